@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every benchmark against a build and prints the tables docs/performance.md records.
+# usage: bench/run.sh [BUILD_DIR] [--quick]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+quick=${2:-}
+echo "# aimeter benchmarks — $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) logical CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
+echo
+echo "## Sampling cost per source"
+"$build/bench/bench_sources" tests/fixtures
+echo
+echo "## Session in-process"
+"$build/bench/bench_session" "$([ "$quick" = --quick ] && echo 3 || echo 10)"
+echo
+echo "## Whole command"
+/usr/bin/python3 bench/overhead.py "$build" $quick
+echo
+echo "## Store"
+"$build/bench/bench_store" /tmp

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs every test: cmocka unit tests, fuzz-corpus replays and pytest end-to-end tests on a
+# normal build, the same under ASan+UBSan, and the unit tests under valgrind. The last line
+# is the summary: "aimeter tests: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+export LC_ALL=C.UTF-8
+py=/usr/bin/python3
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+step() { echo; echo "== $* =="; }
+
+build() { # dir, meson options...
+  local dir=$1; shift
+  [ -f "$dir/build.ninja" ] || meson setup "$dir" "$@" >/dev/null || return 1
+  ninja -C "$dir" >/dev/null
+}
+
+suite() { # label, build dir, [meson test options...]
+  local label=$1 dir=$2; shift 2
+  step "$label: unit and fuzz replays"
+  meson test -C "$dir" --suite unit --suite fuzz --print-errorlogs "$@" | tail -n 12
+  cp "$dir/meson-logs/testlog.json" "$results/$label.meson.json" 2>/dev/null || true
+}
+
+e2e() { # label, build dir
+  local label=$1 dir=$2
+  step "$label: end-to-end (pytest)"
+  AIMETER_BUILD="$PWD/$dir" $py -m pytest tests/e2e -q -p no:cacheprovider \
+    --junitxml="$results/$label.junit.xml" | tail -n 15
+}
+
+if build build; then
+  suite normal build
+  e2e normal build
+else
+  echo "build failed" > "$results/build.failed"
+fi
+
+if build build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  suite asan build-asan
+  e2e asan build-asan
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+else
+  echo "asan build failed" > "$results/build-asan.failed"
+fi
+
+if command -v valgrind >/dev/null && [ -f build/build.ninja ]; then
+  suite valgrind build --suite unit --no-suite fuzz \
+    --wrapper 'valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite' \
+    --timeout-multiplier 10
+fi
+
+$py tests/summarize.py "$results"

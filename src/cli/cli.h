@@ -1,0 +1,57 @@
+/* Shared pieces of the aimeter command. The CLI owns every user-facing message; it uses
+ * only the public API in aimeter.h. */
+#ifndef AIM_CLI_H
+#define AIM_CLI_H
+
+#include <stdio.h>
+
+#include "aimeter.h"
+
+/* aimeter's own exit codes (docs/cli.md). `run` otherwise exits with the command's status,
+ * or 128+N when the command was killed by signal N. The values follow sysexits.h and the
+ * shell's 126/127 so scripts can tell aimeter's failures from the command's. */
+enum {
+    AIM_EXIT_OK = 0,
+    AIM_EXIT_USAGE = 64,       /* bad option, bad duration, unknown zone/source/format */
+    AIM_EXIT_DATAERR = 65,     /* the store is not an aimeter store, or is from a newer aimeter */
+    AIM_EXIT_NOINPUT = 66,     /* no such run, or no store yet */
+    AIM_EXIT_UNAVAILABLE = 69, /* nothing can be measured here */
+    AIM_EXIT_SOFTWARE = 70,    /* internal error */
+    AIM_EXIT_CANTCREAT = 73,   /* cannot write the store, --csv or --json file */
+    AIM_EXIT_IOERR = 74,       /* writing an output failed */
+    AIM_EXIT_TEMPFAIL = 75,    /* the store stayed locked */
+    AIM_EXIT_NOEXEC = 126,     /* command found but not executable */
+    AIM_EXIT_NOTFOUND = 127,   /* command not found */
+};
+
+/* "aimeter: <message>" on stderr, one line. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Maps a library error from opening or writing the store to an exit code. */
+int cli_store_exit_code(int err);
+
+/* Opens the store for reading commands: "no store at PATH" → AIM_EXIT_NOINPUT etc.
+ * Returns 0 and sets *ret_store, or an exit code after printing the error. */
+int cli_open_store(const char *db_path, aim_store **ret_store);
+
+/* Resolves RUN ("last" when NULL) and prints the error when it fails. Returns 0 or an
+ * exit code. Caller frees *ret_id. */
+int cli_resolve_run(aim_store *store, const char *ref, char **ret_id);
+
+/* Writes text to path ("-" = stdout). Returns 0 or an exit code after printing. */
+int cli_write_file(const char *path, const char *text);
+
+/* Installs the library log callback printing warnings to stderr. */
+void cli_install_log(int quiet);
+/* Clears the live status line before a message is printed over it. */
+void cli_status_clear(void);
+void cli_status_show(const char *line);
+
+int cmd_run(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
+
+#endif

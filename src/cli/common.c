@@ -1,0 +1,137 @@
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static int status_active;
+
+void cli_status_clear(void) {
+    if (status_active) {
+        fputs("\r\033[K", stderr);
+        status_active = 0;
+    }
+}
+
+void cli_status_show(const char *line) {
+    pthread_mutex_lock(&out_lock);
+    fprintf(stderr, "\r\033[K%s", line);
+    fflush(stderr);
+    status_active = 1;
+    pthread_mutex_unlock(&out_lock);
+}
+
+static void vmessage(const char *kind, const char *fmt, va_list ap) {
+    pthread_mutex_lock(&out_lock);
+    cli_status_clear();
+    fprintf(stderr, "aimeter: %s", kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    pthread_mutex_unlock(&out_lock);
+}
+
+void cli_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("", fmt, ap);
+    va_end(ap);
+}
+
+void cli_warning(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+static void log_to_stderr(aim_log_level level, const char *message, void *userdata) {
+    int quiet = *(int *)userdata;
+    if (level == AIM_LOG_ERROR || (level == AIM_LOG_WARNING && quiet < 2))
+        cli_warning("%s", message);
+}
+
+void cli_install_log(int quiet) {
+    static int q;
+    q = quiet;
+    aim_set_log_callback(log_to_stderr, &q);
+}
+
+int cli_store_exit_code(int err) {
+    switch (-err) {
+    case EBADMSG:
+    case EPROTO:
+        return AIM_EXIT_DATAERR;
+    case EBUSY:
+        return AIM_EXIT_TEMPFAIL;
+    case ENOENT:
+    case ENOTDIR:
+    case EACCES:
+    case EPERM:
+    case EROFS:
+    case EISDIR:
+    case ENOSPC:
+        return AIM_EXIT_CANTCREAT;
+    default:
+        return AIM_EXIT_SOFTWARE;
+    }
+}
+
+int cli_open_store(const char *db_path, aim_store **ret_store) {
+    aim_store *store;
+    if (aim_store_new(&store) < 0) {
+        cli_error("out of memory");
+        return AIM_EXIT_SOFTWARE;
+    }
+    char *def = NULL;
+    if (!db_path && aim_default_db_path(&def) == 0)
+        db_path = def;
+    if (db_path && access(db_path, F_OK) != 0) {
+        cli_error("no store at %s (nothing measured yet; use --db or AIMETER_DB)", db_path);
+        free(def);
+        aim_store_free(store);
+        return AIM_EXIT_NOINPUT;
+    }
+    int r = aim_store_open(store, db_path, 1);
+    free(def);
+    if (r < 0) {
+        cli_error("%s", aim_store_errmsg(store));
+        aim_store_free(store);
+        return r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_exit_code(r);
+    }
+    *ret_store = store;
+    return 0;
+}
+
+int cli_resolve_run(aim_store *store, const char *ref, char **ret_id) {
+    int r = aim_store_resolve_run(store, ref ? ref : "last", ret_id);
+    if (r == 0)
+        return 0;
+    cli_error("%s", aim_store_errmsg(store));
+    return r == -EEXIST ? AIM_EXIT_USAGE : r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_exit_code(r);
+}
+
+int cli_write_file(const char *path, const char *text) {
+    if (strcmp(path, "-") == 0) {
+        if (fputs(text, stdout) < 0 || fflush(stdout) != 0) {
+            cli_error("writing to standard output: %s", strerror(errno));
+            return AIM_EXIT_IOERR;
+        }
+        return 0;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        cli_error("cannot write %s: %s", path, strerror(errno));
+        return AIM_EXIT_CANTCREAT;
+    }
+    int bad = fputs(text, f) < 0;
+    bad |= fclose(f) != 0;
+    if (bad) {
+        cli_error("writing %s: %s", path, strerror(errno));
+        return AIM_EXIT_IOERR;
+    }
+    return 0;
+}

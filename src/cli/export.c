@@ -1,0 +1,75 @@
+/* aimeter export [RUN] --csv FILE | --json FILE: a run's time series or summary. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char export_usage[] =
+    "Usage: aimeter export [RUN] [--csv FILE] [--json FILE] [--db PATH]\n"
+    "\n"
+    "Writes RUN's time series as CSV (one row per sample, one column per series) and/or its\n"
+    "summary as JSON. FILE may be - for standard output. RUN defaults to the last run.\n";
+
+int cmd_export(int argc, char **argv) {
+    static const struct option longopts[] = {
+        { "db", required_argument, NULL, 'd' }, { "csv", required_argument, NULL, 'c' },
+        { "json", required_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *db = NULL, *csv = NULL, *json = NULL;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'c': csv = optarg; break;
+        case 'j': json = optarg; break;
+        case 'h': fputs(export_usage, stdout); return 0;
+        default:
+            cli_error("export: unknown or incomplete option '%s' (see aimeter export --help)",
+                      argv[optind - 1]);
+            return AIM_EXIT_USAGE;
+        }
+    }
+    if (!csv && !json) {
+        cli_error("export: say what to write: --csv FILE and/or --json FILE");
+        return AIM_EXIT_USAGE;
+    }
+    if (argc - optind > 1) {
+        cli_error("export: one RUN at most");
+        return AIM_EXIT_USAGE;
+    }
+    aim_store *store;
+    int code = cli_open_store(db, &store);
+    if (code)
+        return code;
+    char *id = NULL;
+    code = cli_resolve_run(store, optind < argc ? argv[optind] : NULL, &id);
+    if (!code && csv) {
+        FILE *f = strcmp(csv, "-") == 0 ? stdout : fopen(csv, "w");
+        if (!f) {
+            cli_error("cannot write %s: %s", csv, strerror(errno));
+            code = AIM_EXIT_CANTCREAT;
+        } else {
+            int r = aim_export_csv(store, id, f);
+            int bad = f == stdout ? fflush(f) != 0 : fclose(f) != 0;
+            if (r < 0 || bad) {
+                cli_error("writing %s: %s", csv, r < 0 ? aim_store_errmsg(store) : strerror(errno));
+                code = AIM_EXIT_IOERR;
+            }
+        }
+    }
+    if (!code && json) {
+        char *text = NULL;
+        int r = aim_report_render(store, id, "json", &text);
+        code = r < 0 ? cli_store_exit_code(r) : cli_write_file(json, text);
+        if (r < 0)
+            cli_error("%s", aim_store_errmsg(store));
+        free(text);
+    }
+    free(id);
+    aim_store_free(store);
+    return code;
+}

@@ -1,0 +1,51 @@
+/* aimeter: dispatch to one subcommand per file. */
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "Usage: aimeter COMMAND [OPTIONS]\n"
+    "\n"
+    "Measure the energy, power and carbon of any command, store it, report it.\n"
+    "\n"
+    "Commands:\n"
+    "  run [OPTIONS] -- CMD [ARGS...]  run CMD, sample while it runs, print the report\n"
+    "  ls                              runs in the store, newest first\n"
+    "  report [RUN]                    the report of a run again (default: last)\n"
+    "  export [RUN] --csv FILE         the time series as CSV (--json FILE: the summary)\n"
+    "  devices                         what can be measured here, and why the rest cannot\n"
+    "\n"
+    "RUN is a run id, a unique prefix of one, or 'last'. Every command takes --help.\n"
+    "  -h, --help     this help\n"
+    "  -V, --version  print the version\n"
+    "\n"
+    "Store: --db PATH, else $AIMETER_DB, else $XDG_DATA_HOME/aimeter/aimeter.db.\n"
+    "Exit codes and the full manual: docs/cli.md.\n";
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return AIM_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("aimeter %s\n", aim_version());
+        return 0;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } commands[] = {
+        { "run", cmd_run },         { "ls", cmd_ls },           { "report", cmd_report },
+        { "export", cmd_export },   { "devices", cmd_devices },
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    cli_error("unknown command '%s' (see aimeter --help)", cmd);
+    return AIM_EXIT_USAGE;
+}

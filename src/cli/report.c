@@ -1,0 +1,64 @@
+/* aimeter report [RUN]: the report of a stored run, as text, JSON or Markdown. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char report_usage[] =
+    "Usage: aimeter report [RUN] [--format text|json|markdown] [--db PATH] [-o FILE]\n"
+    "\n"
+    "Prints the report of RUN (an id, a unique prefix, or 'last', the default).\n"
+    "  -f, --format FMT  text (default), json (schema in docs/report-json.md) or markdown\n"
+    "  -o, --output FILE write it to FILE instead of standard output\n"
+    "      --db PATH     store to read\n";
+
+int cmd_report(int argc, char **argv) {
+    static const struct option longopts[] = {
+        { "db", required_argument, NULL, 'd' }, { "format", required_argument, NULL, 'f' },
+        { "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *db = NULL, *format = "text", *output = "-";
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'f': format = optarg; break;
+        case 'o': output = optarg; break;
+        case 'h': fputs(report_usage, stdout); return 0;
+        default:
+            cli_error("report: unknown or incomplete option '%s' (see aimeter report --help)",
+                      argv[optind - 1]);
+            return AIM_EXIT_USAGE;
+        }
+    }
+    if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "markdown")) {
+        cli_error("report: unknown format '%s' (text, json or markdown)", format);
+        return AIM_EXIT_USAGE;
+    }
+    if (argc - optind > 1) {
+        cli_error("report: one RUN at most");
+        return AIM_EXIT_USAGE;
+    }
+    aim_store *store;
+    int code = cli_open_store(db, &store);
+    if (code)
+        return code;
+    char *id = NULL, *text = NULL;
+    code = cli_resolve_run(store, optind < argc ? argv[optind] : NULL, &id);
+    if (!code) {
+        int r = aim_report_render(store, id, format, &text);
+        if (r < 0) {
+            cli_error("%s", aim_store_errmsg(store));
+            code = cli_store_exit_code(r);
+        } else {
+            code = cli_write_file(output, text);
+        }
+    }
+    free(text);
+    free(id);
+    aim_store_free(store);
+    return code;
+}

@@ -1,0 +1,72 @@
+/* A finished (or in-progress) run as the report sees it: everything the report, `ls` and
+ * the JSON summary need, with no sample data. Built by the store from its tables
+ * (aim_db_load_summary) and rendered by report/. */
+#ifndef AIM_SUMMARY_H
+#define AIM_SUMMARY_H
+
+#include <stdint.h>
+
+#include "aimeter.h"
+#include "core/metrics.h"
+#include "core/source.h"
+
+typedef struct aim_series_summary {
+    int slot;                /* series id within the run */
+    int device;              /* index into aim_run_summary.devices */
+    int metric;              /* aim_metric_id, or -1 if this aimeter does not know the key */
+    char metric_key[48];     /* as stored */
+    int instance;            /* -1 unless per instance */
+    aim_method method;
+    int group;               /* rate group */
+    double resolution;       /* codec quantum, from the registry when the run was recorded */
+    int counter;             /* 1 for counters (delta-of-delta coded) */
+    uint64_t count;
+    double mean, min, max, mode, stddev;
+    int mode_exact;
+} aim_series_summary;
+
+typedef struct aim_device_summary {
+    char name[32];
+    aim_device_kind kind;
+    char model[128];
+    int has_energy;          /* energy_j is meaningful */
+    double energy_j;
+    aim_method energy_method;
+    char energy_detail[192];  /* "RAPL package counter", "integrated hwmon power1_input",
+                                "estimate: TDP 65 W x utilisation curve" */
+    int in_total;            /* counted in the total (psys and board sensors are not) */
+} aim_device_summary;
+
+typedef struct aim_run_summary {
+    char id[40];
+    char name[128];
+    char command[1024];      /* argv joined with spaces, shell-quoted where needed */
+    char host[128];
+    char aimeter_version[24];
+    int64_t start_wall_ns;   /* Unix epoch */
+    int64_t end_wall_ns;     /* 0 while running */
+    int64_t duration_ns;
+    aim_run_status status;
+    int stale;               /* status says running but its aimeter process is gone */
+    int exit_code;           /* child's exit status, -1 if none */
+    int64_t interval_ns;     /* requested */
+    int64_t achieved_interval_ns; /* mean spacing of the fastest group's samples */
+    uint64_t samples;        /* ticks of the fastest group */
+    uint64_t missed_deadlines;
+    char sources[256];       /* sources that measured something, comma-separated */
+    double intensity_g_per_kwh;
+    char zone[24];           /* "" when a constant was given */
+    char intensity_source[192]; /* "--intensity", "built-in table: Ember 2024 (CC BY 4.0)" */
+    double total_energy_j;   /* sum of devices with in_total */
+    double carbon_g;         /* total_energy_kwh x intensity */
+    char warnings[2048];     /* newline-separated, as shown during the run */
+    aim_device_summary *devices;
+    int n_devices;
+    aim_series_summary *series;
+    int n_series;
+} aim_run_summary;
+
+/* Frees devices/series (not the struct itself). Accepts a zeroed struct. */
+void aim_run_summary_clear(aim_run_summary *s);
+
+#endif

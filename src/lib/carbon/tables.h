@@ -1,0 +1,26 @@
+/* The compiled-in tables, generated at build time by tools/gen_tables.py from the CSV files
+ * in data/. Only zones.c, hardware.c and the estimate source read them directly. */
+#ifndef AIM_CARBON_TABLES_H
+#define AIM_CARBON_TABLES_H
+
+#include <stddef.h>
+
+#include "aimeter.h"
+#include "carbon/hardware.h"
+
+/* data/zones.csv, sorted by code; always holds a "WORLD" row (the generator checks). */
+extern const aim_zone_info aim_zone_table[];
+extern const size_t aim_zone_table_count;
+
+/* data/cpu_tdp.csv. */
+extern const aim_cpu_tdp aim_cpu_tdp_table[];
+extern const size_t aim_cpu_tdp_table_count;
+
+/* data/power_model.csv: the constants of the estimate model. Sources and derivations are in
+ * that file and in docs/methodology.md. */
+extern const double aim_pm_cpu_idle_ratio; /* idle power / full-load power of a CPU */
+extern const double aim_pm_vcpu_w_min;     /* W per logical CPU at 0 % utilisation */
+extern const double aim_pm_vcpu_w_max;     /* W per logical CPU at 100 % utilisation */
+extern const double aim_pm_dram_w_per_gb;  /* W per GB (1e9 bytes) of memory in use */
+
+#endif

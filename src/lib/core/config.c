@@ -1,0 +1,133 @@
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include "source.h"
+
+int aim_config_new(aim_config **ret_config) {
+    aim_config *c = calloc(1, sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    c->interval_ns = 100 * 1000 * 1000;
+    c->intensity = -1;
+    *ret_config = c;
+    return 0;
+}
+
+void aim_config_free(aim_config *c) {
+    if (!c)
+        return;
+    free(c->db_path);
+    free(c);
+}
+
+int aim_config_set_interval(aim_config *c, int64_t ns) {
+    if (ns < 1000 * 1000)
+        return -EINVAL; /* 1 ms: RAPL's own update period; faster only re-reads the same value */
+    c->interval_ns = ns;
+    return 0;
+}
+
+int aim_config_set_name(aim_config *c, const char *name) {
+    if (!name || !*name || strlen(name) >= sizeof c->name)
+        return -EINVAL;
+    strcpy(c->name, name);
+    return 0;
+}
+
+int aim_config_set_db_path(aim_config *c, const char *path) {
+    if (path && !*path)
+        return -EINVAL;
+    char *copy = NULL;
+    if (path && !(copy = strdup(path)))
+        return -ENOMEM;
+    free(c->db_path);
+    c->db_path = copy;
+    return 0;
+}
+
+static int source_known(const char *name, size_t len) {
+    for (int i = 0; i < aim_source_count; i++)
+        if (strlen(aim_sources[i]->name) == len && strncmp(aim_sources[i]->name, name, len) == 0)
+            return 1;
+    return 0;
+}
+
+int aim_config_set_sources(aim_config *c, const char *list) {
+    if (!list || strcmp(list, "all") == 0) {
+        c->sources[0] = '\0';
+        return 0;
+    }
+    if (!*list || strlen(list) >= sizeof c->sources)
+        return -EINVAL;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == 0 || !source_known(p, n))
+            return -EINVAL;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    strcpy(c->sources, list);
+    return 0;
+}
+
+int aim_config_selects(const aim_config *c, const char *name) {
+    if (!c->sources[0])
+        return 1;
+    size_t len = strlen(name);
+    for (const char *p = c->sources; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == len && strncmp(p, name, n) == 0)
+            return 1;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+int aim_config_set_intensity(aim_config *c, double g_per_kwh) {
+    if (!isfinite(g_per_kwh) || g_per_kwh < 0 || g_per_kwh > 5000)
+        return -EINVAL;
+    c->intensity = g_per_kwh;
+    return 0;
+}
+
+int aim_config_set_zone(aim_config *c, const char *zone) {
+    const aim_zone_info *z;
+    if (!zone || aim_zone_lookup(zone, &z) < 0)
+        return -EINVAL;
+    snprintf(c->zone, sizeof c->zone, "%s", z->code);
+    return 0;
+}
+
+/* Joins argv for the record, quoting words a shell would split. */
+int aim_config_set_command(aim_config *c, char *const argv[]) {
+    size_t o = 0;
+    c->command[0] = '\0';
+    for (int i = 0; argv && argv[i]; i++) {
+        const char *w = argv[i];
+        int quote = !*w || strpbrk(w, " \t\n'\"\\$`*?;&|<>()") != NULL;
+        int n = snprintf(c->command + o, sizeof c->command - o, "%s%s%s%s", i ? " " : "",
+                         quote ? "'" : "", w, quote ? "'" : "");
+        if (n < 0 || (size_t)n >= sizeof c->command - o) {
+            c->command[sizeof c->command - 1] = '\0';
+            break;
+        }
+        o += (size_t)n;
+    }
+    return 0;
+}
+
+int aim_config_set_target_pid(aim_config *c, pid_t pid) {
+    if (pid < 0)
+        return -EINVAL;
+    c->target_pid = pid;
+    return 0;
+}

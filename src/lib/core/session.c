@@ -1,0 +1,517 @@
+/* A measurement session: opens the store and the sources, forms rate groups, plans the
+ * energy accounting, runs the sampler and writer threads, and finalises the run. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aim_config.h"
+#include "carbon/carbon.h"
+#include "fileio.h"
+#include "log.h"
+#include "session_internal.h"
+#include "sources/estimate.h"
+
+static int fail(aim_session *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(aim_session *s, int err, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+int aim_session_new(const aim_config *config, aim_session **ret_session) {
+    aim_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    s->cfg = *config;
+    s->cfg.db_path = NULL;
+    if (config->db_path && !(s->cfg.db_path = strdup(config->db_path))) {
+        free(s);
+        return -ENOMEM;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* deadlines are monotonic */
+    pthread_cond_init(&s->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    for (int i = 0; i < AIM_MAX_SOURCES; i++)
+        s->slots[i].state = NULL;
+    *ret_session = s;
+    return 0;
+}
+
+const char *aim_session_run_id(const aim_session *s) { return s->run.id; }
+const char *aim_session_errmsg(const aim_session *s) { return s->errmsg; }
+
+const char *aim_run_status_name(aim_run_status status) {
+    static const char *const names[] = { "running", "completed", "failed", "interrupted" };
+    return (unsigned)status < 4 ? names[status] : "?";
+}
+
+/* Time-sortable and readable: 20261121-140312-3f9a0c. */
+static void make_run_id(char *buf, size_t size, int64_t wall_ns) {
+    time_t secs = (time_t)(wall_ns / 1000000000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    unsigned char rnd[3] = { 0 };
+    if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != (ssize_t)sizeof rnd) {
+        uint64_t x = (uint64_t)wall_ns ^ ((uint64_t)getpid() << 20);
+        memcpy(rnd, &x, sizeof rnd);
+    }
+    snprintf(buf, size, "%04d%02d%02d-%02d%02d%02d-%02x%02x%02x", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rnd[0], rnd[1], rnd[2]);
+}
+
+static void default_name(const aim_config *c, char *buf, size_t size) {
+    if (c->name[0]) {
+        snprintf(buf, size, "%s", c->name);
+        return;
+    }
+    /* the command's program name, without its directory or quotes */
+    const char *cmd = c->command;
+    size_t n = strcspn(cmd, " ");
+    if (n == 0) {
+        snprintf(buf, size, "session");
+        return;
+    }
+    const char *start = cmd;
+    for (const char *p = cmd; p < cmd + n; p++)
+        if (*p == '/')
+            start = p + 1;
+    snprintf(buf, size, "%.*s", (int)(cmd + n - start), start);
+    for (char *p = buf; *p; p++)
+        if (*p == '\'')
+            memmove(p, p + 1, strlen(p));
+}
+
+static void choose_intensity(aim_session *s) {
+    aim_run_summary *run = &s->run;
+    const aim_zone_info *z = NULL;
+    if (s->cfg.intensity >= 0) {
+        run->intensity_g_per_kwh = s->cfg.intensity;
+        snprintf(run->intensity_source, sizeof run->intensity_source,
+                 "constant given with --intensity");
+        return;
+    }
+    if (s->cfg.zone[0] && aim_zone_lookup(s->cfg.zone, &z) == 0) {
+        snprintf(run->zone, sizeof run->zone, "%s", z->code);
+    } else {
+        z = aim_zone_world();
+        snprintf(run->zone, sizeof run->zone, "%s", z ? z->code : "");
+    }
+    if (!z) {
+        run->intensity_g_per_kwh = NAN;
+        snprintf(run->intensity_source, sizeof run->intensity_source, "no intensity data");
+        return;
+    }
+    run->intensity_g_per_kwh = z->g_per_kwh;
+    snprintf(run->intensity_source, sizeof run->intensity_source, "%s%s: %s, %d, %s, %s",
+             s->cfg.zone[0] ? "" : "no zone given, world average; ", z->name, z->source, z->year,
+             z->basis, z->licence);
+}
+
+static int64_t effective_interval(const aim_session *s, const aim_source_ops *ops) {
+    return ops->min_interval_ns > s->cfg.interval_ns ? ops->min_interval_ns : s->cfg.interval_ns;
+}
+
+/* Opens the selected sources group by group (fastest first) so each group's series slots
+ * are contiguous, then adds the power series the engine derives from energy counters. */
+static int open_sources(aim_session *s, const aim_source_env *env) {
+    aim_catalog_init(&s->catalog);
+    int64_t intervals[AIM_MAX_GROUPS];
+    int n = 0;
+    intervals[n++] = s->cfg.interval_ns;
+    for (int i = 0; i < aim_source_count; i++) {
+        if (!aim_config_selects(&s->cfg, aim_sources[i]->name))
+            continue;
+        int64_t iv = effective_interval(s, aim_sources[i]);
+        int known = 0;
+        for (int k = 0; k < n; k++)
+            known |= intervals[k] == iv;
+        if (!known && n < AIM_MAX_GROUPS)
+            intervals[n++] = iv;
+    }
+    for (int a = 1; a < n; a++) /* insertion sort: a handful of entries */
+        for (int b = a; b > 0 && intervals[b] < intervals[b - 1]; b--) {
+            int64_t t = intervals[b];
+            intervals[b] = intervals[b - 1];
+            intervals[b - 1] = t;
+        }
+
+    s->n_groups = 0;
+    for (int gi = 0; gi < n; gi++) {
+        aim_group *g = &s->groups[s->n_groups];
+        memset(g, 0, sizeof *g);
+        g->index = s->n_groups;
+        g->interval_ns = intervals[gi];
+        g->base = s->catalog.n_series;
+        for (int i = 0; i < aim_source_count; i++) {
+            const aim_source_ops *ops = aim_sources[i];
+            if (!aim_config_selects(&s->cfg, ops->name) || effective_interval(s, ops) != g->interval_ns)
+                continue;
+            if (!ops->open)
+                continue;
+            aim_source_ctx ctx;
+            aim_source_ctx_init(&ctx, &s->catalog, i, g->index);
+            int first_series = s->catalog.n_series;
+            int r = ops->open(env, &ctx, &s->slots[i].state);
+            if (r < 0) {
+                s->catalog.n_series = first_series; /* forget half-declared series */
+                if (r != -ENODEV && r != -EACCES)
+                    aim_source_ctx_warn(&ctx, "%s: could not open (%s)", ops->name, aim_strerror(r));
+                continue;
+            }
+            s->slots[i].open = 1;
+            if (s->catalog.n_series > first_series)
+                g->sources[g->n_sources++] = i;
+        }
+        /* Power derived from each device's energy counter, in the counter's group. */
+        for (int si = g->base; si < s->catalog.n_series; si++) {
+            aim_catalog_series *cs = &s->catalog.series[si];
+            if (cs->metric != AIM_M_ENERGY || cs->method != AIM_METHOD_MEASURED)
+                continue;
+            aim_source_ctx ctx;
+            aim_source_ctx_init(&ctx, &s->catalog, -1, g->index);
+            int has_power = 0;
+            for (int k = 0; k < s->catalog.n_series; k++)
+                has_power |= s->catalog.series[k].device == cs->device &&
+                             s->catalog.series[k].metric == AIM_M_POWER &&
+                             s->catalog.series[k].instance == cs->instance;
+            if (!has_power)
+                aim_source_ctx_add_series(&ctx, cs->device, AIM_M_POWER, cs->instance,
+                                          AIM_METHOD_DERIVED);
+        }
+        g->count = s->catalog.n_series - g->base;
+        if (g->count > 0 || gi == 0)
+            s->n_groups++;
+    }
+    return s->catalog.n_series > 0 ? 0 : -ENODEV;
+}
+
+static const char *series_source_name(const aim_session *s, int slot) {
+    int src = s->catalog.series[slot].source;
+    return src >= 0 ? aim_sources[src]->name : "aimeter";
+}
+
+/* Picks, per device, how its energy is known: a measured counter, else integrated measured
+ * power, else integrated estimated power. */
+static void plan_energy(aim_session *s) {
+    aim_run_summary *run = &s->run;
+    for (int d = 0; d < s->catalog.n_devices; d++) {
+        aim_device_energy *e = &s->energy[d];
+        aim_device_summary *dev = &run->devices[d];
+        e->counter_slot = e->power_slot = e->derived_power_slot = -1;
+        int est_power = -1;
+        for (int i = 0; i < s->catalog.n_series; i++) {
+            const aim_catalog_series *cs = &s->catalog.series[i];
+            if (cs->device != d || cs->instance != -1)
+                continue;
+            if (cs->metric == AIM_M_ENERGY && cs->method == AIM_METHOD_MEASURED)
+                e->counter_slot = i;
+            else if (cs->metric == AIM_M_POWER && cs->method == AIM_METHOD_MEASURED)
+                e->power_slot = i;
+            else if (cs->metric == AIM_M_POWER && cs->method == AIM_METHOD_DERIVED)
+                e->derived_power_slot = i;
+            else if (cs->metric == AIM_M_POWER && cs->method == AIM_METHOD_ESTIMATED)
+                est_power = i;
+        }
+        if (e->counter_slot >= 0) {
+            dev->has_energy = 1;
+            dev->energy_method = AIM_METHOD_MEASURED;
+            snprintf(dev->energy_detail, sizeof dev->energy_detail, "%s energy counter",
+                     series_source_name(s, e->counter_slot));
+        } else if (e->power_slot >= 0) {
+            dev->has_energy = 1;
+            dev->energy_method = AIM_METHOD_DERIVED;
+            snprintf(dev->energy_detail, sizeof dev->energy_detail,
+                     "trapezoid integration of %s power", series_source_name(s, e->power_slot));
+        } else if (est_power >= 0) {
+            e->power_slot = est_power;
+            dev->has_energy = 1;
+            dev->energy_method = AIM_METHOD_ESTIMATED;
+            if (aim_estimate_model_text(dev->energy_detail, sizeof dev->energy_detail, dev->kind,
+                                        dev->model) == -EINVAL)
+                snprintf(dev->energy_detail, sizeof dev->energy_detail, "%s model",
+                         series_source_name(s, est_power));
+        }
+        /* Platform (psys) and board sensors overlap the CPU and DRAM: shown, not summed. */
+        dev->in_total = dev->has_energy &&
+                        (dev->kind == AIM_DEV_CPU || dev->kind == AIM_DEV_DRAM || dev->kind == AIM_DEV_GPU);
+    }
+}
+
+static int build_summary(aim_session *s) {
+    aim_run_summary *run = &s->run;
+    run->devices = calloc((size_t)s->catalog.n_devices + 1, sizeof *run->devices);
+    run->series = calloc((size_t)s->catalog.n_series + 1, sizeof *run->series);
+    s->stats = calloc((size_t)s->catalog.n_series + 1, sizeof *s->stats);
+    s->energy = calloc((size_t)s->catalog.n_devices + 1, sizeof *s->energy);
+    if (!run->devices || !run->series || !s->stats || !s->energy)
+        return -ENOMEM;
+    run->n_devices = s->catalog.n_devices;
+    run->n_series = s->catalog.n_series;
+    for (int d = 0; d < run->n_devices; d++) {
+        const aim_catalog_device *cd = &s->catalog.devices[d];
+        aim_device_summary *dev = &run->devices[d];
+        snprintf(dev->name, sizeof dev->name, "%s", cd->name);
+        dev->kind = cd->kind;
+        snprintf(dev->model, sizeof dev->model, "%s", cd->model);
+    }
+    for (int i = 0; i < run->n_series; i++) {
+        const aim_catalog_series *cs = &s->catalog.series[i];
+        const aim_metric_info *m = aim_metric_by_id(cs->metric);
+        aim_series_summary *ss = &run->series[i];
+        ss->slot = i;
+        ss->device = cs->device;
+        ss->metric = (int)cs->metric;
+        snprintf(ss->metric_key, sizeof ss->metric_key, "%s", m->key);
+        ss->instance = cs->instance;
+        ss->method = cs->method;
+        ss->group = cs->group;
+        ss->resolution = m->resolution;
+        ss->counter = m->kind == AIM_KIND_COUNTER;
+        ss->mean = ss->min = ss->max = ss->mode = NAN;
+        aim_stats_init(&s->stats[i], m->resolution);
+    }
+    plan_energy(s);
+    size_t o = 0;
+    for (int w = 0; w < s->catalog.n_warnings; w++) {
+        int n = snprintf(run->warnings + o, sizeof run->warnings - o, "%s%s", o ? "\n" : "",
+                         s->catalog.warnings[w]);
+        if (n < 0 || (size_t)n >= sizeof run->warnings - o)
+            break;
+        o += (size_t)n;
+    }
+    o = 0;
+    run->sources[0] = '\0';
+    for (int i = 0; i < aim_source_count; i++) {
+        int used = 0;
+        for (int k = 0; k < s->catalog.n_series; k++)
+            used |= s->catalog.series[k].source == i;
+        if (!used)
+            continue;
+        int n = snprintf(run->sources + o, sizeof run->sources - o, "%s%s", o ? "," : "",
+                         aim_sources[i]->name);
+        if (n > 0 && (size_t)n < sizeof run->sources - o)
+            o += (size_t)n;
+    }
+    return 0;
+}
+
+static int alloc_groups(aim_session *s) {
+    for (int gi = 0; gi < s->n_groups; gi++) {
+        aim_group *g = &s->groups[gi];
+        /* A second of ticks (at least 64) in the ring: the writer drains it many times a second. */
+        int64_t per_sec = 1000000000LL / g->interval_ns;
+        int cap = per_sec < 64 ? 64 : per_sec > 4096 ? 4096 : (int)per_sec;
+        int r = aim_frame_alloc(g->base, g->count, &g->frame);
+        if (r >= 0)
+            r = aim_frame_alloc(g->base, g->count, &g->wframe);
+        if (r >= 0)
+            r = aim_ring_new(cap, g->count, &g->ring);
+        if (r < 0)
+            return r;
+        aim_chunk_column *cols = calloc((size_t)g->count + 1, sizeof *cols);
+        if (!cols)
+            return -ENOMEM;
+        for (int i = 0; i < g->count; i++) {
+            cols[i].resolution = s->run.series[g->base + i].resolution;
+            cols[i].counter = s->run.series[g->base + i].counter;
+        }
+        /* Commits come twice a second; room for a full second of ticks plus slack. */
+        r = aim_chunk_encoder_new(g->count, cols, (int)(per_sec < 1 ? 1 : per_sec) + 16, &g->encoder);
+        free(cols);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int record_run(aim_session *s) {
+    aim_run_summary *run = &s->run;
+    int r = aim_db_begin(s->db);
+    if (r < 0)
+        return r;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        r = aim_db_run_insert(s->db, run, getpid());
+        if (r != -EEXIST)
+            break;
+        make_run_id(run->id, sizeof run->id, aim_wall_ns()); /* same second, same random bits */
+    }
+    for (int d = 0; d < run->n_devices && r >= 0; d++)
+        r = aim_db_device_insert(s->db, run->id, d, &run->devices[d]);
+    for (int i = 0; i < run->n_series && r >= 0; i++)
+        r = aim_db_series_insert(s->db, run->id, &run->series[i]);
+    if (r < 0) {
+        aim_db_rollback(s->db);
+        return r;
+    }
+    return aim_db_commit(s->db);
+}
+
+static int start_threads(aim_session *s) {
+    if (pthread_create(&s->writer, NULL, aim_writer_main, s) != 0)
+        return -EAGAIN;
+    s->writer_started = 1;
+    for (int gi = 0; gi < s->n_groups; gi++) {
+        aim_group *g = &s->groups[gi];
+        if (pthread_create(&g->thread, NULL, aim_sampler_main, g) != 0)
+            return -EAGAIN;
+        g->thread_started = 1;
+    }
+    /* "The first sample is taken before start returns." */
+    pthread_mutex_lock(&s->lock);
+    while (!atomic_load(&s->first_tick_done))
+        pthread_cond_wait(&s->wake, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+static void join_threads(aim_session *s) {
+    pthread_mutex_lock(&s->lock);
+    atomic_store(&s->stopping, 1);
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    for (int gi = 0; gi < s->n_groups; gi++)
+        if (s->groups[gi].thread_started) {
+            pthread_join(s->groups[gi].thread, NULL);
+            s->groups[gi].thread_started = 0;
+        }
+    if (s->writer_started) {
+        pthread_join(s->writer, NULL);
+        s->writer_started = 0;
+    }
+}
+
+int aim_session_start(aim_session *s) {
+    if (s->started)
+        return fail(s, -EALREADY, "session already started");
+    s->started = 1;
+    aim_run_summary *run = &s->run;
+
+    char *path = s->cfg.db_path;
+    char *default_path = NULL;
+    if (!path) {
+        int r = aim_default_db_path(&default_path);
+        if (r < 0)
+            return fail(s, r, "cannot determine the store path: %s", aim_strerror(r));
+        path = default_path;
+    }
+    char err[sizeof s->errmsg];
+    int r = aim_db_open(path, 0, &s->db, err, sizeof err);
+    free(default_path);
+    if (r < 0)
+        return fail(s, r, "%s", err);
+
+    s->start_mono_ns = aim_mono_ns();
+    run->start_wall_ns = aim_wall_ns();
+    make_run_id(run->id, sizeof run->id, run->start_wall_ns);
+    default_name(&s->cfg, run->name, sizeof run->name);
+    snprintf(run->command, sizeof run->command, "%s", s->cfg.command);
+    if (gethostname(run->host, sizeof run->host) < 0)
+        snprintf(run->host, sizeof run->host, "unknown");
+    run->host[sizeof run->host - 1] = '\0';
+    snprintf(run->aimeter_version, sizeof run->aimeter_version, "%s", AIM_VERSION);
+    run->status = AIM_RUN_RUNNING;
+    run->exit_code = -1;
+    run->interval_ns = s->cfg.interval_ns;
+    choose_intensity(s);
+
+    aim_source_env env = {
+        .sysfs_root = aim_sysfs_root(),
+        .procfs_root = aim_procfs_root(),
+        .interval_ns = s->cfg.interval_ns,
+        .target_pid = s->cfg.target_pid,
+    };
+    r = open_sources(s, &env);
+    if (r < 0) {
+        for (int w = 0; w < s->catalog.n_warnings; w++)
+            aim_log(AIM_LOG_WARNING, "%s", s->catalog.warnings[w]);
+        return fail(s, r, "no source can measure anything here%s",
+                    s->cfg.sources[0] ? " with the sources selected" : "");
+    }
+    for (int w = 0; w < s->catalog.n_warnings; w++)
+        aim_log(AIM_LOG_WARNING, "%s", s->catalog.warnings[w]);
+    if ((r = build_summary(s)) < 0 || (r = alloc_groups(s)) < 0)
+        return fail(s, r, "out of memory");
+    if ((r = record_run(s)) < 0)
+        return fail(s, r, "could not record the run: %s", aim_db_errmsg(s->db));
+    if ((r = start_threads(s)) < 0) {
+        join_threads(s);
+        return fail(s, r, "could not start the sampler threads");
+    }
+    return 0;
+}
+
+int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
+    if (!s->started || !s->db || !s->writer_started)
+        return fail(s, -EALREADY, "session is not running");
+    if (s->stopped)
+        return fail(s, -EALREADY, "session already stopped");
+    s->stopped = 1;
+    join_threads(s);
+    aim_writer_drain(s);
+    s->run.status = status;
+    s->run.exit_code = exit_code;
+    s->run.end_wall_ns = s->run.start_wall_ns + (aim_mono_ns() - s->start_mono_ns);
+    aim_writer_refresh_summary(s);
+    int r = aim_writer_flush(s);
+    for (int i = 0; i < aim_source_count; i++)
+        if (s->slots[i].open) {
+            aim_sources[i]->close(s->slots[i].state);
+            s->slots[i].open = 0;
+            s->slots[i].state = NULL;
+        }
+    if (r < 0)
+        return fail(s, r, "could not store the end of the run: %s", aim_db_errmsg(s->db));
+    return 0;
+}
+
+int aim_session_live(const aim_session *s, aim_live *ret) {
+    aim_live l = { 0 };
+    if (s->started && s->start_mono_ns)
+        l.elapsed_ns = aim_mono_ns() - s->start_mono_ns;
+    l.power_w = atomic_load(&((aim_session *)s)->live_power_w);
+    l.energy_j = atomic_load(&((aim_session *)s)->live_energy_j);
+    if (s->n_groups > 0) {
+        l.samples = atomic_load(&((aim_session *)s)->groups[0].ticks);
+        for (int gi = 0; gi < s->n_groups; gi++)
+            l.missed_deadlines += atomic_load(&((aim_session *)s)->groups[gi].missed);
+    }
+    *ret = l;
+    return 0;
+}
+
+void aim_session_free(aim_session *s) {
+    if (!s)
+        return;
+    if (s->started && s->writer_started && !s->stopped)
+        aim_session_stop(s, AIM_RUN_INTERRUPTED, -1);
+    join_threads(s);
+    for (int i = 0; i < aim_source_count; i++)
+        if (s->slots[i].open)
+            aim_sources[i]->close(s->slots[i].state);
+    for (int gi = 0; gi < s->n_groups; gi++) {
+        aim_group *g = &s->groups[gi];
+        aim_frame_free(g->frame);
+        aim_frame_free(g->wframe);
+        aim_ring_free(g->ring);
+        aim_chunk_encoder_free(g->encoder);
+    }
+    aim_db_close(s->db);
+    aim_run_summary_clear(&s->run);
+    free(s->stats);
+    free(s->energy);
+    free(s->cfg.db_path);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}

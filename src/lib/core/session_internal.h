@@ -1,0 +1,107 @@
+/* The session: configuration, catalog, rate groups with their sampler threads, the writer
+ * thread and the live figures. Shared by session.c, sampler.c and writer.c only. */
+#ifndef AIM_SESSION_INTERNAL_H
+#define AIM_SESSION_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "analysis/stats.h"
+#include "analysis/summary.h"
+#include "catalog.h"
+#include "config.h"
+#include "ring.h"
+#include "schedule.h"
+#include "store/codec.h"
+#include "store/db.h"
+
+#define AIM_MAX_GROUPS 4
+#define AIM_MAX_SOURCES 16
+
+typedef struct aim_group {
+    int index;
+    int64_t interval_ns;
+    int base, count;              /* series slots [base, base + count) */
+    int sources[AIM_MAX_SOURCES]; /* indices into aim_sources[] polled by this group */
+    int n_sources;
+    aim_frame *frame;             /* the sampler's scratch frame */
+    aim_ring *ring;
+    pthread_t thread;
+    int thread_started;
+    atomic_uint_fast64_t ticks;
+    atomic_uint_fast64_t missed;
+    aim_jitter jitter;            /* written by the sampler; read after join */
+    /* writer side */
+    aim_frame *wframe;            /* the writer's pop buffer */
+    aim_chunk_encoder *encoder;
+    int64_t chunk_seq;
+    uint64_t written_ticks;
+    int64_t first_t, last_t;      /* relative to start, of ticks written */
+} aim_group;
+
+typedef struct aim_source_slot {
+    void *state;
+    int open;                     /* opened successfully */
+    atomic_int dropped;           /* set by the sampler when poll fails for good */
+    atomic_int drop_error;
+    atomic_int_fast64_t drop_t_ns;
+    int drop_reported;            /* writer side */
+} aim_source_slot;
+
+/* Per device energy accounting (writer thread). */
+typedef struct aim_device_energy {
+    int counter_slot;             /* measured AIM_M_ENERGY series or -1 */
+    int power_slot;               /* power series to integrate when there is no counter, or -1 */
+    int derived_power_slot;       /* power derived from the counter (engine-filled), or -1 */
+    double last_counter;
+    int64_t last_counter_t;
+    int have_counter;
+    double last_power;
+    int64_t last_power_t;
+    int have_power;
+    double energy_j;
+} aim_device_energy;
+
+struct aim_session {
+    aim_config cfg;
+    char errmsg[512];
+    int started, stopped;
+
+    aim_catalog catalog;
+    aim_source_slot slots[AIM_MAX_SOURCES];
+    aim_group groups[AIM_MAX_GROUPS];
+    int n_groups;
+
+    aim_db *db;
+    aim_run_summary run;          /* the live summary the store is updated from */
+    aim_stats *stats;             /* per series */
+    aim_device_energy *energy;    /* per device */
+
+    int64_t start_mono_ns;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;          /* sampler sleeps, writer waits, stop wakes everyone */
+    atomic_int stopping;
+    atomic_int first_tick_done;
+    pthread_t writer;
+    int writer_started;
+    int writer_error;             /* negative errno if the store failed mid-run */
+
+    _Atomic double live_power_w;
+    _Atomic double live_energy_j;
+};
+
+void *aim_sampler_main(void *group_arg);
+void *aim_writer_main(void *session_arg);
+
+/* Writer helpers also used by session.c after the threads are joined. */
+int aim_writer_drain(aim_session *s);
+int aim_writer_flush(aim_session *s);
+void aim_writer_refresh_summary(aim_session *s);
+
+/* The session a group belongs to (groups are embedded in the session). */
+aim_session *aim_group_session(aim_group *g);
+
+int64_t aim_mono_ns(void);
+int64_t aim_wall_ns(void);
+
+#endif

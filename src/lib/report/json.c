@@ -1,0 +1,174 @@
+/* The report as JSON (schema "aimeter.report/1", documented field by field in
+ * docs/report-json.md). Complete where the text report is selective: every series,
+ * detail and counter ones included. Numbers that are not finite, and statistics of series
+ * with no samples, are null: JSON has no NaN, and 0 would be a false measurement. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/jsonutil.h"
+#include "report/model.h"
+#include "report/renderers.h"
+
+/* Every builder takes `int *err`; these keep the field lists readable. */
+#define PUT(obj, key, value) aim_json_put((obj), (key), (value), err)
+#define PUSH(arr, value) aim_json_push((arr), (value), err)
+#define STR(field) aim_json_str((field), sizeof(field))
+#define STR_OR_NULL(field) aim_json_str_or_null((field), sizeof(field))
+
+static json_t *run_object(const aim_run_summary *run, int *err) {
+    json_t *o = json_object();
+    PUT(o, "id", STR(run->id));
+    PUT(o, "name", STR(run->name));
+    PUT(o, "command", STR(run->command));
+    PUT(o, "host", STR(run->host));
+    PUT(o, "status", json_string(aim_json_status(run->status)));
+    PUT(o, "stale", json_boolean(run->stale));
+    PUT(o, "exit_code", run->exit_code >= 0 ? json_integer(run->exit_code) : json_null());
+    PUT(o, "start_time", aim_json_time(run->start_wall_ns));
+    PUT(o, "end_time", run->end_wall_ns ? aim_json_time(run->end_wall_ns) : json_null());
+    PUT(o, "duration_s", aim_json_num((double)run->duration_ns / 1e9));
+    PUT(o, "aimeter_version", STR(run->aimeter_version));
+    return o;
+}
+
+static json_t *sampling_object(const aim_run_summary *run, int *err) {
+    json_t *o = json_object();
+    PUT(o, "interval_s", aim_json_num((double)run->interval_ns / 1e9));
+    PUT(o, "achieved_interval_s",
+        run->achieved_interval_ns > 0 ? aim_json_num((double)run->achieved_interval_ns / 1e9)
+                                      : json_null());
+    PUT(o, "samples", aim_json_count(run->samples));
+    PUT(o, "missed_deadlines", aim_json_count(run->missed_deadlines));
+    json_t *src = json_array();
+    size_t end = strnlen(run->sources, sizeof run->sources);
+    for (size_t i = 0; i < end;) {
+        size_t j = i;
+        while (j < end && run->sources[j] != ',')
+            j++;
+        size_t a = i, z = j;
+        while (a < z && run->sources[a] == ' ')
+            a++;
+        while (z > a && run->sources[z - 1] == ' ')
+            z--;
+        if (z > a)
+            PUSH(src, aim_json_str(run->sources + a, z - a));
+        i = j + 1;
+    }
+    PUT(o, "sources", src);
+    return o;
+}
+
+static json_t *energy_object(const aim_run_summary *run, int *order, size_t n, int *err) {
+    json_t *o = json_object();
+    PUT(o, "total_j", n ? aim_json_num(run->total_energy_j) : json_null());
+    PUT(o, "total_kwh", n ? aim_json_num(run->total_energy_j / 3.6e6) : json_null());
+    json_t *devs = json_array();
+    for (size_t k = 0; k < n; k++) {
+        const aim_device_summary *d = &run->devices[order[k]];
+        json_t *e = json_object();
+        PUT(e, "device", STR(d->name));
+        PUT(e, "kind", json_string(aim_device_kind_name(d->kind)));
+        PUT(e, "model", STR_OR_NULL(d->model));
+        PUT(e, "energy_j", aim_json_num(d->energy_j));
+        PUT(e, "energy_kwh", aim_json_num(d->energy_j / 3.6e6));
+        PUT(e, "method", json_string(aim_method_word(d->energy_method)));
+        PUT(e, "detail", STR(d->energy_detail));
+        PUT(e, "in_total", json_boolean(d->in_total));
+        PUSH(devs, e);
+    }
+    PUT(o, "devices", devs);
+    return o;
+}
+
+static json_t *carbon_object(const aim_run_summary *run, size_t n, int *err) {
+    json_t *o = json_object();
+    PUT(o, "g", n ? aim_json_num(run->carbon_g) : json_null());
+    PUT(o, "kg", n ? aim_json_num(run->carbon_g / 1000.0) : json_null());
+    PUT(o, "intensity_g_per_kwh", aim_json_num(run->intensity_g_per_kwh));
+    PUT(o, "zone", STR_OR_NULL(run->zone));
+    PUT(o, "source", STR(run->intensity_source));
+    return o;
+}
+
+static json_t *stat_value(const aim_series_summary *s, double v) {
+    return s->count ? aim_json_num(v) : json_null();
+}
+
+static json_t *metric_object(const aim_run_summary *run, const aim_series_summary *s, int *err) {
+    const aim_metric_info *info = aim_report_series_info(s);
+    int id = info ? aim_metric_id_of(info) : -1;
+    const char *component = aim_report_section(run, s);
+    json_t *o = json_object();
+    if (strnlen(s->metric_key, sizeof s->metric_key) || !info)
+        PUT(o, "key", STR(s->metric_key));
+    else
+        PUT(o, "key", json_string(info->key));
+    PUT(o, "label", info ? json_string(info->label) : STR(s->metric_key));
+    PUT(o, "unit", info ? json_string(info->unit) : json_null());
+    PUT(o, "category", info ? json_string(aim_category_name(info->category)) : json_null());
+    PUT(o, "component", component ? json_string(component) : json_null());
+    PUT(o, "instance", s->instance >= 0 ? json_integer(s->instance) : json_null());
+    PUT(o, "method", json_string(aim_method_word(s->method)));
+    PUT(o, "counter", json_boolean(s->counter || (info && info->kind == AIM_KIND_COUNTER)));
+    PUT(o, "detail", json_boolean(id >= 0 && aim_metric_is_detail((aim_metric_id)id)));
+    PUT(o, "count", aim_json_count(s->count));
+    PUT(o, "avg", stat_value(s, s->mean));
+    PUT(o, "min", stat_value(s, s->min));
+    PUT(o, "max", stat_value(s, s->max));
+    PUT(o, "mode", stat_value(s, s->mode));
+    PUT(o, "stddev", stat_value(s, s->stddev));
+    PUT(o, "mode_exact", json_boolean(s->mode_exact));
+    return o;
+}
+
+static json_t *devices_array(const aim_run_summary *run, int *err) {
+    json_t *arr = json_array();
+    for (int i = 0; i < run->n_devices; i++) {
+        const aim_device_summary *d = &run->devices[i];
+        json_t *o = json_object();
+        PUT(o, "name", STR(d->name));
+        PUT(o, "kind", json_string(aim_device_kind_name(d->kind)));
+        PUT(o, "model", STR_OR_NULL(d->model));
+        json_t *metrics = json_array();
+        for (int k = 0; k < run->n_series; k++)
+            if (run->series[k].device == i)
+                PUSH(metrics, metric_object(run, &run->series[k], err));
+        PUT(o, "metrics", metrics);
+        PUSH(arr, o);
+    }
+    return arr;
+}
+
+static json_t *warnings_array(const aim_run_summary *run, int *err) {
+    json_t *arr = json_array();
+    size_t pos = 0, len;
+    const char *line;
+    while (aim_report_next_line(run->warnings, sizeof run->warnings, &pos, &line, &len))
+        PUSH(arr, aim_json_str(line, len));
+    return arr;
+}
+
+int aim_report_render_json(const aim_run_summary *run, char **ret_text) {
+    size_t n_dev = run->n_devices > 0 ? (size_t)run->n_devices : 0;
+    int *order = calloc(n_dev + 1, sizeof *order);
+    if (!order)
+        return -ENOMEM;
+    size_t n = aim_report_energy_order(run, order);
+
+    int err = 0;
+    json_t *root = json_object();
+    aim_json_put(root, "schema", json_string("aimeter.report/1"), &err);
+    aim_json_put(root, "run", run_object(run, &err), &err);
+    aim_json_put(root, "sampling", sampling_object(run, &err), &err);
+    aim_json_put(root, "energy", energy_object(run, order, n, &err), &err);
+    aim_json_put(root, "carbon", carbon_object(run, n, &err), &err);
+    aim_json_put(root, "devices", devices_array(run, &err), &err);
+    aim_json_put(root, "warnings", warnings_array(run, &err), &err);
+    free(order);
+
+    int r = err ? -ENOMEM : aim_json_dump(root, ret_text);
+    json_decref(root);
+    return r;
+}

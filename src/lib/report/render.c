@@ -1,0 +1,47 @@
+/* Entry points: the format dispatcher, and the public aim_report_render() that loads a
+ * run's summary from the store. The summary holds the running statistics kept while
+ * sampling, so a report costs O(series) whatever the run's length: no sample is read. */
+#include <errno.h>
+#include <string.h>
+
+#include "aimeter.h"
+#include "report/renderers.h"
+#include "report/report.h"
+#include "store/db.h"
+
+int aim_report_render_summary(const aim_run_summary *run, const char *format, char **ret_text) {
+    if (!run || !format || !ret_text || (run->n_devices > 0 && !run->devices) ||
+        (run->n_series > 0 && !run->series))
+        return -EINVAL;
+    if (strcmp(format, "text") == 0)
+        return aim_report_render_text(run, ret_text);
+    if (strcmp(format, "json") == 0)
+        return aim_report_render_json(run, ret_text);
+    if (strcmp(format, "markdown") == 0)
+        return aim_report_render_markdown(run, ret_text);
+    return -EINVAL;
+}
+
+static int known_format(const char *format) {
+    return strcmp(format, "text") == 0 || strcmp(format, "json") == 0 ||
+           strcmp(format, "markdown") == 0;
+}
+
+int aim_report_render(aim_store *store, const char *run_id, const char *format,
+                      char **ret_text) {
+    if (!store || !run_id || !format || !ret_text || !known_format(format))
+        return -EINVAL;
+    aim_db *db = aim_store_db(store);
+    if (!db)
+        return -EINVAL; /* the store was never opened */
+    aim_run_summary run;
+    memset(&run, 0, sizeof run);
+    int r = aim_db_load_summary(db, run_id, &run);
+    if (r < 0) {
+        aim_run_summary_clear(&run);
+        return r;
+    }
+    r = aim_report_render_summary(&run, format, ret_text);
+    aim_run_summary_clear(&run);
+    return r;
+}

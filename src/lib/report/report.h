@@ -1,0 +1,15 @@
+/* Report rendering from a run summary. Pure functions of their input: no store, no I/O. */
+#ifndef AIM_REPORT_H
+#define AIM_REPORT_H
+
+#include <stddef.h>
+
+#include "analysis/summary.h"
+
+/* format: "text", "json" or "markdown". Caller frees *ret_text. -EINVAL, -ENOMEM. */
+int aim_report_render_summary(const aim_run_summary *run, const char *format, char **ret_text);
+
+/* The `aimeter ls` listing, newest first as given: "text" or "json". */
+int aim_runs_render(const aim_run_summary *runs, size_t n, const char *format, char **ret_text);
+
+#endif

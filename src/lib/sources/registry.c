@@ -1,0 +1,15 @@
+/* The sources compiled in, in the order they are opened and polled. Order matters:
+ * estimate looks at what the others declared and fills only what nobody measures. */
+#include "core/source.h"
+
+extern const aim_source_ops aim_source_procfs;
+extern const aim_source_ops aim_source_proctree;
+extern const aim_source_ops aim_source_rapl;
+extern const aim_source_ops aim_source_hwmon;
+extern const aim_source_ops aim_source_estimate;
+
+const aim_source_ops *const aim_sources[] = {
+    &aim_source_procfs, &aim_source_proctree, &aim_source_rapl, &aim_source_hwmon,
+    &aim_source_estimate,
+};
+const int aim_source_count = (int)(sizeof aim_sources / sizeof aim_sources[0]);

@@ -1,0 +1,51 @@
+/* Sample chunks: the on-disk encoding of one rate group's ticks over about a second.
+ *
+ * A chunk holds n ticks of one group (the same series every tick). Timestamps are stored
+ * as delta-of-delta zigzag varints in nanoseconds relative to the run's monotonic start;
+ * each series is a column of values quantised to the metric's resolution (lossless at the
+ * resolution the metric is measured at), delta-encoded for gauges and delta-of-delta for
+ * counters, with a validity bitmap only when some value is missing. A column whose values
+ * cannot be quantised (non-finite, or beyond 2^53 steps) is stored as raw doubles.
+ * docs/store.md documents the byte layout. */
+#ifndef AIM_CODEC_H
+#define AIM_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/source.h"
+
+typedef struct aim_chunk_column {
+    double resolution;   /* > 0 */
+    int counter;         /* 1: delta-of-delta, 0: delta */
+} aim_chunk_column;
+
+typedef struct aim_chunk_encoder aim_chunk_encoder;
+
+/* Allocates an encoder for n_series columns holding up to max_ticks ticks (all memory is
+ * allocated here; add() never allocates). -ENOMEM, -EINVAL. */
+int aim_chunk_encoder_new(int n_series, const aim_chunk_column *columns, int max_ticks,
+                          aim_chunk_encoder **ret);
+void aim_chunk_encoder_free(aim_chunk_encoder *e);
+
+/* Appends one tick (frame->count must equal n_series; t_rel_ns is relative to the run
+ * start). -ENOSPC when full: finish() first. */
+int aim_chunk_encoder_add(aim_chunk_encoder *e, int64_t t_rel_ns, const double *values,
+                          const uint8_t *valid);
+int aim_chunk_encoder_ticks(const aim_chunk_encoder *e);
+int64_t aim_chunk_encoder_first_t(const aim_chunk_encoder *e);
+int64_t aim_chunk_encoder_last_t(const aim_chunk_encoder *e);
+
+/* Encodes the buffered ticks into an internal buffer (borrowed until the next call) and
+ * empties the encoder. */
+int aim_chunk_encoder_finish(aim_chunk_encoder *e, const uint8_t **ret_blob, size_t *ret_len);
+
+/* Decodes a chunk; calls fn once per tick in order. Returns 0, -EBADMSG on a corrupt or
+ * truncated blob (fn may have been called for the ticks before the damage), or fn's
+ * negative return. values/valid point to n_series entries, valid only during the call. */
+typedef int (*aim_chunk_tick_fn)(int64_t t_rel_ns, const double *values, const uint8_t *valid,
+                                 void *userdata);
+int aim_chunk_decode(const uint8_t *blob, size_t len, int n_series,
+                     const aim_chunk_column *columns, aim_chunk_tick_fn fn, void *userdata);
+
+#endif

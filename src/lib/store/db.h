@@ -1,0 +1,69 @@
+/* The SQLite store (internal API). docs/store.md documents the schema for users.
+ *
+ * One aim_db per thread: the writer thread owns the session's handle. Several processes may
+ * write one file at once (WAL, busy timeout); each only ever writes its own run's rows. */
+#ifndef AIM_DB_H
+#define AIM_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "analysis/summary.h"
+#include "store/codec.h"
+
+#define AIM_DB_SCHEMA_VERSION 1
+
+typedef struct aim_db aim_db;
+
+/* Opens or creates the store; creates parent directories when writable; migrates older
+ * schemas. Errors: -EACCES/-EROFS/-ENOENT/-EISDIR (path), -EBADMSG (not an aimeter store or
+ * not SQLite), -EBUSY (locked beyond the busy timeout), -EPROTO (newer schema), -ENOMEM.
+ * err receives one line describing the problem (always NUL-terminated). On error *ret is
+ * untouched and nothing is left open. */
+int aim_db_open(const char *path, int readonly, aim_db **ret, char *err, size_t errlen);
+void aim_db_close(aim_db *db);
+const char *aim_db_errmsg(const aim_db *db);
+
+int aim_db_begin(aim_db *db);
+int aim_db_commit(aim_db *db);
+int aim_db_rollback(aim_db *db);
+
+/* Writing a run (inside a transaction or not). The run row is inserted with status
+ * "running" and the pid/host of the aimeter process so a dead writer can be recognised. */
+int aim_db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid);
+int aim_db_device_insert(aim_db *db, const char *run_id, int index,
+                         const aim_device_summary *dev);
+/* Stores the series with its codec column (resolution, counter) so old chunks decode
+ * even if a later aimeter changes the registry. */
+int aim_db_series_insert(aim_db *db, const char *run_id, const aim_series_summary *series);
+int aim_db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
+                        int64_t t_first_ns, int64_t t_last_ns, int n_ticks,
+                        const void *blob, size_t len);
+/* Rewrites the run row's progress fields (status, end time, samples, missed deadlines,
+ * achieved interval, total energy, carbon, warnings), each device's energy and each
+ * series' statistics from run. Called at every commit and at the end. */
+int aim_db_run_update(aim_db *db, const aim_run_summary *run);
+
+/* Reading. aim_db_load_summary fills *ret (free with aim_run_summary_clear); stale is set
+ * when the run says running but its writer pid is gone on this host. -ENOENT. */
+int aim_db_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret);
+
+/* Runs newest first, at most limit (0 = all); caller frees each with aim_run_summary_clear
+ * and the array with free(). Devices/series are not loaded (n_devices = n_series = 0). */
+int aim_db_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count);
+
+/* "last", a full id or a unique prefix. -ENOENT, -EEXIST (ambiguous; err lists some). */
+int aim_db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen);
+
+/* Calls fn for every tick of every chunk of group `group` of the run, in time order.
+ * values[i] belongs to the i-th series of that group in slot order (a group's slots are
+ * contiguous). -ENOENT for an unknown run or group, -EBADMSG for a corrupt chunk. */
+int aim_db_for_each_tick(aim_db *db, const char *run_id, int group, aim_chunk_tick_fn fn,
+                         void *userdata);
+
+/* The database behind a public aim_store handle (store/public.c), or NULL if not open. */
+struct aim_store;
+aim_db *aim_store_db(struct aim_store *store);
+
+#endif

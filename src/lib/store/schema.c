@@ -1,0 +1,181 @@
+/* The store's schema as an ordered list of migrations. Migration N takes a store from
+ * user_version N-1 to N; a new store runs them all from 0. Rules (docs/store.md): never
+ * edit a migration that has shipped, only append; a migration only adds or reshapes, so
+ * an older aimeter's runs stay readable by a newer one. The SQL comments are kept on
+ * purpose: SQLite stores them in sqlite_master, so `.schema` in sqlite3 shows the units. */
+#include "store/schema.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/metrics.h"
+#include "store/db.h"
+
+static const char migration_1[] =
+    "CREATE TABLE runs (\n"
+    "  id TEXT PRIMARY KEY,          -- time-sortable, e.g. 20261121-140312-3f9a\n"
+    "  name TEXT NOT NULL,\n"
+    "  command TEXT NOT NULL,        -- argv joined with spaces, shell-quoted\n"
+    "  host TEXT NOT NULL,           -- hostname of the machine that measured\n"
+    "  aimeter_version TEXT NOT NULL,\n"
+    "  writer_pid INTEGER NOT NULL,  -- aimeter process writing the run (stale detection)\n"
+    "  start_wall_ns INTEGER NOT NULL, -- Unix epoch, ns\n"
+    "  end_wall_ns INTEGER NOT NULL DEFAULT 0, -- Unix epoch, ns; 0 while running\n"
+    "  duration_ns INTEGER NOT NULL DEFAULT 0,\n"
+    "  status TEXT NOT NULL,         -- running | completed | failed | interrupted\n"
+    "  exit_code INTEGER NOT NULL DEFAULT -1, -- child's exit status, -1 if none\n"
+    "  interval_ns INTEGER NOT NULL, -- requested sampling interval\n"
+    "  achieved_interval_ns INTEGER NOT NULL DEFAULT 0, -- mean spacing, fastest group\n"
+    "  samples INTEGER NOT NULL DEFAULT 0, -- ticks of the fastest group\n"
+    "  missed_deadlines INTEGER NOT NULL DEFAULT 0,\n"
+    "  sources TEXT NOT NULL DEFAULT '', -- comma-separated sources that measured\n"
+    "  zone TEXT NOT NULL DEFAULT '',  -- carbon zone code, '' for a constant intensity\n"
+    "  intensity_g_per_kwh REAL,       -- g CO2e / kWh\n"
+    "  intensity_source TEXT NOT NULL DEFAULT '',\n"
+    "  total_energy_j REAL,            -- J, devices counted in the total\n"
+    "  carbon_g REAL,                  -- g CO2e\n"
+    "  warnings TEXT NOT NULL DEFAULT '' -- newline-separated\n"
+    ");\n"
+    "CREATE INDEX runs_by_start ON runs(start_wall_ns);\n"
+    "CREATE INDEX runs_by_name ON runs(name);\n"
+    "CREATE TABLE devices (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  idx INTEGER NOT NULL,         -- series.device_idx refers to it\n"
+    "  name TEXT NOT NULL,           -- cpu0, dram0, gpu0, host, process\n"
+    "  kind TEXT NOT NULL,           -- host | cpu | dram | platform | gpu | other | process\n"
+    "  model TEXT NOT NULL DEFAULT '',\n"
+    "  energy_j REAL,                -- J over the run; NULL when not measurable\n"
+    "  energy_method TEXT NOT NULL,  -- measured | derived | estimated\n"
+    "  energy_detail TEXT NOT NULL DEFAULT '',\n"
+    "  in_total INTEGER NOT NULL,    -- 1 when counted in runs.total_energy_j\n"
+    "  PRIMARY KEY (run_id, idx)\n"
+    ");\n"
+    "CREATE TABLE metrics (\n"
+    "  key TEXT PRIMARY KEY,         -- series.metric_key refers to it\n"
+    "  label TEXT NOT NULL,\n"
+    "  unit TEXT NOT NULL,           -- unit of every value of the metric\n"
+    "  category TEXT NOT NULL,       -- Energy | Compute | Memory | Communication | System | App\n"
+    "  kind TEXT NOT NULL,           -- gauge | counter\n"
+    "  description TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE series (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  slot INTEGER NOT NULL,        -- column order within the run and its group\n"
+    "  device_idx INTEGER NOT NULL,  -- devices.idx\n"
+    "  metric_key TEXT NOT NULL,     -- metrics.key\n"
+    "  instance INTEGER NOT NULL DEFAULT -1, -- core or channel number, -1 if none\n"
+    "  method TEXT NOT NULL,         -- measured | derived | estimated\n"
+    "  grp INTEGER NOT NULL,         -- rate group: chunks.grp\n"
+    "  resolution REAL NOT NULL,     -- codec quantum, in the metric's unit\n"
+    "  counter INTEGER NOT NULL,     -- 1: delta-of-delta coded counter\n"
+    "  count INTEGER NOT NULL DEFAULT 0, -- valid samples\n"
+    "  mean REAL, min REAL, max REAL, mode REAL, stddev REAL, -- in the metric's unit\n"
+    "  mode_exact INTEGER NOT NULL DEFAULT 1,\n"
+    "  PRIMARY KEY (run_id, slot)\n"
+    ");\n"
+    "CREATE TABLE chunks (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  grp INTEGER NOT NULL,\n"
+    "  seq INTEGER NOT NULL,         -- 0, 1, 2... in time order within (run, grp)\n"
+    "  t_first_ns INTEGER NOT NULL,  -- ns since the run started\n"
+    "  t_last_ns INTEGER NOT NULL,\n"
+    "  n_ticks INTEGER NOT NULL,\n"
+    "  data BLOB NOT NULL,           -- codec format, docs/store.md\n"
+    "  PRIMARY KEY (run_id, grp, seq)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE phases (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  id INTEGER NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  parent INTEGER,               -- phases.id of the enclosing phase, NULL at top\n"
+    "  begin_ns INTEGER NOT NULL,    -- ns since the run started\n"
+    "  end_ns INTEGER,               -- NULL while open; = begin_ns for a marker\n"
+    "  PRIMARY KEY (run_id, id)\n"
+    ");\n";
+
+static const char *const migrations[] = {
+    migration_1,
+};
+_Static_assert(sizeof migrations / sizeof migrations[0] == AIM_DB_SCHEMA_VERSION,
+               "one migration per schema version");
+
+int aim_schema_migrate(sqlite3 *db, int from, char *err, size_t errlen) {
+    for (int v = from + 1; v <= AIM_DB_SCHEMA_VERSION; v++) {
+        int rc = sqlite3_exec(db, migrations[v - 1], NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            snprintf(err, errlen, "migration to schema %d failed: %s", v, sqlite3_errmsg(db));
+            return rc;
+        }
+    }
+    char sql[96];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+             AIM_DB_APPLICATION_ID, AIM_DB_SCHEMA_VERSION);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        snprintf(err, errlen, "cannot stamp schema version: %s", sqlite3_errmsg(db));
+    return rc;
+}
+
+int aim_schema_sync_metrics(sqlite3 *db) {
+    static const char sql[] =
+        "INSERT INTO metrics (key, label, unit, category, kind, description) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+        "ON CONFLICT(key) DO UPDATE SET label = ?2, unit = ?3, category = ?4, kind = ?5, "
+        "description = ?6 WHERE label IS NOT ?2 OR unit IS NOT ?3 OR category IS NOT ?4 "
+        "OR kind IS NOT ?5 OR description IS NOT ?6";
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    for (size_t i = 0; i < aim_metric_count() && rc == SQLITE_OK; i++) {
+        const aim_metric_info *m = aim_metric_get(i);
+        sqlite3_bind_text(st, 1, m->key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, m->label, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, m->unit, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, aim_category_name(m->category), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, m->kind == AIM_KIND_COUNTER ? "counter" : "gauge", -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, m->description, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static const char *const status_names[] = { "running", "completed", "failed", "interrupted" };
+static const char *const method_names[] = { "measured", "derived", "estimated" };
+#define N_OF(a) (int)(sizeof(a) / sizeof((a)[0]))
+
+static int find_name(const char *const *names, int n, const char *text) {
+    for (int i = 0; text && i < n; i++)
+        if (strcmp(names[i], text) == 0)
+            return i;
+    return -1;
+}
+
+const char *aim_status_text(aim_run_status status) {
+    return (unsigned)status < (unsigned)N_OF(status_names) ? status_names[status] : "running";
+}
+
+aim_run_status aim_status_parse(const char *text, aim_run_status fallback) {
+    int i = find_name(status_names, N_OF(status_names), text);
+    return i < 0 ? fallback : (aim_run_status)i;
+}
+
+const char *aim_method_text(aim_method method) {
+    return (unsigned)method < (unsigned)N_OF(method_names) ? method_names[method] : "measured";
+}
+
+aim_method aim_method_parse(const char *text, aim_method fallback) {
+    int i = find_name(method_names, N_OF(method_names), text);
+    return i < 0 ? fallback : (aim_method)i;
+}
+
+aim_device_kind aim_device_kind_parse(const char *text, aim_device_kind fallback) {
+    for (int k = AIM_DEV_HOST; k <= AIM_DEV_PROCESS; k++)
+        if (text && strcmp(aim_device_kind_name((aim_device_kind)k), text) == 0)
+            return (aim_device_kind)k;
+    return fallback;
+}

@@ -1,0 +1,178 @@
+/* Engine pieces that need no threads: duration parsing, deadline maths, jitter histogram,
+ * the SPSC ring and configuration validation. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "core/catalog.h"
+#include "core/config.h"
+#include "core/ring.h"
+#include "core/schedule.h"
+
+static void durations(void **state) {
+    int64_t ns = 0;
+    assert_int_equal(aim_parse_duration("100ms", &ns), 0);
+    assert_true(ns == 100000000);
+    assert_int_equal(aim_parse_duration("0.5s", &ns), 0);
+    assert_true(ns == 500000000);
+    assert_int_equal(aim_parse_duration("2", &ns), 0);
+    assert_true(ns == 2000000000LL);
+    assert_int_equal(aim_parse_duration("250us", &ns), 0);
+    assert_true(ns == 250000);
+    assert_int_equal(aim_parse_duration("1m", &ns), 0);
+    assert_true(ns == 60000000000LL);
+    assert_int_equal(aim_parse_duration("1.5h", &ns), 0);
+    assert_true(ns == 5400000000000LL);
+    assert_int_equal(aim_parse_duration(".25s", &ns), 0);
+    assert_true(ns == 250000000);
+    ns = 7;
+    const char *bad[] = { "", "ms", "10 ms", "10MS", "1e3ms", "-1s", "abc", "0x10s", "1,5s", "inf" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(aim_parse_duration(bad[i], &ns), -EINVAL);
+    assert_int_equal(aim_parse_duration("0s", &ns), -ERANGE);
+    assert_int_equal(aim_parse_duration("0.1ns", &ns), -ERANGE);
+    assert_int_equal(aim_parse_duration("99999999999h", &ns), -ERANGE);
+    assert_true(ns == 7); /* untouched on error */
+    assert_int_equal(aim_parse_duration(NULL, &ns), -EINVAL);
+}
+
+static void schedule_never_drifts_and_counts_misses(void **state) {
+    uint64_t missed;
+    /* on time: next deadline is exactly one interval later */
+    assert_true(aim_schedule_next(1000, 100, 1050, &missed) == 1100);
+    assert_true(missed == 0);
+    /* finishing exactly on the next deadline counts it as missed */
+    assert_true(aim_schedule_next(1000, 100, 1100, &missed) == 1200);
+    assert_true(missed == 1);
+    /* 3.5 intervals late: deadlines 1100, 1200, 1300 were missed, next is 1400 */
+    assert_true(aim_schedule_next(1000, 100, 1350, &missed) == 1400);
+    assert_true(missed == 3);
+    /* a thousand on-time ticks land on the exact grid */
+    int64_t d = 0;
+    for (int i = 0; i < 1000; i++)
+        d = aim_schedule_next(d, 1000000, d + 12345, &missed);
+    assert_true(d == 1000000000LL);
+}
+
+static void jitter_percentiles(void **state) {
+    static aim_jitter j;
+    memset(&j, 0, sizeof j);
+    assert_true(aim_jitter_percentile(&j, 50) == -1);
+    for (int i = 0; i < 99; i++)
+        aim_jitter_add(&j, 10500); /* 10.5 µs → bucket 10 → reported as 11 µs upper edge */
+    aim_jitter_add(&j, 9000000);   /* 9 ms → overflow bucket → the maximum */
+    assert_true(aim_jitter_percentile(&j, 50) == 11000);
+    assert_true(aim_jitter_percentile(&j, 98) == 11000);
+    assert_true(aim_jitter_percentile(&j, 99.5) == 9000000);
+    aim_jitter_add(&j, -5); /* clock oddities count as on time */
+    assert_true(j.bucket[0] == 1);
+}
+
+static void ring_fifo_full_and_drop(void **state) {
+    aim_ring *r;
+    assert_int_equal(aim_ring_new(3, 2, &r), 0); /* rounds up to 4 slots */
+    aim_frame *in, *out;
+    assert_int_equal(aim_frame_alloc(10, 2, &in), 0);
+    assert_int_equal(aim_frame_alloc(10, 2, &out), 0);
+    assert_int_equal(aim_ring_pop(r, out), 0);
+    for (int i = 0; i < 4; i++) {
+        aim_frame_reset(in, i);
+        aim_frame_set(in, 10, i * 1.5);
+        assert_int_equal(aim_ring_push(r, in), 0);
+    }
+    assert_int_equal(aim_ring_push(r, in), -ENOBUFS);
+    assert_true(aim_ring_dropped(r) == 1);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(aim_ring_pop(r, out), 1);
+        assert_true(out->t_ns == i);
+        double v;
+        assert_int_equal(aim_frame_get(out, 10, &v), 1);
+        assert_true(v == i * 1.5);
+        assert_int_equal(aim_frame_get(out, 11, &v), 0); /* never set: invalid */
+        assert_int_equal(aim_frame_get(out, 12, &v), 0); /* outside the frame */
+    }
+    assert_int_equal(aim_ring_pop(r, out), 0);
+    aim_ring_free(r);
+    aim_frame_free(in);
+    aim_frame_free(out);
+}
+
+typedef struct { aim_ring *ring; int n; } producer_arg;
+
+static void *producer(void *p) {
+    producer_arg *a = p;
+    aim_frame *f;
+    aim_frame_alloc(0, 1, &f);
+    for (int i = 0; i < a->n;) {
+        aim_frame_reset(f, i);
+        aim_frame_set(f, 0, i);
+        if (aim_ring_push(a->ring, f) == 0)
+            i++;
+    }
+    aim_frame_free(f);
+    return NULL;
+}
+
+static void ring_two_threads_keep_order(void **state) {
+    aim_ring *r;
+    assert_int_equal(aim_ring_new(64, 1, &r), 0);
+    producer_arg a = { r, 200000 };
+    pthread_t t;
+    pthread_create(&t, NULL, producer, &a);
+    aim_frame *out;
+    aim_frame_alloc(0, 1, &out);
+    int next = 0;
+    while (next < a.n) {
+        if (aim_ring_pop(r, out)) {
+            assert_true(out->t_ns == next);
+            assert_true(out->values[0] == next);
+            next++;
+        }
+    }
+    pthread_join(t, NULL);
+    aim_frame_free(out);
+    aim_ring_free(r);
+}
+
+static void config_validation(void **state) {
+    aim_config *c;
+    assert_int_equal(aim_config_new(&c), 0);
+    assert_true(c->interval_ns == 100000000);
+    assert_int_equal(aim_config_set_interval(c, 999999), -EINVAL);
+    assert_int_equal(aim_config_set_interval(c, 1000000), 0);
+    assert_int_equal(aim_config_set_sources(c, "procfs,rapl"), 0);
+    assert_true(aim_config_selects(c, "rapl"));
+    assert_false(aim_config_selects(c, "hwmon"));
+    assert_false(aim_config_selects(c, "proc"));
+    assert_int_equal(aim_config_set_sources(c, "procfs,nvml"), -EINVAL);
+    assert_int_equal(aim_config_set_sources(c, "procfs,"), 0);
+    assert_int_equal(aim_config_set_sources(c, ",procfs"), -EINVAL);
+    assert_int_equal(aim_config_set_sources(c, "all"), 0);
+    assert_true(aim_config_selects(c, "hwmon"));
+    assert_int_equal(aim_config_set_intensity(c, -1), -EINVAL);
+    assert_int_equal(aim_config_set_intensity(c, 120.5), 0);
+    assert_int_equal(aim_config_set_name(c, ""), -EINVAL);
+    char *argv[] = { "python3", "train.py", "--msg", "hello world", "", NULL };
+    assert_int_equal(aim_config_set_command(c, argv), 0);
+    assert_string_equal(c->command, "python3 train.py --msg 'hello world' ''");
+    assert_int_equal(aim_config_set_zone(c, "no-such-zone"), -EINVAL);
+    aim_config_free(c);
+    aim_config_free(NULL);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(durations),
+        cmocka_unit_test(schedule_never_drifts_and_counts_misses),
+        cmocka_unit_test(jitter_percentiles),
+        cmocka_unit_test(ring_fifo_full_and_drop),
+        cmocka_unit_test(ring_two_threads_keep_order),
+        cmocka_unit_test(config_validation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
