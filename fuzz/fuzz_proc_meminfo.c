@@ -4,15 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
 #include "sources/procfs_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    char *buf = malloc(size ? size : 1);
+    char *buf = fuzz_copy_exact(data, size);
     if (!buf)
         return 0;
-    memcpy(buf, data, size);
     aim_meminfo mi;
     int r = aim_parse_meminfo(buf, size, &mi);
     if ((r == 0) != ((mi.have & AIM_MEMINFO_TOTAL) != 0))

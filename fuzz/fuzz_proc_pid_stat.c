@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
 #include "sources/procfs_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,10 +29,9 @@ static int count_pids(const char *buf, size_t len, size_t split) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    char *buf = malloc(size ? size : 1);
+    char *buf = fuzz_copy_exact(data, size);
     if (!buf)
         return 0;
-    memcpy(buf, data, size);
     aim_pid_stat st;
     if (aim_parse_pid_stat(buf, size, &st) == 0 &&
         (st.pid <= 0 || st.ppid < 0 || memchr(st.comm, '\0', sizeof st.comm) == NULL))

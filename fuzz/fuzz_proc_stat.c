@@ -5,15 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
 #include "sources/procfs_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    char *buf = malloc(size ? size : 1);
+    char *buf = fuzz_copy_exact(data, size);
     if (!buf)
         return 0;
-    memcpy(buf, data, size);
     enum { N = 16 };
     aim_cpu_jiffies all, cpus[N];
     uint8_t present[N] = { 0 };

@@ -39,6 +39,10 @@ int cli_open_store(const char *db_path, aim_store **ret_store);
  * exit code. Caller frees *ret_id. */
 int cli_resolve_run(aim_store *store, const char *ref, char **ret_id);
 
+/* Renders run_id's report in format and writes it to path ("-" = stdout). Returns 0 or an
+ * exit code after printing the error. */
+int cli_render_to(aim_store *store, const char *run_id, const char *format, const char *path);
+
 /* Writes text to path ("-" = stdout). Returns 0 or an exit code after printing. */
 int cli_write_file(const char *path, const char *text);
 

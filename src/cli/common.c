@@ -114,6 +114,18 @@ int cli_resolve_run(aim_store *store, const char *ref, char **ret_id) {
     return r == -EEXIST ? AIM_EXIT_USAGE : r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_exit_code(r);
 }
 
+int cli_render_to(aim_store *store, const char *run_id, const char *format, const char *path) {
+    char *text = NULL;
+    int r = aim_report_render(store, run_id, format, &text);
+    if (r < 0) {
+        cli_error("%s", aim_store_errmsg(store));
+        return cli_store_exit_code(r);
+    }
+    int code = cli_write_file(path, text);
+    free(text);
+    return code;
+}
+
 int cli_write_file(const char *path, const char *text) {
     if (strcmp(path, "-") == 0) {
         if (fputs(text, stdout) < 0 || fflush(stdout) != 0) {

@@ -8,7 +8,10 @@ static const char devices_usage[] =
     "Usage: aimeter devices [--json]\n"
     "\n"
     "Shows every source aimeter has, whether it can measure on this machine, and for what it\n"
-    "could not use, why and how to fix it (permissions, missing drivers).\n";
+    "could not use, why and how to fix it (permissions, missing drivers).\n"
+    "\n"
+    "      --json  as JSON\n"
+    "  -h, --help  this help\n";
 
 int cmd_devices(int argc, char **argv) {
     static const struct option longopts[] = {

@@ -10,7 +10,12 @@ static const char export_usage[] =
     "Usage: aimeter export [RUN] [--csv FILE] [--json FILE] [--db PATH]\n"
     "\n"
     "Writes RUN's time series as CSV (one row per sample, one column per series) and/or its\n"
-    "summary as JSON. FILE may be - for standard output. RUN defaults to the last run.\n";
+    "summary as JSON. FILE may be - for standard output. RUN defaults to the last run.\n"
+    "\n"
+    "      --csv FILE   the time series (columns: time_s, wall_time, then device.metric [unit])\n"
+    "      --json FILE  the summary (schema in docs/report-json.md)\n"
+    "      --db PATH    store to read\n"
+    "  -h, --help       this help\n";
 
 int cmd_export(int argc, char **argv) {
     static const struct option longopts[] = {
@@ -61,14 +66,8 @@ int cmd_export(int argc, char **argv) {
             }
         }
     }
-    if (!code && json) {
-        char *text = NULL;
-        int r = aim_report_render(store, id, "json", &text);
-        code = r < 0 ? cli_store_exit_code(r) : cli_write_file(json, text);
-        if (r < 0)
-            cli_error("%s", aim_store_errmsg(store));
-        free(text);
-    }
+    if (!code && json)
+        code = cli_render_to(store, id, "json", json);
     free(id);
     aim_store_free(store);
     return code;

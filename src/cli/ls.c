@@ -11,7 +11,8 @@ static const char ls_usage[] =
     "Lists the runs in the store, newest first: id, name, start, duration, status, energy, carbon.\n"
     "  -n, --limit N  at most N runs (default: all)\n"
     "  -f, --format F text (default) or json (an array; docs/report-json.md); --json = -f json\n"
-    "      --db PATH  store to read\n";
+    "      --db PATH  store to read\n"
+    "  -h, --help     this help\n";
 
 int cmd_ls(int argc, char **argv) {
     static const struct option longopts[] = {

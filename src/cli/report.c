@@ -11,7 +11,8 @@ static const char report_usage[] =
     "Prints the report of RUN (an id, a unique prefix, or 'last', the default).\n"
     "  -f, --format FMT  text (default), json (schema in docs/report-json.md) or markdown\n"
     "  -o, --output FILE write it to FILE instead of standard output\n"
-    "      --db PATH     store to read\n";
+    "      --db PATH     store to read\n"
+    "  -h, --help        this help\n";
 
 int cmd_report(int argc, char **argv) {
     static const struct option longopts[] = {
@@ -46,18 +47,10 @@ int cmd_report(int argc, char **argv) {
     int code = cli_open_store(db, &store);
     if (code)
         return code;
-    char *id = NULL, *text = NULL;
+    char *id = NULL;
     code = cli_resolve_run(store, optind < argc ? argv[optind] : NULL, &id);
-    if (!code) {
-        int r = aim_report_render(store, id, format, &text);
-        if (r < 0) {
-            cli_error("%s", aim_store_errmsg(store));
-            code = cli_store_exit_code(r);
-        } else {
-            code = cli_write_file(output, text);
-        }
-    }
-    free(text);
+    if (!code)
+        code = cli_render_to(store, id, format, output);
     free(id);
     aim_store_free(store);
     return code;

@@ -37,7 +37,8 @@ static const char run_usage[] =
     "  -q, --quiet              no live status line (-qq: no warnings; the report still prints)\n"
     "  -h, --help               this help\n"
     "\n"
-    "Ctrl-C, SIGTERM and SIGHUP are passed to COMMAND; the run is kept as 'interrupted'.\n"
+    "Ctrl-C, SIGTERM, SIGHUP and SIGQUIT are passed to COMMAND; the run is kept as\n"
+    "'interrupted'.\n"
     "A second Ctrl-C kills COMMAND. See docs/cli.md for exit codes.\n";
 
 typedef struct run_opts {

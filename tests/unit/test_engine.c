@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "analysis/energy.h"
 #include "core/catalog.h"
 #include "core/config.h"
 #include "core/ring.h"
@@ -165,6 +166,35 @@ static void config_validation(void **state) {
     aim_config_free(NULL);
 }
 
+static void energy_from_counter_derives_power(void **state) {
+    aim_energy_meter m = { 0 };
+    double p = -1;
+    assert_int_equal(aim_energy_meter_counter(&m, 0, 0.0, &p), 0); /* no interval yet */
+    assert_int_equal(aim_energy_meter_counter(&m, 100000000, 10.0, &p), 1);
+    assert_true(p == 100.0); /* 10 J over 0.1 s */
+    assert_int_equal(aim_energy_meter_counter(&m, 200000000, 10.0, &p), 1);
+    assert_true(p == 0.0);
+    assert_int_equal(aim_energy_meter_counter(&m, 200000000, 12.0, &p), 0); /* no time passed */
+    assert_int_equal(aim_energy_meter_counter(&m, 300000000, 11.0, &p), 0); /* went backwards */
+    assert_true(m.energy_j == 11.0);
+    assert_true(m.last_power_w == 0.0);
+}
+
+static void energy_from_power_is_a_trapezoid(void **state) {
+    aim_energy_meter m = { 0 };
+    aim_energy_meter_power(&m, 0, 100.0);
+    assert_true(m.energy_j == 0.0);
+    aim_energy_meter_power(&m, 1000000000, 200.0);      /* ½ (100 + 200) × 1 s */
+    assert_true(m.energy_j == 150.0);
+    aim_energy_meter_power(&m, 1500000000, 200.0);      /* + 200 × 0.5 s */
+    assert_true(m.energy_j == 250.0);
+    aim_energy_meter_power(&m, 1500000000, 999.0);      /* no time: nothing added */
+    assert_true(m.energy_j == 250.0);
+    aim_energy_meter_power(&m, 3500000000LL, 1.0);      /* a gap widens the next interval */
+    assert_true(m.energy_j == 250.0 + 0.5 * (999.0 + 1.0) * 2.0);
+    assert_true(m.last_power_w == 1.0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(durations),
@@ -173,6 +203,8 @@ int main(void) {
         cmocka_unit_test(ring_fifo_full_and_drop),
         cmocka_unit_test(ring_two_threads_keep_order),
         cmocka_unit_test(config_validation),
+        cmocka_unit_test(energy_from_counter_derives_power),
+        cmocka_unit_test(energy_from_power_is_a_trapezoid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,14 +14,13 @@
 #include "carbon/tables.h"
 #include "core/catalog.h"
 #include "sources/estimate.h"
+#include "source_rig.h"
 
 #define EPS 1e-9
 
 typedef struct fixture {
-    aim_catalog cat;
+    rig g;                  /* estimate, opened after the fake procfs series are declared */
     int util, mem;          /* slots of the fake procfs series */
-    void *state;            /* estimate's */
-    aim_frame *frame;
 } fixture;
 
 static aim_source_env env_for(const char *dir, char *buf, size_t size) {
@@ -34,7 +33,7 @@ static aim_source_env env_for(const char *dir, char *buf, size_t size) {
 /* What procfs declares: host cpu.util and mem.used, in rate group procfs_group. */
 static void declare_procfs(fixture *f, int procfs_group) {
     aim_source_ctx ctx;
-    aim_source_ctx_init(&ctx, &f->cat, 0, procfs_group);
+    aim_source_ctx_init(&ctx, f->g.cat, 0, procfs_group);
     int host = aim_source_ctx_add_device(&ctx, "host", AIM_DEV_HOST, NULL);
     assert_true(host >= 0);
     f->util = aim_source_ctx_add_series(&ctx, host, AIM_M_CPU_UTIL, -1, AIM_METHOD_MEASURED);
@@ -42,48 +41,39 @@ static void declare_procfs(fixture *f, int procfs_group) {
     assert_true(f->util >= 0 && f->mem >= 0);
 }
 
-/* Opens estimate (source 4, group 0) on the fixture and allocates a frame of every slot. */
+/* Opens estimate on the fixture and allocates a frame of every slot. */
 static int open_estimate(fixture *f, const char *dir) {
     char root[512];
     aim_source_env env = env_for(dir, root, sizeof root);
-    aim_source_ctx ctx;
-    aim_source_ctx_init(&ctx, &f->cat, 4, 0);
-    int r = aim_source_estimate.open(&env, &ctx, &f->state);
-    if (r == 0)
-        assert_int_equal(aim_frame_alloc(0, f->cat.n_series, &f->frame), 0);
-    return r;
+    return rig_open_prepared(&f->g, env.sysfs_root, env.procfs_root, env.target_pid);
 }
 
 static void done(fixture *f) {
-    aim_source_estimate.close(f->state);
-    aim_frame_free(f->frame);
+    rig_close(&f->g);
     free(f);
 }
 
 static fixture *new_fixture(void) {
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    aim_catalog_init(&f->cat);
+    rig_prepare(&f->g, &aim_source_estimate);
     return f;
 }
 
 /* One tick: procfs wrote util (%) and mem used (GiB), then estimate polls. */
 static void tick(fixture *f, double util, double mem_gib) {
-    aim_frame_reset(f->frame, 1);
-    aim_frame_set(f->frame, f->util, util);
-    aim_frame_set(f->frame, f->mem, mem_gib);
-    assert_int_equal(aim_source_estimate.poll(f->state, f->frame), 0);
+    aim_frame *frame = f->g.frame;
+    aim_frame_reset(frame, 1);
+    aim_frame_set(frame, f->util, util);
+    aim_frame_set(frame, f->mem, mem_gib);
+    assert_int_equal(aim_source_estimate.poll(f->g.state, frame), 0);
 }
 
 static double power_of(fixture *f, const char *dev) {
-    aim_source_ctx ctx;
-    aim_source_ctx_init(&ctx, &f->cat, 4, 0);
-    int slot = aim_source_ctx_find_series(&ctx, dev, AIM_M_POWER, -1);
+    int slot = rig_slot(&f->g, dev, AIM_M_POWER, -1);
     assert_true(slot >= 0);
-    assert_int_equal(f->cat.series[slot].method, AIM_METHOD_ESTIMATED);
-    double v = -1;
-    assert_true(aim_frame_get(f->frame, slot, &v));
-    return v;
+    assert_int_equal(f->g.cat->series[slot].method, AIM_METHOD_ESTIMATED);
+    return rig_value(&f->g, dev, AIM_M_POWER, -1);
 }
 
 static void constants_are_the_documented_ones(void **state) {
@@ -97,10 +87,9 @@ static void known_model_uses_tdp_curve(void **state) {
     fixture *f = new_fixture();
     declare_procfs(f, 0);
     assert_int_equal(open_estimate(f, "xeon6248"), 0);
-    int cpu = aim_catalog_find_device(&f->cat, "cpu0");
-    assert_true(cpu >= 0);
-    assert_int_equal(f->cat.devices[cpu].kind, AIM_DEV_CPU);
-    assert_string_equal(f->cat.devices[cpu].model, "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz");
+    const aim_catalog_device *cpu = rig_device(&f->g, "cpu0");
+    assert_int_equal(cpu->kind, AIM_DEV_CPU);
+    assert_string_equal(cpu->model, "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz");
     /* Gold 6248: 150 W. 150 * (0.2484 + 0.7516 * 0.5) = 93.63 W */
     tick(f, 50.0, 8.0);
     assert_float_equal(power_of(f, "cpu0"), 93.63, EPS);
@@ -126,8 +115,7 @@ static void unknown_model_uses_per_cpu_line(void **state) {
     fixture *f = new_fixture();
     declare_procfs(f, 0);
     assert_int_equal(open_estimate(f, "epyc-vm"), 0);
-    int cpu = aim_catalog_find_device(&f->cat, "cpu0");
-    assert_string_equal(f->cat.devices[cpu].model, "AMD EPYC");
+    assert_string_equal(rig_device(&f->g, "cpu0")->model, "AMD EPYC");
     /* 2 CPUs * (1.0847 + 0.5 * (4.2361 - 1.0847)) = 2 * 2.6604 = 5.3208 W */
     tick(f, 50.0, 8.0);
     assert_float_equal(power_of(f, "cpu0"), 5.3208, EPS);
@@ -148,9 +136,7 @@ static void dram_per_gb_in_use(void **state) {
     fixture *f = new_fixture();
     declare_procfs(f, 0);
     assert_int_equal(open_estimate(f, "epyc-vm"), 0);
-    int dram = aim_catalog_find_device(&f->cat, "dram0");
-    assert_true(dram >= 0);
-    assert_int_equal(f->cat.devices[dram].kind, AIM_DEV_DRAM);
+    assert_int_equal(rig_device(&f->g, "dram0")->kind, AIM_DEV_DRAM);
     /* 8 GiB = 8.589934592 GB; * 0.3725 W/GB = 3.19975063552 W */
     tick(f, 50.0, 8.0);
     assert_float_equal(power_of(f, "dram0"), 3.19975063552, EPS);
@@ -161,13 +147,10 @@ static void missing_input_leaves_estimate_invalid(void **state) {
     fixture *f = new_fixture();
     declare_procfs(f, 0);
     assert_int_equal(open_estimate(f, "xeon6248"), 0);
-    aim_frame_reset(f->frame, 2); /* procfs failed this tick: nothing valid */
-    assert_int_equal(aim_source_estimate.poll(f->state, f->frame), 0);
-    aim_source_ctx ctx;
-    aim_source_ctx_init(&ctx, &f->cat, 4, 0);
-    double v;
-    assert_false(aim_frame_get(f->frame, aim_source_ctx_find_series(&ctx, "cpu0", AIM_M_POWER, -1), &v));
-    assert_false(aim_frame_get(f->frame, aim_source_ctx_find_series(&ctx, "dram0", AIM_M_POWER, -1), &v));
+    f->g.t_ns = 2; /* procfs failed this tick: nothing valid */
+    assert_int_equal(rig_poll(&f->g), 0);
+    assert_false(rig_get(&f->g, "cpu0", AIM_M_POWER, -1, NULL));
+    assert_false(rig_get(&f->g, "dram0", AIM_M_POWER, -1, NULL));
     done(f);
 }
 
@@ -176,27 +159,26 @@ static void measured_devices_are_left_alone(void **state) {
     declare_procfs(f, 0);
     /* rapl measured the package and the DRAM */
     aim_source_ctx ctx;
-    aim_source_ctx_init(&ctx, &f->cat, 2, 0);
+    aim_source_ctx_init(&ctx, f->g.cat, 2, 0);
     int cpu = aim_source_ctx_add_device(&ctx, "cpu0", AIM_DEV_CPU, "Intel Xeon");
     int dram = aim_source_ctx_add_device(&ctx, "dram0", AIM_DEV_DRAM, NULL);
     assert_true(aim_source_ctx_add_series(&ctx, cpu, AIM_M_ENERGY, -1, AIM_METHOD_MEASURED) >= 0);
     assert_true(aim_source_ctx_add_series(&ctx, dram, AIM_M_ENERGY, -1, AIM_METHOD_MEASURED) >= 0);
-    int before = f->cat.n_series;
+    int before = f->g.cat->n_series;
     assert_int_equal(open_estimate(f, "xeon6248"), -ENODEV);
-    assert_int_equal(f->cat.n_series, before);
-    free(f);
+    assert_int_equal(f->g.cat->n_series, before);
+    done(f);
 }
 
 static void only_the_unmeasured_device_is_estimated(void **state) {
     fixture *f = new_fixture();
     declare_procfs(f, 0);
     aim_source_ctx ctx;
-    aim_source_ctx_init(&ctx, &f->cat, 2, 0);
+    aim_source_ctx_init(&ctx, f->g.cat, 2, 0);
     int cpu = aim_source_ctx_add_device(&ctx, "cpu0", AIM_DEV_CPU, NULL);
     assert_true(aim_source_ctx_add_series(&ctx, cpu, AIM_M_ENERGY, -1, AIM_METHOD_MEASURED) >= 0);
     assert_int_equal(open_estimate(f, "xeon6248"), 0);
-    aim_source_ctx_init(&ctx, &f->cat, 4, 0);
-    assert_int_equal(aim_source_ctx_find_series(&ctx, "cpu0", AIM_M_POWER, -1), -ENOENT);
+    assert_int_equal(rig_slot(&f->g, "cpu0", AIM_M_POWER, -1), -ENOENT);
     tick(f, 50.0, 2.0);
     /* 2 GiB * 1.073741824 * 0.3725 = 0.79993765888 W */
     assert_float_equal(power_of(f, "dram0"), 0.79993765888, EPS);
@@ -207,14 +189,14 @@ static void inputs_in_another_group_are_unusable(void **state) {
     fixture *f = new_fixture();
     declare_procfs(f, 1); /* procfs in another rate group: its values are not in our frame */
     assert_int_equal(open_estimate(f, "xeon6248"), -ENODEV);
-    free(f);
+    done(f);
 }
 
 static void no_procfs_no_estimate(void **state) {
     fixture *f = new_fixture();
     assert_int_equal(open_estimate(f, "xeon6248"), -ENODEV);
-    assert_int_equal(f->cat.n_devices, 0);
-    free(f);
+    assert_int_equal(f->g.cat->n_devices, 0);
+    done(f);
 }
 
 static void model_text_names_the_model(void **state) {

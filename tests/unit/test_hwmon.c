@@ -10,71 +10,14 @@
 #include <unistd.h>
 
 #include "core/catalog.h"
+#include "source_rig.h"
 #include "tmptree.h"
 
 extern const aim_source_ops aim_source_hwmon;
 
-typedef struct rig {
-    aim_catalog *cat;
-    aim_source_ctx ctx;
-    aim_source_env env;
-    void *state;
-    aim_frame *frame;
-    int rc;
-} rig;
-
-static void rig_open(rig *g, const char *root) {
-    memset(g, 0, sizeof *g);
-    g->cat = calloc(1, sizeof *g->cat);
-    assert_non_null(g->cat);
-    aim_catalog_init(g->cat);
-    aim_source_ctx_init(&g->ctx, g->cat, 3, 0);
-    g->env.sysfs_root = root;
-    g->env.procfs_root = "/nonexistent";
-    g->env.interval_ns = 100000000;
-    g->rc = aim_source_hwmon.open(&g->env, &g->ctx, &g->state);
-    if (g->rc == 0)
-        assert_int_equal(aim_frame_alloc(0, g->cat->n_series, &g->frame), 0);
-}
-
-static void rig_close(rig *g) {
-    aim_source_hwmon.close(g->state);
-    aim_frame_free(g->frame);
-    free(g->cat);
-}
-
-static int rig_poll(rig *g) {
-    aim_frame_reset(g->frame, 0);
-    return aim_source_hwmon.poll(g->state, g->frame);
-}
-
-static int slot_of(const rig *g, const char *dev, aim_metric_id m, int inst) {
-    return aim_source_ctx_find_series(&g->ctx, dev, m, inst);
-}
-
-static double value(const rig *g, const char *dev, aim_metric_id m, int inst) {
-    int slot = slot_of(g, dev, m, inst);
-    assert_true(slot >= 0);
-    double v = -1;
-    assert_true(aim_frame_get(g->frame, slot, &v));
-    return v;
-}
-
-static int valid(const rig *g, const char *dev, aim_metric_id m, int inst) {
-    double v;
-    int slot = slot_of(g, dev, m, inst);
-    return slot >= 0 && aim_frame_get(g->frame, slot, &v);
-}
-
-static const aim_catalog_device *device(const rig *g, const char *name) {
-    int d = aim_catalog_find_device(g->cat, name);
-    assert_true(d >= 0);
-    return &g->cat->devices[d];
-}
-
 static void discovers_sensors_and_channels(void **unused) {
     rig g;
-    rig_open(&g, AIM_FIXTURES_DIR "/hwmon");
+    rig_open(&g, &aim_source_hwmon, AIM_FIXTURES_DIR "/hwmon", NULL, 0);
     assert_int_equal(g.rc, 0);
     assert_int_equal(g.cat->n_warnings, 0);
     /* nvme and coretemp (temperature only) are skipped; hwmon10 sorts after hwmon4. */
@@ -83,55 +26,55 @@ static void discovers_sensors_and_channels(void **unused) {
     assert_string_equal(g.cat->devices[1].name, "ina3221_0");
     assert_string_equal(g.cat->devices[2].name, "ina238_0");
     assert_string_equal(g.cat->devices[3].name, "ina3221_1");
-    assert_int_equal(device(&g, "amdgpu0")->kind, AIM_DEV_GPU);
-    assert_int_equal(device(&g, "ina3221_0")->kind, AIM_DEV_OTHER);
-    assert_int_equal(device(&g, "ina238_0")->kind, AIM_DEV_OTHER);
-    assert_int_equal(device(&g, "ina3221_1")->kind, AIM_DEV_OTHER);
-    assert_string_equal(device(&g, "amdgpu0")->model, "amdgpu");
-    assert_string_equal(device(&g, "ina3221_0")->model, "ina3221: VDD_GPU_SOC, VDD_CPU_CV");
-    assert_string_equal(device(&g, "ina3221_1")->model, "ina3221: VDDQ_VDD2_1V8AO");
+    assert_int_equal(rig_device(&g, "amdgpu0")->kind, AIM_DEV_GPU);
+    assert_int_equal(rig_device(&g, "ina3221_0")->kind, AIM_DEV_OTHER);
+    assert_int_equal(rig_device(&g, "ina238_0")->kind, AIM_DEV_OTHER);
+    assert_int_equal(rig_device(&g, "ina3221_1")->kind, AIM_DEV_OTHER);
+    assert_string_equal(rig_device(&g, "amdgpu0")->model, "amdgpu");
+    assert_string_equal(rig_device(&g, "ina3221_0")->model, "ina3221: VDD_GPU_SOC, VDD_CPU_CV");
+    assert_string_equal(rig_device(&g, "ina3221_1")->model, "ina3221: VDDQ_VDD2_1V8AO");
 
     /* amdgpu: one power channel (instance -1) and three temperatures. */
-    assert_true(slot_of(&g, "amdgpu0", AIM_M_POWER, -1) >= 0);
+    assert_true(rig_slot(&g, "amdgpu0", AIM_M_POWER, -1) >= 0);
     for (int k = 1; k <= 3; k++)
-        assert_true(slot_of(&g, "amdgpu0", AIM_M_TEMPERATURE, k) >= 0);
+        assert_true(rig_slot(&g, "amdgpu0", AIM_M_TEMPERATURE, k) >= 0);
     /* ina3221_0: channels 1 and 2; 3 is "NC"; in4..7/curr4 are not bus-voltage pairs. */
     for (int k = 1; k <= 2; k++) {
-        assert_true(slot_of(&g, "ina3221_0", AIM_M_POWER, k) >= 0);
-        assert_true(slot_of(&g, "ina3221_0", AIM_M_VOLTAGE, k) >= 0);
-        assert_true(slot_of(&g, "ina3221_0", AIM_M_CURRENT, k) >= 0);
+        assert_true(rig_slot(&g, "ina3221_0", AIM_M_POWER, k) >= 0);
+        assert_true(rig_slot(&g, "ina3221_0", AIM_M_VOLTAGE, k) >= 0);
+        assert_true(rig_slot(&g, "ina3221_0", AIM_M_CURRENT, k) >= 0);
     }
-    assert_int_equal(slot_of(&g, "ina3221_0", AIM_M_POWER, 3), -ENOENT);
-    assert_int_equal(slot_of(&g, "ina3221_0", AIM_M_POWER, 4), -ENOENT);
-    assert_int_equal(g.cat->series[slot_of(&g, "ina3221_0", AIM_M_POWER, 1)].method,
+    assert_int_equal(rig_slot(&g, "ina3221_0", AIM_M_POWER, 3), -ENOENT);
+    assert_int_equal(rig_slot(&g, "ina3221_0", AIM_M_POWER, 4), -ENOENT);
+    assert_int_equal(g.cat->series[rig_slot(&g, "ina3221_0", AIM_M_POWER, 1)].method,
                      AIM_METHOD_DERIVED);
     /* ina238: one power, one energy. */
-    assert_true(slot_of(&g, "ina238_0", AIM_M_POWER, -1) >= 0);
-    assert_true(slot_of(&g, "ina238_0", AIM_M_ENERGY, -1) >= 0);
+    assert_true(rig_slot(&g, "ina238_0", AIM_M_POWER, -1) >= 0);
+    assert_true(rig_slot(&g, "ina238_0", AIM_M_ENERGY, -1) >= 0);
     /* The second INA3221 has one connected rail: instance -1. */
-    assert_true(slot_of(&g, "ina3221_1", AIM_M_POWER, -1) >= 0);
-    assert_true(slot_of(&g, "ina3221_1", AIM_M_VOLTAGE, -1) >= 0);
-    assert_true(slot_of(&g, "ina3221_1", AIM_M_CURRENT, -1) >= 0);
+    assert_true(rig_slot(&g, "ina3221_1", AIM_M_POWER, -1) >= 0);
+    assert_true(rig_slot(&g, "ina3221_1", AIM_M_VOLTAGE, -1) >= 0);
+    assert_true(rig_slot(&g, "ina3221_1", AIM_M_CURRENT, -1) >= 0);
     assert_int_equal(g.cat->n_series, 4 + 6 + 2 + 3);
     rig_close(&g);
 }
 
 static void converts_units_exactly(void **unused) {
     rig g;
-    rig_open(&g, AIM_FIXTURES_DIR "/hwmon");
+    rig_open(&g, &aim_source_hwmon, AIM_FIXTURES_DIR "/hwmon", NULL, 0);
     assert_int_equal(g.rc, 0);
     assert_int_equal(rig_poll(&g), 0);
-    assert_true(value(&g, "amdgpu0", AIM_M_POWER, -1) == 35.123);     /* 35123000 µW */
-    assert_true(value(&g, "amdgpu0", AIM_M_TEMPERATURE, 2) == 47.5);  /* 47500 m°C */
-    assert_true(value(&g, "ina3221_0", AIM_M_POWER, 1) == 7.5);       /* 5000 mV x 1500 mA */
-    assert_true(value(&g, "ina3221_0", AIM_M_VOLTAGE, 1) == 5.0);
-    assert_true(value(&g, "ina3221_0", AIM_M_CURRENT, 1) == 1.5);
-    assert_true(value(&g, "ina3221_0", AIM_M_POWER, 2) == 1.632384);  /* 4992 x 327 */
-    assert_true(value(&g, "ina3221_0", AIM_M_VOLTAGE, 2) == 4.992);
-    assert_true(value(&g, "ina3221_0", AIM_M_CURRENT, 2) == 0.327);
-    assert_true(value(&g, "ina238_0", AIM_M_POWER, -1) == 12.5);      /* _input, not _average */
-    assert_true(value(&g, "ina238_0", AIM_M_ENERGY, -1) == 0.0);      /* since open */
-    assert_true(value(&g, "ina3221_1", AIM_M_POWER, -1) == 0.45);     /* 1800 x 250 */
+    assert_true(rig_value(&g, "amdgpu0", AIM_M_POWER, -1) == 35.123);     /* 35123000 µW */
+    assert_true(rig_value(&g, "amdgpu0", AIM_M_TEMPERATURE, 2) == 47.5);  /* 47500 m°C */
+    assert_true(rig_value(&g, "ina3221_0", AIM_M_POWER, 1) == 7.5);       /* 5000 mV x 1500 mA */
+    assert_true(rig_value(&g, "ina3221_0", AIM_M_VOLTAGE, 1) == 5.0);
+    assert_true(rig_value(&g, "ina3221_0", AIM_M_CURRENT, 1) == 1.5);
+    assert_true(rig_value(&g, "ina3221_0", AIM_M_POWER, 2) == 1.632384);  /* 4992 x 327 */
+    assert_true(rig_value(&g, "ina3221_0", AIM_M_VOLTAGE, 2) == 4.992);
+    assert_true(rig_value(&g, "ina3221_0", AIM_M_CURRENT, 2) == 0.327);
+    assert_true(rig_value(&g, "ina238_0", AIM_M_POWER, -1) == 12.5);      /* _input, not _average */
+    assert_true(rig_value(&g, "ina238_0", AIM_M_ENERGY, -1) == 0.0);      /* since open */
+    assert_true(rig_value(&g, "ina3221_1", AIM_M_POWER, -1) == 0.45);     /* 1800 x 250 */
     rig_close(&g);
 }
 
@@ -139,18 +82,18 @@ static void energy_counter_reset_is_a_new_baseline(void **unused) {
     char *root = tmptree_copy("hwmon");
     assert_non_null(root);
     rig g;
-    rig_open(&g, root);
+    rig_open(&g, &aim_source_hwmon, root, NULL, 0);
     assert_int_equal(g.rc, 0);
     const char *f = "class/hwmon/hwmon3/energy1_input";
     assert_int_equal(tmptree_write(root, f, "125456789\n"), 0); /* +2 J */
     assert_int_equal(rig_poll(&g), 0);
-    assert_float_equal(value(&g, "ina238_0", AIM_M_ENERGY, -1), 2.0, 1e-12);
+    assert_float_equal(rig_value(&g, "ina238_0", AIM_M_ENERGY, -1), 2.0, 1e-12);
     assert_int_equal(tmptree_write(root, f, "500000\n"), 0); /* reset: no negative step */
     assert_int_equal(rig_poll(&g), 0);
-    assert_float_equal(value(&g, "ina238_0", AIM_M_ENERGY, -1), 2.0, 1e-12);
+    assert_float_equal(rig_value(&g, "ina238_0", AIM_M_ENERGY, -1), 2.0, 1e-12);
     assert_int_equal(tmptree_write(root, f, "1750000\n"), 0); /* +1.25 J from the new base */
     assert_int_equal(rig_poll(&g), 0);
-    assert_float_equal(value(&g, "ina238_0", AIM_M_ENERGY, -1), 3.25, 1e-12);
+    assert_float_equal(rig_value(&g, "ina238_0", AIM_M_ENERGY, -1), 3.25, 1e-12);
     rig_close(&g);
     tmptree_remove(root);
 }
@@ -159,17 +102,17 @@ static void failed_read_invalidates_only_that_tick(void **unused) {
     char *root = tmptree_copy("hwmon");
     assert_non_null(root);
     rig g;
-    rig_open(&g, root);
+    rig_open(&g, &aim_source_hwmon, root, NULL, 0);
     assert_int_equal(g.rc, 0);
     const char *f = "class/hwmon/hwmon1/power1_average";
     assert_int_equal(tmptree_write(root, f, ""), 0);
     assert_int_equal(rig_poll(&g), 0);
-    assert_false(valid(&g, "amdgpu0", AIM_M_POWER, -1));
-    assert_true(valid(&g, "amdgpu0", AIM_M_TEMPERATURE, 1));
-    assert_true(valid(&g, "ina238_0", AIM_M_POWER, -1));
+    assert_false(rig_get(&g, "amdgpu0", AIM_M_POWER, -1, NULL));
+    assert_true(rig_get(&g, "amdgpu0", AIM_M_TEMPERATURE, 1, NULL));
+    assert_true(rig_get(&g, "ina238_0", AIM_M_POWER, -1, NULL));
     assert_int_equal(tmptree_write(root, f, "200000000\n"), 0);
     assert_int_equal(rig_poll(&g), 0);
-    assert_true(value(&g, "amdgpu0", AIM_M_POWER, -1) == 200.0);
+    assert_true(rig_value(&g, "amdgpu0", AIM_M_POWER, -1) == 200.0);
     rig_close(&g);
     tmptree_remove(root);
 }
@@ -178,17 +121,14 @@ static unsigned denied_mode(void) { return geteuid() == 0 ? 0400 : 0000; }
 
 static int open_in_child(void *arg, char *out, size_t size) {
     rig g;
-    rig_open(&g, arg);
+    rig_open(&g, &aim_source_hwmon, arg, NULL, 0);
     size_t off = (size_t)snprintf(out, size, "%d", g.cat->n_warnings);
     for (int i = 0; i < g.cat->n_warnings && off < size; i++)
         off += (size_t)snprintf(out + off, size - off, "|%s", g.cat->warnings[i]);
     for (int i = 0; i < g.cat->n_devices && off < size; i++)
         off += (size_t)snprintf(out + off, size - off, "|dev:%s", g.cat->devices[i].name);
     int rc = g.rc;
-    if (rc == 0)
-        rig_close(&g);
-    else
-        free(g.cat);
+    rig_close(&g);
     return rc;
 }
 
@@ -243,16 +183,17 @@ static void no_usable_sensor_is_enodev(void **unused) {
     snprintf(cmd, sizeof cmd, "cd '%s/class/hwmon' && rm -rf hwmon1 hwmon2 hwmon3 hwmon10", root);
     assert_int_equal(system(cmd), 0);
     rig g;
-    rig_open(&g, root);
+    rig_open(&g, &aim_source_hwmon, root, NULL, 0);
     assert_int_equal(g.rc, -ENODEV);
     assert_int_equal(g.cat->n_devices, 0);
     assert_int_equal(g.cat->n_warnings, 0);
-    free(g.cat);
+    rig_close(&g);
     tmptree_remove(root);
 
-    rig_open(&g, AIM_FIXTURES_DIR "/rapl/intel-2s"); /* no class/hwmon at all */
+    /* No class/hwmon at all. */
+    rig_open(&g, &aim_source_hwmon, AIM_FIXTURES_DIR "/rapl/intel-2s", NULL, 0);
     assert_int_equal(g.rc, -ENODEV);
-    free(g.cat);
+    rig_close(&g);
 }
 
 static void probe_lists_channels(void **unused) {

@@ -16,27 +16,18 @@
 #include "core/fileio.h"
 #include "core/source.h"
 #include "sources/procfs_parse.h"
+#include "source_rig.h"
 
 extern const aim_source_ops aim_source_procfs;
 
 #define FIX AIM_FIXTURES_DIR "/procfs/basic"
 
-#define assert_near(a, b)                                                                  \
-    do {                                                                                   \
-        double a_ = (a), b_ = (b);                                                         \
-        if (fabs(a_ - b_) > 1e-9)                                                          \
-            fail_msg("%s = %.12g, expected %.12g", #a, a_, b_);                            \
-    } while (0)
-
 /* ---------------------------------------------------------------- harness */
 
+/* A writable /proc-like directory and the source opened over it. */
 typedef struct harness {
     char root[64];
-    aim_catalog cat;
-    aim_source_ctx ctx;
-    aim_source_env env;
-    void *state;
-    aim_frame *frame;
+    rig g;
 } harness;
 
 static void put_file(const char *root, const char *name, const char *text, size_t len) {
@@ -73,15 +64,7 @@ static harness *make_root(void) {
 }
 
 static int open_source(harness *h) {
-    aim_catalog_init(&h->cat);
-    aim_source_ctx_init(&h->ctx, &h->cat, 0, 0);
-    h->env.sysfs_root = "/nonexistent";
-    h->env.procfs_root = h->root;
-    h->env.interval_ns = 100000000;
-    int r = aim_source_procfs.open(&h->env, &h->ctx, &h->state);
-    if (r == 0)
-        assert_int_equal(aim_frame_alloc(0, h->cat.n_series, &h->frame), 0);
-    return r;
+    return rig_open(&h->g, &aim_source_procfs, NULL, h->root, 0);
 }
 
 static harness *open_basic(void) {
@@ -90,28 +73,19 @@ static harness *open_basic(void) {
     return h;
 }
 
-static int poll_once(harness *h) {
-    aim_frame_reset(h->frame, 0);
-    return aim_source_procfs.poll(h->state, h->frame);
-}
+static int poll_once(harness *h) { return rig_poll(&h->g); }
 
 /* Returns 1 and the value when the series exists and is valid this tick. */
 static int get(harness *h, aim_metric_id metric, int instance, double *ret) {
-    int slot = aim_source_ctx_find_series(&h->ctx, "host", metric, instance);
-    assert_true(slot >= 0);
-    return aim_frame_get(h->frame, slot, ret);
+    return rig_get(&h->g, "host", metric, instance, ret);
 }
 
 static double must_get(harness *h, aim_metric_id metric, int instance) {
-    double v = NAN;
-    if (!get(h, metric, instance, &v))
-        fail_msg("metric %d instance %d is not valid", (int)metric, instance);
-    return v;
+    return rig_value(&h->g, "host", metric, instance);
 }
 
 static void close_harness(harness *h) {
-    aim_source_procfs.close(h->state);
-    aim_frame_free(h->frame);
+    rig_close(&h->g);
     static const char *const names[] = { "stat", "meminfo", "cpuinfo" };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[256];
@@ -143,17 +117,16 @@ static void put_stat(harness *h, const uint64_t *all, const uint64_t *cpu0,
 
 static void declares_host_device_and_series(void **state) {
     harness *h = open_basic();
-    assert_int_equal(h->cat.n_devices, 1);
-    assert_string_equal(h->cat.devices[0].name, "host");
-    assert_int_equal(h->cat.devices[0].kind, AIM_DEV_HOST);
-    assert_string_equal(h->cat.devices[0].model, "Intel(R) Xeon(R) Platinum 8480+");
+    assert_int_equal(h->g.cat->n_devices, 1);
+    assert_string_equal(h->g.cat->devices[0].name, "host");
+    assert_int_equal(h->g.cat->devices[0].kind, AIM_DEV_HOST);
+    assert_string_equal(h->g.cat->devices[0].model, "Intel(R) Xeon(R) Platinum 8480+");
     /* cpu.util, two cores, three memory series. */
-    assert_int_equal(h->cat.n_series, 6);
-    assert_true(aim_source_ctx_find_series(&h->ctx, "host", AIM_M_CPU_CORE_UTIL, 0) >= 0);
-    assert_true(aim_source_ctx_find_series(&h->ctx, "host", AIM_M_CPU_CORE_UTIL, 1) >= 0);
-    assert_int_equal(aim_source_ctx_find_series(&h->ctx, "host", AIM_M_CPU_CORE_UTIL, 2),
-                     -ENOENT);
-    assert_int_equal(h->cat.n_warnings, 0);
+    assert_int_equal(h->g.cat->n_series, 6);
+    assert_true(rig_slot(&h->g, "host", AIM_M_CPU_CORE_UTIL, 0) >= 0);
+    assert_true(rig_slot(&h->g, "host", AIM_M_CPU_CORE_UTIL, 1) >= 0);
+    assert_int_equal(rig_slot(&h->g, "host", AIM_M_CPU_CORE_UTIL, 2), -ENOENT);
+    assert_int_equal(h->g.cat->n_warnings, 0);
     close_harness(h);
 }
 
@@ -319,16 +292,13 @@ static void missing_files_at_open(void **state) {
     aim_path_join(path, sizeof path, h->root, "cpuinfo");
     unlink(path);
     assert_int_equal(open_source(h), 0);
-    assert_string_equal(h->cat.devices[0].model, ""); /* no cpuinfo: no model */
-    assert_int_equal(h->cat.n_series, 3);             /* cpu.util and two cores only */
-    assert_int_equal(aim_source_ctx_find_series(&h->ctx, "host", AIM_M_MEM_USED, -1), -ENOENT);
+    assert_string_equal(h->g.cat->devices[0].model, ""); /* no cpuinfo: no model */
+    assert_int_equal(h->g.cat->n_series, 3);             /* cpu.util and two cores only */
+    assert_int_equal(rig_slot(&h->g, "host", AIM_M_MEM_USED, -1), -ENOENT);
     put_fixture(h->root, "stat", FIX "/next/stat");
     assert_int_equal(poll_once(h), 0);
     assert_near(must_get(h, AIM_M_CPU_UTIL, -1), 35.0);
-    aim_source_procfs.close(h->state);
-    aim_frame_free(h->frame);
-    h->state = NULL;
-    h->frame = NULL;
+    rig_close(&h->g);
 
     aim_path_join(path, sizeof path, h->root, "stat");
     unlink(path);
@@ -354,21 +324,15 @@ static void probe_reports_both_files(void **state) {
     assert_int_equal(rep.count, 2);
     assert_string_equal(rep.lines[0].status, "absent");
     assert_string_equal(rep.lines[1].status, "absent");
-    h->state = NULL;
     close_harness(h);
 }
 
 static void real_proc_is_plausible(void **state) {
     harness *h = calloc(1, sizeof *h);
     assert_non_null(h);
-    aim_catalog_init(&h->cat);
-    aim_source_ctx_init(&h->ctx, &h->cat, 0, 0);
-    h->env.procfs_root = "/proc";
-    h->env.sysfs_root = "/sys";
-    assert_int_equal(aim_source_procfs.open(&h->env, &h->ctx, &h->state), 0);
-    assert_int_equal(aim_frame_alloc(0, h->cat.n_series, &h->frame), 0);
+    assert_int_equal(rig_open(&h->g, &aim_source_procfs, "/sys", "/proc", 0), 0);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    assert_true(h->cat.n_series >= 4 + (ncpu < 512 ? ncpu : 512));
+    assert_true(h->g.cat->n_series >= 4 + (ncpu < 512 ? ncpu : 512));
     /* 50 ms: at least a few jiffies on every CPU. */
     struct timespec ts = { 0, 50 * 1000 * 1000 };
     nanosleep(&ts, NULL);
@@ -380,8 +344,7 @@ static void real_proc_is_plausible(void **state) {
     assert_true(used > 0.0 && used <= total);
     double mu = must_get(h, AIM_M_MEM_UTIL, -1);
     assert_true(mu > 0.0 && mu <= 100.0);
-    aim_source_procfs.close(h->state);
-    aim_frame_free(h->frame);
+    rig_close(&h->g);
     free(h);
 }
 

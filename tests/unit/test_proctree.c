@@ -19,29 +19,19 @@
 #include "core/fileio.h"
 #include "core/source.h"
 #include "sources/procfs_parse.h"
+#include "source_rig.h"
 #include "tmptree.h"
 
 extern const aim_source_ops aim_source_proctree;
-
-#define assert_near(a, b)                                                                  \
-    do {                                                                                   \
-        double a_ = (a), b_ = (b);                                                         \
-        if (fabs(a_ - b_) > 1e-9)                                                          \
-            fail_msg("%s = %.12g, expected %.12g", #a, a_, b_);                            \
-    } while (0)
 
 #define SEC 1000000000LL
 
 /* ---------------------------------------------------------------- harness */
 
+/* A writable copy of the fixture's /proc and the source opened over it. */
 typedef struct harness {
     char *root;
-    aim_catalog cat;
-    aim_source_ctx ctx;
-    aim_source_env env;
-    void *state;
-    aim_frame *frame;
-    int64_t t;
+    rig g;
 } harness;
 
 static int64_t now_ns(void) {
@@ -71,16 +61,8 @@ static harness *make_tree(int with_children_files) {
 }
 
 static int open_target(harness *h, pid_t target) {
-    aim_catalog_init(&h->cat);
-    aim_source_ctx_init(&h->ctx, &h->cat, 1, 1);
-    h->env.sysfs_root = "/nonexistent";
-    h->env.procfs_root = h->root;
-    h->env.interval_ns = 100000000;
-    h->env.target_pid = target;
-    int r = aim_source_proctree.open(&h->env, &h->ctx, &h->state);
-    if (r == 0)
-        assert_int_equal(aim_frame_alloc(0, h->cat.n_series, &h->frame), 0);
-    h->t = now_ns();
+    int r = rig_open(&h->g, &aim_source_proctree, NULL, h->root, target);
+    h->g.t_ns = now_ns();
     return r;
 }
 
@@ -92,27 +74,20 @@ static harness *open_tree(int with_children_files) {
 
 /* Polls half a second of frame time after the previous poll. */
 static int poll_next(harness *h) {
-    h->t += SEC / 2;
-    aim_frame_reset(h->frame, h->t);
-    return aim_source_proctree.poll(h->state, h->frame);
+    h->g.t_ns += SEC / 2;
+    return rig_poll(&h->g);
 }
 
 static int get(harness *h, aim_metric_id metric, double *ret) {
-    int slot = aim_source_ctx_find_series(&h->ctx, "process", metric, -1);
-    assert_true(slot >= 0);
-    return aim_frame_get(h->frame, slot, ret);
+    return rig_get(&h->g, "process", metric, -1, ret);
 }
 
 static double must_get(harness *h, aim_metric_id metric) {
-    double v = NAN;
-    if (!get(h, metric, &v))
-        fail_msg("metric %d is not valid", (int)metric);
-    return v;
+    return rig_value(&h->g, "process", metric, -1);
 }
 
 static void close_harness(harness *h) {
-    aim_source_proctree.close(h->state);
-    aim_frame_free(h->frame);
+    rig_close(&h->g);
     tmptree_remove(h->root);
     free(h);
 }
@@ -155,11 +130,11 @@ static void put_children(harness *h, int pid, int tid, const char *list) {
 
 static void declares_process_device(void **state) {
     harness *h = open_tree(1);
-    assert_int_equal(h->cat.n_devices, 1);
-    assert_string_equal(h->cat.devices[0].name, "process");
-    assert_int_equal(h->cat.devices[0].kind, AIM_DEV_PROCESS);
-    assert_string_equal(h->cat.devices[0].model, "my (weird) proc"); /* comm with ')' */
-    assert_int_equal(h->cat.n_series, 4);
+    assert_int_equal(h->g.cat->n_devices, 1);
+    assert_string_equal(h->g.cat->devices[0].name, "process");
+    assert_int_equal(h->g.cat->devices[0].kind, AIM_DEV_PROCESS);
+    assert_string_equal(h->g.cat->devices[0].model, "my (weird) proc"); /* comm with ')' */
+    assert_int_equal(h->g.cat->n_series, 4);
     assert_true(aim_source_proctree.min_interval_ns >= 100000000);
     close_harness(h);
 }
@@ -316,20 +291,17 @@ static void zombie_counts_time_not_process(void **state) {
 static void target_absent_or_missing(void **state) {
     harness *h = make_tree(1);
     assert_int_equal(open_target(h, 0), -ENODEV);
+    rig_close(&h->g);
     assert_int_equal(open_target(h, 999), 0); /* exited before open: still a run */
-    assert_string_equal(h->cat.devices[0].model, "");
+    assert_string_equal(h->g.cat->devices[0].model, "");
     assert_int_equal(poll_next(h), 0);
     assert_near(must_get(h, AIM_M_PROC_COUNT), 0.0);
     assert_near(must_get(h, AIM_M_PROC_CPU_TIME), 0.0);
     close_harness(h);
 
-    aim_catalog cat;
-    aim_source_ctx ctx;
-    aim_catalog_init(&cat);
-    aim_source_ctx_init(&ctx, &cat, 1, 1);
-    aim_source_env env = { .procfs_root = "/nonexistent/proc", .target_pid = 1 };
-    void *st = NULL;
-    assert_int_equal(aim_source_proctree.open(&env, &ctx, &st), -ENODEV);
+    rig g;
+    assert_int_equal(rig_open(&g, &aim_source_proctree, NULL, "/nonexistent/proc", 1), -ENODEV);
+    rig_close(&g);
 }
 
 static void unparsable_stat_is_invalid_not_fatal(void **state) {
@@ -386,24 +358,18 @@ static void real_proc_with_this_process(void **state) {
     }
     harness *h = calloc(1, sizeof *h);
     assert_non_null(h);
-    h->root = strdup("/proc");
-    aim_catalog_init(&h->cat);
-    aim_source_ctx_init(&h->ctx, &h->cat, 1, 1);
-    h->env.procfs_root = "/proc";
-    h->env.target_pid = getpid();
-    assert_int_equal(aim_source_proctree.open(&h->env, &h->ctx, &h->state), 0);
-    assert_int_equal(aim_frame_alloc(0, h->cat.n_series, &h->frame), 0);
+    assert_int_equal(rig_open(&h->g, &aim_source_proctree, NULL, "/proc", getpid()), 0);
     char comm[64]; /* not a literal: under valgrind the comm is "memcheck-amd64-" */
     assert_true(aim_read_text("/proc/self/comm", comm, sizeof comm) > 0);
-    assert_string_equal(h->cat.devices[0].model, comm);
+    assert_string_equal(h->g.cat->devices[0].model, comm);
     /* Burn 100 ms of CPU so the counter must move. */
     struct timespec a, b;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
     do
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
     while ((b.tv_sec - a.tv_sec) * SEC + (b.tv_nsec - a.tv_nsec) < SEC / 10);
-    aim_frame_reset(h->frame, now_ns());
-    assert_int_equal(aim_source_proctree.poll(h->state, h->frame), 0);
+    h->g.t_ns = now_ns();
+    assert_int_equal(rig_poll(&h->g), 0);
     double count = must_get(h, AIM_M_PROC_COUNT);
     double rss = must_get(h, AIM_M_PROC_RSS);
     double cpu = must_get(h, AIM_M_PROC_CPU_TIME);
@@ -414,9 +380,7 @@ static void real_proc_with_this_process(void **state) {
     assert_true(util > 0.0 && util < 100.0 * 1024);
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
-    aim_source_proctree.close(h->state);
-    aim_frame_free(h->frame);
-    free(h->root);
+    rig_close(&h->g);
     free(h);
 }
 

@@ -12,70 +12,15 @@
 
 #include "core/catalog.h"
 #include "sources/rapl.h"
+#include "source_rig.h"
 #include "tmptree.h"
 
 extern const aim_source_ops aim_source_rapl;
 
 #define MAX_UJ 262143328850ull
 
-/* One opened source over a fixture root, with its catalog and a frame. */
-typedef struct rig {
-    aim_catalog *cat;
-    aim_source_ctx ctx;
-    aim_source_env env;
-    void *state;
-    aim_frame *frame;
-    int rc;
-} rig;
-
-static void rig_open(rig *g, const char *root) {
-    memset(g, 0, sizeof *g);
-    g->cat = calloc(1, sizeof *g->cat);
-    assert_non_null(g->cat);
-    aim_catalog_init(g->cat);
-    aim_source_ctx_init(&g->ctx, g->cat, 2, 0);
-    g->env.sysfs_root = root;
-    g->env.procfs_root = "/nonexistent";
-    g->env.interval_ns = 100000000;
-    g->rc = aim_source_rapl.open(&g->env, &g->ctx, &g->state);
-    if (g->rc == 0)
-        assert_int_equal(aim_frame_alloc(0, g->cat->n_series, &g->frame), 0);
-}
-
-static void rig_close(rig *g) {
-    aim_source_rapl.close(g->state);
-    aim_frame_free(g->frame);
-    free(g->cat);
-}
-
-static int rig_poll(rig *g) {
-    aim_frame_reset(g->frame, 0);
-    return aim_source_rapl.poll(g->state, g->frame);
-}
-
-static int slot_of(const rig *g, const char *dev, aim_metric_id m) {
-    return aim_source_ctx_find_series(&g->ctx, dev, m, -1);
-}
-
-/* The value of a series this tick; fails the test when it is missing or invalid. */
-static double value(const rig *g, const char *dev, aim_metric_id m) {
-    int slot = slot_of(g, dev, m);
-    assert_true(slot >= 0);
-    double v = -1;
-    assert_true(aim_frame_get(g->frame, slot, &v));
-    return v;
-}
-
-static int valid(const rig *g, const char *dev, aim_metric_id m) {
-    double v;
-    int slot = slot_of(g, dev, m);
-    return slot >= 0 && aim_frame_get(g->frame, slot, &v);
-}
-
 static void assert_device(const rig *g, const char *name, aim_device_kind kind) {
-    int d = aim_catalog_find_device(g->cat, name);
-    assert_true(d >= 0);
-    assert_int_equal(g->cat->devices[d].kind, kind);
+    assert_int_equal(rig_device(g, name)->kind, kind);
 }
 
 static void put(const char *root, const char *zone, uint64_t uj) {
@@ -102,7 +47,7 @@ static void delta_handles_wrap(void **unused) {
 
 static void discovers_two_socket_intel(void **unused) {
     rig g;
-    rig_open(&g, AIM_FIXTURES_DIR "/rapl/intel-2s");
+    rig_open(&g, &aim_source_rapl, AIM_FIXTURES_DIR "/rapl/intel-2s", NULL, 0);
     assert_int_equal(g.rc, 0);
     assert_string_equal(aim_rapl_backend(g.state), "powercap");
     assert_int_equal(g.cat->n_warnings, 0);
@@ -113,14 +58,14 @@ static void discovers_two_socket_intel(void **unused) {
     assert_device(&g, "dram1", AIM_DEV_DRAM);
     assert_device(&g, "psys0", AIM_DEV_PLATFORM);
     assert_int_equal(g.cat->n_series, 6);
-    assert_true(slot_of(&g, "cpu0", AIM_M_ENERGY) >= 0);
-    assert_true(slot_of(&g, "cpu0", AIM_M_RAPL_CORE_ENERGY) >= 0);
-    assert_true(slot_of(&g, "dram0", AIM_M_ENERGY) >= 0);
-    assert_true(slot_of(&g, "cpu1", AIM_M_ENERGY) >= 0);
-    assert_true(slot_of(&g, "dram1", AIM_M_ENERGY) >= 0);
-    assert_true(slot_of(&g, "psys0", AIM_M_ENERGY) >= 0);
-    assert_int_equal(slot_of(&g, "cpu0", AIM_M_RAPL_UNCORE_ENERGY), -ENOENT);
-    assert_int_equal(slot_of(&g, "cpu1", AIM_M_RAPL_CORE_ENERGY), -ENOENT);
+    assert_true(rig_slot(&g, "cpu0", AIM_M_ENERGY, -1) >= 0);
+    assert_true(rig_slot(&g, "cpu0", AIM_M_RAPL_CORE_ENERGY, -1) >= 0);
+    assert_true(rig_slot(&g, "dram0", AIM_M_ENERGY, -1) >= 0);
+    assert_true(rig_slot(&g, "cpu1", AIM_M_ENERGY, -1) >= 0);
+    assert_true(rig_slot(&g, "dram1", AIM_M_ENERGY, -1) >= 0);
+    assert_true(rig_slot(&g, "psys0", AIM_M_ENERGY, -1) >= 0);
+    assert_int_equal(rig_slot(&g, "cpu0", AIM_M_RAPL_UNCORE_ENERGY, -1), -ENOENT);
+    assert_int_equal(rig_slot(&g, "cpu1", AIM_M_RAPL_CORE_ENERGY, -1), -ENOENT);
     for (int i = 0; i < g.cat->n_series; i++) {
         assert_int_equal(g.cat->series[i].instance, -1);
         assert_int_equal(g.cat->series[i].method, AIM_METHOD_MEASURED);
@@ -139,7 +84,7 @@ static void discovers_amd_package_and_core(void **unused) {
     char *root = tmptree_copy("rapl/amd");
     assert_non_null(root);
     rig g;
-    rig_open(&g, root);
+    rig_open(&g, &aim_source_rapl, root, NULL, 0);
     assert_int_equal(g.rc, 0);
     assert_int_equal(g.cat->n_devices, 1);
     assert_device(&g, "cpu0", AIM_DEV_CPU);
@@ -147,8 +92,8 @@ static void discovers_amd_package_and_core(void **unused) {
     put(root, "intel-rapl:0", 12345678 + 4000000);  /* +4 J */
     put(root, "intel-rapl:0:0", 2345678 + 1500000); /* +1.5 J */
     assert_int_equal(rig_poll(&g), 0);
-    assert_float_equal(value(&g, "cpu0", AIM_M_ENERGY), 4.0, 1e-12);
-    assert_float_equal(value(&g, "cpu0", AIM_M_RAPL_CORE_ENERGY), 1.5, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu0", AIM_M_ENERGY, -1), 4.0, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu0", AIM_M_RAPL_CORE_ENERGY, -1), 1.5, 1e-12);
     rig_close(&g);
     tmptree_remove(root);
 }
@@ -157,7 +102,7 @@ static void each_die_is_its_own_cpu(void **unused) {
     char *root = tmptree_copy("rapl/multidie");
     assert_non_null(root);
     rig g;
-    rig_open(&g, root);
+    rig_open(&g, &aim_source_rapl, root, NULL, 0);
     assert_int_equal(g.rc, 0);
     assert_int_equal(g.cat->n_devices, 3);
     assert_device(&g, "cpu0", AIM_DEV_CPU);
@@ -167,9 +112,9 @@ static void each_die_is_its_own_cpu(void **unused) {
     put(root, "intel-rapl:1", 2000000 + 1000000);   /* package-0-die-1: +1 J */
     put(root, "intel-rapl:1:0", 3000000 + 2000000); /* its dram: +2 J */
     assert_int_equal(rig_poll(&g), 0);
-    assert_float_equal(value(&g, "cpu0", AIM_M_ENERGY), 0.0, 1e-12);
-    assert_float_equal(value(&g, "cpu1", AIM_M_ENERGY), 1.0, 1e-12);
-    assert_float_equal(value(&g, "dram1", AIM_M_ENERGY), 2.0, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu0", AIM_M_ENERGY, -1), 0.0, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu1", AIM_M_ENERGY, -1), 1.0, 1e-12);
+    assert_float_equal(rig_value(&g, "dram1", AIM_M_ENERGY, -1), 2.0, 1e-12);
     rig_close(&g);
     tmptree_remove(root);
 }
@@ -180,7 +125,7 @@ static void polls_accumulate_joules_across_a_wrap(void **unused) {
     char *root = tmptree_copy("rapl/intel-2s");
     assert_non_null(root);
     rig g;
-    rig_open(&g, root);
+    rig_open(&g, &aim_source_rapl, root, NULL, 0);
     assert_int_equal(g.rc, 0);
 
     put(root, "intel-rapl:0", 262143300000ull); /* +300000 µJ */
@@ -189,12 +134,12 @@ static void polls_accumulate_joules_across_a_wrap(void **unused) {
     put(root, "intel-rapl:1", 212345678);       /* +12.345678 J */
     put(root, "intel-rapl:2", 350000000);       /* +50 J */
     assert_int_equal(rig_poll(&g), 0);
-    assert_float_equal(value(&g, "cpu0", AIM_M_ENERGY), 0.3, 1e-12);
-    assert_float_equal(value(&g, "cpu0", AIM_M_RAPL_CORE_ENERGY), 2.5, 1e-12);
-    assert_float_equal(value(&g, "dram0", AIM_M_ENERGY), 1.0, 1e-12);
-    assert_float_equal(value(&g, "cpu1", AIM_M_ENERGY), 12.345678, 1e-12);
-    assert_float_equal(value(&g, "dram1", AIM_M_ENERGY), 0.0, 1e-12);
-    assert_float_equal(value(&g, "psys0", AIM_M_ENERGY), 50.0, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu0", AIM_M_ENERGY, -1), 0.3, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu0", AIM_M_RAPL_CORE_ENERGY, -1), 2.5, 1e-12);
+    assert_float_equal(rig_value(&g, "dram0", AIM_M_ENERGY, -1), 1.0, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu1", AIM_M_ENERGY, -1), 12.345678, 1e-12);
+    assert_float_equal(rig_value(&g, "dram1", AIM_M_ENERGY, -1), 0.0, 1e-12);
+    assert_float_equal(rig_value(&g, "psys0", AIM_M_ENERGY, -1), 50.0, 1e-12);
 
     /* package-0 wraps: (262143328850 - 262143300000) + 1000000 = 1028850 µJ more. */
     put(root, "intel-rapl:0", 1000000);
@@ -202,17 +147,17 @@ static void polls_accumulate_joules_across_a_wrap(void **unused) {
     put(root, "intel-rapl:1", 213000000);
     put(root, "intel-rapl:1:0", 60000001);
     assert_int_equal(rig_poll(&g), 0);
-    assert_float_equal(value(&g, "cpu0", AIM_M_ENERGY), 1.32885, 1e-12);
-    assert_float_equal(value(&g, "cpu0", AIM_M_RAPL_CORE_ENERGY), 4.0, 1e-12);
-    assert_float_equal(value(&g, "dram0", AIM_M_ENERGY), 1.0, 1e-12);
-    assert_float_equal(value(&g, "cpu1", AIM_M_ENERGY), 13.0, 1e-12);
-    assert_float_equal(value(&g, "dram1", AIM_M_ENERGY), 0.000001, 1e-12);
-    assert_float_equal(value(&g, "psys0", AIM_M_ENERGY), 50.0, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu0", AIM_M_ENERGY, -1), 1.32885, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu0", AIM_M_RAPL_CORE_ENERGY, -1), 4.0, 1e-12);
+    assert_float_equal(rig_value(&g, "dram0", AIM_M_ENERGY, -1), 1.0, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu1", AIM_M_ENERGY, -1), 13.0, 1e-12);
+    assert_float_equal(rig_value(&g, "dram1", AIM_M_ENERGY, -1), 0.000001, 1e-12);
+    assert_float_equal(rig_value(&g, "psys0", AIM_M_ENERGY, -1), 50.0, 1e-12);
 
     /* And on after the wrap. */
     put(root, "intel-rapl:0", 3000000);
     assert_int_equal(rig_poll(&g), 0);
-    assert_float_equal(value(&g, "cpu0", AIM_M_ENERGY), 3.32885, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu0", AIM_M_ENERGY, -1), 3.32885, 1e-12);
     rig_close(&g);
     tmptree_remove(root);
 }
@@ -221,7 +166,7 @@ static void failing_zone_goes_invalid_then_all_gone_is_enodev(void **unused) {
     char *root = tmptree_copy("rapl/intel-2s");
     assert_non_null(root);
     rig g;
-    rig_open(&g, root);
+    rig_open(&g, &aim_source_rapl, root, NULL, 0);
     assert_int_equal(g.rc, 0);
 
     /* dram0's counter stops reading (an empty file does not parse; a removed sysfs zone
@@ -229,15 +174,15 @@ static void failing_zone_goes_invalid_then_all_gone_is_enodev(void **unused) {
     assert_int_equal(tmptree_write(root, "class/powercap/intel-rapl:0:1/energy_uj", ""), 0);
     put(root, "intel-rapl:1", 201000000);
     assert_int_equal(rig_poll(&g), 0);
-    assert_false(valid(&g, "dram0", AIM_M_ENERGY));
-    assert_float_equal(value(&g, "cpu1", AIM_M_ENERGY), 1.0, 1e-12);
-    assert_float_equal(value(&g, "cpu0", AIM_M_ENERGY), 0.0, 1e-12);
+    assert_false(rig_get(&g, "dram0", AIM_M_ENERGY, -1, NULL));
+    assert_float_equal(rig_value(&g, "cpu1", AIM_M_ENERGY, -1), 1.0, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu0", AIM_M_ENERGY, -1), 0.0, 1e-12);
 
     /* It stays invalid even when the file reads again: the gap is unknown. */
     put(root, "intel-rapl:0:1", 52000000);
     assert_int_equal(rig_poll(&g), 0);
-    assert_false(valid(&g, "dram0", AIM_M_ENERGY));
-    assert_true(valid(&g, "cpu0", AIM_M_ENERGY));
+    assert_false(rig_get(&g, "dram0", AIM_M_ENERGY, -1, NULL));
+    assert_true(rig_get(&g, "cpu0", AIM_M_ENERGY, -1, NULL));
 
     static const char *const zones[] = { "intel-rapl:0", "intel-rapl:0:0", "intel-rapl:0:1",
                                          "intel-rapl:1", "intel-rapl:1:0", "intel-rapl:2" };
@@ -270,14 +215,11 @@ static void deny_all_zones(const char *root, const char *const *zones, size_t n)
 /* Child side: open, report rc and "n_warnings|first warning|n_devices". */
 static int open_in_child(void *arg, char *out, size_t size) {
     rig g;
-    rig_open(&g, arg);
+    rig_open(&g, &aim_source_rapl, arg, NULL, 0);
     snprintf(out, size, "%d|%s|%d", g.cat->n_warnings,
              g.cat->n_warnings ? g.cat->warnings[0] : "", g.cat->n_devices);
     int rc = g.rc;
-    if (rc == 0)
-        rig_close(&g);
-    else
-        free(g.cat);
+    rig_close(&g);
     return rc;
 }
 
@@ -432,7 +374,7 @@ static void perf_failure_falls_back_to_powercap(void **unused) {
     char *root = tmptree_copy("rapl/perf");
     assert_non_null(root);
     rig g;
-    rig_open(&g, root);
+    rig_open(&g, &aim_source_rapl, root, NULL, 0);
     assert_int_equal(g.rc, 0);
     assert_string_equal(aim_rapl_backend(g.state), "powercap");
     assert_int_equal(g.cat->n_warnings, 0);
@@ -446,9 +388,9 @@ static void perf_failure_falls_back_to_powercap(void **unused) {
     put(root, "intel-rapl:0:1", 1000000 + 250000);
     put(root, "intel-rapl-mmio:0", 9999999999);
     assert_int_equal(rig_poll(&g), 0);
-    assert_float_equal(value(&g, "cpu0", AIM_M_ENERGY), 2.0, 1e-12);
-    assert_float_equal(value(&g, "cpu0", AIM_M_RAPL_UNCORE_ENERGY), 0.25, 1e-12);
-    assert_float_equal(value(&g, "cpu0", AIM_M_RAPL_CORE_ENERGY), 0.0, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu0", AIM_M_ENERGY, -1), 2.0, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu0", AIM_M_RAPL_UNCORE_ENERGY, -1), 0.25, 1e-12);
+    assert_float_equal(rig_value(&g, "cpu0", AIM_M_RAPL_CORE_ENERGY, -1), 0.0, 1e-12);
     rig_close(&g);
 
     /* The probe says so too: the MMIO duplicate is listed as not counted. */
@@ -468,11 +410,11 @@ static void perf_failure_falls_back_to_powercap(void **unused) {
 
 static void no_rapl_is_enodev(void **unused) {
     rig g;
-    rig_open(&g, AIM_FIXTURES_DIR "/hwmon");
+    rig_open(&g, &aim_source_rapl, AIM_FIXTURES_DIR "/hwmon", NULL, 0);
     assert_int_equal(g.rc, -ENODEV);
     assert_int_equal(g.cat->n_warnings, 0);
     assert_int_equal(g.cat->n_devices, 0);
-    free(g.cat);
+    rig_close(&g);
 
     aim_probe_report rep;
     memset(&rep, 0, sizeof rep);

@@ -67,7 +67,7 @@ void *aim_sampler_main(void *arg) {
         int64_t woke = aim_mono_ns();
         aim_jitter_add(&g->jitter, woke - deadline);
         poll_group(s, g, woke);
-        if (g->index == 0 && !atomic_load(&s->first_tick_done)) {
+        if (g->index == s->main_group && !atomic_load(&s->first_tick_done)) {
             pthread_mutex_lock(&s->lock);
             atomic_store(&s->first_tick_done, 1);
             pthread_cond_broadcast(&s->wake);

@@ -119,7 +119,8 @@ static void choose_intensity(aim_session *s) {
 }
 
 static int64_t effective_interval(const aim_session *s, const aim_source_ops *ops) {
-    return ops->min_interval_ns > s->cfg.interval_ns ? ops->min_interval_ns : s->cfg.interval_ns;
+    int64_t iv = ops->min_interval_ns > s->cfg.interval_ns ? ops->min_interval_ns : s->cfg.interval_ns;
+    return ops->max_interval_ns > 0 && iv > ops->max_interval_ns ? ops->max_interval_ns : iv;
 }
 
 /* Opens the selected sources group by group (fastest first) so each group's series slots
@@ -190,8 +191,11 @@ static int open_sources(aim_session *s, const aim_source_env *env) {
                                           AIM_METHOD_DERIVED);
         }
         g->count = s->catalog.n_series - g->base;
-        if (g->count > 0 || gi == 0)
+        if (g->count > 0 || g->interval_ns == s->cfg.interval_ns) {
+            if (g->interval_ns == s->cfg.interval_ns)
+                s->main_group = g->index;
             s->n_groups++;
+        }
     }
     return s->catalog.n_series > 0 ? 0 : -ENODEV;
 }
@@ -482,7 +486,7 @@ int aim_session_live(const aim_session *s, aim_live *ret) {
     l.power_w = atomic_load(&((aim_session *)s)->live_power_w);
     l.energy_j = atomic_load(&((aim_session *)s)->live_energy_j);
     if (s->n_groups > 0) {
-        l.samples = atomic_load(&((aim_session *)s)->groups[0].ticks);
+        l.samples = atomic_load(&((aim_session *)s)->groups[s->main_group].ticks);
         for (int gi = 0; gi < s->n_groups; gi++)
             l.missed_deadlines += atomic_load(&((aim_session *)s)->groups[gi].missed);
     }

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "analysis/energy.h"
 #include "analysis/stats.h"
 #include "analysis/summary.h"
 #include "catalog.h"
@@ -53,13 +54,7 @@ typedef struct aim_device_energy {
     int counter_slot;             /* measured AIM_M_ENERGY series or -1 */
     int power_slot;               /* power series to integrate when there is no counter, or -1 */
     int derived_power_slot;       /* power derived from the counter (engine-filled), or -1 */
-    double last_counter;
-    int64_t last_counter_t;
-    int have_counter;
-    double last_power;
-    int64_t last_power_t;
-    int have_power;
-    double energy_j;
+    aim_energy_meter meter;
 } aim_device_energy;
 
 struct aim_session {
@@ -71,6 +66,7 @@ struct aim_session {
     aim_source_slot slots[AIM_MAX_SOURCES];
     aim_group groups[AIM_MAX_GROUPS];
     int n_groups;
+    int main_group;               /* the group at the run's own interval: samples, first tick */
 
     aim_db *db;
     aim_run_summary run;          /* the live summary the store is updated from */

@@ -114,6 +114,8 @@ typedef struct aim_source_ops {
     const char *description;     /* one line for `aimeter devices` and --help */
     int64_t min_interval_ns;     /* 0, or the fastest this source should be polled; a slower
                                     source gets its own rate group (its own thread) */
+    int64_t max_interval_ns;     /* 0, or the slowest it may be polled (a wrapping counter);
+                                    with a longer run interval it gets a faster group */
     int (*probe)(const aim_source_env *env, aim_probe_report *rep);
     int (*open)(const aim_source_env *env, aim_source_ctx *ctx, void **ret_state);
     int (*poll)(void *state, aim_frame *frame);

@@ -18,33 +18,17 @@ static int64_t writer_wake_ns(const aim_session *s) {
     return w < 20000000LL ? 20000000LL : w > 250000000LL ? 250000000LL : w;
 }
 
-static void account(aim_session *s, aim_group *g, aim_frame *f) {
+static void account(aim_session *s, aim_frame *f) {
     for (int d = 0; d < s->catalog.n_devices; d++) {
         aim_device_energy *e = &s->energy[d];
-        double v;
+        double v, p;
         if (e->counter_slot >= 0 && aim_frame_get(f, e->counter_slot, &v)) {
-            if (e->have_counter && f->t_ns > e->last_counter_t && e->derived_power_slot >= 0) {
-                double dt = (double)(f->t_ns - e->last_counter_t) * 1e-9;
-                double p = (v - e->last_counter) / dt;
-                if (p >= 0) {
-                    aim_frame_set(f, e->derived_power_slot, p);
-                    e->last_power = p;
-                    e->have_power = 1;
-                }
-            }
-            e->last_counter = v;
-            e->last_counter_t = f->t_ns;
-            e->have_counter = 1;
-            e->energy_j = v; /* sources report joules since they were opened */
+            if (aim_energy_meter_counter(&e->meter, f->t_ns, v, &p) && e->derived_power_slot >= 0)
+                aim_frame_set(f, e->derived_power_slot, p);
         } else if (e->counter_slot < 0 && e->power_slot >= 0 && aim_frame_get(f, e->power_slot, &v)) {
-            if (e->have_power && f->t_ns > e->last_power_t)
-                e->energy_j += 0.5 * (e->last_power + v) * (double)(f->t_ns - e->last_power_t) * 1e-9;
-            e->last_power = v;
-            e->last_power_t = f->t_ns;
-            e->have_power = 1;
+            aim_energy_meter_power(&e->meter, f->t_ns, v);
         }
     }
-    (void)g;
 }
 
 static void update_live(aim_session *s) {
@@ -52,10 +36,10 @@ static void update_live(aim_session *s) {
     for (int d = 0; d < s->catalog.n_devices; d++) {
         if (!s->run.devices[d].in_total)
             continue;
-        const aim_device_energy *e = &s->energy[d];
-        energy += e->energy_j;
-        if (e->have_power)
-            p += e->last_power;
+        const aim_energy_meter *m = &s->energy[d].meter;
+        energy += m->energy_j;
+        if (m->have_power)
+            p += m->last_power_w;
     }
     atomic_store(&s->live_energy_j, energy);
     atomic_store(&s->live_power_w, p);
@@ -77,7 +61,7 @@ static int insert_chunk(aim_session *s, aim_group *g) {
 }
 
 static void process_tick(aim_session *s, aim_group *g, aim_frame *f) {
-    account(s, g, f);
+    account(s, f);
     int64_t t_rel = f->t_ns - s->start_mono_ns;
     for (int i = 0; i < f->count; i++)
         if (f->valid[i])
@@ -133,7 +117,7 @@ int aim_writer_drain(aim_session *s) {
 
 void aim_writer_refresh_summary(aim_session *s) {
     aim_run_summary *run = &s->run;
-    const aim_group *g0 = &s->groups[0];
+    const aim_group *g0 = &s->groups[s->main_group];
     run->samples = g0->written_ticks;
     run->missed_deadlines = 0;
     for (int gi = 0; gi < s->n_groups; gi++)
@@ -146,7 +130,7 @@ void aim_writer_refresh_summary(aim_session *s) {
         aim_device_summary *dev = &run->devices[d];
         if (!dev->has_energy)
             continue;
-        dev->energy_j = s->energy[d].energy_j;
+        dev->energy_j = s->energy[d].meter.energy_j;
         if (dev->in_total)
             run->total_energy_j += dev->energy_j;
     }

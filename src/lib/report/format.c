@@ -234,3 +234,26 @@ void aim_report_method_text(char *out, size_t len, aim_method m, const char *det
     else
         aim_bprintf(out, len, "%s", aim_method_word(m));
 }
+
+int aim_report_next_source(const aim_run_summary *run, size_t *pos, const char **ret_name,
+                           size_t *ret_len) {
+    size_t end = strnlen(run->sources, sizeof run->sources);
+    for (size_t i = *pos; i < end;) {
+        size_t j = i;
+        while (j < end && run->sources[j] != ',')
+            j++;
+        size_t a = i, z = j;
+        while (a < z && run->sources[a] == ' ')
+            a++;
+        while (z > a && run->sources[z - 1] == ' ')
+            z--;
+        i = j + 1;
+        if (z > a) {
+            *pos = i;
+            *ret_name = run->sources + a;
+            *ret_len = z - a;
+            return 1;
+        }
+    }
+    return 0;
+}

@@ -60,6 +60,13 @@ const char *aim_report_status_word(const aim_run_summary *run);
  * "running — aimeter process gone (incomplete)". */
 void aim_report_status_text(char *out, size_t len, const aim_run_summary *run);
 
+/* Walks the run's comma-separated source list ("procfs,rapl", as stored): each call gives
+ * the next name (borrowed from run, not NUL-terminated, blanks around it trimmed, empty
+ * entries skipped) and returns 1; returns 0 at the end. *pos starts at 0 and is the walk's
+ * only state. */
+int aim_report_next_source(const aim_run_summary *run, size_t *pos, const char **ret_name,
+                           size_t *ret_len);
+
 /* "<method>: <detail>" for an energy figure, without repeating a method word the detail
  * already starts with ("estimate: TDP 65 W ..."). */
 void aim_report_method_text(char *out, size_t len, aim_method m, const char *detail,

@@ -42,20 +42,10 @@ static json_t *sampling_object(const aim_run_summary *run, int *err) {
     PUT(o, "samples", aim_json_count(run->samples));
     PUT(o, "missed_deadlines", aim_json_count(run->missed_deadlines));
     json_t *src = json_array();
-    size_t end = strnlen(run->sources, sizeof run->sources);
-    for (size_t i = 0; i < end;) {
-        size_t j = i;
-        while (j < end && run->sources[j] != ',')
-            j++;
-        size_t a = i, z = j;
-        while (a < z && run->sources[a] == ' ')
-            a++;
-        while (z > a && run->sources[z - 1] == ' ')
-            z--;
-        if (z > a)
-            PUSH(src, aim_json_str(run->sources + a, z - a));
-        i = j + 1;
-    }
+    const char *name;
+    size_t pos = 0, len;
+    while (aim_report_next_source(run, &pos, &name, &len))
+        PUSH(src, aim_json_str(name, len));
     PUT(o, "sources", src);
     return o;
 }

@@ -274,26 +274,17 @@ static void sampling_text(aim_report_model *m, const aim_run_summary *run) {
                 (unsigned long long)run->missed_deadlines);
 
     /* "procfs,rapl" as stored; shown as "procfs, rapl". */
-    size_t o = 0, end = strnlen(run->sources, sizeof run->sources);
-    for (size_t i = 0; i < end;) {
-        size_t j = i;
-        while (j < end && run->sources[j] != ',')
-            j++;
-        size_t a = i, z = j;
-        while (a < z && run->sources[a] == ' ')
-            a++;
-        while (z > a && run->sources[z - 1] == ' ')
-            z--;
-        if (z > a && o + (z - a) + 3 < sizeof m->sources) {
+    const char *name;
+    size_t o = 0, pos = 0, len;
+    while (aim_report_next_source(run, &pos, &name, &len))
+        if (o + len + 3 < sizeof m->sources) {
             if (o) {
                 memcpy(m->sources + o, ", ", 2);
                 o += 2;
             }
-            memcpy(m->sources + o, run->sources + a, z - a);
-            o += z - a;
+            memcpy(m->sources + o, name, len);
+            o += len;
         }
-        i = j + 1;
-    }
     m->sources[o] = '\0';
     if (!o)
         strcpy(m->sources, "none");

@@ -166,6 +166,15 @@ static int measured(const aim_source_ctx *ctx, const char *dev) {
            aim_source_ctx_find_series(ctx, dev, AIM_M_POWER, -1) >= 0;
 }
 
+/* Declares the device and its one estimated power series; returns the slot or -errno. */
+static int add_estimated_power(aim_source_ctx *ctx, const char *name, aim_device_kind kind,
+                               const char *model) {
+    int d = aim_source_ctx_add_device(ctx, name, kind, model);
+    if (d < 0)
+        return d;
+    return aim_source_ctx_add_series(ctx, d, AIM_M_POWER, -1, AIM_METHOD_ESTIMATED);
+}
+
 static int estimate_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_state) {
     estimate_state st = { .util_slot = -1, .mem_slot = -1, .cpu_slot = -1, .dram_slot = -1 };
     int util = same_group_series(ctx, "host", AIM_M_CPU_UTIL);
@@ -183,19 +192,13 @@ static int estimate_open(const aim_source_env *env, aim_source_ctx *ctx, void **
     if (!want_cpu && !want_dram)
         return -ENODEV;
     if (want_cpu) {
-        int d = aim_source_ctx_add_device(ctx, "cpu0", AIM_DEV_CPU, cf.model);
-        if (d < 0)
-            return d;
-        st.cpu_slot = aim_source_ctx_add_series(ctx, d, AIM_M_POWER, -1, AIM_METHOD_ESTIMATED);
+        st.cpu_slot = add_estimated_power(ctx, "cpu0", AIM_DEV_CPU, cf.model);
         if (st.cpu_slot < 0)
             return st.cpu_slot;
         st.util_slot = util;
     }
     if (want_dram) {
-        int d = aim_source_ctx_add_device(ctx, "dram0", AIM_DEV_DRAM, NULL);
-        if (d < 0)
-            return d;
-        st.dram_slot = aim_source_ctx_add_series(ctx, d, AIM_M_POWER, -1, AIM_METHOD_ESTIMATED);
+        st.dram_slot = add_estimated_power(ctx, "dram0", AIM_DEV_DRAM, NULL);
         if (st.dram_slot < 0)
             return st.dram_slot;
         st.mem_slot = mem;

@@ -122,6 +122,23 @@ static void read_label(const hw_sensor *s, const char *prefix, int k, char *buf,
         buf[0] = '\0';
 }
 
+/* Appends one candidate per "<prefix><k>_input" channel set in mask to out[n..max); returns
+ * the new count. */
+static int input_candidates(const hw_sensor *s, uint64_t mask, hw_kind kind, const char *prefix,
+                            hw_cand *out, int n, int max) {
+    for (int k = 0; k < HW_MAX_CHANNEL && n < max; k++) {
+        if (!(mask & (1ull << k)))
+            continue;
+        hw_cand *c = &out[n++];
+        memset(c, 0, sizeof *c);
+        c->kind = kind;
+        c->channel = k;
+        snprintf(c->file, sizeof c->file, "%s%d_input", prefix, k);
+        read_label(s, prefix, k, c->label, sizeof c->label);
+    }
+    return n;
+}
+
 /* The channels a sensor offers, in the order they are declared: power (or V x I pairs),
  * energy, temperature. Returns the count. */
 static int sensor_candidates(const hw_sensor *s, hw_cand *out, int max) {
@@ -151,27 +168,8 @@ static int sensor_candidates(const hw_sensor *s, hw_cand *out, int max) {
             n++;
         }
     }
-    for (int k = 0; k < HW_MAX_CHANNEL && n < max; k++) {
-        if (!(s->energy & (1ull << k)))
-            continue;
-        hw_cand *c = &out[n++];
-        memset(c, 0, sizeof *c);
-        c->kind = HW_ENERGY;
-        c->channel = k;
-        snprintf(c->file, sizeof c->file, "energy%d_input", k);
-        read_label(s, "energy", k, c->label, sizeof c->label);
-    }
-    for (int k = 0; k < HW_MAX_CHANNEL && n < max; k++) {
-        if (!(s->temp & (1ull << k)))
-            continue;
-        hw_cand *c = &out[n++];
-        memset(c, 0, sizeof *c);
-        c->kind = HW_TEMP;
-        c->channel = k;
-        snprintf(c->file, sizeof c->file, "temp%d_input", k);
-        read_label(s, "temp", k, c->label, sizeof c->label);
-    }
-    return n;
+    n = input_candidates(s, s->energy, HW_ENERGY, "energy", out, n, max);
+    return input_candidates(s, s->temp, HW_TEMP, "temp", out, n, max);
 }
 
 static int hwmon_filter(const struct dirent *de) { return strncmp(de->d_name, "hwmon", 5) == 0; }

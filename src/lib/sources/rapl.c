@@ -761,6 +761,9 @@ const aim_source_ops aim_source_rapl = {
     .name = "rapl",
     .description = "CPU package, core, DRAM and platform energy (RAPL: perf PMU or powercap)",
     .min_interval_ns = 0,
+    /* powercap energy_uj wraps after ~4 min at 280 W on a large server: poll it at least
+     * every 30 s, whatever -i says, so a wrap is never missed */
+    .max_interval_ns = 30 * 1000000000LL,
     .probe = rapl_probe,
     .open = rapl_open,
     .poll = rapl_poll,

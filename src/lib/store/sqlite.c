@@ -515,6 +515,21 @@ static int auto_end(aim_db *db, int began, int r) {
 
 /* ------------------------------------------------------------------ writing */
 
+/* The ten columns the insert (from ?13) and the end-of-run update (from ?6) both write, in
+ * the same order: achieved_interval_ns to warnings. One binder keeps the two in step. */
+static void bind_run_results(sqlite3_stmt *st, int first, const aim_run_summary *run) {
+    sqlite3_bind_int64(st, first, run->achieved_interval_ns);
+    sqlite3_bind_int64(st, first + 1, (sqlite3_int64)run->samples);
+    sqlite3_bind_int64(st, first + 2, (sqlite3_int64)run->missed_deadlines);
+    bind_text(st, first + 3, run->sources);
+    bind_text(st, first + 4, run->zone);
+    bind_real(st, first + 5, run->intensity_g_per_kwh);
+    bind_text(st, first + 6, run->intensity_source);
+    bind_real(st, first + 7, run->total_energy_j);
+    bind_real(st, first + 8, run->carbon_g);
+    bind_text(st, first + 9, run->warnings);
+}
+
 int aim_db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, ST_RUN_INSERT, &st);
@@ -532,16 +547,7 @@ int aim_db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid) 
     bind_text(st, 10, aim_status_text(AIM_RUN_RUNNING));
     sqlite3_bind_int(st, 11, run->exit_code);
     sqlite3_bind_int64(st, 12, run->interval_ns);
-    sqlite3_bind_int64(st, 13, run->achieved_interval_ns);
-    sqlite3_bind_int64(st, 14, (sqlite3_int64)run->samples);
-    sqlite3_bind_int64(st, 15, (sqlite3_int64)run->missed_deadlines);
-    bind_text(st, 16, run->sources);
-    bind_text(st, 17, run->zone);
-    bind_real(st, 18, run->intensity_g_per_kwh);
-    bind_text(st, 19, run->intensity_source);
-    bind_real(st, 20, run->total_energy_j);
-    bind_real(st, 21, run->carbon_g);
-    bind_text(st, 22, run->warnings);
+    bind_run_results(st, 13, run);
     return step_done(db, st, "cannot insert the run");
 }
 
@@ -618,16 +624,7 @@ static int update_run_row(aim_db *db, const aim_run_summary *run) {
     sqlite3_bind_int(st, 3, run->exit_code);
     sqlite3_bind_int64(st, 4, run->end_wall_ns);
     sqlite3_bind_int64(st, 5, run->duration_ns);
-    sqlite3_bind_int64(st, 6, run->achieved_interval_ns);
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)run->samples);
-    sqlite3_bind_int64(st, 8, (sqlite3_int64)run->missed_deadlines);
-    bind_text(st, 9, run->sources);
-    bind_text(st, 10, run->zone);
-    bind_real(st, 11, run->intensity_g_per_kwh);
-    bind_text(st, 12, run->intensity_source);
-    bind_real(st, 13, run->total_energy_j);
-    bind_real(st, 14, run->carbon_g);
-    bind_text(st, 15, run->warnings);
+    bind_run_results(st, 6, run);
     r = step_done(db, st, "cannot update the run");
     if (r == 0 && sqlite3_changes(db->h) == 0)
         r = aim_db_set_error(db, -ENOENT, "%s: no run %s to update", db->path, run->id);

@@ -1,0 +1,147 @@
+/* Whole sessions against fixture trees: rate groups formed from the sources' interval
+ * bounds, energy planned per device with its method, and a short real run stored. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/session_internal.h"
+#include "tmptree.h"
+
+static char db_path[256];
+
+static aim_session *start(int64_t interval_ns, const char *sysfs, pid_t target) {
+    snprintf(db_path, sizeof db_path, "/tmp/aim_test_session_%d.db", (int)getpid());
+    setenv("AIMETER_SYSFS_ROOT", sysfs, 1);
+    aim_config *c;
+    assert_int_equal(aim_config_new(&c), 0);
+    assert_int_equal(aim_config_set_interval(c, interval_ns), 0);
+    assert_int_equal(aim_config_set_db_path(c, db_path), 0);
+    assert_int_equal(aim_config_set_target_pid(c, target), 0);
+    aim_session *s;
+    assert_int_equal(aim_session_new(c, &s), 0);
+    aim_config_free(c);
+    if (aim_session_start(s) != 0)
+        fail_msg("start: %s", aim_session_errmsg(s));
+    return s;
+}
+
+static void finish(aim_session *s) {
+    assert_int_equal(aim_session_stop(s, AIM_RUN_COMPLETED, 0), 0);
+    aim_session_free(s);
+    char side[300];
+    unlink(db_path);
+    snprintf(side, sizeof side, "%s-wal", db_path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", db_path);
+    unlink(side);
+}
+
+static int group_of_source(const aim_session *s, const char *name) {
+    for (int g = 0; g < s->n_groups; g++)
+        for (int i = 0; i < s->groups[g].n_sources; i++)
+            if (strcmp(aim_sources[s->groups[g].sources[i]]->name, name) == 0)
+                return g;
+    return -1;
+}
+
+static int device_index(const aim_session *s, const char *name) {
+    for (int d = 0; d < s->run.n_devices; d++)
+        if (strcmp(s->run.devices[d].name, name) == 0)
+            return d;
+    return -1;
+}
+
+/* -i 60s: rapl must still be polled every 30 s (its counter wraps), in its own faster
+ * group; the run's own group stays the main one. */
+static void long_interval_gives_rapl_a_faster_group(void **state) {
+    aim_session *s = start(60000000000LL, AIM_FIXTURES_DIR "/rapl/intel-2s", getpid());
+    int g_rapl = group_of_source(s, "rapl"), g_proc = group_of_source(s, "procfs");
+    assert_true(g_rapl >= 0 && g_proc >= 0 && g_rapl != g_proc);
+    assert_true(s->groups[g_rapl].interval_ns == 30000000000LL);
+    assert_true(s->groups[g_proc].interval_ns == 60000000000LL);
+    assert_int_equal(s->main_group, g_proc);
+    /* proctree's 100 ms floor is below 60 s: it shares the main group */
+    assert_int_equal(group_of_source(s, "proctree"), g_proc);
+    /* rapl opened before estimate, so the CPU and DRAM are measured, not estimated */
+    int cpu0 = device_index(s, "cpu0"), dram0 = device_index(s, "dram0"), psys = device_index(s, "psys0");
+    assert_true(cpu0 >= 0 && dram0 >= 0 && psys >= 0);
+    assert_int_equal(s->run.devices[cpu0].energy_method, AIM_METHOD_MEASURED);
+    assert_int_equal(s->run.devices[dram0].energy_method, AIM_METHOD_MEASURED);
+    assert_true(s->run.devices[cpu0].in_total && s->run.devices[dram0].in_total);
+    assert_false(s->run.devices[psys].in_total); /* platform overlaps CPU and DRAM */
+    assert_int_equal(group_of_source(s, "estimate"), -1);
+    finish(s);
+}
+
+/* -i 10ms: proctree (100 ms floor) gets its own slower group; the fast group is the main one. */
+static void short_interval_gives_proctree_a_slower_group(void **state) {
+    aim_session *s = start(10000000, "/nonexistent", getpid());
+    int g_tree = group_of_source(s, "proctree"), g_proc = group_of_source(s, "procfs");
+    assert_true(g_tree >= 0 && g_proc >= 0 && g_tree != g_proc);
+    assert_true(s->groups[g_tree].interval_ns == 100000000);
+    assert_int_equal(s->main_group, g_proc);
+    /* nothing measures the CPU here: it is estimated, and says so */
+    int cpu0 = device_index(s, "cpu0");
+    assert_true(cpu0 >= 0);
+    assert_int_equal(s->run.devices[cpu0].energy_method, AIM_METHOD_ESTIMATED);
+    assert_true(strstr(s->run.devices[cpu0].energy_detail, "utilisation") != NULL);
+    /* every group's series slots are contiguous and cover the catalog exactly once */
+    int next = 0;
+    for (int g = 0; g < s->n_groups; g++) {
+        assert_int_equal(s->groups[g].base, next);
+        next += s->groups[g].count;
+    }
+    assert_int_equal(next, s->catalog.n_series);
+    usleep(300000);
+    aim_live l;
+    assert_int_equal(aim_session_live(s, &l), 0);
+    assert_true(l.samples >= 5); /* ~30 at 10 ms; generous for a loaded machine */
+    finish(s);
+}
+
+/* /proc/stat and /proc/meminfo vanish mid-run: procfs is dropped with a warning naming it,
+ * the run goes on (rapl keeps measuring), and what was sampled before stays. */
+static void failing_source_is_dropped_and_the_run_continues(void **state) {
+    char *proc = tmptree_copy("procfs/basic/proc");
+    assert_non_null(proc);
+    setenv("AIMETER_PROCFS_ROOT", proc, 1);
+    aim_session *s = start(10000000, AIM_FIXTURES_DIR "/rapl/intel-2s", 0);
+    usleep(100000);
+    uint64_t before = s->groups[s->main_group].ticks;
+    /* An empty read makes procfs reopen by path, which then fails: the file is gone. */
+    assert_int_equal(tmptree_write(proc, "stat", ""), 0);
+    assert_int_equal(tmptree_write(proc, "meminfo", ""), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/stat", proc);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/meminfo", proc);
+    unlink(path);
+    usleep(300000);
+    assert_true(s->groups[s->main_group].ticks > before + 5); /* still sampling */
+    assert_int_equal(aim_session_stop(s, AIM_RUN_COMPLETED, 0), 0);
+    assert_non_null(strstr(s->run.warnings, "procfs: stopped responding"));
+    int util = -1;
+    for (int i = 0; i < s->run.n_series; i++)
+        if (s->run.series[i].metric == AIM_M_MEM_USED) /* static fixture: util has no new jiffies */
+            util = i;
+    assert_true(util >= 0 && s->run.series[util].count >= 1); /* samples before the failure */
+    aim_session_free(s);
+    unsetenv("AIMETER_PROCFS_ROOT");
+    tmptree_remove(proc);
+    unlink(db_path);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(long_interval_gives_rapl_a_faster_group),
+        cmocka_unit_test(short_interval_gives_proctree_a_slower_group),
+        cmocka_unit_test(failing_source_is_dropped_and_the_run_continues),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
