@@ -1,4 +1,5 @@
-"""Whole-command costs of `aimeter run`, measured from outside with wait4() rusage:
+"""Whole-command costs of `aimeter run`, measured from outside with wait4() rusage
+(through the small C launcher bench/measure):
 aimeter's own CPU % while the command sleeps at 10 Hz / 100 Hz / 1 kHz, the fixed cost of
 `aimeter run -- true`, peak RSS, and the slowdown of a fixed CPU workload at 10 Hz and
 100 Hz against running it bare. Prints Markdown tables; never fails on a timing.
@@ -6,8 +7,8 @@ aimeter's own CPU % while the command sleeps at 10 Hz / 100 Hz / 1 kHz, the fixe
 usage: /usr/bin/python3 bench/overhead.py BUILD_DIR [--quick]
 """
 import os
-import statistics
 import subprocess
+import statistics
 import sys
 import tempfile
 import time
@@ -20,15 +21,17 @@ tmp = tempfile.mkdtemp(prefix="aimeter-bench-")
 db = os.path.join(tmp, "bench.db")
 
 
+measure = os.path.join(build, "bench/measure")
+
+
 def run(argv):
-    """Runs argv, returns (wall s, user+sys CPU s of the process and its children, maxrss KiB)."""
-    t0 = time.monotonic()
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.monotonic() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{argv} failed with {status}")
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
+    """Runs argv under bench/measure; returns (wall s, user+sys CPU s of it and its children,
+    peak RSS KiB). measure.c says why a C launcher is needed for the RSS figure."""
+    out = subprocess.run([measure, *argv], capture_output=True, text=True, check=True).stdout
+    wall, cpu, rss, code = out.split()
+    if int(code) != 0:
+        raise SystemExit(f"{argv} exited with {code}")
+    return float(wall), float(cpu), int(rss)
 
 
 def aimeter_run(interval, *cmd):

@@ -1,6 +1,6 @@
 /* The per-process parsers of the process tree over arbitrary bytes: /proc/<pid>/stat (whose
- * comm is chosen by the process itself, so it is hostile input), statm, and the children
- * pid list fed in two chunks split at every possible point of a short prefix. */
+ * comm is chosen by the process itself, so it is hostile input) and the children pid list
+ * fed in two chunks split at every possible point of a short prefix. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +36,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (aim_parse_pid_stat(buf, size, &st) == 0 &&
         (st.pid <= 0 || st.ppid < 0 || memchr(st.comm, '\0', sizeof st.comm) == NULL))
         abort();
-    uint64_t pages;
-    aim_parse_statm_resident(buf, size, &pages);
     /* Where a chunk boundary falls must not change the pids found. */
     int whole = count_pids(buf, size, size);
     for (size_t split = 0; split <= size && split < 64; split++)

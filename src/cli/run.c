@@ -207,8 +207,9 @@ static int wait_child_exit(pid_t pid, const aim_session *s, int live) {
         if (live)
             show_status(s);
         if (pidfd >= 0) {
+            /* Without a status line there is nothing to do until the child exits. */
             struct pollfd p = { .fd = pidfd, .events = POLLIN };
-            poll(&p, 1, 250);
+            poll(&p, 1, live ? 250 : -1);
         }
         siginfo_t info;
         memset(&info, 0, sizeof info);

@@ -92,7 +92,7 @@ static void close_harness(harness *h) {
     free(h);
 }
 
-/* Writes <pid>/stat and <pid>/statm (creating the directory for a new process). */
+/* Writes <pid>/stat, rss in field 24 (creating the directory for a new process). */
 static void put_proc(harness *h, int pid, const char *comm, char state, int ppid, int utime,
                      int stime, int cutime, int cstime, int start, int rss) {
     char rel[64], path[4200], text[512];
@@ -106,11 +106,6 @@ static void put_proc(harness *h, int pid, const char *comm, char state, int ppid
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs(text, f);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/%d/statm", h->root, pid);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f, "1000 %d 0 0 0 0 0\n", rss);
     fclose(f);
 }
 
@@ -388,7 +383,7 @@ static void real_proc_with_this_process(void **state) {
 
 static void pid_stat_parser(void **state) {
     aim_pid_stat st;
-    const char weird[] = "42 (a) b) (c) ) S 7 42 42 0 -1 0 0 0 0 0 11 22 33 44 20 0 1 0 999 0 0\n";
+    const char weird[] = "42 (a) b) (c) ) S 7 42 42 0 -1 0 0 0 0 0 11 22 33 44 20 0 1 0 999 0 55\n";
     assert_int_equal(aim_parse_pid_stat(weird, sizeof weird - 1, &st), 0);
     assert_int_equal(st.pid, 42);
     assert_string_equal(st.comm, "a) b) (c) ");
@@ -396,20 +391,18 @@ static void pid_stat_parser(void **state) {
     assert_int_equal(st.ppid, 7);
     assert_true(st.utime == 11 && st.stime == 22 && st.cutime == 33 && st.cstime == 44);
     assert_true(st.starttime == 999);
+    assert_true(st.rss_pages == 55);
     /* Cut before starttime, no ')', no pid, empty. */
     assert_int_equal(aim_parse_pid_stat(weird, 50, &st), -EINVAL);
     assert_int_equal(aim_parse_pid_stat("42 (abc S 1", 11, &st), -EINVAL);
     assert_int_equal(aim_parse_pid_stat("(x) S 1", 7, &st), -EINVAL);
     assert_int_equal(aim_parse_pid_stat("", 0, &st), -EINVAL);
     /* Negative cutime (never printed by Linux) reads as 0, not as a huge number. */
-    const char neg[] = "5 (x) R 1 5 5 0 -1 0 0 0 0 0 1 2 -3 -4 20 0 1 0 77\n";
+    const char neg[] = "5 (x) R 1 5 5 0 -1 0 0 0 0 0 1 2 -3 -4 20 0 1 0 77 4096 -1\n";
     assert_int_equal(aim_parse_pid_stat(neg, sizeof neg - 1, &st), 0);
-    assert_true(st.cutime == 0 && st.cstime == 0 && st.starttime == 77);
-
-    uint64_t pages;
-    assert_int_equal(aim_parse_statm_resident("1000 250 10 1 0 90 0\n", 21, &pages), 0);
-    assert_true(pages == 250);
-    assert_int_equal(aim_parse_statm_resident("1000", 4, &pages), -EINVAL);
+    assert_true(st.cutime == 0 && st.cstime == 0 && st.starttime == 77 && st.rss_pages == 0);
+    /* Cut right after starttime: rss (field 24) is missing. */
+    assert_int_equal(aim_parse_pid_stat(neg, sizeof neg - 1 - 8, &st), -EINVAL);
 }
 
 static int collect(int pid, void *ud) {

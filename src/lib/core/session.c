@@ -313,9 +313,10 @@ static int build_summary(aim_session *s) {
 static int alloc_groups(aim_session *s) {
     for (int gi = 0; gi < s->n_groups; gi++) {
         aim_group *g = &s->groups[gi];
-        /* A second of ticks (at least 64) in the ring: the writer drains it many times a second. */
+        /* Two seconds of ticks (at least 64) in the ring: the writer drains it four times a
+         * second, so it can fall a whole second behind (a slow commit) without a drop. */
         int64_t per_sec = 1000000000LL / g->interval_ns;
-        int cap = per_sec < 64 ? 64 : per_sec > 4096 ? 4096 : (int)per_sec;
+        int cap = per_sec < 32 ? 64 : per_sec > 2048 ? 4096 : (int)(2 * per_sec);
         int r = aim_frame_alloc(g->base, g->count, &g->frame);
         if (r >= 0)
             r = aim_frame_alloc(g->base, g->count, &g->wframe);
@@ -330,7 +331,8 @@ static int alloc_groups(aim_session *s) {
             cols[i].resolution = s->run.series[g->base + i].resolution;
             cols[i].counter = s->run.series[g->base + i].counter;
         }
-        /* Commits come twice a second; room for a full second of ticks plus slack. */
+        /* A commit at most every second; room for a full second of ticks plus slack (a full
+         * encoder is flushed early, so this bounds memory, not correctness). */
         r = aim_chunk_encoder_new(g->count, cols, (int)(per_sec < 1 ? 1 : per_sec) + 16, &g->encoder);
         free(cols);
         if (r < 0)

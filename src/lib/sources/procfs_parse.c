@@ -263,9 +263,9 @@ int aim_parse_cpuinfo_model(const char *buf, size_t len, char *out, size_t out_s
 
 /* ---------------------------------------------------------------- /proc/<pid>/stat */
 
-/* Fields after "pid (comm) state", counting ppid as 0; starttime is the last we need. */
+/* Fields after "pid (comm) state", counting ppid as 0; rss is the last we need. */
 enum { S_PPID = 0, S_UTIME = 10, S_STIME = 11, S_CUTIME = 12, S_CSTIME = 13, S_STARTTIME = 18,
-       S_NEEDED = 19 };
+       S_RSS = 20, S_NEEDED = 21 };
 
 int aim_parse_pid_stat(const char *buf, size_t len, aim_pid_stat *ret) {
     const char *p = buf, *end = buf + len;
@@ -312,21 +312,8 @@ int aim_parse_pid_stat(const char *buf, size_t len, aim_pid_stat *ret) {
     st.cutime = f[S_CUTIME] > 0 ? (uint64_t)f[S_CUTIME] : 0;
     st.cstime = f[S_CSTIME] > 0 ? (uint64_t)f[S_CSTIME] : 0;
     st.starttime = f[S_STARTTIME] > 0 ? (uint64_t)f[S_STARTTIME] : 0;
+    st.rss_pages = f[S_RSS] > 0 ? (uint64_t)f[S_RSS] : 0;
     *ret = st;
-    return 0;
-}
-
-int aim_parse_statm_resident(const char *buf, size_t len, uint64_t *ret_pages) {
-    const char *p = buf, *end = buf + len;
-    uint64_t size, resident;
-    if (scan_u64(&p, end, &size) < 0 || p >= end || !is_blank(*p))
-        return -EINVAL;
-    p = skip_blanks(p, end);
-    if (scan_u64(&p, end, &resident) < 0)
-        return -EINVAL;
-    if (p < end && !is_blank(*p) && *p != '\n')
-        return -EINVAL;
-    *ret_pages = resident;
     return 0;
 }
 

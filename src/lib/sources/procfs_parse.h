@@ -65,14 +65,13 @@ typedef struct aim_pid_stat {
     uint64_t cutime;    /* of children already waited for; negative values read as 0 */
     uint64_t cstime;
     uint64_t starttime; /* clock ticks after boot: with the pid, identifies a process */
+    uint64_t rss_pages; /* resident pages (field 24) */
 } aim_pid_stat;
 
 /* Parses one /proc/<pid>/stat line. comm may hold any byte but NUL, spaces and ')'
  * included, so the fields are found after the last ')'. Returns 0 or -EINVAL. */
 int aim_parse_pid_stat(const char *buf, size_t len, aim_pid_stat *ret);
 
-/* Field 2 (resident pages) of /proc/<pid>/statm. Returns 0 or -EINVAL. */
-int aim_parse_statm_resident(const char *buf, size_t len, uint64_t *ret_pages);
 
 /* Incremental parser of a blank-separated pid list (/proc/<pid>/task/<tid>/children), fed
  * in chunks of any size: a number split across two chunks is carried over. */

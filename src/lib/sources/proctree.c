@@ -132,7 +132,7 @@ typedef struct proctree_state {
 
     /* Fallback scan, allocated only without children files. */
     int32_t *s_pid, *s_ppid, *s_next;
-    uint64_t *s_start, *s_ticks;
+    uint64_t *s_start, *s_ticks, *s_rss;
     char *s_state;
     int ns;
     pid_map by_ppid; /* ppid -> first scan record of its children, chained by s_next */
@@ -192,16 +192,6 @@ static int read_pid_stat(int rootfd, int pid, aim_pid_stat *ret) {
         return -ESRCH;
     /* A stat line longer than buf still has every field we need within the first 1 KiB. */
     return aim_parse_pid_stat(buf, (size_t)n, ret) < 0 ? -EBADMSG : 0;
-}
-
-static uint64_t read_rss_pages(int rootfd, int pid) {
-    char rel[32], buf[256];
-    uint64_t pages;
-    snprintf(rel, sizeof rel, "%d/statm", pid);
-    int n = read_at(rootfd, rel, buf, sizeof buf);
-    if (n <= 0 || aim_parse_statm_resident(buf, (size_t)n, &pages) < 0)
-        return 0; /* exited between the two reads: its memory is gone too */
-    return pages;
 }
 
 static uint64_t pid_ticks(const aim_pid_stat *ps) {
@@ -303,8 +293,10 @@ static int queue_children(proctree_state *st, int pid) {
     return r == -E2BIG ? r : 0; /* other errors: the process went away mid-listing */
 }
 
+/* rss comes from the same stat read as the times (field 24): one file per process per poll,
+ * not two. */
 static int accept_proc(proctree_state *st, pt_walk *w, int pid, uint64_t start, uint64_t ticks,
-                       char state) {
+                       char state, uint64_t rss_pages) {
     if (st->n_next == PT_MAX_PROCS || map_put(&st->accepted, pid, st->n_next) < 0)
         return -E2BIG;
     st->next[st->n_next].pid = pid;
@@ -315,7 +307,7 @@ static int accept_proc(proctree_state *st, pt_walk *w, int pid, uint64_t start, 
     w->ticks += ticks;
     if (is_live(state)) {
         w->count++;
-        w->rss_pages += read_rss_pages(st->rootfd, pid);
+        w->rss_pages += rss_pages;
     }
     return 0;
 }
@@ -338,7 +330,7 @@ static int walk_children(proctree_state *st, pt_walk *w) {
             continue; /* the seed exited and its pid was given to another process */
         if (st->q_ppid[head] && ps.ppid != st->q_ppid[head])
             continue; /* listed as a child, then exited, pid recycled */
-        if ((r = accept_proc(st, w, pid, ps.starttime, pid_ticks(&ps), ps.state)) < 0)
+        if ((r = accept_proc(st, w, pid, ps.starttime, pid_ticks(&ps), ps.state, ps.rss_pages)) < 0)
             return r;
         if ((r = queue_children(st, pid)) < 0)
             return r;
@@ -363,6 +355,7 @@ static int scan_one(void *ud, int pid) {
     st->s_ppid[i] = ps.ppid;
     st->s_start[i] = ps.starttime;
     st->s_ticks[i] = pid_ticks(&ps);
+    st->s_rss[i] = ps.rss_pages;
     st->s_state[i] = ps.state;
     int32_t *head = map_find(&st->by_ppid, ps.ppid);
     st->s_next[i] = head ? *head : -1;
@@ -394,7 +387,7 @@ static int walk_scan(proctree_state *st, pt_walk *w) {
         if (map_find(&st->accepted, st->s_pid[i]))
             continue;
         if ((r = accept_proc(st, w, st->s_pid[i], st->s_start[i], st->s_ticks[i],
-                             st->s_state[i])) < 0)
+                             st->s_state[i], st->s_rss[i])) < 0)
             return r;
         int32_t *c = map_find(&st->by_ppid, st->s_pid[i]);
         for (int j = c ? *c : -1; j >= 0; j = st->s_next[j])
@@ -418,7 +411,7 @@ static int walk_members(proctree_state *st, pt_walk *w) {
         if (r < 0 || ps.starttime != st->members[i].start)
             continue; /* exited, or the pid now belongs to another process */
         if ((r = accept_proc(st, w, st->members[i].pid, ps.starttime, pid_ticks(&ps),
-                             ps.state)) < 0)
+                             ps.state, ps.rss_pages)) < 0)
             return r;
     }
     return 0;
@@ -517,6 +510,7 @@ static void proctree_close(void *state) {
     free(st->s_next);
     free(st->s_start);
     free(st->s_ticks);
+    free(st->s_rss);
     free(st->s_state);
     map_free(&st->by_ppid);
     map_free(&st->seeds);
@@ -540,8 +534,9 @@ static int alloc_state(proctree_state *st) {
     st->s_next = calloc(PT_SCAN_MAX, sizeof *st->s_next);
     st->s_start = calloc(PT_SCAN_MAX, sizeof *st->s_start);
     st->s_ticks = calloc(PT_SCAN_MAX, sizeof *st->s_ticks);
+    st->s_rss = calloc(PT_SCAN_MAX, sizeof *st->s_rss);
     st->s_state = calloc(PT_SCAN_MAX, 1);
-    if (!st->s_pid || !st->s_ppid || !st->s_next || !st->s_start || !st->s_ticks ||
+    if (!st->s_pid || !st->s_ppid || !st->s_next || !st->s_start || !st->s_ticks || !st->s_rss ||
         !st->s_state || map_init(&st->by_ppid, PT_SCAN_MAP_CAP) < 0 ||
         map_init(&st->seeds, PT_SET_CAP) < 0)
         return -ENOMEM;
