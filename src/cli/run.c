@@ -367,8 +367,11 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         case 'j': o->json = optarg; break;
         case 's':
             if (aim_config_set_sources(cfg, optarg) < 0) {
-                cli_error("unknown source in '%s' (known: procfs, proctree, rapl, hwmon, estimate)",
-                          optarg);
+                char known[256] = "";
+                for (const char *const *n = aim_source_names(); *n; n++)
+                    snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                             n == aim_source_names() ? "" : ", ", *n);
+                cli_error("unknown source in '%s' (known: %s)", optarg, known);
                 return AIM_EXIT_USAGE;
             }
             break;

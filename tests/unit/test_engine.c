@@ -171,6 +171,20 @@ static void config_validation(void **state) {
     aim_config_free(NULL);
 }
 
+static void source_names_follow_the_registry(void **state) {
+    const char *const *names = aim_source_names();
+    int n = 0;
+    for (; names[n]; n++) {
+        assert_string_equal(names[n], aim_sources[n]->name);
+        aim_config *c;
+        assert_int_equal(aim_config_new(&c), 0);
+        assert_int_equal(aim_config_set_sources(c, names[n]), 0); /* every name is accepted */
+        aim_config_free(c);
+    }
+    assert_int_equal(n, aim_source_count);
+    assert_ptr_equal(aim_source_names(), names);
+}
+
 static void energy_from_counter_derives_power(void **state) {
     aim_energy_meter m = { 0 };
     double p = -1;
@@ -208,6 +222,7 @@ int main(void) {
         cmocka_unit_test(ring_fifo_full_and_drop),
         cmocka_unit_test(ring_two_threads_keep_order),
         cmocka_unit_test(config_validation),
+        cmocka_unit_test(source_names_follow_the_registry),
         cmocka_unit_test(energy_from_counter_derives_power),
         cmocka_unit_test(energy_from_power_is_a_trapezoid),
     };

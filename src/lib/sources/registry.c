@@ -1,5 +1,8 @@
 /* The sources compiled in, in the order they are opened and polled. Order matters:
  * estimate looks at what the others declared and fills only what nobody measures. */
+#include <pthread.h>
+
+#include "aimeter.h"
 #include "core/source.h"
 
 extern const aim_source_ops aim_source_procfs;
@@ -13,3 +16,16 @@ const aim_source_ops *const aim_sources[] = {
     &aim_source_estimate,
 };
 const int aim_source_count = (int)(sizeof aim_sources / sizeof aim_sources[0]);
+
+static const char *source_names[sizeof aim_sources / sizeof aim_sources[0] + 1];
+
+static void fill_source_names(void) {
+    for (int i = 0; i < aim_source_count; i++)
+        source_names[i] = aim_sources[i]->name;
+}
+
+const char *const *aim_source_names(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, fill_source_names);
+    return source_names;
+}
