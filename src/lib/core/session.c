@@ -483,8 +483,10 @@ int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
 
 int aim_session_live(const aim_session *s, aim_live *ret) {
     aim_live l = { 0 };
+    int64_t now = aim_mono_ns();
+    atomic_store(&((aim_session *)s)->live_read_ns, now); /* the writer refreshes more often */
     if (s->started && s->start_mono_ns)
-        l.elapsed_ns = aim_mono_ns() - s->start_mono_ns;
+        l.elapsed_ns = now - s->start_mono_ns;
     l.power_w = atomic_load(&((aim_session *)s)->live_power_w);
     l.energy_j = atomic_load(&((aim_session *)s)->live_energy_j);
     if (s->n_groups > 0) {

@@ -84,6 +84,7 @@ struct aim_session {
 
     _Atomic double live_power_w;
     _Atomic double live_energy_j;
+    atomic_int_fast64_t live_read_ns; /* when aim_session_live was last called (monotonic) */
 };
 
 void *aim_sampler_main(void *group_arg);
