@@ -28,6 +28,37 @@ typedef enum aim_metric_id {
     AIM_M_PROC_CPU_UTIL,    /* %, gauge: of one core (200 % = two cores busy) */
     AIM_M_PROC_RSS,         /* GiB, gauge: resident memory of the tree */
     AIM_M_PROC_COUNT,       /* processes, gauge: live processes in the tree */
+    /* GPUs (the paper's Table 3). NVML unless marked DCGM. */
+    AIM_M_GPU_POWER_AVG,    /* W, gauge: nvmlDeviceGetPowerUsage, a 1 s average on Ampere+ */
+    AIM_M_GPU_POWER_LIMIT,  /* W, gauge */
+    AIM_M_GPU_MEM_TEMP,     /* °C, gauge (the core temperature is AIM_M_TEMPERATURE) */
+    AIM_M_GPU_FAN,          /* %, gauge */
+    AIM_M_GPU_UTIL,         /* %, gauge: time a kernel ran over the driver's sample period */
+    AIM_M_GPU_CLOCK_GRAPHICS, /* MHz */
+    AIM_M_GPU_CLOCK_SM,     /* MHz */
+    AIM_M_GPU_PSTATE,       /* 0 (fastest) .. 15 */
+    AIM_M_GPU_THROTTLE,     /* clock-event reason bits (nvmlClocksEventReasons), detail */
+    AIM_M_GPU_MEM_UTIL,     /* %, gauge: time the memory interface was busy */
+    AIM_M_GPU_CLOCK_MEM,    /* MHz */
+    AIM_M_GPU_MEM_USED,     /* GiB */
+    AIM_M_GPU_MEM_TOTAL,    /* GiB */
+    AIM_M_GPU_MEM_USAGE,    /* % of total */
+    AIM_M_GPU_PCIE_GEN,
+    AIM_M_GPU_PCIE_WIDTH,   /* lanes */
+    AIM_M_GPU_PCIE_TX,      /* GB/s, GPU to host */
+    AIM_M_GPU_PCIE_RX,      /* GB/s, host to GPU */
+    AIM_M_GPU_NVLINK_TX,    /* GB/s, all links */
+    AIM_M_GPU_NVLINK_RX,    /* GB/s, all links */
+    AIM_M_GPU_GR_ACTIVE,    /* %, DCGM profiling */
+    AIM_M_GPU_SM_ACTIVE,    /* %, DCGM */
+    AIM_M_GPU_SM_OCCUPANCY, /* %, DCGM */
+    AIM_M_GPU_TENSOR_ACTIVE, /* %, DCGM */
+    AIM_M_GPU_DRAM_ACTIVE,  /* %, DCGM */
+    AIM_M_GPU_FP64_ACTIVE,  /* %, DCGM */
+    AIM_M_GPU_FP32_ACTIVE,  /* %, DCGM */
+    AIM_M_GPU_FP16_ACTIVE,  /* %, DCGM */
+    AIM_M_GPU_PROC_SM_UTIL, /* %, the monitored process tree's share of SM time (NVML samples) */
+    AIM_M_GPU_PROC_MEM,     /* GiB, GPU memory used by the monitored process tree */
     AIM_M__COUNT
 } aim_metric_id;
 
