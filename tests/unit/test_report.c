@@ -399,7 +399,7 @@ static void text_gpu_section_grouped_by_category(void **state) {
     add_series(&r, host, AIM_M_CPU_UTIL, -1, 3.67, 6.2, 2.2, 4);
     aim_series_summary *u = add_series(&r, gpu, AIM_M_POWER, -1, 0, 0, 0, 0);
     u->metric = -1; /* a key this aimeter does not know */
-    SET(u->metric_key, "gpu.sm_active");
+    SET(u->metric_key, "gpu.future_metric");
     u->mean = 59.91, u->max = 100, u->min = 0, u->mode = 100;
     add_series(&r, gpu, AIM_M_ENERGY, -1, 4000, 8918.24, 0, 0);
     add_series(&r, gpu, AIM_M_TEMPERATURE, -1, 43.09, 51, 32, 38);
@@ -414,7 +414,7 @@ static void text_gpu_section_grouped_by_category(void **state) {
                "Energy Temperature [°C] 43.09 51.00 32.00 38.00");
     EXPECT_ROW(t, "Power [W]", " Power [W] 204.12 315.58 62.89 65.86");
     EXPECT_ROW(t, "Other  ",
-               "Other gpu.sm_active 59.91 100.00 0.00 100.00");
+               "Other gpu.future_metric 59.91 100.00 0.00 100.00");
     assert_true(strstr(t, "Component") < strstr(t, "GPU 0 Detailed"));
     /* Column widths are shared, so "Usage [%]" and "Temperature [°C]" start at the same
      * column in both tables, counting "°" as one column. */
