@@ -130,6 +130,12 @@ AIM_PUBLIC int aim_config_set_zone(aim_config *c, const char *zone);
 AIM_PUBLIC int aim_config_set_command(aim_config *c, char *const argv[]);
 /* The root of the process tree whose CPU time is recorded (the monitored command). */
 AIM_PUBLIC int aim_config_set_target_pid(aim_config *c, pid_t pid);
+/* Which GPUs: comma-separated indices or UUIDs ("0,2", "GPU-8f1c..."); NULL = all, or those
+ * of CUDA_VISIBLE_DEVICES when it is set. -EINVAL for an empty or malformed list. */
+AIM_PUBLIC int aim_config_set_gpus(aim_config *c, const char *list);
+/* A running nv-hostengine ("host", "host:port" or a Unix socket path) instead of DCGM's
+ * embedded host engine. NULL = embedded. */
+AIM_PUBLIC int aim_config_set_dcgm_host(aim_config *c, const char *address);
 
 /* ---------------------------------------------------------------- carbon zones */
 

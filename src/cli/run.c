@@ -34,6 +34,9 @@ static const char run_usage[] =
     "      --sources LIST       comma-separated sources (default: all; see aimeter devices)\n"
     "      --intensity G        grid carbon intensity in g CO2e/kWh (overrides --zone)\n"
     "      --zone CODE          grid zone from the built-in table, e.g. FR, US-CA, CA-SK\n"
+    "      --gpus LIST          GPUs to measure: indices or UUIDs, e.g. 0,2 (default: all, or\n"
+    "                           those of CUDA_VISIBLE_DEVICES)\n"
+    "      --dcgm-host ADDR     use a running nv-hostengine (host[:port] or socket path)\n"
     "  -q, --quiet              no live status line (-qq: no warnings; the report still prints)\n"
     "  -h, --help               this help\n"
     "\n"
@@ -337,6 +340,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         { "json", required_argument, NULL, 'j' },     { "sources", required_argument, NULL, 's' },
         { "intensity", required_argument, NULL, 'I' }, { "zone", required_argument, NULL, 'z' },
         { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
+        { "gpus", required_argument, NULL, 'G' },     { "dcgm-host", required_argument, NULL, 'H' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -387,6 +391,18 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             if (aim_config_set_zone(cfg, optarg) < 0) {
                 cli_error("unknown zone '%s' (the built-in table lists countries such as FR, DE, "
                           "US, and regions such as US-CA, CA-SK; see docs/cli.md)", optarg);
+                return AIM_EXIT_USAGE;
+            }
+            break;
+        case 'G':
+            if (aim_config_set_gpus(cfg, optarg) < 0) {
+                cli_error("bad GPU list '%s': comma-separated indices or UUIDs, e.g. 0,2", optarg);
+                return AIM_EXIT_USAGE;
+            }
+            break;
+        case 'H':
+            if (aim_config_set_dcgm_host(cfg, optarg) < 0) {
+                cli_error("bad --dcgm-host '%s': host, host:port or a socket path", optarg);
                 return AIM_EXIT_USAGE;
             }
             break;

@@ -155,7 +155,7 @@ static void config_validation(void **state) {
     assert_true(aim_config_selects(c, "rapl"));
     assert_false(aim_config_selects(c, "hwmon"));
     assert_false(aim_config_selects(c, "proc"));
-    assert_int_equal(aim_config_set_sources(c, "procfs,nvml"), -EINVAL);
+    assert_int_equal(aim_config_set_sources(c, "procfs,nosuch"), -EINVAL);
     assert_int_equal(aim_config_set_sources(c, "procfs,"), 0);
     assert_int_equal(aim_config_set_sources(c, ",procfs"), -EINVAL);
     assert_int_equal(aim_config_set_sources(c, "all"), 0);
@@ -167,6 +167,17 @@ static void config_validation(void **state) {
     assert_int_equal(aim_config_set_command(c, argv), 0);
     assert_string_equal(c->command, "python3 train.py --msg 'hello world' ''");
     assert_int_equal(aim_config_set_zone(c, "no-such-zone"), -EINVAL);
+    assert_int_equal(aim_config_set_gpus(c, "0,2"), 0);
+    assert_string_equal(c->gpus, "0,2");
+    assert_int_equal(aim_config_set_gpus(c, "GPU-8f1c2d3e-aaaa-bbbb,1"), 0);
+    const char *bad_gpus[] = { "", ",", "0,", ",1", "0,,1", "0 1", "gpu;0" };
+    for (size_t i = 0; i < sizeof bad_gpus / sizeof bad_gpus[0]; i++)
+        assert_int_equal(aim_config_set_gpus(c, bad_gpus[i]), -EINVAL);
+    assert_string_equal(c->gpus, "GPU-8f1c2d3e-aaaa-bbbb,1"); /* unchanged on error */
+    assert_int_equal(aim_config_set_gpus(c, NULL), 0);
+    assert_string_equal(c->gpus, "");
+    assert_int_equal(aim_config_set_dcgm_host(c, "localhost:5555"), 0);
+    assert_int_equal(aim_config_set_dcgm_host(c, "a b"), -EINVAL);
     aim_config_free(c);
     aim_config_free(NULL);
 }

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -122,6 +123,39 @@ int aim_config_set_command(aim_config *c, char *const argv[]) {
         }
         o += (size_t)n;
     }
+    return 0;
+}
+
+int aim_config_set_gpus(aim_config *c, const char *list) {
+    if (!list) {
+        c->gpus[0] = '\0';
+        return 0;
+    }
+    if (!*list || strlen(list) >= sizeof c->gpus)
+        return -EINVAL;
+    for (const char *p = list; *p;) { /* items: an index or a UUID-like word, no blanks */
+        size_t n = strcspn(p, ",");
+        if (n == 0)
+            return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+            if (!(isalnum((unsigned char)p[i]) || p[i] == '-' || p[i] == ':' || p[i] == '.'))
+                return -EINVAL;
+        p += n;
+        if (*p == ',' && !*++p)
+            return -EINVAL;
+    }
+    strcpy(c->gpus, list);
+    return 0;
+}
+
+int aim_config_set_dcgm_host(aim_config *c, const char *address) {
+    if (!address) {
+        c->dcgm_host[0] = '\0';
+        return 0;
+    }
+    if (!*address || strlen(address) >= sizeof c->dcgm_host || strpbrk(address, " \t\n"))
+        return -EINVAL;
+    strcpy(c->dcgm_host, address);
     return 0;
 }
 

@@ -16,6 +16,8 @@ struct aim_config {
     char zone[24];            /* "" = not given */
     char command[1024];       /* argv joined for the record */
     pid_t target_pid;
+    char gpus[256];           /* "" = all (or CUDA_VISIBLE_DEVICES) */
+    char dcgm_host[256];      /* "" = embedded host engine */
 };
 
 /* 1 if the comma-separated list `sources` ("" = all) selects the source called name. */

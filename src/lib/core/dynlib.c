@@ -10,17 +10,22 @@ int aim_dynlib_open(aim_dynlib *lib, const char *const *sonames, const char *ove
                     const aim_dynsym *syms, size_t n_syms, void *table, char *err, size_t errlen) {
     memset(lib, 0, sizeof *lib);
     const char *override = override_env ? getenv(override_env) : NULL;
-    const char *tried = sonames && sonames[0] ? sonames[0] : "?";
+    char tried[192] = "";
     if (override && *override) {
-        tried = override;
+        snprintf(tried, sizeof tried, "%s", override);
         lib->handle = dlopen(override, RTLD_NOW | RTLD_LOCAL);
     } else {
-        for (size_t i = 0; sonames && sonames[i] && !lib->handle; i++)
+        for (size_t i = 0; sonames && sonames[i] && !lib->handle; i++) {
+            size_t used = strlen(tried);
+            snprintf(tried + used, sizeof tried - used, "%s%s", i ? " or " : "", sonames[i]);
             lib->handle = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL);
+        }
     }
     if (!lib->handle) {
+        /* dlerror() describes only the last name tried; say which names were tried. */
         const char *why = dlerror();
-        snprintf(err, errlen, "%s not loaded (%s)", tried, why ? why : "not found");
+        snprintf(err, errlen, "%s not loaded (last error: %s)", tried[0] ? tried : "?",
+                 why ? why : "not found");
         return -EOPNOTSUPP;
     }
     snprintf(lib->path, sizeof lib->path, "%s", override && *override ? override : "?");

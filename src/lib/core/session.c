@@ -436,6 +436,8 @@ int aim_session_start(aim_session *s) {
         .procfs_root = aim_procfs_root(),
         .interval_ns = s->cfg.interval_ns,
         .target_pid = s->cfg.target_pid,
+        .gpus = s->cfg.gpus[0] ? s->cfg.gpus : NULL,
+        .dcgm_host = s->cfg.dcgm_host[0] ? s->cfg.dcgm_host : NULL,
     };
     r = open_sources(s, &env);
     if (r < 0) {

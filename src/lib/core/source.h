@@ -25,6 +25,8 @@ typedef struct aim_source_env {
     const char *procfs_root;  /* "/proc" unless AIMETER_PROCFS_ROOT */
     int64_t interval_ns;      /* the run's sampling interval */
     pid_t target_pid;         /* root of the monitored process tree, or 0 */
+    const char *gpus;         /* --gpus list, or NULL: all (or CUDA_VISIBLE_DEVICES) */
+    const char *dcgm_host;    /* --dcgm-host address, or NULL: DCGM's embedded host engine */
 } aim_source_env;
 
 typedef enum aim_device_kind {

@@ -1,0 +1,153 @@
+"""NVIDIA GPUs through the NVML source, against the fake libnvidia-ml built from
+tests/fakes/fake_nvml.c (AIMETER_NVML_LIBRARY points at it; its scenario file says what the
+two GPUs report)."""
+import json
+import math
+
+from conftest import BUILD, FIXTURES, device, metric, rel_close, report_json, run_aimeter
+
+FAKE_NVML = BUILD / "tests" / "fakes" / "libfake_nvml.so"
+
+# gpu0 draws 200 W for half a second, then 400 W; gpu1 a steady 100 W. The energy counter
+# advances every 100 ms, so gpu1's energy is a whole multiple of 10 J.
+SCENARIO = """\
+gpus 2
+energy_refresh_ms 100
+gpu0 name NVIDIA H100 80GB HBM3
+gpu0 uuid GPU-aaaaaaaa-1111-2222-3333-444444444444
+gpu0 power 0:200000 0.5:400000
+gpu1 name NVIDIA H100 80GB HBM3
+gpu1 uuid GPU-bbbbbbbb-1111-2222-3333-444444444444
+gpu1 power 0:100000
+"""
+
+
+def gpu_env(tmp_path, **extra):
+    scenario = tmp_path / "nvml.scenario"
+    scenario.write_text(SCENARIO)
+    env = {"AIMETER_NVML_LIBRARY": FAKE_NVML, "AIMETER_FAKE_NVML_SCENARIO": scenario}
+    env.update(extra)
+    return env
+
+
+def test_two_gpus_measured_from_the_energy_counter(db, tmp_path):
+    assert FAKE_NVML.is_file(), f"fake NVML not built: {FAKE_NVML}"
+    r = run_aimeter("run", "--sources", "procfs,nvml,estimate", "--db", db, "--", "sleep", "1",
+                    env=gpu_env(tmp_path))
+    assert r.returncode == 0, r.stderr
+    # The text report has one Table-4 style block per GPU.
+    assert "GPU 0 Detailed Statistics (NVIDIA H100 80GB HBM3)" in r.stderr, r.stderr
+    assert "GPU 1 Detailed Statistics" in r.stderr
+    assert "measured: nvml energy counter" in r.stderr
+
+    rep = report_json(db)
+    assert "nvml" in rep["sampling"]["sources"]
+    energy = {d["device"]: d for d in rep["energy"]["devices"]}
+    for name in ("gpu0", "gpu1"):
+        e = energy[name]
+        assert e["kind"] == "gpu"
+        assert e["method"] == "measured"
+        assert e["detail"] == "nvml energy counter"
+        assert e["in_total"] is True
+    # The source opens (the fake's clock starts) just before the command and the last
+    # sample comes at most one interval after it: between 0.9 and about 1.5 s of the trace.
+    e1 = energy["gpu1"]["energy_j"]
+    assert math.isclose(e1 / 10, round(e1 / 10), abs_tol=1e-9), e1
+    assert 90 <= e1 <= 150, e1
+    e0 = energy["gpu0"]["energy_j"]
+    assert 100 + 0.4 * 400 <= e0 <= 100 + 1.0 * 400, e0
+    total = sum(d["energy_j"] for d in rep["energy"]["devices"] if d["in_total"])
+    assert rel_close(rep["energy"]["total_j"], total)
+    assert rep["energy"]["total_j"] > e0 + e1
+
+    gpu0 = device(rep, "gpu0")
+    assert gpu0["kind"] == "gpu"
+    assert gpu0["model"] == "NVIDIA H100 80GB HBM3"
+    power = metric(gpu0, "power")
+    assert power["method"] == "measured"
+    assert power["unit"] == "W"
+    assert power["max"] == 400 and power["min"] == 200
+    assert metric(device(rep, "gpu1"), "gpu.power_avg")["avg"] == 100
+
+
+def test_gpu_selection_from_the_environment(db, tmp_path):
+    r = run_aimeter("run", "-q", "--sources", "procfs,nvml,estimate", "--db", db, "--",
+                    "sleep", "0.2",
+                    env=gpu_env(tmp_path, CUDA_VISIBLE_DEVICES="GPU-bbbbbbbb"))
+    assert r.returncode == 0, r.stderr
+    gpus = [d["name"] for d in report_json(db)["devices"] if d["kind"] == "gpu"]
+    assert gpus == ["gpu1"]
+
+
+def nvml_warnings(stderr):
+    return [ln for ln in stderr.splitlines()
+            if ln.startswith("aimeter: warning:") and "nvml" in ln]
+
+
+def test_missing_library_is_one_warning_where_there_is_a_gpu(db):
+    """Without libnvidia-ml the run goes on; it warns only when sysfs shows an NVIDIA GPU
+    (on a machine without one, the usual case, there is nothing to say)."""
+    lib = {"AIMETER_NVML_LIBRARY": "/nonexistent/libnvidia-ml.so.1"}
+    r = run_aimeter("run", "--sources", "procfs,nvml,estimate", "--db", db, "--", "true",
+                    env=lib)
+    assert r.returncode == 0, r.stderr
+    assert nvml_warnings(r.stderr) == [], r.stderr
+    r = run_aimeter("run", "--sources", "procfs,nvml,estimate", "--db", db, "--", "true",
+                    env=dict(lib, AIMETER_SYSFS_ROOT=FIXTURES / "nvml" / "sysfs-nvidia"))
+    assert r.returncode == 0, r.stderr
+    warnings = nvml_warnings(r.stderr)
+    assert len(warnings) == 1, r.stderr
+    assert "0000:17:00.0" in warnings[0] and "/nonexistent/libnvidia-ml.so.1" in warnings[0]
+    rep = report_json(db)
+    assert not any(d["kind"] == "gpu" for d in rep["devices"])
+
+
+def test_gpus_lost_mid_run(db, tmp_path):
+    """Both GPUs fall off the bus at 0.4 s: the run completes, the source is dropped with a
+    warning, and each GPU keeps the energy its counter showed last: 100 W up to the 0.3 s
+    refresh, 30 J (20 J when the machine is so loaded that the last poll before 0.4 s came
+    before 0.3 s); a counter still running would give about 100 J."""
+    scenario = tmp_path / "lost.scenario"
+    scenario.write_text("gpus 2\ngpu0 lost_at 0.4\ngpu1 lost_at 0.4\n")
+    r = run_aimeter("run", "--sources", "procfs,nvml,estimate", "--db", db, "--", "sleep", "1",
+                    env={"AIMETER_NVML_LIBRARY": FAKE_NVML,
+                         "AIMETER_FAKE_NVML_SCENARIO": scenario})
+    assert r.returncode == 0, r.stderr
+    assert any(ln.startswith("aimeter: warning: nvml") for ln in r.stderr.splitlines()), r.stderr
+    energy = {d["device"]: d for d in report_json(db)["energy"]["devices"]}
+    assert energy["gpu0"]["energy_j"] in (20, 30), energy["gpu0"]
+    assert energy["gpu1"]["energy_j"] in (20, 30), energy["gpu1"]
+
+
+def test_devices_lists_each_gpu(tmp_path):
+    scenario = tmp_path / "nvml.scenario"
+    scenario.write_text("gpus 2\ngpu1 unsupported pcie_bytes fan\n")
+    r = run_aimeter("devices", "--json", env={"AIMETER_NVML_LIBRARY": FAKE_NVML,
+                                              "AIMETER_FAKE_NVML_SCENARIO": scenario})
+    assert r.returncode == 0, r.stderr
+    nvml = {s["source"]: s for s in json.loads(r.stdout)}["nvml"]
+    assert nvml["status"] == "available"
+    checks = [(c["what"], c["status"], c["detail"]) for c in nvml["checks"]]
+    assert ("gpu0 Fake GPU 0", "available", "23 of 23 quantities") in checks, checks
+    assert ("gpu1 Fake GPU 1", "available",
+            "20 of 23 quantities; not supported: gpu.pcie_tx gpu.pcie_rx gpu.fan") in checks
+    assert any(c[0] == "gpu1 Fake GPU 1" and c[1] == "not supported" and "197/198" in c[2]
+               for c in checks), checks
+
+
+def test_gpus_option_selects_by_index_and_uuid(db, tmp_path):
+    """--gpus wins over CUDA_VISIBLE_DEVICES; a UUID prefix works; a bad list is a usage error."""
+    env = gpu_env(tmp_path, CUDA_VISIBLE_DEVICES="0")
+    r = run_aimeter("run", "-q", "--sources", "procfs,nvml", "--gpus", "1", "--db", db,
+                    "--", "sleep", "0.3", env=env)
+    assert r.returncode == 0, r.stderr
+    names = [d["name"] for d in report_json(db)["devices"] if d["kind"] == "gpu"]
+    assert names == ["gpu1"]
+    r = run_aimeter("run", "-q", "--sources", "procfs,nvml", "--gpus", "GPU-aaaa", "--db", db,
+                    "--", "sleep", "0.3", env=env)
+    assert r.returncode == 0, r.stderr
+    names = [d["name"] for d in report_json(db)["devices"] if d["kind"] == "gpu"]
+    assert names == ["gpu0"]
+    r = run_aimeter("run", "--gpus", "0,,1", "--db", db, "--", "true", env=env)
+    assert r.returncode == 64
+    assert r.stderr.startswith("aimeter: bad GPU list")
