@@ -122,6 +122,11 @@ typedef struct aim_source_ops {
     int (*open)(const aim_source_env *env, aim_source_ctx *ctx, void **ret_state);
     int (*poll)(void *state, aim_frame *frame);
     void (*close)(void *state);
+    /* Optional. Called from the writer thread (never the sampler) a few times a second:
+     * returns 1 and writes one line into buf when something happened since the last call
+     * that the run's report should say ("gpu1 lost at 12.3 s: GPU is lost"), else 0. poll()
+     * can only record the fact (atomics); this is where it becomes a message. */
+    int (*take_event)(void *state, char *buf, size_t size);
 } aim_source_ops;
 
 /* The sources compiled in, in the order they are opened and polled (sources/registry.c).

@@ -90,7 +90,27 @@ static void process_tick(aim_session *s, aim_group *g, aim_frame *f) {
     g->written_ticks++;
 }
 
+static void add_warning(aim_session *s, const char *line) {
+    aim_log(AIM_LOG_WARNING, "%s", line);
+    size_t used = strlen(s->run.warnings);
+    snprintf(s->run.warnings + used, sizeof s->run.warnings - used, "%s%s", used ? "\n" : "", line);
+}
+
+static void report_source_events(aim_session *s) {
+    for (int i = 0; i < aim_source_count; i++) {
+        aim_source_slot *slot = &s->slots[i];
+        if (!slot->open || !aim_sources[i]->take_event)
+            continue;
+        char msg[200], line[256];
+        for (int k = 0; k < 8 && aim_sources[i]->take_event(slot->state, msg, sizeof msg) == 1; k++) {
+            snprintf(line, sizeof line, "%s: %s", aim_sources[i]->name, msg);
+            add_warning(s, line);
+        }
+    }
+}
+
 static void report_dropped_sources(aim_session *s) {
+    report_source_events(s);
     for (int i = 0; i < aim_source_count; i++) {
         aim_source_slot *slot = &s->slots[i];
         if (!slot->open || slot->drop_reported || !atomic_load(&slot->dropped))
@@ -100,10 +120,7 @@ static void report_dropped_sources(aim_session *s) {
         snprintf(line, sizeof line, "%s: stopped responding at %.3f s (%s); the run continued without it",
                  aim_sources[i]->name, (double)atomic_load(&slot->drop_t_ns) * 1e-9,
                  aim_strerror(atomic_load(&slot->drop_error)));
-        aim_log(AIM_LOG_WARNING, "%s", line);
-        size_t used = strlen(s->run.warnings);
-        snprintf(s->run.warnings + used, sizeof s->run.warnings - used, "%s%s", used ? "\n" : "",
-                 line);
+        add_warning(s, line);
     }
 }
 
