@@ -19,3 +19,6 @@ echo "## Whole command"
 echo
 echo "## Store"
 "$build/bench/bench_store" /tmp
+echo
+echo "## GPU (nvml source on the fake libnvidia-ml)"
+"$build/bench/bench_gpu" "$build/tests/fakes/libfake_nvml.so"

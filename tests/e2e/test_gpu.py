@@ -151,3 +151,51 @@ def test_gpus_option_selects_by_index_and_uuid(db, tmp_path):
     r = run_aimeter("run", "--gpus", "0,,1", "--db", db, "--", "true", env=env)
     assert r.returncode == 64
     assert r.stderr.startswith("aimeter: bad GPU list")
+
+
+def test_one_gpu_lost_is_said_in_the_report(db, tmp_path):
+    """gpu1 falls off the bus at 0.4 s; gpu0 goes on. The report's warnings say when gpu1 was
+    lost and why, gpu0's energy keeps growing after that, gpu1 keeps what it had."""
+    scenario = tmp_path / "lost1.scenario"
+    scenario.write_text("gpus 2\ngpu1 lost_at 0.4\n")
+    r = run_aimeter("run", "--sources", "procfs,nvml,estimate", "--db", db, "--", "sleep", "1",
+                    env={"AIMETER_NVML_LIBRARY": FAKE_NVML,
+                         "AIMETER_FAKE_NVML_SCENARIO": scenario})
+    assert r.returncode == 0, r.stderr
+    text = run_aimeter("report", "--db", db)
+    assert text.returncode == 0, text.stderr
+    warnings = text.stdout.split("Warnings:\n", 1)[1]
+    lines = [ln for ln in warnings.splitlines() if "gpu1 lost at" in ln]
+    assert len(lines) == 1, text.stdout
+    assert "(GPU is lost); its series stop there, the other GPUs continue" in lines[0]
+    assert "gpu0 lost" not in warnings
+    seconds = float(lines[0].split("gpu1 lost at ", 1)[1].split(" s", 1)[0])
+    assert 0.35 <= seconds <= 1.2, lines[0]
+    rep = report_json(db)
+    assert any("gpu1 lost at" in w for w in rep["warnings"]), rep["warnings"]
+    energy = {d["device"]: d for d in rep["energy"]["devices"]}
+    # 100 W each; gpu1's counter stopped at its last refresh before 0.4 s.
+    assert energy["gpu1"]["energy_j"] in (20, 30, 40), energy["gpu1"]
+    assert energy["gpu0"]["energy_j"] >= 90, energy["gpu0"]
+
+
+def test_gpu_use_of_the_process_tree(db, tmp_path):
+    """The workload's shell (the monitored pid) writes its pid where the fake reads it:
+    gpu0 lists it at 35 % SM and 1.5 GiB, next to a process outside the tree (pid 1) at
+    50 % and 4 GiB, which must not count."""
+    pidfile = tmp_path / "workload.pid"
+    scenario = tmp_path / "procs.scenario"
+    scenario.write_text(f"gpus 1\ngpu0 proc_pidfile {pidfile} 35 1610612736\n"
+                        "gpu0 proc 1 50 4294967296\n")
+    r = run_aimeter("run", "-i", "50ms", "--sources", "procfs,nvml", "--db", db, "--",
+                    "sh", "-c", f"echo $$ > {pidfile}; sleep 1",
+                    env={"AIMETER_NVML_LIBRARY": FAKE_NVML,
+                         "AIMETER_FAKE_NVML_SCENARIO": scenario})
+    assert r.returncode == 0, r.stderr
+    gpu0 = device(report_json(db), "gpu0")
+    sm = metric(gpu0, "gpu.proc_sm_util")
+    mem = metric(gpu0, "gpu.proc_mem")
+    # Before the shell wrote its pid the tree had nothing on the GPU: 0 (if a poll came then).
+    assert sm["max"] == 35 and sm["min"] in (0, 35), sm
+    assert mem["max"] == 1.5 and mem["min"] in (0, 1.5), mem
+    assert mem["unit"] == "GiB" and sm["unit"] == "%"

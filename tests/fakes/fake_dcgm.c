@@ -14,6 +14,7 @@
  *                                whose profiling fields do not all fit in one of them
  *                                returns PROFILING_MULTI_PASS (at most 4 per GPU)
  *   gone T                       from T on every call returns CONNECTION_NOT_VALID
+ *   back T                       ... until T, when the host engine answers again
  *   no_embedded                  dcgmStartEmbedded* fail: only dcgmConnect_v2 works
  *   host ADDRESS                 dcgmConnect_v2 succeeds only for this address
  * A watched field with no value line reads as a blank, as DCGM's own do before their first
@@ -47,6 +48,7 @@ static struct {
     unsigned int passes[MAX_GPUS][4]; /* bit f - 1001 */
     int n_passes[MAX_GPUS];
     double gone_at; /* < 0: never */
+    double back_at; /* < 0: never */
     int no_embedded;
     char host[128];
     double t0;
@@ -92,7 +94,9 @@ static double now_s(void) {
 }
 
 static int gone(void) {
-    return !fk.initialized || (fk.gone_at >= 0 && now_s() - fk.t0 >= fk.gone_at);
+    double t = now_s() - fk.t0;
+    return !fk.initialized ||
+           (fk.gone_at >= 0 && t >= fk.gone_at && !(fk.back_at >= 0 && t >= fk.back_at));
 }
 
 static trace *find_trace(int gpu, int field, int create) {
@@ -157,6 +161,8 @@ static void parse_line(char *line) {
         fk.passes[gpu][fk.n_passes[gpu]++] = bits;
     } else if (strcmp(word, "gone") == 0) {
         sscanf(rest, "%lf", &fk.gone_at);
+    } else if (strcmp(word, "back") == 0) {
+        sscanf(rest, "%lf", &fk.back_at);
     } else if (strcmp(word, "no_embedded") == 0) {
         fk.no_embedded = 1;
     } else if (strcmp(word, "host") == 0) {
@@ -168,6 +174,7 @@ int dcgmInit(void) {
     memset(&fk, 0, sizeof fk);
     fk.n_gpus = 1;
     fk.gone_at = -1;
+    fk.back_at = -1;
     const char *path = getenv("AIMETER_FAKE_DCGM_SCENARIO");
     FILE *f = path && *path ? fopen(path, "r") : NULL;
     if (path && *path && !f)

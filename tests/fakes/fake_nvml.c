@@ -25,6 +25,8 @@
  *   gpuK unsupported NAME...    these return NOT_SUPPORTED: power_instant power_avg energy
  *                               temperature mem_temp util clocks memory_v1 memory_v2 pcie_link
  *                               pcie_bytes nvlink power_limit pstate throttle fan
+ *                               proc_util (ProcessUtilization) proc_info (every
+ *                               ComputeRunningProcesses)
  *   gpuK temperature C | mem_temp C | fan PCT | pstate P | throttle MASK | power_limit MW
  *   gpuK util GPU MEM           percent
  *   gpuK clocks GR SM MEM       MHz
@@ -32,6 +34,15 @@
  *   gpuK pcie GEN WIDTH
  *   gpuK pcie_rate TX RX        bytes/s: the byte counters (fields 197/198) grow linearly
  *   gpuK nvlink_rate TX RX      KiB/s, all links (fields 138/139, scope all links)
+ *   gpuK proc PID SM MEM [OLD]  a compute process (at most 8 per GPU): SM % in each process
+ *                               sample, MEM bytes of GPU memory (-1: not available); with
+ *                               OLD, each call also returns an older sample of it with OLD %
+ *   gpuK proc_pidfile PATH SM MEM   a compute process whose pid is read from PATH at each call
+ *                               (the workload writes it: its pid is not known in advance)
+ *   gpuK proc_stride32          ComputeRunningProcesses_v3 writes 32-byte entries, as
+ *                               drivers 535.43-535.86 did
+ * Process samples come every 100 ms of CLOCK_REALTIME (their time stamp is the start of the
+ * current 100 ms, in µs); a call with last_seen at or after it gets NOT_FOUND.
  * Derived values: field 186 is the trace at t; nvmlDeviceGetPowerUsage and field 185 are the
  * trace's average over [t - 1 s, t]; the energy counter is energy_base + the exact integral
  * of the trace up to t rounded down to a multiple of the refresh period, truncated to mJ. */
@@ -48,13 +59,14 @@
 enum feature {
     F_POWER_INSTANT, F_POWER_AVG, F_ENERGY, F_TEMPERATURE, F_MEM_TEMP, F_UTIL, F_CLOCKS,
     F_MEMORY_V1, F_MEMORY_V2, F_PCIE_LINK, F_PCIE_BYTES, F_NVLINK, F_POWER_LIMIT, F_PSTATE,
-    F_THROTTLE, F_FAN, F__COUNT
+    F_THROTTLE, F_FAN, F_PROC_UTIL, F_PROC_INFO, F__COUNT
 };
 static const char *const feature_names[F__COUNT] = {
     "power_instant", "power_avg", "energy", "temperature", "mem_temp", "util", "clocks",
     "memory_v1", "memory_v2", "pcie_link", "pcie_bytes", "nvlink", "power_limit", "pstate",
-    "throttle", "fan",
+    "throttle", "fan", "proc_util", "proc_info",
 };
+#define FAKE_MAX_PROCS 8
 
 typedef struct fake_gpu {
     char name[96], uuid[96], pci[32];
@@ -68,6 +80,11 @@ typedef struct fake_gpu {
     unsigned clk_gr, clk_sm, clk_mem, pcie_gen, pcie_width;
     unsigned long long mem_total, mem_used, mem_reserved;
     double pcie_tx, pcie_rx, nvlink_tx, nvlink_rx;
+    int n_procs, stride32;
+    unsigned proc_pid[FAKE_MAX_PROCS], proc_sm[FAKE_MAX_PROCS], proc_old_sm[FAKE_MAX_PROCS];
+    int proc_has_old[FAKE_MAX_PROCS];
+    long long proc_mem[FAKE_MAX_PROCS];
+    char proc_pidfile[FAKE_MAX_PROCS][128]; /* "" unless the pid comes from a file */
 } fake_gpu;
 
 static struct {
@@ -187,6 +204,21 @@ static void parse_gpu_line(fake_gpu *g, char *key, char *rest) {
         sscanf(rest, "%u %u", &g->pcie_gen, &g->pcie_width);
     } else if (strcmp(key, "pcie_rate") == 0) {
         sscanf(rest, "%lf %lf", &g->pcie_tx, &g->pcie_rx);
+    } else if (strcmp(key, "proc") == 0 && g->n_procs < FAKE_MAX_PROCS) {
+        int k = g->n_procs;
+        int n = sscanf(rest, "%u %u %lld %u", &g->proc_pid[k], &g->proc_sm[k], &g->proc_mem[k],
+                       &g->proc_old_sm[k]);
+        if (n >= 3) {
+            g->proc_has_old[k] = n == 4;
+            g->n_procs++;
+        }
+    } else if (strcmp(key, "proc_pidfile") == 0 && g->n_procs < FAKE_MAX_PROCS) {
+        int k = g->n_procs;
+        if (sscanf(rest, "%127s %u %lld", g->proc_pidfile[k], &g->proc_sm[k],
+                   &g->proc_mem[k]) == 3)
+            g->n_procs++;
+    } else if (strcmp(key, "proc_stride32") == 0) {
+        g->stride32 = 1;
     } else if (strcmp(key, "nvlink_rate") == 0) {
         sscanf(rest, "%lf %lf", &g->nvlink_tx, &g->nvlink_rx);
     }
@@ -265,6 +297,11 @@ aim_nvml_return nvmlDeviceGetPerformanceState(aim_nvml_device dev, int *p);
 aim_nvml_return nvmlDeviceGetCurrentClocksThrottleReasons(aim_nvml_device dev,
                                                           unsigned long long *mask);
 aim_nvml_return nvmlDeviceGetFanSpeed(aim_nvml_device dev, unsigned int *pct);
+aim_nvml_return nvmlDeviceGetProcessUtilization(aim_nvml_device dev, aim_nvml_process_sample *buf,
+                                                unsigned int *count,
+                                                unsigned long long last_seen_us);
+aim_nvml_return nvmlDeviceGetComputeRunningProcesses(aim_nvml_device dev, unsigned int *count,
+                                                     void *infos);
 
 aim_nvml_return nvmlInit(void) {
     if (fk.refs == 0) {
@@ -443,6 +480,106 @@ aim_nvml_return nvmlDeviceGetFanSpeed(aim_nvml_device dev, unsigned int *pct) {
         *pct = gpu_of(dev)->fan;
     return r;
 }
+
+/* The pid of process k: from its file when it has one (0 while the file has none). */
+static unsigned proc_pid(const fake_gpu *g, int k) {
+    if (!g->proc_pidfile[k][0])
+        return g->proc_pid[k];
+    unsigned pid = 0;
+    FILE *f = fopen(g->proc_pidfile[k], "r");
+    if (f) {
+        if (fscanf(f, "%u", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    return pid;
+}
+
+aim_nvml_return nvmlDeviceGetProcessUtilization(aim_nvml_device dev, aim_nvml_process_sample *buf,
+                                                unsigned int *count,
+                                                unsigned long long last_seen_us) {
+    aim_nvml_return r = check(dev, F_PROC_UTIL);
+    if (r)
+        return r;
+    const fake_gpu *g = gpu_of(dev);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    unsigned long long now_us = (unsigned long long)ts.tv_sec * 1000000ull +
+                                (unsigned long long)ts.tv_nsec / 1000ull;
+    unsigned long long stamp = now_us - now_us % 100000ull;
+    unsigned n = 0;
+    for (int k = 0; k < g->n_procs; k++)
+        n += 1u + (unsigned)g->proc_has_old[k];
+    if (n == 0 || stamp <= last_seen_us) {
+        *count = 0;
+        return AIM_NVML_ERROR_NOT_FOUND;
+    }
+    if (!buf || *count < n) {
+        *count = n;
+        return AIM_NVML_ERROR_INSUFFICIENT_SIZE;
+    }
+    unsigned o = 0;
+    for (int k = 0; k < g->n_procs; k++) {
+        /* The older sample after the newer: the order is not what decides. */
+        buf[o++] = (aim_nvml_process_sample){ .pid = proc_pid(g, k), .timestamp_us = stamp,
+                                              .sm_util = g->proc_sm[k], .mem_util = 1 };
+        if (g->proc_has_old[k])
+            buf[o++] = (aim_nvml_process_sample){ .pid = g->proc_pid[k],
+                                                  .timestamp_us = stamp - 1000,
+                                                  .sm_util = g->proc_old_sm[k] };
+    }
+    *count = o;
+    return AIM_NVML_SUCCESS;
+}
+
+/* Entries of the given stride: pid at 0, memory at 8; GI/CI all ones (no MIG) from 16. */
+static aim_nvml_return running_procs(aim_nvml_device dev, unsigned int *count, void *infos,
+                                     size_t stride) {
+    aim_nvml_return r = check(dev, F_PROC_INFO);
+    if (r)
+        return r;
+    const fake_gpu *g = gpu_of(dev);
+    unsigned n = (unsigned)g->n_procs;
+    if (*count < n || (n > 0 && !infos)) {
+        *count = n;
+        return n ? AIM_NVML_ERROR_INSUFFICIENT_SIZE : AIM_NVML_SUCCESS;
+    }
+    unsigned char *p = infos;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned char *e = p + k * stride;
+        unsigned long long mem = g->proc_mem[k] < 0 ? ~0ull : (unsigned long long)g->proc_mem[k];
+        memset(e, 0, stride);
+        unsigned pid = proc_pid(g, k);
+        memcpy(e, &pid, sizeof pid);
+        memcpy(e + 8, &mem, sizeof mem);
+        if (stride >= 24)
+            memset(e + 16, 0xFF, 8);
+    }
+    *count = n;
+    return AIM_NVML_SUCCESS;
+}
+
+aim_nvml_return nvmlDeviceGetComputeRunningProcesses(aim_nvml_device dev, unsigned int *count,
+                                                     void *infos) {
+    return running_procs(dev, count, infos, 16);
+}
+
+#ifndef FAKE_NVML_OLD
+aim_nvml_return nvmlDeviceGetComputeRunningProcesses_v2(aim_nvml_device dev,
+                                                        unsigned int *count, void *infos);
+aim_nvml_return nvmlDeviceGetComputeRunningProcesses_v3(aim_nvml_device dev,
+                                                        unsigned int *count, void *infos);
+
+aim_nvml_return nvmlDeviceGetComputeRunningProcesses_v2(aim_nvml_device dev,
+                                                        unsigned int *count, void *infos) {
+    return running_procs(dev, count, infos, 24);
+}
+
+aim_nvml_return nvmlDeviceGetComputeRunningProcesses_v3(aim_nvml_device dev,
+                                                        unsigned int *count, void *infos) {
+    return running_procs(dev, count, infos, gpu_of(dev)->stride32 ? 32 : 24);
+}
+#endif
 
 #ifndef FAKE_NVML_OLD
 aim_nvml_return nvmlInit_v2(void);

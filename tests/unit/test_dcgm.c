@@ -192,7 +192,44 @@ static void host_engine_gone_drops_the_source_after_repeated_failures(void **sta
         assert_int_equal(rig_get(&g, "gpu0", AIM_M_GPU_SM_ACTIVE, -1, NULL), 0);
     }
     assert_int_equal(rig_poll(&g), -ENODEV);
+    /* One line, from the first failed poll (about 0.35 s after open). */
+    char ev[200];
+    double t = -1;
+    assert_int_equal(aim_source_dcgm.take_event(g.state, ev, sizeof ev), 1);
+    assert_int_equal(sscanf(ev, "host engine lost at %lf s", &t), 1);
+    assert_true(t > 0.3 && t < 1.5);
+    assert_non_null(strstr(ev, "(Host engine connection invalid/disconnected (-21)); the "
+                               "profiling series stop there"));
+    assert_int_equal(aim_source_dcgm.take_event(g.state, ev, sizeof ev), 0);
     rig_close(&g); /* teardown against a vanished engine is harmless */
+}
+
+static void host_engine_back_after_a_gap_is_said_once(void **state) {
+    (void)state;
+    use(AIM_FAKE_DCGM, "value 0 1002 0=0.5\ngone 0.2\nback 0.4\n");
+    rig g;
+    char ev[200];
+    assert_int_equal(open_dcgm(&g), 0);
+    assert_int_equal(rig_poll(&g), 0);
+    assert_int_equal(aim_source_dcgm.take_event(g.state, ev, sizeof ev), 0);
+    sleep_ms(250);
+    assert_int_equal(rig_poll(&g), 0);
+    assert_int_equal(rig_get(&g, "gpu0", AIM_M_GPU_SM_ACTIVE, -1, NULL), 0);
+    assert_int_equal(rig_poll(&g), 0);
+    assert_int_equal(aim_source_dcgm.take_event(g.state, ev, sizeof ev), 0); /* not over yet */
+    sleep_ms(200);
+    assert_int_equal(rig_poll(&g), 0);
+    assert_near(rig_value(&g, "gpu0", AIM_M_GPU_SM_ACTIVE, -1), 50.0);
+    assert_int_equal(aim_source_dcgm.take_event(g.state, ev, sizeof ev), 1);
+    double t0 = -1, t1 = -1;
+    assert_int_equal(sscanf(ev, "host engine did not answer from %lf s to %lf s", &t0, &t1), 2);
+    assert_true(t0 > 0.2 && t0 < 0.45);
+    assert_true(t1 > 0.4 && t1 < 1.5 && t1 > t0);
+    assert_non_null(strstr(ev, "the profiling series have no values there"));
+    assert_int_equal(aim_source_dcgm.take_event(g.state, ev, sizeof ev), 0);
+    assert_int_equal(rig_poll(&g), 0);
+    assert_int_equal(aim_source_dcgm.take_event(g.state, ev, sizeof ev), 0);
+    rig_close(&g);
 }
 
 static void missing_library_is_enodev_with_a_warning_where_nvidia_is(void **state) {
@@ -343,6 +380,7 @@ int main(void) {
         cmocka_unit_test_teardown(fields_that_need_another_pass_are_left_out, teardown),
         cmocka_unit_test_teardown(host_engine_gone_drops_the_source_after_repeated_failures,
                                   teardown),
+        cmocka_unit_test_teardown(host_engine_back_after_a_gap_is_said_once, teardown),
         cmocka_unit_test_teardown(missing_library_is_enodev_with_a_warning_where_nvidia_is,
                                   teardown),
         cmocka_unit_test_teardown(library_without_dcgm_symbols_is_enodev_with_a_warning,

@@ -12,7 +12,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -301,6 +303,16 @@ static void unsupported_fields_are_not_declared(void **unused) {
     close_rig(&g);
 }
 
+/* The time in a lost-GPU line ("gpuN lost at T s ..."), or -1 when the line is not one for
+ * that GPU. */
+static double lost_at(const char *line, const char *gpu) {
+    char name[16];
+    double t;
+    if (sscanf(line, "%15s lost at %lf s", name, &t) != 2 || strcmp(name, gpu) != 0)
+        return -1;
+    return t;
+}
+
 static void lost_gpu_goes_invalid_then_source_ends(void **unused) {
     write_scenario("gpus 2\n"
                    "gpu0 lost_at 0.6\n"
@@ -311,10 +323,19 @@ static void lost_gpu_goes_invalid_then_source_ends(void **unused) {
     open_rig(&g);
     assert_int_equal(g.rc, 0);
     assert_true(now_s() - f.t0 < 0.25);
+    char ev[200];
     assert_int_equal(poll_now(&g), 0);
     assert_true(rig_get(&g, "gpu1", AIM_M_POWER, -1, NULL));
+    assert_int_equal(aim_source_nvml.take_event(g.state, ev, sizeof ev), 0);
     sleep_s(0.35 - (now_s() - f.t0));
     assert_int_equal(poll_now(&g), 0);
+    /* Exactly one line for gpu1, said once, however often the writer asks. */
+    assert_int_equal(aim_source_nvml.take_event(g.state, ev, sizeof ev), 1);
+    assert_true(lost_at(ev, "gpu1") > 0.25 && lost_at(ev, "gpu1") < 0.6);
+    assert_non_null(strstr(ev, "(GPU is lost); its series stop there, the other GPUs continue"));
+    assert_int_equal(aim_source_nvml.take_event(g.state, ev, sizeof ev), 0);
+    assert_int_equal(poll_now(&g), 0);
+    assert_int_equal(aim_source_nvml.take_event(g.state, ev, sizeof ev), 0);
     assert_true(rig_get(&g, "gpu0", AIM_M_POWER, -1, NULL));
     assert_true(rig_get(&g, "gpu0", AIM_M_ENERGY, -1, NULL));
     assert_false(rig_get(&g, "gpu1", AIM_M_POWER, -1, NULL));
@@ -323,6 +344,10 @@ static void lost_gpu_goes_invalid_then_source_ends(void **unused) {
     sleep_s(0.65 - (now_s() - f.t0));
     assert_int_equal(poll_now(&g), -ENODEV);
     assert_false(rig_get(&g, "gpu0", AIM_M_POWER, -1, NULL));
+    assert_int_equal(aim_source_nvml.take_event(g.state, ev, sizeof ev), 1);
+    assert_true(lost_at(ev, "gpu0") > 0.55 && lost_at(ev, "gpu0") < 1.5);
+    assert_null(strstr(ev, "other GPUs")); /* none left */
+    assert_int_equal(aim_source_nvml.take_event(g.state, ev, sizeof ev), 0);
     close_rig(&g);
     fake_release(&f);
 }
@@ -354,8 +379,106 @@ static void gpu_failing_every_call_is_given_up_after_ten_polls(void **unused) {
         assert_false(rig_get(&g, "gpu0", AIM_M_POWER, -1, NULL));
     }
     assert_int_equal(poll_now(&g), -ENODEV);
+    char ev[200];
+    assert_int_equal(aim_source_nvml.take_event(g.state, ev, sizeof ev), 1);
+    assert_true(lost_at(ev, "gpu0") > 0.15 && lost_at(ev, "gpu0") < 1.5);
+    assert_non_null(strstr(ev, "(Unknown Error); its series stop there"));
+    assert_null(strstr(ev, "other GPUs"));
+    assert_int_equal(aim_source_nvml.take_event(g.state, ev, sizeof ev), 0);
     close_rig(&g);
     fake_release(&f);
+}
+
+/* A child of this test process: in the tree rooted at getpid(). Killed by stop_child. */
+static pid_t start_child(void) {
+    pid_t c = fork();
+    assert_true(c >= 0);
+    if (c == 0) {
+        alarm(5); /* ends itself should a failed assertion skip stop_child */
+        pause();
+        _exit(0);
+    }
+    return c;
+}
+
+static void stop_child(pid_t c) {
+    kill(c, SIGKILL);
+    waitpid(c, NULL, 0);
+}
+
+static void open_tree_rig(rig *g) {
+    rig_open(g, &aim_source_nvml, NULL, "/proc", getpid());
+    held_rig = g;
+}
+
+static void process_use_counts_the_tree_only(void **unused) {
+    pid_t self = getpid(), child = start_child(), parent = getppid();
+    char text[640];
+    /* gpu0 (_v3, 24-byte entries): self 30 % (its older 90 % sample is not the newest),
+     * child 25 %, 1 GiB + 0.5 GiB; the parent and pid 1 are outside the tree.
+     * gpu1 (_v3 with the R535 32-byte entries): self 10 % 1 GiB, child 0 % 0.25 GiB.
+     * gpu2: self 20 %, memory not available: unknown, not 0. */
+    snprintf(text, sizeof text,
+             "gpus 3\n"
+             "gpu0 proc %d 30 1073741824 90\n"
+             "gpu0 proc %d 25 536870912\n"
+             "gpu0 proc %d 40 2147483648\n"
+             "gpu0 proc 1 5 1073741824\n"
+             "gpu1 proc_stride32\n"
+             "gpu1 proc %d 10 1073741824\n"
+             "gpu1 proc 1 50 4294967296\n"
+             "gpu1 proc %d 0 268435456\n"
+             "gpu2 proc %d 20 -1\n",
+             (int)self, (int)child, (int)parent, (int)self, (int)child, (int)self);
+    write_scenario(text);
+    static rig g; /* static: teardown closes it after a failed assertion */
+    open_tree_rig(&g);
+    assert_int_equal(g.rc, 0);
+    /* The first samples after open come within 100 ms; then a poll may find none newer and
+     * holds the last value. */
+    sleep_s(0.12);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(poll_now(&g), 0);
+        assert_near(rig_value(&g, "gpu0", AIM_M_GPU_PROC_SM_UTIL, -1), 55.0);
+        assert_near(rig_value(&g, "gpu0", AIM_M_GPU_PROC_MEM, -1), 1.5);
+        assert_near(rig_value(&g, "gpu1", AIM_M_GPU_PROC_SM_UTIL, -1), 10.0);
+        assert_near(rig_value(&g, "gpu1", AIM_M_GPU_PROC_MEM, -1), 1.25);
+        assert_near(rig_value(&g, "gpu2", AIM_M_GPU_PROC_SM_UTIL, -1), 20.0);
+        assert_false(rig_get(&g, "gpu2", AIM_M_GPU_PROC_MEM, -1, NULL));
+    }
+    close_rig(&g);
+    stop_child(child);
+
+    /* Without a process tree, and on a GPU that does not answer the calls: not declared. */
+    rig_open(&g, &aim_source_nvml, NULL, "/proc", 0);
+    held_rig = &g;
+    assert_int_equal(g.rc, 0);
+    assert_int_equal(rig_slot(&g, "gpu0", AIM_M_GPU_PROC_SM_UTIL, -1), -ENOENT);
+    assert_int_equal(rig_slot(&g, "gpu0", AIM_M_GPU_PROC_MEM, -1), -ENOENT);
+    close_rig(&g);
+    write_scenario("gpus 1\ngpu0 unsupported proc_util proc_info\n");
+    open_tree_rig(&g);
+    assert_int_equal(g.rc, 0);
+    assert_int_equal(rig_slot(&g, "gpu0", AIM_M_GPU_PROC_SM_UTIL, -1), -ENOENT);
+    assert_int_equal(rig_slot(&g, "gpu0", AIM_M_GPU_PROC_MEM, -1), -ENOENT);
+    close_rig(&g);
+}
+
+static void process_use_on_an_old_driver(void **unused) {
+    /* Only the plain ComputeRunningProcesses: 16-byte entries. */
+    setenv("AIMETER_NVML_LIBRARY", AIM_FAKE_NVML_OLD, 1);
+    char text[256];
+    snprintf(text, sizeof text, "gpus 1\ngpu0 proc %d 40 2147483648\ngpu0 proc %d 30 1073741824\n",
+             (int)getppid(), (int)getpid());
+    write_scenario(text);
+    static rig g; /* static: teardown closes it after a failed assertion */
+    open_tree_rig(&g);
+    assert_int_equal(g.rc, 0);
+    sleep_s(0.12);
+    assert_int_equal(poll_now(&g), 0);
+    assert_near(rig_value(&g, "gpu0", AIM_M_GPU_PROC_SM_UTIL, -1), 30.0);
+    assert_near(rig_value(&g, "gpu0", AIM_M_GPU_PROC_MEM, -1), 1.0);
+    close_rig(&g);
 }
 
 static void old_driver_falls_back(void **unused) {
@@ -493,6 +616,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(energy_matches_the_counter, setup, teardown),
         cmocka_unit_test_setup_teardown(unsupported_fields_are_not_declared, setup, teardown),
         cmocka_unit_test_setup_teardown(lost_gpu_goes_invalid_then_source_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(process_use_counts_the_tree_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(process_use_on_an_old_driver, setup, teardown),
         cmocka_unit_test_setup_teardown(gpu_failing_every_call_is_given_up_after_ten_polls,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(old_driver_falls_back, setup, teardown),

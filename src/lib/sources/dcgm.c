@@ -22,14 +22,19 @@
  * Devices are "gpu<id>" with DCGM's GPU id, the names NVML uses (both number GPUs in the
  * driver's order); a metric another source already declared for the device is not declared
  * twice. DCGM's profiling floor is about 100 ms (min_interval_ns): a faster run puts this
- * source in its own, slower rate group. */
+ * source in its own, slower rate group.
+ *
+ * A host engine that stops answering is reported through take_event: one line when it
+ * answers again ("did not answer from X s to Y s"), or one when the source gives it up. */
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/dynlib.h"
@@ -42,6 +47,7 @@
  * the 100 ms floor that is half a second, long enough to ride out one slow update. */
 #define DCGM_GONE_AFTER 5
 #define N_PROF 8
+#define DCGM_N_EVENTS 8 /* outages waiting for the writer; more in between are not said */
 
 static const struct {
     unsigned short field;
@@ -106,7 +112,37 @@ typedef struct dcgm_state {
     unsigned short fields[N_PROF];
     aim_dcgm_field_value_v2 *values; /* n_ents x N_PROF, 4 KiB each */
     int failures;
+    int64_t t_open_ns, fail_t_ns; /* CLOCK_MONOTONIC at open, at the first failed poll */
+    int fail_err;
+    /* Outages, from poll (sampler thread, the only producer) to take_event (writer thread,
+     * the only consumer): poll fills ev[head % N] and then publishes head with release;
+     * take_event reads ev[tail % N] after an acquire load of head, then advances tail. */
+    struct dcgm_event {
+        int gone;          /* 1: given up; 0: answered again at t_end */
+        int err;
+        int64_t t_start, t_end; /* since open */
+    } ev[DCGM_N_EVENTS];
+    atomic_uint ev_head, ev_tail;
 } dcgm_state;
+
+static int64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Records an outage for take_event; dropped when the writer is DCGM_N_EVENTS behind. */
+static void push_event(dcgm_state *st, int gone, int64_t t_end) {
+    unsigned head = atomic_load_explicit(&st->ev_head, memory_order_relaxed);
+    if (head - atomic_load_explicit(&st->ev_tail, memory_order_acquire) >= DCGM_N_EVENTS)
+        return;
+    struct dcgm_event *e = &st->ev[head % DCGM_N_EVENTS];
+    e->gone = gone;
+    e->err = st->fail_err;
+    e->t_start = st->fail_t_ns - st->t_open_ns;
+    e->t_end = t_end - st->t_open_ns;
+    atomic_store_explicit(&st->ev_head, head + 1, memory_order_release);
+}
 
 static const char *dcgm_err(const dcgm_state *st, int r, char *buf, size_t size) {
     const char *s = st->api.error_string ? st->api.error_string(r) : NULL;
@@ -470,6 +506,9 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
      * updates on its own at the watch frequency). */
     if (st->api.update_all_fields)
         st->api.update_all_fields(st->h, 1);
+    atomic_init(&st->ev_head, 0);
+    atomic_init(&st->ev_tail, 0);
+    st->t_open_ns = mono_ns();
     *ret_state = st;
     return 0;
 }
@@ -487,8 +526,18 @@ static int dcgm_poll(void *state, aim_frame *frame) {
                                                st->fields, N_PROF, 0, st->values);
     if (r != AIM_DCGM_ST_OK) {
         /* Values stay invalid this tick; only a failure that persists drops the source. */
-        return ++st->failures >= DCGM_GONE_AFTER ? -ENODEV : 0;
+        if (st->failures == 0) {
+            st->fail_t_ns = mono_ns();
+            st->fail_err = r;
+        }
+        if (++st->failures < DCGM_GONE_AFTER)
+            return 0;
+        if (st->failures == DCGM_GONE_AFTER) /* said once, should poll be called again */
+            push_event(st, 1, mono_ns());
+        return -ENODEV;
     }
+    if (st->failures > 0)
+        push_event(st, 0, mono_ns());
     st->failures = 0;
     int n = st->n_ents * N_PROF;
     for (int i = 0; i < n; i++) {
@@ -509,6 +558,26 @@ static int dcgm_poll(void *state, aim_frame *frame) {
             }
     }
     return 0;
+}
+
+/* One line per outage of the host engine (writer thread; see dcgm_state). */
+static int dcgm_take_event(void *state, char *buf, size_t size) {
+    dcgm_state *st = state;
+    unsigned tail = atomic_load_explicit(&st->ev_tail, memory_order_relaxed);
+    if (tail == atomic_load_explicit(&st->ev_head, memory_order_acquire))
+        return 0;
+    const struct dcgm_event *e = &st->ev[tail % DCGM_N_EVENTS];
+    char eb[160];
+    dcgm_err(st, e->err, eb, sizeof eb);
+    if (e->gone)
+        snprintf(buf, size, "host engine lost at %.2f s (%s); the profiling series stop there",
+                 (double)e->t_start / 1e9, eb);
+    else
+        snprintf(buf, size, "host engine did not answer from %.2f s to %.2f s (%s); the "
+                 "profiling series have no values there", (double)e->t_start / 1e9,
+                 (double)e->t_end / 1e9, eb);
+    atomic_store_explicit(&st->ev_tail, tail + 1, memory_order_release);
+    return 1;
 }
 
 static int dcgm_probe(const aim_source_env *env, aim_probe_report *rep) {
@@ -538,4 +607,5 @@ const aim_source_ops aim_source_dcgm = {
     .open = dcgm_open,
     .poll = dcgm_poll,
     .close = dcgm_close,
+    .take_event = dcgm_take_event,
 };

@@ -24,23 +24,55 @@
  * own return code decides whether its value is valid.
  * A GPU that answers GPU_IS_LOST, or fails every call for NV_LOST_AFTER polls in a row, is
  * given up: its series stay invalid from then on. When every GPU is given up, poll returns
- * -ENODEV and the engine drops the source. */
+ * -ENODEV and the engine drops the source.
+ *
+ * With a monitored process tree (env->target_pid), two more series per GPU, each declared
+ * only when its call answers at open: gpu.proc_sm_util, the SM share of the tree's processes
+ * (nvmlDeviceGetProcessUtilization: the newest sample of each pid since the last poll,
+ * summed, at most 100), and gpu.proc_mem, their memory (ComputeRunningProcesses _v3, else
+ * _v2, else the plain one). A pid counts when its /proc/<pid>/stat parent links reach the
+ * target within NV_TREE_DEPTH steps; only the pids NVML lists are looked at.
+ * take_event turns each GPU given up into one line
+ * of the run's warnings (when, and NVML's reason); poll only records it, with atomics. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/dynlib.h"
 #include "core/fileio.h"
 #include "core/source.h"
 #include "sources/nvml_abi.h"
+#include "sources/procfs_parse.h"
 
 #define NV_MAX_GPUS 16
 #define NV_LOST_AFTER 10 /* polls in a row with every call failing */
+#define NV_MAX_PROCS 128 /* process samples / running processes read per GPU and poll */
+#define NV_TREE_DEPTH 64 /* parent links followed from a GPU process towards the target */
+#define NV_TREE_CACHE 64 /* remembered verdicts, by pid: GPU processes are few */
+
+/* A pid's tree membership, valid while its start time is the same (the pid was not
+ * recycled) and rechecked at most once per poll: without it, every GPU and both
+ * per-process series walked the parent links of every GPU process at every tick, ~280 µs
+ * a tick for 8 GPUs on a shared node. */
+typedef struct nv_tree_entry {
+    int pid;
+    uint64_t start;
+    uint64_t poll;
+    int verdict;
+} nv_tree_entry;
+/* How long the last per-process SM share stands when the driver has no newer sample: its
+ * sample period is 1/6 s to 1 s, so a poll often comes between two. After that, no sample
+ * means no process of the tree ran on the GPU: 0. */
+#define NV_PROC_HOLD_NS 1000000000LL
 
 /* The series of one GPU, in declaration order. */
 enum nv_series {
@@ -84,6 +116,7 @@ typedef struct nv_reading {
     uint8_t ok[S__COUNT];
     int any_ok;
     int lost;
+    aim_nvml_return last_err; /* the last failure's code, for the lost-GPU message */
 } nv_reading;
 
 typedef struct nv_gpu {
@@ -103,15 +136,33 @@ typedef struct nv_gpu {
     uint8_t ctr_have[S__COUNT];
     int fail_streak;
     int lost;
+    int slot_proc_sm, slot_proc_mem;     /* -1: not declared */
+    int procs_ver;                       /* 3, 2, 1: which ComputeRunningProcesses */
+    unsigned long long proc_last_seen_us; /* newest process sample seen */
+    double proc_sm_last;
+    int64_t proc_sm_t;                   /* frame time of proc_sm_last; 0: none yet */
 } nv_gpu;
 
 typedef struct nv_state {
     aim_dynlib lib;
     aim_nvml_api api;
     int inited;
+    int64_t t_open_ns; /* CLOCK_MONOTONIC at open: lost times are said relative to it */
+    /* A GPU given up, from the sampler thread (poll) to the writer thread (take_event):
+     * poll fills lost_t_ns/lost_err, then stores 1 with release; take_event reads them after
+     * an acquire load and stores 2 (said). Indexed like g[]; no lock, no allocation. */
+    atomic_int lost_state[NV_MAX_GPUS];
+    _Atomic int64_t lost_t_ns[NV_MAX_GPUS];
+    atomic_int lost_err[NV_MAX_GPUS];
     const char *gpus; /* --gpus (env->gpus), valid during open/probe only */
     int n;
     nv_gpu g[NV_MAX_GPUS];
+    pid_t target;     /* root of the monitored tree, 0: none */
+    int proc_dirfd;   /* procfs root, for the tree walk; -1: none */
+    uint64_t poll_no; /* polls so far: a tree verdict is rechecked once per poll */
+    nv_tree_entry tree_cache[NV_TREE_CACHE];
+    aim_nvml_process_sample psamp[NV_MAX_PROCS];           /* poll's scratch */
+    unsigned char pinfo[NV_MAX_PROCS * AIM_NVML_PROCINFO_MAX_SIZE];
 } nv_state;
 
 static const char *const nvml_sonames[] = { "libnvidia-ml.so.1", "libnvidia-ml.so", NULL };
@@ -142,6 +193,10 @@ static const aim_dynsym nvml_syms[] = {
     SYM(get_clock_reasons, 0, "nvmlDeviceGetCurrentClocksEventReasons",
         "nvmlDeviceGetCurrentClocksThrottleReasons"),
     SYM(get_fan_speed, 0, "nvmlDeviceGetFanSpeed"),
+    SYM(get_process_utilization, 0, "nvmlDeviceGetProcessUtilization"),
+    SYM(get_compute_procs_v3, 0, "nvmlDeviceGetComputeRunningProcesses_v3"),
+    SYM(get_compute_procs_v2, 0, "nvmlDeviceGetComputeRunningProcesses_v2"),
+    SYM(get_compute_procs_v1, 0, "nvmlDeviceGetComputeRunningProcesses"),
 };
 #undef SYM
 
@@ -156,6 +211,8 @@ static const char *nv_strerror(const nv_state *st, aim_nvml_return r) {
 static int outcome(nv_reading *rd, aim_nvml_return r) {
     if (r == AIM_NVML_ERROR_GPU_IS_LOST)
         rd->lost = 1;
+    if (r != AIM_NVML_SUCCESS)
+        rd->last_err = r;
     if (r == AIM_NVML_SUCCESS)
         rd->any_ok = 1;
     return r == AIM_NVML_SUCCESS;
@@ -423,6 +480,8 @@ static void nvml_close(void *state) {
     nv_state *st = state;
     if (!st)
         return;
+    if (st->proc_dirfd >= 0)
+        close(st->proc_dirfd);
     nv_shutdown(st);
     free(st);
 }
@@ -520,10 +579,63 @@ static int nvidia_pci_device(const char *sysfs_root, char *ret_addr, size_t size
     return found;
 }
 
+static int64_t realtime_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static aim_nvml_return (*procs_fn(const nv_state *st, int ver))(aim_nvml_device, unsigned int *,
+                                                                 void *) {
+    return ver == 3 ? st->api.get_compute_procs_v3
+           : ver == 2 ? st->api.get_compute_procs_v2
+           : ver == 1 ? st->api.get_compute_procs_v1 : NULL;
+}
+
+/* Declares the per-process series of one GPU that its driver answers (see the top). */
+static int declare_proc_series(nv_state *st, nv_gpu *g, aim_source_ctx *ctx, int dev) {
+    g->slot_proc_sm = g->slot_proc_mem = -1;
+    if (st->target <= 0 || st->proc_dirfd < 0)
+        return 0;
+    unsigned int count = 0;
+    aim_nvml_return r;
+    if (st->api.get_process_utilization) {
+        r = st->api.get_process_utilization(g->h, NULL, &count, 0);
+        if (r == AIM_NVML_SUCCESS || r == AIM_NVML_ERROR_INSUFFICIENT_SIZE ||
+            r == AIM_NVML_ERROR_NOT_FOUND) {
+            int slot = aim_source_ctx_add_series(ctx, dev, AIM_M_GPU_PROC_SM_UTIL, -1,
+                                                 AIM_METHOD_MEASURED);
+            if (slot < 0)
+                return slot;
+            g->slot_proc_sm = slot;
+            /* Samples from before the run are not the run's. */
+            g->proc_last_seen_us = (unsigned long long)realtime_us();
+        }
+    }
+    for (int ver = 3; ver >= 1; ver--) {
+        aim_nvml_return (*fn)(aim_nvml_device, unsigned int *, void *) = procs_fn(st, ver);
+        if (!fn)
+            continue;
+        count = 0;
+        r = fn(g->h, &count, NULL);
+        if (r != AIM_NVML_SUCCESS && r != AIM_NVML_ERROR_INSUFFICIENT_SIZE)
+            continue;
+        int slot = aim_source_ctx_add_series(ctx, dev, AIM_M_GPU_PROC_MEM, -1,
+                                             AIM_METHOD_MEASURED);
+        if (slot < 0)
+            return slot;
+        g->slot_proc_mem = slot;
+        g->procs_ver = ver;
+        break;
+    }
+    return 0;
+}
+
 static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_state) {
     nv_state *st = calloc(1, sizeof *st);
     if (!st)
         return -ENOMEM;
+    st->proc_dirfd = -1;
     char why[320], addr[72];
     int r = nv_start(st, why, sizeof why);
     if (r < 0) {
@@ -539,6 +651,9 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         free(st);
         return -ENODEV;
     }
+    st->target = env->target_pid;
+    if (st->target > 0 && env->procfs_root)
+        st->proc_dirfd = open(env->procfs_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     st->gpus = env->gpus;
     r = enumerate(st, ctx);
     st->gpus = NULL;
@@ -562,6 +677,8 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
             return dev;
         }
         r = declare_gpu(g, &rd, ctx, dev);
+        if (r >= 0)
+            r = declare_proc_series(st, g, ctx, dev);
         if (r < 0) {
             nvml_close(st);
             return r;
@@ -571,6 +688,14 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         kept++;
     }
     st->n = kept;
+    for (int i = 0; i < NV_MAX_GPUS; i++) {
+        atomic_init(&st->lost_state[i], 0);
+        atomic_init(&st->lost_t_ns[i], 0);
+        atomic_init(&st->lost_err[i], 0);
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    st->t_open_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
     if (kept == 0) {
         aim_source_ctx_warn(ctx, "nvml: no NVIDIA GPU measured: no selected GPU answered");
         nvml_close(st);
@@ -597,8 +722,126 @@ static void put_rate(nv_gpu *g, aim_frame *f, const nv_reading *rd, enum nv_seri
     g->ctr_have[s] = 1;
 }
 
+/* Whether pid is the target or one of its descendants: follows parent links in procfs.
+ * A pid procfs does not show (gone, or another pid namespace) is not in the tree. */
+static int read_stat_at(int dirfd, int pid, aim_pid_stat *ret) {
+    char name[32], buf[1024];
+    snprintf(name, sizeof name, "%d/stat", pid);
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = pread(fd, buf, sizeof buf, 0);
+    close(fd);
+    return n > 0 && aim_parse_pid_stat(buf, (size_t)n, ret) == 0 ? 0 : -1;
+}
+
+static int walk_to_target(const nv_state *st, unsigned int pid) {
+    int p = (int)pid;
+    for (int depth = 0; depth < NV_TREE_DEPTH && p > 0; depth++) {
+        if (p == st->target)
+            return 1;
+        aim_pid_stat ps;
+        if (read_stat_at(st->proc_dirfd, p, &ps) < 0 || ps.ppid == p)
+            return 0;
+        p = ps.ppid;
+    }
+    return 0;
+}
+
+static int in_tree(nv_state *st, unsigned int pid) {
+    if ((int)pid == st->target)
+        return 1;
+    nv_tree_entry *e = &st->tree_cache[pid % NV_TREE_CACHE];
+    if (e->pid == (int)pid && e->poll == st->poll_no)
+        return e->verdict;
+    aim_pid_stat ps;
+    if (read_stat_at(st->proc_dirfd, (int)pid, &ps) < 0)
+        return 0; /* not visible here (another pid namespace) or gone */
+    if (e->pid != (int)pid || e->start != ps.starttime) {
+        e->pid = (int)pid;
+        e->start = ps.starttime;
+        e->verdict = ps.ppid != (int)pid && walk_to_target(st, (unsigned int)ps.ppid);
+    }
+    e->poll = st->poll_no;
+    return e->verdict;
+}
+
+/* gpu.proc_sm_util: the newest sample of each pid since the last poll, summed over the
+ * tree's pids (see NV_PROC_HOLD_NS for a poll that finds no new sample). */
+static void poll_proc_sm(nv_state *st, nv_gpu *g, aim_frame *f) {
+    unsigned int count = NV_MAX_PROCS;
+    aim_nvml_return r = st->api.get_process_utilization(g->h, st->psamp, &count,
+                                                        g->proc_last_seen_us);
+    if (r == AIM_NVML_ERROR_NOT_FOUND) {
+        int hold = g->proc_sm_t > 0 && f->t_ns - g->proc_sm_t < NV_PROC_HOLD_NS;
+        aim_frame_set(f, g->slot_proc_sm, hold ? g->proc_sm_last : 0.0);
+        return;
+    }
+    if (r != AIM_NVML_SUCCESS || count > NV_MAX_PROCS)
+        return; /* unknown this tick */
+    double sum = 0;
+    for (unsigned int i = 0; i < count; i++) {
+        const aim_nvml_process_sample *a = &st->psamp[i];
+        if (a->timestamp_us > g->proc_last_seen_us)
+            g->proc_last_seen_us = a->timestamp_us;
+        int newest = 1; /* the last of the newest samples of this pid */
+        for (unsigned int j = 0; j < count && newest; j++) {
+            const aim_nvml_process_sample *b = &st->psamp[j];
+            if (j != i && b->pid == a->pid &&
+                (b->timestamp_us > a->timestamp_us ||
+                 (b->timestamp_us == a->timestamp_us && j > i)))
+                newest = 0;
+        }
+        if (newest && a->sm_util <= 100 && in_tree(st, a->pid))
+            sum += a->sm_util;
+    }
+    if (sum > 100)
+        sum = 100;
+    g->proc_sm_last = sum;
+    g->proc_sm_t = f->t_ns;
+    aim_frame_set(f, g->slot_proc_sm, sum);
+}
+
+/* The stride of _v3's entries: 24 bytes, or 32 on drivers 535.43-535.86. The buffer was
+ * filled with 0xFF: with 32-byte entries the bytes [24 n, 32 n) were written, and they hold
+ * a pid (high bytes 0) when n >= 2; with n == 1 both strides read entry 0 alike. */
+static size_t v3_stride(const unsigned char *buf, unsigned int n) {
+    for (size_t b = (size_t)n * AIM_NVML_PROCINFO_V2_SIZE;
+         b < (size_t)n * AIM_NVML_PROCINFO_MAX_SIZE; b++)
+        if (buf[b] != 0xFF)
+            return AIM_NVML_PROCINFO_MAX_SIZE;
+    return AIM_NVML_PROCINFO_V2_SIZE;
+}
+
+/* gpu.proc_mem: the memory of the tree's processes; unknown when one of them has none. */
+static void poll_proc_mem(nv_state *st, nv_gpu *g, aim_frame *f) {
+    /* Room for NV_MAX_PROCS entries of the largest stride, whatever the driver assumes. */
+    memset(st->pinfo, 0xFF, sizeof st->pinfo);
+    unsigned int count = NV_MAX_PROCS;
+    if (procs_fn(st, g->procs_ver)(g->h, &count, st->pinfo) != AIM_NVML_SUCCESS ||
+        count > NV_MAX_PROCS)
+        return;
+    size_t stride = g->procs_ver == 1 ? AIM_NVML_PROCINFO_V1_SIZE
+                    : g->procs_ver == 2 ? AIM_NVML_PROCINFO_V2_SIZE
+                                        : v3_stride(st->pinfo, count);
+    unsigned long long bytes = 0;
+    for (unsigned int i = 0; i < count; i++) {
+        unsigned int pid;
+        unsigned long long mem;
+        memcpy(&pid, st->pinfo + i * stride, sizeof pid);
+        memcpy(&mem, st->pinfo + i * stride + AIM_NVML_PROCINFO_MEM_OFFSET, sizeof mem);
+        if (!in_tree(st, pid))
+            continue;
+        if (mem == AIM_NVML_VALUE_NOT_AVAILABLE_ULL)
+            return;
+        bytes += mem;
+    }
+    aim_frame_set(f, g->slot_proc_mem, (double)bytes / 1073741824.0);
+}
+
 static int nvml_poll(void *state, aim_frame *f) {
     nv_state *st = state;
+    st->poll_no++;
     int live = 0;
     for (int i = 0; i < st->n; i++) {
         nv_gpu *g = &st->g[i];
@@ -609,6 +852,12 @@ static int nvml_poll(void *state, aim_frame *f) {
         g->fail_streak = rd.any_ok ? 0 : g->fail_streak + 1;
         if (rd.lost || g->fail_streak >= NV_LOST_AFTER) {
             g->lost = 1;
+            atomic_store_explicit(&st->lost_t_ns[i], f->t_ns - st->t_open_ns,
+                                  memory_order_relaxed);
+            atomic_store_explicit(&st->lost_err[i],
+                                  rd.lost ? AIM_NVML_ERROR_GPU_IS_LOST : rd.last_err,
+                                  memory_order_relaxed);
+            atomic_store_explicit(&st->lost_state[i], 1, memory_order_release);
             continue;
         }
         live++;
@@ -631,8 +880,32 @@ static int nvml_poll(void *state, aim_frame *f) {
         put_rate(g, f, &rd, S_PCIE_RX, 1.0);
         put_rate(g, f, &rd, S_NVL_TX, 1024.0);
         put_rate(g, f, &rd, S_NVL_RX, 1024.0);
+        if (g->slot_proc_sm >= 0)
+            poll_proc_sm(st, g, f);
+        if (g->slot_proc_mem >= 0)
+            poll_proc_mem(st, g, f);
     }
     return live > 0 ? 0 : -ENODEV;
+}
+
+/* One line per GPU given up since the last call (writer thread; see nv_state). */
+static int nvml_take_event(void *state, char *buf, size_t size) {
+    nv_state *st = state;
+    for (int i = 0; i < st->n; i++) {
+        if (atomic_load_explicit(&st->lost_state[i], memory_order_acquire) != 1)
+            continue;
+        atomic_store_explicit(&st->lost_state[i], 2, memory_order_relaxed);
+        int64_t t = atomic_load_explicit(&st->lost_t_ns[i], memory_order_relaxed);
+        aim_nvml_return err = atomic_load_explicit(&st->lost_err[i], memory_order_relaxed);
+        int others = 0; /* still measured, as far as the sampler has said */
+        for (int j = 0; j < st->n; j++)
+            others += j != i && atomic_load_explicit(&st->lost_state[j], memory_order_relaxed) == 0;
+        snprintf(buf, size, "gpu%u lost at %.2f s (%s); its series stop there%s",
+                 st->g[i].index, (double)(t < 0 ? 0 : t) / 1e9, nv_strerror(st, err),
+                 others ? ", the other GPUs continue" : "");
+        return 1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ probe */
@@ -702,4 +975,5 @@ const aim_source_ops aim_source_nvml = {
     .open = nvml_open,
     .poll = nvml_poll,
     .close = nvml_close,
+    .take_event = nvml_take_event,
 };

@@ -113,6 +113,25 @@ typedef struct aim_nvml_pci_info {
 static_assert(sizeof(aim_nvml_pci_info) == 68, "nvmlPciInfo_t is 68 bytes");
 static_assert(offsetof(aim_nvml_pci_info, bus_id) == 36, "busId at 36");
 
+/* nvmlProcessUtilizationSample_t: one process's share of one driver sample period. */
+typedef struct aim_nvml_process_sample {
+    unsigned int pid;
+    unsigned long long timestamp_us; /* CPU time stamp, µs since the epoch */
+    unsigned int sm_util, mem_util, enc_util, dec_util; /* % */
+} aim_nvml_process_sample;
+static_assert(sizeof(aim_nvml_process_sample) == 32, "nvmlProcessUtilizationSample_t is 32 bytes");
+static_assert(offsetof(aim_nvml_process_sample, sm_util) == 16, "smUtil at 16");
+
+/* nvmlProcessInfo_t entries are read by offset, since their size depends on the symbol and,
+ * for _v3 on drivers 535.43-535.86, on the driver: pid (uint) at 0, usedGpuMemory (ull,
+ * bytes; all ones when not available) at 8. Strides: 16 for the plain symbol (v1), 24 for
+ * _v2 and _v3, 32 for _v3 on those R535 drivers. */
+#define AIM_NVML_PROCINFO_V1_SIZE 16
+#define AIM_NVML_PROCINFO_V2_SIZE 24
+#define AIM_NVML_PROCINFO_MAX_SIZE 32
+#define AIM_NVML_PROCINFO_MEM_OFFSET 8
+#define AIM_NVML_VALUE_NOT_AVAILABLE_ULL 0xFFFFFFFFFFFFFFFFull
+
 #define AIM_NVML_NAME_BUFFER 96 /* NVML_DEVICE_NAME_V2_BUFFER_SIZE, also enough for UUIDs */
 
 /* The functions aimeter calls, filled by aim_dynlib_open from the table in nvml.c. Only
@@ -141,6 +160,13 @@ typedef struct aim_nvml_api {
     aim_nvml_return (*get_pstate)(aim_nvml_device dev, int *pstate);
     aim_nvml_return (*get_clock_reasons)(aim_nvml_device dev, unsigned long long *mask);
     aim_nvml_return (*get_fan_speed)(aim_nvml_device dev, unsigned int *pct);
+    aim_nvml_return (*get_process_utilization)(aim_nvml_device dev, aim_nvml_process_sample *buf,
+                                               unsigned int *count,
+                                               unsigned long long last_seen_us);
+    /* Each writes *count entries of its own stride (see above) into infos. */
+    aim_nvml_return (*get_compute_procs_v3)(aim_nvml_device dev, unsigned int *count, void *infos);
+    aim_nvml_return (*get_compute_procs_v2)(aim_nvml_device dev, unsigned int *count, void *infos);
+    aim_nvml_return (*get_compute_procs_v1)(aim_nvml_device dev, unsigned int *count, void *infos);
 } aim_nvml_api;
 
 #endif
