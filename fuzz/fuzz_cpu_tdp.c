@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
+
 #include "aimeter.h"
 #include "carbon/hardware.h"
 #include "sources/estimate.h"
@@ -13,11 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size > 4096)
         size = 4096;
-    char *text = malloc(size + 1);
+    char *text = fuzz_copy_cstr(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0'; /* an embedded NUL just ends the name early, as in a C string */
     const aim_cpu_tdp *t;
     if (aim_cpu_tdp_lookup(text, &t) == 0 && (!t->model || t->tdp_w <= 0))
         abort();

@@ -4,16 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
+
 #include "aimeter.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    char *text = malloc(size + 1);
+    char *text = fuzz_copy_cstr(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     int64_t ns = -1;
     if (aim_parse_duration(text, &ns) == 0 && ns < 1)
         abort();

@@ -4,16 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
+
 #include "sources/rapl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    char *text = malloc(size + 1);
+    /* sysfs reads are NUL-terminated by aim_read_text */
+    char *text = fuzz_copy_cstr(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0'; /* sysfs reads are NUL-terminated by aim_read_text */
     uint64_t config;
     double scale;
     int cpus[AIM_RAPL_MAX_CPUS], n;

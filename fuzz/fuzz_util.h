@@ -16,4 +16,15 @@ static inline char *fuzz_copy_exact(const uint8_t *data, size_t size) {
     return buf;
 }
 
+/* A heap copy with a NUL after the input, for parsers of C strings (an embedded NUL just ends
+ * the string early, as it would in real use). NULL when out of memory; release with free(). */
+static inline char *fuzz_copy_cstr(const uint8_t *data, size_t size) {
+    char *buf = malloc(size + 1);
+    if (buf) {
+        memcpy(buf, data, size);
+        buf[size] = '\0';
+    }
+    return buf;
+}
+
 #endif

@@ -40,6 +40,7 @@
 #include "core/dynlib.h"
 #include "core/fileio.h"
 #include "core/source.h"
+#include "gpu_select.h"
 #include "sources/dcgm_abi.h"
 
 #define DCGM_MIN_INTERVAL_NS 100000000LL
@@ -271,48 +272,11 @@ static void read_names(dcgm_state *st, char (*models)[96], char (*uuids)[96]) {
     }
 }
 
-static int uuid_matches(const char *uuid, const char *entry, size_t len) {
-    if (len == 0 || !uuid[0])
-        return 0;
-    return strncasecmp(uuid, entry, len) == 0 ||
-           (strncasecmp(uuid, "GPU-", 4) == 0 && strncasecmp(uuid + 4, entry, len) == 0);
-}
-
 /* Keeps in gpu_ids[] only the GPUs that spec names (see the top), in DCGM's order. */
 static void select_gpus(dcgm_state *st, const char *spec, char (*models)[96], char (*uuids)[96]) {
-    while (*spec == ' ')
-        spec++;
-    if (strcasecmp(spec, "all") == 0)
-        return;
     int sel[AIM_DCGM_MAX_NUM_DEVICES] = { 0 };
-    for (const char *p = spec; *p;) {
-        size_t len = strcspn(p, ",");
-        const char *e = p;
-        size_t elen = len;
-        while (elen && *e == ' ')
-            e++, elen--;
-        while (elen && e[elen - 1] == ' ')
-            elen--;
-        int match = -1, ambiguous = 0;
-        if (elen > 0 && elen < 6 && strspn(e, "0123456789") >= elen) {
-            unsigned int id = (unsigned int)atoi(e);
-            for (int i = 0; i < st->n_gpus; i++)
-                if (st->gpu_ids[i] == id)
-                    match = i;
-        } else {
-            for (int i = 0; i < st->n_gpus; i++)
-                if (uuid_matches(uuids[i], e, elen)) {
-                    ambiguous |= match >= 0;
-                    match = i;
-                }
-        }
-        if (match < 0 || ambiguous)
-            break; /* as CUDA does: the list ends here */
-        sel[match] = 1;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
+    char bad[72]; /* NVML already warns about a bad entry: one warning is enough */
+    aim_gpu_select(spec, st->n_gpus, st->gpu_ids, uuids[0], sizeof uuids[0], sel, bad, sizeof bad);
     int n = 0;
     for (int i = 0; i < st->n_gpus; i++)
         if (sel[i]) {
@@ -424,9 +388,8 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     memset(models, 0, sizeof models);
     memset(uuids, 0, sizeof uuids);
     read_names(st, models, uuids);
-    const char *spec = env->gpus && *env->gpus ? env->gpus : getenv("AIMETER_GPUS");
-    if (!spec)
-        spec = getenv("CUDA_VISIBLE_DEVICES");
+    const char *origin;
+    const char *spec = aim_gpu_spec(env, &origin);
     if (spec)
         select_gpus(st, spec, models, uuids);
     if (st->n_gpus == 0) {

@@ -50,6 +50,7 @@
 #include "core/dynlib.h"
 #include "core/fileio.h"
 #include "core/source.h"
+#include "gpu_select.h"
 #include "sources/nvml_abi.h"
 #include "sources/procfs_parse.h"
 
@@ -372,63 +373,6 @@ static int nv_start(nv_state *st, char *why, size_t whylen) {
     return 0;
 }
 
-static int uuid_matches(const char *uuid, const char *entry, size_t len) {
-    if (len == 0 || !uuid[0])
-        return 0;
-    if (strncasecmp(uuid, entry, len) == 0)
-        return 1;
-    return strncasecmp(uuid, "GPU-", 4) == 0 && strncasecmp(uuid + 4, entry, len) == 0;
-}
-
-/* Marks in sel[] the GPUs that spec names (see the top). Returns how many; bad receives the
- * first entry that names no GPU (the list ends there), or stays empty. */
-static int select_gpus(const char *spec, char uuids[][AIM_NVML_NAME_BUFFER], int n, int *sel,
-                       char *bad, size_t badlen) {
-    bad[0] = '\0';
-    while (*spec == ' ')
-        spec++;
-    if (strcasecmp(spec, "all") == 0) {
-        for (int i = 0; i < n; i++)
-            sel[i] = 1;
-        return n;
-    }
-    int count = 0;
-    for (const char *p = spec; *p;) {
-        size_t len = strcspn(p, ",");
-        const char *e = p;
-        size_t elen = len;
-        while (elen && *e == ' ')
-            e++, elen--;
-        while (elen && e[elen - 1] == ' ')
-            elen--;
-        int match = -1, ambiguous = 0;
-        size_t digits = strspn(e, "0123456789");
-        if (elen > 0 && digits >= elen && elen < 6) {
-            int idx = atoi(e);
-            if (idx < n)
-                match = idx;
-        } else {
-            for (int i = 0; i < n; i++)
-                if (uuid_matches(uuids[i], e, elen)) {
-                    ambiguous |= match >= 0;
-                    match = i;
-                }
-        }
-        if (match < 0 || ambiguous) {
-            if (elen > 0 && !(elen == 2 && strncmp(e, "-1", 2) == 0))
-                snprintf(bad, badlen, "%.*s", (int)(elen < 64 ? elen : 64), e);
-            break; /* as CUDA does: nothing after an invalid entry counts */
-        }
-        if (!sel[match])
-            count++;
-        sel[match] = 1;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    return count;
-}
-
 /* Reads each selected GPU once and keeps the series it answered; returns 0 when the GPU has
  * anything to measure. Counters get their baseline here. */
 static int probe_gpu(const nv_state *st, nv_gpu *g, nv_reading *rd) {
@@ -513,19 +457,15 @@ static int enumerate(nv_state *st, aim_source_ctx *ctx) {
                  st->api.get_uuid(handles[i], uuids[i], sizeof uuids[i]) != AIM_NVML_SUCCESS)
             uuids[i][0] = '\0';
     }
-    const char *var = "--gpus";
-    const char *spec = st->gpus;
-    if (!spec) {
-        var = "AIMETER_GPUS";
-        spec = getenv(var);
-    }
-    if (!spec) {
-        var = "CUDA_VISIBLE_DEVICES";
-        spec = getenv(var);
-    }
+    const char *var;
+    aim_source_env sel_env = { .gpus = st->gpus };
+    const char *spec = aim_gpu_spec(&sel_env, &var);
     if (spec) {
         char bad[72];
-        select_gpus(spec, uuids, n, sel, bad, sizeof bad);
+        unsigned int ids[NV_MAX_GPUS];
+        for (int i = 0; i < n; i++)
+            ids[i] = (unsigned int)i; /* NVML indices */
+        aim_gpu_select(spec, n, ids, uuids[0], sizeof uuids[0], sel, bad, sizeof bad);
         if (bad[0] && ctx)
             aim_source_ctx_warn(ctx, "nvml: %s entry \"%s\" names no single one of the %d "
                                 "GPUs; it and the entries after it are ignored", var, bad, n);
