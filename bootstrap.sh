@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(gcc meson ninja-build pkg-config libsqlite3-dev libjansson-dev libcmocka-dev
+packages=(gcc meson ninja-build pkg-config libsqlite3-dev libjansson-dev libcurl4-openssl-dev libcmocka-dev
           sqlite3 python3-pytest valgrind)
 missing=()
 for p in "${packages[@]}"; do
