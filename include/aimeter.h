@@ -136,6 +136,11 @@ AIM_PUBLIC int aim_config_set_gpus(aim_config *c, const char *list);
 /* A running nv-hostengine ("host", "host:port" or a Unix socket path) instead of DCGM's
  * embedded host engine. NULL = embedded. */
 AIM_PUBLIC int aim_config_set_dcgm_host(aim_config *c, const char *address);
+/* Which GPU metrics: "basic" (what NVML gives, nvidia-smi class), "full" (plus DCGM's
+ * profiling metrics, at DCGM's ~100 ms floor when the run is faster), or a comma-separated
+ * list of metric keys and presets; GPU power and energy are always sampled. NULL or "" =
+ * everything available at the run's interval. -EINVAL for an unknown entry. */
+AIM_PUBLIC int aim_config_set_metrics(aim_config *c, const char *spec);
 
 /* ---------------------------------------------------------------- carbon zones */
 

@@ -37,6 +37,9 @@ static const char run_usage[] =
     "      --gpus LIST          GPUs to measure: indices or UUIDs, e.g. 0,2 (default: all, or\n"
     "                           those of CUDA_VISIBLE_DEVICES)\n"
     "      --dcgm-host ADDR     use a running nv-hostengine (host[:port] or socket path)\n"
+    "      --metrics SET        GPU metrics: basic (NVML, nvidia-smi class), full (adds DCGM\n"
+    "                           profiling), or a list of metric keys (default: all available\n"
+    "                           at the interval)\n"
     "  -q, --quiet              no live status line (-qq: no warnings; the report still prints)\n"
     "  -h, --help               this help\n"
     "\n"
@@ -341,6 +344,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         { "intensity", required_argument, NULL, 'I' }, { "zone", required_argument, NULL, 'z' },
         { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
         { "gpus", required_argument, NULL, 'G' },     { "dcgm-host", required_argument, NULL, 'H' },
+        { "metrics", required_argument, NULL, 'M' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -397,6 +401,13 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         case 'G':
             if (aim_config_set_gpus(cfg, optarg) < 0) {
                 cli_error("bad GPU list '%s': comma-separated indices or UUIDs, e.g. 0,2", optarg);
+                return AIM_EXIT_USAGE;
+            }
+            break;
+        case 'M':
+            if (aim_config_set_metrics(cfg, optarg) < 0) {
+                cli_error("bad --metrics '%s': basic, full, or comma-separated metric keys "
+                          "(docs/metrics.md)", optarg);
                 return AIM_EXIT_USAGE;
             }
             break;

@@ -52,10 +52,16 @@ def test_profiling_metrics_from_the_fake_library(db, tmp_path):
 
 
 def test_faster_run_than_the_dcgm_floor_and_a_changing_trace(db, tmp_path):
-    """At 50 ms DCGM gets its own 100 ms rate group; the trace steps from 20 % to 60 %."""
+    """At 50 ms the default leaves DCGM out and says how to get it; --metrics full gives it
+    its own 100 ms rate group; the trace steps from 20 % to 60 %."""
     scenario = "value 0 1002 0=0.2 0.5=0.6\n"
-    r = run_aimeter("run", "-q", "--sources", "procfs,dcgm", "-i", "50ms", "--db", db,
-                    "--", "sleep", "1.2", env=dcgm_env(tmp_path, scenario))
+    r = run_aimeter("run", "--sources", "procfs,dcgm", "-i", "50ms", "--db", db,
+                    "--", "sleep", "0.3", env=dcgm_env(tmp_path, scenario))
+    assert r.returncode == 0, r.stderr
+    assert "--metrics full samples them every 100 ms" in r.stderr, r.stderr
+    assert not any(d["kind"] == "gpu" for d in report_json(db)["devices"])
+    r = run_aimeter("run", "-q", "--sources", "procfs,dcgm", "-i", "50ms", "--metrics", "full",
+                    "--db", db, "--", "sleep", "1.2", env=dcgm_env(tmp_path, scenario))
     assert r.returncode == 0, r.stderr
     m = metric(device(report_json(db), "gpu0"), "gpu.sm_active")
     assert abs(m["min"] - 20.0) < 1e-9 and abs(m["max"] - 60.0) < 1e-9, m

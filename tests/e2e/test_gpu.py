@@ -121,18 +121,68 @@ def test_gpus_lost_mid_run(db, tmp_path):
 
 def test_devices_lists_each_gpu(tmp_path):
     scenario = tmp_path / "nvml.scenario"
-    scenario.write_text("gpus 2\ngpu1 unsupported pcie_bytes fan\n")
+    scenario.write_text("gpus 2\ndriver 550.54.15\nnvml_version 12.550.54.15\n"
+                        "gpu1 unsupported pcie_bytes fan\ngpu1 mig 0\n")
     r = run_aimeter("devices", "--json", env={"AIMETER_NVML_LIBRARY": FAKE_NVML,
                                               "AIMETER_FAKE_NVML_SCENARIO": scenario})
     assert r.returncode == 0, r.stderr
-    nvml = {s["source"]: s for s in json.loads(r.stdout)}["nvml"]
+    sources = {s["source"]: s for s in json.loads(r.stdout)}
+    nvml = sources["nvml"]
     assert nvml["status"] == "available"
-    checks = [(c["what"], c["status"], c["detail"]) for c in nvml["checks"]]
-    assert ("gpu0 Fake GPU 0", "available", "23 of 23 quantities") in checks, checks
-    assert ("gpu1 Fake GPU 1", "available",
-            "20 of 23 quantities; not supported: gpu.pcie_tx gpu.pcie_rx gpu.fan") in checks
-    assert any(c[0] == "gpu1 Fake GPU 1" and c[1] == "not supported" and "197/198" in c[2]
-               for c in checks), checks
+    checks = {c["what"]: (c["status"], c["detail"]) for c in nvml["checks"]}
+    assert checks[str(FAKE_NVML)] == ("available", "NVML 12.550.54.15, driver 550.54.15")
+    assert checks["gpu1 Fake GPU 1"] == (
+        "available", "UUID GPU-00000001-fake-fake-fake-000000000001, PCI 00000000:01:00.0, "
+        "MIG on (off after the next reset)")
+    assert checks["gpu0 energy"] == (
+        "available", "nvmlDeviceGetTotalEnergyConsumption")
+    assert checks["gpu1 gpu.fan"] == ("not supported", "nvmlDeviceGetFanSpeed: Not Supported")
+    assert checks["gpu1 gpu.util"][0] == "not supported"
+    assert checks["gpu1 gpu.pcie_rx"][0] == "not supported"
+    assert "driver >= 555" in checks["gpu1 gpu.pcie_rx"][1]
+    assert checks["gpu0 gpu.proc_mem"] == ("available", "nvmlDeviceGetComputeRunningProcesses_v3")
+    # The slow PCIe source can read the throughput calls of both GPUs.
+    pcie = {c["what"]: c["status"] for c in sources["nvml_pcie"]["checks"]}
+    assert pcie == {"gpu0 gpu.pcie_tx/rx": "available", "gpu1 gpu.pcie_tx/rx": "available"}
+
+
+def series_keys(db, name):
+    return {m["key"] for m in device(report_json(db), name)["metrics"]}
+
+
+def test_metrics_presets_and_lists(db, tmp_path):
+    """basic keeps every NVML metric; a list keeps what it names plus power and energy; a bad
+    entry is a usage error that names it."""
+    env = gpu_env(tmp_path)
+    r = run_aimeter("run", "-q", "--sources", "procfs,nvml", "--metrics", "basic", "--db", db,
+                    "--", "sleep", "0.2", env=env)
+    assert r.returncode == 0, r.stderr
+    basic = series_keys(db, "gpu0")
+    assert {"power", "energy", "gpu.util", "gpu.clock_sm", "gpu.mem_used"} <= basic, basic
+    r = run_aimeter("run", "-q", "--sources", "procfs,nvml", "--metrics", "gpu.util,temperature",
+                    "--db", db, "--", "sleep", "0.2", env=env)
+    assert r.returncode == 0, r.stderr
+    assert series_keys(db, "gpu0") == {"power", "energy", "gpu.util", "temperature"}
+    r = run_aimeter("run", "--metrics", "basic,gpu.bogus", "--db", db, "--", "true", env=env)
+    assert r.returncode == 64
+    assert r.stderr.startswith("aimeter: bad --metrics 'basic,gpu.bogus'"), r.stderr
+
+
+def test_pcie_throughput_on_a_driver_without_counters(db, tmp_path):
+    """Without fields 197/198, nvml_pcie samples the blocking throughput calls once a second
+    on a thread of its own; the run's own interval is unaffected."""
+    scenario = tmp_path / "pcie.scenario"
+    scenario.write_text("gpus 1\ngpu0 unsupported pcie_bytes\ngpu0 pcie_rate 2048000 1024000\n")
+    r = run_aimeter("run", "-q", "-i", "50ms", "--db", db, "--", "sleep", "2.2",
+                    env={"AIMETER_NVML_LIBRARY": FAKE_NVML, "AIMETER_FAKE_NVML_SCENARIO": scenario})
+    assert r.returncode == 0, r.stderr
+    rep = report_json(db)
+    assert "nvml_pcie" in rep["sampling"]["sources"], rep["sampling"]
+    tx = metric(device(rep, "gpu0"), "gpu.pcie_tx")
+    assert 2 <= tx["count"] <= 4, tx
+    assert rel_close(tx["avg"], 2000 * 1024 / 1e9, rel=1e-6), tx
+    # the main group kept its 50 ms interval
+    assert metric(device(rep, "gpu0"), "power")["count"] >= 30
 
 
 def test_gpus_option_selects_by_index_and_uuid(db, tmp_path):

@@ -381,22 +381,33 @@ static void fill(aim_dcgm_field_value_v2 *out, unsigned int gpu, unsigned short 
             snprintf(out->value.str, sizeof out->value.str, "<<<NULL>>>");
         return;
     }
-    out->field_type = 'd';
-    out->value.dbl = AIM_DCGM_FP64_BLANK;
+    /* The byte-rate fields are INT64 in DCGM, the activity ratios DOUBLE. */
+    int is_int = field >= AIM_DCGM_FI_PROF_PCIE_TX_BYTES && field <= AIM_DCGM_FI_PROF_NVLINK_RX_BYTES;
+    out->field_type = is_int ? 'i' : 'd';
+    if (is_int)
+        out->value.i64 = AIM_DCGM_INT64_BLANK;
+    else
+        out->value.dbl = AIM_DCGM_FP64_BLANK;
     if (gpu >= (unsigned int)fk.n_gpus || field >= MAX_FIELDS || !fk.watched[gpu][field]) {
         out->status = AIM_DCGM_ST_NOT_WATCHED;
         return;
     }
     trace *tr = find_trace((int)gpu, field, 0);
     if (!tr || tr->blank || tr->n == 0) {
-        out->value.dbl = tr && tr->blank ? AIM_DCGM_FP64_NOT_SUPPORTED : AIM_DCGM_FP64_BLANK;
+        if (is_int)
+            out->value.i64 = AIM_DCGM_INT64_BLANK + (tr && tr->blank ? 2 : 0);
+        else
+            out->value.dbl = tr && tr->blank ? AIM_DCGM_FP64_NOT_SUPPORTED : AIM_DCGM_FP64_BLANK;
         return;
     }
     double v = tr->v[0];
     for (int i = 0; i < tr->n; i++)
         if (t >= tr->t[i])
             v = tr->v[i];
-    out->value.dbl = v;
+    if (is_int)
+        out->value.i64 = (int64_t)v;
+    else
+        out->value.dbl = v;
 }
 
 int dcgmEntitiesGetLatestValues(aim_dcgm_handle h, aim_dcgm_entity_pair *entities,

@@ -41,6 +41,17 @@
  *                               (the workload writes it: its pid is not known in advance)
  *   gpuK proc_stride32          ComputeRunningProcesses_v3 writes 32-byte entries, as
  *                               drivers 535.43-535.86 did
+ *   gpuK mig [PENDING]          MIG mode on (PENDING 0: off after the next reset); the
+ *                               utilisation and process-utilisation calls then answer
+ *                               NOT_SUPPORTED, as on a real MIG GPU
+ *   gpuK mig_instance UUID      a MIG instance of this GPU (at most 4): GetHandleByUUID
+ *                               finds it, GetDeviceHandleFromMigDeviceHandle gives gpuK
+ *   driver TEXT | nvml_version TEXT   what nvmlSystemGet{Driver,NVML}Version say
+ *   pcie_throughput_ms MS       how long nvmlDeviceGetPcieThroughput blocks (default 20);
+ *                               it answers pcie_rate / 1024 (KB/s), unless pcie_throughput
+ *                               is listed as unsupported
+ * fake_nvml_device_calls() (not NVML) counts the device calls, so tests can check what a
+ * poll asks for.
  * Process samples come every 100 ms of CLOCK_REALTIME (their time stamp is the start of the
  * current 100 ms, in µs); a call with last_seen at or after it gets NOT_FOUND.
  * Derived values: field 186 is the trace at t; nvmlDeviceGetPowerUsage and field 185 are the
@@ -59,13 +70,14 @@
 enum feature {
     F_POWER_INSTANT, F_POWER_AVG, F_ENERGY, F_TEMPERATURE, F_MEM_TEMP, F_UTIL, F_CLOCKS,
     F_MEMORY_V1, F_MEMORY_V2, F_PCIE_LINK, F_PCIE_BYTES, F_NVLINK, F_POWER_LIMIT, F_PSTATE,
-    F_THROTTLE, F_FAN, F_PROC_UTIL, F_PROC_INFO, F__COUNT
+    F_THROTTLE, F_FAN, F_PROC_UTIL, F_PROC_INFO, F_PCIE_THROUGHPUT, F__COUNT
 };
 static const char *const feature_names[F__COUNT] = {
     "power_instant", "power_avg", "energy", "temperature", "mem_temp", "util", "clocks",
     "memory_v1", "memory_v2", "pcie_link", "pcie_bytes", "nvlink", "power_limit", "pstate",
-    "throttle", "fan", "proc_util", "proc_info",
+    "throttle", "fan", "proc_util", "proc_info", "pcie_throughput",
 };
+#define FAKE_MAX_MIG 4
 #define FAKE_MAX_PROCS 8
 
 typedef struct fake_gpu {
@@ -85,7 +97,15 @@ typedef struct fake_gpu {
     int proc_has_old[FAKE_MAX_PROCS];
     long long proc_mem[FAKE_MAX_PROCS];
     char proc_pidfile[FAKE_MAX_PROCS][128]; /* "" unless the pid comes from a file */
+    int mig, mig_pending;
+    int n_mig;
+    char mig_uuid[FAKE_MAX_MIG][96];
 } fake_gpu;
+
+/* A MIG instance handle: points here, never at a fake_gpu. */
+typedef struct fake_mig {
+    int gpu, k;
+} fake_mig;
 
 static struct {
     int refs;
@@ -93,6 +113,10 @@ static struct {
     int n_gpus;
     double refresh_s;
     fake_gpu gpu[FAKE_MAX_GPUS];
+    fake_mig migs[FAKE_MAX_GPUS][FAKE_MAX_MIG];
+    char driver[80], nvml_version[80];
+    double throughput_s;
+    unsigned long device_calls;
 } fk;
 
 static double now_s(void) {
@@ -129,6 +153,9 @@ static void set_defaults(void) {
     memset(&fk.gpu, 0, sizeof fk.gpu);
     fk.n_gpus = 1;
     fk.refresh_s = 0.1;
+    fk.throughput_s = 0.02;
+    snprintf(fk.driver, sizeof fk.driver, "555.42.06");
+    snprintf(fk.nvml_version, sizeof fk.nvml_version, "12.555.42.06");
     for (int k = 0; k < FAKE_MAX_GPUS; k++) {
         fake_gpu *g = &fk.gpu[k];
         snprintf(g->name, sizeof g->name, "Fake GPU %d", k);
@@ -219,6 +246,13 @@ static void parse_gpu_line(fake_gpu *g, char *key, char *rest) {
             g->n_procs++;
     } else if (strcmp(key, "proc_stride32") == 0) {
         g->stride32 = 1;
+    } else if (strcmp(key, "mig") == 0) {
+        g->mig = 1;
+        g->mig_pending = 1;
+        sscanf(rest, "%d", &g->mig_pending);
+    } else if (strcmp(key, "mig_instance") == 0 && g->n_mig < FAKE_MAX_MIG) {
+        if (sscanf(rest, "%95s", g->mig_uuid[g->n_mig]) == 1)
+            g->n_mig++;
     } else if (strcmp(key, "nvlink_rate") == 0) {
         sscanf(rest, "%lf %lf", &g->nvlink_tx, &g->nvlink_rx);
     }
@@ -241,6 +275,15 @@ static int load_scenario(void) {
             sscanf(line + off, "%d", &fk.n_gpus);
             if (fk.n_gpus < 0 || fk.n_gpus > FAKE_MAX_GPUS)
                 fk.n_gpus = FAKE_MAX_GPUS;
+        } else if (strcmp(key, "driver") == 0 || strcmp(key, "nvml_version") == 0) {
+            char *dst = key[0] == 'd' ? fk.driver : fk.nvml_version;
+            char *text = line + off;
+            text[strcspn(text, " \t\n")] = '\0';
+            snprintf(dst, 80, "%s", text);
+        } else if (strcmp(key, "pcie_throughput_ms") == 0) {
+            double ms = 20;
+            sscanf(line + off, "%lf", &ms);
+            fk.throughput_s = ms >= 0 ? ms / 1000 : 0.02;
         } else if (strcmp(key, "energy_refresh_ms") == 0) {
             double ms = 100;
             sscanf(line + off, "%lf", &ms);
@@ -261,6 +304,7 @@ static fake_gpu *gpu_of(aim_nvml_device dev) { return (fake_gpu *)(void *)dev; }
 /* The common checks of every device call: initialised, a known handle, not lost, and the
  * feature supported. */
 static aim_nvml_return check(aim_nvml_device dev, int feature) {
+    fk.device_calls++;
     if (fk.refs <= 0)
         return AIM_NVML_ERROR_UNINITIALIZED;
     fake_gpu *g = gpu_of(dev);
@@ -272,6 +316,8 @@ static aim_nvml_return check(aim_nvml_device dev, int feature) {
         return AIM_NVML_ERROR_UNKNOWN;
     if (feature >= 0 && g->unsupported[feature])
         return AIM_NVML_ERROR_NOT_SUPPORTED;
+    if (g->mig && (feature == F_UTIL || feature == F_PROC_UTIL))
+        return AIM_NVML_ERROR_NOT_SUPPORTED; /* per instance only, in MIG mode */
     return AIM_NVML_SUCCESS;
 }
 
@@ -677,3 +723,78 @@ aim_nvml_return nvmlDeviceGetCurrentClocksEventReasons(aim_nvml_device dev,
     return nvmlDeviceGetCurrentClocksThrottleReasons(dev, mask);
 }
 #endif
+
+/* Not NVML: for tests that count what a poll asks the driver for. */
+unsigned long fake_nvml_device_calls(void);
+unsigned long fake_nvml_device_calls(void) { return fk.device_calls; }
+
+aim_nvml_return nvmlSystemGetDriverVersion(char *buf, unsigned int len);
+aim_nvml_return nvmlSystemGetNVMLVersion(char *buf, unsigned int len);
+aim_nvml_return nvmlDeviceGetPcieThroughput(aim_nvml_device dev, int counter, unsigned int *kbps);
+aim_nvml_return nvmlDeviceGetMigMode(aim_nvml_device dev, unsigned int *current,
+                                     unsigned int *pending);
+aim_nvml_return nvmlDeviceGetHandleByUUID(const char *uuid, aim_nvml_device *dev);
+aim_nvml_return nvmlDeviceGetDeviceHandleFromMigDeviceHandle(aim_nvml_device mig,
+                                                             aim_nvml_device *parent);
+
+aim_nvml_return nvmlSystemGetDriverVersion(char *buf, unsigned int len) {
+    return fk.refs <= 0 ? AIM_NVML_ERROR_UNINITIALIZED : copy_string(buf, len, fk.driver);
+}
+
+aim_nvml_return nvmlSystemGetNVMLVersion(char *buf, unsigned int len) {
+    return fk.refs <= 0 ? AIM_NVML_ERROR_UNINITIALIZED : copy_string(buf, len, fk.nvml_version);
+}
+
+/* Blocks like the driver, which samples the counter over a short window. */
+aim_nvml_return nvmlDeviceGetPcieThroughput(aim_nvml_device dev, int counter, unsigned int *kbps) {
+    aim_nvml_return r = check(dev, F_PCIE_THROUGHPUT);
+    if (r)
+        return r;
+    if (counter != AIM_NVML_PCIE_UTIL_TX_BYTES && counter != AIM_NVML_PCIE_UTIL_RX_BYTES)
+        return AIM_NVML_ERROR_INVALID_ARGUMENT;
+    struct timespec ts = { (time_t)fk.throughput_s,
+                           (long)((fk.throughput_s - (double)(time_t)fk.throughput_s) * 1e9) };
+    nanosleep(&ts, NULL);
+    const fake_gpu *g = gpu_of(dev);
+    *kbps = (unsigned)((counter == AIM_NVML_PCIE_UTIL_TX_BYTES ? g->pcie_tx : g->pcie_rx) / 1024);
+    return AIM_NVML_SUCCESS;
+}
+
+aim_nvml_return nvmlDeviceGetMigMode(aim_nvml_device dev, unsigned int *current,
+                                     unsigned int *pending) {
+    aim_nvml_return r = check(dev, -1);
+    if (r)
+        return r;
+    *current = (unsigned)gpu_of(dev)->mig;
+    *pending = (unsigned)(gpu_of(dev)->mig ? gpu_of(dev)->mig_pending : 0);
+    return AIM_NVML_SUCCESS;
+}
+
+aim_nvml_return nvmlDeviceGetHandleByUUID(const char *uuid, aim_nvml_device *dev) {
+    if (fk.refs <= 0)
+        return AIM_NVML_ERROR_UNINITIALIZED;
+    for (int i = 0; i < fk.n_gpus; i++) {
+        if (strcmp(fk.gpu[i].uuid, uuid) == 0) {
+            *dev = (aim_nvml_device)(void *)&fk.gpu[i];
+            return AIM_NVML_SUCCESS;
+        }
+        for (int k = 0; k < fk.gpu[i].n_mig; k++)
+            if (strcmp(fk.gpu[i].mig_uuid[k], uuid) == 0) {
+                fk.migs[i][k] = (fake_mig){ i, k };
+                *dev = (aim_nvml_device)(void *)&fk.migs[i][k];
+                return AIM_NVML_SUCCESS;
+            }
+    }
+    return AIM_NVML_ERROR_NOT_FOUND;
+}
+
+aim_nvml_return nvmlDeviceGetDeviceHandleFromMigDeviceHandle(aim_nvml_device mig,
+                                                             aim_nvml_device *parent) {
+    const fake_mig *m = (const fake_mig *)(const void *)mig;
+    if (fk.refs <= 0)
+        return AIM_NVML_ERROR_UNINITIALIZED;
+    if (m < &fk.migs[0][0] || m >= &fk.migs[0][0] + FAKE_MAX_GPUS * FAKE_MAX_MIG)
+        return AIM_NVML_ERROR_INVALID_ARGUMENT; /* not a MIG handle */
+    *parent = (aim_nvml_device)(void *)&fk.gpu[m->gpu];
+    return AIM_NVML_SUCCESS;
+}

@@ -29,6 +29,7 @@ void rig_prepare(rig *g, const aim_source_ops *ops) {
     assert_non_null(g->cat);
     aim_catalog_init(g->cat);
     aim_source_ctx_init(&g->ctx, g->cat, index, 0);
+    g->env.interval_ns = 100000000; /* a test may change it (and env.metrics) before opening */
 }
 
 int rig_open_prepared(rig *g, const char *sysfs_root, const char *procfs_root, pid_t target) {
@@ -36,7 +37,6 @@ int rig_open_prepared(rig *g, const char *sysfs_root, const char *procfs_root, p
     copy_root(g->procfs_root, sizeof g->procfs_root, procfs_root);
     g->env.sysfs_root = g->sysfs_root;
     g->env.procfs_root = g->procfs_root;
-    g->env.interval_ns = 100000000;
     g->env.target_pid = target;
     g->rc = g->ops->open(&g->env, &g->ctx, &g->state);
     if (g->rc == 0)

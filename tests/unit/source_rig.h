@@ -24,7 +24,8 @@ typedef struct rig {
     const aim_source_ops *ops;
     aim_catalog *cat;         /* on the heap (about 40 KiB) */
     aim_source_ctx ctx;       /* the source's index in aim_sources[], rate group 0 */
-    aim_source_env env;       /* interval 100 ms; the roots point into the two arrays */
+    aim_source_env env;       /* interval 100 ms unless changed after rig_prepare; the roots
+                               * point into the two arrays */
     char sysfs_root[512];
     char procfs_root[512];
     void *state;

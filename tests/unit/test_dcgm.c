@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/metric_select.h"
 #include "source_rig.h"
 
 extern const aim_source_ops aim_source_dcgm;
@@ -88,7 +89,7 @@ static void discovers_gpus_and_scales_every_field_to_percent(void **state) {
     assert_int_equal(rig_device(&g, "gpu0")->kind, AIM_DEV_GPU);
     assert_string_equal(rig_device(&g, "gpu0")->model, "NVIDIA H100 80GB HBM3");
     assert_string_equal(rig_device(&g, "gpu1")->model, "NVIDIA A100-SXM4-40GB");
-    assert_int_equal(g.cat->n_series, 16); /* 8 fields x 2 GPUs */
+    assert_int_equal(g.cat->n_series, 24); /* 12 fields x 2 GPUs */
     assert_int_equal(g.cat->n_warnings, 0);
     assert_int_equal(rig_poll(&g), 0);
     assert_near(rig_value(&g, "gpu0", AIM_M_GPU_GR_ACTIVE, -1), 50.0);
@@ -145,7 +146,7 @@ static void profiling_not_supported_leaves_that_gpu_out(void **state) {
     assert_int_equal(g.cat->n_devices, 1);
     assert_true(aim_catalog_find_device(g.cat, "gpu1") < 0);
     assert_int_equal(rig_slot(&g, "gpu1", AIM_M_GPU_GR_ACTIVE, -1), -ENOENT);
-    assert_int_equal(g.cat->n_series, 8);
+    assert_int_equal(g.cat->n_series, 12);
     assert_int_equal(g.cat->n_warnings, 1);
     assert_true(has_warning(&g, "gpu1"));
     assert_true(has_warning(&g, "(-36)"));
@@ -168,7 +169,7 @@ static void fields_that_need_another_pass_are_left_out(void **state) {
                        "value 0 1002 0=0.5\nvalue 0 1004 0=0.5\nvalue 1 1004 0=0.25\n");
     rig g;
     assert_int_equal(open_dcgm(&g), 0);
-    assert_int_equal(g.cat->n_series, 6 + 8);
+    assert_int_equal(g.cat->n_series, 6 + 12); /* gpu0: no byte rates in its passes */
     assert_int_equal(rig_slot(&g, "gpu0", AIM_M_GPU_TENSOR_ACTIVE, -1), -ENOENT);
     assert_int_equal(rig_slot(&g, "gpu0", AIM_M_GPU_FP64_ACTIVE, -1), -ENOENT);
     assert_int_equal(g.cat->n_warnings, 1);
@@ -363,11 +364,63 @@ static void metrics_declared_by_another_source_are_not_declared_twice(void **sta
     assert_int_equal(rig_open_prepared(&g, NULL, NULL, 0), 0);
     assert_int_equal(g.cat->n_devices, 2);
     assert_string_equal(rig_device(&g, "gpu0")->model, "H100 from NVML"); /* kept */
-    assert_int_equal(g.cat->n_series, 1 + 7 + 8);
+    assert_int_equal(g.cat->n_series, 1 + 11 + 12);
     assert_int_equal(rig_slot(&g, "gpu0", AIM_M_GPU_SM_ACTIVE, -1), other);
     assert_int_equal(rig_poll(&g), 0);
     assert_int_equal(rig_get(&g, "gpu0", AIM_M_GPU_SM_ACTIVE, -1, NULL), 0); /* not written */
     assert_near(rig_value(&g, "gpu0", AIM_M_GPU_GR_ACTIVE, -1), 50.0);
+    rig_close(&g);
+}
+
+
+/* Opens dcgm with a --metrics value and an interval, as the session would pass them. */
+static int open_dcgm_with(rig *g, const char *metrics, int64_t interval_ns,
+                          aim_metric_select *sel) {
+    assert_int_equal(aim_metric_select_parse(metrics, sel, NULL, 0), 0);
+    rig_prepare(g, &aim_source_dcgm);
+    g->env.interval_ns = interval_ns;
+    g->env.metrics = sel;
+    return rig_open_prepared(g, NULL, NULL, 0);
+}
+
+static void byte_rates_are_read_as_int64_and_scaled_to_gb_per_s(void **state) {
+    (void)state;
+    use(AIM_FAKE_DCGM, "gpus 1\nvalue 0 1001 0=0.5\nvalue 0 1009 0=2500000000\n"
+                       "value 0 1010 0=500000000\nvalue 0 1011 0=0\n");
+    rig g;
+    assert_int_equal(open_dcgm(&g), 0);
+    assert_int_equal(rig_poll(&g), 0);
+    assert_near(rig_value(&g, "gpu0", AIM_M_GPU_PCIE_TX, -1), 2.5);
+    assert_near(rig_value(&g, "gpu0", AIM_M_GPU_PCIE_RX, -1), 0.5);
+    assert_near(rig_value(&g, "gpu0", AIM_M_GPU_NVLINK_TX, -1), 0.0); /* a real zero */
+    assert_int_equal(rig_get(&g, "gpu0", AIM_M_GPU_NVLINK_RX, -1, NULL), 0); /* blank */
+    rig_close(&g);
+}
+
+static void metrics_presets_choose_what_is_watched(void **state) {
+    (void)state;
+    use(AIM_FAKE_DCGM, two_gpus);
+    rig g;
+    aim_metric_select sel;
+    /* basic is the nvidia-smi class: DCGM stays closed, silently. */
+    assert_int_equal(open_dcgm_with(&g, "basic", 100000000, &sel), -ENODEV);
+    assert_int_equal(g.cat->n_warnings, 0);
+    rig_close(&g);
+    /* A list: only the named profiling metric, on both GPUs. */
+    assert_int_equal(open_dcgm_with(&g, "gpu.sm_active,gpu.util", 100000000, &sel), 0);
+    assert_int_equal(g.cat->n_series, 2);
+    assert_int_equal(rig_poll(&g), 0);
+    assert_near(rig_value(&g, "gpu0", AIM_M_GPU_SM_ACTIVE, -1), 25.0);
+    assert_int_equal(rig_slot(&g, "gpu0", AIM_M_GPU_GR_ACTIVE, -1), -ENOENT);
+    rig_close(&g);
+    /* Below the floor: the default leaves DCGM out and says how to get it ... */
+    assert_int_equal(open_dcgm_with(&g, NULL, 10000000, &sel), -ENODEV);
+    assert_int_equal(g.cat->n_warnings, 1);
+    assert_true(has_warning(&g, "--metrics full"));
+    rig_close(&g);
+    /* ... full samples it anyway (the session puts it in a 100 ms group). */
+    assert_int_equal(open_dcgm_with(&g, "full", 10000000, &sel), 0);
+    assert_int_equal(g.cat->n_series, 24);
     rig_close(&g);
 }
 
@@ -388,6 +441,8 @@ int main(void) {
         cmocka_unit_test_teardown(old_library_starts_with_the_old_call, teardown),
         cmocka_unit_test_teardown(host_engine_by_address, teardown),
         cmocka_unit_test_teardown(selects_the_gpus_nvml_selects, teardown),
+        cmocka_unit_test_teardown(byte_rates_are_read_as_int64_and_scaled_to_gb_per_s, teardown),
+        cmocka_unit_test_teardown(metrics_presets_choose_what_is_watched, teardown),
         cmocka_unit_test_teardown(metrics_declared_by_another_source_are_not_declared_twice,
                                   teardown),
     };

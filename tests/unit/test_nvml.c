@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/catalog.h"
+#include "core/metric_select.h"
 #include "source_rig.h"
 #include "sources/nvml_abi.h"
 
@@ -593,21 +594,171 @@ static void gpu_selection_by_index_and_uuid(void **unused) {
     unsetenv("CUDA_VISIBLE_DEVICES");
 }
 
+/* The probe line of one check, by its "what"; fails the test when there is none. */
+static const aim_probe_line *probe_line(const aim_probe_report *rep, const char *what) {
+    for (int i = 0; i < rep->count; i++)
+        if (strcmp(rep->lines[i].what, what) == 0)
+            return &rep->lines[i];
+    fail_msg("no probe line \"%s\"", what);
+    return NULL;
+}
+
 static void probe_lists_what_each_gpu_offers(void **unused) {
-    write_scenario("gpus 2\ngpu1 unsupported pcie_bytes\n");
+    write_scenario("gpus 2\ndriver 550.54.15\nnvml_version 12.550.54.15\n"
+                   "gpu1 unsupported pcie_bytes fan\ngpu1 name NVIDIA A100-SXM4-40GB\n"
+                   "gpu1 pci 00000000:41:00.0\ngpu1 mig 1\n");
     aim_source_env env = { .sysfs_root = "/nonexistent", .procfs_root = "/nonexistent",
                            .interval_ns = 100000000 };
-    aim_probe_report rep;
-    memset(&rep, 0, sizeof rep);
-    assert_int_equal(aim_source_nvml.probe(&env, &rep), 0);
-    assert_int_equal(rep.count, 4); /* the library, gpu0, gpu1, gpu1's missing counters */
-    assert_string_equal(rep.lines[1].status, "available");
-    assert_non_null(strstr(rep.lines[1].what, "gpu0"));
-    assert_string_equal(rep.lines[1].detail, "23 of 23 quantities");
-    assert_string_equal(rep.lines[2].detail,
-                        "21 of 23 quantities; not supported: gpu.pcie_tx gpu.pcie_rx");
-    assert_string_equal(rep.lines[3].status, "not supported");
-    assert_non_null(strstr(rep.lines[3].what, "gpu1"));
+    aim_probe_report *rep = calloc(1, sizeof *rep);
+    assert_non_null(rep);
+    assert_int_equal(aim_source_nvml.probe(&env, rep), 0);
+    /* the library, then per GPU: static info, 23 series, 2 per-process calls */
+    assert_int_equal(rep->count, 1 + 2 * (1 + 23 + 2));
+    assert_string_equal(rep->lines[0].detail, "NVML 12.550.54.15, driver 550.54.15");
+    const aim_probe_line *l = probe_line(rep, "gpu1 NVIDIA A100-SXM4-40GB");
+    assert_string_equal(l->detail, "UUID GPU-00000001-fake-fake-fake-000000000001, "
+                                   "PCI 00000000:41:00.0, MIG on");
+    assert_string_equal(probe_line(rep, "gpu0 Fake GPU 0")->detail,
+                        "UUID GPU-00000000-fake-fake-fake-000000000000, PCI 00000000:00:00.0, "
+                        "MIG off");
+    assert_string_equal(probe_line(rep, "gpu0 gpu.util")->status, "available");
+    l = probe_line(rep, "gpu1 gpu.util");
+    assert_string_equal(l->status, "not supported");
+    assert_string_equal(l->detail, "nvmlDeviceGetUtilizationRates: Not Supported; not "
+                                   "available in MIG mode");
+    l = probe_line(rep, "gpu1 gpu.fan");
+    assert_string_equal(l->status, "not supported");
+    assert_string_equal(l->detail, "nvmlDeviceGetFanSpeed: Not Supported");
+    l = probe_line(rep, "gpu1 gpu.pcie_tx");
+    assert_string_equal(l->status, "not supported");
+    assert_non_null(strstr(l->detail, "the nvml_pcie source samples the throughput calls"));
+    assert_string_equal(probe_line(rep, "gpu0 gpu.proc_sm_util")->status, "available");
+    assert_string_equal(probe_line(rep, "gpu1 gpu.proc_sm_util")->status, "not supported");
+    assert_string_equal(probe_line(rep, "gpu0 gpu.proc_mem")->detail,
+                        "nvmlDeviceGetComputeRunningProcesses_v3");
+    free(rep);
+
+    /* An old driver: the missing calls are "absent", not "not supported". */
+    setenv("AIMETER_NVML_LIBRARY", AIM_FAKE_NVML_OLD, 1);
+    rep = calloc(1, sizeof *rep);
+    assert_non_null(rep);
+    assert_int_equal(aim_source_nvml.probe(&env, rep), 0);
+    l = probe_line(rep, "gpu0 gpu.mem_temp");
+    assert_string_equal(l->status, "absent");
+    assert_string_equal(l->detail, "field 82 (memory temperature): not in this driver's NVML");
+    free(rep);
+}
+
+/* How many device calls the fake has answered (its own counter, not NVML). */
+static unsigned long fake_calls(void *handle) {
+    unsigned long (*count)(void);
+    void *sym = dlsym(handle, "fake_nvml_device_calls");
+    assert_non_null(sym);
+    memcpy(&count, &sym, sizeof count);
+    return count();
+}
+
+static void metrics_list_declares_and_reads_only_what_it_names(void **unused) {
+    write_scenario("gpus 1\n");
+    fake_ref f;
+    fake_hold(&f, AIM_FAKE_NVML);
+    aim_metric_select sel;
+    rig g;
+    /* The default: every series the GPU answers. */
+    rig_prepare(&g, &aim_source_nvml);
+    held_rig = &g;
+    assert_int_equal(rig_open_prepared(&g, NULL, NULL, 0), 0);
+    int all_series = g.cat->n_series;
+    unsigned long before = fake_calls(f.handle);
+    assert_int_equal(poll_now(&g), 0);
+    unsigned long all_calls = fake_calls(f.handle) - before;
+    close_rig(&g);
+    assert_int_equal(all_series, 23);
+
+    assert_int_equal(aim_metric_select_parse("gpu.util,temperature", &sel, NULL, 0), 0);
+    rig_prepare(&g, &aim_source_nvml);
+    held_rig = &g;
+    g.env.metrics = &sel;
+    assert_int_equal(rig_open_prepared(&g, NULL, NULL, 0), 0);
+    /* power and energy always; gpu.util brings gpu.mem_util's call but not its series */
+    assert_int_equal(g.cat->n_series, 4);
+    assert_true(rig_slot(&g, "gpu0", AIM_M_POWER, -1) >= 0);
+    assert_true(rig_slot(&g, "gpu0", AIM_M_ENERGY, -1) >= 0);
+    assert_true(rig_slot(&g, "gpu0", AIM_M_GPU_UTIL, -1) >= 0);
+    assert_true(rig_slot(&g, "gpu0", AIM_M_TEMPERATURE, -1) >= 0);
+    assert_int_equal(rig_slot(&g, "gpu0", AIM_M_GPU_CLOCK_SM, -1), -ENOENT);
+    before = fake_calls(f.handle);
+    assert_int_equal(poll_now(&g), 0);
+    /* field batch (power), energy, temperature, utilisation: four calls */
+    assert_int_equal(fake_calls(f.handle) - before, 4);
+    assert_true(all_calls > 4);
+    assert_near(rig_value(&g, "gpu0", AIM_M_GPU_UTIL, -1), 50.0);
+    close_rig(&g);
+    fake_release(&f);
+}
+
+static void mig_instances_select_their_gpu(void **unused) {
+    write_scenario("gpus 3\ngpu1 mig 1\n"
+                   "gpu1 mig_instance MIG-8b2c6f1e-1111-2222-3333-444455556666\n"
+                   "gpu2 mig_instance MIG-aaaaaaaa-1111-2222-3333-444455556666\n");
+    /* The current spelling (the instance's own UUID) and the older one. */
+    setenv("CUDA_VISIBLE_DEVICES", "MIG-8b2c6f1e-1111-2222-3333-444455556666,"
+           "MIG-GPU-00000002-fake-fake-fake-000000000002/1/0", 1);
+    rig g;
+    open_rig(&g);
+    assert_int_equal(g.rc, 0);
+    assert_int_equal(g.cat->n_devices, 2);
+    assert_true(aim_catalog_find_device(g.cat, "gpu0") < 0);
+    assert_true(aim_catalog_find_device(g.cat, "gpu1") >= 0);
+    assert_true(aim_catalog_find_device(g.cat, "gpu2") >= 0);
+    /* gpu1 in MIG mode: no utilisation, and one line saying what its numbers cover */
+    assert_int_equal(rig_slot(&g, "gpu1", AIM_M_GPU_UTIL, -1), -ENOENT);
+    assert_true(rig_slot(&g, "gpu1", AIM_M_ENERGY, -1) >= 0);
+    assert_true(rig_slot(&g, "gpu2", AIM_M_GPU_UTIL, -1) >= 0);
+    assert_int_equal(g.cat->n_warnings, 1);
+    assert_non_null(strstr(g.cat->warnings[0], "gpu1 is in MIG mode, selected through instance "
+                                               "MIG-8b2c6f1e-1111-2222-3333-444455556666"));
+    close_rig(&g);
+    /* An instance nobody has ends the list, as CUDA does. */
+    setenv("CUDA_VISIBLE_DEVICES", "MIG-ffffffff-0000-0000-0000-000000000000,1", 1);
+    open_rig(&g);
+    assert_int_equal(g.rc, -ENODEV);
+    close_rig(&g);
+    unsetenv("CUDA_VISIBLE_DEVICES");
+}
+
+extern const aim_source_ops aim_source_nvml_pcie;
+
+static void pcie_throughput_only_where_the_counters_are_missing(void **unused) {
+    write_scenario("gpus 2\npcie_throughput_ms 1\ngpu0 pcie_rate 2048000000 1024000000\n"
+                   "gpu1 pcie_rate 1024000 0\ngpu1 unsupported pcie_bytes\n");
+    rig g;
+    rig_prepare(&g, &aim_source_nvml_pcie);
+    held_rig = &g;
+    /* As the session opens them: nvml first (faster group), then nvml_pcie. */
+    void *nvml_state = NULL;
+    aim_source_ctx nv;
+    aim_source_ctx_init(&nv, g.cat, 0, 0);
+    assert_int_equal(aim_source_nvml.open(&g.env, &nv, &nvml_state), 0);
+    int before = g.cat->n_series;
+    assert_int_equal(rig_open_prepared(&g, NULL, NULL, 0), 0);
+    assert_int_equal(g.cat->n_series, before + 2); /* gpu1 TX and RX; gpu0 has counters */
+    int tx = rig_slot(&g, "gpu1", AIM_M_GPU_PCIE_TX, -1);
+    assert_true(tx >= before);
+    assert_int_equal(rig_poll(&g), 0);
+    assert_near(rig_value(&g, "gpu1", AIM_M_GPU_PCIE_TX, -1), 1024000.0 / 1e9);
+    assert_near(rig_value(&g, "gpu1", AIM_M_GPU_PCIE_RX, -1), 0.0);
+    close_rig(&g);
+    aim_source_nvml.close(nvml_state);
+
+    /* basic without the counters' fields: it stands back when the metrics are not wanted */
+    aim_metric_select sel;
+    assert_int_equal(aim_metric_select_parse("gpu.util", &sel, NULL, 0), 0);
+    rig_prepare(&g, &aim_source_nvml_pcie);
+    held_rig = &g;
+    g.env.metrics = &sel;
+    assert_int_equal(rig_open_prepared(&g, NULL, NULL, 0), -ENODEV);
+    close_rig(&g);
 }
 
 int main(void) {
@@ -624,6 +775,11 @@ int main(void) {
         cmocka_unit_test_setup_teardown(missing_library_or_driver_is_one_warning, setup, teardown),
         cmocka_unit_test_setup_teardown(gpu_selection_by_index_and_uuid, setup, teardown),
         cmocka_unit_test_setup_teardown(probe_lists_what_each_gpu_offers, setup, teardown),
+        cmocka_unit_test_setup_teardown(metrics_list_declares_and_reads_only_what_it_names, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(mig_instances_select_their_gpu, setup, teardown),
+        cmocka_unit_test_setup_teardown(pcie_throughput_only_where_the_counters_are_missing,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "metric_select.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -156,6 +157,16 @@ int aim_config_set_dcgm_host(aim_config *c, const char *address) {
     if (!*address || strlen(address) >= sizeof c->dcgm_host || strpbrk(address, " \t\n"))
         return -EINVAL;
     strcpy(c->dcgm_host, address);
+    return 0;
+}
+
+int aim_config_set_metrics(aim_config *c, const char *spec) {
+    aim_metric_select sel;
+    if (spec && strlen(spec) >= sizeof c->metrics)
+        return -EINVAL;
+    if (aim_metric_select_parse(spec, &sel, NULL, 0) < 0)
+        return -EINVAL;
+    snprintf(c->metrics, sizeof c->metrics, "%s", spec ? spec : "");
     return 0;
 }
 

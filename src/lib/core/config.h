@@ -18,6 +18,7 @@ struct aim_config {
     pid_t target_pid;
     char gpus[256];           /* "" = all (or CUDA_VISIBLE_DEVICES) */
     char dcgm_host[256];      /* "" = embedded host engine */
+    char metrics[512];        /* --metrics, "" = the default (metric_select.h) */
 };
 
 /* 1 if the comma-separated list `sources` ("" = all) selects the source called name. */

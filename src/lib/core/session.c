@@ -14,6 +14,7 @@
 #include "carbon/carbon.h"
 #include "fileio.h"
 #include "log.h"
+#include "metric_select.h"
 #include "session_internal.h"
 #include "sources/estimate.h"
 
@@ -127,24 +128,38 @@ static int64_t effective_interval(const aim_session *s, const aim_source_ops *op
  * are contiguous, then adds the power series the engine derives from energy counters. */
 static int open_sources(aim_session *s, const aim_source_env *env) {
     aim_catalog_init(&s->catalog);
+    /* A group is an interval, plus the one source it holds for sources that block
+     * (own_thread); solo -1 is the shared group of that interval. */
     int64_t intervals[AIM_MAX_GROUPS];
+    int solo[AIM_MAX_GROUPS];
     int n = 0;
-    intervals[n++] = s->cfg.interval_ns;
+    intervals[n] = s->cfg.interval_ns;
+    solo[n++] = -1;
     for (int i = 0; i < aim_source_count; i++) {
         if (!aim_config_selects(&s->cfg, aim_sources[i]->name))
             continue;
         int64_t iv = effective_interval(s, aim_sources[i]);
+        int own = aim_sources[i]->own_thread ? i : -1;
         int known = 0;
         for (int k = 0; k < n; k++)
-            known |= intervals[k] == iv;
-        if (!known && n < AIM_MAX_GROUPS)
-            intervals[n++] = iv;
+            known |= intervals[k] == iv && solo[k] == own;
+        if (!known && n < AIM_MAX_GROUPS) {
+            intervals[n] = iv;
+            solo[n++] = own;
+        }
     }
+    /* Fastest first; at one interval the shared group first, so a solo source sees what
+     * the others declared (nvml_pcie stands back where NVML has byte counters). */
     for (int a = 1; a < n; a++) /* insertion sort: a handful of entries */
-        for (int b = a; b > 0 && intervals[b] < intervals[b - 1]; b--) {
+        for (int b = a; b > 0 && (intervals[b] < intervals[b - 1] ||
+                                  (intervals[b] == intervals[b - 1] && solo[b] < solo[b - 1]));
+             b--) {
             int64_t t = intervals[b];
             intervals[b] = intervals[b - 1];
             intervals[b - 1] = t;
+            int o = solo[b];
+            solo[b] = solo[b - 1];
+            solo[b - 1] = o;
         }
 
     s->n_groups = 0;
@@ -156,7 +171,8 @@ static int open_sources(aim_session *s, const aim_source_env *env) {
         g->base = s->catalog.n_series;
         for (int i = 0; i < aim_source_count; i++) {
             const aim_source_ops *ops = aim_sources[i];
-            if (!aim_config_selects(&s->cfg, ops->name) || effective_interval(s, ops) != g->interval_ns)
+            if (!aim_config_selects(&s->cfg, ops->name) || effective_interval(s, ops) != g->interval_ns ||
+                (ops->own_thread ? solo[gi] != i : solo[gi] != -1))
                 continue;
             if (!ops->open)
                 continue;
@@ -191,8 +207,9 @@ static int open_sources(aim_session *s, const aim_source_env *env) {
                                           AIM_METHOD_DERIVED);
         }
         g->count = s->catalog.n_series - g->base;
-        if (g->count > 0 || g->interval_ns == s->cfg.interval_ns) {
-            if (g->interval_ns == s->cfg.interval_ns)
+        int is_main = g->interval_ns == s->cfg.interval_ns && solo[gi] == -1;
+        if (g->count > 0 || is_main) {
+            if (is_main)
                 s->main_group = g->index;
             s->n_groups++;
         }
@@ -431,6 +448,10 @@ int aim_session_start(aim_session *s) {
     run->interval_ns = s->cfg.interval_ns;
     choose_intensity(s);
 
+    aim_metric_select metric_sel;
+    char sel_err[160];
+    if (aim_metric_select_parse(s->cfg.metrics, &metric_sel, sel_err, sizeof sel_err) < 0)
+        return fail(s, -EINVAL, "%s", sel_err);
     aim_source_env env = {
         .sysfs_root = aim_sysfs_root(),
         .procfs_root = aim_procfs_root(),
@@ -438,6 +459,7 @@ int aim_session_start(aim_session *s) {
         .target_pid = s->cfg.target_pid,
         .gpus = s->cfg.gpus[0] ? s->cfg.gpus : NULL,
         .dcgm_host = s->cfg.dcgm_host[0] ? s->cfg.dcgm_host : NULL,
+        .metrics = &metric_sel,
     };
     r = open_sources(s, &env);
     if (r < 0) {

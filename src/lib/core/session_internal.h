@@ -16,7 +16,7 @@
 #include "store/codec.h"
 #include "store/db.h"
 
-#define AIM_MAX_GROUPS 4
+#define AIM_MAX_GROUPS 6
 #define AIM_MAX_SOURCES 16
 
 typedef struct aim_group {

@@ -27,6 +27,7 @@ typedef struct aim_source_env {
     pid_t target_pid;         /* root of the monitored process tree, or 0 */
     const char *gpus;         /* --gpus list, or NULL: all (or CUDA_VISIBLE_DEVICES) */
     const char *dcgm_host;    /* --dcgm-host address, or NULL: DCGM's embedded host engine */
+    const struct aim_metric_select *metrics; /* --metrics (metric_select.h), NULL: default */
 } aim_source_env;
 
 typedef enum aim_device_kind {
@@ -104,7 +105,7 @@ typedef struct aim_probe_line {
 } aim_probe_line;
 
 typedef struct aim_probe_report {
-    aim_probe_line lines[64];
+    aim_probe_line lines[512]; /* 8 GPUs with a line per metric fit */
     int count;
 } aim_probe_report;
 
@@ -118,6 +119,8 @@ typedef struct aim_source_ops {
                                     source gets its own rate group (its own thread) */
     int64_t max_interval_ns;     /* 0, or the slowest it may be polled (a wrapping counter);
                                     with a longer run interval it gets a faster group */
+    int own_thread;              /* 1: its poll blocks (nvmlDeviceGetPcieThroughput sleeps
+                                    ~20 ms per call), so it never shares a sampler thread */
     int (*probe)(const aim_source_env *env, aim_probe_report *rep);
     int (*open)(const aim_source_env *env, aim_source_ctx *ctx, void **ret_state);
     int (*poll)(void *state, aim_frame *frame);

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "core/dynlib.h"
+#include "core/metric_select.h"
 #include "core/fileio.h"
 #include "core/source.h"
 #include "gpu_select.h"
@@ -47,22 +48,31 @@
 /* Polls in a row that fail as a whole before the host engine counts as gone for good; at
  * the 100 ms floor that is half a second, long enough to ride out one slow update. */
 #define DCGM_GONE_AFTER 5
-#define N_PROF 8
+#define N_PROF 12
 #define DCGM_N_EVENTS 8 /* outages waiting for the writer; more in between are not said */
 
 static const struct {
     unsigned short field;
     aim_metric_id metric;
+    double scale; /* to the metric's unit: ratio 0..1 to %, bytes/s to GB/s */
 } prof_fields[N_PROF] = {
-    { AIM_DCGM_FI_PROF_GR_ENGINE_ACTIVE, AIM_M_GPU_GR_ACTIVE },
-    { AIM_DCGM_FI_PROF_SM_ACTIVE, AIM_M_GPU_SM_ACTIVE },
-    { AIM_DCGM_FI_PROF_SM_OCCUPANCY, AIM_M_GPU_SM_OCCUPANCY },
-    { AIM_DCGM_FI_PROF_PIPE_TENSOR_ACTIVE, AIM_M_GPU_TENSOR_ACTIVE },
-    { AIM_DCGM_FI_PROF_DRAM_ACTIVE, AIM_M_GPU_DRAM_ACTIVE },
-    { AIM_DCGM_FI_PROF_PIPE_FP64_ACTIVE, AIM_M_GPU_FP64_ACTIVE },
-    { AIM_DCGM_FI_PROF_PIPE_FP32_ACTIVE, AIM_M_GPU_FP32_ACTIVE },
-    { AIM_DCGM_FI_PROF_PIPE_FP16_ACTIVE, AIM_M_GPU_FP16_ACTIVE },
+    { AIM_DCGM_FI_PROF_GR_ENGINE_ACTIVE, AIM_M_GPU_GR_ACTIVE, 100.0 },
+    { AIM_DCGM_FI_PROF_SM_ACTIVE, AIM_M_GPU_SM_ACTIVE, 100.0 },
+    { AIM_DCGM_FI_PROF_SM_OCCUPANCY, AIM_M_GPU_SM_OCCUPANCY, 100.0 },
+    { AIM_DCGM_FI_PROF_PIPE_TENSOR_ACTIVE, AIM_M_GPU_TENSOR_ACTIVE, 100.0 },
+    { AIM_DCGM_FI_PROF_DRAM_ACTIVE, AIM_M_GPU_DRAM_ACTIVE, 100.0 },
+    { AIM_DCGM_FI_PROF_PIPE_FP64_ACTIVE, AIM_M_GPU_FP64_ACTIVE, 100.0 },
+    { AIM_DCGM_FI_PROF_PIPE_FP32_ACTIVE, AIM_M_GPU_FP32_ACTIVE, 100.0 },
+    { AIM_DCGM_FI_PROF_PIPE_FP16_ACTIVE, AIM_M_GPU_FP16_ACTIVE, 100.0 },
+    /* Rates in bytes per second, protocol headers included; used only where NVML has no
+     * byte counters for the GPU (fields 197/198 need driver 555). */
+    { AIM_DCGM_FI_PROF_PCIE_TX_BYTES, AIM_M_GPU_PCIE_TX, 1e-9 },
+    { AIM_DCGM_FI_PROF_PCIE_RX_BYTES, AIM_M_GPU_PCIE_RX, 1e-9 },
+    { AIM_DCGM_FI_PROF_NVLINK_TX_BYTES, AIM_M_GPU_NVLINK_TX, 1e-9 },
+    { AIM_DCGM_FI_PROF_NVLINK_RX_BYTES, AIM_M_GPU_NVLINK_RX, 1e-9 },
 };
+/* The activity fields: a GPU is watched only when at least one of these is wanted. */
+#define PROF_ACTIVITY_MASK 0xFFu
 
 static const char *const dcgm_sonames[] = { "libdcgm.so.4", "libdcgm.so.3", NULL };
 
@@ -103,6 +113,8 @@ typedef struct dcgm_state {
      * can read in one pass there (mask: bit k = prof_fields[k]). */
     aim_dcgm_handle fgroups[AIM_DCGM_MAX_NUM_DEVICES];
     unsigned int masks[AIM_DCGM_MAX_NUM_DEVICES];
+    unsigned int want[AIM_DCGM_MAX_NUM_DEVICES]; /* bit k: --metrics wants prof_fields[k] and
+                                                  * no other source measures it there */
     int watching[AIM_DCGM_MAX_NUM_DEVICES];
     int64_t watch_us;
     double keep_s;
@@ -318,7 +330,7 @@ static int watch_set(dcgm_state *st, int i, unsigned int mask, aim_dcgm_handle *
  * fields that fit together, taken greedily in table order: never alternating between
  * groups, which would leave every field unmeasured part of the time. */
 static int watch_gpu(dcgm_state *st, int i, int *ret_partial) {
-    const unsigned int all = (1u << N_PROF) - 1;
+    const unsigned int all = st->want[i];
     *ret_partial = 0;
     int r = watch_set(st, i, all, &st->fgroups[i]);
     if (r == AIM_DCGM_ST_OK)
@@ -328,6 +340,8 @@ static int watch_gpu(dcgm_state *st, int i, int *ret_partial) {
     unsigned int found = 0;
     for (int k = 0; k < N_PROF; k++) {
         aim_dcgm_handle fg;
+        if (!(all >> k & 1u))
+            continue;
         if (watch_set(st, i, found | 1u << k, &fg) == AIM_DCGM_ST_OK) {
             st->api.unwatch_fields(st->h, st->groups[i], fg);
             st->api.field_group_destroy(st->h, fg);
@@ -397,6 +411,32 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         return -ENODEV;
     }
 
+    /* The default is what the hardware offers at the run's interval (docs/cli.md,
+     * --metrics): below DCGM's floor these metrics would repeat one value several ticks. */
+    if (env->interval_ns < DCGM_MIN_INTERVAL_NS && !aim_metric_profiling_forced(env->metrics)) {
+        if (!env->metrics || env->metrics->mode == AIM_METRICS_DEFAULT)
+            aim_source_ctx_warn(ctx, "DCGM: profiling metrics (SM, tensor, DRAM activity) not "
+                                "sampled: the interval is below DCGM's ~100 ms floor; "
+                                "--metrics full samples them every 100 ms alongside");
+        dcgm_close(st);
+        return -ENODEV;
+    }
+    unsigned int wanted = 0;
+    for (int k = 0; k < N_PROF; k++)
+        if (aim_metric_selected(env->metrics, prof_fields[k].metric))
+            wanted |= 1u << k;
+    if (!(wanted & PROF_ACTIVITY_MASK)) {
+        dcgm_close(st); /* basic, or a list without profiling metrics: DCGM is not needed */
+        return -ENODEV;
+    }
+    for (int i = 0; i < st->n_gpus; i++) {
+        char dev[16];
+        snprintf(dev, sizeof dev, "gpu%u", st->gpu_ids[i]);
+        st->want[i] = wanted;
+        for (int k = 0; k < N_PROF; k++) /* someone else measures it already: never twice */
+            if (aim_source_ctx_find_series(ctx, dev, prof_fields[k].metric, -1) >= 0)
+                st->want[i] &= ~(1u << k);
+    }
     for (int k = 0; k < N_PROF; k++)
         st->fields[k] = prof_fields[k].field;
     int64_t iv = env->interval_ns > DCGM_MIN_INTERVAL_NS ? env->interval_ns : DCGM_MIN_INTERVAL_NS;
@@ -405,6 +445,8 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     char refused[256] = "", partial[256] = "", name[64];
     int first_refusal = 0;
     for (int i = 0; i < st->n_gpus; i++) {
+        if (!(st->want[i] & PROF_ACTIVITY_MASK))
+            continue; /* NVML has it all, or nothing is wanted on this GPU */
         snprintf(name, sizeof name, "aimeter-%ld-gpu%u", (long)getpid(), st->gpu_ids[i]);
         r = st->api.group_create(st->h, AIM_DCGM_GROUP_EMPTY, name, &st->groups[i]);
         st->have_group[i] = r == AIM_DCGM_ST_OK;
@@ -440,9 +482,7 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         for (int k = 0; k < N_PROF; k++) {
             st->slots[e][k] = -1;
             if (!(st->masks[i] >> k & 1u))
-                continue; /* not readable in the same pass as the others */
-            if (aim_source_ctx_find_series(ctx, dev, prof_fields[k].metric, -1) >= 0)
-                continue; /* someone else measures it already: never counted twice */
+                continue; /* not wanted, or not readable in the same pass as the others */
             int s = aim_source_ctx_add_series(ctx, d, prof_fields[k].metric, -1,
                                               AIM_METHOD_MEASURED);
             if (s < 0) {
@@ -506,17 +546,25 @@ static int dcgm_poll(void *state, aim_frame *frame) {
     for (int i = 0; i < n; i++) {
         const aim_dcgm_field_value_v2 *v = &st->values[i];
         int k = field_index(v->field_id);
-        if (k < 0 || v->status != AIM_DCGM_ST_OK || v->field_type != 'd' ||
-            v->entity_group != AIM_DCGM_FE_GPU)
+        if (k < 0 || v->status != AIM_DCGM_ST_OK || v->entity_group != AIM_DCGM_FE_GPU)
             continue;
-        double x = v->value.dbl;
-        if (!isfinite(x) || x >= AIM_DCGM_FP64_BLANK || x < 0)
-            continue; /* blank / not found / not supported: no value, never 0 */
+        double x;
+        if (v->field_type == 'd') {
+            x = v->value.dbl;
+            if (!isfinite(x) || x >= AIM_DCGM_FP64_BLANK || x < 0)
+                continue; /* blank / not found / not supported: no value, never 0 */
+        } else if (v->field_type == 'i') {
+            if (v->value.i64 >= AIM_DCGM_INT64_BLANK || v->value.i64 < 0)
+                continue;
+            x = (double)v->value.i64;
+        } else {
+            continue;
+        }
         /* The order of the values is not promised: find the GPU by id. */
         for (int e = 0; e < st->n_ents; e++)
             if (st->ents[e].entity_id == v->entity_id) {
                 if (st->slots[e][k] >= 0)
-                    aim_frame_set(frame, st->slots[e][k], x * 100.0);
+                    aim_frame_set(frame, st->slots[e][k], x * prof_fields[k].scale);
                 break;
             }
     }

@@ -132,6 +132,13 @@ static_assert(offsetof(aim_nvml_process_sample, sm_util) == 16, "smUtil at 16");
 #define AIM_NVML_PROCINFO_MEM_OFFSET 8
 #define AIM_NVML_VALUE_NOT_AVAILABLE_ULL 0xFFFFFFFFFFFFFFFFull
 
+/* nvmlPcieUtilCounter_t, nvmlDeviceGetMigMode's values */
+#define AIM_NVML_PCIE_UTIL_TX_BYTES 0
+#define AIM_NVML_PCIE_UTIL_RX_BYTES 1
+#define AIM_NVML_MIG_DISABLE 0
+#define AIM_NVML_MIG_ENABLE 1
+#define AIM_NVML_VERSION_BUFFER 80 /* NVML_SYSTEM_{DRIVER,NVML}_VERSION_BUFFER_SIZE */
+
 #define AIM_NVML_NAME_BUFFER 96 /* NVML_DEVICE_NAME_V2_BUFFER_SIZE, also enough for UUIDs */
 
 /* The functions aimeter calls, filled by aim_dynlib_open from the table in nvml.c. Only
@@ -167,6 +174,14 @@ typedef struct aim_nvml_api {
     aim_nvml_return (*get_compute_procs_v3)(aim_nvml_device dev, unsigned int *count, void *infos);
     aim_nvml_return (*get_compute_procs_v2)(aim_nvml_device dev, unsigned int *count, void *infos);
     aim_nvml_return (*get_compute_procs_v1)(aim_nvml_device dev, unsigned int *count, void *infos);
+    /* Blocks while the driver samples a byte counter (~20 ms); KB/s. */
+    aim_nvml_return (*get_pcie_throughput)(aim_nvml_device dev, int counter, unsigned int *kbps);
+    aim_nvml_return (*get_mig_mode)(aim_nvml_device dev, unsigned int *current,
+                                    unsigned int *pending);
+    aim_nvml_return (*get_handle_by_uuid)(const char *uuid, aim_nvml_device *dev);
+    aim_nvml_return (*get_mig_parent)(aim_nvml_device mig, aim_nvml_device *parent);
+    aim_nvml_return (*get_driver_version)(char *buf, unsigned int len);
+    aim_nvml_return (*get_nvml_version)(char *buf, unsigned int len);
 } aim_nvml_api;
 
 #endif

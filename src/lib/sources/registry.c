@@ -11,11 +11,12 @@ extern const aim_source_ops aim_source_rapl;
 extern const aim_source_ops aim_source_hwmon;
 extern const aim_source_ops aim_source_nvml;
 extern const aim_source_ops aim_source_dcgm;
+extern const aim_source_ops aim_source_nvml_pcie;
 extern const aim_source_ops aim_source_estimate;
 
 const aim_source_ops *const aim_sources[] = {
     &aim_source_procfs, &aim_source_proctree, &aim_source_rapl, &aim_source_hwmon,
-    &aim_source_nvml,   &aim_source_dcgm,     &aim_source_estimate,
+    &aim_source_nvml,   &aim_source_dcgm,     &aim_source_nvml_pcie, &aim_source_estimate,
 };
 const int aim_source_count = (int)(sizeof aim_sources / sizeof aim_sources[0]);
 
