@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: cmocka unit tests, fuzz-corpus replays and pytest end-to-end tests on a
-# normal build, the same under ASan+UBSan, and the unit tests under valgrind. The last line
+# normal build, the same under ASan+UBSan, and the unit tests under valgrind; the Python
+# package's tests (tests/python) on the normal build. The last line
 # is the summary: "aimeter tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -31,9 +32,17 @@ e2e() { # label, build dir
     --junitxml="$results/$label.junit.xml" | tail -n 15
 }
 
+pytests() { # label, build dir: the Python package over that build's libaimeter
+  local label=$1 dir=$2
+  step "$label: Python package (pytest)"
+  AIMETER_BUILD="$PWD/$dir" $py -m pytest tests/python -q -p no:cacheprovider \
+    --junitxml="$results/$label.python.junit.xml" | tail -n 15
+}
+
 if build build; then
   suite normal build
   e2e normal build
+  pytests normal build
 else
   echo "build failed" > "$results/build.failed"
 fi

@@ -20,5 +20,8 @@ echo
 echo "## Store"
 "$build/bench/bench_store" /tmp
 echo
+echo "## Correlation"
+"$build/bench/bench_corr" /tmp
+echo
 echo "## GPU (nvml source on the fake libnvidia-ml)"
 "$build/bench/bench_gpu" "$build/tests/fakes/libfake_nvml.so"

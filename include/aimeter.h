@@ -141,24 +141,65 @@ AIM_PUBLIC int aim_config_set_dcgm_host(aim_config *c, const char *address);
  * list of metric keys and presets; GPU power and energy are always sampled. NULL or "" =
  * everything available at the run's interval. -EINVAL for an unknown entry. */
 AIM_PUBLIC int aim_config_set_metrics(aim_config *c, const char *spec);
+/* Listen for phases, markers and records on a Unix socket at path while the session runs
+ * (docs/control.md); `aimeter run` gives its path to the command as AIMETER_CONTROL. The
+ * path must not exist; the socket is created mode 0600 and removed at the end. NULL or "" =
+ * none. -ENAMETOOLONG past 107 bytes. */
+AIM_PUBLIC int aim_config_set_control_socket(aim_config *c, const char *path);
 
 /* ---------------------------------------------------------------- carbon zones */
 
+/* One row of the built-in tables (data/zones*.csv; sources, years, licences and the
+ * precedence between them in data/README.md). All strings are static. */
 typedef struct aim_zone_info {
-    const char *code;        /* "FR" */
+    const char *code;        /* "FR", "CA-SK", "US-CAL-CISO", "US-EGRID-RFCE" */
     const char *name;        /* "France" */
-    double g_per_kwh;        /* average intensity */
+    double g_per_kwh;        /* g CO2e per kWh */
     const char *basis;       /* "lifecycle" or "direct" */
     int year;
     const char *source;      /* who published it */
-    const char *licence;
+    const char *licence;     /* "CC BY 4.0", "ODbL 1.0 (Electricity Maps)", ... */
+    const char *signal;      /* "average" or "marginal" (operating margin) */
 } aim_zone_info;
 
-/* Looks a zone up in the built-in table (case-insensitive). -ENOENT when unknown.
- * The returned pointer is static. */
+/* Looks a zone up (case-insensitive, '_' taken as '-'): its average-intensity row from the
+ * first table, in precedence order, that has the code. CODE may also be a cloud region,
+ * "provider:region" ("aws:us-east-1", "gcp:europe-west1", "azure:westeurope"), which gives
+ * the row of the grid zone the region is in. -EINVAL for NULL or "", -ENOENT when unknown
+ * (*ret_zone untouched). The returned pointer is static. Thread-safe. */
 AIM_PUBLIC int aim_zone_lookup(const char *code, const aim_zone_info **ret_zone);
+/* As aim_zone_lookup, for a signal: marginal = 0, the average row; marginal = 1, the
+ * marginal one (per-country operating margin). Marginal factors exist per country only, so a
+ * sub-national zone or a cloud region falls back to its country's row (code "CA-SK", then
+ * "CA"): the returned row's code says which was used. */
+AIM_PUBLIC int aim_zone_lookup_signal(const char *code, int marginal,
+                                      const aim_zone_info **ret_zone);
+/* As aim_zone_lookup_signal, keeping only rows of one basis ("lifecycle" or "direct"; NULL:
+ * any). -EINVAL for another basis. */
+AIM_PUBLIC int aim_zone_lookup_basis(const char *code, int marginal, const char *basis,
+                                     const aim_zone_info **ret_zone);
+/* Every row of every table, in precedence order: alternatives that a lookup does not return
+ * (a country's Electricity Maps row after its Our World in Data one, direct after lifecycle)
+ * and marginal rows included. NULL past the end. */
 AIM_PUBLIC size_t aim_zone_count(void);
 AIM_PUBLIC const aim_zone_info *aim_zone_get(size_t index);
+
+/* A cloud region and the grid zone it draws from (data/cloud_regions.csv). Static strings. */
+typedef struct aim_cloud_region {
+    const char *provider;    /* "aws", "gcp", "azure", "ovh", ... */
+    const char *region;      /* "us-east-1" */
+    const char *zone;        /* zone code, as for aim_zone_lookup: "US-MIDA-PJM" */
+    const char *location;    /* "N. Virginia" */
+    double lat, lon;         /* of the data centre, degrees */
+    const char *source;
+    const char *licence;
+} aim_cloud_region;
+
+/* "provider:region", case-insensitive, '_' taken as '-'. -EINVAL for NULL or a name without
+ * ':', -ENOENT when unknown. */
+AIM_PUBLIC int aim_cloud_region_lookup(const char *name, const aim_cloud_region **ret_region);
+AIM_PUBLIC size_t aim_cloud_region_count(void);
+AIM_PUBLIC const aim_cloud_region *aim_cloud_region_get(size_t index);
 
 /* ---------------------------------------------------------------- sessions */
 
@@ -208,6 +249,27 @@ typedef struct aim_live {
 } aim_live;
 AIM_PUBLIC int aim_session_live(const aim_session *s, aim_live *ret_live);
 
+/* ---------------------------------------------------------------- phases, markers, records */
+
+/* From the workload, while the session runs (after aim_session_start, before stop); any
+ * thread; timestamped now, on the samples' clock. The same as the control socket's lines
+ * (docs/control.md), and with the same limits.
+ * aim_phase_begin: a phase called name (1-128 bytes of text) begins; phases nest.
+ * aim_phase_end: the innermost open phase called name (NULL or "": the innermost of all)
+ * ends, with the phases opened inside it.
+ * aim_mark: an instant worth seeing ("checkpoint saved").
+ * aim_record: a number from the workload. key is 1-48 of a-z 0-9 _ . - starting with a
+ * letter; counters (tokens, samples, requests, ..., *_total, *_count) add up, other keys are
+ * gauges (loss, latency); aim_record_as chooses: counter 1 or 0.
+ * Return 0; -EINVAL for a bad name, key or value; -ENOBUFS when 65,536 events are waiting
+ * (a flood: the event is dropped and counted); -ENODEV when the session is not running.
+ * Unknown phase names at end and the limits on phases are reported with the run. */
+AIM_PUBLIC int aim_phase_begin(aim_session *s, const char *name);
+AIM_PUBLIC int aim_phase_end(aim_session *s, const char *name);
+AIM_PUBLIC int aim_mark(aim_session *s, const char *text);
+AIM_PUBLIC int aim_record(aim_session *s, const char *key, double value);
+AIM_PUBLIC int aim_record_as(aim_session *s, const char *key, double value, int counter);
+
 /* ---------------------------------------------------------------- the store */
 
 typedef struct aim_store aim_store;
@@ -232,6 +294,202 @@ AIM_PUBLIC int aim_store_resolve_run(aim_store *store, const char *ref, char **r
 AIM_PUBLIC int aim_store_list_runs(aim_store *store, const char *format, size_t limit,
                                    char **ret_text);
 
+/* ---------------------------------------------------------------- carbon method, cost, what-if */
+
+/* Carbon = Σ over every sample interval of ΔE × intensity(t) × PUE, with intensity a step
+ * function of wall-clock time stored with the run (docs/methodology.md, "Carbon"). */
+
+/* A CSV of grid intensity over time, `timestamp,g_per_kwh[,signal]` (ISO 8601 with a zone
+ * or Unix seconds; rules in docs/methodology.md), e.g. a grid operator's export. Read when
+ * the session starts: aim_session_start() fails with -EBADMSG and "FILE:LINE: reason" in
+ * aim_session_errmsg() for a bad row, -errno when it cannot be read. A constant
+ * (aim_config_set_intensity) wins over it; it wins over a zone. NULL clears it. -EINVAL for
+ * "" or a path longer than 4095 bytes. */
+AIM_PUBLIC int aim_config_set_intensity_file(aim_config *c, const char *path);
+/* Power usage effectiveness: facility energy = IT energy × PUE; carbon and cost are those of
+ * the facility energy. spec: a number from 1.0 to 5.0 ("1.2"), or a name aim_pue_lookup()
+ * knows ("aws", "gcp", "azure"). Default 1.0. -ERANGE for a number out of range, -EINVAL
+ * for anything else. */
+AIM_PUBLIC int aim_config_set_pue(aim_config *c, const char *spec);
+/* Electricity price per kWh (0 to 1000) in currency (ISO 4217 code, 3 letters, any case):
+ * cost = facility kWh × price. Replaces a price file. -EINVAL. */
+AIM_PUBLIC int aim_config_set_price(aim_config *c, double per_kwh, const char *currency);
+/* A time-of-use tariff: CSV `timestamp,price_per_kwh`, same rules as an intensity file,
+ * read when the session starts; cost = Σ ΔE × price(t) × PUE. Replaces a constant price.
+ * -EINVAL for a bad path or currency. */
+AIM_PUBLIC int aim_config_set_price_file(aim_config *c, const char *path, const char *currency);
+
+/* What if the run had drawn its energy elsewhere: replays the run's stored samples through
+ * the same energy accounting as the live run and prices every interval in each zone of
+ * `zones` (comma-separated codes for aim_zone_lookup, e.g. "CA-SK,CA-MB,FR"; may be NULL
+ * when intensity_file is given) at its table value, and, with intensity_file, at that
+ * file's series aligned to the run's wall clock. The run's own stored series is priced the
+ * same way first, as the baseline of the ratios. pue: >= 1 to use that PUE for every row,
+ * 0 for the run's own. format: "text" (a table) or "json" (schema "aimeter.whatif/1",
+ * docs/report-json.md). Caller frees *ret_text. Errors (detail in aim_store_errmsg()):
+ * -ENOENT no such run, -EINVAL unknown zone, bad pue or format, -EBADMSG a bad file row or
+ * corrupt samples, -errno when the file cannot be read, -ENOMEM. */
+AIM_PUBLIC int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
+                                 const char *intensity_file, double pue, const char *format,
+                                 char **ret_text);
+
+/* ---------------------------------------------------------------- hardware, PUE, estimates, embodied */
+
+/* Data-centre PUE defaults by provider: "aws", "gcp" (or "google"), "azure" (or
+ * "microsoft"), "ovhcloud" (or "ovh"), "oracle", and "average" (the industry-wide survey
+ * average), case-insensitive. *ret_source names the figure's source and year (static; may be
+ * NULL to ignore). -EINVAL for NULL or "", -ENOENT for another name (outputs untouched).
+ * Numbers are not parsed here. Thread-safe. */
+AIM_PUBLIC int aim_pue_lookup(const char *name, double *ret_pue, const char **ret_source);
+/* The names aim_pue_lookup() knows, without aliases (NULL-terminated, static). */
+AIM_PUBLIC const char *const *aim_pue_names(void);
+
+/* One accelerator of the built-in table (data/gpu_specs.csv; sources in data/README.md).
+ * Static strings. A figure the sources do not give is NAN (test with isnan()). */
+typedef struct aim_gpu_info {
+    const char *name;        /* canonical: "NVIDIA H100 SXM5 80GB" */
+    const char *aliases;     /* other names it answers to, '|'-separated: "H100|H100 SXM|..." */
+    const char *vendor;      /* "NVIDIA", "AMD", "Google", ... */
+    const char *kind;        /* "gpu", "tpu" or "accelerator" */
+    double tdp_w;            /* thermal design power (board power), W; always > 0 */
+    double memory_gb;        /* GB (1e9 bytes) */
+    double fp32_tflops;      /* peak TFLOPS, dense (no sparsity): FP32 */
+    double fp16_tflops;      /* FP16 without tensor cores */
+    double tf32_tflops;      /* TF32 on tensor cores */
+    double tensor_tflops;    /* FP16/BF16 on tensor cores (or the matrix units) */
+    double fp8_tflops;       /* FP8 on tensor cores */
+    double mem_bw_gbs;       /* memory bandwidth, GB/s */
+    int year;                /* release year, 0 when unknown */
+    const char *source;      /* file and row behind each figure */
+    const char *licence;     /* "CC BY 4.0", ... */
+} aim_gpu_info;
+
+/* Finds an accelerator by the name a user types or a driver prints ("H100", "a100-sxm4-80gb",
+ * "NVIDIA GeForce RTX 4090", "TPU v4"). The rule (src/lib/carbon/gpu_specs.h): names are
+ * compared on their letters and digits only, case-insensitively, with leading brand words
+ * ("NVIDIA", "Tesla", "GeForce", "AMD", "Google", ...) dropped; the name must equal a row's
+ * name or one of its aliases (no alias means two rows: the build checks). A partial name is
+ * never taken: -EEXIST when it begins two or more rows' names (ambiguous: list them with
+ * aim_gpu_candidates), -ENOENT otherwise, -EINVAL for NULL or a name without letters or
+ * digits. *ret_gpu is static and untouched on error. Thread-safe. */
+AIM_PUBLIC int aim_gpu_lookup(const char *name, const aim_gpu_info **ret_gpu);
+/* The rows whose name or an alias begins with name (same comparison), in table order: writes
+ * up to max of them to ret (may be NULL when max is 0) and returns how many there are. The
+ * "did you mean" list after a failed lookup. */
+AIM_PUBLIC size_t aim_gpu_candidates(const char *name, const aim_gpu_info **ret, size_t max);
+AIM_PUBLIC size_t aim_gpu_count(void);
+/* The index-th row (0 <= index < count), NULL past the end. */
+AIM_PUBLIC const aim_gpu_info *aim_gpu_get(size_t index);
+
+/* A CPU model's power for an estimate. */
+typedef struct aim_cpu_info {
+    const char *model;       /* as in its table */
+    double tdp_w;            /* package TDP, W; NAN when only a per-core figure is known */
+    int cores;               /* cores per package, 0 when unknown */
+    double tdp_per_core_w;   /* W per core; NAN when the table gives no core count */
+    const char *source;      /* the table */
+    const char *licence;
+} aim_cpu_info;
+/* Looks a CPU model up: first in Green Algorithms' per-core table (data/cpu_cores.csv,
+ * matched like GPU names: "Xeon Gold 6248", "EPYC 7763"; "Any" is its unknown-CPU row),
+ * then in the TDP table of the estimate source (data/cpu_tdp.csv, whole tokens of a
+ * /proc/cpuinfo-style name; no core count there). Fills *ret_cpu (static strings).
+ * -EINVAL for NULL or "", -EEXIST when the name only begins several per-core rows, -ENOENT
+ * when neither table knows it. Thread-safe. */
+AIM_PUBLIC int aim_cpu_lookup(const char *name, aim_cpu_info *ret_cpu);
+
+/* Green Algorithms' estimate of a run that was not measured (Lannelongue et al. 2021):
+ *   E = t × (n_cores × P_core × u_core + n_gpu × P_gpu × u_gpu + mem_GB × P_mem) × PUE
+ *   carbon = E × intensity
+ * with P_mem = 0.3725 W/GB (aim_footprint_memory_w_per_gb). */
+typedef struct aim_footprint_input {
+    double hours;            /* t, > 0 */
+    int gpu_count;           /* n_gpu >= 0 */
+    double gpu_power_w;      /* P_gpu: power of one GPU at full use (its TDP), >= 0 */
+    double gpu_util;         /* u_gpu, 0..1 */
+    int cpu_cores;           /* n_cores >= 0 */
+    double cpu_core_power_w; /* P_core: power of one core at full use, >= 0 */
+    double cpu_util;         /* u_core, 0..1 */
+    double memory_gb;        /* memory allocated, GB >= 0 */
+    double pue;              /* 1..5 */
+    double g_per_kwh;        /* grid intensity, 0..5000 */
+} aim_footprint_input;
+typedef struct aim_footprint {
+    double gpu_w, cpu_w, memory_w; /* each term of the sum in brackets, W */
+    double it_w;                   /* their sum */
+    double memory_w_per_gb;        /* P_mem used */
+    double it_kwh;                 /* t × it_w: energy of the hardware */
+    double energy_kwh;             /* it_kwh × PUE: energy of the facility */
+    double carbon_g;               /* energy_kwh × intensity, g CO2e */
+} aim_footprint;
+/* Computes the estimate. -EINVAL (ret untouched) for a NULL pointer, a value out of the
+ * ranges above or not finite. Thread-safe. */
+AIM_PUBLIC int aim_footprint_compute(const aim_footprint_input *in, aim_footprint *ret);
+/* P_mem in W per GB of memory, and its source (static; ret_source may be NULL). */
+AIM_PUBLIC double aim_footprint_memory_w_per_gb(const char **ret_source);
+
+/* Embodied (manufacturing) carbon of a class of device (data/embodied.csv). Static strings. */
+typedef struct aim_embodied_info {
+    const char *kind;        /* "gpu", "cpu", "server" or "dram" */
+    const char *model;       /* a model, a variant ("gpu-node"), or "any": the class default */
+    double kg_co2e;          /* per unit */
+    const char *unit;        /* "device" or "GB" */
+    double lifetime_years;   /* over which it is amortised */
+    const char *scope;       /* what the figure covers */
+    const char *source;      /* publication */
+    const char *url;
+    int year;                /* of the publication, 0 when unknown */
+    const char *lifetime_source;
+    const char *licence;
+} aim_embodied_info;
+/* The row for kind and model: model (NULL or "" for the class default) is compared like GPU
+ * names, and for kind "gpu" also through aim_gpu_lookup() (so "A100 80GB" finds the row of
+ * "NVIDIA A100 SXM4 80GB"). A model without a row of its own gets the kind's "any" row: the
+ * returned row's model says which. -EINVAL for NULL kind, -ENOENT for an unknown kind.
+ * Thread-safe. */
+AIM_PUBLIC int aim_embodied_lookup(const char *kind, const char *model,
+                                   const aim_embodied_info **ret_info);
+AIM_PUBLIC size_t aim_embodied_count(void);
+AIM_PUBLIC const aim_embodied_info *aim_embodied_get(size_t index);
+/* The share of a manufacturing footprint charged to a run, linear over the lifetime:
+ * kg × run_seconds / (lifetime_years × 365.25 × 86400). NAN for a lifetime <= 0 or a negative
+ * or non-finite argument. Reported beside operational carbon, never added to it. */
+AIM_PUBLIC double aim_embodied_amortise(double kg, double lifetime_years, double run_seconds);
+
+/* ---------------------------------------------------------------- live grid intensity */
+
+/* A question for a live provider (docs/providers.md): Electricity Maps, WattTime or the UK
+ * Carbon Intensity API. Keys come from the environment or the credentials file, never from
+ * here. Zero-initialise it and set what you need. */
+typedef struct aim_intensity_request {
+    const char *provider;   /* "electricitymaps", "watttime" or "ukgrid" */
+    const char *zone;       /* the provider's zone/region ("DE", "CAISO_NORTH", UK: "GB", a
+                               region id 1-17, "scotland", an outward postcode), or NULL */
+    double lat, lon;        /* a position instead of a zone, with have_latlon = 1 */
+    int have_latlon;
+    int64_t from_ns, to_ns; /* wall clock, ns since the Unix epoch: history over [from, to);
+                               both 0: the latest value */
+    int marginal;           /* 1: the marginal signal (WattTime only), 0: average */
+    int direct;             /* 1: direct emissions instead of lifecycle (Electricity Maps) */
+    const char *cache_dir;  /* NULL: the default cache ($XDG_CACHE_HOME/aimeter/intensity);
+                               "": no disk cache */
+    int64_t timeout_ns;     /* the whole fetch; 0: 20 s */
+} aim_intensity_request;
+
+/* Fetches the series and renders it as "text" (the source, then one line per point) or
+ * "json" (docs/cli.md, `aimeter intensity`). Caller frees *ret_text. On error errbuf gets
+ * one line for the user (never a key or token): -EINVAL a bad request or format,
+ * -EOPNOTSUPP a signal the provider does not offer, -EACCES missing, refused or unsafe
+ * credentials, -EAGAIN rate limited (HTTP 429), timed out or a provider error,
+ * -ENETUNREACH unreachable (and no cached answer), -EPROTO a malformed, truncated or
+ * wrong-unit answer, -ENOENT unknown zone or no data, -ENOMEM. Thread-safe. */
+AIM_PUBLIC int aim_intensity_fetch_render(const aim_intensity_request *req, const char *format,
+                                          char **ret_text, char *errbuf, size_t errlen);
+
+/* Parses an ISO 8601 time ("2026-11-21", "2026-11-21T10:00Z", "2026-11-21 10:00:00+01:00";
+ * no zone means UTC) into ns since the Unix epoch. -EINVAL. Thread-safe. */
+AIM_PUBLIC int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns);
+
 /* ---------------------------------------------------------------- reports and export */
 
 /* Renders a run's report: format is "text", "json" or "markdown". O(number of series),
@@ -242,6 +500,104 @@ AIM_PUBLIC int aim_report_render(aim_store *store, const char *run_id, const cha
 /* Writes the run's time series as CSV (one row per sample of the fastest group, every
  * series as a column, values of slower groups held until they change) to out. */
 AIM_PUBLIC int aim_export_csv(aim_store *store, const char *run_id, FILE *out);
+
+/* ---------------------------------------------------------------- correlation */
+
+/* Pearson correlation between every pair of a run's series on one aligned grid: the ticks of
+ * the run's main rate group, every other series sample-and-held, counters as their rate
+ * (docs/methodology.md, "Correlation"). Kept while sampling and stored when the run ends. */
+
+/* A part of a run: [t0_ns, t1_ns), in ns since the run started. */
+typedef struct aim_time_range {
+    int64_t t0_ns;
+    int64_t t1_ns;
+} aim_time_range;
+
+typedef struct aim_corr_result aim_corr_result;
+
+/* aim_corr_compute flag: replay the stored samples even when the run stored its matrix. */
+#define AIM_CORR_RECOMPUTE 1u
+
+/* The run's matrix. Without ranges (NULL, 0) and AIM_CORR_RECOMPUTE, the matrix the run
+ * stored when it ended is read (O(series²)); a run that stored none (still running, killed,
+ * recorded before correlations existed) is replayed from its samples (O(ticks × series²),
+ * about 0.2 s for an hour at 100 Hz with 28 series). ranges restrict the grid to the union of
+ * those parts of the run (a phase's intervals) and always replay. Free the result with
+ * aim_corr_result_free(). Errors (detail in aim_store_errmsg()): -EINVAL, -ENOENT no such run,
+ * -EBADMSG corrupt samples, -ENOMEM. The result is independent of the store. */
+AIM_PUBLIC int aim_corr_compute(aim_store *store, const char *run_id,
+                                const aim_time_range *ranges, size_t n_ranges, unsigned flags,
+                                aim_corr_result **ret_result);
+AIM_PUBLIC void aim_corr_result_free(aim_corr_result *result);
+
+typedef struct aim_corr_info {
+    size_t n_series;         /* series in the matrix */
+    uint64_t ticks;          /* grid ticks it covers */
+    int64_t interval_ns;     /* the grid's spacing: the run's interval */
+    int recomputed;          /* 1: replayed from the samples; 0: stored by the run */
+    int exact;               /* 0: the live alignment stopped waiting for a stalled rate group,
+                                so a replay may differ slightly */
+    size_t n_constant;       /* series whose values never changed */
+    size_t n_no_data;        /* series with fewer than min_n values on the grid */
+    size_t n_identical;      /* series identical to an earlier one (same_as) */
+    uint64_t min_n;          /* a finding needs this many common grid ticks */
+    double identical_r;      /* |r| from which two series count as the same quantity */
+} aim_corr_info;
+AIM_PUBLIC void aim_corr_get_info(const aim_corr_result *result, aim_corr_info *ret_info);
+
+typedef enum aim_corr_status {
+    AIM_CORR_VARYING = 0,
+    AIM_CORR_CONSTANT = 1,   /* every value the same: no correlation is defined */
+    AIM_CORR_NO_DATA = 2,    /* fewer than min_n values on the grid */
+} aim_corr_status;
+
+typedef struct aim_corr_series_info {
+    const char *device;      /* "cpu0" */
+    const char *metric_key;  /* "power" */
+    const char *label;       /* "Power (cpu0) [W]"; a counter: "Energy rate (cpu0) [J/s]" */
+    const char *name;        /* "cpu0.power", "host.cpu.core_util[3]" (as CSV headers) */
+    const char *unit;        /* of the correlated values: "W", "J/s" */
+    int instance;            /* -1 unless per instance */
+    int rate;                /* 1: a counter, correlated as its rate per second */
+    aim_corr_status status;
+    uint64_t n;              /* grid ticks where it had a value */
+    size_t same_as;          /* the first series it is identical to; its own index if none */
+} aim_corr_series_info;
+/* Series index (0 <= index < n_series), in the run's series order. Strings are borrowed from
+ * the result. -EINVAL past the end. */
+AIM_PUBLIC int aim_corr_series(const aim_corr_result *result, size_t index,
+                               aim_corr_series_info *ret_info);
+
+/* r between series a and b, NaN when undefined (a constant series, fewer than two common
+ * ticks); *ret_n (may be NULL) gets their common grid ticks. r(a, a) is 1 for a varying
+ * series. NaN for an index past the end. */
+AIM_PUBLIC double aim_corr_r(const aim_corr_result *result, size_t a, size_t b,
+                             uint64_t *ret_n);
+
+typedef enum aim_corr_kind {
+    AIM_CORR_POSITIVE = 0,   /* findings with r > 0, strongest first */
+    AIM_CORR_NEGATIVE = 1,   /* findings with r < 0, strongest first */
+    AIM_CORR_IDENTICAL = 2,  /* each series identical to an earlier one, with that one */
+} aim_corr_kind;
+
+typedef struct aim_corr_pair {
+    size_t a, b;             /* series indices, a < b */
+    double r;
+    uint64_t n;              /* common grid ticks */
+} aim_corr_pair;
+
+/* Findings are pairs of varying series, neither identical to an earlier one, with at least
+ * min_n common ticks and |r| >= min_abs (ignored for AIM_CORR_IDENTICAL). Writes up to max
+ * pairs to ret_pairs (NULL when max is 0) and returns how many there are; (size_t)-1 when out
+ * of memory. */
+AIM_PUBLIC size_t aim_corr_pairs(const aim_corr_result *result, aim_corr_kind kind,
+                                 double min_abs, aim_corr_pair *ret_pairs, size_t max);
+
+/* Renders the result as "text", "csv" or "json" (docs/cli.md, `aimeter corr`). matrix 0: the
+ * findings (top pairs per sign, 0 = all), identical pairs and constant series; 1: the full
+ * matrix, cells with |r| < min_abs left empty. Caller frees *ret_text. -EINVAL, -ENOMEM. */
+AIM_PUBLIC int aim_corr_render(const aim_corr_result *result, const char *format, int matrix,
+                               double min_abs, size_t top, char **ret_text);
 
 #ifdef __cplusplus
 }

@@ -52,10 +52,37 @@ void cli_install_log(int quiet);
 void cli_status_clear(void);
 void cli_status_show(const char *line);
 
+/* The carbon-method options of `run` and `whatif` (carbon_opts.c): long-option values,
+ * collected while parsing, applied together. */
+enum {
+    CLI_OPT_INTENSITY_FILE = 1000,
+    CLI_OPT_PUE,
+    CLI_OPT_PRICE,
+    CLI_OPT_CURRENCY,
+    CLI_OPT_PRICE_FILE,
+};
+typedef struct cli_carbon_opts {
+    const char *intensity_file, *pue, *price, *currency, *price_file;
+} cli_carbon_opts;
+/* 1 when c is one of these options (recorded), 0 otherwise. */
+int cli_carbon_option(int c, const char *arg, cli_carbon_opts *o);
+/* Checks them and sets them in cfg. 0, or an exit code after printing the error. */
+int cli_carbon_apply(const cli_carbon_opts *o, aim_config *cfg);
+/* Prints the error for a --pue aim_config_set_pue() refused with err; returns the exit code. */
+int cli_carbon_pue_error(const char *spec, int err);
+
 int cmd_run(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
+int cmd_whatif(int argc, char **argv);
+int cmd_zones(int argc, char **argv);
+int cmd_estimate(int argc, char **argv);
+int cmd_intensity(int argc, char **argv);
+int cmd_corr(int argc, char **argv);
+int cmd_mark(int argc, char **argv);
+int cmd_phase(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 #endif

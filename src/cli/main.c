@@ -13,7 +13,14 @@ static const char usage[] =
     "  ls                              runs in the store, newest first\n"
     "  report [RUN]                    the report of a run again (default: last)\n"
     "  export [RUN] --csv FILE         the time series as CSV (--json FILE: the summary)\n"
+    "  corr [RUN] [--matrix]           which metrics move together (Pearson r), or the matrix\n"
     "  devices                         what can be measured here, and why the rest cannot\n"
+    "  whatif RUN --zones A,B          RUN's stored energy re-priced in other grid zones\n"
+    "  zones [QUERY]                   the built-in grid intensity table and cloud regions\n"
+    "  estimate --gpu NAME --hours H   energy and carbon of a run that was not measured\n"
+    "  intensity --provider P          the grid's carbon intensity now, from a live provider\n"
+    "  mark TEXT | phase begin|end NAME | record KEY VALUE\n"
+    "                                  from inside `aimeter run`: markers, phases, numbers\n"
     "\n"
     "RUN is a run id, a unique prefix of one, or 'last'. Every command takes --help.\n"
     "  -h, --help     this help\n"
@@ -42,6 +49,14 @@ int main(int argc, char **argv) {
     } commands[] = {
         { "run", cmd_run },         { "ls", cmd_ls },           { "report", cmd_report },
         { "export", cmd_export },   { "devices", cmd_devices },
+        { "zones", cmd_zones },
+        { "estimate", cmd_estimate },
+        { "whatif", cmd_whatif },
+        { "intensity", cmd_intensity },
+        { "corr", cmd_corr },
+        { "mark", cmd_mark },
+        { "phase", cmd_phase },
+        { "record", cmd_record },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)

@@ -33,7 +33,17 @@ static const char run_usage[] =
     "      --json FILE          also write the summary as JSON (- for stdout)\n"
     "      --sources LIST       comma-separated sources (default: all; see aimeter devices)\n"
     "      --intensity G        grid carbon intensity in g CO2e/kWh (overrides --zone)\n"
+    "      --intensity-file FILE  intensity over time: CSV timestamp,g_per_kwh[,signal]\n"
+    "                           (ISO 8601 with a zone, or Unix seconds; overrides --zone)\n"
+    "      --pue X|aws|gcp|azure  power usage effectiveness of the facility (default 1.0):\n"
+    "                           carbon and cost are of IT energy x PUE\n"
+    "      --price PRICE        electricity price per kWh with its currency: 0.21EUR\n"
+    "                           (or --price 0.21 --currency EUR); the report adds the cost\n"
+    "      --price-file FILE    time-of-use tariff: CSV timestamp,price_per_kwh (--currency)\n"
     "      --zone CODE          grid zone from the built-in table, e.g. FR, US-CA, CA-SK\n"
+    "                           (aimeter zones lists them)\n"
+    "      --cloud PROVIDER:REGION  the zone of a cloud region, e.g. aws:us-east-1 (same as\n"
+    "                           --zone; aimeter zones --cloud lists them)\n"
     "      --gpus LIST          GPUs to measure: indices or UUIDs, e.g. 0,2 (default: all, or\n"
     "                           those of CUDA_VISIBLE_DEVICES)\n"
     "      --dcgm-host ADDR     use a running nv-hostengine (host[:port] or socket path)\n"
@@ -50,6 +60,7 @@ static const char run_usage[] =
 typedef struct run_opts {
     const char *db, *csv, *json;
     int quiet;
+    cli_carbon_opts carbon;
 } run_opts;
 
 static volatile sig_atomic_t child_pid;
@@ -345,6 +356,12 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
         { "gpus", required_argument, NULL, 'G' },     { "dcgm-host", required_argument, NULL, 'H' },
         { "metrics", required_argument, NULL, 'M' },
+        { "cloud", required_argument, NULL, 'z' }, /* an alias: the lookup takes "aws:..." */
+        { "intensity-file", required_argument, NULL, CLI_OPT_INTENSITY_FILE },
+        { "pue", required_argument, NULL, CLI_OPT_PUE },
+        { "price", required_argument, NULL, CLI_OPT_PRICE },
+        { "currency", required_argument, NULL, CLI_OPT_CURRENCY },
+        { "price-file", required_argument, NULL, CLI_OPT_PRICE_FILE },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -393,8 +410,13 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             break;
         case 'z':
             if (aim_config_set_zone(cfg, optarg) < 0) {
-                cli_error("unknown zone '%s' (the built-in table lists countries such as FR, DE, "
-                          "US, and regions such as US-CA, CA-SK; see docs/cli.md)", optarg);
+                if (strchr(optarg, ':'))
+                    cli_error("unknown cloud region '%s' (provider:region, e.g. aws:us-east-1; "
+                              "see aimeter zones --cloud)", optarg);
+                else
+                    cli_error("unknown zone '%s' (the built-in table lists countries such as FR, "
+                              "DE, US, and regions such as US-CA, CA-SK; see aimeter zones)",
+                              optarg);
                 return AIM_EXIT_USAGE;
             }
             break;
@@ -418,6 +440,10 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             }
             break;
         case 'q': o->quiet++; break;
+        case CLI_OPT_INTENSITY_FILE: case CLI_OPT_PUE: case CLI_OPT_PRICE:
+        case CLI_OPT_CURRENCY: case CLI_OPT_PRICE_FILE:
+            cli_carbon_option(c, optarg, &o->carbon);
+            break;
         case 'h':
             fputs(run_usage, stdout);
             return -1;
@@ -430,6 +456,23 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
     if (optind >= argc) {
         cli_error("run: no command given (usage: aimeter run [OPTIONS] -- COMMAND [ARGS...])");
         return AIM_EXIT_USAGE;
+    }
+    return cli_carbon_apply(&o->carbon, cfg);
+}
+
+/* A directory only this user can enter, for the control socket the command gets as
+ * AIMETER_CONTROL (docs/control.md): $XDG_RUNTIME_DIR, else /tmp. Returns 0 and fills dir and
+ * sock; -1 (with a warning) when none can be made: the run goes on without phases. */
+static int make_control_path(char *dir, size_t dirsize, char *sock, size_t socksize) {
+    const char *base = getenv("XDG_RUNTIME_DIR");
+    if (!base || !*base || access(base, W_OK) != 0)
+        base = "/tmp";
+    if (snprintf(dir, dirsize, "%s/aimeter-XXXXXX", base) >= (int)dirsize || !mkdtemp(dir) ||
+        snprintf(sock, socksize, "%s/control", dir) >= (int)socksize) {
+        cli_warning("no control socket (%s): phases, markers and records are not available",
+                    strerror(errno ? errno : ENAMETOOLONG));
+        dir[0] = '\0';
+        return -1;
     }
     return 0;
 }
@@ -467,12 +510,20 @@ int cmd_run(int argc, char **argv) {
     }
     cli_install_log(o.quiet);
     aim_config_set_command(cfg, child_argv);
+    char control_dir[96], control_sock[108];
+    if (make_control_path(control_dir, sizeof control_dir, control_sock, sizeof control_sock) == 0 &&
+        aim_config_set_control_socket(cfg, control_sock) == 0)
+        setenv("AIMETER_CONTROL", control_sock, 1); /* inherited by the command */
+    else
+        unsetenv("AIMETER_CONTROL"); /* an outer run's socket is not this run's */
 
     int go_fd, err_fd;
     install_signals();
     pid_t pid = spawn_held(path, child_argv, &go_fd, &err_fd);
     if (pid < 0) {
         cli_error("cannot start %s: %s", child_argv[0], strerror(errno));
+        if (control_dir[0])
+            rmdir(control_dir);
         discard_output(csv, o.csv, csv_created);
         discard_output(json, o.json, json_created);
         aim_config_free(cfg);
@@ -491,6 +542,8 @@ int cmd_run(int argc, char **argv) {
         close(err_fd);
         waitpid(pid, NULL, 0);
         aim_session_free(s);
+        if (control_dir[0])
+            rmdir(control_dir);
         discard_output(csv, o.csv, csv_created);
         discard_output(json, o.json, json_created);
         return session_exit_code(r);
@@ -532,6 +585,8 @@ int cmd_run(int argc, char **argv) {
     char run_id[64];
     snprintf(run_id, sizeof run_id, "%s", aim_session_run_id(s));
     aim_session_free(s);
+    if (control_dir[0])
+        rmdir(control_dir); /* the socket in it went with the session */
 
     int out = finish_outputs(run_id, &o, csv, json);
     out |= close_output(csv, o.csv);

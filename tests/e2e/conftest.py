@@ -174,6 +174,10 @@ def _isolated_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.delenv("AIMETER_SYSFS_ROOT", raising=False)
     monkeypatch.delenv("AIMETER_PROCFS_ROOT", raising=False)
+    # No time zone to guess a grid zone from, whatever the machine's: the world average,
+    # unless a test points AIMETER_SYSTEM_ROOT at a fixture (test_carbon.py).
+    monkeypatch.delenv("TZ", raising=False)
+    monkeypatch.setenv("AIMETER_SYSTEM_ROOT", str(tmp_path / "no-system-root"))
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
 
 

@@ -371,11 +371,13 @@ static void refuses_what_is_not_ours(void **state) {
     assert_int_equal(sql_int(path, "PRAGMA application_id"), 0x41494d54);
 
     /* A newer schema. */
-    sql_exec(path, "PRAGMA user_version = 2");
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", AIM_DB_SCHEMA_VERSION + 1);
+    sql_exec(path, sql);
     assert_int_equal(aim_db_open(path, 0, &db, err, sizeof err), -EPROTO);
     char want[256];
-    snprintf(want, sizeof want, "%s was written by a newer aimeter (schema 2, this one knows 1)",
-             path);
+    snprintf(want, sizeof want, "%s was written by a newer aimeter (schema %d, this one knows %d)",
+             path, AIM_DB_SCHEMA_VERSION + 1, AIM_DB_SCHEMA_VERSION);
     assert_string_equal(err, want);
     assert_int_equal(aim_db_open(path, 1, &db, err, sizeof err), -EPROTO);
     assert_null(db);

@@ -2,13 +2,38 @@
 
 #include <stdlib.h>
 
+#include "corr.h"
+#include "workload_summary.h"
+
 void aim_run_summary_clear(aim_run_summary *s) {
     if (!s)
         return;
     free(s->devices);
     free(s->series);
+    aim_corr_matrix_free(s->corr);
+    s->corr = NULL;
+    aim_workload_summary_free(s->workload);
+    s->workload = NULL;
+    free(s->intensity_points);
+    free(s->price_points);
     s->devices = NULL;
     s->series = NULL;
+    s->intensity_points = s->price_points = NULL;
+    s->n_intensity_points = s->n_price_points = 0;
     s->n_devices = 0;
     s->n_series = 0;
+}
+
+void aim_workload_summary_free(aim_workload_summary *w) {
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->n_phases; i++) {
+        free(w->phases[i].energy_j);
+        free(w->phases[i].peak_w);
+        free(w->phases[i].rec_sum);
+        free(w->phases[i].rec_n);
+    }
+    free(w->phases);
+    free(w->records);
+    free(w);
 }

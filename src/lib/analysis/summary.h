@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "aimeter.h"
+#include "carbon/intensity.h"
 #include "core/metrics.h"
 #include "core/source.h"
 
@@ -35,6 +36,8 @@ typedef struct aim_device_summary {
     char energy_detail[192];  /* "RAPL package counter", "integrated hwmon power1_input",
                                 "estimate: TDP 65 W x utilisation curve" */
     int in_total;            /* counted in the total (psys and board sensors are not) */
+    double carbon_g;         /* its share of the run's carbon (PUE included), g CO2e; NaN
+                                when not in the total or not recorded (older runs) */
 } aim_device_summary;
 
 typedef struct aim_run_summary {
@@ -58,12 +61,32 @@ typedef struct aim_run_summary {
     char zone[24];           /* "" when a constant was given */
     char intensity_source[192]; /* "--intensity", "built-in table: Ember 2024 (CC BY 4.0)" */
     double total_energy_j;   /* sum of devices with in_total */
-    double carbon_g;         /* total_energy_kwh x intensity */
+    double carbon_g;         /* Σ ΔE x intensity(t) x PUE over the run (facility energy) */
+    /* The carbon method and the cost (schema 2). A summary built by hand or stored by an
+     * older aimeter may leave these zero: pue 0 reads as "not recorded" (1.0), no points as
+     * "series not stored", an empty currency as "no price". */
+    aim_signal signal;
+    aim_basis basis;
+    double pue;
+    char pue_source[192];
+    double facility_energy_j; /* total_energy_j x pue */
+    double price_per_kwh;    /* the constant price, or cost / facility kWh for a tariff */
+    char currency[4];        /* ISO 4217; "" when no price was given */
+    char price_source[192];
+    double cost;             /* in currency */
+    aim_intensity_point *intensity_points; /* the run's series, owned (loaded reports only) */
+    size_t n_intensity_points;
+    aim_intensity_point *price_points;     /* a tariff's series, owned */
+    size_t n_price_points;
     char warnings[2048];     /* newline-separated, as shown during the run */
     aim_device_summary *devices;
     int n_devices;
     aim_series_summary *series;
     int n_series;
+    struct aim_corr_matrix *corr; /* the run's stored correlation matrix, owned (loaded
+                                     reports only); NULL when none */
+    struct aim_workload_summary *workload; /* phases and records (loaded reports only),
+                                              owned; NULL when the run has none */
 } aim_run_summary;
 
 /* Frees devices/series (not the struct itself). Accepts a zeroed struct. */

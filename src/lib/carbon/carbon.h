@@ -1,5 +1,5 @@
-/* Built-in grid intensity data (data/zones.csv, compiled in). The full intensity model
- * (time series, providers, marginal signals) is later work; this is the offline table. */
+/* Built-in grid intensity data (data/zones*.csv and data/cloud_regions.csv, compiled in):
+ * the offline tables behind --zone and --cloud. The lookups are in aimeter.h. */
 #ifndef AIM_CARBON_H
 #define AIM_CARBON_H
 

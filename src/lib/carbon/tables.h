@@ -8,9 +8,15 @@
 #include "aimeter.h"
 #include "carbon/hardware.h"
 
-/* data/zones.csv, sorted by code; always holds a "WORLD" row (the generator checks). */
+/* data/zones*.csv, file after file in precedence order (data/meson.build), each file sorted
+ * by code with a code's lifecycle row before its direct one: the first row that matches is
+ * the one to use. Always holds an average "WORLD" row (the generator checks). */
 extern const aim_zone_info aim_zone_table[];
 extern const size_t aim_zone_table_count;
+
+/* data/cloud_regions.csv; every zone there has an average row (the generator checks). */
+extern const aim_cloud_region aim_cloud_region_table[];
+extern const size_t aim_cloud_region_table_count;
 
 /* data/cpu_tdp.csv. */
 extern const aim_cpu_tdp aim_cpu_tdp_table[];

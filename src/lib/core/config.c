@@ -17,6 +17,8 @@ int aim_config_new(aim_config **ret_config) {
         return -ENOMEM;
     c->interval_ns = 100 * 1000 * 1000;
     c->intensity = -1;
+    c->pue = 1.0;
+    c->price = -1;
     *ret_config = c;
     return 0;
 }
@@ -170,9 +172,108 @@ int aim_config_set_metrics(aim_config *c, const char *spec) {
     return 0;
 }
 
+int aim_config_set_control_socket(aim_config *c, const char *path) {
+    if (path && strlen(path) >= sizeof c->control_path)
+        return -ENAMETOOLONG;
+    snprintf(c->control_path, sizeof c->control_path, "%s", path ? path : "");
+    return 0;
+}
+
 int aim_config_set_target_pid(aim_config *c, pid_t pid) {
     if (pid < 0)
         return -EINVAL;
     c->target_pid = pid;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- carbon and cost */
+
+static int set_path(char *dst, size_t size, const char *path) {
+    if (!path) {
+        dst[0] = '\0';
+        return 0;
+    }
+    if (!*path || strlen(path) >= size)
+        return -EINVAL;
+    strcpy(dst, path);
+    return 0;
+}
+
+int aim_config_set_intensity_file(aim_config *c, const char *path) {
+    return set_path(c->intensity_file, sizeof c->intensity_file, path);
+}
+
+int aim_config_set_pue(aim_config *c, const char *spec) {
+    if (!spec || !*spec)
+        return -EINVAL;
+    /* A number, checked by hand: strtod would take hex, "inf" and a locale's comma. */
+    double v = 0, scale = 1;
+    int digits = 0, dot = 0;
+    const char *p = spec;
+    for (; (*p >= '0' && *p <= '9') || (*p == '.' && !dot); p++) {
+        if (*p == '.') {
+            dot = 1;
+            continue;
+        }
+        digits++;
+        if (dot)
+            v += (*p - '0') * (scale /= 10);
+        else
+            v = v * 10 + (*p - '0');
+    }
+    if (digits && !*p) {
+        /* 1.0 is a facility that spends nothing beyond IT; 3 is already a very poor one. */
+        if (!(v >= 1.0) || v > 5.0)
+            return -ERANGE;
+        c->pue = v;
+        snprintf(c->pue_source, sizeof c->pue_source, "given with --pue");
+        return 0;
+    }
+    double pue;
+    const char *source = NULL;
+    if (aim_pue_lookup(spec, &pue, &source) < 0 || !(pue >= 1.0))
+        return -EINVAL;
+    c->pue = pue;
+    snprintf(c->pue_source, sizeof c->pue_source, "%s default: %s", spec, source ? source : "");
+    return 0;
+}
+
+static int set_currency(aim_config *c, const char *currency) {
+    if (!currency || strlen(currency) != 3)
+        return -EINVAL;
+    char up[4];
+    for (int i = 0; i < 3; i++) {
+        char ch = currency[i];
+        if (ch >= 'a' && ch <= 'z')
+            ch = (char)(ch - 'a' + 'A');
+        if (ch < 'A' || ch > 'Z')
+            return -EINVAL;
+        up[i] = ch;
+    }
+    up[3] = '\0';
+    memcpy(c->currency, up, sizeof up);
+    return 0;
+}
+
+int aim_config_set_price(aim_config *c, double per_kwh, const char *currency) {
+    if (!isfinite(per_kwh) || per_kwh < 0 || per_kwh > 1000)
+        return -EINVAL;
+    if (set_currency(c, currency) < 0)
+        return -EINVAL;
+    c->price = per_kwh;
+    c->price_file[0] = '\0';
+    return 0;
+}
+
+int aim_config_set_price_file(aim_config *c, const char *path, const char *currency) {
+    char saved[4];
+    memcpy(saved, c->currency, sizeof saved);
+    if (!path || set_currency(c, currency) < 0)
+        return -EINVAL;
+    if (set_path(c->price_file, sizeof c->price_file, path) < 0) {
+        memcpy(c->currency, saved, sizeof saved);
+        return -EINVAL;
+    }
+    c->price = -1;
     return 0;
 }

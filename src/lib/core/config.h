@@ -19,6 +19,14 @@ struct aim_config {
     char gpus[256];           /* "" = all (or CUDA_VISIBLE_DEVICES) */
     char dcgm_host[256];      /* "" = embedded host engine */
     char metrics[512];        /* --metrics, "" = the default (metric_select.h) */
+    char control_path[108];   /* the control socket to listen on, "" = none */
+    /* Carbon and cost (carbon/choose.c reads them at the start of a run). */
+    char intensity_file[4096]; /* --intensity-file, "" = not given */
+    double pue;               /* >= 1.0; 1.0 by default */
+    char pue_source[192];     /* where the PUE comes from, in words */
+    double price;             /* per kWh, < 0: not given */
+    char price_file[4096];    /* --price-file, "" = not given */
+    char currency[4];         /* ISO 4217 code of price / price_file, "" = none */
 };
 
 /* 1 if the comma-separated list `sources` ("" = all) selects the source called name. */

@@ -128,4 +128,5 @@ static const char *env_or(const char *name, const char *fallback) {
 }
 
 const char *aim_sysfs_root(void) { return env_or("AIMETER_SYSFS_ROOT", "/sys"); }
+const char *aim_system_root(void) { return env_or("AIMETER_SYSTEM_ROOT", "/"); }
 const char *aim_procfs_root(void) { return env_or("AIMETER_PROCFS_ROOT", "/proc"); }

@@ -35,6 +35,9 @@ int aim_scan_u64(const char **p, uint64_t *ret_value);
 /* The environment-selected roots ("/sys", "/proc" unless AIMETER_SYSFS_ROOT /
  * AIMETER_PROCFS_ROOT are set). Returned strings are borrowed from the environment. */
 const char *aim_sysfs_root(void);
+/* Where /etc and /usr/share/zoneinfo are, for the time-zone guess: "/" unless
+ * AIMETER_SYSTEM_ROOT (tests point it at a fixture tree). */
+const char *aim_system_root(void);
 const char *aim_procfs_root(void);
 
 #endif

@@ -93,32 +93,6 @@ static void default_name(const aim_config *c, char *buf, size_t size) {
             memmove(p, p + 1, strlen(p));
 }
 
-static void choose_intensity(aim_session *s) {
-    aim_run_summary *run = &s->run;
-    const aim_zone_info *z = NULL;
-    if (s->cfg.intensity >= 0) {
-        run->intensity_g_per_kwh = s->cfg.intensity;
-        snprintf(run->intensity_source, sizeof run->intensity_source,
-                 "constant given with --intensity");
-        return;
-    }
-    if (s->cfg.zone[0] && aim_zone_lookup(s->cfg.zone, &z) == 0) {
-        snprintf(run->zone, sizeof run->zone, "%s", z->code);
-    } else {
-        z = aim_zone_world();
-        snprintf(run->zone, sizeof run->zone, "%s", z ? z->code : "");
-    }
-    if (!z) {
-        run->intensity_g_per_kwh = NAN;
-        snprintf(run->intensity_source, sizeof run->intensity_source, "no intensity data");
-        return;
-    }
-    run->intensity_g_per_kwh = z->g_per_kwh;
-    snprintf(run->intensity_source, sizeof run->intensity_source, "%s%s: %s, %d, %s, %s",
-             s->cfg.zone[0] ? "" : "no zone given, world average; ", z->name, z->source, z->year,
-             z->basis, z->licence);
-}
-
 static int64_t effective_interval(const aim_session *s, const aim_source_ops *ops) {
     int64_t iv = ops->min_interval_ns > s->cfg.interval_ns ? ops->min_interval_ns : s->cfg.interval_ns;
     return ops->max_interval_ns > 0 && iv > ops->max_interval_ns ? ops->max_interval_ns : iv;
@@ -373,6 +347,8 @@ static int record_run(aim_session *s) {
         r = aim_db_device_insert(s->db, run->id, d, &run->devices[d]);
     for (int i = 0; i < run->n_series && r >= 0; i++)
         r = aim_db_series_insert(s->db, run->id, &run->series[i]);
+    if (r >= 0)
+        r = aim_run_carbon_store(&s->carbon, s->db, run->id);
     if (r < 0) {
         aim_db_rollback(s->db);
         return r;
@@ -429,7 +405,14 @@ int aim_session_start(aim_session *s) {
         path = default_path;
     }
     char err[sizeof s->errmsg];
-    int r = aim_db_open(path, 0, &s->db, err, sizeof err);
+    /* The intensity and price inputs first: a bad file must fail before the store is
+     * created or the command started. */
+    int r = aim_run_carbon_setup(&s->carbon, &s->cfg, aim_wall_ns(), run, err, sizeof err);
+    if (r < 0) {
+        free(default_path);
+        return fail(s, r, "%s", err);
+    }
+    r = aim_db_open(path, 0, &s->db, err, sizeof err);
     free(default_path);
     if (r < 0)
         return fail(s, r, "%s", err);
@@ -446,7 +429,6 @@ int aim_session_start(aim_session *s) {
     run->status = AIM_RUN_RUNNING;
     run->exit_code = -1;
     run->interval_ns = s->cfg.interval_ns;
-    choose_intensity(s);
 
     aim_metric_select metric_sel;
     char sel_err[160];
@@ -470,8 +452,14 @@ int aim_session_start(aim_session *s) {
     }
     for (int w = 0; w < s->catalog.n_warnings; w++)
         aim_log(AIM_LOG_WARNING, "%s", s->catalog.warnings[w]);
-    if ((r = build_summary(s)) < 0 || (r = alloc_groups(s)) < 0)
+    if ((r = build_summary(s)) < 0 || (r = alloc_groups(s)) < 0 ||
+        (r = aim_run_carbon_plan(&s->carbon, run, run->start_wall_ns, s->start_mono_ns)) < 0)
         return fail(s, r, "out of memory");
+    aim_session_corr_setup(s);
+    if ((r = aim_workload_init(&s->workload, s->cfg.control_path)) < 0)
+        return fail(s, r, r == -EEXIST ? "control socket %s: the path is in use"
+                                       : "control socket %s: %s",
+                    s->cfg.control_path, aim_strerror(r));
     if ((r = record_run(s)) < 0)
         return fail(s, r, "could not record the run: %s", aim_db_errmsg(s->db));
     if ((r = start_threads(s)) < 0) {
@@ -487,13 +475,17 @@ int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
     if (s->stopped)
         return fail(s, -EALREADY, "session already stopped");
     s->stopped = 1;
+    aim_workload_close_socket(&s->workload); /* what comes after the end is not the run's */
     join_threads(s);
     aim_writer_drain(s);
+    aim_workload_finish(&s->workload, aim_mono_ns());
     s->run.status = status;
     s->run.exit_code = exit_code;
     s->run.end_wall_ns = s->run.start_wall_ns + (aim_mono_ns() - s->start_mono_ns);
     aim_writer_refresh_summary(s);
+    aim_run_carbon_finish(&s->carbon, &s->run);
     int r = aim_writer_flush(s);
+    aim_session_corr_finish(s);
     for (int i = 0; i < aim_source_count; i++)
         if (s->slots[i].open) {
             aim_sources[i]->close(s->slots[i].state);
@@ -540,8 +532,11 @@ void aim_session_free(aim_session *s) {
     }
     aim_db_close(s->db);
     aim_run_summary_clear(&s->run);
+    aim_run_carbon_free(&s->carbon);
     free(s->stats);
     free(s->energy);
+    aim_session_corr_free(s);
+    aim_workload_free(&s->workload);
     free(s->cfg.db_path);
     pthread_cond_destroy(&s->wake);
     pthread_mutex_destroy(&s->lock);

@@ -9,12 +9,14 @@
 #include "analysis/energy.h"
 #include "analysis/stats.h"
 #include "analysis/summary.h"
+#include "carbon/run_carbon.h"
 #include "catalog.h"
 #include "config.h"
 #include "ring.h"
 #include "schedule.h"
 #include "store/codec.h"
 #include "store/db.h"
+#include "workload.h"
 
 #define AIM_MAX_GROUPS 6
 #define AIM_MAX_SOURCES 16
@@ -72,6 +74,9 @@ struct aim_session {
     aim_run_summary run;          /* the live summary the store is updated from */
     aim_stats *stats;             /* per series */
     aim_device_energy *energy;    /* per device */
+    aim_run_carbon carbon;        /* intensity and price series, carbon and cost accounting */
+    aim_workload workload;        /* phases, markers and records from the workload */
+    struct aim_corr *corr;        /* correlation co-moments (writer thread), or NULL */
 
     int64_t start_mono_ns;
     pthread_mutex_t lock;
@@ -94,6 +99,13 @@ void *aim_writer_main(void *session_arg);
 int aim_writer_drain(aim_session *s);
 int aim_writer_flush(aim_session *s);
 void aim_writer_refresh_summary(aim_session *s);
+
+/* Correlation (corr_hook.c): set up at start, fed every frame, stored at stop. */
+void aim_session_corr_setup(aim_session *s);
+void aim_session_corr_frame(aim_session *s, const aim_group *g, const aim_frame *f,
+                            int64_t t_rel);
+void aim_session_corr_finish(aim_session *s);
+void aim_session_corr_free(aim_session *s);
 
 /* The session a group belongs to (groups are embedded in the session). */
 aim_session *aim_group_session(aim_group *g);

@@ -31,12 +31,23 @@ static void account(aim_session *s, aim_frame *f) {
     for (int d = 0; d < s->catalog.n_devices; d++) {
         aim_device_energy *e = &s->energy[d];
         double v, p;
+        /* The interval this frame closes, for its carbon: from the device's previous reading
+         * (none for the first: a zero-length interval priced at the value in force). */
+        int64_t t0 = e->meter.have_last ? e->meter.last_t : f->t_ns;
+        double e0 = e->meter.energy_j;
         if (e->counter_slot >= 0 && aim_frame_get(f, e->counter_slot, &v)) {
             if (aim_energy_meter_counter(&e->meter, f->t_ns, v, &p) && e->derived_power_slot >= 0)
                 aim_frame_set(f, e->derived_power_slot, p);
         } else if (e->counter_slot < 0 && e->power_slot >= 0 && aim_frame_get(f, e->power_slot, &v)) {
             aim_energy_meter_power(&e->meter, f->t_ns, v);
+        } else {
+            continue;
         }
+        double g0 = aim_run_carbon_device_g(&s->carbon, d, e0);
+        aim_run_carbon_account(&s->carbon, d, t0, f->t_ns, e0, e->meter.energy_j);
+        aim_workload_account(&s->workload, d, t0, f->t_ns, e->meter.energy_j - e0,
+                             e->meter.last_power_w,
+                             aim_run_carbon_device_g(&s->carbon, d, e->meter.energy_j) - g0);
     }
 }
 
@@ -72,6 +83,7 @@ static int insert_chunk(aim_session *s, aim_group *g) {
 static void process_tick(aim_session *s, aim_group *g, aim_frame *f) {
     account(s, f);
     int64_t t_rel = f->t_ns - s->start_mono_ns;
+    aim_session_corr_frame(s, g, f, t_rel);
     for (int i = 0; i < f->count; i++)
         if (f->valid[i])
             aim_stats_add(&s->stats[f->base + i], f->values[i]);
@@ -126,6 +138,9 @@ static void report_dropped_sources(aim_session *s) {
 
 int aim_writer_drain(aim_session *s) {
     int n = 0;
+    /* Events first: a phase that began before a frame's time is then known when the frame's
+     * interval is attributed (analysis/phases.h). */
+    aim_workload_apply(&s->workload);
     for (int gi = 0; gi < s->n_groups; gi++) {
         aim_group *g = &s->groups[gi];
         while (aim_ring_pop(g->ring, g->wframe)) {
@@ -160,7 +175,7 @@ void aim_writer_refresh_summary(aim_session *s) {
         if (dev->in_total)
             run->total_energy_j += dev->energy_j;
     }
-    run->carbon_g = aim_carbon_g(run->total_energy_j, run->intensity_g_per_kwh);
+    aim_run_carbon_refresh(&s->carbon, run);
     for (int i = 0; i < run->n_series; i++) {
         aim_series_summary *ss = &run->series[i];
         const aim_stats *st = &s->stats[i];
@@ -180,6 +195,10 @@ int aim_writer_flush(aim_session *s) {
         return r;
     for (int gi = 0; gi < s->n_groups && r >= 0; gi++)
         r = insert_chunk(s, &s->groups[gi]);
+    if (r >= 0)
+        r = aim_run_carbon_store(&s->carbon, s->db, s->run.id);
+    if (r >= 0)
+        r = aim_workload_store(&s->workload, s->db, s->run.id, s->start_mono_ns);
     if (r >= 0)
         r = aim_db_run_update(s->db, &s->run);
     if (r < 0) {

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/corr_report.h"
+#include "report/phases_report.h"
 #include "report/jsonutil.h"
 #include "report/model.h"
 #include "report/renderers.h"
@@ -54,6 +56,13 @@ static json_t *energy_object(const aim_run_summary *run, int *order, size_t n, i
     json_t *o = json_object();
     PUT(o, "total_j", n ? aim_json_num(run->total_energy_j) : json_null());
     PUT(o, "total_kwh", n ? aim_json_num(run->total_energy_j / 3.6e6) : json_null());
+    /* Schema 2 runs: the PUE and the facility energy (IT × PUE); null for older runs. */
+    int recorded = run->pue > 0;
+    PUT(o, "pue", recorded ? aim_json_num(run->pue) : json_null());
+    PUT(o, "pue_source", recorded ? STR(run->pue_source) : json_null());
+    PUT(o, "facility_j", recorded && n ? aim_json_num(run->facility_energy_j) : json_null());
+    PUT(o, "facility_kwh",
+        recorded && n ? aim_json_num(run->facility_energy_j / 3.6e6) : json_null());
     json_t *devs = json_array();
     for (size_t k = 0; k < n; k++) {
         const aim_device_summary *d = &run->devices[order[k]];
@@ -66,10 +75,33 @@ static json_t *energy_object(const aim_run_summary *run, int *order, size_t n, i
         PUT(e, "method", json_string(aim_method_word(d->energy_method)));
         PUT(e, "detail", STR(d->energy_detail));
         PUT(e, "in_total", json_boolean(d->in_total));
+        PUT(e, "carbon_g", d->in_total && run->n_intensity_points ? aim_json_num(d->carbon_g)
+                                                                  : json_null());
         PUSH(devs, e);
     }
     PUT(o, "devices", devs);
     return o;
+}
+
+/* The points that applied during the run: from the one in force at its start to the last
+ * one before its end. A year-long file stays out of a two-minute run's report; the store
+ * keeps all of them. */
+static json_t *steps_array(const aim_run_summary *run, const aim_intensity_point *p, size_t n,
+                           const char *key, int *err) {
+    json_t *arr = json_array();
+    int64_t start_ms = run->start_wall_ns / 1000000;
+    int64_t end_ms = (run->end_wall_ns ? run->end_wall_ns
+                                       : run->start_wall_ns + run->duration_ns) / 1000000;
+    size_t first = 0;
+    while (first + 1 < n && p[first + 1].t_unix_ms <= start_ms)
+        first++;
+    for (size_t i = first; i < n && (i == first || p[i].t_unix_ms < end_ms); i++) {
+        json_t *o = json_object();
+        PUT(o, "time", aim_json_time(p[i].t_unix_ms * 1000000));
+        PUT(o, key, aim_json_num(p[i].g_per_kwh));
+        PUSH(arr, o);
+    }
+    return arr;
 }
 
 static json_t *carbon_object(const aim_run_summary *run, size_t n, int *err) {
@@ -79,6 +111,33 @@ static json_t *carbon_object(const aim_run_summary *run, size_t n, int *err) {
     PUT(o, "intensity_g_per_kwh", aim_json_num(run->intensity_g_per_kwh));
     PUT(o, "zone", STR_OR_NULL(run->zone));
     PUT(o, "source", STR(run->intensity_source));
+    int series = run->n_intensity_points > 0;
+    PUT(o, "signal", series ? json_string(aim_signal_name(run->signal)) : json_null());
+    PUT(o, "basis", series ? json_string(aim_basis_name(run->basis)) : json_null());
+    PUT(o, "pue", run->pue > 0 ? aim_json_num(run->pue) : json_null());
+    char method[640];
+    aim_report_carbon_method(method, sizeof method, run);
+    PUT(o, "method", series ? aim_json_str(method, sizeof method) : json_null());
+    PUT(o, "n_points", aim_json_count(run->n_intensity_points));
+    PUT(o, "series", steps_array(run, run->intensity_points, run->n_intensity_points,
+                                 "g_per_kwh", err));
+    return o;
+}
+
+static json_t *cost_object(const aim_run_summary *run, size_t n, int *err) {
+    if (!strnlen(run->currency, sizeof run->currency))
+        return json_null();
+    json_t *o = json_object();
+    PUT(o, "amount", n ? aim_json_num(run->cost) : json_null());
+    PUT(o, "currency", STR(run->currency));
+    PUT(o, "price_per_kwh", aim_json_num(run->price_per_kwh));
+    PUT(o, "source", STR(run->price_source));
+    char method[640];
+    aim_report_cost_method(method, sizeof method, run);
+    PUT(o, "method", aim_json_str(method, sizeof method));
+    PUT(o, "n_points", aim_json_count(run->n_price_points));
+    PUT(o, "series", steps_array(run, run->price_points, run->n_price_points, "price_per_kwh",
+                                 err));
     return o;
 }
 
@@ -154,7 +213,10 @@ int aim_report_render_json(const aim_run_summary *run, char **ret_text) {
     aim_json_put(root, "sampling", sampling_object(run, &err), &err);
     aim_json_put(root, "energy", energy_object(run, order, n, &err), &err);
     aim_json_put(root, "carbon", carbon_object(run, n, &err), &err);
+    aim_json_put(root, "cost", cost_object(run, n, &err), &err);
     aim_json_put(root, "devices", devices_array(run, &err), &err);
+    aim_json_put(root, "correlations", aim_corr_report_json(run, &err), &err);
+    aim_json_put(root, "workload", aim_phases_report_json(run, &err), &err);
     aim_json_put(root, "warnings", warnings_array(run, &err), &err);
     free(order);
 

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "analysis/stats.h"
+#include "report/corr_report.h"
+#include "report/phases_report.h"
 #include "report/model.h"
 #include "report/renderers.h"
 #include "report/strbuf.h"
@@ -152,6 +154,8 @@ int aim_report_render_markdown(const aim_run_summary *run, char **ret_text) {
     header(&b, run);
     overall(&b, &m);
     tables(&b, &m);
+    aim_corr_report_markdown(&b, run);
+    aim_phases_report_markdown(&b, run);
     aim_strbuf_append(&b, "\nSamples ");
     md(&b, m.samples);
     aim_strbuf_append(&b, ". Sources: ");

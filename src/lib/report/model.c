@@ -227,6 +227,21 @@ static void overall_rows(aim_report_model *m, const aim_run_summary *run, int *o
                     aim_fmt_sig(num, run->total_energy_j / 3.6e6, 3, 6));
     }
 
+    /* Runs of schema 2 record their PUE: IT and facility energy are shown apart. */
+    int recorded = run->pue > 0;
+    if (recorded && n > 0) {
+        double pue = run->pue >= 1.0 ? run->pue : 1.0;
+        aim_bprintf(r->note, sizeof r->note, "= %s kWh, IT equipment",
+                    aim_fmt_sig(num, run->total_energy_j / 3.6e6, 3, 6));
+        r = &m->overall[m->n_overall++];
+        aim_bprintf(r->label, sizeof r->label, "Facility energy");
+        aim_fmt_sig(r->value, isfinite(run->facility_energy_j) ? run->facility_energy_j
+                                                               : run->total_energy_j * pue, 3, 2);
+        aim_bprintf(r->unit, sizeof r->unit, "J");
+        aim_bprintf(r->note, sizeof r->note, "= IT energy × PUE %s (%.*s)",
+                    aim_fmt_trim(num, pue, 3), AIM_FIELD(run->pue_source));
+    }
+
     r = &m->overall[m->n_overall++];
     aim_bprintf(r->label, sizeof r->label, "Carbon");
     if (n == 0 || !isfinite(run->carbon_g)) {
@@ -242,6 +257,60 @@ static void overall_rows(aim_report_model *m, const aim_run_summary *run, int *o
                 aim_fmt_trim(num3, run->intensity_g_per_kwh, 2),
                 zlen || slen ? ", " : "", zlen, run->zone, zlen && slen ? ": " : "", slen,
                 run->intensity_source);
+    if (run->n_intensity_points == 0)
+        return; /* stored by an older aimeter, or built by hand: nothing more is known */
+
+    /* Carbon per component, in the energy order. */
+    for (size_t k = 0; k < n; k++) {
+        const aim_device_summary *d = &run->devices[order[k]];
+        if (!d->in_total || !isfinite(d->carbon_g))
+            continue;
+        r = &m->overall[m->n_overall++];
+        aim_bprintf(r->label, sizeof r->label, "%s carbon (%.*s)", aim_device_kind_label(d->kind),
+                    AIM_FIELD(d->name));
+        aim_fmt_sig(r->value, d->carbon_g, 3, 3);
+        aim_bprintf(r->unit, sizeof r->unit, "g CO2e");
+    }
+    r = &m->overall[m->n_overall++];
+    aim_bprintf(r->label, sizeof r->label, "Intensity");
+    aim_fmt_trim(r->value, run->intensity_g_per_kwh, 2);
+    aim_bprintf(r->unit, sizeof r->unit, "g/kWh");
+    aim_report_carbon_method(r->note, sizeof r->note, run);
+
+    if (!strnlen(run->currency, sizeof run->currency))
+        return;
+    r = &m->overall[m->n_overall++];
+    aim_bprintf(r->label, sizeof r->label, "Cost");
+    aim_fmt_sig(r->value, run->cost, 3, 2);
+    aim_bprintf(r->unit, sizeof r->unit, "%.*s", AIM_FIELD(run->currency));
+    aim_report_cost_method(r->note, sizeof r->note, run);
+}
+
+static const char *plural(size_t n) { return n == 1 ? "" : "s"; }
+
+void aim_report_carbon_method(char *out, size_t len, const aim_run_summary *run) {
+    char what[256];
+    int zlen = (int)strnlen(run->zone, sizeof run->zone);
+    const char *sig = aim_signal_name(run->signal), *basis = aim_basis_name(run->basis);
+    aim_bprintf(what, sizeof what, "%.*s%s%s, %s%s", zlen, run->zone, zlen ? ", " : "",
+                sig ? sig : "average", run->basis == AIM_BASIS_UNKNOWN ? "basis " : "",
+                basis ? basis : "unknown");
+    aim_bprintf(out, len, "Σ energy × intensity(t) × PUE over %zu intensity point%s (%s; %.*s)",
+                run->n_intensity_points, plural(run->n_intensity_points), what,
+                AIM_FIELD(run->intensity_source));
+}
+
+void aim_report_cost_method(char *out, size_t len, const aim_run_summary *run) {
+    char num[AIM_NUM_MAX];
+    int clen = (int)strnlen(run->currency, sizeof run->currency);
+    if (run->n_price_points > 1)
+        aim_bprintf(out, len, "Σ energy × price(t) × PUE over %zu price points (mean %s %.*s/kWh; "
+                    "%.*s)", run->n_price_points, aim_fmt_sig(num, run->price_per_kwh, 3, 2),
+                    clen, run->currency, AIM_FIELD(run->price_source));
+    else
+        aim_bprintf(out, len, "facility energy × %s %.*s/kWh (%.*s)",
+                    aim_fmt_trim(num, run->price_per_kwh, 6), clen, run->currency,
+                    AIM_FIELD(run->price_source));
 }
 
 int aim_report_next_line(const char *field, size_t size, size_t *pos, const char **ret_line,
@@ -323,7 +392,7 @@ int aim_report_model_build(const aim_run_summary *run, aim_report_model *m) {
     size_t n_dev = run->n_devices > 0 ? (size_t)run->n_devices : 0;
     size_t n_ser = run->n_series > 0 ? (size_t)run->n_series : 0;
     int *order = calloc(n_dev + 1, sizeof *order);
-    m->overall = calloc(n_dev + 3, sizeof *m->overall);
+    m->overall = calloc(2 * n_dev + 6, sizeof *m->overall);
     m->rows = calloc(n_ser + 1, sizeof *m->rows);
     m->tables = calloc(n_dev + 2, sizeof *m->tables);
     m->infos = calloc(n_ser + 1, sizeof *m->infos);

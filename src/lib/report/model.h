@@ -63,6 +63,12 @@ const char *aim_report_section(const aim_run_summary *run, const aim_series_summ
  * device order. order must hold run->n_devices entries. Returns how many. */
 size_t aim_report_energy_order(const aim_run_summary *run, int *order);
 
+/* The carbon method in words: "Σ energy × intensity(t) × PUE over N intensity points
+ * (zone, signal, basis, source)"; the cost's: "facility energy × 0.21 EUR/kWh (…)" or
+ * "Σ energy × price(t) × PUE over N price points (…)". */
+void aim_report_carbon_method(char *out, size_t len, const aim_run_summary *run);
+void aim_report_cost_method(char *out, size_t len, const aim_run_summary *run);
+
 /* Iterates over the non-empty lines of a newline-separated field of `size` bytes (the
  * warnings): start with *pos = 0; returns 0 when there are no more. */
 int aim_report_next_line(const char *field, size_t size, size_t *pos, const char **ret_line,

@@ -7,6 +7,7 @@
 #include "aimeter.h"
 #include "report/renderers.h"
 #include "report/report.h"
+#include "store/corr_store.h"
 #include "store/db.h"
 
 int aim_report_render_summary(const aim_run_summary *run, const char *format, char **ret_text) {
@@ -37,10 +38,15 @@ int aim_report_render(aim_store *store, const char *run_id, const char *format,
     aim_run_summary run;
     memset(&run, 0, sizeof run);
     int r = aim_db_load_summary(db, run_id, &run);
+    if (r >= 0)
+        r = aim_db_workload_load(db, run_id, run.n_devices, &run.workload);
     if (r < 0) {
         aim_run_summary_clear(&run);
         return r;
     }
+    /* The correlation matrix stored when the run ended: read, never recomputed here. */
+    if (aim_db_corr_load(db, run_id, &run.corr) < 0)
+        run.corr = NULL;
     r = aim_report_render_summary(&run, format, ret_text);
     aim_run_summary_clear(&run);
     return r;

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "analysis/stats.h"
+#include "report/corr_report.h"
+#include "report/phases_report.h"
 #include "report/model.h"
 #include "report/strbuf.h"
 
@@ -143,6 +145,8 @@ int aim_report_render_text(const aim_run_summary *run, char **ret_text) {
     aim_strbuf_putc(&b, '\n');
     overall(&b, &m);
     tables(&b, &m);
+    aim_corr_report_text(&b, run);
+    aim_phases_report_text(&b, run);
     aim_strbuf_putc(&b, '\n');
     aim_strbuf_printf(&b, "Samples %s.  Sources: %s\n", m.samples, m.sources);
 

@@ -12,7 +12,7 @@
 #include "analysis/summary.h"
 #include "store/codec.h"
 
-#define AIM_DB_SCHEMA_VERSION 1
+#define AIM_DB_SCHEMA_VERSION 4
 
 typedef struct aim_db aim_db;
 
@@ -26,6 +26,21 @@ void aim_db_close(aim_db *db);
 const char *aim_db_errmsg(const aim_db *db);
 
 int aim_db_begin(aim_db *db);
+/* A run's phases, markers and records for its report: *ret NULL when it has none. */
+struct aim_workload_summary;
+int aim_db_workload_load(aim_db *db, const char *run_id, int n_devices,
+                         struct aim_workload_summary **ret);
+/* The workload's phases, markers and records (core/workload.h): every phase row and its
+ * per-device figures, the spans from spans_from on, the marks from marks_from on, the record
+ * keys and the given record rows; times relative to start_mono_ns. Inside the commit's
+ * transaction (store/workload_store.c). */
+struct aim_phases;
+struct aim_records;
+struct aim_record_row;
+int aim_db_workload_store(aim_db *db, const char *run_id, int64_t start_mono_ns,
+                          const struct aim_phases *phases, size_t spans_from, size_t n_spans,
+                          size_t marks_from, size_t n_marks, const struct aim_records *records,
+                          const struct aim_record_row *rows, size_t n_rows, uint64_t dropped);
 int aim_db_commit(aim_db *db);
 int aim_db_rollback(aim_db *db);
 
@@ -45,9 +60,17 @@ int aim_db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
  * series' statistics from run. Called at every commit and at the end. */
 int aim_db_run_update(aim_db *db, const aim_run_summary *run);
 
+/* Appends points of the run's intensity (which = 0) or price (which = 1) series; they must
+ * be later than those already stored. */
+int aim_db_steps_insert(aim_db *db, const char *run_id, int which,
+                        const aim_intensity_point *points, size_t n);
+/* How many points of that series the store holds for the run. */
+int aim_db_steps_count(aim_db *db, const char *run_id, int which, size_t *ret_n);
+
 /* Reading. aim_db_load_summary fills *ret (free with aim_run_summary_clear); stale is set
  * when the run says running but its writer pid is gone on this host. -ENOENT. */
 int aim_db_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret);
+/* aim_db_load_summary also loads the run's intensity and price points into the summary. */
 
 /* Runs newest first, at most limit (0 = all); caller frees each with aim_run_summary_clear
  * and the array with free(). Devices/series are not loaded (n_devices = n_series = 0). */

@@ -26,6 +26,10 @@ int aim_db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_t
 int aim_db_set_error(aim_db *db, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The SQLite handle, for store/ files with queries of their own (corr_store.c). */
+struct sqlite3;
+struct sqlite3 *aim_db_sqlite(aim_db *db);
+
 /* Sets the public handle's error message (store/public.c), for aim_export_csv. */
 struct aim_store;
 void aim_store_set_error(struct aim_store *store, const char *fmt, ...)

@@ -93,8 +93,133 @@ static const char migration_1[] =
     "  PRIMARY KEY (run_id, id)\n"
     ");\n";
 
+/* Carbon as a time series (issue 4): the run's intensity points, the signal and basis, PUE
+ * (IT vs facility energy), price and cost, carbon per device. Runs of schema 1 get their one
+ * intensity as one point at their start, the basis their source text names, facility =
+ * IT energy (PUE 1) and their devices' share of carbon, so they replay like new runs. */
+static const char migration_2[] =
+    "ALTER TABLE runs ADD COLUMN intensity_signal TEXT NOT NULL DEFAULT 'average';\n"
+    "ALTER TABLE runs ADD COLUMN intensity_basis TEXT NOT NULL DEFAULT 'unknown';\n"
+    "ALTER TABLE runs ADD COLUMN pue REAL NOT NULL DEFAULT 1.0;\n"
+    "ALTER TABLE runs ADD COLUMN pue_source TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE runs ADD COLUMN facility_energy_j REAL;\n"
+    "ALTER TABLE runs ADD COLUMN price_per_kwh REAL;\n"
+    "ALTER TABLE runs ADD COLUMN currency TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE runs ADD COLUMN price_source TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE runs ADD COLUMN cost REAL;\n"
+    "ALTER TABLE devices ADD COLUMN carbon_g REAL;\n"
+    "CREATE TABLE run_intensity (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  t_unix_ms INTEGER NOT NULL,   -- valid from (Unix epoch, ms) until the next point\n"
+    "  g_per_kwh REAL NOT NULL,      -- g CO2e / kWh\n"
+    "  PRIMARY KEY (run_id, t_unix_ms)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE run_price (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  t_unix_ms INTEGER NOT NULL,   -- valid from (Unix epoch, ms) until the next point\n"
+    "  price_per_kwh REAL NOT NULL,  -- in runs.currency per kWh\n"
+    "  PRIMARY KEY (run_id, t_unix_ms)\n"
+    ") WITHOUT ROWID;\n"
+    "UPDATE runs SET facility_energy_j = total_energy_j,\n"
+    "  intensity_basis = CASE WHEN intensity_source LIKE '%lifecycle%' THEN 'lifecycle'\n"
+    "                         WHEN intensity_source LIKE '%direct%' THEN 'direct'\n"
+    "                         ELSE 'unknown' END;\n"
+    "INSERT INTO run_intensity (run_id, t_unix_ms, g_per_kwh)\n"
+    "  SELECT id, start_wall_ns / 1000000, intensity_g_per_kwh FROM runs\n"
+    "  WHERE intensity_g_per_kwh IS NOT NULL;\n"
+    "UPDATE devices SET carbon_g = energy_j / 3.6e6 *\n"
+    "  (SELECT intensity_g_per_kwh FROM runs WHERE runs.id = devices.run_id)\n"
+    "  WHERE in_total = 1;\n";
+
+/* Correlation (issue 5): the matrix a run kept while sampling, stored when it ends so the
+ * report and `aimeter corr` read it instead of replaying the samples. One row per series
+ * (a = b) and per pair (a < b) that had common grid ticks. Runs of schema 2 have none; they
+ * are replayed from their chunks on demand. */
+static const char migration_3[] =
+    "ALTER TABLE runs ADD COLUMN corr_ticks INTEGER; -- grid ticks of the stored matrix; NULL: none\n"
+    "ALTER TABLE runs ADD COLUMN corr_exact INTEGER; -- 1: a replay of the chunks gives the same\n"
+    "CREATE TABLE correlations (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  a INTEGER NOT NULL,           -- series.slot\n"
+    "  b INTEGER NOT NULL,           -- series.slot, >= a; a = b: the series itself\n"
+    "  n INTEGER NOT NULL,           -- grid ticks where both had a value\n"
+    "  r REAL,                       -- Pearson r; NULL when undefined; a = b: 1, NULL if constant\n"
+    "  PRIMARY KEY (run_id, a, b)\n"
+    ") WITHOUT ROWID;\n";
+
+/* The workload (issue 5): phases with their energy per device, every phase instance and
+ * marker, and the numbers the workload recorded (docs/control.md). Times are ns since the
+ * run's start, on the samples' clock. Schema 1's `phases` placeholder (never written by any
+ * aimeter) is replaced by the instances table of the same name. */
+static const char migration_4[] =
+    "ALTER TABLE runs ADD COLUMN workload_dropped INTEGER NOT NULL DEFAULT 0;\n"
+    "DROP TABLE phases;               -- schema 1's placeholder, never written\n"
+    "CREATE TABLE phase_totals (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  name TEXT NOT NULL,\n"
+    "  instances INTEGER NOT NULL,\n"
+    "  first_ns INTEGER NOT NULL,     -- start of its first instance\n"
+    "  last_end_ns INTEGER NOT NULL,  -- end of its latest closed instance\n"
+    "  total_ns INTEGER NOT NULL,     -- summed duration of its closed instances\n"
+    "  carbon_g REAL,                 -- g CO2e of the devices counted in the total\n"
+    "  unterminated INTEGER NOT NULL, -- instances still open when the run ended\n"
+    "  PRIMARY KEY (run_id, name)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE phase_devices (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  phase TEXT NOT NULL,\n"
+    "  device_idx INTEGER NOT NULL,   -- devices.idx\n"
+    "  energy_j REAL NOT NULL,        -- the device's energy while the phase was open\n"
+    "  peak_w REAL NOT NULL,          -- its highest interval power then\n"
+    "  PRIMARY KEY (run_id, phase, device_idx)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE phases (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  seq INTEGER NOT NULL,          -- instances in the order they began\n"
+    "  phase TEXT NOT NULL,\n"
+    "  depth INTEGER NOT NULL,        -- 0: outermost\n"
+    "  start_ns INTEGER NOT NULL,\n"
+    "  end_ns INTEGER,                -- NULL while open\n"
+    "  PRIMARY KEY (run_id, seq)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE marks (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  seq INTEGER NOT NULL,\n"
+    "  t_ns INTEGER NOT NULL,\n"
+    "  text TEXT NOT NULL,\n"
+    "  PRIMARY KEY (run_id, seq)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE record_keys (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  key TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL,            -- counter | gauge\n"
+    "  count INTEGER NOT NULL,        -- records made\n"
+    "  total REAL NOT NULL,           -- counters: the sum; gauges: the sum of the values\n"
+    "  last REAL, min REAL, max REAL,\n"
+    "  first_ns INTEGER, last_ns INTEGER,\n"
+    "  PRIMARY KEY (run_id, key)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE records (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  key TEXT NOT NULL,\n"
+    "  t_ns INTEGER NOT NULL,\n"
+    "  value REAL NOT NULL            -- counters: the running total; gauges: the value\n"
+    ");\n"
+    "CREATE INDEX records_by_key ON records(run_id, key, t_ns);\n"
+    "CREATE TABLE phase_records (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  phase TEXT NOT NULL,\n"
+    "  key TEXT NOT NULL,\n"
+    "  sum REAL NOT NULL,             -- of the records made while the phase was open\n"
+    "  n INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (run_id, phase, key)\n"
+    ") WITHOUT ROWID;\n";
+
 static const char *const migrations[] = {
     migration_1,
+    migration_2,
+    migration_3,
+    migration_4,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == AIM_DB_SCHEMA_VERSION,
                "one migration per schema version");

@@ -31,6 +31,8 @@ enum {
     ST_RUN_UPDATE, ST_DEVICE_UPDATE, ST_SERIES_UPDATE,
     ST_RUN_SELECT, ST_DEVICES_SELECT, ST_SERIES_SELECT, ST_RUN_LIST,
     ST_LAST, ST_EXACT, ST_PREFIX, ST_GROUP_COLUMNS, ST_GROUP_TICKS,
+    ST_INTENSITY_INSERT, ST_PRICE_INSERT, ST_INTENSITY_SELECT, ST_PRICE_SELECT,
+    ST_INTENSITY_COUNT, ST_PRICE_COUNT,
     ST__COUNT
 };
 
@@ -38,17 +40,19 @@ enum {
     "id, name, command, host, aimeter_version, writer_pid, start_wall_ns, end_wall_ns, "     \
     "duration_ns, status, exit_code, interval_ns, achieved_interval_ns, samples, "            \
     "missed_deadlines, sources, zone, intensity_g_per_kwh, intensity_source, total_energy_j, " \
-    "carbon_g, warnings"
+    "carbon_g, warnings, intensity_signal, intensity_basis, pue, pue_source, "                \
+    "facility_energy_j, price_per_kwh, currency, price_source, cost"
 
 static const char *const stmt_sql[ST__COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_RUN_INSERT] = "INSERT INTO runs (" RUN_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                      "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+                      "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, "
+                      "?26, ?27, ?28, ?29, ?30, ?31)",
     [ST_DEVICE_INSERT] = "INSERT INTO devices (run_id, idx, name, kind, model, energy_j, "
-                         "energy_method, energy_detail, in_total) VALUES (?1, ?2, ?3, ?4, ?5, "
-                         "?6, ?7, ?8, ?9)",
+                         "energy_method, energy_detail, in_total, carbon_g) VALUES (?1, ?2, "
+                         "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [ST_SERIES_INSERT] = "INSERT INTO series (run_id, slot, device_idx, metric_key, instance, "
                          "method, grp, resolution, counter, count, mean, min, max, mode, "
                          "stddev, mode_exact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
@@ -59,15 +63,19 @@ static const char *const stmt_sql[ST__COUNT] = {
                       "duration_ns = ?5, achieved_interval_ns = ?6, samples = ?7, "
                       "missed_deadlines = ?8, sources = ?9, zone = ?10, "
                       "intensity_g_per_kwh = ?11, intensity_source = ?12, "
-                      "total_energy_j = ?13, carbon_g = ?14, warnings = ?15 WHERE id = ?1",
+                      "total_energy_j = ?13, carbon_g = ?14, warnings = ?15, "
+                      "intensity_signal = ?16, intensity_basis = ?17, pue = ?18, "
+                      "pue_source = ?19, facility_energy_j = ?20, price_per_kwh = ?21, "
+                      "currency = ?22, price_source = ?23, cost = ?24 WHERE id = ?1",
     [ST_DEVICE_UPDATE] = "UPDATE devices SET energy_j = ?3, energy_method = ?4, "
-                         "energy_detail = ?5, in_total = ?6, model = ?7 "
+                         "energy_detail = ?5, in_total = ?6, model = ?7, carbon_g = ?8 "
                          "WHERE run_id = ?1 AND idx = ?2",
     [ST_SERIES_UPDATE] = "UPDATE series SET count = ?3, mean = ?4, min = ?5, max = ?6, "
                          "mode = ?7, stddev = ?8, mode_exact = ?9 WHERE run_id = ?1 AND slot = ?2",
     [ST_RUN_SELECT] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1",
     [ST_DEVICES_SELECT] = "SELECT idx, name, kind, model, energy_j, energy_method, "
-                          "energy_detail, in_total FROM devices WHERE run_id = ?1 ORDER BY idx",
+                          "energy_detail, in_total, carbon_g FROM devices WHERE run_id = ?1 "
+                          "ORDER BY idx",
     [ST_SERIES_SELECT] = "SELECT slot, device_idx, metric_key, instance, method, grp, "
                          "resolution, counter, count, mean, min, max, mode, stddev, mode_exact "
                          "FROM series WHERE run_id = ?1 ORDER BY slot",
@@ -81,6 +89,16 @@ static const char *const stmt_sql[ST__COUNT] = {
                          "ORDER BY slot",
     [ST_GROUP_TICKS] = "SELECT count(*), coalesce(sum(n_ticks), 0) FROM chunks "
                        "WHERE run_id = ?1 AND grp = ?2",
+    [ST_INTENSITY_INSERT] = "INSERT INTO run_intensity (run_id, t_unix_ms, g_per_kwh) "
+                            "VALUES (?1, ?2, ?3)",
+    [ST_PRICE_INSERT] = "INSERT INTO run_price (run_id, t_unix_ms, price_per_kwh) "
+                        "VALUES (?1, ?2, ?3)",
+    [ST_INTENSITY_SELECT] = "SELECT t_unix_ms, g_per_kwh FROM run_intensity WHERE run_id = ?1 "
+                            "ORDER BY t_unix_ms",
+    [ST_PRICE_SELECT] = "SELECT t_unix_ms, price_per_kwh FROM run_price WHERE run_id = ?1 "
+                        "ORDER BY t_unix_ms",
+    [ST_INTENSITY_COUNT] = "SELECT count(*) FROM run_intensity WHERE run_id = ?1",
+    [ST_PRICE_COUNT] = "SELECT count(*) FROM run_price WHERE run_id = ?1",
 };
 
 struct aim_db {
@@ -515,8 +533,9 @@ static int auto_end(aim_db *db, int began, int r) {
 
 /* ------------------------------------------------------------------ writing */
 
-/* The ten columns the insert (from ?13) and the end-of-run update (from ?6) both write, in
- * the same order: achieved_interval_ns to warnings. One binder keeps the two in step. */
+/* The nineteen columns the insert (from ?13) and the end-of-run update (from ?6) both write,
+ * in the same order: achieved_interval_ns to warnings, then the carbon method and cost of
+ * schema 2. One binder keeps the two in step. */
 static void bind_run_results(sqlite3_stmt *st, int first, const aim_run_summary *run) {
     sqlite3_bind_int64(st, first, run->achieved_interval_ns);
     sqlite3_bind_int64(st, first + 1, (sqlite3_int64)run->samples);
@@ -528,6 +547,17 @@ static void bind_run_results(sqlite3_stmt *st, int first, const aim_run_summary 
     bind_real(st, first + 7, run->total_energy_j);
     bind_real(st, first + 8, run->carbon_g);
     bind_text(st, first + 9, run->warnings);
+    const char *signal = aim_signal_name(run->signal), *basis = aim_basis_name(run->basis);
+    bind_text(st, first + 10, signal ? signal : "average");
+    bind_text(st, first + 11, basis ? basis : "unknown");
+    sqlite3_bind_double(st, first + 12, run->pue >= 1.0 ? run->pue : 1.0);
+    bind_text(st, first + 13, run->pue_source);
+    bind_real(st, first + 14, run->facility_energy_j);
+    int priced = run->currency[0] != '\0';
+    bind_real(st, first + 15, priced ? run->price_per_kwh : NAN);
+    bind_text(st, first + 16, run->currency);
+    bind_text(st, first + 17, run->price_source);
+    bind_real(st, first + 18, priced ? run->cost : NAN);
 }
 
 int aim_db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid) {
@@ -566,6 +596,7 @@ int aim_db_device_insert(aim_db *db, const char *run_id, int index,
     bind_text(st, 7, aim_method_text(dev->energy_method));
     bind_text(st, 8, dev->energy_detail);
     sqlite3_bind_int(st, 9, dev->in_total != 0);
+    bind_real(st, 10, dev->in_total && dev->has_energy ? dev->carbon_g : NAN);
     return step_done(db, st, "cannot insert a device");
 }
 
@@ -614,6 +645,35 @@ int aim_db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
     return step_done(db, st, "cannot insert a chunk");
 }
 
+int aim_db_steps_insert(aim_db *db, const char *run_id, int which,
+                        const aim_intensity_point *points, size_t n) {
+    sqlite3_stmt *st = NULL;
+    int r = stmt(db, which ? ST_PRICE_INSERT : ST_INTENSITY_INSERT, &st);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        bind_text(st, 1, run_id);
+        sqlite3_bind_int64(st, 2, points[i].t_unix_ms);
+        sqlite3_bind_double(st, 3, points[i].g_per_kwh);
+        r = step_done(db, st, which ? "cannot store the price series"
+                                    : "cannot store the intensity series");
+    }
+    return r;
+}
+
+int aim_db_steps_count(aim_db *db, const char *run_id, int which, size_t *ret_n) {
+    sqlite3_stmt *st = NULL;
+    int r = stmt(db, which ? ST_PRICE_COUNT : ST_INTENSITY_COUNT, &st);
+    if (r < 0)
+        return r;
+    bind_text(st, 1, run_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *ret_n = (size_t)sqlite3_column_int64(st, 0);
+    else
+        r = db_fail(db, rc, "cannot count the intensity series");
+    finish(st);
+    return r;
+}
+
 static int update_run_row(aim_db *db, const aim_run_summary *run) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, ST_RUN_UPDATE, &st);
@@ -643,6 +703,7 @@ static int update_devices(aim_db *db, const aim_run_summary *run) {
         bind_text(st, 5, d->energy_detail);
         sqlite3_bind_int(st, 6, d->in_total != 0);
         bind_text(st, 7, d->model);
+        bind_real(st, 8, d->in_total && d->has_energy ? d->carbon_g : NAN);
         r = step_done(db, st, "cannot update a device");
     }
     return r;
@@ -717,6 +778,20 @@ static void read_run_row(aim_db *db, sqlite3_stmt *st, aim_run_summary *run) {
     run->total_energy_j = col_real(st, 19);
     run->carbon_g = col_real(st, 20);
     col_text(st, 21, run->warnings, sizeof run->warnings);
+    char text[24];
+    col_text(st, 22, text, sizeof text);
+    if (aim_signal_parse(text, &run->signal) < 0)
+        run->signal = AIM_SIGNAL_AVERAGE;
+    col_text(st, 23, text, sizeof text);
+    if (aim_basis_parse(text, &run->basis) < 0)
+        run->basis = AIM_BASIS_UNKNOWN;
+    run->pue = col_real(st, 24);
+    col_text(st, 25, run->pue_source, sizeof run->pue_source);
+    run->facility_energy_j = col_real(st, 26);
+    run->price_per_kwh = col_real(st, 27);
+    col_text(st, 28, run->currency, sizeof run->currency);
+    col_text(st, 29, run->price_source, sizeof run->price_source);
+    run->cost = col_real(st, 30);
     run->stale = run->status == AIM_RUN_RUNNING && writer_gone(db, run->host, pid);
 }
 
@@ -756,6 +831,7 @@ static int load_devices(aim_db *db, const char *run_id, aim_run_summary *run, in
         d->energy_method = aim_method_parse(text, AIM_METHOD_ESTIMATED);
         col_text(st, 6, d->energy_detail, sizeof d->energy_detail);
         d->in_total = sqlite3_column_int(st, 7) != 0;
+        d->carbon_g = col_real(st, 8);
         run->n_devices++;
     }
     if (r == 0 && rc != SQLITE_DONE)
@@ -819,6 +895,42 @@ static int load_series(aim_db *db, const char *run_id, aim_run_summary *run, con
     return r;
 }
 
+static int load_steps(aim_db *db, int which, const char *run_id, aim_intensity_point **ret,
+                      size_t *ret_n) {
+    sqlite3_stmt *st = NULL;
+    int r = stmt(db, which, &st);
+    if (r < 0)
+        return r;
+    bind_text(st, 1, run_id);
+    aim_intensity_point *pts = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            aim_intensity_point *grown = realloc(pts, sizeof *grown * cap);
+            if (!grown) {
+                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", db->path);
+                break;
+            }
+            pts = grown;
+        }
+        pts[n].t_unix_ms = sqlite3_column_int64(st, 0);
+        pts[n].g_per_kwh = sqlite3_column_double(st, 1);
+        n++;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = db_fail(db, rc, "cannot read the intensity series");
+    finish(st);
+    if (r < 0) {
+        free(pts);
+        return r;
+    }
+    *ret = pts;
+    *ret_n = n;
+    return 0;
+}
+
 int aim_db_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, ST_RUN_SELECT, &st);
@@ -842,6 +954,11 @@ int aim_db_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret) {
         r = load_devices(db, run_id, run, &dev_idx);
     if (r == 0)
         r = load_series(db, run_id, run, dev_idx);
+    if (r == 0)
+        r = load_steps(db, ST_INTENSITY_SELECT, run_id, &run->intensity_points,
+                       &run->n_intensity_points);
+    if (r == 0)
+        r = load_steps(db, ST_PRICE_SELECT, run_id, &run->price_points, &run->n_price_points);
     free(dev_idx);
     if (r < 0) {
         aim_run_summary_clear(run);
@@ -1104,3 +1221,5 @@ int aim_db_for_each_tick(aim_db *db, const char *run_id, int group, aim_chunk_ti
         r = aim_db_set_error(db, -ENOENT, "%s: run %s has no group %d", db->path, run_id, group);
     return r;
 }
+
+sqlite3 *aim_db_sqlite(aim_db *db) { return db ? db->h : NULL; }

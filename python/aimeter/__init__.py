@@ -1,0 +1,51 @@
+"""aimeter: measure the energy, power, hardware activity and carbon of AI workloads.
+
+A thin layer over libaimeter (ctypes; nothing to compile). Three ways to measure:
+
+    from aimeter import monitor                     # the WattsOnAI interface
+    monitor.start(task_name="infer", sampling_interval=0.1)
+    ...
+    summary = monitor.stop()
+
+    import aimeter
+    with aimeter.track("finetune", interval="100ms", zone="FR") as t:
+        ...
+    print(t.summary.energy_j, t.summary.carbon_g)
+
+    @aimeter.track("train")
+    def train(): ...
+
+and aimeter.load("last").samples() to read a run back. See docs/python.md.
+"""
+from ._lib import AimeterError, LibraryNotFound
+from ._tracker import Tracker, track
+from . import monitor
+
+__version__ = "0.1.0"
+
+# Reading results back needs json and csv; they load on first use so that
+# `import aimeter; monitor.start()` stays cheap.
+_LAZY = {"load": "summary", "runs": "summary", "Summary": "summary", "NotSampled": "summary"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'aimeter' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY))
+
+
+def library_version():
+    """The version of the libaimeter loaded (loads it)."""
+    from ._lib import version
+    return version()
+
+
+__all__ = ["track", "Tracker", "monitor", "load", "runs", "Summary", "NotSampled",
+           "AimeterError", "LibraryNotFound", "library_version", "__version__"]

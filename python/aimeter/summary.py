@@ -1,0 +1,307 @@
+"""Results: the Summary of a run (from the library's JSON report, schema aimeter.report/1,
+docs/report-json.md), its time series, and reading runs back from the store."""
+import ctypes
+import os
+
+from . import _lib
+from ._lib import AimeterError
+
+
+class _Store:
+    """An aim_store opened for the duration of a `with` block."""
+
+    def __init__(self, db=None, readonly=True):
+        self.path = None if db is None else os.fspath(db)
+        self.readonly = readonly
+        self.handle = None
+
+    def __enter__(self):
+        lib = _lib.lib()
+        h = ctypes.c_void_p()
+        r = lib.aim_store_new(ctypes.byref(h))
+        if r < 0:
+            raise AimeterError(r, "store")
+        self.handle = h
+        r = lib.aim_store_open(h, _lib.encode(self.path), 1 if self.readonly else 0)
+        if r < 0:
+            detail = lib.aim_store_errmsg(h).decode("utf-8", "replace")
+            lib.aim_store_free(h)
+            self.handle = None
+            raise AimeterError(r, f"opening the store {self.path or default_db_path()}", detail)
+        return self
+
+    def __exit__(self, *exc):
+        if self.handle:
+            _lib.lib().aim_store_free(self.handle)
+            self.handle = None
+        return False
+
+    def fail(self, r, what):
+        detail = _lib.lib().aim_store_errmsg(self.handle).decode("utf-8", "replace")
+        raise AimeterError(r, what, detail)
+
+    def resolve(self, ref):
+        out = ctypes.c_void_p()
+        r = _lib.lib().aim_store_resolve_run(self.handle, _lib.encode(ref), ctypes.byref(out))
+        if r < 0:
+            self.fail(r, f"run {ref!r}")
+        return _lib.take_string(out.value)
+
+    def render(self, run_id, fmt):
+        out = ctypes.c_void_p()
+        r = _lib.lib().aim_report_render(self.handle, _lib.encode(run_id), _lib.encode(fmt),
+                                         ctypes.byref(out))
+        if r < 0:
+            self.fail(r, f"report of run {run_id}")
+        return _lib.take_string(out.value)
+
+    def list_runs(self, limit):
+        out = ctypes.c_void_p()
+        r = _lib.lib().aim_store_list_runs(self.handle, b"json", limit, ctypes.byref(out))
+        if r < 0:
+            self.fail(r, "listing runs")
+        return _lib.take_string(out.value)
+
+    def export_csv_text(self, run_id):
+        # open_memstream: the library writes to a FILE *, and no temporary file is needed.
+        libc = _lib.libc()
+        buf, size = ctypes.c_void_p(), ctypes.c_size_t()
+        fp = libc.open_memstream(ctypes.byref(buf), ctypes.byref(size))
+        if not fp:
+            raise AimeterError(-ctypes.get_errno() or -12, "export")
+        r = _lib.lib().aim_export_csv(self.handle, _lib.encode(run_id), fp)
+        libc.fclose(fp)  # sets buf and size
+        try:
+            if r < 0:
+                self.fail(r, f"time series of run {run_id}")
+            return ctypes.string_at(buf.value, size.value).decode("utf-8", "replace")
+        finally:
+            libc.free(buf.value)
+
+    def export_csv_file(self, run_id, path):
+        libc = _lib.libc()
+        fp = libc.fopen(os.fsencode(path), b"w")
+        if not fp:
+            err = ctypes.get_errno() or 2
+            raise OSError(err, os.strerror(err), str(path))
+        r = _lib.lib().aim_export_csv(self.handle, _lib.encode(run_id), fp)
+        closed = libc.fclose(fp)
+        if r < 0:
+            self.fail(r, f"writing {path}")
+        if closed != 0:
+            raise OSError(5, f"writing {path} failed", str(path))
+
+
+default_db_path = _lib.default_db_path
+
+
+def _num(x):
+    return x if isinstance(x, (int, float)) and not isinstance(x, bool) else None
+
+
+class Summary:
+    """What a run measured, from its JSON report (docs/report-json.md).
+
+    Attributes: run_id, name, status, exit_code, host, start_time, end_time, duration_s,
+    energy_j, energy_kwh, facility_j (energy x PUE, None without a PUE), energy_by_device
+    ({"cpu0": J, ...}), energy_by_component ({"cpu": J, "dram": J, "gpu": J, ...}),
+    carbon_g, carbon_kg, intensity_g_per_kwh, zone, cost, currency (None without a price),
+    warnings, db (the store it lives in), rank (a RankInfo, or None). `None` is "no value",
+    never zero. The full document is to_dict(); str() is the text report.
+    """
+
+    sampled = True
+    csv_path = json_path = None  # the files written at stop (csv=, json=, output_format=)
+
+    def __init__(self, json_text, db, text=None, rank=None):
+        import json  # here, not at import time: `import aimeter` stays cheap
+        self._json = json_text
+        self.report = json.loads(json_text)
+        self.db = db
+        self._text = text
+        self.rank = rank
+        rep = self.report
+        run = rep.get("run", {})
+        self.run_id = run.get("id")
+        self.name = run.get("name")
+        self.status = run.get("status")
+        self.exit_code = run.get("exit_code")
+        self.host = run.get("host")
+        self.start_time = run.get("start_time")
+        self.end_time = run.get("end_time")
+        self.duration_s = _num(run.get("duration_s"))
+        energy = rep.get("energy") or {}
+        self.energy_j = _num(energy.get("total_j"))
+        self.energy_kwh = _num(energy.get("total_kwh"))
+        self.facility_j = _num(energy.get("facility_j"))
+        self.energy_by_device = {}
+        self.energy_by_component = {}
+        for d in energy.get("devices", []):
+            j = _num(d.get("energy_j"))
+            self.energy_by_device[d.get("device")] = j
+            if j is not None:
+                kind = d.get("kind") or "other"
+                self.energy_by_component[kind] = self.energy_by_component.get(kind, 0.0) + j
+        carbon = rep.get("carbon") or {}
+        self.carbon_g = _num(carbon.get("g"))
+        self.carbon_kg = _num(carbon.get("kg"))
+        self.intensity_g_per_kwh = _num(carbon.get("intensity_g_per_kwh"))
+        self.zone = carbon.get("zone")
+        cost = rep.get("cost") or {}
+        self.cost = _num(cost.get("amount"))
+        self.currency = cost.get("currency")
+        self.warnings = list(rep.get("warnings", []))
+
+    # ---------------------------------------------------------------- conversions
+
+    def to_dict(self):
+        """The report document (schema aimeter.report/1), a fresh copy."""
+        import json
+        return json.loads(self._json)
+
+    def to_json(self, indent=None):
+        """The report as JSON text: exactly the library's rendering (what `aimeter report
+        --format json` prints) unless indent is given."""
+        if indent is None:
+            return self._json
+        import json
+        return json.dumps(self.report, indent=indent, ensure_ascii=False)
+
+    def text(self):
+        """The text report (what `aimeter report RUN` prints)."""
+        if self._text is None:
+            with _Store(self.db) as store:
+                self._text = store.render(self.run_id, "text")
+        return self._text
+
+    def markdown(self):
+        with _Store(self.db) as store:
+            return store.render(self.run_id, "markdown")
+
+    def samples(self, as_frame=None):
+        """The time series: one row per sample of the fastest rate group, one column per
+        series ("time_s", "wall_time", then "device.metric [unit]"), missing values None.
+        A pandas DataFrame when pandas can be imported (as_frame=None) or as_frame=True;
+        a list of dicts with as_frame=False."""
+        with _Store(self.db) as store:
+            text = store.export_csv_text(self.run_id)
+        return rows_from_csv(text, as_frame)
+
+    # ---------------------------------------------------------------- display
+
+    def __str__(self):
+        return self.text()
+
+    def __repr__(self):
+        parts = [f"run {self.run_id}", repr(self.name), str(self.status)]
+        if self.duration_s is not None:
+            parts.append(f"{self.duration_s:.3g} s")
+        parts.append("energy n/a" if self.energy_j is None else f"{self.energy_j:.4g} J")
+        if self.carbon_g is not None:
+            parts.append(f"{self.carbon_g:.3g} g CO2e")
+        if self.cost is not None:
+            parts.append(f"{self.cost:.3g} {self.currency}")
+        return "<aimeter.Summary " + " ".join(parts) + ">"
+
+
+class NotSampled(Summary):
+    """The summary a rank gets when it did not sample: another process on its node (local
+    rank 0) measured the node's devices. Every figure is None."""
+
+    sampled = False
+
+    def __init__(self, rank, reason):
+        self._json = None
+        self.report = None
+        self.db = None
+        self._text = None
+        self.rank = rank
+        self.reason = reason
+        for attr in ("run_id", "name", "status", "exit_code", "host", "start_time", "end_time",
+                     "duration_s", "energy_j", "energy_kwh", "facility_j", "carbon_g",
+                     "carbon_kg", "intensity_g_per_kwh", "zone", "cost", "currency"):
+            setattr(self, attr, None)
+        self.energy_by_device, self.energy_by_component, self.warnings = {}, {}, []
+
+    def to_dict(self):
+        return {"sampled": False, "reason": self.reason, "rank": self.rank.to_dict()}
+
+    def to_json(self, indent=None):
+        import json
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def text(self):
+        return f"aimeter: {self.reason}\n"
+
+    def markdown(self):
+        return self.text()
+
+    def samples(self, as_frame=None):
+        raise RuntimeError(f"no samples here: {self.reason}")
+
+    def __repr__(self):
+        return f"<aimeter.Summary not sampled: {self.reason}>"
+
+
+def rows_from_csv(text, as_frame=None):
+    import csv
+    import io
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        header = []
+    if as_frame is None or as_frame:
+        try:
+            import pandas
+        except ImportError:
+            if as_frame:
+                raise
+            pandas = None
+    else:
+        pandas = None
+    nan = float("nan")
+    columns = {h: [] for h in header}
+    rows = []
+    for line in reader:
+        if not line:
+            continue
+        row = {}
+        for h, v in zip(header, line):
+            if h == "wall_time":
+                row[h] = v
+            elif v == "":
+                row[h] = None if pandas is None else nan
+            else:
+                try:
+                    row[h] = float(v)
+                except ValueError:
+                    row[h] = v
+        if pandas is None:
+            rows.append(row)
+        else:
+            for h in header:
+                columns[h].append(row.get(h, nan))
+    if pandas is None:
+        return rows
+    frame = pandas.DataFrame(columns, columns=header)
+    if "wall_time" in frame:
+        frame["wall_time"] = pandas.to_datetime(frame["wall_time"], utc=True)
+    return frame
+
+
+def load(run="last", db=None):
+    """The Summary of a stored run: "last", a run id or a unique prefix of one. db: the
+    store (default: $AIMETER_DB, else $XDG_DATA_HOME/aimeter/aimeter.db)."""
+    db = os.fspath(db) if db is not None else default_db_path()
+    with _Store(db) as store:
+        run_id = store.resolve(run)
+        return Summary(store.render(run_id, "json"), db)
+
+
+def runs(db=None, limit=20):
+    """The runs in the store, newest first (dicts as `aimeter ls --json`)."""
+    import json
+    db = os.fspath(db) if db is not None else default_db_path()
+    with _Store(db) as store:
+        return json.loads(store.list_runs(int(limit)))

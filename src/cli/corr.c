@@ -1,0 +1,153 @@
+/* aimeter corr [RUN]: the correlation between a run's metrics, as findings or the matrix. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char corr_usage[] =
+    "Usage: aimeter corr [RUN] [--matrix] [--format text|csv|json] [--min-abs R] [--top N]\n"
+    "                    [--recompute] [--db PATH] [-o FILE]\n"
+    "\n"
+    "Pearson correlation between every pair of RUN's metrics on one time grid (the run's\n"
+    "sampling ticks; slower metrics held, counters as their rate). Prints the most positively\n"
+    "and negatively correlated pairs, the pairs that are the same quantity (|r| >= 0.9999,\n"
+    "listed once as identical) and the constant metrics; --matrix prints every pair.\n"
+    "RUN defaults to the last run. The run's stored matrix is read; a run without one (still\n"
+    "running, killed) is recomputed from its samples.\n"
+    "\n"
+    "      --matrix        the full matrix instead of the findings\n"
+    "  -f, --format FMT    text (default), csv or json (schemas in docs/cli.md)\n"
+    "      --min-abs R     leave out pairs with |r| below R (0 to 1; matrix: empty cells)\n"
+    "      --top N         pairs per sign (default 10; 0 = all)\n"
+    "      --recompute     replay the stored samples even when the run stored its matrix\n"
+    "  -o, --output FILE   write to FILE instead of standard output\n"
+    "      --db PATH       store to read\n"
+    "  -h, --help          this help\n";
+
+enum { OPT_MATRIX = 1000, OPT_MIN_ABS, OPT_TOP, OPT_RECOMPUTE };
+
+/* A plain decimal from 0 to 1 ("0.5", ".8", "1"): no sign, exponent or locale comma. */
+static int parse_unit_interval(const char *s, double *ret) {
+    double v = 0, scale = 1;
+    int digits = 0, dot = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == '.' && !dot) {
+            dot = 1;
+        } else if (*p >= '0' && *p <= '9') {
+            digits++;
+            if (dot) {
+                scale /= 10;
+                v += (*p - '0') * scale;
+            } else {
+                v = v * 10 + (*p - '0');
+            }
+            if (digits > 12)
+                return -EINVAL;
+        } else {
+            return -EINVAL;
+        }
+    }
+    if (!digits || v > 1)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+static int parse_count(const char *s, size_t *ret) {
+    size_t v = 0;
+    if (!*s || strlen(s) > 9)
+        return -EINVAL;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -EINVAL;
+        v = v * 10 + (size_t)(*p - '0');
+    }
+    *ret = v;
+    return 0;
+}
+
+int cmd_corr(int argc, char **argv) {
+    static const struct option longopts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "format", required_argument, NULL, 'f' },
+        { "output", required_argument, NULL, 'o' },
+        { "matrix", no_argument, NULL, OPT_MATRIX },
+        { "min-abs", required_argument, NULL, OPT_MIN_ABS },
+        { "top", required_argument, NULL, OPT_TOP },
+        { "recompute", no_argument, NULL, OPT_RECOMPUTE },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *db = NULL, *format = "text", *output = "-";
+    int matrix = 0;
+    unsigned flags = 0;
+    double min_abs = 0;
+    size_t top = 10;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'f': format = optarg; break;
+        case 'o': output = optarg; break;
+        case OPT_MATRIX: matrix = 1; break;
+        case OPT_RECOMPUTE: flags |= AIM_CORR_RECOMPUTE; break;
+        case OPT_MIN_ABS:
+            if (parse_unit_interval(optarg, &min_abs) < 0) {
+                cli_error("corr: bad --min-abs '%s': a number from 0 to 1", optarg);
+                return AIM_EXIT_USAGE;
+            }
+            break;
+        case OPT_TOP:
+            if (parse_count(optarg, &top) < 0) {
+                cli_error("corr: bad --top '%s': a whole number (0 = all)", optarg);
+                return AIM_EXIT_USAGE;
+            }
+            break;
+        case 'h': fputs(corr_usage, stdout); return 0;
+        default:
+            cli_error("corr: unknown or incomplete option '%s' (see aimeter corr --help)",
+                      argv[optind - 1]);
+            return AIM_EXIT_USAGE;
+        }
+    }
+    if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json")) {
+        cli_error("corr: unknown format '%s' (text, csv or json)", format);
+        return AIM_EXIT_USAGE;
+    }
+    if (argc - optind > 1) {
+        cli_error("corr: one RUN at most");
+        return AIM_EXIT_USAGE;
+    }
+    aim_store *store;
+    int code = cli_open_store(db, &store);
+    if (code)
+        return code;
+    char *id = NULL;
+    code = cli_resolve_run(store, optind < argc ? argv[optind] : NULL, &id);
+    aim_corr_result *res = NULL;
+    if (!code) {
+        int r = aim_corr_compute(store, id, NULL, 0, flags, &res);
+        if (r < 0) {
+            cli_error("%s", aim_store_errmsg(store));
+            code = r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_exit_code(r);
+        }
+    }
+    if (!code) {
+        char *text = NULL;
+        int r = aim_corr_render(res, format, matrix, min_abs, top, &text);
+        if (r < 0) {
+            cli_error("corr: %s", aim_strerror(r));
+            code = AIM_EXIT_SOFTWARE;
+        } else {
+            code = cli_write_file(output, text);
+        }
+        free(text);
+    }
+    aim_corr_result_free(res);
+    free(id);
+    aim_store_free(store);
+    return code;
+}

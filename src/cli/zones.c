@@ -1,0 +1,299 @@
+/* aimeter zones: the built-in grid intensity tables and cloud regions, listed or searched. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char zones_usage[] =
+    "Usage: aimeter zones [QUERY] [--marginal] [--cloud] [--all] [--json]\n"
+    "\n"
+    "Lists the built-in grid carbon intensity table: for each zone code, the row that\n"
+    "--zone CODE uses (code, name, g CO2e/kWh, basis, year, licence, source). With QUERY,\n"
+    "only the rows whose code or name contains it (case-insensitive).\n"
+    "  -m, --marginal  the marginal table (per-country operating margin) instead\n"
+    "  -c, --cloud     cloud regions: the name --cloud takes (aws:us-east-1), location and\n"
+    "                  the zone row it uses; QUERY matches name, location or zone\n"
+    "  -a, --all       also the rows no lookup returns (other sources for the same code,\n"
+    "                  a direct row after a lifecycle one); '*' marks the row --zone uses\n"
+    "  -j, --json      a JSON array instead of the table\n"
+    "  -h, --help      this help\n"
+    "\n"
+    "Exits 0 when something matched, 1 when nothing did. Sources, years and licences of\n"
+    "the tables: data/README.md.\n";
+
+enum { ZONES_NO_MATCH = 1 }; /* like grep: "nothing found" is not an error (docs/cli.md) */
+
+typedef struct opts {
+    const char *query;
+    int marginal, cloud, all, json;
+} opts;
+
+/* ASCII case-insensitive substring test: locale-independent like the lookups. */
+static int contains(const char *hay, const char *needle) {
+    if (!needle || !*needle)
+        return 1;
+    size_t n = strlen(needle);
+    for (; *hay; hay++) {
+        size_t i = 0;
+        for (; i < n; i++) {
+            char a = hay[i], b = needle[i];
+            if (a >= 'A' && a <= 'Z')
+                a = (char)(a - 'A' + 'a');
+            if (b >= 'A' && b <= 'Z')
+                b = (char)(b - 'A' + 'a');
+            if (!a || a != b)
+                break;
+        }
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* Display width of UTF-8 text (code points; the names hold no wide characters). */
+static int width(const char *s) {
+    int w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+/* s padded with spaces to w columns, or cut to w - 1 columns and "…" when wider. */
+static void put_cell(FILE *f, const char *s, int w) {
+    int sw = width(s);
+    if (sw <= w) {
+        fprintf(f, "%s%*s", s, w - sw, "");
+        return;
+    }
+    int cols = 0;
+    const char *p = s;
+    for (; *p; p++) {
+        if (((unsigned char)*p & 0xC0) != 0x80 && ++cols == w)
+            break; /* p starts the code point that would be column w */
+    }
+    fprintf(f, "%.*s\u2026", (int)(p - s), s);
+}
+
+static void json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+typedef struct match {
+    const aim_zone_info *zone;
+    const aim_cloud_region *region; /* --cloud */
+    size_t index;                   /* table order: the precedence, for a stable sort */
+    int used;                       /* the row a lookup of its code returns */
+} match;
+
+static int by_code(const void *a, const void *b) {
+    const match *x = a, *y = b;
+    int c = strcmp(x->zone->code, y->zone->code);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static size_t collect_zones(const opts *o, match *m) {
+    size_t n = 0;
+    const char *signal = o->marginal ? "marginal" : "average";
+    for (size_t i = 0; i < aim_zone_count(); i++) {
+        const aim_zone_info *z = aim_zone_get(i), *used = NULL;
+        if (strcmp(z->signal, signal) != 0 ||
+            (!contains(z->code, o->query) && !contains(z->name, o->query)))
+            continue;
+        int is_used = aim_zone_lookup_signal(z->code, o->marginal, &used) == 0 && used == z;
+        if (!is_used && !o->all)
+            continue;
+        m[n++] = (match){ .zone = z, .index = i, .used = is_used };
+    }
+    qsort(m, n, sizeof m[0], by_code);
+    return n;
+}
+
+static size_t collect_regions(const opts *o, match *m) {
+    size_t n = 0;
+    for (size_t i = 0; i < aim_cloud_region_count(); i++) {
+        const aim_cloud_region *r = aim_cloud_region_get(i);
+        char name[128];
+        snprintf(name, sizeof name, "%s:%s", r->provider, r->region);
+        if (!contains(name, o->query) && !contains(r->location, o->query) &&
+            !contains(r->zone, o->query))
+            continue;
+        const aim_zone_info *z = NULL;
+        if (aim_zone_lookup_signal(name, o->marginal, &z) < 0)
+            continue; /* no marginal row for its country: nothing to show */
+        m[n++] = (match){ .zone = z, .region = r, .index = i, .used = 1 };
+    }
+    return n;
+}
+
+static void print_json(FILE *f, const opts *o, const match *m, size_t n) {
+    fputs("[", f);
+    for (size_t i = 0; i < n; i++) {
+        const aim_zone_info *z = m[i].zone;
+        fputs(i ? ",\n  {" : "\n  {", f);
+        if (m[i].region) {
+            const aim_cloud_region *r = m[i].region;
+            char name[128];
+            snprintf(name, sizeof name, "%s:%s", r->provider, r->region);
+            fputs("\"cloud\": ", f);
+            json_str(f, name);
+            fputs(", \"provider\": ", f);
+            json_str(f, r->provider);
+            fputs(", \"region\": ", f);
+            json_str(f, r->region);
+            fputs(", \"location\": ", f);
+            json_str(f, r->location);
+            fprintf(f, ", \"lat\": %.4f, \"lon\": %.4f, \"region_zone\": ", r->lat, r->lon);
+            json_str(f, r->zone);
+            fputs(", \"region_source\": ", f);
+            json_str(f, r->source);
+            fputs(", \"region_licence\": ", f);
+            json_str(f, r->licence);
+            fputs(", ", f);
+        }
+        fputs("\"code\": ", f);
+        json_str(f, z->code);
+        fputs(", \"name\": ", f);
+        json_str(f, z->name);
+        fprintf(f, ", \"g_per_kwh\": %.17g, \"signal\": ", z->g_per_kwh);
+        json_str(f, z->signal);
+        fputs(", \"basis\": ", f);
+        json_str(f, z->basis);
+        fprintf(f, ", \"year\": %d, \"source\": ", z->year);
+        json_str(f, z->source);
+        fputs(", \"licence\": ", f);
+        json_str(f, z->licence);
+        if (o->all && !m[i].region)
+            fprintf(f, ", \"used\": %s", m[i].used ? "true" : "false");
+        fputs("}", f);
+    }
+    fputs(n ? "\n]\n" : "]\n", f);
+}
+
+#define NAME_MAX_COLS 44 /* names run to 90 columns ("Western Area Power Administration …") */
+
+static void print_text(FILE *f, const opts *o, const match *m, size_t n) {
+    int wc = 4, wn = 4, wl = 7, wr = 6, wloc = 8;
+    for (size_t i = 0; i < n; i++) {
+        const aim_zone_info *z = m[i].zone;
+        wc = width(z->code) > wc ? width(z->code) : wc;
+        wn = width(z->name) > wn ? width(z->name) : wn;
+        wl = width(z->licence) > wl ? width(z->licence) : wl;
+        if (m[i].region) {
+            int w = width(m[i].region->provider) + 1 + width(m[i].region->region);
+            wr = w > wr ? w : wr;
+            wloc = width(m[i].region->location) > wloc ? width(m[i].region->location) : wloc;
+        }
+    }
+    wn = wn > NAME_MAX_COLS ? NAME_MAX_COLS : wn;
+    wloc = wloc > 24 ? 24 : wloc;
+    const char *mark = o->all && !o->cloud ? "  " : "";
+    if (o->cloud) {
+        put_cell(f, "REGION", wr);
+        fputs("  ", f);
+        put_cell(f, "LOCATION", wloc);
+        fputs("  ", f);
+    }
+    fputs(mark, f);
+    put_cell(f, o->cloud ? "ZONE" : "CODE", wc);
+    fputs("  ", f);
+    put_cell(f, "NAME", wn);
+    fputs("     G/KWH  BASIS      YEAR  ", f);
+    put_cell(f, "LICENCE", wl);
+    fputs("  SOURCE\n", f);
+    for (size_t i = 0; i < n; i++) {
+        const aim_zone_info *z = m[i].zone;
+        if (m[i].region) {
+            char name[128];
+            snprintf(name, sizeof name, "%s:%s", m[i].region->provider, m[i].region->region);
+            put_cell(f, name, wr);
+            fputs("  ", f);
+            put_cell(f, m[i].region->location, wloc);
+            fputs("  ", f);
+        }
+        if (*mark)
+            fputs(m[i].used ? "* " : "  ", f);
+        put_cell(f, z->code, wc);
+        fputs("  ", f);
+        put_cell(f, z->name, wn);
+        fprintf(f, "  %8.2f  %-9s  %4d  ", z->g_per_kwh, z->basis, z->year);
+        put_cell(f, z->licence, wl);
+        fprintf(f, "  %s\n", z->source);
+    }
+    if (*mark && n)
+        fputs("\n* the row --zone CODE uses; the others are alternatives, by precedence "
+              "(data/README.md)\n", f);
+    if (o->cloud && n)
+        fprintf(f, "\nRegion to zone: %s (%s)\n", m[0].region->source, m[0].region->licence);
+}
+
+int cmd_zones(int argc, char **argv) {
+    static const struct option longopts[] = {
+        { "marginal", no_argument, NULL, 'm' }, { "cloud", no_argument, NULL, 'c' },
+        { "all", no_argument, NULL, 'a' },      { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },     { NULL, 0, NULL, 0 },
+    };
+    opts o = { 0 };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "mcajh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'm': o.marginal = 1; break;
+        case 'c': o.cloud = 1; break;
+        case 'a': o.all = 1; break;
+        case 'j': o.json = 1; break;
+        case 'h': fputs(zones_usage, stdout); return 0;
+        default:
+            cli_error("zones: unknown option '%s' (see aimeter zones --help)", argv[optind - 1]);
+            return AIM_EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        o.query = argv[optind++];
+    if (optind < argc) {
+        cli_error("zones: one QUERY at most, got '%s' too", argv[optind]);
+        return AIM_EXIT_USAGE;
+    }
+    size_t cap = aim_zone_count() + aim_cloud_region_count() + 1;
+    match *m = calloc(cap, sizeof *m);
+    if (!m) {
+        cli_error("out of memory");
+        return AIM_EXIT_SOFTWARE;
+    }
+    size_t n = o.cloud ? collect_regions(&o, m) : collect_zones(&o, m);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        free(m);
+        cli_error("out of memory");
+        return AIM_EXIT_SOFTWARE;
+    }
+    if (o.json)
+        print_json(f, &o, m, n);
+    else if (n)
+        print_text(f, &o, m, n);
+    int code = fclose(f) == 0 ? 0 : AIM_EXIT_SOFTWARE;
+    free(m);
+    if (code == 0)
+        code = cli_write_file("-", text);
+    free(text);
+    if (code == 0 && n == 0) {
+        if (!o.json)
+            cli_error("zones: nothing matches '%s'%s", o.query ? o.query : "",
+                      o.cloud ? " (cloud regions)" : o.marginal ? " (marginal table)" : "");
+        return ZONES_NO_MATCH;
+    }
+    return code;
+}

@@ -1,0 +1,94 @@
+/* Phases and markers of a run (issue 5): named, nestable intervals and instants from the
+ * workload, and the energy, power and carbon of each phase. Pure bookkeeping for the writer
+ * thread: all memory is allocated by aim_phases_new, nothing after.
+ *
+ * Attribution is by overlap: an accounted interval (t0, t1] of a device, in which the device
+ * used dE joules, gives each phase instance [a, b) the share |(t0, t1] ∩ [a, b)| / (t1 - t0)
+ * of dE (energy is taken as spread evenly over the interval, the best a sampled meter knows).
+ * Because it only needs each instance's bounds, events and intervals may be fed in any order
+ * as long as every event at or before t1 is in before an interval ending at t1 (the writer
+ * guarantees it: session_internal.h). Nested phases each get the full share of their time:
+ * "decode" inside "request 7" counts for both, so shares across nesting levels do not add up
+ * to 100 % (docs/methodology.md). Instances of one name add up into one row. */
+#ifndef AIM_PHASES_H
+#define AIM_PHASES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AIM_PHASE_NAME_MAX 128   /* bytes of a phase name or mark text */
+#define AIM_PHASE_NAMES 64       /* distinct names with their own row */
+#define AIM_PHASE_DEPTH 16       /* open at once */
+#define AIM_PHASE_RECENT 256     /* closed instances kept for intervals still to come */
+#define AIM_PHASE_DEVICES 64
+#define AIM_PHASE_KEYS 64        /* record keys (AIM_RECORD_KEYS) */
+
+typedef struct aim_phase_row {
+    char name[AIM_PHASE_NAME_MAX + 1];
+    uint64_t instances;
+    int64_t first_ns, last_end_ns; /* run-clock bounds of all its instances */
+    int64_t total_ns;              /* summed duration of its closed instances */
+    double energy_j[AIM_PHASE_DEVICES];
+    double peak_w[AIM_PHASE_DEVICES]; /* highest interval power seen while it was open */
+    double carbon_g;
+    int unterminated;              /* instances still open at the end of the run */
+    /* Workload records (records.h) made while it was open, by key index: counters' sum,
+     * gauges' sum and count (their mean in the phase is rec_sum / rec_n). */
+    double rec_sum[AIM_PHASE_KEYS];
+    uint64_t rec_n[AIM_PHASE_KEYS];
+} aim_phase_row;
+
+/* One instance, for the store (the phases table) and for overlap. */
+typedef struct aim_phase_span {
+    int row;
+    int depth;
+    int64_t start_ns, end_ns; /* end INT64_MAX while open */
+} aim_phase_span;
+
+typedef struct aim_phase_mark {
+    int64_t t_ns;
+    char text[AIM_PHASE_NAME_MAX + 1];
+} aim_phase_mark;
+
+typedef struct aim_phases aim_phases;
+
+/* max_spans / max_marks: how many instances and marks are kept for the store; beyond that
+ * they still count in the rows, and the overflow is counted (aim_phases_dropped). */
+int aim_phases_new(size_t max_spans, size_t max_marks, aim_phases **ret);
+void aim_phases_free(aim_phases *p);
+
+/* A phase opens at t. -ENOSPC when AIM_PHASE_DEPTH are open or the name table is full
+ * (counted; the phase is ignored). */
+int aim_phases_begin(aim_phases *p, int64_t t_ns, const char *name);
+/* Closes the innermost open phase called name (NULL or "": the innermost of all), and any
+ * opened inside it, at t. -ENOENT when none is open by that name (counted). */
+int aim_phases_end(aim_phases *p, int64_t t_ns, const char *name);
+/* An instant. -ENOSPC past max_marks (counted). */
+int aim_phases_mark(aim_phases *p, int64_t t_ns, const char *text);
+
+/* Device dev used de_j joules over (t0, t1], at power_w (its mean over the interval) and
+ * carbon_g grams (0 for a device outside the run's total). */
+void aim_phases_account(aim_phases *p, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
+                        double power_w, double carbon_g);
+
+/* A record of key (its index) with value, at the current time: it counts in every phase
+ * open now (events are applied in time order, so "now" is the record's time). */
+void aim_phases_record(aim_phases *p, int key, double value);
+
+/* Closes every open phase at t (the end of the run); they are marked unterminated. */
+void aim_phases_finish(aim_phases *p, int64_t t_ns);
+
+/* Forget closed instances that ended at or before t: no interval still to come starts
+ * before it (the writer passes the oldest time any group may still report). */
+void aim_phases_prune(aim_phases *p, int64_t t_ns);
+
+size_t aim_phases_rows(const aim_phases *p, const aim_phase_row **ret);
+size_t aim_phases_spans(const aim_phases *p, const aim_phase_span **ret);
+size_t aim_phases_marks(const aim_phases *p, const aim_phase_mark **ret);
+/* Events that could not be kept: spans and marks past the limits, unmatched ends, phases
+ * past the depth or name limits. */
+uint64_t aim_phases_dropped(const aim_phases *p);
+/* The name of the innermost open phase, or NULL (for the live status line). */
+const char *aim_phases_current(const aim_phases *p);
+
+#endif

@@ -1,0 +1,150 @@
+/* The precedence of a run's intensity inputs (choose.h). Each step either gives the series
+ * (1), does not apply (0) or fails (< 0); the first that gives one wins. A live provider
+ * and the zone guessed from the time zone slot into the table below where marked. */
+#include "carbon/choose.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "carbon/carbon.h"
+#include "carbon/intensity_file.h"
+#include "carbon/zone_guess.h"
+#include "core/fileio.h"
+
+typedef int (*intensity_step)(const aim_config *cfg, int64_t now_ms, aim_intensity_series *out,
+                              char *err, size_t errlen);
+
+static int one_point(aim_intensity_series *out, int64_t t_ms, double value) {
+    aim_intensity_point p = { .t_unix_ms = t_ms, .g_per_kwh = value };
+    return aim_intensity_series_append(out, &p, 1);
+}
+
+static int from_constant(const aim_config *cfg, int64_t now_ms, aim_intensity_series *out,
+                         char *err, size_t errlen) {
+    if (cfg->intensity < 0)
+        return 0;
+    out->origin = AIM_ORIGIN_CONSTANT;
+    out->signal = AIM_SIGNAL_AVERAGE;
+    out->basis = AIM_BASIS_UNKNOWN;
+    snprintf(out->source, sizeof out->source, "constant given with --intensity");
+    int r = one_point(out, now_ms, cfg->intensity);
+    return r < 0 ? r : 1;
+}
+
+/* Loads a step file into out; shared with the price file. */
+static int load_file(const char *path, int allow_signal, aim_intensity_series *out, char *err,
+                     size_t errlen) {
+    aim_step_file f;
+    int r = aim_step_file_load(path, allow_signal, &f, err, errlen);
+    if (r == 0)
+        r = aim_intensity_series_append(out, f.points, f.n);
+    if (r == 0) {
+        out->origin = AIM_ORIGIN_FILE;
+        out->signal = f.has_signal ? f.signal : AIM_SIGNAL_AVERAGE;
+        snprintf(out->file, sizeof out->file, "%s", path);
+        const char *base = strrchr(path, '/');
+        base = base && base[1] ? base + 1 : path;
+        snprintf(out->source, sizeof out->source, "file %s, %zu point%s%s", base, f.n,
+                 f.n == 1 ? "" : "s",
+                 allow_signal && !f.has_signal ? "; no signal column: average assumed" : "");
+    } else if (r == -ENOMEM) {
+        snprintf(err, errlen, "%s: out of memory", path);
+    }
+    aim_step_file_clear(&f);
+    return r;
+}
+
+static int from_file(const aim_config *cfg, int64_t now_ms, aim_intensity_series *out,
+                     char *err, size_t errlen) {
+    if (!cfg->intensity_file[0])
+        return 0;
+    int r = load_file(cfg->intensity_file, 1, out, err, errlen);
+    out->basis = AIM_BASIS_UNKNOWN;
+    return r < 0 ? r : 1;
+}
+
+static int from_row(const aim_zone_info *z, aim_intensity_origin origin, const char *prefix,
+                    int64_t now_ms, aim_intensity_series *out) {
+    out->origin = origin;
+    snprintf(out->zone, sizeof out->zone, "%s", z->code);
+    if (!z->signal || aim_signal_parse(z->signal, &out->signal) < 0)
+        out->signal = AIM_SIGNAL_AVERAGE;
+    if (!z->basis || aim_basis_parse(z->basis, &out->basis) < 0)
+        out->basis = AIM_BASIS_UNKNOWN;
+    snprintf(out->source, sizeof out->source, "%s%s: %s, %d, %s, %s", prefix,
+             z->name ? z->name : z->code, z->source ? z->source : "", z->year,
+             z->basis ? z->basis : "", z->licence ? z->licence : "");
+    int r = one_point(out, now_ms, z->g_per_kwh);
+    return r < 0 ? r : 1;
+}
+
+static int from_zone(const aim_config *cfg, int64_t now_ms, aim_intensity_series *out,
+                     char *err, size_t errlen) {
+    const aim_zone_info *z = NULL;
+    if (!cfg->zone[0] || aim_zone_lookup(cfg->zone, &z) < 0)
+        return 0;
+    return from_row(z, AIM_ORIGIN_ZONE, "", now_ms, out);
+}
+
+/* No zone given: the system's time zone says the country (zone_guess.h), and the report
+ * says that it was guessed and from what. */
+static int from_guess(const aim_config *cfg, int64_t now_ms, aim_intensity_series *out,
+                      char *err, size_t errlen) {
+    char code[24], how[160], prefix[200];
+    const aim_zone_info *z = NULL;
+    if (aim_zone_guess(aim_system_root(), code, sizeof code, how, sizeof how) < 0 ||
+        aim_zone_lookup(code, &z) < 0)
+        return 0;
+    snprintf(prefix, sizeof prefix, "no zone given, guessed from the %s; ", how);
+    return from_row(z, AIM_ORIGIN_GUESS, prefix, now_ms, out);
+}
+
+static int from_world(const aim_config *cfg, int64_t now_ms, aim_intensity_series *out,
+                      char *err, size_t errlen) {
+    const aim_zone_info *z = aim_zone_world();
+    if (!z) {
+        out->origin = AIM_ORIGIN_NONE;
+        snprintf(out->source, sizeof out->source, "no intensity data");
+        return 1;
+    }
+    return from_row(z, AIM_ORIGIN_WORLD, "no zone given, world average; ", now_ms, out);
+}
+
+static const intensity_step steps[] = {
+    from_constant, /* --intensity G */
+    from_file,     /* --intensity-file FILE */
+    /* a live provider (--provider) goes here */
+    from_zone,     /* --zone CODE */
+    from_guess,    /* the zone guessed from the system's time zone */
+    from_world,    /* the world average */
+};
+
+int aim_intensity_choose(const aim_config *cfg, int64_t now_unix_ms, aim_intensity_series *out,
+                         char *err, size_t errlen) {
+    if (err && errlen)
+        err[0] = '\0';
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        int r = steps[i](cfg, now_unix_ms, out, err, errlen);
+        if (r != 0)
+            return r < 0 ? r : 0;
+    }
+    return 0;
+}
+
+int aim_price_choose(const aim_config *cfg, int64_t now_unix_ms, aim_intensity_series *out,
+                     char *err, size_t errlen) {
+    if (err && errlen)
+        err[0] = '\0';
+    out->signal = AIM_SIGNAL_AVERAGE;
+    out->basis = AIM_BASIS_UNKNOWN;
+    if (cfg->price >= 0) {
+        out->origin = AIM_ORIGIN_CONSTANT;
+        snprintf(out->source, sizeof out->source, "given with --price");
+        return one_point(out, now_unix_ms, cfg->price);
+    }
+    if (cfg->price_file[0])
+        return load_file(cfg->price_file, 0, out, err, errlen);
+    out->origin = AIM_ORIGIN_NONE;
+    return 0;
+}

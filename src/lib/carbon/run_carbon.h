@@ -1,0 +1,67 @@
+/* A live run's carbon and cost: its intensity and price series, one step accumulator per
+ * device for each, and what the run summary and the store get from them. The session sets
+ * it up, the writer feeds it every accounted interval; keeping it here leaves the session
+ * and the writer a handful of calls.
+ *
+ * Carbon = Σ over every accounted interval of each device's ΔE × intensity(t) × PUE (and
+ * cost the same with the price), t the interval's wall time: the run's one anchor converts
+ * the monotonic sample times (wall = anchor_wall + (t_mono - anchor_mono)). */
+#ifndef AIM_RUN_CARBON_H
+#define AIM_RUN_CARBON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/summary.h"
+#include "carbon/account.h"
+#include "carbon/series.h"
+#include "core/config.h"
+#include "store/db.h"
+
+typedef struct aim_run_carbon {
+    aim_intensity_series intensity; /* a provider thread may append to it during the run */
+    aim_intensity_series price;     /* no points when no price was given */
+    int ready;                      /* the series are initialised */
+    double pue;
+    size_t n_dev;
+    aim_step_acc *carbon, *cost;    /* per device */
+    double *e_now;                  /* per device, scratch for the sums */
+    unsigned char *include;         /* per device: counted in the total */
+    int64_t anchor_wall_ns, anchor_mono_ns;
+} aim_run_carbon;
+
+/* Chooses the intensity and price series (carbon/choose.h) and records their metadata,
+ * PUE and currency in run. Call before anything is opened: a bad file fails here, before the
+ * store or the command is touched. -EBADMSG/-errno with err = one line for the user. */
+int aim_run_carbon_setup(aim_run_carbon *rc, const aim_config *cfg, int64_t now_wall_ns,
+                         aim_run_summary *run, char *err, size_t errlen);
+
+/* Once the devices and their energy plan are known (run->devices, in_total): allocates the
+ * accumulators and sets the wall-clock anchor. -ENOMEM. */
+int aim_run_carbon_plan(aim_run_carbon *rc, const aim_run_summary *run, int64_t anchor_wall_ns,
+                        int64_t anchor_mono_ns);
+
+/* Device d's energy went from e0_j at monotonic t0_ns to e1_j at t1_ns. Writer thread. */
+void aim_run_carbon_account(aim_run_carbon *rc, int d, int64_t t0_mono_ns, int64_t t1_mono_ns,
+                            double e0_j, double e1_j);
+
+/* Device d's carbon so far (g, PUE included) with its energy at e_j: what refresh reports
+ * for it; 0 for a device outside the total. The writer takes the difference around one
+ * interval's account() to give that interval's carbon to the phases. */
+double aim_run_carbon_device_g(aim_run_carbon *rc, int d, double e_j);
+
+/* Sets run's carbon, per-device carbon, facility energy, intensity and cost from the
+ * devices' energies in run (already refreshed). */
+void aim_run_carbon_refresh(aim_run_carbon *rc, aim_run_summary *run);
+
+/* Stores the points not yet stored (inside the caller's transaction). */
+int aim_run_carbon_store(aim_run_carbon *rc, aim_db *db, const char *run_id);
+
+/* At the end of the run: a warning in run->warnings (and the log) for each file that does
+ * not cover the run's span, naming the value used outside it; one when provider points
+ * arrived late. */
+void aim_run_carbon_finish(aim_run_carbon *rc, aim_run_summary *run);
+
+void aim_run_carbon_free(aim_run_carbon *rc);
+
+#endif

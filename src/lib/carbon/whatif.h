@@ -1,0 +1,42 @@
+/* Counterfactual pricing of a stored run (aim_whatif_render in aimeter.h): the run's
+ * samples are replayed through the writer's own energy accounting (the same meters, the
+ * same step accumulators), so a scenario with the run's own series reproduces the run's
+ * stored carbon, and every other scenario differs from it only by the intensity. */
+#ifndef AIM_WHATIF_H
+#define AIM_WHATIF_H
+
+#include <stddef.h>
+
+#include "analysis/summary.h"
+#include "carbon/account.h"
+#include "store/db.h"
+
+typedef struct aim_whatif_scenario {
+    /* in */
+    char label[64];             /* "CA-SK", a file's name, "run" */
+    char name[128];             /* "Saskatchewan, Canada", "" */
+    const aim_intensity_point *points; /* borrowed, n > 0 */
+    size_t n;
+    aim_signal signal;
+    aim_basis basis;
+    int year;                   /* 0 when not from a table */
+    char source[256];
+    /* out */
+    double carbon_g;            /* Σ ΔE × I(t) × PUE over the replayed intervals */
+    double intensity_g_per_kwh; /* the value for one point, else carbon / facility kWh */
+    double ratio;               /* carbon_g / the first scenario's (NaN when that is 0) */
+} aim_whatif_scenario;
+
+typedef struct aim_whatif_totals {
+    double energy_j;            /* IT energy replayed, devices in the total */
+    uint64_t ticks;             /* samples replayed, all groups */
+    int devices;                /* devices with an energy figure in the total */
+} aim_whatif_totals;
+
+/* Replays run's samples from db once and prices them in every scenario at PUE pue (>= 1).
+ * run is the run's loaded summary. -ENOENT, -EBADMSG (corrupt chunk), -ENOMEM; db's error
+ * message says more. */
+int aim_whatif_replay(aim_db *db, const aim_run_summary *run, double pue,
+                      aim_whatif_scenario *sc, size_t n_sc, aim_whatif_totals *ret_totals);
+
+#endif

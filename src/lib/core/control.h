@@ -1,0 +1,41 @@
+/* The control socket of a session: a Unix stream socket on which any process of the
+ * monitored tree sends control-protocol lines (control_proto.h) and reads one reply line
+ * each ("ok", or "error REASON"). One thread serves every client with poll(); a malformed
+ * or oversized line is answered with an error and skipped, never disturbing the run; at most
+ * AIM_CONTROL_CLIENTS connections at once (more are closed on accept). Accepted messages go
+ * to the session's event queue (events.h). */
+#ifndef AIM_CONTROL_H
+#define AIM_CONTROL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "control_proto.h"
+#include "events.h"
+
+#define AIM_CONTROL_CLIENTS 64
+
+typedef struct aim_control_client {
+    int fd;                               /* -1: free */
+    char buf[AIM_CONTROL_LINE_MAX];
+    size_t len;
+    int skipping;                         /* inside an oversized line: drop to its newline */
+} aim_control_client;
+
+typedef struct aim_control {
+    int listen_fd, wake_fd[2];
+    char path[108];                       /* sun_path */
+    aim_events *events;
+    pthread_t thread;
+    int running;
+    aim_control_client clients[AIM_CONTROL_CLIENTS];
+    uint64_t accepted, rejected;          /* lines */
+} aim_control;
+
+/* Binds path (which must not exist: -EEXIST) with mode 0600 and starts the thread. */
+int aim_control_start(aim_control *c, const char *path, aim_events *events);
+/* Stops the thread, closes every connection and removes the socket file. Safe when
+ * start failed or was never called (c zeroed). */
+void aim_control_stop(aim_control *c);
+
+#endif

@@ -1,0 +1,54 @@
+/* The control protocol: what a process of the monitored tree may tell a running aimeter
+ * (docs/control.md). One message per line, at most AIM_CONTROL_LINE_MAX bytes including the
+ * newline, UTF-8 text without control characters:
+ *   phase begin NAME        NAME is the rest of the line ("prefill", "epoch 3")
+ *   phase end [NAME]        without NAME, the innermost open phase
+ *   mark TEXT               an instant ("checkpoint saved")
+ *   record KEY VALUE [counter|gauge]
+ *                           KEY: 1-48 of [a-z0-9_.-], starting with a letter; VALUE: a
+ *                           finite number, C locale; counters add (tokens, samples),
+ *                           gauges replace (loss, latency); without a kind, the key decides
+ *                           (aim_record_default_kind)
+ *   ping                    answered "ok", for clients checking the socket
+ * The parser is a pure function over the bytes of one line (without its newline); it never
+ * reads past len, allocates nothing and names the problem in one line on error. */
+#ifndef AIM_CONTROL_PROTO_H
+#define AIM_CONTROL_PROTO_H
+
+#include <stddef.h>
+
+#define AIM_CONTROL_LINE_MAX 512
+#define AIM_CONTROL_NAME_MAX 128 /* phase names and mark texts, bytes */
+#define AIM_CONTROL_KEY_MAX 48
+
+typedef enum aim_control_op {
+    AIM_CTL_PHASE_BEGIN,
+    AIM_CTL_PHASE_END,
+    AIM_CTL_MARK,
+    AIM_CTL_RECORD,
+    AIM_CTL_PING,
+} aim_control_op;
+
+typedef enum aim_record_kind { AIM_RECORD_GAUGE = 0, AIM_RECORD_COUNTER = 1 } aim_record_kind;
+
+typedef struct aim_control_msg {
+    aim_control_op op;
+    char name[AIM_CONTROL_NAME_MAX + 1]; /* phase name / mark text / record key; "" for an
+                                          * anonymous phase end and for ping */
+    double value;
+    aim_record_kind kind;
+} aim_control_msg;
+
+/* Parses one line (no newline; a trailing '\r' is allowed). Returns 0, or -EINVAL with one
+ * line in err saying why. ret is untouched on error. */
+int aim_control_parse(const char *line, size_t len, aim_control_msg *ret, char *err,
+                      size_t errlen);
+
+/* Whether a key is a valid record key (see above). */
+int aim_record_key_valid(const char *key);
+
+/* Counter for keys that count things (tokens, samples, requests, inferences, images, steps,
+ * batches, items, and any key ending in "_total" or "_count"), gauge otherwise. */
+aim_record_kind aim_record_default_kind(const char *key);
+
+#endif

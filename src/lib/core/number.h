@@ -1,0 +1,13 @@
+/* Decimal numbers from text, the same whatever the process locale (a Python host may have set
+ * a decimal comma): [+-]digits[.digits][e[+-]digits], nothing else (no hex, inf, nan or
+ * spaces), converted with correct rounding by strtod_l in the C locale. */
+#ifndef AIM_NUMBER_H
+#define AIM_NUMBER_H
+
+#include <stddef.h>
+
+/* Parses exactly len bytes. Returns 0, or -EINVAL for another shape or a value that is not
+ * finite; *ret untouched on error. allow_sign 0 refuses a leading '+' or '-'. */
+int aim_parse_decimal(const char *text, size_t len, int allow_sign, double *ret);
+
+#endif

@@ -1,0 +1,58 @@
+/* The workload side of a session (issue 5): events from the C API and the control socket,
+ * phases and markers, records. The API and the socket push events (events.h); the writer
+ * applies them before each batch of frames, attributes every accounted interval to the
+ * phases by overlap (analysis/phases.h) and stores what changed at each commit. */
+#ifndef AIM_WORKLOAD_H
+#define AIM_WORKLOAD_H
+
+#include <stdint.h>
+
+#include "analysis/phases.h"
+#include "analysis/records.h"
+#include "control.h"
+#include "events.h"
+#include "store/db.h"
+
+#define AIM_WORKLOAD_QUEUE 65536
+#define AIM_WORKLOAD_SPANS 100000
+#define AIM_WORKLOAD_MARKS 10000
+#define AIM_WORKLOAD_ROWS 65536 /* record rows between two commits */
+
+typedef struct aim_workload {
+    int ready;
+    aim_events events;
+    aim_control control;
+    aim_phases *phases;
+    aim_records *records;
+    aim_event *drain;              /* the writer's scratch */
+    uint64_t refused;              /* events the bookkeeping could not take */
+    /* store progress */
+    size_t spans_from;             /* first span that may still change (open, or new) */
+    size_t marks_stored;
+} aim_workload;
+
+/* Allocates the queue and the bookkeeping; with control_path (may be NULL or ""), starts
+ * the control socket there. -errno (the socket's path in use: -EEXIST). */
+int aim_workload_init(aim_workload *w, const char *control_path);
+/* Stops accepting from the socket (the command has ended). */
+void aim_workload_close_socket(aim_workload *w);
+void aim_workload_free(aim_workload *w);
+
+/* From the API (any thread): queues a message already validated. -ENOBUFS when full,
+ * -ENODEV before init. */
+int aim_workload_push(aim_workload *w, const aim_control_msg *m);
+
+/* Writer: applies every queued event. */
+void aim_workload_apply(aim_workload *w);
+/* Writer: device dev used de_j over (t0, t1] at power_w, carbon_g grams. */
+void aim_workload_account(aim_workload *w, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
+                          double power_w, double carbon_g);
+/* Writer, at the end: closes the phases still open at t. */
+void aim_workload_finish(aim_workload *w, int64_t t_ns);
+/* Writer, inside the commit's transaction: what changed since the last call. Times are
+ * stored relative to start_mono_ns. */
+int aim_workload_store(aim_workload *w, aim_db *db, const char *run_id, int64_t start_mono_ns);
+/* Events that could not be kept (queue full, limits): for the report. */
+uint64_t aim_workload_dropped(aim_workload *w);
+
+#endif

@@ -1,0 +1,574 @@
+/* Correlation output: `aimeter corr` as text, CSV or JSON (findings or the full matrix), and
+ * the report's "Correlations" section in text, Markdown and JSON, built from the same pieces
+ * so a pair reads the same everywhere. Numbers are formatted without printf's locale. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/corr_report.h"
+#include "report/format.h"
+#include "report/jsonutil.h"
+
+#define PUT(obj, key, value) aim_json_put((obj), (key), (value), err)
+#define PUSH(arr, value) aim_json_push((arr), (value), err)
+
+static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
+
+/* "+0.973", "-0.844". out holds AIM_NUM_MAX + 1. */
+static char *fmt_r(char *out, double r, int decimals) {
+    if (!isfinite(r)) {
+        strcpy(out, "n/a");
+        return out;
+    }
+    char num[AIM_NUM_MAX];
+    aim_fmt_fixed(num, fabs(r), decimals);
+    aim_bprintf(out, AIM_NUM_MAX + 1, "%c%s", r < 0 ? '-' : '+', num);
+    return out;
+}
+
+static void fmt_count(char *out, size_t len, uint64_t n) {
+    aim_bprintf(out, len, "%llu", (unsigned long long)n);
+}
+
+static void grid_text(char *out, size_t len, const aim_corr_info *in) {
+    char iv[AIM_NUM_MAX];
+    aim_bprintf(out, len, "Pearson r over %llu ticks of the %s ms grid",
+                (unsigned long long)in->ticks, aim_fmt_trim(iv, (double)in->interval_ns / 1e6, 3));
+}
+
+/* Up to top pairs of a kind (0 = all); the caller frees *ret. Returns how many, or -ENOMEM. */
+static long get_pairs(const aim_corr_result *c, aim_corr_kind kind, double min_abs, size_t top,
+                      aim_corr_pair **ret) {
+    size_t total = aim_corr_pairs(c, kind, min_abs, NULL, 0);
+    if (total == (size_t)-1)
+        return -ENOMEM;
+    size_t want = top && top < total ? top : total;
+    *ret = calloc(want + 1, sizeof **ret);
+    if (!*ret)
+        return -ENOMEM;
+    if (want && aim_corr_pairs(c, kind, min_abs, *ret, want) == (size_t)-1) {
+        free(*ret);
+        *ret = NULL;
+        return -ENOMEM;
+    }
+    return (long)want;
+}
+
+static const char *label_of(const aim_corr_result *c, size_t i) {
+    aim_corr_series_info in;
+    return aim_corr_series(c, i, &in) == 0 ? in.label : "?";
+}
+
+static const char *name_of(const aim_corr_result *c, size_t i) {
+    aim_corr_series_info in;
+    return aim_corr_series(c, i, &in) == 0 ? in.name : "?";
+}
+
+/* ------------------------------------------------------------------ text */
+
+typedef struct text_rows {
+    aim_corr_pair *pos, *neg, *same;
+    long n_pos, n_neg, n_same;
+} text_rows;
+
+static void rows_free(text_rows *t) {
+    free(t->pos);
+    free(t->neg);
+    free(t->same);
+}
+
+static int rows_get(const aim_corr_result *c, double min_abs, size_t top, text_rows *t) {
+    memset(t, 0, sizeof *t);
+    t->n_pos = get_pairs(c, AIM_CORR_POSITIVE, min_abs, top, &t->pos);
+    t->n_neg = get_pairs(c, AIM_CORR_NEGATIVE, min_abs, top, &t->neg);
+    t->n_same = get_pairs(c, AIM_CORR_IDENTICAL, 0, 0, &t->same);
+    if (t->n_pos < 0 || t->n_neg < 0 || t->n_same < 0) {
+        rows_free(t);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+static void pair_rows(aim_strbuf *b, const aim_corr_result *c, const char *title,
+                      const aim_corr_pair *p, long n, size_t wa, size_t wb, const char *indent) {
+    aim_strbuf_printf(b, "%s%s", indent, title);
+    aim_strbuf_endline(b);
+    for (long k = 0; k < n; k++) {
+        char r[AIM_NUM_MAX + 1], cnt[24];
+        aim_strbuf_printf(b, "%s  ", indent);
+        aim_strbuf_pad_right(b, label_of(c, p[k].a), wa);
+        aim_strbuf_append(b, "  ");
+        aim_strbuf_pad_right(b, label_of(c, p[k].b), wb);
+        aim_strbuf_append(b, "  ");
+        aim_strbuf_pad_left(b, fmt_r(r, p[k].r, 3), 6);
+        aim_strbuf_append(b, "  ");
+        fmt_count(cnt, sizeof cnt, p[k].n);
+        aim_strbuf_pad_left(b, cnt, 7);
+        aim_strbuf_endline(b);
+    }
+}
+
+/* The findings: strongest pairs of each sign, then identical and constant series. */
+static void findings_text(aim_strbuf *b, const aim_corr_result *c, const text_rows *t,
+                          double min_abs, const char *indent) {
+    size_t wa = strlen("Metric A"), wb = strlen("Metric B");
+    for (long k = 0; k < t->n_pos; k++) {
+        wa = max_size(wa, aim_utf8_width(label_of(c, t->pos[k].a)));
+        wb = max_size(wb, aim_utf8_width(label_of(c, t->pos[k].b)));
+    }
+    for (long k = 0; k < t->n_neg; k++) {
+        wa = max_size(wa, aim_utf8_width(label_of(c, t->neg[k].a)));
+        wb = max_size(wb, aim_utf8_width(label_of(c, t->neg[k].b)));
+    }
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    if (t->n_pos + t->n_neg > 0) {
+        aim_strbuf_printf(b, "%s  ", indent);
+        aim_strbuf_pad_right(b, "Metric A", wa);
+        aim_strbuf_append(b, "  ");
+        aim_strbuf_pad_right(b, "Metric B", wb);
+        aim_strbuf_append(b, "  ");
+        aim_strbuf_pad_left(b, "r", 6);
+        aim_strbuf_append(b, "  ");
+        aim_strbuf_pad_left(b, "n", 7);
+        aim_strbuf_endline(b);
+        if (t->n_pos)
+            pair_rows(b, c, "Positive", t->pos, t->n_pos, wa, wb, indent);
+        if (t->n_neg)
+            pair_rows(b, c, "Negative", t->neg, t->n_neg, wa, wb, indent);
+    } else {
+        char num[AIM_NUM_MAX];
+        aim_strbuf_printf(b, "%s  no pair of varying series with at least %llu common ticks",
+                          indent, (unsigned long long)in.min_n);
+        if (min_abs > 0)
+            aim_strbuf_printf(b, " and |r| >= %s", aim_fmt_trim(num, min_abs, 4));
+        aim_strbuf_endline(b);
+    }
+    if (t->n_same) {
+        aim_strbuf_printf(b, "%sIdentical (the same quantity; only the first takes part above):",
+                          indent);
+        aim_strbuf_endline(b);
+        for (long k = 0; k < t->n_same; k++) {
+            char r[AIM_NUM_MAX + 1];
+            aim_strbuf_printf(b, "%s  %s = %s  (r %s)", indent, label_of(c, t->same[k].a),
+                              label_of(c, t->same[k].b), fmt_r(r, t->same[k].r, 4));
+            aim_strbuf_endline(b);
+        }
+    }
+    if (in.n_constant) {
+        aim_strbuf_printf(b, "%sConstant (no correlation defined): ", indent);
+        int first = 1;
+        for (size_t i = 0; i < in.n_series; i++) {
+            aim_corr_series_info si;
+            if (aim_corr_series(c, i, &si) == 0 && si.status == AIM_CORR_CONSTANT) {
+                aim_strbuf_printf(b, "%s%s", first ? "" : ", ", si.label);
+                first = 0;
+            }
+        }
+        aim_strbuf_endline(b);
+    }
+}
+
+static void matrix_text(aim_strbuf *b, const aim_corr_result *c, double min_abs) {
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    size_t n = in.n_series;
+    char cell[AIM_NUM_MAX + 8];
+    aim_strbuf_append(b, "     ");
+    for (size_t j = 0; j < n; j++) {
+        aim_bprintf(cell, sizeof cell, "#%zu", j + 1);
+        aim_strbuf_pad_left(b, cell, 7);
+    }
+    aim_strbuf_endline(b);
+    for (size_t i = 0; i < n; i++) {
+        aim_bprintf(cell, sizeof cell, "#%zu", i + 1);
+        aim_strbuf_pad_right(b, cell, 5);
+        for (size_t j = 0; j < n; j++) {
+            double r = aim_corr_r(c, i, j, NULL);
+            if (!isfinite(r))
+                strcpy(cell, ".");
+            else if (fabs(r) < min_abs)
+                cell[0] = '\0';
+            else
+                fmt_r(cell, r, 2);
+            aim_strbuf_pad_left(b, cell, 7);
+        }
+        aim_strbuf_printf(b, "  %s", label_of(c, i));
+        aim_strbuf_endline(b);
+    }
+    aim_strbuf_append(b, ". undefined (a constant series, or too few common ticks)\n");
+}
+
+static void info_lines(aim_strbuf *b, const aim_corr_result *c) {
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    char grid[160];
+    grid_text(grid, sizeof grid, &in);
+    aim_strbuf_printf(b, "Correlations: %s (%s)\n", grid,
+                      in.recomputed ? "recomputed from the samples" : "stored with the run");
+    aim_strbuf_printf(b, "%zu series: %zu constant, %zu identical to another, %zu with fewer "
+                         "than %llu values\n", in.n_series, in.n_constant, in.n_identical,
+                      in.n_no_data, (unsigned long long)in.min_n);
+    if (!in.exact)
+        aim_strbuf_append(b, "note: a rate group stalled during the run; this matrix may differ "
+                             "slightly from a replay (--recompute)\n");
+}
+
+/* ------------------------------------------------------------------ CSV */
+
+static void csv_field(aim_strbuf *b, const char *s) {
+    if (!strpbrk(s, ",\"\r\n")) {
+        aim_strbuf_append(b, s);
+        return;
+    }
+    aim_strbuf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            aim_strbuf_putc(b, '"');
+        aim_strbuf_putc(b, *s);
+    }
+    aim_strbuf_putc(b, '"');
+}
+
+static void csv_r(aim_strbuf *b, double r) {
+    char num[AIM_NUM_MAX];
+    if (!isfinite(r))
+        return;
+    aim_fmt_fixed(num, fabs(r), 6);
+    if (r < 0)
+        aim_strbuf_putc(b, '-');
+    aim_strbuf_append(b, num);
+}
+
+static void csv_pairs(aim_strbuf *b, const aim_corr_result *c, const char *kind,
+                      const aim_corr_pair *p, long n) {
+    for (long k = 0; k < n; k++) {
+        char cnt[24];
+        aim_strbuf_printf(b, "%s,", kind);
+        csv_field(b, name_of(c, p[k].a));
+        aim_strbuf_putc(b, ',');
+        csv_field(b, name_of(c, p[k].b));
+        aim_strbuf_putc(b, ',');
+        csv_r(b, p[k].r);
+        fmt_count(cnt, sizeof cnt, p[k].n);
+        aim_strbuf_printf(b, ",%s\n", cnt);
+    }
+}
+
+static void findings_csv(aim_strbuf *b, const aim_corr_result *c, const text_rows *t) {
+    aim_strbuf_append(b, "kind,a,b,r,n\n");
+    csv_pairs(b, c, "positive", t->pos, t->n_pos);
+    csv_pairs(b, c, "negative", t->neg, t->n_neg);
+    csv_pairs(b, c, "identical", t->same, t->n_same);
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    for (size_t i = 0; i < in.n_series; i++) {
+        aim_corr_series_info si;
+        if (aim_corr_series(c, i, &si) < 0 || si.status != AIM_CORR_CONSTANT)
+            continue;
+        char cnt[24];
+        aim_strbuf_append(b, "constant,");
+        csv_field(b, si.name);
+        fmt_count(cnt, sizeof cnt, si.n);
+        aim_strbuf_printf(b, ",,,%s\n", cnt);
+    }
+}
+
+static void matrix_csv(aim_strbuf *b, const aim_corr_result *c, double min_abs) {
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    aim_strbuf_append(b, "series");
+    for (size_t j = 0; j < in.n_series; j++) {
+        aim_strbuf_putc(b, ',');
+        csv_field(b, name_of(c, j));
+    }
+    aim_strbuf_putc(b, '\n');
+    for (size_t i = 0; i < in.n_series; i++) {
+        csv_field(b, name_of(c, i));
+        for (size_t j = 0; j < in.n_series; j++) {
+            aim_strbuf_putc(b, ',');
+            double r = aim_corr_r(c, i, j, NULL);
+            if (fabs(r) >= min_abs)
+                csv_r(b, r);
+        }
+        aim_strbuf_putc(b, '\n');
+    }
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static const char *status_word(aim_corr_status s) {
+    return s == AIM_CORR_CONSTANT ? "constant" : s == AIM_CORR_NO_DATA ? "no data" : "varying";
+}
+
+static json_t *series_array(const aim_corr_result *c, int *err) {
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < in.n_series; i++) {
+        aim_corr_series_info si;
+        if (aim_corr_series(c, i, &si) < 0)
+            continue;
+        json_t *o = json_object();
+        PUT(o, "index", json_integer((json_int_t)i));
+        PUT(o, "name", aim_json_str(si.name, strlen(si.name)));
+        PUT(o, "device", aim_json_str(si.device, strlen(si.device)));
+        PUT(o, "key", aim_json_str(si.metric_key, strlen(si.metric_key)));
+        PUT(o, "instance", si.instance >= 0 ? json_integer(si.instance) : json_null());
+        PUT(o, "rate", json_boolean(si.rate));
+        PUT(o, "label", aim_json_str(si.label, strlen(si.label)));
+        PUT(o, "unit", aim_json_str(si.unit, strlen(si.unit)));
+        PUT(o, "n", aim_json_count(si.n));
+        PUT(o, "status", json_string(status_word(si.status)));
+        PUT(o, "same_as", si.same_as != i ? json_integer((json_int_t)si.same_as) : json_null());
+        PUSH(arr, o);
+    }
+    return arr;
+}
+
+static json_t *pairs_array(const aim_corr_result *c, const aim_corr_pair *p, long n, int *err) {
+    json_t *arr = json_array();
+    for (long k = 0; k < n; k++) {
+        json_t *o = json_object();
+        PUT(o, "a", json_integer((json_int_t)p[k].a));
+        PUT(o, "b", json_integer((json_int_t)p[k].b));
+        const char *an = name_of(c, p[k].a), *bn = name_of(c, p[k].b);
+        PUT(o, "a_name", aim_json_str(an, strlen(an)));
+        PUT(o, "b_name", aim_json_str(bn, strlen(bn)));
+        PUT(o, "r", aim_json_num(p[k].r));
+        PUT(o, "n", aim_json_count(p[k].n));
+        PUSH(arr, o);
+    }
+    return arr;
+}
+
+static json_t *header_object(const aim_corr_result *c, const char *schema, int *err) {
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    json_t *o = json_object();
+    if (schema)
+        PUT(o, "schema", json_string(schema));
+    PUT(o, "ticks", aim_json_count(in.ticks));
+    PUT(o, "interval_s", aim_json_num((double)in.interval_ns / 1e9));
+    PUT(o, "recomputed", json_boolean(in.recomputed));
+    PUT(o, "exact", json_boolean(in.exact));
+    PUT(o, "min_n", aim_json_count(in.min_n));
+    PUT(o, "identical_r", aim_json_num(in.identical_r));
+    PUT(o, "defined_r", aim_json_num(AIM_CORR_DEFINED_R));
+    PUT(o, "n_series", aim_json_count(in.n_series));
+    PUT(o, "n_constant", aim_json_count(in.n_constant));
+    PUT(o, "n_identical", aim_json_count(in.n_identical));
+    PUT(o, "n_no_data", aim_json_count(in.n_no_data));
+    PUT(o, "series", series_array(c, err));
+    return o;
+}
+
+static json_t *findings_json(const aim_corr_result *c, const text_rows *t, const char *schema,
+                             int *err) {
+    json_t *o = header_object(c, schema, err);
+    PUT(o, "n_positive", aim_json_count(aim_corr_pairs(c, AIM_CORR_POSITIVE, 0, NULL, 0)));
+    PUT(o, "n_negative", aim_json_count(aim_corr_pairs(c, AIM_CORR_NEGATIVE, 0, NULL, 0)));
+    PUT(o, "positive", pairs_array(c, t->pos, t->n_pos, err));
+    PUT(o, "negative", pairs_array(c, t->neg, t->n_neg, err));
+    PUT(o, "identical", pairs_array(c, t->same, t->n_same, err));
+    json_t *constant = json_array();
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    for (size_t i = 0; i < in.n_series; i++) {
+        aim_corr_series_info si;
+        if (aim_corr_series(c, i, &si) == 0 && si.status == AIM_CORR_CONSTANT)
+            PUSH(constant, json_integer((json_int_t)i));
+    }
+    PUT(o, "constant", constant);
+    return o;
+}
+
+static json_t *matrix_json(const aim_corr_result *c, double min_abs, int *err) {
+    json_t *o = header_object(c, "aimeter.corr-matrix/1", err);
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    json_t *rows = json_array(), *counts = json_array();
+    for (size_t i = 0; i < in.n_series; i++) {
+        json_t *row = json_array(), *nrow = json_array();
+        for (size_t j = 0; j < in.n_series; j++) {
+            uint64_t n = 0;
+            double r = aim_corr_r(c, i, j, &n);
+            PUSH(row, fabs(r) >= min_abs ? aim_json_num(r) : json_null());
+            PUSH(nrow, aim_json_count(n));
+        }
+        PUSH(rows, row);
+        PUSH(counts, nrow);
+    }
+    PUT(o, "r", rows);
+    PUT(o, "n", counts);
+    return o;
+}
+
+/* ------------------------------------------------------------------ aimeter corr */
+
+int aim_corr_render(const aim_corr_result *c, const char *format, int matrix, double min_abs,
+                    size_t top, char **ret_text) {
+    if (!c || !format || !ret_text || !(min_abs >= 0) || min_abs > 1)
+        return -EINVAL;
+    int text = strcmp(format, "text") == 0, csv = strcmp(format, "csv") == 0,
+        json = strcmp(format, "json") == 0;
+    if (!text && !csv && !json)
+        return -EINVAL;
+    text_rows t;
+    memset(&t, 0, sizeof t);
+    if (!matrix && rows_get(c, min_abs, top, &t) < 0)
+        return -ENOMEM;
+    aim_strbuf b = AIM_STRBUF_INIT;
+    int r = 0;
+    if (json) {
+        int err = 0;
+        json_t *root = matrix ? matrix_json(c, min_abs, &err)
+                              : findings_json(c, &t, "aimeter.corr/1", &err);
+        r = err ? -ENOMEM : aim_json_dump(root, ret_text);
+        json_decref(root);
+        rows_free(&t);
+        return r;
+    }
+    if (csv && matrix)
+        matrix_csv(&b, c, min_abs);
+    else if (csv)
+        findings_csv(&b, c, &t);
+    else {
+        info_lines(&b, c);
+        aim_strbuf_putc(&b, '\n');
+        if (matrix)
+            matrix_text(&b, c, min_abs);
+        else
+            findings_text(&b, c, &t, min_abs, "");
+    }
+    rows_free(&t);
+    return aim_strbuf_steal(&b, ret_text);
+}
+
+/* ------------------------------------------------------------------ the report's section */
+
+static int report_result(const aim_run_summary *run, aim_corr_result **ret) {
+    if (!run->corr)
+        return -ENOENT;
+    return aim_corr_result_build(run, run->corr, 0, 0, ret);
+}
+
+void aim_corr_report_text(aim_strbuf *b, const aim_run_summary *run) {
+    aim_corr_result *c;
+    text_rows t;
+    if (report_result(run, &c) < 0)
+        return;
+    if (rows_get(c, 0, AIM_CORR_REPORT_TOP, &t) < 0) {
+        aim_corr_result_free(c);
+        return;
+    }
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    char grid[160];
+    grid_text(grid, sizeof grid, &in);
+    aim_strbuf_printf(b, "\nCorrelated pairs (%s; all pairs: aimeter corr RUN)\n", grid);
+    findings_text(b, c, &t, 0, "");
+    rows_free(&t);
+    aim_corr_result_free(c);
+}
+
+/* Backslash-escapes what GFM reads as markup or table syntax. */
+static void md(aim_strbuf *b, const char *s) {
+    static const char special[] = "\\`*_[]<>|~&#!";
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch < 0x20 || ch == 0x7f) {
+            aim_strbuf_putc(b, ' ');
+            continue;
+        }
+        if (strchr(special, ch))
+            aim_strbuf_putc(b, '\\');
+        aim_strbuf_putc(b, (char)ch);
+    }
+}
+
+static void md_rows(aim_strbuf *b, const aim_corr_result *c, const char *sign,
+                    const aim_corr_pair *p, long n) {
+    for (long k = 0; k < n; k++) {
+        char r[AIM_NUM_MAX + 1], cnt[24];
+        aim_strbuf_printf(b, "| %s | ", k == 0 ? sign : "");
+        md(b, label_of(c, p[k].a));
+        aim_strbuf_append(b, " | ");
+        md(b, label_of(c, p[k].b));
+        fmt_count(cnt, sizeof cnt, p[k].n);
+        aim_strbuf_printf(b, " | %s | %s |\n", fmt_r(r, p[k].r, 3), cnt);
+    }
+}
+
+void aim_corr_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
+    aim_corr_result *c;
+    text_rows t;
+    if (report_result(run, &c) < 0)
+        return;
+    if (rows_get(c, 0, AIM_CORR_REPORT_TOP, &t) < 0) {
+        aim_corr_result_free(c);
+        return;
+    }
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    char grid[160];
+    grid_text(grid, sizeof grid, &in);
+    aim_strbuf_printf(b, "\n**Correlated metric pairs** (%s)\n\n", grid);
+    if (t.n_pos + t.n_neg) {
+        aim_strbuf_append(b, "| | Metric A | Metric B | r | n |\n|:--|:--|:--|--:|--:|\n");
+        md_rows(b, c, "positive", t.pos, t.n_pos);
+        md_rows(b, c, "negative", t.neg, t.n_neg);
+    } else {
+        aim_strbuf_printf(b, "No pair of varying series with at least %llu common ticks.\n",
+                          (unsigned long long)in.min_n);
+    }
+    if (t.n_same) {
+        aim_strbuf_append(b, "\nIdentical (the same quantity; only the first takes part above): ");
+        for (long k = 0; k < t.n_same; k++) {
+            char r[AIM_NUM_MAX + 1];
+            aim_strbuf_append(b, k ? "; " : "");
+            md(b, label_of(c, t.same[k].a));
+            aim_strbuf_append(b, " = ");
+            md(b, label_of(c, t.same[k].b));
+            aim_strbuf_printf(b, " (r %s)", fmt_r(r, t.same[k].r, 4));
+        }
+        aim_strbuf_append(b, ".\n");
+    }
+    if (in.n_constant) {
+        aim_strbuf_append(b, "\nConstant (no correlation defined): ");
+        int first = 1;
+        for (size_t i = 0; i < in.n_series; i++) {
+            aim_corr_series_info si;
+            if (aim_corr_series(c, i, &si) == 0 && si.status == AIM_CORR_CONSTANT) {
+                aim_strbuf_append(b, first ? "" : ", ");
+                md(b, si.label);
+                first = 0;
+            }
+        }
+        aim_strbuf_append(b, ".\n");
+    }
+    rows_free(&t);
+    aim_corr_result_free(c);
+}
+
+json_t *aim_corr_report_json(const aim_run_summary *run, int *err) {
+    aim_corr_result *c;
+    text_rows t;
+    int r = report_result(run, &c);
+    if (r == -ENOENT)
+        return json_null();
+    if (r < 0) {
+        *err = 1;
+        return NULL;
+    }
+    if (rows_get(c, 0, AIM_CORR_REPORT_JSON_TOP, &t) < 0) {
+        aim_corr_result_free(c);
+        *err = 1;
+        return NULL;
+    }
+    json_t *o = findings_json(c, &t, NULL, err);
+    rows_free(&t);
+    aim_corr_result_free(c);
+    return o;
+}

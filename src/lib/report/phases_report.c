@@ -1,0 +1,327 @@
+/* Phases, efficiency and records in the report (phases_report.h). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/workload_summary.h"
+#include "report/format.h"
+#include "report/jsonutil.h"
+#include "report/phases_report.h"
+
+/* The components a phase's energy is shown by, from the devices counted in the total. */
+enum { C_CPU, C_DRAM, C_GPU, C_OTHER, C__COUNT };
+static const char *const comp_name[C__COUNT] = { "CPU", "DRAM", "GPU", "Other" };
+
+static int comp_of(const aim_device_summary *d) {
+    switch (d->kind) {
+    case AIM_DEV_CPU: return C_CPU;
+    case AIM_DEV_DRAM: return C_DRAM;
+    case AIM_DEV_GPU: return C_GPU;
+    default: return C_OTHER;
+    }
+}
+
+typedef struct phase_figures {
+    double energy_j, comp_j[C__COUNT], peak_w, mean_w, share;
+} phase_figures;
+
+static phase_figures figures(const aim_run_summary *run, const aim_phase_summary *p) {
+    phase_figures f;
+    memset(&f, 0, sizeof f);
+    for (int d = 0; d < run->n_devices; d++) {
+        if (!run->devices[d].in_total)
+            continue;
+        f.energy_j += p->energy_j[d];
+        f.comp_j[comp_of(&run->devices[d])] += p->energy_j[d];
+        f.peak_w += p->peak_w[d];
+    }
+    f.mean_w = p->total_ns > 0 ? f.energy_j / ((double)p->total_ns / 1e9) : NAN;
+    f.share = run->duration_ns > 0 ? 100.0 * (double)p->total_ns / (double)run->duration_ns
+                                   : NAN;
+    return f;
+}
+
+/* Which components have any energy in any phase: only those get a column. */
+static void used_components(const aim_run_summary *run, int used[C__COUNT]) {
+    memset(used, 0, sizeof(int) * C__COUNT);
+    const aim_workload_summary *w = run->workload;
+    for (size_t i = 0; i < w->n_phases; i++) {
+        phase_figures f = figures(run, &w->phases[i]);
+        for (int c = 0; c < C__COUNT; c++)
+            used[c] |= f.comp_j[c] > 0;
+    }
+}
+
+static void phase_label(char *out, size_t size, const aim_phase_summary *p) {
+    if (p->instances > 1)
+        snprintf(out, size, "%.100s (x%llu)", p->name, (unsigned long long)p->instances);
+    else
+        snprintf(out, size, "%.100s", p->name);
+}
+
+/* One efficiency line per counter: "tokens  12800  0.0164 J/token ...". */
+static void efficiency_cells(const aim_run_summary *run, double energy_j, double carbon_g,
+                             double units, char j_per[AIM_NUM_MAX], char per_j[AIM_NUM_MAX],
+                             char kwh_k[AIM_NUM_MAX], char g_k[AIM_NUM_MAX]) {
+    (void)run;
+    aim_fmt_sig(j_per, energy_j / units, 3, 0);
+    aim_fmt_sig(per_j, units / energy_j, 3, 0);
+    aim_fmt_sig(kwh_k, energy_j / 3.6e6 / units * 1000.0, 3, 0);
+    aim_fmt_sig(g_k, carbon_g / units * 1000.0, 3, 0);
+}
+
+static void text_phases(aim_strbuf *b, const aim_run_summary *run, int md) {
+    const aim_workload_summary *w = run->workload;
+    if (w->n_phases == 0)
+        return;
+    int used[C__COUNT];
+    used_components(run, used);
+    aim_strbuf_append(b, md ? "\n## Phases\n\n| Phase | Time | Share | Energy" : "\nPhases");
+    if (!md) {
+        aim_strbuf_repeat(b, ' ', 22 - 6);
+        aim_strbuf_append(b, "      Time   Share      Energy");
+    }
+    for (int c = 0; c < C__COUNT; c++)
+        if (used[c]) {
+            if (md)
+                aim_strbuf_printf(b, " | %s", comp_name[c]);
+            else
+                aim_strbuf_printf(b, "  %10s", comp_name[c]);
+        }
+    aim_strbuf_append(b, md ? " | Mean power | Peak power | Carbon |\n|---|---:|---:|---:"
+                            : "   Mean W   Peak W      Carbon");
+    if (md) {
+        for (int c = 0; c < C__COUNT; c++)
+            if (used[c])
+                aim_strbuf_append(b, "|---:");
+        aim_strbuf_append(b, "|---:|---:|---:|");
+    }
+    aim_strbuf_endline(b);
+    int unterminated = 0;
+    for (size_t i = 0; i < w->n_phases; i++) {
+        const aim_phase_summary *p = &w->phases[i];
+        phase_figures f = figures(run, p);
+        char label[140], t[32], sh[AIM_NUM_MAX], e[48], mw[AIM_NUM_MAX], pw[AIM_NUM_MAX], cg[48];
+        phase_label(label, sizeof label, p);
+        aim_fmt_duration(t, sizeof t, p->total_ns);
+        aim_fmt_fixed(sh, f.share, 1);
+        aim_fmt_energy_short(e, sizeof e, f.energy_j);
+        aim_fmt_fixed(mw, f.mean_w, 2);
+        aim_fmt_fixed(pw, f.peak_w, 2);
+        aim_fmt_carbon_short(cg, sizeof cg, p->carbon_g);
+        unterminated += p->unterminated > 0;
+        if (md) {
+            aim_strbuf_printf(b, "| %s%s | %s | %s %% | %s", label, p->unterminated ? " *" : "",
+                              t, sh, e);
+        } else {
+            aim_strbuf_append(b, "  ");
+            char l2[160];
+            snprintf(l2, sizeof l2, "%s%s", label, p->unterminated ? " *" : "");
+            aim_strbuf_pad_right(b, l2, 22);
+            aim_strbuf_pad_left(b, t, 10);
+            aim_strbuf_printf(b, " %5s %%", sh);
+            aim_strbuf_pad_left(b, e, 12);
+        }
+        for (int c = 0; c < C__COUNT; c++)
+            if (used[c]) {
+                char ce[48];
+                aim_fmt_energy_short(ce, sizeof ce, f.comp_j[c]);
+                if (md)
+                    aim_strbuf_printf(b, " | %s", ce);
+                else
+                    aim_strbuf_printf(b, "  %10s", ce);
+            }
+        if (md)
+            aim_strbuf_printf(b, " | %s W | %s W | %s |", mw, pw, cg);
+        else
+            aim_strbuf_printf(b, " %8s %8s %11s", mw, pw, cg);
+        aim_strbuf_endline(b);
+    }
+    const char *note = "Share: of the run's time. Nested phases each count their own time and "
+                       "energy. Peak W: the sum of each device's highest interval power.";
+    aim_strbuf_printf(b, md ? "\n%s%s\n" : "  %s%s\n", note,
+                      unterminated ? " *: still open when the command ended, closed at the end."
+                                   : "");
+    if (w->dropped)
+        aim_strbuf_printf(b, md ? "\n%llu workload events were not kept (limits: "
+                                  "docs/control.md).\n"
+                                : "  %llu workload events were not kept (limits: "
+                                  "docs/control.md).\n",
+                          (unsigned long long)w->dropped);
+}
+
+static void text_efficiency(aim_strbuf *b, const aim_run_summary *run, int md) {
+    const aim_workload_summary *w = run->workload;
+    int any = 0;
+    for (size_t k = 0; k < w->n_records; k++)
+        any |= w->records[k].counter && w->records[k].total > 0;
+    if (!any || !(run->total_energy_j > 0))
+        return;
+    aim_strbuf_append(b, md ? "\n## Efficiency\n\n| Counter | Scope | Count | J per unit | "
+                              "Units per J | kWh per 1000 | g CO2e per 1000 |\n"
+                              "|---|---|---:|---:|---:|---:|---:|\n"
+                            : "\nEfficiency          Scope               Count      J/unit     "
+                              "units/J     kWh/1000   gCO2e/1000\n");
+    for (size_t k = 0; k < w->n_records; k++) {
+        const aim_record_summary *rk = &w->records[k];
+        if (!rk->counter || !(rk->total > 0))
+            continue;
+        for (int scope = -1; scope < (int)w->n_phases; scope++) {
+            double units = scope < 0 ? rk->total : w->phases[scope].rec_sum[k];
+            if (!(units > 0))
+                continue;
+            double e = run->total_energy_j, g = run->carbon_g;
+            if (scope >= 0) {
+                phase_figures f = figures(run, &w->phases[scope]);
+                e = f.energy_j;
+                g = w->phases[scope].carbon_g;
+            }
+            if (!(e > 0))
+                continue;
+            char a[AIM_NUM_MAX], bb[AIM_NUM_MAX], c[AIM_NUM_MAX], d[AIM_NUM_MAX], n[AIM_NUM_MAX];
+            efficiency_cells(run, e, g, units, a, bb, c, d);
+            aim_fmt_trim(n, units, 3);
+            char sc[140];
+            snprintf(sc, sizeof sc, "%.100s", scope < 0 ? "run" : w->phases[scope].name);
+            if (md) {
+                aim_strbuf_printf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", rk->key, sc, n, a,
+                                  bb, c, d);
+            } else {
+                aim_strbuf_append(b, "  ");
+                aim_strbuf_pad_right(b, rk->key, 18);
+                aim_strbuf_pad_right(b, sc, 14);
+                const char *cells[] = { n, a, bb, c, d };
+                static const size_t widths[] = { 10, 10, 10, 12, 12 };
+                for (size_t x = 0; x < 5; x++) {
+                    aim_strbuf_putc(b, ' ');
+                    aim_strbuf_pad_left(b, cells[x], widths[x]);
+                }
+                aim_strbuf_endline(b);
+            }
+        }
+    }
+    aim_strbuf_append(b, md ? "\nEnergy is IT energy (CPU, DRAM, GPU); carbon includes PUE.\n"
+                            : "  Energy is IT energy (CPU, DRAM, GPU); carbon includes PUE.\n");
+}
+
+static void text_records(aim_strbuf *b, const aim_run_summary *run, int md) {
+    const aim_workload_summary *w = run->workload;
+    if (w->n_records == 0 && w->n_marks == 0)
+        return;
+    if (w->n_records) {
+        aim_strbuf_append(b, md ? "\n## Records\n\n| Key | Kind | Records | Total or mean | "
+                                  "Last | Min | Max |\n|---|---|---:|---:|---:|---:|---:|\n"
+                                : "\nRecords             Kind      Records  Total/mean       "
+                                  "Last        Min        Max\n");
+        for (size_t k = 0; k < w->n_records; k++) {
+            const aim_record_summary *r = &w->records[k];
+            char n[AIM_NUM_MAX], t[AIM_NUM_MAX], l[AIM_NUM_MAX], mi[AIM_NUM_MAX], ma[AIM_NUM_MAX];
+            snprintf(n, sizeof n, "%llu", (unsigned long long)r->count);
+            aim_fmt_sig(t, r->counter ? r->total : r->total / (double)r->count, 4, 0);
+            aim_fmt_sig(l, r->last, 4, 0);
+            aim_fmt_sig(mi, r->min, 4, 0);
+            aim_fmt_sig(ma, r->max, 4, 0);
+            if (md) {
+                aim_strbuf_printf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", r->key,
+                                  r->counter ? "counter" : "gauge", n, t, l, mi, ma);
+            } else {
+                aim_strbuf_append(b, "  ");
+                aim_strbuf_pad_right(b, r->key, 18);
+                aim_strbuf_pad_right(b, r->counter ? "counter" : "gauge", 8);
+                aim_strbuf_pad_left(b, n, 9);
+                aim_strbuf_pad_left(b, t, 12);
+                aim_strbuf_pad_left(b, l, 11);
+                aim_strbuf_pad_left(b, mi, 11);
+                aim_strbuf_pad_left(b, ma, 11);
+                aim_strbuf_endline(b);
+            }
+        }
+    }
+    if (w->n_marks)
+        aim_strbuf_printf(b, md ? "\n%zu marker%s (in the store: the marks table).\n"
+                                : "  %zu marker%s (in the store: the marks table)\n",
+                          w->n_marks, w->n_marks == 1 ? "" : "s");
+}
+
+void aim_phases_report_text(aim_strbuf *b, const aim_run_summary *run) {
+    if (!run->workload)
+        return;
+    text_phases(b, run, 0);
+    text_efficiency(b, run, 0);
+    text_records(b, run, 0);
+}
+
+void aim_phases_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
+    if (!run->workload)
+        return;
+    text_phases(b, run, 1);
+    text_efficiency(b, run, 1);
+    text_records(b, run, 1);
+}
+
+json_t *aim_phases_report_json(const aim_run_summary *run, int *err) {
+    const aim_workload_summary *w = run->workload;
+    if (!w)
+        return json_null();
+    json_t *root = json_object(), *phases = json_array(), *records = json_array();
+    for (size_t i = 0; i < w->n_phases; i++) {
+        const aim_phase_summary *p = &w->phases[i];
+        phase_figures f = figures(run, p);
+        json_t *o = json_object(), *devs = json_array(), *recs = json_object();
+        aim_json_put(o, "name", aim_json_str(p->name, strlen(p->name)), err);
+        aim_json_put(o, "instances", aim_json_count(p->instances), err);
+        aim_json_put(o, "first_s", aim_json_num((double)p->first_ns / 1e9), err);
+        aim_json_put(o, "duration_s", aim_json_num((double)p->total_ns / 1e9), err);
+        aim_json_put(o, "share_pct", aim_json_num(f.share), err);
+        aim_json_put(o, "energy_j", aim_json_num(f.energy_j), err);
+        aim_json_put(o, "mean_power_w", aim_json_num(f.mean_w), err);
+        aim_json_put(o, "peak_power_w", aim_json_num(f.peak_w), err);
+        aim_json_put(o, "carbon_g", aim_json_num(p->carbon_g), err);
+        aim_json_put(o, "unterminated", aim_json_count((uint64_t)p->unterminated), err);
+        for (int d = 0; d < run->n_devices; d++) {
+            if (p->energy_j[d] == 0 && p->peak_w[d] == 0)
+                continue;
+            json_t *dv = json_object();
+            aim_json_put(dv, "device", aim_json_str(run->devices[d].name,
+                                                    strnlen(run->devices[d].name, 32)), err);
+            aim_json_put(dv, "energy_j", aim_json_num(p->energy_j[d]), err);
+            aim_json_put(dv, "peak_power_w", aim_json_num(p->peak_w[d]), err);
+            aim_json_put(dv, "in_total", json_boolean(run->devices[d].in_total), err);
+            aim_json_push(devs, dv, err);
+        }
+        for (size_t k = 0; k < w->n_records; k++)
+            if (p->rec_n[k])
+                aim_json_put(recs, w->records[k].key,
+                             aim_json_num(w->records[k].counter ? p->rec_sum[k]
+                                                                : p->rec_sum[k] / (double)p->rec_n[k]),
+                             err);
+        aim_json_put(o, "devices", devs, err);
+        aim_json_put(o, "records", recs, err);
+        aim_json_push(phases, o, err);
+    }
+    for (size_t k = 0; k < w->n_records; k++) {
+        const aim_record_summary *r = &w->records[k];
+        json_t *o = json_object();
+        aim_json_put(o, "key", aim_json_str(r->key, strlen(r->key)), err);
+        aim_json_put(o, "kind", json_string(r->counter ? "counter" : "gauge"), err);
+        aim_json_put(o, "count", aim_json_count(r->count), err);
+        aim_json_put(o, "total", aim_json_num(r->total), err);
+        aim_json_put(o, "mean", aim_json_num(r->count ? r->total / (double)r->count : NAN), err);
+        aim_json_put(o, "last", aim_json_num(r->last), err);
+        aim_json_put(o, "min", aim_json_num(r->min), err);
+        aim_json_put(o, "max", aim_json_num(r->max), err);
+        if (r->counter && r->total > 0 && run->total_energy_j > 0) {
+            aim_json_put(o, "j_per_unit", aim_json_num(run->total_energy_j / r->total), err);
+            aim_json_put(o, "units_per_j", aim_json_num(r->total / run->total_energy_j), err);
+            aim_json_put(o, "kwh_per_1000", aim_json_num(run->total_energy_j / 3.6e6 / r->total *
+                                                          1000.0), err);
+            aim_json_put(o, "g_per_1000", aim_json_num(run->carbon_g / r->total * 1000.0), err);
+        }
+        aim_json_push(records, o, err);
+    }
+    aim_json_put(root, "phases", phases, err);
+    aim_json_put(root, "records", records, err);
+    aim_json_put(root, "marks", aim_json_count(w->n_marks), err);
+    aim_json_put(root, "dropped_events", aim_json_count(w->dropped), err);
+    return root;
+}

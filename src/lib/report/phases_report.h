@@ -1,0 +1,18 @@
+/* The report's "Phases", "Efficiency" and "Records" sections (issue 5) of a loaded run
+ * (run->workload): per phase its time, share of the run, energy per component, mean and
+ * peak power and carbon; energy per unit of each counter the workload recorded (J per
+ * token, kWh and g CO2e per 1000), overall and per phase; the gauges' statistics. */
+#ifndef AIM_PHASES_REPORT_H
+#define AIM_PHASES_REPORT_H
+
+#include <jansson.h>
+
+#include "analysis/summary.h"
+#include "report/strbuf.h"
+
+void aim_phases_report_text(aim_strbuf *b, const aim_run_summary *run);
+void aim_phases_report_markdown(aim_strbuf *b, const aim_run_summary *run);
+/* The report JSON's "phases" value: null when the run has no workload data. */
+json_t *aim_phases_report_json(const aim_run_summary *run, int *err);
+
+#endif

@@ -1,0 +1,110 @@
+"""Phases, markers and records from the measured command, through the control socket that
+`aimeter run` exports as AIMETER_CONTROL (docs/control.md)."""
+import sqlite3
+
+from conftest import AIMETER, report_json, run_aimeter
+
+PY = "/usr/bin/python3"
+
+
+def workload(script):
+    """A shell command line for `aimeter run -- sh -c`, with `aimeter` on its PATH."""
+    return ["sh", "-c", f'PATH="{AIMETER.parent}:$PATH"; {script}']
+
+
+def phases_by_name(rep):
+    return {p["name"]: p for p in rep["workload"]["phases"]}
+
+
+def test_cpu_and_memory_phases_are_told_apart(db):
+    """A CPU-bound phase, then one that holds 1.5 GiB and sleeps: the report's phase rows
+    must show the CPU's power higher in the first and the DRAM's in the second."""
+    script = (
+        "aimeter phase begin cpu-bound; "
+        "timeout 0.8 sh -c 'while :; do :; done'; "
+        "aimeter phase end cpu-bound; "
+        "aimeter phase begin memory-bound; "
+        f"{PY} -c 'a = bytearray(1536 << 20); import time; time.sleep(0.8)'; "
+        "aimeter phase end memory-bound"
+    )
+    r = run_aimeter("run", "--sources", "procfs,proctree,estimate", "-i", "50ms", "--db", db,
+                    "--", *workload(script))
+    assert r.returncode == 0, r.stderr
+    assert "Phases" in r.stderr and "cpu-bound" in r.stderr and "memory-bound" in r.stderr
+    rep = report_json(db)
+    ph = phases_by_name(rep)
+    assert set(ph) == {"cpu-bound", "memory-bound"}, ph.keys()
+
+    def mean_w(phase, device):
+        d = {x["device"]: x for x in ph[phase]["devices"]}[device]
+        return d["energy_j"] / ph[phase]["duration_s"]
+
+    assert mean_w("cpu-bound", "cpu0") > mean_w("memory-bound", "cpu0")
+    assert mean_w("memory-bound", "dram0") > mean_w("cpu-bound", "dram0")
+    for p in ph.values():
+        assert 0.6 < p["duration_s"] < 6.0, p
+        assert p["unterminated"] == 0
+        # the phase's energy is its devices' energy; nothing above the run's own
+        assert abs(p["energy_j"] - sum(d["energy_j"] for d in p["devices"] if d["in_total"])) < 1e-9
+    total = rep["energy"]["total_j"]
+    assert sum(p["energy_j"] for p in ph.values()) <= total * (1 + 1e-9)
+
+
+def test_records_give_efficiency_per_phase(db):
+    script = ("aimeter phase begin decode; aimeter record tokens 300; sleep 0.3; "
+              "aimeter record tokens 200; aimeter record loss 0.75; aimeter phase end; "
+              "aimeter record tokens 500; aimeter phase begin train; sleep 0.2")
+    r = run_aimeter("run", "-q", "--sources", "procfs,estimate", "--db", db, "--",
+                    *workload(script))
+    assert r.returncode == 0, r.stderr
+    rep = report_json(db)
+    recs = {x["key"]: x for x in rep["workload"]["records"]}
+    assert recs["tokens"]["kind"] == "counter" and recs["tokens"]["total"] == 1000
+    assert recs["loss"]["kind"] == "gauge" and recs["loss"]["last"] == 0.75
+    total = rep["energy"]["total_j"]
+    assert abs(recs["tokens"]["j_per_unit"] - total / 1000) < 1e-9 * total
+    ph = phases_by_name(rep)
+    assert ph["decode"]["records"] == {"tokens": 500, "loss": 0.75}
+    assert ph["train"]["unterminated"] == 1  # still open when the command ended
+    text = run_aimeter("report", "--db", db).stdout
+    assert "Efficiency" in text and "train *" in text
+
+
+def test_bad_messages_are_refused_and_the_run_goes_on(db):
+    script = ("aimeter record Tokens 1; echo rc=$?; aimeter record tokens nan; echo rc=$?; "
+              "aimeter phase end nothing-open; echo rc=$?; aimeter mark ok; echo rc=$?")
+    r = run_aimeter("run", "-q", "--sources", "procfs,estimate", "--db", db, "--",
+                    *workload(script))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["rc=65", "rc=65", "rc=0", "rc=0"], r.stdout
+    assert "a record key is a-z first" in r.stderr
+    assert "not a finite decimal number" in r.stderr
+    rep = report_json(db)
+    assert rep["workload"]["marks"] == 1
+    assert rep["workload"]["dropped_events"] == 1  # the end with no phase open
+
+
+def test_outside_a_run_and_after_it(db, tmp_path, monkeypatch):
+    monkeypatch.delenv("AIMETER_CONTROL", raising=False)
+    r = run_aimeter("mark", "hello")
+    assert r.returncode == 69, r.stderr
+    assert "not inside `aimeter run`" in r.stderr
+    r = run_aimeter("mark", "hello", env={"AIMETER_CONTROL": str(tmp_path / "gone.sock")})
+    assert r.returncode == 69
+    assert "has it ended?" in r.stderr
+    r = run_aimeter("record", "tokens", env={"AIMETER_CONTROL": str(tmp_path / "x")})
+    assert r.returncode == 64
+
+
+def test_many_processes_mark_at_once(db):
+    script = ("for i in $(seq 1 20); do aimeter mark m$i & done; wait; "
+              "aimeter phase begin after; sleep 0.1")
+    r = run_aimeter("run", "-q", "--sources", "procfs,estimate", "--db", db, "--",
+                    *workload(script))
+    assert r.returncode == 0, r.stderr
+    con = sqlite3.connect(db)
+    marks = sorted(t for (t,) in con.execute("SELECT text FROM marks"))
+    assert marks == sorted(f"m{i}" for i in range(1, 21))
+    (n,) = con.execute("SELECT count(*) FROM phases WHERE phase = 'after' AND end_ns IS NOT NULL").fetchone()
+    assert n == 1
+    con.close()

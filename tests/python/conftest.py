@@ -1,0 +1,93 @@
+"""Shared pieces of the Python package tests: they drive the real libaimeter through the
+package in python/ (ctypes), in this process or in a child /usr/bin/python3.
+
+The library is $AIMETER_BUILD/src/lib/libaimeter.so.0 (AIMETER_BUILD defaults to
+<repo>/build), given to the package through AIMETER_LIBRARY. Every test gets its own store
+under tmp_path (AIMETER_DB and XDG_DATA_HOME point there too) and a clean environment: no
+rank variables of a launcher, no fixture roots.
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("AIMETER_BUILD") or REPO / "build").resolve()
+LIBRARY = BUILD / "src" / "lib" / "libaimeter.so.0"
+AIMETER = BUILD / "src" / "cli" / "aimeter"
+FAKE_NVML = BUILD / "tests" / "fakes" / "libfake_nvml.so"
+PYTHON = "/usr/bin/python3"
+PACKAGE_DIR = REPO / "python"
+
+os.environ["AIMETER_LIBRARY"] = str(LIBRARY)
+sys.path.insert(0, str(PACKAGE_DIR))
+
+RANK_VARS = ("LOCAL_RANK", "RANK", "WORLD_SIZE", "SLURM_LOCALID", "SLURM_PROCID", "SLURM_NTASKS",
+             "OMPI_COMM_WORLD_LOCAL_RANK", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE",
+             "MPI_LOCALRANKID", "PMI_RANK", "PMI_SIZE", "MV2_COMM_WORLD_LOCAL_RANK",
+             "MV2_COMM_WORLD_RANK", "MV2_COMM_WORLD_SIZE")
+
+# Two fake GPUs (tests/fakes/fake_nvml.c): gpu0 200 W then 400 W after 0.5 s, gpu1 100 W.
+NVML_SCENARIO = """\
+gpus 2
+energy_refresh_ms 100
+gpu0 name NVIDIA H100 80GB HBM3
+gpu0 uuid GPU-aaaaaaaa-1111-2222-3333-444444444444
+gpu0 power 0:200000 0.5:400000
+gpu1 name NVIDIA H100 80GB HBM3
+gpu1 uuid GPU-bbbbbbbb-1111-2222-3333-444444444444
+gpu1 power 0:100000
+"""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _library_exists():
+    if not LIBRARY.is_file():
+        pytest.exit(f"libaimeter not found at {LIBRARY}: build first, or set AIMETER_BUILD",
+                    returncode=2)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIMETER_DB", str(tmp_path / "default-store" / "aimeter.db"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    for var in ("AIMETER_SYSFS_ROOT", "AIMETER_PROCFS_ROOT", "AIMETER_GPUS", "CUDA_VISIBLE_DEVICES",
+                "AIMETER_NVML_LIBRARY", "AIMETER_DCGM_LIBRARY", "AIMETER_FAKE_NVML_SCENARIO") + RANK_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)  # files a test writes by default (output_format="csv") land here
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A store path (not created yet)."""
+    return str(tmp_path / "runs.db")
+
+
+@pytest.fixture
+def fake_gpus(tmp_path, monkeypatch):
+    """Two fake NVIDIA GPUs for this test (the library reads the variables when a run starts)."""
+    if not FAKE_NVML.is_file():
+        pytest.fail(f"fake NVML not built: {FAKE_NVML}")
+    scenario = tmp_path / "nvml.scenario"
+    scenario.write_text(NVML_SCENARIO)
+    monkeypatch.setenv("AIMETER_NVML_LIBRARY", str(FAKE_NVML))
+    monkeypatch.setenv("AIMETER_FAKE_NVML_SCENARIO", str(scenario))
+
+
+def run_python(code, *, env=None, cwd=None, timeout=60):
+    """Runs code in a fresh /usr/bin/python3 that imports the package from python/."""
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = str(PACKAGE_DIR)
+    if env:
+        full_env.update({k: str(v) for k, v in env.items()})
+    return subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=full_env,
+                          cwd=cwd, timeout=timeout)
+
+
+def stored_runs(db):
+    """The runs in a store, newest first, as `aimeter ls --json` lists them."""
+    import aimeter
+    return aimeter.runs(db=db)

@@ -1,0 +1,155 @@
+/* The control socket: real Unix sockets in a temporary directory, several clients at once,
+ * garbage and floods, and what reaches the event queue. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/control.h"
+#include "core/events.h"
+
+static char dir[48], path[96];
+
+static int setup(void **unused) {
+    snprintf(dir, sizeof dir, "/tmp/aim-test-control-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/control.sock", dir);
+    return 0;
+}
+
+static int teardown(void **unused) {
+    unlink(path);
+    rmdir(dir);
+    return 0;
+}
+
+static int connect_to(const char *p) {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", p);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+static void send_all(int fd, const char *text, size_t len) {
+    while (len > 0) {
+        ssize_t n = send(fd, text, len, MSG_NOSIGNAL);
+        assert_true(n > 0);
+        text += n;
+        len -= (size_t)n;
+    }
+}
+
+/* Reads reply lines until `lines` newlines arrived (2 s at most); returns the text. */
+static void read_lines(int fd, int lines, char *out, size_t size) {
+    size_t len = 0;
+    out[0] = '\0';
+    while (lines > 0) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        assert_int_equal(poll(&p, 1, 2000), 1);
+        ssize_t n = recv(fd, out + len, size - 1 - len, 0);
+        assert_true(n > 0);
+        for (ssize_t i = 0; i < n; i++)
+            lines -= out[len + (size_t)i] == '\n';
+        len += (size_t)n;
+        out[len] = '\0';
+    }
+}
+
+static void lines_become_events_with_replies(void **unused) {
+    aim_events q;
+    assert_int_equal(aim_events_init(&q, 64), 0);
+    aim_control c;
+    assert_int_equal(aim_control_start(&c, path, &q), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    int a = connect_to(path), b = connect_to(path);
+    /* b's message arrives split across two sends */
+    const char msg_a[] = "phase begin prefill\nrecord tokens 512\nping\n";
+    send_all(a, msg_a, sizeof msg_a - 1);
+    send_all(b, "mark che", 8);
+    char out[512];
+    read_lines(a, 3, out, sizeof out);
+    assert_string_equal(out, "ok\nok\nok\n");
+    send_all(b, "ckpoint\nbogus\n", 14);
+    read_lines(b, 2, out, sizeof out);
+    assert_string_equal(out, "ok\nerror unknown message (phase, mark, record, ping)\n");
+    close(a);
+    close(b);
+    aim_control_stop(&c);
+    assert_int_not_equal(access(path, F_OK), 0); /* the socket file is gone */
+    aim_event ev[8];
+    int64_t snap;
+    assert_int_equal(aim_events_drain(&q, ev, 8, &snap), 3); /* ping is not queued */
+    assert_int_equal(ev[0].msg.op, AIM_CTL_PHASE_BEGIN);
+    assert_string_equal(ev[0].msg.name, "prefill");
+    assert_int_equal(ev[1].msg.op, AIM_CTL_RECORD);
+    assert_string_equal(ev[2].msg.name, "checkpoint");
+    assert_true(ev[0].t_ns <= ev[1].t_ns && ev[1].t_ns <= snap);
+    aim_events_destroy(&q);
+}
+
+static void oversized_lines_and_floods_do_not_disturb(void **unused) {
+    aim_events q;
+    assert_int_equal(aim_events_init(&q, 16), 0);
+    aim_control c;
+    assert_int_equal(aim_control_start(&c, path, &q), 0);
+    int fd = connect_to(path);
+    /* 5000 bytes without a newline, then a good line on the same connection */
+    char *big = malloc(5000);
+    assert_non_null(big);
+    memset(big, 'x', 5000);
+    send_all(fd, big, 5000);
+    free(big);
+    send_all(fd, "\nmark after\n", 12);
+    char out[512];
+    read_lines(fd, 2, out, sizeof out);
+    assert_string_equal(out, "error line too long (at most 511 bytes); skipped\nok\n");
+    /* A flood past the queue's 16 places: the excess is refused, counted, and said. */
+    char flood[64 * 12];
+    size_t len = 0;
+    for (int i = 0; i < 40; i++)
+        len += (size_t)snprintf(flood + len, sizeof flood - len, "mark m%02d\n", i);
+    send_all(fd, flood, len);
+    char replies[40 * 64];
+    read_lines(fd, 40, replies, sizeof replies);
+    assert_non_null(strstr(replies, "error too many events queued"));
+    close(fd);
+    aim_control_stop(&c);
+    assert_int_equal(aim_events_dropped(&q), 40 - 15);
+    aim_events_destroy(&q);
+}
+
+static void an_existing_path_is_refused(void **unused) {
+    aim_events q;
+    assert_int_equal(aim_events_init(&q, 4), 0);
+    aim_control c, d;
+    assert_int_equal(aim_control_start(&c, path, &q), 0);
+    assert_int_equal(aim_control_start(&d, path, &q), -EEXIST);
+    aim_control_stop(&d); /* harmless after a failed start */
+    aim_control_stop(&c);
+    memset(&d, 0, sizeof d);
+    aim_control_stop(&d); /* and on a zeroed one */
+    aim_events_destroy(&q);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(lines_become_events_with_replies, setup, teardown),
+        cmocka_unit_test_setup_teardown(oversized_lines_and_floods_do_not_disturb, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_existing_path_is_refused, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,132 @@
+/* Phase bookkeeping: nesting, ends by name, unterminated phases, and energy by overlap,
+ * against sums worked by hand. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "analysis/phases.h"
+
+#define S 1000000000LL /* ns per second */
+
+static const aim_phase_row *row(const aim_phases *p, const char *name) {
+    const aim_phase_row *rows;
+    size_t n = aim_phases_rows(p, &rows);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rows[i].name, name) == 0)
+            return &rows[i];
+    fail_msg("no phase row \"%s\"", name);
+    return NULL;
+}
+
+static void near(double a, double b) {
+    if (fabs(a - b) > 1e-9)
+        fail_msg("%.12g, expected %.12g", a, b);
+}
+
+/* Device 0 draws 100 W; 1 s intervals. prefill [0.5, 2.25), decode [2.25, 4): the interval
+ * (2, 3] is split 0.25 / 0.75. */
+static void energy_by_overlap(void **unused) {
+    aim_phases *p;
+    assert_int_equal(aim_phases_new(16, 4, &p), 0);
+    assert_int_equal(aim_phases_begin(p, S / 2, "prefill"), 0);
+    assert_int_equal(aim_phases_end(p, 9 * S / 4, "prefill"), 0);
+    assert_int_equal(aim_phases_begin(p, 9 * S / 4, "decode"), 0);
+    assert_string_equal(aim_phases_current(p), "decode");
+    for (int k = 0; k < 4; k++) /* (k, k + 1], 100 J each, carbon 0.01 g each */
+        aim_phases_account(p, 0, k * S, (k + 1) * S, 100.0, 100.0, 0.01);
+    assert_int_equal(aim_phases_end(p, 4 * S, NULL), 0);
+    assert_null(aim_phases_current(p));
+    const aim_phase_row *pre = row(p, "prefill"), *dec = row(p, "decode");
+    near(pre->energy_j[0], 50 + 100 + 25);
+    near(dec->energy_j[0], 75 + 100);
+    near(pre->carbon_g, 0.0175);
+    near(dec->carbon_g, 0.0175);
+    assert_true(pre->total_ns == 7 * S / 4);
+    assert_true(dec->total_ns == 7 * S / 4);
+    near(pre->peak_w[0], 100);
+    near(dec->peak_w[1], 0);
+    aim_phases_free(p);
+}
+
+/* Intervals arriving after the events (the writer drains events first) still land by
+ * overlap; a closed instance is forgotten only when pruned. */
+static void events_before_intervals(void **unused) {
+    aim_phases *p;
+    assert_int_equal(aim_phases_new(16, 4, &p), 0);
+    aim_phases_begin(p, 1 * S, "step");
+    aim_phases_end(p, 2 * S, "step");
+    aim_phases_begin(p, 3 * S, "step");
+    aim_phases_end(p, 4 * S, "step");
+    /* One slow interval (0, 4] of 40 J: two seconds of steps in it */
+    aim_phases_account(p, 1, 0, 4 * S, 40.0, 10.0, 0.0);
+    near(row(p, "step")->energy_j[1], 20.0);
+    assert_true(row(p, "step")->instances == 2);
+    aim_phases_prune(p, 4 * S);
+    aim_phases_account(p, 1, 0, 4 * S, 40.0, 10.0, 0.0); /* nothing left to overlap */
+    near(row(p, "step")->energy_j[1], 20.0);
+    aim_phases_free(p);
+}
+
+static void nesting_and_unterminated(void **unused) {
+    aim_phases *p;
+    assert_int_equal(aim_phases_new(16, 4, &p), 0);
+    aim_phases_begin(p, 0, "request 7");
+    aim_phases_begin(p, 1 * S, "decode");
+    aim_phases_begin(p, 2 * S, "sample");
+    /* Ending the outer one by name ends those opened inside it. */
+    assert_int_equal(aim_phases_end(p, 3 * S, "request 7"), 0);
+    assert_null(aim_phases_current(p));
+    assert_true(row(p, "sample")->total_ns == 1 * S);
+    assert_true(row(p, "decode")->total_ns == 2 * S);
+    assert_int_equal(aim_phases_end(p, 3 * S, "decode"), -ENOENT);
+    aim_phases_account(p, 0, 0, 4 * S, 8.0, 2.0, 0.0);
+    near(row(p, "request 7")->energy_j[0], 6.0); /* nested phases each get their time */
+    near(row(p, "decode")->energy_j[0], 4.0);
+    near(row(p, "sample")->energy_j[0], 2.0);
+    aim_phases_begin(p, 5 * S, "train");
+    aim_phases_finish(p, 7 * S);
+    assert_int_equal(row(p, "train")->unterminated, 1);
+    assert_true(row(p, "train")->total_ns == 2 * S);
+    const aim_phase_span *spans;
+    assert_int_equal(aim_phases_spans(p, &spans), 4);
+    assert_int_equal(spans[2].depth, 2);
+    assert_true(spans[2].end_ns == 3 * S);
+    assert_true(spans[3].end_ns == 7 * S);
+    assert_int_equal(aim_phases_dropped(p), 1); /* the unmatched end */
+    aim_phases_free(p);
+}
+
+static void limits_are_counted(void **unused) {
+    aim_phases *p;
+    assert_int_equal(aim_phases_new(2, 1, &p), 0);
+    assert_int_equal(aim_phases_mark(p, 1, "checkpoint"), 0);
+    assert_int_equal(aim_phases_mark(p, 2, "second"), -ENOSPC);
+    for (int i = 0; i < AIM_PHASE_DEPTH; i++)
+        assert_int_equal(aim_phases_begin(p, i, "deep"), 0);
+    assert_int_equal(aim_phases_begin(p, 99, "too deep"), -ENOSPC);
+    /* 16 instances of "deep", two spans kept: 14 spans + 1 mark + 1 depth = 16 dropped */
+    assert_int_equal(aim_phases_dropped(p), 16);
+    assert_true(row(p, "deep")->instances == AIM_PHASE_DEPTH);
+    aim_phases_finish(p, 100);
+    assert_int_equal(row(p, "deep")->unterminated, AIM_PHASE_DEPTH);
+    assert_int_equal(aim_phases_begin(p, 101, ""), -EINVAL);
+    const aim_phase_mark *marks;
+    assert_int_equal(aim_phases_marks(p, &marks), 1);
+    assert_string_equal(marks[0].text, "checkpoint");
+    aim_phases_free(p);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(energy_by_overlap),
+        cmocka_unit_test(events_before_intervals),
+        cmocka_unit_test(nesting_and_unterminated),
+        cmocka_unit_test(limits_are_counted),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
