@@ -233,6 +233,86 @@ static int store_matrix(const char *path, const char *id) {
     return r;
 }
 
+/* A run of 200 series with a stored matrix (no samples needed): what the report and
+ * `corr --matrix` cost when they read it. Returns 0 and the two timings in ms. */
+static int stored_200(const char *path, double *ret_save_ms, double *ret_report_ms,
+                      double *ret_matrix_ms) {
+    char err[256];
+    aim_db *db;
+    if (aim_db_open(path, 0, &db, err, sizeof err) < 0)
+        return -1;
+    aim_run_summary run;
+    memset(&run, 0, sizeof run);
+    snprintf(run.id, sizeof run.id, "bench-corr-200");
+    run.interval_ns = 10000000;
+    run.status = AIM_RUN_COMPLETED;
+    aim_device_summary dev = { .name = "host", .kind = AIM_DEV_HOST };
+    static aim_series_summary series[N_UPKEEP];
+    for (int i = 0; i < N_UPKEEP; i++) {
+        const aim_metric_info *m = aim_metric_by_id(AIM_M_CPU_CORE_UTIL);
+        series[i] = (aim_series_summary){ .slot = i, .metric = AIM_M_CPU_CORE_UTIL,
+                                          .instance = i, .resolution = m->resolution,
+                                          .count = 1000, .mean = 1, .min = 0, .max = 2,
+                                          .mode = 1, .mode_exact = 1 };
+        snprintf(series[i].metric_key, sizeof series[i].metric_key, "%s", m->key);
+    }
+    run.devices = &dev;
+    run.n_devices = 1;
+    run.series = series;
+    run.n_series = N_UPKEEP;
+    aim_corr_matrix *m = NULL;
+    int r = aim_corr_matrix_new(N_UPKEEP, &m);
+    trace tr = { .rng = 7 };
+    for (int i = 0; r == 0 && i < N_UPKEEP; i++) {
+        m->slot[i] = i;
+        m->self_n[i] = 1000;
+        m->varying[i] = 1;
+        for (int j = i + 1; j < N_UPKEEP; j++) {
+            size_t ij = aim_corr_pair_index(N_UPKEEP, i, j);
+            m->pn[ij] = 1000;
+            m->r[ij] = 2 * trace_uniform(&tr) - 1;
+        }
+    }
+    m->ticks = 1000;
+    m->interval_ns = run.interval_ns;
+    if (r == 0) {
+        aim_db_begin(db);
+        aim_db_run_insert(db, &run, getpid());
+        aim_db_device_insert(db, run.id, 0, &dev);
+        for (int i = 0; i < N_UPKEEP; i++)
+            aim_db_series_insert(db, run.id, &series[i]);
+        aim_db_commit(db);
+        double s0 = now_s();
+        r = aim_db_corr_save(db, run.id, m);
+        *ret_save_ms = (now_s() - s0) * 1e3;
+    }
+    aim_corr_matrix_free(m);
+    aim_db_close(db);
+    if (r < 0)
+        return r;
+    aim_store *st;
+    aim_store_new(&st);
+    aim_store_open(st, path, 1);
+    char *text = NULL;
+    double t0 = now_s();
+    r = aim_report_render(st, "bench-corr-200", "text", &text);
+    double t1 = now_s();
+    free(text);
+    text = NULL;
+    aim_corr_result *res = NULL;
+    if (r == 0)
+        r = aim_corr_compute(st, "bench-corr-200", NULL, 0, 0, &res);
+    if (r == 0)
+        r = aim_corr_render(res, "csv", 1, 0, 0, &text);
+    double t2 = now_s();
+    free(text);
+    aim_corr_result_free(res);
+    aim_store_free(st);
+    *ret_report_ms = (t1 - t0) * 1e3;
+    *ret_matrix_ms = (t2 - t1) * 1e3;
+    return r;
+}
+
 static void unlink_db(const char *path) {
     char p[600];
     unlink(path);
@@ -283,6 +363,16 @@ int main(int argc, char **argv) {
     printf("| run with its stored matrix (what `aimeter run` leaves) | %s%.1f ms |\n",
            ok2 && saved == 0 ? "" : "FAILED ", stored);
     printf("| --recompute | %s%.0f ms |\n", ok3 ? "" : "FAILED ", forced);
+    unlink_db(path);
+    double save_ms = 0, rep_ms = 0, mat_ms = 0;
+    int r200 = stored_200(path, &save_ms, &rep_ms, &mat_ms);
+    printf("\n| a run of %d series with its stored matrix (%d pairs) | wall |\n|---|---|\n",
+           N_UPKEEP, N_UPKEEP * (N_UPKEEP - 1) / 2);
+    printf("| storing the matrix when the run stops | %s%.1f ms |\n", r200 ? "FAILED " : "",
+           save_ms);
+    printf("| `aimeter report` (summary, matrix, top pairs) | %s%.1f ms |\n",
+           r200 ? "FAILED " : "", rep_ms);
+    printf("| `corr --matrix --format csv` | %s%.1f ms |\n", r200 ? "FAILED " : "", mat_ms);
     unlink_db(path);
     return 0;
 }

@@ -113,6 +113,8 @@ typedef struct aim_config aim_config;
  * Returns -ENOMEM. */
 AIM_PUBLIC int aim_config_new(aim_config **ret_config);
 AIM_PUBLIC void aim_config_free(aim_config *config);
+/* A copy of every setting (free it with aim_config_free). -ENOMEM. */
+AIM_PUBLIC int aim_config_dup(const aim_config *config, aim_config **ret_config);
 
 /* Setters copy their arguments. They return -EINVAL for values out of range (interval
  * below 1 ms, empty name, negative intensity, unknown source or zone) and leave the
@@ -146,6 +148,15 @@ AIM_PUBLIC int aim_config_set_metrics(aim_config *c, const char *spec);
  * path must not exist; the socket is created mode 0600 and removed at the end. NULL or "" =
  * none. -ENAMETOOLONG past 107 bytes. */
 AIM_PUBLIC int aim_config_set_control_socket(aim_config *c, const char *path);
+/* The idle level of the machine: a stored run (its id, as aim_store_resolve_run gives it)
+ * measured with nothing running, whose per-device mean power is taken as idle; the report
+ * then shows total, idle and net (attributable) energy and carbon per component (seed 002's
+ * W_total - W_idle). NULL or "" = none. `aimeter run --idle 10s` measures one first. */
+AIM_PUBLIC int aim_config_set_idle_baseline(aim_config *c, const char *run_id);
+/* Show embodied (manufacturing) carbon amortised over the run's time, from the devices'
+ * kinds and models (data/embodied.csv); reported separately, never added to operational
+ * carbon. */
+AIM_PUBLIC int aim_config_set_embodied(aim_config *c, int on);
 
 /* ---------------------------------------------------------------- carbon zones */
 

@@ -47,6 +47,10 @@ static const char run_usage[] =
     "      --gpus LIST          GPUs to measure: indices or UUIDs, e.g. 0,2 (default: all, or\n"
     "                           those of CUDA_VISIBLE_DEVICES)\n"
     "      --dcgm-host ADDR     use a running nv-hostengine (host[:port] or socket path)\n"
+    "      --idle DURATION      first measure the machine idle that long (a run of its own);\n"
+    "                           the report shows total, idle and net energy and carbon\n"
+    "      --idle-baseline RUN  use a stored run as the idle baseline instead\n"
+    "      --embodied           also show the devices' manufacturing carbon, amortised\n"
     "      --metrics SET        GPU metrics: basic (NVML, nvidia-smi class), full (adds DCGM\n"
     "                           profiling), or a list of metric keys (default: all available\n"
     "                           at the interval)\n"
@@ -60,6 +64,7 @@ static const char run_usage[] =
 typedef struct run_opts {
     const char *db, *csv, *json;
     int quiet;
+    int64_t idle_ns;              /* --idle: measure the idle baseline first, 0: no */
     cli_carbon_opts carbon;
 } run_opts;
 
@@ -252,6 +257,8 @@ static int session_exit_code(int err) {
     switch (-err) {
     case ENODEV:
         return AIM_EXIT_UNAVAILABLE;
+    case ESRCH: /* --idle-baseline names no run */
+        return AIM_EXIT_NOINPUT;
     case ENOMEM:
     case EAGAIN:
         return AIM_EXIT_SOFTWARE;
@@ -356,6 +363,9 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
         { "gpus", required_argument, NULL, 'G' },     { "dcgm-host", required_argument, NULL, 'H' },
         { "metrics", required_argument, NULL, 'M' },
+        { "idle", required_argument, NULL, 'W' },
+        { "idle-baseline", required_argument, NULL, 'B' },
+        { "embodied", no_argument, NULL, 'E' },
         { "cloud", required_argument, NULL, 'z' }, /* an alias: the lookup takes "aws:..." */
         { "intensity-file", required_argument, NULL, CLI_OPT_INTENSITY_FILE },
         { "pue", required_argument, NULL, CLI_OPT_PUE },
@@ -426,6 +436,19 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
                 return AIM_EXIT_USAGE;
             }
             break;
+        case 'W':
+            if (aim_parse_duration(optarg, &o->idle_ns) < 0) {
+                cli_error("bad --idle '%s': a duration such as 10s", optarg);
+                return AIM_EXIT_USAGE;
+            }
+            break;
+        case 'B':
+            if (aim_config_set_idle_baseline(cfg, optarg) < 0) {
+                cli_error("bad --idle-baseline '%s': a run id, a prefix of one, or last", optarg);
+                return AIM_EXIT_USAGE;
+            }
+            break;
+        case 'E': aim_config_set_embodied(cfg, 1); break;
         case 'M':
             if (aim_config_set_metrics(cfg, optarg) < 0) {
                 cli_error("bad --metrics '%s': basic, full, or comma-separated metric keys "
@@ -463,6 +486,49 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
 /* A directory only this user can enter, for the control socket the command gets as
  * AIMETER_CONTROL (docs/control.md): $XDG_RUNTIME_DIR, else /tmp. Returns 0 and fills dir and
  * sock; -1 (with a warning) when none can be made: the run goes on without phases. */
+/* --idle: the machine measured with nothing running for idle_ns, as a run of its own named
+ * "idle baseline", before the command starts; its id becomes cfg's idle baseline. Returns 0
+ * or an exit code (the error said). */
+static int measure_idle(aim_config *cfg, int64_t idle_ns, int quiet) {
+    aim_config *idle = NULL;
+    aim_session *s = NULL;
+    char *argv[] = { "(idle baseline)", NULL };
+    int r = aim_config_dup(cfg, &idle);
+    if (r == 0) {
+        aim_config_set_name(idle, "idle baseline");
+        aim_config_set_command(idle, argv);
+        aim_config_set_target_pid(idle, 0);
+        aim_config_set_control_socket(idle, NULL);
+        aim_config_set_idle_baseline(idle, NULL);
+        aim_config_set_embodied(idle, 0);
+        r = aim_session_new(idle, &s);
+    }
+    aim_config_free(idle);
+    if (r == 0)
+        r = aim_session_start(s);
+    if (r < 0) {
+        cli_error("idle baseline: %s", s ? aim_session_errmsg(s) : "out of memory");
+        aim_session_free(s);
+        return session_exit_code(r);
+    }
+    if (!quiet)
+        cli_warning("measuring the idle baseline for %.1f s (run %s) before the command",
+                    (double)idle_ns / 1e9, aim_session_run_id(s));
+    struct timespec ts = { (time_t)(idle_ns / 1000000000), (long)(idle_ns % 1000000000) };
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !interrupts)
+        ;
+    int interrupted = interrupts > 0;
+    r = aim_session_stop(s, interrupted ? AIM_RUN_INTERRUPTED : AIM_RUN_COMPLETED, 0);
+    if (r == 0 && !interrupted)
+        aim_config_set_idle_baseline(cfg, aim_session_run_id(s));
+    if (r < 0)
+        cli_error("idle baseline: %s", aim_session_errmsg(s));
+    aim_session_free(s);
+    if (interrupted)
+        return 130; /* Ctrl-C before the command started: nothing to run */
+    return r < 0 ? session_exit_code(r) : 0;
+}
+
 static int make_control_path(char *dir, size_t dirsize, char *sock, size_t socksize) {
     const char *base = getenv("XDG_RUNTIME_DIR");
     if (!base || !*base || access(base, W_OK) != 0)
@@ -509,6 +575,16 @@ int cmd_run(int argc, char **argv) {
         return AIM_EXIT_CANTCREAT;
     }
     cli_install_log(o.quiet);
+    if (o.idle_ns > 0) {
+        install_signals(); /* Ctrl-C during the baseline stops it cleanly */
+        int idle_code = measure_idle(cfg, o.idle_ns, o.quiet);
+        if (idle_code) {
+            discard_output(csv, o.csv, csv_created);
+            discard_output(json, o.json, json_created);
+            aim_config_free(cfg);
+            return idle_code;
+        }
+    }
     aim_config_set_command(cfg, child_argv);
     char control_dir[96], control_sock[108];
     if (make_control_path(control_dir, sizeof control_dir, control_sock, sizeof control_sock) == 0 &&

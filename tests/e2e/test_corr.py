@@ -58,7 +58,8 @@ def test_workload_pair_is_found(workload_run):
     assert doc["interval_s"] == 0.05 and doc["ticks"] > 100
     by_name = names(doc)
     pair = [p for p in doc["positive"]
-            if {by_name[p["a"]], by_name[p["b"]]} & CPU and RSS in (by_name[p["a"]], by_name[p["b"]])]
+            if {by_name[p["a"]], by_name[p["b"]]} & CPU
+            and RSS in (by_name[p["a"]], by_name[p["b"]])]
     assert len(pair) == 1, doc["positive"]
     assert pair[0]["r"] > 0.9 and pair[0]["n"] > 100
     # CPU time rate and CPU use are one quantity: listed once as identical, not as a finding

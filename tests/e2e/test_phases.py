@@ -17,14 +17,15 @@ def phases_by_name(rep):
 
 
 def test_cpu_and_memory_phases_are_told_apart(db):
-    """A CPU-bound phase, then one that holds 1.5 GiB and sleeps: the report's phase rows
-    must show the CPU's power higher in the first and the DRAM's in the second."""
+    """A CPU-bound phase (two busy loops), then one that holds 1.5 GiB and sleeps: the report's
+    phase rows must show the CPU's power higher in the first and the DRAM's in the second."""
     script = (
         "aimeter phase begin cpu-bound; "
-        "timeout 0.8 sh -c 'while :; do :; done'; "
+        "timeout 0.8 sh -c 'while :; do :; done' & timeout 0.8 sh -c 'while :; do :; done'; "
+        "wait; "
         "aimeter phase end cpu-bound; "
         "aimeter phase begin memory-bound; "
-        f"{PY} -c 'a = bytearray(1536 << 20); import time; time.sleep(0.8)'; "
+        f"{PY} -c 'a = bytearray(1536 << 20); import time; time.sleep(2.0)'; "
         "aimeter phase end memory-bound"
     )
     r = run_aimeter("run", "--sources", "procfs,proctree,estimate", "-i", "50ms", "--db", db,

@@ -940,7 +940,8 @@ static void test_render(void **state) {
     json_error_t jerr;
     json_t *root = json_loads(text, 0, &jerr);
     assert_non_null(root);
-    assert_string_equal(json_string_value(json_object_get(root, "schema")), "aimeter.corr-matrix/1");
+    assert_string_equal(json_string_value(json_object_get(root, "schema")),
+                        "aimeter.corr-matrix/1");
     json_t *r = json_object_get(root, "r");
     assert_int_equal(json_array_size(r), NSLOT);
     assert_int_equal(json_array_size(json_array_get(r, 0)), NSLOT);

@@ -43,7 +43,7 @@
 
 typedef struct aim_corr_layout {
     int n_series;                     /* the run's series: slots 0 .. n_series-1 */
-    const int *group;                 /* per slot: its rate group (a group's slots are contiguous) */
+    const int *group;                 /* per slot: its rate group (contiguous slots per group) */
     const double *resolution;         /* per slot: the codec quantum (> 0) */
     const uint8_t *counter;           /* per slot: 1 = a counter, correlated as its rate */
     const uint8_t *include;           /* per slot: 1 = takes part; NULL: every slot */

@@ -4,6 +4,7 @@
 
 #include "corr.h"
 #include "workload_summary.h"
+#include "run_extras.h"
 
 void aim_run_summary_clear(aim_run_summary *s) {
     if (!s)
@@ -14,6 +15,8 @@ void aim_run_summary_clear(aim_run_summary *s) {
     s->corr = NULL;
     aim_workload_summary_free(s->workload);
     s->workload = NULL;
+    aim_run_extras_free(s->extras);
+    s->extras = NULL;
     free(s->intensity_points);
     free(s->price_points);
     s->devices = NULL;
@@ -36,4 +39,11 @@ void aim_workload_summary_free(aim_workload_summary *w) {
     free(w->phases);
     free(w->records);
     free(w);
+}
+
+void aim_run_extras_free(aim_run_extras *x) {
+    if (!x)
+        return;
+    free(x->idle);
+    free(x);
 }

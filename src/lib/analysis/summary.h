@@ -87,6 +87,7 @@ typedef struct aim_run_summary {
                                      reports only); NULL when none */
     struct aim_workload_summary *workload; /* phases and records (loaded reports only),
                                               owned; NULL when the run has none */
+    struct aim_run_extras *extras; /* idle baseline, embodied (loaded reports only), owned */
 } aim_run_summary;
 
 /* Frees devices/series (not the struct itself). Accepts a zeroed struct. */

@@ -23,6 +23,20 @@ int aim_config_new(aim_config **ret_config) {
     return 0;
 }
 
+int aim_config_dup(const aim_config *c, aim_config **ret_config) {
+    aim_config *d = malloc(sizeof *d);
+    if (!d)
+        return -ENOMEM;
+    *d = *c;
+    d->db_path = NULL;
+    if (c->db_path && !(d->db_path = strdup(c->db_path))) {
+        free(d);
+        return -ENOMEM;
+    }
+    *ret_config = d;
+    return 0;
+}
+
 void aim_config_free(aim_config *c) {
     if (!c)
         return;
@@ -169,6 +183,18 @@ int aim_config_set_metrics(aim_config *c, const char *spec) {
     if (aim_metric_select_parse(spec, &sel, NULL, 0) < 0)
         return -EINVAL;
     snprintf(c->metrics, sizeof c->metrics, "%s", spec ? spec : "");
+    return 0;
+}
+
+int aim_config_set_idle_baseline(aim_config *c, const char *run_id) {
+    if (run_id && strlen(run_id) >= sizeof c->idle_run_id)
+        return -EINVAL;
+    snprintf(c->idle_run_id, sizeof c->idle_run_id, "%s", run_id ? run_id : "");
+    return 0;
+}
+
+int aim_config_set_embodied(aim_config *c, int on) {
+    c->embodied = on != 0;
     return 0;
 }
 

@@ -20,6 +20,8 @@ struct aim_config {
     char dcgm_host[256];      /* "" = embedded host engine */
     char metrics[512];        /* --metrics, "" = the default (metric_select.h) */
     char control_path[108];   /* the control socket to listen on, "" = none */
+    char idle_run_id[40];     /* the run whose device power is the idle level, "" = none */
+    int embodied;             /* the report amortises the devices' manufacturing carbon */
     /* Carbon and cost (carbon/choose.c reads them at the start of a run). */
     char intensity_file[4096]; /* --intensity-file, "" = not given */
     double pue;               /* >= 1.0; 1.0 by default */

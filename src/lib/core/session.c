@@ -349,6 +349,8 @@ static int record_run(aim_session *s) {
         r = aim_db_series_insert(s->db, run->id, &run->series[i]);
     if (r >= 0)
         r = aim_run_carbon_store(&s->carbon, s->db, run->id);
+    if (r >= 0 && (s->cfg.idle_run_id[0] || s->cfg.embodied))
+        r = aim_db_run_set_extras(s->db, run->id, s->cfg.idle_run_id, s->cfg.embodied);
     if (r < 0) {
         aim_db_rollback(s->db);
         return r;
@@ -416,6 +418,13 @@ int aim_session_start(aim_session *s) {
     free(default_path);
     if (r < 0)
         return fail(s, r, "%s", err);
+    if (s->cfg.idle_run_id[0]) { /* "last", a prefix: the baseline's full id is what is kept */
+        char *id = NULL;
+        if ((r = aim_db_resolve_run(s->db, s->cfg.idle_run_id, &id, err, sizeof err)) < 0)
+            return fail(s, r == -ENOENT || r == -EINVAL ? -ESRCH : r, "idle baseline: %s", err);
+        snprintf(s->cfg.idle_run_id, sizeof s->cfg.idle_run_id, "%s", id);
+        free(id);
+    }
 
     s->start_mono_ns = aim_mono_ns();
     run->start_wall_ns = aim_wall_ns();

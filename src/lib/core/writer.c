@@ -39,7 +39,9 @@ static void account(aim_session *s, aim_frame *f) {
             if (aim_energy_meter_counter(&e->meter, f->t_ns, v, &p) && e->derived_power_slot >= 0)
                 aim_frame_set(f, e->derived_power_slot, p);
         } else if (e->counter_slot < 0 && e->power_slot >= 0 && aim_frame_get(f, e->power_slot, &v)) {
-            aim_energy_meter_power(&e->meter, f->t_ns, v);
+            /* As stored: a replay of the chunks then integrates exactly the same values. */
+            aim_energy_meter_power(&e->meter, f->t_ns,
+                                   aim_codec_quantise(v, s->run.series[e->power_slot].resolution));
         } else {
             continue;
         }

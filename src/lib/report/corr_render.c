@@ -459,7 +459,7 @@ void aim_corr_report_text(aim_strbuf *b, const aim_run_summary *run) {
     text_rows t;
     if (report_result(run, &c) < 0)
         return;
-    if (rows_get(c, 0, AIM_CORR_REPORT_TOP, &t) < 0) {
+    if (rows_get(c, AIM_CORR_REPORT_MIN_ABS, AIM_CORR_REPORT_TOP, &t) < 0) {
         aim_corr_result_free(c);
         return;
     }
@@ -467,8 +467,10 @@ void aim_corr_report_text(aim_strbuf *b, const aim_run_summary *run) {
     aim_corr_get_info(c, &in);
     char grid[160];
     grid_text(grid, sizeof grid, &in);
-    aim_strbuf_printf(b, "\nCorrelated pairs (%s; all pairs: aimeter corr RUN)\n", grid);
-    findings_text(b, c, &t, 0, "");
+    char lim[AIM_NUM_MAX];
+    aim_strbuf_printf(b, "\nCorrelated pairs (%s, |r| >= %s; all: aimeter corr RUN)\n", grid,
+                      aim_fmt_trim(lim, AIM_CORR_REPORT_MIN_ABS, 2));
+    findings_text(b, c, &t, AIM_CORR_REPORT_MIN_ABS, "");
     rows_free(&t);
     aim_corr_result_free(c);
 }
@@ -506,7 +508,7 @@ void aim_corr_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
     text_rows t;
     if (report_result(run, &c) < 0)
         return;
-    if (rows_get(c, 0, AIM_CORR_REPORT_TOP, &t) < 0) {
+    if (rows_get(c, AIM_CORR_REPORT_MIN_ABS, AIM_CORR_REPORT_TOP, &t) < 0) {
         aim_corr_result_free(c);
         return;
     }
@@ -514,14 +516,18 @@ void aim_corr_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
     aim_corr_get_info(c, &in);
     char grid[160];
     grid_text(grid, sizeof grid, &in);
-    aim_strbuf_printf(b, "\n**Correlated metric pairs** (%s)\n\n", grid);
+    char lim[AIM_NUM_MAX];
+    aim_strbuf_printf(b, "\n**Correlated metric pairs** (%s; \\|r\\| ≥ %s)\n\n", grid,
+                      aim_fmt_trim(lim, AIM_CORR_REPORT_MIN_ABS, 2));
     if (t.n_pos + t.n_neg) {
         aim_strbuf_append(b, "| | Metric A | Metric B | r | n |\n|:--|:--|:--|--:|--:|\n");
         md_rows(b, c, "positive", t.pos, t.n_pos);
         md_rows(b, c, "negative", t.neg, t.n_neg);
     } else {
-        aim_strbuf_printf(b, "No pair of varying series with at least %llu common ticks.\n",
-                          (unsigned long long)in.min_n);
+        char num[AIM_NUM_MAX];
+        aim_strbuf_printf(b, "No pair of varying series with at least %llu common ticks and "
+                             "\\|r\\| ≥ %s.\n", (unsigned long long)in.min_n,
+                          aim_fmt_trim(num, AIM_CORR_REPORT_MIN_ABS, 2));
     }
     if (t.n_same) {
         aim_strbuf_append(b, "\nIdentical (the same quantity; only the first takes part above): ");

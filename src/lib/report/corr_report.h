@@ -13,6 +13,9 @@
 
 /* Pairs per sign in the report (the paper's Table 4 shows five). */
 #define AIM_CORR_REPORT_TOP 5
+/* Weaker pairs stay out of the text and Markdown report (they are in its JSON and in
+ * `aimeter corr`): on a quiet host the "top" negative pairs are otherwise noise. */
+#define AIM_CORR_REPORT_MIN_ABS 0.3
 /* Pairs per sign in the report's JSON. */
 #define AIM_CORR_REPORT_JSON_TOP 20
 

@@ -9,6 +9,7 @@
 
 #include "report/corr_report.h"
 #include "report/phases_report.h"
+#include "report/extras_report.h"
 #include "report/jsonutil.h"
 #include "report/model.h"
 #include "report/renderers.h"
@@ -217,6 +218,8 @@ int aim_report_render_json(const aim_run_summary *run, char **ret_text) {
     aim_json_put(root, "devices", devices_array(run, &err), &err);
     aim_json_put(root, "correlations", aim_corr_report_json(run, &err), &err);
     aim_json_put(root, "workload", aim_phases_report_json(run, &err), &err);
+    aim_json_put(root, "idle", aim_idle_report_json(run, &err), &err);
+    aim_json_put(root, "embodied", aim_embodied_report_json(run, &err), &err);
     aim_json_put(root, "warnings", warnings_array(run, &err), &err);
     free(order);
 

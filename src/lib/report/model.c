@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analysis/stats.h"
+#include "report/extras_report.h"
 
 enum section { SEC_CPU, SEC_DRAM, SEC_GPU, SEC_PLATFORM, SEC_OTHER, SEC_SYSTEM, SEC_PROCESS,
                SEC__COUNT, SEC_NONE = -1 };
@@ -392,7 +393,7 @@ int aim_report_model_build(const aim_run_summary *run, aim_report_model *m) {
     size_t n_dev = run->n_devices > 0 ? (size_t)run->n_devices : 0;
     size_t n_ser = run->n_series > 0 ? (size_t)run->n_series : 0;
     int *order = calloc(n_dev + 1, sizeof *order);
-    m->overall = calloc(2 * n_dev + 6, sizeof *m->overall);
+    m->overall = calloc(4 * n_dev + 12, sizeof *m->overall); /* + idle and embodied rows */
     m->rows = calloc(n_ser + 1, sizeof *m->rows);
     m->tables = calloc(n_dev + 2, sizeof *m->tables);
     m->infos = calloc(n_ser + 1, sizeof *m->infos);
@@ -402,6 +403,7 @@ int aim_report_model_build(const aim_run_summary *run, aim_report_model *m) {
         return -ENOMEM;
     }
     overall_rows(m, run, order);
+    aim_extras_overall_rows(m, run);
     free(order);
     /* Looked up once: the tables scan the series once per section and per GPU category. */
     for (size_t i = 0; i < n_ser; i++)

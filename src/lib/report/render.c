@@ -40,6 +40,8 @@ int aim_report_render(aim_store *store, const char *run_id, const char *format,
     int r = aim_db_load_summary(db, run_id, &run);
     if (r >= 0)
         r = aim_db_workload_load(db, run_id, run.n_devices, &run.workload);
+    if (r >= 0)
+        r = aim_db_extras_load(db, run_id, &run.extras);
     if (r < 0) {
         aim_run_summary_clear(&run);
         return r;

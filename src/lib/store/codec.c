@@ -392,3 +392,10 @@ int aim_chunk_decode(const uint8_t *blob, size_t len, int n_series,
     free(mem);
     return r;
 }
+
+double aim_codec_quantise(double value, double resolution) {
+    double x = value / resolution;
+    if (!(fabs(x) <= QUANT_LIMIT) || !(resolution > 0))
+        return value;
+    return (double)llround(x) * resolution;
+}

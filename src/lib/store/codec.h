@@ -24,6 +24,12 @@ typedef struct aim_chunk_encoder aim_chunk_encoder;
 
 /* Allocates an encoder for n_series columns holding up to max_ticks ticks (all memory is
  * allocated here; add() never allocates). -ENOMEM, -EINVAL. */
+/* A value as a chunk stores it: rounded to the nearest multiple of resolution (the value
+ * itself when it is too large to quantise, as the encoder then keeps raw doubles). The
+ * writer integrates power through this, so a replay of the stored chunks (aimeter whatif)
+ * gives the very same energy. */
+double aim_codec_quantise(double value, double resolution);
+
 int aim_chunk_encoder_new(int n_series, const aim_chunk_column *columns, int max_ticks,
                           aim_chunk_encoder **ret);
 void aim_chunk_encoder_free(aim_chunk_encoder *e);

@@ -316,7 +316,8 @@ int aim_db_corr_replay(aim_db *db, const aim_run_summary *run, const aim_time_ra
     if (r == 0 && ranges && n_ranges)
         r = aim_corr_set_ranges(c, ranges, n_ranges);
     if (r < 0) {
-        r = aim_db_set_error(db, r, "%s", r == -ENOMEM ? "out of memory" : "bad correlation layout");
+        r = aim_db_set_error(db, r, "%s",
+                             r == -ENOMEM ? "out of memory" : "bad correlation layout");
         goto out;
     }
     for (int g = 0; g < n_groups; g++) {

@@ -12,7 +12,7 @@
 #include "analysis/summary.h"
 #include "store/codec.h"
 
-#define AIM_DB_SCHEMA_VERSION 4
+#define AIM_DB_SCHEMA_VERSION 5
 
 typedef struct aim_db aim_db;
 
@@ -26,6 +26,13 @@ void aim_db_close(aim_db *db);
 const char *aim_db_errmsg(const aim_db *db);
 
 int aim_db_begin(aim_db *db);
+/* The run's idle baseline (a run id, "" for none) and whether its report shows embodied
+ * carbon (store/extras_store.c). */
+int aim_db_run_set_extras(aim_db *db, const char *run_id, const char *idle_run_id, int embodied);
+struct aim_run_extras;
+/* What the report needs of them: *ret NULL when the run has neither. */
+int aim_db_extras_load(aim_db *db, const char *run_id, struct aim_run_extras **ret);
+
 /* A run's phases, markers and records for its report: *ret NULL when it has none. */
 struct aim_workload_summary;
 int aim_db_workload_load(aim_db *db, const char *run_id, int n_devices,

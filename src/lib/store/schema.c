@@ -215,11 +215,19 @@ static const char migration_4[] =
     "  PRIMARY KEY (run_id, phase, key)\n"
     ") WITHOUT ROWID;\n";
 
+/* Idle baseline and embodied carbon (issue 4): the run whose device power is this run's idle
+ * level, and whether the report amortises the devices' manufacturing footprint. Both are
+ * computed when the report is made, from rows already in the store. */
+static const char migration_5[] =
+    "ALTER TABLE runs ADD COLUMN idle_run_id TEXT NOT NULL DEFAULT ''; -- '' : none\n"
+    "ALTER TABLE runs ADD COLUMN embodied INTEGER NOT NULL DEFAULT 0; -- 1: --embodied\n";
+
 static const char *const migrations[] = {
     migration_1,
     migration_2,
     migration_3,
     migration_4,
+    migration_5,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == AIM_DB_SCHEMA_VERSION,
                "one migration per schema version");

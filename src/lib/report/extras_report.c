@@ -1,0 +1,231 @@
+/* Idle baseline and embodied carbon in the report (extras_report.h). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aimeter.h"
+#include "analysis/run_extras.h"
+#include "report/extras_report.h"
+#include "report/format.h"
+#include "report/jsonutil.h"
+
+static double run_seconds(const aim_run_summary *run) { return (double)run->duration_ns / 1e9; }
+
+/* The baseline's mean power for a device of this run (matched by name), or NaN. */
+static double idle_power(const aim_run_extras *x, const char *name) {
+    for (size_t i = 0; i < x->n_idle; i++)
+        if (strncmp(x->idle[i].name, name, sizeof x->idle[i].name) == 0)
+            return x->idle[i].power_w;
+    return NAN;
+}
+
+typedef struct idle_split {
+    double idle_j, net_j, idle_g, net_g;
+} idle_split;
+
+static idle_split split_device(const aim_run_summary *run, const aim_device_summary *d) {
+    idle_split s = { NAN, NAN, NAN, NAN };
+    double p = idle_power(run->extras, d->name);
+    if (!isfinite(p) || !d->has_energy)
+        return s;
+    s.idle_j = p * run_seconds(run);
+    s.net_j = d->energy_j - s.idle_j;
+    if (isfinite(d->carbon_g) && d->energy_j > 0) {
+        s.idle_g = d->carbon_g * s.idle_j / d->energy_j;
+        s.net_g = d->carbon_g - s.idle_g;
+    }
+    return s;
+}
+
+/* The embodied row for a device: kind and model as aimeter named them; DRAM per GB of the
+ * run's memory. Returns grams amortised over the run, NaN when there is no row. */
+static double embodied_g(const aim_run_summary *run, const aim_device_summary *d,
+                         const aim_embodied_info **ret_info, double *ret_units) {
+    const char *kind = d->kind == AIM_DEV_CPU ? "cpu" : d->kind == AIM_DEV_DRAM ? "dram"
+                       : d->kind == AIM_DEV_GPU ? "gpu" : NULL;
+    *ret_info = NULL;
+    *ret_units = 1;
+    if (!kind || aim_embodied_lookup(kind, d->model[0] ? d->model : NULL, ret_info) < 0)
+        return NAN;
+    if (strcmp((*ret_info)->unit, "GB") == 0) {
+        double gib = run->extras->mem_total_gib;
+        if (!isfinite(gib))
+            return NAN;
+        *ret_units = gib * 1.073741824;
+    }
+    return aim_embodied_amortise((*ret_info)->kg_co2e * *ret_units, (*ret_info)->lifetime_years,
+                                 run_seconds(run)) * 1000.0;
+}
+
+static aim_overall_row *next_row(aim_report_model *m) { return &m->overall[m->n_overall++]; }
+
+static void idle_rows(aim_report_model *m, const aim_run_summary *run) {
+    const aim_run_extras *x = run->extras;
+    aim_overall_row *r = next_row(m);
+    aim_bprintf(r->label, sizeof r->label, "Idle baseline");
+    if (!x->idle_found) {
+        aim_bprintf(r->value, sizeof r->value, "n/a");
+        aim_bprintf(r->note, sizeof r->note, "run %s is not in this store any more", x->idle_run_id);
+        return;
+    }
+    aim_fmt_fixed(r->value, x->idle_duration_s, 1);
+    aim_bprintf(r->unit, sizeof r->unit, "s");
+    aim_bprintf(r->note, sizeof r->note, "run %s measured with nothing running; its mean power "
+                "per device × this run's time is the idle share", x->idle_run_id);
+    double idle = 0, net = 0, idle_g = 0, net_g = 0;
+    int any = 0;
+    for (int i = 0; i < run->n_devices; i++) {
+        const aim_device_summary *d = &run->devices[i];
+        if (!d->in_total)
+            continue;
+        idle_split s = split_device(run, d);
+        if (!isfinite(s.idle_j))
+            continue;
+        any = 1;
+        idle += s.idle_j;
+        net += s.net_j;
+        idle_g += isfinite(s.idle_g) ? s.idle_g : 0;
+        net_g += isfinite(s.net_g) ? s.net_g : 0;
+        r = next_row(m);
+        char e1[48], e2[48], pw[AIM_NUM_MAX], g[AIM_NUM_MAX];
+        aim_fmt_energy_short(e1, sizeof e1, s.idle_j);
+        aim_fmt_energy_short(e2, sizeof e2, d->energy_j);
+        aim_fmt_fixed(pw, idle_power(x, d->name), 2);
+        aim_fmt_sig(g, s.net_g, 3, 3);
+        aim_bprintf(r->label, sizeof r->label, "%s net (%.*s)", aim_device_kind_label(d->kind),
+                    AIM_FIELD(d->name));
+        aim_fmt_sig(r->value, s.net_j, 3, 2);
+        aim_bprintf(r->unit, sizeof r->unit, "J");
+        aim_bprintf(r->note, sizeof r->note, "= %s total − %s idle (%s W); net carbon %s g", e2,
+                    e1, pw, g);
+    }
+    if (!any)
+        return;
+    r = next_row(m);
+    aim_bprintf(r->label, sizeof r->label, "Idle energy");
+    aim_fmt_sig(r->value, idle, 3, 2);
+    aim_bprintf(r->unit, sizeof r->unit, "J");
+    char g[AIM_NUM_MAX];
+    aim_fmt_sig(g, idle_g, 3, 3);
+    aim_bprintf(r->note, sizeof r->note, "the machine's idle draw over the run; carbon %s g", g);
+    r = next_row(m);
+    aim_bprintf(r->label, sizeof r->label, "Net energy");
+    aim_fmt_sig(r->value, net, 3, 2);
+    aim_bprintf(r->unit, sizeof r->unit, "J");
+    aim_fmt_sig(g, net_g, 3, 3);
+    aim_bprintf(r->note, sizeof r->note, "total − idle: what the command added (attributable); "
+                "carbon %s g", g);
+}
+
+static void embodied_rows(aim_report_model *m, const aim_run_summary *run) {
+    double total = 0;
+    int any = 0;
+    for (int i = 0; i < run->n_devices; i++) {
+        const aim_device_summary *d = &run->devices[i];
+        if (!d->in_total)
+            continue;
+        const aim_embodied_info *info;
+        double units;
+        double g = embodied_g(run, d, &info, &units);
+        if (!isfinite(g))
+            continue;
+        any = 1;
+        total += g;
+        aim_overall_row *r = next_row(m);
+        aim_bprintf(r->label, sizeof r->label, "Embodied (%.*s)", AIM_FIELD(d->name));
+        aim_fmt_sig(r->value, g, 3, 3);
+        aim_bprintf(r->unit, sizeof r->unit, "g CO2e");
+        char kg[AIM_NUM_MAX];
+        aim_fmt_trim(kg, info->kg_co2e * units, 1);
+        aim_bprintf(r->note, sizeof r->note, "%s kg over %g years%s%s (%s, %s)", kg,
+                    info->lifetime_years, strcmp(info->model, "any") == 0 ? ", class default for " : "",
+                    strcmp(info->model, "any") == 0 ? info->kind : "", info->source, info->licence);
+    }
+    aim_overall_row *r = next_row(m);
+    aim_bprintf(r->label, sizeof r->label, "Embodied carbon");
+    if (!any) {
+        aim_bprintf(r->value, sizeof r->value, "n/a");
+        aim_bprintf(r->note, sizeof r->note, "no device with an embodied figure");
+        return;
+    }
+    aim_fmt_sig(r->value, total, 3, 3);
+    aim_bprintf(r->unit, sizeof r->unit, "g CO2e");
+    aim_bprintf(r->note, sizeof r->note, "manufacturing footprint amortised over the run's time; "
+                "NOT included in the carbon above (docs/methodology.md)");
+}
+
+void aim_extras_overall_rows(aim_report_model *m, const aim_run_summary *run) {
+    if (!run->extras)
+        return;
+    if (run->extras->idle_run_id[0])
+        idle_rows(m, run);
+    if (run->extras->embodied)
+        embodied_rows(m, run);
+}
+
+json_t *aim_idle_report_json(const aim_run_summary *run, int *err) {
+    const aim_run_extras *x = run->extras;
+    if (!x || !x->idle_run_id[0])
+        return json_null();
+    json_t *o = json_object(), *devs = json_array();
+    aim_json_put(o, "baseline_run", json_string(x->idle_run_id), err);
+    aim_json_put(o, "found", json_boolean(x->idle_found), err);
+    aim_json_put(o, "baseline_duration_s", aim_json_num(x->idle_found ? x->idle_duration_s : NAN), err);
+    double idle = 0, net = 0, idle_g = 0, net_g = 0;
+    for (int i = 0; i < run->n_devices && x->idle_found; i++) {
+        const aim_device_summary *d = &run->devices[i];
+        idle_split s = split_device(run, d);
+        if (!d->in_total || !isfinite(s.idle_j))
+            continue;
+        idle += s.idle_j;
+        net += s.net_j;
+        idle_g += isfinite(s.idle_g) ? s.idle_g : 0;
+        net_g += isfinite(s.net_g) ? s.net_g : 0;
+        json_t *dv = json_object();
+        aim_json_put(dv, "device", aim_json_str(d->name, strnlen(d->name, sizeof d->name)), err);
+        aim_json_put(dv, "idle_power_w", aim_json_num(idle_power(x, d->name)), err);
+        aim_json_put(dv, "total_j", aim_json_num(d->energy_j), err);
+        aim_json_put(dv, "idle_j", aim_json_num(s.idle_j), err);
+        aim_json_put(dv, "net_j", aim_json_num(s.net_j), err);
+        aim_json_put(dv, "idle_carbon_g", aim_json_num(s.idle_g), err);
+        aim_json_put(dv, "net_carbon_g", aim_json_num(s.net_g), err);
+        aim_json_push(devs, dv, err);
+    }
+    aim_json_put(o, "idle_j", aim_json_num(x->idle_found ? idle : NAN), err);
+    aim_json_put(o, "net_j", aim_json_num(x->idle_found ? net : NAN), err);
+    aim_json_put(o, "idle_carbon_g", aim_json_num(x->idle_found ? idle_g : NAN), err);
+    aim_json_put(o, "net_carbon_g", aim_json_num(x->idle_found ? net_g : NAN), err);
+    aim_json_put(o, "devices", devs, err);
+    return o;
+}
+
+json_t *aim_embodied_report_json(const aim_run_summary *run, int *err) {
+    const aim_run_extras *x = run->extras;
+    if (!x || !x->embodied)
+        return json_null();
+    json_t *o = json_object(), *devs = json_array();
+    double total = 0;
+    for (int i = 0; i < run->n_devices; i++) {
+        const aim_device_summary *d = &run->devices[i];
+        const aim_embodied_info *info;
+        double units;
+        double g = d->in_total ? embodied_g(run, d, &info, &units) : NAN;
+        if (!isfinite(g))
+            continue;
+        total += g;
+        json_t *dv = json_object();
+        aim_json_put(dv, "device", aim_json_str(d->name, strnlen(d->name, sizeof d->name)), err);
+        aim_json_put(dv, "kind", json_string(info->kind), err);
+        aim_json_put(dv, "row_model", json_string(info->model), err);
+        aim_json_put(dv, "kg_co2e", aim_json_num(info->kg_co2e * units), err);
+        aim_json_put(dv, "lifetime_years", aim_json_num(info->lifetime_years), err);
+        aim_json_put(dv, "g", aim_json_num(g), err);
+        aim_json_put(dv, "source", json_string(info->source), err);
+        aim_json_push(devs, dv, err);
+    }
+    aim_json_put(o, "g", aim_json_num(total), err);
+    aim_json_put(o, "devices", devs, err);
+    aim_json_put(o, "note", json_string("amortised over the run's time; not included in carbon.g"),
+                 err);
+    return o;
+}

@@ -1,0 +1,100 @@
+/* The idle baseline and embodied flags of a run (db.h: aim_db_run_set_extras,
+ * aim_db_extras_load). */
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/run_extras.h"
+#include "store/db_internal.h"
+
+int aim_db_run_set_extras(aim_db *adb, const char *run_id, const char *idle_run_id,
+                          int embodied) {
+    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "UPDATE runs SET idle_run_id = ?2, embodied = ?3 WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, idle_run_id ? idle_run_id : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, embodied != 0);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+}
+
+static int load_baseline(sqlite3 *db, aim_run_extras *x) {
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT d.name, d.energy_j, r.duration_ns FROM devices d "
+                               "JOIN runs r ON r.id = d.run_id WHERE d.run_id = ?1 AND "
+                               "d.in_total = 1 AND d.energy_j IS NOT NULL ORDER BY d.idx",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -EIO;
+    sqlite3_bind_text(st, 1, x->idle_run_id, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    int r = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        double dur = (double)sqlite3_column_int64(st, 2) / 1e9;
+        x->idle_found = 1;
+        x->idle_duration_s = dur;
+        if (!(dur > 0))
+            continue;
+        if (x->n_idle == cap) {
+            cap = cap ? 2 * cap : 8;
+            aim_idle_device *n = realloc(x->idle, cap * sizeof *n);
+            if (!n) {
+                r = -ENOMEM;
+                break;
+            }
+            x->idle = n;
+        }
+        aim_idle_device *d = &x->idle[x->n_idle++];
+        const unsigned char *name = sqlite3_column_text(st, 0);
+        snprintf(d->name, sizeof d->name, "%s", name ? (const char *)name : "");
+        d->power_w = sqlite3_column_double(st, 1) / dur;
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
+int aim_db_extras_load(aim_db *adb, const char *run_id, aim_run_extras **ret) {
+    *ret = NULL;
+    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT idle_run_id, embodied, (SELECT mean FROM series s "
+                               "WHERE s.run_id = runs.id AND s.metric_key = 'mem.total' "
+                               "LIMIT 1) FROM runs WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+    aim_run_extras *x = NULL;
+    int r = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *idle = sqlite3_column_text(st, 0);
+        int embodied = sqlite3_column_int(st, 1);
+        if ((idle && idle[0]) || embodied) {
+            x = calloc(1, sizeof *x);
+            if (!x) {
+                r = -ENOMEM;
+            } else {
+                snprintf(x->idle_run_id, sizeof x->idle_run_id, "%s",
+                         idle ? (const char *)idle : "");
+                x->embodied = embodied;
+                x->mem_total_gib = sqlite3_column_type(st, 2) == SQLITE_NULL
+                                       ? NAN : sqlite3_column_double(st, 2);
+            }
+        }
+    }
+    sqlite3_finalize(st);
+    if (r == 0 && x && x->idle_run_id[0])
+        r = load_baseline(db, x);
+    if (r < 0) {
+        aim_run_extras_free(x);
+        return aim_db_set_error(adb, r, "store: cannot read the idle baseline: %s",
+                                sqlite3_errmsg(db));
+    }
+    *ret = x;
+    return 0;
+}
