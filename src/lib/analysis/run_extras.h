@@ -10,6 +10,13 @@ typedef struct aim_idle_device {
     double power_w;          /* the baseline run's mean power of this device */
 } aim_idle_device;
 
+/* A device's energy attributed to the monitored process tree. */
+typedef struct aim_attr_figure {
+    int device;              /* index into the run's devices */
+    double joules;
+    char method[128];
+} aim_attr_figure;
+
 typedef struct aim_run_extras {
     char idle_run_id[40];    /* "" without a baseline */
     int idle_found;          /* the baseline run is (still) in the store */
@@ -18,6 +25,8 @@ typedef struct aim_run_extras {
     size_t n_idle;
     int embodied;
     double mem_total_gib;    /* this run's memory size (mem.total), for DRAM per GB; NaN */
+    aim_attr_figure *attr;   /* devices with an attributed figure */
+    size_t n_attr;
 } aim_run_extras;
 
 void aim_run_extras_free(aim_run_extras *x);

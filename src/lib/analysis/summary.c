@@ -45,5 +45,6 @@ void aim_run_extras_free(aim_run_extras *x) {
     if (!x)
         return;
     free(x->idle);
+    free(x->attr);
     free(x);
 }

@@ -465,6 +465,8 @@ int aim_session_start(aim_session *s) {
         (r = aim_run_carbon_plan(&s->carbon, run, run->start_wall_ns, s->start_mono_ns)) < 0)
         return fail(s, r, "out of memory");
     aim_session_corr_setup(s);
+    if (aim_session_attr_setup(s) < 0)
+        return fail(s, -ENOMEM, "out of memory");
     if ((r = aim_workload_init(&s->workload, s->cfg.control_path)) < 0)
         return fail(s, r, r == -EEXIST ? "control socket %s: the path is in use"
                                        : "control socket %s: %s",
@@ -546,6 +548,7 @@ void aim_session_free(aim_session *s) {
     free(s->energy);
     aim_session_corr_free(s);
     aim_workload_free(&s->workload);
+    aim_session_attr_free(s);
     free(s->cfg.db_path);
     pthread_cond_destroy(&s->wake);
     pthread_mutex_destroy(&s->lock);

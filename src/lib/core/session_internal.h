@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "analysis/attribution.h"
 #include "analysis/energy.h"
 #include "analysis/stats.h"
 #include "analysis/summary.h"
@@ -76,6 +77,9 @@ struct aim_session {
     aim_device_energy *energy;    /* per device */
     aim_run_carbon carbon;        /* intensity and price series, carbon and cost accounting */
     aim_workload workload;        /* phases, markers and records from the workload */
+    aim_attr_device *attr;        /* per device: the process tree's share (attribution_hook.c) */
+    double *latest;               /* per series: its latest value (writer thread) */
+    unsigned char *latest_ok;
     struct aim_corr *corr;        /* correlation co-moments (writer thread), or NULL */
 
     int64_t start_mono_ns;
@@ -91,6 +95,14 @@ struct aim_session {
     _Atomic double live_energy_j;
     atomic_int_fast64_t live_read_ns; /* when aim_session_live was last called (monotonic) */
 };
+
+/* Attribution (attribution_hook.c): set up once the devices' energy plan is known; fed
+ * every frame and every accounted interval; stored at each commit. */
+int aim_session_attr_setup(aim_session *s);
+void aim_session_attr_frame(aim_session *s, const aim_frame *f);
+void aim_session_attr_account(aim_session *s, int d, double de_j);
+int aim_session_attr_store(aim_session *s);
+void aim_session_attr_free(aim_session *s);
 
 void *aim_sampler_main(void *group_arg);
 void *aim_writer_main(void *session_arg);

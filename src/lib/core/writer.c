@@ -47,6 +47,7 @@ static void account(aim_session *s, aim_frame *f) {
         }
         double g0 = aim_run_carbon_device_g(&s->carbon, d, e0);
         aim_run_carbon_account(&s->carbon, d, t0, f->t_ns, e0, e->meter.energy_j);
+        aim_session_attr_account(s, d, e->meter.energy_j - e0);
         aim_workload_account(&s->workload, d, t0, f->t_ns, e->meter.energy_j - e0,
                              e->meter.last_power_w,
                              aim_run_carbon_device_g(&s->carbon, d, e->meter.energy_j) - g0);
@@ -83,6 +84,7 @@ static int insert_chunk(aim_session *s, aim_group *g) {
 }
 
 static void process_tick(aim_session *s, aim_group *g, aim_frame *f) {
+    aim_session_attr_frame(s, f);
     account(s, f);
     int64_t t_rel = f->t_ns - s->start_mono_ns;
     aim_session_corr_frame(s, g, f, t_rel);
@@ -201,6 +203,8 @@ int aim_writer_flush(aim_session *s) {
         r = aim_run_carbon_store(&s->carbon, s->db, s->run.id);
     if (r >= 0)
         r = aim_workload_store(&s->workload, s->db, s->run.id, s->start_mono_ns);
+    if (r >= 0)
+        r = aim_session_attr_store(s);
     if (r >= 0)
         r = aim_db_run_update(s->db, &s->run);
     if (r < 0) {

@@ -154,9 +154,42 @@ static void embodied_rows(aim_report_model *m, const aim_run_summary *run) {
                 "NOT included in the carbon above (docs/methodology.md)");
 }
 
+static void attribution_rows(aim_report_model *m, const aim_run_summary *run) {
+    const aim_run_extras *x = run->extras;
+    double total = 0, of = 0;
+    for (size_t i = 0; i < x->n_attr; i++) {
+        const aim_attr_figure *a = &x->attr[i];
+        if (a->device < 0 || a->device >= run->n_devices)
+            continue;
+        const aim_device_summary *d = &run->devices[a->device];
+        aim_overall_row *r = next_row(m);
+        aim_bprintf(r->label, sizeof r->label, "Command's %s (%.*s)",
+                    aim_device_kind_label(d->kind), AIM_FIELD(d->name));
+        aim_fmt_sig(r->value, a->joules, 3, 2);
+        aim_bprintf(r->unit, sizeof r->unit, "J");
+        char pct[AIM_NUM_MAX];
+        aim_fmt_fixed(pct, d->energy_j > 0 ? 100.0 * a->joules / d->energy_j : NAN, 1);
+        aim_bprintf(r->note, sizeof r->note, "%s %% of the device's energy, by %s", pct,
+                    a->method);
+        total += a->joules;
+        of += d->energy_j;
+    }
+    if (x->n_attr == 0)
+        return;
+    aim_overall_row *r = next_row(m);
+    aim_bprintf(r->label, sizeof r->label, "Command's energy");
+    aim_fmt_sig(r->value, total, 3, 2);
+    aim_bprintf(r->unit, sizeof r->unit, "J");
+    char pct[AIM_NUM_MAX];
+    aim_fmt_fixed(pct, of > 0 ? 100.0 * total / of : NAN, 1);
+    aim_bprintf(r->note, sizeof r->note, "%s %% of those devices' energy: the measured process "
+                "tree's share on a shared machine (docs/methodology.md, Attribution)", pct);
+}
+
 void aim_extras_overall_rows(aim_report_model *m, const aim_run_summary *run) {
     if (!run->extras)
         return;
+    attribution_rows(m, run);
     if (run->extras->idle_run_id[0])
         idle_rows(m, run);
     if (run->extras->embodied)
@@ -195,6 +228,32 @@ json_t *aim_idle_report_json(const aim_run_summary *run, int *err) {
     aim_json_put(o, "net_j", aim_json_num(x->idle_found ? net : NAN), err);
     aim_json_put(o, "idle_carbon_g", aim_json_num(x->idle_found ? idle_g : NAN), err);
     aim_json_put(o, "net_carbon_g", aim_json_num(x->idle_found ? net_g : NAN), err);
+    aim_json_put(o, "devices", devs, err);
+    return o;
+}
+
+json_t *aim_attribution_report_json(const aim_run_summary *run, int *err) {
+    const aim_run_extras *x = run->extras;
+    if (!x || x->n_attr == 0)
+        return json_null();
+    json_t *o = json_object(), *devs = json_array();
+    double total = 0;
+    for (size_t i = 0; i < x->n_attr; i++) {
+        const aim_attr_figure *a = &x->attr[i];
+        if (a->device < 0 || a->device >= run->n_devices)
+            continue;
+        const aim_device_summary *d = &run->devices[a->device];
+        json_t *dv = json_object();
+        aim_json_put(dv, "device", aim_json_str(d->name, strnlen(d->name, sizeof d->name)), err);
+        aim_json_put(dv, "attributed_j", aim_json_num(a->joules), err);
+        aim_json_put(dv, "device_j", aim_json_num(d->energy_j), err);
+        aim_json_put(dv, "share_pct", aim_json_num(d->energy_j > 0 ? 100 * a->joules / d->energy_j
+                                                                   : NAN), err);
+        aim_json_put(dv, "method", json_string(a->method), err);
+        aim_json_push(devs, dv, err);
+        total += a->joules;
+    }
+    aim_json_put(o, "attributed_j", aim_json_num(total), err);
     aim_json_put(o, "devices", devs, err);
     return o;
 }

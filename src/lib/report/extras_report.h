@@ -17,5 +17,7 @@ void aim_extras_overall_rows(aim_report_model *m, const aim_run_summary *run);
 /* The report JSON's "idle" and "embodied" values: null when not asked for. */
 json_t *aim_idle_report_json(const aim_run_summary *run, int *err);
 json_t *aim_embodied_report_json(const aim_run_summary *run, int *err);
+/* The report JSON's "attribution": null when no device has a figure. */
+json_t *aim_attribution_report_json(const aim_run_summary *run, int *err);
 
 #endif

@@ -220,6 +220,7 @@ int aim_report_render_json(const aim_run_summary *run, char **ret_text) {
     aim_json_put(root, "workload", aim_phases_report_json(run, &err), &err);
     aim_json_put(root, "idle", aim_idle_report_json(run, &err), &err);
     aim_json_put(root, "embodied", aim_embodied_report_json(run, &err), &err);
+    aim_json_put(root, "attribution", aim_attribution_report_json(run, &err), &err);
     aim_json_put(root, "warnings", warnings_array(run, &err), &err);
     free(order);
 

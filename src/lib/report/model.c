@@ -393,7 +393,7 @@ int aim_report_model_build(const aim_run_summary *run, aim_report_model *m) {
     size_t n_dev = run->n_devices > 0 ? (size_t)run->n_devices : 0;
     size_t n_ser = run->n_series > 0 ? (size_t)run->n_series : 0;
     int *order = calloc(n_dev + 1, sizeof *order);
-    m->overall = calloc(4 * n_dev + 12, sizeof *m->overall); /* + idle and embodied rows */
+    m->overall = calloc(5 * n_dev + 14, sizeof *m->overall); /* + idle, embodied, attribution */
     m->rows = calloc(n_ser + 1, sizeof *m->rows);
     m->tables = calloc(n_dev + 2, sizeof *m->tables);
     m->infos = calloc(n_ser + 1, sizeof *m->infos);

@@ -12,7 +12,7 @@
 #include "analysis/summary.h"
 #include "store/codec.h"
 
-#define AIM_DB_SCHEMA_VERSION 5
+#define AIM_DB_SCHEMA_VERSION 6
 
 typedef struct aim_db aim_db;
 
@@ -29,6 +29,9 @@ int aim_db_begin(aim_db *db);
 /* The run's idle baseline (a run id, "" for none) and whether its report shows embodied
  * carbon (store/extras_store.c). */
 int aim_db_run_set_extras(aim_db *db, const char *run_id, const char *idle_run_id, int embodied);
+/* Device idx's energy attributed to the monitored process tree, and how. */
+int aim_db_device_attribution(aim_db *db, const char *run_id, int idx, double joules,
+                              const char *method);
 struct aim_run_extras;
 /* What the report needs of them: *ret NULL when the run has neither. */
 int aim_db_extras_load(aim_db *db, const char *run_id, struct aim_run_extras **ret);

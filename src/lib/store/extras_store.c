@@ -25,6 +25,48 @@ int aim_db_run_set_extras(aim_db *adb, const char *run_id, const char *idle_run_
     return rc == SQLITE_DONE ? 0 : aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
 }
 
+int aim_db_device_attribution(aim_db *adb, const char *run_id, int idx, double joules,
+                              const char *method) {
+    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "UPDATE devices SET attributed_j = ?3, attributed_method = ?4 "
+                               "WHERE run_id = ?1 AND idx = ?2", -1, &st, NULL) != SQLITE_OK)
+        return aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, idx);
+    sqlite3_bind_double(st, 3, joules);
+    sqlite3_bind_text(st, 4, method, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+}
+
+/* Attribution figures of the run's devices, when it has any. */
+static int load_attribution(sqlite3 *db, const char *run_id, aim_run_extras *x) {
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT idx, attributed_j, attributed_method FROM devices "
+                               "WHERE run_id = ?1 AND attributed_j IS NOT NULL ORDER BY idx",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -EIO;
+    sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+    int r = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        aim_attr_figure *n = realloc(x->attr, (x->n_attr + 1) * sizeof *n);
+        if (!n) {
+            r = -ENOMEM;
+            break;
+        }
+        x->attr = n;
+        aim_attr_figure *a = &x->attr[x->n_attr++];
+        a->device = sqlite3_column_int(st, 0);
+        a->joules = sqlite3_column_double(st, 1);
+        const unsigned char *m = sqlite3_column_text(st, 2);
+        snprintf(a->method, sizeof a->method, "%s", m ? (const char *)m : "");
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
 static int load_baseline(sqlite3 *db, aim_run_extras *x) {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT d.name, d.energy_j, r.duration_ns FROM devices d "
@@ -74,7 +116,7 @@ int aim_db_extras_load(aim_db *adb, const char *run_id, aim_run_extras **ret) {
     if (sqlite3_step(st) == SQLITE_ROW) {
         const unsigned char *idle = sqlite3_column_text(st, 0);
         int embodied = sqlite3_column_int(st, 1);
-        if ((idle && idle[0]) || embodied) {
+        {
             x = calloc(1, sizeof *x);
             if (!x) {
                 r = -ENOMEM;
@@ -90,6 +132,12 @@ int aim_db_extras_load(aim_db *adb, const char *run_id, aim_run_extras **ret) {
     sqlite3_finalize(st);
     if (r == 0 && x && x->idle_run_id[0])
         r = load_baseline(db, x);
+    if (r == 0 && x)
+        r = load_attribution(db, run_id, x);
+    if (r == 0 && x && !x->idle_run_id[0] && !x->embodied && x->n_attr == 0) {
+        aim_run_extras_free(x); /* nothing to show */
+        x = NULL;
+    }
     if (r < 0) {
         aim_run_extras_free(x);
         return aim_db_set_error(adb, r, "store: cannot read the idle baseline: %s",

@@ -222,12 +222,18 @@ static const char migration_5[] =
     "ALTER TABLE runs ADD COLUMN idle_run_id TEXT NOT NULL DEFAULT ''; -- '' : none\n"
     "ALTER TABLE runs ADD COLUMN embodied INTEGER NOT NULL DEFAULT 0; -- 1: --embodied\n";
 
+/* Attribution (issue 5): the monitored process tree's share of each device's energy. */
+static const char migration_6[] =
+    "ALTER TABLE devices ADD COLUMN attributed_j REAL; -- J of the process tree; NULL: none\n"
+    "ALTER TABLE devices ADD COLUMN attributed_method TEXT NOT NULL DEFAULT '';\n";
+
 static const char *const migrations[] = {
     migration_1,
     migration_2,
     migration_3,
     migration_4,
     migration_5,
+    migration_6,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == AIM_DB_SCHEMA_VERSION,
                "one migration per schema version");

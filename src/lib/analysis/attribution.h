@@ -1,0 +1,36 @@
+/* The monitored process tree's share of each device's energy (issue 5, attribution on shared
+ * machines). Each accounted interval of a device gives the tree ΔE × share, the share taken
+ * from the latest values of two series (sample-and-hold across rate groups):
+ *   CPU   the tree's CPU use over the machine's busy CPU:
+ *         proc.cpu_util / (cpu.util × logical CPUs), both in % (of one CPU / of all);
+ *   DRAM  the tree's resident memory over the memory in use: proc.rss / mem.used;
+ *   GPU   the tree's SM share over the GPU's utilisation: gpu.proc_sm_util / gpu.util.
+ * Shares are clamped to [0, 1]; a device whose series are missing gets no figure. The idle
+ * power of a busy device goes to whoever keeps it busy, in proportion (docs/methodology.md). */
+#ifndef AIM_ATTRIBUTION_H
+#define AIM_ATTRIBUTION_H
+
+#include <stdint.h>
+
+typedef enum aim_attr_rule {
+    AIM_ATTR_NONE = 0,
+    AIM_ATTR_CPU,
+    AIM_ATTR_DRAM,
+    AIM_ATTR_GPU,
+} aim_attr_rule;
+
+typedef struct aim_attr_device {
+    aim_attr_rule rule;
+    int num_slot, den_slot;  /* series slots, -1: none */
+    double den_scale;        /* logical CPUs for the CPU rule, 1 otherwise */
+    double energy_j;         /* attributed so far */
+    double device_j;         /* the device's energy over the intervals that had a share */
+} aim_attr_device;
+
+/* The share for num and den as the rule reads them; NaN when it cannot be told. */
+double aim_attr_share(const aim_attr_device *a, double num, double den);
+
+/* The method in words, for the report ("share of busy CPU time (proc.cpu_util / ...)"). */
+const char *aim_attr_method(aim_attr_rule rule);
+
+#endif
