@@ -526,6 +526,12 @@ typedef struct aim_time_range {
 
 typedef struct aim_corr_result aim_corr_result;
 
+/* The time ranges of every instance of a phase of a run (docs/control.md), in the order they
+ * began, for aim_corr_compute(): *ret_ranges is allocated (free()). -ENOENT when the run has
+ * no phase of that name (aim_store_errmsg says so), -EINVAL, -ENOMEM. */
+AIM_PUBLIC int aim_store_phase_ranges(aim_store *store, const char *run_id, const char *phase,
+                                      aim_time_range **ret_ranges, size_t *ret_n);
+
 /* aim_corr_compute flag: replay the stored samples even when the run stored its matrix. */
 #define AIM_CORR_RECOMPUTE 1u
 

@@ -8,7 +8,7 @@
 
 static const char corr_usage[] =
     "Usage: aimeter corr [RUN] [--matrix] [--format text|csv|json] [--min-abs R] [--top N]\n"
-    "                    [--recompute] [--db PATH] [-o FILE]\n"
+    "                    [--phase NAME] [--recompute] [--db PATH] [-o FILE]\n"
     "\n"
     "Pearson correlation between every pair of RUN's metrics on one time grid (the run's\n"
     "sampling ticks; slower metrics held, counters as their rate). Prints the most positively\n"
@@ -22,11 +22,12 @@ static const char corr_usage[] =
     "      --min-abs R     leave out pairs with |r| below R (0 to 1; matrix: empty cells)\n"
     "      --top N         pairs per sign (default 10; 0 = all)\n"
     "      --recompute     replay the stored samples even when the run stored its matrix\n"
+    "      --phase NAME    only while phase NAME was open (every instance of it)\n"
     "  -o, --output FILE   write to FILE instead of standard output\n"
     "      --db PATH       store to read\n"
     "  -h, --help          this help\n";
 
-enum { OPT_MATRIX = 1000, OPT_MIN_ABS, OPT_TOP, OPT_RECOMPUTE };
+enum { OPT_MATRIX = 1000, OPT_MIN_ABS, OPT_TOP, OPT_RECOMPUTE, OPT_PHASE };
 
 /* A plain decimal from 0 to 1 ("0.5", ".8", "1"): no sign, exponent or locale comma. */
 static int parse_unit_interval(const char *s, double *ret) {
@@ -77,10 +78,11 @@ int cmd_corr(int argc, char **argv) {
         { "min-abs", required_argument, NULL, OPT_MIN_ABS },
         { "top", required_argument, NULL, OPT_TOP },
         { "recompute", no_argument, NULL, OPT_RECOMPUTE },
+        { "phase", required_argument, NULL, OPT_PHASE },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *db = NULL, *format = "text", *output = "-";
+    const char *db = NULL, *format = "text", *output = "-", *phase = NULL;
     int matrix = 0;
     unsigned flags = 0;
     double min_abs = 0;
@@ -94,6 +96,7 @@ int cmd_corr(int argc, char **argv) {
         case 'o': output = optarg; break;
         case OPT_MATRIX: matrix = 1; break;
         case OPT_RECOMPUTE: flags |= AIM_CORR_RECOMPUTE; break;
+        case OPT_PHASE: phase = optarg; break;
         case OPT_MIN_ABS:
             if (parse_unit_interval(optarg, &min_abs) < 0) {
                 cli_error("corr: bad --min-abs '%s': a number from 0 to 1", optarg);
@@ -129,7 +132,12 @@ int cmd_corr(int argc, char **argv) {
     code = cli_resolve_run(store, optind < argc ? argv[optind] : NULL, &id);
     aim_corr_result *res = NULL;
     if (!code) {
-        int r = aim_corr_compute(store, id, NULL, 0, flags, &res);
+        aim_time_range *ranges = NULL;
+        size_t n_ranges = 0;
+        int r = phase ? aim_store_phase_ranges(store, id, phase, &ranges, &n_ranges) : 0;
+        if (r == 0)
+            r = aim_corr_compute(store, id, ranges, n_ranges, flags, &res);
+        free(ranges);
         if (r < 0) {
             cli_error("%s", aim_store_errmsg(store));
             code = r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_exit_code(r);

@@ -109,3 +109,24 @@ def test_many_processes_mark_at_once(db):
     (n,) = con.execute("SELECT count(*) FROM phases WHERE phase = 'after' AND end_ns IS NOT NULL").fetchone()
     assert n == 1
     con.close()
+
+
+def test_corr_restricted_to_a_phase(db):
+    """`aimeter corr --phase NAME` replays only the instances of that phase; an unknown phase
+    is exit 66 with one line."""
+    script = ("aimeter phase begin busy; timeout 0.6 sh -c 'while :; do :; done'; "
+              "aimeter phase end busy; sleep 0.4; aimeter phase begin busy; "
+              "timeout 0.6 sh -c 'while :; do :; done'; aimeter phase end busy")
+    r = run_aimeter("run", "-q", "-i", "50ms", "--sources", "procfs,proctree,estimate",
+                    "--db", db, "--", *workload(script))
+    assert r.returncode == 0, r.stderr
+    whole = run_aimeter("corr", "--db", db, "--format", "json")
+    busy = run_aimeter("corr", "--db", db, "--format", "json", "--phase", "busy")
+    assert whole.returncode == 0 and busy.returncode == 0, busy.stderr
+    import json
+    n_whole, n_busy = json.loads(whole.stdout)["ticks"], json.loads(busy.stdout)["ticks"]
+    # two 0.6 s instances of a run of ~1.6 s at 50 ms: fewer ticks, but more than one instance
+    assert 12 < n_busy < n_whole, (n_busy, n_whole)
+    r = run_aimeter("corr", "--db", db, "--phase", "nope")
+    assert r.returncode == 66
+    assert 'no phase called "nope"' in r.stderr

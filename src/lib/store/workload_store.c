@@ -11,6 +11,7 @@
 #include "analysis/phases.h"
 #include "analysis/records.h"
 #include "analysis/workload_summary.h"
+#include "aimeter.h"
 #include "store/db_internal.h"
 
 static int exec_bind(sqlite3 *db, sqlite3_stmt **st, const char *sql) {
@@ -335,5 +336,52 @@ int aim_db_workload_load(aim_db *adb, const char *run_id, int n_devices,
                      : 0;
     }
     *ret = w;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ a phase's time ranges */
+
+int aim_store_phase_ranges(aim_store *store, const char *run_id, const char *phase,
+                           aim_time_range **ret_ranges, size_t *ret_n) {
+    aim_db *adb = store ? aim_store_db(store) : NULL;
+    if (!adb || !run_id || !phase || !ret_ranges || !ret_n)
+        return -EINVAL;
+    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3_stmt *st;
+    /* An instance still open (a killed run) reaches the end of the run's samples. */
+    if (exec_bind(db, &st, "SELECT start_ns, coalesce(end_ns, (SELECT duration_ns FROM runs "
+                           "WHERE id = ?1)) FROM phases WHERE run_id = ?1 AND phase = ?2 "
+                           "ORDER BY seq") < 0)
+    {
+        aim_store_set_error(store, "store: %s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, phase, -1, SQLITE_STATIC);
+    aim_time_range *out = NULL;
+    size_t n = 0;
+    int r = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        aim_time_range *g = realloc(out, (n + 1) * sizeof *g);
+        if (!g) {
+            r = -ENOMEM;
+            break;
+        }
+        out = g;
+        out[n].t0_ns = sqlite3_column_int64(st, 0);
+        out[n].t1_ns = sqlite3_column_int64(st, 1);
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (r == 0 && n == 0) {
+        r = -ENOENT;
+        aim_store_set_error(store, "run %s has no phase called \"%s\"", run_id, phase);
+    }
+    if (r < 0) {
+        free(out);
+        return r;
+    }
+    *ret_ranges = out;
+    *ret_n = n;
     return 0;
 }
