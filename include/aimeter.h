@@ -616,6 +616,68 @@ AIM_PUBLIC size_t aim_corr_pairs(const aim_corr_result *result, aim_corr_kind ki
 AIM_PUBLIC int aim_corr_render(const aim_corr_result *result, const char *format, int matrix,
                                double min_abs, size_t top, char **ret_text);
 
+/* ---------------------------------------------------------------- tags, compare, forecast, other hardware */
+
+/* Tags the run: KEY=VALUE stored with it when the session starts (table run_tags), shown by
+ * `aimeter ls --json` and the report's JSON, and what aim_compare_render groups runs by. key:
+ * 1-63 bytes of A-Z a-z 0-9 _ . - starting with a letter; value: 0-255 bytes of UTF-8 without
+ * control characters. A key added again gets the new value. -EINVAL for a bad key or value,
+ * -E2BIG past 32 tags. aim_config_clear_tags removes them all. */
+AIM_PUBLIC int aim_config_add_tag(aim_config *c, const char *key, const char *value);
+AIM_PUBLIC int aim_config_clear_tags(aim_config *c);
+
+/* Runs side by side (docs/cli.md, `aimeter compare`): time, energy per device and in total,
+ * mean power, carbon, cost, energy per unit of each counter the workloads recorded, and the
+ * records themselves, each with its ratio to the baseline and the best run marked (lowest
+ * time, energy, carbon, cost, J per unit; records have no "best"). run_ids: resolved ids
+ * (aim_store_resolve_run), n_runs >= 1. baseline: one of them (or another run, then shown
+ * first); NULL: the first. by_tag: NULL, or a tag key: runs are grouped by its value and each
+ * group shows n, the mean and the sample standard deviation (n - 1) of every row; with
+ * by_tag and n_runs == 0, every run that has the tag. format: "text", "markdown", "json"
+ * (schema "aimeter.compare/1", docs/report-json.md) or "csv". Caller frees *ret_text. Errors
+ * (detail in aim_store_errmsg()): -EINVAL (bad format, tag key, no runs), -ENOENT no such
+ * run, -ENOMEM. */
+AIM_PUBLIC int aim_compare_render(aim_store *store, const char *const *run_ids, size_t n_runs,
+                                  const char *baseline, const char *by_tag, const char *format,
+                                  char **ret_text);
+
+/* What to forecast (docs/methodology.md, "Forecasting"). Zero-initialise it. */
+typedef struct aim_forecast_request {
+    const char *phase;       /* the repeated phase: its instances are every phase called
+                                PHASE, or PHASE 1, PHASE 2, ... numbered; NULL or "": "epoch" */
+    uint64_t target;         /* forecast to the end of this many instances (N epochs), >= 1 */
+    uint64_t skip;           /* leave the first `skip` completed instances out of the fit */
+} aim_forecast_request;
+
+/* Fits energy and time per instance against the instance's index by least squares (a line,
+ * with its standard errors) over the run's completed instances of the phase, and extrapolates
+ * energy, time, carbon (at the run's own carbon per joule: its mean intensity and PUE) and
+ * cost to req->target instances, with 95 % prediction intervals. Works on a running run (what
+ * its writer has committed, every 750 ms). format: "text" or "json" (schema
+ * "aimeter.forecast/1"). *ret_running (may be NULL) is set to 1 when the run is still being
+ * recorded. Caller frees *ret_text. Errors (detail in aim_store_errmsg()): -EINVAL bad
+ * request or format, -ENOENT no such run, -ENODATA fewer than 2 completed instances to fit
+ * (the message names the run's phases), -ERANGE target below the instances already
+ * completed, -EBADMSG corrupt samples, -ENOMEM. */
+AIM_PUBLIC int aim_forecast_render(aim_store *store, const char *run_id,
+                                   const aim_forecast_request *req, const char *format,
+                                   char **ret_text, int *ret_running);
+
+/* What if the run had used other accelerators (EnergyVis's rescale): for each name in
+ * `hardware` (comma-separated, aim_gpu_lookup names: "A100,H100,L4") and each GPU the run
+ * measured, energy_alt = measured GPU energy × (TDP_alt / TDP_measured) × (throughput_measured
+ * / throughput_alt), throughput being peak tensor TFLOPS, else FP16, else FP32 (the first both
+ * rows give); the other devices' energy is kept. Carbon at the run's own intensity series,
+ * and with `zones` (may be NULL) in each zone too: a hardware × zone matrix. pue as for
+ * aim_whatif_render. format: "text" or "json" (schema "aimeter.whatif-hardware/1"). Caller
+ * frees *ret_text. Errors (detail in aim_store_errmsg()): -ENOENT no such run, -EINVAL unknown
+ * or ambiguous hardware or zone, bad pue or format, -ENODEV the run measured no GPU energy,
+ * -ENODATA a measured GPU's model is not in the table or shares no throughput figure with an
+ * alternative, -EBADMSG corrupt samples, -ENOMEM. */
+AIM_PUBLIC int aim_whatif_hardware_render(aim_store *store, const char *run_id,
+                                          const char *hardware, const char *zones, double pue,
+                                          const char *format, char **ret_text);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,17 +15,21 @@ A thin layer over libaimeter (ctypes; nothing to compile). Three ways to measure
     @aimeter.track("train")
     def train(): ...
 
-and aimeter.load("last").samples() to read a run back. See docs/python.md.
+Phases, markers and records: t.phase("prefill"), t.mark("checkpoint"), t.record("tokens", n),
+or the module-level aimeter.phase/end_phase/mark/record (the innermost running tracker, else
+the outer `aimeter run`). aimeter.load("last").samples() reads a run back. See docs/python.md.
 """
 from ._lib import AimeterError, LibraryNotFound
 from ._tracker import Tracker, track
+from ._workload import Phase, end_phase, mark, phase, record
 from . import monitor
 
 __version__ = "0.1.0"
 
 # Reading results back needs json and csv; they load on first use so that
 # `import aimeter; monitor.start()` stays cheap.
-_LAZY = {"load": "summary", "runs": "summary", "Summary": "summary", "NotSampled": "summary"}
+_LAZY = {"load": "summary", "runs": "summary", "Summary": "summary", "NotSampled": "summary",
+         "PhaseSummary": "summary", "RecordSummary": "summary"}
 
 
 def __getattr__(name):
@@ -47,5 +51,6 @@ def library_version():
     return version()
 
 
-__all__ = ["track", "Tracker", "monitor", "load", "runs", "Summary", "NotSampled",
+__all__ = ["track", "Tracker", "monitor", "phase", "end_phase", "mark", "record", "Phase",
+           "load", "runs", "Summary", "NotSampled", "PhaseSummary", "RecordSummary",
            "AimeterError", "LibraryNotFound", "library_version", "__version__"]

@@ -33,6 +33,7 @@ OPTIONS = {
     "json": "also write the summary as JSON (schema aimeter.report/1) to this path at stop",
     "quiet": "do not print the report at stop",
     "all_ranks": "sample on every rank, not only local rank 0 (each run then counts the whole node)",
+    "attach": "inside `aimeter run`, add to its run instead of sampling again (default True)",
     # WattsOnAI's names
     "task_name": "WattsOnAI name for name",
     "sampling_interval": "WattsOnAI name for interval, in seconds",
@@ -149,7 +150,7 @@ class Options:
 
     __slots__ = ("name", "interval_ns", "gpus", "sources", "metrics", "zone", "intensity",
                  "intensity_file", "pue", "price", "currency", "price_file", "dcgm_host", "db",
-                 "csv", "json", "quiet", "all_ranks", "auto_csv", "auto_json")
+                 "csv", "json", "quiet", "all_ranks", "attach", "auto_csv", "auto_json")
 
     def config(self):
         """A new aim_config (c_void_p) with these options; the caller frees it."""
@@ -313,6 +314,8 @@ def parse(options, default=None):
     o.json = _abs(_path(options.get("json"), "json"))
     o.quiet = bool(options.get("quiet", False))
     o.all_ranks = bool(options.get("all_ranks", False))
+    attach = options.get("attach", True)
+    o.attach = True if attach is None else bool(attach)
 
     fmt = options.get("output_format")
     o.auto_csv = o.auto_json = False

@@ -8,9 +8,20 @@ belong to the parent; touching the session from the child would wait on threads 
 exist there).
 
 The registry keeps start order, so current() gives the innermost running tracker: the one
-that module-level phase/mark/record calls will address when phases land.
+that module-level phase/mark/record calls address.
+
+Where a tracker's measurement happens (decided at start):
+  - "native": this process samples (a plain process, local rank 0, all_ranks=True). In a
+    multi-process job, local rank 0's session also listens on the job's control socket
+    (_control.job_paths) so that the other ranks' records reach its run;
+  - "attached": inside `aimeter run` ($AIMETER_CONTROL answers): no second sampler; the
+    tracker's region becomes a phase of the outer run, named after the tracker, and its
+    phases, markers and records go there through the socket;
+  - "rank": another rank of a job: no sampler; records (and markers) go to local rank 0's
+    run through the job socket when it listens.
 """
 import ctypes
+import errno
 import os
 import sys
 from _thread import allocate_lock
@@ -76,17 +87,23 @@ def _after_fork_in_child():
     _registry_lock = allocate_lock()  # another thread may have held it at fork time
     for tracker in _running:
         tracker._lock = allocate_lock()
+        if tracker._book is not None and tracker._mode == "native":
+            tracker._book.forked()  # the session's threads and queue belong to the parent
     _running.clear()
 
 
 class _NativeSession:
     """An aim_session owned by this process."""
 
-    def __init__(self, opts):
+    def __init__(self, opts, control_socket=None):
         lib = _lib.lib()
         cfg = opts.config()
         handle = ctypes.c_void_p()
         try:
+            if control_socket:
+                r = lib.aim_config_set_control_socket(cfg, _lib.encode(control_socket))
+                if r < 0:
+                    raise AimeterError(r, f"control socket {control_socket}")
             r = lib.aim_session_new(cfg, ctypes.byref(handle))
         finally:
             lib.aim_config_free(cfg)
@@ -169,6 +186,9 @@ class Tracker:
         self._session = None
         self._run_id = None
         self._db = None
+        self._book = None       # phases, markers, records (_workload.PhaseBook) once started
+        self._mode = None       # "native", "attached" or "rank" (module docstring)
+        self._job = None        # (socket, run-info) paths of the job's rank-0 socket
         self.summary = None
         self.rank = _ranks.detect()
         self.sampling = self.rank.samples_node or self._opts.all_ranks
@@ -182,6 +202,21 @@ class Tracker:
     @property
     def running(self):
         return self._state == "running"
+
+    @property
+    def attached(self):
+        """True when the tracker adds to an outer `aimeter run` instead of sampling."""
+        return self._mode == "attached"
+
+    @property
+    def control_socket(self):
+        """The socket this tracker's phases, markers and records travel through: the outer
+        run's (attached), local rank 0's (another rank), the one this tracker listens on for
+        the other ranks (local rank 0 of a job), or None."""
+        if self._mode == "native":
+            return self._job[0] if self._job else None
+        sink = self._book.sink if self._book is not None else None
+        return (sink.path or (sink.paths[0] if sink.paths else None)) if sink is not None else None
 
     @property
     def run_id(self):
@@ -206,20 +241,129 @@ class Tracker:
             if self._state == "stopped":
                 raise RuntimeError(f"aimeter: {self.name!r} was already measured (run "
                                    f"{self.run_id}); a tracker measures once: create a new one")
-            if self.sampling:
-                # The store the library will use, resolved now: the environment may change
-                # before stop() reads the run back.
-                db = self._opts.db if self._opts.db is not None else _lib.default_db_path()
-                session = _NativeSession(self._opts)
-                try:
-                    session.start()
-                except BaseException:
-                    session.free()
-                    raise
-                self._session, self._run_id, self._db = session, session.run_id, db
+            outer = os.environ.get("AIMETER_CONTROL") if self._opts.attach else None
+            if outer and self._attach(outer):
+                pass
+            elif self.sampling:
+                self._start_native()
+            else:
+                self._start_rank()
             self._state = "running"
             _register(self)
         return self
+
+    def _attach(self, outer):
+        """Inside `aimeter run`: add to its run instead of sampling a second time."""
+        from . import _control, _workload
+        if not _control.ping(outer):
+            import logging
+            logging.getLogger("aimeter").warning(
+                "aimeter: $AIMETER_CONTROL (%s) does not answer (has the outer `aimeter run` "
+                "ended?): %r is measured as a run of its own", outer, self.name)
+            return False
+        book = _workload.PhaseBook(_workload.RemoteSink([outer], self.rank),
+                                   f"tracker {self.name!r} (attached to the outer `aimeter run`)")
+        region = _workload._truncate_utf8(" ".join(self.name.split()), _workload.NAME_MAX)
+        if region:
+            try:
+                book.begin(region, nest=True)   # the region, as a phase of the outer run
+            except (ValueError, TypeError):
+                pass
+        o = self._opts
+        if o.csv or o.json or o.auto_csv or o.auto_json:
+            import warnings
+            warnings.warn("aimeter: inside `aimeter run` the outer run is the measurement: no "
+                          "CSV/JSON is written at stop (use `aimeter export` on its run, or "
+                          "attach=False)", RuntimeWarning, stacklevel=4)
+        self._mode, self._book = "attached", book
+        self.sampling = False
+        return True
+
+    def _start_native(self):
+        from . import _workload
+        # The store the library will use, resolved now: the environment may change before
+        # stop() reads the run back.
+        db = self._opts.db if self._opts.db is not None else _lib.default_db_path()
+        job = None
+        if (self.rank.local_rank is not None and not self._opts.all_ranks
+                and _lib.has("aim_config_set_control_socket")):
+            # Local rank 0 of a job: listen where the other ranks of the job will look.
+            from . import _control
+            paths = _control.job_paths()
+            if paths is not None and _control.claim_job_socket(paths[0]):
+                job = paths
+        session = _NativeSession(self._opts, job[0] if job else None)
+        try:
+            session.start()
+        except AimeterError as e:
+            session.free()
+            if job is None or e.errno != errno.EEXIST:
+                raise
+            # Another process claimed the socket between our check and the bind: it serves
+            # the job; this run goes on without one.
+            job = None
+            session = _NativeSession(self._opts)
+            try:
+                session.start()
+            except BaseException:
+                session.free()
+                raise
+        except BaseException:
+            session.free()
+            raise
+        self._session, self._run_id, self._db = session, session.run_id, db
+        if job is not None:
+            from . import _control
+            _control.publish_run(job[1], self._run_id, db)
+        self._job = job
+        self._mode = "native"
+        self._book = _workload.PhaseBook(_workload.NativeSink(session.handle),
+                                         f"tracker {self.name!r}")
+
+    def _start_rank(self):
+        """Another rank: no sampler; records and markers go to local rank 0's run."""
+        from . import _control, _workload
+        self._job = _control.job_paths()
+        self._sampled_by = _control.read_run(self._job[1]) if self._job else (None, None)
+        self._mode = "rank"
+        self._book = _workload.PhaseBook(
+            _workload.RemoteSink([self._job[0]] if self._job else [], self.rank),
+            f"tracker {self.name!r} ({self.rank.describe()})")
+
+    # ---------------------------------------------------------------- phases, markers, records
+
+    def _workload_book(self):
+        book = self._book
+        if book is None:
+            raise RuntimeError(f"aimeter: {self.name!r} is not running: start() it (or enter "
+                               "its `with` block) before phases, markers and records")
+        return book
+
+    def phase(self, name, *, nest=False):
+        """Begins the phase `name` ("prefill", "epoch 3") now and returns it (a Phase).
+
+        `t.phase("prefill"); ...; t.phase("decode")` ends the previous phase() of this tracker
+        before beginning the next. `with t.phase("eval"):` begins it the same way and ends it
+        at the end of the block; phases begun inside the block nest in it. nest=True begins
+        it inside whatever is open, ending nothing. Names: 1-128 bytes, no control
+        characters (ValueError)."""
+        return self._workload_book().begin(name, nest)
+
+    def end_phase(self, name=None):
+        """Ends the innermost open phase called name (None: the innermost open phase), with
+        the phases begun inside it. ValueError when no phase of that name is open."""
+        self._workload_book().end_phase(name)
+
+    def mark(self, text):
+        """A marker: an instant worth seeing on the run's time line ("checkpoint saved")."""
+        self._workload_book().mark(text)
+
+    def record(self, key, value, kind=None):
+        """A number from the workload. Counters add up (tokens, samples, requests, ...,
+        *_total, *_count: they give J per unit); gauges are the value now (loss, latency).
+        kind "counter" or "gauge" overrides the key's rule; a key keeps its first kind.
+        key: 1-48 of a-z 0-9 _ . - starting with a letter; value: a finite number."""
+        self._workload_book().record(key, value, kind)
 
     def stop(self):
         """Stops measuring (status "completed") and returns the Summary, printing its report
@@ -235,17 +379,25 @@ class Tracker:
             self._state = "stopped"
             _unregister(self)
             session, self._session = self._session, None
-            if session is None:
-                from .summary import NotSampled
-                self.summary = NotSampled(self.rank, self._not_sampled_reason())
-                return self.summary
-            if session.pid != os.getpid():
+            if session is not None and session.pid != os.getpid():
                 return None  # a forked child: the parent's run is not ours to end
+            if self._book is not None:
+                # A normal end ends the phases left open; after a failure this process's own
+                # run keeps them open, so that its report marks them unterminated. An outer
+                # run goes on: the region's phases end here whatever happened.
+                self._book.close(status == COMPLETED or session is None,
+                                 "the tracker has stopped")
+            if session is None:
+                self.summary = self._summary_not_sampled()
+                return self.summary
             run_id = self._run_id
             try:
                 session.stop(status, exit_code)
             finally:
                 session.free()
+                if self._job is not None:
+                    from . import _control
+                    _control.unpublish_run(self._job[1], run_id)
             self._finish(run_id)
         if not self._opts.quiet:
             try:
@@ -258,9 +410,26 @@ class Tracker:
                 pass  # a closed stderr must not lose the summary
         return self.summary
 
-    def _not_sampled_reason(self):
-        return (f"{self.rank.describe()} does not sample: local rank 0 measures this node's "
-                "devices (its run holds the energy of every rank on the node)")
+    def _summary_not_sampled(self):
+        from .summary import NotSampled
+        if self._mode == "attached":
+            s = NotSampled(self.rank, f"{self.name!r} was measured by the outer `aimeter run` "
+                                      "(its report, at its end, has this region as a phase)")
+            s.attached = True
+            s.control_socket = self._book.sink.paths[0]
+            return s
+        reason = (f"{self.rank.describe()} does not sample: local rank 0 measures this node's "
+                  "devices (its run holds the energy of every rank on the node)")
+        s = NotSampled(self.rank, reason)
+        if self._job is not None:
+            from . import _control
+            # Read now, else as seen at start: rank 0 may have stopped before this rank.
+            found = _control.read_run(self._job[1])
+            s.sampled_by_run, s.sampled_by_db = found if found[0] else self._sampled_by
+            s.control_socket = self._job[0]
+            if s.sampled_by_run:
+                s.reason += f"; this rank's records and markers went to its run {s.sampled_by_run}"
+        return s
 
     def _finish(self, run_id):
         """Reads the stored run back as the Summary (self.summary), then writes the csv/json
@@ -309,8 +478,9 @@ class Tracker:
         return _decorate(func, self._raw)
 
     def __repr__(self):
-        where = f"run {self.run_id}" if self.run_id else ("not sampling: " + self.rank.describe()
-                                                          if not self.sampling else "")
+        where = (f"run {self.run_id}" if self.run_id else
+                 "attached to the outer `aimeter run`" if self.attached else
+                 "not sampling: " + self.rank.describe() if not self.sampling else "")
         return f"<aimeter.Tracker {self.name!r} {self._state} {where}>".replace("  ", " ")
 
 

@@ -77,12 +77,14 @@ def check_kind(key, kind):
 
 def check_value(value, key):
     """(float for the C API, decimal text for the protocol)."""
-    if isinstance(value, bool):
-        raise TypeError(f"record {key!r}: a number, not a bool")
+    if isinstance(value, (bool, str, bytes)):
+        # float("12") would work, but a string here is a mistake (a label, not a measure)
+        raise TypeError(f"record {key!r}: a number, not {type(value).__name__}")
     if isinstance(value, int):
-        f = float(value)
-        if not math.isfinite(f):
-            raise ValueError(f"record {key!r}: {value} is too large")
+        try:
+            f = float(value)
+        except OverflowError:
+            raise ValueError(f"record {key!r}: {value} is too large") from None
         return f, str(value) if abs(value) < 2 ** 53 else repr(f)
     try:
         f = float(value)  # floats, numpy scalars, one-element tensors (.item())

@@ -99,6 +99,75 @@ def _num(x):
     return x if isinstance(x, (int, float)) and not isinstance(x, bool) else None
 
 
+class PhaseSummary:
+    """One phase name of a run (all its instances): the report's workload.phases entry.
+
+    name, instances, first_s (start of the first instance, s since the run's start),
+    duration_s (summed over instances), share_pct (of the run's duration) and share (the same
+    as a fraction), energy_j, mean_power_w, peak_power_w (an upper bound), carbon_g,
+    unterminated (instances still open when the run ended), energy_by_device
+    ({"cpu0": J, ...}), records ({key: counters' sum / gauges' mean while it was open}).
+    """
+
+    __slots__ = ("name", "instances", "first_s", "duration_s", "share_pct", "share", "energy_j",
+                 "mean_power_w", "peak_power_w", "carbon_g", "unterminated", "energy_by_device",
+                 "records", "_raw")
+
+    def __init__(self, d):
+        self._raw = d
+        self.name = d.get("name")
+        self.instances = d.get("instances")
+        self.first_s = _num(d.get("first_s"))
+        self.duration_s = _num(d.get("duration_s"))
+        self.share_pct = _num(d.get("share_pct"))
+        self.share = None if self.share_pct is None else self.share_pct / 100.0
+        self.energy_j = _num(d.get("energy_j"))
+        self.mean_power_w = _num(d.get("mean_power_w"))
+        self.peak_power_w = _num(d.get("peak_power_w"))
+        self.carbon_g = _num(d.get("carbon_g"))
+        self.unterminated = d.get("unterminated") or 0
+        self.energy_by_device = {x.get("device"): _num(x.get("energy_j"))
+                                 for x in d.get("devices") or []}
+        self.records = dict(d.get("records") or {})
+
+    def to_dict(self):
+        import copy
+        return copy.deepcopy(self._raw)
+
+    def __repr__(self):
+        e = "n/a" if self.energy_j is None else f"{self.energy_j:.4g} J"
+        d = "n/a" if self.duration_s is None else f"{self.duration_s:.3g} s"
+        return f"<aimeter.PhaseSummary {self.name!r} {d} {e}>"
+
+
+class RecordSummary:
+    """One record key of a run: the report's workload.records entry.
+
+    key, kind ("counter" or "gauge"), count (records), total, mean, last, min, max; for a
+    counter with a positive total, efficiency over the whole run: j_per_unit, units_per_j,
+    kwh_per_1000, g_per_1000 (carbon per 1000 units, PUE included); else None.
+    """
+
+    __slots__ = ("key", "kind", "count", "total", "mean", "last", "min", "max", "j_per_unit",
+                 "units_per_j", "kwh_per_1000", "g_per_1000", "_raw")
+
+    def __init__(self, d):
+        self._raw = d
+        self.key = d.get("key")
+        self.kind = d.get("kind")
+        self.count = d.get("count")
+        for attr in ("total", "mean", "last", "min", "max", "j_per_unit", "units_per_j",
+                     "kwh_per_1000", "g_per_1000"):
+            setattr(self, attr, _num(d.get(attr)))
+
+    def to_dict(self):
+        return dict(self._raw)
+
+    def __repr__(self):
+        eff = "" if self.j_per_unit is None else f" {self.j_per_unit:.4g} J/unit"
+        return f"<aimeter.RecordSummary {self.key!r} {self.kind} total {self.total}{eff}>"
+
+
 class Summary:
     """What a run measured, from its JSON report (docs/report-json.md).
 
@@ -106,8 +175,11 @@ class Summary:
     energy_j, energy_kwh, facility_j (energy x PUE, None without a PUE), energy_by_device
     ({"cpu0": J, ...}), energy_by_component ({"cpu": J, "dram": J, "gpu": J, ...}),
     carbon_g, carbon_kg, intensity_g_per_kwh, zone, cost, currency (None without a price),
-    warnings, db (the store it lives in), rank (a RankInfo, or None). `None` is "no value",
-    never zero. The full document is to_dict(); str() is the text report.
+    warnings, db (the store it lives in), rank (a RankInfo, or None); from the workload's
+    phases and records: phases (a list of PhaseSummary, in the order they first began),
+    phase(name), records ({key: RecordSummary}), efficiency (the counters with J per unit),
+    j_per(key), marks, dropped_events. `None` is "no value", never zero. The full document
+    is to_dict(); str() is the text report.
     """
 
     sampled = True
@@ -151,6 +223,30 @@ class Summary:
         self.cost = _num(cost.get("amount"))
         self.currency = cost.get("currency")
         self.warnings = list(rep.get("warnings", []))
+        work = rep.get("workload") or {}
+        self.phases = [PhaseSummary(p) for p in work.get("phases") or []]
+        self.records = {r.get("key"): RecordSummary(r) for r in work.get("records") or []}
+        self.marks = work.get("marks") or 0
+        self.dropped_events = work.get("dropped_events") or 0
+
+    def phase(self, name):
+        """The PhaseSummary called name (KeyError when the run has none)."""
+        for p in self.phases:
+            if p.name == name:
+                return p
+        raise KeyError(f"run {self.run_id} has no phase {name!r}; phases: "
+                       f"{', '.join(repr(p.name) for p in self.phases) or 'none'}")
+
+    @property
+    def efficiency(self):
+        """{counter key: RecordSummary} for the counters the run can give efficiency for
+        (j_per_unit, units_per_j, kwh_per_1000, g_per_1000)."""
+        return {k: r for k, r in self.records.items() if r.j_per_unit is not None}
+
+    def j_per(self, key):
+        """Joules per unit of a counter ("tokens"): None when the run has no such figure."""
+        r = self.records.get(key)
+        return None if r is None else r.j_per_unit
 
     # ---------------------------------------------------------------- conversions
 
@@ -209,6 +305,10 @@ class NotSampled(Summary):
     rank 0) measured the node's devices. Every figure is None."""
 
     sampled = False
+    attached = False            # True inside `aimeter run`: the outer run measured
+    control_socket = None       # where this process's phases and records went
+    sampled_by_run = None       # local rank 0's run id and store, when it published them
+    sampled_by_db = None
 
     def __init__(self, rank, reason):
         self._json = None
@@ -217,6 +317,7 @@ class NotSampled(Summary):
         self._text = None
         self.rank = rank
         self.reason = reason
+        self.phases, self.records, self.marks, self.dropped_events = [], {}, 0, 0
         for attr in ("run_id", "name", "status", "exit_code", "host", "start_time", "end_time",
                      "duration_s", "energy_j", "energy_kwh", "facility_j", "carbon_g",
                      "carbon_kg", "intensity_g_per_kwh", "zone", "cost", "currency"):
@@ -224,7 +325,9 @@ class NotSampled(Summary):
         self.energy_by_device, self.energy_by_component, self.warnings = {}, {}, []
 
     def to_dict(self):
-        return {"sampled": False, "reason": self.reason, "rank": self.rank.to_dict()}
+        return {"sampled": False, "reason": self.reason, "rank": self.rank.to_dict(),
+                "attached": self.attached, "control_socket": self.control_socket,
+                "sampled_by_run": self.sampled_by_run, "sampled_by_db": self.sampled_by_db}
 
     def to_json(self, indent=None):
         import json

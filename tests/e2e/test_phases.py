@@ -130,3 +130,33 @@ def test_corr_restricted_to_a_phase(db):
     r = run_aimeter("corr", "--db", db, "--phase", "nope")
     assert r.returncode == 66
     assert 'no phase called "nope"' in r.stderr
+
+
+def test_bottleneck_hints_per_phase(db, tmp_path):
+    """The fake DCGM's GPU is memory-bound in decode (DRAM active 72 %, tensor active 4 %) and
+    compute-bound in prefill (tensor active 80 %): each phase gets its hint with the evidence,
+    from the metrics' time-weighted means over the phase."""
+    from conftest import BUILD
+    script_file = tmp_path / "phases.sh"
+    script_file.write_text(
+        "aimeter phase begin prefill; sleep 0.8; aimeter phase end prefill\n"
+        "aimeter phase begin decode; sleep 1.2; aimeter phase end decode\n")
+    # The trace switches at 1.0 s after the fake's init (about the run's start): prefill ends
+    # at about 0.8 s, decode starts just after, so each phase sees (mostly) its own values.
+    scenario = tmp_path / "dcgm.scenario"
+    scenario.write_text("value 0 1004 0=0.8 1.0=0.04\nvalue 0 1005 0=0.2 1.0=0.72\n"
+                        "value 0 1002 0=0.9 1.0=0.3\n")
+    env = {"AIMETER_DCGM_LIBRARY": BUILD / "tests" / "fakes" / "libfake_dcgm.so",
+           "AIMETER_FAKE_DCGM_SCENARIO": scenario, "AIMETER_GPUS": "all"}
+    r = run_aimeter("run", "--sources", "procfs,dcgm", "-i", "100ms", "--db", db, "--",
+                    *workload(f"sh {script_file}"), env=env)
+    assert r.returncode == 0, r.stderr
+    assert "Bottleneck hints (evidence, not certainty):" in r.stderr, r.stderr
+    ph = phases_by_name(report_json(db))
+    hints = {p: [(h["device"], h["hint"]) for h in ph[p]["hints"]] for p in ph}
+    assert ("gpu0", "compute-bound?") in hints["prefill"], hints
+    assert ("gpu0", "memory-bound?") in hints["decode"], hints
+    ev = [h["evidence"] for h in ph["decode"]["hints"] if h["device"] == "gpu0"][0]
+    assert ev.startswith("DRAM active ") and "while tensor active " in ev
+    means = {(m["device"], m["key"]): m["mean"] for m in ph["decode"]["metric_means"]}
+    assert means[("gpu0", "gpu.dram_active")] > 50

@@ -7,8 +7,10 @@ under tmp_path (AIMETER_DB and XDG_DATA_HOME point there too) and a clean enviro
 rank variables of a launcher, no fixture roots.
 """
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,10 @@ RANK_VARS = ("LOCAL_RANK", "RANK", "WORLD_SIZE", "SLURM_LOCALID", "SLURM_PROCID"
              "OMPI_COMM_WORLD_LOCAL_RANK", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE",
              "MPI_LOCALRANKID", "PMI_RANK", "PMI_SIZE", "MV2_COMM_WORLD_LOCAL_RANK",
              "MV2_COMM_WORLD_RANK", "MV2_COMM_WORLD_SIZE")
+# What tells a job apart (the ranks' control socket, python/aimeter/_control.py), and an outer
+# `aimeter run`'s socket: a test must not inherit them.
+JOB_VARS = ("AIMETER_CONTROL", "AIMETER_JOB_ID", "SLURM_JOB_ID", "SLURM_STEP_ID",
+            "TORCHELASTIC_RUN_ID", "PMIX_NAMESPACE", "OMPI_MCA_ess_base_jobid")
 
 # Two fake GPUs (tests/fakes/fake_nvml.c): gpu0 200 W then 400 W after 0.5 s, gpu1 100 W.
 NVML_SCENARIO = """\
@@ -55,9 +61,15 @@ def _isolated_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     for var in ("AIMETER_SYSFS_ROOT", "AIMETER_PROCFS_ROOT", "AIMETER_GPUS", "CUDA_VISIBLE_DEVICES",
-                "AIMETER_NVML_LIBRARY", "AIMETER_DCGM_LIBRARY", "AIMETER_FAKE_NVML_SCENARIO") + RANK_VARS:
+                "AIMETER_NVML_LIBRARY", "AIMETER_DCGM_LIBRARY", "AIMETER_FAKE_NVML_SCENARIO") + RANK_VARS + JOB_VARS:
         monkeypatch.delenv(var, raising=False)
+    # Control sockets (aimeter run's, a job's) in a private directory of this test, with a short
+    # path: a socket path holds at most 107 bytes, and tmp_path can be longer.
+    runtime = tempfile.mkdtemp(prefix="aim-")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
     monkeypatch.chdir(tmp_path)  # files a test writes by default (output_format="csv") land here
+    yield
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 @pytest.fixture
@@ -85,6 +97,20 @@ def run_python(code, *, env=None, cwd=None, timeout=60):
         full_env.update({k: str(v) for k, v in env.items()})
     return subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=full_env,
                           cwd=cwd, timeout=timeout)
+
+
+def run_under_aimeter(script, db, *args, env=None, timeout=60):
+    """Runs a Python script (text) as `aimeter run [args] --db DB -- /usr/bin/python3 SCRIPT`,
+    with the package from python/ on PYTHONPATH; returns the CompletedProcess."""
+    path = Path(db).with_suffix(".script.py")
+    path.write_text(script)
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = str(PACKAGE_DIR)
+    if env:
+        full_env.update({k: str(v) for k, v in env.items()})
+    return subprocess.run([str(AIMETER), "run", "-q", "--sources", "procfs,estimate", "-i", "20ms",
+                           "--db", str(db), *args, "--", PYTHON, str(path)],
+                          capture_output=True, text=True, env=full_env, timeout=timeout)
 
 
 def stored_runs(db):

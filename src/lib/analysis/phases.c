@@ -181,6 +181,28 @@ void aim_phases_record(aim_phases *p, int key, double value) {
     }
 }
 
+static void sample_one(aim_phase_row *r, int ch, int64_t a, int64_t b, int64_t t0, int64_t t1,
+                       double value) {
+    int64_t lo = a > t0 ? a : t0, hi = b < t1 ? b : t1;
+    if (hi <= lo)
+        return;
+    double w = (double)(hi - lo) / 1e9;
+    r->ch_sum[ch] += value * w;
+    r->ch_w[ch] += w;
+}
+
+void aim_phases_sample(aim_phases *p, int ch, int64_t t0_ns, int64_t t1_ns, double value) {
+    if (ch < 0 || ch >= AIM_PHASE_CHANNELS || t1_ns <= t0_ns)
+        return;
+    for (int k = 0; k < p->depth; k++)
+        sample_one(&p->rows[p->open[k].row], ch, p->open[k].start_ns, INT64_MAX, t0_ns, t1_ns,
+                   value);
+    for (int k = 0; k < p->n_recent; k++) {
+        const closed_phase *c = &p->recent[(p->recent_head + k) % AIM_PHASE_RECENT];
+        sample_one(&p->rows[c->row], ch, c->start_ns, c->end_ns, t0_ns, t1_ns, value);
+    }
+}
+
 void aim_phases_finish(aim_phases *p, int64_t t_ns) {
     while (p->depth > 0)
         close_top(p, t_ns, 1);

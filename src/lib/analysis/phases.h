@@ -22,6 +22,7 @@
 #define AIM_PHASE_RECENT 256     /* closed instances kept for intervals still to come */
 #define AIM_PHASE_DEVICES 64
 #define AIM_PHASE_KEYS 64        /* record keys (AIM_RECORD_KEYS) */
+#define AIM_PHASE_CHANNELS 80    /* metrics averaged per phase, for the bottleneck hints */
 
 typedef struct aim_phase_row {
     char name[AIM_PHASE_NAME_MAX + 1];
@@ -36,6 +37,8 @@ typedef struct aim_phase_row {
      * gauges' sum and count (their mean in the phase is rec_sum / rec_n). */
     double rec_sum[AIM_PHASE_KEYS];
     uint64_t rec_n[AIM_PHASE_KEYS];
+    /* Time-weighted sums of the channels (aim_phases_sample): mean = ch_sum / ch_w. */
+    double ch_sum[AIM_PHASE_CHANNELS], ch_w[AIM_PHASE_CHANNELS];
 } aim_phase_row;
 
 /* One instance, for the store (the phases table) and for overlap. */
@@ -70,6 +73,11 @@ int aim_phases_mark(aim_phases *p, int64_t t_ns, const char *text);
  * carbon_g grams (0 for a device outside the run's total). */
 void aim_phases_account(aim_phases *p, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
                         double power_w, double carbon_g);
+
+/* Channel ch (a metric the caller follows, < AIM_PHASE_CHANNELS) had value over (t0, t1]:
+ * each phase instance overlapping it adds value × overlap, so a phase's mean is weighted by
+ * time, as its energy is. */
+void aim_phases_sample(aim_phases *p, int ch, int64_t t0_ns, int64_t t1_ns, double value);
 
 /* A record of key (its index) with value, at the current time: it counts in every phase
  * open now (events are applied in time order, so "now" is the record's time). */

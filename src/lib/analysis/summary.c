@@ -17,6 +17,9 @@ void aim_run_summary_clear(aim_run_summary *s) {
     s->workload = NULL;
     aim_run_extras_free(s->extras);
     s->extras = NULL;
+    free(s->tags);
+    s->tags = NULL;
+    s->n_tags = 0;
     free(s->intensity_points);
     free(s->price_points);
     s->devices = NULL;
@@ -35,6 +38,7 @@ void aim_workload_summary_free(aim_workload_summary *w) {
         free(w->phases[i].peak_w);
         free(w->phases[i].rec_sum);
         free(w->phases[i].rec_n);
+        free(w->phases[i].metrics);
     }
     free(w->phases);
     free(w->records);

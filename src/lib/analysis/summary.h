@@ -88,6 +88,9 @@ typedef struct aim_run_summary {
     struct aim_workload_summary *workload; /* phases and records (loaded reports only),
                                               owned; NULL when the run has none */
     struct aim_run_extras *extras; /* idle baseline, embodied (loaded reports only), owned */
+    struct aim_run_tag *tags; /* KEY=VALUE tags, by key (loaded reports and lists), owned;
+                                 NULL when none */
+    size_t n_tags;
 } aim_run_summary;
 
 /* Frees devices/series (not the struct itself). Accepts a zeroed struct. */

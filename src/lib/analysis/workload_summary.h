@@ -6,6 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A metric's time-weighted mean over a phase (the bottleneck hints' evidence). */
+typedef struct aim_phase_metric {
+    int device;
+    char key[48];
+    double mean;
+} aim_phase_metric;
+
 typedef struct aim_phase_summary {
     char name[129];
     uint64_t instances;
@@ -16,6 +23,8 @@ typedef struct aim_phase_summary {
     double *peak_w;    /* per device */
     double *rec_sum;   /* per record key (n_records) */
     uint64_t *rec_n;
+    aim_phase_metric *metrics;
+    size_t n_metrics;
 } aim_phase_summary;
 
 typedef struct aim_record_summary {

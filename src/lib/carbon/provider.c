@@ -21,6 +21,7 @@ typedef struct provider_desc {
     int64_t cadence_ms;
     int has_average, has_marginal;
     int needs_location; /* zone or lat/lon required */
+    int by_position;    /* can locate a latitude/longitude itself */
     int (*fetch)(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen);
 } provider_desc;
 
@@ -28,9 +29,9 @@ typedef struct provider_desc {
  * Maps' hourly values are revised as data arrive, and 5 minutes keeps the latest estimate
  * without hammering a free key; the UK API works in half hours. */
 static const provider_desc providers[] = {
-    { "electricitymaps", "Electricity Maps", 5 * 60 * 1000, 1, 0, 1, aim_em_fetch },
-    { "watttime", "WattTime", 5 * 60 * 1000, 1, 1, 1, aim_wt_fetch },
-    { "ukgrid", "UK Carbon Intensity API", 30 * 60 * 1000, 1, 0, 0, aim_uk_fetch },
+    { "electricitymaps", "Electricity Maps", 5 * 60 * 1000, 1, 0, 1, 1, aim_em_fetch },
+    { "watttime", "WattTime", 5 * 60 * 1000, 1, 1, 1, 1, aim_wt_fetch },
+    { "ukgrid", "UK Carbon Intensity API", 30 * 60 * 1000, 1, 0, 0, 0, aim_uk_fetch },
 };
 
 static const provider_desc *find(const char *name) {
@@ -75,6 +76,11 @@ static int check_query(const aim_provider_query *q, const provider_desc **ret, c
         if (!isfinite(q->lat) || !isfinite(q->lon) || q->lat < -90 || q->lat > 90 || q->lon < -180 ||
             q->lon > 180)
             return aim_prov_fail(err, errlen, -EINVAL, "latitude must be within -90..90 and longitude -180..180");
+        /* Checked here rather than at the fetch, so that a run refuses it before it starts. */
+        if (!d->by_position)
+            return aim_prov_fail(err, errlen, -EINVAL,
+                                 "%s has no latitude/longitude lookup: give a postcode or a region id as its zone",
+                                 d->label);
     }
     if (d->needs_location && !has_zone && !q->have_latlon)
         return aim_prov_fail(err, errlen, -EINVAL, "%s needs a zone or a position (lat/lon)", d->label);

@@ -17,6 +17,8 @@ struct aim_provider_feed {
     aim_provider_query q;
     char *provider, *zone, *cache_dir;
     int64_t cadence_ms;
+    aim_provider_feed_fn fn;   /* set before the thread starts, read by it only */
+    void *fn_data;
     pthread_t thread;
     int started, joined;
     pthread_mutex_t lock;
@@ -135,11 +137,21 @@ static void *poll_thread(void *arg) {
                 next = (int64_t)meta.retry_after_s * 1000;
         }
         pthread_mutex_unlock(&f->lock);
+        if (r == 0 && f->fn && s.n)
+            f->fn(f->fn_data, s.p, s.n, &meta);
         aim_prov_series_free(&s);
         if (give_up || nap(f, next))
             break;
     }
     return NULL;
+}
+
+int aim_provider_feed_set_callback(aim_provider_feed *f, aim_provider_feed_fn fn, void *userdata) {
+    if (f->started)
+        return -EALREADY;
+    f->fn = fn;
+    f->fn_data = userdata;
+    return 0;
 }
 
 int aim_provider_feed_start(aim_provider_feed *f) {

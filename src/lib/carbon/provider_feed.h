@@ -19,6 +19,17 @@ typedef struct aim_provider_feed aim_provider_feed;
  * typo fails before the run starts), -ENOMEM. */
 int aim_provider_feed_new(const aim_provider_query *q, int64_t cadence_ms, aim_provider_feed **ret);
 
+/* Called on the polling thread after every successful answer, with that answer's points
+ * (sorted, distinct times) and what it said about them. Outside the feed's lock: it may call
+ * aim_provider_feed_latest/_points. It should not block for long (a stop waits for it).
+ * This is how a run gets each new point into its intensity series as it arrives, without
+ * a thread of its own and without the sampler ever waiting on the provider. */
+typedef void (*aim_provider_feed_fn)(void *userdata, const aim_intensity_point *points, size_t n,
+                                     const aim_provider_result *meta);
+
+/* Sets the callback (NULL: none). Only before aim_provider_feed_start. -EALREADY after. */
+int aim_provider_feed_set_callback(aim_provider_feed *f, aim_provider_feed_fn fn, void *userdata);
+
 /* Starts the polling thread; the first poll is immediate. -EALREADY, or -errno from
  * pthread_create. */
 int aim_provider_feed_start(aim_provider_feed *f);

@@ -63,6 +63,28 @@ int aim_intensity_series_append(aim_intensity_series *s, const aim_intensity_poi
     return r;
 }
 
+int aim_intensity_series_replace(aim_intensity_series *s, const aim_intensity_point *points,
+                                 size_t n) {
+    if (n && !points)
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if ((i && points[i].t_unix_ms <= points[i - 1].t_unix_ms) || !isfinite(points[i].g_per_kwh) ||
+            points[i].g_per_kwh < 0)
+            return -EINVAL;
+    aim_intensity_point *copy = NULL;
+    if (n && !(copy = malloc(n * sizeof *copy)))
+        return -ENOMEM;
+    if (n)
+        memcpy(copy, points, n * sizeof *copy);
+    pthread_mutex_lock(&s->lock);
+    free(s->points);
+    s->points = copy;
+    s->n = s->cap = n;
+    s->moved = 0;
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
 size_t aim_step_index(const aim_intensity_point *points, size_t n, int64_t t_unix_ms) {
     /* Binary search for the last point with t <= t_unix_ms. */
     size_t lo = 0, hi = n;

@@ -57,6 +57,13 @@ void aim_intensity_series_destroy(aim_intensity_series *s);
 int aim_intensity_series_append(aim_intensity_series *s, const aim_intensity_point *points,
                                 size_t n);
 
+/* Replaces every point by points[0..n) (thread-safe), strictly increasing, values finite
+ * and >= 0; moved is reset. For the end of a run, once its energy has been priced again
+ * with them (a provider's back-filled history): the step accumulators that priced the old
+ * points are then stale, so the caller stops using them. -EINVAL (nothing changes), -ENOMEM. */
+int aim_intensity_series_replace(aim_intensity_series *s, const aim_intensity_point *points,
+                                 size_t n);
+
 /* Index of the point in force at t (the last one at or before t; before the first point,
  * the first). n must be > 0. Pure; the caller holds the lock when the series is shared. */
 size_t aim_step_index(const aim_intensity_point *points, size_t n, int64_t t_unix_ms);

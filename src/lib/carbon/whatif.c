@@ -133,6 +133,10 @@ int aim_whatif_replay(aim_db *db, const aim_run_summary *run, double pue,
                                             ? sc[k].points[0].g_per_kwh
                                             : sc[k].carbon_g / facility_kwh;
             sc[k].ratio = n_sc && sc[0].carbon_g > 0 ? sc[k].carbon_g / sc[0].carbon_g : NAN;
+            for (size_t d = 0; sc[k].device_g && d < n_dev; d++)
+                sc[k].device_g[d] = include[d] ? aim_step_acc_value(&x.acc[k * n_dev + d], sc[k].points,
+                                                                    sc[k].n, e_now[d]) * pue
+                                               : NAN;
         }
         if (ret_totals)
             *ret_totals = tot;

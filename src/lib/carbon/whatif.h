@@ -25,6 +25,10 @@ typedef struct aim_whatif_scenario {
     double carbon_g;            /* Σ ΔE × I(t) × PUE over the replayed intervals */
     double intensity_g_per_kwh; /* the value for one point, else carbon / facility kWh */
     double ratio;               /* carbon_g / the first scenario's (NaN when that is 0) */
+    /* in, optional: room for run->n_devices values, filled with each device's carbon (g,
+     * PUE included; NaN outside the total), as the live run keeps it (a run re-priced at
+     * its end by a provider's history needs the per-device figures too). NULL: not filled. */
+    double *device_g;
 } aim_whatif_scenario;
 
 typedef struct aim_whatif_totals {

@@ -105,3 +105,27 @@ void aim_session_attr_free(aim_session *s) {
     s->latest = NULL;
     s->latest_ok = NULL;
 }
+
+/* The metrics the per-phase bottleneck hints read (report/phases_report.c), followed per
+ * phase as time-weighted means. */
+void aim_session_phase_channels(aim_session *s) {
+    static const aim_metric_id gpu_metrics[] = {
+        AIM_M_GPU_UTIL,          AIM_M_GPU_MEM_UTIL,   AIM_M_GPU_SM_ACTIVE,
+        AIM_M_GPU_TENSOR_ACTIVE, AIM_M_GPU_DRAM_ACTIVE, AIM_M_GPU_PCIE_TX,
+        AIM_M_GPU_PCIE_RX,       AIM_M_GPU_NVLINK_TX,   AIM_M_GPU_NVLINK_RX,
+    };
+    int host = aim_catalog_find_device(&s->catalog, "host");
+    int slot = slot_of(s, "host", AIM_M_CPU_UTIL);
+    if (slot >= 0)
+        aim_workload_add_channel(&s->workload, slot, host, aim_metric_by_id(AIM_M_CPU_UTIL)->key);
+    for (int d = 0; d < s->catalog.n_devices; d++) {
+        const aim_catalog_device *cd = &s->catalog.devices[d];
+        if (cd->kind != AIM_DEV_GPU)
+            continue;
+        for (size_t k = 0; k < sizeof gpu_metrics / sizeof gpu_metrics[0]; k++)
+            if ((slot = slot_of(s, cd->name, gpu_metrics[k])) >= 0 &&
+                aim_workload_add_channel(&s->workload, slot, d,
+                                         aim_metric_by_id(gpu_metrics[k])->key) < 0)
+                return; /* more GPUs than channels: the first ones have their hints */
+    }
+}

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "aimeter.h"
+#include "analysis/run_tags.h"
 
 struct aim_config {
     int64_t interval_ns;
@@ -22,6 +23,8 @@ struct aim_config {
     char control_path[108];   /* the control socket to listen on, "" = none */
     char idle_run_id[40];     /* the run whose device power is the idle level, "" = none */
     int embodied;             /* the report amortises the devices' manufacturing carbon */
+    aim_run_tag tags[AIM_MAX_TAGS]; /* --tag KEY=VALUE, stored when the run starts */
+    int n_tags;
     /* Carbon and cost (carbon/choose.c reads them at the start of a run). */
     char intensity_file[4096]; /* --intensity-file, "" = not given */
     double pue;               /* >= 1.0; 1.0 by default */
@@ -29,6 +32,12 @@ struct aim_config {
     double price;             /* per kWh, < 0: not given */
     char price_file[4096];    /* --price-file, "" = not given */
     char currency[4];         /* ISO 4217 code of price / price_file, "" = none */
+    /* A live provider (carbon/run_provider.h), between the file and the zone in precedence. */
+    char provider[24];        /* "electricitymaps", "watttime", "ukgrid"; "" = none */
+    char provider_region[64]; /* the provider's own zone/region; "" = the position or the zone */
+    double lat, lon;          /* the machine's position, degrees, when have_location */
+    int have_location;
+    int marginal;             /* ask the provider for the marginal signal */
 };
 
 /* 1 if the comma-separated list `sources` ("" = all) selects the source called name. */

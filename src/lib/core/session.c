@@ -17,6 +17,7 @@
 #include "metric_select.h"
 #include "session_internal.h"
 #include "sources/estimate.h"
+#include "store/tags_store.h"
 
 static int fail(aim_session *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(aim_session *s, int err, const char *fmt, ...) {
@@ -351,6 +352,8 @@ static int record_run(aim_session *s) {
         r = aim_run_carbon_store(&s->carbon, s->db, run->id);
     if (r >= 0 && (s->cfg.idle_run_id[0] || s->cfg.embodied))
         r = aim_db_run_set_extras(s->db, run->id, s->cfg.idle_run_id, s->cfg.embodied);
+    if (r >= 0)
+        r = aim_db_run_tags_store(s->db, run->id, s->cfg.tags, (size_t)s->cfg.n_tags);
     if (r < 0) {
         aim_db_rollback(s->db);
         return r;
@@ -471,6 +474,7 @@ int aim_session_start(aim_session *s) {
         return fail(s, r, r == -EEXIST ? "control socket %s: the path is in use"
                                        : "control socket %s: %s",
                     s->cfg.control_path, aim_strerror(r));
+    aim_session_phase_channels(s);
     if ((r = record_run(s)) < 0)
         return fail(s, r, "could not record the run: %s", aim_db_errmsg(s->db));
     if ((r = start_threads(s)) < 0) {

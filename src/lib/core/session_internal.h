@@ -103,6 +103,8 @@ void aim_session_attr_frame(aim_session *s, const aim_frame *f);
 void aim_session_attr_account(aim_session *s, int d, double de_j);
 int aim_session_attr_store(aim_session *s);
 void aim_session_attr_free(aim_session *s);
+/* The metrics followed per phase for the bottleneck hints (after aim_workload_init). */
+void aim_session_phase_channels(aim_session *s);
 
 void *aim_sampler_main(void *group_arg);
 void *aim_writer_main(void *session_arg);

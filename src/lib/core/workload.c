@@ -1,6 +1,7 @@
 /* The workload side of a session (workload.h). */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "workload.h"
@@ -65,6 +66,30 @@ void aim_workload_apply(aim_workload *w) {
     }
 }
 
+int aim_workload_add_channel(aim_workload *w, int slot, int device_idx, const char *key) {
+    if (w->n_ch == AIM_PHASE_CHANNELS)
+        return -ENOSPC;
+    int c = w->n_ch++;
+    w->ch_slot[c] = slot;
+    w->ch_device[c] = device_idx;
+    snprintf(w->ch_key[c], sizeof w->ch_key[c], "%s", key);
+    w->ch_last_t[c] = 0;
+    return 0;
+}
+
+void aim_workload_frame(aim_workload *w, const aim_frame *f) {
+    if (!w->ready)
+        return;
+    for (int c = 0; c < w->n_ch; c++) {
+        int i = w->ch_slot[c] - f->base;
+        if (i < 0 || i >= f->count || !f->valid[i])
+            continue;
+        if (w->ch_last_t[c])
+            aim_phases_sample(w->phases, c, w->ch_last_t[c], f->t_ns, f->values[i]);
+        w->ch_last_t[c] = f->t_ns;
+    }
+}
+
 void aim_workload_account(aim_workload *w, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
                           double power_w, double carbon_g) {
     if (w->ready)
@@ -95,6 +120,9 @@ int aim_workload_store(aim_workload *w, aim_db *db, const char *run_id, int64_t 
     int r = aim_db_workload_store(db, run_id, start_mono_ns, w->phases, w->spans_from, n_spans,
                                   w->marks_stored, n_marks, w->records, rows, n_rows,
                                   aim_workload_dropped(w));
+    if (r == 0)
+        r = aim_db_phase_metrics_store(db, run_id, w->phases, w->n_ch, w->ch_device,
+                                       (const char(*)[48])w->ch_key);
     if (r < 0)
         return r; /* the rows taken are lost with the failed commit; the totals are not */
     /* Next time, from the oldest span still open (its end will change). */

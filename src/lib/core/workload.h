@@ -26,6 +26,11 @@ typedef struct aim_workload {
     aim_records *records;
     aim_event *drain;              /* the writer's scratch */
     uint64_t refused;              /* events the bookkeeping could not take */
+    /* Channels: metrics averaged per phase for the bottleneck hints (aim_phases_sample). */
+    int n_ch;
+    int ch_slot[AIM_PHASE_CHANNELS], ch_device[AIM_PHASE_CHANNELS];
+    char ch_key[AIM_PHASE_CHANNELS][48];
+    int64_t ch_last_t[AIM_PHASE_CHANNELS]; /* 0: no sample yet */
     /* store progress */
     size_t spans_from;             /* first span that may still change (open, or new) */
     size_t marks_stored;
@@ -41,6 +46,12 @@ void aim_workload_free(aim_workload *w);
 /* From the API (any thread): queues a message already validated. -ENOBUFS when full,
  * -ENODEV before init. */
 int aim_workload_push(aim_workload *w, const aim_control_msg *m);
+
+/* Session setup: follow series slot (device device_idx, metric key) per phase. -ENOSPC past
+ * AIM_PHASE_CHANNELS. */
+int aim_workload_add_channel(aim_workload *w, int slot, int device_idx, const char *key);
+/* Writer, every frame: the followed series' values over the interval since their last. */
+void aim_workload_frame(aim_workload *w, const struct aim_frame *f);
 
 /* Writer: applies every queued event. */
 void aim_workload_apply(aim_workload *w);

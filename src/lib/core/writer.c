@@ -85,6 +85,7 @@ static int insert_chunk(aim_session *s, aim_group *g) {
 
 static void process_tick(aim_session *s, aim_group *g, aim_frame *f) {
     aim_session_attr_frame(s, f);
+    aim_workload_frame(&s->workload, f);
     account(s, f);
     int64_t t_rel = f->t_ns - s->start_mono_ns;
     aim_session_corr_frame(s, g, f, t_rel);

@@ -33,6 +33,7 @@ static json_t *run_object(const aim_run_summary *run, int *err) {
     PUT(o, "end_time", run->end_wall_ns ? aim_json_time(run->end_wall_ns) : json_null());
     PUT(o, "duration_s", aim_json_num((double)run->duration_ns / 1e9));
     PUT(o, "aimeter_version", STR(run->aimeter_version));
+    PUT(o, "tags", aim_json_tags(run->tags, run->n_tags));
     return o;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/run_tags.h"
 #include "report/format.h"
 #include "report/strbuf.h"
 
@@ -45,6 +46,18 @@ json_t *aim_json_time(int64_t unix_ns) {
     char buf[40];
     aim_fmt_time_iso(buf, sizeof buf, unix_ns);
     return json_string(buf);
+}
+
+json_t *aim_json_tags(const struct aim_run_tag *tags, size_t n) {
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < n; i++) {
+        json_t *v = aim_json_str(tags[i].value, sizeof tags[i].value);
+        if (!v || json_object_set_new(o, tags[i].key, v) < 0) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
 }
 
 const char *aim_json_status(aim_run_status s) {

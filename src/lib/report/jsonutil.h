@@ -25,6 +25,10 @@ json_t *aim_json_count(uint64_t v);
 /* "2026-11-21T14:03:12.345Z". */
 json_t *aim_json_time(int64_t unix_ns);
 
+/* A run's tags as an object {"key": "value", ...} ({} when none). */
+struct aim_run_tag;
+json_t *aim_json_tags(const struct aim_run_tag *tags, size_t n);
+
 /* The stored status: "running", "completed", "failed", "interrupted". */
 const char *aim_json_status(aim_run_status s);
 

@@ -5,6 +5,7 @@
 
 #include "analysis/workload_summary.h"
 #include "report/format.h"
+#include "report/model.h"
 #include "report/jsonutil.h"
 #include "report/phases_report.h"
 
@@ -68,6 +69,89 @@ static void efficiency_cells(const aim_run_summary *run, double energy_j, double
     aim_fmt_sig(per_j, units / energy_j, 3, 0);
     aim_fmt_sig(kwh_k, energy_j / 3.6e6 / units * 1000.0, 3, 0);
     aim_fmt_sig(g_k, carbon_g / units * 1000.0, 3, 0);
+}
+
+/* ------------------------------------------------------------------ bottleneck hints */
+
+static double metric_mean(const aim_phase_summary *p, int device, const char *key) {
+    for (size_t i = 0; i < p->n_metrics; i++)
+        if (p->metrics[i].device == device && strcmp(p->metrics[i].key, key) == 0)
+            return p->metrics[i].mean;
+    return NAN;
+}
+
+static double sum2(double a, double b) {
+    return isfinite(a) || isfinite(b) ? (isfinite(a) ? a : 0) + (isfinite(b) ? b : 0) : NAN;
+}
+
+/* One hint for one device in one phase, written as the evidence behind it; 0 when the
+ * metrics say nothing clear. Thresholds: docs/methodology.md, "Bottleneck hints". */
+static int hint(const aim_run_summary *run, const aim_phase_summary *p, int d, char *what,
+                size_t wsize, char *evidence, size_t esize) {
+    const aim_device_summary *dev = &run->devices[d];
+    if (dev->kind == AIM_DEV_HOST) {
+        double cpu = metric_mean(p, d, "cpu.util");
+        if (!(cpu >= 80))
+            return 0;
+        snprintf(what, wsize, "CPU-bound?");
+        snprintf(evidence, esize, "CPU use %.0f %% of all CPUs", cpu);
+        return 1;
+    }
+    if (dev->kind != AIM_DEV_GPU)
+        return 0;
+    double util = metric_mean(p, d, "gpu.util"), sm = metric_mean(p, d, "gpu.sm_active");
+    double tensor = metric_mean(p, d, "gpu.tensor_active"), dram = metric_mean(p, d, "gpu.dram_active");
+    double pcie = sum2(metric_mean(p, d, "gpu.pcie_tx"), metric_mean(p, d, "gpu.pcie_rx"));
+    double nvl = sum2(metric_mean(p, d, "gpu.nvlink_tx"), metric_mean(p, d, "gpu.nvlink_rx"));
+    if (isfinite(dram) && isfinite(tensor) && dram >= 50 && tensor < 20) {
+        snprintf(what, wsize, "memory-bound?");
+        snprintf(evidence, esize, "DRAM active %.0f %% while tensor active %.0f %%", dram, tensor);
+        return 1;
+    }
+    if ((isfinite(tensor) && tensor >= 50) ||
+        (isfinite(sm) && sm >= 80 && !(isfinite(dram) && dram >= 50))) {
+        snprintf(what, wsize, "compute-bound?");
+        snprintf(evidence, esize, "tensor active %.0f %%, SM active %.0f %%, DRAM active %.0f %%",
+                 tensor, sm, dram);
+        return 1;
+    }
+    double busy = isfinite(sm) ? sm : util;
+    if (isfinite(busy) && busy < 30 && ((isfinite(pcie) && pcie >= 1) || (isfinite(nvl) && nvl >= 10))) {
+        snprintf(what, wsize, "communication-bound?");
+        snprintf(evidence, esize, "%s %.0f %% while PCIe %.2f GB/s, NVLink %.2f GB/s",
+                 isfinite(sm) ? "SM active" : "utilisation", busy, pcie, nvl);
+        return 1;
+    }
+    if (isfinite(busy) && busy < 30) {
+        snprintf(what, wsize, "GPU mostly idle");
+        snprintf(evidence, esize, "%s %.0f %% (waiting on the host or on data?)",
+                 isfinite(sm) ? "SM active" : "utilisation", busy);
+        return 1;
+    }
+    if (isfinite(util) && util >= 90 && !isfinite(sm)) {
+        snprintf(what, wsize, "GPU busy");
+        snprintf(evidence, esize, "utilisation %.0f %% (DCGM's profiling metrics would tell "
+                 "compute from memory)", util);
+        return 1;
+    }
+    return 0;
+}
+
+static void text_hints(aim_strbuf *b, const aim_run_summary *run, int md) {
+    const aim_workload_summary *w = run->workload;
+    int first = 1;
+    for (size_t i = 0; i < w->n_phases; i++)
+        for (int d = 0; d < run->n_devices; d++) {
+            char what[48], ev[200];
+            if (!hint(run, &w->phases[i], d, what, sizeof what, ev, sizeof ev))
+                continue;
+            if (first)
+                aim_strbuf_append(b, md ? "\n**Bottleneck hints** (evidence, not certainty):\n\n"
+                                        : "  Bottleneck hints (evidence, not certainty):\n");
+            first = 0;
+            aim_strbuf_printf(b, md ? "- %.100s, %.*s: %s %s\n" : "    %.100s, %.*s: %s %s\n",
+                              w->phases[i].name, AIM_FIELD(run->devices[d].name), what, ev);
+        }
 }
 
 static void text_phases(aim_strbuf *b, const aim_run_summary *run, int md) {
@@ -142,6 +226,7 @@ static void text_phases(aim_strbuf *b, const aim_run_summary *run, int md) {
     aim_strbuf_printf(b, md ? "\n%s%s\n" : "  %s%s\n", note,
                       unterminated ? " *: still open when the command ended, closed at the end."
                                    : "");
+    text_hints(b, run, md);
     if (w->dropped)
         aim_strbuf_printf(b, md ? "\n%llu workload events were not kept (limits: "
                                   "docs/control.md).\n"
@@ -295,6 +380,32 @@ json_t *aim_phases_report_json(const aim_run_summary *run, int *err) {
                              aim_json_num(w->records[k].counter ? p->rec_sum[k]
                                                                 : p->rec_sum[k] / (double)p->rec_n[k]),
                              err);
+        json_t *hints = json_array(), *means = json_array();
+        for (int d = 0; d < run->n_devices; d++) {
+            char what[48], ev[200];
+            if (!hint(run, p, d, what, sizeof what, ev, sizeof ev))
+                continue;
+            json_t *h = json_object();
+            aim_json_put(h, "device", aim_json_str(run->devices[d].name,
+                                                   strnlen(run->devices[d].name, 32)), err);
+            aim_json_put(h, "hint", json_string(what), err);
+            aim_json_put(h, "evidence", json_string(ev), err);
+            aim_json_push(hints, h, err);
+        }
+        for (size_t k = 0; k < p->n_metrics; k++) {
+            const aim_phase_metric *pm = &p->metrics[k];
+            if (pm->device < 0 || pm->device >= run->n_devices)
+                continue;
+            json_t *mv = json_object();
+            aim_json_put(mv, "device", aim_json_str(run->devices[pm->device].name,
+                                                    strnlen(run->devices[pm->device].name, 32)),
+                         err);
+            aim_json_put(mv, "key", json_string(pm->key), err);
+            aim_json_put(mv, "mean", aim_json_num(pm->mean), err);
+            aim_json_push(means, mv, err);
+        }
+        aim_json_put(o, "hints", hints, err);
+        aim_json_put(o, "metric_means", means, err);
         aim_json_put(o, "devices", devs, err);
         aim_json_put(o, "records", recs, err);
         aim_json_push(phases, o, err);

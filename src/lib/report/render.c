@@ -9,6 +9,7 @@
 #include "report/report.h"
 #include "store/corr_store.h"
 #include "store/db.h"
+#include "store/tags_store.h"
 
 int aim_report_render_summary(const aim_run_summary *run, const char *format, char **ret_text) {
     if (!run || !format || !ret_text || (run->n_devices > 0 && !run->devices) ||
@@ -42,6 +43,8 @@ int aim_report_render(aim_store *store, const char *run_id, const char *format,
         r = aim_db_workload_load(db, run_id, run.n_devices, &run.workload);
     if (r >= 0)
         r = aim_db_extras_load(db, run_id, &run.extras);
+    if (r >= 0)
+        r = aim_db_run_tags_load(db, run_id, &run.tags, &run.n_tags);
     if (r < 0) {
         aim_run_summary_clear(&run);
         return r;

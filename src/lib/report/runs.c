@@ -113,6 +113,7 @@ static int render_json(const aim_run_summary *runs, size_t n, char **ret_text) {
         aim_json_put(o, "carbon_g", aim_json_num(r->carbon_g), &err);
         aim_json_put(o, "host", aim_json_str(r->host, sizeof r->host), &err);
         aim_json_put(o, "command", aim_json_str(r->command, sizeof r->command), &err);
+        aim_json_put(o, "tags", aim_json_tags(r->tags, r->n_tags), &err);
         if (json_array_append_new(arr, o) < 0)
             err = 1;
     }

@@ -12,7 +12,7 @@
 #include "analysis/summary.h"
 #include "store/codec.h"
 
-#define AIM_DB_SCHEMA_VERSION 6
+#define AIM_DB_SCHEMA_VERSION 8
 
 typedef struct aim_db aim_db;
 
@@ -35,6 +35,12 @@ int aim_db_device_attribution(aim_db *db, const char *run_id, int idx, double jo
 struct aim_run_extras;
 /* What the report needs of them: *ret NULL when the run has neither. */
 int aim_db_extras_load(aim_db *db, const char *run_id, struct aim_run_extras **ret);
+
+struct aim_phases;
+/* Per phase, the time-weighted mean of each followed metric (channel c: device ch_device[c],
+ * metric ch_key[c]); rewritten at each commit. */
+int aim_db_phase_metrics_store(aim_db *db, const char *run_id, const struct aim_phases *phases,
+                               int n_ch, const int *ch_device, const char (*ch_key)[48]);
 
 /* A run's phases, markers and records for its report: *ret NULL when it has none. */
 struct aim_workload_summary;

@@ -12,6 +12,7 @@
 #include "report/report.h"
 #include "store/db.h"
 #include "store/db_internal.h"
+#include "store/tags_store.h"
 
 struct aim_store {
     aim_db *db;
@@ -144,10 +145,16 @@ int aim_store_list_runs(aim_store *store, const char *format, size_t limit, char
         snprintf(store->err, sizeof store->err, "%s", aim_db_errmsg(store->db));
         return r;
     }
-    r = aim_runs_render(runs, n, format ? format : "text", ret_text);
-    if (r < 0)
-        snprintf(store->err, sizeof store->err, "cannot render the list of runs as %s: %s",
-                 format ? format : "text", aim_strerror(r));
+    for (size_t i = 0; i < n && r == 0; i++)
+        r = aim_db_run_tags_load(store->db, runs[i].id, &runs[i].tags, &runs[i].n_tags);
+    if (r < 0) {
+        snprintf(store->err, sizeof store->err, "%s", aim_db_errmsg(store->db));
+    } else {
+        r = aim_runs_render(runs, n, format ? format : "text", ret_text);
+        if (r < 0)
+            snprintf(store->err, sizeof store->err, "cannot render the list of runs as %s: %s",
+                     format ? format : "text", aim_strerror(r));
+    }
     for (size_t i = 0; i < n; i++)
         aim_run_summary_clear(&runs[i]);
     free(runs);

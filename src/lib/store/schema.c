@@ -227,6 +227,29 @@ static const char migration_6[] =
     "ALTER TABLE devices ADD COLUMN attributed_j REAL; -- J of the process tree; NULL: none\n"
     "ALTER TABLE devices ADD COLUMN attributed_method TEXT NOT NULL DEFAULT '';\n";
 
+/* Per phase, the time-weighted mean of the metrics the bottleneck hints read (GPU activity,
+ * PCIe/NVLink, CPU use). */
+static const char migration_7[] =
+    "CREATE TABLE phase_metrics (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  phase TEXT NOT NULL,\n"
+    "  device_idx INTEGER NOT NULL,   -- devices.idx\n"
+    "  metric_key TEXT NOT NULL,      -- metrics.key\n"
+    "  mean REAL NOT NULL,            -- over the phase's time, in the metric's unit\n"
+    "  PRIMARY KEY (run_id, phase, device_idx, metric_key)\n"
+    ") WITHOUT ROWID;\n";
+
+/* Run tags (issue 5): KEY=VALUE pairs given when the run started (`aimeter run --tag`), what
+ * `aimeter compare --by KEY` groups repeated runs by. */
+static const char migration_8[] =
+    "CREATE TABLE run_tags (\n"
+    "  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "  key TEXT NOT NULL,             -- 1-63 of A-Z a-z 0-9 _ . -, starting with a letter\n"
+    "  value TEXT NOT NULL,           -- 0-255 bytes of UTF-8 text\n"
+    "  PRIMARY KEY (run_id, key)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX run_tags_by_key ON run_tags(key, value);\n";
+
 static const char *const migrations[] = {
     migration_1,
     migration_2,
@@ -234,6 +257,8 @@ static const char *const migrations[] = {
     migration_4,
     migration_5,
     migration_6,
+    migration_7,
+    migration_8,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == AIM_DB_SCHEMA_VERSION,
                "one migration per schema version");

@@ -313,6 +313,29 @@ static int load(sqlite3 *db, const char *run_id, int n_devices, aim_workload_sum
         w->phases[p].rec_n[k] = (uint64_t)sqlite3_column_int64(st, 3);
     }
     sqlite3_finalize(st);
+    if (exec_bind(db, &st, "SELECT phase, device_idx, metric_key, mean FROM phase_metrics "
+                           "WHERE run_id = ?1 ORDER BY device_idx, metric_key") < 0)
+        return -EIO;
+    sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+    while (r == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        int p = find_phase(w, (const char *)sqlite3_column_text(st, 0));
+        if (p < 0)
+            continue;
+        aim_phase_summary *ps = &w->phases[p];
+        aim_phase_metric *m = realloc(ps->metrics, (ps->n_metrics + 1) * sizeof *m);
+        if (!m) {
+            r = -ENOMEM;
+            break;
+        }
+        ps->metrics = m;
+        m = &ps->metrics[ps->n_metrics++];
+        m->device = sqlite3_column_int(st, 1);
+        copy_col(m->key, sizeof m->key, st, 2);
+        m->mean = sqlite3_column_double(st, 3);
+    }
+    sqlite3_finalize(st);
+    if (r < 0)
+        return r;
     if (exec_bind(db, &st, "SELECT workload_dropped FROM runs WHERE id = ?1") < 0)
         return -EIO;
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
@@ -384,4 +407,33 @@ int aim_store_phase_ranges(aim_store *store, const char *run_id, const char *pha
     *ret_ranges = out;
     *ret_n = n;
     return 0;
+}
+
+int aim_db_phase_metrics_store(aim_db *adb, const char *run_id, const aim_phases *phases,
+                               int n_ch, const int *ch_device, const char (*ch_key)[48]) {
+    const aim_phase_row *rows;
+    size_t n_rows = aim_phases_rows(phases, &rows);
+    if (n_rows == 0 || n_ch == 0)
+        return 0;
+    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3_stmt *st = NULL;
+    int r = delete_run_rows(db, "phase_metrics", run_id);
+    if (r == 0)
+        r = exec_bind(db, &st, "INSERT OR REPLACE INTO phase_metrics (run_id, phase, device_idx, "
+                               "metric_key, mean) VALUES (?1, ?2, ?3, ?4, ?5)");
+    for (size_t i = 0; i < n_rows && r == 0; i++)
+        for (int c = 0; c < n_ch && c < AIM_PHASE_CHANNELS && r == 0; c++) {
+            if (!(rows[i].ch_w[c] > 0))
+                continue;
+            sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, rows[i].name, -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 3, ch_device[c]);
+            sqlite3_bind_text(st, 4, ch_key[c], -1, SQLITE_STATIC);
+            sqlite3_bind_double(st, 5, rows[i].ch_sum[c] / rows[i].ch_w[c]);
+            r = step_reset(st);
+        }
+    sqlite3_finalize(st);
+    return r < 0 ? aim_db_set_error(adb, -EIO, "store: could not write phase metrics: %s",
+                                    sqlite3_errmsg(db))
+                 : 0;
 }
