@@ -189,6 +189,14 @@ AIM_PUBLIC int aim_zone_lookup_signal(const char *code, int marginal,
  * any). -EINVAL for another basis. */
 AIM_PUBLIC int aim_zone_lookup_basis(const char *code, int marginal, const char *basis,
                                      const aim_zone_info **ret_zone);
+/* The average intensity of CODE (a zone, or "provider:region" for its zone) in one YEAR,
+ * copied into *ret_row (its strings are static): the zone's current row when it is of that
+ * year, else the yearly history (data/zones_history.csv: every country 2000-2024, Our World
+ * in Data; data/zones_history_odbl.csv: every Electricity Maps zone 2021-2025), else any
+ * other average row of that year in the zone tables. A sub-national zone never falls back
+ * to its country. Does not change what aim_zone_lookup returns. -EINVAL for NULL or "",
+ * -ENOENT when the zone or that year is unknown (*ret_row untouched). Thread-safe. */
+AIM_PUBLIC int aim_zone_history_lookup(const char *code, int year, aim_zone_info *ret_row);
 /* Every row of every table, in precedence order: alternatives that a lookup does not return
  * (a country's Electricity Maps row after its Our World in Data one, direct after lifecycle)
  * and marginal rows included. NULL past the end. */
@@ -333,13 +341,15 @@ AIM_PUBLIC int aim_config_set_price_file(aim_config *c, const char *path, const 
 /* What if the run had drawn its energy elsewhere: replays the run's stored samples through
  * the same energy accounting as the live run and prices every interval in each zone of
  * `zones` (comma-separated codes for aim_zone_lookup, e.g. "CA-SK,CA-MB,FR"; may be NULL
- * when intensity_file is given) at its table value, and, with intensity_file, at that
+ * when intensity_file is given; an item may add "@YEAR", that year's row as
+ * aim_zone_history_lookup gives it, and/or "@marginal", the aim_zone_lookup_signal marginal
+ * row: "FR@2010,PL@marginal") at its table value, and, with intensity_file, at that
  * file's series aligned to the run's wall clock. The run's own stored series is priced the
  * same way first, as the baseline of the ratios. pue: >= 1 to use that PUE for every row,
  * 0 for the run's own. format: "text" (a table) or "json" (schema "aimeter.whatif/1",
  * docs/report-json.md). Caller frees *ret_text. Errors (detail in aim_store_errmsg()):
- * -ENOENT no such run, -EINVAL unknown zone, bad pue or format, -EBADMSG a bad file row or
- * corrupt samples, -errno when the file cannot be read, -ENOMEM. */
+ * -ENOENT no such run, -EINVAL unknown zone, year or suffix, bad pue or format, -EBADMSG a
+ * bad file row or corrupt samples, -errno when the file cannot be read, -ENOMEM. */
 AIM_PUBLIC int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
                                  const char *intensity_file, double pue, const char *format,
                                  char **ret_text);
@@ -496,6 +506,28 @@ typedef struct aim_intensity_request {
  * wrong-unit answer, -ENOENT unknown zone or no data, -ENOMEM. Thread-safe. */
 AIM_PUBLIC int aim_intensity_fetch_render(const aim_intensity_request *req, const char *format,
                                           char **ret_text, char *errbuf, size_t errlen);
+
+/* A live provider for a run's intensity (docs/methodology.md, "Live providers"):
+ * "electricitymaps", "watttime" or "ukgrid"; NULL clears it. It comes after a constant and an
+ * intensity file in precedence, before the zone. It is asked for `region`, the provider's own
+ * zone or region ("DE", "US-CAL-CISO"; WattTime "CAISO_NORTH"; UK "GB", 1-17, "scotland",
+ * an outward postcode) when not NULL, else for the position set with aim_config_set_location,
+ * else for the configuration's zone: set those first. marginal: 1 for the marginal signal
+ * (WattTime), 0 for average. Keys come from the environment or the credentials file
+ * (docs/providers.md), never from here. Checked now, without any I/O: -EINVAL (unknown
+ * provider, malformed region, nowhere to ask), -EOPNOTSUPP (a signal the provider does not
+ * offer), with one line in errbuf (may be NULL), or -ENOMEM; the configuration is then
+ * unchanged.
+ * When the session starts, the latest value is asked (3 s at most): it starts the run's
+ * series, the provider is then polled at its own cadence, and its history re-prices the run
+ * at the end (up to 10 s more in aim_session_stop). When it cannot answer at the start the
+ * run uses the next input (zone table, time-zone guess, world average) and a warning in the
+ * run says why. */
+AIM_PUBLIC int aim_config_set_provider(aim_config *c, const char *provider, const char *region,
+                                       int marginal, char *errbuf, size_t errlen);
+/* The machine's position in degrees (latitude -90..90, longitude -180..180), for a provider
+ * that locates it (Electricity Maps, WattTime). -EINVAL. */
+AIM_PUBLIC int aim_config_set_location(aim_config *c, double lat, double lon);
 
 /* Parses an ISO 8601 time ("2026-11-21", "2026-11-21T10:00Z", "2026-11-21 10:00:00+01:00";
  * no zone means UTC) into ns since the Unix epoch. -EINVAL. Thread-safe. */

@@ -2,6 +2,7 @@
 """Build-time generator: turns the CSV tables of data/ into C source.
 
   gen_tables.py zones ZONES_CSV [ZONES_CSV...] [CLOUD_CSV] OUT_C
+  gen_tables.py history HISTORY_CSV [HISTORY_CSV...] OUT_C
   gen_tables.py cpu CPU_TDP_CSV POWER_MODEL_CSV OUT_C
 
 The declarations live in src/lib/carbon/tables.h. Every row is validated here so a bad edit
@@ -153,6 +154,69 @@ def gen_zones(srcs, out):
     write(out, lines)
 
 
+def gen_history(srcs, out):
+    """The yearly history files (data/zones_history*.csv) in precedence order, compacted:
+    one series per file and code (its name and source once, its years as a run of values,
+    -1 for a year the source lacks) instead of a row per year, which would cost every one of
+    the ~7,000 rows five relocated string pointers in the shared library."""
+    sources, series, values = [], [], []
+    for src in srcs:
+        by_code = {}
+        for line, r in read(src, ZONE_FIELDS):
+            code = r["code"]
+            if not re.fullmatch(r"[A-Z0-9]+(-[A-Z0-9]+)*", code) or len(code) > 23:
+                die(src, line, f"zone code {code!r}: upper-case letters, digits and '-', "
+                               "23 characters at most")
+            if r["signal"] != "average":
+                die(src, line, f"signal {r['signal']!r}: the history holds average rows only")
+            if r["basis"] not in ("lifecycle", "direct"):
+                die(src, line, f"basis {r['basis']!r} must be lifecycle or direct")
+            if not re.fullmatch(r"(19|20)\d\d", r["year"]):
+                die(src, line, f"year {r['year']!r}")
+            g = c_double(src, line, r["g_per_kwh"], "g_per_kwh")
+            key = (r["source"], r["licence"], r["basis"])
+            first = by_code.setdefault(code, (line, r, key, {}))
+            if (first[1]["name"], first[2]) != (r["name"], key):
+                die(src, line, f"{code}: name, source, licence and basis must be those of "
+                               f"line {first[0]}")
+            years = first[3]
+            if int(r["year"]) in years:
+                die(src, line, f"duplicate year {r['year']} for {code}")
+            years[int(r["year"])] = g
+        for code in sorted(by_code):
+            _, r, key, years = by_code[code]
+            if key not in sources:
+                sources.append(key)
+            lo, hi = min(years), max(years)
+            series.append((code, r["name"], sources.index(key), lo, hi - lo + 1, len(values)))
+            values += [years.get(y, "-1.0") for y in range(lo, hi + 1)]
+    lines = [HEADER.format(src=", ".join("data/" + s.rsplit("/", 1)[-1] for s in srcs)),
+             '#include "carbon/tables.h"\n\n',
+             "const aim_zone_history_source aim_zone_history_sources[] = {\n"]
+    for source, licence, basis in sources:
+        short = re.split(r",| \(", source, maxsplit=1)[0]
+        lines.append(f"    {{ .source = {c_string(source)}, .licence = {c_string(licence)}, "
+                     f".basis = {c_string(basis)}, .short_name = {c_string(short)} }},\n")
+    if not sources:
+        lines.append("    { .source = NULL },\n")
+    lines.append("};\n\n")
+    lines.append("const aim_zone_history_series aim_zone_history_table[] = {\n")
+    for code, name, source, first, n, offset in series:
+        lines.append(f"    {{ {c_string(code)}, {c_string(name)}, {source}, {first}, {n}, "
+                     f"{offset} }},\n")
+    if not series:
+        lines.append("    { NULL, NULL, 0, 0, 0, 0 },\n")
+    lines.append("};\n")
+    lines.append(f"const size_t aim_zone_history_table_count = {len(series)};\n\n")
+    lines.append("const double aim_zone_history_values[] = {\n")
+    for i in range(0, len(values), 8):
+        lines.append("    " + ", ".join(values[i:i + 8]) + ",\n")
+    if not values:
+        lines.append("    0.0,\n")
+    lines.append("};\n")
+    write(out, lines)
+
+
 def gen_cpu(src, model_src, out):
     rows = read(src, CPU_FIELDS)
     seen = set()
@@ -190,6 +254,8 @@ def write(out, lines):
 def main(argv):
     if len(argv) >= 4 and argv[1] == "zones":
         gen_zones(argv[2:-1], argv[-1])
+    elif len(argv) >= 4 and argv[1] == "history":
+        gen_history(argv[2:-1], argv[-1])
     elif len(argv) == 5 and argv[1] == "cpu":
         gen_cpu(argv[2], argv[3], argv[4])
     elif argv[1:2] in (["gpu"], ["embodied"]):  # the estimate's tables: gen_hw_tables.py

@@ -21,6 +21,11 @@ that order):
                       Australian states (2019-2020 data); direct. CC BY 4.0.
   zones_marginal.csv  UNFCCC/IFI harmonised default grid factors 2021 v3.1, operating margin,
                       per country; signal "marginal", direct.
+  zones_history.csv   every country-year of the same OWID file (2000-2024), for
+                      `whatif --zones FR@2010`; a table of its own, outside the lookup
+                      precedence. CC BY 4.0.
+  zones_history_odbl.csv  every Electricity Maps zone, 2021-2025 yearly lifecycle (co2.js
+                      copies); ODbL 1.0, hence its own file.
   cloud_regions.csv   AWS, GCP, Azure (and OVH, ...) regions -> Electricity Maps zone, from
                       the Electricity Maps data-centre list as joined in the reference file
                       cloud_regions_electricitymaps_intensity_2021_2025.csv. ODbL 1.0.
@@ -44,6 +49,7 @@ ISO2_JSON = "/usr/share/iso-codes/json/iso_3166-2.json"
 OWID_FILE = os.path.join(REF, "grid", "owid_carbon_intensity_electricity_2000_2024.csv")
 GA_FILE = os.path.join(REF, "grid", "green_algorithms_CI_aggregated.csv")
 EM_YEARLY_FILE = os.path.join(REF, "grid", "electricitymaps_yearly_2025.json")
+EM_HISTORY_YEARS = range(2021, 2026)  # electricitymaps_yearly_<year>.json
 EM_DIRECT_FILE = os.path.join(REF, "grid", "electricitymaps_2024_zones_direct_lifecycle.csv")
 EGRID_FILE = os.path.join(REF, "grid", "egrid2022_subregion_output_emission_rates.csv")
 CHINA_FILE = os.path.join(REF, "grid", "china_grid_emission_factors_2021_2022.csv")
@@ -59,6 +65,10 @@ CC_BY = "CC BY 4.0"
 ODBL = "ODbL 1.0 (Electricity Maps)"
 EM_YEARLY_SOURCE = ("Electricity Maps yearly carbon intensity 2025 "
                     "(co2.js data/output/electricity-maps)")
+# The year is in each row's year column: one source text for every year keeps a zone's
+# history one series in the compiled table (tools/gen_tables.py).
+EM_HISTORY_SOURCE = ("Electricity Maps yearly carbon intensity "
+                     "(co2.js data/output/electricity-maps)")
 EM_DIRECT_SOURCE = ("Electricity Maps 2024 yearly data, version 2025-01-27, direct "
                     "(Electricity_Maps_CI_Table fallbackCIDataTable.csv)")
 EGRID_SOURCE = ("US EPA eGRID2022 subregion total output rates, GHG Emission Factors Hub 2024 "
@@ -146,10 +156,10 @@ def zone_row(code, name, value, basis, year, source, licence, signal="average", 
             "licence": licence}
 
 
-def owid_rows():
-    """Each ISO country's latest year, plus World."""
+def owid_history():
+    """Every year of every ISO country, plus World: {code: {year: (name, value)}}."""
     to2 = iso3_to_iso2()
-    latest = {}
+    years = {}
     with open(OWID_FILE, encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
             code3 = r["Code"]
@@ -167,24 +177,39 @@ def owid_rows():
             else:
                 sys.exit(f"make_zones: no ISO-2 code for {code3} ({r['Entity']})")
             year = int(r["Year"])
-            if code not in latest or year > latest[code]["year"]:
-                latest[code] = {"code": code, "name": r["Entity"], "value": value,
-                                "year": year}
-    return [zone_row(z["code"], z["name"], z["value"], "lifecycle", z["year"], OWID_SOURCE,
-                     CC_BY) for z in latest.values()]
+            if year in years.setdefault(code, {}):
+                sys.exit(f"make_zones: OWID {code} {year} twice")
+            years[code][year] = (r["Entity"], value)
+    return years
 
 
-def em_rows():
-    """Every Electricity Maps zone: the 2025 lifecycle value, then the 2024 direct one."""
-    with open(EM_YEARLY_FILE, encoding="utf-8") as f:
+def owid_rows():
+    """Each ISO country's latest year, plus World."""
+    rows = []
+    for code, years in owid_history().items():
+        year = max(years)
+        name, value = years[year]
+        rows.append(zone_row(code, name, value, "lifecycle", year, OWID_SOURCE, CC_BY))
+    return rows
+
+
+def owid_history_rows():
+    """Every country-year, with the same codes, names and rounding as owid_rows()."""
+    return [zone_row(code, name, value, "lifecycle", year, OWID_SOURCE, CC_BY)
+            for code, years in owid_history().items()
+            for year, (name, value) in sorted(years.items())]
+
+
+def em_yearly(path):
+    """An Electricity Maps yearly file: {code: (name, lifecycle g/kWh)}."""
+    with open(path, encoding="utf-8") as f:
         yearly = json.load(f)
     country_names = {c["alpha_2"]: c.get("common_name", c["name"]) for c in iso_countries()}
-    names = {}
-    rows = []
+    zones = {}
     for code, z in yearly.items():
         ci = z["carbonIntensity"]
         if ci["unit"] != "gCO2eq/kWh":
-            sys.exit(f"make_zones: {code}: unit {ci['unit']}")
+            sys.exit(f"make_zones: {path}: {code}: unit {ci['unit']}")
         name = z["zone"]["zoneName"]
         display = z["zone"].get("displayName")
         if display and display != name:
@@ -192,9 +217,29 @@ def em_rows():
         if "-" in code:  # a sub-zone: say which country, as the user may not know "RU-1"
             country = z["zone"].get("countryName") or country_names[code.split("-")[0]]
             name = f"{name}, {country}"
+        zones[code] = (name, ci["value"])
+    return zones
+
+
+def em_history_rows():
+    """Every Electricity Maps zone, every year of the yearly files; each zone under the
+    name the latest file gives it, so that a zone's rows agree."""
+    years = {y: em_yearly(os.path.join(REF, "grid", f"electricitymaps_yearly_{y}.json"))
+             for y in EM_HISTORY_YEARS}
+    names = {}
+    for y in EM_HISTORY_YEARS:
+        names.update({code: name for code, (name, _) in years[y].items()})
+    return [zone_row(code, names[code], value, "lifecycle", y, EM_HISTORY_SOURCE, ODBL)
+            for y in EM_HISTORY_YEARS for code, (_, value) in years[y].items()]
+
+
+def em_rows():
+    """Every Electricity Maps zone: the 2025 lifecycle value, then the 2024 direct one."""
+    names = {}
+    rows = []
+    for code, (name, value) in em_yearly(EM_YEARLY_FILE).items():
         names[code] = name
-        rows.append(zone_row(code, name, ci["value"], "lifecycle", 2025, EM_YEARLY_SOURCE,
-                             ODBL))
+        rows.append(zone_row(code, name, value, "lifecycle", 2025, EM_YEARLY_SOURCE, ODBL))
     with open(EM_DIRECT_FILE, encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
             code = r["Zone id"]
@@ -340,8 +385,8 @@ def fmt_number_signed(text):
     return repr(round(v, 4))
 
 
-def check_unique(name, rows):
-    keys = [(r["code"], r["signal"], r["basis"]) for r in rows]
+def check_unique(name, rows, keys=("code", "signal", "basis")):
+    keys = [tuple(r[k] for k in keys) for r in rows]
     dup = {k for k in keys if keys.count(k) > 1}
     if dup:
         sys.exit(f"make_zones: {name}: duplicate rows {sorted(dup)}")
@@ -376,6 +421,12 @@ def main():
     if "WORLD" not in codes:
         sys.exit("make_zones: no World row")
     write("cloud_regions.csv", CLOUD_FIELDS, cloud_rows(codes))
+    # The yearly history: a zone's years in order, zones sorted by code.
+    for name, rows in (("zones_history.csv", owid_history_rows()),
+                       ("zones_history_odbl.csv", em_history_rows())):
+        check_unique(name, rows, ("code", "year"))
+        rows.sort(key=lambda r: (r["code"], r["year"]))
+        write(name, ZONE_FIELDS, rows)
 
 
 if __name__ == "__main__":

@@ -21,15 +21,44 @@ the outer `aimeter run`). aimeter.load("last").samples() reads a run back. See d
 """
 from ._lib import AimeterError, LibraryNotFound
 from ._tracker import Tracker, track
-from ._workload import Phase, end_phase, mark, phase, record
 from . import monitor
+
+
+# The module-level workload calls load their module on first use: `import aimeter` and
+# monitor.start() stay as cheap as they were (docs/performance.md).
+def phase(name, *, nest=False):
+    """Begins the phase `name` in the innermost running tracker of this process, else in the
+    outer `aimeter run` ($AIMETER_CONTROL), ending the previous phase() there; usable as
+    `with aimeter.phase("eval"):`. nest=True ends nothing. See Tracker.phase."""
+    from ._workload import phase as f
+    return f(name, nest=nest)
+
+
+def end_phase(name=None):
+    """Ends the innermost open phase called name (None: the innermost open phase)."""
+    from ._workload import end_phase as f
+    f(name)
+
+
+def mark(text):
+    """A marker: an instant worth seeing ("checkpoint saved")."""
+    from ._workload import mark as f
+    f(text)
+
+
+def record(key, value, kind=None):
+    """A number from the workload: counters add up (tokens, samples, requests, ...), gauges
+    are values (loss, latency); kind "counter" or "gauge" overrides the key's rule."""
+    from ._workload import record as f
+    f(key, value, kind)
+
 
 __version__ = "0.1.0"
 
 # Reading results back needs json and csv; they load on first use so that
 # `import aimeter; monitor.start()` stays cheap.
 _LAZY = {"load": "summary", "runs": "summary", "Summary": "summary", "NotSampled": "summary",
-         "PhaseSummary": "summary", "RecordSummary": "summary"}
+         "PhaseSummary": "summary", "RecordSummary": "summary", "Phase": "_workload"}
 
 
 def __getattr__(name):

@@ -126,26 +126,41 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def ping(path):
-    """Whether a run answers on the socket at path (a fresh connection, closed after)."""
+def _ask(path, line):
+    """One request on a fresh connection (closed after): the reply line, or None."""
     if not path:
-        return False
+        return None
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         s.settimeout(REPLY_TIMEOUT_S)
         s.connect(path)
-        s.sendall(b"ping\n")
+        s.sendall(line)
         buf = b""
         while b"\n" not in buf:
-            chunk = s.recv(256)
+            chunk = s.recv(4096)
             if not chunk:
-                return False
+                return None
             buf += chunk
-        return buf.split(b"\n", 1)[0].rstrip(b"\r") == b"ok"
+        return buf.split(b"\n", 1)[0].rstrip(b"\r")
     except OSError:
-        return False
+        return None
     finally:
         s.close()
+
+
+def ping(path):
+    """Whether a run answers on the socket at path."""
+    return _ask(path, b"ping\n") == b"ok"
+
+
+def run_of(path):
+    """(run id, store path) of the run that the socket at path feeds, or (None, None) (no
+    answer, or an aimeter from before the `run` message)."""
+    reply = _ask(path, b"run\n")
+    if not reply or not reply.startswith(b"ok "):
+        return None, None
+    run_id, _, db = reply[3:].decode("utf-8", "replace").partition(" ")
+    return (run_id or None), (db or None)
 
 
 # ---------------------------------------------------------------- job sockets

@@ -261,8 +261,11 @@ class Tracker:
                 "aimeter: $AIMETER_CONTROL (%s) does not answer (has the outer `aimeter run` "
                 "ended?): %r is measured as a run of its own", outer, self.name)
             return False
-        book = _workload.PhaseBook(_workload.RemoteSink([outer], self.rank),
-                                   f"tracker {self.name!r} (attached to the outer `aimeter run`)")
+        self._sampled_by = _control.run_of(outer)
+        sink = _workload.RemoteSink([outer], self.rank)
+        sink.use(outer)
+        book = _workload.PhaseBook(sink, f"tracker {self.name!r} (attached to the outer "
+                                         "`aimeter run`)")
         region = _workload._truncate_utf8(" ".join(self.name.split()), _workload.NAME_MAX)
         if region:
             try:
@@ -280,14 +283,14 @@ class Tracker:
         return True
 
     def _start_native(self):
-        from . import _workload
         # The store the library will use, resolved now: the environment may change before
         # stop() reads the run back.
         db = self._opts.db if self._opts.db is not None else _lib.default_db_path()
         job = None
-        if (self.rank.local_rank is not None and not self._opts.all_ranks
-                and _lib.has("aim_config_set_control_socket")):
-            # Local rank 0 of a job: listen where the other ranks of the job will look.
+        if ((self.rank.local_rank is not None or os.environ.get("AIMETER_JOB_ID"))
+                and not self._opts.all_ranks and _lib.has("aim_config_set_control_socket")):
+            # Local rank 0 of a job (or a process given AIMETER_JOB_ID, for launchers that
+            # set no rank in the first process): listen where the other ranks will look.
             from . import _control
             paths = _control.job_paths()
             if paths is not None and _control.claim_job_socket(paths[0]):
@@ -317,8 +320,8 @@ class Tracker:
             _control.publish_run(job[1], self._run_id, db)
         self._job = job
         self._mode = "native"
-        self._book = _workload.PhaseBook(_workload.NativeSink(session.handle),
-                                         f"tracker {self.name!r}")
+        # The book (phases, markers, records) is made on first use: start() stays cheap for
+        # the many runs that never send any.
 
     def _start_rank(self):
         """Another rank: no sampler; records and markers go to local rank 0's run."""
@@ -334,10 +337,22 @@ class Tracker:
 
     def _workload_book(self):
         book = self._book
-        if book is None:
-            raise RuntimeError(f"aimeter: {self.name!r} is not running: start() it (or enter "
-                               "its `with` block) before phases, markers and records")
-        return book
+        if book is not None:
+            return book
+        with self._lock:
+            if self._book is None:
+                if self._state != "running" or self._mode != "native":
+                    raise RuntimeError(f"aimeter: {self.name!r} is not running: start() it (or "
+                                       "enter its `with` block) before phases, markers and "
+                                       "records")
+                if self._session.pid != os.getpid():
+                    raise RuntimeError(f"aimeter: {self.name!r}: in a forked child: the run "
+                                       "belongs to the parent process (use it there, or run "
+                                       "the program under `aimeter run`)")
+                from . import _workload
+                self._book = _workload.PhaseBook(_workload.NativeSink(self._session.handle),
+                                                 f"tracker {self.name!r}")
+            return self._book
 
     def phase(self, name, *, nest=False):
         """Begins the phase `name` ("prefill", "epoch 3") now and returns it (a Phase).
@@ -417,6 +432,9 @@ class Tracker:
                                       "(its report, at its end, has this region as a phase)")
             s.attached = True
             s.control_socket = self._book.sink.paths[0]
+            s.sampled_by_run, s.sampled_by_db = self._sampled_by
+            if s.sampled_by_run:
+                s.reason += f"; run {s.sampled_by_run} in {s.sampled_by_db}"
             return s
         reason = (f"{self.rank.describe()} does not sample: local rank 0 measures this node's "
                   "devices (its run holds the energy of every rank on the node)")

@@ -183,6 +183,11 @@ class RemoteSink:
     def path(self):
         return self._client.path if self._client is not None else None
 
+    def use(self, path):
+        """path has just answered a ping: connect to it on the first message, no second ping."""
+        from . import _control
+        self._client = _control.client(path)
+
     def _get_client(self):
         from . import _control
         if self._client is not None:
@@ -471,7 +476,10 @@ def _process_book():
             raise RuntimeError("aimeter: nothing is measuring this process: start a tracker "
                                "(`with aimeter.track(...)`, `monitor.start()`) or run the program "
                                "under `aimeter run`")
-        book = PhaseBook(RemoteSink(paths, rank), owner)
+        sink = RemoteSink(paths, rank)
+        if paths[0] == outer:
+            sink.use(outer)
+        book = PhaseBook(sink, owner)
         import atexit
         atexit.register(_at_exit)
         _module_book, _module_pid = book, os.getpid()

@@ -139,8 +139,9 @@ class EpochTracker:
         return self.begin_epoch(number)
 
     def epochs(self, n, first=None):
-        """Yields n epoch numbers (from `first`, default the next), each inside its phase;
-        breaking out of the loop ends the current epoch."""
+        """Yields n epoch numbers (from `first`, default the next), each inside its phase.
+        Leaving the loop early ends the current epoch, whether by `break` or by an exception
+        (a generator cannot tell them apart; the run's status tells a failure)."""
         if first is not None:
             self._next = first
         try:

@@ -1,7 +1,10 @@
 /* The carbon-method options `run` and `whatif` share: --intensity-file, --pue, --price,
- * --currency, --price-file. Collected while parsing, then checked together (a currency may
- * come after its price). */
+ * --currency, --price-file; and run's --zone/--cloud with the live provider's --provider,
+ * --provider-region, --lat, --lon, --marginal. Collected while parsing, then checked together
+ * (a currency may come after its price, a zone before its provider). */
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -15,6 +18,12 @@ int cli_carbon_option(int c, const char *arg, cli_carbon_opts *o) {
     case CLI_OPT_PRICE: o->price = arg; return 1;
     case CLI_OPT_CURRENCY: o->currency = arg; return 1;
     case CLI_OPT_PRICE_FILE: o->price_file = arg; return 1;
+    case CLI_OPT_ZONE: o->zone = arg; return 1;
+    case CLI_OPT_PROVIDER: o->provider = arg; return 1;
+    case CLI_OPT_PROVIDER_REGION: o->provider_region = arg; return 1;
+    case CLI_OPT_LAT: o->lat = arg; return 1;
+    case CLI_OPT_LON: o->lon = arg; return 1;
+    case CLI_OPT_MARGINAL: o->marginal = 1; return 1;
     default: return 0;
     }
 }
@@ -70,8 +79,83 @@ int cli_carbon_pue_error(const char *spec, int err) {
     return AIM_EXIT_USAGE;
 }
 
+static int parse_degrees(const char *opt, const char *text, double *ret) {
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end || errno || !isfinite(v)) {
+        cli_error("bad %s '%s': a number of degrees", opt, text);
+        return AIM_EXIT_USAGE;
+    }
+    *ret = v;
+    return 0;
+}
+
+/* --zone/--cloud, then the provider, which may be asked for the zone as typed (a provider's
+ * zone need not be in the table: CAISO_NORTH, a UK region id) or for the cloud region's
+ * position. The table's zone stays the fallback when the provider cannot answer. */
+static int apply_zone_and_provider(const cli_carbon_opts *o, aim_config *cfg) {
+    int r;
+    int known = 0, cloud = o->zone && strchr(o->zone, ':') != NULL;
+    if (o->zone) {
+        known = aim_config_set_zone(cfg, o->zone) == 0;
+        if (!known && (!o->provider || cloud)) {
+            if (cloud)
+                cli_error("unknown cloud region '%s' (provider:region, e.g. aws:us-east-1; "
+                          "see aimeter zones --cloud)", o->zone);
+            else
+                cli_error("unknown zone '%s' (the built-in table lists countries such as FR, "
+                          "DE, US, and regions such as US-CA, CA-SK; see aimeter zones)",
+                          o->zone);
+            return AIM_EXIT_USAGE;
+        }
+    }
+    if (!o->provider) {
+        const char *alone = o->provider_region ? "--provider-region" : o->lat ? "--lat"
+                          : o->lon ? "--lon" : o->marginal ? "--marginal" : NULL;
+        if (alone) {
+            cli_error("%s needs --provider (electricitymaps, watttime or ukgrid)", alone);
+            return AIM_EXIT_USAGE;
+        }
+        return 0;
+    }
+    if (!o->lat != !o->lon) {
+        cli_error("--lat and --lon go together");
+        return AIM_EXIT_USAGE;
+    }
+    if (o->lat) {
+        double lat, lon;
+        if ((r = parse_degrees("--lat", o->lat, &lat)) || (r = parse_degrees("--lon", o->lon, &lon)))
+            return r;
+        if (aim_config_set_location(cfg, lat, lon) < 0) {
+            cli_error("bad --lat/--lon %s, %s: latitude -90 to 90, longitude -180 to 180", o->lat,
+                      o->lon);
+            return AIM_EXIT_USAGE;
+        }
+    } else if (cloud && !o->provider_region) {
+        const aim_cloud_region *cr;
+        if (aim_cloud_region_lookup(o->zone, &cr) == 0 && aim_config_set_location(cfg, cr->lat, cr->lon) < 0) {
+            cli_error("cloud region '%s' has no position to ask %s for", o->zone, o->provider);
+            return AIM_EXIT_USAGE;
+        }
+    }
+    /* A zone the table knows goes to the provider as the table spells it (the table's codes
+     * are Electricity Maps' own); any other as typed (CAISO_NORTH, a UK region id). */
+    const char *region = o->provider_region;
+    if (!region && o->zone && !cloud && !o->lat && !known)
+        region = o->zone;
+    char err[256];
+    if (aim_config_set_provider(cfg, o->provider, region, o->marginal, err, sizeof err) < 0) {
+        cli_error("--provider %s: %s", o->provider, err);
+        return AIM_EXIT_USAGE;
+    }
+    return 0;
+}
+
 int cli_carbon_apply(const cli_carbon_opts *o, aim_config *cfg) {
     int r;
+    if ((r = apply_zone_and_provider(o, cfg)) != 0)
+        return r;
     if (o->intensity_file) {
         if ((r = readable("--intensity-file", o->intensity_file)) != 0)
             return r;

@@ -60,9 +60,19 @@ enum {
     CLI_OPT_PRICE,
     CLI_OPT_CURRENCY,
     CLI_OPT_PRICE_FILE,
+    CLI_OPT_PROVIDER,
+    CLI_OPT_PROVIDER_REGION,
+    CLI_OPT_LAT,
+    CLI_OPT_LON,
+    CLI_OPT_MARGINAL,
+    CLI_OPT_ZONE,
 };
 typedef struct cli_carbon_opts {
     const char *intensity_file, *pue, *price, *currency, *price_file;
+    /* run only: --zone/--cloud (checked once a --provider is known: it may be the
+     * provider's own zone), --provider, --provider-region, --lat, --lon, --marginal */
+    const char *zone, *provider, *provider_region, *lat, *lon;
+    int marginal;
 } cli_carbon_opts;
 /* 1 when c is one of these options (recorded), 0 otherwise. */
 int cli_carbon_option(int c, const char *arg, cli_carbon_opts *o);
@@ -84,5 +94,7 @@ int cmd_corr(int argc, char **argv);
 int cmd_mark(int argc, char **argv);
 int cmd_phase(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_forecast(int argc, char **argv);
 
 #endif

@@ -16,6 +16,9 @@ static const char usage[] =
     "  corr [RUN] [--matrix]           which metrics move together (Pearson r), or the matrix\n"
     "  devices                         what can be measured here, and why the rest cannot\n"
     "  whatif RUN --zones A,B          RUN's stored energy re-priced in other grid zones\n"
+    "  whatif RUN --hardware A100,L4   RUN's GPU energy rescaled to other accelerators\n"
+    "  compare RUN RUN... [--by KEY]   runs side by side, ratios to a baseline, groups by tag\n"
+    "  forecast [RUN] --epochs N       energy, time and carbon to N epochs (least squares)\n"
     "  zones [QUERY]                   the built-in grid intensity table and cloud regions\n"
     "  estimate --gpu NAME --hours H   energy and carbon of a run that was not measured\n"
     "  intensity --provider P          the grid's carbon intensity now, from a live provider\n"
@@ -57,6 +60,8 @@ int main(int argc, char **argv) {
         { "mark", cmd_mark },
         { "phase", cmd_phase },
         { "record", cmd_record },
+        { "compare", cmd_compare },
+        { "forecast", cmd_forecast },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)

@@ -44,6 +44,14 @@ static const char run_usage[] =
     "                           (aimeter zones lists them)\n"
     "      --cloud PROVIDER:REGION  the zone of a cloud region, e.g. aws:us-east-1 (same as\n"
     "                           --zone; aimeter zones --cloud lists them)\n"
+    "      --provider P         live grid intensity from electricitymaps, watttime or ukgrid\n"
+    "                           (keys: docs/providers.md), asked for --provider-region, else\n"
+    "                           --lat/--lon or the --cloud region's position, else --zone;\n"
+    "                           polled during the run, history back-filled at the end; the\n"
+    "                           --zone table value (or the next input) when it cannot answer\n"
+    "      --provider-region R  the provider's own zone/region: DE, CAISO_NORTH, GB, 12, RG10\n"
+    "      --lat X --lon Y      the machine's position, for --provider\n"
+    "      --marginal           the marginal signal (WattTime); default: average\n"
     "      --gpus LIST          GPUs to measure: indices or UUIDs, e.g. 0,2 (default: all, or\n"
     "                           those of CUDA_VISIBLE_DEVICES)\n"
     "      --dcgm-host ADDR     use a running nv-hostengine (host[:port] or socket path)\n"
@@ -51,6 +59,8 @@ static const char run_usage[] =
     "                           the report shows total, idle and net energy and carbon\n"
     "      --idle-baseline RUN  use a stored run as the idle baseline instead\n"
     "      --embodied           also show the devices' manufacturing carbon, amortised\n"
+    "  -t, --tag KEY=VALUE      tag the run (repeatable), e.g. --tag batch=32; aimeter compare\n"
+    "                           --by KEY groups runs by it (SLURM_JOB_ID gives slurm_job)\n"
     "      --metrics SET        GPU metrics: basic (NVML, nvidia-smi class), full (adds DCGM\n"
     "                           profiling), or a list of metric keys (default: all available\n"
     "                           at the interval)\n"
@@ -366,17 +376,27 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         { "idle", required_argument, NULL, 'W' },
         { "idle-baseline", required_argument, NULL, 'B' },
         { "embodied", no_argument, NULL, 'E' },
+        { "tag", required_argument, NULL, 't' },
         { "cloud", required_argument, NULL, 'z' }, /* an alias: the lookup takes "aws:..." */
         { "intensity-file", required_argument, NULL, CLI_OPT_INTENSITY_FILE },
         { "pue", required_argument, NULL, CLI_OPT_PUE },
         { "price", required_argument, NULL, CLI_OPT_PRICE },
         { "currency", required_argument, NULL, CLI_OPT_CURRENCY },
         { "price-file", required_argument, NULL, CLI_OPT_PRICE_FILE },
+        { "provider", required_argument, NULL, CLI_OPT_PROVIDER },
+        { "provider-region", required_argument, NULL, CLI_OPT_PROVIDER_REGION },
+        { "lat", required_argument, NULL, CLI_OPT_LAT },
+        { "lon", required_argument, NULL, CLI_OPT_LON },
+        { "marginal", no_argument, NULL, CLI_OPT_MARGINAL },
         { NULL, 0, NULL, 0 },
     };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+i:n:qh", longopts, NULL)) != -1) {
+    /* The batch system's job id, unless --tag gives slurm_job itself (added later, it wins). */
+    const char *job = getenv("SLURM_JOB_ID");
+    if (job && *job && aim_config_add_tag(cfg, "slurm_job", job) < 0)
+        cli_warning("SLURM_JOB_ID '%s' is not a valid tag value: not recorded", job);
+    while ((c = getopt_long(argc, argv, "+i:n:t:qh", longopts, NULL)) != -1) {
         int64_t ns;
         char *end;
         double g;
@@ -418,17 +438,8 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
                 return AIM_EXIT_USAGE;
             }
             break;
-        case 'z':
-            if (aim_config_set_zone(cfg, optarg) < 0) {
-                if (strchr(optarg, ':'))
-                    cli_error("unknown cloud region '%s' (provider:region, e.g. aws:us-east-1; "
-                              "see aimeter zones --cloud)", optarg);
-                else
-                    cli_error("unknown zone '%s' (the built-in table lists countries such as FR, "
-                              "DE, US, and regions such as US-CA, CA-SK; see aimeter zones)",
-                              optarg);
-                return AIM_EXIT_USAGE;
-            }
+        case 'z': /* checked with --provider, which may take a zone the table lacks */
+            cli_carbon_option(CLI_OPT_ZONE, optarg, &o->carbon);
             break;
         case 'G':
             if (aim_config_set_gpus(cfg, optarg) < 0) {
@@ -449,6 +460,33 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             }
             break;
         case 'E': aim_config_set_embodied(cfg, 1); break;
+        case 't': {
+            char key[64];
+            const char *eq = strchr(optarg, '=');
+            size_t kl = eq ? (size_t)(eq - optarg) : 0;
+            int r = -EINVAL;
+            if (eq && kl < sizeof key) {
+                memcpy(key, optarg, kl);
+                key[kl] = '\0';
+                r = aim_config_add_tag(cfg, key, eq + 1);
+            }
+            if (r == -E2BIG) {
+                cli_error("too many tags: at most 32");
+                return AIM_EXIT_USAGE;
+            }
+            if (r < 0) {
+                char shown[80]; /* one line whatever was typed */
+                snprintf(shown, sizeof shown, "%s", optarg);
+                for (char *p = shown; *p; p++)
+                    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                        *p = '?';
+                cli_error("bad --tag '%s': KEY=VALUE, KEY 1-63 of A-Z a-z 0-9 _ . - starting with "
+                          "a letter, VALUE up to 255 bytes of text without control characters",
+                          shown);
+                return AIM_EXIT_USAGE;
+            }
+            break;
+        }
         case 'M':
             if (aim_config_set_metrics(cfg, optarg) < 0) {
                 cli_error("bad --metrics '%s': basic, full, or comma-separated metric keys "
@@ -464,7 +502,8 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             break;
         case 'q': o->quiet++; break;
         case CLI_OPT_INTENSITY_FILE: case CLI_OPT_PUE: case CLI_OPT_PRICE:
-        case CLI_OPT_CURRENCY: case CLI_OPT_PRICE_FILE:
+        case CLI_OPT_CURRENCY: case CLI_OPT_PRICE_FILE: case CLI_OPT_PROVIDER:
+        case CLI_OPT_PROVIDER_REGION: case CLI_OPT_LAT: case CLI_OPT_LON: case CLI_OPT_MARGINAL:
             cli_carbon_option(c, optarg, &o->carbon);
             break;
         case 'h':
@@ -501,6 +540,7 @@ static int measure_idle(aim_config *cfg, int64_t idle_ns, int quiet) {
         aim_config_set_control_socket(idle, NULL);
         aim_config_set_idle_baseline(idle, NULL);
         aim_config_set_embodied(idle, 0);
+        aim_config_clear_tags(idle); /* the baseline is no member of the command's groups */
         r = aim_session_new(idle, &s);
     }
     aim_config_free(idle);

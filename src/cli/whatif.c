@@ -9,15 +9,22 @@
 
 static const char whatif_usage[] =
     "Usage: aimeter whatif [RUN] --zones A,B,... [--intensity-file FILE] [--pue X] [--json]\n"
+    "       aimeter whatif [RUN] --hardware A100,H100,L4 [--zones A,B,...] [--pue X] [--json]\n"
     "\n"
     "Re-prices RUN's stored energy (default: last), sample interval by sample interval, as if\n"
     "it had been drawn from other grids: carbon = Σ energy × intensity(t) × PUE, with each\n"
     "zone's built-in table value, or FILE's series aligned to the run's wall clock. The first\n"
     "row prices it with the run's own series; 'vs run' is each row's ratio to that row.\n"
     "\n"
-    "  -z, --zones LIST           comma-separated zone codes or cloud regions (aimeter zones)\n"
+    "  -z, --zones LIST           comma-separated zone codes or cloud regions (aimeter zones),\n"
+    "                             each CODE[@YEAR][@marginal|@average]: FR,FR@2010,PL@marginal\n"
+    "                             (@YEAR: that year's average, from the yearly history;\n"
+    "                             @marginal: the country's operating-margin factor)\n"
     "      --intensity-file FILE  also price it with FILE (CSV timestamp,g_per_kwh[,signal])\n"
     "      --pue X|aws|gcp|azure  PUE for every row (default: the run's own)\n"
+    "      --hardware LIST        RUN's GPU energy rescaled to other accelerators (names as in\n"
+    "                             aimeter estimate --list-gpus): x TDP ratio x peak-TFLOPS ratio;\n"
+    "                             with --zones, carbon for every hardware and zone\n"
     "      --json                 JSON (schema aimeter.whatif/1, docs/report-json.md)\n"
     "      --db PATH              store to read\n"
     "  -h, --help                 this help\n";
@@ -28,9 +35,10 @@ int cmd_whatif(int argc, char **argv) {
         { "json", no_argument, NULL, 'j' },        { "help", no_argument, NULL, 'h' },
         { "intensity-file", required_argument, NULL, CLI_OPT_INTENSITY_FILE },
         { "pue", required_argument, NULL, CLI_OPT_PUE },
+        { "hardware", required_argument, NULL, 2000 },
         { NULL, 0, NULL, 0 },
     };
-    const char *db = NULL, *zones = NULL, *file = NULL, *pue_spec = NULL;
+    const char *db = NULL, *zones = NULL, *file = NULL, *pue_spec = NULL, *hardware = NULL;
     int json = 0, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "z:h", longopts, NULL)) != -1) {
@@ -40,6 +48,7 @@ int cmd_whatif(int argc, char **argv) {
         case 'j': json = 1; break;
         case CLI_OPT_INTENSITY_FILE: file = optarg; break;
         case CLI_OPT_PUE: pue_spec = optarg; break;
+        case 2000: hardware = optarg; break;
         case 'h': fputs(whatif_usage, stdout); return 0;
         default:
             cli_error("whatif: unknown or incomplete option '%s' (see aimeter whatif --help)",
@@ -51,7 +60,11 @@ int cmd_whatif(int argc, char **argv) {
         cli_error("whatif: one RUN at most");
         return AIM_EXIT_USAGE;
     }
-    if (!zones && !file) {
+    if (hardware && file) {
+        cli_error("whatif: --hardware takes --zones, not --intensity-file");
+        return AIM_EXIT_USAGE;
+    }
+    if (!zones && !file && !hardware) {
         cli_error("whatif: say where: --zones CA-SK,CA-MB,FR and/or --intensity-file FILE");
         return AIM_EXIT_USAGE;
     }
@@ -79,14 +92,17 @@ int cmd_whatif(int argc, char **argv) {
     code = cli_resolve_run(store, optind < argc ? argv[optind] : NULL, &id);
     if (!code) {
         char *text = NULL;
-        int r = aim_whatif_render(store, id, zones, file, pue, json ? "json" : "text", &text);
+        int r = hardware ? aim_whatif_hardware_render(store, id, hardware, zones, pue,
+                                                      json ? "json" : "text", &text)
+                         : aim_whatif_render(store, id, zones, file, pue, json ? "json" : "text",
+                                             &text);
         if (r == 0) {
             fputs(text, stdout);
             free(text);
         } else {
             cli_error("%s", aim_store_errmsg(store));
             code = r == -EINVAL ? AIM_EXIT_USAGE
-                 : r == -EBADMSG ? AIM_EXIT_DATAERR
+                 : r == -EBADMSG || r == -ENODEV || r == -ENODATA ? AIM_EXIT_DATAERR
                  : r == -ENOENT || r == -EACCES || r == -EISDIR ? AIM_EXIT_NOINPUT
                  : AIM_EXIT_SOFTWARE;
         }

@@ -16,6 +16,11 @@ behaviour, and can be changed while it runs:
   no_history  WattTime: /v3/historical and /v3/forecast answer 403 (a free account outside
               CAISO_NORTH: only the signal index)
 
+`path_modes` maps a URL path ("/v3/carbon-intensity/history") to the mode for that path alone
+(a provider whose latest value works and whose history is rate limited). `em_latest` (a
+(datetime, value) pair) and `em_history` (a list of them) replace Electricity Maps' good-mode
+latest value and history (past-range serves the points inside its start/end).
+
 Every request is recorded in `requests` as (path, headers dict). Values served in `good` mode:
 
   Electricity Maps latest: zone DE, 302 gCO2eq/kWh at 2026-11-21T09:00Z (lifecycle)
@@ -68,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         mock = self.server.mock
         mock.requests.append((self.path, dict(self.headers.items())))
-        mode = mock.mode
+        mode = mock.path_modes.get(urllib.parse.urlsplit(self.path).path, mock.mode)
         if mode == "slow":
             time.sleep(mock.delay)
         if mode == "unauthorized":
@@ -98,6 +103,15 @@ class _Handler(BaseHTTPRequestHandler):
                 p["unit"] = "lbsCO2eq/MWh"
             return p
 
+        mock = self.server.mock
+        if path == "/v3/carbon-intensity/latest" and mock.em_latest and mode == "good":
+            return 200, json.dumps(point(*mock.em_latest))
+        if path == "/v3/carbon-intensity/history" and mock.em_history is not None and mode == "good":
+            return 200, json.dumps({"zone": zone, "history": [point(t, v) for t, v in mock.em_history]})
+        if path == "/v3/carbon-intensity/past-range" and mock.em_history is not None and mode == "good":
+            start, end = parse_iso(q["start"]), parse_iso(q["end"])
+            return 200, json.dumps({"zone": zone, "data": [point(t, v) for t, v in mock.em_history
+                                                           if start <= t < end]})
         if path == "/v3/carbon-intensity/latest":
             if mode == "empty":
                 p = point(dt.datetime(2026, 11, 21, 9, tzinfo=dt.timezone.utc), None)
@@ -210,6 +224,7 @@ class MockProvider:
         self.kind, self.mode, self.key, self.delay = kind, mode, key, delay
         self.basic = "Basic " + base64.b64encode(b"alice:wt-password-42").decode()
         self.requests, self.logins = [], 0
+        self.path_modes, self.em_latest, self.em_history = {}, None, None
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
         self.server.mock = self

@@ -176,6 +176,6 @@ def test_errors(db, workload_run):
     assert_one_error(run_aimeter("corr", "--db", wdb, "nosuchrun"), EX_NOINPUT)
     assert_one_error(run_aimeter("corr", "--db", db), EX_NOINPUT)  # no store yet
     h = run_aimeter("corr", "--help")
-    assert h.returncode == 0 and "--matrix" in h.stdout and "--phase" not in h.stdout
+    assert h.returncode == 0 and "--matrix" in h.stdout and "--phase NAME" in h.stdout
     top = run_aimeter("--help")
     assert "corr [RUN]" in top.stdout

@@ -177,6 +177,19 @@ def test_plain_http_off_this_machine_is_refused():
     assert "refusing plain http" in line
 
 
+def test_without_libcurl_one_line_and_unavailable(mock_factory, tmp_path):
+    """libcurl is loaded on first use: where it cannot be loaded, the provider call fails with
+    one line naming it, and the rest of aimeter does not depend on it."""
+    mock = mock_factory("ukgrid")
+    r = intensity("--provider", "ukgrid",
+                  env={**mock.env, "AIMETER_LIBCURL": str(tmp_path / "no-libcurl.so")})
+    line = assert_one_error(r, EX_UNAVAILABLE)
+    assert "libcurl is needed for live grid-intensity providers" in line
+    assert "no-libcurl.so" in line
+    assert mock.paths() == []
+    assert ok_json("--provider", "ukgrid", env=mock.env)["zone"] == "GB"  # with it: works
+
+
 def test_usage_errors():
     for args, says in [
         ([], "--provider is required"),

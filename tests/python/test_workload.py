@@ -258,6 +258,7 @@ def test_a_forked_child_cannot_use_the_parents_tracker(db):
 import os, aimeter
 t = aimeter.track("parent", db={db!r}, quiet=True, interval="20ms").start()
 t.record("tokens", 1)
+t2 = aimeter.track("second", db={db!r}, quiet=True, interval="20ms").start()
 pid = os.fork()
 if pid == 0:
     try:
@@ -266,12 +267,18 @@ if pid == 0:
     except RuntimeError as e:
         code = 0 if "forked child" in str(e) else 2
     try:
+        t2.mark("no book yet")          # a tracker that had sent nothing before the fork
+        code += 8
+    except RuntimeError as e:
+        code += 0 if "forked child" in str(e) else 16
+    try:
         aimeter.record("tokens", 100)   # no tracker of its own, no aimeter run
     except RuntimeError as e:
         code += 0 if "nothing is measuring" in str(e) else 4
     os._exit(code)
 _, status = os.waitpid(pid, 0)
 assert os.waitstatus_to_exitcode(status) == 0, status
+t2.stop()
 print(t.stop().records["tokens"].total)
 """, timeout=30)
     assert r.returncode == 0, r.stderr

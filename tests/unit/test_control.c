@@ -71,7 +71,7 @@ static void lines_become_events_with_replies(void **unused) {
     aim_events q;
     assert_int_equal(aim_events_init(&q, 64), 0);
     aim_control c;
-    assert_int_equal(aim_control_start(&c, path, &q), 0);
+    assert_int_equal(aim_control_start(&c, path, &q, NULL), 0);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -85,7 +85,7 @@ static void lines_become_events_with_replies(void **unused) {
     assert_string_equal(out, "ok\nok\nok\n");
     send_all(b, "ckpoint\nbogus\n", 14);
     read_lines(b, 2, out, sizeof out);
-    assert_string_equal(out, "ok\nerror unknown message (phase, mark, record, ping)\n");
+    assert_string_equal(out, "ok\nerror unknown message (phase, mark, record, ping, run)\n");
     close(a);
     close(b);
     aim_control_stop(&c);
@@ -101,11 +101,38 @@ static void lines_become_events_with_replies(void **unused) {
     aim_events_destroy(&q);
 }
 
+/* "run" names the run and its store (control characters in the path made harmless), and
+ * is not an event; a socket started without a run answers an error. */
+static void run_is_answered_not_queued(void **unused) {
+    aim_events q;
+    assert_int_equal(aim_events_init(&q, 8), 0);
+    aim_control c;
+    assert_int_equal(aim_control_start(&c, path, &q, "20261121-1 /data/my\nstore.db"), 0);
+    int a = connect_to(path);
+    send_all(a, "run\nrun now\n", 12);
+    char out[256];
+    read_lines(a, 2, out, sizeof out);
+    assert_string_equal(out, "ok 20261121-1 /data/my?store.db\nerror run takes no argument\n");
+    close(a);
+    aim_control_stop(&c);
+    assert_int_equal(aim_control_start(&c, path, &q, NULL), 0);
+    a = connect_to(path);
+    send_all(a, "run\n", 4);
+    read_lines(a, 1, out, sizeof out);
+    assert_string_equal(out, "error this socket feeds no stored run\n");
+    close(a);
+    aim_control_stop(&c);
+    aim_event ev[2];
+    int64_t snap;
+    assert_int_equal(aim_events_drain(&q, ev, 2, &snap), 0);
+    aim_events_destroy(&q);
+}
+
 static void oversized_lines_and_floods_do_not_disturb(void **unused) {
     aim_events q;
     assert_int_equal(aim_events_init(&q, 16), 0);
     aim_control c;
-    assert_int_equal(aim_control_start(&c, path, &q), 0);
+    assert_int_equal(aim_control_start(&c, path, &q, NULL), 0);
     int fd = connect_to(path);
     /* 5000 bytes without a newline, then a good line on the same connection */
     char *big = malloc(5000);
@@ -136,8 +163,8 @@ static void an_existing_path_is_refused(void **unused) {
     aim_events q;
     assert_int_equal(aim_events_init(&q, 4), 0);
     aim_control c, d;
-    assert_int_equal(aim_control_start(&c, path, &q), 0);
-    assert_int_equal(aim_control_start(&d, path, &q), -EEXIST);
+    assert_int_equal(aim_control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim_control_start(&d, path, &q, NULL), -EEXIST);
     aim_control_stop(&d); /* harmless after a failed start */
     aim_control_stop(&c);
     memset(&d, 0, sizeof d);
@@ -148,6 +175,7 @@ static void an_existing_path_is_refused(void **unused) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(lines_become_events_with_replies, setup, teardown),
+        cmocka_unit_test_setup_teardown(run_is_answered_not_queued, setup, teardown),
         cmocka_unit_test_setup_teardown(oversized_lines_and_floods_do_not_disturb, setup, teardown),
         cmocka_unit_test_setup_teardown(an_existing_path_is_refused, setup, teardown),
     };

@@ -101,6 +101,26 @@ static void nesting_and_unterminated(void **unused) {
     aim_phases_free(p);
 }
 
+/* A counter-based device whose power reading lags (2 W read, 2.4 W by the counter): the
+ * peak takes the interval's mean power, so it is never below the phase's mean. */
+static void peak_not_below_mean(void **unused) {
+    aim_phases *p;
+    assert_int_equal(aim_phases_new(16, 4, &p), 0);
+    aim_phases_begin(p, 0, "step");
+    aim_phases_account(p, 0, 0, S, 2.4, 2.0, 0.0);
+    aim_phases_account(p, 0, S, 2 * S, 2.2, 3.0, 0.0);
+    aim_phases_end(p, 2 * S, NULL);
+    const aim_phase_row *r = row(p, "step");
+    near(r->peak_w[0], 3.0); /* the reading when it is the higher */
+    near(r->energy_j[0], 4.6);
+    assert_true(r->peak_w[0] >= r->energy_j[0] / 2.0);
+    aim_phases_begin(p, 2 * S, "lagging");
+    aim_phases_account(p, 0, 2 * S, 3 * S, 2.4, 2.0, 0.0);
+    aim_phases_end(p, 3 * S, NULL);
+    near(row(p, "lagging")->peak_w[0], 2.4); /* the interval mean when the reading lags */
+    aim_phases_free(p);
+}
+
 static void limits_are_counted(void **unused) {
     aim_phases *p;
     assert_int_equal(aim_phases_new(2, 1, &p), 0);
@@ -126,6 +146,7 @@ int main(void) {
         cmocka_unit_test(energy_by_overlap),
         cmocka_unit_test(events_before_intervals),
         cmocka_unit_test(nesting_and_unterminated),
+        cmocka_unit_test(peak_not_below_mean),
         cmocka_unit_test(limits_are_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <string.h>
 
 int aim_linfit_compute(const double *x, const double *y, size_t n, aim_linfit *ret) {
     if (!x || !y || !ret || n < 2)
@@ -89,4 +90,23 @@ void aim_linfit_sum(const aim_linfit *f, const double *xs, size_t m, double *ret
         *ret_sum = sum;
     if (ret_half)
         *ret_half = half;
+}
+
+long aim_forecast_instance(const char *phase, const char *name) {
+    size_t pl = strlen(phase);
+    if (strncmp(name, phase, pl) != 0)
+        return AIM_INSTANCE_OTHER;
+    const char *p = name + pl;
+    if (*p == '\0')
+        return AIM_INSTANCE_SAME;
+    if (*p == ' ' || *p == '_' || *p == '-' || *p == ':' || *p == '#')
+        p++;
+    long v = 0;
+    int digits = 0;
+    for (; *p >= '0' && *p <= '9'; p++, digits++) {
+        if (digits == 9)
+            return AIM_INSTANCE_OTHER;
+        v = v * 10 + (*p - '0');
+    }
+    return digits > 0 && *p == '\0' ? v : AIM_INSTANCE_OTHER;
 }

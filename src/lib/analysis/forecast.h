@@ -44,4 +44,12 @@ double aim_t975(unsigned df);
 void aim_linfit_sum(const aim_linfit *f, const double *xs, size_t m, double *ret_sum,
                     double *ret_half);
 
+/* Whether the phase instance called `name` is one of `phase`'s (aimeter forecast --phase):
+ * AIM_INSTANCE_SAME when name is phase itself (instances counted in order), its number
+ * (>= 0) when name is phase followed by an optional ' ', '_', '-', ':' or '#' and 1-9 digits
+ * ("epoch 3", "epoch_3", "epoch3"), AIM_INSTANCE_OTHER otherwise. */
+#define AIM_INSTANCE_OTHER (-1L)
+#define AIM_INSTANCE_SAME (-2L)
+long aim_forecast_instance(const char *phase, const char *name);
+
 #endif

@@ -154,8 +154,13 @@ static void attribute(aim_phases *p, int row, int64_t a, int64_t b, int dev, int
     aim_phase_row *r = &p->rows[row];
     r->energy_j[dev] += share * de_j;
     r->carbon_g += share * carbon_g;
-    if (power_w > r->peak_w[dev])
-        r->peak_w[dev] = power_w;
+    /* The interval's mean power takes part too: a device whose energy comes from a counter
+     * and whose power reading is an older or averaged value could otherwise show a peak
+     * below the phase's mean. */
+    double interval_w = de_j * 1e9 / (double)(t1 - t0);
+    double highest = power_w > interval_w ? power_w : interval_w;
+    if (highest > r->peak_w[dev])
+        r->peak_w[dev] = highest;
 }
 
 void aim_phases_account(aim_phases *p, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,

@@ -1,6 +1,7 @@
 /* The precedence of a run's intensity inputs (choose.h). Each step either gives the series
- * (1), does not apply (0) or fails (< 0); the first that gives one wins. A live provider
- * and the zone guessed from the time zone slot into the table below where marked. */
+ * (1), does not apply (0) or fails (< 0); the first that gives one wins. The live provider's
+ * slot is marked NULL in the table: it needs more than a step's arguments (the provider it
+ * opens, and a failure that is a warning, not an error). */
 #include "carbon/choose.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 
 #include "carbon/carbon.h"
 #include "carbon/intensity_file.h"
+#include "carbon/run_provider.h"
 #include "carbon/zone_guess.h"
 #include "core/fileio.h"
 
@@ -82,7 +84,12 @@ static int from_row(const aim_zone_info *z, aim_intensity_origin origin, const c
 static int from_zone(const aim_config *cfg, int64_t now_ms, aim_intensity_series *out,
                      char *err, size_t errlen) {
     const aim_zone_info *z = NULL;
-    if (!cfg->zone[0] || aim_zone_lookup(cfg->zone, &z) < 0)
+    if (!cfg->zone[0])
+        return 0;
+    /* A marginal signal asked of a provider that failed: the table's operating margin of
+     * the zone's country, where it has one, is the closest offline figure. */
+    if ((!cfg->marginal || aim_zone_lookup_signal(cfg->zone, 1, &z) < 0) &&
+        aim_zone_lookup(cfg->zone, &z) < 0)
         return 0;
     return from_row(z, AIM_ORIGIN_ZONE, "", now_ms, out);
 }
@@ -114,22 +121,70 @@ static int from_world(const aim_config *cfg, int64_t now_ms, aim_intensity_serie
 static const intensity_step steps[] = {
     from_constant, /* --intensity G */
     from_file,     /* --intensity-file FILE */
-    /* a live provider (--provider) goes here */
+    NULL,          /* a live provider (--provider): from_provider() */
     from_zone,     /* --zone CODE */
     from_guess,    /* the zone guessed from the system's time zone */
     from_world,    /* the world average */
 };
 
-int aim_intensity_choose(const aim_config *cfg, int64_t now_unix_ms, aim_intensity_series *out,
-                         char *err, size_t errlen) {
+/* The live provider: 1 with *ret_live, 0 with why filled when it cannot answer (the next
+ * step then applies), -ENOMEM. */
+static int from_provider(const aim_config *cfg, aim_intensity_series *out,
+                         struct aim_run_provider **ret_live, char *note, size_t notelen,
+                         char *why, size_t whylen) {
+    if (!ret_live || !cfg->provider[0])
+        return 0;
+    int r = aim_run_provider_open(cfg, AIM_RUN_PROVIDER_START_MS, out, ret_live, note, notelen);
+    if (r == 0)
+        return 1;
+    if (r == -ENOMEM)
+        return r;
+    snprintf(why, whylen, "%s", note);
+    note[0] = '\0';
+    return 0;
+}
+
+/* "electricitymaps: <why>; using the built-in table value for DE instead (Germany: …, 2024,
+ * lifecycle, CC BY 4.0)": the provider, why, and the row (or guess, or world) used. */
+static void fallback_warning(const aim_config *cfg, const char *why, const aim_intensity_series *out,
+                             char *warning, size_t warnlen) {
+    if (out->origin == AIM_ORIGIN_ZONE)
+        snprintf(warning, warnlen, "%s: %.240s; using the built-in table value for %s instead (%s)",
+                 cfg->provider, why, out->zone, out->source);
+    else
+        snprintf(warning, warnlen, "%s: %.240s; using the built-in table instead (%s)", cfg->provider,
+                 why, out->source);
+}
+
+int aim_intensity_choose_live(const aim_config *cfg, int64_t now_unix_ms,
+                              aim_intensity_series *out, struct aim_run_provider **ret_live,
+                              char *warning, size_t warnlen, char *err, size_t errlen) {
     if (err && errlen)
         err[0] = '\0';
+    if (warning && warnlen)
+        warning[0] = '\0';
+    char why[320] = "", note[320] = "";
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        int r = steps[i](cfg, now_unix_ms, out, err, errlen);
-        if (r != 0)
-            return r < 0 ? r : 0;
+        int r = steps[i] ? steps[i](cfg, now_unix_ms, out, err, errlen)
+                         : from_provider(cfg, out, ret_live, note, sizeof note, why, sizeof why);
+        if (r < 0 && !steps[i] && err && errlen)
+            snprintf(err, errlen, "%s: out of memory", cfg->provider);
+        if (r == 0)
+            continue;
+        if (r > 0 && warning && warnlen) {
+            if (why[0] && steps[i])
+                fallback_warning(cfg, why, out, warning, warnlen);
+            else if (note[0])
+                snprintf(warning, warnlen, "%s: %s", cfg->provider, note);
+        }
+        return r < 0 ? r : 0;
     }
     return 0;
+}
+
+int aim_intensity_choose(const aim_config *cfg, int64_t now_unix_ms, aim_intensity_series *out,
+                         char *err, size_t errlen) {
+    return aim_intensity_choose_live(cfg, now_unix_ms, out, NULL, NULL, 0, err, errlen);
 }
 
 int aim_price_choose(const aim_config *cfg, int64_t now_unix_ms, aim_intensity_series *out,

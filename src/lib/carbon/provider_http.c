@@ -6,9 +6,7 @@
  * Plain http is allowed only to loopback addresses, which is what tests and local mirrors
  * use; a key must never cross a network in clear text. Headers are never logged. */
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +14,12 @@
 #include <time.h>
 
 #include "aim_config.h"
+#include "carbon/curl_api.h"
 #include "carbon/provider_impl.h"
 
 #define DEFAULT_MAX_BODY (16u << 20)
 #define MAX_REDIRECTS 3
 #define CONNECT_TIMEOUT_MS 10000L
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static int curl_init_rc;
-
-static void curl_init(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -ENOMEM; }
 
 typedef struct transfer {
     char *body;
@@ -74,7 +68,10 @@ int aim_http_parse_retry_after(const char *value, int64_t now_s) {
     if (strspn(buf, "0123456789") == n) {
         secs = n > 6 ? 86400 : strtoll(buf, NULL, 10);
     } else {
-        time_t t = curl_getdate(buf, NULL);
+        const aim_curl_api *cu = aim_curl(NULL);
+        if (!cu)
+            return -1;
+        time_t t = cu->getdate(buf, NULL);
         if (t == -1)
             return -1;
         secs = (int64_t)t - now_s;
@@ -104,25 +101,28 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 }
 
 int aim_http_origin(const char *url, char *buf, size_t size) {
-    CURLU *u = curl_url();
+    const aim_curl_api *cu = aim_curl(NULL);
+    if (!cu)
+        return -ENOSYS;
+    CURLU *u = cu->url();
     if (!u)
         return -ENOMEM;
     char *scheme = NULL, *host = NULL, *port = NULL;
     int r = -EINVAL;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+    if (cu->url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        cu->url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        cu->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        cu->url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
         (strcasecmp(scheme, "http") == 0 || strcasecmp(scheme, "https") == 0)) {
         int k = snprintf(buf, size, "%s://%s:%s", scheme, host, port);
         r = k > 0 && (size_t)k < size ? 0 : -ENOBUFS;
         for (char *p = buf; r == 0 && *p; p++)
             *p = (char)tolower((unsigned char)*p);
     }
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_url_cleanup(u);
+    cu->free(scheme);
+    cu->free(host);
+    cu->free(port);
+    cu->url_cleanup(u);
     return r;
 }
 
@@ -139,7 +139,7 @@ static int origin_allowed(const char *origin) {
 
 static int map_curl_error(CURLcode cc, const transfer *t, const char *origin, const char *detail,
                           char *err, size_t errlen) {
-    const char *d = detail[0] ? detail : curl_easy_strerror(cc);
+    const char *d = detail[0] ? detail : aim_curl(NULL)->easy_strerror(cc);
     switch (cc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -174,7 +174,8 @@ static int map_curl_error(CURLcode cc, const transfer *t, const char *origin, co
 /* One request, no redirect followed. */
 static int get_once(const aim_http_request *rq, const char *url, const char *origin,
                     aim_http_response *rs, char *location, size_t locsize, char *err, size_t errlen) {
-    CURL *h = curl_easy_init();
+    const aim_curl_api *cu = aim_curl(NULL); /* loaded: aim_http_get checked */
+    CURL *h = cu->easy_init();
     if (!h)
         return aim_prov_fail(err, errlen, -ENOMEM, "out of memory");
     transfer t = { .max = rq->max_body ? rq->max_body : DEFAULT_MAX_BODY, .retry_after_s = -1,
@@ -183,52 +184,52 @@ static int get_once(const aim_http_request *rq, const char *url, const char *ori
     struct curl_slist *hdrs = NULL, *tmp;
     int r = 0;
     if (rq->header) {
-        if (!(tmp = curl_slist_append(hdrs, rq->header)))
+        if (!(tmp = cu->slist_append(hdrs, rq->header)))
             r = -ENOMEM;
         else
             hdrs = tmp;
     }
-    if (r == 0 && (tmp = curl_slist_append(hdrs, "Accept: application/json")) != NULL)
+    if (r == 0 && (tmp = cu->slist_append(hdrs, "Accept: application/json")) != NULL)
         hdrs = tmp;
     long timeout = rq->timeout_ms > 0 ? rq->timeout_ms : 20000;
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout < CONNECT_TIMEOUT_MS ? timeout : CONNECT_TIMEOUT_MS);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "aimeter/" AIM_VERSION);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t.max);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, detail);
-    curl_easy_setopt(h, CURLOPT_VERBOSE, 0L);
+    cu->easy_setopt(h, CURLOPT_URL, url);
+    cu->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    cu->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    cu->easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
+    cu->easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
+    cu->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout < CONNECT_TIMEOUT_MS ? timeout : CONNECT_TIMEOUT_MS);
+    cu->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    cu->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    cu->easy_setopt(h, CURLOPT_USERAGENT, "aimeter/" AIM_VERSION);
+    cu->easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    cu->easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    cu->easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t.max);
+    cu->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    cu->easy_setopt(h, CURLOPT_WRITEDATA, &t);
+    cu->easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    cu->easy_setopt(h, CURLOPT_HEADERDATA, &t);
+    cu->easy_setopt(h, CURLOPT_ERRORBUFFER, detail);
+    cu->easy_setopt(h, CURLOPT_VERBOSE, 0L);
     if (rq->cancel) {
-        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
-        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        cu->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        cu->easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+        cu->easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     }
     if (rq->username) {
-        curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(h, CURLOPT_USERNAME, rq->username);
-        curl_easy_setopt(h, CURLOPT_PASSWORD, rq->password ? rq->password : "");
+        cu->easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        cu->easy_setopt(h, CURLOPT_USERNAME, rq->username);
+        cu->easy_setopt(h, CURLOPT_PASSWORD, rq->password ? rq->password : "");
     }
     if (r == 0) {
-        CURLcode cc = curl_easy_perform(h);
+        CURLcode cc = cu->easy_perform(h);
         if (cc != CURLE_OK) {
             r = map_curl_error(cc, &t, origin, detail, err, errlen);
         } else {
             long status = 0;
-            curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+            cu->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
             char *loc = NULL;
             location[0] = '\0';
-            if (status >= 300 && status < 400 && curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
+            if (status >= 300 && status < 400 && cu->easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
                 snprintf(location, locsize, "%s", loc);
             rs->status = status;
             rs->retry_after_s = t.retry_after_s;
@@ -242,17 +243,17 @@ static int get_once(const aim_http_request *rq, const char *url, const char *ori
         aim_prov_fail(err, errlen, r, "out of memory");
     }
     free(t.body);
-    curl_slist_free_all(hdrs);
-    curl_easy_cleanup(h);
+    cu->slist_free_all(hdrs);
+    cu->easy_cleanup(h);
     return r;
 }
 
 int aim_http_get(const aim_http_request *rq, aim_http_response *rs, char *err, size_t errlen) {
     memset(rs, 0, sizeof *rs);
     rs->retry_after_s = -1;
-    pthread_once(&curl_once, curl_init);
-    if (curl_init_rc < 0)
-        return aim_prov_fail(err, errlen, curl_init_rc, "libcurl could not be initialised");
+    const char *why;
+    if (!aim_curl(&why))
+        return aim_prov_fail(err, errlen, -ENOSYS, "%s", why);
     char origin[512];
     if (!rq->url || aim_http_origin(rq->url, origin, sizeof origin) < 0)
         return aim_prov_fail(err, errlen, -EINVAL, "not an http(s) URL");

@@ -10,7 +10,10 @@
 
 #include "carbon/carbon.h"
 #include "carbon/choose.h"
+#include "carbon/run_provider.h"
+#include "carbon/whatif.h"
 #include "core/log.h"
+#include "store/steps_store.h"
 
 int aim_run_carbon_setup(aim_run_carbon *rc, const aim_config *cfg, int64_t now_wall_ns,
                          aim_run_summary *run, char *err, size_t errlen) {
@@ -23,7 +26,10 @@ int aim_run_carbon_setup(aim_run_carbon *rc, const aim_config *cfg, int64_t now_
     }
     rc->ready = 1;
     int64_t now_ms = now_wall_ns / 1000000;
-    int r = aim_intensity_choose(cfg, now_ms, &rc->intensity, err, errlen);
+    int r = aim_intensity_choose_live(cfg, now_ms, &rc->intensity, &rc->live, rc->live_warning,
+                                      sizeof rc->live_warning, err, errlen);
+    if (rc->live_warning[0]) /* now, while the command waits: never a silent fallback */
+        aim_log(AIM_LOG_WARNING, "%s", rc->live_warning);
     if (r == 0)
         r = aim_price_choose(cfg, now_ms, &rc->price, err, errlen);
     if (r < 0)
@@ -50,7 +56,19 @@ int aim_run_carbon_setup(aim_run_carbon *rc, const aim_config *cfg, int64_t now_
     return 0;
 }
 
-int aim_run_carbon_plan(aim_run_carbon *rc, const aim_run_summary *run, int64_t anchor_wall_ns,
+static void add_warning(aim_run_summary *run, const char *line) {
+    size_t used = strnlen(run->warnings, sizeof run->warnings);
+    if (used < sizeof run->warnings)
+        snprintf(run->warnings + used, sizeof run->warnings - used, "%s%s", used ? "\n" : "",
+                 line);
+}
+
+static void warn(aim_run_summary *run, const char *line) {
+    aim_log(AIM_LOG_WARNING, "%s", line);
+    add_warning(run, line);
+}
+
+int aim_run_carbon_plan(aim_run_carbon *rc, aim_run_summary *run, int64_t anchor_wall_ns,
                         int64_t anchor_mono_ns) {
     size_t n = run->n_devices > 0 ? (size_t)run->n_devices : 0;
     rc->n_dev = n;
@@ -64,6 +82,19 @@ int aim_run_carbon_plan(aim_run_carbon *rc, const aim_run_summary *run, int64_t 
         rc->include[d] = run->devices[d].in_total && run->devices[d].has_energy;
     rc->anchor_wall_ns = anchor_wall_ns;
     rc->anchor_mono_ns = anchor_mono_ns;
+    if (rc->live_warning[0]) /* logged at the setup already; the summary's warnings were
+                                written by the sources since */
+        add_warning(run, rc->live_warning);
+    if (rc->live) {
+        int r = aim_run_provider_start(rc->live, &rc->intensity, 0);
+        if (r < 0) {
+            char line[256];
+            snprintf(line, sizeof line, "%s: cannot poll during the run (%s); its first value is "
+                     "used throughout, and history is asked at the end", aim_run_provider_name(rc->live),
+                     strerror(-r));
+            warn(run, line);
+        }
+    }
     return 0;
 }
 
@@ -99,7 +130,8 @@ double aim_run_carbon_device_g(aim_run_carbon *rc, int d, double e_j) {
 }
 
 void aim_run_carbon_refresh(aim_run_carbon *rc, aim_run_summary *run) {
-    if (!rc->carbon)
+    if (!rc->carbon || rc->repriced) /* re-priced: the figures are final, and the
+                                         accumulators belong to the old series */
         return;
     for (size_t d = 0; d < rc->n_dev; d++)
         rc->e_now[d] = run->devices[d].has_energy ? run->devices[d].energy_j : 0.0;
@@ -167,14 +199,6 @@ static void iso_time(char *buf, size_t size, int64_t unix_ms) {
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void warn(aim_run_summary *run, const char *line) {
-    aim_log(AIM_LOG_WARNING, "%s", line);
-    size_t used = strnlen(run->warnings, sizeof run->warnings);
-    if (used < sizeof run->warnings)
-        snprintf(run->warnings + used, sizeof run->warnings - used, "%s%s", used ? "\n" : "",
-                 line);
-}
-
 /* A file's points cover [first, last + the last spacing]: its last step is taken to last as
  * long as the one before it (a one-point file has no end). */
 static void coverage(aim_intensity_series *s, const char *what, const char *unit,
@@ -210,12 +234,7 @@ static void coverage(aim_intensity_series *s, const char *what, const char *unit
     }
 }
 
-void aim_run_carbon_finish(aim_run_carbon *rc, aim_run_summary *run) {
-    if (!rc->ready)
-        return;
-    char unit[32];
-    pthread_mutex_lock(&rc->intensity.lock);
-    coverage(&rc->intensity, "intensity", "g/kWh", run);
+static void moved_warning(aim_run_carbon *rc, aim_run_summary *run) {
     if (rc->intensity.moved) {
         char line[256];
         snprintf(line, sizeof line, "intensity: %zu point%s arrived after the time it applies "
@@ -223,6 +242,18 @@ void aim_run_carbon_finish(aim_run_carbon *rc, aim_run_summary *run) {
                  rc->intensity.moved == 1 ? "" : "s");
         warn(run, line);
     }
+}
+
+void aim_run_carbon_finish(aim_run_carbon *rc, aim_run_summary *run) {
+    if (!rc->ready)
+        return;
+    /* Nothing may change the series after the last interval was priced. */
+    aim_run_provider_stop(rc->live);
+    char unit[32];
+    pthread_mutex_lock(&rc->intensity.lock);
+    coverage(&rc->intensity, "intensity", "g/kWh", run);
+    if (!rc->live) /* with a provider the back-fill may put them where they belong */
+        moved_warning(rc, run);
     pthread_mutex_unlock(&rc->intensity.lock);
     snprintf(unit, sizeof unit, "%s/kWh", run->currency);
     pthread_mutex_lock(&rc->price.lock);
@@ -230,9 +261,149 @@ void aim_run_carbon_finish(aim_run_carbon *rc, aim_run_summary *run) {
     pthread_mutex_unlock(&rc->price.lock);
 }
 
+/* ------------------------------------------------------------------ back-fill */
+
+/* 1 when the merged series is the one the run was priced with. */
+static int same_series(const aim_intensity_series *s, const aim_prov_series *best) {
+    if (s->n != best->n)
+        return 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->points[i].t_unix_ms != best->p[i].t_unix_ms ||
+            s->points[i].g_per_kwh != best->p[i].g_per_kwh)
+            return 0;
+    return 1;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Prices the run's stored samples with best (the writer's accounting, replayed), and when
+ * they give the run's own energy, makes best the run's series and its carbon the result.
+ * 1 re-priced, 0 kept as it was (warning given), < 0 out of memory. */
+static int reprice(aim_run_carbon *rc, aim_db *db, aim_run_summary *run, const aim_prov_series *best,
+                   const char *name) {
+    size_t n_dev = run->n_devices > 0 ? (size_t)run->n_devices : 0;
+    double *device_g = calloc(n_dev + 1, sizeof *device_g);
+    if (!device_g)
+        return -ENOMEM;
+    aim_whatif_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.points = best->p;
+    sc.n = best->n;
+    sc.device_g = device_g;
+    aim_whatif_totals tot;
+    double t0 = now_s();
+    int r = aim_whatif_replay(db, run, rc->pue, &sc, 1, &tot);
+    double took = now_s() - t0;
+    char line[512];
+    /* The replay reads counters at their stored resolution (1 µJ): it agrees with the live
+     * energy to far better than this, unless samples are missing from the store. */
+    double tol = 1e-3 + 1e-6 * fabs(run->total_energy_j);
+    if (r == 0 && !(fabs(tot.energy_j - run->total_energy_j) <= tol)) {
+        snprintf(line, sizeof line, "%s: history not applied: the stored samples give %.6g J, the "
+                 "run measured %.6g J; carbon stays as priced during the run", name, tot.energy_j,
+                 run->total_energy_j);
+        warn(run, line);
+        r = 1;
+    } else if (r < 0) {
+        snprintf(line, sizeof line, "%s: history not applied: cannot read the stored samples (%s); "
+                 "carbon stays as priced during the run", name, aim_db_errmsg(db));
+        warn(run, line);
+    } else if ((r = aim_intensity_series_replace(&rc->intensity, best->p, best->n)) == 0) {
+        rc->repriced = 1;
+        run->carbon_g = sc.carbon_g;
+        for (size_t d = 0; d < n_dev; d++)
+            run->devices[d].carbon_g = device_g[d];
+        double facility_kwh = run->facility_energy_j / 3.6e6;
+        run->intensity_g_per_kwh = best->n == 1 || !(facility_kwh > 0) ? best->p[0].g_per_kwh
+                                                                        : run->carbon_g / facility_kwh;
+        aim_log(AIM_LOG_DEBUG, "%s: run re-priced with %zu points from %llu stored samples in %.3f s",
+                name, best->n, (unsigned long long)tot.ticks, took);
+        free(device_g);
+        return 1;
+    }
+    free(device_g);
+    return r == -ENOMEM ? r : 0;
+}
+
+void aim_run_carbon_backfill(aim_run_carbon *rc, aim_db *db, aim_run_summary *run) {
+    if (!rc->ready || !rc->live)
+        return;
+    aim_run_provider_stop(rc->live);
+    const char *name = aim_run_provider_name(rc->live);
+    char line[640], note[256], source[192];
+    uint64_t polls, failures;
+    aim_run_provider_counts(rc->live, &polls, &failures, note, sizeof note);
+    if (failures) {
+        snprintf(line, sizeof line, "%s: %llu of %llu polls during the run failed (last: %.300s)", name,
+                 (unsigned long long)failures, (unsigned long long)polls, note);
+        warn(run, line);
+    }
+    int64_t from_ms = run->start_wall_ns / 1000000;
+    int64_t end_ns = run->end_wall_ns ? run->end_wall_ns : run->start_wall_ns + run->duration_ns;
+    int64_t to_ms = (end_ns + 999999) / 1000000;
+    aim_prov_series best = { 0 };
+    int r = to_ms > from_ms ? aim_run_provider_backfill(rc->live, from_ms, to_ms, AIM_RUN_PROVIDER_BACKFILL_MS,
+                                                        &best, source, sizeof source, note, sizeof note)
+                            : -EINVAL;
+    int changed = 0;
+    if (r < 0) {
+        size_t n = aim_run_provider_received(rc->live);
+        snprintf(line, sizeof line, "%s: no history for the run's span (%.300s); carbon uses the %zu "
+                 "value%s received during the run", name, to_ms > from_ms ? note : "run too short",
+                 n, n == 1 ? "" : "s");
+        warn(run, line);
+    } else {
+        if (note[0]) {
+            snprintf(line, sizeof line, "%s: history: %.400s", name, note);
+            warn(run, line);
+        }
+        if (best.n && !same_series(&rc->intensity, &best)) {
+            int rr = reprice(rc, db, run, &best, name);
+            changed = rr > 0;
+            if (rr < 0)
+                warn(run, "history not applied: out of memory");
+        }
+    }
+    if (!rc->repriced)
+        moved_warning(rc, run);
+    if (changed) {
+        /* The series now says where it came from: the history, with what was polled
+         * around it. */
+        snprintf(rc->intensity.source, sizeof rc->intensity.source, "%.150s; back-filled at the end of the run",
+                 source);
+        snprintf(run->intensity_source, sizeof run->intensity_source, "%s", rc->intensity.source);
+    }
+    aim_prov_series_free(&best);
+    /* One transaction: the new series with the carbon it gives, or neither. */
+    int s = aim_db_begin(db);
+    if (s == 0) {
+        if (changed)
+            s = aim_db_steps_replace(db, run->id, 0, rc->intensity.points, rc->intensity.n);
+        if (s == 0)
+            s = aim_db_run_update(db, run);
+        if (s == 0)
+            s = aim_db_commit(db);
+        if (s < 0) {
+            char keep[256];
+            snprintf(keep, sizeof keep, "%s", aim_db_errmsg(db));
+            aim_db_rollback(db);
+            aim_log(AIM_LOG_WARNING, "%s: could not store the end of the run's history (%s); the "
+                    "store keeps the carbon priced during the run", name, keep);
+        }
+    } else {
+        aim_log(AIM_LOG_WARNING, "%s: could not store the end of the run's history (%s); the "
+                "store keeps the carbon priced during the run", name, aim_db_errmsg(db));
+    }
+}
+
 void aim_run_carbon_free(aim_run_carbon *rc) {
     if (!rc)
         return;
+    aim_run_provider_free(rc->live);
     if (rc->ready) {
         aim_intensity_series_destroy(&rc->intensity);
         aim_intensity_series_destroy(&rc->price);

@@ -95,7 +95,7 @@ int aim_run_provider_open(const aim_config *cfg, int64_t timeout_ms, aim_intensi
         return r;
     }
     out->origin = AIM_ORIGIN_PROVIDER;
-    snprintf(out->zone, sizeof out->zone, "%s", meta.zone);
+    snprintf(out->zone, sizeof out->zone, "%.*s", (int)sizeof out->zone - 1, meta.zone);
     out->signal = meta.signal;
     out->basis = meta.basis;
     describe(out->source, sizeof out->source, &meta);
@@ -143,13 +143,17 @@ static void on_points(void *userdata, const aim_intensity_point *pts, size_t n,
 int aim_run_provider_start(aim_run_provider *p, aim_intensity_series *series, int64_t cadence_ms) {
     if (p->feed)
         return -EALREADY;
-    const char *env = getenv("AIMETER_PROVIDER_CADENCE");
-    int64_t ns;
-    if (env && *env && aim_parse_duration(env, &ns) == 0 && ns >= MIN_CADENCE_MS * 1000000LL)
-        cadence_ms = ns / 1000000;
-    p->series = series;
     aim_provider_query fq = p->q;
     fq.timeout_ms = 0; /* a poll runs in the background: the provider's default patience */
+    const char *env = getenv("AIMETER_PROVIDER_CADENCE");
+    int64_t ns;
+    if (env && *env && aim_parse_duration(env, &ns) == 0 && ns >= MIN_CADENCE_MS * 1000000LL) {
+        cadence_ms = ns / 1000000;
+        /* A cache entry lives for the provider's own cadence: polled faster, every poll
+         * would be answered from it. */
+        fq.cache_dir = NULL;
+    }
+    p->series = series;
     int r = aim_provider_feed_new(&fq, cadence_ms, &p->feed);
     if (r == 0)
         r = aim_provider_feed_set_callback(p->feed, on_points, p);

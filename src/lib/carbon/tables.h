@@ -14,6 +14,25 @@
 extern const aim_zone_info aim_zone_table[];
 extern const size_t aim_zone_table_count;
 
+/* data/zones_history*.csv (zone_history.c), kept apart from aim_zone_table so that the
+ * yearly history never changes what a zone lookup returns. Files in precedence order, each
+ * sorted by code; one series per file and code, its years first_year .. first_year +
+ * n_years - 1 at aim_zone_history_values[offset ..], -1 for a year the source lacks. */
+typedef struct aim_zone_history_source {
+    const char *source, *licence, *basis;
+    const char *short_name; /* the source up to its first ',' or '(': "Our World in Data" */
+} aim_zone_history_source;
+typedef struct aim_zone_history_series {
+    const char *code, *name;
+    int source;             /* index into aim_zone_history_sources */
+    int first_year, n_years;
+    size_t offset;
+} aim_zone_history_series;
+extern const aim_zone_history_source aim_zone_history_sources[];
+extern const aim_zone_history_series aim_zone_history_table[];
+extern const size_t aim_zone_history_table_count;
+extern const double aim_zone_history_values[];
+
 /* data/cloud_regions.csv; every zone there has an average row (the generator checks). */
 extern const aim_cloud_region aim_cloud_region_table[];
 extern const size_t aim_cloud_region_table_count;

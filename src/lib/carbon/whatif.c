@@ -10,6 +10,7 @@
 #include "analysis/energy.h"
 #include "carbon/carbon.h"
 #include "carbon/intensity_file.h"
+#include "carbon/zone_history.h"
 #include "report/format.h"
 #include "report/jsonutil.h"
 #include "report/strbuf.h"
@@ -36,9 +37,7 @@ typedef struct replay_ctx {
     uint64_t ticks;
 } replay_ctx;
 
-/* The series the live run computed the device's energy from, by the method it recorded:
- * a measured counter, integrated measured power, or integrated estimated power. */
-static int energy_series(const aim_run_summary *run, int d, int *ret_counter) {
+int aim_run_energy_series(const aim_run_summary *run, int d, int *ret_counter) {
     const aim_device_summary *dev = &run->devices[d];
     const char *key = dev->energy_method == AIM_METHOD_MEASURED ? "energy" : "power";
     aim_method want = dev->energy_method == AIM_METHOD_ESTIMATED ? AIM_METHOD_ESTIMATED
@@ -97,7 +96,7 @@ int aim_whatif_replay(aim_db *db, const aim_run_summary *run, double pue,
         rd->pos = -1;
         if (!run->devices[d].has_energy || !run->devices[d].in_total)
             continue;
-        int slot = energy_series(run, (int)d, &rd->counter);
+        int slot = aim_run_energy_series(run, (int)d, &rd->counter);
         if (slot < 0)
             continue;
         rd->group = run->series[slot].group;
@@ -164,9 +163,8 @@ typedef struct whatif_req {
     aim_whatif_totals tot;
 } whatif_req;
 
-static void baseline(whatif_req *q) {
-    aim_whatif_scenario *s = &q->sc[q->n_sc++];
-    const aim_run_summary *run = &q->run;
+void aim_whatif_run_scenario(const aim_run_summary *run, aim_intensity_point *fallback,
+                             aim_whatif_scenario *s) {
     size_t zl = strnlen(run->zone, sizeof run->zone);
     aim_bprintf(s->label, sizeof s->label, "run%s%.*s%s", zl ? " (" : "", (int)zl, run->zone,
                 zl ? ")" : "");
@@ -175,9 +173,9 @@ static void baseline(whatif_req *q) {
         s->points = run->intensity_points;
         s->n = run->n_intensity_points;
     } else {
-        q->run_point.t_unix_ms = run->start_wall_ns / 1000000;
-        q->run_point.g_per_kwh = run->intensity_g_per_kwh;
-        s->points = &q->run_point;
+        fallback->t_unix_ms = run->start_wall_ns / 1000000;
+        fallback->g_per_kwh = run->intensity_g_per_kwh;
+        s->points = fallback;
         s->n = 1;
     }
     s->signal = run->signal;
@@ -185,6 +183,28 @@ static void baseline(whatif_req *q) {
     aim_bprintf(s->source, sizeof s->source, "%.*s",
                 (int)strnlen(run->intensity_source, sizeof run->intensity_source),
                 run->intensity_source);
+}
+
+void aim_whatif_zone_scenario(const aim_zone_spec *spec, const char *requested,
+                              int64_t start_wall_ns, aim_intensity_point *point,
+                              aim_whatif_scenario *s) {
+    const aim_zone_info *z = &spec->row;
+    point->t_unix_ms = start_wall_ns / 1000000;
+    point->g_per_kwh = z->g_per_kwh;
+    s->points = point;
+    s->n = 1;
+    aim_bprintf(s->label, sizeof s->label, "%s", spec->label);
+    aim_bprintf(s->zone, sizeof s->zone, "%s", spec->zone);
+    aim_bprintf(s->zone_used, sizeof s->zone_used, "%s", z->code);
+    aim_bprintf(s->requested, sizeof s->requested, "%s", requested);
+    aim_bprintf(s->name, sizeof s->name, "%s", z->name ? z->name : "");
+    if (!z->signal || aim_signal_parse(z->signal, &s->signal) < 0)
+        s->signal = AIM_SIGNAL_AVERAGE;
+    if (!z->basis || aim_basis_parse(z->basis, &s->basis) < 0)
+        s->basis = AIM_BASIS_UNKNOWN;
+    s->year = z->year;
+    aim_bprintf(s->source, sizeof s->source, "%s, %d (%s)", z->source ? z->source : "",
+                z->year, z->licence ? z->licence : "");
 }
 
 static int add_zones(whatif_req *q, aim_store *store, const char *zones) {
@@ -203,29 +223,19 @@ static int add_zones(whatif_req *q, aim_store *store, const char *zones) {
         }
         memcpy(code, p, l);
         code[l] = '\0';
-        const aim_zone_info *z;
-        if (aim_zone_lookup(code, &z) < 0) {
-            aim_store_set_error(store, "unknown zone '%s' (aimeter zones lists them)", code);
+        /* "FR", "FR@2010", "PL@marginal", "aws:us-east-1@2023" (zone_history.h). */
+        aim_zone_spec spec;
+        char err[320];
+        if (aim_zone_spec_resolve(code, l, &spec, err, sizeof err) < 0) {
+            aim_store_set_error(store, "%s", err);
             return -EINVAL;
         }
         if (nz == MAX_ZONES) {
             aim_store_set_error(store, "at most %d zones at a time", MAX_ZONES);
             return -EINVAL;
         }
-        aim_whatif_scenario *s = &q->sc[q->n_sc++];
-        q->zone_points[nz].t_unix_ms = q->run.start_wall_ns / 1000000;
-        q->zone_points[nz].g_per_kwh = z->g_per_kwh;
-        s->points = &q->zone_points[nz++];
-        s->n = 1;
-        aim_bprintf(s->label, sizeof s->label, "%s", z->code);
-        aim_bprintf(s->name, sizeof s->name, "%s", z->name ? z->name : "");
-        if (!z->signal || aim_signal_parse(z->signal, &s->signal) < 0)
-            s->signal = AIM_SIGNAL_AVERAGE;
-        if (!z->basis || aim_basis_parse(z->basis, &s->basis) < 0)
-            s->basis = AIM_BASIS_UNKNOWN;
-        s->year = z->year;
-        aim_bprintf(s->source, sizeof s->source, "%s, %d (%s)", z->source ? z->source : "",
-                    z->year, z->licence ? z->licence : "");
+        aim_whatif_zone_scenario(&spec, code, q->run.start_wall_ns, &q->zone_points[nz++],
+                                 &q->sc[q->n_sc++]);
         p += len;
         if (*p == ',')
             p++;
@@ -365,7 +375,13 @@ static int json_doc(const whatif_req *q, char **ret_text) {
         const aim_whatif_scenario *s = &q->sc[i];
         json_t *o = json_object();
         aim_json_put(o, "zone", i == 0 ? aim_json_str_or_null(run->zone, sizeof run->zone)
-                                       : aim_json_str(s->label, sizeof s->label), &err);
+                                : s->zone[0] ? aim_json_str(s->zone, sizeof s->zone)
+                                             : aim_json_str(s->label, sizeof s->label), &err);
+        aim_json_put(o, "zone_used", i == 0 ? aim_json_str_or_null(run->zone, sizeof run->zone)
+                                     : aim_json_str_or_null(s->zone_used, sizeof s->zone_used),
+                     &err);
+        aim_json_put(o, "requested", aim_json_str_or_null(s->requested, sizeof s->requested),
+                     &err);
         aim_json_put(o, "label", aim_json_str(s->label, sizeof s->label), &err);
         aim_json_put(o, "name", aim_json_str(s->name, sizeof s->name), &err);
         aim_json_put(o, "baseline", json_boolean(i == 0), &err);
@@ -418,7 +434,7 @@ int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
     if (r == 0) {
         q->pue_is_runs = pue == 0;
         q->pue = pue != 0 ? pue : q->run.pue >= 1.0 ? q->run.pue : 1.0;
-        baseline(q);
+        aim_whatif_run_scenario(&q->run, &q->run_point, &q->sc[q->n_sc++]);
         r = add_zones(q, store, zones);
     }
     if (r == 0 && intensity_file)

@@ -9,6 +9,7 @@
 
 #include "analysis/summary.h"
 #include "carbon/account.h"
+#include "carbon/zone_history.h"
 #include "store/db.h"
 
 typedef struct aim_whatif_scenario {
@@ -21,6 +22,11 @@ typedef struct aim_whatif_scenario {
     aim_basis basis;
     int year;                   /* 0 when not from a table */
     char source[256];
+    /* in, optional ("" when not a zone-list item): the zone asked for ("CA-SK"), the code
+     * of the row that priced it ("CA" for "CA-SK@marginal"), the item as given */
+    char zone[24];
+    char zone_used[24];
+    char requested[64];
     /* out */
     double carbon_g;            /* Σ ΔE × I(t) × PUE over the replayed intervals */
     double intensity_g_per_kwh; /* the value for one point, else carbon / facility kWh */
@@ -36,6 +42,20 @@ typedef struct aim_whatif_totals {
     uint64_t ticks;             /* samples replayed, all groups */
     int devices;                /* devices with an energy figure in the total */
 } aim_whatif_totals;
+
+/* The scenario of the run's own stored series (its one intensity as a point in *fallback
+ * for a hand-made store without a series): the baseline of every what-if table. */
+void aim_whatif_run_scenario(const aim_run_summary *run, aim_intensity_point *fallback,
+                             aim_whatif_scenario *s);
+/* The scenario of a resolved zone-list item (requested: the item as given), priced at its
+ * row's value from the run's start; *point is filled and borrowed. */
+void aim_whatif_zone_scenario(const aim_zone_spec *spec, const char *requested,
+                              int64_t start_wall_ns, aim_intensity_point *point,
+                              aim_whatif_scenario *s);
+/* The series the live run computed device d's energy from, by the method it recorded: a
+ * measured counter (*ret_counter = 1), integrated measured power, or integrated estimated
+ * power. Its index in run->series, or -1. */
+int aim_run_energy_series(const aim_run_summary *run, int d, int *ret_counter);
 
 /* Replays run's samples from db once and prices them in every scenario at PUE pue (>= 1).
  * run is the run's loaded summary. -ENOENT, -EBADMSG (corrupt chunk), -ENOMEM; db's error

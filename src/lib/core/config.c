@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "source.h"
+#include "carbon/run_provider.h"
 
 int aim_config_new(aim_config **ret_config) {
     aim_config *c = calloc(1, sizeof *c);
@@ -302,4 +303,49 @@ int aim_config_set_price_file(aim_config *c, const char *path, const char *curre
     }
     c->price = -1;
     return 0;
+}
+
+/* ---------------------------------------------------------------- live provider */
+
+int aim_config_set_location(aim_config *c, double lat, double lon) {
+    if (!isfinite(lat) || !isfinite(lon) || lat < -90 || lat > 90 || lon < -180 || lon > 180)
+        return -EINVAL;
+    c->lat = lat;
+    c->lon = lon;
+    c->have_location = 1;
+    return 0;
+}
+
+int aim_config_set_provider(aim_config *c, const char *provider, const char *region, int marginal,
+                            char *errbuf, size_t errlen) {
+    if (errbuf && errlen)
+        errbuf[0] = '\0';
+    if (!provider) {
+        c->provider[0] = c->provider_region[0] = '\0';
+        c->marginal = 0;
+        return 0;
+    }
+    if (strlen(provider) >= sizeof c->provider || (region && strlen(region) >= sizeof c->provider_region)) {
+        if (errbuf && errlen)
+            snprintf(errbuf, errlen, "%s too long", strlen(provider) >= sizeof c->provider ? "provider name" : "region");
+        return -EINVAL;
+    }
+    /* Checked on a copy, so that a refused provider leaves the configuration as it was
+     * (on the heap: a configuration holds two 4 KiB paths and the tags). */
+    aim_config *t = malloc(sizeof *t);
+    if (!t)
+        return -ENOMEM;
+    *t = *c;
+    snprintf(t->provider, sizeof t->provider, "%s", provider);
+    snprintf(t->provider_region, sizeof t->provider_region, "%s", region ? region : "");
+    t->marginal = marginal != 0;
+    aim_provider_query q;
+    int r = aim_run_provider_query(t, &q, errbuf, errlen);
+    if (r == 0) {
+        memcpy(c->provider, t->provider, sizeof c->provider);
+        memcpy(c->provider_region, t->provider_region, sizeof c->provider_region);
+        c->marginal = t->marginal;
+    }
+    free(t);
+    return r;
 }

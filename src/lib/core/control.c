@@ -26,6 +26,18 @@ static void handle_line(aim_control *c, aim_control_client *cl, const char *line
         reply(cl->fd, out);
         return;
     }
+    if (m.op == AIM_CTL_RUN) { /* a question, not an event */
+        if (!c->run_info[0]) {
+            c->rejected++;
+            reply(cl->fd, "error this socket feeds no stored run\n");
+            return;
+        }
+        char answer[sizeof c->run_info + 8];
+        snprintf(answer, sizeof answer, "ok %s\n", c->run_info);
+        c->accepted++;
+        reply(cl->fd, answer);
+        return;
+    }
     if (m.op != AIM_CTL_PING && aim_events_push(c->events, &m, NULL) < 0) {
         c->rejected++;
         reply(cl->fd, "error too many events queued; this one is dropped\n");
@@ -120,8 +132,12 @@ static void *control_thread(void *arg) {
     return NULL;
 }
 
-int aim_control_start(aim_control *c, const char *path, aim_events *events) {
+int aim_control_start(aim_control *c, const char *path, aim_events *events,
+                      const char *run_info) {
     memset(c, 0, sizeof *c);
+    /* One reply line: a control character in a store path would break the protocol. */
+    for (size_t i = 0; run_info && run_info[i] && i + 1 < sizeof c->run_info; i++)
+        c->run_info[i] = (unsigned char)run_info[i] < 0x20 ? '?' : run_info[i];
     c->listen_fd = c->wake_fd[0] = c->wake_fd[1] = -1;
     for (int k = 0; k < AIM_CONTROL_CLIENTS; k++)
         c->clients[k].fd = -1;

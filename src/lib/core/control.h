@@ -3,7 +3,7 @@
  * each ("ok", or "error REASON"). One thread serves every client with poll(); a malformed
  * or oversized line is answered with an error and skipped, never disturbing the run; at most
  * AIM_CONTROL_CLIENTS connections at once (more are closed on accept). Accepted messages go
- * to the session's event queue (events.h). */
+ * to the session's event queue (events.h); "ping" and "run" are answered here. */
 #ifndef AIM_CONTROL_H
 #define AIM_CONTROL_H
 
@@ -30,10 +30,13 @@ typedef struct aim_control {
     int running;
     aim_control_client clients[AIM_CONTROL_CLIENTS];
     uint64_t accepted, rejected;          /* lines */
+    char run_info[AIM_CONTROL_LINE_MAX];  /* the answer to "run": "RUN_ID STORE_PATH" */
 } aim_control;
 
-/* Binds path (which must not exist: -EEXIST) with mode 0600 and starts the thread. */
-int aim_control_start(aim_control *c, const char *path, aim_events *events);
+/* Binds path (which must not exist: -EEXIST) with mode 0600 and starts the thread.
+ * run_info (may be NULL) is what "run" is answered after "ok ": the run id and the store. */
+int aim_control_start(aim_control *c, const char *path, aim_events *events,
+                      const char *run_info);
 /* Stops the thread, closes every connection and removes the socket file. Safe when
  * start failed or was never called (c zeroed). */
 void aim_control_stop(aim_control *c);

@@ -103,6 +103,10 @@ int aim_control_parse(const char *line, size_t len, aim_control_msg *ret, char *
         if (p != end)
             return fail(err, errlen, "ping takes no argument");
         m.op = AIM_CTL_PING;
+    } else if (is(w, wl, "run")) {
+        if (p != end)
+            return fail(err, errlen, "run takes no argument");
+        m.op = AIM_CTL_RUN;
     } else if (is(w, wl, "mark")) {
         m.op = AIM_CTL_MARK;
         if (take_name(p, end, &m, 1, err, errlen) < 0)
@@ -142,7 +146,7 @@ int aim_control_parse(const char *line, size_t len, aim_control_msg *ret, char *
                 return fail(err, errlen, "too many words after record");
         }
     } else {
-        return fail(err, errlen, "unknown message (phase, mark, record, ping)");
+        return fail(err, errlen, "unknown message (phase, mark, record, ping, run)");
     }
     *ret = m;
     return 0;

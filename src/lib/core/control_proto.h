@@ -10,6 +10,7 @@
  *                           gauges replace (loss, latency); without a kind, the key decides
  *                           (aim_record_default_kind)
  *   ping                    answered "ok", for clients checking the socket
+ *   run                     answered "ok RUN_ID STORE_PATH": which run the socket feeds
  * The parser is a pure function over the bytes of one line (without its newline); it never
  * reads past len, allocates nothing and names the problem in one line on error. */
 #ifndef AIM_CONTROL_PROTO_H
@@ -27,6 +28,7 @@ typedef enum aim_control_op {
     AIM_CTL_MARK,
     AIM_CTL_RECORD,
     AIM_CTL_PING,
+    AIM_CTL_RUN,
 } aim_control_op;
 
 typedef enum aim_record_kind { AIM_RECORD_GAUGE = 0, AIM_RECORD_COUNTER = 1 } aim_record_kind;
@@ -34,7 +36,7 @@ typedef enum aim_record_kind { AIM_RECORD_GAUGE = 0, AIM_RECORD_COUNTER = 1 } ai
 typedef struct aim_control_msg {
     aim_control_op op;
     char name[AIM_CONTROL_NAME_MAX + 1]; /* phase name / mark text / record key; "" for an
-                                          * anonymous phase end and for ping */
+                                          * anonymous phase end, ping and run */
     double value;
     aim_record_kind kind;
 } aim_control_msg;

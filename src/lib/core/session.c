@@ -1,6 +1,7 @@
 /* A measurement session: opens the store and the sources, forms rate groups, plans the
  * energy accounting, runs the sampler and writer threads, and finalises the run. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -418,6 +419,10 @@ int aim_session_start(aim_session *s) {
         return fail(s, r, "%s", err);
     }
     r = aim_db_open(path, 0, &s->db, err, sizeof err);
+    /* For the control socket's "run" answer: a client may live in another directory. */
+    char store_path[PATH_MAX];
+    if (r < 0 || !realpath(path, store_path))
+        snprintf(store_path, sizeof store_path, "%s", path);
     free(default_path);
     if (r < 0)
         return fail(s, r, "%s", err);
@@ -470,7 +475,15 @@ int aim_session_start(aim_session *s) {
     aim_session_corr_setup(s);
     if (aim_session_attr_setup(s) < 0)
         return fail(s, -ENOMEM, "out of memory");
-    if ((r = aim_workload_init(&s->workload, s->cfg.control_path)) < 0)
+    char run_info[AIM_CONTROL_LINE_MAX];
+    run_info[0] = '\0'; /* a path too long for one line: "run" then answers an error */
+    size_t id_len = strnlen(run->id, sizeof run->id), path_len = strlen(store_path);
+    if (id_len + 1 + path_len < sizeof run_info) {
+        memcpy(run_info, run->id, id_len);
+        run_info[id_len] = ' ';
+        memcpy(run_info + id_len + 1, store_path, path_len + 1);
+    }
+    if ((r = aim_workload_init(&s->workload, s->cfg.control_path, run_info)) < 0)
         return fail(s, r, r == -EEXIST ? "control socket %s: the path is in use"
                                        : "control socket %s: %s",
                     s->cfg.control_path, aim_strerror(r));
@@ -500,6 +513,8 @@ int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
     aim_writer_refresh_summary(s);
     aim_run_carbon_finish(&s->carbon, &s->run);
     int r = aim_writer_flush(s);
+    if (r == 0) /* every sample is stored: a provider's history may re-price them */
+        aim_run_carbon_backfill(&s->carbon, s->db, &s->run);
     aim_session_corr_finish(s);
     for (int i = 0; i < aim_source_count; i++)
         if (s->slots[i].open) {

@@ -6,7 +6,7 @@
 
 #include "workload.h"
 
-int aim_workload_init(aim_workload *w, const char *control_path) {
+int aim_workload_init(aim_workload *w, const char *control_path, const char *run_info) {
     memset(w, 0, sizeof *w);
     int r = aim_events_init(&w->events, AIM_WORKLOAD_QUEUE);
     if (r < 0)
@@ -19,7 +19,7 @@ int aim_workload_init(aim_workload *w, const char *control_path) {
     }
     w->ready = 1;
     if (control_path && *control_path && (r = aim_control_start(&w->control, control_path,
-                                                                &w->events)) < 0) {
+                                                                &w->events, run_info)) < 0) {
         aim_workload_free(w);
         return r;
     }
@@ -60,7 +60,8 @@ void aim_workload_apply(aim_workload *w) {
             if (r >= 0)
                 aim_phases_record(w->phases, r, e->msg.value);
             break;
-        case AIM_CTL_PING: break;
+        case AIM_CTL_PING:
+        case AIM_CTL_RUN: break;
         }
         (void)r; /* refusals are counted by phases/records themselves */
     }

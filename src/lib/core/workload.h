@@ -37,8 +37,9 @@ typedef struct aim_workload {
 } aim_workload;
 
 /* Allocates the queue and the bookkeeping; with control_path (may be NULL or ""), starts
- * the control socket there. -errno (the socket's path in use: -EEXIST). */
-int aim_workload_init(aim_workload *w, const char *control_path);
+ * the control socket there, answering "run" with run_info ("RUN_ID STORE_PATH"). -errno
+ * (the socket's path in use: -EEXIST). */
+int aim_workload_init(aim_workload *w, const char *control_path, const char *run_info);
 /* Stops accepting from the socket (the command has ended). */
 void aim_workload_close_socket(aim_workload *w);
 void aim_workload_free(aim_workload *w);

@@ -112,8 +112,11 @@ void aim_table_text(const aim_table *t, aim_strbuf *b, const char *indent, int r
 }
 
 static void md_cell(aim_strbuf *b, const char *s) {
+    size_t n = strlen(s);
+    while (n && s[n - 1] == ' ') /* the text layout's padding */
+        n--;
     aim_strbuf_putc(b, ' ');
-    for (; *s; s++) {
+    for (const char *end = s + n; s < end; s++) {
         if (*s == '|')
             aim_strbuf_putc(b, '\\');
         aim_strbuf_putc(b, *s);
