@@ -164,6 +164,35 @@ def test_history_that_changes_mid_run_reprices_the_run(db, em, tmp_path):
     assert doc["scenarios"][1]["carbon_g"] == pytest.approx(c["g"], rel=1e-12)
 
 
+def test_history_reprices_the_phases_too(db, em):
+    """Per-phase carbon follows the back-filled history: a phase wholly before the step is
+    priced at the history's 310 (not the 300 polled live), one across it between 310 and 500,
+    and the phases never add up to more than the run."""
+    from conftest import AIMETER
+    now = whole_second(dt.datetime.now(UTC))
+    step = now + dt.timedelta(seconds=3)
+    em.em_latest = (now - dt.timedelta(minutes=10), 300)
+    em.em_history = [(now - dt.timedelta(minutes=10), 310), (step, 500)]
+    script = ("aimeter phase begin early; sleep 1; aimeter phase end; sleep 0.2; "
+              "aimeter phase begin late; sleep 3.3; aimeter phase end")
+    r = run_with_provider(db, em, "--zone", "DE",
+                          cmd=("sh", "-c", f'PATH="{AIMETER.parent}:$PATH"; {script}'))
+    assert r.returncode == 0, r.stderr
+    rep = report_json(db)
+    start = parse_iso(rep["run"]["start_time"])
+    assert start + dt.timedelta(seconds=1.5) < step, "the early phase must end before the step"
+    assert series(rep) == [(now - dt.timedelta(minutes=10), 310), (step, 500)]
+    ph = {p["name"]: p for p in rep["workload"]["phases"]}
+
+    def g_per_kwh(p):
+        return p["carbon_g"] / (p["energy_j"] / 3.6e6)
+
+    assert g_per_kwh(ph["early"]) == pytest.approx(310, rel=1e-9)
+    assert 310 < g_per_kwh(ph["late"]) < 500
+    assert ph["early"]["carbon_g"] + ph["late"]["carbon_g"] <= rep["carbon"]["g"] * (1 + 1e-9)
+    assert [w for w in rep["warnings"] if "per-phase" in w] == []
+
+
 def test_points_polled_during_the_run_are_used_until_history_replaces_them(db, em):
     """AIMETER_PROVIDER_CADENCE polls fast (tests); the value published mid-run reaches the
     series while the run goes. The history then rate-limits: the polled series is kept."""

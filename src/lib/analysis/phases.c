@@ -225,6 +225,11 @@ void aim_phases_prune(aim_phases *p, int64_t t_ns) {
     p->n_recent = kept;
 }
 
+void aim_phases_set_carbon(aim_phases *p, size_t row, double carbon_g) {
+    if (row < (size_t)p->n_rows)
+        p->rows[row].carbon_g = carbon_g;
+}
+
 size_t aim_phases_rows(const aim_phases *p, const aim_phase_row **ret) {
     *ret = p->rows;
     return (size_t)p->n_rows;

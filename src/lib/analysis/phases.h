@@ -91,6 +91,8 @@ void aim_phases_finish(aim_phases *p, int64_t t_ns);
 void aim_phases_prune(aim_phases *p, int64_t t_ns);
 
 size_t aim_phases_rows(const aim_phases *p, const aim_phase_row **ret);
+/* Replaces row's carbon (a re-pricing at the end of the run, phase_reprice.h). */
+void aim_phases_set_carbon(aim_phases *p, size_t row, double carbon_g);
 size_t aim_phases_spans(const aim_phases *p, const aim_phase_span **ret);
 size_t aim_phases_marks(const aim_phases *p, const aim_phase_mark **ret);
 /* Events that could not be kept: spans and marks past the limits, unmatched ends, phases

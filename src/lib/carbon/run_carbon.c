@@ -284,7 +284,7 @@ static double now_s(void) {
  * they give the run's own energy, makes best the run's series and its carbon the result.
  * 1 re-priced, 0 kept as it was (warning given), < 0 out of memory. */
 static int reprice(aim_run_carbon *rc, aim_db *db, aim_run_summary *run, const aim_prov_series *best,
-                   const char *name) {
+                   const char *name, const aim_backfill_hook *hook) {
     size_t n_dev = run->n_devices > 0 ? (size_t)run->n_devices : 0;
     double *device_g = calloc(n_dev + 1, sizeof *device_g);
     if (!device_g)
@@ -294,6 +294,10 @@ static int reprice(aim_run_carbon *rc, aim_db *db, aim_run_summary *run, const a
     sc.points = best->p;
     sc.n = best->n;
     sc.device_g = device_g;
+    if (hook) {
+        sc.on_interval = hook->on_interval;
+        sc.userdata = hook->userdata;
+    }
     aim_whatif_totals tot;
     double t0 = now_s();
     int r = aim_whatif_replay(db, run, rc->pue, &sc, 1, &tot);
@@ -329,7 +333,8 @@ static int reprice(aim_run_carbon *rc, aim_db *db, aim_run_summary *run, const a
     return r == -ENOMEM ? r : 0;
 }
 
-void aim_run_carbon_backfill(aim_run_carbon *rc, aim_db *db, aim_run_summary *run) {
+void aim_run_carbon_backfill(aim_run_carbon *rc, aim_db *db, aim_run_summary *run,
+                             const aim_backfill_hook *hook) {
     if (!rc->ready || !rc->live)
         return;
     aim_run_provider_stop(rc->live);
@@ -362,10 +367,12 @@ void aim_run_carbon_backfill(aim_run_carbon *rc, aim_db *db, aim_run_summary *ru
             warn(run, line);
         }
         if (best.n && !same_series(&rc->intensity, &best)) {
-            int rr = reprice(rc, db, run, &best, name);
+            int rr = reprice(rc, db, run, &best, name, hook);
             changed = rr > 0;
             if (rr < 0)
                 warn(run, "history not applied: out of memory");
+            if (changed && hook && hook->cannot)
+                warn(run, hook->cannot);
         }
     }
     if (!rc->repriced)
@@ -383,6 +390,8 @@ void aim_run_carbon_backfill(aim_run_carbon *rc, aim_db *db, aim_run_summary *ru
     if (s == 0) {
         if (changed)
             s = aim_db_steps_replace(db, run->id, 0, rc->intensity.points, rc->intensity.n);
+        if (s == 0 && changed && hook && hook->store)
+            s = hook->store(hook->userdata, db);
         if (s == 0)
             s = aim_db_run_update(db, run);
         if (s == 0)

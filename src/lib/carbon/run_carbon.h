@@ -15,6 +15,7 @@
 #include "analysis/summary.h"
 #include "carbon/account.h"
 #include "carbon/series.h"
+#include "carbon/whatif.h"
 #include "core/config.h"
 #include "store/db.h"
 
@@ -79,8 +80,21 @@ void aim_run_carbon_finish(aim_run_carbon *rc, aim_run_summary *run);
  * stores the new carbon, per-device carbon and series in one transaction. Whatever goes
  * wrong (no history, a rate limit, a store error, stored samples that do not give the run's
  * energy), the run keeps the carbon it was priced with live, and a warning says why. Never
- * fails: the run is already stored. Call once, after aim_run_carbon_finish. */
-void aim_run_carbon_backfill(aim_run_carbon *rc, aim_db *db, aim_run_summary *run);
+ * fails: the run is already stored. Call once, after aim_run_carbon_finish.
+ *
+ * hook (may be NULL) lets the caller re-price what it attributed carbon to (the phases):
+ * on_interval sees every replayed interval's carbon at the new series; store runs inside
+ * the transaction that stores the re-priced run, only when the run was re-priced (a
+ * negative return rolls everything back). cannot, when set, is a warning added to the run
+ * if it is re-priced (what could not follow, and why). */
+typedef struct aim_backfill_hook {
+    aim_interval_carbon_fn on_interval;
+    int (*store)(void *userdata, aim_db *db);
+    void *userdata;
+    const char *cannot;
+} aim_backfill_hook;
+void aim_run_carbon_backfill(aim_run_carbon *rc, aim_db *db, aim_run_summary *run,
+                             const aim_backfill_hook *hook);
 
 void aim_run_carbon_free(aim_run_carbon *rc);
 

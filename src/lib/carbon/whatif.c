@@ -35,6 +35,7 @@ typedef struct replay_ctx {
     aim_step_acc *acc;          /* [scenario * n_dev + device] */
     int group;                  /* the group being replayed */
     uint64_t ticks;
+    double pue;
 } replay_ctx;
 
 int aim_run_energy_series(const aim_run_summary *run, int d, int *ret_counter) {
@@ -70,9 +71,19 @@ static int replay_tick(int64_t t_rel, const double *values, const uint8_t *valid
             aim_energy_meter_counter(&rd->meter, t_rel, values[rd->pos], &p);
         else
             aim_energy_meter_power(&rd->meter, t_rel, values[rd->pos]);
-        for (size_t k = 0; k < x->n_sc; k++)
-            aim_step_acc_add(&x->acc[k * n_dev + d], x->sc[k].points, x->sc[k].n, t0, wall, e0,
-                             rd->meter.energy_j);
+        int64_t t0_rel = t0 - run->start_wall_ns;
+        for (size_t k = 0; k < x->n_sc; k++) {
+            const aim_whatif_scenario *s = &x->sc[k];
+            aim_step_acc *acc = &x->acc[k * n_dev + d];
+            /* As the writer prices an interval for the phases: the accumulator's value
+             * after it, less before. */
+            double g0 = s->on_interval ? aim_step_acc_value(acc, s->points, s->n, e0) : 0;
+            aim_step_acc_add(acc, s->points, s->n, t0, wall, e0, rd->meter.energy_j);
+            if (s->on_interval)
+                s->on_interval(s->userdata, (int)d, t0_rel, t_rel,
+                               (aim_step_acc_value(acc, s->points, s->n, rd->meter.energy_j) - g0) *
+                                   x->pue);
+        }
     }
     return 0;
 }
@@ -80,7 +91,7 @@ static int replay_tick(int64_t t_rel, const double *values, const uint8_t *valid
 int aim_whatif_replay(aim_db *db, const aim_run_summary *run, double pue,
                       aim_whatif_scenario *sc, size_t n_sc, aim_whatif_totals *ret_totals) {
     size_t n_dev = run->n_devices > 0 ? (size_t)run->n_devices : 0;
-    replay_ctx x = { .run = run, .sc = sc, .n_sc = n_sc };
+    replay_ctx x = { .run = run, .sc = sc, .n_sc = n_sc, .pue = pue };
     x.dev = calloc(n_dev + 1, sizeof *x.dev);
     x.acc = calloc(n_sc * n_dev + 1, sizeof *x.acc);
     double *e_now = calloc(n_dev + 1, sizeof *e_now);

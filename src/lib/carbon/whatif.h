@@ -12,6 +12,11 @@
 #include "carbon/zone_history.h"
 #include "store/db.h"
 
+/* One replayed interval of device dev, (t0, t1] in ns from the run's start on the sample
+ * clock, cost carbon_g grams at the scenario's intensity (PUE included). */
+typedef void (*aim_interval_carbon_fn)(void *userdata, int dev, int64_t t0_ns, int64_t t1_ns,
+                                       double carbon_g);
+
 typedef struct aim_whatif_scenario {
     /* in */
     char label[64];             /* "CA-SK", a file's name, "run" */
@@ -35,6 +40,10 @@ typedef struct aim_whatif_scenario {
      * PUE included; NaN outside the total), as the live run keeps it (a run re-priced at
      * its end by a provider's history needs the per-device figures too). NULL: not filled. */
     double *device_g;
+    /* in, optional: called for every replayed interval with its carbon (the per-phase
+     * re-pricing of a back-filled run); NULL: not called. */
+    aim_interval_carbon_fn on_interval;
+    void *userdata;
 } aim_whatif_scenario;
 
 typedef struct aim_whatif_totals {

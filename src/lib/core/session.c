@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "aim_config.h"
+#include "core/phase_backfill.h"
 #include "carbon/carbon.h"
 #include "fileio.h"
 #include "log.h"
@@ -513,8 +514,17 @@ int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
     aim_writer_refresh_summary(s);
     aim_run_carbon_finish(&s->carbon, &s->run);
     int r = aim_writer_flush(s);
-    if (r == 0) /* every sample is stored: a provider's history may re-price them */
-        aim_run_carbon_backfill(&s->carbon, s->db, &s->run);
+    if (r == 0) { /* every sample is stored: a provider's history may re-price them */
+        aim_phase_backfill pb;
+        aim_backfill_hook hook;
+        int pr = aim_phase_backfill_init(&pb, &s->workload, s->start_mono_ns, s->run.id, &hook);
+        if (pr < 0)
+            hook.cannot = pr == -ERANGE ? "per-phase carbon keeps the live pricing: not every "
+                                          "phase instance was kept (store limit)"
+                                        : "per-phase carbon keeps the live pricing: out of memory";
+        aim_run_carbon_backfill(&s->carbon, s->db, &s->run, &hook);
+        aim_phase_backfill_free(&pb);
+    }
     aim_session_corr_finish(s);
     for (int i = 0; i < aim_source_count; i++)
         if (s->slots[i].open) {

@@ -57,6 +57,8 @@ int aim_db_workload_store(aim_db *db, const char *run_id, int64_t start_mono_ns,
                           const struct aim_phases *phases, size_t spans_from, size_t n_spans,
                           size_t marks_from, size_t n_marks, const struct aim_records *records,
                           const struct aim_record_row *rows, size_t n_rows, uint64_t dropped);
+/* Each phase row's carbon as phases has it now (a re-pricing at the end of the run). */
+int aim_db_phase_carbon_update(aim_db *db, const char *run_id, const struct aim_phases *phases);
 int aim_db_commit(aim_db *db);
 int aim_db_rollback(aim_db *db);
 

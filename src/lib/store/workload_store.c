@@ -437,3 +437,22 @@ int aim_db_phase_metrics_store(aim_db *adb, const char *run_id, const aim_phases
                                     sqlite3_errmsg(db))
                  : 0;
 }
+
+int aim_db_phase_carbon_update(aim_db *adb, const char *run_id, const aim_phases *phases) {
+    sqlite3 *db = aim_db_sqlite(adb);
+    const aim_phase_row *rows;
+    size_t n = aim_phases_rows(phases, &rows);
+    sqlite3_stmt *st = NULL;
+    int r = n ? exec_bind(db, &st, "UPDATE phase_totals SET carbon_g = ?1 "
+                                   "WHERE run_id = ?2 AND name = ?3") : 0;
+    for (size_t i = 0; i < n && r == 0; i++) {
+        sqlite3_bind_double(st, 1, rows[i].carbon_g);
+        sqlite3_bind_text(st, 2, run_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, rows[i].name, -1, SQLITE_STATIC);
+        r = step_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (r < 0)
+        aim_db_set_error(adb, r, "storing the phases' carbon: %s", sqlite3_errmsg(db));
+    return r;
+}
