@@ -39,6 +39,11 @@ int cli_open_store(const char *db_path, aim_store **ret_store);
  * exit code. Caller frees *ret_id. */
 int cli_resolve_run(aim_store *store, const char *ref, char **ret_id);
 
+/* Both: opens the store at db_path and resolves ref in it. Returns 0 with *ret_store and
+ * *ret_id (the caller frees both), or an exit code after printing the error (nothing to
+ * free). */
+int cli_open_run(const char *db_path, const char *ref, aim_store **ret_store, char **ret_id);
+
 /* Renders run_id's report in format and writes it to path ("-" = stdout). Returns 0 or an
  * exit code after printing the error. */
 int cli_render_to(aim_store *store, const char *run_id, const char *format, const char *path);

@@ -114,6 +114,18 @@ int cli_resolve_run(aim_store *store, const char *ref, char **ret_id) {
     return r == -EEXIST ? AIM_EXIT_USAGE : r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_exit_code(r);
 }
 
+int cli_open_run(const char *db_path, const char *ref, aim_store **ret_store, char **ret_id) {
+    int code = cli_open_store(db_path, ret_store);
+    if (code)
+        return code;
+    code = cli_resolve_run(*ret_store, ref, ret_id);
+    if (code) {
+        aim_store_free(*ret_store);
+        *ret_store = NULL;
+    }
+    return code;
+}
+
 int cli_render_to(aim_store *store, const char *run_id, const char *format, const char *path) {
     char *text = NULL;
     int r = aim_report_render(store, run_id, format, &text);

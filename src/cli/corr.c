@@ -125,11 +125,10 @@ int cmd_corr(int argc, char **argv) {
         return AIM_EXIT_USAGE;
     }
     aim_store *store;
-    int code = cli_open_store(db, &store);
+    char *id = NULL;
+    int code = cli_open_run(db, optind < argc ? argv[optind] : NULL, &store, &id);
     if (code)
         return code;
-    char *id = NULL;
-    code = cli_resolve_run(store, optind < argc ? argv[optind] : NULL, &id);
     aim_corr_result *res = NULL;
     if (!code) {
         aim_time_range *ranges = NULL;

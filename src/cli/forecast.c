@@ -157,11 +157,10 @@ int cmd_forecast(int argc, char **argv) {
         return AIM_EXIT_USAGE;
     }
     aim_store *store;
-    int code = cli_open_store(db, &store);
+    char *id = NULL;
+    int code = cli_open_run(db, optind < argc ? argv[optind] : NULL, &store, &id);
     if (code)
         return code;
-    char *id = NULL;
-    code = cli_resolve_run(store, optind < argc ? argv[optind] : NULL, &id);
     char *last = NULL;
     int waiting_said = 0;
     while (!code) {

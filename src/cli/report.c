@@ -44,11 +44,10 @@ int cmd_report(int argc, char **argv) {
         return AIM_EXIT_USAGE;
     }
     aim_store *store;
-    int code = cli_open_store(db, &store);
+    char *id = NULL;
+    int code = cli_open_run(db, optind < argc ? argv[optind] : NULL, &store, &id);
     if (code)
         return code;
-    char *id = NULL;
-    code = cli_resolve_run(store, optind < argc ? argv[optind] : NULL, &id);
     if (!code)
         code = cli_render_to(store, id, format, output);
     free(id);

@@ -85,11 +85,10 @@ int cmd_whatif(int argc, char **argv) {
         pue = aim_pue_lookup(pue_spec, &v, &src) == 0 ? v : strtod(pue_spec, NULL);
     }
     aim_store *store;
-    int code = cli_open_store(db, &store);
+    char *id = NULL;
+    int code = cli_open_run(db, optind < argc ? argv[optind] : NULL, &store, &id);
     if (code)
         return code;
-    char *id = NULL;
-    code = cli_resolve_run(store, optind < argc ? argv[optind] : NULL, &id);
     if (!code) {
         char *text = NULL;
         int r = hardware ? aim_whatif_hardware_render(store, id, hardware, zones, pue,
