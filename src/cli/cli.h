@@ -44,6 +44,10 @@ int cli_resolve_run(aim_store *store, const char *ref, char **ret_id);
  * free). */
 int cli_open_run(const char *db_path, const char *ref, aim_store **ret_store, char **ret_id);
 
+/* aimeter zones CODE --years: CODE's figure for every year it has, as a table or JSON, to
+ * f. Returns the number of years (0: CODE has none; nothing written but "[]" for JSON). */
+int cli_zones_years(FILE *f, const char *code, int json);
+
 /* Renders run_id's report in format and writes it to path ("-" = stdout). Returns 0 or an
  * exit code after printing the error. */
 int cli_render_to(aim_store *store, const char *run_id, const char *format, const char *path);

@@ -8,6 +8,7 @@
 
 static const char zones_usage[] =
     "Usage: aimeter zones [QUERY] [--marginal] [--cloud] [--all] [--json]\n"
+    "       aimeter zones CODE --years [--json]\n"
     "\n"
     "Lists the built-in grid carbon intensity table: for each zone code, the row that\n"
     "--zone CODE uses (code, name, g CO2e/kWh, basis, year, licence, source). With QUERY,\n"
@@ -17,6 +18,8 @@ static const char zones_usage[] =
     "                  the zone row it uses; QUERY matches name, location or zone\n"
     "  -a, --all       also the rows no lookup returns (other sources for the same code,\n"
     "                  a direct row after a lifecycle one); '*' marks the row --zone uses\n"
+    "  -y, --years     CODE's figure for every year the tables have (a zone code or a cloud\n"
+    "                  region, exactly): what whatif --zones CODE@YEAR prices with\n"
     "  -j, --json      a JSON array instead of the table\n"
     "  -h, --help      this help\n"
     "\n"
@@ -27,7 +30,7 @@ enum { ZONES_NO_MATCH = 1 }; /* like grep: "nothing found" is not an error (docs
 
 typedef struct opts {
     const char *query;
-    int marginal, cloud, all, json;
+    int marginal, cloud, all, json, years;
 } opts;
 
 /* ASCII case-insensitive substring test: locale-independent like the lookups. */
@@ -238,21 +241,50 @@ static void print_text(FILE *f, const opts *o, const match *m, size_t n) {
         fprintf(f, "\nRegion to zone: %s (%s)\n", m[0].region->source, m[0].region->licence);
 }
 
+static int zones_years(const opts *o) {
+    if (!o->query || o->marginal || o->cloud || o->all) {
+        cli_error("zones: --years takes one zone code or cloud region and no --marginal, "
+                  "--cloud or --all");
+        return AIM_EXIT_USAGE;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        cli_error("out of memory");
+        return AIM_EXIT_SOFTWARE;
+    }
+    int years = cli_zones_years(f, o->query, o->json);
+    int code = fclose(f) == 0 ? 0 : AIM_EXIT_SOFTWARE;
+    if (code == 0 && (years || o->json))
+        code = cli_write_file("-", text);
+    free(text);
+    if (code == 0 && years == 0) {
+        if (!o->json)
+            cli_error("zones: no yearly figures for '%s' (a zone code exactly, as aimeter zones "
+                      "lists them, or a cloud region)", o->query);
+        return ZONES_NO_MATCH;
+    }
+    return code;
+}
+
 int cmd_zones(int argc, char **argv) {
     static const struct option longopts[] = {
         { "marginal", no_argument, NULL, 'm' }, { "cloud", no_argument, NULL, 'c' },
         { "all", no_argument, NULL, 'a' },      { "json", no_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' },     { NULL, 0, NULL, 0 },
+        { "years", no_argument, NULL, 'y' },    { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     opts o = { 0 };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "mcajh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "mcajyh", longopts, NULL)) != -1) {
         switch (c) {
         case 'm': o.marginal = 1; break;
         case 'c': o.cloud = 1; break;
         case 'a': o.all = 1; break;
         case 'j': o.json = 1; break;
+        case 'y': o.years = 1; break;
         case 'h': fputs(zones_usage, stdout); return 0;
         default:
             cli_error("zones: unknown option '%s' (see aimeter zones --help)", argv[optind - 1]);
@@ -265,6 +297,8 @@ int cmd_zones(int argc, char **argv) {
         cli_error("zones: one QUERY at most, got '%s' too", argv[optind]);
         return AIM_EXIT_USAGE;
     }
+    if (o.years)
+        return zones_years(&o);
     size_t cap = aim_zone_count() + aim_cloud_region_count() + 1;
     match *m = calloc(cap, sizeof *m);
     if (!m) {

@@ -164,3 +164,25 @@ def test_zone_guessed_from_the_time_zone_when_none_is_given(db, monkeypatch):
                     "--", "true")
     assert r.returncode == 0, r.stderr
     assert report_json(db)["carbon"]["zone"] == "DE"
+
+
+def test_years_of_one_zone():
+    # OWID carbon-intensity-electricity: France 2000 79.76566, 2010 78.561775 (2 decimals in
+    # data/zones_history.csv); 2024 is also the zones.csv row --zone uses.
+    r = run_aimeter("zones", "FR", "--years", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = {z["year"]: z for z in json.loads(r.stdout)}
+    assert rows[2000]["g_per_kwh"] == 79.77 and rows[2010]["g_per_kwh"] == 78.56
+    assert rows[2000]["licence"] == "CC BY 4.0" and rows[2000]["signal"] == "average"
+    assert min(rows) == 2000 and all(z["code"] == "FR" for z in rows.values())
+    text = run_aimeter("zones", "fr", "--years")
+    assert text.returncode == 0, text.stderr
+    assert "2024        44.2  lifecycle  [1]  (the row --zone uses)" in text.stdout
+    assert "[1] Our World in Data" in text.stdout
+    # a cloud region gives its zone's years
+    region = json.loads(run_aimeter("zones", "aws:eu-west-3", "--years", "--json").stdout)
+    assert {z["year"]: z["g_per_kwh"] for z in region}[2010] == 78.56
+    # nothing known: exit 1 with one line; misuse: 64
+    assert_one_error(run_aimeter("zones", "XX", "--years"), 1)
+    assert_one_error(run_aimeter("zones", "--years"), EX_USAGE)
+    assert_one_error(run_aimeter("zones", "FR", "--years", "--marginal"), EX_USAGE)
