@@ -44,6 +44,9 @@ int cli_resolve_run(aim_store *store, const char *ref, char **ret_id);
  * free). */
 int cli_open_run(const char *db_path, const char *ref, aim_store **ret_store, char **ret_id);
 
+/* s as a JSON string (quoted, escaped; NULL as ""), to f. */
+void cli_json_string(FILE *f, const char *s);
+
 /* aimeter zones CODE --years: CODE's figure for every year it has, as a table or JSON, to
  * f. Returns the number of years (0: CODE has none; nothing written but "[]" for JSON). */
 int cli_zones_years(FILE *f, const char *code, int json);

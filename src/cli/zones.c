@@ -79,20 +79,6 @@ static void put_cell(FILE *f, const char *s, int w) {
     fprintf(f, "%.*s\u2026", (int)(p - s), s);
 }
 
-static void json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 typedef struct match {
     const aim_zone_info *zone;
     const aim_cloud_region *region; /* --cloud */
@@ -150,33 +136,33 @@ static void print_json(FILE *f, const opts *o, const match *m, size_t n) {
             char name[128];
             snprintf(name, sizeof name, "%s:%s", r->provider, r->region);
             fputs("\"cloud\": ", f);
-            json_str(f, name);
+            cli_json_string(f, name);
             fputs(", \"provider\": ", f);
-            json_str(f, r->provider);
+            cli_json_string(f, r->provider);
             fputs(", \"region\": ", f);
-            json_str(f, r->region);
+            cli_json_string(f, r->region);
             fputs(", \"location\": ", f);
-            json_str(f, r->location);
+            cli_json_string(f, r->location);
             fprintf(f, ", \"lat\": %.4f, \"lon\": %.4f, \"region_zone\": ", r->lat, r->lon);
-            json_str(f, r->zone);
+            cli_json_string(f, r->zone);
             fputs(", \"region_source\": ", f);
-            json_str(f, r->source);
+            cli_json_string(f, r->source);
             fputs(", \"region_licence\": ", f);
-            json_str(f, r->licence);
+            cli_json_string(f, r->licence);
             fputs(", ", f);
         }
         fputs("\"code\": ", f);
-        json_str(f, z->code);
+        cli_json_string(f, z->code);
         fputs(", \"name\": ", f);
-        json_str(f, z->name);
+        cli_json_string(f, z->name);
         fprintf(f, ", \"g_per_kwh\": %.17g, \"signal\": ", z->g_per_kwh);
-        json_str(f, z->signal);
+        cli_json_string(f, z->signal);
         fputs(", \"basis\": ", f);
-        json_str(f, z->basis);
+        cli_json_string(f, z->basis);
         fprintf(f, ", \"year\": %d, \"source\": ", z->year);
-        json_str(f, z->source);
+        cli_json_string(f, z->source);
         fputs(", \"licence\": ", f);
-        json_str(f, z->licence);
+        cli_json_string(f, z->licence);
         if (o->all && !m[i].region)
             fprintf(f, ", \"used\": %s", m[i].used ? "true" : "false");
         fputs("}", f);

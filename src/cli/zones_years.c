@@ -9,20 +9,6 @@
 #define LAST_YEAR 2100
 #define MAX_SOURCES 8
 
-static void json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 /* Index of source in list (added when new; MAX_SOURCES - 1 for the overflow). */
 static int source_index(const char **list, int *n, const char *source) {
     for (int i = 0; i < *n; i++)
@@ -49,15 +35,15 @@ int cli_zones_years(FILE *f, const char *code, int json) {
             continue;
         if (json) {
             fprintf(f, "%s{\"code\":", years ? "," : "");
-            json_str(f, row.code);
+            cli_json_string(f, row.code);
             fprintf(f, ",\"year\":%d,\"g_per_kwh\":%.15g,\"signal\":", y, row.g_per_kwh);
-            json_str(f, row.signal);
+            cli_json_string(f, row.signal);
             fputs(",\"basis\":", f);
-            json_str(f, row.basis);
+            cli_json_string(f, row.basis);
             fputs(",\"source\":", f);
-            json_str(f, row.source);
+            cli_json_string(f, row.source);
             fputs(",\"licence\":", f);
-            json_str(f, row.licence);
+            cli_json_string(f, row.licence);
             fputc('}', f);
         } else {
             if (!years)
