@@ -60,6 +60,11 @@ AIM_PUBLIC void aim_set_log_callback(aim_log_fn fn, void *userdata);
  * or is not positive. Thread-safe. */
 AIM_PUBLIC int aim_parse_duration(const char *text, int64_t *ret_ns);
 
+/* Parses the first len bytes of text as an unsigned plain decimal, "0.21", ".8", "12", the
+ * same whatever the process locale: digits and at most one '.', no sign, exponent, hex,
+ * "inf", spaces or decimal comma. -EINVAL for anything else (*ret untouched). Thread-safe. */
+AIM_PUBLIC int aim_parse_number(const char *text, size_t len, double *ret);
+
 /* ---------------------------------------------------------------- metric registry */
 
 typedef enum aim_category {

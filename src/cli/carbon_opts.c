@@ -28,25 +28,14 @@ int cli_carbon_option(int c, const char *arg, cli_carbon_opts *o) {
     }
 }
 
-/* "0.21", "0.21EUR", "12eur": a plain decimal (no sign, exponent or locale comma) and an
- * optional currency glued to it. */
+/* "0.21", "0.21EUR", "12eur": an unsigned decimal (aim_parse_number) and an optional
+ * currency glued to it. */
 static int parse_price(const char *text, double *ret, char currency[4]) {
-    double v = 0, scale = 1;
-    int digits = 0, dot = 0;
-    const char *p = text;
-    for (; (*p >= '0' && *p <= '9') || (*p == '.' && !dot); p++) {
-        if (*p == '.') {
-            dot = 1;
-            continue;
-        }
-        digits++;
-        if (dot)
-            v += (*p - '0') * (scale /= 10);
-        else
-            v = v * 10 + (*p - '0');
-    }
-    if (!digits)
+    size_t len = strspn(text, "0123456789.");
+    double v;
+    if (aim_parse_number(text, len, &v) < 0)
         return -EINVAL;
+    const char *p = text + len;
     while (*p == ' ')
         p++;
     size_t n = strlen(p);

@@ -29,28 +29,10 @@ static const char corr_usage[] =
 
 enum { OPT_MATRIX = 1000, OPT_MIN_ABS, OPT_TOP, OPT_RECOMPUTE, OPT_PHASE };
 
-/* A plain decimal from 0 to 1 ("0.5", ".8", "1"): no sign, exponent or locale comma. */
+/* A decimal from 0 to 1 ("0.5", ".8", "1"; aim_parse_number). */
 static int parse_unit_interval(const char *s, double *ret) {
-    double v = 0, scale = 1;
-    int digits = 0, dot = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p == '.' && !dot) {
-            dot = 1;
-        } else if (*p >= '0' && *p <= '9') {
-            digits++;
-            if (dot) {
-                scale /= 10;
-                v += (*p - '0') * scale;
-            } else {
-                v = v * 10 + (*p - '0');
-            }
-            if (digits > 12)
-                return -EINVAL;
-        } else {
-            return -EINVAL;
-        }
-    }
-    if (!digits || v > 1)
+    double v;
+    if (aim_parse_number(s, strlen(s), &v) < 0 || v > 1)
         return -EINVAL;
     *ret = v;
     return 0;

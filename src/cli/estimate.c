@@ -86,22 +86,10 @@ typedef struct estimate {
 
 /* ---------------------------------------------------------------- number parsing */
 
-/* A plain decimal number: digits with at most one '.', nothing else (no sign, exponent,
- * hex, "inf" or locale comma), so a typo never reads as a surprising value. */
+/* An unsigned decimal (aim_parse_number: no sign, hex, "inf" or locale comma), so a typo
+ * never reads as a surprising value. */
 static int parse_decimal(const char *text, double *ret) {
-    size_t n = strlen(text), digits = 0, dots = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (text[i] >= '0' && text[i] <= '9')
-            digits++;
-        else if (text[i] == '.')
-            dots++;
-        else
-            return -EINVAL;
-    }
-    if (!digits || dots > 1 || n > 32)
-        return -EINVAL;
-    *ret = strtod(text, NULL);
-    return isfinite(*ret) ? 0 : -ERANGE;
+    return aim_parse_number(text, strlen(text), ret);
 }
 
 /* A fraction 0..1, or a percentage "70%". */

@@ -40,6 +40,18 @@ static void durations(void **state) {
     assert_int_equal(aim_parse_duration("0.1ns", &ns), -ERANGE);
     assert_int_equal(aim_parse_duration("99999999999h", &ns), -ERANGE);
     assert_true(ns == 7); /* untouched on error */
+    double v = 7;
+    assert_int_equal(aim_parse_number("0.21EUR", 4, &v), 0); /* the first len bytes */
+    assert_true(v == 0.21);
+    assert_int_equal(aim_parse_number(".8", 2, &v), 0);
+    assert_true(v == 0.8);
+    const char *not_numbers[] = { "", "-1", "+1", "1,5", "0x10", "inf", "nan", " 1", "1.2.3", ".",
+                                  "1e3" };
+    v = 7;
+    for (size_t i = 0; i < sizeof not_numbers / sizeof not_numbers[0]; i++)
+        assert_int_equal(aim_parse_number(not_numbers[i], strlen(not_numbers[i]), &v), -EINVAL);
+    assert_int_equal(aim_parse_number(NULL, 0, &v), -EINVAL);
+    assert_true(v == 7);
     assert_int_equal(aim_parse_duration(NULL, &ns), -EINVAL);
 }
 

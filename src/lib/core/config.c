@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "source.h"
+#include "number.h"
 #include "carbon/run_provider.h"
 
 int aim_config_new(aim_config **ret_config) {
@@ -233,22 +234,8 @@ int aim_config_set_intensity_file(aim_config *c, const char *path) {
 int aim_config_set_pue(aim_config *c, const char *spec) {
     if (!spec || !*spec)
         return -EINVAL;
-    /* A number, checked by hand: strtod would take hex, "inf" and a locale's comma. */
-    double v = 0, scale = 1;
-    int digits = 0, dot = 0;
-    const char *p = spec;
-    for (; (*p >= '0' && *p <= '9') || (*p == '.' && !dot); p++) {
-        if (*p == '.') {
-            dot = 1;
-            continue;
-        }
-        digits++;
-        if (dot)
-            v += (*p - '0') * (scale /= 10);
-        else
-            v = v * 10 + (*p - '0');
-    }
-    if (digits && !*p) {
+    double v;
+    if (aim_parse_decimal(spec, strlen(spec), 0, &v) == 0) {
         /* 1.0 is a facility that spends nothing beyond IT; 3 is already a very poor one. */
         if (!(v >= 1.0) || v > 5.0)
             return -ERANGE;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aimeter.h"
 #include "number.h"
 
 static locale_t c_locale;
@@ -59,4 +60,13 @@ int aim_parse_decimal(const char *text, size_t len, int allow_sign, double *ret)
         return -EINVAL;
     *ret = v;
     return 0;
+}
+
+int aim_parse_number(const char *text, size_t len, double *ret) {
+    /* Digits and one '.' only: an option value such as "1e3" hours is more likely a typo
+     * than a wish, and is refused rather than read as 1000. */
+    for (size_t i = 0; text && i < len; i++)
+        if ((text[i] < '0' || text[i] > '9') && text[i] != '.')
+            return -EINVAL;
+    return text ? aim_parse_decimal(text, len, 0, ret) : -EINVAL;
 }

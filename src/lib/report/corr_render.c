@@ -448,25 +448,36 @@ int aim_corr_render(const aim_corr_result *c, const char *format, int matrix, do
 
 /* ------------------------------------------------------------------ the report's section */
 
-static int report_result(const aim_run_summary *run, aim_corr_result **ret) {
+/* What a report's correlation section shows: the run's stored matrix and its top pairs,
+ * and (info, grid: may be NULL) the grid's description. -ENOENT without a matrix; nothing to
+ * free on error. */
+static int report_result(const aim_run_summary *run, double min_abs, size_t top,
+                         aim_corr_result **ret, text_rows *rows, aim_corr_info *info,
+                         char *grid, size_t grid_size) {
     if (!run->corr)
         return -ENOENT;
-    return aim_corr_result_build(run, run->corr, 0, 0, ret);
+    int r = aim_corr_result_build(run, run->corr, 0, 0, ret);
+    if (r < 0)
+        return r;
+    if ((r = rows_get(*ret, min_abs, top, rows)) < 0) {
+        aim_corr_result_free(*ret);
+        return r;
+    }
+    if (info) {
+        aim_corr_get_info(*ret, info);
+        grid_text(grid, grid_size, info);
+    }
+    return 0;
 }
 
 void aim_corr_report_text(aim_strbuf *b, const aim_run_summary *run) {
     aim_corr_result *c;
     text_rows t;
-    if (report_result(run, &c) < 0)
-        return;
-    if (rows_get(c, AIM_CORR_REPORT_MIN_ABS, AIM_CORR_REPORT_TOP, &t) < 0) {
-        aim_corr_result_free(c);
-        return;
-    }
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
     char grid[160];
-    grid_text(grid, sizeof grid, &in);
+    if (report_result(run, AIM_CORR_REPORT_MIN_ABS, AIM_CORR_REPORT_TOP, &c, &t, &in, grid,
+                      sizeof grid) < 0)
+        return;
     char lim[AIM_NUM_MAX];
     aim_strbuf_printf(b, "\nCorrelated pairs (%s, |r| >= %s; all: aimeter corr RUN)\n", grid,
                       aim_fmt_trim(lim, AIM_CORR_REPORT_MIN_ABS, 2));
@@ -506,16 +517,11 @@ static void md_rows(aim_strbuf *b, const aim_corr_result *c, const char *sign,
 void aim_corr_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
     aim_corr_result *c;
     text_rows t;
-    if (report_result(run, &c) < 0)
-        return;
-    if (rows_get(c, AIM_CORR_REPORT_MIN_ABS, AIM_CORR_REPORT_TOP, &t) < 0) {
-        aim_corr_result_free(c);
-        return;
-    }
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
     char grid[160];
-    grid_text(grid, sizeof grid, &in);
+    if (report_result(run, AIM_CORR_REPORT_MIN_ABS, AIM_CORR_REPORT_TOP, &c, &t, &in, grid,
+                      sizeof grid) < 0)
+        return;
     char lim[AIM_NUM_MAX];
     aim_strbuf_printf(b, "\n**Correlated metric pairs** (%s; \\|r\\| ≥ %s)\n\n", grid,
                       aim_fmt_trim(lim, AIM_CORR_REPORT_MIN_ABS, 2));
@@ -561,15 +567,10 @@ void aim_corr_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
 json_t *aim_corr_report_json(const aim_run_summary *run, int *err) {
     aim_corr_result *c;
     text_rows t;
-    int r = report_result(run, &c);
+    int r = report_result(run, 0, AIM_CORR_REPORT_JSON_TOP, &c, &t, NULL, NULL, 0);
     if (r == -ENOENT)
         return json_null();
     if (r < 0) {
-        *err = 1;
-        return NULL;
-    }
-    if (rows_get(c, 0, AIM_CORR_REPORT_JSON_TOP, &t) < 0) {
-        aim_corr_result_free(c);
         *err = 1;
         return NULL;
     }
