@@ -48,8 +48,9 @@ typedef enum aim_log_level {
 
 /* Receives every diagnostic the library would otherwise swallow (a source dropped mid-run,
  * a permission problem and its fix). Called from library threads: it must be thread-safe
- * and must not call back into the session. NULL removes the callback. Set it before
- * creating sessions; not thread-safe against concurrent sessions being created. */
+ * and must not call back into the session or set the callback. NULL removes the callback.
+ * Messages logged while none is set are kept (the last 16) and passed to the next one set,
+ * in order, before this function returns. Thread-safe. */
 typedef void (*aim_log_fn)(aim_log_level level, const char *message, void *userdata);
 AIM_PUBLIC void aim_set_log_callback(aim_log_fn fn, void *userdata);
 

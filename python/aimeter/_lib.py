@@ -134,17 +134,28 @@ def _candidates():
     return paths
 
 
-def _declare(lib, table, required):
-    for name, (restype, argtypes) in table.items():
+class _Library:
+    """The loaded ctypes.CDLL, each function declared (restype, argtypes) on its first use
+    and kept: declaring all of them at load cost a quarter of a millisecond of every
+    start() (docs/performance.md)."""
+
+    def __init__(self, cdll):
+        self._cdll = cdll
+        self._name = cdll._name
+
+    def __getattr__(self, name):
+        sig = _REQUIRED.get(name) or _OPTIONAL.get(name)
         try:
-            fn = getattr(lib, name)
+            fn = getattr(self._cdll, name)
         except AttributeError:
-            if required:
-                raise LibraryNotFound(f"{lib._name} lacks {name}(): it is older than this "
+            if name in _REQUIRED:
+                raise LibraryNotFound(f"{self._name} lacks {name}(): it is older than this "
                                       "aimeter Python package") from None
-            continue
-        fn.restype = restype
-        fn.argtypes = argtypes
+            raise
+        if sig is not None:
+            fn.restype, fn.argtypes = sig
+        setattr(self, name, fn)  # found by normal lookup from now on: no __getattr__ call
+        return fn
 
 
 def _on_log(level, message, userdata):
@@ -160,7 +171,8 @@ def _on_log(level, message, userdata):
 
 
 def lib():
-    """The loaded library (ctypes.CDLL), loading it on the first call."""
+    """The loaded library (functions of the ctypes.CDLL, declared), loading it on the first
+    call."""
     global _lib, _libc, _log_callback
     if _lib is not None:
         return _lib
@@ -187,21 +199,42 @@ def lib():
             raise LibraryNotFound("cannot load libaimeter; tried: " + "; ".join(tried) +
                                   ". Build it (ninja -C build), install it (meson install), or "
                                   "set AIMETER_LIBRARY to its path.")
-        _declare(loaded, _REQUIRED, True)
-        _declare(loaded, _OPTIONAL, False)
+        loaded = _Library(loaded)
         libc = ctypes.CDLL(None, use_errno=True)  # the process's own C library: the allocator libaimeter uses
         libc.free.restype, libc.free.argtypes = None, [c_void_p]
         libc.fopen.restype, libc.fopen.argtypes = c_void_p, [c_char_p, c_char_p]
         libc.fclose.restype, libc.fclose.argtypes = c_int, [c_void_p]
         libc.open_memstream.restype = c_void_p
         libc.open_memstream.argtypes = [P(c_void_p), P(c_size_t)]
-        # Library diagnostics (a source dropped mid-run, a permission problem and its fix)
-        # go to the "aimeter" logger; Python's last-resort handler shows warnings on stderr.
-        _log_callback = LOG_FN(_on_log)
-        loaded.aim_set_log_callback(ctypes.cast(_log_callback, c_void_p), None)
         _libc = libc
         _lib = loaded
         return _lib
+
+
+def install_log_callback():
+    """Library diagnostics (a source dropped mid-run, a permission problem and its fix) go to
+    the "aimeter" logger from now on; Python's last-resort handler shows warnings on stderr.
+    Those logged before are kept by the library and delivered here, in order.
+
+    Not done when the library loads: the first ctypes callback of a process costs ~0.15 ms
+    (libffi's checks for executable memory), 3 % of the start() budget. start() runs this on
+    a thread of its own once it has returned; stop() runs it before stopping."""
+    global _log_callback
+    if _log_callback is not None:
+        return
+    loaded = lib()
+    with _lock:
+        if _log_callback is None:
+            callback = LOG_FN(_on_log)
+            loaded.aim_set_log_callback(ctypes.cast(callback, c_void_p), None)
+            _log_callback = callback
+
+
+def install_log_callback_soon():
+    """install_log_callback on a new thread: this one goes on at once."""
+    if _log_callback is None:
+        from _thread import start_new_thread
+        start_new_thread(install_log_callback, ())
 
 
 def libc():
@@ -217,7 +250,7 @@ def has(name):
 def detach_log_callback():
     """Called at exit once every session has stopped, so that no library thread can call
     into an interpreter that is shutting down."""
-    if _lib is not None:
+    if _lib is not None and _log_callback is not None:
         _lib.aim_set_log_callback(None, None)
 
 

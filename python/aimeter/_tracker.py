@@ -21,7 +21,6 @@ Where a tracker's measurement happens (decided at start):
     run through the job socket when it listens.
 """
 import ctypes
-import errno
 import os
 import sys
 from _thread import allocate_lock
@@ -299,7 +298,9 @@ class Tracker:
         try:
             session.start()
         except AimeterError as e:
+            _lib.install_log_callback()  # what the failed start logged, before the error
             session.free()
+            import errno  # here: not on start()'s usual path
             if job is None or e.errno != errno.EEXIST:
                 raise
             # Another process claimed the socket between our check and the bind: it serves
@@ -315,6 +316,7 @@ class Tracker:
             session.free()
             raise
         self._session, self._run_id, self._db = session, session.run_id, db
+        _lib.install_log_callback_soon()  # start()'s warnings, and any later, reach logging
         if job is not None:
             from . import _control
             _control.publish_run(job[1], self._run_id, db)
@@ -406,6 +408,7 @@ class Tracker:
                 self.summary = self._summary_not_sampled()
                 return self.summary
             run_id = self._run_id
+            _lib.install_log_callback()  # if start()'s thread has not done it yet
             try:
                 session.stop(status, exit_code)
             finally:

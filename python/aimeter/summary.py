@@ -17,6 +17,7 @@ class _Store:
 
     def __enter__(self):
         lib = _lib.lib()
+        _lib.install_log_callback()  # reading is not on start()'s clock
         h = ctypes.c_void_p()
         r = lib.aim_store_new(ctypes.byref(h))
         if r < 0:

@@ -63,6 +63,29 @@ print(s.status)
     assert len(runs) == 1 and runs[0]["status"] == "completed"
 
 
+def test_start_warnings_reach_logging_before_stop(db, fake_gpus):
+    # A fresh process: the log callback is installed on a thread after start() returns, and
+    # what start() logged (gpu 5 does not exist) was kept by the library until then.
+    r = run_python(f"""
+import logging, time
+from aimeter import monitor
+seen = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        seen.append(record.getMessage())
+logging.getLogger("aimeter").addHandler(Keep())
+monitor.start(gpus="0,5", db={db!r}, quiet=True)
+deadline = time.monotonic() + 5
+while time.monotonic() < deadline and not any("names no single one" in m for m in seen):
+    time.sleep(0.01)
+print("before stop:", sum("names no single one" in m for m in seen))
+monitor.stop()
+print("after stop:", sum("names no single one" in m for m in seen))
+""")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[:2] == ["before stop: 1", "after stop: 1"], r.stdout
+
+
 def test_missing_library_fails_at_start_not_import(tmp_path):
     r = run_python("""
 import aimeter

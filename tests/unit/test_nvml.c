@@ -16,11 +16,14 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/catalog.h"
 #include "core/metric_select.h"
 #include "source_rig.h"
+#include "sources/gpu_select.h"
+#include "tmptree.h"
 #include "sources/nvml_abi.h"
 
 extern const aim_source_ops aim_source_nvml;
@@ -33,6 +36,8 @@ static struct rig *held_rig;
 static void *held_fake;
 
 static void write_scenario(const char *text) {
+    if (scenario_path[0]) /* a test's second scenario: the first one's file goes */
+        unlink(scenario_path);
     snprintf(scenario_path, sizeof scenario_path, "/tmp/aim-test-nvml-XXXXXX");
     int fd = mkstemp(scenario_path);
     assert_true(fd >= 0);
@@ -533,6 +538,50 @@ static void missing_library_or_driver_is_one_warning(void **unused) {
     close_rig(&g);
 }
 
+/* Where sysfs lists kernel modules and nvidia is not one of them, the library is not looked
+ * for, and the warning for an NVIDIA GPU on the bus says the driver is missing; with the
+ * module listed, the library is looked for as before. (Skipped where a real driver runs:
+ * there NVML itself answers.) */
+static void no_driver_module_means_no_library_search(void **unused) {
+    if (access("/dev/nvidiactl", F_OK) == 0 || access("/dev/dxg", F_OK) == 0) {
+        print_message("skipped: this machine has an NVIDIA driver device\n");
+        return;
+    }
+    unsetenv("AIMETER_NVML_LIBRARY");
+    char *sys = tmptree_copy("nvml/sysfs-nvidia");
+    assert_non_null(sys);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/module", sys);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    static rig g; /* static: teardown closes it after a failed assertion */
+    rig_open(&g, &aim_source_nvml, sys, NULL, 0);
+    held_rig = &g;
+    assert_int_equal(g.rc, -ENODEV);
+    assert_int_equal(g.cat->n_warnings, 1);
+    assert_non_null(strstr(g.cat->warnings[0], "0000:17:00.0"));
+    assert_non_null(strstr(g.cat->warnings[0], "NVIDIA driver is not loaded"));
+    assert_null(strstr(g.cat->warnings[0], "libnvidia-ml"));
+    close_rig(&g);
+
+    /* the rule itself, shared with DCGM: a library named by its variable is always tried */
+    assert_int_equal(aim_nvidia_driver_absent(sys, "AIMETER_DCGM_LIBRARY"), 1);
+    setenv("AIMETER_DCGM_LIBRARY", "/x/libdcgm.so.4", 1);
+    assert_int_equal(aim_nvidia_driver_absent(sys, "AIMETER_DCGM_LIBRARY"), 0);
+    unsetenv("AIMETER_DCGM_LIBRARY");
+    assert_int_equal(aim_nvidia_driver_absent(AIM_FIXTURES_DIR "/nvml/sysfs-nvidia", NULL), 0);
+
+    snprintf(dir, sizeof dir, "%s/module/nvidia", sys);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    assert_int_equal(aim_nvidia_driver_absent(sys, NULL), 0);
+    rig_open(&g, &aim_source_nvml, sys, NULL, 0);
+    held_rig = &g;
+    assert_int_equal(g.rc, -ENODEV);
+    assert_int_equal(g.cat->n_warnings, 1);
+    assert_non_null(strstr(g.cat->warnings[0], "libnvidia-ml.so.1"));
+    close_rig(&g);
+    tmptree_remove(sys);
+}
+
 static const char three_gpus[] =
     "gpus 3\n"
     "gpu0 uuid GPU-aaaaaaaa-1111-2222-3333-444444444444\n"
@@ -773,6 +822,7 @@ int main(void) {
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(old_driver_falls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_library_or_driver_is_one_warning, setup, teardown),
+        cmocka_unit_test_setup_teardown(no_driver_module_means_no_library_search, setup, teardown),
         cmocka_unit_test_setup_teardown(gpu_selection_by_index_and_uuid, setup, teardown),
         cmocka_unit_test_setup_teardown(probe_lists_what_each_gpu_offers, setup, teardown),
         cmocka_unit_test_setup_teardown(metrics_list_declares_and_reads_only_what_it_names, setup,

@@ -535,6 +535,28 @@ static void simultaneous_creation(void **state) {
     }
 }
 
+/* A writable open of a current store writes nothing, so it does not wait for another
+ * connection's write lock; one whose metrics table is stale (an older build's label, a
+ * metric missing) takes the lock and brings it up to date. */
+static void current_store_opens_without_the_write_lock(void **state) {
+    char path[128];
+    path_in_tmp(path, sizeof path, "locked/aimeter.db");
+    aim_db_close(open_db(path, 0));
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    aim_db_close(open_db(path, 0));
+    assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(other);
+
+    sql_exec(path, "UPDATE metrics SET label = 'old label' WHERE key = 'energy'; "
+                   "DELETE FROM metrics WHERE key = 'power'");
+    aim_db_close(open_db(path, 0));
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM metrics WHERE label = 'old label'"), 0);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM metrics WHERE key = 'power'"), 1);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM metrics"), (int)aim_metric_count());
+}
+
 static void concurrent_writers(void **state) {
     char path[128];
     path_in_tmp(path, sizeof path, "shared/aimeter.db");
@@ -836,6 +858,7 @@ static void default_path(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(create_roundtrip_every_field),
+        cmocka_unit_test(current_store_opens_without_the_write_lock),
         cmocka_unit_test(list_and_resolve),
         cmocka_unit_test(refuses_what_is_not_ours),
         cmocka_unit_test(migrates_an_older_store),

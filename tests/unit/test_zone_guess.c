@@ -94,6 +94,27 @@ static void no_country_falls_through(void **state) {
     tmptree_remove(root);
 }
 
+/* UTC and the other names under Etc/ are known to name no country without tzdata.zi: a
+ * tzdata.zi that said otherwise (here, UTC a link to Europe/Berlin) is not read for them. */
+static void countryless_names_skip_tzdata(void **state) {
+    char *root = tree();
+    char code[24];
+    put(root, "usr/share/zoneinfo/tzdata.zi", "L Europe/Berlin UTC\nL Europe/Berlin Etc/GMT+1\n"
+                                             "L Europe/Berlin Canada/Saskatchewan\n");
+    const char *values[] = { "UTC", "Etc/GMT+1", "Zulu", "Etc/Unknown" };
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        setenv("TZ", values[i], 1);
+        assert_int_equal(aim_zone_guess(root, code, sizeof code, NULL, 0), 0);
+        assert_string_equal(code, "FR"); /* /etc/timezone, not Germany */
+    }
+    /* while a link with a country still goes through it */
+    setenv("TZ", "Canada/Saskatchewan", 1);
+    assert_int_equal(aim_zone_guess(root, code, sizeof code, NULL, 0), 0);
+    assert_string_equal(code, "DE");
+    unsetenv("TZ");
+    tmptree_remove(root);
+}
+
 static void localtime_symlink(void **state) {
     char *root = tree();
     char code[24], how[128];
@@ -248,6 +269,7 @@ int main(void) {
         cmocka_unit_test(etc_timezone),
         cmocka_unit_test(tz_comes_first_and_finds_provinces),
         cmocka_unit_test(no_country_falls_through),
+        cmocka_unit_test(countryless_names_skip_tzdata),
         cmocka_unit_test(localtime_symlink),
         cmocka_unit_test(zoneinfo_symlinks_when_tzdata_zi_lacks_the_link),
         cmocka_unit_test(nothing_matches),

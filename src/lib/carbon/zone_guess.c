@@ -261,21 +261,37 @@ static int follow_link(const char *root, tz_file *files, const char *name, char 
     return aim_tz_name_parse(joined, ret, size) == 0 ? 0 : -ENOENT;
 }
 
+/* Names that tzdata gives no country: those under Etc/, and their aliases (UTC is the usual time zone of
+ * servers and containers). Answered without reading tzdata.zi (~110 kB) to find that the
+ * alias leads to Etc/UTC, which no zone.tab row names either. */
+static int countryless(const char *name) {
+    static const char *const aliases[] = { "UTC", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0",
+                                           "Greenwich", "Universal", "Zulu", "Factory" };
+    if (strncmp(name, "Etc/", 4) == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(name, aliases[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Time zone name → zone row code. 0, or -ENOENT. */
 static int tz_to_zone(const char *root, tz_file *files, const char *name,
                       const aim_zone_info **ret_zone) {
     char cur[TZ_NAME_MAX], next[TZ_NAME_MAX];
     snprintf(cur, sizeof cur, "%s", name);
     for (int hop = 0; hop <= TZ_HOPS; hop++) {
+        if (countryless(cur))
+            return -ENOENT;
         for (size_t i = 0; i < sizeof subnational / sizeof subnational[0]; i++)
             if (strcmp(cur, subnational[i].tz) == 0 &&
                 aim_zone_lookup(subnational[i].zone, ret_zone) == 0)
                 return 0;
         char cc[3];
-        const tz_file *tab = tz_get(root, files, TAB);
-        const tz_file *tab1970 = tz_get(root, files, TAB1970);
+        const tz_file *tab = tz_get(root, files, TAB), *tab1970 = NULL;
         if ((tab && aim_tz_tab_country(tab->text, tab->len, cur, cc) == 0) ||
-            (tab1970 && aim_tz_tab_country(tab1970->text, tab1970->len, cur, cc) == 0))
+            ((tab1970 = tz_get(root, files, TAB1970)) &&
+             aim_tz_tab_country(tab1970->text, tab1970->len, cur, cc) == 0))
             return aim_zone_lookup(cc, ret_zone) == 0 ? 0 : -ENOENT;
         if (follow_link(root, files, cur, next, sizeof next) < 0)
             return -ENOENT;

@@ -2,6 +2,8 @@
  * energy accounting, runs the sampler and writer threads, and finalises the run. */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +21,6 @@
 #include "metric_select.h"
 #include "session_internal.h"
 #include "sources/estimate.h"
-#include "store/tags_store.h"
 
 static int fail(aim_session *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(aim_session *s, int err, const char *fmt, ...) {
@@ -335,49 +336,23 @@ static int alloc_groups(aim_session *s) {
     return 0;
 }
 
-static int record_run(aim_session *s) {
-    aim_run_summary *run = &s->run;
-    int r = aim_db_begin(s->db);
-    if (r < 0)
-        return r;
-    for (int attempt = 0; attempt < 5; attempt++) {
-        r = aim_db_run_insert(s->db, run, getpid());
-        if (r != -EEXIST)
-            break;
-        make_run_id(run->id, sizeof run->id, aim_wall_ns()); /* same second, same random bits */
-    }
-    for (int d = 0; d < run->n_devices && r >= 0; d++)
-        r = aim_db_device_insert(s->db, run->id, d, &run->devices[d]);
-    for (int i = 0; i < run->n_series && r >= 0; i++)
-        r = aim_db_series_insert(s->db, run->id, &run->series[i]);
-    if (r >= 0)
-        r = aim_run_carbon_store(&s->carbon, s->db, run->id);
-    if (r >= 0 && (s->cfg.idle_run_id[0] || s->cfg.embodied))
-        r = aim_db_run_set_extras(s->db, run->id, s->cfg.idle_run_id, s->cfg.embodied);
-    if (r >= 0)
-        r = aim_db_run_tags_store(s->db, run->id, s->cfg.tags, (size_t)s->cfg.n_tags);
-    if (r < 0) {
-        aim_db_rollback(s->db);
-        return r;
-    }
-    return aim_db_commit(s->db);
-}
-
+/* The samplers first: "the first sample is taken before start returns", and the writer's
+ * first job (the run's rows, with a sync) would compete with that first tick for a CPU.
+ * The rings hold two seconds of ticks, so the writer may well start after it. */
 static int start_threads(aim_session *s) {
-    if (pthread_create(&s->writer, NULL, aim_writer_main, s) != 0)
-        return -EAGAIN;
-    s->writer_started = 1;
     for (int gi = 0; gi < s->n_groups; gi++) {
         aim_group *g = &s->groups[gi];
         if (pthread_create(&g->thread, NULL, aim_sampler_main, g) != 0)
             return -EAGAIN;
         g->thread_started = 1;
     }
-    /* "The first sample is taken before start returns." */
     pthread_mutex_lock(&s->lock);
     while (!atomic_load(&s->first_tick_done))
         pthread_cond_wait(&s->wake, &s->lock);
     pthread_mutex_unlock(&s->lock);
+    if (pthread_create(&s->writer, NULL, aim_writer_main, s) != 0)
+        return -EAGAIN;
+    s->writer_started = 1;
     return 0;
 }
 
@@ -397,6 +372,72 @@ static void join_threads(aim_session *s) {
     }
 }
 
+/* The store is opened on a thread of its own while the sources open: the two are the
+ * largest parts of start() (SQLite parses the schema on a connection's first statement;
+ * sources read procfs and look for vendor libraries), and neither needs the other. */
+typedef struct store_opener {
+    const char *path;
+    aim_db *db;
+    int result;
+    char err[512];
+} store_opener;
+
+static void *open_store_main(void *arg) {
+    store_opener *o = arg;
+    o->result = aim_db_open(o->path, 0, &o->db, o->err, sizeof o->err);
+    /* The run's rows are written later, by the writer; the write lock is taken and given
+     * back now (no write, no sync) so that a store another process keeps locked fails here,
+     * after the busy timeout, before any command runs: not at the end of a measurement. */
+    if (o->result == 0 && (o->result = aim_db_begin(o->db)) == 0)
+        o->result = aim_db_rollback(o->db);
+    if (o->result < 0 && o->db) {
+        snprintf(o->err, sizeof o->err, "%s", aim_db_errmsg(o->db));
+        aim_db_close(o->db);
+        o->db = NULL;
+    }
+    return NULL;
+}
+
+/* Linux tends to start a new thread on the CPU of the thread that made it (half of the
+ * time on the 2-vCPU VM of docs/performance.md), where it waits until this one blocks: no
+ * overlap at all. So the opener starts on the other CPUs this process may use; the join
+ * gives it back all of them (cpus) in case those are busy. 1 when the thread runs. */
+static int start_opener(pthread_t *thread, store_opener *opener, cpu_set_t *cpus) {
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0)
+        return 0;
+    int here = sched_getcpu();
+    if (sched_getaffinity(0, sizeof *cpus, cpus) == 0 && here >= 0 && CPU_ISSET(here, cpus) &&
+        CPU_COUNT(cpus) > 1) {
+        cpu_set_t others = *cpus;
+        CPU_CLR(here, &others);
+        pthread_attr_setaffinity_np(&attr, sizeof others, &others);
+    } else {
+        CPU_ZERO(cpus);
+        for (int c = 0; c < CPU_SETSIZE; c++)
+            CPU_SET(c, cpus);
+    }
+    int ok = pthread_create(thread, &attr, open_store_main, opener) == 0;
+    pthread_attr_destroy(&attr);
+    return ok;
+}
+
+/* A run id no run in the store has. Ids carry 24 random bits per second, so a clash needs
+ * two runs started in the same second; checked here so that the id start() hands out is
+ * the one stored (the writer inserts the row). */
+static int choose_run_id(aim_session *s) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+        if (attempt)
+            make_run_id(s->run.id, sizeof s->run.id, aim_wall_ns());
+        int r = aim_db_run_exists(s->db, s->run.id);
+        if (r == -ENOENT)
+            return 0;
+        if (r < 0)
+            return r;
+    }
+    return -EEXIST;
+}
+
 int aim_session_start(aim_session *s) {
     if (s->started)
         return fail(s, -EALREADY, "session already started");
@@ -412,28 +453,26 @@ int aim_session_start(aim_session *s) {
         path = default_path;
     }
     char err[sizeof s->errmsg];
-    /* The intensity and price inputs first: a bad file must fail before the store is
-     * created or the command started. */
+    /* The intensity and price inputs and the metric selection first: a bad file or name
+     * must fail before the store is created or the command started. */
     int r = aim_run_carbon_setup(&s->carbon, &s->cfg, aim_wall_ns(), run, err, sizeof err);
     if (r < 0) {
         free(default_path);
         return fail(s, r, "%s", err);
     }
-    r = aim_db_open(path, 0, &s->db, err, sizeof err);
-    /* For the control socket's "run" answer: a client may live in another directory. */
-    char store_path[PATH_MAX];
-    if (r < 0 || !realpath(path, store_path))
-        snprintf(store_path, sizeof store_path, "%s", path);
-    free(default_path);
-    if (r < 0)
-        return fail(s, r, "%s", err);
-    if (s->cfg.idle_run_id[0]) { /* "last", a prefix: the baseline's full id is what is kept */
-        char *id = NULL;
-        if ((r = aim_db_resolve_run(s->db, s->cfg.idle_run_id, &id, err, sizeof err)) < 0)
-            return fail(s, r == -ENOENT || r == -EINVAL ? -ESRCH : r, "idle baseline: %s", err);
-        snprintf(s->cfg.idle_run_id, sizeof s->cfg.idle_run_id, "%s", id);
-        free(id);
+    aim_metric_select metric_sel;
+    char sel_err[160];
+    if (aim_metric_select_parse(s->cfg.metrics, &metric_sel, sel_err, sizeof sel_err) < 0) {
+        free(default_path);
+        return fail(s, -EINVAL, "%s", sel_err);
     }
+
+    store_opener opener = { .path = path };
+    pthread_t opener_thread;
+    cpu_set_t cpus;
+    int opener_started = start_opener(&opener_thread, &opener, &cpus);
+    if (!opener_started)
+        open_store_main(&opener);
 
     s->start_mono_ns = aim_mono_ns();
     run->start_wall_ns = aim_wall_ns();
@@ -448,10 +487,6 @@ int aim_session_start(aim_session *s) {
     run->exit_code = -1;
     run->interval_ns = s->cfg.interval_ns;
 
-    aim_metric_select metric_sel;
-    char sel_err[160];
-    if (aim_metric_select_parse(s->cfg.metrics, &metric_sel, sel_err, sizeof sel_err) < 0)
-        return fail(s, -EINVAL, "%s", sel_err);
     aim_source_env env = {
         .sysfs_root = aim_sysfs_root(),
         .procfs_root = aim_procfs_root(),
@@ -461,15 +496,37 @@ int aim_session_start(aim_session *s) {
         .dcgm_host = s->cfg.dcgm_host[0] ? s->cfg.dcgm_host : NULL,
         .metrics = &metric_sel,
     };
-    r = open_sources(s, &env);
-    if (r < 0) {
-        for (int w = 0; w < s->catalog.n_warnings; w++)
-            aim_log(AIM_LOG_WARNING, "%s", s->catalog.warnings[w]);
-        return fail(s, r, "no source can measure anything here%s",
-                    s->cfg.sources[0] ? " with the sources selected" : "");
+    int sources_r = open_sources(s, &env);
+
+    if (opener_started) {
+        /* Free to run anywhere again: here, if the other CPUs are busy. */
+        pthread_setaffinity_np(opener_thread, sizeof cpus, &cpus);
+        pthread_join(opener_thread, NULL);
     }
+    s->db = opener.db;
+    /* For the control socket's "run" answer: a client may live in another directory. */
+    char store_path[PATH_MAX];
+    if (opener.result < 0 || !realpath(path, store_path))
+        snprintf(store_path, sizeof store_path, "%s", path);
+    free(default_path);
+    if (opener.result < 0) /* the store's error first: it is what the user must fix */
+        return fail(s, opener.result, "%s", opener.err);
     for (int w = 0; w < s->catalog.n_warnings; w++)
         aim_log(AIM_LOG_WARNING, "%s", s->catalog.warnings[w]);
+    if (sources_r < 0)
+        return fail(s, sources_r, "no source can measure anything here%s",
+                    s->cfg.sources[0] ? " with the sources selected" : "");
+    if (s->cfg.idle_run_id[0]) { /* "last", a prefix: the baseline's full id is what is kept */
+        char *id = NULL;
+        if ((r = aim_db_resolve_run(s->db, s->cfg.idle_run_id, &id, err, sizeof err)) < 0)
+            return fail(s, r == -ENOENT || r == -EINVAL ? -ESRCH : r, "idle baseline: %s", err);
+        snprintf(s->cfg.idle_run_id, sizeof s->cfg.idle_run_id, "%s", id);
+        free(id);
+    }
+    if ((r = choose_run_id(s)) < 0)
+        return fail(s, r, "could not record the run: %s",
+                    r == -EEXIST ? "no free run id" : aim_db_errmsg(s->db));
+
     if ((r = build_summary(s)) < 0 || (r = alloc_groups(s)) < 0 ||
         (r = aim_run_carbon_plan(&s->carbon, run, run->start_wall_ns, s->start_mono_ns)) < 0)
         return fail(s, r, "out of memory");
@@ -489,8 +546,8 @@ int aim_session_start(aim_session *s) {
                                        : "control socket %s: %s",
                     s->cfg.control_path, aim_strerror(r));
     aim_session_phase_channels(s);
-    if ((r = record_run(s)) < 0)
-        return fail(s, r, "could not record the run: %s", aim_db_errmsg(s->db));
+    /* The run's rows are the writer's first transaction (writer.c): their commit, with the
+     * sync of a new WAL file, is not something start() needs to wait for. */
     if ((r = start_threads(s)) < 0) {
         join_threads(s);
         return fail(s, r, "could not start the sampler threads");

@@ -90,6 +90,7 @@ struct aim_session {
     pthread_t writer;
     int writer_started;
     int writer_error;             /* negative errno if the store failed mid-run */
+    int run_recorded;             /* the run's rows are committed (writer.c) */
 
     _Atomic double live_power_w;
     _Atomic double live_energy_j;

@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "carbon/carbon.h"
 #include "log.h"
 #include "session_internal.h"
+#include "store/tags_store.h"
 
 /* The writer wakes four times a second while someone reads the live figures (a status
  * line), otherwise only to commit; every ring holds at least two seconds of ticks, so
@@ -194,7 +196,40 @@ void aim_writer_refresh_summary(aim_session *s) {
     }
 }
 
+/* The run's rows (run, devices, series, intensity inputs, extras, tags): the first thing
+ * the writer does, and the first part of any later commit until it has succeeded once.
+ * start() checked that the id is free; a run that took it since gets -EEXIST here. */
+static int record_run(aim_session *s) {
+    aim_run_summary *run = &s->run;
+    int r = aim_db_begin(s->db);
+    if (r < 0)
+        return r;
+    r = aim_db_run_insert(s->db, run, getpid());
+    for (int d = 0; d < run->n_devices && r >= 0; d++)
+        r = aim_db_device_insert(s->db, run->id, d, &run->devices[d]);
+    for (int i = 0; i < run->n_series && r >= 0; i++)
+        r = aim_db_series_insert(s->db, run->id, &run->series[i]);
+    if (r >= 0)
+        r = aim_run_carbon_store(&s->carbon, s->db, run->id);
+    if (r >= 0 && (s->cfg.idle_run_id[0] || s->cfg.embodied))
+        r = aim_db_run_set_extras(s->db, run->id, s->cfg.idle_run_id, s->cfg.embodied);
+    if (r >= 0)
+        r = aim_db_run_tags_store(s->db, run->id, s->cfg.tags, (size_t)s->cfg.n_tags);
+    if (r >= 0)
+        r = aim_db_commit(s->db);
+    else
+        aim_db_rollback(s->db);
+    if (r >= 0)
+        s->run_recorded = 1;
+    return r;
+}
+
 int aim_writer_flush(aim_session *s) {
+    if (!s->run_recorded) {
+        int r = record_run(s);
+        if (r < 0)
+            return r;
+    }
     int r = aim_db_begin(s->db);
     if (r < 0)
         return r;
@@ -218,6 +253,12 @@ int aim_writer_flush(aim_session *s) {
 void *aim_writer_main(void *arg) {
     aim_session *s = arg;
     int64_t last_commit = aim_mono_ns();
+    int recorded = record_run(s);
+    if (recorded < 0) { /* retried with the next commit */
+        s->writer_error = recorded;
+        aim_log(AIM_LOG_WARNING, "store: could not record the run (%s); will retry",
+                aim_db_errmsg(s->db));
+    }
     for (;;) {
         int64_t wake = next_wake(s, aim_mono_ns(), last_commit);
         struct timespec ts = { .tv_sec = wake / 1000000000, .tv_nsec = wake % 1000000000 };

@@ -363,6 +363,12 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     if (!st)
         return -ENOMEM;
     char err[320], eb[160];
+    /* No driver and no remote host engine: DCGM has nothing to watch, not even a reason to
+     * be looked for (gpu_select.h). */
+    if (!dcgm_host(env) && aim_nvidia_driver_absent(env->sysfs_root, "AIMETER_DCGM_LIBRARY")) {
+        free(st);
+        return -ENODEV;
+    }
     int r = aim_dynlib_open(&st->lib, dcgm_sonames, "AIMETER_DCGM_LIBRARY", dcgm_syms, N_SYMS,
                             &st->api, err, sizeof err);
     if (r < 0) {

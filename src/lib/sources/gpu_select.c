@@ -1,9 +1,14 @@
 #include "gpu_select.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/fileio.h"
 
 const char *aim_gpu_spec(const aim_source_env *env, const char **ret_origin) {
     if (env && env->gpus && *env->gpus) {
@@ -74,4 +79,17 @@ int aim_gpu_select(const char *spec, int n, const unsigned int *ids, const char 
             p++;
     }
     return count;
+}
+
+int aim_nvidia_driver_absent(const char *sysfs_root, const char *override_env) {
+    const char *override = override_env ? getenv(override_env) : NULL;
+    char path[PATH_MAX];
+    struct stat st;
+    if ((override && *override) || !sysfs_root ||
+        aim_path_join(path, sizeof path, sysfs_root, "module") < 0 || stat(path, &st) != 0 ||
+        !S_ISDIR(st.st_mode) ||
+        aim_path_join(path, sizeof path, sysfs_root, "module/nvidia") < 0 ||
+        access(path, F_OK) == 0)
+        return 0;
+    return access("/dev/nvidiactl", F_OK) != 0 && access("/dev/dxg", F_OK) != 0;
 }

@@ -19,4 +19,12 @@ const char *aim_gpu_spec(const aim_source_env *env, const char **ret_origin);
 int aim_gpu_select(const char *spec, int n, const unsigned int *ids, const char *uuids,
                    size_t uuid_stride, int *sel, char *bad, size_t badlen);
 
+/* 1 when this machine surely has no NVIDIA driver, so that NVML and DCGM (which work only
+ * through it) need not be looked for: sysfs lists the loaded kernel modules and nvidia is
+ * not among them, and neither /dev/nvidiactl nor WSL's /dev/dxg exists. A dlopen of a
+ * library that ld.so.cache lacks tries some fifty paths, ~0.25 ms of every start on the
+ * many machines without an NVIDIA GPU (docs/performance.md). 0 at any sign of a driver,
+ * without a module list to judge by, or when override_env names a library to load. */
+int aim_nvidia_driver_absent(const char *sysfs_root, const char *override_env);
+
 #endif

@@ -344,7 +344,7 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         return -ENOMEM;
     st->proc_dirfd = -1;
     char why[320], addr[72];
-    int r = aim_nvml_lib_start(&st->nl, why, sizeof why);
+    int r = aim_nvml_lib_start(&st->nl, env->sysfs_root, why, sizeof why);
     if (r < 0) {
         /* No library and no NVIDIA GPU is the ordinary machine: say nothing. A library that
          * is present but fails, or a GPU without its library (a container started without

@@ -56,7 +56,13 @@ const char *aim_nvml_lib_strerror(const aim_nvml_lib *l, aim_nvml_return r) {
     return s ? s : "unknown NVML error";
 }
 
-int aim_nvml_lib_start(aim_nvml_lib *l, char *why, size_t whylen) {
+int aim_nvml_lib_start(aim_nvml_lib *l, const char *sysfs_root, char *why, size_t whylen) {
+    if (aim_nvidia_driver_absent(sysfs_root, "AIMETER_NVML_LIBRARY")) {
+        memset(l, 0, sizeof *l);
+        snprintf(why, whylen, "the NVIDIA driver is not loaded (no nvidia kernel module, no "
+                 "/dev/nvidiactl)");
+        return -EOPNOTSUPP;
+    }
     int r = aim_dynlib_open(&l->lib, nvml_sonames, "AIMETER_NVML_LIBRARY", nvml_syms,
                             sizeof nvml_syms / sizeof nvml_syms[0], &l->api, why, whylen);
     if (r < 0)
@@ -71,9 +77,9 @@ int aim_nvml_lib_start(aim_nvml_lib *l, char *why, size_t whylen) {
     return 0;
 }
 
-int aim_nvml_lib_start_probe(aim_nvml_lib *l, aim_probe_report *rep) {
+int aim_nvml_lib_start_probe(aim_nvml_lib *l, const char *sysfs_root, aim_probe_report *rep) {
     char why[320];
-    int r = aim_nvml_lib_start(l, why, sizeof why);
+    int r = aim_nvml_lib_start(l, sysfs_root, why, sizeof why);
     if (r < 0)
         aim_probe_add(rep, "libnvidia-ml.so.1", "absent", "%s", why);
     return r;

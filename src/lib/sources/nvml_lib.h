@@ -28,13 +28,14 @@ typedef struct aim_nvml_gpu_ref {
     char mig_uuid[AIM_NVML_NAME_BUFFER];
 } aim_nvml_gpu_ref;
 
-/* Loads the library and initialises NVML. Returns 0; -EOPNOTSUPP when no library loads,
- * -ENODEV when it is unusable (a required symbol missing, nvmlInit failing); why receives
- * the reason on failure. */
-int aim_nvml_lib_start(aim_nvml_lib *l, char *why, size_t whylen);
+/* Loads the library and initialises NVML. Returns 0; -EOPNOTSUPP when no library loads, or
+ * when sysfs_root's module list shows no NVIDIA driver (then none is looked for); -ENODEV
+ * when it is unusable (a required symbol missing, nvmlInit failing); why receives the
+ * reason on failure. */
+int aim_nvml_lib_start(aim_nvml_lib *l, const char *sysfs_root, char *why, size_t whylen);
 void aim_nvml_lib_stop(aim_nvml_lib *l);
 /* aim_nvml_lib_start for `aimeter devices`: on failure, one "absent" line saying why. */
-int aim_nvml_lib_start_probe(aim_nvml_lib *l, aim_probe_report *rep);
+int aim_nvml_lib_start_probe(aim_nvml_lib *l, const char *sysfs_root, aim_probe_report *rep);
 
 /* NVML's text for a return code, never NULL. */
 const char *aim_nvml_lib_strerror(const aim_nvml_lib *l, aim_nvml_return r);

@@ -90,7 +90,7 @@ static int pcie_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         return -ENOMEM;
     char why[320];
     /* The nvml source has said why NVML is missing, if it is: nothing more to say here. */
-    if (aim_nvml_lib_start(&st->nl, why, sizeof why) < 0) {
+    if (aim_nvml_lib_start(&st->nl, env->sysfs_root, why, sizeof why) < 0) {
         free(st);
         return -ENODEV;
     }
@@ -139,7 +139,7 @@ static int pcie_probe(const aim_source_env *env, aim_probe_report *rep) {
     pcie_state *st = calloc(1, sizeof *st);
     if (!st)
         return -ENOMEM;
-    if (aim_nvml_lib_start_probe(&st->nl, rep) < 0) {
+    if (aim_nvml_lib_start_probe(&st->nl, env->sysfs_root, rep) < 0) {
         free(st);
         return -ENODEV;
     }

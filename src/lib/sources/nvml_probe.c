@@ -159,7 +159,7 @@ int aim_nv_probe(const aim_source_env *env, aim_probe_report *rep) {
     nv_state *st = calloc(1, sizeof *st);
     if (!st)
         return -ENOMEM;
-    if (aim_nvml_lib_start_probe(&st->nl, rep) < 0) {
+    if (aim_nvml_lib_start_probe(&st->nl, env->sysfs_root, rep) < 0) {
         free(st);
         return -ENODEV;
     }

@@ -65,6 +65,8 @@ int aim_db_rollback(aim_db *db);
 /* Writing a run (inside a transaction or not). The run row is inserted with status
  * "running" and the pid/host of the aimeter process so a dead writer can be recognised. */
 int aim_db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid);
+/* 0 when the store holds a run with exactly this id, -ENOENT when not (message set). */
+int aim_db_run_exists(aim_db *db, const char *run_id);
 int aim_db_device_insert(aim_db *db, const char *run_id, int index,
                          const aim_device_summary *dev);
 /* Stores the series with its codec column (resolution, counter) so old chunks decode

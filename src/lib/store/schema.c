@@ -308,6 +308,36 @@ int aim_schema_sync_metrics(sqlite3 *db) {
     return rc;
 }
 
+static int same_text(sqlite3_stmt *st, int col, const char *want) {
+    const unsigned char *got = sqlite3_column_text(st, col);
+    return got && want && strcmp((const char *)got, want) == 0;
+}
+
+int aim_schema_metrics_current(sqlite3 *db, int *ret_current) {
+    *ret_current = 0;
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, "SELECT key, label, unit, category, kind, description "
+                                    "FROM metrics", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    size_t n = aim_metric_count(), matched = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *key = sqlite3_column_text(st, 0);
+        const aim_metric_info *m = key ? aim_metric_find((const char *)key) : NULL;
+        if (!m)
+            continue;
+        matched += same_text(st, 1, m->label) && same_text(st, 2, m->unit) &&
+                   same_text(st, 3, aim_category_name(m->category)) &&
+                   same_text(st, 4, m->kind == AIM_KIND_COUNTER ? "counter" : "gauge") &&
+                   same_text(st, 5, m->description);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return rc;
+    *ret_current = matched == n;
+    return SQLITE_OK;
+}
+
 static const char *const status_names[] = { "running", "completed", "failed", "interrupted" };
 static const char *const method_names[] = { "measured", "derived", "estimated" };
 #define N_OF(a) (int)(sizeof(a) / sizeof((a)[0]))

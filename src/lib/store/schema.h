@@ -23,6 +23,11 @@ int aim_schema_migrate(sqlite3 *db, int from, char *err, size_t errlen);
  * changed). Inside the caller's write transaction. Returns an SQLite result code. */
 int aim_schema_sync_metrics(sqlite3 *db);
 
+/* Whether the metrics table already holds every registry row as aim_schema_sync_metrics
+ * would write it (rows for metrics this build lacks do not matter): a read, so that an
+ * open finding nothing to do takes no write lock. SQLITE_OK with *ret_current set. */
+int aim_schema_metrics_current(sqlite3 *db, int *ret_current);
+
 /* The readable TEXT values stored for enum-like columns, and back. The parsers return
  * the fallback for text this aimeter does not know (a newer writer's value). */
 const char *aim_status_text(aim_run_status status);

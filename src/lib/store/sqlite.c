@@ -267,29 +267,47 @@ enum store_kind { STORE_EMPTY, STORE_OURS, STORE_FOREIGN };
  * creation, or nothing at all. Anything else is somebody else's database. One statement,
  * so one snapshot: read piecewise, a store being created by another aimeter could show its
  * tables without its application id yet and look foreign. */
-static int identify(sqlite3 *h, enum store_kind *kind, int *version) {
+static int pragma_int(sqlite3 *h, const char *sql, int *ret) {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(h, "SELECT (SELECT application_id FROM pragma_application_id), "
-                                "(SELECT user_version FROM pragma_user_version), "
-                                "(SELECT count(*) FROM sqlite_master)", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
     if (rc != SQLITE_OK)
         return rc;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        int app = sqlite3_column_int(st, 0);
-        int uv = sqlite3_column_int(st, 1);
-        int objects = sqlite3_column_int(st, 2);
-        if (app == AIM_DB_APPLICATION_ID)
-            *kind = STORE_OURS;
-        else if (app == 0 && uv == 0 && objects == 0)
-            *kind = STORE_EMPTY;
-        else
-            *kind = STORE_FOREIGN;
-        *version = uv;
+        *ret = sqlite3_column_int(st, 0);
         rc = SQLITE_OK;
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+/* Plain pragmas rather than one SELECT over the pragma_* table functions: on a store's
+ * first statement those cost ~0.2 ms more (docs/performance.md). One read transaction, so
+ * that another process creating the store cannot be seen half-way (its application id not
+ * yet, its user_version already). The schema table is only counted when both numbers are 0
+ * (empty, or another application's database). */
+static int identify(sqlite3 *h, enum store_kind *kind, int *version) {
+    int app = 0, uv = 0, objects = 0;
+    int in_txn = !sqlite3_get_autocommit(h);
+    int rc = in_txn ? SQLITE_OK : sqlite3_exec(h, "BEGIN", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = pragma_int(h, "PRAGMA application_id", &app);
+    if (rc == SQLITE_OK)
+        rc = pragma_int(h, "PRAGMA user_version", &uv);
+    if (rc == SQLITE_OK && app == 0 && uv == 0)
+        rc = pragma_int(h, "SELECT count(*) FROM sqlite_master", &objects);
+    if (!in_txn)
+        sqlite3_exec(h, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (app == AIM_DB_APPLICATION_ID)
+        *kind = STORE_OURS;
+    else if (app == 0 && uv == 0 && objects == 0)
+        *kind = STORE_EMPTY;
+    else
+        *kind = STORE_FOREIGN;
+    *version = uv;
+    return SQLITE_OK;
 }
 
 static int check_kind(aim_db *db, enum store_kind kind, int version) {
@@ -368,6 +386,12 @@ static int prepare_writable(aim_db *db) {
                       NULL);
     if (rc != SQLITE_OK)
         return open_fail(db, rc, "cannot set pragmas");
+    /* The usual open: a store of this schema whose metrics table is up to date needs no
+     * write, and so no wait for another process's commit (or its lock held longer). */
+    int current = 0;
+    if (kind == STORE_OURS && version == AIM_DB_SCHEMA_VERSION &&
+        aim_schema_metrics_current(h, &current) == SQLITE_OK && current)
+        return 0;
 
     rc = sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
@@ -1135,7 +1159,7 @@ int aim_db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_t
     return r;
 }
 
-static int run_exists(aim_db *db, const char *run_id) {
+int aim_db_run_exists(aim_db *db, const char *run_id) {
     sqlite3_stmt *st = NULL;
     char ids[1][40];
     int r = stmt(db, ST_EXACT, &st);
@@ -1186,7 +1210,7 @@ static int group_columns(aim_db *db, const char *run_id, int group, aim_chunk_co
 
 int aim_db_for_each_tick(aim_db *db, const char *run_id, int group, aim_chunk_tick_fn fn,
                          void *userdata) {
-    int r = run_exists(db, run_id);
+    int r = aim_db_run_exists(db, run_id);
     if (r < 0)
         return r;
     aim_chunk_column *cols = NULL;
