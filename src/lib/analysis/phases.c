@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "phases.h"
+#include "core/pages.h"
 
 typedef struct open_phase {
     int row;
@@ -34,14 +35,14 @@ int aim_phases_new(size_t max_spans, size_t max_marks, aim_phases **ret) {
     aim_phases *p = calloc(1, sizeof *p);
     if (!p)
         return -ENOMEM;
-    p->spans = calloc(max_spans ? max_spans : 1, sizeof *p->spans);
-    p->marks = calloc(max_marks ? max_marks : 1, sizeof *p->marks);
+    p->max_spans = max_spans;
+    p->max_marks = max_marks;
+    p->spans = aim_pages_alloc(max_spans, sizeof *p->spans);
+    p->marks = aim_pages_alloc(max_marks, sizeof *p->marks);
     if (!p->spans || !p->marks) {
         aim_phases_free(p);
         return -ENOMEM;
     }
-    p->max_spans = max_spans;
-    p->max_marks = max_marks;
     *ret = p;
     return 0;
 }
@@ -49,8 +50,8 @@ int aim_phases_new(size_t max_spans, size_t max_marks, aim_phases **ret) {
 void aim_phases_free(aim_phases *p) {
     if (!p)
         return;
-    free(p->spans);
-    free(p->marks);
+    aim_pages_free(p->spans, p->max_spans, sizeof *p->spans);
+    aim_pages_free(p->marks, p->max_marks, sizeof *p->marks);
     free(p);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "records.h"
+#include "core/pages.h"
 
 struct aim_records {
     aim_record_key keys[AIM_RECORD_KEYS];
@@ -18,12 +19,12 @@ int aim_records_new(size_t max_rows, aim_records **ret) {
     aim_records *r = calloc(1, sizeof *r);
     if (!r)
         return -ENOMEM;
-    r->rows = calloc(max_rows ? max_rows : 1, sizeof *r->rows);
+    r->max_rows = max_rows;
+    r->rows = aim_pages_alloc(max_rows, sizeof *r->rows);
     if (!r->rows) {
         free(r);
         return -ENOMEM;
     }
-    r->max_rows = max_rows;
     *ret = r;
     return 0;
 }
@@ -31,7 +32,7 @@ int aim_records_new(size_t max_rows, aim_records **ret) {
 void aim_records_free(aim_records *r) {
     if (!r)
         return;
-    free(r->rows);
+    aim_pages_free(r->rows, r->max_rows, sizeof *r->rows);
     free(r);
 }
 

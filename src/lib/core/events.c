@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "events.h"
+#include "pages.h"
 
 static int64_t mono_ns(void) {
     struct timespec ts;
@@ -12,7 +13,7 @@ static int64_t mono_ns(void) {
 }
 
 int aim_events_init(aim_events *q, size_t cap) {
-    q->buf = calloc(cap ? cap : 1, sizeof *q->buf);
+    q->buf = aim_pages_alloc(cap, sizeof *q->buf);
     if (!q->buf)
         return -ENOMEM;
     q->cap = cap ? cap : 1;
@@ -26,7 +27,7 @@ void aim_events_destroy(aim_events *q) {
     if (!q->buf)
         return;
     pthread_mutex_destroy(&q->lock);
-    free(q->buf);
+    aim_pages_free(q->buf, q->cap, sizeof *q->buf);
     q->buf = NULL;
 }
 

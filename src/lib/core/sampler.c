@@ -57,21 +57,25 @@ static int sleep_until(aim_session *s, int64_t deadline) {
     return stop;
 }
 
+void aim_sampler_first_tick(aim_group *g) {
+    aim_session *s = aim_group_session(g);
+    int64_t now = aim_mono_ns();
+    poll_group(s, g, now);
+    g->first_poll_ns = now;
+}
+
 void *aim_sampler_main(void *arg) {
     aim_group *g = arg;
     aim_session *s = aim_group_session(g);
     /* The default 50 µs timer slack would be most of our jitter budget. */
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-    int64_t deadline = aim_mono_ns();
-    for (;;) {
-        int64_t woke = aim_mono_ns();
-        aim_jitter_add(&g->jitter, woke - deadline);
-        poll_group(s, g, woke);
-        if (g->index == s->main_group && !atomic_load(&s->first_tick_done)) {
-            pthread_mutex_lock(&s->lock);
-            atomic_store(&s->first_tick_done, 1);
-            pthread_cond_broadcast(&s->wake);
-            pthread_mutex_unlock(&s->lock);
+    /* A group whose first tick start() took goes on from that tick's deadline. */
+    int64_t deadline = g->first_poll_ns ? g->first_poll_ns : aim_mono_ns();
+    for (int polled = g->first_poll_ns != 0;; polled = 0) {
+        if (!polled) {
+            int64_t woke = aim_mono_ns();
+            aim_jitter_add(&g->jitter, woke - deadline);
+            poll_group(s, g, woke);
         }
         uint64_t missed;
         deadline = aim_schedule_next(deadline, g->interval_ns, aim_mono_ns(), &missed);

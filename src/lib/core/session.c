@@ -336,20 +336,18 @@ static int alloc_groups(aim_session *s) {
     return 0;
 }
 
-/* The samplers first: "the first sample is taken before start returns", and the writer's
- * first job (the run's rows, with a sync) would compete with that first tick for a CPU.
- * The rings hold two seconds of ticks, so the writer may well start after it. */
+/* "The first sample is taken before start returns": taken here, on this thread, rather
+ * than waited for from the sampler's (a wake-up across CPUs, ~0.1 ms on a VM). Then the
+ * samplers, then the writer, whose first job (the run's rows, with a sync) would otherwise
+ * compete with them for a CPU; the rings hold two seconds of ticks meanwhile. */
 static int start_threads(aim_session *s) {
+    aim_sampler_first_tick(&s->groups[s->main_group]);
     for (int gi = 0; gi < s->n_groups; gi++) {
         aim_group *g = &s->groups[gi];
         if (pthread_create(&g->thread, NULL, aim_sampler_main, g) != 0)
             return -EAGAIN;
         g->thread_started = 1;
     }
-    pthread_mutex_lock(&s->lock);
-    while (!atomic_load(&s->first_tick_done))
-        pthread_cond_wait(&s->wake, &s->lock);
-    pthread_mutex_unlock(&s->lock);
     if (pthread_create(&s->writer, NULL, aim_writer_main, s) != 0)
         return -EAGAIN;
     s->writer_started = 1;

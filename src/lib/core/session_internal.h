@@ -35,6 +35,7 @@ typedef struct aim_group {
     atomic_uint_fast64_t ticks;
     atomic_uint_fast64_t missed;
     aim_jitter jitter;            /* written by the sampler; read after join */
+    int64_t first_poll_ns;        /* the first tick, when start() took it (main group) */
     /* writer side */
     aim_frame *wframe;            /* the writer's pop buffer */
     aim_chunk_encoder *encoder;
@@ -86,7 +87,6 @@ struct aim_session {
     pthread_mutex_t lock;
     pthread_cond_t wake;          /* sampler sleeps, writer waits, stop wakes everyone */
     atomic_int stopping;
-    atomic_int first_tick_done;
     pthread_t writer;
     int writer_started;
     int writer_error;             /* negative errno if the store failed mid-run */
@@ -108,6 +108,9 @@ void aim_session_attr_free(aim_session *s);
 void aim_session_phase_channels(aim_session *s);
 
 void *aim_sampler_main(void *group_arg);
+/* start(): the group's first tick, taken on the calling thread before its sampler thread
+ * exists (which then goes on from it). */
+void aim_sampler_first_tick(aim_group *g);
 void *aim_writer_main(void *session_arg);
 
 /* Writer helpers also used by session.c after the threads are joined. */

@@ -5,13 +5,14 @@
 #include <string.h>
 
 #include "workload.h"
+#include "pages.h"
 
 int aim_workload_init(aim_workload *w, const char *control_path, const char *run_info) {
     memset(w, 0, sizeof *w);
     int r = aim_events_init(&w->events, AIM_WORKLOAD_QUEUE);
     if (r < 0)
         return r;
-    w->drain = calloc(AIM_WORKLOAD_QUEUE, sizeof *w->drain);
+    w->drain = aim_pages_alloc(AIM_WORKLOAD_QUEUE, sizeof *w->drain);
     if (!w->drain || aim_phases_new(AIM_WORKLOAD_SPANS, AIM_WORKLOAD_MARKS, &w->phases) < 0 ||
         aim_records_new(AIM_WORKLOAD_ROWS, &w->records) < 0) {
         aim_workload_free(w);
@@ -33,7 +34,7 @@ void aim_workload_free(aim_workload *w) {
     aim_events_destroy(&w->events);
     aim_phases_free(w->phases);
     aim_records_free(w->records);
-    free(w->drain);
+    aim_pages_free(w->drain, AIM_WORKLOAD_QUEUE, sizeof *w->drain);
     memset(w, 0, sizeof *w);
 }
 
