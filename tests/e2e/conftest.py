@@ -10,8 +10,10 @@ most used ones are also fixtures.
 """
 import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -169,7 +171,9 @@ def _binary_exists():
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path, monkeypatch):
     """No test may read or write the user's store, nor measure through a fixture tree by
-    accident: the default store lives in tmp_path and the roots are the real ones."""
+    accident: the default store lives in tmp_path and the roots are the real ones. The
+    control sockets' directories go to a runtime directory of the test's own, removed after
+    it (a killed aimeter cannot remove its own); short, for the socket path's 108 bytes."""
     monkeypatch.setenv("AIMETER_DB", str(tmp_path / "default-store" / "aimeter.db"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.delenv("AIMETER_SYSFS_ROOT", raising=False)
@@ -179,6 +183,10 @@ def _isolated_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("TZ", raising=False)
     monkeypatch.setenv("AIMETER_SYSTEM_ROOT", str(tmp_path / "no-system-root"))
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    runtime = tempfile.mkdtemp(prefix="aim-rt-")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
+    yield
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 @pytest.fixture
