@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!text)
         return 0;
     const aim_cpu_tdp *t;
-    if (aim_cpu_tdp_lookup(text, &t) == 0 && (!t->model || t->tdp_w <= 0))
+    if (aim_cpu_tdp_lookup(text, &t) == 0 && (!*aim_cpu_tdp_model(t) || t->tdp_w <= 0))
         abort();
     const aim_zone_info *z;
     if (aim_zone_lookup(text, &z) == 0 && !z->code)

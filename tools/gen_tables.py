@@ -220,9 +220,8 @@ def gen_history(srcs, out):
 def gen_cpu(src, model_src, out):
     rows = read(src, CPU_FIELDS)
     seen = set()
-    lines = [HEADER.format(src="data/cpu_tdp.csv and data/power_model.csv"),
-             '#include "carbon/tables.h"\n\n',
-             "const aim_cpu_tdp aim_cpu_tdp_table[] = {\n"]
+    # No pointer per row (carbon/hardware.h says why): names in one pool, origins by index.
+    names, origins, table, offset = [], [], [], 0
     for line, r in rows:
         model = " ".join(r["model"].split())
         if model.lower() in seen:
@@ -231,8 +230,21 @@ def gen_cpu(src, model_src, out):
         tdp = c_double(src, line, r["tdp_w"], "tdp_w")
         if float(tdp) <= 0:
             die(src, line, "tdp_w must be positive")
-        lines.append(f"    {{ {c_string(model)}, {tdp}, {c_string(r['source'])}, "
-                     f"{c_string(r['licence'])} }},\n")
+        origin = (r["source"], r["licence"])
+        if origin not in origins:
+            origins.append(origin)
+        table.append(f"    {{ {offset}, {origins.index(origin)}, {tdp} }},\n")
+        names.append(f"    {c_string(model)} \"\\0\"\n")
+        offset += len(model.encode("utf-8")) + 1
+    lines = [HEADER.format(src="data/cpu_tdp.csv and data/power_model.csv"),
+             '#include "carbon/tables.h"\n\n',
+             "/* One literal of ~100 kB: beyond the 4095 bytes ISO C asks every compiler to take,\n"
+             " * not beyond GCC's or Clang's. */\n",
+             '#pragma GCC diagnostic ignored "-Woverlength-strings"\n',
+             "const char aim_cpu_tdp_names[] =\n", *names, "    ;\n",
+             "const aim_cpu_tdp_origin aim_cpu_tdp_origins[] = {\n",
+             *[f"    {{ {c_string(a)}, {c_string(b)} }},\n" for a, b in origins], "};\n",
+             "const aim_cpu_tdp aim_cpu_tdp_table[] = {\n", *table]
     lines.append("};\n")
     lines.append("const size_t aim_cpu_tdp_table_count = "
                  "sizeof aim_cpu_tdp_table / sizeof aim_cpu_tdp_table[0];\n\n")

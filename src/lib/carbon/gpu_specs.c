@@ -185,9 +185,9 @@ int aim_cpu_lookup(const char *name, aim_cpu_info *ret_cpu) {
      * /proc/cpuinfo spellings included, but not their core counts. */
     const aim_cpu_tdp *t;
     if (aim_cpu_tdp_lookup(name, &t) == 0) {
-        *ret_cpu = (aim_cpu_info){ .model = t->model, .tdp_w = t->tdp_w, .cores = 0,
-                                   .tdp_per_core_w = NAN, .source = t->source,
-                                   .licence = t->licence };
+        *ret_cpu = (aim_cpu_info){ .model = aim_cpu_tdp_model(t), .tdp_w = t->tdp_w, .cores = 0,
+                                   .tdp_per_core_w = NAN, .source = aim_cpu_tdp_source(t),
+                                   .licence = aim_cpu_tdp_licence(t) };
         return 0;
     }
     return r == -EINVAL ? -ENOENT : r;

@@ -121,6 +121,10 @@ static int may_match(const token_list *name, const char *model) {
     return 0;
 }
 
+const char *aim_cpu_tdp_model(const aim_cpu_tdp *t) { return aim_cpu_tdp_names + t->model; }
+const char *aim_cpu_tdp_source(const aim_cpu_tdp *t) { return aim_cpu_tdp_origins[t->origin].source; }
+const char *aim_cpu_tdp_licence(const aim_cpu_tdp *t) { return aim_cpu_tdp_origins[t->origin].licence; }
+
 static int lookup_uncached(const char *model_name, const aim_cpu_tdp **ret);
 
 /* The estimate source asks twice per run (its model and the report's model line) for the same
@@ -163,9 +167,10 @@ static int lookup_uncached(const char *model_name, const aim_cpu_tdp **ret) {
     int best_n = 0;
     size_t best_chars = 0;
     for (size_t i = 0; i < aim_cpu_tdp_table_count; i++) {
-        if (!may_match(&name, aim_cpu_tdp_table[i].model))
+        const char *model = aim_cpu_tdp_model(&aim_cpu_tdp_table[i]);
+        if (!may_match(&name, model))
             continue;
-        tokenize(aim_cpu_tdp_table[i].model, &entry);
+        tokenize(model, &entry);
         if (!contains_run(&name, &entry))
             continue;
         if (intel && !has_token(&entry, "Intel") && !has_token(&entry, "AMD"))

@@ -2,12 +2,23 @@
 #ifndef AIM_HARDWARE_H
 #define AIM_HARDWARE_H
 
+/* A row of data/cpu_tdp.csv. No pointers: the ~5,000 rows held three each, and every one
+ * was a relocation the dynamic loader applied at each load of libaimeter (~0.07 ms of every
+ * Python `import aimeter`, docs/performance.md). Read the text through the functions. */
 typedef struct aim_cpu_tdp {
-    const char *model;     /* as in the table, e.g. "Intel Xeon Gold 6248" */
+    unsigned int model;     /* offset of its name in the names pool */
+    unsigned short origin;  /* index of its source and licence */
     double tdp_w;
+} aim_cpu_tdp;
+typedef struct aim_cpu_tdp_origin {
     const char *source;    /* "CodeCarbon cpu_power.csv (Intel ARK, AMD listings)" */
     const char *licence;   /* "MIT" */
-} aim_cpu_tdp;
+} aim_cpu_tdp_origin;
+
+/* The model as in the table ("Intel Xeon Gold 6248"), its source and licence. */
+const char *aim_cpu_tdp_model(const aim_cpu_tdp *t);
+const char *aim_cpu_tdp_source(const aim_cpu_tdp *t);
+const char *aim_cpu_tdp_licence(const aim_cpu_tdp *t);
 
 /* Finds the TDP of a CPU from its /proc/cpuinfo "model name" (e.g. "Intel(R) Xeon(R) Gold
  * 6248 CPU @ 2.50GHz"), matching the table's model names as whole tokens. The rule, applied

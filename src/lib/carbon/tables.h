@@ -39,6 +39,8 @@ extern const size_t aim_cloud_region_table_count;
 
 /* data/cpu_tdp.csv. */
 extern const aim_cpu_tdp aim_cpu_tdp_table[];
+extern const char aim_cpu_tdp_names[];
+extern const aim_cpu_tdp_origin aim_cpu_tdp_origins[];
 extern const size_t aim_cpu_tdp_table_count;
 
 /* data/power_model.csv: the constants of the estimate model. Sources and derivations are in

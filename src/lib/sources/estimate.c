@@ -133,7 +133,7 @@ int aim_estimate_model_text(char *buf, size_t size, int device_kind,
             n = snprintf(buf, size,
                          "TDP %g W per package (CodeCarbon table: %s) x (%.4g + %.4g x "
                          "utilisation)",
-                         t->tdp_w, t->model, aim_pm_cpu_idle_ratio, 1 - aim_pm_cpu_idle_ratio);
+                         t->tdp_w, aim_cpu_tdp_model(t), aim_pm_cpu_idle_ratio, 1 - aim_pm_cpu_idle_ratio);
         else
             n = snprintf(buf, size,
                          "%.4g W + %.4g W x utilisation per logical CPU (Cloud Carbon "
