@@ -2,8 +2,6 @@
  * energy accounting, runs the sampler and writer threads, and finalises the run. */
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
-#include <sched.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +19,7 @@
 #include "metric_select.h"
 #include "session_internal.h"
 #include "sources/estimate.h"
+#include "store_opener.h"
 
 static int fail(aim_session *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(aim_session *s, int err, const char *fmt, ...) {
@@ -370,56 +369,6 @@ static void join_threads(aim_session *s) {
     }
 }
 
-/* The store is opened on a thread of its own while the sources open: the two are the
- * largest parts of start() (SQLite parses the schema on a connection's first statement;
- * sources read procfs and look for vendor libraries), and neither needs the other. */
-typedef struct store_opener {
-    const char *path;
-    aim_db *db;
-    int result;
-    char err[512];
-} store_opener;
-
-static void *open_store_main(void *arg) {
-    store_opener *o = arg;
-    o->result = aim_db_open(o->path, 0, &o->db, o->err, sizeof o->err);
-    /* The run's rows are written later, by the writer; the write lock is taken and given
-     * back now (no write, no sync) so that a store another process keeps locked fails here,
-     * after the busy timeout, before any command runs: not at the end of a measurement. */
-    if (o->result == 0 && (o->result = aim_db_begin(o->db)) == 0)
-        o->result = aim_db_rollback(o->db);
-    if (o->result < 0 && o->db) {
-        snprintf(o->err, sizeof o->err, "%s", aim_db_errmsg(o->db));
-        aim_db_close(o->db);
-        o->db = NULL;
-    }
-    return NULL;
-}
-
-/* Linux tends to start a new thread on the CPU of the thread that made it (half of the
- * time on the 2-vCPU VM of docs/performance.md), where it waits until this one blocks: no
- * overlap at all. So the opener starts on the other CPUs this process may use; the join
- * gives it back all of them (cpus) in case those are busy. 1 when the thread runs. */
-static int start_opener(pthread_t *thread, store_opener *opener, cpu_set_t *cpus) {
-    pthread_attr_t attr;
-    if (pthread_attr_init(&attr) != 0)
-        return 0;
-    int here = sched_getcpu();
-    if (sched_getaffinity(0, sizeof *cpus, cpus) == 0 && here >= 0 && CPU_ISSET(here, cpus) &&
-        CPU_COUNT(cpus) > 1) {
-        cpu_set_t others = *cpus;
-        CPU_CLR(here, &others);
-        pthread_attr_setaffinity_np(&attr, sizeof others, &others);
-    } else {
-        CPU_ZERO(cpus);
-        for (int c = 0; c < CPU_SETSIZE; c++)
-            CPU_SET(c, cpus);
-    }
-    int ok = pthread_create(thread, &attr, open_store_main, opener) == 0;
-    pthread_attr_destroy(&attr);
-    return ok;
-}
-
 /* A run id no run in the store has. Ids carry 24 random bits per second, so a clash needs
  * two runs started in the same second; checked here so that the id start() hands out is
  * the one stored (the writer inserts the row). */
@@ -465,12 +414,8 @@ int aim_session_start(aim_session *s) {
         return fail(s, -EINVAL, "%s", sel_err);
     }
 
-    store_opener opener = { .path = path };
-    pthread_t opener_thread;
-    cpu_set_t cpus;
-    int opener_started = start_opener(&opener_thread, &opener, &cpus);
-    if (!opener_started)
-        open_store_main(&opener);
+    aim_store_opener opener;
+    aim_store_opener_begin(&opener, path);
 
     s->start_mono_ns = aim_mono_ns();
     run->start_wall_ns = aim_wall_ns();
@@ -496,19 +441,14 @@ int aim_session_start(aim_session *s) {
     };
     int sources_r = open_sources(s, &env);
 
-    if (opener_started) {
-        /* Free to run anywhere again: here, if the other CPUs are busy. */
-        pthread_setaffinity_np(opener_thread, sizeof cpus, &cpus);
-        pthread_join(opener_thread, NULL);
-    }
-    s->db = opener.db;
+    int store_r = aim_store_opener_finish(&opener, &s->db);
     /* For the control socket's "run" answer: a client may live in another directory. */
     char store_path[PATH_MAX];
-    if (opener.result < 0 || !realpath(path, store_path))
+    if (store_r < 0 || !realpath(path, store_path))
         snprintf(store_path, sizeof store_path, "%s", path);
     free(default_path);
-    if (opener.result < 0) /* the store's error first: it is what the user must fix */
-        return fail(s, opener.result, "%s", opener.err);
+    if (store_r < 0) /* the store's error first: it is what the user must fix */
+        return fail(s, store_r, "%s", opener.err);
     for (int w = 0; w < s->catalog.n_warnings; w++)
         aim_log(AIM_LOG_WARNING, "%s", s->catalog.warnings[w]);
     if (sources_r < 0)
