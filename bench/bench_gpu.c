@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "analysis/energy.h"
 #include "core/catalog.h"
 #include "core/dynlib.h"
@@ -22,12 +23,6 @@
 
 #define N_GPUS 8
 #define N_STEPS 64 /* the fake keeps at most 64 steps per trace */
-
-static double thread_cpu_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static int64_t mono_ns(void) {
     struct timespec ts;

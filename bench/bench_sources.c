@@ -6,15 +6,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "core/catalog.h"
 #include "core/fileio.h"
 #include "core/source.h"
-
-static double thread_cpu_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static void bench_one(const char *label, const aim_source_env *env, const char *only, int polls) {
     static aim_catalog cat;

@@ -9,20 +9,9 @@
 #include <unistd.h>
 
 #include "aimeter.h"
+#include "clock.h"
 #include "store/db.h"
 #include "trace.h"
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static long file_size(const char *path) {
     struct stat st;

@@ -11,7 +11,6 @@ import subprocess
 import statistics
 import sys
 import tempfile
-import time
 
 build = sys.argv[1] if len(sys.argv) > 1 else "build"
 quick = "--quick" in sys.argv

@@ -2,7 +2,7 @@
 import json
 import subprocess
 
-from conftest import AIMETER, BUILD, run_aimeter
+from conftest import BUILD, run_aimeter
 
 
 def test_embedded_session_is_stored_and_reported(db):

@@ -7,10 +7,9 @@ import sqlite3
 import statistics
 import time
 
-from conftest import (AIMETER, BUILD, EX_DATAERR, EX_USAGE, assert_one_error, kill_tree, ls_json,
-                      popen_aimeter, report_json, run_aimeter)
+from conftest import (AIMETER, EX_DATAERR, EX_USAGE, assert_one_error, gpu_env, kill_tree,
+                      ls_json, popen_aimeter, report_json, run_aimeter)
 
-FAKE_NVML = BUILD / "tests" / "fakes" / "libfake_nvml.so"
 
 # t(0.975, df), as in src/lib/analysis/forecast.c
 T975 = {1: 12.706204736, 2: 4.302652730, 3: 3.182446305, 4: 2.776445105, 5: 2.570581836,
@@ -323,23 +322,8 @@ def test_forecast_live_follows_a_running_run(db, tmp_path):
 
 # ------------------------------------------------------------------ whatif --hardware
 
-GPU_SCENARIO = """\
-gpus 2
-energy_refresh_ms 100
-gpu0 name NVIDIA H100 80GB HBM3
-gpu0 uuid GPU-aaaaaaaa-1111-2222-3333-444444444444
-gpu0 power 0:200000 0.5:400000
-gpu1 name NVIDIA H100 80GB HBM3
-gpu1 uuid GPU-bbbbbbbb-1111-2222-3333-444444444444
-gpu1 power 0:100000
-"""
-
-
 def test_whatif_hardware_with_the_fake_nvml(db, tmp_path):
-    assert FAKE_NVML.is_file(), f"fake NVML not built: {FAKE_NVML}"
-    scenario = tmp_path / "nvml.scenario"
-    scenario.write_text(GPU_SCENARIO)
-    env = {"AIMETER_NVML_LIBRARY": FAKE_NVML, "AIMETER_FAKE_NVML_SCENARIO": scenario}
+    env = gpu_env(tmp_path)
     r = run_aimeter("run", "-q", "--sources", "procfs,nvml,estimate", "--db", db, "--", "sleep",
                     "0.6", env=env)
     assert r.returncode == 0, r.stderr

@@ -4,30 +4,8 @@ two GPUs report)."""
 import json
 import math
 
-from conftest import BUILD, FIXTURES, device, metric, rel_close, report_json, run_aimeter
-
-FAKE_NVML = BUILD / "tests" / "fakes" / "libfake_nvml.so"
-
-# gpu0 draws 200 W for half a second, then 400 W; gpu1 a steady 100 W. The energy counter
-# advances every 100 ms, so gpu1's energy is a whole multiple of 10 J.
-SCENARIO = """\
-gpus 2
-energy_refresh_ms 100
-gpu0 name NVIDIA H100 80GB HBM3
-gpu0 uuid GPU-aaaaaaaa-1111-2222-3333-444444444444
-gpu0 power 0:200000 0.5:400000
-gpu1 name NVIDIA H100 80GB HBM3
-gpu1 uuid GPU-bbbbbbbb-1111-2222-3333-444444444444
-gpu1 power 0:100000
-"""
-
-
-def gpu_env(tmp_path, **extra):
-    scenario = tmp_path / "nvml.scenario"
-    scenario.write_text(SCENARIO)
-    env = {"AIMETER_NVML_LIBRARY": FAKE_NVML, "AIMETER_FAKE_NVML_SCENARIO": scenario}
-    env.update(extra)
-    return env
+from conftest import (FAKE_NVML, FIXTURES, device, gpu_env, metric, rel_close,
+                      report_json, run_aimeter)
 
 
 def test_two_gpus_measured_from_the_energy_counter(db, tmp_path):

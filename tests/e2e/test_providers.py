@@ -7,7 +7,6 @@ Keys and passwords are checked never to reach aimeter's output.
 import json
 import os
 import time
-from pathlib import Path
 
 import pytest
 

@@ -4,7 +4,6 @@ import logging
 import os
 import socket
 import subprocess
-import sys
 
 import pytest
 

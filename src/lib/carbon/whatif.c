@@ -412,6 +412,23 @@ static int json_doc(const whatif_req *q, char **ret_text) {
     return r;
 }
 
+int aim_whatif_check_options(aim_store *store, const char *format, double pue, int *ret_json) {
+    *ret_json = strcmp(format, "json") == 0;
+    if (!*ret_json && strcmp(format, "text") != 0) {
+        aim_store_set_error(store, "unknown format '%s' (text or json)", format);
+        return -EINVAL;
+    }
+    if (pue != 0 && !(pue >= 1.0 && pue <= 5.0)) {
+        aim_store_set_error(store, "PUE must be between 1.0 and 5.0");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+double aim_whatif_pue(double pue, const aim_run_summary *run) {
+    return pue != 0 ? pue : run->pue >= 1.0 ? run->pue : 1.0;
+}
+
 int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
                       const char *intensity_file, double pue, const char *format,
                       char **ret_text) {
@@ -421,15 +438,9 @@ int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
             aim_store_set_error(store, db ? "no run or no output given" : "store not open");
         return -EINVAL;
     }
-    int json = strcmp(format, "json") == 0;
-    if (!json && strcmp(format, "text") != 0) {
-        aim_store_set_error(store, "unknown format '%s' (text or json)", format);
+    int json;
+    if (aim_whatif_check_options(store, format, pue, &json) < 0)
         return -EINVAL;
-    }
-    if (pue != 0 && !(pue >= 1.0 && pue <= 5.0)) {
-        aim_store_set_error(store, "PUE must be between 1.0 and 5.0");
-        return -EINVAL;
-    }
     if ((!zones || !*zones) && !intensity_file) {
         aim_store_set_error(store, "no zone and no intensity file to compare with");
         return -EINVAL;
@@ -444,7 +455,7 @@ int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
         aim_store_set_error(store, "%s", aim_db_errmsg(db));
     if (r == 0) {
         q->pue_is_runs = pue == 0;
-        q->pue = pue != 0 ? pue : q->run.pue >= 1.0 ? q->run.pue : 1.0;
+        q->pue = aim_whatif_pue(pue, &q->run);
         aim_whatif_run_scenario(&q->run, &q->run_point, &q->sc[q->n_sc++]);
         r = add_zones(q, store, zones);
     }

@@ -66,6 +66,12 @@ void aim_whatif_zone_scenario(const aim_zone_spec *spec, const char *requested,
  * power. Its index in run->series, or -1. */
 int aim_run_energy_series(const aim_run_summary *run, int d, int *ret_counter);
 
+/* The options every what-if rendering checks first: format "text" or "json" (*ret_json set)
+ * and pue 0 (the run's own) or 1.0-5.0. 0, or -EINVAL with store's message set. */
+int aim_whatif_check_options(aim_store *store, const char *format, double pue, int *ret_json);
+/* The PUE a what-if prices with: pue when given (not 0), else the run's, else 1. */
+double aim_whatif_pue(double pue, const aim_run_summary *run);
+
 /* Replays run's samples from db once and prices them in every scenario at PUE pue (>= 1).
  * run is the run's loaded summary. -ENOENT, -EBADMSG (corrupt chunk), -ENOMEM; db's error
  * message says more. */

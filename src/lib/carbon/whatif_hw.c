@@ -468,15 +468,9 @@ int aim_whatif_hardware_render(aim_store *store, const char *run_id, const char 
             aim_store_set_error(store, db ? "no run, hardware or output given" : "store not open");
         return -EINVAL;
     }
-    int json = strcmp(format, "json") == 0;
-    if (!json && strcmp(format, "text") != 0) {
-        aim_store_set_error(store, "unknown format '%s' (text or json)", format);
+    int json;
+    if (aim_whatif_check_options(store, format, pue, &json) < 0)
         return -EINVAL;
-    }
-    if (pue != 0 && !(pue >= 1.0 && pue <= 5.0)) {
-        aim_store_set_error(store, "PUE must be between 1.0 and 5.0");
-        return -EINVAL;
-    }
     hw_req *q = calloc(1, sizeof *q);
     if (!q) {
         aim_store_set_error(store, "out of memory");
@@ -494,7 +488,7 @@ int aim_whatif_hardware_render(aim_store *store, const char *run_id, const char 
     }
     if (r == 0) {
         q->pue_is_runs = pue == 0;
-        q->pue = pue != 0 ? pue : q->run.pue >= 1.0 ? q->run.pue : 1.0;
+        q->pue = aim_whatif_pue(pue, &q->run);
         aim_whatif_run_scenario(&q->run, &q->run_point, &q->sc[q->n_sc++]);
         r = each_item(zones, store, "zone", add_zone, q);
     }
