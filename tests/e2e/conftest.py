@@ -43,27 +43,14 @@ def pytest_configure(config):
 
 FAKE_NVML = BUILD / "tests" / "fakes" / "libfake_nvml.so"
 
-# Two fake GPUs (tests/fakes/fake_nvml.c): gpu0 draws 200 W for half a second, then 400 W;
-# gpu1 a steady 100 W. The energy counter advances every 100 ms, so gpu1's energy is a
-# whole multiple of 10 J.
-TWO_GPU_SCENARIO = """\
-gpus 2
-energy_refresh_ms 100
-gpu0 name NVIDIA H100 80GB HBM3
-gpu0 uuid GPU-aaaaaaaa-1111-2222-3333-444444444444
-gpu0 power 0:200000 0.5:400000
-gpu1 name NVIDIA H100 80GB HBM3
-gpu1 uuid GPU-bbbbbbbb-1111-2222-3333-444444444444
-gpu1 power 0:100000
-"""
+# Two fake H100s (tests/fixtures/nvml/README.md says what they draw).
+TWO_GPU_SCENARIO = FIXTURES / "nvml" / "two-h100.scenario"
 
 
-def gpu_env(tmp_path, **extra):
+def gpu_env(**extra):
     """The environment of a run measuring TWO_GPU_SCENARIO through the fake NVML."""
     assert FAKE_NVML.is_file(), f"fake NVML not built: {FAKE_NVML}"
-    scenario = tmp_path / "nvml.scenario"
-    scenario.write_text(TWO_GPU_SCENARIO)
-    env = {"AIMETER_NVML_LIBRARY": FAKE_NVML, "AIMETER_FAKE_NVML_SCENARIO": scenario}
+    env = {"AIMETER_NVML_LIBRARY": FAKE_NVML, "AIMETER_FAKE_NVML_SCENARIO": TWO_GPU_SCENARIO}
     env.update(extra)
     return env
 

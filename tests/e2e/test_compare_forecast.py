@@ -323,7 +323,7 @@ def test_forecast_live_follows_a_running_run(db, tmp_path):
 # ------------------------------------------------------------------ whatif --hardware
 
 def test_whatif_hardware_with_the_fake_nvml(db, tmp_path):
-    env = gpu_env(tmp_path)
+    env = gpu_env()
     r = run_aimeter("run", "-q", "--sources", "procfs,nvml,estimate", "--db", db, "--", "sleep",
                     "0.6", env=env)
     assert r.returncode == 0, r.stderr

@@ -11,7 +11,7 @@ from conftest import (FAKE_NVML, FIXTURES, device, gpu_env, metric, rel_close,
 def test_two_gpus_measured_from_the_energy_counter(db, tmp_path):
     assert FAKE_NVML.is_file(), f"fake NVML not built: {FAKE_NVML}"
     r = run_aimeter("run", "--sources", "procfs,nvml,estimate", "--db", db, "--", "sleep", "1",
-                    env=gpu_env(tmp_path))
+                    env=gpu_env())
     assert r.returncode == 0, r.stderr
     # The text report has one Table-4 style block per GPU.
     assert "GPU 0 Detailed Statistics (NVIDIA H100 80GB HBM3)" in r.stderr, r.stderr
@@ -51,7 +51,7 @@ def test_two_gpus_measured_from_the_energy_counter(db, tmp_path):
 def test_gpu_selection_from_the_environment(db, tmp_path):
     r = run_aimeter("run", "-q", "--sources", "procfs,nvml,estimate", "--db", db, "--",
                     "sleep", "0.2",
-                    env=gpu_env(tmp_path, CUDA_VISIBLE_DEVICES="GPU-bbbbbbbb"))
+                    env=gpu_env(CUDA_VISIBLE_DEVICES="GPU-bbbbbbbb"))
     assert r.returncode == 0, r.stderr
     gpus = [d["name"] for d in report_json(db)["devices"] if d["kind"] == "gpu"]
     assert gpus == ["gpu1"]
@@ -131,7 +131,7 @@ def series_keys(db, name):
 def test_metrics_presets_and_lists(db, tmp_path):
     """basic keeps every NVML metric; a list keeps what it names plus power and energy; a bad
     entry is a usage error that names it."""
-    env = gpu_env(tmp_path)
+    env = gpu_env()
     r = run_aimeter("run", "-q", "--sources", "procfs,nvml", "--metrics", "basic", "--db", db,
                     "--", "sleep", "0.2", env=env)
     assert r.returncode == 0, r.stderr
@@ -165,7 +165,7 @@ def test_pcie_throughput_on_a_driver_without_counters(db, tmp_path):
 
 def test_gpus_option_selects_by_index_and_uuid(db, tmp_path):
     """--gpus wins over CUDA_VISIBLE_DEVICES; a UUID prefix works; a bad list is a usage error."""
-    env = gpu_env(tmp_path, CUDA_VISIBLE_DEVICES="0")
+    env = gpu_env(CUDA_VISIBLE_DEVICES="0")
     r = run_aimeter("run", "-q", "--sources", "procfs,nvml", "--gpus", "1", "--db", db,
                     "--", "sleep", "0.3", env=env)
     assert r.returncode == 0, r.stderr

@@ -35,17 +35,8 @@ RANK_VARS = ("LOCAL_RANK", "RANK", "WORLD_SIZE", "SLURM_LOCALID", "SLURM_PROCID"
 JOB_VARS = ("AIMETER_CONTROL", "AIMETER_JOB_ID", "SLURM_JOB_ID", "SLURM_STEP_ID",
             "TORCHELASTIC_RUN_ID", "PMIX_NAMESPACE", "OMPI_MCA_ess_base_jobid")
 
-# Two fake GPUs (tests/fakes/fake_nvml.c): gpu0 200 W then 400 W after 0.5 s, gpu1 100 W.
-NVML_SCENARIO = """\
-gpus 2
-energy_refresh_ms 100
-gpu0 name NVIDIA H100 80GB HBM3
-gpu0 uuid GPU-aaaaaaaa-1111-2222-3333-444444444444
-gpu0 power 0:200000 0.5:400000
-gpu1 name NVIDIA H100 80GB HBM3
-gpu1 uuid GPU-bbbbbbbb-1111-2222-3333-444444444444
-gpu1 power 0:100000
-"""
+# Two fake H100s (tests/fixtures/nvml/README.md says what they draw).
+NVML_SCENARIO = REPO / "tests" / "fixtures" / "nvml" / "two-h100.scenario"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -79,14 +70,12 @@ def db(tmp_path):
 
 
 @pytest.fixture
-def fake_gpus(tmp_path, monkeypatch):
+def fake_gpus(monkeypatch):
     """Two fake NVIDIA GPUs for this test (the library reads the variables when a run starts)."""
     if not FAKE_NVML.is_file():
         pytest.fail(f"fake NVML not built: {FAKE_NVML}")
-    scenario = tmp_path / "nvml.scenario"
-    scenario.write_text(NVML_SCENARIO)
     monkeypatch.setenv("AIMETER_NVML_LIBRARY", str(FAKE_NVML))
-    monkeypatch.setenv("AIMETER_FAKE_NVML_SCENARIO", str(scenario))
+    monkeypatch.setenv("AIMETER_FAKE_NVML_SCENARIO", str(NVML_SCENARIO))
 
 
 def run_python(code, *, env=None, cwd=None, timeout=60):
