@@ -193,6 +193,54 @@ static void instance_names(void **state) {
     assert_int_equal(aim_forecast_instance("train step", "train step 9"), 9);
 }
 
+/* When a line is not fit to forecast with (issue 11: 1,000 epochs forecast at -9,057 J). */
+static void verdicts(void **state) {
+    (void)state;
+    aim_linfit f;
+    /* Falling 10 J per epoch from 100 J: zero at epoch 11. */
+    double x[] = { 1, 2, 3, 4 }, y[] = { 100, 90, 80, 70 };
+    assert_int_equal(aim_linfit_compute(x, y, 4, &f), 0);
+    assert_int_equal(aim_forecast_check(&f, 8), AIM_FORECAST_OK);       /* still 30 J */
+    assert_int_equal(aim_forecast_check(&f, 11), AIM_FORECAST_FALLING);  /* 0 J */
+    assert_int_equal(aim_forecast_check(&f, 1000), AIM_FORECAST_FALLING);
+    /* Two instances: a line, no forecast. */
+    assert_int_equal(aim_linfit_compute(x, y, 2, &f), 0);
+    assert_int_equal(aim_forecast_check(&f, 5), AIM_FORECAST_TOO_FEW);
+    /* Flat and noisy: R² near 0 but the trend does not matter: a forecast. */
+    double yn[] = { 10, 11, 9, 10.5, 9.5, 10 }, x6[] = { 1, 2, 3, 4, 5, 6 };
+    assert_int_equal(aim_linfit_compute(x6, yn, 6, &f), 0);
+    assert_true(f.r2 < AIM_FORECAST_MIN_R2);
+    assert_int_equal(aim_forecast_check(&f, 10), AIM_FORECAST_OK);
+    /* Every value equal: R² undefined, a flat line: a forecast. */
+    double yc[] = { 5, 5, 5 };
+    assert_int_equal(aim_linfit_compute(x, yc, 3, &f), 0);
+    assert_int_equal(aim_forecast_check(&f, 1000), AIM_FORECAST_OK);
+    /* Scatter with a rising trend the data barely show (R² 0.2), extrapolated far: refused. */
+    double yp[] = { 10, 20, 5, 25, 8, 22 };
+    assert_int_equal(aim_linfit_compute(x6, yp, 6, &f), 0);
+    assert_true(f.r2 < AIM_FORECAST_MIN_R2 && f.b > 0);
+    assert_int_equal(aim_forecast_check(&f, 1000), AIM_FORECAST_POOR_FIT);
+    /* A clean rising line extrapolated far: fine. */
+    double yr[] = { 10, 12, 14, 16 };
+    assert_int_equal(aim_linfit_compute(x, yr, 4, &f), 0);
+    assert_int_equal(aim_forecast_check(&f, 1000), AIM_FORECAST_OK);
+}
+
+/* What is to come is bounded at zero: never a negative sum, never an interval below zero. */
+static void bounds(void **state) {
+    (void)state;
+    double v, lo, hi;
+    aim_forecast_bound(50, 20, &v, &lo, &hi);
+    near(v, 50, 0), near(lo, 30, 0), near(hi, 70, 0);
+    aim_forecast_bound(10, 25, &v, &lo, &hi);
+    near(v, 10, 0), near(lo, 0, 0), near(hi, 35, 0);
+    aim_forecast_bound(-9057, 300, &v, &lo, &hi);
+    near(v, 0, 0), near(lo, 0, 0), near(hi, 0, 0);
+    aim_forecast_bound(-5, NAN, &v, &lo, &hi);
+    near(v, 0, 0);
+    assert_true(isnan(lo) && isnan(hi));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exact_line),
@@ -203,6 +251,8 @@ int main(void) {
         cmocka_unit_test(refuses_what_cannot_be_fitted),
         cmocka_unit_test(t_quantiles),
         cmocka_unit_test(instance_names),
+        cmocka_unit_test(verdicts),
+        cmocka_unit_test(bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

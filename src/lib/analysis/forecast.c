@@ -92,6 +92,24 @@ void aim_linfit_sum(const aim_linfit *f, const double *xs, size_t m, double *ret
         *ret_half = half;
 }
 
+aim_forecast_verdict aim_forecast_check(const aim_linfit *f, double x_last) {
+    if (f->n < AIM_FORECAST_MIN_FIT)
+        return AIM_FORECAST_TOO_FEW;
+    if (f->b < 0 && !(aim_linfit_at(f, x_last) > 0))
+        return AIM_FORECAST_FALLING;
+    if (f->r2 < AIM_FORECAST_MIN_R2 && /* NaN (every value equal): a flat line, fine */
+        fabs(f->b) * fabs(x_last - f->xbar) > AIM_FORECAST_TREND_SHARE * fabs(f->ybar))
+        return AIM_FORECAST_POOR_FIT;
+    return AIM_FORECAST_OK;
+}
+
+void aim_forecast_bound(double sum, double half, double *ret_value, double *ret_low,
+                        double *ret_high) {
+    *ret_value = sum > 0 ? sum : 0;
+    *ret_low = isnan(half) ? NAN : sum - half > 0 ? sum - half : 0;
+    *ret_high = isnan(half) ? NAN : sum + half > 0 ? sum + half : 0;
+}
+
 long aim_forecast_instance(const char *phase, const char *name) {
     size_t pl = strlen(phase);
     if (strncmp(name, phase, pl) != 0)

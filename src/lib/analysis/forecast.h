@@ -44,6 +44,33 @@ double aim_t975(unsigned df);
 void aim_linfit_sum(const aim_linfit *f, const double *xs, size_t m, double *ret_sum,
                     double *ret_half);
 
+/* Whether a fitted line is fit to forecast with (docs/methodology.md, "Forecasting"):
+ *   AIM_FORECAST_TOO_FEW   fewer than AIM_FORECAST_MIN_FIT instances fitted (a line through
+ *                          two points has no residual, so no interval);
+ *   AIM_FORECAST_FALLING   the slope is negative and the line reaches zero or below by the
+ *                          target's last instance (an instance cannot cost nothing);
+ *   AIM_FORECAST_POOR_FIT  R² below AIM_FORECAST_MIN_R2 while the trend moves the forecast:
+ *                          |b| × |x_last - x̄| above AIM_FORECAST_TREND_SHARE × |ȳ| (a flat,
+ *                          noisy series has a low R² and still forecasts well: its trend
+ *                          does not matter; a trend the fit does not support does).
+ * x_last: the last instance to forecast. */
+typedef enum aim_forecast_verdict {
+    AIM_FORECAST_OK = 0,
+    AIM_FORECAST_TOO_FEW,
+    AIM_FORECAST_FALLING,
+    AIM_FORECAST_POOR_FIT,
+} aim_forecast_verdict;
+#define AIM_FORECAST_MIN_FIT 3
+#define AIM_FORECAST_MIN_R2 0.5
+#define AIM_FORECAST_TREND_SHARE 0.5
+aim_forecast_verdict aim_forecast_check(const aim_linfit *f, double x_last);
+
+/* A predicted sum of what is still to come and its 95 % interval, bounded at zero: nothing to
+ * come costs less than nothing, so the total is never below what has been spent. half NaN:
+ * low and high NaN. */
+void aim_forecast_bound(double sum, double half, double *ret_value, double *ret_low,
+                        double *ret_high);
+
 /* Whether the phase instance called `name` is one of `phase`'s (aimeter forecast --phase):
  * AIM_INSTANCE_SAME when name is phase itself (instances counted in order), its number
  * (>= 0) when name is phase followed by an optional ' ', '_', '-', ':' or '#' and 1-9 digits

@@ -163,10 +163,13 @@ typedef struct fc {
     uint64_t target, skip;
     point *pts;
     size_t n_pts, n_open, n_fit;
+    size_t n_unterm;         /* closed by aimeter at the run's end: never completed */
     long *future;            /* indices still to come */
     size_t n_future;
     aim_linfit fe, ft;       /* energy and time against the index */
     sum3 rem_e, rem_t;       /* the remaining instances */
+    aim_forecast_verdict ve, vt; /* whether the energy and time lines forecast at all */
+    long x_last;             /* the last instance to come */
     double obs_e, obs_t;     /* completed instances */
     double upto_e, upto_t;   /* the run up to the end of the latest completed instance */
     double g_per_j;          /* the run's carbon per joule of IT energy, PUE included */
@@ -217,6 +220,10 @@ static int select_points(fc *f, aim_store *store, const aim_phase_instance *inst
             f->n_open++;
             continue;
         }
+        if (inst[i].unterminated) { /* the command never ended it: not a completed instance */
+            f->n_unterm++;
+            continue;
+        }
         point *p = &f->pts[f->n_pts++];
         p->index = f->numbered ? k : ++order;
         if (min_index < 0 || p->index < min_index)
@@ -235,10 +242,11 @@ static int select_points(fc *f, aim_store *store, const aim_phase_instance *inst
     if (f->n_fit < 2) {
         char list[640];
         phase_list(list, sizeof list, inst, n);
-        aim_store_set_error(store, "run %.*s has %zu completed instance%s of '%s'%s%s; a line "
+        aim_store_set_error(store, "run %.*s has %zu completed instance%s of '%s'%s%s%s; a line "
                             "needs 2 to fit (its phases: %s)", AIM_FIELD(f->run.id), f->n_pts,
                             f->n_pts == 1 ? "" : "s", f->phase, f->skip ? " after --skip" : "",
-                            f->n_open ? " and one in progress" : "", list);
+                            f->n_open ? " and one in progress" : "",
+                            f->n_unterm ? " and one left open when the command ended" : "", list);
         return -ENODATA;
     }
     return 0;
@@ -300,6 +308,9 @@ static int fit(fc *f, const curves *cs) {
             fx[j] = (double)f->future[j];
         aim_linfit_sum(&f->fe, fx, f->n_future, &f->rem_e.value, &f->rem_e.half);
         aim_linfit_sum(&f->ft, fx, f->n_future, &f->rem_t.value, &f->rem_t.half);
+        f->x_last = f->n_future ? f->future[f->n_future - 1] : f->base + (long)f->target - 1;
+        f->ve = f->n_future ? aim_forecast_check(&f->fe, (double)f->x_last) : AIM_FORECAST_OK;
+        f->vt = f->n_future ? aim_forecast_check(&f->ft, (double)f->x_last) : AIM_FORECAST_OK;
         f->upto_e = energy_at(cs, last_end);
         f->upto_t = (double)last_end / 1e9;
     }
@@ -326,12 +337,45 @@ static void money(fc *f) {
 
 static const char *num(char *b, double v) { return aim_fmt_sig(b, v, 4, 0); }
 
-static void pm(char *out, size_t len, double v, double half, double scale) {
-    char a[AIM_NUM_MAX], h[AIM_NUM_MAX];
+/* done + the sum to come, bounded at zero (aim_forecast_bound): "v ± h", or "v (lo to hi)"
+ * when the bound cut the interval's low end. */
+static void pm(char *out, size_t len, double done, double sum, double half, double scale) {
+    char a[AIM_NUM_MAX], h[AIM_NUM_MAX], l[AIM_NUM_MAX];
+    double v, lo, hi;
+    aim_forecast_bound(sum, half, &v, &lo, &hi);
     if (isnan(half) || half == 0) /* no interval, or nothing left to predict */
-        aim_bprintf(out, len, "%s", num(a, v * scale));
+        aim_bprintf(out, len, "%s", num(a, (done + v) * scale));
+    else if (sum - half < 0)
+        aim_bprintf(out, len, "%s (%s to %s)", num(a, (done + v) * scale),
+                    num(l, (done + lo) * scale), num(h, (done + hi) * scale));
     else
-        aim_bprintf(out, len, "%s ± %s", num(a, v * scale), aim_fmt_sig(h, half * scale, 2, 0));
+        aim_bprintf(out, len, "%s ± %s", num(a, (done + v) * scale),
+                    aim_fmt_sig(h, half * scale, 2, 0));
+}
+
+/* Why a line is not forecast with, in one sentence (aim_forecast_check), or NULL. */
+static const char *verdict_text(char *out, size_t len, const fc *f, aim_forecast_verdict v,
+                                const aim_linfit *l, const char *what, const char *unit) {
+    char b[AIM_NUM_MAX], r2[AIM_NUM_MAX];
+    switch (v) {
+    case AIM_FORECAST_OK:
+        return NULL;
+    case AIM_FORECAST_TOO_FEW:
+        aim_bprintf(out, len, "only %zu instances fitted; a forecast needs at least %d (a line "
+                    "through 2 leaves no residual to bound its error)", l->n, AIM_FORECAST_MIN_FIT);
+        break;
+    case AIM_FORECAST_FALLING:
+        aim_bprintf(out, len, "the %s per instance falls (slope %s %s per instance) and the line "
+                    "reaches zero by instance %ld: a straight line cannot forecast it", what,
+                    num(b, l->b), unit, f->x_last);
+        break;
+    case AIM_FORECAST_POOR_FIT:
+        aim_bprintf(out, len, "the line explains too little (R² %s, below %.1f) for the trend it "
+                    "extrapolates (slope %s %s per instance): too poor a fit to forecast",
+                    aim_fmt_fixed(r2, l->r2, 3), AIM_FORECAST_MIN_R2, num(b, l->b), unit);
+        break;
+    }
+    return out;
 }
 
 static void range_text(char *out, size_t len, const fc *f) {
@@ -367,6 +411,8 @@ static void text_doc(aim_strbuf *b, const fc *f) {
                       f->n_pts);
     if (f->n_open)
         aim_strbuf_printf(b, ", %zu in progress", f->n_open);
+    if (f->n_unterm)
+        aim_strbuf_printf(b, ", %zu left open when the command ended (not counted)", f->n_unterm);
     aim_strbuf_printf(b, "; fitted on %zu", f->n_fit);
     if (f->skip)
         aim_strbuf_printf(b, " (the first %llu left out)", (unsigned long long)f->skip);
@@ -425,28 +471,36 @@ static void text_doc(aim_strbuf *b, const fc *f) {
     for (size_t i = 0; i < 4; i++) {
         if (i == 3 && isnan(f->cost_per_j))
             continue;
-        char c[3 * AIM_NUM_MAX];
+        char c[4 * AIM_NUM_MAX];
         aim_table_row(&t);
         aim_table_set(&t, 0, "%s", rows[i].label);
         aim_table_set(&t, 1, "%s", rows[i].unit);
         aim_table_set(&t, 2, "%s", num(n1, rows[i].obs * rows[i].scale));
-        pm(c, sizeof c, rows[i].rem, rows[i].half, rows[i].scale);
+        if ((i == 1 ? f->vt : f->ve) != AIM_FORECAST_OK) {
+            for (size_t col = 3; col < 6; col++)
+                aim_table_set(&t, col, "no forecast");
+            continue;
+        }
+        pm(c, sizeof c, 0, rows[i].rem, rows[i].half, rows[i].scale);
         aim_table_set(&t, 3, "%s", c);
-        pm(c, sizeof c, rows[i].obs + rows[i].rem, rows[i].half, rows[i].scale);
+        pm(c, sizeof c, rows[i].obs, rows[i].rem, rows[i].half, rows[i].scale);
         aim_table_set(&t, 4, "%s", c);
-        pm(c, sizeof c, rows[i].upto + rows[i].rem, rows[i].half, rows[i].scale);
+        pm(c, sizeof c, rows[i].upto, rows[i].rem, rows[i].half, rows[i].scale);
         aim_table_set(&t, 5, "%s", c);
     }
     aim_table_text(&t, b, "  ", 0);
     aim_table_free(&t);
+    char why[512];
+    if (verdict_text(why, sizeof why, f, f->ve, &f->fe, "energy", "J"))
+        aim_strbuf_printf(b, "\nNo energy, carbon or cost forecast: %s.\n", why);
+    if (verdict_text(why, sizeof why, f, f->vt, &f->ft, "time", "s"))
+        aim_strbuf_printf(b, "\nNo time forecast: %s.\n", why);
     aim_strbuf_append(b, "\n\"Run to the end\": the run as measured up to the end of its latest "
                          "completed instance, plus the instances to come (time between "
                          "instances is not forecast).\n");
     aim_strbuf_append(b, "Interval: Ŝ ± t(0.975, n-2) × s × √(m + m²/n + (Σ(x_j - x̄))² / Sxx) "
-                         "for the sum of m instances to come");
-    if (f->n_fit < 3)
-        aim_strbuf_append(b, "; none with 2 instances fitted (no residual to estimate s from)");
-    aim_strbuf_append(b, ".\n");
+                         "for the sum of m instances to come, bounded at zero (what is to come "
+                         "never costs less than nothing).\n");
     aim_strbuf_printf(b, "Carbon at the run's own %s g CO2e per kWh of IT energy (its mean "
                       "intensity, PUE included).\n", num(n1, f->g_per_j * 3.6e6));
 }
@@ -463,22 +517,41 @@ static json_t *fit_json(const aim_linfit *l, int *err) {
     return o;
 }
 
-static json_t *quantity(double v, double half, double scale, int *err) {
+/* done + the sum to come, bounded at zero; null when the line forecasts nothing. */
+static json_t *quantity(aim_forecast_verdict v, double done, const sum3 *rem, double scale,
+                        int *err) {
+    if (v != AIM_FORECAST_OK)
+        return json_null();
+    double val, lo, hi;
+    aim_forecast_bound(rem->value, rem->half, &val, &lo, &hi);
     json_t *o = json_object();
-    aim_json_put(o, "value", aim_json_num(v * scale), err);
-    aim_json_put(o, "low", aim_json_num(isnan(half) ? NAN : (v - half) * scale), err);
-    aim_json_put(o, "high", aim_json_num(isnan(half) ? NAN : (v + half) * scale), err);
+    aim_json_put(o, "value", aim_json_num((done + val) * scale), err);
+    aim_json_put(o, "low", aim_json_num((done + lo) * scale), err);
+    aim_json_put(o, "high", aim_json_num((done + hi) * scale), err);
     return o;
 }
 
 static json_t *block(const fc *f, double e0, double t0, int *err) {
     json_t *o = json_object();
-    aim_json_put(o, "energy_j", quantity(e0 + f->rem_e.value, f->rem_e.half, 1, err), err);
-    aim_json_put(o, "time_s", quantity(t0 + f->rem_t.value, f->rem_t.half, 1, err), err);
-    aim_json_put(o, "carbon_g", quantity(e0 + f->rem_e.value, f->rem_e.half, f->g_per_j, err), err);
+    aim_json_put(o, "energy_j", quantity(f->ve, e0, &f->rem_e, 1, err), err);
+    aim_json_put(o, "time_s", quantity(f->vt, t0, &f->rem_t, 1, err), err);
+    aim_json_put(o, "carbon_g", quantity(f->ve, e0, &f->rem_e, f->g_per_j, err), err);
     aim_json_put(o, "cost", isnan(f->cost_per_j) ? json_null()
-                                                 : quantity(e0 + f->rem_e.value, f->rem_e.half,
-                                                            f->cost_per_j, err), err);
+                                                 : quantity(f->ve, e0, &f->rem_e, f->cost_per_j,
+                                                            err), err);
+    return o;
+}
+
+static const char *const verdict_word[] = { "ok", "too_few", "falling", "poor_fit" };
+
+static json_t *verdict_json(const fc *f, aim_forecast_verdict v, const aim_linfit *l,
+                            const char *what, const char *unit, int *err) {
+    char why[512];
+    json_t *o = json_object();
+    aim_json_put(o, "ok", json_boolean(v == AIM_FORECAST_OK), err);
+    aim_json_put(o, "verdict", json_string(verdict_word[v]), err);
+    const char *t = verdict_text(why, sizeof why, f, v, l, what, unit);
+    aim_json_put(o, "reason", t ? json_string(t) : json_null(), err);
     return o;
 }
 
@@ -497,6 +570,7 @@ static int json_doc(const fc *f, char **ret_text) {
     aim_json_put(root, "target", aim_json_count(f->target), &err);
     aim_json_put(root, "completed", aim_json_count(f->n_pts), &err);
     aim_json_put(root, "in_progress", aim_json_count(f->n_open), &err);
+    aim_json_put(root, "unterminated", aim_json_count(f->n_unterm), &err);
     aim_json_put(root, "skipped", aim_json_count(f->n_pts - f->n_fit), &err);
     aim_json_put(root, "level", aim_json_num(0.95), &err);
     json_t *pts = json_array();
@@ -516,6 +590,10 @@ static int json_doc(const fc *f, char **ret_text) {
     aim_json_put(fitj, "energy_j", fit_json(&f->fe, &err), &err);
     aim_json_put(fitj, "time_s", fit_json(&f->ft, &err), &err);
     aim_json_put(root, "fit", fitj, &err);
+    json_t *ok = json_object();
+    aim_json_put(ok, "energy_j", verdict_json(f, f->ve, &f->fe, "energy", "J", &err), &err);
+    aim_json_put(ok, "time_s", verdict_json(f, f->vt, &f->ft, "time", "s", &err), &err);
+    aim_json_put(root, "forecast", ok, &err);
     json_t *fut = json_array();
     for (size_t j = 0; j < f->n_future; j++)
         aim_json_push(fut, json_integer(f->future[j]), &err);

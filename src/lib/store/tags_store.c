@@ -116,6 +116,34 @@ int aim_db_runs_with_tag(aim_db *adb, const char *key, char (**ret)[40], size_t 
     return 0;
 }
 
+/* Marks the instances aimeter closed at the end of the run (aim_phases_finish closes every
+ * open one at the same time, after every other end): per name, its last `unterminated`
+ * instances that end at the latest end of all. */
+static int mark_unterminated(aim_db *adb, const char *run_id, aim_phase_instance *v, size_t n) {
+    int64_t last_end = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].closed && v[i].end_ns > last_end)
+            last_end = v[i].end_ns;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(aim_db_sqlite(adb), "SELECT name, unterminated FROM phase_totals "
+                           "WHERE run_id = ?1 AND unterminated > 0", -1, &st, NULL) != SQLITE_OK)
+        return fail(adb, -EIO, "cannot read the run's phases");
+    sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        int left = sqlite3_column_int(st, 1);
+        for (size_t i = n; i-- > 0 && left > 0 && name;)
+            if (v[i].closed && !v[i].unterminated && v[i].end_ns == last_end &&
+                strcmp(v[i].name, name) == 0) {
+                v[i].unterminated = 1;
+                left--;
+            }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : fail(adb, -EIO, "cannot read the run's phases");
+}
+
 int aim_db_phase_instances(aim_db *adb, const char *run_id, aim_phase_instance **ret,
                            size_t *ret_n) {
     *ret = NULL;
@@ -145,10 +173,13 @@ int aim_db_phase_instances(aim_db *adb, const char *run_id, aim_phase_instance *
         p->start_ns = sqlite3_column_int64(st, 2);
         p->closed = sqlite3_column_type(st, 3) != SQLITE_NULL;
         p->end_ns = p->closed ? sqlite3_column_int64(st, 3) : 0;
+        p->unterminated = 0;
     }
     if (r == 0 && rc != SQLITE_DONE)
         r = fail(adb, -EIO, "cannot read the run's phases");
     sqlite3_finalize(st);
+    if (r == 0)
+        r = mark_unterminated(adb, run_id, v, n);
     if (r < 0) {
         free(v);
         return r;

@@ -27,10 +27,15 @@ typedef struct aim_phase_instance {
     int64_t start_ns;
     int64_t end_ns;          /* valid when closed */
     int closed;              /* 0: still open (a running run), or left open at its end */
+    int unterminated;        /* 1: closed by aimeter when the run ended, not by the command
+                                (phase_totals.unterminated): never a completed instance */
 } aim_phase_instance;
 
 /* Every instance of the run's phases in the order they began. *ret NULL when none; free it
- * with free(). -EIO, -ENOMEM (db errmsg set). */
+ * with free(). The phases table keeps no flag per instance; a phase's unterminated count
+ * (phase_totals) says how many of its instances aimeter closed itself when the run ended, all
+ * at that one time, the latest end of any instance: its last such instances are marked.
+ * -EIO, -ENOMEM (db errmsg set). */
 int aim_db_phase_instances(aim_db *db, const char *run_id, aim_phase_instance **ret,
                            size_t *ret_n);
 
