@@ -596,7 +596,11 @@ typedef struct aim_corr_info {
     size_t n_no_data;        /* series with fewer than min_n values on the grid */
     size_t n_identical;      /* series identical to an earlier one (same_as) */
     uint64_t min_n;          /* a finding needs this many common grid ticks */
-    double identical_r;      /* |r| from which two series count as the same quantity */
+    double identical_r;      /* r from which two series count as the same quantity */
+    size_t n_sparse;         /* varying series with fewer than min_spread values away from
+                                their most common value: in no finding */
+    uint64_t min_spread;     /* a series in a finding has this many values off its mode */
+    size_t n_derived;        /* derived pairs (AIM_CORR_DERIVED) */
 } aim_corr_info;
 AIM_PUBLIC void aim_corr_get_info(const aim_corr_result *result, aim_corr_info *ret_info);
 
@@ -604,6 +608,7 @@ typedef enum aim_corr_status {
     AIM_CORR_VARYING = 0,
     AIM_CORR_CONSTANT = 1,   /* every value the same: no correlation is defined */
     AIM_CORR_NO_DATA = 2,    /* fewer than min_n values on the grid */
+    AIM_CORR_SPARSE = 3,     /* constant but for fewer than min_spread values: in no finding */
 } aim_corr_status;
 
 typedef struct aim_corr_series_info {
@@ -633,6 +638,9 @@ typedef enum aim_corr_kind {
     AIM_CORR_POSITIVE = 0,   /* findings with r > 0, strongest first */
     AIM_CORR_NEGATIVE = 1,   /* findings with r < 0, strongest first */
     AIM_CORR_IDENTICAL = 2,  /* each series identical to an earlier one, with that one */
+    AIM_CORR_DERIVED = 3,    /* a series aimeter's own model computes from the other
+                                (estimated CPU power from CPU use, the DRAM estimate from
+                                memory in use): the model's correlation, not a finding */
 } aim_corr_kind;
 
 typedef struct aim_corr_pair {
@@ -641,8 +649,9 @@ typedef struct aim_corr_pair {
     uint64_t n;              /* common grid ticks */
 } aim_corr_pair;
 
-/* Findings are pairs of varying series, neither identical to an earlier one, with at least
- * min_n common ticks and |r| >= min_abs (ignored for AIM_CORR_IDENTICAL). Writes up to max
+/* Findings are pairs of varying series (not sparse), neither identical to an earlier one, not
+ * derived, with at least min_n common ticks and |r| >= min_abs (ignored for
+ * AIM_CORR_IDENTICAL and AIM_CORR_DERIVED). Writes up to max
  * pairs to ret_pairs (NULL when max is 0) and returns how many there are; (size_t)-1 when out
  * of memory. */
 AIM_PUBLIC size_t aim_corr_pairs(const aim_corr_result *result, aim_corr_kind kind,

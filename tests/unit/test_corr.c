@@ -17,12 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "aimeter.h"
 #include "analysis/corr.h"
 #include "store/codec.h"
 #include "store/corr_store.h"
+#include "report/corr_report.h"
 #include "store/db.h"
 
 #define TOL_TWO_PASS 1e-9
@@ -182,39 +184,87 @@ static void test_streaming_matches_two_pass(void **state) {
     assert_int_equal(miss9, 8 * 37);
     assert_int_equal(m->self_n[9], ROWS - miss9);
 
-    /* classification: 5 constant, 6 identical to 0, 7 identical (negated) to 2 */
+    /* classification: 5 constant, 6 identical to 0; 7 mirrors 2 (r near -1), which is no
+     * identity (issue 11: a pair listed as identical at r -1.0000) but a negative finding */
     assert_int_equal(aim_corr_matrix_state(m, 5), AIM_CORR_SERIES_CONSTANT);
+    assert_int_equal(aim_corr_matrix_state(m, 8), AIM_CORR_SERIES_VARYING); /* two values */
     int rep[NS];
-    aim_corr_classes(m, NULL, rep);
+    aim_corr_classes(m, NULL, NULL, rep);
     assert_int_equal(rep[6], 0);
-    assert_int_equal(rep[7], 2);
+    assert_int_equal(rep[7], 7);
     assert_int_equal(rep[1], 1);
     aim_corr_pick picks[64];
-    size_t nid = aim_corr_select(m, rep, AIM_CORR_PICK_IDENTICAL, 0, picks, 64);
-    assert_int_equal(nid, 2);
+    size_t nid = aim_corr_select(m, rep, NULL, AIM_CORR_PICK_IDENTICAL, 0, picks, 64);
+    assert_int_equal(nid, 1);
     assert_int_equal(picks[0].a, 0);
     assert_int_equal(picks[0].b, 6);
-    assert_int_equal(picks[1].a, 2);
-    assert_int_equal(picks[1].b, 7);
-    assert_true(picks[1].r < -0.9999);
+    assert_true(picks[0].r > 0.9999);
     /* findings: never a constant, never an identical member, strongest first */
-    size_t npos = aim_corr_select(m, rep, AIM_CORR_PICK_POSITIVE, 0, picks, 64);
+    size_t npos = aim_corr_select(m, rep, NULL, AIM_CORR_PICK_POSITIVE, 0, picks, 64);
     assert_true(npos >= 1);
     assert_int_equal(picks[0].a, 0);
     assert_int_equal(picks[0].b, 1);
     for (size_t k = 0; k < (npos < 64 ? npos : 64); k++) {
         assert_true(picks[k].r > 0);
-        assert_true(picks[k].a != 5 && picks[k].b != 5 && picks[k].b != 6 && picks[k].b != 7);
+        assert_true(picks[k].a != 5 && picks[k].b != 5 && picks[k].b != 6);
         if (k)
             assert_true(fabs(picks[k].r) <= fabs(picks[k - 1].r));
     }
-    size_t nneg = aim_corr_select(m, rep, AIM_CORR_PICK_NEGATIVE, 0.5, picks, 64);
-    assert_int_equal(nneg, 1);
-    assert_int_equal(picks[0].a, 8);
-    assert_int_equal(picks[0].b, 9);
+    size_t nneg = aim_corr_select(m, rep, NULL, AIM_CORR_PICK_NEGATIVE, 0.5, picks, 64);
+    assert_int_equal(nneg, 2);
+    assert_int_equal(picks[0].a, 2);
+    assert_int_equal(picks[0].b, 7);
+    assert_int_equal(picks[1].a, 8);
+    assert_int_equal(picks[1].b, 9);
     aim_corr_matrix_free(m);
     free(v);
     free(ok);
+}
+
+/* Issue 11: a series constant but for two samples is no evidence of anything (another series
+ * that moves at those two ticks shows r near 1), and a series aimeter computes from another
+ * (an estimate from its input) is derived, not a finding and not "identical". */
+static void test_sparse_and_derived(void **state) {
+    (void)state;
+    enum { N = 5, R = 200 };
+    aim_corr *c = one_group(N, 1e-6, 10000000);
+    for (int t = 0; t < R; t++) {
+        double v[N];
+        v[0] = 50 + 20 * normal();                    /* CPU use, say */
+        v[1] = t == 50 || t == 120 ? 9 : 5;           /* constant but for two samples */
+        v[2] = 0.01 * normal() + (t == 50 || t == 120 ? 100 : 0); /* spikes at the same two */
+        v[3] = 30 + 0.5 * v[0];                       /* a model's output from series 0 */
+        v[4] = t == 10 || t == 60 || t == 90 ? 1 : 0; /* three samples off: enough */
+        aim_corr_tick(c, 0, (int64_t)t * 10000000, v, NULL);
+    }
+    aim_corr_matrix *m;
+    assert_int_equal(aim_corr_finish(c, &m), 0);
+    aim_corr_free(c);
+    assert_int_equal(m->spread[1], 2);
+    assert_int_equal(m->spread[0], AIM_CORR_MIN_SPREAD);
+    assert_int_equal(m->spread[4], 3);
+    assert_int_equal(aim_corr_matrix_state(m, 1), AIM_CORR_SERIES_SPARSE);
+    assert_int_equal(aim_corr_matrix_state(m, 4), AIM_CORR_SERIES_VARYING);
+    assert_true(mat_r(m, 1, 2) > 0.99); /* what used to be the top finding */
+    const int model[N] = { -1, 0, 0, 1, 0 };
+    int rep[N];
+    aim_corr_classes(m, NULL, model, rep);
+    assert_int_equal(rep[3], 3); /* r = 1, but derived: not identical */
+    aim_corr_pick picks[16];
+    size_t npos = aim_corr_select(m, rep, model, AIM_CORR_PICK_POSITIVE, 0.3, picks, 16);
+    for (size_t k = 0; k < npos; k++) {
+        assert_false(picks[k].a == 1 || picks[k].b == 1);      /* never the sparse series */
+        assert_false(picks[k].a == 0 && picks[k].b == 3);      /* never the derived pair */
+    }
+    assert_int_equal(aim_corr_select(m, rep, model, AIM_CORR_PICK_IDENTICAL, 0, picks, 16), 0);
+    assert_int_equal(aim_corr_select(m, rep, model, AIM_CORR_PICK_DERIVED, 0, picks, 16), 1);
+    assert_int_equal(picks[0].a, 0);
+    assert_int_equal(picks[0].b, 3);
+    assert_true(picks[0].r > 0.9999);
+    /* without the model the same pair is an identity, as before */
+    aim_corr_classes(m, NULL, NULL, rep);
+    assert_int_equal(rep[3], 0);
+    aim_corr_matrix_free(m);
 }
 
 /* Flapping validity patterns beyond the block cache force evictions and merges; the result
@@ -914,6 +964,87 @@ static void test_ranges_and_grid_through_store(void **state) {
 }
 
 /* What `aimeter corr` prints, by shape. */
+static void exec_sql(const char *sql) {
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(db_path, &h), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(h);
+}
+
+/* Issue 11, through the store and every output: cpu0's power and energy estimated by
+ * aimeter's model from the host's CPU use are derived from it (listed apart, with why), not
+ * a finding; a matrix stored before its series' spread was counted is replayed. */
+static void test_derived_in_every_format(void **state) {
+    (void)state;
+    two_groups *d = calloc(1, sizeof *d);
+    aim_corr_matrix *live;
+    make_stored_run(d, &live);
+    aim_corr_matrix_free(live);
+    exec_sql("UPDATE series SET method = 'estimated' WHERE slot IN (1, 2)");
+    aim_store *st = open_store();
+    aim_corr_result *res;
+    assert_int_equal(aim_corr_compute(st, "corr-run", NULL, 0, 0, &res), 0);
+    aim_corr_info in;
+    aim_corr_get_info(res, &in);
+    assert_false(in.recomputed);
+    assert_int_equal(in.n_derived, 1);
+    assert_int_equal(in.min_spread, AIM_CORR_MIN_SPREAD);
+    aim_corr_pair p[8];
+    assert_int_equal(aim_corr_pairs(res, AIM_CORR_DERIVED, 0, p, 8), 1);
+    assert_int_equal(p[0].a, 0); /* host CPU use */
+    assert_int_equal(p[0].b, 1); /* cpu0 power */
+    size_t npos = aim_corr_pairs(res, AIM_CORR_POSITIVE, 0, p, 8);
+    for (size_t k = 0; k < npos && k < 8; k++)
+        assert_false(p[k].a == 0 && (p[k].b == 1 || p[k].b == 2));
+    char *text = NULL;
+    assert_int_equal(aim_corr_render(res, "text", 0, 0, 5, &text), 0);
+    assert_non_null(strstr(text, "Derived (one computed from the other by aimeter's own model"));
+    assert_non_null(strstr(text, "aimeter estimates CPU power as a straight line in CPU use"));
+    free(text);
+    assert_int_equal(aim_corr_render(res, "csv", 0, 0, 5, &text), 0);
+    assert_non_null(strstr(text, "\nderived,host.cpu.util,cpu0.power,"));
+    free(text);
+    assert_int_equal(aim_corr_render(res, "json", 0, 0, 5, &text), 0);
+    json_error_t jerr;
+    json_t *root = json_loads(text, 0, &jerr);
+    assert_non_null(root);
+    json_t *der = json_object_get(root, "derived");
+    assert_int_equal(json_array_size(der), 1);
+    assert_non_null(json_string_value(json_object_get(json_array_get(der, 0), "why")));
+    assert_int_equal(json_integer_value(json_object_get(root, "n_derived")), 1);
+    json_decref(root);
+    free(text);
+    aim_corr_result_free(res);
+    /* the report's sections read the same */
+    aim_run_summary run;
+    aim_db *db;
+    char err[256];
+    assert_int_equal(aim_db_open(db_path, 0, &db, err, sizeof err), 0);
+    assert_int_equal(aim_db_load_summary(db, "corr-run", &run), 0);
+    assert_int_equal(aim_db_corr_load(db, "corr-run", &run.corr), 0); /* as render.c does */
+    aim_db_close(db);
+    assert_non_null(run.corr);
+    aim_strbuf b = AIM_STRBUF_INIT;
+    aim_corr_report_text(&b, &run);
+    aim_corr_report_markdown(&b, &run);
+    assert_int_equal(aim_strbuf_steal(&b, &text), 0);
+    assert_non_null(strstr(text, "Derived (one computed"));
+    assert_non_null(strstr(text, "\nDerived (one computed"));
+    free(text);
+    aim_run_summary_clear(&run);
+    /* a matrix stored before schema 9 counted no spread: replayed */
+    exec_sql("UPDATE correlations SET spread = NULL");
+    assert_int_equal(aim_corr_compute(st, "corr-run", NULL, 0, 0, &res), 0);
+    aim_corr_get_info(res, &in);
+    assert_true(in.recomputed);
+    assert_int_equal(in.n_derived, 1);
+    aim_corr_result_free(res);
+    aim_store_free(st);
+    free(d);
+}
+
 static void test_render(void **state) {
     (void)state;
     two_groups *d = calloc(1, sizeof *d);
@@ -970,6 +1101,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_streaming_matches_two_pass),
         cmocka_unit_test(test_many_patterns),
+        cmocka_unit_test(test_sparse_and_derived),
         cmocka_unit_test(test_grid_alignment),
         cmocka_unit_test(test_counter_rate_by_hand),
         cmocka_unit_test(test_staleness),
@@ -981,6 +1113,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_ranges_and_grid_through_store, store_setup,
                                         store_teardown),
         cmocka_unit_test_setup_teardown(test_render, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(test_derived_in_every_format, store_setup,
+                                        store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

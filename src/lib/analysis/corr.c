@@ -12,6 +12,9 @@
 #define HOLD_WINDOW_NS 3000000000LL
 #define REPLAY_RING 64
 #define QUANT_LIMIT 9007199254740992.0
+/* With more distinct values than AIM_CORR_MIN_SPREAD, at least that many differ from the
+ * most common one, so counting that many values exactly is enough. */
+#define SPREAD_K AIM_CORR_MIN_SPREAD
 
 typedef struct corr_group {
     int base, count;          /* slots [base, base + count) */
@@ -73,6 +76,12 @@ struct aim_corr {
     /* per series (the diagonal) */
     uint64_t *sn;
     double *smean, *sm2;
+    /* per series, its first SPREAD_K distinct grid values and how often each came (nd past
+     * SPREAD_K: more distinct values than that); enough to tell a series that is constant
+     * but for one or two samples (corr.h, AIM_CORR_MIN_SPREAD) */
+    double *dv;               /* [n * SPREAD_K] */
+    uint64_t *dc;             /* [n * SPREAD_K] */
+    uint8_t *nd;
 
     uint64_t ticks, forced;
 };
@@ -138,6 +147,9 @@ void aim_corr_free(aim_corr *c) {
     free(c->sn);
     free(c->smean);
     free(c->sm2);
+    free(c->dv);
+    free(c->dc);
+    free(c->nd);
     free(c);
 }
 
@@ -266,9 +278,13 @@ int aim_corr_new(const aim_corr_layout *l, aim_corr **ret) {
     c->sn = calloc(sn, sizeof *c->sn);
     c->smean = calloc(sn, sizeof *c->smean);
     c->sm2 = calloc(sn, sizeof *c->sm2);
+    c->dv = calloc(sn * SPREAD_K, sizeof *c->dv);
+    c->dc = calloc(sn * SPREAD_K, sizeof *c->dc);
+    c->nd = calloc(sn, 1);
     int bad = !c->held_v || !c->held_ok || !c->prev_v || !c->prev_t || !c->has_prev || !c->x ||
               !c->xok || !c->d || !c->e || !c->pn || !c->pmx || !c->pmy || !c->pm2x ||
-              !c->pm2y || !c->pc || !c->sn || !c->smean || !c->sm2;
+              !c->pm2y || !c->pc || !c->sn || !c->smean || !c->sm2 ||
+              !c->dv || !c->dc || !c->nd;
     for (int b = 0; b < AIM_CORR_BLOCKS && !bad; b++) {
         corr_block *bl = &c->blocks[b];
         bl->mask = calloc(sn, 1);
@@ -407,11 +423,44 @@ static corr_block *block_for(aim_corr *c, const uint8_t *mask) {
     return lru;
 }
 
+/* Counts a grid value of series i among its first SPREAD_K distinct ones. */
+static void note_value(aim_corr *c, int i, double v) {
+    if (c->nd[i] > SPREAD_K)
+        return;
+    double *dv = c->dv + (size_t)i * SPREAD_K;
+    uint64_t *dc = c->dc + (size_t)i * SPREAD_K;
+    for (int k = 0; k < c->nd[i]; k++)
+        if (dv[k] == v) {
+            dc[k]++;
+            return;
+        }
+    if (c->nd[i] < SPREAD_K) {
+        dv[c->nd[i]] = v;
+        dc[c->nd[i]] = 1;
+    }
+    c->nd[i]++;
+}
+
+/* Grid values of series i away from its most common one, counted up to SPREAD_K. */
+static uint8_t spread_of(const aim_corr *c, int i) {
+    if (c->nd[i] > SPREAD_K)
+        return SPREAD_K;
+    uint64_t top = 0;
+    for (int k = 0; k < c->nd[i]; k++)
+        if (c->dc[(size_t)i * SPREAD_K + k] > top)
+            top = c->dc[(size_t)i * SPREAD_K + k];
+    uint64_t off = c->sn[i] - top;
+    return (uint8_t)(off < SPREAD_K ? off : SPREAD_K);
+}
+
 /* One row: Welford within the block, C_pq += (x_p - mean_p,old) (x_q - mean_q,new). */
 static void accumulate(aim_corr *c, const double *x, const uint8_t *ok) {
     int any = 0;
-    for (int i = 0; i < c->n && !any; i++)
-        any = ok[i];
+    for (int i = 0; i < c->n; i++)
+        if (ok[i]) {
+            any = 1;
+            note_value(c, i, x[i]);
+        }
     if (!any)
         return;
     corr_block *b = block_for(c, ok);
@@ -609,6 +658,7 @@ int aim_corr_finish(aim_corr *c, aim_corr_matrix **ret) {
     for (int i = 0; i < c->n; i++) {
         m->self_n[i] = c->sn[i];
         m->varying[i] = c->sm2[i] > 0;
+        m->spread[i] = spread_of(c, i);
     }
     size_t pairs = tri((size_t)c->n);
     for (size_t ij = 0; ij < pairs; ij++) {

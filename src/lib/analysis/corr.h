@@ -33,8 +33,16 @@
 
 /* Pairs (and series) with fewer grid ticks than this are in the matrix but never findings. */
 #define AIM_CORR_MIN_N 10
-/* |r| at or above this between two series: the same quantity, listed once as identical. */
+/* r at or above this (positive: r near -1 is a mirror, not the same quantity) between two
+ * series: the same quantity, listed once as identical. */
 #define AIM_CORR_IDENTICAL_R 0.9999
+/* A varying series takes part in findings only when at least this many of its grid values
+ * differ from its most common value: a series constant but for one or two samples makes any
+ * other series that happens to move at those ticks look correlated (issue 11). */
+#define AIM_CORR_MIN_SPREAD 3
+/* matrix->spread of a series whose spread was never counted (a matrix stored before schema
+ * 9): the matrix must be replayed to classify it. */
+#define AIM_CORR_SPREAD_UNKNOWN 255
 /* Series beyond this many take no part (per-instance detail series are dropped first): the
  * state is O(series²), 48 bytes per pair. */
 #define AIM_CORR_MAX_SERIES 512
@@ -65,6 +73,8 @@ typedef struct aim_corr_matrix {
     int exact;            /* 0: the live alignment gave up waiting for a stalled group */
     uint64_t *self_n;     /* per index: grid ticks where the series had a value */
     uint8_t *varying;     /* per index: 1 when those values were not all equal */
+    uint8_t *spread;      /* per index: values away from its most common value, counted up
+                             to AIM_CORR_MIN_SPREAD; AIM_CORR_SPREAD_UNKNOWN: not counted */
     uint64_t *pn;         /* per pair: grid ticks where both had a value */
     double *r;            /* per pair: Pearson r in [-1, 1], NaN when undefined */
 } aim_corr_matrix;
@@ -142,6 +152,8 @@ typedef enum aim_corr_series_state {
     AIM_CORR_SERIES_VARYING = 0,
     AIM_CORR_SERIES_CONSTANT,  /* at least AIM_CORR_MIN_N values, all equal */
     AIM_CORR_SERIES_NO_DATA,   /* fewer than AIM_CORR_MIN_N values on the grid */
+    AIM_CORR_SERIES_SPARSE,    /* varying, but fewer than AIM_CORR_MIN_SPREAD values differ
+                                  from its most common one */
 } aim_corr_series_state;
 
 aim_corr_series_state aim_corr_matrix_state(const aim_corr_matrix *m, int i);
@@ -151,11 +163,20 @@ aim_corr_series_state aim_corr_matrix_state(const aim_corr_matrix *m, int i);
  * GiB steps against its share in 0.1 % steps). */
 #define AIM_CORR_DEFINED_R 0.9
 
+/* Series aimeter's own model computes from others (the estimate source: estimated CPU power
+ * from CPU use, the DRAM estimate from memory in use): model[i] > 0 when series i is computed
+ * from input number model[i], model[i] < 0 when it is input number -model[i], 0 otherwise.
+ * A pair of a model's output and its input is derived: its correlation is the model's, not a
+ * finding. model may be NULL (nothing derived). */
+int aim_corr_derived(const int *model, int i, int j);
+
 /* Identity classes: rep[i] is the smallest index of the class of series i (pairs of varying
- * series with n >= AIM_CORR_MIN_N and |r| >= AIM_CORR_IDENTICAL_R, or >= AIM_CORR_DEFINED_R
- * when both have the same non-negative same_key[i], closed transitively); i itself when it is
- * identical to none. same_key may be NULL. rep must hold m->n entries. */
-void aim_corr_classes(const aim_corr_matrix *m, const int *same_key, int *rep);
+ * series with n >= AIM_CORR_MIN_N and r >= AIM_CORR_IDENTICAL_R, or >= AIM_CORR_DEFINED_R
+ * when both have the same non-negative same_key[i], closed transitively; never a derived
+ * pair, never a negative r); i itself when it is identical to none. same_key and model may be
+ * NULL. rep must hold m->n entries. */
+void aim_corr_classes(const aim_corr_matrix *m, const int *same_key, const int *model,
+                      int *rep);
 
 typedef struct aim_corr_pick {
     int a, b;        /* matrix indices, a < b */
@@ -167,13 +188,15 @@ typedef enum aim_corr_pick_kind {
     AIM_CORR_PICK_POSITIVE = 0, /* findings with r > 0, strongest first */
     AIM_CORR_PICK_NEGATIVE,     /* findings with r < 0, strongest first */
     AIM_CORR_PICK_IDENTICAL,    /* identical pairs: each member with its class's first */
+    AIM_CORR_PICK_DERIVED,      /* derived pairs of class representatives with a defined r
+                                   and n >= AIM_CORR_MIN_N, by index */
 } aim_corr_pick_kind;
 
-/* Findings are pairs of class representatives, both varying, with n >= AIM_CORR_MIN_N,
- * |r| >= min_abs and not identical. Writes up to max picks (out may be NULL when max is 0)
- * and returns how many there are; (size_t)-1 on allocation failure. Ties: larger n first,
- * then by index. */
-size_t aim_corr_select(const aim_corr_matrix *m, const int *rep, aim_corr_pick_kind kind,
-                       double min_abs, aim_corr_pick *out, size_t max);
+/* Findings are pairs of class representatives, both varying (AIM_CORR_SERIES_VARYING: sparse
+ * series are not), with n >= AIM_CORR_MIN_N, |r| >= min_abs, not identical and not derived.
+ * Writes up to max picks (out may be NULL when max is 0) and returns how many there are;
+ * (size_t)-1 on allocation failure. Ties: larger n first, then by index. */
+size_t aim_corr_select(const aim_corr_matrix *m, const int *rep, const int *model,
+                       aim_corr_pick_kind kind, double min_abs, aim_corr_pick *out, size_t max);
 
 #endif

@@ -68,14 +68,15 @@ static const char *name_of(const aim_corr_result *c, size_t i) {
 /* ------------------------------------------------------------------ text */
 
 typedef struct text_rows {
-    aim_corr_pair *pos, *neg, *same;
-    long n_pos, n_neg, n_same;
+    aim_corr_pair *pos, *neg, *same, *der;
+    long n_pos, n_neg, n_same, n_der;
 } text_rows;
 
 static void rows_free(text_rows *t) {
     free(t->pos);
     free(t->neg);
     free(t->same);
+    free(t->der);
 }
 
 static int rows_get(const aim_corr_result *c, double min_abs, size_t top, text_rows *t) {
@@ -83,7 +84,8 @@ static int rows_get(const aim_corr_result *c, double min_abs, size_t top, text_r
     t->n_pos = get_pairs(c, AIM_CORR_POSITIVE, min_abs, top, &t->pos);
     t->n_neg = get_pairs(c, AIM_CORR_NEGATIVE, min_abs, top, &t->neg);
     t->n_same = get_pairs(c, AIM_CORR_IDENTICAL, 0, 0, &t->same);
-    if (t->n_pos < 0 || t->n_neg < 0 || t->n_same < 0) {
+    t->n_der = get_pairs(c, AIM_CORR_DERIVED, 0, 0, &t->der);
+    if (t->n_pos < 0 || t->n_neg < 0 || t->n_same < 0 || t->n_der < 0) {
         rows_free(t);
         return -ENOMEM;
     }
@@ -109,7 +111,27 @@ static void pair_rows(aim_strbuf *b, const aim_corr_result *c, const char *title
     }
 }
 
-/* The findings: strongest pairs of each sign, then identical and constant series. */
+/* "Title: label, label" for the series of one status; nothing when there are none. */
+static void status_list_text(aim_strbuf *b, const aim_corr_result *c, aim_corr_status status,
+                             const char *title, const char *indent) {
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    int first = 1;
+    for (size_t i = 0; i < in.n_series; i++) {
+        aim_corr_series_info si;
+        if (aim_corr_series(c, i, &si) == 0 && si.status == status) {
+            if (first)
+                aim_strbuf_printf(b, "%s%s", indent, title);
+            aim_strbuf_printf(b, "%s%s", first ? "" : ", ", si.label);
+            first = 0;
+        }
+    }
+    if (!first)
+        aim_strbuf_endline(b);
+}
+
+/* The findings: strongest pairs of each sign, then identical, derived, constant and nearly
+ * constant series. */
 static void findings_text(aim_strbuf *b, const aim_corr_result *c, const text_rows *t,
                           double min_abs, const char *indent) {
     size_t wa = strlen("Metric A"), wb = strlen("Metric B");
@@ -156,18 +178,23 @@ static void findings_text(aim_strbuf *b, const aim_corr_result *c, const text_ro
             aim_strbuf_endline(b);
         }
     }
-    if (in.n_constant) {
-        aim_strbuf_printf(b, "%sConstant (no correlation defined): ", indent);
-        int first = 1;
-        for (size_t i = 0; i < in.n_series; i++) {
-            aim_corr_series_info si;
-            if (aim_corr_series(c, i, &si) == 0 && si.status == AIM_CORR_CONSTANT) {
-                aim_strbuf_printf(b, "%s%s", first ? "" : ", ", si.label);
-                first = 0;
-            }
-        }
+    if (t->n_der) {
+        aim_strbuf_printf(b, "%sDerived (one computed from the other by aimeter's own model: "
+                          "the model's correlation, not a finding):", indent);
         aim_strbuf_endline(b);
+        for (long k = 0; k < t->n_der; k++) {
+            char r[AIM_NUM_MAX + 1];
+            aim_strbuf_printf(b, "%s  %s ~ %s  (r %s; %s)", indent, label_of(c, t->der[k].a),
+                              label_of(c, t->der[k].b), fmt_r(r, t->der[k].r, 4),
+                              aim_corr_derived_why(c, t->der[k].a, t->der[k].b));
+            aim_strbuf_endline(b);
+        }
     }
+    status_list_text(b, c, AIM_CORR_CONSTANT, "Constant (no correlation defined): ", indent);
+    char head[160];
+    aim_bprintf(head, sizeof head, "Nearly constant (fewer than %llu values away from the most "
+                "common one: in no finding): ", (unsigned long long)in.min_spread);
+    status_list_text(b, c, AIM_CORR_SPARSE, head, indent);
 }
 
 static void matrix_text(aim_strbuf *b, const aim_corr_result *c, double min_abs) {
@@ -207,9 +234,10 @@ static void info_lines(aim_strbuf *b, const aim_corr_result *c) {
     grid_text(grid, sizeof grid, &in);
     aim_strbuf_printf(b, "Correlations: %s (%s)\n", grid,
                       in.recomputed ? "recomputed from the samples" : "stored with the run");
-    aim_strbuf_printf(b, "%zu series: %zu constant, %zu identical to another, %zu with fewer "
-                         "than %llu values\n", in.n_series, in.n_constant, in.n_identical,
-                      in.n_no_data, (unsigned long long)in.min_n);
+    aim_strbuf_printf(b, "%zu series: %zu constant, %zu nearly constant, %zu identical to "
+                         "another, %zu with fewer than %llu values; %zu derived pairs\n",
+                      in.n_series, in.n_constant, in.n_sparse, in.n_identical, in.n_no_data,
+                      (unsigned long long)in.min_n, in.n_derived);
     if (!in.exact)
         aim_strbuf_append(b, "note: a rate group stalled during the run; this matrix may differ "
                              "slightly from a replay (--recompute)\n");
@@ -261,14 +289,16 @@ static void findings_csv(aim_strbuf *b, const aim_corr_result *c, const text_row
     csv_pairs(b, c, "positive", t->pos, t->n_pos);
     csv_pairs(b, c, "negative", t->neg, t->n_neg);
     csv_pairs(b, c, "identical", t->same, t->n_same);
+    csv_pairs(b, c, "derived", t->der, t->n_der);
     aim_corr_info in;
     aim_corr_get_info(c, &in);
     for (size_t i = 0; i < in.n_series; i++) {
         aim_corr_series_info si;
-        if (aim_corr_series(c, i, &si) < 0 || si.status != AIM_CORR_CONSTANT)
+        if (aim_corr_series(c, i, &si) < 0 ||
+            (si.status != AIM_CORR_CONSTANT && si.status != AIM_CORR_SPARSE))
             continue;
         char cnt[24];
-        aim_strbuf_append(b, "constant,");
+        aim_strbuf_append(b, si.status == AIM_CORR_CONSTANT ? "constant," : "sparse,");
         csv_field(b, si.name);
         fmt_count(cnt, sizeof cnt, si.n);
         aim_strbuf_printf(b, ",,,%s\n", cnt);
@@ -299,7 +329,8 @@ static void matrix_csv(aim_strbuf *b, const aim_corr_result *c, double min_abs) 
 /* ------------------------------------------------------------------ JSON */
 
 static const char *status_word(aim_corr_status s) {
-    return s == AIM_CORR_CONSTANT ? "constant" : s == AIM_CORR_NO_DATA ? "no data" : "varying";
+    return s == AIM_CORR_CONSTANT ? "constant" : s == AIM_CORR_NO_DATA ? "no data"
+           : s == AIM_CORR_SPARSE ? "sparse" : "varying";
 }
 
 static json_t *series_array(const aim_corr_result *c, int *err) {
@@ -327,7 +358,8 @@ static json_t *series_array(const aim_corr_result *c, int *err) {
     return arr;
 }
 
-static json_t *pairs_array(const aim_corr_result *c, const aim_corr_pair *p, long n, int *err) {
+static json_t *pairs_array(const aim_corr_result *c, const aim_corr_pair *p, long n, int derived,
+                           int *err) {
     json_t *arr = json_array();
     for (long k = 0; k < n; k++) {
         json_t *o = json_object();
@@ -338,7 +370,22 @@ static json_t *pairs_array(const aim_corr_result *c, const aim_corr_pair *p, lon
         PUT(o, "b_name", aim_json_str(bn, strlen(bn)));
         PUT(o, "r", aim_json_num(p[k].r));
         PUT(o, "n", aim_json_count(p[k].n));
+        if (derived)
+            PUT(o, "why", json_string(aim_corr_derived_why(c, p[k].a, p[k].b)));
         PUSH(arr, o);
+    }
+    return arr;
+}
+
+/* The indices of the series of one status. */
+static json_t *status_indices(const aim_corr_result *c, aim_corr_status status, int *err) {
+    json_t *arr = json_array();
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    for (size_t i = 0; i < in.n_series; i++) {
+        aim_corr_series_info si;
+        if (aim_corr_series(c, i, &si) == 0 && si.status == status)
+            PUSH(arr, json_integer((json_int_t)i));
     }
     return arr;
 }
@@ -360,6 +407,9 @@ static json_t *header_object(const aim_corr_result *c, const char *schema, int *
     PUT(o, "n_constant", aim_json_count(in.n_constant));
     PUT(o, "n_identical", aim_json_count(in.n_identical));
     PUT(o, "n_no_data", aim_json_count(in.n_no_data));
+    PUT(o, "min_spread", aim_json_count(in.min_spread));
+    PUT(o, "n_sparse", aim_json_count(in.n_sparse));
+    PUT(o, "n_derived", aim_json_count(in.n_derived));
     PUT(o, "series", series_array(c, err));
     return o;
 }
@@ -369,18 +419,12 @@ static json_t *findings_json(const aim_corr_result *c, const text_rows *t, const
     json_t *o = header_object(c, schema, err);
     PUT(o, "n_positive", aim_json_count(aim_corr_pairs(c, AIM_CORR_POSITIVE, 0, NULL, 0)));
     PUT(o, "n_negative", aim_json_count(aim_corr_pairs(c, AIM_CORR_NEGATIVE, 0, NULL, 0)));
-    PUT(o, "positive", pairs_array(c, t->pos, t->n_pos, err));
-    PUT(o, "negative", pairs_array(c, t->neg, t->n_neg, err));
-    PUT(o, "identical", pairs_array(c, t->same, t->n_same, err));
-    json_t *constant = json_array();
-    aim_corr_info in;
-    aim_corr_get_info(c, &in);
-    for (size_t i = 0; i < in.n_series; i++) {
-        aim_corr_series_info si;
-        if (aim_corr_series(c, i, &si) == 0 && si.status == AIM_CORR_CONSTANT)
-            PUSH(constant, json_integer((json_int_t)i));
-    }
-    PUT(o, "constant", constant);
+    PUT(o, "positive", pairs_array(c, t->pos, t->n_pos, 0, err));
+    PUT(o, "negative", pairs_array(c, t->neg, t->n_neg, 0, err));
+    PUT(o, "identical", pairs_array(c, t->same, t->n_same, 0, err));
+    PUT(o, "derived", pairs_array(c, t->der, t->n_der, 1, err));
+    PUT(o, "constant", status_indices(c, AIM_CORR_CONSTANT, err));
+    PUT(o, "sparse", status_indices(c, AIM_CORR_SPARSE, err));
     return o;
 }
 
@@ -514,6 +558,25 @@ static void md_rows(aim_strbuf *b, const aim_corr_result *c, const char *sign,
     }
 }
 
+static void status_list_md(aim_strbuf *b, const aim_corr_result *c, aim_corr_status status,
+                           const char *title) {
+    aim_corr_info in;
+    aim_corr_get_info(c, &in);
+    int first = 1;
+    for (size_t i = 0; i < in.n_series; i++) {
+        aim_corr_series_info si;
+        if (aim_corr_series(c, i, &si) == 0 && si.status == status) {
+            aim_strbuf_append(b, first ? "\n" : ", ");
+            if (first)
+                aim_strbuf_append(b, title);
+            md(b, si.label);
+            first = 0;
+        }
+    }
+    if (!first)
+        aim_strbuf_append(b, ".\n");
+}
+
 void aim_corr_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
     aim_corr_result *c;
     text_rows t;
@@ -547,19 +610,26 @@ void aim_corr_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
         }
         aim_strbuf_append(b, ".\n");
     }
-    if (in.n_constant) {
-        aim_strbuf_append(b, "\nConstant (no correlation defined): ");
-        int first = 1;
-        for (size_t i = 0; i < in.n_series; i++) {
-            aim_corr_series_info si;
-            if (aim_corr_series(c, i, &si) == 0 && si.status == AIM_CORR_CONSTANT) {
-                aim_strbuf_append(b, first ? "" : ", ");
-                md(b, si.label);
-                first = 0;
-            }
+    if (t.n_der) {
+        aim_strbuf_append(b, "\nDerived (one computed from the other by aimeter's own model: "
+                             "the model's correlation, not a finding): ");
+        for (long k = 0; k < t.n_der; k++) {
+            char r[AIM_NUM_MAX + 1];
+            aim_strbuf_append(b, k ? "; " : "");
+            md(b, label_of(c, t.der[k].a));
+            aim_strbuf_append(b, " ~ ");
+            md(b, label_of(c, t.der[k].b));
+            aim_strbuf_printf(b, " (r %s; ", fmt_r(r, t.der[k].r, 4));
+            md(b, aim_corr_derived_why(c, t.der[k].a, t.der[k].b));
+            aim_strbuf_append(b, ")");
         }
         aim_strbuf_append(b, ".\n");
     }
+    status_list_md(b, c, AIM_CORR_CONSTANT, "Constant (no correlation defined): ");
+    char head[160];
+    aim_bprintf(head, sizeof head, "Nearly constant (fewer than %llu values away from the most "
+                "common one: in no finding): ", (unsigned long long)in.min_spread);
+    status_list_md(b, c, AIM_CORR_SPARSE, head);
     rows_free(&t);
     aim_corr_result_free(c);
 }

@@ -24,6 +24,10 @@
 int aim_corr_result_build(const aim_run_summary *run, aim_corr_matrix *m, int own,
                           int recomputed, aim_corr_result **ret);
 
+/* Why a derived pair (AIM_CORR_DERIVED) is one: which model computes which series, in a
+ * phrase ("estimated CPU power is a line in CPU use"). */
+const char *aim_corr_derived_why(const aim_corr_result *c, size_t a, size_t b);
+
 /* The report's "Correlations" section of a loaded run (nothing when run->corr is NULL). */
 void aim_corr_report_text(aim_strbuf *b, const aim_run_summary *run);
 void aim_corr_report_markdown(aim_strbuf *b, const aim_run_summary *run);

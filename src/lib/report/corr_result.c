@@ -24,9 +24,10 @@ struct aim_corr_result {
     int own;
     int recomputed;
     int *rep;
+    int *model;              /* aim_corr_derived: which series a model computes from which */
     series_text *text;
     aim_corr_series_info *info;
-    size_t n_constant, n_no_data, n_identical;
+    size_t n_constant, n_no_data, n_identical, n_sparse, n_derived;
 };
 
 void aim_corr_result_free(aim_corr_result *c) {
@@ -35,6 +36,7 @@ void aim_corr_result_free(aim_corr_result *c) {
     if (c->own)
         aim_corr_matrix_free(c->m);
     free(c->rep);
+    free(c->model);
     free(c->text);
     free(c->info);
     free(c);
@@ -121,6 +123,35 @@ static int same_key(const aim_series_summary *s) {
     return -1;
 }
 
+/* The estimate source's models (sources/estimate.c): an estimated CPU's power is a line in
+ * the host's CPU use, an estimated DRAM's power is proportional to the memory in use (and so
+ * to its share of the total). Output > 0, its input < 0 (corr.h, aim_corr_derived). */
+static int model_role(const aim_run_summary *run, const aim_series_summary *s) {
+    if (s->device < 0 || s->device >= run->n_devices)
+        return 0;
+    aim_device_kind kind = run->devices[s->device].kind;
+    const char *k = s->metric_key;
+    size_t kl = sizeof s->metric_key;
+    if (s->method == AIM_METHOD_ESTIMATED &&
+        (strncmp(k, "power", kl) == 0 || strncmp(k, "energy", kl) == 0))
+        return kind == AIM_DEV_CPU ? 1 : kind == AIM_DEV_DRAM ? 2 : 0;
+    if (kind != AIM_DEV_HOST || s->instance >= 0)
+        return 0;
+    if (strncmp(k, "cpu.util", kl) == 0)
+        return -1;
+    if (strncmp(k, "mem.used", kl) == 0 || strncmp(k, "mem.util", kl) == 0)
+        return -2;
+    return 0;
+}
+
+const char *aim_corr_derived_why(const aim_corr_result *c, size_t a, size_t b) {
+    int role = c && a < (size_t)c->m->n && b < (size_t)c->m->n
+                   ? (c->model[a] > 0 ? c->model[a] : c->model[b]) : 0;
+    return role == 1   ? "aimeter estimates CPU power as a straight line in CPU use"
+           : role == 2 ? "aimeter estimates DRAM power in proportion to the memory in use"
+                       : "computed one from the other by aimeter's model";
+}
+
 int aim_corr_result_build(const aim_run_summary *run, aim_corr_matrix *m, int own,
                           int recomputed, aim_corr_result **ret) {
     aim_corr_result *c = calloc(1, sizeof *c);
@@ -130,11 +161,12 @@ int aim_corr_result_build(const aim_run_summary *run, aim_corr_matrix *m, int ow
         c->own = own;
         c->recomputed = recomputed;
         c->rep = calloc(n, sizeof *c->rep);
+        c->model = calloc(n, sizeof *c->model);
         c->text = calloc(n, sizeof *c->text);
         c->info = calloc(n, sizeof *c->info);
     }
     int *keys = malloc(n * sizeof *keys);
-    if (!c || !c->rep || !c->text || !c->info || !keys) {
+    if (!c || !c->rep || !c->model || !c->text || !c->info || !keys) {
         free(keys);
         if (c)
             aim_corr_result_free(c);
@@ -153,19 +185,23 @@ int aim_corr_result_build(const aim_run_summary *run, aim_corr_matrix *m, int ow
             }
         describe(run, s, &c->text[i], &c->info[i]);
         keys[i] = same_key(s);
+        c->model[i] = model_role(run, s);
     }
-    aim_corr_classes(m, keys, c->rep);
+    aim_corr_classes(m, keys, c->model, c->rep);
     free(keys);
     for (int i = 0; i < m->n; i++) {
         aim_corr_series_state st = aim_corr_matrix_state(m, i);
         c->info[i].status = st == AIM_CORR_SERIES_CONSTANT ? AIM_CORR_CONSTANT
-                          : st == AIM_CORR_SERIES_NO_DATA ? AIM_CORR_NO_DATA : AIM_CORR_VARYING;
+                          : st == AIM_CORR_SERIES_NO_DATA ? AIM_CORR_NO_DATA
+                          : st == AIM_CORR_SERIES_SPARSE ? AIM_CORR_SPARSE : AIM_CORR_VARYING;
         c->info[i].n = m->self_n[i];
         c->info[i].same_as = (size_t)c->rep[i];
         c->n_constant += st == AIM_CORR_SERIES_CONSTANT;
         c->n_no_data += st == AIM_CORR_SERIES_NO_DATA;
         c->n_identical += c->rep[i] != i;
+        c->n_sparse += st == AIM_CORR_SERIES_SPARSE;
     }
+    c->n_derived = aim_corr_select(m, c->rep, c->model, AIM_CORR_PICK_DERIVED, 0, NULL, 0);
     *ret = c;
     return 0;
 }
@@ -191,6 +227,11 @@ int aim_corr_compute(aim_store *store, const char *run_id, const aim_time_range 
         r = aim_db_corr_load(db, run_id, &m);
         if (r == -ENOENT)
             r = 0; /* none stored: replay */
+        for (int i = 0; r == 0 && m && i < m->n; i++)
+            if (m->spread[i] == AIM_CORR_SPREAD_UNKNOWN) { /* stored before schema 9 */
+                aim_corr_matrix_free(m);
+                m = NULL;
+            }
     }
     if (r == 0 && !m) {
         r = aim_db_corr_replay(db, &run, n_ranges ? ranges : NULL, n_ranges, &m);
@@ -218,6 +259,9 @@ void aim_corr_get_info(const aim_corr_result *c, aim_corr_info *ret) {
         .n_identical = c->n_identical,
         .min_n = AIM_CORR_MIN_N,
         .identical_r = AIM_CORR_IDENTICAL_R,
+        .n_sparse = c->n_sparse,
+        .min_spread = AIM_CORR_MIN_SPREAD,
+        .n_derived = c->n_derived,
     };
 }
 
@@ -246,21 +290,22 @@ double aim_corr_r(const aim_corr_result *c, size_t a, size_t b, uint64_t *ret_n)
 
 size_t aim_corr_pairs(const aim_corr_result *c, aim_corr_kind kind, double min_abs,
                       aim_corr_pair *ret, size_t max) {
-    if (!c || (unsigned)kind > AIM_CORR_IDENTICAL || (max && !ret))
+    if (!c || (unsigned)kind > AIM_CORR_DERIVED || (max && !ret))
         return 0;
     aim_corr_pick_kind k = kind == AIM_CORR_POSITIVE ? AIM_CORR_PICK_POSITIVE
                          : kind == AIM_CORR_NEGATIVE ? AIM_CORR_PICK_NEGATIVE
-                                                     : AIM_CORR_PICK_IDENTICAL;
+                         : kind == AIM_CORR_DERIVED ? AIM_CORR_PICK_DERIVED
+                                                    : AIM_CORR_PICK_IDENTICAL;
     if (!(min_abs >= 0))
         min_abs = 0;
-    size_t total = aim_corr_select(c->m, c->rep, k, min_abs, NULL, 0);
+    size_t total = aim_corr_select(c->m, c->rep, c->model, k, min_abs, NULL, 0);
     size_t want = max < total ? max : total;
     if (want == 0 || total == (size_t)-1)
         return total;
     aim_corr_pick *picks = malloc(want * sizeof *picks);
     if (!picks)
         return (size_t)-1;
-    total = aim_corr_select(c->m, c->rep, k, min_abs, picks, want);
+    total = aim_corr_select(c->m, c->rep, c->model, k, min_abs, picks, want);
     for (size_t i = 0; i < want && total != (size_t)-1; i++)
         ret[i] = (aim_corr_pair){ .a = (size_t)picks[i].a, .b = (size_t)picks[i].b,
                                   .r = picks[i].r, .n = picks[i].n };

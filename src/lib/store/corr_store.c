@@ -32,8 +32,8 @@ static int insert_rows(aim_db *db, const char *run_id, const aim_corr_matrix *m)
     sqlite3_stmt *del = NULL, *ins = NULL, *upd = NULL;
     int r = prepare(db, "DELETE FROM correlations WHERE run_id = ?1", &del);
     if (r == 0)
-        r = prepare(db, "INSERT INTO correlations (run_id, a, b, n, r) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    &ins);
+        r = prepare(db, "INSERT INTO correlations (run_id, a, b, n, r, spread) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &ins);
     if (r == 0)
         r = prepare(db, "UPDATE runs SET corr_ticks = ?2, corr_exact = ?3 WHERE id = ?1", &upd);
     if (r < 0)
@@ -66,6 +66,10 @@ static int insert_rows(aim_db *db, const char *run_id, const aim_corr_matrix *m)
                 sqlite3_bind_double(ins, 5, rv);
             else
                 sqlite3_bind_null(ins, 5);
+            if (i == j && m->spread[i] != AIM_CORR_SPREAD_UNKNOWN)
+                sqlite3_bind_int(ins, 6, m->spread[i]);
+            else
+                sqlite3_bind_null(ins, 6);
             rc = sqlite3_step(ins);
             sqlite3_reset(ins);
             if (rc != SQLITE_DONE)
@@ -143,7 +147,8 @@ int aim_db_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret) {
     m->exact = exact != 0;
     m->interval_ns = interval;
 
-    r = prepare(db, "SELECT a, n, r FROM correlations WHERE run_id = ?1 AND a = b ORDER BY a", &st);
+    r = prepare(db, "SELECT a, n, r, spread FROM correlations WHERE run_id = ?1 AND a = b "
+                    "ORDER BY a", &st);
     if (r < 0)
         goto fail;
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
@@ -153,6 +158,10 @@ int aim_db_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret) {
         sqlite3_int64 sn = sqlite3_column_int64(st, 1);
         m->self_n[i] = sn > 0 ? (uint64_t)sn : 0;
         m->varying[i] = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        int sp = sqlite3_column_int(st, 3);
+        m->spread[i] = sqlite3_column_type(st, 3) == SQLITE_NULL ? AIM_CORR_SPREAD_UNKNOWN
+                       : sp < AIM_CORR_MIN_SPREAD ? (uint8_t)(sp > 0 ? sp : 0)
+                                                  : AIM_CORR_MIN_SPREAD;
         i++;
     }
     sqlite3_finalize(st);

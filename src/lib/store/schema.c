@@ -250,6 +250,12 @@ static const char migration_8[] =
     ") WITHOUT ROWID;\n"
     "CREATE INDEX run_tags_by_key ON run_tags(key, value);\n";
 
+/* Correlation (issue 11): per series (a = b), how many of its grid values differ from its
+ * most common one, counted up to 3: a series constant but for one or two samples takes part
+ * in no finding. NULL in matrices stored before: those runs are replayed to count it. */
+static const char migration_9[] =
+    "ALTER TABLE correlations ADD COLUMN spread INTEGER; -- a = b: values off the most common, up to 3\n";
+
 static const char *const migrations[] = {
     migration_1,
     migration_2,
@@ -259,6 +265,7 @@ static const char *const migrations[] = {
     migration_6,
     migration_7,
     migration_8,
+    migration_9,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == AIM_DB_SCHEMA_VERSION,
                "one migration per schema version");
