@@ -11,6 +11,9 @@
 #include "core/control_proto.h"
 
 #define AIM_RECORD_KEYS 64
+/* A record figure at or beyond this magnitude is the edge of the double range, where "no value
+ * yet" sentinels (±DBL_MAX, ±1e308) live: reports show it as n/a, never as a number. */
+#define AIM_RECORD_SENTINEL 1e308
 
 typedef struct aim_record_key {
     char key[AIM_CONTROL_KEY_MAX + 1];

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/records.h"
 #include "analysis/workload_summary.h"
+#include "report/table.h"
 #include "report/format.h"
 #include "report/model.h"
 #include "report/jsonutil.h"
@@ -289,39 +291,67 @@ static void text_efficiency(aim_strbuf *b, const aim_run_summary *run, int md) {
                             : "  Energy is IT energy (CPU, DRAM, GPU); carbon includes PUE.\n");
 }
 
+/* A record's figure for the table: "n/a" for what is no value — not finite, or at the edge
+ * of the double range (±1e308 and beyond: what "no minimum yet" sentinels look like once
+ * they went through a client or a store), so such a sentinel is never shown as a number. */
+static double record_number(double v) {
+    return isfinite(v) && fabs(v) < AIM_RECORD_SENTINEL ? v : NAN;
+}
+
+static const char *record_value(char *out, double v) {
+    if (isnan(record_number(v))) {
+        snprintf(out, AIM_NUM_MAX, "n/a");
+        return out;
+    }
+    return aim_fmt_sig(out, v, 4, 0);
+}
+
 static void text_records(aim_strbuf *b, const aim_run_summary *run, int md) {
     const aim_workload_summary *w = run->workload;
     if (w->n_records == 0 && w->n_marks == 0)
         return;
-    if (w->n_records) {
-        aim_strbuf_append(b, md ? "\n## Records\n\n| Key | Kind | Records | Total or mean | "
-                                  "Last | Min | Max |\n|---|---|---:|---:|---:|---:|---:|\n"
-                                : "\nRecords             Kind      Records  Total/mean       "
-                                  "Last        Min        Max\n");
-        for (size_t k = 0; k < w->n_records; k++) {
-            const aim_record_summary *r = &w->records[k];
-            char n[AIM_NUM_MAX], t[AIM_NUM_MAX], l[AIM_NUM_MAX], mi[AIM_NUM_MAX], ma[AIM_NUM_MAX];
-            snprintf(n, sizeof n, "%llu", (unsigned long long)r->count);
-            aim_fmt_sig(t, r->counter ? r->total : r->total / (double)r->count, 4, 0);
-            aim_fmt_sig(l, r->last, 4, 0);
-            aim_fmt_sig(mi, r->min, 4, 0);
-            aim_fmt_sig(ma, r->max, 4, 0);
-            if (md) {
-                aim_strbuf_printf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", r->key,
-                                  r->counter ? "counter" : "gauge", n, t, l, mi, ma);
-            } else {
-                aim_strbuf_append(b, "  ");
-                aim_strbuf_pad_right(b, r->key, 18);
-                aim_strbuf_pad_right(b, r->counter ? "counter" : "gauge", 8);
-                aim_strbuf_pad_left(b, n, 9);
-                aim_strbuf_pad_left(b, t, 12);
-                aim_strbuf_pad_left(b, l, 11);
-                aim_strbuf_pad_left(b, mi, 11);
-                aim_strbuf_pad_left(b, ma, 11);
-                aim_strbuf_endline(b);
-            }
+    /* Text columns come from aim_table, which sizes each to its widest cell and always
+     * leaves two spaces between them: fixed widths ran "1.000" and "-1.000e+308" together. */
+    aim_table t;
+    aim_table_init(&t, 7);
+    for (size_t c = 2; c < 7; c++)
+        aim_table_align_right(&t, c);
+    aim_table_row(&t);
+    static const char *const head[7] = { "Records", "Kind", "Records", "Total/mean", "Last",
+                                         "Min", "Max" };
+    for (size_t c = 0; c < 7; c++)
+        aim_table_set(&t, c, "%s", head[c]);
+    if (w->n_records && md)
+        aim_strbuf_append(b, "\n## Records\n\n| Key | Kind | Records | Total or mean | "
+                             "Last | Min | Max |\n|---|---|---:|---:|---:|---:|---:|\n");
+    for (size_t k = 0; k < w->n_records; k++) {
+        const aim_record_summary *r = &w->records[k];
+        char n[AIM_NUM_MAX], tm[AIM_NUM_MAX], l[AIM_NUM_MAX], mi[AIM_NUM_MAX], ma[AIM_NUM_MAX];
+        snprintf(n, sizeof n, "%llu", (unsigned long long)r->count);
+        record_value(tm, r->counter ? r->total : r->total / (double)r->count);
+        record_value(l, r->last);
+        int range = r->count > 0 && r->min <= r->max; /* else min and max were never set */
+        record_value(mi, range ? r->min : NAN);
+        record_value(ma, range ? r->max : NAN);
+        if (md) {
+            aim_strbuf_printf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", r->key,
+                              r->counter ? "counter" : "gauge", n, tm, l, mi, ma);
+            continue;
         }
+        aim_table_row(&t);
+        aim_table_set(&t, 0, "  %s", r->key);
+        aim_table_set(&t, 1, "%s", r->counter ? "counter" : "gauge");
+        aim_table_set(&t, 2, "%s", n);
+        aim_table_set(&t, 3, "%s", tm);
+        aim_table_set(&t, 4, "%s", l);
+        aim_table_set(&t, 5, "%s", mi);
+        aim_table_set(&t, 6, "%s", ma);
     }
+    if (w->n_records && !md) {
+        aim_strbuf_append(b, "\n");
+        aim_table_text(&t, b, "", 0);
+    }
+    aim_table_free(&t);
     if (w->n_marks)
         aim_strbuf_printf(b, md ? "\n%zu marker%s (in the store: the marks table).\n"
                                 : "  %zu marker%s (in the store: the marks table)\n",
@@ -418,9 +448,10 @@ json_t *aim_phases_report_json(const aim_run_summary *run, int *err) {
         aim_json_put(o, "count", aim_json_count(r->count), err);
         aim_json_put(o, "total", aim_json_num(r->total), err);
         aim_json_put(o, "mean", aim_json_num(r->count ? r->total / (double)r->count : NAN), err);
-        aim_json_put(o, "last", aim_json_num(r->last), err);
-        aim_json_put(o, "min", aim_json_num(r->min), err);
-        aim_json_put(o, "max", aim_json_num(r->max), err);
+        int range = r->count > 0 && r->min <= r->max; /* else never set: null, as in text */
+        aim_json_put(o, "last", aim_json_num(record_number(r->last)), err);
+        aim_json_put(o, "min", aim_json_num(range ? record_number(r->min) : NAN), err);
+        aim_json_put(o, "max", aim_json_num(range ? record_number(r->max) : NAN), err);
         if (r->counter && r->total > 0 && run->total_energy_j > 0) {
             aim_json_put(o, "j_per_unit", aim_json_num(run->total_energy_j / r->total), err);
             aim_json_put(o, "units_per_j", aim_json_num(r->total / run->total_energy_j), err);
