@@ -20,6 +20,8 @@
 #include "session_internal.h"
 #include "sources/estimate.h"
 #include "store_opener.h"
+#include "analysis/run_extras.h"
+#include "report/format.h"
 
 static int fail(aim_session *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(aim_session *s, int err, const char *fmt, ...) {
@@ -384,6 +386,24 @@ static int choose_run_id(aim_session *s) {
     }
     return -EEXIST;
 }
+/* An idle baseline taken while the machine was busy makes every net figure wrong (issue 11:
+ * a baseline at 100 % CPU gave net -1.20 J). The run goes on — its own energy is right, and
+ * refusing would lose the measurement of a job already queued — but the warning is logged
+ * and stored with the run, and the report marks the net figures (docs/methodology.md, "Idle
+ * baseline"). */
+static void check_idle_baseline(aim_session *s) {
+    double pct;
+    if (aim_db_run_cpu_use(s->db, s->cfg.idle_run_id, &pct) < 0 || !aim_idle_busy(pct) ||
+        s->catalog.n_warnings >= AIM_MAX_WARNINGS)
+        return;
+    char *w = s->catalog.warnings[s->catalog.n_warnings++], busy[AIM_NUM_MAX], lim[AIM_NUM_MAX];
+    snprintf(w, sizeof s->catalog.warnings[0], "idle baseline %s was not idle: the CPU was "
+             "%s %% busy on average (idle means at most %s %%); this run's net energy and "
+             "carbon are not reliable", s->cfg.idle_run_id, aim_fmt_fixed(busy, pct, 1),
+             aim_fmt_trim(lim, AIM_IDLE_MAX_CPU_PCT, 1));
+    aim_log(AIM_LOG_WARNING, "%s", w);
+}
+
 
 int aim_session_start(aim_session *s) {
     if (s->started)
@@ -460,6 +480,7 @@ int aim_session_start(aim_session *s) {
             return fail(s, r == -ENOENT || r == -EINVAL ? -ESRCH : r, "idle baseline: %s", err);
         snprintf(s->cfg.idle_run_id, sizeof s->cfg.idle_run_id, "%s", id);
         free(id);
+        check_idle_baseline(s);
     }
     if ((r = choose_run_id(s)) < 0)
         return fail(s, r, "could not record the run: %s",

@@ -59,6 +59,36 @@ static double embodied_g(const aim_run_summary *run, const aim_device_summary *d
 
 static aim_overall_row *next_row(aim_report_model *m) { return &m->overall[m->n_overall++]; }
 
+/* Whether the baseline was idle, in words for the report (run_extras.h, aim_idle_busy). */
+static const char *baseline_state(char *out, size_t len, const aim_run_extras *x) {
+    char pct[AIM_NUM_MAX], lim[AIM_NUM_MAX];
+    aim_fmt_trim(lim, AIM_IDLE_MAX_CPU_PCT, 1);
+    if (isnan(x->idle_cpu_pct))
+        aim_bprintf(out, len, "its CPU use was not measured, so it could not be checked idle");
+    else if (aim_idle_busy(x->idle_cpu_pct))
+        aim_bprintf(out, len, "it was NOT idle: the CPU was %s %% busy on average (idle means at "
+                    "most %s %%), so the net figures are not reliable",
+                    aim_fmt_fixed(pct, x->idle_cpu_pct, 1), lim);
+    else
+        aim_bprintf(out, len, "the CPU was %s %% busy on average (idle: at most %s %%)",
+                    aim_fmt_fixed(pct, x->idle_cpu_pct, 1), lim);
+    return out;
+}
+
+/* Why a net figure is negative — never shown without it: the baseline drew more than this
+ * run, because it was not idle or (idle or unknown) because the machine drew less now. */
+static const char *negative_why(char *out, size_t len, const aim_run_extras *x) {
+    char pct[AIM_NUM_MAX];
+    if (aim_idle_busy(x->idle_cpu_pct))
+        aim_bprintf(out, len, "negative because the baseline was not idle (CPU %s %% busy): it "
+                    "drew more than this run", aim_fmt_fixed(pct, x->idle_cpu_pct, 1));
+    else
+        aim_bprintf(out, len, "negative because the baseline drew more than this run: the "
+                    "machine's idle draw changed since (another load then, a frequency or "
+                    "power state now), or the command added less than that difference");
+    return out;
+}
+
 static void idle_rows(aim_report_model *m, const aim_run_summary *run) {
     const aim_run_extras *x = run->extras;
     aim_overall_row *r = next_row(m);
@@ -70,8 +100,10 @@ static void idle_rows(aim_report_model *m, const aim_run_summary *run) {
     }
     aim_fmt_fixed(r->value, x->idle_duration_s, 1);
     aim_bprintf(r->unit, sizeof r->unit, "s");
-    aim_bprintf(r->note, sizeof r->note, "run %s measured with nothing running; its mean power "
-                "per device × this run's time is the idle share", x->idle_run_id);
+    char state[256], why[256];
+    aim_bprintf(r->note, sizeof r->note, "run %s, meant to be measured with nothing running; "
+                "its mean power per device × this run's time is the idle share; %s",
+                x->idle_run_id, baseline_state(state, sizeof state, x));
     double idle = 0, net = 0, idle_g = 0, net_g = 0;
     int any = 0;
     for (int i = 0; i < run->n_devices; i++) {
@@ -96,8 +128,9 @@ static void idle_rows(aim_report_model *m, const aim_run_summary *run) {
                     AIM_FIELD(d->name));
         aim_fmt_sig(r->value, s.net_j, 3, 2);
         aim_bprintf(r->unit, sizeof r->unit, "J");
-        aim_bprintf(r->note, sizeof r->note, "= %s total − %s idle (%s W); net carbon %s g", e2,
-                    e1, pw, g);
+        aim_bprintf(r->note, sizeof r->note, "= %s total − %s idle (%s W); net carbon %s g%s%s",
+                    e2, e1, pw, g, s.net_j < 0 ? "; " : "",
+                    s.net_j < 0 ? negative_why(why, sizeof why, x) : "");
     }
     if (!any)
         return;
@@ -114,7 +147,8 @@ static void idle_rows(aim_report_model *m, const aim_run_summary *run) {
     aim_bprintf(r->unit, sizeof r->unit, "J");
     aim_fmt_sig(g, net_g, 3, 3);
     aim_bprintf(r->note, sizeof r->note, "total − idle: what the command added (attributable); "
-                "carbon %s g", g);
+                "carbon %s g%s%s", g, net < 0 ? "; " : "",
+                net < 0 ? negative_why(why, sizeof why, x) : "");
 }
 
 static void embodied_rows(aim_report_model *m, const aim_run_summary *run) {
@@ -204,6 +238,11 @@ json_t *aim_idle_report_json(const aim_run_summary *run, int *err) {
     aim_json_put(o, "baseline_run", json_string(x->idle_run_id), err);
     aim_json_put(o, "found", json_boolean(x->idle_found), err);
     aim_json_put(o, "baseline_duration_s", aim_json_num(x->idle_found ? x->idle_duration_s : NAN), err);
+    double pct = x->idle_found ? x->idle_cpu_pct : NAN;
+    aim_json_put(o, "baseline_cpu_pct", aim_json_num(pct), err);
+    aim_json_put(o, "idle_max_cpu_pct", aim_json_num(AIM_IDLE_MAX_CPU_PCT), err);
+    aim_json_put(o, "baseline_idle", isnan(pct) ? json_null() : json_boolean(!aim_idle_busy(pct)),
+                 err);
     double idle = 0, net = 0, idle_g = 0, net_g = 0;
     for (int i = 0; i < run->n_devices && x->idle_found; i++) {
         const aim_device_summary *d = &run->devices[i];
@@ -222,12 +261,20 @@ json_t *aim_idle_report_json(const aim_run_summary *run, int *err) {
         aim_json_put(dv, "net_j", aim_json_num(s.net_j), err);
         aim_json_put(dv, "idle_carbon_g", aim_json_num(s.idle_g), err);
         aim_json_put(dv, "net_carbon_g", aim_json_num(s.net_g), err);
+        char why[256];
+        aim_json_put(dv, "net_negative_why",
+                     s.net_j < 0 ? json_string(negative_why(why, sizeof why, x)) : json_null(),
+                     err);
         aim_json_push(devs, dv, err);
     }
     aim_json_put(o, "idle_j", aim_json_num(x->idle_found ? idle : NAN), err);
     aim_json_put(o, "net_j", aim_json_num(x->idle_found ? net : NAN), err);
     aim_json_put(o, "idle_carbon_g", aim_json_num(x->idle_found ? idle_g : NAN), err);
     aim_json_put(o, "net_carbon_g", aim_json_num(x->idle_found ? net_g : NAN), err);
+    char why[256];
+    aim_json_put(o, "net_negative_why", x->idle_found && net < 0
+                                            ? json_string(negative_why(why, sizeof why, x))
+                                            : json_null(), err);
     aim_json_put(o, "devices", devs, err);
     return o;
 }

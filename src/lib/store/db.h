@@ -32,6 +32,9 @@ int aim_db_run_set_extras(aim_db *db, const char *run_id, const char *idle_run_i
 /* Device idx's energy attributed to the monitored process tree, and how. */
 int aim_db_device_attribution(aim_db *db, const char *run_id, int idx, double joules,
                               const char *method);
+/* The run's mean host CPU use over its samples, in % (series cpu.util): *ret_pct NaN when it
+ * has none (no procfs, or too short to take a difference). -EIO. */
+int aim_db_run_cpu_use(aim_db *db, const char *run_id, double *ret_pct);
 struct aim_run_extras;
 /* What the report needs of them: *ret NULL when the run has neither. */
 int aim_db_extras_load(aim_db *db, const char *run_id, struct aim_run_extras **ret);

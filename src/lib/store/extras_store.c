@@ -67,6 +67,25 @@ static int load_attribution(sqlite3 *db, const char *run_id, aim_run_extras *x) 
     return r;
 }
 
+int aim_db_run_cpu_use(aim_db *adb, const char *run_id, double *ret_pct) {
+    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3_stmt *st;
+    *ret_pct = NAN;
+    if (sqlite3_prepare_v2(db, "SELECT s.mean FROM series s JOIN devices d ON d.run_id = "
+                               "s.run_id AND d.idx = s.device_idx WHERE s.run_id = ?1 AND "
+                               "d.kind = 'host' AND s.metric_key = 'cpu.util' AND "
+                               "s.instance = -1 AND s.mean IS NOT NULL LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *ret_pct = sqlite3_column_double(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? 0 : aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+}
+
 static int load_baseline(sqlite3 *db, aim_run_extras *x) {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT d.name, d.energy_j, r.duration_ns FROM devices d "
@@ -132,6 +151,8 @@ int aim_db_extras_load(aim_db *adb, const char *run_id, aim_run_extras **ret) {
     sqlite3_finalize(st);
     if (r == 0 && x && x->idle_run_id[0])
         r = load_baseline(db, x);
+    if (r == 0 && x && x->idle_run_id[0])
+        r = aim_db_run_cpu_use(adb, x->idle_run_id, &x->idle_cpu_pct);
     if (r == 0 && x)
         r = load_attribution(db, run_id, x);
     if (r == 0 && x && !x->idle_run_id[0] && !x->embodied && x->n_attr == 0) {
