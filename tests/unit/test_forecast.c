@@ -202,6 +202,7 @@ static void verdicts(void **state) {
     assert_int_equal(aim_linfit_compute(x, y, 4, &f), 0);
     assert_int_equal(aim_forecast_check(&f, 8), AIM_FORECAST_OK);       /* still 30 J */
     assert_int_equal(aim_forecast_check(&f, 11), AIM_FORECAST_FALLING);  /* 0 J */
+    assert_int_equal(aim_forecast_check(&f, 10.9999999999), AIM_FORECAST_FALLING); /* rounding */
     assert_int_equal(aim_forecast_check(&f, 1000), AIM_FORECAST_FALLING);
     /* Two instances: a line, no forecast. */
     assert_int_equal(aim_linfit_compute(x, y, 2, &f), 0);

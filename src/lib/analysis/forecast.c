@@ -95,7 +95,8 @@ void aim_linfit_sum(const aim_linfit *f, const double *xs, size_t m, double *ret
 aim_forecast_verdict aim_forecast_check(const aim_linfit *f, double x_last) {
     if (f->n < AIM_FORECAST_MIN_FIT)
         return AIM_FORECAST_TOO_FEW;
-    if (f->b < 0 && !(aim_linfit_at(f, x_last) > 0))
+    /* zero within rounding (1e-9 of the mean) is zero: an instance costs something */
+    if (f->b < 0 && !(aim_linfit_at(f, x_last) > 1e-9 * fabs(f->ybar)))
         return AIM_FORECAST_FALLING;
     if (f->r2 < AIM_FORECAST_MIN_R2 && /* NaN (every value equal): a flat line, fine */
         fabs(f->b) * fabs(x_last - f->xbar) > AIM_FORECAST_TREND_SHARE * fabs(f->ybar))
