@@ -696,6 +696,9 @@ int cmd_run(int argc, char **argv) {
     r = aim_session_stop(s, run_status, exit_code);
     if (r < 0)
         cli_error("%s", aim_session_errmsg(s));
+    /* Measured, but the store does not hold all of it: scripts must not take the stored run
+     * for the whole one (the report says what is missing and COMMAND's own status). */
+    int store_incomplete = r < 0;
     waitpid(pid, NULL, 0); /* reap only now: the last sample has read the zombie */
     child_pid = 0;
     char run_id[64];
@@ -708,5 +711,5 @@ int cmd_run(int argc, char **argv) {
     out |= close_output(csv, o.csv);
     out |= close_output(json, o.json);
     (void)out; /* output problems were reported; the command's status is what scripts need */
-    return exit_code;
+    return store_incomplete ? AIM_EXIT_IOERR : exit_code;
 }
