@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "control_dirs.h"
 
 static const char run_usage[] =
     "Usage: aimeter run [OPTIONS] [--] COMMAND [ARGS...]\n"
@@ -573,7 +574,10 @@ static int make_control_path(char *dir, size_t dirsize, char *sock, size_t socks
     const char *base = getenv("XDG_RUNTIME_DIR");
     if (!base || !*base || access(base, W_OK) != 0)
         base = "/tmp";
-    if (snprintf(dir, dirsize, "%s/aimeter-XXXXXX", base) >= (int)dirsize || !mkdtemp(dir) ||
+    cli_clean_stale_control_dirs(base); /* what runs killed with SIGKILL left there */
+    /* The PID in the name is what lets a later run tell a stale directory (control_dirs.c). */
+    if (snprintf(dir, dirsize, "%s/aimeter-%ld-XXXXXX", base, (long)getpid()) >= (int)dirsize ||
+        !mkdtemp(dir) ||
         snprintf(sock, socksize, "%s/control", dir) >= (int)socksize) {
         cli_warning("no control socket (%s): phases, markers and records are not available",
                     strerror(errno ? errno : ENAMETOOLONG));
