@@ -716,8 +716,8 @@ int aim_db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
     sqlite3_bind_int64(st, 4, t_first_ns);
     sqlite3_bind_int64(st, 5, t_last_ns);
     sqlite3_bind_int(st, 6, n_ticks);
-    /* STATIC: the blob (the encoder's buffer) outlives this step, and copying it again
-     * would be the one avoidable memcpy of the ingest path. */
+    /* STATIC: the blob (the writer's backlog copy) outlives this step, and copying it again
+     * would be an avoidable memcpy of the ingest path. */
     sqlite3_bind_blob(st, 7, blob ? blob : "", (int)len, SQLITE_STATIC);
     db->tx_chunks = 1;
     return step_done(db, st, "cannot insert a chunk");
