@@ -117,6 +117,10 @@ void *aim_sampler_main(void *group_arg);
 void aim_sampler_first_tick(aim_group *g);
 void *aim_writer_main(void *session_arg);
 
+/* Logs a warning and keeps it with the run (runs.warnings, stored by the next commit).
+ * Writer thread, or the session's before the threads start / after they are joined. */
+void aim_session_warn(aim_session *s, const char *line);
+
 /* Writer helpers also used by session.c after the threads are joined. */
 int aim_writer_drain(aim_session *s);
 int aim_writer_flush(aim_session *s);

@@ -72,7 +72,7 @@ static void update_live(aim_session *s) {
     atomic_store(&s->live_power_w, p);
 }
 
-static void add_warning(aim_session *s, const char *line) {
+void aim_session_warn(aim_session *s, const char *line) {
     aim_log(AIM_LOG_WARNING, "%s", line);
     size_t used = strlen(s->run.warnings);
     snprintf(s->run.warnings + used, sizeof s->run.warnings - used, "%s%s", used ? "\n" : "", line);
@@ -99,7 +99,7 @@ static void encode_chunk(aim_session *s, aim_group *g) {
         snprintf(line, sizeof line, "store: %s; the oldest samples not yet stored are being dropped",
                  r > 0 ? "the samples waiting for the store reached the memory bound"
                        : "out of memory for the samples waiting for the store");
-        add_warning(s, line);
+        aim_session_warn(s, line);
     }
 }
 
@@ -131,7 +131,7 @@ static void report_source_events(aim_session *s) {
         char msg[200], line[256];
         for (int k = 0; k < 8 && aim_sources[i]->take_event(slot->state, msg, sizeof msg) == 1; k++) {
             snprintf(line, sizeof line, "%s: %s", aim_sources[i]->name, msg);
-            add_warning(s, line);
+            aim_session_warn(s, line);
         }
     }
 }
@@ -147,7 +147,7 @@ static void report_dropped_sources(aim_session *s) {
         snprintf(line, sizeof line, "%s: stopped responding at %.3f s (%s); the run continued without it",
                  aim_sources[i]->name, (double)atomic_load(&slot->drop_t_ns) * 1e-9,
                  aim_strerror(atomic_load(&slot->drop_error)));
-        add_warning(s, line);
+        aim_session_warn(s, line);
     }
 }
 
@@ -288,7 +288,7 @@ static void note_store_failure(aim_session *s, int r) {
     char line[700];
     snprintf(line, sizeof line, "store: commit failed (%s); will retry, keeping the samples in memory",
              aim_db_errmsg(s->db));
-    add_warning(s, line);
+    aim_session_warn(s, line);
 }
 
 /* Three tries 0.5 s apart at the end: a disk that is being cleaned (log rotation) may take
@@ -325,7 +325,7 @@ int aim_writer_finish(aim_session *s) {
     snprintf(line, sizeof line,
              "store: %llu of %llu samples could not be stored (%s); the run is incomplete",
              (unsigned long long)s->run.samples_lost, (unsigned long long)g0->written_ticks, why);
-    add_warning(s, line);
+    aim_session_warn(s, line);
     int end = flush(s, 0);
     if (end < 0)
         note_store_failure(s, end);
