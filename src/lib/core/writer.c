@@ -78,6 +78,8 @@ void aim_session_warn(aim_session *s, const char *line) {
     snprintf(s->run.warnings + used, sizeof s->run.warnings - used, "%s%s", used ? "\n" : "", line);
 }
 
+_Static_assert(AIM_MAX_GROUPS <= AIM_BACKLOG_GROUPS, "the backlog counts every group's losses");
+
 /* The encoder's ticks become a chunk held in the backlog until a commit stores it: the
  * sequence is the chunk's whether or not an older one is later dropped at the bound. */
 static void encode_chunk(aim_session *s, aim_group *g) {
