@@ -59,5 +59,6 @@ def test_a_store_that_never_frees_makes_the_run_incomplete(db, tmp_path):
         text = run_aimeter("report", "--db", db, "--format", fmt)
         assert text.returncode == 0, text.stderr
         assert f"LOST {lost} (the store is incomplete)" in text.stdout, text.stdout
+        assert "completed (exit 0), store incomplete" in text.stdout
         assert "the run is incomplete" in text.stdout
     assert '"store_complete": false' in out.read_text()
