@@ -252,7 +252,12 @@ AIM_PUBLIC int aim_session_start(aim_session *s);
 
 /* Stops sampling (one last sample is taken), finalises energy, carbon and statistics,
  * and commits the run with its status and the child's exit code (-1 if none).
- * Safe to call once after start; a second call returns -EALREADY. */
+ * Safe to call once after start; a second call returns -EALREADY. Samples whose commits the
+ * store refused during the run are stored now (the last commit is tried three times, 0.5 s
+ * apart, so this may take a second longer); when the store still refuses them, or some were
+ * dropped at the 64 MiB memory bound, the run's row is stored without them, with
+ * samples_lost and a warning, and the store's error is returned (-ENOSPC, -EIO, ...;
+ * aim_session_errmsg() says "the store is incomplete: N of M samples could not be stored"). */
 AIM_PUBLIC int aim_session_stop(aim_session *s, aim_run_status status, int exit_code);
 
 /* Frees the session. If it is still sampling it is stopped as interrupted first. */

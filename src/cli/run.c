@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "control_dirs.h"
 
 static const char run_usage[] =
     "Usage: aimeter run [OPTIONS] [--] COMMAND [ARGS...]\n"
@@ -573,7 +574,10 @@ static int make_control_path(char *dir, size_t dirsize, char *sock, size_t socks
     const char *base = getenv("XDG_RUNTIME_DIR");
     if (!base || !*base || access(base, W_OK) != 0)
         base = "/tmp";
-    if (snprintf(dir, dirsize, "%s/aimeter-XXXXXX", base) >= (int)dirsize || !mkdtemp(dir) ||
+    cli_clean_stale_control_dirs(base); /* what runs killed with SIGKILL left there */
+    /* The PID in the name is what lets a later run tell a stale directory (control_dirs.c). */
+    if (snprintf(dir, dirsize, "%s/aimeter-%ld-XXXXXX", base, (long)getpid()) >= (int)dirsize ||
+        !mkdtemp(dir) ||
         snprintf(sock, socksize, "%s/control", dir) >= (int)socksize) {
         cli_warning("no control socket (%s): phases, markers and records are not available",
                     strerror(errno ? errno : ENAMETOOLONG));
@@ -696,6 +700,9 @@ int cmd_run(int argc, char **argv) {
     r = aim_session_stop(s, run_status, exit_code);
     if (r < 0)
         cli_error("%s", aim_session_errmsg(s));
+    /* Measured, but the store does not hold all of it: scripts must not take the stored run
+     * for the whole one (the report says what is missing and COMMAND's own status). */
+    int store_incomplete = r < 0;
     waitpid(pid, NULL, 0); /* reap only now: the last sample has read the zombie */
     child_pid = 0;
     char run_id[64];
@@ -708,5 +715,5 @@ int cmd_run(int argc, char **argv) {
     out |= close_output(csv, o.csv);
     out |= close_output(json, o.json);
     (void)out; /* output problems were reported; the command's status is what scripts need */
-    return exit_code;
+    return store_incomplete ? AIM_EXIT_IOERR : exit_code;
 }

@@ -227,3 +227,19 @@ def test_gpu_use_of_the_process_tree(db, tmp_path):
     assert sm["max"] == 35 and sm["min"] in (0, 35), sm
     assert mem["max"] == 1.5 and mem["min"] in (0, 1.5), mem
     assert mem["unit"] == "GiB" and sm["unit"] == "%"
+
+
+def test_a_gpu_silent_from_the_start_is_in_the_warnings(db):
+    """gpu1 answers no NVML query at all (tests/fixtures/nvml/one-silent-gpu.scenario): gpu0
+    is measured, and the stored run says gpu1 is not (issue 11: it used to vanish)."""
+    scenario = FIXTURES / "nvml" / "one-silent-gpu.scenario"
+    r = run_aimeter("run", "-q", "--sources", "procfs,nvml,estimate", "-i", "50ms", "--db", db,
+                    "--", "sleep", "0.3", env=gpu_env(AIMETER_FAKE_NVML_SCENARIO=scenario))
+    assert r.returncode == 0, r.stderr
+    rep = report_json(db)
+    energy = {d["device"]: d for d in rep["energy"]["devices"]}
+    assert "gpu0" in energy and "gpu1" not in energy
+    lines = [w for w in rep["warnings"] if w.startswith("nvml: gpu1 ")]
+    assert lines == ["nvml: gpu1 answered no query at start (Unknown Error); it is not measured, "
+                     "and the run's GPU energy leaves it out"], rep["warnings"]
+    assert not any("gpu0" in w for w in rep["warnings"])

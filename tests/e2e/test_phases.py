@@ -83,6 +83,11 @@ def test_bad_messages_are_refused_and_the_run_goes_on(db):
     rep = report_json(db)
     assert rep["workload"]["marks"] == 1
     assert rep["workload"]["dropped_events"] == 1  # the end with no phase open
+    # Every format says so, not only JSON, though the run has no phase table (issue 11).
+    text = run_aimeter("report", "--db", db).stdout
+    assert "Workload: 1 event was not kept (limits: docs/control.md)" in text, text
+    md = run_aimeter("report", "--db", db, "--format", "markdown").stdout
+    assert "1 workload event was not kept (limits: docs/control.md)." in md, md
 
 
 def test_outside_a_run_and_after_it(db, tmp_path, monkeypatch):

@@ -172,12 +172,83 @@ static void an_existing_path_is_refused(void **unused) {
     aim_events_destroy(&q);
 }
 
+/* Reads until the peer closes (10 s at most: an upper bound for a loaded machine, not a
+ * timing assertion); returns what arrived. */
+static void read_to_eof(int fd, char *out, size_t size) {
+    size_t len = 0;
+    for (;;) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        assert_int_equal(poll(&p, 1, 10000), 1);
+        ssize_t n = recv(fd, out + len, size - 1 - len, 0);
+        assert_true(n >= 0);
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    out[len] = '\0';
+}
+
+/* Issue 11: 64 idle connections used to refuse every other client for the whole run. */
+static void idle_clients_never_lock_out_a_new_one(void **unused) {
+    aim_events q;
+    assert_int_equal(aim_events_init(&q, 16), 0);
+    aim_control c;
+    assert_int_equal(aim_control_start(&c, path, &q, NULL), 0);
+    int idle[AIM_CONTROL_CLIENTS];
+    char out[256];
+    for (int i = 0; i < AIM_CONTROL_CLIENTS; i++) { /* each known to the server, in order */
+        idle[i] = connect_to(path);
+        send_all(idle[i], "ping\n", 5);
+        read_lines(idle[i], 1, out, sizeof out);
+        assert_string_equal(out, "ok\n");
+    }
+    int fresh = connect_to(path);
+    send_all(fresh, "ping\n", 5);
+    read_lines(fresh, 1, out, sizeof out);
+    assert_string_equal(out, "ok\n");
+    /* The place came from the longest silent connection: closed without a line (one it
+     * did not ask for would be taken as the reply to its next line; it reconnects). */
+    read_to_eof(idle[0], out, sizeof out);
+    assert_string_equal(out, "");
+    send_all(idle[1], "ping\n", 5); /* the others are still served */
+    read_lines(idle[1], 1, out, sizeof out);
+    assert_string_equal(out, "ok\n");
+    for (int i = 0; i < AIM_CONTROL_CLIENTS; i++)
+        close(idle[i]);
+    close(fresh);
+    aim_control_stop(&c);
+    assert_int_equal(c.idle_closed, 1);
+    aim_events_destroy(&q);
+}
+
+static void a_silent_connection_is_closed(void **unused) {
+    aim_events q;
+    assert_int_equal(aim_events_init(&q, 4), 0);
+    aim_control c;
+    assert_int_equal(aim_control_start(&c, path, &q, NULL), 0);
+    atomic_store(&c.idle_ns, 50000000); /* 50 ms instead of 30 s */
+    int fd = connect_to(path);
+    char out[256];
+    read_to_eof(fd, out, sizeof out);
+    assert_string_equal(out, "");
+    close(fd);
+    fd = connect_to(path); /* the socket itself goes on */
+    send_all(fd, "ping\n", 5);
+    read_lines(fd, 1, out, sizeof out);
+    assert_string_equal(out, "ok\n");
+    close(fd);
+    aim_control_stop(&c);
+    aim_events_destroy(&q);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(lines_become_events_with_replies, setup, teardown),
         cmocka_unit_test_setup_teardown(run_is_answered_not_queued, setup, teardown),
         cmocka_unit_test_setup_teardown(oversized_lines_and_floods_do_not_disturb, setup, teardown),
         cmocka_unit_test_setup_teardown(an_existing_path_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(idle_clients_never_lock_out_a_new_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_silent_connection_is_closed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

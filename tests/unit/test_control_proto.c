@@ -131,12 +131,37 @@ static void decimals_ignore_the_locale(void **unused) {
     assert_int_equal(aim_parse_decimal("", 0, 1, &v), -EINVAL);
 }
 
+/* Issue 11: names reach the store, JSON and terminals; bytes that are not UTF-8 are refused
+ * with a reason, and nothing of the line is kept. */
+static void invalid_utf8_is_refused(void **unused) {
+    static const char *const bad[] = {
+        "phase begin caf\xe9",          /* Latin-1 */
+        "mark \xc3",                    /* cut short */
+        "phase end \xc0\xaf",           /* overlong '/' */
+        "mark \xed\xa0\x80",            /* a surrogate */
+        "mark \xf4\x90\x80\x80",        /* above U+10FFFF */
+        "phase begin \xff\xfe",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        aim_control_msg m = { .op = AIM_CTL_PING, .name = "untouched" };
+        char err[128];
+        assert_int_equal(parse(bad[i], &m, err), -EINVAL);
+        assert_string_equal(err, "the line is not valid UTF-8");
+        assert_string_equal(m.name, "untouched");
+    }
+    aim_control_msg m;
+    char err[128];
+    assert_int_equal(parse("phase begin \xf0\x9f\x94\xa5 warm-up", &m, err), 0); /* 4 bytes */
+    assert_string_equal(m.name, "\xf0\x9f\x94\xa5 warm-up");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(phases_and_marks),
         cmocka_unit_test(records),
         cmocka_unit_test(rejects_with_a_reason),
         cmocka_unit_test(decimals_ignore_the_locale),
+        cmocka_unit_test(invalid_utf8_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,7 +54,8 @@ typedef struct aim_run_summary {
     int exit_code;           /* child's exit status, -1 if none */
     int64_t interval_ns;     /* requested */
     int64_t achieved_interval_ns; /* mean spacing of the fastest group's samples */
-    uint64_t samples;        /* ticks of the fastest group */
+    uint64_t samples;        /* ticks of the fastest group in the store */
+    uint64_t samples_lost;   /* ticks of the fastest group taken but not stored (issue 11) */
     uint64_t missed_deadlines;
     char sources[256];       /* sources that measured something, comma-separated */
     double intensity_g_per_kwh;

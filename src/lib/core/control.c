@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -47,6 +48,12 @@ static void handle_line(aim_control *c, aim_control_client *cl, const char *line
     reply(cl->fd, "ok\n");
 }
 
+static int64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 static void drop_client(aim_control_client *cl) {
     close(cl->fd);
     cl->fd = -1;
@@ -58,6 +65,7 @@ static void drop_client(aim_control_client *cl) {
 static void serve(aim_control *c, aim_control_client *cl) {
     char in[4096];
     ssize_t n = recv(cl->fd, in, sizeof in, MSG_DONTWAIT);
+    cl->last_ns = mono_ns();
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
         if (cl->len > 0 && !cl->skipping) /* a last line without its newline */
             handle_line(c, cl, cl->buf, cl->len);
@@ -89,17 +97,22 @@ static void accept_clients(aim_control *c) {
         int fd = accept4(c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
-        int k = 0;
-        while (k < AIM_CONTROL_CLIENTS && c->clients[k].fd >= 0)
+        int k = 0, oldest = 0;
+        while (k < AIM_CONTROL_CLIENTS && c->clients[k].fd >= 0) {
+            if (c->clients[k].last_ns < c->clients[oldest].last_ns)
+                oldest = k;
             k++;
-        if (k == AIM_CONTROL_CLIENTS) {
-            reply(fd, "error too many connections\n");
-            close(fd);
-            continue;
+        }
+        if (k == AIM_CONTROL_CLIENTS) { /* every place taken: the longest silent gives its up */
+            k = oldest;
+            drop_client(&c->clients[k]); /* silently: a reply line nobody asked for would
+                                          * be read as the answer to the client's next line */
+            c->idle_closed++;
         }
         c->clients[k].fd = fd;
         c->clients[k].len = 0;
         c->clients[k].skipping = 0;
+        c->clients[k].last_ns = mono_ns();
     }
 }
 
@@ -116,18 +129,40 @@ static void *control_thread(void *arg) {
                 idx[n] = k;
                 pfd[n++] = (struct pollfd){ .fd = c->clients[k].fd, .events = POLLIN };
             }
-        if (poll(pfd, (nfds_t)n, -1) < 0) {
+        /* Wake for the first connection to fall silent for idle_ns (none: no timeout). */
+        int64_t idle = atomic_load(&c->idle_ns), now = mono_ns(), first = -1;
+        for (int i = 2; i < n; i++) {
+            int64_t due = c->clients[idx[i]].last_ns + idle;
+            if (first < 0 || due < first)
+                first = due;
+        }
+        int timeout_ms = -1;
+        if (first >= 0) {
+            int64_t ms = first <= now ? 0 : (first - now + 999999) / 1000000;
+            timeout_ms = ms > 60000 ? 60000 : (int)ms;
+        }
+        if (poll(pfd, (nfds_t)n, timeout_ms) < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
         if (pfd[0].revents)
             break; /* stop */
-        if (pfd[1].revents & POLLIN)
-            accept_clients(c);
+        /* Clients before the new ones: a client with a line waiting is never the one a
+         * newcomer replaces. */
         for (int i = 2; i < n; i++)
             if (pfd[i].revents)
                 serve(c, &c->clients[idx[i]]);
+        now = mono_ns();
+        for (int i = 2; i < n; i++) {
+            aim_control_client *cl = &c->clients[idx[i]];
+            if (cl->fd >= 0 && !pfd[i].revents && now - cl->last_ns >= idle) {
+                drop_client(cl); /* silently, as above: the client sees EOF and reconnects */
+                c->idle_closed++;
+            }
+        }
+        if (pfd[1].revents & POLLIN)
+            accept_clients(c);
     }
     return NULL;
 }
@@ -139,6 +174,7 @@ int aim_control_start(aim_control *c, const char *path, aim_events *events,
     for (size_t i = 0; run_info && run_info[i] && i + 1 < sizeof c->run_info; i++)
         c->run_info[i] = (unsigned char)run_info[i] < 0x20 ? '?' : run_info[i];
     c->listen_fd = c->wake_fd[0] = c->wake_fd[1] = -1;
+    atomic_init(&c->idle_ns, AIM_CONTROL_IDLE_NS);
     for (int k = 0; k < AIM_CONTROL_CLIENTS; k++)
         c->clients[k].fd = -1;
     struct sockaddr_un addr = { .sun_family = AF_UNIX };

@@ -2,24 +2,32 @@
  * monitored tree sends control-protocol lines (control_proto.h) and reads one reply line
  * each ("ok", or "error REASON"). One thread serves every client with poll(); a malformed
  * or oversized line is answered with an error and skipped, never disturbing the run; at most
- * AIM_CONTROL_CLIENTS connections at once (more are closed on accept). Accepted messages go
- * to the session's event queue (events.h); "ping" and "run" are answered here. */
+ * AIM_CONTROL_CLIENTS connections at once. A connection silent for idle_ns is closed, and
+ * when every place is taken a new one takes the place of the longest silent (clients
+ * reconnect: the C and Python ones do), so idle clients can never lock the others out.
+ * Accepted messages go to the session's event queue (events.h); "ping" and "run" are
+ * answered here. */
 #ifndef AIM_CONTROL_H
 #define AIM_CONTROL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "control_proto.h"
 #include "events.h"
 
 #define AIM_CONTROL_CLIENTS 64
+/* 30 s: far above the gap between a client's line and its reply, short enough that
+ * forgotten connections give their place back within a run. */
+#define AIM_CONTROL_IDLE_NS 30000000000LL
 
 typedef struct aim_control_client {
     int fd;                               /* -1: free */
     char buf[AIM_CONTROL_LINE_MAX];
     size_t len;
     int skipping;                         /* inside an oversized line: drop to its newline */
+    int64_t last_ns;                      /* CLOCK_MONOTONIC of its last byte (or accept) */
 } aim_control_client;
 
 typedef struct aim_control {
@@ -30,6 +38,8 @@ typedef struct aim_control {
     int running;
     aim_control_client clients[AIM_CONTROL_CLIENTS];
     uint64_t accepted, rejected;          /* lines */
+    uint64_t idle_closed;                 /* connections closed for silence or replaced */
+    _Atomic int_fast64_t idle_ns;         /* AIM_CONTROL_IDLE_NS; tests may shorten it */
     char run_info[AIM_CONTROL_LINE_MAX];  /* the answer to "run": "RUN_ID STORE_PATH" */
 } aim_control;
 

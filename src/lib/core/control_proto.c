@@ -5,6 +5,7 @@
 
 #include "control_proto.h"
 #include "number.h"
+#include "utf8.h"
 
 static int fail(char *err, size_t errlen, const char *msg) {
     if (err && errlen)
@@ -93,6 +94,9 @@ int aim_control_parse(const char *line, size_t len, aim_control_msg *ret, char *
         return fail(err, errlen, "line too long (at most 511 bytes)");
     if (!printable(line, len))
         return fail(err, errlen, "control characters in the line");
+    /* Names go to the store, the JSON report and terminals: text, not arbitrary bytes. */
+    if (!aim_utf8_valid(line, len))
+        return fail(err, errlen, "the line is not valid UTF-8");
     const char *p = line, *end = line + len, *w;
     size_t wl;
     aim_control_msg m;

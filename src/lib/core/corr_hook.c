@@ -3,6 +3,7 @@
  * stored when the session stops, so the report reads a finished matrix. Correlation is an
  * extra: if it cannot be set up or stored, the run goes on and says so in the log. */
 #include <errno.h>
+#include <stdio.h>
 
 #include "analysis/corr.h"
 #include "log.h"
@@ -19,8 +20,11 @@ void aim_session_corr_setup(aim_session *s) {
         r = aim_corr_new(&rl.layout, &s->corr);
         aim_corr_run_layout_clear(&rl);
     }
-    if (r < 0)
-        aim_log(AIM_LOG_WARNING, "correlation: not kept for this run (%s)", aim_strerror(r));
+    if (r < 0) {
+        char line[160];
+        snprintf(line, sizeof line, "correlation: not kept for this run (%s)", aim_strerror(r));
+        aim_session_warn(s, line);
+    }
 }
 
 void aim_session_corr_frame(aim_session *s, const aim_group *g, const aim_frame *f,

@@ -43,6 +43,7 @@ int aim_session_new(const aim_config *config, aim_session **ret_session) {
         return -ENOMEM;
     }
     pthread_mutex_init(&s->lock, NULL);
+    aim_chunk_backlog_init(&s->backlog, 0);
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* deadlines are monotonic */
@@ -529,7 +530,7 @@ int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
     s->run.end_wall_ns = s->run.start_wall_ns + (aim_mono_ns() - s->start_mono_ns);
     aim_writer_refresh_summary(s);
     aim_run_carbon_finish(&s->carbon, &s->run);
-    int r = aim_writer_flush(s);
+    int r = aim_writer_finish(s);
     if (r == 0) { /* every sample is stored: a provider's history may re-price them */
         aim_phase_backfill pb;
         aim_backfill_hook hook;
@@ -548,6 +549,10 @@ int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
             s->slots[i].open = 0;
             s->slots[i].state = NULL;
         }
+    if (r < 0 && s->run.samples_lost)
+        return fail(s, r, "the store is incomplete: %llu of %llu samples could not be stored (%s)",
+                    (unsigned long long)s->run.samples_lost,
+                    (unsigned long long)(s->run.samples + s->run.samples_lost), aim_strerror(r));
     if (r < 0)
         return fail(s, r, "could not store the end of the run: %s", aim_db_errmsg(s->db));
     return 0;
@@ -587,6 +592,7 @@ void aim_session_free(aim_session *s) {
         aim_chunk_encoder_free(g->encoder);
     }
     aim_db_close(s->db);
+    aim_chunk_backlog_free(&s->backlog);
     aim_run_summary_clear(&s->run);
     aim_run_carbon_free(&s->carbon);
     free(s->stats);

@@ -12,6 +12,7 @@
 #include "analysis/summary.h"
 #include "carbon/run_carbon.h"
 #include "catalog.h"
+#include "chunk_backlog.h"
 #include "config.h"
 #include "ring.h"
 #include "schedule.h"
@@ -89,8 +90,11 @@ struct aim_session {
     atomic_int stopping;
     pthread_t writer;
     int writer_started;
-    int writer_error;             /* negative errno if the store failed mid-run */
+    int writer_error;             /* negative errno while the store refuses commits */
+    int store_error;              /* the first such error of the run (0: none) */
     int run_recorded;             /* the run's rows are committed (writer.c) */
+    aim_chunk_backlog backlog;    /* encoded chunks no commit has stored yet (writer.c) */
+    int backlog_warned;           /* the bound was hit and said so */
 
     _Atomic double live_power_w;
     _Atomic double live_energy_j;
@@ -113,9 +117,17 @@ void *aim_sampler_main(void *group_arg);
 void aim_sampler_first_tick(aim_group *g);
 void *aim_writer_main(void *session_arg);
 
+/* Logs a warning and keeps it with the run (runs.warnings, stored by the next commit).
+ * Writer thread, or the session's before the threads start / after they are joined. */
+void aim_session_warn(aim_session *s, const char *line);
+
 /* Writer helpers also used by session.c after the threads are joined. */
 int aim_writer_drain(aim_session *s);
 int aim_writer_flush(aim_session *s);
+/* The end of the run's commit: retried a few times; when the store still refuses samples
+ * they are counted as lost (run->samples_lost), a warning says so and the run's rows are
+ * stored without them. 0 when every sample taken is stored, else the store's error. */
+int aim_writer_finish(aim_session *s);
 void aim_writer_refresh_summary(aim_session *s);
 
 /* Correlation (corr_hook.c): set up at start, fed every frame, stored at stop. */

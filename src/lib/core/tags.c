@@ -6,6 +6,7 @@
 
 #include "analysis/run_tags.h"
 #include "config.h"
+#include "utf8.h"
 
 int aim_tag_key_valid(const char *key) {
     if (!key)
@@ -24,32 +25,6 @@ int aim_tag_key_valid(const char *key) {
     return 1;
 }
 
-/* Length of the UTF-8 sequence starting at s (1-4), 0 when it is not a valid one. Overlong
- * forms and surrogates are refused so a value round-trips through JSON unchanged. */
-static size_t utf8_seq(const unsigned char *s) {
-    if (s[0] < 0x80)
-        return 1;
-    size_t n;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        n = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        n = 3;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        n = 4;
-    else
-        return 0;
-    uint32_t cp = s[0] & (0x7F >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return n;
-}
-
 int aim_tag_value_valid(const char *value) {
     if (!value || strlen(value) >= AIM_TAG_VALUE_SIZE)
         return 0;
@@ -57,7 +32,7 @@ int aim_tag_value_valid(const char *value) {
     while (*p) {
         if (*p < 0x20 || *p == 0x7F)
             return 0;
-        size_t n = utf8_seq(p);
+        size_t n = aim_utf8_seq(p, 4); /* a NUL ends any sequence early */
         if (n == 0)
             return 0;
         p += n;

@@ -4,7 +4,9 @@
  * kill -9 of aimeter loses at most the last second and `report` never has to rescan. */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "carbon/carbon.h"
@@ -70,19 +72,37 @@ static void update_live(aim_session *s) {
     atomic_store(&s->live_power_w, p);
 }
 
-static int insert_chunk(aim_session *s, aim_group *g) {
-    if (aim_chunk_encoder_ticks(g->encoder) == 0)
-        return 0;
+void aim_session_warn(aim_session *s, const char *line) {
+    aim_log(AIM_LOG_WARNING, "%s", line);
+    size_t used = strlen(s->run.warnings);
+    snprintf(s->run.warnings + used, sizeof s->run.warnings - used, "%s%s", used ? "\n" : "", line);
+}
+
+_Static_assert(AIM_MAX_GROUPS <= AIM_BACKLOG_GROUPS, "the backlog counts every group's losses");
+
+/* The encoder's ticks become a chunk held in the backlog until a commit stores it: the
+ * sequence is the chunk's whether or not an older one is later dropped at the bound. */
+static void encode_chunk(aim_session *s, aim_group *g) {
+    int n = aim_chunk_encoder_ticks(g->encoder);
+    if (n == 0)
+        return;
     int64_t first = aim_chunk_encoder_first_t(g->encoder);
     int64_t last = aim_chunk_encoder_last_t(g->encoder);
-    int n = aim_chunk_encoder_ticks(g->encoder);
     const uint8_t *blob;
     size_t len;
     int r = aim_chunk_encoder_finish(g->encoder, &blob, &len);
-    if (r < 0)
-        return r;
-    return aim_db_chunk_insert(s->db, s->run.id, g->index, g->chunk_seq++, first, last, n, blob,
-                               len);
+    if (r >= 0)
+        r = aim_chunk_backlog_push(&s->backlog, g->index, g->chunk_seq++, first, last, n, blob, len);
+    else
+        s->backlog.dropped_ticks[g->index] += (uint64_t)n;
+    if (r != 0 && !s->backlog_warned) {
+        s->backlog_warned = 1;
+        char line[200];
+        snprintf(line, sizeof line, "store: %s; the oldest samples not yet stored are being dropped",
+                 r > 0 ? "the samples waiting for the store reached the memory bound"
+                       : "out of memory for the samples waiting for the store");
+        aim_session_warn(s, line);
+    }
 }
 
 static void process_tick(aim_session *s, aim_group *g, aim_frame *f) {
@@ -95,24 +115,14 @@ static void process_tick(aim_session *s, aim_group *g, aim_frame *f) {
         if (f->valid[i])
             aim_stats_add(&s->stats[f->base + i], f->values[i]);
     int r = aim_chunk_encoder_add(g->encoder, t_rel, f->values, f->valid);
-    if (r == -ENOSPC) {
-        r = insert_chunk(s, g);
-        if (r < 0 && !s->writer_error) {
-            s->writer_error = r;
-            aim_log(AIM_LOG_WARNING, "store: could not write samples: %s", aim_db_errmsg(s->db));
-        }
+    if (r == -ENOSPC) { /* a full chunk waits for the next commit */
+        encode_chunk(s, g);
         r = aim_chunk_encoder_add(g->encoder, t_rel, f->values, f->valid);
     }
     if (g->written_ticks == 0)
         g->first_t = t_rel;
     g->last_t = t_rel;
     g->written_ticks++;
-}
-
-static void add_warning(aim_session *s, const char *line) {
-    aim_log(AIM_LOG_WARNING, "%s", line);
-    size_t used = strlen(s->run.warnings);
-    snprintf(s->run.warnings + used, sizeof s->run.warnings - used, "%s%s", used ? "\n" : "", line);
 }
 
 static void report_source_events(aim_session *s) {
@@ -123,7 +133,7 @@ static void report_source_events(aim_session *s) {
         char msg[200], line[256];
         for (int k = 0; k < 8 && aim_sources[i]->take_event(slot->state, msg, sizeof msg) == 1; k++) {
             snprintf(line, sizeof line, "%s: %s", aim_sources[i]->name, msg);
-            add_warning(s, line);
+            aim_session_warn(s, line);
         }
     }
 }
@@ -139,7 +149,7 @@ static void report_dropped_sources(aim_session *s) {
         snprintf(line, sizeof line, "%s: stopped responding at %.3f s (%s); the run continued without it",
                  aim_sources[i]->name, (double)atomic_load(&slot->drop_t_ns) * 1e-9,
                  aim_strerror(atomic_load(&slot->drop_error)));
-        add_warning(s, line);
+        aim_session_warn(s, line);
     }
 }
 
@@ -166,7 +176,9 @@ int aim_writer_drain(aim_session *s) {
 void aim_writer_refresh_summary(aim_session *s) {
     aim_run_summary *run = &s->run;
     const aim_group *g0 = &s->groups[s->main_group];
-    run->samples = g0->written_ticks;
+    /* What the store holds once the next commit succeeds: every sample but those lost. */
+    run->samples_lost = s->backlog.dropped_ticks[g0->index];
+    run->samples = g0->written_ticks - run->samples_lost;
     run->missed_deadlines = 0;
     for (int gi = 0; gi < s->n_groups; gi++)
         run->missed_deadlines += atomic_load(&s->groups[gi].missed) + aim_ring_dropped(s->groups[gi].ring);
@@ -224,7 +236,10 @@ static int record_run(aim_session *s) {
     return r;
 }
 
-int aim_writer_flush(aim_session *s) {
+/* One commit of everything since the last: the chunks waiting in the backlog (unless
+ * with_chunks is 0), carbon, workload, attribution and the run's row. On failure the
+ * transaction is rolled back and the backlog kept for the next try. */
+static int flush(aim_session *s, int with_chunks) {
     if (!s->run_recorded) {
         int r = record_run(s);
         if (r < 0)
@@ -233,8 +248,12 @@ int aim_writer_flush(aim_session *s) {
     int r = aim_db_begin(s->db);
     if (r < 0)
         return r;
-    for (int gi = 0; gi < s->n_groups && r >= 0; gi++)
-        r = insert_chunk(s, &s->groups[gi]);
+    size_t n = with_chunks ? aim_chunk_backlog_count(&s->backlog) : 0;
+    for (size_t i = 0; i < n && r >= 0; i++) {
+        const aim_backlog_chunk *c = aim_chunk_backlog_at(&s->backlog, i);
+        r = aim_db_chunk_insert(s->db, s->run.id, c->group, c->seq, c->t_first_ns, c->t_last_ns,
+                                c->n_ticks, c->blob, c->len);
+    }
     if (r >= 0)
         r = aim_run_carbon_store(&s->carbon, s->db, s->run.id);
     if (r >= 0)
@@ -247,18 +266,80 @@ int aim_writer_flush(aim_session *s) {
         aim_db_rollback(s->db);
         return r;
     }
-    return aim_db_commit(s->db);
+    if ((r = aim_db_commit(s->db)) < 0) /* rolled back by the store */
+        return r;
+    if (with_chunks)
+        aim_chunk_backlog_clear(&s->backlog);
+    return 0;
+}
+
+int aim_writer_flush(aim_session *s) {
+    for (int gi = 0; gi < s->n_groups; gi++)
+        encode_chunk(s, &s->groups[gi]);
+    return flush(s, 1);
+}
+
+/* A refused commit: said once per episode, and kept with the run's warnings (stored by the
+ * commit that succeeds, or by the end of the run's). */
+static void note_store_failure(aim_session *s, int r) {
+    if (!s->store_error)
+        s->store_error = r;
+    if (s->writer_error)
+        return;
+    s->writer_error = r;
+    char line[700];
+    snprintf(line, sizeof line, "store: commit failed (%s); will retry, keeping the samples in memory",
+             aim_db_errmsg(s->db));
+    aim_session_warn(s, line);
+}
+
+/* Three tries 0.5 s apart at the end: a disk that is being cleaned (log rotation) may take
+ * the run a moment later; a store that stays full costs one second. */
+#define FINISH_TRIES 3
+#define FINISH_RETRY_NS 500000000L
+
+int aim_writer_finish(aim_session *s) {
+    int r = aim_writer_flush(s);
+    for (int k = 1; r < 0 && k < FINISH_TRIES; k++) {
+        note_store_failure(s, r);
+        struct timespec ts = { 0, FINISH_RETRY_NS };
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+            ;
+        r = aim_writer_flush(s);
+    }
+    if (r >= 0)
+        s->writer_error = 0;
+    else
+        note_store_failure(s, r);
+    const aim_group *g0 = &s->groups[s->main_group];
+    if (r >= 0 && s->backlog.dropped_ticks[g0->index] == 0)
+        return 0;
+    /* What the store did not take is lost: count it, say so, and store the rest. */
+    char why[600];
+    snprintf(why, sizeof why, "%s", r < 0 ? aim_db_errmsg(s->db) : "memory bound reached");
+    for (size_t i = 0; i < aim_chunk_backlog_count(&s->backlog); i++) {
+        const aim_backlog_chunk *c = aim_chunk_backlog_at(&s->backlog, i);
+        s->backlog.dropped_ticks[c->group] += (uint64_t)c->n_ticks;
+    }
+    aim_chunk_backlog_clear(&s->backlog);
+    aim_writer_refresh_summary(s);
+    char line[800];
+    snprintf(line, sizeof line,
+             "store: %llu of %llu samples could not be stored (%s); the run is incomplete",
+             (unsigned long long)s->run.samples_lost, (unsigned long long)g0->written_ticks, why);
+    aim_session_warn(s, line);
+    int end = flush(s, 0);
+    if (end < 0)
+        note_store_failure(s, end);
+    return s->store_error ? s->store_error : -EIO;
 }
 
 void *aim_writer_main(void *arg) {
     aim_session *s = arg;
     int64_t last_commit = aim_mono_ns();
     int recorded = record_run(s);
-    if (recorded < 0) { /* retried with the next commit */
-        s->writer_error = recorded;
-        aim_log(AIM_LOG_WARNING, "store: could not record the run (%s); will retry",
-                aim_db_errmsg(s->db));
-    }
+    if (recorded < 0) /* retried with the next commit */
+        note_store_failure(s, recorded);
     for (;;) {
         int64_t wake = next_wake(s, aim_mono_ns(), last_commit);
         struct timespec ts = { .tv_sec = wake / 1000000000, .tv_nsec = wake % 1000000000 };
@@ -271,13 +352,10 @@ void *aim_writer_main(void *arg) {
         aim_writer_drain(s);
         if (aim_mono_ns() - last_commit >= COMMIT_INTERVAL_NS) {
             int r = aim_writer_flush(s);
-            if (r < 0 && !s->writer_error) {
-                s->writer_error = r;
-                aim_log(AIM_LOG_WARNING, "store: commit failed (%s); will retry",
-                        aim_db_errmsg(s->db));
-            } else if (r >= 0) {
+            if (r < 0)
+                note_store_failure(s, r);
+            else
                 s->writer_error = 0;
-            }
             last_commit = aim_mono_ns();
         }
     }

@@ -207,10 +207,12 @@ void aim_report_status_text(char *out, size_t len, const aim_run_summary *run) {
                                : "running (in progress)");
         return;
     }
+    /* First thing a reader sees: the stored series misses part of the run (issue 11). */
+    const char *lost = run->samples_lost ? ", store incomplete" : "";
     if (run->exit_code >= 0)
-        aim_bprintf(out, len, "%s (exit %d)", aim_report_status_word(run), run->exit_code);
+        aim_bprintf(out, len, "%s (exit %d)%s", aim_report_status_word(run), run->exit_code, lost);
     else
-        aim_bprintf(out, len, "%s", aim_report_status_word(run));
+        aim_bprintf(out, len, "%s%s", aim_report_status_word(run), lost);
 }
 
 void aim_report_method_text(char *out, size_t len, aim_method m, const char *detail,

@@ -44,6 +44,8 @@ static json_t *sampling_object(const aim_run_summary *run, int *err) {
         run->achieved_interval_ns > 0 ? aim_json_num((double)run->achieved_interval_ns / 1e9)
                                       : json_null());
     PUT(o, "samples", aim_json_count(run->samples));
+    PUT(o, "samples_lost", aim_json_count(run->samples_lost));
+    PUT(o, "store_complete", json_boolean(run->samples_lost == 0));
     PUT(o, "missed_deadlines", aim_json_count(run->missed_deadlines));
     json_t *src = json_array();
     const char *name;

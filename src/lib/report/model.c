@@ -338,10 +338,14 @@ static void sampling_text(aim_report_model *m, const aim_run_summary *run) {
     if (run->achieved_interval_ns > 0)
         aim_bprintf(achieved, sizeof achieved, " (achieved %s ms)",
                     aim_fmt_fixed(ach, (double)run->achieved_interval_ns / 1e6, 2));
-    aim_bprintf(m->samples, sizeof m->samples, "%llu at %s ms%s, missed deadlines %llu",
+    char lost[96] = "";
+    if (run->samples_lost) /* the figures above are the run's; the stored series lack these */
+        aim_bprintf(lost, sizeof lost, ", LOST %llu (the store is incomplete)",
+                    (unsigned long long)run->samples_lost);
+    aim_bprintf(m->samples, sizeof m->samples, "%llu at %s ms%s, missed deadlines %llu%s",
                 (unsigned long long)run->samples,
                 aim_fmt_trim(iv, (double)run->interval_ns / 1e6, 3), achieved,
-                (unsigned long long)run->missed_deadlines);
+                (unsigned long long)run->missed_deadlines, lost);
 
     /* "procfs,rapl" as stored; shown as "procfs, rapl". */
     const char *name;

@@ -229,12 +229,17 @@ static void text_phases(aim_strbuf *b, const aim_run_summary *run, int md) {
                       unterminated ? " *: still open when the command ended, closed at the end."
                                    : "");
     text_hints(b, run, md);
-    if (w->dropped)
-        aim_strbuf_printf(b, md ? "\n%llu workload events were not kept (limits: "
-                                  "docs/control.md).\n"
-                                : "  %llu workload events were not kept (limits: "
-                                  "docs/control.md).\n",
-                          (unsigned long long)w->dropped);
+}
+
+/* Whether or not the run has phases: events refused (a flood, an end with no phase open)
+ * or not kept individually are part of what the run says about itself (issue 11). */
+static void text_dropped(aim_strbuf *b, const aim_run_summary *run, int md) {
+    const aim_workload_summary *w = run->workload;
+    if (!w->dropped)
+        return;
+    aim_strbuf_printf(b, md ? "\n%llu workload event%s not kept (limits: docs/control.md).\n"
+                            : "\nWorkload: %llu event%s not kept (limits: docs/control.md)\n",
+                      (unsigned long long)w->dropped, w->dropped == 1 ? " was" : "s were");
 }
 
 static void text_efficiency(aim_strbuf *b, const aim_run_summary *run, int md) {
@@ -364,6 +369,7 @@ void aim_phases_report_text(aim_strbuf *b, const aim_run_summary *run) {
     text_phases(b, run, 0);
     text_efficiency(b, run, 0);
     text_records(b, run, 0);
+    text_dropped(b, run, 0);
 }
 
 void aim_phases_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
@@ -372,6 +378,7 @@ void aim_phases_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
     text_phases(b, run, 1);
     text_efficiency(b, run, 1);
     text_records(b, run, 1);
+    text_dropped(b, run, 1);
 }
 
 json_t *aim_phases_report_json(const aim_run_summary *run, int *err) {

@@ -1,4 +1,5 @@
 #include "strbuf.h"
+#include "core/utf8.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -149,45 +150,12 @@ void aim_strbuf_append_clean(aim_strbuf *b, const char *s, size_t n) {
     aim_strbuf_appendn(b, s + start, strnlen(s + start, n - start));
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is invalid:
- * overlong forms, surrogates and code points above U+10FFFF are rejected. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 void aim_strbuf_append_utf8(aim_strbuf *b, const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     n = strnlen(s, n);
     size_t i = 0, start = 0;
     while (i < n) {
-        size_t len = utf8_seq(u + i, n - i);
+        size_t len = aim_utf8_seq(u + i, n - i);
         if (len) {
             i += len;
             continue;

@@ -370,10 +370,15 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     for (int i = 0; i < st->n; i++) {
         nv_gpu *g = &st->g[i];
         nv_reading rd;
-        if (aim_nv_probe_gpu(st, g, &rd) < 0)
-            continue;
         char name[32], model[AIM_NVML_NAME_BUFFER] = "";
         snprintf(name, sizeof name, "gpu%u", g->index);
+        if (aim_nv_probe_gpu(st, g, &rd) < 0) {
+            /* Selected but silent: a run without it must say so, or its energy looks whole. */
+            aim_source_ctx_warn(ctx, "nvml: %s answered no query at start (%s); it is not "
+                                "measured, and the run's GPU energy leaves it out", name,
+                                nv_strerror(st, rd.last_err));
+            continue;
+        }
         if (st->nl.api.get_name && st->nl.api.get_name(g->h, model, sizeof model) != AIM_NVML_SUCCESS)
             model[0] = '\0';
         int dev = aim_source_ctx_add_device(ctx, name, AIM_DEV_GPU, model[0] ? model : NULL);

@@ -12,7 +12,7 @@
 #include "analysis/summary.h"
 #include "store/codec.h"
 
-#define AIM_DB_SCHEMA_VERSION 9
+#define AIM_DB_SCHEMA_VERSION 10
 
 typedef struct aim_db aim_db;
 

@@ -256,6 +256,11 @@ static const char migration_8[] =
 static const char migration_9[] =
     "ALTER TABLE correlations ADD COLUMN spread INTEGER; -- a = b: values off the most common, up to 3\n";
 
+/* Samples the run took that the store could not keep (a failed commit that never
+ * succeeded, or the oldest un-committed chunks dropped at the memory bound): issue 11. */
+static const char migration_10[] =
+    "ALTER TABLE runs ADD COLUMN samples_lost INTEGER NOT NULL DEFAULT 0; -- taken, not stored\n";
+
 static const char *const migrations[] = {
     migration_1,
     migration_2,
@@ -266,6 +271,7 @@ static const char *const migrations[] = {
     migration_7,
     migration_8,
     migration_9,
+    migration_10,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == AIM_DB_SCHEMA_VERSION,
                "one migration per schema version");

@@ -22,6 +22,7 @@
 #include "store/db.h"
 #include "store/db_internal.h"
 #include "store/schema.h"
+#include "core/number.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -41,7 +42,7 @@ enum {
     "duration_ns, status, exit_code, interval_ns, achieved_interval_ns, samples, "            \
     "missed_deadlines, sources, zone, intensity_g_per_kwh, intensity_source, total_energy_j, " \
     "carbon_g, warnings, intensity_signal, intensity_basis, pue, pue_source, "                \
-    "facility_energy_j, price_per_kwh, currency, price_source, cost"
+    "facility_energy_j, price_per_kwh, currency, price_source, cost, samples_lost"
 
 static const char *const stmt_sql[ST__COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -49,7 +50,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_RUN_INSERT] = "INSERT INTO runs (" RUN_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
                       "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, "
-                      "?26, ?27, ?28, ?29, ?30, ?31)",
+                      "?26, ?27, ?28, ?29, ?30, ?31, ?32)",
     [ST_DEVICE_INSERT] = "INSERT INTO devices (run_id, idx, name, kind, model, energy_j, "
                          "energy_method, energy_detail, in_total, carbon_g) VALUES (?1, ?2, "
                          "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -66,7 +67,8 @@ static const char *const stmt_sql[ST__COUNT] = {
                       "total_energy_j = ?13, carbon_g = ?14, warnings = ?15, "
                       "intensity_signal = ?16, intensity_basis = ?17, pue = ?18, "
                       "pue_source = ?19, facility_energy_j = ?20, price_per_kwh = ?21, "
-                      "currency = ?22, price_source = ?23, cost = ?24 WHERE id = ?1",
+                      "currency = ?22, price_source = ?23, cost = ?24, samples_lost = ?25 "
+                      "WHERE id = ?1",
     [ST_DEVICE_UPDATE] = "UPDATE devices SET energy_j = ?3, energy_method = ?4, "
                          "energy_detail = ?5, in_total = ?6, model = ?7, carbon_g = ?8 "
                          "WHERE run_id = ?1 AND idx = ?2",
@@ -108,6 +110,11 @@ struct aim_db {
     char path[4096];
     char host[256];
     char err[512];
+    /* AIMETER_TEST_STORE_FAULT (tests only): commits of samples number fault_first to
+     * fault_last (1-based; last 0: for ever) fail as on a full disk. */
+    int64_t fault_first, fault_last;
+    int64_t sample_commits;          /* commits of transactions that inserted a chunk */
+    int tx_chunks;                   /* the open transaction inserted a chunk */
 };
 
 /* ------------------------------------------------------------------ errors */
@@ -482,6 +489,21 @@ static int open_checked(aim_db *db, const char *path, int readonly) {
     return readonly ? prepare_readonly(db) : prepare_writable(db);
 }
 
+/* "FIRST", "FIRST-LAST" or "FIRST-" (for ever): the store's test seam for a disk that fills
+ * and (perhaps) frees again, without a mount. Anything else leaves the store alone. */
+static void read_fault(aim_db *db) {
+    const char *v = getenv("AIMETER_TEST_STORE_FAULT");
+    if (!v || !*v)
+        return;
+    const char *dash = strchr(v, '-');
+    double first, last = 0;
+    if (aim_parse_decimal(v, dash ? (size_t)(dash - v) : strlen(v), 0, &first) < 0 || first < 1 ||
+        (dash && dash[1] && aim_parse_decimal(dash + 1, strlen(dash + 1), 0, &last) < 0))
+        return;
+    db->fault_first = (int64_t)first;
+    db->fault_last = dash ? (int64_t)last : (int64_t)first;
+}
+
 int aim_db_open(const char *path, int readonly, aim_db **ret, char *err, size_t errlen) {
     if (err && errlen)
         err[0] = '\0';
@@ -500,6 +522,8 @@ int aim_db_open(const char *path, int readonly, aim_db **ret, char *err, size_t 
     snprintf(db->path, sizeof db->path, "%s", path);
     if (gethostname(db->host, sizeof db->host - 1) < 0)
         db->host[0] = '\0';
+    if (!readonly)
+        read_fault(db);
     int r = open_checked(db, path, readonly);
     if (r < 0) {
         if (err && errlen)
@@ -528,9 +552,37 @@ static int exec_cached(aim_db *db, int which, const char *what) {
     return r < 0 ? r : step_done(db, st, what);
 }
 
-int aim_db_begin(aim_db *db) { return exec_cached(db, ST_BEGIN, "cannot begin a transaction"); }
-int aim_db_commit(aim_db *db) { return exec_cached(db, ST_COMMIT, "cannot commit"); }
-int aim_db_rollback(aim_db *db) { return exec_cached(db, ST_ROLLBACK, "cannot roll back"); }
+int aim_db_begin(aim_db *db) {
+    db->tx_chunks = 0;
+    return exec_cached(db, ST_BEGIN, "cannot begin a transaction");
+}
+
+int aim_db_rollback(aim_db *db) {
+    db->tx_chunks = 0;
+    return exec_cached(db, ST_ROLLBACK, "cannot roll back");
+}
+
+/* A failed COMMIT (SQLITE_FULL, an I/O error) may leave the transaction open; it is rolled
+ * back here, so that the caller's next BEGIN works and its data is what it still holds. */
+int aim_db_commit(aim_db *db) {
+    int injected = 0;
+    if (db->tx_chunks && db->fault_first > 0) {
+        int64_t n = ++db->sample_commits;
+        injected = n >= db->fault_first && (db->fault_last == 0 || n <= db->fault_last);
+    }
+    int r = injected ? -ENOSPC : exec_cached(db, ST_COMMIT, "cannot commit");
+    if (r < 0 && !sqlite3_get_autocommit(db->h)) {
+        char keep[sizeof db->err];
+        memcpy(keep, db->err, sizeof keep);
+        aim_db_rollback(db);
+        memcpy(db->err, keep, sizeof keep);
+    }
+    if (injected)
+        return aim_db_set_error(db, -ENOSPC, "%s: database or disk is full (AIMETER_TEST_STORE_FAULT)",
+                                db->path);
+    db->tx_chunks = 0;
+    return r;
+}
 
 /* Multi-statement writes are atomic whether or not the caller opened a transaction. */
 static int auto_begin(aim_db *db, int *began) {
@@ -557,9 +609,9 @@ static int auto_end(aim_db *db, int began, int r) {
 
 /* ------------------------------------------------------------------ writing */
 
-/* The nineteen columns the insert (from ?13) and the end-of-run update (from ?6) both write,
+/* The twenty columns the insert (from ?13) and the end-of-run update (from ?6) both write,
  * in the same order: achieved_interval_ns to warnings, then the carbon method and cost of
- * schema 2. One binder keeps the two in step. */
+ * schema 2, then schema 9's samples_lost. One binder keeps the two in step. */
 static void bind_run_results(sqlite3_stmt *st, int first, const aim_run_summary *run) {
     sqlite3_bind_int64(st, first, run->achieved_interval_ns);
     sqlite3_bind_int64(st, first + 1, (sqlite3_int64)run->samples);
@@ -582,6 +634,7 @@ static void bind_run_results(sqlite3_stmt *st, int first, const aim_run_summary 
     bind_text(st, first + 16, run->currency);
     bind_text(st, first + 17, run->price_source);
     bind_real(st, first + 18, priced ? run->cost : NAN);
+    sqlite3_bind_int64(st, first + 19, (sqlite3_int64)run->samples_lost);
 }
 
 int aim_db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid) {
@@ -663,9 +716,10 @@ int aim_db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
     sqlite3_bind_int64(st, 4, t_first_ns);
     sqlite3_bind_int64(st, 5, t_last_ns);
     sqlite3_bind_int(st, 6, n_ticks);
-    /* STATIC: the blob (the encoder's buffer) outlives this step, and copying it again
-     * would be the one avoidable memcpy of the ingest path. */
+    /* STATIC: the blob (the writer's backlog copy) outlives this step, and copying it again
+     * would be an avoidable memcpy of the ingest path. */
     sqlite3_bind_blob(st, 7, blob ? blob : "", (int)len, SQLITE_STATIC);
+    db->tx_chunks = 1;
     return step_done(db, st, "cannot insert a chunk");
 }
 
@@ -816,6 +870,7 @@ static void read_run_row(aim_db *db, sqlite3_stmt *st, aim_run_summary *run) {
     col_text(st, 28, run->currency, sizeof run->currency);
     col_text(st, 29, run->price_source, sizeof run->price_source);
     run->cost = col_real(st, 30);
+    run->samples_lost = (uint64_t)sqlite3_column_int64(st, 31);
     run->stale = run->status == AIM_RUN_RUNNING && writer_gone(db, run->host, pid);
 }
 

@@ -1,0 +1,15 @@
+/* UTF-8 validation, the one place that decides what valid UTF-8 is: overlong forms,
+ * surrogates and code points above U+10FFFF are invalid (so text round-trips through JSON). */
+#ifndef AIM_UTF8_H
+#define AIM_UTF8_H
+
+#include <stddef.h>
+
+/* Length (1-4) of the valid UTF-8 sequence at s, reading at most n bytes (n >= 1); 0 when
+ * it is invalid or cut short. */
+size_t aim_utf8_seq(const unsigned char *s, size_t n);
+
+/* 1 when the n bytes at s are valid UTF-8 (NUL bytes count as characters). */
+int aim_utf8_valid(const char *s, size_t n);
+
+#endif
