@@ -611,7 +611,7 @@ static int auto_end(aim_db *db, int began, int r) {
 
 /* The twenty columns the insert (from ?13) and the end-of-run update (from ?6) both write,
  * in the same order: achieved_interval_ns to warnings, then the carbon method and cost of
- * schema 2, then schema 9's samples_lost. One binder keeps the two in step. */
+ * schema 2, then schema 10's samples_lost. One binder keeps the two in step. */
 static void bind_run_results(sqlite3_stmt *st, int first, const aim_run_summary *run) {
     sqlite3_bind_int64(st, first, run->achieved_interval_ns);
     sqlite3_bind_int64(st, first + 1, (sqlite3_int64)run->samples);
