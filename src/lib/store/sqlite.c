@@ -311,6 +311,12 @@ static int identify(sqlite3 *h, enum store_kind *kind, int *version) {
 }
 
 static int check_kind(aim_db *db, enum store_kind kind, int version) {
+    /* Our application id with a schema no aimeter ever wrote (a negative user_version):
+     * damaged, not an older store to migrate. */
+    if (kind == STORE_OURS && version < 0)
+        return aim_db_set_error(db, -EBADMSG,
+                                "%s is a damaged aimeter store (schema version %d, which no "
+                                "aimeter writes): refused, left as it is", db->path, version);
     if (kind == STORE_FOREIGN)
         return aim_db_set_error(db, -EBADMSG,
                                 "%s is not an aimeter store (an SQLite database of another "
@@ -445,11 +451,44 @@ static int prepare_readonly(aim_db *db) {
     return 0;
 }
 
+/* SQLite's last system error is that of its last try: creating a store in a directory it
+ * may not write, it retries read-only and reports that the file does not exist. The
+ * directory is asked directly, so that the message says what stops the store. */
+static int cannot_open(aim_db *db, const char *path, int rc) {
+    int sys = sqlite3_system_errno(db->h);
+    if (access(path, F_OK) != 0 && errno == ENOENT) {
+        char dir[4096];
+        const char *slash = strrchr(path, '/');
+        if (!slash)
+            snprintf(dir, sizeof dir, ".");
+        else
+            snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+        if (access(dir, W_OK) != 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+            int e = errno;
+            return aim_db_set_error(db, -e, "%s: cannot create the store: directory %s is %s",
+                                    path, dir, e == EROFS ? "on a read-only file system"
+                                                          : "not writable (permission denied)");
+        }
+    }
+    return aim_db_set_error(db, errno_from_sqlite(db->h, rc), "%s: cannot open: %s%s%s%s", path,
+                            sqlite3_errstr(rc), sys ? " (" : "", sys ? strerror(sys) : "",
+                            sys ? ")" : "");
+}
+
 static int open_checked(aim_db *db, const char *path, int readonly) {
     struct stat st;
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return aim_db_set_error(db, -EISDIR, "%s: is a directory", path);
+        /* A device or a FIFO is no store, and SQLite would create its journal beside it
+         * (/dev/null-journal, with the process's umask). */
+        if (!S_ISREG(st.st_mode))
+            return aim_db_set_error(db, -EBADMSG, "%s is not a regular file (%s): a store is "
+                                    "a regular file, or a new one aimeter creates", path,
+                                    S_ISCHR(st.st_mode) ? "a character device"
+                                    : S_ISBLK(st.st_mode) ? "a block device"
+                                    : S_ISFIFO(st.st_mode) ? "a FIFO"
+                                    : S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
     } else if (errno == ENOENT && !readonly) {
         int r = make_parents(path, db->err, sizeof db->err);
         if (r < 0)
@@ -467,8 +506,7 @@ static int open_checked(aim_db *db, const char *path, int readonly) {
     if (rc != SQLITE_OK) {
         if (!db->h)
             return aim_db_set_error(db, -ENOMEM, "%s: out of memory", path);
-        return aim_db_set_error(db, errno_from_sqlite(db->h, rc), "%s: cannot open: %s (%s)",
-                                path, sqlite3_errmsg(db->h), strerror(sqlite3_system_errno(db->h)));
+        return cannot_open(db, path, rc);
     }
     sqlite3_extended_result_codes(db->h, 1);
     sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
