@@ -121,6 +121,10 @@ int cli_open_store(const char *db_path, aim_store **ret_store) {
 }
 
 int cli_resolve_run(aim_store *store, const char *ref, char **ret_id) {
+    if (ref && !*ref) {
+        cli_error("an empty RUN names no run: give a run id, a unique prefix of one, or last");
+        return AIM_EXIT_USAGE;
+    }
     int r = aim_store_resolve_run(store, ref ? ref : "last", ret_id);
     if (r == 0)
         return 0;

@@ -646,17 +646,35 @@ static int measure_idle(aim_config *cfg, int64_t idle_ns, int quiet) {
 }
 
 static int make_control_path(char *dir, size_t dirsize, char *sock, size_t socksize) {
-    const char *base = getenv("XDG_RUNTIME_DIR");
-    if (!base || !*base || access(base, W_OK) != 0)
-        base = "/tmp";
-    if (snprintf(dir, dirsize, "%s/aimeter-XXXXXX", base) >= (int)dirsize || !mkdtemp(dir) ||
-        snprintf(sock, socksize, "%s/control", dir) >= (int)socksize) {
-        cli_warning("no control socket (%s): phases, markers and records are not available",
-                    strerror(errno ? errno : ENAMETOOLONG));
-        dir[0] = '\0';
-        return -1;
+    /* A socket path has 107 bytes at most: a runtime directory too deep for one is passed
+     * over for /tmp, and said when /tmp fails too. */
+    const char *bases[] = { getenv("XDG_RUNTIME_DIR"), "/tmp" };
+    char why[256] = "";
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+        const char *base = bases[i];
+        if (!base || !*base)
+            continue;
+        int n = snprintf(dir, dirsize, "%s/aimeter-XXXXXX", base);
+        if (n < 0 || (size_t)n >= dirsize || (size_t)n + strlen("/control") >= socksize) {
+            snprintf(why + strlen(why), sizeof why - strlen(why), "%s%.100s%s is too long for a "
+                     "socket path (%zu bytes at most)", *why ? "; " : "", base,
+                     (size_t)n >= 100 ? "..." : "", socksize - 1 - strlen("/aimeter-XXXXXX/control"));
+            continue;
+        }
+        if (!mkdtemp(dir)) {
+            snprintf(why + strlen(why), sizeof why - strlen(why), "%scannot create a directory "
+                     "in %.100s: %s", *why ? "; " : "", base, strerror(errno));
+            continue;
+        }
+        if (snprintf(sock, socksize, "%s/control", dir) >= (int)socksize) {
+            rmdir(dir); /* cannot happen: the length was checked above */
+            continue;
+        }
+        return 0;
     }
-    return 0;
+    cli_warning("no control socket (%s): phases, markers and records are not available", why);
+    dir[0] = '\0';
+    return -1;
 }
 
 int cmd_run(int argc, char **argv) {
@@ -702,7 +720,7 @@ int cmd_run(int argc, char **argv) {
         }
     }
     aim_config_set_command(cfg, child_argv);
-    char control_dir[96], control_sock[108];
+    char control_dir[108], control_sock[108];
     if (make_control_path(control_dir, sizeof control_dir, control_sock, sizeof control_sock) == 0 &&
         aim_config_set_control_socket(cfg, control_sock) == 0)
         setenv("AIMETER_CONTROL", control_sock, 1); /* inherited by the command */
