@@ -66,6 +66,9 @@ def _one_of(options, a, b):
     return options.get(a) if options.get(a) is not None else options.get(b)
 
 
+_MAX_INTERVAL_NS = 9.2e18
+
+
 def interval_ns(value, option="interval"):
     """Seconds (int, float), a duration string, or a datetime.timedelta -> ns (>= 1 ms)."""
     if isinstance(value, bool):
@@ -73,8 +76,10 @@ def interval_ns(value, option="interval"):
     if hasattr(value, "total_seconds"):
         value = value.total_seconds()
     if isinstance(value, (int, float)):
-        if not math.isfinite(value) or value < 0.001:
-            raise ValueError(f"{option}={value!r}: at least 0.001 s (1 ms)")
+        # The same bounds as the CLI's durations (aim_parse_duration): ns fit an int64.
+        if not math.isfinite(value) or value < 0.001 or value * 1e9 > _MAX_INTERVAL_NS:
+            raise ValueError(f"{option}={value!r}: from 0.001 s (1 ms) to "
+                             f"{_MAX_INTERVAL_NS / 1e9:.3g} s")
         return int(round(value * 1e9))
     if isinstance(value, str):
         ns = _lib.parse_duration(value.strip())
@@ -243,6 +248,8 @@ def parse(options, default=None):
     name = _one_of(options, "name", "task_name")
     if name is not None and (not isinstance(name, str) or not name.strip()):
         raise ValueError(f"name={name!r}: a non-empty string")
+    if name is not None and "\0" in name:
+        raise ValueError(f"name={name!r}: a NUL character would cut the name short")
     o.name = name if name is not None else (default or default_name())
 
     iv = _one_of(options, "interval", "sampling_interval")
