@@ -465,8 +465,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
     opterr = 0;
     /* The batch system's job id, unless --tag gives slurm_job itself (added later, it wins). */
     const char *job = getenv("SLURM_JOB_ID");
-    if (job && *job && aim_config_add_tag(cfg, "slurm_job", job) < 0)
-        cli_warning("SLURM_JOB_ID '%s' is not a valid tag value: not recorded", job);
+    int bad_job = job && *job && aim_config_add_tag(cfg, "slurm_job", job) < 0;
     while ((c = getopt_long(argc, argv, "+i:n:t:qh", longopts, NULL)) != -1) {
         int64_t ns;
         char *end;
@@ -591,6 +590,8 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
     }
     if (cli_check_output(o->db, "--csv", o->csv) || cli_check_output(o->db, "--json", o->json))
         return AIM_EXIT_USAGE;
+    if (bad_job && o->quiet < 2) /* said once -q is known */
+        cli_warning("SLURM_JOB_ID '%s' is not a valid tag value: not recorded", job);
     if (optind >= argc) {
         cli_error("run: no command given (usage: aimeter run [OPTIONS] -- COMMAND [ARGS...])");
         return AIM_EXIT_USAGE;

@@ -156,7 +156,21 @@ int aim_db_set_error(aim_db *db, int err, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(db->err, sizeof db->err, fmt, ap);
     va_end(ap);
+    aim_db_fix_reason(db->err, sizeof db->err, err);
     return err;
+}
+
+void aim_db_fix_reason(char *msg, size_t size, int err) {
+    /* sqlite3_errmsg() describes the last call on the handle, which may have succeeded since
+     * the one that failed (a finalize, a rollback): its "not an error" would then stand as
+     * the reason. The error code's own text says more. */
+    static const char ok[] = "not an error";
+    char *at = strstr(msg, ok);
+    if (!at || err >= 0)
+        return;
+    char tail[512];
+    snprintf(tail, sizeof tail, "%s", at + strlen(ok));
+    snprintf(at, size - (size_t)(at - msg), "%s%s", aim_strerror(err), tail);
 }
 
 static int db_fail(aim_db *db, int rc, const char *what) {
