@@ -355,3 +355,16 @@ def test_quiet_twice_prints_nothing_but_errors(db, tmp_path):
     assert ls_json(db)[0]["status"] == "failed"
     r = run_aimeter("run", "-q", "--db", db, "--", "true")
     assert "aimeter report" in r.stderr, "-q still prints the report"
+
+
+def test_sqlite_reason_is_never_not_an_error(db, existing, tmp_path):
+    """A stray -journal beside the store (what `report -o STORE-journal` used to write) made
+    readers fail with "cannot read the schema: not an error": SQLite's text for the ROLLBACK
+    that succeeded after the failure. The reason is that of the failure."""
+    bad = copy_store(db, tmp_path / "bad.db", "")
+    Path(f"{bad}-journal").write_text("aimeter report  run ...\n")
+    r = run_aimeter("ls", "--db", bad)
+    assert r.returncode != 0
+    line = assert_one_error(r, r.returncode)
+    assert "not an error" not in line, line
+    assert "cannot read the schema: " in line

@@ -174,8 +174,10 @@ void aim_db_fix_reason(char *msg, size_t size, int err) {
 }
 
 static int db_fail(aim_db *db, int rc, const char *what) {
-    return aim_db_set_error(db, errno_from_sqlite(db->h, rc), "%s: %s: %s", db->path, what,
-                            sqlite3_errmsg(db->h));
+    /* The handle's message is that of its last call: after a ROLLBACK that succeeded it is
+     * "not an error", and rc's own text is the reason. */
+    const char *why = sqlite3_errcode(db->h) != SQLITE_OK ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc);
+    return aim_db_set_error(db, errno_from_sqlite(db->h, rc), "%s: %s: %s", db->path, what, why);
 }
 
 const char *aim_db_errmsg(const aim_db *db) { return db ? db->err : "no store"; }
