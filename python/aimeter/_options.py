@@ -78,7 +78,7 @@ def interval_ns(value, option="interval"):
     if isinstance(value, (int, float)):
         # The same bounds as the CLI's durations (aim_parse_duration): ns fit an int64.
         if not math.isfinite(value) or value < 0.001 or value * 1e9 > _MAX_INTERVAL_NS:
-            raise ValueError(f"{option}={value!r}: from 0.001 s (1 ms) to "
+            raise ValueError(f"{option}={value!r}: at least 0.001 s (1 ms), at most "
                              f"{_MAX_INTERVAL_NS / 1e9:.3g} s")
         return int(round(value * 1e9))
     if isinstance(value, str):
