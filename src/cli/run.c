@@ -659,7 +659,7 @@ static int make_control_path(char *dir, size_t dirsize, char *sock, size_t socks
         if (n < 0 || (size_t)n >= dirsize || (size_t)n + strlen("/control") >= socksize) {
             snprintf(why + strlen(why), sizeof why - strlen(why), "%s%.100s%s is too long for a "
                      "socket path (%zu bytes at most)", *why ? "; " : "", base,
-                     (size_t)n >= 100 ? "..." : "", socksize - 1 - strlen("/aimeter-XXXXXX/control"));
+                     strlen(base) > 100 ? "..." : "", socksize - 1 - strlen("/aimeter-XXXXXX/control"));
             continue;
         }
         if (!mkdtemp(dir)) {
