@@ -319,6 +319,8 @@ def parse(options, default=None):
     o.db = _abs(_path(options.get("db"), "db"))
     o.csv = _abs(_path(options.get("csv"), "csv"))
     o.json = _abs(_path(options.get("json"), "json"))
+    for option in ("csv", "json"):
+        _not_the_store(getattr(o, option), o.db, option)
     o.quiet = bool(options.get("quiet", False))
     o.all_ranks = bool(options.get("all_ranks", False))
     attach = options.get("attach", True)
@@ -339,6 +341,31 @@ def parse(options, default=None):
             o.auto_csv |= f == "csv" and o.csv is None
             o.auto_json |= f == "json" and o.json is None
     return o
+
+
+_STORE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def _not_the_store(path, db, option):
+    """An output that is the store, or its -wal/-shm/-journal, would be written over the runs
+    at stop(): ValueError now, as the CLI refuses it (src/cli/paths.c). The same file when it
+    exists (links included), else the same resolved path."""
+    if path is None:
+        return
+    try:
+        store = db or _lib.default_db_path()
+    except _lib.AimeterError:
+        return  # no store path at all: nothing to overwrite
+    for suffix in _STORE_FILES:
+        name = store + suffix
+        if os.path.exists(name):
+            same = os.path.exists(path) and os.path.samefile(path, name)
+        else:
+            same = os.path.realpath(path) == os.path.realpath(name)
+        if same:
+            what = "the store" if not suffix else f"the store's {suffix[1:]} file"
+            raise ValueError(f"{option}={path!r} is {what} ({name}): writing there would "
+                             "destroy the stored runs")
 
 
 def _abs(path):

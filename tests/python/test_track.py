@@ -178,3 +178,24 @@ def test_nul_in_a_name_or_option_is_refused(db):
         with aimeter.track("ok", db=db, zone="F\x00R", quiet=True):
             pass
     assert not os.path.exists(db), "nothing was measured"
+
+
+def test_output_that_is_the_store_is_refused(db, tmp_path, monkeypatch):
+    """csv=/json= naming the store (or its -wal/-shm/-journal) wrote over every run at stop():
+    refused when the tracker is made, as the CLI does."""
+    with aimeter.track("first", db=db, quiet=True):
+        pass
+    before = open(db, "rb").read()
+    for option in ("csv", "json"):
+        for target in (db, db + "-wal", db + "-shm", db + "-journal"):
+            with pytest.raises(ValueError, match="store"):
+                aimeter.track("x", db=db, quiet=True, **{option: target})
+    link = tmp_path / "link.db"
+    os.link(db, link)
+    with pytest.raises(ValueError, match="store"):
+        aimeter.track("x", db=db, csv=link)
+    monkeypatch.setenv("AIMETER_DB", db)
+    with pytest.raises(ValueError, match="store"):
+        aimeter.track("x", json=db)  # the default store
+    assert open(db, "rb").read() == before
+    assert [r["name"] for r in stored_runs(db)] == ["first"]
