@@ -29,6 +29,8 @@ void cli_status_show(const char *line) {
  * something: control characters (a newline in a file name or a zone typed with one, an
  * escape sequence) are shown as '?', and an empty message, which would be a bug in the code
  * that produced it, still says that something failed. */
+static void vmessage(const char *kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 static void vmessage(const char *kind, const char *fmt, va_list ap) {
     char text[2048];
     int n = vsnprintf(text, sizeof text, fmt, ap);
