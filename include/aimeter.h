@@ -518,6 +518,12 @@ typedef struct aim_intensity_request {
 AIM_PUBLIC int aim_intensity_fetch_render(const aim_intensity_request *req, const char *format,
                                           char **ret_text, char *errbuf, size_t errlen);
 
+/* The environment variables the providers read their credentials from
+ * ("ELECTRICITYMAPS_API_KEY", "WATTTIME_USERNAME", "WATTTIME_PASSWORD"; NULL-terminated,
+ * static). A host that starts other programs can remove them from their environment, as
+ * `aimeter run` does for the command it measures (docs/cli.md). */
+AIM_PUBLIC const char *const *aim_credential_env_names(void);
+
 /* A live provider for a run's intensity (docs/methodology.md, "Live providers"):
  * "electricitymaps", "watttime" or "ukgrid"; NULL clears it. It comes after a constant and an
  * intensity file in precedence, before the zone. It is asked for `region`, the provider's own

@@ -263,7 +263,14 @@ def strerror(err):
 
 
 def encode(text):
-    return None if text is None else os.fsencode(text) if isinstance(text, os.PathLike) else str(text).encode()
+    """text as the library's C string. A NUL inside would silently cut it short there
+    ("a\\x00b" measured as "a"): ValueError, as Python's own os functions say."""
+    if text is None:
+        return None
+    data = os.fsencode(text) if isinstance(text, os.PathLike) else str(text).encode()
+    if b"\0" in data:
+        raise ValueError(f"{text!r}: embedded NUL character")
+    return data
 
 
 def take_string(ptr):

@@ -66,6 +66,9 @@ def _one_of(options, a, b):
     return options.get(a) if options.get(a) is not None else options.get(b)
 
 
+_MAX_INTERVAL_NS = 9.2e18
+
+
 def interval_ns(value, option="interval"):
     """Seconds (int, float), a duration string, or a datetime.timedelta -> ns (>= 1 ms)."""
     if isinstance(value, bool):
@@ -73,8 +76,10 @@ def interval_ns(value, option="interval"):
     if hasattr(value, "total_seconds"):
         value = value.total_seconds()
     if isinstance(value, (int, float)):
-        if not math.isfinite(value) or value < 0.001:
-            raise ValueError(f"{option}={value!r}: at least 0.001 s (1 ms)")
+        # The same bounds as the CLI's durations (aim_parse_duration): ns fit an int64.
+        if not math.isfinite(value) or value < 0.001 or value * 1e9 > _MAX_INTERVAL_NS:
+            raise ValueError(f"{option}={value!r}: at least 0.001 s (1 ms), at most "
+                             f"{_MAX_INTERVAL_NS / 1e9:.3g} s")
         return int(round(value * 1e9))
     if isinstance(value, str):
         ns = _lib.parse_duration(value.strip())
@@ -243,6 +248,8 @@ def parse(options, default=None):
     name = _one_of(options, "name", "task_name")
     if name is not None and (not isinstance(name, str) or not name.strip()):
         raise ValueError(f"name={name!r}: a non-empty string")
+    if name is not None and "\0" in name:
+        raise ValueError(f"name={name!r}: a NUL character would cut the name short")
     o.name = name if name is not None else (default or default_name())
 
     iv = _one_of(options, "interval", "sampling_interval")
@@ -312,6 +319,8 @@ def parse(options, default=None):
     o.db = _abs(_path(options.get("db"), "db"))
     o.csv = _abs(_path(options.get("csv"), "csv"))
     o.json = _abs(_path(options.get("json"), "json"))
+    for option in ("csv", "json"):
+        _not_the_store(getattr(o, option), o.db, option)
     o.quiet = bool(options.get("quiet", False))
     o.all_ranks = bool(options.get("all_ranks", False))
     attach = options.get("attach", True)
@@ -332,6 +341,31 @@ def parse(options, default=None):
             o.auto_csv |= f == "csv" and o.csv is None
             o.auto_json |= f == "json" and o.json is None
     return o
+
+
+_STORE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def _not_the_store(path, db, option):
+    """An output that is the store, or its -wal/-shm/-journal, would be written over the runs
+    at stop(): ValueError now, as the CLI refuses it (src/cli/paths.c). The same file when it
+    exists (links included), else the same resolved path."""
+    if path is None:
+        return
+    try:
+        store = db or _lib.default_db_path()
+    except _lib.AimeterError:
+        return  # no store path at all: nothing to overwrite
+    for suffix in _STORE_FILES:
+        name = store + suffix
+        if os.path.exists(name):
+            same = os.path.exists(path) and os.path.samefile(path, name)
+        else:
+            same = os.path.realpath(path) == os.path.realpath(name)
+        if same:
+            what = "the store" if not suffix else f"the store's {suffix[1:]} file"
+            raise ValueError(f"{option}={path!r} is {what} ({name}): writing there would "
+                             "destroy the stored runs")
 
 
 def _abs(path):

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -47,10 +48,12 @@ static int parse_price(const char *text, double *ret, char currency[4]) {
     return 0;
 }
 
+/* An input file that cannot be read is "no input" (66, docs/cli.md), a directory too. */
 static int readable(const char *opt, const char *path) {
-    if (access(path, R_OK) == 0)
+    struct stat st;
+    if (access(path, R_OK) == 0 && stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
         return 0;
-    cli_error("%s: cannot read %s: %s", opt, path, strerror(errno));
+    cli_error("%s: cannot read %s: %s", opt, path, strerror(access(path, R_OK) ? errno : EISDIR));
     return AIM_EXIT_NOINPUT;
 }
 

@@ -28,6 +28,17 @@ enum {
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* --db PATH as given: an empty PATH is a usage error (it would name no store, and the run
+ * would be stored elsewhere than its report is looked for). Returns 0 or AIM_EXIT_USAGE
+ * after printing the error (paths.c). */
+int cli_db_option(const char *arg);
+
+/* Refuses an output path (a command's `option`, e.g. "--csv") that is the store db (NULL:
+ * the default store) or its -wal, -shm or -journal file: the same inode when the file exists,
+ * else the same resolved path. "-" (standard output) passes. Called before anything is
+ * opened or measured. Returns 0 or AIM_EXIT_USAGE after printing the error (paths.c). */
+int cli_check_output(const char *db, const char *option, const char *path);
+
 /* Maps a library error from opening or writing the store to an exit code. */
 int cli_store_exit_code(int err);
 
@@ -54,6 +65,9 @@ int cli_zones_years(FILE *f, const char *code, int json);
 /* Renders run_id's report in format and writes it to path ("-" = stdout). Returns 0 or an
  * exit code after printing the error. */
 int cli_render_to(aim_store *store, const char *run_id, const char *format, const char *path);
+
+/* How messages name an output path: "standard output" for "-", else the path. */
+const char *cli_output_name(const char *path);
 
 /* Writes text to path ("-" = stdout). Returns 0 or an exit code after printing. */
 int cli_write_file(const char *path, const char *text);

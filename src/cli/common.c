@@ -25,12 +25,25 @@ void cli_status_show(const char *line) {
     pthread_mutex_unlock(&out_lock);
 }
 
+/* Every message aimeter prints goes through here, so that it is always one line that says
+ * something: control characters (a newline in a file name or a zone typed with one, an
+ * escape sequence) are shown as '?', and an empty message, which would be a bug in the code
+ * that produced it, still says that something failed. */
+static void vmessage(const char *kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 static void vmessage(const char *kind, const char *fmt, va_list ap) {
+    char text[2048];
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    if (n < 0)
+        snprintf(text, sizeof text, "(the message could not be formatted)");
+    for (char *p = text; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    if (!text[0])
+        snprintf(text, sizeof text, "failed, and no reason was given (please report this)");
     pthread_mutex_lock(&out_lock);
     cli_status_clear();
-    fprintf(stderr, "aimeter: %s", kind);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "aimeter: %s%s\n", kind, text);
     pthread_mutex_unlock(&out_lock);
 }
 
@@ -41,7 +54,11 @@ void cli_error(const char *fmt, ...) {
     va_end(ap);
 }
 
+static int quiet_level; /* -q count: from 2 on, no warnings (docs/cli.md) */
+
 void cli_warning(const char *fmt, ...) {
+    if (quiet_level >= 2)
+        return;
     va_list ap;
     va_start(ap, fmt);
     vmessage("warning: ", fmt, ap);
@@ -55,9 +72,8 @@ static void log_to_stderr(aim_log_level level, const char *message, void *userda
 }
 
 void cli_install_log(int quiet) {
-    static int q;
-    q = quiet;
-    aim_set_log_callback(log_to_stderr, &q);
+    quiet_level = quiet;
+    aim_set_log_callback(log_to_stderr, &quiet_level);
 }
 
 int cli_store_exit_code(int err) {
@@ -107,6 +123,10 @@ int cli_open_store(const char *db_path, aim_store **ret_store) {
 }
 
 int cli_resolve_run(aim_store *store, const char *ref, char **ret_id) {
+    if (ref && !*ref) {
+        cli_error("an empty RUN names no run: give a run id, a unique prefix of one, or last");
+        return AIM_EXIT_USAGE;
+    }
     int r = aim_store_resolve_run(store, ref ? ref : "last", ret_id);
     if (r == 0)
         return 0;
@@ -131,17 +151,21 @@ int cli_render_to(aim_store *store, const char *run_id, const char *format, cons
     int r = aim_report_render(store, run_id, format, &text);
     if (r < 0) {
         cli_error("%s", aim_store_errmsg(store));
-        return cli_store_exit_code(r);
+        return r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_exit_code(r);
     }
     int code = cli_write_file(path, text);
     free(text);
     return code;
 }
 
+const char *cli_output_name(const char *path) {
+    return strcmp(path, "-") == 0 ? "standard output" : path;
+}
+
 int cli_write_file(const char *path, const char *text) {
     if (strcmp(path, "-") == 0) {
         if (fputs(text, stdout) < 0 || fflush(stdout) != 0) {
-            cli_error("writing to standard output: %s", strerror(errno));
+            cli_error("writing to standard output: %s", strerror(errno ? errno : EIO));
             return AIM_EXIT_IOERR;
         }
         return 0;
@@ -151,10 +175,12 @@ int cli_write_file(const char *path, const char *text) {
         cli_error("cannot write %s: %s", path, strerror(errno));
         return AIM_EXIT_CANTCREAT;
     }
+    errno = 0;
     int bad = fputs(text, f) < 0;
+    int e = errno;
     bad |= fclose(f) != 0;
     if (bad) {
-        cli_error("writing %s: %s", path, strerror(errno));
+        cli_error("writing %s: %s", path, strerror(errno ? errno : e ? e : EIO));
         return AIM_EXIT_IOERR;
     }
     return 0;

@@ -52,7 +52,11 @@ int cmd_compare(int argc, char **argv) {
             break;
         case 'j': format = "json"; break;
         case 'o': output = optarg; break;
-        case 'd': db = optarg; break;
+        case 'd':
+            if (cli_db_option(optarg))
+                return AIM_EXIT_USAGE;
+            db = optarg;
+            break;
         case 'h': fputs(compare_usage, stdout); return 0;
         default:
             cli_error("compare: unknown or incomplete option '%s' (see aimeter compare --help)",
@@ -69,6 +73,8 @@ int cmd_compare(int argc, char **argv) {
         cli_error("compare: one run is no comparison: give two or more, or --baseline RUN");
         return AIM_EXIT_USAGE;
     }
+    if (cli_check_output(db, "-o", output))
+        return AIM_EXIT_USAGE;
     aim_store *store;
     int code = cli_open_store(db, &store);
     if (code)

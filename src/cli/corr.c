@@ -75,7 +75,11 @@ int cmd_corr(int argc, char **argv) {
     opterr = 0;
     while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
+        case 'd':
+            if (cli_db_option(optarg))
+                return AIM_EXIT_USAGE;
+            db = optarg;
+            break;
         case 'f': format = optarg; break;
         case 'o': output = optarg; break;
         case OPT_MATRIX: matrix = 1; break;
@@ -108,6 +112,8 @@ int cmd_corr(int argc, char **argv) {
         cli_error("corr: one RUN at most");
         return AIM_EXIT_USAGE;
     }
+    if (cli_check_output(db, "-o", output))
+        return AIM_EXIT_USAGE;
     aim_store *store;
     char *id = NULL;
     int code = cli_open_run(db, optind < argc ? argv[optind] : NULL, &store, &id);

@@ -113,12 +113,18 @@ static int parse_util(const char *text, double *ret) {
     return 0;
 }
 
-static int parse_count(const char *text, long max, int *ret) {
+/* A whole number from 1 to max; on error, one line naming option, what it counts and the
+ * bounds (a number too large says so rather than "at least 1"). */
+static int parse_count(const char *opt, const char *what, const char *text, long max, int *ret) {
     char *end;
     errno = 0;
     long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < 1 || v > max || text[0] == '+' || text[0] == ' ')
+    if (errno || end == text || *end || v < 1 || v > max || text[0] == '+' || text[0] == ' ') {
+        int too_large = (errno == ERANGE || v > max) && end != text && !*end && text[0] != '-';
+        cli_error("estimate: bad %s '%s': %s %s from 1 to %ld", opt, text,
+                  too_large ? "too large; a whole number of" : "a whole number of", what, max);
         return -EINVAL;
+    }
     *ret = (int)v;
     return 0;
 }
@@ -697,10 +703,8 @@ static int parse_args(int argc, char **argv, raw_opts *o) {
             o->have_gpu_tdp = 1;
             break;
         case 'n':
-            if (parse_count(optarg, 10000000, &o->count) < 0) {
-                cli_error("estimate: bad --count '%s': a whole number of GPUs, at least 1", optarg);
+            if (parse_count("--count", "GPUs", optarg, 10000000, &o->count) < 0)
                 return AIM_EXIT_USAGE;
-            }
             o->have_count = 1;
             break;
         case O_HOURS: o->hours = optarg; break;
@@ -725,10 +729,8 @@ static int parse_args(int argc, char **argv, raw_opts *o) {
             o->have_cpu_tdp = 1;
             break;
         case O_CORES:
-            if (parse_count(optarg, 100000000, &o->cores) < 0) {
-                cli_error("estimate: bad --cores '%s': a whole number of cores, at least 1", optarg);
+            if (parse_count("--cores", "cores", optarg, 100000000, &o->cores) < 0)
                 return AIM_EXIT_USAGE;
-            }
             o->have_cores = 1;
             break;
         case 'm':
@@ -750,10 +752,8 @@ static int parse_args(int argc, char **argv, raw_opts *o) {
         case O_PUE: o->pue = optarg; break;
         case O_EMBODIED: o->embodied = 1; break;
         case O_SERVERS:
-            if (parse_count(optarg, 1000000, &o->servers) < 0) {
-                cli_error("estimate: bad --servers '%s': a whole number, at least 1", optarg);
+            if (parse_count("--servers", "servers", optarg, 1000000, &o->servers) < 0)
                 return AIM_EXIT_USAGE;
-            }
             break;
         case O_JSON: o->json = 1; break;
         case O_LIST: o->list = 1; break;

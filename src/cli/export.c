@@ -28,7 +28,11 @@ int cmd_export(int argc, char **argv) {
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
+        case 'd':
+            if (cli_db_option(optarg))
+                return AIM_EXIT_USAGE;
+            db = optarg;
+            break;
         case 'c': csv = optarg; break;
         case 'j': json = optarg; break;
         case 'h': fputs(export_usage, stdout); return 0;
@@ -46,6 +50,8 @@ int cmd_export(int argc, char **argv) {
         cli_error("export: one RUN at most");
         return AIM_EXIT_USAGE;
     }
+    if (cli_check_output(db, "--csv", csv) || cli_check_output(db, "--json", json))
+        return AIM_EXIT_USAGE;
     aim_store *store;
     char *id = NULL;
     int code = cli_open_run(db, optind < argc ? argv[optind] : NULL, &store, &id);
@@ -54,13 +60,17 @@ int cmd_export(int argc, char **argv) {
     if (!code && csv) {
         FILE *f = strcmp(csv, "-") == 0 ? stdout : fopen(csv, "w");
         if (!f) {
-            cli_error("cannot write %s: %s", csv, strerror(errno));
+            cli_error("cannot write %s: %s", cli_output_name(csv), strerror(errno));
             code = AIM_EXIT_CANTCREAT;
         } else {
             int r = aim_export_csv(store, id, f);
             int bad = f == stdout ? fflush(f) != 0 : fclose(f) != 0;
-            if (r < 0 || bad) {
-                cli_error("writing %s: %s", csv, r < 0 ? aim_store_errmsg(store) : strerror(errno));
+            if (r == -EBADMSG || r == -EPROTO) { /* the store's data, not the output */
+                cli_error("%s", aim_store_errmsg(store));
+                code = AIM_EXIT_DATAERR;
+            } else if (r < 0 || bad) {
+                cli_error("writing %s: %s", cli_output_name(csv),
+                          r < 0 ? aim_store_errmsg(store) : strerror(errno));
                 code = AIM_EXIT_IOERR;
             }
         }

@@ -138,7 +138,11 @@ int cmd_forecast(int argc, char **argv) {
             format = optarg;
             break;
         case 'j': format = "json"; break;
-        case 'd': db = optarg; break;
+        case 'd':
+            if (cli_db_option(optarg))
+                return AIM_EXIT_USAGE;
+            db = optarg;
+            break;
         case 'h': fputs(forecast_usage, stdout); return 0;
         default:
             cli_error("forecast: unknown or incomplete option '%s' (see aimeter forecast --help)",

@@ -27,7 +27,11 @@ int cmd_ls(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "n:f:h", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
-        case 'd': db = optarg; break;
+        case 'd':
+            if (cli_db_option(optarg))
+                return AIM_EXIT_USAGE;
+            db = optarg;
+            break;
         case 'j': format = "json"; break;
         case 'f':
             if (strcmp(optarg, "text") && strcmp(optarg, "json")) {

@@ -44,7 +44,11 @@ int cmd_whatif(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "z:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'z': zones = optarg; break;
-        case 'd': db = optarg; break;
+        case 'd':
+            if (cli_db_option(optarg))
+                return AIM_EXIT_USAGE;
+            db = optarg;
+            break;
         case 'j': json = 1; break;
         case CLI_OPT_INTENSITY_FILE: file = optarg; break;
         case CLI_OPT_PUE: pue_spec = optarg; break;

@@ -249,3 +249,122 @@ def test_nothing_to_measure(db, existing, tmp_path):
     line = assert_one_error(r, EX_UNAVAILABLE)
     assert "source" in line
     assert not marker.exists()
+
+
+# ------------------------------------------------------------------ issue 11: every message says something
+
+def copy_store(src, dst, sql):
+    """A copy of store src, damaged by the statements in sql."""
+    import shutil
+    con = sqlite3.connect(src)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    shutil.copyfile(src, dst)
+    con = sqlite3.connect(dst)
+    con.execute("PRAGMA foreign_keys = OFF")
+    con.executescript(sql)
+    con.commit()
+    con.close()
+    return dst
+
+
+def test_render_failure_says_why(db, existing, tmp_path):
+    """A report that cannot be rendered printed `aimeter: ` and nothing else."""
+    bad = copy_store(db, tmp_path / "bad.db", "DROP TABLE run_tags;")
+    r = run_aimeter("report", "--db", bad)
+    line = assert_one_error(r, 70)
+    assert "run_tags" in line, line
+
+
+def test_corrupt_chunk_is_a_data_error(db, existing, tmp_path):
+    """docs/cli.md: corrupt data exits 65 (export said 74, "writing FILE: ...")."""
+    bad = copy_store(db, tmp_path / "bad.db", "UPDATE chunks SET data = x'00010203040506';")
+    out = tmp_path / "out.csv"
+    line = assert_one_error(run_aimeter("export", "--db", bad, "--csv", out), EX_DATAERR)
+    assert "corrupt" in line and "writing" not in line, line
+    line = assert_one_error(run_aimeter("corr", "--recompute", "--db", bad), EX_DATAERR)
+    assert "corrupt" in line
+
+
+def test_write_error_on_standard_output_is_named(db, existing):
+    """`writing -:` named no file: standard output is called so."""
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([str(AIMETER), "export", "--db", db, "--csv", "-"],
+                           stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert r.returncode == 74, r.stderr
+    assert "writing -:" not in r.stderr
+    assert "standard output" in r.stderr
+
+
+def test_intensity_file_that_is_a_directory(db, existing, tmp_path):
+    """An unreadable input is 66 (docs/cli.md); a directory said 73."""
+    marker = tmp_path / "ran"
+    line = assert_one_error(run_aimeter("run", "--db", db, "--intensity-file", tmp_path, "--",
+                                        "touch", marker), EX_NOINPUT)
+    assert "directory" in line.lower()
+    assert not marker.exists()
+
+
+def test_empty_run_reference(db, existing):
+    """`report ''` said "no run given" with exit 70: an empty RUN is a usage error."""
+    for command in ("report", "export", "corr"):
+        extra = ["--csv", "-"] if command == "export" else []
+        line = assert_one_error(run_aimeter(command, "", "--db", db, *extra), EX_USAGE)
+        assert "RUN" in line
+
+
+def test_error_text_is_one_line(db, existing):
+    """A newline typed into a value is shown as '?', never as a second line."""
+    long_zone = "F\nR" + "X" * 200
+    for args in (("whatif", "--db", db, "--zones", long_zone),
+                 ("whatif", "--db", db, "--zones", "FR\nX"),
+                 ("report", "no\nsuch", "--db", db),
+                 ("run", "--db", db, "--zone", "F\nR", "--", "true")):
+        r = run_aimeter(*args)
+        assert r.returncode == EX_USAGE or r.returncode == EX_NOINPUT, r.stderr
+        assert_one_error(r, r.returncode)
+
+
+def test_estimate_count_too_large_says_the_bound():
+    line = assert_one_error(run_aimeter("estimate", "--gpu", "A100", "--hours", "1", "--count",
+                                        "999999999"), EX_USAGE)
+    assert "at least 1" not in line and "10000000" in line and "too large" in line, line
+
+
+def test_long_runtime_dir_falls_back_for_the_control_socket(db, tmp_path):
+    """A socket path has 107 bytes: a deeper XDG_RUNTIME_DIR gave "no control socket (No
+    such file or directory)". The socket goes to /tmp instead, and phases work."""
+    deep = tmp_path / ("d" * 100)
+    deep.mkdir()
+    out = tmp_path / "control.txt"
+    r = run_aimeter("run", "--db", db, "--", "sh", "-c", f"echo $AIMETER_CONTROL > {out}",
+                    env={"XDG_RUNTIME_DIR": deep})
+    assert r.returncode == 0, r.stderr
+    assert "no control socket" not in r.stderr
+    assert out.read_text().strip().startswith("/tmp/aimeter-")
+
+
+def test_quiet_twice_prints_nothing_but_errors(db, tmp_path):
+    """docs/cli.md: -qq is quieter than -q: no warnings and no report; the run is stored."""
+    deep = tmp_path / ("d" * 100)
+    deep.mkdir()
+    r = run_aimeter("run", "-qq", "--db", db, "--", "sh", "-c", "exit 3",
+                    env={"XDG_RUNTIME_DIR": deep, "SLURM_JOB_ID": "bad\x01id"})
+    assert r.returncode == 3
+    assert r.stderr == "", r.stderr
+    assert ls_json(db)[0]["status"] == "failed"
+    r = run_aimeter("run", "-q", "--db", db, "--", "true")
+    assert "aimeter report" in r.stderr, "-q still prints the report"
+
+
+def test_sqlite_reason_is_never_not_an_error(db, existing, tmp_path):
+    """A stray -journal beside the store (what `report -o STORE-journal` used to write) made
+    readers fail with "cannot read the schema: not an error": SQLite's text for the ROLLBACK
+    that succeeded after the failure. The reason is that of the failure."""
+    bad = copy_store(db, tmp_path / "bad.db", "")
+    Path(f"{bad}-journal").write_text("aimeter report  run ...\n")
+    r = run_aimeter("ls", "--db", bad)
+    assert r.returncode != 0
+    line = assert_one_error(r, r.returncode)
+    assert "not an error" not in line, line
+    assert "cannot read the schema: " in line

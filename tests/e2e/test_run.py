@@ -310,9 +310,11 @@ def test_quiet_still_prints_the_report(db):
     r = run_ok(db, "-q")
     assert "aimeter report" in r.stderr
     assert "\r" not in r.stderr, "no live status line when stderr is not a terminal"
+    # -qq is quieter (docs/cli.md, issue 11): errors only; the run is in the store.
     r = run_ok(db, "-qq")
-    assert "aimeter report" in r.stderr
+    assert "aimeter report" not in r.stderr
     assert "aimeter: warning" not in r.stderr
+    assert report_json(db)["run"]["status"] == "completed"
 
 
 def test_default_store_from_environment(tmp_path):

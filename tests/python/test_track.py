@@ -1,5 +1,6 @@
 """aimeter.track: context manager, decorator, explicit start/stop; how a region ends."""
 import asyncio
+import os
 import time
 
 import pytest
@@ -156,3 +157,45 @@ def test_nested_regions_are_separate_runs(db):
 def test_name_given_twice():
     with pytest.raises(TypeError, match="twice"):
         aimeter.track("a", task_name="b")
+
+
+def test_huge_interval_is_a_value_error_not_an_overflow():
+    """interval=1e300 s does not fit the library's int64 nanoseconds: ValueError naming the
+    bound (it was an OverflowError from ctypes at start)."""
+    for value in (1e300, 1e10, 2 ** 70):
+        with pytest.raises(ValueError, match="interval"):
+            aimeter.track("x", interval=value)
+    with pytest.raises(ValueError, match="sampling_interval"):
+        aimeter.track("x", sampling_interval=1e300)
+
+
+def test_nul_in_a_name_or_option_is_refused(db):
+    """A NUL would cut the C string short ("a\\x00b" stored as "a"): ValueError, before
+    anything is measured."""
+    with pytest.raises(ValueError, match="NUL"):
+        aimeter.track("a\x00b")
+    with pytest.raises(ValueError, match="NUL"):
+        with aimeter.track("ok", db=db, zone="F\x00R", quiet=True):
+            pass
+    assert not os.path.exists(db), "nothing was measured"
+
+
+def test_output_that_is_the_store_is_refused(db, tmp_path, monkeypatch):
+    """csv=/json= naming the store (or its -wal/-shm/-journal) wrote over every run at stop():
+    refused when the tracker is made, as the CLI does."""
+    with aimeter.track("first", db=db, quiet=True):
+        pass
+    before = open(db, "rb").read()
+    for option in ("csv", "json"):
+        for target in (db, db + "-wal", db + "-shm", db + "-journal"):
+            with pytest.raises(ValueError, match="store"):
+                aimeter.track("x", db=db, quiet=True, **{option: target})
+    link = tmp_path / "link.db"
+    os.link(db, link)
+    with pytest.raises(ValueError, match="store"):
+        aimeter.track("x", db=db, csv=link)
+    monkeypatch.setenv("AIMETER_DB", db)
+    with pytest.raises(ValueError, match="store"):
+        aimeter.track("x", json=db)  # the default store
+    assert open(db, "rb").read() == before
+    assert [r["name"] for r in stored_runs(db)] == ["first"]

@@ -16,6 +16,7 @@
 
 #include "aimeter.h"
 #include "store/db.h"
+#include "store/db_internal.h"
 
 static char tmpdir[64];
 
@@ -855,6 +856,73 @@ static void default_path(void **state) {
     aim_store_free(store);
 }
 
+/* ------------------------------------------------------------------ issue 11: open path, messages */
+
+static void render_missing_run_says_why(void **state) {
+    char path[128];
+    path_in_tmp(path, sizeof path, "render.db");
+    aim_store *store;
+    assert_int_equal(aim_store_new(&store), 0);
+    assert_int_equal(aim_store_open(store, path, 0), 0);
+    char *text = NULL;
+    assert_int_equal(aim_report_render(store, "20990101-000000-000000", "text", &text), -ENOENT);
+    assert_null(text);
+    assert_non_null(strstr(aim_store_errmsg(store), "no run 20990101-000000-000000"));
+    assert_int_equal(aim_report_render(store, "x", "html", &text), -EINVAL);
+    assert_non_null(strstr(aim_store_errmsg(store), "html"));
+    aim_store_free(store);
+}
+
+static void store_path_not_a_regular_file(void **state) {
+    char err[512];
+    aim_db *db = NULL;
+    int journal_before = access("/dev/null-journal", F_OK) == 0;
+    for (int ro = 0; ro <= 1; ro++) {
+        assert_int_equal(aim_db_open("/dev/null", ro, &db, err, sizeof err), -EBADMSG);
+        assert_null(db);
+        assert_non_null(strstr(err, "not a regular file"));
+        assert_non_null(strstr(err, "character device"));
+    }
+    assert_int_equal(access("/dev/null-journal", F_OK) == 0, journal_before);
+    char fifo[128];
+    path_in_tmp(fifo, sizeof fifo, "fifo");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(aim_db_open(fifo, 0, &db, err, sizeof err), -EBADMSG);
+    assert_non_null(strstr(err, "FIFO"));
+    char journal[160];
+    snprintf(journal, sizeof journal, "%s-journal", fifo);
+    assert_int_equal(access(journal, F_OK), -1);
+}
+
+static void store_negative_schema_is_damage(void **state) {
+    char path[128];
+    path_in_tmp(path, sizeof path, "negative.db");
+    aim_db *db = open_db(path, 0);
+    aim_db_close(db);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = -1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    char err[512];
+    for (int ro = 0; ro <= 1; ro++) {
+        db = NULL;
+        assert_int_equal(aim_db_open(path, ro, &db, err, sizeof err), -EBADMSG);
+        assert_non_null(strstr(err, "damaged"));
+        assert_null(strstr(err, "migrat"));
+    }
+}
+
+static void store_message_never_says_not_an_error(void **state) {
+    char path[128];
+    path_in_tmp(path, sizeof path, "reason.db");
+    aim_db *db = open_db(path, 0);
+    assert_int_equal(aim_db_set_error(db, -EIO, "store: could not write: %s", "not an error"),
+                     -EIO);
+    assert_null(strstr(aim_db_errmsg(db), "not an error"));
+    assert_string_equal(aim_db_errmsg(db), "store: could not write: Input/output error");
+    aim_db_close(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(create_roundtrip_every_field),
@@ -869,6 +937,10 @@ int main(void) {
         cmocka_unit_test(stale_runs),
         cmocka_unit_test(csv_export_two_groups),
         cmocka_unit_test(default_path),
+        cmocka_unit_test(render_missing_run_says_why),
+        cmocka_unit_test(store_path_not_a_regular_file),
+        cmocka_unit_test(store_negative_schema_is_damage),
+        cmocka_unit_test(store_message_never_says_not_an_error),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,9 +12,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aimeter.h"
 #include "carbon/provider_impl.h"
 
 #define CRED_FILE_MAX 65536
+
+/* Every variable a provider passes to aim_credentials_get() (provider_em.c,
+ * provider_watttime.c): a new provider with a key adds its variable here too. */
+const char *const *aim_credential_env_names(void) {
+    static const char *const names[] = { "ELECTRICITYMAPS_API_KEY", "WATTTIME_USERNAME",
+                                         "WATTTIME_PASSWORD", NULL };
+    return names;
+}
 
 static int is_blank(char c) { return c == ' ' || c == '\t'; }
 

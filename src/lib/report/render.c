@@ -9,6 +9,7 @@
 #include "report/report.h"
 #include "store/corr_store.h"
 #include "store/db.h"
+#include "store/db_internal.h"
 #include "store/tags_store.h"
 
 int aim_report_render_summary(const aim_run_summary *run, const char *format, char **ret_text) {
@@ -31,11 +32,22 @@ static int known_format(const char *format) {
 
 int aim_report_render(aim_store *store, const char *run_id, const char *format,
                       char **ret_text) {
-    if (!store || !run_id || !format || !ret_text || !known_format(format))
+    if (!store)
         return -EINVAL;
+    /* Every failure says why in aim_store_errmsg(): the caller prints that line. */
+    if (!run_id || !format || !ret_text) {
+        aim_store_set_error(store, "no run, format or output given");
+        return -EINVAL;
+    }
+    if (!known_format(format)) {
+        aim_store_set_error(store, "unknown report format '%s' (text, json or markdown)", format);
+        return -EINVAL;
+    }
     aim_db *db = aim_store_db(store);
-    if (!db)
-        return -EINVAL; /* the store was never opened */
+    if (!db) {
+        aim_store_set_error(store, "store not open");
+        return -EINVAL;
+    }
     aim_run_summary run;
     memset(&run, 0, sizeof run);
     int r = aim_db_load_summary(db, run_id, &run);
@@ -46,6 +58,7 @@ int aim_report_render(aim_store *store, const char *run_id, const char *format,
     if (r >= 0)
         r = aim_db_run_tags_load(db, run_id, &run.tags, &run.n_tags);
     if (r < 0) {
+        aim_store_set_error(store, "%s", aim_db_errmsg(db));
         aim_run_summary_clear(&run);
         return r;
     }
@@ -53,6 +66,8 @@ int aim_report_render(aim_store *store, const char *run_id, const char *format,
     if (aim_db_corr_load(db, run_id, &run.corr) < 0)
         run.corr = NULL;
     r = aim_report_render_summary(&run, format, ret_text);
+    if (r < 0)
+        aim_store_set_error(store, "cannot render run %s: %s", run_id, aim_strerror(r));
     aim_run_summary_clear(&run);
     return r;
 }

@@ -26,6 +26,10 @@ int aim_db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_t
 int aim_db_set_error(aim_db *db, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Replaces SQLite's "not an error" (the reason of a later call that succeeded) in msg by
+ * the text of err, a negative errno. Used by both set_error functions. */
+void aim_db_fix_reason(char *msg, size_t size, int err);
+
 /* The SQLite handle, for store/ files with queries of their own (corr_store.c). */
 struct sqlite3;
 struct sqlite3 *aim_db_sqlite(aim_db *db);

@@ -49,6 +49,7 @@ void aim_store_set_error(struct aim_store *store, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(store->err, sizeof store->err, fmt, ap);
     va_end(ap);
+    aim_db_fix_reason(store->err, sizeof store->err, -EIO);
 }
 
 static char *join_path(const char *a, const char *b) {

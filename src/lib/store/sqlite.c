@@ -163,12 +163,28 @@ int aim_db_set_error(aim_db *db, int err, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(db->err, sizeof db->err, fmt, ap);
     va_end(ap);
+    aim_db_fix_reason(db->err, sizeof db->err, err);
     return err;
 }
 
+void aim_db_fix_reason(char *msg, size_t size, int err) {
+    /* sqlite3_errmsg() describes the last call on the handle, which may have succeeded since
+     * the one that failed (a finalize, a rollback): its "not an error" would then stand as
+     * the reason. The error code's own text says more. */
+    static const char ok[] = "not an error";
+    char *at = strstr(msg, ok);
+    if (!at || err >= 0)
+        return;
+    char tail[512];
+    snprintf(tail, sizeof tail, "%s", at + strlen(ok));
+    snprintf(at, size - (size_t)(at - msg), "%s%s", aim_strerror(err), tail);
+}
+
 static int db_fail(aim_db *db, int rc, const char *what) {
-    return aim_db_set_error(db, errno_from_sqlite(db->h, rc), "%s: %s: %s", db->path, what,
-                            sqlite3_errmsg(db->h));
+    /* The handle's message is that of its last call: after a ROLLBACK that succeeded it is
+     * "not an error", and rc's own text is the reason. */
+    const char *why = sqlite3_errcode(db->h) != SQLITE_OK ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc);
+    return aim_db_set_error(db, errno_from_sqlite(db->h, rc), "%s: %s: %s", db->path, what, why);
 }
 
 const char *aim_db_errmsg(const aim_db *db) { return db ? db->err : "no store"; }
@@ -318,6 +334,12 @@ static int identify(sqlite3 *h, enum store_kind *kind, int *version) {
 }
 
 static int check_kind(aim_db *db, enum store_kind kind, int version) {
+    /* Our application id with a schema no aimeter ever wrote (a negative user_version):
+     * damaged, not an older store to migrate. */
+    if (kind == STORE_OURS && version < 0)
+        return aim_db_set_error(db, -EBADMSG,
+                                "%s is a damaged aimeter store (schema version %d, which no "
+                                "aimeter writes): refused, left as it is", db->path, version);
     if (kind == STORE_FOREIGN)
         return aim_db_set_error(db, -EBADMSG,
                                 "%s is not an aimeter store (an SQLite database of another "
@@ -452,11 +474,44 @@ static int prepare_readonly(aim_db *db) {
     return 0;
 }
 
+/* SQLite's last system error is that of its last try: creating a store in a directory it
+ * may not write, it retries read-only and reports that the file does not exist. The
+ * directory is asked directly, so that the message says what stops the store. */
+static int cannot_open(aim_db *db, const char *path, int rc) {
+    int sys = sqlite3_system_errno(db->h);
+    if (access(path, F_OK) != 0 && errno == ENOENT) {
+        char dir[4096];
+        const char *slash = strrchr(path, '/');
+        if (!slash)
+            snprintf(dir, sizeof dir, ".");
+        else
+            snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+        if (access(dir, W_OK) != 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+            int e = errno;
+            return aim_db_set_error(db, -e, "%s: cannot create the store: directory %s is %s",
+                                    path, dir, e == EROFS ? "on a read-only file system"
+                                                          : "not writable (permission denied)");
+        }
+    }
+    return aim_db_set_error(db, errno_from_sqlite(db->h, rc), "%s: cannot open: %s%s%s%s", path,
+                            sqlite3_errstr(rc), sys ? " (" : "", sys ? strerror(sys) : "",
+                            sys ? ")" : "");
+}
+
 static int open_checked(aim_db *db, const char *path, int readonly) {
     struct stat st;
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return aim_db_set_error(db, -EISDIR, "%s: is a directory", path);
+        /* A device or a FIFO is no store, and SQLite would create its journal beside it
+         * (/dev/null-journal, with the process's umask). */
+        if (!S_ISREG(st.st_mode))
+            return aim_db_set_error(db, -EBADMSG, "%s is not a regular file (%s): a store is "
+                                    "a regular file, or a new one aimeter creates", path,
+                                    S_ISCHR(st.st_mode) ? "a character device"
+                                    : S_ISBLK(st.st_mode) ? "a block device"
+                                    : S_ISFIFO(st.st_mode) ? "a FIFO"
+                                    : S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
     } else if (errno == ENOENT && !readonly) {
         int r = make_parents(path, db->err, sizeof db->err);
         if (r < 0)
@@ -474,8 +529,7 @@ static int open_checked(aim_db *db, const char *path, int readonly) {
     if (rc != SQLITE_OK) {
         if (!db->h)
             return aim_db_set_error(db, -ENOMEM, "%s: out of memory", path);
-        return aim_db_set_error(db, errno_from_sqlite(db->h, rc), "%s: cannot open: %s (%s)",
-                                path, sqlite3_errmsg(db->h), strerror(sqlite3_system_errno(db->h)));
+        return cannot_open(db, path, rc);
     }
     sqlite3_extended_result_codes(db->h, 1);
     sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
