@@ -506,6 +506,7 @@ typedef struct aim_intensity_request {
 /* Fetches the series and renders it as "text" (the source, then one line per point) or
  * "json" (docs/cli.md, `aimeter intensity`). Caller frees *ret_text. On error errbuf gets
  * one line for the user (never a key or token): -EINVAL a bad request or format,
+ * -EPERM a provider URL (AIMETER_*_URL) in plain http to a host that is not loopback,
  * -EOPNOTSUPP a signal the provider does not offer, -EACCES missing, refused or unsafe
  * credentials, -EAGAIN rate limited (HTTP 429), timed out or a provider error,
  * -ENETUNREACH unreachable (and no cached answer), -EPROTO a malformed, truncated or

@@ -106,10 +106,67 @@ static void http_basics_and_limits(void **state) {
     assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -ENETUNREACH);
     /* Plain http off this machine is refused before any connection. */
     rq.url = "http://api.electricitymaps.com/v3/carbon-intensity/latest";
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EINVAL);
+    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EPERM);
     assert_non_null(strstr(err, "plain http"));
     rq.url = "ftp://127.0.0.1/x";
     assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EINVAL);
+}
+
+/* A failed assertion must not leave the proxy set for the tests that follow. */
+static int no_proxy_teardown(void **state) {
+    unsetenv("http_proxy");
+    return 0;
+}
+
+/* With a proxy on loopback (http_proxy), a key once went in clear text to
+ * http://127.attacker.example/: the host's text began with "127.". Plain http is allowed to
+ * a literal loopback address (or localhost) only, and then never through a proxy. */
+static void http_plain_only_to_loopback_never_proxied(void **state) {
+    script ps = { .n = 1 };
+    ps.replies[0] = (mock_reply){ .status = 200, .body = "{\"via\":\"proxy\"}" };
+    mock_http *proxy = mock_http_start(scripted, &ps);
+    script s = { .n = 1 };
+    s.replies[0] = (mock_reply){ .status = 200, .body = "{\"via\":\"direct\"}" };
+    mock_http *prov = mock_http_start(scripted, &s);
+    assert_non_null(proxy);
+    assert_non_null(prov);
+    char purl[128], url[128], err[300];
+    mock_http_url(proxy, "", purl, sizeof purl);
+    setenv("http_proxy", purl, 1);
+    unsetenv("no_proxy");
+    unsetenv("NO_PROXY");
+    aim_http_request rq = { .header = "auth-token: " KEY, .timeout_ms = 5000 };
+    aim_http_response rs;
+    static const char *const refused[] = {
+        "http://127.attacker.example/v3/carbon-intensity/latest",
+        "http://127.0.0.1.attacker.example/x",
+        "http://localhost.attacker.example/x",
+        "http://[::2]/x",
+        "http://10.0.0.1/x",
+        "http://128.0.0.1/x",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        rq.url = refused[i];
+        assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EPERM);
+        assert_non_null(strstr(err, "refusing plain http"));
+    }
+    assert_int_equal(mock_http_count(proxy), 0);
+
+    /* Loopback, by address or by name: straight to the server, the proxy sees nothing. */
+    mock_http_url(prov, "/v3/x", url, sizeof url);
+    rq.url = url;
+    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), 0);
+    assert_string_equal(rs.body, "{\"via\":\"direct\"}");
+    aim_http_response_free(&rs);
+    snprintf(url, sizeof url, "http://localhost:%d/v3/y", mock_http_port(prov));
+    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), 0);
+    assert_string_equal(rs.body, "{\"via\":\"direct\"}");
+    aim_http_response_free(&rs);
+    assert_int_equal(mock_http_count(prov), 2);
+    assert_int_equal(mock_http_count(proxy), 0);
+    unsetenv("http_proxy");
+    mock_http_stop(prov);
+    mock_http_stop(proxy);
 }
 
 static void http_redirects_stay_on_origin(void **state) {
@@ -618,6 +675,7 @@ static void feed_polls_dedupes_and_honours_retry_after(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(http_basics_and_limits),
+        cmocka_unit_test_teardown(http_plain_only_to_loopback_never_proxied, no_proxy_teardown),
         cmocka_unit_test(http_redirects_stay_on_origin),
         cmocka_unit_test(retry_after_values),
         cmocka_unit_test_setup_teardown(em_fetch_cache_and_stale, setup, teardown),

@@ -87,8 +87,9 @@ typedef struct aim_http_response {
     int retry_after_s;  /* Retry-After, as seconds from now; -1 when absent */
 } aim_http_response;
 
-/* GET. 0 with status set for any HTTP answer, or: -EINVAL bad URL, or plain http:// to a
- * host that is not loopback; -ENETUNREACH cannot resolve/connect; -EAGAIN timeout;
+/* GET. 0 with status set for any HTTP answer, or: -EINVAL bad URL; -EPERM plain http://
+ * to a host that is not a literal loopback address or localhost (plain http is never sent
+ * through a proxy); -ENETUNREACH cannot resolve/connect; -EAGAIN timeout;
  * -EPROTO truncated body, TLS or protocol failure, a redirect to another host; -EFBIG body
  * above max_body; -ECANCELED; -ENOMEM. Same-host redirects are followed (at most 3).
  * TLS is verified; headers are never logged. Thread-safe. */
