@@ -322,6 +322,54 @@ static void em_errors_and_secrets(void **state) {
     unsetenv("AIMETER_ELECTRICITYMAPS_URL");
 }
 
+/* A provider echoing the key in its error message, at every offset: the message is quoted
+ * to 120 characters, and the key was scrubbed only after that cut, so a key straddling it
+ * left its first part (23 of 29 characters) in the error line. No 4 characters of the key
+ * may reach the message, wherever the key sits. */
+#define LONG_KEY "Zq7Kx9Wp3Lm8Rt2Vb6Nc4Hd5Jy1Fg"
+
+static void echo_key_at_offset(const char *path, const char *headers, int index, void *userdata,
+                               mock_reply *reply) {
+    char *body = userdata;
+    int n = snprintf(body, 512, "{\"message\":\"");
+    for (int i = 0; i < index; i++)
+        body[n++] = '.';
+    snprintf(body + n, 512 - (size_t)n, "%s: invalid auth-token, try again later\"}", LONG_KEY);
+    *reply = (mock_reply){ .status = 401, .body = body };
+}
+
+static void em_error_body_never_leaks_part_of_the_key(void **state) {
+    static char body[512];
+    mock_http *m = mock_http_start(echo_key_at_offset, body);
+    char base[128];
+    mock_http_url(m, "/v3", base, sizeof base);
+    setenv("AIMETER_ELECTRICITYMAPS_URL", base, 1);
+    setenv("ELECTRICITYMAPS_API_KEY", LONG_KEY, 1);
+    aim_intensity_point pts[4];
+    aim_provider_result r = { .points = pts, .cap = 4 };
+    aim_provider_query q = em_query();
+    q.cache_dir = NULL;
+    const size_t klen = strlen(LONG_KEY);
+    for (int off = 0; off <= 160; off++) {
+        char err[512];
+        assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EACCES);
+        assert_int_equal(mock_http_count(m), off + 1);
+        for (size_t k = 0; k + 4 <= klen; k++) {
+            char part[5];
+            memcpy(part, LONG_KEY + k, 4);
+            part[4] = '\0';
+            if (strstr(err, part))
+                fail_msg("offset %d: \"%s\" of the key reached the message: %s", off, part, err);
+        }
+        /* Where the whole key fits before the cut, it reads "***". */
+        if (off + 3 <= 120)
+            assert_non_null(strstr(err, "***"));
+    }
+    mock_http_stop(m);
+    setenv("ELECTRICITYMAPS_API_KEY", KEY, 1);
+    unsetenv("AIMETER_ELECTRICITYMAPS_URL");
+}
+
 /* History: the past-range request in 10-day pieces, the buffer too small, and a free key's
  * 403 on past-range answered from /history with a note. */
 static void em_history_requests(void **state) {
@@ -680,6 +728,7 @@ int main(void) {
         cmocka_unit_test(retry_after_values),
         cmocka_unit_test_setup_teardown(em_fetch_cache_and_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(em_errors_and_secrets, setup, teardown),
+        cmocka_unit_test_setup_teardown(em_error_body_never_leaks_part_of_the_key, setup, teardown),
         cmocka_unit_test_setup_teardown(em_history_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(watttime_access_levels, setup, teardown),
         cmocka_unit_test_setup_teardown(ukgrid_paths, setup, teardown),

@@ -109,7 +109,7 @@ static int em_get(aim_prov_ctx *c, const char *url, const char *header, aim_em_k
         return r;
     char whatfull[96];
     snprintf(whatfull, sizeof whatfull, "Electricity Maps %s", what);
-    r = aim_prov_http_status(&rs, whatfull, a, err, errlen);
+    r = aim_prov_http_status(c, &rs, whatfull, a, err, errlen);
     if (r == 0) {
         aim_prov_parsed p = { .basis = AIM_BASIS_UNKNOWN };
         char perr[200];

@@ -244,7 +244,7 @@ static int login(wt_call *w, int force, char *err, size_t errlen) {
                              "WattTime login refused (HTTP %ld): check WATTTIME_USERNAME and WATTTIME_PASSWORD",
                              rs.status);
     }
-    r = aim_prov_http_status(&rs, "WattTime login", NULL, err, errlen);
+    r = aim_prov_http_status(w->c, &rs, "WattTime login", NULL, err, errlen);
     char token[4096];
     if (r == 0) {
         char perr[160];
@@ -286,7 +286,7 @@ static int call(wt_call *w, const char *url, const char *what, aim_prov_answer *
         }
         char whatfull[96];
         snprintf(whatfull, sizeof whatfull, "WattTime %s", what);
-        r = aim_prov_http_status(rs, whatfull, a, err, errlen);
+        r = aim_prov_http_status(w->c, rs, whatfull, a, err, errlen);
         if (r < 0)
             aim_http_response_free(rs);
         return r;
