@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "carbon/provider_feed.h"
 #include "carbon/provider_impl.h"
+#include "comma_locale.h"
 #include "mock_http.h"
 
 #define T0900 1795251600000LL
@@ -542,6 +544,49 @@ static void watttime_access_levels(void **state) {
     unsetenv("AIMETER_WATTTIME_URL");
 }
 
+/* Coordinates go into provider URLs: under a decimal-comma locale (which a Python host may
+ * set) "%.6f" wrote "lat=48,850000", another query or none. */
+static int locale_teardown(void **state) {
+    setlocale(LC_NUMERIC, "C");
+    return teardown(state);
+}
+
+static void coordinates_in_urls_are_locale_free(void **state) {
+    if (!comma_locale_set(tmpdir))
+        skip(); /* no comma locale installed and no localedef: nothing to show */
+    script s = { .n = 1 };
+    s.replies[0] = (mock_reply){ .status = 200, .body = em_latest };
+    mock_http *m = mock_http_start(scripted, &s);
+    char base[128], err[300];
+    mock_http_url(m, "/v3", base, sizeof base);
+    setenv("AIMETER_ELECTRICITYMAPS_URL", base, 1);
+    aim_intensity_point pts[8];
+    aim_provider_result r = { .points = pts, .cap = 8 };
+    aim_provider_query q = em_query();
+    q.cache_dir = NULL;
+    q.zone = NULL;
+    q.have_latlon = 1;
+    q.lat = 48.85;
+    q.lon = -2.35;
+    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_string_equal(mock_http_path(m, 0), "/v3/carbon-intensity/latest?lat=48.850000&lon=-2.350000"
+                                              "&shouldUseFallbackCallerLookup=false&emissionFactorType=lifecycle");
+    mock_http_stop(m);
+    unsetenv("AIMETER_ELECTRICITYMAPS_URL");
+
+    wt_state w = { .historical_status = 200, .forecast_status = 200 };
+    m = mock_http_start(wt_handler, &w);
+    mock_http_url(m, "", base, sizeof base);
+    setenv("AIMETER_WATTTIME_URL", base, 1);
+    q = (aim_provider_query){ .provider = "watttime", .have_latlon = 1, .lat = 38.5, .lon = -121.5,
+                              .signal = AIM_SIGNAL_MARGINAL, .timeout_ms = 5000 };
+    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_string_equal(mock_http_path(m, 1), "/v3/region-from-loc?latitude=38.500000&longitude=-121.500000"
+                                              "&signal_type=co2_moer");
+    mock_http_stop(m);
+    unsetenv("AIMETER_WATTTIME_URL");
+}
+
 /* ---------------------------------------------------------------- UK */
 
 static void ukgrid_paths(void **state) {
@@ -731,6 +776,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(em_error_body_never_leaks_part_of_the_key, setup, teardown),
         cmocka_unit_test_setup_teardown(em_history_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(watttime_access_levels, setup, teardown),
+        cmocka_unit_test_setup_teardown(coordinates_in_urls_are_locale_free, setup, locale_teardown),
         cmocka_unit_test_setup_teardown(ukgrid_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(credentials_file_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(feed_polls_dedupes_and_honours_retry_after, setup, teardown),

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "carbon/provider_impl.h"
+#include "report/format.h"
 
 #define WT_DEFAULT_URL "https://api.watttime.org"
 #define WT_LB_TO_G_PER_KWH 0.45359237 /* 1 lb/MWh = 453.59237 g / 1000 kWh (carbon-data.md 4.1) */
@@ -389,9 +390,11 @@ int aim_wt_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
     if (q->zone && *q->zone) {
         snprintf(region, sizeof region, "%s", q->zone);
     } else {
-        char lat[32], lon[32];
-        snprintf(lat, sizeof lat, "%.6f", q->lat);
-        snprintf(lon, sizeof lon, "%.6f", q->lon);
+        /* Locale-free: a host program (Python) may have set a decimal comma, and
+         * "lat=48,850000" is another query, or none. */
+        char lat[AIM_NUM_MAX], lon[AIM_NUM_MAX];
+        aim_fmt_fixed(lat, q->lat, 6);
+        aim_fmt_fixed(lon, q->lon, 6);
         snprintf(url, sizeof url, "%s/v3/region-from-loc", base);
         aim_prov_url_add(url, sizeof url, "latitude", lat);
         aim_prov_url_add(url, sizeof url, "longitude", lon);
