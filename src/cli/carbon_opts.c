@@ -47,6 +47,14 @@ static int parse_price(const char *text, double *ret, char currency[4]) {
     return 0;
 }
 
+/* Three ASCII letters, as aim_config_set_price wants them (any case). */
+static int currency_ok(const char *c) {
+    for (int i = 0; i < 3; i++)
+        if (!((c[i] >= 'A' && c[i] <= 'Z') || (c[i] >= 'a' && c[i] <= 'z')))
+            return 0;
+    return c[3] == '\0';
+}
+
 static int readable(const char *opt, const char *path) {
     if (access(path, R_OK) == 0)
         return 0;
@@ -163,6 +171,12 @@ int cli_carbon_apply(const cli_carbon_opts *o, aim_config *cfg) {
         cli_error("--currency without --price or --price-file");
         return AIM_EXIT_USAGE;
     }
+    /* Checked first and on its own: a bad currency must not be blamed on --price. */
+    if (o->currency && !currency_ok(o->currency)) {
+        cli_error("bad --currency '%s': 3 letters, an ISO 4217 code such as EUR or USD",
+                  o->currency);
+        return AIM_EXIT_USAGE;
+    }
     char cur[4] = "";
     double price = 0;
     if (o->price && parse_price(o->price, &price, cur) < 0) {
@@ -182,7 +196,7 @@ int cli_carbon_apply(const cli_carbon_opts *o, aim_config *cfg) {
     }
     if (o->price && aim_config_set_price(cfg, price, currency) < 0) {
         cli_error("bad --price '%s': from 0 to 1000 per kWh, currency as 3 letters (EUR, USD)",
-                  o->price);
+                  o->price); /* a --currency is good by now: only a glued one can be bad */
         return AIM_EXIT_USAGE;
     }
     if (o->price_file) {
