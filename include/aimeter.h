@@ -394,8 +394,11 @@ typedef struct aim_gpu_info {
 /* Finds an accelerator by the name a user types or a driver prints ("H100", "a100-sxm4-80gb",
  * "NVIDIA GeForce RTX 4090", "TPU v4"). The rule (src/lib/carbon/gpu_specs.h): names are
  * compared on their letters and digits only, case-insensitively, with leading brand words
- * ("NVIDIA", "Tesla", "GeForce", "AMD", "Google", ...) dropped; the name must equal a row's
- * name or one of its aliases (no alias means two rows: the build checks). A partial name is
+ * ("NVIDIA", "Tesla", "GeForce", "AMD", "Google", ...) dropped, the socket's generation
+ * ignored ("SXM4" = "SXM") and a memory size ("80GB") read wherever it stands, so NVML's
+ * "NVIDIA A800 80GB PCIe" and "NVIDIA A800-SXM4-80GB" are found; the name must equal a row's
+ * name or one of its aliases (no alias means two rows: the build checks), or, with a memory
+ * size, the name without it a row that states no other size. A partial name is
  * never taken: -EEXIST when it begins two or more rows' names (ambiguous: list them with
  * aim_gpu_candidates), -ENOENT otherwise, -EINVAL for NULL or a name without letters or
  * digits. *ret_gpu is static and untouched on error. Thread-safe. */
