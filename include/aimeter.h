@@ -715,10 +715,22 @@ AIM_PUBLIC int aim_forecast_render(aim_store *store, const char *run_id,
  * frees *ret_text. Errors (detail in aim_store_errmsg()): -ENOENT no such run, -EINVAL unknown
  * or ambiguous hardware or zone, bad pue or format, -ENODEV the run measured no GPU energy,
  * -ENODATA a measured GPU's model is not in the table or shares no throughput figure with an
- * alternative, -EBADMSG corrupt samples, -ENOMEM. */
+ * alternative (aim_whatif_hardware_render_specs lets the user state its figures), -EBADMSG
+ * corrupt samples, -ENOMEM. */
 AIM_PUBLIC int aim_whatif_hardware_render(aim_store *store, const char *run_id,
                                           const char *hardware, const char *zones, double pue,
                                           const char *format, char **ret_text);
+/* As aim_whatif_hardware_render, with accelerator figures the user states in `specs` (may be
+ * NULL): ';'-separated items "NAME:tdp=W,tflops=T" (keys tdp in W; tflops or tensor, fp16,
+ * fp32 in peak TFLOPS). A stated device is found by its NAME (the aim_gpu_lookup rule), both
+ * as a measured GPU's model and in `hardware`; a NAME the table knows keeps the row's other
+ * figures (either figure alone amends it: a power-capped board), any other NAME needs tdp and
+ * a throughput. The "source" of each row in the JSON says which figures were stated. A bad
+ * item is -EINVAL. */
+AIM_PUBLIC int aim_whatif_hardware_render_specs(aim_store *store, const char *run_id,
+                                                const char *hardware, const char *specs,
+                                                const char *zones, double pue,
+                                                const char *format, char **ret_text);
 
 #ifdef __cplusplus
 }
