@@ -132,7 +132,11 @@ AIM_PUBLIC int aim_config_set_db_path(aim_config *c, const char *path);
 AIM_PUBLIC int aim_config_set_sources(aim_config *c, const char *list);
 /* Constant grid carbon intensity in g CO2e per kWh. Overrides the zone. */
 AIM_PUBLIC int aim_config_set_intensity(aim_config *c, double g_per_kwh);
-/* Zone code from the built-in table (case-insensitive), e.g. "FR", "US", "CA-SK". */
+/* Zone code from the built-in table (case-insensitive), e.g. "FR", "US", "CA-SK", or a cloud
+ * region, with the suffixes every command takes (aim_zone_resolve): "CA-SK@marginal" prices
+ * the run with the built-in marginal table (its country's row for a sub-national zone, which
+ * the run's intensity source then says), "FR@2010" with that year's average. -EINVAL for an
+ * unknown zone or suffix (aim_zone_resolve says why). */
 AIM_PUBLIC int aim_config_set_zone(aim_config *c, const char *zone);
 /* The command being measured, for the record (argv, NULL-terminated). */
 AIM_PUBLIC int aim_config_set_command(aim_config *c, char *const argv[]);
@@ -203,6 +207,16 @@ AIM_PUBLIC int aim_zone_lookup_basis(const char *code, int marginal, const char 
  * to its country. Does not change what aim_zone_lookup returns. -EINVAL for NULL or "",
  * -ENOENT when the zone or that year is unknown (*ret_row untouched). Thread-safe. */
 AIM_PUBLIC int aim_zone_history_lookup(const char *code, int year, aim_zone_info *ret_row);
+/* A zone as every command takes it: "CODE[@YEAR][@marginal|@average]" ("CA-SK", "FR@2010",
+ * "CA-SK@marginal", "aws:us-east-1@2023"; suffixes in any order, case-insensitive). The row
+ * that prices it is copied into *ret_row (may be NULL; static strings): @YEAR that year's
+ * average (aim_zone_history_lookup), @marginal the marginal row (aim_zone_lookup_signal),
+ * which for a sub-national zone or a cloud region is its country's: then note (may be NULL)
+ * says so in one line ("national figure of CA: CA-SK has no marginal factor of its own"),
+ * else it is "". -EINVAL with one line in errbuf (may be NULL) for an unknown zone, a bad
+ * suffix, or a year or signal the tables lack. Thread-safe. */
+AIM_PUBLIC int aim_zone_resolve(const char *spec, aim_zone_info *ret_row, char *note,
+                                size_t notelen, char *errbuf, size_t errlen);
 /* Every row of every table, in precedence order: alternatives that a lookup does not return
  * (a country's Electricity Maps row after its Our World in Data one, direct after lifecycle)
  * and marginal rows included. NULL past the end. */
