@@ -132,7 +132,11 @@ AIM_PUBLIC int aim_config_set_db_path(aim_config *c, const char *path);
 AIM_PUBLIC int aim_config_set_sources(aim_config *c, const char *list);
 /* Constant grid carbon intensity in g CO2e per kWh. Overrides the zone. */
 AIM_PUBLIC int aim_config_set_intensity(aim_config *c, double g_per_kwh);
-/* Zone code from the built-in table (case-insensitive), e.g. "FR", "US", "CA-SK". */
+/* Zone code from the built-in table (case-insensitive), e.g. "FR", "US", "CA-SK", or a cloud
+ * region, with the suffixes every command takes (aim_zone_resolve): "CA-SK@marginal" prices
+ * the run with the built-in marginal table (its country's row for a sub-national zone, which
+ * the run's intensity source then says), "FR@2010" with that year's average. -EINVAL for an
+ * unknown zone or suffix (aim_zone_resolve says why). */
 AIM_PUBLIC int aim_config_set_zone(aim_config *c, const char *zone);
 /* The command being measured, for the record (argv, NULL-terminated). */
 AIM_PUBLIC int aim_config_set_command(aim_config *c, char *const argv[]);
@@ -203,6 +207,16 @@ AIM_PUBLIC int aim_zone_lookup_basis(const char *code, int marginal, const char 
  * to its country. Does not change what aim_zone_lookup returns. -EINVAL for NULL or "",
  * -ENOENT when the zone or that year is unknown (*ret_row untouched). Thread-safe. */
 AIM_PUBLIC int aim_zone_history_lookup(const char *code, int year, aim_zone_info *ret_row);
+/* A zone as every command takes it: "CODE[@YEAR][@marginal|@average]" ("CA-SK", "FR@2010",
+ * "CA-SK@marginal", "aws:us-east-1@2023"; suffixes in any order, case-insensitive). The row
+ * that prices it is copied into *ret_row (may be NULL; static strings): @YEAR that year's
+ * average (aim_zone_history_lookup), @marginal the marginal row (aim_zone_lookup_signal),
+ * which for a sub-national zone or a cloud region is its country's: then note (may be NULL)
+ * says so in one line ("national figure of CA: CA-SK has no marginal factor of its own"),
+ * else it is "". -EINVAL with one line in errbuf (may be NULL) for an unknown zone, a bad
+ * suffix, or a year or signal the tables lack. Thread-safe. */
+AIM_PUBLIC int aim_zone_resolve(const char *spec, aim_zone_info *ret_row, char *note,
+                                size_t notelen, char *errbuf, size_t errlen);
 /* Every row of every table, in precedence order: alternatives that a lookup does not return
  * (a country's Electricity Maps row after its Our World in Data one, direct after lifecycle)
  * and marginal rows included. NULL past the end. */
@@ -399,8 +413,11 @@ typedef struct aim_gpu_info {
 /* Finds an accelerator by the name a user types or a driver prints ("H100", "a100-sxm4-80gb",
  * "NVIDIA GeForce RTX 4090", "TPU v4"). The rule (src/lib/carbon/gpu_specs.h): names are
  * compared on their letters and digits only, case-insensitively, with leading brand words
- * ("NVIDIA", "Tesla", "GeForce", "AMD", "Google", ...) dropped; the name must equal a row's
- * name or one of its aliases (no alias means two rows: the build checks). A partial name is
+ * ("NVIDIA", "Tesla", "GeForce", "AMD", "Google", ...) dropped, the socket's generation
+ * ignored ("SXM4" = "SXM") and a memory size ("80GB") read wherever it stands, so NVML's
+ * "NVIDIA A800 80GB PCIe" and "NVIDIA A800-SXM4-80GB" are found; the name must equal a row's
+ * name or one of its aliases (no alias means two rows: the build checks), or, with a memory
+ * size, the name without it a row that states no other size. A partial name is
  * never taken: -EEXIST when it begins two or more rows' names (ambiguous: list them with
  * aim_gpu_candidates), -ENOENT otherwise, -EINVAL for NULL or a name without letters or
  * digits. *ret_gpu is static and untouched on error. Thread-safe. */
@@ -511,6 +528,7 @@ typedef struct aim_intensity_request {
 /* Fetches the series and renders it as "text" (the source, then one line per point) or
  * "json" (docs/cli.md, `aimeter intensity`). Caller frees *ret_text. On error errbuf gets
  * one line for the user (never a key or token): -EINVAL a bad request or format,
+ * -EPERM a provider URL (AIMETER_*_URL) in plain http to a host that is not loopback,
  * -EOPNOTSUPP a signal the provider does not offer, -EACCES missing, refused or unsafe
  * credentials, -EAGAIN rate limited (HTTP 429), timed out or a provider error,
  * -ENETUNREACH unreachable (and no cached answer), -EPROTO a malformed, truncated or
@@ -731,10 +749,22 @@ AIM_PUBLIC int aim_forecast_render(aim_store *store, const char *run_id,
  * frees *ret_text. Errors (detail in aim_store_errmsg()): -ENOENT no such run, -EINVAL unknown
  * or ambiguous hardware or zone, bad pue or format, -ENODEV the run measured no GPU energy,
  * -ENODATA a measured GPU's model is not in the table or shares no throughput figure with an
- * alternative, -EBADMSG corrupt samples, -ENOMEM. */
+ * alternative (aim_whatif_hardware_render_specs lets the user state its figures), -EBADMSG
+ * corrupt samples, -ENOMEM. */
 AIM_PUBLIC int aim_whatif_hardware_render(aim_store *store, const char *run_id,
                                           const char *hardware, const char *zones, double pue,
                                           const char *format, char **ret_text);
+/* As aim_whatif_hardware_render, with accelerator figures the user states in `specs` (may be
+ * NULL): ';'-separated items "NAME:tdp=W,tflops=T" (keys tdp in W; tflops or tensor, fp16,
+ * fp32 in peak TFLOPS). A stated device is found by its NAME (the aim_gpu_lookup rule), both
+ * as a measured GPU's model and in `hardware`; a NAME the table knows keeps the row's other
+ * figures (either figure alone amends it: a power-capped board), any other NAME needs tdp and
+ * a throughput. The "source" of each row in the JSON says which figures were stated. A bad
+ * item is -EINVAL. */
+AIM_PUBLIC int aim_whatif_hardware_render_specs(aim_store *store, const char *run_id,
+                                                const char *hardware, const char *specs,
+                                                const char *zones, double pue,
+                                                const char *format, char **ret_text);
 
 #ifdef __cplusplus
 }

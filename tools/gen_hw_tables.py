@@ -35,7 +35,9 @@ def name_key(name):
     words = [w.lower() for w in re.split(r"[^0-9A-Za-z]+", text) if w]
     while words and words[0] in BRANDS:
         words.pop(0)
-    return "".join(words)
+    words = [re.sub(r"^sxm[0-9]+$", "sxm", w) for w in words]
+    memory = [w for w in words if re.fullmatch(r"[0-9]+gb", w)]
+    return "".join([w for w in words if w not in memory] + memory)
 
 
 def read_lenient(path, fields, optional):

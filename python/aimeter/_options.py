@@ -19,7 +19,8 @@ OPTIONS = {
     "gpus": "GPUs to measure: indices or UUIDs, a list or '0,2' (default: all, or CUDA_VISIBLE_DEVICES)",
     "sources": "sources to use, a list or 'procfs,rapl' (default: all available)",
     "metrics": "GPU metrics: 'basic', 'full' or a list of metric keys (default: all at the interval)",
-    "zone": "grid zone for carbon, e.g. 'FR', 'US-CAL-CISO', or a cloud region 'aws:us-east-1'",
+    "zone": "grid zone for carbon, e.g. 'FR', 'US-CAL-CISO', or a cloud region 'aws:us-east-1'; "
+            "'CA-SK@marginal' for the built-in marginal table, 'FR@2010' for a year's average",
     "cloud": "cloud region 'provider:region' (same as zone)",
     "intensity": "constant grid carbon intensity, g CO2e/kWh (overrides zone)",
     "intensity_file": "CSV of intensity over time: timestamp,g_per_kwh[,signal]",
@@ -199,7 +200,7 @@ class Options:
         if self.zone is not None:
             check(lib.aim_config_set_zone(cfg, enc(self.zone)), "zone", self.zone,
                   "a zone code from `aimeter zones` (e.g. 'FR', 'CA-SK') or a cloud region "
-                  "'aws:us-east-1'")
+                  "'aws:us-east-1', optionally with @marginal or @YEAR")
         if self.intensity is not None:
             check(lib.aim_config_set_intensity(cfg, float(self.intensity)), "intensity",
                   self.intensity, "g CO2e per kWh, from 0 to 5000")

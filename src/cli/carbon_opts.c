@@ -48,6 +48,14 @@ static int parse_price(const char *text, double *ret, char currency[4]) {
     return 0;
 }
 
+/* Three ASCII letters, as aim_config_set_price wants them (any case). */
+static int currency_ok(const char *c) {
+    for (int i = 0; i < 3; i++)
+        if (!((c[i] >= 'A' && c[i] <= 'Z') || (c[i] >= 'a' && c[i] <= 'z')))
+            return 0;
+    return c[3] == '\0';
+}
+
 /* An input file that cannot be read is "no input" (66, docs/cli.md), a directory too. */
 static int readable(const char *opt, const char *path) {
     struct stat st;
@@ -89,8 +97,27 @@ static int parse_degrees(const char *opt, const char *text, double *ret) {
 static int apply_zone_and_provider(const cli_carbon_opts *o, aim_config *cfg) {
     int r;
     int known = 0, cloud = o->zone && strchr(o->zone, ':') != NULL;
+    int marginal = o->marginal; /* --marginal, or @marginal on the zone */
     if (o->zone) {
-        known = aim_config_set_zone(cfg, o->zone) == 0;
+        /* CODE[@YEAR][@marginal|@average], as whatif --zones takes it. With --marginal
+         * and no provider, the built-in marginal table answers: the same as @marginal. */
+        if (o->marginal && strcasestr(o->zone, "@average")) {
+            cli_error("--marginal and --zone %s disagree", o->zone);
+            return AIM_EXIT_USAGE;
+        }
+        char spec[160], err[320];
+        aim_zone_info row;
+        snprintf(spec, sizeof spec, "%s%s", o->zone,
+                 o->marginal && !o->provider && !strcasestr(o->zone, "@marginal") ? "@marginal" : "");
+        int suffixed = strchr(o->zone, '@') != NULL;
+        if (aim_zone_resolve(spec, &row, NULL, 0, err, sizeof err) == 0) {
+            known = aim_config_set_zone(cfg, spec) == 0;
+            marginal |= strcmp(row.signal, "marginal") == 0;
+        } else if (suffixed || (o->marginal && !o->provider)) {
+            /* A suffix is aimeter's syntax, never part of a provider's zone name. */
+            cli_error("--zone: %s", err);
+            return AIM_EXIT_USAGE;
+        }
         if (!known && (!o->provider || cloud)) {
             if (cloud)
                 cli_error("unknown cloud region '%s' (provider:region, e.g. aws:us-east-1; "
@@ -104,9 +131,14 @@ static int apply_zone_and_provider(const cli_carbon_opts *o, aim_config *cfg) {
     }
     if (!o->provider) {
         const char *alone = o->provider_region ? "--provider-region" : o->lat ? "--lat"
-                          : o->lon ? "--lon" : o->marginal ? "--marginal" : NULL;
+                          : o->lon ? "--lon" : NULL;
         if (alone) {
             cli_error("%s needs --provider (electricitymaps, watttime or ukgrid)", alone);
+            return AIM_EXIT_USAGE;
+        }
+        if (o->marginal && !o->zone) {
+            cli_error("--marginal needs --zone (the built-in marginal table, offline) or "
+                      "--provider (watttime)");
             return AIM_EXIT_USAGE;
         }
         return 0;
@@ -137,7 +169,7 @@ static int apply_zone_and_provider(const cli_carbon_opts *o, aim_config *cfg) {
     if (!region && o->zone && !cloud && !o->lat && !known)
         region = o->zone;
     char err[256];
-    if (aim_config_set_provider(cfg, o->provider, region, o->marginal, err, sizeof err) < 0) {
+    if (aim_config_set_provider(cfg, o->provider, region, marginal, err, sizeof err) < 0) {
         cli_error("--provider %s: %s", o->provider, err);
         return AIM_EXIT_USAGE;
     }
@@ -166,6 +198,12 @@ int cli_carbon_apply(const cli_carbon_opts *o, aim_config *cfg) {
         cli_error("--currency without --price or --price-file");
         return AIM_EXIT_USAGE;
     }
+    /* Checked first and on its own: a bad currency must not be blamed on --price. */
+    if (o->currency && !currency_ok(o->currency)) {
+        cli_error("bad --currency '%s': 3 letters, an ISO 4217 code such as EUR or USD",
+                  o->currency);
+        return AIM_EXIT_USAGE;
+    }
     char cur[4] = "";
     double price = 0;
     if (o->price && parse_price(o->price, &price, cur) < 0) {
@@ -185,7 +223,7 @@ int cli_carbon_apply(const cli_carbon_opts *o, aim_config *cfg) {
     }
     if (o->price && aim_config_set_price(cfg, price, currency) < 0) {
         cli_error("bad --price '%s': from 0 to 1000 per kWh, currency as 3 letters (EUR, USD)",
-                  o->price);
+                  o->price); /* a --currency is good by now: only a glued one can be bad */
         return AIM_EXIT_USAGE;
     }
     if (o->price_file) {

@@ -36,7 +36,10 @@ static const char estimate_usage[] =
     "      --cpu-util U      average CPU use, 0-1 or a percentage (default 1)\n"
     "  -m, --memory GB       memory allocated, GB (default 0: not counted)\n"
     "  -z, --zone CODE       grid zone or cloud region (aimeter zones), e.g. FR, US-CA,\n"
-    "                        aws:us-east-1 (default: the world average)\n"
+    "                        aws:us-east-1 (default: the world average); CODE@YEAR, that\n"
+    "                        year's average; CODE@marginal, the marginal table\n"
+    "      --marginal        the zone's marginal intensity (= CODE@marginal; national\n"
+    "                        for a sub-national zone, and said so)\n"
     "      --intensity G     grid intensity in g CO2e/kWh (overrides --zone)\n"
     "      --pue X           data-centre PUE, 1-5, or aws, gcp, azure, ovhcloud, oracle,\n"
     "                        average (default 1: the hardware's energy only)\n"
@@ -75,7 +78,9 @@ typedef struct estimate {
     const aim_gpu_info *gpu;        /* NULL: no GPU or not in the table */
     aim_cpu_info cpu;
     int have_cpu, cpu_package;      /* cpu_package: core count unknown, one package charged */
-    const aim_zone_info *zone;      /* NULL with --intensity */
+    const aim_zone_info *zone;      /* NULL with --intensity; else &zone_row */
+    aim_zone_info zone_row;         /* the row that prices it (static strings) */
+    char zone_note[200];            /* "national figure of CA: ..." or "" */
     aim_footprint_input fi;
     aim_footprint result;
     int embodied;
@@ -297,7 +302,7 @@ typedef struct raw_opts {
     const char *gpu, *cpu, *zone, *pue, *time, *hours;
     double gpu_tdp, cpu_tdp, memory_gb, intensity, gpu_util, cpu_util;
     int have_gpu_tdp, have_cpu_tdp, have_memory, have_intensity, have_gpu_util, have_cpu_util;
-    int count, cores, servers, have_count, have_cores, json, embodied, list;
+    int count, cores, servers, have_count, have_cores, json, embodied, list, marginal;
 } raw_opts;
 
 /* Prints why a GPU name was not found: ambiguous (the candidates), a near miss, or
@@ -497,14 +502,28 @@ static int gather_rest(const raw_opts *o, estimate *e) {
         set_item(&in[IN_CI], "CI", "carbon intensity", "g/kWh", o->intensity,
                  o->zone ? "--intensity (overrides --zone)" : "--intensity");
     } else {
-        const char *code = o->zone ? o->zone : "WORLD";
-        if (aim_zone_lookup(code, &e->zone) < 0) {
-            cli_error("estimate: unknown zone '%s' (aimeter zones lists the table)", code);
+        /* CODE[@YEAR][@marginal|@average]: the syntax of run --zone and whatif --zones. */
+        char code[160], err[320];
+        if (o->marginal && !o->zone) {
+            cli_error("estimate: --marginal needs --zone (the marginal table is per country)");
             return AIM_EXIT_USAGE;
         }
-        snprintf(src, sizeof src, "%szone %s (%s): %s, %d, %s basis; %s",
-                 o->zone ? "" : "default: ", e->zone->code, e->zone->name, e->zone->source,
-                 e->zone->year, e->zone->basis, e->zone->licence);
+        if (o->marginal && strcasestr(o->zone, "@average")) {
+            cli_error("estimate: --marginal and --zone %s disagree", o->zone);
+            return AIM_EXIT_USAGE;
+        }
+        snprintf(code, sizeof code, "%s%s", o->zone ? o->zone : "WORLD",
+                 o->marginal && !strcasestr(o->zone, "@marginal") ? "@marginal" : "");
+        if (aim_zone_resolve(code, &e->zone_row, e->zone_note, sizeof e->zone_note, err,
+                             sizeof err) < 0) {
+            cli_error("estimate: %s", err);
+            return AIM_EXIT_USAGE;
+        }
+        e->zone = &e->zone_row;
+        snprintf(src, sizeof src, "%szone %s (%s): %s%s%s, %d, %s, %s basis; %s",
+                 o->zone ? "" : "default: ", e->zone->code, e->zone->name, e->zone_note,
+                 e->zone_note[0] ? "; " : "", e->zone->source, e->zone->year, e->zone->signal,
+                 e->zone->basis, e->zone->licence);
         set_item(&in[IN_CI], "CI", "carbon intensity", "g/kWh", e->zone->g_per_kwh, src);
     }
     return 0;
@@ -632,6 +651,8 @@ static void render_json(FILE *f, const estimate *e) {
         fputs("{\"code\": ", f), json_str(f, e->zone->code);
         fputs(", \"name\": ", f), json_str(f, e->zone->name);
         fprintf(f, ", \"year\": %d", e->zone->year);
+        fputs(", \"signal\": ", f), json_str(f, e->zone->signal);
+        fputs(", \"note\": ", f), json_str(f, e->zone_note);
         fputs(", \"basis\": ", f), json_str(f, e->zone->basis);
         fputs(", \"source\": ", f), json_str(f, e->zone->source);
         fputs(", \"licence\": ", f), json_str(f, e->zone->licence);
@@ -677,7 +698,7 @@ static void render_json(FILE *f, const estimate *e) {
 
 static int parse_args(int argc, char **argv, raw_opts *o) {
     enum { O_GPU_TDP = 256, O_HOURS, O_CPU, O_CPU_TDP, O_CORES, O_CPU_UTIL, O_INTENSITY, O_PUE,
-           O_EMBODIED, O_SERVERS, O_JSON, O_LIST };
+           O_EMBODIED, O_SERVERS, O_JSON, O_LIST, O_MARGINAL };
     static const struct option longopts[] = {
         { "gpu", required_argument, NULL, 'g' },     { "gpu-tdp", required_argument, NULL, O_GPU_TDP },
         { "count", required_argument, NULL, 'n' },   { "hours", required_argument, NULL, O_HOURS },
@@ -688,6 +709,7 @@ static int parse_args(int argc, char **argv, raw_opts *o) {
         { "intensity", required_argument, NULL, O_INTENSITY }, { "pue", required_argument, NULL, O_PUE },
         { "embodied", no_argument, NULL, O_EMBODIED }, { "servers", required_argument, NULL, O_SERVERS },
         { "json", no_argument, NULL, O_JSON },       { "list-gpus", no_argument, NULL, O_LIST },
+        { "marginal", no_argument, NULL, O_MARGINAL },
         { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
     };
     int c;
@@ -751,6 +773,7 @@ static int parse_args(int argc, char **argv, raw_opts *o) {
             break;
         case O_PUE: o->pue = optarg; break;
         case O_EMBODIED: o->embodied = 1; break;
+        case O_MARGINAL: o->marginal = 1; break;
         case O_SERVERS:
             if (parse_count("--servers", "servers", optarg, 1000000, &o->servers) < 0)
                 return AIM_EXIT_USAGE;

@@ -143,7 +143,7 @@ int cmd_intensity(int argc, char **argv) {
     int r = aim_intensity_fetch_render(&req, format, &text, err, sizeof err);
     if (r < 0) {
         cli_error("intensity: %s", err[0] ? err : aim_strerror(r));
-        if (r == -EINVAL || r == -EOPNOTSUPP)
+        if (r == -EINVAL || r == -EPERM || r == -EOPNOTSUPP)
             return AIM_EXIT_USAGE;
         return r == -ENOMEM ? AIM_EXIT_SOFTWARE : AIM_EXIT_UNAVAILABLE;
     }

@@ -9,7 +9,8 @@
 
 static const char whatif_usage[] =
     "Usage: aimeter whatif [RUN] --zones A,B,... [--intensity-file FILE] [--pue X] [--json]\n"
-    "       aimeter whatif [RUN] --hardware A100,H100,L4 [--zones A,B,...] [--pue X] [--json]\n"
+    "       aimeter whatif [RUN] --hardware A100,H100,L4 [--gpu-spec SPEC]... [--zones A,B,...]\n"
+    "                      [--pue X] [--json]\n"
     "\n"
     "Re-prices RUN's stored energy (default: last), sample interval by sample interval, as if\n"
     "it had been drawn from other grids: carbon = Σ energy × intensity(t) × PUE, with each\n"
@@ -25,6 +26,11 @@ static const char whatif_usage[] =
     "      --hardware LIST        RUN's GPU energy rescaled to other accelerators (names as in\n"
     "                             aimeter estimate --list-gpus): x TDP ratio x peak-TFLOPS ratio;\n"
     "                             with --zones, carbon for every hardware and zone\n"
+    "      --gpu-spec NAME:tdp=W,tflops=T\n"
+    "                             with --hardware: a device's figures, for a GPU the table\n"
+    "                             lacks (measured or alternative) or to amend a row (a\n"
+    "                             power-capped board: 'A100:tdp=250'); keys tdp (W), tflops\n"
+    "                             or tensor, fp16, fp32 (peak TFLOPS); repeat for more\n"
     "      --json                 JSON (schema aimeter.whatif/1, docs/report-json.md)\n"
     "      --db PATH              store to read\n"
     "  -h, --help                 this help\n";
@@ -36,9 +42,11 @@ int cmd_whatif(int argc, char **argv) {
         { "intensity-file", required_argument, NULL, CLI_OPT_INTENSITY_FILE },
         { "pue", required_argument, NULL, CLI_OPT_PUE },
         { "hardware", required_argument, NULL, 2000 },
+        { "gpu-spec", required_argument, NULL, 2001 },
         { NULL, 0, NULL, 0 },
     };
     const char *db = NULL, *zones = NULL, *file = NULL, *pue_spec = NULL, *hardware = NULL;
+    char specs[2048] = "";
     int json = 0, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "z:h", longopts, NULL)) != -1) {
@@ -53,6 +61,17 @@ int cmd_whatif(int argc, char **argv) {
         case CLI_OPT_INTENSITY_FILE: file = optarg; break;
         case CLI_OPT_PUE: pue_spec = optarg; break;
         case 2000: hardware = optarg; break;
+        case 2001: {
+            /* The library takes them ';'-separated: the figures inside use ','. */
+            size_t used = strlen(specs);
+            if (strchr(optarg, ';') || used + strlen(optarg) + 2 > sizeof specs) {
+                cli_error("whatif: bad --gpu-spec '%s': one NAME:tdp=W,tflops=T per option, "
+                          "without ';'", optarg);
+                return AIM_EXIT_USAGE;
+            }
+            snprintf(specs + used, sizeof specs - used, "%s%s", used ? ";" : "", optarg);
+            break;
+        }
         case 'h': fputs(whatif_usage, stdout); return 0;
         default:
             cli_error("whatif: unknown or incomplete option '%s' (see aimeter whatif --help)",
@@ -62,6 +81,10 @@ int cmd_whatif(int argc, char **argv) {
     }
     if (argc - optind > 1) {
         cli_error("whatif: one RUN at most");
+        return AIM_EXIT_USAGE;
+    }
+    if (specs[0] && !hardware) {
+        cli_error("whatif: --gpu-spec goes with --hardware");
         return AIM_EXIT_USAGE;
     }
     if (hardware && file) {
@@ -95,8 +118,8 @@ int cmd_whatif(int argc, char **argv) {
         return code;
     if (!code) {
         char *text = NULL;
-        int r = hardware ? aim_whatif_hardware_render(store, id, hardware, zones, pue,
-                                                      json ? "json" : "text", &text)
+        int r = hardware ? aim_whatif_hardware_render_specs(store, id, hardware, specs, zones,
+                                                            pue, json ? "json" : "text", &text)
                          : aim_whatif_render(store, id, zones, file, pue, json ? "json" : "text",
                                              &text);
         if (r == 0) {

@@ -175,6 +175,17 @@ def test_bad_carbon_options(db, args, tmp_path):
     assert not Path(db).exists()
 
 
+@pytest.mark.parametrize("args", [
+    ["--price", "0.2", "--currency", "XXXX"], ["--price", "0.2", "--currency", "E1R"],
+    ["--price", "0.2", "--currency", ""],
+])
+def test_bad_currency_blames_currency_not_price(db, args, tmp_path):
+    r = run_aimeter("run", "--db", db, *args, "--", "true")
+    line = assert_one_error(r, EX_USAGE)
+    assert line.startswith("aimeter: bad --currency"), line
+    assert "--price" not in line, line
+
+
 # ------------------------------------------------------------------ bad files
 
 def test_bad_intensity_file_fails_before_the_command(db, tmp_path):

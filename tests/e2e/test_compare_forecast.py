@@ -445,3 +445,61 @@ def test_whatif_hardware_with_the_fake_nvml(db, tmp_path):
     r = run_aimeter("whatif", "--db", db, "--hardware", "A100")
     line = assert_one_error(r, EX_DATAERR)
     assert "no GPU" in line
+
+
+def _gpu_run(db, tmp_path, *names):
+    """A run measuring fake GPUs with these NVML names, each a steady 200 W."""
+    sc = tmp_path / "gpus.scenario"
+    lines = [f"gpus {len(names)}", "energy_refresh_ms 100"]
+    for i, n in enumerate(names):
+        lines += [f"gpu{i} name {n}", f"gpu{i} uuid GPU-{i:08d}-1111-2222-3333-444444444444",
+                  f"gpu{i} power 0:200000"]
+    sc.write_text("\n".join(lines) + "\n")
+    r = run_aimeter("run", "-q", "--sources", "procfs,nvml,estimate", "--db", db, "--", "sleep",
+                    "0.4", env=gpu_env(AIMETER_FAKE_NVML_SCENARIO=sc))
+    assert r.returncode == 0, r.stderr
+
+
+def test_whatif_hardware_knows_the_a800_as_nvml_names_it(db, tmp_path):
+    # the paper's GPUs, spelled as NVML reports them, were "not in the hardware table"
+    _gpu_run(db, tmp_path, "NVIDIA A800 80GB PCIe", "NVIDIA A800-SXM4-80GB")
+    r = run_aimeter("whatif", "--db", db, "--hardware", "A100", "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    got = {m["model"]: (m["hardware"], m["tdp_w"]) for m in doc["measured"]}
+    assert got == {"NVIDIA A800 80GB PCIe": ("NVIDIA A800 PCIe 80GB", 250),
+                   "NVIDIA A800-SXM4-80GB": ("NVIDIA A800 SXM", 400)}
+
+
+def test_whatif_hardware_with_stated_figures(db, tmp_path):
+    _gpu_run(db, tmp_path, "Acme Accelerator X1")
+    r = run_aimeter("whatif", "--db", db, "--hardware", "A100")
+    line = assert_one_error(r, EX_DATAERR)
+    assert "not in the hardware table" in line and "--gpu-spec" in line
+    # the measured device stated, and an alternative the table lacks
+    r = run_aimeter("whatif", "--db", db, "--hardware", "A100,Zeta Z9", "--json",
+                    "--gpu-spec", "Acme Accelerator X1:tdp=300,tflops=150",
+                    "--gpu-spec", "Zeta Z9:tdp=500,tflops=1000")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    (m,) = doc["measured"]
+    assert m["hardware"] == "Acme Accelerator X1" and m["tdp_w"] == 300
+    assert "stated with --gpu-spec" in m["source"]
+    ratios = {a["hardware"]: a["ratios"][0]["energy_ratio"] for a in doc["alternatives"]}
+    assert math.isclose(ratios["NVIDIA A100 SXM4 40GB"], 400 / 300 * 150 / 312, rel_tol=1e-12)
+    assert math.isclose(ratios["Zeta Z9"], 500 / 300 * 150 / 1000, rel_tol=1e-12)
+    # a table row amended: a power-capped A100 keeps the row's throughput
+    r = run_aimeter("whatif", "--db", db, "--hardware", "A100", "--json",
+                    "--gpu-spec", "Acme Accelerator X1:tdp=300,tflops=150",
+                    "--gpu-spec", "A100:tdp=250")
+    assert r.returncode == 0, r.stderr
+    (a,) = json.loads(r.stdout)["alternatives"]
+    assert math.isclose(a["ratios"][0]["energy_ratio"], 250 / 300 * 150 / 312, rel_tol=1e-12)
+    text = run_aimeter("whatif", "--db", db, "--hardware", "A100",
+                       "--gpu-spec", "Acme Accelerator X1:tdp=300,tflops=150")
+    assert text.returncode == 0 and "as stated with --gpu-spec" in text.stdout
+    for bad in (["--gpu-spec", "Zeta Z9:tdp=500"], ["--gpu-spec", "Zeta Z9:watts=5"],
+                ["--gpu-spec", "A100:tdp=-3"], ["--gpu-spec", "no figures"]):
+        assert_one_error(run_aimeter("whatif", "--db", db, "--hardware", "A100", *bad), EX_USAGE)
+    assert_one_error(run_aimeter("whatif", "--db", db, "--zones", "FR",
+                                 "--gpu-spec", "A100:tdp=250"), EX_USAGE)

@@ -176,6 +176,27 @@ def test_plain_http_off_this_machine_is_refused():
     assert "refusing plain http" in line
 
 
+def test_plain_http_through_a_loopback_proxy_never_carries_the_key(mock_factory):
+    """A name that merely begins with "127." is not loopback: with http_proxy set, the key
+    once went to the proxy in clear text for http://127.attacker.example/. It is refused
+    before any byte leaves; a real loopback provider is reached directly, not via the proxy."""
+    proxy = mock_factory("ukgrid")  # records whatever reaches it, absolute URLs included
+    port = proxy.server.server_address[1]
+    env = {"ELECTRICITYMAPS_API_KEY": EM_KEY, "http_proxy": proxy.url,
+           "AIMETER_ELECTRICITYMAPS_URL": f"http://127.attacker.example:{port}/v3"}
+    r = intensity("--provider", "electricitymaps", "--zone", "DE", env=env)
+    line = assert_one_error(r, EX_USAGE)
+    assert "refusing plain http" in line
+    assert proxy.requests == []
+
+    m = mock_factory("electricitymaps")
+    doc = ok_json("--provider", "electricitymaps", "--zone", "DE",
+                  env=em_env(m, http_proxy=proxy.url, ALL_PROXY=proxy.url))
+    assert doc["points"][0]["g_per_kwh"] == 302.0
+    assert len(m.requests) == 1 and m.requests[0][1].get("auth-token") == EM_KEY
+    assert proxy.requests == []
+
+
 def test_without_libcurl_one_line_and_unavailable(mock_factory, tmp_path):
     """libcurl is loaded on first use: where it cannot be loaded, the provider call fails with
     one line naming it, and the rest of aimeter does not depend on it."""

@@ -3,7 +3,7 @@
 import json
 import re
 
-from conftest import EX_USAGE, assert_one_error, rel_close, run_aimeter
+from conftest import EX_USAGE, assert_one_error, rel_close, report_json, run_aimeter
 
 
 def run_ok(db):
@@ -43,7 +43,8 @@ def test_whatif_years_and_marginal(db):
                      t.stdout, re.M), t.stdout
     assert re.search(r"^CA-SK@marginal \(CA\)\s+372\s+marginal\s+direct\s+2021\s+[0-9.]+\s+3\.72$",
                      t.stdout, re.M), t.stdout
-    assert "  CA-SK@marginal (CA): Canada; UNFCCC/IFI" in t.stdout
+    assert ("  CA-SK@marginal (CA): Canada; national figure of CA: CA-SK has no marginal factor "
+            "of its own; UNFCCC/IFI") in t.stdout
 
 
 def test_whatif_years_bad_input(db):
@@ -60,3 +61,44 @@ def test_whatif_years_bad_input(db):
     assert_one_error(run_aimeter("whatif", "--db", db, "--zones", "XX-NOPE@2015"), EX_USAGE)
     h = run_aimeter("whatif", "--help")
     assert h.returncode == 0 and "CODE[@YEAR][@marginal|@average]" in h.stdout
+
+
+# ------------------------------------------------------------------ one zone syntax everywhere
+
+def test_run_marginal_offline_from_the_built_in_table(db):
+    """`run --zone CA-SK --marginal` used to need a provider, and `--zone CA-SK@marginal` (which
+    whatif takes) was an unknown zone. Both price the run with the marginal table, offline,
+    and say that Saskatchewan's figure is Canada's."""
+    for zone in (["--zone", "CA-SK", "--marginal"], ["--zone", "ca_sk@marginal"]):
+        r = run_aimeter("run", "--db", db, "-q", *zone, "--", "true",
+                        env={"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"})
+        assert r.returncode == 0, r.stderr
+        c = report_json(db)["carbon"]
+        assert c["intensity_g_per_kwh"] == 372 and c["signal"] == "marginal", c
+        assert c["zone"] == "CA"
+        assert "national figure of CA: CA-SK has no marginal factor of its own" in c["source"], c
+    # a country's own marginal row: no such note
+    r = run_aimeter("run", "--db", db, "-q", "--zone", "PL@marginal", "--", "true")
+    assert r.returncode == 0, r.stderr
+    c = report_json(db)["carbon"]
+    assert c["intensity_g_per_kwh"] == 828 and "national figure" not in c["source"]
+    # a year, as in whatif
+    r = run_aimeter("run", "--db", db, "-q", "--zone", "FR@2010", "--", "true")
+    assert r.returncode == 0, r.stderr
+    assert report_json(db)["carbon"]["intensity_g_per_kwh"] == 78.56
+
+
+def test_estimate_takes_the_same_zone_syntax(db):
+    for zone in (["--zone", "CA-SK", "--marginal"], ["--zone", "CA-SK@marginal"]):
+        r = run_aimeter("estimate", "--gpu", "A100", "--hours", "1", "--json", *zone)
+        assert r.returncode == 0, r.stderr
+        z = json.loads(r.stdout)["zone"]
+        assert (z["code"], z["signal"]) == ("CA", "marginal")
+        assert z["note"] == "national figure of CA: CA-SK has no marginal factor of its own"
+    r = run_aimeter("estimate", "--gpu", "A100", "--hours", "1", "--json", "--zone", "FR@2010")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["zone"]["year"] == 2010
+    t = run_aimeter("estimate", "--gpu", "A100", "--hours", "1", "--zone", "CA-SK@marginal")
+    assert "national figure of CA" in t.stdout
+    for bad in (["--zone", "CA-SK@2031"], ["--marginal"], ["--zone", "FR@average", "--marginal"]):
+        assert_one_error(run_aimeter("estimate", "--gpu", "A100", "--hours", "1", *bad), EX_USAGE)

@@ -344,6 +344,59 @@ static void precedence(void **state) {
     aim_config_free(cfg);
 }
 
+/* The zone suffixes whatif takes, in a run's configuration: @marginal from the built-in
+ * table, offline, and said to be national for a sub-national zone; @YEAR; bad ones refused. */
+static void zone_with_signal_and_year(void **state) {
+    aim_config *cfg;
+    assert_int_equal(aim_config_new(&cfg), 0);
+    aim_intensity_series s;
+    char err[256];
+    assert_int_equal(aim_config_set_zone(cfg, "ca_sk@marginal"), 0);
+    assert_string_equal(cfg->zone, "CA-SK"); /* the provider is still asked for the zone */
+    aim_intensity_series_init(&s);
+    assert_int_equal(aim_intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
+    assert_int_equal(s.origin, AIM_ORIGIN_ZONE);
+    assert_int_equal(s.signal, AIM_SIGNAL_MARGINAL);
+    assert_string_equal(s.zone, "CA");
+    assert_true(s.points[0].g_per_kwh == 372);
+    static const char note0[] = "national figure of CA: CA-SK has no marginal factor of its own; ";
+    assert_true(strncmp(s.source, note0, strlen(note0)) == 0);
+    aim_intensity_series_destroy(&s);
+
+    assert_int_equal(aim_config_set_zone(cfg, "PL@marginal"), 0);
+    aim_intensity_series_init(&s);
+    assert_int_equal(aim_intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
+    assert_true(s.points[0].g_per_kwh == 828 && s.signal == AIM_SIGNAL_MARGINAL);
+    assert_null(strstr(s.source, "national"));
+    aim_intensity_series_destroy(&s);
+
+    assert_int_equal(aim_config_set_zone(cfg, "FR@2010"), 0);
+    aim_intensity_series_init(&s);
+    assert_int_equal(aim_intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
+    assert_true(s.points[0].g_per_kwh == 78.56 && s.signal == AIM_SIGNAL_AVERAGE);
+    aim_intensity_series_destroy(&s);
+
+    /* A plain code again: the current average row, the suffixes forgotten. */
+    assert_int_equal(aim_config_set_zone(cfg, "FR"), 0);
+    assert_int_equal(cfg->zone_marginal, 0);
+    assert_int_equal(cfg->zone_year, 0);
+    assert_int_equal(aim_config_set_zone(cfg, "FR@2031"), -EINVAL);
+    assert_int_equal(aim_config_set_zone(cfg, "FR@nope"), -EINVAL);
+    assert_int_equal(aim_config_set_zone(cfg, "XX@marginal"), -EINVAL);
+    assert_string_equal(cfg->zone, "FR");
+
+    char note[200];
+    aim_zone_info row;
+    assert_int_equal(aim_zone_resolve("CA-SK@marginal", &row, note, sizeof note, err, sizeof err), 0);
+    assert_string_equal(row.code, "CA");
+    assert_string_equal(note, "national figure of CA: CA-SK has no marginal factor of its own");
+    assert_int_equal(aim_zone_resolve("CA-SK", &row, note, sizeof note, err, sizeof err), 0);
+    assert_string_equal(note, "");
+    assert_int_equal(aim_zone_resolve("CA-SK@1850", &row, note, sizeof note, err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "no 1850 figure for CA-SK"));
+    aim_config_free(cfg);
+}
+
 static void option_setters(void **state) {
     aim_config *c;
     assert_int_equal(aim_config_new(&c), 0);
@@ -390,6 +443,7 @@ int main(void) {
         cmocka_unit_test(time_varying_run_with_pue_and_price),
         cmocka_unit_test(coverage_and_constant_price),
         cmocka_unit_test(precedence),
+        cmocka_unit_test(zone_with_signal_and_year),
         cmocka_unit_test(option_setters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

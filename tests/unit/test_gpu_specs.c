@@ -23,8 +23,11 @@ static const aim_gpu_info *gpu(const char *name) {
 
 static void keys_follow_the_rule(void **state) {
     char k[AIM_HW_KEY_MAX];
-    assert_int_equal(aim_hw_name_key("NVIDIA H100-SXM5 80GB", k, sizeof k), 12);
-    assert_string_equal(k, "h100sxm580gb");
+    /* the socket's generation goes, the memory size goes last */
+    assert_int_equal(aim_hw_name_key("NVIDIA H100-SXM5 80GB", k, sizeof k), 11);
+    assert_string_equal(k, "h100sxm80gb");
+    assert_int_equal(aim_hw_name_key("NVIDIA A800 80GB PCIe", k, sizeof k), 12);
+    assert_string_equal(k, "a800pcie80gb");
     /* leading brands go, however many; a brand word later in the name stays */
     assert_int_equal(aim_hw_name_key("NVIDIA GeForce RTX 4090", k, sizeof k), 7);
     assert_string_equal(k, "rtx4090");
@@ -113,6 +116,23 @@ static void spellings_users_and_drivers_use(void **state) {
     assert_string_equal(gpu("AMD Instinct MI300X")->name, "AMD Instinct MI300X");
     assert_string_equal(gpu("Intel Habana Gaudi2")->name, "Intel Gaudi 2");
     assert_string_equal(gpu("a100")->name, "NVIDIA A100 SXM4 40GB");
+}
+
+/* The names NVML reports (nvidia-smi --query-gpu=name), the paper's A800s among them: the
+ * memory size before the form factor, the socket with its generation, dashes. */
+static void driver_names_by_normalisation(void **state) {
+    assert_string_equal(gpu("NVIDIA A800 80GB PCIe")->name, "NVIDIA A800 PCIe 80GB");
+    assert_string_equal(gpu("NVIDIA A800 40GB PCIe")->name, "NVIDIA A800 PCIe 40GB");
+    /* the SXM row states no memory size: the driver's 80GB is not a contradiction */
+    assert_string_equal(gpu("NVIDIA A800-SXM4-80GB")->name, "NVIDIA A800 SXM");
+    assert_string_equal(gpu("NVIDIA A100-SXM4-80GB")->name, "NVIDIA A100 SXM4 80GB");
+    assert_string_equal(gpu("NVIDIA A100 80GB PCIe")->name, "NVIDIA A100 PCIe 80GB");
+    assert_string_equal(gpu("NVIDIA H100 80GB HBM3")->name, "NVIDIA H100 SXM5 80GB");
+    assert_string_equal(gpu("NVIDIA H200 SXM 141GB")->name, "NVIDIA H200 SXM");
+    assert_string_equal(gpu("Tesla V100-SXM2-32GB")->name, "NVIDIA V100 SXM2 32GB");
+    /* a size the row contradicts is not taken: 40GB and 80GB boards differ */
+    const aim_gpu_info *g;
+    assert_int_equal(aim_gpu_lookup("NVIDIA H100 PCIe 96GB", &g), -ENOENT);
 }
 
 static void partial_names_are_never_taken(void **state) {
@@ -208,6 +228,7 @@ int main(void) {
         cmocka_unit_test(headline_models_as_published),
         cmocka_unit_test(other_sources),
         cmocka_unit_test(spellings_users_and_drivers_use),
+        cmocka_unit_test(driver_names_by_normalisation),
         cmocka_unit_test(partial_names_are_never_taken),
         cmocka_unit_test(every_row_answers_to_its_names),
         cmocka_unit_test(cpu_models),

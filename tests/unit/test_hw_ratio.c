@@ -11,6 +11,7 @@
 
 #include "aimeter.h"
 #include "carbon/hw_ratio.h"
+#include "carbon/hw_spec.h"
 
 static void near(double got, double want, double tol) {
     if (!(fabs(got - want) <= tol))
@@ -72,10 +73,39 @@ static void column_choice(void **state) {
     assert_int_equal(aim_hw_ratio_compute(NULL, &b, &r), -EINVAL);
 }
 
+/* --gpu-spec: a device of its own needs TDP and a throughput; a table row may be amended
+ * by either, keeping the rest; a stated throughput replaces all of the row's. */
+static void stated_figures(void **state) {
+    aim_hw_spec s;
+    char err[320];
+    const char *item = "Acme X1:tdp=300,tflops=150";
+    assert_int_equal(aim_hw_spec_parse(item, strlen(item), &s, err, sizeof err), 0);
+    assert_string_equal(s.info.name, "Acme X1");
+    assert_null(s.base);
+    assert_true(s.info.tdp_w == 300 && s.info.tensor_tflops == 150 && isnan(s.info.fp32_tflops));
+    assert_true(aim_hw_spec_matches(&s, "acme-x1") && !aim_hw_spec_matches(&s, "A100"));
+    item = "A100:tdp=250";
+    assert_int_equal(aim_hw_spec_parse(item, strlen(item), &s, err, sizeof err), 0);
+    assert_non_null(s.base);
+    assert_true(s.info.tdp_w == 250 && s.info.tensor_tflops == 312);
+    assert_true(aim_hw_spec_matches(&s, "NVIDIA A100-SXM4-40GB"));
+    item = "A100:fp32=20";
+    assert_int_equal(aim_hw_spec_parse(item, strlen(item), &s, err, sizeof err), 0);
+    assert_true(s.info.tdp_w == 400 && s.info.fp32_tflops == 20 && isnan(s.info.tensor_tflops));
+    static const char *const bad[] = { "Acme X1:tdp=300", "Acme X1:tflops=1", "A100:",
+                                       "A100:tdp=0", "A100:tdp=1e3", "A100:tdp=300,tdp=200",
+                                       "A100:watts=3", ":tdp=3,tflops=4", "A100", "A100:tdp=99999" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(aim_hw_spec_parse(bad[i], strlen(bad[i]), &s, err, sizeof err), -EINVAL);
+        assert_non_null(strstr(err, "--gpu-spec"));
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table_rows),
         cmocka_unit_test(column_choice),
+        cmocka_unit_test(stated_figures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "carbon/provider_feed.h"
 #include "carbon/provider_impl.h"
+#include "comma_locale.h"
 #include "mock_http.h"
 
 #define T0900 1795251600000LL
@@ -106,10 +108,67 @@ static void http_basics_and_limits(void **state) {
     assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -ENETUNREACH);
     /* Plain http off this machine is refused before any connection. */
     rq.url = "http://api.electricitymaps.com/v3/carbon-intensity/latest";
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EINVAL);
+    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EPERM);
     assert_non_null(strstr(err, "plain http"));
     rq.url = "ftp://127.0.0.1/x";
     assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EINVAL);
+}
+
+/* A failed assertion must not leave the proxy set for the tests that follow. */
+static int no_proxy_teardown(void **state) {
+    unsetenv("http_proxy");
+    return 0;
+}
+
+/* With a proxy on loopback (http_proxy), a key once went in clear text to
+ * http://127.attacker.example/: the host's text began with "127.". Plain http is allowed to
+ * a literal loopback address (or localhost) only, and then never through a proxy. */
+static void http_plain_only_to_loopback_never_proxied(void **state) {
+    script ps = { .n = 1 };
+    ps.replies[0] = (mock_reply){ .status = 200, .body = "{\"via\":\"proxy\"}" };
+    mock_http *proxy = mock_http_start(scripted, &ps);
+    script s = { .n = 1 };
+    s.replies[0] = (mock_reply){ .status = 200, .body = "{\"via\":\"direct\"}" };
+    mock_http *prov = mock_http_start(scripted, &s);
+    assert_non_null(proxy);
+    assert_non_null(prov);
+    char purl[128], url[128], err[300];
+    mock_http_url(proxy, "", purl, sizeof purl);
+    setenv("http_proxy", purl, 1);
+    unsetenv("no_proxy");
+    unsetenv("NO_PROXY");
+    aim_http_request rq = { .header = "auth-token: " KEY, .timeout_ms = 5000 };
+    aim_http_response rs;
+    static const char *const refused[] = {
+        "http://127.attacker.example/v3/carbon-intensity/latest",
+        "http://127.0.0.1.attacker.example/x",
+        "http://localhost.attacker.example/x",
+        "http://[::2]/x",
+        "http://10.0.0.1/x",
+        "http://128.0.0.1/x",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        rq.url = refused[i];
+        assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EPERM);
+        assert_non_null(strstr(err, "refusing plain http"));
+    }
+    assert_int_equal(mock_http_count(proxy), 0);
+
+    /* Loopback, by address or by name: straight to the server, the proxy sees nothing. */
+    mock_http_url(prov, "/v3/x", url, sizeof url);
+    rq.url = url;
+    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), 0);
+    assert_string_equal(rs.body, "{\"via\":\"direct\"}");
+    aim_http_response_free(&rs);
+    snprintf(url, sizeof url, "http://localhost:%d/v3/y", mock_http_port(prov));
+    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), 0);
+    assert_string_equal(rs.body, "{\"via\":\"direct\"}");
+    aim_http_response_free(&rs);
+    assert_int_equal(mock_http_count(prov), 2);
+    assert_int_equal(mock_http_count(proxy), 0);
+    unsetenv("http_proxy");
+    mock_http_stop(prov);
+    mock_http_stop(proxy);
 }
 
 static void http_redirects_stay_on_origin(void **state) {
@@ -262,6 +321,54 @@ static void em_errors_and_secrets(void **state) {
     unsetenv("ELECTRICITYMAPS_API_KEY");
     assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EACCES);
     assert_non_null(strstr(err, "ELECTRICITYMAPS_API_KEY"));
+    unsetenv("AIMETER_ELECTRICITYMAPS_URL");
+}
+
+/* A provider echoing the key in its error message, at every offset: the message is quoted
+ * to 120 characters, and the key was scrubbed only after that cut, so a key straddling it
+ * left its first part (23 of 29 characters) in the error line. No 4 characters of the key
+ * may reach the message, wherever the key sits. */
+#define LONG_KEY "Zq7Kx9Wp3Lm8Rt2Vb6Nc4Hd5Jy1Fg"
+
+static void echo_key_at_offset(const char *path, const char *headers, int index, void *userdata,
+                               mock_reply *reply) {
+    char *body = userdata;
+    int n = snprintf(body, 512, "{\"message\":\"");
+    for (int i = 0; i < index; i++)
+        body[n++] = '.';
+    snprintf(body + n, 512 - (size_t)n, "%s: invalid auth-token, try again later\"}", LONG_KEY);
+    *reply = (mock_reply){ .status = 401, .body = body };
+}
+
+static void em_error_body_never_leaks_part_of_the_key(void **state) {
+    static char body[512];
+    mock_http *m = mock_http_start(echo_key_at_offset, body);
+    char base[128];
+    mock_http_url(m, "/v3", base, sizeof base);
+    setenv("AIMETER_ELECTRICITYMAPS_URL", base, 1);
+    setenv("ELECTRICITYMAPS_API_KEY", LONG_KEY, 1);
+    aim_intensity_point pts[4];
+    aim_provider_result r = { .points = pts, .cap = 4 };
+    aim_provider_query q = em_query();
+    q.cache_dir = NULL;
+    const size_t klen = strlen(LONG_KEY);
+    for (int off = 0; off <= 160; off++) {
+        char err[512];
+        assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EACCES);
+        assert_int_equal(mock_http_count(m), off + 1);
+        for (size_t k = 0; k + 4 <= klen; k++) {
+            char part[5];
+            memcpy(part, LONG_KEY + k, 4);
+            part[4] = '\0';
+            if (strstr(err, part))
+                fail_msg("offset %d: \"%s\" of the key reached the message: %s", off, part, err);
+        }
+        /* Where the whole key fits before the cut, it reads "***". */
+        if (off + 3 <= 120)
+            assert_non_null(strstr(err, "***"));
+    }
+    mock_http_stop(m);
+    setenv("ELECTRICITYMAPS_API_KEY", KEY, 1);
     unsetenv("AIMETER_ELECTRICITYMAPS_URL");
 }
 
@@ -433,6 +540,49 @@ static void watttime_access_levels(void **state) {
     assert_non_null(strstr(err, "login refused"));
     assert_null(strstr(err, "wrong-password"));
     setenv("WATTTIME_PASSWORD", "wt-secret-password", 1);
+    mock_http_stop(m);
+    unsetenv("AIMETER_WATTTIME_URL");
+}
+
+/* Coordinates go into provider URLs: under a decimal-comma locale (which a Python host may
+ * set) "%.6f" wrote "lat=48,850000", another query or none. */
+static int locale_teardown(void **state) {
+    setlocale(LC_NUMERIC, "C");
+    return teardown(state);
+}
+
+static void coordinates_in_urls_are_locale_free(void **state) {
+    if (!comma_locale_set(tmpdir))
+        skip(); /* no comma locale installed and no localedef: nothing to show */
+    script s = { .n = 1 };
+    s.replies[0] = (mock_reply){ .status = 200, .body = em_latest };
+    mock_http *m = mock_http_start(scripted, &s);
+    char base[128], err[300];
+    mock_http_url(m, "/v3", base, sizeof base);
+    setenv("AIMETER_ELECTRICITYMAPS_URL", base, 1);
+    aim_intensity_point pts[8];
+    aim_provider_result r = { .points = pts, .cap = 8 };
+    aim_provider_query q = em_query();
+    q.cache_dir = NULL;
+    q.zone = NULL;
+    q.have_latlon = 1;
+    q.lat = 48.85;
+    q.lon = -2.35;
+    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_string_equal(mock_http_path(m, 0), "/v3/carbon-intensity/latest?lat=48.850000&lon=-2.350000"
+                                              "&shouldUseFallbackCallerLookup=false&emissionFactorType=lifecycle");
+    mock_http_stop(m);
+    unsetenv("AIMETER_ELECTRICITYMAPS_URL");
+
+    wt_state w = { .historical_status = 200, .forecast_status = 200 };
+    m = mock_http_start(wt_handler, &w);
+    mock_http_url(m, "", base, sizeof base);
+    setenv("AIMETER_WATTTIME_URL", base, 1);
+    q = (aim_provider_query){ .provider = "watttime", .have_latlon = 1, .lat = 38.5, .lon = -121.5,
+                              .signal = AIM_SIGNAL_MARGINAL, .timeout_ms = 5000 };
+    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_string_equal(mock_http_path(m, 1), "/v3/region-from-loc?latitude=38.500000&longitude=-121.500000"
+                                              "&signal_type=co2_moer");
     mock_http_stop(m);
     unsetenv("AIMETER_WATTTIME_URL");
 }
@@ -618,12 +768,15 @@ static void feed_polls_dedupes_and_honours_retry_after(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(http_basics_and_limits),
+        cmocka_unit_test_teardown(http_plain_only_to_loopback_never_proxied, no_proxy_teardown),
         cmocka_unit_test(http_redirects_stay_on_origin),
         cmocka_unit_test(retry_after_values),
         cmocka_unit_test_setup_teardown(em_fetch_cache_and_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(em_errors_and_secrets, setup, teardown),
+        cmocka_unit_test_setup_teardown(em_error_body_never_leaks_part_of_the_key, setup, teardown),
         cmocka_unit_test_setup_teardown(em_history_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(watttime_access_levels, setup, teardown),
+        cmocka_unit_test_setup_teardown(coordinates_in_urls_are_locale_free, setup, locale_teardown),
         cmocka_unit_test_setup_teardown(ukgrid_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(credentials_file_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(feed_polls_dedupes_and_honours_retry_after, setup, teardown),

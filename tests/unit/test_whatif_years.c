@@ -355,7 +355,8 @@ static void render_years_and_signals(void **state) {
                                  "2010          0.786   0.786\n"));
     assert_non_null(strstr(text, "\nCA-SK@marginal (CA)              372  marginal  direct     "
                                  "2021           3.72    3.72\n"));
-    assert_non_null(strstr(text, "\n  CA-SK@marginal (CA): Canada; UNFCCC/IFI"));
+    assert_non_null(strstr(text, "\n  CA-SK@marginal (CA): Canada; national figure of CA: CA-SK "
+                                 "has no marginal factor of its own; UNFCCC/IFI"));
     free(text);
 
     /* Errors: -EINVAL, one line naming what exists. */

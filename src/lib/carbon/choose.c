@@ -12,6 +12,7 @@
 #include "carbon/intensity_file.h"
 #include "carbon/run_provider.h"
 #include "carbon/zone_guess.h"
+#include "carbon/zone_history.h"
 #include "core/fileio.h"
 
 typedef int (*intensity_step)(const aim_config *cfg, int64_t now_ms, aim_intensity_series *out,
@@ -83,15 +84,30 @@ static int from_row(const aim_zone_info *z, aim_intensity_origin origin, const c
 
 static int from_zone(const aim_config *cfg, int64_t now_ms, aim_intensity_series *out,
                      char *err, size_t errlen) {
-    const aim_zone_info *z = NULL;
     if (!cfg->zone[0])
         return 0;
-    /* A marginal signal asked of a provider that failed: the table's operating margin of
-     * the zone's country, where it has one, is the closest offline figure. */
-    if ((!cfg->marginal || aim_zone_lookup_signal(cfg->zone, 1, &z) < 0) &&
-        aim_zone_lookup(cfg->zone, &z) < 0)
-        return 0;
-    return from_row(z, AIM_ORIGIN_ZONE, "", now_ms, out);
+    /* The zone as set (aim_config_set_zone checked it): its current row, a year's average,
+     * or the marginal row. A marginal signal asked of a provider that failed gets the
+     * table's marginal row too, where the zone's country has one, else the average. */
+    char item[64];
+    aim_zone_spec spec;
+    int marginal = cfg->zone_marginal || cfg->marginal;
+    for (int attempt = 0; attempt < 2; attempt++, marginal = 0) {
+        int n = snprintf(item, sizeof item, "%s", cfg->zone);
+        if (cfg->zone_year > 0)
+            n += snprintf(item + n, sizeof item - (size_t)n, "@%04d", cfg->zone_year);
+        if (marginal)
+            snprintf(item + n, sizeof item - (size_t)n, "@marginal");
+        if (aim_zone_spec_resolve(item, strlen(item), &spec, NULL, 0) == 0)
+            break;
+        if (!marginal || cfg->zone_marginal)
+            return 0;
+    }
+    char note[200], prefix[240] = "";
+    aim_zone_spec_national_note(&spec, note, sizeof note);
+    if (note[0])
+        snprintf(prefix, sizeof prefix, "%s; ", note);
+    return from_row(&spec.row, AIM_ORIGIN_ZONE, prefix, now_ms, out);
 }
 
 /* No zone given: the system's time zone says the country (zone_guess.h), and the report

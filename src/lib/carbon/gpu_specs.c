@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -40,10 +41,27 @@ static size_t mark_len(const char *p) {
     return 0;
 }
 
-int aim_hw_name_key(const char *name, char *out, size_t size) {
-    if (!name || !out || size == 0)
-        return -EINVAL;
-    size_t n = 0;
+/* "80gb", "141GB": a memory size, which drivers and datasheets put anywhere in the name. */
+static int is_memory(const char *word, size_t len) {
+    size_t d = 0;
+    while (d < len && word[d] >= '0' && word[d] <= '9')
+        d++;
+    return d > 0 && len == d + 2 && lower((unsigned char)word[d]) == 'g' &&
+           lower((unsigned char)word[d + 1]) == 'b';
+}
+
+/* "sxm2", "SXM5": the socket's generation follows the GPU's and names nothing more. */
+static size_t socket_len(const char *word, size_t len) {
+    if (len < 3 || strncasecmp(word, "sxm", 3) != 0)
+        return len;
+    for (size_t i = 3; i < len; i++)
+        if (word[i] < '0' || word[i] > '9')
+            return len;
+    return 3;
+}
+
+/* Appends the words of name that are (memory = 1) or are not (0) memory sizes to out. */
+static int key_words(const char *name, int memory, char *out, size_t size, size_t *n) {
     int leading = 1; /* still before the first word that is not a brand */
     const char *p = name;
     while (*p) {
@@ -59,11 +77,26 @@ int aim_hw_name_key(const char *name, char *out, size_t size) {
         if (leading && is_brand(word, len))
             continue;
         leading = 0;
-        if (len >= size - n)
+        if (is_memory(word, len) != memory)
+            continue;
+        len = socket_len(word, len);
+        if (len >= size - *n)
             return -ENAMETOOLONG;
         for (size_t i = 0; i < len; i++)
-            out[n++] = lower((unsigned char)word[i]);
+            out[(*n)++] = lower((unsigned char)word[i]);
     }
+    return 0;
+}
+
+int aim_hw_name_key(const char *name, char *out, size_t size) {
+    if (!name || !out || size == 0)
+        return -EINVAL;
+    size_t n = 0;
+    int r = key_words(name, 0, out, size, &n);
+    if (r == 0)
+        r = key_words(name, 1, out, size, &n);
+    if (r < 0)
+        return r;
     out[n] = '\0';
     return n ? (int)n : -EINVAL;
 }
@@ -97,6 +130,19 @@ int aim_hw_name_match(const char *key, const char *name, const char *aliases) {
     return best;
 }
 
+/* The row whose key equals key exactly, or NULL; *partial counts the rows it only begins. */
+static const aim_gpu_info *gpu_exact(const char *key, size_t *partial) {
+    for (size_t i = 0; i < aim_gpu_spec_table_count; i++) {
+        const aim_gpu_info *g = &aim_gpu_spec_table[i];
+        int m = aim_hw_name_match(key, g->name, g->aliases);
+        if (m == 1)
+            return g;
+        if (partial)
+            *partial += m == 2;
+    }
+    return NULL;
+}
+
 int aim_gpu_spec_lookup(const char *name, const aim_gpu_info **ret) {
     char key[AIM_HW_KEY_MAX];
     int r = aim_hw_name_key(name, key, sizeof key);
@@ -105,15 +151,35 @@ int aim_gpu_spec_lookup(const char *name, const aim_gpu_info **ret) {
     if (r < 0)
         return r;
     size_t partial = 0;
-    for (size_t i = 0; i < aim_gpu_spec_table_count; i++) {
-        const aim_gpu_info *g = &aim_gpu_spec_table[i];
-        int m = aim_hw_name_match(key, g->name, g->aliases);
-        if (m == 1) {
-            if (ret)
-                *ret = g;
-            return 0;
+    const aim_gpu_info *g = gpu_exact(key, &partial);
+    if (!g) {
+        /* A driver's name with a memory size the row does not state ("A800-SXM4-80GB" for
+         * the row "A800 SXM"): the name without it, when the row's memory is unknown or the
+         * same. Never a row that states another size: 40GB and 80GB boards differ. */
+        char bare[AIM_HW_KEY_MAX];
+        size_t n = 0;
+        double gb = NAN;
+        const char *w = name;
+        while (*w) {
+            while (*w && !is_alnum((unsigned char)*w))
+                w++;
+            const char *start = w;
+            while (is_alnum((unsigned char)*w))
+                w++;
+            if (w > start && is_memory(start, (size_t)(w - start)))
+                gb = strtod(start, NULL);
         }
-        partial += m == 2;
+        if (!isnan(gb) && key_words(name, 0, bare, sizeof bare, &n) == 0 && n > 0) {
+            bare[n] = '\0';
+            const aim_gpu_info *c = gpu_exact(bare, NULL);
+            if (c && (isnan(c->memory_gb) || c->memory_gb == gb))
+                g = c;
+        }
+    }
+    if (g) {
+        if (ret)
+            *ret = g;
+        return 0;
     }
     return partial >= 2 ? -EEXIST : -ENOENT;
 }

@@ -8,9 +8,14 @@
  *     ("H100-SXM5 80GB" -> h100 sxm5 80gb), and letters are lower-cased;
  *  3. leading brand words are dropped, as many as there are: nvidia, amd, google, intel,
  *     tesla, geforce, radeon, instinct, habana, amazon, aws, huawei;
- *  4. the remaining words are joined into one key ("h100sxm580gb"), so spacing and
+ *  4. a socket word loses its generation ("sxm4" -> sxm), and memory sizes ("80gb") move
+ *     to the end, wherever the name had them: NVML says "A800 80GB PCIe" and
+ *     "A800-SXM4-80GB" where datasheets say "A800 PCIe 80GB" and "A800 SXM";
+ *  5. the remaining words are joined into one key ("h100sxm80gb"), so spacing and
  *     punctuation never matter ("TPUv4" = "TPU v4" = "tpu-v4").
- * A query finds the row one of whose keys equals its key. The build (tools/gen_hw_tables.py,
+ * A query finds the row one of whose keys equals its key; failing that, a query with a memory
+ * size finds the row its key without the size equals, when that row states no memory size or
+ * the same one ("A800-SXM4-80GB" is the row "A800 SXM"). The build (tools/gen_hw_tables.py,
  * same rule in Python) refuses two rows sharing a key, so the answer is unique. When no key
  * is equal, the rows with a key that begins with the query's key are candidates: two or more
  * make the name ambiguous (-EEXIST); a single one is only a suggestion (-ENOENT), because a

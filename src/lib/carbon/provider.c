@@ -203,10 +203,12 @@ int aim_provider_fetch_series(const aim_provider_query *q, const atomic_int *can
             meta->stale = 1;
             size_t n = strlen(meta->source);
             snprintf(meta->source + n, sizeof meta->source - n, " [stale: provider unreachable]");
+            /* Scrubbed before it is cut to fit: a secret straddling the cut would leave
+             * its first part behind. */
+            aim_prov_scrub(err, c->secret[0]);
+            aim_prov_scrub(err, c->secret[1]);
             char why[200];
             snprintf(why, sizeof why, "%s", err ? err : "");
-            aim_prov_scrub(why, c->secret[0]);
-            aim_prov_scrub(why, c->secret[1]);
             snprintf(meta->note, sizeof meta->note, "stale cache entry served: %s", why);
             *out = cached.series;
             cached.series.p = NULL;

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "carbon/provider_impl.h"
+#include "report/format.h"
 
 #define EM_DEFAULT_URL "https://api.electricitymaps.com/v3"
 #define EM_HOUR_MS (3600LL * 1000)
@@ -109,7 +110,7 @@ static int em_get(aim_prov_ctx *c, const char *url, const char *header, aim_em_k
         return r;
     char whatfull[96];
     snprintf(whatfull, sizeof whatfull, "Electricity Maps %s", what);
-    r = aim_prov_http_status(&rs, whatfull, a, err, errlen);
+    r = aim_prov_http_status(c, &rs, whatfull, a, err, errlen);
     if (r == 0) {
         aim_prov_parsed p = { .basis = AIM_BASIS_UNKNOWN };
         char perr[200];
@@ -141,9 +142,11 @@ static int em_url(const aim_provider_query *q, const char *base, const char *pat
     if (q->zone && *q->zone) {
         r = aim_prov_url_add(url, size, "zone", q->zone);
     } else {
-        char lat[32], lon[32];
-        snprintf(lat, sizeof lat, "%.6f", q->lat);
-        snprintf(lon, sizeof lon, "%.6f", q->lon);
+        /* Locale-free: a host program (Python) may have set a decimal comma, and
+         * "lat=48,850000" is another query, or none. */
+        char lat[AIM_NUM_MAX], lon[AIM_NUM_MAX];
+        aim_fmt_fixed(lat, q->lat, 6);
+        aim_fmt_fixed(lon, q->lon, 6);
         r = aim_prov_url_add(url, size, "lat", lat);
         if (r == 0)
             r = aim_prov_url_add(url, size, "lon", lon);

@@ -3,10 +3,13 @@
  * hang a run's end), a body size cap (a broken proxy must not fill memory), TLS verified,
  * only http and https, and redirects followed only to the same origin: the API key travels
  * in a custom header, which libcurl would happily send on to any host a redirect names.
- * Plain http is allowed only to loopback addresses, which is what tests and local mirrors
- * use; a key must never cross a network in clear text. Headers are never logged. */
+ * Plain http is allowed only to literal loopback addresses (and localhost), never through a
+ * proxy, which is what tests and local mirrors use; a key must never cross a network in
+ * clear text. Headers are never logged. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,15 +129,45 @@ int aim_http_origin(const char *url, char *buf, size_t size) {
     return r;
 }
 
-/* Plain http only to this machine (see the top of the file). */
-static int origin_allowed(const char *origin) {
-    if (strncmp(origin, "https://", 8) == 0)
-        return 1;
-    static const char *const loopback[] = { "http://127.", "http://localhost:", "http://[::1]:" };
-    for (size_t i = 0; i < sizeof loopback / sizeof loopback[0]; i++)
-        if (strncmp(origin, loopback[i], strlen(loopback[i])) == 0)
-            return 1;
-    return 0;
+/* Plain http only to this machine (see the top of the file), decided on what the host is,
+ * not on how its name begins: "127.attacker.example" is a name that any resolver, or any
+ * proxy, may send anywhere. A literal 127.0.0.0/8 or ::1 address, or "localhost" (which
+ * libcurl answers itself, without asking a resolver), is loopback. 1 https, 2 plain http to
+ * loopback (the caller then bypasses every proxy), 0 refused. */
+static int origin_allowed(const char *url) {
+    const aim_curl_api *cu = aim_curl(NULL);
+    CURLU *u = cu->url();
+    if (!u)
+        return 0;
+    char *scheme = NULL, *host = NULL;
+    int r = 0;
+    if (cu->url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        cu->url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        cu->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        if (strcasecmp(scheme, "https") == 0) {
+            r = 1;
+        } else if (strcasecmp(scheme, "http") == 0) {
+            struct in_addr a4;
+            struct in6_addr a6;
+            char h[64];
+            size_t n = strlen(host);
+            /* CURLU gives an IPv6 host in brackets: "[::1]". A zone id ("%eth0") is not
+             * loopback's business and fails inet_pton. */
+            if (n >= 2 && n < sizeof h && host[0] == '[' && host[n - 1] == ']') {
+                memcpy(h, host + 1, n - 2);
+                h[n - 2] = '\0';
+                r = inet_pton(AF_INET6, h, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6) ? 2 : 0;
+            } else if (inet_pton(AF_INET, host, &a4) == 1) {
+                r = (ntohl(a4.s_addr) >> 24) == 127 ? 2 : 0;
+            } else {
+                r = strcasecmp(host, "localhost") == 0 ? 2 : 0;
+            }
+        }
+    }
+    cu->free(scheme);
+    cu->free(host);
+    cu->url_cleanup(u);
+    return r;
 }
 
 static int map_curl_error(CURLcode cc, const transfer *t, const char *origin, const char *detail,
@@ -172,7 +205,7 @@ static int map_curl_error(CURLcode cc, const transfer *t, const char *origin, co
 }
 
 /* One request, no redirect followed. */
-static int get_once(const aim_http_request *rq, const char *url, const char *origin,
+static int get_once(const aim_http_request *rq, const char *url, const char *origin, int direct,
                     aim_http_response *rs, char *location, size_t locsize, char *err, size_t errlen) {
     const aim_curl_api *cu = aim_curl(NULL); /* loaded: aim_http_get checked */
     CURL *h = cu->easy_init();
@@ -210,6 +243,11 @@ static int get_once(const aim_http_request *rq, const char *url, const char *ori
     cu->easy_setopt(h, CURLOPT_HEADERDATA, &t);
     cu->easy_setopt(h, CURLOPT_ERRORBUFFER, detail);
     cu->easy_setopt(h, CURLOPT_VERBOSE, 0L);
+    /* Plain http to loopback goes straight to this machine: a proxy (http_proxy,
+     * ALL_PROXY) would carry the key in clear text to wherever it is, and to whatever the
+     * proxy thinks the name means. */
+    if (direct)
+        cu->easy_setopt(h, CURLOPT_NOPROXY, "*");
     if (rq->cancel) {
         cu->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
         cu->easy_setopt(h, CURLOPT_XFERINFODATA, &t);
@@ -257,14 +295,16 @@ int aim_http_get(const aim_http_request *rq, aim_http_response *rs, char *err, s
     char origin[512];
     if (!rq->url || aim_http_origin(rq->url, origin, sizeof origin) < 0)
         return aim_prov_fail(err, errlen, -EINVAL, "not an http(s) URL");
-    if (!origin_allowed(origin))
-        return aim_prov_fail(err, errlen, -EINVAL,
-                             "refusing plain http to %s: only https, or http to this machine (127.0.0.1, localhost, [::1])",
+    int allowed = origin_allowed(rq->url);
+    if (!allowed)
+        return aim_prov_fail(err, errlen, -EPERM,
+                             "refusing plain http to %s: a key must not cross a network in clear text; "
+                             "use https, or http to a loopback address (127.0.0.1, [::1], localhost)",
                              origin);
     char url[2048], location[2048];
     snprintf(url, sizeof url, "%s", rq->url);
     for (int hop = 0;; hop++) {
-        int r = get_once(rq, url, origin, rs, location, sizeof location, err, errlen);
+        int r = get_once(rq, url, origin, allowed == 2, rs, location, sizeof location, err, errlen);
         if (r < 0 || !location[0])
             return r;
         char to[512];

@@ -87,8 +87,9 @@ typedef struct aim_http_response {
     int retry_after_s;  /* Retry-After, as seconds from now; -1 when absent */
 } aim_http_response;
 
-/* GET. 0 with status set for any HTTP answer, or: -EINVAL bad URL, or plain http:// to a
- * host that is not loopback; -ENETUNREACH cannot resolve/connect; -EAGAIN timeout;
+/* GET. 0 with status set for any HTTP answer, or: -EINVAL bad URL; -EPERM plain http://
+ * to a host that is not a literal loopback address or localhost (plain http is never sent
+ * through a proxy); -ENETUNREACH cannot resolve/connect; -EAGAIN timeout;
  * -EPROTO truncated body, TLS or protocol failure, a redirect to another host; -EFBIG body
  * above max_body; -ECANCELED; -ENOMEM. Same-host redirects are followed (at most 3).
  * TLS is verified; headers are never logged. Thread-safe. */
@@ -176,10 +177,11 @@ typedef struct aim_prov_ctx {
 int aim_prov_get(aim_prov_ctx *c, const char *url, const char *header, const char *user,
                  const char *password, aim_http_response *rs, char *err, size_t errlen);
 /* 0 for a 2xx status, else the error for it with a message naming `what` (and quoting the
- * provider's own message, when its JSON body has one): 401/403 -EACCES, 400/404/422
+ * provider's own message, when its JSON body has one, with c's secrets scrubbed out before
+ * it is cut to length; c may be NULL): 401/403 -EACCES, 400/404/422
  * -ENOENT, 429 -EAGAIN (a->rate_limited, a->retry_after_s), 5xx -EAGAIN, else -EPROTO. */
-int aim_prov_http_status(const aim_http_response *rs, const char *what, aim_prov_answer *a,
-                         char *err, size_t errlen);
+int aim_prov_http_status(const aim_prov_ctx *c, const aim_http_response *rs, const char *what,
+                         aim_prov_answer *a, char *err, size_t errlen);
 /* The base URL: the env override when set (test or proxy use), else the default.
  * Trailing slashes removed. */
 void aim_prov_base_url(const char *env_name, const char *def, char *buf, size_t size);

@@ -193,7 +193,7 @@ int aim_uk_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
         aim_http_response rs;
         if ((r = aim_prov_get(c, url, NULL, NULL, NULL, &rs, err, errlen)) < 0)
             break;
-        r = aim_prov_http_status(&rs, "UK Carbon Intensity API", a, err, errlen);
+        r = aim_prov_http_status(c, &rs, "UK Carbon Intensity API", a, err, errlen);
         if (r == 0) {
             aim_prov_parsed p = { .basis = AIM_BASIS_DIRECT };
             char perr[200];

@@ -169,8 +169,25 @@ int aim_prov_get(aim_prov_ctx *c, const char *url, const char *header, const cha
     return aim_http_get(&rq, rs, err, errlen);
 }
 
+/* msg with this fetch's secrets replaced by "***", then quoted (120 bytes at most) into
+ * buf: scrubbing after the cut would miss a key that straddles it, and leave its first part. */
+static void quote_scrubbed(const aim_prov_ctx *c, const char *msg, char *buf, size_t size) {
+    char *copy = strdup(msg);
+    if (!copy) {
+        snprintf(buf, size, ": (message not shown: out of memory)");
+        return;
+    }
+    for (size_t i = 0; c && i < sizeof c->secret / sizeof c->secret[0]; i++)
+        aim_prov_scrub(copy, c->secret[i]);
+    char q[128];
+    aim_prov_quote(q, sizeof q, copy, 120);
+    explicit_bzero(copy, strlen(copy));
+    free(copy);
+    snprintf(buf, size, ": \"%s\"", q);
+}
+
 /* The provider's own explanation, when its error body is JSON with one. */
-static void body_message(const aim_http_response *rs, char *buf, size_t size) {
+static void body_message(const aim_prov_ctx *c, const aim_http_response *rs, char *buf, size_t size) {
     buf[0] = '\0';
     if (!rs->body || rs->len == 0)
         return;
@@ -180,31 +197,23 @@ static void body_message(const aim_http_response *rs, char *buf, size_t size) {
     static const char *const keys[] = { "message", "error", "detail" };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0] && !buf[0]; i++) {
         json_t *m = json_object_get(root, keys[i]);
-        if (json_is_string(m)) {
-            char q[128];
-            aim_prov_quote(q, sizeof q, json_string_value(m), 120);
-            snprintf(buf, size, ": \"%s\"", q);
-        } else if (json_is_object(m)) {
-            json_t *mm = json_object_get(m, "message");
-            if (json_is_string(mm)) {
-                char q[128];
-                aim_prov_quote(q, sizeof q, json_string_value(mm), 120);
-                snprintf(buf, size, ": \"%s\"", q);
-            }
-        }
+        if (json_is_object(m))
+            m = json_object_get(m, "message");
+        if (json_is_string(m))
+            quote_scrubbed(c, json_string_value(m), buf, size);
     }
     json_decref(root);
 }
 
-int aim_prov_http_status(const aim_http_response *rs, const char *what, aim_prov_answer *a,
-                         char *err, size_t errlen) {
+int aim_prov_http_status(const aim_prov_ctx *c, const aim_http_response *rs, const char *what,
+                         aim_prov_answer *a, char *err, size_t errlen) {
     long st = rs->status;
     if (a)
         a->http_status = st;
     if (st >= 200 && st < 300)
         return 0;
     char msg[160];
-    body_message(rs, msg, sizeof msg);
+    body_message(c, rs, msg, sizeof msg);
     if (st == 401)
         return aim_prov_fail(err, errlen, -EACCES, "%s: credentials refused (HTTP 401)%s", what, msg);
     if (st == 403)

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "carbon/provider_impl.h"
+#include "report/format.h"
 
 #define WT_DEFAULT_URL "https://api.watttime.org"
 #define WT_LB_TO_G_PER_KWH 0.45359237 /* 1 lb/MWh = 453.59237 g / 1000 kWh (carbon-data.md 4.1) */
@@ -244,7 +245,7 @@ static int login(wt_call *w, int force, char *err, size_t errlen) {
                              "WattTime login refused (HTTP %ld): check WATTTIME_USERNAME and WATTTIME_PASSWORD",
                              rs.status);
     }
-    r = aim_prov_http_status(&rs, "WattTime login", NULL, err, errlen);
+    r = aim_prov_http_status(w->c, &rs, "WattTime login", NULL, err, errlen);
     char token[4096];
     if (r == 0) {
         char perr[160];
@@ -286,7 +287,7 @@ static int call(wt_call *w, const char *url, const char *what, aim_prov_answer *
         }
         char whatfull[96];
         snprintf(whatfull, sizeof whatfull, "WattTime %s", what);
-        r = aim_prov_http_status(rs, whatfull, a, err, errlen);
+        r = aim_prov_http_status(w->c, rs, whatfull, a, err, errlen);
         if (r < 0)
             aim_http_response_free(rs);
         return r;
@@ -389,9 +390,11 @@ int aim_wt_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
     if (q->zone && *q->zone) {
         snprintf(region, sizeof region, "%s", q->zone);
     } else {
-        char lat[32], lon[32];
-        snprintf(lat, sizeof lat, "%.6f", q->lat);
-        snprintf(lon, sizeof lon, "%.6f", q->lon);
+        /* Locale-free: a host program (Python) may have set a decimal comma, and
+         * "lat=48,850000" is another query, or none. */
+        char lat[AIM_NUM_MAX], lon[AIM_NUM_MAX];
+        aim_fmt_fixed(lat, q->lat, 6);
+        aim_fmt_fixed(lon, q->lon, 6);
         snprintf(url, sizeof url, "%s/v3/region-from-loc", base);
         aim_prov_url_add(url, sizeof url, "latitude", lat);
         aim_prov_url_add(url, sizeof url, "longitude", lon);

@@ -214,8 +214,10 @@ void aim_whatif_zone_scenario(const aim_zone_spec *spec, const char *requested,
     if (!z->basis || aim_basis_parse(z->basis, &s->basis) < 0)
         s->basis = AIM_BASIS_UNKNOWN;
     s->year = z->year;
-    aim_bprintf(s->source, sizeof s->source, "%s, %d (%s)", z->source ? z->source : "",
-                z->year, z->licence ? z->licence : "");
+    char note[200];
+    aim_zone_spec_national_note(spec, note, sizeof note);
+    aim_bprintf(s->source, sizeof s->source, "%s%s%s, %d (%s)", note, note[0] ? "; " : "",
+                z->source ? z->source : "", z->year, z->licence ? z->licence : "");
 }
 
 static int add_zones(whatif_req *q, aim_store *store, const char *zones) {

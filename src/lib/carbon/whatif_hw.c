@@ -15,6 +15,7 @@
 
 #include "carbon/carbon.h"
 #include "carbon/hw_ratio.h"
+#include "carbon/hw_spec.h"
 #include "carbon/whatif.h"
 #include "report/format.h"
 #include "report/jsonutil.h"
@@ -26,6 +27,7 @@
 #define MAX_ALTS 16
 #define MAX_HW_ZONES 16
 #define MAX_MODELS 8
+#define MAX_SPECS 16
 
 typedef struct hw_model {
     const aim_gpu_info *info;     /* its table row */
@@ -59,7 +61,49 @@ typedef struct hw_req {
     double energy_j;              /* replayed, every device in the total */
     double gpu_energy_j;          /* replayed, the GPUs */
     uint64_t ticks;
+    aim_hw_spec spec[MAX_SPECS];  /* --gpu-spec: figures the user stated */
+    size_t n_specs;
 } hw_req;
+
+/* A device by name: a stated one first (it may amend a table row), else the table's. */
+static int find_gpu(const hw_req *q, const char *name, const aim_gpu_info **ret) {
+    for (size_t i = 0; i < q->n_specs; i++)
+        if (aim_hw_spec_matches(&q->spec[i], name)) {
+            *ret = &q->spec[i].info;
+            return 0;
+        }
+    return aim_gpu_lookup(name, ret);
+}
+
+static int is_stated(const hw_req *q, const aim_gpu_info *g) {
+    for (size_t i = 0; i < q->n_specs; i++)
+        if (g == &q->spec[i].info)
+            return 1;
+    return 0;
+}
+
+/* Splits a ';'-separated list of --gpu-spec items (their figures are comma-separated). */
+static int add_specs(hw_req *q, aim_store *store, const char *list) {
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ";");
+        if (len) {
+            if (q->n_specs == MAX_SPECS) {
+                aim_store_set_error(store, "at most %d --gpu-spec at a time", MAX_SPECS);
+                return -EINVAL;
+            }
+            char err[320];
+            if (aim_hw_spec_parse(p, len, &q->spec[q->n_specs], err, sizeof err) < 0) {
+                aim_store_set_error(store, "%s", err);
+                return -EINVAL;
+            }
+            q->n_specs++;
+        }
+        p += len;
+        if (*p == ';')
+            p++;
+    }
+    return 0;
+}
 
 /* Splits a comma-separated list; calls fn for each trimmed, non-empty item. */
 static int each_item(const char *list, aim_store *store, const char *what,
@@ -121,13 +165,14 @@ static int lookup_error(aim_store *store, const char *name, int r, const char *w
                             who, name, list);
     else
         aim_store_set_error(store, "%s '%s' is not in the hardware table (aimeter estimate "
-                            "--list-gpus lists it)", who, name);
+                            "--list-gpus lists it; state its figures with --gpu-spec "
+                            "'NAME:tdp=W,tflops=T')", who, name);
     return r;
 }
 
 static int add_alt(hw_req *q, aim_store *store, const char *name) {
     const aim_gpu_info *g;
-    int r = aim_gpu_lookup(name, &g);
+    int r = find_gpu(q, name, &g);
     if (r < 0) {
         lookup_error(store, name, r, "hardware");
         return -EINVAL;
@@ -154,7 +199,7 @@ static int find_models(hw_req *q, aim_store *store) {
         char model[sizeof dev->model + 1];
         aim_bprintf(model, sizeof model, "%.*s", AIM_FIELD(dev->model));
         const aim_gpu_info *g;
-        int r = model[0] ? aim_gpu_lookup(model, &g) : -ENOENT;
+        int r = model[0] ? find_gpu(q, model, &g) : -ENOENT;
         if (r < 0) {
             char who[64];
             aim_bprintf(who, sizeof who, "%.*s's model", AIM_FIELD(dev->name));
@@ -229,7 +274,7 @@ static int compute(aim_db *db, hw_req *q) {
             char model[sizeof dev->model + 1];
             aim_bprintf(model, sizeof model, "%.*s", AIM_FIELD(dev->model));
             keep[d] = dev->kind == AIM_DEV_GPU && dev->has_energy && dev->in_total &&
-                      aim_gpu_lookup(model, &g) == 0 && g == hm->info;
+                      find_gpu(q, model, &g) == 0 && g == hm->info;
         }
         r = replay_subset(db, q, keep, &hm->energy_j, hm->carbon_g, NULL);
         q->gpu_energy_j += hm->energy_j;
@@ -295,7 +340,8 @@ static void text_doc(aim_strbuf *b, const hw_req *q) {
         aim_strbuf_append_clean(b, hm->devices, sizeof hm->devices);
         aim_strbuf_append(b, " (");
         aim_strbuf_append_clean(b, hm->measured_name, sizeof hm->measured_name);
-        aim_strbuf_printf(b, ") = %s in the table; %s J of GPU energy\n", hm->info->name,
+        aim_strbuf_printf(b, ") = %s %s; %s J of GPU energy\n", hm->info->name,
+                          is_stated(q, hm->info) ? "as stated with --gpu-spec" : "in the table",
                           num(n1, hm->energy_j));
     }
     aim_strbuf_printf(b, "IT energy %s J from %llu stored samples (GPUs %s J, the rest %s J); "
@@ -365,9 +411,9 @@ static void text_doc(aim_strbuf *b, const hw_req *q) {
     aim_table_free(&t);
     aim_strbuf_append(b, "\nCarbon = Σ energy × intensity(t) × PUE over the stored sample "
                          "intervals, the GPUs' scaled by the ratio.\n");
-    aim_strbuf_append(b, "Peak figures from the hardware table (data/gpu_specs.csv): a workload "
-                         "rarely reaches either peak, and the rest of the machine is not "
-                         "rescaled.\n");
+    aim_strbuf_printf(b, "Peak figures from the hardware table (data/gpu_specs.csv)%s: a workload "
+                      "rarely reaches either peak, and the rest of the machine is not "
+                      "rescaled.\n", q->n_specs ? " or stated with --gpu-spec" : "");
 }
 
 static json_t *scenario_json(const aim_whatif_scenario *s, int baseline, const aim_run_summary *run,
@@ -414,6 +460,7 @@ static int json_doc(const hw_req *q, char **ret_text) {
         aim_json_put(o, "model", aim_json_str(hm->measured_name, sizeof hm->measured_name), &err);
         aim_json_put(o, "hardware", json_string(hm->info->name), &err);
         aim_json_put(o, "tdp_w", aim_json_num(hm->info->tdp_w), &err);
+        aim_json_put(o, "source", json_string(hm->info->source), &err);
         aim_json_put(o, "energy_j", aim_json_num(hm->energy_j), &err);
         aim_json_put(o, "carbon_g", carbon_array(hm->carbon_g, q->n_sc, &err), &err);
         aim_json_push(measured, o, &err);
@@ -430,6 +477,7 @@ static int json_doc(const hw_req *q, char **ret_text) {
         aim_json_put(o, "query", aim_json_str(a->query, sizeof a->query), &err);
         aim_json_put(o, "hardware", json_string(a->info->name), &err);
         aim_json_put(o, "tdp_w", aim_json_num(a->info->tdp_w), &err);
+        aim_json_put(o, "source", json_string(a->info->source), &err);
         json_t *rs = json_array();
         for (size_t m = 0; m < q->n_models; m++) {
             const aim_hw_ratio *h = &a->ratio[m];
@@ -462,6 +510,13 @@ static int json_doc(const hw_req *q, char **ret_text) {
 int aim_whatif_hardware_render(aim_store *store, const char *run_id, const char *hardware,
                                const char *zones, double pue, const char *format,
                                char **ret_text) {
+    return aim_whatif_hardware_render_specs(store, run_id, hardware, NULL, zones, pue, format,
+                                            ret_text);
+}
+
+int aim_whatif_hardware_render_specs(aim_store *store, const char *run_id, const char *hardware,
+                                     const char *specs, const char *zones, double pue,
+                                     const char *format, char **ret_text) {
     aim_db *db = aim_store_db(store);
     if (!db || !run_id || !format || !ret_text || !hardware) {
         if (store)
@@ -476,7 +531,9 @@ int aim_whatif_hardware_render(aim_store *store, const char *run_id, const char 
         aim_store_set_error(store, "out of memory");
         return -ENOMEM;
     }
-    int r = each_item(hardware, store, "hardware", add_alt, q);
+    int r = add_specs(q, store, specs);
+    if (r == 0)
+        r = each_item(hardware, store, "hardware", add_alt, q);
     if (r == 0 && q->n_alts == 0) {
         aim_store_set_error(store, "no hardware given: --hardware A100,H100,L4");
         r = -EINVAL;

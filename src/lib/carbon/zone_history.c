@@ -273,6 +273,31 @@ int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char
         append(s.label, sizeof s.label, "@marginal");
     if (strcmp(s.row.code, s.zone) != 0)
         append(s.label, sizeof s.label, " (%s)", s.row.code);
+    s.national = s.marginal && strcmp(s.row.code, s.zone) != 0;
     *ret = s;
+    return 0;
+}
+
+void aim_zone_spec_national_note(const aim_zone_spec *spec, char *buf, size_t len) {
+    if (!len)
+        return;
+    buf[0] = '\0';
+    if (spec && spec->national)
+        append(buf, len, "national figure of %s: %s has no marginal factor of its own",
+               spec->row.code, spec->zone);
+}
+
+int aim_zone_resolve(const char *spec, aim_zone_info *ret_row, char *note, size_t notelen,
+                     char *errbuf, size_t errlen) {
+    aim_zone_spec s;
+    if (note && notelen)
+        note[0] = '\0';
+    int r = aim_zone_spec_resolve(spec, spec ? strlen(spec) : 0, &s, errbuf, errlen);
+    if (r < 0)
+        return r;
+    if (ret_row)
+        *ret_row = s.row;
+    if (note)
+        aim_zone_spec_national_note(&s, note, notelen);
     return 0;
 }

@@ -26,7 +26,13 @@ typedef struct aim_zone_spec {
     char label[64];         /* "FR", "FR@2010", "CA-SK@marginal (CA)": the zone, the
                                suffixes in canonical order, and the row's code when it
                                differs */
+    int national;           /* 1: @marginal of a sub-national zone (or a cloud region),
+                               priced with its country's row: there is no finer figure */
 } aim_zone_spec;
+
+/* What a report says of a national marginal figure, in buf (always terminated): "national
+ * figure of CA: CA-SK has no marginal factor of its own". "" when spec is not national. */
+void aim_zone_spec_national_note(const aim_zone_spec *spec, char *buf, size_t len);
 
 /* Resolves the first len bytes of item (need not be terminated): "FR", "ca_sk@marginal",
  * "FR@2010", "aws:us-east-1@2023", "PL@marginal@2021" (suffixes in any order, each kind

@@ -12,6 +12,7 @@
 #include "source.h"
 #include "number.h"
 #include "carbon/run_provider.h"
+#include "carbon/zone_history.h"
 
 int aim_config_new(aim_config **ret_config) {
     aim_config *c = calloc(1, sizeof *c);
@@ -120,10 +121,13 @@ int aim_config_set_intensity(aim_config *c, double g_per_kwh) {
 }
 
 int aim_config_set_zone(aim_config *c, const char *zone) {
-    const aim_zone_info *z;
-    if (!zone || aim_zone_lookup(zone, &z) < 0)
+    /* The same items as whatif --zones (zone_history.h): one syntax in every command. */
+    aim_zone_spec spec;
+    if (!zone || aim_zone_spec_resolve(zone, strlen(zone), &spec, NULL, 0) < 0)
         return -EINVAL;
-    snprintf(c->zone, sizeof c->zone, "%s", z->code);
+    snprintf(c->zone, sizeof c->zone, "%s", spec.zone);
+    c->zone_year = spec.year;
+    c->zone_marginal = spec.marginal;
     return 0;
 }
 

@@ -14,7 +14,9 @@ struct aim_config {
     char *db_path;            /* NULL: the default */
     char sources[256];        /* "" = all */
     double intensity;         /* < 0: not given */
-    char zone[24];            /* "" = not given */
+    char zone[24];            /* "" = not given; the code only, as the tables spell it */
+    int zone_year;            /* --zone CODE@YEAR: that year's average; 0 = the current row */
+    int zone_marginal;        /* --zone CODE@marginal: the table's marginal row */
     char command[1024];       /* argv joined for the record */
     pid_t target_pid;
     char gpus[256];           /* "" = all (or CUDA_VISIBLE_DEVICES) */
