@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
@@ -237,6 +238,34 @@ static void energy_from_power_is_a_trapezoid(void **state) {
     assert_true(m.last_power_w == 1.0);
 }
 
+/* Issue 11: the energy spans the whole run. The first power sample is held back to the run's
+ * start (an estimate's first value only comes with the second tick: `-i 5s -- sleep 3`
+ * reported 0 J at 5.36 W); a counter's first interval power covers the span before its first
+ * reading, whose own value (energy since the source opened) is only its baseline. */
+static void energy_edge_from_the_runs_start(void **state) {
+    aim_energy_meter m = { .start_t = 1000 };
+    aim_energy_meter_power(&m, 1000 + 3000000000LL, 5.36); /* the first value, at 3 s */
+    assert_true(m.edge_now && aim_energy_meter_interval_start(&m, 42) == 1000);
+    assert_true(fabs(m.energy_j - 5.36 * 3.0) < 1e-12);
+    assert_true(fabs(m.edge_j - 5.36 * 3.0) < 1e-12 && m.edge_ns == 3000000000LL);
+    aim_energy_meter_power(&m, 1000 + 4000000000LL, 5.36);
+    assert_false(m.edge_now);
+    assert_int_equal(aim_energy_meter_interval_start(&m, 7), 7);
+    assert_true(fabs(m.energy_j - 5.36 * 4.0) < 1e-12);
+
+    aim_energy_meter c = { .start_t = 0 };
+    double p = -1;
+    assert_int_equal(aim_energy_meter_counter(&c, 500000000, 7.0, &p), 0); /* since open */
+    assert_true(c.energy_j == 0.0 && !c.edge_now);
+    assert_int_equal(aim_energy_meter_counter(&c, 1500000000, 17.0, &p), 1);
+    assert_true(p == 10.0);
+    assert_true(c.edge_now && aim_energy_meter_interval_start(&c, 500000000) == 0);
+    assert_true(fabs(c.energy_j - 15.0) < 1e-12); /* 10 W over [0, 1.5 s] */
+    assert_int_equal(aim_energy_meter_counter(&c, 2500000000LL, 37.0, &p), 1);
+    assert_false(c.edge_now);
+    assert_true(fabs(c.energy_j - 35.0) < 1e-12);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(durations),
@@ -248,6 +277,7 @@ int main(void) {
         cmocka_unit_test(source_names_follow_the_registry),
         cmocka_unit_test(energy_from_counter_derives_power),
         cmocka_unit_test(energy_from_power_is_a_trapezoid),
+        cmocka_unit_test(energy_edge_from_the_runs_start),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

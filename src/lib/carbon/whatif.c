@@ -71,6 +71,8 @@ static int replay_tick(int64_t t_rel, const double *values, const uint8_t *valid
             aim_energy_meter_counter(&rd->meter, t_rel, values[rd->pos], &p);
         else
             aim_energy_meter_power(&rd->meter, t_rel, values[rd->pos]);
+        if (rd->meter.edge_now) /* the writer's edge, from the run's start */
+            t0 = run->start_wall_ns + rd->meter.start_t;
         int64_t t0_rel = t0 - run->start_wall_ns;
         for (size_t k = 0; k < x->n_sc; k++) {
             const aim_whatif_scenario *s = &x->sc[k];

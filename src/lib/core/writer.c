@@ -34,7 +34,8 @@ static void account(aim_session *s, aim_frame *f) {
         aim_device_energy *e = &s->energy[d];
         double v, p;
         /* The interval this frame closes, for its carbon: from the device's previous reading
-         * (none for the first: a zero-length interval priced at the value in force). */
+         * (none for the first: a zero-length interval priced at the value in force), or from
+         * the run's start for the call that adds the extrapolated edge (analysis/energy.h). */
         int64_t t0 = e->meter.have_last ? e->meter.last_t : f->t_ns;
         double e0 = e->meter.energy_j;
         if (e->counter_slot >= 0 && aim_frame_get(f, e->counter_slot, &v)) {
@@ -47,6 +48,7 @@ static void account(aim_session *s, aim_frame *f) {
         } else {
             continue;
         }
+        t0 = aim_energy_meter_interval_start(&e->meter, t0);
         double g0 = aim_run_carbon_device_g(&s->carbon, d, e0);
         aim_run_carbon_account(&s->carbon, d, t0, f->t_ns, e0, e->meter.energy_j);
         aim_session_attr_account(s, d, e->meter.energy_j - e0);
