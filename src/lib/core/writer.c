@@ -29,6 +29,20 @@ static int64_t next_wake(aim_session *s, int64_t now, int64_t last_commit) {
     return due > now ? due : now;
 }
 
+/* The device's instantaneous power reading for a phase's peak (analysis/phases.h), NaN when
+ * it has none: the sample integrated, or the measured power beside a counter (its latest
+ * value when it is sampled in another group), never the ΔE/Δt of a counter's interval. */
+static double power_reading(const aim_session *s, const aim_device_energy *e, const aim_frame *f) {
+    double v;
+    if (e->power_slot < 0)
+        return NAN;
+    if (aim_frame_get(f, e->power_slot, &v))
+        return v;
+    if (s->latest && s->latest_ok && s->latest_ok[e->power_slot])
+        return s->latest[e->power_slot];
+    return NAN;
+}
+
 static void account(aim_session *s, aim_frame *f) {
     for (int d = 0; d < s->catalog.n_devices; d++) {
         aim_device_energy *e = &s->energy[d];
@@ -53,7 +67,7 @@ static void account(aim_session *s, aim_frame *f) {
         aim_run_carbon_account(&s->carbon, d, t0, f->t_ns, e0, e->meter.energy_j);
         aim_session_attr_account(s, d, e->meter.energy_j - e0);
         aim_workload_account(&s->workload, d, t0, f->t_ns, e->meter.energy_j - e0,
-                             e->meter.last_power_w,
+                             power_reading(s, e, f),
                              aim_run_carbon_device_g(&s->carbon, d, e->meter.energy_j) - g0);
     }
 }
@@ -93,9 +107,16 @@ static void process_tick(aim_session *s, aim_group *g, aim_frame *f) {
     account(s, f);
     int64_t t_rel = f->t_ns - s->start_mono_ns;
     aim_session_corr_frame(s, g, f, t_rel);
-    for (int i = 0; i < f->count; i++)
-        if (f->valid[i])
-            aim_stats_add(&s->stats[f->base + i], f->values[i]);
+    /* The interval this tick closes (from the run's start for a group's first). A short one,
+     * the sample every group takes when the run stops 1-2 ms after its previous tick, closes
+     * the energy accounting (account() above, and the chunk below) but stays out of the
+     * statistics: a rate over 1 ms is mostly counter granularity (docs/methodology.md). */
+    int64_t span = t_rel - (g->written_ticks ? g->last_t : 0);
+    if (!aim_interval_is_short(g->written_ticks ? span : g->interval_ns, g->interval_ns))
+        for (int i = 0; i < f->count; i++)
+            if (f->valid[i])
+                aim_stats_add(&s->stats[f->base + i], f->values[i],
+                              span > 0 ? (double)span * 1e-9 : 0.0);
     int r = aim_chunk_encoder_add(g->encoder, t_rel, f->values, f->valid);
     if (r == -ENOSPC) {
         r = insert_chunk(s, g);
@@ -189,7 +210,7 @@ void aim_writer_refresh_summary(aim_session *s) {
         aim_series_summary *ss = &run->series[i];
         const aim_stats *st = &s->stats[i];
         ss->count = st->count;
-        ss->mean = st->count ? st->mean : NAN;
+        ss->mean = st->count ? st->mean : NAN; /* time-weighted (analysis/stats.h) */
         ss->min = st->count ? st->min : NAN;
         ss->max = st->count ? st->max : NAN;
         ss->mode = aim_stats_mode(st);

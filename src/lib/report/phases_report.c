@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/phases.h"
 #include "analysis/workload_summary.h"
 #include "report/format.h"
 #include "report/model.h"
@@ -34,7 +35,7 @@ static phase_figures figures(const aim_run_summary *run, const aim_phase_summary
             continue;
         f.energy_j += p->energy_j[d];
         f.comp_j[comp_of(&run->devices[d])] += p->energy_j[d];
-        f.peak_w += p->peak_w[d];
+        f.peak_w += aim_phase_device_peak_w(p->peak_w[d], p->energy_j[d], p->total_ns);
     }
     f.mean_w = p->total_ns > 0 ? f.energy_j / ((double)p->total_ns / 1e9) : NAN;
     f.share = run->duration_ns > 0 ? 100.0 * (double)p->total_ns / (double)run->duration_ns
@@ -222,7 +223,8 @@ static void text_phases(aim_strbuf *b, const aim_run_summary *run, int md) {
         aim_strbuf_endline(b);
     }
     const char *note = "Share: of the run's time. Nested phases each count their own time and "
-                       "energy. Peak W: the sum of each device's highest interval power.";
+                       "energy. Peak W: the sum of each device's highest power reading (without "
+                       "readings, its highest mean over 1 s), never below its mean.";
     aim_strbuf_printf(b, md ? "\n%s%s\n" : "  %s%s\n", note,
                       unterminated ? " *: still open when the command ended, closed at the end."
                                    : "");
@@ -370,7 +372,9 @@ json_t *aim_phases_report_json(const aim_run_summary *run, int *err) {
             aim_json_put(dv, "device", aim_json_str(run->devices[d].name,
                                                     strnlen(run->devices[d].name, 32)), err);
             aim_json_put(dv, "energy_j", aim_json_num(p->energy_j[d]), err);
-            aim_json_put(dv, "peak_power_w", aim_json_num(p->peak_w[d]), err);
+            aim_json_put(dv, "peak_power_w",
+                         aim_json_num(aim_phase_device_peak_w(p->peak_w[d], p->energy_j[d],
+                                                              p->total_ns)), err);
             aim_json_put(dv, "in_total", json_boolean(run->devices[d].in_total), err);
             aim_json_push(devs, dv, err);
         }
