@@ -48,9 +48,8 @@ static void account(aim_session *s, aim_frame *f) {
         aim_device_energy *e = &s->energy[d];
         double v, p;
         /* The interval this frame closes, for its carbon: from the device's previous reading
-         * (none for the first: a zero-length interval priced at the value in force), or from
-         * the run's start for the call that adds the extrapolated edge (analysis/energy.h). */
-        int64_t t0 = e->meter.have_last ? e->meter.last_t : f->t_ns;
+         * (none for the first: from the run's start, the edge analysis/energy.h extrapolates). */
+        int64_t t0 = e->meter.have_last ? e->meter.last_t : e->meter.start_t;
         double e0 = e->meter.energy_j;
         if (e->counter_slot >= 0 && aim_frame_get(f, e->counter_slot, &v)) {
             if (aim_energy_meter_counter(&e->meter, f->t_ns, v, &p) && e->derived_power_slot >= 0)
@@ -62,13 +61,23 @@ static void account(aim_session *s, aim_frame *f) {
         } else {
             continue;
         }
-        t0 = aim_energy_meter_interval_start(&e->meter, t0);
+        if (t0 > f->t_ns)
+            t0 = f->t_ns;
+        double e1 = e->meter.energy_j, edge = e->meter.edge_delta_j;
         double g0 = aim_run_carbon_device_g(&s->carbon, d, e0);
-        aim_run_carbon_account(&s->carbon, d, t0, f->t_ns, e0, e->meter.energy_j);
-        aim_session_attr_account(s, d, e->meter.energy_j - e0);
-        aim_workload_account(&s->workload, d, t0, f->t_ns, e->meter.energy_j - e0,
-                             power_reading(s, e, f),
-                             aim_run_carbon_device_g(&s->carbon, d, e->meter.energy_j) - g0);
+        aim_run_carbon_account(&s->carbon, d, t0, f->t_ns, e0, e1);
+        aim_session_attr_account(s, d, e1 - e0);
+        double reading = power_reading(s, e, f);
+        double g_edge = aim_run_carbon_device_g(&s->carbon, d, e0 + edge);
+        /* A counter's edge is refined over its first second: the phases get each refinement
+         * over [start, first reading], where it belongs. */
+        if (edge != 0 && e->meter.first_t > e->meter.start_t && t0 != e->meter.start_t)
+            aim_workload_account(&s->workload, d, e->meter.start_t, e->meter.first_t, edge, NAN,
+                                 g_edge - g0);
+        else
+            g_edge = g0, edge = 0;
+        aim_workload_account(&s->workload, d, t0, f->t_ns, e1 - e0 - edge, reading,
+                             aim_run_carbon_device_g(&s->carbon, d, e1) - g_edge);
     }
 }
 
