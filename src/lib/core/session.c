@@ -236,8 +236,11 @@ static void plan_energy(aim_session *s) {
             e->power_slot = est_power;
             dev->has_energy = 1;
             dev->energy_method = AIM_METHOD_ESTIMATED;
+            int packages = 0, cpus = 0;
+            if (dev->kind == AIM_DEV_CPU) /* the counts its model multiplies by */
+                aim_estimate_cpu_counts(aim_procfs_root(), &packages, &cpus);
             if (aim_estimate_model_text(dev->energy_detail, sizeof dev->energy_detail, dev->kind,
-                                        dev->model) == -EINVAL)
+                                        dev->model, packages, cpus) == -EINVAL)
                 snprintf(dev->energy_detail, sizeof dev->energy_detail, "%s model",
                          series_source_name(s, est_power));
         }
