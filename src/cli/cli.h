@@ -55,6 +55,14 @@ int cli_zones_years(FILE *f, const char *code, int json);
  * exit code after printing the error. */
 int cli_render_to(aim_store *store, const char *run_id, const char *format, const char *path);
 
+/* The column list of a CSV (aim_export_csv_columns) beside csv_path: NAME.columns.csv for
+ * NAME.csv (csv_columns.c). Nothing for "-". Returns 0 or an exit code after printing. */
+int cli_write_csv_columns(aim_store *store, const char *run_id, const char *csv_path);
+/* The same to path ("-" = stdout). */
+int cli_write_columns_to(aim_store *store, const char *run_id, const char *path);
+/* The sidecar's path for csv_path into out; -1 for "-" or a path too long. */
+int cli_csv_columns_path(const char *csv_path, char *out, size_t size);
+
 /* Writes text to path ("-" = stdout). Returns 0 or an exit code after printing. */
 int cli_write_file(const char *path, const char *text);
 

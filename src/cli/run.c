@@ -29,7 +29,8 @@ static const char run_usage[] =
     "  -i, --interval DURATION  sampling interval: 100ms (default), 0.5s, 2s, 10ms; at least 1ms\n"
     "  -n, --name NAME          name of the run (default: the command's name)\n"
     "      --db PATH            store (default $AIMETER_DB, else $XDG_DATA_HOME/aimeter/aimeter.db)\n"
-    "      --csv FILE           also write the time series as CSV (- for stdout)\n"
+    "      --csv FILE           also write the time series as CSV (- for stdout); NAME.csv\n"
+    "                           gets NAME.columns.csv: each column's method\n"
     "      --json FILE          also write the summary as JSON (- for stdout)\n"
     "      --sources LIST       comma-separated sources (default: all; see aimeter devices)\n"
     "      --intensity G        grid carbon intensity in g CO2e/kWh (overrides --zone)\n"
@@ -296,6 +297,8 @@ static int finish_outputs(const char *run_id, const run_opts *o, FILE *csv, FILE
         r = aim_export_csv(store, run_id, csv);
         if (r < 0) {
             cli_error("writing %s: %s", o->csv, aim_strerror(r));
+            code = AIM_EXIT_IOERR;
+        } else if (cli_write_csv_columns(store, run_id, o->csv)) {
             code = AIM_EXIT_IOERR;
         }
     }

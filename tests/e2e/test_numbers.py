@@ -54,3 +54,26 @@ def test_phase_peak_is_not_inflated_by_counter_steps(db):
     assert peak["gpu0"] <= 400.0 + 1e-9, peak
     assert peak["gpu1"] <= 100.0 + 1e-9, peak
     assert train["peak_power_w"] <= 500.0 + 1e-9, train
+
+
+def test_csv_says_how_each_column_was_obtained(db, tmp_path):
+    """Estimated and measured power looked the same in the CSV: NAME.csv gets
+    NAME.columns.csv (column, device, metric, unit, method, energy), and the CSV itself stays
+    plain for its readers."""
+    out = tmp_path / "series.csv"
+    r = run_aimeter("run", "-q", "--sources", "procfs,estimate", "--csv", out, "--db", db, "--",
+                    "sleep", "0.1")
+    assert r.returncode == 0, r.stderr
+    header = next(csv.reader(io.StringIO(out.read_text())))
+    assert header[:2] == ["time_s", "wall_time"]
+    cols = {row["column"]: row for row in csv.DictReader(io.StringIO(
+        (tmp_path / "series.columns.csv").read_text()))}
+    assert set(cols) == set(header[2:])
+    cpu = cols["cpu0.power [W]"]
+    assert cpu["method"] == "estimated" and cpu["device"] == "cpu0" and cpu["unit"] == "W"
+    assert cpu["energy"].startswith("estimated: ") and "x (" in cpu["energy"], cpu
+    assert cols["host.cpu.util [%]"]["energy"] == ""
+
+    e = run_aimeter("export", "--db", db, "--columns", "-")
+    assert e.returncode == 0, e.stderr
+    assert e.stdout == (tmp_path / "series.columns.csv").read_text()
