@@ -142,7 +142,7 @@ def test_pue_and_price(db):
     assert rel_close(cost["amount"], e["facility_kwh"] * 0.30)
     assert cost["method"] == "facility energy × 0.3 EUR/kWh (given with --price)"
     text = r.stderr
-    assert re.search(r"^\s*Total energy\s+[0-9.]+ J\s+= [0-9.e-]+ kWh, IT equipment$", text, re.M)
+    assert re.search(r"^\s*Total energy\s+[0-9.]+ J\s+= [0-9.e-]+ kWh, IT equipment; from the run's start", text, re.M)
     assert re.search(r"^\s*Facility energy\s+[0-9.]+ J\s+= IT energy × PUE 1.5 \(given with "
                      r"--pue\)$", text, re.M), text
     assert re.search(r"^\s*Cost\s+[0-9.e-]+ EUR\s+facility energy × 0.3 EUR/kWh", text, re.M)
