@@ -77,3 +77,18 @@ def test_csv_says_how_each_column_was_obtained(db, tmp_path):
     e = run_aimeter("export", "--db", db, "--columns", "-")
     assert e.returncode == 0, e.stderr
     assert e.stdout == (tmp_path / "series.columns.csv").read_text()
+
+
+def test_phase_peak_above_the_power_limit_is_said(db, tmp_path):
+    """A peak is never shown as if the device could draw it without a word: a GPU read above
+    its enforced power limit gets a warning under the phase table and above_power_limit."""
+    scenario = tmp_path / "over.scenario"
+    scenario.write_text("gpus 1\ngpu0 power 0:350000\ngpu0 power_limit 300000\n")
+    script = "aimeter phase begin burst; sleep 0.3; aimeter phase end burst"
+    r = run_aimeter("run", "--sources", "nvml", "-i", "50ms", "--db", db, "--",
+                    *workload(script), env=gpu_env(AIMETER_FAKE_NVML_SCENARIO=str(scenario)))
+    assert r.returncode == 0, r.stderr
+    assert "Warning: burst, gpu0: peak 350.00 W above its power limit 300.00 W" in r.stderr
+    (burst,) = report_json(db)["workload"]["phases"]
+    (dev,) = burst["devices"]
+    assert dev["peak_power_w"] == pytest.approx(350.0) and dev["above_power_limit"] is True
