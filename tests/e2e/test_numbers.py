@@ -92,3 +92,25 @@ def test_phase_peak_above_the_power_limit_is_said(db, tmp_path):
     (burst,) = report_json(db)["workload"]["phases"]
     (dev,) = burst["devices"]
     assert dev["peak_power_w"] == pytest.approx(350.0) and dev["above_power_limit"] is True
+
+
+def test_closing_sample_closes_the_energy_but_not_the_statistics(db, tmp_path):
+    """The sample taken at stop comes a fraction of an interval after the previous one: its
+    ΔE/Δt is mostly counter granularity (RAPL power max 102 W for a constant 80 W). With
+    `-i 5s` and a 0.2 s command the run has two ticks, the first and the closing one: the
+    derived power of the closing interval is stored and closes the energy, but is no
+    statistic (before: count 1, Avg = Max = Min = that one rate)."""
+    scenario = tmp_path / "derived.scenario"
+    scenario.write_text("gpus 1\ngpu0 unsupported power_instant power_avg\n")
+    r = run_aimeter("run", "-q", "--sources", "nvml", "-i", "5s", "--db", db, "--",
+                    "sleep", "0.2", env=gpu_env(AIMETER_FAKE_NVML_SCENARIO=str(scenario)))
+    assert r.returncode == 0, r.stderr
+    rep = report_json(db)
+    gpu0 = {d["name"]: d for d in rep["devices"]}["gpu0"]
+    power = {m["key"]: m for m in gpu0["metrics"]}["power"]
+    assert power["method"] == "derived"
+    assert power["count"] == 0 and power["avg"] is None and power["max"] is None, power
+    rows = export_rows(db)
+    assert len(rows) == 2 and rows[-1]["gpu0.power [W]"], rows  # stored all the same
+    energy = {d["device"]: d for d in rep["energy"]["devices"]}["gpu0"]["energy_j"]
+    assert energy > 0

@@ -108,6 +108,17 @@ static void stats_mean_is_time_weighted(void **state) {
     assert_true(fabs(aim_stats_stddev(&s) - 45.82575694955840) < 1e-9); /* 10, 100, 40 */
 }
 
+/* Issue 11: the closing sample's interval (1-2 ms after the previous tick) is short: it
+ * closes the energy but enters no statistic or correlation (analysis/stats.h). */
+static void closing_interval_is_short(void **state) {
+    const int64_t ms = 1000000;
+    assert_true(aim_interval_is_short(2 * ms, 100 * ms));
+    assert_true(aim_interval_is_short(49 * ms, 100 * ms));
+    assert_false(aim_interval_is_short(50 * ms, 100 * ms));
+    assert_false(aim_interval_is_short(300 * ms, 100 * ms)); /* a late tick is a full one */
+    assert_false(aim_interval_is_short(1, 0));               /* no interval known */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(registry_is_complete_and_unique),
@@ -115,6 +126,7 @@ int main(void) {
         cmocka_unit_test(stats_mode_survives_many_distinct_values),
         cmocka_unit_test(stats_mode_stays_within_min_and_max),
         cmocka_unit_test(stats_mean_is_time_weighted),
+        cmocka_unit_test(closing_interval_is_short),
         cmocka_unit_test(docs_match_registry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
