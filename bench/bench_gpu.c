@@ -251,8 +251,10 @@ typedef struct method {
 } method;
 
 static void feed(method *m, const aim_catalog *cat, const aim_frame *f) {
-    if (m->n++ == 0)
+    if (m->n++ == 0) { /* compared over [first, last]: no start edge to extrapolate */
         m->first = f->t_ns;
+        m->counter.start_t = m->power.start_t = m->power_avg.start_t = f->t_ns;
+    }
     m->last = f->t_ns;
     for (int s = 0; s < cat->n_series; s++) {
         if (!f->valid[s] || cat->series[s].device != 0)

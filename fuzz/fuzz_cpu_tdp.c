@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (aim_zone_lookup(text, &z) == 0 && !z->code)
         abort();
     char line[64];
-    aim_estimate_model_text(line, sizeof line, AIM_DEV_CPU, text);
+    aim_estimate_model_text(line, sizeof line, AIM_DEV_CPU, text, 2, 8);
     if (strlen(line) >= sizeof line)
         abort();
     free(text);

@@ -579,6 +579,12 @@ AIM_PUBLIC int aim_report_render(aim_store *store, const char *run_id, const cha
  * series as a column, values of slower groups held until they change) to out. */
 AIM_PUBLIC int aim_export_csv(aim_store *store, const char *run_id, FILE *out);
 
+/* Writes what each column of aim_export_csv is, as CSV: column (its header there), device,
+ * metric, unit, method (measured, derived or estimated) and energy (for the series a
+ * device's energy comes from: that method and its model or source, e.g. "estimated: 4
+ * logical CPUs x (...)"). The CLI writes it beside a CSV file (docs/cli.md). */
+AIM_PUBLIC int aim_export_csv_columns(aim_store *store, const char *run_id, FILE *out);
+
 /* ---------------------------------------------------------------- correlation */
 
 /* Pearson correlation between every pair of a run's series on one aligned grid: the ticks of

@@ -95,6 +95,7 @@ _REQUIRED = {
     "aim_default_db_path": (c_int, [P(c_void_p)]),
     "aim_report_render": (c_int, [c_void_p, c_char_p, c_char_p, P(c_void_p)]),
     "aim_export_csv": (c_int, [c_void_p, c_char_p, c_void_p]),
+    "aim_export_csv_columns": (c_int, [c_void_p, c_char_p, c_void_p]),
 }
 
 # Newer setters: used when the library loaded has them, else the option is refused with

@@ -30,7 +30,8 @@ OPTIONS = {
     "price_file": "time-of-use tariff CSV: timestamp,price_per_kwh (with currency)",
     "dcgm_host": "a running nv-hostengine: 'host', 'host:port' or a socket path",
     "db": "store path (default: $AIMETER_DB, else $XDG_DATA_HOME/aimeter/aimeter.db)",
-    "csv": "also write the time series as CSV to this path at stop",
+    "csv": "also write the time series as CSV to this path at stop (and NAME.columns.csv "
+           "beside NAME.csv: how each column was obtained)",
     "json": "also write the summary as JSON (schema aimeter.report/1) to this path at stop",
     "quiet": "do not print the report at stop",
     "all_ranks": "sample on every rank, not only local rank 0 (each run then counts the whole node)",

@@ -80,12 +80,20 @@ class _Store:
             libc.free(buf.value)
 
     def export_csv_file(self, run_id, path):
+        """The time series to path, and beside it NAME.columns.csv (for NAME.csv): each
+        column's method, as `aimeter run --csv` writes it (docs/cli.md)."""
+        self._write_with(_lib.lib().aim_export_csv, run_id, path)
+        text = os.fsdecode(path)
+        base = text[:-4] if text.endswith(".csv") else text
+        self._write_with(_lib.lib().aim_export_csv_columns, run_id, base + ".columns.csv")
+
+    def _write_with(self, fn, run_id, path):
         libc = _lib.libc()
         fp = libc.fopen(os.fsencode(path), b"w")
         if not fp:
             err = ctypes.get_errno() or 2
             raise OSError(err, os.strerror(err), str(path))
-        r = _lib.lib().aim_export_csv(self.handle, _lib.encode(run_id), fp)
+        r = fn(self.handle, _lib.encode(run_id), fp)
         closed = libc.fclose(fp)
         if r < 0:
             self.fail(r, f"writing {path}")

@@ -38,6 +38,8 @@ int cli_db_option(const char *arg);
  * else the same resolved path. "-" (standard output) passes. Called before anything is
  * opened or measured. Returns 0 or AIM_EXIT_USAGE after printing the error (paths.c). */
 int cli_check_output(const char *db, const char *option, const char *path);
+/* The same for a CSV output and the column list written beside it (NAME.columns.csv). */
+int cli_check_csv_output(const char *db, const char *option, const char *csv);
 
 /* Maps a library error from opening or writing the store to an exit code. */
 int cli_store_exit_code(int err);
@@ -68,6 +70,13 @@ int cli_render_to(aim_store *store, const char *run_id, const char *format, cons
 
 /* How messages name an output path: "standard output" for "-", else the path. */
 const char *cli_output_name(const char *path);
+/* The column list of a CSV (aim_export_csv_columns) beside csv_path: NAME.columns.csv for
+ * NAME.csv (csv_columns.c). Nothing for "-". Returns 0 or an exit code after printing. */
+int cli_write_csv_columns(aim_store *store, const char *run_id, const char *csv_path);
+/* The same to path ("-" = stdout). */
+int cli_write_columns_to(aim_store *store, const char *run_id, const char *path);
+/* The sidecar's path for csv_path into out; -1 for "-" or a path too long. */
+int cli_csv_columns_path(const char *csv_path, char *out, size_t size);
 
 /* Writes text to path ("-" = stdout). Returns 0 or an exit code after printing. */
 int cli_write_file(const char *path, const char *text);

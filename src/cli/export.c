@@ -7,12 +7,14 @@
 #include "cli.h"
 
 static const char export_usage[] =
-    "Usage: aimeter export [RUN] [--csv FILE] [--json FILE] [--db PATH]\n"
+    "Usage: aimeter export [RUN] [--csv FILE] [--columns FILE] [--json FILE] [--db PATH]\n"
     "\n"
     "Writes RUN's time series as CSV (one row per sample, one column per series) and/or its\n"
     "summary as JSON. FILE may be - for standard output. RUN defaults to the last run.\n"
     "\n"
-    "      --csv FILE   the time series (columns: time_s, wall_time, then device.metric [unit])\n"
+    "      --csv FILE   the time series (columns: time_s, wall_time, then device.metric [unit]);\n"
+    "                   NAME.csv gets NAME.columns.csv beside it: each column's method\n"
+    "      --columns FILE  that column list (method, and the model or source of the energy)\n"
     "      --json FILE  the summary (schema in docs/report-json.md)\n"
     "      --db PATH    store to read\n"
     "  -h, --help       this help\n";
@@ -21,9 +23,10 @@ int cmd_export(int argc, char **argv) {
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' }, { "csv", required_argument, NULL, 'c' },
         { "json", required_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+        { "columns", required_argument, NULL, 'k' },
         { NULL, 0, NULL, 0 },
     };
-    const char *db = NULL, *csv = NULL, *json = NULL;
+    const char *db = NULL, *csv = NULL, *json = NULL, *columns = NULL;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -35,6 +38,7 @@ int cmd_export(int argc, char **argv) {
             break;
         case 'c': csv = optarg; break;
         case 'j': json = optarg; break;
+        case 'k': columns = optarg; break;
         case 'h': fputs(export_usage, stdout); return 0;
         default:
             cli_error("export: unknown or incomplete option '%s' (see aimeter export --help)",
@@ -42,15 +46,16 @@ int cmd_export(int argc, char **argv) {
             return AIM_EXIT_USAGE;
         }
     }
-    if (!csv && !json) {
-        cli_error("export: say what to write: --csv FILE and/or --json FILE");
+    if (!csv && !json && !columns) {
+        cli_error("export: say what to write: --csv FILE, --columns FILE and/or --json FILE");
         return AIM_EXIT_USAGE;
     }
     if (argc - optind > 1) {
         cli_error("export: one RUN at most");
         return AIM_EXIT_USAGE;
     }
-    if (cli_check_output(db, "--csv", csv) || cli_check_output(db, "--json", json))
+    if (cli_check_csv_output(db, "--csv", csv) || cli_check_output(db, "--json", json) ||
+        cli_check_output(db, "--columns", columns))
         return AIM_EXIT_USAGE;
     aim_store *store;
     char *id = NULL;
@@ -74,7 +79,11 @@ int cmd_export(int argc, char **argv) {
                 code = AIM_EXIT_IOERR;
             }
         }
+        if (!code)
+            code = cli_write_csv_columns(store, id, csv);
     }
+    if (!code && columns)
+        code = cli_write_columns_to(store, id, columns);
     if (!code && json)
         code = cli_render_to(store, id, "json", json);
     free(id);

@@ -93,3 +93,12 @@ int cli_check_output(const char *db, const char *option, const char *path) {
     free(def);
     return code;
 }
+
+int cli_check_csv_output(const char *db, const char *option, const char *csv) {
+    int code = cli_check_output(db, option, csv);
+    char columns[4096];
+    /* NAME.csv also writes NAME.columns.csv (csv_columns.c): that must not be the store either. */
+    if (!code && cli_csv_columns_path(csv, columns, sizeof columns) == 0)
+        code = cli_check_output(db, option, columns);
+    return code;
+}

@@ -1,11 +1,34 @@
 """NVIDIA GPUs through the NVML source, against the fake libnvidia-ml built from
 tests/fakes/fake_nvml.c (AIMETER_NVML_LIBRARY points at it; its scenario file says what the
 two GPUs report)."""
+import csv
+import io
 import json
 import math
 
+import pytest
+
 from conftest import (FAKE_NVML, FIXTURES, device, gpu_env, metric, rel_close,
                       report_json, run_aimeter)
+
+
+def counter_energy_from_csv(db, dev):
+    """A counter device's energy worked out from the exported samples by the documented rule
+    (docs/methodology.md, "Energy over the whole run"): the counter's rise from its first
+    reading, plus its mean power over its first second (or the run) held back to the run's
+    start. Also returns the rise alone, which the fake's 100 ms refresh makes a multiple of 10 J.
+    The export's time column is in microseconds: compare to about 1e-4."""
+    r = run_aimeter("export", "--db", db, "--csv", "-")
+    assert r.returncode == 0, r.stderr
+    pts = [(float(row["time_s"]), float(row[f"{dev}.energy [J]"]))
+           for row in csv.DictReader(io.StringIO(r.stdout)) if row.get(f"{dev}.energy [J]")]
+    (t1, e1), edge = pts[0], 0.0
+    for t, e in pts[1:]:
+        if t > t1:
+            edge = (e - e1) / (t - t1) * t1
+            if t - t1 >= 1.0:
+                break
+    return pts[-1][1] - e1 + edge, pts[-1][1] - e1
 
 
 def test_two_gpus_measured_from_the_energy_counter(db, tmp_path):
@@ -29,8 +52,12 @@ def test_two_gpus_measured_from_the_energy_counter(db, tmp_path):
         assert e["in_total"] is True
     # The source opens (the fake's clock starts) just before the command and the last
     # sample comes at most one interval after it: between 0.9 and about 1.5 s of the trace.
+    # The energy covers the run from its start: the counter's rise (whole 10 J steps) and the
+    # extrapolated edge before its first reading.
     e1 = energy["gpu1"]["energy_j"]
-    assert math.isclose(e1 / 10, round(e1 / 10), abs_tol=1e-9), e1
+    want, rise = counter_energy_from_csv(db, "gpu1")
+    assert math.isclose(rise / 10, round(rise / 10), abs_tol=1e-9), rise
+    assert e1 == pytest.approx(want, rel=1e-4), (e1, want)
     assert 90 <= e1 <= 150, e1
     e0 = energy["gpu0"]["energy_j"]
     assert 100 + 0.4 * 400 <= e0 <= 100 + 1.0 * 400, e0
@@ -93,8 +120,10 @@ def test_gpus_lost_mid_run(db, tmp_path):
     assert r.returncode == 0, r.stderr
     assert any(ln.startswith("aimeter: warning: nvml") for ln in r.stderr.splitlines()), r.stderr
     energy = {d["device"]: d for d in report_json(db)["energy"]["devices"]}
-    assert energy["gpu0"]["energy_j"] in (20, 30), energy["gpu0"]
-    assert energy["gpu1"]["energy_j"] in (20, 30), energy["gpu1"]
+    for dev in ("gpu0", "gpu1"):  # the counter's rise, plus the edge before its first reading
+        want, rise = counter_energy_from_csv(db, dev)
+        assert rise in (20, 30), (dev, rise)
+        assert energy[dev]["energy_j"] == pytest.approx(want, rel=1e-4), (dev, energy[dev])
 
 
 def test_devices_lists_each_gpu(tmp_path):
@@ -203,7 +232,9 @@ def test_one_gpu_lost_is_said_in_the_report(db, tmp_path):
     assert any("gpu1 lost at" in w for w in rep["warnings"]), rep["warnings"]
     energy = {d["device"]: d for d in rep["energy"]["devices"]}
     # 100 W each; gpu1's counter stopped at its last refresh before 0.4 s.
-    assert energy["gpu1"]["energy_j"] in (20, 30, 40), energy["gpu1"]
+    want, rise = counter_energy_from_csv(db, "gpu1")  # plus the edge before its first reading
+    assert rise in (20, 30, 40), rise
+    assert energy["gpu1"]["energy_j"] == pytest.approx(want, rel=1e-4), energy["gpu1"]
     assert energy["gpu0"]["energy_j"] >= 90, energy["gpu0"]
 
 

@@ -77,7 +77,8 @@ def provider_warnings(rep):
 
 def expected_carbon(db, steps, start_unix_s):
     """Σ ΔE × I(t) worked out here from the exported samples: the power of each device in the
-    total integrated by trapezoids between its samples (as aimeter does), each interval's
+    total integrated by trapezoids between its samples, its first sample held back to the
+    run's start (as aimeter does: docs/methodology.md), each interval's
     energy split where a step falls inside it, by time. steps: [(unix_s, g_per_kwh)],
     sorted; the first value also holds before its time."""
     r = run_aimeter("export", "--db", db, "--csv", "-")
@@ -108,6 +109,8 @@ def expected_carbon(db, steps, start_unix_s):
             if not row.get(col):
                 continue
             t, p = float(row["time_s"]), float(row[col])
+            if last is None and t > 0:  # the first sample held back to the run's start
+                last = (0.0, p)
             if last is not None and t > last[0]:
                 e = 0.5 * (last[1] + p) * (t - last[0])
                 grams += priced(last[0], t, e)

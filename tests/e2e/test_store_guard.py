@@ -84,6 +84,26 @@ def test_output_that_is_the_journal_is_refused(store, tmp_path, index, suffix):
     assert os.path.exists(target) == existed
 
 
+@pytest.mark.parametrize("args", [
+    ("run", "--csv", "{stem}.csv", "--", "touch", "{marker}"),
+    ("export", "--csv", "{stem}.csv"),
+    ("export", "--columns", "{stem}.columns.csv"),
+])
+def test_csv_column_list_that_is_the_store_is_refused(tmp_path, args):
+    """NAME.csv also writes NAME.columns.csv: a store named like that is refused too."""
+    db = str(tmp_path / "runs.columns.csv")
+    run_id = make_run(db, name="precious")
+    before = digest(db)
+    stem = str(tmp_path / "runs")
+    marker = tmp_path / "ran"
+    filled = [a.replace("{stem}", stem).replace("{marker}", str(marker)) for a in args]
+    line = assert_one_error(run_aimeter(filled[0], "--db", db, *filled[1:]), EX_USAGE)
+    assert "store" in line, line
+    assert not marker.exists()
+    assert digest(db) == before
+    assert [r["id"] for r in ls_json(db)] == [run_id]
+
+
 def test_output_that_is_the_default_store_is_refused(tmp_path, monkeypatch):
     db = tmp_path / "default.db"
     monkeypatch.setenv("AIMETER_DB", str(db))

@@ -177,6 +177,10 @@ def test_csv_and_json_outputs(db, tmp_path):
     assert doc == s.to_dict() and doc["run"]["id"] == s.run_id
     header = (tmp_path / "series.csv").read_text().splitlines()[0]
     assert header.startswith("time_s,wall_time,")
+    # Issue 11: beside it, how each column was obtained (docs/cli.md, "CSV columns").
+    cols = list(csv.DictReader((tmp_path / "series.columns.csv").read_text().splitlines()))
+    assert [c["column"] for c in cols] == next(csv.reader([header]))[2:]
+    assert {c["method"] for c in cols} <= {"measured", "derived", "estimated"}
 
 
 def test_output_format_json_and_mysql(db, tmp_path):

@@ -1097,8 +1097,29 @@ static void test_render(void **state) {
     free(d);
 }
 
+/* Issue 11: the run's closing sample (1 ms after the previous tick) made findings: x constant
+ * and y constant all run long, then one closing sample where both jump. It makes no row. */
+static void closing_sample_makes_no_row(void **state) {
+    aim_corr *c = one_group(2, 0.01, 100000000);
+    for (int k = 0; k < 20; k++) {
+        double v[2] = { 1.0 + (k % 2), 5.0 + (k % 3) };
+        uint8_t ok[2] = { 1, 1 };
+        aim_corr_tick(c, 0, (int64_t)k * 100000000, v, ok);
+    }
+    double spike[2] = { 1000.0, -1000.0 };
+    uint8_t ok[2] = { 1, 1 };
+    aim_corr_tick(c, 0, 19 * 100000000LL + 1000000, spike, ok);
+    aim_corr_matrix *m = NULL;
+    assert_int_equal(aim_corr_finish(c, &m), 0);
+    assert_int_equal(m->ticks, 20);
+    assert_true(fabs(m->r[aim_corr_pair_index(m->n, 0, 1)]) < 0.5);
+    aim_corr_matrix_free(m);
+    aim_corr_free(c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(closing_sample_makes_no_row),
         cmocka_unit_test(test_streaming_matches_two_pass),
         cmocka_unit_test(test_many_patterns),
         cmocka_unit_test(test_sparse_and_derived),

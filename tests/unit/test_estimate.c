@@ -201,19 +201,35 @@ static void no_procfs_no_estimate(void **state) {
 
 static void model_text_names_the_model(void **state) {
     char buf[256];
+    /* Issue 11: the text named the TDP but not the package count it multiplies by. */
     assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_CPU,
-                                             "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz"), 0);
+                                             "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz", 2, 80), 0);
+    assert_string_equal(buf, "2 packages x TDP 150 W (CodeCarbon table: Intel Xeon Gold 6248) "
+                             "x (0.2484 + 0.7516 x utilisation)");
+    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_CPU,
+                                             "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz", 0, 0), 0);
     assert_string_equal(buf, "TDP 150 W per package (CodeCarbon table: Intel Xeon Gold 6248) "
                              "x (0.2484 + 0.7516 x utilisation)");
-    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_CPU, "AMD EPYC"), 0);
+    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_CPU, "AMD EPYC", 1, 4), 0);
+    assert_string_equal(buf, "4 logical CPUs x (1.085 W + 3.151 W x utilisation) (Cloud Carbon "
+                             "Footprint average; model \"AMD EPYC\" not in the TDP table)");
+    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_CPU, "AMD EPYC", 0, 0), 0);
     assert_string_equal(buf, "1.085 W + 3.151 W x utilisation per logical CPU (Cloud Carbon "
                              "Footprint average; model \"AMD EPYC\" not in the TDP table)");
-    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_DRAM, NULL), 0);
+    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_DRAM, NULL, 0, 0), 0);
     assert_string_equal(buf, "0.3725 W per GB of memory in use (Green Algorithms; "
                              "1 GiB = 1.073741824 GB)");
-    assert_int_equal(aim_estimate_model_text(buf, 10, AIM_DEV_DRAM, NULL), -ENOBUFS);
+    assert_int_equal(aim_estimate_model_text(buf, 10, AIM_DEV_DRAM, NULL, 0, 0), -ENOBUFS);
     assert_int_equal(strlen(buf), 9);
-    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_GPU, NULL), -EINVAL);
+    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_GPU, NULL, 0, 0), -EINVAL);
+}
+
+/* The counts the session puts in the text: the fixture's two-socket Xeon (4 logical CPUs). */
+static void cpu_counts_from_cpuinfo(void **state) {
+    int packages = -1, cpus = -1;
+    aim_estimate_cpu_counts(AIM_FIXTURES_DIR "/estimate/dual6248", &packages, &cpus);
+    assert_int_equal(packages, 2);
+    assert_int_equal(cpus, 4);
 }
 
 static void probe_says_what_would_be_estimated(void **state) {
@@ -288,6 +304,7 @@ int main(void) {
         cmocka_unit_test(inputs_in_another_group_are_unusable),
         cmocka_unit_test(no_procfs_no_estimate),
         cmocka_unit_test(model_text_names_the_model),
+        cmocka_unit_test(cpu_counts_from_cpuinfo),
         cmocka_unit_test(probe_says_what_would_be_estimated),
         cmocka_unit_test(tdp_lookup_by_whole_tokens),
         cmocka_unit_test(tdp_lookup_rejects_near_misses),

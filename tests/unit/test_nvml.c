@@ -309,6 +309,36 @@ static void unsupported_fields_are_not_declared(void **unused) {
     close_rig(&g);
 }
 
+/* Issue 11: an A800 (GA100) showed "Power (1 s average)", yet GA100's nvmlDeviceGetPowerUsage
+ * is the power at that call (docs/methodology.md). On GA100 it is `power` where field 186 is
+ * missing, and never a "1 s average" row; a later chip keeps its average row. */
+static void ga100_power_usage_is_instantaneous(void **unused) {
+    write_scenario("gpus 2\n"
+                   "gpu0 name NVIDIA A800 80GB PCIe\n"
+                   "gpu0 power 0:150000\n"
+                   "gpu0 unsupported power_instant\n"
+                   "gpu1 name NVIDIA A800-SXM4-80GB\n"
+                   "gpu1 power 0:250000\n");
+    static rig g;
+    open_rig(&g);
+    assert_int_equal(g.rc, 0);
+    assert_int_equal(rig_slot(&g, "gpu0", AIM_M_GPU_POWER_AVG, -1), -ENOENT);
+    assert_int_equal(rig_slot(&g, "gpu1", AIM_M_GPU_POWER_AVG, -1), -ENOENT);
+    assert_true(rig_slot(&g, "gpu0", AIM_M_POWER, -1) >= 0);  /* from GetPowerUsage */
+    assert_true(rig_slot(&g, "gpu0", AIM_M_ENERGY, -1) >= 0);
+    assert_int_equal(poll_now(&g), 0);
+    assert_near(rig_value(&g, "gpu0", AIM_M_POWER, -1), 150.0);
+    assert_near(rig_value(&g, "gpu1", AIM_M_POWER, -1), 250.0); /* field 186 */
+    close_rig(&g);
+    teardown(NULL);
+
+    write_scenario("gpus 1\ngpu0 name NVIDIA RTX A3000 Laptop GPU\n"); /* GA104: averaged */
+    open_rig(&g);
+    assert_int_equal(g.rc, 0);
+    assert_true(rig_slot(&g, "gpu0", AIM_M_GPU_POWER_AVG, -1) >= 0);
+    close_rig(&g);
+}
+
 /* The time in a lost-GPU line ("gpuN lost at T s ..."), or -1 when the line is not one for
  * that GPU. */
 static double lost_at(const char *line, const char *gpu) {
@@ -815,6 +845,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(discovers_gpus_with_units_and_scaling, setup, teardown),
         cmocka_unit_test_setup_teardown(energy_matches_the_counter, setup, teardown),
         cmocka_unit_test_setup_teardown(unsupported_fields_are_not_declared, setup, teardown),
+        cmocka_unit_test_setup_teardown(ga100_power_usage_is_instantaneous, setup, teardown),
         cmocka_unit_test_setup_teardown(lost_gpu_goes_invalid_then_source_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(process_use_counts_the_tree_only, setup, teardown),
         cmocka_unit_test_setup_teardown(process_use_on_an_old_driver, setup, teardown),

@@ -102,7 +102,7 @@ static void nesting_and_unterminated(void **unused) {
 }
 
 /* A counter-based device whose power reading lags (2 W read, 2.4 W by the counter): the
- * peak takes the interval's mean power, so it is never below the phase's mean. */
+ * peak is never below the phase's mean. */
 static void peak_not_below_mean(void **unused) {
     aim_phases *p;
     assert_int_equal(aim_phases_new(16, 4, &p), 0);
@@ -117,7 +117,38 @@ static void peak_not_below_mean(void **unused) {
     aim_phases_begin(p, 2 * S, "lagging");
     aim_phases_account(p, 0, 2 * S, 3 * S, 2.4, 2.0, 0.0);
     aim_phases_end(p, 3 * S, NULL);
-    near(row(p, "lagging")->peak_w[0], 2.4); /* the interval mean when the reading lags */
+    const aim_phase_row *lag = row(p, "lagging");
+    near(lag->peak_w[0], 2.0); /* the reading */
+    /* the phase's mean as the floor when the reading lags */
+    near(aim_phase_device_peak_w(lag->peak_w[0], lag->energy_j[0], lag->total_ns), 2.4);
+    aim_phases_free(p);
+}
+
+/* Issue 11: 830 W for two 300 W GPUs. A 10 ms sampler and a counter that moves every 100 ms:
+ * nine intervals with no energy, then one with 100 ms worth (ΔE/Δt = 10x the draw). */
+static void peak_is_not_inflated_by_counter_steps(void **unused) {
+    aim_phases *p;
+    assert_int_equal(aim_phases_new(16, 4, &p), 0);
+    aim_phases_begin(p, 0, "train");
+    int64_t ms = S / 1000;
+    for (int k = 0; k < 300; k++) { /* 3 s at 10 ms; device 0 reads 300 W, device 1 cannot */
+        double de = k % 10 == 9 ? 30.0 : 0.0;   /* 300 W x 100 ms */
+        aim_phases_account(p, 0, k * 10 * ms, (k + 1) * 10 * ms, de, 300.0, 0.0);
+        aim_phases_account(p, 1, k * 10 * ms, (k + 1) * 10 * ms, de / 3.0, NAN, 0.0);
+    }
+    aim_phases_end(p, 3 * S, NULL);
+    const aim_phase_row *r = row(p, "train");
+    near(r->energy_j[0], 900.0);
+    near(r->peak_w[0], 300.0);             /* the readings */
+    near(r->peak_w[1], 100.0);             /* 1 s windows */
+    near(aim_phase_device_peak_w(r->peak_w[1], r->energy_j[1], r->total_ns), 100.0);
+    /* a phase shorter than a window, without readings: its mean */
+    aim_phases_begin(p, 3 * S, "short");
+    aim_phases_account(p, 1, 3 * S, 3 * S + 10 * ms, 0.5, NAN, 0.0);
+    aim_phases_account(p, 1, 3 * S + 10 * ms, 3 * S + 500 * ms, 9.5, NAN, 0.0);
+    aim_phases_end(p, 3 * S + 500 * ms, NULL);
+    const aim_phase_row *sh = row(p, "short");
+    near(aim_phase_device_peak_w(sh->peak_w[1], sh->energy_j[1], sh->total_ns), 20.0);
     aim_phases_free(p);
 }
 
@@ -147,6 +178,7 @@ int main(void) {
         cmocka_unit_test(events_before_intervals),
         cmocka_unit_test(nesting_and_unterminated),
         cmocka_unit_test(peak_not_below_mean),
+        cmocka_unit_test(peak_is_not_inflated_by_counter_steps),
         cmocka_unit_test(limits_are_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

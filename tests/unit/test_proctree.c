@@ -341,6 +341,31 @@ static void oversized_tree_is_invalid(void **state) {
     close_harness(h);
 }
 
+/* Issue 11: Process CPU % read 253 %, 412 %, 1,948 % on a 2-CPU machine: a tick of CPU time
+ * over the 1-2 ms between open and the first poll (or the last tick and the stop), and a
+ * process joining with time it used before. Never above 100 % x CPUs; a too-short interval
+ * gives no figure and the next poll measures from the same baseline. */
+static void cpu_util_is_bounded_and_needs_a_window(void **state) {
+    harness *h = open_tree(1);
+    double cap = 100.0 * (double)sysconf(_SC_NPROCESSORS_ONLN), util;
+    /* 1 ms later the target has one more tick (10 ms): 1000 % before. */
+    put_proc(h, 100, "my (weird) proc", 'S', 1, 151, 50, 30, 20, 5000, 131072);
+    h->g.t_ns += SEC / 1000;
+    assert_int_equal(rig_poll(&h->g), 0);
+    assert_int_equal(get(h, AIM_M_PROC_CPU_UTIL, &util), 0); /* no figure over 1 ms */
+    /* 99 ms more: measured over the ~100 ms since open (open came a little before the
+     * harness's clock), one tick = 10 % at USER_HZ 100. */
+    h->g.t_ns += 99 * SEC / 1000;
+    assert_int_equal(rig_poll(&h->g), 0);
+    util = must_get(h, AIM_M_PROC_CPU_UTIL);
+    assert_true(util > 0.9 * 100.0 * ticks_s(1) / 0.1 && util <= 100.0 * ticks_s(1) / 0.1);
+    /* A process joins with an hour of CPU time used before: capped at the CPUs. */
+    put_proc(h, 100, "my (weird) proc", 'S', 1, 151 + 360000, 50, 30, 20, 5000, 131072);
+    assert_int_equal(poll_next(h), 0);
+    assert_near(must_get(h, AIM_M_PROC_CPU_UTIL), cap);
+    close_harness(h);
+}
+
 static void real_proc_with_this_process(void **state) {
     pid_t child = fork();
     assert_true(child >= 0);
@@ -440,6 +465,7 @@ int main(void) {
         cmocka_unit_test(target_absent_or_missing),
         cmocka_unit_test(unparsable_stat_is_invalid_not_fatal),
         cmocka_unit_test(oversized_tree_is_invalid),
+        cmocka_unit_test(cpu_util_is_bounded_and_needs_a_window),
         cmocka_unit_test(real_proc_with_this_process),
         cmocka_unit_test(pid_stat_parser),
         cmocka_unit_test(pid_list_parser_handles_chunks),

@@ -732,6 +732,10 @@ static void csv_export_two_groups(void **state) {
     snprintf(run.devices[0].name, 32, "host");
     snprintf(run.devices[1].name, 32, "cpu0");
     run.devices[1].kind = AIM_DEV_CPU;
+    run.devices[1].has_energy = 1;
+    run.devices[1].energy_method = AIM_METHOD_MEASURED;
+    snprintf(run.devices[1].energy_detail, sizeof run.devices[1].energy_detail,
+             "rapl energy counter");
     snprintf(run.devices[2].name, 32, "process");
     run.devices[2].kind = AIM_DEV_PROCESS;
     static const char *keys[] = { "cpu.util", "cpu.core_util", "energy", "mem.used",
@@ -779,7 +783,21 @@ static void csv_export_two_groups(void **state) {
         "0.000000,2023-11-14T22:13:20.123Z,12.3,,0,,\n"
         "0.100000,2023-11-14T22:13:20.223Z,50.1,99.9,12.345679,3.5,2\n"
         "0.200000,2023-11-14T22:13:20.323Z,0,0,25.000001,3.5,2\n"
-        "0.300000,2023-11-14T22:13:20.423Z,100,,37.5,3.501,\n");
+        "0.300000,2023-11-14T22:13:20.423Z,100,,37.5,3.5009765625,\n"); /* issue 11: the
+                                             stored 3.5 GiB + 1 MiB in full, not 3.501 */
+    free(text);
+
+    /* Issue 11: estimated and measured columns looked the same; the column list says which. */
+    out = open_memstream(&text, &len);
+    assert_int_equal(aim_export_csv_columns(store, run.id, out), 0);
+    fclose(out);
+    assert_string_equal(text,
+        "column,device,metric,unit,method,energy\n"
+        "host.cpu.util [%],host,cpu.util,%,measured,\n"
+        "host.cpu.core_util[3] [%],host,cpu.core_util,%,measured,\n"
+        "cpu0.energy [J],cpu0,energy,J,measured,measured: rapl energy counter\n"
+        "host.mem.used [GiB],host,mem.used,GiB,measured,\n"
+        "process.proc.count,process,proc.count,,measured,\n");
     free(text);
 
     /* A corrupt chunk is reported, not exported as garbage. */

@@ -1,5 +1,6 @@
 /* Correlation upkeep: the grid alignment and the co-moment accumulation (corr.h). */
 #include "corr.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -51,6 +52,8 @@ struct aim_corr {
     corr_group *groups;
     int n_groups, grid;
     int64_t interval_ns, stale_ns;
+    int64_t last_grid_t;      /* the latest grid tick that made a row */
+    int have_grid_t;
     int64_t watermark;
     int closed, finished;
 
@@ -542,6 +545,12 @@ static void emit(aim_corr *c) {
     consume_head(c, grid);
     if (!in_ranges(c, t))
         return;
+    /* The run's closing sample, 1-2 ms after the previous tick, makes no row: its counter
+     * rates are mostly granularity (analysis/stats.h). Live and replay both see it here. */
+    if (c->have_grid_t && aim_interval_is_short(t - c->last_grid_t, c->interval_ns))
+        return;
+    c->last_grid_t = t;
+    c->have_grid_t = 1;
     memcpy(c->x, c->held_v, sizeof *c->x * (size_t)c->n);
     memcpy(c->xok, c->held_ok, (size_t)c->n);
     for (int gi = 0; gi < c->n_groups; gi++) {

@@ -1,5 +1,6 @@
 /* Phase bookkeeping and overlap attribution (phases.h). */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,7 +148,7 @@ int aim_phases_mark(aim_phases *p, int64_t t_ns, const char *text) {
 }
 
 static void attribute(aim_phases *p, int row, int64_t a, int64_t b, int dev, int64_t t0,
-                      int64_t t1, double de_j, double power_w, double carbon_g) {
+                      int64_t t1, double de_j, double reading_w, double carbon_g) {
     int64_t lo = a > t0 ? a : t0, hi = b < t1 ? b : t1;
     if (hi <= lo)
         return;
@@ -155,25 +156,38 @@ static void attribute(aim_phases *p, int row, int64_t a, int64_t b, int dev, int
     aim_phase_row *r = &p->rows[row];
     r->energy_j[dev] += share * de_j;
     r->carbon_g += share * carbon_g;
-    /* The interval's mean power takes part too: a device whose energy comes from a counter
-     * and whose power reading is an older or averaged value could otherwise show a peak
-     * below the phase's mean. */
-    double interval_w = de_j * 1e9 / (double)(t1 - t0);
-    double highest = power_w > interval_w ? power_w : interval_w;
-    if (highest > r->peak_w[dev])
-        r->peak_w[dev] = highest;
+    if (isfinite(reading_w)) {
+        if (reading_w > r->peak_w[dev])
+            r->peak_w[dev] = reading_w;
+        return;
+    }
+    /* No reading: energy over a window long enough that a counter's step cannot inflate it. */
+    r->win_j[dev] += share * de_j;
+    r->win_ns[dev] += hi - lo;
+    if (r->win_ns[dev] >= AIM_PHASE_PEAK_WINDOW_NS) {
+        double w = r->win_j[dev] * 1e9 / (double)r->win_ns[dev];
+        if (w > r->peak_w[dev])
+            r->peak_w[dev] = w;
+        r->win_j[dev] = 0;
+        r->win_ns[dev] = 0;
+    }
+}
+
+double aim_phase_device_peak_w(double peak_w, double energy_j, int64_t total_ns) {
+    double mean = total_ns > 0 ? energy_j * 1e9 / (double)total_ns : 0;
+    return isfinite(mean) && mean > peak_w ? mean : peak_w;
 }
 
 void aim_phases_account(aim_phases *p, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
-                        double power_w, double carbon_g) {
+                        double reading_w, double carbon_g) {
     if (dev < 0 || dev >= AIM_PHASE_DEVICES || t1_ns <= t0_ns)
         return;
     for (int k = 0; k < p->depth; k++)
         attribute(p, p->open[k].row, p->open[k].start_ns, INT64_MAX, dev, t0_ns, t1_ns, de_j,
-                  power_w, carbon_g);
+                  reading_w, carbon_g);
     for (int k = 0; k < p->n_recent; k++) {
         const closed_phase *c = &p->recent[(p->recent_head + k) % AIM_PHASE_RECENT];
-        attribute(p, c->row, c->start_ns, c->end_ns, dev, t0_ns, t1_ns, de_j, power_w, carbon_g);
+        attribute(p, c->row, c->start_ns, c->end_ns, dev, t0_ns, t1_ns, de_j, reading_w, carbon_g);
     }
 }
 

@@ -23,6 +23,10 @@
 #define AIM_PHASE_DEVICES 64
 #define AIM_PHASE_KEYS 64        /* record keys (AIM_RECORD_KEYS) */
 #define AIM_PHASE_CHANNELS 80    /* metrics averaged per phase, for the bottleneck hints */
+/* A device without an instantaneous power reading gets its peak from its energy over windows
+ * of at least this much phase time: a 10 ms sampler reading a counter that moves every
+ * ~100 ms (NVML) sees ΔE/Δt spikes of 10x; over 1 s the counter's step is at most a tenth. */
+#define AIM_PHASE_PEAK_WINDOW_NS 1000000000LL
 
 typedef struct aim_phase_row {
     char name[AIM_PHASE_NAME_MAX + 1];
@@ -30,7 +34,9 @@ typedef struct aim_phase_row {
     int64_t first_ns, last_end_ns; /* run-clock bounds of all its instances */
     int64_t total_ns;              /* summed duration of its closed instances */
     double energy_j[AIM_PHASE_DEVICES];
-    double peak_w[AIM_PHASE_DEVICES]; /* highest interval power seen while it was open */
+    double peak_w[AIM_PHASE_DEVICES]; /* highest power seen while it was open (aim_phases_account) */
+    double win_j[AIM_PHASE_DEVICES];  /* the peak window being filled: energy, time */
+    int64_t win_ns[AIM_PHASE_DEVICES];
     double carbon_g;
     int unterminated;              /* instances still open at the end of the run */
     /* Workload records (records.h) made while it was open, by key index: counters' sum,
@@ -69,10 +75,19 @@ int aim_phases_end(aim_phases *p, int64_t t_ns, const char *name);
 /* An instant. -ENOSPC past max_marks (counted). */
 int aim_phases_mark(aim_phases *p, int64_t t_ns, const char *text);
 
-/* Device dev used de_j joules over (t0, t1], at power_w (its mean over the interval) and
- * carbon_g grams (0 for a device outside the run's total). */
+/* Device dev used de_j joules over (t0, t1], carbon_g grams (0 for a device outside the
+ * run's total); reading_w is its instantaneous power reading at t1, NaN when it has none.
+ * A phase's peak is its highest reading; for a device without readings, its highest mean
+ * power over windows of AIM_PHASE_PEAK_WINDOW_NS of the phase's time (never the ΔE/Δt of
+ * one sampling interval, which counter steps inflate: issue 11). aim_phase_device_peak_w
+ * adds the phase's mean power as a floor. */
 void aim_phases_account(aim_phases *p, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
-                        double power_w, double carbon_g);
+                        double reading_w, double carbon_g);
+
+/* The peak power of device dev in a phase that ran total_ns in all: the recorded peak, and
+ * never less than the phase's mean power (an averaged reading, or a phase shorter than one
+ * window). */
+double aim_phase_device_peak_w(double peak_w, double energy_j, int64_t total_ns);
 
 /* Channel ch (a metric the caller follows, < AIM_PHASE_CHANNELS) had value over (t0, t1]:
  * each phase instance overlapping it adds value × overlap, so a phase's mean is weighted by

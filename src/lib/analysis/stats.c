@@ -34,13 +34,19 @@ static void mode_add(aim_stats *s, int64_t key) {
     s->mode_count[least]++;
 }
 
-void aim_stats_add(aim_stats *s, double v) {
+void aim_stats_add(aim_stats *s, double v, double weight_s) {
     if (!isfinite(v))
         return;
     s->count++;
-    double d = v - s->mean;
-    s->mean += d / (double)s->count;
-    s->m2 += d * (v - s->mean);
+    double d = v - s->smean;
+    s->smean += d / (double)s->count;
+    s->m2 += d * (v - s->smean);
+    if (weight_s > 0 && isfinite(weight_s)) {
+        s->weight += weight_s;
+        s->mean += (v - s->mean) * (weight_s / s->weight);
+    } else if (!(s->weight > 0)) {
+        s->mean = s->smean;
+    }
     if (v < s->min)
         s->min = v;
     if (v > s->max)
@@ -58,7 +64,8 @@ double aim_stats_mode(const aim_stats *s) {
         if (s->mode_count[i] > s->mode_count[best] ||
             (s->mode_count[i] == s->mode_count[best] && s->mode_key[i] < s->mode_key[best]))
             best = i;
-    return (double)s->mode_key[best] * s->resolution;
+    double mode = (double)s->mode_key[best] * s->resolution;
+    return mode < s->min ? s->min : mode > s->max ? s->max : mode;
 }
 
 double aim_stats_stddev(const aim_stats *s) {

@@ -64,25 +64,35 @@ static int replay_tick(int64_t t_rel, const double *values, const uint8_t *valid
         replay_dev *rd = &x->dev[d];
         if (rd->pos < 0 || rd->group != x->group || !valid[rd->pos])
             continue;
-        /* The writer's account(), on the stored values. */
-        int64_t t0 = rd->meter.have_last ? run->start_wall_ns + rd->meter.last_t : wall;
+        /* The writer's account(), on the stored values: from the run's start (0 on this
+         * clock) for a device's first reading, the edge analysis/energy.h extrapolates. */
+        int64_t t0 = run->start_wall_ns + (rd->meter.have_last ? rd->meter.last_t : 0);
         double e0 = rd->meter.energy_j, p;
         if (rd->counter)
             aim_energy_meter_counter(&rd->meter, t_rel, values[rd->pos], &p);
         else
             aim_energy_meter_power(&rd->meter, t_rel, values[rd->pos]);
+        if (t0 > wall)
+            t0 = wall;
         int64_t t0_rel = t0 - run->start_wall_ns;
+        double e1 = rd->meter.energy_j, edge = rd->meter.edge_delta_j;
+        int split = edge != 0 && rd->meter.first_t > 0 && t0_rel != 0;
         for (size_t k = 0; k < x->n_sc; k++) {
             const aim_whatif_scenario *s = &x->sc[k];
             aim_step_acc *acc = &x->acc[k * n_dev + d];
             /* As the writer prices an interval for the phases: the accumulator's value
-             * after it, less before. */
+             * after it, less before (a counter's edge refinement over [0, first reading]). */
             double g0 = s->on_interval ? aim_step_acc_value(acc, s->points, s->n, e0) : 0;
-            aim_step_acc_add(acc, s->points, s->n, t0, wall, e0, rd->meter.energy_j);
-            if (s->on_interval)
-                s->on_interval(s->userdata, (int)d, t0_rel, t_rel,
-                               (aim_step_acc_value(acc, s->points, s->n, rd->meter.energy_j) - g0) *
-                                   x->pue);
+            aim_step_acc_add(acc, s->points, s->n, t0, wall, e0, e1);
+            if (!s->on_interval)
+                continue;
+            double g_edge = g0;
+            if (split) {
+                g_edge = aim_step_acc_value(acc, s->points, s->n, e0 + edge);
+                s->on_interval(s->userdata, (int)d, 0, rd->meter.first_t, (g_edge - g0) * x->pue);
+            }
+            s->on_interval(s->userdata, (int)d, t0_rel, t_rel,
+                           (aim_step_acc_value(acc, s->points, s->n, e1) - g_edge) * x->pue);
         }
     }
     return 0;

@@ -50,7 +50,8 @@ static const metric_row registry[AIM_M__COUNT] = {
         "processes plus children they have reaped)."),
     [AIM_M_PROC_CPU_UTIL] = ROW("proc.cpu_util", "CPU Usage", "%", AIM_CAT_SYSTEM, AIM_KIND_GAUGE,
         0.1, "Process", 0,
-        "CPU time of the monitored process tree over the interval, as % of one logical CPU."),
+        "CPU time of the monitored process tree over the interval (at least 100 ms), as % of "
+        "one logical CPU; never above 100 % x online CPUs."),
     [AIM_M_PROC_RSS] = ROW("proc.rss", "Resident Memory", "GiB", AIM_CAT_SYSTEM, AIM_KIND_GAUGE,
         1.0 / 1024.0, "Process", 0, "Sum of resident set sizes of the monitored process tree."),
     [AIM_M_PROC_COUNT] = ROW("proc.count", "Processes", "", AIM_CAT_SYSTEM, AIM_KIND_GAUGE, 1.0,
@@ -58,7 +59,8 @@ static const metric_row registry[AIM_M__COUNT] = {
     [AIM_M_GPU_POWER_AVG] = ROW("gpu.power_avg", "Power (1 s average)", "W", AIM_CAT_ENERGY,
         AIM_KIND_GAUGE, 0.001, NULL, 0,
         "nvmlDeviceGetPowerUsage: on Ampere and newer a one-second moving average, not an "
-        "instantaneous reading; instantaneous power, where the driver has it, is `power`."),
+        "instantaneous reading; instantaneous power, where the driver has it, is `power`. "
+        "Not declared on GA100 (A100, A800, A30), whose reading is instantaneous."),
     [AIM_M_GPU_POWER_LIMIT] = ROW("gpu.power_limit", "Power Limit", "W", AIM_CAT_ENERGY,
         AIM_KIND_GAUGE, 0.001, NULL, 0, "Enforced power limit."),
     [AIM_M_GPU_MEM_TEMP] = ROW("gpu.mem_temp", "Mem. Temp.", "°C", AIM_CAT_MEMORY, AIM_KIND_GAUGE,

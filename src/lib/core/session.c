@@ -210,6 +210,7 @@ static void plan_energy(aim_session *s) {
         aim_device_energy *e = &s->energy[d];
         aim_device_summary *dev = &run->devices[d];
         e->counter_slot = e->power_slot = e->derived_power_slot = -1;
+        e->meter.start_t = s->start_mono_ns; /* energy from the run's start (analysis/energy.h) */
         int est_power = -1;
         for (int i = 0; i < s->catalog.n_series; i++) {
             const aim_catalog_series *cs = &s->catalog.series[i];
@@ -238,11 +239,21 @@ static void plan_energy(aim_session *s) {
             e->power_slot = est_power;
             dev->has_energy = 1;
             dev->energy_method = AIM_METHOD_ESTIMATED;
+            int packages = 0, cpus = 0;
+            if (dev->kind == AIM_DEV_CPU) /* the counts its model multiplies by */
+                aim_estimate_cpu_counts(aim_procfs_root(), &packages, &cpus);
             if (aim_estimate_model_text(dev->energy_detail, sizeof dev->energy_detail, dev->kind,
-                                        dev->model) == -EINVAL)
+                                        dev->model, packages, cpus) == -EINVAL)
                 snprintf(dev->energy_detail, sizeof dev->energy_detail, "%s model",
                          series_source_name(s, est_power));
         }
+        /* Power that is integrated into energy is stored at 1 µW rather than the metric's
+         * 0.01 W: the writer integrates the value as stored, so a replay of the chunks gives
+         * the run's energy exactly, and 1 µW is below every source's own step (NVML counts
+         * mW, hwmon µW), so the integral is in effect unrounded (docs/decisions.md). The
+         * Mode keeps the metric's resolution (aim_stats_init in build_summary). */
+        if (e->counter_slot < 0 && e->power_slot >= 0)
+            run->series[e->power_slot].resolution = AIM_INTEGRATED_POWER_RESOLUTION;
         /* Platform (psys) and board sensors overlap the CPU and DRAM: shown, not summed. */
         dev->in_total = dev->has_energy &&
                         (dev->kind == AIM_DEV_CPU || dev->kind == AIM_DEV_DRAM || dev->kind == AIM_DEV_GPU);

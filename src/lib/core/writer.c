@@ -31,13 +31,27 @@ static int64_t next_wake(aim_session *s, int64_t now, int64_t last_commit) {
     return due > now ? due : now;
 }
 
+/* The device's instantaneous power reading for a phase's peak (analysis/phases.h), NaN when
+ * it has none: the sample integrated, or the measured power beside a counter (its latest
+ * value when it is sampled in another group), never the ΔE/Δt of a counter's interval. */
+static double power_reading(const aim_session *s, const aim_device_energy *e, const aim_frame *f) {
+    double v;
+    if (e->power_slot < 0)
+        return NAN;
+    if (aim_frame_get(f, e->power_slot, &v))
+        return v;
+    if (s->latest && s->latest_ok && s->latest_ok[e->power_slot])
+        return s->latest[e->power_slot];
+    return NAN;
+}
+
 static void account(aim_session *s, aim_frame *f) {
     for (int d = 0; d < s->catalog.n_devices; d++) {
         aim_device_energy *e = &s->energy[d];
         double v, p;
         /* The interval this frame closes, for its carbon: from the device's previous reading
-         * (none for the first: a zero-length interval priced at the value in force). */
-        int64_t t0 = e->meter.have_last ? e->meter.last_t : f->t_ns;
+         * (none for the first: from the run's start, the edge analysis/energy.h extrapolates). */
+        int64_t t0 = e->meter.have_last ? e->meter.last_t : e->meter.start_t;
         double e0 = e->meter.energy_j;
         if (e->counter_slot >= 0 && aim_frame_get(f, e->counter_slot, &v)) {
             if (aim_energy_meter_counter(&e->meter, f->t_ns, v, &p) && e->derived_power_slot >= 0)
@@ -49,12 +63,23 @@ static void account(aim_session *s, aim_frame *f) {
         } else {
             continue;
         }
+        if (t0 > f->t_ns)
+            t0 = f->t_ns;
+        double e1 = e->meter.energy_j, edge = e->meter.edge_delta_j;
         double g0 = aim_run_carbon_device_g(&s->carbon, d, e0);
-        aim_run_carbon_account(&s->carbon, d, t0, f->t_ns, e0, e->meter.energy_j);
-        aim_session_attr_account(s, d, e->meter.energy_j - e0);
-        aim_workload_account(&s->workload, d, t0, f->t_ns, e->meter.energy_j - e0,
-                             e->meter.last_power_w,
-                             aim_run_carbon_device_g(&s->carbon, d, e->meter.energy_j) - g0);
+        aim_run_carbon_account(&s->carbon, d, t0, f->t_ns, e0, e1);
+        aim_session_attr_account(s, d, e1 - e0);
+        double reading = power_reading(s, e, f);
+        double g_edge = aim_run_carbon_device_g(&s->carbon, d, e0 + edge);
+        /* A counter's edge is refined over its first second: the phases get each refinement
+         * over [start, first reading], where it belongs. */
+        if (edge != 0 && e->meter.first_t > e->meter.start_t && t0 != e->meter.start_t)
+            aim_workload_account(&s->workload, d, e->meter.start_t, e->meter.first_t, edge, NAN,
+                                 g_edge - g0);
+        else
+            g_edge = g0, edge = 0;
+        aim_workload_account(&s->workload, d, t0, f->t_ns, e1 - e0 - edge, reading,
+                             aim_run_carbon_device_g(&s->carbon, d, e1) - g_edge);
     }
 }
 
@@ -111,9 +136,16 @@ static void process_tick(aim_session *s, aim_group *g, aim_frame *f) {
     account(s, f);
     int64_t t_rel = f->t_ns - s->start_mono_ns;
     aim_session_corr_frame(s, g, f, t_rel);
-    for (int i = 0; i < f->count; i++)
-        if (f->valid[i])
-            aim_stats_add(&s->stats[f->base + i], f->values[i]);
+    /* The interval this tick closes (from the run's start for a group's first). A short one,
+     * the sample every group takes when the run stops 1-2 ms after its previous tick, closes
+     * the energy accounting (account() above, and the chunk below) but stays out of the
+     * statistics: a rate over 1 ms is mostly counter granularity (docs/methodology.md). */
+    int64_t span = t_rel - (g->written_ticks ? g->last_t : 0);
+    if (!aim_interval_is_short(g->written_ticks ? span : g->interval_ns, g->interval_ns))
+        for (int i = 0; i < f->count; i++)
+            if (f->valid[i])
+                aim_stats_add(&s->stats[f->base + i], f->values[i],
+                              span > 0 ? (double)span * 1e-9 : 0.0);
     int r = aim_chunk_encoder_add(g->encoder, t_rel, f->values, f->valid);
     if (r == -ENOSPC) { /* a full chunk waits for the next commit */
         encode_chunk(s, g);
@@ -199,7 +231,7 @@ void aim_writer_refresh_summary(aim_session *s) {
         aim_series_summary *ss = &run->series[i];
         const aim_stats *st = &s->stats[i];
         ss->count = st->count;
-        ss->mean = st->count ? st->mean : NAN;
+        ss->mean = st->count ? st->mean : NAN; /* time-weighted (analysis/stats.h) */
         ss->min = st->count ? st->min : NAN;
         ss->max = st->count ? st->max : NAN;
         ss->mode = aim_stats_mode(st);

@@ -60,6 +60,11 @@ static json_t *energy_object(const aim_run_summary *run, int *order, size_t n, i
     json_t *o = json_object();
     PUT(o, "total_j", n ? aim_json_num(run->total_energy_j) : json_null());
     PUT(o, "total_kwh", n ? aim_json_num(run->total_energy_j / 3.6e6) : json_null());
+    /* How the energy covers the run's start (docs/methodology.md). */
+    PUT(o, "start_edge", n ? json_string("before a device's first reading, its first power (a "
+                                         "counter's: its mean over its first second) held "
+                                         "back to the run's start")
+                           : json_null());
     /* Schema 2 runs: the PUE and the facility energy (IT × PUE); null for older runs. */
     int recorded = run->pue > 0;
     PUT(o, "pue", recorded ? aim_json_num(run->pue) : json_null());

@@ -224,16 +224,16 @@ static void overall_rows(aim_report_model *m, const aim_run_summary *run, int *o
     } else {
         aim_fmt_sig(r->value, run->total_energy_j, 3, 2);
         aim_bprintf(r->unit, sizeof r->unit, "J");
-        aim_bprintf(r->note, sizeof r->note, "= %s kWh",
-                    aim_fmt_sig(num, run->total_energy_j / 3.6e6, 3, 6));
+        aim_bprintf(r->note, sizeof r->note, "= %s kWh%s",
+                    aim_fmt_sig(num, run->total_energy_j / 3.6e6, 3, 6), AIM_REPORT_EDGE_NOTE);
     }
 
     /* Runs of schema 2 record their PUE: IT and facility energy are shown apart. */
     int recorded = run->pue > 0;
     if (recorded && n > 0) {
         double pue = run->pue >= 1.0 ? run->pue : 1.0;
-        aim_bprintf(r->note, sizeof r->note, "= %s kWh, IT equipment",
-                    aim_fmt_sig(num, run->total_energy_j / 3.6e6, 3, 6));
+        aim_bprintf(r->note, sizeof r->note, "= %s kWh, IT equipment%s",
+                    aim_fmt_sig(num, run->total_energy_j / 3.6e6, 3, 6), AIM_REPORT_EDGE_NOTE);
         r = &m->overall[m->n_overall++];
         aim_bprintf(r->label, sizeof r->label, "Facility energy");
         aim_fmt_sig(r->value, isfinite(run->facility_energy_j) ? run->facility_energy_j

@@ -12,6 +12,10 @@
 
 /* One line of the "Overall" block: label, right-aligned value, unit, and a note (the
  * energy method, kWh, the carbon basis). */
+/* How the energy covers the run's start (analysis/energy.h), said with the total. */
+#define AIM_REPORT_EDGE_NOTE "; from the run's start: before a device's first reading, its " \
+    "first power (a counter's: its mean over its first second) held back"
+
 typedef struct aim_overall_row {
     char label[96];          /* "CPU energy (cpu0)" */
     char value[AIM_NUM_MAX]; /* "6348.88" or "n/a" */

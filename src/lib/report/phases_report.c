@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analysis/records.h"
+#include "analysis/phases.h"
 #include "analysis/workload_summary.h"
 #include "report/table.h"
 #include "report/format.h"
@@ -28,6 +29,22 @@ typedef struct phase_figures {
     double energy_j, comp_j[C__COUNT], peak_w, mean_w, share;
 } phase_figures;
 
+/* The device's highest enforced power limit over the run (gpu.power_limit), NaN without one:
+ * a phase's peak above it is said, never shown as if the device could draw it. */
+static double power_limit_w(const aim_run_summary *run, int d) {
+    for (int i = 0; i < run->n_series; i++) {
+        const aim_series_summary *s = &run->series[i];
+        if (s->device == d && s->instance == -1 && s->count > 0 && s->max > 0 &&
+            strncmp(s->metric_key, "gpu.power_limit", sizeof s->metric_key) == 0)
+            return s->max;
+    }
+    return NAN;
+}
+
+static double device_peak_w(const aim_phase_summary *p, int d) {
+    return aim_phase_device_peak_w(p->peak_w[d], p->energy_j[d], p->total_ns);
+}
+
 static phase_figures figures(const aim_run_summary *run, const aim_phase_summary *p) {
     phase_figures f;
     memset(&f, 0, sizeof f);
@@ -36,7 +53,7 @@ static phase_figures figures(const aim_run_summary *run, const aim_phase_summary
             continue;
         f.energy_j += p->energy_j[d];
         f.comp_j[comp_of(&run->devices[d])] += p->energy_j[d];
-        f.peak_w += p->peak_w[d];
+        f.peak_w += device_peak_w(p, d);
     }
     f.mean_w = p->total_ns > 0 ? f.energy_j / ((double)p->total_ns / 1e9) : NAN;
     f.share = run->duration_ns > 0 ? 100.0 * (double)p->total_ns / (double)run->duration_ns
@@ -224,10 +241,25 @@ static void text_phases(aim_strbuf *b, const aim_run_summary *run, int md) {
         aim_strbuf_endline(b);
     }
     const char *note = "Share: of the run's time. Nested phases each count their own time and "
-                       "energy. Peak W: the sum of each device's highest interval power.";
+                       "energy. Peak W: the sum of each device's highest power reading (without "
+                       "readings, its highest mean over 1 s), never below its mean.";
     aim_strbuf_printf(b, md ? "\n%s%s\n" : "  %s%s\n", note,
                       unterminated ? " *: still open when the command ended, closed at the end."
                                    : "");
+    for (size_t i = 0; i < w->n_phases; i++)
+        for (int d = 0; d < run->n_devices; d++) {
+            double peak = device_peak_w(&w->phases[i], d), limit = power_limit_w(run, d);
+            if (!(peak > limit * 1.0001))
+                continue;
+            char pk[AIM_NUM_MAX], lim[AIM_NUM_MAX];
+            aim_fmt_fixed(pk, peak, 2);
+            aim_fmt_fixed(lim, limit, 2);
+            aim_strbuf_printf(b, md ? "\nWarning: %.100s, %.*s: peak %s W above its power limit "
+                                      "%s W (a reading above the limit).\n"
+                                    : "  Warning: %.100s, %.*s: peak %s W above its power limit "
+                                      "%s W (a reading above the limit).\n",
+                              w->phases[i].name, AIM_FIELD(run->devices[d].name), pk, lim);
+        }
     text_hints(b, run, md);
 }
 
@@ -407,7 +439,10 @@ json_t *aim_phases_report_json(const aim_run_summary *run, int *err) {
             aim_json_put(dv, "device", aim_json_str(run->devices[d].name,
                                                     strnlen(run->devices[d].name, 32)), err);
             aim_json_put(dv, "energy_j", aim_json_num(p->energy_j[d]), err);
-            aim_json_put(dv, "peak_power_w", aim_json_num(p->peak_w[d]), err);
+            double peak = device_peak_w(p, d), limit = power_limit_w(run, d);
+            aim_json_put(dv, "peak_power_w", aim_json_num(peak), err);
+            /* true: the peak is above the device's power limit (the text report warns) */
+            aim_json_put(dv, "above_power_limit", json_boolean(peak > limit * 1.0001), err);
             aim_json_put(dv, "in_total", json_boolean(run->devices[d].in_total), err);
             aim_json_push(devs, dv, err);
         }

@@ -122,24 +122,38 @@ static int cpu_model_line(const cpu_facts *cf, double *a, double *b, const aim_c
     return 0;
 }
 
-int aim_estimate_model_text(char *buf, size_t size, int device_kind,
-                            const char *cpu_model_name) {
+int aim_estimate_model_text(char *buf, size_t size, int device_kind, const char *cpu_model_name,
+                            int n_packages, int n_cpus) {
     if (!buf || size == 0)
         return -EINVAL;
     int n;
     if (device_kind == AIM_DEV_CPU) {
         const aim_cpu_tdp *t;
-        if (cpu_model_name && *cpu_model_name && aim_cpu_tdp_lookup(cpu_model_name, &t) == 0)
+        if (cpu_model_name && *cpu_model_name && aim_cpu_tdp_lookup(cpu_model_name, &t) == 0) {
+            if (n_packages > 0)
+                n = snprintf(buf, size,
+                             "%d package%s x TDP %g W (CodeCarbon table: %s) x (%.4g + %.4g x "
+                             "utilisation)", n_packages, n_packages == 1 ? "" : "s", t->tdp_w,
+                             aim_cpu_tdp_model(t), aim_pm_cpu_idle_ratio, 1 - aim_pm_cpu_idle_ratio);
+            else
+                n = snprintf(buf, size,
+                             "TDP %g W per package (CodeCarbon table: %s) x (%.4g + %.4g x "
+                             "utilisation)",
+                             t->tdp_w, aim_cpu_tdp_model(t), aim_pm_cpu_idle_ratio,
+                             1 - aim_pm_cpu_idle_ratio);
+        } else if (n_cpus > 0) {
             n = snprintf(buf, size,
-                         "TDP %g W per package (CodeCarbon table: %s) x (%.4g + %.4g x "
-                         "utilisation)",
-                         t->tdp_w, aim_cpu_tdp_model(t), aim_pm_cpu_idle_ratio, 1 - aim_pm_cpu_idle_ratio);
-        else
+                         "%d logical CPU%s x (%.4g W + %.4g W x utilisation) (Cloud Carbon "
+                         "Footprint average; model \"%s\" not in the TDP table)",
+                         n_cpus, n_cpus == 1 ? "" : "s", aim_pm_vcpu_w_min,
+                         aim_pm_vcpu_w_max - aim_pm_vcpu_w_min, cpu_model_name ? cpu_model_name : "");
+        } else {
             n = snprintf(buf, size,
                          "%.4g W + %.4g W x utilisation per logical CPU (Cloud Carbon "
                          "Footprint average; model \"%s\" not in the TDP table)",
                          aim_pm_vcpu_w_min, aim_pm_vcpu_w_max - aim_pm_vcpu_w_min,
                          cpu_model_name ? cpu_model_name : "");
+        }
     } else if (device_kind == AIM_DEV_DRAM) {
         n = snprintf(buf, size,
                      "%.4g W per GB of memory in use (Green Algorithms; 1 GiB = %.10g GB)",
@@ -149,6 +163,13 @@ int aim_estimate_model_text(char *buf, size_t size, int device_kind,
         return -EINVAL;
     }
     return n < 0 ? -EINVAL : (size_t)n >= size ? -ENOBUFS : 0;
+}
+
+void aim_estimate_cpu_counts(const char *procfs_root, int *ret_packages, int *ret_cpus) {
+    cpu_facts cf;
+    read_cpu_facts(procfs_root, &cf);
+    *ret_packages = cf.n_packages;
+    *ret_cpus = cf.n_cpus;
 }
 
 /* A series of another source is usable only if it is in this source's rate group: only then
@@ -232,7 +253,7 @@ static int estimate_probe(const aim_source_env *env, aim_probe_report *rep) {
     double a, b;
     const aim_cpu_tdp *t;
     int known = cpu_model_line(&cf, &a, &b, &t);
-    aim_estimate_model_text(text, sizeof text, AIM_DEV_CPU, cf.model);
+    aim_estimate_model_text(text, sizeof text, AIM_DEV_CPU, cf.model, cf.n_packages, cf.n_cpus);
     int have_stat = aim_path_join(path, sizeof path, env->procfs_root, "stat") == 0 &&
                     access(path, R_OK) == 0;
     if (!have_stat)
@@ -246,7 +267,7 @@ static int estimate_probe(const aim_source_env *env, aim_probe_report *rep) {
                       "if no sensor measures the CPU: %.1f-%.1f W (%d CPUs, %d package%s, %s "
                       "model); %s", a, a + b, cf.n_cpus, cf.n_packages,
                       cf.n_packages > 1 ? "s" : "", known ? "TDP" : "per-CPU", text);
-    aim_estimate_model_text(text, sizeof text, AIM_DEV_DRAM, NULL);
+    aim_estimate_model_text(text, sizeof text, AIM_DEV_DRAM, NULL, 0, 0);
     int have_meminfo = aim_path_join(path, sizeof path, env->procfs_root, "meminfo") == 0 &&
                        access(path, R_OK) == 0;
     if (have_meminfo)

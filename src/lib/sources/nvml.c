@@ -338,6 +338,25 @@ int aim_nv_mig_enabled(const nv_state *st, const nv_gpu *g) {
            cur == AIM_NVML_MIG_ENABLE;
 }
 
+/* A GA100 board (A100, A800, A30): its nvmlDeviceGetPowerUsage is the power at that call,
+ * not the one-second average of later Ampere and newer chips (docs/methodology.md). Known by
+ * the PCI device id (GA100 is 0x2080-0x20ff) or, where NVML gives none, by the name. */
+static int is_ga100(const nv_state *st, const nv_gpu *g, const char *model) {
+    aim_nvml_pci_info pci;
+    if (st->nl.api.get_pci_info && st->nl.api.get_pci_info(g->h, &pci) == AIM_NVML_SUCCESS &&
+        (pci.pci_device_id & 0xffffu) == 0x10deu) {
+        unsigned id = pci.pci_device_id >> 16;
+        return id >= 0x2080 && id <= 0x20ff;
+    }
+    static const char *const names[] = { "A100", "A800", "A30" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *at = strstr(model, names[i]);
+        if (at && !(at[strlen(names[i])] >= '0' && at[strlen(names[i])] <= '9'))
+            return 1; /* "A30", not "A3000" (a GA104) */
+    }
+    return 0;
+}
+
 static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_state) {
     nv_state *st = calloc(1, sizeof *st);
     if (!st)
@@ -381,6 +400,13 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         }
         if (st->nl.api.get_name && st->nl.api.get_name(g->h, model, sizeof model) != AIM_NVML_SUCCESS)
             model[0] = '\0';
+        if (rd.ok[S_POWER_AVG] && is_ga100(st, g, model)) {
+            /* Its "average" is instantaneous: `power` where field 186 is missing, and no row
+             * labelled "1 s average". */
+            if (!rd.ok[S_POWER])
+                g->avg_as_power = 1;
+            rd.ok[S_POWER_AVG] = 0;
+        }
         int dev = aim_source_ctx_add_device(ctx, name, AIM_DEV_GPU, model[0] ? model : NULL);
         if (dev < 0) {
             nvml_close(st);

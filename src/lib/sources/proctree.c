@@ -38,6 +38,11 @@
 #define PT_SCAN_MAP_CAP 65536                /* >= 2 x PT_SCAN_MAX */
 #define PT_DENTS_SIZE 32768
 #define PT_INTERVAL_NS 100000000LL           /* 100 ms */
+/* CPU time moves in clock ticks (10 ms at USER_HZ 100): over 1 ms, one tick reads 1000 %.
+ * Utilisation is given over at least this much time (a tick is then 10 % of one CPU); a
+ * shorter interval (the first poll just after open, the one at the run's stop) leaves it
+ * invalid and the next poll measures from the same baseline. */
+#define PT_UTIL_MIN_WINDOW_NS 100000000LL
 
 /* pid -> int map: open addressing, linear probing, cleared in O(1) by bumping a generation,
  * so a poll never walks or reallocates it. */
@@ -117,6 +122,7 @@ typedef struct proctree_state {
     int use_children;
     long clk_tck;
     long page_size;
+    long n_cpus;      /* online CPUs: the tree cannot use more than 100 % x n_cpus */
 
     pt_proc *members; /* found by the last complete walk: the seeds of the next one */
     int n_members;
@@ -478,14 +484,19 @@ static int proctree_poll(void *state, aim_frame *frame) {
         st->counter = since_open;
     double tck = (double)st->clk_tck;
     aim_frame_set(frame, st->slot_time, (double)st->counter / tck);
-    if (frame->t_ns > st->last_t) {
-        double secs = (double)(st->counter - st->last_counter) / tck;
-        double dt = (double)(frame->t_ns - st->last_t) / 1e9;
-        aim_frame_set(frame, st->slot_util, 100.0 * secs / dt);
+    if (frame->t_ns <= st->last_t || frame->t_ns - st->last_t >= PT_UTIL_MIN_WINDOW_NS) {
+        if (frame->t_ns > st->last_t) {
+            double secs = (double)(st->counter - st->last_counter) / tck;
+            double dt = (double)(frame->t_ns - st->last_t) / 1e9;
+            /* A tick's rounding at both ends, or a process that joined the tree with time
+             * it used before the interval, can read above what the CPUs can give. */
+            double util = 100.0 * secs / dt, cap = 100.0 * (double)st->n_cpus;
+            aim_frame_set(frame, st->slot_util, util > cap ? cap : util);
+        }
+        /* A clock that did not advance (or a test's own time base) starts a new interval. */
+        st->last_counter = st->counter;
+        st->last_t = frame->t_ns;
     }
-    /* A clock that did not advance (or a test's own time base) starts a new interval. */
-    st->last_counter = st->counter;
-    st->last_t = frame->t_ns;
     aim_frame_set(frame, st->slot_rss,
                   (double)w.rss_pages * (double)st->page_size / (1024.0 * 1024.0 * 1024.0));
     aim_frame_set(frame, st->slot_count, (double)w.count);
@@ -567,6 +578,9 @@ static int proctree_open(const aim_source_env *env, aim_source_ctx *ctx, void **
     st->clk_tck = sysconf(_SC_CLK_TCK);
     if (st->clk_tck <= 0)
         st->clk_tck = 100; /* USER_HZ on every Linux architecture */
+    st->n_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (st->n_cpus <= 0)
+        st->n_cpus = 1;
     st->page_size = sysconf(_SC_PAGESIZE);
     if (st->page_size <= 0)
         st->page_size = 4096;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "aimeter.h"
+#include "carbon/whatif.h"
 #include "store/codec.h"
 #include "store/db.h"
 #include "store/db_internal.h"
@@ -52,12 +53,18 @@ static const double pow10_tab[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
                                     1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17 };
 #define MAX_DECIMALS 17
 
-/* Enough decimals that neighbouring steps of the resolution print differently. */
+/* Enough decimals that every multiple of the resolution prints exactly (the stored value is
+ * q x resolution): 2 for 0.01 W, 6 for 1 µW, 10 for 1 MiB in GiB (2^-10). Four decimals of
+ * GiB cut a 3 MiB RSS by 1 %. */
 static int decimals_for(double resolution) {
     if (!(resolution > 0) || !isfinite(resolution))
         return 6;
-    double d = ceil(-log10(resolution) - 1e-9);
-    return d < 0 ? 0 : d > MAX_DECIMALS ? MAX_DECIMALS : (int)d;
+    for (int d = 0; d < MAX_DECIMALS; d++) {
+        double x = resolution * pow10_tab[d];
+        if (fabs(x - nearbyint(x)) <= 1e-9 * x)
+            return d;
+    }
+    return MAX_DECIMALS;
 }
 
 /* Writes an unsigned integer, zero-padded to width digits; returns the length. */
@@ -303,20 +310,25 @@ static int groups_setup(export_ctx *x) {
 
 /* ------------------------------------------------------------------ output */
 
+/* The header name of a series' column: "gpu0.power [W]", "host.cpu.core_util[3] [%]". */
+static void column_name(const aim_run_summary *run, const aim_series_summary *s, char *name,
+                        size_t size) {
+    const char *dev = s->device >= 0 && s->device < run->n_devices ? run->devices[s->device].name
+                                                                   : "?";
+    const aim_metric_info *m = aim_metric_find(s->metric_key);
+    const char *unit = m ? m->unit : "";
+    int len = snprintf(name, size, "%s.%s", dev, s->metric_key);
+    if (s->instance >= 0 && len >= 0 && (size_t)len < size)
+        len += snprintf(name + len, size - (size_t)len, "[%d]", s->instance);
+    if (*unit && len >= 0 && (size_t)len < size)
+        snprintf(name + len, size - (size_t)len, " [%s]", unit);
+}
+
 static void write_header(export_ctx *x, FILE *out) {
     fputs("time_s,wall_time", out);
     for (int i = 0; i < x->run.n_series; i++) {
-        const aim_series_summary *s = &x->run.series[i];
-        const char *dev = s->device >= 0 && s->device < x->run.n_devices
-                              ? x->run.devices[s->device].name : "?";
-        const aim_metric_info *m = aim_metric_find(s->metric_key);
-        const char *unit = m ? m->unit : "";
         char name[256];
-        int len = snprintf(name, sizeof name, "%s.%s", dev, s->metric_key);
-        if (s->instance >= 0 && len >= 0 && (size_t)len < sizeof name)
-            len += snprintf(name + len, sizeof name - (size_t)len, "[%d]", s->instance);
-        if (*unit && len >= 0 && (size_t)len < sizeof name)
-            snprintf(name + len, sizeof name - (size_t)len, " [%s]", unit);
+        column_name(&x->run, &x->run.series[i], name, sizeof name);
         fputc(',', out);
         put_field(out, name);
     }
@@ -413,4 +425,65 @@ int aim_export_csv(aim_store *store, const char *run_id, FILE *out) {
     groups_free(&x);
     aim_run_summary_clear(&x.run);
     return r;
+}
+
+/* ------------------------------------------------------------------ column descriptions */
+
+static const char *method_name(aim_method m) {
+    switch (m) {
+    case AIM_METHOD_MEASURED: return "measured";
+    case AIM_METHOD_DERIVED: return "derived";
+    case AIM_METHOD_ESTIMATED: return "estimated";
+    }
+    return "unknown";
+}
+
+int aim_export_csv_columns(aim_store *store, const char *run_id, FILE *out) {
+    aim_db *db = aim_store_db(store);
+    if (!db || !run_id || !out) {
+        if (store)
+            aim_store_set_error(store, "%s", db ? "no run or no output given" : "store not open");
+        return -EINVAL;
+    }
+    aim_run_summary run;
+    int r = aim_db_load_summary(db, run_id, &run);
+    if (r < 0) {
+        aim_store_set_error(store, "%s", aim_db_errmsg(db));
+        return r;
+    }
+    fputs("column,device,metric,unit,method,energy\n", out);
+    for (int i = 0; i < run.n_series; i++) {
+        const aim_series_summary *s = &run.series[i];
+        const aim_metric_info *m = aim_metric_find(s->metric_key);
+        char name[256], energy[sizeof run.devices[0].energy_detail + 64] = "";
+        column_name(&run, s, name, sizeof name);
+        int d = s->device, counter;
+        /* The series a device's energy comes from says how (the report's Method column). */
+        if (d >= 0 && d < run.n_devices && run.devices[d].has_energy &&
+            aim_run_energy_series(&run, d, &counter) == i)
+            snprintf(energy, sizeof energy, "%s: %.*s", method_name(run.devices[d].energy_method),
+                     (int)sizeof run.devices[d].energy_detail, run.devices[d].energy_detail);
+        else if (d >= 0 && d < run.n_devices && s->method == AIM_METHOD_DERIVED &&
+                 strcmp(s->metric_key, "power") == 0)
+            snprintf(energy, sizeof energy, "power over each interval from the energy counter");
+        put_field(out, name);
+        fputc(',', out);
+        put_field(out, d >= 0 && d < run.n_devices ? run.devices[d].name : "");
+        fputc(',', out);
+        put_field(out, s->metric_key);
+        fputc(',', out);
+        put_field(out, m ? m->unit : "");
+        fputc(',', out);
+        put_field(out, method_name(s->method));
+        fputc(',', out);
+        put_field(out, energy);
+        fputc('\n', out);
+    }
+    if (fflush(out) != 0 || ferror(out)) {
+        int e = errno ? errno : EIO;
+        r = -e;
+        aim_store_set_error(store, "cannot write the column list: %s", strerror(e));
+    }
+    aim_run_summary_clear(&run);
+    return r < 0 ? r : 0;
 }
