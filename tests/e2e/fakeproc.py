@@ -170,17 +170,47 @@ def script(package_dir, body):
             "import aimeter\nfrom fakeproc import FakeProc\n" + body)
 
 
+def sanitizers():
+    """The build's -Db_sanitize value ("address,undefined"), or None."""
+    import json
+
+    from conftest import BUILD
+    try:
+        opts = json.loads((BUILD / "meson-info" / "intro-buildoptions.json").read_text())
+    except OSError:
+        return None
+    value = next((o["value"] for o in opts if o["name"] == "b_sanitize"), "none")
+    return None if value in ("none", "") else value
+
+
+def library_env():
+    """What a /usr/bin/python3 (not built with the sanitizers) needs to load this build's
+    libaimeter: under ASan, the runtime preloaded, and leak checks off (the interpreter's own
+    allocations are not the library's)."""
+    import subprocess
+
+    from conftest import BUILD
+    env = {"AIMETER_LIBRARY": str(BUILD / "src" / "lib" / "libaimeter.so.0")}
+    san = sanitizers()
+    if san and "address" in san:
+        runtime = subprocess.run(["cc", "-print-file-name=libasan.so"], capture_output=True,
+                                 text=True).stdout.strip()
+        env["LD_PRELOAD"] = runtime
+        env["ASAN_OPTIONS"] = "detect_leaks=0"
+    return env
+
+
 def run_tracked(tmp_path, body, env=None, timeout=60):
     """Runs script(body) in /usr/bin/python3 over this build's libaimeter with the fake procfs
     root tmp_path/proc (the body makes its FakeProc there: ROOT). Returns the CompletedProcess."""
     import subprocess
 
-    from conftest import BUILD, PYTHON, REPO
+    from conftest import PYTHON, REPO
     root = tmp_path / "proc"
     root.mkdir(exist_ok=True)
     full = dict(os.environ)
-    full.update({"AIMETER_LIBRARY": str(BUILD / "src" / "lib" / "libaimeter.so.0"),
-                 "AIMETER_PROCFS_ROOT": str(root)})
+    full.update(library_env())
+    full["AIMETER_PROCFS_ROOT"] = str(root)
     full.update({k: str(v) for k, v in (env or {}).items()})
     src = script(REPO / "python", f"ROOT = {str(root)!r}\n" + body)
     return subprocess.run([PYTHON, "-c", src], capture_output=True, text=True, timeout=timeout,
