@@ -11,8 +11,8 @@ stated rate to within one write period and, for the tree, one tick (10 ms of CPU
 scheduler does to either process (its writes are driven by a thread: FakeProc.driving()).
 
 Files are replaced by rename, so a reader never sees half a file: the procfs source keeps
-`stat` open and reads it with pread, so the old file is also emptied after the rename, which
-makes the source reopen it by path (src/lib/sources/procfs.c, read_file()).
+`stat` and `meminfo` open and reads them with pread, so the old file is also emptied after the
+rename, which makes the source reopen it by path (src/lib/sources/procfs.c, read_file()).
 
 Used from a child /usr/bin/python3 (see script()), never by the pytest process itself.
 """
@@ -52,22 +52,29 @@ class FakeProc:
             for i in range(cpus):
                 f.write(f"processor\t: {i}\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n"
                         f"model\t\t: 143\nmodel name\t: Intel(R) Xeon(R) Platinum 8480+\n\n")
-        with open(os.path.join(self.root, "meminfo"), "w") as f:
-            f.write(f"MemTotal:       {MEM_TOTAL_KIB} kB\nMemFree:         1048576 kB\n"
-                    f"MemAvailable:   {MEM_AVAILABLE_KIB} kB\nBuffers:          524288 kB\n"
-                    f"Cached:          9961472 kB\n")
+        self._meminfo(MEM_TOTAL_KIB - MEM_AVAILABLE_KIB)
         self._replace(os.path.join(self.root, str(self.pid), "task", str(self.pid), "children"), "")
         self.update()
 
-    def set(self, host_busy=None, tree_cores=None, rss_bytes=None, children=None):
+    def set(self, host_busy=None, tree_cores=None, rss_bytes=None, children=None,
+            mem_used_bytes=None):
         """New rates from now on (the counters so far are kept); any thread. children: the
-        resident bytes of each child process the tree has from now on (they use no CPU)."""
+        resident bytes of each child process the tree has from now on (they use no CPU).
+        mem_used_bytes: the host's memory in use (4 GiB at first)."""
         with self.lock:
             self._update()
             self._set(host_busy, tree_cores, rss_bytes)
             if children is not None:
                 self._children(children)
+            if mem_used_bytes is not None:
+                self._meminfo(mem_used_bytes >> 10)
             self._update()
+
+    def _meminfo(self, used_kib):
+        self._replace(os.path.join(self.root, "meminfo"),
+                      f"MemTotal:       {MEM_TOTAL_KIB} kB\nMemFree:         1048576 kB\n"
+                      f"MemAvailable:   {MEM_TOTAL_KIB - used_kib} kB\n"
+                      "Buffers:          524288 kB\nCached:          9961472 kB\n", empty_old=True)
 
     def _children(self, rss):
         """Children are written before the list that names them, and the list before they
