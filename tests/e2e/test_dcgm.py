@@ -69,9 +69,10 @@ def test_faster_run_than_the_dcgm_floor_and_a_changing_trace(db, tmp_path):
 
 
 def test_host_engine_gone_mid_run_drops_the_source(db, tmp_path):
-    scenario = "value 0 1002 0=0.5\ngone 0.4\n"
+    # gone 1 s after the fake's start: a loaded machine may poll late, but it polls before
+    scenario = "value 0 1002 0=0.5\ngone 1.0\n"
     r = run_aimeter("run", "--sources", "procfs,dcgm", "-i", "100ms", "--db", db,
-                    "--", "sleep", "1.5", env=dcgm_env(tmp_path, scenario))
+                    "--", "sleep", "2", env=dcgm_env(tmp_path, scenario))
     assert r.returncode == 0, r.stderr
     assert "dcgm: stopped responding" in r.stderr, r.stderr  # dropped, and said so
     m = metric(device(report_json(db), "gpu0"), "gpu.sm_active")

@@ -182,7 +182,7 @@ def test_store_locked_by_another_process(db, existing, tmp_path):
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         try:
-            out, err = proc.communicate(timeout=7)
+            out, err = proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             out = err = None
         waited = time.monotonic() - t0
@@ -191,7 +191,7 @@ def test_store_locked_by_another_process(db, existing, tmp_path):
         con.close()
     if out is None:
         out, err = proc.communicate(timeout=30)
-        pytest.fail(f"aimeter still waited after 7 s (then exit {proc.returncode}): {err}")
+        pytest.fail(f"aimeter still waited after 30 s (then exit {proc.returncode}): {err}")
     r = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     line = assert_one_error(r, EX_TEMPFAIL)
     assert "lock" in line.lower() or "busy" in line.lower(), line

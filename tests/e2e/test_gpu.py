@@ -50,17 +50,19 @@ def test_two_gpus_measured_from_the_energy_counter(db, tmp_path):
         assert e["method"] == "measured"
         assert e["detail"] == "nvml energy counter"
         assert e["in_total"] is True
-    # The source opens (the fake's clock starts) just before the command and the last
-    # sample comes at most one interval after it: between 0.9 and about 1.5 s of the trace.
-    # The energy covers the run from its start: the counter's rise (whole 10 J steps) and the
-    # extrapolated edge before its first reading.
+    # The source opens (the fake's clock starts) just before the first sample; the counter
+    # moves in 10 J steps (100 W x 100 ms). The energy covers the run from its start: the
+    # counter's rise (whole 10 J steps) and the extrapolated edge before its first reading,
+    # so over the run's span D gpu1 shows 100 W x D to within a step or two, however long a
+    # loaded machine made the run last.
+    span = rep["run"]["duration_s"]
     e1 = energy["gpu1"]["energy_j"]
     want, rise = counter_energy_from_csv(db, "gpu1")
     assert math.isclose(rise / 10, round(rise / 10), abs_tol=1e-9), rise
     assert e1 == pytest.approx(want, rel=1e-4), (e1, want)
-    assert 90 <= e1 <= 150, e1
+    assert abs(e1 - 100 * span) <= 20, (e1, span)
     e0 = energy["gpu0"]["energy_j"]
-    assert 100 + 0.4 * 400 <= e0 <= 100 + 1.0 * 400, e0
+    assert 200 * span - 40 <= e0 <= 400 * span + 40, (e0, span)
     total = sum(d["energy_j"] for d in rep["energy"]["devices"] if d["in_total"])
     assert rel_close(rep["energy"]["total_j"], total)
     assert rep["energy"]["total_j"] > e0 + e1
@@ -108,13 +110,13 @@ def test_missing_library_is_one_warning_where_there_is_a_gpu(db):
 
 
 def test_gpus_lost_mid_run(db, tmp_path):
-    """Both GPUs fall off the bus at 0.4 s: the run completes, the source is dropped with a
-    warning, and each GPU keeps the energy its counter showed last: 100 W up to the 0.3 s
-    refresh, 30 J (20 J when the machine is so loaded that the last poll before 0.4 s came
-    before 0.3 s); a counter still running would give about 100 J."""
+    """Both GPUs fall off the bus at 1 s: the run completes, the source is dropped with a
+    warning, and each GPU keeps the energy its counter showed at the last poll before: 100 W
+    in 10 J steps, at most 100 J (less when a loaded machine polled late); a counter still
+    running would give about 200 J."""
     scenario = tmp_path / "lost.scenario"
-    scenario.write_text("gpus 2\ngpu0 lost_at 0.4\ngpu1 lost_at 0.4\n")
-    r = run_aimeter("run", "--sources", "procfs,nvml,estimate", "--db", db, "--", "sleep", "1",
+    scenario.write_text("gpus 2\ngpu0 lost_at 1.0\ngpu1 lost_at 1.0\n")
+    r = run_aimeter("run", "--sources", "procfs,nvml,estimate", "--db", db, "--", "sleep", "2",
                     env={"AIMETER_NVML_LIBRARY": FAKE_NVML,
                          "AIMETER_FAKE_NVML_SCENARIO": scenario})
     assert r.returncode == 0, r.stderr
@@ -122,7 +124,7 @@ def test_gpus_lost_mid_run(db, tmp_path):
     energy = {d["device"]: d for d in report_json(db)["energy"]["devices"]}
     for dev in ("gpu0", "gpu1"):  # the counter's rise, plus the edge before its first reading
         want, rise = counter_energy_from_csv(db, dev)
-        assert rise in (20, 30), (dev, rise)
+        assert rise in range(10, 101, 10), (dev, rise)
         assert energy[dev]["energy_j"] == pytest.approx(want, rel=1e-4), (dev, energy[dev])
 
 
@@ -211,11 +213,11 @@ def test_gpus_option_selects_by_index_and_uuid(db, tmp_path):
 
 
 def test_one_gpu_lost_is_said_in_the_report(db, tmp_path):
-    """gpu1 falls off the bus at 0.4 s; gpu0 goes on. The report's warnings say when gpu1 was
+    """gpu1 falls off the bus at 1 s; gpu0 goes on. The report's warnings say when gpu1 was
     lost and why, gpu0's energy keeps growing after that, gpu1 keeps what it had."""
     scenario = tmp_path / "lost1.scenario"
-    scenario.write_text("gpus 2\ngpu1 lost_at 0.4\n")
-    r = run_aimeter("run", "--sources", "procfs,nvml,estimate", "--db", db, "--", "sleep", "1",
+    scenario.write_text("gpus 2\ngpu1 lost_at 1.0\n")
+    r = run_aimeter("run", "--sources", "procfs,nvml,estimate", "--db", db, "--", "sleep", "2",
                     env={"AIMETER_NVML_LIBRARY": FAKE_NVML,
                          "AIMETER_FAKE_NVML_SCENARIO": scenario})
     assert r.returncode == 0, r.stderr
@@ -227,15 +229,16 @@ def test_one_gpu_lost_is_said_in_the_report(db, tmp_path):
     assert "(GPU is lost); its series stop there, the other GPUs continue" in lines[0]
     assert "gpu0 lost" not in warnings
     seconds = float(lines[0].split("gpu1 lost at ", 1)[1].split(" s", 1)[0])
-    assert 0.35 <= seconds <= 1.2, lines[0]
     rep = report_json(db)
+    # noticed at the first poll after 1 s of the fake's clock: however late, within the run
+    assert 0.95 <= seconds <= rep["run"]["duration_s"], lines[0]
     assert any("gpu1 lost at" in w for w in rep["warnings"]), rep["warnings"]
     energy = {d["device"]: d for d in rep["energy"]["devices"]}
-    # 100 W each; gpu1's counter stopped at its last refresh before 0.4 s.
+    # 100 W each; gpu1's counter stopped at its last poll before 1 s, gpu0's went on.
     want, rise = counter_energy_from_csv(db, "gpu1")  # plus the edge before its first reading
-    assert rise in (20, 30, 40), rise
+    assert rise in range(10, 101, 10), rise
     assert energy["gpu1"]["energy_j"] == pytest.approx(want, rel=1e-4), energy["gpu1"]
-    assert energy["gpu0"]["energy_j"] >= 90, energy["gpu0"]
+    assert energy["gpu0"]["energy_j"] >= energy["gpu1"]["energy_j"] + 80, energy["gpu0"]
 
 
 def test_gpu_use_of_the_process_tree(db, tmp_path):

@@ -3,6 +3,7 @@
 import sqlite3
 
 from conftest import AIMETER, report_json, run_aimeter
+from fakeproc import run_tracked
 
 PY = "/usr/bin/python3"
 
@@ -16,20 +17,24 @@ def phases_by_name(rep):
     return {p["name"]: p for p in rep["workload"]["phases"]}
 
 
-def test_cpu_and_memory_phases_are_told_apart(db):
-    """A CPU-bound phase (two busy loops), then one that holds 1.5 GiB and sleeps: the report's
-    phase rows must show the CPU's power higher in the first and the DRAM's in the second."""
-    script = (
-        "aimeter phase begin cpu-bound; "
-        "timeout 0.8 sh -c 'while :; do :; done' & timeout 0.8 sh -c 'while :; do :; done'; "
-        "wait; "
-        "aimeter phase end cpu-bound; "
-        "aimeter phase begin memory-bound; "
-        f"{PY} -c 'a = bytearray(1536 << 20); import time; time.sleep(2.0)'; "
-        "aimeter phase end memory-bound"
-    )
-    r = run_aimeter("run", "--sources", "procfs,proctree,estimate", "-i", "50ms", "--db", db,
-                    "--", *workload(script))
+def test_cpu_and_memory_phases_are_told_apart(db, tmp_path):
+    """A CPU-bound phase (the host's 4 CPUs busy), then one that holds 1.5 GiB more and
+    leaves the CPUs nearly idle: the report's phase rows must show the CPU's power higher in
+    the first and the DRAM's in the second. On a fake procfs (fakeproc.py), with the phases
+    from the Python package: busy loops and a real allocation measured what else the machine
+    ran (its other load kept the CPU at 100 % in both phases)."""
+    r = run_tracked(tmp_path, f"""
+fp = FakeProc(ROOT, cpus=4)
+fp.set(host_busy=0.2)
+with fp.driving(), aimeter.track("phases", db={db!r}, interval="50ms",
+                                 sources="procfs,proctree,estimate") as t:
+    fp.set(host_busy=4.0, tree_cores=1.0)
+    t.phase("cpu-bound")
+    time.sleep(0.8)
+    fp.set(host_busy=0.2, tree_cores=0.0, rss_bytes=1536 << 20, mem_used_bytes=(4 << 30) + (1536 << 20))
+    t.phase("memory-bound")
+    time.sleep(1.0)
+""")
     assert r.returncode == 0, r.stderr
     assert "Phases" in r.stderr and "cpu-bound" in r.stderr and "memory-bound" in r.stderr
     rep = report_json(db)
@@ -43,7 +48,7 @@ def test_cpu_and_memory_phases_are_told_apart(db):
     assert mean_w("cpu-bound", "cpu0") > mean_w("memory-bound", "cpu0")
     assert mean_w("memory-bound", "dram0") > mean_w("cpu-bound", "dram0")
     for p in ph.values():
-        assert 0.6 < p["duration_s"] < 30.0, p  # loose: a loaded CI machine stretches it
+        assert p["duration_s"] >= 0.8, p
         assert p["unterminated"] == 0
         # the phase's energy is its devices' energy; nothing above the run's own
         assert abs(p["energy_j"] - sum(d["energy_j"] for d in p["devices"] if d["in_total"])) < 1e-9
@@ -143,14 +148,18 @@ def test_bottleneck_hints_per_phase(db, tmp_path):
     from the metrics' time-weighted means over the phase."""
     from conftest import BUILD
     script_file = tmp_path / "phases.sh"
+    step = tmp_path / "decode.step"
     script_file.write_text(
         "aimeter phase begin prefill; sleep 0.8; aimeter phase end prefill\n"
+        f"touch {step}\n"
         "aimeter phase begin decode; sleep 1.2; aimeter phase end decode\n")
-    # The trace switches at 1.0 s after the fake's init (about the run's start): prefill ends
-    # at about 0.8 s, decode starts just after, so each phase sees (mostly) its own values.
+    # The trace switches when the workload says so (step_file), between the two phases: each
+    # phase sees its own values however long a loaded machine takes to run the script (a
+    # switch at a fixed time after the fake's start fell inside prefill then).
     scenario = tmp_path / "dcgm.scenario"
-    scenario.write_text("value 0 1004 0=0.8 1.0=0.04\nvalue 0 1005 0=0.2 1.0=0.72\n"
-                        "value 0 1002 0=0.9 1.0=0.3\n")
+    scenario.write_text(f"step_file {step}\n"
+                        "value 0 1004 0=0.8 1=0.04\nvalue 0 1005 0=0.2 1=0.72\n"
+                        "value 0 1002 0=0.9 1=0.3\n")
     env = {"AIMETER_DCGM_LIBRARY": BUILD / "tests" / "fakes" / "libfake_dcgm.so",
            "AIMETER_FAKE_DCGM_SCENARIO": scenario, "AIMETER_GPUS": "all"}
     r = run_aimeter("run", "--sources", "procfs,dcgm", "-i", "100ms", "--db", db, "--",

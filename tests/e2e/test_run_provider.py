@@ -191,7 +191,9 @@ def test_history_reprices_the_phases_too(db, em):
         return p["carbon_g"] / (p["energy_j"] / 3.6e6)
 
     assert g_per_kwh(ph["early"]) == pytest.approx(310, rel=1e-9)
-    assert 310 < g_per_kwh(ph["late"]) < 500
+    # 500 for all of it when a loaded machine started the run late (the step is at a fixed
+    # wall-clock time)
+    assert 310 < g_per_kwh(ph["late"]) <= 500 * (1 + 1e-9)
     assert ph["early"]["carbon_g"] + ph["late"]["carbon_g"] <= rep["carbon"]["g"] * (1 + 1e-9)
     assert [w for w in rep["warnings"] if "per-phase" in w] == []
 

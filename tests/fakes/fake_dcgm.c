@@ -17,6 +17,10 @@
  *   back T                       ... until T, when the host engine answers again
  *   no_embedded                  dcgmStartEmbedded* fail: only dcgmConnect_v2 works
  *   host ADDRESS                 dcgmConnect_v2 succeeds only for this address
+ *   step_file PATH               the traces' clock is the workload's, not time: they read
+ *                                their first value until PATH exists, then their last (a
+ *                                test's phase switch and the values' then coincide however
+ *                                loaded the machine is)
  * A watched field with no value line reads as a blank, as DCGM's own do before their first
  * update. Values come back in reverse order, since DCGM does not promise any.
  * Built twice: FAKE_DCGM_OLD leaves out dcgmStartEmbedded_v2, as a DCGM before 2.4 does. */
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sources/dcgm_abi.h"
 
@@ -51,6 +56,7 @@ static struct {
     double back_at; /* < 0: never */
     int no_embedded;
     char host[128];
+    char step_file[512];
     double t0;
     int initialized;
     unsigned int group_gpus[MAX_GROUPS]; /* bit g: GPU g is a member; index = handle - 1 */
@@ -167,6 +173,8 @@ static void parse_line(char *line) {
         fk.no_embedded = 1;
     } else if (strcmp(word, "host") == 0) {
         sscanf(rest, "%127s", fk.host);
+    } else if (strcmp(word, "step_file") == 0) {
+        sscanf(rest, "%511s", fk.step_file);
     }
 }
 
@@ -420,6 +428,8 @@ int dcgmEntitiesGetLatestValues(aim_dcgm_handle h, aim_dcgm_entity_pair *entitie
     if (!entities || !field_ids || !values)
         return AIM_DCGM_ST_BADPARAM;
     double t = now_s() - fk.t0;
+    if (fk.step_file[0])
+        t = access(fk.step_file, F_OK) == 0 ? 1e30 : -1e30;
     size_t total = (size_t)n_entities * n_fields, k = 0;
     for (unsigned int e = 0; e < n_entities; e++)
         for (unsigned int f = 0; f < n_fields; f++, k++) {

@@ -35,7 +35,8 @@ def test_phases_marks_and_records_reach_the_report(db):
     assert [p.name for p in s.phases] == ["prefill", "decode"]
     for p, slept in ((prefill, 0.15), (decode, 0.25)):
         assert p.instances == 1 and p.unterminated == 0
-        assert slept <= p.duration_s < slept + 0.5, p.duration_s
+        # at least the sleep inside it; how much more is the scheduler's business
+        assert slept <= p.duration_s <= s.duration_s, p.duration_s
         assert p.energy_j > 0 and p.carbon_g > 0
         assert p.mean_power_w == pytest.approx(p.energy_j / p.duration_s, rel=1e-9)
         assert p.peak_power_w > 0

@@ -1,6 +1,7 @@
 /* Attribution in a session (analysis/attribution.h): which series give each device's share,
  * the latest value of every series (the writer updates it per frame), and the running sums.
  * The rules need the process tree's series (proctree) and the device's own. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,13 +76,21 @@ void aim_session_attr_frame(aim_session *s, const aim_frame *f) {
 
 void aim_session_attr_account(aim_session *s, int d, double de_j) {
     aim_attr_device *a = &s->attr[d];
-    if (a->rule == AIM_ATTR_NONE || !s->latest_ok[a->num_slot] || !s->latest_ok[a->den_slot])
+    if (a->rule == AIM_ATTR_NONE)
         return;
-    double share = aim_attr_share(a, s->latest[a->num_slot], s->latest[a->den_slot]);
-    if (share != share)
+    double share = s->latest_ok[a->num_slot] && s->latest_ok[a->den_slot]
+        ? aim_attr_share(a, s->latest[a->num_slot], s->latest[a->den_slot]) : NAN;
+    if (share != share) {
+        /* Until the tree's first sample: the energy extrapolated back to the run's start
+         * takes the first share known, as the energy itself takes the first reading. Once a
+         * share has been known, an interval without one is left out as before. */
+        if (a->device_j == 0)
+            a->pending_j += de_j;
         return;
-    a->energy_j += share * de_j;
-    a->device_j += de_j;
+    }
+    a->energy_j += share * (de_j + a->pending_j);
+    a->device_j += de_j + a->pending_j;
+    a->pending_j = 0;
 }
 
 int aim_session_attr_store(aim_session *s) {

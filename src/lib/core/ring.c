@@ -79,6 +79,16 @@ int aim_ring_pop(aim_ring *r, aim_frame *out) {
     return 1;
 }
 
+int aim_ring_peek_t(const aim_ring *r, int64_t *ret_t) {
+    aim_ring *m = (aim_ring *)r; /* atomics are loaded through a non-const pointer */
+    uint64_t tail = atomic_load_explicit(&m->tail, memory_order_relaxed);
+    uint64_t head = atomic_load_explicit(&m->head, memory_order_acquire);
+    if (tail == head)
+        return 0;
+    *ret_t = r->t[tail & r->mask];
+    return 1;
+}
+
 uint64_t aim_ring_dropped(const aim_ring *r) {
     return atomic_load_explicit(&((aim_ring *)r)->dropped, memory_order_relaxed);
 }

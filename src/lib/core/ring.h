@@ -22,6 +22,9 @@ int aim_ring_push(aim_ring *r, const aim_frame *f);
  * 0 when empty. */
 int aim_ring_pop(aim_ring *r, aim_frame *out);
 
+/* Consumer: the time of the oldest frame, without popping it. 1 if there is one, 0 when empty. */
+int aim_ring_peek_t(const aim_ring *r, int64_t *ret_t);
+
 uint64_t aim_ring_dropped(const aim_ring *r);
 
 #endif

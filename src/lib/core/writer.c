@@ -190,12 +190,24 @@ int aim_writer_drain(aim_session *s) {
     /* Events first: a phase that began before a frame's time is then known when the frame's
      * interval is attributed (analysis/phases.h). */
     aim_workload_apply(&s->workload);
-    for (int gi = 0; gi < s->n_groups; gi++) {
-        aim_group *g = &s->groups[gi];
-        while (aim_ring_pop(g->ring, g->wframe)) {
-            process_tick(s, g, g->wframe);
-            n++;
-        }
+    /* Frames in time order across the rate groups, not one group's backlog after another's:
+     * what uses the latest value of another group's series (attribution, phase figures,
+     * the live correlation) then sees the value sampled before the frame, however late
+     * the writer woke, rather than one up to a drain period old. */
+    for (;;) {
+        int best = -1;
+        int64_t best_t = 0, t;
+        for (int gi = 0; gi < s->n_groups; gi++)
+            if (aim_ring_peek_t(s->groups[gi].ring, &t) && (best < 0 || t < best_t)) {
+                best = gi;
+                best_t = t;
+            }
+        if (best < 0)
+            break;
+        aim_group *g = &s->groups[best];
+        aim_ring_pop(g->ring, g->wframe);
+        process_tick(s, g, g->wframe);
+        n++;
     }
     if (n) {
         aim_writer_refresh_summary(s);
