@@ -50,6 +50,10 @@ NOT_RUN = {
         "needs Lightning and a model; compiled, its import run",
     ("docs/python.md", "from aimeter.huggingface import AimeterCallback"):
         "needs transformers and a model; compiled, its import run",
+    ("docs/testing.md", "meson test -C build --suite unit test_store"):
+        "runs tests of this suite from inside it; bash -n",
+    ("docs/testing.md", "for i in 1 2; do nice -n -5 sh -c"):
+        "loads the machine and runs the whole suite from inside it; bash -n",
 }
 
 # Blocks that are not code: formulas, a byte layout, a udev rule (docs/permissions.md, as the
