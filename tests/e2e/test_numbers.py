@@ -53,9 +53,13 @@ def test_phase_peak_is_not_inflated_by_counter_steps(db):
     rep = report_json(db)
     (train,) = [p for p in rep["workload"]["phases"] if p["name"] == "train"]
     peak = {d["device"]: d["peak_power_w"] for d in train["devices"]}
-    assert peak["gpu0"] <= 400.0 + 1e-9, peak
-    assert peak["gpu1"] <= 100.0 + 1e-9, peak
-    assert train["peak_power_w"] <= 500.0 + 1e-9, train
+    # At most the highest reading, or the phase's mean when that is higher: a phase of 0.8 s
+    # or more is known to a counter step at each end (10 J per 100 W x 100 ms), where the
+    # intervals fall being the machine's doing. One interval's ΔE/Δt gave 4004 W for gpu0.
+    step = {"gpu0": 40.0, "gpu1": 10.0}
+    assert peak["gpu0"] <= 400.0 + 2 * step["gpu0"] / 0.8, peak
+    assert 100.0 - 1e-9 <= peak["gpu1"] <= 100.0 + 2 * step["gpu1"] / 0.8, peak
+    assert train["peak_power_w"] <= 500.0 + 2 * 50.0 / 0.8, train
 
 
 def test_csv_says_how_each_column_was_obtained(db, tmp_path):
