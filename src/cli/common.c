@@ -25,7 +25,7 @@ void cli_status_show(const char *line) {
     pthread_mutex_unlock(&out_lock);
 }
 
-static void vmessage(const char *kind, const char *fmt, va_list ap) {
+static void __attribute__((format(printf, 2, 0))) vmessage(const char *kind, const char *fmt, va_list ap) {
     pthread_mutex_lock(&out_lock);
     cli_status_clear();
     fprintf(stderr, "aimeter: %s", kind);
