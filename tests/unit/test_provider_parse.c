@@ -353,6 +353,9 @@ static void credentials_parser(void **state) {
     assert_int_equal(aim_credentials_parse(ctl, sizeof ctl - 1, "a", out, sizeof out, &line), -EINVAL);
     const char nul[] = "a = x\0y\n";
     assert_int_equal(aim_credentials_parse(nul, sizeof nul - 1, "a", out, sizeof out, &line), -EINVAL);
+    const char del[] = "a = x\x7fy\n"; /* as in the environment variable: refused */
+    assert_int_equal(aim_credentials_parse(del, sizeof del - 1, "a", out, sizeof out, &line), -EINVAL);
+    assert_int_equal(line, 1);
     const char noval[] = "= 3\n";
     assert_int_equal(aim_credentials_parse(noval, sizeof noval - 1, "a", out, sizeof out, &line), -EINVAL);
     const char empty[] = "a =\n";
