@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The grammar the readers accept, written out independently of fileio.c: for i64 an optional
  * '-' first, then blanks, decimal digits, blanks, and the end or a newline (what follows a
  * newline is not looked at). 0 and the magnitude in *v when the text is of that form. */
-static int expect(const char *s, int allow_sign, int *neg, unsigned __int128 *v) {
+static int expect(const char *s, int allow_sign, int *neg, uint64_t *v) {
     *neg = 0;
     if (allow_sign && *s == '-') {
         *neg = 1;
@@ -28,9 +28,10 @@ static int expect(const char *s, int allow_sign, int *neg, unsigned __int128 *v)
         return -1;
     *v = 0;
     while (*s >= '0' && *s <= '9') {
-        *v = *v * 10 + (unsigned)(*s - '0');
-        if (*v > UINT64_MAX)
+        uint64_t d = (uint64_t)(*s - '0');
+        if (*v > UINT64_MAX / 10 || *v * 10 > UINT64_MAX - d)
             return -1;
+        *v = *v * 10 + d;
         s++;
     }
     while (*s == ' ' || *s == '\t')
@@ -54,15 +55,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint64_t u;
     int64_t i;
     int neg;
-    unsigned __int128 v;
+    uint64_t v;
     /* Both ways: what the grammar accepts is read, with its value; nothing else is. */
     int ok_u = expect(text, 0, &neg, &v) == 0;
     int r = aim_pread_u64(fd, &u);
     if ((r == 0) != ok_u || (r == 0 && v != u))
         abort();
-    int ok_i = expect(text, 1, &neg, &v) == 0 && v <= (unsigned __int128)INT64_MAX;
+    int ok_i = expect(text, 1, &neg, &v) == 0 && v <= (uint64_t)INT64_MAX;
     r = aim_pread_i64(fd, &i);
-    if ((r == 0) != ok_i || (r == 0 && (neg ? -(__int128)v : (__int128)v) != i))
+    if ((r == 0) != ok_i || (r == 0 && (neg ? -(int64_t)v : (int64_t)v) != i))
         abort();
     return 0;
 }
