@@ -1,8 +1,8 @@
 /* The control socket's server side over an arbitrary byte stream: what any process of the
  * monitored tree can send on one connection, split into reads the way recv() might split it.
- * Input: byte 0 the largest read (0: 256), byte 1 a seed for the read sizes, then the stream.
- * The stream is fed twice, once in those reads and once in reads of 4096 bytes (the server's
- * buffer), with end of stream after both; the split must change nothing: the same replies,
+ * Input: byte 0 the largest read (1 + byte 0 % 128), byte 1 a seed for the read sizes, then
+ * the stream. The stream is fed twice, once in those reads and once in reads of READ_MAX bytes,
+ * with end of stream after both; the split must change nothing: the same replies,
  * the same events, the same counts. Every reply is one line, "ok..." or "error ...", without
  * a control character; every event is valid (as in fuzz_control_proto.c). */
 #include <stdint.h>
@@ -16,8 +16,13 @@
 #include "core/events.h"
 
 #define QUEUE 8           /* small, so that the "queue full" answer is reached */
-#define STREAM_MAX 2048   /* every reply of one feed fits the socket's buffer */
-#define REPLIES_MAX (1 << 18)
+#define STREAM_MAX 4096   /* the server's receive buffer */
+/* The replies to one read must fit the socket's send buffer, or the server drops some (as it
+ * does for a client that never reads them): a small reply takes ~1 kB of it, whatever its
+ * length, and the buffer is at least ~200 kB. So reads of at most 128 bytes, drained after
+ * each. */
+#define READ_MAX 128
+#define REPLIES_MAX (1 << 19)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -96,6 +101,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (sv[0] < 0) {
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
             abort();
+        int big = 1 << 20; /* capped by the system; any more room is welcome */
+        setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+        setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
         a.replies = malloc(REPLIES_MAX);
         b.replies = malloc(REPLIES_MAX);
         if (!a.replies || !b.replies)
@@ -103,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (size < 2)
         return 0;
-    size_t max_read = data[0] ? data[0] : 256;
+    size_t max_read = 1 + data[0] % READ_MAX;
     uint32_t seed = data[1];
     const char *stream = (const char *)data + 2;
     size_t len = size - 2 > STREAM_MAX ? STREAM_MAX : size - 2;
@@ -127,8 +135,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     finish(&a);
 
     setup(&b);
-    for (size_t off = 0; off < len; off += 4096)
-        aim_control_receive(&b.c, &b.cl, stream + off, len - off < 4096 ? len - off : 4096);
+    for (size_t off = 0; off < len; off += READ_MAX) {
+        aim_control_receive(&b.c, &b.cl, stream + off, len - off < READ_MAX ? len - off : READ_MAX);
+        drain(&b);
+    }
     finish(&b);
 
     if (a.c.accepted != b.c.accepted || a.c.rejected != b.c.rejected || a.n_replies != b.n_replies ||

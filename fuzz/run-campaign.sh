@@ -12,6 +12,7 @@
 # files, corpus size. A target already in summary.tsv is skipped, so a stopped campaign resumes with the
 # next one. A crash does not end a target's time: libFuzzer is started again for what is left.
 set -u
+export LC_ALL=C # libFuzzer's lines hold the inputs' bytes: match them as bytes
 plan=${1:?usage: run-campaign.sh PLAN [BUILD [LOGDIR]]}
 build=${2:-build-fuzz}
 logs=${3:-fuzz-logs}
