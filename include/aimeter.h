@@ -565,7 +565,8 @@ AIM_PUBLIC int aim_config_set_provider(aim_config *c, const char *provider, cons
 AIM_PUBLIC int aim_config_set_location(aim_config *c, double lat, double lon);
 
 /* Parses an ISO 8601 time ("2026-11-21", "2026-11-21T10:00Z", "2026-11-21 10:00:00+01:00";
- * no zone means UTC) into ns since the Unix epoch. -EINVAL. Thread-safe. */
+ * no zone means UTC) into ns since the Unix epoch. -EINVAL, also for a time outside 1900 to
+ * 2262 (what 64-bit ns since 1970 hold). Thread-safe. */
 AIM_PUBLIC int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns);
 
 /* ---------------------------------------------------------------- reports and export */

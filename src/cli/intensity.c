@@ -44,7 +44,8 @@ static int parse_double(const char *text, const char *what, double *ret) {
 
 static int parse_time(const char *text, const char *what, int64_t *ret) {
     if (aim_parse_wall_time(text, ret) < 0) {
-        cli_error("intensity: bad %s '%s': an ISO 8601 time such as 2026-11-20T08:00Z", what, text);
+        cli_error("intensity: bad %s '%s': an ISO 8601 time from 1900 to 2262 such as 2026-11-20T08:00Z",
+                  what, text);
         return AIM_EXIT_USAGE;
     }
     return 0;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aimeter.h"
 #include "carbon/provider_impl.h"
 
 /* 2026-11-21T09:00:00Z: 20778 days after 1970-01-01 (× 86400 = 1795219200) + 9 h. */
@@ -74,6 +75,21 @@ static void time_format_round_trips(void **state) {
     assert_string_equal(buf, "1969-12-31T23:59:59Z");
     aim_prov_time_format(1709251199123LL, 1, buf, sizeof buf);
     assert_string_equal(buf, "2024-02-29T23:59:59Z");
+}
+
+/* The public parser gives ns since 1970 in 64 bits: up to 2262-04-11T23:47:16.854775807Z.
+ * Later times the provider parser accepts (years to 9999) are refused, not overflowed
+ * (fuzz_wall_time found 9999 overflowing; UBSan flags it). */
+static void wall_time_in_ns_range(void **state) {
+    int64_t ns = 42;
+    assert_int_equal(aim_parse_wall_time("2262-04-11T23:47:16.854Z", &ns), 0);
+    assert_true(ns == 9223372036854000000LL);
+    assert_int_equal(aim_parse_wall_time("1900-01-01", &ns), 0);
+    assert_true(ns == -2208988800000000000LL);
+    ns = 42;
+    assert_int_equal(aim_parse_wall_time("2262-04-11T23:47:17Z", &ns), -EINVAL);
+    assert_int_equal(aim_parse_wall_time("9999-12-31T23:59:59Z", &ns), -EINVAL);
+    assert_true(ns == 42);
 }
 
 /* ---------------------------------------------------------------- Electricity Maps */
@@ -353,6 +369,9 @@ static void credentials_parser(void **state) {
     assert_int_equal(aim_credentials_parse(ctl, sizeof ctl - 1, "a", out, sizeof out, &line), -EINVAL);
     const char nul[] = "a = x\0y\n";
     assert_int_equal(aim_credentials_parse(nul, sizeof nul - 1, "a", out, sizeof out, &line), -EINVAL);
+    const char del[] = "a = x\x7fy\n"; /* as in the environment variable: refused */
+    assert_int_equal(aim_credentials_parse(del, sizeof del - 1, "a", out, sizeof out, &line), -EINVAL);
+    assert_int_equal(line, 1);
     const char noval[] = "= 3\n";
     assert_int_equal(aim_credentials_parse(noval, sizeof noval - 1, "a", out, sizeof out, &line), -EINVAL);
     const char empty[] = "a =\n";
@@ -432,6 +451,7 @@ int main(void) {
         cmocka_unit_test(time_parser_accepts_provider_forms),
         cmocka_unit_test(time_parser_rejects),
         cmocka_unit_test(time_format_round_trips),
+        cmocka_unit_test(wall_time_in_ns_range),
         cmocka_unit_test(em_latest_and_history),
         cmocka_unit_test(em_rejects_broken_answers),
         cmocka_unit_test(wt_converts_pounds_per_mwh),

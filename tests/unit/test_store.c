@@ -329,6 +329,29 @@ static void list_and_resolve(void **state) {
     aim_db_close(db);
 }
 
+/* Our application id with a schema version no aimeter writes: refused as damaged, with the
+ * path in the message; before, -1 indexed the migration table at -2 (fuzz_store_open). */
+static void refuses_an_impossible_schema_version(void **state) {
+    char path[128], err[512];
+    aim_db *db = NULL;
+    static const char *const versions[] = { "-1", "-2147483648" };
+    for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
+        char name[32], sql[128];
+        snprintf(name, sizeof name, "impossible%zu.db", i);
+        path_in_tmp(path, sizeof path, name);
+        snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %s;",
+                 0x41494d54, versions[i]);
+        sql_exec(path, sql);
+        for (int readonly = 0; readonly < 2; readonly++) {
+            err[0] = '\0';
+            assert_int_equal(aim_db_open(path, readonly, &db, err, sizeof err), -EBADMSG);
+            assert_null(db);
+            assert_non_null(strstr(err, "is a damaged aimeter store"));
+            assert_non_null(strstr(err, path));
+        }
+    }
+}
+
 static void refuses_what_is_not_ours(void **state) {
     char path[128], err[512];
     aim_db *db = NULL;
@@ -947,6 +970,7 @@ int main(void) {
         cmocka_unit_test(current_store_opens_without_the_write_lock),
         cmocka_unit_test(list_and_resolve),
         cmocka_unit_test(refuses_what_is_not_ours),
+        cmocka_unit_test(refuses_an_impossible_schema_version),
         cmocka_unit_test(migrates_an_older_store),
         cmocka_unit_test(bad_paths),
         cmocka_unit_test(simultaneous_creation),

@@ -65,9 +65,11 @@ int aim_credentials_parse(const char *text, size_t len, const char *key, char *o
             vb++;
             ve--;
         }
+        /* A NUL or CR inside would cut or inject a header; DEL is no header character either,
+         * and is refused in the environment variable too (aim_credentials_get). */
         for (size_t k = b; k < e; k++)
-            if ((unsigned char)text[k] < 0x20 && text[k] != '\t')
-                goto malformed; /* a NUL or CR inside would cut or inject a header */
+            if (((unsigned char)text[k] < 0x20 && text[k] != '\t') || text[k] == 0x7f)
+                goto malformed;
         if (ke - b != klen || strncasecmp(text + b, key, klen) != 0)
             continue;
         if (ve - vb + 1 > outlen) {

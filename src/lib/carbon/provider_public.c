@@ -16,6 +16,10 @@ int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns) {
     int64_t ms;
     if (!text || aim_prov_time_parse(text, strlen(text), &ms) < 0)
         return -EINVAL;
+    /* ns since 1970 in 64 bits end in April 2262; the parser takes years up to 9999 (found by
+     * fuzz/fuzz_wall_time.c: 9999 overflowed the multiplication). */
+    if (ms > INT64_MAX / NS_PER_MS)
+        return -EINVAL;
     *ret_unix_ns = ms * NS_PER_MS;
     return 0;
 }

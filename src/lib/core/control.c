@@ -61,18 +61,8 @@ static void drop_client(aim_control_client *cl) {
     cl->skipping = 0;
 }
 
-/* Reads what the client sent and handles every complete line. */
-static void serve(aim_control *c, aim_control_client *cl) {
-    char in[4096];
-    ssize_t n = recv(cl->fd, in, sizeof in, MSG_DONTWAIT);
-    cl->last_ns = mono_ns();
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-        if (cl->len > 0 && !cl->skipping) /* a last line without its newline */
-            handle_line(c, cl, cl->buf, cl->len);
-        drop_client(cl);
-        return;
-    }
-    for (ssize_t i = 0; i < n; i++) {
+void aim_control_receive(aim_control *c, aim_control_client *cl, const char *in, size_t n) {
+    for (size_t i = 0; i < n; i++) {
         char ch = in[i];
         if (ch == '\n') {
             if (!cl->skipping)
@@ -90,6 +80,27 @@ static void serve(aim_control *c, aim_control_client *cl) {
             cl->buf[cl->len++] = ch;
         }
     }
+}
+
+void aim_control_end_of_stream(aim_control *c, aim_control_client *cl) {
+    if (cl->len > 0 && !cl->skipping) /* a last line without its newline */
+        handle_line(c, cl, cl->buf, cl->len);
+    cl->len = 0;
+    cl->skipping = 0;
+}
+
+/* Reads what the client sent and handles every complete line. */
+static void serve(aim_control *c, aim_control_client *cl) {
+    char in[4096];
+    ssize_t n = recv(cl->fd, in, sizeof in, MSG_DONTWAIT);
+    cl->last_ns = mono_ns();
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        aim_control_end_of_stream(c, cl);
+        drop_client(cl);
+        return;
+    }
+    if (n > 0)
+        aim_control_receive(c, cl, in, (size_t)n);
 }
 
 static void accept_clients(aim_control *c) {

@@ -344,6 +344,13 @@ static int check_kind(aim_db *db, enum store_kind kind, int version) {
         return aim_db_set_error(db, -EBADMSG,
                                 "%s is not an aimeter store (an SQLite database of another "
                                 "application; aimeter never writes into one)", db->path);
+    /* Our stamp with a negative version, which no aimeter writes (a hand edit or damage;
+     * 0 is a creation that stopped early): there is no migration from it (found by
+     * fuzz/fuzz_store_open.c: -1 indexed migrations[-2]). */
+    if (kind == STORE_OURS && version < 0)
+        return aim_db_set_error(db, -EBADMSG,
+                                "%s is a damaged aimeter store (schema version %d)", db->path,
+                                version);
     if (kind == STORE_OURS && version > AIM_DB_SCHEMA_VERSION)
         return aim_db_set_error(db, -EPROTO,
                                 "%s was written by a newer aimeter (schema %d, this one knows "
