@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: cmocka unit tests, fuzz-corpus replays and pytest end-to-end tests on a
-# normal build, the same under ASan+UBSan, and the unit tests under valgrind; the Python
+# normal build, the same under ASan+UBSan, the fuzz targets under libFuzzer (clang), and the
+# unit tests under valgrind; the Python
 # package's tests (tests/python) on the normal build. The last line
 # is the summary: "aimeter tests: N passed, N failed".
 set -uo pipefail
@@ -54,6 +55,17 @@ if build build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
   unset ASAN_OPTIONS UBSAN_OPTIONS
 else
   echo "asan build failed" > "$results/build-asan.failed"
+fi
+
+# The libFuzzer build (clang, library instrumented): it must build with warnings as errors,
+# and every target runs over its corpus under libFuzzer with ASan+UBSan, seeing the library's
+# coverage counters (fuzz/libfuzzer_check.py). Fuzzing itself is docs/testing.md's campaign.
+if CC=clang build build-fuzz -Dfuzz=true; then
+  step "clang-fuzz: libFuzzer targets over their corpora"
+  meson test -C build-fuzz --suite fuzz --print-errorlogs | tail -n 12
+  cp build-fuzz/meson-logs/testlog.json "$results/clang-fuzz.meson.json" 2>/dev/null || true
+else
+  echo "clang fuzz build failed" > "$results/build-fuzz.failed"
 fi
 
 if command -v valgrind >/dev/null && [ -f build/build.ninja ]; then

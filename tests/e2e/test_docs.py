@@ -50,6 +50,12 @@ NOT_RUN = {
         "needs Lightning and a model; compiled, its import run",
     ("docs/python.md", "from aimeter.huggingface import AimeterCallback"):
         "needs transformers and a model; compiled, its import run",
+    ("docs/testing.md", "CC=clang meson setup build-fuzz -Dfuzz=true"):
+        "the clang fuzz build; run-tests.sh makes it and runs its targets; bash -n",
+    ("docs/testing.md", "mkdir -p /tmp/new"):
+        "fuzzes for a minute and needs the clang fuzz build; bash -n",
+    ("docs/testing.md", "nohup fuzz/run-campaign.sh"):
+        "a campaign of hours in the background; bash -n",
     ("docs/testing.md", "meson test -C build --suite unit test_store"):
         "runs tests of this suite from inside it; bash -n",
     ("docs/testing.md", "for i in 1 2; do nice -n -5 sh -c"):

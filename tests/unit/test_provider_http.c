@@ -358,7 +358,7 @@ static void em_error_body_never_leaks_part_of_the_key(void **state) {
         assert_int_equal(mock_http_count(m), off + 1);
         for (size_t k = 0; k + 4 <= klen; k++) {
             char part[5];
-            memcpy(part, LONG_KEY + k, 4);
+            memcpy(part, &LONG_KEY[k], 4);
             part[4] = '\0';
             if (strstr(err, part))
                 fail_msg("offset %d: \"%s\" of the key reached the message: %s", off, part, err);
