@@ -216,6 +216,17 @@ static int open_file(aim_source_ctx *ctx, procfs_file *f, const char *root, cons
     if (fd < 0)
         return is_gone(fd) ? 0 : fd;
     r = read_whole_fd(fd, ret_text, ret_len);
+    if (r == 0 && *ret_len == 0) {
+        /* Empty: the file was replaced while we opened it (read_file's case); once more by
+         * path, as every later read would, rather than skip the metrics for the whole run. */
+        free(*ret_text);
+        *ret_text = NULL;
+        close(fd);
+        fd = aim_open_ro(f->path);
+        if (fd < 0)
+            return is_gone(fd) ? 0 : fd;
+        r = read_whole_fd(fd, ret_text, ret_len);
+    }
     if (r < 0) {
         close(fd);
         return r;
