@@ -3,26 +3,11 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "carbon/gpu_specs.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-        for (char *p = err; *p; p++) /* one line, whatever the item held */
-            if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                *p = '?';
-    }
-    return -EINVAL;
-}
+#include "core/text.h"
 
 #define USAGE "NAME:tdp=W,tflops=T (keys tdp, tflops or tensor, fp16, fp32)"
 
@@ -31,17 +16,17 @@ int aim_hw_spec_parse(const char *item, size_t len, aim_hw_spec *ret, char *err,
     if (err && errlen)
         err[0] = '\0';
     if (!item || !ret || len == 0 || len >= sizeof text || memchr(item, '\0', len))
-        return fail(err, errlen, "bad --gpu-spec: " USAGE);
+        return aim_text_invalid(err, errlen, "bad --gpu-spec: " USAGE);
     memcpy(text, item, len);
     text[len] = '\0';
     /* The last ':' ends the name: figures never contain one, a name might. */
     char *colon = strrchr(text, ':');
     if (!colon || colon == text)
-        return fail(err, errlen, "bad --gpu-spec '%s': " USAGE, text);
+        return aim_text_invalid(err, errlen, "bad --gpu-spec '%s': " USAGE, text);
     *colon = '\0';
     char key[AIM_HW_KEY_MAX];
     if (strlen(text) >= sizeof ret->name || aim_hw_name_key(text, key, sizeof key) < 0)
-        return fail(err, errlen, "bad --gpu-spec '%s': a device name of letters and digits, "
+        return aim_text_invalid(err, errlen, "bad --gpu-spec '%s': a device name of letters and digits, "
                     "under 64 bytes", text);
     double tdp = NAN, tensor = NAN, fp16 = NAN, fp32 = NAN;
     for (char *p = colon + 1; *p;) {
@@ -49,7 +34,7 @@ int aim_hw_spec_parse(const char *item, size_t len, aim_hw_spec *ret, char *err,
         char *eq = memchr(p, '=', n);
         double v;
         if (!eq || aim_parse_number(eq + 1, n - (size_t)(eq + 1 - p), &v) < 0 || !(v > 0))
-            return fail(err, errlen, "bad --gpu-spec '%s:%s': '%.*s' is not KEY=positive number; "
+            return aim_text_invalid(err, errlen, "bad --gpu-spec '%s:%s': '%.*s' is not KEY=positive number; "
                         USAGE, text, colon + 1, (int)n, p);
         size_t kl = (size_t)(eq - p);
         double *slot = kl == 3 && !strncmp(p, "tdp", 3)      ? &tdp
@@ -59,13 +44,13 @@ int aim_hw_spec_parse(const char *item, size_t len, aim_hw_spec *ret, char *err,
                      : kl == 4 && !strncmp(p, "fp32", 4)     ? &fp32
                                                              : NULL;
         if (!slot)
-            return fail(err, errlen, "bad --gpu-spec '%s:%s': unknown key '%.*s'; " USAGE, text,
+            return aim_text_invalid(err, errlen, "bad --gpu-spec '%s:%s': unknown key '%.*s'; " USAGE, text,
                         colon + 1, (int)kl, p);
         if (!isnan(*slot))
-            return fail(err, errlen, "bad --gpu-spec '%s:%s': '%.*s' given twice", text,
+            return aim_text_invalid(err, errlen, "bad --gpu-spec '%s:%s': '%.*s' given twice", text,
                         colon + 1, (int)kl, p);
         if ((slot == &tdp && v > 10000) || (slot != &tdp && v > 1e6))
-            return fail(err, errlen, "bad --gpu-spec '%s:%s': %.*s is not plausible (TDP up to "
+            return aim_text_invalid(err, errlen, "bad --gpu-spec '%s:%s': %.*s is not plausible (TDP up to "
                         "10000 W, throughput up to 1e6 TFLOPS)", text, colon + 1, (int)n, p);
         *slot = v;
         p += n;
@@ -76,10 +61,10 @@ int aim_hw_spec_parse(const char *item, size_t len, aim_hw_spec *ret, char *err,
     int in_table = aim_gpu_lookup(text, &row) == 0;
     int tput = !isnan(tensor) || !isnan(fp16) || !isnan(fp32);
     if (!in_table && (isnan(tdp) || !tput))
-        return fail(err, errlen, "--gpu-spec '%s' is not in the hardware table: give its tdp and "
+        return aim_text_invalid(err, errlen, "--gpu-spec '%s' is not in the hardware table: give its tdp and "
                     "a throughput (tflops, fp16 or fp32), e.g. '%s:tdp=300,tflops=150'", text, text);
     if (in_table && isnan(tdp) && !tput)
-        return fail(err, errlen, "bad --gpu-spec '%s:': no figure given; " USAGE, text);
+        return aim_text_invalid(err, errlen, "bad --gpu-spec '%s:': no figure given; " USAGE, text);
 
     memset(ret, 0, sizeof *ret);
     snprintf(ret->name, sizeof ret->name, "%s", text);

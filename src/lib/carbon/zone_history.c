@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "carbon/tables.h"
+#include "core/text.h"
 
 /* The tables spell every code in upper case with '-' (tools/gen_tables.py checks), and a
  * user may write "ca_sk" (zones.c): one canonical copy makes every comparison a strcmp.
@@ -150,22 +151,6 @@ int aim_zone_history_describe(const char *code, char *buf, size_t len) {
 
 /* ------------------------------------------------------------------ zone-list items */
 
-static int set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-        /* The item is quoted as typed: a newline in it must not split the message. */
-        for (char *p = err; *p; p++)
-            if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                *p = '?';
-    }
-    return -EINVAL;
-}
-
 static int equal_nocase(const char *s, size_t n, const char *word) {
     size_t i = 0;
     for (; i < n && word[i]; i++) {
@@ -186,22 +171,22 @@ static int parse_suffix(const char *item, const char *p, size_t n, int *year, in
         is_year = p[i] >= '0' && p[i] <= '9';
     if (is_year) {
         if (*year >= 0)
-            return set_err(err, errlen, "bad zone '%s': one @YEAR at most", item);
+            return aim_text_invalid(err, errlen, "bad zone '%s': one @YEAR at most", item);
         *year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
         return 0;
     }
     int sig = equal_nocase(p, n, "marginal") ? 2 : equal_nocase(p, n, "average") ? 1 : 0;
     if (!sig)
-        return set_err(err, errlen, "bad zone '%s': '@%.*s' is not a year (@2015), @marginal "
+        return aim_text_invalid(err, errlen, "bad zone '%s': '@%.*s' is not a year (@2015), @marginal "
                        "or @average", item, (int)n, p);
     if (*signal)
-        return set_err(err, errlen, "bad zone '%s': one of @marginal, @average at most", item);
+        return aim_text_invalid(err, errlen, "bad zone '%s': one of @marginal, @average at most", item);
     *signal = sig;
     return 0;
 }
 
 static int unknown(const char *code, char *err, size_t errlen) {
-    return set_err(err, errlen, "unknown zone '%s' (aimeter zones lists them)", code);
+    return aim_text_invalid(err, errlen, "unknown zone '%s' (aimeter zones lists them)", code);
 }
 
 int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char *err,
@@ -210,9 +195,9 @@ int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char
     if (err && errlen)
         err[0] = '\0';
     if (!item || !ret || len == 0 || memchr(item, '\0', len))
-        return set_err(err, errlen, "bad zone: empty");
+        return aim_text_invalid(err, errlen, "bad zone: empty");
     if (len >= sizeof text)
-        return set_err(err, errlen, "bad zone '%.40s...': too long", item);
+        return aim_text_invalid(err, errlen, "bad zone '%.40s...': too long", item);
     /* Control bytes can match no code; as '?' they cannot break the one-line message. */
     for (size_t i = 0; i < len; i++)
         text[i] = (unsigned char)item[i] < 0x20 || item[i] == 0x7f ? '?' : item[i];
@@ -221,7 +206,7 @@ int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char
     memcpy(code, text, clen);
     code[clen] = '\0';
     if (clen == 0)
-        return set_err(err, errlen, "bad zone '%s': the zone code comes first (FR@2015)", text);
+        return aim_text_invalid(err, errlen, "bad zone '%s': the zone code comes first (FR@2015)", text);
     int year = -1, signal = 0; /* year -1: none asked for */
     for (const char *p = text + clen; *p == '@';) {
         p++;
@@ -242,7 +227,7 @@ int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char
         if (aim_zone_lookup_signal(s.zone, 1, &z) < 0) {
             if (aim_zone_lookup(s.zone, &z) < 0)
                 return unknown(code, err, errlen);
-            return set_err(err, errlen, "no marginal figure for %s (marginal factors are per "
+            return aim_text_invalid(err, errlen, "no marginal figure for %s (marginal factors are per "
                            "country: aimeter zones --marginal lists them)", s.zone);
         }
         /* The fallback to the country must not make "FR-NOPE@marginal" a zone. */
@@ -250,7 +235,7 @@ int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char
         if (strcmp(z->code, s.zone) != 0 && aim_zone_lookup(s.zone, &avg) < 0)
             return unknown(code, err, errlen);
         if (year >= 0 && z->year != year)
-            return set_err(err, errlen, "no %04d marginal figure for %s (the marginal table has "
+            return aim_text_invalid(err, errlen, "no %04d marginal figure for %s (the marginal table has "
                            "%d only: %s)", year, s.zone, z->year, z->source);
         s.row = *z;
     } else if (year >= 0) {
@@ -258,7 +243,7 @@ int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char
             char have[256];
             if (!aim_zone_history_describe(s.zone, have, sizeof have))
                 return unknown(code, err, errlen);
-            return set_err(err, errlen, "no %04d figure for %s (%s)", year, s.zone, have);
+            return aim_text_invalid(err, errlen, "no %04d figure for %s (%s)", year, s.zone, have);
         }
     } else {
         if (aim_zone_lookup(s.zone, &z) < 0)

@@ -8,6 +8,7 @@
 #include "aim_config.h"
 #include "aimeter.h"
 #include "log.h"
+#include "text.h"
 
 const char *aim_version(void) { return AIM_VERSION; }
 
@@ -58,9 +59,7 @@ void aim_log(aim_log_level level, const char *fmt, ...) {
     va_end(ap);
     /* One line whatever a message quotes (a file name, a provider's answer): a host that
      * writes each message as a line must not be made to write two. */
-    for (char *p = msg; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    aim_text_one_line(msg);
     pthread_mutex_lock(&log_lock);
     aim_log_fn fn = log_fn;
     void *userdata = log_userdata;
