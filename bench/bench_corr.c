@@ -11,8 +11,8 @@
 
 #include "aimeter.h"
 #include "clock.h"
-#include "analysis/corr.h"
-#include "store/corr_store.h"
+#include "processing/corr.h"
+#include "store/sqlite/corr_store.h"
 #include "store/db.h"
 #include "trace.h"
 

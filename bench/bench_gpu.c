@@ -15,11 +15,11 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "analysis/energy.h"
-#include "core/catalog.h"
-#include "core/dynlib.h"
-#include "core/source.h"
-#include "sources/nvml_abi.h"
+#include "processing/energy.h"
+#include "engine/catalog.h"
+#include "util/dynlib.h"
+#include "sources/source.h"
+#include "sources/nvidia/nvml_abi.h"
 
 #define N_GPUS 8
 #define N_STEPS 64 /* the fake keeps at most 64 steps per trace */

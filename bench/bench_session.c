@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "core/session_internal.h"
+#include "engine/session_internal.h"
 
 int main(int argc, char **argv) {
     double seconds = argc > 1 ? atof(argv[1]) : 10;

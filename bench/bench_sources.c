@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "core/catalog.h"
-#include "core/fileio.h"
-#include "core/source.h"
+#include "engine/catalog.h"
+#include "util/fileio.h"
+#include "sources/source.h"
 
 static void bench_one(const char *label, const aim_source_env *env, const char *only, int polls) {
     static aim_catalog cat;

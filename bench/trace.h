@@ -7,8 +7,8 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "analysis/summary.h"
-#include "core/metrics.h"
+#include "processing/summary.h"
+#include "model/metrics.h"
 
 #define TRACE_CORES 16
 #define TRACE_SERIES (TRACE_CORES + 12)

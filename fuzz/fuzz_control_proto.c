@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/control_proto.h"
+#include "model/control_proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

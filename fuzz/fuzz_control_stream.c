@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/control.h"
-#include "core/events.h"
+#include "engine/control.h"
+#include "engine/events.h"
 
 #define QUEUE 8           /* small, so that the "queue full" answer is reached */
 #define STREAM_MAX 4096   /* the server's receive buffer */

@@ -7,7 +7,7 @@
 #include "fuzz_util.h"
 
 #include "aimeter.h"
-#include "carbon/hardware.h"
+#include "data/hardware.h"
 #include "sources/estimate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

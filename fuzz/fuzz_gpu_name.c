@@ -8,7 +8,7 @@
 #include "fuzz_util.h"
 
 #include "aimeter.h"
-#include "carbon/gpu_specs.h"
+#include "data/gpu_specs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 
 #include "fuzz_util.h"
 
-#include "sources/gpu_select.h"
+#include "sources/nvidia/gpu_select.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 
 #include "fuzz_util.h"
 
-#include "carbon/hw_spec.h"
+#include "data/hw_spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

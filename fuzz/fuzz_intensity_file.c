@@ -8,7 +8,7 @@
 
 #include "fuzz_util.h"
 
-#include "carbon/intensity_file.h"
+#include "providers/intensity_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

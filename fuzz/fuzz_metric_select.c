@@ -5,7 +5,7 @@
 
 #include "fuzz_util.h"
 
-#include "core/metric_select.h"
+#include "model/metric_select.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 
 #include "fuzz_util.h"
 
-#include "sources/rapl.h"
+#include "sources/cpu/rapl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,9 +9,9 @@
 #include "fuzz_util.h"
 
 #include "aimeter.h"
-#include "analysis/forecast.h"
-#include "analysis/run_tags.h"
-#include "core/config.h"
+#include "processing/forecast.h"
+#include "model/run_tags.h"
+#include "engine/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include "fuzz_util.h"
 
 #include "aimeter.h"
-#include "carbon/provider_impl.h"
+#include "providers/provider_impl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

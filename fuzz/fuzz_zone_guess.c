@@ -8,7 +8,7 @@
 #include "fuzz_util.h"
 
 #include "aimeter.h"
-#include "carbon/zone_guess.h"
+#include "providers/zone_guess.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

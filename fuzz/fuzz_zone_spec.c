@@ -7,7 +7,7 @@
 
 #include "fuzz_util.h"
 
-#include "carbon/zone_history.h"
+#include "data/zone_history.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

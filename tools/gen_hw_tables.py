@@ -94,7 +94,7 @@ def check_key(path, line, text, seen, owner):
 
 def gen_gpu(src, cpu_src, out):
     lines = [HEADER.format(src="data/gpu_specs.csv and data/cpu_cores.csv"),
-             "#include <math.h>\n\n", '#include "carbon/gpu_specs.h"\n\n',
+             "#include <math.h>\n\n", '#include "data/gpu_specs.h"\n\n',
              "const aim_gpu_info aim_gpu_spec_table[] = {\n"]
     seen = {}
     for line, r in read_lenient(src, GPU_FIELDS, GPU_OPTIONAL):
@@ -134,7 +134,7 @@ def gen_gpu(src, cpu_src, out):
 
 
 def gen_embodied(src, out):
-    lines = [HEADER.format(src="data/embodied.csv"), '#include "carbon/embodied.h"\n\n',
+    lines = [HEADER.format(src="data/embodied.csv"), '#include "data/embodied.h"\n\n',
              "const aim_embodied_info aim_embodied_table[] = {\n"]
     seen, kinds, defaults = {}, set(), set()
     for line, r in read_lenient(src, EMBODIED_FIELDS, {"year"}):

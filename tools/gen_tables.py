@@ -87,7 +87,7 @@ def gen_zones(srcs, out):
         rows.sort(key=lambda t: (t[2]["code"].upper(), t[2]["basis"] != "lifecycle"))
         zone_rows += rows
     lines = [HEADER.format(src=", ".join("data/" + s.rsplit("/", 1)[-1] for s in srcs)),
-             '#include "carbon/tables.h"\n\n',
+             '#include "data/tables.h"\n\n',
              "const aim_zone_info aim_zone_table[] = {\n"]
     seen = set()
     average = set()
@@ -191,7 +191,7 @@ def gen_history(srcs, out):
             series.append((code, r["name"], sources.index(key), lo, hi - lo + 1, len(values)))
             values += [years.get(y, "-1.0") for y in range(lo, hi + 1)]
     lines = [HEADER.format(src=", ".join("data/" + s.rsplit("/", 1)[-1] for s in srcs)),
-             '#include "carbon/tables.h"\n\n',
+             '#include "data/tables.h"\n\n',
              "const aim_zone_history_source aim_zone_history_sources[] = {\n"]
     for source, licence, basis in sources:
         short = re.split(r",| \(", source, maxsplit=1)[0]
@@ -237,7 +237,7 @@ def gen_cpu(src, model_src, out):
         names.append(f"    {c_string(model)} \"\\0\"\n")
         offset += len(model.encode("utf-8")) + 1
     lines = [HEADER.format(src="data/cpu_tdp.csv and data/power_model.csv"),
-             '#include "carbon/tables.h"\n\n',
+             '#include "data/tables.h"\n\n',
              "/* One literal of ~100 kB: beyond the 4095 bytes ISO C asks every compiler to take,\n"
              " * not beyond GCC's or Clang's. */\n",
              '#pragma GCC diagnostic ignored "-Woverlength-strings"\n',

@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sources/dcgm_abi.h"
+#include "sources/nvidia/dcgm_abi.h"
 
 #define MAX_GPUS 32
 #define MAX_POINTS 16

@@ -62,7 +62,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sources/nvml_abi.h"
+#include "sources/nvidia/nvml_abi.h"
 
 #define FAKE_MAX_GPUS 8
 #define FAKE_MAX_STEPS 64

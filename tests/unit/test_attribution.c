@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "analysis/attribution.h"
+#include "processing/attribution.h"
 
 static void shares(void **unused) {
     aim_attr_device cpu = { .rule = AIM_ATTR_CPU, .den_scale = 8 };

@@ -13,12 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "carbon/account.h"
-#include "carbon/carbon.h"
-#include "carbon/choose.h"
-#include "carbon/run_carbon.h"
-#include "carbon/series.h"
-#include "core/config.h"
+#include "processing/account.h"
+#include "data/carbon.h"
+#include "engine/choose.h"
+#include "engine/run_carbon.h"
+#include "model/intensity_series.h"
+#include "engine/config.h"
 
 #define T0_MS 1704067200000LL            /* 2024-01-01T00:00:00Z */
 #define S_NS 1000000000LL

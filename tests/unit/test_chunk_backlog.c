@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/chunk_backlog.h"
+#include "engine/chunk_backlog.h"
 
 static void push(aim_chunk_backlog *b, int group, int64_t seq, int ticks, size_t len, int want) {
     uint8_t blob[64];

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/compare.h"
-#include "analysis/workload_summary.h"
+#include "processing/compare.h"
+#include "processing/workload_summary.h"
 
 static void near(double got, double want, double tol) {
     if (!(fabs(got - want) <= tol))

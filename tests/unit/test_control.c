@@ -15,8 +15,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "core/control.h"
-#include "core/events.h"
+#include "engine/control.h"
+#include "engine/events.h"
 
 static char dir[48], path[96];
 

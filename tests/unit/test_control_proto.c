@@ -8,8 +8,8 @@
 #include <locale.h>
 #include <string.h>
 
-#include "core/control_proto.h"
-#include "core/number.h"
+#include "model/control_proto.h"
+#include "util/number.h"
 
 static int parse(const char *line, aim_control_msg *m, char *err) {
     return aim_control_parse(line, strlen(line), m, err, 128);

@@ -21,9 +21,9 @@
 #include <unistd.h>
 
 #include "aimeter.h"
-#include "analysis/corr.h"
+#include "processing/corr.h"
 #include "store/codec.h"
-#include "store/corr_store.h"
+#include "store/sqlite/corr_store.h"
 #include "report/corr_report.h"
 #include "store/db.h"
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/metric_select.h"
+#include "model/metric_select.h"
 #include "source_rig.h"
 
 extern const aim_source_ops aim_source_dcgm;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/dynlib.h"
+#include "util/dynlib.h"
 
 typedef struct fake_api {
     int (*add)(int, int);

@@ -11,11 +11,11 @@
 #include <sched.h>
 #include <string.h>
 
-#include "analysis/energy.h"
-#include "core/catalog.h"
-#include "core/config.h"
-#include "core/ring.h"
-#include "core/schedule.h"
+#include "processing/energy.h"
+#include "engine/catalog.h"
+#include "engine/config.h"
+#include "engine/ring.h"
+#include "engine/schedule.h"
 
 static void durations(void **state) {
     int64_t ns = 0;

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "carbon/hardware.h"
-#include "carbon/tables.h"
-#include "core/catalog.h"
+#include "data/hardware.h"
+#include "data/tables.h"
+#include "engine/catalog.h"
 #include "sources/estimate.h"
 #include "source_rig.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/fileio.h"
+#include "util/fileio.h"
 
 static void path_join_strips_slashes(void **state) {
     char buf[64];

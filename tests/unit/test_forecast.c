@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "analysis/forecast.h"
+#include "processing/forecast.h"
 
 static void near(double got, double want, double tol) {
     if (!(fabs(got - want) <= tol))

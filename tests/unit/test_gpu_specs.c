@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "aimeter.h"
-#include "carbon/gpu_specs.h"
+#include "data/gpu_specs.h"
 
 static const aim_gpu_info *gpu(const char *name) {
     const aim_gpu_info *g = NULL;

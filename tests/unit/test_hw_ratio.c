@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "aimeter.h"
-#include "carbon/hw_ratio.h"
-#include "carbon/hw_spec.h"
+#include "processing/hw_ratio.h"
+#include "data/hw_spec.h"
 
 static void near(double got, double want, double tol) {
     if (!(fabs(got - want) <= tol))

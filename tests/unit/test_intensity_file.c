@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "carbon/intensity_file.h"
+#include "providers/intensity_file.h"
 
 #define T2024 1704067200000LL /* 2024-01-01T00:00:00Z in ms */
 

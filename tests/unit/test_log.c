@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "aimeter.h"
-#include "core/log.h"
+#include "util/log.h"
 
 static char got[64][64];
 static aim_log_level got_level[64];

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/metric_select.h"
+#include "model/metric_select.h"
 
 static int count_selected(const aim_metric_select *sel) {
     int n = 0;

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/metrics.h"
-#include "analysis/stats.h"
+#include "model/metrics.h"
+#include "processing/stats.h"
 
 static void registry_is_complete_and_unique(void **state) {
     assert_int_equal(aim_metric_count(), AIM_M__COUNT);

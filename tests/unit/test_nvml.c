@@ -19,12 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/catalog.h"
-#include "core/metric_select.h"
+#include "engine/catalog.h"
+#include "model/metric_select.h"
 #include "source_rig.h"
-#include "sources/gpu_select.h"
+#include "sources/nvidia/gpu_select.h"
 #include "tmptree.h"
-#include "sources/nvml_abi.h"
+#include "sources/nvidia/nvml_abi.h"
 
 extern const aim_source_ops aim_source_nvml;
 

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "analysis/phase_reprice.h"
+#include "processing/phase_reprice.h"
 
 #define S 1000000000LL
 

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "analysis/phases.h"
+#include "processing/phases.h"
 
 #define S 1000000000LL /* ns per second */
 

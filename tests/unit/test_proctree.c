@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/catalog.h"
-#include "core/fileio.h"
-#include "core/source.h"
+#include "engine/catalog.h"
+#include "util/fileio.h"
+#include "sources/source.h"
 #include "sources/procfs_parse.h"
 #include "source_rig.h"
 #include "tmptree.h"

@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "carbon/provider_feed.h"
-#include "carbon/provider_impl.h"
+#include "providers/provider_feed.h"
+#include "providers/provider_impl.h"
 #include "comma_locale.h"
 #include "mock_http.h"
 

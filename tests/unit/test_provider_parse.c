@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "aimeter.h"
-#include "carbon/provider_impl.h"
+#include "providers/provider_impl.h"
 
 /* 2026-11-21T09:00:00Z: 20778 days after 1970-01-01 (× 86400 = 1795219200) + 9 h. */
 #define T0900 1795251600000LL

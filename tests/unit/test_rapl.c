@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/catalog.h"
-#include "sources/rapl.h"
+#include "engine/catalog.h"
+#include "sources/cpu/rapl.h"
 #include "source_rig.h"
 #include "tmptree.h"
 

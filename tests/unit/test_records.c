@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analysis/phases.h"
-#include "analysis/records.h"
+#include "processing/phases.h"
+#include "processing/records.h"
 
 static void counters_and_gauges(void **unused) {
     aim_records *r;

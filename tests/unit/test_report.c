@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/workload_summary.h"
+#include "processing/workload_summary.h"
 #include "report/format.h"
 #include "report/phases_report.h"
 #include "report/report.h"

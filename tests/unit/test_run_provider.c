@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "carbon/choose.h"
-#include "carbon/run_provider.h"
-#include "core/config.h"
+#include "engine/choose.h"
+#include "engine/run_provider.h"
+#include "engine/config.h"
 #include "mock_http.h"
 
 #define T0900 1795251600000LL /* 2026-11-21T09:00:00Z */

@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/session_internal.h"
+#include "engine/session_internal.h"
 #include "store/db.h"
 #include "tmptree.h"
 

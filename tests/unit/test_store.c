@@ -16,7 +16,7 @@
 
 #include "aimeter.h"
 #include "store/db.h"
-#include "store/db_internal.h"
+#include "store/db.h"
 
 static char tmpdir[64];
 

@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "aimeter.h"
-#include "analysis/run_tags.h"
-#include "core/config.h"
+#include "model/run_tags.h"
+#include "engine/config.h"
 #include "store/db.h"
-#include "store/tags_store.h"
+#include "store/sqlite/tags_store.h"
 
 static void keys_and_values(void **state) {
     (void)state;

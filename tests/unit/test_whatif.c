@@ -16,8 +16,9 @@
 #include <unistd.h>
 
 #include "aimeter.h"
-#include "carbon/carbon.h"
-#include "carbon/whatif.h"
+#include "data/carbon.h"
+#include "api/whatif.h"
+#include "engine/whatif_replay.h"
 #include "store/db.h"
 
 #define T0_NS 1767614400000000000LL /* 2026-01-05T12:00:00Z */

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "aimeter.h"
-#include "carbon/zone_history.h"
+#include "data/zone_history.h"
 #include "store/db.h"
 
 #define T0_NS 1767614400000000000LL /* 2026-01-05T12:00:00Z */

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "carbon/zone_guess.h"
+#include "providers/zone_guess.h"
 #include "tmptree.h"
 
 static char *tree(void) {

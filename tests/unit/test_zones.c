@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "aimeter.h"
-#include "carbon/carbon.h"
+#include "data/carbon.h"
 
 static const aim_zone_info *must(const char *code) {
     const aim_zone_info *z = NULL;

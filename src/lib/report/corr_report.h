@@ -7,9 +7,9 @@
 #include <jansson.h>
 
 #include "aimeter.h"
-#include "analysis/corr.h"
-#include "analysis/summary.h"
-#include "report/strbuf.h"
+#include "processing/corr.h"
+#include "processing/summary.h"
+#include "util/strbuf.h"
 
 /* Pairs per sign in the report (the paper's Table 4 shows five). */
 #define AIM_CORR_REPORT_TOP 5

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "aimeter.h"
-#include "analysis/run_extras.h"
+#include "processing/run_extras.h"
 #include "report/extras_report.h"
 #include "report/format.h"
 #include "report/jsonutil.h"

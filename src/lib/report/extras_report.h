@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "analysis/summary.h"
+#include "processing/summary.h"
 #include "report/model.h"
 
 /* Rows the model's Overall block gets after the carbon and cost rows; the model must have

@@ -1,4 +1,4 @@
-#include "jsonutil.h"
+#include "report/jsonutil.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/run_tags.h"
+#include "model/run_tags.h"
 #include "report/format.h"
-#include "report/strbuf.h"
+#include "util/strbuf.h"
 
 void aim_json_put(json_t *obj, const char *key, json_t *v, int *err) {
     if (json_object_set_new(obj, key, v) < 0)

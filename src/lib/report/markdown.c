@@ -4,12 +4,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include "analysis/stats.h"
+#include "processing/stats.h"
 #include "report/corr_report.h"
 #include "report/phases_report.h"
 #include "report/model.h"
 #include "report/renderers.h"
-#include "report/strbuf.h"
+#include "util/strbuf.h"
 
 /* Backslash-escapes the ASCII punctuation that GFM would read as markup, table syntax or
  * HTML; control characters become spaces (a newline would end the row). */

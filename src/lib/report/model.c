@@ -1,11 +1,11 @@
-#include "model.h"
+#include "report/model.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/stats.h"
+#include "processing/stats.h"
 #include "report/extras_report.h"
 
 enum section { SEC_CPU, SEC_DRAM, SEC_GPU, SEC_PLATFORM, SEC_OTHER, SEC_SYSTEM, SEC_PROCESS,

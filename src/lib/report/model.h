@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "analysis/summary.h"
+#include "processing/summary.h"
 #include "report/format.h"
 
 /* One line of the "Overall" block: label, right-aligned value, unit, and a note (the

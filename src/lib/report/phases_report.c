@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analysis/records.h"
-#include "analysis/phases.h"
-#include "analysis/workload_summary.h"
+#include "processing/records.h"
+#include "processing/phases.h"
+#include "processing/workload_summary.h"
 #include "report/table.h"
 #include "report/format.h"
 #include "report/model.h"

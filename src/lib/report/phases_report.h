@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
-#include "analysis/summary.h"
-#include "report/strbuf.h"
+#include "processing/summary.h"
+#include "util/strbuf.h"
 
 void aim_phases_report_text(aim_strbuf *b, const aim_run_summary *run);
 void aim_phases_report_markdown(aim_strbuf *b, const aim_run_summary *run);

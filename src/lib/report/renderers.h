@@ -3,7 +3,7 @@
 #ifndef AIM_REPORT_RENDERERS_H
 #define AIM_REPORT_RENDERERS_H
 
-#include "analysis/summary.h"
+#include "processing/summary.h"
 
 int aim_report_render_text(const aim_run_summary *run, char **ret_text);
 int aim_report_render_json(const aim_run_summary *run, char **ret_text);

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "analysis/summary.h"
+#include "processing/summary.h"
 
 /* format: "text", "json" or "markdown". Caller frees *ret_text. -EINVAL, -ENOMEM. */
 int aim_report_render_summary(const aim_run_summary *run, const char *format, char **ret_text);

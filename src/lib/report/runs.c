@@ -11,7 +11,7 @@
 #include "report/jsonutil.h"
 #include "report/model.h"
 #include "report/report.h"
-#include "report/strbuf.h"
+#include "util/strbuf.h"
 
 #define N_COLS 7
 /* Long names would push every other column off the screen: cut, with an ellipsis. */

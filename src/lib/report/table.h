@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "report/strbuf.h"
+#include "util/strbuf.h"
 
 typedef struct aim_table {
     size_t cols, rows, cap;

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/stats.h"
+#include "processing/stats.h"
 #include "report/corr_report.h"
 #include "report/phases_report.h"
 #include "report/model.h"
-#include "report/strbuf.h"
+#include "util/strbuf.h"
 
 static const char *const stat_headers[4] = { "Avg", "Max", "Min", "Mode" };
 

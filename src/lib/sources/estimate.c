@@ -10,10 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "carbon/hardware.h"
-#include "carbon/tables.h"
-#include "core/catalog.h"
-#include "core/fileio.h"
+#include "data/hardware.h"
+#include "data/tables.h"
+#include "util/fileio.h"
 
 /* /proc/meminfo and so procfs's mem.used are in GiB; Green Algorithms' constant is per GB. */
 #define GB_PER_GIB 1.073741824
@@ -172,15 +171,6 @@ void aim_estimate_cpu_counts(const char *procfs_root, int *ret_packages, int *re
     *ret_cpus = cf.n_cpus;
 }
 
-/* A series of another source is usable only if it is in this source's rate group: only then
- * does the frame of our poll hold its value of the same tick. */
-static int same_group_series(const aim_source_ctx *ctx, const char *dev, aim_metric_id m) {
-    int slot = aim_source_ctx_find_series(ctx, dev, m, -1);
-    if (slot < 0 || ctx->catalog->series[slot].group != ctx->group)
-        return -ENOENT;
-    return slot;
-}
-
 /* Measured already: an energy counter or a power reading of the device. */
 static int measured(const aim_source_ctx *ctx, const char *dev) {
     return aim_source_ctx_find_series(ctx, dev, AIM_M_ENERGY, -1) >= 0 ||
@@ -198,8 +188,8 @@ static int add_estimated_power(aim_source_ctx *ctx, const char *name, aim_device
 
 static int estimate_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_state) {
     estimate_state st = { .util_slot = -1, .mem_slot = -1, .cpu_slot = -1, .dram_slot = -1 };
-    int util = same_group_series(ctx, "host", AIM_M_CPU_UTIL);
-    int mem = same_group_series(ctx, "host", AIM_M_MEM_USED);
+    int util = aim_source_ctx_find_group_series(ctx, "host", AIM_M_CPU_UTIL, -1);
+    int mem = aim_source_ctx_find_group_series(ctx, "host", AIM_M_MEM_USED, -1);
     int want_cpu = util >= 0 && !measured(ctx, "cpu0");
     int want_dram = mem >= 0 && !measured(ctx, "dram0");
     cpu_facts cf = { .n_packages = 1 };

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "core/source.h"
+#include "sources/source.h"
 
 extern const aim_source_ops aim_source_estimate;
 

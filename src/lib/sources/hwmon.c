@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/fileio.h"
-#include "core/source.h"
+#include "util/fileio.h"
+#include "sources/source.h"
 
 #define HW_MAX_CHANNEL 64 /* channel numbers 0..63; real sensors stop well below */
 

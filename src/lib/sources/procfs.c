@@ -20,8 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/fileio.h"
-#include "core/source.h"
+#include "util/fileio.h"
+#include "sources/source.h"
 #include "sources/procfs_parse.h"
 
 #define PROCFS_MAX_CPUS 8192       /* the kernel's largest NR_CPUS */

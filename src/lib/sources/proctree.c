@@ -27,8 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/fileio.h"
-#include "core/source.h"
+#include "util/fileio.h"
+#include "sources/source.h"
 #include "sources/procfs_parse.h"
 
 #define PT_MAX_PROCS 4096                    /* processes in the tree */

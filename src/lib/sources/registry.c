@@ -3,7 +3,7 @@
 #include <pthread.h>
 
 #include "aimeter.h"
-#include "core/source.h"
+#include "sources/source.h"
 
 extern const aim_source_ops aim_source_procfs;
 extern const aim_source_ops aim_source_proctree;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/source.h"
+#include "model/device.h"
 
 typedef struct aim_chunk_column {
     double resolution;   /* > 0 */

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "analysis/summary.h"
+#include "processing/summary.h"
 #include "store/codec.h"
 
 #define AIM_DB_SCHEMA_VERSION 10
@@ -111,5 +111,34 @@ int aim_db_for_each_tick(aim_db *db, const char *run_id, int group, aim_chunk_ti
 /* The database behind a public aim_store handle (store/public.c), or NULL if not open. */
 struct aim_store;
 aim_db *aim_store_db(struct aim_store *store);
+
+/* Sets the aim_db's error message (printf-style) and returns err, for callers that detect
+ * a problem above the store (a corrupt chunk during export, out of memory in a replay). */
+int aim_db_set_error(aim_db *db, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Iterates one group's chunks in seq order with a statement of its own, so several
+ * iterators (one per group, for the CSV export's merge) can be live on one aim_db. */
+typedef struct aim_db_chunk_iter aim_db_chunk_iter;
+
+int aim_db_chunk_iter_new(aim_db *db, const char *run_id, int group, aim_db_chunk_iter **ret);
+/* 1 and a blob borrowed until the next call, 0 at the end, or -errno (db errmsg set).
+ * ret_seq may be NULL. */
+int aim_db_chunk_iter_next(aim_db_chunk_iter *it, const uint8_t **ret_blob, size_t *ret_len,
+                           int64_t *ret_seq);
+void aim_db_chunk_iter_free(aim_db_chunk_iter *it);
+
+/* Sum of n_ticks over the group's chunks (0 when it has none). */
+int aim_db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_ticks);
+
+/* The time ranges of every instance of a phase of a run, in the order they began
+ * (aim_store_phase_ranges in aimeter.h): *ret_ranges is allocated. -ENOENT when the run has
+ * no such phase, -EIO, -ENOMEM; db's message says more. */
+int aim_db_phase_ranges(aim_db *db, const char *run_id, const char *phase,
+                        aim_time_range **ret_ranges, size_t *ret_n);
+
+/* Replaces the back-end's "not an error" (the reason of a later call that succeeded) in msg by
+ * the text of err, a negative errno. Used by every set_error function. */
+void aim_db_fix_reason(char *msg, size_t size, int err);
 
 #endif

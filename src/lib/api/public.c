@@ -1,0 +1,173 @@
+/* The public aim_store handle: a thin owner of one aim_db plus the error text callers read
+ * with aim_store_errmsg(). */
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aimeter.h"
+#include "report/report.h"
+#include "store/db.h"
+#include "api/store_error.h"
+#include "store/sqlite/tags_store.h"
+
+struct aim_store {
+    aim_db *db;
+    char err[512];
+};
+
+int aim_store_new(aim_store **ret_store) {
+    if (!ret_store)
+        return -EINVAL;
+    aim_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    *ret_store = s;
+    return 0;
+}
+
+void aim_store_free(aim_store *store) {
+    if (!store)
+        return;
+    aim_db_close(store->db);
+    free(store);
+}
+
+const char *aim_store_errmsg(const aim_store *store) {
+    if (!store)
+        return "no store";
+    return store->err;
+}
+
+aim_db *aim_store_db(struct aim_store *store) { return store ? store->db : NULL; }
+
+void aim_store_set_error(struct aim_store *store, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(store->err, sizeof store->err, fmt, ap);
+    va_end(ap);
+    aim_db_fix_reason(store->err, sizeof store->err, -EIO);
+}
+
+static char *join_path(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    char *p = malloc(la + lb + 1);
+    if (p) {
+        memcpy(p, a, la);
+        memcpy(p + la, b, lb + 1);
+    }
+    return p;
+}
+
+int aim_default_db_path(char **ret_path) {
+    if (!ret_path)
+        return -EINVAL;
+    const char *env = getenv("AIMETER_DB");
+    char *path = NULL;
+    if (env && *env) {
+        path = strdup(env);
+    } else {
+        /* The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored. */
+        const char *xdg = getenv("XDG_DATA_HOME");
+        if (xdg && xdg[0] == '/') {
+            path = join_path(xdg, "/aimeter/aimeter.db");
+        } else {
+            const char *home = getenv("HOME");
+            char buf[4096];
+            struct passwd pw, *found = NULL;
+            if ((!home || !*home) && getpwuid_r(getuid(), &pw, buf, sizeof buf, &found) == 0 &&
+                found)
+                home = found->pw_dir;
+            if (!home || !*home)
+                return -ENOENT;
+            path = join_path(home, "/.local/share/aimeter/aimeter.db");
+        }
+    }
+    if (!path)
+        return -ENOMEM;
+    *ret_path = path;
+    return 0;
+}
+
+int aim_store_open(aim_store *store, const char *path, int readonly) {
+    if (!store)
+        return -EINVAL;
+    if (store->db) {
+        snprintf(store->err, sizeof store->err, "store already open");
+        return -EALREADY;
+    }
+    char *owned = NULL;
+    if (!path) {
+        int r = aim_default_db_path(&owned);
+        if (r < 0) {
+            snprintf(store->err, sizeof store->err,
+                     "no default store path: set AIMETER_DB or HOME (%s)", aim_strerror(r));
+            return r;
+        }
+        path = owned;
+    }
+    int r = aim_db_open(path, readonly, &store->db, store->err, sizeof store->err);
+    free(owned);
+    return r;
+}
+
+static int need_open(aim_store *store) {
+    if (!store)
+        return -EINVAL;
+    if (!store->db) {
+        snprintf(store->err, sizeof store->err, "store not open");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int aim_store_resolve_run(aim_store *store, const char *ref, char **ret_id) {
+    int r = need_open(store);
+    if (r < 0)
+        return r;
+    if (!ret_id)
+        return -EINVAL;
+    return aim_db_resolve_run(store->db, ref, ret_id, store->err, sizeof store->err);
+}
+
+int aim_store_phase_ranges(aim_store *store, const char *run_id, const char *phase,
+                           aim_time_range **ret_ranges, size_t *ret_n) {
+    if (!store || !store->db || !run_id || !phase || !ret_ranges || !ret_n)
+        return -EINVAL;
+    int r = aim_db_phase_ranges(store->db, run_id, phase, ret_ranges, ret_n);
+    if (r < 0)
+        aim_store_set_error(store, "%s", aim_db_errmsg(store->db));
+    return r;
+}
+
+int aim_store_list_runs(aim_store *store, const char *format, size_t limit, char **ret_text) {
+    int r = need_open(store);
+    if (r < 0)
+        return r;
+    if (!ret_text)
+        return -EINVAL;
+    aim_run_summary *runs = NULL;
+    size_t n = 0;
+    r = aim_db_list_runs(store->db, limit, &runs, &n);
+    if (r < 0) {
+        snprintf(store->err, sizeof store->err, "%s", aim_db_errmsg(store->db));
+        return r;
+    }
+    for (size_t i = 0; i < n && r == 0; i++)
+        r = aim_db_run_tags_load(store->db, runs[i].id, &runs[i].tags, &runs[i].n_tags);
+    if (r < 0) {
+        snprintf(store->err, sizeof store->err, "%s", aim_db_errmsg(store->db));
+    } else {
+        r = aim_runs_render(runs, n, format ? format : "text", ret_text);
+        if (r < 0)
+            snprintf(store->err, sizeof store->err, "cannot render the list of runs as %s: %s",
+                     format ? format : "text", aim_strerror(r));
+    }
+    for (size_t i = 0; i < n; i++)
+        aim_run_summary_clear(&runs[i]);
+    free(runs);
+    return r;
+}

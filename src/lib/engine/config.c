@@ -1,0 +1,342 @@
+#include "engine/config.h"
+#include "model/metric_select.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include "sources/source.h"
+#include "util/number.h"
+#include "engine/run_provider.h"
+#include "data/zone_history.h"
+
+int aim_config_new(aim_config **ret_config) {
+    aim_config *c = calloc(1, sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    c->interval_ns = 100 * 1000 * 1000;
+    c->intensity = -1;
+    c->pue = 1.0;
+    c->price = -1;
+    *ret_config = c;
+    return 0;
+}
+
+int aim_config_dup(const aim_config *c, aim_config **ret_config) {
+    aim_config *d = malloc(sizeof *d);
+    if (!d)
+        return -ENOMEM;
+    *d = *c;
+    d->db_path = NULL;
+    if (c->db_path && !(d->db_path = strdup(c->db_path))) {
+        free(d);
+        return -ENOMEM;
+    }
+    *ret_config = d;
+    return 0;
+}
+
+void aim_config_free(aim_config *c) {
+    if (!c)
+        return;
+    free(c->db_path);
+    free(c);
+}
+
+int aim_config_set_interval(aim_config *c, int64_t ns) {
+    if (ns < 1000 * 1000)
+        return -EINVAL; /* 1 ms: RAPL's own update period; faster only re-reads the same value */
+    c->interval_ns = ns;
+    return 0;
+}
+
+int aim_config_set_name(aim_config *c, const char *name) {
+    if (!name || !*name || strlen(name) >= sizeof c->name)
+        return -EINVAL;
+    strcpy(c->name, name);
+    return 0;
+}
+
+int aim_config_set_db_path(aim_config *c, const char *path) {
+    if (path && !*path)
+        return -EINVAL;
+    char *copy = NULL;
+    if (path && !(copy = strdup(path)))
+        return -ENOMEM;
+    free(c->db_path);
+    c->db_path = copy;
+    return 0;
+}
+
+static int source_known(const char *name, size_t len) {
+    for (int i = 0; i < aim_source_count; i++)
+        if (strlen(aim_sources[i]->name) == len && strncmp(aim_sources[i]->name, name, len) == 0)
+            return 1;
+    return 0;
+}
+
+int aim_config_set_sources(aim_config *c, const char *list) {
+    if (!list || strcmp(list, "all") == 0) {
+        c->sources[0] = '\0';
+        return 0;
+    }
+    if (!*list || strlen(list) >= sizeof c->sources)
+        return -EINVAL;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == 0 || !source_known(p, n))
+            return -EINVAL;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    strcpy(c->sources, list);
+    return 0;
+}
+
+int aim_config_selects(const aim_config *c, const char *name) {
+    if (!c->sources[0])
+        return 1;
+    size_t len = strlen(name);
+    for (const char *p = c->sources; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == len && strncmp(p, name, n) == 0)
+            return 1;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+int aim_config_set_intensity(aim_config *c, double g_per_kwh) {
+    if (!isfinite(g_per_kwh) || g_per_kwh < 0 || g_per_kwh > 5000)
+        return -EINVAL;
+    c->intensity = g_per_kwh;
+    return 0;
+}
+
+int aim_config_set_zone(aim_config *c, const char *zone) {
+    /* The same items as whatif --zones (zone_history.h): one syntax in every command. */
+    aim_zone_spec spec;
+    if (!zone || aim_zone_spec_resolve(zone, strlen(zone), &spec, NULL, 0) < 0)
+        return -EINVAL;
+    snprintf(c->zone, sizeof c->zone, "%s", spec.zone);
+    c->zone_year = spec.year;
+    c->zone_marginal = spec.marginal;
+    return 0;
+}
+
+/* Joins argv for the record, quoting words a shell would split. */
+int aim_config_set_command(aim_config *c, char *const argv[]) {
+    size_t o = 0;
+    c->command[0] = '\0';
+    for (int i = 0; argv && argv[i]; i++) {
+        const char *w = argv[i];
+        int quote = !*w || strpbrk(w, " \t\n'\"\\$`*?;&|<>()") != NULL;
+        int n = snprintf(c->command + o, sizeof c->command - o, "%s%s%s%s", i ? " " : "",
+                         quote ? "'" : "", w, quote ? "'" : "");
+        if (n < 0 || (size_t)n >= sizeof c->command - o) {
+            c->command[sizeof c->command - 1] = '\0';
+            break;
+        }
+        o += (size_t)n;
+    }
+    return 0;
+}
+
+int aim_config_set_gpus(aim_config *c, const char *list) {
+    if (!list) {
+        c->gpus[0] = '\0';
+        return 0;
+    }
+    if (!*list || strlen(list) >= sizeof c->gpus)
+        return -EINVAL;
+    for (const char *p = list; *p;) { /* items: an index or a UUID-like word, no blanks */
+        size_t n = strcspn(p, ",");
+        if (n == 0)
+            return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+            if (!(isalnum((unsigned char)p[i]) || p[i] == '-' || p[i] == ':' || p[i] == '.'))
+                return -EINVAL;
+        p += n;
+        if (*p == ',' && !*++p)
+            return -EINVAL;
+    }
+    strcpy(c->gpus, list);
+    return 0;
+}
+
+int aim_config_set_dcgm_host(aim_config *c, const char *address) {
+    if (!address) {
+        c->dcgm_host[0] = '\0';
+        return 0;
+    }
+    if (!*address || strlen(address) >= sizeof c->dcgm_host || strpbrk(address, " \t\n"))
+        return -EINVAL;
+    strcpy(c->dcgm_host, address);
+    return 0;
+}
+
+int aim_config_set_metrics(aim_config *c, const char *spec) {
+    aim_metric_select sel;
+    if (spec && strlen(spec) >= sizeof c->metrics)
+        return -EINVAL;
+    if (aim_metric_select_parse(spec, &sel, NULL, 0) < 0)
+        return -EINVAL;
+    snprintf(c->metrics, sizeof c->metrics, "%s", spec ? spec : "");
+    return 0;
+}
+
+int aim_config_set_idle_baseline(aim_config *c, const char *run_id) {
+    if (run_id && strlen(run_id) >= sizeof c->idle_run_id)
+        return -EINVAL;
+    snprintf(c->idle_run_id, sizeof c->idle_run_id, "%s", run_id ? run_id : "");
+    return 0;
+}
+
+int aim_config_set_embodied(aim_config *c, int on) {
+    c->embodied = on != 0;
+    return 0;
+}
+
+int aim_config_set_control_socket(aim_config *c, const char *path) {
+    if (path && strlen(path) >= sizeof c->control_path)
+        return -ENAMETOOLONG;
+    snprintf(c->control_path, sizeof c->control_path, "%s", path ? path : "");
+    return 0;
+}
+
+int aim_config_set_target_pid(aim_config *c, pid_t pid) {
+    if (pid < 0)
+        return -EINVAL;
+    c->target_pid = pid;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- carbon and cost */
+
+static int set_path(char *dst, size_t size, const char *path) {
+    if (!path) {
+        dst[0] = '\0';
+        return 0;
+    }
+    if (!*path || strlen(path) >= size)
+        return -EINVAL;
+    strcpy(dst, path);
+    return 0;
+}
+
+int aim_config_set_intensity_file(aim_config *c, const char *path) {
+    return set_path(c->intensity_file, sizeof c->intensity_file, path);
+}
+
+int aim_config_set_pue(aim_config *c, const char *spec) {
+    if (!spec || !*spec)
+        return -EINVAL;
+    double v;
+    if (aim_parse_decimal(spec, strlen(spec), 0, &v) == 0) {
+        /* 1.0 is a facility that spends nothing beyond IT; 3 is already a very poor one. */
+        if (!(v >= 1.0) || v > 5.0)
+            return -ERANGE;
+        c->pue = v;
+        snprintf(c->pue_source, sizeof c->pue_source, "given with --pue");
+        return 0;
+    }
+    double pue;
+    const char *source = NULL;
+    if (aim_pue_lookup(spec, &pue, &source) < 0 || !(pue >= 1.0))
+        return -EINVAL;
+    c->pue = pue;
+    snprintf(c->pue_source, sizeof c->pue_source, "%s default: %s", spec, source ? source : "");
+    return 0;
+}
+
+static int set_currency(aim_config *c, const char *currency) {
+    if (!currency || strlen(currency) != 3)
+        return -EINVAL;
+    char up[4];
+    for (int i = 0; i < 3; i++) {
+        char ch = currency[i];
+        if (ch >= 'a' && ch <= 'z')
+            ch = (char)(ch - 'a' + 'A');
+        if (ch < 'A' || ch > 'Z')
+            return -EINVAL;
+        up[i] = ch;
+    }
+    up[3] = '\0';
+    memcpy(c->currency, up, sizeof up);
+    return 0;
+}
+
+int aim_config_set_price(aim_config *c, double per_kwh, const char *currency) {
+    if (!isfinite(per_kwh) || per_kwh < 0 || per_kwh > 1000)
+        return -EINVAL;
+    if (set_currency(c, currency) < 0)
+        return -EINVAL;
+    c->price = per_kwh;
+    c->price_file[0] = '\0';
+    return 0;
+}
+
+int aim_config_set_price_file(aim_config *c, const char *path, const char *currency) {
+    char saved[4];
+    memcpy(saved, c->currency, sizeof saved);
+    if (!path || set_currency(c, currency) < 0)
+        return -EINVAL;
+    if (set_path(c->price_file, sizeof c->price_file, path) < 0) {
+        memcpy(c->currency, saved, sizeof saved);
+        return -EINVAL;
+    }
+    c->price = -1;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- live provider */
+
+int aim_config_set_location(aim_config *c, double lat, double lon) {
+    if (!isfinite(lat) || !isfinite(lon) || lat < -90 || lat > 90 || lon < -180 || lon > 180)
+        return -EINVAL;
+    c->lat = lat;
+    c->lon = lon;
+    c->have_location = 1;
+    return 0;
+}
+
+int aim_config_set_provider(aim_config *c, const char *provider, const char *region, int marginal,
+                            char *errbuf, size_t errlen) {
+    if (errbuf && errlen)
+        errbuf[0] = '\0';
+    if (!provider) {
+        c->provider[0] = c->provider_region[0] = '\0';
+        c->marginal = 0;
+        return 0;
+    }
+    if (strlen(provider) >= sizeof c->provider || (region && strlen(region) >= sizeof c->provider_region)) {
+        if (errbuf && errlen)
+            snprintf(errbuf, errlen, "%s too long", strlen(provider) >= sizeof c->provider ? "provider name" : "region");
+        return -EINVAL;
+    }
+    /* Checked on a copy, so that a refused provider leaves the configuration as it was
+     * (on the heap: a configuration holds two 4 KiB paths and the tags). */
+    aim_config *t = malloc(sizeof *t);
+    if (!t)
+        return -ENOMEM;
+    *t = *c;
+    snprintf(t->provider, sizeof t->provider, "%s", provider);
+    snprintf(t->provider_region, sizeof t->provider_region, "%s", region ? region : "");
+    t->marginal = marginal != 0;
+    aim_provider_query q;
+    int r = aim_run_provider_query(t, &q, errbuf, errlen);
+    if (r == 0) {
+        memcpy(c->provider, t->provider, sizeof c->provider);
+        memcpy(c->provider_region, t->provider_region, sizeof c->provider_region);
+        c->marginal = t->marginal;
+    }
+    free(t);
+    return r;
+}

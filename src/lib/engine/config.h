@@ -1,0 +1,48 @@
+/* The run configuration (the public aim_config is this struct). */
+#ifndef AIM_CONFIG_INTERNAL_H
+#define AIM_CONFIG_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "aimeter.h"
+#include "model/run_tags.h"
+
+struct aim_config {
+    int64_t interval_ns;
+    char name[128];
+    char *db_path;            /* NULL: the default */
+    char sources[256];        /* "" = all */
+    double intensity;         /* < 0: not given */
+    char zone[24];            /* "" = not given; the code only, as the tables spell it */
+    int zone_year;            /* --zone CODE@YEAR: that year's average; 0 = the current row */
+    int zone_marginal;        /* --zone CODE@marginal: the table's marginal row */
+    char command[1024];       /* argv joined for the record */
+    pid_t target_pid;
+    char gpus[256];           /* "" = all (or CUDA_VISIBLE_DEVICES) */
+    char dcgm_host[256];      /* "" = embedded host engine */
+    char metrics[512];        /* --metrics, "" = the default (metric_select.h) */
+    char control_path[108];   /* the control socket to listen on, "" = none */
+    char idle_run_id[40];     /* the run whose device power is the idle level, "" = none */
+    int embodied;             /* the report amortises the devices' manufacturing carbon */
+    aim_run_tag tags[AIM_MAX_TAGS]; /* --tag KEY=VALUE, stored when the run starts */
+    int n_tags;
+    /* Carbon and cost (carbon/choose.c reads them at the start of a run). */
+    char intensity_file[4096]; /* --intensity-file, "" = not given */
+    double pue;               /* >= 1.0; 1.0 by default */
+    char pue_source[192];     /* where the PUE comes from, in words */
+    double price;             /* per kWh, < 0: not given */
+    char price_file[4096];    /* --price-file, "" = not given */
+    char currency[4];         /* ISO 4217 code of price / price_file, "" = none */
+    /* A live provider (carbon/run_provider.h), between the file and the zone in precedence. */
+    char provider[24];        /* "electricitymaps", "watttime", "ukgrid"; "" = none */
+    char provider_region[64]; /* the provider's own zone/region; "" = the position or the zone */
+    double lat, lon;          /* the machine's position, degrees, when have_location */
+    int have_location;
+    int marginal;             /* ask the provider for the marginal signal */
+};
+
+/* 1 if the comma-separated list `sources` ("" = all) selects the source called name. */
+int aim_config_selects(const aim_config *c, const char *name);
+
+#endif

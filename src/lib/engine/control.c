@@ -1,0 +1,243 @@
+/* The control socket server (control.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/control.h"
+
+static void reply(int fd, const char *text) {
+    /* Best effort: a client that does not read its replies loses them, the run goes on. */
+    ssize_t r = send(fd, text, strlen(text), MSG_DONTWAIT | MSG_NOSIGNAL);
+    (void)r;
+}
+
+static void handle_line(aim_control *c, aim_control_client *cl, const char *line, size_t len) {
+    aim_control_msg m;
+    char err[128], out[160];
+    if (aim_control_parse(line, len, &m, err, sizeof err) < 0) {
+        c->rejected++;
+        snprintf(out, sizeof out, "error %s\n", err);
+        reply(cl->fd, out);
+        return;
+    }
+    if (m.op == AIM_CTL_RUN) { /* a question, not an event */
+        if (!c->run_info[0]) {
+            c->rejected++;
+            reply(cl->fd, "error this socket feeds no stored run\n");
+            return;
+        }
+        char answer[sizeof c->run_info + 8];
+        snprintf(answer, sizeof answer, "ok %s\n", c->run_info);
+        c->accepted++;
+        reply(cl->fd, answer);
+        return;
+    }
+    if (m.op != AIM_CTL_PING && aim_events_push(c->events, &m, NULL) < 0) {
+        c->rejected++;
+        reply(cl->fd, "error too many events queued; this one is dropped\n");
+        return;
+    }
+    c->accepted++;
+    reply(cl->fd, "ok\n");
+}
+
+static int64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void drop_client(aim_control_client *cl) {
+    close(cl->fd);
+    cl->fd = -1;
+    cl->len = 0;
+    cl->skipping = 0;
+}
+
+void aim_control_receive(aim_control *c, aim_control_client *cl, const char *in, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        char ch = in[i];
+        if (ch == '\n') {
+            if (!cl->skipping)
+                handle_line(c, cl, cl->buf, cl->len);
+            cl->len = 0;
+            cl->skipping = 0;
+        } else if (cl->skipping) {
+            continue;
+        } else if (cl->len + 1 >= sizeof cl->buf) {
+            c->rejected++;
+            reply(cl->fd, "error line too long (at most 511 bytes); skipped\n");
+            cl->skipping = 1;
+            cl->len = 0;
+        } else {
+            cl->buf[cl->len++] = ch;
+        }
+    }
+}
+
+void aim_control_end_of_stream(aim_control *c, aim_control_client *cl) {
+    if (cl->len > 0 && !cl->skipping) /* a last line without its newline */
+        handle_line(c, cl, cl->buf, cl->len);
+    cl->len = 0;
+    cl->skipping = 0;
+}
+
+/* Reads what the client sent and handles every complete line. */
+static void serve(aim_control *c, aim_control_client *cl) {
+    char in[4096];
+    ssize_t n = recv(cl->fd, in, sizeof in, MSG_DONTWAIT);
+    cl->last_ns = mono_ns();
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        aim_control_end_of_stream(c, cl);
+        drop_client(cl);
+        return;
+    }
+    if (n > 0)
+        aim_control_receive(c, cl, in, (size_t)n);
+}
+
+static void accept_clients(aim_control *c) {
+    for (;;) {
+        int fd = accept4(c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        int k = 0, oldest = 0;
+        while (k < AIM_CONTROL_CLIENTS && c->clients[k].fd >= 0) {
+            if (c->clients[k].last_ns < c->clients[oldest].last_ns)
+                oldest = k;
+            k++;
+        }
+        if (k == AIM_CONTROL_CLIENTS) { /* every place taken: the longest silent gives its up */
+            k = oldest;
+            drop_client(&c->clients[k]); /* silently: a reply line nobody asked for would
+                                          * be read as the answer to the client's next line */
+            c->idle_closed++;
+        }
+        c->clients[k].fd = fd;
+        c->clients[k].len = 0;
+        c->clients[k].skipping = 0;
+        c->clients[k].last_ns = mono_ns();
+    }
+}
+
+static void *control_thread(void *arg) {
+    aim_control *c = arg;
+    struct pollfd pfd[AIM_CONTROL_CLIENTS + 2];
+    int idx[AIM_CONTROL_CLIENTS + 2];
+    for (;;) {
+        int n = 0;
+        pfd[n++] = (struct pollfd){ .fd = c->wake_fd[0], .events = POLLIN };
+        pfd[n++] = (struct pollfd){ .fd = c->listen_fd, .events = POLLIN };
+        for (int k = 0; k < AIM_CONTROL_CLIENTS; k++)
+            if (c->clients[k].fd >= 0) {
+                idx[n] = k;
+                pfd[n++] = (struct pollfd){ .fd = c->clients[k].fd, .events = POLLIN };
+            }
+        /* Wake for the first connection to fall silent for idle_ns (none: no timeout). */
+        int64_t idle = atomic_load(&c->idle_ns), now = mono_ns(), first = -1;
+        for (int i = 2; i < n; i++) {
+            int64_t due = c->clients[idx[i]].last_ns + idle;
+            if (first < 0 || due < first)
+                first = due;
+        }
+        int timeout_ms = -1;
+        if (first >= 0) {
+            int64_t ms = first <= now ? 0 : (first - now + 999999) / 1000000;
+            timeout_ms = ms > 60000 ? 60000 : (int)ms;
+        }
+        if (poll(pfd, (nfds_t)n, timeout_ms) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (pfd[0].revents)
+            break; /* stop */
+        /* Clients before the new ones: a client with a line waiting is never the one a
+         * newcomer replaces. */
+        for (int i = 2; i < n; i++)
+            if (pfd[i].revents)
+                serve(c, &c->clients[idx[i]]);
+        now = mono_ns();
+        for (int i = 2; i < n; i++) {
+            aim_control_client *cl = &c->clients[idx[i]];
+            if (cl->fd >= 0 && !pfd[i].revents && now - cl->last_ns >= idle) {
+                drop_client(cl); /* silently, as above: the client sees EOF and reconnects */
+                c->idle_closed++;
+            }
+        }
+        if (pfd[1].revents & POLLIN)
+            accept_clients(c);
+    }
+    return NULL;
+}
+
+int aim_control_start(aim_control *c, const char *path, aim_events *events,
+                      const char *run_info) {
+    memset(c, 0, sizeof *c);
+    /* One reply line: a control character in a store path would break the protocol. */
+    for (size_t i = 0; run_info && run_info[i] && i + 1 < sizeof c->run_info; i++)
+        c->run_info[i] = (unsigned char)run_info[i] < 0x20 ? '?' : run_info[i];
+    c->listen_fd = c->wake_fd[0] = c->wake_fd[1] = -1;
+    atomic_init(&c->idle_ns, AIM_CONTROL_IDLE_NS);
+    for (int k = 0; k < AIM_CONTROL_CLIENTS; k++)
+        c->clients[k].fd = -1;
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    if (!path || !*path || strlen(path) >= sizeof addr.sun_path)
+        return -EINVAL;
+    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
+    c->events = events;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    /* Only this user may talk to it: the mode is set before anyone can connect. */
+    mode_t old = umask(0177);
+    int r = bind(fd, (struct sockaddr *)&addr, sizeof addr);
+    umask(old);
+    if (r < 0 || listen(fd, 16) < 0 || pipe2(c->wake_fd, O_CLOEXEC) < 0) {
+        r = errno == EADDRINUSE ? -EEXIST : -errno;
+        close(fd);
+        if (c->wake_fd[0] >= 0) {
+            close(c->wake_fd[0]);
+            close(c->wake_fd[1]);
+        }
+        c->wake_fd[0] = c->wake_fd[1] = -1;
+        return r;
+    }
+    c->listen_fd = fd;
+    snprintf(c->path, sizeof c->path, "%s", path);
+    if ((r = pthread_create(&c->thread, NULL, control_thread, c)) != 0) {
+        aim_control_stop(c);
+        return -r;
+    }
+    c->running = 1;
+    return 0;
+}
+
+void aim_control_stop(aim_control *c) {
+    if (c->running) {
+        ssize_t w = write(c->wake_fd[1], "x", 1);
+        (void)w;
+        pthread_join(c->thread, NULL);
+        c->running = 0;
+    }
+    for (int k = 0; k < AIM_CONTROL_CLIENTS; k++)
+        if (c->clients[k].fd > 0)
+            drop_client(&c->clients[k]);
+    if (c->listen_fd >= 0) {
+        close(c->listen_fd);
+        unlink(c->path);
+        c->listen_fd = -1;
+    }
+    if (c->wake_fd[0] >= 0) {
+        close(c->wake_fd[0]);
+        close(c->wake_fd[1]);
+        c->wake_fd[0] = c->wake_fd[1] = -1;
+    }
+}

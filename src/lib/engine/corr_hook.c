@@ -1,0 +1,52 @@
+/* The session's side of the correlation analysis (analysis/corr.h): the co-moments are
+ * allocated when the session starts, fed every frame by the writer thread, and finished and
+ * stored when the session stops, so the report reads a finished matrix. Correlation is an
+ * extra: if it cannot be set up or stored, the run goes on and says so in the log. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "processing/corr.h"
+#include "util/log.h"
+#include "engine/session_internal.h"
+#include "store/sqlite/corr_store.h"
+
+void aim_session_corr_setup(aim_session *s) {
+    int64_t intervals[AIM_MAX_GROUPS];
+    for (int gi = 0; gi < s->n_groups; gi++)
+        intervals[gi] = s->groups[gi].interval_ns;
+    aim_corr_run_layout rl;
+    int r = aim_corr_run_layout_init(&rl, &s->run, s->n_groups, s->main_group, intervals);
+    if (r == 0) {
+        r = aim_corr_new(&rl.layout, &s->corr);
+        aim_corr_run_layout_clear(&rl);
+    }
+    if (r < 0) {
+        char line[160];
+        snprintf(line, sizeof line, "correlation: not kept for this run (%s)", aim_strerror(r));
+        aim_session_warn(s, line);
+    }
+}
+
+void aim_session_corr_frame(aim_session *s, const aim_group *g, const aim_frame *f,
+                            int64_t t_rel) {
+    aim_corr_tick(s->corr, g->index, t_rel, f->values, f->valid);
+}
+
+void aim_session_corr_finish(aim_session *s) {
+    if (!s->corr)
+        return;
+    aim_corr_matrix *m = NULL;
+    int r = aim_corr_finish(s->corr, &m);
+    if (r == 0)
+        r = aim_db_corr_save(s->db, s->run.id, m);
+    if (r < 0)
+        aim_log(AIM_LOG_WARNING, "correlation: could not store the matrix (%s); `aimeter corr` "
+                "recomputes it from the samples", r == -ENOMEM ? "out of memory"
+                                                               : aim_db_errmsg(s->db));
+    aim_corr_matrix_free(m);
+}
+
+void aim_session_corr_free(aim_session *s) {
+    aim_corr_free(s->corr);
+    s->corr = NULL;
+}

@@ -1,0 +1,618 @@
+/* A measurement session: opens the store and the sources, forms rate groups, plans the
+ * energy accounting, runs the sampler and writer threads, and finalises the run. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aim_config.h"
+#include "engine/phase_backfill.h"
+#include "data/carbon.h"
+#include "util/fileio.h"
+#include "util/log.h"
+#include "model/metric_select.h"
+#include "engine/session_internal.h"
+#include "sources/estimate.h"
+#include "engine/store_opener.h"
+#include "processing/run_extras.h"
+#include "util/numfmt.h"
+
+static int fail(aim_session *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(aim_session *s, int err, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+int aim_session_new(const aim_config *config, aim_session **ret_session) {
+    aim_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    s->cfg = *config;
+    s->cfg.db_path = NULL;
+    if (config->db_path && !(s->cfg.db_path = strdup(config->db_path))) {
+        free(s);
+        return -ENOMEM;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    aim_chunk_backlog_init(&s->backlog, 0);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* deadlines are monotonic */
+    pthread_cond_init(&s->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    for (int i = 0; i < AIM_MAX_SOURCES; i++)
+        s->slots[i].state = NULL;
+    *ret_session = s;
+    return 0;
+}
+
+const char *aim_session_run_id(const aim_session *s) { return s->run.id; }
+const char *aim_session_errmsg(const aim_session *s) { return s->errmsg; }
+
+const char *aim_run_status_name(aim_run_status status) {
+    static const char *const names[] = { "running", "completed", "failed", "interrupted" };
+    return (unsigned)status < 4 ? names[status] : "?";
+}
+
+/* Time-sortable and readable: 20261121-140312-3f9a0c. */
+static void make_run_id(char *buf, size_t size, int64_t wall_ns) {
+    time_t secs = (time_t)(wall_ns / 1000000000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    unsigned char rnd[3] = { 0 };
+    if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != (ssize_t)sizeof rnd) {
+        uint64_t x = (uint64_t)wall_ns ^ ((uint64_t)getpid() << 20);
+        memcpy(rnd, &x, sizeof rnd);
+    }
+    snprintf(buf, size, "%04d%02d%02d-%02d%02d%02d-%02x%02x%02x", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rnd[0], rnd[1], rnd[2]);
+}
+
+static void default_name(const aim_config *c, char *buf, size_t size) {
+    if (c->name[0]) {
+        snprintf(buf, size, "%s", c->name);
+        return;
+    }
+    /* the command's program name, without its directory or quotes */
+    const char *cmd = c->command;
+    size_t n = strcspn(cmd, " ");
+    if (n == 0) {
+        snprintf(buf, size, "session");
+        return;
+    }
+    const char *start = cmd;
+    for (const char *p = cmd; p < cmd + n; p++)
+        if (*p == '/')
+            start = p + 1;
+    snprintf(buf, size, "%.*s", (int)(cmd + n - start), start);
+    for (char *p = buf; *p; p++)
+        if (*p == '\'')
+            memmove(p, p + 1, strlen(p));
+}
+
+static int64_t effective_interval(const aim_session *s, const aim_source_ops *ops) {
+    int64_t iv = ops->min_interval_ns > s->cfg.interval_ns ? ops->min_interval_ns : s->cfg.interval_ns;
+    return ops->max_interval_ns > 0 && iv > ops->max_interval_ns ? ops->max_interval_ns : iv;
+}
+
+/* Opens the selected sources group by group (fastest first) so each group's series slots
+ * are contiguous, then adds the power series the engine derives from energy counters. */
+static int open_sources(aim_session *s, const aim_source_env *env) {
+    aim_catalog_init(&s->catalog);
+    /* A group is an interval, plus the one source it holds for sources that block
+     * (own_thread); solo -1 is the shared group of that interval. */
+    int64_t intervals[AIM_MAX_GROUPS];
+    int solo[AIM_MAX_GROUPS];
+    int n = 0;
+    intervals[n] = s->cfg.interval_ns;
+    solo[n++] = -1;
+    for (int i = 0; i < aim_source_count; i++) {
+        if (!aim_config_selects(&s->cfg, aim_sources[i]->name))
+            continue;
+        int64_t iv = effective_interval(s, aim_sources[i]);
+        int own = aim_sources[i]->own_thread ? i : -1;
+        int known = 0;
+        for (int k = 0; k < n; k++)
+            known |= intervals[k] == iv && solo[k] == own;
+        if (!known && n < AIM_MAX_GROUPS) {
+            intervals[n] = iv;
+            solo[n++] = own;
+        }
+    }
+    /* Fastest first; at one interval the shared group first, so a solo source sees what
+     * the others declared (nvml_pcie stands back where NVML has byte counters). */
+    for (int a = 1; a < n; a++) /* insertion sort: a handful of entries */
+        for (int b = a; b > 0 && (intervals[b] < intervals[b - 1] ||
+                                  (intervals[b] == intervals[b - 1] && solo[b] < solo[b - 1]));
+             b--) {
+            int64_t t = intervals[b];
+            intervals[b] = intervals[b - 1];
+            intervals[b - 1] = t;
+            int o = solo[b];
+            solo[b] = solo[b - 1];
+            solo[b - 1] = o;
+        }
+
+    s->n_groups = 0;
+    for (int gi = 0; gi < n; gi++) {
+        aim_group *g = &s->groups[s->n_groups];
+        memset(g, 0, sizeof *g);
+        g->index = s->n_groups;
+        g->interval_ns = intervals[gi];
+        g->base = s->catalog.n_series;
+        for (int i = 0; i < aim_source_count; i++) {
+            const aim_source_ops *ops = aim_sources[i];
+            if (!aim_config_selects(&s->cfg, ops->name) || effective_interval(s, ops) != g->interval_ns ||
+                (ops->own_thread ? solo[gi] != i : solo[gi] != -1))
+                continue;
+            if (!ops->open)
+                continue;
+            aim_source_ctx ctx;
+            aim_source_ctx_init(&ctx, &s->catalog, i, g->index);
+            int first_series = s->catalog.n_series;
+            int r = ops->open(env, &ctx, &s->slots[i].state);
+            if (r < 0) {
+                s->catalog.n_series = first_series; /* forget half-declared series */
+                if (r != -ENODEV && r != -EACCES)
+                    aim_source_ctx_warn(&ctx, "%s: could not open (%s)", ops->name, aim_strerror(r));
+                continue;
+            }
+            s->slots[i].open = 1;
+            if (s->catalog.n_series > first_series)
+                g->sources[g->n_sources++] = i;
+        }
+        /* Power derived from each device's energy counter, in the counter's group. */
+        for (int si = g->base; si < s->catalog.n_series; si++) {
+            aim_catalog_series *cs = &s->catalog.series[si];
+            if (cs->metric != AIM_M_ENERGY || cs->method != AIM_METHOD_MEASURED)
+                continue;
+            aim_source_ctx ctx;
+            aim_source_ctx_init(&ctx, &s->catalog, -1, g->index);
+            int has_power = 0;
+            for (int k = 0; k < s->catalog.n_series; k++)
+                has_power |= s->catalog.series[k].device == cs->device &&
+                             s->catalog.series[k].metric == AIM_M_POWER &&
+                             s->catalog.series[k].instance == cs->instance;
+            if (!has_power)
+                aim_source_ctx_add_series(&ctx, cs->device, AIM_M_POWER, cs->instance,
+                                          AIM_METHOD_DERIVED);
+        }
+        g->count = s->catalog.n_series - g->base;
+        int is_main = g->interval_ns == s->cfg.interval_ns && solo[gi] == -1;
+        if (g->count > 0 || is_main) {
+            if (is_main)
+                s->main_group = g->index;
+            s->n_groups++;
+        }
+    }
+    return s->catalog.n_series > 0 ? 0 : -ENODEV;
+}
+
+static const char *series_source_name(const aim_session *s, int slot) {
+    int src = s->catalog.series[slot].source;
+    return src >= 0 ? aim_sources[src]->name : "aimeter";
+}
+
+/* Picks, per device, how its energy is known: a measured counter, else integrated measured
+ * power, else integrated estimated power. */
+static void plan_energy(aim_session *s) {
+    aim_run_summary *run = &s->run;
+    for (int d = 0; d < s->catalog.n_devices; d++) {
+        aim_device_energy *e = &s->energy[d];
+        aim_device_summary *dev = &run->devices[d];
+        e->counter_slot = e->power_slot = e->derived_power_slot = -1;
+        e->meter.start_t = s->start_mono_ns; /* energy from the run's start (analysis/energy.h) */
+        int est_power = -1;
+        for (int i = 0; i < s->catalog.n_series; i++) {
+            const aim_catalog_series *cs = &s->catalog.series[i];
+            if (cs->device != d || cs->instance != -1)
+                continue;
+            if (cs->metric == AIM_M_ENERGY && cs->method == AIM_METHOD_MEASURED)
+                e->counter_slot = i;
+            else if (cs->metric == AIM_M_POWER && cs->method == AIM_METHOD_MEASURED)
+                e->power_slot = i;
+            else if (cs->metric == AIM_M_POWER && cs->method == AIM_METHOD_DERIVED)
+                e->derived_power_slot = i;
+            else if (cs->metric == AIM_M_POWER && cs->method == AIM_METHOD_ESTIMATED)
+                est_power = i;
+        }
+        if (e->counter_slot >= 0) {
+            dev->has_energy = 1;
+            dev->energy_method = AIM_METHOD_MEASURED;
+            snprintf(dev->energy_detail, sizeof dev->energy_detail, "%s energy counter",
+                     series_source_name(s, e->counter_slot));
+        } else if (e->power_slot >= 0) {
+            dev->has_energy = 1;
+            dev->energy_method = AIM_METHOD_DERIVED;
+            snprintf(dev->energy_detail, sizeof dev->energy_detail,
+                     "trapezoid integration of %s power", series_source_name(s, e->power_slot));
+        } else if (est_power >= 0) {
+            e->power_slot = est_power;
+            dev->has_energy = 1;
+            dev->energy_method = AIM_METHOD_ESTIMATED;
+            int packages = 0, cpus = 0;
+            if (dev->kind == AIM_DEV_CPU) /* the counts its model multiplies by */
+                aim_estimate_cpu_counts(aim_procfs_root(), &packages, &cpus);
+            if (aim_estimate_model_text(dev->energy_detail, sizeof dev->energy_detail, dev->kind,
+                                        dev->model, packages, cpus) == -EINVAL)
+                snprintf(dev->energy_detail, sizeof dev->energy_detail, "%s model",
+                         series_source_name(s, est_power));
+        }
+        /* Power that is integrated into energy is stored at 1 µW rather than the metric's
+         * 0.01 W: the writer integrates the value as stored, so a replay of the chunks gives
+         * the run's energy exactly, and 1 µW is below every source's own step (NVML counts
+         * mW, hwmon µW), so the integral is in effect unrounded (docs/decisions.md). The
+         * Mode keeps the metric's resolution (aim_stats_init in build_summary). */
+        if (e->counter_slot < 0 && e->power_slot >= 0)
+            run->series[e->power_slot].resolution = AIM_INTEGRATED_POWER_RESOLUTION;
+        /* Platform (psys) and board sensors overlap the CPU and DRAM: shown, not summed. */
+        dev->in_total = dev->has_energy &&
+                        (dev->kind == AIM_DEV_CPU || dev->kind == AIM_DEV_DRAM || dev->kind == AIM_DEV_GPU);
+    }
+}
+
+static int build_summary(aim_session *s) {
+    aim_run_summary *run = &s->run;
+    run->devices = calloc((size_t)s->catalog.n_devices + 1, sizeof *run->devices);
+    run->series = calloc((size_t)s->catalog.n_series + 1, sizeof *run->series);
+    s->stats = calloc((size_t)s->catalog.n_series + 1, sizeof *s->stats);
+    s->energy = calloc((size_t)s->catalog.n_devices + 1, sizeof *s->energy);
+    if (!run->devices || !run->series || !s->stats || !s->energy)
+        return -ENOMEM;
+    run->n_devices = s->catalog.n_devices;
+    run->n_series = s->catalog.n_series;
+    for (int d = 0; d < run->n_devices; d++) {
+        const aim_catalog_device *cd = &s->catalog.devices[d];
+        aim_device_summary *dev = &run->devices[d];
+        snprintf(dev->name, sizeof dev->name, "%s", cd->name);
+        dev->kind = cd->kind;
+        snprintf(dev->model, sizeof dev->model, "%s", cd->model);
+    }
+    for (int i = 0; i < run->n_series; i++) {
+        const aim_catalog_series *cs = &s->catalog.series[i];
+        const aim_metric_info *m = aim_metric_by_id(cs->metric);
+        aim_series_summary *ss = &run->series[i];
+        ss->slot = i;
+        ss->device = cs->device;
+        ss->metric = (int)cs->metric;
+        snprintf(ss->metric_key, sizeof ss->metric_key, "%s", m->key);
+        ss->instance = cs->instance;
+        ss->method = cs->method;
+        ss->group = cs->group;
+        ss->resolution = m->resolution;
+        ss->counter = m->kind == AIM_KIND_COUNTER;
+        ss->mean = ss->min = ss->max = ss->mode = NAN;
+        aim_stats_init(&s->stats[i], m->resolution);
+    }
+    plan_energy(s);
+    size_t o = 0;
+    for (int w = 0; w < s->catalog.n_warnings; w++) {
+        int n = snprintf(run->warnings + o, sizeof run->warnings - o, "%s%s", o ? "\n" : "",
+                         s->catalog.warnings[w]);
+        if (n < 0 || (size_t)n >= sizeof run->warnings - o)
+            break;
+        o += (size_t)n;
+    }
+    o = 0;
+    run->sources[0] = '\0';
+    for (int i = 0; i < aim_source_count; i++) {
+        int used = 0;
+        for (int k = 0; k < s->catalog.n_series; k++)
+            used |= s->catalog.series[k].source == i;
+        if (!used)
+            continue;
+        int n = snprintf(run->sources + o, sizeof run->sources - o, "%s%s", o ? "," : "",
+                         aim_sources[i]->name);
+        if (n > 0 && (size_t)n < sizeof run->sources - o)
+            o += (size_t)n;
+    }
+    return 0;
+}
+
+static int alloc_groups(aim_session *s) {
+    for (int gi = 0; gi < s->n_groups; gi++) {
+        aim_group *g = &s->groups[gi];
+        /* Two seconds of ticks (at least 64) in the ring: the writer drains it four times a
+         * second, so it can fall a whole second behind (a slow commit) without a drop. */
+        int64_t per_sec = 1000000000LL / g->interval_ns;
+        int cap = per_sec < 32 ? 64 : per_sec > 2048 ? 4096 : (int)(2 * per_sec);
+        int r = aim_frame_alloc(g->base, g->count, &g->frame);
+        if (r >= 0)
+            r = aim_frame_alloc(g->base, g->count, &g->wframe);
+        if (r >= 0)
+            r = aim_ring_new(cap, g->count, &g->ring);
+        if (r < 0)
+            return r;
+        aim_chunk_column *cols = calloc((size_t)g->count + 1, sizeof *cols);
+        if (!cols)
+            return -ENOMEM;
+        for (int i = 0; i < g->count; i++) {
+            cols[i].resolution = s->run.series[g->base + i].resolution;
+            cols[i].counter = s->run.series[g->base + i].counter;
+        }
+        /* A commit at most every second; room for a full second of ticks plus slack (a full
+         * encoder is flushed early, so this bounds memory, not correctness). */
+        r = aim_chunk_encoder_new(g->count, cols, (int)(per_sec < 1 ? 1 : per_sec) + 16, &g->encoder);
+        free(cols);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* "The first sample is taken before start returns": taken here, on this thread, rather
+ * than waited for from the sampler's (a wake-up across CPUs, ~0.1 ms on a VM). Then the
+ * samplers, then the writer, whose first job (the run's rows, with a sync) would otherwise
+ * compete with them for a CPU; the rings hold two seconds of ticks meanwhile. */
+static int start_threads(aim_session *s) {
+    aim_sampler_first_tick(&s->groups[s->main_group]);
+    for (int gi = 0; gi < s->n_groups; gi++) {
+        aim_group *g = &s->groups[gi];
+        if (pthread_create(&g->thread, NULL, aim_sampler_main, g) != 0)
+            return -EAGAIN;
+        g->thread_started = 1;
+    }
+    if (pthread_create(&s->writer, NULL, aim_writer_main, s) != 0)
+        return -EAGAIN;
+    s->writer_started = 1;
+    return 0;
+}
+
+static void join_threads(aim_session *s) {
+    pthread_mutex_lock(&s->lock);
+    atomic_store(&s->stopping, 1);
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    for (int gi = 0; gi < s->n_groups; gi++)
+        if (s->groups[gi].thread_started) {
+            pthread_join(s->groups[gi].thread, NULL);
+            s->groups[gi].thread_started = 0;
+        }
+    if (s->writer_started) {
+        pthread_join(s->writer, NULL);
+        s->writer_started = 0;
+    }
+}
+
+/* A run id no run in the store has. Ids carry 24 random bits per second, so a clash needs
+ * two runs started in the same second; checked here so that the id start() hands out is
+ * the one stored (the writer inserts the row). */
+static int choose_run_id(aim_session *s) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+        if (attempt)
+            make_run_id(s->run.id, sizeof s->run.id, aim_wall_ns());
+        int r = aim_db_run_exists(s->db, s->run.id);
+        if (r == -ENOENT)
+            return 0;
+        if (r < 0)
+            return r;
+    }
+    return -EEXIST;
+}
+/* An idle baseline taken while the machine was busy makes every net figure wrong (issue 11:
+ * a baseline at 100 % CPU gave net -1.20 J). The run goes on — its own energy is right, and
+ * refusing would lose the measurement of a job already queued — but the warning is logged
+ * and stored with the run, and the report marks the net figures (docs/methodology.md, "Idle
+ * baseline"). */
+static void check_idle_baseline(aim_session *s) {
+    double pct;
+    if (aim_db_run_cpu_use(s->db, s->cfg.idle_run_id, &pct) < 0 || !aim_idle_busy(pct) ||
+        s->catalog.n_warnings >= AIM_MAX_WARNINGS)
+        return;
+    char *w = s->catalog.warnings[s->catalog.n_warnings++], busy[AIM_NUM_MAX], lim[AIM_NUM_MAX];
+    snprintf(w, sizeof s->catalog.warnings[0], "idle baseline %s was not idle: the CPU was "
+             "%s %% busy on average (idle means at most %s %%); this run's net energy and "
+             "carbon are not reliable", s->cfg.idle_run_id, aim_fmt_fixed(busy, pct, 1),
+             aim_fmt_trim(lim, AIM_IDLE_MAX_CPU_PCT, 1));
+    aim_log(AIM_LOG_WARNING, "%s", w);
+}
+
+
+int aim_session_start(aim_session *s) {
+    if (s->started)
+        return fail(s, -EALREADY, "session already started");
+    s->started = 1;
+    aim_run_summary *run = &s->run;
+
+    char *path = s->cfg.db_path;
+    char *default_path = NULL;
+    if (!path) {
+        int r = aim_default_db_path(&default_path);
+        if (r < 0)
+            return fail(s, r, "cannot determine the store path: %s", aim_strerror(r));
+        path = default_path;
+    }
+    char err[sizeof s->errmsg];
+    /* The intensity and price inputs and the metric selection first: a bad file or name
+     * must fail before the store is created or the command started. */
+    int r = aim_run_carbon_setup(&s->carbon, &s->cfg, aim_wall_ns(), run, err, sizeof err);
+    if (r < 0) {
+        free(default_path);
+        return fail(s, r, "%s", err);
+    }
+    aim_metric_select metric_sel;
+    char sel_err[160];
+    if (aim_metric_select_parse(s->cfg.metrics, &metric_sel, sel_err, sizeof sel_err) < 0) {
+        free(default_path);
+        return fail(s, -EINVAL, "%s", sel_err);
+    }
+
+    aim_store_opener opener;
+    aim_store_opener_begin(&opener, path);
+
+    s->start_mono_ns = aim_mono_ns();
+    run->start_wall_ns = aim_wall_ns();
+    make_run_id(run->id, sizeof run->id, run->start_wall_ns);
+    default_name(&s->cfg, run->name, sizeof run->name);
+    snprintf(run->command, sizeof run->command, "%s", s->cfg.command);
+    if (gethostname(run->host, sizeof run->host) < 0)
+        snprintf(run->host, sizeof run->host, "unknown");
+    run->host[sizeof run->host - 1] = '\0';
+    snprintf(run->aimeter_version, sizeof run->aimeter_version, "%s", AIM_VERSION);
+    run->status = AIM_RUN_RUNNING;
+    run->exit_code = -1;
+    run->interval_ns = s->cfg.interval_ns;
+
+    aim_source_env env = {
+        .sysfs_root = aim_sysfs_root(),
+        .procfs_root = aim_procfs_root(),
+        .interval_ns = s->cfg.interval_ns,
+        .target_pid = s->cfg.target_pid,
+        .gpus = s->cfg.gpus[0] ? s->cfg.gpus : NULL,
+        .dcgm_host = s->cfg.dcgm_host[0] ? s->cfg.dcgm_host : NULL,
+        .metrics = &metric_sel,
+    };
+    int sources_r = open_sources(s, &env);
+
+    int store_r = aim_store_opener_finish(&opener, &s->db);
+    /* For the control socket's "run" answer: a client may live in another directory. */
+    char store_path[PATH_MAX];
+    if (store_r < 0 || !realpath(path, store_path))
+        snprintf(store_path, sizeof store_path, "%s", path);
+    free(default_path);
+    if (store_r < 0) /* the store's error first: it is what the user must fix */
+        return fail(s, store_r, "%s", opener.err);
+    for (int w = 0; w < s->catalog.n_warnings; w++)
+        aim_log(AIM_LOG_WARNING, "%s", s->catalog.warnings[w]);
+    if (sources_r < 0)
+        return fail(s, sources_r, "no source can measure anything here%s",
+                    s->cfg.sources[0] ? " with the sources selected" : "");
+    if (s->cfg.idle_run_id[0]) { /* "last", a prefix: the baseline's full id is what is kept */
+        char *id = NULL;
+        if ((r = aim_db_resolve_run(s->db, s->cfg.idle_run_id, &id, err, sizeof err)) < 0)
+            return fail(s, r == -ENOENT || r == -EINVAL ? -ESRCH : r, "idle baseline: %s", err);
+        snprintf(s->cfg.idle_run_id, sizeof s->cfg.idle_run_id, "%s", id);
+        free(id);
+        check_idle_baseline(s);
+    }
+    if ((r = choose_run_id(s)) < 0)
+        return fail(s, r, "could not record the run: %s",
+                    r == -EEXIST ? "no free run id" : aim_db_errmsg(s->db));
+
+    if ((r = build_summary(s)) < 0 || (r = alloc_groups(s)) < 0 ||
+        (r = aim_run_carbon_plan(&s->carbon, run, run->start_wall_ns, s->start_mono_ns)) < 0)
+        return fail(s, r, "out of memory");
+    aim_session_corr_setup(s);
+    if (aim_session_attr_setup(s) < 0)
+        return fail(s, -ENOMEM, "out of memory");
+    char run_info[AIM_CONTROL_LINE_MAX];
+    run_info[0] = '\0'; /* a path too long for one line: "run" then answers an error */
+    size_t id_len = strnlen(run->id, sizeof run->id), path_len = strlen(store_path);
+    if (id_len + 1 + path_len < sizeof run_info) {
+        memcpy(run_info, run->id, id_len);
+        run_info[id_len] = ' ';
+        memcpy(run_info + id_len + 1, store_path, path_len + 1);
+    }
+    if ((r = aim_workload_init(&s->workload, s->cfg.control_path, run_info)) < 0)
+        return fail(s, r, r == -EEXIST ? "control socket %s: the path is in use"
+                                       : "control socket %s: %s",
+                    s->cfg.control_path, aim_strerror(r));
+    aim_session_phase_channels(s);
+    /* The run's rows are the writer's first transaction (writer.c): their commit, with the
+     * sync of a new WAL file, is not something start() needs to wait for. */
+    if ((r = start_threads(s)) < 0) {
+        join_threads(s);
+        return fail(s, r, "could not start the sampler threads");
+    }
+    return 0;
+}
+
+int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
+    if (!s->started || !s->db || !s->writer_started)
+        return fail(s, -EALREADY, "session is not running");
+    if (s->stopped)
+        return fail(s, -EALREADY, "session already stopped");
+    s->stopped = 1;
+    aim_workload_close_socket(&s->workload); /* what comes after the end is not the run's */
+    join_threads(s);
+    aim_writer_drain(s);
+    aim_workload_finish(&s->workload, aim_mono_ns());
+    s->run.status = status;
+    s->run.exit_code = exit_code;
+    s->run.end_wall_ns = s->run.start_wall_ns + (aim_mono_ns() - s->start_mono_ns);
+    aim_writer_refresh_summary(s);
+    aim_run_carbon_finish(&s->carbon, &s->run);
+    int r = aim_writer_finish(s);
+    if (r == 0) { /* every sample is stored: a provider's history may re-price them */
+        aim_phase_backfill pb;
+        aim_backfill_hook hook;
+        int pr = aim_phase_backfill_init(&pb, &s->workload, s->start_mono_ns, s->run.id, &hook);
+        if (pr < 0)
+            hook.cannot = pr == -ERANGE ? "per-phase carbon keeps the live pricing: not every "
+                                          "phase instance was kept (store limit)"
+                                        : "per-phase carbon keeps the live pricing: out of memory";
+        aim_run_carbon_backfill(&s->carbon, s->db, &s->run, &hook);
+        aim_phase_backfill_free(&pb);
+    }
+    aim_session_corr_finish(s);
+    for (int i = 0; i < aim_source_count; i++)
+        if (s->slots[i].open) {
+            aim_sources[i]->close(s->slots[i].state);
+            s->slots[i].open = 0;
+            s->slots[i].state = NULL;
+        }
+    if (r < 0 && s->run.samples_lost)
+        return fail(s, r, "the store is incomplete: %llu of %llu samples could not be stored (%s)",
+                    (unsigned long long)s->run.samples_lost,
+                    (unsigned long long)(s->run.samples + s->run.samples_lost), aim_strerror(r));
+    if (r < 0)
+        return fail(s, r, "could not store the end of the run: %s", aim_db_errmsg(s->db));
+    return 0;
+}
+
+int aim_session_live(const aim_session *s, aim_live *ret) {
+    aim_live l = { 0 };
+    int64_t now = aim_mono_ns();
+    atomic_store(&((aim_session *)s)->live_read_ns, now); /* the writer refreshes more often */
+    if (s->started && s->start_mono_ns)
+        l.elapsed_ns = now - s->start_mono_ns;
+    l.power_w = atomic_load(&((aim_session *)s)->live_power_w);
+    l.energy_j = atomic_load(&((aim_session *)s)->live_energy_j);
+    if (s->n_groups > 0) {
+        l.samples = atomic_load(&((aim_session *)s)->groups[s->main_group].ticks);
+        for (int gi = 0; gi < s->n_groups; gi++)
+            l.missed_deadlines += atomic_load(&((aim_session *)s)->groups[gi].missed);
+    }
+    *ret = l;
+    return 0;
+}
+
+void aim_session_free(aim_session *s) {
+    if (!s)
+        return;
+    if (s->started && s->writer_started && !s->stopped)
+        aim_session_stop(s, AIM_RUN_INTERRUPTED, -1);
+    join_threads(s);
+    for (int i = 0; i < aim_source_count; i++)
+        if (s->slots[i].open)
+            aim_sources[i]->close(s->slots[i].state);
+    for (int gi = 0; gi < s->n_groups; gi++) {
+        aim_group *g = &s->groups[gi];
+        aim_frame_free(g->frame);
+        aim_frame_free(g->wframe);
+        aim_ring_free(g->ring);
+        aim_chunk_encoder_free(g->encoder);
+    }
+    aim_db_close(s->db);
+    aim_chunk_backlog_free(&s->backlog);
+    aim_run_summary_clear(&s->run);
+    aim_run_carbon_free(&s->carbon);
+    free(s->stats);
+    free(s->energy);
+    aim_session_corr_free(s);
+    aim_workload_free(&s->workload);
+    aim_session_attr_free(s);
+    free(s->cfg.db_path);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}

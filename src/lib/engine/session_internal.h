@@ -1,0 +1,146 @@
+/* The session: configuration, catalog, rate groups with their sampler threads, the writer
+ * thread and the live figures. Shared by session.c, sampler.c and writer.c only. */
+#ifndef AIM_SESSION_INTERNAL_H
+#define AIM_SESSION_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "processing/attribution.h"
+#include "processing/energy.h"
+#include "processing/stats.h"
+#include "processing/summary.h"
+#include "engine/run_carbon.h"
+#include "engine/catalog.h"
+#include "engine/chunk_backlog.h"
+#include "engine/config.h"
+#include "engine/ring.h"
+#include "engine/schedule.h"
+#include "store/codec.h"
+#include "store/db.h"
+#include "engine/workload.h"
+
+#define AIM_MAX_GROUPS 6
+#define AIM_MAX_SOURCES 16
+
+typedef struct aim_group {
+    int index;
+    int64_t interval_ns;
+    int base, count;              /* series slots [base, base + count) */
+    int sources[AIM_MAX_SOURCES]; /* indices into aim_sources[] polled by this group */
+    int n_sources;
+    aim_frame *frame;             /* the sampler's scratch frame */
+    aim_ring *ring;
+    pthread_t thread;
+    int thread_started;
+    atomic_uint_fast64_t ticks;
+    atomic_uint_fast64_t missed;
+    aim_jitter jitter;            /* written by the sampler; read after join */
+    int64_t first_poll_ns;        /* the first tick, when start() took it (main group) */
+    /* writer side */
+    aim_frame *wframe;            /* the writer's pop buffer */
+    aim_chunk_encoder *encoder;
+    int64_t chunk_seq;
+    uint64_t written_ticks;
+    int64_t first_t, last_t;      /* relative to start, of ticks written */
+} aim_group;
+
+typedef struct aim_source_slot {
+    void *state;
+    int open;                     /* opened successfully */
+    atomic_int dropped;           /* set by the sampler when poll fails for good */
+    atomic_int drop_error;
+    atomic_int_fast64_t drop_t_ns;
+    int drop_reported;            /* writer side */
+} aim_source_slot;
+
+/* Per device energy accounting (writer thread). */
+typedef struct aim_device_energy {
+    int counter_slot;             /* measured AIM_M_ENERGY series or -1 */
+    int power_slot;               /* power series to integrate when there is no counter, or -1 */
+    int derived_power_slot;       /* power derived from the counter (engine-filled), or -1 */
+    aim_energy_meter meter;
+} aim_device_energy;
+
+struct aim_session {
+    aim_config cfg;
+    char errmsg[512];
+    int started, stopped;
+
+    aim_catalog catalog;
+    aim_source_slot slots[AIM_MAX_SOURCES];
+    aim_group groups[AIM_MAX_GROUPS];
+    int n_groups;
+    int main_group;               /* the group at the run's own interval: samples, first tick */
+
+    aim_db *db;
+    aim_run_summary run;          /* the live summary the store is updated from */
+    aim_stats *stats;             /* per series */
+    aim_device_energy *energy;    /* per device */
+    aim_run_carbon carbon;        /* intensity and price series, carbon and cost accounting */
+    aim_workload workload;        /* phases, markers and records from the workload */
+    aim_attr_device *attr;        /* per device: the process tree's share (attribution_hook.c) */
+    double *latest;               /* per series: its latest value (writer thread) */
+    unsigned char *latest_ok;
+    struct aim_corr *corr;        /* correlation co-moments (writer thread), or NULL */
+
+    int64_t start_mono_ns;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;          /* sampler sleeps, writer waits, stop wakes everyone */
+    atomic_int stopping;
+    pthread_t writer;
+    int writer_started;
+    int writer_error;             /* negative errno while the store refuses commits */
+    int store_error;              /* the first such error of the run (0: none) */
+    int run_recorded;             /* the run's rows are committed (writer.c) */
+    aim_chunk_backlog backlog;    /* encoded chunks no commit has stored yet (writer.c) */
+    int backlog_warned;           /* the bound was hit and said so */
+
+    _Atomic double live_power_w;
+    _Atomic double live_energy_j;
+    atomic_int_fast64_t live_read_ns; /* when aim_session_live was last called (monotonic) */
+};
+
+/* Attribution (attribution_hook.c): set up once the devices' energy plan is known; fed
+ * every frame and every accounted interval; stored at each commit. */
+int aim_session_attr_setup(aim_session *s);
+void aim_session_attr_frame(aim_session *s, const aim_frame *f);
+void aim_session_attr_account(aim_session *s, int d, double de_j);
+int aim_session_attr_store(aim_session *s);
+void aim_session_attr_free(aim_session *s);
+/* The metrics followed per phase for the bottleneck hints (after aim_workload_init). */
+void aim_session_phase_channels(aim_session *s);
+
+void *aim_sampler_main(void *group_arg);
+/* start(): the group's first tick, taken on the calling thread before its sampler thread
+ * exists (which then goes on from it). */
+void aim_sampler_first_tick(aim_group *g);
+void *aim_writer_main(void *session_arg);
+
+/* Logs a warning and keeps it with the run (runs.warnings, stored by the next commit).
+ * Writer thread, or the session's before the threads start / after they are joined. */
+void aim_session_warn(aim_session *s, const char *line);
+
+/* Writer helpers also used by session.c after the threads are joined. */
+int aim_writer_drain(aim_session *s);
+int aim_writer_flush(aim_session *s);
+/* The end of the run's commit: retried a few times; when the store still refuses samples
+ * they are counted as lost (run->samples_lost), a warning says so and the run's rows are
+ * stored without them. 0 when every sample taken is stored, else the store's error. */
+int aim_writer_finish(aim_session *s);
+void aim_writer_refresh_summary(aim_session *s);
+
+/* Correlation (corr_hook.c): set up at start, fed every frame, stored at stop. */
+void aim_session_corr_setup(aim_session *s);
+void aim_session_corr_frame(aim_session *s, const aim_group *g, const aim_frame *f,
+                            int64_t t_rel);
+void aim_session_corr_finish(aim_session *s);
+void aim_session_corr_free(aim_session *s);
+
+/* The session a group belongs to (groups are embedded in the session). */
+aim_session *aim_group_session(aim_group *g);
+
+int64_t aim_mono_ns(void);
+int64_t aim_wall_ns(void);
+
+#endif

@@ -1,0 +1,65 @@
+/* Run tags in the configuration (aim_config_add_tag, aim_config_clear_tags) and the rules
+ * for their keys and values (analysis/run_tags.h). */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "model/run_tags.h"
+#include "engine/config.h"
+#include "util/utf8.h"
+
+int aim_tag_key_valid(const char *key) {
+    if (!key)
+        return 0;
+    size_t n = strlen(key);
+    if (n == 0 || n >= AIM_TAG_KEY_SIZE)
+        return 0;
+    if (!((key[0] >= 'a' && key[0] <= 'z') || (key[0] >= 'A' && key[0] <= 'Z')))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = key[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+int aim_tag_value_valid(const char *value) {
+    if (!value || strlen(value) >= AIM_TAG_VALUE_SIZE)
+        return 0;
+    const unsigned char *p = (const unsigned char *)value;
+    while (*p) {
+        if (*p < 0x20 || *p == 0x7F)
+            return 0;
+        size_t n = aim_utf8_seq(p, 4); /* a NUL ends any sequence early */
+        if (n == 0)
+            return 0;
+        p += n;
+    }
+    return 1;
+}
+
+int aim_config_add_tag(aim_config *c, const char *key, const char *value) {
+    if (!c || !aim_tag_key_valid(key) || !aim_tag_value_valid(value))
+        return -EINVAL;
+    int i = 0;
+    while (i < c->n_tags && strcmp(c->tags[i].key, key) != 0)
+        i++;
+    if (i == c->n_tags) {
+        if (c->n_tags == AIM_MAX_TAGS)
+            return -E2BIG;
+        c->n_tags++;
+    }
+    /* Lengths checked above: the copies fit. */
+    memcpy(c->tags[i].key, key, strlen(key) + 1);
+    memcpy(c->tags[i].value, value, strlen(value) + 1);
+    return 0;
+}
+
+int aim_config_clear_tags(aim_config *c) {
+    if (!c)
+        return -EINVAL;
+    c->n_tags = 0;
+    return 0;
+}
