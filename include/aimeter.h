@@ -411,7 +411,7 @@ typedef struct aim_gpu_info {
 } aim_gpu_info;
 
 /* Finds an accelerator by the name a user types or a driver prints ("H100", "a100-sxm4-80gb",
- * "NVIDIA GeForce RTX 4090", "TPU v4"). The rule (src/lib/carbon/gpu_specs.h): names are
+ * "NVIDIA GeForce RTX 4090", "TPU v4"). The rule (src/lib/data/gpu_specs.h): names are
  * compared on their letters and digits only, case-insensitively, with leading brand words
  * ("NVIDIA", "Tesla", "GeForce", "AMD", "Google", ...) dropped, the socket's generation
  * ignored ("SXM4" = "SXM") and a memory size ("80GB") read wherever it stands, so NVML's

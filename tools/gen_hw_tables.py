@@ -4,7 +4,7 @@
   gen_tables.py gpu GPU_SPECS_CSV CPU_CORES_CSV OUT_C
   gen_tables.py embodied EMBODIED_CSV OUT_C
 
-The declarations live in src/lib/carbon/gpu_specs.h and src/lib/carbon/embodied.h. As in
+The declarations live in src/lib/data/gpu_specs.h and src/lib/data/embodied.h. As in
 gen_tables.py, every row is validated so a bad edit fails the build with FILE:LINE. Names
 are checked with the same key rule as the C lookup (gpu_specs.h): no two rows may share a
 key, so every name and alias finds exactly one row.
@@ -24,7 +24,7 @@ CPU_FIELDS = ["model", "tdp_w", "cores", "tdp_per_core_w", "source", "licence"]
 EMBODIED_FIELDS = ["kind", "model", "kg_co2e", "unit", "lifetime_years", "scope", "source",
                    "url", "year", "lifetime_source", "licence"]
 
-# The key rule of src/lib/carbon/gpu_specs.h, step for step.
+# The key rule of src/lib/data/gpu_specs.h, step for step.
 BRANDS = {"nvidia", "amd", "google", "intel", "tesla", "geforce", "radeon", "instinct",
           "habana", "amazon", "aws", "huawei"}
 KEY_MAX = 96  # AIM_HW_KEY_MAX, with its NUL

@@ -5,7 +5,7 @@
   gen_tables.py history HISTORY_CSV [HISTORY_CSV...] OUT_C
   gen_tables.py cpu CPU_TDP_CSV POWER_MODEL_CSV OUT_C
 
-The declarations live in src/lib/carbon/tables.h. Every row is validated here so a bad edit
+The declarations live in src/lib/data/tables.h. Every row is validated here so a bad edit
 of a CSV file fails the build with a message instead of compiling into wrong numbers.
 Only the standard library is used: the build must not need anything from the network.
 """
@@ -220,7 +220,7 @@ def gen_history(srcs, out):
 def gen_cpu(src, model_src, out):
     rows = read(src, CPU_FIELDS)
     seen = set()
-    # No pointer per row (carbon/hardware.h says why): names in one pool, origins by index.
+    # No pointer per row (data/hardware.h says why): names in one pool, origins by index.
     names, origins, table, offset = [], [], [], 0
     for line, r in rows:
         model = " ".join(r["model"].split())

@@ -23,7 +23,7 @@ Writes
 Nothing is invented: a figure the sources do not give stays empty (unknown), and a model
 without any TDP is left out because an estimate needs one. The aliases are the names users
 and nvidia-smi print ("H100", "A100-SXM4-80GB", "Tesla T4"); the build checks that no alias
-means two models (rule in src/lib/carbon/gpu_specs.h).
+means two models (rule in src/lib/data/gpu_specs.h).
 """
 import csv
 import os

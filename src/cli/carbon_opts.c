@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 int cli_carbon_option(int c, const char *arg, cli_carbon_opts *o) {
     switch (c) {

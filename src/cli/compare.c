@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char compare_usage[] =
     "Usage: aimeter compare RUN RUN... [--baseline RUN] [--by KEY] [--format FMT] [--db PATH]\n"

@@ -17,7 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "control_dirs.h"
+#include "cli/control_dirs.h"
 
 #define PREFIX "aimeter-"
 

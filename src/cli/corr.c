@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char corr_usage[] =
     "Usage: aimeter corr [RUN] [--matrix] [--format text|csv|json] [--min-abs R] [--top N]\n"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 int cli_csv_columns_path(const char *csv_path, char *out, size_t size) {
     if (!csv_path || strcmp(csv_path, "-") == 0)

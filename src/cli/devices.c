@@ -2,7 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char devices_usage[] =
     "Usage: aimeter devices [--json]\n"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char estimate_usage[] =
     "Usage: aimeter estimate --gpu NAME [--count N] (--hours H | --time DURATION) [OPTIONS]\n"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char export_usage[] =
     "Usage: aimeter export [RUN] [--csv FILE] [--columns FILE] [--json FILE] [--db PATH]\n"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char forecast_usage[] =
     "Usage: aimeter forecast [RUN] --epochs N [--phase NAME] [--skip K] [--live] [--json]\n"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char intensity_usage[] =
     "Usage: aimeter intensity --provider P [--zone Z | --lat X --lon Y] [--marginal] [--direct]\n"

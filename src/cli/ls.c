@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char ls_usage[] =
     "Usage: aimeter ls [--db PATH] [--format text|json] [-n N]\n"

@@ -1,7 +1,7 @@
 /* aimeter: dispatch to one subcommand per file. */
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char usage[] =
     "Usage: aimeter COMMAND [OPTIONS]\n"

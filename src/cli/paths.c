@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 int cli_db_option(const char *arg) {
     if (!arg || !*arg) {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char report_usage[] =
     "Usage: aimeter report [RUN] [--format text|json|markdown] [--db PATH] [-o FILE]\n"

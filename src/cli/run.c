@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "control_dirs.h"
+#include "cli/cli.h"
+#include "cli/control_dirs.h"
 
 /* In two parts: one literal would pass the 4095 bytes ISO C guarantees. */
 static const char run_usage[] =

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char whatif_usage[] =
     "Usage: aimeter whatif [RUN] --zones A,B,... [--intensity-file FILE] [--pue X] [--json]\n"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char zones_usage[] =
     "Usage: aimeter zones [QUERY] [--marginal] [--cloud] [--all] [--json]\n"

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 #define FIRST_YEAR 1990 /* before any table's first year */
 #define LAST_YEAR 2100

@@ -11,7 +11,7 @@ from conftest import (AIMETER, EX_DATAERR, EX_USAGE, FIXTURES, assert_one_error,
                       kill_tree, ls_json, popen_aimeter, report_json, run_aimeter)
 
 
-# t(0.975, df), as in src/lib/analysis/forecast.c
+# t(0.975, df), as in src/lib/processing/forecast.c
 T975 = {1: 12.706204736, 2: 4.302652730, 3: 3.182446305, 4: 2.776445105, 5: 2.570581836,
         6: 2.446911851, 7: 2.364624252, 8: 2.306004135}
 

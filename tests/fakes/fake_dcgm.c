@@ -1,4 +1,4 @@
-/* A fake libdcgm for the tests: the subset of the DCGM ABI that src/lib/sources/dcgm.c uses,
+/* A fake libdcgm for the tests: the subset of the DCGM ABI that src/lib/sources/nvidia/dcgm.c uses,
  * driven by a scenario file so the production dlopen/watch/read path runs unchanged.
  *
  * AIMETER_FAKE_DCGM_SCENARIO names the file, read at dcgmInit. One directive per line; '#'

@@ -1,4 +1,4 @@
-/* The compare table (analysis/compare.h): rows built from hand-made run summaries, group
+/* The compare table (processing/compare.h): rows built from hand-made run summaries, group
  * means and sample standard deviations worked by hand, ratios to the baseline and the best
  * column. */
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Least squares and prediction intervals (analysis/forecast.h): exact lines, a worked
+/* Least squares and prediction intervals (processing/forecast.h): exact lines, a worked
  * example done by hand in the comments, noisy data whose slope is known by construction, the
  * t table, the interval's coverage on simulated data, and which phase names are instances. */
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* The accelerator table (data/gpu_specs.csv compiled in), the per-core CPU table and the name
- * rule of src/lib/carbon/gpu_specs.h. Expected figures are the reference files' own: Epoch
+ * rule of src/lib/data/gpu_specs.h. Expected figures are the reference files' own: Epoch
  * AI's ml_hardware.csv, Green Algorithms' TDP_gpu.csv / TDP_cpu.csv, the datasheet supplement,
  * and CodeCarbon's cpu_power.csv for a CPU only that table knows. */
 #include <stdarg.h>

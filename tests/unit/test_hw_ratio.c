@@ -1,4 +1,4 @@
-/* EnergyVis's hardware rescale (carbon/hw_ratio.h) on rows of the built-in table, worked by
+/* EnergyVis's hardware rescale (processing/hw_ratio.h) on rows of the built-in table, worked by
  * hand from data/gpu_specs.csv, and on hand-made rows for the choice of throughput column. */
 #include <stdarg.h>
 #include <stddef.h>

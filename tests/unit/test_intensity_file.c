@@ -1,4 +1,4 @@
-/* The step-function CSV parser (carbon/intensity_file.h): good files with every accepted
+/* The step-function CSV parser (providers/intensity_file.h): good files with every accepted
  * spelling, bad rows reported on their exact line, and the timestamp forms. Times are
  * worked out from 2024-01-01T00:00:00Z = 1704067200 s (19723 days × 86400 s). */
 #include <stdarg.h>

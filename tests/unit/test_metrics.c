@@ -109,7 +109,7 @@ static void stats_mean_is_time_weighted(void **state) {
 }
 
 /* Issue 11: the closing sample's interval (1-2 ms after the previous tick) is short: it
- * closes the energy but enters no statistic or correlation (analysis/stats.h). */
+ * closes the energy but enters no statistic or correlation (processing/stats.h). */
 static void closing_interval_is_short(void **state) {
     const int64_t ms = 1000000;
     assert_true(aim_interval_is_short(2 * ms, 100 * ms));

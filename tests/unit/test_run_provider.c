@@ -1,4 +1,4 @@
-/* A live provider in a run (carbon/run_provider.h, choose.c's provider slot): the merge of
+/* A live provider in a run (engine/run_provider.h, choose.c's provider slot): the merge of
  * back-filled history with the points received live, the fallback when the provider cannot
  * answer at the start (one warning naming the provider and the table row, never the key),
  * the bridge that appends each new polled point to the run's series, the configuration's

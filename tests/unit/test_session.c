@@ -207,7 +207,7 @@ static double resident_share(const void *p, size_t len) {
 /* The workload's tables (event queue, phases, records: ~25 MB sized for the worst case)
  * stay untouched pages in every session of a process, not only the first: once glibc had
  * seen such blocks freed, calloc took the next ones from the heap and cleared every byte,
- * making the third and later start() of a process 12 ms and 25 MB resident (core/pages.h). */
+ * making the third and later start() of a process 12 ms and 25 MB resident (util/pages.h). */
 static void later_sessions_do_not_clear_the_workload_tables(void **state) {
     char *proc = tmptree_copy("procfs/basic/proc");
     assert_non_null(proc);

@@ -1,4 +1,4 @@
-/* Re-pricing stored runs (carbon/whatif.h, aim_whatif_render) and migration 2: runs built in
+/* Re-pricing stored runs (processing/whatif.h, aim_whatif_render) and migration 2: runs built in
  * a store by hand, samples encoded as the writer encodes them, and the expected carbon
  * worked out in the comments. */
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Other years and signals (carbon/zone_history.h, aim_zone_history_lookup, and the
+/* Other years and signals (data/zone_history.h, aim_zone_history_lookup, and the
  * "CODE[@YEAR][@marginal|@average]" items of aim_whatif_render). The expected values are
  * the rows of data/zones_history*.csv and data/zones_marginal.csv, copied by hand from:
  *   OWID (zones_history.csv):  FR 2010 78.56, FR 2015 59.15, FR 2024 44.18, PL 2010 893.09,

@@ -1,5 +1,5 @@
 /* aimeter compare: runs side by side, or groups of runs by a tag (aim_compare_render in
- * aimeter.h). The table is built in analysis/compare.c from the same summaries the reports
+ * aimeter.h). The table is built in processing/compare.c from the same summaries the reports
  * read; this file loads them and lays the table out as text, Markdown, JSON or CSV. */
 #include <errno.h>
 #include <math.h>

@@ -1,6 +1,6 @@
 /* aimeter forecast: a run's completed instances of a repeated phase (epochs), a straight
  * line fitted to their energy and duration against their number, and the sums to N
- * instances with 95 % prediction intervals (analysis/forecast.h; aim_forecast_render in
+ * instances with 95 % prediction intervals (processing/forecast.h; aim_forecast_render in
  * aimeter.h). Works on a running run: its writer commits samples and phases every 750 ms.
  *
  * An instance's energy is the run's IT energy between its start and its end, read off the

@@ -1,4 +1,4 @@
-/* Attribution in a session (analysis/attribution.h): which series give each device's share,
+/* Attribution in a session (processing/attribution.h): which series give each device's share,
  * the latest value of every series (the writer updates it per frame), and the running sums.
  * The rules need the process tree's series (proctree) and the device's own. */
 #include <math.h>

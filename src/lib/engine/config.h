@@ -27,14 +27,14 @@ struct aim_config {
     int embodied;             /* the report amortises the devices' manufacturing carbon */
     aim_run_tag tags[AIM_MAX_TAGS]; /* --tag KEY=VALUE, stored when the run starts */
     int n_tags;
-    /* Carbon and cost (carbon/choose.c reads them at the start of a run). */
+    /* Carbon and cost (engine/choose.c reads them at the start of a run). */
     char intensity_file[4096]; /* --intensity-file, "" = not given */
     double pue;               /* >= 1.0; 1.0 by default */
     char pue_source[192];     /* where the PUE comes from, in words */
     double price;             /* per kWh, < 0: not given */
     char price_file[4096];    /* --price-file, "" = not given */
     char currency[4];         /* ISO 4217 code of price / price_file, "" = none */
-    /* A live provider (carbon/run_provider.h), between the file and the zone in precedence. */
+    /* A live provider (engine/run_provider.h), between the file and the zone in precedence. */
     char provider[24];        /* "electricitymaps", "watttime", "ukgrid"; "" = none */
     char provider_region[64]; /* the provider's own zone/region; "" = the position or the zone */
     double lat, lon;          /* the machine's position, degrees, when have_location */

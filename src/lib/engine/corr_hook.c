@@ -1,4 +1,4 @@
-/* The session's side of the correlation analysis (analysis/corr.h): the co-moments are
+/* The session's side of the correlation analysis (processing/corr.h): the co-moments are
  * allocated when the session starts, fed every frame by the writer thread, and finished and
  * stored when the session stops, so the report reads a finished matrix. Correlation is an
  * extra: if it cannot be set up or stored, the run goes on and says so in the log. */

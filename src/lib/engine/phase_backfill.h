@@ -1,5 +1,5 @@
 /* The phases' carbon re-priced with the run when a provider's history is back-filled at its
- * end (aim_run_carbon_backfill's hook, analysis/phase_reprice.h): without it, per-phase
+ * end (aim_run_carbon_backfill's hook, processing/phase_reprice.h): without it, per-phase
  * carbon would keep the live pricing while the run's total took the history's. */
 #ifndef AIM_PHASE_BACKFILL_H
 #define AIM_PHASE_BACKFILL_H

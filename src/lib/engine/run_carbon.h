@@ -36,7 +36,7 @@ typedef struct aim_run_carbon {
                                        accumulators no longer match it */
 } aim_run_carbon;
 
-/* Chooses the intensity and price series (carbon/choose.h) and records their metadata,
+/* Chooses the intensity and price series (engine/choose.h) and records their metadata,
  * PUE and currency in run. Call before anything is opened: a bad file fails here, before the
  * store or the command is touched. A live provider is asked here (3 s at most); when it
  * cannot answer the run uses the next input and a warning is logged now and kept for the

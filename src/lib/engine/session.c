@@ -210,7 +210,7 @@ static void plan_energy(aim_session *s) {
         aim_device_energy *e = &s->energy[d];
         aim_device_summary *dev = &run->devices[d];
         e->counter_slot = e->power_slot = e->derived_power_slot = -1;
-        e->meter.start_t = s->start_mono_ns; /* energy from the run's start (analysis/energy.h) */
+        e->meter.start_t = s->start_mono_ns; /* energy from the run's start (processing/energy.h) */
         int est_power = -1;
         for (int i = 0; i < s->catalog.n_series; i++) {
             const aim_catalog_series *cs = &s->catalog.series[i];

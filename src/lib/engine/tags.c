@@ -1,5 +1,5 @@
 /* Run tags in the configuration (aim_config_add_tag, aim_config_clear_tags) and the rules
- * for their keys and values (analysis/run_tags.h). */
+ * for their keys and values (model/run_tags.h). */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>

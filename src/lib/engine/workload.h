@@ -1,7 +1,7 @@
 /* The workload side of a session (issue 5): events from the C API and the control socket,
  * phases and markers, records. The API and the socket push events (events.h); the writer
  * applies them before each batch of frames, attributes every accounted interval to the
- * phases by overlap (analysis/phases.h) and stores what changed at each commit. */
+ * phases by overlap (processing/phases.h) and stores what changed at each commit. */
 #ifndef AIM_WORKLOAD_H
 #define AIM_WORKLOAD_H
 

@@ -31,7 +31,7 @@ static int64_t next_wake(aim_session *s, int64_t now, int64_t last_commit) {
     return due > now ? due : now;
 }
 
-/* The device's instantaneous power reading for a phase's peak (analysis/phases.h), NaN when
+/* The device's instantaneous power reading for a phase's peak (processing/phases.h), NaN when
  * it has none: the sample integrated, or the measured power beside a counter (its latest
  * value when it is sampled in another group), never the ΔE/Δt of a counter's interval. */
 static double power_reading(const aim_session *s, const aim_device_energy *e, const aim_frame *f) {
@@ -50,7 +50,7 @@ static void account(aim_session *s, aim_frame *f) {
         aim_device_energy *e = &s->energy[d];
         double v, p;
         /* The interval this frame closes, for its carbon: from the device's previous reading
-         * (none for the first: from the run's start, the edge analysis/energy.h extrapolates). */
+         * (none for the first: from the run's start, the edge processing/energy.h extrapolates). */
         int64_t t0 = e->meter.have_last ? e->meter.last_t : e->meter.start_t;
         double e0 = e->meter.energy_j;
         if (e->counter_slot >= 0 && aim_frame_get(f, e->counter_slot, &v)) {
@@ -188,7 +188,7 @@ static void report_dropped_sources(aim_session *s) {
 int aim_writer_drain(aim_session *s) {
     int n = 0;
     /* Events first: a phase that began before a frame's time is then known when the frame's
-     * interval is attributed (analysis/phases.h). */
+     * interval is attributed (processing/phases.h). */
     aim_workload_apply(&s->workload);
     /* Frames in time order across the rate groups, not one group's backlog after another's:
      * what uses the latest value of another group's series (attribution, phase figures,
@@ -243,7 +243,7 @@ void aim_writer_refresh_summary(aim_session *s) {
         aim_series_summary *ss = &run->series[i];
         const aim_stats *st = &s->stats[i];
         ss->count = st->count;
-        ss->mean = st->count ? st->mean : NAN; /* time-weighted (analysis/stats.h) */
+        ss->mean = st->count ? st->mean : NAN; /* time-weighted (processing/stats.h) */
         ss->min = st->count ? st->min : NAN;
         ss->max = st->count ? st->max : NAN;
         ss->mode = aim_stats_mode(st);

@@ -26,7 +26,7 @@ typedef struct aim_attr_device {
     double energy_j;         /* attributed so far */
     double device_j;         /* the device's energy over the intervals that had a share */
     double pending_j;        /* energy before the first share was known (the run's start
-                              * edge, analysis/energy.h): attributed at that first share */
+                              * edge, processing/energy.h): attributed at that first share */
 } aim_attr_device;
 
 /* The share for num and den as the rule reads them; NaN when it cannot be told. */

@@ -546,7 +546,7 @@ static void emit(aim_corr *c) {
     if (!in_ranges(c, t))
         return;
     /* The run's closing sample, 1-2 ms after the previous tick, makes no row: its counter
-     * rates are mostly granularity (analysis/stats.h). Live and replay both see it here. */
+     * rates are mostly granularity (processing/stats.h). Live and replay both see it here. */
     if (c->have_grid_t && aim_interval_is_short(t - c->last_grid_t, c->interval_ns))
         return;
     c->last_grid_t = t;

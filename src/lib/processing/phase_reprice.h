@@ -1,5 +1,5 @@
 /* Per-phase carbon again, when the run's carbon is re-priced at its end (a provider's
- * history back-filled, carbon/run_carbon.h): the replay of the stored samples gives each
+ * history back-filled, engine/run_carbon.h): the replay of the stored samples gives each
  * interval's carbon at the new series, and each phase instance takes the share of it that
  * overlaps it, as aim_phases_account does live. Needs every instance (span) kept: past the
  * store's limit the phases keep their live pricing. End-of-run work: it allocates. */

@@ -62,7 +62,7 @@ int aim_whatif_pricer_tick(int64_t t_rel, const double *values, const uint8_t *v
         if (rd->pos < 0 || rd->group != x->group || !valid[rd->pos])
             continue;
         /* The writer's account(), on the stored values: from the run's start (0 on this
-         * clock) for a device's first reading, the edge analysis/energy.h extrapolates. */
+         * clock) for a device's first reading, the edge processing/energy.h extrapolates. */
         int64_t t0 = run->start_wall_ns + (rd->meter.have_last ? rd->meter.last_t : 0);
         double e0 = rd->meter.energy_j, p;
         if (rd->counter)

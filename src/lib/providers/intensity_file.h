@@ -16,7 +16,7 @@
  *  - timestamps strictly increasing;
  *  - the third column (intensity files only): "average" or "marginal", the same on every
  *    row; either every row has it or none does.
- * Each point is valid from its timestamp until the next one (carbon/intensity.h). */
+ * Each point is valid from its timestamp until the next one (model/intensity.h). */
 #ifndef AIM_INTENSITY_FILE_H
 #define AIM_INTENSITY_FILE_H
 

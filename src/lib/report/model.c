@@ -110,7 +110,7 @@ static void fill_row(aim_report_model *m, const aim_run_summary *run,
     aim_fmt_fixed(r->cell[2], s->min, dec);
     char num[AIM_NUM_MAX];
     aim_fmt_fixed(num, s->mode, dec);
-    /* The mode is exact only while the series had few distinct values (analysis/stats.h);
+    /* The mode is exact only while the series had few distinct values (processing/stats.h);
      * say so rather than print a guess as a fact. */
     if (!s->mode_exact && isfinite(s->mode)) {
         aim_bprintf(r->cell[3], sizeof r->cell[3], "~%s", num);

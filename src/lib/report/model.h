@@ -12,7 +12,7 @@
 
 /* One line of the "Overall" block: label, right-aligned value, unit, and a note (the
  * energy method, kWh, the carbon basis). */
-/* How the energy covers the run's start (analysis/energy.h), said with the total. */
+/* How the energy covers the run's start (processing/energy.h), said with the total. */
 #define AIM_REPORT_EDGE_NOTE "; from the run's start: before a device's first reading, its " \
     "first power (a counter's: its mean over its first second) held back"
 

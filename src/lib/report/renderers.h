@@ -1,4 +1,4 @@
-/* The individual renderers behind aim_report_render_summary (report/render.c). Each takes a
+/* The individual renderers behind aim_report_render_summary (api/render.c). Each takes a
  * run summary and returns a string the caller frees; -ENOMEM. */
 #ifndef AIM_REPORT_RENDERERS_H
 #define AIM_REPORT_RENDERERS_H

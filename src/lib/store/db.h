@@ -27,7 +27,7 @@ const char *aim_db_errmsg(const aim_db *db);
 
 int aim_db_begin(aim_db *db);
 /* The run's idle baseline (a run id, "" for none) and whether its report shows embodied
- * carbon (store/extras_store.c). */
+ * carbon (store/sqlite/extras_store.c). */
 int aim_db_run_set_extras(aim_db *db, const char *run_id, const char *idle_run_id, int embodied);
 /* Device idx's energy attributed to the monitored process tree, and how. */
 int aim_db_device_attribution(aim_db *db, const char *run_id, int idx, double joules,
@@ -49,10 +49,10 @@ int aim_db_phase_metrics_store(aim_db *db, const char *run_id, const struct aim_
 struct aim_workload_summary;
 int aim_db_workload_load(aim_db *db, const char *run_id, int n_devices,
                          struct aim_workload_summary **ret);
-/* The workload's phases, markers and records (core/workload.h): every phase row and its
+/* The workload's phases, markers and records (engine/workload.h): every phase row and its
  * per-device figures, the spans from spans_from on, the marks from marks_from on, the record
  * keys and the given record rows; times relative to start_mono_ns. Inside the commit's
- * transaction (store/workload_store.c). */
+ * transaction (store/sqlite/workload_store.c). */
 struct aim_phases;
 struct aim_records;
 struct aim_record_row;
@@ -108,7 +108,7 @@ int aim_db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, si
 int aim_db_for_each_tick(aim_db *db, const char *run_id, int group, aim_chunk_tick_fn fn,
                          void *userdata);
 
-/* The database behind a public aim_store handle (store/public.c), or NULL if not open. */
+/* The database behind a public aim_store handle (api/public.c), or NULL if not open. */
 struct aim_store;
 aim_db *aim_store_db(struct aim_store *store);
 

@@ -1,4 +1,4 @@
-/* Internals of the RAPL source (sources/rapl.c) exposed for unit tests and fuzzing. */
+/* Internals of the RAPL source (sources/cpu/rapl.c) exposed for unit tests and fuzzing. */
 #ifndef AIM_SOURCES_RAPL_H
 #define AIM_SOURCES_RAPL_H
 

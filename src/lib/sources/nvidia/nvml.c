@@ -1,4 +1,4 @@
-/* NVML: NVIDIA GPUs through libnvidia-ml.so.1, loaded at run time (core/dynlib.h) so the
+/* NVML: NVIDIA GPUs through libnvidia-ml.so.1, loaded at run time (util/dynlib.h) so the
  * binary needs no NVIDIA package to build or to run. AIMETER_NVML_LIBRARY names another
  * library to load (tests point it at tests/fakes/fake_nvml.c).
  *

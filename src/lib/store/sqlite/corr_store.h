@@ -16,7 +16,7 @@ int aim_db_corr_save(aim_db *db, const char *run_id, const aim_corr_matrix *m);
 int aim_db_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret);
 
 /* Rebuilds the matrix by replaying the run's chunks on the same grid, in time order, through
- * the same computation as the live session (analysis/corr.h): the result equals the stored
+ * the same computation as the live session (processing/corr.h): the result equals the stored
  * one to 1e-12 in r (tests/unit/test_corr.c), in practice bit for bit. ranges (may be NULL)
  * restrict the grid ticks to [t0, t1) parts of the run. run is the run's loaded summary.
  * -EBADMSG for a corrupt chunk, -ENOMEM, other -errno from SQLite (db errmsg set). */

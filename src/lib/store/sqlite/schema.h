@@ -1,4 +1,4 @@
-/* The SQLite schema of an aimeter store and its migrations (store/schema.c). Internal to
+/* The SQLite schema of an aimeter store and its migrations (store/sqlite/schema.c). Internal to
  * store/: sqlite.c applies them at open, docs/store.md documents them for users. */
 #ifndef AIM_SCHEMA_H
 #define AIM_SCHEMA_H
