@@ -230,3 +230,7 @@ void aim_whatif_zone_scenario(const aim_zone_spec *spec, const char *requested,
     aim_bprintf(s->source, sizeof s->source, "%s%s%s, %d (%s)", note, note[0] ? "; " : "",
                 z->source ? z->source : "", z->year, z->licence ? z->licence : "");
 }
+
+double aim_whatif_pue(double pue, const aim_run_summary *run) {
+    return pue != 0 ? pue : run->pue >= 1.0 ? run->pue : 1.0;
+}

@@ -10,47 +10,8 @@
 
 #include "processing/summary.h"
 #include "processing/account.h"
+#include "processing/whatif_result.h"
 #include "data/zone_history.h"
-
-/* One replayed interval of device dev, (t0, t1] in ns from the run's start on the sample
- * clock, cost carbon_g grams at the scenario's intensity (PUE included). */
-typedef void (*aim_interval_carbon_fn)(void *userdata, int dev, int64_t t0_ns, int64_t t1_ns,
-                                       double carbon_g);
-
-typedef struct aim_whatif_scenario {
-    /* in */
-    char label[64];             /* "CA-SK", a file's name, "run" */
-    char name[128];             /* "Saskatchewan, Canada", "" */
-    const aim_intensity_point *points; /* borrowed, n > 0 */
-    size_t n;
-    aim_signal signal;
-    aim_basis basis;
-    int year;                   /* 0 when not from a table */
-    char source[256];
-    /* in, optional ("" when not a zone-list item): the zone asked for ("CA-SK"), the code
-     * of the row that priced it ("CA" for "CA-SK@marginal"), the item as given */
-    char zone[24];
-    char zone_used[24];
-    char requested[64];
-    /* out */
-    double carbon_g;            /* Σ ΔE × I(t) × PUE over the replayed intervals */
-    double intensity_g_per_kwh; /* the value for one point, else carbon / facility kWh */
-    double ratio;               /* carbon_g / the first scenario's (NaN when that is 0) */
-    /* in, optional: room for run->n_devices values, filled with each device's carbon (g,
-     * PUE included; NaN outside the total), as the live run keeps it (a run re-priced at
-     * its end by a provider's history needs the per-device figures too). NULL: not filled. */
-    double *device_g;
-    /* in, optional: called for every replayed interval with its carbon (the per-phase
-     * re-pricing of a back-filled run); NULL: not called. */
-    aim_interval_carbon_fn on_interval;
-    void *userdata;
-} aim_whatif_scenario;
-
-typedef struct aim_whatif_totals {
-    double energy_j;            /* IT energy replayed, devices in the total */
-    uint64_t ticks;             /* samples replayed, all groups */
-    int devices;                /* devices with an energy figure in the total */
-} aim_whatif_totals;
 
 /* The scenario of the run's own stored series (its one intensity as a point in *fallback
  * for a hand-made store without a series): the baseline of every what-if table. */
