@@ -231,3 +231,82 @@ void aim_cmp_finish(aim_cmp_table *t, size_t baseline) {
             r->best = -1;
     }
 }
+
+/* ------------------------------------------------------------------ the comparison */
+
+static const aim_run_tag *find_tag(const aim_run_summary *run, const char *key) {
+    for (size_t i = 0; i < run->n_tags; i++)
+        if (strcmp(run->tags[i].key, key) == 0)
+            return &run->tags[i];
+    return NULL;
+}
+
+/* Groups in the order their first run appears. */
+static int make_groups(aim_compare_result *q) {
+    q->group_of = calloc(q->n + 1, sizeof *q->group_of);
+    q->groups = calloc(q->n + 1, sizeof *q->groups);
+    if (!q->group_of || !q->groups)
+        return -ENOMEM;
+    for (size_t i = 0; i < q->n; i++) {
+        const aim_run_tag *t = find_tag(&q->runs[i], q->by);
+        size_t g = 0;
+        while (g < q->n_groups && !(q->groups[g].has == (t != NULL) &&
+                                    (!t || strcmp(q->groups[g].value, t->value) == 0)))
+            g++;
+        if (g == q->n_groups) {
+            q->groups[g].has = t != NULL;
+            if (t)
+                memcpy(q->groups[g].value, t->value, sizeof q->groups[g].value);
+            q->n_groups++;
+        }
+        q->groups[g].n_runs++;
+        q->group_of[i] = g;
+    }
+    return 0;
+}
+
+size_t aim_compare_base_col(const aim_compare_result *res) {
+    return res->by ? res->group_of[res->baseline] : res->baseline;
+}
+
+int aim_compare_compute(const aim_run_summary *runs, size_t n, size_t baseline, const char *by,
+                        aim_compare_result *ret) {
+    memset(ret, 0, sizeof *ret);
+    if (!runs || n == 0 || baseline >= n)
+        return -EINVAL;
+    ret->runs = runs;
+    ret->n = n;
+    ret->baseline = baseline;
+    ret->by = by;
+    int r = by ? make_groups(ret) : 0;
+    const aim_run_summary **ptrs = r == 0 ? calloc(n, sizeof *ptrs) : NULL;
+    if (r == 0 && !ptrs)
+        r = -ENOMEM;
+    if (r == 0) {
+        for (size_t i = 0; i < n; i++)
+            ptrs[i] = &runs[i];
+        aim_cmp_table per_run;
+        r = aim_cmp_build(ptrs, n, &per_run);
+        if (r == 0 && by) {
+            r = aim_cmp_group(&per_run, ret->group_of, ret->n_groups, &ret->table);
+            aim_cmp_free(&per_run);
+        } else if (r == 0) {
+            ret->table = per_run;
+        }
+    }
+    free(ptrs);
+    if (r == 0)
+        aim_cmp_finish(&ret->table, aim_compare_base_col(ret));
+    return r;
+}
+
+void aim_compare_result_free(aim_compare_result *res) {
+    if (!res)
+        return;
+    aim_cmp_free(&res->table);
+    free(res->group_of);
+    free(res->groups);
+    res->group_of = NULL;
+    res->groups = NULL;
+    res->n_groups = 0;
+}

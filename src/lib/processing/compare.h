@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/run_tags.h"
 #include "processing/summary.h"
 
 typedef struct aim_cmp_row {
@@ -47,5 +48,37 @@ int aim_cmp_group(const aim_cmp_table *in, const size_t *group_of, size_t n_grou
 void aim_cmp_finish(aim_cmp_table *t, size_t baseline);
 
 void aim_cmp_free(aim_cmp_table *t);
+
+/* One group of `aimeter compare --by KEY`: the runs with one value of the tag, or without it. */
+typedef struct aim_cmp_group_info {
+    char value[AIM_TAG_VALUE_SIZE];
+    int has;                 /* 0: the runs without the tag */
+    size_t n_runs;
+} aim_cmp_group_info;
+
+/* What `aimeter compare` shows: the runs (borrowed), their groups by a tag, and the table
+ * with its ratios and bests filled. */
+typedef struct aim_compare_result {
+    const aim_run_summary *runs; /* borrowed, n of them, with their workload and tags */
+    size_t n;
+    size_t baseline;         /* run index */
+    const char *by;          /* the tag grouped by (borrowed), NULL: one column per run */
+    size_t *group_of;        /* per run, with by */
+    aim_cmp_group_info *groups;
+    size_t n_groups;
+    aim_cmp_table table;     /* per run, or per group with by */
+} aim_compare_result;
+
+/* Builds the comparison of runs[0..n) against runs[baseline], grouped by the tag `by` (NULL:
+ * one column per run; both borrowed until aim_compare_result_free). 0, -ENOMEM, -EINVAL;
+ * *ret is zeroed first and safe to free on error. */
+int aim_compare_compute(const aim_run_summary *runs, size_t n, size_t baseline, const char *by,
+                        aim_compare_result *ret);
+
+/* The baseline's column: its group's with by, else its own. */
+size_t aim_compare_base_col(const aim_compare_result *res);
+
+/* Frees what aim_compare_compute allocated (not the runs); NULL-safe. */
+void aim_compare_result_free(aim_compare_result *res);
 
 #endif
