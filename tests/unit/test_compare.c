@@ -14,6 +14,7 @@
 
 #include "processing/compare.h"
 #include "processing/workload_summary.h"
+#include "model/run_tags.h"
 
 static void near(double got, double want, double tol) {
     if (!(fabs(got - want) <= tol))
@@ -184,11 +185,69 @@ static void ties_and_zero_baseline(void **state) {
     aim_cmp_free(&t);
 }
 
+/* aim_compare_compute: groups by a tag in the order their first run appears (the runs without
+ * it last here), the baseline's group as the baseline column, ratios and bests on the group
+ * means. Energy: lr=0.1 has 300 and 500 J (mean 400, sd √20000), lr=0.2 600 J, unset 100 J. */
+static void compare_by_tag(void **state) {
+    (void)state;
+    fake_run f[4];
+    make_run(&f[0], 10, 300, -1, 10, 0);
+    make_run(&f[1], 10, 600, -1, 10, 0);
+    make_run(&f[2], 10, 500, -1, 10, 0);
+    make_run(&f[3], 10, 100, -1, 10, 0);
+    aim_run_tag tags[3];
+    memset(tags, 0, sizeof tags);
+    static const char *const lr[] = { "0.1", "0.2", "0.1" };
+    aim_run_summary runs[4];
+    for (int i = 0; i < 4; i++) {
+        runs[i] = f[i].run;
+        if (i < 3) {
+            snprintf(tags[i].key, sizeof tags[i].key, "lr");
+            snprintf(tags[i].value, sizeof tags[i].value, "%s", lr[i]);
+            runs[i].tags = &tags[i];
+            runs[i].n_tags = 1;
+        }
+    }
+    aim_compare_result res;
+    assert_int_equal(aim_compare_compute(runs, 4, 1, "lr", &res), 0);
+    assert_int_equal(res.n_groups, 3);
+    assert_true(res.groups[0].has && strcmp(res.groups[0].value, "0.1") == 0);
+    assert_int_equal(res.groups[0].n_runs, 2);
+    assert_true(res.groups[1].has && strcmp(res.groups[1].value, "0.2") == 0);
+    assert_false(res.groups[2].has);
+    assert_true(res.group_of[0] == 0 && res.group_of[1] == 1 && res.group_of[2] == 0 &&
+                res.group_of[3] == 2);
+    assert_int_equal(aim_compare_base_col(&res), 1);
+    assert_int_equal(res.table.n_cols, 3);
+    const aim_cmp_row *r = row(&res.table, "energy");
+    near(r->value[0], 400, 1e-12);
+    near(r->sd[0], sqrt(20000), 1e-9);
+    assert_int_equal(r->n[0], 2);
+    near(r->ratio[0], 400.0 / 600, 1e-12);
+    near(r->ratio[1], 1, 0);
+    near(r->ratio[2], 100.0 / 600, 1e-12);
+    assert_int_equal(r->best, 2);
+    aim_compare_result_free(&res);
+
+    /* Without a tag: one column per run, ratios to run 3. */
+    assert_int_equal(aim_compare_compute(runs, 4, 3, NULL, &res), 0);
+    assert_null(res.group_of);
+    assert_int_equal(aim_compare_base_col(&res), 3);
+    assert_int_equal(res.table.n_cols, 4);
+    r = row(&res.table, "energy");
+    near(r->ratio[1], 6, 1e-12);
+    assert_int_equal(r->best, 3);
+    aim_compare_result_free(&res);
+    assert_int_equal(aim_compare_compute(runs, 4, 4, NULL, &res), -EINVAL);
+    aim_compare_result_free(&res);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rows_from_runs),
         cmocka_unit_test(group_mean_and_sample_sd),
         cmocka_unit_test(ties_and_zero_baseline),
+        cmocka_unit_test(compare_by_tag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
