@@ -9,6 +9,7 @@
 
 #include "report/format.h"
 #include "report/jsonutil.h"
+#include "report/run_title.h"
 #include "report/model.h"
 #include "report/table.h"
 
@@ -74,13 +75,7 @@ static void fit_line(aim_strbuf *b, const char *what, const char *unit, const ai
 void aim_forecast_text(aim_strbuf *b, const aim_forecast_result *f) {
     const aim_run_summary *run = f->run;
     char n1[AIM_NUM_MAX], rng[400];
-    aim_strbuf_append(b, "aimeter forecast  run ");
-    aim_strbuf_append_clean(b, run->id, sizeof run->id);
-    if (strnlen(run->name, sizeof run->name)) {
-        aim_strbuf_append(b, "  \"");
-        aim_strbuf_append_clean(b, run->name, sizeof run->name);
-        aim_strbuf_append(b, "\"");
-    }
+    aim_report_run_title(b, "aimeter forecast", run);
     aim_strbuf_printf(b, "  (%s)\n", aim_report_status_word(run));
     aim_strbuf_append(b, "Phase '");
     aim_strbuf_append_clean(b, f->phase, strlen(f->phase));

@@ -8,6 +8,7 @@
 
 #include "report/format.h"
 #include "report/jsonutil.h"
+#include "report/run_title.h"
 #include "report/table.h"
 
 /* ------------------------------------------------------------------ --zones */
@@ -15,13 +16,7 @@
 void aim_whatif_text(aim_strbuf *b, const aim_whatif_result *q) {
     const aim_run_summary *run = q->run;
     char num[AIM_NUM_MAX], num2[AIM_NUM_MAX];
-    aim_strbuf_append(b, "aimeter whatif  run ");
-    aim_strbuf_append_clean(b, run->id, sizeof run->id);
-    if (strnlen(run->name, sizeof run->name)) {
-        aim_strbuf_append(b, "  \"");
-        aim_strbuf_append_clean(b, run->name, sizeof run->name);
-        aim_strbuf_append(b, "\"");
-    }
+    aim_report_run_title(b, "aimeter whatif", run);
     aim_strbuf_endline(b);
     char num3[AIM_NUM_MAX];
     aim_strbuf_printf(b, "IT energy %s J (%s kWh) from %llu stored samples of %d device%s; "
@@ -157,13 +152,7 @@ static const char *rat(char *buf, double v) { return aim_fmt_sig(buf, v, 3, 2); 
 void aim_whatif_hw_text(aim_strbuf *b, const aim_whatif_hw_result *q) {
     const aim_run_summary *run = q->run;
     char n1[AIM_NUM_MAX], n2[AIM_NUM_MAX], n3[AIM_NUM_MAX], n4[AIM_NUM_MAX];
-    aim_strbuf_append(b, "aimeter whatif --hardware  run ");
-    aim_strbuf_append_clean(b, run->id, sizeof run->id);
-    if (strnlen(run->name, sizeof run->name)) {
-        aim_strbuf_append(b, "  \"");
-        aim_strbuf_append_clean(b, run->name, sizeof run->name);
-        aim_strbuf_append(b, "\"");
-    }
+    aim_report_run_title(b, "aimeter whatif --hardware", run);
     aim_strbuf_endline(b);
     for (size_t m = 0; m < q->n_models; m++) {
         const aim_whatif_hw_model *hm = &q->model[m];
