@@ -14,8 +14,8 @@
 #include "report/compare_report.h"
 
 static void contains(const char *text, const char *want) {
-    if (!strstr(text, want))
-        fail_msg("'%s' not in:\n%s", want, text);
+    if (!text || !strstr(text, want))
+        fail_msg("'%s' not in:\n%s", want, text ? text : "(nothing)");
 }
 
 /* Two runs, A (the baseline) and B; one row "energy" of 300 and 600 J, B the worse. B's name

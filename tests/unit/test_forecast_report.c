@@ -16,8 +16,8 @@
 #define S 1000000000LL
 
 static void contains(const char *text, const char *want) {
-    if (!strstr(text, want))
-        fail_msg("'%s' not in:\n%s", want, text);
+    if (!text || !strstr(text, want))
+        fail_msg("'%s' not in:\n%s", want, text ? text : "(nothing)");
 }
 
 /* Epochs 1..3 of 10, 12, 14 s at 100 W, to 5 epochs; the time line forecasts (4 and 5: 16 +

@@ -57,8 +57,8 @@ static void two_scenarios(aim_whatif_scenario sc[2]) {
 }
 
 static void contains(const char *text, const char *want) {
-    if (!strstr(text, want))
-        fail_msg("'%s' not in:\n%s", want, text);
+    if (!text || !strstr(text, want))
+        fail_msg("'%s' not in:\n%s", want, text ? text : "(nothing)");
 }
 
 static void zones_text_and_json(void **state) {
