@@ -463,9 +463,9 @@ class Tracker:
         csv_path = o.csv or (os.path.abspath(f"{_file_safe(o.name)}_{run_id}.csv") if o.auto_csv else None)
         json_path = o.json or (os.path.abspath(f"{_file_safe(o.name)}_{run_id}.json") if o.auto_json else None)
         with _Store(db) as store:
-            json_text = store.render(run_id, "json")
+            json_text = store.render(run_id, "json") if json_path else None
             text = None if o.quiet else store.render(run_id, "text")
-            self.summary = Summary(json_text, db, text, self.rank)
+            self.summary = Summary(store, run_id, db, text, self.rank, json_text)
             self.summary.csv_path, self.summary.json_path = csv_path, json_path
             if csv_path:
                 store.export_csv_file(run_id, csv_path)

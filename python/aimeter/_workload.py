@@ -25,8 +25,6 @@ KEY_MAX = 48
 PHASE_NAMES = 64     # distinct phase names the run keeps a row for
 RECORD_KEYS = 64
 PHASE_DEPTH = 16     # phases open at once
-_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.-")
-_COUNTED = ("tokens", "samples", "requests", "inferences", "images", "steps", "batches", "items")
 
 
 # ---------------------------------------------------------------- validation (the protocol's rules)
@@ -48,21 +46,26 @@ def check_text(text, what):
     return text
 
 
-def check_key(key):
+def _key_kind(key: str) -> int:
+    """The library's record rule (aim_record_key_kind): 1 counter, 0 gauge, < 0 not a key."""
+    from ._lib import lib
+    if "\0" in key:
+        return -22
+    return lib().aim_record_key_kind(key.encode("utf-8", "surrogatepass"))
+
+
+def check_key(key: str) -> str:
     if not isinstance(key, str):
         raise TypeError(f"record key: a string, not {type(key).__name__}")
-    if (not key or len(key) > KEY_MAX or not ("a" <= key[0] <= "z")
-            or not _KEY_CHARS.issuperset(key)):
+    if _key_kind(key) < 0:
         raise ValueError(f"record key {key!r}: 1-{KEY_MAX} characters of a-z 0-9 _ . -, "
                          "starting with a letter (e.g. 'tokens', 'loss', 'eval.accuracy')")
     return key
 
 
-def default_kind(key):
+def default_kind(key: str) -> str:
     """The library's rule: keys naming counted things are counters, the rest gauges."""
-    if key.endswith(_COUNTED) or key.endswith(("_total", "_count")):
-        return "counter"
-    return "gauge"
+    return "counter" if _key_kind(key) == 1 else "gauge"
 
 
 def check_kind(key, kind):
