@@ -15,14 +15,29 @@ The socket itself is the library's (aim_control_send, aim_control_client: the on
 shared with `aimeter mark/phase/record`); this module adds the lock, fork safety and the job
 sockets' paths. It is loaded only when a control socket is involved.
 """
+from __future__ import annotations
+
 import ctypes
 import errno
 import os
 import stat
 from _thread import allocate_lock
-from typing import Dict, Optional, Tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing at run time costs milliseconds
+    from typing import Dict, Optional, Tuple
 
 from . import _lib
+
+# The library's client (aimeter.h, "the control socket").
+_lib.declare({
+    "aim_control_send": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p,
+                                        ctypes.POINTER(ctypes.c_char), ctypes.c_size_t]),
+    "aim_control_client_new": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "aim_control_client_send": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p,
+                                               ctypes.POINTER(ctypes.c_char), ctypes.c_size_t]),
+    "aim_control_client_free": (None, [ctypes.c_void_p]),
+})
 
 REPLY_MAX = 4352             # a reply line: "ok RUN_ID STORE_PATH" (the library's bound)
 

@@ -95,37 +95,9 @@ _REQUIRED = {
     "aim_default_db_path": (c_int, [P(c_void_p)]),
     "aim_report_render": (c_int, [c_void_p, c_char_p, c_char_p, P(c_void_p)]),
     "aim_export_csv": (c_int, [c_void_p, c_char_p, c_void_p]),
-    # a stored run read as values (aimeter.h, "reading a stored run"): summary.py
-    "aim_run_info_load": (c_int, [c_void_p, c_char_p, P(c_void_p)]),
-    "aim_run_info_free": (None, [c_void_p]),
-    "aim_run_info_text": (c_char_p, [c_void_p, c_int]),
-    "aim_run_info_number": (c_double, [c_void_p, c_int]),
-    "aim_run_info_device_count": (c_size_t, [c_void_p]),
-    "aim_run_info_device_text": (c_char_p, [c_void_p, c_size_t, c_int]),
-    "aim_run_info_device_number": (c_double, [c_void_p, c_size_t, c_int]),
-    "aim_run_info_series_count": (c_size_t, [c_void_p]),
-    "aim_run_info_series_text": (c_char_p, [c_void_p, c_size_t, c_int]),
-    "aim_run_info_series_number": (c_double, [c_void_p, c_size_t, c_int]),
-    "aim_run_info_phase_count": (c_size_t, [c_void_p]),
-    "aim_run_info_phase_text": (c_char_p, [c_void_p, c_size_t, c_int]),
-    "aim_run_info_phase_number": (c_double, [c_void_p, c_size_t, c_int]),
-    "aim_run_info_phase_device_energy": (c_double, [c_void_p, c_size_t, c_size_t]),
-    "aim_run_info_phase_record": (c_double, [c_void_p, c_size_t, c_size_t]),
-    "aim_run_info_record_count": (c_size_t, [c_void_p]),
-    "aim_run_info_record_text": (c_char_p, [c_void_p, c_size_t, c_int]),
-    "aim_run_info_record_number": (c_double, [c_void_p, c_size_t, c_int]),
-    "aim_samples_open": (c_int, [c_void_p, c_char_p, P(c_void_p)]),
-    "aim_samples_free": (None, [c_void_p]),
-    "aim_samples_columns": (c_size_t, [c_void_p]),
-    "aim_samples_rows": (c_size_t, [c_void_p]),
-    "aim_samples_row": (c_int, [c_void_p, c_size_t, P(c_int64), P(c_int64), P(c_double), c_size_t]),
-    # the control socket's client and the record rule (one implementation, the library's)
-    "aim_control_send": (c_int, [c_char_p, c_char_p, P(ctypes.c_char), c_size_t]),
-    "aim_control_client_new": (c_int, [c_char_p, P(c_void_p)]),
-    "aim_control_client_send": (c_int, [c_void_p, c_char_p, P(ctypes.c_char), c_size_t]),
-    "aim_control_client_free": (None, [c_void_p]),
-    "aim_record_key_kind": (c_int, [c_char_p]),
     "aim_export_csv_columns": (c_int, [c_void_p, c_char_p, c_void_p]),
+    # the record rule (one implementation, the library's): _workload.py
+    "aim_record_key_kind": (c_int, [c_char_p]),
 }
 
 # Newer setters: used when the library loaded has them, else the option is refused with
@@ -142,6 +114,16 @@ _OPTIONAL = {
     "aim_mark": (c_int, [c_void_p, c_char_p]),
     "aim_record_as": (c_int, [c_void_p, c_char_p, c_double, c_int]),
 }
+
+# Signatures declared by the modules that use them (summary.py, _control.py), when they are
+# imported: the dicts above are built at `import aimeter`, whose cost is budgeted.
+_DECLARED = {}
+
+
+def declare(signatures):
+    """Adds {name: (restype, argtypes)} of required functions (see _REQUIRED)."""
+    _DECLARED.update(signatures)
+
 
 _lock = allocate_lock()
 _lib = None
@@ -175,11 +157,11 @@ class _Library:
         self._name = cdll._name
 
     def __getattr__(self, name):
-        sig = _REQUIRED.get(name) or _OPTIONAL.get(name)
+        sig = _REQUIRED.get(name) or _DECLARED.get(name) or _OPTIONAL.get(name)
         try:
             fn = getattr(self._cdll, name)
         except AttributeError:
-            if name in _REQUIRED:
+            if name in _REQUIRED or name in _DECLARED:
                 raise LibraryNotFound(f"{self._name} lacks {name}(): it is older than this "
                                       "aimeter Python package") from None
             raise
@@ -275,7 +257,7 @@ def libc():
 
 def has(name):
     """Whether the loaded library exports name (for the optional setters)."""
-    return name in _REQUIRED or (name in _OPTIONAL and hasattr(lib(), name))
+    return name in _REQUIRED or name in _DECLARED or (name in _OPTIONAL and hasattr(lib(), name))
 
 
 def detach_log_callback():

@@ -20,6 +20,10 @@ import math
 import os
 from _thread import allocate_lock
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing at run time costs milliseconds
+    from typing import Any, Optional
+
 NAME_MAX = 128       # bytes of a phase name or marker text
 KEY_MAX = 48
 PHASE_NAMES = 64     # distinct phase names the run keeps a row for
@@ -29,7 +33,7 @@ PHASE_DEPTH = 16     # phases open at once
 
 # ---------------------------------------------------------------- validation (the protocol's rules)
 
-def check_text(text, what):
+def check_text(text: str, what: str) -> str:
     """A phase name or marker text: str, 1-128 bytes of UTF-8, no control characters, no
     leading or trailing space (the control protocol would strip them)."""
     if not isinstance(text, str):
@@ -68,7 +72,7 @@ def default_kind(key: str) -> str:
     return "counter" if _key_kind(key) == 1 else "gauge"
 
 
-def check_kind(key, kind):
+def check_kind(key: str, kind: "Optional[str]") -> str:
     if kind is None:
         return default_kind(key)
     if kind not in ("counter", "gauge"):
@@ -261,14 +265,17 @@ class Phase:
     def __init__(self, book, name):
         self.name, self._book, self.open, self._scoped = name, book, True, False
 
-    def end(self):
+    def end(self) -> None:
         self._book.end_phase(self)
 
-    def __enter__(self):
+    name: str
+    open: bool
+
+    def __enter__(self) -> "Phase":
         self._book._scope(self)
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: "Any", exc: "Any", tb: "Any") -> bool:
         self._book.end_phase(self)
         return False
 
@@ -497,23 +504,23 @@ def _book():
     return _process_book()
 
 
-def phase(name, *, nest=False):
+def phase(name: str, *, nest: bool = False) -> "Phase":
     """Begins the phase `name` in the innermost running tracker of this process, else in the
     outer `aimeter run`, ending the previous phase() (see Tracker.phase)."""
     return _book().begin(name, nest)
 
 
-def end_phase(name=None):
+def end_phase(name: "Optional[str]" = None) -> None:
     """Ends the innermost open phase called name (None: the innermost open phase)."""
     _book().end_phase(name)
 
 
-def mark(text):
+def mark(text: str) -> None:
     """A marker (an instant worth seeing: 'checkpoint saved')."""
     _book().mark(text)
 
 
-def record(key, value, kind=None):
+def record(key: str, value: float, kind: "Optional[str]" = None) -> None:
     """A number from the workload: counters add up (tokens, samples, requests, ...), gauges
     are values (loss, latency); kind 'counter' or 'gauge' overrides the key's rule."""
     _book().record(key, value, kind)

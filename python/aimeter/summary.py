@@ -4,13 +4,42 @@ Figures are read through the library's accessors (aim_run_info_*, aim_samples_*:
 "reading a stored run"), not by parsing the JSON report or the CSV export; the JSON report
 (schema aimeter.report/1, docs/report-json.md) is rendered only when asked for (to_dict,
 to_json, the json= file)."""
+from __future__ import annotations
+
 import ctypes
 import math
 import os
-from typing import Any, Dict, List, Optional, Union
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing at run time costs milliseconds
+    from typing import Any, Dict, List, Optional, Union
 
 from . import _lib
 from ._lib import AimeterError
+
+_c = ctypes
+_P, _int, _dbl, _size, _ptr, _str = (_c.POINTER, _c.c_int, _c.c_double, _c.c_size_t, _c.c_void_p,
+                                     _c.c_char_p)
+# The accessors of a stored run (aimeter.h, "reading a stored run").
+_lib.declare({
+    "aim_run_info_load": (_int, [_ptr, _str, _P(_ptr)]),
+    "aim_run_info_free": (None, [_ptr]),
+    "aim_run_info_text": (_str, [_ptr, _int]),
+    "aim_run_info_number": (_dbl, [_ptr, _int]),
+    **{f"aim_run_info_{what}_count": (_size, [_ptr])
+       for what in ("device", "series", "phase", "record")},
+    **{f"aim_run_info_{what}_text": (_str, [_ptr, _size, _int])
+       for what in ("device", "series", "phase", "record")},
+    **{f"aim_run_info_{what}_number": (_dbl, [_ptr, _size, _int])
+       for what in ("device", "series", "phase", "record")},
+    "aim_run_info_phase_device_energy": (_dbl, [_ptr, _size, _size]),
+    "aim_run_info_phase_record": (_dbl, [_ptr, _size, _size]),
+    "aim_samples_open": (_int, [_ptr, _str, _P(_ptr)]),
+    "aim_samples_free": (None, [_ptr]),
+    "aim_samples_columns": (_size, [_ptr]),
+    "aim_samples_rows": (_size, [_ptr]),
+    "aim_samples_row": (_int, [_ptr, _size, _P(_c.c_int64), _P(_c.c_int64), _P(_dbl), _size]),
+})
 
 
 class _Store:
@@ -568,10 +597,7 @@ def _read_samples(store: _Store, run_id: str, columns: List[str], as_frame: Opti
     return rows
 
 
-PathLike = Union[str, "os.PathLike[str]"]
-
-
-def load(run: str = "last", db: Optional[PathLike] = None) -> Summary:
+def load(run: str = "last", db: Optional[Union[str, os.PathLike[str]]] = None) -> Summary:
     """The Summary of a stored run: "last", a run id or a unique prefix of one. db: the
     store (default: $AIMETER_DB, else $XDG_DATA_HOME/aimeter/aimeter.db)."""
     path = os.fspath(db) if db is not None else default_db_path()
@@ -580,7 +606,7 @@ def load(run: str = "last", db: Optional[PathLike] = None) -> Summary:
         return Summary(store, run_id, path)
 
 
-def runs(db: Optional[PathLike] = None, limit: int = 20) -> List[Dict[str, Any]]:
+def runs(db: Optional[Union[str, os.PathLike[str]]] = None, limit: int = 20) -> List[Dict[str, Any]]:
     """The runs in the store, newest first (dicts as `aimeter ls --json`)."""
     import json
     path = os.fspath(db) if db is not None else default_db_path()
