@@ -96,16 +96,6 @@ static const char *field_text(const char *field, int empty_is_null) {
     return empty_is_null && !*field ? NULL : field;
 }
 
-static const char *status_word(aim_run_status s) {
-    switch (s) {
-    case AIM_RUN_RUNNING: return "running";
-    case AIM_RUN_COMPLETED: return "completed";
-    case AIM_RUN_FAILED: return "failed";
-    case AIM_RUN_INTERRUPTED: return "interrupted";
-    }
-    return "unknown";
-}
-
 const char *aim_run_info_text(const aim_run_info *info, aim_run_field field) {
     if (!info)
         return NULL;
@@ -115,7 +105,7 @@ const char *aim_run_info_text(const aim_run_info *info, aim_run_field field) {
     case AIM_RUN_NAME: return run->name;
     case AIM_RUN_COMMAND: return run->command;
     case AIM_RUN_HOST: return run->host;
-    case AIM_RUN_STATUS: return status_word(run->status);
+    case AIM_RUN_STATUS: return aim_run_status_name(run->status);
     case AIM_RUN_START_TIME: return info->start_time;
     case AIM_RUN_END_TIME: return field_text(info->end_time, 1);
     case AIM_RUN_VERSION: return run->aimeter_version;
