@@ -23,8 +23,8 @@
 struct aim_run_info {
     aim_run_summary run;
     char start_time[40], end_time[40];
-    char warnings[sizeof ((aim_run_summary *)0)->warnings]; /* one per line, as the report
-                                                               lists them */
+    /* One per line, as the report lists them: at most the stored text and a newline. */
+    char warnings[sizeof ((aim_run_summary *)0)->warnings + 2];
     char (*columns)[256];       /* per series: its column name */
     int *energy_rank;           /* per device: its place in the report's energy list, or -1 */
     size_t n_energy;            /* devices with energy */
