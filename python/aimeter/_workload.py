@@ -50,12 +50,18 @@ def check_text(text: str, what: str) -> str:
     return text
 
 
+_kinds_seen: "dict[str, int]" = {}   # the rule is a function of the key: asked once per key
+
+
 def _key_kind(key: str) -> int:
     """The library's record rule (aim_record_key_kind): 1 counter, 0 gauge, < 0 not a key."""
-    from ._lib import lib
-    if "\0" in key:
-        return -22
-    return lib().aim_record_key_kind(key.encode("utf-8", "surrogatepass"))
+    k = _kinds_seen.get(key)
+    if k is None:
+        from ._lib import lib
+        k = -22 if "\0" in key else lib().aim_record_key_kind(key.encode("utf-8", "surrogatepass"))
+        if len(_kinds_seen) < 1024:  # a run keeps 64 keys; bad keys must not grow it
+            _kinds_seen[key] = k
+    return k
 
 
 def check_key(key: str) -> str:
