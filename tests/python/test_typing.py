@@ -1,5 +1,6 @@
 """The package is typed (PEP 561): `py.typed` is installed with it, the public API has
-annotations, and they cost `import aimeter` nothing (no `typing` import at run time)."""
+annotations, and they cost `import aimeter` nothing (no `typing` import at run time). The
+options the package shares with `aimeter run` are the CLI's."""
 import inspect
 import subprocess
 import typing
@@ -48,3 +49,19 @@ def test_typing_is_not_imported_at_run_time():
                    "from aimeter import summary, _workload, _control, monitor\n"
                    "print('typing' in sys.modules)")
     assert r.returncode == 0 and r.stdout.strip() == "False", r.stderr
+
+
+# Options of track()/monitor.start() that are `aimeter run`'s under a Python name (the two
+# lists are kept apart on purpose: docs/decisions.md, "The option list stays written twice").
+PYTHON_ONLY = {"quiet", "all_ranks", "attach", "task_name", "sampling_interval", "output_format",
+               "additional_metrics", "indices"}
+
+
+def test_options_shared_with_the_cli_exist_there():
+    from aimeter import _options
+    from conftest import AIMETER
+    help_text = subprocess.run([str(AIMETER), "run", "--help"], capture_output=True,
+                               text=True).stdout
+    shared = set(_options.OPTIONS) - PYTHON_ONLY
+    missing = [n for n in sorted(shared) if f"--{n.replace('_', '-')} " not in help_text]
+    assert not missing, f"options of the package that `aimeter run` lacks: {missing}"
