@@ -91,10 +91,8 @@ void aim_run_info_free(aim_run_info *info) {
     free(info);
 }
 
-/* A fixed-size text field of the summary: NULL when empty and `empty_is_null`. */
-static const char *field_text(const char *field, int empty_is_null) {
-    return empty_is_null && !*field ? NULL : field;
-}
+/* An optional text field of the summary: NULL when empty. */
+static const char *or_null(const char *field) { return *field ? field : NULL; }
 
 const char *aim_run_info_text(const aim_run_info *info, aim_run_field field) {
     if (!info)
@@ -107,11 +105,11 @@ const char *aim_run_info_text(const aim_run_info *info, aim_run_field field) {
     case AIM_RUN_HOST: return run->host;
     case AIM_RUN_STATUS: return aim_run_status_name(run->status);
     case AIM_RUN_START_TIME: return info->start_time;
-    case AIM_RUN_END_TIME: return field_text(info->end_time, 1);
+    case AIM_RUN_END_TIME: return or_null(info->end_time);
     case AIM_RUN_VERSION: return run->aimeter_version;
     case AIM_RUN_SOURCES: return run->sources;
-    case AIM_RUN_ZONE: return field_text(run->zone, 1);
-    case AIM_RUN_CURRENCY: return field_text(run->currency, 1);
+    case AIM_RUN_ZONE: return or_null(run->zone);
+    case AIM_RUN_CURRENCY: return or_null(run->currency);
     case AIM_RUN_WARNINGS: return info->warnings;
     default: return NULL;
     }
@@ -143,14 +141,12 @@ double aim_run_info_number(const aim_run_info *info, aim_run_field field) {
 
 /* ------------------------------------------------------------------ devices */
 
-static const aim_device_summary *device_at(const aim_run_info *info, size_t i) {
-    return info && i < (size_t)(info->run.n_devices > 0 ? info->run.n_devices : 0)
-               ? &info->run.devices[i]
-               : NULL;
-}
-
 size_t aim_run_info_device_count(const aim_run_info *info) {
     return info && info->run.n_devices > 0 ? (size_t)info->run.n_devices : 0;
+}
+
+static const aim_device_summary *device_at(const aim_run_info *info, size_t i) {
+    return i < aim_run_info_device_count(info) ? &info->run.devices[i] : NULL;
 }
 
 const char *aim_run_info_device_text(const aim_run_info *info, size_t device,
@@ -161,7 +157,7 @@ const char *aim_run_info_device_text(const aim_run_info *info, size_t device,
     switch (field) {
     case AIM_DEVICE_NAME: return d->name;
     case AIM_DEVICE_KIND: return aim_device_kind_name(d->kind);
-    case AIM_DEVICE_MODEL: return field_text(d->model, 1);
+    case AIM_DEVICE_MODEL: return or_null(d->model);
     case AIM_DEVICE_METHOD: return aim_method_word(d->energy_method);
     case AIM_DEVICE_DETAIL: return d->energy_detail;
     default: return NULL;
@@ -186,14 +182,12 @@ double aim_run_info_device_number(const aim_run_info *info, size_t device,
 
 /* ------------------------------------------------------------------ series */
 
-static const aim_series_summary *series_at(const aim_run_info *info, size_t i) {
-    return info && i < (size_t)(info->run.n_series > 0 ? info->run.n_series : 0)
-               ? &info->run.series[i]
-               : NULL;
-}
-
 size_t aim_run_info_series_count(const aim_run_info *info) {
     return info && info->run.n_series > 0 ? (size_t)info->run.n_series : 0;
+}
+
+static const aim_series_summary *series_at(const aim_run_info *info, size_t i) {
+    return i < aim_run_info_series_count(info) ? &info->run.series[i] : NULL;
 }
 
 const char *aim_run_info_series_text(const aim_run_info *info, size_t series,
@@ -235,13 +229,12 @@ double aim_run_info_series_number(const aim_run_info *info, size_t series,
 
 /* ------------------------------------------------------------------ phases */
 
-static const aim_phase_summary *phase_at(const aim_run_info *info, size_t i) {
-    const aim_workload_summary *w = info ? info->run.workload : NULL;
-    return w && i < w->n_phases ? &w->phases[i] : NULL;
-}
-
 size_t aim_run_info_phase_count(const aim_run_info *info) {
     return info && info->run.workload ? info->run.workload->n_phases : 0;
+}
+
+static const aim_phase_summary *phase_at(const aim_run_info *info, size_t i) {
+    return i < aim_run_info_phase_count(info) ? &info->run.workload->phases[i] : NULL;
 }
 
 const char *aim_run_info_phase_text(const aim_run_info *info, size_t phase,
@@ -300,13 +293,12 @@ double aim_run_info_phase_record(const aim_run_info *info, size_t phase, size_t 
 
 /* ------------------------------------------------------------------ records */
 
-static const aim_record_summary *record_at(const aim_run_info *info, size_t i) {
-    const aim_workload_summary *w = info ? info->run.workload : NULL;
-    return w && i < w->n_records ? &w->records[i] : NULL;
-}
-
 size_t aim_run_info_record_count(const aim_run_info *info) {
     return info && info->run.workload ? info->run.workload->n_records : 0;
+}
+
+static const aim_record_summary *record_at(const aim_run_info *info, size_t i) {
+    return i < aim_run_info_record_count(info) ? &info->run.workload->records[i] : NULL;
 }
 
 const char *aim_run_info_record_text(const aim_run_info *info, size_t record,
