@@ -242,3 +242,33 @@ def test_control_client_keeps_and_reopens_its_connection():
     run.close()
     with pytest.raises(_control.ControlError, match="has it ended"):
         c.request("mark e")
+
+
+def test_cli_control_commands_say_what_the_library_client_found():
+    """`aimeter mark/phase/record` go through aim_control_send; their messages and exit codes
+    are those of docs/cli.md (0 accepted, 65 refused, 69 unreachable)."""
+    path = os.path.join(os.environ["XDG_RUNTIME_DIR"], "cli.sock")
+
+    def cli(*args, control=path):
+        env = dict(os.environ, AIMETER_CONTROL=control)
+        return subprocess.run([str(AIMETER), *args], capture_output=True, text=True, env=env,
+                              timeout=30)
+
+    run = FakeRun(path, ["ok", "error the kind is counter or gauge", "bogus", ""])
+    r = cli("mark", "checkpoint", "saved")
+    assert (r.returncode, r.stderr) == (0, "")
+    r = cli("record", "tokens", "3", "both")
+    assert r.returncode == 65 and r.stderr == "aimeter: the kind is counter or gauge\n"
+    for args in (("phase", "begin", "x"), ("phase", "end")):
+        r = cli(*args)
+        assert r.returncode == 69 and r.stderr == f"aimeter: no answer from the run at {path}\n"
+    assert run.lines == ["mark checkpoint saved", "record tokens 3 both", "phase begin x",
+                         "phase end"]
+    run.close()
+    r = cli("mark", "late")
+    assert r.returncode == 69
+    assert r.stderr == f"aimeter: cannot reach the run at {path} (Connection refused): has it ended?\n"
+    long_path = "/tmp/" + "x" * 200
+    r = cli("mark", "x", control=long_path)
+    assert r.returncode == 69
+    assert r.stderr == f"aimeter: AIMETER_CONTROL is too long for a socket path: {long_path}\n"
