@@ -272,3 +272,53 @@ def test_cli_control_commands_say_what_the_library_client_found():
     r = cli("mark", "x", control=long_path)
     assert r.returncode == 69
     assert r.stderr == f"aimeter: AIMETER_CONTROL is too long for a socket path: {long_path}\n"
+
+
+def header_enum(name):
+    """{enumerator: value} of `typedef enum NAME {...}` in include/aimeter.h."""
+    import re
+    text = (REPO / "include" / "aimeter.h").read_text()
+    body = re.search(r"typedef enum %s \{(.*?)\}" % name, text, re.S).group(1)
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    values, nxt = {}, 0
+    for item in (x.strip() for x in body.split(",")):
+        if not item:
+            continue
+        key, _, val = item.partition("=")
+        nxt = int(val) if val.strip() else nxt
+        values[key.strip()] = nxt
+        nxt += 1
+    return values
+
+
+def test_python_field_numbers_are_the_header_s():
+    """The package writes the accessors' enum values down (ctypes has no header): they must be
+    aimeter.h's, which only ever appends (docs/api.md, ABI)."""
+    from aimeter import summary as m
+    run = header_enum("aim_run_field")
+    for attr, name in (("_RUN_ID", "AIM_RUN_ID"), ("_RUN_NAME", "AIM_RUN_NAME"),
+                       ("_RUN_STATUS", "AIM_RUN_STATUS"), ("_RUN_START", "AIM_RUN_START_TIME"),
+                       ("_RUN_END", "AIM_RUN_END_TIME"), ("_RUN_ZONE", "AIM_RUN_ZONE"),
+                       ("_RUN_CURRENCY", "AIM_RUN_CURRENCY"), ("_RUN_WARNINGS", "AIM_RUN_WARNINGS"),
+                       ("_RUN_HOST", "AIM_RUN_HOST"), ("_RUN_EXIT_CODE", "AIM_RUN_EXIT_CODE"),
+                       ("_RUN_DURATION_S", "AIM_RUN_DURATION_S"), ("_RUN_ENERGY_J", "AIM_RUN_ENERGY_J"),
+                       ("_RUN_FACILITY_J", "AIM_RUN_FACILITY_J"), ("_RUN_CARBON_G", "AIM_RUN_CARBON_G"),
+                       ("_RUN_INTENSITY", "AIM_RUN_INTENSITY_G_PER_KWH"), ("_RUN_COST", "AIM_RUN_COST"),
+                       ("_RUN_MARKS", "AIM_RUN_MARKS"), ("_RUN_DROPPED", "AIM_RUN_DROPPED_EVENTS")):
+        assert getattr(m, attr) == run[name], attr
+    dev = header_enum("aim_device_field")
+    assert (m._DEV_NAME, m._DEV_KIND, m._DEV_ENERGY_J, m._DEV_ENERGY_ORDER) == (
+        dev["AIM_DEVICE_NAME"], dev["AIM_DEVICE_KIND"], dev["AIM_DEVICE_ENERGY_J"],
+        dev["AIM_DEVICE_ENERGY_ORDER"])
+    assert m._SERIES_COLUMN == header_enum("aim_series_field")["AIM_SERIES_COLUMN"]
+    ph = header_enum("aim_phase_field")
+    for attr, name in (("_PHASE_NAME", "NAME"), ("_PHASE_INSTANCES", "INSTANCES"),
+                       ("_PHASE_FIRST_S", "FIRST_S"), ("_PHASE_DURATION_S", "DURATION_S"),
+                       ("_PHASE_SHARE_PCT", "SHARE_PCT"), ("_PHASE_ENERGY_J", "ENERGY_J"),
+                       ("_PHASE_MEAN_POWER_W", "MEAN_POWER_W"), ("_PHASE_PEAK_POWER_W", "PEAK_POWER_W"),
+                       ("_PHASE_CARBON_G", "CARBON_G"), ("_PHASE_UNTERMINATED", "UNTERMINATED")):
+        assert getattr(m, attr) == ph["AIM_PHASE_" + name], attr
+    rec = header_enum("aim_record_field")
+    assert (m._REC_KEY, m._REC_KIND) == (rec["AIM_RECORD_FIELD_KEY"], rec["AIM_RECORD_FIELD_KIND"])
+    for i, attr in enumerate(m._REC_NUMBERS):
+        assert rec["AIM_RECORD_FIELD_" + attr.upper()] == 64 + i, attr
