@@ -773,6 +773,199 @@ AIM_PUBLIC int aim_whatif_hardware_render_specs(aim_store *store, const char *ru
                                                 const char *zones, double pue,
                                                 const char *format, char **ret_text);
 
+/* ------------------------------------------------------------------ reading a stored run
+ * (issue 12) A stored run's summary and samples as values, for programs and bindings (the
+ * Python package) that would otherwise parse the JSON report or the CSV export.
+ * ABI: the handles are opaque and every figure is read through an accessor keyed by an
+ * enum. A later aimeter adds enum values at the end and never renumbers or removes one, so
+ * a program built against this header keeps working with a newer library; a field or index
+ * the library does not know reads as NaN (numbers) or NULL (text). Text is borrowed from the
+ * handle (valid until it is freed). Numbers with no value (no energy measured, no price,
+ * an empty series) are NaN, never 0. */
+
+typedef struct aim_run_info aim_run_info;
+
+/* Loads the summary of run_id (a full id: aim_store_resolve_run turns "last" or a prefix
+ * into one): the run, its devices, series statistics, phases and records, with the figures
+ * the report derives from them (the same as `aimeter report --format json`, unrounded).
+ * -ENOENT no such run, -EINVAL, -ENOMEM; aim_store_errmsg() says more. */
+AIM_PUBLIC int aim_run_info_load(aim_store *store, const char *run_id, aim_run_info **ret_info);
+AIM_PUBLIC void aim_run_info_free(aim_run_info *info);
+
+typedef enum aim_run_field {
+    /* text (aim_run_info_text) */
+    AIM_RUN_ID = 0,
+    AIM_RUN_NAME,
+    AIM_RUN_COMMAND,
+    AIM_RUN_HOST,
+    AIM_RUN_STATUS,        /* "running", "completed", "failed", "interrupted" */
+    AIM_RUN_START_TIME,    /* ISO 8601 UTC, "2026-11-21T14:03:12.345Z" */
+    AIM_RUN_END_TIME,      /* NULL while running */
+    AIM_RUN_VERSION,       /* the aimeter that recorded it */
+    AIM_RUN_SOURCES,       /* comma-separated */
+    AIM_RUN_ZONE,          /* NULL when a constant intensity was given */
+    AIM_RUN_CURRENCY,      /* NULL without a price */
+    AIM_RUN_WARNINGS,      /* newline-separated, "" when none */
+    /* numbers (aim_run_info_number) */
+    AIM_RUN_EXIT_CODE = 64, /* NaN when none */
+    AIM_RUN_STALE,         /* 1: says running but its aimeter process is gone */
+    AIM_RUN_DURATION_S,
+    AIM_RUN_INTERVAL_S,
+    AIM_RUN_SAMPLES,
+    AIM_RUN_ENERGY_J,      /* NaN when no device measured energy */
+    AIM_RUN_FACILITY_J,    /* energy x PUE; NaN when no PUE was recorded */
+    AIM_RUN_PUE,
+    AIM_RUN_CARBON_G,
+    AIM_RUN_INTENSITY_G_PER_KWH,
+    AIM_RUN_COST,          /* NaN without a price */
+    AIM_RUN_PRICE_PER_KWH,
+    AIM_RUN_MARKS,         /* markers the workload recorded */
+    AIM_RUN_DROPPED_EVENTS,
+} aim_run_field;
+
+AIM_PUBLIC const char *aim_run_info_text(const aim_run_info *info, aim_run_field field);
+AIM_PUBLIC double aim_run_info_number(const aim_run_info *info, aim_run_field field);
+
+/* Devices, in the store's order (the index phases' per-device figures use). */
+typedef enum aim_device_field {
+    AIM_DEVICE_NAME = 0,   /* "cpu0" */
+    AIM_DEVICE_KIND,       /* "cpu", "dram", "gpu", "host", "platform", "other", "process" */
+    AIM_DEVICE_MODEL,      /* NULL when unknown */
+    AIM_DEVICE_METHOD,     /* of its energy: "measured", "derived", "estimated" */
+    AIM_DEVICE_DETAIL,     /* "RAPL package counter", ... */
+    AIM_DEVICE_ENERGY_J = 64, /* NaN when it measured no energy */
+    AIM_DEVICE_CARBON_G,   /* its share of the run's carbon; NaN when not in the total */
+    AIM_DEVICE_IN_TOTAL,   /* 1: counted in the run's total (psys and board sensors are not) */
+    AIM_DEVICE_ENERGY_ORDER, /* its place in the report's energy list (CPU, DRAM, GPU, then
+                                the others); NaN when it measured no energy */
+} aim_device_field;
+
+AIM_PUBLIC size_t aim_run_info_device_count(const aim_run_info *info);
+AIM_PUBLIC const char *aim_run_info_device_text(const aim_run_info *info, size_t device,
+                                                aim_device_field field);
+AIM_PUBLIC double aim_run_info_device_number(const aim_run_info *info, size_t device,
+                                             aim_device_field field);
+
+/* Series statistics, in slot order (the columns of aim_samples). */
+typedef enum aim_series_field {
+    AIM_SERIES_COLUMN = 0, /* "gpu0.power [W]", "host.cpu.core_util[3] [%]" (the export's) */
+    AIM_SERIES_DEVICE,     /* device name */
+    AIM_SERIES_METRIC,     /* metric key */
+    AIM_SERIES_UNIT,       /* "" when the metric has none or this aimeter does not know it */
+    AIM_SERIES_METHOD,
+    AIM_SERIES_INSTANCE = 64, /* NaN unless per instance */
+    AIM_SERIES_GROUP,      /* rate group */
+    AIM_SERIES_COUNT,
+    AIM_SERIES_MEAN,
+    AIM_SERIES_MIN,
+    AIM_SERIES_MAX,
+    AIM_SERIES_MODE,
+    AIM_SERIES_STDDEV,
+} aim_series_field;
+
+AIM_PUBLIC size_t aim_run_info_series_count(const aim_run_info *info);
+AIM_PUBLIC const char *aim_run_info_series_text(const aim_run_info *info, size_t series,
+                                                aim_series_field field);
+AIM_PUBLIC double aim_run_info_series_number(const aim_run_info *info, size_t series,
+                                             aim_series_field field);
+
+/* Phases (all instances of one name), in the order they first began. */
+typedef enum aim_phase_field {
+    AIM_PHASE_NAME = 0,
+    AIM_PHASE_INSTANCES = 64,
+    AIM_PHASE_FIRST_S,     /* start of the first instance, s since the run's start */
+    AIM_PHASE_DURATION_S,  /* summed over instances */
+    AIM_PHASE_SHARE_PCT,   /* of the run's duration */
+    AIM_PHASE_ENERGY_J,    /* the devices in the total, attributed by time overlap */
+    AIM_PHASE_MEAN_POWER_W,
+    AIM_PHASE_PEAK_POWER_W, /* sum of each device's peak: an upper bound */
+    AIM_PHASE_CARBON_G,
+    AIM_PHASE_UNTERMINATED, /* instances still open when the run ended */
+} aim_phase_field;
+
+AIM_PUBLIC size_t aim_run_info_phase_count(const aim_run_info *info);
+AIM_PUBLIC const char *aim_run_info_phase_text(const aim_run_info *info, size_t phase,
+                                               aim_phase_field field);
+AIM_PUBLIC double aim_run_info_phase_number(const aim_run_info *info, size_t phase,
+                                            aim_phase_field field);
+/* A device's energy in the phase; NaN when the device neither used energy nor drew power
+ * in it (the report leaves it out). */
+AIM_PUBLIC double aim_run_info_phase_device_energy(const aim_run_info *info, size_t phase,
+                                                   size_t device);
+/* A record key's figure while the phase was open: a counter's sum, a gauge's mean; NaN
+ * when the key was not recorded in it. record: an index of aim_run_info_record_*. */
+AIM_PUBLIC double aim_run_info_phase_record(const aim_run_info *info, size_t phase,
+                                            size_t record);
+
+/* Records (numbers the workload reported), in the order their keys first came. */
+typedef enum aim_record_field {
+    AIM_RECORD_FIELD_KEY = 0,
+    AIM_RECORD_FIELD_KIND, /* "counter" or "gauge" */
+    AIM_RECORD_FIELD_COUNT = 64,
+    AIM_RECORD_FIELD_TOTAL,
+    AIM_RECORD_FIELD_MEAN,
+    AIM_RECORD_FIELD_LAST,
+    AIM_RECORD_FIELD_MIN,
+    AIM_RECORD_FIELD_MAX,
+    AIM_RECORD_FIELD_J_PER_UNIT, /* counters with a positive total, run with energy */
+    AIM_RECORD_FIELD_UNITS_PER_J,
+    AIM_RECORD_FIELD_KWH_PER_1000,
+    AIM_RECORD_FIELD_G_PER_1000,
+} aim_record_field;
+
+AIM_PUBLIC size_t aim_run_info_record_count(const aim_run_info *info);
+AIM_PUBLIC const char *aim_run_info_record_text(const aim_run_info *info, size_t record,
+                                                aim_record_field field);
+AIM_PUBLIC double aim_run_info_record_number(const aim_run_info *info, size_t record,
+                                             aim_record_field field);
+
+/* A run's samples, time-ordered: one row per tick of the rate group with the most ticks,
+ * the other groups' latest values at or before it held (the rows `aimeter export` writes,
+ * with the values unrounded). Columns are the run's series in slot order
+ * (aim_run_info_series_*, AIM_SERIES_COLUMN). */
+typedef struct aim_samples aim_samples;
+
+/* -ENOENT no such run, -EBADMSG corrupt samples, -ENOMEM; aim_store_errmsg() says more. */
+AIM_PUBLIC int aim_samples_open(aim_store *store, const char *run_id, aim_samples **ret);
+AIM_PUBLIC void aim_samples_free(aim_samples *samples);
+AIM_PUBLIC size_t aim_samples_columns(const aim_samples *samples);
+AIM_PUBLIC size_t aim_samples_rows(const aim_samples *samples);
+/* Row `row`: its time since the run's start (ns) in *ret_t_ns, its wall time in
+ * *ret_wall_ns (ns since the epoch; either may be NULL) and up to n values in values[]
+ * (NaN where the column has no value yet). Returns the number of columns, or -EINVAL for
+ * a row out of range. */
+AIM_PUBLIC int aim_samples_row(const aim_samples *samples, size_t row, int64_t *ret_t_ns,
+                               int64_t *ret_wall_ns, double *values, size_t n);
+
+/* ------------------------------------------------------------------ the control socket
+ * (issue 12) The client side of a run's control socket (docs/control.md), for the CLI's
+ * `aimeter mark/phase/record` and the Python package: one line out, one reply line back. */
+
+/* Sends `line` (without its newline) to the run listening at socket_path, on a connection
+ * of its own, and waits for the reply (5 s at most). 0 for "ok": reply gets what follows
+ * "ok " ("" for a bare ok); -EBADMSG for "error REASON": reply gets REASON;
+ * -ENAMETOOLONG a path longer than a socket path may be; -errno of connect() when nobody
+ * listens (-ENOENT, -ECONNREFUSED, ...); -EPROTO no answer or not a reply (the connection
+ * closed, the time ran out). reply (may be NULL) gets at most reply_len - 1 bytes. */
+AIM_PUBLIC int aim_control_send(const char *socket_path, const char *line, char *reply,
+                                size_t reply_len);
+
+/* The same over one connection kept open between calls (a process's stream of records):
+ * a broken connection is reopened once and the line sent again. Not thread-safe: callers
+ * serialise their calls. A client inherited by a forked child must be freed there, not
+ * used (its connection is the parent's conversation). */
+typedef struct aim_control_client aim_control_client;
+AIM_PUBLIC int aim_control_client_new(const char *socket_path, aim_control_client **ret);
+AIM_PUBLIC int aim_control_client_send(aim_control_client *client, const char *line,
+                                       char *reply, size_t reply_len);
+AIM_PUBLIC void aim_control_client_free(aim_control_client *client);
+
+/* The record rule: 1 when a record key is a counter (it counts things: tokens, samples,
+ * requests, inferences, images, steps, batches, items, also as suffixes, and keys ending in
+ * "_total" or "_count"), 0 when it is a gauge; -EINVAL when key is not a valid record key
+ * (1-48 of a-z 0-9 _ . -, starting with a letter). */
+AIM_PUBLIC int aim_record_key_kind(const char *key);
+
 #ifdef __cplusplus
 }
 #endif

@@ -23,10 +23,15 @@ from ._lib import AimeterError, LibraryNotFound
 from ._tracker import Tracker, track
 from . import monitor
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing at run time costs milliseconds
+    from typing import Optional
+    from ._workload import Phase
+
 
 # The module-level workload calls load their module on first use: `import aimeter` and
 # monitor.start() stay as cheap as they were (docs/performance.md).
-def phase(name, *, nest=False):
+def phase(name: str, *, nest: bool = False) -> "Phase":
     """Begins the phase `name` in the innermost running tracker of this process, else in the
     outer `aimeter run` ($AIMETER_CONTROL), ending the previous phase() there; usable as
     `with aimeter.phase("eval"):`. nest=True ends nothing. See Tracker.phase."""
@@ -34,19 +39,19 @@ def phase(name, *, nest=False):
     return f(name, nest=nest)
 
 
-def end_phase(name=None):
+def end_phase(name: "Optional[str]" = None) -> None:
     """Ends the innermost open phase called name (None: the innermost open phase)."""
     from ._workload import end_phase as f
     f(name)
 
 
-def mark(text):
+def mark(text: str) -> None:
     """A marker: an instant worth seeing ("checkpoint saved")."""
     from ._workload import mark as f
     f(text)
 
 
-def record(key, value, kind=None):
+def record(key: str, value: float, kind: "Optional[str]" = None) -> None:
     """A number from the workload: counters add up (tokens, samples, requests, ...), gauges
     are values (loss, latency); kind "counter" or "gauge" overrides the key's rule."""
     from ._workload import record as f
@@ -61,7 +66,7 @@ _LAZY = {"load": "summary", "runs": "summary", "Summary": "summary", "NotSampled
          "PhaseSummary": "summary", "RecordSummary": "summary", "Phase": "_workload"}
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> "object":
     if name in _LAZY:
         import importlib
         value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
@@ -74,7 +79,7 @@ def __dir__():
     return sorted(list(globals()) + list(_LAZY))
 
 
-def library_version():
+def library_version() -> str:
     """The version of the libaimeter loaded (loads it)."""
     from ._lib import version
     return version()

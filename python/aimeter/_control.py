@@ -4,109 +4,118 @@ ranks live.
 A ControlClient keeps one connection to a run's socket for the whole process: every message
 is one line out and one reply line back ("ok" or "error REASON"). Calls are serialised by a
 lock (so replies cannot be mixed up between threads); a broken connection is reopened once
-and the line sent again; a forked child never uses its parent's connection.
+and the line sent again (by the library); a forked child never uses its parent's connection.
 
 Job sockets: in a multi-process job without `aimeter run`, local rank 0's tracker listens on
 a socket whose path every rank of the job on the node can compute from the launcher's job
 id, so that the other ranks' records reach rank 0's run. Beside it, a small text file gives
 rank 0's run id and store, for the other ranks' summaries.
 
-This module imports `socket`; it is loaded only when a control socket is involved, so that a
-plain `import aimeter; monitor.start()` stays cheap.
+The socket itself is the library's (aim_control_send, aim_control_client: the one client,
+shared with `aimeter mark/phase/record`); this module adds the lock, fork safety and the job
+sockets' paths. It is loaded only when a control socket is involved.
 """
+from __future__ import annotations
+
+import ctypes
+import errno
 import os
-import socket
 import stat
 from _thread import allocate_lock
 
-REPLY_TIMEOUT_S = 5.0        # the run answers at once; this covers a machine under load
-LINE_MAX = 511               # bytes before the newline
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing at run time costs milliseconds
+    from typing import Dict, Optional, Tuple
+
+from . import _lib
+
+# The library's client (aimeter.h, "the control socket").
+_lib.declare({
+    "aim_control_send": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p,
+                                        ctypes.POINTER(ctypes.c_char), ctypes.c_size_t]),
+    "aim_control_client_new": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "aim_control_client_send": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p,
+                                               ctypes.POINTER(ctypes.c_char), ctypes.c_size_t]),
+    "aim_control_client_free": (None, [ctypes.c_void_p]),
+})
+
+REPLY_MAX = 4352             # a reply line: "ok RUN_ID STORE_PATH" (the library's bound)
 
 
 class ControlError(ConnectionError):
     """The run behind a control socket could not be reached (it has ended, or never began)."""
 
 
-class ControlClient:
-    """One persistent connection to a control socket, shared by the threads of a process."""
+def _reply_line(r: int, buf: "ctypes.Array[ctypes.c_char]") -> Optional[str]:
+    """The reply line the run sent, from the library's answer: "ok[ TEXT]" or
+    "error REASON"; None when there was none (nobody listens, no answer)."""
+    text = buf.value.decode("utf-8", "replace")
+    if r == 0:
+        return "ok " + text if text else "ok"
+    if r == -errno.EBADMSG:
+        return "error " + text
+    return None
 
-    def __init__(self, path):
+
+class ControlClient:
+    """One persistent connection to a control socket, shared by the threads of a process:
+    the library's aim_control_client (which reopens a broken connection once and sends the
+    line again), with a lock so that replies cannot be mixed up between threads."""
+
+    def __init__(self, path: str) -> None:
         self.path = path
         self._lock = allocate_lock()
-        self._sock = None
+        self._handle: Optional[ctypes.c_void_p] = None
         self._pid = os.getpid()
-        self._buf = b""
 
-    def _close(self):
-        if self._sock is not None:
-            try:
-                self._sock.close()
-            except OSError:
-                pass
-        self._sock = None
-        self._buf = b""
+    def _close(self) -> None:
+        if self._handle is not None:
+            _lib.lib().aim_control_client_free(self._handle)
+        self._handle = None
 
-    def _connect(self):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.settimeout(REPLY_TIMEOUT_S)
-            s.connect(self.path)
-        except BaseException:
-            s.close()
-            raise
-        self._sock = s
-        self._buf = b""
-
-    def _exchange(self, data):
-        self._sock.sendall(data)
-        while b"\n" not in self._buf:
-            chunk = self._sock.recv(4096)
-            if not chunk:
-                raise ConnectionResetError("the run closed the connection")
-            self._buf += chunk
-        line, _, self._buf = self._buf.partition(b"\n")
-        return line.decode("utf-8", "replace").rstrip("\r")
-
-    def request(self, line):
+    def request(self, line: str) -> str:
         """Sends one line (without its newline) and returns the reply line. ControlError when
         the run cannot be reached, even after reconnecting once."""
-        data = line.encode("utf-8") + b"\n"
+        data = _lib.encode(line)
+        lib = _lib.lib()
         with self._lock:
             if self._pid != os.getpid():
-                # A forked child: the inherited socket is the parent's conversation.
+                # A forked child: the inherited connection is the parent's conversation.
                 self._close()
                 self._pid = os.getpid()
-            for attempt in (0, 1):
-                try:
-                    if self._sock is None:
-                        self._connect()
-                    return self._exchange(data)
-                except OSError as e:
-                    self._close()
-                    if attempt == 1 or isinstance(e, (FileNotFoundError, ConnectionRefusedError,
-                                                      socket.timeout)):
-                        # Nobody listens (no point in a second try), or it did not answer.
-                        raise ControlError(f"cannot reach the run at {self.path} ({e}): has it "
-                                           "ended?") from None
-        raise AssertionError("unreachable")
+            if self._handle is None:
+                h = ctypes.c_void_p()
+                r = lib.aim_control_client_new(_lib.encode(self.path), ctypes.byref(h))
+                if r < 0:
+                    raise ControlError(f"cannot reach the run at {self.path} "
+                                       f"({_lib.strerror(r)}): has it ended?")
+                self._handle = h
+            buf = ctypes.create_string_buffer(REPLY_MAX)
+            r = lib.aim_control_client_send(self._handle, data, buf, REPLY_MAX)
+            reply = _reply_line(r, buf)
+            if reply is None:
+                self._close()
+                raise ControlError(f"cannot reach the run at {self.path} ({_lib.strerror(r)}): "
+                                   "has it ended?")
+            return reply
 
-    def close(self):
+    def close(self) -> None:
         with self._lock:
             self._close()
 
-    def after_fork_in_child(self):
+    def after_fork_in_child(self) -> None:
         self._lock = allocate_lock()
-        # Forget the parent's socket without closing it from here: closing our copy of the
-        # descriptor would not disturb the parent, but keep it simple and explicit.
+        # The parent's connection: freeing the child's copy closes only the child's
+        # descriptor, the parent's conversation goes on.
         self._close()
         self._pid = os.getpid()
 
 
 _clients_lock = allocate_lock()
-_clients = {}
+_clients: Dict[str, ControlClient] = {}
 
 
-def client(path):
+def client(path: str) -> ControlClient:
     """The process's connection to the socket at path (created on first use)."""
     with _clients_lock:
         c = _clients.get(path)
@@ -115,7 +124,7 @@ def client(path):
         return c
 
 
-def _after_fork_in_child():
+def _after_fork_in_child() -> None:
     global _clients_lock
     _clients_lock = allocate_lock()
     for c in _clients.values():
@@ -126,40 +135,30 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _ask(path, line):
-    """One request on a fresh connection (closed after): the reply line, or None."""
+def _ask(path: Optional[str], line: str) -> Optional[str]:
+    """One request on a connection of its own (aim_control_send): the reply line, or None."""
     if not path:
         return None
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    buf = ctypes.create_string_buffer(REPLY_MAX)
     try:
-        s.settimeout(REPLY_TIMEOUT_S)
-        s.connect(path)
-        s.sendall(line)
-        buf = b""
-        while b"\n" not in buf:
-            chunk = s.recv(4096)
-            if not chunk:
-                return None
-            buf += chunk
-        return buf.split(b"\n", 1)[0].rstrip(b"\r")
-    except OSError:
+        r = _lib.lib().aim_control_send(_lib.encode(path), _lib.encode(line), buf, REPLY_MAX)
+    except ValueError:
         return None
-    finally:
-        s.close()
+    return _reply_line(r, buf)
 
 
-def ping(path):
+def ping(path: Optional[str]) -> bool:
     """Whether a run answers on the socket at path."""
-    return _ask(path, b"ping\n") == b"ok"
+    return _ask(path, "ping") == "ok"
 
 
-def run_of(path):
+def run_of(path: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
     """(run id, store path) of the run that the socket at path feeds, or (None, None) (no
     answer, or an aimeter from before the `run` message)."""
-    reply = _ask(path, b"run\n")
-    if not reply or not reply.startswith(b"ok "):
+    reply = _ask(path, "run")
+    if not reply or not reply.startswith("ok "):
         return None, None
-    run_id, _, db = reply[3:].decode("utf-8", "replace").partition(" ")
+    run_id, _, db = reply[3:].partition(" ")
     return (run_id or None), (db or None)
 
 

@@ -96,6 +96,8 @@ _REQUIRED = {
     "aim_report_render": (c_int, [c_void_p, c_char_p, c_char_p, P(c_void_p)]),
     "aim_export_csv": (c_int, [c_void_p, c_char_p, c_void_p]),
     "aim_export_csv_columns": (c_int, [c_void_p, c_char_p, c_void_p]),
+    # the record rule (one implementation, the library's): _workload.py
+    "aim_record_key_kind": (c_int, [c_char_p]),
 }
 
 # Newer setters: used when the library loaded has them, else the option is refused with
@@ -112,6 +114,16 @@ _OPTIONAL = {
     "aim_mark": (c_int, [c_void_p, c_char_p]),
     "aim_record_as": (c_int, [c_void_p, c_char_p, c_double, c_int]),
 }
+
+# Signatures declared by the modules that use them (summary.py, _control.py), when they are
+# imported: the dicts above are built at `import aimeter`, whose cost is budgeted.
+_DECLARED = {}
+
+
+def declare(signatures):
+    """Adds {name: (restype, argtypes)} of required functions (see _REQUIRED)."""
+    _DECLARED.update(signatures)
+
 
 _lock = allocate_lock()
 _lib = None
@@ -145,11 +157,11 @@ class _Library:
         self._name = cdll._name
 
     def __getattr__(self, name):
-        sig = _REQUIRED.get(name) or _OPTIONAL.get(name)
+        sig = _REQUIRED.get(name) or _DECLARED.get(name) or _OPTIONAL.get(name)
         try:
             fn = getattr(self._cdll, name)
         except AttributeError:
-            if name in _REQUIRED:
+            if name in _REQUIRED or name in _DECLARED:
                 raise LibraryNotFound(f"{self._name} lacks {name}(): it is older than this "
                                       "aimeter Python package") from None
             raise
@@ -245,7 +257,7 @@ def libc():
 
 def has(name):
     """Whether the loaded library exports name (for the optional setters)."""
-    return name in _REQUIRED or (name in _OPTIONAL and hasattr(lib(), name))
+    return name in _REQUIRED or name in _DECLARED or (name in _OPTIONAL and hasattr(lib(), name))
 
 
 def detach_log_callback():

@@ -28,6 +28,13 @@ from _thread import allocate_lock
 from . import _lib, _options, _ranks
 from ._lib import COMPLETED, FAILED, INTERRUPTED, AimeterError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing at run time costs milliseconds
+    from typing import Any, Callable, Dict, Optional, TypeVar, Union
+    from ._workload import Phase
+    from .summary import Summary
+    F = TypeVar("F", bound=Callable[..., Any])
+
 # .summary (and json, csv) are imported at stop, not here: start() is the cheap path.
 
 _registry_lock = allocate_lock()
@@ -125,7 +132,7 @@ class _NativeSession:
             raise AimeterError(r, "stopping the run", self.errmsg())
 
     @property
-    def run_id(self):
+    def run_id(self) -> "Optional[str]":
         return _lib.lib().aim_session_run_id(self.handle).decode()
 
     def live(self):
@@ -172,7 +179,8 @@ class Tracker:
     which).
     """
 
-    def __init__(self, name=None, *, _default_name=None, **options):
+    def __init__(self, name: "Optional[str]" = None, *, _default_name: "Optional[str]" = None,
+                 **options: "Any") -> None:
         if name is not None:
             if options.get("name") is not None or options.get("task_name") is not None:
                 raise TypeError("the name is given twice")
@@ -188,27 +196,27 @@ class Tracker:
         self._book = None       # phases, markers, records (_workload.PhaseBook) once started
         self._mode = None       # "native", "attached" or "rank" (module docstring)
         self._job = None        # (socket, run-info) paths of the job's rank-0 socket
-        self.summary = None
+        self.summary: "Optional[Summary]" = None
         self.rank = _ranks.detect()
         self.sampling = self.rank.samples_node or self._opts.all_ranks
 
     # ---------------------------------------------------------------- state
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self._opts.name
 
     @property
-    def running(self):
+    def running(self) -> bool:
         return self._state == "running"
 
     @property
-    def attached(self):
+    def attached(self) -> bool:
         """True when the tracker adds to an outer `aimeter run` instead of sampling."""
         return self._mode == "attached"
 
     @property
-    def control_socket(self):
+    def control_socket(self) -> "Optional[str]":
         """The socket this tracker's phases, markers and records travel through: the outer
         run's (attached), local rank 0's (another rank), the one this tracker listens on for
         the other ranks (local rank 0 of a job), or None."""
@@ -222,7 +230,7 @@ class Tracker:
         """The run's id in the store (None before start and on a rank that does not sample)."""
         return self._run_id
 
-    def live(self):
+    def live(self) -> "Optional[Dict[str, Union[float, int]]]":
         """Figures so far: elapsed_s, power_w, energy_j, samples, missed_deadlines (cheap:
         atomic reads). None when not sampling here."""
         with self._lock:
@@ -232,7 +240,7 @@ class Tracker:
 
     # ---------------------------------------------------------------- start / stop
 
-    def start(self):
+    def start(self) -> "Tracker":
         with self._lock:
             if self._state == "running":
                 raise RuntimeError(f"aimeter: {self.name!r} is already being measured "
@@ -356,7 +364,7 @@ class Tracker:
                                                  f"tracker {self.name!r}")
             return self._book
 
-    def phase(self, name, *, nest=False):
+    def phase(self, name: str, *, nest: bool = False) -> "Phase":
         """Begins the phase `name` ("prefill", "epoch 3") now and returns it (a Phase).
 
         `t.phase("prefill"); ...; t.phase("decode")` ends the previous phase() of this tracker
@@ -366,23 +374,23 @@ class Tracker:
         characters (ValueError)."""
         return self._workload_book().begin(name, nest)
 
-    def end_phase(self, name=None):
+    def end_phase(self, name: "Optional[str]" = None) -> None:
         """Ends the innermost open phase called name (None: the innermost open phase), with
         the phases begun inside it. ValueError when no phase of that name is open."""
         self._workload_book().end_phase(name)
 
-    def mark(self, text):
+    def mark(self, text: str) -> None:
         """A marker: an instant worth seeing on the run's time line ("checkpoint saved")."""
         self._workload_book().mark(text)
 
-    def record(self, key, value, kind=None):
+    def record(self, key: str, value: float, kind: "Optional[str]" = None) -> None:
         """A number from the workload. Counters add up (tokens, samples, requests, ...,
         *_total, *_count: they give J per unit); gauges are the value now (loss, latency).
         kind "counter" or "gauge" overrides the key's rule; a key keeps its first kind.
         key: 1-48 of a-z 0-9 _ . - starting with a letter; value: a finite number."""
         self._workload_book().record(key, value, kind)
 
-    def stop(self):
+    def stop(self) -> "Optional[Summary]":
         """Stops measuring (status "completed") and returns the Summary, printing its report
         on stderr unless quiet. Stopping again returns the same Summary."""
         return self._stop(COMPLETED, -1)
@@ -463,9 +471,9 @@ class Tracker:
         csv_path = o.csv or (os.path.abspath(f"{_file_safe(o.name)}_{run_id}.csv") if o.auto_csv else None)
         json_path = o.json or (os.path.abspath(f"{_file_safe(o.name)}_{run_id}.json") if o.auto_json else None)
         with _Store(db) as store:
-            json_text = store.render(run_id, "json")
+            json_text = store.render(run_id, "json") if json_path else None
             text = None if o.quiet else store.render(run_id, "text")
-            self.summary = Summary(json_text, db, text, self.rank)
+            self.summary = Summary(store, run_id, db, text, self.rank, json_text)
             self.summary.csv_path, self.summary.json_path = csv_path, json_path
             if csv_path:
                 store.export_csv_file(run_id, csv_path)
@@ -475,10 +483,10 @@ class Tracker:
 
     # ---------------------------------------------------------------- idioms
 
-    def __enter__(self):
+    def __enter__(self) -> "Tracker":
         return self.start()
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: "Any", exc: "Any", tb: "Any") -> bool:
         status, code = _status_of(exc_type, exc)
         try:
             self._stop(status, code)
@@ -489,7 +497,7 @@ class Tracker:
             print(f"aimeter: could not finish run {self.run_id}: {e}", file=sys.stderr)
         return False
 
-    def __call__(self, func):
+    def __call__(self, func: "F") -> "F":
         """Decorator: every call of func is measured as one run (recursive calls inside it
         belong to the outer call's run)."""
         if self._state != "new":
@@ -555,7 +563,7 @@ def _decorate(func, raw_options):
     return wrapper
 
 
-def track(name=None, **options):
+def track(name: "Union[str, F, None]" = None, **options: "Any") -> "Union[Tracker, F]":
     """A Tracker: `with aimeter.track("finetune", interval="100ms") as t:`,
     `@aimeter.track("train")`, or `@aimeter.track` alone (named after the function)."""
     if callable(name) and not options:

@@ -20,18 +20,20 @@ import math
 import os
 from _thread import allocate_lock
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing at run time costs milliseconds
+    from typing import Any, Optional
+
 NAME_MAX = 128       # bytes of a phase name or marker text
 KEY_MAX = 48
 PHASE_NAMES = 64     # distinct phase names the run keeps a row for
 RECORD_KEYS = 64
 PHASE_DEPTH = 16     # phases open at once
-_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.-")
-_COUNTED = ("tokens", "samples", "requests", "inferences", "images", "steps", "batches", "items")
 
 
 # ---------------------------------------------------------------- validation (the protocol's rules)
 
-def check_text(text, what):
+def check_text(text: str, what: str) -> str:
     """A phase name or marker text: str, 1-128 bytes of UTF-8, no control characters, no
     leading or trailing space (the control protocol would strip them)."""
     if not isinstance(text, str):
@@ -48,24 +50,35 @@ def check_text(text, what):
     return text
 
 
-def check_key(key):
+_kinds_seen: "dict[str, int]" = {}   # the rule is a function of the key: asked once per key
+
+
+def _key_kind(key: str) -> int:
+    """The library's record rule (aim_record_key_kind): 1 counter, 0 gauge, < 0 not a key."""
+    k = _kinds_seen.get(key)
+    if k is None:
+        from ._lib import lib
+        k = -22 if "\0" in key else lib().aim_record_key_kind(key.encode("utf-8", "surrogatepass"))
+        if len(_kinds_seen) < 1024:  # a run keeps 64 keys; bad keys must not grow it
+            _kinds_seen[key] = k
+    return k
+
+
+def check_key(key: str) -> str:
     if not isinstance(key, str):
         raise TypeError(f"record key: a string, not {type(key).__name__}")
-    if (not key or len(key) > KEY_MAX or not ("a" <= key[0] <= "z")
-            or not _KEY_CHARS.issuperset(key)):
+    if _key_kind(key) < 0:
         raise ValueError(f"record key {key!r}: 1-{KEY_MAX} characters of a-z 0-9 _ . -, "
                          "starting with a letter (e.g. 'tokens', 'loss', 'eval.accuracy')")
     return key
 
 
-def default_kind(key):
+def default_kind(key: str) -> str:
     """The library's rule: keys naming counted things are counters, the rest gauges."""
-    if key.endswith(_COUNTED) or key.endswith(("_total", "_count")):
-        return "counter"
-    return "gauge"
+    return "counter" if _key_kind(key) == 1 else "gauge"
 
 
-def check_kind(key, kind):
+def check_kind(key: str, kind: "Optional[str]") -> str:
     if kind is None:
         return default_kind(key)
     if kind not in ("counter", "gauge"):
@@ -258,14 +271,17 @@ class Phase:
     def __init__(self, book, name):
         self.name, self._book, self.open, self._scoped = name, book, True, False
 
-    def end(self):
+    def end(self) -> None:
         self._book.end_phase(self)
 
-    def __enter__(self):
+    name: str
+    open: bool
+
+    def __enter__(self) -> "Phase":
         self._book._scope(self)
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: "Any", exc: "Any", tb: "Any") -> bool:
         self._book.end_phase(self)
         return False
 
@@ -494,23 +510,23 @@ def _book():
     return _process_book()
 
 
-def phase(name, *, nest=False):
+def phase(name: str, *, nest: bool = False) -> "Phase":
     """Begins the phase `name` in the innermost running tracker of this process, else in the
     outer `aimeter run`, ending the previous phase() (see Tracker.phase)."""
     return _book().begin(name, nest)
 
 
-def end_phase(name=None):
+def end_phase(name: "Optional[str]" = None) -> None:
     """Ends the innermost open phase called name (None: the innermost open phase)."""
     _book().end_phase(name)
 
 
-def mark(text):
+def mark(text: str) -> None:
     """A marker (an instant worth seeing: 'checkpoint saved')."""
     _book().mark(text)
 
 
-def record(key, value, kind=None):
+def record(key: str, value: float, kind: "Optional[str]" = None) -> None:
     """A number from the workload: counters add up (tokens, samples, requests, ...), gauges
     are values (loss, latency); kind 'counter' or 'gauge' overrides the key's rule."""
     _book().record(key, value, kind)

@@ -17,11 +17,16 @@ from _thread import allocate_lock
 
 from ._tracker import Tracker
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing at run time costs milliseconds
+    from typing import Any, Optional
+    from .summary import Summary
+
 _lock = allocate_lock()
-_tracker = None
+_tracker: "Optional[Tracker]" = None
 
 
-def start(**options):
+def start(**options: "Any") -> "Tracker":
     """Starts measuring this machine; returns the Tracker (its run_id, live())."""
     global _tracker
     tracker = Tracker(**options)  # checks the options before taking the lock
@@ -34,7 +39,7 @@ def start(**options):
     return tracker
 
 
-def stop():
+def stop() -> "Optional[Summary]":
     """Stops the measurement started by start() and returns its Summary (None, with a
     RuntimeWarning, when nothing was started)."""
     global _tracker
@@ -48,7 +53,7 @@ def stop():
     return tracker.stop()
 
 
-def current():
+def current() -> "Optional[Tracker]":
     """The running Tracker started by start(), or None."""
     with _lock:
         return _tracker if _tracker is not None and _tracker.running else None

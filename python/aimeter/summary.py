@@ -1,10 +1,45 @@
-"""Results: the Summary of a run (from the library's JSON report, schema aimeter.report/1,
-docs/report-json.md), its time series, and reading runs back from the store."""
+"""Results: the Summary of a run, its time series, and reading runs back from the store.
+
+Figures are read through the library's accessors (aim_run_info_*, aim_samples_*: aimeter.h,
+"reading a stored run"), not by parsing the JSON report or the CSV export; the JSON report
+(schema aimeter.report/1, docs/report-json.md) is rendered only when asked for (to_dict,
+to_json, the json= file)."""
+from __future__ import annotations
+
 import ctypes
+import math
 import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing at run time costs milliseconds
+    from typing import Any, Dict, List, Optional, Union
 
 from . import _lib
 from ._lib import AimeterError
+
+_c = ctypes
+_P, _int, _dbl, _size, _ptr, _str = (_c.POINTER, _c.c_int, _c.c_double, _c.c_size_t, _c.c_void_p,
+                                     _c.c_char_p)
+# The accessors of a stored run (aimeter.h, "reading a stored run").
+_lib.declare({
+    "aim_run_info_load": (_int, [_ptr, _str, _P(_ptr)]),
+    "aim_run_info_free": (None, [_ptr]),
+    "aim_run_info_text": (_str, [_ptr, _int]),
+    "aim_run_info_number": (_dbl, [_ptr, _int]),
+    **{f"aim_run_info_{what}_count": (_size, [_ptr])
+       for what in ("device", "series", "phase", "record")},
+    **{f"aim_run_info_{what}_text": (_str, [_ptr, _size, _int])
+       for what in ("device", "series", "phase", "record")},
+    **{f"aim_run_info_{what}_number": (_dbl, [_ptr, _size, _int])
+       for what in ("device", "series", "phase", "record")},
+    "aim_run_info_phase_device_energy": (_dbl, [_ptr, _size, _size]),
+    "aim_run_info_phase_record": (_dbl, [_ptr, _size, _size]),
+    "aim_samples_open": (_int, [_ptr, _str, _P(_ptr)]),
+    "aim_samples_free": (None, [_ptr]),
+    "aim_samples_columns": (_size, [_ptr]),
+    "aim_samples_rows": (_size, [_ptr]),
+    "aim_samples_row": (_int, [_ptr, _size, _P(_c.c_int64), _P(_c.c_int64), _P(_dbl), _size]),
+})
 
 
 class _Store:
@@ -101,11 +136,83 @@ class _Store:
             raise OSError(5, f"writing {path} failed", str(path))
 
 
+    def run_info(self, run_id: str) -> "_RunInfo":
+        return _RunInfo(self, run_id)
+
+    def samples(self, run_id: str, columns: List[str], as_frame: Optional[bool]) -> Any:
+        return _read_samples(self, run_id, columns, as_frame)
+
+
 default_db_path = _lib.default_db_path
 
+# The accessors' fields (enum aim_run_field, aim_device_field, ... in aimeter.h).
+_RUN_ID, _RUN_NAME, _RUN_COMMAND, _RUN_HOST, _RUN_STATUS, _RUN_START, _RUN_END = range(7)
+_RUN_ZONE, _RUN_CURRENCY, _RUN_WARNINGS = 9, 10, 11
+(_RUN_EXIT_CODE, _RUN_STALE, _RUN_DURATION_S, _RUN_INTERVAL_S, _RUN_SAMPLES, _RUN_ENERGY_J,
+ _RUN_FACILITY_J, _RUN_PUE, _RUN_CARBON_G, _RUN_INTENSITY, _RUN_COST, _RUN_PRICE, _RUN_MARKS,
+ _RUN_DROPPED) = range(64, 78)
+_DEV_NAME, _DEV_KIND = 0, 1
+_DEV_ENERGY_J, _DEV_CARBON_G, _DEV_IN_TOTAL, _DEV_ENERGY_ORDER = range(64, 68)
+_SERIES_COLUMN = 0
+_PHASE_NAME = 0
+(_PHASE_INSTANCES, _PHASE_FIRST_S, _PHASE_DURATION_S, _PHASE_SHARE_PCT, _PHASE_ENERGY_J,
+ _PHASE_MEAN_POWER_W, _PHASE_PEAK_POWER_W, _PHASE_CARBON_G, _PHASE_UNTERMINATED) = range(64, 73)
+_REC_KEY, _REC_KIND = 0, 1
+_REC_NUMBERS = ("count", "total", "mean", "last", "min", "max", "j_per_unit", "units_per_j",
+                "kwh_per_1000", "g_per_1000")   # AIM_RECORD_FIELD_COUNT (64) onwards
 
-def _num(x):
-    return x if isinstance(x, (int, float)) and not isinstance(x, bool) else None
+
+def _value(x: float) -> Optional[float]:
+    """A number from the library: NaN is "no value" (None), never zero."""
+    return None if math.isnan(x) else x
+
+
+def _count(x: float) -> int:
+    return 0 if math.isnan(x) else int(x)
+
+
+class _RunInfo:
+    """An aim_run_info loaded from an open store, read through its accessors."""
+
+    def __init__(self, store: _Store, run_id: str) -> None:
+        lib = _lib.lib()
+        h = ctypes.c_void_p()
+        r = lib.aim_run_info_load(store.handle, _lib.encode(run_id), ctypes.byref(h))
+        if r < 0:
+            store.fail(r, f"summary of run {run_id}")
+        self.handle = h
+        self.lib = lib
+
+    def __enter__(self) -> "_RunInfo":
+        return self
+
+    def __exit__(self, *exc: Any) -> bool:
+        self.lib.aim_run_info_free(self.handle)
+        self.handle = None
+        return False
+
+    @staticmethod
+    def _text(raw: Optional[bytes]) -> Optional[str]:
+        return None if raw is None else raw.decode("utf-8", "replace")
+
+    def text(self, field: int) -> Optional[str]:
+        return self._text(self.lib.aim_run_info_text(self.handle, field))
+
+    def number(self, field: int) -> Optional[float]:
+        return _value(self.lib.aim_run_info_number(self.handle, field))
+
+    def count(self, what: str) -> int:
+        return getattr(self.lib, f"aim_run_info_{what}_count")(self.handle)
+
+    def item_text(self, what: str, i: int, field: int) -> Optional[str]:
+        return self._text(getattr(self.lib, f"aim_run_info_{what}_text")(self.handle, i, field))
+
+    def item_number(self, what: str, i: int, field: int) -> Optional[float]:
+        return _value(getattr(self.lib, f"aim_run_info_{what}_number")(self.handle, i, field))
+
+    def columns(self) -> List[str]:
+        return [self.item_text("series", i, _SERIES_COLUMN) or ""
+                for i in range(self.count("series"))]
 
 
 class PhaseSummary:
@@ -120,30 +227,54 @@ class PhaseSummary:
 
     __slots__ = ("name", "instances", "first_s", "duration_s", "share_pct", "share", "energy_j",
                  "mean_power_w", "peak_power_w", "carbon_g", "unterminated", "energy_by_device",
-                 "records", "_raw")
+                 "records", "_summary", "_index")
 
-    def __init__(self, d):
-        self._raw = d
-        self.name = d.get("name")
-        self.instances = d.get("instances")
-        self.first_s = _num(d.get("first_s"))
-        self.duration_s = _num(d.get("duration_s"))
-        self.share_pct = _num(d.get("share_pct"))
+    name: Optional[str]
+    instances: int
+    first_s: Optional[float]
+    duration_s: Optional[float]
+    share_pct: Optional[float]
+    share: Optional[float]
+    energy_j: Optional[float]
+    mean_power_w: Optional[float]
+    peak_power_w: Optional[float]
+    carbon_g: Optional[float]
+    unterminated: int
+    energy_by_device: Dict[str, Optional[float]]
+    records: Dict[str, Optional[float]]
+
+    def __init__(self, info: _RunInfo, i: int, devices: List[str], keys: List[str],
+                 summary: "Summary") -> None:
+        self._summary, self._index = summary, i
+        num = lambda f: info.item_number("phase", i, f)  # noqa: E731
+        self.name = info.item_text("phase", i, _PHASE_NAME)
+        self.instances = _count(info.lib.aim_run_info_phase_number(info.handle, i, _PHASE_INSTANCES))
+        self.first_s = num(_PHASE_FIRST_S)
+        self.duration_s = num(_PHASE_DURATION_S)
+        self.share_pct = num(_PHASE_SHARE_PCT)
         self.share = None if self.share_pct is None else self.share_pct / 100.0
-        self.energy_j = _num(d.get("energy_j"))
-        self.mean_power_w = _num(d.get("mean_power_w"))
-        self.peak_power_w = _num(d.get("peak_power_w"))
-        self.carbon_g = _num(d.get("carbon_g"))
-        self.unterminated = d.get("unterminated") or 0
-        self.energy_by_device = {x.get("device"): _num(x.get("energy_j"))
-                                 for x in d.get("devices") or []}
-        self.records = dict(d.get("records") or {})
+        self.energy_j = num(_PHASE_ENERGY_J)
+        self.mean_power_w = num(_PHASE_MEAN_POWER_W)
+        self.peak_power_w = num(_PHASE_PEAK_POWER_W)
+        self.carbon_g = num(_PHASE_CARBON_G)
+        self.unterminated = _count(info.lib.aim_run_info_phase_number(info.handle, i,
+                                                                      _PHASE_UNTERMINATED))
+        self.energy_by_device = {}
+        for d, name in enumerate(devices):
+            j = info.lib.aim_run_info_phase_device_energy(info.handle, i, d)
+            if not math.isnan(j):
+                self.energy_by_device[name] = j
+        self.records = {}
+        for k, key in enumerate(keys):
+            v = info.lib.aim_run_info_phase_record(info.handle, i, k)
+            if not math.isnan(v):
+                self.records[key] = v
 
-    def to_dict(self):
-        import copy
-        return copy.deepcopy(self._raw)
+    def to_dict(self) -> Dict[str, Any]:
+        """The phase's entry of the JSON report (workload.phases), a fresh copy."""
+        return self._summary.to_dict()["workload"]["phases"][self._index]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         e = "n/a" if self.energy_j is None else f"{self.energy_j:.4g} J"
         d = "n/a" if self.duration_s is None else f"{self.duration_s:.3g} s"
         return f"<aimeter.PhaseSummary {self.name!r} {d} {e}>"
@@ -158,27 +289,40 @@ class RecordSummary:
     """
 
     __slots__ = ("key", "kind", "count", "total", "mean", "last", "min", "max", "j_per_unit",
-                 "units_per_j", "kwh_per_1000", "g_per_1000", "_raw")
+                 "units_per_j", "kwh_per_1000", "g_per_1000", "_summary", "_index")
 
-    def __init__(self, d):
-        self._raw = d
-        self.key = d.get("key")
-        self.kind = d.get("kind")
-        self.count = d.get("count")
-        for attr in ("total", "mean", "last", "min", "max", "j_per_unit", "units_per_j",
-                     "kwh_per_1000", "g_per_1000"):
-            setattr(self, attr, _num(d.get(attr)))
+    key: Optional[str]
+    kind: Optional[str]
+    count: int
+    total: Optional[float]
+    mean: Optional[float]
+    last: Optional[float]
+    min: Optional[float]
+    max: Optional[float]
+    j_per_unit: Optional[float]
+    units_per_j: Optional[float]
+    kwh_per_1000: Optional[float]
+    g_per_1000: Optional[float]
 
-    def to_dict(self):
-        return dict(self._raw)
+    def __init__(self, info: _RunInfo, i: int, summary: "Summary") -> None:
+        self._summary, self._index = summary, i
+        self.key = info.item_text("record", i, _REC_KEY)
+        self.kind = info.item_text("record", i, _REC_KIND)
+        for field, attr in enumerate(_REC_NUMBERS, start=64):
+            setattr(self, attr, info.item_number("record", i, field))
+        self.count = _count(self.count if self.count is not None else math.nan)
 
-    def __repr__(self):
+    def to_dict(self) -> Dict[str, Any]:
+        """The record's entry of the JSON report (workload.records), a fresh copy."""
+        return self._summary.to_dict()["workload"]["records"][self._index]
+
+    def __repr__(self) -> str:
         eff = "" if self.j_per_unit is None else f" {self.j_per_unit:.4g} J/unit"
         return f"<aimeter.RecordSummary {self.key!r} {self.kind} total {self.total}{eff}>"
 
 
 class Summary:
-    """What a run measured, from its JSON report (docs/report-json.md).
+    """What a run measured, read from the store through the library (docs/python.md).
 
     Attributes: run_id, name, status, exit_code, host, start_time, end_time, duration_s,
     energy_j, energy_kwh, facility_j (energy x PUE, None without a PUE), energy_by_device
@@ -187,58 +331,93 @@ class Summary:
     warnings, db (the store it lives in), rank (a RankInfo, or None); from the workload's
     phases and records: phases (a list of PhaseSummary, in the order they first began),
     phase(name), records ({key: RecordSummary}), efficiency (the counters with J per unit),
-    j_per(key), marks, dropped_events. `None` is "no value", never zero. The full document
-    is to_dict(); str() is the text report.
+    j_per(key), marks, dropped_events. `None` is "no value", never zero. The JSON report
+    is to_dict() / to_json(); str() is the text report.
     """
 
     sampled = True
-    csv_path = json_path = None  # the files written at stop (csv=, json=, output_format=)
+    csv_path: Optional[str] = None   # the files written at stop (csv=, json=, output_format=)
+    json_path: Optional[str] = None
 
-    def __init__(self, json_text, db, text=None, rank=None):
-        import json  # here, not at import time: `import aimeter` stays cheap
-        self._json = json_text
-        self.report = json.loads(json_text)
+    run_id: Optional[str]
+    name: Optional[str]
+    status: Optional[str]
+    exit_code: Optional[int]
+    host: Optional[str]
+    start_time: Optional[str]
+    end_time: Optional[str]
+    duration_s: Optional[float]
+    energy_j: Optional[float]
+    energy_kwh: Optional[float]
+    facility_j: Optional[float]
+    energy_by_device: Dict[str, Optional[float]]
+    energy_by_component: Dict[str, float]
+    carbon_g: Optional[float]
+    carbon_kg: Optional[float]
+    intensity_g_per_kwh: Optional[float]
+    zone: Optional[str]
+    cost: Optional[float]
+    currency: Optional[str]
+    warnings: List[str]
+    phases: List[PhaseSummary]
+    records: Dict[str, RecordSummary]
+    marks: int
+    dropped_events: int
+
+    def __init__(self, store: _Store, run_id: str, db: Optional[str], text: Optional[str] = None,
+                 rank: Any = None, json_text: Optional[str] = None) -> None:
         self.db = db
         self._text = text
+        self._json = json_text
+        self._report: Optional[Dict[str, Any]] = None
         self.rank = rank
-        rep = self.report
-        run = rep.get("run", {})
-        self.run_id = run.get("id")
-        self.name = run.get("name")
-        self.status = run.get("status")
-        self.exit_code = run.get("exit_code")
-        self.host = run.get("host")
-        self.start_time = run.get("start_time")
-        self.end_time = run.get("end_time")
-        self.duration_s = _num(run.get("duration_s"))
-        energy = rep.get("energy") or {}
-        self.energy_j = _num(energy.get("total_j"))
-        self.energy_kwh = _num(energy.get("total_kwh"))
-        self.facility_j = _num(energy.get("facility_j"))
+        with store.run_info(run_id) as info:
+            self._read(info)
+
+    def _read(self, info: _RunInfo) -> None:
+        self.run_id = info.text(_RUN_ID)
+        self.name = info.text(_RUN_NAME)
+        self.status = info.text(_RUN_STATUS)
+        code = info.number(_RUN_EXIT_CODE)
+        self.exit_code = None if code is None else int(code)
+        self.host = info.text(_RUN_HOST)
+        self.start_time = info.text(_RUN_START)
+        self.end_time = info.text(_RUN_END)
+        self.duration_s = info.number(_RUN_DURATION_S)
+        self.energy_j = info.number(_RUN_ENERGY_J)
+        self.energy_kwh = None if self.energy_j is None else self.energy_j / 3.6e6
+        self.facility_j = info.number(_RUN_FACILITY_J)
+        devices = [info.item_text("device", d, _DEV_NAME) or ""
+                   for d in range(info.count("device"))]
+        measured = []   # (place in the report's energy list, name, kind, J)
+        for d, name in enumerate(devices):
+            order = info.item_number("device", d, _DEV_ENERGY_ORDER)
+            if order is not None:
+                measured.append((order, name, info.item_text("device", d, _DEV_KIND) or "other",
+                                 info.item_number("device", d, _DEV_ENERGY_J)))
         self.energy_by_device = {}
         self.energy_by_component = {}
-        for d in energy.get("devices", []):
-            j = _num(d.get("energy_j"))
-            self.energy_by_device[d.get("device")] = j
+        for _, name, kind, j in sorted(measured):
+            self.energy_by_device[name] = j
             if j is not None:
-                kind = d.get("kind") or "other"
                 self.energy_by_component[kind] = self.energy_by_component.get(kind, 0.0) + j
-        carbon = rep.get("carbon") or {}
-        self.carbon_g = _num(carbon.get("g"))
-        self.carbon_kg = _num(carbon.get("kg"))
-        self.intensity_g_per_kwh = _num(carbon.get("intensity_g_per_kwh"))
-        self.zone = carbon.get("zone")
-        cost = rep.get("cost") or {}
-        self.cost = _num(cost.get("amount"))
-        self.currency = cost.get("currency")
-        self.warnings = list(rep.get("warnings", []))
-        work = rep.get("workload") or {}
-        self.phases = [PhaseSummary(p) for p in work.get("phases") or []]
-        self.records = {r.get("key"): RecordSummary(r) for r in work.get("records") or []}
-        self.marks = work.get("marks") or 0
-        self.dropped_events = work.get("dropped_events") or 0
+        self.carbon_g = info.number(_RUN_CARBON_G)
+        self.carbon_kg = None if self.carbon_g is None else self.carbon_g / 1000.0
+        self.intensity_g_per_kwh = info.number(_RUN_INTENSITY)
+        self.zone = info.text(_RUN_ZONE)
+        self.cost = info.number(_RUN_COST)
+        self.currency = info.text(_RUN_CURRENCY)
+        warnings = info.text(_RUN_WARNINGS)
+        self.warnings = warnings.split("\n") if warnings else []
+        keys = [info.item_text("record", k, _REC_KEY) or "" for k in range(info.count("record"))]
+        self.phases = [PhaseSummary(info, i, devices, keys, self)
+                       for i in range(info.count("phase"))]
+        self.records = {r.key or "": r for r in (RecordSummary(info, k, self)
+                                                   for k in range(len(keys)))}
+        self.marks = _count(info.lib.aim_run_info_number(info.handle, _RUN_MARKS))
+        self.dropped_events = _count(info.lib.aim_run_info_number(info.handle, _RUN_DROPPED))
 
-    def phase(self, name):
+    def phase(self, name: str) -> PhaseSummary:
         """The PhaseSummary called name (KeyError when the run has none)."""
         for p in self.phases:
             if p.name == name:
@@ -247,57 +426,69 @@ class Summary:
                        f"{', '.join(repr(p.name) for p in self.phases) or 'none'}")
 
     @property
-    def efficiency(self):
+    def efficiency(self) -> Dict[str, RecordSummary]:
         """{counter key: RecordSummary} for the counters the run can give efficiency for
         (j_per_unit, units_per_j, kwh_per_1000, g_per_1000)."""
         return {k: r for k, r in self.records.items() if r.j_per_unit is not None}
 
-    def j_per(self, key):
+    def j_per(self, key: str) -> Optional[float]:
         """Joules per unit of a counter ("tokens"): None when the run has no such figure."""
         r = self.records.get(key)
         return None if r is None else r.j_per_unit
 
     # ---------------------------------------------------------------- conversions
 
-    def to_dict(self):
+    @property
+    def report(self) -> Dict[str, Any]:
+        """The JSON report document (schema aimeter.report/1), parsed once."""
+        if self._report is None:
+            import json
+            self._report = json.loads(self.to_json())
+        return self._report
+
+    def to_dict(self) -> Dict[str, Any]:
         """The report document (schema aimeter.report/1), a fresh copy."""
         import json
-        return json.loads(self._json)
+        return json.loads(self.to_json())
 
-    def to_json(self, indent=None):
+    def to_json(self, indent: Optional[int] = None) -> str:
         """The report as JSON text: exactly the library's rendering (what `aimeter report
         --format json` prints) unless indent is given."""
+        if self._json is None:
+            with _Store(self.db) as store:
+                self._json = store.render(self.run_id, "json")
         if indent is None:
             return self._json
         import json
         return json.dumps(self.report, indent=indent, ensure_ascii=False)
 
-    def text(self):
+    def text(self) -> str:
         """The text report (what `aimeter report RUN` prints)."""
         if self._text is None:
             with _Store(self.db) as store:
                 self._text = store.render(self.run_id, "text")
         return self._text
 
-    def markdown(self):
+    def markdown(self) -> str:
         with _Store(self.db) as store:
             return store.render(self.run_id, "markdown")
 
-    def samples(self, as_frame=None):
+    def samples(self, as_frame: Optional[bool] = None) -> Any:
         """The time series: one row per sample of the fastest rate group, one column per
         series ("time_s", "wall_time", then "device.metric [unit]"), missing values None.
         A pandas DataFrame when pandas can be imported (as_frame=None) or as_frame=True;
         a list of dicts with as_frame=False."""
         with _Store(self.db) as store:
-            text = store.export_csv_text(self.run_id)
-        return rows_from_csv(text, as_frame)
+            with store.run_info(self.run_id) as info:
+                columns = info.columns()
+            return store.samples(self.run_id, columns, as_frame)
 
     # ---------------------------------------------------------------- display
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.text()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         parts = [f"run {self.run_id}", repr(self.name), str(self.status)]
         if self.duration_s is not None:
             parts.append(f"{self.duration_s:.3g} s")
@@ -314,14 +505,15 @@ class NotSampled(Summary):
     rank 0) measured the node's devices. Every figure is None."""
 
     sampled = False
+    report = None               # no JSON report: to_dict() says why
     attached = False            # True inside `aimeter run`: the outer run measured
     control_socket = None       # where this process's phases and records went
     sampled_by_run = None       # local rank 0's run id and store, when it published them
     sampled_by_db = None
 
-    def __init__(self, rank, reason):
+    def __init__(self, rank: Any, reason: str) -> None:  # noqa: super().__init__ reads a run
         self._json = None
-        self.report = None
+        self._report = None
         self.db = None
         self._text = None
         self.rank = rank
@@ -355,14 +547,15 @@ class NotSampled(Summary):
         return f"<aimeter.Summary not sampled: {self.reason}>"
 
 
-def rows_from_csv(text, as_frame=None):
-    import csv
-    import io
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        header = []
+def _wall_text(unix_ns: int) -> str:
+    """ "2026-11-21T14:03:12.345Z", as the export writes wall times."""
+    import time
+    sec, ns = divmod(unix_ns, 1_000_000_000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)) + f".{ns // 1_000_000:03d}Z"
+
+
+def _read_samples(store: _Store, run_id: str, columns: List[str], as_frame: Optional[bool]) -> Any:
+    """The run's rows through aim_samples_*: a list of dicts, or a DataFrame."""
     if as_frame is None or as_frame:
         try:
             import pandas
@@ -372,48 +565,50 @@ def rows_from_csv(text, as_frame=None):
             pandas = None
     else:
         pandas = None
-    nan = float("nan")
-    columns = {h: [] for h in header}
+    lib = _lib.lib()
+    h = ctypes.c_void_p()
+    r = lib.aim_samples_open(store.handle, _lib.encode(run_id), ctypes.byref(h))
+    if r < 0:
+        store.fail(r, f"time series of run {run_id}")
+    try:
+        n = len(columns)
+        values = (ctypes.c_double * max(n, 1))()
+        t_ns, wall_ns = ctypes.c_int64(), ctypes.c_int64()
+        times, walls, table = [], [], []
+        for row in range(lib.aim_samples_rows(h)):
+            if lib.aim_samples_row(h, row, ctypes.byref(t_ns), ctypes.byref(wall_ns), values, n) < 0:
+                break
+            times.append(t_ns.value / 1e9)
+            walls.append(wall_ns.value)
+            table.append(values[:n])
+    finally:
+        lib.aim_samples_free(h)
+    if pandas is not None:
+        frame = {"time_s": times, "wall_time": pandas.to_datetime(walls, unit="ns", utc=True)}
+        for i, name in enumerate(columns):
+            frame[name] = [row[i] for row in table]   # NaN: no value
+        return pandas.DataFrame(frame, columns=["time_s", "wall_time"] + columns)
     rows = []
-    for line in reader:
-        if not line:
-            continue
-        row = {}
-        for h, v in zip(header, line):
-            if h == "wall_time":
-                row[h] = v
-            elif v == "":
-                row[h] = None if pandas is None else nan
-            else:
-                try:
-                    row[h] = float(v)
-                except ValueError:
-                    row[h] = v
-        if pandas is None:
-            rows.append(row)
-        else:
-            for h in header:
-                columns[h].append(row.get(h, nan))
-    if pandas is None:
-        return rows
-    frame = pandas.DataFrame(columns, columns=header)
-    if "wall_time" in frame:
-        frame["wall_time"] = pandas.to_datetime(frame["wall_time"], utc=True)
-    return frame
+    for t, wall, vals in zip(times, walls, table):
+        row: Dict[str, Any] = {"time_s": t, "wall_time": _wall_text(wall)}
+        for name, v in zip(columns, vals):
+            row[name] = None if math.isnan(v) else v
+        rows.append(row)
+    return rows
 
 
-def load(run="last", db=None):
+def load(run: str = "last", db: Optional[Union[str, os.PathLike[str]]] = None) -> Summary:
     """The Summary of a stored run: "last", a run id or a unique prefix of one. db: the
     store (default: $AIMETER_DB, else $XDG_DATA_HOME/aimeter/aimeter.db)."""
-    db = os.fspath(db) if db is not None else default_db_path()
-    with _Store(db) as store:
+    path = os.fspath(db) if db is not None else default_db_path()
+    with _Store(path) as store:
         run_id = store.resolve(run)
-        return Summary(store.render(run_id, "json"), db)
+        return Summary(store, run_id, path)
 
 
-def runs(db=None, limit=20):
+def runs(db: Optional[Union[str, os.PathLike[str]]] = None, limit: int = 20) -> List[Dict[str, Any]]:
     """The runs in the store, newest first (dicts as `aimeter ls --json`)."""
     import json
-    db = os.fspath(db) if db is not None else default_db_path()
-    with _Store(db) as store:
+    path = os.fspath(db) if db is not None else default_db_path()
+    with _Store(path) as store:
         return json.loads(store.list_runs(int(limit)))

@@ -2,13 +2,9 @@
  * exports to the command it measures (AIMETER_CONTROL). One line out, one reply line back
  * (docs/control.md). */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -25,54 +21,32 @@ static const char control_usage[] =
     "Exit: 0 accepted, 65 refused (the reason is printed), 69 not inside aimeter run or the\n"
     "run has ended, 64 usage.\n";
 
-/* Sends one line and reads the reply; returns an exit code. */
+/* Sends one line through the library's client and says what came back; returns an exit
+ * code. */
 static int send_line(const char *line) {
     const char *path = getenv("AIMETER_CONTROL");
     if (!path || !*path) {
         cli_error("not inside `aimeter run` (AIMETER_CONTROL is not set)");
         return AIM_EXIT_UNAVAILABLE;
     }
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof addr.sun_path) {
+    char reply[256];
+    int r = aim_control_send(path, line, reply, sizeof reply);
+    switch (r) {
+    case 0:
+        return AIM_EXIT_OK;
+    case -EBADMSG:
+        cli_error("%s", reply);
+        return AIM_EXIT_DATAERR;
+    case -ENAMETOOLONG:
         cli_error("AIMETER_CONTROL is too long for a socket path: %s", path);
         return AIM_EXIT_UNAVAILABLE;
-    }
-    memcpy(addr.sun_path, path, strlen(path) + 1);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
-        cli_error("cannot reach the run at %s (%s): has it ended?", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    case -EPROTO:
+        cli_error("no answer from the run at %s", path);
+        return AIM_EXIT_UNAVAILABLE;
+    default:
+        cli_error("cannot reach the run at %s (%s): has it ended?", path, strerror(-r));
         return AIM_EXIT_UNAVAILABLE;
     }
-    size_t len = strlen(line);
-    char reply[256];
-    size_t got = 0;
-    int code = AIM_EXIT_UNAVAILABLE;
-    if (send(fd, line, len, MSG_NOSIGNAL) == (ssize_t)len && send(fd, "\n", 1, MSG_NOSIGNAL) == 1) {
-        /* The run answers at once; 5 s covers a machine under load. */
-        while (got < sizeof reply - 1 && !memchr(reply, '\n', got)) {
-            struct pollfd p = { .fd = fd, .events = POLLIN };
-            if (poll(&p, 1, 5000) != 1)
-                break;
-            ssize_t n = recv(fd, reply + got, sizeof reply - 1 - got, 0);
-            if (n <= 0)
-                break;
-            got += (size_t)n;
-        }
-    }
-    close(fd);
-    reply[got] = '\0';
-    reply[strcspn(reply, "\n")] = '\0';
-    if (strcmp(reply, "ok") == 0)
-        code = AIM_EXIT_OK;
-    else if (strncmp(reply, "error ", 6) == 0) {
-        cli_error("%s", reply + 6);
-        code = AIM_EXIT_DATAERR;
-    } else {
-        cli_error("no answer from the run at %s", path);
-    }
-    return code;
 }
 
 /* The words argv[from..] joined by spaces into buf; -1 when they do not fit. */
