@@ -126,3 +126,11 @@ def test_golden_estimate(name, args, tmp_path):
     elif err_path.exists():
         problems.append(f"{err_path.name}: expected exit and stderr, got exit 0 and nothing")
     assert not problems, "\n".join(problems)
+
+
+def test_every_estimate_golden_file_belongs_to_a_case():
+    """A renamed or removed case leaves no expected file behind that nothing compares."""
+    known = {f"{name}.{ext}" for name, _ in ALL for ext in ("out", "err")}
+    assert len({c[0] for c in ALL}) == len(ALL), "two cases share a name"
+    orphans = sorted(p.name for p in GOLDEN.iterdir() if p.name not in known)
+    assert not orphans, f"files in tests/golden/estimate that no case compares: {orphans}"
