@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from conftest import AIMETER, REPO
-from test_golden import UPDATE, check, clean_env
+from test_golden import check_streams, clean_env
 
 GOLDEN = REPO / "tests" / "golden" / "estimate"
 
@@ -117,14 +117,7 @@ def test_golden_estimate(name, args, tmp_path):
                        env=clean_env(tmp_path), stdin=subprocess.DEVNULL, capture_output=True,
                        timeout=60)
     problems = []
-    check(GOLDEN / f"{name}.out", r.stdout, problems)
-    err_path = GOLDEN / f"{name}.err"
-    if r.returncode != 0 or r.stderr:
-        check(err_path, b"exit %d\n" % r.returncode + r.stderr, problems)
-    elif UPDATE:
-        err_path.unlink(missing_ok=True)
-    elif err_path.exists():
-        problems.append(f"{err_path.name}: expected exit and stderr, got exit 0 and nothing")
+    check_streams(GOLDEN, name, r, problems)
     assert not problems, "\n".join(problems)
 
 

@@ -7,24 +7,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
 
 static void set_item(aim_estimate_input *it, const char *symbol, const char *label,
                      const char *unit, double value, const char *source) {
@@ -45,14 +31,19 @@ static int gpu_name_error(const char *name, int rc, char *err, size_t errlen) {
     for (size_t i = 0; i < n && i < 8; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
                  cand[i]->name);
-    if (rc == -EEXIST)
-        return fail(err, errlen, -EEXIST, "GPU name '%s' is ambiguous: %s%s (give one of these)",
-                    name, list, n > 8 ? ", ..." : "");
-    if (n == 1)
-        return fail(err, errlen, -ENOENT, "unknown GPU '%s'; did you mean '%s'? (aimeter "
-                    "estimate --list-gpus; --gpu-tdp W for another GPU)", name, list);
-    return fail(err, errlen, -ENOENT, "unknown GPU '%s' (aimeter estimate --list-gpus shows "
-                "the table; --gpu-tdp W for another GPU)", name);
+    if (rc == -EEXIST) {
+        snprintf(err, errlen, "GPU name '%s' is ambiguous: %s%s (give one of these)",
+                 name, list, n > 8 ? ", ..." : "");
+        return -EEXIST;
+    }
+    if (n == 1) {
+        snprintf(err, errlen, "unknown GPU '%s'; did you mean '%s'? (aimeter "
+                 "estimate --list-gpus; --gpu-tdp W for another GPU)", name, list);
+        return -ENOENT;
+    }
+    snprintf(err, errlen, "unknown GPU '%s' (aimeter estimate --list-gpus shows "
+             "the table; --gpu-tdp W for another GPU)", name);
+    return -ENOENT;
 }
 
 static int gather_gpu(const aim_estimate_request *q, aim_estimate_result *e, char *err,
@@ -63,9 +54,11 @@ static int gather_gpu(const aim_estimate_request *q, aim_estimate_result *e, cha
     int has_tdp = given(q, AIM_ESTIMATE_GPU_TDP), has_count = given(q, AIM_ESTIMATE_GPU_COUNT);
     int has_util = given(q, AIM_ESTIMATE_GPU_UTIL);
     if (!q->gpu && !has_tdp) {
-        if (has_count || has_util)
-            return fail(err, errlen, -EINVAL, "--count and --util describe GPUs: give --gpu "
-                        "NAME (or --gpu-tdp W)");
+        if (has_count || has_util) {
+            snprintf(err, errlen, "--count and --util describe GPUs: give --gpu "
+                     "NAME (or --gpu-tdp W)");
+            return -EINVAL;
+        }
         set_item(&in[AIM_EST_NGPU], "n_gpu", "GPUs", "", 0, "no --gpu");
         set_item(&in[AIM_EST_PGPU], "P_gpu", "power per GPU", "W", 0, "no --gpu");
         set_item(&in[AIM_EST_UGPU], "u_gpu", "GPU use", "", 0, "no --gpu");
@@ -105,9 +98,11 @@ static int gather_cpu(const aim_estimate_request *q, aim_estimate_result *e, cha
     int has_tdp = given(q, AIM_ESTIMATE_CPU_TDP), has_cores = given(q, AIM_ESTIMATE_CPU_CORES);
     int has_util = given(q, AIM_ESTIMATE_CPU_UTIL);
     if (!q->cpu && !has_tdp && !has_cores) {
-        if (has_util)
-            return fail(err, errlen, -EINVAL, "--cpu-util describes a CPU: give --cpu MODEL, "
-                        "--cores N or --cpu-tdp W");
+        if (has_util) {
+            snprintf(err, errlen, "--cpu-util describes a CPU: give --cpu MODEL, "
+                     "--cores N or --cpu-tdp W");
+            return -EINVAL;
+        }
         set_item(&in[AIM_EST_NCORES], "n_cores", "CPU cores", "", 0, "no --cpu or --cores");
         set_item(&in[AIM_EST_PCORE], "P_core", "power per core", "W", 0, "no --cpu or --cores");
         set_item(&in[AIM_EST_UCORE], "u_core", "CPU use", "", 0, "no --cpu or --cores");
@@ -120,13 +115,17 @@ static int gather_cpu(const aim_estimate_request *q, aim_estimate_result *e, cha
         /* --cores alone: Green Algorithms' "Any" row, its figure for an unknown CPU. */
         const char *name = q->cpu ? q->cpu : "Any";
         int rc = aim_cpu_lookup(name, &e->cpu);
-        if (rc == -EEXIST)
-            return fail(err, errlen, -EEXIST, "CPU name '%s' is ambiguous: it begins several "
-                        "models of the per-core table (docs/methodology.md); give the full "
-                        "model name", name);
-        if (rc < 0)
-            return fail(err, errlen, -ENOENT, "unknown CPU '%s' (give --cpu-tdp W per core "
-                        "with --cores N instead)", name);
+        if (rc == -EEXIST) {
+            snprintf(err, errlen, "CPU name '%s' is ambiguous: it begins several "
+                     "models of the per-core table (docs/methodology.md); give the full "
+                     "model name", name);
+            return -EEXIST;
+        }
+        if (rc < 0) {
+            snprintf(err, errlen, "unknown CPU '%s' (give --cpu-tdp W per core "
+                     "with --cores N instead)", name);
+            return -ENOENT;
+        }
         e->have_cpu = 1;
         per_core = e->cpu.tdp_per_core_w;
         if (!has_cores && e->cpu.cores > 0) {
@@ -134,11 +133,13 @@ static int gather_cpu(const aim_estimate_request *q, aim_estimate_result *e, cha
             cores_src = "default: every core of one package of this model";
         }
         if (isnan(per_core) && !has_tdp) {
-            if (has_cores)
-                return fail(err, errlen, -EINVAL, "the core count of %s is not in the tables "
-                            "(only its package TDP, %g W): give --cpu-tdp W per core with "
-                            "--cores, or leave --cores out to charge the whole package",
-                            e->cpu.model, e->cpu.tdp_w);
+            if (has_cores) {
+                snprintf(err, errlen, "the core count of %s is not in the tables "
+                         "(only its package TDP, %g W): give --cpu-tdp W per core with "
+                         "--cores, or leave --cores out to charge the whole package",
+                         e->cpu.model, e->cpu.tdp_w);
+                return -EINVAL;
+            }
             e->cpu_package = 1; /* one whole package at its TDP */
             cores = 1;
             per_core = e->cpu.tdp_w;
@@ -147,8 +148,10 @@ static int gather_cpu(const aim_estimate_request *q, aim_estimate_result *e, cha
     }
     if (has_tdp)
         per_core = q->cpu_core_tdp_w;
-    if (cores == 0)
-        return fail(err, errlen, -EINVAL, "give --cores N: how many CPU cores the run used");
+    if (cores == 0) {
+        snprintf(err, errlen, "give --cores N: how many CPU cores the run used");
+        return -EINVAL;
+    }
     set_item(&in[AIM_EST_NCORES], "n_cores", "CPU cores", "", cores, cores_src);
     if (has_tdp)
         snprintf(src, sizeof src, "--cpu-tdp (W per core)");
@@ -175,9 +178,11 @@ static int gather_pue(const aim_estimate_request *q, aim_estimate_result *e, cha
     const char *pue_src = "default: the hardware's energy only (--pue X, aws, gcp, azure)";
     if (q->pue) {
         if (aim_parse_number(q->pue, strlen(q->pue), &pue) == 0) {
-            if (!(pue >= 1.0) || pue > 5.0)
-                return fail(err, errlen, -ERANGE, "bad --pue '%s': from 1 (no overhead) to 5",
-                            q->pue);
+            if (!(pue >= 1.0) || pue > 5.0) {
+                snprintf(err, errlen, "bad --pue '%s': from 1 (no overhead) to 5",
+                         q->pue);
+                return -ERANGE;
+            }
             pue_src = "--pue";
         } else {
             const char *s;
@@ -186,8 +191,9 @@ static int gather_pue(const aim_estimate_request *q, aim_estimate_result *e, cha
                 for (const char *const *n = aim_pue_names(); *n; n++)
                     snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
                              n == aim_pue_names() ? "" : ", ", *n);
-                return fail(err, errlen, -EINVAL, "bad --pue '%s': a number from 1 to 5, or %s",
-                            q->pue, names);
+                snprintf(err, errlen, "bad --pue '%s': a number from 1 to 5, or %s",
+                         q->pue, names);
+                return -EINVAL;
             }
             snprintf(src, sizeof src, "--pue %s: %s", q->pue, s);
             pue_src = src;
@@ -208,16 +214,22 @@ static int gather_intensity(const aim_estimate_request *q, aim_estimate_result *
         return 0;
     }
     char code[160], why[320];
-    if (q->marginal && !q->zone)
-        return fail(err, errlen, -EINVAL, "--marginal needs --zone (the marginal table is per "
-                    "country)");
-    if (q->marginal && strcasestr(q->zone, "@average"))
-        return fail(err, errlen, -EINVAL, "--marginal and --zone %s disagree", q->zone);
+    if (q->marginal && !q->zone) {
+        snprintf(err, errlen, "--marginal needs --zone (the marginal table is per "
+                 "country)");
+        return -EINVAL;
+    }
+    if (q->marginal && strcasestr(q->zone, "@average")) {
+        snprintf(err, errlen, "--marginal and --zone %s disagree", q->zone);
+        return -EINVAL;
+    }
     snprintf(code, sizeof code, "%s%s", q->zone ? q->zone : "WORLD",
              q->marginal && !strcasestr(q->zone, "@marginal") ? "@marginal" : "");
     if (aim_zone_resolve(code, &e->zone, e->zone_note, sizeof e->zone_note, why,
-                         sizeof why) < 0)
-        return fail(err, errlen, -ENOENT, "%s", why);
+                         sizeof why) < 0) {
+        snprintf(err, errlen, "%s", why);
+        return -ENOENT;
+    }
     e->have_zone = 1;
     const aim_zone_info *z = &e->zone;
     snprintf(src, sizeof src, "%szone %s (%s): %s%s%s, %d, %s, %s basis; %s",
@@ -231,8 +243,10 @@ static int gather_rest(const aim_estimate_request *q, aim_estimate_result *e, ch
                        size_t errlen) {
     aim_estimate_input *in = e->in;
     int as_hours = given(q, AIM_ESTIMATE_HOURS), as_duration = given(q, AIM_ESTIMATE_DURATION);
-    if (as_hours + as_duration != 1)
-        return fail(err, errlen, -EINVAL, "give the run time once: --hours H or --time DURATION");
+    if (as_hours + as_duration != 1) {
+        snprintf(err, errlen, "give the run time once: --hours H or --time DURATION");
+        return -EINVAL;
+    }
     set_item(&in[AIM_EST_T], "t", "time", "h", q->hours, as_duration ? "--time" : "--hours");
     const char *mem_src;
     double w_per_gb = aim_footprint_memory_w_per_gb(&mem_src);
@@ -266,8 +280,10 @@ static void gather_embodied(const aim_estimate_request *q, aim_estimate_result *
 
 int aim_estimate_build(const aim_estimate_request *q, aim_estimate_result *e, char *err,
                        size_t errlen) {
-    if (!q || !e)
-        return fail(err, errlen, -EINVAL, "no request");
+    if (!q || !e) {
+        snprintf(err, errlen, "no request");
+        return -EINVAL;
+    }
     memset(e, 0, sizeof *e);
     e->embodied = q->embodied;
     int rc;
@@ -276,9 +292,11 @@ int aim_estimate_build(const aim_estimate_request *q, aim_estimate_result *e, ch
         return rc;
     const aim_estimate_input *in = e->in;
     if (in[AIM_EST_NGPU].value == 0 && in[AIM_EST_NCORES].value == 0 &&
-        in[AIM_EST_MEM].value == 0)
-        return fail(err, errlen, -EINVAL, "nothing to estimate: give --gpu NAME, --cpu MODEL / "
-                    "--cores N, or --memory GB");
+        in[AIM_EST_MEM].value == 0) {
+        snprintf(err, errlen, "nothing to estimate: give --gpu NAME, --cpu MODEL / "
+                 "--cores N, or --memory GB");
+        return -EINVAL;
+    }
     e->fi = (aim_footprint_input){
         .hours = in[AIM_EST_T].value,
         .gpu_count = (int)in[AIM_EST_NGPU].value, .gpu_power_w = in[AIM_EST_PGPU].value,
@@ -288,8 +306,10 @@ int aim_estimate_build(const aim_estimate_request *q, aim_estimate_result *e, ch
         .memory_gb = in[AIM_EST_MEM].value, .pue = in[AIM_EST_PUE].value,
         .g_per_kwh = in[AIM_EST_CI].value,
     };
-    if (aim_footprint_compute(&e->fi, &e->footprint) < 0)
-        return fail(err, errlen, -ERANGE, "an input is out of range (run time at most 1e7 h)");
+    if (aim_footprint_compute(&e->fi, &e->footprint) < 0) {
+        snprintf(err, errlen, "an input is out of range (run time at most 1e7 h)");
+        return -ERANGE;
+    }
     if (e->embodied)
         gather_embodied(q, e);
     return 0;

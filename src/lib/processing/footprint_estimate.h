@@ -48,8 +48,9 @@ typedef struct aim_estimate_result {
 /* Fills *ret from req: every input given or defaulted, with its source, then the footprint
  * and, with req->embodied, the embodied shares. Strings of req are borrowed by *ret. On a
  * request that cannot be estimated returns -EINVAL (-ENOENT for an unknown GPU, CPU or zone,
- * -EEXIST for an ambiguous name) with one line in err (what to change, naming the option of
- * `aimeter estimate` that sets it); *ret is then partly filled. */
+ * -EEXIST for an ambiguous name, -ERANGE a number out of range) with one line in err saying
+ * what to change, naming the option of `aimeter estimate` that sets it (err may be NULL when
+ * errlen is 0); *ret is then partly filled. */
 int aim_estimate_build(const aim_estimate_request *req, aim_estimate_result *ret, char *err,
                        size_t errlen);
 
