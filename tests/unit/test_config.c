@@ -1,10 +1,13 @@
-/* engine/config.c: validation of a measurement's configuration. */
+/* engine/config.c: validation of a measurement's configuration, and the carbon and cost
+ * options' setters (PUE, price, price and intensity files). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <math.h>
+#include <string.h>
 
 #include "engine/config.h"
 
@@ -45,9 +48,46 @@ static void config_validation(void **state) {
     aim_config_free(NULL);
 }
 
+static void option_setters(void **state) {
+    aim_config *c;
+    assert_int_equal(aim_config_new(&c), 0);
+    assert_true(c->pue == 1.0 && c->price < 0);
+    assert_int_equal(aim_config_set_pue(c, "1.25"), 0);
+    assert_true(c->pue == 1.25);
+    assert_int_equal(aim_config_set_pue(c, "0.9"), -ERANGE);
+    assert_int_equal(aim_config_set_pue(c, "7"), -ERANGE);
+    assert_int_equal(aim_config_set_pue(c, "1,2"), -EINVAL);
+    assert_int_equal(aim_config_set_pue(c, "nope"), -EINVAL);
+    assert_int_equal(aim_config_set_pue(c, ""), -EINVAL);
+    assert_true(c->pue == 1.25); /* unchanged by the failures */
+    double aws;
+    const char *src;
+    assert_int_equal(aim_pue_lookup("aws", &aws, &src), 0);
+    assert_int_equal(aim_config_set_pue(c, "AWS"), 0);
+    assert_true(c->pue == aws);
+    assert_non_null(strstr(c->pue_source, src));
+
+    assert_int_equal(aim_config_set_price(c, 0.21, "eur"), 0);
+    assert_string_equal(c->currency, "EUR");
+    assert_int_equal(aim_config_set_price(c, 0.21, "EURO"), -EINVAL);
+    assert_int_equal(aim_config_set_price(c, 0.21, "E1R"), -EINVAL);
+    assert_int_equal(aim_config_set_price(c, -1, "EUR"), -EINVAL);
+    assert_int_equal(aim_config_set_price(c, NAN, "EUR"), -EINVAL);
+    assert_int_equal(aim_config_set_price(c, 0.21, NULL), -EINVAL);
+    assert_int_equal(aim_config_set_price_file(c, "/tmp/p.csv", "usd"), 0);
+    assert_true(c->price < 0); /* the file replaced the constant */
+    assert_string_equal(c->currency, "USD");
+    assert_int_equal(aim_config_set_price_file(c, "", "USD"), -EINVAL);
+    assert_string_equal(c->currency, "USD");
+    assert_int_equal(aim_config_set_intensity_file(c, ""), -EINVAL);
+    assert_int_equal(aim_config_set_intensity_file(c, NULL), 0);
+    aim_config_free(c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(config_validation),
+        cmocka_unit_test(option_setters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
