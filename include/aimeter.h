@@ -505,6 +505,71 @@ AIM_PUBLIC const aim_embodied_info *aim_embodied_get(size_t index);
  * or non-finite argument. Reported beside operational carbon, never added to it. */
 AIM_PUBLIC double aim_embodied_amortise(double kg, double lifetime_years, double run_seconds);
 
+/* An estimate of a run that was not measured (`aimeter estimate`, docs/cli.md): Green
+ * Algorithms' inputs, each given or defaulted from the tables above (the GPU's TDP, the CPU's
+ * power per core, the zone's intensity, the provider's PUE, the memory power), then
+ * aim_footprint_compute and, when asked, the embodied carbon of the GPUs, memory and servers
+ * amortised over the run. Every input keeps its source, naming the `aimeter estimate` option
+ * that gave it or the table row and licence that defaulted it. */
+enum {
+    AIM_ESTIMATE_HOURS = 1u << 0,      /* hours was given (as --hours) */
+    AIM_ESTIMATE_DURATION = 1u << 1,   /* hours was given as a duration (--time) */
+    AIM_ESTIMATE_GPU_TDP = 1u << 2,    /* gpu_tdp_w */
+    AIM_ESTIMATE_GPU_COUNT = 1u << 3,  /* gpu_count (default 1) */
+    AIM_ESTIMATE_GPU_UTIL = 1u << 4,   /* gpu_util (default 1: full use) */
+    AIM_ESTIMATE_CPU_TDP = 1u << 5,    /* cpu_core_tdp_w */
+    AIM_ESTIMATE_CPU_CORES = 1u << 6,  /* cpu_cores (default: one package of the model) */
+    AIM_ESTIMATE_CPU_UTIL = 1u << 7,   /* cpu_util (default 1) */
+    AIM_ESTIMATE_MEMORY = 1u << 8,     /* memory_gb (default 0: not counted) */
+    AIM_ESTIMATE_INTENSITY = 1u << 9,  /* g_per_kwh (wins over zone) */
+};
+/* What to estimate. Zero-initialise it, set what is known and its bit in `given`; exactly
+ * one of AIM_ESTIMATE_HOURS and AIM_ESTIMATE_DURATION. Ranges are aim_footprint_input's. */
+typedef struct aim_estimate_request {
+    unsigned given;          /* AIM_ESTIMATE_* bits */
+    double hours;            /* run time, h */
+    const char *gpu;         /* accelerator (aim_gpu_lookup), or NULL; with gpu_tdp_w any
+                                label */
+    double gpu_tdp_w;        /* power of one GPU at full use, instead of the table's TDP */
+    int gpu_count;
+    double gpu_util;         /* 0..1 */
+    const char *cpu;         /* CPU model (aim_cpu_lookup), or NULL */
+    double cpu_core_tdp_w;   /* power of one core at full use */
+    int cpu_cores;
+    double cpu_util;         /* 0..1 */
+    double memory_gb;
+    const char *pue;         /* NULL: 1; "1.2", or a name aim_pue_lookup() knows */
+    const char *zone;        /* NULL: WORLD; a zone as aim_zone_resolve() takes it */
+    int marginal;            /* price the zone's marginal row (zone needed) */
+    double g_per_kwh;        /* with AIM_ESTIMATE_INTENSITY */
+    int embodied;            /* also the embodied carbon (never added to the carbon) */
+    int servers;             /* with embodied: server chassis, >= 0 */
+} aim_estimate_request;
+/* An estimate and its last error. */
+typedef struct aim_estimate aim_estimate;
+/* -ENOMEM. aim_estimate_free accepts NULL. */
+AIM_PUBLIC int aim_estimate_new(aim_estimate **ret);
+AIM_PUBLIC void aim_estimate_free(aim_estimate *e);
+/* Gathers the inputs (req's strings are copied) and computes. Errors, with one line in
+ * aim_estimate_errmsg() saying what to give instead: -EINVAL a missing or contradictory
+ * input (no run time, nothing to estimate, --cores without a per-core figure, ...), -ENOENT
+ * unknown GPU (with a "did you mean" when one name is close), CPU or zone, -EEXIST an
+ * ambiguous GPU or CPU name, -ERANGE a number out of range, -ENOMEM. The previous estimate is
+ * dropped on error. Not thread-safe on one object. */
+AIM_PUBLIC int aim_estimate_compute(aim_estimate *e, const aim_estimate_request *req);
+/* The last error ("" when none); valid until the next call on e. */
+AIM_PUBLIC const char *aim_estimate_errmsg(const aim_estimate *e);
+/* The computed footprint: -ENODATA (ret untouched) before a successful compute. */
+AIM_PUBLIC int aim_estimate_footprint(const aim_estimate *e, aim_footprint *ret);
+/* The estimate with every input, its source, the formula and the substituted numbers.
+ * format: "text", or "json" (one object; its fields in docs/cli.md, `aimeter estimate`).
+ * Caller frees *ret_text. -ENODATA before a successful compute, -EINVAL bad format, -ENOMEM. */
+AIM_PUBLIC int aim_estimate_render(const aim_estimate *e, const char *format, char **ret_text);
+/* The accelerator table (aim_gpu_get) as `aimeter estimate --list-gpus` prints it: "text"
+ * (a table) or "json" (an array of every field, source and licence per row). Caller frees
+ * *ret_text. -EINVAL bad format, -ENOMEM. Thread-safe. */
+AIM_PUBLIC int aim_gpu_table_render(const char *format, char **ret_text);
+
 /* ---------------------------------------------------------------- live grid intensity */
 
 /* A question for a live provider (docs/providers.md): Electricity Maps, WattTime or the UK

@@ -1,4 +1,5 @@
-/* Internals of the RAPL source (sources/cpu/rapl.c) exposed for unit tests and fuzzing. */
+/* Internals of the RAPL source exposed for unit tests and fuzzing: the wrap-around rule
+ * (rapl.c) and the perf PMU discovery and its parsers (rapl_perf.c). */
 #ifndef AIM_SOURCES_RAPL_H
 #define AIM_SOURCES_RAPL_H
 

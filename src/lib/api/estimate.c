@@ -1,0 +1,122 @@
+/* The estimate of a run that was not measured and the accelerator table (aimeter.h):
+ * processing/footprint_estimate.c gathers the inputs and computes, report/estimate_render.c
+ * renders. The object keeps copies of the request's strings, which the result borrows, and
+ * the last error's message. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aimeter.h"
+#include "processing/footprint_estimate.h"
+#include "report/estimate_render.h"
+
+struct aim_estimate {
+    aim_estimate_result result;
+    int computed;
+    char *gpu, *cpu, *pue, *zone; /* the request's strings, owned */
+    char errmsg[1024];
+};
+
+int aim_estimate_new(aim_estimate **ret) {
+    if (!ret)
+        return -EINVAL;
+    aim_estimate *e = calloc(1, sizeof *e);
+    if (!e)
+        return -ENOMEM;
+    *ret = e;
+    return 0;
+}
+
+static void drop_strings(aim_estimate *e) {
+    free(e->gpu);
+    free(e->cpu);
+    free(e->pue);
+    free(e->zone);
+    e->gpu = e->cpu = e->pue = e->zone = NULL;
+}
+
+void aim_estimate_free(aim_estimate *e) {
+    if (!e)
+        return;
+    drop_strings(e);
+    free(e);
+}
+
+const char *aim_estimate_errmsg(const aim_estimate *e) {
+    return e ? e->errmsg : "no estimate";
+}
+
+/* A copy of s (NULL stays NULL); 0 or -ENOMEM. */
+static int dup_or_null(const char *s, char **ret) {
+    *ret = NULL;
+    if (s && !(*ret = strdup(s)))
+        return -ENOMEM;
+    return 0;
+}
+
+int aim_estimate_compute(aim_estimate *e, const aim_estimate_request *req) {
+    if (!e)
+        return -EINVAL;
+    e->computed = 0;
+    e->errmsg[0] = '\0';
+    drop_strings(e);
+    if (!req) {
+        strcpy(e->errmsg, "no request");
+        return -EINVAL;
+    }
+    aim_estimate_request q = *req;
+    if (dup_or_null(req->gpu, &e->gpu) < 0 || dup_or_null(req->cpu, &e->cpu) < 0 ||
+        dup_or_null(req->pue, &e->pue) < 0 || dup_or_null(req->zone, &e->zone) < 0) {
+        drop_strings(e);
+        strcpy(e->errmsg, "out of memory");
+        return -ENOMEM;
+    }
+    q.gpu = e->gpu;
+    q.cpu = e->cpu;
+    q.pue = e->pue;
+    q.zone = e->zone;
+    int rc = aim_estimate_build(&q, &e->result, e->errmsg, sizeof e->errmsg);
+    if (rc < 0)
+        return rc;
+    e->computed = 1;
+    return 0;
+}
+
+int aim_estimate_footprint(const aim_estimate *e, aim_footprint *ret) {
+    if (!e || !ret)
+        return -EINVAL;
+    if (!e->computed)
+        return -ENODATA;
+    *ret = e->result.footprint;
+    return 0;
+}
+
+int aim_estimate_render(const aim_estimate *e, const char *format, char **ret_text) {
+    if (!e || !format || !ret_text)
+        return -EINVAL;
+    if (!e->computed)
+        return -ENODATA;
+    if (strcmp(format, "text") == 0)
+        return aim_render_estimate_text(&e->result, ret_text);
+    if (strcmp(format, "json") == 0)
+        return aim_render_estimate_json(&e->result, ret_text);
+    return -EINVAL;
+}
+
+int aim_gpu_table_render(const char *format, char **ret_text) {
+    if (!format || !ret_text)
+        return -EINVAL;
+    int json = strcmp(format, "json") == 0;
+    if (!json && strcmp(format, "text") != 0)
+        return -EINVAL;
+    size_t n = aim_gpu_count();
+    const aim_gpu_info **rows = calloc(n ? n : 1, sizeof *rows);
+    if (!rows)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        rows[i] = aim_gpu_get(i);
+    int rc = json ? aim_render_gpu_table_json(rows, n, ret_text)
+                  : aim_render_gpu_table_text(rows, n, ret_text);
+    free(rows);
+    return rc;
+}
