@@ -110,7 +110,7 @@ int aim_wt_parse_data(const char *body, size_t len, const char *expected_signal,
                 r = aim_prov_fail(err, errlen, -EPROTO, "point %zu lacks point_time or value", i);
                 break;
             }
-            if (aim_prov_time_parse(json_string_value(pt_time), json_string_length(pt_time), &t) < 0) {
+            if (aim_iso8601_parse(json_string_value(pt_time), json_string_length(pt_time), &t) < 0) {
                 r = aim_prov_fail(err, errlen, -EPROTO, "point %zu: point_time is not an ISO 8601 time", i);
                 break;
             }
@@ -182,7 +182,7 @@ int aim_wt_parse_index(const char *body, size_t len, double *ret_percent, char *
             json_t *tv = json_object_get(pt, "point_time"), *v = json_object_get(pt, "value");
             int64_t t;
             if (!json_is_string(tv) || !json_is_number(v) ||
-                aim_prov_time_parse(json_string_value(tv), json_string_length(tv), &t) < 0) {
+                aim_iso8601_parse(json_string_value(tv), json_string_length(tv), &t) < 0) {
                 r = aim_prov_fail(err, errlen, -EPROTO, "signal-index point %zu is malformed", i);
                 break;
             }
@@ -345,8 +345,8 @@ static int latest(wt_call *w, const char *region, const char *signal, aim_prov_a
         return r;
     int64_t now = aim_prov_now_ms();
     char ts[40], te[40];
-    aim_prov_time_format(now - 6 * WT_PERIOD_MS, 1, ts, sizeof ts);
-    aim_prov_time_format(now, 1, te, sizeof te);
+    aim_iso8601_format(now - 6 * WT_PERIOD_MS, 1, ts, sizeof ts);
+    aim_iso8601_format(now, 1, te, sizeof te);
     url_for(w->base, "historical", region, signal, url, sizeof url);
     aim_prov_url_add(url, sizeof url, "start", ts);
     aim_prov_url_add(url, sizeof url, "end", te);
@@ -420,8 +420,8 @@ int aim_wt_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
     for (int64_t s = q->from_unix_ms - WT_PERIOD_MS; s < q->to_unix_ms && r == 0; s += WT_CHUNK_MS) {
         int64_t e = s + WT_CHUNK_MS < q->to_unix_ms ? s + WT_CHUNK_MS : q->to_unix_ms;
         char ts[40], te[40];
-        aim_prov_time_format(s, 1, ts, sizeof ts);
-        aim_prov_time_format(e, 1, te, sizeof te);
+        aim_iso8601_format(s, 1, ts, sizeof ts);
+        aim_iso8601_format(e, 1, te, sizeof te);
         url_for(base, "historical", region, signal, url, sizeof url);
         aim_prov_url_add(url, sizeof url, "start", ts);
         aim_prov_url_add(url, sizeof url, "end", te);
