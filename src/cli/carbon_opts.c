@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/number.h"
 
 int cli_carbon_option(int c, const char *arg, cli_carbon_opts *o) {
     switch (c) {
@@ -80,10 +81,8 @@ int cli_carbon_pue_error(const char *spec, int err) {
 }
 
 static int parse_degrees(const char *opt, const char *text, double *ret) {
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || *end || errno || !isfinite(v)) {
+    double v;
+    if (aim_parse_decimal(text, strlen(text), 1, &v) < 0) {
         cli_error("bad %s '%s': a number of degrees", opt, text);
         return AIM_EXIT_USAGE;
     }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/number.h"
 #include "cli/control_dirs.h"
 
 /* In two parts: one literal would pass the 4095 bytes ISO C guarantees. */
@@ -478,7 +479,6 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
     int bad_job = job && *job && aim_config_add_tag(cfg, "slurm_job", job) < 0;
     while ((c = getopt_long(argc, argv, "+i:n:t:qh", longopts, NULL)) != -1) {
         int64_t ns;
-        char *end;
         double g;
         switch (c) {
         case 'i':
@@ -513,9 +513,8 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             }
             break;
         case 'I':
-            errno = 0;
-            g = strtod(optarg, &end);
-            if (errno || end == optarg || *end || aim_config_set_intensity(cfg, g) < 0) {
+            if (aim_parse_decimal(optarg, strlen(optarg), 1, &g) < 0 ||
+                aim_config_set_intensity(cfg, g) < 0) {
                 cli_error("bad intensity '%s': a number of g CO2e per kWh between 0 and 5000", optarg);
                 return AIM_EXIT_USAGE;
             }
