@@ -59,7 +59,8 @@ int cli_resolve_run(aim_store *store, const char *ref, char **ret_id);
 int cli_open_run(const char *db_path, const char *ref, aim_store **ret_store, char **ret_id);
 
 /* aimeter zones CODE --years: CODE's figure for every year it has, as a table or JSON,
- * appended to b. Returns the number of years (0: CODE has none; nothing written but "[]" for JSON). */
+ * appended to b. Returns the number of years (0: CODE has none; nothing written but "[]"
+ * for JSON). */
 int cli_zones_years(aim_strbuf *b, const char *code, int json);
 
 /* Renders run_id's report in format and writes it to path ("-" = stdout). Returns 0 or an

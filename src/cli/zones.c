@@ -225,7 +225,9 @@ static void print_text(aim_strbuf *f, const opts *o, const match *m, size_t n) {
         put_cell(f, z->code, wc);
         aim_strbuf_append(f, "  ");
         put_cell(f, z->name, wn);
-        aim_strbuf_printf(f, "  %8.2f  %-9s  %4d  ", z->g_per_kwh, z->basis, z->year);
+        char g[AIM_NUM_MAX];
+        aim_strbuf_printf(f, "  %8s  %-9s  %4d  ", aim_fmt_fixed(g, z->g_per_kwh, 2), z->basis,
+                          z->year);
         put_cell(f, z->licence, wl);
         aim_strbuf_printf(f, "  %s\n", z->source);
     }
@@ -233,7 +235,8 @@ static void print_text(aim_strbuf *f, const opts *o, const match *m, size_t n) {
         aim_strbuf_append(f, "\n* the row --zone CODE uses; the others are alternatives, by "
                              "precedence (data/README.md)\n");
     if (o->cloud && n)
-        aim_strbuf_printf(f, "\nRegion to zone: %s (%s)\n", m[0].region->source, m[0].region->licence);
+        aim_strbuf_printf(f, "\nRegion to zone: %s (%s)\n", m[0].region->source,
+                          m[0].region->licence);
 }
 
 static int zones_years(const opts *o) {

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "util/json.h"
+#include "util/numfmt.h"
 
 static void json_str(aim_strbuf *b, const char *s) { aim_json_append_str(b, s, (size_t)-1); }
 
@@ -52,15 +53,17 @@ int cli_zones_years(aim_strbuf *f, const char *code, int json) {
             aim_strbuf_putc(f, '}');
         } else {
             if (!years)
-                aim_strbuf_printf(f, "%s  %s: average intensity by year (what whatif --zones %s@YEAR "
-                           "uses)\n\nYear  g CO2e/kWh  Basis      Source\n",
-                        row.code, row.name ? row.name : "", code);
+                aim_strbuf_printf(f, "%s  %s: average intensity by year (what whatif --zones "
+                                     "%s@YEAR uses)\n\nYear  g CO2e/kWh  Basis      Source\n",
+                                  row.code, row.name ? row.name : "", code);
             int k = source_index(sources, &n_sources, row.source ? row.source : "");
             licences[k] = row.licence ? row.licence : "";
-            aim_strbuf_printf(f, "%d  %10.1f  %-9s  [%d]%s\n", y, row.g_per_kwh, row.basis, k + 1,
-                    current && current->year == y && current->g_per_kwh == row.g_per_kwh
-                        ? "  (the row --zone uses)"
-                        : "");
+            char g[AIM_NUM_MAX];
+            aim_strbuf_printf(f, "%d  %10s  %-9s  [%d]%s\n", y, aim_fmt_fixed(g, row.g_per_kwh, 1),
+                              row.basis, k + 1,
+                              current && current->year == y && current->g_per_kwh == row.g_per_kwh
+                                  ? "  (the row --zone uses)"
+                                  : "");
         }
         years++;
     }

@@ -160,20 +160,21 @@ static void split_ns(int64_t unix_ns, int64_t *y, unsigned *m, unsigned *d, int6
     *ms = (int)(rem / 1000000);
 }
 
-void aim_fmt_time_iso(char *out, size_t len, int64_t unix_ns) {
+/* iso 1: "2026-11-21T14:03:12.345Z"; 0: "2026-11-21 14:03:12". */
+static void fmt_ns(char *out, size_t len, int64_t unix_ns, int iso) {
     int64_t y, sod;
     unsigned m, d;
     int ms;
     split_ns(unix_ns, &y, &m, &d, &sod, &ms);
-    aim_bprintf(out, len, "%04lld-%02u-%02uT%02u:%02u:%02u.%03dZ", (long long)y, m, d,
-                (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), ms);
+    unsigned hh = (unsigned)(sod / 3600), mi = (unsigned)(sod / 60 % 60);
+    unsigned ss = (unsigned)(sod % 60);
+    if (iso)
+        aim_bprintf(out, len, "%04lld-%02u-%02uT%02u:%02u:%02u.%03dZ", (long long)y, m, d, hh, mi,
+                    ss, ms);
+    else
+        aim_bprintf(out, len, "%04lld-%02u-%02u %02u:%02u:%02u", (long long)y, m, d, hh, mi, ss);
 }
 
-void aim_fmt_time_human(char *out, size_t len, int64_t unix_ns) {
-    int64_t y, sod;
-    unsigned m, d;
-    int ms;
-    split_ns(unix_ns, &y, &m, &d, &sod, &ms);
-    aim_bprintf(out, len, "%04lld-%02u-%02u %02u:%02u:%02u", (long long)y, m, d,
-                (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60));
-}
+void aim_fmt_time_iso(char *out, size_t len, int64_t unix_ns) { fmt_ns(out, len, unix_ns, 1); }
+
+void aim_fmt_time_human(char *out, size_t len, int64_t unix_ns) { fmt_ns(out, len, unix_ns, 0); }

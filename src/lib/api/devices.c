@@ -32,10 +32,10 @@ int aim_devices_describe(const char *format, char **ret_text) {
             json_t *lines = json_array();
             for (int k = 0; k < rep->count; k++) {
                 const aim_probe_line *l = &rep->lines[k];
-                json_array_append_new(lines, json_pack("{s:o,s:o,s:o}", "what",
-                                                       aim_json_str(l->what, sizeof l->what),
-                                                       "status", aim_json_str(l->status, sizeof l->status),
-                                                       "detail", aim_json_str(l->detail, sizeof l->detail)));
+                json_array_append_new(
+                    lines, json_pack("{s:o,s:o,s:o}", "what", aim_json_str(l->what, sizeof l->what),
+                                     "status", aim_json_str(l->status, sizeof l->status),
+                                     "detail", aim_json_str(l->detail, sizeof l->detail)));
             }
             const char *desc = ops->description ? ops->description : "";
             json_array_append_new(arr, json_pack("{s:o,s:o,s:s,s:o}", "source",

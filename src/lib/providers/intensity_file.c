@@ -165,7 +165,8 @@ int aim_step_parse_time(const char *s, size_t len, int64_t *ret_unix_ms, char *w
         say(why, whylen, "unexpected text after the timestamp");
         return -EINVAL;
     }
-    int64_t secs = aim_iso8601_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec -
+    int64_t secs = aim_iso8601_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+                   h * 3600 + mi * 60 + sec -
                    (int64_t)offset_min * 60;
     if (secs < 0 || secs >= MAX_UNIX_S) {
         say(why, whylen, "timestamp out of range (1970 to 2200)");
