@@ -16,6 +16,16 @@ void aim_bprintf(char *buf, size_t len, const char *fmt, ...) {
     va_end(ap);
 }
 
+void aim_bappendf(char *buf, size_t len, const char *fmt, ...) {
+    size_t used = strnlen(buf, len);
+    if (used + 1 >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, len - used, fmt, ap);
+    va_end(ap);
+}
+
 /* printf's %f/%e write the locale's radix character, which may be ',' or a multi-byte
  * sequence. Digits, signs and the exponent letter are the same in every locale, so every
  * run of other bytes is the radix and becomes '.'. This never touches the global locale

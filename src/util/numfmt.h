@@ -48,6 +48,10 @@ void aim_fmt_seconds_us(char *out, int64_t ns);
 
 /* snprintf that never warns about truncation at the call site; always NUL-terminates. */
 void aim_bprintf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same appended to the NUL-terminated text already in buf (cut at len - 1 bytes; nothing
+ * once buf is full): labels and notes built piece by piece in a caller's array. For text of
+ * any length, util/strbuf.h. */
+void aim_bappendf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* "1 h 02 min 03 s", "2 min 05 s", "43.0 s": long durations in the overall block and
  * `aimeter ls`. */

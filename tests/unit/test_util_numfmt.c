@@ -105,11 +105,24 @@ static void parsing(void **state) {
     assert_true(v == -0.0025);
 }
 
+static void bounded_append(void **state) {
+    char buf[8] = "";
+    aim_bappendf(buf, sizeof buf, "%s", "ab");
+    aim_bappendf(buf, sizeof buf, "@%04d", 7);
+    assert_string_equal(buf, "ab@0007");
+    aim_bappendf(buf, sizeof buf, "more"); /* full: nothing, still terminated */
+    assert_string_equal(buf, "ab@0007");
+    char small[4] = "";
+    aim_bappendf(small, sizeof small, "%s", "abcdef"); /* cut at len - 1 */
+    assert_string_equal(small, "abc");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(exact_numbers_for_data, in_c),
         cmocka_unit_test_setup(readable_numbers, in_c),
         cmocka_unit_test_setup(parsing, in_c),
+        cmocka_unit_test(bounded_append),
         cmocka_unit_test_setup(exact_numbers_for_data, with_comma),
         cmocka_unit_test_setup(readable_numbers, with_comma),
         cmocka_unit_test_setup(parsing, with_comma),

@@ -156,8 +156,8 @@ static int lookup_error(aim_store *store, const char *name, int r, const char *w
     size_t n = aim_gpu_candidates(name, cand, 4);
     char list[256] = "";
     for (size_t i = 0; i < n && i < 4; i++)
-        aim_bprintf(list + strlen(list), sizeof list - strlen(list), "%s'%s'", i ? ", " : "",
-                    cand[i]->name);
+        aim_bappendf(list, sizeof list, "%s'%s'", i ? ", " : "",
+                     cand[i]->name);
     if (r == -EEXIST)
         aim_store_set_error(store, "%s '%s' is ambiguous: %s%s", who, name, list,
                             n > 4 ? ", ..." : "");
