@@ -299,9 +299,10 @@ static int reprice(aim_run_carbon *rc, aim_db *db, aim_run_summary *run, const a
      * energy to far better than this, unless samples are missing from the store. */
     double tol = 1e-3 + 1e-6 * fabs(run->total_energy_j);
     if (r == 0 && !(fabs(tot.energy_j - run->total_energy_j) <= tol)) {
-        snprintf(line, sizeof line, "%s: history not applied: the stored samples give %.6g J, the "
-                 "run measured %.6g J; carbon stays as priced during the run", name, tot.energy_j,
-                 run->total_energy_j);
+        char got[AIM_NUM_MAX], want[AIM_NUM_MAX];
+        snprintf(line, sizeof line, "%s: history not applied: the stored samples give %s J, the "
+                 "run measured %s J; carbon stays as priced during the run", name,
+                 aim_fmt_g(got, tot.energy_j, 6), aim_fmt_g(want, run->total_energy_j, 6));
         warn(run, line);
         r = 1;
     } else if (r < 0) {

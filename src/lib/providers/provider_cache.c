@@ -17,6 +17,7 @@
 
 #include "providers/provider_impl.h"
 #include "util/json.h"
+#include "util/numfmt.h"
 
 #define CACHE_FORMAT "aimeter-intensity-cache"
 #define CACHE_VERSION 1
@@ -44,11 +45,12 @@ int aim_provider_default_cache_dir(char **ret_path) {
 }
 
 int aim_cache_name(const aim_provider_query *q, char *buf, size_t size) {
-    char where[96], range[64];
+    char where[96], range[64], lat[AIM_NUM_MAX], lon[AIM_NUM_MAX];
     if (q->zone && *q->zone)
         snprintf(where, sizeof where, "%s", q->zone);
     else if (q->have_latlon)
-        snprintf(where, sizeof where, "lat%.4f_lon%.4f", q->lat, q->lon);
+        snprintf(where, sizeof where, "lat%s_lon%s", aim_fmt_fixed(lat, q->lat, 4),
+                 aim_fmt_fixed(lon, q->lon, 4));
     else
         snprintf(where, sizeof where, "default");
     for (char *p = where; *p; p++)

@@ -63,9 +63,10 @@ static int em_point(json_t *pt, size_t index, aim_prov_parsed *out, char *err, s
     if (!json_is_number(ci))
         return aim_prov_fail(err, errlen, -EPROTO, "point %zu: \"carbonIntensity\" is not a number", index);
     double g = json_number_value(ci);
+    char num[AIM_NUM_MAX];
     if (!isfinite(g) || g < 0 || g > AIM_PROVIDER_MAX_G_PER_KWH)
-        return aim_prov_fail(err, errlen, -EPROTO, "point %zu: carbonIntensity %g g/kWh is not plausible",
-                             index, g);
+        return aim_prov_fail(err, errlen, -EPROTO, "point %zu: carbonIntensity %s g/kWh is not plausible",
+                             index, aim_fmt_g(num, g, 6));
     int r = aim_prov_series_push(&out->series, t, g);
     return r < 0 ? aim_prov_fail(err, errlen, r, "too many points") : 0;
 }

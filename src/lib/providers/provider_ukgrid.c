@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "providers/provider_impl.h"
+#include "util/numfmt.h"
 
 #define UK_DEFAULT_URL "https://api.carbonintensity.org.uk"
 #define UK_PERIOD_MS (30LL * 60 * 1000)
@@ -47,8 +48,10 @@ static int uk_period(json_t *pt, size_t index, int regional, aim_prov_parsed *ou
         return 0;
     }
     double g = json_number_value(v);
+    char num[AIM_NUM_MAX];
     if (!isfinite(g) || g < 0 || g > AIM_PROVIDER_MAX_G_PER_KWH)
-        return aim_prov_fail(err, errlen, -EPROTO, "period %zu: %g gCO2/kWh is not plausible", index, g);
+        return aim_prov_fail(err, errlen, -EPROTO, "period %zu: %s gCO2/kWh is not plausible", index,
+                             aim_fmt_g(num, g, 6));
     int r = aim_prov_series_push(&out->series, tf, g);
     return r < 0 ? aim_prov_fail(err, errlen, r, "too many points") : 0;
 }

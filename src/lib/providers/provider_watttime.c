@@ -124,7 +124,9 @@ int aim_wt_parse_data(const char *body, size_t len, const char *expected_signal,
             }
             double g = json_number_value(val) * factor;
             if (!isfinite(g) || g < 0 || g > AIM_PROVIDER_MAX_G_PER_KWH) {
-                r = aim_prov_fail(err, errlen, -EPROTO, "point %zu: %g g/kWh is not plausible", i, g);
+                char num[AIM_NUM_MAX];
+                r = aim_prov_fail(err, errlen, -EPROTO, "point %zu: %s g/kWh is not plausible", i,
+                                  aim_fmt_g(num, g, 6));
                 break;
             }
             if ((r = aim_prov_series_push(&out->series, t, g)) < 0) {
@@ -188,7 +190,9 @@ int aim_wt_parse_index(const char *body, size_t len, double *ret_percent, char *
             }
             double p = json_number_value(v);
             if (!isfinite(p) || p < 0 || p > 100) {
-                r = aim_prov_fail(err, errlen, -EPROTO, "signal-index value %g is not a percentile", p);
+                char num[AIM_NUM_MAX];
+                r = aim_prov_fail(err, errlen, -EPROTO, "signal-index value %s is not a percentile",
+                                  aim_fmt_g(num, p, 6));
                 break;
             }
             if (t > best) {
