@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/iso8601.h"
+#include "util/number.h"
 #include "util/numfmt.h"
 
 void aim_json_put(json_t *obj, const char *key, json_t *v, int *err) {
@@ -80,5 +81,13 @@ void aim_json_append_str(aim_strbuf *b, const char *s, size_t n) {
 
 void aim_json_append_real(aim_strbuf *b, double v, int digits) {
     char num[AIM_NUM_MAX];
-    aim_strbuf_append(b, isfinite(v) ? aim_fmt_g(num, v, digits) : "null");
+    if (!isfinite(v)) {
+        aim_strbuf_append(b, "null");
+        return;
+    }
+    aim_fmt_g(num, v, digits ? digits : 15);
+    double back;
+    if (!digits && (aim_parse_decimal(num, strlen(num), 1, &back) < 0 || back != v))
+        aim_fmt_g(num, v, 17);
+    aim_strbuf_append(b, num);
 }

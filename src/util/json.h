@@ -45,7 +45,7 @@ int aim_json_dump_flags(json_t *root, size_t flags, int newline, char **ret_text
  * aim_json_str. */
 void aim_json_append_str(aim_strbuf *b, const char *s, size_t n);
 /* v with `digits` significant digits, locale-free ("%.*g" in the C locale), null for NaN and
- * inf. */
+ * inf. digits 0: the shorter of 15 and 17 digits that reads back as v (0.1 stays "0.1"). */
 void aim_json_append_real(aim_strbuf *b, double v, int digits);
 
 #endif

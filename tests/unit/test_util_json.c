@@ -68,6 +68,17 @@ static void nan_and_inf_are_null(void **state) {
     json_decref(v);
 }
 
+static void reals_in_hand_laid_json(void **state) {
+    aim_strbuf b = AIM_STRBUF_INIT;
+    aim_json_append_real(&b, 475, 17); /* %.17g, no ".0" added (jansson would) */
+    aim_strbuf_putc(&b, ' ');
+    aim_json_append_real(&b, 0.1, 0);
+    aim_strbuf_putc(&b, ' ');
+    aim_json_append_real(&b, 1.0 / 3, 0);
+    assert_string_equal(b.data, "475 0.1 0.33333333333333331");
+    aim_strbuf_free(&b);
+}
+
 static void dump_styles(void **state) {
     json_t *o = json_object();
     int err = 0;
@@ -96,7 +107,13 @@ static void numbers_ignore_the_locale(void **state) {
     aim_json_append_real(&b, 6348.88, 17);
     aim_strbuf_putc(&b, ' ');
     aim_json_append_real(&b, 0.1, 15);
-    assert_string_equal(b.data, "6348.8800000000001 0.1");
+    aim_strbuf_putc(&b, ' ');
+    aim_json_append_real(&b, 0.1, 0); /* shortest that reads back */
+    aim_strbuf_putc(&b, ' ');
+    aim_json_append_real(&b, 1.0 / 3, 0); /* 15 digits would not */
+    aim_strbuf_putc(&b, ' ');
+    aim_json_append_real(&b, -2.5e-300, 0);
+    assert_string_equal(b.data, "6348.8800000000001 0.1 0.1 0.33333333333333331 -2.5e-300");
     aim_strbuf_free(&b);
     json_t *v = json_array();
     json_array_append_new(v, aim_json_num(2.5));
@@ -113,6 +130,7 @@ int main(void) {
         cmocka_unit_test(invalid_utf8_becomes_replacement_character),
         cmocka_unit_test(strings_are_escaped_by_jansson),
         cmocka_unit_test(nan_and_inf_are_null),
+        cmocka_unit_test(reals_in_hand_laid_json),
         cmocka_unit_test(dump_styles),
         cmocka_unit_test(numbers_ignore_the_locale),
     };
