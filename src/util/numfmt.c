@@ -109,6 +109,7 @@ void aim_fmt_exact(char *out, double v, int decimals) {
         strcpy(out, v > 0 ? "inf" : "-inf");
         return;
     }
+    decimals = decimals < 0 ? 0 : decimals > MAX_DECIMALS ? MAX_DECIMALS : decimals;
     while (decimals > 0 && fabs(v) * pow10_tab[decimals] >= 9e18)
         decimals--;
     if (fabs(v) >= 9e18) {

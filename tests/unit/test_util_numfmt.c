@@ -52,6 +52,8 @@ static void exact_numbers_for_data(void **state) {
     exact(-INFINITY, 2, "-inf");
     exact(1e20, 2, "1.00000000000000000e+20"); /* beyond int64: exponent form */
     exact(123456.789, 17, "123456.789"); /* decimals lowered until it fits int64 */
+    exact(1.5, 25, "1.5");                /* decimals clamped to 0..17 */
+    exact(2.5, -3, "3");
     assert_int_equal(aim_fmt_decimals_for(0.01), 2);
     assert_int_equal(aim_fmt_decimals_for(1e-6), 6);
     assert_int_equal(aim_fmt_decimals_for(1.0 / 1024), 10);
