@@ -22,16 +22,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (!isfinite(e.series.p[i].g_per_kwh) || (i > 0 && e.series.p[i].t_unix_ms <= e.series.p[i - 1].t_unix_ms))
                 abort();
             char t[48]; /* what the CLI does with every cached point */
-            aim_prov_time_format(e.series.p[i].t_unix_ms, 1, t, sizeof t);
+            aim_iso8601_format(e.series.p[i].t_unix_ms, 1, t, sizeof t);
         }
         aim_cache_entry_free(&e);
     }
     int64_t ms;
-    if (aim_prov_time_parse(text, size, &ms) == 0) {
+    if (aim_iso8601_parse(text, size, &ms) == 0) {
         char buf[48];
-        size_t n = aim_prov_time_format(ms, 1, buf, sizeof buf);
+        size_t n = aim_iso8601_format(ms, 1, buf, sizeof buf);
         int64_t back;
-        if (aim_prov_time_parse(buf, n, &back) != 0 || back / 1000 != (ms - ((ms % 1000) + 1000) % 1000) / 1000)
+        if (aim_iso8601_parse(buf, n, &back) != 0 || back / 1000 != (ms - ((ms % 1000) + 1000) % 1000) / 1000)
             abort();
     }
     char *cstr = fuzz_copy_cstr(data, size > 256 ? 256 : size);

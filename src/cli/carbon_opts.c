@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/number.h"
+#include "util/numfmt.h"
 
 int cli_carbon_option(int c, const char *arg, cli_carbon_opts *o) {
     switch (c) {
@@ -71,7 +73,7 @@ int cli_carbon_pue_error(const char *spec, int err) {
     } else {
         char known[160] = "";
         for (const char *const *n = aim_pue_names(); *n; n++)
-            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+            aim_bappendf(known, sizeof known, "%s%s",
                      n == aim_pue_names() ? "" : ", ", *n);
         cli_error("bad --pue '%s': a number from 1.0 to 5.0, or a provider default (%s)", spec,
                   known);
@@ -80,10 +82,8 @@ int cli_carbon_pue_error(const char *spec, int err) {
 }
 
 static int parse_degrees(const char *opt, const char *text, double *ret) {
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || *end || errno || !isfinite(v)) {
+    double v;
+    if (aim_parse_decimal(text, strlen(text), 1, &v) < 0) {
         cli_error("bad %s '%s': a number of degrees", opt, text);
         return AIM_EXIT_USAGE;
     }

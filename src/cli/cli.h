@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "aimeter.h"
+#include "util/strbuf.h"
 
 /* aimeter's own exit codes (docs/cli.md). `run` otherwise exits with the command's status,
  * or 128+N when the command was killed by signal N. The values follow sysexits.h and the
@@ -57,12 +58,10 @@ int cli_resolve_run(aim_store *store, const char *ref, char **ret_id);
  * free). */
 int cli_open_run(const char *db_path, const char *ref, aim_store **ret_store, char **ret_id);
 
-/* s as a JSON string (quoted, escaped; NULL as ""), to f. */
-void cli_json_string(FILE *f, const char *s);
-
-/* aimeter zones CODE --years: CODE's figure for every year it has, as a table or JSON, to
- * f. Returns the number of years (0: CODE has none; nothing written but "[]" for JSON). */
-int cli_zones_years(FILE *f, const char *code, int json);
+/* aimeter zones CODE --years: CODE's figure for every year it has, as a table or JSON,
+ * appended to b. Returns the number of years (0: CODE has none; nothing written but "[]"
+ * for JSON). */
+int cli_zones_years(aim_strbuf *b, const char *code, int json);
 
 /* Renders run_id's report in format and writes it to path ("-" = stdout). Returns 0 or an
  * exit code after printing the error. */

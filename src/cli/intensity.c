@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "util/number.h"
 
 static const char intensity_usage[] =
     "Usage: aimeter intensity --provider P [--zone Z | --lat X --lon Y] [--marginal] [--direct]\n"
@@ -31,10 +32,8 @@ static const char intensity_usage[] =
     "  -h, --help         this help\n";
 
 static int parse_double(const char *text, const char *what, double *ret) {
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || *end || errno || !isfinite(v)) {
+    double v;
+    if (aim_parse_decimal(text, strlen(text), 1, &v) < 0) {
         cli_error("intensity: bad %s '%s': a number", what, text);
         return AIM_EXIT_USAGE;
     }

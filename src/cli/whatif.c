@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/number.h"
 
 static const char whatif_usage[] =
     "Usage: aimeter whatif [RUN] --zones A,B,... [--intensity-file FILE] [--pue X] [--json]\n"
@@ -109,7 +110,10 @@ int cmd_whatif(int argc, char **argv) {
             return cli_carbon_pue_error(pue_spec, r);
         double v;
         const char *src;
-        pue = aim_pue_lookup(pue_spec, &v, &src) == 0 ? v : strtod(pue_spec, NULL);
+        /* Not a provider's name: a number, which aim_config_set_pue() has just accepted. */
+        if (aim_pue_lookup(pue_spec, &v, &src) == 0 ||
+            aim_parse_decimal(pue_spec, strlen(pue_spec), 0, &v) == 0)
+            pue = v;
     }
     aim_store *store;
     char *id = NULL;

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/json.h"
+#include "util/numfmt.h"
+#include "util/strbuf.h"
 
 static const char zones_usage[] =
     "Usage: aimeter zones [QUERY] [--marginal] [--cloud] [--all] [--json]\n"
@@ -63,11 +66,13 @@ static int width(const char *s) {
     return w;
 }
 
+static void json_str(aim_strbuf *b, const char *s) { aim_json_append_str(b, s, (size_t)-1); }
+
 /* s padded with spaces to w columns, or cut to w - 1 columns and "…" when wider. */
-static void put_cell(FILE *f, const char *s, int w) {
+static void put_cell(aim_strbuf *f, const char *s, int w) {
     int sw = width(s);
     if (sw <= w) {
-        fprintf(f, "%s%*s", s, w - sw, "");
+        aim_strbuf_printf(f, "%s%*s", s, w - sw, "");
         return;
     }
     int cols = 0;
@@ -76,7 +81,7 @@ static void put_cell(FILE *f, const char *s, int w) {
         if (((unsigned char)*p & 0xC0) != 0x80 && ++cols == w)
             break; /* p starts the code point that would be column w */
     }
-    fprintf(f, "%.*s\u2026", (int)(p - s), s);
+    aim_strbuf_printf(f, "%.*s\u2026", (int)(p - s), s);
 }
 
 typedef struct match {
@@ -126,53 +131,57 @@ static size_t collect_regions(const opts *o, match *m) {
     return n;
 }
 
-static void print_json(FILE *f, const opts *o, const match *m, size_t n) {
-    fputs("[", f);
+static void print_json(aim_strbuf *f, const opts *o, const match *m, size_t n) {
+    aim_strbuf_append(f, "[");
     for (size_t i = 0; i < n; i++) {
         const aim_zone_info *z = m[i].zone;
-        fputs(i ? ",\n  {" : "\n  {", f);
+        aim_strbuf_append(f, i ? ",\n  {" : "\n  {");
         if (m[i].region) {
             const aim_cloud_region *r = m[i].region;
             char name[128];
             snprintf(name, sizeof name, "%s:%s", r->provider, r->region);
-            fputs("\"cloud\": ", f);
-            cli_json_string(f, name);
-            fputs(", \"provider\": ", f);
-            cli_json_string(f, r->provider);
-            fputs(", \"region\": ", f);
-            cli_json_string(f, r->region);
-            fputs(", \"location\": ", f);
-            cli_json_string(f, r->location);
-            fprintf(f, ", \"lat\": %.4f, \"lon\": %.4f, \"region_zone\": ", r->lat, r->lon);
-            cli_json_string(f, r->zone);
-            fputs(", \"region_source\": ", f);
-            cli_json_string(f, r->source);
-            fputs(", \"region_licence\": ", f);
-            cli_json_string(f, r->licence);
-            fputs(", ", f);
+            aim_strbuf_append(f, "\"cloud\": ");
+            json_str(f, name);
+            aim_strbuf_append(f, ", \"provider\": ");
+            json_str(f, r->provider);
+            aim_strbuf_append(f, ", \"region\": ");
+            json_str(f, r->region);
+            aim_strbuf_append(f, ", \"location\": ");
+            json_str(f, r->location);
+            char lat[AIM_NUM_MAX], lon[AIM_NUM_MAX];
+            aim_strbuf_printf(f, ", \"lat\": %s, \"lon\": %s, \"region_zone\": ",
+                              aim_fmt_fixed(lat, r->lat, 4), aim_fmt_fixed(lon, r->lon, 4));
+            json_str(f, r->zone);
+            aim_strbuf_append(f, ", \"region_source\": ");
+            json_str(f, r->source);
+            aim_strbuf_append(f, ", \"region_licence\": ");
+            json_str(f, r->licence);
+            aim_strbuf_append(f, ", ");
         }
-        fputs("\"code\": ", f);
-        cli_json_string(f, z->code);
-        fputs(", \"name\": ", f);
-        cli_json_string(f, z->name);
-        fprintf(f, ", \"g_per_kwh\": %.17g, \"signal\": ", z->g_per_kwh);
-        cli_json_string(f, z->signal);
-        fputs(", \"basis\": ", f);
-        cli_json_string(f, z->basis);
-        fprintf(f, ", \"year\": %d, \"source\": ", z->year);
-        cli_json_string(f, z->source);
-        fputs(", \"licence\": ", f);
-        cli_json_string(f, z->licence);
+        aim_strbuf_append(f, "\"code\": ");
+        json_str(f, z->code);
+        aim_strbuf_append(f, ", \"name\": ");
+        json_str(f, z->name);
+        aim_strbuf_append(f, ", \"g_per_kwh\": ");
+        aim_json_append_real(f, z->g_per_kwh, 17);
+        aim_strbuf_append(f, ", \"signal\": ");
+        json_str(f, z->signal);
+        aim_strbuf_append(f, ", \"basis\": ");
+        json_str(f, z->basis);
+        aim_strbuf_printf(f, ", \"year\": %d, \"source\": ", z->year);
+        json_str(f, z->source);
+        aim_strbuf_append(f, ", \"licence\": ");
+        json_str(f, z->licence);
         if (o->all && !m[i].region)
-            fprintf(f, ", \"used\": %s", m[i].used ? "true" : "false");
-        fputs("}", f);
+            aim_strbuf_printf(f, ", \"used\": %s", m[i].used ? "true" : "false");
+        aim_strbuf_append(f, "}");
     }
-    fputs(n ? "\n]\n" : "]\n", f);
+    aim_strbuf_append(f, n ? "\n]\n" : "]\n");
 }
 
 #define NAME_MAX_COLS 44 /* names run to 90 columns ("Western Area Power Administration …") */
 
-static void print_text(FILE *f, const opts *o, const match *m, size_t n) {
+static void print_text(aim_strbuf *f, const opts *o, const match *m, size_t n) {
     int wc = 4, wn = 4, wl = 7, wr = 6, wloc = 8;
     for (size_t i = 0; i < n; i++) {
         const aim_zone_info *z = m[i].zone;
@@ -190,41 +199,44 @@ static void print_text(FILE *f, const opts *o, const match *m, size_t n) {
     const char *mark = o->all && !o->cloud ? "  " : "";
     if (o->cloud) {
         put_cell(f, "REGION", wr);
-        fputs("  ", f);
+        aim_strbuf_append(f, "  ");
         put_cell(f, "LOCATION", wloc);
-        fputs("  ", f);
+        aim_strbuf_append(f, "  ");
     }
-    fputs(mark, f);
+    aim_strbuf_append(f, mark);
     put_cell(f, o->cloud ? "ZONE" : "CODE", wc);
-    fputs("  ", f);
+    aim_strbuf_append(f, "  ");
     put_cell(f, "NAME", wn);
-    fputs("     G/KWH  BASIS      YEAR  ", f);
+    aim_strbuf_append(f, "     G/KWH  BASIS      YEAR  ");
     put_cell(f, "LICENCE", wl);
-    fputs("  SOURCE\n", f);
+    aim_strbuf_append(f, "  SOURCE\n");
     for (size_t i = 0; i < n; i++) {
         const aim_zone_info *z = m[i].zone;
         if (m[i].region) {
             char name[128];
             snprintf(name, sizeof name, "%s:%s", m[i].region->provider, m[i].region->region);
             put_cell(f, name, wr);
-            fputs("  ", f);
+            aim_strbuf_append(f, "  ");
             put_cell(f, m[i].region->location, wloc);
-            fputs("  ", f);
+            aim_strbuf_append(f, "  ");
         }
         if (*mark)
-            fputs(m[i].used ? "* " : "  ", f);
+            aim_strbuf_append(f, m[i].used ? "* " : "  ");
         put_cell(f, z->code, wc);
-        fputs("  ", f);
+        aim_strbuf_append(f, "  ");
         put_cell(f, z->name, wn);
-        fprintf(f, "  %8.2f  %-9s  %4d  ", z->g_per_kwh, z->basis, z->year);
+        char g[AIM_NUM_MAX];
+        aim_strbuf_printf(f, "  %8s  %-9s  %4d  ", aim_fmt_fixed(g, z->g_per_kwh, 2), z->basis,
+                          z->year);
         put_cell(f, z->licence, wl);
-        fprintf(f, "  %s\n", z->source);
+        aim_strbuf_printf(f, "  %s\n", z->source);
     }
     if (*mark && n)
-        fputs("\n* the row --zone CODE uses; the others are alternatives, by precedence "
-              "(data/README.md)\n", f);
+        aim_strbuf_append(f, "\n* the row --zone CODE uses; the others are alternatives, by "
+                             "precedence (data/README.md)\n");
     if (o->cloud && n)
-        fprintf(f, "\nRegion to zone: %s (%s)\n", m[0].region->source, m[0].region->licence);
+        aim_strbuf_printf(f, "\nRegion to zone: %s (%s)\n", m[0].region->source,
+                          m[0].region->licence);
 }
 
 static int zones_years(const opts *o) {
@@ -233,15 +245,10 @@ static int zones_years(const opts *o) {
                   "--cloud or --all");
         return AIM_EXIT_USAGE;
     }
+    aim_strbuf b = AIM_STRBUF_INIT;
+    int years = cli_zones_years(&b, o->query, o->json);
     char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) {
-        cli_error("out of memory");
-        return AIM_EXIT_SOFTWARE;
-    }
-    int years = cli_zones_years(f, o->query, o->json);
-    int code = fclose(f) == 0 ? 0 : AIM_EXIT_SOFTWARE;
+    int code = aim_strbuf_steal(&b, &text) == 0 ? 0 : AIM_EXIT_SOFTWARE;
     if (code == 0 && (years || o->json))
         code = cli_write_file("-", text);
     free(text);
@@ -292,19 +299,13 @@ int cmd_zones(int argc, char **argv) {
         return AIM_EXIT_SOFTWARE;
     }
     size_t n = o.cloud ? collect_regions(&o, m) : collect_zones(&o, m);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) {
-        free(m);
-        cli_error("out of memory");
-        return AIM_EXIT_SOFTWARE;
-    }
+    aim_strbuf b = AIM_STRBUF_INIT;
     if (o.json)
-        print_json(f, &o, m, n);
+        print_json(&b, &o, m, n);
     else if (n)
-        print_text(f, &o, m, n);
-    int code = fclose(f) == 0 ? 0 : AIM_EXIT_SOFTWARE;
+        print_text(&b, &o, m, n);
+    char *text = NULL;
+    int code = aim_strbuf_steal(&b, &text) == 0 ? 0 : AIM_EXIT_SOFTWARE;
     free(m);
     if (code == 0)
         code = cli_write_file("-", text);

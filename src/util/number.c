@@ -57,7 +57,7 @@ int aim_parse_decimal(const char *text, size_t len, int allow_sign, double *ret)
     buf[len] = '\0';
     double v = strtod_l(buf, NULL, c_locale);
     if (!isfinite(v))
-        return -EINVAL;
+        return -ERANGE; /* "1e999": the right shape, but no double holds it */
     *ret = v;
     return 0;
 }

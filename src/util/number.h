@@ -6,8 +6,9 @@
 
 #include <stddef.h>
 
-/* Parses exactly len bytes. Returns 0, or -EINVAL for another shape or a value that is not
- * finite; *ret untouched on error. allow_sign 0 refuses a leading '+' or '-'. */
+/* Parses exactly len bytes (at most 127). Returns 0, -EINVAL for another shape, -ERANGE for
+ * a value beyond a double ("1e999"); *ret untouched on error. allow_sign 0 refuses a
+ * leading '+' or '-'. */
 int aim_parse_decimal(const char *text, size_t len, int allow_sign, double *ret);
 
 #endif

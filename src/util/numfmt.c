@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 void aim_bprintf(char *buf, size_t len, const char *fmt, ...) {
     if (!len)
@@ -14,6 +13,16 @@ void aim_bprintf(char *buf, size_t len, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+void aim_bappendf(char *buf, size_t len, const char *fmt, ...) {
+    size_t used = strnlen(buf, len);
+    if (used + 1 >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, len - used, fmt, ap);
     va_end(ap);
 }
 
@@ -58,6 +67,92 @@ char *aim_fmt_fixed(char *out, double v, int decimals) {
     return out;
 }
 
+static const double pow10_tab[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+                                    1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17 };
+#define MAX_DECIMALS 17
+
+/* Enough decimals that every multiple of the resolution prints exactly (the stored value is
+ * q x resolution): 2 for 0.01 W, 6 for 1 µW, 10 for 1 MiB in GiB (2^-10). Four decimals of
+ * GiB cut a 3 MiB RSS by 1 %. */
+int aim_fmt_decimals_for(double resolution) {
+    if (!(resolution > 0) || !isfinite(resolution))
+        return 6;
+    for (int d = 0; d < MAX_DECIMALS; d++) {
+        double x = resolution * pow10_tab[d];
+        if (fabs(x - nearbyint(x)) <= 1e-9 * x)
+            return d;
+    }
+    return MAX_DECIMALS;
+}
+
+/* Writes an unsigned integer, zero-padded to width digits; returns the length. */
+static int put_uint(char *out, unsigned long long v, int width) {
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n < width)
+        tmp[n++] = '0';
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+void aim_fmt_exact(char *out, double v, int decimals) {
+    if (isnan(v)) {
+        strcpy(out, "nan");
+        return;
+    }
+    if (isinf(v)) {
+        strcpy(out, v > 0 ? "inf" : "-inf");
+        return;
+    }
+    decimals = decimals < 0 ? 0 : decimals > MAX_DECIMALS ? MAX_DECIMALS : decimals;
+    while (decimals > 0 && fabs(v) * pow10_tab[decimals] >= 9e18)
+        decimals--;
+    if (fabs(v) >= 9e18) {
+        /* Beyond int64: %e's only locale-dependent character is the decimal point. */
+        char tmp[AIM_NUM_MAX];
+        snprintf(tmp, sizeof tmp, "%.17e", v);
+        normalise(tmp, out, AIM_NUM_MAX);
+        return;
+    }
+    long long n = llround(v * pow10_tab[decimals]);
+    int len = 0;
+    unsigned long long mag = n < 0 ? 0ull - (unsigned long long)n : (unsigned long long)n;
+    if (n < 0)
+        out[len++] = '-';
+    unsigned long long scale = (unsigned long long)pow10_tab[decimals];
+    len += put_uint(out + len, mag / scale, 1);
+    if (decimals > 0) {
+        unsigned long long frac = mag % scale;
+        int width = decimals;
+        while (width > 0 && frac % 10 == 0) {
+            frac /= 10;
+            width--;
+        }
+        if (width > 0) {
+            out[len++] = '.';
+            len += put_uint(out + len, frac, width);
+        }
+    }
+    out[len] = '\0';
+}
+
+void aim_fmt_seconds_us(char *out, int64_t ns) {
+    int len = 0;
+    uint64_t mag = ns < 0 ? 0ull - (uint64_t)ns : (uint64_t)ns;
+    uint64_t us = (mag + 500) / 1000;
+    if (ns < 0 && us)
+        out[len++] = '-';
+    len += put_uint(out + len, us / 1000000, 1);
+    out[len++] = '.';
+    len += put_uint(out + len, us % 1000000, 6);
+    out[len] = '\0';
+}
+
 char *aim_fmt_sig(char *out, double v, int sig, int min_decimals) {
     int dec = min_decimals;
     if (isfinite(v) && v != 0.0) {
@@ -68,54 +163,30 @@ char *aim_fmt_sig(char *out, double v, int sig, int min_decimals) {
     return aim_fmt_fixed(out, v, dec > 9 ? 9 : dec);
 }
 
+char *aim_fmt_trim_zeros(char *num) {
+    if (strchr(num, '.') && !strchr(num, 'e')) {
+        size_t n = strlen(num);
+        while (n > 0 && num[n - 1] == '0')
+            num[--n] = '\0';
+        if (n > 0 && num[n - 1] == '.')
+            num[--n] = '\0';
+    }
+    return num;
+}
+
 char *aim_fmt_trim(char *out, double v, int decimals) {
-    aim_fmt_fixed(out, v, decimals);
-    if (strchr(out, '.') && !strchr(out, 'e')) {
-        size_t n = strlen(out);
-        while (n > 0 && out[n - 1] == '0')
-            out[--n] = '\0';
-        if (n > 0 && out[n - 1] == '.')
-            out[--n] = '\0';
+    return aim_fmt_trim_zeros(aim_fmt_fixed(out, v, decimals));
+}
+
+char *aim_fmt_g(char *out, double v, int digits) {
+    if (!isfinite(v)) {
+        strcpy(out, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+        return out;
     }
+    char tmp[AIM_NUM_MAX];
+    snprintf(tmp, sizeof tmp, "%.*g", digits < 1 ? 1 : digits > 17 ? 17 : digits, v);
+    normalise(tmp, out, AIM_NUM_MAX);
     return out;
-}
-
-/* Splits ns since the epoch into broken-down UTC and milliseconds; floor division so times
- * before 1970 (a badly set clock) still print a consistent date. */
-static int split_time(int64_t unix_ns, struct tm *tm, int *ms) {
-    int64_t s = unix_ns / 1000000000;
-    int64_t rem = unix_ns % 1000000000;
-    if (rem < 0) {
-        rem += 1000000000;
-        s--;
-    }
-    time_t t = (time_t)s;
-    if (!gmtime_r(&t, tm))
-        return -1;
-    *ms = (int)(rem / 1000000);
-    return 0;
-}
-
-void aim_fmt_time_iso(char *out, size_t len, int64_t unix_ns) {
-    struct tm tm;
-    int ms;
-    if (split_time(unix_ns, &tm, &ms) < 0) {
-        aim_bprintf(out, len, "?");
-        return;
-    }
-    aim_bprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-}
-
-void aim_fmt_time_human(char *out, size_t len, int64_t unix_ns) {
-    struct tm tm;
-    int ms;
-    if (split_time(unix_ns, &tm, &ms) < 0) {
-        aim_bprintf(out, len, "?");
-        return;
-    }
-    aim_bprintf(out, len, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void aim_fmt_duration(char *out, size_t len, int64_t ns) {

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* aim_fmt_time_iso() and aim_fmt_time_human() live with the calendar. */
+#include "util/iso8601.h"
+
 /* Longest output of aim_fmt_fixed, NUL included. */
 #define AIM_NUM_MAX 48
 
@@ -23,13 +26,32 @@ char *aim_fmt_sig(char *out, double v, int sig, int min_decimals);
 /* As aim_fmt_fixed, then trailing zeros (and a bare '.') removed: "475", "56.3". */
 char *aim_fmt_trim(char *out, double v, int decimals);
 
+/* Trailing zeros after a '.' (and a bare '.') removed from a formatted number in place,
+ * exponent forms left alone: "56.300" -> "56.3", "475.0" -> "475". Returns num. */
+char *aim_fmt_trim_zeros(char *num);
+
+/* v as printf's "%.*g" with `digits` significant digits, but with a '.' whatever the locale.
+ * "nan"/"inf"/"-inf" for non-finite values. out must hold AIM_NUM_MAX bytes. Returns out. */
+char *aim_fmt_g(char *out, double v, int digits);
+
+/* Data output (CSV): v rounded to `decimals` places (0-17), trailing zeros dropped: "12.3",
+ * "-0.5", "1200"; "nan", "inf", "-inf"; beyond 9e18, 18 significant digits in exponent form.
+ * Written digit by digit (no printf: this is the export's inner loop). out must hold
+ * AIM_NUM_MAX bytes. */
+void aim_fmt_exact(char *out, double v, int decimals);
+/* Decimals enough that every multiple of `resolution` prints exactly with aim_fmt_exact: 2
+ * for 0.01, 6 for 1e-6, 10 for 2^-10; 6 for a resolution that is not positive and finite. */
+int aim_fmt_decimals_for(double resolution);
+/* ns as seconds with microseconds, rounded: "12.300014", "-0.000001". out must hold
+ * AIM_NUM_MAX bytes. */
+void aim_fmt_seconds_us(char *out, int64_t ns);
+
 /* snprintf that never warns about truncation at the call site; always NUL-terminates. */
 void aim_bprintf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* UTC wall time. iso: "2026-11-21T14:03:12.345Z"; human: "2026-11-21 14:03:12". out must
- * hold 32 bytes. */
-void aim_fmt_time_iso(char *out, size_t len, int64_t unix_ns);
-void aim_fmt_time_human(char *out, size_t len, int64_t unix_ns);
+/* The same appended to the NUL-terminated text already in buf (cut at len - 1 bytes; nothing
+ * once buf is full): labels and notes built piece by piece in a caller's array. For text of
+ * any length, util/strbuf.h. */
+void aim_bappendf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* "1 h 02 min 03 s", "2 min 05 s", "43.0 s": long durations in the overall block and
  * `aimeter ls`. */

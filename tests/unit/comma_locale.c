@@ -35,3 +35,24 @@ int comma_locale_set(const char *dir) {
         setlocale(LC_NUMERIC, "C");
     return ok;
 }
+
+static char own_dir[64];
+
+static void remove_own_dir(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", own_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", own_dir);
+}
+
+int comma_locale_enter(void) {
+    if (!own_dir[0]) {
+        snprintf(own_dir, sizeof own_dir, "/tmp/aim_comma_XXXXXX");
+        if (!mkdtemp(own_dir)) {
+            own_dir[0] = '\0';
+            return 0;
+        }
+        atexit(remove_own_dir);
+    }
+    return comma_locale_set(own_dir);
+}

@@ -9,4 +9,7 @@
  * directory that may receive the compiled locale. Restore with setlocale(LC_NUMERIC, "C"). */
 int comma_locale_set(const char *dir);
 
+/* The same in a directory of its own (created on the first call, removed at exit). */
+int comma_locale_enter(void);
+
 #endif

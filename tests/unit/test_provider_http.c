@@ -415,8 +415,8 @@ static void em_history_requests(void **state) {
     int64_t now = aim_prov_now_ms();
     int64_t hour = now - now % 3600000;
     char t1[40], t2[40];
-    aim_prov_time_format(hour - 3 * 3600000, 1, t1, sizeof t1);
-    aim_prov_time_format(hour - 2 * 3600000, 1, t2, sizeof t2);
+    aim_iso8601_format(hour - 3 * 3600000, 1, t1, sizeof t1);
+    aim_iso8601_format(hour - 2 * 3600000, 1, t2, sizeof t2);
     snprintf(body, sizeof body,
              "{\"zone\":\"DE\",\"history\":[{\"carbonIntensity\":111,\"datetime\":\"%s\"},"
              "{\"carbonIntensity\":222,\"datetime\":\"%s\"}]}", t1, t2);

@@ -21,7 +21,7 @@
 #define T1000 (T0900 + 3600000LL)
 #define T0800 (T0900 - 3600000LL)
 
-static int parse_time(const char *s, int64_t *ms) { return aim_prov_time_parse(s, strlen(s), ms); }
+static int parse_time(const char *s, int64_t *ms) { return aim_iso8601_parse(s, strlen(s), ms); }
 
 static void time_parser_accepts_provider_forms(void **state) {
     int64_t ms;
@@ -61,19 +61,19 @@ static void time_parser_rejects(void **state) {
     }
     assert_true(ms == 42);
     /* Exactly len bytes: a valid prefix of a longer buffer is not read past. */
-    assert_int_equal(aim_prov_time_parse("2026-11-21T09:00Zjunk", 17, &ms), 0);
+    assert_int_equal(aim_iso8601_parse("2026-11-21T09:00Zjunk", 17, &ms), 0);
     assert_true(ms == T0900);
 }
 
 static void time_format_round_trips(void **state) {
     char buf[40];
-    aim_prov_time_format(T0900, 1, buf, sizeof buf);
+    aim_iso8601_format(T0900, 1, buf, sizeof buf);
     assert_string_equal(buf, "2026-11-21T09:00:00Z");
-    aim_prov_time_format(T0930 + 59999, 0, buf, sizeof buf);
+    aim_iso8601_format(T0930 + 59999, 0, buf, sizeof buf);
     assert_string_equal(buf, "2026-11-21T09:30Z");
-    aim_prov_time_format(-1, 1, buf, sizeof buf);
+    aim_iso8601_format(-1, 1, buf, sizeof buf);
     assert_string_equal(buf, "1969-12-31T23:59:59Z");
-    aim_prov_time_format(1709251199123LL, 1, buf, sizeof buf);
+    aim_iso8601_format(1709251199123LL, 1, buf, sizeof buf);
     assert_string_equal(buf, "2024-02-29T23:59:59Z");
 }
 

@@ -15,6 +15,8 @@
 #include "store/codec.h"
 #include "store/db.h"
 #include "api/store_error.h"
+#include "util/csv.h"
+#include "util/numfmt.h"
 
 typedef struct group_cursor {
     int group;
@@ -49,135 +51,13 @@ typedef struct export_ctx {
 
 /* ------------------------------------------------------------------ formatting */
 
-static const double pow10_tab[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
-                                    1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17 };
-#define MAX_DECIMALS 17
-
-/* Enough decimals that every multiple of the resolution prints exactly (the stored value is
- * q x resolution): 2 for 0.01 W, 6 for 1 µW, 10 for 1 MiB in GiB (2^-10). Four decimals of
- * GiB cut a 3 MiB RSS by 1 %. */
-static int decimals_for(double resolution) {
-    if (!(resolution > 0) || !isfinite(resolution))
-        return 6;
-    for (int d = 0; d < MAX_DECIMALS; d++) {
-        double x = resolution * pow10_tab[d];
-        if (fabs(x - nearbyint(x)) <= 1e-9 * x)
-            return d;
-    }
-    return MAX_DECIMALS;
-}
-
-/* Writes an unsigned integer, zero-padded to width digits; returns the length. */
-static int put_uint(char *out, unsigned long long v, int width) {
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n < width)
-        tmp[n++] = '0';
-    for (int i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
-/* v rounded to `decimals` places, trailing zeros dropped: "12.3", "-0.5", "1200". out must
- * hold 48 bytes. */
-static void format_number(char *out, double v, int decimals) {
-    if (isnan(v)) {
-        strcpy(out, "nan");
-        return;
-    }
-    if (isinf(v)) {
-        strcpy(out, v > 0 ? "inf" : "-inf");
-        return;
-    }
-    while (decimals > 0 && fabs(v) * pow10_tab[decimals] >= 9e18)
-        decimals--;
-    if (fabs(v) >= 9e18) {
-        /* Beyond int64: %e's only locale-dependent character is the decimal point. */
-        char tmp[48];
-        snprintf(tmp, sizeof tmp, "%.17e", v);
-        size_t o = 0;
-        for (size_t i = 0; tmp[i] && o < 47; i++) {
-            char c = tmp[i];
-            if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == 'e')
-                out[o++] = c;
-            else if (o && out[o - 1] != '.')
-                out[o++] = '.';
-        }
-        out[o] = '\0';
-        return;
-    }
-    long long n = llround(v * pow10_tab[decimals]);
-    int len = 0;
-    unsigned long long mag = n < 0 ? 0ull - (unsigned long long)n : (unsigned long long)n;
-    if (n < 0)
-        out[len++] = '-';
-    unsigned long long scale = (unsigned long long)pow10_tab[decimals];
-    len += put_uint(out + len, mag / scale, 1);
-    if (decimals > 0) {
-        unsigned long long frac = mag % scale;
-        int width = decimals;
-        while (width > 0 && frac % 10 == 0) {
-            frac /= 10;
-            width--;
-        }
-        if (width > 0) {
-            out[len++] = '.';
-            len += put_uint(out + len, frac, width);
-        }
-    }
-    out[len] = '\0';
-}
-
-/* Seconds since the run started with microseconds: "12.300014". */
-static void format_time_s(char *out, int64_t ns) {
-    int len = 0;
-    uint64_t mag = ns < 0 ? 0ull - (uint64_t)ns : (uint64_t)ns;
-    uint64_t us = (mag + 500) / 1000;
-    if (ns < 0 && us)
-        out[len++] = '-';
-    len += put_uint(out + len, us / 1000000, 1);
-    out[len++] = '.';
-    len += put_uint(out + len, us % 1000000, 6);
-    out[len] = '\0';
-}
-
-/* "2026-11-21T14:03:12.345Z". */
-static void format_wall(char *out, size_t size, int64_t unix_ns) {
-    int64_t ms = unix_ns >= 0 ? unix_ns / 1000000 : -((-unix_ns + 999999) / 1000000);
-    time_t sec = (time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
-    int milli = (int)(ms - (int64_t)sec * 1000);
-    struct tm tm;
-    if (!gmtime_r(&sec, &tm)) {
-        snprintf(out, size, "?");
-        return;
-    }
-    /* tm_year can be large for a corrupt time: format through a size_t-bounded copy. */
-    char tmp[96];
-    int n = snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
-    if (n < 0 || (size_t)n >= size)
-        n = 0;
-    memcpy(out, tmp, (size_t)n);
-    out[n] = '\0';
-}
-
-/* RFC 4180: quote a field only when it needs it. */
+/* One CSV field (util/csv.h) to out. */
 static void put_field(FILE *out, const char *s) {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    aim_strbuf b = AIM_STRBUF_INIT;
+    aim_csv_field(&b, s, (size_t)-1);
+    if (b.data)
+        fputs(b.data, out);
+    aim_strbuf_free(&b);
 }
 
 /* ------------------------------------------------------------------ group cursors */
@@ -283,7 +163,7 @@ static int groups_setup(export_ctx *x) {
         }
         x->col_group[i] = gi;
         x->col_pos[i] = x->groups[gi].n++;
-        x->col_decimals[i] = decimals_for(s->resolution);
+        x->col_decimals[i] = aim_fmt_decimals_for(s->resolution);
     }
     for (int gi = 0; gi < x->n_groups; gi++) {
         group_cursor *g = &x->groups[gi];
@@ -338,8 +218,8 @@ static void write_header(export_ctx *x, FILE *out) {
 static void write_row(export_ctx *x, const group_cursor *primary, FILE *out) {
     int64_t t = primary->t[primary->pos];
     char num[48], wall[40];
-    format_time_s(num, t);
-    format_wall(wall, sizeof wall, x->run.start_wall_ns + t);
+    aim_fmt_seconds_us(num, t);
+    aim_fmt_time_iso(wall, sizeof wall, x->run.start_wall_ns + t);
     fputs(num, out);
     fputc(',', out);
     fputs(wall, out);
@@ -360,7 +240,7 @@ static void write_row(export_ctx *x, const group_cursor *primary, FILE *out) {
         }
         fputc(',', out);
         if (*ok) {
-            format_number(num, *v, x->col_decimals[i]);
+            aim_fmt_exact(num, *v, x->col_decimals[i]);
             fputs(num, out);
         }
     }

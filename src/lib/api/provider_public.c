@@ -9,12 +9,15 @@
 
 #include "aimeter.h"
 #include "providers/provider_impl.h"
+#include "util/json.h"
+#include "util/numfmt.h"
+#include "util/strbuf.h"
 
 #define NS_PER_MS 1000000LL
 
 int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns) {
     int64_t ms;
-    if (!text || aim_prov_time_parse(text, strlen(text), &ms) < 0)
+    if (!text || aim_iso8601_parse(text, strlen(text), &ms) < 0)
         return -EINVAL;
     /* ns since 1970 in 64 bits end in April 2262; the parser takes years up to 9999 (found by
      * fuzz/fuzz_wall_time.c: 9999 overflowed the multiplication). */
@@ -26,27 +29,21 @@ int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns) {
 
 static char *render_text(const aim_provider_result *m,
                          const aim_prov_series *s) {
-    char *buf = NULL;
-    size_t size = 0;
-    FILE *f = open_memstream(&buf, &size);
-    if (!f)
-        return NULL;
-    fprintf(f, "%s\n", m->source);
-    fprintf(f, "zone %s, %s signal, %s basis, g CO2e/kWh%s\n", m->zone, aim_signal_name(m->signal),
-            aim_basis_name(m->basis), m->stale ? ", stale cache entry" : m->from_cache ? ", from the cache" : "");
+    aim_strbuf b = AIM_STRBUF_INIT;
+    aim_strbuf_printf(&b, "%s\n", m->source);
+    aim_strbuf_printf(&b, "zone %s, %s signal, %s basis, g CO2e/kWh%s\n", m->zone,
+                      aim_signal_name(m->signal), aim_basis_name(m->basis),
+                      m->stale ? ", stale cache entry" : m->from_cache ? ", from the cache" : "");
     if (m->note[0])
-        fprintf(f, "note: %s\n", m->note);
-    fprintf(f, "%-22s %12s\n", "time (UTC)", "g CO2e/kWh");
+        aim_strbuf_printf(&b, "note: %s\n", m->note);
+    aim_strbuf_printf(&b, "%-22s %12s\n", "time (UTC)", "g CO2e/kWh");
     for (size_t i = 0; i < s->n; i++) {
-        char t[40];
-        aim_prov_time_format(s->p[i].t_unix_ms, 1, t, sizeof t);
-        fprintf(f, "%-22s %12.2f\n", t, s->p[i].g_per_kwh);
+        char t[40], num[AIM_NUM_MAX];
+        aim_iso8601_format(s->p[i].t_unix_ms, 1, t, sizeof t);
+        aim_strbuf_printf(&b, "%-22s %12s\n", t, aim_fmt_fixed(num, s->p[i].g_per_kwh, 2));
     }
-    if (fclose(f) != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
+    char *text = NULL;
+    return aim_strbuf_steal(&b, &text) == 0 ? text : NULL;
 }
 
 static char *render_json(const aim_intensity_request *req, const aim_provider_result *m,
@@ -54,7 +51,7 @@ static char *render_json(const aim_intensity_request *req, const aim_provider_re
     json_t *pts = json_array();
     for (size_t i = 0; pts && i < s->n; i++) {
         char t[40];
-        aim_prov_time_format(s->p[i].t_unix_ms, 1, t, sizeof t);
+        aim_iso8601_format(s->p[i].t_unix_ms, 1, t, sizeof t);
         json_t *o = json_pack("{s:s, s:I, s:f}", "time", t, "t_unix_ms", (json_int_t)s->p[i].t_unix_ms,
                               "g_per_kwh", s->p[i].g_per_kwh);
         if (!o || json_array_append_new(pts, o) < 0) {
@@ -65,7 +62,7 @@ static char *render_json(const aim_intensity_request *req, const aim_provider_re
     if (!pts)
         return NULL;
     char fetched[40];
-    aim_prov_time_format(m->fetched_unix_ms, 1, fetched, sizeof fetched);
+    aim_iso8601_format(m->fetched_unix_ms, 1, fetched, sizeof fetched);
     json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o}", "provider", req->provider,
                              "zone", m->zone, "signal", aim_signal_name(m->signal), "basis",
                              aim_basis_name(m->basis), "unit", "gCO2e/kWh", "source", m->source, "note",
@@ -73,20 +70,11 @@ static char *render_json(const aim_intensity_request *req, const aim_provider_re
                              "points", pts);
     if (!root)
         return NULL;
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+    /* 12 digits: this output predates the report style (docs/decisions.md). */
+    char *text = NULL;
+    int r = aim_json_dump_flags(root, JSON_INDENT(2) | JSON_REAL_PRECISION(12), 1, &text);
     json_decref(root);
-    if (!text)
-        return NULL;
-    /* A trailing newline, as every other aimeter output has. */
-    size_t n = strlen(text);
-    char *out = realloc(text, n + 2);
-    if (!out) {
-        free(text);
-        return NULL;
-    }
-    out[n] = '\n';
-    out[n + 1] = '\0';
-    return out;
+    return r == 0 ? text : NULL;
 }
 
 int aim_intensity_fetch_render(const aim_intensity_request *req, const char *format, char **ret_text,

@@ -11,6 +11,7 @@
 
 #include "data/gpu_specs.h"
 #include "data/hardware.h"
+#include "util/number.h"
 
 static int is_alnum(unsigned char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -166,8 +167,9 @@ int aim_gpu_spec_lookup(const char *name, const aim_gpu_info **ret) {
             const char *start = w;
             while (is_alnum((unsigned char)*w))
                 w++;
-            if (w > start && is_memory(start, (size_t)(w - start)))
-                gb = strtod(start, NULL);
+            if (w > start && is_memory(start, (size_t)(w - start)) &&
+                aim_parse_decimal(start, (size_t)(w - start) - 2, 0, &gb) < 0) /* "80GB" */
+                gb = NAN;
         }
         if (!isnan(gb) && key_words(name, 0, bare, sizeof bare, &n) == 0 && n > 0) {
             bare[n] = '\0';

@@ -3,11 +3,11 @@
 #include "data/zone_history.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "data/tables.h"
+#include "util/numfmt.h"
 #include "util/text.h"
 
 /* The tables spell every code in upper case with '-' (tools/gen_tables.py checks), and a
@@ -93,18 +93,6 @@ int aim_zone_history_lookup(const char *code, int year, aim_zone_info *ret_row) 
     return -ENOENT;
 }
 
-static void append(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t len, const char *fmt, ...) {
-    size_t used = strnlen(buf, len);
-    if (used + 1 >= len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + used, len - used, fmt, ap);
-    va_end(ap);
-}
-
 int aim_zone_history_describe(const char *code, char *buf, size_t len) {
     if (!buf || !len)
         return 0;
@@ -120,9 +108,9 @@ int aim_zone_history_describe(const char *code, char *buf, size_t len) {
         int gaps = 0;
         for (int k = 0; k < s->n_years; k++)
             gaps += aim_zone_history_values[s->offset + (size_t)k] < 0;
-        append(buf, len, "%s%d–%d%s, %s", named ? "; " : "yearly history: ", s->first_year,
-               s->first_year + s->n_years - 1, gaps ? " (with gaps)" : "",
-               aim_zone_history_sources[s->source].short_name);
+        aim_bappendf(buf, len, "%s%d–%d%s, %s", named ? "; " : "yearly history: ",
+                     s->first_year, s->first_year + s->n_years - 1, gaps ? " (with gaps)" : "",
+                     aim_zone_history_sources[s->source].short_name);
         named++;
     }
     /* Years only a zone-table row has (the history's years would only repeat). */
@@ -141,9 +129,10 @@ int aim_zone_history_describe(const char *code, char *buf, size_t len) {
                   series_value(&aim_zone_history_table[j], z->year) >= 0;
         if (dup)
             continue;
-        append(buf, len, "%s%d", named == history ? (history ? "; zone tables: "
-                                                             : "no yearly history; zone tables: ")
-                                                  : ", ", z->year);
+        const char *sep = named != history ? ", "
+                          : history        ? "; zone tables: "
+                                           : "no yearly history; zone tables: ";
+        aim_bappendf(buf, len, "%s%d", sep, z->year);
         named++;
     }
     return named;
@@ -251,13 +240,13 @@ int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char
         s.row = *z;
     }
     s.year = year > 0 ? year : 0;
-    append(s.label, sizeof s.label, "%s", s.zone);
+    aim_bappendf(s.label, sizeof s.label, "%s", s.zone);
     if (year >= 0)
-        append(s.label, sizeof s.label, "@%04d", year);
+        aim_bappendf(s.label, sizeof s.label, "@%04d", year);
     if (s.marginal)
-        append(s.label, sizeof s.label, "@marginal");
+        aim_bappendf(s.label, sizeof s.label, "@marginal");
     if (strcmp(s.row.code, s.zone) != 0)
-        append(s.label, sizeof s.label, " (%s)", s.row.code);
+        aim_bappendf(s.label, sizeof s.label, " (%s)", s.row.code);
     s.national = s.marginal && strcmp(s.row.code, s.zone) != 0;
     *ret = s;
     return 0;
@@ -268,8 +257,8 @@ void aim_zone_spec_national_note(const aim_zone_spec *spec, char *buf, size_t le
         return;
     buf[0] = '\0';
     if (spec && spec->national)
-        append(buf, len, "national figure of %s: %s has no marginal factor of its own",
-               spec->row.code, spec->zone);
+        aim_bappendf(buf, len, "national figure of %s: %s has no marginal factor of its own",
+                     spec->row.code, spec->zone);
 }
 
 int aim_zone_resolve(const char *spec, aim_zone_info *ret_row, char *note, size_t notelen,

@@ -12,7 +12,9 @@
 #include "engine/choose.h"
 #include "engine/run_provider.h"
 #include "engine/whatif_replay.h"
+#include "util/iso8601.h"
 #include "util/log.h"
+#include "util/numfmt.h"
 #include "store/sqlite/steps_store.h"
 
 int aim_run_carbon_setup(aim_run_carbon *rc, const aim_config *cfg, int64_t now_wall_ns,
@@ -189,16 +191,6 @@ int aim_run_carbon_store(aim_run_carbon *rc, aim_db *db, const char *run_id) {
     return r;
 }
 
-static void iso_time(char *buf, size_t size, int64_t unix_ms) {
-    time_t secs = (time_t)(unix_ms / 1000);
-    struct tm tm;
-    if (!gmtime_r(&secs, &tm)) {
-        snprintf(buf, size, "?");
-        return;
-    }
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* A file's points cover [first, last + the last spacing]: its last step is taken to last as
  * long as the one before it (a one-point file has no end). */
 static void coverage(aim_intensity_series *s, const char *what, const char *unit,
@@ -212,23 +204,23 @@ static void coverage(aim_intensity_series *s, const char *what, const char *unit
     size_t n = s->n;
     const char *base = strrchr(s->file, '/');
     base = base && base[1] ? base + 1 : s->file;
-    char a[40], b[40], line[512];
+    char a[40], b[40], line[512], num[AIM_NUM_MAX];
     if (start_ms < p[0].t_unix_ms) {
-        iso_time(a, sizeof a, p[0].t_unix_ms);
-        iso_time(b, sizeof b, start_ms);
+        aim_iso8601_format(p[0].t_unix_ms, 1, a, sizeof a);
+        aim_iso8601_format(start_ms, 1, b, sizeof b);
         snprintf(line, sizeof line, "%s file %s starts at %s, after the run started (%s): its "
-                 "first value, %.6g %s, was used before it", what, base, a, b,
-                 p[0].g_per_kwh, unit);
+                 "first value, %s %s, was used before it", what, base, a, b,
+                 aim_fmt_g(num, p[0].g_per_kwh, 6), unit);
         warn(run, line);
     }
     if (n > 1) {
         int64_t covered = p[n - 1].t_unix_ms + (p[n - 1].t_unix_ms - p[n - 2].t_unix_ms);
         if (end_ms > covered) {
-            iso_time(a, sizeof a, covered);
-            iso_time(b, sizeof b, end_ms);
+            aim_iso8601_format(covered, 1, a, sizeof a);
+            aim_iso8601_format(end_ms, 1, b, sizeof b);
             snprintf(line, sizeof line, "%s file %s covers until %s (its last point plus one "
-                     "period), before the run ended (%s): its last value, %.6g %s, was used "
-                     "after it", what, base, a, b, p[n - 1].g_per_kwh, unit);
+                     "period), before the run ended (%s): its last value, %s %s, was used "
+                     "after it", what, base, a, b, aim_fmt_g(num, p[n - 1].g_per_kwh, 6), unit);
             warn(run, line);
         }
     }
@@ -307,9 +299,10 @@ static int reprice(aim_run_carbon *rc, aim_db *db, aim_run_summary *run, const a
      * energy to far better than this, unless samples are missing from the store. */
     double tol = 1e-3 + 1e-6 * fabs(run->total_energy_j);
     if (r == 0 && !(fabs(tot.energy_j - run->total_energy_j) <= tol)) {
-        snprintf(line, sizeof line, "%s: history not applied: the stored samples give %.6g J, the "
-                 "run measured %.6g J; carbon stays as priced during the run", name, tot.energy_j,
-                 run->total_energy_j);
+        char got[AIM_NUM_MAX], want[AIM_NUM_MAX];
+        snprintf(line, sizeof line, "%s: history not applied: the stored samples give %s J, the "
+                 "run measured %s J; carbon stays as priced during the run", name,
+                 aim_fmt_g(got, tot.energy_j, 6), aim_fmt_g(want, run->total_energy_j, 6));
         warn(run, line);
         r = 1;
     } else if (r < 0) {

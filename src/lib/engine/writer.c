@@ -13,6 +13,7 @@
 #include "util/log.h"
 #include "engine/session_internal.h"
 #include "store/sqlite/tags_store.h"
+#include "util/numfmt.h"
 
 /* The writer wakes four times a second while someone reads the live figures (a status
  * line), otherwise only to commit; every ring holds at least two seconds of ticks, so
@@ -178,8 +179,9 @@ static void report_dropped_sources(aim_session *s) {
             continue;
         slot->drop_reported = 1;
         char line[256];
-        snprintf(line, sizeof line, "%s: stopped responding at %.3f s (%s); the run continued without it",
-                 aim_sources[i]->name, (double)atomic_load(&slot->drop_t_ns) * 1e-9,
+        char at[AIM_NUM_MAX];
+        snprintf(line, sizeof line, "%s: stopped responding at %s s (%s); the run continued without it",
+                 aim_sources[i]->name, aim_fmt_fixed(at, (double)atomic_load(&slot->drop_t_ns) * 1e-9, 3),
                  aim_strerror(atomic_load(&slot->drop_error)));
         aim_session_warn(s, line);
     }

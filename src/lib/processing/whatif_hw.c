@@ -22,7 +22,7 @@ static void lookup_error(char *err, size_t errlen, const char *name, int r, cons
     size_t n = aim_gpu_candidates(name, cand, 4);
     char list[256] = "";
     for (size_t i = 0; i < n && i < 4; i++)
-        aim_bprintf(list + strlen(list), sizeof list - strlen(list), "%s'%s'", i ? ", " : "",
+        aim_bappendf(list, sizeof list, "%s'%s'", i ? ", " : "",
                     cand[i]->name);
     if (r == -EEXIST)
         aim_bprintf(err, errlen, "%s '%s' is ambiguous: %s%s", who, name, list,

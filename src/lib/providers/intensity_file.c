@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -13,6 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "util/iso8601.h"
+#include "util/number.h"
 
 /* 1970-01-01 .. 2200-01-01: grid data before the epoch does not exist, and the upper bound
  * keeps t_unix_ms × 1e6 (the accounting's nanoseconds) far from int64 overflow. */
@@ -39,22 +41,6 @@ static int digits(const char *s, size_t len, size_t *i, int n) {
         v = v * 10 + (s[*i] - '0');
     }
     return v;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (the usual era arithmetic). */
-static int64_t days_from_civil(int64_t y, int m, int d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m) {
-    static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : dm[m - 1];
 }
 
 /* Fractional digits after a '.', as milliseconds (digits beyond the third are dropped). */
@@ -127,7 +113,7 @@ int aim_step_parse_time(const char *s, size_t len, int64_t *ret_unix_ms, char *w
         say(why, whylen, "bad date in the timestamp (YYYY-MM-DD expected)");
         return -EINVAL;
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) {
+    if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > aim_iso8601_days_in_month(y, (unsigned)mo)) {
         say(why, whylen, "no such date: %04d-%02d-%02d", y, mo, d);
         return -EINVAL;
     }
@@ -179,7 +165,8 @@ int aim_step_parse_time(const char *s, size_t len, int64_t *ret_unix_ms, char *w
         say(why, whylen, "unexpected text after the timestamp");
         return -EINVAL;
     }
-    int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+    int64_t secs = aim_iso8601_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+                   h * 3600 + mi * 60 + sec -
                    (int64_t)offset_min * 60;
     if (secs < 0 || secs >= MAX_UNIX_S) {
         say(why, whylen, "timestamp out of range (1970 to 2200)");
@@ -189,43 +176,21 @@ int aim_step_parse_time(const char *s, size_t len, int64_t *ret_unix_ms, char *w
     return 0;
 }
 
-/* A decimal number, checked by shape first so that strtod cannot take hex, "inf", "nan" or
- * a locale's decimal comma; then strtod_l in the C locale rounds it correctly. */
-static int parse_value(const char *s, size_t len, locale_t c_locale, double *ret, char *why,
-                       size_t whylen) {
-    size_t i = 0;
-    int neg = 0, mant = 0;
-    if (i < len && (s[i] == '+' || s[i] == '-'))
-        neg = s[i++] == '-';
-    for (; i < len && is_digit(s[i]); i++)
-        mant++;
-    if (i < len && s[i] == '.')
-        for (i++; i < len && is_digit(s[i]); i++)
-            mant++;
-    if (mant && i < len && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < len && (s[i] == '+' || s[i] == '-'))
-            i++;
-        int e = 0;
-        for (; i < len && is_digit(s[i]); i++)
-            e++;
-        if (!e)
-            mant = 0;
+/* A decimal number (util/number.h: no hex, "inf", "nan" or locale comma); negative values
+ * are refused here, "-0" is 0. */
+static int parse_value(const char *s, size_t len, double *ret, char *why, size_t whylen) {
+    double v;
+    int r = aim_parse_decimal(s, len, 1, &v);
+    if (r == -ERANGE) {
+        say(why, whylen, "value out of range: '%.*s'", (int)len, s);
+        return -EINVAL;
     }
-    char buf[64];
-    if (mant == 0 || i != len || len >= sizeof buf) {
+    if (r < 0) {
         say(why, whylen, "not a number: '%.*s'", (int)(len > 40 ? 40 : len), s);
         return -EINVAL;
     }
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    double v = strtod_l(buf, NULL, c_locale);
-    if (!isfinite(v)) {
-        say(why, whylen, "value out of range: '%s'", buf);
-        return -EINVAL;
-    }
-    if (neg && v != 0) {
-        say(why, whylen, "negative value: %s", buf);
+    if (s[0] == '-' && v != 0) {
+        say(why, whylen, "negative value: %.*s", (int)len, s);
         return -EINVAL;
     }
     *ret = v == 0 ? 0.0 : v; /* "-0" is 0 */
@@ -300,8 +265,7 @@ static int push(aim_step_file *f, size_t *cap, int64_t t, double v) {
     return 0;
 }
 
-static int parse_rows(const char *buf, size_t len, int allow_signal, aim_step_file *f,
-                      locale_t c_locale) {
+static int parse_rows(const char *buf, size_t len, int allow_signal, aim_step_file *f) {
     size_t pos = 0, cap = 0;
     int line_no = 0, seen_row = 0, columns = 0, prev_line = 0;
     if (len >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
@@ -344,7 +308,7 @@ static int parse_rows(const char *buf, size_t len, int allow_signal, aim_step_fi
         double v;
         if (aim_step_parse_time(fs[0].s, fs[0].len, &t, why, sizeof why) < 0)
             return bad(f, line_no, "%s", why);
-        if (parse_value(fs[1].s, fs[1].len, c_locale, &v, why, sizeof why) < 0)
+        if (parse_value(fs[1].s, fs[1].len, &v, why, sizeof why) < 0)
             return bad(f, line_no, "%s", why);
         if (nf == 3) {
             char name[16];
@@ -379,12 +343,7 @@ int aim_step_file_parse(const char *buf, size_t len, int allow_signal, aim_step_
     memset(ret, 0, sizeof *ret);
     if (!buf && len)
         return -EINVAL;
-    locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    if (c_locale == (locale_t)0)
-        return -ENOMEM;
-    int r = parse_rows(buf ? buf : "", len, allow_signal, ret, c_locale);
-    freelocale(c_locale);
-    return r;
+    return parse_rows(buf ? buf : "", len, allow_signal, ret);
 }
 
 void aim_step_file_clear(aim_step_file *f) {

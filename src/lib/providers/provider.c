@@ -160,7 +160,7 @@ int aim_provider_fetch_series(const aim_provider_query *q, const atomic_int *can
         if (a.series.n == 0) {
             char when[48] = "now";
             if (history)
-                aim_prov_time_format(q->from_unix_ms, 0, when, sizeof when);
+                aim_iso8601_format(q->from_unix_ms, 0, when, sizeof when);
             r = aim_prov_fail(err, errlen, -ENOENT, "%s has no data for %s%s", a.source[0] ? a.source : d->label,
                               history ? "the period from " : "", when);
             if (a.note[0] && err) {
@@ -171,7 +171,7 @@ int aim_provider_fetch_series(const aim_provider_query *q, const atomic_int *can
     }
     if (r == 0) {
         char fetched[40];
-        aim_prov_time_format(now, 1, fetched, sizeof fetched);
+        aim_iso8601_format(now, 1, fetched, sizeof fetched);
         snprintf(meta->zone, sizeof meta->zone, "%s", a.zone[0] ? a.zone : q->zone ? q->zone : "");
         meta->signal = q->signal;
         meta->basis = a.basis;

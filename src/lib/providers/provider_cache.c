@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "providers/provider_impl.h"
+#include "util/json.h"
+#include "util/numfmt.h"
 
 #define CACHE_FORMAT "aimeter-intensity-cache"
 #define CACHE_VERSION 1
@@ -43,11 +45,12 @@ int aim_provider_default_cache_dir(char **ret_path) {
 }
 
 int aim_cache_name(const aim_provider_query *q, char *buf, size_t size) {
-    char where[96], range[64];
+    char where[96], range[64], lat[AIM_NUM_MAX], lon[AIM_NUM_MAX];
     if (q->zone && *q->zone)
         snprintf(where, sizeof where, "%s", q->zone);
     else if (q->have_latlon)
-        snprintf(where, sizeof where, "lat%.4f_lon%.4f", q->lat, q->lon);
+        snprintf(where, sizeof where, "lat%s_lon%s", aim_fmt_fixed(lat, q->lat, 4),
+                 aim_fmt_fixed(lon, q->lon, 4));
     else
         snprintf(where, sizeof where, "default");
     for (char *p = where; *p; p++)
@@ -86,7 +89,7 @@ int aim_cache_parse(const char *text, size_t len, aim_cache_entry *e) {
     if (!json_is_string(fmt) || strcmp(json_string_value(fmt), CACHE_FORMAT) != 0 ||
         !json_is_integer(ver) || json_integer_value(ver) != CACHE_VERSION ||
         !json_is_integer(fetched) || json_integer_value(fetched) <= 0 ||
-        json_integer_value(fetched) > AIM_PROV_TIME_MAX_MS || !json_is_array(pts) ||
+        json_integer_value(fetched) > AIM_ISO8601_MAX_MS || !json_is_array(pts) ||
         !json_is_string(sig) || aim_signal_parse(json_string_value(sig), &e->signal) < 0 ||
         !json_is_string(basis) || aim_basis_parse(json_string_value(basis), &e->basis) < 0)
         goto out;
@@ -104,8 +107,8 @@ int aim_cache_parse(const char *text, size_t len, aim_cache_entry *e) {
             goto out;
         double g = json_number_value(v);
         int64_t tm = json_integer_value(t);
-        if (!isfinite(g) || g < 0 || g > AIM_PROVIDER_MAX_G_PER_KWH || tm <= prev || tm < AIM_PROV_TIME_MIN_MS ||
-            tm > AIM_PROV_TIME_MAX_MS)
+        if (!isfinite(g) || g < 0 || g > AIM_PROVIDER_MAX_G_PER_KWH || tm <= prev || tm < AIM_ISO8601_MIN_MS ||
+            tm > AIM_ISO8601_MAX_MS)
             goto out;
         prev = tm;
         if (aim_prov_series_push(&e->series, tm, g) < 0)
@@ -187,10 +190,12 @@ int aim_cache_store(const char *dir, const char *name, const aim_cache_entry *e)
                              aim_basis_name(e->basis), "source", e->source, "note", e->note, "points", pts);
     if (!root)
         return -ENOMEM;
-    char *text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    /* A file for aimeter itself: compact, and 17 digits so every double reads back exact. */
+    char *text = NULL;
+    int dr = aim_json_dump_flags(root, JSON_COMPACT | JSON_REAL_PRECISION(17), 0, &text);
     json_decref(root);
-    if (!text)
-        return -ENOMEM;
+    if (dr < 0)
+        return dr;
     char tmp[4096], path[4096];
     int k1 = snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, name);
     int k2 = snprintf(path, sizeof path, "%s/%s", dir, name);

@@ -37,7 +37,7 @@ static int em_point(json_t *pt, size_t index, aim_prov_parsed *out, char *err, s
     if (!json_is_string(dt))
         return aim_prov_fail(err, errlen, -EPROTO, "point %zu has no \"datetime\" string", index);
     int64_t t;
-    if (aim_prov_time_parse(json_string_value(dt), json_string_length(dt), &t) < 0)
+    if (aim_iso8601_parse(json_string_value(dt), json_string_length(dt), &t) < 0)
         return aim_prov_fail(err, errlen, -EPROTO, "point %zu: \"datetime\" is not an ISO 8601 time", index);
     if (unit && !json_is_null(unit) &&
         (!json_is_string(unit) || strcasecmp(json_string_value(unit), "gCO2eq/kWh") != 0)) {
@@ -63,9 +63,10 @@ static int em_point(json_t *pt, size_t index, aim_prov_parsed *out, char *err, s
     if (!json_is_number(ci))
         return aim_prov_fail(err, errlen, -EPROTO, "point %zu: \"carbonIntensity\" is not a number", index);
     double g = json_number_value(ci);
+    char num[AIM_NUM_MAX];
     if (!isfinite(g) || g < 0 || g > AIM_PROVIDER_MAX_G_PER_KWH)
-        return aim_prov_fail(err, errlen, -EPROTO, "point %zu: carbonIntensity %g g/kWh is not plausible",
-                             index, g);
+        return aim_prov_fail(err, errlen, -EPROTO, "point %zu: carbonIntensity %s g/kWh is not plausible",
+                             index, aim_fmt_g(num, g, 6));
     int r = aim_prov_series_push(&out->series, t, g);
     return r < 0 ? aim_prov_fail(err, errlen, r, "too many points") : 0;
 }
@@ -197,8 +198,8 @@ int aim_em_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
     for (int64_t s = start; s < q->to_unix_ms && r == 0; s += EM_RANGE_CHUNK_MS) {
         int64_t e = s + EM_RANGE_CHUNK_MS < q->to_unix_ms ? s + EM_RANGE_CHUNK_MS : q->to_unix_ms;
         char ts[40], te[40];
-        aim_prov_time_format(s, 1, ts, sizeof ts);
-        aim_prov_time_format(e, 1, te, sizeof te);
+        aim_iso8601_format(s, 1, ts, sizeof ts);
+        aim_iso8601_format(e, 1, te, sizeof te);
         r = em_url(q, base, "carbon-intensity/past-range", url, sizeof url);
         if (r == 0)
             r = aim_prov_url_add(url, sizeof url, "start", ts);

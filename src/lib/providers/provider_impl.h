@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "providers/provider.h"
+#include "util/iso8601.h"
 
 /* Values above this are refused as implausible: the dirtiest grids are near 1200 g/kWh,
  * and --intensity accepts at most 5000 too. */
@@ -41,17 +42,7 @@ typedef struct aim_prov_parsed {
 
 /* ---------------------------------------------------------------- time */
 
-/* 1900-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the times aimeter accepts. */
-#define AIM_PROV_TIME_MIN_MS (-2208988800000LL)
-#define AIM_PROV_TIME_MAX_MS 253402300799999LL
-
-/* Strict ISO 8601 over exactly len bytes: YYYY-MM-DD, optionally followed by T (or a
- * space) hh:mm[:ss[.fraction]] and Z, ±hh:mm, ±hhmm or ±hh; no zone means UTC. The time
- * must be within AIM_PROV_TIME_MIN_MS..MAX_MS (in UTC). Returns 0 or -EINVAL. */
-int aim_prov_time_parse(const char *s, size_t len, int64_t *ret_ms);
-/* "2026-11-21T10:00:00Z" (with_seconds) or "2026-11-21T10:00Z"; times outside 1900-9999 are
- * clamped to them. Returns the length. */
-size_t aim_prov_time_format(int64_t ms, int with_seconds, char *buf, size_t size);
+/* ISO 8601 times: util/iso8601.h (aim_iso8601_parse, aim_iso8601_format). */
 /* Wall clock now, in ms. */
 int64_t aim_prov_now_ms(void);
 /* CLOCK_MONOTONIC now, in ms (deadlines). */

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "providers/provider_impl.h"
+#include "util/numfmt.h"
 
 #define UK_DEFAULT_URL "https://api.carbonintensity.org.uk"
 #define UK_PERIOD_MS (30LL * 60 * 1000)
@@ -29,8 +30,8 @@ static int uk_period(json_t *pt, size_t index, int regional, aim_prov_parsed *ou
     json_t *in = json_object_get(pt, "intensity");
     int64_t tf, tt;
     if (!json_is_string(from) || !json_is_string(to) ||
-        aim_prov_time_parse(json_string_value(from), json_string_length(from), &tf) < 0 ||
-        aim_prov_time_parse(json_string_value(to), json_string_length(to), &tt) < 0 || tt <= tf)
+        aim_iso8601_parse(json_string_value(from), json_string_length(from), &tf) < 0 ||
+        aim_iso8601_parse(json_string_value(to), json_string_length(to), &tt) < 0 || tt <= tf)
         return aim_prov_fail(err, errlen, -EPROTO, "period %zu: \"from\"/\"to\" are not ISO 8601 times in order",
                              index);
     if (!json_is_object(in))
@@ -47,8 +48,10 @@ static int uk_period(json_t *pt, size_t index, int regional, aim_prov_parsed *ou
         return 0;
     }
     double g = json_number_value(v);
+    char num[AIM_NUM_MAX];
     if (!isfinite(g) || g < 0 || g > AIM_PROVIDER_MAX_G_PER_KWH)
-        return aim_prov_fail(err, errlen, -EPROTO, "period %zu: %g gCO2/kWh is not plausible", index, g);
+        return aim_prov_fail(err, errlen, -EPROTO, "period %zu: %s gCO2/kWh is not plausible", index,
+                             aim_fmt_g(num, g, 6));
     int r = aim_prov_series_push(&out->series, tf, g);
     return r < 0 ? aim_prov_fail(err, errlen, r, "too many points") : 0;
 }
@@ -183,8 +186,8 @@ int aim_uk_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
                 break;
             int64_t e = s + UK_CHUNK_MS < q->to_unix_ms ? s + UK_CHUNK_MS : q->to_unix_ms;
             char ts[40], te[40];
-            aim_prov_time_format(s, 0, ts, sizeof ts);
-            aim_prov_time_format(e, 0, te, sizeof te);
+            aim_iso8601_format(s, 0, ts, sizeof ts);
+            aim_iso8601_format(e, 0, te, sizeof te);
             if (regional)
                 snprintf(url, sizeof url, "%s/regional/intensity/%s/%s/%s", base, ts, te, where);
             else

@@ -110,7 +110,7 @@ int aim_wt_parse_data(const char *body, size_t len, const char *expected_signal,
                 r = aim_prov_fail(err, errlen, -EPROTO, "point %zu lacks point_time or value", i);
                 break;
             }
-            if (aim_prov_time_parse(json_string_value(pt_time), json_string_length(pt_time), &t) < 0) {
+            if (aim_iso8601_parse(json_string_value(pt_time), json_string_length(pt_time), &t) < 0) {
                 r = aim_prov_fail(err, errlen, -EPROTO, "point %zu: point_time is not an ISO 8601 time", i);
                 break;
             }
@@ -124,7 +124,9 @@ int aim_wt_parse_data(const char *body, size_t len, const char *expected_signal,
             }
             double g = json_number_value(val) * factor;
             if (!isfinite(g) || g < 0 || g > AIM_PROVIDER_MAX_G_PER_KWH) {
-                r = aim_prov_fail(err, errlen, -EPROTO, "point %zu: %g g/kWh is not plausible", i, g);
+                char num[AIM_NUM_MAX];
+                r = aim_prov_fail(err, errlen, -EPROTO, "point %zu: %s g/kWh is not plausible", i,
+                                  aim_fmt_g(num, g, 6));
                 break;
             }
             if ((r = aim_prov_series_push(&out->series, t, g)) < 0) {
@@ -182,13 +184,15 @@ int aim_wt_parse_index(const char *body, size_t len, double *ret_percent, char *
             json_t *tv = json_object_get(pt, "point_time"), *v = json_object_get(pt, "value");
             int64_t t;
             if (!json_is_string(tv) || !json_is_number(v) ||
-                aim_prov_time_parse(json_string_value(tv), json_string_length(tv), &t) < 0) {
+                aim_iso8601_parse(json_string_value(tv), json_string_length(tv), &t) < 0) {
                 r = aim_prov_fail(err, errlen, -EPROTO, "signal-index point %zu is malformed", i);
                 break;
             }
             double p = json_number_value(v);
             if (!isfinite(p) || p < 0 || p > 100) {
-                r = aim_prov_fail(err, errlen, -EPROTO, "signal-index value %g is not a percentile", p);
+                char num[AIM_NUM_MAX];
+                r = aim_prov_fail(err, errlen, -EPROTO, "signal-index value %s is not a percentile",
+                                  aim_fmt_g(num, p, 6));
                 break;
             }
             if (t > best) {
@@ -345,8 +349,8 @@ static int latest(wt_call *w, const char *region, const char *signal, aim_prov_a
         return r;
     int64_t now = aim_prov_now_ms();
     char ts[40], te[40];
-    aim_prov_time_format(now - 6 * WT_PERIOD_MS, 1, ts, sizeof ts);
-    aim_prov_time_format(now, 1, te, sizeof te);
+    aim_iso8601_format(now - 6 * WT_PERIOD_MS, 1, ts, sizeof ts);
+    aim_iso8601_format(now, 1, te, sizeof te);
     url_for(w->base, "historical", region, signal, url, sizeof url);
     aim_prov_url_add(url, sizeof url, "start", ts);
     aim_prov_url_add(url, sizeof url, "end", te);
@@ -420,8 +424,8 @@ int aim_wt_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
     for (int64_t s = q->from_unix_ms - WT_PERIOD_MS; s < q->to_unix_ms && r == 0; s += WT_CHUNK_MS) {
         int64_t e = s + WT_CHUNK_MS < q->to_unix_ms ? s + WT_CHUNK_MS : q->to_unix_ms;
         char ts[40], te[40];
-        aim_prov_time_format(s, 1, ts, sizeof ts);
-        aim_prov_time_format(e, 1, te, sizeof te);
+        aim_iso8601_format(s, 1, ts, sizeof ts);
+        aim_iso8601_format(e, 1, te, sizeof te);
         url_for(base, "historical", region, signal, url, sizeof url);
         aim_prov_url_add(url, sizeof url, "start", ts);
         aim_prov_url_add(url, sizeof url, "end", te);

@@ -10,6 +10,7 @@
 #include "report/jsonutil.h"
 #include "report/model.h"
 #include "report/table.h"
+#include "util/csv.h"
 
 static void col_name(char *out, size_t len, size_t i) {
     if (i < 26)
@@ -239,36 +240,12 @@ int aim_compare_json(const aim_compare_result *q, char **ret_text) {
     return rc;
 }
 
-/* RFC 4180: quoted when it holds a comma, a quote or a line break. */
-static void csv_field(aim_strbuf *b, const char *s, size_t n) {
-    size_t len = strnlen(s, n);
-    if (strcspn(s, ",\"\r\n") >= len) {
-        aim_strbuf_append_clean(b, s, len);
-        return;
-    }
-    aim_strbuf_putc(b, '"');
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"')
-            aim_strbuf_putc(b, '"');
-        aim_strbuf_putc(b, (unsigned char)s[i] < 0x20 ? '?' : s[i]);
-    }
-    aim_strbuf_putc(b, '"');
-}
-
 static void csv_num(aim_strbuf *b, double v) {
     char n[AIM_NUM_MAX];
     aim_strbuf_putc(b, ',');
     if (isnan(v) || !isfinite(v))
         return;
-    aim_fmt_sig(n, v, 10, 0);
-    if (strchr(n, '.') && !strchr(n, 'e')) { /* 10 significant digits, no trailing zeros */
-        size_t l = strlen(n);
-        while (n[l - 1] == '0')
-            n[--l] = '\0';
-        if (n[l - 1] == '.')
-            n[--l] = '\0';
-    }
-    aim_strbuf_append(b, n);
+    aim_strbuf_append(b, aim_fmt_trim_zeros(aim_fmt_sig(n, v, 10, 0))); /* 10 significant digits */
 }
 
 void aim_compare_csv(aim_strbuf *b, const aim_compare_result *q) {
@@ -278,23 +255,23 @@ void aim_compare_csv(aim_strbuf *b, const aim_compare_result *q) {
     for (size_t i = 0; i < ct->n_rows; i++) {
         const aim_cmp_row *r = &ct->rows[i];
         for (size_t c = 0; c < ct->n_cols; c++) {
-            csv_field(b, r->key, sizeof r->key);
+            aim_csv_field(b, r->key, sizeof r->key);
             aim_strbuf_putc(b, ',');
-            csv_field(b, r->label, sizeof r->label);
+            aim_csv_field(b, r->label, sizeof r->label);
             aim_strbuf_putc(b, ',');
-            csv_field(b, r->unit, sizeof r->unit);
+            aim_csv_field(b, r->unit, sizeof r->unit);
             aim_strbuf_putc(b, ',');
             if (q->by) {
                 char label[AIM_TAG_VALUE_SIZE + 64];
                 group_label(label, sizeof label, q, c);
-                csv_field(b, label, sizeof label);
+                aim_csv_field(b, label, sizeof label);
                 aim_strbuf_printf(b, ",%llu", (unsigned long long)r->n[c]);
                 csv_num(b, r->value[c]);
                 csv_num(b, r->sd[c]);
             } else {
-                csv_field(b, q->runs[c].id, sizeof q->runs[c].id);
+                aim_csv_field(b, q->runs[c].id, sizeof q->runs[c].id);
                 aim_strbuf_putc(b, ',');
-                csv_field(b, q->runs[c].name, sizeof q->runs[c].name);
+                aim_csv_field(b, q->runs[c].name, sizeof q->runs[c].name);
                 csv_num(b, r->value[c]);
             }
             csv_num(b, r->ratio[c]);

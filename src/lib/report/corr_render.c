@@ -9,6 +9,7 @@
 #include "report/corr_report.h"
 #include "report/format.h"
 #include "report/jsonutil.h"
+#include "util/csv.h"
 
 #define PUT(obj, key, value) aim_json_put((obj), (key), (value), err)
 #define PUSH(arr, value) aim_json_push((arr), (value), err)
@@ -245,19 +246,6 @@ static void info_lines(aim_strbuf *b, const aim_corr_result *c) {
 
 /* ------------------------------------------------------------------ CSV */
 
-static void csv_field(aim_strbuf *b, const char *s) {
-    if (!strpbrk(s, ",\"\r\n")) {
-        aim_strbuf_append(b, s);
-        return;
-    }
-    aim_strbuf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            aim_strbuf_putc(b, '"');
-        aim_strbuf_putc(b, *s);
-    }
-    aim_strbuf_putc(b, '"');
-}
 
 static void csv_r(aim_strbuf *b, double r) {
     char num[AIM_NUM_MAX];
@@ -274,9 +262,9 @@ static void csv_pairs(aim_strbuf *b, const aim_corr_result *c, const char *kind,
     for (long k = 0; k < n; k++) {
         char cnt[24];
         aim_strbuf_printf(b, "%s,", kind);
-        csv_field(b, name_of(c, p[k].a));
+        aim_csv_field(b, name_of(c, p[k].a), (size_t)-1);
         aim_strbuf_putc(b, ',');
-        csv_field(b, name_of(c, p[k].b));
+        aim_csv_field(b, name_of(c, p[k].b), (size_t)-1);
         aim_strbuf_putc(b, ',');
         csv_r(b, p[k].r);
         fmt_count(cnt, sizeof cnt, p[k].n);
@@ -299,7 +287,7 @@ static void findings_csv(aim_strbuf *b, const aim_corr_result *c, const text_row
             continue;
         char cnt[24];
         aim_strbuf_append(b, si.status == AIM_CORR_CONSTANT ? "constant," : "sparse,");
-        csv_field(b, si.name);
+        aim_csv_field(b, si.name, (size_t)-1);
         fmt_count(cnt, sizeof cnt, si.n);
         aim_strbuf_printf(b, ",,,%s\n", cnt);
     }
@@ -311,11 +299,11 @@ static void matrix_csv(aim_strbuf *b, const aim_corr_result *c, double min_abs) 
     aim_strbuf_append(b, "series");
     for (size_t j = 0; j < in.n_series; j++) {
         aim_strbuf_putc(b, ',');
-        csv_field(b, name_of(c, j));
+        aim_csv_field(b, name_of(c, j), (size_t)-1);
     }
     aim_strbuf_putc(b, '\n');
     for (size_t i = 0; i < in.n_series; i++) {
-        csv_field(b, name_of(c, i));
+        aim_csv_field(b, name_of(c, i), (size_t)-1);
         for (size_t j = 0; j < in.n_series; j++) {
             aim_strbuf_putc(b, ',');
             double r = aim_corr_r(c, i, j, NULL);

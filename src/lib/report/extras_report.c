@@ -169,10 +169,10 @@ static void embodied_rows(aim_report_model *m, const aim_run_summary *run) {
         aim_bprintf(r->label, sizeof r->label, "Embodied (%.*s)", AIM_FIELD(d->name));
         aim_fmt_sig(r->value, g, 3, 3);
         aim_bprintf(r->unit, sizeof r->unit, "g CO2e");
-        char kg[AIM_NUM_MAX];
+        char kg[AIM_NUM_MAX], years[AIM_NUM_MAX];
         aim_fmt_trim(kg, info->kg_co2e * units, 1);
-        aim_bprintf(r->note, sizeof r->note, "%s kg over %g years%s%s (%s, %s)", kg,
-                    info->lifetime_years, strcmp(info->model, "any") == 0 ? ", class default for " : "",
+        aim_bprintf(r->note, sizeof r->note, "%s kg over %s years%s%s (%s, %s)", kg,
+                    aim_fmt_g(years, info->lifetime_years, 6), strcmp(info->model, "any") == 0 ? ", class default for " : "",
                     strcmp(info->model, "any") == 0 ? info->kind : "", info->source, info->licence);
     }
     aim_overall_row *r = next_row(m);

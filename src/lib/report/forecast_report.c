@@ -34,7 +34,7 @@ static void pm(char *out, size_t len, double done, double sum, double half, doub
 /* Why a line is not forecast with, in one sentence (aim_forecast_check), or NULL. */
 static const char *verdict_text(char *out, size_t len, const aim_forecast_result *f, aim_forecast_verdict v,
                                 const aim_linfit *l, const char *what, const char *unit) {
-    char b[AIM_NUM_MAX], r2[AIM_NUM_MAX];
+    char b[AIM_NUM_MAX], r2[AIM_NUM_MAX], min[AIM_NUM_MAX];
     switch (v) {
     case AIM_FORECAST_OK:
         return NULL;
@@ -48,9 +48,10 @@ static const char *verdict_text(char *out, size_t len, const aim_forecast_result
                     num(b, l->b), unit, f->x_last);
         break;
     case AIM_FORECAST_POOR_FIT:
-        aim_bprintf(out, len, "the line explains too little (R² %s, below %.1f) for the trend it "
+        aim_bprintf(out, len, "the line explains too little (R² %s, below %s) for the trend it "
                     "extrapolates (slope %s %s per instance): too poor a fit to forecast",
-                    aim_fmt_fixed(r2, l->r2, 3), AIM_FORECAST_MIN_R2, num(b, l->b), unit);
+                    aim_fmt_fixed(r2, l->r2, 3), aim_fmt_fixed(min, AIM_FORECAST_MIN_R2, 1),
+                    num(b, l->b), unit);
         break;
     }
     return out;

@@ -13,6 +13,7 @@
 #include "data/hardware.h"
 #include "data/tables.h"
 #include "util/fileio.h"
+#include "util/numfmt.h"
 
 /* /proc/meminfo and so procfs's mem.used are in GiB; Green Algorithms' constant is per GB. */
 #define GB_PER_GIB 1.073741824
@@ -126,37 +127,43 @@ int aim_estimate_model_text(char *buf, size_t size, int device_kind, const char 
     if (!buf || size == 0)
         return -EINVAL;
     int n;
+    char n1[AIM_NUM_MAX], n2[AIM_NUM_MAX], n3[AIM_NUM_MAX]; /* locale-free figures */
     if (device_kind == AIM_DEV_CPU) {
         const aim_cpu_tdp *t;
         if (cpu_model_name && *cpu_model_name && aim_cpu_tdp_lookup(cpu_model_name, &t) == 0) {
             if (n_packages > 0)
                 n = snprintf(buf, size,
-                             "%d package%s x TDP %g W (CodeCarbon table: %s) x (%.4g + %.4g x "
-                             "utilisation)", n_packages, n_packages == 1 ? "" : "s", t->tdp_w,
-                             aim_cpu_tdp_model(t), aim_pm_cpu_idle_ratio, 1 - aim_pm_cpu_idle_ratio);
+                             "%d package%s x TDP %s W (CodeCarbon table: %s) x (%s + %s x "
+                             "utilisation)", n_packages, n_packages == 1 ? "" : "s",
+                             aim_fmt_g(n1, t->tdp_w, 6), aim_cpu_tdp_model(t),
+                             aim_fmt_g(n2, aim_pm_cpu_idle_ratio, 4),
+                             aim_fmt_g(n3, 1 - aim_pm_cpu_idle_ratio, 4));
             else
                 n = snprintf(buf, size,
-                             "TDP %g W per package (CodeCarbon table: %s) x (%.4g + %.4g x "
+                             "TDP %s W per package (CodeCarbon table: %s) x (%s + %s x "
                              "utilisation)",
-                             t->tdp_w, aim_cpu_tdp_model(t), aim_pm_cpu_idle_ratio,
-                             1 - aim_pm_cpu_idle_ratio);
+                             aim_fmt_g(n1, t->tdp_w, 6), aim_cpu_tdp_model(t),
+                             aim_fmt_g(n2, aim_pm_cpu_idle_ratio, 4),
+                             aim_fmt_g(n3, 1 - aim_pm_cpu_idle_ratio, 4));
         } else if (n_cpus > 0) {
             n = snprintf(buf, size,
-                         "%d logical CPU%s x (%.4g W + %.4g W x utilisation) (Cloud Carbon "
+                         "%d logical CPU%s x (%s W + %s W x utilisation) (Cloud Carbon "
                          "Footprint average; model \"%s\" not in the TDP table)",
-                         n_cpus, n_cpus == 1 ? "" : "s", aim_pm_vcpu_w_min,
-                         aim_pm_vcpu_w_max - aim_pm_vcpu_w_min, cpu_model_name ? cpu_model_name : "");
+                         n_cpus, n_cpus == 1 ? "" : "s", aim_fmt_g(n1, aim_pm_vcpu_w_min, 4),
+                         aim_fmt_g(n2, aim_pm_vcpu_w_max - aim_pm_vcpu_w_min, 4),
+                         cpu_model_name ? cpu_model_name : "");
         } else {
             n = snprintf(buf, size,
-                         "%.4g W + %.4g W x utilisation per logical CPU (Cloud Carbon "
+                         "%s W + %s W x utilisation per logical CPU (Cloud Carbon "
                          "Footprint average; model \"%s\" not in the TDP table)",
-                         aim_pm_vcpu_w_min, aim_pm_vcpu_w_max - aim_pm_vcpu_w_min,
+                         aim_fmt_g(n1, aim_pm_vcpu_w_min, 4),
+                         aim_fmt_g(n2, aim_pm_vcpu_w_max - aim_pm_vcpu_w_min, 4),
                          cpu_model_name ? cpu_model_name : "");
         }
     } else if (device_kind == AIM_DEV_DRAM) {
         n = snprintf(buf, size,
-                     "%.4g W per GB of memory in use (Green Algorithms; 1 GiB = %.10g GB)",
-                     aim_pm_dram_w_per_gb, GB_PER_GIB);
+                     "%s W per GB of memory in use (Green Algorithms; 1 GiB = %s GB)",
+                     aim_fmt_g(n1, aim_pm_dram_w_per_gb, 4), aim_fmt_g(n2, GB_PER_GIB, 10));
     } else {
         buf[0] = '\0';
         return -EINVAL;
@@ -237,7 +244,7 @@ static int estimate_poll(void *state, aim_frame *frame) {
 static void estimate_close(void *state) { free(state); }
 
 static int estimate_probe(const aim_source_env *env, aim_probe_report *rep) {
-    char path[512], text[224];
+    char path[512], text[224], lo[AIM_NUM_MAX], hi[AIM_NUM_MAX];
     cpu_facts cf;
     read_cpu_facts(env->procfs_root, &cf);
     double a, b;
@@ -254,8 +261,9 @@ static int estimate_probe(const aim_source_env *env, aim_probe_report *rep) {
                       "no logical CPU listed in cpuinfo or stat");
     else
         aim_probe_add(rep, "cpu0 power (estimated)", "available",
-                      "if no sensor measures the CPU: %.1f-%.1f W (%d CPUs, %d package%s, %s "
-                      "model); %s", a, a + b, cf.n_cpus, cf.n_packages,
+                      "if no sensor measures the CPU: %s-%s W (%d CPUs, %d package%s, %s "
+                      "model); %s", aim_fmt_fixed(lo, a, 1), aim_fmt_fixed(hi, a + b, 1),
+                      cf.n_cpus, cf.n_packages,
                       cf.n_packages > 1 ? "s" : "", known ? "TDP" : "per-CPU", text);
     aim_estimate_model_text(text, sizeof text, AIM_DEV_DRAM, NULL, 0, 0);
     int have_meminfo = aim_path_join(path, sizeof path, env->procfs_root, "meminfo") == 0 &&

@@ -23,6 +23,7 @@
 #include "util/fileio.h"
 #include "sources/source.h"
 #include "sources/procfs_parse.h"
+#include "util/numfmt.h"
 
 #define PROCFS_MAX_CPUS 8192       /* the kernel's largest NR_CPUS */
 #define PROCFS_MAX_CORE_SERIES 512 /* the catalog is shared: beyond this, totals only */
@@ -419,11 +420,12 @@ static int procfs_probe(const aim_source_env *env, aim_probe_report *rep) {
         aim_probe_add(rep, path, errno_status(r), "mem.* unavailable: %s", aim_strerror(r));
     } else {
         aim_meminfo mi;
+        char gib[AIM_NUM_MAX];
         if (aim_parse_meminfo(text, len, &mi) < 0)
             aim_probe_add(rep, path, "not supported", "no MemTotal line");
         else
-            aim_probe_add(rep, path, "available", "mem.used, mem.total (%.1f GiB), mem.util%s",
-                          (double)mi.total_kib / (1024.0 * 1024.0),
+            aim_probe_add(rep, path, "available", "mem.used, mem.total (%s GiB), mem.util%s",
+                          aim_fmt_fixed(gib, (double)mi.total_kib / (1024.0 * 1024.0), 1),
                           (mi.have & AIM_MEMINFO_AVAILABLE)
                               ? ""
                               : "; no MemAvailable (kernel < 3.14): used = total - free - "

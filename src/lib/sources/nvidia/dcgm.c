@@ -43,6 +43,7 @@
 #include "sources/source.h"
 #include "sources/nvidia/gpu_select.h"
 #include "sources/nvidia/dcgm_abi.h"
+#include "util/numfmt.h"
 
 #define DCGM_MIN_INTERVAL_NS 100000000LL
 /* Polls in a row that fail as a whole before the host engine counts as gone for good; at
@@ -586,13 +587,15 @@ static int dcgm_take_event(void *state, char *buf, size_t size) {
     const struct dcgm_event *e = &st->ev[tail % DCGM_N_EVENTS];
     char eb[160];
     dcgm_err(st, e->err, eb, sizeof eb);
+    char from[AIM_NUM_MAX], to[AIM_NUM_MAX];
+    aim_fmt_fixed(from, (double)e->t_start / 1e9, 2);
+    aim_fmt_fixed(to, (double)e->t_end / 1e9, 2);
     if (e->gone)
-        snprintf(buf, size, "host engine lost at %.2f s (%s); the profiling series stop there",
-                 (double)e->t_start / 1e9, eb);
+        snprintf(buf, size, "host engine lost at %s s (%s); the profiling series stop there",
+                 from, eb);
     else
-        snprintf(buf, size, "host engine did not answer from %.2f s to %.2f s (%s); the "
-                 "profiling series have no values there", (double)e->t_start / 1e9,
-                 (double)e->t_end / 1e9, eb);
+        snprintf(buf, size, "host engine did not answer from %s s to %s s (%s); the "
+                 "profiling series have no values there", from, to, eb);
     atomic_store_explicit(&st->ev_tail, tail + 1, memory_order_release);
     return 1;
 }

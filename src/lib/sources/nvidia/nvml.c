@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "sources/nvidia/nvml_internal.h"
+#include "util/numfmt.h"
 
 const aim_metric_id aim_nv_series_metric[S__COUNT] = {
     [S_POWER] = AIM_M_POWER, [S_POWER_AVG] = AIM_M_GPU_POWER_AVG, [S_ENERGY] = AIM_M_ENERGY,
@@ -526,8 +527,9 @@ static int nvml_take_event(void *state, char *buf, size_t size) {
         int others = 0; /* still measured, as far as the sampler has said */
         for (int j = 0; j < st->n; j++)
             others += j != i && atomic_load_explicit(&st->lost_state[j], memory_order_relaxed) == 0;
-        snprintf(buf, size, "gpu%u lost at %.2f s (%s); its series stop there%s",
-                 st->g[i].index, (double)(t < 0 ? 0 : t) / 1e9, nv_strerror(st, err),
+        char at[AIM_NUM_MAX];
+        snprintf(buf, size, "gpu%u lost at %s s (%s); its series stop there%s", st->g[i].index,
+                 aim_fmt_fixed(at, (double)(t < 0 ? 0 : t) / 1e9, 2), nv_strerror(st, err),
                  others ? ", the other GPUs continue" : "");
         return 1;
     }
