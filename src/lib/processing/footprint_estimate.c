@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/numfmt.h"
 
 static void set_item(aim_estimate_input *it, const char *symbol, const char *label,
                      const char *unit, double value, const char *source) {
@@ -29,8 +30,7 @@ static int gpu_name_error(const char *name, int rc, char *err, size_t errlen) {
     size_t n = aim_gpu_candidates(name, cand, 8);
     char list[640] = "";
     for (size_t i = 0; i < n && i < 8; i++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-                 cand[i]->name);
+        aim_bappendf(list, sizeof list, "%s%s", i ? ", " : "", cand[i]->name);
     if (rc == -EEXIST) {
         snprintf(err, errlen, "GPU name '%s' is ambiguous: %s%s (give one of these)",
                  name, list, n > 8 ? ", ..." : "");
@@ -189,8 +189,8 @@ static int gather_pue(const aim_estimate_request *q, aim_estimate_result *e, cha
             if (aim_pue_lookup(q->pue, &pue, &s) < 0) {
                 char names[128] = "";
                 for (const char *const *n = aim_pue_names(); *n; n++)
-                    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
-                             n == aim_pue_names() ? "" : ", ", *n);
+                    aim_bappendf(names, sizeof names, "%s%s",
+                                 n == aim_pue_names() ? "" : ", ", *n);
                 snprintf(err, errlen, "bad --pue '%s': a number from 1 to 5, or %s",
                          q->pue, names);
                 return -EINVAL;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "report/jsonutil.h"
+#include "util/json.h"
 #include "util/numfmt.h"
 #include "util/strbuf.h"
 
@@ -20,14 +21,16 @@
 
 /* ---------------------------------------------------------------- numbers */
 
-/* Readable text for a value: 6 significant digits, plain digits from a million up. */
+/* Readable text for a value: 6 significant digits, plain digits from a million up; the same
+ * whatever the locale. */
 static const char *fmt_num(char *buf, size_t size, double v) {
+    char n[AIM_NUM_MAX];
     if (!isfinite(v))
-        snprintf(buf, size, "n/a");
+        aim_bprintf(buf, size, "n/a");
     else if (fabs(v) >= 1e6)
-        snprintf(buf, size, "%.0f", v);
+        aim_bprintf(buf, size, "%.0f", v); /* no decimal point: the locale cannot show */
     else
-        snprintf(buf, size, "%.6g", v);
+        aim_bprintf(buf, size, "%s", aim_fmt_g(n, v, 6));
     return buf;
 }
 
@@ -68,33 +71,16 @@ static void substituted(const aim_estimate_result *e, char *buf, size_t size) {
 
 /* A JSON string (null for NULL), encoded by jansson: invalid UTF-8 becomes U+FFFD. */
 static void json_string_token(aim_strbuf *b, const char *s) {
-    if (!s) {
+    if (!s)
         aim_strbuf_append(b, "null");
-        return;
-    }
-    json_t *j = aim_json_str(s, strlen(s));
-    char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    json_decref(j);
-    if (!text) {
-        b->err = -ENOMEM; /* sticky, as a failed append */
-        return;
-    }
-    aim_strbuf_append(b, text);
-    free(text);
+    else
+        aim_json_append_str(b, s, strlen(s));
 }
 
 /* The shortest text that reads back as v (15 significant digits, else 17); null for NaN or
  * infinity. jansson would write 1 as "1.0" and every other value with one fixed precision. */
 static void json_number_token(aim_strbuf *b, double v) {
-    if (!isfinite(v)) {
-        aim_strbuf_append(b, "null");
-        return;
-    }
-    char buf[40];
-    snprintf(buf, sizeof buf, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, sizeof buf, "%.17g", v);
-    aim_strbuf_append(b, buf);
+    aim_json_append_real(b, v, 0);
 }
 
 /* ", "KEY": " then a string or a number. */

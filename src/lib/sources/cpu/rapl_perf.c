@@ -6,7 +6,6 @@
 #include "sources/cpu/rapl.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 
 #include "util/fileio.h"
 #include "sources/cpu/rapl_backend.h"
+#include "util/number.h"
 
 /* ------------------------------------------------------------------ perf PMU discovery */
 
@@ -63,44 +63,14 @@ int aim_rapl_parse_event(const char *text, uint64_t *ret_config) {
 }
 
 int aim_rapl_parse_scale(const char *text, double *ret_scale) {
-    /* Check the shape by hand so that strtod cannot take hex, "inf" or "nan", then let
-     * strtod_l in the C locale do the correctly rounded conversion whatever the process
-     * locale's decimal separator is. */
-    const char *p = text;
-    int mant = 0;
-    while (*p >= '0' && *p <= '9')
-        p++, mant++;
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++)
-            mant++;
-    if (mant == 0)
-        return -EINVAL;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        int exp = 0;
-        for (; *p >= '0' && *p <= '9'; p++)
-            exp++;
-        if (exp == 0)
-            return -EINVAL;
-    }
-    size_t len = (size_t)(p - text);
+    /* The sysfs file ends in a newline; the number before it is read by the one locale-free
+     * parser (no hex, "inf" or "nan", whatever the process locale's decimal separator). */
+    size_t len = strcspn(text, "\n ");
+    const char *p = text + len;
     while (*p == '\n' || *p == ' ')
         p++;
-    if (*p != '\0')
-        return -EINVAL;
-    char buf[64];
-    if (len >= sizeof buf)
-        return -EINVAL;
-    memcpy(buf, text, len);
-    buf[len] = '\0';
-    locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    if (c == (locale_t)0)
-        return -ENOMEM;
-    double v = strtod_l(buf, NULL, c);
-    freelocale(c);
-    if (!isfinite(v) || v <= 0)
+    double v;
+    if (*p != '\0' || aim_parse_decimal(text, len, 0, &v) < 0 || !isfinite(v) || v <= 0)
         return -EINVAL;
     *ret_scale = v;
     return 0;
