@@ -16,7 +16,6 @@
 
 #include "aimeter.h"
 #include "store/db.h"
-#include "store/db.h"
 
 static char tmpdir[64];
 
@@ -507,6 +506,17 @@ typedef struct count_ctx {
     double sum;
 } count_ctx;
 
+/* The exports' write callback (aim_write_fn) onto a FILE * (here an open_memstream). */
+static int to_file(void *file, const void *data, size_t len) {
+    return fwrite(data, 1, len, file) == len ? 0 : -EIO;
+}
+
+/* A write callback that refuses: the export stops with its error. */
+static int refuse(void *calls, const void *data, size_t len) {
+    (*(int *)calls)++;
+    return -ENOSPC;
+}
+
 static int count_tick(int64_t t, const double *values, const uint8_t *valid, void *ud) {
     count_ctx *c = ud;
     c->ticks++;
@@ -798,7 +808,7 @@ static void csv_export_two_groups(void **state) {
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
-    assert_int_equal(aim_export_csv(store, run.id, out), 0);
+    assert_int_equal(aim_export_csv(store, run.id, to_file, out), 0);
     fclose(out);
     assert_string_equal(text,
         "time_s,wall_time,host.cpu.util [%],host.cpu.core_util[3] [%],cpu0.energy [J],"
@@ -812,7 +822,7 @@ static void csv_export_two_groups(void **state) {
 
     /* Issue 11: estimated and measured columns looked the same; the column list says which. */
     out = open_memstream(&text, &len);
-    assert_int_equal(aim_export_csv_columns(store, run.id, out), 0);
+    assert_int_equal(aim_export_csv_columns(store, run.id, to_file, out), 0);
     fclose(out);
     assert_string_equal(text,
         "column,device,metric,unit,method,energy\n"
@@ -823,6 +833,15 @@ static void csv_export_two_groups(void **state) {
         "process.proc.count,process,proc.count,,measured,\n");
     free(text);
 
+    /* Issue 12: the bytes go through the caller's callback; its error stops the export. */
+    int calls = 0;
+    assert_int_equal(aim_export_csv(store, run.id, refuse, &calls), -ENOSPC);
+    assert_int_equal(calls, 1);
+    assert_non_null(strstr(aim_store_errmsg(store), "cannot write the CSV"));
+    calls = 0;
+    assert_int_equal(aim_export_csv_columns(store, run.id, refuse, &calls), -ENOSPC);
+    assert_int_equal(calls, 1);
+
     /* A corrupt chunk is reported, not exported as garbage. */
     sqlite3 *h;
     assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
@@ -830,13 +849,13 @@ static void csv_export_two_groups(void **state) {
                                   NULL, NULL), SQLITE_OK);
     sqlite3_close(h);
     out = open_memstream(&text, &len);
-    assert_int_equal(aim_export_csv(store, run.id, out), -EBADMSG);
+    assert_int_equal(aim_export_csv(store, run.id, to_file, out), -EBADMSG);
     fclose(out);
     free(text);
     assert_non_null(strstr(aim_store_errmsg(store), "corrupt"));
 
     out = open_memstream(&text, &len);
-    assert_int_equal(aim_export_csv(store, "nope", out), -ENOENT);
+    assert_int_equal(aim_export_csv(store, "nope", to_file, out), -ENOENT);
     fclose(out);
     free(text);
 
