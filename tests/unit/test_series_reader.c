@@ -16,6 +16,7 @@
 
 #include "aimeter.h"
 #include "store/store.h"
+#include "store_rig.h"
 
 static char tmpdir[64];
 
@@ -78,18 +79,8 @@ static void make_run(aim_db *db, aim_run_summary *run, const char *id) {
 
 static void chunk(aim_db *db, const char *run_id, int group, int64_t seq, int ticks,
                   const int64_t *t, const double *v, const uint8_t *ok) {
-    int n = group == 0 ? 2 : 1;
-    aim_chunk_encoder *e;
-    assert_int_equal(aim_chunk_encoder_new(n, group == 0 ? g0_cols : g1_cols, ticks, &e), 0);
-    for (int i = 0; i < ticks; i++)
-        assert_int_equal(aim_chunk_encoder_add(e, t[i], v + i * n, ok ? ok + i * n : NULL), 0);
-    const uint8_t *blob;
-    size_t len;
-    int64_t first = aim_chunk_encoder_first_t(e), last = aim_chunk_encoder_last_t(e);
-    assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
-    assert_int_equal(aim_db_chunk_insert(db, run_id, group, seq, first, last, ticks, blob, len),
-                     0);
-    aim_chunk_encoder_free(e);
+    store_rig_chunk(db, run_id, group, seq, group == 0 ? 2 : 1, group == 0 ? g0_cols : g1_cols,
+                    ticks, t, v, ok);
 }
 
 /* Group 0 at 0, 100, (gap) 400, 500 ms in two chunks, with a missing core_util value;

@@ -16,6 +16,7 @@
 
 #include "aimeter.h"
 #include "store/db.h"
+#include "store_rig.h"
 
 static char tmpdir[64];
 
@@ -107,22 +108,6 @@ static void insert_full(aim_db *db, aim_run_summary *run, pid_t pid) {
     for (int i = 0; i < run->n_series; i++)
         assert_int_equal(aim_db_series_insert(db, run->id, &run->series[i]), 0);
     assert_int_equal(aim_db_commit(db), 0);
-}
-
-static void insert_chunk(aim_db *db, const char *run_id, int group, int64_t seq, int n,
-                         const aim_chunk_column *cols, int ticks, const int64_t *t,
-                         const double *v, const uint8_t *ok) {
-    aim_chunk_encoder *e;
-    assert_int_equal(aim_chunk_encoder_new(n, cols, ticks, &e), 0);
-    for (int i = 0; i < ticks; i++)
-        assert_int_equal(aim_chunk_encoder_add(e, t[i], v + i * n, ok ? ok + i * n : NULL), 0);
-    int64_t first = aim_chunk_encoder_first_t(e), last = aim_chunk_encoder_last_t(e);
-    const uint8_t *blob;
-    size_t len;
-    assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
-    assert_int_equal(aim_db_chunk_insert(db, run_id, group, seq, first, last, ticks, blob, len),
-                     0);
-    aim_chunk_encoder_free(e);
 }
 
 static int sql_int(const char *path, const char *sql) {
@@ -794,16 +779,16 @@ static void csv_export_two_groups(void **state) {
     int64_t t0[2] = { 0, 100000123 };
     double v0[6] = { 12.34, 0, 0.0, 50.06, 99.9, 12.3456789 };
     uint8_t ok0[6] = { 1, 0, 1, 1, 1, 1 };
-    insert_chunk(db, run.id, 0, 0, 3, fast, 2, t0, v0, ok0);
+    store_rig_chunk(db, run.id, 0, 0, 3, fast, 2, t0, v0, ok0);
     int64_t t1[2] = { 200000000, 300000000 };
     double v1[6] = { 0, 0.04, 25.000001, 100, 0, 37.5 };
     uint8_t ok1[6] = { 1, 1, 1, 1, 0, 1 };
-    insert_chunk(db, run.id, 0, 1, 3, fast, 2, t1, v1, ok1);
+    store_rig_chunk(db, run.id, 0, 1, 3, fast, 2, t1, v1, ok1);
     aim_chunk_column slow[2] = { { 1.0 / 1024, 0 }, { 1.0, 0 } };
     int64_t ts[2] = { 50000000, 250000000 };
     double vs[4] = { 3.5, 2, 3.5 + 1.0 / 1024, 2 };
     uint8_t oks[4] = { 1, 1, 1, 0 };
-    insert_chunk(db, run.id, 1, 0, 2, slow, 2, ts, vs, oks);
+    store_rig_chunk(db, run.id, 1, 0, 2, slow, 2, ts, vs, oks);
 
     char *text = NULL;
     size_t len = 0;
