@@ -356,7 +356,9 @@ static int export_rows(export_ctx *x, csv_out *out) {
     aim_series_reader *rd = NULL;
     int r = aim_series_reader_open_run(x->db, &x->run, order, x->n_groups, &rd);
     aim_series_tick t;
-    while (r == 0 && out->err == 0 && !aim_series_reader_ended(rd, k) &&
+    /* ends with the grid group, as the rows do: the ticks of slower groups after its last
+     * one are not read */
+    while (r == 0 && out->err == 0 && (r = aim_series_reader_more(rd, k)) > 0 &&
            (r = aim_series_reader_next(rd, &t)) > 0) {
         int gi = find_group(x, t.group);
         if (gi == primary)

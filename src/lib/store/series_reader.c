@@ -190,9 +190,8 @@ int aim_series_reader_next(aim_series_reader *r, aim_series_tick *ret) {
     return 1;
 }
 
-int aim_series_reader_ended(const aim_series_reader *r, int index) {
-    const cursor *c = &r->cs[index];
-    return c->done && c->pos == c->count;
+int aim_series_reader_more(aim_series_reader *r, int index) {
+    return peek(r, &r->cs[index]);
 }
 
 int aim_series_reader_groups(const aim_series_reader *r) { return r->n; }

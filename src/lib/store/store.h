@@ -151,8 +151,9 @@ int aim_series_reader_open_run(aim_db *db, const aim_run_summary *run, const int
  * ("run R, group G: chunk S is corrupt" in db's message), -EINVAL for a bad resolution,
  * -ENOMEM. */
 int aim_series_reader_next(aim_series_reader *r, aim_series_tick *ret);
-/* 1 when group index has no tick left (what next() has seen so far). */
-int aim_series_reader_ended(const aim_series_reader *r, int index);
+/* Whether group index has another tick: 1, 0 at its end, or -errno as next() (it may read
+ * the group's next chunk). The CSV export stops when its grid group ends. */
+int aim_series_reader_more(aim_series_reader *r, int index);
 /* The number of groups and the group numbers in reading order. */
 int aim_series_reader_groups(const aim_series_reader *r);
 int aim_series_reader_group(const aim_series_reader *r, int index);
