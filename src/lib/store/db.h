@@ -19,9 +19,10 @@
 typedef struct aim_db aim_db;
 
 /* Opens or creates the store named by path: a plain path or a "sqlite:" URL (SQLite);
- * another "scheme://" is -EPROTONOSUPPORT (err names the schemes there are). Creates parent directories when writable; migrates older
- * schemas. Errors: -EACCES/-EROFS/-ENOENT/-EISDIR (path), -EBADMSG (not an aimeter store or
- * not SQLite), -EBUSY (locked beyond the busy timeout), -EPROTO (newer schema), -ENOMEM.
+ * another "scheme://" is -EPROTONOSUPPORT (err names the scheme). Creates parent directories
+ * when writable; migrates older schemas. Errors: -EACCES/-EROFS/-ENOENT/-EISDIR (path),
+ * -EBADMSG (not an aimeter store or not SQLite), -EBUSY (locked beyond the busy timeout),
+ * -EPROTO (newer schema), -ENOMEM.
  * err receives one line describing the problem (always NUL-terminated). On error *ret is
  * untouched and nothing is left open. */
 int aim_db_open(const char *path, int readonly, aim_db **ret, char *err, size_t errlen);
@@ -121,8 +122,8 @@ aim_db *aim_store_db(struct aim_store *store);
 int aim_db_set_error(aim_db *db, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Iterates one group's chunks in seq order with a statement of its own, so several
- * iterators (one per group, for the CSV export's merge) can be live on one aim_db. */
+/* Iterates one group's chunks in seq order (the back-end's chunk_iter), so several
+ * iterators (one per group, for the series reader) can be live on one aim_db. */
 typedef struct aim_db_chunk_iter aim_db_chunk_iter;
 
 int aim_db_chunk_iter_new(aim_db *db, const char *run_id, int group, aim_db_chunk_iter **ret);

@@ -131,7 +131,9 @@ int aim_db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid) 
     return db->ops->run_insert(db, run, writer_pid);
 }
 int aim_db_run_exists(aim_db *db, const char *run_id) { return db->ops->run_exists(db, run_id); }
-int aim_db_run_update(aim_db *db, const aim_run_summary *run) { return db->ops->run_update(db, run); }
+int aim_db_run_update(aim_db *db, const aim_run_summary *run) {
+    return db->ops->run_update(db, run);
+}
 int aim_db_run_set_extras(aim_db *db, const char *run_id, const char *idle_run_id, int embodied) {
     return db->ops->run_set_extras(db, run_id, idle_run_id, embodied);
 }

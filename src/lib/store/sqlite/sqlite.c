@@ -163,8 +163,9 @@ static int errno_from_sqlite(sqlite3 *h, int rc) {
 static int db_fail(aim_db *db, int rc, const char *what) {
     /* The handle's message is that of its last call: after a ROLLBACK that succeeded it is
      * "not an error", and rc's own text is the reason. */
-    const char *why = sqlite3_errcode(SQ(db)->h) != SQLITE_OK ? sqlite3_errmsg(SQ(db)->h) : sqlite3_errstr(rc);
-    return aim_db_set_error(db, errno_from_sqlite(SQ(db)->h, rc), "%s: %s: %s", SQ(db)->path, what, why);
+    sq_state *q = SQ(db);
+    const char *why = sqlite3_errcode(q->h) != SQLITE_OK ? sqlite3_errmsg(q->h) : sqlite3_errstr(rc);
+    return aim_db_set_error(db, errno_from_sqlite(q->h, rc), "%s: %s: %s", q->path, what, why);
 }
 
 /* ------------------------------------------------------------------ statements */
@@ -454,8 +455,8 @@ static int prepare_readonly(aim_db *db) {
     if (version < AIM_DB_SCHEMA_VERSION)
         return aim_db_set_error(db, -EPROTO,
                                 "%s uses schema %d, older than this aimeter's %d: open it once "
-                                "for writing (any aimeter run) to migrate it", SQ(db)->path, version,
-                                AIM_DB_SCHEMA_VERSION);
+                                "for writing (any aimeter run) to migrate it", SQ(db)->path,
+                                version, AIM_DB_SCHEMA_VERSION);
     return 0;
 }
 
