@@ -502,6 +502,26 @@ static int refuse(void *calls, const void *data, size_t len) {
     return -ENOSPC;
 }
 
+/* A public store handle on a new store file in the test's directory. */
+static aim_store *store_in_tmp(const char *name) {
+    char path[128];
+    path_in_tmp(path, sizeof path, name);
+    aim_store *store;
+    assert_int_equal(aim_store_new(&store), 0);
+    assert_int_equal(aim_store_open(store, path, 0), 0);
+    return store;
+}
+
+/* The CSV export of a run as text (free it), asserting it returns want. */
+static char *csv_of(aim_store *store, const char *run_id, int want) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_int_equal(aim_export_csv(store, run_id, to_file, out), want);
+    fclose(out);
+    return text;
+}
+
 static int count_tick(int64_t t, const double *values, const uint8_t *valid, void *ud) {
     count_ctx *c = ud;
     c->ticks++;
@@ -736,9 +756,7 @@ static void stale_runs(void **state) {
 static void csv_export_two_groups(void **state) {
     char path[128];
     path_in_tmp(path, sizeof path, "csv.db");
-    aim_store *store;
-    assert_int_equal(aim_store_new(&store), 0);
-    assert_int_equal(aim_store_open(store, path, 0), 0);
+    aim_store *store = store_in_tmp("csv.db");
     assert_int_equal(aim_store_open(store, path, 0), -EALREADY);
     aim_db *db = aim_store_db(store);
     assert_non_null(db);
@@ -790,11 +808,9 @@ static void csv_export_two_groups(void **state) {
     uint8_t oks[4] = { 1, 1, 1, 0 };
     store_rig_chunk(db, run.id, 1, 0, 2, slow, 2, ts, vs, oks);
 
-    char *text = NULL;
+    char *text = csv_of(store, run.id, 0);
     size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_int_equal(aim_export_csv(store, run.id, to_file, out), 0);
-    fclose(out);
+    FILE *out;
     assert_string_equal(text,
         "time_s,wall_time,host.cpu.util [%],host.cpu.core_util[3] [%],cpu0.energy [J],"
         "host.mem.used [GiB],process.proc.count\n"
@@ -833,16 +849,10 @@ static void csv_export_two_groups(void **state) {
     assert_int_equal(sqlite3_exec(h, "UPDATE chunks SET data = x'01ff' WHERE grp = 1", NULL,
                                   NULL, NULL), SQLITE_OK);
     sqlite3_close(h);
-    out = open_memstream(&text, &len);
-    assert_int_equal(aim_export_csv(store, run.id, to_file, out), -EBADMSG);
-    fclose(out);
-    free(text);
+    free(csv_of(store, run.id, -EBADMSG));
     assert_non_null(strstr(aim_store_errmsg(store), "corrupt"));
 
-    out = open_memstream(&text, &len);
-    assert_int_equal(aim_export_csv(store, "nope", to_file, out), -ENOENT);
-    fclose(out);
-    free(text);
+    free(csv_of(store, "nope", -ENOENT));
 
     /* Public resolve and list go through the same store. */
     char *id = NULL;
@@ -865,11 +875,7 @@ static void csv_export_two_groups(void **state) {
  * before the row's time), whichever group number the grid has; a group that ends early
  * keeps its last value; rows stop with the grid. */
 static void csv_export_same_time_ticks(void **state) {
-    char path[128];
-    path_in_tmp(path, sizeof path, "csv_tie.db");
-    aim_store *store;
-    assert_int_equal(aim_store_new(&store), 0);
-    assert_int_equal(aim_store_open(store, path, 0), 0);
+    aim_store *store = store_in_tmp("csv_tie.db");
     aim_db *db = aim_store_db(store);
     for (int grid = 0; grid < 2; grid++) {
         aim_run_summary run;
@@ -898,11 +904,7 @@ static void csv_export_same_time_ticks(void **state) {
         double vs[3] = { 7, 8, 9 };
         store_rig_chunk(db, run.id, 1 - grid, 0, 1, &col1, 3, ts, vs, NULL);
 
-        char *text = NULL;
-        size_t len = 0;
-        FILE *out = open_memstream(&text, &len);
-        assert_int_equal(aim_export_csv(store, run.id, to_file, out), 0);
-        fclose(out);
+        char *text = csv_of(store, run.id, 0);
         assert_string_equal(text,
             "time_s,wall_time,host.cpu.util [%],host.mem.used [GiB]\n"
             "0.000000,2023-11-14T22:13:20.000Z,1,\n"
