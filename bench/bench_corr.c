@@ -12,7 +12,8 @@
 #include "aimeter.h"
 #include "clock.h"
 #include "processing/corr.h"
-#include "store/sqlite/corr_store.h"
+#include "engine/corr_replay.h"
+#include "store/corr_store.h"
 #include "store/db.h"
 #include "trace.h"
 
@@ -213,7 +214,7 @@ static int store_matrix(const char *path, const char *id) {
     aim_corr_matrix *m = NULL;
     int r = aim_db_load_summary(db, id, &run);
     if (r == 0)
-        r = aim_db_corr_replay(db, &run, NULL, 0, &m);
+        r = aim_corr_replay_run(db, &run, NULL, 0, &m);
     if (r == 0)
         r = aim_db_corr_save(db, id, m);
     aim_corr_matrix_free(m);

@@ -17,6 +17,12 @@
 
 #include "aimeter.h"
 
+/* The export's write callback: the bytes are not looked at, only counted. */
+static int count_bytes(void *bytes, const void *data, size_t len) {
+    *(size_t *)bytes += len;
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char path[64];
@@ -117,12 +123,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         abort();
                     free(text);
                 }
-                FILE *out = fopen("/dev/null", "w");
-                if (out) {
-                    r = aim_export_csv(store, id, out);
-                    must_say_why(store, r);
-                    fclose(out);
-                }
+                size_t bytes = 0;
+                r = aim_export_csv(store, id, count_bytes, &bytes);
+                must_say_why(store, r);
                 free(id);
             }
         }

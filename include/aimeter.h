@@ -16,8 +16,8 @@
 #define AIMETER_H
 
 #include <stddef.h>
+#include <stdio.h> /* kept for callers that relied on it; the API no longer takes FILE * */
 #include <stdint.h>
-#include <stdio.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -641,15 +641,22 @@ AIM_PUBLIC int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns);
 AIM_PUBLIC int aim_report_render(aim_store *store, const char *run_id, const char *format,
                                  char **ret_text);
 
+/* Where an export's bytes go: called with consecutive pieces of the output (blocks of up to
+ * about 64 KiB, whole rows); returns 0, or a negative errno that stops the export, which then
+ * returns it with "cannot write ...: reason" as the store's message. */
+typedef int (*aim_write_fn)(void *userdata, const void *data, size_t len);
+
 /* Writes the run's time series as CSV (one row per sample of the fastest group, every
- * series as a column, values of slower groups held until they change) to out. */
-AIM_PUBLIC int aim_export_csv(aim_store *store, const char *run_id, FILE *out);
+ * series as a column, values of slower groups held until they change) through write. */
+AIM_PUBLIC int aim_export_csv(aim_store *store, const char *run_id, aim_write_fn write,
+                              void *userdata);
 
 /* Writes what each column of aim_export_csv is, as CSV: column (its header there), device,
  * metric, unit, method (measured, derived or estimated) and energy (for the series a
  * device's energy comes from: that method and its model or source, e.g. "estimated: 4
  * logical CPUs x (...)"). The CLI writes it beside a CSV file (docs/cli.md). */
-AIM_PUBLIC int aim_export_csv_columns(aim_store *store, const char *run_id, FILE *out);
+AIM_PUBLIC int aim_export_csv_columns(aim_store *store, const char *run_id, aim_write_fn write,
+                                      void *userdata);
 
 /* ---------------------------------------------------------------- correlation */
 

@@ -56,6 +56,8 @@ class Live(ctypes.Structure):
 
 
 LOG_FN = ctypes.CFUNCTYPE(None, c_int, c_char_p, c_void_p)
+# aim_write_fn: where an export's bytes go (userdata, data, len) -> 0 or -errno.
+WRITE_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
 
 # name: (restype, argtypes). Strings the library allocates come back through c_void_p
 # out-parameters so that the pointer can be given back to free().
@@ -94,8 +96,8 @@ _REQUIRED = {
     "aim_store_list_runs": (c_int, [c_void_p, c_char_p, c_size_t, P(c_void_p)]),
     "aim_default_db_path": (c_int, [P(c_void_p)]),
     "aim_report_render": (c_int, [c_void_p, c_char_p, c_char_p, P(c_void_p)]),
-    "aim_export_csv": (c_int, [c_void_p, c_char_p, c_void_p]),
-    "aim_export_csv_columns": (c_int, [c_void_p, c_char_p, c_void_p]),
+    "aim_export_csv": (c_int, [c_void_p, c_char_p, WRITE_FN, c_void_p]),
+    "aim_export_csv_columns": (c_int, [c_void_p, c_char_p, WRITE_FN, c_void_p]),
     # the record rule (one implementation, the library's): _workload.py
     "aim_record_key_kind": (c_int, [c_char_p]),
 }
@@ -215,10 +217,6 @@ def lib():
         loaded = _Library(loaded)
         libc = ctypes.CDLL(None, use_errno=True)  # the process's own C library: the allocator libaimeter uses
         libc.free.restype, libc.free.argtypes = None, [c_void_p]
-        libc.fopen.restype, libc.fopen.argtypes = c_void_p, [c_char_p, c_char_p]
-        libc.fclose.restype, libc.fclose.argtypes = c_int, [c_void_p]
-        libc.open_memstream.restype = c_void_p
-        libc.open_memstream.argtypes = [P(c_void_p), P(c_size_t)]
         _libc = libc
         _lib = loaded
         return _lib

@@ -99,20 +99,10 @@ class _Store:
         return _lib.take_string(out.value)
 
     def export_csv_text(self, run_id):
-        # open_memstream: the library writes to a FILE *, and no temporary file is needed.
-        libc = _lib.libc()
-        buf, size = ctypes.c_void_p(), ctypes.c_size_t()
-        fp = libc.open_memstream(ctypes.byref(buf), ctypes.byref(size))
-        if not fp:
-            raise AimeterError(-ctypes.get_errno() or -12, "export")
-        r = _lib.lib().aim_export_csv(self.handle, _lib.encode(run_id), fp)
-        libc.fclose(fp)  # sets buf and size
-        try:
-            if r < 0:
-                self.fail(r, f"time series of run {run_id}")
-            return ctypes.string_at(buf.value, size.value).decode("utf-8", "replace")
-        finally:
-            libc.free(buf.value)
+        chunks = []
+        self._export(_lib.lib().aim_export_csv, run_id, chunks.append,
+                     f"time series of run {run_id}")
+        return b"".join(chunks).decode("utf-8", "replace")
 
     def export_csv_file(self, run_id, path):
         """The time series to path, and beside it NAME.columns.csv (for NAME.csv): each
@@ -123,17 +113,28 @@ class _Store:
         self._write_with(_lib.lib().aim_export_csv_columns, run_id, base + ".columns.csv")
 
     def _write_with(self, fn, run_id, path):
-        libc = _lib.libc()
-        fp = libc.fopen(os.fsencode(path), b"w")
-        if not fp:
-            err = ctypes.get_errno() or 2
-            raise OSError(err, os.strerror(err), str(path))
-        r = fn(self.handle, _lib.encode(run_id), fp)
-        closed = libc.fclose(fp)
+        with open(path, "wb") as f:
+            self._export(fn, run_id, f.write, f"writing {path}")
+
+    def _export(self, fn, run_id, sink, what):
+        """Runs an export whose bytes the library hands to sink (aim_write_fn, docs/api.md).
+        An exception in sink stops the export and is raised once the library has returned."""
+        failed = []
+
+        def write(_userdata, data, size):
+            try:
+                sink(ctypes.string_at(data, size))
+                return 0
+            except Exception as e:  # ctypes cannot carry it through C: keep it
+                failed.append(e)
+                return -(getattr(e, "errno", None) or 5)
+
+        callback = _lib.WRITE_FN(write)  # referenced until fn returns
+        r = fn(self.handle, _lib.encode(run_id), callback, None)
+        if failed:
+            raise failed[0]
         if r < 0:
-            self.fail(r, f"writing {path}")
-        if closed != 0:
-            raise OSError(5, f"writing {path} failed", str(path))
+            self.fail(r, what)
 
 
     def run_info(self, run_id: str) -> "_RunInfo":

@@ -69,6 +69,9 @@ int cli_render_to(aim_store *store, const char *run_id, const char *format, cons
 
 /* How messages name an output path: "standard output" for "-", else the path. */
 const char *cli_output_name(const char *path);
+/* An aim_write_fn writing to a FILE * (file): the exports' output for the CLI. */
+int cli_fwrite_cb(void *file, const void *data, size_t len);
+
 /* The column list of a CSV (aim_export_csv_columns) beside csv_path: NAME.columns.csv for
  * NAME.csv (csv_columns.c). Nothing for "-". Returns 0 or an exit code after printing. */
 int cli_write_csv_columns(aim_store *store, const char *run_id, const char *csv_path);

@@ -19,6 +19,11 @@ int cli_csv_columns_path(const char *csv_path, char *out, size_t size) {
     return k < 0 || (size_t)k >= size ? -1 : 0;
 }
 
+int cli_fwrite_cb(void *file, const void *data, size_t len) {
+    errno = 0;
+    return fwrite(data, 1, len, file) == len ? 0 : -(errno ? errno : EIO);
+}
+
 int cli_write_csv_columns(aim_store *store, const char *run_id, const char *csv_path) {
     char path[4096];
     if (cli_csv_columns_path(csv_path, path, sizeof path) < 0)
@@ -32,7 +37,7 @@ int cli_write_columns_to(aim_store *store, const char *run_id, const char *path)
         cli_error("cannot write %s: %s", path, strerror(errno));
         return AIM_EXIT_CANTCREAT;
     }
-    int r = aim_export_csv_columns(store, run_id, f);
+    int r = aim_export_csv_columns(store, run_id, cli_fwrite_cb, f);
     int bad = f == stdout ? fflush(f) != 0 : fclose(f) != 0;
     if (r < 0 || bad) {
         cli_error("writing %s: %s", path, r < 0 ? aim_store_errmsg(store) : strerror(errno));

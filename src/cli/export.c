@@ -68,7 +68,7 @@ int cmd_export(int argc, char **argv) {
             cli_error("cannot write %s: %s", cli_output_name(csv), strerror(errno));
             code = AIM_EXIT_CANTCREAT;
         } else {
-            int r = aim_export_csv(store, id, f);
+            int r = aim_export_csv(store, id, cli_fwrite_cb, f);
             int bad = f == stdout ? fflush(f) != 0 : fclose(f) != 0;
             if (r == -EBADMSG || r == -EPROTO) { /* the store's data, not the output */
                 cli_error("%s", aim_store_errmsg(store));

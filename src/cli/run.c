@@ -363,7 +363,7 @@ static int finish_outputs(const char *run_id, const run_opts *o, FILE *csv, FILE
         code = AIM_EXIT_SOFTWARE;
     }
     if (csv) {
-        r = aim_export_csv(store, run_id, csv);
+        r = aim_export_csv(store, run_id, cli_fwrite_cb, csv);
         if (r < 0) {
             cli_error("writing %s: %s", cli_output_name(o->csv), aim_store_errmsg(store));
             code = AIM_EXIT_IOERR;

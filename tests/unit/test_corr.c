@@ -23,7 +23,8 @@
 #include "aimeter.h"
 #include "processing/corr.h"
 #include "store/codec.h"
-#include "store/sqlite/corr_store.h"
+#include "engine/corr_replay.h"
+#include "store/corr_store.h"
 #include "report/corr_report.h"
 #include "store/db.h"
 
@@ -955,7 +956,7 @@ static void test_ranges_and_grid_through_store(void **state) {
     assert_int_equal(grid, 1);
     assert_int_equal(ng, 2);
     aim_corr_matrix *m;
-    assert_int_equal(aim_db_corr_replay(db, &run, NULL, 0, &m), 0);
+    assert_int_equal(aim_corr_replay_run(db, &run, NULL, 0, &m), 0);
     assert_int_equal(m->ticks, SLOW_TICKS);
     aim_corr_matrix_free(m);
     aim_run_summary_clear(&run);

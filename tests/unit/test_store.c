@@ -16,7 +16,7 @@
 
 #include "aimeter.h"
 #include "store/db.h"
-#include "store/db.h"
+#include "store_rig.h"
 
 static char tmpdir[64];
 
@@ -108,22 +108,6 @@ static void insert_full(aim_db *db, aim_run_summary *run, pid_t pid) {
     for (int i = 0; i < run->n_series; i++)
         assert_int_equal(aim_db_series_insert(db, run->id, &run->series[i]), 0);
     assert_int_equal(aim_db_commit(db), 0);
-}
-
-static void insert_chunk(aim_db *db, const char *run_id, int group, int64_t seq, int n,
-                         const aim_chunk_column *cols, int ticks, const int64_t *t,
-                         const double *v, const uint8_t *ok) {
-    aim_chunk_encoder *e;
-    assert_int_equal(aim_chunk_encoder_new(n, cols, ticks, &e), 0);
-    for (int i = 0; i < ticks; i++)
-        assert_int_equal(aim_chunk_encoder_add(e, t[i], v + i * n, ok ? ok + i * n : NULL), 0);
-    int64_t first = aim_chunk_encoder_first_t(e), last = aim_chunk_encoder_last_t(e);
-    const uint8_t *blob;
-    size_t len;
-    assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
-    assert_int_equal(aim_db_chunk_insert(db, run_id, group, seq, first, last, ticks, blob, len),
-                     0);
-    aim_chunk_encoder_free(e);
 }
 
 static int sql_int(const char *path, const char *sql) {
@@ -507,6 +491,37 @@ typedef struct count_ctx {
     double sum;
 } count_ctx;
 
+/* The exports' write callback (aim_write_fn) onto a FILE * (here an open_memstream). */
+static int to_file(void *file, const void *data, size_t len) {
+    return fwrite(data, 1, len, file) == len ? 0 : -EIO;
+}
+
+/* A write callback that refuses: the export stops with its error. */
+static int refuse(void *calls, const void *data, size_t len) {
+    (*(int *)calls)++;
+    return -ENOSPC;
+}
+
+/* A public store handle on a new store file in the test's directory. */
+static aim_store *store_in_tmp(const char *name) {
+    char path[128];
+    path_in_tmp(path, sizeof path, name);
+    aim_store *store;
+    assert_int_equal(aim_store_new(&store), 0);
+    assert_int_equal(aim_store_open(store, path, 0), 0);
+    return store;
+}
+
+/* The CSV export of a run as text (free it), asserting it returns want. */
+static char *csv_of(aim_store *store, const char *run_id, int want) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_int_equal(aim_export_csv(store, run_id, to_file, out), want);
+    fclose(out);
+    return text;
+}
+
 static int count_tick(int64_t t, const double *values, const uint8_t *valid, void *ud) {
     count_ctx *c = ud;
     c->ticks++;
@@ -741,9 +756,7 @@ static void stale_runs(void **state) {
 static void csv_export_two_groups(void **state) {
     char path[128];
     path_in_tmp(path, sizeof path, "csv.db");
-    aim_store *store;
-    assert_int_equal(aim_store_new(&store), 0);
-    assert_int_equal(aim_store_open(store, path, 0), 0);
+    aim_store *store = store_in_tmp("csv.db");
     assert_int_equal(aim_store_open(store, path, 0), -EALREADY);
     aim_db *db = aim_store_db(store);
     assert_non_null(db);
@@ -784,22 +797,20 @@ static void csv_export_two_groups(void **state) {
     int64_t t0[2] = { 0, 100000123 };
     double v0[6] = { 12.34, 0, 0.0, 50.06, 99.9, 12.3456789 };
     uint8_t ok0[6] = { 1, 0, 1, 1, 1, 1 };
-    insert_chunk(db, run.id, 0, 0, 3, fast, 2, t0, v0, ok0);
+    store_rig_chunk(db, run.id, 0, 0, 3, fast, 2, t0, v0, ok0);
     int64_t t1[2] = { 200000000, 300000000 };
     double v1[6] = { 0, 0.04, 25.000001, 100, 0, 37.5 };
     uint8_t ok1[6] = { 1, 1, 1, 1, 0, 1 };
-    insert_chunk(db, run.id, 0, 1, 3, fast, 2, t1, v1, ok1);
+    store_rig_chunk(db, run.id, 0, 1, 3, fast, 2, t1, v1, ok1);
     aim_chunk_column slow[2] = { { 1.0 / 1024, 0 }, { 1.0, 0 } };
     int64_t ts[2] = { 50000000, 250000000 };
     double vs[4] = { 3.5, 2, 3.5 + 1.0 / 1024, 2 };
     uint8_t oks[4] = { 1, 1, 1, 0 };
-    insert_chunk(db, run.id, 1, 0, 2, slow, 2, ts, vs, oks);
+    store_rig_chunk(db, run.id, 1, 0, 2, slow, 2, ts, vs, oks);
 
-    char *text = NULL;
+    char *text = csv_of(store, run.id, 0);
     size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_int_equal(aim_export_csv(store, run.id, out), 0);
-    fclose(out);
+    FILE *out;
     assert_string_equal(text,
         "time_s,wall_time,host.cpu.util [%],host.cpu.core_util[3] [%],cpu0.energy [J],"
         "host.mem.used [GiB],process.proc.count\n"
@@ -812,7 +823,7 @@ static void csv_export_two_groups(void **state) {
 
     /* Issue 11: estimated and measured columns looked the same; the column list says which. */
     out = open_memstream(&text, &len);
-    assert_int_equal(aim_export_csv_columns(store, run.id, out), 0);
+    assert_int_equal(aim_export_csv_columns(store, run.id, to_file, out), 0);
     fclose(out);
     assert_string_equal(text,
         "column,device,metric,unit,method,energy\n"
@@ -823,22 +834,25 @@ static void csv_export_two_groups(void **state) {
         "process.proc.count,process,proc.count,,measured,\n");
     free(text);
 
+    /* Issue 12: the bytes go through the caller's callback; its error stops the export. */
+    int calls = 0;
+    assert_int_equal(aim_export_csv(store, run.id, refuse, &calls), -ENOSPC);
+    assert_int_equal(calls, 1);
+    assert_non_null(strstr(aim_store_errmsg(store), "cannot write the CSV"));
+    calls = 0;
+    assert_int_equal(aim_export_csv_columns(store, run.id, refuse, &calls), -ENOSPC);
+    assert_int_equal(calls, 1);
+
     /* A corrupt chunk is reported, not exported as garbage. */
     sqlite3 *h;
     assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
     assert_int_equal(sqlite3_exec(h, "UPDATE chunks SET data = x'01ff' WHERE grp = 1", NULL,
                                   NULL, NULL), SQLITE_OK);
     sqlite3_close(h);
-    out = open_memstream(&text, &len);
-    assert_int_equal(aim_export_csv(store, run.id, out), -EBADMSG);
-    fclose(out);
-    free(text);
+    free(csv_of(store, run.id, -EBADMSG));
     assert_non_null(strstr(aim_store_errmsg(store), "corrupt"));
 
-    out = open_memstream(&text, &len);
-    assert_int_equal(aim_export_csv(store, "nope", out), -ENOENT);
-    fclose(out);
-    free(text);
+    free(csv_of(store, "nope", -ENOENT));
 
     /* Public resolve and list go through the same store. */
     char *id = NULL;
@@ -854,6 +868,52 @@ static void csv_export_two_groups(void **state) {
     aim_run_summary_clear(&run);
     aim_store_free(store);
     aim_store_free(NULL);
+}
+
+/* Issue 12: the CSV export reads through the store's series reader. A slower group's tick at
+ * the very time of a grid tick is held for that row (as the old merge did: ticks at or
+ * before the row's time), whichever group number the grid has; a group that ends early
+ * keeps its last value; rows stop with the grid. */
+static void csv_export_same_time_ticks(void **state) {
+    aim_store *store = store_in_tmp("csv_tie.db");
+    aim_db *db = aim_store_db(store);
+    for (int grid = 0; grid < 2; grid++) {
+        aim_run_summary run;
+        make_run(&run, grid ? "tie-grid1" : "tie-grid0", 1700000000000000000LL);
+        run.n_devices = 1;
+        run.devices = calloc(1, sizeof *run.devices);
+        snprintf(run.devices[0].name, 32, "host");
+        static const char *keys[] = { "cpu.util", "mem.used" };
+        run.n_series = 2;
+        run.series = calloc(2, sizeof *run.series);
+        for (int i = 0; i < 2; i++) {
+            aim_series_summary *sr = &run.series[i];
+            sr->slot = i;
+            snprintf(sr->metric_key, sizeof sr->metric_key, "%s", keys[i]);
+            sr->instance = -1;
+            sr->group = i == 0 ? grid : 1 - grid; /* cpu.util is the grid series */
+            sr->resolution = i == 0 ? 0.1 : 1.0;
+            sr->mean = sr->min = sr->max = sr->mode = sr->stddev = NAN;
+        }
+        insert_full(db, &run, getpid());
+        aim_chunk_column col0 = { 0.1, 0 }, col1 = { 1.0, 0 };
+        int64_t tg[3] = { 0, 100000000, 200000000 };
+        double vg[3] = { 1, 2, 3 };
+        store_rig_chunk(db, run.id, grid, 0, 1, &col0, 3, tg, vg, NULL);
+        int64_t ts[3] = { 100000000, 150000000, 900000000 }; /* the last after the grid's end */
+        double vs[3] = { 7, 8, 9 };
+        store_rig_chunk(db, run.id, 1 - grid, 0, 1, &col1, 3, ts, vs, NULL);
+
+        char *text = csv_of(store, run.id, 0);
+        assert_string_equal(text,
+            "time_s,wall_time,host.cpu.util [%],host.mem.used [GiB]\n"
+            "0.000000,2023-11-14T22:13:20.000Z,1,\n"
+            "0.100000,2023-11-14T22:13:20.100Z,2,7\n"
+            "0.200000,2023-11-14T22:13:20.200Z,3,8\n");
+        free(text);
+        aim_run_summary_clear(&run);
+    }
+    aim_store_free(store);
 }
 
 static void default_path(void **state) {
@@ -978,6 +1038,7 @@ int main(void) {
         cmocka_unit_test(killed_writer_keeps_its_commits),
         cmocka_unit_test(stale_runs),
         cmocka_unit_test(csv_export_two_groups),
+        cmocka_unit_test(csv_export_same_time_ticks),
         cmocka_unit_test(default_path),
         cmocka_unit_test(render_missing_run_says_why),
         cmocka_unit_test(store_path_not_a_regular_file),

@@ -16,7 +16,7 @@
 #include "model/run_tags.h"
 #include "engine/config.h"
 #include "store/db.h"
-#include "store/sqlite/tags_store.h"
+#include "store/tags_store.h"
 
 static void keys_and_values(void **state) {
     (void)state;

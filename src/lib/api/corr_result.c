@@ -8,7 +8,8 @@
 #include "report/corr_report.h"
 #include "report/format.h"
 #include "report/model.h"
-#include "store/sqlite/corr_store.h"
+#include "engine/corr_replay.h"
+#include "store/corr_store.h"
 #include "api/store_error.h"
 
 typedef struct series_text {
@@ -234,7 +235,7 @@ int aim_corr_compute(aim_store *store, const char *run_id, const aim_time_range 
             }
     }
     if (r == 0 && !m) {
-        r = aim_db_corr_replay(db, &run, n_ranges ? ranges : NULL, n_ranges, &m);
+        r = aim_corr_replay_run(db, &run, n_ranges ? ranges : NULL, n_ranges, &m);
         recomputed = 1;
     }
     if (r == 0)

@@ -1,8 +1,9 @@
 /* CSV export: series are stored as measured, one rate group per chunk stream; this is where
- * they are aligned onto one grid. The grid is the group with the most ticks; every other
- * group is merged in by time with one chunk decoded at a time, so memory stays bounded by
- * a chunk per group whatever the run's length. Numbers are formatted here, not by printf,
- * so the output reads the same in every locale (the library never calls setlocale). */
+ * they are aligned onto one grid. The grid is the group with the most ticks; the store's
+ * series reader (store/store.h) merges every other group in by time, one decoded chunk per
+ * group at a time, so memory stays bounded whatever the run's length. Numbers go through
+ * util/numfmt.h, not printf, so the output reads the same in every locale (the library never
+ * calls setlocale). The bytes go to the caller's write callback in blocks of OUT_BLOCK. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,124 +13,85 @@
 
 #include "aimeter.h"
 #include "processing/whatif.h"
-#include "store/codec.h"
-#include "store/db.h"
+#include "store/store.h"
+#include "util/strbuf.h"
 #include "api/store_error.h"
 #include "util/csv.h"
 #include "util/numfmt.h"
 
-typedef struct group_cursor {
+#define OUT_BLOCK 65536
+
+/* The output: text gathered in a buffer and handed to the callback a block at a time. */
+typedef struct csv_out {
+    aim_write_fn write;
+    void *userdata;
+    aim_strbuf b;
+    int err;                  /* the first failure: sticky */
+} csv_out;
+
+/* Per group of the run's series (in order of first use): its size and the latest tick
+ * consumed, held for rows of faster groups. */
+typedef struct group_hold {
     int group;
     int n;                    /* series in the group */
-    aim_chunk_column *cols;
-    aim_db_chunk_iter *it;
     int64_t ticks;            /* sum of n_ticks over its chunks */
-    /* The decoded current chunk. */
-    int64_t *t;
-    double *v;                /* [tick * n + i] */
-    uint8_t *ok;
-    size_t count, cap, pos;
-    int64_t seq;
-    int done;
-    /* The latest tick consumed, held for rows of faster groups. */
     double *held_v;
     uint8_t *held_ok;
     int has_held;
-} group_cursor;
+} group_hold;
 
 typedef struct export_ctx {
     aim_store *store;
     aim_db *db;
     const char *run_id;
     aim_run_summary run;
-    group_cursor *groups;
+    group_hold *groups;
     int n_groups;
-    int *col_group;           /* per series (slot order): its group cursor */
+    int *col_group;           /* per series (slot order): its group */
     int *col_pos;             /* and its position within the group */
     int *col_decimals;
 } export_ctx;
 
-/* ------------------------------------------------------------------ formatting */
+/* ------------------------------------------------------------------ output */
 
-/* One CSV field (util/csv.h) to out. */
-static void put_field(FILE *out, const char *s) {
-    aim_strbuf b = AIM_STRBUF_INIT;
-    aim_csv_field(&b, s, (size_t)-1);
-    if (b.data)
-        fputs(b.data, out);
-    aim_strbuf_free(&b);
-}
-
-/* ------------------------------------------------------------------ group cursors */
-
-static int append_tick(int64_t t, const double *values, const uint8_t *valid, void *userdata) {
-    group_cursor *g = userdata;
-    if (g->count == g->cap) {
-        size_t cap = g->cap ? 2 * g->cap : 64;
-        size_t cells = cap * (size_t)(g->n ? g->n : 1);
-        int64_t *nt = realloc(g->t, sizeof *nt * cap);
-        if (nt)
-            g->t = nt;
-        double *nv = realloc(g->v, sizeof *nv * cells);
-        if (nv)
-            g->v = nv;
-        uint8_t *no = realloc(g->ok, cells);
-        if (no)
-            g->ok = no;
-        if (!nt || !nv || !no)
-            return -ENOMEM;
-        g->cap = cap;
-    }
-    g->t[g->count] = t;
-    if (g->n) {
-        memcpy(&g->v[g->count * (size_t)g->n], values, sizeof *values * (size_t)g->n);
-        memcpy(&g->ok[g->count * (size_t)g->n], valid, (size_t)g->n);
-    }
-    g->count++;
-    return 0;
-}
-
-/* Makes the next tick of g available at g->pos; 1 if there is one, 0 at the end. */
-static int group_peek(export_ctx *x, group_cursor *g) {
-    while (!g->done && g->pos == g->count) {
-        const uint8_t *blob;
-        size_t len;
-        int more = aim_db_chunk_iter_next(g->it, &blob, &len, &g->seq);
-        if (more < 0)
-            return more;
-        if (more == 0) {
-            g->done = 1;
-            break;
-        }
-        g->count = g->pos = 0;
-        int r = aim_chunk_decode(blob, len, g->n, g->cols, append_tick, g);
+static void out_flush(csv_out *o) {
+    if (o->err == 0 && o->b.err)
+        o->err = o->b.err;
+    if (o->err == 0 && o->b.len) {
+        int r = o->write(o->userdata, o->b.data, o->b.len);
         if (r < 0)
-            return aim_db_set_error(x->db, r, "run %s, group %d: chunk %lld %s", x->run_id,
-                                    g->group, (long long)g->seq,
-                                    r == -EBADMSG ? "is corrupt" : aim_strerror(r));
+            o->err = r;
     }
-    return g->pos < g->count;
+    o->b.len = 0;
 }
 
-static void group_hold(group_cursor *g) {
-    if (g->n) {
-        memcpy(g->held_v, &g->v[g->pos * (size_t)g->n], sizeof *g->held_v * (size_t)g->n);
-        memcpy(g->held_ok, &g->ok[g->pos * (size_t)g->n], (size_t)g->n);
-    }
-    g->has_held = 1;
-    g->pos++;
+static void out_put(csv_out *o, const char *s) { aim_strbuf_append(&o->b, s); }
+
+static void out_putc(csv_out *o, char c) { aim_strbuf_putc(&o->b, c); }
+
+/* At the end of a row: a full block goes out. */
+static void out_row_end(csv_out *o) {
+    out_putc(o, '\n');
+    if (o->b.len >= OUT_BLOCK)
+        out_flush(o);
 }
+
+/* The last block; the callback's error, or -ENOMEM. */
+static int out_finish(csv_out *o) {
+    out_flush(o);
+    aim_strbuf_free(&o->b);
+    return o->err;
+}
+
+/* One CSV field (util/csv.h: quoted only when it needs it). */
+static void put_field(csv_out *out, const char *s) { aim_csv_field(&out->b, s, (size_t)-1); }
+
+/* ------------------------------------------------------------------ groups */
 
 static void groups_free(export_ctx *x) {
     for (int i = 0; i < x->n_groups; i++) {
-        group_cursor *g = &x->groups[i];
-        aim_db_chunk_iter_free(g->it);
-        free(g->cols);
-        free(g->t);
-        free(g->v);
-        free(g->ok);
-        free(g->held_v);
-        free(g->held_ok);
+        free(x->groups[i].held_v);
+        free(x->groups[i].held_ok);
     }
     free(x->groups);
     free(x->col_group);
@@ -144,7 +106,7 @@ static int find_group(const export_ctx *x, int group) {
     return -1;
 }
 
-/* One cursor per group of the run's series; each series gets its column position. */
+/* One entry per group of the run's series; each series gets its column position. */
 static int groups_setup(export_ctx *x) {
     int ns = x->run.n_series;
     size_t n = (size_t)(ns ? ns : 1);
@@ -166,29 +128,28 @@ static int groups_setup(export_ctx *x) {
         x->col_decimals[i] = aim_fmt_decimals_for(s->resolution);
     }
     for (int gi = 0; gi < x->n_groups; gi++) {
-        group_cursor *g = &x->groups[gi];
+        group_hold *g = &x->groups[gi];
         size_t gn = (size_t)(g->n ? g->n : 1);
-        g->cols = calloc(gn, sizeof *g->cols);
         g->held_v = calloc(gn, sizeof *g->held_v);
         g->held_ok = calloc(gn, 1);
-        if (!g->cols || !g->held_v || !g->held_ok)
+        if (!g->held_v || !g->held_ok)
             return -ENOMEM;
-        int r = aim_db_chunk_iter_new(x->db, x->run_id, g->group, &g->it);
-        if (r == 0)
-            r = aim_db_group_ticks(x->db, x->run_id, g->group, &g->ticks);
+        int r = aim_db_group_ticks(x->db, x->run_id, g->group, &g->ticks);
         if (r < 0)
             return r;
-    }
-    for (int i = 0; i < ns; i++) {
-        const aim_series_summary *s = &x->run.series[i];
-        aim_chunk_column *c = &x->groups[x->col_group[i]].cols[x->col_pos[i]];
-        c->resolution = s->resolution;
-        c->counter = s->counter;
     }
     return 0;
 }
 
-/* ------------------------------------------------------------------ output */
+static void hold(group_hold *g, const aim_series_tick *t) {
+    if (g->n) {
+        memcpy(g->held_v, t->values, sizeof *g->held_v * (size_t)g->n);
+        memcpy(g->held_ok, t->valid, (size_t)g->n);
+    }
+    g->has_held = 1;
+}
+
+/* ------------------------------------------------------------------ rows */
 
 /* The header name of a series' column: "gpu0.power [W]", "host.cpu.core_util[3] [%]". */
 static void column_name(const aim_run_summary *run, const aim_series_summary *s, char *name,
@@ -204,84 +165,93 @@ static void column_name(const aim_run_summary *run, const aim_series_summary *s,
         snprintf(name + len, size - (size_t)len, " [%s]", unit);
 }
 
-static void write_header(export_ctx *x, FILE *out) {
-    fputs("time_s,wall_time", out);
+static void write_header(export_ctx *x, csv_out *out) {
+    out_put(out, "time_s,wall_time");
     for (int i = 0; i < x->run.n_series; i++) {
         char name[256];
         column_name(&x->run, &x->run.series[i], name, sizeof name);
-        fputc(',', out);
+        out_putc(out, ',');
         put_field(out, name);
     }
-    fputc('\n', out);
+    out_row_end(out);
 }
 
-static void write_row(export_ctx *x, const group_cursor *primary, FILE *out) {
-    int64_t t = primary->t[primary->pos];
+static void write_row(export_ctx *x, int primary, const aim_series_tick *t, csv_out *out) {
     char num[48], wall[40];
-    aim_fmt_seconds_us(num, t);
-    aim_fmt_time_iso(wall, sizeof wall, x->run.start_wall_ns + t);
-    fputs(num, out);
-    fputc(',', out);
-    fputs(wall, out);
+    aim_fmt_seconds_us(num, t->t_rel_ns);
+    aim_fmt_time_iso(wall, sizeof wall, x->run.start_wall_ns + t->t_rel_ns);
+    out_put(out, num);
+    out_putc(out, ',');
+    out_put(out, wall);
     for (int i = 0; i < x->run.n_series; i++) {
-        const group_cursor *g = &x->groups[x->col_group[i]];
+        const group_hold *g = &x->groups[x->col_group[i]];
         int pos = x->col_pos[i];
         const double *v;
         const uint8_t *ok;
-        if (g == primary) {
-            v = &g->v[g->pos * (size_t)g->n + (size_t)pos];
-            ok = &g->ok[g->pos * (size_t)g->n + (size_t)pos];
+        if (x->col_group[i] == primary) {
+            v = &t->values[pos];
+            ok = &t->valid[pos];
         } else if (g->has_held) {
             v = &g->held_v[pos];
             ok = &g->held_ok[pos];
         } else {
-            fputc(',', out);
+            out_putc(out, ',');
             continue;
         }
-        fputc(',', out);
+        out_putc(out, ',');
         if (*ok) {
             aim_fmt_exact(num, *v, x->col_decimals[i]);
-            fputs(num, out);
+            out_put(out, num);
         }
     }
-    fputc('\n', out);
+    out_row_end(out);
 }
 
-static int export_rows(export_ctx *x, FILE *out) {
+/* The reader lists the primary group last, so that at equal times every other group's tick
+ * is held before the primary's row is written. */
+static int export_rows(export_ctx *x, csv_out *out) {
     write_header(x, out);
     if (x->n_groups == 0)
         return 0;
-    group_cursor *primary = &x->groups[0];
+    int primary = 0;
     for (int i = 1; i < x->n_groups; i++)
-        if (x->groups[i].ticks > primary->ticks)
-            primary = &x->groups[i];
-    for (;;) {
-        int r = group_peek(x, primary);
-        if (r <= 0)
-            return r;
-        int64_t t = primary->t[primary->pos];
-        for (int i = 0; i < x->n_groups; i++) {
-            group_cursor *g = &x->groups[i];
-            if (g == primary)
-                continue;
-            while ((r = group_peek(x, g)) > 0 && g->t[g->pos] <= t)
-                group_hold(g);
-            if (r < 0)
-                return r;
-        }
-        write_row(x, primary, out);
-        primary->pos++;
+        if (x->groups[i].ticks > x->groups[primary].ticks)
+            primary = i;
+    int *order = calloc((size_t)x->n_groups, sizeof *order);
+    if (!order)
+        return aim_db_set_error(x->db, -ENOMEM, "out of memory");
+    int k = 0;
+    for (int i = 0; i < x->n_groups; i++)
+        if (i != primary)
+            order[k++] = x->groups[i].group;
+    order[k] = x->groups[primary].group;
+    aim_series_reader *rd = NULL;
+    int r = aim_series_reader_open_run(x->db, &x->run, order, x->n_groups, &rd);
+    aim_series_tick t;
+    /* ends with the grid group, as the rows do: the ticks of slower groups after its last
+     * one are not read */
+    while (r == 0 && out->err == 0 && (r = aim_series_reader_more(rd, k)) > 0 &&
+           (r = aim_series_reader_next(rd, &t)) > 0) {
+        int gi = find_group(x, t.group);
+        if (gi == primary)
+            write_row(x, primary, &t, out);
+        else
+            hold(&x->groups[gi], &t);
+        r = 0;
     }
+    aim_series_reader_free(rd);
+    free(order);
+    return r;
 }
 
-int aim_export_csv(aim_store *store, const char *run_id, FILE *out) {
+int aim_export_csv(aim_store *store, const char *run_id, aim_write_fn write, void *userdata) {
     aim_db *db = aim_store_db(store);
     if (!db) {
         if (store)
             aim_store_set_error(store, "store not open");
         return -EINVAL;
     }
-    if (!run_id || !out) {
+    if (!run_id || !write) {
         aim_store_set_error(store, "no run or no output given");
         return -EINVAL;
     }
@@ -291,15 +261,15 @@ int aim_export_csv(aim_store *store, const char *run_id, FILE *out) {
         aim_store_set_error(store, "%s", aim_db_errmsg(db));
         return r;
     }
+    csv_out out = { .write = write, .userdata = userdata, .b = AIM_STRBUF_INIT };
     r = groups_setup(&x);
     if (r == -ENOMEM)
         aim_db_set_error(db, r, "out of memory");
     if (r == 0)
-        r = export_rows(&x, out);
-    if (r == 0 && (fflush(out) != 0 || ferror(out))) {
-        int e = errno ? errno : EIO;
-        r = aim_db_set_error(db, -e, "cannot write the CSV: %s", strerror(e));
-    }
+        r = export_rows(&x, &out);
+    int w = out_finish(&out);
+    if (r == 0 && w < 0)
+        r = aim_db_set_error(db, w, "cannot write the CSV: %s", aim_strerror(w));
     if (r < 0)
         aim_store_set_error(store, "%s", aim_db_errmsg(db));
     groups_free(&x);
@@ -318,9 +288,10 @@ static const char *method_name(aim_method m) {
     return "unknown";
 }
 
-int aim_export_csv_columns(aim_store *store, const char *run_id, FILE *out) {
+int aim_export_csv_columns(aim_store *store, const char *run_id, aim_write_fn write,
+                           void *userdata) {
     aim_db *db = aim_store_db(store);
-    if (!db || !run_id || !out) {
+    if (!db || !run_id || !write) {
         if (store)
             aim_store_set_error(store, "%s", db ? "no run or no output given" : "store not open");
         return -EINVAL;
@@ -331,7 +302,10 @@ int aim_export_csv_columns(aim_store *store, const char *run_id, FILE *out) {
         aim_store_set_error(store, "%s", aim_db_errmsg(db));
         return r;
     }
-    fputs("column,device,metric,unit,method,energy\n", out);
+    csv_out o = { .write = write, .userdata = userdata, .b = AIM_STRBUF_INIT };
+    csv_out *out = &o;
+    out_put(out, "column,device,metric,unit,method,energy");
+    out_row_end(out);
     for (int i = 0; i < run.n_series; i++) {
         const aim_series_summary *s = &run.series[i];
         const aim_metric_info *m = aim_metric_find(s->metric_key);
@@ -347,22 +321,22 @@ int aim_export_csv_columns(aim_store *store, const char *run_id, FILE *out) {
                  strcmp(s->metric_key, "power") == 0)
             snprintf(energy, sizeof energy, "power over each interval from the energy counter");
         put_field(out, name);
-        fputc(',', out);
+        out_putc(out, ',');
         put_field(out, d >= 0 && d < run.n_devices ? run.devices[d].name : "");
-        fputc(',', out);
+        out_putc(out, ',');
         put_field(out, s->metric_key);
-        fputc(',', out);
+        out_putc(out, ',');
         put_field(out, m ? m->unit : "");
-        fputc(',', out);
+        out_putc(out, ',');
         put_field(out, method_name(s->method));
-        fputc(',', out);
+        out_putc(out, ',');
         put_field(out, energy);
-        fputc('\n', out);
+        out_row_end(out);
     }
-    if (fflush(out) != 0 || ferror(out)) {
-        int e = errno ? errno : EIO;
-        r = -e;
-        aim_store_set_error(store, "cannot write the column list: %s", strerror(e));
+    int w = out_finish(out);
+    if (w < 0) {
+        r = w;
+        aim_store_set_error(store, "cannot write the column list: %s", aim_strerror(w));
     }
     aim_run_summary_clear(&run);
     return r < 0 ? r : 0;

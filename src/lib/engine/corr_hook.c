@@ -8,7 +8,7 @@
 #include "processing/corr.h"
 #include "util/log.h"
 #include "engine/session_internal.h"
-#include "store/sqlite/corr_store.h"
+#include "store/corr_store.h"
 
 void aim_session_corr_setup(aim_session *s) {
     int64_t intervals[AIM_MAX_GROUPS];

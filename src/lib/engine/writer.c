@@ -12,7 +12,7 @@
 #include "data/carbon.h"
 #include "util/log.h"
 #include "engine/session_internal.h"
-#include "store/sqlite/tags_store.h"
+#include "store/tags_store.h"
 #include "util/numfmt.h"
 
 /* The writer wakes four times a second while someone reads the live figures (a status

@@ -1,4 +1,6 @@
-/* The SQLite store (internal API). docs/store.md documents the schema for users.
+/* The store's operations as callers call them (internal API). Each aim_db_* function
+ * dispatches through the back-end's table (store/store.h, store.c); sqlite/ is the only
+ * back-end. docs/store.md documents the SQLite schema for users.
  *
  * One aim_db per thread: the writer thread owns the session's handle. Several processes may
  * write one file at once (WAL, busy timeout); each only ever writes its own run's rows. */
@@ -16,9 +18,11 @@
 
 typedef struct aim_db aim_db;
 
-/* Opens or creates the store; creates parent directories when writable; migrates older
- * schemas. Errors: -EACCES/-EROFS/-ENOENT/-EISDIR (path), -EBADMSG (not an aimeter store or
- * not SQLite), -EBUSY (locked beyond the busy timeout), -EPROTO (newer schema), -ENOMEM.
+/* Opens or creates the store named by path: a plain path or a "sqlite:" URL (SQLite);
+ * another "scheme://" is -EPROTONOSUPPORT (err names the scheme). Creates parent directories
+ * when writable; migrates older schemas. Errors: -EACCES/-EROFS/-ENOENT/-EISDIR (path),
+ * -EBADMSG (not an aimeter store or not SQLite), -EBUSY (locked beyond the busy timeout),
+ * -EPROTO (newer schema), -ENOMEM.
  * err receives one line describing the problem (always NUL-terminated). On error *ret is
  * untouched and nothing is left open. */
 int aim_db_open(const char *path, int readonly, aim_db **ret, char *err, size_t errlen);
@@ -102,7 +106,8 @@ int aim_db_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_
 /* "last", a full id or a unique prefix. -ENOENT, -EEXIST (ambiguous; err lists some). */
 int aim_db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen);
 
-/* Calls fn for every tick of every chunk of group `group` of the run, in time order.
+/* Calls fn for every tick of every chunk of group `group` of the run, in time order (the
+ * series reader of store.h over that one group).
  * values[i] belongs to the i-th series of that group in slot order (a group's slots are
  * contiguous). -ENOENT for an unknown run or group, -EBADMSG for a corrupt chunk. */
 int aim_db_for_each_tick(aim_db *db, const char *run_id, int group, aim_chunk_tick_fn fn,
@@ -117,8 +122,8 @@ aim_db *aim_store_db(struct aim_store *store);
 int aim_db_set_error(aim_db *db, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Iterates one group's chunks in seq order with a statement of its own, so several
- * iterators (one per group, for the CSV export's merge) can be live on one aim_db. */
+/* Iterates one group's chunks in seq order (the back-end's chunk_iter), so several
+ * iterators (one per group, for the series reader) can be live on one aim_db. */
 typedef struct aim_db_chunk_iter aim_db_chunk_iter;
 
 int aim_db_chunk_iter_new(aim_db *db, const char *run_id, int group, aim_db_chunk_iter **ret);

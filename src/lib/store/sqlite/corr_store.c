@@ -1,7 +1,6 @@
-/* Correlation matrices in the store, and their replay from the chunks (corr_store.h). The
- * replay reads the chunks the way the CSV export does (one decoded chunk per group at a time,
- * merged by time), so its memory is bounded by a chunk per group whatever the run's length. */
-#include "store/sqlite/corr_store.h"
+/* Correlation matrices in the store (store/corr_store.h); the replay that recomputes one is
+ * engine/corr_replay.c's. */
+#include "store/corr_store.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/codec.h"
-#include "store/sqlite/db_internal.h"
+#include "store/sqlite/sqlite_store.h"
 
 static int sql_error(aim_db *db, int rc, const char *what) {
     sqlite3 *h = aim_db_sqlite(db);
@@ -92,7 +90,7 @@ out:
     return r;
 }
 
-int aim_db_corr_save(aim_db *db, const char *run_id, const aim_corr_matrix *m) {
+int sq_corr_save(aim_db *db, const char *run_id, const aim_corr_matrix *m) {
     sqlite3 *h = aim_db_sqlite(db);
     if (!h || !run_id || !m)
         return -EINVAL;
@@ -110,7 +108,7 @@ int aim_db_corr_save(aim_db *db, const char *run_id, const aim_corr_matrix *m) {
     return r;
 }
 
-int aim_db_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret) {
+int sq_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret) {
     sqlite3_stmt *st = NULL;
     aim_corr_matrix *m = NULL;
     int r = prepare(db, "SELECT corr_ticks, corr_exact, interval_ns FROM runs WHERE id = ?1", &st);
@@ -197,81 +195,9 @@ fail:
     return r;
 }
 
-/* ------------------------------------------------------------------ replay */
+/* ------------------------------------------------------------------ the grid group */
 
-typedef struct cursor {
-    int group;
-    int n;                    /* series in the group */
-    aim_chunk_column *cols;
-    aim_db_chunk_iter *it;
-    int64_t *t;               /* the decoded current chunk */
-    double *v;
-    uint8_t *ok;
-    size_t count, cap, pos;
-    int done;
-} cursor;
-
-static int append_tick(int64_t t, const double *values, const uint8_t *valid, void *userdata) {
-    cursor *c = userdata;
-    if (c->count == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 128;
-        size_t cells = cap * (size_t)(c->n ? c->n : 1);
-        int64_t *nt = realloc(c->t, sizeof *nt * cap);
-        if (nt)
-            c->t = nt;
-        double *nv = realloc(c->v, sizeof *nv * cells);
-        if (nv)
-            c->v = nv;
-        uint8_t *no = realloc(c->ok, cells);
-        if (no)
-            c->ok = no;
-        if (!nt || !nv || !no)
-            return -ENOMEM;
-        c->cap = cap;
-    }
-    c->t[c->count] = t;
-    if (c->n) {
-        memcpy(&c->v[c->count * (size_t)c->n], values, sizeof *values * (size_t)c->n);
-        memcpy(&c->ok[c->count * (size_t)c->n], valid, (size_t)c->n);
-    }
-    c->count++;
-    return 0;
-}
-
-/* 1 when the cursor has a tick at pos, 0 at the end, -errno. */
-static int peek(aim_db *db, const char *run_id, cursor *c) {
-    while (!c->done && c->pos == c->count) {
-        const uint8_t *blob;
-        size_t len;
-        int64_t seq;
-        int more = aim_db_chunk_iter_next(c->it, &blob, &len, &seq);
-        if (more < 0)
-            return more;
-        if (more == 0) {
-            c->done = 1;
-            break;
-        }
-        c->count = c->pos = 0;
-        int r = aim_chunk_decode(blob, len, c->n, c->cols, append_tick, c);
-        if (r < 0)
-            return aim_db_set_error(db, r, "run %s, group %d: chunk %lld %s", run_id, c->group,
-                                    (long long)seq, r == -EBADMSG ? "is corrupt" : aim_strerror(r));
-    }
-    return c->pos < c->count;
-}
-
-static void cursors_free(cursor *cs, int n) {
-    for (int i = 0; cs && i < n; i++) {
-        aim_db_chunk_iter_free(cs[i].it);
-        free(cs[i].cols);
-        free(cs[i].t);
-        free(cs[i].v);
-        free(cs[i].ok);
-    }
-    free(cs);
-}
-
-int aim_db_corr_grid_group(aim_db *db, const aim_run_summary *run, int *ret_group,
+int sq_corr_grid_group(aim_db *db, const aim_run_summary *run, int *ret_group,
                            int *ret_n_groups) {
     sqlite3_stmt *st = NULL;
     int r = prepare(db, "SELECT grp, sum(n_ticks) FROM chunks WHERE run_id = ?1 GROUP BY grp "
@@ -306,85 +232,4 @@ int aim_db_corr_grid_group(aim_db *db, const aim_run_summary *run, int *ret_grou
     *ret_group = grid >= 0 ? grid : most;
     *ret_n_groups = max_grp + 1;
     return 0;
-}
-
-int aim_db_corr_replay(aim_db *db, const aim_run_summary *run, const aim_time_range *ranges,
-                       size_t n_ranges, aim_corr_matrix **ret) {
-    int grid, n_groups;
-    int r = aim_db_corr_grid_group(db, run, &grid, &n_groups);
-    if (r < 0)
-        return r;
-    aim_corr_run_layout rl;
-    r = aim_corr_run_layout_init(&rl, run, n_groups, grid, NULL);
-    if (r < 0)
-        return aim_db_set_error(db, r, r == -ENOMEM ? "out of memory"
-                                                    : "run %s: a series has a bad group", run->id);
-    aim_corr *c = NULL;
-    cursor *cs = calloc((size_t)n_groups, sizeof *cs);
-    r = cs ? aim_corr_new(&rl.layout, &c) : -ENOMEM;
-    if (r == 0 && ranges && n_ranges)
-        r = aim_corr_set_ranges(c, ranges, n_ranges);
-    if (r < 0) {
-        r = aim_db_set_error(db, r, "%s",
-                             r == -ENOMEM ? "out of memory" : "bad correlation layout");
-        goto out;
-    }
-    for (int g = 0; g < n_groups; g++) {
-        cursor *cu = &cs[g];
-        cu->group = g;
-        for (int i = 0; i < run->n_series; i++)
-            cu->n += run->series[i].group == g;
-        cu->cols = calloc((size_t)cu->n + 1, sizeof *cu->cols);
-        if (!cu->cols) {
-            r = aim_db_set_error(db, -ENOMEM, "out of memory");
-            goto out;
-        }
-        int k = 0;
-        for (int i = 0; i < run->n_series; i++)
-            if (run->series[i].group == g) {
-                cu->cols[k].resolution = run->series[i].resolution;
-                cu->cols[k++].counter = run->series[i].counter;
-            }
-        /* groups with no series taking part (other than the grid) need not be read */
-        int needed = g == grid;
-        for (int i = 0; i < run->n_series && !needed; i++)
-            needed = run->series[i].group == g && rl.include[i];
-        if (!needed) {
-            cu->done = 1;
-            continue;
-        }
-        r = aim_db_chunk_iter_new(db, run->id, g, &cu->it);
-        if (r < 0)
-            goto out;
-    }
-    /* merge the groups in time order: before each tick, every tick earlier than it has been
-     * delivered, which lets the grid ticks before it go (the watermark) */
-    for (;;) {
-        int best = -1;
-        for (int g = 0; g < n_groups; g++) {
-            r = peek(db, run->id, &cs[g]);
-            if (r < 0)
-                goto out;
-            if (r && (best < 0 || cs[g].t[cs[g].pos] < cs[best].t[cs[best].pos]))
-                best = g;
-        }
-        r = 0;
-        if (best < 0)
-            break;
-        cursor *cu = &cs[best];
-        int64_t t = cu->t[cu->pos];
-        if (t > INT64_MIN)
-            aim_corr_watermark(c, t - 1);
-        size_t off = cu->pos * (size_t)cu->n;
-        aim_corr_tick(c, best, t, cu->v + off, cu->ok + off);
-        cu->pos++;
-    }
-    r = aim_corr_finish(c, ret);
-    if (r < 0)
-        aim_db_set_error(db, r, "out of memory");
-out:
-    aim_corr_free(c);
-    cursors_free(cs, n_groups);
-    aim_corr_run_layout_clear(&rl);
-    return r;
 }

@@ -1,31 +1,3 @@
-/* Correlation matrices in the store (table `correlations`, docs/store.md) and their
- * recomputation from a run's stored chunks. Internal. */
-#ifndef AIM_CORR_STORE_H
-#define AIM_CORR_STORE_H
-
-#include <stddef.h>
-
-#include "processing/corr.h"
-#include "processing/summary.h"
-#include "store/db.h"
-
-/* Replaces the run's stored matrix (one transaction unless the caller holds one). */
-int aim_db_corr_save(aim_db *db, const char *run_id, const aim_corr_matrix *m);
-
-/* The matrix the run stored when it ended. -ENOENT when it stored none (db errmsg set). */
-int aim_db_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret);
-
-/* Rebuilds the matrix by replaying the run's chunks on the same grid, in time order, through
- * the same computation as the live session (processing/corr.h): the result equals the stored
- * one to 1e-12 in r (tests/unit/test_corr.c), in practice bit for bit. ranges (may be NULL)
- * restrict the grid ticks to [t0, t1) parts of the run. run is the run's loaded summary.
- * -EBADMSG for a corrupt chunk, -ENOMEM, other -errno from SQLite (db errmsg set). */
-int aim_db_corr_replay(aim_db *db, const aim_run_summary *run, const aim_time_range *ranges,
-                       size_t n_ranges, aim_corr_matrix **ret);
-
-/* The grid group of a stored run: the lowest group whose stored ticks equal runs.samples (the
- * main group's count), else the group with the most ticks. -ENOENT when it has no chunks. */
-int aim_db_corr_grid_group(aim_db *db, const aim_run_summary *run, int *ret_group,
-                           int *ret_n_groups);
-
-#endif
+/* Moved to store/corr_store.h (issue 12): the store's operations are back-end neutral. This
+ * forwarder keeps includes of the old path compiling until they are updated. */
+#include "store/corr_store.h"

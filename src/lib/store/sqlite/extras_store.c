@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "processing/run_extras.h"
-#include "store/sqlite/db_internal.h"
+#include "store/sqlite/sqlite_store.h"
 
-int aim_db_run_set_extras(aim_db *adb, const char *run_id, const char *idle_run_id,
+int sq_run_set_extras(aim_db *adb, const char *run_id, const char *idle_run_id,
                           int embodied) {
     sqlite3 *db = aim_db_sqlite(adb);
     sqlite3_stmt *st;
@@ -25,7 +25,7 @@ int aim_db_run_set_extras(aim_db *adb, const char *run_id, const char *idle_run_
     return rc == SQLITE_DONE ? 0 : aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
 }
 
-int aim_db_device_attribution(aim_db *adb, const char *run_id, int idx, double joules,
+int sq_device_attribution(aim_db *adb, const char *run_id, int idx, double joules,
                               const char *method) {
     sqlite3 *db = aim_db_sqlite(adb);
     sqlite3_stmt *st;
@@ -67,7 +67,7 @@ static int load_attribution(sqlite3 *db, const char *run_id, aim_run_extras *x) 
     return r;
 }
 
-int aim_db_run_cpu_use(aim_db *adb, const char *run_id, double *ret_pct) {
+int sq_run_cpu_use(aim_db *adb, const char *run_id, double *ret_pct) {
     sqlite3 *db = aim_db_sqlite(adb);
     sqlite3_stmt *st;
     *ret_pct = NAN;
@@ -120,7 +120,7 @@ static int load_baseline(sqlite3 *db, aim_run_extras *x) {
     return r;
 }
 
-int aim_db_extras_load(aim_db *adb, const char *run_id, aim_run_extras **ret) {
+int sq_extras_load(aim_db *adb, const char *run_id, aim_run_extras **ret) {
     *ret = NULL;
     sqlite3 *db = aim_db_sqlite(adb);
     sqlite3_stmt *st;

@@ -20,7 +20,7 @@
 #include "aimeter.h"
 #include "util/log.h"
 #include "store/db.h"
-#include "store/sqlite/db_internal.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/schema.h"
 #include "util/number.h"
 
@@ -103,19 +103,21 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_PRICE_COUNT] = "SELECT count(*) FROM run_price WHERE run_id = ?1",
 };
 
-struct aim_db {
+/* The back-end's state behind aim_db.impl (store/store.h). */
+typedef struct sq_state {
     sqlite3 *h;
     int readonly;
     sqlite3_stmt *st[ST__COUNT];
     char path[4096];
     char host[256];
-    char err[512];
     /* AIMETER_TEST_STORE_FAULT (tests only): commits of samples number fault_first to
      * fault_last (1-based; last 0: for ever) fail as on a full disk. */
     int64_t fault_first, fault_last;
     int64_t sample_commits;          /* commits of transactions that inserted a chunk */
     int tx_chunks;                   /* the open transaction inserted a chunk */
-};
+} sq_state;
+
+#define SQ(db) ((sq_state *)(db)->impl)
 
 /* ------------------------------------------------------------------ errors */
 
@@ -158,47 +160,24 @@ static int errno_from_sqlite(sqlite3 *h, int rc) {
     }
 }
 
-int aim_db_set_error(aim_db *db, int err, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(db->err, sizeof db->err, fmt, ap);
-    va_end(ap);
-    aim_db_fix_reason(db->err, sizeof db->err, err);
-    return err;
-}
-
-void aim_db_fix_reason(char *msg, size_t size, int err) {
-    /* sqlite3_errmsg() describes the last call on the handle, which may have succeeded since
-     * the one that failed (a finalize, a rollback): its "not an error" would then stand as
-     * the reason. The error code's own text says more. */
-    static const char ok[] = "not an error";
-    char *at = strstr(msg, ok);
-    if (!at || err >= 0)
-        return;
-    char tail[512];
-    snprintf(tail, sizeof tail, "%s", at + strlen(ok));
-    snprintf(at, size - (size_t)(at - msg), "%s%s", aim_strerror(err), tail);
-}
-
 static int db_fail(aim_db *db, int rc, const char *what) {
     /* The handle's message is that of its last call: after a ROLLBACK that succeeded it is
      * "not an error", and rc's own text is the reason. */
-    const char *why = sqlite3_errcode(db->h) != SQLITE_OK ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc);
-    return aim_db_set_error(db, errno_from_sqlite(db->h, rc), "%s: %s: %s", db->path, what, why);
+    sq_state *q = SQ(db);
+    const char *why = sqlite3_errcode(q->h) != SQLITE_OK ? sqlite3_errmsg(q->h) : sqlite3_errstr(rc);
+    return aim_db_set_error(db, errno_from_sqlite(q->h, rc), "%s: %s: %s", q->path, what, why);
 }
-
-const char *aim_db_errmsg(const aim_db *db) { return db ? db->err : "no store"; }
 
 /* ------------------------------------------------------------------ statements */
 
 static int stmt(aim_db *db, int which, sqlite3_stmt **ret) {
-    if (!db->st[which]) {
-        int rc = sqlite3_prepare_v3(db->h, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
-                                    &db->st[which], NULL);
+    if (!SQ(db)->st[which]) {
+        int rc = sqlite3_prepare_v3(SQ(db)->h, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &SQ(db)->st[which], NULL);
         if (rc != SQLITE_OK)
             return db_fail(db, rc, "preparing a statement");
     }
-    *ret = db->st[which];
+    *ret = SQ(db)->st[which];
     return 0;
 }
 
@@ -339,29 +318,29 @@ static int check_kind(aim_db *db, enum store_kind kind, int version) {
     if (kind == STORE_OURS && version < 0)
         return aim_db_set_error(db, -EBADMSG,
                                 "%s is a damaged aimeter store (schema version %d, which no "
-                                "aimeter writes): refused, left as it is", db->path, version);
+                                "aimeter writes): refused, left as it is", SQ(db)->path, version);
     if (kind == STORE_FOREIGN)
         return aim_db_set_error(db, -EBADMSG,
                                 "%s is not an aimeter store (an SQLite database of another "
-                                "application; aimeter never writes into one)", db->path);
+                                "application; aimeter never writes into one)", SQ(db)->path);
     /* Our stamp with a negative version, which no aimeter writes (a hand edit or damage;
      * 0 is a creation that stopped early): there is no migration from it (found by
      * fuzz/fuzz_store_open.c: -1 indexed migrations[-2]). */
     if (kind == STORE_OURS && version < 0)
         return aim_db_set_error(db, -EBADMSG,
-                                "%s is a damaged aimeter store (schema version %d)", db->path,
+                                "%s is a damaged aimeter store (schema version %d)", SQ(db)->path,
                                 version);
     if (kind == STORE_OURS && version > AIM_DB_SCHEMA_VERSION)
         return aim_db_set_error(db, -EPROTO,
                                 "%s was written by a newer aimeter (schema %d, this one knows "
-                                "%d)", db->path, version, AIM_DB_SCHEMA_VERSION);
+                                "%d)", SQ(db)->path, version, AIM_DB_SCHEMA_VERSION);
     return 0;
 }
 
 static int open_fail(aim_db *db, int rc, const char *what) {
     if ((rc & 0xff) == SQLITE_NOTADB)
         return aim_db_set_error(db, -EBADMSG, "%s is not an aimeter store (not an SQLite "
-                                "database)", db->path);
+                                "database)", SQ(db)->path);
     return db_fail(db, rc, what);
 }
 
@@ -379,14 +358,14 @@ static int enable_wal(aim_db *db) {
     int64_t deadline = mono_ms() + BUSY_TIMEOUT_MS;
     for (unsigned attempt = 0;; attempt++) {
         sqlite3_stmt *st = NULL;
-        int rc = sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+        int rc = sqlite3_prepare_v2(SQ(db)->h, "PRAGMA journal_mode = WAL", -1, &st, NULL);
         if (rc == SQLITE_OK) {
             rc = sqlite3_step(st);
             if (rc == SQLITE_ROW) {
                 const unsigned char *mode = sqlite3_column_text(st, 0);
                 if (!mode || strcmp((const char *)mode, "wal") != 0)
                     aim_log(AIM_LOG_WARNING, "%s: WAL journal not available (journal mode "
-                            "%s); concurrent runs will wait for each other", db->path,
+                            "%s); concurrent runs will wait for each other", SQ(db)->path,
                             mode ? (const char *)mode : "?");
                 rc = SQLITE_OK;
             }
@@ -403,7 +382,7 @@ static int enable_wal(aim_db *db) {
 /* Creates or migrates the schema and refreshes the metrics table, under the write lock so
  * two aimeter processes creating one new store cannot both run migration 1. */
 static int prepare_writable(aim_db *db) {
-    sqlite3 *h = db->h;
+    sqlite3 *h = SQ(db)->h;
     /* Judge the file before the first write: switching a foreign database to WAL would
      * already be writing into it. */
     enum store_kind kind;
@@ -444,7 +423,7 @@ static int prepare_writable(aim_db *db) {
         char why[256] = "";
         rc = aim_schema_migrate(h, kind == STORE_EMPTY ? 0 : version, why, sizeof why);
         if (rc != SQLITE_OK)
-            r = aim_db_set_error(db, errno_from_sqlite(h, rc), "%s: %s", db->path, why);
+            r = aim_db_set_error(db, errno_from_sqlite(h, rc), "%s: %s", SQ(db)->path, why);
     }
     if (r == 0) {
         rc = aim_schema_sync_metrics(h);
@@ -464,7 +443,7 @@ static int prepare_writable(aim_db *db) {
 static int prepare_readonly(aim_db *db) {
     enum store_kind kind;
     int version = 0;
-    int rc = identify(db->h, &kind, &version);
+    int rc = identify(SQ(db)->h, &kind, &version);
     if (rc != SQLITE_OK)
         return open_fail(db, rc, "cannot read the schema");
     int r = check_kind(db, kind, version);
@@ -472,12 +451,12 @@ static int prepare_readonly(aim_db *db) {
         return r;
     if (kind == STORE_EMPTY)
         return aim_db_set_error(db, -ENOENT, "%s: no aimeter store there yet (empty database)",
-                                db->path);
+                                SQ(db)->path);
     if (version < AIM_DB_SCHEMA_VERSION)
         return aim_db_set_error(db, -EPROTO,
                                 "%s uses schema %d, older than this aimeter's %d: open it once "
-                                "for writing (any aimeter run) to migrate it", db->path, version,
-                                AIM_DB_SCHEMA_VERSION);
+                                "for writing (any aimeter run) to migrate it", SQ(db)->path,
+                                version, AIM_DB_SCHEMA_VERSION);
     return 0;
 }
 
@@ -485,7 +464,7 @@ static int prepare_readonly(aim_db *db) {
  * may not write, it retries read-only and reports that the file does not exist. The
  * directory is asked directly, so that the message says what stops the store. */
 static int cannot_open(aim_db *db, const char *path, int rc) {
-    int sys = sqlite3_system_errno(db->h);
+    int sys = sqlite3_system_errno(SQ(db)->h);
     if (access(path, F_OK) != 0 && errno == ENOENT) {
         char dir[4096];
         const char *slash = strrchr(path, '/');
@@ -500,7 +479,7 @@ static int cannot_open(aim_db *db, const char *path, int rc) {
                                                           : "not writable (permission denied)");
         }
     }
-    return aim_db_set_error(db, errno_from_sqlite(db->h, rc), "%s: cannot open: %s%s%s%s", path,
+    return aim_db_set_error(db, errno_from_sqlite(SQ(db)->h, rc), "%s: cannot open: %s%s%s%s", path,
                             sqlite3_errstr(rc), sys ? " (" : "", sys ? strerror(sys) : "",
                             sys ? ")" : "");
 }
@@ -532,17 +511,17 @@ static int open_checked(aim_db *db, const char *path, int readonly) {
 
     int flags = SQLITE_OPEN_NOMUTEX |
                 (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    int rc = sqlite3_open_v2(path, &db->h, flags, NULL);
+    int rc = sqlite3_open_v2(path, &SQ(db)->h, flags, NULL);
     if (rc != SQLITE_OK) {
-        if (!db->h)
+        if (!SQ(db)->h)
             return aim_db_set_error(db, -ENOMEM, "%s: out of memory", path);
         return cannot_open(db, path, rc);
     }
-    sqlite3_extended_result_codes(db->h, 1);
-    sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(SQ(db)->h, 1);
+    sqlite3_busy_timeout(SQ(db)->h, BUSY_TIMEOUT_MS);
     /* SQLite quietly falls back to read-only when the file is not writable; a writer
      * must hear about it now, not at its first commit. */
-    if (!readonly && sqlite3_db_readonly(db->h, "main") == 1) {
+    if (!readonly && sqlite3_db_readonly(SQ(db)->h, "main") == 1) {
         int e = access(path, W_OK) < 0 ? errno : EACCES;
         return aim_db_set_error(db, e == EROFS ? -EROFS : -EACCES, "%s: not writable: %s",
                                 path, strerror(e == EROFS ? EROFS : EACCES));
@@ -561,48 +540,36 @@ static void read_fault(aim_db *db) {
     if (aim_parse_decimal(v, dash ? (size_t)(dash - v) : strlen(v), 0, &first) < 0 || first < 1 ||
         (dash && dash[1] && aim_parse_decimal(dash + 1, strlen(dash + 1), 0, &last) < 0))
         return;
-    db->fault_first = (int64_t)first;
-    db->fault_last = dash ? (int64_t)last : (int64_t)first;
+    SQ(db)->fault_first = (int64_t)first;
+    SQ(db)->fault_last = dash ? (int64_t)last : (int64_t)first;
 }
 
-int aim_db_open(const char *path, int readonly, aim_db **ret, char *err, size_t errlen) {
-    if (err && errlen)
-        err[0] = '\0';
-    if (!path || !*path || !ret) {
-        if (err && errlen)
-            snprintf(err, errlen, "no store path given");
-        return -EINVAL;
-    }
-    aim_db *db = calloc(1, sizeof *db);
-    if (!db) {
-        if (err && errlen)
-            snprintf(err, errlen, "%s: out of memory", path);
-        return -ENOMEM;
-    }
-    db->readonly = readonly;
-    snprintf(db->path, sizeof db->path, "%s", path);
-    if (gethostname(db->host, sizeof db->host - 1) < 0)
-        db->host[0] = '\0';
+int sq_open(aim_db *db, const char *path, int readonly) {
+    sq_state *q = calloc(1, sizeof *q);
+    if (!q)
+        return aim_db_set_error(db, -ENOMEM, "%s: out of memory", path);
+    db->impl = q;
+    q->readonly = readonly;
+    snprintf(q->path, sizeof q->path, "%s", path);
+    if (gethostname(q->host, sizeof q->host - 1) < 0)
+        q->host[0] = '\0';
     if (!readonly)
         read_fault(db);
     int r = open_checked(db, path, readonly);
-    if (r < 0) {
-        if (err && errlen)
-            snprintf(err, errlen, "%s", db->err);
-        aim_db_close(db);
-        return r;
-    }
-    *ret = db;
-    return 0;
+    if (r < 0)
+        sq_close(db);
+    return r;
 }
 
-void aim_db_close(aim_db *db) {
-    if (!db)
+void sq_close(aim_db *db) {
+    sq_state *q = db ? SQ(db) : NULL;
+    if (!q)
         return;
     for (int i = 0; i < ST__COUNT; i++)
-        sqlite3_finalize(db->st[i]);
-    sqlite3_close_v2(db->h);
-    free(db);
+        sqlite3_finalize(q->st[i]);
+    sqlite3_close_v2(q->h);
+    free(q);
+    db->impl = NULL;
 }
 
 /* ------------------------------------------------------------------ transactions */
@@ -613,26 +580,26 @@ static int exec_cached(aim_db *db, int which, const char *what) {
     return r < 0 ? r : step_done(db, st, what);
 }
 
-int aim_db_begin(aim_db *db) {
-    db->tx_chunks = 0;
+int sq_begin(aim_db *db) {
+    SQ(db)->tx_chunks = 0;
     return exec_cached(db, ST_BEGIN, "cannot begin a transaction");
 }
 
-int aim_db_rollback(aim_db *db) {
-    db->tx_chunks = 0;
+int sq_rollback(aim_db *db) {
+    SQ(db)->tx_chunks = 0;
     return exec_cached(db, ST_ROLLBACK, "cannot roll back");
 }
 
 /* A failed COMMIT (SQLITE_FULL, an I/O error) may leave the transaction open; it is rolled
  * back here, so that the caller's next BEGIN works and its data is what it still holds. */
-int aim_db_commit(aim_db *db) {
+int sq_commit(aim_db *db) {
     int injected = 0;
-    if (db->tx_chunks && db->fault_first > 0) {
-        int64_t n = ++db->sample_commits;
-        injected = n >= db->fault_first && (db->fault_last == 0 || n <= db->fault_last);
+    if (SQ(db)->tx_chunks && SQ(db)->fault_first > 0) {
+        int64_t n = ++SQ(db)->sample_commits;
+        injected = n >= SQ(db)->fault_first && (SQ(db)->fault_last == 0 || n <= SQ(db)->fault_last);
     }
     int r = injected ? -ENOSPC : exec_cached(db, ST_COMMIT, "cannot commit");
-    if (r < 0 && !sqlite3_get_autocommit(db->h)) {
+    if (r < 0 && !sqlite3_get_autocommit(SQ(db)->h)) {
         char keep[sizeof db->err];
         memcpy(keep, db->err, sizeof keep);
         aim_db_rollback(db);
@@ -640,15 +607,15 @@ int aim_db_commit(aim_db *db) {
     }
     if (injected)
         return aim_db_set_error(db, -ENOSPC, "%s: database or disk is full (AIMETER_TEST_STORE_FAULT)",
-                                db->path);
-    db->tx_chunks = 0;
+                                SQ(db)->path);
+    SQ(db)->tx_chunks = 0;
     return r;
 }
 
 /* Multi-statement writes are atomic whether or not the caller opened a transaction. */
 static int auto_begin(aim_db *db, int *began) {
     *began = 0;
-    if (!sqlite3_get_autocommit(db->h))
+    if (!sqlite3_get_autocommit(SQ(db)->h))
         return 0;
     int r = aim_db_begin(db);
     *began = r == 0;
@@ -698,7 +665,7 @@ static void bind_run_results(sqlite3_stmt *st, int first, const aim_run_summary 
     sqlite3_bind_int64(st, first + 19, (sqlite3_int64)run->samples_lost);
 }
 
-int aim_db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid) {
+int sq_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, ST_RUN_INSERT, &st);
     if (r < 0)
@@ -706,7 +673,7 @@ int aim_db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid) 
     bind_text(st, 1, run->id);
     bind_text(st, 2, run->name);
     bind_text(st, 3, run->command);
-    bind_text(st, 4, run->host[0] ? run->host : db->host);
+    bind_text(st, 4, run->host[0] ? run->host : SQ(db)->host);
     bind_text(st, 5, run->aimeter_version[0] ? run->aimeter_version : aim_version());
     sqlite3_bind_int64(st, 6, writer_pid);
     sqlite3_bind_int64(st, 7, run->start_wall_ns);
@@ -719,7 +686,7 @@ int aim_db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid) 
     return step_done(db, st, "cannot insert the run");
 }
 
-int aim_db_device_insert(aim_db *db, const char *run_id, int index,
+int sq_device_insert(aim_db *db, const char *run_id, int index,
                          const aim_device_summary *dev) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, ST_DEVICE_INSERT, &st);
@@ -738,7 +705,7 @@ int aim_db_device_insert(aim_db *db, const char *run_id, int index,
     return step_done(db, st, "cannot insert a device");
 }
 
-int aim_db_series_insert(aim_db *db, const char *run_id, const aim_series_summary *s) {
+int sq_series_insert(aim_db *db, const char *run_id, const aim_series_summary *s) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, ST_SERIES_INSERT, &st);
     if (r < 0)
@@ -762,7 +729,7 @@ int aim_db_series_insert(aim_db *db, const char *run_id, const aim_series_summar
     return step_done(db, st, "cannot insert a series");
 }
 
-int aim_db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
+int sq_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
                         int64_t t_first_ns, int64_t t_last_ns, int n_ticks, const void *blob,
                         size_t len) {
     sqlite3_stmt *st = NULL;
@@ -770,7 +737,7 @@ int aim_db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
     if (r < 0)
         return r;
     if (len > INT32_MAX)
-        return aim_db_set_error(db, -EFBIG, "%s: chunk too large", db->path);
+        return aim_db_set_error(db, -EFBIG, "%s: chunk too large", SQ(db)->path);
     bind_text(st, 1, run_id);
     sqlite3_bind_int(st, 2, group);
     sqlite3_bind_int64(st, 3, seq);
@@ -780,11 +747,11 @@ int aim_db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
     /* STATIC: the blob (the writer's backlog copy) outlives this step, and copying it again
      * would be an avoidable memcpy of the ingest path. */
     sqlite3_bind_blob(st, 7, blob ? blob : "", (int)len, SQLITE_STATIC);
-    db->tx_chunks = 1;
+    SQ(db)->tx_chunks = 1;
     return step_done(db, st, "cannot insert a chunk");
 }
 
-int aim_db_steps_insert(aim_db *db, const char *run_id, int which,
+int sq_steps_insert(aim_db *db, const char *run_id, int which,
                         const aim_intensity_point *points, size_t n) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, which ? ST_PRICE_INSERT : ST_INTENSITY_INSERT, &st);
@@ -798,7 +765,7 @@ int aim_db_steps_insert(aim_db *db, const char *run_id, int which,
     return r;
 }
 
-int aim_db_steps_count(aim_db *db, const char *run_id, int which, size_t *ret_n) {
+int sq_steps_count(aim_db *db, const char *run_id, int which, size_t *ret_n) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, which ? ST_PRICE_COUNT : ST_INTENSITY_COUNT, &st);
     if (r < 0)
@@ -825,8 +792,8 @@ static int update_run_row(aim_db *db, const aim_run_summary *run) {
     sqlite3_bind_int64(st, 5, run->duration_ns);
     bind_run_results(st, 6, run);
     r = step_done(db, st, "cannot update the run");
-    if (r == 0 && sqlite3_changes(db->h) == 0)
-        r = aim_db_set_error(db, -ENOENT, "%s: no run %s to update", db->path, run->id);
+    if (r == 0 && sqlite3_changes(SQ(db)->h) == 0)
+        r = aim_db_set_error(db, -ENOENT, "%s: no run %s to update", SQ(db)->path, run->id);
     return r;
 }
 
@@ -867,7 +834,7 @@ static int update_series(aim_db *db, const aim_run_summary *run) {
     return r;
 }
 
-int aim_db_run_update(aim_db *db, const aim_run_summary *run) {
+int sq_run_update(aim_db *db, const aim_run_summary *run) {
     int began;
     int r = auto_begin(db, &began);
     if (r < 0)
@@ -885,7 +852,7 @@ int aim_db_run_update(aim_db *db, const aim_run_summary *run) {
 /* Same host (the pid means something here) and the pid is gone. A reused pid makes a
  * dead run look alive, never the reverse: "stale" is only ever said when it is true. */
 static int writer_gone(const aim_db *db, const char *host, int64_t pid) {
-    if (!db->host[0] || strcmp(db->host, host) != 0 || pid <= 0 || pid > INT32_MAX)
+    if (!SQ(db)->host[0] || strcmp(SQ(db)->host, host) != 0 || pid <= 0 || pid > INT32_MAX)
         return 0;
     return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
@@ -953,7 +920,7 @@ static int load_devices(aim_db *db, const char *run_id, aim_run_summary *run, in
             if (ix)
                 idx = ix;
             if (!d || !ix) {
-                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", db->path);
+                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
                 break;
             }
         }
@@ -996,7 +963,7 @@ static int load_series(aim_db *db, const char *run_id, aim_run_summary *run, con
             cap = cap ? 2 * cap : 16;
             aim_series_summary *s = realloc(run->series, sizeof *s * (size_t)cap);
             if (!s) {
-                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", db->path);
+                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
                 break;
             }
             run->series = s;
@@ -1050,7 +1017,7 @@ static int load_steps(aim_db *db, int which, const char *run_id, aim_intensity_p
             cap = cap ? 2 * cap : 16;
             aim_intensity_point *grown = realloc(pts, sizeof *grown * cap);
             if (!grown) {
-                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", db->path);
+                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
                 break;
             }
             pts = grown;
@@ -1071,20 +1038,20 @@ static int load_steps(aim_db *db, int which, const char *run_id, aim_intensity_p
     return 0;
 }
 
-int aim_db_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret) {
+int sq_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, ST_RUN_SELECT, &st);
     if (r < 0)
         return r;
     aim_run_summary *run = calloc(1, sizeof *run);
     if (!run)
-        return aim_db_set_error(db, -ENOMEM, "%s: out of memory", db->path);
+        return aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
     bind_text(st, 1, run_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         read_run_row(db, st, run);
     else if (rc == SQLITE_DONE)
-        r = aim_db_set_error(db, -ENOENT, "%s: no run %s", db->path, run_id);
+        r = aim_db_set_error(db, -ENOENT, "%s: no run %s", SQ(db)->path, run_id);
     else
         r = db_fail(db, rc, "cannot read the run");
     finish(st);
@@ -1110,7 +1077,7 @@ int aim_db_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret) {
     return 0;
 }
 
-int aim_db_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count) {
+int sq_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, ST_RUN_LIST, &st);
     if (r < 0)
@@ -1124,7 +1091,7 @@ int aim_db_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_
             cap = cap ? 2 * cap : 16;
             aim_run_summary *grown = realloc(runs, sizeof *grown * cap);
             if (!grown) {
-                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", db->path);
+                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
                 break;
             }
             runs = grown;
@@ -1156,7 +1123,7 @@ static int collect_ids(aim_db *db, sqlite3_stmt *st, char ids[][40], int max) {
     return r;
 }
 
-int aim_db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen) {
+int sq_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen) {
     char ids[6][40];
     sqlite3_stmt *st = NULL;
     int n, r;
@@ -1172,7 +1139,7 @@ int aim_db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, si
             goto out;
         n = collect_ids(db, st, ids, 1);
         if (n == 0)
-            n = aim_db_set_error(db, -ENOENT, "no runs in %s yet", db->path);
+            n = aim_db_set_error(db, -ENOENT, "no runs in %s yet", SQ(db)->path);
     } else {
         r = stmt(db, ST_EXACT, &st);
         if (r < 0)
@@ -1187,7 +1154,7 @@ int aim_db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, si
             n = collect_ids(db, st, ids, 6);
         }
         if (n == 0)
-            n = aim_db_set_error(db, -ENOENT, "no run matches '%s' in %s", ref, db->path);
+            n = aim_db_set_error(db, -ENOENT, "no run matches '%s' in %s", ref, SQ(db)->path);
         if (n > 1) {
             char list[256] = "";
             size_t used = 0;
@@ -1214,17 +1181,17 @@ out:
 
 /* ------------------------------------------------------------------ chunks */
 
-struct aim_db_chunk_iter {
+typedef struct sq_chunk_iter {
     aim_db *db;
     sqlite3_stmt *st;
-};
+} sq_chunk_iter;
 
-int aim_db_chunk_iter_new(aim_db *db, const char *run_id, int group, aim_db_chunk_iter **ret) {
-    aim_db_chunk_iter *it = calloc(1, sizeof *it);
+int sq_chunk_iter_new(aim_db *db, const char *run_id, int group, void **ret) {
+    sq_chunk_iter *it = calloc(1, sizeof *it);
     if (!it)
         return aim_db_set_error(db, -ENOMEM, "out of memory");
     it->db = db;
-    int rc = sqlite3_prepare_v2(db->h, "SELECT data, seq FROM chunks WHERE run_id = ?1 AND "
+    int rc = sqlite3_prepare_v2(SQ(db)->h, "SELECT data, seq FROM chunks WHERE run_id = ?1 AND "
                                 "grp = ?2 ORDER BY seq", -1, &it->st, NULL);
     if (rc != SQLITE_OK) {
         free(it);
@@ -1236,8 +1203,9 @@ int aim_db_chunk_iter_new(aim_db *db, const char *run_id, int group, aim_db_chun
     return 0;
 }
 
-int aim_db_chunk_iter_next(aim_db_chunk_iter *it, const uint8_t **ret_blob, size_t *ret_len,
-                           int64_t *ret_seq) {
+int sq_chunk_iter_next(void *iter, const uint8_t **ret_blob, size_t *ret_len,
+                       int64_t *ret_seq) {
+    sq_chunk_iter *it = iter;
     int rc = sqlite3_step(it->st);
     if (rc == SQLITE_DONE)
         return 0;
@@ -1252,14 +1220,15 @@ int aim_db_chunk_iter_next(aim_db_chunk_iter *it, const uint8_t **ret_blob, size
     return 1;
 }
 
-void aim_db_chunk_iter_free(aim_db_chunk_iter *it) {
+void sq_chunk_iter_free(void *iter) {
+    sq_chunk_iter *it = iter;
     if (!it)
         return;
     sqlite3_finalize(it->st);
     free(it);
 }
 
-int aim_db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_ticks) {
+int sq_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_ticks) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, ST_GROUP_TICKS, &st);
     if (r < 0)
@@ -1275,7 +1244,7 @@ int aim_db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_t
     return r;
 }
 
-int aim_db_run_exists(aim_db *db, const char *run_id) {
+int sq_run_exists(aim_db *db, const char *run_id) {
     sqlite3_stmt *st = NULL;
     char ids[1][40];
     int r = stmt(db, ST_EXACT, &st);
@@ -1284,11 +1253,11 @@ int aim_db_run_exists(aim_db *db, const char *run_id) {
     bind_text(st, 1, run_id);
     int n = collect_ids(db, st, ids, 1);
     if (n == 0)
-        return aim_db_set_error(db, -ENOENT, "%s: no run %s", db->path, run_id);
+        return aim_db_set_error(db, -ENOENT, "%s: no run %s", SQ(db)->path, run_id);
     return n < 0 ? n : 0;
 }
 
-static int group_columns(aim_db *db, const char *run_id, int group, aim_chunk_column **ret,
+int sq_group_columns(aim_db *db, const char *run_id, int group, aim_chunk_column **ret,
                          int *ret_n) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, ST_GROUP_COLUMNS, &st);
@@ -1324,42 +1293,4 @@ static int group_columns(aim_db *db, const char *run_id, int group, aim_chunk_co
     return 0;
 }
 
-int aim_db_for_each_tick(aim_db *db, const char *run_id, int group, aim_chunk_tick_fn fn,
-                         void *userdata) {
-    int r = aim_db_run_exists(db, run_id);
-    if (r < 0)
-        return r;
-    aim_chunk_column *cols = NULL;
-    int n_cols = 0;
-    r = group_columns(db, run_id, group, &cols, &n_cols);
-    if (r < 0)
-        return r;
-    aim_db_chunk_iter *it = NULL;
-    r = aim_db_chunk_iter_new(db, run_id, group, &it);
-    int chunks = 0;
-    while (r == 0) {
-        const uint8_t *blob;
-        size_t len;
-        int64_t seq;
-        int more = aim_db_chunk_iter_next(it, &blob, &len, &seq);
-        if (more <= 0) {
-            r = more;
-            break;
-        }
-        chunks++;
-        r = aim_chunk_decode(blob, len, n_cols, cols, fn, userdata);
-        if (r == -EBADMSG)
-            aim_db_set_error(db, r, "%s: run %s, group %d: chunk %lld is corrupt", db->path,
-                             run_id, group, (long long)seq);
-        else if (r == -EINVAL)
-            aim_db_set_error(db, r, "%s: run %s, group %d: invalid series resolution",
-                             db->path, run_id, group);
-    }
-    aim_db_chunk_iter_free(it);
-    free(cols);
-    if (r == 0 && chunks == 0 && n_cols == 0)
-        r = aim_db_set_error(db, -ENOENT, "%s: run %s has no group %d", db->path, run_id, group);
-    return r;
-}
-
-sqlite3 *aim_db_sqlite(aim_db *db) { return db ? db->h : NULL; }
+sqlite3 *aim_db_sqlite(aim_db *db) { return db ? SQ(db)->h : NULL; }

@@ -1,12 +1,12 @@
 /* Replacing a run's stored step series (steps_store.h). */
-#include "store/sqlite/steps_store.h"
+#include "store/steps_store.h"
 
 #include <errno.h>
 #include <sqlite3.h>
 
-#include "store/sqlite/db_internal.h"
+#include "store/sqlite/sqlite_store.h"
 
-int aim_db_steps_replace(aim_db *db, const char *run_id, int which,
+int sq_steps_replace(aim_db *db, const char *run_id, int which,
                          const aim_intensity_point *points, size_t n) {
     sqlite3 *h = aim_db_sqlite(db);
     if (!h || !run_id || (n && !points))

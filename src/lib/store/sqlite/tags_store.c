@@ -1,5 +1,5 @@
 /* Run tags and phase instances in the store (tags_store.h). */
-#include "store/sqlite/tags_store.h"
+#include "store/tags_store.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite/db_internal.h"
+#include "store/sqlite/sqlite_store.h"
 
 static int fail(aim_db *adb, int err, const char *what) {
     sqlite3 *db = aim_db_sqlite(adb);
@@ -20,7 +20,7 @@ static void copy_col(sqlite3_stmt *st, int col, char *out, size_t size) {
     snprintf(out, size, "%s", t ? (const char *)t : "");
 }
 
-int aim_db_run_tags_store(aim_db *adb, const char *run_id, const aim_run_tag *tags, size_t n) {
+int sq_run_tags_store(aim_db *adb, const char *run_id, const aim_run_tag *tags, size_t n) {
     if (n == 0)
         return 0;
     sqlite3 *db = aim_db_sqlite(adb);
@@ -41,7 +41,7 @@ int aim_db_run_tags_store(aim_db *adb, const char *run_id, const aim_run_tag *ta
     return r;
 }
 
-int aim_db_run_tags_load(aim_db *adb, const char *run_id, aim_run_tag **ret, size_t *ret_n) {
+int sq_run_tags_load(aim_db *adb, const char *run_id, aim_run_tag **ret, size_t *ret_n) {
     *ret = NULL;
     *ret_n = 0;
     sqlite3 *db = aim_db_sqlite(adb);
@@ -79,7 +79,7 @@ int aim_db_run_tags_load(aim_db *adb, const char *run_id, aim_run_tag **ret, siz
     return 0;
 }
 
-int aim_db_runs_with_tag(aim_db *adb, const char *key, char (**ret)[40], size_t *ret_n) {
+int sq_runs_with_tag(aim_db *adb, const char *key, char (**ret)[40], size_t *ret_n) {
     *ret = NULL;
     *ret_n = 0;
     sqlite3 *db = aim_db_sqlite(adb);
@@ -144,7 +144,7 @@ static int mark_unterminated(aim_db *adb, const char *run_id, aim_phase_instance
     return rc == SQLITE_DONE ? 0 : fail(adb, -EIO, "cannot read the run's phases");
 }
 
-int aim_db_phase_instances(aim_db *adb, const char *run_id, aim_phase_instance **ret,
+int sq_phase_instances(aim_db *adb, const char *run_id, aim_phase_instance **ret,
                            size_t *ret_n) {
     *ret = NULL;
     *ret_n = 0;

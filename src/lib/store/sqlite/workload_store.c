@@ -12,7 +12,7 @@
 #include "processing/records.h"
 #include "processing/workload_summary.h"
 #include "aimeter.h"
-#include "store/sqlite/db_internal.h"
+#include "store/sqlite/sqlite_store.h"
 
 static int exec_bind(sqlite3 *db, sqlite3_stmt **st, const char *sql) {
     return sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK ? 0 : -EIO;
@@ -169,7 +169,7 @@ static int store_appended(sqlite3 *db, const char *run_id, int64_t start,
     return r;
 }
 
-int aim_db_workload_store(aim_db *adb, const char *run_id, int64_t start_mono_ns,
+int sq_workload_store(aim_db *adb, const char *run_id, int64_t start_mono_ns,
                           const aim_phases *phases, size_t spans_from, size_t n_spans,
                           size_t marks_from, size_t n_marks, const aim_records *records,
                           const aim_record_row *rows, size_t n_rows, uint64_t dropped) {
@@ -345,7 +345,7 @@ static int load(sqlite3 *db, const char *run_id, int n_devices, aim_workload_sum
     return 0;
 }
 
-int aim_db_workload_load(aim_db *adb, const char *run_id, int n_devices,
+int sq_workload_load(aim_db *adb, const char *run_id, int n_devices,
                          aim_workload_summary **ret) {
     aim_workload_summary *w = calloc(1, sizeof *w);
     if (!w)
@@ -364,7 +364,7 @@ int aim_db_workload_load(aim_db *adb, const char *run_id, int n_devices,
 
 /* ------------------------------------------------------------------ a phase's time ranges */
 
-int aim_db_phase_ranges(aim_db *adb, const char *run_id, const char *phase,
+int sq_phase_ranges(aim_db *adb, const char *run_id, const char *phase,
                         aim_time_range **ret_ranges, size_t *ret_n) {
     if (!adb || !run_id || !phase || !ret_ranges || !ret_n)
         return -EINVAL;
@@ -405,7 +405,7 @@ int aim_db_phase_ranges(aim_db *adb, const char *run_id, const char *phase,
     return 0;
 }
 
-int aim_db_phase_metrics_store(aim_db *adb, const char *run_id, const aim_phases *phases,
+int sq_phase_metrics_store(aim_db *adb, const char *run_id, const aim_phases *phases,
                                int n_ch, const int *ch_device, const char (*ch_key)[48]) {
     const aim_phase_row *rows;
     size_t n_rows = aim_phases_rows(phases, &rows);
@@ -434,7 +434,7 @@ int aim_db_phase_metrics_store(aim_db *adb, const char *run_id, const aim_phases
                  : 0;
 }
 
-int aim_db_phase_carbon_update(aim_db *adb, const char *run_id, const aim_phases *phases) {
+int sq_phase_carbon_update(aim_db *adb, const char *run_id, const aim_phases *phases) {
     sqlite3 *db = aim_db_sqlite(adb);
     const aim_phase_row *rows;
     size_t n = aim_phases_rows(phases, &rows);
