@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "processing/phase_hints.h"
 #include "processing/records.h"
 #include "processing/phases.h"
 #include "processing/workload_summary.h"
@@ -92,65 +93,42 @@ static void efficiency_cells(const aim_run_summary *run, double energy_j, double
 
 /* ------------------------------------------------------------------ bottleneck hints */
 
-static double metric_mean(const aim_phase_summary *p, int device, const char *key) {
-    for (size_t i = 0; i < p->n_metrics; i++)
-        if (p->metrics[i].device == device && strcmp(p->metrics[i].key, key) == 0)
-            return p->metrics[i].mean;
-    return NAN;
-}
-
-static double sum2(double a, double b) {
-    return isfinite(a) || isfinite(b) ? (isfinite(a) ? a : 0) + (isfinite(b) ? b : 0) : NAN;
-}
-
-/* One hint for one device in one phase, written as the evidence behind it; 0 when the
- * metrics say nothing clear. Thresholds: docs/methodology.md, "Bottleneck hints". */
+/* A hint in words, with the evidence behind it (processing/phase_hints.h decides which);
+ * 0 when there is none. */
 static int hint(const aim_run_summary *run, const aim_phase_summary *p, int d, char *what,
                 size_t wsize, char *evidence, size_t esize) {
-    const aim_device_summary *dev = &run->devices[d];
-    if (dev->kind == AIM_DEV_HOST) {
-        double cpu = metric_mean(p, d, "cpu.util");
-        if (!(cpu >= 80))
-            return 0;
-        snprintf(what, wsize, "CPU-bound?");
-        snprintf(evidence, esize, "CPU use %.0f %% of all CPUs", cpu);
-        return 1;
-    }
-    if (dev->kind != AIM_DEV_GPU)
+    aim_phase_hint h = aim_phase_hint_of(p, d, run->devices[d].kind);
+    const char *busy = h.busy_is_sm ? "SM active" : "utilisation";
+    switch (h.kind) {
+    case AIM_HINT_NONE:
         return 0;
-    double util = metric_mean(p, d, "gpu.util"), sm = metric_mean(p, d, "gpu.sm_active");
-    double tensor = metric_mean(p, d, "gpu.tensor_active"), dram = metric_mean(p, d, "gpu.dram_active");
-    double pcie = sum2(metric_mean(p, d, "gpu.pcie_tx"), metric_mean(p, d, "gpu.pcie_rx"));
-    double nvl = sum2(metric_mean(p, d, "gpu.nvlink_tx"), metric_mean(p, d, "gpu.nvlink_rx"));
-    if (isfinite(dram) && isfinite(tensor) && dram >= 50 && tensor < 20) {
-        snprintf(what, wsize, "memory-bound?");
-        snprintf(evidence, esize, "DRAM active %.0f %% while tensor active %.0f %%", dram, tensor);
+    case AIM_HINT_CPU_BOUND:
+        snprintf(what, wsize, "CPU-bound?");
+        snprintf(evidence, esize, "CPU use %.0f %% of all CPUs", h.cpu_util);
         return 1;
-    }
-    if ((isfinite(tensor) && tensor >= 50) ||
-        (isfinite(sm) && sm >= 80 && !(isfinite(dram) && dram >= 50))) {
+    case AIM_HINT_MEMORY_BOUND:
+        snprintf(what, wsize, "memory-bound?");
+        snprintf(evidence, esize, "DRAM active %.0f %% while tensor active %.0f %%",
+                 h.dram_active, h.tensor_active);
+        return 1;
+    case AIM_HINT_COMPUTE_BOUND:
         snprintf(what, wsize, "compute-bound?");
         snprintf(evidence, esize, "tensor active %.0f %%, SM active %.0f %%, DRAM active %.0f %%",
-                 tensor, sm, dram);
+                 h.tensor_active, h.sm_active, h.dram_active);
         return 1;
-    }
-    double busy = isfinite(sm) ? sm : util;
-    if (isfinite(busy) && busy < 30 && ((isfinite(pcie) && pcie >= 1) || (isfinite(nvl) && nvl >= 10))) {
+    case AIM_HINT_COMMUNICATION_BOUND:
         snprintf(what, wsize, "communication-bound?");
-        snprintf(evidence, esize, "%s %.0f %% while PCIe %.2f GB/s, NVLink %.2f GB/s",
-                 isfinite(sm) ? "SM active" : "utilisation", busy, pcie, nvl);
+        snprintf(evidence, esize, "%s %.0f %% while PCIe %.2f GB/s, NVLink %.2f GB/s", busy,
+                 h.busy, h.pcie_gbs, h.nvlink_gbs);
         return 1;
-    }
-    if (isfinite(busy) && busy < 30) {
+    case AIM_HINT_GPU_IDLE:
         snprintf(what, wsize, "GPU mostly idle");
-        snprintf(evidence, esize, "%s %.0f %% (waiting on the host or on data?)",
-                 isfinite(sm) ? "SM active" : "utilisation", busy);
+        snprintf(evidence, esize, "%s %.0f %% (waiting on the host or on data?)", busy, h.busy);
         return 1;
-    }
-    if (isfinite(util) && util >= 90 && !isfinite(sm)) {
+    case AIM_HINT_GPU_BUSY:
         snprintf(what, wsize, "GPU busy");
         snprintf(evidence, esize, "utilisation %.0f %% (DCGM's profiling metrics would tell "
-                 "compute from memory)", util);
+                 "compute from memory)", h.gpu_util);
         return 1;
     }
     return 0;
