@@ -153,7 +153,7 @@ static void rapl_run(aim_run_summary *r) {
 
 static char *render(const aim_run_summary *r, const char *format) {
     char *text = NULL;
-    assert_int_equal(aim_report_render_summary(r, format, &text), 0);
+    assert_int_equal(aim_report_render_summary(r, NULL, format, &text), 0);
     assert_non_null(text);
     if (getenv("AIM_TEST_DUMP"))
         fprintf(stderr, "----- %s\n%s", format, text);
@@ -762,9 +762,9 @@ static void bad_arguments(void **state) {
     aim_run_summary r;
     host_only_run(&r);
     char *t = (char *)"untouched";
-    assert_int_equal(aim_report_render_summary(&r, "html", &t), -EINVAL);
-    assert_int_equal(aim_report_render_summary(&r, NULL, &t), -EINVAL);
-    assert_int_equal(aim_report_render_summary(NULL, "text", &t), -EINVAL);
+    assert_int_equal(aim_report_render_summary(&r, NULL, "html", &t), -EINVAL);
+    assert_int_equal(aim_report_render_summary(&r, NULL, NULL, &t), -EINVAL);
+    assert_int_equal(aim_report_render_summary(NULL, NULL, "text", &t), -EINVAL);
     assert_string_equal(t, "untouched");
     assert_int_equal(aim_report_render(NULL, "x", "text", &t), -EINVAL);
     aim_run_summary_clear(&r);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "processing/sections.h"
 #include "report/corr_report.h"
 #include "report/phases_report.h"
 #include "report/extras_report.h"
@@ -155,9 +156,9 @@ static json_t *stat_value(const aim_series_summary *s, double v) {
 }
 
 static json_t *metric_object(const aim_run_summary *run, const aim_series_summary *s, int *err) {
-    const aim_metric_info *info = aim_report_series_info(s);
+    const aim_metric_info *info = aim_series_metric(s);
     int id = info ? aim_metric_id_of(info) : -1;
-    const char *component = aim_report_section(run, s);
+    const char *component = aim_section_name(aim_series_section(run, s, info));
     json_t *o = json_object();
     if (strnlen(s->metric_key, sizeof s->metric_key) || !info)
         PUT(o, "key", STR(s->metric_key));
@@ -208,7 +209,8 @@ static json_t *warnings_array(const aim_run_summary *run, int *err) {
     return arr;
 }
 
-int aim_report_render_json(const aim_run_summary *run, char **ret_text) {
+int aim_report_render_json(const aim_run_summary *run, const aim_corr_result *corr,
+                           char **ret_text) {
     size_t n_dev = run->n_devices > 0 ? (size_t)run->n_devices : 0;
     int *order = calloc(n_dev + 1, sizeof *order);
     if (!order)
@@ -224,7 +226,7 @@ int aim_report_render_json(const aim_run_summary *run, char **ret_text) {
     aim_json_put(root, "carbon", carbon_object(run, n, &err), &err);
     aim_json_put(root, "cost", cost_object(run, n, &err), &err);
     aim_json_put(root, "devices", devices_array(run, &err), &err);
-    aim_json_put(root, "correlations", aim_corr_report_json(run, &err), &err);
+    aim_json_put(root, "correlations", aim_corr_report_json(corr, &err), &err);
     aim_json_put(root, "workload", aim_phases_report_json(run, &err), &err);
     aim_json_put(root, "idle", aim_idle_report_json(run, &err), &err);
     aim_json_put(root, "embodied", aim_embodied_report_json(run, &err), &err);

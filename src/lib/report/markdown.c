@@ -143,7 +143,8 @@ static void tables(aim_strbuf *b, const aim_report_model *m) {
                              "values\n", AIM_MODE_SLOTS);
 }
 
-int aim_report_render_markdown(const aim_run_summary *run, char **ret_text) {
+int aim_report_render_markdown(const aim_run_summary *run, const aim_corr_result *corr,
+                           char **ret_text) {
     aim_report_model m;
     int r = aim_report_model_build(run, &m);
     if (r < 0) {
@@ -154,7 +155,7 @@ int aim_report_render_markdown(const aim_run_summary *run, char **ret_text) {
     header(&b, run);
     overall(&b, &m);
     tables(&b, &m);
-    aim_corr_report_markdown(&b, run);
+    aim_corr_report_markdown(&b, corr);
     aim_phases_report_markdown(&b, run);
     aim_strbuf_append(&b, "\nSamples ");
     md(&b, m.samples);

@@ -5,54 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "processing/sections.h"
 #include "processing/stats.h"
 #include "report/extras_report.h"
-
-enum section { SEC_CPU, SEC_DRAM, SEC_GPU, SEC_PLATFORM, SEC_OTHER, SEC_SYSTEM, SEC_PROCESS,
-               SEC__COUNT, SEC_NONE = -1 };
-
-static const char *const section_names[SEC__COUNT] = {
-    "CPU", "DRAM", "GPU", "Platform", "Other", "System", "Process",
-};
-
-const aim_metric_info *aim_report_series_info(const aim_series_summary *s) {
-    size_t n = strnlen(s->metric_key, sizeof s->metric_key);
-    if (n > 0 && n < sizeof s->metric_key)
-        return aim_metric_find(s->metric_key);
-    return s->metric >= 0 ? aim_metric_by_id((aim_metric_id)s->metric) : NULL;
-}
-
-static enum section section_of(const aim_run_summary *run, const aim_series_summary *s,
-                               const aim_metric_info *info) {
-    if (s->device < 0 || s->device >= run->n_devices)
-        return SEC_NONE;
-    switch (run->devices[s->device].kind) {
-    case AIM_DEV_HOST: {
-        /* Host-level metrics say themselves which component they describe. */
-        const char *comp =
-            info ? aim_metric_component((aim_metric_id)aim_metric_id_of(info)) : NULL;
-        if (comp && strcmp(comp, "CPU") == 0)
-            return SEC_CPU;
-        if (comp && strcmp(comp, "DRAM") == 0)
-            return SEC_DRAM;
-        if (comp && strcmp(comp, "Process") == 0)
-            return SEC_PROCESS;
-        return SEC_SYSTEM;
-    }
-    case AIM_DEV_CPU: return SEC_CPU;
-    case AIM_DEV_DRAM: return SEC_DRAM;
-    case AIM_DEV_GPU: return SEC_GPU;
-    case AIM_DEV_PLATFORM: return SEC_PLATFORM;
-    case AIM_DEV_PROCESS: return SEC_PROCESS;
-    case AIM_DEV_OTHER: return SEC_OTHER;
-    }
-    return SEC_OTHER;
-}
-
-const char *aim_report_section(const aim_run_summary *run, const aim_series_summary *s) {
-    enum section sec = section_of(run, s, aim_report_series_info(s));
-    return sec == SEC_NONE ? NULL : section_names[sec];
-}
 
 size_t aim_report_energy_order(const aim_run_summary *run, int *order) {
     static const aim_device_kind first[] = { AIM_DEV_CPU, AIM_DEV_DRAM, AIM_DEV_GPU };
@@ -136,17 +91,17 @@ static void close_table(aim_report_model *m, aim_stat_table *t) {
 }
 
 static void component_rows(aim_report_model *m, const aim_run_summary *run,
-                           const enum section *secs, size_t n_secs) {
+                           const aim_section *secs, size_t n_secs) {
     for (size_t k = 0; k < n_secs; k++)
         for (int i = 0; i < run->n_series; i++) {
             const aim_series_summary *s = &run->series[i];
             const aim_metric_info *info = m->infos[i];
-            if (section_of(run, s, info) != secs[k] || !shown(s, info))
+            if (aim_series_section(run, s, info) != secs[k] || !shown(s, info))
                 continue;
             aim_device_kind kind = run->devices[s->device].kind;
             /* Several sockets or sensors share a section: name the device. */
             int qualify = kind != AIM_DEV_HOST && kind != AIM_DEV_PROCESS;
-            fill_row(m, run, s, info, section_names[secs[k]], qualify);
+            fill_row(m, run, s, info, aim_section_name(secs[k]), qualify);
         }
 }
 
@@ -411,12 +366,12 @@ int aim_report_model_build(const aim_run_summary *run, aim_report_model *m) {
     free(order);
     /* Looked up once: the tables scan the series once per section and per GPU category. */
     for (size_t i = 0; i < n_ser; i++)
-        m->infos[i] = aim_report_series_info(&run->series[i]);
+        m->infos[i] = aim_series_metric(&run->series[i]);
     sampling_text(m, run);
 
     /* Table 4's order: CPU and DRAM, each GPU, then everything else. */
-    static const enum section head[] = { SEC_CPU, SEC_DRAM };
-    static const enum section tail[] = { SEC_PLATFORM, SEC_OTHER, SEC_SYSTEM, SEC_PROCESS };
+    static const aim_section head[] = { AIM_SEC_CPU, AIM_SEC_DRAM };
+    static const aim_section tail[] = { AIM_SEC_PLATFORM, AIM_SEC_OTHER, AIM_SEC_SYSTEM, AIM_SEC_PROCESS };
     aim_stat_table *t = open_table(m, "Component");
     component_rows(m, run, head, sizeof head / sizeof head[0]);
     close_table(m, t);

@@ -55,14 +55,6 @@ typedef struct aim_report_model {
 int aim_report_model_build(const aim_run_summary *run, aim_report_model *ret);
 void aim_report_model_free(aim_report_model *m);
 
-/* The registry row of a series: by its stored key (the authority, should the registry be
- * reordered by a later aimeter), else by id; NULL when this aimeter does not know it. */
-const aim_metric_info *aim_report_series_info(const aim_series_summary *s);
-
-/* The report section a series belongs to: "CPU", "DRAM", "GPU", "Platform", "Other",
- * "System" or "Process"; NULL when its device index is out of range. */
-const char *aim_report_section(const aim_run_summary *run, const aim_series_summary *s);
-
 /* Device indices with has_energy, ordered CPU, DRAM, GPU, then the others, each kind in
  * device order. order must hold run->n_devices entries. Returns how many. */
 size_t aim_report_energy_order(const aim_run_summary *run, int *order);

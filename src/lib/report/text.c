@@ -133,7 +133,8 @@ static void tables(aim_strbuf *b, const aim_report_model *m) {
                           AIM_MODE_SLOTS);
 }
 
-int aim_report_render_text(const aim_run_summary *run, char **ret_text) {
+int aim_report_render_text(const aim_run_summary *run, const aim_corr_result *corr,
+                           char **ret_text) {
     aim_report_model m;
     int r = aim_report_model_build(run, &m);
     if (r < 0) {
@@ -145,7 +146,7 @@ int aim_report_render_text(const aim_run_summary *run, char **ret_text) {
     aim_strbuf_putc(&b, '\n');
     overall(&b, &m);
     tables(&b, &m);
-    aim_corr_report_text(&b, run);
+    aim_corr_report_text(&b, corr);
     aim_phases_report_text(&b, run);
     aim_strbuf_putc(&b, '\n');
     aim_strbuf_printf(&b, "Samples %s.  Sources: %s\n", m.samples, m.sources);
