@@ -1,14 +1,13 @@
 /* The public face of the providers (aimeter.h, "live grid intensity"): one call that
- * fetches and renders, which is what `aimeter intensity` needs, while the query and result
- * structures stay internal and free to change. */
+ * fetches (providers/) and renders (report/intensity_render.h), which is what `aimeter
+ * intensity` needs, while the query and result structures stay internal and free to change. */
 #include <errno.h>
-#include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aimeter.h"
 #include "providers/provider_impl.h"
+#include "report/intensity_render.h"
 
 #define NS_PER_MS 1000000LL
 
@@ -22,71 +21,6 @@ int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns) {
         return -EINVAL;
     *ret_unix_ns = ms * NS_PER_MS;
     return 0;
-}
-
-static char *render_text(const aim_provider_result *m,
-                         const aim_prov_series *s) {
-    char *buf = NULL;
-    size_t size = 0;
-    FILE *f = open_memstream(&buf, &size);
-    if (!f)
-        return NULL;
-    fprintf(f, "%s\n", m->source);
-    fprintf(f, "zone %s, %s signal, %s basis, g CO2e/kWh%s\n", m->zone, aim_signal_name(m->signal),
-            aim_basis_name(m->basis), m->stale ? ", stale cache entry" : m->from_cache ? ", from the cache" : "");
-    if (m->note[0])
-        fprintf(f, "note: %s\n", m->note);
-    fprintf(f, "%-22s %12s\n", "time (UTC)", "g CO2e/kWh");
-    for (size_t i = 0; i < s->n; i++) {
-        char t[40];
-        aim_prov_time_format(s->p[i].t_unix_ms, 1, t, sizeof t);
-        fprintf(f, "%-22s %12.2f\n", t, s->p[i].g_per_kwh);
-    }
-    if (fclose(f) != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
-static char *render_json(const aim_intensity_request *req, const aim_provider_result *m,
-                         const aim_prov_series *s) {
-    json_t *pts = json_array();
-    for (size_t i = 0; pts && i < s->n; i++) {
-        char t[40];
-        aim_prov_time_format(s->p[i].t_unix_ms, 1, t, sizeof t);
-        json_t *o = json_pack("{s:s, s:I, s:f}", "time", t, "t_unix_ms", (json_int_t)s->p[i].t_unix_ms,
-                              "g_per_kwh", s->p[i].g_per_kwh);
-        if (!o || json_array_append_new(pts, o) < 0) {
-            json_decref(pts);
-            pts = NULL;
-        }
-    }
-    if (!pts)
-        return NULL;
-    char fetched[40];
-    aim_prov_time_format(m->fetched_unix_ms, 1, fetched, sizeof fetched);
-    json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o}", "provider", req->provider,
-                             "zone", m->zone, "signal", aim_signal_name(m->signal), "basis",
-                             aim_basis_name(m->basis), "unit", "gCO2e/kWh", "source", m->source, "note",
-                             m->note, "fetched", fetched, "from_cache", m->from_cache, "stale", m->stale,
-                             "points", pts);
-    if (!root)
-        return NULL;
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
-    json_decref(root);
-    if (!text)
-        return NULL;
-    /* A trailing newline, as every other aimeter output has. */
-    size_t n = strlen(text);
-    char *out = realloc(text, n + 2);
-    if (!out) {
-        free(text);
-        return NULL;
-    }
-    out[n] = '\n';
-    out[n + 1] = '\0';
-    return out;
 }
 
 int aim_intensity_fetch_render(const aim_intensity_request *req, const char *format, char **ret_text,
@@ -123,10 +57,15 @@ int aim_intensity_fetch_render(const aim_intensity_request *req, const char *for
     free(def);
     if (r < 0)
         return r;
-    char *text = strcmp(format, "json") == 0 ? render_json(req, &meta, &s) : render_text(&meta, &s);
+    aim_intensity_listing l = {
+        .provider = req->provider, .zone = meta.zone, .source = meta.source, .note = meta.note,
+        .signal = meta.signal, .basis = meta.basis, .fetched_unix_ms = meta.fetched_unix_ms,
+        .from_cache = meta.from_cache, .stale = meta.stale, .points = s.p, .n = s.n,
+        .time_text = aim_prov_time_format,
+    };
+    r = aim_intensity_render(&l, strcmp(format, "json") == 0, ret_text);
     aim_prov_series_free(&s);
-    if (!text)
+    if (r < 0)
         return aim_prov_fail(errbuf, errlen, -ENOMEM, "out of memory");
-    *ret_text = text;
     return 0;
 }
