@@ -4,58 +4,10 @@
 #include <string.h>
 
 #include "aimeter.h"
-#include "processing/run_extras.h"
+#include "processing/extras_figures.h"
 #include "report/extras_report.h"
 #include "report/format.h"
 #include "report/jsonutil.h"
-
-static double run_seconds(const aim_run_summary *run) { return (double)run->duration_ns / 1e9; }
-
-/* The baseline's mean power for a device of this run (matched by name), or NaN. */
-static double idle_power(const aim_run_extras *x, const char *name) {
-    for (size_t i = 0; i < x->n_idle; i++)
-        if (strncmp(x->idle[i].name, name, sizeof x->idle[i].name) == 0)
-            return x->idle[i].power_w;
-    return NAN;
-}
-
-typedef struct idle_split {
-    double idle_j, net_j, idle_g, net_g;
-} idle_split;
-
-static idle_split split_device(const aim_run_summary *run, const aim_device_summary *d) {
-    idle_split s = { NAN, NAN, NAN, NAN };
-    double p = idle_power(run->extras, d->name);
-    if (!isfinite(p) || !d->has_energy)
-        return s;
-    s.idle_j = p * run_seconds(run);
-    s.net_j = d->energy_j - s.idle_j;
-    if (isfinite(d->carbon_g) && d->energy_j > 0) {
-        s.idle_g = d->carbon_g * s.idle_j / d->energy_j;
-        s.net_g = d->carbon_g - s.idle_g;
-    }
-    return s;
-}
-
-/* The embodied row for a device: kind and model as aimeter named them; DRAM per GB of the
- * run's memory. Returns grams amortised over the run, NaN when there is no row. */
-static double embodied_g(const aim_run_summary *run, const aim_device_summary *d,
-                         const aim_embodied_info **ret_info, double *ret_units) {
-    const char *kind = d->kind == AIM_DEV_CPU ? "cpu" : d->kind == AIM_DEV_DRAM ? "dram"
-                       : d->kind == AIM_DEV_GPU ? "gpu" : NULL;
-    *ret_info = NULL;
-    *ret_units = 1;
-    if (!kind || aim_embodied_lookup(kind, d->model[0] ? d->model : NULL, ret_info) < 0)
-        return NAN;
-    if (strcmp((*ret_info)->unit, "GB") == 0) {
-        double gib = run->extras->mem_total_gib;
-        if (!isfinite(gib))
-            return NAN;
-        *ret_units = gib * 1.073741824;
-    }
-    return aim_embodied_amortise((*ret_info)->kg_co2e * *ret_units, (*ret_info)->lifetime_years,
-                                 run_seconds(run)) * 1000.0;
-}
 
 static aim_overall_row *next_row(aim_report_model *m) { return &m->overall[m->n_overall++]; }
 
@@ -110,7 +62,7 @@ static void idle_rows(aim_report_model *m, const aim_run_summary *run) {
         const aim_device_summary *d = &run->devices[i];
         if (!d->in_total)
             continue;
-        idle_split s = split_device(run, d);
+        aim_idle_split s = aim_idle_split_of(run, d);
         if (!isfinite(s.idle_j))
             continue;
         any = 1;
@@ -122,7 +74,7 @@ static void idle_rows(aim_report_model *m, const aim_run_summary *run) {
         char e1[48], e2[48], pw[AIM_NUM_MAX], g[AIM_NUM_MAX];
         aim_fmt_energy_short(e1, sizeof e1, s.idle_j);
         aim_fmt_energy_short(e2, sizeof e2, d->energy_j);
-        aim_fmt_fixed(pw, idle_power(x, d->name), 2);
+        aim_fmt_fixed(pw, aim_idle_power(x, d->name), 2);
         aim_fmt_sig(g, s.net_g, 3, 3);
         aim_bprintf(r->label, sizeof r->label, "%s net (%.*s)", aim_device_kind_label(d->kind),
                     AIM_FIELD(d->name));
@@ -158,9 +110,9 @@ static void embodied_rows(aim_report_model *m, const aim_run_summary *run) {
         const aim_device_summary *d = &run->devices[i];
         if (!d->in_total)
             continue;
-        const aim_embodied_info *info;
-        double units;
-        double g = embodied_g(run, d, &info, &units);
+        aim_embodied_figure e = aim_embodied_of(run, d);
+        const aim_embodied_info *info = e.row;
+        double units = e.units, g = e.g;
         if (!isfinite(g))
             continue;
         any = 1;
@@ -246,7 +198,7 @@ json_t *aim_idle_report_json(const aim_run_summary *run, int *err) {
     double idle = 0, net = 0, idle_g = 0, net_g = 0;
     for (int i = 0; i < run->n_devices && x->idle_found; i++) {
         const aim_device_summary *d = &run->devices[i];
-        idle_split s = split_device(run, d);
+        aim_idle_split s = aim_idle_split_of(run, d);
         if (!d->in_total || !isfinite(s.idle_j))
             continue;
         idle += s.idle_j;
@@ -255,7 +207,7 @@ json_t *aim_idle_report_json(const aim_run_summary *run, int *err) {
         net_g += isfinite(s.net_g) ? s.net_g : 0;
         json_t *dv = json_object();
         aim_json_put(dv, "device", aim_json_str(d->name, strnlen(d->name, sizeof d->name)), err);
-        aim_json_put(dv, "idle_power_w", aim_json_num(idle_power(x, d->name)), err);
+        aim_json_put(dv, "idle_power_w", aim_json_num(aim_idle_power(x, d->name)), err);
         aim_json_put(dv, "total_j", aim_json_num(d->energy_j), err);
         aim_json_put(dv, "idle_j", aim_json_num(s.idle_j), err);
         aim_json_put(dv, "net_j", aim_json_num(s.net_j), err);
@@ -313,9 +265,10 @@ json_t *aim_embodied_report_json(const aim_run_summary *run, int *err) {
     double total = 0;
     for (int i = 0; i < run->n_devices; i++) {
         const aim_device_summary *d = &run->devices[i];
-        const aim_embodied_info *info;
-        double units;
-        double g = d->in_total ? embodied_g(run, d, &info, &units) : NAN;
+        aim_embodied_figure e = d->in_total ? aim_embodied_of(run, d)
+                                            : (aim_embodied_figure){ NULL, 1, NAN };
+        const aim_embodied_info *info = e.row;
+        double units = e.units, g = e.g;
         if (!isfinite(g))
             continue;
         total += g;
