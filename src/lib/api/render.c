@@ -1,12 +1,12 @@
 /* The public aim_report_render(): loads a run's summary from the store (store), builds its
- * correlation result (processing) and hands both to the renderer (report). The summary holds
+ * report model (processing) and hands it to the renderer (report). The summary holds
  * the running statistics kept while sampling, so a report costs O(series) whatever the run's
  * length: no sample is read. */
 #include <errno.h>
 #include <string.h>
 
 #include "aimeter.h"
-#include "processing/corr_result.h"
+#include "processing/report_model.h"
 #include "report/report.h"
 #include "store/sqlite/corr_store.h"
 #include "store/db.h"
@@ -46,14 +46,14 @@ int aim_report_render(aim_store *store, const char *run_id, const char *format,
         return r;
     }
     /* The correlation matrix stored when the run ended: read, never recomputed here; the
-     * result reads its families and classes (processing), the report only renders it. */
+     * model reads its families and classes (processing), the report only renders it. */
     if (aim_db_corr_load(db, run_id, &run.corr) < 0)
         run.corr = NULL;
-    aim_corr_result *corr = NULL;
-    r = run.corr ? aim_corr_res_build(&run, run.corr, 0, 0, &corr) : 0;
+    aim_report_model m;
+    r = aim_report_model_build(&run, &m);
     if (r == 0)
-        r = aim_report_render_summary(&run, corr, format, ret_text);
-    aim_corr_res_free(corr);
+        r = aim_report_render_summary(&m, format, ret_text);
+    aim_report_model_free(&m);
     if (r < 0)
         aim_store_set_error(store, "cannot render run %s: %s", run_id, aim_strerror(r));
     aim_run_summary_clear(&run);

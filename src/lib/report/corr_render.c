@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "report/corr_report.h"
-#include "report/format.h"
+#include "processing/report_words.h"
 #include "report/jsonutil.h"
 
 #define PUT(obj, key, value) aim_json_put((obj), (key), (value), err)

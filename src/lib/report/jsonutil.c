@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "model/run_tags.h"
-#include "report/format.h"
+#include "processing/report_words.h"
 #include "util/strbuf.h"
 
 void aim_json_put(json_t *obj, const char *key, json_t *v, int *err) {

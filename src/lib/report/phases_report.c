@@ -8,8 +8,8 @@
 #include "processing/phases.h"
 #include "processing/workload_summary.h"
 #include "report/table.h"
-#include "report/format.h"
-#include "report/model.h"
+#include "processing/report_words.h"
+#include "processing/report_model.h"
 #include "report/jsonutil.h"
 #include "report/phases_report.h"
 

@@ -1,4 +1,5 @@
-#include "report/model.h"
+/* The report model (report_model.h). */
+#include "processing/report_model.h"
 
 #include <errno.h>
 #include <math.h>
@@ -7,7 +8,7 @@
 
 #include "processing/sections.h"
 #include "processing/stats.h"
-#include "report/extras_report.h"
+#include "processing/report_extras.h"
 
 size_t aim_report_energy_order(const aim_run_summary *run, int *order) {
     static const aim_device_kind first[] = { AIM_DEV_CPU, AIM_DEV_DRAM, AIM_DEV_GPU };
@@ -140,7 +141,8 @@ static void gpu_table(aim_report_model *m, const aim_run_summary *run, int dev) 
     close_table(m, t);
 }
 
-static void overall_rows(aim_report_model *m, const aim_run_summary *run, int *order) {
+static void overall_rows(aim_report_model *m, const aim_run_summary *run) {
+    const int *order = m->energy_order;
     char num[AIM_NUM_MAX], num2[AIM_NUM_MAX], num3[AIM_NUM_MAX];
     aim_overall_row *r = &m->overall[m->n_overall++];
 
@@ -156,7 +158,7 @@ static void overall_rows(aim_report_model *m, const aim_run_summary *run, int *o
         aim_bprintf(r->note, sizeof r->note, "%s%sso far", human, *human ? " " : "");
     }
 
-    size_t n = aim_report_energy_order(run, order);
+    size_t n = m->n_energy_order;
     for (size_t k = 0; k < n; k++) {
         const aim_device_summary *d = &run->devices[order[k]];
         r = &m->overall[m->n_overall++];
@@ -340,6 +342,8 @@ static void scrub_all(aim_report_model *m) {
 }
 
 void aim_report_model_free(aim_report_model *m) {
+    aim_corr_res_free(m->corr);
+    free(m->energy_order);
     free(m->infos);
     free(m->overall);
     free(m->rows);
@@ -349,21 +353,24 @@ void aim_report_model_free(aim_report_model *m) {
 
 int aim_report_model_build(const aim_run_summary *run, aim_report_model *m) {
     memset(m, 0, sizeof *m);
+    if (!run || (run->n_devices > 0 && !run->devices) || (run->n_series > 0 && !run->series))
+        return -EINVAL;
     size_t n_dev = run->n_devices > 0 ? (size_t)run->n_devices : 0;
     size_t n_ser = run->n_series > 0 ? (size_t)run->n_series : 0;
-    int *order = calloc(n_dev + 1, sizeof *order);
+    m->run = run;
+    m->energy_order = calloc(n_dev + 1, sizeof *m->energy_order);
     m->overall = calloc(5 * n_dev + 14, sizeof *m->overall); /* + idle, embodied, attribution */
     m->rows = calloc(n_ser + 1, sizeof *m->rows);
     m->tables = calloc(n_dev + 2, sizeof *m->tables);
     m->infos = calloc(n_ser + 1, sizeof *m->infos);
-    if (!order || !m->overall || !m->rows || !m->tables || !m->infos) {
-        free(order);
-        aim_report_model_free(m);
+    if (!m->energy_order || !m->overall || !m->rows || !m->tables || !m->infos)
         return -ENOMEM;
-    }
-    overall_rows(m, run, order);
+    /* The stored matrix read into families, model roles and classes (corr_result.h). */
+    if (run->corr && aim_corr_res_build(run, run->corr, 0, 0, &m->corr) < 0)
+        return -ENOMEM;
+    m->n_energy_order = aim_report_energy_order(run, m->energy_order);
+    overall_rows(m, run);
     aim_extras_overall_rows(m, run);
-    free(order);
     /* Looked up once: the tables scan the series once per section and per GPU category. */
     for (size_t i = 0; i < n_ser; i++)
         m->infos[i] = aim_series_metric(&run->series[i]);
