@@ -2,8 +2,6 @@
  * or replays its samples (store), builds the result (processing/corr_result.h), and the
  * accessors and aim_corr_render() hand it out or to the renderer (report/corr_report.h). */
 #include <errno.h>
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "processing/corr_result.h"
