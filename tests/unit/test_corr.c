@@ -1027,9 +1027,11 @@ static void test_derived_in_every_format(void **state) {
     assert_int_equal(aim_db_corr_load(db, "corr-run", &run.corr), 0); /* as render.c does */
     aim_db_close(db);
     assert_non_null(run.corr);
+    assert_int_equal(aim_corr_res_build(&run, run.corr, 0, 0, &res), 0); /* as render.c does */
     aim_strbuf b = AIM_STRBUF_INIT;
-    aim_corr_report_text(&b, &run);
-    aim_corr_report_markdown(&b, &run);
+    aim_corr_report_text(&b, res);
+    aim_corr_report_markdown(&b, res);
+    aim_corr_res_free(res);
     assert_int_equal(aim_strbuf_steal(&b, &text), 0);
     assert_non_null(strstr(text, "Derived (one computed"));
     assert_non_null(strstr(text, "\nDerived (one computed"));

@@ -1,17 +1,13 @@
 /* The public face of the providers (aimeter.h, "live grid intensity"): one call that
- * fetches and renders, which is what `aimeter intensity` needs, while the query and result
- * structures stay internal and free to change. */
+ * fetches (providers/) and renders (report/intensity_render.h), which is what `aimeter
+ * intensity` needs, while the query and result structures stay internal and free to change. */
 #include <errno.h>
-#include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aimeter.h"
 #include "providers/provider_impl.h"
-#include "util/json.h"
-#include "util/numfmt.h"
-#include "util/strbuf.h"
+#include "report/intensity_render.h"
 
 #define NS_PER_MS 1000000LL
 
@@ -25,56 +21,6 @@ int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns) {
         return -EINVAL;
     *ret_unix_ns = ms * NS_PER_MS;
     return 0;
-}
-
-static char *render_text(const aim_provider_result *m,
-                         const aim_prov_series *s) {
-    aim_strbuf b = AIM_STRBUF_INIT;
-    aim_strbuf_printf(&b, "%s\n", m->source);
-    aim_strbuf_printf(&b, "zone %s, %s signal, %s basis, g CO2e/kWh%s\n", m->zone,
-                      aim_signal_name(m->signal), aim_basis_name(m->basis),
-                      m->stale ? ", stale cache entry" : m->from_cache ? ", from the cache" : "");
-    if (m->note[0])
-        aim_strbuf_printf(&b, "note: %s\n", m->note);
-    aim_strbuf_printf(&b, "%-22s %12s\n", "time (UTC)", "g CO2e/kWh");
-    for (size_t i = 0; i < s->n; i++) {
-        char t[40], num[AIM_NUM_MAX];
-        aim_iso8601_format(s->p[i].t_unix_ms, 1, t, sizeof t);
-        aim_strbuf_printf(&b, "%-22s %12s\n", t, aim_fmt_fixed(num, s->p[i].g_per_kwh, 2));
-    }
-    char *text = NULL;
-    return aim_strbuf_steal(&b, &text) == 0 ? text : NULL;
-}
-
-static char *render_json(const aim_intensity_request *req, const aim_provider_result *m,
-                         const aim_prov_series *s) {
-    json_t *pts = json_array();
-    for (size_t i = 0; pts && i < s->n; i++) {
-        char t[40];
-        aim_iso8601_format(s->p[i].t_unix_ms, 1, t, sizeof t);
-        json_t *o = json_pack("{s:s, s:I, s:f}", "time", t, "t_unix_ms", (json_int_t)s->p[i].t_unix_ms,
-                              "g_per_kwh", s->p[i].g_per_kwh);
-        if (!o || json_array_append_new(pts, o) < 0) {
-            json_decref(pts);
-            pts = NULL;
-        }
-    }
-    if (!pts)
-        return NULL;
-    char fetched[40];
-    aim_iso8601_format(m->fetched_unix_ms, 1, fetched, sizeof fetched);
-    json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o}", "provider", req->provider,
-                             "zone", m->zone, "signal", aim_signal_name(m->signal), "basis",
-                             aim_basis_name(m->basis), "unit", "gCO2e/kWh", "source", m->source, "note",
-                             m->note, "fetched", fetched, "from_cache", m->from_cache, "stale", m->stale,
-                             "points", pts);
-    if (!root)
-        return NULL;
-    /* 12 digits: this output predates the report style (docs/decisions.md). */
-    char *text = NULL;
-    int r = aim_json_dump_flags(root, JSON_INDENT(2) | JSON_REAL_PRECISION(12), 1, &text);
-    json_decref(root);
-    return r == 0 ? text : NULL;
 }
 
 int aim_intensity_fetch_render(const aim_intensity_request *req, const char *format, char **ret_text,
@@ -111,10 +57,14 @@ int aim_intensity_fetch_render(const aim_intensity_request *req, const char *for
     free(def);
     if (r < 0)
         return r;
-    char *text = strcmp(format, "json") == 0 ? render_json(req, &meta, &s) : render_text(&meta, &s);
+    aim_intensity_listing l = {
+        .provider = req->provider, .zone = meta.zone, .source = meta.source, .note = meta.note,
+        .signal = meta.signal, .basis = meta.basis, .fetched_unix_ms = meta.fetched_unix_ms,
+        .from_cache = meta.from_cache, .stale = meta.stale, .points = s.p, .n = s.n,
+    };
+    r = aim_intensity_render(&l, strcmp(format, "json") == 0, ret_text);
     aim_prov_series_free(&s);
-    if (!text)
+    if (r < 0)
         return aim_prov_fail(errbuf, errlen, -ENOMEM, "out of memory");
-    *ret_text = text;
     return 0;
 }

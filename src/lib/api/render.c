@@ -1,34 +1,17 @@
-/* Entry points: the format dispatcher, and the public aim_report_render() that loads a
- * run's summary from the store. The summary holds the running statistics kept while
- * sampling, so a report costs O(series) whatever the run's length: no sample is read. */
+/* The public aim_report_render(): loads a run's summary from the store (store), builds its
+ * report model (processing) and hands it to the renderer (report). The summary holds
+ * the running statistics kept while sampling, so a report costs O(series) whatever the run's
+ * length: no sample is read. */
 #include <errno.h>
 #include <string.h>
 
 #include "aimeter.h"
-#include "report/renderers.h"
+#include "processing/report_model.h"
 #include "report/report.h"
 #include "store/sqlite/corr_store.h"
 #include "store/db.h"
 #include "api/store_error.h"
 #include "store/sqlite/tags_store.h"
-
-int aim_report_render_summary(const aim_run_summary *run, const char *format, char **ret_text) {
-    if (!run || !format || !ret_text || (run->n_devices > 0 && !run->devices) ||
-        (run->n_series > 0 && !run->series))
-        return -EINVAL;
-    if (strcmp(format, "text") == 0)
-        return aim_report_render_text(run, ret_text);
-    if (strcmp(format, "json") == 0)
-        return aim_report_render_json(run, ret_text);
-    if (strcmp(format, "markdown") == 0)
-        return aim_report_render_markdown(run, ret_text);
-    return -EINVAL;
-}
-
-static int known_format(const char *format) {
-    return strcmp(format, "text") == 0 || strcmp(format, "json") == 0 ||
-           strcmp(format, "markdown") == 0;
-}
 
 int aim_report_render(aim_store *store, const char *run_id, const char *format,
                       char **ret_text) {
@@ -39,7 +22,7 @@ int aim_report_render(aim_store *store, const char *run_id, const char *format,
         aim_store_set_error(store, "no run, format or output given");
         return -EINVAL;
     }
-    if (!known_format(format)) {
+    if (!aim_report_known_format(format)) {
         aim_store_set_error(store, "unknown report format '%s' (text, json or markdown)", format);
         return -EINVAL;
     }
@@ -62,10 +45,15 @@ int aim_report_render(aim_store *store, const char *run_id, const char *format,
         aim_run_summary_clear(&run);
         return r;
     }
-    /* The correlation matrix stored when the run ended: read, never recomputed here. */
+    /* The correlation matrix stored when the run ended: read, never recomputed here; the
+     * model reads its families and classes (processing), the report only renders it. */
     if (aim_db_corr_load(db, run_id, &run.corr) < 0)
         run.corr = NULL;
-    r = aim_report_render_summary(&run, format, ret_text);
+    aim_report_model m;
+    r = aim_report_model_build(&run, &m);
+    if (r == 0)
+        r = aim_report_render_summary(&m, format, ret_text);
+    aim_report_model_free(&m);
     if (r < 0)
         aim_store_set_error(store, "cannot render run %s: %s", run_id, aim_strerror(r));
     aim_run_summary_clear(&run);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "report/corr_report.h"
-#include "report/format.h"
+#include "processing/report_words.h"
 #include "report/jsonutil.h"
 #include "util/csv.h"
 
@@ -41,14 +41,14 @@ static void grid_text(char *out, size_t len, const aim_corr_info *in) {
 /* Up to top pairs of a kind (0 = all); the caller frees *ret. Returns how many, or -ENOMEM. */
 static long get_pairs(const aim_corr_result *c, aim_corr_kind kind, double min_abs, size_t top,
                       aim_corr_pair **ret) {
-    size_t total = aim_corr_pairs(c, kind, min_abs, NULL, 0);
+    size_t total = aim_corr_res_pairs(c, kind, min_abs, NULL, 0);
     if (total == (size_t)-1)
         return -ENOMEM;
     size_t want = top && top < total ? top : total;
     *ret = calloc(want + 1, sizeof **ret);
     if (!*ret)
         return -ENOMEM;
-    if (want && aim_corr_pairs(c, kind, min_abs, *ret, want) == (size_t)-1) {
+    if (want && aim_corr_res_pairs(c, kind, min_abs, *ret, want) == (size_t)-1) {
         free(*ret);
         *ret = NULL;
         return -ENOMEM;
@@ -58,12 +58,20 @@ static long get_pairs(const aim_corr_result *c, aim_corr_kind kind, double min_a
 
 static const char *label_of(const aim_corr_result *c, size_t i) {
     aim_corr_series_info in;
-    return aim_corr_series(c, i, &in) == 0 ? in.label : "?";
+    return aim_corr_res_series(c, i, &in) == 0 ? in.label : "?";
 }
 
 static const char *name_of(const aim_corr_result *c, size_t i) {
     aim_corr_series_info in;
-    return aim_corr_series(c, i, &in) == 0 ? in.name : "?";
+    return aim_corr_res_series(c, i, &in) == 0 ? in.name : "?";
+}
+
+/* Why a derived pair is one: which model computes which series (aim_corr_model_role). */
+static const char *derived_why(const aim_corr_result *c, size_t a, size_t b) {
+    int role = aim_corr_res_derived_role(c, a, b);
+    return role == 1   ? "aimeter estimates CPU power as a straight line in CPU use"
+           : role == 2 ? "aimeter estimates DRAM power in proportion to the memory in use"
+                       : "computed one from the other by aimeter's model";
 }
 
 /* ------------------------------------------------------------------ text */
@@ -116,11 +124,11 @@ static void pair_rows(aim_strbuf *b, const aim_corr_result *c, const char *title
 static void status_list_text(aim_strbuf *b, const aim_corr_result *c, aim_corr_status status,
                              const char *title, const char *indent) {
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
+    aim_corr_res_info(c, &in);
     int first = 1;
     for (size_t i = 0; i < in.n_series; i++) {
         aim_corr_series_info si;
-        if (aim_corr_series(c, i, &si) == 0 && si.status == status) {
+        if (aim_corr_res_series(c, i, &si) == 0 && si.status == status) {
             if (first)
                 aim_strbuf_printf(b, "%s%s", indent, title);
             aim_strbuf_printf(b, "%s%s", first ? "" : ", ", si.label);
@@ -145,7 +153,7 @@ static void findings_text(aim_strbuf *b, const aim_corr_result *c, const text_ro
         wb = max_size(wb, aim_utf8_width(label_of(c, t->neg[k].b)));
     }
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
+    aim_corr_res_info(c, &in);
     if (t->n_pos + t->n_neg > 0) {
         aim_strbuf_printf(b, "%s  ", indent);
         aim_strbuf_pad_right(b, "Metric A", wa);
@@ -187,7 +195,7 @@ static void findings_text(aim_strbuf *b, const aim_corr_result *c, const text_ro
             char r[AIM_NUM_MAX + 1];
             aim_strbuf_printf(b, "%s  %s ~ %s  (r %s; %s)", indent, label_of(c, t->der[k].a),
                               label_of(c, t->der[k].b), fmt_r(r, t->der[k].r, 4),
-                              aim_corr_derived_why(c, t->der[k].a, t->der[k].b));
+                              derived_why(c, t->der[k].a, t->der[k].b));
             aim_strbuf_endline(b);
         }
     }
@@ -200,7 +208,7 @@ static void findings_text(aim_strbuf *b, const aim_corr_result *c, const text_ro
 
 static void matrix_text(aim_strbuf *b, const aim_corr_result *c, double min_abs) {
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
+    aim_corr_res_info(c, &in);
     size_t n = in.n_series;
     char cell[AIM_NUM_MAX + 8];
     aim_strbuf_append(b, "     ");
@@ -213,7 +221,7 @@ static void matrix_text(aim_strbuf *b, const aim_corr_result *c, double min_abs)
         aim_bprintf(cell, sizeof cell, "#%zu", i + 1);
         aim_strbuf_pad_right(b, cell, 5);
         for (size_t j = 0; j < n; j++) {
-            double r = aim_corr_r(c, i, j, NULL);
+            double r = aim_corr_res_r(c, i, j, NULL);
             if (!isfinite(r))
                 strcpy(cell, ".");
             else if (fabs(r) < min_abs)
@@ -230,7 +238,7 @@ static void matrix_text(aim_strbuf *b, const aim_corr_result *c, double min_abs)
 
 static void info_lines(aim_strbuf *b, const aim_corr_result *c) {
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
+    aim_corr_res_info(c, &in);
     char grid[160];
     grid_text(grid, sizeof grid, &in);
     aim_strbuf_printf(b, "Correlations: %s (%s)\n", grid,
@@ -279,10 +287,10 @@ static void findings_csv(aim_strbuf *b, const aim_corr_result *c, const text_row
     csv_pairs(b, c, "identical", t->same, t->n_same);
     csv_pairs(b, c, "derived", t->der, t->n_der);
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
+    aim_corr_res_info(c, &in);
     for (size_t i = 0; i < in.n_series; i++) {
         aim_corr_series_info si;
-        if (aim_corr_series(c, i, &si) < 0 ||
+        if (aim_corr_res_series(c, i, &si) < 0 ||
             (si.status != AIM_CORR_CONSTANT && si.status != AIM_CORR_SPARSE))
             continue;
         char cnt[24];
@@ -295,7 +303,7 @@ static void findings_csv(aim_strbuf *b, const aim_corr_result *c, const text_row
 
 static void matrix_csv(aim_strbuf *b, const aim_corr_result *c, double min_abs) {
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
+    aim_corr_res_info(c, &in);
     aim_strbuf_append(b, "series");
     for (size_t j = 0; j < in.n_series; j++) {
         aim_strbuf_putc(b, ',');
@@ -306,7 +314,7 @@ static void matrix_csv(aim_strbuf *b, const aim_corr_result *c, double min_abs) 
         aim_csv_field(b, name_of(c, i), (size_t)-1);
         for (size_t j = 0; j < in.n_series; j++) {
             aim_strbuf_putc(b, ',');
-            double r = aim_corr_r(c, i, j, NULL);
+            double r = aim_corr_res_r(c, i, j, NULL);
             if (fabs(r) >= min_abs)
                 csv_r(b, r);
         }
@@ -323,11 +331,11 @@ static const char *status_word(aim_corr_status s) {
 
 static json_t *series_array(const aim_corr_result *c, int *err) {
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
+    aim_corr_res_info(c, &in);
     json_t *arr = json_array();
     for (size_t i = 0; i < in.n_series; i++) {
         aim_corr_series_info si;
-        if (aim_corr_series(c, i, &si) < 0)
+        if (aim_corr_res_series(c, i, &si) < 0)
             continue;
         json_t *o = json_object();
         PUT(o, "index", json_integer((json_int_t)i));
@@ -359,7 +367,7 @@ static json_t *pairs_array(const aim_corr_result *c, const aim_corr_pair *p, lon
         PUT(o, "r", aim_json_num(p[k].r));
         PUT(o, "n", aim_json_count(p[k].n));
         if (derived)
-            PUT(o, "why", json_string(aim_corr_derived_why(c, p[k].a, p[k].b)));
+            PUT(o, "why", json_string(derived_why(c, p[k].a, p[k].b)));
         PUSH(arr, o);
     }
     return arr;
@@ -369,10 +377,10 @@ static json_t *pairs_array(const aim_corr_result *c, const aim_corr_pair *p, lon
 static json_t *status_indices(const aim_corr_result *c, aim_corr_status status, int *err) {
     json_t *arr = json_array();
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
+    aim_corr_res_info(c, &in);
     for (size_t i = 0; i < in.n_series; i++) {
         aim_corr_series_info si;
-        if (aim_corr_series(c, i, &si) == 0 && si.status == status)
+        if (aim_corr_res_series(c, i, &si) == 0 && si.status == status)
             PUSH(arr, json_integer((json_int_t)i));
     }
     return arr;
@@ -380,7 +388,7 @@ static json_t *status_indices(const aim_corr_result *c, aim_corr_status status, 
 
 static json_t *header_object(const aim_corr_result *c, const char *schema, int *err) {
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
+    aim_corr_res_info(c, &in);
     json_t *o = json_object();
     if (schema)
         PUT(o, "schema", json_string(schema));
@@ -405,8 +413,8 @@ static json_t *header_object(const aim_corr_result *c, const char *schema, int *
 static json_t *findings_json(const aim_corr_result *c, const text_rows *t, const char *schema,
                              int *err) {
     json_t *o = header_object(c, schema, err);
-    PUT(o, "n_positive", aim_json_count(aim_corr_pairs(c, AIM_CORR_POSITIVE, 0, NULL, 0)));
-    PUT(o, "n_negative", aim_json_count(aim_corr_pairs(c, AIM_CORR_NEGATIVE, 0, NULL, 0)));
+    PUT(o, "n_positive", aim_json_count(aim_corr_res_pairs(c, AIM_CORR_POSITIVE, 0, NULL, 0)));
+    PUT(o, "n_negative", aim_json_count(aim_corr_res_pairs(c, AIM_CORR_NEGATIVE, 0, NULL, 0)));
     PUT(o, "positive", pairs_array(c, t->pos, t->n_pos, 0, err));
     PUT(o, "negative", pairs_array(c, t->neg, t->n_neg, 0, err));
     PUT(o, "identical", pairs_array(c, t->same, t->n_same, 0, err));
@@ -419,13 +427,13 @@ static json_t *findings_json(const aim_corr_result *c, const text_rows *t, const
 static json_t *matrix_json(const aim_corr_result *c, double min_abs, int *err) {
     json_t *o = header_object(c, "aimeter.corr-matrix/1", err);
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
+    aim_corr_res_info(c, &in);
     json_t *rows = json_array(), *counts = json_array();
     for (size_t i = 0; i < in.n_series; i++) {
         json_t *row = json_array(), *nrow = json_array();
         for (size_t j = 0; j < in.n_series; j++) {
             uint64_t n = 0;
-            double r = aim_corr_r(c, i, j, &n);
+            double r = aim_corr_res_r(c, i, j, &n);
             PUSH(row, fabs(r) >= min_abs ? aim_json_num(r) : json_null());
             PUSH(nrow, aim_json_count(n));
         }
@@ -439,7 +447,7 @@ static json_t *matrix_json(const aim_corr_result *c, double min_abs, int *err) {
 
 /* ------------------------------------------------------------------ aimeter corr */
 
-int aim_corr_render(const aim_corr_result *c, const char *format, int matrix, double min_abs,
+int aim_corr_render_result(const aim_corr_result *c, const char *format, int matrix, double min_abs,
                     size_t top, char **ret_text) {
     if (!c || !format || !ret_text || !(min_abs >= 0) || min_abs > 1)
         return -EINVAL;
@@ -480,42 +488,34 @@ int aim_corr_render(const aim_corr_result *c, const char *format, int matrix, do
 
 /* ------------------------------------------------------------------ the report's section */
 
-/* What a report's correlation section shows: the run's stored matrix and its top pairs,
- * and (info, grid: may be NULL) the grid's description. -ENOENT without a matrix; nothing to
- * free on error. */
-static int report_result(const aim_run_summary *run, double min_abs, size_t top,
-                         aim_corr_result **ret, text_rows *rows, aim_corr_info *info,
-                         char *grid, size_t grid_size) {
-    if (!run->corr)
+/* What a report's correlation section shows: the run's result's top pairs, and (info, grid:
+ * may be NULL) the grid's description. -ENOENT without a result; nothing to free on error. */
+static int report_rows(const aim_corr_result *c, double min_abs, size_t top, text_rows *rows,
+                       aim_corr_info *info, char *grid, size_t grid_size) {
+    if (!c)
         return -ENOENT;
-    int r = aim_corr_result_build(run, run->corr, 0, 0, ret);
+    int r = rows_get(c, min_abs, top, rows);
     if (r < 0)
         return r;
-    if ((r = rows_get(*ret, min_abs, top, rows)) < 0) {
-        aim_corr_result_free(*ret);
-        return r;
-    }
     if (info) {
-        aim_corr_get_info(*ret, info);
+        aim_corr_res_info(c, info);
         grid_text(grid, grid_size, info);
     }
     return 0;
 }
 
-void aim_corr_report_text(aim_strbuf *b, const aim_run_summary *run) {
-    aim_corr_result *c;
+void aim_corr_report_text(aim_strbuf *b, const aim_corr_result *c) {
     text_rows t;
     aim_corr_info in;
     char grid[160];
-    if (report_result(run, AIM_CORR_REPORT_MIN_ABS, AIM_CORR_REPORT_TOP, &c, &t, &in, grid,
-                      sizeof grid) < 0)
+    if (report_rows(c, AIM_CORR_REPORT_MIN_ABS, AIM_CORR_REPORT_TOP, &t, &in, grid,
+                    sizeof grid) < 0)
         return;
     char lim[AIM_NUM_MAX];
     aim_strbuf_printf(b, "\nCorrelated pairs (%s, |r| >= %s; all: aimeter corr RUN)\n", grid,
                       aim_fmt_trim(lim, AIM_CORR_REPORT_MIN_ABS, 2));
     findings_text(b, c, &t, AIM_CORR_REPORT_MIN_ABS, "");
     rows_free(&t);
-    aim_corr_result_free(c);
 }
 
 /* Backslash-escapes what GFM reads as markup or table syntax. */
@@ -549,11 +549,11 @@ static void md_rows(aim_strbuf *b, const aim_corr_result *c, const char *sign,
 static void status_list_md(aim_strbuf *b, const aim_corr_result *c, aim_corr_status status,
                            const char *title) {
     aim_corr_info in;
-    aim_corr_get_info(c, &in);
+    aim_corr_res_info(c, &in);
     int first = 1;
     for (size_t i = 0; i < in.n_series; i++) {
         aim_corr_series_info si;
-        if (aim_corr_series(c, i, &si) == 0 && si.status == status) {
+        if (aim_corr_res_series(c, i, &si) == 0 && si.status == status) {
             aim_strbuf_append(b, first ? "\n" : ", ");
             if (first)
                 aim_strbuf_append(b, title);
@@ -565,13 +565,12 @@ static void status_list_md(aim_strbuf *b, const aim_corr_result *c, aim_corr_sta
         aim_strbuf_append(b, ".\n");
 }
 
-void aim_corr_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
-    aim_corr_result *c;
+void aim_corr_report_markdown(aim_strbuf *b, const aim_corr_result *c) {
     text_rows t;
     aim_corr_info in;
     char grid[160];
-    if (report_result(run, AIM_CORR_REPORT_MIN_ABS, AIM_CORR_REPORT_TOP, &c, &t, &in, grid,
-                      sizeof grid) < 0)
+    if (report_rows(c, AIM_CORR_REPORT_MIN_ABS, AIM_CORR_REPORT_TOP, &t, &in, grid,
+                    sizeof grid) < 0)
         return;
     char lim[AIM_NUM_MAX];
     aim_strbuf_printf(b, "\n**Correlated metric pairs** (%s; \\|r\\| ≥ %s)\n\n", grid,
@@ -608,7 +607,7 @@ void aim_corr_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
             aim_strbuf_append(b, " ~ ");
             md(b, label_of(c, t.der[k].b));
             aim_strbuf_printf(b, " (r %s; ", fmt_r(r, t.der[k].r, 4));
-            md(b, aim_corr_derived_why(c, t.der[k].a, t.der[k].b));
+            md(b, derived_why(c, t.der[k].a, t.der[k].b));
             aim_strbuf_append(b, ")");
         }
         aim_strbuf_append(b, ".\n");
@@ -619,13 +618,11 @@ void aim_corr_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
                 "common one: in no finding): ", (unsigned long long)in.min_spread);
     status_list_md(b, c, AIM_CORR_SPARSE, head);
     rows_free(&t);
-    aim_corr_result_free(c);
 }
 
-json_t *aim_corr_report_json(const aim_run_summary *run, int *err) {
-    aim_corr_result *c;
+json_t *aim_corr_report_json(const aim_corr_result *c, int *err) {
     text_rows t;
-    int r = report_result(run, 0, AIM_CORR_REPORT_JSON_TOP, &c, &t, NULL, NULL, 0);
+    int r = report_rows(c, 0, AIM_CORR_REPORT_JSON_TOP, &t, NULL, NULL, 0);
     if (r == -ENOENT)
         return json_null();
     if (r < 0) {
@@ -634,6 +631,5 @@ json_t *aim_corr_report_json(const aim_run_summary *run, int *err) {
     }
     json_t *o = findings_json(c, &t, NULL, err);
     rows_free(&t);
-    aim_corr_result_free(c);
     return o;
 }

@@ -1,13 +1,13 @@
-/* Correlation results for reports and `aimeter corr` (corr_result.c, corr_render.c): the
- * public aim_corr_result built from a run summary and a matrix, and the pieces the report's
- * renderers share with `aimeter corr` so both show the same pairs the same way. */
+/* Correlation output (corr_render.c) over a built result (processing/corr_result.h):
+ * `aimeter corr`, and the report's section, built from the same pieces so a pair reads the
+ * same everywhere. */
 #ifndef AIM_CORR_REPORT_H
 #define AIM_CORR_REPORT_H
 
 #include <jansson.h>
 
 #include "aimeter.h"
-#include "processing/corr.h"
+#include "processing/corr_result.h"
 #include "processing/summary.h"
 #include "util/strbuf.h"
 
@@ -19,19 +19,16 @@
 /* Pairs per sign in the report's JSON. */
 #define AIM_CORR_REPORT_JSON_TOP 20
 
-/* A result over run's series and matrix m. own: the result frees m. recomputed: how m was
- * obtained. -ENOMEM (m is then freed if owned). */
-int aim_corr_result_build(const aim_run_summary *run, aim_corr_matrix *m, int own,
-                          int recomputed, aim_corr_result **ret);
+/* `aimeter corr` (aim_corr_render, aimeter.h): format "text", "csv" or "json"; matrix: the
+ * full matrix instead of the findings. -EINVAL, -ENOMEM. */
+int aim_corr_render_result(const aim_corr_result *c, const char *format, int matrix,
+                           double min_abs, size_t top, char **ret_text);
 
-/* Why a derived pair (AIM_CORR_DERIVED) is one: which model computes which series, in a
- * phrase ("estimated CPU power is a line in CPU use"). */
-const char *aim_corr_derived_why(const aim_corr_result *c, size_t a, size_t b);
-
-/* The report's "Correlations" section of a loaded run (nothing when run->corr is NULL). */
-void aim_corr_report_text(aim_strbuf *b, const aim_run_summary *run);
-void aim_corr_report_markdown(aim_strbuf *b, const aim_run_summary *run);
-/* The report JSON's "correlations" value: null when run->corr is NULL. */
-json_t *aim_corr_report_json(const aim_run_summary *run, int *err);
+/* The report's "Correlations" section of a run's result (nothing when c is NULL: no matrix
+ * stored). */
+void aim_corr_report_text(aim_strbuf *b, const aim_corr_result *c);
+void aim_corr_report_markdown(aim_strbuf *b, const aim_corr_result *c);
+/* The report JSON's "correlations" value: null when c is NULL. */
+json_t *aim_corr_report_json(const aim_corr_result *c, int *err);
 
 #endif

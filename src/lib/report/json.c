@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "processing/sections.h"
 #include "report/corr_report.h"
 #include "report/phases_report.h"
 #include "report/extras_report.h"
 #include "report/jsonutil.h"
-#include "report/model.h"
+#include "processing/report_model.h"
 #include "report/renderers.h"
 
 /* Every builder takes `int *err`; these keep the field lists readable. */
@@ -56,7 +57,7 @@ static json_t *sampling_object(const aim_run_summary *run, int *err) {
     return o;
 }
 
-static json_t *energy_object(const aim_run_summary *run, int *order, size_t n, int *err) {
+static json_t *energy_object(const aim_run_summary *run, const int *order, size_t n, int *err) {
     json_t *o = json_object();
     PUT(o, "total_j", n ? aim_json_num(run->total_energy_j) : json_null());
     PUT(o, "total_kwh", n ? aim_json_num(run->total_energy_j / 3.6e6) : json_null());
@@ -155,9 +156,9 @@ static json_t *stat_value(const aim_series_summary *s, double v) {
 }
 
 static json_t *metric_object(const aim_run_summary *run, const aim_series_summary *s, int *err) {
-    const aim_metric_info *info = aim_report_series_info(s);
+    const aim_metric_info *info = aim_series_metric(s);
     int id = info ? aim_metric_id_of(info) : -1;
-    const char *component = aim_report_section(run, s);
+    const char *component = aim_section_name(aim_series_section(run, s, info));
     json_t *o = json_object();
     if (strnlen(s->metric_key, sizeof s->metric_key) || !info)
         PUT(o, "key", STR(s->metric_key));
@@ -208,12 +209,10 @@ static json_t *warnings_array(const aim_run_summary *run, int *err) {
     return arr;
 }
 
-int aim_report_render_json(const aim_run_summary *run, char **ret_text) {
-    size_t n_dev = run->n_devices > 0 ? (size_t)run->n_devices : 0;
-    int *order = calloc(n_dev + 1, sizeof *order);
-    if (!order)
-        return -ENOMEM;
-    size_t n = aim_report_energy_order(run, order);
+int aim_report_render_json(const aim_report_model *m, char **ret_text) {
+    const aim_run_summary *run = m->run;
+    const int *order = m->energy_order;
+    size_t n = m->n_energy_order;
 
     int err = 0;
     json_t *root = json_object();
@@ -224,13 +223,12 @@ int aim_report_render_json(const aim_run_summary *run, char **ret_text) {
     aim_json_put(root, "carbon", carbon_object(run, n, &err), &err);
     aim_json_put(root, "cost", cost_object(run, n, &err), &err);
     aim_json_put(root, "devices", devices_array(run, &err), &err);
-    aim_json_put(root, "correlations", aim_corr_report_json(run, &err), &err);
+    aim_json_put(root, "correlations", aim_corr_report_json(m->corr, &err), &err);
     aim_json_put(root, "workload", aim_phases_report_json(run, &err), &err);
     aim_json_put(root, "idle", aim_idle_report_json(run, &err), &err);
     aim_json_put(root, "embodied", aim_embodied_report_json(run, &err), &err);
     aim_json_put(root, "attribution", aim_attribution_report_json(run, &err), &err);
     aim_json_put(root, "warnings", warnings_array(run, &err), &err);
-    free(order);
 
     int r = err ? -ENOMEM : aim_json_dump(root, ret_text);
     json_decref(root);

@@ -1,6 +1,7 @@
 #include "report/jsonutil.h"
 
 #include "model/run_tags.h"
+#include "processing/report_words.h"
 
 json_t *aim_json_tags(const struct aim_run_tag *tags, size_t n) {
     json_t *o = json_object();

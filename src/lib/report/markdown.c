@@ -7,7 +7,7 @@
 #include "processing/stats.h"
 #include "report/corr_report.h"
 #include "report/phases_report.h"
-#include "report/model.h"
+#include "processing/report_model.h"
 #include "report/renderers.h"
 #include "util/strbuf.h"
 
@@ -143,23 +143,18 @@ static void tables(aim_strbuf *b, const aim_report_model *m) {
                              "values\n", AIM_MODE_SLOTS);
 }
 
-int aim_report_render_markdown(const aim_run_summary *run, char **ret_text) {
-    aim_report_model m;
-    int r = aim_report_model_build(run, &m);
-    if (r < 0) {
-        aim_report_model_free(&m);
-        return r;
-    }
+int aim_report_render_markdown(const aim_report_model *m, char **ret_text) {
+    const aim_run_summary *run = m->run;
     aim_strbuf b = AIM_STRBUF_INIT;
     header(&b, run);
-    overall(&b, &m);
-    tables(&b, &m);
-    aim_corr_report_markdown(&b, run);
+    overall(&b, m);
+    tables(&b, m);
+    aim_corr_report_markdown(&b, m->corr);
     aim_phases_report_markdown(&b, run);
     aim_strbuf_append(&b, "\nSamples ");
-    md(&b, m.samples);
+    md(&b, m->samples);
     aim_strbuf_append(&b, ". Sources: ");
-    md(&b, m.sources);
+    md(&b, m->sources);
     aim_strbuf_append(&b, ".\n");
 
     size_t pos = 0, len;
@@ -173,6 +168,5 @@ int aim_report_render_markdown(const aim_run_summary *run, char **ret_text) {
         md_text(&b, line, len);
         aim_strbuf_putc(&b, '\n');
     }
-    aim_report_model_free(&m);
     return aim_strbuf_steal(&b, ret_text);
 }

@@ -3,74 +3,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "processing/phase_figures.h"
+#include "processing/phase_hints.h"
 #include "processing/records.h"
-#include "processing/phases.h"
 #include "processing/workload_summary.h"
 #include "report/table.h"
-#include "report/format.h"
-#include "report/model.h"
+#include "processing/report_words.h"
+#include "processing/report_model.h"
 #include "report/jsonutil.h"
 #include "report/phases_report.h"
 
-/* The components a phase's energy is shown by, from the devices counted in the total. */
-enum { C_CPU, C_DRAM, C_GPU, C_OTHER, C__COUNT };
-static const char *const comp_name[C__COUNT] = { "CPU", "DRAM", "GPU", "Other" };
-
-static int comp_of(const aim_device_summary *d) {
-    switch (d->kind) {
-    case AIM_DEV_CPU: return C_CPU;
-    case AIM_DEV_DRAM: return C_DRAM;
-    case AIM_DEV_GPU: return C_GPU;
-    default: return C_OTHER;
-    }
-}
-
-typedef struct phase_figures {
-    double energy_j, comp_j[C__COUNT], peak_w, mean_w, share;
-} phase_figures;
-
-/* The device's highest enforced power limit over the run (gpu.power_limit), NaN without one:
- * a phase's peak above it is said, never shown as if the device could draw it. */
-static double power_limit_w(const aim_run_summary *run, int d) {
-    for (int i = 0; i < run->n_series; i++) {
-        const aim_series_summary *s = &run->series[i];
-        if (s->device == d && s->instance == -1 && s->count > 0 && s->max > 0 &&
-            strncmp(s->metric_key, "gpu.power_limit", sizeof s->metric_key) == 0)
-            return s->max;
-    }
-    return NAN;
-}
-
-static double device_peak_w(const aim_phase_summary *p, int d) {
-    return aim_phase_device_peak_w(p->peak_w[d], p->energy_j[d], p->total_ns);
-}
-
-static phase_figures figures(const aim_run_summary *run, const aim_phase_summary *p) {
-    phase_figures f;
-    memset(&f, 0, sizeof f);
-    for (int d = 0; d < run->n_devices; d++) {
-        if (!run->devices[d].in_total)
-            continue;
-        f.energy_j += p->energy_j[d];
-        f.comp_j[comp_of(&run->devices[d])] += p->energy_j[d];
-        f.peak_w += device_peak_w(p, d);
-    }
-    f.mean_w = p->total_ns > 0 ? f.energy_j / ((double)p->total_ns / 1e9) : NAN;
-    f.share = run->duration_ns > 0 ? 100.0 * (double)p->total_ns / (double)run->duration_ns
-                                   : NAN;
-    return f;
-}
-
-/* Which components have any energy in any phase: only those get a column. */
-static void used_components(const aim_run_summary *run, int used[C__COUNT]) {
-    memset(used, 0, sizeof(int) * C__COUNT);
-    const aim_workload_summary *w = run->workload;
-    for (size_t i = 0; i < w->n_phases; i++) {
-        phase_figures f = figures(run, &w->phases[i]);
-        for (int c = 0; c < C__COUNT; c++)
-            used[c] |= f.comp_j[c] > 0;
-    }
-}
+/* The words of the components a phase's energy is split by (processing/phase_figures.h). */
+static const char *const comp_name[AIM_PHASE_COMPONENTS] = { "CPU", "DRAM", "GPU", "Other" };
 
 static void phase_label(char *out, size_t size, const aim_phase_summary *p) {
     if (p->instances > 1)
@@ -92,65 +36,42 @@ static void efficiency_cells(const aim_run_summary *run, double energy_j, double
 
 /* ------------------------------------------------------------------ bottleneck hints */
 
-static double metric_mean(const aim_phase_summary *p, int device, const char *key) {
-    for (size_t i = 0; i < p->n_metrics; i++)
-        if (p->metrics[i].device == device && strcmp(p->metrics[i].key, key) == 0)
-            return p->metrics[i].mean;
-    return NAN;
-}
-
-static double sum2(double a, double b) {
-    return isfinite(a) || isfinite(b) ? (isfinite(a) ? a : 0) + (isfinite(b) ? b : 0) : NAN;
-}
-
-/* One hint for one device in one phase, written as the evidence behind it; 0 when the
- * metrics say nothing clear. Thresholds: docs/methodology.md, "Bottleneck hints". */
+/* A hint in words, with the evidence behind it (processing/phase_hints.h decides which);
+ * 0 when there is none. */
 static int hint(const aim_run_summary *run, const aim_phase_summary *p, int d, char *what,
                 size_t wsize, char *evidence, size_t esize) {
-    const aim_device_summary *dev = &run->devices[d];
-    if (dev->kind == AIM_DEV_HOST) {
-        double cpu = metric_mean(p, d, "cpu.util");
-        if (!(cpu >= 80))
-            return 0;
-        snprintf(what, wsize, "CPU-bound?");
-        snprintf(evidence, esize, "CPU use %.0f %% of all CPUs", cpu);
-        return 1;
-    }
-    if (dev->kind != AIM_DEV_GPU)
+    aim_phase_hint h = aim_phase_hint_of(p, d, run->devices[d].kind);
+    const char *busy = h.busy_is_sm ? "SM active" : "utilisation";
+    switch (h.kind) {
+    case AIM_HINT_NONE:
         return 0;
-    double util = metric_mean(p, d, "gpu.util"), sm = metric_mean(p, d, "gpu.sm_active");
-    double tensor = metric_mean(p, d, "gpu.tensor_active"), dram = metric_mean(p, d, "gpu.dram_active");
-    double pcie = sum2(metric_mean(p, d, "gpu.pcie_tx"), metric_mean(p, d, "gpu.pcie_rx"));
-    double nvl = sum2(metric_mean(p, d, "gpu.nvlink_tx"), metric_mean(p, d, "gpu.nvlink_rx"));
-    if (isfinite(dram) && isfinite(tensor) && dram >= 50 && tensor < 20) {
-        snprintf(what, wsize, "memory-bound?");
-        snprintf(evidence, esize, "DRAM active %.0f %% while tensor active %.0f %%", dram, tensor);
+    case AIM_HINT_CPU_BOUND:
+        snprintf(what, wsize, "CPU-bound?");
+        snprintf(evidence, esize, "CPU use %.0f %% of all CPUs", h.cpu_util);
         return 1;
-    }
-    if ((isfinite(tensor) && tensor >= 50) ||
-        (isfinite(sm) && sm >= 80 && !(isfinite(dram) && dram >= 50))) {
+    case AIM_HINT_MEMORY_BOUND:
+        snprintf(what, wsize, "memory-bound?");
+        snprintf(evidence, esize, "DRAM active %.0f %% while tensor active %.0f %%",
+                 h.dram_active, h.tensor_active);
+        return 1;
+    case AIM_HINT_COMPUTE_BOUND:
         snprintf(what, wsize, "compute-bound?");
         snprintf(evidence, esize, "tensor active %.0f %%, SM active %.0f %%, DRAM active %.0f %%",
-                 tensor, sm, dram);
+                 h.tensor_active, h.sm_active, h.dram_active);
         return 1;
-    }
-    double busy = isfinite(sm) ? sm : util;
-    if (isfinite(busy) && busy < 30 && ((isfinite(pcie) && pcie >= 1) || (isfinite(nvl) && nvl >= 10))) {
+    case AIM_HINT_COMMUNICATION_BOUND:
         snprintf(what, wsize, "communication-bound?");
-        snprintf(evidence, esize, "%s %.0f %% while PCIe %.2f GB/s, NVLink %.2f GB/s",
-                 isfinite(sm) ? "SM active" : "utilisation", busy, pcie, nvl);
+        snprintf(evidence, esize, "%s %.0f %% while PCIe %.2f GB/s, NVLink %.2f GB/s", busy,
+                 h.busy, h.pcie_gbs, h.nvlink_gbs);
         return 1;
-    }
-    if (isfinite(busy) && busy < 30) {
+    case AIM_HINT_GPU_IDLE:
         snprintf(what, wsize, "GPU mostly idle");
-        snprintf(evidence, esize, "%s %.0f %% (waiting on the host or on data?)",
-                 isfinite(sm) ? "SM active" : "utilisation", busy);
+        snprintf(evidence, esize, "%s %.0f %% (waiting on the host or on data?)", busy, h.busy);
         return 1;
-    }
-    if (isfinite(util) && util >= 90 && !isfinite(sm)) {
+    case AIM_HINT_GPU_BUSY:
         snprintf(what, wsize, "GPU busy");
         snprintf(evidence, esize, "utilisation %.0f %% (DCGM's profiling metrics would tell "
-                 "compute from memory)", util);
+                 "compute from memory)", h.gpu_util);
         return 1;
     }
     return 0;
@@ -177,14 +98,14 @@ static void text_phases(aim_strbuf *b, const aim_run_summary *run, int md) {
     const aim_workload_summary *w = run->workload;
     if (w->n_phases == 0)
         return;
-    int used[C__COUNT];
-    used_components(run, used);
+    int used[AIM_PHASE_COMPONENTS];
+    aim_phase_used_components(run, used);
     aim_strbuf_append(b, md ? "\n## Phases\n\n| Phase | Time | Share | Energy" : "\nPhases");
     if (!md) {
         aim_strbuf_repeat(b, ' ', 22 - 6);
         aim_strbuf_append(b, "      Time   Share      Energy");
     }
-    for (int c = 0; c < C__COUNT; c++)
+    for (int c = 0; c < AIM_PHASE_COMPONENTS; c++)
         if (used[c]) {
             if (md)
                 aim_strbuf_printf(b, " | %s", comp_name[c]);
@@ -194,7 +115,7 @@ static void text_phases(aim_strbuf *b, const aim_run_summary *run, int md) {
     aim_strbuf_append(b, md ? " | Mean power | Peak power | Carbon |\n|---|---:|---:|---:"
                             : "   Mean W   Peak W      Carbon");
     if (md) {
-        for (int c = 0; c < C__COUNT; c++)
+        for (int c = 0; c < AIM_PHASE_COMPONENTS; c++)
             if (used[c])
                 aim_strbuf_append(b, "|---:");
         aim_strbuf_append(b, "|---:|---:|---:|");
@@ -203,7 +124,7 @@ static void text_phases(aim_strbuf *b, const aim_run_summary *run, int md) {
     int unterminated = 0;
     for (size_t i = 0; i < w->n_phases; i++) {
         const aim_phase_summary *p = &w->phases[i];
-        phase_figures f = figures(run, p);
+        aim_phase_figures f = aim_phase_figures_of(run, p);
         char label[140], t[32], sh[AIM_NUM_MAX], e[48], mw[AIM_NUM_MAX], pw[AIM_NUM_MAX], cg[48];
         phase_label(label, sizeof label, p);
         aim_fmt_duration(t, sizeof t, p->total_ns);
@@ -225,7 +146,7 @@ static void text_phases(aim_strbuf *b, const aim_run_summary *run, int md) {
             aim_strbuf_printf(b, " %5s %%", sh);
             aim_strbuf_pad_left(b, e, 12);
         }
-        for (int c = 0; c < C__COUNT; c++)
+        for (int c = 0; c < AIM_PHASE_COMPONENTS; c++)
             if (used[c]) {
                 char ce[48];
                 aim_fmt_energy_short(ce, sizeof ce, f.comp_j[c]);
@@ -248,8 +169,9 @@ static void text_phases(aim_strbuf *b, const aim_run_summary *run, int md) {
                                    : "");
     for (size_t i = 0; i < w->n_phases; i++)
         for (int d = 0; d < run->n_devices; d++) {
-            double peak = device_peak_w(&w->phases[i], d), limit = power_limit_w(run, d);
-            if (!(peak > limit * 1.0001))
+            double peak = aim_phase_peak_w(&w->phases[i], d);
+            double limit = aim_phase_power_limit_w(run, d);
+            if (!aim_phase_above_limit(peak, limit))
                 continue;
             char pk[AIM_NUM_MAX], lim[AIM_NUM_MAX];
             aim_fmt_fixed(pk, peak, 2);
@@ -296,7 +218,7 @@ static void text_efficiency(aim_strbuf *b, const aim_run_summary *run, int md) {
                 continue;
             double e = run->total_energy_j, g = run->carbon_g;
             if (scope >= 0) {
-                phase_figures f = figures(run, &w->phases[scope]);
+                aim_phase_figures f = aim_phase_figures_of(run, &w->phases[scope]);
                 e = f.energy_j;
                 g = w->phases[scope].carbon_g;
             }
@@ -420,7 +342,7 @@ json_t *aim_phases_report_json(const aim_run_summary *run, int *err) {
     json_t *root = json_object(), *phases = json_array(), *records = json_array();
     for (size_t i = 0; i < w->n_phases; i++) {
         const aim_phase_summary *p = &w->phases[i];
-        phase_figures f = figures(run, p);
+        aim_phase_figures f = aim_phase_figures_of(run, p);
         json_t *o = json_object(), *devs = json_array(), *recs = json_object();
         aim_json_put(o, "name", aim_json_str(p->name, strlen(p->name)), err);
         aim_json_put(o, "instances", aim_json_count(p->instances), err);
@@ -439,10 +361,10 @@ json_t *aim_phases_report_json(const aim_run_summary *run, int *err) {
             aim_json_put(dv, "device", aim_json_str(run->devices[d].name,
                                                     strnlen(run->devices[d].name, 32)), err);
             aim_json_put(dv, "energy_j", aim_json_num(p->energy_j[d]), err);
-            double peak = device_peak_w(p, d), limit = power_limit_w(run, d);
+            double peak = aim_phase_peak_w(p, d), limit = aim_phase_power_limit_w(run, d);
             aim_json_put(dv, "peak_power_w", aim_json_num(peak), err);
             /* true: the peak is above the device's power limit (the text report warns) */
-            aim_json_put(dv, "above_power_limit", json_boolean(peak > limit * 1.0001), err);
+            aim_json_put(dv, "above_power_limit", json_boolean(aim_phase_above_limit(peak, limit)), err);
             aim_json_put(dv, "in_total", json_boolean(run->devices[d].in_total), err);
             aim_json_push(devs, dv, err);
         }

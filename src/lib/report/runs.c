@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "report/jsonutil.h"
-#include "report/model.h"
+#include "processing/report_model.h"
 #include "report/report.h"
 #include "util/strbuf.h"
 

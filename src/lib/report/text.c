@@ -12,7 +12,7 @@
 #include "processing/stats.h"
 #include "report/corr_report.h"
 #include "report/phases_report.h"
-#include "report/model.h"
+#include "processing/report_model.h"
 #include "util/strbuf.h"
 
 static const char *const stat_headers[4] = { "Avg", "Max", "Min", "Mode" };
@@ -133,22 +133,17 @@ static void tables(aim_strbuf *b, const aim_report_model *m) {
                           AIM_MODE_SLOTS);
 }
 
-int aim_report_render_text(const aim_run_summary *run, char **ret_text) {
-    aim_report_model m;
-    int r = aim_report_model_build(run, &m);
-    if (r < 0) {
-        aim_report_model_free(&m);
-        return r;
-    }
+int aim_report_render_text(const aim_report_model *m, char **ret_text) {
+    const aim_run_summary *run = m->run;
     aim_strbuf b = AIM_STRBUF_INIT;
     header(&b, run);
     aim_strbuf_putc(&b, '\n');
-    overall(&b, &m);
-    tables(&b, &m);
-    aim_corr_report_text(&b, run);
+    overall(&b, m);
+    tables(&b, m);
+    aim_corr_report_text(&b, m->corr);
     aim_phases_report_text(&b, run);
     aim_strbuf_putc(&b, '\n');
-    aim_strbuf_printf(&b, "Samples %s.  Sources: %s\n", m.samples, m.sources);
+    aim_strbuf_printf(&b, "Samples %s.  Sources: %s\n", m->samples, m->sources);
 
     size_t pos = 0, len;
     const char *line;
@@ -161,6 +156,5 @@ int aim_report_render_text(const aim_run_summary *run, char **ret_text) {
         aim_strbuf_append_clean(&b, line, len);
         aim_strbuf_endline(&b);
     }
-    aim_report_model_free(&m);
     return aim_strbuf_steal(&b, ret_text);
 }

@@ -19,6 +19,7 @@
 
 #include "model/device.h"
 #include "model/metrics.h"
+#include "model/probe.h"
 
 /* Where sysfs and procfs are. Tests point these at fixture trees. */
 typedef struct aim_source_env {
@@ -62,18 +63,8 @@ int aim_source_ctx_find_group_series(const aim_source_ctx *ctx, const char *devi
 void aim_source_ctx_warn(aim_source_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Capability report for `aimeter devices`: one line per thing the source looked at. */
-typedef struct aim_probe_line {
-    char what[96];    /* "intel-rapl:0 package-0 energy_uj" */
-    char status[24];  /* "available", "not supported", "no permission", "absent" */
-    char detail[224]; /* why, and the fix */
-} aim_probe_line;
-
-typedef struct aim_probe_report {
-    aim_probe_line lines[512]; /* 8 GPUs with a line per metric fit */
-    int count;
-} aim_probe_report;
-
+/* Capability report for `aimeter devices`: one line per thing the source looked at
+ * (model/probe.h). */
 void aim_probe_add(aim_probe_report *rep, const char *what, const char *status,
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

@@ -1,4 +1,5 @@
-#include "report/format.h"
+/* The report's words (report_words.h). */
+#include "processing/report_words.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,58 +1,14 @@
-#include "report/model.h"
+/* The report model (report_model.h). */
+#include "processing/report_model.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "processing/sections.h"
 #include "processing/stats.h"
-#include "report/extras_report.h"
-
-enum section { SEC_CPU, SEC_DRAM, SEC_GPU, SEC_PLATFORM, SEC_OTHER, SEC_SYSTEM, SEC_PROCESS,
-               SEC__COUNT, SEC_NONE = -1 };
-
-static const char *const section_names[SEC__COUNT] = {
-    "CPU", "DRAM", "GPU", "Platform", "Other", "System", "Process",
-};
-
-const aim_metric_info *aim_report_series_info(const aim_series_summary *s) {
-    size_t n = strnlen(s->metric_key, sizeof s->metric_key);
-    if (n > 0 && n < sizeof s->metric_key)
-        return aim_metric_find(s->metric_key);
-    return s->metric >= 0 ? aim_metric_by_id((aim_metric_id)s->metric) : NULL;
-}
-
-static enum section section_of(const aim_run_summary *run, const aim_series_summary *s,
-                               const aim_metric_info *info) {
-    if (s->device < 0 || s->device >= run->n_devices)
-        return SEC_NONE;
-    switch (run->devices[s->device].kind) {
-    case AIM_DEV_HOST: {
-        /* Host-level metrics say themselves which component they describe. */
-        const char *comp =
-            info ? aim_metric_component((aim_metric_id)aim_metric_id_of(info)) : NULL;
-        if (comp && strcmp(comp, "CPU") == 0)
-            return SEC_CPU;
-        if (comp && strcmp(comp, "DRAM") == 0)
-            return SEC_DRAM;
-        if (comp && strcmp(comp, "Process") == 0)
-            return SEC_PROCESS;
-        return SEC_SYSTEM;
-    }
-    case AIM_DEV_CPU: return SEC_CPU;
-    case AIM_DEV_DRAM: return SEC_DRAM;
-    case AIM_DEV_GPU: return SEC_GPU;
-    case AIM_DEV_PLATFORM: return SEC_PLATFORM;
-    case AIM_DEV_PROCESS: return SEC_PROCESS;
-    case AIM_DEV_OTHER: return SEC_OTHER;
-    }
-    return SEC_OTHER;
-}
-
-const char *aim_report_section(const aim_run_summary *run, const aim_series_summary *s) {
-    enum section sec = section_of(run, s, aim_report_series_info(s));
-    return sec == SEC_NONE ? NULL : section_names[sec];
-}
+#include "processing/report_extras.h"
 
 size_t aim_report_energy_order(const aim_run_summary *run, int *order) {
     static const aim_device_kind first[] = { AIM_DEV_CPU, AIM_DEV_DRAM, AIM_DEV_GPU };
@@ -136,17 +92,17 @@ static void close_table(aim_report_model *m, aim_stat_table *t) {
 }
 
 static void component_rows(aim_report_model *m, const aim_run_summary *run,
-                           const enum section *secs, size_t n_secs) {
+                           const aim_section *secs, size_t n_secs) {
     for (size_t k = 0; k < n_secs; k++)
         for (int i = 0; i < run->n_series; i++) {
             const aim_series_summary *s = &run->series[i];
             const aim_metric_info *info = m->infos[i];
-            if (section_of(run, s, info) != secs[k] || !shown(s, info))
+            if (aim_series_section(run, s, info) != secs[k] || !shown(s, info))
                 continue;
             aim_device_kind kind = run->devices[s->device].kind;
             /* Several sockets or sensors share a section: name the device. */
             int qualify = kind != AIM_DEV_HOST && kind != AIM_DEV_PROCESS;
-            fill_row(m, run, s, info, section_names[secs[k]], qualify);
+            fill_row(m, run, s, info, aim_section_name(secs[k]), qualify);
         }
 }
 
@@ -185,7 +141,8 @@ static void gpu_table(aim_report_model *m, const aim_run_summary *run, int dev) 
     close_table(m, t);
 }
 
-static void overall_rows(aim_report_model *m, const aim_run_summary *run, int *order) {
+static void overall_rows(aim_report_model *m, const aim_run_summary *run) {
+    const int *order = m->energy_order;
     char num[AIM_NUM_MAX], num2[AIM_NUM_MAX], num3[AIM_NUM_MAX];
     aim_overall_row *r = &m->overall[m->n_overall++];
 
@@ -201,7 +158,7 @@ static void overall_rows(aim_report_model *m, const aim_run_summary *run, int *o
         aim_bprintf(r->note, sizeof r->note, "%s%sso far", human, *human ? " " : "");
     }
 
-    size_t n = aim_report_energy_order(run, order);
+    size_t n = m->n_energy_order;
     for (size_t k = 0; k < n; k++) {
         const aim_device_summary *d = &run->devices[order[k]];
         r = &m->overall[m->n_overall++];
@@ -385,6 +342,8 @@ static void scrub_all(aim_report_model *m) {
 }
 
 void aim_report_model_free(aim_report_model *m) {
+    aim_corr_res_free(m->corr);
+    free(m->energy_order);
     free(m->infos);
     free(m->overall);
     free(m->rows);
@@ -394,29 +353,32 @@ void aim_report_model_free(aim_report_model *m) {
 
 int aim_report_model_build(const aim_run_summary *run, aim_report_model *m) {
     memset(m, 0, sizeof *m);
+    if (!run || (run->n_devices > 0 && !run->devices) || (run->n_series > 0 && !run->series))
+        return -EINVAL;
     size_t n_dev = run->n_devices > 0 ? (size_t)run->n_devices : 0;
     size_t n_ser = run->n_series > 0 ? (size_t)run->n_series : 0;
-    int *order = calloc(n_dev + 1, sizeof *order);
+    m->run = run;
+    m->energy_order = calloc(n_dev + 1, sizeof *m->energy_order);
     m->overall = calloc(5 * n_dev + 14, sizeof *m->overall); /* + idle, embodied, attribution */
     m->rows = calloc(n_ser + 1, sizeof *m->rows);
     m->tables = calloc(n_dev + 2, sizeof *m->tables);
     m->infos = calloc(n_ser + 1, sizeof *m->infos);
-    if (!order || !m->overall || !m->rows || !m->tables || !m->infos) {
-        free(order);
-        aim_report_model_free(m);
+    if (!m->energy_order || !m->overall || !m->rows || !m->tables || !m->infos)
         return -ENOMEM;
-    }
-    overall_rows(m, run, order);
+    /* The stored matrix read into families, model roles and classes (corr_result.h). */
+    if (run->corr && aim_corr_res_build(run, run->corr, 0, 0, &m->corr) < 0)
+        return -ENOMEM;
+    m->n_energy_order = aim_report_energy_order(run, m->energy_order);
+    overall_rows(m, run);
     aim_extras_overall_rows(m, run);
-    free(order);
     /* Looked up once: the tables scan the series once per section and per GPU category. */
     for (size_t i = 0; i < n_ser; i++)
-        m->infos[i] = aim_report_series_info(&run->series[i]);
+        m->infos[i] = aim_series_metric(&run->series[i]);
     sampling_text(m, run);
 
     /* Table 4's order: CPU and DRAM, each GPU, then everything else. */
-    static const enum section head[] = { SEC_CPU, SEC_DRAM };
-    static const enum section tail[] = { SEC_PLATFORM, SEC_OTHER, SEC_SYSTEM, SEC_PROCESS };
+    static const aim_section head[] = { AIM_SEC_CPU, AIM_SEC_DRAM };
+    static const aim_section tail[] = { AIM_SEC_PLATFORM, AIM_SEC_OTHER, AIM_SEC_SYSTEM, AIM_SEC_PROCESS };
     aim_stat_table *t = open_table(m, "Component");
     component_rows(m, run, head, sizeof head / sizeof head[0]);
     close_table(m, t);
