@@ -3,7 +3,8 @@
 
 Every quoted #include of a file under src/ must name its own layer or a layer the table below
 lets it use; only store/sqlite/ may name SQLite; each src/views/LAYER (the include directory
-the build gives a layer's library) must link exactly the layers the table allows. Prints one
+the build gives a layer's library) must link exactly the layers the table allows; a store
+back-end's headers (store/sqlite/) are seen by the store alone. Prints one
 line per broken rule, naming the file, and exits 1; prints a one-line summary and exits 0
 when all hold. Usage: check_layers.py [ROOT] (default: the checkout this file is in)."""
 import os
@@ -80,6 +81,9 @@ def check(root):
                 problems.append(f"{rel}: #include \"{inc}\" has no layer; write \"{layer}/{inc}\"")
             elif layer == "cli" and tgt not in (None, "util", "cli"):
                 problems.append(f"{rel}: #include \"{inc}\": cli may use aimeter.h and util only")
+            elif inc.startswith("store/sqlite/") and not rel.startswith("src/lib/store/"):
+                problems.append(f"{rel}: #include \"{inc}\": only the store may see a back-end; "
+                                f"use store/store.h")
             elif tgt and tgt != layer and tgt not in MAY_USE[layer]:
                 problems.append(f"{rel}: #include \"{inc}\": {layer} may not use {tgt} "
                                 f"(it may use {', '.join(sorted(MAY_USE[layer])) or 'nothing'})")

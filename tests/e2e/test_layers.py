@@ -67,6 +67,16 @@ def test_sqlite_outside_its_folder_and_bare_or_relative_includes(tmp_path):
     assert any(l.startswith("src/lib/model/metrics.c") and "goes around" in l for l in lines)
 
 
+def test_only_the_store_sees_its_back_end(tmp_path):
+    root = copy_tree(tmp_path)
+    append(root / "src/lib/engine/writer.c", '#include "store/sqlite/schema.h"')
+    r = run_check(root)
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        'src/lib/engine/writer.c: #include "store/sqlite/schema.h": only the store may see a '
+        'back-end; use store/store.h']
+
+
 def test_a_view_wider_than_the_table_is_named(tmp_path):
     root = copy_tree(tmp_path)
     (root / "src/views/report/store").symlink_to("../../lib/store")

@@ -23,7 +23,7 @@
 
 /* ------------------------------------------------------------------ builders */
 
-/* The note the total carries (report/model.h), spelt out so a change shows here. */
+/* The note the total carries (processing/report_model.h), spelt out so a change shows here. */
 #define EDGE "; from the run's start: before a device's first reading, its first power (a " \
              "counter's: its mean over its first second) held back"
 

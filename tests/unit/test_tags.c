@@ -1,5 +1,5 @@
 /* Run tags: the rules for keys and values (model/run_tags.h), aim_config_add_tag, and the
- * run_tags table (store/sqlite/tags_store.h) written and read back, with the list of tagged runs. */
+ * run_tags table (store/tags_store.h) written and read back, with the list of tagged runs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -14,7 +14,7 @@
 #include "util/strbuf.h"
 #include "store/db.h"
 #include "api/store_error.h"
-#include "store/sqlite/tags_store.h"
+#include "store/tags_store.h"
 
 /* Enough for a sweep; a table wider than this is not read by anyone. */
 #define MAX_COMPARE 256

@@ -18,7 +18,7 @@
 #include "processing/forecast_run.h"
 #include "report/forecast_report.h"
 #include "store/db.h"
-#include "store/sqlite/tags_store.h"
+#include "store/tags_store.h"
 #include "util/strbuf.h"
 
 /* The store's phase instances as processing takes them. */

@@ -12,7 +12,7 @@
 #include "report/report.h"
 #include "store/db.h"
 #include "api/store_error.h"
-#include "store/sqlite/tags_store.h"
+#include "store/tags_store.h"
 
 struct aim_store {
     aim_db *db;

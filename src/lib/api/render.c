@@ -8,10 +8,10 @@
 #include "aimeter.h"
 #include "processing/report_model.h"
 #include "report/report.h"
-#include "store/sqlite/corr_store.h"
+#include "store/corr_store.h"
 #include "store/db.h"
 #include "api/store_error.h"
-#include "store/sqlite/tags_store.h"
+#include "store/tags_store.h"
 
 int aim_report_render(aim_store *store, const char *run_id, const char *format,
                       char **ret_text) {

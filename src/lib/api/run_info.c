@@ -16,8 +16,8 @@
 #include "processing/records.h"
 #include "processing/summary.h"
 #include "processing/workload_summary.h"
-#include "report/format.h"
-#include "report/model.h"
+#include "processing/report_words.h"
+#include "processing/report_model.h"
 #include "util/numfmt.h"
 
 struct aim_run_info {

@@ -15,7 +15,7 @@
 #include "util/iso8601.h"
 #include "util/log.h"
 #include "util/numfmt.h"
-#include "store/sqlite/steps_store.h"
+#include "store/steps_store.h"
 
 int aim_run_carbon_setup(aim_run_carbon *rc, const aim_config *cfg, int64_t now_wall_ns,
                          aim_run_summary *run, char *err, size_t errlen) {

@@ -6,9 +6,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "report/format.h"
+#include "processing/report_words.h"
 #include "report/jsonutil.h"
-#include "report/model.h"
+#include "processing/report_model.h"
 #include "report/table.h"
 #include "util/csv.h"
 

@@ -7,10 +7,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "report/format.h"
+#include "processing/report_words.h"
 #include "report/jsonutil.h"
 #include "report/run_title.h"
-#include "report/model.h"
+#include "processing/report_model.h"
 #include "report/table.h"
 
 static const char *num(char *b, double v) { return aim_fmt_sig(b, v, 4, 0); }

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "report/format.h"
+#include "processing/report_words.h"
 #include "report/jsonutil.h"
 #include "report/run_title.h"
 #include "report/table.h"
