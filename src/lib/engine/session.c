@@ -40,6 +40,10 @@ int aim_session_new(const aim_config *config, aim_session **ret_session) {
         free(s);
         return -ENOMEM;
     }
+    s->stages = aim_stages;
+    s->n_stages = aim_stage_count;
+    s->sinks = aim_sinks;
+    s->n_sinks = aim_sink_count;
     pthread_mutex_init(&s->lock, NULL);
     aim_chunk_backlog_init(&s->backlog, 0);
     pthread_condattr_t attr;
@@ -445,13 +449,13 @@ int aim_session_start(aim_session *s) {
         memcpy(s->run_info + id_len + 1, store_path, path_len + 1);
     }
     /* The stages first: the energy plan sets the resolution the groups' encoders take. */
-    for (size_t k = 0; k < aim_stage_count; k++)
-        if (aim_stages[k]->start && (r = aim_stages[k]->start(s)) < 0)
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->start && (r = s->stages[k]->start(s)) < 0)
             return r;
     if ((r = alloc_groups(s)) < 0)
         return aim_session_fail(s, r, "out of memory");
-    for (size_t k = 0; k < aim_sink_count; k++)
-        if (aim_sinks[k]->start && (r = aim_sinks[k]->start(s)) < 0)
+    for (size_t k = 0; k < s->n_sinks; k++)
+        if (s->sinks[k]->start && (r = s->sinks[k]->start(s)) < 0)
             return r;
     /* The run's rows are the writer's first transaction (writer.c): their commit, with the
      * sync of a new WAL file, is not something start() needs to wait for. */
@@ -468,31 +472,31 @@ int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
     if (s->stopped)
         return aim_session_fail(s, -EALREADY, "session already stopped");
     s->stopped = 1;
-    for (size_t k = 0; k < aim_stage_count; k++)
-        if (aim_stages[k]->stopping)
-            aim_stages[k]->stopping(s);
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->stopping)
+            s->stages[k]->stopping(s);
     join_threads(s);
     aim_writer_drain(s);
     int64_t end_ns = aim_mono_ns();
-    for (size_t k = 0; k < aim_stage_count; k++)
-        if (aim_stages[k]->end)
-            aim_stages[k]->end(s, end_ns);
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->end)
+            s->stages[k]->end(s, end_ns);
     s->run.status = status;
     s->run.exit_code = exit_code;
     s->run.end_wall_ns = s->run.start_wall_ns + (aim_mono_ns() - s->start_mono_ns);
     aim_writer_refresh_summary(s);
-    for (size_t k = 0; k < aim_stage_count; k++)
-        if (aim_stages[k]->close)
-            aim_stages[k]->close(s);
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->close)
+            s->stages[k]->close(s);
     int r = 0;
-    for (size_t k = 0; k < aim_sink_count; k++) {
-        int sr = aim_sinks[k]->finish ? aim_sinks[k]->finish(s) : 0;
+    for (size_t k = 0; k < s->n_sinks; k++) {
+        int sr = s->sinks[k]->finish ? s->sinks[k]->finish(s) : 0;
         if (sr < 0 && r == 0)
             r = sr;
     }
-    for (size_t k = 0; k < aim_stage_count; k++)
-        if (aim_stages[k]->stored)
-            aim_stages[k]->stored(s, r == 0);
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->stored)
+            s->stages[k]->stored(s, r == 0);
     for (int i = 0; i < aim_source_count; i++)
         if (s->slots[i].open) {
             aim_sources[i]->close(s->slots[i].state);
@@ -548,12 +552,12 @@ void aim_session_free(aim_session *s) {
     aim_db_close(s->db);
     aim_chunk_backlog_free(&s->backlog);
     aim_run_summary_clear(&s->run);
-    for (size_t k = 0; k < aim_sink_count; k++)
-        if (aim_sinks[k]->release)
-            aim_sinks[k]->release(s);
-    for (size_t k = 0; k < aim_stage_count; k++)
-        if (aim_stages[k]->release)
-            aim_stages[k]->release(s);
+    for (size_t k = 0; k < s->n_sinks; k++)
+        if (s->sinks[k]->release)
+            s->sinks[k]->release(s);
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->release)
+            s->stages[k]->release(s);
     free(s->stats);
     free(s->energy);
     free(s->latest);

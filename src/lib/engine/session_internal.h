@@ -85,6 +85,12 @@ struct aim_session {
     double *latest;               /* per series: its latest value (writer thread) */
     unsigned char *latest_ok;
     aim_live *live;               /* the live snapshot (sink_live.c) */
+    /* The writer's tables: aim_stages and aim_sinks (stages.c); a test may give others
+     * before start. */
+    const aim_stage *const *stages;
+    size_t n_stages;
+    const struct aim_sink *const *sinks;
+    size_t n_sinks;
     char run_info[AIM_CONTROL_LINE_MAX]; /* "RUN_ID STORE_PATH", the control socket's "run" */
     struct aim_corr *corr;        /* correlation co-moments (writer thread), or NULL */
 

@@ -95,9 +95,9 @@ static int flush(aim_session *s, int with_chunks) {
         r = aim_db_chunk_insert(s->db, s->run.id, c->group, c->seq, c->t_first_ns, c->t_last_ns,
                                 c->n_ticks, c->blob, c->len);
     }
-    for (size_t k = 0; k < aim_stage_count && r >= 0; k++)
-        if (aim_stages[k]->store)
-            r = aim_stages[k]->store(s);
+    for (size_t k = 0; k < s->n_stages && r >= 0; k++)
+        if (s->stages[k]->store)
+            r = s->stages[k]->store(s);
     if (r >= 0)
         r = aim_db_run_update(s->db, &s->run);
     if (r < 0) {

@@ -1,6 +1,6 @@
 /* The stage and sink tables (stage.h, sink.h): a new stage or output is one row here. */
+#include "engine/session_internal.h"
 #include "engine/sink.h"
-#include "engine/stage.h"
 
 const aim_stage *const aim_stages[] = {
     &aim_stage_energy,      /* closes each device's interval, derives power from counters */
@@ -19,7 +19,7 @@ const aim_sink *const aim_sinks[] = {
 const size_t aim_sink_count = sizeof aim_sinks / sizeof aim_sinks[0];
 
 void aim_stages_interval(struct aim_session *s, aim_interval *iv) {
-    for (size_t k = 0; k < aim_stage_count; k++)
-        if (aim_stages[k]->interval)
-            aim_stages[k]->interval(s, iv);
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->interval)
+            s->stages[k]->interval(s, iv);
 }

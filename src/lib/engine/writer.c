@@ -55,12 +55,12 @@ static void process_tick(aim_session *s, aim_group *g, aim_frame *f) {
      * is mostly counter granularity (docs/methodology.md). */
     t.span_ns = t.t_rel - (g->written_ticks ? g->last_t : 0);
     t.in_stats = !aim_interval_is_short(g->written_ticks ? t.span_ns : g->interval_ns, g->interval_ns);
-    for (size_t k = 0; k < aim_stage_count; k++)
-        if (aim_stages[k]->frame)
-            aim_stages[k]->frame(s, &t);
-    for (size_t k = 0; k < aim_sink_count; k++)
-        if (aim_sinks[k]->frame)
-            aim_sinks[k]->frame(s, &t);
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->frame)
+            s->stages[k]->frame(s, &t);
+    for (size_t k = 0; k < s->n_sinks; k++)
+        if (s->sinks[k]->frame)
+            s->sinks[k]->frame(s, &t);
     if (g->written_ticks == 0)
         g->first_t = t.t_rel;
     g->last_t = t.t_rel;
@@ -99,9 +99,9 @@ int aim_writer_drain(aim_session *s) {
     int n = 0;
     /* Before the frames (the workload's events): a phase that began before a frame's time
      * is then known when the frame's interval is attributed (processing/phases.h). */
-    for (size_t k = 0; k < aim_stage_count; k++)
-        if (aim_stages[k]->batch)
-            aim_stages[k]->batch(s);
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->batch)
+            s->stages[k]->batch(s);
     /* Frames in time order across the rate groups, not one group's backlog after another's:
      * what uses the latest value of another group's series (attribution, phase figures,
      * the live correlation) then sees the value sampled before the frame, however late
@@ -123,9 +123,9 @@ int aim_writer_drain(aim_session *s) {
     }
     if (n) {
         aim_writer_refresh_summary(s);
-        for (size_t k = 0; k < aim_sink_count; k++)
-            if (aim_sinks[k]->publish)
-                aim_sinks[k]->publish(s);
+        for (size_t k = 0; k < s->n_sinks; k++)
+            if (s->sinks[k]->publish)
+                s->sinks[k]->publish(s);
     }
     report_dropped_sources(s);
     return n;
@@ -169,9 +169,9 @@ void aim_writer_refresh_summary(aim_session *s) {
 void *aim_writer_main(void *arg) {
     aim_session *s = arg;
     int64_t last_commit = aim_mono_ns();
-    for (size_t k = 0; k < aim_sink_count; k++)
-        if (aim_sinks[k]->open)
-            aim_sinks[k]->open(s);
+    for (size_t k = 0; k < s->n_sinks; k++)
+        if (s->sinks[k]->open)
+            s->sinks[k]->open(s);
     for (;;) {
         int64_t wake = next_wake(s, aim_mono_ns(), last_commit);
         struct timespec ts = { .tv_sec = wake / 1000000000, .tv_nsec = wake % 1000000000 };
@@ -183,9 +183,9 @@ void *aim_writer_main(void *arg) {
             break;
         aim_writer_drain(s);
         if (aim_mono_ns() - last_commit >= COMMIT_INTERVAL_NS) {
-            for (size_t k = 0; k < aim_sink_count; k++)
-                if (aim_sinks[k]->commit)
-                    aim_sinks[k]->commit(s);
+            for (size_t k = 0; k < s->n_sinks; k++)
+                if (s->sinks[k]->commit)
+                    s->sinks[k]->commit(s);
             last_commit = aim_mono_ns();
         }
     }
