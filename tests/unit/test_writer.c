@@ -147,7 +147,22 @@ static void a_sink_in_the_table_receives_the_run(void **state) {
     aim_live_totals t;
     double dev[64];
     assert_true(s->catalog.n_devices <= 64);
-    aim_live_read(s->live, &t, dev, NULL, NULL);
+    int ns = s->catalog.n_series;
+    double *v = calloc((size_t)ns, sizeof *v);
+    unsigned char *ok = calloc((size_t)ns, 1);
+    assert_true(v && ok);
+    aim_live_read(s->live, &t, dev, v, ok);
+    /* Every series' latest value, the power the energy stage derived included. */
+    int derived = 0;
+    for (int i = 0; i < ns; i++) {
+        assert_int_equal(ok[i], s->latest_ok[i]);
+        if (ok[i])
+            assert_true(v[i] == s->latest[i]);
+        derived += ok[i] && s->catalog.series[i].method == AIM_METHOD_DERIVED;
+    }
+    assert_true(derived >= 1);
+    free(v);
+    free(ok);
     assert_true(t.generation == rec.publishes + 1);
     assert_true(t.samples == s->run.samples && t.duration_ns == s->run.duration_ns);
     assert_true(t.energy_j == s->run.total_energy_j && t.energy_j > 0);

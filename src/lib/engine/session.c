@@ -425,18 +425,19 @@ int aim_session_start(aim_session *s) {
         aim_log(AIM_LOG_WARNING, "%s", s->catalog.warnings[w]);
     if (sources_r < 0)
         return aim_session_fail(s, sources_r, "no source can measure anything here%s",
-                    s->cfg.sources[0] ? " with the sources selected" : "");
+                                s->cfg.sources[0] ? " with the sources selected" : "");
     if (s->cfg.idle_run_id[0]) { /* "last", a prefix: the baseline's full id is what is kept */
         char *id = NULL;
         if ((r = aim_db_resolve_run(s->db, s->cfg.idle_run_id, &id, err, sizeof err)) < 0)
-            return aim_session_fail(s, r == -ENOENT || r == -EINVAL ? -ESRCH : r, "idle baseline: %s", err);
+            return aim_session_fail(s, r == -ENOENT || r == -EINVAL ? -ESRCH : r,
+                                    "idle baseline: %s", err);
         snprintf(s->cfg.idle_run_id, sizeof s->cfg.idle_run_id, "%s", id);
         free(id);
         check_idle_baseline(s);
     }
     if ((r = choose_run_id(s)) < 0)
         return aim_session_fail(s, r, "could not record the run: %s",
-                    r == -EEXIST ? "no free run id" : aim_db_errmsg(s->db));
+                                r == -EEXIST ? "no free run id" : aim_db_errmsg(s->db));
 
     if ((r = build_summary(s)) < 0)
         return aim_session_fail(s, r, "out of memory");
@@ -504,9 +505,11 @@ int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
             s->slots[i].state = NULL;
         }
     if (r < 0 && s->run.samples_lost)
-        return aim_session_fail(s, r, "the store is incomplete: %llu of %llu samples could not be stored (%s)",
-                    (unsigned long long)s->run.samples_lost,
-                    (unsigned long long)(s->run.samples + s->run.samples_lost), aim_strerror(r));
+        return aim_session_fail(s, r, "the store is incomplete: %llu of %llu samples could not "
+                                "be stored (%s)",
+                                (unsigned long long)s->run.samples_lost,
+                                (unsigned long long)(s->run.samples + s->run.samples_lost),
+                                aim_strerror(r));
     if (r < 0)
         return aim_session_fail(s, r, "could not store the end of the run: %s", aim_db_errmsg(s->db));
     return 0;

@@ -124,8 +124,6 @@ void aim_session_warn(aim_session *s, const char *line);
 /* Writer helpers also used by session.c after the threads are joined. */
 int aim_writer_drain(aim_session *s);
 void aim_writer_refresh_summary(aim_session *s);
-/* The frame's valid values become their series' latest (s->latest). */
-void aim_writer_note_latest(aim_session *s, const aim_frame *f);
 
 /* The session a group belongs to (groups are embedded in the session). */
 aim_session *aim_group_session(aim_group *g);

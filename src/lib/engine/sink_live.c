@@ -11,9 +11,6 @@ static int start(aim_session *s) {
     return r < 0 ? aim_session_fail(s, r, "out of memory") : 0;
 }
 
-/* After the stages: the frame now holds what they derived (a counter's power). */
-static void frame(aim_session *s, const aim_tick *t) { aim_writer_note_latest(s, t->frame); }
-
 static void publish(aim_session *s) {
     const aim_run_summary *run = &s->run;
     double power = 0, energy = 0;
@@ -49,7 +46,6 @@ static void release(aim_session *s) {
 const aim_sink aim_sink_live = {
     .name = "live",
     .start = start,
-    .frame = frame,
     .publish = publish,
     .finish = finish,
     .release = release,

@@ -1,8 +1,8 @@
 /* The energy stage: per device, how its energy is known (planned at the start: a measured
  * counter, else integrated measured power, else integrated estimated power), and at every
  * frame the interval it closes, handed down the later stages (stage.h). Power derived from
- * a counter is added to the frame here, so the statistics, the store and the live snapshot
- * see it. */
+ * a counter is added to the frame and to the series' latest values here, so the
+ * statistics, the store and the live snapshot see it. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -98,8 +98,11 @@ static void frame(aim_session *s, aim_tick *t) {
         int64_t t0 = e->meter.have_last ? e->meter.last_t : e->meter.start_t;
         double e0 = e->meter.energy_j;
         if (e->counter_slot >= 0 && aim_frame_get(f, e->counter_slot, &v)) {
-            if (aim_energy_meter_counter(&e->meter, f->t_ns, v, &p) && e->derived_power_slot >= 0)
+            if (aim_energy_meter_counter(&e->meter, f->t_ns, v, &p) && e->derived_power_slot >= 0) {
                 aim_frame_set(f, e->derived_power_slot, p);
+                s->latest[e->derived_power_slot] = p; /* the writer noted the frame before */
+                s->latest_ok[e->derived_power_slot] = 1;
+            }
         } else if (e->counter_slot < 0 && e->power_slot >= 0 && aim_frame_get(f, e->power_slot, &v)) {
             /* As stored: a replay of the chunks then integrates exactly the same values. */
             aim_energy_meter_power(&e->meter, f->t_ns,

@@ -37,7 +37,8 @@ void aim_session_warn(aim_session *s, const char *line) {
     snprintf(s->run.warnings + used, sizeof s->run.warnings - used, "%s%s", used ? "\n" : "", line);
 }
 
-void aim_writer_note_latest(aim_session *s, const aim_frame *f) {
+/* The frame's valid values become their series' latest (s->latest). */
+static void note_latest(aim_session *s, const aim_frame *f) {
     for (int i = 0; i < f->count; i++)
         if (f->valid[i]) {
             s->latest[f->base + i] = f->values[i];
@@ -47,7 +48,7 @@ void aim_writer_note_latest(aim_session *s, const aim_frame *f) {
 
 static void process_tick(aim_session *s, aim_group *g, aim_frame *f) {
     /* The stages see this frame's values as the latest of their series. */
-    aim_writer_note_latest(s, f);
+    note_latest(s, f);
     aim_tick t = { .group = g, .frame = f, .t_rel = f->t_ns - s->start_mono_ns };
     /* The interval this tick closes (from the run's start for a group's first). A short one,
      * the sample every group takes when the run stops 1-2 ms after its previous tick, closes
