@@ -66,7 +66,11 @@ int aim_source_ctx_add_series(aim_source_ctx *ctx, int device, aim_metric_id met
 
 int aim_source_ctx_find_series(const aim_source_ctx *ctx, const char *device,
                                aim_metric_id metric, int instance) {
-    const aim_catalog *cat = ctx->catalog;
+    return aim_catalog_find_series(ctx->catalog, device, metric, instance);
+}
+
+int aim_catalog_find_series(const aim_catalog *cat, const char *device, aim_metric_id metric,
+                            int instance) {
     int d = aim_catalog_find_device(cat, device);
     if (d < 0)
         return -ENOENT;

@@ -49,5 +49,8 @@ void aim_frame_free(aim_frame *f);
 void aim_frame_reset(aim_frame *f, int64_t t_ns);
 
 int aim_catalog_find_device(const aim_catalog *cat, const char *name);
+/* The slot of device's series of metric and instance, or -ENOENT. */
+int aim_catalog_find_series(const aim_catalog *cat, const char *device, aim_metric_id metric,
+                            int instance);
 
 #endif

@@ -12,19 +12,17 @@
 #include <unistd.h>
 
 #include "aim_config.h"
-#include "engine/phase_backfill.h"
 #include "data/carbon.h"
 #include "util/fileio.h"
 #include "util/log.h"
 #include "model/metric_select.h"
 #include "engine/session_internal.h"
-#include "sources/estimate.h"
+#include "engine/sink.h"
 #include "engine/store_opener.h"
 #include "processing/run_extras.h"
 #include "util/numfmt.h"
 
-static int fail(aim_session *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(aim_session *s, int err, const char *fmt, ...) {
+int aim_session_fail(aim_session *s, int err, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
@@ -42,6 +40,10 @@ int aim_session_new(const aim_config *config, aim_session **ret_session) {
         free(s);
         return -ENOMEM;
     }
+    s->stages = aim_stages;
+    s->n_stages = aim_stage_count;
+    s->sinks = aim_sinks;
+    s->n_sinks = aim_sink_count;
     pthread_mutex_init(&s->lock, NULL);
     aim_chunk_backlog_init(&s->backlog, 0);
     pthread_condattr_t attr;
@@ -197,76 +199,15 @@ static int open_sources(aim_session *s, const aim_source_env *env) {
     return s->catalog.n_series > 0 ? 0 : -ENODEV;
 }
 
-static const char *series_source_name(const aim_session *s, int slot) {
-    int src = s->catalog.series[slot].source;
-    return src >= 0 ? aim_sources[src]->name : "aimeter";
-}
-
-/* Picks, per device, how its energy is known: a measured counter, else integrated measured
- * power, else integrated estimated power. */
-static void plan_energy(aim_session *s) {
-    aim_run_summary *run = &s->run;
-    for (int d = 0; d < s->catalog.n_devices; d++) {
-        aim_device_energy *e = &s->energy[d];
-        aim_device_summary *dev = &run->devices[d];
-        e->counter_slot = e->power_slot = e->derived_power_slot = -1;
-        e->meter.start_t = s->start_mono_ns; /* energy from the run's start (processing/energy.h) */
-        int est_power = -1;
-        for (int i = 0; i < s->catalog.n_series; i++) {
-            const aim_catalog_series *cs = &s->catalog.series[i];
-            if (cs->device != d || cs->instance != -1)
-                continue;
-            if (cs->metric == AIM_M_ENERGY && cs->method == AIM_METHOD_MEASURED)
-                e->counter_slot = i;
-            else if (cs->metric == AIM_M_POWER && cs->method == AIM_METHOD_MEASURED)
-                e->power_slot = i;
-            else if (cs->metric == AIM_M_POWER && cs->method == AIM_METHOD_DERIVED)
-                e->derived_power_slot = i;
-            else if (cs->metric == AIM_M_POWER && cs->method == AIM_METHOD_ESTIMATED)
-                est_power = i;
-        }
-        if (e->counter_slot >= 0) {
-            dev->has_energy = 1;
-            dev->energy_method = AIM_METHOD_MEASURED;
-            snprintf(dev->energy_detail, sizeof dev->energy_detail, "%s energy counter",
-                     series_source_name(s, e->counter_slot));
-        } else if (e->power_slot >= 0) {
-            dev->has_energy = 1;
-            dev->energy_method = AIM_METHOD_DERIVED;
-            snprintf(dev->energy_detail, sizeof dev->energy_detail,
-                     "trapezoid integration of %s power", series_source_name(s, e->power_slot));
-        } else if (est_power >= 0) {
-            e->power_slot = est_power;
-            dev->has_energy = 1;
-            dev->energy_method = AIM_METHOD_ESTIMATED;
-            int packages = 0, cpus = 0;
-            if (dev->kind == AIM_DEV_CPU) /* the counts its model multiplies by */
-                aim_estimate_cpu_counts(aim_procfs_root(), &packages, &cpus);
-            if (aim_estimate_model_text(dev->energy_detail, sizeof dev->energy_detail, dev->kind,
-                                        dev->model, packages, cpus) == -EINVAL)
-                snprintf(dev->energy_detail, sizeof dev->energy_detail, "%s model",
-                         series_source_name(s, est_power));
-        }
-        /* Power that is integrated into energy is stored at 1 µW rather than the metric's
-         * 0.01 W: the writer integrates the value as stored, so a replay of the chunks gives
-         * the run's energy exactly, and 1 µW is below every source's own step (NVML counts
-         * mW, hwmon µW), so the integral is in effect unrounded (docs/decisions.md). The
-         * Mode keeps the metric's resolution (aim_stats_init in build_summary). */
-        if (e->counter_slot < 0 && e->power_slot >= 0)
-            run->series[e->power_slot].resolution = AIM_INTEGRATED_POWER_RESOLUTION;
-        /* Platform (psys) and board sensors overlap the CPU and DRAM: shown, not summed. */
-        dev->in_total = dev->has_energy &&
-                        (dev->kind == AIM_DEV_CPU || dev->kind == AIM_DEV_DRAM || dev->kind == AIM_DEV_GPU);
-    }
-}
-
 static int build_summary(aim_session *s) {
     aim_run_summary *run = &s->run;
     run->devices = calloc((size_t)s->catalog.n_devices + 1, sizeof *run->devices);
     run->series = calloc((size_t)s->catalog.n_series + 1, sizeof *run->series);
     s->stats = calloc((size_t)s->catalog.n_series + 1, sizeof *s->stats);
     s->energy = calloc((size_t)s->catalog.n_devices + 1, sizeof *s->energy);
-    if (!run->devices || !run->series || !s->stats || !s->energy)
+    s->latest = calloc((size_t)s->catalog.n_series + 1, sizeof *s->latest);
+    s->latest_ok = calloc((size_t)s->catalog.n_series + 1, 1);
+    if (!run->devices || !run->series || !s->stats || !s->energy || !s->latest || !s->latest_ok)
         return -ENOMEM;
     run->n_devices = s->catalog.n_devices;
     run->n_series = s->catalog.n_series;
@@ -293,7 +234,6 @@ static int build_summary(aim_session *s) {
         ss->mean = ss->min = ss->max = ss->mode = NAN;
         aim_stats_init(&s->stats[i], m->resolution);
     }
-    plan_energy(s);
     size_t o = 0;
     for (int w = 0; w < s->catalog.n_warnings; w++) {
         int n = snprintf(run->warnings + o, sizeof run->warnings - o, "%s%s", o ? "\n" : "",
@@ -419,7 +359,7 @@ static void check_idle_baseline(aim_session *s) {
 
 int aim_session_start(aim_session *s) {
     if (s->started)
-        return fail(s, -EALREADY, "session already started");
+        return aim_session_fail(s, -EALREADY, "session already started");
     s->started = 1;
     aim_run_summary *run = &s->run;
 
@@ -428,7 +368,7 @@ int aim_session_start(aim_session *s) {
     if (!path) {
         int r = aim_default_db_path(&default_path);
         if (r < 0)
-            return fail(s, r, "cannot determine the store path: %s", aim_strerror(r));
+            return aim_session_fail(s, r, "cannot determine the store path: %s", aim_strerror(r));
         path = default_path;
     }
     char err[sizeof s->errmsg];
@@ -437,13 +377,13 @@ int aim_session_start(aim_session *s) {
     int r = aim_run_carbon_setup(&s->carbon, &s->cfg, aim_wall_ns(), run, err, sizeof err);
     if (r < 0) {
         free(default_path);
-        return fail(s, r, "%s", err);
+        return aim_session_fail(s, r, "%s", err);
     }
     aim_metric_select metric_sel;
     char sel_err[160];
     if (aim_metric_select_parse(s->cfg.metrics, &metric_sel, sel_err, sizeof sel_err) < 0) {
         free(default_path);
-        return fail(s, -EINVAL, "%s", sel_err);
+        return aim_session_fail(s, -EINVAL, "%s", sel_err);
     }
 
     aim_store_opener opener;
@@ -480,80 +420,84 @@ int aim_session_start(aim_session *s) {
         snprintf(store_path, sizeof store_path, "%s", path);
     free(default_path);
     if (store_r < 0) /* the store's error first: it is what the user must fix */
-        return fail(s, store_r, "%s", opener.err);
+        return aim_session_fail(s, store_r, "%s", opener.err);
     for (int w = 0; w < s->catalog.n_warnings; w++)
         aim_log(AIM_LOG_WARNING, "%s", s->catalog.warnings[w]);
     if (sources_r < 0)
-        return fail(s, sources_r, "no source can measure anything here%s",
-                    s->cfg.sources[0] ? " with the sources selected" : "");
+        return aim_session_fail(s, sources_r, "no source can measure anything here%s",
+                                s->cfg.sources[0] ? " with the sources selected" : "");
     if (s->cfg.idle_run_id[0]) { /* "last", a prefix: the baseline's full id is what is kept */
         char *id = NULL;
         if ((r = aim_db_resolve_run(s->db, s->cfg.idle_run_id, &id, err, sizeof err)) < 0)
-            return fail(s, r == -ENOENT || r == -EINVAL ? -ESRCH : r, "idle baseline: %s", err);
+            return aim_session_fail(s, r == -ENOENT || r == -EINVAL ? -ESRCH : r,
+                                    "idle baseline: %s", err);
         snprintf(s->cfg.idle_run_id, sizeof s->cfg.idle_run_id, "%s", id);
         free(id);
         check_idle_baseline(s);
     }
     if ((r = choose_run_id(s)) < 0)
-        return fail(s, r, "could not record the run: %s",
-                    r == -EEXIST ? "no free run id" : aim_db_errmsg(s->db));
+        return aim_session_fail(s, r, "could not record the run: %s",
+                                r == -EEXIST ? "no free run id" : aim_db_errmsg(s->db));
 
-    if ((r = build_summary(s)) < 0 || (r = alloc_groups(s)) < 0 ||
-        (r = aim_run_carbon_plan(&s->carbon, run, run->start_wall_ns, s->start_mono_ns)) < 0)
-        return fail(s, r, "out of memory");
-    aim_session_corr_setup(s);
-    if (aim_session_attr_setup(s) < 0)
-        return fail(s, -ENOMEM, "out of memory");
-    char run_info[AIM_CONTROL_LINE_MAX];
-    run_info[0] = '\0'; /* a path too long for one line: "run" then answers an error */
+    if ((r = build_summary(s)) < 0)
+        return aim_session_fail(s, r, "out of memory");
+    /* For the control socket's "run" answer (a path too long for one line: "run" then
+     * answers an error). */
     size_t id_len = strnlen(run->id, sizeof run->id), path_len = strlen(store_path);
-    if (id_len + 1 + path_len < sizeof run_info) {
-        memcpy(run_info, run->id, id_len);
-        run_info[id_len] = ' ';
-        memcpy(run_info + id_len + 1, store_path, path_len + 1);
+    if (id_len + 1 + path_len < sizeof s->run_info) {
+        memcpy(s->run_info, run->id, id_len);
+        s->run_info[id_len] = ' ';
+        memcpy(s->run_info + id_len + 1, store_path, path_len + 1);
     }
-    if ((r = aim_workload_init(&s->workload, s->cfg.control_path, run_info)) < 0)
-        return fail(s, r, r == -EEXIST ? "control socket %s: the path is in use"
-                                       : "control socket %s: %s",
-                    s->cfg.control_path, aim_strerror(r));
-    aim_session_phase_channels(s);
+    /* The stages first: the energy plan sets the resolution the groups' encoders take. */
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->start && (r = s->stages[k]->start(s)) < 0)
+            return r;
+    if ((r = alloc_groups(s)) < 0)
+        return aim_session_fail(s, r, "out of memory");
+    for (size_t k = 0; k < s->n_sinks; k++)
+        if (s->sinks[k]->start && (r = s->sinks[k]->start(s)) < 0)
+            return r;
     /* The run's rows are the writer's first transaction (writer.c): their commit, with the
      * sync of a new WAL file, is not something start() needs to wait for. */
     if ((r = start_threads(s)) < 0) {
         join_threads(s);
-        return fail(s, r, "could not start the sampler threads");
+        return aim_session_fail(s, r, "could not start the sampler threads");
     }
     return 0;
 }
 
 int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
     if (!s->started || !s->db || !s->writer_started)
-        return fail(s, -EALREADY, "session is not running");
+        return aim_session_fail(s, -EALREADY, "session is not running");
     if (s->stopped)
-        return fail(s, -EALREADY, "session already stopped");
+        return aim_session_fail(s, -EALREADY, "session already stopped");
     s->stopped = 1;
-    aim_workload_close_socket(&s->workload); /* what comes after the end is not the run's */
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->stopping)
+            s->stages[k]->stopping(s);
     join_threads(s);
     aim_writer_drain(s);
-    aim_workload_finish(&s->workload, aim_mono_ns());
+    int64_t end_ns = aim_mono_ns();
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->end)
+            s->stages[k]->end(s, end_ns);
     s->run.status = status;
     s->run.exit_code = exit_code;
     s->run.end_wall_ns = s->run.start_wall_ns + (aim_mono_ns() - s->start_mono_ns);
     aim_writer_refresh_summary(s);
-    aim_run_carbon_finish(&s->carbon, &s->run);
-    int r = aim_writer_finish(s);
-    if (r == 0) { /* every sample is stored: a provider's history may re-price them */
-        aim_phase_backfill pb;
-        aim_backfill_hook hook;
-        int pr = aim_phase_backfill_init(&pb, &s->workload, s->start_mono_ns, s->run.id, &hook);
-        if (pr < 0)
-            hook.cannot = pr == -ERANGE ? "per-phase carbon keeps the live pricing: not every "
-                                          "phase instance was kept (store limit)"
-                                        : "per-phase carbon keeps the live pricing: out of memory";
-        aim_run_carbon_backfill(&s->carbon, s->db, &s->run, &hook);
-        aim_phase_backfill_free(&pb);
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->close)
+            s->stages[k]->close(s);
+    int r = 0;
+    for (size_t k = 0; k < s->n_sinks; k++) {
+        int sr = s->sinks[k]->finish ? s->sinks[k]->finish(s) : 0;
+        if (sr < 0 && r == 0)
+            r = sr;
     }
-    aim_session_corr_finish(s);
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->stored)
+            s->stages[k]->stored(s, r == 0);
     for (int i = 0; i < aim_source_count; i++)
         if (s->slots[i].open) {
             aim_sources[i]->close(s->slots[i].state);
@@ -561,22 +505,28 @@ int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
             s->slots[i].state = NULL;
         }
     if (r < 0 && s->run.samples_lost)
-        return fail(s, r, "the store is incomplete: %llu of %llu samples could not be stored (%s)",
-                    (unsigned long long)s->run.samples_lost,
-                    (unsigned long long)(s->run.samples + s->run.samples_lost), aim_strerror(r));
+        return aim_session_fail(s, r, "the store is incomplete: %llu of %llu samples could not "
+                                "be stored (%s)",
+                                (unsigned long long)s->run.samples_lost,
+                                (unsigned long long)(s->run.samples + s->run.samples_lost),
+                                aim_strerror(r));
     if (r < 0)
-        return fail(s, r, "could not store the end of the run: %s", aim_db_errmsg(s->db));
+        return aim_session_fail(s, r, "could not store the end of the run: %s", aim_db_errmsg(s->db));
     return 0;
 }
 
 int aim_session_live(const aim_session *s, aim_live *ret) {
     aim_live l = { 0 };
     int64_t now = aim_mono_ns();
-    atomic_store(&((aim_session *)s)->live_read_ns, now); /* the writer refreshes more often */
     if (s->started && s->start_mono_ns)
         l.elapsed_ns = now - s->start_mono_ns;
-    l.power_w = atomic_load(&((aim_session *)s)->live_power_w);
-    l.energy_j = atomic_load(&((aim_session *)s)->live_energy_j);
+    if (s->live) { /* the writer publishes more often while someone reads (writer.c) */
+        aim_live_note_reader(s->live, now);
+        aim_live_totals t;
+        aim_live_read(s->live, &t, NULL, NULL, NULL);
+        l.power_w = t.power_w;
+        l.energy_j = t.energy_j;
+    }
     if (s->n_groups > 0) {
         l.samples = atomic_load(&((aim_session *)s)->groups[s->main_group].ticks);
         for (int gi = 0; gi < s->n_groups; gi++)
@@ -605,12 +555,16 @@ void aim_session_free(aim_session *s) {
     aim_db_close(s->db);
     aim_chunk_backlog_free(&s->backlog);
     aim_run_summary_clear(&s->run);
-    aim_run_carbon_free(&s->carbon);
+    for (size_t k = 0; k < s->n_sinks; k++)
+        if (s->sinks[k]->release)
+            s->sinks[k]->release(s);
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (s->stages[k]->release)
+            s->stages[k]->release(s);
     free(s->stats);
     free(s->energy);
-    aim_session_corr_free(s);
-    aim_workload_free(&s->workload);
-    aim_session_attr_free(s);
+    free(s->latest);
+    free(s->latest_ok);
     free(s->cfg.db_path);
     pthread_cond_destroy(&s->wake);
     pthread_mutex_destroy(&s->lock);

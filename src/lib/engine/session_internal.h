@@ -14,8 +14,10 @@
 #include "engine/catalog.h"
 #include "engine/chunk_backlog.h"
 #include "engine/config.h"
+#include "engine/live.h"
 #include "engine/ring.h"
 #include "engine/schedule.h"
+#include "engine/stage.h"
 #include "store/codec.h"
 #include "store/db.h"
 #include "engine/workload.h"
@@ -79,9 +81,17 @@ struct aim_session {
     aim_device_energy *energy;    /* per device */
     aim_run_carbon carbon;        /* intensity and price series, carbon and cost accounting */
     aim_workload workload;        /* phases, markers and records from the workload */
-    aim_attr_device *attr;        /* per device: the process tree's share (attribution_hook.c) */
+    aim_attr_device *attr;        /* per device: the process tree's share (stage_attribution.c) */
     double *latest;               /* per series: its latest value (writer thread) */
     unsigned char *latest_ok;
+    aim_live *live;               /* the live snapshot (sink_live.c) */
+    /* The writer's tables: aim_stages and aim_sinks (stages.c); a test may give others
+     * before start. */
+    const aim_stage *const *stages;
+    size_t n_stages;
+    const struct aim_sink *const *sinks;
+    size_t n_sinks;
+    char run_info[AIM_CONTROL_LINE_MAX]; /* "RUN_ID STORE_PATH", the control socket's "run" */
     struct aim_corr *corr;        /* correlation co-moments (writer thread), or NULL */
 
     int64_t start_mono_ns;
@@ -92,24 +102,14 @@ struct aim_session {
     int writer_started;
     int writer_error;             /* negative errno while the store refuses commits */
     int store_error;              /* the first such error of the run (0: none) */
-    int run_recorded;             /* the run's rows are committed (writer.c) */
-    aim_chunk_backlog backlog;    /* encoded chunks no commit has stored yet (writer.c) */
+    int run_recorded;             /* the run's rows are committed (sink_store.c) */
+    aim_chunk_backlog backlog;    /* encoded chunks no commit has stored yet (sink_store.c) */
     int backlog_warned;           /* the bound was hit and said so */
-
-    _Atomic double live_power_w;
-    _Atomic double live_energy_j;
-    atomic_int_fast64_t live_read_ns; /* when aim_session_live was last called (monotonic) */
 };
 
-/* Attribution (attribution_hook.c): set up once the devices' energy plan is known; fed
- * every frame and every accounted interval; stored at each commit. */
-int aim_session_attr_setup(aim_session *s);
-void aim_session_attr_frame(aim_session *s, const aim_frame *f);
-void aim_session_attr_account(aim_session *s, int d, double de_j);
-int aim_session_attr_store(aim_session *s);
-void aim_session_attr_free(aim_session *s);
-/* The metrics followed per phase for the bottleneck hints (after aim_workload_init). */
-void aim_session_phase_channels(aim_session *s);
+/* Sets the session's message and returns err: for start() and the stages' and sinks'
+ * start hooks. */
+int aim_session_fail(aim_session *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 void *aim_sampler_main(void *group_arg);
 /* start(): the group's first tick, taken on the calling thread before its sampler thread
@@ -123,19 +123,7 @@ void aim_session_warn(aim_session *s, const char *line);
 
 /* Writer helpers also used by session.c after the threads are joined. */
 int aim_writer_drain(aim_session *s);
-int aim_writer_flush(aim_session *s);
-/* The end of the run's commit: retried a few times; when the store still refuses samples
- * they are counted as lost (run->samples_lost), a warning says so and the run's rows are
- * stored without them. 0 when every sample taken is stored, else the store's error. */
-int aim_writer_finish(aim_session *s);
 void aim_writer_refresh_summary(aim_session *s);
-
-/* Correlation (corr_hook.c): set up at start, fed every frame, stored at stop. */
-void aim_session_corr_setup(aim_session *s);
-void aim_session_corr_frame(aim_session *s, const aim_group *g, const aim_frame *f,
-                            int64_t t_rel);
-void aim_session_corr_finish(aim_session *s);
-void aim_session_corr_free(aim_session *s);
 
 /* The session a group belongs to (groups are embedded in the session). */
 aim_session *aim_group_session(aim_group *g);

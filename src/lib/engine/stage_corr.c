@@ -1,7 +1,7 @@
-/* The session's side of the correlation analysis (processing/corr.h): the co-moments are
- * allocated when the session starts, fed every frame by the writer thread, and finished and
- * stored when the session stops, so the report reads a finished matrix. Correlation is an
- * extra: if it cannot be set up or stored, the run goes on and says so in the log. */
+/* The correlation stage (processing/corr.h): the co-moments are allocated when the session
+ * starts, fed every frame, and finished and stored when the session stops, so the report
+ * reads a finished matrix. Correlation is an extra: if it cannot be set up or stored, the
+ * run goes on and says so in the log. */
 #include <errno.h>
 #include <stdio.h>
 
@@ -10,7 +10,7 @@
 #include "engine/session_internal.h"
 #include "store/corr_store.h"
 
-void aim_session_corr_setup(aim_session *s) {
+static int setup(aim_session *s) {
     int64_t intervals[AIM_MAX_GROUPS];
     for (int gi = 0; gi < s->n_groups; gi++)
         intervals[gi] = s->groups[gi].interval_ns;
@@ -25,14 +25,16 @@ void aim_session_corr_setup(aim_session *s) {
         snprintf(line, sizeof line, "correlation: not kept for this run (%s)", aim_strerror(r));
         aim_session_warn(s, line);
     }
+    return 0;
 }
 
-void aim_session_corr_frame(aim_session *s, const aim_group *g, const aim_frame *f,
-                            int64_t t_rel) {
-    aim_corr_tick(s->corr, g->index, t_rel, f->values, f->valid);
+static void frame(aim_session *s, aim_tick *t) {
+    aim_corr_tick(s->corr, t->group->index, t->t_rel, t->frame->values, t->frame->valid);
 }
 
-void aim_session_corr_finish(aim_session *s) {
+/* Stored whether or not every sample was: the matrix covers what the writer saw. */
+static void stored(aim_session *s, int complete) {
+    (void)complete;
     if (!s->corr)
         return;
     aim_corr_matrix *m = NULL;
@@ -46,7 +48,15 @@ void aim_session_corr_finish(aim_session *s) {
     aim_corr_matrix_free(m);
 }
 
-void aim_session_corr_free(aim_session *s) {
+static void release(aim_session *s) {
     aim_corr_free(s->corr);
     s->corr = NULL;
 }
+
+const aim_stage aim_stage_corr = {
+    .name = "correlation",
+    .start = setup,
+    .frame = frame,
+    .stored = stored,
+    .release = release,
+};
