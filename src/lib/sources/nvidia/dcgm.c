@@ -10,9 +10,9 @@
  * counters.
  *
  * Which GPUs: the same as the NVML source, so both measure one set: --gpus (the "gpus"
- * option), else AIMETER_GPUS, else CUDA_VISIBLE_DEVICES; comma-separated GPU ids or UUIDs (a unique prefix,
- * "GPU-" optional), "all" for all; the list ends at the first entry that names no single GPU
- * (the NVML source warns about it; this one stays quiet to say it once).
+ * option), else AIMETER_GPUS, else CUDA_VISIBLE_DEVICES; comma-separated GPU ids or UUIDs
+ * (a unique prefix, "GPU-" optional), "all" for all; the list ends at the first entry that
+ * names no single GPU (the NVML source warns about it; this one stays quiet to say it once).
  *
  * Each GPU gets its own group, so that one GPU without profiling support (or whose counters
  * another profiler holds) costs only its own series. Every poll reads all fields of all GPUs

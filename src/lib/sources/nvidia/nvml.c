@@ -4,9 +4,9 @@
  *
  * Devices: "gpuN" (N = NVML index, as nvidia-smi numbers them), model = the GPU name.
  * Which GPUs: all, or those named by --gpus (the "gpus" option), else AIMETER_GPUS, else
- * CUDA_VISIBLE_DEVICES (the workload's own view): comma-separated NVML indices or UUIDs ("GPU-8932f937-...", a unique
- * prefix is enough, the "GPU-" may be left out); "all" selects all; as CUDA does, the list
- * ends at the first entry that names no GPU.
+ * CUDA_VISIBLE_DEVICES (the workload's own view): comma-separated NVML indices or UUIDs
+ * ("GPU-8932f937-...", a unique prefix is enough, the "GPU-" may be left out); "all" selects
+ * all; as CUDA does, the list ends at the first entry that names no GPU.
  *
  * Series, each declared only when the GPU answered it at open ("not supported" is never 0):
  *   power (field 186, instantaneous), gpu.power_avg (nvmlDeviceGetPowerUsage: a 1 s average

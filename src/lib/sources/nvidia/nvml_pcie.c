@@ -96,7 +96,8 @@ static int pcie_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         return -ENODEV;
     }
     aim_nvml_gpu_ref refs[AIM_NVML_MAX_GPUS];
-    int n = st->nl.api.get_pcie_throughput ? aim_nvml_lib_select(&st->nl, aim_source_env_option(env, "gpus"), NULL,
+    const char *gpus = aim_source_env_option(env, "gpus");
+    int n = st->nl.api.get_pcie_throughput ? aim_nvml_lib_select(&st->nl, gpus, NULL,
                                                                   "nvml_pcie", refs)
                                            : -ENODEV;
     for (int i = 0; i < n; i++) {
@@ -149,7 +150,8 @@ static int pcie_probe(const aim_source_env *env, aim_probe_report *rep) {
         aim_probe_add(rep, "nvmlDeviceGetPcieThroughput", "absent", "not in this driver's NVML");
     } else {
         aim_nvml_gpu_ref refs[AIM_NVML_MAX_GPUS];
-        int n = aim_nvml_lib_select(&st->nl, aim_source_env_option(env, "gpus"), NULL, "nvml_pcie", refs);
+        int n = aim_nvml_lib_select(&st->nl, aim_source_env_option(env, "gpus"), NULL,
+                                    "nvml_pcie", refs);
         for (int i = 0; i < n; i++) {
             char what[96];
             double v;
