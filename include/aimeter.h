@@ -142,12 +142,15 @@ AIM_PUBLIC int aim_config_set_zone(aim_config *c, const char *zone);
 AIM_PUBLIC int aim_config_set_command(aim_config *c, char *const argv[]);
 /* The root of the process tree whose CPU time is recorded (the monitored command). */
 AIM_PUBLIC int aim_config_set_target_pid(aim_config *c, pid_t pid);
-/* Which GPUs: comma-separated indices or UUIDs ("0,2", "GPU-8f1c..."); NULL = all, or those
- * of CUDA_VISIBLE_DEVICES when it is set. -EINVAL for an empty or malformed list. */
-AIM_PUBLIC int aim_config_set_gpus(aim_config *c, const char *list);
-/* A running nv-hostengine ("host", "host:port" or a Unix socket path) instead of DCGM's
- * embedded host engine. NULL = embedded. */
-AIM_PUBLIC int aim_config_set_dcgm_host(aim_config *c, const char *address);
+/* An option of a source, declared by the source itself (docs/api.md, "Source options"):
+ * source is a source's name ("dcgm") or a vendor's ("nvidia": each of its sources that takes
+ * key; a value set under a source's name wins over its vendor's). ("nvidia", "gpus", "0,2"):
+ * which GPUs, indices or UUIDs (default all, or CUDA_VISIBLE_DEVICES); ("dcgm", "host",
+ * "localhost:5555"): a running nv-hostengine instead of DCGM's embedded host engine. value
+ * NULL = the source's default again. -ENOENT for a source or key no source takes, -EINVAL
+ * for a bad value, -E2BIG past 16 options; the configuration is unchanged then. */
+AIM_PUBLIC int aim_config_set_source_option(aim_config *c, const char *source, const char *key,
+                                            const char *value);
 /* Which GPU metrics: "basic" (what NVML gives, nvidia-smi class), "full" (plus DCGM's
  * profiling metrics, at DCGM's ~100 ms floor when the run is faster), or a comma-separated
  * list of metric keys and presets; GPU power and energy are always sampled. NULL or "" =

@@ -190,13 +190,15 @@ class Options:
             check(lib.aim_config_set_sources(cfg, enc(self.sources)), "sources", self.sources,
                   "comma-separated source names from aimeter devices: " + ", ".join(_source_names()))
         if self.gpus is not None:
-            check(lib.aim_config_set_gpus(cfg, enc(self.gpus)), "gpus", self.gpus,
+            check(lib.aim_config_set_source_option(cfg, b"nvidia", b"gpus",
+                                                   enc(self.gpus)), "gpus", self.gpus,
                   "GPU indices or UUIDs, e.g. [0, 2] or '0,2'")
         if self.metrics is not None:
             check(lib.aim_config_set_metrics(cfg, enc(self.metrics)), "metrics", self.metrics,
                   "'basic', 'full' or metric keys (docs/metrics.md)")
         if self.dcgm_host is not None:
-            check(lib.aim_config_set_dcgm_host(cfg, enc(self.dcgm_host)), "dcgm_host",
+            check(lib.aim_config_set_source_option(cfg, b"dcgm", b"host",
+                                                   enc(self.dcgm_host)), "dcgm_host",
                   self.dcgm_host, "host, host:port or a socket path")
         if self.zone is not None:
             check(lib.aim_config_set_zone(cfg, enc(self.zone)), "zone", self.zone,

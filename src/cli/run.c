@@ -524,7 +524,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             cli_carbon_option(CLI_OPT_ZONE, optarg, &o->carbon);
             break;
         case 'G':
-            if (aim_config_set_gpus(cfg, optarg) < 0) {
+            if (aim_config_set_source_option(cfg, "nvidia", "gpus", optarg) < 0) {
                 cli_error("bad GPU list '%s': comma-separated indices or UUIDs, e.g. 0,2", optarg);
                 return AIM_EXIT_USAGE;
             }
@@ -577,7 +577,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             }
             break;
         case 'H':
-            if (aim_config_set_dcgm_host(cfg, optarg) < 0) {
+            if (aim_config_set_source_option(cfg, "dcgm", "host", optarg) < 0) {
                 cli_error("bad --dcgm-host '%s': host, host:port or a socket path", optarg);
                 return AIM_EXIT_USAGE;
             }

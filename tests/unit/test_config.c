@@ -10,6 +10,12 @@
 #include <string.h>
 
 #include "engine/config.h"
+#include "sources/options.h"
+
+extern const aim_source_ops aim_source_procfs;
+extern const aim_source_ops aim_source_nvml;
+extern const aim_source_ops aim_source_dcgm;
+extern const aim_source_ops aim_source_nvml_pcie;
 
 static void config_validation(void **state) {
     aim_config *c;
@@ -33,17 +39,80 @@ static void config_validation(void **state) {
     assert_int_equal(aim_config_set_command(c, argv), 0);
     assert_string_equal(c->command, "python3 train.py --msg 'hello world' ''");
     assert_int_equal(aim_config_set_zone(c, "no-such-zone"), -EINVAL);
-    assert_int_equal(aim_config_set_gpus(c, "0,2"), 0);
-    assert_string_equal(c->gpus, "0,2");
-    assert_int_equal(aim_config_set_gpus(c, "GPU-8f1c2d3e-aaaa-bbbb,1"), 0);
+    aim_config_free(c);
+    aim_config_free(NULL);
+}
+
+/* The value of key that source ops is handed at open ("" when none). */
+static const char *given(const aim_config *c, const aim_source_ops *ops, const char *key) {
+    aim_source_setting set[AIM_CONFIG_MAX_SOURCE_OPTIONS];
+    aim_source_env env = { .options = set };
+    env.n_options = aim_config_source_settings(c, ops, set, AIM_CONFIG_MAX_SOURCE_OPTIONS);
+    const char *v = aim_source_env_option(&env, key);
+    return v ? v : "";
+}
+
+/* --gpus and --dcgm-host as generic options: declared by the sources, checked by their
+ * rules, handed to the sources that take them (issue 12). */
+static void source_options(void **state) {
+    aim_config *c;
+    assert_int_equal(aim_config_new(&c), 0);
+    assert_int_equal(aim_config_set_source_option(c, "nvidia", "gpus", "0,2"), 0);
+    assert_string_equal(given(c, &aim_source_nvml, "gpus"), "0,2");
+    assert_string_equal(given(c, &aim_source_dcgm, "gpus"), "0,2");
+    assert_string_equal(given(c, &aim_source_nvml_pcie, "gpus"), "0,2");
+    assert_string_equal(given(c, &aim_source_procfs, "gpus"), ""); /* declares none */
+    assert_int_equal(aim_config_set_source_option(c, "nvidia", "gpus", "GPU-8f1c2d3e-aaaa-bbbb,1"),
+                     0);
+    assert_int_equal(c->n_source_options, 1); /* set again: replaced */
     const char *bad_gpus[] = { "", ",", "0,", ",1", "0,,1", "0 1", "gpu;0" };
     for (size_t i = 0; i < sizeof bad_gpus / sizeof bad_gpus[0]; i++)
-        assert_int_equal(aim_config_set_gpus(c, bad_gpus[i]), -EINVAL);
-    assert_string_equal(c->gpus, "GPU-8f1c2d3e-aaaa-bbbb,1"); /* unchanged on error */
-    assert_int_equal(aim_config_set_gpus(c, NULL), 0);
-    assert_string_equal(c->gpus, "");
-    assert_int_equal(aim_config_set_dcgm_host(c, "localhost:5555"), 0);
-    assert_int_equal(aim_config_set_dcgm_host(c, "a b"), -EINVAL);
+        assert_int_equal(aim_config_set_source_option(c, "nvidia", "gpus", bad_gpus[i]),
+                         -EINVAL);
+    assert_non_null(strstr(c->errmsg, "comma-separated indices or UUIDs"));
+    /* unchanged on error */
+    assert_string_equal(given(c, &aim_source_nvml, "gpus"), "GPU-8f1c2d3e-aaaa-bbbb,1");
+    /* a source's own name wins over its vendor, whatever the order */
+    assert_int_equal(aim_config_set_source_option(c, "nvml", "gpus", "1"), 0);
+    assert_string_equal(given(c, &aim_source_nvml, "gpus"), "1");
+    assert_string_equal(given(c, &aim_source_dcgm, "gpus"), "GPU-8f1c2d3e-aaaa-bbbb,1");
+    assert_int_equal(aim_config_set_source_option(c, "nvidia", "gpus", NULL), 0);
+    assert_string_equal(given(c, &aim_source_dcgm, "gpus"), "");
+    assert_string_equal(given(c, &aim_source_nvml, "gpus"), "1");
+    assert_int_equal(aim_config_set_source_option(c, "nvml", "gpus", NULL), 0);
+    assert_int_equal(c->n_source_options, 0);
+
+    assert_int_equal(aim_config_set_source_option(c, "dcgm", "host", "localhost:5555"), 0);
+    assert_string_equal(given(c, &aim_source_dcgm, "host"), "localhost:5555");
+    assert_string_equal(given(c, &aim_source_nvml, "host"), ""); /* nvml takes no host */
+    assert_int_equal(aim_config_set_source_option(c, "dcgm", "host", "a b"), -EINVAL);
+    assert_string_equal(given(c, &aim_source_dcgm, "host"), "localhost:5555");
+    char long_host[300];
+    memset(long_host, 'h', sizeof long_host - 1);
+    long_host[sizeof long_host - 1] = '\0';
+    assert_int_equal(aim_config_set_source_option(c, "dcgm", "host", long_host), -EINVAL);
+
+    /* a wrong name: -ENOENT, and the message names the right ones */
+    assert_int_equal(aim_config_set_source_option(c, "amd", "gpus", "0"), -ENOENT);
+    assert_non_null(strstr(c->errmsg, "'amd'"));
+    assert_non_null(strstr(c->errmsg, "dcgm (nvidia) takes gpus, host"));
+    assert_int_equal(aim_config_set_source_option(c, "procfs", "gpus", "0"), -ENOENT);
+    assert_int_equal(aim_config_set_source_option(c, NULL, "gpus", "0"), -ENOENT);
+    assert_int_equal(aim_config_set_source_option(c, "nvml", "host", "x"), -ENOENT);
+    assert_non_null(strstr(c->errmsg, "nvml takes no option 'host'"));
+    assert_non_null(strstr(c->errmsg, "nvml (nvidia) takes gpus"));
+    assert_null(strstr(c->errmsg, "dcgm"));
+    assert_int_equal(aim_config_set_source_option(c, "nvml", "host", NULL), -ENOENT);
+    assert_int_equal(aim_config_set_source_option(c, "dcgm", NULL, "x"), -ENOENT);
+    assert_int_equal(aim_config_set_source_option(c, "nvidia", "host", "h"), 0); /* dcgm's */
+    assert_string_equal(given(c, &aim_source_dcgm, "host"), "localhost:5555");
+    assert_int_equal(aim_config_set_source_option(c, "dcgm", "host", "a"), 0);
+    assert_string_equal(c->errmsg, ""); /* cleared by a success */
+
+    aim_config *d; /* a copy keeps them */
+    assert_int_equal(aim_config_dup(c, &d), 0);
+    assert_string_equal(given(d, &aim_source_dcgm, "host"), "a");
+    aim_config_free(d);
     aim_config_free(c);
     aim_config_free(NULL);
 }
@@ -87,6 +156,7 @@ static void option_setters(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(config_validation),
+        cmocka_unit_test(source_options),
         cmocka_unit_test(option_setters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

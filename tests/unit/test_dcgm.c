@@ -293,9 +293,11 @@ static void host_engine_by_address(void **state) {
     assert_int_equal(open_dcgm(&g), -ENODEV);
     assert_true(has_warning(&g, "10.0.0.8"));
     rig_close(&g);
-    /* --dcgm-host (env->dcgm_host) wins over the environment variable */
+    /* --dcgm-host (the "host" option) wins over the environment variable */
     rig_prepare(&g, &aim_source_dcgm);
-    g.env.dcgm_host = "10.0.0.7:5555";
+    const aim_source_setting host[] = { { "host", "10.0.0.7:5555" } };
+    g.env.options = host;
+    g.env.n_options = 1;
     assert_int_equal(rig_open_prepared(&g, NULL, NULL, 0), 0);
     rig_close(&g);
 }

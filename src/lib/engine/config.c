@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "sources/source.h"
+#include "sources/options.h"
 #include "util/number.h"
 #include "engine/run_provider.h"
 #include "data/zone_history.h"
@@ -149,37 +150,63 @@ int aim_config_set_command(aim_config *c, char *const argv[]) {
     return 0;
 }
 
-int aim_config_set_gpus(aim_config *c, const char *list) {
-    if (!list) {
-        c->gpus[0] = '\0';
+int aim_config_set_source_option(aim_config *c, const char *source, const char *key,
+                                 const char *value) {
+    char err[sizeof c->errmsg];
+    int r = aim_source_option_check(source, key, value, err, sizeof err);
+    if (r == 0 && value && strlen(value) >= sizeof c->source_options[0].value) {
+        snprintf(err, sizeof err, "%s option %s: longer than %zu bytes", source, key,
+                 sizeof c->source_options[0].value - 1);
+        r = -EINVAL;
+    }
+    int at = 0;
+    while (r == 0 && at < c->n_source_options &&
+           (strcmp(c->source_options[at].source, source) != 0 ||
+            strcmp(c->source_options[at].key, key) != 0))
+        at++;
+    if (r == 0 && value && at == AIM_CONFIG_MAX_SOURCE_OPTIONS) {
+        snprintf(err, sizeof err, "more than %d source options", AIM_CONFIG_MAX_SOURCE_OPTIONS);
+        r = -E2BIG;
+    }
+    if (r < 0) {
+        snprintf(c->errmsg, sizeof c->errmsg, "%s", err);
+        return r;
+    }
+    c->errmsg[0] = '\0';
+    struct aim_config_source_option *o = &c->source_options[at];
+    if (!value) { /* back to the source's default */
+        if (at < c->n_source_options)
+            memmove(o, o + 1, (size_t)(--c->n_source_options - at) * sizeof *o);
         return 0;
     }
-    if (!*list || strlen(list) >= sizeof c->gpus)
-        return -EINVAL;
-    for (const char *p = list; *p;) { /* items: an index or a UUID-like word, no blanks */
-        size_t n = strcspn(p, ",");
-        if (n == 0)
-            return -EINVAL;
-        for (size_t i = 0; i < n; i++)
-            if (!(isalnum((unsigned char)p[i]) || p[i] == '-' || p[i] == ':' || p[i] == '.'))
-                return -EINVAL;
-        p += n;
-        if (*p == ',' && !*++p)
-            return -EINVAL;
-    }
-    strcpy(c->gpus, list);
+    /* A declared key and a source's name are short: the check above found them in a table. */
+    snprintf(o->source, sizeof o->source, "%s", source);
+    snprintf(o->key, sizeof o->key, "%s", key);
+    strcpy(o->value, value);
+    if (at == c->n_source_options)
+        c->n_source_options++;
     return 0;
 }
 
-int aim_config_set_dcgm_host(aim_config *c, const char *address) {
-    if (!address) {
-        c->dcgm_host[0] = '\0';
-        return 0;
+int aim_config_source_settings(const aim_config *c, const aim_source_ops *ops,
+                               aim_source_setting *out, int max) {
+    int n = 0, rank[AIM_CONFIG_MAX_SOURCE_OPTIONS];
+    for (int i = 0; i < c->n_source_options; i++) {
+        const struct aim_config_source_option *o = &c->source_options[i];
+        int r = aim_source_option_rank(ops, o->source, o->key);
+        if (r == 0)
+            continue;
+        int k = 0;
+        while (k < n && strcmp(out[k].key, o->key) != 0)
+            k++;
+        if (k == n && n < max && n < AIM_CONFIG_MAX_SOURCE_OPTIONS)
+            n++;
+        else if (k == n || rank[k] > r)
+            continue;
+        out[k] = (aim_source_setting){ o->key, o->value };
+        rank[k] = r;
     }
-    if (!*address || strlen(address) >= sizeof c->dcgm_host || strpbrk(address, " \t\n"))
-        return -EINVAL;
-    strcpy(c->dcgm_host, address);
-    return 0;
+    return n;
 }
 
 int aim_config_set_metrics(aim_config *c, const char *spec) {

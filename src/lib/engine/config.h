@@ -7,6 +7,9 @@
 
 #include "aimeter.h"
 #include "model/run_tags.h"
+#include "sources/source.h"
+
+#define AIM_CONFIG_MAX_SOURCE_OPTIONS 16
 
 struct aim_config {
     int64_t interval_ns;
@@ -19,8 +22,15 @@ struct aim_config {
     int zone_marginal;        /* --zone CODE@marginal: the table's marginal row */
     char command[1024];       /* argv joined for the record */
     pid_t target_pid;
-    char gpus[256];           /* "" = all (or CUDA_VISIBLE_DEVICES) */
-    char dcgm_host[256];      /* "" = embedded host engine */
+    /* aim_config_set_source_option: the options given, in the order set, each once per
+     * (source, key); a source sees those it declares (aim_config_source_settings). */
+    struct aim_config_source_option {
+        char source[32];      /* a source's name or a vendor ("nvidia") */
+        char key[32];
+        char value[256];
+    } source_options[AIM_CONFIG_MAX_SOURCE_OPTIONS];
+    int n_source_options;
+    char errmsg[256];         /* why the last aim_config_set_source_option failed, "" = none */
     char metrics[512];        /* --metrics, "" = the default (metric_select.h) */
     char control_path[108];   /* the control socket to listen on, "" = none */
     char idle_run_id[40];     /* the run whose device power is the idle level, "" = none */
@@ -44,5 +54,10 @@ struct aim_config {
 
 /* 1 if the comma-separated list `sources` ("" = all) selects the source called name. */
 int aim_config_selects(const aim_config *c, const char *name);
+
+/* The options given that source ops takes, into out (at most max): one per key, the value
+ * set under its own name over one set under its vendor. Borrowed from c. Returns how many. */
+int aim_config_source_settings(const aim_config *c, const aim_source_ops *ops,
+                               aim_source_setting *out, int max);
 
 #endif

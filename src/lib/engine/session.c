@@ -161,7 +161,12 @@ static int open_sources(aim_session *s, const aim_source_env *env) {
             aim_source_ctx ctx;
             aim_source_ctx_init(&ctx, &s->catalog, i, g->index);
             int first_series = s->catalog.n_series;
-            int r = ops->open(env, &ctx, &s->slots[i].state);
+            aim_source_setting given[AIM_CONFIG_MAX_SOURCE_OPTIONS];
+            aim_source_env own = *env; /* with the options this source takes */
+            own.options = given;
+            own.n_options = aim_config_source_settings(&s->cfg, ops, given,
+                                                       AIM_CONFIG_MAX_SOURCE_OPTIONS);
+            int r = ops->open(&own, &ctx, &s->slots[i].state);
             if (r < 0) {
                 s->catalog.n_series = first_series; /* forget half-declared series */
                 if (r != -ENODEV && r != -EACCES)
@@ -407,8 +412,6 @@ int aim_session_start(aim_session *s) {
         .procfs_root = aim_procfs_root(),
         .interval_ns = s->cfg.interval_ns,
         .target_pid = s->cfg.target_pid,
-        .gpus = s->cfg.gpus[0] ? s->cfg.gpus : NULL,
-        .dcgm_host = s->cfg.dcgm_host[0] ? s->cfg.dcgm_host : NULL,
         .metrics = &metric_sel,
     };
     int sources_r = open_sources(s, &env);

@@ -21,16 +21,35 @@
 #include "model/metrics.h"
 #include "model/probe.h"
 
-/* Where sysfs and procfs are. Tests point these at fixture trees. */
+/* An option a source accepts (aim_config_set_source_option, docs/api.md "Source options"):
+ * a source lists them in its ops table, so a new vendor's knobs need no public setter. */
+typedef struct aim_source_option {
+    const char *key;          /* "gpus", "host": lowercase, no blanks */
+    const char *description;  /* one line: what the value is and its default */
+    int (*check)(const char *value); /* 0 or -EINVAL; NULL: any non-empty value of one line */
+} aim_source_option;
+
+/* One option given for this source: key as declared, value as set (never NULL). */
+typedef struct aim_source_setting {
+    const char *key;
+    const char *value;
+} aim_source_setting;
+
+/* What a source is told at probe and open. Tests point the roots at fixture trees. */
 typedef struct aim_source_env {
     const char *sysfs_root;   /* "/sys" unless AIMETER_SYSFS_ROOT */
     const char *procfs_root;  /* "/proc" unless AIMETER_PROCFS_ROOT */
     int64_t interval_ns;      /* the run's sampling interval */
     pid_t target_pid;         /* root of the monitored process tree, or 0 */
-    const char *gpus;         /* --gpus list, or NULL: all (or CUDA_VISIBLE_DEVICES) */
-    const char *dcgm_host;    /* --dcgm-host address, or NULL: DCGM's embedded host engine */
     const struct aim_metric_select *metrics; /* --metrics (metric_select.h), NULL: default */
+    /* The options given for this source, only keys it declares (the engine fills them per
+     * source); read them with aim_source_env_option(). */
+    const aim_source_setting *options;
+    int n_options;
 } aim_source_env;
+
+/* The value given for option key, or NULL when none was (the source's default). */
+const char *aim_source_env_option(const aim_source_env *env, const char *key);
 
 typedef struct aim_source_ctx aim_source_ctx;
 
@@ -71,6 +90,9 @@ void aim_probe_add(aim_probe_report *rep, const char *what, const char *status,
 typedef struct aim_source_ops {
     const char *name;            /* "procfs", "rapl", "hwmon", "estimate" */
     const char *description;     /* one line for `aimeter devices` and --help */
+    const char *vendor;          /* NULL, or a name its options may be given under for all
+                                    its sources at once ("nvidia": nvml, dcgm, nvml_pcie) */
+    const aim_source_option *options; /* NULL, or the options it accepts, ended by a NULL key */
     int64_t min_interval_ns;     /* 0, or the fastest this source should be polled; a slower
                                     source gets its own rate group (its own thread) */
     int64_t max_interval_ns;     /* 0, or the slowest it may be polled (a wrapping counter);

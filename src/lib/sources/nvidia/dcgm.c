@@ -4,15 +4,15 @@
  * libdcgm is loaded at run time through the dynlib table below (AIMETER_DCGM_LIBRARY names a
  * fake for the tests). By default an embedded host engine runs in this process in AUTO mode,
  * so DCGM updates its own cache at the watch frequency and a poll is a cache read that never
- * waits on the driver; --dcgm-host (env->dcgm_host), else AIMETER_DCGM_HOST ("host",
+ * waits on the driver; --dcgm-host (its "host" option), else AIMETER_DCGM_HOST ("host",
  * "host:port" or a unix-socket path starting with '/'), connects to a running nv-hostengine
  * instead, which is the only choice where another DCGM client already owns the profiling
  * counters.
  *
- * Which GPUs: the same as the NVML source, so both measure one set: --gpus (env->gpus), else
- * AIMETER_GPUS, else CUDA_VISIBLE_DEVICES; comma-separated GPU ids or UUIDs (a unique prefix,
- * "GPU-" optional), "all" for all; the list ends at the first entry that names no single GPU
- * (the NVML source warns about it; this one stays quiet to say it once).
+ * Which GPUs: the same as the NVML source, so both measure one set: --gpus (the "gpus"
+ * option), else AIMETER_GPUS, else CUDA_VISIBLE_DEVICES; comma-separated GPU ids or UUIDs
+ * (a unique prefix, "GPU-" optional), "all" for all; the list ends at the first entry that
+ * names no single GPU (the NVML source warns about it; this one stays quiet to say it once).
  *
  * Each GPU gets its own group, so that one GPU without profiling support (or whose counters
  * another profiler holds) costs only its own series. Every poll reads all fields of all GPUs
@@ -201,8 +201,8 @@ static void dcgm_close(void *state) {
 }
 
 static const char *dcgm_host(const aim_source_env *env) {
-    const char *host = env->dcgm_host && *env->dcgm_host ? env->dcgm_host
-                                                          : getenv("AIMETER_DCGM_HOST");
+    const char *given = aim_source_env_option(env, "host");
+    const char *host = given && *given ? given : getenv("AIMETER_DCGM_HOST");
     return host && *host ? host : NULL;
 }
 
@@ -410,7 +410,7 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     memset(uuids, 0, sizeof uuids);
     read_names(st, models, uuids);
     const char *origin;
-    const char *spec = aim_gpu_spec(env, &origin);
+    const char *spec = aim_gpu_spec(aim_source_env_option(env, "gpus"), &origin);
     if (spec)
         select_gpus(st, spec, models, uuids);
     if (st->n_gpus == 0) {
@@ -618,9 +618,23 @@ static int dcgm_probe(const aim_source_env *env, aim_probe_report *rep) {
     return 0;
 }
 
+/* A host engine's address is a word: no blanks (what --dcgm-host always took). */
+static int host_check(const char *address) {
+    return *address && !strpbrk(address, " \t\n") ? 0 : -EINVAL;
+}
+
+static const aim_source_option dcgm_options[] = {
+    AIM_NV_GPUS_OPTION,
+    { "host", "a running nv-hostengine: host, host:port or a Unix socket path; default "
+              "DCGM's embedded host engine (or AIMETER_DCGM_HOST)", host_check },
+    { NULL, NULL, NULL },
+};
+
 const aim_source_ops aim_source_dcgm = {
     .name = "dcgm",
     .description = "NVIDIA DCGM profiling metrics: SM, tensor, DRAM and pipe activity",
+    .vendor = "nvidia",
+    .options = dcgm_options,
     .min_interval_ns = DCGM_MIN_INTERVAL_NS,
     .max_interval_ns = 0,
     .probe = dcgm_probe,

@@ -1,5 +1,7 @@
 #include "sources/nvidia/gpu_select.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +12,31 @@
 
 #include "util/fileio.h"
 
-const char *aim_gpu_spec(const aim_source_env *env, const char **ret_origin) {
-    if (env && env->gpus && *env->gpus) {
+const aim_source_option aim_nv_gpu_options[] = { AIM_NV_GPUS_OPTION, { NULL, NULL, NULL } };
+
+/* The shape only (items: an index or a UUID-like word, no blanks); which GPUs exist is known
+ * at open, where aim_gpu_select ends the list at the first entry that names none. */
+int aim_gpu_list_check(const char *list) {
+    if (!*list)
+        return -EINVAL;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == 0)
+            return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+            if (!(isalnum((unsigned char)p[i]) || p[i] == '-' || p[i] == ':' || p[i] == '.'))
+                return -EINVAL;
+        p += n;
+        if (*p == ',' && !*++p)
+            return -EINVAL;
+    }
+    return 0;
+}
+
+const char *aim_gpu_spec(const char *given, const char **ret_origin) {
+    if (given && *given) {
         *ret_origin = "--gpus";
-        return env->gpus;
+        return given;
     }
     static const char *const vars[] = { "AIMETER_GPUS", "CUDA_VISIBLE_DEVICES" };
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {

@@ -9,9 +9,18 @@
 
 #include "sources/source.h"
 
-/* The list in force, or NULL for all GPUs; *ret_origin names where it came from
- * ("--gpus", "AIMETER_GPUS", "CUDA_VISIBLE_DEVICES") for messages. */
-const char *aim_gpu_spec(const aim_source_env *env, const char **ret_origin);
+/* The list in force, or NULL for all GPUs: given (the source's "gpus" option, as
+ * aim_source_env_option gives it; NULL: none), else the environment's. *ret_origin names
+ * where it came from ("--gpus", "AIMETER_GPUS", "CUDA_VISIBLE_DEVICES") for messages. */
+const char *aim_gpu_spec(const char *given, const char **ret_origin);
+
+/* The options every NVIDIA source takes (source.h): "gpus". AIM_NV_GPUS_OPTION is the row,
+ * for a source that takes more; aim_nv_gpu_options the table of one that takes only it. */
+int aim_gpu_list_check(const char *list);
+#define AIM_NV_GPUS_OPTION                                                                   \
+    { "gpus", "which GPUs: comma-separated indices or UUIDs (\"0,2\"); default all, or "     \
+              "CUDA_VISIBLE_DEVICES", aim_gpu_list_check }
+extern const aim_source_option aim_nv_gpu_options[];
 
 /* Sets sel[i] = 1 for every GPU i (0 <= i < n) the spec names, by its id (ids[i]: the NVML
  * index or DCGM id) or its UUID (uuids + i * uuid_stride, NUL-terminated). Returns how many

@@ -3,11 +3,10 @@
  * library to load (tests point it at tests/fakes/fake_nvml.c).
  *
  * Devices: "gpuN" (N = NVML index, as nvidia-smi numbers them), model = the GPU name.
- * Which GPUs: all, or those named by --gpus (env->gpus), else AIMETER_GPUS, else
- * CUDA_VISIBLE_DEVICES (the
- * workload's own view): comma-separated NVML indices or UUIDs ("GPU-8932f937-...", a unique
- * prefix is enough, the "GPU-" may be left out); "all" selects all; as CUDA does, the list
- * ends at the first entry that names no GPU.
+ * Which GPUs: all, or those named by --gpus (the "gpus" option), else AIMETER_GPUS, else
+ * CUDA_VISIBLE_DEVICES (the workload's own view): comma-separated NVML indices or UUIDs
+ * ("GPU-8932f937-...", a unique prefix is enough, the "GPU-" may be left out); "all" selects
+ * all; as CUDA does, the list ends at the first entry that names no GPU.
  *
  * Series, each declared only when the GPU answered it at open ("not supported" is never 0):
  *   power (field 186, instantaneous), gpu.power_avg (nvmlDeviceGetPowerUsage: a 1 s average
@@ -44,6 +43,7 @@
 #include <unistd.h>
 
 #include "sources/nvidia/nvml_internal.h"
+#include "sources/nvidia/gpu_select.h"
 #include "util/numfmt.h"
 
 const aim_metric_id aim_nv_series_metric[S__COUNT] = {
@@ -381,7 +381,7 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     st->target = env->target_pid;
     if (st->target > 0 && env->procfs_root)
         st->proc_dirfd = open(env->procfs_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    r = aim_nv_select_gpus(st, env->gpus, ctx);
+    r = aim_nv_select_gpus(st, aim_source_env_option(env, "gpus"), ctx);
     if (r < 0) {
         nvml_close(st);
         return r;
@@ -538,6 +538,8 @@ static int nvml_take_event(void *state, char *buf, size_t size) {
 
 const aim_source_ops aim_source_nvml = {
     .name = "nvml",
+    .vendor = "nvidia",
+    .options = aim_nv_gpu_options,
     .description = "NVIDIA GPUs through NVML: power, energy counter, utilisation, memory, clocks",
     /* The driver refreshes power every 20-100 ms and the energy counter about every 100 ms;
      * each query is an ioctl, so polling faster than 10 ms only costs CPU time. */

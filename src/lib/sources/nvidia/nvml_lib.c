@@ -147,8 +147,7 @@ int aim_nvml_lib_select(aim_nvml_lib *l, const char *gpus, aim_source_ctx *ctx, 
             uuids[i][0] = '\0';
     }
     const char *origin;
-    aim_source_env sel_env = { .gpus = gpus };
-    const char *spec = aim_gpu_spec(&sel_env, &origin);
+    const char *spec = aim_gpu_spec(gpus, &origin);
     int sel[AIM_NVML_MAX_GPUS] = { 0 };
     char via_mig[AIM_NVML_MAX_GPUS][AIM_NVML_NAME_BUFFER];
     memset(via_mig, 0, sizeof via_mig);

@@ -18,6 +18,7 @@
 #include "model/metric_select.h"
 #include "sources/source.h"
 #include "sources/nvidia/nvml_lib.h"
+#include "sources/nvidia/gpu_select.h"
 
 typedef struct pcie_gpu {
     aim_nvml_device h;
@@ -95,7 +96,8 @@ static int pcie_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         return -ENODEV;
     }
     aim_nvml_gpu_ref refs[AIM_NVML_MAX_GPUS];
-    int n = st->nl.api.get_pcie_throughput ? aim_nvml_lib_select(&st->nl, env->gpus, NULL,
+    const char *gpus = aim_source_env_option(env, "gpus");
+    int n = st->nl.api.get_pcie_throughput ? aim_nvml_lib_select(&st->nl, gpus, NULL,
                                                                   "nvml_pcie", refs)
                                            : -ENODEV;
     for (int i = 0; i < n; i++) {
@@ -148,7 +150,8 @@ static int pcie_probe(const aim_source_env *env, aim_probe_report *rep) {
         aim_probe_add(rep, "nvmlDeviceGetPcieThroughput", "absent", "not in this driver's NVML");
     } else {
         aim_nvml_gpu_ref refs[AIM_NVML_MAX_GPUS];
-        int n = aim_nvml_lib_select(&st->nl, env->gpus, NULL, "nvml_pcie", refs);
+        int n = aim_nvml_lib_select(&st->nl, aim_source_env_option(env, "gpus"), NULL,
+                                    "nvml_pcie", refs);
         for (int i = 0; i < n; i++) {
             char what[96];
             double v;
@@ -175,6 +178,8 @@ static int pcie_probe(const aim_source_env *env, aim_probe_report *rep) {
 
 const aim_source_ops aim_source_nvml_pcie = {
     .name = "nvml_pcie",
+    .vendor = "nvidia",
+    .options = aim_nv_gpu_options,
     .description = "NVIDIA PCIe throughput on drivers without byte counters (blocking calls, "
                    "own thread, once a second)",
     .min_interval_ns = 1000000000,

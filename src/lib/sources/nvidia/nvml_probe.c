@@ -173,7 +173,7 @@ int aim_nv_probe(const aim_source_env *env, aim_probe_report *rep) {
     aim_probe_add(rep, st->nl.lib.path, "available", "NVML %s, driver %s",
                   ver[0] ? ver : "version unknown", drv[0] ? drv : "version unknown");
     int avail = 0;
-    if (aim_nv_select_gpus(st, env->gpus, NULL) > 0) {
+    if (aim_nv_select_gpus(st, aim_source_env_option(env, "gpus"), NULL) > 0) {
         for (int i = 0; i < st->n; i++) {
             nv_gpu *g = &st->g[i];
             char what[96];
