@@ -65,7 +65,13 @@ int cli_zones_years(aim_strbuf *b, const char *code, int json);
 
 /* Renders run_id's report in format and writes it to path ("-" = stdout). Returns 0 or an
  * exit code after printing the error. */
-int cli_render_to(aim_store *store, const char *run_id, const char *format, const char *path);
+int cli_render_to(aim_store *store, const char *run_id, aim_format format, const char *path);
+
+/* -f NAME of command `cmd`: the format (aim_format_parse) when it is one of the n in
+ * `allowed`, else "CMD: unknown format 'NAME' (text, json or markdown)", the allowed ones in
+ * their order. Returns 0 with *ret set, or AIM_EXIT_USAGE after printing the error. */
+int cli_parse_format(const char *cmd, const char *name, const aim_format *allowed, size_t n,
+                     aim_format *ret);
 
 /* How messages name an output path: "standard output" for "-", else the path. */
 const char *cli_output_name(const char *path);

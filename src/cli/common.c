@@ -146,7 +146,24 @@ int cli_open_run(const char *db_path, const char *ref, aim_store **ret_store, ch
     return code;
 }
 
-int cli_render_to(aim_store *store, const char *run_id, const char *format, const char *path) {
+int cli_parse_format(const char *cmd, const char *name, const aim_format *allowed, size_t n,
+                     aim_format *ret) {
+    aim_format f;
+    if (aim_format_parse(name, &f) == 0)
+        for (size_t i = 0; i < n; i++)
+            if (allowed[i] == f) {
+                *ret = f;
+                return 0;
+            }
+    char list[96] = "";
+    for (size_t i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                 i == 0 ? "" : i + 1 == n ? " or " : ", ", aim_format_name(allowed[i]));
+    cli_error("%s: unknown format '%s' (%s)", cmd, name, list);
+    return AIM_EXIT_USAGE;
+}
+
+int cli_render_to(aim_store *store, const char *run_id, aim_format format, const char *path) {
     char *text = NULL;
     int r = aim_report_render(store, run_id, format, &text);
     if (r < 0) {

@@ -66,7 +66,7 @@ int cmd_corr(int argc, char **argv) {
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *db = NULL, *format = "text", *output = "-", *phase = NULL;
+    const char *db = NULL, *format_name = "text", *output = "-", *phase = NULL;
     int matrix = 0;
     unsigned flags = 0;
     double min_abs = 0;
@@ -80,7 +80,7 @@ int cmd_corr(int argc, char **argv) {
                 return AIM_EXIT_USAGE;
             db = optarg;
             break;
-        case 'f': format = optarg; break;
+        case 'f': format_name = optarg; break;
         case 'o': output = optarg; break;
         case OPT_MATRIX: matrix = 1; break;
         case OPT_RECOMPUTE: flags |= AIM_CORR_RECOMPUTE; break;
@@ -104,10 +104,10 @@ int cmd_corr(int argc, char **argv) {
             return AIM_EXIT_USAGE;
         }
     }
-    if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json")) {
-        cli_error("corr: unknown format '%s' (text, csv or json)", format);
+    static const aim_format formats[] = { AIM_FORMAT_TEXT, AIM_FORMAT_CSV, AIM_FORMAT_JSON };
+    aim_format format;
+    if (cli_parse_format("corr", format_name, formats, 3, &format))
         return AIM_EXIT_USAGE;
-    }
     if (argc - optind > 1) {
         cli_error("corr: one RUN at most");
         return AIM_EXIT_USAGE;

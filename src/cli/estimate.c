@@ -238,11 +238,11 @@ int cmd_estimate(int argc, char **argv) {
     int code = parse_args(argc, argv, &o);
     if (code)
         return code < 0 ? AIM_EXIT_OK : code;
-    const char *format = o.json ? "json" : "text";
+    aim_format format = o.json ? AIM_FORMAT_JSON : AIM_FORMAT_TEXT;
     char *text = NULL;
     int rc;
     if (o.list) {
-        rc = aim_gpu_table_render(format, &text);
+        rc = aim_gpu_table_render(format, &text, NULL);
     } else {
         if ((code = parse_time(&o)))
             return code;

@@ -85,7 +85,7 @@ int cmd_export(int argc, char **argv) {
     if (!code && columns)
         code = cli_write_columns_to(store, id, columns);
     if (!code && json)
-        code = cli_render_to(store, id, "json", json);
+        code = cli_render_to(store, id, AIM_FORMAT_JSON, json);
     free(id);
     aim_store_free(store);
     return code;

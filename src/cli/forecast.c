@@ -93,7 +93,9 @@ int cmd_forecast(int argc, char **argv) {
         { "db", required_argument, NULL, 'd' },     { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *db = NULL, *format = "text";
+    const char *db = NULL;
+    static const aim_format formats[] = { AIM_FORMAT_TEXT, AIM_FORMAT_JSON };
+    aim_format format = AIM_FORMAT_TEXT;
     char until[160] = "";
     aim_forecast_request req = { 0 };
     int live = 0, c;
@@ -131,13 +133,10 @@ int cmd_forecast(int argc, char **argv) {
             }
             break;
         case 'f':
-            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-                cli_error("forecast: unknown format '%s' (text or json)", optarg);
+            if (cli_parse_format("forecast", optarg, formats, 2, &format))
                 return AIM_EXIT_USAGE;
-            }
-            format = optarg;
             break;
-        case 'j': format = "json"; break;
+        case 'j': format = AIM_FORMAT_JSON; break;
         case 'd':
             if (cli_db_option(optarg))
                 return AIM_EXIT_USAGE;
@@ -175,7 +174,7 @@ int cmd_forecast(int argc, char **argv) {
             /* Live: print when the forecast changed (an instance completed), not every tick. */
             if (!last || strcmp(last, text) != 0) {
                 if (last)
-                    fputs(strcmp(format, "json") ? "\n" : "", stdout);
+                    fputs(format != AIM_FORMAT_JSON ? "\n" : "", stdout);
                 code = cli_write_file("-", text);
                 free(last);
                 last = text;

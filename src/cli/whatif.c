@@ -123,8 +123,9 @@ int cmd_whatif(int argc, char **argv) {
     if (!code) {
         char *text = NULL;
         int r = hardware ? aim_whatif_hardware_render_specs(store, id, hardware, specs, zones,
-                                                            pue, json ? "json" : "text", &text)
-                         : aim_whatif_render(store, id, zones, file, pue, json ? "json" : "text",
+                                                            pue, json ? AIM_FORMAT_JSON : AIM_FORMAT_TEXT, &text)
+                         : aim_whatif_render(store, id, zones, file, pue,
+                                             json ? AIM_FORMAT_JSON : AIM_FORMAT_TEXT,
                                              &text);
         if (r == 0) {
             fputs(text, stdout);

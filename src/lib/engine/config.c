@@ -307,25 +307,30 @@ int aim_config_set_location(aim_config *c, double lat, double lon) {
     return 0;
 }
 
-int aim_config_set_provider(aim_config *c, const char *provider, const char *region, int marginal,
-                            char *errbuf, size_t errlen) {
-    if (errbuf && errlen)
-        errbuf[0] = '\0';
+const char *aim_config_errmsg(const aim_config *c) { return c ? c->errmsg : "no configuration"; }
+
+int aim_config_set_provider(aim_config *c, const char *provider, const char *region, int marginal) {
+    if (!c)
+        return -EINVAL;
+    char *errbuf = c->errmsg;
+    size_t errlen = sizeof c->errmsg;
+    errbuf[0] = '\0';
     if (!provider) {
         c->provider[0] = c->provider_region[0] = '\0';
         c->marginal = 0;
         return 0;
     }
     if (strlen(provider) >= sizeof c->provider || (region && strlen(region) >= sizeof c->provider_region)) {
-        if (errbuf && errlen)
-            snprintf(errbuf, errlen, "%s too long", strlen(provider) >= sizeof c->provider ? "provider name" : "region");
+        snprintf(errbuf, errlen, "%s too long", strlen(provider) >= sizeof c->provider ? "provider name" : "region");
         return -EINVAL;
     }
     /* Checked on a copy, so that a refused provider leaves the configuration as it was
      * (on the heap: a configuration holds two 4 KiB paths and the tags). */
     aim_config *t = malloc(sizeof *t);
-    if (!t)
+    if (!t) {
+        snprintf(errbuf, errlen, "out of memory");
         return -ENOMEM;
+    }
     *t = *c;
     snprintf(t->provider, sizeof t->provider, "%s", provider);
     snprintf(t->provider_region, sizeof t->provider_region, "%s", region ? region : "");

@@ -40,6 +40,7 @@ struct aim_config {
     double lat, lon;          /* the machine's position, degrees, when have_location */
     int have_location;
     int marginal;             /* ask the provider for the marginal signal */
+    char errmsg[256];         /* the last failed setter's message (aim_config_errmsg) */
 };
 
 /* 1 if the comma-separated list `sources` ("" = all) selects the source called name. */

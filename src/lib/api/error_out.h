@@ -1,0 +1,14 @@
+/* The aim_error out-object of the functions without an object (aimeter.h, "errors without
+ * an object"; the rule in docs/api.md). */
+#ifndef AIM_API_ERROR_OUT_H
+#define AIM_API_ERROR_OUT_H
+
+#include "aimeter.h"
+
+/* Clears e (may be NULL): code 0, message "". Called first by each such function, so that
+ * success leaves no stale message. */
+void aim_error_clear(aim_error *e);
+/* Fills e (may be NULL) with code and the message, one line; returns code. */
+int aim_error_set(aim_error *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif
