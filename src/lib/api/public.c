@@ -133,16 +133,23 @@ int aim_store_resolve_run(aim_store *store, const char *ref, char **ret_id) {
     int r = need_open(store);
     if (r < 0)
         return r;
-    if (!ret_id)
+    if (!ret_id) {
+        aim_store_set_error(store, "no output given");
         return -EINVAL;
+    }
     return aim_db_resolve_run(store->db, ref, ret_id, store->err, sizeof store->err);
 }
 
 int aim_store_phase_ranges(aim_store *store, const char *run_id, const char *phase,
                            aim_time_range **ret_ranges, size_t *ret_n) {
-    if (!store || !store->db || !run_id || !phase || !ret_ranges || !ret_n)
+    int r = need_open(store);
+    if (r < 0)
+        return r;
+    if (!run_id || !phase || !ret_ranges || !ret_n) {
+        aim_store_set_error(store, "no run, phase or output given");
         return -EINVAL;
-    int r = aim_db_phase_ranges(store->db, run_id, phase, ret_ranges, ret_n);
+    }
+    r = aim_db_phase_ranges(store->db, run_id, phase, ret_ranges, ret_n);
     if (r < 0)
         aim_store_set_error(store, "%s", aim_db_errmsg(store->db));
     return r;
