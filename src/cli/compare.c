@@ -52,15 +52,12 @@ int cmd_compare(int argc, char **argv) {
         case 'j': format = AIM_FORMAT_JSON; break;
         case 'o': output = optarg; break;
         case 'd':
-            if (cli_db_option(optarg))
+            if (cli_db_option(optarg, &db))
                 return AIM_EXIT_USAGE;
-            db = optarg;
             break;
         case 'h': fputs(compare_usage, stdout); return 0;
         default:
-            cli_error("compare: unknown or incomplete option '%s' (see aimeter compare --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("compare", argv);
         }
     }
     int n = argc - optind;

@@ -193,9 +193,7 @@ static int parse_args(int argc, char **argv, raw_opts *o) {
         case O_LIST: o->list = 1; break;
         case 'h': fputs(estimate_usage, stdout); return -1;
         default:
-            cli_error("estimate: unknown or incomplete option '%s' (see aimeter estimate --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("estimate", argv);
         }
     }
     if (optind < argc) {

@@ -138,21 +138,17 @@ int cmd_forecast(int argc, char **argv) {
             break;
         case 'j': format = AIM_FORMAT_JSON; break;
         case 'd':
-            if (cli_db_option(optarg))
+            if (cli_db_option(optarg, &db))
                 return AIM_EXIT_USAGE;
-            db = optarg;
             break;
         case 'h': fputs(forecast_usage, stdout); return 0;
         default:
-            cli_error("forecast: unknown or incomplete option '%s' (see aimeter forecast --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("forecast", argv);
         }
     }
-    if (argc - optind > 1) {
-        cli_error("forecast: one RUN at most");
+    const char *ref;
+    if (cli_run_operand("forecast", argc, argv, &ref))
         return AIM_EXIT_USAGE;
-    }
     if (req.target == 0) {
         cli_error(until[0] ? "forecast: --until needs --count N: after how many instances of "
                              "the phase it ends"
@@ -161,7 +157,7 @@ int cmd_forecast(int argc, char **argv) {
     }
     aim_store *store;
     char *id = NULL;
-    int code = cli_open_run(db, optind < argc ? argv[optind] : NULL, &store, &id);
+    int code = cli_open_run(db, ref, &store, &id);
     if (code)
         return code;
     char *last = NULL;

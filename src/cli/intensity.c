@@ -102,9 +102,7 @@ int cmd_intensity(int argc, char **argv) {
         case OPT_CACHE_DIR: req.cache_dir = optarg; break;
         case 'h': fputs(intensity_usage, stdout); return 0;
         default:
-            cli_error("intensity: unknown or incomplete option '%s' (see aimeter intensity --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("intensity", argv);
         }
     }
     if (optind < argc) {

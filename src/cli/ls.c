@@ -30,9 +30,8 @@ int cmd_ls(int argc, char **argv) {
         char *end;
         switch (c) {
         case 'd':
-            if (cli_db_option(optarg))
+            if (cli_db_option(optarg, &db))
                 return AIM_EXIT_USAGE;
-            db = optarg;
             break;
         case 'j': format = AIM_FORMAT_JSON; break;
         case 'f':
@@ -48,8 +47,7 @@ int cmd_ls(int argc, char **argv) {
             break;
         case 'h': fputs(ls_usage, stdout); return 0;
         default:
-            cli_error("ls: unknown or incomplete option '%s' (see aimeter ls --help)", argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("ls", argv);
         }
     }
     if (optind < argc) {

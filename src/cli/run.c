@@ -496,7 +496,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             }
             break;
         case 'd':
-            if (cli_db_option(optarg))
+            if (cli_db_option(optarg, NULL))
                 return AIM_EXIT_USAGE;
             o->db = optarg;
             aim_config_set_db_path(cfg, optarg);

@@ -11,12 +11,9 @@
 #include "util/fileio.h"
 
 int aim_devices_describe(aim_format format, char **ret_text, aim_error *ret_error) {
-    char msg[sizeof ret_error->message];
-    aim_error_clear(ret_error);
-    if (!ret_text)
-        return aim_error_set(ret_error, -EINVAL, "no output given");
-    if (aim_render_check(AIM_OUTPUT_DEVICES, format, msg, sizeof msg) < 0)
-        return aim_error_set(ret_error, -EOPNOTSUPP, "%s", msg);
+    int r = aim_error_render_start(ret_error, ret_text, AIM_OUTPUT_DEVICES, format);
+    if (r < 0)
+        return r;
     aim_source_env env = { .sysfs_root = aim_sysfs_root(), .procfs_root = aim_procfs_root(),
                            .interval_ns = 100000000, .target_pid = 0 };
     size_t n = (size_t)aim_source_count;
@@ -32,7 +29,7 @@ int aim_devices_describe(aim_format format, char **ret_text, aim_error *ret_erro
         p->available = aim_probe_available(rc, &p->report);
     }
     aim_render_devices in = { .probes = probes, .n = n };
-    int r = aim_render(AIM_OUTPUT_DEVICES, format, &in, ret_text);
+    r = aim_render(AIM_OUTPUT_DEVICES, format, &in, ret_text);
     free(probes);
     if (r < 0)
         return aim_error_set(ret_error, r, "cannot render the devices: %s", aim_strerror(r));

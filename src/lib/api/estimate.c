@@ -116,12 +116,9 @@ int aim_estimate_render(aim_estimate *e, aim_format format, char **ret_text) {
 }
 
 int aim_gpu_table_render(aim_format format, char **ret_text, aim_error *ret_error) {
-    char msg[sizeof ret_error->message];
-    aim_error_clear(ret_error);
-    if (!ret_text)
-        return aim_error_set(ret_error, -EINVAL, "no output given");
-    if (aim_render_check(AIM_OUTPUT_GPU_TABLE, format, msg, sizeof msg) < 0)
-        return aim_error_set(ret_error, -EOPNOTSUPP, "%s", msg);
+    int rc = aim_error_render_start(ret_error, ret_text, AIM_OUTPUT_GPU_TABLE, format);
+    if (rc < 0)
+        return rc;
     size_t n = aim_gpu_count();
     const aim_gpu_info **rows = calloc(n ? n : 1, sizeof *rows);
     if (!rows)
@@ -129,7 +126,7 @@ int aim_gpu_table_render(aim_format format, char **ret_text, aim_error *ret_erro
     for (size_t i = 0; i < n; i++)
         rows[i] = aim_gpu_get(i);
     aim_render_gpus in = { .rows = rows, .n = n };
-    int rc = aim_render(AIM_OUTPUT_GPU_TABLE, format, &in, ret_text);
+    rc = aim_render(AIM_OUTPUT_GPU_TABLE, format, &in, ret_text);
     free(rows);
     if (rc < 0)
         return aim_error_set(ret_error, rc, "cannot render the table: %s", aim_strerror(rc));

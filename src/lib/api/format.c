@@ -39,6 +39,16 @@ int aim_error_set(aim_error *e, int code, const char *fmt, ...) {
     return code;
 }
 
+int aim_error_render_start(aim_error *e, char **ret_text, aim_output out, aim_format format) {
+    char msg[sizeof e->message];
+    aim_error_clear(e);
+    if (!ret_text)
+        return aim_error_set(e, -EINVAL, "no output given");
+    if (aim_render_check(out, format, msg, sizeof msg) < 0)
+        return aim_error_set(e, -EOPNOTSUPP, "%s", msg);
+    return 0;
+}
+
 int aim_zone_resolve(const char *spec, aim_zone_info *ret_row, char *note, size_t notelen,
                      aim_error *ret_error) {
     aim_zone_spec s;

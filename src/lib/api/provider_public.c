@@ -29,11 +29,11 @@ int aim_intensity_fetch_render(const aim_intensity_request *req, aim_format form
                                aim_error *ret_error) {
     char errbuf[sizeof ret_error->message];
     const size_t errlen = sizeof errbuf;
-    aim_error_clear(ret_error);
-    if (!req || !ret_text)
-        return aim_error_set(ret_error, -EINVAL, "no request or output given");
-    if (aim_render_check(AIM_OUTPUT_INTENSITY, format, errbuf, errlen) < 0)
-        return aim_error_set(ret_error, -EOPNOTSUPP, "%s", errbuf);
+    int r = aim_error_render_start(ret_error, ret_text, AIM_OUTPUT_INTENSITY, format);
+    if (r < 0)
+        return r;
+    if (!req)
+        return aim_error_set(ret_error, -EINVAL, "no request given");
     if (req->from_ns < 0 || req->to_ns < 0 || req->timeout_ns < 0)
         return aim_error_set(ret_error, -EINVAL, "negative time");
     char *def = NULL;
@@ -59,7 +59,7 @@ int aim_intensity_fetch_render(const aim_intensity_request *req, aim_format form
     aim_provider_result meta = { .points = NULL };
     aim_prov_series s;
     errbuf[0] = '\0';
-    int r = aim_provider_fetch_series(&q, NULL, &meta, &s, errbuf, errlen);
+    r = aim_provider_fetch_series(&q, NULL, &meta, &s, errbuf, errlen);
     free(def);
     if (r < 0)
         return aim_error_set(ret_error, r, "%s", errbuf[0] ? errbuf : aim_strerror(r));

@@ -45,46 +45,30 @@ typedef int (*render_fn)(const void *in, char **ret_text);
 /* ------------------------------------------------------------------ adapters */
 
 /* A model always has its run (aim_report_model_build); one without is refused, not read. */
-static int report_text(const void *in, char **t) {
-    return ((const aim_report_model *)in)->run ? aim_report_render_text(in, t) : -EINVAL;
+static int report_as(const void *in, int (*fn)(const aim_report_model *, char **), char **t) {
+    return ((const aim_report_model *)in)->run ? fn(in, t) : -EINVAL;
 }
-static int report_json(const void *in, char **t) {
-    return ((const aim_report_model *)in)->run ? aim_report_render_json(in, t) : -EINVAL;
-}
+static int report_text(const void *in, char **t) { return report_as(in, aim_report_render_text, t); }
+static int report_json(const void *in, char **t) { return report_as(in, aim_report_render_json, t); }
 static int report_markdown(const void *in, char **t) {
-    return ((const aim_report_model *)in)->run ? aim_report_render_markdown(in, t) : -EINVAL;
+    return report_as(in, aim_report_render_markdown, t);
 }
 
-static int runs_text(const void *in, char **t) {
-    const aim_render_runs *r = in;
-    return aim_runs_render_text(r->runs, r->n, t);
-}
-static int runs_json(const void *in, char **t) {
-    const aim_render_runs *r = in;
-    return aim_runs_render_json(r->runs, r->n, t);
-}
-
+#define RUNS(in) ((const aim_render_runs *)(in))
+#define DEVICES(in) ((const aim_render_devices *)(in))
+#define GPUS(in) ((const aim_render_gpus *)(in))
+static int runs_text(const void *in, char **t) { return aim_runs_render_text(RUNS(in)->runs, RUNS(in)->n, t); }
+static int runs_json(const void *in, char **t) { return aim_runs_render_json(RUNS(in)->runs, RUNS(in)->n, t); }
 static int devices_text(const void *in, char **t) {
-    const aim_render_devices *d = in;
-    return aim_devices_render(d->probes, d->n, 0, t);
+    return aim_devices_render(DEVICES(in)->probes, DEVICES(in)->n, 0, t);
 }
 static int devices_json(const void *in, char **t) {
-    const aim_render_devices *d = in;
-    return aim_devices_render(d->probes, d->n, 1, t);
+    return aim_devices_render(DEVICES(in)->probes, DEVICES(in)->n, 1, t);
 }
-
 static int estimate_text(const void *in, char **t) { return aim_render_estimate_text(in, t); }
 static int estimate_json(const void *in, char **t) { return aim_render_estimate_json(in, t); }
-
-static int gpus_text(const void *in, char **t) {
-    const aim_render_gpus *g = in;
-    return aim_render_gpu_table_text(g->rows, g->n, t);
-}
-static int gpus_json(const void *in, char **t) {
-    const aim_render_gpus *g = in;
-    return aim_render_gpu_table_json(g->rows, g->n, t);
-}
-
+static int gpus_text(const void *in, char **t) { return aim_render_gpu_table_text(GPUS(in)->rows, GPUS(in)->n, t); }
+static int gpus_json(const void *in, char **t) { return aim_render_gpu_table_json(GPUS(in)->rows, GPUS(in)->n, t); }
 static int intensity_text(const void *in, char **t) { return aim_intensity_render(in, 0, t); }
 static int intensity_json(const void *in, char **t) { return aim_intensity_render(in, 1, t); }
 
@@ -96,39 +80,34 @@ static int corr_text(const void *in, char **t) { return corr_as(in, AIM_FORMAT_T
 static int corr_json(const void *in, char **t) { return corr_as(in, AIM_FORMAT_JSON, t); }
 static int corr_csv(const void *in, char **t) { return corr_as(in, AIM_FORMAT_CSV, t); }
 
-/* The renderers that write into a string builder. */
-static int compare_as(const void *in, int how, char **t) {
+/* The renderers that write into a string builder, in one place. */
+static int built(aim_output out, aim_format f, const void *in, char **t) {
     aim_strbuf b = AIM_STRBUF_INIT;
-    if (how == 2)
-        aim_compare_csv(&b, in);
-    else
-        aim_compare_text(&b, in, how == 1);
+    switch (out) {
+    case AIM_OUTPUT_COMPARE:
+        if (f == AIM_FORMAT_CSV)
+            aim_compare_csv(&b, in);
+        else
+            aim_compare_text(&b, in, f == AIM_FORMAT_MARKDOWN);
+        break;
+    case AIM_OUTPUT_FORECAST: aim_forecast_text(&b, in); break;
+    case AIM_OUTPUT_WHATIF: aim_whatif_text(&b, in); break;
+    case AIM_OUTPUT_WHATIF_HARDWARE: aim_whatif_hw_text(&b, in); break;
+    default: break;
+    }
     return aim_strbuf_steal(&b, t);
 }
-static int compare_text(const void *in, char **t) { return compare_as(in, 0, t); }
-static int compare_markdown(const void *in, char **t) { return compare_as(in, 1, t); }
-static int compare_csv(const void *in, char **t) { return compare_as(in, 2, t); }
+static int compare_text(const void *in, char **t) { return built(AIM_OUTPUT_COMPARE, AIM_FORMAT_TEXT, in, t); }
+static int compare_markdown(const void *in, char **t) {
+    return built(AIM_OUTPUT_COMPARE, AIM_FORMAT_MARKDOWN, in, t);
+}
+static int compare_csv(const void *in, char **t) { return built(AIM_OUTPUT_COMPARE, AIM_FORMAT_CSV, in, t); }
 static int compare_json(const void *in, char **t) { return aim_compare_json(in, t); }
-
-static int forecast_text(const void *in, char **t) {
-    aim_strbuf b = AIM_STRBUF_INIT;
-    aim_forecast_text(&b, in);
-    return aim_strbuf_steal(&b, t);
-}
+static int forecast_text(const void *in, char **t) { return built(AIM_OUTPUT_FORECAST, 0, in, t); }
 static int forecast_json(const void *in, char **t) { return aim_forecast_json(in, t); }
-
-static int whatif_text(const void *in, char **t) {
-    aim_strbuf b = AIM_STRBUF_INIT;
-    aim_whatif_text(&b, in);
-    return aim_strbuf_steal(&b, t);
-}
+static int whatif_text(const void *in, char **t) { return built(AIM_OUTPUT_WHATIF, 0, in, t); }
 static int whatif_json(const void *in, char **t) { return aim_whatif_json(in, t); }
-
-static int whatif_hw_text(const void *in, char **t) {
-    aim_strbuf b = AIM_STRBUF_INIT;
-    aim_whatif_hw_text(&b, in);
-    return aim_strbuf_steal(&b, t);
-}
+static int whatif_hw_text(const void *in, char **t) { return built(AIM_OUTPUT_WHATIF_HARDWARE, 0, in, t); }
 static int whatif_hw_json(const void *in, char **t) { return aim_whatif_hw_json(in, t); }
 
 /* ------------------------------------------------------------------ the table */
