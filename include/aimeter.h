@@ -158,7 +158,7 @@ AIM_PUBLIC const char *aim_config_errmsg(const aim_config *config);
 
 /* Setters copy their arguments. They return -EINVAL for values out of range (interval
  * below 1 ms, empty name, negative intensity, unknown source or zone) and leave the
- * configuration unchanged in that case. */
+ * configuration unchanged in that case, but for one line in aim_config_errmsg(). */
 AIM_PUBLIC int aim_config_set_interval(aim_config *c, int64_t interval_ns);
 AIM_PUBLIC int aim_config_set_name(aim_config *c, const char *name);
 AIM_PUBLIC int aim_config_set_db_path(aim_config *c, const char *path);

@@ -176,8 +176,61 @@ static void config_says_why(void **state) {
     aim_config *c;
     assert_int_equal(aim_config_new(&c), 0);
     assert_string_equal(aim_config_errmsg(c), "");
+    /* A fresh configuration for each, so no message is left over from the one before. */
+#define FRESH() (aim_config_free(c), aim_config_new(&c))
     SAYS(aim_config_set_provider(c, "nosuchprovider", "DE", 0), -EINVAL, aim_config_errmsg(c));
+    FRESH();
     SAYS(aim_config_set_provider(c, "electricitymaps", NULL, 0), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_interval(c, 10), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_name(c, ""), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_db_path(c, ""), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_sources(c, "procfs,nosuch"), -EINVAL, aim_config_errmsg(c));
+    assert_non_null(strstr(aim_config_errmsg(c), "nosuch"));
+    FRESH();
+    SAYS(aim_config_set_intensity(c, -1), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_zone(c, "XX-NOPE"), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_zone(c, NULL), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_metrics(c, "nosuch.metric"), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    char longer[200];
+    memset(longer, 'a', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    SAYS(aim_config_set_control_socket(c, longer), -ENAMETOOLONG, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_idle_baseline(c, longer), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_target_pid(c, -2), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_intensity_file(c, ""), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_pue(c, "9"), -ERANGE, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_pue(c, "nosuchcloud"), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_price(c, 0.2, "EURO"), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_price(c, -1, "EUR"), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_price_file(c, NULL, "EUR"), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_set_location(c, 91, 0), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    SAYS(aim_config_add_tag(c, "1bad", "x"), -EINVAL, aim_config_errmsg(c));
+    FRESH();
+    char key[8];
+    for (int i = 0; i < 32; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        assert_int_equal(aim_config_add_tag(c, key, "v"), 0);
+    }
+    SAYS(aim_config_add_tag(c, "one_more", "v"), -E2BIG, aim_config_errmsg(c));
+#undef FRESH
     aim_config_free(c);
 }
 
