@@ -193,7 +193,7 @@ static double corr_matrix_ms(const char *path, const char *id, unsigned flags, i
     if (r == 0)
         r = aim_corr_compute(st, id, NULL, 0, flags, &res);
     if (r == 0)
-        r = aim_corr_render(res, "csv", 1, 0, 0, &text);
+        r = aim_corr_render(res, AIM_FORMAT_CSV, 1, 0, 0, &text);
     double t1 = now_s();
     if (r < 0)
         fprintf(stderr, "bench_corr: %s\n", aim_store_errmsg(st));
@@ -285,7 +285,7 @@ static int stored_200(const char *path, double *ret_save_ms, double *ret_report_
     aim_store_open(st, path, 1);
     char *text = NULL;
     double t0 = now_s();
-    r = aim_report_render(st, "bench-corr-200", "text", &text);
+    r = aim_report_render(st, "bench-corr-200", AIM_FORMAT_TEXT, &text);
     double t1 = now_s();
     free(text);
     text = NULL;
@@ -293,7 +293,7 @@ static int stored_200(const char *path, double *ret_save_ms, double *ret_report_
     if (r == 0)
         r = aim_corr_compute(st, "bench-corr-200", NULL, 0, 0, &res);
     if (r == 0)
-        r = aim_corr_render(res, "csv", 1, 0, 0, &text);
+        r = aim_corr_render(res, AIM_FORMAT_CSV, 1, 0, 0, &text);
     double t2 = now_s();
     free(text);
     aim_corr_result_free(res);

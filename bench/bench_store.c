@@ -110,7 +110,7 @@ int main(int argc, char **argv) {
     aim_store_open(store, path, 1);
     char *text = NULL;
     double r0 = now_s();
-    int rr = aim_report_render(store, run.id, "text", &text);
+    int rr = aim_report_render(store, run.id, AIM_FORMAT_TEXT, &text);
     double r1 = now_s();
     free(text);
     aim_store_free(store);

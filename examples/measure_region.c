@@ -63,7 +63,7 @@ int main(int argc, char **argv) {
     if (aim_store_new(&store) < 0)
         return 1;
     if ((r = aim_store_open(store, db, 1)) < 0 ||
-        (r = aim_report_render(store, run_id, "text", &text)) < 0) {
+        (r = aim_report_render(store, run_id, AIM_FORMAT_TEXT, &text)) < 0) {
         fail("report", r, aim_store_errmsg(store));
         aim_store_free(store);
         return 1;

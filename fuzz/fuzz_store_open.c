@@ -106,14 +106,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         must_say_why(store, r);
         char *text = NULL;
         if (r == 0) {
-            r = aim_store_list_runs(store, "json", 20, &text);
+            r = aim_store_list_runs(store, AIM_FORMAT_JSON, 20, &text);
             must_say_why(store, r);
             free(text);
             char *id = NULL;
             r = aim_store_resolve_run(store, "last", &id);
             must_say_why(store, r);
             if (r == 0) {
-                static const char *const formats[] = { "text", "json" };
+                static const aim_format formats[] = { AIM_FORMAT_TEXT, AIM_FORMAT_JSON };
                 for (size_t i = 0; i < 2; i++) {
                     text = NULL;
                     /* Not must_say_why: aim_report_render does not promise a message yet

@@ -54,6 +54,37 @@ typedef enum aim_log_level {
 typedef void (*aim_log_fn)(aim_log_level level, const char *message, void *userdata);
 AIM_PUBLIC void aim_set_log_callback(aim_log_fn fn, void *userdata);
 
+/* ---------------------------------------------------------------- errors without an object
+ * (issue 12) A function that works on an object (store, session, config, estimate,
+ * correlation result) returns a negative errno and leaves one line in that object's message
+ * (aim_store_errmsg(), ...). A function without an object that can say more than its errno
+ * takes an aim_error (may be NULL), a plain struct the caller owns, often on its stack: on
+ * failure it gets the errno returned and one line; on success code is 0 and message "". Pure
+ * parsers and table lookups (aim_parse_*, aim_format_parse, aim_*_lookup) return the errno
+ * alone: "not recognised" is all there is to say. Nothing is kept in a global. */
+typedef struct aim_error {
+    int code;                /* the negative errno returned; 0: no error */
+    char message[256];       /* one line, no trailing newline; "" when none */
+} aim_error;
+
+/* ---------------------------------------------------------------- output formats */
+
+/* (issue 12) The formats outputs are rendered in. Each rendering function says which it
+ * has; another is refused with -EOPNOTSUPP and a message naming the ones it has. */
+typedef enum aim_format {
+    AIM_FORMAT_TEXT = 0,     /* for a terminal: tables, aligned columns */
+    AIM_FORMAT_JSON = 1,     /* one JSON document (schemas in docs/report-json.md) */
+    AIM_FORMAT_MARKDOWN = 2, /* GitHub-flavoured Markdown */
+    AIM_FORMAT_CSV = 3,      /* RFC 4180 CSV with a header row */
+} aim_format;
+
+/* The format called name: "text", "json", "markdown" or "csv" (exact, lower case, as the
+ * CLI's --format takes them). -EINVAL for NULL or another name (*ret untouched).
+ * Thread-safe. */
+AIM_PUBLIC int aim_format_parse(const char *name, aim_format *ret);
+/* "text", "json", "markdown", "csv"; NULL for a value that is not an aim_format. Static. */
+AIM_PUBLIC const char *aim_format_name(aim_format format);
+
 /* ---------------------------------------------------------------- parsing helpers */
 
 /* Parses a duration such as "100ms", "0.5s", "2s", "1m", "250us", "1h" (a bare number means
@@ -106,9 +137,10 @@ AIM_PUBLIC const char *aim_category_name(aim_category category);
 AIM_PUBLIC const char *const *aim_source_names(void);
 
 /* What `aimeter devices` shows: for each source, whether it can measure here and why not.
- * Rendered as text (format "text") or JSON ("json") into a string the caller frees with
- * free(). Honours AIMETER_SYSFS_ROOT / AIMETER_PROCFS_ROOT. Returns -ENOMEM or -EINVAL. */
-AIM_PUBLIC int aim_devices_describe(const char *format, char **ret_text);
+ * Rendered as AIM_FORMAT_TEXT or AIM_FORMAT_JSON into a string the caller frees with
+ * free(). Honours AIMETER_SYSFS_ROOT / AIMETER_PROCFS_ROOT. -EOPNOTSUPP another format,
+ * -EINVAL, -ENOMEM, with one line in *ret_error (may be NULL). */
+AIM_PUBLIC int aim_devices_describe(aim_format format, char **ret_text, aim_error *ret_error);
 
 /* ---------------------------------------------------------------- configuration */
 
@@ -121,10 +153,12 @@ AIM_PUBLIC int aim_config_new(aim_config **ret_config);
 AIM_PUBLIC void aim_config_free(aim_config *config);
 /* A copy of every setting (free it with aim_config_free). -ENOMEM. */
 AIM_PUBLIC int aim_config_dup(const aim_config *config, aim_config **ret_config);
+/* The last failure's message of a setter on config ("" when none; never NULL). Borrowed. */
+AIM_PUBLIC const char *aim_config_errmsg(const aim_config *config);
 
 /* Setters copy their arguments. They return -EINVAL for values out of range (interval
  * below 1 ms, empty name, negative intensity, unknown source or zone) and leave the
- * configuration unchanged in that case. */
+ * configuration unchanged in that case, but for one line in aim_config_errmsg(). */
 AIM_PUBLIC int aim_config_set_interval(aim_config *c, int64_t interval_ns);
 AIM_PUBLIC int aim_config_set_name(aim_config *c, const char *name);
 AIM_PUBLIC int aim_config_set_db_path(aim_config *c, const char *path);
@@ -216,10 +250,10 @@ AIM_PUBLIC int aim_zone_history_lookup(const char *code, int year, aim_zone_info
  * average (aim_zone_history_lookup), @marginal the marginal row (aim_zone_lookup_signal),
  * which for a sub-national zone or a cloud region is its country's: then note (may be NULL)
  * says so in one line ("national figure of CA: CA-SK has no marginal factor of its own"),
- * else it is "". -EINVAL with one line in errbuf (may be NULL) for an unknown zone, a bad
- * suffix, or a year or signal the tables lack. Thread-safe. */
+ * else it is "". -EINVAL with one line in *ret_error (may be NULL) for an unknown zone, a
+ * bad suffix, or a year or signal the tables lack. Thread-safe. */
 AIM_PUBLIC int aim_zone_resolve(const char *spec, aim_zone_info *ret_row, char *note,
-                                size_t notelen, char *errbuf, size_t errlen);
+                                size_t notelen, aim_error *ret_error);
 /* Every row of every table, in precedence order: alternatives that a lookup does not return
  * (a country's Electricity Maps row after its Our World in Data one, direct after lifecycle)
  * and marginal rows included. NULL past the end. */
@@ -337,8 +371,9 @@ AIM_PUBLIC int aim_default_db_path(char **ret_path);
  * free(). -ENOENT no such run, -EEXIST (ambiguous prefix: errmsg lists candidates). */
 AIM_PUBLIC int aim_store_resolve_run(aim_store *store, const char *ref, char **ret_id);
 
-/* Renders the list of runs, newest first, as "text" or "json". Caller frees. */
-AIM_PUBLIC int aim_store_list_runs(aim_store *store, const char *format, size_t limit,
+/* Renders the list of runs, newest first, as AIM_FORMAT_TEXT or AIM_FORMAT_JSON (else
+ * -EOPNOTSUPP). Caller frees. Errors in aim_store_errmsg(). */
+AIM_PUBLIC int aim_store_list_runs(aim_store *store, aim_format format, size_t limit,
                                    char **ret_text);
 
 /* ---------------------------------------------------------------- carbon method, cost, what-if */
@@ -374,12 +409,13 @@ AIM_PUBLIC int aim_config_set_price_file(aim_config *c, const char *path, const 
  * row: "FR@2010,PL@marginal") at its table value, and, with intensity_file, at that
  * file's series aligned to the run's wall clock. The run's own stored series is priced the
  * same way first, as the baseline of the ratios. pue: >= 1 to use that PUE for every row,
- * 0 for the run's own. format: "text" (a table) or "json" (schema "aimeter.whatif/1",
- * docs/report-json.md). Caller frees *ret_text. Errors (detail in aim_store_errmsg()):
- * -ENOENT no such run, -EINVAL unknown zone, year or suffix, bad pue or format, -EBADMSG a
- * bad file row or corrupt samples, -errno when the file cannot be read, -ENOMEM. */
+ * 0 for the run's own. format: AIM_FORMAT_TEXT (a table) or AIM_FORMAT_JSON (schema
+ * "aimeter.whatif/1", docs/report-json.md). Caller frees *ret_text. Errors (detail in
+ * aim_store_errmsg()): -ENOENT no such run, -EINVAL unknown zone, year or suffix, bad pue,
+ * -EOPNOTSUPP another format, -EBADMSG a bad file row or corrupt samples, -errno when the
+ * file cannot be read, -ENOMEM. */
 AIM_PUBLIC int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
-                                 const char *intensity_file, double pue, const char *format,
+                                 const char *intensity_file, double pue, aim_format format,
                                  char **ret_text);
 
 /* ---------------------------------------------------------------- hardware, PUE, estimates, embodied */
@@ -562,16 +598,19 @@ AIM_PUBLIC void aim_estimate_free(aim_estimate *e);
 AIM_PUBLIC int aim_estimate_compute(aim_estimate *e, const aim_estimate_request *req);
 /* The last error ("" when none); valid until the next call on e. */
 AIM_PUBLIC const char *aim_estimate_errmsg(const aim_estimate *e);
-/* The computed footprint: -ENODATA (ret untouched) before a successful compute. */
-AIM_PUBLIC int aim_estimate_footprint(const aim_estimate *e, aim_footprint *ret);
+/* The computed footprint: -ENODATA (ret untouched) before a successful compute, with
+ * aim_estimate_errmsg() set. */
+AIM_PUBLIC int aim_estimate_footprint(aim_estimate *e, aim_footprint *ret);
 /* The estimate with every input, its source, the formula and the substituted numbers.
- * format: "text", or "json" (one object; its fields in docs/cli.md, `aimeter estimate`).
- * Caller frees *ret_text. -ENODATA before a successful compute, -EINVAL bad format, -ENOMEM. */
-AIM_PUBLIC int aim_estimate_render(const aim_estimate *e, const char *format, char **ret_text);
-/* The accelerator table (aim_gpu_get) as `aimeter estimate --list-gpus` prints it: "text"
- * (a table) or "json" (an array of every field, source and licence per row). Caller frees
- * *ret_text. -EINVAL bad format, -ENOMEM. Thread-safe. */
-AIM_PUBLIC int aim_gpu_table_render(const char *format, char **ret_text);
+ * format: AIM_FORMAT_TEXT, or AIM_FORMAT_JSON (one object; its fields in docs/cli.md,
+ * `aimeter estimate`). Caller frees *ret_text. -ENODATA before a successful compute,
+ * -EOPNOTSUPP another format, -ENOMEM; aim_estimate_errmsg() says which. */
+AIM_PUBLIC int aim_estimate_render(aim_estimate *e, aim_format format, char **ret_text);
+/* The accelerator table (aim_gpu_get) as `aimeter estimate --list-gpus` prints it:
+ * AIM_FORMAT_TEXT (a table) or AIM_FORMAT_JSON (an array of every field, source and
+ * licence per row). Caller frees *ret_text. -EOPNOTSUPP another format, -EINVAL, -ENOMEM,
+ * with one line in *ret_error (may be NULL). Thread-safe. */
+AIM_PUBLIC int aim_gpu_table_render(aim_format format, char **ret_text, aim_error *ret_error);
 
 /* ---------------------------------------------------------------- live grid intensity */
 
@@ -593,16 +632,17 @@ typedef struct aim_intensity_request {
     int64_t timeout_ns;     /* the whole fetch; 0: 20 s */
 } aim_intensity_request;
 
-/* Fetches the series and renders it as "text" (the source, then one line per point) or
- * "json" (docs/cli.md, `aimeter intensity`). Caller frees *ret_text. On error errbuf gets
- * one line for the user (never a key or token): -EINVAL a bad request or format,
+/* Fetches the series and renders it as AIM_FORMAT_TEXT (the source, then one line per point)
+ * or AIM_FORMAT_JSON (docs/cli.md, `aimeter intensity`). Caller frees *ret_text. On error
+ * *ret_error (may be NULL) gets one line for the user (never a key or token): -EINVAL a bad
+ * request, -EOPNOTSUPP another format,
  * -EPERM a provider URL (AIMETER_*_URL) in plain http to a host that is not loopback,
  * -EOPNOTSUPP a signal the provider does not offer, -EACCES missing, refused or unsafe
  * credentials, -EAGAIN rate limited (HTTP 429), timed out or a provider error,
  * -ENETUNREACH unreachable (and no cached answer), -EPROTO a malformed, truncated or
  * wrong-unit answer, -ENOENT unknown zone or no data, -ENOMEM. Thread-safe. */
-AIM_PUBLIC int aim_intensity_fetch_render(const aim_intensity_request *req, const char *format,
-                                          char **ret_text, char *errbuf, size_t errlen);
+AIM_PUBLIC int aim_intensity_fetch_render(const aim_intensity_request *req, aim_format format,
+                                          char **ret_text, aim_error *ret_error);
 
 /* The environment variables the providers read their credentials from
  * ("ELECTRICITYMAPS_API_KEY", "WATTTIME_USERNAME", "WATTTIME_PASSWORD"; NULL-terminated,
@@ -619,7 +659,7 @@ AIM_PUBLIC const char *const *aim_credential_env_names(void);
  * (WattTime), 0 for average. Keys come from the environment or the credentials file
  * (docs/providers.md), never from here. Checked now, without any I/O: -EINVAL (unknown
  * provider, malformed region, nowhere to ask), -EOPNOTSUPP (a signal the provider does not
- * offer), with one line in errbuf (may be NULL), or -ENOMEM; the configuration is then
+ * offer), with one line in aim_config_errmsg(), or -ENOMEM; the configuration is then
  * unchanged.
  * When the session starts, the latest value is asked (3 s at most): it starts the run's
  * series, the provider is then polled at its own cadence, and its history re-prices the run
@@ -627,7 +667,7 @@ AIM_PUBLIC const char *const *aim_credential_env_names(void);
  * run uses the next input (zone table, time-zone guess, world average) and a warning in the
  * run says why. */
 AIM_PUBLIC int aim_config_set_provider(aim_config *c, const char *provider, const char *region,
-                                       int marginal, char *errbuf, size_t errlen);
+                                       int marginal);
 /* The machine's position in degrees (latitude -90..90, longitude -180..180), for a provider
  * that locates it (Electricity Maps, WattTime). -EINVAL. */
 AIM_PUBLIC int aim_config_set_location(aim_config *c, double lat, double lon);
@@ -639,9 +679,10 @@ AIM_PUBLIC int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns);
 
 /* ---------------------------------------------------------------- reports and export */
 
-/* Renders a run's report: format is "text", "json" or "markdown". O(number of series),
- * independent of the run's length. Caller frees *ret_text with free(). */
-AIM_PUBLIC int aim_report_render(aim_store *store, const char *run_id, const char *format,
+/* Renders a run's report: AIM_FORMAT_TEXT, AIM_FORMAT_JSON or AIM_FORMAT_MARKDOWN (else
+ * -EOPNOTSUPP). O(number of series), independent of the run's length. Caller frees
+ * *ret_text with free(). Errors in aim_store_errmsg(). */
+AIM_PUBLIC int aim_report_render(aim_store *store, const char *run_id, aim_format format,
                                  char **ret_text);
 
 /* Where an export's bytes go: called with consecutive pieces of the output (blocks of up to
@@ -735,8 +776,8 @@ typedef struct aim_corr_series_info {
     size_t same_as;          /* the first series it is identical to; its own index if none */
 } aim_corr_series_info;
 /* Series index (0 <= index < n_series), in the run's series order. Strings are borrowed from
- * the result. -EINVAL past the end. */
-AIM_PUBLIC int aim_corr_series(const aim_corr_result *result, size_t index,
+ * the result. -EINVAL past the end (aim_corr_errmsg() says so). */
+AIM_PUBLIC int aim_corr_series(aim_corr_result *result, size_t index,
                                aim_corr_series_info *ret_info);
 
 /* r between series a and b, NaN when undefined (a constant series, fewer than two common
@@ -762,17 +803,20 @@ typedef struct aim_corr_pair {
 
 /* Findings are pairs of varying series (not sparse), neither identical to an earlier one, not
  * derived, with at least min_n common ticks and |r| >= min_abs (ignored for
- * AIM_CORR_IDENTICAL and AIM_CORR_DERIVED). Writes up to max
- * pairs to ret_pairs (NULL when max is 0) and returns how many there are; (size_t)-1 when out
- * of memory. */
-AIM_PUBLIC size_t aim_corr_pairs(const aim_corr_result *result, aim_corr_kind kind,
-                                 double min_abs, aim_corr_pair *ret_pairs, size_t max);
+ * AIM_CORR_IDENTICAL and AIM_CORR_DERIVED). Writes up to max pairs to ret_pairs (NULL when
+ * max is 0) and how many there are to *ret_count. 0, or -EINVAL / -ENOMEM with
+ * aim_corr_errmsg() set (*ret_count untouched). */
+AIM_PUBLIC int aim_corr_pairs(aim_corr_result *result, aim_corr_kind kind, double min_abs,
+                              aim_corr_pair *ret_pairs, size_t max, size_t *ret_count);
 
-/* Renders the result as "text", "csv" or "json" (docs/cli.md, `aimeter corr`). matrix 0: the
- * findings (top pairs per sign, 0 = all), identical pairs and constant series; 1: the full
- * matrix, cells with |r| < min_abs left empty. Caller frees *ret_text. -EINVAL, -ENOMEM. */
-AIM_PUBLIC int aim_corr_render(const aim_corr_result *result, const char *format, int matrix,
+/* Renders the result as AIM_FORMAT_TEXT, AIM_FORMAT_CSV or AIM_FORMAT_JSON (docs/cli.md,
+ * `aimeter corr`). matrix 0: the findings (top pairs per sign, 0 = all), identical pairs and
+ * constant series; 1: the full matrix, cells with |r| < min_abs left empty. Caller frees
+ * *ret_text. -EOPNOTSUPP another format, -EINVAL, -ENOMEM, with aim_corr_errmsg() set. */
+AIM_PUBLIC int aim_corr_render(aim_corr_result *result, aim_format format, int matrix,
                                double min_abs, size_t top, char **ret_text);
+/* The last failure's message of a call on result ("" when none). Borrowed from result. */
+AIM_PUBLIC const char *aim_corr_errmsg(const aim_corr_result *result);
 
 /* ---------------------------------------------------------------- tags, compare, forecast, other hardware */
 
@@ -791,12 +835,12 @@ AIM_PUBLIC int aim_config_clear_tags(aim_config *c);
  * (aim_store_resolve_run), n_runs >= 1. baseline: one of them (or another run, then shown
  * first); NULL: the first. by_tag: NULL, or a tag key: runs are grouped by its value and each
  * group shows n, the mean and the sample standard deviation (n - 1) of every row; with
- * by_tag and n_runs == 0, every run that has the tag. format: "text", "markdown", "json"
- * (schema "aimeter.compare/1", docs/report-json.md) or "csv". Caller frees *ret_text. Errors
- * (detail in aim_store_errmsg()): -EINVAL (bad format, tag key, no runs), -ENOENT no such
+ * by_tag and n_runs == 0, every run that has the tag. format: AIM_FORMAT_TEXT, _MARKDOWN,
+ * _JSON (schema "aimeter.compare/1", docs/report-json.md) or _CSV. Caller frees *ret_text.
+ * Errors (detail in aim_store_errmsg()): -EINVAL (bad tag key, no runs), -ENOENT no such
  * run, -ENOMEM. */
 AIM_PUBLIC int aim_compare_render(aim_store *store, const char *const *run_ids, size_t n_runs,
-                                  const char *baseline, const char *by_tag, const char *format,
+                                  const char *baseline, const char *by_tag, aim_format format,
                                   char **ret_text);
 
 /* What to forecast (docs/methodology.md, "Forecasting"). Zero-initialise it. */
@@ -811,14 +855,14 @@ typedef struct aim_forecast_request {
  * with its standard errors) over the run's completed instances of the phase, and extrapolates
  * energy, time, carbon (at the run's own carbon per joule: its mean intensity and PUE) and
  * cost to req->target instances, with 95 % prediction intervals. Works on a running run (what
- * its writer has committed, every 750 ms). format: "text" or "json" (schema
- * "aimeter.forecast/1"). *ret_running (may be NULL) is set to 1 when the run is still being
+ * its writer has committed, every 750 ms). format: AIM_FORMAT_TEXT or AIM_FORMAT_JSON
+ * (schema "aimeter.forecast/1"; else -EOPNOTSUPP). *ret_running (may be NULL) is set to 1 when the run is still being
  * recorded. Caller frees *ret_text. Errors (detail in aim_store_errmsg()): -EINVAL bad
  * request or format, -ENOENT no such run, -ENODATA fewer than 2 completed instances to fit
  * (the message names the run's phases), -ERANGE target below the instances already
  * completed, -EBADMSG corrupt samples, -ENOMEM. */
 AIM_PUBLIC int aim_forecast_render(aim_store *store, const char *run_id,
-                                   const aim_forecast_request *req, const char *format,
+                                   const aim_forecast_request *req, aim_format format,
                                    char **ret_text, int *ret_running);
 
 /* What if the run had used other accelerators (EnergyVis's rescale): for each name in
@@ -827,15 +871,15 @@ AIM_PUBLIC int aim_forecast_render(aim_store *store, const char *run_id,
  * / throughput_alt), throughput being peak tensor TFLOPS, else FP16, else FP32 (the first both
  * rows give); the other devices' energy is kept. Carbon at the run's own intensity series,
  * and with `zones` (may be NULL) in each zone too: a hardware × zone matrix. pue as for
- * aim_whatif_render. format: "text" or "json" (schema "aimeter.whatif-hardware/1"). Caller
- * frees *ret_text. Errors (detail in aim_store_errmsg()): -ENOENT no such run, -EINVAL unknown
+ * aim_whatif_render. format: AIM_FORMAT_TEXT or AIM_FORMAT_JSON (schema
+ * "aimeter.whatif-hardware/1"; else -EOPNOTSUPP). Caller frees *ret_text. Errors (detail in aim_store_errmsg()): -ENOENT no such run, -EINVAL unknown
  * or ambiguous hardware or zone, bad pue or format, -ENODEV the run measured no GPU energy,
  * -ENODATA a measured GPU's model is not in the table or shares no throughput figure with an
  * alternative (aim_whatif_hardware_render_specs lets the user state its figures), -EBADMSG
  * corrupt samples, -ENOMEM. */
 AIM_PUBLIC int aim_whatif_hardware_render(aim_store *store, const char *run_id,
                                           const char *hardware, const char *zones, double pue,
-                                          const char *format, char **ret_text);
+                                          aim_format format, char **ret_text);
 /* As aim_whatif_hardware_render, with accelerator figures the user states in `specs` (may be
  * NULL): ';'-separated items "NAME:tdp=W,tflops=T" (keys tdp in W; tflops or tensor, fp16,
  * fp32 in peak TFLOPS). A stated device is found by its NAME (the aim_gpu_lookup rule), both
@@ -846,7 +890,7 @@ AIM_PUBLIC int aim_whatif_hardware_render(aim_store *store, const char *run_id,
 AIM_PUBLIC int aim_whatif_hardware_render_specs(aim_store *store, const char *run_id,
                                                 const char *hardware, const char *specs,
                                                 const char *zones, double pue,
-                                                const char *format, char **ret_text);
+                                                aim_format format, char **ret_text);
 
 /* ------------------------------------------------------------------ reading a stored run
  * (issue 12) A stored run's summary and samples as values, for programs and bindings (the

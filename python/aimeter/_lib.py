@@ -92,9 +92,10 @@ _REQUIRED = {
     "aim_store_free": (None, [c_void_p]),
     "aim_store_errmsg": (c_char_p, [c_void_p]),
     "aim_store_resolve_run": (c_int, [c_void_p, c_char_p, P(c_void_p)]),
-    "aim_store_list_runs": (c_int, [c_void_p, c_char_p, c_size_t, P(c_void_p)]),
+    "aim_store_list_runs": (c_int, [c_void_p, c_int, c_size_t, P(c_void_p)]),
     "aim_default_db_path": (c_int, [P(c_void_p)]),
-    "aim_report_render": (c_int, [c_void_p, c_char_p, c_char_p, P(c_void_p)]),
+    "aim_report_render": (c_int, [c_void_p, c_char_p, c_int, P(c_void_p)]),
+    "aim_format_parse": (c_int, [c_char_p, P(c_int)]),
     "aim_export_csv": (c_int, [c_void_p, c_char_p, WRITE_FN, c_void_p]),
     "aim_export_csv_columns": (c_int, [c_void_p, c_char_p, WRITE_FN, c_void_p]),
     # the record rule (one implementation, the library's): _workload.py
@@ -281,6 +282,15 @@ def encode(text):
     if b"\0" in data:
         raise ValueError(f"{text!r}: embedded NUL character")
     return data
+
+
+def format_code(name):
+    """The C enum aim_format of a format name ("text", "json", "markdown", "csv"), as the
+    library parses it (aim_format_parse): ValueError for another name."""
+    code = c_int()
+    if lib().aim_format_parse(encode(name), ctypes.byref(code)) < 0:
+        raise ValueError(f"{name!r}: not a format (text, json, markdown or csv)")
+    return code.value
 
 
 def take_string(ptr):

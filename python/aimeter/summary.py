@@ -85,7 +85,7 @@ class _Store:
 
     def render(self, run_id, fmt):
         out = ctypes.c_void_p()
-        r = _lib.lib().aim_report_render(self.handle, _lib.encode(run_id), _lib.encode(fmt),
+        r = _lib.lib().aim_report_render(self.handle, _lib.encode(run_id), _lib.format_code(fmt),
                                          ctypes.byref(out))
         if r < 0:
             self.fail(r, f"report of run {run_id}")
@@ -93,7 +93,8 @@ class _Store:
 
     def list_runs(self, limit):
         out = ctypes.c_void_p()
-        r = _lib.lib().aim_store_list_runs(self.handle, b"json", limit, ctypes.byref(out))
+        r = _lib.lib().aim_store_list_runs(self.handle, _lib.format_code("json"), limit,
+                                           ctypes.byref(out))
         if r < 0:
             self.fail(r, "listing runs")
         return _lib.take_string(out.value)

@@ -105,17 +105,18 @@ static int apply_zone_and_provider(const cli_carbon_opts *o, aim_config *cfg) {
             cli_error("--marginal and --zone %s disagree", o->zone);
             return AIM_EXIT_USAGE;
         }
-        char spec[160], err[320];
+        char spec[160];
+        aim_error err;
         aim_zone_info row;
         snprintf(spec, sizeof spec, "%s%s", o->zone,
                  o->marginal && !o->provider && !strcasestr(o->zone, "@marginal") ? "@marginal" : "");
         int suffixed = strchr(o->zone, '@') != NULL;
-        if (aim_zone_resolve(spec, &row, NULL, 0, err, sizeof err) == 0) {
+        if (aim_zone_resolve(spec, &row, NULL, 0, &err) == 0) {
             known = aim_config_set_zone(cfg, spec) == 0;
             marginal |= strcmp(row.signal, "marginal") == 0;
         } else if (suffixed || (o->marginal && !o->provider)) {
             /* A suffix is aimeter's syntax, never part of a provider's zone name. */
-            cli_error("--zone: %s", err);
+            cli_error("--zone: %s", err.message);
             return AIM_EXIT_USAGE;
         }
         if (!known && (!o->provider || cloud)) {
@@ -168,9 +169,8 @@ static int apply_zone_and_provider(const cli_carbon_opts *o, aim_config *cfg) {
     const char *region = o->provider_region;
     if (!region && o->zone && !cloud && !o->lat && !known)
         region = o->zone;
-    char err[256];
-    if (aim_config_set_provider(cfg, o->provider, region, marginal, err, sizeof err) < 0) {
-        cli_error("--provider %s: %s", o->provider, err);
+    if (aim_config_set_provider(cfg, o->provider, region, marginal) < 0) {
+        cli_error("--provider %s: %s", o->provider, aim_config_errmsg(cfg));
         return AIM_EXIT_USAGE;
     }
     return 0;

@@ -30,9 +30,9 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* --db PATH as given: an empty PATH is a usage error (it would name no store, and the run
- * would be stored elsewhere than its report is looked for). Returns 0 or AIM_EXIT_USAGE
- * after printing the error (paths.c). */
-int cli_db_option(const char *arg);
+ * would be stored elsewhere than its report is looked for). Returns 0 with *ret_db = arg
+ * (ret_db may be NULL), or AIM_EXIT_USAGE after printing the error (paths.c). */
+int cli_db_option(const char *arg, const char **ret_db);
 
 /* Refuses an output path (a command's `option`, e.g. "--csv") that is the store db (NULL:
  * the default store) or its -wal, -shm or -journal file: the same inode when the file exists,
@@ -53,6 +53,19 @@ int cli_open_store(const char *db_path, aim_store **ret_store);
  * exit code. Caller frees *ret_id. */
 int cli_resolve_run(aim_store *store, const char *ref, char **ret_id);
 
+/* An option getopt_long refused (argv[optind - 1]): "CMD: unknown or incomplete option
+ * 'OPT' (see aimeter CMD --help)". Returns AIM_EXIT_USAGE. */
+int cli_bad_option(const char *cmd, char **argv);
+
+/* The RUN operand of a command that reads one run (report, corr, export, forecast,
+ * whatif): *ret_ref is it, or NULL ("last") when there is none. More than one: "CMD: one
+ * RUN at most" and AIM_EXIT_USAGE. Returns 0 or that exit code. */
+int cli_run_operand(const char *cmd, int argc, char **argv, const char **ret_ref);
+
+/* A store call that failed with r: prints the store's message and returns the exit code
+ * (no such run: AIM_EXIT_NOINPUT; else cli_store_exit_code). */
+int cli_store_failed(aim_store *store, int r);
+
 /* Both: opens the store at db_path and resolves ref in it. Returns 0 with *ret_store and
  * *ret_id (the caller frees both), or an exit code after printing the error (nothing to
  * free). */
@@ -65,7 +78,13 @@ int cli_zones_years(aim_strbuf *b, const char *code, int json);
 
 /* Renders run_id's report in format and writes it to path ("-" = stdout). Returns 0 or an
  * exit code after printing the error. */
-int cli_render_to(aim_store *store, const char *run_id, const char *format, const char *path);
+int cli_render_to(aim_store *store, const char *run_id, aim_format format, const char *path);
+
+/* -f NAME of command `cmd`: the format (aim_format_parse) when it is one of the n in
+ * `allowed`, else "CMD: unknown format 'NAME' (text, json or markdown)", the allowed ones in
+ * their order. Returns 0 with *ret set, or AIM_EXIT_USAGE after printing the error. */
+int cli_parse_format(const char *cmd, const char *name, const aim_format *allowed, size_t n,
+                     aim_format *ret);
 
 /* How messages name an output path: "standard output" for "-", else the path. */
 const char *cli_output_name(const char *path);

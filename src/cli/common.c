@@ -114,12 +114,32 @@ int cli_open_store(const char *db_path, aim_store **ret_store) {
     int r = aim_store_open(store, db_path, 1);
     free(def);
     if (r < 0) {
-        cli_error("%s", aim_store_errmsg(store));
+        int code = cli_store_failed(store, r);
         aim_store_free(store);
-        return r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_exit_code(r);
+        return code;
     }
     *ret_store = store;
     return 0;
+}
+
+int cli_bad_option(const char *cmd, char **argv) {
+    cli_error("%s: unknown or incomplete option '%s' (see aimeter %s --help)", cmd,
+              argv[optind - 1], cmd);
+    return AIM_EXIT_USAGE;
+}
+
+int cli_run_operand(const char *cmd, int argc, char **argv, const char **ret_ref) {
+    if (argc - optind > 1) {
+        cli_error("%s: one RUN at most", cmd);
+        return AIM_EXIT_USAGE;
+    }
+    *ret_ref = optind < argc ? argv[optind] : NULL;
+    return 0;
+}
+
+int cli_store_failed(aim_store *store, int r) {
+    cli_error("%s", aim_store_errmsg(store));
+    return r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_exit_code(r);
 }
 
 int cli_resolve_run(aim_store *store, const char *ref, char **ret_id) {
@@ -146,13 +166,28 @@ int cli_open_run(const char *db_path, const char *ref, aim_store **ret_store, ch
     return code;
 }
 
-int cli_render_to(aim_store *store, const char *run_id, const char *format, const char *path) {
+int cli_parse_format(const char *cmd, const char *name, const aim_format *allowed, size_t n,
+                     aim_format *ret) {
+    aim_format f;
+    if (aim_format_parse(name, &f) == 0)
+        for (size_t i = 0; i < n; i++)
+            if (allowed[i] == f) {
+                *ret = f;
+                return 0;
+            }
+    char list[96] = "";
+    for (size_t i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                 i == 0 ? "" : i + 1 == n ? " or " : ", ", aim_format_name(allowed[i]));
+    cli_error("%s: unknown format '%s' (%s)", cmd, name, list);
+    return AIM_EXIT_USAGE;
+}
+
+int cli_render_to(aim_store *store, const char *run_id, aim_format format, const char *path) {
     char *text = NULL;
     int r = aim_report_render(store, run_id, format, &text);
-    if (r < 0) {
-        cli_error("%s", aim_store_errmsg(store));
-        return r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_exit_code(r);
-    }
+    if (r < 0)
+        return cli_store_failed(store, r);
     int code = cli_write_file(path, text);
     free(text);
     return code;

@@ -35,7 +35,10 @@ int cmd_compare(int argc, char **argv) {
         { "json", no_argument, NULL, 'j' },
         { NULL, 0, NULL, 0 },
     };
-    const char *db = NULL, *baseline = NULL, *by = NULL, *format = "text", *output = "-";
+    const char *db = NULL, *baseline = NULL, *by = NULL, *output = "-";
+    static const aim_format formats[] = { AIM_FORMAT_TEXT, AIM_FORMAT_MARKDOWN, AIM_FORMAT_JSON,
+                                          AIM_FORMAT_CSV };
+    aim_format format = AIM_FORMAT_TEXT;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "b:f:o:h", longopts, NULL)) != -1) {
@@ -43,25 +46,18 @@ int cmd_compare(int argc, char **argv) {
         case 'b': baseline = optarg; break;
         case OPT_BY: by = optarg; break;
         case 'f':
-            if (strcmp(optarg, "text") && strcmp(optarg, "markdown") && strcmp(optarg, "json") &&
-                strcmp(optarg, "csv")) {
-                cli_error("compare: unknown format '%s' (text, markdown, json or csv)", optarg);
+            if (cli_parse_format("compare", optarg, formats, 4, &format))
                 return AIM_EXIT_USAGE;
-            }
-            format = optarg;
             break;
-        case 'j': format = "json"; break;
+        case 'j': format = AIM_FORMAT_JSON; break;
         case 'o': output = optarg; break;
         case 'd':
-            if (cli_db_option(optarg))
+            if (cli_db_option(optarg, &db))
                 return AIM_EXIT_USAGE;
-            db = optarg;
             break;
         case 'h': fputs(compare_usage, stdout); return 0;
         default:
-            cli_error("compare: unknown or incomplete option '%s' (see aimeter compare --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("compare", argv);
         }
     }
     int n = argc - optind;

@@ -66,7 +66,7 @@ int cmd_corr(int argc, char **argv) {
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *db = NULL, *format = "text", *output = "-", *phase = NULL;
+    const char *db = NULL, *format_name = "text", *output = "-", *phase = NULL;
     int matrix = 0;
     unsigned flags = 0;
     double min_abs = 0;
@@ -76,11 +76,10 @@ int cmd_corr(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
-            if (cli_db_option(optarg))
+            if (cli_db_option(optarg, &db))
                 return AIM_EXIT_USAGE;
-            db = optarg;
             break;
-        case 'f': format = optarg; break;
+        case 'f': format_name = optarg; break;
         case 'o': output = optarg; break;
         case OPT_MATRIX: matrix = 1; break;
         case OPT_RECOMPUTE: flags |= AIM_CORR_RECOMPUTE; break;
@@ -99,24 +98,21 @@ int cmd_corr(int argc, char **argv) {
             break;
         case 'h': fputs(corr_usage, stdout); return 0;
         default:
-            cli_error("corr: unknown or incomplete option '%s' (see aimeter corr --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("corr", argv);
         }
     }
-    if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json")) {
-        cli_error("corr: unknown format '%s' (text, csv or json)", format);
+    static const aim_format formats[] = { AIM_FORMAT_TEXT, AIM_FORMAT_CSV, AIM_FORMAT_JSON };
+    aim_format format;
+    if (cli_parse_format("corr", format_name, formats, 3, &format))
         return AIM_EXIT_USAGE;
-    }
-    if (argc - optind > 1) {
-        cli_error("corr: one RUN at most");
+    const char *ref;
+    if (cli_run_operand("corr", argc, argv, &ref))
         return AIM_EXIT_USAGE;
-    }
     if (cli_check_output(db, "-o", output))
         return AIM_EXIT_USAGE;
     aim_store *store;
     char *id = NULL;
-    int code = cli_open_run(db, optind < argc ? argv[optind] : NULL, &store, &id);
+    int code = cli_open_run(db, ref, &store, &id);
     if (code)
         return code;
     aim_corr_result *res = NULL;
@@ -127,10 +123,8 @@ int cmd_corr(int argc, char **argv) {
         if (r == 0)
             r = aim_corr_compute(store, id, ranges, n_ranges, flags, &res);
         free(ranges);
-        if (r < 0) {
-            cli_error("%s", aim_store_errmsg(store));
-            code = r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_exit_code(r);
-        }
+        if (r < 0)
+            code = cli_store_failed(store, r);
     }
     if (!code) {
         char *text = NULL;

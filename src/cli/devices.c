@@ -17,12 +17,12 @@ int cmd_devices(int argc, char **argv) {
     static const struct option longopts[] = {
         { "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
-    const char *format = "text";
+    aim_format format = AIM_FORMAT_TEXT;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'j': format = "json"; break;
+        case 'j': format = AIM_FORMAT_JSON; break;
         case 'h': fputs(devices_usage, stdout); return 0;
         default:
             cli_error("devices: unknown option '%s' (see aimeter devices --help)", argv[optind - 1]);
@@ -34,9 +34,10 @@ int cmd_devices(int argc, char **argv) {
         return AIM_EXIT_USAGE;
     }
     char *text = NULL;
-    int r = aim_devices_describe(format, &text);
+    aim_error err;
+    int r = aim_devices_describe(format, &text, &err);
     if (r < 0) {
-        cli_error("devices: %s", aim_strerror(r));
+        cli_error("devices: %s", err.message);
         return AIM_EXIT_SOFTWARE;
     }
     int code = cli_write_file("-", text);

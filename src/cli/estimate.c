@@ -193,9 +193,7 @@ static int parse_args(int argc, char **argv, raw_opts *o) {
         case O_LIST: o->list = 1; break;
         case 'h': fputs(estimate_usage, stdout); return -1;
         default:
-            cli_error("estimate: unknown or incomplete option '%s' (see aimeter estimate --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("estimate", argv);
         }
     }
     if (optind < argc) {
@@ -238,11 +236,11 @@ int cmd_estimate(int argc, char **argv) {
     int code = parse_args(argc, argv, &o);
     if (code)
         return code < 0 ? AIM_EXIT_OK : code;
-    const char *format = o.json ? "json" : "text";
+    aim_format format = o.json ? AIM_FORMAT_JSON : AIM_FORMAT_TEXT;
     char *text = NULL;
     int rc;
     if (o.list) {
-        rc = aim_gpu_table_render(format, &text);
+        rc = aim_gpu_table_render(format, &text, NULL);
     } else {
         if ((code = parse_time(&o)))
             return code;

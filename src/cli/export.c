@@ -32,34 +32,30 @@ int cmd_export(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
-            if (cli_db_option(optarg))
+            if (cli_db_option(optarg, &db))
                 return AIM_EXIT_USAGE;
-            db = optarg;
             break;
         case 'c': csv = optarg; break;
         case 'j': json = optarg; break;
         case 'k': columns = optarg; break;
         case 'h': fputs(export_usage, stdout); return 0;
         default:
-            cli_error("export: unknown or incomplete option '%s' (see aimeter export --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("export", argv);
         }
     }
     if (!csv && !json && !columns) {
         cli_error("export: say what to write: --csv FILE, --columns FILE and/or --json FILE");
         return AIM_EXIT_USAGE;
     }
-    if (argc - optind > 1) {
-        cli_error("export: one RUN at most");
+    const char *ref;
+    if (cli_run_operand("export", argc, argv, &ref))
         return AIM_EXIT_USAGE;
-    }
     if (cli_check_csv_output(db, "--csv", csv) || cli_check_output(db, "--json", json) ||
         cli_check_output(db, "--columns", columns))
         return AIM_EXIT_USAGE;
     aim_store *store;
     char *id = NULL;
-    int code = cli_open_run(db, optind < argc ? argv[optind] : NULL, &store, &id);
+    int code = cli_open_run(db, ref, &store, &id);
     if (code)
         return code;
     if (!code && csv) {
@@ -85,7 +81,7 @@ int cmd_export(int argc, char **argv) {
     if (!code && columns)
         code = cli_write_columns_to(store, id, columns);
     if (!code && json)
-        code = cli_render_to(store, id, "json", json);
+        code = cli_render_to(store, id, AIM_FORMAT_JSON, json);
     free(id);
     aim_store_free(store);
     return code;

@@ -93,7 +93,9 @@ int cmd_forecast(int argc, char **argv) {
         { "db", required_argument, NULL, 'd' },     { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *db = NULL, *format = "text";
+    const char *db = NULL;
+    static const aim_format formats[] = { AIM_FORMAT_TEXT, AIM_FORMAT_JSON };
+    aim_format format = AIM_FORMAT_TEXT;
     char until[160] = "";
     aim_forecast_request req = { 0 };
     int live = 0, c;
@@ -131,29 +133,22 @@ int cmd_forecast(int argc, char **argv) {
             }
             break;
         case 'f':
-            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-                cli_error("forecast: unknown format '%s' (text or json)", optarg);
+            if (cli_parse_format("forecast", optarg, formats, 2, &format))
                 return AIM_EXIT_USAGE;
-            }
-            format = optarg;
             break;
-        case 'j': format = "json"; break;
+        case 'j': format = AIM_FORMAT_JSON; break;
         case 'd':
-            if (cli_db_option(optarg))
+            if (cli_db_option(optarg, &db))
                 return AIM_EXIT_USAGE;
-            db = optarg;
             break;
         case 'h': fputs(forecast_usage, stdout); return 0;
         default:
-            cli_error("forecast: unknown or incomplete option '%s' (see aimeter forecast --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("forecast", argv);
         }
     }
-    if (argc - optind > 1) {
-        cli_error("forecast: one RUN at most");
+    const char *ref;
+    if (cli_run_operand("forecast", argc, argv, &ref))
         return AIM_EXIT_USAGE;
-    }
     if (req.target == 0) {
         cli_error(until[0] ? "forecast: --until needs --count N: after how many instances of "
                              "the phase it ends"
@@ -162,7 +157,7 @@ int cmd_forecast(int argc, char **argv) {
     }
     aim_store *store;
     char *id = NULL;
-    int code = cli_open_run(db, optind < argc ? argv[optind] : NULL, &store, &id);
+    int code = cli_open_run(db, ref, &store, &id);
     if (code)
         return code;
     char *last = NULL;
@@ -175,7 +170,7 @@ int cmd_forecast(int argc, char **argv) {
             /* Live: print when the forecast changed (an instance completed), not every tick. */
             if (!last || strcmp(last, text) != 0) {
                 if (last)
-                    fputs(strcmp(format, "json") ? "\n" : "", stdout);
+                    fputs(format != AIM_FORMAT_JSON ? "\n" : "", stdout);
                 code = cli_write_file("-", text);
                 free(last);
                 last = text;

@@ -64,7 +64,9 @@ int cmd_intensity(int argc, char **argv) {
         { NULL, 0, NULL, 0 },
     };
     aim_intensity_request req = { .provider = NULL };
-    const char *format = "text", *from = NULL, *to = NULL;
+    static const aim_format formats[] = { AIM_FORMAT_TEXT, AIM_FORMAT_JSON };
+    aim_format format = AIM_FORMAT_TEXT;
+    const char *from = NULL, *to = NULL;
     int have_lat = 0, have_lon = 0, no_cache = 0, code, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "p:z:f:h", longopts, NULL)) != -1) {
@@ -85,13 +87,10 @@ int cmd_intensity(int argc, char **argv) {
         case OPT_DIRECT: req.direct = 1; break;
         case OPT_FROM: from = optarg; break;
         case OPT_TO: to = optarg; break;
-        case OPT_JSON: format = "json"; break;
+        case OPT_JSON: format = AIM_FORMAT_JSON; break;
         case 'f':
-            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-                cli_error("intensity: unknown format '%s' (text or json)", optarg);
+            if (cli_parse_format("intensity", optarg, formats, 2, &format))
                 return AIM_EXIT_USAGE;
-            }
-            format = optarg;
             break;
         case OPT_TIMEOUT:
             if (aim_parse_duration(optarg, &req.timeout_ns) < 0) {
@@ -103,9 +102,7 @@ int cmd_intensity(int argc, char **argv) {
         case OPT_CACHE_DIR: req.cache_dir = optarg; break;
         case 'h': fputs(intensity_usage, stdout); return 0;
         default:
-            cli_error("intensity: unknown or incomplete option '%s' (see aimeter intensity --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("intensity", argv);
         }
     }
     if (optind < argc) {
@@ -139,10 +136,11 @@ int cmd_intensity(int argc, char **argv) {
     }
     if (no_cache)
         req.cache_dir = "";
-    char *text = NULL, err[512];
-    int r = aim_intensity_fetch_render(&req, format, &text, err, sizeof err);
+    char *text = NULL;
+    aim_error err;
+    int r = aim_intensity_fetch_render(&req, format, &text, &err);
     if (r < 0) {
-        cli_error("intensity: %s", err[0] ? err : aim_strerror(r));
+        cli_error("intensity: %s", err.message[0] ? err.message : aim_strerror(r));
         if (r == -EINVAL || r == -EPERM || r == -EOPNOTSUPP)
             return AIM_EXIT_USAGE;
         return r == -ENOMEM ? AIM_EXIT_SOFTWARE : AIM_EXIT_UNAVAILABLE;

@@ -20,7 +20,9 @@ int cmd_ls(int argc, char **argv) {
         { "limit", required_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *db = NULL, *format = "text";
+    const char *db = NULL;
+    static const aim_format formats[] = { AIM_FORMAT_TEXT, AIM_FORMAT_JSON };
+    aim_format format = AIM_FORMAT_TEXT;
     long limit = 0;
     int c;
     opterr = 0;
@@ -28,17 +30,13 @@ int cmd_ls(int argc, char **argv) {
         char *end;
         switch (c) {
         case 'd':
-            if (cli_db_option(optarg))
+            if (cli_db_option(optarg, &db))
                 return AIM_EXIT_USAGE;
-            db = optarg;
             break;
-        case 'j': format = "json"; break;
+        case 'j': format = AIM_FORMAT_JSON; break;
         case 'f':
-            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-                cli_error("ls: unknown format '%s' (text or json)", optarg);
+            if (cli_parse_format("ls", optarg, formats, 2, &format))
                 return AIM_EXIT_USAGE;
-            }
-            format = optarg;
             break;
         case 'n':
             limit = strtol(optarg, &end, 10);
@@ -49,8 +47,7 @@ int cmd_ls(int argc, char **argv) {
             break;
         case 'h': fputs(ls_usage, stdout); return 0;
         default:
-            cli_error("ls: unknown or incomplete option '%s' (see aimeter ls --help)", argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("ls", argv);
         }
     }
     if (optind < argc) {

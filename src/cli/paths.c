@@ -10,12 +10,14 @@
 
 #include "cli/cli.h"
 
-int cli_db_option(const char *arg) {
+int cli_db_option(const char *arg, const char **ret_db) {
     if (!arg || !*arg) {
         cli_error("--db needs a path: an empty one would name no store (leave --db out for "
                   "the default, $AIMETER_DB)");
         return AIM_EXIT_USAGE;
     }
+    if (ret_db)
+        *ret_db = arg;
     return 0;
 }
 

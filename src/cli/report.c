@@ -20,38 +20,34 @@ int cmd_report(int argc, char **argv) {
         { "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *db = NULL, *format = "text", *output = "-";
+    const char *db = NULL, *format_name = "text", *output = "-";
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
-            if (cli_db_option(optarg))
+            if (cli_db_option(optarg, &db))
                 return AIM_EXIT_USAGE;
-            db = optarg;
             break;
-        case 'f': format = optarg; break;
+        case 'f': format_name = optarg; break;
         case 'o': output = optarg; break;
         case 'h': fputs(report_usage, stdout); return 0;
         default:
-            cli_error("report: unknown or incomplete option '%s' (see aimeter report --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("report", argv);
         }
     }
-    if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "markdown")) {
-        cli_error("report: unknown format '%s' (text, json or markdown)", format);
+    static const aim_format formats[] = { AIM_FORMAT_TEXT, AIM_FORMAT_JSON, AIM_FORMAT_MARKDOWN };
+    aim_format format;
+    if (cli_parse_format("report", format_name, formats, 3, &format))
         return AIM_EXIT_USAGE;
-    }
-    if (argc - optind > 1) {
-        cli_error("report: one RUN at most");
+    const char *ref;
+    if (cli_run_operand("report", argc, argv, &ref))
         return AIM_EXIT_USAGE;
-    }
     if (cli_check_output(db, "-o", output))
         return AIM_EXIT_USAGE;
     aim_store *store;
     char *id = NULL;
-    int code = cli_open_run(db, optind < argc ? argv[optind] : NULL, &store, &id);
+    int code = cli_open_run(db, ref, &store, &id);
     if (code)
         return code;
     if (!code)

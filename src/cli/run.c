@@ -353,7 +353,7 @@ static int finish_outputs(const char *run_id, const run_opts *o, FILE *csv, FILE
     if (code)
         return code;
     char *text = NULL;
-    int r = o->quiet >= 2 ? 0 : aim_report_render(store, run_id, "text", &text);
+    int r = o->quiet >= 2 ? 0 : aim_report_render(store, run_id, AIM_FORMAT_TEXT, &text);
     if (r == 0) {
         if (text) /* -qq: the run is in the store, `aimeter report` shows it */
             fputs(text, stderr);
@@ -373,7 +373,7 @@ static int finish_outputs(const char *run_id, const run_opts *o, FILE *csv, FILE
     }
     if (json) {
         text = NULL;
-        r = aim_report_render(store, run_id, "json", &text);
+        r = aim_report_render(store, run_id, AIM_FORMAT_JSON, &text);
         if (r < 0) {
             cli_error("could not render the JSON report: %s", aim_store_errmsg(store));
             code = AIM_EXIT_SOFTWARE;
@@ -496,7 +496,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             }
             break;
         case 'd':
-            if (cli_db_option(optarg))
+            if (cli_db_option(optarg, NULL))
                 return AIM_EXIT_USAGE;
             o->db = optarg;
             aim_config_set_db_path(cfg, optarg);

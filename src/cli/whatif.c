@@ -54,9 +54,8 @@ int cmd_whatif(int argc, char **argv) {
         switch (c) {
         case 'z': zones = optarg; break;
         case 'd':
-            if (cli_db_option(optarg))
+            if (cli_db_option(optarg, &db))
                 return AIM_EXIT_USAGE;
-            db = optarg;
             break;
         case 'j': json = 1; break;
         case CLI_OPT_INTENSITY_FILE: file = optarg; break;
@@ -75,15 +74,12 @@ int cmd_whatif(int argc, char **argv) {
         }
         case 'h': fputs(whatif_usage, stdout); return 0;
         default:
-            cli_error("whatif: unknown or incomplete option '%s' (see aimeter whatif --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            return cli_bad_option("whatif", argv);
         }
     }
-    if (argc - optind > 1) {
-        cli_error("whatif: one RUN at most");
+    const char *ref;
+    if (cli_run_operand("whatif", argc, argv, &ref))
         return AIM_EXIT_USAGE;
-    }
     if (specs[0] && !hardware) {
         cli_error("whatif: --gpu-spec goes with --hardware");
         return AIM_EXIT_USAGE;
@@ -117,14 +113,15 @@ int cmd_whatif(int argc, char **argv) {
     }
     aim_store *store;
     char *id = NULL;
-    int code = cli_open_run(db, optind < argc ? argv[optind] : NULL, &store, &id);
+    int code = cli_open_run(db, ref, &store, &id);
     if (code)
         return code;
     if (!code) {
         char *text = NULL;
         int r = hardware ? aim_whatif_hardware_render_specs(store, id, hardware, specs, zones,
-                                                            pue, json ? "json" : "text", &text)
-                         : aim_whatif_render(store, id, zones, file, pue, json ? "json" : "text",
+                                                            pue, json ? AIM_FORMAT_JSON : AIM_FORMAT_TEXT, &text)
+                         : aim_whatif_render(store, id, zones, file, pue,
+                                             json ? AIM_FORMAT_JSON : AIM_FORMAT_TEXT,
                                              &text);
         if (r == 0) {
             fputs(text, stdout);

@@ -322,3 +322,14 @@ def test_python_field_numbers_are_the_header_s():
     assert (m._REC_KEY, m._REC_KIND) == (rec["AIM_RECORD_FIELD_KEY"], rec["AIM_RECORD_FIELD_KIND"])
     for i, attr in enumerate(m._REC_NUMBERS):
         assert rec["AIM_RECORD_FIELD_" + attr.upper()] == 64 + i, attr
+
+
+def test_formats_are_the_library_enum():
+    """Formats cross the C API as aim_format (issue 12), parsed by the library itself: the
+    numbers are aimeter.h's, and a name the library does not know is refused in Python
+    rather than rendered as text."""
+    assert [_lib.format_code(n) for n in ("text", "json", "markdown", "csv")] == [0, 1, 2, 3]
+    with pytest.raises(ValueError):
+        _lib.format_code("html")
+    with pytest.raises(ValueError):
+        _lib.format_code("JSON")

@@ -120,14 +120,16 @@ static void zone_with_signal_and_year(void **state) {
     assert_string_equal(cfg->zone, "FR");
 
     char note[200];
+    aim_error zerr;
     aim_zone_info row;
-    assert_int_equal(aim_zone_resolve("CA-SK@marginal", &row, note, sizeof note, err, sizeof err), 0);
+    assert_int_equal(aim_zone_resolve("CA-SK@marginal", &row, note, sizeof note, &zerr), 0);
     assert_string_equal(row.code, "CA");
     assert_string_equal(note, "national figure of CA: CA-SK has no marginal factor of its own");
-    assert_int_equal(aim_zone_resolve("CA-SK", &row, note, sizeof note, err, sizeof err), 0);
+    assert_int_equal(aim_zone_resolve("CA-SK", &row, note, sizeof note, &zerr), 0);
     assert_string_equal(note, "");
-    assert_int_equal(aim_zone_resolve("CA-SK@1850", &row, note, sizeof note, err, sizeof err), -EINVAL);
-    assert_non_null(strstr(err, "no 1850 figure for CA-SK"));
+    assert_int_equal(aim_zone_resolve("CA-SK@1850", &row, note, sizeof note, &zerr), -EINVAL);
+    assert_non_null(strstr(zerr.message, "no 1850 figure for CA-SK"));
+    assert_int_equal(zerr.code, -EINVAL);
     aim_config_free(cfg);
 }
 

@@ -993,21 +993,24 @@ static void test_derived_in_every_format(void **state) {
     assert_int_equal(in.n_derived, 1);
     assert_int_equal(in.min_spread, AIM_CORR_MIN_SPREAD);
     aim_corr_pair p[8];
-    assert_int_equal(aim_corr_pairs(res, AIM_CORR_DERIVED, 0, p, 8), 1);
+    size_t nder = 0;
+    assert_int_equal(aim_corr_pairs(res, AIM_CORR_DERIVED, 0, p, 8, &nder), 0);
+    assert_int_equal(nder, 1);
     assert_int_equal(p[0].a, 0); /* host CPU use */
     assert_int_equal(p[0].b, 1); /* cpu0 power */
-    size_t npos = aim_corr_pairs(res, AIM_CORR_POSITIVE, 0, p, 8);
+    size_t npos = 0;
+    assert_int_equal(aim_corr_pairs(res, AIM_CORR_POSITIVE, 0, p, 8, &npos), 0);
     for (size_t k = 0; k < npos && k < 8; k++)
         assert_false(p[k].a == 0 && (p[k].b == 1 || p[k].b == 2));
     char *text = NULL;
-    assert_int_equal(aim_corr_render(res, "text", 0, 0, 5, &text), 0);
+    assert_int_equal(aim_corr_render(res, AIM_FORMAT_TEXT, 0, 0, 5, &text), 0);
     assert_non_null(strstr(text, "Derived (one computed from the other by aimeter's own model"));
     assert_non_null(strstr(text, "aimeter estimates CPU power as a straight line in CPU use"));
     free(text);
-    assert_int_equal(aim_corr_render(res, "csv", 0, 0, 5, &text), 0);
+    assert_int_equal(aim_corr_render(res, AIM_FORMAT_CSV, 0, 0, 5, &text), 0);
     assert_non_null(strstr(text, "\nderived,host.cpu.util,cpu0.power,"));
     free(text);
-    assert_int_equal(aim_corr_render(res, "json", 0, 0, 5, &text), 0);
+    assert_int_equal(aim_corr_render(res, AIM_FORMAT_JSON, 0, 0, 5, &text), 0);
     json_error_t jerr;
     json_t *root = json_loads(text, 0, &jerr);
     assert_non_null(root);
@@ -1059,7 +1062,7 @@ static void test_render(void **state) {
     assert_int_equal(aim_corr_compute(st, "corr-run", NULL, 0, 0, &res), 0);
     char *text = NULL;
     /* the CSV matrix: a header and a row per series, each with NSLOT + 1 fields */
-    assert_int_equal(aim_corr_render(res, "csv", 1, 0, 0, &text), 0);
+    assert_int_equal(aim_corr_render(res, AIM_FORMAT_CSV, 1, 0, 0, &text), 0);
     int lines = 0, commas = 0;
     for (char *p = text; *p; p++) {
         lines += *p == '\n';
@@ -1070,7 +1073,7 @@ static void test_render(void **state) {
     assert_true(strncmp(text, "series,host.cpu.util,cpu0.power,rate(cpu0.energy),", 50) == 0);
     free(text);
     /* the JSON matrix parses and is square */
-    assert_int_equal(aim_corr_render(res, "json", 1, 0.5, 0, &text), 0);
+    assert_int_equal(aim_corr_render(res, AIM_FORMAT_JSON, 1, 0.5, 0, &text), 0);
     json_error_t jerr;
     json_t *root = json_loads(text, 0, &jerr);
     assert_non_null(root);
@@ -1083,18 +1086,18 @@ static void test_render(void **state) {
     json_decref(root);
     free(text);
     /* findings: top 1 per sign */
-    assert_int_equal(aim_corr_render(res, "json", 0, 0, 1, &text), 0);
+    assert_int_equal(aim_corr_render(res, AIM_FORMAT_JSON, 0, 0, 1, &text), 0);
     root = json_loads(text, 0, &jerr);
     assert_non_null(root);
     assert_true(json_array_size(json_object_get(root, "positive")) <= 1);
     assert_int_equal(json_array_size(json_object_get(root, "series")), NSLOT);
     json_decref(root);
     free(text);
-    assert_int_equal(aim_corr_render(res, "text", 0, 0, 5, &text), 0);
+    assert_int_equal(aim_corr_render(res, AIM_FORMAT_TEXT, 0, 0, 5, &text), 0);
     assert_non_null(strstr(text, "Pearson r over 1500 ticks of the 10 ms grid"));
     free(text);
-    assert_int_equal(aim_corr_render(res, "xml", 0, 0, 5, &text), -EINVAL);
-    assert_int_equal(aim_corr_render(res, "text", 0, 1.5, 5, &text), -EINVAL);
+    assert_int_equal(aim_corr_render(res, (aim_format)42, 0, 0, 5, &text), -EOPNOTSUPP);
+    assert_int_equal(aim_corr_render(res, AIM_FORMAT_TEXT, 0, 1.5, 5, &text), -EINVAL);
     aim_corr_result_free(res);
     aim_store_free(st);
     free(d);

@@ -154,6 +154,36 @@ static void result_classes_and_counts(void **state) {
     aim_corr_res_free(c);
 }
 
+/* The public calls on a result (api/corr_result.c) say why they fail in aim_corr_errmsg()
+ * (issue 12: one error channel; aim_corr_pairs returned (size_t)-1 before). */
+static void public_calls_say_why(void **state) {
+    (void)state;
+    fixture f;
+    make_run(&f);
+    aim_corr_result *c;
+    assert_int_equal(aim_corr_res_build(&f.run, make_matrix(), 1, 1, &c), 0);
+    assert_string_equal(aim_corr_errmsg(c), "");
+    char *text = (char *)"untouched";
+    assert_int_equal(aim_corr_render(c, AIM_FORMAT_MARKDOWN, 0, 0, 5, &text), -EOPNOTSUPP);
+    assert_string_equal(aim_corr_errmsg(c),
+                        "the correlation has no markdown output (text, json or csv)");
+    assert_int_equal(aim_corr_render(c, AIM_FORMAT_TEXT, 0, 2, 5, &text), -EINVAL);
+    assert_non_null(strstr(aim_corr_errmsg(c), "min_abs"));
+    assert_string_equal(text, "untouched");
+    aim_corr_series_info si;
+    aim_corr_res_errmsg(c)[0] = '\0';
+    assert_int_equal(aim_corr_series(c, NS, &si), -EINVAL);
+    assert_non_null(strstr(aim_corr_errmsg(c), "past the end"));
+    size_t count = 7;
+    aim_corr_pair p[4];
+    assert_int_equal(aim_corr_pairs(c, (aim_corr_kind)9, 0, p, 4, &count), -EINVAL);
+    assert_non_null(strstr(aim_corr_errmsg(c), "kind"));
+    assert_int_equal(count, 7);
+    assert_int_equal(aim_corr_pairs(c, AIM_CORR_DERIVED, 0, p, 4, &count), 0);
+    assert_int_equal(count, 2);
+    aim_corr_res_free(c);
+}
+
 static void result_names(void **state) {
     (void)state;
     fixture f;
@@ -186,6 +216,7 @@ int main(void) {
         cmocka_unit_test(model_roles),
         cmocka_unit_test(result_classes_and_counts),
         cmocka_unit_test(result_names),
+        cmocka_unit_test(public_calls_say_why),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include "processing/report_model.h"
 #include "processing/report_words.h"
 #include "report/phases_report.h"
+#include "report/renderers.h"
 #include "report/report.h"
 #include "report_runs.h"
 
@@ -28,15 +29,17 @@
              "counter's: its mean over its first second) held back"
 
 /* As api/render.c does: the model, then the renderer. */
-static char *render(const aim_run_summary *r, const char *format) {
+static char *render(const aim_run_summary *r, const char *format_name) {
+    aim_format format;
+    assert_int_equal(aim_format_parse(format_name, &format), 0);
     char *text = NULL;
     aim_report_model m;
     assert_int_equal(aim_report_model_build(r, &m), 0);
-    assert_int_equal(aim_report_render_summary(&m, format, &text), 0);
+    assert_int_equal(aim_render(AIM_OUTPUT_REPORT, format, &m, &text), 0);
     aim_report_model_free(&m);
     assert_non_null(text);
     if (getenv("AIM_TEST_DUMP"))
-        fprintf(stderr, "----- %s\n%s", format, text);
+        fprintf(stderr, "----- %s\n%s", format_name, text);
     return text;
 }
 
@@ -586,7 +589,7 @@ static void runs_listing(void **state) {
     runs[2].duration_ns = 125000000000LL;
 
     char *t = NULL;
-    assert_int_equal(aim_runs_render(runs, 3, "text", &t), 0);
+    assert_int_equal(aim_runs_render_text(runs, 3, &t), 0);
     if (getenv("AIM_TEST_DUMP"))
         fprintf(stderr, "%s", t);
     EXPECT_ROW(t, "ID",
@@ -606,7 +609,7 @@ static void runs_listing(void **state) {
     assert_null(strstr(t, " \n"));
     free(t);
 
-    assert_int_equal(aim_runs_render(runs, 3, "json", &t), 0);
+    assert_int_equal(aim_runs_render_json(runs, 3, &t), 0);
     json_t *root = parse(t);
     assert_true(json_is_array(root));
     assert_int_equal(json_array_size(root), 3);
@@ -625,13 +628,14 @@ static void runs_listing(void **state) {
     json_decref(root);
     free(t);
 
-    assert_int_equal(aim_runs_render(NULL, 0, "text", &t), 0);
+    assert_int_equal(aim_runs_render_text(NULL, 0, &t), 0);
     assert_string_equal(squeeze(t), "ID NAME STARTED (UTC) DURATION STATUS ENERGY CARBON\n");
     free(t);
-    assert_int_equal(aim_runs_render(NULL, 0, "json", &t), 0);
+    assert_int_equal(aim_runs_render_json(NULL, 0, &t), 0);
     assert_string_equal(t, "[]\n");
     free(t);
-    assert_int_equal(aim_runs_render(runs, 3, "csv", &t), -EINVAL);
+    aim_render_runs in = { .runs = runs, .n = 3 };
+    assert_int_equal(aim_render(AIM_OUTPUT_RUNS, AIM_FORMAT_CSV, &in, &t), -EOPNOTSUPP);
     for (int i = 0; i < 3; i++)
         aim_run_summary_clear(&runs[i]);
 }
@@ -644,14 +648,14 @@ static void bad_arguments(void **state) {
     char *t = (char *)"untouched";
     aim_report_model m;
     assert_int_equal(aim_report_model_build(&r, &m), 0);
-    assert_int_equal(aim_report_render_summary(&m, "html", &t), -EINVAL);
-    assert_int_equal(aim_report_render_summary(&m, NULL, &t), -EINVAL);
-    assert_int_equal(aim_report_render_summary(NULL, "text", &t), -EINVAL);
+    assert_int_equal(aim_render(AIM_OUTPUT_REPORT, AIM_FORMAT_CSV, &m, &t), -EOPNOTSUPP);
+    assert_int_equal(aim_render(AIM_OUTPUT_REPORT, (aim_format)42, &m, &t), -EOPNOTSUPP);
+    assert_int_equal(aim_render(AIM_OUTPUT_REPORT, AIM_FORMAT_TEXT, NULL, &t), -EINVAL);
     aim_report_model_free(&m);
     assert_int_equal(aim_report_model_build(NULL, &m), -EINVAL);
     aim_report_model_free(&m);
     assert_string_equal(t, "untouched");
-    assert_int_equal(aim_report_render(NULL, "x", "text", &t), -EINVAL);
+    assert_int_equal(aim_report_render(NULL, "x", AIM_FORMAT_TEXT, &t), -EINVAL);
     aim_run_summary_clear(&r);
 }
 

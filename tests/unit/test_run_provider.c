@@ -55,7 +55,7 @@ static aim_config *em_config(const char *zone) {
     aim_config *cfg;
     assert_int_equal(aim_config_new(&cfg), 0);
     assert_int_equal(aim_config_set_zone(cfg, zone), 0);
-    assert_int_equal(aim_config_set_provider(cfg, "electricitymaps", NULL, 0, NULL, 0), 0);
+    assert_int_equal(aim_config_set_provider(cfg, "electricitymaps", NULL, 0), 0);
     return cfg;
 }
 
@@ -214,7 +214,7 @@ static void start_answers_or_falls_back_with_one_warning(void **state) {
     aim_config *wt;
     assert_int_equal(aim_config_new(&wt), 0);
     assert_int_equal(aim_config_set_zone(wt, "DE"), 0);
-    assert_int_equal(aim_config_set_provider(wt, "watttime", "CAISO_NORTH", 1, NULL, 0), 0);
+    assert_int_equal(aim_config_set_provider(wt, "watttime", "CAISO_NORTH", 1), 0);
     setenv("AIMETER_WATTTIME_URL", "http://127.0.0.1:1", 1);
     assert_int_equal(aim_intensity_series_init(&s), 0);
     assert_int_equal(aim_intensity_choose_live(wt, T0900, &s, &live, warning, sizeof warning, err, sizeof err), 0);
@@ -301,38 +301,38 @@ static void configuration_is_checked_without_io(void **state) {
     assert_int_equal(aim_config_new(&c), 0);
     char err[256];
     /* Nowhere to ask. */
-    assert_int_equal(aim_config_set_provider(c, "electricitymaps", NULL, 0, err, sizeof err), -EINVAL);
-    assert_non_null(strstr(err, "needs a zone or a position"));
+    assert_int_equal(aim_config_set_provider(c, "electricitymaps", NULL, 0), -EINVAL);
+    assert_non_null(strstr(aim_config_errmsg(c), "needs a zone or a position"));
     assert_string_equal(c->provider, "");
-    assert_int_equal(aim_config_set_provider(c, "electricitymap", "DE", 0, err, sizeof err), -EINVAL);
-    assert_non_null(strstr(err, "unknown provider"));
-    assert_int_equal(aim_config_set_provider(c, "electricitymaps", "DE", 1, err, sizeof err), -EOPNOTSUPP);
-    assert_int_equal(aim_config_set_provider(c, "electricitymaps", "D E", 0, err, sizeof err), -EINVAL);
+    assert_int_equal(aim_config_set_provider(c, "electricitymap", "DE", 0), -EINVAL);
+    assert_non_null(strstr(aim_config_errmsg(c), "unknown provider"));
+    assert_int_equal(aim_config_set_provider(c, "electricitymaps", "DE", 1), -EOPNOTSUPP);
+    assert_int_equal(aim_config_set_provider(c, "electricitymaps", "D E", 0), -EINVAL);
     assert_string_equal(c->provider, "");
-    assert_int_equal(aim_config_set_provider(c, "electricitymaps", "DE", 0, err, sizeof err), 0);
+    assert_int_equal(aim_config_set_provider(c, "electricitymaps", "DE", 0), 0);
     assert_string_equal(c->provider, "electricitymaps");
     assert_string_equal(c->provider_region, "DE");
     /* A refused change leaves the previous provider. */
-    assert_int_equal(aim_config_set_provider(c, "ukgrid", NULL, 1, err, sizeof err), -EOPNOTSUPP);
+    assert_int_equal(aim_config_set_provider(c, "ukgrid", NULL, 1), -EOPNOTSUPP);
     assert_string_equal(c->provider, "electricitymaps");
     assert_int_equal(c->marginal, 0);
     /* A position: EM and WattTime locate it, the UK API cannot. */
     assert_int_equal(aim_config_set_location(c, 91, 0), -EINVAL);
     assert_int_equal(aim_config_set_location(c, 52.52, 13.40), 0);
-    assert_int_equal(aim_config_set_provider(c, "watttime", NULL, 1, err, sizeof err), 0);
+    assert_int_equal(aim_config_set_provider(c, "watttime", NULL, 1), 0);
     assert_int_equal(c->marginal, 1);
     aim_provider_query q;
     assert_int_equal(aim_run_provider_query(c, &q, err, sizeof err), 0);
     assert_true(q.have_latlon && q.lat == 52.52 && q.lon == 13.40 && q.zone == NULL);
     assert_int_equal(q.signal, AIM_SIGNAL_MARGINAL);
-    assert_int_equal(aim_config_set_provider(c, "ukgrid", NULL, 0, err, sizeof err), -EINVAL);
-    assert_non_null(strstr(err, "no latitude/longitude lookup"));
+    assert_int_equal(aim_config_set_provider(c, "ukgrid", NULL, 0), -EINVAL);
+    assert_non_null(strstr(aim_config_errmsg(c), "no latitude/longitude lookup"));
     /* The provider's own region wins over the position. */
-    assert_int_equal(aim_config_set_provider(c, "ukgrid", "12", 0, err, sizeof err), 0);
+    assert_int_equal(aim_config_set_provider(c, "ukgrid", "12", 0), 0);
     assert_int_equal(aim_run_provider_query(c, &q, err, sizeof err), 0);
     assert_string_equal(q.zone, "12");
     assert_false(q.have_latlon);
-    assert_int_equal(aim_config_set_provider(c, NULL, NULL, 0, err, sizeof err), 0);
+    assert_int_equal(aim_config_set_provider(c, NULL, NULL, 0), 0);
     assert_string_equal(c->provider, "");
     assert_int_equal(aim_run_provider_query(c, &q, err, sizeof err), -ENOENT);
     aim_config_free(c);

@@ -862,7 +862,7 @@ static void csv_export_two_groups(void **state) {
     assert_int_equal(aim_store_resolve_run(store, "x", &id), -ENOENT);
     assert_non_null(strstr(aim_store_errmsg(store), "'x'"));
     char *list = NULL;
-    assert_int_equal(aim_store_list_runs(store, "json", 0, &list), 0);
+    assert_int_equal(aim_store_list_runs(store, AIM_FORMAT_JSON, 0, &list), 0);
     assert_non_null(strstr(list, run.id));
     free(list);
     aim_run_summary_clear(&run);
@@ -966,11 +966,14 @@ static void render_missing_run_says_why(void **state) {
     assert_int_equal(aim_store_new(&store), 0);
     assert_int_equal(aim_store_open(store, path, 0), 0);
     char *text = NULL;
-    assert_int_equal(aim_report_render(store, "20990101-000000-000000", "text", &text), -ENOENT);
+    assert_int_equal(aim_report_render(store, "20990101-000000-000000", AIM_FORMAT_TEXT, &text), -ENOENT);
     assert_null(text);
     assert_non_null(strstr(aim_store_errmsg(store), "no run 20990101-000000-000000"));
-    assert_int_equal(aim_report_render(store, "x", "html", &text), -EINVAL);
-    assert_non_null(strstr(aim_store_errmsg(store), "html"));
+    assert_int_equal(aim_report_render(store, "x", AIM_FORMAT_CSV, &text), -EOPNOTSUPP);
+    assert_string_equal(aim_store_errmsg(store),
+                        "the report has no csv output (text, json or markdown)");
+    assert_int_equal(aim_report_render(store, "x", (aim_format)42, &text), -EOPNOTSUPP);
+    assert_non_null(strstr(aim_store_errmsg(store), "unknown format 42"));
     aim_store_free(store);
 }
 

@@ -225,7 +225,7 @@ static void render_zones_and_file(void **state) {
     assert_int_equal(aim_store_open(store, path, 1), 0);
     char *text = NULL;
     assert_int_equal(aim_whatif_render(store, "20260105-120000-render", "ca-sk,CA-MB", csv, 0,
-                                       "json", &text), 0);
+                                       AIM_FORMAT_JSON, &text), 0);
     json_error_t je;
     json_t *root = json_loads(text, 0, &je);
     assert_non_null(root);
@@ -252,7 +252,7 @@ static void render_zones_and_file(void **state) {
     free(text);
 
     assert_int_equal(aim_whatif_render(store, "20260105-120000-render", "CA-SK", NULL, 1.5,
-                                       "text", &text), 0);
+                                       AIM_FORMAT_TEXT, &text), 0);
     assert_non_null(strstr(text, "PUE 1.5\n"));
     assert_non_null(strstr(text, "IT energy 7505.00 J"));
     assert_non_null(strstr(text, "\nCA-SK "));
@@ -260,15 +260,15 @@ static void render_zones_and_file(void **state) {
     free(text);
 
     assert_int_equal(aim_whatif_render(store, "20260105-120000-render", "XX-NOPE", NULL, 0,
-                                       "text", &text), -EINVAL);
+                                       AIM_FORMAT_TEXT, &text), -EINVAL);
     assert_string_equal(aim_store_errmsg(store), "unknown zone 'XX-NOPE' (aimeter zones lists them)");
-    assert_int_equal(aim_whatif_render(store, "nope", "FR", NULL, 0, "text", &text), -ENOENT);
-    assert_int_equal(aim_whatif_render(store, "20260105-120000-render", "FR", NULL, 0.5, "text",
+    assert_int_equal(aim_whatif_render(store, "nope", "FR", NULL, 0, AIM_FORMAT_TEXT, &text), -ENOENT);
+    assert_int_equal(aim_whatif_render(store, "20260105-120000-render", "FR", NULL, 0.5, AIM_FORMAT_TEXT,
                                        &text), -EINVAL);
     f = fopen(csv, "w");
     fputs("timestamp,g_per_kwh\n2026-01-05T12:00:00Z,100\n2026-01-05T11:00:00Z,5\n", f);
     fclose(f);
-    assert_int_equal(aim_whatif_render(store, "20260105-120000-render", NULL, csv, 0, "text",
+    assert_int_equal(aim_whatif_render(store, "20260105-120000-render", NULL, csv, 0, AIM_FORMAT_TEXT,
                                        &text), -EBADMSG);
     assert_non_null(strstr(aim_store_errmsg(store), "sk.csv:3: timestamp is before"));
     aim_store_free(store);

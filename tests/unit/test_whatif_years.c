@@ -308,7 +308,7 @@ static void render_years_and_signals(void **state) {
     char *text = NULL;
     assert_int_equal(aim_whatif_render(store, RUN_ID,
                                        "FR@2010, fr@2015,PL@marginal,CA-SK@marginal,FR", NULL,
-                                       0, "json", &text), 0);
+                                       0, AIM_FORMAT_JSON, &text), 0);
     json_error_t je;
     json_t *root = json_loads(text, 0, &je);
     assert_non_null(root);
@@ -349,7 +349,7 @@ static void render_years_and_signals(void **state) {
     free(text);
 
     /* The text table: year and signal in their columns. */
-    assert_int_equal(aim_whatif_render(store, RUN_ID, "FR@2010,CA-SK@marginal", NULL, 0, "text",
+    assert_int_equal(aim_whatif_render(store, RUN_ID, "FR@2010,CA-SK@marginal", NULL, 0, AIM_FORMAT_TEXT,
                                        &text), 0);
     assert_non_null(strstr(text, "\nFR@2010                        78.56  average   lifecycle  "
                                  "2010          0.786   0.786\n"));
@@ -360,15 +360,15 @@ static void render_years_and_signals(void **state) {
     free(text);
 
     /* Errors: -EINVAL, one line naming what exists. */
-    assert_int_equal(aim_whatif_render(store, RUN_ID, "FR,FR@2031", NULL, 0, "text", &text),
+    assert_int_equal(aim_whatif_render(store, RUN_ID, "FR,FR@2031", NULL, 0, AIM_FORMAT_TEXT, &text),
                      -EINVAL);
     assert_string_equal(aim_store_errmsg(store),
                         "no 2031 figure for FR (yearly history: 2000–2024, Our World in Data; "
                         "2021–2025, Electricity Maps yearly carbon intensity)");
-    assert_int_equal(aim_whatif_render(store, RUN_ID, "FR@", NULL, 0, "text", &text), -EINVAL);
+    assert_int_equal(aim_whatif_render(store, RUN_ID, "FR@", NULL, 0, AIM_FORMAT_TEXT, &text), -EINVAL);
     assert_string_equal(aim_store_errmsg(store),
                         "bad zone 'FR@': '@' is not a year (@2015), @marginal or @average");
-    assert_int_equal(aim_whatif_render(store, RUN_ID, "FR@marginal@2015", NULL, 0, "json",
+    assert_int_equal(aim_whatif_render(store, RUN_ID, "FR@marginal@2015", NULL, 0, AIM_FORMAT_JSON,
                                        &text), -EINVAL);
     assert_non_null(strstr(aim_store_errmsg(store), "no 2015 marginal figure for FR"));
     aim_store_free(store);

@@ -30,24 +30,19 @@ static int load_run(aim_db *db, aim_store *store, const char *id, aim_run_summar
     return r < 0 ? r : 0;
 }
 
-static int known_format(const char *f) {
-    return strcmp(f, "text") == 0 || strcmp(f, "markdown") == 0 || strcmp(f, "json") == 0 ||
-           strcmp(f, "csv") == 0;
-}
 
 int aim_compare_render(aim_store *store, const char *const *run_ids, size_t n_runs,
-                       const char *baseline, const char *by_tag, const char *format,
+                       const char *baseline, const char *by_tag, aim_format format,
                        char **ret_text) {
     aim_db *db = aim_store_db(store);
-    if (!db || !format || !ret_text || (n_runs && !run_ids)) {
+    if (!db || !ret_text || (n_runs && !run_ids)) {
         if (store)
             aim_store_set_error(store, db ? "no runs or no output given" : "store not open");
         return -EINVAL;
     }
-    if (!known_format(format)) {
-        aim_store_set_error(store, "unknown format '%s' (text, markdown, json or csv)", format);
-        return -EINVAL;
-    }
+    int rc = aim_store_check_format(store, AIM_OUTPUT_COMPARE, format);
+    if (rc < 0)
+        return rc;
     if (by_tag && !aim_tag_key_valid(by_tag)) {
         aim_store_set_error(store, "bad tag key '%s': 1-63 of A-Z a-z 0-9 _ . -, starting with "
                             "a letter", by_tag);
@@ -114,16 +109,7 @@ int aim_compare_render(aim_store *store, const char *const *run_ids, size_t n_ru
     if (r == 0)
         r = aim_compare_compute(runs, n_loaded, base, by_tag, &q);
     if (r == 0) {
-        if (strcmp(format, "json") == 0) {
-            r = aim_compare_json(&q, ret_text);
-        } else {
-            aim_strbuf b = AIM_STRBUF_INIT;
-            if (strcmp(format, "csv") == 0)
-                aim_compare_csv(&b, &q);
-            else
-                aim_compare_text(&b, &q, strcmp(format, "markdown") == 0);
-            r = aim_strbuf_steal(&b, ret_text);
-        }
+        r = aim_render(AIM_OUTPUT_COMPARE, format, &q, ret_text);
     }
     if (r == -ENOMEM)
         aim_store_set_error(store, "out of memory");

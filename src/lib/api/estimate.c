@@ -3,12 +3,14 @@
  * renders. The object keeps copies of the request's strings, which the result borrows, and
  * the last error's message. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aimeter.h"
 #include "processing/footprint_estimate.h"
-#include "report/estimate_render.h"
+#include "api/error_out.h"
+#include "report/renderers.h"
 
 struct aim_estimate {
     aim_estimate_result result;
@@ -82,41 +84,51 @@ int aim_estimate_compute(aim_estimate *e, const aim_estimate_request *req) {
     return 0;
 }
 
-int aim_estimate_footprint(const aim_estimate *e, aim_footprint *ret) {
-    if (!e || !ret)
+/* Fails with rc and the message on e; returns rc. */
+static int fail(aim_estimate *e, int rc, const char *msg) {
+    snprintf(e->errmsg, sizeof e->errmsg, "%s", msg);
+    return rc;
+}
+
+int aim_estimate_footprint(aim_estimate *e, aim_footprint *ret) {
+    if (!e)
         return -EINVAL;
+    if (!ret)
+        return fail(e, -EINVAL, "no output given");
     if (!e->computed)
-        return -ENODATA;
+        return fail(e, -ENODATA, "nothing computed yet (aim_estimate_compute first)");
     *ret = e->result.footprint;
     return 0;
 }
 
-int aim_estimate_render(const aim_estimate *e, const char *format, char **ret_text) {
-    if (!e || !format || !ret_text)
+int aim_estimate_render(aim_estimate *e, aim_format format, char **ret_text) {
+    if (!e)
         return -EINVAL;
+    if (!ret_text)
+        return fail(e, -EINVAL, "no output given");
+    int rc = aim_render_check(AIM_OUTPUT_ESTIMATE, format, e->errmsg, sizeof e->errmsg);
+    if (rc < 0)
+        return rc;
     if (!e->computed)
-        return -ENODATA;
-    if (strcmp(format, "text") == 0)
-        return aim_render_estimate_text(&e->result, ret_text);
-    if (strcmp(format, "json") == 0)
-        return aim_render_estimate_json(&e->result, ret_text);
-    return -EINVAL;
+        return fail(e, -ENODATA, "nothing computed yet (aim_estimate_compute first)");
+    rc = aim_render(AIM_OUTPUT_ESTIMATE, format, &e->result, ret_text);
+    return rc < 0 ? fail(e, rc, aim_strerror(rc)) : 0;
 }
 
-int aim_gpu_table_render(const char *format, char **ret_text) {
-    if (!format || !ret_text)
-        return -EINVAL;
-    int json = strcmp(format, "json") == 0;
-    if (!json && strcmp(format, "text") != 0)
-        return -EINVAL;
+int aim_gpu_table_render(aim_format format, char **ret_text, aim_error *ret_error) {
+    int rc = aim_error_render_start(ret_error, ret_text, AIM_OUTPUT_GPU_TABLE, format);
+    if (rc < 0)
+        return rc;
     size_t n = aim_gpu_count();
     const aim_gpu_info **rows = calloc(n ? n : 1, sizeof *rows);
     if (!rows)
-        return -ENOMEM;
+        return aim_error_set(ret_error, -ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         rows[i] = aim_gpu_get(i);
-    int rc = json ? aim_render_gpu_table_json(rows, n, ret_text)
-                  : aim_render_gpu_table_text(rows, n, ret_text);
+    aim_render_gpus in = { .rows = rows, .n = n };
+    rc = aim_render(AIM_OUTPUT_GPU_TABLE, format, &in, ret_text);
     free(rows);
-    return rc;
+    if (rc < 0)
+        return aim_error_set(ret_error, rc, "cannot render the table: %s", aim_strerror(rc));
+    return 0;
 }

@@ -62,18 +62,16 @@ static int curve_load(aim_db *db, const aim_run_summary *run, aim_energy_curve *
 }
 
 int aim_forecast_render(aim_store *store, const char *run_id, const aim_forecast_request *req,
-                        const char *format, char **ret_text, int *ret_running) {
+                        aim_format format, char **ret_text, int *ret_running) {
     aim_db *db = aim_store_db(store);
-    if (!db || !run_id || !req || !format || !ret_text) {
+    if (!db || !run_id || !req || !ret_text) {
         if (store)
             aim_store_set_error(store, db ? "no run, request or output given" : "store not open");
         return -EINVAL;
     }
-    int json = strcmp(format, "json") == 0;
-    if (!json && strcmp(format, "text") != 0) {
-        aim_store_set_error(store, "unknown format '%s' (text or json)", format);
-        return -EINVAL;
-    }
+    int rc = aim_store_check_format(store, AIM_OUTPUT_FORECAST, format);
+    if (rc < 0)
+        return rc;
     if (req->target < 1 || req->target > 1000000) {
         aim_store_set_error(store, "the number of instances to forecast to must be 1 to 1000000");
         return -EINVAL;
@@ -118,13 +116,8 @@ int aim_forecast_render(aim_store *store, const char *run_id, const aim_forecast
             aim_store_set_error(store, "the instances of '%s' cannot be fitted (every one has "
                                 "the same number)", phase);
     }
-    if (r == 0 && json) {
-        r = aim_forecast_json(&f, ret_text);
-    } else if (r == 0) {
-        aim_strbuf b = AIM_STRBUF_INIT;
-        aim_forecast_text(&b, &f);
-        r = aim_strbuf_steal(&b, ret_text);
-    }
+    if (r == 0)
+        r = aim_render(AIM_OUTPUT_FORECAST, format, &f, ret_text);
     if (r == -ENOMEM)
         aim_store_set_error(store, "out of memory");
     aim_energy_curve_free(curve);

@@ -7,7 +7,9 @@
 
 #include "aimeter.h"
 #include "providers/provider_impl.h"
+#include "api/error_out.h"
 #include "report/intensity_render.h"
+#include "report/renderers.h"
 
 #define NS_PER_MS 1000000LL
 
@@ -23,14 +25,17 @@ int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns) {
     return 0;
 }
 
-int aim_intensity_fetch_render(const aim_intensity_request *req, const char *format, char **ret_text,
-                               char *errbuf, size_t errlen) {
-    if (errbuf && errlen)
-        errbuf[0] = '\0';
-    if (!req || !ret_text || !format || (strcmp(format, "text") != 0 && strcmp(format, "json") != 0))
-        return aim_prov_fail(errbuf, errlen, -EINVAL, "format must be text or json");
+int aim_intensity_fetch_render(const aim_intensity_request *req, aim_format format, char **ret_text,
+                               aim_error *ret_error) {
+    char errbuf[sizeof ret_error->message];
+    const size_t errlen = sizeof errbuf;
+    int r = aim_error_render_start(ret_error, ret_text, AIM_OUTPUT_INTENSITY, format);
+    if (r < 0)
+        return r;
+    if (!req)
+        return aim_error_set(ret_error, -EINVAL, "no request given");
     if (req->from_ns < 0 || req->to_ns < 0 || req->timeout_ns < 0)
-        return aim_prov_fail(errbuf, errlen, -EINVAL, "negative time");
+        return aim_error_set(ret_error, -EINVAL, "negative time");
     char *def = NULL;
     const char *cache = req->cache_dir;
     if (!cache) {
@@ -49,22 +54,23 @@ int aim_intensity_fetch_render(const aim_intensity_request *req, const char *for
     };
     if (req->direct && (!req->provider || strcmp(req->provider, "electricitymaps") != 0)) {
         free(def);
-        return aim_prov_fail(errbuf, errlen, -EINVAL, "only Electricity Maps offers a choice of direct or lifecycle");
+        return aim_error_set(ret_error, -EINVAL, "only Electricity Maps offers a choice of direct or lifecycle");
     }
     aim_provider_result meta = { .points = NULL };
     aim_prov_series s;
-    int r = aim_provider_fetch_series(&q, NULL, &meta, &s, errbuf, errlen);
+    errbuf[0] = '\0';
+    r = aim_provider_fetch_series(&q, NULL, &meta, &s, errbuf, errlen);
     free(def);
     if (r < 0)
-        return r;
+        return aim_error_set(ret_error, r, "%s", errbuf[0] ? errbuf : aim_strerror(r));
     aim_intensity_listing l = {
         .provider = req->provider, .zone = meta.zone, .source = meta.source, .note = meta.note,
         .signal = meta.signal, .basis = meta.basis, .fetched_unix_ms = meta.fetched_unix_ms,
         .from_cache = meta.from_cache, .stale = meta.stale, .points = s.p, .n = s.n,
     };
-    r = aim_intensity_render(&l, strcmp(format, "json") == 0, ret_text);
+    r = aim_render(AIM_OUTPUT_INTENSITY, format, &l, ret_text);
     aim_prov_series_free(&s);
     if (r < 0)
-        return aim_prov_fail(errbuf, errlen, -ENOMEM, "out of memory");
+        return aim_error_set(ret_error, -ENOMEM, "out of memory");
     return 0;
 }

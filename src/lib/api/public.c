@@ -52,6 +52,11 @@ void aim_store_set_error(struct aim_store *store, const char *fmt, ...) {
     aim_db_fix_reason(store->err, sizeof store->err, -EIO);
 }
 
+int aim_store_check_format(struct aim_store *store, aim_output out, aim_format format) {
+    int r = aim_render_check(out, format, store->err, sizeof store->err);
+    return r;
+}
+
 static char *join_path(const char *a, const char *b) {
     size_t la = strlen(a), lb = strlen(b);
     char *p = malloc(la + lb + 1);
@@ -128,27 +133,39 @@ int aim_store_resolve_run(aim_store *store, const char *ref, char **ret_id) {
     int r = need_open(store);
     if (r < 0)
         return r;
-    if (!ret_id)
+    if (!ret_id) {
+        aim_store_set_error(store, "no output given");
         return -EINVAL;
+    }
     return aim_db_resolve_run(store->db, ref, ret_id, store->err, sizeof store->err);
 }
 
 int aim_store_phase_ranges(aim_store *store, const char *run_id, const char *phase,
                            aim_time_range **ret_ranges, size_t *ret_n) {
-    if (!store || !store->db || !run_id || !phase || !ret_ranges || !ret_n)
+    int r = need_open(store);
+    if (r < 0)
+        return r;
+    if (!run_id || !phase || !ret_ranges || !ret_n) {
+        aim_store_set_error(store, "no run, phase or output given");
         return -EINVAL;
-    int r = aim_db_phase_ranges(store->db, run_id, phase, ret_ranges, ret_n);
+    }
+    r = aim_db_phase_ranges(store->db, run_id, phase, ret_ranges, ret_n);
     if (r < 0)
         aim_store_set_error(store, "%s", aim_db_errmsg(store->db));
     return r;
 }
 
-int aim_store_list_runs(aim_store *store, const char *format, size_t limit, char **ret_text) {
+int aim_store_list_runs(aim_store *store, aim_format format, size_t limit, char **ret_text) {
     int r = need_open(store);
     if (r < 0)
         return r;
-    if (!ret_text)
+    if (!ret_text) {
+        aim_store_set_error(store, "no output given");
         return -EINVAL;
+    }
+    r = aim_store_check_format(store, AIM_OUTPUT_RUNS, format);
+    if (r < 0)
+        return r;
     aim_run_summary *runs = NULL;
     size_t n = 0;
     r = aim_db_list_runs(store->db, limit, &runs, &n);
@@ -161,10 +178,11 @@ int aim_store_list_runs(aim_store *store, const char *format, size_t limit, char
     if (r < 0) {
         snprintf(store->err, sizeof store->err, "%s", aim_db_errmsg(store->db));
     } else {
-        r = aim_runs_render(runs, n, format ? format : "text", ret_text);
+        aim_render_runs in = { .runs = runs, .n = n };
+        r = aim_render(AIM_OUTPUT_RUNS, format, &in, ret_text);
         if (r < 0)
             snprintf(store->err, sizeof store->err, "cannot render the list of runs as %s: %s",
-                     format ? format : "text", aim_strerror(r));
+                     aim_render_format_name(format), aim_strerror(r));
     }
     for (size_t i = 0; i < n; i++)
         aim_run_summary_clear(&runs[i]);

@@ -7,25 +7,23 @@
 
 #include "aimeter.h"
 #include "processing/report_model.h"
-#include "report/report.h"
 #include "store/corr_store.h"
 #include "store/db.h"
 #include "api/store_error.h"
 #include "store/tags_store.h"
 
-int aim_report_render(aim_store *store, const char *run_id, const char *format,
+int aim_report_render(aim_store *store, const char *run_id, aim_format format,
                       char **ret_text) {
     if (!store)
         return -EINVAL;
     /* Every failure says why in aim_store_errmsg(): the caller prints that line. */
-    if (!run_id || !format || !ret_text) {
-        aim_store_set_error(store, "no run, format or output given");
+    if (!run_id || !ret_text) {
+        aim_store_set_error(store, "no run or output given");
         return -EINVAL;
     }
-    if (!aim_report_known_format(format)) {
-        aim_store_set_error(store, "unknown report format '%s' (text, json or markdown)", format);
-        return -EINVAL;
-    }
+    int r = aim_store_check_format(store, AIM_OUTPUT_REPORT, format);
+    if (r < 0)
+        return r;
     aim_db *db = aim_store_db(store);
     if (!db) {
         aim_store_set_error(store, "store not open");
@@ -33,7 +31,7 @@ int aim_report_render(aim_store *store, const char *run_id, const char *format,
     }
     aim_run_summary run;
     memset(&run, 0, sizeof run);
-    int r = aim_db_load_summary(db, run_id, &run);
+    r = aim_db_load_summary(db, run_id, &run);
     if (r >= 0)
         r = aim_db_workload_load(db, run_id, run.n_devices, &run.workload);
     if (r >= 0)
@@ -52,7 +50,7 @@ int aim_report_render(aim_store *store, const char *run_id, const char *format,
     aim_report_model m;
     r = aim_report_model_build(&run, &m);
     if (r == 0)
-        r = aim_report_render_summary(&m, format, ret_text);
+        r = aim_render(AIM_OUTPUT_REPORT, format, &m, ret_text);
     aim_report_model_free(&m);
     if (r < 0)
         aim_store_set_error(store, "cannot render run %s: %s", run_id, aim_strerror(r));

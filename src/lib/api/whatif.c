@@ -94,12 +94,10 @@ static int add_file(whatif_req *q, aim_store *store, const char *path) {
     return 0;
 }
 
-int aim_whatif_check_options(aim_store *store, const char *format, double pue, int *ret_json) {
-    *ret_json = strcmp(format, "json") == 0;
-    if (!*ret_json && strcmp(format, "text") != 0) {
-        aim_store_set_error(store, "unknown format '%s' (text or json)", format);
-        return -EINVAL;
-    }
+int aim_whatif_check_options(aim_store *store, aim_output out, aim_format format, double pue) {
+    int r = aim_store_check_format(store, out, format);
+    if (r < 0)
+        return r;
     if (pue != 0 && !(pue >= 1.0 && pue <= 5.0)) {
         aim_store_set_error(store, "PUE must be between 1.0 and 5.0");
         return -EINVAL;
@@ -108,17 +106,17 @@ int aim_whatif_check_options(aim_store *store, const char *format, double pue, i
 }
 
 int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
-                      const char *intensity_file, double pue, const char *format,
+                      const char *intensity_file, double pue, aim_format format,
                       char **ret_text) {
     aim_db *db = aim_store_db(store);
-    if (!db || !run_id || !format || !ret_text) {
+    if (!db || !run_id || !ret_text) {
         if (store)
             aim_store_set_error(store, db ? "no run or no output given" : "store not open");
         return -EINVAL;
     }
-    int json;
-    if (aim_whatif_check_options(store, format, pue, &json) < 0)
-        return -EINVAL;
+    int rc = aim_whatif_check_options(store, AIM_OUTPUT_WHATIF, format, pue);
+    if (rc < 0)
+        return rc;
     if ((!zones || !*zones) && !intensity_file) {
         aim_store_set_error(store, "no zone and no intensity file to compare with");
         return -EINVAL;
@@ -146,13 +144,8 @@ int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
     }
     aim_whatif_result res = { .run = &q->run, .sc = q->sc, .n_sc = q->n_sc, .pue = q->pue,
                               .pue_is_runs = q->pue_is_runs, .tot = q->tot };
-    if (r == 0 && json) {
-        r = aim_whatif_json(&res, ret_text);
-    } else if (r == 0) {
-        aim_strbuf b = AIM_STRBUF_INIT;
-        aim_whatif_text(&b, &res);
-        r = aim_strbuf_steal(&b, ret_text);
-    }
+    if (r == 0)
+        r = aim_render(AIM_OUTPUT_WHATIF, format, &res, ret_text);
     if (r == -ENOMEM)
         aim_store_set_error(store, "out of memory");
     aim_step_file_clear(&q->file);

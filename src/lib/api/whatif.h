@@ -4,9 +4,10 @@
 #define AIM_API_WHATIF_H
 
 #include "aimeter.h"
+#include "report/renderers.h"
 #include "processing/whatif.h"
 
-/* The options every what-if rendering checks first: format "text" or "json" (*ret_json set)
- * and pue 0 (the run's own) or 1.0-5.0. 0, or -EINVAL with store's message set. */
-int aim_whatif_check_options(aim_store *store, const char *format, double pue, int *ret_json);
+/* The options every what-if rendering checks first: a format `out` has (else -EOPNOTSUPP)
+ * and pue 0 (the run's own) or 1.0-5.0 (else -EINVAL), with the store's message set. */
+int aim_whatif_check_options(aim_store *store, aim_output out, aim_format format, double pue);
 #endif

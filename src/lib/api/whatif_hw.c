@@ -183,7 +183,7 @@ static int plan(hw_req *q, aim_store *store, int **ret_model_of) {
 }
 
 int aim_whatif_hardware_render(aim_store *store, const char *run_id, const char *hardware,
-                               const char *zones, double pue, const char *format,
+                               const char *zones, double pue, aim_format format,
                                char **ret_text) {
     return aim_whatif_hardware_render_specs(store, run_id, hardware, NULL, zones, pue, format,
                                             ret_text);
@@ -191,16 +191,16 @@ int aim_whatif_hardware_render(aim_store *store, const char *run_id, const char 
 
 int aim_whatif_hardware_render_specs(aim_store *store, const char *run_id, const char *hardware,
                                      const char *specs, const char *zones, double pue,
-                                     const char *format, char **ret_text) {
+                                     aim_format format, char **ret_text) {
     aim_db *db = aim_store_db(store);
-    if (!db || !run_id || !format || !ret_text || !hardware) {
+    if (!db || !run_id || !ret_text || !hardware) {
         if (store)
             aim_store_set_error(store, db ? "no run, hardware or output given" : "store not open");
         return -EINVAL;
     }
-    int json;
-    if (aim_whatif_check_options(store, format, pue, &json) < 0)
-        return -EINVAL;
+    int rc = aim_whatif_check_options(store, AIM_OUTPUT_WHATIF_HARDWARE, format, pue);
+    if (rc < 0)
+        return rc;
     hw_req *q = calloc(1, sizeof *q);
     if (!q) {
         aim_store_set_error(store, "out of memory");
@@ -236,13 +236,8 @@ int aim_whatif_hardware_render_specs(aim_store *store, const char *run_id, const
             aim_store_set_error(store, "%s", aim_db_errmsg(db));
     }
     free(model_of);
-    if (r == 0 && json) {
-        r = aim_whatif_hw_json(&q->res, ret_text);
-    } else if (r == 0) {
-        aim_strbuf b = AIM_STRBUF_INIT;
-        aim_whatif_hw_text(&b, &q->res);
-        r = aim_strbuf_steal(&b, ret_text);
-    }
+    if (r == 0)
+        r = aim_render(AIM_OUTPUT_WHATIF_HARDWARE, format, &q->res, ret_text);
     if (r == -ENOMEM)
         aim_store_set_error(store, "out of memory");
     aim_run_summary_clear(&q->run);

@@ -260,18 +260,3 @@ void aim_zone_spec_national_note(const aim_zone_spec *spec, char *buf, size_t le
         aim_bappendf(buf, len, "national figure of %s: %s has no marginal factor of its own",
                      spec->row.code, spec->zone);
 }
-
-int aim_zone_resolve(const char *spec, aim_zone_info *ret_row, char *note, size_t notelen,
-                     char *errbuf, size_t errlen) {
-    aim_zone_spec s;
-    if (note && notelen)
-        note[0] = '\0';
-    int r = aim_zone_spec_resolve(spec, spec ? strlen(spec) : 0, &s, errbuf, errlen);
-    if (r < 0)
-        return r;
-    if (ret_row)
-        *ret_row = s.row;
-    if (note)
-        aim_zone_spec_national_note(&s, note, notelen);
-    return 0;
-}

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -14,6 +15,16 @@
 #include "util/number.h"
 #include "engine/run_provider.h"
 #include "data/zone_history.h"
+
+/* A setter's refusal: rc with one line in the configuration's message (aim_config_errmsg,
+ * issue 12: every failure of a call on an object says why in the object). */
+__attribute__((format(printf, 3, 4))) static int fail(aim_config *c, int rc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->errmsg, sizeof c->errmsg, fmt, ap);
+    va_end(ap);
+    return rc;
+}
 
 int aim_config_new(aim_config **ret_config) {
     aim_config *c = calloc(1, sizeof *c);
@@ -49,25 +60,25 @@ void aim_config_free(aim_config *c) {
 }
 
 int aim_config_set_interval(aim_config *c, int64_t ns) {
-    if (ns < 1000 * 1000)
-        return -EINVAL; /* 1 ms: RAPL's own update period; faster only re-reads the same value */
+    if (ns < 1000 * 1000) /* 1 ms: RAPL's own update period; faster only re-reads the same value */
+        return fail(c, -EINVAL, "the interval must be at least 1 ms");
     c->interval_ns = ns;
     return 0;
 }
 
 int aim_config_set_name(aim_config *c, const char *name) {
     if (!name || !*name || strlen(name) >= sizeof c->name)
-        return -EINVAL;
+        return fail(c, -EINVAL, "a name is 1 to %zu bytes", sizeof c->name - 1);
     strcpy(c->name, name);
     return 0;
 }
 
 int aim_config_set_db_path(aim_config *c, const char *path) {
     if (path && !*path)
-        return -EINVAL;
+        return fail(c, -EINVAL, "an empty store path names no store");
     char *copy = NULL;
     if (path && !(copy = strdup(path)))
-        return -ENOMEM;
+        return fail(c, -ENOMEM, "out of memory");
     free(c->db_path);
     c->db_path = copy;
     return 0;
@@ -86,11 +97,11 @@ int aim_config_set_sources(aim_config *c, const char *list) {
         return 0;
     }
     if (!*list || strlen(list) >= sizeof c->sources)
-        return -EINVAL;
+        return fail(c, -EINVAL, "a list of sources is 1 to %zu bytes", sizeof c->sources - 1);
     for (const char *p = list; *p;) {
         size_t n = strcspn(p, ",");
         if (n == 0 || !source_known(p, n))
-            return -EINVAL;
+            return fail(c, -EINVAL, "unknown source '%.*s' (aim_source_names)", (int)n, p);
         p += n;
         if (*p == ',')
             p++;
@@ -116,7 +127,7 @@ int aim_config_selects(const aim_config *c, const char *name) {
 
 int aim_config_set_intensity(aim_config *c, double g_per_kwh) {
     if (!isfinite(g_per_kwh) || g_per_kwh < 0 || g_per_kwh > 5000)
-        return -EINVAL;
+        return fail(c, -EINVAL, "an intensity is 0 to 5000 g/kWh");
     c->intensity = g_per_kwh;
     return 0;
 }
@@ -124,7 +135,9 @@ int aim_config_set_intensity(aim_config *c, double g_per_kwh) {
 int aim_config_set_zone(aim_config *c, const char *zone) {
     /* The same items as whatif --zones (zone_history.h): one syntax in every command. */
     aim_zone_spec spec;
-    if (!zone || aim_zone_spec_resolve(zone, strlen(zone), &spec, NULL, 0) < 0)
+    if (!zone)
+        return fail(c, -EINVAL, "no zone given");
+    if (aim_zone_spec_resolve(zone, strlen(zone), &spec, c->errmsg, sizeof c->errmsg) < 0)
         return -EINVAL;
     snprintf(c->zone, sizeof c->zone, "%s", spec.zone);
     c->zone_year = spec.year;
@@ -212,8 +225,8 @@ int aim_config_source_settings(const aim_config *c, const aim_source_ops *ops,
 int aim_config_set_metrics(aim_config *c, const char *spec) {
     aim_metric_select sel;
     if (spec && strlen(spec) >= sizeof c->metrics)
-        return -EINVAL;
-    if (aim_metric_select_parse(spec, &sel, NULL, 0) < 0)
+        return fail(c, -EINVAL, "a metric list is at most %zu bytes", sizeof c->metrics - 1);
+    if (aim_metric_select_parse(spec, &sel, c->errmsg, sizeof c->errmsg) < 0)
         return -EINVAL;
     snprintf(c->metrics, sizeof c->metrics, "%s", spec ? spec : "");
     return 0;
@@ -221,7 +234,7 @@ int aim_config_set_metrics(aim_config *c, const char *spec) {
 
 int aim_config_set_idle_baseline(aim_config *c, const char *run_id) {
     if (run_id && strlen(run_id) >= sizeof c->idle_run_id)
-        return -EINVAL;
+        return fail(c, -EINVAL, "not a run id: too long");
     snprintf(c->idle_run_id, sizeof c->idle_run_id, "%s", run_id ? run_id : "");
     return 0;
 }
@@ -233,14 +246,15 @@ int aim_config_set_embodied(aim_config *c, int on) {
 
 int aim_config_set_control_socket(aim_config *c, const char *path) {
     if (path && strlen(path) >= sizeof c->control_path)
-        return -ENAMETOOLONG;
+        return fail(c, -ENAMETOOLONG, "a socket path is at most %zu bytes",
+                    sizeof c->control_path - 1);
     snprintf(c->control_path, sizeof c->control_path, "%s", path ? path : "");
     return 0;
 }
 
 int aim_config_set_target_pid(aim_config *c, pid_t pid) {
     if (pid < 0)
-        return -EINVAL;
+        return fail(c, -EINVAL, "a negative process id");
     c->target_pid = pid;
     return 0;
 }
@@ -259,17 +273,20 @@ static int set_path(char *dst, size_t size, const char *path) {
 }
 
 int aim_config_set_intensity_file(aim_config *c, const char *path) {
-    return set_path(c->intensity_file, sizeof c->intensity_file, path);
+    if (set_path(c->intensity_file, sizeof c->intensity_file, path) < 0)
+        return fail(c, -EINVAL, "an intensity file's path is 1 to %zu bytes",
+                    sizeof c->intensity_file - 1);
+    return 0;
 }
 
 int aim_config_set_pue(aim_config *c, const char *spec) {
     if (!spec || !*spec)
-        return -EINVAL;
+        return fail(c, -EINVAL, "no PUE given");
     double v;
     if (aim_parse_decimal(spec, strlen(spec), 0, &v) == 0) {
         /* 1.0 is a facility that spends nothing beyond IT; 3 is already a very poor one. */
         if (!(v >= 1.0) || v > 5.0)
-            return -ERANGE;
+            return fail(c, -ERANGE, "a PUE is 1.0 to 5.0");
         c->pue = v;
         snprintf(c->pue_source, sizeof c->pue_source, "given with --pue");
         return 0;
@@ -277,7 +294,7 @@ int aim_config_set_pue(aim_config *c, const char *spec) {
     double pue;
     const char *source = NULL;
     if (aim_pue_lookup(spec, &pue, &source) < 0 || !(pue >= 1.0))
-        return -EINVAL;
+        return fail(c, -EINVAL, "unknown PUE '%s': a number, or a provider (aim_pue_names)", spec);
     c->pue = pue;
     snprintf(c->pue_source, sizeof c->pue_source, "%s default: %s", spec, source ? source : "");
     return 0;
@@ -302,9 +319,9 @@ static int set_currency(aim_config *c, const char *currency) {
 
 int aim_config_set_price(aim_config *c, double per_kwh, const char *currency) {
     if (!isfinite(per_kwh) || per_kwh < 0 || per_kwh > 1000)
-        return -EINVAL;
+        return fail(c, -EINVAL, "a price is 0 to 1000 per kWh");
     if (set_currency(c, currency) < 0)
-        return -EINVAL;
+        return fail(c, -EINVAL, "a currency is an ISO 4217 code of 3 letters");
     c->price = per_kwh;
     c->price_file[0] = '\0';
     return 0;
@@ -314,10 +331,11 @@ int aim_config_set_price_file(aim_config *c, const char *path, const char *curre
     char saved[4];
     memcpy(saved, c->currency, sizeof saved);
     if (!path || set_currency(c, currency) < 0)
-        return -EINVAL;
+        return fail(c, -EINVAL, path ? "a currency is an ISO 4217 code of 3 letters"
+                                     : "no price file given");
     if (set_path(c->price_file, sizeof c->price_file, path) < 0) {
         memcpy(c->currency, saved, sizeof saved);
-        return -EINVAL;
+        return fail(c, -EINVAL, "a price file's path is 1 to %zu bytes", sizeof c->price_file - 1);
     }
     c->price = -1;
     return 0;
@@ -327,32 +345,37 @@ int aim_config_set_price_file(aim_config *c, const char *path, const char *curre
 
 int aim_config_set_location(aim_config *c, double lat, double lon) {
     if (!isfinite(lat) || !isfinite(lon) || lat < -90 || lat > 90 || lon < -180 || lon > 180)
-        return -EINVAL;
+        return fail(c, -EINVAL, "a position is a latitude -90 to 90 and a longitude -180 to 180");
     c->lat = lat;
     c->lon = lon;
     c->have_location = 1;
     return 0;
 }
 
-int aim_config_set_provider(aim_config *c, const char *provider, const char *region, int marginal,
-                            char *errbuf, size_t errlen) {
-    if (errbuf && errlen)
-        errbuf[0] = '\0';
+const char *aim_config_errmsg(const aim_config *c) { return c ? c->errmsg : "no configuration"; }
+
+int aim_config_set_provider(aim_config *c, const char *provider, const char *region, int marginal) {
+    if (!c)
+        return -EINVAL;
+    char *errbuf = c->errmsg;
+    size_t errlen = sizeof c->errmsg;
+    errbuf[0] = '\0';
     if (!provider) {
         c->provider[0] = c->provider_region[0] = '\0';
         c->marginal = 0;
         return 0;
     }
     if (strlen(provider) >= sizeof c->provider || (region && strlen(region) >= sizeof c->provider_region)) {
-        if (errbuf && errlen)
-            snprintf(errbuf, errlen, "%s too long", strlen(provider) >= sizeof c->provider ? "provider name" : "region");
+        snprintf(errbuf, errlen, "%s too long", strlen(provider) >= sizeof c->provider ? "provider name" : "region");
         return -EINVAL;
     }
     /* Checked on a copy, so that a refused provider leaves the configuration as it was
      * (on the heap: a configuration holds two 4 KiB paths and the tags). */
     aim_config *t = malloc(sizeof *t);
-    if (!t)
+    if (!t) {
+        snprintf(errbuf, errlen, "out of memory");
         return -ENOMEM;
+    }
     *t = *c;
     snprintf(t->provider, sizeof t->provider, "%s", provider);
     snprintf(t->provider_region, sizeof t->provider_region, "%s", region ? region : "");

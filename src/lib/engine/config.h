@@ -30,7 +30,6 @@ struct aim_config {
         char value[256];
     } source_options[AIM_CONFIG_MAX_SOURCE_OPTIONS];
     int n_source_options;
-    char errmsg[256];         /* why the last aim_config_set_source_option failed, "" = none */
     char metrics[512];        /* --metrics, "" = the default (metric_select.h) */
     char control_path[108];   /* the control socket to listen on, "" = none */
     char idle_run_id[40];     /* the run whose device power is the idle level, "" = none */
@@ -50,6 +49,7 @@ struct aim_config {
     double lat, lon;          /* the machine's position, degrees, when have_location */
     int have_location;
     int marginal;             /* ask the provider for the marginal signal */
+    char errmsg[256];         /* the last failed setter's message (aim_config_errmsg) */
 };
 
 /* 1 if the comma-separated list `sources` ("" = all) selects the source called name. */

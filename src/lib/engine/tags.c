@@ -2,6 +2,7 @@
  * for their keys and values (model/run_tags.h). */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "model/run_tags.h"
@@ -41,14 +42,23 @@ int aim_tag_value_valid(const char *value) {
 }
 
 int aim_config_add_tag(aim_config *c, const char *key, const char *value) {
-    if (!c || !aim_tag_key_valid(key) || !aim_tag_value_valid(value))
+    if (!c)
         return -EINVAL;
+    if (!aim_tag_key_valid(key) || !aim_tag_value_valid(value)) {
+        snprintf(c->errmsg, sizeof c->errmsg, "%s",
+                 !aim_tag_key_valid(key)
+                     ? "bad tag key: 1-63 of A-Z a-z 0-9 _ . -, starting with a letter"
+                     : "bad tag value: 0-255 bytes of UTF-8 without control characters");
+        return -EINVAL;
+    }
     int i = 0;
     while (i < c->n_tags && strcmp(c->tags[i].key, key) != 0)
         i++;
     if (i == c->n_tags) {
-        if (c->n_tags == AIM_MAX_TAGS)
+        if (c->n_tags == AIM_MAX_TAGS) {
+            snprintf(c->errmsg, sizeof c->errmsg, "at most %d tags", AIM_MAX_TAGS);
             return -E2BIG;
+        }
         c->n_tags++;
     }
     /* Lengths checked above: the copies fit. */

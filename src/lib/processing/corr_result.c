@@ -27,7 +27,10 @@ struct aim_corr_result {
     series_text *text;
     aim_corr_series_info *info;
     size_t n_constant, n_no_data, n_identical, n_sparse, n_derived;
+    char errmsg[256];        /* the public API's message (aim_corr_errmsg) */
 };
+
+char *aim_corr_res_errmsg(aim_corr_result *c) { return c->errmsg; }
 
 void aim_corr_res_free(aim_corr_result *c) {
     if (!c)

@@ -28,6 +28,8 @@ int aim_corr_model_role(const aim_run_summary *run, const aim_series_summary *s)
 int aim_corr_res_build(const aim_run_summary *run, aim_corr_matrix *m, int own, int recomputed,
                        aim_corr_result **ret);
 void aim_corr_res_free(aim_corr_result *c);
+/* The result's message buffer (256 bytes), which the public API fills on a failure. */
+char *aim_corr_res_errmsg(aim_corr_result *c);
 
 /* What the public accessors return (aim_corr_get_info, aim_corr_series, aim_corr_r,
  * aim_corr_pairs: aimeter.h), for the renderers. */

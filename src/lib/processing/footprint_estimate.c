@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "data/zone_history.h"
 #include "util/numfmt.h"
 
 static void set_item(aim_estimate_input *it, const char *symbol, const char *label,
@@ -225,11 +226,13 @@ static int gather_intensity(const aim_estimate_request *q, aim_estimate_result *
     }
     snprintf(code, sizeof code, "%s%s", q->zone ? q->zone : "WORLD",
              q->marginal && !strcasestr(q->zone, "@marginal") ? "@marginal" : "");
-    if (aim_zone_resolve(code, &e->zone, e->zone_note, sizeof e->zone_note, why,
-                         sizeof why) < 0) {
+    aim_zone_spec spec;
+    if (aim_zone_spec_resolve(code, strlen(code), &spec, why, sizeof why) < 0) {
         snprintf(err, errlen, "%s", why);
         return -ENOENT;
     }
+    e->zone = spec.row;
+    aim_zone_spec_national_note(&spec, e->zone_note, sizeof e->zone_note);
     e->have_zone = 1;
     const aim_zone_info *z = &e->zone;
     snprintf(src, sizeof src, "%szone %s (%s): %s%s%s, %d, %s, %s basis; %s",

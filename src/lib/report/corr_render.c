@@ -447,12 +447,12 @@ static json_t *matrix_json(const aim_corr_result *c, double min_abs, int *err) {
 
 /* ------------------------------------------------------------------ aimeter corr */
 
-int aim_corr_render_result(const aim_corr_result *c, const char *format, int matrix, double min_abs,
+int aim_corr_render_result(const aim_corr_result *c, aim_format format, int matrix, double min_abs,
                     size_t top, char **ret_text) {
-    if (!c || !format || !ret_text || !(min_abs >= 0) || min_abs > 1)
+    if (!c || !ret_text || !(min_abs >= 0) || min_abs > 1)
         return -EINVAL;
-    int text = strcmp(format, "text") == 0, csv = strcmp(format, "csv") == 0,
-        json = strcmp(format, "json") == 0;
+    int text = format == AIM_FORMAT_TEXT, csv = format == AIM_FORMAT_CSV,
+        json = format == AIM_FORMAT_JSON;
     if (!text && !csv && !json)
         return -EINVAL;
     text_rows t;

@@ -19,9 +19,9 @@
 /* Pairs per sign in the report's JSON. */
 #define AIM_CORR_REPORT_JSON_TOP 20
 
-/* `aimeter corr` (aim_corr_render, aimeter.h): format "text", "csv" or "json"; matrix: the
- * full matrix instead of the findings. -EINVAL, -ENOMEM. */
-int aim_corr_render_result(const aim_corr_result *c, const char *format, int matrix,
+/* `aimeter corr` (aim_corr_render, aimeter.h; through the renderer table): text, CSV or
+ * JSON; matrix: the full matrix instead of the findings. -EINVAL, -ENOMEM. */
+int aim_corr_render_result(const aim_corr_result *c, aim_format format, int matrix,
                            double min_abs, size_t top, char **ret_text);
 
 /* The report's "Correlations" section of a run's result (nothing when c is NULL: no matrix

@@ -122,12 +122,14 @@ static int render_json(const aim_run_summary *runs, size_t n, char **ret_text) {
     return rc;
 }
 
-int aim_runs_render(const aim_run_summary *runs, size_t n, const char *format, char **ret_text) {
-    if (!format || !ret_text || (n && !runs))
+int aim_runs_render_text(const aim_run_summary *runs, size_t n, char **ret_text) {
+    if (!ret_text || (n && !runs))
         return -EINVAL;
-    if (strcmp(format, "text") == 0)
-        return render_text(runs, n, ret_text);
-    if (strcmp(format, "json") == 0)
-        return render_json(runs, n, ret_text);
-    return -EINVAL;
+    return render_text(runs, n, ret_text);
+}
+
+int aim_runs_render_json(const aim_run_summary *runs, size_t n, char **ret_text) {
+    if (!ret_text || (n && !runs))
+        return -EINVAL;
+    return render_json(runs, n, ret_text);
 }
