@@ -16,7 +16,7 @@
 
 #include "clock.h"
 #include "processing/energy.h"
-#include "engine/catalog.h"
+#include "sources/catalog.h"
 #include "util/dynlib.h"
 #include "sources/source.h"
 #include "sources/nvidia/nvml_abi.h"

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "engine/catalog.h"
+#include "sources/catalog.h"
 #include "util/fileio.h"
 #include "sources/source.h"
 

@@ -5,7 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from conftest import REPO, PYTHON
+from conftest import BUILD, PYTHON, REPO
 
 CHECK = REPO / "tools" / "check_layers.py"
 
@@ -100,3 +100,34 @@ def test_the_build_views_refuse_an_upward_include(tmp_path):
     assert compile_in_view(tmp_path, "report", "store/db.h").returncode != 0
     assert compile_in_view(tmp_path, "cli", "util/numfmt.h").returncode == 0
     assert compile_in_view(tmp_path, "cli", "model/metrics.h").returncode != 0
+
+
+LINKS = REPO / "tools" / "check_layer_links.py"
+
+
+def test_link_check_passes_on_the_build():
+    r = subprocess.run([PYTHON, str(LINKS), str(BUILD / "src" / "lib")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout
+    assert "every symbol used is defined in the layer or below" in r.stdout
+
+
+def static_lib(tmp_path, layer, code):
+    src = tmp_path / f"{layer}_part.c"
+    src.write_text(code)
+    obj = tmp_path / f"{layer}_part.c.o"
+    subprocess.run(["cc", "-c", "-o", str(obj), str(src)], check=True)
+    subprocess.run(["ar", "rcs", str(tmp_path / f"libaim_{layer}.a"), str(obj)], check=True)
+
+
+def test_a_call_up_through_the_public_header_is_named(tmp_path):
+    # what the include rule cannot see: report calls a public function api defines
+    static_lib(tmp_path, "api", "int aim_public_thing(void);\n"
+                                "int aim_public_thing(void) { return 1; }\n")
+    static_lib(tmp_path, "report", "int aim_public_thing(void);\nint render(void);\n"
+                                   "int render(void) { return aim_public_thing(); }\n")
+    r = subprocess.run([PYTHON, str(LINKS), str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        "libaim_report.a report_part.c.o: uses aim_public_thing, defined in api "
+        "(report may not use api)"]

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "engine/catalog.h"
+#include "sources/catalog.h"
 
 /* Fails the test, naming the expression and both values, unless a is within 1e-9 of b. */
 #define assert_near(a, b)                                                                  \

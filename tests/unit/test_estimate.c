@@ -12,7 +12,7 @@
 
 #include "data/hardware.h"
 #include "data/tables.h"
-#include "engine/catalog.h"
+#include "sources/catalog.h"
 #include "sources/estimate.h"
 #include "source_rig.h"
 

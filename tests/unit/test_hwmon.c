@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/catalog.h"
+#include "sources/catalog.h"
 #include "source_rig.h"
 #include "tmptree.h"
 

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/catalog.h"
+#include "sources/catalog.h"
 #include "model/metric_select.h"
 #include "source_rig.h"
 #include "sources/nvidia/gpu_select.h"

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/catalog.h"
+#include "sources/catalog.h"
 #include "util/fileio.h"
 #include "sources/source.h"
 #include "sources/procfs_parse.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/catalog.h"
+#include "sources/catalog.h"
 #include "sources/cpu/rapl.h"
 #include "rapl_fixture.h"
 #include "source_rig.h"

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/catalog.h"
+#include "sources/catalog.h"
 #include "sources/cpu/rapl.h"
 #include "rapl_fixture.h"
 #include "source_rig.h"

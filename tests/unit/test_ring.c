@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <sched.h>
 
-#include "engine/catalog.h"
+#include "sources/catalog.h"
 #include "engine/ring.h"
 
 static void ring_fifo_full_and_drop(void **state) {

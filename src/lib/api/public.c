@@ -1,7 +1,6 @@
 /* The public aim_store handle: a thin owner of one aim_db plus the error text callers read
  * with aim_store_errmsg(). */
 #include <errno.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,46 +54,6 @@ void aim_store_set_error(struct aim_store *store, const char *fmt, ...) {
 int aim_store_check_format(struct aim_store *store, aim_output out, aim_format format) {
     int r = aim_render_check(out, format, store->err, sizeof store->err);
     return r;
-}
-
-static char *join_path(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    char *p = malloc(la + lb + 1);
-    if (p) {
-        memcpy(p, a, la);
-        memcpy(p + la, b, lb + 1);
-    }
-    return p;
-}
-
-int aim_default_db_path(char **ret_path) {
-    if (!ret_path)
-        return -EINVAL;
-    const char *env = getenv("AIMETER_DB");
-    char *path = NULL;
-    if (env && *env) {
-        path = strdup(env);
-    } else {
-        /* The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored. */
-        const char *xdg = getenv("XDG_DATA_HOME");
-        if (xdg && xdg[0] == '/') {
-            path = join_path(xdg, "/aimeter/aimeter.db");
-        } else {
-            const char *home = getenv("HOME");
-            char buf[4096];
-            struct passwd pw, *found = NULL;
-            if ((!home || !*home) && getpwuid_r(getuid(), &pw, buf, sizeof buf, &found) == 0 &&
-                found)
-                home = found->pw_dir;
-            if (!home || !*home)
-                return -ENOENT;
-            path = join_path(home, "/.local/share/aimeter/aimeter.db");
-        }
-    }
-    if (!path)
-        return -ENOMEM;
-    *ret_path = path;
-    return 0;
 }
 
 int aim_store_open(aim_store *store, const char *path, int readonly) {

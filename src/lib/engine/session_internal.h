@@ -11,7 +11,7 @@
 #include "processing/stats.h"
 #include "processing/summary.h"
 #include "engine/run_carbon.h"
-#include "engine/catalog.h"
+#include "sources/catalog.h"
 #include "engine/chunk_backlog.h"
 #include "engine/config.h"
 #include "engine/live.h"

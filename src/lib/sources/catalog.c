@@ -1,4 +1,4 @@
-#include "engine/catalog.h"
+#include "sources/catalog.h"
 
 #include <errno.h>
 #include <stdarg.h>
