@@ -1,5 +1,6 @@
 /* The run's intensity (or price) series: storage, appends, step lookup (series.h). */
 #include "model/intensity_series.h"
+#include "util/array.h"
 
 #include <errno.h>
 #include <math.h>
@@ -39,18 +40,8 @@ int aim_intensity_series_append(aim_intensity_series *s, const aim_intensity_poi
             r = -EINVAL;
         last = t;
     }
-    if (r == 0 && s->n + n > s->cap) {
-        size_t cap = s->cap ? s->cap : 16;
-        while (cap < s->n + n)
-            cap *= 2;
-        aim_intensity_point *grown = realloc(s->points, cap * sizeof *grown);
-        if (!grown)
-            r = -ENOMEM;
-        else {
-            s->points = grown;
-            s->cap = cap;
-        }
-    }
+    if (r == 0 && AIM_ARRAY_RESERVE(s->points, s->cap, s->n + n, 16) < 0)
+        r = -ENOMEM;
     for (size_t i = 0; i < n && r == 0; i++) {
         aim_intensity_point p = points[i];
         if (p.t_unix_ms < s->priced_until_ms) {

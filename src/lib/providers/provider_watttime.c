@@ -19,6 +19,7 @@
 
 #include "providers/provider_impl.h"
 #include "util/numfmt.h"
+#include "util/json.h"
 
 #define WT_DEFAULT_URL "https://api.watttime.org"
 #define WT_LB_TO_G_PER_KWH 0.45359237 /* 1 lb/MWh = 453.59237 g / 1000 kWh (carbon-data.md 4.1) */
@@ -29,11 +30,8 @@
 /* ---------------------------------------------------------------- parsing */
 
 static json_t *load(const char *body, size_t len, char *err, size_t errlen) {
-    json_error_t je;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        aim_prov_fail(err, errlen, -EPROTO, "malformed JSON (line %d: %.60s)", je.line, je.text);
-    else if (!json_is_object(root)) {
+    json_t *root = aim_json_parse(body, len, err, errlen);
+    if (root && !json_is_object(root)) {
         json_decref(root);
         root = NULL;
         aim_prov_fail(err, errlen, -EPROTO, "answer is not a JSON object");

@@ -22,6 +22,7 @@
 #include "store/db.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/schema.h"
+#include "util/array.h"
 #include "util/number.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -908,21 +909,19 @@ static int load_devices(aim_db *db, const char *run_id, aim_run_summary *run, in
     if (r < 0)
         return r;
     bind_text(st, 1, run_id);
-    int cap = 0, rc;
+    size_t cap = 0;
+    int rc;
     int *idx = NULL;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (run->n_devices == cap) {
-            cap = cap ? 2 * cap : 8;
-            aim_device_summary *d = realloc(run->devices, sizeof *d * (size_t)cap);
-            int *ix = realloc(idx, sizeof *ix * (size_t)cap);
-            if (d)
-                run->devices = d;
-            if (ix)
-                idx = ix;
-            if (!d || !ix) {
+        if ((size_t)run->n_devices == cap) {
+            /* Two arrays of the same length: both grow to the one new capacity. */
+            size_t grown = aim_array_next_cap(cap, cap + 1, 8);
+            if (grown == 0 || aim_array_resize(&run->devices, grown, sizeof *run->devices) < 0 ||
+                aim_array_resize(&idx, grown, sizeof *idx) < 0) {
                 r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
                 break;
             }
+            cap = grown;
         }
         aim_device_summary *d = &run->devices[run->n_devices];
         memset(d, 0, sizeof *d);
@@ -957,16 +956,12 @@ static int load_series(aim_db *db, const char *run_id, aim_run_summary *run, con
     if (r < 0)
         return r;
     bind_text(st, 1, run_id);
-    int cap = 0, rc;
+    size_t cap = 0;
+    int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (run->n_series == cap) {
-            cap = cap ? 2 * cap : 16;
-            aim_series_summary *s = realloc(run->series, sizeof *s * (size_t)cap);
-            if (!s) {
-                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
-                break;
-            }
-            run->series = s;
+        if (AIM_ARRAY_RESERVE(run->series, cap, (size_t)run->n_series + 1, 16) < 0) {
+            r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
+            break;
         }
         aim_series_summary *s = &run->series[run->n_series];
         memset(s, 0, sizeof *s);
@@ -1013,14 +1008,9 @@ static int load_steps(aim_db *db, int which, const char *run_id, aim_intensity_p
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            aim_intensity_point *grown = realloc(pts, sizeof *grown * cap);
-            if (!grown) {
-                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
-                break;
-            }
-            pts = grown;
+        if (AIM_ARRAY_RESERVE(pts, cap, n + 1, 16) < 0) {
+            r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
+            break;
         }
         pts[n].t_unix_ms = sqlite3_column_int64(st, 0);
         pts[n].g_per_kwh = sqlite3_column_double(st, 1);
@@ -1087,14 +1077,9 @@ int sq_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *r
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            aim_run_summary *grown = realloc(runs, sizeof *grown * cap);
-            if (!grown) {
-                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
-                break;
-            }
-            runs = grown;
+        if (AIM_ARRAY_RESERVE(runs, cap, n + 1, 16) < 0) {
+            r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
+            break;
         }
         read_run_row(db, st, &runs[n++]);
     }
@@ -1266,16 +1251,12 @@ int sq_group_columns(aim_db *db, const char *run_id, int group, aim_chunk_column
     bind_text(st, 1, run_id);
     sqlite3_bind_int(st, 2, group);
     aim_chunk_column *cols = NULL;
-    int n = 0, cap = 0, rc;
+    int n = 0, rc;
+    size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            aim_chunk_column *grown = realloc(cols, sizeof *grown * (size_t)cap);
-            if (!grown) {
-                r = aim_db_set_error(db, -ENOMEM, "out of memory");
-                break;
-            }
-            cols = grown;
+        if (AIM_ARRAY_RESERVE(cols, cap, (size_t)n + 1, 16) < 0) {
+            r = aim_db_set_error(db, -ENOMEM, "out of memory");
+            break;
         }
         cols[n].resolution = sqlite3_column_double(st, 0);
         cols[n].counter = sqlite3_column_int(st, 1) != 0;

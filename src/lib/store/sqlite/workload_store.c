@@ -13,6 +13,7 @@
 #include "processing/workload_summary.h"
 #include "aimeter.h"
 #include "store/sqlite/sqlite_store.h"
+#include "util/array.h"
 
 static int exec_bind(sqlite3 *db, sqlite3_stmt **st, const char *sql) {
     return sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK ? 0 : -EIO;
@@ -322,13 +323,11 @@ static int load(sqlite3 *db, const char *run_id, int n_devices, aim_workload_sum
         if (p < 0)
             continue;
         aim_phase_summary *ps = &w->phases[p];
-        aim_phase_metric *m = realloc(ps->metrics, (ps->n_metrics + 1) * sizeof *m);
-        if (!m) {
+        if (aim_array_resize(&ps->metrics, ps->n_metrics + 1, sizeof *ps->metrics) < 0) {
             r = -ENOMEM;
             break;
         }
-        ps->metrics = m;
-        m = &ps->metrics[ps->n_metrics++];
+        aim_phase_metric *m = &ps->metrics[ps->n_metrics++];
         m->device = sqlite3_column_int(st, 1);
         copy_col(m->key, sizeof m->key, st, 2);
         m->mean = sqlite3_column_double(st, 3);
@@ -381,12 +380,10 @@ int sq_phase_ranges(aim_db *adb, const char *run_id, const char *phase,
     size_t n = 0;
     int r = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        aim_time_range *g = realloc(out, (n + 1) * sizeof *g);
-        if (!g) {
+        if (aim_array_resize(&out, n + 1, sizeof *out) < 0) {
             r = -ENOMEM;
             break;
         }
-        out = g;
         out[n].t0_ns = sqlite3_column_int64(st, 0);
         out[n].t1_ns = sqlite3_column_int64(st, 1);
         n++;
