@@ -59,8 +59,7 @@ static int load_attribution(sqlite3 *db, const char *run_id, aim_run_extras *x) 
         aim_attr_figure *a = &x->attr[x->n_attr++];
         a->device = sqlite3_column_int(st, 0);
         a->joules = sqlite3_column_double(st, 1);
-        const unsigned char *m = sqlite3_column_text(st, 2);
-        snprintf(a->method, sizeof a->method, "%s", m ? (const char *)m : "");
+        sq_col_text(st, 2, a->method, sizeof a->method);
     }
     sqlite3_finalize(st);
     return r;
@@ -106,8 +105,7 @@ static int load_baseline(sqlite3 *db, aim_run_extras *x) {
             break;
         }
         aim_idle_device *d = &x->idle[x->n_idle++];
-        const unsigned char *name = sqlite3_column_text(st, 0);
-        snprintf(d->name, sizeof d->name, "%s", name ? (const char *)name : "");
+        sq_col_text(st, 0, d->name, sizeof d->name);
         d->power_w = sqlite3_column_double(st, 1) / dur;
     }
     sqlite3_finalize(st);

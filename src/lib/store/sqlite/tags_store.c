@@ -16,11 +16,6 @@ static int fail(aim_db *adb, int err, const char *what) {
                             err == -ENOMEM ? "out of memory" : db ? sqlite3_errmsg(db) : "closed");
 }
 
-static void copy_col(sqlite3_stmt *st, int col, char *out, size_t size) {
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(out, size, "%s", t ? (const char *)t : "");
-}
-
 int sq_run_tags_store(aim_db *adb, const char *run_id, const aim_run_tag *tags, size_t n) {
     if (n == 0)
         return 0;
@@ -59,8 +54,8 @@ int sq_run_tags_load(aim_db *adb, const char *run_id, aim_run_tag **ret, size_t 
             r = fail(adb, -ENOMEM, "cannot read the run's tags");
             break;
         }
-        copy_col(st, 0, tags[n].key, sizeof tags[n].key);
-        copy_col(st, 1, tags[n].value, sizeof tags[n].value);
+        sq_col_text(st, 0, tags[n].key, sizeof tags[n].key);
+        sq_col_text(st, 1, tags[n].value, sizeof tags[n].value);
         n++;
     }
     if (r == 0 && rc != SQLITE_DONE)
@@ -93,7 +88,7 @@ int sq_runs_with_tag(aim_db *adb, const char *key, char (**ret)[40], size_t *ret
             r = fail(adb, -ENOMEM, "cannot look the tag up");
             break;
         }
-        copy_col(st, 0, ids[n++], sizeof ids[0]);
+        sq_col_text(st, 0, ids[n++], sizeof ids[0]);
     }
     if (r == 0 && rc != SQLITE_DONE)
         r = fail(adb, -EIO, "cannot look the tag up");
@@ -154,7 +149,7 @@ int sq_phase_instances(aim_db *adb, const char *run_id, aim_phase_instance **ret
             break;
         }
         aim_phase_instance *p = &v[n++];
-        copy_col(st, 0, p->name, sizeof p->name);
+        sq_col_text(st, 0, p->name, sizeof p->name);
         p->depth = sqlite3_column_int(st, 1);
         p->start_ns = sqlite3_column_int64(st, 2);
         p->closed = sqlite3_column_type(st, 3) != SQLITE_NULL;

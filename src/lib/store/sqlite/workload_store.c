@@ -229,11 +229,6 @@ static int count_rows(sqlite3 *db, const char *table, const char *run_id, size_t
     return rc == SQLITE_ROW ? 0 : -EIO;
 }
 
-static void copy_col(char *dst, size_t size, sqlite3_stmt *st, int col) {
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(dst, size, "%s", t ? (const char *)t : "");
-}
-
 static int load(sqlite3 *db, const char *run_id, int n_devices, aim_workload_summary *w) {
     size_t n_ph = 0, n_keys = 0;
     if (count_rows(db, "phase_totals", run_id, &n_ph) < 0 ||
@@ -252,7 +247,7 @@ static int load(sqlite3 *db, const char *run_id, int n_devices, aim_workload_sum
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     while (w->n_records < n_keys && sqlite3_step(st) == SQLITE_ROW) {
         aim_record_summary *k = &w->records[w->n_records++];
-        copy_col(k->key, sizeof k->key, st, 0);
+        sq_col_text(st, 0, k->key, sizeof k->key);
         k->counter = strcmp((const char *)sqlite3_column_text(st, 1), "counter") == 0;
         k->count = (uint64_t)sqlite3_column_int64(st, 2);
         k->total = sqlite3_column_double(st, 3);
@@ -272,7 +267,7 @@ static int load(sqlite3 *db, const char *run_id, int n_devices, aim_workload_sum
     int r = 0;
     while (w->n_phases < n_ph && sqlite3_step(st) == SQLITE_ROW) {
         aim_phase_summary *p = &w->phases[w->n_phases++];
-        copy_col(p->name, sizeof p->name, st, 0);
+        sq_col_text(st, 0, p->name, sizeof p->name);
         p->instances = (uint64_t)sqlite3_column_int64(st, 1);
         p->first_ns = sqlite3_column_int64(st, 2);
         p->last_end_ns = sqlite3_column_int64(st, 3);
@@ -329,7 +324,7 @@ static int load(sqlite3 *db, const char *run_id, int n_devices, aim_workload_sum
         }
         aim_phase_metric *m = &ps->metrics[ps->n_metrics++];
         m->device = sqlite3_column_int(st, 1);
-        copy_col(m->key, sizeof m->key, st, 2);
+        sq_col_text(st, 2, m->key, sizeof m->key);
         m->mean = sqlite3_column_double(st, 3);
     }
     sqlite3_finalize(st);
