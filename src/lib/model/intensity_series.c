@@ -1,11 +1,12 @@
 /* The run's intensity (or price) series: storage, appends, step lookup (series.h). */
 #include "model/intensity_series.h"
-#include "util/array.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/array.h"
 
 int aim_intensity_series_init(aim_intensity_series *s) {
     memset(s, 0, sizeof *s);
