@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,14 @@ int aim_json_dump_flags(json_t *root, size_t flags, int newline, char **ret_text
         aim_strbuf_putc(&b, '\n');
     free(dumped);
     return aim_strbuf_steal(&b, ret_text);
+}
+
+json_t *aim_json_parse(const char *text, size_t len, char *err, size_t errlen) {
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root && err && errlen)
+        snprintf(err, errlen, "malformed JSON (line %d: %.60s)", je.line, je.text);
+    return root;
 }
 
 int aim_json_dump(json_t *root, char **ret_text) {

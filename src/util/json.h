@@ -40,6 +40,11 @@ int aim_json_dump(json_t *root, char **ret_text);
  * outputs whose layout predates the report style (docs/decisions.md) and the cache files. */
 int aim_json_dump_flags(json_t *root, size_t flags, int newline, char **ret_text);
 
+/* Parses len bytes of JSON text from outside (a provider's answer, a cache file), duplicate
+ * keys rejected (a second value must not silently win). NULL when it is not JSON, with
+ * "malformed JSON (line N: what)" in err when err is not NULL. */
+json_t *aim_json_parse(const char *text, size_t len, char *err, size_t errlen);
+
 /* Hand-laid JSON (the CLI's one-object-per-line listings): s (at most n bytes, up to a NUL;
  * NULL as "") as a quoted JSON string, escaped by jansson with the same UTF-8 rule as
  * aim_json_str. */

@@ -1,5 +1,6 @@
 #include "util/strbuf.h"
 #include "util/utf8.h"
+#include "util/array.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -42,16 +43,10 @@ static int reserve(aim_strbuf *b, size_t extra) {
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p) {
+    if (aim_array_reserve(&b->data, &b->cap, need, 1, 256) < 0) {
         b->err = -ENOMEM;
         return -1;
     }
-    b->data = p;
-    b->cap = cap;
     return 0;
 }
 

@@ -247,10 +247,14 @@ static void wt_login_region_index(void **state) {
     const char *evil = "{\"token\":\"abc\\r\\nX-Evil: 1\"}";
     assert_int_equal(aim_wt_parse_login(evil, strlen(evil), tok, sizeof tok, err, sizeof err), -EPROTO);
     assert_int_equal(aim_wt_parse_login("{}", 2, tok, sizeof tok, err, sizeof err), -EPROTO);
+    assert_string_equal(err, "login answer has no valid \"token\"");
+    assert_int_equal(aim_wt_parse_login("[1]", 3, tok, sizeof tok, err, sizeof err), -EPROTO);
+    assert_string_equal(err, "answer is not a JSON object");
     const char *reg = "{\"region\":\"CAISO_NORTH\",\"region_full_name\":\"California ISO Northern\",\"signal_type\":\"co2_moer\"}";
     assert_int_equal(aim_wt_parse_region(reg, strlen(reg), region, sizeof region, err, sizeof err), 0);
     assert_string_equal(region, "CAISO_NORTH");
     assert_int_equal(aim_wt_parse_region("{\"region\":7}", 12, region, sizeof region, err, sizeof err), -EPROTO);
+    assert_string_equal(err, "region-from-loc answer has no valid \"region\"");
     const char *idx = "{\"data\":[{\"point_time\":\"2026-11-21T09:00:00+00:00\",\"value\":12.0},"
                       "{\"point_time\":\"2026-11-21T09:05:00+00:00\",\"value\":43.0}],"
                       "\"meta\":{\"units\":\"percentile\",\"signal_type\":\"co2_moer\"}}";

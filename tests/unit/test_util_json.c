@@ -125,6 +125,19 @@ static void numbers_ignore_the_locale(void **state) {
     setlocale(LC_NUMERIC, "C");
 }
 
+static void parse_rejects_bad_text_and_duplicate_keys(void **state) {
+    char err[128] = "";
+    json_t *v = aim_json_parse("{\"a\": 1}", 8, err, sizeof err);
+    assert_non_null(v);
+    assert_int_equal(json_integer_value(json_object_get(v, "a")), 1);
+    json_decref(v);
+    assert_null(aim_json_parse("{\"a\": 1, \"a\": 2}", 16, err, sizeof err));
+    assert_non_null(strstr(err, "malformed JSON (line 1: duplicate object key"));
+    assert_null(aim_json_parse("{\"a\":", 5, err, sizeof err));
+    assert_int_equal(strncmp(err, "malformed JSON (line 1: ", 24), 0);
+    assert_null(aim_json_parse("[1, 2", 5, NULL, 0)); /* no message wanted */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(invalid_utf8_becomes_replacement_character),
@@ -133,6 +146,7 @@ int main(void) {
         cmocka_unit_test(reals_in_hand_laid_json),
         cmocka_unit_test(dump_styles),
         cmocka_unit_test(numbers_ignore_the_locale),
+        cmocka_unit_test(parse_rejects_bad_text_and_duplicate_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 int aim_intensity_series_init(aim_intensity_series *s) {
     memset(s, 0, sizeof *s);
     if (pthread_mutex_init(&s->lock, NULL) != 0)
@@ -39,18 +41,8 @@ int aim_intensity_series_append(aim_intensity_series *s, const aim_intensity_poi
             r = -EINVAL;
         last = t;
     }
-    if (r == 0 && s->n + n > s->cap) {
-        size_t cap = s->cap ? s->cap : 16;
-        while (cap < s->n + n)
-            cap *= 2;
-        aim_intensity_point *grown = realloc(s->points, cap * sizeof *grown);
-        if (!grown)
-            r = -ENOMEM;
-        else {
-            s->points = grown;
-            s->cap = cap;
-        }
-    }
+    if (r == 0 && AIM_ARRAY_RESERVE(s->points, s->cap, s->n + n, 16) < 0)
+        r = -ENOMEM;
     for (size_t i = 0; i < n && r == 0; i++) {
         aim_intensity_point p = points[i];
         if (p.t_unix_ms < s->priced_until_ms) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "processing/workload_summary.h"
+#include "util/array.h"
 
 enum { RANK_TIME, RANK_DEVICE, RANK_ENERGY, RANK_POWER, RANK_CARBON, RANK_COST, RANK_EFFICIENCY,
        RANK_RECORD };
@@ -32,14 +33,8 @@ typedef struct builder {
 } builder;
 
 static aim_cmp_row *new_row(aim_cmp_table *t, size_t *cap, const char *key) {
-    if (t->n_rows == *cap) {
-        size_t c = *cap ? 2 * *cap : 16;
-        aim_cmp_row *grown = realloc(t->rows, c * sizeof *grown);
-        if (!grown)
-            return NULL;
-        t->rows = grown;
-        *cap = c;
-    }
+    if (AIM_ARRAY_RESERVE(t->rows, *cap, t->n_rows + 1, 16) < 0)
+        return NULL;
     aim_cmp_row *r = &t->rows[t->n_rows];
     memset(r, 0, sizeof *r);
     size_t nc = t->n_cols ? t->n_cols : 1;

@@ -7,6 +7,7 @@
 
 #include "processing/energy.h"
 #include "processing/whatif.h"
+#include "util/array.h"
 
 #define MAX_GROUPS 64
 
@@ -40,14 +41,10 @@ int aim_energy_curve_tick(int64_t t, const double *values, const uint8_t *valid,
         else
             aim_energy_meter_power(&c->meter, t, values[c->pos]);
         if (c->n == c->cap) {
-            size_t cap = c->cap ? 2 * c->cap : 1024;
-            int64_t *nt = realloc(c->t, cap * sizeof *nt);
-            if (nt)
-                c->t = nt;
-            double *ne = realloc(c->e, cap * sizeof *ne);
-            if (ne)
-                c->e = ne;
-            if (!nt || !ne)
+            /* Times and energies side by side: both grow to the one new capacity. */
+            size_t cap = aim_array_next_cap(c->cap, c->n + 1, 1024);
+            if (cap == 0 || aim_array_resize(&c->t, cap, sizeof *c->t) < 0 ||
+                aim_array_resize(&c->e, cap, sizeof *c->e) < 0)
                 return cs->err = -ENOMEM;
             c->cap = cap;
         }

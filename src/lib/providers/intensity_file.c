@@ -15,6 +15,7 @@
 
 #include "util/iso8601.h"
 #include "util/number.h"
+#include "util/array.h"
 
 /* 1970-01-01 .. 2200-01-01: grid data before the epoch does not exist, and the upper bound
  * keeps t_unix_ms × 1e6 (the accounting's nanoseconds) far from int64 overflow. */
@@ -251,14 +252,8 @@ static int bad(aim_step_file *f, int line, const char *fmt, ...) {
 }
 
 static int push(aim_step_file *f, size_t *cap, int64_t t, double v) {
-    if (f->n == *cap) {
-        size_t nc = *cap ? 2 * *cap : 64;
-        aim_intensity_point *p = realloc(f->points, nc * sizeof *p);
-        if (!p)
-            return -ENOMEM;
-        f->points = p;
-        *cap = nc;
-    }
+    if (AIM_ARRAY_RESERVE(f->points, *cap, f->n + 1, 64) < 0)
+        return -ENOMEM;
     f->points[f->n].t_unix_ms = t;
     f->points[f->n].g_per_kwh = v;
     f->n++;

@@ -79,7 +79,7 @@ static int copy_str(json_t *root, const char *key, char *dst, size_t size, int r
 
 int aim_cache_parse(const char *text, size_t len, aim_cache_entry *e) {
     memset(e, 0, sizeof *e);
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *root = aim_json_parse(text, len, NULL, 0);
     if (!root)
         return -EPROTO;
     int r = -EPROTO;

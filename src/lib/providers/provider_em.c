@@ -12,6 +12,7 @@
 
 #include "providers/provider_impl.h"
 #include "util/numfmt.h"
+#include "util/json.h"
 
 #define EM_DEFAULT_URL "https://api.electricitymaps.com/v3"
 #define EM_HOUR_MS (3600LL * 1000)
@@ -73,10 +74,9 @@ static int em_point(json_t *pt, size_t index, aim_prov_parsed *out, char *err, s
 
 int aim_em_parse(const char *body, size_t len, aim_em_kind kind, aim_prov_parsed *out, char *err,
                  size_t errlen) {
-    json_error_t je;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *root = aim_json_parse(body, len, err, errlen);
     if (!root)
-        return aim_prov_fail(err, errlen, -EPROTO, "malformed JSON (line %d: %.60s)", je.line, je.text);
+        return -EPROTO;
     int r;
     if (!json_is_object(root)) {
         r = aim_prov_fail(err, errlen, -EPROTO, "answer is not a JSON object");

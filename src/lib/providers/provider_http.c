@@ -19,6 +19,7 @@
 #include "aim_config.h"
 #include "providers/curl_api.h"
 #include "providers/provider_impl.h"
+#include "util/array.h"
 
 #define DEFAULT_MAX_BODY (16u << 20)
 #define MAX_REDIRECTS 3
@@ -39,16 +40,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
         t->too_big = 1;
         return 0; /* aborts the transfer */
     }
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 4096;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        char *b = realloc(t->body, cap);
-        if (!b)
-            return 0;
-        t->body = b;
-        t->cap = cap;
-    }
+    if (AIM_ARRAY_RESERVE(t->body, t->cap, t->len + n + 1, 4096) < 0)
+        return 0;
     memcpy(t->body + t->len, data, n);
     t->len += n;
     t->body[t->len] = '\0';

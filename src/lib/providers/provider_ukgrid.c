@@ -17,6 +17,7 @@
 
 #include "providers/provider_impl.h"
 #include "util/numfmt.h"
+#include "util/json.h"
 
 #define UK_DEFAULT_URL "https://api.carbonintensity.org.uk"
 #define UK_PERIOD_MS (30LL * 60 * 1000)
@@ -71,10 +72,9 @@ static int uk_periods(json_t *arr, int regional, aim_prov_parsed *out, char *err
 
 int aim_uk_parse(const char *body, size_t len, int regional, aim_prov_parsed *out, char *err,
                  size_t errlen) {
-    json_error_t je;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *root = aim_json_parse(body, len, err, errlen);
     if (!root)
-        return aim_prov_fail(err, errlen, -EPROTO, "malformed JSON (line %d: %.60s)", je.line, je.text);
+        return -EPROTO;
     out->basis = AIM_BASIS_DIRECT;
     json_t *data = json_object_get(root, "data");
     int r;

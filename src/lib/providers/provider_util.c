@@ -8,20 +8,16 @@
 #include <string.h>
 
 #include "providers/provider_impl.h"
+#include "util/array.h"
+#include "util/json.h"
 
 #define SERIES_MAX 1000000
 
 int aim_prov_series_push(aim_prov_series *s, int64_t t_ms, double g_per_kwh) {
-    if (s->n == s->cap) {
-        if (s->cap >= SERIES_MAX)
-            return -EFBIG;
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        aim_intensity_point *p = realloc(s->p, cap * sizeof *p);
-        if (!p)
-            return -ENOMEM;
-        s->p = p;
-        s->cap = cap;
-    }
+    if (s->n == s->cap && s->cap >= SERIES_MAX)
+        return -EFBIG;
+    if (AIM_ARRAY_RESERVE(s->p, s->cap, s->n + 1, 64) < 0)
+        return -ENOMEM;
     s->p[s->n].t_unix_ms = t_ms;
     s->p[s->n].g_per_kwh = g_per_kwh;
     s->n++;
@@ -191,7 +187,7 @@ static void body_message(const aim_prov_ctx *c, const aim_http_response *rs, cha
     buf[0] = '\0';
     if (!rs->body || rs->len == 0)
         return;
-    json_t *root = json_loadb(rs->body, rs->len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *root = aim_json_parse(rs->body, rs->len, NULL, 0);
     if (!root)
         return;
     static const char *const keys[] = { "message", "error", "detail" };

@@ -19,6 +19,7 @@
 
 #include "providers/provider_impl.h"
 #include "util/numfmt.h"
+#include "util/json.h"
 
 #define WT_DEFAULT_URL "https://api.watttime.org"
 #define WT_LB_TO_G_PER_KWH 0.45359237 /* 1 lb/MWh = 453.59237 g / 1000 kWh (carbon-data.md 4.1) */
@@ -29,11 +30,8 @@
 /* ---------------------------------------------------------------- parsing */
 
 static json_t *load(const char *body, size_t len, char *err, size_t errlen) {
-    json_error_t je;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        aim_prov_fail(err, errlen, -EPROTO, "malformed JSON (line %d: %.60s)", je.line, je.text);
-    else if (!json_is_object(root)) {
+    json_t *root = aim_json_parse(body, len, err, errlen);
+    if (root && !json_is_object(root)) {
         json_decref(root);
         root = NULL;
         aim_prov_fail(err, errlen, -EPROTO, "answer is not a JSON object");
@@ -139,35 +137,31 @@ int aim_wt_parse_data(const char *body, size_t len, const char *expected_signal,
     return r;
 }
 
-int aim_wt_parse_login(const char *body, size_t len, char *token, size_t size, char *err,
-                       size_t errlen) {
+/* The one string field `key` of an answer, checked by safe_string and copied into out. */
+static int parse_word(const char *body, size_t len, const char *key, const char *extra,
+                      const char *what, char *out, size_t size, char *err, size_t errlen) {
     json_t *root = load(body, len, err, errlen);
     if (!root)
         return -EPROTO;
-    json_t *t = json_object_get(root, "token");
+    json_t *v = json_object_get(root, key);
     int r = 0;
-    /* A JWT is base64url parts joined by dots; anything else could inject a header. */
-    if (!safe_string(t, size - 1, "-_.=+/"))
-        r = aim_prov_fail(err, errlen, -EPROTO, "login answer has no valid \"token\"");
+    if (!safe_string(v, size - 1, extra))
+        r = aim_prov_fail(err, errlen, -EPROTO, "%s answer has no valid \"%s\"", what, key);
     else
-        memcpy(token, json_string_value(t), json_string_length(t) + 1);
+        memcpy(out, json_string_value(v), json_string_length(v) + 1);
     json_decref(root);
     return r;
 }
 
+int aim_wt_parse_login(const char *body, size_t len, char *token, size_t size, char *err,
+                       size_t errlen) {
+    /* A JWT is base64url parts joined by dots; anything else could inject a header. */
+    return parse_word(body, len, "token", "-_.=+/", "login", token, size, err, errlen);
+}
+
 int aim_wt_parse_region(const char *body, size_t len, char *region, size_t size, char *err,
                         size_t errlen) {
-    json_t *root = load(body, len, err, errlen);
-    if (!root)
-        return -EPROTO;
-    json_t *v = json_object_get(root, "region");
-    int r = 0;
-    if (!safe_string(v, size - 1, "_-."))
-        r = aim_prov_fail(err, errlen, -EPROTO, "region-from-loc answer has no valid \"region\"");
-    else
-        memcpy(region, json_string_value(v), json_string_length(v) + 1);
-    json_decref(root);
-    return r;
+    return parse_word(body, len, "region", "_-.", "region-from-loc", region, size, err, errlen);
 }
 
 int aim_wt_parse_index(const char *body, size_t len, double *ret_percent, char *err, size_t errlen) {

@@ -21,6 +21,7 @@
 
 #include "util/fileio.h"
 #include "sources/source.h"
+#include "util/array.h"
 
 #define HW_MAX_CHANNEL 64 /* channel numbers 0..63; real sensors stop well below */
 
@@ -39,7 +40,8 @@ typedef struct hw_chan {
 } hw_chan;
 
 typedef struct hw_state {
-    int n, cap;
+    int n;
+    size_t cap;
     hw_chan *ch;
 } hw_state;
 
@@ -222,20 +224,6 @@ static void drop_from(hw_state *st, int first) {
     st->n = first;
 }
 
-static int grow(hw_state *st, int need) {
-    if (need <= st->cap)
-        return 0;
-    int cap = st->cap ? st->cap * 2 : 16;
-    while (cap < need)
-        cap *= 2;
-    hw_chan *ch = realloc(st->ch, (size_t)cap * sizeof *ch);
-    if (!ch)
-        return -ENOMEM;
-    st->ch = ch;
-    st->cap = cap;
-    return 0;
-}
-
 static int is_perm(int r) { return r == -EACCES || r == -EPERM; }
 
 /* Device name "<name><k>", with "_" when the name already ends in a digit (ina3221_0). */
@@ -359,7 +347,7 @@ static int hwmon_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret
         int nc = sensor_candidates(s, cand, 3 * HW_MAX_CHANNEL);
         if (nc == 0)
             continue;
-        if ((r = grow(st, st->n + nc)) < 0)
+        if ((r = AIM_ARRAY_RESERVE(st->ch, st->cap, (size_t)(st->n + nc), 16)) < 0)
             break;
         int first = st->n, denied = 0;
         char denied_path[PATH_MAX + 40];

@@ -7,6 +7,7 @@
 
 #include "aimeter.h"
 #include "store/store.h"
+#include "util/array.h"
 
 typedef struct cursor {
     int group;
@@ -30,18 +31,13 @@ struct aim_series_reader {
 static int append_tick(int64_t t, const double *values, const uint8_t *valid, void *userdata) {
     cursor *c = userdata;
     if (c->count == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 64;
-        size_t cells = cap * (size_t)(c->n ? c->n : 1);
-        int64_t *nt = realloc(c->t, sizeof *nt * cap);
-        if (nt)
-            c->t = nt;
-        double *nv = realloc(c->v, sizeof *nv * cells);
-        if (nv)
-            c->v = nv;
-        uint8_t *no = realloc(c->ok, cells);
-        if (no)
-            c->ok = no;
-        if (!nt || !nv || !no)
+        /* A tick is a time and a row of n values and validities: all three grow to the one
+         * new capacity in ticks. */
+        size_t cap = aim_array_next_cap(c->cap, c->count + 1, 64);
+        size_t row = (size_t)(c->n ? c->n : 1);
+        if (cap == 0 || aim_array_resize(&c->t, cap, sizeof *c->t) < 0 ||
+            aim_array_resize(&c->v, cap, row * sizeof *c->v) < 0 ||
+            aim_array_resize(&c->ok, cap, row * sizeof *c->ok) < 0)
             return -ENOMEM;
         c->cap = cap;
     }

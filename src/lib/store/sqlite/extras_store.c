@@ -9,6 +9,7 @@
 
 #include "processing/run_extras.h"
 #include "store/sqlite/sqlite_store.h"
+#include "util/array.h"
 
 int sq_run_set_extras(aim_db *adb, const char *run_id, const char *idle_run_id,
                           int embodied) {
@@ -51,17 +52,14 @@ static int load_attribution(sqlite3 *db, const char *run_id, aim_run_extras *x) 
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     int r = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        aim_attr_figure *n = realloc(x->attr, (x->n_attr + 1) * sizeof *n);
-        if (!n) {
+        if (aim_array_resize(&x->attr, x->n_attr + 1, sizeof *x->attr) < 0) {
             r = -ENOMEM;
             break;
         }
-        x->attr = n;
         aim_attr_figure *a = &x->attr[x->n_attr++];
         a->device = sqlite3_column_int(st, 0);
         a->joules = sqlite3_column_double(st, 1);
-        const unsigned char *m = sqlite3_column_text(st, 2);
-        snprintf(a->method, sizeof a->method, "%s", m ? (const char *)m : "");
+        sq_col_text(st, 2, a->method, sizeof a->method);
     }
     sqlite3_finalize(st);
     return r;
@@ -102,18 +100,12 @@ static int load_baseline(sqlite3 *db, aim_run_extras *x) {
         x->idle_duration_s = dur;
         if (!(dur > 0))
             continue;
-        if (x->n_idle == cap) {
-            cap = cap ? 2 * cap : 8;
-            aim_idle_device *n = realloc(x->idle, cap * sizeof *n);
-            if (!n) {
-                r = -ENOMEM;
-                break;
-            }
-            x->idle = n;
+        if (AIM_ARRAY_RESERVE(x->idle, cap, x->n_idle + 1, 8) < 0) {
+            r = -ENOMEM;
+            break;
         }
         aim_idle_device *d = &x->idle[x->n_idle++];
-        const unsigned char *name = sqlite3_column_text(st, 0);
-        snprintf(d->name, sizeof d->name, "%s", name ? (const char *)name : "");
+        sq_col_text(st, 0, d->name, sizeof d->name);
         d->power_w = sqlite3_column_double(st, 1) / dur;
     }
     sqlite3_finalize(st);

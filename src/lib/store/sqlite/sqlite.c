@@ -22,6 +22,7 @@
 #include "store/db.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/schema.h"
+#include "util/array.h"
 #include "util/number.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -211,7 +212,7 @@ static double col_real(sqlite3_stmt *st, int i) {
     return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
 }
 
-static void col_text(sqlite3_stmt *st, int i, char *buf, size_t size) {
+void sq_col_text(sqlite3_stmt *st, int i, char *buf, size_t size) {
     const unsigned char *t = sqlite3_column_text(st, i);
     snprintf(buf, size, "%s", t ? (const char *)t : "");
 }
@@ -859,17 +860,17 @@ static int writer_gone(const aim_db *db, const char *host, int64_t pid) {
 
 static void read_run_row(aim_db *db, sqlite3_stmt *st, aim_run_summary *run) {
     memset(run, 0, sizeof *run);
-    col_text(st, 0, run->id, sizeof run->id);
-    col_text(st, 1, run->name, sizeof run->name);
-    col_text(st, 2, run->command, sizeof run->command);
-    col_text(st, 3, run->host, sizeof run->host);
-    col_text(st, 4, run->aimeter_version, sizeof run->aimeter_version);
+    sq_col_text(st, 0, run->id, sizeof run->id);
+    sq_col_text(st, 1, run->name, sizeof run->name);
+    sq_col_text(st, 2, run->command, sizeof run->command);
+    sq_col_text(st, 3, run->host, sizeof run->host);
+    sq_col_text(st, 4, run->aimeter_version, sizeof run->aimeter_version);
     int64_t pid = sqlite3_column_int64(st, 5);
     run->start_wall_ns = sqlite3_column_int64(st, 6);
     run->end_wall_ns = sqlite3_column_int64(st, 7);
     run->duration_ns = sqlite3_column_int64(st, 8);
     char status[24];
-    col_text(st, 9, status, sizeof status);
+    sq_col_text(st, 9, status, sizeof status);
     /* An unknown status comes from a newer aimeter; "failed" is the honest reading. */
     run->status = aim_status_parse(status, AIM_RUN_FAILED);
     run->exit_code = sqlite3_column_int(st, 10);
@@ -877,26 +878,26 @@ static void read_run_row(aim_db *db, sqlite3_stmt *st, aim_run_summary *run) {
     run->achieved_interval_ns = sqlite3_column_int64(st, 12);
     run->samples = (uint64_t)sqlite3_column_int64(st, 13);
     run->missed_deadlines = (uint64_t)sqlite3_column_int64(st, 14);
-    col_text(st, 15, run->sources, sizeof run->sources);
-    col_text(st, 16, run->zone, sizeof run->zone);
+    sq_col_text(st, 15, run->sources, sizeof run->sources);
+    sq_col_text(st, 16, run->zone, sizeof run->zone);
     run->intensity_g_per_kwh = col_real(st, 17);
-    col_text(st, 18, run->intensity_source, sizeof run->intensity_source);
+    sq_col_text(st, 18, run->intensity_source, sizeof run->intensity_source);
     run->total_energy_j = col_real(st, 19);
     run->carbon_g = col_real(st, 20);
-    col_text(st, 21, run->warnings, sizeof run->warnings);
+    sq_col_text(st, 21, run->warnings, sizeof run->warnings);
     char text[24];
-    col_text(st, 22, text, sizeof text);
+    sq_col_text(st, 22, text, sizeof text);
     if (aim_signal_parse(text, &run->signal) < 0)
         run->signal = AIM_SIGNAL_AVERAGE;
-    col_text(st, 23, text, sizeof text);
+    sq_col_text(st, 23, text, sizeof text);
     if (aim_basis_parse(text, &run->basis) < 0)
         run->basis = AIM_BASIS_UNKNOWN;
     run->pue = col_real(st, 24);
-    col_text(st, 25, run->pue_source, sizeof run->pue_source);
+    sq_col_text(st, 25, run->pue_source, sizeof run->pue_source);
     run->facility_energy_j = col_real(st, 26);
     run->price_per_kwh = col_real(st, 27);
-    col_text(st, 28, run->currency, sizeof run->currency);
-    col_text(st, 29, run->price_source, sizeof run->price_source);
+    sq_col_text(st, 28, run->currency, sizeof run->currency);
+    sq_col_text(st, 29, run->price_source, sizeof run->price_source);
     run->cost = col_real(st, 30);
     run->samples_lost = (uint64_t)sqlite3_column_int64(st, 31);
     run->stale = run->status == AIM_RUN_RUNNING && writer_gone(db, run->host, pid);
@@ -908,35 +909,33 @@ static int load_devices(aim_db *db, const char *run_id, aim_run_summary *run, in
     if (r < 0)
         return r;
     bind_text(st, 1, run_id);
-    int cap = 0, rc;
+    size_t cap = 0;
+    int rc;
     int *idx = NULL;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (run->n_devices == cap) {
-            cap = cap ? 2 * cap : 8;
-            aim_device_summary *d = realloc(run->devices, sizeof *d * (size_t)cap);
-            int *ix = realloc(idx, sizeof *ix * (size_t)cap);
-            if (d)
-                run->devices = d;
-            if (ix)
-                idx = ix;
-            if (!d || !ix) {
+        if ((size_t)run->n_devices == cap) {
+            /* Two arrays of the same length: both grow to the one new capacity. */
+            size_t grown = aim_array_next_cap(cap, cap + 1, 8);
+            if (grown == 0 || aim_array_resize(&run->devices, grown, sizeof *run->devices) < 0 ||
+                aim_array_resize(&idx, grown, sizeof *idx) < 0) {
                 r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
                 break;
             }
+            cap = grown;
         }
         aim_device_summary *d = &run->devices[run->n_devices];
         memset(d, 0, sizeof *d);
         idx[run->n_devices] = sqlite3_column_int(st, 0);
-        col_text(st, 1, d->name, sizeof d->name);
+        sq_col_text(st, 1, d->name, sizeof d->name);
         char text[24];
-        col_text(st, 2, text, sizeof text);
+        sq_col_text(st, 2, text, sizeof text);
         d->kind = aim_device_kind_parse(text, AIM_DEV_OTHER);
-        col_text(st, 3, d->model, sizeof d->model);
+        sq_col_text(st, 3, d->model, sizeof d->model);
         d->has_energy = sqlite3_column_type(st, 4) != SQLITE_NULL;
         d->energy_j = col_real(st, 4);
-        col_text(st, 5, text, sizeof text);
+        sq_col_text(st, 5, text, sizeof text);
         d->energy_method = aim_method_parse(text, AIM_METHOD_ESTIMATED);
-        col_text(st, 6, d->energy_detail, sizeof d->energy_detail);
+        sq_col_text(st, 6, d->energy_detail, sizeof d->energy_detail);
         d->in_total = sqlite3_column_int(st, 7) != 0;
         d->carbon_g = col_real(st, 8);
         run->n_devices++;
@@ -957,16 +956,12 @@ static int load_series(aim_db *db, const char *run_id, aim_run_summary *run, con
     if (r < 0)
         return r;
     bind_text(st, 1, run_id);
-    int cap = 0, rc;
+    size_t cap = 0;
+    int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (run->n_series == cap) {
-            cap = cap ? 2 * cap : 16;
-            aim_series_summary *s = realloc(run->series, sizeof *s * (size_t)cap);
-            if (!s) {
-                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
-                break;
-            }
-            run->series = s;
+        if (AIM_ARRAY_RESERVE(run->series, cap, (size_t)run->n_series + 1, 16) < 0) {
+            r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
+            break;
         }
         aim_series_summary *s = &run->series[run->n_series];
         memset(s, 0, sizeof *s);
@@ -978,11 +973,11 @@ static int load_series(aim_db *db, const char *run_id, aim_run_summary *run, con
         for (int i = 0; i < run->n_devices; i++)
             if (dev_idx[i] == stored)
                 s->device = i;
-        col_text(st, 2, s->metric_key, sizeof s->metric_key);
+        sq_col_text(st, 2, s->metric_key, sizeof s->metric_key);
         s->metric = aim_metric_id_of(aim_metric_find(s->metric_key));
         s->instance = sqlite3_column_int(st, 3);
         char text[24];
-        col_text(st, 4, text, sizeof text);
+        sq_col_text(st, 4, text, sizeof text);
         s->method = aim_method_parse(text, AIM_METHOD_ESTIMATED);
         s->group = sqlite3_column_int(st, 5);
         s->resolution = sqlite3_column_double(st, 6);
@@ -1013,14 +1008,9 @@ static int load_steps(aim_db *db, int which, const char *run_id, aim_intensity_p
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            aim_intensity_point *grown = realloc(pts, sizeof *grown * cap);
-            if (!grown) {
-                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
-                break;
-            }
-            pts = grown;
+        if (AIM_ARRAY_RESERVE(pts, cap, n + 1, 16) < 0) {
+            r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
+            break;
         }
         pts[n].t_unix_ms = sqlite3_column_int64(st, 0);
         pts[n].g_per_kwh = sqlite3_column_double(st, 1);
@@ -1087,14 +1077,9 @@ int sq_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *r
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            aim_run_summary *grown = realloc(runs, sizeof *grown * cap);
-            if (!grown) {
-                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
-                break;
-            }
-            runs = grown;
+        if (AIM_ARRAY_RESERVE(runs, cap, n + 1, 16) < 0) {
+            r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
+            break;
         }
         read_run_row(db, st, &runs[n++]);
     }
@@ -1115,7 +1100,7 @@ static int collect_ids(aim_db *db, sqlite3_stmt *st, char ids[][40], int max) {
     int n = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (n < max)
-            col_text(st, 0, ids[n], sizeof ids[n]);
+            sq_col_text(st, 0, ids[n], sizeof ids[n]);
         n++;
     }
     int r = rc == SQLITE_DONE ? n : db_fail(db, rc, "cannot look the run up");
@@ -1266,16 +1251,12 @@ int sq_group_columns(aim_db *db, const char *run_id, int group, aim_chunk_column
     bind_text(st, 1, run_id);
     sqlite3_bind_int(st, 2, group);
     aim_chunk_column *cols = NULL;
-    int n = 0, cap = 0, rc;
+    int n = 0, rc;
+    size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            aim_chunk_column *grown = realloc(cols, sizeof *grown * (size_t)cap);
-            if (!grown) {
-                r = aim_db_set_error(db, -ENOMEM, "out of memory");
-                break;
-            }
-            cols = grown;
+        if (AIM_ARRAY_RESERVE(cols, cap, (size_t)n + 1, 16) < 0) {
+            r = aim_db_set_error(db, -ENOMEM, "out of memory");
+            break;
         }
         cols[n].resolution = sqlite3_column_double(st, 0);
         cols[n].counter = sqlite3_column_int(st, 1) != 0;

@@ -11,6 +11,9 @@
 
 struct sqlite3;
 struct sqlite3 *aim_db_sqlite(aim_db *db);
+struct sqlite3_stmt;
+/* Column i's text into buf (truncated to size, "" for NULL): the one copy of a stored name. */
+void sq_col_text(struct sqlite3_stmt *st, int i, char *buf, size_t size);
 
 int sq_open(aim_db *db, const char *path, int readonly);
 void sq_close(aim_db *db);

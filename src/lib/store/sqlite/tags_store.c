@@ -8,16 +8,12 @@
 #include <string.h>
 
 #include "store/sqlite/sqlite_store.h"
+#include "util/array.h"
 
 static int fail(aim_db *adb, int err, const char *what) {
     sqlite3 *db = aim_db_sqlite(adb);
     return aim_db_set_error(adb, err, "store: %s: %s", what,
                             err == -ENOMEM ? "out of memory" : db ? sqlite3_errmsg(db) : "closed");
-}
-
-static void copy_col(sqlite3_stmt *st, int col, char *out, size_t size) {
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(out, size, "%s", t ? (const char *)t : "");
 }
 
 int sq_run_tags_store(aim_db *adb, const char *run_id, const aim_run_tag *tags, size_t n) {
@@ -54,17 +50,12 @@ int sq_run_tags_load(aim_db *adb, const char *run_id, aim_run_tag **ret, size_t 
     size_t n = 0, cap = 0;
     int r = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 8;
-            aim_run_tag *grown = realloc(tags, cap * sizeof *grown);
-            if (!grown) {
-                r = fail(adb, -ENOMEM, "cannot read the run's tags");
-                break;
-            }
-            tags = grown;
+        if (AIM_ARRAY_RESERVE(tags, cap, n + 1, 8) < 0) {
+            r = fail(adb, -ENOMEM, "cannot read the run's tags");
+            break;
         }
-        copy_col(st, 0, tags[n].key, sizeof tags[n].key);
-        copy_col(st, 1, tags[n].value, sizeof tags[n].value);
+        sq_col_text(st, 0, tags[n].key, sizeof tags[n].key);
+        sq_col_text(st, 1, tags[n].value, sizeof tags[n].value);
         n++;
     }
     if (r == 0 && rc != SQLITE_DONE)
@@ -93,16 +84,11 @@ int sq_runs_with_tag(aim_db *adb, const char *key, char (**ret)[40], size_t *ret
     size_t n = 0, cap = 0;
     int r = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            char (*grown)[40] = realloc(ids, cap * sizeof *grown);
-            if (!grown) {
-                r = fail(adb, -ENOMEM, "cannot look the tag up");
-                break;
-            }
-            ids = grown;
+        if (AIM_ARRAY_RESERVE(ids, cap, n + 1, 16) < 0) {
+            r = fail(adb, -ENOMEM, "cannot look the tag up");
+            break;
         }
-        copy_col(st, 0, ids[n++], sizeof ids[0]);
+        sq_col_text(st, 0, ids[n++], sizeof ids[0]);
     }
     if (r == 0 && rc != SQLITE_DONE)
         r = fail(adb, -EIO, "cannot look the tag up");
@@ -158,17 +144,12 @@ int sq_phase_instances(aim_db *adb, const char *run_id, aim_phase_instance **ret
     size_t n = 0, cap = 0;
     int r = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 32;
-            aim_phase_instance *grown = realloc(v, cap * sizeof *grown);
-            if (!grown) {
-                r = fail(adb, -ENOMEM, "cannot read the run's phases");
-                break;
-            }
-            v = grown;
+        if (AIM_ARRAY_RESERVE(v, cap, n + 1, 32) < 0) {
+            r = fail(adb, -ENOMEM, "cannot read the run's phases");
+            break;
         }
         aim_phase_instance *p = &v[n++];
-        copy_col(st, 0, p->name, sizeof p->name);
+        sq_col_text(st, 0, p->name, sizeof p->name);
         p->depth = sqlite3_column_int(st, 1);
         p->start_ns = sqlite3_column_int64(st, 2);
         p->closed = sqlite3_column_type(st, 3) != SQLITE_NULL;

@@ -13,6 +13,7 @@
 #include "processing/workload_summary.h"
 #include "aimeter.h"
 #include "store/sqlite/sqlite_store.h"
+#include "util/array.h"
 
 static int exec_bind(sqlite3 *db, sqlite3_stmt **st, const char *sql) {
     return sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK ? 0 : -EIO;
@@ -228,11 +229,6 @@ static int count_rows(sqlite3 *db, const char *table, const char *run_id, size_t
     return rc == SQLITE_ROW ? 0 : -EIO;
 }
 
-static void copy_col(char *dst, size_t size, sqlite3_stmt *st, int col) {
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(dst, size, "%s", t ? (const char *)t : "");
-}
-
 static int load(sqlite3 *db, const char *run_id, int n_devices, aim_workload_summary *w) {
     size_t n_ph = 0, n_keys = 0;
     if (count_rows(db, "phase_totals", run_id, &n_ph) < 0 ||
@@ -251,7 +247,7 @@ static int load(sqlite3 *db, const char *run_id, int n_devices, aim_workload_sum
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     while (w->n_records < n_keys && sqlite3_step(st) == SQLITE_ROW) {
         aim_record_summary *k = &w->records[w->n_records++];
-        copy_col(k->key, sizeof k->key, st, 0);
+        sq_col_text(st, 0, k->key, sizeof k->key);
         k->counter = strcmp((const char *)sqlite3_column_text(st, 1), "counter") == 0;
         k->count = (uint64_t)sqlite3_column_int64(st, 2);
         k->total = sqlite3_column_double(st, 3);
@@ -271,7 +267,7 @@ static int load(sqlite3 *db, const char *run_id, int n_devices, aim_workload_sum
     int r = 0;
     while (w->n_phases < n_ph && sqlite3_step(st) == SQLITE_ROW) {
         aim_phase_summary *p = &w->phases[w->n_phases++];
-        copy_col(p->name, sizeof p->name, st, 0);
+        sq_col_text(st, 0, p->name, sizeof p->name);
         p->instances = (uint64_t)sqlite3_column_int64(st, 1);
         p->first_ns = sqlite3_column_int64(st, 2);
         p->last_end_ns = sqlite3_column_int64(st, 3);
@@ -322,15 +318,13 @@ static int load(sqlite3 *db, const char *run_id, int n_devices, aim_workload_sum
         if (p < 0)
             continue;
         aim_phase_summary *ps = &w->phases[p];
-        aim_phase_metric *m = realloc(ps->metrics, (ps->n_metrics + 1) * sizeof *m);
-        if (!m) {
+        if (aim_array_resize(&ps->metrics, ps->n_metrics + 1, sizeof *ps->metrics) < 0) {
             r = -ENOMEM;
             break;
         }
-        ps->metrics = m;
-        m = &ps->metrics[ps->n_metrics++];
+        aim_phase_metric *m = &ps->metrics[ps->n_metrics++];
         m->device = sqlite3_column_int(st, 1);
-        copy_col(m->key, sizeof m->key, st, 2);
+        sq_col_text(st, 2, m->key, sizeof m->key);
         m->mean = sqlite3_column_double(st, 3);
     }
     sqlite3_finalize(st);
@@ -381,12 +375,10 @@ int sq_phase_ranges(aim_db *adb, const char *run_id, const char *phase,
     size_t n = 0;
     int r = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        aim_time_range *g = realloc(out, (n + 1) * sizeof *g);
-        if (!g) {
+        if (aim_array_resize(&out, n + 1, sizeof *out) < 0) {
             r = -ENOMEM;
             break;
         }
-        out = g;
         out[n].t0_ns = sqlite3_column_int64(st, 0);
         out[n].t1_ns = sqlite3_column_int64(st, 1);
         n++;
