@@ -40,7 +40,7 @@ static double upkeep(pattern p, int ticks, int n_series) {
                           .counter = counter, .n_groups = p == TWO_GROUPS ? 2 : 1,
                           .group_interval_ns = iv, .grid_group = 0, .interval_ns = iv[0] };
     aim_corr *c;
-    if (aim_corr_new(&l, &c) < 0)
+    if (aim__corr_new(&l, &c) < 0)
         return NAN;
     /* values and gaps are drawn beforehand: only the upkeep is timed */
     enum { POOL = 256 };
@@ -70,12 +70,12 @@ static double upkeep(pattern p, int ticks, int n_series) {
         }
         const uint8_t *ok = gaps[k % POOL];
         int64_t t = (int64_t)k * iv[0];
-        aim_corr_tick(c, 0, t, v, ok);
+        aim__corr_tick(c, 0, t, v, ok);
         if (p == TWO_GROUPS && k % 10 == 0)
-            aim_corr_tick(c, 1, t + 1000, v + n_main, ok + n_main);
+            aim__corr_tick(c, 1, t + 1000, v + n_main, ok + n_main);
     }
     double t1 = cpu_s();
-    aim_corr_free(c);
+    aim__corr_free(c);
     return (t1 - t0) / ticks * 1e6;
 }
 
@@ -92,20 +92,20 @@ static double finish_ms(void) {
                           .counter = counter, .n_groups = 1, .grid_group = 0,
                           .interval_ns = 10000000 };
     aim_corr *c;
-    aim_corr_new(&l, &c);
+    aim__corr_new(&l, &c);
     static double v[N_UPKEEP];
     trace tr = { .rng = 42 };
     for (int k = 0; k < 1000; k++) {
         for (int i = 0; i < N_UPKEEP; i++)
             v[i] = trace_uniform(&tr);
-        aim_corr_tick(c, 0, (int64_t)k * 10000000, v, NULL);
+        aim__corr_tick(c, 0, (int64_t)k * 10000000, v, NULL);
     }
     double t0 = cpu_s();
     aim_corr_matrix *m;
-    aim_corr_finish(c, &m);
+    aim__corr_finish(c, &m);
     double t1 = cpu_s();
-    aim_corr_matrix_free(m);
-    aim_corr_free(c);
+    aim__corr_matrix_free(m);
+    aim__corr_free(c);
     return (t1 - t0) * 1e3;
 }
 
@@ -114,7 +114,7 @@ static double finish_ms(void) {
 static int build_store(const char *path, const char *id, int ticks) {
     char err[256];
     aim_db *db;
-    if (aim_db_open(path, 0, &db, err, sizeof err) < 0) {
+    if (aim__db_open(path, 0, &db, err, sizeof err) < 0) {
         fprintf(stderr, "bench_corr: %s\n", err);
         return -1;
     }
@@ -134,7 +134,7 @@ static int build_store(const char *path, const char *id, int ticks) {
     aim_chunk_column cols[TRACE_SERIES];
     memset(series, 0, sizeof series);
     for (int i = 0; i < TRACE_SERIES; i++) {
-        const aim_metric_info *m = aim_metric_by_id(trace_metric(i));
+        const aim_metric_info *m = aim__metric_by_id(trace_metric(i));
         series[i].slot = i;
         series[i].metric = (int)trace_metric(i);
         snprintf(series[i].metric_key, sizeof series[i].metric_key, "%s", m->key);
@@ -148,37 +148,37 @@ static int build_store(const char *path, const char *id, int ticks) {
     run.n_devices = 5;
     run.series = series;
     run.n_series = TRACE_SERIES;
-    aim_db_begin(db);
-    aim_db_run_insert(db, &run, getpid());
+    aim__db_begin(db);
+    aim__db_run_insert(db, &run, getpid());
     for (int d = 0; d < 5; d++)
-        aim_db_device_insert(db, run.id, d, &devs[d]);
+        aim__db_device_insert(db, run.id, d, &devs[d]);
     for (int i = 0; i < TRACE_SERIES; i++)
-        aim_db_series_insert(db, run.id, &series[i]);
-    aim_db_commit(db);
+        aim__db_series_insert(db, run.id, &series[i]);
+    aim__db_commit(db);
     aim_chunk_encoder *enc;
-    aim_chunk_encoder_new(TRACE_SERIES, cols, per_chunk, &enc);
+    aim__chunk_encoder_new(TRACE_SERIES, cols, per_chunk, &enc);
     trace tr = { .rng = 0x1234567887654321ull };
     double values[TRACE_SERIES];
     uint8_t valid[TRACE_SERIES];
     memset(valid, 1, sizeof valid);
     int64_t seq = 0;
-    aim_db_begin(db);
+    aim__db_begin(db);
     for (int k = 0; k < ticks; k++) {
         trace_tick(&tr, interval, values);
-        aim_chunk_encoder_add(enc, tr.t, values, valid);
-        if (aim_chunk_encoder_ticks(enc) == per_chunk || k == ticks - 1) {
-            int64_t first = aim_chunk_encoder_first_t(enc), last = aim_chunk_encoder_last_t(enc);
-            int n = aim_chunk_encoder_ticks(enc);
+        aim__chunk_encoder_add(enc, tr.t, values, valid);
+        if (aim__chunk_encoder_ticks(enc) == per_chunk || k == ticks - 1) {
+            int64_t first = aim__chunk_encoder_first_t(enc), last = aim__chunk_encoder_last_t(enc);
+            int n = aim__chunk_encoder_ticks(enc);
             const uint8_t *blob;
             size_t len;
-            aim_chunk_encoder_finish(enc, &blob, &len);
-            aim_db_chunk_insert(db, run.id, 0, seq++, first, last, n, blob, len);
+            aim__chunk_encoder_finish(enc, &blob, &len);
+            aim__db_chunk_insert(db, run.id, 0, seq++, first, last, n, blob, len);
         }
     }
-    aim_db_commit(db);
-    aim_db_run_update(db, &run);
-    aim_chunk_encoder_free(enc);
-    aim_db_close(db);
+    aim__db_commit(db);
+    aim__db_run_update(db, &run);
+    aim__chunk_encoder_free(enc);
+    aim__db_close(db);
     return 0;
 }
 
@@ -207,19 +207,19 @@ static double corr_matrix_ms(const char *path, const char *id, unsigned flags, i
 static int store_matrix(const char *path, const char *id) {
     char err[256];
     aim_db *db;
-    if (aim_db_open(path, 0, &db, err, sizeof err) < 0)
+    if (aim__db_open(path, 0, &db, err, sizeof err) < 0)
         return -1;
     aim_run_summary run;
     memset(&run, 0, sizeof run);
     aim_corr_matrix *m = NULL;
-    int r = aim_db_load_summary(db, id, &run);
+    int r = aim__db_load_summary(db, id, &run);
     if (r == 0)
-        r = aim_corr_replay_run(db, &run, NULL, 0, &m);
+        r = aim__corr_replay_run(db, &run, NULL, 0, &m);
     if (r == 0)
-        r = aim_db_corr_save(db, id, m);
-    aim_corr_matrix_free(m);
-    aim_run_summary_clear(&run);
-    aim_db_close(db);
+        r = aim__db_corr_save(db, id, m);
+    aim__corr_matrix_free(m);
+    aim__run_summary_clear(&run);
+    aim__db_close(db);
     return r;
 }
 
@@ -229,7 +229,7 @@ static int stored_200(const char *path, double *ret_save_ms, double *ret_report_
                       double *ret_matrix_ms) {
     char err[256];
     aim_db *db;
-    if (aim_db_open(path, 0, &db, err, sizeof err) < 0)
+    if (aim__db_open(path, 0, &db, err, sizeof err) < 0)
         return -1;
     aim_run_summary run;
     memset(&run, 0, sizeof run);
@@ -239,7 +239,7 @@ static int stored_200(const char *path, double *ret_save_ms, double *ret_report_
     aim_device_summary dev = { .name = "host", .kind = AIM_DEV_HOST };
     static aim_series_summary series[N_UPKEEP];
     for (int i = 0; i < N_UPKEEP; i++) {
-        const aim_metric_info *m = aim_metric_by_id(AIM_M_CPU_CORE_UTIL);
+        const aim_metric_info *m = aim__metric_by_id(AIM_M_CPU_CORE_UTIL);
         series[i] = (aim_series_summary){ .slot = i, .metric = AIM_M_CPU_CORE_UTIL,
                                           .instance = i, .resolution = m->resolution,
                                           .count = 1000, .mean = 1, .min = 0, .max = 2,
@@ -251,14 +251,14 @@ static int stored_200(const char *path, double *ret_save_ms, double *ret_report_
     run.series = series;
     run.n_series = N_UPKEEP;
     aim_corr_matrix *m = NULL;
-    int r = aim_corr_matrix_new(N_UPKEEP, &m);
+    int r = aim__corr_matrix_new(N_UPKEEP, &m);
     trace tr = { .rng = 7 };
     for (int i = 0; r == 0 && i < N_UPKEEP; i++) {
         m->slot[i] = i;
         m->self_n[i] = 1000;
         m->varying[i] = 1;
         for (int j = i + 1; j < N_UPKEEP; j++) {
-            size_t ij = aim_corr_pair_index(N_UPKEEP, i, j);
+            size_t ij = aim__corr_pair_index(N_UPKEEP, i, j);
             m->pn[ij] = 1000;
             m->r[ij] = 2 * trace_uniform(&tr) - 1;
         }
@@ -266,18 +266,18 @@ static int stored_200(const char *path, double *ret_save_ms, double *ret_report_
     m->ticks = 1000;
     m->interval_ns = run.interval_ns;
     if (r == 0) {
-        aim_db_begin(db);
-        aim_db_run_insert(db, &run, getpid());
-        aim_db_device_insert(db, run.id, 0, &dev);
+        aim__db_begin(db);
+        aim__db_run_insert(db, &run, getpid());
+        aim__db_device_insert(db, run.id, 0, &dev);
         for (int i = 0; i < N_UPKEEP; i++)
-            aim_db_series_insert(db, run.id, &series[i]);
-        aim_db_commit(db);
+            aim__db_series_insert(db, run.id, &series[i]);
+        aim__db_commit(db);
         double s0 = now_s();
-        r = aim_db_corr_save(db, run.id, m);
+        r = aim__db_corr_save(db, run.id, m);
         *ret_save_ms = (now_s() - s0) * 1e3;
     }
-    aim_corr_matrix_free(m);
-    aim_db_close(db);
+    aim__corr_matrix_free(m);
+    aim__db_close(db);
     if (r < 0)
         return r;
     aim_store *st;

@@ -88,9 +88,9 @@ static int source_index(const char *name) {
 /* Opens the nvml source into cat; returns its state or NULL. */
 static void *open_source(aim_catalog *cat, aim_frame **ret_frame, pid_t target) {
     int idx = source_index("nvml");
-    aim_catalog_init(cat);
+    aim__catalog_init(cat);
     aim_source_ctx ctx;
-    aim_source_ctx_init(&ctx, cat, idx, 0);
+    aim__source_ctx_init(&ctx, cat, idx, 0);
     aim_source_env env = { .sysfs_root = "/sys", .procfs_root = "/proc",
                            .interval_ns = 10000000, .target_pid = target };
     void *st = NULL;
@@ -99,7 +99,7 @@ static void *open_source(aim_catalog *cat, aim_frame **ret_frame, pid_t target) 
             fprintf(stderr, "bench_gpu: %s\n", cat->warnings[w]);
         return NULL;
     }
-    if (aim_frame_alloc(0, cat->n_series, ret_frame) < 0) {
+    if (aim__frame_alloc(0, cat->n_series, ret_frame) < 0) {
         aim_sources[idx]->close(st);
         return NULL;
     }
@@ -179,7 +179,7 @@ static int bench_cost(const char *scenario, int polls, int procs) {
         ops->poll(st, f);
     double c0 = thread_cpu_ns();
     for (int k = 0; k < polls; k++) {
-        aim_frame_reset(f, mono_ns());
+        aim__frame_reset(f, mono_ns());
         ops->poll(st, f);
     }
     double total = (thread_cpu_ns() - c0) / polls;
@@ -223,7 +223,7 @@ static int bench_cost(const char *scenario, int polls, int procs) {
     printf("| %s: **aimeter's own cost = total − fake** | | **%.2f** | %.2f |\n", what,
            (total - fake) / 1e3, (total - fake) / 1e3 / N_GPUS);
     ops->close(st);
-    aim_frame_free(f);
+    aim__frame_free(f);
     return 0;
 }
 
@@ -261,9 +261,9 @@ static void feed(method *m, const aim_catalog *cat, const aim_frame *f) {
             continue;
         double v = f->values[s], p;
         switch (cat->series[s].metric) {
-        case AIM_M_ENERGY: aim_energy_meter_counter(&m->counter, f->t_ns, v, &p); break;
-        case AIM_M_POWER: aim_energy_meter_power(&m->power, f->t_ns, v); break;
-        case AIM_M_GPU_POWER_AVG: aim_energy_meter_power(&m->power_avg, f->t_ns, v); break;
+        case AIM_M_ENERGY: aim__energy_meter_counter(&m->counter, f->t_ns, v, &p); break;
+        case AIM_M_POWER: aim__energy_meter_power(&m->power, f->t_ns, v); break;
+        case AIM_M_GPU_POWER_AVG: aim__energy_meter_power(&m->power_avg, f->t_ns, v); break;
         default: break;
         }
     }
@@ -335,7 +335,7 @@ static int bench_energy(const char *scenario, double seconds) {
         next.tv_sec = (time_t)(due / 1000000000);
         next.tv_nsec = (long)(due % 1000000000);
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
-        aim_frame_reset(f, mono_ns());
+        aim__frame_reset(f, mono_ns());
         if (ops->poll(st, f) < 0)
             break;
         feed(&m10, &cat, f);
@@ -350,7 +350,7 @@ static int bench_energy(const char *scenario, double seconds) {
            (double)(m100.last - m100.first) / 1e9, m100.n, (double)(m10.last - m10.first) / 1e9,
            m10.n, N_STEPS);
     ops->close(st);
-    aim_frame_free(f);
+    aim__frame_free(f);
     api.shutdown();
     return 0;
 }
@@ -367,7 +367,7 @@ int main(int argc, char **argv) {
     char err[320];
     /* Our own handle keeps the library (and its state) loaded while the source opens and
      * closes its own; both resolve to the same functions. */
-    if (aim_dynlib_open(&lib, NULL, "AIMETER_NVML_LIBRARY", syms, sizeof syms / sizeof syms[0],
+    if (aim__dynlib_open(&lib, NULL, "AIMETER_NVML_LIBRARY", syms, sizeof syms / sizeof syms[0],
                         &api, err, sizeof err) < 0) {
         fprintf(stderr, "bench_gpu: %s\n", err);
         return 1;
@@ -379,7 +379,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     close(fd);
-    aim_dynlib_open(&lib2, NULL, "AIMETER_NVML_LIBRARY", proc_syms,
+    aim__dynlib_open(&lib2, NULL, "AIMETER_NVML_LIBRARY", proc_syms,
                     sizeof proc_syms / sizeof proc_syms[0], &papi, err, sizeof err);
     printf("| 8 simulated GPUs, every quantity, %d polls | series | CPU µs per poll | per GPU |\n"
            "|---|---|---|---|\n", polls);
@@ -392,8 +392,8 @@ int main(int argc, char **argv) {
         r = bench_energy(scenario, 3.0);
     }
     unlink(scenario);
-    aim_dynlib_close(&lib2);
-    aim_dynlib_close(&lib);
+    aim__dynlib_close(&lib2);
+    aim__dynlib_close(&lib);
     if (r < 0)
         fprintf(stderr, "bench_gpu: the nvml source did not open on the fake library\n");
     return r < 0 ? 1 : 0;

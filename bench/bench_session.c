@@ -41,8 +41,8 @@ int main(int argc, char **argv) {
         const aim_group *g = &s->groups[0];
         printf("| %g Hz | %.2f ms | %.3f %% | %.0f µs | %.0f µs | %.0f µs | %llu |\n",
                1e9 / (double)intervals[k], first * 1e3, (c1 - c0) / (t1 - t0) * 100,
-               (double)aim_jitter_percentile(&g->jitter, 50) / 1e3,
-               (double)aim_jitter_percentile(&g->jitter, 99) / 1e3, (double)g->jitter.max_ns / 1e3,
+               (double)aim__jitter_percentile(&g->jitter, 50) / 1e3,
+               (double)aim__jitter_percentile(&g->jitter, 99) / 1e3, (double)g->jitter.max_ns / 1e3,
                (unsigned long long)s->run.missed_deadlines);
         aim_session_free(s);
     }

@@ -13,7 +13,7 @@
 
 static void bench_one(const char *label, const aim_source_env *env, const char *only, int polls) {
     static aim_catalog cat;
-    aim_catalog_init(&cat);
+    aim__catalog_init(&cat);
     void *states[16] = { 0 };
     int opened[16] = { 0 };
     for (int i = 0; i < aim_source_count; i++) {
@@ -21,7 +21,7 @@ static void bench_one(const char *label, const aim_source_env *env, const char *
         if (only && strcmp(ops->name, only) != 0 && strcmp(ops->name, "procfs") != 0)
             continue;
         aim_source_ctx ctx;
-        aim_source_ctx_init(&ctx, &cat, i, 0);
+        aim__source_ctx_init(&ctx, &cat, i, 0);
         int first = cat.n_series;
         if (ops->open(env, &ctx, &states[i]) < 0) {
             cat.n_series = first;
@@ -30,7 +30,7 @@ static void bench_one(const char *label, const aim_source_env *env, const char *
         opened[i] = cat.n_series - first + 1;
     }
     aim_frame *f;
-    aim_frame_alloc(0, cat.n_series, &f);
+    aim__frame_alloc(0, cat.n_series, &f);
     for (int i = 0; i < aim_source_count; i++) {
         if (!opened[i] || (only && strcmp(aim_sources[i]->name, only) != 0))
             continue;
@@ -38,7 +38,7 @@ static void bench_one(const char *label, const aim_source_env *env, const char *
             aim_sources[i]->poll(states[i], f);
         double c0 = thread_cpu_ns();
         for (int k = 0; k < polls; k++) {
-            aim_frame_reset(f, k);
+            aim__frame_reset(f, k);
             aim_sources[i]->poll(states[i], f);
         }
         double per = (thread_cpu_ns() - c0) / polls;
@@ -47,7 +47,7 @@ static void bench_one(const char *label, const aim_source_env *env, const char *
     for (int i = 0; i < aim_source_count; i++)
         if (opened[i])
             aim_sources[i]->close(states[i]);
-    aim_frame_free(f);
+    aim__frame_free(f);
 }
 
 int main(int argc, char **argv) {

@@ -25,7 +25,7 @@ int main(int argc, char **argv) {
     snprintf(wal, sizeof wal, "%s-wal", path);
     char err[256];
     aim_db *db;
-    if (aim_db_open(path, 0, &db, err, sizeof err) < 0) {
+    if (aim__db_open(path, 0, &db, err, sizeof err) < 0) {
         fprintf(stderr, "bench_store: %s\n", err);
         return 1;
     }
@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
     aim_chunk_column cols[TRACE_SERIES];
     memset(series, 0, sizeof series);
     for (int i = 0; i < TRACE_SERIES; i++) {
-        const aim_metric_info *m = aim_metric_by_id(trace_metric(i));
+        const aim_metric_info *m = aim__metric_by_id(trace_metric(i));
         series[i].slot = i;
         series[i].metric = (int)trace_metric(i);
         snprintf(series[i].metric_key, sizeof series[i].metric_key, "%s", m->key);
@@ -67,16 +67,16 @@ int main(int argc, char **argv) {
     run.n_devices = 5;
     run.series = series;
     run.n_series = TRACE_SERIES;
-    aim_db_begin(db);
-    aim_db_run_insert(db, &run, getpid());
+    aim__db_begin(db);
+    aim__db_run_insert(db, &run, getpid());
     for (int d = 0; d < 5; d++)
-        aim_db_device_insert(db, run.id, d, &devs[d]);
+        aim__db_device_insert(db, run.id, d, &devs[d]);
     for (int i = 0; i < TRACE_SERIES; i++)
-        aim_db_series_insert(db, run.id, &series[i]);
-    aim_db_commit(db);
+        aim__db_series_insert(db, run.id, &series[i]);
+    aim__db_commit(db);
 
     aim_chunk_encoder *enc;
-    aim_chunk_encoder_new(TRACE_SERIES, cols, per_chunk, &enc);
+    aim__chunk_encoder_new(TRACE_SERIES, cols, per_chunk, &enc);
     trace tr = { .rng = 0x1234567887654321ull };
     double values[TRACE_SERIES];
     uint8_t valid[TRACE_SERIES];
@@ -86,22 +86,22 @@ int main(int argc, char **argv) {
     double t0 = now_s(), c0 = cpu_s();
     for (int k = 0; k < ticks; k++) {
         trace_tick(&tr, interval, values);
-        aim_chunk_encoder_add(enc, tr.t, values, valid);
-        if (aim_chunk_encoder_ticks(enc) == per_chunk || k == ticks - 1) {
-            int64_t first = aim_chunk_encoder_first_t(enc), last = aim_chunk_encoder_last_t(enc);
-            int n = aim_chunk_encoder_ticks(enc);
+        aim__chunk_encoder_add(enc, tr.t, values, valid);
+        if (aim__chunk_encoder_ticks(enc) == per_chunk || k == ticks - 1) {
+            int64_t first = aim__chunk_encoder_first_t(enc), last = aim__chunk_encoder_last_t(enc);
+            int n = aim__chunk_encoder_ticks(enc);
             const uint8_t *blob;
             size_t len;
-            aim_chunk_encoder_finish(enc, &blob, &len);
+            aim__chunk_encoder_finish(enc, &blob, &len);
             blob_bytes += len;
-            aim_db_begin(db);
-            aim_db_chunk_insert(db, run.id, 0, seq++, first, last, n, blob, len);
-            aim_db_commit(db);
+            aim__db_begin(db);
+            aim__db_chunk_insert(db, run.id, 0, seq++, first, last, n, blob, len);
+            aim__db_commit(db);
         }
     }
     double t1 = now_s(), c1 = cpu_s();
-    aim_db_run_update(db, &run);
-    aim_db_close(db);
+    aim__db_run_update(db, &run);
+    aim__db_close(db);
     double values_total = (double)ticks * TRACE_SERIES;
 
     /* The report of that run, through the public API as `aimeter report` does it. */
@@ -129,6 +129,6 @@ int main(int argc, char **argv) {
     unlink(wal);
     snprintf(wal, sizeof wal, "%s-shm", path);
     unlink(wal);
-    aim_chunk_encoder_free(enc);
+    aim__chunk_encoder_free(enc);
     return 0;
 }

@@ -36,6 +36,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         cols[i].counter = (int)((counters >> i) & 1);
     }
     sink s = { 0, n };
-    aim_chunk_decode(data + 5, size - 5, n, cols, touch_all, &s);
+    aim__chunk_decode(data + 5, size - 5, n, cols, touch_all, &s);
     return 0;
 }

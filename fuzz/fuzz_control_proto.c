@@ -12,9 +12,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     aim_control_msg m;
     char err[96];
     /* The exact bytes, not a copy: the parser must respect len and never need a NUL. */
-    if (aim_control_parse((const char *)data, size, &m, err, sizeof err) == 0) {
+    if (aim__control_parse((const char *)data, size, &m, err, sizeof err) == 0) {
         size_t n = strnlen(m.name, sizeof m.name);
-        if (n > AIM_CONTROL_NAME_MAX || (m.op == AIM_CTL_RECORD && !aim_record_key_valid(m.name)))
+        if (n > AIM_CONTROL_NAME_MAX || (m.op == AIM_CTL_RECORD && !aim__record_key_valid(m.name)))
             abort();
         for (size_t i = 0; i < n; i++)
             if ((unsigned char)m.name[i] < 0x20)

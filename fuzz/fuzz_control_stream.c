@@ -53,7 +53,7 @@ static void drain(side *s) {
 static void setup(side *s) {
     memset(&s->c, 0, sizeof s->c);
     snprintf(s->c.run_info, sizeof s->c.run_info, "%s", "20261207-053000-ab12 /tmp/store.db");
-    if (!s->q.buf && aim_events_init(&s->q, QUEUE) < 0)
+    if (!s->q.buf && aim__events_init(&s->q, QUEUE) < 0)
         abort();
     s->c.events = &s->q;
     memset(&s->cl, 0, sizeof s->cl);
@@ -62,14 +62,14 @@ static void setup(side *s) {
 }
 
 static void finish(side *s) {
-    aim_control_end_of_stream(&s->c, &s->cl);
+    aim__control_end_of_stream(&s->c, &s->cl);
     drain(s);
     int64_t snap;
-    s->n_events = aim_events_drain(&s->q, s->events, QUEUE, &snap);
+    s->n_events = aim__events_drain(&s->q, s->events, QUEUE, &snap);
     for (size_t i = 0; i < s->n_events; i++) {
         const aim_control_msg *m = &s->events[i].msg;
         size_t n = strnlen(m->name, sizeof m->name);
-        if (n > AIM_CONTROL_NAME_MAX || (m->op == AIM_CTL_RECORD && !aim_record_key_valid(m->name)))
+        if (n > AIM_CONTROL_NAME_MAX || (m->op == AIM_CTL_RECORD && !aim__record_key_valid(m->name)))
             abort();
         if (m->op == AIM_CTL_PING || m->op == AIM_CTL_RUN) /* answered, never queued */
             abort();
@@ -127,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!chunk)
             abort();
         memcpy(chunk, stream + off, n);
-        aim_control_receive(&a.c, &a.cl, chunk, n);
+        aim__control_receive(&a.c, &a.cl, chunk, n);
         free(chunk);
         drain(&a);
         off += n;
@@ -136,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     setup(&b);
     for (size_t off = 0; off < len; off += READ_MAX) {
-        aim_control_receive(&b.c, &b.cl, stream + off, len - off < READ_MAX ? len - off : READ_MAX);
+        aim__control_receive(&b.c, &b.cl, stream + off, len - off < READ_MAX ? len - off : READ_MAX);
         drain(&b);
     }
     finish(&b);

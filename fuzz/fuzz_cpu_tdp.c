@@ -1,4 +1,4 @@
-/* aim_cpu_tdp_lookup, aim_zone_lookup and the estimate's model line over arbitrary text:
+/* aim__cpu_tdp_lookup, aim_zone_lookup and the estimate's model line over arbitrary text:
  * /proc/cpuinfo's model name and a user's zone code are untrusted strings. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,13 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!text)
         return 0;
     const aim_cpu_tdp *t;
-    if (aim_cpu_tdp_lookup(text, &t) == 0 && (!*aim_cpu_tdp_model(t) || t->tdp_w <= 0))
+    if (aim__cpu_tdp_lookup(text, &t) == 0 && (!*aim__cpu_tdp_model(t) || t->tdp_w <= 0))
         abort();
     const aim_zone_info *z;
     if (aim_zone_lookup(text, &z) == 0 && !z->code)
         abort();
     char line[64];
-    aim_estimate_model_text(line, sizeof line, AIM_DEV_CPU, text, 2, 8);
+    aim__estimate_model_text(line, sizeof line, AIM_DEV_CPU, text, 2, 8);
     if (strlen(line) >= sizeof line)
         abort();
     free(text);

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             char out[64];
             int line = 0;
-            int r = aim_credentials_parse(text, size, keys[k], out, sizes[s], &line);
+            int r = aim__credentials_parse(text, size, keys[k], out, sizes[s], &line);
             if (r == 0) {
                 size_t n = strnlen(out, sizes[s]);
                 if (n == sizes[s] || (n && !memmem(text, size, out, n)))

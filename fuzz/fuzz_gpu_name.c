@@ -1,5 +1,5 @@
 /* The hardware-name matcher over arbitrary text: a user's --gpu / --cpu argument, or a
- * device model a driver reports, reaches aim_hw_name_key and every lookup built on it. */
+ * device model a driver reports, reaches aim__hw_name_key and every lookup built on it. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!text)
         return 0;
     char key[AIM_HW_KEY_MAX];
-    int n = aim_hw_name_key(text, key, sizeof key);
+    int n = aim__hw_name_key(text, key, sizeof key);
     if (n > 0 && (strlen(key) != (size_t)n || n >= AIM_HW_KEY_MAX))
         abort();
     const aim_gpu_info *g = NULL;

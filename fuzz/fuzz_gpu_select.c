@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int sel[4] = { 0 };
     char bad[80];
     memset(bad, 'x', sizeof bad);
-    int count = aim_gpu_select(spec, 4, ids, uuids[0], UUID_LEN, sel, bad, sizeof bad);
+    int count = aim__gpu_select(spec, 4, ids, uuids[0], UUID_LEN, sel, bad, sizeof bad);
     int selected = 0;
     for (int i = 0; i < 4; i++)
         selected += sel[i] != 0;

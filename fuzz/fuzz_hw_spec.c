@@ -18,10 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size = 512;
     aim_hw_spec s;
     char err[320];
-    int r = aim_hw_spec_parse((const char *)data, size, &s, err, sizeof err);
+    int r = aim__hw_spec_parse((const char *)data, size, &s, err, sizeof err);
     if (r == 0) {
         if (!(s.info.tdp_w > 0) || s.info.name != s.name || s.info.source != s.source ||
-            !aim_hw_spec_matches(&s, s.name))
+            !aim__hw_spec_matches(&s, s.name))
             abort();
         if (isnan(s.info.tensor_tflops) && isnan(s.info.fp16_tflops) && isnan(s.info.fp32_tflops))
             abort();

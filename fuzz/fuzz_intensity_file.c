@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check(const char *buf, size_t size, int allow_signal) {
     aim_step_file f;
-    int r = aim_step_file_parse(buf, size, allow_signal, &f);
+    int r = aim__step_file_parse(buf, size, allow_signal, &f);
     if (r == 0) {
         if (f.n == 0 || !f.points)
             abort();
@@ -30,7 +30,7 @@ static void check(const char *buf, size_t size, int allow_signal) {
         if (f.error_line < 0 || !f.error[0])
             abort();
     }
-    aim_step_file_clear(&f);
+    aim__step_file_clear(&f);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -15,10 +15,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     aim_metric_select sel;
     char err[160];
-    if (aim_metric_select_parse(text, &sel, err, sizeof err) == 0 &&
+    if (aim__metric_select_parse(text, &sel, err, sizeof err) == 0 &&
         sel.mode == AIM_METRICS_EXPLICIT &&
-        (!aim_metric_selected(&sel, AIM_M_POWER) || !aim_metric_selected(&sel, AIM_M_ENERGY) ||
-         aim_metric_selected(&sel, AIM_M__COUNT)))
+        (!aim__metric_selected(&sel, AIM_M_POWER) || !aim__metric_selected(&sel, AIM_M_ENERGY) ||
+         aim__metric_selected(&sel, AIM_M__COUNT)))
         abort();
     free(text);
     return 0;

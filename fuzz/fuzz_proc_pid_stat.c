@@ -21,10 +21,10 @@ static int check_pid(int pid, void *userdata) {
 static int count_pids(const char *buf, size_t len, size_t split) {
     aim_pid_list_parser p;
     int count = 0;
-    aim_pid_list_init(&p);
-    aim_pid_list_feed(&p, buf, split, check_pid, &count);
-    aim_pid_list_feed(&p, buf + split, len - split, check_pid, &count);
-    aim_pid_list_finish(&p, check_pid, &count);
+    aim__pid_list_init(&p);
+    aim__pid_list_feed(&p, buf, split, check_pid, &count);
+    aim__pid_list_feed(&p, buf + split, len - split, check_pid, &count);
+    aim__pid_list_finish(&p, check_pid, &count);
     return count;
 }
 
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!buf)
         return 0;
     aim_pid_stat st;
-    if (aim_parse_pid_stat(buf, size, &st) == 0 &&
+    if (aim__parse_pid_stat(buf, size, &st) == 0 &&
         (st.pid <= 0 || st.ppid < 0 || memchr(st.comm, '\0', sizeof st.comm) == NULL))
         abort();
     /* Where a chunk boundary falls must not change the pids found. */

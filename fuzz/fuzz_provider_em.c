@@ -1,4 +1,4 @@
-/* aim_em_parse over arbitrary bytes, as each endpoint's answer: a provider's body is
+/* aim__em_parse over arbitrary bytes, as each endpoint's answer: a provider's body is
  * untrusted input. Every point accepted must be a finite, plausible intensity, and the zone a
  * terminated string. */
 #include <math.h>
@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (size_t k = 0; k < 3; k++) {
         aim_prov_parsed p = { .basis = AIM_BASIS_UNKNOWN };
         char err[160];
-        int r = aim_em_parse(body, size, kinds[k], &p, err, sizeof err);
+        int r = aim__em_parse(body, size, kinds[k], &p, err, sizeof err);
         if (r == 0 && memchr(p.zone, '\0', sizeof p.zone) == NULL)
             abort();
         for (size_t i = 0; r == 0 && i < p.series.n; i++)
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         if (r < 0 && memchr(err, '\0', sizeof err) == NULL)
             abort();
-        aim_prov_parsed_free(&p);
+        aim__prov_parsed_free(&p);
     }
     free(body);
     return 0;

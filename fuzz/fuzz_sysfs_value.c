@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (ftruncate(fd, 0) < 0 || (size && pwrite(fd, data, size, 0) != (ssize_t)size))
         abort();
     char text[64];
-    int n = aim_pread_text(fd, text, sizeof text);
+    int n = aim__pread_text(fd, text, sizeof text);
     if (n < 0 || (size_t)n != (size < sizeof text - 1 ? size : sizeof text - 1) || text[n] != '\0')
         abort();
 
@@ -58,11 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint64_t v;
     /* Both ways: what the grammar accepts is read, with its value; nothing else is. */
     int ok_u = expect(text, 0, &neg, &v) == 0;
-    int r = aim_pread_u64(fd, &u);
+    int r = aim__pread_u64(fd, &u);
     if ((r == 0) != ok_u || (r == 0 && v != u))
         abort();
     int ok_i = expect(text, 1, &neg, &v) == 0 && v <= (uint64_t)INT64_MAX;
-    r = aim_pread_i64(fd, &i);
+    r = aim__pread_i64(fd, &i);
     if ((r == 0) != ok_i || (r == 0 && (neg ? -(int64_t)v : (int64_t)v) != i))
         abort();
     return 0;

@@ -26,14 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (eq) {
         *eq = '\0';
         if (aim_config_add_tag(c, text, eq + 1) == 0) {
-            if (c->n_tags != 1 || !aim_tag_key_valid(c->tags[0].key) ||
-                !aim_tag_value_valid(c->tags[0].value) || strcmp(c->tags[0].key, text) != 0 ||
+            if (c->n_tags != 1 || !aim__tag_key_valid(c->tags[0].key) ||
+                !aim__tag_value_valid(c->tags[0].value) || strcmp(c->tags[0].key, text) != 0 ||
                 strcmp(c->tags[0].value, eq + 1) != 0)
                 abort();
         }
         *eq = '=';
     }
-    long k = aim_forecast_instance("epoch", text);
+    long k = aim__forecast_instance("epoch", text);
     if (k < AIM_INSTANCE_SAME || k > 999999999L)
         abort();
     aim_config_free(c);

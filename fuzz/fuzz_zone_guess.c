@@ -23,15 +23,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     }
     char name[128] = "Europe/Paris", cc[3], target[64];
-    if (aim_tz_name_parse(text, name, sizeof name) == 0 && strlen(name) >= sizeof name)
+    if (aim__tz_name_parse(text, name, sizeof name) == 0 && strlen(name) >= sizeof name)
         abort();
     static const char *const names[] = { "Europe/Paris", "UTC", "America/Regina", "" };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const char *n = names[i][0] ? names[i] : name;
-        if (aim_tz_tab_country(exact, size, n, cc) == 0 &&
+        if (aim__tz_tab_country(exact, size, n, cc) == 0 &&
             (strlen(cc) != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z'))
             abort();
-        if (aim_tz_zi_link(exact, size, n, target, sizeof target) == 0 &&
+        if (aim__tz_zi_link(exact, size, n, target, sizeof target) == 0 &&
             strlen(target) >= sizeof target)
             abort();
     }

@@ -1,4 +1,4 @@
-/* aim_zone_spec_resolve and aim_zone_history_lookup over arbitrary bytes: the items come from
+/* aim__zone_spec_resolve and aim_zone_history_lookup over arbitrary bytes: the items come from
  * the command line (`whatif --zones FR@2010,PL@marginal`). The item is not terminated, so a
  * read past its end shows under ASan. A success names a row; a failure says why in one line. */
 #include <stdint.h>
@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     aim_zone_spec s;
     char err[320];
-    if (aim_zone_spec_resolve(item, size, &s, err, sizeof err) == 0) {
+    if (aim__zone_spec_resolve(item, size, &s, err, sizeof err) == 0) {
         if (!s.label[0] || !s.row.code || !(s.row.g_per_kwh >= 0) ||
             strnlen(s.label, sizeof s.label) == sizeof s.label ||
             (s.year && s.row.year != s.year))
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (aim_zone_history_lookup(text, year, &z) == 0 && (z.year != year || !(z.g_per_kwh >= 0)))
         abort();
     char have[64];
-    aim_zone_history_describe(text, have, sizeof have);
+    aim__zone_history_describe(text, have, sizeof have);
     if (strnlen(have, sizeof have) == sizeof have)
         abort();
     free(item);

@@ -73,7 +73,7 @@ int cli_carbon_pue_error(const char *spec, int err) {
     } else {
         char known[160] = "";
         for (const char *const *n = aim_pue_names(); *n; n++)
-            aim_bappendf(known, sizeof known, "%s%s",
+            aim__bappendf(known, sizeof known, "%s%s",
                      n == aim_pue_names() ? "" : ", ", *n);
         cli_error("bad --pue '%s': a number from 1.0 to 5.0, or a provider default (%s)", spec,
                   known);
@@ -83,7 +83,7 @@ int cli_carbon_pue_error(const char *spec, int err) {
 
 static int parse_degrees(const char *opt, const char *text, double *ret) {
     double v;
-    if (aim_parse_decimal(text, strlen(text), 1, &v) < 0) {
+    if (aim__parse_decimal(text, strlen(text), 1, &v) < 0) {
         cli_error("bad %s '%s': a number of degrees", opt, text);
         return AIM_EXIT_USAGE;
     }

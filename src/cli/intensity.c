@@ -33,7 +33,7 @@ static const char intensity_usage[] =
 
 static int parse_double(const char *text, const char *what, double *ret) {
     double v;
-    if (aim_parse_decimal(text, strlen(text), 1, &v) < 0) {
+    if (aim__parse_decimal(text, strlen(text), 1, &v) < 0) {
         cli_error("intensity: bad %s '%s': a number", what, text);
         return AIM_EXIT_USAGE;
     }

@@ -507,14 +507,14 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             if (aim_config_set_sources(cfg, optarg) < 0) {
                 char known[256] = "";
                 for (const char *const *n = aim_source_names(); *n; n++)
-                    aim_bappendf(known, sizeof known, "%s%s",
+                    aim__bappendf(known, sizeof known, "%s%s",
                              n == aim_source_names() ? "" : ", ", *n);
                 cli_error("unknown source in '%s' (known: %s)", optarg, known);
                 return AIM_EXIT_USAGE;
             }
             break;
         case 'I':
-            if (aim_parse_decimal(optarg, strlen(optarg), 1, &g) < 0 ||
+            if (aim__parse_decimal(optarg, strlen(optarg), 1, &g) < 0 ||
                 aim_config_set_intensity(cfg, g) < 0) {
                 cli_error("bad intensity '%s': a number of g CO2e per kWh between 0 and 5000", optarg);
                 return AIM_EXIT_USAGE;
@@ -669,7 +669,7 @@ static int make_control_path(char *dir, size_t dirsize, char *sock, size_t socks
         /* The PID in the name is what lets a later run tell a stale directory (control_dirs.c). */
         int n = snprintf(dir, dirsize, "%s/aimeter-%ld-XXXXXX", base, (long)getpid());
         if (n < 0 || (size_t)n >= dirsize || (size_t)n + strlen("/control") >= socksize) {
-            aim_bappendf(why, sizeof why, "%s%.100s%s is too long for a "
+            aim__bappendf(why, sizeof why, "%s%.100s%s is too long for a "
                      "socket path (%zu bytes at most)", *why ? "; " : "", base,
                      strlen(base) > 100 ? "..." : "",
                      socksize - 1 - (size_t)(n - (int)strlen(base)) - strlen("/control"));
@@ -677,7 +677,7 @@ static int make_control_path(char *dir, size_t dirsize, char *sock, size_t socks
         }
         cli_clean_stale_control_dirs(base); /* what runs killed with SIGKILL left there */
         if (!mkdtemp(dir)) {
-            aim_bappendf(why, sizeof why, "%scannot create a directory "
+            aim__bappendf(why, sizeof why, "%scannot create a directory "
                      "in %.100s: %s", *why ? "; " : "", base, strerror(errno));
             continue;
         }

@@ -108,7 +108,7 @@ int cmd_whatif(int argc, char **argv) {
         const char *src;
         /* Not a provider's name: a number, which aim_config_set_pue() has just accepted. */
         if (aim_pue_lookup(pue_spec, &v, &src) == 0 ||
-            aim_parse_decimal(pue_spec, strlen(pue_spec), 0, &v) == 0)
+            aim__parse_decimal(pue_spec, strlen(pue_spec), 0, &v) == 0)
             pue = v;
     }
     aim_store *store;

@@ -66,13 +66,13 @@ static int width(const char *s) {
     return w;
 }
 
-static void json_str(aim_strbuf *b, const char *s) { aim_json_append_str(b, s, (size_t)-1); }
+static void json_str(aim_strbuf *b, const char *s) { aim__json_append_str(b, s, (size_t)-1); }
 
 /* s padded with spaces to w columns, or cut to w - 1 columns and "…" when wider. */
 static void put_cell(aim_strbuf *f, const char *s, int w) {
     int sw = width(s);
     if (sw <= w) {
-        aim_strbuf_printf(f, "%s%*s", s, w - sw, "");
+        aim__strbuf_printf(f, "%s%*s", s, w - sw, "");
         return;
     }
     int cols = 0;
@@ -81,7 +81,7 @@ static void put_cell(aim_strbuf *f, const char *s, int w) {
         if (((unsigned char)*p & 0xC0) != 0x80 && ++cols == w)
             break; /* p starts the code point that would be column w */
     }
-    aim_strbuf_printf(f, "%.*s\u2026", (int)(p - s), s);
+    aim__strbuf_printf(f, "%.*s\u2026", (int)(p - s), s);
 }
 
 typedef struct match {
@@ -132,51 +132,51 @@ static size_t collect_regions(const opts *o, match *m) {
 }
 
 static void print_json(aim_strbuf *f, const opts *o, const match *m, size_t n) {
-    aim_strbuf_append(f, "[");
+    aim__strbuf_append(f, "[");
     for (size_t i = 0; i < n; i++) {
         const aim_zone_info *z = m[i].zone;
-        aim_strbuf_append(f, i ? ",\n  {" : "\n  {");
+        aim__strbuf_append(f, i ? ",\n  {" : "\n  {");
         if (m[i].region) {
             const aim_cloud_region *r = m[i].region;
             char name[128];
             snprintf(name, sizeof name, "%s:%s", r->provider, r->region);
-            aim_strbuf_append(f, "\"cloud\": ");
+            aim__strbuf_append(f, "\"cloud\": ");
             json_str(f, name);
-            aim_strbuf_append(f, ", \"provider\": ");
+            aim__strbuf_append(f, ", \"provider\": ");
             json_str(f, r->provider);
-            aim_strbuf_append(f, ", \"region\": ");
+            aim__strbuf_append(f, ", \"region\": ");
             json_str(f, r->region);
-            aim_strbuf_append(f, ", \"location\": ");
+            aim__strbuf_append(f, ", \"location\": ");
             json_str(f, r->location);
             char lat[AIM_NUM_MAX], lon[AIM_NUM_MAX];
-            aim_strbuf_printf(f, ", \"lat\": %s, \"lon\": %s, \"region_zone\": ",
-                              aim_fmt_fixed(lat, r->lat, 4), aim_fmt_fixed(lon, r->lon, 4));
+            aim__strbuf_printf(f, ", \"lat\": %s, \"lon\": %s, \"region_zone\": ",
+                              aim__fmt_fixed(lat, r->lat, 4), aim__fmt_fixed(lon, r->lon, 4));
             json_str(f, r->zone);
-            aim_strbuf_append(f, ", \"region_source\": ");
+            aim__strbuf_append(f, ", \"region_source\": ");
             json_str(f, r->source);
-            aim_strbuf_append(f, ", \"region_licence\": ");
+            aim__strbuf_append(f, ", \"region_licence\": ");
             json_str(f, r->licence);
-            aim_strbuf_append(f, ", ");
+            aim__strbuf_append(f, ", ");
         }
-        aim_strbuf_append(f, "\"code\": ");
+        aim__strbuf_append(f, "\"code\": ");
         json_str(f, z->code);
-        aim_strbuf_append(f, ", \"name\": ");
+        aim__strbuf_append(f, ", \"name\": ");
         json_str(f, z->name);
-        aim_strbuf_append(f, ", \"g_per_kwh\": ");
-        aim_json_append_real(f, z->g_per_kwh, 17);
-        aim_strbuf_append(f, ", \"signal\": ");
+        aim__strbuf_append(f, ", \"g_per_kwh\": ");
+        aim__json_append_real(f, z->g_per_kwh, 17);
+        aim__strbuf_append(f, ", \"signal\": ");
         json_str(f, z->signal);
-        aim_strbuf_append(f, ", \"basis\": ");
+        aim__strbuf_append(f, ", \"basis\": ");
         json_str(f, z->basis);
-        aim_strbuf_printf(f, ", \"year\": %d, \"source\": ", z->year);
+        aim__strbuf_printf(f, ", \"year\": %d, \"source\": ", z->year);
         json_str(f, z->source);
-        aim_strbuf_append(f, ", \"licence\": ");
+        aim__strbuf_append(f, ", \"licence\": ");
         json_str(f, z->licence);
         if (o->all && !m[i].region)
-            aim_strbuf_printf(f, ", \"used\": %s", m[i].used ? "true" : "false");
-        aim_strbuf_append(f, "}");
+            aim__strbuf_printf(f, ", \"used\": %s", m[i].used ? "true" : "false");
+        aim__strbuf_append(f, "}");
     }
-    aim_strbuf_append(f, n ? "\n]\n" : "]\n");
+    aim__strbuf_append(f, n ? "\n]\n" : "]\n");
 }
 
 #define NAME_MAX_COLS 44 /* names run to 90 columns ("Western Area Power Administration …") */
@@ -199,43 +199,43 @@ static void print_text(aim_strbuf *f, const opts *o, const match *m, size_t n) {
     const char *mark = o->all && !o->cloud ? "  " : "";
     if (o->cloud) {
         put_cell(f, "REGION", wr);
-        aim_strbuf_append(f, "  ");
+        aim__strbuf_append(f, "  ");
         put_cell(f, "LOCATION", wloc);
-        aim_strbuf_append(f, "  ");
+        aim__strbuf_append(f, "  ");
     }
-    aim_strbuf_append(f, mark);
+    aim__strbuf_append(f, mark);
     put_cell(f, o->cloud ? "ZONE" : "CODE", wc);
-    aim_strbuf_append(f, "  ");
+    aim__strbuf_append(f, "  ");
     put_cell(f, "NAME", wn);
-    aim_strbuf_append(f, "     G/KWH  BASIS      YEAR  ");
+    aim__strbuf_append(f, "     G/KWH  BASIS      YEAR  ");
     put_cell(f, "LICENCE", wl);
-    aim_strbuf_append(f, "  SOURCE\n");
+    aim__strbuf_append(f, "  SOURCE\n");
     for (size_t i = 0; i < n; i++) {
         const aim_zone_info *z = m[i].zone;
         if (m[i].region) {
             char name[128];
             snprintf(name, sizeof name, "%s:%s", m[i].region->provider, m[i].region->region);
             put_cell(f, name, wr);
-            aim_strbuf_append(f, "  ");
+            aim__strbuf_append(f, "  ");
             put_cell(f, m[i].region->location, wloc);
-            aim_strbuf_append(f, "  ");
+            aim__strbuf_append(f, "  ");
         }
         if (*mark)
-            aim_strbuf_append(f, m[i].used ? "* " : "  ");
+            aim__strbuf_append(f, m[i].used ? "* " : "  ");
         put_cell(f, z->code, wc);
-        aim_strbuf_append(f, "  ");
+        aim__strbuf_append(f, "  ");
         put_cell(f, z->name, wn);
         char g[AIM_NUM_MAX];
-        aim_strbuf_printf(f, "  %8s  %-9s  %4d  ", aim_fmt_fixed(g, z->g_per_kwh, 2), z->basis,
+        aim__strbuf_printf(f, "  %8s  %-9s  %4d  ", aim__fmt_fixed(g, z->g_per_kwh, 2), z->basis,
                           z->year);
         put_cell(f, z->licence, wl);
-        aim_strbuf_printf(f, "  %s\n", z->source);
+        aim__strbuf_printf(f, "  %s\n", z->source);
     }
     if (*mark && n)
-        aim_strbuf_append(f, "\n* the row --zone CODE uses; the others are alternatives, by "
+        aim__strbuf_append(f, "\n* the row --zone CODE uses; the others are alternatives, by "
                              "precedence (data/README.md)\n");
     if (o->cloud && n)
-        aim_strbuf_printf(f, "\nRegion to zone: %s (%s)\n", m[0].region->source,
+        aim__strbuf_printf(f, "\nRegion to zone: %s (%s)\n", m[0].region->source,
                           m[0].region->licence);
 }
 
@@ -248,7 +248,7 @@ static int zones_years(const opts *o) {
     aim_strbuf b = AIM_STRBUF_INIT;
     int years = cli_zones_years(&b, o->query, o->json);
     char *text = NULL;
-    int code = aim_strbuf_steal(&b, &text) == 0 ? 0 : AIM_EXIT_SOFTWARE;
+    int code = aim__strbuf_steal(&b, &text) == 0 ? 0 : AIM_EXIT_SOFTWARE;
     if (code == 0 && (years || o->json))
         code = cli_write_file("-", text);
     free(text);
@@ -305,7 +305,7 @@ int cmd_zones(int argc, char **argv) {
     else if (n)
         print_text(&b, &o, m, n);
     char *text = NULL;
-    int code = aim_strbuf_steal(&b, &text) == 0 ? 0 : AIM_EXIT_SOFTWARE;
+    int code = aim__strbuf_steal(&b, &text) == 0 ? 0 : AIM_EXIT_SOFTWARE;
     free(m);
     if (code == 0)
         code = cli_write_file("-", text);

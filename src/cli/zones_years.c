@@ -7,7 +7,7 @@
 #include "util/json.h"
 #include "util/numfmt.h"
 
-static void json_str(aim_strbuf *b, const char *s) { aim_json_append_str(b, s, (size_t)-1); }
+static void json_str(aim_strbuf *b, const char *s) { aim__json_append_str(b, s, (size_t)-1); }
 
 #define FIRST_YEAR 1990 /* before any table's first year */
 #define LAST_YEAR 2100
@@ -32,34 +32,34 @@ int cli_zones_years(aim_strbuf *f, const char *code, int json) {
     const char *sources[MAX_SOURCES], *licences[MAX_SOURCES];
     int n_sources = 0;
     if (json)
-        aim_strbuf_putc(f, '[');
+        aim__strbuf_putc(f, '[');
     for (int y = FIRST_YEAR; y <= LAST_YEAR; y++) {
         aim_zone_info row;
         if (aim_zone_history_lookup(code, y, &row) < 0)
             continue;
         if (json) {
-            aim_strbuf_printf(f, "%s{\"code\":", years ? "," : "");
+            aim__strbuf_printf(f, "%s{\"code\":", years ? "," : "");
             json_str(f, row.code);
-            aim_strbuf_printf(f, ",\"year\":%d,\"g_per_kwh\":", y);
-            aim_json_append_real(f, row.g_per_kwh, 15);
-            aim_strbuf_append(f, ",\"signal\":");
+            aim__strbuf_printf(f, ",\"year\":%d,\"g_per_kwh\":", y);
+            aim__json_append_real(f, row.g_per_kwh, 15);
+            aim__strbuf_append(f, ",\"signal\":");
             json_str(f, row.signal);
-            aim_strbuf_append(f, ",\"basis\":");
+            aim__strbuf_append(f, ",\"basis\":");
             json_str(f, row.basis);
-            aim_strbuf_append(f, ",\"source\":");
+            aim__strbuf_append(f, ",\"source\":");
             json_str(f, row.source);
-            aim_strbuf_append(f, ",\"licence\":");
+            aim__strbuf_append(f, ",\"licence\":");
             json_str(f, row.licence);
-            aim_strbuf_putc(f, '}');
+            aim__strbuf_putc(f, '}');
         } else {
             if (!years)
-                aim_strbuf_printf(f, "%s  %s: average intensity by year (what whatif --zones "
+                aim__strbuf_printf(f, "%s  %s: average intensity by year (what whatif --zones "
                                      "%s@YEAR uses)\n\nYear  g CO2e/kWh  Basis      Source\n",
                                   row.code, row.name ? row.name : "", code);
             int k = source_index(sources, &n_sources, row.source ? row.source : "");
             licences[k] = row.licence ? row.licence : "";
             char g[AIM_NUM_MAX];
-            aim_strbuf_printf(f, "%d  %10s  %-9s  [%d]%s\n", y, aim_fmt_fixed(g, row.g_per_kwh, 1),
+            aim__strbuf_printf(f, "%d  %10s  %-9s  [%d]%s\n", y, aim__fmt_fixed(g, row.g_per_kwh, 1),
                               row.basis, k + 1,
                               current && current->year == y && current->g_per_kwh == row.g_per_kwh
                                   ? "  (the row --zone uses)"
@@ -68,11 +68,11 @@ int cli_zones_years(aim_strbuf *f, const char *code, int json) {
         years++;
     }
     if (json)
-        aim_strbuf_append(f, "]\n");
+        aim__strbuf_append(f, "]\n");
     else if (years) {
-        aim_strbuf_putc(f, '\n');
+        aim__strbuf_putc(f, '\n');
         for (int k = 0; k < n_sources; k++)
-            aim_strbuf_printf(f, "[%d] %s (%s)\n", k + 1, sources[k], licences[k]);
+            aim__strbuf_printf(f, "[%d] %s (%s)\n", k + 1, sources[k], licences[k]);
     }
     return years;
 }

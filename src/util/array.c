@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t aim_array_next_cap(size_t cap, size_t need, size_t first) {
+size_t aim__array_next_cap(size_t cap, size_t need, size_t first) {
     size_t c = cap ? cap : (first ? first : 1);
     while (c < need) {
         if (c > SIZE_MAX / 2)
@@ -16,7 +16,7 @@ size_t aim_array_next_cap(size_t cap, size_t need, size_t first) {
     return c;
 }
 
-int aim_array_resize(void *arrp, size_t count, size_t elem_size) {
+int aim__array_resize(void *arrp, size_t count, size_t elem_size) {
     if (elem_size && count > SIZE_MAX / elem_size)
         return -ENOMEM;
     /* The caller's pointer is read and written as bytes: arrp is the address of any T *. */
@@ -30,11 +30,11 @@ int aim_array_resize(void *arrp, size_t count, size_t elem_size) {
     return 0;
 }
 
-int aim_array_reserve(void *arrp, size_t *cap, size_t need, size_t elem_size, size_t first) {
+int aim__array_reserve(void *arrp, size_t *cap, size_t need, size_t elem_size, size_t first) {
     if (need <= *cap)
         return 0;
-    size_t c = aim_array_next_cap(*cap, need, first);
-    if (c == 0 || aim_array_resize(arrp, c, elem_size) < 0)
+    size_t c = aim__array_next_cap(*cap, need, first);
+    if (c == 0 || aim__array_resize(arrp, c, elem_size) < 0)
         return -ENOMEM;
     *cap = c;
     return 0;

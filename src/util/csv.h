@@ -11,9 +11,9 @@
 #include "util/strbuf.h"
 
 /* Appends at most n bytes of s (up to a NUL; NULL as "") as one field. */
-void aim_csv_field(aim_strbuf *b, const char *s, size_t n);
+void aim__csv_field(aim_strbuf *b, const char *s, size_t n);
 
 /* A row of n fields (NULL as ""), separated by commas and ended by "\n". */
-void aim_csv_row(aim_strbuf *b, const char *const *fields, size_t n);
+void aim__csv_row(aim_strbuf *b, const char *const *fields, size_t n);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int aim_dynlib_open(aim_dynlib *lib, const char *const *sonames, const char *override_env,
+int aim__dynlib_open(aim_dynlib *lib, const char *const *sonames, const char *override_env,
                     const aim_dynsym *syms, size_t n_syms, void *table, char *err, size_t errlen) {
     memset(lib, 0, sizeof *lib);
     const char *override = override_env ? getenv(override_env) : NULL;
@@ -52,14 +52,14 @@ int aim_dynlib_open(aim_dynlib *lib, const char *const *sonames, const char *ove
     return 0;
 }
 
-const char *aim_dynlib_resolved_name(const aim_dynlib *lib, const aim_dynsym *sym) {
+const char *aim__dynlib_resolved_name(const aim_dynlib *lib, const aim_dynsym *sym) {
     for (int c = 0; lib->handle && c < 4 && sym->names[c]; c++)
         if (dlsym(lib->handle, sym->names[c]))
             return sym->names[c];
     return NULL;
 }
 
-void aim_dynlib_close(aim_dynlib *lib) {
+void aim__dynlib_close(aim_dynlib *lib) {
     if (lib && lib->handle) {
         dlclose(lib->handle);
         lib->handle = NULL;

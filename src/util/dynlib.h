@@ -23,12 +23,12 @@ typedef struct aim_dynlib {
  * loads; then resolves every symbol into table. Returns 0; -EOPNOTSUPP when no library
  * loads; -ENOSYS when a required function has none of its names (err names it and the
  * library). err always receives one line. On error nothing stays loaded. */
-int aim_dynlib_open(aim_dynlib *lib, const char *const *sonames, const char *override_env,
+int aim__dynlib_open(aim_dynlib *lib, const char *const *sonames, const char *override_env,
                     const aim_dynsym *syms, size_t n_syms, void *table, char *err, size_t errlen);
 
 /* Which candidate name a symbol resolved to (for `aimeter devices`), or NULL. */
-const char *aim_dynlib_resolved_name(const aim_dynlib *lib, const aim_dynsym *sym);
+const char *aim__dynlib_resolved_name(const aim_dynlib *lib, const aim_dynsym *sym);
 
-void aim_dynlib_close(aim_dynlib *lib);
+void aim__dynlib_close(aim_dynlib *lib);
 
 #endif

@@ -51,7 +51,7 @@ void aim_set_log_callback(aim_log_fn fn, void *userdata) {
     pthread_mutex_unlock(&log_lock);
 }
 
-void aim_log(aim_log_level level, const char *fmt, ...) {
+void aim__log(aim_log_level level, const char *fmt, ...) {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -59,7 +59,7 @@ void aim_log(aim_log_level level, const char *fmt, ...) {
     va_end(ap);
     /* One line whatever a message quotes (a file name, a provider's answer): a host that
      * writes each message as a line must not be made to write two. */
-    aim_text_one_line(msg);
+    aim__text_one_line(msg);
     pthread_mutex_lock(&log_lock);
     aim_log_fn fn = log_fn;
     void *userdata = log_userdata;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int aim_path_join(char *buf, size_t size, const char *root, const char *rel) {
+int aim__path_join(char *buf, size_t size, const char *root, const char *rel) {
     while (*rel == '/')
         rel++;
     size_t rl = strlen(root);
@@ -20,12 +20,12 @@ int aim_path_join(char *buf, size_t size, const char *root, const char *rel) {
     return 0;
 }
 
-int aim_open_ro(const char *path) {
+int aim__open_ro(const char *path) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     return fd < 0 ? -errno : fd;
 }
 
-int aim_pread_text(int fd, char *buf, size_t size) {
+int aim__pread_text(int fd, char *buf, size_t size) {
     if (size < 2)
         return -ENOBUFS;
     ssize_t n;
@@ -38,11 +38,11 @@ int aim_pread_text(int fd, char *buf, size_t size) {
     return (int)n;
 }
 
-int aim_read_text(const char *path, char *buf, size_t size) {
-    int fd = aim_open_ro(path);
+int aim__read_text(const char *path, char *buf, size_t size) {
+    int fd = aim__open_ro(path);
     if (fd < 0)
         return fd;
-    int n = aim_pread_text(fd, buf, size);
+    int n = aim__pread_text(fd, buf, size);
     close(fd);
     if (n < 0)
         return n;
@@ -53,7 +53,7 @@ int aim_read_text(const char *path, char *buf, size_t size) {
     return n;
 }
 
-int aim_scan_u64(const char **p, uint64_t *ret_value) {
+int aim__scan_u64(const char **p, uint64_t *ret_value) {
     const char *s = *p;
     while (*s == ' ' || *s == '\t')
         s++;
@@ -77,7 +77,7 @@ int aim_scan_u64(const char **p, uint64_t *ret_value) {
 static int parse_u64_text(const char *text, uint64_t *ret_value) {
     const char *p = text;
     uint64_t v;
-    int r = aim_scan_u64(&p, &v);
+    int r = aim__scan_u64(&p, &v);
     if (r < 0)
         return r;
     if (*p != '\0' && *p != '\n')
@@ -98,27 +98,27 @@ static int parse_i64_text(const char *text, int64_t *ret_value) {
     return 0;
 }
 
-int aim_read_u64(const char *path, uint64_t *ret_value) {
+int aim__read_u64(const char *path, uint64_t *ret_value) {
     char buf[64];
-    int r = aim_read_text(path, buf, sizeof buf);
+    int r = aim__read_text(path, buf, sizeof buf);
     return r < 0 ? r : parse_u64_text(buf, ret_value);
 }
 
-int aim_read_i64(const char *path, int64_t *ret_value) {
+int aim__read_i64(const char *path, int64_t *ret_value) {
     char buf[64];
-    int r = aim_read_text(path, buf, sizeof buf);
+    int r = aim__read_text(path, buf, sizeof buf);
     return r < 0 ? r : parse_i64_text(buf, ret_value);
 }
 
-int aim_pread_u64(int fd, uint64_t *ret_value) {
+int aim__pread_u64(int fd, uint64_t *ret_value) {
     char buf[64];
-    int r = aim_pread_text(fd, buf, sizeof buf);
+    int r = aim__pread_text(fd, buf, sizeof buf);
     return r < 0 ? r : parse_u64_text(buf, ret_value);
 }
 
-int aim_pread_i64(int fd, int64_t *ret_value) {
+int aim__pread_i64(int fd, int64_t *ret_value) {
     char buf[64];
-    int r = aim_pread_text(fd, buf, sizeof buf);
+    int r = aim__pread_text(fd, buf, sizeof buf);
     return r < 0 ? r : parse_i64_text(buf, ret_value);
 }
 
@@ -127,6 +127,6 @@ static const char *env_or(const char *name, const char *fallback) {
     return v && *v ? v : fallback;
 }
 
-const char *aim_sysfs_root(void) { return env_or("AIMETER_SYSFS_ROOT", "/sys"); }
-const char *aim_system_root(void) { return env_or("AIMETER_SYSTEM_ROOT", "/"); }
-const char *aim_procfs_root(void) { return env_or("AIMETER_PROCFS_ROOT", "/proc"); }
+const char *aim__sysfs_root(void) { return env_or("AIMETER_SYSFS_ROOT", "/sys"); }
+const char *aim__system_root(void) { return env_or("AIMETER_SYSTEM_ROOT", "/"); }
+const char *aim__procfs_root(void) { return env_or("AIMETER_PROCFS_ROOT", "/proc"); }

@@ -8,36 +8,36 @@
 #include <stdint.h>
 
 /* root + "/" + rel into buf (rel may start with '/'). -ENAMETOOLONG if it does not fit. */
-int aim_path_join(char *buf, size_t size, const char *root, const char *rel);
+int aim__path_join(char *buf, size_t size, const char *root, const char *rel);
 
 /* Reads a whole small file into buf, NUL-terminated, trailing newline removed.
  * Returns the length, or -errno (-ENOENT, -EACCES, -ENOBUFS when it does not fit). */
-int aim_read_text(const char *path, char *buf, size_t size);
+int aim__read_text(const char *path, char *buf, size_t size);
 
 /* Reads a file holding one decimal integer (sysfs attribute). -EINVAL if it is not one. */
-int aim_read_u64(const char *path, uint64_t *ret_value);
-int aim_read_i64(const char *path, int64_t *ret_value);
+int aim__read_u64(const char *path, uint64_t *ret_value);
+int aim__read_i64(const char *path, int64_t *ret_value);
 
 /* Opens path read-only and close-on-exec. Returns fd or -errno. */
-int aim_open_ro(const char *path);
+int aim__open_ro(const char *path);
 
 /* pread(fd, buf, size - 1, 0), NUL-terminated. Returns the length or -errno. */
-int aim_pread_text(int fd, char *buf, size_t size);
+int aim__pread_text(int fd, char *buf, size_t size);
 
-/* pread of one decimal integer (as aim_read_u64, on an open descriptor). */
-int aim_pread_u64(int fd, uint64_t *ret_value);
-int aim_pread_i64(int fd, int64_t *ret_value);
+/* pread of one decimal integer (as aim__read_u64, on an open descriptor). */
+int aim__pread_u64(int fd, uint64_t *ret_value);
+int aim__pread_i64(int fd, int64_t *ret_value);
 
 /* Parses an unsigned decimal at *p, advancing *p past it and any following blanks.
  * Returns 0 or -EINVAL when no digit is there. Never allocates. */
-int aim_scan_u64(const char **p, uint64_t *ret_value);
+int aim__scan_u64(const char **p, uint64_t *ret_value);
 
 /* The environment-selected roots ("/sys", "/proc" unless AIMETER_SYSFS_ROOT /
  * AIMETER_PROCFS_ROOT are set). Returned strings are borrowed from the environment. */
-const char *aim_sysfs_root(void);
+const char *aim__sysfs_root(void);
 /* Where /etc and /usr/share/zoneinfo are, for the time-zone guess: "/" unless
  * AIMETER_SYSTEM_ROOT (tests point it at a fixture tree). */
-const char *aim_system_root(void);
-const char *aim_procfs_root(void);
+const char *aim__system_root(void);
+const char *aim__procfs_root(void);
 
 #endif

@@ -7,7 +7,7 @@
 #include "util/numfmt.h"
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-int64_t aim_iso8601_days_from_civil(int64_t y, unsigned m, unsigned d) {
+int64_t aim__iso8601_days_from_civil(int64_t y, unsigned m, unsigned d) {
     y -= m <= 2;
     const int64_t era = (y >= 0 ? y : y - 399) / 400;
     const unsigned yoe = (unsigned)(y - era * 400);
@@ -30,7 +30,7 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
 
 static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-unsigned aim_iso8601_days_in_month(int64_t y, unsigned m) {
+unsigned aim__iso8601_days_in_month(int64_t y, unsigned m) {
     static const unsigned dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
@@ -55,13 +55,13 @@ static int expect(const char *s, size_t len, size_t *i, char c) {
     return 0;
 }
 
-int aim_iso8601_parse(const char *s, size_t len, int64_t *ret_ms) {
+int aim__iso8601_parse(const char *s, size_t len, int64_t *ret_ms) {
     size_t i = 0;
     unsigned year, mon, day, hh = 0, mm = 0, ss = 0, ms = 0;
     if (!s || digits(s, len, &i, 4, &year) || expect(s, len, &i, '-') ||
         digits(s, len, &i, 2, &mon) || expect(s, len, &i, '-') || digits(s, len, &i, 2, &day))
         return -EINVAL;
-    if (year < 1900 || mon < 1 || mon > 12 || day < 1 || day > aim_iso8601_days_in_month(year, mon))
+    if (year < 1900 || mon < 1 || mon > 12 || day < 1 || day > aim__iso8601_days_in_month(year, mon))
         return -EINVAL;
     int64_t offset_min = 0;
     if (i < len) {
@@ -114,7 +114,7 @@ int aim_iso8601_parse(const char *s, size_t len, int64_t *ret_ms) {
     }
     if (i != len)
         return -EINVAL;
-    int64_t days = aim_iso8601_days_from_civil(year, mon, day);
+    int64_t days = aim__iso8601_days_from_civil(year, mon, day);
     int64_t secs = days * 86400 + (int64_t)hh * 3600 + (int64_t)mm * 60 + ss - offset_min * 60;
     int64_t t = secs * 1000 + ms;
     if (t < AIM_ISO8601_MIN_MS || t > AIM_ISO8601_MAX_MS)
@@ -123,7 +123,7 @@ int aim_iso8601_parse(const char *s, size_t len, int64_t *ret_ms) {
     return 0;
 }
 
-size_t aim_iso8601_format(int64_t ms, int with_seconds, char *buf, size_t size) {
+size_t aim__iso8601_format(int64_t ms, int with_seconds, char *buf, size_t size) {
     /* Clamped to the parser's years, so that no input can overflow the arithmetic below. */
     if (ms < AIM_ISO8601_MIN_MS)
         ms = AIM_ISO8601_MIN_MS;
@@ -169,12 +169,12 @@ static void fmt_ns(char *out, size_t len, int64_t unix_ns, int iso) {
     unsigned hh = (unsigned)(sod / 3600), mi = (unsigned)(sod / 60 % 60);
     unsigned ss = (unsigned)(sod % 60);
     if (iso)
-        aim_bprintf(out, len, "%04lld-%02u-%02uT%02u:%02u:%02u.%03dZ", (long long)y, m, d, hh, mi,
+        aim__bprintf(out, len, "%04lld-%02u-%02uT%02u:%02u:%02u.%03dZ", (long long)y, m, d, hh, mi,
                     ss, ms);
     else
-        aim_bprintf(out, len, "%04lld-%02u-%02u %02u:%02u:%02u", (long long)y, m, d, hh, mi, ss);
+        aim__bprintf(out, len, "%04lld-%02u-%02u %02u:%02u:%02u", (long long)y, m, d, hh, mi, ss);
 }
 
-void aim_fmt_time_iso(char *out, size_t len, int64_t unix_ns) { fmt_ns(out, len, unix_ns, 1); }
+void aim__fmt_time_iso(char *out, size_t len, int64_t unix_ns) { fmt_ns(out, len, unix_ns, 1); }
 
-void aim_fmt_time_human(char *out, size_t len, int64_t unix_ns) { fmt_ns(out, len, unix_ns, 0); }
+void aim__fmt_time_human(char *out, size_t len, int64_t unix_ns) { fmt_ns(out, len, unix_ns, 0); }

@@ -13,23 +13,23 @@
 #define AIM_ISO8601_MAX_MS 253402300799999LL
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (m 1-12, d 1-31). */
-int64_t aim_iso8601_days_from_civil(int64_t y, unsigned m, unsigned d);
+int64_t aim__iso8601_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Days in month m (1-12) of year y. */
-unsigned aim_iso8601_days_in_month(int64_t y, unsigned m);
+unsigned aim__iso8601_days_in_month(int64_t y, unsigned m);
 
 /* Strict ISO 8601 over exactly len bytes: YYYY-MM-DD, optionally followed by T (or a
  * space) hh:mm[:ss[.fraction]] and Z, ±hh:mm, ±hhmm or ±hh; no zone means UTC. The time
  * must be within AIM_ISO8601_MIN_MS..MAX_MS (in UTC). Returns 0 or -EINVAL; *ret_ms
  * untouched on error. */
-int aim_iso8601_parse(const char *s, size_t len, int64_t *ret_ms);
+int aim__iso8601_parse(const char *s, size_t len, int64_t *ret_ms);
 
 /* "2026-11-21T10:00:00Z" (with_seconds) or "2026-11-21T10:00Z"; times outside 1900-9999 are
  * clamped to them. Returns the length written (NUL excluded; truncated to size - 1). */
-size_t aim_iso8601_format(int64_t ms, int with_seconds, char *buf, size_t size);
+size_t aim__iso8601_format(int64_t ms, int with_seconds, char *buf, size_t size);
 
 /* UTC wall time from ns since the epoch, milliseconds floored (times before 1970 too).
  * iso: "2026-11-21T14:03:12.345Z"; human: "2026-11-21 14:03:12". out must hold 32 bytes. */
-void aim_fmt_time_iso(char *out, size_t len, int64_t unix_ns);
-void aim_fmt_time_human(char *out, size_t len, int64_t unix_ns);
+void aim__fmt_time_iso(char *out, size_t len, int64_t unix_ns);
+void aim__fmt_time_human(char *out, size_t len, int64_t unix_ns);
 
 #endif

@@ -4,6 +4,6 @@
 
 #include "aimeter.h"
 
-void aim_log(aim_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void aim__log(aim_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

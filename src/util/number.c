@@ -22,7 +22,7 @@ static size_t digits(const char *p, const char *end) {
     return n;
 }
 
-int aim_parse_decimal(const char *text, size_t len, int allow_sign, double *ret) {
+int aim__parse_decimal(const char *text, size_t len, int allow_sign, double *ret) {
     const char *p = text, *end = text + len;
     if (p < end && (*p == '+' || *p == '-')) {
         if (!allow_sign)
@@ -68,5 +68,5 @@ int aim_parse_number(const char *text, size_t len, double *ret) {
     for (size_t i = 0; text && i < len; i++)
         if ((text[i] < '0' || text[i] > '9') && text[i] != '.')
             return -EINVAL;
-    return text ? aim_parse_decimal(text, len, 0, ret) : -EINVAL;
+    return text ? aim__parse_decimal(text, len, 0, ret) : -EINVAL;
 }

@@ -9,6 +9,6 @@
 /* Parses exactly len bytes (at most 127). Returns 0, -EINVAL for another shape, -ERANGE for
  * a value beyond a double ("1e999"); *ret untouched on error. allow_sign 0 refuses a
  * leading '+' or '-'. */
-int aim_parse_decimal(const char *text, size_t len, int allow_sign, double *ret);
+int aim__parse_decimal(const char *text, size_t len, int allow_sign, double *ret);
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-void aim_bprintf(char *buf, size_t len, const char *fmt, ...) {
+void aim__bprintf(char *buf, size_t len, const char *fmt, ...) {
     if (!len)
         return;
     va_list ap;
@@ -16,7 +16,7 @@ void aim_bprintf(char *buf, size_t len, const char *fmt, ...) {
     va_end(ap);
 }
 
-void aim_bappendf(char *buf, size_t len, const char *fmt, ...) {
+void aim__bappendf(char *buf, size_t len, const char *fmt, ...) {
     size_t used = strnlen(buf, len);
     if (used + 1 >= len)
         return;
@@ -46,7 +46,7 @@ static void normalise(const char *in, char *out, size_t len) {
     out[o] = '\0';
 }
 
-char *aim_fmt_fixed(char *out, double v, int decimals) {
+char *aim__fmt_fixed(char *out, double v, int decimals) {
     if (!isfinite(v)) {
         strcpy(out, "n/a");
         return out;
@@ -74,7 +74,7 @@ static const double pow10_tab[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
 /* Enough decimals that every multiple of the resolution prints exactly (the stored value is
  * q x resolution): 2 for 0.01 W, 6 for 1 µW, 10 for 1 MiB in GiB (2^-10). Four decimals of
  * GiB cut a 3 MiB RSS by 1 %. */
-int aim_fmt_decimals_for(double resolution) {
+int aim__fmt_decimals_for(double resolution) {
     if (!(resolution > 0) || !isfinite(resolution))
         return 6;
     for (int d = 0; d < MAX_DECIMALS; d++) {
@@ -100,7 +100,7 @@ static int put_uint(char *out, unsigned long long v, int width) {
     return n;
 }
 
-void aim_fmt_exact(char *out, double v, int decimals) {
+void aim__fmt_exact(char *out, double v, int decimals) {
     if (isnan(v)) {
         strcpy(out, "nan");
         return;
@@ -141,7 +141,7 @@ void aim_fmt_exact(char *out, double v, int decimals) {
     out[len] = '\0';
 }
 
-void aim_fmt_seconds_us(char *out, int64_t ns) {
+void aim__fmt_seconds_us(char *out, int64_t ns) {
     int len = 0;
     uint64_t mag = ns < 0 ? 0ull - (uint64_t)ns : (uint64_t)ns;
     uint64_t us = (mag + 500) / 1000;
@@ -153,17 +153,17 @@ void aim_fmt_seconds_us(char *out, int64_t ns) {
     out[len] = '\0';
 }
 
-char *aim_fmt_sig(char *out, double v, int sig, int min_decimals) {
+char *aim__fmt_sig(char *out, double v, int sig, int min_decimals) {
     int dec = min_decimals;
     if (isfinite(v) && v != 0.0) {
         int mag = (int)floor(log10(fabs(v)));
         if (sig - 1 - mag > dec)
             dec = sig - 1 - mag;
     }
-    return aim_fmt_fixed(out, v, dec > 9 ? 9 : dec);
+    return aim__fmt_fixed(out, v, dec > 9 ? 9 : dec);
 }
 
-char *aim_fmt_trim_zeros(char *num) {
+char *aim__fmt_trim_zeros(char *num) {
     if (strchr(num, '.') && !strchr(num, 'e')) {
         size_t n = strlen(num);
         while (n > 0 && num[n - 1] == '0')
@@ -174,11 +174,11 @@ char *aim_fmt_trim_zeros(char *num) {
     return num;
 }
 
-char *aim_fmt_trim(char *out, double v, int decimals) {
-    return aim_fmt_trim_zeros(aim_fmt_fixed(out, v, decimals));
+char *aim__fmt_trim(char *out, double v, int decimals) {
+    return aim__fmt_trim_zeros(aim__fmt_fixed(out, v, decimals));
 }
 
-char *aim_fmt_g(char *out, double v, int digits) {
+char *aim__fmt_g(char *out, double v, int digits) {
     if (!isfinite(v)) {
         strcpy(out, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
         return out;
@@ -189,26 +189,26 @@ char *aim_fmt_g(char *out, double v, int digits) {
     return out;
 }
 
-void aim_fmt_duration(char *out, size_t len, int64_t ns) {
+void aim__fmt_duration(char *out, size_t len, int64_t ns) {
     if (ns < 0)
         ns = 0;
     if (ns < 60 * (int64_t)1000000000) {
         char num[AIM_NUM_MAX];
-        aim_bprintf(out, len, "%s s", aim_fmt_fixed(num, (double)ns / 1e9, 1));
+        aim__bprintf(out, len, "%s s", aim__fmt_fixed(num, (double)ns / 1e9, 1));
         return;
     }
     int64_t s = ns / 1000000000;
     if (s < 3600)
-        aim_bprintf(out, len, "%d min %02d s", (int)(s / 60), (int)(s % 60));
+        aim__bprintf(out, len, "%d min %02d s", (int)(s / 60), (int)(s % 60));
     else
-        aim_bprintf(out, len, "%lld h %02d min %02d s", (long long)(s / 3600),
+        aim__bprintf(out, len, "%lld h %02d min %02d s", (long long)(s / 3600),
                     (int)(s % 3600 / 60), (int)(s % 60));
 }
 
 /* Scales v by powers of 1000 through the given unit names; 3 significant-ish digits. */
 static void fmt_scaled(char *out, size_t len, double v, const char *const *units, int n_units) {
     if (!isfinite(v)) {
-        aim_bprintf(out, len, "-");
+        aim__bprintf(out, len, "-");
         return;
     }
     int u = 0;
@@ -218,18 +218,18 @@ static void fmt_scaled(char *out, size_t len, double v, const char *const *units
     }
     char num[AIM_NUM_MAX];
     if (fabs(v) >= 100.0)
-        aim_fmt_fixed(num, v, 1);
+        aim__fmt_fixed(num, v, 1);
     else
-        aim_fmt_sig(num, v, 2, 2); /* 0.00035 g, not 0.00 g, for a short run */
-    aim_bprintf(out, len, "%s %s", num, units[u]);
+        aim__fmt_sig(num, v, 2, 2); /* 0.00035 g, not 0.00 g, for a short run */
+    aim__bprintf(out, len, "%s %s", num, units[u]);
 }
 
-void aim_fmt_energy_short(char *out, size_t len, double joules) {
+void aim__fmt_energy_short(char *out, size_t len, double joules) {
     static const char *const units[] = { "J", "kJ", "MJ", "GJ", "TJ" };
     fmt_scaled(out, len, joules, units, 5);
 }
 
-void aim_fmt_carbon_short(char *out, size_t len, double grams) {
+void aim__fmt_carbon_short(char *out, size_t len, double grams) {
     static const char *const units[] = { "g", "kg", "t", "kt" };
     fmt_scaled(out, len, grams, units, 4);
 }

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
-void *aim_pages_alloc(size_t n, size_t size) {
+void *aim__pages_alloc(size_t n, size_t size) {
     if (n == 0)
         n = 1;
     if (size == 0 || n > SIZE_MAX / size)
@@ -13,7 +13,7 @@ void *aim_pages_alloc(size_t n, size_t size) {
     return p == MAP_FAILED ? NULL : p;
 }
 
-void aim_pages_free(void *p, size_t n, size_t size) {
+void aim__pages_free(void *p, size_t n, size_t size) {
     if (p)
         munmap(p, (n ? n : 1) * size);
 }

@@ -9,9 +9,9 @@
 
 #include <stddef.h>
 
-/* n * size zeroed bytes, or NULL (overflow, no memory). Free with aim_pages_free and the
+/* n * size zeroed bytes, or NULL (overflow, no memory). Free with aim__pages_free and the
  * same n and size. */
-void *aim_pages_alloc(size_t n, size_t size);
-void aim_pages_free(void *p, size_t n, size_t size);
+void *aim__pages_alloc(size_t n, size_t size);
+void aim__pages_free(void *p, size_t n, size_t size);
 
 #endif

@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-void aim_strbuf_free(aim_strbuf *b) {
+void aim__strbuf_free(aim_strbuf *b) {
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
     b->err = 0;
 }
 
-int aim_strbuf_steal(aim_strbuf *b, char **ret_text) {
+int aim__strbuf_steal(aim_strbuf *b, char **ret_text) {
     if (!b->err && !b->data) {
         b->data = strdup("");
         if (!b->data)
@@ -23,7 +23,7 @@ int aim_strbuf_steal(aim_strbuf *b, char **ret_text) {
     }
     if (b->err) {
         int r = b->err;
-        aim_strbuf_free(b);
+        aim__strbuf_free(b);
         return r;
     }
     *ret_text = b->data;
@@ -43,14 +43,14 @@ static int reserve(aim_strbuf *b, size_t extra) {
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return 0;
-    if (aim_array_reserve(&b->data, &b->cap, need, 1, 256) < 0) {
+    if (aim__array_reserve(&b->data, &b->cap, need, 1, 256) < 0) {
         b->err = -ENOMEM;
         return -1;
     }
     return 0;
 }
 
-void aim_strbuf_appendn(aim_strbuf *b, const char *s, size_t n) {
+void aim__strbuf_appendn(aim_strbuf *b, const char *s, size_t n) {
     if (reserve(b, n) < 0)
         return;
     if (n)
@@ -59,11 +59,11 @@ void aim_strbuf_appendn(aim_strbuf *b, const char *s, size_t n) {
     b->data[b->len] = '\0';
 }
 
-void aim_strbuf_append(aim_strbuf *b, const char *s) { aim_strbuf_appendn(b, s, strlen(s)); }
+void aim__strbuf_append(aim_strbuf *b, const char *s) { aim__strbuf_appendn(b, s, strlen(s)); }
 
-void aim_strbuf_putc(aim_strbuf *b, char c) { aim_strbuf_appendn(b, &c, 1); }
+void aim__strbuf_putc(aim_strbuf *b, char c) { aim__strbuf_appendn(b, &c, 1); }
 
-void aim_strbuf_repeat(aim_strbuf *b, char c, size_t n) {
+void aim__strbuf_repeat(aim_strbuf *b, char c, size_t n) {
     if (reserve(b, n) < 0)
         return;
     memset(b->data + b->len, c, n);
@@ -71,7 +71,7 @@ void aim_strbuf_repeat(aim_strbuf *b, char c, size_t n) {
     b->data[b->len] = '\0';
 }
 
-void aim_strbuf_vprintf(aim_strbuf *b, const char *fmt, va_list ap) {
+void aim__strbuf_vprintf(aim_strbuf *b, const char *fmt, va_list ap) {
     if (b->err)
         return;
     va_list ap2;
@@ -84,7 +84,7 @@ void aim_strbuf_vprintf(aim_strbuf *b, const char *fmt, va_list ap) {
         return;
     }
     if ((size_t)n < sizeof small) {
-        aim_strbuf_appendn(b, small, (size_t)n);
+        aim__strbuf_appendn(b, small, (size_t)n);
         return;
     }
     if (reserve(b, (size_t)n) < 0)
@@ -93,24 +93,24 @@ void aim_strbuf_vprintf(aim_strbuf *b, const char *fmt, va_list ap) {
     b->len += (size_t)n;
 }
 
-void aim_strbuf_printf(aim_strbuf *b, const char *fmt, ...) {
+void aim__strbuf_printf(aim_strbuf *b, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    aim_strbuf_vprintf(b, fmt, ap);
+    aim__strbuf_vprintf(b, fmt, ap);
     va_end(ap);
 }
 
-void aim_strbuf_endline(aim_strbuf *b) {
+void aim__strbuf_endline(aim_strbuf *b) {
     if (b->err)
         return;
     while (b->len > 0 && b->data[b->len - 1] == ' ')
         b->len--;
     if (b->data)
         b->data[b->len] = '\0';
-    aim_strbuf_putc(b, '\n');
+    aim__strbuf_putc(b, '\n');
 }
 
-size_t aim_utf8_width(const char *s) {
+size_t aim__utf8_width(const char *s) {
     size_t w = 0;
     for (; *s; s++)
         if (((unsigned char)*s & 0xC0) != 0x80)
@@ -118,46 +118,46 @@ size_t aim_utf8_width(const char *s) {
     return w;
 }
 
-void aim_strbuf_pad_left(aim_strbuf *b, const char *s, size_t width) {
-    size_t w = aim_utf8_width(s);
+void aim__strbuf_pad_left(aim_strbuf *b, const char *s, size_t width) {
+    size_t w = aim__utf8_width(s);
     if (w < width)
-        aim_strbuf_repeat(b, ' ', width - w);
-    aim_strbuf_append(b, s);
+        aim__strbuf_repeat(b, ' ', width - w);
+    aim__strbuf_append(b, s);
 }
 
-void aim_strbuf_pad_right(aim_strbuf *b, const char *s, size_t width) {
-    size_t w = aim_utf8_width(s);
-    aim_strbuf_append(b, s);
+void aim__strbuf_pad_right(aim_strbuf *b, const char *s, size_t width) {
+    size_t w = aim__utf8_width(s);
+    aim__strbuf_append(b, s);
     if (w < width)
-        aim_strbuf_repeat(b, ' ', width - w);
+        aim__strbuf_repeat(b, ' ', width - w);
 }
 
-void aim_strbuf_append_clean(aim_strbuf *b, const char *s, size_t n) {
+void aim__strbuf_append_clean(aim_strbuf *b, const char *s, size_t n) {
     size_t start = 0;
     for (size_t i = 0; i < n && s[i]; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f) {
-            aim_strbuf_appendn(b, s + start, i - start);
-            aim_strbuf_putc(b, '?');
+            aim__strbuf_appendn(b, s + start, i - start);
+            aim__strbuf_putc(b, '?');
             start = i + 1;
         }
     }
-    aim_strbuf_appendn(b, s + start, strnlen(s + start, n - start));
+    aim__strbuf_appendn(b, s + start, strnlen(s + start, n - start));
 }
 
-void aim_strbuf_append_utf8(aim_strbuf *b, const char *s, size_t n) {
+void aim__strbuf_append_utf8(aim_strbuf *b, const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     n = strnlen(s, n);
     size_t i = 0, start = 0;
     while (i < n) {
-        size_t len = aim_utf8_seq(u + i, n - i);
+        size_t len = aim__utf8_seq(u + i, n - i);
         if (len) {
             i += len;
             continue;
         }
-        aim_strbuf_appendn(b, s + start, i - start);
-        aim_strbuf_append(b, "\xEF\xBF\xBD");
+        aim__strbuf_appendn(b, s + start, i - start);
+        aim__strbuf_append(b, "\xEF\xBF\xBD");
         start = ++i;
     }
-    aim_strbuf_appendn(b, s + start, n - start);
+    aim__strbuf_appendn(b, s + start, n - start);
 }

@@ -6,11 +6,11 @@
 #include <stddef.h>
 
 /* Replaces every control character of s (below 0x20, and DEL) with '?'. */
-void aim_text_one_line(char *s);
+void aim__text_one_line(char *s);
 
 /* Formats a one-line message into err (errlen bytes; nothing when err is NULL) and returns
  * -EINVAL: the error of a parser that says what was wrong with its input. */
-int aim_text_invalid(char *err, size_t errlen, const char *fmt, ...)
+int aim__text_invalid(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #endif

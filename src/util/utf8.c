@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-size_t aim_utf8_seq(const unsigned char *s, size_t n) {
+size_t aim__utf8_seq(const unsigned char *s, size_t n) {
     unsigned char c = s[0];
     size_t len;
     uint32_t cp;
@@ -34,10 +34,10 @@ size_t aim_utf8_seq(const unsigned char *s, size_t n) {
     return len;
 }
 
-int aim_utf8_valid(const char *s, size_t n) {
+int aim__utf8_valid(const char *s, size_t n) {
     const unsigned char *p = (const unsigned char *)s;
     while (n > 0) {
-        size_t k = aim_utf8_seq(p, n);
+        size_t k = aim__utf8_seq(p, n);
         if (k == 0)
             return 0;
         p += k;

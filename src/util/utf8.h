@@ -7,9 +7,9 @@
 
 /* Length (1-4) of the valid UTF-8 sequence at s, reading at most n bytes (n >= 1); 0 when
  * it is invalid or cut short. */
-size_t aim_utf8_seq(const unsigned char *s, size_t n);
+size_t aim__utf8_seq(const unsigned char *s, size_t n);
 
 /* 1 when the n bytes at s are valid UTF-8 (NUL bytes count as characters). */
-int aim_utf8_valid(const char *s, size_t n);
+int aim__utf8_valid(const char *s, size_t n);
 
 #endif

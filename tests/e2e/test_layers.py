@@ -110,6 +110,7 @@ def test_link_check_passes_on_the_build():
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout
     assert "every symbol used is defined in the layer or below" in r.stdout
+    assert "aim_ functions are the public ones" in r.stdout
 
 
 def static_lib(tmp_path, layer, code):
@@ -122,12 +123,23 @@ def static_lib(tmp_path, layer, code):
 
 def test_a_call_up_through_the_public_header_is_named(tmp_path):
     # what the include rule cannot see: report calls a public function api defines
-    static_lib(tmp_path, "api", "int aim_public_thing(void);\n"
-                                "int aim_public_thing(void) { return 1; }\n")
-    static_lib(tmp_path, "report", "int aim_public_thing(void);\nint render(void);\n"
-                                   "int render(void) { return aim_public_thing(); }\n")
+    static_lib(tmp_path, "api", "int aim_version(void);\n"
+                                "int aim_version(void) { return 1; }\n")
+    static_lib(tmp_path, "report", "int aim_version(void);\nint render(void);\n"
+                                   "int render(void) { return aim_version(); }\n")
     r = subprocess.run([PYTHON, str(LINKS), str(tmp_path)], capture_output=True, text=True)
     assert r.returncode == 1
     assert r.stdout.splitlines() == [
-        "libaim_report.a report_part.c.o: uses aim_public_thing, defined in api "
+        "libaim_report.a report_part.c.o: uses aim_version, defined in api "
         "(report may not use api)"]
+
+
+def test_an_internal_function_named_like_a_public_one_is_named(tmp_path):
+    static_lib(tmp_path, "util", "int aim_helper_thing(void);\nint aim__fine(void);\n"
+                                 "int aim_helper_thing(void) { return 1; }\n"
+                                 "int aim__fine(void) { return 2; }\n")
+    r = subprocess.run([PYTHON, str(LINKS), str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        "libaim_util.a: aim_helper_thing is not in aimeter.h but named like a public "
+        "function; call it aim__helper_thing"]

@@ -64,9 +64,9 @@ aim_series_summary *add_series(aim_run_summary *r, int dev, aim_metric_id metric
     s->slot = r->n_series++;
     s->device = dev;
     s->metric = (int)metric;
-    SET(s->metric_key, aim_metric_by_id(metric)->key);
+    SET(s->metric_key, aim__metric_by_id(metric)->key);
     s->instance = instance;
-    s->counter = aim_metric_by_id(metric)->kind == AIM_KIND_COUNTER;
+    s->counter = aim__metric_by_id(metric)->kind == AIM_KIND_COUNTER;
     s->count = 430;
     s->mean = mean;
     s->max = max;

@@ -27,8 +27,8 @@ void rig_prepare(rig *g, const aim_source_ops *ops) {
     g->ops = ops;
     g->cat = calloc(1, sizeof *g->cat);
     assert_non_null(g->cat);
-    aim_catalog_init(g->cat);
-    aim_source_ctx_init(&g->ctx, g->cat, index, 0);
+    aim__catalog_init(g->cat);
+    aim__source_ctx_init(&g->ctx, g->cat, index, 0);
     g->env.interval_ns = 100000000; /* a test may change it (and env.metrics) before opening */
 }
 
@@ -40,7 +40,7 @@ int rig_open_prepared(rig *g, const char *sysfs_root, const char *procfs_root, p
     g->env.target_pid = target;
     g->rc = g->ops->open(&g->env, &g->ctx, &g->state);
     if (g->rc == 0)
-        assert_int_equal(aim_frame_alloc(0, g->cat->n_series, &g->frame), 0);
+        assert_int_equal(aim__frame_alloc(0, g->cat->n_series, &g->frame), 0);
     return g->rc;
 }
 
@@ -52,12 +52,12 @@ int rig_open(rig *g, const aim_source_ops *ops, const char *sysfs_root,
 
 int rig_poll(rig *g) {
     assert_non_null(g->frame);
-    aim_frame_reset(g->frame, g->t_ns);
+    aim__frame_reset(g->frame, g->t_ns);
     return g->ops->poll(g->state, g->frame);
 }
 
 int rig_slot(const rig *g, const char *device, aim_metric_id metric, int instance) {
-    return aim_source_ctx_find_series(&g->ctx, device, metric, instance);
+    return aim__source_ctx_find_series(&g->ctx, device, metric, instance);
 }
 
 int rig_get(const rig *g, const char *device, aim_metric_id metric, int instance,
@@ -66,7 +66,7 @@ int rig_get(const rig *g, const char *device, aim_metric_id metric, int instance
     if (slot < 0)
         fail_msg("%s metric %d instance %d is not declared", device, (int)metric, instance);
     double v;
-    if (!aim_frame_get(g->frame, slot, &v))
+    if (!aim__frame_get(g->frame, slot, &v))
         return 0;
     if (ret)
         *ret = v;
@@ -81,7 +81,7 @@ double rig_value(const rig *g, const char *device, aim_metric_id metric, int ins
 }
 
 const aim_catalog_device *rig_device(const rig *g, const char *name) {
-    int d = aim_catalog_find_device(g->cat, name);
+    int d = aim__catalog_find_device(g->cat, name);
     if (d < 0)
         fail_msg("no device %s", name);
     return &g->cat->devices[d];
@@ -90,7 +90,7 @@ const aim_catalog_device *rig_device(const rig *g, const char *name) {
 void rig_close(rig *g) {
     if (g->ops)
         g->ops->close(g->state);
-    aim_frame_free(g->frame);
+    aim__frame_free(g->frame);
     free(g->cat);
     memset(g, 0, sizeof *g);
 }

@@ -22,7 +22,7 @@ static void constant_is_exactly_total_times_intensity(void **state) {
     for (int i = 1; i <= 1000; i++)
         for (int d = 0; d < 3; d++) {
             e[d] = prev[d] + 0.1 * i + d * 0.013 + 1.0 / (i + d);
-            aim_step_acc_add(&acc[d], &p, 1, (T0_MS + i - 1) * 1000000, (T0_MS + i) * 1000000,
+            aim__step_acc_add(&acc[d], &p, 1, (T0_MS + i - 1) * 1000000, (T0_MS + i) * 1000000,
                              prev[d], e[d]);
             prev[d] = e[d];
         }
@@ -30,10 +30,10 @@ static void constant_is_exactly_total_times_intensity(void **state) {
     for (int d = 0; d < 3; d++)
         if (inc[d])
             total += e[d];
-    double g = aim_step_acc_sum(acc, e, inc, 3, &p, 1);
-    assert_true(g == aim_carbon_g(total, 473.01));
-    assert_true(aim_step_acc_value(&acc[0], &p, 1, e[0]) == aim_carbon_g(e[0], 473.01));
-    assert_true(isnan(aim_step_acc_sum(acc, e, inc, 3, NULL, 0)));
+    double g = aim__step_acc_sum(acc, e, inc, 3, &p, 1);
+    assert_true(g == aim__carbon_g(total, 473.01));
+    assert_true(aim__step_acc_value(&acc[0], &p, 1, e[0]) == aim__carbon_g(e[0], 473.01));
+    assert_true(isnan(aim__step_acc_sum(acc, e, inc, 3, NULL, 0)));
 }
 
 /* A step change inside an interval splits its energy by time: 36 J over [10 s, 20 s] with
@@ -42,19 +42,19 @@ static void constant_is_exactly_total_times_intensity(void **state) {
 static void change_inside_an_interval_splits_it(void **state) {
     aim_intensity_point p[] = { { T0_MS, 100 }, { T0_MS + 14000, 400 } };
     aim_step_acc a = { 0 };
-    aim_step_acc_add(&a, p, 2, T0_MS * 1000000 + 10 * S_NS, T0_MS * 1000000 + 10 * S_NS, 0, 0);
-    aim_step_acc_add(&a, p, 2, T0_MS * 1000000 + 10 * S_NS, T0_MS * 1000000 + 20 * S_NS, 0, 36);
-    carbon_near(aim_step_acc_value(&a, p, 2, 36), 0.0028);
+    aim__step_acc_add(&a, p, 2, T0_MS * 1000000 + 10 * S_NS, T0_MS * 1000000 + 10 * S_NS, 0, 0);
+    aim__step_acc_add(&a, p, 2, T0_MS * 1000000 + 10 * S_NS, T0_MS * 1000000 + 20 * S_NS, 0, 36);
+    carbon_near(aim__step_acc_value(&a, p, 2, 36), 0.0028);
     /* Two changes in one interval, one of them exactly at its end (that one applies from
      * the next interval): 30 J over [0, 3 s], 10 until 1 s, 20 until 3 s, then 90.
      * g = (10 J × 10 + 20 J × 20) / 3.6e6 = 500 / 3.6e6. */
     aim_intensity_point q[] = { { T0_MS, 10 }, { T0_MS + 1000, 20 }, { T0_MS + 3000, 90 } };
     aim_step_acc b = { 0 };
-    aim_step_acc_add(&b, q, 3, T0_MS * 1000000, T0_MS * 1000000 + 3 * S_NS, 0, 30);
-    carbon_near(aim_step_acc_value(&b, q, 3, 30), 500 / 3.6e6);
+    aim__step_acc_add(&b, q, 3, T0_MS * 1000000, T0_MS * 1000000 + 3 * S_NS, 0, 30);
+    carbon_near(aim__step_acc_value(&b, q, 3, 30), 500 / 3.6e6);
     /* The next interval [3 s, 4 s], 6 J, is all at 90: + 540 / 3.6e6. */
-    aim_step_acc_add(&b, q, 3, T0_MS * 1000000 + 3 * S_NS, T0_MS * 1000000 + 4 * S_NS, 30, 36);
-    carbon_near(aim_step_acc_value(&b, q, 3, 36), 1040 / 3.6e6);
+    aim__step_acc_add(&b, q, 3, T0_MS * 1000000 + 3 * S_NS, T0_MS * 1000000 + 4 * S_NS, 30, 36);
+    carbon_near(aim__step_acc_value(&b, q, 3, 36), 1040 / 3.6e6);
 }
 
 /* A gap in a device's samples spanning a change: the energy up to the gap's start belongs to
@@ -64,13 +64,13 @@ static void gap_and_appended_point(void **state) {
     aim_intensity_point p[3] = { { T0_MS, 100 }, { T0_MS + 5000, 300 }, { 0, 0 } };
     aim_step_acc a = { 0 };
     int64_t base = T0_MS * 1000000;
-    aim_step_acc_add(&a, p, 2, base, base + S_NS, 0, 10);            /* 10 J at 100 */
-    aim_step_acc_add(&a, p, 2, base + S_NS, base + 9 * S_NS, 10, 90); /* 80 J: 4 s at 100,
+    aim__step_acc_add(&a, p, 2, base, base + S_NS, 0, 10);            /* 10 J at 100 */
+    aim__step_acc_add(&a, p, 2, base + S_NS, base + 9 * S_NS, 10, 90); /* 80 J: 4 s at 100,
                                                                          4 s at 300 */
-    carbon_near(aim_step_acc_value(&a, p, 2, 90), (10 * 100 + 40 * 100 + 40 * 300) / 3.6e6);
+    carbon_near(aim__step_acc_value(&a, p, 2, 90), (10 * 100 + 40 * 100 + 40 * 300) / 3.6e6);
     p[2] = (aim_intensity_point){ T0_MS + 9000, 1000 };
-    aim_step_acc_add(&a, p, 3, base + 9 * S_NS, base + 10 * S_NS, 90, 100); /* 10 J at 1000 */
-    carbon_near(aim_step_acc_value(&a, p, 3, 100), (5000 + 12000 + 10000) / 3.6e6);
+    aim__step_acc_add(&a, p, 3, base + 9 * S_NS, base + 10 * S_NS, 90, 100); /* 10 J at 1000 */
+    carbon_near(aim__step_acc_value(&a, p, 3, 100), (5000 + 12000 + 10000) / 3.6e6);
 }
 
 int main(void) {

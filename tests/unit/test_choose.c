@@ -24,57 +24,57 @@ static void precedence(void **state) {
     char err[256];
 
     /* Nothing given: the world average. */
-    aim_intensity_series_init(&s);
-    assert_int_equal(aim_intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
+    aim__intensity_series_init(&s);
+    assert_int_equal(aim__intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
     assert_int_equal(s.origin, AIM_ORIGIN_WORLD);
     assert_string_equal(s.zone, "WORLD");
     assert_non_null(strstr(s.source, "world average"));
     assert_int_equal(s.n, 1);
-    aim_intensity_series_destroy(&s);
+    aim__intensity_series_destroy(&s);
 
     /* A zone beats the world, a file beats the zone, a constant beats the file. */
     assert_int_equal(aim_config_set_zone(cfg, "FR"), 0);
-    aim_intensity_series_init(&s);
-    assert_int_equal(aim_intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
+    aim__intensity_series_init(&s);
+    assert_int_equal(aim__intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
     assert_int_equal(s.origin, AIM_ORIGIN_ZONE);
     assert_string_equal(s.zone, "FR");
     const aim_zone_info *fr;
     assert_int_equal(aim_zone_lookup("FR", &fr), 0);
     assert_true(s.points[0].g_per_kwh == fr->g_per_kwh && s.points[0].t_unix_ms == T0_MS);
-    aim_intensity_series_destroy(&s);
+    aim__intensity_series_destroy(&s);
 
     assert_int_equal(aim_config_set_intensity_file(cfg, path), 0);
-    aim_intensity_series_init(&s);
-    assert_int_equal(aim_intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
+    aim__intensity_series_init(&s);
+    assert_int_equal(aim__intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
     assert_int_equal(s.origin, AIM_ORIGIN_FILE);
     assert_string_equal(s.zone, "");
     assert_int_equal(s.signal, AIM_SIGNAL_MARGINAL);
     assert_true(s.points[0].g_per_kwh == 321);
-    aim_intensity_series_destroy(&s);
+    aim__intensity_series_destroy(&s);
 
     assert_int_equal(aim_config_set_intensity(cfg, 55.5), 0);
-    aim_intensity_series_init(&s);
-    assert_int_equal(aim_intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
+    aim__intensity_series_init(&s);
+    assert_int_equal(aim__intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
     assert_int_equal(s.origin, AIM_ORIGIN_CONSTANT);
     assert_true(s.n == 1 && s.points[0].g_per_kwh == 55.5);
-    aim_intensity_series_destroy(&s);
+    aim__intensity_series_destroy(&s);
 
     /* A bad file fails with its line; a missing one with errno. */
     cfg->intensity = -1;
     FILE *f = fopen(path, "w");
     fputs("t,g\n1704067200,1\nnonsense 5,2\n", f);
     fclose(f);
-    aim_intensity_series_init(&s);
-    assert_int_equal(aim_intensity_choose(cfg, T0_MS, &s, err, sizeof err), -EBADMSG);
+    aim__intensity_series_init(&s);
+    assert_int_equal(aim__intensity_choose(cfg, T0_MS, &s, err, sizeof err), -EBADMSG);
     char want[300];
     snprintf(want, sizeof want, "%s:3: bad timestamp: use ISO 8601 with a zone "
              "(2026-01-05T13:00:00Z) or Unix seconds", path);
     assert_string_equal(err, want);
-    aim_intensity_series_destroy(&s);
+    aim__intensity_series_destroy(&s);
     unlink(path);
-    aim_intensity_series_init(&s);
-    assert_int_equal(aim_intensity_choose(cfg, T0_MS, &s, err, sizeof err), -ENOENT);
-    aim_intensity_series_destroy(&s);
+    aim__intensity_series_init(&s);
+    assert_int_equal(aim__intensity_choose(cfg, T0_MS, &s, err, sizeof err), -ENOENT);
+    aim__intensity_series_destroy(&s);
     aim_config_free(cfg);
 }
 
@@ -87,28 +87,28 @@ static void zone_with_signal_and_year(void **state) {
     char err[256];
     assert_int_equal(aim_config_set_zone(cfg, "ca_sk@marginal"), 0);
     assert_string_equal(cfg->zone, "CA-SK"); /* the provider is still asked for the zone */
-    aim_intensity_series_init(&s);
-    assert_int_equal(aim_intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
+    aim__intensity_series_init(&s);
+    assert_int_equal(aim__intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
     assert_int_equal(s.origin, AIM_ORIGIN_ZONE);
     assert_int_equal(s.signal, AIM_SIGNAL_MARGINAL);
     assert_string_equal(s.zone, "CA");
     assert_true(s.points[0].g_per_kwh == 372);
     static const char note0[] = "national figure of CA: CA-SK has no marginal factor of its own; ";
     assert_true(strncmp(s.source, note0, strlen(note0)) == 0);
-    aim_intensity_series_destroy(&s);
+    aim__intensity_series_destroy(&s);
 
     assert_int_equal(aim_config_set_zone(cfg, "PL@marginal"), 0);
-    aim_intensity_series_init(&s);
-    assert_int_equal(aim_intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
+    aim__intensity_series_init(&s);
+    assert_int_equal(aim__intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
     assert_true(s.points[0].g_per_kwh == 828 && s.signal == AIM_SIGNAL_MARGINAL);
     assert_null(strstr(s.source, "national"));
-    aim_intensity_series_destroy(&s);
+    aim__intensity_series_destroy(&s);
 
     assert_int_equal(aim_config_set_zone(cfg, "FR@2010"), 0);
-    aim_intensity_series_init(&s);
-    assert_int_equal(aim_intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
+    aim__intensity_series_init(&s);
+    assert_int_equal(aim__intensity_choose(cfg, T0_MS, &s, err, sizeof err), 0);
     assert_true(s.points[0].g_per_kwh == 78.56 && s.signal == AIM_SIGNAL_AVERAGE);
-    aim_intensity_series_destroy(&s);
+    aim__intensity_series_destroy(&s);
 
     /* A plain code again: the current average row, the suffixes forgotten. */
     assert_int_equal(aim_config_set_zone(cfg, "FR"), 0);

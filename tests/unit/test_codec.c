@@ -60,19 +60,19 @@ static double expected(double v, double res) {
 static void check_roundtrip(int n, const aim_chunk_column *cols, int ticks, const int64_t *t,
                             double v[][MAX_S], uint8_t ok[][MAX_S], size_t *ret_len) {
     aim_chunk_encoder *e;
-    assert_int_equal(aim_chunk_encoder_new(n, cols, ticks, &e), 0);
+    assert_int_equal(aim__chunk_encoder_new(n, cols, ticks, &e), 0);
     for (int i = 0; i < ticks; i++)
-        assert_int_equal(aim_chunk_encoder_add(e, t[i], v[i], ok[i]), 0);
-    assert_int_equal(aim_chunk_encoder_ticks(e), ticks);
+        assert_int_equal(aim__chunk_encoder_add(e, t[i], v[i], ok[i]), 0);
+    assert_int_equal(aim__chunk_encoder_ticks(e), ticks);
     const uint8_t *blob;
     size_t len;
-    assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
-    assert_int_equal(aim_chunk_encoder_ticks(e), 0);
+    assert_int_equal(aim__chunk_encoder_finish(e, &blob, &len), 0);
+    assert_int_equal(aim__chunk_encoder_ticks(e), 0);
 
     static capture c;
     memset(&c, 0, sizeof c);
     c.n_series = n;
-    assert_int_equal(aim_chunk_decode(blob, len, n, cols, capture_tick, &c), 0);
+    assert_int_equal(aim__chunk_decode(blob, len, n, cols, capture_tick, &c), 0);
     assert_int_equal(c.ticks, ticks);
     for (int i = 0; i < ticks; i++) {
         assert_true(c.t[i] == t[i]);
@@ -89,7 +89,7 @@ static void check_roundtrip(int n, const aim_chunk_column *cols, int ticks, cons
     }
     if (ret_len)
         *ret_len = len;
-    aim_chunk_encoder_free(e);
+    aim__chunk_encoder_free(e);
 }
 
 static int64_t ts[MAX_T];
@@ -152,64 +152,64 @@ static void huge_and_nonfinite_fall_back_to_raw(void **state) {
 
     /* The raw column keeps values that quantising would have rounded. */
     aim_chunk_encoder *e;
-    assert_int_equal(aim_chunk_encoder_new(4, cols, 8, &e), 0);
+    assert_int_equal(aim__chunk_encoder_new(4, cols, 8, &e), 0);
     for (int i = 0; i < 8; i++)
-        assert_int_equal(aim_chunk_encoder_add(e, ts[i], vals[i], oks[i]), 0);
+        assert_int_equal(aim__chunk_encoder_add(e, ts[i], vals[i], oks[i]), 0);
     const uint8_t *blob;
     size_t len;
-    assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
+    assert_int_equal(aim__chunk_encoder_finish(e, &blob, &len), 0);
     static capture c;
     memset(&c, 0, sizeof c);
     c.n_series = 4;
-    assert_int_equal(aim_chunk_decode(blob, len, 4, cols, capture_tick, &c), 0);
+    assert_int_equal(aim__chunk_decode(blob, len, 4, cols, capture_tick, &c), 0);
     assert_true(c.v[0][1] == 0.0 && c.v[1][1] == 1.5 && isnan(c.v[3][1]));
     assert_true(isinf(c.v[5][2]) && c.v[5][2] < 0);
     assert_true(c.v[2][0] == 3e300);
-    aim_chunk_encoder_free(e);
+    aim__chunk_encoder_free(e);
 }
 
 static void encoder_contract(void **state) {
     aim_chunk_column col = { 0.1, 0 };
     aim_chunk_column bad = { 0.0, 0 };
     aim_chunk_encoder *e = NULL;
-    assert_int_equal(aim_chunk_encoder_new(1, &bad, 4, &e), -EINVAL);
-    assert_int_equal(aim_chunk_encoder_new(1, &col, 0, &e), -EINVAL);
-    assert_int_equal(aim_chunk_encoder_new(-1, &col, 4, &e), -EINVAL);
+    assert_int_equal(aim__chunk_encoder_new(1, &bad, 4, &e), -EINVAL);
+    assert_int_equal(aim__chunk_encoder_new(1, &col, 0, &e), -EINVAL);
+    assert_int_equal(aim__chunk_encoder_new(-1, &col, 4, &e), -EINVAL);
     assert_null(e);
-    assert_int_equal(aim_chunk_encoder_new(1, &col, 2, &e), 0);
+    assert_int_equal(aim__chunk_encoder_new(1, &col, 2, &e), 0);
     double v = 1.0;
-    assert_int_equal(aim_chunk_encoder_first_t(e), 0);
-    assert_int_equal(aim_chunk_encoder_add(e, 10, &v, NULL), 0);
-    assert_int_equal(aim_chunk_encoder_add(e, 20, &v, NULL), 0);
-    assert_int_equal(aim_chunk_encoder_add(e, 30, &v, NULL), -ENOSPC);
-    assert_int_equal(aim_chunk_encoder_first_t(e), 10);
-    assert_int_equal(aim_chunk_encoder_last_t(e), 20);
+    assert_int_equal(aim__chunk_encoder_first_t(e), 0);
+    assert_int_equal(aim__chunk_encoder_add(e, 10, &v, NULL), 0);
+    assert_int_equal(aim__chunk_encoder_add(e, 20, &v, NULL), 0);
+    assert_int_equal(aim__chunk_encoder_add(e, 30, &v, NULL), -ENOSPC);
+    assert_int_equal(aim__chunk_encoder_first_t(e), 10);
+    assert_int_equal(aim__chunk_encoder_last_t(e), 20);
     const uint8_t *blob;
     size_t len;
-    assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
+    assert_int_equal(aim__chunk_encoder_finish(e, &blob, &len), 0);
     /* version, n_series 1, n_ticks 2, timestamps zz(10) zz(10), column zz(10) zz(0). */
     static const uint8_t want[] = { 1, 1, 2, 2 << 2, 20, 20, 2 << 2, 20, 0 };
     assert_int_equal(len, sizeof want);
     assert_memory_equal(blob, want, sizeof want);
     /* Emptied: it takes new ticks. */
-    assert_int_equal(aim_chunk_encoder_ticks(e), 0);
-    assert_int_equal(aim_chunk_encoder_add(e, 40, &v, NULL), 0);
-    assert_int_equal(aim_chunk_encoder_first_t(e), 40);
-    aim_chunk_encoder_free(e);
-    aim_chunk_encoder_free(NULL);
+    assert_int_equal(aim__chunk_encoder_ticks(e), 0);
+    assert_int_equal(aim__chunk_encoder_add(e, 40, &v, NULL), 0);
+    assert_int_equal(aim__chunk_encoder_first_t(e), 40);
+    aim__chunk_encoder_free(e);
+    aim__chunk_encoder_free(NULL);
 
     /* A callback's error stops decoding and comes back. */
-    assert_int_equal(aim_chunk_encoder_new(1, &col, 8, &e), 0);
+    assert_int_equal(aim__chunk_encoder_new(1, &col, 8, &e), 0);
     for (int i = 0; i < 8; i++)
-        assert_int_equal(aim_chunk_encoder_add(e, i, &v, NULL), 0);
-    assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
+        assert_int_equal(aim__chunk_encoder_add(e, i, &v, NULL), 0);
+    assert_int_equal(aim__chunk_encoder_finish(e, &blob, &len), 0);
     static capture c;
     memset(&c, 0, sizeof c);
     c.n_series = 1;
     c.stop_after = 3;
-    assert_int_equal(aim_chunk_decode(blob, len, 1, &col, capture_tick, &c), -ECANCELED);
+    assert_int_equal(aim__chunk_decode(blob, len, 1, &col, capture_tick, &c), -ECANCELED);
     assert_int_equal(c.ticks, 3);
-    aim_chunk_encoder_free(e);
+    aim__chunk_encoder_free(e);
 }
 
 /* A realistic 100 ms trace of 20 series, chunked per second as the engine commits. */
@@ -235,7 +235,7 @@ static void realistic_trace_is_compact(void **state) {
     cols[19] = (aim_chunk_column){ 1.0, 0 };
 
     aim_chunk_encoder *e;
-    assert_int_equal(aim_chunk_encoder_new(N, cols, TICKS, &e), 0);
+    assert_int_equal(aim__chunk_encoder_new(N, cols, TICKS, &e), 0);
     double v[N] = { 0 };
     uint8_t ok[N];
     memset(ok, 1, sizeof ok);
@@ -273,20 +273,20 @@ static void realistic_trace_is_compact(void **state) {
             v[17] = rss;
             v[18] = 3;
             v[19] = 45 + round(util / 10);
-            assert_int_equal(aim_chunk_encoder_add(e, t, v, ok), 0);
+            assert_int_equal(aim__chunk_encoder_add(e, t, v, ok), 0);
         }
         const uint8_t *blob;
         size_t len;
-        assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
+        assert_int_equal(aim__chunk_encoder_finish(e, &blob, &len), 0);
         total += len;
         values += N * TICKS;
         memset(&c, 0, sizeof c);
         c.n_series = N;
-        assert_int_equal(aim_chunk_decode(blob, len, N, cols, capture_tick, &c), 0);
+        assert_int_equal(aim__chunk_decode(blob, len, N, cols, capture_tick, &c), 0);
         assert_int_equal(c.ticks, TICKS);
         assert_true(fabs(c.v[TICKS - 1][11] - energy_pkg) < 1e-6);
     }
-    aim_chunk_encoder_free(e);
+    aim__chunk_encoder_free(e);
     double per_value = (double)total / (double)values;
     printf("realistic trace: %zu values in %zu bytes: %.2f bytes/value\n", values, total,
            per_value);
@@ -297,18 +297,18 @@ static void realistic_trace_is_compact(void **state) {
 static void corrupt_blobs_are_refused(void **state) {
     aim_chunk_column cols[3] = { { 1e-6, 1 }, { 0.1, 0 }, { 0.1, 0 } };
     aim_chunk_encoder *e;
-    assert_int_equal(aim_chunk_encoder_new(3, cols, 16, &e), 0);
+    assert_int_equal(aim__chunk_encoder_new(3, cols, 16, &e), 0);
     for (int i = 0; i < 16; i++) {
         double v[3] = { 100.0 + i * 10.5, i % 2 ? NAN : 3.0, 50.0 - i };
         uint8_t ok[3] = { 1, 1, (uint8_t)(i != 4) };
-        assert_int_equal(aim_chunk_encoder_add(e, 100000000LL * i, v, ok), 0);
+        assert_int_equal(aim__chunk_encoder_add(e, 100000000LL * i, v, ok), 0);
     }
     const uint8_t *enc;
     size_t len;
-    assert_int_equal(aim_chunk_encoder_finish(e, &enc, &len), 0);
+    assert_int_equal(aim__chunk_encoder_finish(e, &enc, &len), 0);
     uint8_t *blob = malloc(len + 1);
     memcpy(blob, enc, len);
-    aim_chunk_encoder_free(e);
+    aim__chunk_encoder_free(e);
 
     static capture c;
     c.n_series = 3;
@@ -317,17 +317,17 @@ static void corrupt_blobs_are_refused(void **state) {
         uint8_t *part = malloc(cut ? cut : 1);
         memcpy(part, blob, cut);
         c.ticks = 0;
-        assert_int_equal(aim_chunk_decode(part, cut, 3, cols, capture_tick, &c), -EBADMSG);
+        assert_int_equal(aim__chunk_decode(part, cut, 3, cols, capture_tick, &c), -EBADMSG);
         free(part);
     }
     blob[len] = 0;
     c.ticks = 0;
-    assert_int_equal(aim_chunk_decode(blob, len + 1, 3, cols, capture_tick, &c), -EBADMSG);
+    assert_int_equal(aim__chunk_decode(blob, len + 1, 3, cols, capture_tick, &c), -EBADMSG);
     c.ticks = 0;
-    assert_int_equal(aim_chunk_decode(blob, len, 2, cols, capture_tick, &c), -EBADMSG);
-    assert_int_equal(aim_chunk_decode(blob, len, 3, cols, capture_tick, &c), 0);
+    assert_int_equal(aim__chunk_decode(blob, len, 2, cols, capture_tick, &c), -EBADMSG);
+    assert_int_equal(aim__chunk_decode(blob, len, 3, cols, capture_tick, &c), 0);
     blob[0] = 2;
-    assert_int_equal(aim_chunk_decode(blob, len, 3, cols, capture_tick, &c), -EBADMSG);
+    assert_int_equal(aim__chunk_decode(blob, len, 3, cols, capture_tick, &c), -EBADMSG);
     blob[0] = 1;
 
     /* Single-byte damage anywhere: decoded or refused, never a crash. */
@@ -337,7 +337,7 @@ static void corrupt_blobs_are_refused(void **state) {
             memcpy(copy, blob, len);
             copy[i] ^= (uint8_t)(1u << bit);
             c.ticks = 0;
-            int r = aim_chunk_decode(copy, len, 3, cols, capture_tick, &c);
+            int r = aim__chunk_decode(copy, len, 3, cols, capture_tick, &c);
             assert_true(r == 0 || r == -EBADMSG);
             free(copy);
         }
@@ -346,29 +346,29 @@ static void corrupt_blobs_are_refused(void **state) {
 
     /* Hand-made hostile headers. */
     static const uint8_t huge_ticks[] = { 1, 0, 0xff, 0xff, 0xff, 0x0f, 0 };
-    assert_int_equal(aim_chunk_decode(huge_ticks, sizeof huge_ticks, 0, NULL, capture_tick, &c),
+    assert_int_equal(aim__chunk_decode(huge_ticks, sizeof huge_ticks, 0, NULL, capture_tick, &c),
                      -EBADMSG);
     static const uint8_t long_varint[] = { 1, 0, 1, 11 << 2, 0xff, 0xff, 0xff, 0xff, 0xff,
                                            0xff, 0xff, 0xff, 0xff, 0xff, 0x01 };
-    assert_int_equal(aim_chunk_decode(long_varint, sizeof long_varint, 0, NULL, capture_tick,
+    assert_int_equal(aim__chunk_decode(long_varint, sizeof long_varint, 0, NULL, capture_tick,
                                       &c), -EBADMSG);
     static const uint8_t too_many_ticks[] = { 1, 0, 5, 2 << 2, 0, 0 };
-    assert_int_equal(aim_chunk_decode(too_many_ticks, sizeof too_many_ticks, 0, NULL,
+    assert_int_equal(aim__chunk_decode(too_many_ticks, sizeof too_many_ticks, 0, NULL,
                                       capture_tick, &c), -EBADMSG);
     static const uint8_t zero_ticks[] = { 1, 0, 0, 0 };
     c.ticks = 0;
-    assert_int_equal(aim_chunk_decode(zero_ticks, sizeof zero_ticks, 0, NULL, capture_tick, &c),
+    assert_int_equal(aim__chunk_decode(zero_ticks, sizeof zero_ticks, 0, NULL, capture_tick, &c),
                      0);
     assert_int_equal(c.ticks, 0);
     /* Bitmap padding bits set: one tick, bitmap 0x03. */
     aim_chunk_column one = { 1.0, 0 };
     c.n_series = 1;
     static const uint8_t padding[] = { 1, 1, 1, 1 << 2, 0, (1 << 2) | 1, 0x03 };
-    assert_int_equal(aim_chunk_decode(padding, sizeof padding, 1, &one, capture_tick, &c),
+    assert_int_equal(aim__chunk_decode(padding, sizeof padding, 1, &one, capture_tick, &c),
                      -EBADMSG);
     static const uint8_t padding_ok[] = { 1, 1, 1, 1 << 2, 0, (2 << 2) | 1, 0x01, 0x04 };
     c.ticks = 0;
-    assert_int_equal(aim_chunk_decode(padding_ok, sizeof padding_ok, 1, &one, capture_tick, &c),
+    assert_int_equal(aim__chunk_decode(padding_ok, sizeof padding_ok, 1, &one, capture_tick, &c),
                      0);
     assert_int_equal(c.ticks, 1);
     assert_true(c.v[0][0] == 2.0);
@@ -409,7 +409,7 @@ static void write_corpus(void **state) {
         for (int s = 0; s < seeds[k].n; s++)
             cols[s] = (aim_chunk_column){ res[s % 4], (int)((seeds[k].counters >> s) & 1) };
         aim_chunk_encoder *e;
-        assert_int_equal(aim_chunk_encoder_new(seeds[k].n, cols, seeds[k].ticks, &e), 0);
+        assert_int_equal(aim__chunk_encoder_new(seeds[k].n, cols, seeds[k].ticks, &e), 0);
         double energy = 1000;
         for (int i = 0; i < seeds[k].ticks; i++) {
             double v[MAX_S];
@@ -421,12 +421,12 @@ static void write_corpus(void **state) {
             }
             if (seeds[k].raw)
                 v[0] = i == 2 ? NAN : 1e300;
-            assert_int_equal(aim_chunk_encoder_add(e, 100000000LL * i + (int64_t)uniform(-5e4, 5e4),
+            assert_int_equal(aim__chunk_encoder_add(e, 100000000LL * i + (int64_t)uniform(-5e4, 5e4),
                                                    v, ok), 0);
         }
         const uint8_t *blob;
         size_t len;
-        assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
+        assert_int_equal(aim__chunk_encoder_finish(e, &blob, &len), 0);
         write_seed(dir, seeds[k].name, seeds[k].n, seeds[k].counters, blob, len);
         if (k == 0) {
             write_seed(dir, "truncated", seeds[k].n, seeds[k].counters, blob, len / 2);
@@ -436,7 +436,7 @@ static void write_corpus(void **state) {
             write_seed(dir, "bitflip", seeds[k].n, seeds[k].counters, bad, len);
             write_seed(dir, "wrong_series", seeds[k].n + 1, seeds[k].counters, blob, len);
         }
-        aim_chunk_encoder_free(e);
+        aim__chunk_encoder_free(e);
     }
     static const uint8_t hostile[] = { 1, 0, 0xff, 0xff, 0xff, 0x0f, 0 };
     write_seed(dir, "huge_tick_count", 0, 0, hostile, sizeof hostile);

@@ -78,7 +78,7 @@ static void rows_from_runs(void **state) {
     b.run.cost = 0.01;
     const aim_run_summary *runs[] = { &a.run, &b.run };
     aim_cmp_table t;
-    assert_int_equal(aim_cmp_build(runs, 2, &t), 0);
+    assert_int_equal(aim__cmp_build(runs, 2, &t), 0);
     assert_int_equal(t.n_cols, 2);
     /* Sections in order, whatever order the runs introduce them in. */
     static const char *const keys[] = { "time", "energy.cpu0", "energy.gpu0", "energy", "power",
@@ -87,7 +87,7 @@ static void rows_from_runs(void **state) {
     assert_int_equal(t.n_rows, sizeof keys / sizeof keys[0]);
     for (size_t i = 0; i < t.n_rows; i++)
         assert_string_equal(t.rows[i].key, keys[i]);
-    aim_cmp_finish(&t, 0);
+    aim__cmp_finish(&t, 0);
     const aim_cmp_row *r = row(&t, "energy.gpu0");
     assert_true(isnan(r->value[0]));
     near(r->value[1], 400, 0);
@@ -115,7 +115,7 @@ static void rows_from_runs(void **state) {
     r = row(&t, "cost.EUR");
     assert_true(isnan(r->value[0]) && isnan(r->ratio[1])); /* no baseline value: no ratio */
     near(r->value[1], 0.01, 0);
-    aim_cmp_free(&t);
+    aim__cmp_free(&t);
 }
 
 /* Five runs in two groups: group 0 has times 10, 12, 14 (mean 12, sample sd
@@ -133,7 +133,7 @@ static void group_mean_and_sample_sd(void **state) {
     aim_cmp_table in = { .n_cols = 5, .rows = &in_row, .n_rows = 1 };
     size_t group_of[5] = { 0, 1, 0, 0, 0 };
     aim_cmp_table g;
-    assert_int_equal(aim_cmp_group(&in, group_of, 2, &g), 0);
+    assert_int_equal(aim__cmp_group(&in, group_of, 2, &g), 0);
     assert_int_equal(g.n_cols, 2);
     assert_int_equal(g.n_rows, 1);
     const aim_cmp_row *r = &g.rows[0];
@@ -144,22 +144,22 @@ static void group_mean_and_sample_sd(void **state) {
     near(r->value[1], 20, 0);
     assert_true(isnan(r->sd[1]));
     assert_int_equal(r->n[1], 1);
-    aim_cmp_finish(&g, 1);
+    aim__cmp_finish(&g, 1);
     near(r->ratio[0], 12.0 / 20.0, 1e-12);
     near(r->ratio[1], 1, 0);
     assert_int_equal(r->best, 0);
-    aim_cmp_free(&g);
+    aim__cmp_free(&g);
     /* Sample, not population: two values 1 and 3 give √2, not 1. */
     double v2[2] = { 1, 3 };
     in_row.value = v2;
     in.n_cols = 2;
     size_t one[2] = { 0, 0 };
-    assert_int_equal(aim_cmp_group(&in, one, 1, &g), 0);
+    assert_int_equal(aim__cmp_group(&in, one, 1, &g), 0);
     near(g.rows[0].sd[0], sqrt(2), 1e-12);
-    aim_cmp_free(&g);
+    aim__cmp_free(&g);
     /* A group index out of range is refused. */
     size_t bad[2] = { 0, 3 };
-    assert_int_equal(aim_cmp_group(&in, bad, 2, &g), -EINVAL);
+    assert_int_equal(aim__cmp_group(&in, bad, 2, &g), -EINVAL);
 }
 
 static void ties_and_zero_baseline(void **state) {
@@ -170,22 +170,22 @@ static void ties_and_zero_baseline(void **state) {
     make_run(&c, 4, 100, -1, 10, 0);
     const aim_run_summary *runs[] = { &a.run, &b.run, &c.run };
     aim_cmp_table t;
-    assert_int_equal(aim_cmp_build(runs, 3, &t), 0);
-    aim_cmp_finish(&t, 0);
+    assert_int_equal(aim__cmp_build(runs, 3, &t), 0);
+    aim__cmp_finish(&t, 0);
     const aim_cmp_row *r = row(&t, "energy");
     assert_true(isnan(r->ratio[1]));
     assert_int_equal(r->best, 0);
     r = row(&t, "time"); /* 5, 5, 4 */
     assert_int_equal(r->best, 2);
-    aim_cmp_finish(&t, 1);
+    aim__cmp_finish(&t, 1);
     r = row(&t, "j_per.tokens"); /* a recorded no tokens: no J per token; b and c tie: first */
     assert_true(isnan(r->value[0]));
     assert_int_equal(r->best, 1);
     near(r->ratio[2], 1, 1e-12);
-    aim_cmp_free(&t);
+    aim__cmp_free(&t);
 }
 
-/* aim_compare_compute: groups by a tag in the order their first run appears (the runs without
+/* aim__compare_compute: groups by a tag in the order their first run appears (the runs without
  * it last here), the baseline run's group as the baseline column, ratios and bests on the
  * group means. Energy: lr=0.1 has 300 and 500 J (mean 400, sd √20000), lr=0.2 600 J, unset 100 J. */
 static void compare_by_tag(void **state) {
@@ -209,7 +209,7 @@ static void compare_by_tag(void **state) {
         }
     }
     aim_compare_result res;
-    assert_int_equal(aim_compare_compute(runs, 4, 2, "lr", &res), 0);
+    assert_int_equal(aim__compare_compute(runs, 4, 2, "lr", &res), 0);
     assert_int_equal(res.n_groups, 3);
     assert_true(res.groups[0].has && strcmp(res.groups[0].value, "0.1") == 0);
     assert_int_equal(res.groups[0].n_runs, 2);
@@ -217,7 +217,7 @@ static void compare_by_tag(void **state) {
     assert_false(res.groups[2].has);
     assert_true(res.group_of[0] == 0 && res.group_of[1] == 1 && res.group_of[2] == 0 &&
                 res.group_of[3] == 2);
-    assert_int_equal(aim_compare_base_col(&res), 0); /* run 2 is in group 0 */
+    assert_int_equal(aim__compare_base_col(&res), 0); /* run 2 is in group 0 */
     assert_int_equal(res.table.n_cols, 3);
     const aim_cmp_row *r = row(&res.table, "energy");
     near(r->value[0], 400, 1e-12);
@@ -227,19 +227,19 @@ static void compare_by_tag(void **state) {
     near(r->ratio[1], 600.0 / 400, 1e-12);
     near(r->ratio[2], 100.0 / 400, 1e-12);
     assert_int_equal(r->best, 2);
-    aim_compare_result_free(&res);
+    aim__compare_result_free(&res);
 
     /* Without a tag: one column per run, ratios to run 3. */
-    assert_int_equal(aim_compare_compute(runs, 4, 3, NULL, &res), 0);
+    assert_int_equal(aim__compare_compute(runs, 4, 3, NULL, &res), 0);
     assert_null(res.group_of);
-    assert_int_equal(aim_compare_base_col(&res), 3);
+    assert_int_equal(aim__compare_base_col(&res), 3);
     assert_int_equal(res.table.n_cols, 4);
     r = row(&res.table, "energy");
     near(r->ratio[1], 6, 1e-12);
     assert_int_equal(r->best, 3);
-    aim_compare_result_free(&res);
-    assert_int_equal(aim_compare_compute(runs, 4, 4, NULL, &res), -EINVAL);
-    aim_compare_result_free(&res);
+    aim__compare_result_free(&res);
+    assert_int_equal(aim__compare_compute(runs, 4, 4, NULL, &res), -EINVAL);
+    aim__compare_result_free(&res);
 }
 
 int main(void) {

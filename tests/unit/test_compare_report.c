@@ -72,14 +72,14 @@ static void make(hand *h, int by_tag) {
 static char *render(const aim_compare_result *res, const char *format) {
     char *text;
     if (strcmp(format, "json") == 0) {
-        assert_int_equal(aim_compare_json(res, &text), 0);
+        assert_int_equal(aim__compare_json(res, &text), 0);
     } else {
         aim_strbuf b = AIM_STRBUF_INIT;
         if (strcmp(format, "csv") == 0)
-            aim_compare_csv(&b, res);
+            aim__compare_csv(&b, res);
         else
-            aim_compare_text(&b, res, strcmp(format, "markdown") == 0);
-        assert_int_equal(aim_strbuf_steal(&b, &text), 0);
+            aim__compare_text(&b, res, strcmp(format, "markdown") == 0);
+        assert_int_equal(aim__strbuf_steal(&b, &text), 0);
     }
     if (getenv("SHOW"))
         printf("%s\n", text);

@@ -24,14 +24,14 @@ static void config_validation(void **state) {
     assert_int_equal(aim_config_set_interval(c, 999999), -EINVAL);
     assert_int_equal(aim_config_set_interval(c, 1000000), 0);
     assert_int_equal(aim_config_set_sources(c, "procfs,rapl"), 0);
-    assert_true(aim_config_selects(c, "rapl"));
-    assert_false(aim_config_selects(c, "hwmon"));
-    assert_false(aim_config_selects(c, "proc"));
+    assert_true(aim__config_selects(c, "rapl"));
+    assert_false(aim__config_selects(c, "hwmon"));
+    assert_false(aim__config_selects(c, "proc"));
     assert_int_equal(aim_config_set_sources(c, "procfs,nosuch"), -EINVAL);
     assert_int_equal(aim_config_set_sources(c, "procfs,"), 0);
     assert_int_equal(aim_config_set_sources(c, ",procfs"), -EINVAL);
     assert_int_equal(aim_config_set_sources(c, "all"), 0);
-    assert_true(aim_config_selects(c, "hwmon"));
+    assert_true(aim__config_selects(c, "hwmon"));
     assert_int_equal(aim_config_set_intensity(c, -1), -EINVAL);
     assert_int_equal(aim_config_set_intensity(c, 120.5), 0);
     assert_int_equal(aim_config_set_name(c, ""), -EINVAL);
@@ -47,8 +47,8 @@ static void config_validation(void **state) {
 static const char *given(const aim_config *c, const aim_source_ops *ops, const char *key) {
     aim_source_setting set[AIM_CONFIG_MAX_SOURCE_OPTIONS];
     aim_source_env env = { .options = set };
-    env.n_options = aim_config_source_settings(c, ops, set, AIM_CONFIG_MAX_SOURCE_OPTIONS);
-    const char *v = aim_source_env_option(&env, key);
+    env.n_options = aim__config_source_settings(c, ops, set, AIM_CONFIG_MAX_SOURCE_OPTIONS);
+    const char *v = aim__source_env_option(&env, key);
     return v ? v : "";
 }
 

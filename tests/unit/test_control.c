@@ -69,9 +69,9 @@ static void read_lines(int fd, int lines, char *out, size_t size) {
 
 static void lines_become_events_with_replies(void **unused) {
     aim_events q;
-    assert_int_equal(aim_events_init(&q, 64), 0);
+    assert_int_equal(aim__events_init(&q, 64), 0);
     aim_control c;
-    assert_int_equal(aim_control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -88,51 +88,51 @@ static void lines_become_events_with_replies(void **unused) {
     assert_string_equal(out, "ok\nerror unknown message (phase, mark, record, ping, run)\n");
     close(a);
     close(b);
-    aim_control_stop(&c);
+    aim__control_stop(&c);
     assert_int_not_equal(access(path, F_OK), 0); /* the socket file is gone */
     aim_event ev[8];
     int64_t snap;
-    assert_int_equal(aim_events_drain(&q, ev, 8, &snap), 3); /* ping is not queued */
+    assert_int_equal(aim__events_drain(&q, ev, 8, &snap), 3); /* ping is not queued */
     assert_int_equal(ev[0].msg.op, AIM_CTL_PHASE_BEGIN);
     assert_string_equal(ev[0].msg.name, "prefill");
     assert_int_equal(ev[1].msg.op, AIM_CTL_RECORD);
     assert_string_equal(ev[2].msg.name, "checkpoint");
     assert_true(ev[0].t_ns <= ev[1].t_ns && ev[1].t_ns <= snap);
-    aim_events_destroy(&q);
+    aim__events_destroy(&q);
 }
 
 /* "run" names the run and its store (control characters in the path made harmless), and
  * is not an event; a socket started without a run answers an error. */
 static void run_is_answered_not_queued(void **unused) {
     aim_events q;
-    assert_int_equal(aim_events_init(&q, 8), 0);
+    assert_int_equal(aim__events_init(&q, 8), 0);
     aim_control c;
-    assert_int_equal(aim_control_start(&c, path, &q, "20261121-1 /data/my\nstore.db"), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, "20261121-1 /data/my\nstore.db"), 0);
     int a = connect_to(path);
     send_all(a, "run\nrun now\n", 12);
     char out[256];
     read_lines(a, 2, out, sizeof out);
     assert_string_equal(out, "ok 20261121-1 /data/my?store.db\nerror run takes no argument\n");
     close(a);
-    aim_control_stop(&c);
-    assert_int_equal(aim_control_start(&c, path, &q, NULL), 0);
+    aim__control_stop(&c);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
     a = connect_to(path);
     send_all(a, "run\n", 4);
     read_lines(a, 1, out, sizeof out);
     assert_string_equal(out, "error this socket feeds no stored run\n");
     close(a);
-    aim_control_stop(&c);
+    aim__control_stop(&c);
     aim_event ev[2];
     int64_t snap;
-    assert_int_equal(aim_events_drain(&q, ev, 2, &snap), 0);
-    aim_events_destroy(&q);
+    assert_int_equal(aim__events_drain(&q, ev, 2, &snap), 0);
+    aim__events_destroy(&q);
 }
 
 static void oversized_lines_and_floods_do_not_disturb(void **unused) {
     aim_events q;
-    assert_int_equal(aim_events_init(&q, 16), 0);
+    assert_int_equal(aim__events_init(&q, 16), 0);
     aim_control c;
-    assert_int_equal(aim_control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
     int fd = connect_to(path);
     /* 5000 bytes without a newline, then a good line on the same connection */
     char *big = malloc(5000);
@@ -154,22 +154,22 @@ static void oversized_lines_and_floods_do_not_disturb(void **unused) {
     read_lines(fd, 40, replies, sizeof replies);
     assert_non_null(strstr(replies, "error too many events queued"));
     close(fd);
-    aim_control_stop(&c);
-    assert_int_equal(aim_events_dropped(&q), 40 - 15);
-    aim_events_destroy(&q);
+    aim__control_stop(&c);
+    assert_int_equal(aim__events_dropped(&q), 40 - 15);
+    aim__events_destroy(&q);
 }
 
 static void an_existing_path_is_refused(void **unused) {
     aim_events q;
-    assert_int_equal(aim_events_init(&q, 4), 0);
+    assert_int_equal(aim__events_init(&q, 4), 0);
     aim_control c, d;
-    assert_int_equal(aim_control_start(&c, path, &q, NULL), 0);
-    assert_int_equal(aim_control_start(&d, path, &q, NULL), -EEXIST);
-    aim_control_stop(&d); /* harmless after a failed start */
-    aim_control_stop(&c);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&d, path, &q, NULL), -EEXIST);
+    aim__control_stop(&d); /* harmless after a failed start */
+    aim__control_stop(&c);
     memset(&d, 0, sizeof d);
-    aim_control_stop(&d); /* and on a zeroed one */
-    aim_events_destroy(&q);
+    aim__control_stop(&d); /* and on a zeroed one */
+    aim__events_destroy(&q);
 }
 
 /* Reads until the peer closes (10 s at most: an upper bound for a loaded machine, not a
@@ -191,9 +191,9 @@ static void read_to_eof(int fd, char *out, size_t size) {
 /* Issue 11: 64 idle connections used to refuse every other client for the whole run. */
 static void idle_clients_never_lock_out_a_new_one(void **unused) {
     aim_events q;
-    assert_int_equal(aim_events_init(&q, 16), 0);
+    assert_int_equal(aim__events_init(&q, 16), 0);
     aim_control c;
-    assert_int_equal(aim_control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
     int idle[AIM_CONTROL_CLIENTS];
     char out[256];
     for (int i = 0; i < AIM_CONTROL_CLIENTS; i++) { /* each known to the server, in order */
@@ -216,16 +216,16 @@ static void idle_clients_never_lock_out_a_new_one(void **unused) {
     for (int i = 0; i < AIM_CONTROL_CLIENTS; i++)
         close(idle[i]);
     close(fresh);
-    aim_control_stop(&c);
+    aim__control_stop(&c);
     assert_int_equal(c.idle_closed, 1);
-    aim_events_destroy(&q);
+    aim__events_destroy(&q);
 }
 
 static void a_silent_connection_is_closed(void **unused) {
     aim_events q;
-    assert_int_equal(aim_events_init(&q, 4), 0);
+    assert_int_equal(aim__events_init(&q, 4), 0);
     aim_control c;
-    assert_int_equal(aim_control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
     atomic_store(&c.idle_ns, 50000000); /* 50 ms instead of 30 s */
     int fd = connect_to(path);
     char out[256];
@@ -237,8 +237,8 @@ static void a_silent_connection_is_closed(void **unused) {
     read_lines(fd, 1, out, sizeof out);
     assert_string_equal(out, "ok\n");
     close(fd);
-    aim_control_stop(&c);
-    aim_events_destroy(&q);
+    aim__control_stop(&c);
+    aim__events_destroy(&q);
 }
 
 int main(void) {

@@ -12,7 +12,7 @@
 #include "util/number.h"
 
 static int parse(const char *line, aim_control_msg *m, char *err) {
-    return aim_control_parse(line, strlen(line), m, err, 128);
+    return aim__control_parse(line, strlen(line), m, err, 128);
 }
 
 static void phases_and_marks(void **unused) {
@@ -51,9 +51,9 @@ static void records(void **unused) {
     assert_int_equal(m.kind, AIM_RECORD_COUNTER);
     assert_int_equal(parse("record prompt_tokens 7 gauge", &m, err), 0);
     assert_int_equal(m.kind, AIM_RECORD_GAUGE);
-    assert_int_equal(aim_record_default_kind("prompt_tokens"), AIM_RECORD_COUNTER);
-    assert_int_equal(aim_record_default_kind("bytes_total"), AIM_RECORD_COUNTER);
-    assert_int_equal(aim_record_default_kind("latency_ms"), AIM_RECORD_GAUGE);
+    assert_int_equal(aim__record_default_kind("prompt_tokens"), AIM_RECORD_COUNTER);
+    assert_int_equal(aim__record_default_kind("bytes_total"), AIM_RECORD_COUNTER);
+    assert_int_equal(aim__record_default_kind("latency_ms"), AIM_RECORD_GAUGE);
 }
 
 static void rejects_with_a_reason(void **unused) {
@@ -93,7 +93,7 @@ static void rejects_with_a_reason(void **unused) {
     memcpy(line, "mark ", 5);
     aim_control_msg m;
     char err[128];
-    assert_int_equal(aim_control_parse(line, AIM_CONTROL_LINE_MAX, &m, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__control_parse(line, AIM_CONTROL_LINE_MAX, &m, err, sizeof err), -EINVAL);
     assert_non_null(strstr(err, "line too long"));
     /* 129 bytes of name: over the limit; 128: fine */
     char name[160] = "mark ";
@@ -104,31 +104,31 @@ static void rejects_with_a_reason(void **unused) {
     assert_int_equal(parse(name, &m, err), 0);
     assert_int_equal(strlen(m.name), 128);
     /* a NUL inside the line is a control character, not the end of it */
-    assert_int_equal(aim_control_parse("mark a\0b", 8, &m, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__control_parse("mark a\0b", 8, &m, err, sizeof err), -EINVAL);
 }
 
 static void decimals_ignore_the_locale(void **unused) {
     double v = 0;
-    assert_int_equal(aim_parse_decimal("3.25", 4, 0, &v), 0);
+    assert_int_equal(aim__parse_decimal("3.25", 4, 0, &v), 0);
     assert_true(v == 3.25);
     /* a decimal-comma locale, as a Python host may set, changes nothing */
     if (setlocale(LC_NUMERIC, "de_DE.UTF-8") || setlocale(LC_NUMERIC, "fr_FR.UTF-8")) {
-        assert_int_equal(aim_parse_decimal("3.25", 4, 0, &v), 0);
+        assert_int_equal(aim__parse_decimal("3.25", 4, 0, &v), 0);
         assert_true(v == 3.25);
-        assert_int_equal(aim_parse_decimal("3,25", 4, 0, &v), -EINVAL);
+        assert_int_equal(aim__parse_decimal("3,25", 4, 0, &v), -EINVAL);
         setlocale(LC_NUMERIC, "C");
     }
-    assert_int_equal(aim_parse_decimal("-1e3", 4, 1, &v), 0);
+    assert_int_equal(aim__parse_decimal("-1e3", 4, 1, &v), 0);
     assert_true(v == -1000.0);
-    assert_int_equal(aim_parse_decimal("-1", 2, 0, &v), -EINVAL);
-    assert_int_equal(aim_parse_decimal(".5", 2, 0, &v), 0);
+    assert_int_equal(aim__parse_decimal("-1", 2, 0, &v), -EINVAL);
+    assert_int_equal(aim__parse_decimal(".5", 2, 0, &v), 0);
     assert_true(v == 0.5);
-    assert_int_equal(aim_parse_decimal("5.", 2, 0, &v), 0);
-    assert_int_equal(aim_parse_decimal(".", 1, 0, &v), -EINVAL);
-    assert_int_equal(aim_parse_decimal("1e", 2, 0, &v), -EINVAL);
-    assert_int_equal(aim_parse_decimal("12", 1, 0, &v), 0); /* exactly len bytes */
+    assert_int_equal(aim__parse_decimal("5.", 2, 0, &v), 0);
+    assert_int_equal(aim__parse_decimal(".", 1, 0, &v), -EINVAL);
+    assert_int_equal(aim__parse_decimal("1e", 2, 0, &v), -EINVAL);
+    assert_int_equal(aim__parse_decimal("12", 1, 0, &v), 0); /* exactly len bytes */
     assert_true(v == 1.0);
-    assert_int_equal(aim_parse_decimal("", 0, 1, &v), -EINVAL);
+    assert_int_equal(aim__parse_decimal("", 0, 1, &v), -EINVAL);
 }
 
 /* Issue 11: names reach the store, JSON and terminals; bytes that are not UTF-8 are refused

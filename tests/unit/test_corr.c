@@ -84,7 +84,7 @@ static double mat_r(const aim_corr_matrix *m, int i, int j) {
         i = j;
         j = t;
     }
-    return m->r[aim_corr_pair_index(m->n, i, j)];
+    return m->r[aim__corr_pair_index(m->n, i, j)];
 }
 
 static uint64_t mat_n(const aim_corr_matrix *m, int i, int j) {
@@ -93,7 +93,7 @@ static uint64_t mat_n(const aim_corr_matrix *m, int i, int j) {
         i = j;
         j = t;
     }
-    return i == j ? m->self_n[i] : m->pn[aim_corr_pair_index(m->n, i, j)];
+    return i == j ? m->self_n[i] : m->pn[aim__corr_pair_index(m->n, i, j)];
 }
 
 /* One group, every slot a gauge at resolution res. */
@@ -110,7 +110,7 @@ static aim_corr *one_group(int n, double res, int64_t interval) {
                           .counter = counter, .n_groups = 1, .grid_group = 0,
                           .interval_ns = interval };
     aim_corr *c = NULL;
-    assert_int_equal(aim_corr_new(&l, &c), 0);
+    assert_int_equal(aim__corr_new(&l, &c), 0);
     return c;
 }
 
@@ -150,17 +150,17 @@ static void test_streaming_matches_two_pass(void **state) {
     const double res = 1e-6;
     aim_corr *c = one_group(NS, res, 100000000);
     for (size_t t = 0; t < ROWS; t++)
-        aim_corr_tick(c, 0, (int64_t)t * 100000000, &v[t * NS], &ok[t * NS]);
+        aim__corr_tick(c, 0, (int64_t)t * 100000000, &v[t * NS], &ok[t * NS]);
     aim_corr_matrix *m = NULL;
-    assert_int_equal(aim_corr_finish(c, &m), 0);
-    aim_corr_free(c);
+    assert_int_equal(aim__corr_finish(c, &m), 0);
+    aim__corr_free(c);
     assert_int_equal(m->n, NS);
     assert_int_equal(m->ticks, ROWS);
     assert_true(m->exact);
 
     /* the reference sees the same quantised values */
     for (size_t k = 0; k < ROWS * NS; k++)
-        v[k] = aim_corr_quantise(v[k], res);
+        v[k] = aim__corr_quantise(v[k], res);
     for (int i = 0; i < NS; i++)
         for (int j = i + 1; j < NS; j++) {
             uint64_t n;
@@ -187,21 +187,21 @@ static void test_streaming_matches_two_pass(void **state) {
 
     /* classification: 5 constant, 6 identical to 0; 7 mirrors 2 (r near -1), which is no
      * identity (issue 11: a pair listed as identical at r -1.0000) but a negative finding */
-    assert_int_equal(aim_corr_matrix_state(m, 5), AIM_CORR_SERIES_CONSTANT);
-    assert_int_equal(aim_corr_matrix_state(m, 8), AIM_CORR_SERIES_VARYING); /* two values */
+    assert_int_equal(aim__corr_matrix_state(m, 5), AIM_CORR_SERIES_CONSTANT);
+    assert_int_equal(aim__corr_matrix_state(m, 8), AIM_CORR_SERIES_VARYING); /* two values */
     int rep[NS];
-    aim_corr_classes(m, NULL, NULL, rep);
+    aim__corr_classes(m, NULL, NULL, rep);
     assert_int_equal(rep[6], 0);
     assert_int_equal(rep[7], 7);
     assert_int_equal(rep[1], 1);
     aim_corr_pick picks[64];
-    size_t nid = aim_corr_select(m, rep, NULL, AIM_CORR_PICK_IDENTICAL, 0, picks, 64);
+    size_t nid = aim__corr_select(m, rep, NULL, AIM_CORR_PICK_IDENTICAL, 0, picks, 64);
     assert_int_equal(nid, 1);
     assert_int_equal(picks[0].a, 0);
     assert_int_equal(picks[0].b, 6);
     assert_true(picks[0].r > 0.9999);
     /* findings: never a constant, never an identical member, strongest first */
-    size_t npos = aim_corr_select(m, rep, NULL, AIM_CORR_PICK_POSITIVE, 0, picks, 64);
+    size_t npos = aim__corr_select(m, rep, NULL, AIM_CORR_PICK_POSITIVE, 0, picks, 64);
     assert_true(npos >= 1);
     assert_int_equal(picks[0].a, 0);
     assert_int_equal(picks[0].b, 1);
@@ -211,13 +211,13 @@ static void test_streaming_matches_two_pass(void **state) {
         if (k)
             assert_true(fabs(picks[k].r) <= fabs(picks[k - 1].r));
     }
-    size_t nneg = aim_corr_select(m, rep, NULL, AIM_CORR_PICK_NEGATIVE, 0.5, picks, 64);
+    size_t nneg = aim__corr_select(m, rep, NULL, AIM_CORR_PICK_NEGATIVE, 0.5, picks, 64);
     assert_int_equal(nneg, 2);
     assert_int_equal(picks[0].a, 2);
     assert_int_equal(picks[0].b, 7);
     assert_int_equal(picks[1].a, 8);
     assert_int_equal(picks[1].b, 9);
-    aim_corr_matrix_free(m);
+    aim__corr_matrix_free(m);
     free(v);
     free(ok);
 }
@@ -236,36 +236,36 @@ static void test_sparse_and_derived(void **state) {
         v[2] = 0.01 * normal() + (t == 50 || t == 120 ? 100 : 0); /* spikes at the same two */
         v[3] = 30 + 0.5 * v[0];                       /* a model's output from series 0 */
         v[4] = t == 10 || t == 60 || t == 90 ? 1 : 0; /* three samples off: enough */
-        aim_corr_tick(c, 0, (int64_t)t * 10000000, v, NULL);
+        aim__corr_tick(c, 0, (int64_t)t * 10000000, v, NULL);
     }
     aim_corr_matrix *m;
-    assert_int_equal(aim_corr_finish(c, &m), 0);
-    aim_corr_free(c);
+    assert_int_equal(aim__corr_finish(c, &m), 0);
+    aim__corr_free(c);
     assert_int_equal(m->spread[1], 2);
     assert_int_equal(m->spread[0], AIM_CORR_MIN_SPREAD);
     assert_int_equal(m->spread[4], 3);
-    assert_int_equal(aim_corr_matrix_state(m, 1), AIM_CORR_SERIES_SPARSE);
-    assert_int_equal(aim_corr_matrix_state(m, 4), AIM_CORR_SERIES_VARYING);
+    assert_int_equal(aim__corr_matrix_state(m, 1), AIM_CORR_SERIES_SPARSE);
+    assert_int_equal(aim__corr_matrix_state(m, 4), AIM_CORR_SERIES_VARYING);
     assert_true(mat_r(m, 1, 2) > 0.99); /* what used to be the top finding */
     const int model[N] = { -1, 0, 0, 1, 0 };
     int rep[N];
-    aim_corr_classes(m, NULL, model, rep);
+    aim__corr_classes(m, NULL, model, rep);
     assert_int_equal(rep[3], 3); /* r = 1, but derived: not identical */
     aim_corr_pick picks[16];
-    size_t npos = aim_corr_select(m, rep, model, AIM_CORR_PICK_POSITIVE, 0.3, picks, 16);
+    size_t npos = aim__corr_select(m, rep, model, AIM_CORR_PICK_POSITIVE, 0.3, picks, 16);
     for (size_t k = 0; k < npos; k++) {
         assert_false(picks[k].a == 1 || picks[k].b == 1);      /* never the sparse series */
         assert_false(picks[k].a == 0 && picks[k].b == 3);      /* never the derived pair */
     }
-    assert_int_equal(aim_corr_select(m, rep, model, AIM_CORR_PICK_IDENTICAL, 0, picks, 16), 0);
-    assert_int_equal(aim_corr_select(m, rep, model, AIM_CORR_PICK_DERIVED, 0, picks, 16), 1);
+    assert_int_equal(aim__corr_select(m, rep, model, AIM_CORR_PICK_IDENTICAL, 0, picks, 16), 0);
+    assert_int_equal(aim__corr_select(m, rep, model, AIM_CORR_PICK_DERIVED, 0, picks, 16), 1);
     assert_int_equal(picks[0].a, 0);
     assert_int_equal(picks[0].b, 3);
     assert_true(picks[0].r > 0.9999);
     /* without the model the same pair is an identity, as before */
-    aim_corr_classes(m, NULL, NULL, rep);
+    aim__corr_classes(m, NULL, NULL, rep);
     assert_int_equal(rep[3], 0);
-    aim_corr_matrix_free(m);
+    aim__corr_matrix_free(m);
 }
 
 /* Flapping validity patterns beyond the block cache force evictions and merges; the result
@@ -284,13 +284,13 @@ static void test_many_patterns(void **state) {
     }
     aim_corr *c = one_group(N, 1e-6, 10000000);
     for (int t = 0; t < R; t++)
-        aim_corr_tick(c, 0, (int64_t)t * 10000000, v[t], ok[t]);
+        aim__corr_tick(c, 0, (int64_t)t * 10000000, v[t], ok[t]);
     aim_corr_matrix *m;
-    assert_int_equal(aim_corr_finish(c, &m), 0);
-    aim_corr_free(c);
+    assert_int_equal(aim__corr_finish(c, &m), 0);
+    aim__corr_free(c);
     for (int t = 0; t < R; t++)
         for (int i = 0; i < N; i++)
-            v[t][i] = aim_corr_quantise(v[t][i], 1e-6);
+            v[t][i] = aim__corr_quantise(v[t][i], 1e-6);
     for (int i = 0; i < N; i++)
         for (int j = i + 1; j < N; j++) {
             uint64_t n;
@@ -298,7 +298,7 @@ static void test_many_patterns(void **state) {
             assert_int_equal(mat_n(m, i, j), n);
             assert_true(fabs(mat_r(m, i, j) - ref) <= TOL_TWO_PASS);
         }
-    aim_corr_matrix_free(m);
+    aim__corr_matrix_free(m);
 }
 
 /* ------------------------------------------------------------------ the grid */
@@ -347,7 +347,7 @@ static aim_corr *two_group_corr(int live) {
                           .group_interval_ns = live ? iv : NULL, .grid_group = 0,
                           .interval_ns = 10000000 };
     aim_corr *c;
-    assert_int_equal(aim_corr_new(&l, &c), 0);
+    assert_int_equal(aim__corr_new(&l, &c), 0);
     return c;
 }
 
@@ -365,10 +365,10 @@ static void reference_rows(const two_groups *d, double (*x)[NSLOT], uint8_t (*ok
         while (s + 1 < SLOW_TICKS && d->ts[s + 1] <= t) {
             s++;
             held_ok[0] = d->os[s][0];
-            held[0] = aim_corr_quantise(d->vs[s][0], res[3]);
+            held[0] = aim__corr_quantise(d->vs[s][0], res[3]);
             held_ok[1] = 0;
             if (d->os[s][1]) {
-                double q = aim_corr_quantise(d->vs[s][1], res[4]);
+                double q = aim__corr_quantise(d->vs[s][1], res[4]);
                 if (have_k) {
                     held[1] = (q - prev_k) / ((double)(d->ts[s] - prev_kt) * 1e-9);
                     held_ok[1] = 1;
@@ -379,10 +379,10 @@ static void reference_rows(const two_groups *d, double (*x)[NSLOT], uint8_t (*ok
             }
         }
         for (int i = 0; i < 2; i++) {
-            x[k][i] = aim_corr_quantise(d->vg[k][i], res[i]);
+            x[k][i] = aim__corr_quantise(d->vg[k][i], res[i]);
             ok[k][i] = d->og[k][i];
         }
-        double q = aim_corr_quantise(d->vg[k][2], res[2]);
+        double q = aim__corr_quantise(d->vg[k][2], res[2]);
         ok[k][2] = have_c;
         if (have_c)
             x[k][2] = (q - prev_c) / ((double)(t - prev_ct) * 1e-9);
@@ -403,10 +403,10 @@ static aim_corr_matrix *feed_time_order(const two_groups *d, int live) {
     int a = 0, b = 0;
     while (a < GRID_TICKS || b < SLOW_TICKS) {
         if (b >= SLOW_TICKS || (a < GRID_TICKS && d->tg[a] <= d->ts[b])) {
-            aim_corr_tick(c, 0, d->tg[a], d->vg[a], d->og[a]);
+            aim__corr_tick(c, 0, d->tg[a], d->vg[a], d->og[a]);
             a++;
         } else {
-            aim_corr_tick(c, 1, d->ts[b], d->vs[b], d->os[b]);
+            aim__corr_tick(c, 1, d->ts[b], d->vs[b], d->os[b]);
             b++;
         }
         int64_t next = INT64_MAX;
@@ -415,11 +415,11 @@ static aim_corr_matrix *feed_time_order(const two_groups *d, int live) {
         if (b < SLOW_TICKS && d->ts[b] < next)
             next = d->ts[b];
         if (next != INT64_MAX)
-            aim_corr_watermark(c, next - 1);
+            aim__corr_watermark(c, next - 1);
     }
     aim_corr_matrix *m;
-    assert_int_equal(aim_corr_finish(c, &m), 0);
-    aim_corr_free(c);
+    assert_int_equal(aim__corr_finish(c, &m), 0);
+    aim__corr_free(c);
     return m;
 }
 
@@ -432,16 +432,16 @@ static aim_corr_matrix *feed_batches(const two_groups *d, int slow_first) {
         for (int pass = 0; pass < 2; pass++) {
             if ((pass == 0) == !slow_first)
                 for (; a < GRID_TICKS && d->tg[a] < now; a++)
-                    aim_corr_tick(c, 0, d->tg[a], d->vg[a], d->og[a]);
+                    aim__corr_tick(c, 0, d->tg[a], d->vg[a], d->og[a]);
             else
                 for (; b < SLOW_TICKS && d->ts[b] < now; b++)
-                    aim_corr_tick(c, 1, d->ts[b], d->vs[b], d->os[b]);
+                    aim__corr_tick(c, 1, d->ts[b], d->vs[b], d->os[b]);
         }
     }
-    assert_int_equal(aim_corr_forced(c), 0);
+    assert_int_equal(aim__corr_forced(c), 0);
     aim_corr_matrix *m;
-    assert_int_equal(aim_corr_finish(c, &m), 0);
-    aim_corr_free(c);
+    assert_int_equal(aim__corr_finish(c, &m), 0);
+    aim__corr_free(c);
     return m;
 }
 
@@ -453,7 +453,7 @@ static void assert_same_matrix(const aim_corr_matrix *x, const aim_corr_matrix *
         assert_int_equal(x->self_n[i], y->self_n[i]);
         assert_int_equal(x->varying[i], y->varying[i]);
         for (int j = i + 1; j < x->n; j++) {
-            size_t ij = aim_corr_pair_index(x->n, i, j);
+            size_t ij = aim__corr_pair_index(x->n, i, j);
             assert_int_equal(x->pn[ij], y->pn[ij]);
             if (isnan(x->r[ij]) || isnan(y->r[ij])) {
                 assert_true(isnan(x->r[ij]) && isnan(y->r[ij]));
@@ -502,10 +502,10 @@ static void test_grid_alignment(void **state) {
     assert_true(ordered->self_n[3] < GRID_TICKS);
     free(x);
     free(ok);
-    aim_corr_matrix_free(ordered);
-    aim_corr_matrix_free(ordered_live);
-    aim_corr_matrix_free(batched);
-    aim_corr_matrix_free(batched2);
+    aim__corr_matrix_free(ordered);
+    aim__corr_matrix_free(ordered_live);
+    aim__corr_matrix_free(batched);
+    aim__corr_matrix_free(batched2);
     free(d);
 }
 
@@ -520,22 +520,22 @@ static void test_counter_rate_by_hand(void **state) {
     aim_corr_layout l = { .n_series = 2, .group = group, .resolution = res, .counter = counter,
                           .n_groups = 1, .grid_group = 0, .interval_ns = 1000000000 };
     aim_corr *c;
-    assert_int_equal(aim_corr_new(&l, &c), 0);
+    assert_int_equal(aim__corr_new(&l, &c), 0);
     static const double t_s[5] = { 0, 1, 3, 4, 6 }, cnt[5] = { 0, 2, 6, 12, 20 },
                         gauge[5] = { 9, 1, 2, 3, 5 };
     uint8_t ok[2] = { 1, 1 };
     for (int k = 0; k < 5; k++) {
         double v[2] = { cnt[k], gauge[k] };
-        aim_corr_tick(c, 0, (int64_t)(t_s[k] * 1e9), v, ok);
+        aim__corr_tick(c, 0, (int64_t)(t_s[k] * 1e9), v, ok);
     }
     aim_corr_matrix *m;
-    assert_int_equal(aim_corr_finish(c, &m), 0);
-    aim_corr_free(c);
+    assert_int_equal(aim__corr_finish(c, &m), 0);
+    aim__corr_free(c);
     assert_int_equal(m->self_n[0], 4);
     assert_int_equal(m->self_n[1], 5);
     assert_int_equal(m->pn[0], 4);
     assert_true(fabs(m->r[0] - 5.5 / sqrt(11 * 8.75)) < 1e-12);
-    aim_corr_matrix_free(m);
+    aim__corr_matrix_free(m);
 }
 
 /* A group that stops ticking stops contributing 2 s later (interval 100 ms: the limit is
@@ -553,29 +553,29 @@ static void run_staleness(int live, uint64_t expect_forced) {
                           .n_groups = 2, .group_interval_ns = live ? iv : NULL, .grid_group = 0,
                           .interval_ns = 100000000 };
     aim_corr *c;
-    assert_int_equal(aim_corr_new(&l, &c), 0);
+    assert_int_equal(aim__corr_new(&l, &c), 0);
     uint8_t one = 1;
     for (int k = 0; k < 100; k++) {
         int64_t t = (int64_t)k * 100000000;
         if (k % 5 == 0 && k <= 20) {
             double v = k;
-            aim_corr_tick(c, 1, t, &v, &one);
+            aim__corr_tick(c, 1, t, &v, &one);
         }
         double v = k % 7;
-        aim_corr_tick(c, 0, t, &v, &one);
+        aim__corr_tick(c, 0, t, &v, &one);
         if (!live)
-            aim_corr_watermark(c, t + 99999999);
+            aim__corr_watermark(c, t + 99999999);
     }
     aim_corr_matrix *m;
-    assert_int_equal(aim_corr_finish(c, &m), 0);
-    assert_int_equal(aim_corr_forced(c), expect_forced);
-    aim_corr_free(c);
+    assert_int_equal(aim__corr_finish(c, &m), 0);
+    assert_int_equal(aim__corr_forced(c), expect_forced);
+    aim__corr_free(c);
     assert_int_equal(m->exact, expect_forced == 0);
     assert_int_equal(m->ticks, 100);
     assert_int_equal(m->self_n[0], 100);
     assert_int_equal(m->self_n[1], 41);
     assert_int_equal(m->pn[0], 41);
-    aim_corr_matrix_free(m);
+    aim__corr_matrix_free(m);
 }
 
 static void test_staleness(void **state) {
@@ -596,22 +596,22 @@ static void test_forced_when_stalled(void **state) {
                           .n_groups = 2, .group_interval_ns = iv, .grid_group = 0,
                           .interval_ns = 1000000000 };
     aim_corr *c;
-    assert_int_equal(aim_corr_new(&l, &c), 0);
+    assert_int_equal(aim__corr_new(&l, &c), 0);
     uint8_t one = 1;
     double v = 1;
-    aim_corr_tick(c, 1, 0, &v, &one);
+    aim__corr_tick(c, 1, 0, &v, &one);
     for (int k = 1; k <= 20; k++) {
         v = k;
-        aim_corr_tick(c, 0, (int64_t)k * 1000000000, &v, &one);
+        aim__corr_tick(c, 0, (int64_t)k * 1000000000, &v, &one);
     }
-    assert_int_equal(aim_corr_forced(c), 9);
-    assert_int_equal(aim_corr_ticks(c), 9);
+    assert_int_equal(aim__corr_forced(c), 9);
+    assert_int_equal(aim__corr_ticks(c), 9);
     aim_corr_matrix *m;
-    assert_int_equal(aim_corr_finish(c, &m), 0);
-    aim_corr_free(c);
+    assert_int_equal(aim__corr_finish(c, &m), 0);
+    aim__corr_free(c);
     assert_int_equal(m->ticks, 20);
     assert_false(m->exact);
-    aim_corr_matrix_free(m);
+    aim__corr_matrix_free(m);
 }
 
 /* Ranges keep only their grid ticks (the alignment still follows every tick). */
@@ -620,39 +620,39 @@ static void test_ranges(void **state) {
     aim_corr *c = one_group(2, 0.01, 100000000);
     aim_time_range ranges[3] = { { 5000000000LL, 6000000000LL }, { 1000000000LL, 2000000000LL },
                                  { 1500000000LL, 1800000000LL } };
-    assert_int_equal(aim_corr_set_ranges(c, ranges, 3), 0);
+    assert_int_equal(aim__corr_set_ranges(c, ranges, 3), 0);
     double x[100][2];
     uint8_t ok[100][2];
     for (int k = 0; k < 100; k++) {
-        x[k][0] = aim_corr_quantise(normal(), 0.01);
-        x[k][1] = aim_corr_quantise(x[k][0] + normal(), 0.01);
+        x[k][0] = aim__corr_quantise(normal(), 0.01);
+        x[k][1] = aim__corr_quantise(x[k][0] + normal(), 0.01);
         ok[k][0] = ok[k][1] = 1;
-        aim_corr_tick(c, 0, (int64_t)k * 100000000, x[k], ok[k]);
+        aim__corr_tick(c, 0, (int64_t)k * 100000000, x[k], ok[k]);
         /* outside the ranges, the reference does not count the row */
         int64_t t = (int64_t)k * 100000000;
         int in = (t >= 1000000000LL && t < 2000000000LL) || (t >= 5000000000LL && t < 6000000000LL);
         ok[k][0] = ok[k][1] = (uint8_t)in;
     }
     aim_corr_matrix *m;
-    assert_int_equal(aim_corr_finish(c, &m), 0);
-    aim_corr_free(c);
+    assert_int_equal(aim__corr_finish(c, &m), 0);
+    aim__corr_free(c);
     assert_int_equal(m->ticks, 20);
     assert_int_equal(m->self_n[0], 20);
     uint64_t n;
     double ref = two_pass(&x[0][0], &ok[0][0], &x[0][1], &ok[0][1], 100, 2, &n);
     assert_int_equal(n, 20);
     assert_true(fabs(m->r[0] - ref) <= TOL_TWO_PASS);
-    aim_corr_matrix_free(m);
+    aim__corr_matrix_free(m);
 
     /* ranges that cover nothing: nothing is accumulated */
     c = one_group(2, 0.01, 100000000);
     aim_time_range empty = { 5, 5 };
-    assert_int_equal(aim_corr_set_ranges(c, &empty, 1), 0);
-    aim_corr_tick(c, 0, 5, x[0], ok[0]);
-    assert_int_equal(aim_corr_finish(c, &m), 0);
-    aim_corr_free(c);
+    assert_int_equal(aim__corr_set_ranges(c, &empty, 1), 0);
+    aim__corr_tick(c, 0, 5, x[0], ok[0]);
+    assert_int_equal(aim__corr_finish(c, &m), 0);
+    aim__corr_free(c);
     assert_int_equal(m->ticks, 0);
-    aim_corr_matrix_free(m);
+    aim__corr_matrix_free(m);
 }
 
 typedef struct decoded {
@@ -675,20 +675,20 @@ static void test_quantise_matches_codec(void **state) {
     double vals[3] = { 12.345, -0.005, 99999.999 };
     uint8_t ok[3] = { 1, 1, 1 };
     aim_chunk_encoder *e;
-    assert_int_equal(aim_chunk_encoder_new(1, &col, 8, &e), 0);
+    assert_int_equal(aim__chunk_encoder_new(1, &col, 8, &e), 0);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(aim_chunk_encoder_add(e, i, &vals[i], &ok[i]), 0);
+        assert_int_equal(aim__chunk_encoder_add(e, i, &vals[i], &ok[i]), 0);
     const uint8_t *blob;
     size_t len;
-    assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
+    assert_int_equal(aim__chunk_encoder_finish(e, &blob, &len), 0);
     decoded acc = { 0, { 0 } };
-    assert_int_equal(aim_chunk_decode(blob, len, 1, &col, collect, &acc), 0);
+    assert_int_equal(aim__chunk_decode(blob, len, 1, &col, collect, &acc), 0);
     assert_int_equal(acc.k, 3);
     for (int i = 0; i < 3; i++)
-        assert_true(acc.got[i] == aim_corr_quantise(vals[i], 0.01));
-    assert_true(aim_corr_quantise(12.345, 0.01) == 1235 * 0.01);
-    assert_true(aim_corr_quantise(1e300, 0.01) == 1e300); /* beyond 2^53 steps: raw */
-    aim_chunk_encoder_free(e);
+        assert_true(acc.got[i] == aim__corr_quantise(vals[i], 0.01));
+    assert_true(aim__corr_quantise(12.345, 0.01) == 1235 * 0.01);
+    assert_true(aim__corr_quantise(1e300, 0.01) == 1e300); /* beyond 2^53 steps: raw */
+    aim__chunk_encoder_free(e);
 }
 
 static void test_layout_checks(void **state) {
@@ -699,20 +699,20 @@ static void test_layout_checks(void **state) {
     aim_corr_layout l = { .n_series = 3, .group = group, .resolution = res, .counter = counter,
                           .n_groups = 2, .grid_group = 0, .interval_ns = 1 };
     aim_corr *c = NULL;
-    assert_int_equal(aim_corr_new(&l, &c), -EINVAL);
+    assert_int_equal(aim__corr_new(&l, &c), -EINVAL);
     l.n_series = 2;
     l.grid_group = 2;
-    assert_int_equal(aim_corr_new(&l, &c), -EINVAL);
+    assert_int_equal(aim__corr_new(&l, &c), -EINVAL);
     l.grid_group = 0;
-    assert_int_equal(aim_corr_new(&l, &c), 0);
-    aim_corr_free(c);
+    assert_int_equal(aim__corr_new(&l, &c), 0);
+    aim__corr_free(c);
 
     /* beyond AIM_CORR_MAX_SERIES, per-instance series are left out first */
     int inst[AIM_CORR_MAX_SERIES + 3];
     uint8_t inc[AIM_CORR_MAX_SERIES + 3];
     for (int i = 0; i < AIM_CORR_MAX_SERIES + 3; i++)
         inst[i] = i % 2 ? i : -1;
-    aim_corr_include(AIM_CORR_MAX_SERIES + 3, inst, inc);
+    aim__corr_include(AIM_CORR_MAX_SERIES + 3, inst, inc);
     int n = 0;
     for (int i = 0; i < AIM_CORR_MAX_SERIES + 3; i++)
         n += inc[i];
@@ -764,7 +764,7 @@ static void fill_run(aim_run_summary *run, aim_device_summary *devs, aim_series_
     snprintf(devs[2].name, sizeof devs[2].name, "process");
     devs[2].kind = AIM_DEV_PROCESS;
     for (int i = 0; i < NSLOT; i++) {
-        const aim_metric_info *m = aim_metric_by_id(spec[i].metric);
+        const aim_metric_info *m = aim__metric_by_id(spec[i].metric);
         memset(&ser[i], 0, sizeof ser[i]);
         ser[i].slot = i;
         ser[i].device = spec[i].dev;
@@ -789,29 +789,29 @@ static void store_chunks(aim_db *db, const aim_run_summary *run, const two_group
     for (int i = 0; i < G1; i++)
         c1[i] = (aim_chunk_column){ run->series[G0 + i].resolution, run->series[G0 + i].counter };
     aim_chunk_encoder *e0, *e1;
-    assert_int_equal(aim_chunk_encoder_new(G0, c0, 50, &e0), 0);
-    assert_int_equal(aim_chunk_encoder_new(G1, c1, 15, &e1), 0);
+    assert_int_equal(aim__chunk_encoder_new(G0, c0, 50, &e0), 0);
+    assert_int_equal(aim__chunk_encoder_new(G1, c1, 15, &e1), 0);
     int64_t seq0 = 0, seq1 = 0;
     for (int pass = 0; pass < 2; pass++) {
         aim_chunk_encoder *e = pass ? e1 : e0;
         int total = pass ? SLOW_TICKS : GRID_TICKS, per = pass ? 15 : 50;
         for (int k = 0; k < total; k++) {
-            assert_int_equal(aim_chunk_encoder_add(e, pass ? d->ts[k] : d->tg[k],
+            assert_int_equal(aim__chunk_encoder_add(e, pass ? d->ts[k] : d->tg[k],
                                                    pass ? d->vs[k] : d->vg[k],
                                                    pass ? d->os[k] : d->og[k]), 0);
-            if (aim_chunk_encoder_ticks(e) == per || k == total - 1) {
-                int64_t first = aim_chunk_encoder_first_t(e), last = aim_chunk_encoder_last_t(e);
-                int n = aim_chunk_encoder_ticks(e);
+            if (aim__chunk_encoder_ticks(e) == per || k == total - 1) {
+                int64_t first = aim__chunk_encoder_first_t(e), last = aim__chunk_encoder_last_t(e);
+                int n = aim__chunk_encoder_ticks(e);
                 const uint8_t *blob;
                 size_t len;
-                assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
-                assert_int_equal(aim_db_chunk_insert(db, run->id, pass, pass ? seq1++ : seq0++,
+                assert_int_equal(aim__chunk_encoder_finish(e, &blob, &len), 0);
+                assert_int_equal(aim__db_chunk_insert(db, run->id, pass, pass ? seq1++ : seq0++,
                                                      first, last, n, blob, len), 0);
             }
         }
     }
-    aim_chunk_encoder_free(e0);
-    aim_chunk_encoder_free(e1);
+    aim__chunk_encoder_free(e0);
+    aim__chunk_encoder_free(e1);
 }
 
 /* The session's path: the layout from the run summary, live rings, frames in the writer's
@@ -819,20 +819,20 @@ static void store_chunks(aim_db *db, const aim_run_summary *run, const two_group
 static aim_corr_matrix *live_matrix(const aim_run_summary *run, const two_groups *d) {
     static const int64_t iv[2] = { 10000000, 35000000 };
     aim_corr_run_layout rl;
-    assert_int_equal(aim_corr_run_layout_init(&rl, run, 2, 0, iv), 0);
+    assert_int_equal(aim__corr_run_layout_init(&rl, run, 2, 0, iv), 0);
     aim_corr *c;
-    assert_int_equal(aim_corr_new(&rl.layout, &c), 0);
-    aim_corr_run_layout_clear(&rl);
+    assert_int_equal(aim__corr_new(&rl.layout, &c), 0);
+    aim__corr_run_layout_clear(&rl);
     int a = 0, b = 0;
     for (int64_t now = 250000000; a < GRID_TICKS || b < SLOW_TICKS; now += 250000000) {
         for (; a < GRID_TICKS && d->tg[a] < now; a++)
-            aim_corr_tick(c, 0, d->tg[a], d->vg[a], d->og[a]);
+            aim__corr_tick(c, 0, d->tg[a], d->vg[a], d->og[a]);
         for (; b < SLOW_TICKS && d->ts[b] < now; b++)
-            aim_corr_tick(c, 1, d->ts[b], d->vs[b], d->os[b]);
+            aim__corr_tick(c, 1, d->ts[b], d->vs[b], d->os[b]);
     }
     aim_corr_matrix *m;
-    assert_int_equal(aim_corr_finish(c, &m), 0);
-    aim_corr_free(c);
+    assert_int_equal(aim__corr_finish(c, &m), 0);
+    aim__corr_free(c);
     return m;
 }
 
@@ -852,20 +852,20 @@ static void make_stored_run(two_groups *d, aim_corr_matrix **ret_live) {
     make_two_groups(d);
     char err[256];
     aim_db *db;
-    if (aim_db_open(db_path, 0, &db, err, sizeof err) < 0)
+    if (aim__db_open(db_path, 0, &db, err, sizeof err) < 0)
         fail_msg("%s", err);
-    assert_int_equal(aim_db_begin(db), 0);
-    assert_int_equal(aim_db_run_insert(db, &run, getpid()), 0);
+    assert_int_equal(aim__db_begin(db), 0);
+    assert_int_equal(aim__db_run_insert(db, &run, getpid()), 0);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(aim_db_device_insert(db, run.id, i, &devs[i]), 0);
+        assert_int_equal(aim__db_device_insert(db, run.id, i, &devs[i]), 0);
     for (int i = 0; i < NSLOT; i++)
-        assert_int_equal(aim_db_series_insert(db, run.id, &ser[i]), 0);
-    assert_int_equal(aim_db_commit(db), 0);
+        assert_int_equal(aim__db_series_insert(db, run.id, &ser[i]), 0);
+    assert_int_equal(aim__db_commit(db), 0);
     store_chunks(db, &run, d);
-    assert_int_equal(aim_db_run_update(db, &run), 0);
+    assert_int_equal(aim__db_run_update(db, &run), 0);
     aim_corr_matrix *live = live_matrix(&run, d);
-    assert_int_equal(aim_db_corr_save(db, run.id, live), 0);
-    aim_db_close(db);
+    assert_int_equal(aim__db_corr_save(db, run.id, live), 0);
+    aim__db_close(db);
     *ret_live = live;
 }
 
@@ -915,7 +915,7 @@ static void test_replay_equals_live(void **state) {
     aim_corr_result_free(stored);
     aim_corr_result_free(replayed);
     aim_store_free(st);
-    aim_corr_matrix_free(live);
+    aim__corr_matrix_free(live);
     free(d);
 }
 
@@ -925,7 +925,7 @@ static void test_ranges_and_grid_through_store(void **state) {
     two_groups *d = calloc(1, sizeof *d);
     aim_corr_matrix *live;
     make_stored_run(d, &live);
-    aim_corr_matrix_free(live);
+    aim__corr_matrix_free(live);
     aim_store *st = open_store();
     /* grid ticks are at k × 10 ms + [0, 0.2 ms): [1 s, 2 s) holds k = 100 … 199 */
     aim_time_range rg = { 1000000000LL, 2000000000LL };
@@ -946,21 +946,21 @@ static void test_ranges_and_grid_through_store(void **state) {
     /* a run whose samples count is the slow group's: that group is the grid */
     char err[256];
     aim_db *db;
-    assert_int_equal(aim_db_open(db_path, 0, &db, err, sizeof err), 0);
+    assert_int_equal(aim__db_open(db_path, 0, &db, err, sizeof err), 0);
     aim_run_summary run;
     memset(&run, 0, sizeof run);
-    assert_int_equal(aim_db_load_summary(db, "corr-run", &run), 0);
+    assert_int_equal(aim__db_load_summary(db, "corr-run", &run), 0);
     run.samples = SLOW_TICKS;
     int grid = -1, ng = 0;
-    assert_int_equal(aim_db_corr_grid_group(db, &run, &grid, &ng), 0);
+    assert_int_equal(aim__db_corr_grid_group(db, &run, &grid, &ng), 0);
     assert_int_equal(grid, 1);
     assert_int_equal(ng, 2);
     aim_corr_matrix *m;
-    assert_int_equal(aim_corr_replay_run(db, &run, NULL, 0, &m), 0);
+    assert_int_equal(aim__corr_replay_run(db, &run, NULL, 0, &m), 0);
     assert_int_equal(m->ticks, SLOW_TICKS);
-    aim_corr_matrix_free(m);
-    aim_run_summary_clear(&run);
-    aim_db_close(db);
+    aim__corr_matrix_free(m);
+    aim__run_summary_clear(&run);
+    aim__db_close(db);
     free(d);
 }
 
@@ -982,7 +982,7 @@ static void test_derived_in_every_format(void **state) {
     two_groups *d = calloc(1, sizeof *d);
     aim_corr_matrix *live;
     make_stored_run(d, &live);
-    aim_corr_matrix_free(live);
+    aim__corr_matrix_free(live);
     exec_sql("UPDATE series SET method = 'estimated' WHERE slot IN (1, 2)");
     aim_store *st = open_store();
     aim_corr_result *res;
@@ -1025,21 +1025,21 @@ static void test_derived_in_every_format(void **state) {
     aim_run_summary run;
     aim_db *db;
     char err[256];
-    assert_int_equal(aim_db_open(db_path, 0, &db, err, sizeof err), 0);
-    assert_int_equal(aim_db_load_summary(db, "corr-run", &run), 0);
-    assert_int_equal(aim_db_corr_load(db, "corr-run", &run.corr), 0); /* as render.c does */
-    aim_db_close(db);
+    assert_int_equal(aim__db_open(db_path, 0, &db, err, sizeof err), 0);
+    assert_int_equal(aim__db_load_summary(db, "corr-run", &run), 0);
+    assert_int_equal(aim__db_corr_load(db, "corr-run", &run.corr), 0); /* as render.c does */
+    aim__db_close(db);
     assert_non_null(run.corr);
-    assert_int_equal(aim_corr_res_build(&run, run.corr, 0, 0, &res), 0); /* as render.c does */
+    assert_int_equal(aim__corr_res_build(&run, run.corr, 0, 0, &res), 0); /* as render.c does */
     aim_strbuf b = AIM_STRBUF_INIT;
-    aim_corr_report_text(&b, res);
-    aim_corr_report_markdown(&b, res);
-    aim_corr_res_free(res);
-    assert_int_equal(aim_strbuf_steal(&b, &text), 0);
+    aim__corr_report_text(&b, res);
+    aim__corr_report_markdown(&b, res);
+    aim__corr_res_free(res);
+    assert_int_equal(aim__strbuf_steal(&b, &text), 0);
     assert_non_null(strstr(text, "Derived (one computed"));
     assert_non_null(strstr(text, "\nDerived (one computed"));
     free(text);
-    aim_run_summary_clear(&run);
+    aim__run_summary_clear(&run);
     /* a matrix stored before schema 9 counted no spread: replayed */
     exec_sql("UPDATE correlations SET spread = NULL");
     assert_int_equal(aim_corr_compute(st, "corr-run", NULL, 0, 0, &res), 0);
@@ -1056,7 +1056,7 @@ static void test_render(void **state) {
     two_groups *d = calloc(1, sizeof *d);
     aim_corr_matrix *live;
     make_stored_run(d, &live);
-    aim_corr_matrix_free(live);
+    aim__corr_matrix_free(live);
     aim_store *st = open_store();
     aim_corr_result *res;
     assert_int_equal(aim_corr_compute(st, "corr-run", NULL, 0, 0, &res), 0);
@@ -1110,17 +1110,17 @@ static void closing_sample_makes_no_row(void **state) {
     for (int k = 0; k < 20; k++) {
         double v[2] = { 1.0 + (k % 2), 5.0 + (k % 3) };
         uint8_t ok[2] = { 1, 1 };
-        aim_corr_tick(c, 0, (int64_t)k * 100000000, v, ok);
+        aim__corr_tick(c, 0, (int64_t)k * 100000000, v, ok);
     }
     double spike[2] = { 1000.0, -1000.0 };
     uint8_t ok[2] = { 1, 1 };
-    aim_corr_tick(c, 0, 19 * 100000000LL + 1000000, spike, ok);
+    aim__corr_tick(c, 0, 19 * 100000000LL + 1000000, spike, ok);
     aim_corr_matrix *m = NULL;
-    assert_int_equal(aim_corr_finish(c, &m), 0);
+    assert_int_equal(aim__corr_finish(c, &m), 0);
     assert_int_equal(m->ticks, 20);
-    assert_true(fabs(m->r[aim_corr_pair_index(m->n, 0, 1)]) < 0.5);
-    aim_corr_matrix_free(m);
-    aim_corr_free(c);
+    assert_true(fabs(m->r[aim__corr_pair_index(m->n, 0, 1)]) < 0.5);
+    aim__corr_matrix_free(m);
+    aim__corr_free(c);
 }
 
 int main(void) {

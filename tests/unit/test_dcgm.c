@@ -144,7 +144,7 @@ static void profiling_not_supported_leaves_that_gpu_out(void **state) {
     rig g;
     assert_int_equal(open_dcgm(&g), 0);
     assert_int_equal(g.cat->n_devices, 1);
-    assert_true(aim_catalog_find_device(g.cat, "gpu1") < 0);
+    assert_true(aim__catalog_find_device(g.cat, "gpu1") < 0);
     assert_int_equal(rig_slot(&g, "gpu1", AIM_M_GPU_GR_ACTIVE, -1), -ENOENT);
     assert_int_equal(g.cat->n_series, 12);
     assert_int_equal(g.cat->n_warnings, 1);
@@ -358,10 +358,10 @@ static void metrics_declared_by_another_source_are_not_declared_twice(void **sta
     rig g;
     rig_prepare(&g, &aim_source_dcgm);
     aim_source_ctx nvml; /* as NVML would have opened first: gpu0 with its SM activity */
-    aim_source_ctx_init(&nvml, g.cat, 0, 0);
-    int d = aim_source_ctx_add_device(&nvml, "gpu0", AIM_DEV_GPU, "H100 from NVML");
+    aim__source_ctx_init(&nvml, g.cat, 0, 0);
+    int d = aim__source_ctx_add_device(&nvml, "gpu0", AIM_DEV_GPU, "H100 from NVML");
     assert_int_equal(d, 0);
-    int other = aim_source_ctx_add_series(&nvml, d, AIM_M_GPU_SM_ACTIVE, -1, AIM_METHOD_MEASURED);
+    int other = aim__source_ctx_add_series(&nvml, d, AIM_M_GPU_SM_ACTIVE, -1, AIM_METHOD_MEASURED);
     assert_int_equal(other, 0);
     assert_int_equal(rig_open_prepared(&g, NULL, NULL, 0), 0);
     assert_int_equal(g.cat->n_devices, 2);
@@ -378,7 +378,7 @@ static void metrics_declared_by_another_source_are_not_declared_twice(void **sta
 /* Opens dcgm with a --metrics value and an interval, as the session would pass them. */
 static int open_dcgm_with(rig *g, const char *metrics, int64_t interval_ns,
                           aim_metric_select *sel) {
-    assert_int_equal(aim_metric_select_parse(metrics, sel, NULL, 0), 0);
+    assert_int_equal(aim__metric_select_parse(metrics, sel, NULL, 0), 0);
     rig_prepare(g, &aim_source_dcgm);
     g->env.interval_ns = interval_ns;
     g->env.metrics = sel;

@@ -28,10 +28,10 @@ static aim_source_probe *two_sources(void) {
     p[0].description = "Intel/AMD RAPL energy counters";
     add_line(&p[0].report, "intel-rapl:0 package-0", "available", "readable");
     add_line(&p[0].report, "intel-rapl:1 dram", "no permission", "run as root");
-    p[0].available = aim_probe_available(0, &p[0].report);
+    p[0].available = aim__probe_available(0, &p[0].report);
     p[1].name = "nvml";
     add_line(&p[1].report, "libnvidia-ml.so.1", "absent", "no NVIDIA driver");
-    p[1].available = aim_probe_available(0, &p[1].report);
+    p[1].available = aim__probe_available(0, &p[1].report);
     return p;
 }
 
@@ -41,7 +41,7 @@ static void availability_rule(void **state) {
     assert_true(p[0].available);
     assert_false(p[1].available);
     /* a failed probe is unavailable whatever its lines say */
-    assert_false(aim_probe_available(-5, &p[0].report));
+    assert_false(aim__probe_available(-5, &p[0].report));
     free(p);
 }
 
@@ -49,7 +49,7 @@ static void text_columns(void **state) {
     (void)state;
     aim_source_probe *p = two_sources();
     char *text = NULL;
-    assert_int_equal(aim_devices_render(p, 2, 0, &text), 0);
+    assert_int_equal(aim__devices_render(p, 2, 0, &text), 0);
     assert_string_equal(text,
         "rapl       available    Intel/AMD RAPL energy counters\n"
         "  intel-rapl:0 package-0                   available      readable\n"
@@ -64,7 +64,7 @@ static void json_shape(void **state) {
     (void)state;
     aim_source_probe *p = two_sources();
     char *text = NULL;
-    assert_int_equal(aim_devices_render(p, 2, 1, &text), 0);
+    assert_int_equal(aim__devices_render(p, 2, 1, &text), 0);
     json_error_t err;
     json_t *root = json_loads(text, 0, &err);
     assert_non_null(root);
@@ -83,7 +83,7 @@ static void json_shape(void **state) {
     json_decref(root);
     free(text);
     /* no source: an empty list, not an error */
-    assert_int_equal(aim_devices_render(p, 0, 1, &text), 0);
+    assert_int_equal(aim__devices_render(p, 0, 1, &text), 0);
     assert_string_equal(text, "[]");
     free(text);
     free(p);

@@ -27,13 +27,13 @@ static void loads_override_and_prefers_newest_name(void **state) {
     memset(&api, 0xff, sizeof api);
     aim_dynlib lib;
     char err[256];
-    assert_int_equal(aim_dynlib_open(&lib, sonames, "AIM_TEST_FAKE_LIB", syms, 2, &api, err, sizeof err), 0);
+    assert_int_equal(aim__dynlib_open(&lib, sonames, "AIM_TEST_FAKE_LIB", syms, 2, &api, err, sizeof err), 0);
     assert_int_equal(api.add(1, 2), 1003); /* fake_add_v2, the newest that exists */
     assert_null(api.optional_missing);
-    assert_string_equal(aim_dynlib_resolved_name(&lib, &syms[0]), "fake_add_v2");
-    assert_null(aim_dynlib_resolved_name(&lib, &syms[1]));
-    aim_dynlib_close(&lib);
-    aim_dynlib_close(&lib); /* twice is harmless */
+    assert_string_equal(aim__dynlib_resolved_name(&lib, &syms[0]), "fake_add_v2");
+    assert_null(aim__dynlib_resolved_name(&lib, &syms[1]));
+    aim__dynlib_close(&lib);
+    aim__dynlib_close(&lib); /* twice is harmless */
 }
 
 static void old_library_falls_back_to_old_name(void **state) {
@@ -44,9 +44,9 @@ static void old_library_falls_back_to_old_name(void **state) {
     fake_api api;
     aim_dynlib lib;
     char err[256];
-    assert_int_equal(aim_dynlib_open(&lib, sonames, "AIM_TEST_FAKE_LIB", syms, 1, &api, err, sizeof err), 0);
+    assert_int_equal(aim__dynlib_open(&lib, sonames, "AIM_TEST_FAKE_LIB", syms, 1, &api, err, sizeof err), 0);
     assert_int_equal(api.add(1, 2), 3);
-    aim_dynlib_close(&lib);
+    aim__dynlib_close(&lib);
 }
 
 static void missing_required_symbol_and_missing_library(void **state) {
@@ -57,11 +57,11 @@ static void missing_required_symbol_and_missing_library(void **state) {
     fake_api api;
     aim_dynlib lib;
     char err[256];
-    assert_int_equal(aim_dynlib_open(&lib, sonames, "AIM_TEST_FAKE_LIB", syms, 1, &api, err, sizeof err), -ENOSYS);
+    assert_int_equal(aim__dynlib_open(&lib, sonames, "AIM_TEST_FAKE_LIB", syms, 1, &api, err, sizeof err), -ENOSYS);
     assert_non_null(strstr(err, "fake_sub_v2"));
     assert_null(lib.handle);
     unsetenv("AIM_TEST_FAKE_LIB");
-    assert_int_equal(aim_dynlib_open(&lib, sonames, "AIM_TEST_FAKE_LIB", syms, 1, &api, err, sizeof err), -EOPNOTSUPP);
+    assert_int_equal(aim__dynlib_open(&lib, sonames, "AIM_TEST_FAKE_LIB", syms, 1, &api, err, sizeof err), -EOPNOTSUPP);
     assert_non_null(strstr(err, "libdoes-not-exist.so.1"));
 }
 

@@ -33,11 +33,11 @@ static aim_source_env env_for(const char *dir, char *buf, size_t size) {
 /* What procfs declares: host cpu.util and mem.used, in rate group procfs_group. */
 static void declare_procfs(fixture *f, int procfs_group) {
     aim_source_ctx ctx;
-    aim_source_ctx_init(&ctx, f->g.cat, 0, procfs_group);
-    int host = aim_source_ctx_add_device(&ctx, "host", AIM_DEV_HOST, NULL);
+    aim__source_ctx_init(&ctx, f->g.cat, 0, procfs_group);
+    int host = aim__source_ctx_add_device(&ctx, "host", AIM_DEV_HOST, NULL);
     assert_true(host >= 0);
-    f->util = aim_source_ctx_add_series(&ctx, host, AIM_M_CPU_UTIL, -1, AIM_METHOD_MEASURED);
-    f->mem = aim_source_ctx_add_series(&ctx, host, AIM_M_MEM_USED, -1, AIM_METHOD_MEASURED);
+    f->util = aim__source_ctx_add_series(&ctx, host, AIM_M_CPU_UTIL, -1, AIM_METHOD_MEASURED);
+    f->mem = aim__source_ctx_add_series(&ctx, host, AIM_M_MEM_USED, -1, AIM_METHOD_MEASURED);
     assert_true(f->util >= 0 && f->mem >= 0);
 }
 
@@ -63,9 +63,9 @@ static fixture *new_fixture(void) {
 /* One tick: procfs wrote util (%) and mem used (GiB), then estimate polls. */
 static void tick(fixture *f, double util, double mem_gib) {
     aim_frame *frame = f->g.frame;
-    aim_frame_reset(frame, 1);
-    aim_frame_set(frame, f->util, util);
-    aim_frame_set(frame, f->mem, mem_gib);
+    aim__frame_reset(frame, 1);
+    aim__frame_set(frame, f->util, util);
+    aim__frame_set(frame, f->mem, mem_gib);
     assert_int_equal(aim_source_estimate.poll(f->g.state, frame), 0);
 }
 
@@ -159,11 +159,11 @@ static void measured_devices_are_left_alone(void **state) {
     declare_procfs(f, 0);
     /* rapl measured the package and the DRAM */
     aim_source_ctx ctx;
-    aim_source_ctx_init(&ctx, f->g.cat, 2, 0);
-    int cpu = aim_source_ctx_add_device(&ctx, "cpu0", AIM_DEV_CPU, "Intel Xeon");
-    int dram = aim_source_ctx_add_device(&ctx, "dram0", AIM_DEV_DRAM, NULL);
-    assert_true(aim_source_ctx_add_series(&ctx, cpu, AIM_M_ENERGY, -1, AIM_METHOD_MEASURED) >= 0);
-    assert_true(aim_source_ctx_add_series(&ctx, dram, AIM_M_ENERGY, -1, AIM_METHOD_MEASURED) >= 0);
+    aim__source_ctx_init(&ctx, f->g.cat, 2, 0);
+    int cpu = aim__source_ctx_add_device(&ctx, "cpu0", AIM_DEV_CPU, "Intel Xeon");
+    int dram = aim__source_ctx_add_device(&ctx, "dram0", AIM_DEV_DRAM, NULL);
+    assert_true(aim__source_ctx_add_series(&ctx, cpu, AIM_M_ENERGY, -1, AIM_METHOD_MEASURED) >= 0);
+    assert_true(aim__source_ctx_add_series(&ctx, dram, AIM_M_ENERGY, -1, AIM_METHOD_MEASURED) >= 0);
     int before = f->g.cat->n_series;
     assert_int_equal(open_estimate(f, "xeon6248"), -ENODEV);
     assert_int_equal(f->g.cat->n_series, before);
@@ -174,9 +174,9 @@ static void only_the_unmeasured_device_is_estimated(void **state) {
     fixture *f = new_fixture();
     declare_procfs(f, 0);
     aim_source_ctx ctx;
-    aim_source_ctx_init(&ctx, f->g.cat, 2, 0);
-    int cpu = aim_source_ctx_add_device(&ctx, "cpu0", AIM_DEV_CPU, NULL);
-    assert_true(aim_source_ctx_add_series(&ctx, cpu, AIM_M_ENERGY, -1, AIM_METHOD_MEASURED) >= 0);
+    aim__source_ctx_init(&ctx, f->g.cat, 2, 0);
+    int cpu = aim__source_ctx_add_device(&ctx, "cpu0", AIM_DEV_CPU, NULL);
+    assert_true(aim__source_ctx_add_series(&ctx, cpu, AIM_M_ENERGY, -1, AIM_METHOD_MEASURED) >= 0);
     assert_int_equal(open_estimate(f, "xeon6248"), 0);
     assert_int_equal(rig_slot(&f->g, "cpu0", AIM_M_POWER, -1), -ENOENT);
     tick(f, 50.0, 2.0);
@@ -202,32 +202,32 @@ static void no_procfs_no_estimate(void **state) {
 static void model_text_names_the_model(void **state) {
     char buf[256];
     /* Issue 11: the text named the TDP but not the package count it multiplies by. */
-    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_CPU,
+    assert_int_equal(aim__estimate_model_text(buf, sizeof buf, AIM_DEV_CPU,
                                              "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz", 2, 80), 0);
     assert_string_equal(buf, "2 packages x TDP 150 W (CodeCarbon table: Intel Xeon Gold 6248) "
                              "x (0.2484 + 0.7516 x utilisation)");
-    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_CPU,
+    assert_int_equal(aim__estimate_model_text(buf, sizeof buf, AIM_DEV_CPU,
                                              "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz", 0, 0), 0);
     assert_string_equal(buf, "TDP 150 W per package (CodeCarbon table: Intel Xeon Gold 6248) "
                              "x (0.2484 + 0.7516 x utilisation)");
-    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_CPU, "AMD EPYC", 1, 4), 0);
+    assert_int_equal(aim__estimate_model_text(buf, sizeof buf, AIM_DEV_CPU, "AMD EPYC", 1, 4), 0);
     assert_string_equal(buf, "4 logical CPUs x (1.085 W + 3.151 W x utilisation) (Cloud Carbon "
                              "Footprint average; model \"AMD EPYC\" not in the TDP table)");
-    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_CPU, "AMD EPYC", 0, 0), 0);
+    assert_int_equal(aim__estimate_model_text(buf, sizeof buf, AIM_DEV_CPU, "AMD EPYC", 0, 0), 0);
     assert_string_equal(buf, "1.085 W + 3.151 W x utilisation per logical CPU (Cloud Carbon "
                              "Footprint average; model \"AMD EPYC\" not in the TDP table)");
-    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_DRAM, NULL, 0, 0), 0);
+    assert_int_equal(aim__estimate_model_text(buf, sizeof buf, AIM_DEV_DRAM, NULL, 0, 0), 0);
     assert_string_equal(buf, "0.3725 W per GB of memory in use (Green Algorithms; "
                              "1 GiB = 1.073741824 GB)");
-    assert_int_equal(aim_estimate_model_text(buf, 10, AIM_DEV_DRAM, NULL, 0, 0), -ENOBUFS);
+    assert_int_equal(aim__estimate_model_text(buf, 10, AIM_DEV_DRAM, NULL, 0, 0), -ENOBUFS);
     assert_int_equal(strlen(buf), 9);
-    assert_int_equal(aim_estimate_model_text(buf, sizeof buf, AIM_DEV_GPU, NULL, 0, 0), -EINVAL);
+    assert_int_equal(aim__estimate_model_text(buf, sizeof buf, AIM_DEV_GPU, NULL, 0, 0), -EINVAL);
 }
 
 /* The counts the session puts in the text: the fixture's two-socket Xeon (4 logical CPUs). */
 static void cpu_counts_from_cpuinfo(void **state) {
     int packages = -1, cpus = -1;
-    aim_estimate_cpu_counts(AIM_FIXTURES_DIR "/estimate/dual6248", &packages, &cpus);
+    aim__estimate_cpu_counts(AIM_FIXTURES_DIR "/estimate/dual6248", &packages, &cpus);
     assert_int_equal(packages, 2);
     assert_int_equal(cpus, 4);
 }
@@ -249,27 +249,27 @@ static void probe_says_what_would_be_estimated(void **state) {
 
 static void tdp_lookup_by_whole_tokens(void **state) {
     const aim_cpu_tdp *t = NULL;
-    assert_int_equal(aim_cpu_tdp_lookup("Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz", &t), 0);
-    assert_string_equal(aim_cpu_tdp_model(t), "Intel Xeon Gold 6248");
+    assert_int_equal(aim__cpu_tdp_lookup("Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz", &t), 0);
+    assert_string_equal(aim__cpu_tdp_model(t), "Intel Xeon Gold 6248");
     assert_float_equal(t->tdp_w, 150, EPS);
-    assert_string_equal(aim_cpu_tdp_licence(t), "MIT");
-    assert_int_equal(aim_cpu_tdp_lookup("Intel(R) Xeon(R) Gold 6248R CPU @ 3.00GHz", &t), 0);
-    assert_string_equal(aim_cpu_tdp_model(t), "Intel Xeon Gold 6248R");
+    assert_string_equal(aim__cpu_tdp_licence(t), "MIT");
+    assert_int_equal(aim__cpu_tdp_lookup("Intel(R) Xeon(R) Gold 6248R CPU @ 3.00GHz", &t), 0);
+    assert_string_equal(aim__cpu_tdp_model(t), "Intel Xeon Gold 6248R");
     assert_float_equal(t->tdp_w, 205, EPS);
-    assert_int_equal(aim_cpu_tdp_lookup("AMD EPYC 7763 64-Core Processor", &t), 0);
-    assert_string_equal(aim_cpu_tdp_model(t), "AMD EPYC 7763");
+    assert_int_equal(aim__cpu_tdp_lookup("AMD EPYC 7763 64-Core Processor", &t), 0);
+    assert_string_equal(aim__cpu_tdp_model(t), "AMD EPYC 7763");
     assert_float_equal(t->tdp_w, 280, EPS);
     /* "(TM)2" becomes "Core 2", as the table spells it */
-    assert_int_equal(aim_cpu_tdp_lookup("Intel(R) Core(TM)2 Duo CPU     E8400  @ 3.00GHz", &t), 0);
-    assert_string_equal(aim_cpu_tdp_model(t), "Intel Core 2 Duo E8400");
+    assert_int_equal(aim__cpu_tdp_lookup("Intel(R) Core(TM)2 Duo CPU     E8400  @ 3.00GHz", &t), 0);
+    assert_string_equal(aim__cpu_tdp_model(t), "Intel Core 2 Duo E8400");
     /* both "Intel Xeon E5-2680" (130 W) and "... v4" (120 W) match: the longer wins */
-    assert_int_equal(aim_cpu_tdp_lookup("Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz", &t), 0);
+    assert_int_equal(aim__cpu_tdp_lookup("Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz", &t), 0);
     assert_float_equal(t->tdp_w, 120, EPS);
     /* words before the table's name ("13th Gen") do not hide it */
-    assert_int_equal(aim_cpu_tdp_lookup("13th Gen Intel(R) Core(TM) i9-13900K", &t), 0);
-    assert_string_equal(aim_cpu_tdp_model(t), "Intel Core i9-13900K");
+    assert_int_equal(aim__cpu_tdp_lookup("13th Gen Intel(R) Core(TM) i9-13900K", &t), 0);
+    assert_string_equal(aim__cpu_tdp_model(t), "Intel Core i9-13900K");
     assert_float_equal(t->tdp_w, 125, EPS);
-    assert_int_equal(aim_cpu_tdp_lookup("AMD Ryzen 9 5950X 16-Core Processor", &t), 0);
+    assert_int_equal(aim__cpu_tdp_lookup("AMD Ryzen 9 5950X 16-Core Processor", &t), 0);
     assert_float_equal(t->tdp_w, 105, EPS);
 }
 
@@ -277,16 +277,16 @@ static void tdp_lookup_rejects_near_misses(void **state) {
     const aim_cpu_tdp *t = (const aim_cpu_tdp *)&t; /* must stay untouched */
     const aim_cpu_tdp *orig = t;
     /* "6248" is a prefix of "62480" but not the same token */
-    assert_int_equal(aim_cpu_tdp_lookup("Intel(R) Xeon(R) Gold 62480 CPU @ 2.50GHz", &t), -ENOENT);
+    assert_int_equal(aim__cpu_tdp_lookup("Intel(R) Xeon(R) Gold 62480 CPU @ 2.50GHz", &t), -ENOENT);
     /* this machine: no model number at all */
-    assert_int_equal(aim_cpu_tdp_lookup("AMD EPYC", &t), -ENOENT);
+    assert_int_equal(aim__cpu_tdp_lookup("AMD EPYC", &t), -ENOENT);
     /* the table's bare "750" (an AMD part) must not be charged to an Intel Core i5 750 */
-    assert_int_equal(aim_cpu_tdp_lookup("Intel(R) Core(TM) i5 CPU 750 @ 2.67GHz", &t), -ENOENT);
+    assert_int_equal(aim__cpu_tdp_lookup("Intel(R) Core(TM) i5 CPU 750 @ 2.67GHz", &t), -ENOENT);
     /* tokens must be adjacent and in order */
-    assert_int_equal(aim_cpu_tdp_lookup("Intel Gold Xeon 6248", &t), -ENOENT);
-    assert_int_equal(aim_cpu_tdp_lookup("", &t), -EINVAL);
-    assert_int_equal(aim_cpu_tdp_lookup("  (R) CPU @ 1GHz", &t), -EINVAL);
-    assert_int_equal(aim_cpu_tdp_lookup(NULL, &t), -EINVAL);
+    assert_int_equal(aim__cpu_tdp_lookup("Intel Gold Xeon 6248", &t), -ENOENT);
+    assert_int_equal(aim__cpu_tdp_lookup("", &t), -EINVAL);
+    assert_int_equal(aim__cpu_tdp_lookup("  (R) CPU @ 1GHz", &t), -EINVAL);
+    assert_int_equal(aim__cpu_tdp_lookup(NULL, &t), -EINVAL);
     assert_ptr_equal(t, orig);
 }
 

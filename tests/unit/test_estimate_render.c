@@ -35,7 +35,7 @@ static void json_numbers_and_strings(void **state) {
     r.gpu_query = "Z\xff\xfeta"; /* not UTF-8: a user's argument */
     r.footprint.carbon_g = 1e-7;
     char *text = NULL;
-    assert_int_equal(aim_render_estimate_json(&r, &text), 0);
+    assert_int_equal(aim__render_estimate_json(&r, &text), 0);
     assert_non_null(strstr(text, "{\"symbol\": \"t\", \"name\": \"t\", \"value\": "
                                  "0.30000000000000004, \"unit\": \"\", \"source\": \"test\"}"));
     assert_non_null(strstr(text, "\"symbol\": \"n_gpu\", \"name\": \"n_gpu\", \"value\": 1,"));
@@ -56,7 +56,7 @@ static void text_shows_a_whole_package(void **state) {
     r.in[AIM_EST_NCORES].value = 1;
     r.in[AIM_EST_PCORE].value = 360;
     char *text = NULL;
-    assert_int_equal(aim_render_estimate_text(&r, &text), 0);
+    assert_int_equal(aim__render_estimate_text(&r, &text), 0);
     assert_non_null(strstr(text, "  n_cores  n_cores            1 package      test\n"));
     assert_non_null(strstr(text, "E = 1 h x (1 package x 360 W x 1 + 1 x 1 W x 1 + 1 GB x 1 "
                                  "W/GB) x 1\n"));

@@ -53,19 +53,19 @@ static void idle_split(void **state) {
     (void)state;
     fixture f;
     make(&f);
-    assert_true(aim_idle_power(&f.x, "dram0") == 1);
-    assert_true(isnan(aim_idle_power(&f.x, "gpu0")));
-    aim_idle_split s = aim_idle_split_of(&f.run, &f.dev[0]);
+    assert_true(aim__idle_power(&f.x, "dram0") == 1);
+    assert_true(isnan(aim__idle_power(&f.x, "gpu0")));
+    aim_idle_split s = aim__idle_split_of(&f.run, &f.dev[0]);
     assert_true(fabs(s.idle_j - 200) < 1e-9 && fabs(s.net_j - 100) < 1e-9);
     /* carbon split in the energy's proportion */
     assert_true(fabs(s.idle_g - 20) < 1e-9 && fabs(s.net_g - 10) < 1e-9);
-    s = aim_idle_split_of(&f.run, &f.dev[1]);
+    s = aim__idle_split_of(&f.run, &f.dev[1]);
     assert_true(fabs(s.net_j - (50 - 100)) < 1e-9); /* negative: the baseline drew more */
     assert_true(isnan(s.idle_g) && isnan(s.net_g));
-    s = aim_idle_split_of(&f.run, &f.dev[2]); /* no baseline power, no energy */
+    s = aim__idle_split_of(&f.run, &f.dev[2]); /* no baseline power, no energy */
     assert_true(isnan(s.idle_j) && isnan(s.net_j));
     f.dev[0].has_energy = 0;
-    assert_true(isnan(aim_idle_split_of(&f.run, &f.dev[0]).idle_j));
+    assert_true(isnan(aim__idle_split_of(&f.run, &f.dev[0]).idle_j));
 }
 
 static void embodied(void **state) {
@@ -73,24 +73,24 @@ static void embodied(void **state) {
     fixture f;
     make(&f);
     /* a GPU of no known model: the class default, per device, amortised over 100 s */
-    aim_embodied_figure e = aim_embodied_of(&f.run, &f.dev[2]);
+    aim_embodied_figure e = aim__embodied_of(&f.run, &f.dev[2]);
     assert_non_null(e.row);
     assert_string_equal(e.row->kind, "gpu");
     assert_true(e.units == 1);
     assert_true(fabs(e.g - e.row->kg_co2e * 1000.0 * 100 / (e.row->lifetime_years * YEAR_S)) <
                 1e-9);
     /* DRAM counts per GB of the run's memory: none known, no figure */
-    e = aim_embodied_of(&f.run, &f.dev[1]);
+    e = aim__embodied_of(&f.run, &f.dev[1]);
     assert_true(isnan(e.g));
     assert_null(e.row);
     f.x.mem_total_gib = 16;
-    e = aim_embodied_of(&f.run, &f.dev[1]);
+    e = aim__embodied_of(&f.run, &f.dev[1]);
     assert_non_null(e.row);
     assert_true(fabs(e.units - 16 * 1.073741824) < 1e-12);
     assert_true(e.g > 0);
     /* a host has no row */
     f.dev[0].kind = AIM_DEV_HOST;
-    assert_true(isnan(aim_embodied_of(&f.run, &f.dev[0]).g));
+    assert_true(isnan(aim__embodied_of(&f.run, &f.dev[0]).g));
 }
 
 int main(void) {

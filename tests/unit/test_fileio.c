@@ -12,21 +12,21 @@
 
 static void path_join_strips_slashes(void **state) {
     char buf[64];
-    assert_int_equal(aim_path_join(buf, sizeof buf, "/tmp/x/", "/sys/class"), 0);
+    assert_int_equal(aim__path_join(buf, sizeof buf, "/tmp/x/", "/sys/class"), 0);
     assert_string_equal(buf, "/tmp/x/sys/class");
-    assert_int_equal(aim_path_join(buf, 8, "/tmp/x", "sys/class"), -ENAMETOOLONG);
+    assert_int_equal(aim__path_join(buf, 8, "/tmp/x", "sys/class"), -ENAMETOOLONG);
 }
 
 static void scan_u64_parses_and_rejects(void **state) {
     const char *p = "  123 456x";
     uint64_t v;
-    assert_int_equal(aim_scan_u64(&p, &v), 0);
+    assert_int_equal(aim__scan_u64(&p, &v), 0);
     assert_int_equal(v, 123);
-    assert_int_equal(aim_scan_u64(&p, &v), 0);
+    assert_int_equal(aim__scan_u64(&p, &v), 0);
     assert_int_equal(v, 456);
-    assert_int_equal(aim_scan_u64(&p, &v), -EINVAL);
+    assert_int_equal(aim__scan_u64(&p, &v), -EINVAL);
     const char *big = "99999999999999999999999";
-    assert_int_equal(aim_scan_u64(&big, &v), -ERANGE);
+    assert_int_equal(aim__scan_u64(&big, &v), -ERANGE);
 }
 
 static void read_u64_from_file(void **state) {
@@ -35,16 +35,16 @@ static void read_u64_from_file(void **state) {
     assert_true(fd >= 0);
     assert_int_equal(write(fd, "4294967296\n", 11), 11);
     uint64_t v = 0;
-    assert_int_equal(aim_read_u64(path, &v), 0);
+    assert_int_equal(aim__read_u64(path, &v), 0);
     assert_true(v == 4294967296ull);
-    assert_int_equal(aim_pread_u64(fd, &v), 0);
+    assert_int_equal(aim__pread_u64(fd, &v), 0);
     assert_true(v == 4294967296ull);
     assert_int_equal(ftruncate(fd, 0), 0);
     assert_int_equal(pwrite(fd, "abc\n", 4, 0), 4);
-    assert_int_equal(aim_read_u64(path, &v), -EINVAL);
+    assert_int_equal(aim__read_u64(path, &v), -EINVAL);
     close(fd);
     unlink(path);
-    assert_int_equal(aim_read_u64(path, &v), -ENOENT);
+    assert_int_equal(aim__read_u64(path, &v), -ENOENT);
 }
 
 int main(void) {

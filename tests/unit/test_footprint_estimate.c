@@ -21,7 +21,7 @@ static void defaults_are_filled_and_sourced(void **state) {
     aim_estimate_request q = gpu_hours("L4", 1);
     aim_estimate_result r;
     char err[256] = "";
-    assert_int_equal(aim_estimate_build(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__estimate_build(&q, &r, err, sizeof err), 0);
     assert_string_equal(err, "");
     assert_true(r.in[AIM_EST_NGPU].value == 1);
     assert_string_equal(r.in[AIM_EST_NGPU].source, "default");
@@ -53,7 +53,7 @@ static void given_values_win_and_say_so(void **state) {
     q.zone = "FR";
     q.pue = "aws";
     aim_estimate_result r;
-    assert_int_equal(aim_estimate_build(&q, &r, NULL, 0), 0);
+    assert_int_equal(aim__estimate_build(&q, &r, NULL, 0), 0);
     assert_string_equal(r.in[AIM_EST_NGPU].source, "--count");
     assert_true(r.in[AIM_EST_PGPU].value == 500);
     assert_string_equal(r.in[AIM_EST_PGPU].source,
@@ -70,7 +70,7 @@ static void cpu_rows_and_the_whole_package(void **state) {
     aim_estimate_request q = { .given = AIM_ESTIMATE_DURATION, .hours = 2,
                                .cpu = "Xeon Gold 6248" };
     aim_estimate_result r;
-    assert_int_equal(aim_estimate_build(&q, &r, NULL, 0), 0);
+    assert_int_equal(aim__estimate_build(&q, &r, NULL, 0), 0);
     assert_true(r.have_cpu);
     assert_false(r.cpu_package);
     assert_true(r.in[AIM_EST_NCORES].value == 20);
@@ -80,7 +80,7 @@ static void cpu_rows_and_the_whole_package(void **state) {
     assert_string_equal(r.in[AIM_EST_T].source, "--time");
 
     q.cpu = "AMD EPYC 9654";
-    assert_int_equal(aim_estimate_build(&q, &r, NULL, 0), 0);
+    assert_int_equal(aim__estimate_build(&q, &r, NULL, 0), 0);
     assert_true(r.cpu_package);
     assert_true(r.in[AIM_EST_NCORES].value == 1);
     assert_string_equal(r.in[AIM_EST_PCORE].label, "power per package");
@@ -88,7 +88,7 @@ static void cpu_rows_and_the_whole_package(void **state) {
     /* --cores alone: Green Algorithms' unknown-CPU row. */
     q = (aim_estimate_request){ .given = AIM_ESTIMATE_HOURS | AIM_ESTIMATE_CPU_CORES,
                                 .hours = 1, .cpu_cores = 8 };
-    assert_int_equal(aim_estimate_build(&q, &r, NULL, 0), 0);
+    assert_int_equal(aim__estimate_build(&q, &r, NULL, 0), 0);
     assert_string_equal(r.cpu.model, "Any");
     assert_non_null(strstr(r.in[AIM_EST_PCORE].source, "figure for an unknown CPU"));
 }
@@ -100,7 +100,7 @@ static void embodied_items(void **state) {
     q.embodied = 1;
     q.servers = 1;
     aim_estimate_result r;
-    assert_int_equal(aim_estimate_build(&q, &r, NULL, 0), 0);
+    assert_int_equal(aim__estimate_build(&q, &r, NULL, 0), 0);
     assert_int_equal(r.n_emb, 3);
     assert_string_equal(r.emb[0].what, "GPUs");
     assert_string_equal(r.emb[1].what, "memory");
@@ -113,7 +113,7 @@ static void embodied_items(void **state) {
     }
     assert_float_equal(r.emb_total_kg, sum, 1e-12);
     q.embodied = 0;
-    assert_int_equal(aim_estimate_build(&q, &r, NULL, 0), 0);
+    assert_int_equal(aim__estimate_build(&q, &r, NULL, 0), 0);
     assert_int_equal(r.n_emb, 0);
 }
 
@@ -153,7 +153,7 @@ static void errors_name_what_to_give(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         aim_estimate_result r;
         char err[512] = "";
-        assert_int_equal(aim_estimate_build(&cases[i].q, &r, err, sizeof err), cases[i].rc);
+        assert_int_equal(aim__estimate_build(&cases[i].q, &r, err, sizeof err), cases[i].rc);
         if (!strstr(err, cases[i].msg))
             fail_msg("case %zu: '%s' does not say '%s'", i, err, cases[i].msg);
     }

@@ -22,17 +22,17 @@ static void exact_line(void **state) {
     (void)state;
     double x[] = { 1, 2, 3, 4, 5 }, y[] = { 5, 7, 9, 11, 13 };
     aim_linfit f;
-    assert_int_equal(aim_linfit_compute(x, y, 5, &f), 0);
+    assert_int_equal(aim__linfit_compute(x, y, 5, &f), 0);
     near(f.a, 3, 1e-12);
     near(f.b, 2, 1e-12);
     near(f.s, 0, 1e-12);
     near(f.se_b, 0, 1e-12);
     near(f.r2, 1, 1e-12);
-    near(aim_linfit_at(&f, 10), 23, 1e-12);
+    near(aim__linfit_at(&f, 10), 23, 1e-12);
     /* A horizontal line through large x (epoch numbers in the thousands): centring keeps it
      * exact. */
     double x2[] = { 1e6, 1e6 + 1, 1e6 + 2 }, y2[] = { 7.5, 7.5, 7.5 };
-    assert_int_equal(aim_linfit_compute(x2, y2, 3, &f), 0);
+    assert_int_equal(aim__linfit_compute(x2, y2, 3, &f), 0);
     near(f.b, 0, 1e-12);
     near(f.a, 7.5, 1e-9);
     assert_true(isnan(f.r2)); /* every y equal: nothing to explain */
@@ -49,7 +49,7 @@ static void worked_example(void **state) {
     (void)state;
     double x[] = { 1, 2, 3, 4, 5 }, y[] = { 2, 4, 5, 4, 5 };
     aim_linfit f;
-    assert_int_equal(aim_linfit_compute(x, y, 5, &f), 0);
+    assert_int_equal(aim__linfit_compute(x, y, 5, &f), 0);
     assert_int_equal(f.n, 5);
     near(f.b, 0.6, 1e-12);
     near(f.a, 2.2, 1e-12);
@@ -59,12 +59,12 @@ static void worked_example(void **state) {
     near(f.se_a, sqrt(0.88), 1e-12);
     near(f.r2, 0.6, 1e-12);
     double fx[] = { 6, 7 }, sum, half;
-    aim_linfit_sum(&f, fx, 2, &sum, &half);
+    aim__linfit_sum(&f, fx, 2, &sum, &half);
     near(sum, 12.2, 1e-12);
     near(half, 3.182446305 * sqrt(6.16), 1e-9);
     near(half, 7.898624008, 1e-8);
     /* Nothing to come: nothing to add, no uncertainty. */
-    aim_linfit_sum(&f, fx, 0, &sum, &half);
+    aim__linfit_sum(&f, fx, 0, &sum, &half);
     assert_true(sum == 0 && half == 0);
 }
 
@@ -79,7 +79,7 @@ static void noisy_known_slope(void **state) {
         y[i] = 10 + 0.5 * x[i] + 0.3 * sign[i];
     }
     aim_linfit f;
-    assert_int_equal(aim_linfit_compute(x, y, 8, &f), 0);
+    assert_int_equal(aim__linfit_compute(x, y, 8, &f), 0);
     near(f.b, 0.5, 1e-12);
     near(f.a, 10, 1e-12);
     near(f.s, sqrt(0.12), 1e-12);
@@ -108,7 +108,7 @@ static void random_noise(void **state) {
         y[i] = -5 + 2 * x[i] + (2 * uniform() - 1);
     }
     aim_linfit f;
-    assert_int_equal(aim_linfit_compute(x, y, N, &f), 0);
+    assert_int_equal(aim__linfit_compute(x, y, N, &f), 0);
     assert_true(fabs(f.b - 2) < 4 * f.se_b);
     near(f.s, 1 / sqrt(3), 0.05);
     near(f.se_b, (1 / sqrt(3)) / sqrt(f.sxx), 0.1 * f.se_b);
@@ -132,9 +132,9 @@ static void interval_coverage(void **state) {
             truth += 100 + 3 * fx[j] + 4 * gaussian();
         }
         aim_linfit f;
-        assert_int_equal(aim_linfit_compute(x, y, 6, &f), 0);
+        assert_int_equal(aim__linfit_compute(x, y, 6, &f), 0);
         double sum, half;
-        aim_linfit_sum(&f, fx, 4, &sum, &half);
+        aim__linfit_sum(&f, fx, 4, &sum, &half);
         hit += fabs(truth - sum) <= half;
     }
     double cover = (double)hit / trials;
@@ -146,51 +146,51 @@ static void refuses_what_cannot_be_fitted(void **state) {
     (void)state;
     double x[] = { 1, 1, 1 }, y[] = { 1, 2, 3 };
     aim_linfit f = { .a = 42 };
-    assert_int_equal(aim_linfit_compute(x, y, 1, &f), -EINVAL);
-    assert_int_equal(aim_linfit_compute(x, y, 3, &f), -EINVAL); /* every x equal */
+    assert_int_equal(aim__linfit_compute(x, y, 1, &f), -EINVAL);
+    assert_int_equal(aim__linfit_compute(x, y, 3, &f), -EINVAL); /* every x equal */
     double x2[] = { 1, NAN }, y2[] = { 1, 2 };
-    assert_int_equal(aim_linfit_compute(x2, y2, 2, &f), -EINVAL);
+    assert_int_equal(aim__linfit_compute(x2, y2, 2, &f), -EINVAL);
     near(f.a, 42, 0); /* untouched */
     /* Two points: a line, but no residual left to estimate the noise from. */
     double x3[] = { 1, 2 }, y3[] = { 10, 12 };
-    assert_int_equal(aim_linfit_compute(x3, y3, 2, &f), 0);
+    assert_int_equal(aim__linfit_compute(x3, y3, 2, &f), 0);
     near(f.b, 2, 1e-12);
     assert_true(isnan(f.s) && isnan(f.se_b));
     double fx[] = { 3 }, sum, half;
-    aim_linfit_sum(&f, fx, 1, &sum, &half);
+    aim__linfit_sum(&f, fx, 1, &sum, &half);
     near(sum, 14, 1e-12);
     assert_true(isnan(half));
 }
 
 static void t_quantiles(void **state) {
     (void)state;
-    assert_true(isnan(aim_t975(0)));
-    near(aim_t975(1), 12.706204736, 1e-9);
-    near(aim_t975(3), 3.182446305, 1e-9);
-    near(aim_t975(30), 2.042272456, 1e-9);
-    near(aim_t975(31), 2.039513446, 1e-6); /* the expansion takes over */
-    near(aim_t975(120), 1.979930405, 1e-6);
-    near(aim_t975(1000000), 1.959966357, 1e-8); /* z + (z³ + z) / (4ν): 2.37e-6 above z */
+    assert_true(isnan(aim__t975(0)));
+    near(aim__t975(1), 12.706204736, 1e-9);
+    near(aim__t975(3), 3.182446305, 1e-9);
+    near(aim__t975(30), 2.042272456, 1e-9);
+    near(aim__t975(31), 2.039513446, 1e-6); /* the expansion takes over */
+    near(aim__t975(120), 1.979930405, 1e-6);
+    near(aim__t975(1000000), 1.959966357, 1e-8); /* z + (z³ + z) / (4ν): 2.37e-6 above z */
     for (unsigned df = 1; df < 200; df++) /* decreasing towards z */
-        assert_true(aim_t975(df + 1) < aim_t975(df));
+        assert_true(aim__t975(df + 1) < aim__t975(df));
 }
 
 static void instance_names(void **state) {
     (void)state;
-    assert_int_equal(aim_forecast_instance("epoch", "epoch"), AIM_INSTANCE_SAME);
-    assert_int_equal(aim_forecast_instance("epoch", "epoch 3"), 3);
-    assert_int_equal(aim_forecast_instance("epoch", "epoch 0"), 0);
-    assert_int_equal(aim_forecast_instance("epoch", "epoch_12"), 12);
-    assert_int_equal(aim_forecast_instance("epoch", "epoch#7"), 7);
-    assert_int_equal(aim_forecast_instance("epoch", "epoch7"), 7);
-    assert_int_equal(aim_forecast_instance("epoch", "epochs"), AIM_INSTANCE_OTHER);
-    assert_int_equal(aim_forecast_instance("epoch", "epoch "), AIM_INSTANCE_OTHER);
-    assert_int_equal(aim_forecast_instance("epoch", "epoch 3b"), AIM_INSTANCE_OTHER);
-    assert_int_equal(aim_forecast_instance("epoch", "epoch  3"), AIM_INSTANCE_OTHER);
-    assert_int_equal(aim_forecast_instance("epoch", "epoch 1234567890"), AIM_INSTANCE_OTHER);
-    assert_int_equal(aim_forecast_instance("epoch", "train"), AIM_INSTANCE_OTHER);
-    assert_int_equal(aim_forecast_instance("epoch", "epo"), AIM_INSTANCE_OTHER);
-    assert_int_equal(aim_forecast_instance("train step", "train step 9"), 9);
+    assert_int_equal(aim__forecast_instance("epoch", "epoch"), AIM_INSTANCE_SAME);
+    assert_int_equal(aim__forecast_instance("epoch", "epoch 3"), 3);
+    assert_int_equal(aim__forecast_instance("epoch", "epoch 0"), 0);
+    assert_int_equal(aim__forecast_instance("epoch", "epoch_12"), 12);
+    assert_int_equal(aim__forecast_instance("epoch", "epoch#7"), 7);
+    assert_int_equal(aim__forecast_instance("epoch", "epoch7"), 7);
+    assert_int_equal(aim__forecast_instance("epoch", "epochs"), AIM_INSTANCE_OTHER);
+    assert_int_equal(aim__forecast_instance("epoch", "epoch "), AIM_INSTANCE_OTHER);
+    assert_int_equal(aim__forecast_instance("epoch", "epoch 3b"), AIM_INSTANCE_OTHER);
+    assert_int_equal(aim__forecast_instance("epoch", "epoch  3"), AIM_INSTANCE_OTHER);
+    assert_int_equal(aim__forecast_instance("epoch", "epoch 1234567890"), AIM_INSTANCE_OTHER);
+    assert_int_equal(aim__forecast_instance("epoch", "train"), AIM_INSTANCE_OTHER);
+    assert_int_equal(aim__forecast_instance("epoch", "epo"), AIM_INSTANCE_OTHER);
+    assert_int_equal(aim__forecast_instance("train step", "train step 9"), 9);
 }
 
 /* When a line is not fit to forecast with (issue 11: 1,000 epochs forecast at -9,057 J). */
@@ -199,45 +199,45 @@ static void verdicts(void **state) {
     aim_linfit f;
     /* Falling 10 J per epoch from 100 J: zero at epoch 11. */
     double x[] = { 1, 2, 3, 4 }, y[] = { 100, 90, 80, 70 };
-    assert_int_equal(aim_linfit_compute(x, y, 4, &f), 0);
-    assert_int_equal(aim_forecast_check(&f, 8), AIM_FORECAST_OK);       /* still 30 J */
-    assert_int_equal(aim_forecast_check(&f, 11), AIM_FORECAST_FALLING);  /* 0 J */
-    assert_int_equal(aim_forecast_check(&f, 10.9999999999), AIM_FORECAST_FALLING); /* rounding */
-    assert_int_equal(aim_forecast_check(&f, 1000), AIM_FORECAST_FALLING);
+    assert_int_equal(aim__linfit_compute(x, y, 4, &f), 0);
+    assert_int_equal(aim__forecast_check(&f, 8), AIM_FORECAST_OK);       /* still 30 J */
+    assert_int_equal(aim__forecast_check(&f, 11), AIM_FORECAST_FALLING);  /* 0 J */
+    assert_int_equal(aim__forecast_check(&f, 10.9999999999), AIM_FORECAST_FALLING); /* rounding */
+    assert_int_equal(aim__forecast_check(&f, 1000), AIM_FORECAST_FALLING);
     /* Two instances: a line, no forecast. */
-    assert_int_equal(aim_linfit_compute(x, y, 2, &f), 0);
-    assert_int_equal(aim_forecast_check(&f, 5), AIM_FORECAST_TOO_FEW);
+    assert_int_equal(aim__linfit_compute(x, y, 2, &f), 0);
+    assert_int_equal(aim__forecast_check(&f, 5), AIM_FORECAST_TOO_FEW);
     /* Flat and noisy: R² near 0 but the trend does not matter: a forecast. */
     double yn[] = { 10, 11, 9, 10.5, 9.5, 10 }, x6[] = { 1, 2, 3, 4, 5, 6 };
-    assert_int_equal(aim_linfit_compute(x6, yn, 6, &f), 0);
+    assert_int_equal(aim__linfit_compute(x6, yn, 6, &f), 0);
     assert_true(f.r2 < AIM_FORECAST_MIN_R2);
-    assert_int_equal(aim_forecast_check(&f, 10), AIM_FORECAST_OK);
+    assert_int_equal(aim__forecast_check(&f, 10), AIM_FORECAST_OK);
     /* Every value equal: R² undefined, a flat line: a forecast. */
     double yc[] = { 5, 5, 5 };
-    assert_int_equal(aim_linfit_compute(x, yc, 3, &f), 0);
-    assert_int_equal(aim_forecast_check(&f, 1000), AIM_FORECAST_OK);
+    assert_int_equal(aim__linfit_compute(x, yc, 3, &f), 0);
+    assert_int_equal(aim__forecast_check(&f, 1000), AIM_FORECAST_OK);
     /* Scatter with a rising trend the data barely show (R² 0.2), extrapolated far: refused. */
     double yp[] = { 10, 20, 5, 25, 8, 22 };
-    assert_int_equal(aim_linfit_compute(x6, yp, 6, &f), 0);
+    assert_int_equal(aim__linfit_compute(x6, yp, 6, &f), 0);
     assert_true(f.r2 < AIM_FORECAST_MIN_R2 && f.b > 0);
-    assert_int_equal(aim_forecast_check(&f, 1000), AIM_FORECAST_POOR_FIT);
+    assert_int_equal(aim__forecast_check(&f, 1000), AIM_FORECAST_POOR_FIT);
     /* A clean rising line extrapolated far: fine. */
     double yr[] = { 10, 12, 14, 16 };
-    assert_int_equal(aim_linfit_compute(x, yr, 4, &f), 0);
-    assert_int_equal(aim_forecast_check(&f, 1000), AIM_FORECAST_OK);
+    assert_int_equal(aim__linfit_compute(x, yr, 4, &f), 0);
+    assert_int_equal(aim__forecast_check(&f, 1000), AIM_FORECAST_OK);
 }
 
 /* What is to come is bounded at zero: never a negative sum, never an interval below zero. */
 static void bounds(void **state) {
     (void)state;
     double v, lo, hi;
-    aim_forecast_bound(50, 20, &v, &lo, &hi);
+    aim__forecast_bound(50, 20, &v, &lo, &hi);
     near(v, 50, 0), near(lo, 30, 0), near(hi, 70, 0);
-    aim_forecast_bound(10, 25, &v, &lo, &hi);
+    aim__forecast_bound(10, 25, &v, &lo, &hi);
     near(v, 10, 0), near(lo, 0, 0), near(hi, 35, 0);
-    aim_forecast_bound(-9057, 300, &v, &lo, &hi);
+    aim__forecast_bound(-9057, 300, &v, &lo, &hi);
     near(v, 0, 0), near(lo, 0, 0), near(hi, 0, 0);
-    aim_forecast_bound(-5, NAN, &v, &lo, &hi);
+    aim__forecast_bound(-5, NAN, &v, &lo, &hi);
     near(v, 0, 0);
     assert_true(isnan(lo) && isnan(hi));
 }

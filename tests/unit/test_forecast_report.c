@@ -76,9 +76,9 @@ static void text_and_json(void **state) {
     long future[2];
     hand_result(&f, &run, pts, future);
     aim_strbuf b = AIM_STRBUF_INIT;
-    aim_forecast_text(&b, &f);
+    aim__forecast_text(&b, &f);
     char *text;
-    assert_int_equal(aim_strbuf_steal(&b, &text), 0);
+    assert_int_equal(aim__strbuf_steal(&b, &text), 0);
     if (getenv("SHOW"))
         printf("%s", text);
     contains(text, "aimeter forecast  run 20260105-120000-fcst00  \"train\"  (completed)\n"
@@ -97,7 +97,7 @@ static void text_and_json(void **state) {
     contains(text, "Carbon at the run's own 720.0 g CO2e per kWh");
     free(text);
     char *doc;
-    assert_int_equal(aim_forecast_json(&f, &doc), 0);
+    assert_int_equal(aim__forecast_json(&f, &doc), 0);
     if (getenv("SHOW"))
         printf("%s\n", doc);
     json_t *root = json_loads(doc, 0, NULL);

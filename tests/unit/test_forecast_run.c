@@ -69,7 +69,7 @@ static void exact_epochs(void **state) {
     size_t n = epochs(inst);
     aim_forecast_result f;
     char err[512];
-    assert_int_equal(aim_forecast_plan(&f, &run, "epoch", 8, 0, inst, n, err, sizeof err), 0);
+    assert_int_equal(aim__forecast_plan(&f, &run, "epoch", 8, 0, inst, n, err, sizeof err), 0);
     assert_true(f.numbered);
     assert_int_equal(f.base, 1);
     assert_int_equal(f.n_pts, 5);
@@ -77,7 +77,7 @@ static void exact_epochs(void **state) {
     assert_int_equal(f.n_fit, 5);
     assert_int_equal(f.n_future, 3);
     assert_true(f.future[0] == 6 && f.future[2] == 8);
-    assert_int_equal(aim_forecast_fit(&f, hundred_watts, NULL), 0);
+    assert_int_equal(aim__forecast_fit(&f, hundred_watts, NULL), 0);
     for (size_t i = 0; i < f.n_pts; i++) {
         assert_int_equal(f.pts[i].index, (long)i + 1);
         near(f.pts[i].seconds, 10 + 2 * (double)i, 1e-9);
@@ -98,7 +98,7 @@ static void exact_epochs(void **state) {
     near(f.upto_e, 7500, 1e-6);
     near(f.g_per_j, 2.0 / 10000, 1e-15);
     near(f.cost_per_j, 0.5 / 10000, 1e-15);
-    aim_forecast_result_free(&f);
+    aim__forecast_result_free(&f);
 }
 
 /* Noise on the line gives an interval; --skip leaves the first out of the fit; an instance
@@ -119,19 +119,19 @@ static void noisy_skip_and_unterminated(void **state) {
     inst[6].end_ns = inst[6].start_ns + 3 * S;
     aim_forecast_result f;
     char err[512];
-    assert_int_equal(aim_forecast_plan(&f, &run, "epoch", 10, 1, inst, n, err, sizeof err), 0);
+    assert_int_equal(aim__forecast_plan(&f, &run, "epoch", 10, 1, inst, n, err, sizeof err), 0);
     assert_int_equal(f.n_pts, 5);
     assert_int_equal(f.n_open, 0);
     assert_int_equal(f.n_unterm, 1);
     assert_int_equal(f.n_fit, 4);
     assert_false(f.pts[0].fitted);
     assert_int_equal(f.n_future, 5);
-    assert_int_equal(aim_forecast_fit(&f, hundred_watts, NULL), 0);
+    assert_int_equal(aim__forecast_fit(&f, hundred_watts, NULL), 0);
     assert_int_equal(f.ft.n, 4);
     assert_true(f.rem_t.half > 0 && isfinite(f.rem_t.half));
     near(f.obs_t, 70.5, 1e-9);
     assert_true(isnan(f.cost_per_j));
-    aim_forecast_result_free(&f);
+    aim__forecast_result_free(&f);
 }
 
 static void refusals(void **state) {
@@ -142,20 +142,20 @@ static void refusals(void **state) {
     aim_forecast_result f;
     char err[512];
     /* Past the target already. */
-    assert_int_equal(aim_forecast_plan(&f, &run, "epoch", 3, 0, inst, n, err, sizeof err),
+    assert_int_equal(aim__forecast_plan(&f, &run, "epoch", 3, 0, inst, n, err, sizeof err),
                      -ERANGE);
     assert_non_null(strstr(err, "already completed instance 5 of 'epoch': forecast to 5 or more"));
-    aim_forecast_result_free(&f);
+    aim__forecast_result_free(&f);
     /* Fewer than 2 to fit: the phases are named. */
-    assert_int_equal(aim_forecast_plan(&f, &run, "epoch", 8, 4, inst, n, err, sizeof err),
+    assert_int_equal(aim__forecast_plan(&f, &run, "epoch", 8, 4, inst, n, err, sizeof err),
                      -ENODATA);
     assert_non_null(strstr(err, "has 5 completed instances of 'epoch' after --skip and one in "
                                 "progress; a line needs 2 to fit (its phases: 'warmup', "
                                 "'epoch 1'"));
-    aim_forecast_result_free(&f);
-    assert_int_equal(aim_forecast_plan(&f, &run, "step", 8, 0, inst, n, err, sizeof err),
+    aim__forecast_result_free(&f);
+    assert_int_equal(aim__forecast_plan(&f, &run, "step", 8, 0, inst, n, err, sizeof err),
                      -ENODATA);
-    aim_forecast_result_free(&f);
+    aim__forecast_result_free(&f);
 }
 
 /* The cumulative energy of the devices in the total, from synthetic ticks: gpu0 draws 100 W,
@@ -184,21 +184,21 @@ static void energy_curve_from_ticks(void **state) {
     run.series = ser;
     run.n_series = 2;
     aim_energy_curve *c;
-    assert_int_equal(aim_energy_curve_new(&run, &c), 0);
+    assert_int_equal(aim__energy_curve_new(&run, &c), 0);
     const int *groups;
-    assert_int_equal(aim_energy_curve_groups(c, &groups), 1);
+    assert_int_equal(aim__energy_curve_groups(c, &groups), 1);
     assert_int_equal(groups[0], 0);
-    aim_energy_curve_set_group(c, 0);
+    aim__energy_curve_set_group(c, 0);
     double v[2] = { 100, 5000 };
     uint8_t ok[2] = { 1, 1 };
     for (int s = 1; s <= 4; s++)
-        assert_int_equal(aim_energy_curve_tick(s * S, v, ok, c), 0);
-    assert_int_equal(aim_energy_curve_error(c), 0);
-    near(aim_energy_curve_at(c, S), 0, 0);          /* up to the first sample */
-    near(aim_energy_curve_at(c, S + S / 2), 150, 1e-9);
-    near(aim_energy_curve_at(c, 2 * S + S / 4), 225, 1e-9); /* linear between samples */
-    near(aim_energy_curve_at(c, 9 * S), 400, 1e-9); /* its last value after its last */
-    aim_energy_curve_free(c);
+        assert_int_equal(aim__energy_curve_tick(s * S, v, ok, c), 0);
+    assert_int_equal(aim__energy_curve_error(c), 0);
+    near(aim__energy_curve_at(c, S), 0, 0);          /* up to the first sample */
+    near(aim__energy_curve_at(c, S + S / 2), 150, 1e-9);
+    near(aim__energy_curve_at(c, 2 * S + S / 4), 225, 1e-9); /* linear between samples */
+    near(aim__energy_curve_at(c, 9 * S), 400, 1e-9); /* its last value after its last */
+    aim__energy_curve_free(c);
 }
 
 int main(void) {

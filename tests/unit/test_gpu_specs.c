@@ -24,29 +24,29 @@ static const aim_gpu_info *gpu(const char *name) {
 static void keys_follow_the_rule(void **state) {
     char k[AIM_HW_KEY_MAX];
     /* the socket's generation goes, the memory size goes last */
-    assert_int_equal(aim_hw_name_key("NVIDIA H100-SXM5 80GB", k, sizeof k), 11);
+    assert_int_equal(aim__hw_name_key("NVIDIA H100-SXM5 80GB", k, sizeof k), 11);
     assert_string_equal(k, "h100sxm80gb");
-    assert_int_equal(aim_hw_name_key("NVIDIA A800 80GB PCIe", k, sizeof k), 12);
+    assert_int_equal(aim__hw_name_key("NVIDIA A800 80GB PCIe", k, sizeof k), 12);
     assert_string_equal(k, "a800pcie80gb");
     /* leading brands go, however many; a brand word later in the name stays */
-    assert_int_equal(aim_hw_name_key("NVIDIA GeForce RTX 4090", k, sizeof k), 7);
+    assert_int_equal(aim__hw_name_key("NVIDIA GeForce RTX 4090", k, sizeof k), 7);
     assert_string_equal(k, "rtx4090");
-    assert_int_equal(aim_hw_name_key("AMD Radeon Instinct MI250X", k, sizeof k), 6);
+    assert_int_equal(aim__hw_name_key("AMD Radeon Instinct MI250X", k, sizeof k), 6);
     assert_string_equal(k, "mi250x");
-    assert_int_equal(aim_hw_name_key("Google TPU v4", k, sizeof k), 5);
+    assert_int_equal(aim__hw_name_key("Google TPU v4", k, sizeof k), 5);
     assert_string_equal(k, "tpuv4");
-    assert_int_equal(aim_hw_name_key("Intel Data Center GPU Max 1550", k, sizeof k), 20);
+    assert_int_equal(aim__hw_name_key("Intel Data Center GPU Max 1550", k, sizeof k), 20);
     assert_string_equal(k, "datacentergpumax1550");
     /* trademark marks vanish instead of leaving an 'r' */
-    assert_int_equal(aim_hw_name_key("Intel(R) Xeon(R) Gold 6248", k, sizeof k), 12);
+    assert_int_equal(aim__hw_name_key("Intel(R) Xeon(R) Gold 6248", k, sizeof k), 12);
     assert_string_equal(k, "xeongold6248");
     /* nothing but brands or punctuation: no key */
-    assert_int_equal(aim_hw_name_key("NVIDIA", k, sizeof k), -EINVAL);
-    assert_int_equal(aim_hw_name_key(" -_/ ", k, sizeof k), -EINVAL);
-    assert_int_equal(aim_hw_name_key(NULL, k, sizeof k), -EINVAL);
+    assert_int_equal(aim__hw_name_key("NVIDIA", k, sizeof k), -EINVAL);
+    assert_int_equal(aim__hw_name_key(" -_/ ", k, sizeof k), -EINVAL);
+    assert_int_equal(aim__hw_name_key(NULL, k, sizeof k), -EINVAL);
     char small[4];
-    assert_int_equal(aim_hw_name_key("H100", small, sizeof small), -ENAMETOOLONG);
-    assert_int_equal(aim_hw_name_key("L4", small, sizeof small), 2);
+    assert_int_equal(aim__hw_name_key("H100", small, sizeof small), -ENAMETOOLONG);
+    assert_int_equal(aim__hw_name_key("L4", small, sizeof small), 2);
 }
 
 static void headline_models_as_published(void **state) {

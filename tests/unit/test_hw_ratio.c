@@ -33,7 +33,7 @@ static void table_rows(void **state) {
     const aim_gpu_info *h100 = gpu("NVIDIA H100 80GB HBM3"); /* the name NVML prints */
     assert_string_equal(h100->name, "NVIDIA H100 SXM5 80GB");
     aim_hw_ratio r;
-    assert_int_equal(aim_hw_ratio_compute(h100, gpu("A100"), &r), 0);
+    assert_int_equal(aim__hw_ratio_compute(h100, gpu("A100"), &r), 0);
     assert_string_equal(r.throughput, "tensor");
     near(r.power_from, 700, 0);
     near(r.power_to, 400, 0);
@@ -42,10 +42,10 @@ static void table_rows(void **state) {
     near(r.power_ratio, 400.0 / 700.0, 1e-12);
     near(r.speed_ratio, 989.4 / 312.0, 1e-12);
     near(r.ratio, 1.812087912, 1e-9);
-    assert_int_equal(aim_hw_ratio_compute(h100, gpu("L4"), &r), 0);
+    assert_int_equal(aim__hw_ratio_compute(h100, gpu("L4"), &r), 0);
     near(r.ratio, 0.841048406, 1e-9);
     /* Itself: 1. */
-    assert_int_equal(aim_hw_ratio_compute(h100, h100, &r), 0);
+    assert_int_equal(aim__hw_ratio_compute(h100, h100, &r), 0);
     near(r.ratio, 1, 1e-15);
 }
 
@@ -57,20 +57,20 @@ static void column_choice(void **state) {
     aim_gpu_info b = { .name = "b", .tdp_w = 150, .fp32_tflops = 10, .fp16_tflops = 40,
                        .tensor_tflops = NAN };
     aim_hw_ratio r;
-    assert_int_equal(aim_hw_ratio_compute(&a, &b, &r), 0);
+    assert_int_equal(aim__hw_ratio_compute(&a, &b, &r), 0);
     assert_string_equal(r.throughput, "fp16"); /* (150 / 300) × (80 / 40) = 1 */
     near(r.ratio, 1, 1e-15);
     b.fp16_tflops = NAN;
-    assert_int_equal(aim_hw_ratio_compute(&a, &b, &r), 0);
+    assert_int_equal(aim__hw_ratio_compute(&a, &b, &r), 0);
     assert_string_equal(r.throughput, "fp32"); /* (150 / 300) × (20 / 10) = 1 */
     b.fp32_tflops = NAN;
     r.ratio = 42;
-    assert_int_equal(aim_hw_ratio_compute(&a, &b, &r), -ENODATA);
+    assert_int_equal(aim__hw_ratio_compute(&a, &b, &r), -ENODATA);
     near(r.ratio, 42, 0); /* untouched */
     b.fp32_tflops = 10;
     b.tdp_w = NAN;
-    assert_int_equal(aim_hw_ratio_compute(&a, &b, &r), -ENODATA);
-    assert_int_equal(aim_hw_ratio_compute(NULL, &b, &r), -EINVAL);
+    assert_int_equal(aim__hw_ratio_compute(&a, &b, &r), -ENODATA);
+    assert_int_equal(aim__hw_ratio_compute(NULL, &b, &r), -EINVAL);
 }
 
 /* --gpu-spec: a device of its own needs TDP and a throughput; a table row may be amended
@@ -79,24 +79,24 @@ static void stated_figures(void **state) {
     aim_hw_spec s;
     char err[320];
     const char *item = "Acme X1:tdp=300,tflops=150";
-    assert_int_equal(aim_hw_spec_parse(item, strlen(item), &s, err, sizeof err), 0);
+    assert_int_equal(aim__hw_spec_parse(item, strlen(item), &s, err, sizeof err), 0);
     assert_string_equal(s.info.name, "Acme X1");
     assert_null(s.base);
     assert_true(s.info.tdp_w == 300 && s.info.tensor_tflops == 150 && isnan(s.info.fp32_tflops));
-    assert_true(aim_hw_spec_matches(&s, "acme-x1") && !aim_hw_spec_matches(&s, "A100"));
+    assert_true(aim__hw_spec_matches(&s, "acme-x1") && !aim__hw_spec_matches(&s, "A100"));
     item = "A100:tdp=250";
-    assert_int_equal(aim_hw_spec_parse(item, strlen(item), &s, err, sizeof err), 0);
+    assert_int_equal(aim__hw_spec_parse(item, strlen(item), &s, err, sizeof err), 0);
     assert_non_null(s.base);
     assert_true(s.info.tdp_w == 250 && s.info.tensor_tflops == 312);
-    assert_true(aim_hw_spec_matches(&s, "NVIDIA A100-SXM4-40GB"));
+    assert_true(aim__hw_spec_matches(&s, "NVIDIA A100-SXM4-40GB"));
     item = "A100:fp32=20";
-    assert_int_equal(aim_hw_spec_parse(item, strlen(item), &s, err, sizeof err), 0);
+    assert_int_equal(aim__hw_spec_parse(item, strlen(item), &s, err, sizeof err), 0);
     assert_true(s.info.tdp_w == 400 && s.info.fp32_tflops == 20 && isnan(s.info.tensor_tflops));
     static const char *const bad[] = { "Acme X1:tdp=300", "Acme X1:tflops=1", "A100:",
                                        "A100:tdp=0", "A100:tdp=1e3", "A100:tdp=300,tdp=200",
                                        "A100:watts=3", ":tdp=3,tflops=4", "A100", "A100:tdp=99999" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(aim_hw_spec_parse(bad[i], strlen(bad[i]), &s, err, sizeof err), -EINVAL);
+        assert_int_equal(aim__hw_spec_parse(bad[i], strlen(bad[i]), &s, err, sizeof err), -EINVAL);
         assert_non_null(strstr(err, "--gpu-spec"));
     }
 }

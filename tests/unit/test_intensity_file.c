@@ -19,7 +19,7 @@
 
 static aim_step_file parse_ok(const char *text, int allow_signal) {
     aim_step_file f;
-    int r = aim_step_file_parse(text, strlen(text), allow_signal, &f);
+    int r = aim__step_file_parse(text, strlen(text), allow_signal, &f);
     if (r != 0)
         fail_msg("parse failed (%d) at line %d: %s", r, f.error_line, f.error);
     return f;
@@ -28,11 +28,11 @@ static aim_step_file parse_ok(const char *text, int allow_signal) {
 /* Expects a failure on `line` whose reason contains `needle`. */
 static void parse_bad(const char *text, int allow_signal, int line, const char *needle) {
     aim_step_file f;
-    assert_int_equal(aim_step_file_parse(text, strlen(text), allow_signal, &f), -EBADMSG);
+    assert_int_equal(aim__step_file_parse(text, strlen(text), allow_signal, &f), -EBADMSG);
     if (f.error_line != line || !strstr(f.error, needle))
         fail_msg("expected line %d with '%s', got line %d: %s", line, needle, f.error_line,
                  f.error);
-    aim_step_file_clear(&f);
+    aim__step_file_clear(&f);
 }
 
 static void timestamps(void **state) {
@@ -40,7 +40,7 @@ static void timestamps(void **state) {
     char why[128];
 #define TIME_IS(text, want)                                                            \
     do {                                                                               \
-        assert_int_equal(aim_step_parse_time(text, strlen(text), &t, why, sizeof why), 0); \
+        assert_int_equal(aim__step_parse_time(text, strlen(text), &t, why, sizeof why), 0); \
         assert_true(t == (want));                                                      \
     } while (0)
     TIME_IS("2024-01-01T00:00:00Z", T2024);
@@ -60,7 +60,7 @@ static void timestamps(void **state) {
 
 #define TIME_BAD(text, needle)                                                              \
     do {                                                                                    \
-        assert_int_equal(aim_step_parse_time(text, strlen(text), &t, why, sizeof why), -EINVAL); \
+        assert_int_equal(aim__step_parse_time(text, strlen(text), &t, why, sizeof why), -EINVAL); \
         if (!strstr(why, needle))                                                           \
             fail_msg("%s: '%s' does not say '%s'", text, why, needle);                      \
     } while (0)
@@ -111,14 +111,14 @@ static void good_file_with_header_signal_and_every_spelling(void **state) {
     assert_true(f.points[0].t_unix_ms == T2024 && f.points[0].g_per_kwh == 120.5);
     assert_true(f.points[1].t_unix_ms == T2024 + 3600000 && f.points[1].g_per_kwh == 350.0);
     assert_true(f.points[2].t_unix_ms == T2024 + 7200000 && f.points[2].g_per_kwh == 0.0);
-    aim_step_file_clear(&f);
+    aim__step_file_clear(&f);
 
     /* No header, two columns, Unix seconds: the plain export. */
     f = parse_ok("1704067200,100\n1704067260,200\n", 1);
     assert_int_equal(f.n, 2);
     assert_false(f.has_signal);
     assert_true(f.points[1].t_unix_ms == T2024 + 60000 && f.points[1].g_per_kwh == 200.0);
-    aim_step_file_clear(&f);
+    aim__step_file_clear(&f);
 }
 
 static void values_parse_in_any_locale(void **state) {
@@ -126,7 +126,7 @@ static void values_parse_in_any_locale(void **state) {
     if (setlocale(LC_NUMERIC, "de_DE.UTF-8") || setlocale(LC_NUMERIC, "fr_FR.UTF-8")) {
         aim_step_file f = parse_ok("1704067200,0.21\n", 0);
         assert_true(f.points[0].g_per_kwh == 0.21);
-        aim_step_file_clear(&f);
+        aim__step_file_clear(&f);
         setlocale(LC_NUMERIC, "C");
     }
 }
@@ -164,16 +164,16 @@ static void load_from_file(void **state) {
     close(fd);
     aim_step_file f;
     char err[512], want[600];
-    assert_int_equal(aim_step_file_load(path, 1, &f, err, sizeof err), -EBADMSG);
+    assert_int_equal(aim__step_file_load(path, 1, &f, err, sizeof err), -EBADMSG);
     snprintf(want, sizeof want, "%s:3: timestamp repeats the one on line 2: rows must be in "
              "strictly increasing time order", path);
     assert_string_equal(err, want);
-    aim_step_file_clear(&f);
+    aim__step_file_clear(&f);
     unlink(path);
-    assert_int_equal(aim_step_file_load(path, 1, &f, err, sizeof err), -ENOENT);
+    assert_int_equal(aim__step_file_load(path, 1, &f, err, sizeof err), -ENOENT);
     snprintf(want, sizeof want, "cannot read %s: No such file or directory", path);
     assert_string_equal(err, want);
-    assert_int_equal(aim_step_file_load("/tmp", 1, &f, err, sizeof err), -EISDIR);
+    assert_int_equal(aim__step_file_load("/tmp", 1, &f, err, sizeof err), -EISDIR);
 }
 
 int main(void) {

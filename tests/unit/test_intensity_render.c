@@ -25,7 +25,7 @@ static void text_layout(void **state) {
     (void)state;
     aim_intensity_listing l = listing();
     char *text = NULL;
-    assert_int_equal(aim_intensity_render(&l, 0, &text), 0);
+    assert_int_equal(aim__intensity_render(&l, 0, &text), 0);
     assert_string_equal(text,
         "UK grid API\n"
         "zone GB, average signal, direct basis, g CO2e/kWh\n"
@@ -38,7 +38,7 @@ static void text_layout(void **state) {
     l.stale = 1;
     l.note = "provider unreachable";
     l.n = 0;
-    assert_int_equal(aim_intensity_render(&l, 0, &text), 0);
+    assert_int_equal(aim__intensity_render(&l, 0, &text), 0);
     assert_string_equal(text,
         "UK grid API\n"
         "zone GB, average signal, direct basis, g CO2e/kWh, stale cache entry\n"
@@ -46,7 +46,7 @@ static void text_layout(void **state) {
         "time (UTC)               g CO2e/kWh\n");
     free(text);
     l.stale = 0;
-    assert_int_equal(aim_intensity_render(&l, 0, &text), 0);
+    assert_int_equal(aim__intensity_render(&l, 0, &text), 0);
     assert_non_null(strstr(text, "g CO2e/kWh, from the cache\n"));
     free(text);
 }
@@ -56,7 +56,7 @@ static void json_fields(void **state) {
     aim_intensity_listing l = listing();
     l.from_cache = 1;
     char *text = NULL;
-    assert_int_equal(aim_intensity_render(&l, 1, &text), 0);
+    assert_int_equal(aim__intensity_render(&l, 1, &text), 0);
     size_t len = strlen(text);
     assert_true(len > 2 && text[len - 1] == '\n' && text[len - 2] == '}');
     json_error_t err;

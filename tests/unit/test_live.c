@@ -17,38 +17,38 @@
 
 static void nothing_published_reads_as_generation_zero(void **state) {
     aim_live *l;
-    assert_int_equal(aim_live_new(3, 2, &l), 0);
+    assert_int_equal(aim__live_new(3, 2, &l), 0);
     aim_live_totals t;
     double v[3];
     unsigned char ok[3] = { 1, 1, 1 };
-    assert_int_equal(aim_live_try_read(l, &t, NULL, v, ok), 0);
+    assert_int_equal(aim__live_try_read(l, &t, NULL, v, ok), 0);
     assert_true(t.generation == 0 && t.samples == 0 && t.phase[0] == '\0');
     assert_true(!ok[0] && !ok[1] && !ok[2]);
-    aim_live_free(l);
-    assert_int_equal(aim_live_new(-1, 0, &l), -EINVAL);
+    aim__live_free(l);
+    assert_int_equal(aim__live_new(-1, 0, &l), -EINVAL);
 }
 
 static void what_is_published_is_what_is_read(void **state) {
     aim_live *l;
-    assert_int_equal(aim_live_new(130, 2, &l), 0); /* validity over three words */
-    assert_int_equal(aim_live_n_series(l), 130);
-    assert_int_equal(aim_live_n_devices(l), 2);
+    assert_int_equal(aim__live_new(130, 2, &l), 0); /* validity over three words */
+    assert_int_equal(aim__live_n_series(l), 130);
+    assert_int_equal(aim__live_n_devices(l), 2);
     char long_name[300];
     memset(long_name, 'p', sizeof long_name - 1);
     long_name[sizeof long_name - 1] = '\0';
-    aim_live_write_begin(l);
-    aim_live_set_totals(l, 1500000000, 15, 42.5, 120.25, 0.01, long_name);
-    aim_live_set_device(l, 0, 100.0);
-    aim_live_set_device(l, 1, 20.25);
-    aim_live_set_device(l, 2, 1.0); /* out of range: ignored */
+    aim__live_write_begin(l);
+    aim__live_set_totals(l, 1500000000, 15, 42.5, 120.25, 0.01, long_name);
+    aim__live_set_device(l, 0, 100.0);
+    aim__live_set_device(l, 1, 20.25);
+    aim__live_set_device(l, 2, 1.0); /* out of range: ignored */
     for (int i = 0; i < 130; i++)
-        aim_live_set_series(l, i, i * 1.5, i % 7 != 0);
-    aim_live_set_series(l, 130, 9, 1); /* out of range: ignored */
-    aim_live_write_end(l);
+        aim__live_set_series(l, i, i * 1.5, i % 7 != 0);
+    aim__live_set_series(l, 130, 9, 1); /* out of range: ignored */
+    aim__live_write_end(l);
     aim_live_totals t;
     double dev[2], v[130];
     unsigned char ok[130];
-    aim_live_read(l, &t, dev, v, ok);
+    aim__live_read(l, &t, dev, v, ok);
     assert_true(t.generation == 1 && t.duration_ns == 1500000000 && t.samples == 15);
     assert_true(t.power_w == 42.5 && t.energy_j == 120.25 && t.carbon_g == 0.01);
     assert_int_equal(strlen(t.phase), AIM_LIVE_PHASE_MAX - 1); /* cut at the phase name limit */
@@ -58,32 +58,32 @@ static void what_is_published_is_what_is_read(void **state) {
         assert_int_equal(ok[i], i % 7 != 0);
     }
     /* What a publication does not set keeps its value; validity can be withdrawn. */
-    aim_live_write_begin(l);
-    aim_live_set_series(l, 64, 0, 0);
-    aim_live_set_totals(l, 2, 16, NAN, 121, 0.02, "train");
-    aim_live_write_end(l);
-    aim_live_read(l, &t, dev, v, ok);
+    aim__live_write_begin(l);
+    aim__live_set_series(l, 64, 0, 0);
+    aim__live_set_totals(l, 2, 16, NAN, 121, 0.02, "train");
+    aim__live_write_end(l);
+    aim__live_read(l, &t, dev, v, ok);
     assert_true(t.generation == 2 && strcmp(t.phase, "train") == 0 && isnan(t.power_w));
     assert_true(dev[1] == 20.25 && !ok[64] && ok[65] && v[65] == 65 * 1.5);
-    aim_live_free(l);
+    aim__live_free(l);
 }
 
 /* The writer mid-publication: a reader's copy is refused, not half old and half new. */
 static void a_copy_during_a_publication_is_refused(void **state) {
     aim_live *l;
-    assert_int_equal(aim_live_new(1, 1, &l), 0);
-    aim_live_write_begin(l);
-    aim_live_set_totals(l, 1, 1, 1, 1, 1, "a");
-    aim_live_write_end(l);
-    aim_live_write_begin(l);
-    aim_live_set_totals(l, 2, 2, 2, 2, 2, "b");
+    assert_int_equal(aim__live_new(1, 1, &l), 0);
+    aim__live_write_begin(l);
+    aim__live_set_totals(l, 1, 1, 1, 1, 1, "a");
+    aim__live_write_end(l);
+    aim__live_write_begin(l);
+    aim__live_set_totals(l, 2, 2, 2, 2, 2, "b");
     aim_live_totals t = { .generation = 99 };
-    assert_int_equal(aim_live_try_read(l, &t, NULL, NULL, NULL), -EAGAIN);
+    assert_int_equal(aim__live_try_read(l, &t, NULL, NULL, NULL), -EAGAIN);
     assert_true(t.generation == 99); /* nothing handed out */
-    aim_live_write_end(l);
-    assert_int_equal(aim_live_try_read(l, &t, NULL, NULL, NULL), 0);
+    aim__live_write_end(l);
+    assert_int_equal(aim__live_try_read(l, &t, NULL, NULL, NULL), 0);
     assert_true(t.generation == 2 && t.samples == 2 && strcmp(t.phase, "b") == 0);
-    aim_live_free(l);
+    aim__live_free(l);
 }
 
 /* A writer thread publishes generations 1..N; each record's fields are a function of its
@@ -102,21 +102,21 @@ static void *writer_main(void *arg) {
     char phase[32];
     for (uint64_t g = 1; g <= GENERATIONS; g++) {
         snprintf(phase, sizeof phase, "phase-%llu", (unsigned long long)g);
-        aim_live_write_begin(l);
+        aim__live_write_begin(l);
         for (int d = 0; d < N_DEV; d++)
-            aim_live_set_device(l, d, (double)g);
+            aim__live_set_device(l, d, (double)g);
         for (int i = 0; i < N_SERIES; i++)
-            aim_live_set_series(l, i, (double)(g + (uint64_t)i), (g + (uint64_t)i) % 3 != 0);
-        aim_live_set_totals(l, (int64_t)g * 1000, 2 * g, 0.5 * (double)g, (double)g * N_DEV,
+            aim__live_set_series(l, i, (double)(g + (uint64_t)i), (g + (uint64_t)i) % 3 != 0);
+        aim__live_set_totals(l, (int64_t)g * 1000, 2 * g, 0.5 * (double)g, (double)g * N_DEV,
                             3.0 * (double)g, phase);
-        aim_live_write_end(l);
+        aim__live_write_end(l);
     }
     return NULL;
 }
 
 static void a_concurrent_reader_never_keeps_a_torn_record(void **state) {
     aim_live *l;
-    assert_int_equal(aim_live_new(N_SERIES, N_DEV, &l), 0);
+    assert_int_equal(aim__live_new(N_SERIES, N_DEV, &l), 0);
     writer_arg wa = { l };
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, writer_main, &wa), 0);
@@ -126,7 +126,7 @@ static void a_concurrent_reader_never_keeps_a_torn_record(void **state) {
     uint64_t last = 0, copies = 0;
     char want[32];
     do {
-        aim_live_read(l, &t, dev, v, ok);
+        aim__live_read(l, &t, dev, v, ok);
         copies++;
         uint64_t g = t.generation;
         assert_true(g >= last); /* never an older record after a newer one */
@@ -149,7 +149,7 @@ static void a_concurrent_reader_never_keeps_a_torn_record(void **state) {
     } while (last < GENERATIONS);
     pthread_join(th, NULL);
     assert_true(copies >= 1);
-    aim_live_free(l);
+    aim__live_free(l);
 }
 
 int main(void) {

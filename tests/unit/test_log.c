@@ -28,7 +28,7 @@ static void kept_until_a_callback_is_set(void **state) {
     aim_set_log_callback(NULL, NULL);
     n_got = 0;
     for (int i = 0; i < 20; i++)
-        aim_log(i % 2 ? AIM_LOG_WARNING : AIM_LOG_INFO, "message %d", i);
+        aim__log(i % 2 ? AIM_LOG_WARNING : AIM_LOG_INFO, "message %d", i);
     assert_int_equal(n_got, 0);
     aim_set_log_callback(collect, got);
     assert_int_equal(n_got, 16); /* the oldest four went */
@@ -38,7 +38,7 @@ static void kept_until_a_callback_is_set(void **state) {
         assert_string_equal(got[i], want);
         assert_int_equal(got_level[i], (i + 4) % 2 ? AIM_LOG_WARNING : AIM_LOG_INFO);
     }
-    aim_log(AIM_LOG_ERROR, "direct");
+    aim__log(AIM_LOG_ERROR, "direct");
     assert_int_equal(n_got, 17);
     assert_string_equal(got[16], "direct");
 
@@ -47,7 +47,7 @@ static void kept_until_a_callback_is_set(void **state) {
     assert_int_equal(n_got, 17);
 
     aim_set_log_callback(NULL, NULL);
-    aim_log(AIM_LOG_WARNING, "while none was set");
+    aim__log(AIM_LOG_WARNING, "while none was set");
     assert_int_equal(n_got, 17);
     aim_set_log_callback(collect, got);
     assert_int_equal(n_got, 18);

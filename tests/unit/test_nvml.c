@@ -594,15 +594,15 @@ static void no_driver_module_means_no_library_search(void **unused) {
     close_rig(&g);
 
     /* the rule itself, shared with DCGM: a library named by its variable is always tried */
-    assert_int_equal(aim_nvidia_driver_absent(sys, "AIMETER_DCGM_LIBRARY"), 1);
+    assert_int_equal(aim__nvidia_driver_absent(sys, "AIMETER_DCGM_LIBRARY"), 1);
     setenv("AIMETER_DCGM_LIBRARY", "/x/libdcgm.so.4", 1);
-    assert_int_equal(aim_nvidia_driver_absent(sys, "AIMETER_DCGM_LIBRARY"), 0);
+    assert_int_equal(aim__nvidia_driver_absent(sys, "AIMETER_DCGM_LIBRARY"), 0);
     unsetenv("AIMETER_DCGM_LIBRARY");
-    assert_int_equal(aim_nvidia_driver_absent(AIM_FIXTURES_DIR "/nvml/sysfs-nvidia", NULL), 0);
+    assert_int_equal(aim__nvidia_driver_absent(AIM_FIXTURES_DIR "/nvml/sysfs-nvidia", NULL), 0);
 
     snprintf(dir, sizeof dir, "%s/module/nvidia", sys);
     assert_int_equal(mkdir(dir, 0755), 0);
-    assert_int_equal(aim_nvidia_driver_absent(sys, NULL), 0);
+    assert_int_equal(aim__nvidia_driver_absent(sys, NULL), 0);
     rig_open(&g, &aim_source_nvml, sys, NULL, 0);
     held_rig = &g;
     assert_int_equal(g.rc, -ENODEV);
@@ -754,7 +754,7 @@ static void metrics_list_declares_and_reads_only_what_it_names(void **unused) {
     close_rig(&g);
     assert_int_equal(all_series, 23);
 
-    assert_int_equal(aim_metric_select_parse("gpu.util,temperature", &sel, NULL, 0), 0);
+    assert_int_equal(aim__metric_select_parse("gpu.util,temperature", &sel, NULL, 0), 0);
     rig_prepare(&g, &aim_source_nvml);
     held_rig = &g;
     g.env.metrics = &sel;
@@ -787,9 +787,9 @@ static void mig_instances_select_their_gpu(void **unused) {
     open_rig(&g);
     assert_int_equal(g.rc, 0);
     assert_int_equal(g.cat->n_devices, 2);
-    assert_true(aim_catalog_find_device(g.cat, "gpu0") < 0);
-    assert_true(aim_catalog_find_device(g.cat, "gpu1") >= 0);
-    assert_true(aim_catalog_find_device(g.cat, "gpu2") >= 0);
+    assert_true(aim__catalog_find_device(g.cat, "gpu0") < 0);
+    assert_true(aim__catalog_find_device(g.cat, "gpu1") >= 0);
+    assert_true(aim__catalog_find_device(g.cat, "gpu2") >= 0);
     /* gpu1 in MIG mode: no utilisation, and one line saying what its numbers cover */
     assert_int_equal(rig_slot(&g, "gpu1", AIM_M_GPU_UTIL, -1), -ENOENT);
     assert_true(rig_slot(&g, "gpu1", AIM_M_ENERGY, -1) >= 0);
@@ -817,7 +817,7 @@ static void pcie_throughput_only_where_the_counters_are_missing(void **unused) {
     /* As the session opens them: nvml first (faster group), then nvml_pcie. */
     void *nvml_state = NULL;
     aim_source_ctx nv;
-    aim_source_ctx_init(&nv, g.cat, 0, 0);
+    aim__source_ctx_init(&nv, g.cat, 0, 0);
     assert_int_equal(aim_source_nvml.open(&g.env, &nv, &nvml_state), 0);
     int before = g.cat->n_series;
     assert_int_equal(rig_open_prepared(&g, NULL, NULL, 0), 0);
@@ -832,7 +832,7 @@ static void pcie_throughput_only_where_the_counters_are_missing(void **unused) {
 
     /* basic without the counters' fields: it stands back when the metrics are not wanted */
     aim_metric_select sel;
-    assert_int_equal(aim_metric_select_parse("gpu.util", &sel, NULL, 0), 0);
+    assert_int_equal(aim__metric_select_parse("gpu.util", &sel, NULL, 0), 0);
     rig_prepare(&g, &aim_source_nvml_pcie);
     held_rig = &g;
     g.env.metrics = &sel;

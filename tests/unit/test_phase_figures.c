@@ -60,18 +60,18 @@ static void figures_over_the_total(void **state) {
     (void)state;
     fixture f;
     make(&f);
-    aim_phase_figures x = aim_phase_figures_of(&f.run, &f.phase[0]);
+    aim_phase_figures x = aim__phase_figures_of(&f.run, &f.phase[0]);
     assert_true(x.energy_j == 540); /* psys is not in the total */
     assert_true(x.comp_j[AIM_PHASE_CPU] == 40 && x.comp_j[AIM_PHASE_GPU] == 500);
     assert_true(x.comp_j[AIM_PHASE_OTHER] == 0 && x.comp_j[AIM_PHASE_DRAM] == 0);
     assert_true(x.mean_w == 270);
     assert_true(x.peak_w == 25 + 310);
     assert_true(x.share == 20);
-    x = aim_phase_figures_of(&f.run, &f.phase[1]);
+    x = aim__phase_figures_of(&f.run, &f.phase[1]);
     assert_true(x.peak_w == 30); /* no reading: the mean, never below */
     f.phase[1].total_ns = 0;
     f.run.duration_ns = 0;
-    x = aim_phase_figures_of(&f.run, &f.phase[1]);
+    x = aim__phase_figures_of(&f.run, &f.phase[1]);
     assert_true(isnan(x.mean_w) && isnan(x.share));
 }
 
@@ -80,7 +80,7 @@ static void used_components(void **state) {
     fixture f;
     make(&f);
     int used[AIM_PHASE_COMPONENTS];
-    aim_phase_used_components(&f.run, used);
+    aim__phase_used_components(&f.run, used);
     assert_true(used[AIM_PHASE_CPU] && used[AIM_PHASE_GPU]);
     assert_false(used[AIM_PHASE_DRAM]);
     assert_false(used[AIM_PHASE_OTHER]); /* psys has energy but is not in the total */
@@ -90,14 +90,14 @@ static void power_limit(void **state) {
     (void)state;
     fixture f;
     make(&f);
-    double limit = aim_phase_power_limit_w(&f.run, 1);
+    double limit = aim__phase_power_limit_w(&f.run, 1);
     assert_true(limit == 300);
-    assert_true(isnan(aim_phase_power_limit_w(&f.run, 0)));
-    assert_true(aim_phase_above_limit(aim_phase_peak_w(&f.phase[0], 1), limit));
-    assert_false(aim_phase_above_limit(300.02, 300)); /* rounding is not above */
-    assert_false(aim_phase_above_limit(500, NAN));    /* no limit known */
+    assert_true(isnan(aim__phase_power_limit_w(&f.run, 0)));
+    assert_true(aim__phase_above_limit(aim__phase_peak_w(&f.phase[0], 1), limit));
+    assert_false(aim__phase_above_limit(300.02, 300)); /* rounding is not above */
+    assert_false(aim__phase_above_limit(500, NAN));    /* no limit known */
     f.limit.count = 0; /* never read */
-    assert_true(isnan(aim_phase_power_limit_w(&f.run, 1)));
+    assert_true(isnan(aim__phase_power_limit_w(&f.run, 1)));
 }
 
 int main(void) {

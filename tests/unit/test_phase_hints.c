@@ -34,24 +34,24 @@ static aim_phase_summary phase_of(aim_phase_metric *buf, int d, const kv *m) {
 static aim_phase_hint gpu_hint(const kv *m) {
     aim_phase_metric buf[16];
     aim_phase_summary p = phase_of(buf, 1, m);
-    return aim_phase_hint_of(&p, 1, AIM_DEV_GPU);
+    return aim__phase_hint_of(&p, 1, AIM_DEV_GPU);
 }
 
 static void host_cpu_bound_from_80(void **state) {
     (void)state;
     aim_phase_metric buf[4];
     aim_phase_summary p = phase_of(buf, 0, (kv[]){ { "cpu.util", 80 }, { NULL, 0 } });
-    aim_phase_hint h = aim_phase_hint_of(&p, 0, AIM_DEV_HOST);
+    aim_phase_hint h = aim__phase_hint_of(&p, 0, AIM_DEV_HOST);
     assert_int_equal(h.kind, AIM_HINT_CPU_BOUND);
     assert_true(h.cpu_util == 80);
     p = phase_of(buf, 0, (kv[]){ { "cpu.util", 79.9 }, { NULL, 0 } });
-    assert_int_equal(aim_phase_hint_of(&p, 0, AIM_DEV_HOST).kind, AIM_HINT_NONE);
+    assert_int_equal(aim__phase_hint_of(&p, 0, AIM_DEV_HOST).kind, AIM_HINT_NONE);
     /* Another device's mean is not this one's. */
     p = phase_of(buf, 3, (kv[]){ { "cpu.util", 99 }, { NULL, 0 } });
-    assert_int_equal(aim_phase_hint_of(&p, 0, AIM_DEV_HOST).kind, AIM_HINT_NONE);
+    assert_int_equal(aim__phase_hint_of(&p, 0, AIM_DEV_HOST).kind, AIM_HINT_NONE);
     /* A CPU package gets no hint, whatever its metrics. */
     p = phase_of(buf, 0, (kv[]){ { "cpu.util", 99 }, { NULL, 0 } });
-    assert_int_equal(aim_phase_hint_of(&p, 0, AIM_DEV_CPU).kind, AIM_HINT_NONE);
+    assert_int_equal(aim__phase_hint_of(&p, 0, AIM_DEV_CPU).kind, AIM_HINT_NONE);
 }
 
 static void gpu_memory_bound(void **state) {

@@ -15,7 +15,7 @@
 
 static const aim_phase_row *row(const aim_phases *p, const char *name) {
     const aim_phase_row *rows;
-    size_t n = aim_phases_rows(p, &rows);
+    size_t n = aim__phases_rows(p, &rows);
     for (size_t i = 0; i < n; i++)
         if (strcmp(rows[i].name, name) == 0)
             return &rows[i];
@@ -32,15 +32,15 @@ static void near(double a, double b) {
  * (2, 3] is split 0.25 / 0.75. */
 static void energy_by_overlap(void **unused) {
     aim_phases *p;
-    assert_int_equal(aim_phases_new(16, 4, &p), 0);
-    assert_int_equal(aim_phases_begin(p, S / 2, "prefill"), 0);
-    assert_int_equal(aim_phases_end(p, 9 * S / 4, "prefill"), 0);
-    assert_int_equal(aim_phases_begin(p, 9 * S / 4, "decode"), 0);
-    assert_string_equal(aim_phases_current(p), "decode");
+    assert_int_equal(aim__phases_new(16, 4, &p), 0);
+    assert_int_equal(aim__phases_begin(p, S / 2, "prefill"), 0);
+    assert_int_equal(aim__phases_end(p, 9 * S / 4, "prefill"), 0);
+    assert_int_equal(aim__phases_begin(p, 9 * S / 4, "decode"), 0);
+    assert_string_equal(aim__phases_current(p), "decode");
     for (int k = 0; k < 4; k++) /* (k, k + 1], 100 J each, carbon 0.01 g each */
-        aim_phases_account(p, 0, k * S, (k + 1) * S, 100.0, 100.0, 0.01);
-    assert_int_equal(aim_phases_end(p, 4 * S, NULL), 0);
-    assert_null(aim_phases_current(p));
+        aim__phases_account(p, 0, k * S, (k + 1) * S, 100.0, 100.0, 0.01);
+    assert_int_equal(aim__phases_end(p, 4 * S, NULL), 0);
+    assert_null(aim__phases_current(p));
     const aim_phase_row *pre = row(p, "prefill"), *dec = row(p, "decode");
     near(pre->energy_j[0], 50 + 100 + 25);
     near(dec->energy_j[0], 75 + 100);
@@ -50,126 +50,126 @@ static void energy_by_overlap(void **unused) {
     assert_true(dec->total_ns == 7 * S / 4);
     near(pre->peak_w[0], 100);
     near(dec->peak_w[1], 0);
-    aim_phases_free(p);
+    aim__phases_free(p);
 }
 
 /* Intervals arriving after the events (the writer drains events first) still land by
  * overlap; a closed instance is forgotten only when pruned. */
 static void events_before_intervals(void **unused) {
     aim_phases *p;
-    assert_int_equal(aim_phases_new(16, 4, &p), 0);
-    aim_phases_begin(p, 1 * S, "step");
-    aim_phases_end(p, 2 * S, "step");
-    aim_phases_begin(p, 3 * S, "step");
-    aim_phases_end(p, 4 * S, "step");
+    assert_int_equal(aim__phases_new(16, 4, &p), 0);
+    aim__phases_begin(p, 1 * S, "step");
+    aim__phases_end(p, 2 * S, "step");
+    aim__phases_begin(p, 3 * S, "step");
+    aim__phases_end(p, 4 * S, "step");
     /* One slow interval (0, 4] of 40 J: two seconds of steps in it */
-    aim_phases_account(p, 1, 0, 4 * S, 40.0, 10.0, 0.0);
+    aim__phases_account(p, 1, 0, 4 * S, 40.0, 10.0, 0.0);
     near(row(p, "step")->energy_j[1], 20.0);
     assert_true(row(p, "step")->instances == 2);
-    aim_phases_prune(p, 4 * S);
-    aim_phases_account(p, 1, 0, 4 * S, 40.0, 10.0, 0.0); /* nothing left to overlap */
+    aim__phases_prune(p, 4 * S);
+    aim__phases_account(p, 1, 0, 4 * S, 40.0, 10.0, 0.0); /* nothing left to overlap */
     near(row(p, "step")->energy_j[1], 20.0);
-    aim_phases_free(p);
+    aim__phases_free(p);
 }
 
 static void nesting_and_unterminated(void **unused) {
     aim_phases *p;
-    assert_int_equal(aim_phases_new(16, 4, &p), 0);
-    aim_phases_begin(p, 0, "request 7");
-    aim_phases_begin(p, 1 * S, "decode");
-    aim_phases_begin(p, 2 * S, "sample");
+    assert_int_equal(aim__phases_new(16, 4, &p), 0);
+    aim__phases_begin(p, 0, "request 7");
+    aim__phases_begin(p, 1 * S, "decode");
+    aim__phases_begin(p, 2 * S, "sample");
     /* Ending the outer one by name ends those opened inside it. */
-    assert_int_equal(aim_phases_end(p, 3 * S, "request 7"), 0);
-    assert_null(aim_phases_current(p));
+    assert_int_equal(aim__phases_end(p, 3 * S, "request 7"), 0);
+    assert_null(aim__phases_current(p));
     assert_true(row(p, "sample")->total_ns == 1 * S);
     assert_true(row(p, "decode")->total_ns == 2 * S);
-    assert_int_equal(aim_phases_end(p, 3 * S, "decode"), -ENOENT);
-    aim_phases_account(p, 0, 0, 4 * S, 8.0, 2.0, 0.0);
+    assert_int_equal(aim__phases_end(p, 3 * S, "decode"), -ENOENT);
+    aim__phases_account(p, 0, 0, 4 * S, 8.0, 2.0, 0.0);
     near(row(p, "request 7")->energy_j[0], 6.0); /* nested phases each get their time */
     near(row(p, "decode")->energy_j[0], 4.0);
     near(row(p, "sample")->energy_j[0], 2.0);
-    aim_phases_begin(p, 5 * S, "train");
-    aim_phases_finish(p, 7 * S);
+    aim__phases_begin(p, 5 * S, "train");
+    aim__phases_finish(p, 7 * S);
     assert_int_equal(row(p, "train")->unterminated, 1);
     assert_true(row(p, "train")->total_ns == 2 * S);
     const aim_phase_span *spans;
-    assert_int_equal(aim_phases_spans(p, &spans), 4);
+    assert_int_equal(aim__phases_spans(p, &spans), 4);
     assert_int_equal(spans[2].depth, 2);
     assert_true(spans[2].end_ns == 3 * S);
     assert_true(spans[3].end_ns == 7 * S);
-    assert_int_equal(aim_phases_dropped(p), 1); /* the unmatched end */
-    aim_phases_free(p);
+    assert_int_equal(aim__phases_dropped(p), 1); /* the unmatched end */
+    aim__phases_free(p);
 }
 
 /* A counter-based device whose power reading lags (2 W read, 2.4 W by the counter): the
  * peak is never below the phase's mean. */
 static void peak_not_below_mean(void **unused) {
     aim_phases *p;
-    assert_int_equal(aim_phases_new(16, 4, &p), 0);
-    aim_phases_begin(p, 0, "step");
-    aim_phases_account(p, 0, 0, S, 2.4, 2.0, 0.0);
-    aim_phases_account(p, 0, S, 2 * S, 2.2, 3.0, 0.0);
-    aim_phases_end(p, 2 * S, NULL);
+    assert_int_equal(aim__phases_new(16, 4, &p), 0);
+    aim__phases_begin(p, 0, "step");
+    aim__phases_account(p, 0, 0, S, 2.4, 2.0, 0.0);
+    aim__phases_account(p, 0, S, 2 * S, 2.2, 3.0, 0.0);
+    aim__phases_end(p, 2 * S, NULL);
     const aim_phase_row *r = row(p, "step");
     near(r->peak_w[0], 3.0); /* the reading when it is the higher */
     near(r->energy_j[0], 4.6);
     assert_true(r->peak_w[0] >= r->energy_j[0] / 2.0);
-    aim_phases_begin(p, 2 * S, "lagging");
-    aim_phases_account(p, 0, 2 * S, 3 * S, 2.4, 2.0, 0.0);
-    aim_phases_end(p, 3 * S, NULL);
+    aim__phases_begin(p, 2 * S, "lagging");
+    aim__phases_account(p, 0, 2 * S, 3 * S, 2.4, 2.0, 0.0);
+    aim__phases_end(p, 3 * S, NULL);
     const aim_phase_row *lag = row(p, "lagging");
     near(lag->peak_w[0], 2.0); /* the reading */
     /* the phase's mean as the floor when the reading lags */
-    near(aim_phase_device_peak_w(lag->peak_w[0], lag->energy_j[0], lag->total_ns), 2.4);
-    aim_phases_free(p);
+    near(aim__phase_device_peak_w(lag->peak_w[0], lag->energy_j[0], lag->total_ns), 2.4);
+    aim__phases_free(p);
 }
 
 /* Issue 11: 830 W for two 300 W GPUs. A 10 ms sampler and a counter that moves every 100 ms:
  * nine intervals with no energy, then one with 100 ms worth (ΔE/Δt = 10x the draw). */
 static void peak_is_not_inflated_by_counter_steps(void **unused) {
     aim_phases *p;
-    assert_int_equal(aim_phases_new(16, 4, &p), 0);
-    aim_phases_begin(p, 0, "train");
+    assert_int_equal(aim__phases_new(16, 4, &p), 0);
+    aim__phases_begin(p, 0, "train");
     int64_t ms = S / 1000;
     for (int k = 0; k < 300; k++) { /* 3 s at 10 ms; device 0 reads 300 W, device 1 cannot */
         double de = k % 10 == 9 ? 30.0 : 0.0;   /* 300 W x 100 ms */
-        aim_phases_account(p, 0, k * 10 * ms, (k + 1) * 10 * ms, de, 300.0, 0.0);
-        aim_phases_account(p, 1, k * 10 * ms, (k + 1) * 10 * ms, de / 3.0, NAN, 0.0);
+        aim__phases_account(p, 0, k * 10 * ms, (k + 1) * 10 * ms, de, 300.0, 0.0);
+        aim__phases_account(p, 1, k * 10 * ms, (k + 1) * 10 * ms, de / 3.0, NAN, 0.0);
     }
-    aim_phases_end(p, 3 * S, NULL);
+    aim__phases_end(p, 3 * S, NULL);
     const aim_phase_row *r = row(p, "train");
     near(r->energy_j[0], 900.0);
     near(r->peak_w[0], 300.0);             /* the readings */
     near(r->peak_w[1], 100.0);             /* 1 s windows */
-    near(aim_phase_device_peak_w(r->peak_w[1], r->energy_j[1], r->total_ns), 100.0);
+    near(aim__phase_device_peak_w(r->peak_w[1], r->energy_j[1], r->total_ns), 100.0);
     /* a phase shorter than a window, without readings: its mean */
-    aim_phases_begin(p, 3 * S, "short");
-    aim_phases_account(p, 1, 3 * S, 3 * S + 10 * ms, 0.5, NAN, 0.0);
-    aim_phases_account(p, 1, 3 * S + 10 * ms, 3 * S + 500 * ms, 9.5, NAN, 0.0);
-    aim_phases_end(p, 3 * S + 500 * ms, NULL);
+    aim__phases_begin(p, 3 * S, "short");
+    aim__phases_account(p, 1, 3 * S, 3 * S + 10 * ms, 0.5, NAN, 0.0);
+    aim__phases_account(p, 1, 3 * S + 10 * ms, 3 * S + 500 * ms, 9.5, NAN, 0.0);
+    aim__phases_end(p, 3 * S + 500 * ms, NULL);
     const aim_phase_row *sh = row(p, "short");
-    near(aim_phase_device_peak_w(sh->peak_w[1], sh->energy_j[1], sh->total_ns), 20.0);
-    aim_phases_free(p);
+    near(aim__phase_device_peak_w(sh->peak_w[1], sh->energy_j[1], sh->total_ns), 20.0);
+    aim__phases_free(p);
 }
 
 static void limits_are_counted(void **unused) {
     aim_phases *p;
-    assert_int_equal(aim_phases_new(2, 1, &p), 0);
-    assert_int_equal(aim_phases_mark(p, 1, "checkpoint"), 0);
-    assert_int_equal(aim_phases_mark(p, 2, "second"), -ENOSPC);
+    assert_int_equal(aim__phases_new(2, 1, &p), 0);
+    assert_int_equal(aim__phases_mark(p, 1, "checkpoint"), 0);
+    assert_int_equal(aim__phases_mark(p, 2, "second"), -ENOSPC);
     for (int i = 0; i < AIM_PHASE_DEPTH; i++)
-        assert_int_equal(aim_phases_begin(p, i, "deep"), 0);
-    assert_int_equal(aim_phases_begin(p, 99, "too deep"), -ENOSPC);
+        assert_int_equal(aim__phases_begin(p, i, "deep"), 0);
+    assert_int_equal(aim__phases_begin(p, 99, "too deep"), -ENOSPC);
     /* 16 instances of "deep", two spans kept: 14 spans + 1 mark + 1 depth = 16 dropped */
-    assert_int_equal(aim_phases_dropped(p), 16);
+    assert_int_equal(aim__phases_dropped(p), 16);
     assert_true(row(p, "deep")->instances == AIM_PHASE_DEPTH);
-    aim_phases_finish(p, 100);
+    aim__phases_finish(p, 100);
     assert_int_equal(row(p, "deep")->unterminated, AIM_PHASE_DEPTH);
-    assert_int_equal(aim_phases_begin(p, 101, ""), -EINVAL);
+    assert_int_equal(aim__phases_begin(p, 101, ""), -EINVAL);
     const aim_phase_mark *marks;
-    assert_int_equal(aim_phases_marks(p, &marks), 1);
+    assert_int_equal(aim__phases_marks(p, &marks), 1);
     assert_string_equal(marks[0].text, "checkpoint");
-    aim_phases_free(p);
+    aim__phases_free(p);
 }
 
 int main(void) {

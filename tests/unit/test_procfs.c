@@ -32,7 +32,7 @@ typedef struct harness {
 
 static void put_file(const char *root, const char *name, const char *text, size_t len) {
     char path[256];
-    assert_int_equal(aim_path_join(path, sizeof path, root, name), 0);
+    assert_int_equal(aim__path_join(path, sizeof path, root, name), 0);
     /* In place (same inode): the source keeps the file open between polls. */
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     assert_true(fd >= 0);
@@ -46,9 +46,9 @@ static void put_text(const char *root, const char *name, const char *text) {
 
 static void put_fixture(const char *root, const char *name, const char *fixture) {
     char buf[8192];
-    int n = aim_read_text(fixture, buf, sizeof buf);
+    int n = aim__read_text(fixture, buf, sizeof buf);
     assert_true(n > 0);
-    buf[n++] = '\n'; /* aim_read_text strips it; procfs files end with one */
+    buf[n++] = '\n'; /* aim__read_text strips it; procfs files end with one */
     put_file(root, name, buf, (size_t)n);
 }
 
@@ -89,7 +89,7 @@ static void close_harness(harness *h) {
     static const char *const names[] = { "stat", "meminfo", "cpuinfo" };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[256];
-        aim_path_join(path, sizeof path, h->root, names[i]);
+        aim__path_join(path, sizeof path, h->root, names[i]);
         unlink(path);
     }
     rmdir(h->root);
@@ -215,7 +215,7 @@ static void truncated_and_garbage_files_are_invalid(void **state) {
     double v;
     /* Cut in the middle of cpu1's line: the total and cpu0 are still whole. */
     char buf[8192];
-    int n = aim_read_text(FIX "/next/stat", buf, sizeof buf);
+    int n = aim__read_text(FIX "/next/stat", buf, sizeof buf);
     assert_true(n > 0);
     const char *cut = strstr(buf, "cpu1 620 30");
     assert_non_null(cut);
@@ -254,7 +254,7 @@ static void vanished_file_drops_the_source(void **state) {
      * source then re-opens by path, finds nothing there, and gives up. */
     put_text(h->root, "stat", "");
     char path[256];
-    aim_path_join(path, sizeof path, h->root, "stat");
+    aim__path_join(path, sizeof path, h->root, "stat");
     assert_int_equal(unlink(path), 0);
     assert_int_equal(poll_once(h), -ENODEV);
     close_harness(h);
@@ -287,9 +287,9 @@ static void transient_read_failure_recovers(void **state) {
 static void missing_files_at_open(void **state) {
     harness *h = make_root();
     char path[256];
-    aim_path_join(path, sizeof path, h->root, "meminfo");
+    aim__path_join(path, sizeof path, h->root, "meminfo");
     unlink(path);
-    aim_path_join(path, sizeof path, h->root, "cpuinfo");
+    aim__path_join(path, sizeof path, h->root, "cpuinfo");
     unlink(path);
     assert_int_equal(open_source(h), 0);
     assert_string_equal(h->g.cat->devices[0].model, ""); /* no cpuinfo: no model */
@@ -300,7 +300,7 @@ static void missing_files_at_open(void **state) {
     assert_near(must_get(h, AIM_M_CPU_UTIL, -1), 35.0);
     rig_close(&h->g);
 
-    aim_path_join(path, sizeof path, h->root, "stat");
+    aim__path_join(path, sizeof path, h->root, "stat");
     unlink(path);
     assert_int_equal(open_source(h), -ENODEV);
     close_harness(h);
@@ -356,44 +356,44 @@ static void stat_parser_edge_cases(void **state) {
     int max_cpu;
     /* 2.4-era lines with four fields; a CPU number beyond the table is counted, not stored. */
     const char old[] = "cpu 10 0 10 80\ncpu0 5 0 5 40\ncpu9 5 0 5 40\nintr 0\n";
-    assert_int_equal(aim_parse_proc_stat(old, sizeof old - 1, &all, cpus, present, 4,
+    assert_int_equal(aim__parse_proc_stat(old, sizeof old - 1, &all, cpus, present, 4,
                                          &max_cpu), 2);
     assert_int_equal(max_cpu, 9);
     assert_true(all.total == 100 && all.idle == 80);
     assert_true(present[0] && !present[1] && !present[3]);
     /* Three fields is not a cpu line; a huge CPU number and junk are skipped. */
     const char bad[] = "cpu 1 2 3\n";
-    assert_int_equal(aim_parse_proc_stat(bad, sizeof bad - 1, &all, NULL, NULL, 0, NULL),
+    assert_int_equal(aim__parse_proc_stat(bad, sizeof bad - 1, &all, NULL, NULL, 0, NULL),
                      -EINVAL);
     const char junk[] = "cpu 1 2 3 4\ncpu123456789 1 1 1 1\ncpux 1 1 1 1\ncpu1 1 1 1 1x\n";
-    assert_int_equal(aim_parse_proc_stat(junk, sizeof junk - 1, &all, NULL, NULL, 0,
+    assert_int_equal(aim__parse_proc_stat(junk, sizeof junk - 1, &all, NULL, NULL, 0,
                                          &max_cpu), 0);
     assert_int_equal(max_cpu, -1);
     /* Overflowing sums are rejected, not wrapped. */
     const char big[] = "cpu 18446744073709551615 1 0 0\n";
-    assert_int_equal(aim_parse_proc_stat(big, sizeof big - 1, &all, NULL, NULL, 0, NULL),
+    assert_int_equal(aim__parse_proc_stat(big, sizeof big - 1, &all, NULL, NULL, 0, NULL),
                      -EINVAL);
-    assert_int_equal(aim_parse_proc_stat("", 0, &all, NULL, NULL, 0, NULL), -EINVAL);
+    assert_int_equal(aim__parse_proc_stat("", 0, &all, NULL, NULL, 0, NULL), -EINVAL);
 }
 
 static void meminfo_and_cpuinfo_parsers(void **state) {
     aim_meminfo mi;
     const char m[] = "MemTotal: 100 kB\nMemFree: 10 kB\nBuffers: 5 kB\nCached: 20 kB\n";
-    assert_int_equal(aim_parse_meminfo(m, sizeof m - 1, &mi), 0);
+    assert_int_equal(aim__parse_meminfo(m, sizeof m - 1, &mi), 0);
     uint64_t used;
-    assert_int_equal(aim_meminfo_used_kib(&mi, &used), 0);
+    assert_int_equal(aim__meminfo_used_kib(&mi, &used), 0);
     assert_int_equal(used, 65);
     /* Missing Cached without MemAvailable: not computable. */
-    assert_int_equal(aim_parse_meminfo(m, 46, &mi), 0);
-    assert_int_equal(aim_meminfo_used_kib(&mi, &used), -EINVAL);
-    assert_int_equal(aim_parse_meminfo("MemFree: 1 kB\n", 14, &mi), -EINVAL);
+    assert_int_equal(aim__parse_meminfo(m, 46, &mi), 0);
+    assert_int_equal(aim__meminfo_used_kib(&mi, &used), -EINVAL);
+    assert_int_equal(aim__parse_meminfo("MemFree: 1 kB\n", 14, &mi), -EINVAL);
 
     char model[16];
     const char ci[] = "processor : 0\nmodel name\t:   AMD EPYC 9654 96-Core Processor  \n";
-    assert_int_equal(aim_parse_cpuinfo_model(ci, sizeof ci - 1, model, sizeof model), 0);
+    assert_int_equal(aim__parse_cpuinfo_model(ci, sizeof ci - 1, model, sizeof model), 0);
     assert_string_equal(model, "AMD EPYC 9654 9"); /* truncated to fit */
     const char arm[] = "processor : 0\nBogoMIPS : 50.00\nCPU part : 0xd0c\n";
-    assert_int_equal(aim_parse_cpuinfo_model(arm, sizeof arm - 1, model, sizeof model),
+    assert_int_equal(aim__parse_cpuinfo_model(arm, sizeof arm - 1, model, sizeof model),
                      -ENOENT);
     assert_string_equal(model, "");
 }

@@ -380,7 +380,7 @@ static void real_proc_with_this_process(void **state) {
     assert_non_null(h);
     assert_int_equal(rig_open(&h->g, &aim_source_proctree, NULL, "/proc", getpid()), 0);
     char comm[64]; /* not a literal: under valgrind the comm is "memcheck-amd64-" */
-    assert_true(aim_read_text("/proc/self/comm", comm, sizeof comm) > 0);
+    assert_true(aim__read_text("/proc/self/comm", comm, sizeof comm) > 0);
     assert_string_equal(h->g.cat->devices[0].model, comm);
     /* Burn 100 ms of CPU so the counter must move. */
     struct timespec a, b;
@@ -409,7 +409,7 @@ static void real_proc_with_this_process(void **state) {
 static void pid_stat_parser(void **state) {
     aim_pid_stat st;
     const char weird[] = "42 (a) b) (c) ) S 7 42 42 0 -1 0 0 0 0 0 11 22 33 44 20 0 1 0 999 0 55\n";
-    assert_int_equal(aim_parse_pid_stat(weird, sizeof weird - 1, &st), 0);
+    assert_int_equal(aim__parse_pid_stat(weird, sizeof weird - 1, &st), 0);
     assert_int_equal(st.pid, 42);
     assert_string_equal(st.comm, "a) b) (c) ");
     assert_int_equal(st.state, 'S');
@@ -418,16 +418,16 @@ static void pid_stat_parser(void **state) {
     assert_true(st.starttime == 999);
     assert_true(st.rss_pages == 55);
     /* Cut before starttime, no ')', no pid, empty. */
-    assert_int_equal(aim_parse_pid_stat(weird, 50, &st), -EINVAL);
-    assert_int_equal(aim_parse_pid_stat("42 (abc S 1", 11, &st), -EINVAL);
-    assert_int_equal(aim_parse_pid_stat("(x) S 1", 7, &st), -EINVAL);
-    assert_int_equal(aim_parse_pid_stat("", 0, &st), -EINVAL);
+    assert_int_equal(aim__parse_pid_stat(weird, 50, &st), -EINVAL);
+    assert_int_equal(aim__parse_pid_stat("42 (abc S 1", 11, &st), -EINVAL);
+    assert_int_equal(aim__parse_pid_stat("(x) S 1", 7, &st), -EINVAL);
+    assert_int_equal(aim__parse_pid_stat("", 0, &st), -EINVAL);
     /* Negative cutime (never printed by Linux) reads as 0, not as a huge number. */
     const char neg[] = "5 (x) R 1 5 5 0 -1 0 0 0 0 0 1 2 -3 -4 20 0 1 0 77 4096 -1\n";
-    assert_int_equal(aim_parse_pid_stat(neg, sizeof neg - 1, &st), 0);
+    assert_int_equal(aim__parse_pid_stat(neg, sizeof neg - 1, &st), 0);
     assert_true(st.cutime == 0 && st.cstime == 0 && st.starttime == 77 && st.rss_pages == 0);
     /* Cut right after starttime: rss (field 24) is missing. */
-    assert_int_equal(aim_parse_pid_stat(neg, sizeof neg - 1 - 8, &st), -EINVAL);
+    assert_int_equal(aim__parse_pid_stat(neg, sizeof neg - 1 - 8, &st), -EINVAL);
 }
 
 static int collect(int pid, void *ud) {
@@ -439,10 +439,10 @@ static int collect(int pid, void *ud) {
 static void pid_list_parser_handles_chunks(void **state) {
     int got[10] = { 0 };
     aim_pid_list_parser p;
-    aim_pid_list_init(&p);
-    assert_int_equal(aim_pid_list_feed(&p, "12 3", 4, collect, got), 0);
-    assert_int_equal(aim_pid_list_feed(&p, "4 99999999999 1x 0 5", 20, collect, got), 0);
-    assert_int_equal(aim_pid_list_finish(&p, collect, got), 0);
+    aim__pid_list_init(&p);
+    assert_int_equal(aim__pid_list_feed(&p, "12 3", 4, collect, got), 0);
+    assert_int_equal(aim__pid_list_feed(&p, "4 99999999999 1x 0 5", 20, collect, got), 0);
+    assert_int_equal(aim__pid_list_finish(&p, collect, got), 0);
     assert_int_equal(got[0], 3);
     assert_int_equal(got[1], 12);
     assert_int_equal(got[2], 34);

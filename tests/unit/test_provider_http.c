@@ -49,7 +49,7 @@ static int setup(void **state) {
     setenv("WATTTIME_USERNAME", "alice", 1);
     setenv("WATTTIME_PASSWORD", "wt-secret-password", 1);
     setenv("AIMETER_CREDENTIALS", "/nonexistent/aimeter-credentials", 1);
-    aim_wt_forget_token();
+    aim__wt_forget_token();
     return 0;
 }
 
@@ -78,40 +78,40 @@ static void http_basics_and_limits(void **state) {
     mock_http_url(m, "/x", url, sizeof url);
     aim_http_request rq = { .url = url, .header = "auth-token: abc", .timeout_ms = 5000 };
     aim_http_response rs;
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), 0);
+    assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), 0);
     assert_int_equal(rs.status, 200);
     assert_string_equal(rs.body, "{\"ok\":1}");
     assert_int_equal(rs.retry_after_s, -1);
-    aim_http_response_free(&rs);
+    aim__http_response_free(&rs);
     assert_non_null(strstr(mock_http_headers(m, 0), "User-Agent: aimeter/"));
     assert_non_null(strstr(mock_http_headers(m, 0), "auth-token: abc"));
 
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), 0);
+    assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), 0);
     assert_int_equal(rs.status, 429);
     assert_int_equal(rs.retry_after_s, 7);
-    aim_http_response_free(&rs);
+    aim__http_response_free(&rs);
 
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EPROTO);
+    assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), -EPROTO);
     assert_non_null(strstr(err, "truncated"));
 
     rq.max_body = 1000;
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EFBIG);
+    assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), -EFBIG);
     rq.max_body = 0;
 
     rq.timeout_ms = 300;
-    int64_t t0 = aim_prov_mono_ms();
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EAGAIN);
-    assert_true(aim_prov_mono_ms() - t0 < 2000);
+    int64_t t0 = aim__prov_mono_ms();
+    assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), -EAGAIN);
+    assert_true(aim__prov_mono_ms() - t0 < 2000);
     mock_http_stop(m);
 
     /* Nothing listens there any more. */
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -ENETUNREACH);
+    assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), -ENETUNREACH);
     /* Plain http off this machine is refused before any connection. */
     rq.url = "http://api.electricitymaps.com/v3/carbon-intensity/latest";
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EPERM);
+    assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), -EPERM);
     assert_non_null(strstr(err, "plain http"));
     rq.url = "ftp://127.0.0.1/x";
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), -EINVAL);
 }
 
 /* A failed assertion must not leave the proxy set for the tests that follow. */
@@ -149,7 +149,7 @@ static void http_plain_only_to_loopback_never_proxied(void **state) {
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         rq.url = refused[i];
-        assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EPERM);
+        assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), -EPERM);
         assert_non_null(strstr(err, "refusing plain http"));
     }
     assert_int_equal(mock_http_count(proxy), 0);
@@ -157,13 +157,13 @@ static void http_plain_only_to_loopback_never_proxied(void **state) {
     /* Loopback, by address or by name: straight to the server, the proxy sees nothing. */
     mock_http_url(prov, "/v3/x", url, sizeof url);
     rq.url = url;
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), 0);
+    assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), 0);
     assert_string_equal(rs.body, "{\"via\":\"direct\"}");
-    aim_http_response_free(&rs);
+    aim__http_response_free(&rs);
     snprintf(url, sizeof url, "http://localhost:%d/v3/y", mock_http_port(prov));
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), 0);
+    assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), 0);
     assert_string_equal(rs.body, "{\"via\":\"direct\"}");
-    aim_http_response_free(&rs);
+    aim__http_response_free(&rs);
     assert_int_equal(mock_http_count(prov), 2);
     assert_int_equal(mock_http_count(proxy), 0);
     unsetenv("http_proxy");
@@ -183,24 +183,24 @@ static void http_redirects_stay_on_origin(void **state) {
     mock_http_url(m, "/x", url, sizeof url);
     aim_http_request rq = { .url = url, .header = "auth-token: abc", .timeout_ms = 5000 };
     aim_http_response rs;
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), 0);
+    assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), 0);
     assert_int_equal(rs.status, 200);
     assert_string_equal(mock_http_path(m, 1), "/moved");
-    aim_http_response_free(&rs);
-    assert_int_equal(aim_http_get(&rq, &rs, err, sizeof err), -EPROTO);
+    aim__http_response_free(&rs);
+    assert_int_equal(aim__http_get(&rq, &rs, err, sizeof err), -EPROTO);
     assert_non_null(strstr(err, "another host"));
     assert_int_equal(mock_http_count(m), 3);
     mock_http_stop(m);
 }
 
 static void retry_after_values(void **state) {
-    assert_int_equal(aim_http_parse_retry_after(" 120\r\n", 0), 120);
+    assert_int_equal(aim__http_parse_retry_after(" 120\r\n", 0), 120);
     /* Sun, 06 Nov 1994 08:49:37 GMT is 784111777 s after the epoch. */
-    assert_int_equal(aim_http_parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 30), 30);
-    assert_int_equal(aim_http_parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 30), 0);
-    assert_int_equal(aim_http_parse_retry_after("99999999", 0), 86400);
-    assert_int_equal(aim_http_parse_retry_after("soon", 0), -1);
-    assert_int_equal(aim_http_parse_retry_after("", 0), -1);
+    assert_int_equal(aim__http_parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 30), 30);
+    assert_int_equal(aim__http_parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 30), 0);
+    assert_int_equal(aim__http_parse_retry_after("99999999", 0), 86400);
+    assert_int_equal(aim__http_parse_retry_after("soon", 0), -1);
+    assert_int_equal(aim__http_parse_retry_after("", 0), -1);
 }
 
 /* ---------------------------------------------------------------- Electricity Maps, cache */
@@ -221,7 +221,7 @@ static void em_fetch_cache_and_stale(void **state) {
     aim_provider_result r = { .points = pts, .cap = 4 };
     aim_provider_query q = em_query();
     char err[256] = "";
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_int_equal(r.n, 1);
     assert_true(pts[0].t_unix_ms == T0900 && pts[0].g_per_kwh == 302.0);
     assert_string_equal(r.zone, "DE");
@@ -233,25 +233,25 @@ static void em_fetch_cache_and_stale(void **state) {
 
     /* The cache file: 0600, and it serves the second call without a request. */
     char name[256], path[512];
-    assert_int_equal(aim_cache_name(&q, name, sizeof name), 0);
+    assert_int_equal(aim__cache_name(&q, name, sizeof name), 0);
     assert_string_equal(name, "electricitymaps_DE_average_lifecycle_latest.json");
     snprintf(path, sizeof path, "%s/%s", tmpdir, name);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_int_equal(r.from_cache, 1);
     assert_int_equal(r.stale, 0);
     assert_int_equal(mock_http_count(m), 1);
 
     /* Age the entry past the 5-minute cadence, then lose the provider: stale, and said. */
     aim_cache_entry e;
-    assert_int_equal(aim_cache_load(tmpdir, name, &e), 0);
+    assert_int_equal(aim__cache_load(tmpdir, name, &e), 0);
     e.fetched_ms -= 10 * 60 * 1000;
-    assert_int_equal(aim_cache_store(tmpdir, name, &e), 0);
-    aim_cache_entry_free(&e);
+    assert_int_equal(aim__cache_store(tmpdir, name, &e), 0);
+    aim__cache_entry_free(&e);
     mock_http_stop(m);
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_int_equal(r.from_cache, 1);
     assert_int_equal(r.stale, 1);
     assert_true(pts[0].g_per_kwh == 302.0);
@@ -260,7 +260,7 @@ static void em_fetch_cache_and_stale(void **state) {
 
     /* Without a cache the same outage is an error. */
     q.cache_dir = NULL;
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -ENETUNREACH);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -ENETUNREACH);
     unsetenv("AIMETER_ELECTRICITYMAPS_URL");
 }
 
@@ -281,20 +281,20 @@ static void em_errors_and_secrets(void **state) {
     aim_provider_query q = em_query();
     q.cache_dir = NULL;
     char err[256];
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EACCES);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -EACCES);
     assert_non_null(strstr(err, "HTTP 401"));
     assert_null(strstr(err, KEY)); /* the provider echoed the key; it does not reach the user */
     assert_non_null(strstr(err, "***"));
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EAGAIN);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -EAGAIN);
     assert_int_equal(r.retry_after_s, 42);
     assert_non_null(strstr(err, "retry after 42 s"));
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -ENOENT);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, "Zone 'XX' does not exist"));
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EPROTO);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -EPROTO);
     assert_non_null(strstr(err, "unit"));
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -ENOENT);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, "no data"));
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EAGAIN);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -EAGAIN);
     assert_non_null(strstr(err, "HTTP 503"));
     assert_int_equal(r.retry_after_s, 0);
     mock_http_stop(m);
@@ -302,24 +302,24 @@ static void em_errors_and_secrets(void **state) {
     /* Queries refused before any request. */
     aim_provider_query bad = q;
     bad.signal = AIM_SIGNAL_MARGINAL;
-    assert_int_equal(aim_provider_fetch(&bad, &r, err, sizeof err), -EOPNOTSUPP);
+    assert_int_equal(aim__provider_fetch(&bad, &r, err, sizeof err), -EOPNOTSUPP);
     bad = q;
     bad.zone = "DE/../x";
-    assert_int_equal(aim_provider_fetch(&bad, &r, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__provider_fetch(&bad, &r, err, sizeof err), -EINVAL);
     bad = q;
     bad.zone = NULL;
-    assert_int_equal(aim_provider_fetch(&bad, &r, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__provider_fetch(&bad, &r, err, sizeof err), -EINVAL);
     bad.have_latlon = 1;
     bad.lat = 91;
-    assert_int_equal(aim_provider_fetch(&bad, &r, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__provider_fetch(&bad, &r, err, sizeof err), -EINVAL);
     bad = q;
     bad.from_unix_ms = T0900;
     bad.to_unix_ms = T0900;
-    assert_int_equal(aim_provider_fetch(&bad, &r, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__provider_fetch(&bad, &r, err, sizeof err), -EINVAL);
     bad.provider = "nope";
-    assert_int_equal(aim_provider_fetch(&bad, &r, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__provider_fetch(&bad, &r, err, sizeof err), -EINVAL);
     unsetenv("ELECTRICITYMAPS_API_KEY");
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EACCES);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -EACCES);
     assert_non_null(strstr(err, "ELECTRICITYMAPS_API_KEY"));
     unsetenv("AIMETER_ELECTRICITYMAPS_URL");
 }
@@ -354,7 +354,7 @@ static void em_error_body_never_leaks_part_of_the_key(void **state) {
     const size_t klen = strlen(LONG_KEY);
     for (int off = 0; off <= 160; off++) {
         char err[512];
-        assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EACCES);
+        assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -EACCES);
         assert_int_equal(mock_http_count(m), off + 1);
         for (size_t k = 0; k + 4 <= klen; k++) {
             char part[5];
@@ -393,11 +393,11 @@ static void em_history_requests(void **state) {
     q.to_unix_ms = nov1 + 2 * 3600000;  /* 02:00, excluded */
     aim_intensity_point pts[1];
     aim_provider_result r = { .points = pts, .cap = 1 };
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -ENOBUFS);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -ENOBUFS);
     assert_int_equal(r.n, 2);
     aim_intensity_point pts2[8];
     r = (aim_provider_result){ .points = pts2, .cap = 8 };
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_int_equal(r.n, 2);
     assert_true(pts2[0].t_unix_ms == nov1 && pts2[0].g_per_kwh == 100);
     assert_true(pts2[1].t_unix_ms == nov1 + 3600000 && pts2[1].g_per_kwh == 200);
@@ -407,16 +407,16 @@ static void em_history_requests(void **state) {
     /* 25 days: three requests (10 + 10 + 5). */
     int before = mock_http_count(m);
     q.to_unix_ms = q.from_unix_ms + 25LL * 86400000;
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_int_equal(mock_http_count(m) - before, 3);
     mock_http_stop(m);
 
     /* A free key: past-range refused (403), history serves the last 24 hours. */
-    int64_t now = aim_prov_now_ms();
+    int64_t now = aim__prov_now_ms();
     int64_t hour = now - now % 3600000;
     char t1[40], t2[40];
-    aim_iso8601_format(hour - 3 * 3600000, 1, t1, sizeof t1);
-    aim_iso8601_format(hour - 2 * 3600000, 1, t2, sizeof t2);
+    aim__iso8601_format(hour - 3 * 3600000, 1, t1, sizeof t1);
+    aim__iso8601_format(hour - 2 * 3600000, 1, t2, sizeof t2);
     snprintf(body, sizeof body,
              "{\"zone\":\"DE\",\"history\":[{\"carbonIntensity\":111,\"datetime\":\"%s\"},"
              "{\"carbonIntensity\":222,\"datetime\":\"%s\"}]}", t1, t2);
@@ -428,7 +428,7 @@ static void em_history_requests(void **state) {
     setenv("AIMETER_ELECTRICITYMAPS_URL", base, 1);
     q.from_unix_ms = now - 2 * 86400000LL;
     q.to_unix_ms = now;
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_int_equal(r.n, 2);
     assert_true(pts2[1].g_per_kwh == 222);
     assert_non_null(strstr(r.note, "only the last 24 hours"));
@@ -495,7 +495,7 @@ static void watttime_access_levels(void **state) {
     aim_provider_query q = { .provider = "watttime", .have_latlon = 1, .lat = 38.5, .lon = -121.5,
                              .signal = AIM_SIGNAL_MARGINAL, .timeout_ms = 5000 };
     /* Latest: the forecast's first point, 1000 lb/MWh = 453.59237 g/kWh. */
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_int_equal(r.n, 1);
     assert_float_equal(pts[0].g_per_kwh, 453.59237, 1e-9);
     assert_string_equal(r.zone, "CAISO_NORTH");
@@ -511,7 +511,7 @@ static void watttime_access_levels(void **state) {
     q.from_unix_ms = T0900;
     q.to_unix_ms = T0900 + 600000;
     w.data_401_once = 1;
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_int_equal(r.n, 2);
     assert_float_equal(pts[1].g_per_kwh, 408.233133, 1e-9);
     assert_int_equal(w.logins, 2);
@@ -520,23 +520,23 @@ static void watttime_access_levels(void **state) {
 
     /* No historical access: the current value, with a note. */
     w.historical_status = 403;
-    q.to_unix_ms = aim_prov_now_ms();
+    q.to_unix_ms = aim__prov_now_ms();
     q.from_unix_ms = T0900;
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_non_null(strstr(r.note, "cannot read historical"));
 
     /* Nothing but the index: refused, the index quoted, no number invented. */
     w.forecast_status = 403;
     q.from_unix_ms = q.to_unix_ms = 0;
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EACCES);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -EACCES);
     assert_non_null(strstr(err, "signal index (now 43)"));
     assert_null(strstr(err, "wt-secret-password"));
     assert_null(strstr(err, "tok.en.1"));
 
     /* A wrong password. */
-    aim_wt_forget_token();
+    aim__wt_forget_token();
     setenv("WATTTIME_PASSWORD", "wrong-password", 1);
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EACCES);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -EACCES);
     assert_non_null(strstr(err, "login refused"));
     assert_null(strstr(err, "wrong-password"));
     setenv("WATTTIME_PASSWORD", "wt-secret-password", 1);
@@ -568,7 +568,7 @@ static void coordinates_in_urls_are_locale_free(void **state) {
     q.have_latlon = 1;
     q.lat = 48.85;
     q.lon = -2.35;
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_string_equal(mock_http_path(m, 0), "/v3/carbon-intensity/latest?lat=48.850000&lon=-2.350000"
                                               "&shouldUseFallbackCallerLookup=false&emissionFactorType=lifecycle");
     mock_http_stop(m);
@@ -580,7 +580,7 @@ static void coordinates_in_urls_are_locale_free(void **state) {
     setenv("AIMETER_WATTTIME_URL", base, 1);
     q = (aim_provider_query){ .provider = "watttime", .have_latlon = 1, .lat = 38.5, .lon = -121.5,
                               .signal = AIM_SIGNAL_MARGINAL, .timeout_ms = 5000 };
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_string_equal(mock_http_path(m, 1), "/v3/region-from-loc?latitude=38.500000&longitude=-121.500000"
                                               "&signal_type=co2_moer");
     mock_http_stop(m);
@@ -603,7 +603,7 @@ static void ukgrid_paths(void **state) {
     aim_intensity_point pts[8];
     aim_provider_result r = { .points = pts, .cap = 8 };
     aim_provider_query q = { .provider = "ukgrid", .zone = "rg10", .timeout_ms = 5000 };
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_string_equal(mock_http_path(m, 0), "/regional/postcode/RG10");
     assert_string_equal(r.zone, "GB-region-12");
     assert_non_null(strstr(r.source, "South England"));
@@ -611,24 +611,24 @@ static void ukgrid_paths(void **state) {
     q.zone = "scotland";
     q.from_unix_ms = T0900;
     q.to_unix_ms = T0900 + 3600000;
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), 0);
     assert_string_equal(mock_http_path(m, 1), "/regional/intensity/2026-11-21T09:00Z/2026-11-21T10:00Z/regionid/16");
     /* The run's back-fill is the same history request. */
     q.from_unix_ms = q.to_unix_ms = 0;
-    assert_int_equal(aim_provider_backfill(&q, T0900 + 60000, T0900 + 7200000, &r, err, sizeof err), 0);
+    assert_int_equal(aim__provider_backfill(&q, T0900 + 60000, T0900 + 7200000, &r, err, sizeof err), 0);
     assert_string_equal(mock_http_path(m, 2), "/regional/intensity/2026-11-21T09:00Z/2026-11-21T11:00Z/regionid/16");
     assert_int_equal(r.n, 1);
     assert_true(pts[0].t_unix_ms == T0900);
     q.zone = "18";
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -ENOENT);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -ENOENT);
     q.zone = "nowhere";
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -EINVAL);
     q.zone = NULL;
     q.have_latlon = 1;
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -EINVAL);
     q.have_latlon = 0;
     q.signal = AIM_SIGNAL_MARGINAL;
-    assert_int_equal(aim_provider_fetch(&q, &r, err, sizeof err), -EOPNOTSUPP);
+    assert_int_equal(aim__provider_fetch(&q, &r, err, sizeof err), -EOPNOTSUPP);
     mock_http_stop(m);
     unsetenv("AIMETER_UKGRID_URL");
 }
@@ -645,24 +645,24 @@ static void credentials_file_permissions(void **state) {
     unsetenv("ELECTRICITYMAPS_API_KEY");
     setenv("AIMETER_CREDENTIALS", path, 1);
     chmod(path, 0644);
-    assert_int_equal(aim_credentials_get("ELECTRICITYMAPS_API_KEY", "electricitymaps_api_key", out, sizeof out, err,
+    assert_int_equal(aim__credentials_get("ELECTRICITYMAPS_API_KEY", "electricitymaps_api_key", out, sizeof out, err,
                                          sizeof err), -EACCES);
     assert_non_null(strstr(err, "chmod 600"));
     assert_null(strstr(err, "from-file-key"));
     chmod(path, 0600);
-    assert_int_equal(aim_credentials_get("ELECTRICITYMAPS_API_KEY", "electricitymaps_api_key", out, sizeof out, err,
+    assert_int_equal(aim__credentials_get("ELECTRICITYMAPS_API_KEY", "electricitymaps_api_key", out, sizeof out, err,
                                          sizeof err), 0);
     assert_string_equal(out, "from-file-key");
     /* The environment wins over the file. */
     setenv("ELECTRICITYMAPS_API_KEY", "env-key", 1);
-    assert_int_equal(aim_credentials_get("ELECTRICITYMAPS_API_KEY", "electricitymaps_api_key", out, sizeof out, err,
+    assert_int_equal(aim__credentials_get("ELECTRICITYMAPS_API_KEY", "electricitymaps_api_key", out, sizeof out, err,
                                          sizeof err), 0);
     assert_string_equal(out, "env-key");
     setenv("ELECTRICITYMAPS_API_KEY", "bad\nkey", 1);
-    assert_int_equal(aim_credentials_get("ELECTRICITYMAPS_API_KEY", "electricitymaps_api_key", out, sizeof out, err,
+    assert_int_equal(aim__credentials_get("ELECTRICITYMAPS_API_KEY", "electricitymaps_api_key", out, sizeof out, err,
                                          sizeof err), -EACCES);
     unsetenv("ELECTRICITYMAPS_API_KEY");
-    assert_int_equal(aim_credentials_get("WATTTIME_USERNAME_X", "watttime_username", out, sizeof out, err, sizeof err),
+    assert_int_equal(aim__credentials_get("WATTTIME_USERNAME_X", "watttime_username", out, sizeof out, err, sizeof err),
                      -EACCES);
     assert_non_null(strstr(err, "watttime_username"));
     setenv("AIMETER_CREDENTIALS", "/nonexistent/aimeter-credentials", 1);
@@ -705,16 +705,16 @@ static void feed_polls_dedupes_and_honours_retry_after(void **state) {
     aim_provider_query q = em_query();
     q.cache_dir = NULL; /* the cache would (rightly) answer for 5 minutes */
     aim_provider_feed *f;
-    assert_int_equal(aim_provider_feed_new(&q, 50, &f), 0);
+    assert_int_equal(aim__provider_feed_new(&q, 50, &f), 0);
     aim_intensity_point p;
     char note[256];
-    assert_int_equal(aim_provider_feed_latest(f, &p, note, sizeof note), -ENODATA);
+    assert_int_equal(aim__provider_feed_latest(f, &p, note, sizeof note), -ENODATA);
     assert_non_null(strstr(note, "waiting"));
-    assert_int_equal(aim_provider_feed_start(f), 0);
-    assert_int_equal(aim_provider_feed_start(f), -EALREADY);
+    assert_int_equal(aim__provider_feed_start(f), 0);
+    assert_int_equal(aim__provider_feed_start(f), -EALREADY);
     while (mock_http_count(m) < 6)
         usleep(10000);
-    aim_provider_feed_stop(f);
+    aim__provider_feed_stop(f);
     int n = mock_http_count(m);
     /* Request 3 got 429 Retry-After: 1; request 4 came at least a second later, while the
      * others follow the 50 ms cadence. */
@@ -722,23 +722,23 @@ static void feed_polls_dedupes_and_honours_retry_after(void **state) {
     assert_true(gap >= 950);
     assert_true(mock_http_time_ms(m, 2) - mock_http_time_ms(m, 1) < 900);
     uint64_t polls, failures;
-    aim_provider_feed_counts(f, &polls, &failures);
+    aim__provider_feed_counts(f, &polls, &failures);
     assert_true(polls >= 6 && polls <= (uint64_t)n + 1);
     assert_int_equal(failures, 1);
     /* Successful requests 0,1,2,4,5 carry hours 0,0,1,2,2: three distinct points. */
     aim_intensity_point pts[16];
     aim_provider_result r = { .points = pts, .cap = 16 };
-    assert_int_equal(aim_provider_feed_points(f, &r), 0);
+    assert_int_equal(aim__provider_feed_points(f, &r), 0);
     assert_int_equal(r.n, 3);
     assert_true(pts[0].g_per_kwh == 100 && pts[1].g_per_kwh == 101 && pts[2].g_per_kwh == 102);
     assert_true(pts[2].t_unix_ms - pts[0].t_unix_ms == 2 * 3600000LL);
     assert_string_equal(r.zone, "DE");
-    assert_int_equal(aim_provider_feed_latest(f, &p, note, sizeof note), 0);
+    assert_int_equal(aim__provider_feed_latest(f, &p, note, sizeof note), 0);
     assert_true(p.g_per_kwh == 102);
     r.cap = 2;
-    assert_int_equal(aim_provider_feed_points(f, &r), -ENOBUFS);
+    assert_int_equal(aim__provider_feed_points(f, &r), -ENOBUFS);
     assert_int_equal(r.n, 3);
-    aim_provider_feed_free(f);
+    aim__provider_feed_free(f);
     mock_http_stop(m);
 
     /* Back-off: after a failure the next poll waits cadence/4, doubling while it fails. */
@@ -749,20 +749,20 @@ static void feed_polls_dedupes_and_honours_retry_after(void **state) {
     m = mock_http_start(feed_handler, &fail);
     mock_http_url(m, "/v3", base, sizeof base);
     setenv("AIMETER_ELECTRICITYMAPS_URL", base, 1);
-    assert_int_equal(aim_provider_feed_new(&q, 400, &f), 0);
-    assert_int_equal(aim_provider_feed_start(f), 0);
+    assert_int_equal(aim__provider_feed_new(&q, 400, &f), 0);
+    assert_int_equal(aim__provider_feed_start(f), 0);
     while (mock_http_count(m) < 2)
         usleep(10000);
     int64_t retry = mock_http_time_ms(m, 1) - mock_http_time_ms(m, 0);
     assert_true(retry >= 90 && retry < 350); /* 100 ms, not the 400 ms cadence */
-    aim_provider_feed_free(f); /* stops a sleeping thread at once */
+    aim__provider_feed_free(f); /* stops a sleeping thread at once */
     mock_http_stop(m);
     unsetenv("AIMETER_ELECTRICITYMAPS_URL");
 
     /* A query that can never work is refused at creation. */
     q.signal = AIM_SIGNAL_MARGINAL;
-    assert_int_equal(aim_provider_feed_new(&q, 50, &f), -EOPNOTSUPP);
-    aim_provider_feed_free(NULL);
+    assert_int_equal(aim__provider_feed_new(&q, 50, &f), -EOPNOTSUPP);
+    aim__provider_feed_free(NULL);
 }
 
 int main(void) {

@@ -21,7 +21,7 @@
 #define T1000 (T0900 + 3600000LL)
 #define T0800 (T0900 - 3600000LL)
 
-static int parse_time(const char *s, int64_t *ms) { return aim_iso8601_parse(s, strlen(s), ms); }
+static int parse_time(const char *s, int64_t *ms) { return aim__iso8601_parse(s, strlen(s), ms); }
 
 static void time_parser_accepts_provider_forms(void **state) {
     int64_t ms;
@@ -61,19 +61,19 @@ static void time_parser_rejects(void **state) {
     }
     assert_true(ms == 42);
     /* Exactly len bytes: a valid prefix of a longer buffer is not read past. */
-    assert_int_equal(aim_iso8601_parse("2026-11-21T09:00Zjunk", 17, &ms), 0);
+    assert_int_equal(aim__iso8601_parse("2026-11-21T09:00Zjunk", 17, &ms), 0);
     assert_true(ms == T0900);
 }
 
 static void time_format_round_trips(void **state) {
     char buf[40];
-    aim_iso8601_format(T0900, 1, buf, sizeof buf);
+    aim__iso8601_format(T0900, 1, buf, sizeof buf);
     assert_string_equal(buf, "2026-11-21T09:00:00Z");
-    aim_iso8601_format(T0930 + 59999, 0, buf, sizeof buf);
+    aim__iso8601_format(T0930 + 59999, 0, buf, sizeof buf);
     assert_string_equal(buf, "2026-11-21T09:30Z");
-    aim_iso8601_format(-1, 1, buf, sizeof buf);
+    aim__iso8601_format(-1, 1, buf, sizeof buf);
     assert_string_equal(buf, "1969-12-31T23:59:59Z");
-    aim_iso8601_format(1709251199123LL, 1, buf, sizeof buf);
+    aim__iso8601_format(1709251199123LL, 1, buf, sizeof buf);
     assert_string_equal(buf, "2024-02-29T23:59:59Z");
 }
 
@@ -110,7 +110,7 @@ static const char em_history[] =
 static int em(const char *body, aim_em_kind kind, aim_prov_parsed *p, char *err) {
     memset(p, 0, sizeof *p);
     p->basis = AIM_BASIS_UNKNOWN;
-    return aim_em_parse(body, strlen(body), kind, p, err, 200);
+    return aim__em_parse(body, strlen(body), kind, p, err, 200);
 }
 
 static void em_latest_and_history(void **state) {
@@ -122,7 +122,7 @@ static void em_latest_and_history(void **state) {
     assert_true(p.series.p[0].g_per_kwh == 302.0);
     assert_string_equal(p.zone, "DE");
     assert_int_equal(p.basis, AIM_BASIS_LIFECYCLE);
-    aim_prov_parsed_free(&p);
+    aim__prov_parsed_free(&p);
 
     assert_int_equal(em(em_history, AIM_EM_HISTORY, &p, err), 0);
     assert_int_equal(p.series.n, 2); /* the null hour is skipped, not zero */
@@ -130,13 +130,13 @@ static void em_latest_and_history(void **state) {
     assert_true(p.series.p[0].t_unix_ms == T0800 && p.series.p[0].g_per_kwh == 310.5);
     assert_true(p.series.p[1].t_unix_ms == T1000 && p.series.p[1].g_per_kwh == 290.0);
     assert_int_equal(p.basis, AIM_BASIS_DIRECT);
-    aim_prov_parsed_free(&p);
+    aim__prov_parsed_free(&p);
 
     /* past-range has its points under "data"; an empty array is no data, not an error. */
     assert_int_equal(em("{\"zone\":\"FR\",\"data\":[]}", AIM_EM_RANGE, &p, err), 0);
     assert_int_equal(p.series.n, 0);
     assert_string_equal(p.zone, "FR");
-    aim_prov_parsed_free(&p);
+    aim__prov_parsed_free(&p);
 }
 
 static void em_rejects_broken_answers(void **state) {
@@ -174,7 +174,7 @@ static void em_rejects_broken_answers(void **state) {
         aim_prov_parsed p;
         char err[200] = "";
         int r = em(cases[i].body, cases[i].kind, &p, err);
-        aim_prov_parsed_free(&p);
+        aim__prov_parsed_free(&p);
         if (r != -EPROTO || !strstr(err, cases[i].says))
             fail_msg("case %zu: r=%d err='%s' (wanted '%s')", i, r, err, cases[i].says);
     }
@@ -192,7 +192,7 @@ static const char wt_historical[] =
 static void wt_converts_pounds_per_mwh(void **state) {
     aim_prov_parsed p = { .basis = AIM_BASIS_UNKNOWN };
     char err[200];
-    assert_int_equal(aim_wt_parse_data(wt_historical, strlen(wt_historical), "co2_moer", &p, err, sizeof err), 0);
+    assert_int_equal(aim__wt_parse_data(wt_historical, strlen(wt_historical), "co2_moer", &p, err, sizeof err), 0);
     assert_int_equal(p.series.n, 2);
     assert_string_equal(p.zone, "CAISO_NORTH");
     /* In answer order; 1000 lb/MWh × 0.45359237 = 453.59237 g/kWh, 900 → 408.233133. */
@@ -200,7 +200,7 @@ static void wt_converts_pounds_per_mwh(void **state) {
     assert_float_equal(p.series.p[0].g_per_kwh, 453.59237, 1e-9);
     assert_true(p.series.p[1].t_unix_ms == T0900);
     assert_float_equal(p.series.p[1].g_per_kwh, 408.233133, 1e-9);
-    aim_prov_parsed_free(&p);
+    aim__prov_parsed_free(&p);
 }
 
 static void wt_rejects(void **state) {
@@ -231,8 +231,8 @@ static void wt_rejects(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         aim_prov_parsed p = { .basis = AIM_BASIS_UNKNOWN };
         char err[200] = "";
-        int r = aim_wt_parse_data(cases[i].body, strlen(cases[i].body), "co2_moer", &p, err, sizeof err);
-        aim_prov_parsed_free(&p);
+        int r = aim__wt_parse_data(cases[i].body, strlen(cases[i].body), "co2_moer", &p, err, sizeof err);
+        aim__prov_parsed_free(&p);
         if (r != -EPROTO || !strstr(err, cases[i].says))
             fail_msg("case %zu: r=%d err='%s' (wanted '%s')", i, r, err, cases[i].says);
     }
@@ -241,28 +241,28 @@ static void wt_rejects(void **state) {
 static void wt_login_region_index(void **state) {
     char tok[64], err[200], region[64];
     const char *login = "{\"token\":\"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln\"}";
-    assert_int_equal(aim_wt_parse_login(login, strlen(login), tok, sizeof tok, err, sizeof err), 0);
+    assert_int_equal(aim__wt_parse_login(login, strlen(login), tok, sizeof tok, err, sizeof err), 0);
     assert_string_equal(tok, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
     /* A token that would inject a header line is refused. */
     const char *evil = "{\"token\":\"abc\\r\\nX-Evil: 1\"}";
-    assert_int_equal(aim_wt_parse_login(evil, strlen(evil), tok, sizeof tok, err, sizeof err), -EPROTO);
-    assert_int_equal(aim_wt_parse_login("{}", 2, tok, sizeof tok, err, sizeof err), -EPROTO);
+    assert_int_equal(aim__wt_parse_login(evil, strlen(evil), tok, sizeof tok, err, sizeof err), -EPROTO);
+    assert_int_equal(aim__wt_parse_login("{}", 2, tok, sizeof tok, err, sizeof err), -EPROTO);
     assert_string_equal(err, "login answer has no valid \"token\"");
-    assert_int_equal(aim_wt_parse_login("[1]", 3, tok, sizeof tok, err, sizeof err), -EPROTO);
+    assert_int_equal(aim__wt_parse_login("[1]", 3, tok, sizeof tok, err, sizeof err), -EPROTO);
     assert_string_equal(err, "answer is not a JSON object");
     const char *reg = "{\"region\":\"CAISO_NORTH\",\"region_full_name\":\"California ISO Northern\",\"signal_type\":\"co2_moer\"}";
-    assert_int_equal(aim_wt_parse_region(reg, strlen(reg), region, sizeof region, err, sizeof err), 0);
+    assert_int_equal(aim__wt_parse_region(reg, strlen(reg), region, sizeof region, err, sizeof err), 0);
     assert_string_equal(region, "CAISO_NORTH");
-    assert_int_equal(aim_wt_parse_region("{\"region\":7}", 12, region, sizeof region, err, sizeof err), -EPROTO);
+    assert_int_equal(aim__wt_parse_region("{\"region\":7}", 12, region, sizeof region, err, sizeof err), -EPROTO);
     assert_string_equal(err, "region-from-loc answer has no valid \"region\"");
     const char *idx = "{\"data\":[{\"point_time\":\"2026-11-21T09:00:00+00:00\",\"value\":12.0},"
                       "{\"point_time\":\"2026-11-21T09:05:00+00:00\",\"value\":43.0}],"
                       "\"meta\":{\"units\":\"percentile\",\"signal_type\":\"co2_moer\"}}";
     double pct = -1;
-    assert_int_equal(aim_wt_parse_index(idx, strlen(idx), &pct, err, sizeof err), 0);
+    assert_int_equal(aim__wt_parse_index(idx, strlen(idx), &pct, err, sizeof err), 0);
     assert_float_equal(pct, 43.0, 0);
     const char *bad = "{\"data\":[{\"point_time\":\"2026-11-21T09:00:00Z\",\"value\":143}]}";
-    assert_int_equal(aim_wt_parse_index(bad, strlen(bad), &pct, err, sizeof err), -EPROTO);
+    assert_int_equal(aim__wt_parse_index(bad, strlen(bad), &pct, err, sizeof err), -EPROTO);
 }
 
 /* ---------------------------------------------------------------- UK */
@@ -285,29 +285,29 @@ static const char uk_regional_range[] =
 static void uk_national_and_regional(void **state) {
     aim_prov_parsed p = { .basis = AIM_BASIS_UNKNOWN };
     char err[200];
-    assert_int_equal(aim_uk_parse(uk_national, strlen(uk_national), 0, &p, err, sizeof err), 0);
+    assert_int_equal(aim__uk_parse(uk_national, strlen(uk_national), 0, &p, err, sizeof err), 0);
     assert_string_equal(p.zone, "GB");
     assert_int_equal(p.basis, AIM_BASIS_DIRECT);
     assert_int_equal(p.series.n, 2);
     /* The actual where published, else the forecast. */
     assert_true(p.series.p[0].t_unix_ms == T0900 && p.series.p[0].g_per_kwh == 175.0);
     assert_true(p.series.p[1].t_unix_ms == T0930 && p.series.p[1].g_per_kwh == 190.0);
-    aim_prov_parsed_free(&p);
+    aim__prov_parsed_free(&p);
 
     memset(&p, 0, sizeof p);
-    assert_int_equal(aim_uk_parse(uk_regional_now, strlen(uk_regional_now), 1, &p, err, sizeof err), 0);
+    assert_int_equal(aim__uk_parse(uk_regional_now, strlen(uk_regional_now), 1, &p, err, sizeof err), 0);
     assert_string_equal(p.zone, "GB-region-13");
     assert_string_equal(p.label, "London");
     assert_int_equal(p.series.n, 1);
     assert_true(p.series.p[0].g_per_kwh == 150.0);
-    aim_prov_parsed_free(&p);
+    aim__prov_parsed_free(&p);
 
     memset(&p, 0, sizeof p);
-    assert_int_equal(aim_uk_parse(uk_regional_range, strlen(uk_regional_range), 1, &p, err, sizeof err), 0);
+    assert_int_equal(aim__uk_parse(uk_regional_range, strlen(uk_regional_range), 1, &p, err, sizeof err), 0);
     assert_string_equal(p.zone, "GB-region-16");
     assert_int_equal(p.series.n, 2);
     assert_true(p.series.p[1].t_unix_ms == T0930 && p.series.p[1].g_per_kwh == 22.0);
-    aim_prov_parsed_free(&p);
+    aim__prov_parsed_free(&p);
 }
 
 static void uk_rejects(void **state) {
@@ -337,8 +337,8 @@ static void uk_rejects(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         aim_prov_parsed p = { .basis = AIM_BASIS_UNKNOWN };
         char err[200] = "";
-        int r = aim_uk_parse(cases[i].body, strlen(cases[i].body), cases[i].regional, &p, err, sizeof err);
-        aim_prov_parsed_free(&p);
+        int r = aim__uk_parse(cases[i].body, strlen(cases[i].body), cases[i].regional, &p, err, sizeof err);
+        aim__prov_parsed_free(&p);
         if (r != -EPROTO || !strstr(err, cases[i].says))
             fail_msg("case %zu: r=%d err='%s' (wanted '%s')", i, r, err, cases[i].says);
     }
@@ -357,29 +357,29 @@ static void credentials_parser(void **state) {
                         "electricitymaps_api_key = second\n";
     char out[64];
     int line = 0;
-    assert_int_equal(aim_credentials_parse(text, sizeof text - 1, "electricitymaps_api_key", out, sizeof out, &line), 0);
+    assert_int_equal(aim__credentials_parse(text, sizeof text - 1, "electricitymaps_api_key", out, sizeof out, &line), 0);
     assert_string_equal(out, "second"); /* the last one wins */
-    assert_int_equal(aim_credentials_parse(text, sizeof text - 1, "watttime_username", out, sizeof out, &line), 0);
+    assert_int_equal(aim__credentials_parse(text, sizeof text - 1, "watttime_username", out, sizeof out, &line), 0);
     assert_string_equal(out, "alice");
-    assert_int_equal(aim_credentials_parse(text, sizeof text - 1, "watttime_password", out, sizeof out, &line), 0);
+    assert_int_equal(aim__credentials_parse(text, sizeof text - 1, "watttime_password", out, sizeof out, &line), 0);
     assert_string_equal(out, "p=ss word");
-    assert_int_equal(aim_credentials_parse(text, sizeof text - 1, "nothing", out, sizeof out, &line), -ENOENT);
-    assert_int_equal(aim_credentials_parse(text, sizeof text - 1, "electricitymaps_api_key", out, 4, &line), -ENOBUFS);
+    assert_int_equal(aim__credentials_parse(text, sizeof text - 1, "nothing", out, sizeof out, &line), -ENOENT);
+    assert_int_equal(aim__credentials_parse(text, sizeof text - 1, "electricitymaps_api_key", out, 4, &line), -ENOBUFS);
 
     const char bad[] = "a = 1\njust words\n";
-    assert_int_equal(aim_credentials_parse(bad, sizeof bad - 1, "a", out, sizeof out, &line), -EINVAL);
+    assert_int_equal(aim__credentials_parse(bad, sizeof bad - 1, "a", out, sizeof out, &line), -EINVAL);
     assert_int_equal(line, 2);
     const char ctl[] = "a = x\ry\n";
-    assert_int_equal(aim_credentials_parse(ctl, sizeof ctl - 1, "a", out, sizeof out, &line), -EINVAL);
+    assert_int_equal(aim__credentials_parse(ctl, sizeof ctl - 1, "a", out, sizeof out, &line), -EINVAL);
     const char nul[] = "a = x\0y\n";
-    assert_int_equal(aim_credentials_parse(nul, sizeof nul - 1, "a", out, sizeof out, &line), -EINVAL);
+    assert_int_equal(aim__credentials_parse(nul, sizeof nul - 1, "a", out, sizeof out, &line), -EINVAL);
     const char del[] = "a = x\x7fy\n"; /* as in the environment variable: refused */
-    assert_int_equal(aim_credentials_parse(del, sizeof del - 1, "a", out, sizeof out, &line), -EINVAL);
+    assert_int_equal(aim__credentials_parse(del, sizeof del - 1, "a", out, sizeof out, &line), -EINVAL);
     assert_int_equal(line, 1);
     const char noval[] = "= 3\n";
-    assert_int_equal(aim_credentials_parse(noval, sizeof noval - 1, "a", out, sizeof out, &line), -EINVAL);
+    assert_int_equal(aim__credentials_parse(noval, sizeof noval - 1, "a", out, sizeof out, &line), -EINVAL);
     const char empty[] = "a =\n";
-    assert_int_equal(aim_credentials_parse(empty, sizeof empty - 1, "a", out, sizeof out, &line), 0);
+    assert_int_equal(aim__credentials_parse(empty, sizeof empty - 1, "a", out, sizeof out, &line), 0);
     assert_string_equal(out, "");
 }
 
@@ -390,12 +390,12 @@ static void cache_file_parser(void **state) {
                         "\"zone\":\"DE\",\"signal\":\"average\",\"basis\":\"lifecycle\",\"source\":\"x\",\"note\":\"\","
                         "\"points\":[[1795248000000,310.5],[1795251600000,302]]}";
     aim_cache_entry e;
-    assert_int_equal(aim_cache_parse(good, sizeof good - 1, &e), 0);
+    assert_int_equal(aim__cache_parse(good, sizeof good - 1, &e), 0);
     assert_int_equal(e.series.n, 2);
     assert_true(e.series.p[1].t_unix_ms == T0900 && e.series.p[1].g_per_kwh == 302.0);
     assert_true(e.fetched_ms == T0900);
     assert_string_equal(e.zone, "DE");
-    aim_cache_entry_free(&e);
+    aim__cache_entry_free(&e);
     static const char *const bad[] = {
         "{}",
         "{\"format\":\"aimeter-intensity-cache\",\"version\":2,\"fetched_unix_ms\":1,\"zone\":\"\",\"signal\":\"average\","
@@ -415,7 +415,7 @@ static void cache_file_parser(void **state) {
         "\"basis\":\"lifecycle\",\"source\":\"\",\"points\":[]}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        if (aim_cache_parse(bad[i], strlen(bad[i]), &e) != -EPROTO)
+        if (aim__cache_parse(bad[i], strlen(bad[i]), &e) != -EPROTO)
             fail_msg("accepted cache %zu", i);
 }
 
@@ -424,30 +424,30 @@ static void series_sort_dedupe_clip(void **state) {
     int64_t t[] = { 30, 10, 20, 10, 40, 0 };
     double v[] = { 3, 1, 2, 11, 4, 0.5 };
     for (int i = 0; i < 6; i++)
-        assert_int_equal(aim_prov_series_push(&s, t[i], v[i]), 0);
-    aim_prov_series_sort_dedupe(&s);
+        assert_int_equal(aim__prov_series_push(&s, t[i], v[i]), 0);
+    aim__prov_series_sort_dedupe(&s);
     assert_int_equal(s.n, 5);
     assert_true(s.p[1].t_unix_ms == 10 && s.p[1].g_per_kwh == 11); /* the later of the two 10s */
     /* [15, 40): 10 is in force at 15, then 20 and 30; 40 is outside. */
-    aim_prov_series_clip(&s, 15, 40);
+    aim__prov_series_clip(&s, 15, 40);
     assert_int_equal(s.n, 3);
     assert_true(s.p[0].t_unix_ms == 10 && s.p[2].t_unix_ms == 30);
-    aim_prov_series_free(&s);
+    aim__prov_series_free(&s);
 }
 
 static void scrub_and_quote(void **state) {
     char msg[128] = "key sekrit123 refused; sekrit123 again";
-    aim_prov_scrub(msg, "sekrit123");
+    aim__prov_scrub(msg, "sekrit123");
     assert_string_equal(msg, "key *** refused; *** again");
     char q[16];
-    aim_prov_quote(q, sizeof q, "a\nb\x01" "cdefghijklmnopqrstuvwxyz", 100);
+    aim__prov_quote(q, sizeof q, "a\nb\x01" "cdefghijklmnopqrstuvwxyz", 100);
     assert_string_equal(q, "a?b?cdefghijklm");
     char url[64] = "http://x/v3/p";
-    assert_int_equal(aim_prov_url_add(url, sizeof url, "zone", "US-CAL CISO&x"), 0);
+    assert_int_equal(aim__prov_url_add(url, sizeof url, "zone", "US-CAL CISO&x"), 0);
     assert_string_equal(url, "http://x/v3/p?zone=US-CAL%20CISO%26x");
-    assert_int_equal(aim_prov_url_add(url, sizeof url, "t", "2026-11-21T09:00:00Z"), 0);
+    assert_int_equal(aim__prov_url_add(url, sizeof url, "t", "2026-11-21T09:00:00Z"), 0);
     assert_string_equal(url, "http://x/v3/p?zone=US-CAL%20CISO%26x&t=2026-11-21T09%3A00%3A00Z");
-    assert_int_equal(aim_prov_url_add(url, sizeof url, "more", "xxxxxxxxxxxxxxxxxx"), -ENOBUFS);
+    assert_int_equal(aim__prov_url_add(url, sizeof url, "more", "xxxxxxxxxxxxxxxxxx"), -ENOBUFS);
 }
 
 int main(void) {

@@ -25,14 +25,14 @@ extern const aim_source_ops aim_source_rapl;
 /* ------------------------------------------------------------------ wrap-around */
 
 static void delta_handles_wrap(void **unused) {
-    assert_true(aim_rapl_delta(100, 250, MAX_UJ) == 150);
-    assert_true(aim_rapl_delta(7, 7, MAX_UJ) == 0);
+    assert_true(aim__rapl_delta(100, 250, MAX_UJ) == 150);
+    assert_true(aim__rapl_delta(7, 7, MAX_UJ) == 0);
     /* 262143000000 -> 1000000 across the wrap point: (max - prev) + cur. */
-    assert_true(aim_rapl_delta(262143000000ull, 1000000, MAX_UJ) == 328850ull + 1000000ull);
-    assert_true(aim_rapl_delta(MAX_UJ, 0, MAX_UJ) == 0);
+    assert_true(aim__rapl_delta(262143000000ull, 1000000, MAX_UJ) == 328850ull + 1000000ull);
+    assert_true(aim__rapl_delta(MAX_UJ, 0, MAX_UJ) == 0);
     /* Unknown range, or a previous reading above it: a restart, never a huge step. */
-    assert_true(aim_rapl_delta(5000, 3000, 0) == 0);
-    assert_true(aim_rapl_delta(MAX_UJ + 10, 3000, MAX_UJ) == 0);
+    assert_true(aim__rapl_delta(5000, 3000, 0) == 0);
+    assert_true(aim__rapl_delta(MAX_UJ + 10, 3000, MAX_UJ) == 0);
 }
 
 /* ------------------------------------------------------------------ permissions */
@@ -139,7 +139,7 @@ static void perf_failure_falls_back_to_powercap(void **unused) {
     rig g;
     rig_open(&g, &aim_source_rapl, root, NULL, 0);
     assert_int_equal(g.rc, 0);
-    assert_string_equal(aim_rapl_backend(g.state), "powercap");
+    assert_string_equal(aim__rapl_backend(g.state), "powercap");
     assert_int_equal(g.cat->n_warnings, 0);
     /* package, core, uncore, dram, psys; the MMIO copy of package-0 is not counted twice. */
     assert_int_equal(g.cat->n_devices, 3);

@@ -24,7 +24,7 @@ static void discovers_two_socket_intel(void **unused) {
     rig g;
     rig_open(&g, &aim_source_rapl, AIM_FIXTURES_DIR "/rapl/intel-2s", NULL, 0);
     assert_int_equal(g.rc, 0);
-    assert_string_equal(aim_rapl_backend(g.state), "powercap");
+    assert_string_equal(aim__rapl_backend(g.state), "powercap");
     assert_int_equal(g.cat->n_warnings, 0);
     assert_int_equal(g.cat->n_devices, 5);
     rapl_assert_device(&g, "cpu0", AIM_DEV_CPU);
@@ -49,7 +49,7 @@ static void discovers_two_socket_intel(void **unused) {
     assert_int_equal(rig_poll(&g), 0);
     for (int i = 0; i < g.cat->n_series; i++) {
         double v = -1;
-        assert_true(aim_frame_get(g.frame, i, &v));
+        assert_true(aim__frame_get(g.frame, i, &v));
         assert_true(v == 0.0);
     }
     rig_close(&g);
@@ -169,7 +169,7 @@ static void failing_zone_goes_invalid_then_all_gone_is_enodev(void **unused) {
     assert_int_equal(rig_poll(&g), -ENODEV);
     for (int i = 0; i < g.cat->n_series; i++) {
         double v;
-        assert_false(aim_frame_get(g.frame, i, &v));
+        assert_false(aim__frame_get(g.frame, i, &v));
     }
     rig_close(&g);
     tmptree_remove(root);

@@ -34,9 +34,9 @@ static char *render(const aim_run_summary *r, const char *format_name) {
     assert_int_equal(aim_format_parse(format_name, &format), 0);
     char *text = NULL;
     aim_report_model m;
-    assert_int_equal(aim_report_model_build(r, &m), 0);
-    assert_int_equal(aim_render(AIM_OUTPUT_REPORT, format, &m, &text), 0);
-    aim_report_model_free(&m);
+    assert_int_equal(aim__report_model_build(r, &m), 0);
+    assert_int_equal(aim__render(AIM_OUTPUT_REPORT, format, &m, &text), 0);
+    aim__report_model_free(&m);
     assert_non_null(text);
     if (getenv("AIM_TEST_DUMP"))
         fprintf(stderr, "----- %s\n%s", format_name, text);
@@ -159,7 +159,7 @@ static void text_host_only_estimated(void **state) {
     /* No trailing blanks from column padding. */
     assert_null(strstr(t, " \n"));
     free(t);
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 static void text_rapl_two_sockets_psys_not_in_total(void **state) {
@@ -189,7 +189,7 @@ static void text_rapl_two_sockets_psys_not_in_total(void **state) {
                "Platform Power (psys0) [W] 162.79 200.00 120.00 150.00");
     assert_true(strstr(t, "Power (cpu1) [W]") < strstr(t, "Platform  "));
     free(t);
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 static void text_status_words(void **state) {
@@ -237,7 +237,7 @@ static void text_status_words(void **state) {
                 "aimeter report  run 20261121-140312-3f9a  running (in progress)");
     assert_null(strstr(t, "command"));
     free(t);
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 static void text_empty_and_nan_statistics(void **state) {
@@ -253,7 +253,7 @@ static void text_empty_and_nan_statistics(void **state) {
     EXPECT_ROW(t, "Used [GiB]", " Used [GiB] 12.500 13.250 12.000 ~12.500");
     assert_non_null(strstr(line_of(t, "~ approximate mode"), "more than 64 distinct values"));
     free(t);
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 static void text_no_energy_says_na(void **state) {
@@ -273,7 +273,7 @@ static void text_no_energy_says_na(void **state) {
                 "Samples 1 at 0.5 ms, missed deadlines 0.  Sources: none");
     assert_null(strstr(t, "Warnings"));
     free(t);
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 /* GPUs get a table each, rows grouped by category in registry order, unknown metrics last
@@ -313,7 +313,7 @@ static void text_gpu_section_grouped_by_category(void **state) {
     const char *b = line_of(t, "Energy  ");
     assert_int_equal((size_t)(strstr(b, "Temperature") - b), ua);
     free(t);
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 static void text_cleans_control_characters(void **state) {
@@ -326,7 +326,7 @@ static void text_cleans_control_characters(void **state) {
     assert_non_null(strstr(t, "\"evil?[2Jname\""));
     assert_non_null(strstr(t, "print(1)?print(2)"));
     free(t);
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 /* Unterminated fixed-size fields are read up to their size, never beyond. */
@@ -352,7 +352,7 @@ static void text_unterminated_fields(void **state) {
     free(t);
     t = render(&r, "markdown");
     free(t);
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 static void text_many_series(void **state) {
@@ -378,7 +378,7 @@ static void text_many_series(void **state) {
     json_decref(root);
     free(t);
     free(render(&r, "markdown"));
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 /* ------------------------------------------------------------------ JSON */
@@ -477,7 +477,7 @@ static void json_round_trip(void **state) {
     assert_string_equal(json_string_value(json_array_get(w, 1)), "w2");
     json_decref(root);
     free(t);
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 static void json_nulls_stale_and_bad_utf8(void **state) {
@@ -529,7 +529,7 @@ static void json_nulls_stale_and_bad_utf8(void **state) {
     assert_int_equal(json_array_size(json_object_get(energy, "devices")), 0);
     json_decref(root);
     free(t);
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 /* ------------------------------------------------------------------ Markdown */
@@ -565,7 +565,7 @@ static void markdown_tables(void **state) {
                 "- rapl: permission denied on "
                 "/sys/class/powercap/intel-rapl:0/energy\\_uj");
     free(t);
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 /* ------------------------------------------------------------------ ls */
@@ -589,7 +589,7 @@ static void runs_listing(void **state) {
     runs[2].duration_ns = 125000000000LL;
 
     char *t = NULL;
-    assert_int_equal(aim_runs_render_text(runs, 3, &t), 0);
+    assert_int_equal(aim__runs_render_text(runs, 3, &t), 0);
     if (getenv("AIM_TEST_DUMP"))
         fprintf(stderr, "%s", t);
     EXPECT_ROW(t, "ID",
@@ -609,7 +609,7 @@ static void runs_listing(void **state) {
     assert_null(strstr(t, " \n"));
     free(t);
 
-    assert_int_equal(aim_runs_render_json(runs, 3, &t), 0);
+    assert_int_equal(aim__runs_render_json(runs, 3, &t), 0);
     json_t *root = parse(t);
     assert_true(json_is_array(root));
     assert_int_equal(json_array_size(root), 3);
@@ -628,16 +628,16 @@ static void runs_listing(void **state) {
     json_decref(root);
     free(t);
 
-    assert_int_equal(aim_runs_render_text(NULL, 0, &t), 0);
+    assert_int_equal(aim__runs_render_text(NULL, 0, &t), 0);
     assert_string_equal(squeeze(t), "ID NAME STARTED (UTC) DURATION STATUS ENERGY CARBON\n");
     free(t);
-    assert_int_equal(aim_runs_render_json(NULL, 0, &t), 0);
+    assert_int_equal(aim__runs_render_json(NULL, 0, &t), 0);
     assert_string_equal(t, "[]\n");
     free(t);
     aim_render_runs in = { .runs = runs, .n = 3 };
-    assert_int_equal(aim_render(AIM_OUTPUT_RUNS, AIM_FORMAT_CSV, &in, &t), -EOPNOTSUPP);
+    assert_int_equal(aim__render(AIM_OUTPUT_RUNS, AIM_FORMAT_CSV, &in, &t), -EOPNOTSUPP);
     for (int i = 0; i < 3; i++)
-        aim_run_summary_clear(&runs[i]);
+        aim__run_summary_clear(&runs[i]);
 }
 
 /* ------------------------------------------------------------------ API edges, numbers */
@@ -647,46 +647,46 @@ static void bad_arguments(void **state) {
     host_only_run(&r);
     char *t = (char *)"untouched";
     aim_report_model m;
-    assert_int_equal(aim_report_model_build(&r, &m), 0);
-    assert_int_equal(aim_render(AIM_OUTPUT_REPORT, AIM_FORMAT_CSV, &m, &t), -EOPNOTSUPP);
-    assert_int_equal(aim_render(AIM_OUTPUT_REPORT, (aim_format)42, &m, &t), -EOPNOTSUPP);
-    assert_int_equal(aim_render(AIM_OUTPUT_REPORT, AIM_FORMAT_TEXT, NULL, &t), -EINVAL);
-    aim_report_model_free(&m);
-    assert_int_equal(aim_report_model_build(NULL, &m), -EINVAL);
-    aim_report_model_free(&m);
+    assert_int_equal(aim__report_model_build(&r, &m), 0);
+    assert_int_equal(aim__render(AIM_OUTPUT_REPORT, AIM_FORMAT_CSV, &m, &t), -EOPNOTSUPP);
+    assert_int_equal(aim__render(AIM_OUTPUT_REPORT, (aim_format)42, &m, &t), -EOPNOTSUPP);
+    assert_int_equal(aim__render(AIM_OUTPUT_REPORT, AIM_FORMAT_TEXT, NULL, &t), -EINVAL);
+    aim__report_model_free(&m);
+    assert_int_equal(aim__report_model_build(NULL, &m), -EINVAL);
+    aim__report_model_free(&m);
     assert_string_equal(t, "untouched");
     assert_int_equal(aim_report_render(NULL, "x", AIM_FORMAT_TEXT, &t), -EINVAL);
-    aim_run_summary_clear(&r);
+    aim__run_summary_clear(&r);
 }
 
 static void number_formatting(void **state) {
     char b[AIM_NUM_MAX];
-    assert_string_equal(aim_fmt_fixed(b, 6348.88, 2), "6348.88");
-    assert_string_equal(aim_fmt_fixed(b, 4.0, 2), "4.00");
-    assert_string_equal(aim_fmt_fixed(b, -0.001, 2), "0.00");
-    assert_string_equal(aim_fmt_fixed(b, -1.5, 2), "-1.50");
-    assert_string_equal(aim_fmt_fixed(b, NAN, 2), "n/a");
-    assert_string_equal(aim_fmt_fixed(b, -INFINITY, 2), "n/a");
-    assert_string_equal(aim_fmt_fixed(b, 1.5e13, 2), "1.500e+13");
-    assert_string_equal(aim_fmt_fixed(b, 1e308, 2), "1.000e+308");
-    assert_string_equal(aim_fmt_trim(b, 475, 2), "475");
+    assert_string_equal(aim__fmt_fixed(b, 6348.88, 2), "6348.88");
+    assert_string_equal(aim__fmt_fixed(b, 4.0, 2), "4.00");
+    assert_string_equal(aim__fmt_fixed(b, -0.001, 2), "0.00");
+    assert_string_equal(aim__fmt_fixed(b, -1.5, 2), "-1.50");
+    assert_string_equal(aim__fmt_fixed(b, NAN, 2), "n/a");
+    assert_string_equal(aim__fmt_fixed(b, -INFINITY, 2), "n/a");
+    assert_string_equal(aim__fmt_fixed(b, 1.5e13, 2), "1.500e+13");
+    assert_string_equal(aim__fmt_fixed(b, 1e308, 2), "1.000e+308");
+    assert_string_equal(aim__fmt_trim(b, 475, 2), "475");
     /* Small figures keep significant digits instead of rounding to zero. */
-    assert_string_equal(aim_fmt_sig(b, 2.0664, 3, 3), "2.066");
-    assert_string_equal(aim_fmt_sig(b, 0.000351234, 3, 3), "0.000351");
-    assert_string_equal(aim_fmt_sig(b, 0.0020664, 2, 4), "0.0021");
-    assert_string_equal(aim_fmt_sig(b, 7.4166e-7, 3, 6), "0.000000742");
-    assert_string_equal(aim_fmt_sig(b, 1e-12, 3, 2), "0.000000000");
-    assert_string_equal(aim_fmt_sig(b, 0.0, 3, 2), "0.00");
-    assert_string_equal(aim_fmt_sig(b, 15655.86, 3, 2), "15655.86");
-    assert_string_equal(aim_fmt_trim(b, 56.30, 2), "56.3");
+    assert_string_equal(aim__fmt_sig(b, 2.0664, 3, 3), "2.066");
+    assert_string_equal(aim__fmt_sig(b, 0.000351234, 3, 3), "0.000351");
+    assert_string_equal(aim__fmt_sig(b, 0.0020664, 2, 4), "0.0021");
+    assert_string_equal(aim__fmt_sig(b, 7.4166e-7, 3, 6), "0.000000742");
+    assert_string_equal(aim__fmt_sig(b, 1e-12, 3, 2), "0.000000000");
+    assert_string_equal(aim__fmt_sig(b, 0.0, 3, 2), "0.00");
+    assert_string_equal(aim__fmt_sig(b, 15655.86, 3, 2), "15655.86");
+    assert_string_equal(aim__fmt_trim(b, 56.30, 2), "56.3");
     char s[64];
-    aim_fmt_energy_short(s, sizeof s, 999.96);
+    aim__fmt_energy_short(s, sizeof s, 999.96);
     assert_string_equal(s, "1.00 kJ");
-    aim_fmt_carbon_short(s, sizeof s, 0.00035012);
+    aim__fmt_carbon_short(s, sizeof s, 0.00035012);
     assert_string_equal(s, "0.00035 g");
-    aim_fmt_carbon_short(s, sizeof s, NAN);
+    aim__fmt_carbon_short(s, sizeof s, NAN);
     assert_string_equal(s, "-");
-    aim_fmt_time_iso(s, sizeof s, -1);
+    aim__fmt_time_iso(s, sizeof s, -1);
     assert_string_equal(s, "1969-12-31T23:59:59.999Z");
 
     /* Where a comma-decimal locale is installed, the report must still say "6348.88". */
@@ -697,7 +697,7 @@ static void number_formatting(void **state) {
         char probe[16];
         snprintf(probe, sizeof probe, "%.1f", 1.5);
         assert_string_equal(probe, "1,5");
-        assert_string_equal(aim_fmt_fixed(b, 6348.88, 2), "6348.88");
+        assert_string_equal(aim__fmt_fixed(b, 6348.88, 2), "6348.88");
         aim_run_summary r;
         host_only_run(&r);
         char *t = render(&r, "text");
@@ -706,7 +706,7 @@ static void number_formatting(void **state) {
         t = render(&r, "json");
         json_decref(parse(t));
         free(t);
-        aim_run_summary_clear(&r);
+        aim__run_summary_clear(&r);
         break;
     }
     setlocale(LC_NUMERIC, "C");
@@ -738,10 +738,10 @@ static void records_columns_and_sentinel(void **state) {
     memset(&run, 0, sizeof run);
     run.workload = &w;
     aim_strbuf b = AIM_STRBUF_INIT;
-    aim_phases_report_text(&b, &run);
-    aim_phases_report_markdown(&b, &run);
+    aim__phases_report_text(&b, &run);
+    aim__phases_report_markdown(&b, &run);
     char *text = NULL;
-    assert_int_equal(aim_strbuf_steal(&b, &text), 0);
+    assert_int_equal(aim__strbuf_steal(&b, &text), 0);
     if (getenv("AIM_TEST_DUMP"))
         fputs(text, stdout);
     assert_null(strstr(text, "e+308"));
@@ -756,7 +756,7 @@ static void records_columns_and_sentinel(void **state) {
     assert_non_null(strstr(loss, "n/a"));
     free(text);
     int err = 0;
-    json_t *o = aim_phases_report_json(&run, &err);
+    json_t *o = aim__phases_report_json(&run, &err);
     assert_int_equal(err, 0);
     json_t *r0 = json_array_get(json_object_get(o, "records"), 0);
     assert_true(json_is_null(json_object_get(r0, "min")));

@@ -27,7 +27,7 @@ static void overall_rows_in_order(void **state) {
     aim_run_summary r;
     host_only_run(&r);
     aim_report_model m;
-    assert_int_equal(aim_report_model_build(&r, &m), 0);
+    assert_int_equal(aim__report_model_build(&r, &m), 0);
     assert_ptr_equal(m.run, &r);
     assert_null(m.corr); /* no matrix stored */
     static const char *const labels[] = { "Total time", "CPU energy (cpu0)",
@@ -44,8 +44,8 @@ static void overall_rows_in_order(void **state) {
     assert_string_equal(row_named(&m, "Carbon")->unit, "g CO2e");
     assert_string_equal(m.sources, "procfs, estimate");
     assert_non_null(strstr(m.samples, "430 at 100 ms"));
-    aim_report_model_free(&m);
-    aim_run_summary_clear(&r);
+    aim__report_model_free(&m);
+    aim__run_summary_clear(&r);
 }
 
 static void energy_order_cpu_dram_gpu_then_others(void **state) {
@@ -53,7 +53,7 @@ static void energy_order_cpu_dram_gpu_then_others(void **state) {
     aim_run_summary r;
     rapl_run(&r);
     aim_report_model m;
-    assert_int_equal(aim_report_model_build(&r, &m), 0);
+    assert_int_equal(aim__report_model_build(&r, &m), 0);
     /* CPUs, then DRAM, each kind in device order; psys last, though listed second */
     static const char *const order[] = { "cpu0", "cpu1", "dram1", "dram0", "psys0" };
     assert_int_equal(m.n_energy_order, 5);
@@ -61,8 +61,8 @@ static void energy_order_cpu_dram_gpu_then_others(void **state) {
         assert_string_equal(r.devices[m.energy_order[k]].name, order[k]);
     /* psys is shown, said not to be in the total */
     assert_non_null(strstr(row_named(&m, "Platform energy (psys0)")->note, "(not in total)"));
-    aim_report_model_free(&m);
-    aim_run_summary_clear(&r);
+    aim__report_model_free(&m);
+    aim__run_summary_clear(&r);
 }
 
 static void tables_component_then_each_gpu(void **state) {
@@ -76,7 +76,7 @@ static void tables_component_then_each_gpu(void **state) {
     add_series(&r, gpu, AIM_M_GPU_UTIL, -1, 90, 100, 80, 95)->mode_exact = 0;
     add_series(&r, proc, AIM_M_PROC_CPU_UTIL, -1, 99, 100, 90, 100);
     aim_report_model m;
-    assert_int_equal(aim_report_model_build(&r, &m), 0);
+    assert_int_equal(aim__report_model_build(&r, &m), 0);
     assert_int_equal(m.n_tables, 3);
     assert_string_equal(m.tables[0].first_header, "Component");
     assert_string_equal(m.tables[0].title, "");
@@ -90,8 +90,8 @@ static void tables_component_then_each_gpu(void **state) {
     assert_int_equal(m.rows[m.tables[1].first].cell[3][0], '~');
     assert_string_equal(m.tables[2].first_header, "Component");
     assert_string_equal(m.rows[m.tables[2].first].group, "Process");
-    aim_report_model_free(&m);
-    aim_run_summary_clear(&r);
+    aim__report_model_free(&m);
+    aim__run_summary_clear(&r);
 }
 
 static void carries_the_correlation_result(void **state) {
@@ -99,21 +99,21 @@ static void carries_the_correlation_result(void **state) {
     aim_run_summary r;
     host_only_run(&r);
     aim_corr_matrix *mx;
-    assert_int_equal(aim_corr_matrix_new(2, &mx), 0);
+    assert_int_equal(aim__corr_matrix_new(2, &mx), 0);
     mx->slot[0] = 0; /* host CPU use */
     mx->slot[1] = 5; /* cpu0 power */
-    r.corr = mx;     /* the run owns it (aim_run_summary_clear) */
+    r.corr = mx;     /* the run owns it (aim__run_summary_clear) */
     aim_report_model m;
-    assert_int_equal(aim_report_model_build(&r, &m), 0);
+    assert_int_equal(aim__report_model_build(&r, &m), 0);
     assert_non_null(m.corr);
     aim_corr_info in;
-    aim_corr_res_info(m.corr, &in);
+    aim__corr_res_info(m.corr, &in);
     assert_int_equal(in.n_series, 2);
     aim_corr_series_info si;
-    assert_int_equal(aim_corr_res_series(m.corr, 1, &si), 0);
+    assert_int_equal(aim__corr_res_series(m.corr, 1, &si), 0);
     assert_string_equal(si.name, "cpu0.power");
-    aim_report_model_free(&m);
-    aim_run_summary_clear(&r);
+    aim__report_model_free(&m);
+    aim__run_summary_clear(&r);
 }
 
 static void bad_input(void **state) {
@@ -122,10 +122,10 @@ static void bad_input(void **state) {
     memset(&r, 0, sizeof r);
     r.n_devices = 2; /* devices missing */
     aim_report_model m;
-    assert_int_equal(aim_report_model_build(&r, &m), -EINVAL);
-    aim_report_model_free(&m);
-    assert_int_equal(aim_report_model_build(NULL, &m), -EINVAL);
-    aim_report_model_free(&m);
+    assert_int_equal(aim__report_model_build(&r, &m), -EINVAL);
+    aim__report_model_free(&m);
+    assert_int_equal(aim__report_model_build(NULL, &m), -EINVAL);
+    aim__report_model_free(&m);
 }
 
 int main(void) {

@@ -61,8 +61,8 @@ static void time_varying_run_with_pue_and_price(void **state) {
     two_device_run(&run);
     aim_run_carbon rc;
     char err[256];
-    assert_int_equal(aim_run_carbon_setup(&rc, cfg, run.start_wall_ns, &run, err, sizeof err), 0);
-    assert_int_equal(aim_run_carbon_plan(&rc, &run, run.start_wall_ns, 5 * S_NS), 0);
+    assert_int_equal(aim__run_carbon_setup(&rc, cfg, run.start_wall_ns, &run, err, sizeof err), 0);
+    assert_int_equal(aim__run_carbon_plan(&rc, &run, run.start_wall_ns, 5 * S_NS), 0);
     assert_string_equal(run.currency, "EUR");
     assert_true(run.pue == 1.5);
     assert_string_equal(run.pue_source, "given with --pue");
@@ -72,16 +72,16 @@ static void time_varying_run_with_pue_and_price(void **state) {
     static const double per[3] = { 10, 2, 50 };
     double e[3] = { 0 };
     for (int d = 0; d < 3; d++) /* first readings: zero-length intervals */
-        aim_run_carbon_account(&rc, d, 5 * S_NS, 5 * S_NS, 0, 0);
+        aim__run_carbon_account(&rc, d, 5 * S_NS, 5 * S_NS, 0, 0);
     for (int i = 1; i <= 5; i++)
         for (int d = 0; d < 3; d++) {
-            aim_run_carbon_account(&rc, d, (4 + i) * S_NS, (5 + i) * S_NS, e[d], e[d] + per[d]);
+            aim__run_carbon_account(&rc, d, (4 + i) * S_NS, (5 + i) * S_NS, e[d], e[d] + per[d]);
             e[d] += per[d];
         }
     for (int d = 0; d < 3; d++)
         run.devices[d].energy_j = e[d];
     run.total_energy_j = e[0] + e[1];
-    aim_run_carbon_refresh(&rc, &run);
+    aim__run_carbon_refresh(&rc, &run);
     carbon_near(run.facility_energy_j, 90);
     carbon_near(run.carbon_g, 0.0055);
     carbon_near(run.devices[0].carbon_g, 11000 / 3.6e6 * 1.5);
@@ -94,14 +94,14 @@ static void time_varying_run_with_pue_and_price(void **state) {
     /* The run lasted [T0, T0 + 5 s]; the intensity file covers [T0, T0 + 3 s + 3 s]: no
      * warning. The price file covers [T0, T0 + 4 s]: its last value was used after it. */
     run.end_wall_ns = run.start_wall_ns + 5 * S_NS;
-    aim_run_carbon_finish(&rc, &run);
+    aim__run_carbon_finish(&rc, &run);
     assert_null(strstr(run.warnings, "intensity file"));
     assert_non_null(strstr(run.warnings, "price file"));
     assert_non_null(strstr(run.warnings, "covers until 2024-01-01T00:00:04Z"));
     assert_non_null(strstr(run.warnings, "its last value, 0.3 EUR/kWh, was used after it"));
 
-    aim_run_carbon_free(&rc);
-    aim_run_summary_clear(&run);
+    aim__run_carbon_free(&rc);
+    aim__run_summary_clear(&run);
     unlink(intensity_path);
     unlink(price_path);
     aim_config_free(cfg);
@@ -122,25 +122,25 @@ static void coverage_and_constant_price(void **state) {
     two_device_run(&run);
     aim_run_carbon rc;
     char err[256];
-    assert_int_equal(aim_run_carbon_setup(&rc, cfg, run.start_wall_ns, &run, err, sizeof err), 0);
-    assert_int_equal(aim_run_carbon_plan(&rc, &run, run.start_wall_ns, 0), 0);
+    assert_int_equal(aim__run_carbon_setup(&rc, cfg, run.start_wall_ns, &run, err, sizeof err), 0);
+    assert_int_equal(aim__run_carbon_plan(&rc, &run, run.start_wall_ns, 0), 0);
     /* The run starts at T0, before the file: its first value (200) is in force. */
     assert_true(run.intensity_g_per_kwh == 200);
-    aim_run_carbon_account(&rc, 0, 0, 10 * S_NS, 0, 7485);
+    aim__run_carbon_account(&rc, 0, 0, 10 * S_NS, 0, 7485);
     run.devices[0].energy_j = 7485;
     run.total_energy_j = 7485;
-    aim_run_carbon_refresh(&rc, &run);
+    aim__run_carbon_refresh(&rc, &run);
     carbon_near(run.carbon_g, 7485 / 3.6e6 * 200 * 1.2);
     carbon_near(run.cost, 7485 * 1.2 / 3.6e6 * 0.25);
     assert_true(run.price_per_kwh == 0.25);
     run.end_wall_ns = run.start_wall_ns + 10 * S_NS;
-    aim_run_carbon_finish(&rc, &run);
+    aim__run_carbon_finish(&rc, &run);
     assert_non_null(strstr(run.warnings, "intensity file"));
     assert_non_null(strstr(run.warnings, "starts at 2024-01-01T00:01:00Z, after the run started "
                                          "(2024-01-01T00:00:00Z): its first value, 200 g/kWh, "
                                          "was used before it"));
-    aim_run_carbon_free(&rc);
-    aim_run_summary_clear(&run);
+    aim__run_carbon_free(&rc);
+    aim__run_summary_clear(&run);
     unlink(path);
     aim_config_free(cfg);
 }

@@ -11,32 +11,32 @@
 static void schedule_never_drifts_and_counts_misses(void **state) {
     uint64_t missed;
     /* on time: next deadline is exactly one interval later */
-    assert_true(aim_schedule_next(1000, 100, 1050, &missed) == 1100);
+    assert_true(aim__schedule_next(1000, 100, 1050, &missed) == 1100);
     assert_true(missed == 0);
     /* finishing exactly on the next deadline counts it as missed */
-    assert_true(aim_schedule_next(1000, 100, 1100, &missed) == 1200);
+    assert_true(aim__schedule_next(1000, 100, 1100, &missed) == 1200);
     assert_true(missed == 1);
     /* 3.5 intervals late: deadlines 1100, 1200, 1300 were missed, next is 1400 */
-    assert_true(aim_schedule_next(1000, 100, 1350, &missed) == 1400);
+    assert_true(aim__schedule_next(1000, 100, 1350, &missed) == 1400);
     assert_true(missed == 3);
     /* a thousand on-time ticks land on the exact grid */
     int64_t d = 0;
     for (int i = 0; i < 1000; i++)
-        d = aim_schedule_next(d, 1000000, d + 12345, &missed);
+        d = aim__schedule_next(d, 1000000, d + 12345, &missed);
     assert_true(d == 1000000000LL);
 }
 
 static void jitter_percentiles(void **state) {
     static aim_jitter j;
     memset(&j, 0, sizeof j);
-    assert_true(aim_jitter_percentile(&j, 50) == -1);
+    assert_true(aim__jitter_percentile(&j, 50) == -1);
     for (int i = 0; i < 99; i++)
-        aim_jitter_add(&j, 10500); /* 10.5 µs → bucket 10 → reported as 11 µs upper edge */
-    aim_jitter_add(&j, 9000000);   /* 9 ms → overflow bucket → the maximum */
-    assert_true(aim_jitter_percentile(&j, 50) == 11000);
-    assert_true(aim_jitter_percentile(&j, 98) == 11000);
-    assert_true(aim_jitter_percentile(&j, 99.5) == 9000000);
-    aim_jitter_add(&j, -5); /* clock oddities count as on time */
+        aim__jitter_add(&j, 10500); /* 10.5 µs → bucket 10 → reported as 11 µs upper edge */
+    aim__jitter_add(&j, 9000000);   /* 9 ms → overflow bucket → the maximum */
+    assert_true(aim__jitter_percentile(&j, 50) == 11000);
+    assert_true(aim__jitter_percentile(&j, 98) == 11000);
+    assert_true(aim__jitter_percentile(&j, 99.5) == 9000000);
+    aim__jitter_add(&j, -5); /* clock oddities count as on time */
     assert_true(j.bucket[0] == 1);
 }
 

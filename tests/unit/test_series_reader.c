@@ -1,6 +1,6 @@
 /* The store's one series reader (store/store.h, issue 12) on synthetic stores: ticks of
  * several rate groups merged in time order (ties to the group listed first), gaps in time
- * and in values, a corrupt chunk, a run with no samples; aim_db_for_each_tick over it; and
+ * and in values, a corrupt chunk, a run with no samples; aim__db_for_each_tick over it; and
  * the choice of back-end by URL. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,9 +35,9 @@ static aim_db *open_db(const char *name) {
     char path[128], err[512];
     snprintf(path, sizeof path, "%s/%s", tmpdir, name);
     aim_db *db = NULL;
-    int r = aim_db_open(path, 0, &db, err, sizeof err);
+    int r = aim__db_open(path, 0, &db, err, sizeof err);
     if (r < 0)
-        fail_msg("aim_db_open(%s): %d %s", path, r, err);
+        fail_msg("aim__db_open(%s): %d %s", path, r, err);
     return db;
 }
 
@@ -69,12 +69,12 @@ static void make_run(aim_db *db, aim_run_summary *run, const char *id) {
         s->counter = i == 2;
         s->mean = s->min = s->max = s->mode = s->stddev = NAN;
     }
-    assert_int_equal(aim_db_begin(db), 0);
-    assert_int_equal(aim_db_run_insert(db, run, getpid()), 0);
-    assert_int_equal(aim_db_device_insert(db, run->id, 0, &run->devices[0]), 0);
+    assert_int_equal(aim__db_begin(db), 0);
+    assert_int_equal(aim__db_run_insert(db, run, getpid()), 0);
+    assert_int_equal(aim__db_device_insert(db, run->id, 0, &run->devices[0]), 0);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(aim_db_series_insert(db, run->id, &run->series[i]), 0);
-    assert_int_equal(aim_db_commit(db), 0);
+        assert_int_equal(aim__db_series_insert(db, run->id, &run->series[i]), 0);
+    assert_int_equal(aim__db_commit(db), 0);
 }
 
 static void chunk(aim_db *db, const char *run_id, int group, int64_t seq, int ticks,
@@ -86,7 +86,7 @@ static void chunk(aim_db *db, const char *run_id, int group, int64_t seq, int ti
 /* Group 0 at 0, 100, (gap) 400, 500 ms in two chunks, with a missing core_util value;
  * group 1 at 50, 100, 450 ms: two ticks at 100 ms. */
 static void fill(aim_db *db, const char *run_id) {
-    assert_int_equal(aim_db_begin(db), 0);
+    assert_int_equal(aim__db_begin(db), 0);
     int64_t t0[2] = { 0, 100000000 };
     double v0[4] = { 10, 1, 20, 2 };
     uint8_t ok0[4] = { 1, 1, 1, 0 };
@@ -97,7 +97,7 @@ static void fill(aim_db *db, const char *run_id) {
     int64_t ts[3] = { 50000000, 100000000, 450000000 };
     double vs[3] = { 1.5, 2.5, 3.5 };
     chunk(db, run_id, 1, 0, 3, ts, vs, NULL);
-    assert_int_equal(aim_db_commit(db), 0);
+    assert_int_equal(aim__db_commit(db), 0);
 }
 
 typedef struct seen {
@@ -110,7 +110,7 @@ typedef struct seen {
 static int read_all(aim_series_reader *rd, seen *out, int max) {
     aim_series_tick t;
     int n = 0, r;
-    while ((r = aim_series_reader_next(rd, &t)) > 0) {
+    while ((r = aim__series_reader_next(rd, &t)) > 0) {
         assert_true(n < max);
         out[n].group = t.group;
         out[n].t_ms = t.t_rel_ns / 1000000;
@@ -128,8 +128,8 @@ static void merges_groups_in_time_order(void **state) {
     fill(db, run.id);
 
     aim_series_reader *rd = NULL;
-    assert_int_equal(aim_series_reader_open_run(db, &run, NULL, 0, &rd), 0);
-    assert_int_equal(aim_series_reader_groups(rd), 2);
+    assert_int_equal(aim__series_reader_open_run(db, &run, NULL, 0, &rd), 0);
+    assert_int_equal(aim__series_reader_groups(rd), 2);
     seen s[16];
     assert_int_equal(read_all(rd, s, 16), 7);
     static const seen want[7] = { { 0, 0, 10, 1 },   { 1, 50, 1.5, -1 }, { 0, 100, 20, 0 },
@@ -141,28 +141,28 @@ static void merges_groups_in_time_order(void **state) {
         assert_float_equal(s[i].v0, want[i].v0, 1e-9);
         assert_int_equal(s[i].ok1, want[i].ok1);
     }
-    assert_int_equal(aim_series_reader_more(rd, 0), 0);
-    assert_int_equal(aim_series_reader_more(rd, 1), 0);
-    aim_series_reader_free(rd);
+    assert_int_equal(aim__series_reader_more(rd, 0), 0);
+    assert_int_equal(aim__series_reader_more(rd, 1), 0);
+    aim__series_reader_free(rd);
 
     /* Listed the other way round, the tie at 100 ms goes to group 1 first. */
     int order[2] = { 1, 0 };
-    assert_int_equal(aim_series_reader_open_run(db, &run, order, 2, &rd), 0);
-    assert_int_equal(aim_series_reader_group(rd, 0), 1);
+    assert_int_equal(aim__series_reader_open_run(db, &run, order, 2, &rd), 0);
+    assert_int_equal(aim__series_reader_group(rd, 0), 1);
     assert_int_equal(read_all(rd, s, 16), 7);
     assert_int_equal(s[2].group, 1);
     assert_int_equal(s[2].t_ms, 100);
     assert_int_equal(s[3].group, 0);
     assert_int_equal(s[3].t_ms, 100);
-    aim_series_reader_free(rd);
+    aim__series_reader_free(rd);
 
     /* One group alone. */
     int one = 1;
-    assert_int_equal(aim_series_reader_open_run(db, &run, &one, 1, &rd), 0);
+    assert_int_equal(aim__series_reader_open_run(db, &run, &one, 1, &rd), 0);
     assert_int_equal(read_all(rd, s, 16), 3);
-    aim_series_reader_free(rd);
-    aim_run_summary_clear(&run);
-    aim_db_close(db);
+    aim__series_reader_free(rd);
+    aim__run_summary_clear(&run);
+    aim__db_close(db);
 }
 
 static int count_tick(int64_t t, const double *values, const uint8_t *valid, void *ud) {
@@ -179,16 +179,16 @@ static void for_each_tick_reads_one_group(void **state) {
     make_run(db, &run, "each");
     fill(db, run.id);
     int64_t c[2] = { 0, 0 };
-    assert_int_equal(aim_db_for_each_tick(db, run.id, 0, count_tick, c), 0);
+    assert_int_equal(aim__db_for_each_tick(db, run.id, 0, count_tick, c), 0);
     assert_int_equal(c[1], 4);
     assert_int_equal(c[0], 500000000);
     c[0] = c[1] = 0;
-    assert_int_equal(aim_db_for_each_tick(db, run.id, 1, count_tick, c), 0);
+    assert_int_equal(aim__db_for_each_tick(db, run.id, 1, count_tick, c), 0);
     assert_int_equal(c[1], 3);
-    assert_int_equal(aim_db_for_each_tick(db, run.id, 7, count_tick, c), -ENOENT);
-    assert_int_equal(aim_db_for_each_tick(db, "nope", 0, count_tick, c), -ENOENT);
-    aim_run_summary_clear(&run);
-    aim_db_close(db);
+    assert_int_equal(aim__db_for_each_tick(db, run.id, 7, count_tick, c), -ENOENT);
+    assert_int_equal(aim__db_for_each_tick(db, "nope", 0, count_tick, c), -ENOENT);
+    aim__run_summary_clear(&run);
+    aim__db_close(db);
 }
 
 static void corrupt_chunk_is_ebadmsg(void **state) {
@@ -198,21 +198,21 @@ static void corrupt_chunk_is_ebadmsg(void **state) {
     fill(db, run.id);
     /* a second chunk of group 1 that is no chunk: the reader stops there */
     static const uint8_t junk[] = { 0x01, 0xff };
-    assert_int_equal(aim_db_chunk_insert(db, run.id, 1, 1, 500000000, 600000000, 2, junk,
+    assert_int_equal(aim__db_chunk_insert(db, run.id, 1, 1, 500000000, 600000000, 2, junk,
                                          sizeof junk), 0);
     aim_series_reader *rd = NULL;
-    assert_int_equal(aim_series_reader_open_run(db, &run, NULL, 0, &rd), 0);
+    assert_int_equal(aim__series_reader_open_run(db, &run, NULL, 0, &rd), 0);
     seen s[16];
     assert_int_equal(read_all(rd, s, 16), -EBADMSG);
-    const char *msg = aim_db_errmsg(db);
+    const char *msg = aim__db_errmsg(db);
     assert_non_null(strstr(msg, "run bad, group 1: chunk 1 is corrupt"));
-    aim_series_reader_free(rd);
+    aim__series_reader_free(rd);
 
     int64_t c[2] = { 0, 0 };
-    assert_int_equal(aim_db_for_each_tick(db, run.id, 1, count_tick, c), -EBADMSG);
-    assert_non_null(strstr(aim_db_errmsg(db), "corrupt.db: run bad, group 1: chunk 1 is corrupt"));
-    aim_run_summary_clear(&run);
-    aim_db_close(db);
+    assert_int_equal(aim__db_for_each_tick(db, run.id, 1, count_tick, c), -EBADMSG);
+    assert_non_null(strstr(aim__db_errmsg(db), "corrupt.db: run bad, group 1: chunk 1 is corrupt"));
+    aim__run_summary_clear(&run);
+    aim__db_close(db);
 }
 
 static void empty_run_reads_nothing(void **state) {
@@ -220,21 +220,21 @@ static void empty_run_reads_nothing(void **state) {
     aim_run_summary run;
     make_run(db, &run, "empty");
     aim_series_reader *rd = NULL;
-    assert_int_equal(aim_series_reader_open_run(db, &run, NULL, 0, &rd), 0);
+    assert_int_equal(aim__series_reader_open_run(db, &run, NULL, 0, &rd), 0);
     aim_series_tick t;
-    assert_int_equal(aim_series_reader_next(rd, &t), 0);
-    assert_int_equal(aim_series_reader_next(rd, &t), 0);
-    assert_int_equal(aim_series_reader_more(rd, 0), 0);
-    aim_series_reader_free(rd);
+    assert_int_equal(aim__series_reader_next(rd, &t), 0);
+    assert_int_equal(aim__series_reader_next(rd, &t), 0);
+    assert_int_equal(aim__series_reader_more(rd, 0), 0);
+    aim__series_reader_free(rd);
     /* no groups at all */
-    assert_int_equal(aim_series_reader_open(db, run.id, NULL, 0, &rd), 0);
-    assert_int_equal(aim_series_reader_next(rd, &t), 0);
-    aim_series_reader_free(rd);
+    assert_int_equal(aim__series_reader_open(db, run.id, NULL, 0, &rd), 0);
+    assert_int_equal(aim__series_reader_next(rd, &t), 0);
+    aim__series_reader_free(rd);
     int64_t c[2] = { 0, 0 };
-    assert_int_equal(aim_db_for_each_tick(db, run.id, 0, count_tick, c), 0);
+    assert_int_equal(aim__db_for_each_tick(db, run.id, 0, count_tick, c), 0);
     assert_int_equal(c[1], 0);
-    aim_run_summary_clear(&run);
-    aim_db_close(db);
+    aim__run_summary_clear(&run);
+    aim__db_close(db);
 }
 
 /* The back-end comes from the URL: "sqlite:" or a plain path is SQLite, an unknown scheme is
@@ -243,26 +243,26 @@ static void store_url_picks_the_back_end(void **state) {
     char url[160], err[512];
     aim_db *db = NULL;
     snprintf(url, sizeof url, "sqlite:%s/url.db", tmpdir);
-    assert_int_equal(aim_db_open(url, 0, &db, err, sizeof err), 0);
-    aim_db_close(db);
+    assert_int_equal(aim__db_open(url, 0, &db, err, sizeof err), 0);
+    aim__db_close(db);
     snprintf(url, sizeof url, "sqlite://%s/url.db", tmpdir);
-    assert_int_equal(aim_db_open(url, 1, &db, err, sizeof err), 0);
-    aim_db_close(db);
+    assert_int_equal(aim__db_open(url, 1, &db, err, sizeof err), 0);
+    aim__db_close(db);
     snprintf(url, sizeof url, "%s/url.db", tmpdir);
-    assert_int_equal(aim_db_open(url, 1, &db, err, sizeof err), 0);
-    aim_db_close(db);
+    assert_int_equal(aim__db_open(url, 1, &db, err, sizeof err), 0);
+    aim__db_close(db);
 
     db = NULL;
-    assert_int_equal(aim_db_open("postgres://fleet/aimeter", 1, &db, err, sizeof err),
+    assert_int_equal(aim__db_open("postgres://fleet/aimeter", 1, &db, err, sizeof err),
                      -EPROTONOSUPPORT);
     assert_null(db);
     assert_non_null(strstr(err, "unknown store type \"postgres\""));
-    assert_int_equal(aim_db_open("sqlite:", 1, &db, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__db_open("sqlite:", 1, &db, err, sizeof err), -EINVAL);
 
     /* a file name with a colon is still a path */
     snprintf(url, sizeof url, "%s/runs:old.db", tmpdir);
-    assert_int_equal(aim_db_open(url, 0, &db, err, sizeof err), 0);
-    aim_db_close(db);
+    assert_int_equal(aim__db_open(url, 0, &db, err, sizeof err), 0);
+    aim__db_close(db);
 }
 
 int main(void) {

@@ -157,20 +157,20 @@ static void run_rows_are_the_writers_first_commit(void **state) {
     snprintf(id, sizeof id, "%s", aim_session_run_id(s));
     aim_db *db;
     char err[256];
-    assert_int_equal(aim_db_open(db_path, 1, &db, err, sizeof err), 0);
+    assert_int_equal(aim__db_open(db_path, 1, &db, err, sizeof err), 0);
     int found = -ENOENT;
     for (int i = 0; i < 200 && found == -ENOENT; i++) {
-        found = aim_db_run_exists(db, id);
+        found = aim__db_run_exists(db, id);
         if (found == -ENOENT)
             usleep(10000);
     }
     assert_int_equal(found, 0);
-    assert_int_equal(aim_db_run_exists(db, "20000101-000000-000000"), -ENOENT);
+    assert_int_equal(aim__db_run_exists(db, "20000101-000000-000000"), -ENOENT);
     aim_run_summary back = { 0 };
-    assert_int_equal(aim_db_load_summary(db, id, &back), 0);
+    assert_int_equal(aim__db_load_summary(db, id, &back), 0);
     assert_int_equal(back.status, AIM_RUN_RUNNING);
     assert_int_equal(back.n_devices, s->run.n_devices);
-    aim_run_summary_clear(&back);
+    aim__run_summary_clear(&back);
 
     usleep(100000);
     assert_int_equal(aim_session_stop(s, AIM_RUN_COMPLETED, 0), 0);
@@ -178,11 +178,11 @@ static void run_rows_are_the_writers_first_commit(void **state) {
     uint64_t sampled = s->run.samples;
     aim_session_free(s);
     memset(&back, 0, sizeof back);
-    assert_int_equal(aim_db_load_summary(db, id, &back), 0);
+    assert_int_equal(aim__db_load_summary(db, id, &back), 0);
     assert_int_equal(back.status, AIM_RUN_COMPLETED);
     assert_true(back.samples == sampled && sampled > 5);
-    aim_run_summary_clear(&back);
-    aim_db_close(db);
+    aim__run_summary_clear(&back);
+    aim__db_close(db);
     unsetenv("AIMETER_PROCFS_ROOT");
     tmptree_remove(proc);
     finish_files();

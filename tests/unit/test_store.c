@@ -38,9 +38,9 @@ static void path_in_tmp(char *buf, size_t size, const char *name) {
 static aim_db *open_db(const char *path, int readonly) {
     char err[512];
     aim_db *db = NULL;
-    int r = aim_db_open(path, readonly, &db, err, sizeof err);
+    int r = aim__db_open(path, readonly, &db, err, sizeof err);
     if (r < 0)
-        fail_msg("aim_db_open(%s): %d %s", path, r, err);
+        fail_msg("aim__db_open(%s): %d %s", path, r, err);
     return db;
 }
 
@@ -101,13 +101,13 @@ static void add_devices_and_series(aim_run_summary *run) {
 }
 
 static void insert_full(aim_db *db, aim_run_summary *run, pid_t pid) {
-    assert_int_equal(aim_db_begin(db), 0);
-    assert_int_equal(aim_db_run_insert(db, run, pid), 0);
+    assert_int_equal(aim__db_begin(db), 0);
+    assert_int_equal(aim__db_run_insert(db, run, pid), 0);
     for (int i = 0; i < run->n_devices; i++)
-        assert_int_equal(aim_db_device_insert(db, run->id, i, &run->devices[i]), 0);
+        assert_int_equal(aim__db_device_insert(db, run->id, i, &run->devices[i]), 0);
     for (int i = 0; i < run->n_series; i++)
-        assert_int_equal(aim_db_series_insert(db, run->id, &run->series[i]), 0);
-    assert_int_equal(aim_db_commit(db), 0);
+        assert_int_equal(aim__db_series_insert(db, run->id, &run->series[i]), 0);
+    assert_int_equal(aim__db_commit(db), 0);
 }
 
 static int sql_int(const char *path, const char *sql) {
@@ -151,7 +151,7 @@ static void create_roundtrip_every_field(void **state) {
     add_devices_and_series(&run);
     insert_full(db, &run, getpid());
     /* The same id twice is refused (the engine retries with a new id). */
-    assert_int_equal(aim_db_run_insert(db, &run, getpid()), -EEXIST);
+    assert_int_equal(aim__db_run_insert(db, &run, getpid()), -EEXIST);
 
     run.status = AIM_RUN_COMPLETED;
     run.exit_code = 3;
@@ -177,10 +177,10 @@ static void create_roundtrip_every_field(void **state) {
         s->stddev = 3.125;
         s->mode_exact = i != 1;
     }
-    assert_int_equal(aim_db_run_update(db, &run), 0);
+    assert_int_equal(aim__db_run_update(db, &run), 0);
 
     aim_run_summary got;
-    assert_int_equal(aim_db_load_summary(db, run.id, &got), 0);
+    assert_int_equal(aim__db_load_summary(db, run.id, &got), 0);
     assert_string_equal(got.id, run.id);
     assert_string_equal(got.name, "train-20261121-140312-3f9a");
     assert_string_equal(got.command, run.command);
@@ -225,7 +225,7 @@ static void create_roundtrip_every_field(void **state) {
         assert_int_equal(s->slot, i);
         assert_int_equal(s->device, w->device);
         assert_string_equal(s->metric_key, w->metric_key);
-        assert_int_equal(s->metric, aim_metric_id_of(aim_metric_find(w->metric_key)));
+        assert_int_equal(s->metric, aim__metric_id_of(aim_metric_find(w->metric_key)));
         assert_int_equal(s->instance, w->instance);
         assert_int_equal(s->method, w->method);
         assert_int_equal(s->group, w->group);
@@ -237,26 +237,26 @@ static void create_roundtrip_every_field(void **state) {
         assert_int_equal(s->mode_exact, i != 1);
     }
     assert_int_equal(got.series[2].metric, AIM_M_ENERGY);
-    aim_run_summary_clear(&got);
+    aim__run_summary_clear(&got);
 
-    assert_int_equal(aim_db_load_summary(db, "nope", &got), -ENOENT);
+    assert_int_equal(aim__db_load_summary(db, "nope", &got), -ENOENT);
     aim_run_summary ghost;
     make_run(&ghost, "ghost", 1);
-    assert_int_equal(aim_db_run_update(db, &ghost), -ENOENT);
+    assert_int_equal(aim__db_run_update(db, &ghost), -ENOENT);
     /* A chunk for a run that does not exist is refused (foreign keys are on). */
-    assert_int_equal(aim_db_chunk_insert(db, "ghost", 0, 0, 0, 0, 0, "x", 1), -ENOENT);
-    aim_run_summary_clear(&run);
-    aim_db_close(db);
+    assert_int_equal(aim__db_chunk_insert(db, "ghost", 0, 0, 0, 0, 0, "x", 1), -ENOENT);
+    aim__run_summary_clear(&run);
+    aim__db_close(db);
 
     /* Reopening read-only reads the same; writes are refused. */
     db = open_db(path, 1);
-    assert_int_equal(aim_db_load_summary(db, "20261121-140312-3f9a", &got), 0);
+    assert_int_equal(aim__db_load_summary(db, "20261121-140312-3f9a", &got), 0);
     assert_int_equal(got.n_series, 4);
-    aim_run_summary_clear(&got);
+    aim__run_summary_clear(&got);
     make_run(&run, "other", 5);
-    int r = aim_db_run_insert(db, &run, getpid());
+    int r = aim__db_run_insert(db, &run, getpid());
     assert_true(r == -EACCES || r == -EROFS);
-    aim_db_close(db);
+    aim__db_close(db);
 }
 
 static void list_and_resolve(void **state) {
@@ -264,7 +264,7 @@ static void list_and_resolve(void **state) {
     path_in_tmp(path, sizeof path, "list.db");
     aim_db *db = open_db(path, 0);
     char err[256], *id = NULL;
-    assert_int_equal(aim_db_resolve_run(db, "last", &id, err, sizeof err), -ENOENT);
+    assert_int_equal(aim__db_resolve_run(db, "last", &id, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, "no runs"));
 
     static const char *ids[] = { "20261121-100000-aaaa", "20261121-120000-bbbb",
@@ -273,11 +273,11 @@ static void list_and_resolve(void **state) {
     for (int i = 0; i < 3; i++) {
         aim_run_summary run;
         make_run(&run, ids[i], starts[i]);
-        assert_int_equal(aim_db_run_insert(db, &run, getpid()), 0);
+        assert_int_equal(aim__db_run_insert(db, &run, getpid()), 0);
     }
     aim_run_summary *runs = NULL;
     size_t n = 0;
-    assert_int_equal(aim_db_list_runs(db, 0, &runs, &n), 0);
+    assert_int_equal(aim__db_list_runs(db, 0, &runs, &n), 0);
     assert_int_equal(n, 3);
     assert_string_equal(runs[0].id, ids[1]);
     assert_string_equal(runs[1].id, ids[2]);
@@ -285,32 +285,32 @@ static void list_and_resolve(void **state) {
     assert_int_equal(runs[0].n_devices, 0);
     assert_string_equal(runs[0].zone, "FR");
     for (size_t i = 0; i < n; i++)
-        aim_run_summary_clear(&runs[i]);
+        aim__run_summary_clear(&runs[i]);
     free(runs);
-    assert_int_equal(aim_db_list_runs(db, 2, &runs, &n), 0);
+    assert_int_equal(aim__db_list_runs(db, 2, &runs, &n), 0);
     assert_int_equal(n, 2);
     assert_string_equal(runs[1].id, ids[2]);
     free(runs);
 
-    assert_int_equal(aim_db_resolve_run(db, "last", &id, err, sizeof err), 0);
+    assert_int_equal(aim__db_resolve_run(db, "last", &id, err, sizeof err), 0);
     assert_string_equal(id, ids[1]);
     free(id);
-    assert_int_equal(aim_db_resolve_run(db, ids[0], &id, err, sizeof err), 0);
+    assert_int_equal(aim__db_resolve_run(db, ids[0], &id, err, sizeof err), 0);
     assert_string_equal(id, ids[0]);
     free(id);
-    assert_int_equal(aim_db_resolve_run(db, "20261121-12", &id, err, sizeof err), 0);
+    assert_int_equal(aim__db_resolve_run(db, "20261121-12", &id, err, sizeof err), 0);
     assert_string_equal(id, ids[1]);
     free(id);
     id = NULL;
-    assert_int_equal(aim_db_resolve_run(db, "20261121-1", &id, err, sizeof err), -EEXIST);
+    assert_int_equal(aim__db_resolve_run(db, "20261121-1", &id, err, sizeof err), -EEXIST);
     assert_null(id);
     assert_string_equal(err, "run '20261121-1' is ambiguous: it matches 20261121-100000-aaaa, "
                              "20261121-110000-abcd, 20261121-120000-bbbb");
-    assert_string_equal(aim_db_errmsg(db), err);
-    assert_int_equal(aim_db_resolve_run(db, "2027", &id, err, sizeof err), -ENOENT);
+    assert_string_equal(aim__db_errmsg(db), err);
+    assert_int_equal(aim__db_resolve_run(db, "2027", &id, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, "'2027'"));
-    assert_int_equal(aim_db_resolve_run(db, "", &id, err, sizeof err), -EINVAL);
-    aim_db_close(db);
+    assert_int_equal(aim__db_resolve_run(db, "", &id, err, sizeof err), -EINVAL);
+    aim__db_close(db);
 }
 
 /* Our application id with a schema version no aimeter writes: refused as damaged, with the
@@ -328,7 +328,7 @@ static void refuses_an_impossible_schema_version(void **state) {
         sql_exec(path, sql);
         for (int readonly = 0; readonly < 2; readonly++) {
             err[0] = '\0';
-            assert_int_equal(aim_db_open(path, readonly, &db, err, sizeof err), -EBADMSG);
+            assert_int_equal(aim__db_open(path, readonly, &db, err, sizeof err), -EBADMSG);
             assert_null(db);
             assert_non_null(strstr(err, "is a damaged aimeter store"));
             assert_non_null(strstr(err, path));
@@ -345,11 +345,11 @@ static void refuses_what_is_not_ours(void **state) {
     FILE *f = fopen(path, "w");
     fputs("these are my notes, not a database\n", f);
     fclose(f);
-    assert_int_equal(aim_db_open(path, 0, &db, err, sizeof err), -EBADMSG);
+    assert_int_equal(aim__db_open(path, 0, &db, err, sizeof err), -EBADMSG);
     assert_null(db);
     assert_non_null(strstr(err, "is not an aimeter store"));
     assert_non_null(strstr(err, path));
-    assert_int_equal(aim_db_open(path, 1, &db, err, sizeof err), -EBADMSG);
+    assert_int_equal(aim__db_open(path, 1, &db, err, sizeof err), -EBADMSG);
     char buf[64] = "";
     f = fopen(path, "r");
     assert_non_null(fgets(buf, sizeof buf, f));
@@ -359,7 +359,7 @@ static void refuses_what_is_not_ours(void **state) {
     /* Somebody else's SQLite database: refused, and not even switched to WAL. */
     path_in_tmp(path, sizeof path, "other.db");
     sql_exec(path, "CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('soup');");
-    assert_int_equal(aim_db_open(path, 0, &db, err, sizeof err), -EBADMSG);
+    assert_int_equal(aim__db_open(path, 0, &db, err, sizeof err), -EBADMSG);
     assert_non_null(strstr(err, "is not an aimeter store"));
     assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 0);
     f = fopen(path, "rb");
@@ -372,9 +372,9 @@ static void refuses_what_is_not_ours(void **state) {
     path_in_tmp(path, sizeof path, "empty.db");
     f = fopen(path, "w");
     fclose(f);
-    assert_int_equal(aim_db_open(path, 1, &db, err, sizeof err), -ENOENT);
+    assert_int_equal(aim__db_open(path, 1, &db, err, sizeof err), -ENOENT);
     db = open_db(path, 0);
-    aim_db_close(db);
+    aim__db_close(db);
     db = NULL;
     assert_int_equal(sql_int(path, "PRAGMA application_id"), 0x41494d54);
 
@@ -382,12 +382,12 @@ static void refuses_what_is_not_ours(void **state) {
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d", AIM_DB_SCHEMA_VERSION + 1);
     sql_exec(path, sql);
-    assert_int_equal(aim_db_open(path, 0, &db, err, sizeof err), -EPROTO);
+    assert_int_equal(aim__db_open(path, 0, &db, err, sizeof err), -EPROTO);
     char want[256];
     snprintf(want, sizeof want, "%s was written by a newer aimeter (schema %d, this one knows %d)",
              path, AIM_DB_SCHEMA_VERSION + 1, AIM_DB_SCHEMA_VERSION);
     assert_string_equal(err, want);
-    assert_int_equal(aim_db_open(path, 1, &db, err, sizeof err), -EPROTO);
+    assert_int_equal(aim__db_open(path, 1, &db, err, sizeof err), -EPROTO);
     assert_null(db);
 }
 
@@ -398,17 +398,17 @@ static void migrates_an_older_store(void **state) {
     aim_db *db = NULL;
     path_in_tmp(path, sizeof path, "old.db");
     sql_exec(path, "PRAGMA application_id = 1095322964");
-    assert_int_equal(aim_db_open(path, 1, &db, err, sizeof err), -EPROTO);
+    assert_int_equal(aim__db_open(path, 1, &db, err, sizeof err), -EPROTO);
     assert_non_null(strstr(err, "older"));
     db = open_db(path, 0);
-    aim_db_close(db);
+    aim__db_close(db);
     assert_int_equal(sql_int(path, "PRAGMA user_version"), AIM_DB_SCHEMA_VERSION);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                                    "name IN ('runs','devices','metrics','series','chunks',"
                                    "'phases')"), 6);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM phases"), 0);
     db = open_db(path, 1);
-    aim_db_close(db);
+    aim__db_close(db);
 }
 
 static void bad_paths(void **state) {
@@ -416,22 +416,22 @@ static void bad_paths(void **state) {
     aim_db *db = NULL;
     /* Root can write anywhere, so cover what it can observe: a path below a regular file,
      * a directory, a missing file opened read-only. */
-    assert_int_equal(aim_db_open("/etc/passwd/x.db", 0, &db, err, sizeof err), -ENOENT);
+    assert_int_equal(aim__db_open("/etc/passwd/x.db", 0, &db, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, "/etc/passwd/x.db"));
-    assert_int_equal(aim_db_open("/etc/passwd/sub/x.db", 0, &db, err, sizeof err), -ENOENT);
+    assert_int_equal(aim__db_open("/etc/passwd/sub/x.db", 0, &db, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, "/etc/passwd/sub/x.db"));
-    assert_int_equal(aim_db_open("/etc/passwd/x.db", 1, &db, err, sizeof err), -ENOENT);
-    assert_int_equal(aim_db_open(tmpdir, 0, &db, err, sizeof err), -EISDIR);
+    assert_int_equal(aim__db_open("/etc/passwd/x.db", 1, &db, err, sizeof err), -ENOENT);
+    assert_int_equal(aim__db_open(tmpdir, 0, &db, err, sizeof err), -EISDIR);
     assert_non_null(strstr(err, tmpdir));
     char path[128];
     path_in_tmp(path, sizeof path, "missing.db");
-    assert_int_equal(aim_db_open(path, 1, &db, err, sizeof err), -ENOENT);
+    assert_int_equal(aim__db_open(path, 1, &db, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, path));
     assert_int_equal(access(path, F_OK), -1);
-    assert_int_equal(aim_db_open("", 0, &db, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__db_open("", 0, &db, err, sizeof err), -EINVAL);
     assert_null(db);
     /* /proc does not take new files, whoever asks. */
-    int r = aim_db_open("/proc/aimeter-test.db", 0, &db, err, sizeof err);
+    int r = aim__db_open("/proc/aimeter-test.db", 0, &db, err, sizeof err);
     assert_true(r == -EACCES || r == -ENOENT || r == -EROFS);
     assert_non_null(strstr(err, "/proc/aimeter-test.db"));
 }
@@ -441,48 +441,48 @@ enum { TXNS = 150 };
 static int child_writer(const char *path, const char *id) {
     char err[512];
     aim_db *db = NULL;
-    if (aim_db_open(path, 0, &db, err, sizeof err) < 0)
+    if (aim__db_open(path, 0, &db, err, sizeof err) < 0)
         return 10;
     aim_run_summary run;
     make_run(&run, id, 1000);
     add_devices_and_series(&run);
-    if (aim_db_begin(db) < 0 || aim_db_run_insert(db, &run, getpid()) < 0)
+    if (aim__db_begin(db) < 0 || aim__db_run_insert(db, &run, getpid()) < 0)
         return 11;
     for (int i = 0; i < run.n_devices; i++)
-        if (aim_db_device_insert(db, id, i, &run.devices[i]) < 0)
+        if (aim__db_device_insert(db, id, i, &run.devices[i]) < 0)
             return 12;
     for (int i = 0; i < run.n_series; i++)
-        if (aim_db_series_insert(db, id, &run.series[i]) < 0)
+        if (aim__db_series_insert(db, id, &run.series[i]) < 0)
             return 13;
-    if (aim_db_commit(db) < 0)
+    if (aim__db_commit(db) < 0)
         return 14;
     aim_chunk_column cols[2] = { { 0.1, 0 }, { 0.1, 0 } };
     aim_chunk_encoder *e;
-    if (aim_chunk_encoder_new(2, cols, 4, &e) < 0)
+    if (aim__chunk_encoder_new(2, cols, 4, &e) < 0)
         return 15;
     for (int k = 0; k < TXNS; k++) {
         for (int j = 0; j < 4; j++) {
             double v[2] = { k, j };
-            aim_chunk_encoder_add(e, (int64_t)(k * 4 + j) * 1000000, v, NULL);
+            aim__chunk_encoder_add(e, (int64_t)(k * 4 + j) * 1000000, v, NULL);
         }
         const uint8_t *blob;
         size_t len;
-        aim_chunk_encoder_finish(e, &blob, &len);
+        aim__chunk_encoder_finish(e, &blob, &len);
         run.samples = (uint64_t)(k + 1) * 4;
-        if (aim_db_begin(db) < 0)
+        if (aim__db_begin(db) < 0)
             return 16;
-        if (aim_db_chunk_insert(db, id, 0, k, 0, 0, 4, blob, len) < 0 ||
-            aim_db_run_update(db, &run) < 0)
+        if (aim__db_chunk_insert(db, id, 0, k, 0, 0, 4, blob, len) < 0 ||
+            aim__db_run_update(db, &run) < 0)
             return 17;
-        if (aim_db_commit(db) < 0)
+        if (aim__db_commit(db) < 0)
             return 18;
     }
     run.status = AIM_RUN_COMPLETED;
-    if (aim_db_run_update(db, &run) < 0)
+    if (aim__db_run_update(db, &run) < 0)
         return 19;
-    aim_chunk_encoder_free(e);
-    aim_run_summary_clear(&run);
-    aim_db_close(db);
+    aim__chunk_encoder_free(e);
+    aim__run_summary_clear(&run);
+    aim__db_close(db);
     return 0;
 }
 
@@ -549,15 +549,15 @@ static void simultaneous_creation(void **state) {
                 if (read(gate[0], &c, 1) != 0)  /* EOF when the parent opens the gate */
                     _exit(9);
                 aim_db *db = NULL;
-                if (aim_db_open(path, 0, &db, err, sizeof err) < 0) {
+                if (aim__db_open(path, 0, &db, err, sizeof err) < 0) {
                     fprintf(stderr, "child %d: %s\n", i, err);
                     _exit(10);
                 }
                 aim_run_summary run;
                 snprintf(id, sizeof id, "run-%d", i);
                 make_run(&run, id, i);
-                int r = aim_db_run_insert(db, &run, getpid());
-                aim_db_close(db);
+                int r = aim__db_run_insert(db, &run, getpid());
+                aim__db_close(db);
                 _exit(r < 0 ? 11 : 0);
             }
         }
@@ -580,17 +580,17 @@ static void simultaneous_creation(void **state) {
 static void current_store_opens_without_the_write_lock(void **state) {
     char path[128];
     path_in_tmp(path, sizeof path, "locked/aimeter.db");
-    aim_db_close(open_db(path, 0));
+    aim__db_close(open_db(path, 0));
     sqlite3 *other;
     assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
     assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-    aim_db_close(open_db(path, 0));
+    aim__db_close(open_db(path, 0));
     assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(other);
 
     sql_exec(path, "UPDATE metrics SET label = 'old label' WHERE key = 'energy'; "
                    "DELETE FROM metrics WHERE key = 'power'");
-    aim_db_close(open_db(path, 0));
+    aim__db_close(open_db(path, 0));
     assert_int_equal(sql_int(path, "SELECT count(*) FROM metrics WHERE label = 'old label'"), 0);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM metrics WHERE key = 'power'"), 1);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM metrics"), (int)aim_metric_count());
@@ -625,20 +625,20 @@ static void concurrent_writers(void **state) {
     aim_db *db = open_db(path, 1);
     for (int i = 0; i < 2; i++) {
         aim_run_summary got;
-        assert_int_equal(aim_db_load_summary(db, ids[i], &got), 0);
+        assert_int_equal(aim__db_load_summary(db, ids[i], &got), 0);
         assert_int_equal(got.status, AIM_RUN_COMPLETED);
         assert_int_equal(got.samples, TXNS * 4);
         assert_int_equal(got.n_devices, 3);
         assert_int_equal(got.n_series, 4);
-        aim_run_summary_clear(&got);
+        aim__run_summary_clear(&got);
         count_ctx c = { 0, 0 };
-        assert_int_equal(aim_db_for_each_tick(db, ids[i], 0, count_tick, &c), 0);
+        assert_int_equal(aim__db_for_each_tick(db, ids[i], 0, count_tick, &c), 0);
         assert_int_equal(c.ticks, TXNS * 4);
         assert_true(c.sum == 4.0 * (TXNS - 1) * TXNS / 2);
     }
-    assert_int_equal(aim_db_for_each_tick(db, ids[0], 7, count_tick, NULL), -ENOENT);
-    assert_int_equal(aim_db_for_each_tick(db, "nope", 0, count_tick, NULL), -ENOENT);
-    aim_db_close(db);
+    assert_int_equal(aim__db_for_each_tick(db, ids[0], 7, count_tick, NULL), -ENOENT);
+    assert_int_equal(aim__db_for_each_tick(db, "nope", 0, count_tick, NULL), -ENOENT);
+    aim__db_close(db);
 }
 
 /* A writer killed with SIGKILL mid-transaction: everything it committed is there, the
@@ -652,35 +652,35 @@ static void killed_writer_keeps_its_commits(void **state) {
     if (pid == 0) {
         char err[512];
         aim_db *db = NULL;
-        if (aim_db_open(path, 0, &db, err, sizeof err) < 0)
+        if (aim__db_open(path, 0, &db, err, sizeof err) < 0)
             _exit(10);
         aim_run_summary run;
         make_run(&run, "killed", 1000);
         gethostname(run.host, sizeof run.host - 1);
         add_devices_and_series(&run);
-        if (aim_db_run_insert(db, &run, getpid()) < 0)
+        if (aim__db_run_insert(db, &run, getpid()) < 0)
             _exit(11);
         for (int i = 0; i < 4; i++)
-            if (aim_db_series_insert(db, run.id, &run.series[i]) < 0)
+            if (aim__db_series_insert(db, run.id, &run.series[i]) < 0)
                 _exit(12);
         aim_chunk_column cols[2] = { { 0.1, 0 }, { 0.1, 0 } };
         aim_chunk_encoder *e;
-        if (aim_chunk_encoder_new(2, cols, 1, &e) < 0)
+        if (aim__chunk_encoder_new(2, cols, 1, &e) < 0)
             _exit(13);
         for (int k = 0; k <= 10; k++) {
             double v[2] = { k, k };
-            aim_chunk_encoder_add(e, (int64_t)k * 100000000, v, NULL);
+            aim__chunk_encoder_add(e, (int64_t)k * 100000000, v, NULL);
             const uint8_t *blob;
             size_t len;
-            aim_chunk_encoder_finish(e, &blob, &len);
+            aim__chunk_encoder_finish(e, &blob, &len);
             run.samples = (uint64_t)k + 1;
-            if (aim_db_begin(db) < 0 ||
-                aim_db_chunk_insert(db, run.id, 0, k, 0, 0, 1, blob, len) < 0 ||
-                aim_db_run_update(db, &run) < 0)
+            if (aim__db_begin(db) < 0 ||
+                aim__db_chunk_insert(db, run.id, 0, k, 0, 0, 1, blob, len) < 0 ||
+                aim__db_run_update(db, &run) < 0)
                 _exit(14);
             if (k == 10)
                 raise(SIGKILL);  /* inside the open transaction */
-            if (aim_db_commit(db) < 0)
+            if (aim__db_commit(db) < 0)
                 _exit(15);
         }
         _exit(16);
@@ -692,16 +692,16 @@ static void killed_writer_keeps_its_commits(void **state) {
 
     aim_db *db = open_db(path, 1);
     aim_run_summary got;
-    assert_int_equal(aim_db_load_summary(db, "killed", &got), 0);
+    assert_int_equal(aim__db_load_summary(db, "killed", &got), 0);
     assert_int_equal(got.status, AIM_RUN_RUNNING);
     assert_int_equal(got.stale, 1);
     assert_int_equal(got.samples, 10);
-    aim_run_summary_clear(&got);
+    aim__run_summary_clear(&got);
     count_ctx c = { 0, 0 };
-    assert_int_equal(aim_db_for_each_tick(db, "killed", 0, count_tick, &c), 0);
+    assert_int_equal(aim__db_for_each_tick(db, "killed", 0, count_tick, &c), 0);
     assert_int_equal(c.ticks, 10);
     assert_true(c.sum == 45.0);
-    aim_db_close(db);
+    aim__db_close(db);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM chunks"), 10);
 }
 
@@ -718,39 +718,39 @@ static void stale_runs(void **state) {
     aim_run_summary run;
     make_run(&run, "dead-writer", 100);
     snprintf(run.host, sizeof run.host, "%s", host);
-    assert_int_equal(aim_db_run_insert(db, &run, dead), 0);
+    assert_int_equal(aim__db_run_insert(db, &run, dead), 0);
     make_run(&run, "live-writer", 200);
     snprintf(run.host, sizeof run.host, "%s", host);
-    assert_int_equal(aim_db_run_insert(db, &run, getpid()), 0);
+    assert_int_equal(aim__db_run_insert(db, &run, getpid()), 0);
     make_run(&run, "other-host", 300);
     snprintf(run.host, sizeof run.host, "not-%s", host);
-    assert_int_equal(aim_db_run_insert(db, &run, dead), 0);
+    assert_int_equal(aim__db_run_insert(db, &run, dead), 0);
     make_run(&run, "finished", 400);
     snprintf(run.host, sizeof run.host, "%s", host);
-    assert_int_equal(aim_db_run_insert(db, &run, dead), 0);
+    assert_int_equal(aim__db_run_insert(db, &run, dead), 0);
     run.status = AIM_RUN_INTERRUPTED;
-    assert_int_equal(aim_db_run_update(db, &run), 0);
+    assert_int_equal(aim__db_run_update(db, &run), 0);
 
     aim_run_summary got;
-    assert_int_equal(aim_db_load_summary(db, "dead-writer", &got), 0);
+    assert_int_equal(aim__db_load_summary(db, "dead-writer", &got), 0);
     assert_int_equal(got.status, AIM_RUN_RUNNING);
     assert_int_equal(got.stale, 1);
-    assert_int_equal(aim_db_load_summary(db, "live-writer", &got), 0);
+    assert_int_equal(aim__db_load_summary(db, "live-writer", &got), 0);
     assert_int_equal(got.stale, 0);
-    assert_int_equal(aim_db_load_summary(db, "other-host", &got), 0);
+    assert_int_equal(aim__db_load_summary(db, "other-host", &got), 0);
     assert_int_equal(got.stale, 0);
-    assert_int_equal(aim_db_load_summary(db, "finished", &got), 0);
+    assert_int_equal(aim__db_load_summary(db, "finished", &got), 0);
     assert_int_equal(got.status, AIM_RUN_INTERRUPTED);
     assert_int_equal(got.stale, 0);
     aim_run_summary *runs;
     size_t n;
-    assert_int_equal(aim_db_list_runs(db, 0, &runs, &n), 0);
+    assert_int_equal(aim__db_list_runs(db, 0, &runs, &n), 0);
     assert_int_equal(n, 4);
     assert_string_equal(runs[3].id, "dead-writer");
     assert_int_equal(runs[3].stale, 1);
     assert_int_equal(runs[2].stale, 0);
     free(runs);
-    aim_db_close(db);
+    aim__db_close(db);
 }
 
 static void csv_export_two_groups(void **state) {
@@ -758,7 +758,7 @@ static void csv_export_two_groups(void **state) {
     path_in_tmp(path, sizeof path, "csv.db");
     aim_store *store = store_in_tmp("csv.db");
     assert_int_equal(aim_store_open(store, path, 0), -EALREADY);
-    aim_db *db = aim_store_db(store);
+    aim_db *db = aim__store_db(store);
     assert_non_null(db);
 
     aim_run_summary run;
@@ -865,7 +865,7 @@ static void csv_export_two_groups(void **state) {
     assert_int_equal(aim_store_list_runs(store, AIM_FORMAT_JSON, 0, &list), 0);
     assert_non_null(strstr(list, run.id));
     free(list);
-    aim_run_summary_clear(&run);
+    aim__run_summary_clear(&run);
     aim_store_free(store);
     aim_store_free(NULL);
 }
@@ -876,7 +876,7 @@ static void csv_export_two_groups(void **state) {
  * keeps its last value; rows stop with the grid. */
 static void csv_export_same_time_ticks(void **state) {
     aim_store *store = store_in_tmp("csv_tie.db");
-    aim_db *db = aim_store_db(store);
+    aim_db *db = aim__store_db(store);
     for (int grid = 0; grid < 2; grid++) {
         aim_run_summary run;
         make_run(&run, grid ? "tie-grid1" : "tie-grid0", 1700000000000000000LL);
@@ -911,7 +911,7 @@ static void csv_export_same_time_ticks(void **state) {
             "0.100000,2023-11-14T22:13:20.100Z,2,7\n"
             "0.200000,2023-11-14T22:13:20.200Z,3,8\n");
         free(text);
-        aim_run_summary_clear(&run);
+        aim__run_summary_clear(&run);
     }
     aim_store_free(store);
 }
@@ -982,7 +982,7 @@ static void store_path_not_a_regular_file(void **state) {
     aim_db *db = NULL;
     int journal_before = access("/dev/null-journal", F_OK) == 0;
     for (int ro = 0; ro <= 1; ro++) {
-        assert_int_equal(aim_db_open("/dev/null", ro, &db, err, sizeof err), -EBADMSG);
+        assert_int_equal(aim__db_open("/dev/null", ro, &db, err, sizeof err), -EBADMSG);
         assert_null(db);
         assert_non_null(strstr(err, "not a regular file"));
         assert_non_null(strstr(err, "character device"));
@@ -991,7 +991,7 @@ static void store_path_not_a_regular_file(void **state) {
     char fifo[128];
     path_in_tmp(fifo, sizeof fifo, "fifo");
     assert_int_equal(mkfifo(fifo, 0600), 0);
-    assert_int_equal(aim_db_open(fifo, 0, &db, err, sizeof err), -EBADMSG);
+    assert_int_equal(aim__db_open(fifo, 0, &db, err, sizeof err), -EBADMSG);
     assert_non_null(strstr(err, "FIFO"));
     char journal[160];
     snprintf(journal, sizeof journal, "%s-journal", fifo);
@@ -1002,7 +1002,7 @@ static void store_negative_schema_is_damage(void **state) {
     char path[128];
     path_in_tmp(path, sizeof path, "negative.db");
     aim_db *db = open_db(path, 0);
-    aim_db_close(db);
+    aim__db_close(db);
     sqlite3 *h;
     assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
     assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = -1", NULL, NULL, NULL), SQLITE_OK);
@@ -1010,7 +1010,7 @@ static void store_negative_schema_is_damage(void **state) {
     char err[512];
     for (int ro = 0; ro <= 1; ro++) {
         db = NULL;
-        assert_int_equal(aim_db_open(path, ro, &db, err, sizeof err), -EBADMSG);
+        assert_int_equal(aim__db_open(path, ro, &db, err, sizeof err), -EBADMSG);
         assert_non_null(strstr(err, "damaged"));
         assert_null(strstr(err, "migrat"));
     }
@@ -1020,11 +1020,11 @@ static void store_message_never_says_not_an_error(void **state) {
     char path[128];
     path_in_tmp(path, sizeof path, "reason.db");
     aim_db *db = open_db(path, 0);
-    assert_int_equal(aim_db_set_error(db, -EIO, "store: could not write: %s", "not an error"),
+    assert_int_equal(aim__db_set_error(db, -EIO, "store: could not write: %s", "not an error"),
                      -EIO);
-    assert_null(strstr(aim_db_errmsg(db), "not an error"));
-    assert_string_equal(aim_db_errmsg(db), "store: could not write: Input/output error");
-    aim_db_close(db);
+    assert_null(strstr(aim__db_errmsg(db), "not an error"));
+    assert_string_equal(aim__db_errmsg(db), "store: could not write: Input/output error");
+    aim__db_close(db);
 }
 
 int main(void) {

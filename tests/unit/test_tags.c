@@ -20,40 +20,40 @@
 
 static void keys_and_values(void **state) {
     (void)state;
-    assert_true(aim_tag_key_valid("batch"));
-    assert_true(aim_tag_key_valid("lr.schedule-v2_x"));
-    assert_true(aim_tag_key_valid("B"));
-    assert_false(aim_tag_key_valid(""));
-    assert_false(aim_tag_key_valid(NULL));
-    assert_false(aim_tag_key_valid("2batch"));
-    assert_false(aim_tag_key_valid("_x"));
-    assert_false(aim_tag_key_valid("batch size"));
-    assert_false(aim_tag_key_valid("a=b"));
+    assert_true(aim__tag_key_valid("batch"));
+    assert_true(aim__tag_key_valid("lr.schedule-v2_x"));
+    assert_true(aim__tag_key_valid("B"));
+    assert_false(aim__tag_key_valid(""));
+    assert_false(aim__tag_key_valid(NULL));
+    assert_false(aim__tag_key_valid("2batch"));
+    assert_false(aim__tag_key_valid("_x"));
+    assert_false(aim__tag_key_valid("batch size"));
+    assert_false(aim__tag_key_valid("a=b"));
     char k[80];
     memset(k, 'k', sizeof k);
     k[63] = '\0';
-    assert_true(aim_tag_key_valid(k)); /* 63 bytes */
+    assert_true(aim__tag_key_valid(k)); /* 63 bytes */
     k[63] = 'k';
     k[64] = '\0';
-    assert_false(aim_tag_key_valid(k));
+    assert_false(aim__tag_key_valid(k));
 
-    assert_true(aim_tag_value_valid(""));
-    assert_true(aim_tag_value_valid("32"));
-    assert_true(aim_tag_value_valid("résumé, α=0.1 / ok"));
-    assert_false(aim_tag_value_valid("a\nb"));
-    assert_false(aim_tag_value_valid("tab\there"));
-    assert_false(aim_tag_value_valid("\xff"));          /* not UTF-8 */
-    assert_false(aim_tag_value_valid("\xc3"));          /* truncated sequence */
-    assert_false(aim_tag_value_valid("\xc0\xaf"));      /* overlong '/' */
-    assert_false(aim_tag_value_valid("\xed\xa0\x80"));  /* a surrogate */
-    assert_false(aim_tag_value_valid("\xf5\x80\x80\x80")); /* past U+10FFFF */
+    assert_true(aim__tag_value_valid(""));
+    assert_true(aim__tag_value_valid("32"));
+    assert_true(aim__tag_value_valid("résumé, α=0.1 / ok"));
+    assert_false(aim__tag_value_valid("a\nb"));
+    assert_false(aim__tag_value_valid("tab\there"));
+    assert_false(aim__tag_value_valid("\xff"));          /* not UTF-8 */
+    assert_false(aim__tag_value_valid("\xc3"));          /* truncated sequence */
+    assert_false(aim__tag_value_valid("\xc0\xaf"));      /* overlong '/' */
+    assert_false(aim__tag_value_valid("\xed\xa0\x80"));  /* a surrogate */
+    assert_false(aim__tag_value_valid("\xf5\x80\x80\x80")); /* past U+10FFFF */
     char v[300];
     memset(v, 'v', sizeof v);
     v[255] = '\0';
-    assert_true(aim_tag_value_valid(v));
+    assert_true(aim__tag_value_valid(v));
     v[255] = 'v';
     v[256] = '\0';
-    assert_false(aim_tag_value_valid(v));
+    assert_false(aim__tag_value_valid(v));
 }
 
 static void config_tags(void **state) {
@@ -97,7 +97,7 @@ static void insert_run(aim_db *db, const char *id, int64_t start) {
     run.interval_ns = 100000000;
     run.total_energy_j = NAN;
     run.carbon_g = NAN;
-    assert_int_equal(aim_db_run_insert(db, &run, getpid()), 0);
+    assert_int_equal(aim__db_run_insert(db, &run, getpid()), 0);
 }
 
 static void stored_and_read_back(void **state) {
@@ -106,38 +106,38 @@ static void stored_and_read_back(void **state) {
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/t.db", dir);
     aim_db *db = NULL;
-    assert_int_equal(aim_db_open(path, 0, &db, err, sizeof err), 0);
+    assert_int_equal(aim__db_open(path, 0, &db, err, sizeof err), 0);
     insert_run(db, "20260101-000002-bbbb", 2000);
     insert_run(db, "20260101-000001-aaaa", 1000);
     insert_run(db, "20260101-000003-cccc", 3000);
     aim_run_tag t1[] = { { "batch", "32" }, { "lr", "0.1" } };
     aim_run_tag t2[] = { { "batch", "64" } };
-    assert_int_equal(aim_db_run_tags_store(db, "20260101-000002-bbbb", t1, 2), 0);
-    assert_int_equal(aim_db_run_tags_store(db, "20260101-000001-aaaa", t2, 1), 0);
-    assert_int_equal(aim_db_run_tags_store(db, "20260101-000003-cccc", NULL, 0), 0);
+    assert_int_equal(aim__db_run_tags_store(db, "20260101-000002-bbbb", t1, 2), 0);
+    assert_int_equal(aim__db_run_tags_store(db, "20260101-000001-aaaa", t2, 1), 0);
+    assert_int_equal(aim__db_run_tags_store(db, "20260101-000003-cccc", NULL, 0), 0);
 
     aim_run_tag *got;
     size_t n;
-    assert_int_equal(aim_db_run_tags_load(db, "20260101-000002-bbbb", &got, &n), 0);
+    assert_int_equal(aim__db_run_tags_load(db, "20260101-000002-bbbb", &got, &n), 0);
     assert_int_equal(n, 2);
     assert_string_equal(got[0].key, "batch"); /* by key */
     assert_string_equal(got[0].value, "32");
     assert_string_equal(got[1].key, "lr");
     free(got);
-    assert_int_equal(aim_db_run_tags_load(db, "20260101-000003-cccc", &got, &n), 0);
+    assert_int_equal(aim__db_run_tags_load(db, "20260101-000003-cccc", &got, &n), 0);
     assert_int_equal(n, 0);
     assert_null(got);
 
     char (*ids)[40];
-    assert_int_equal(aim_db_runs_with_tag(db, "batch", &ids, &n), 0);
+    assert_int_equal(aim__db_runs_with_tag(db, "batch", &ids, &n), 0);
     assert_int_equal(n, 2);
     assert_string_equal(ids[0], "20260101-000001-aaaa"); /* oldest first */
     assert_string_equal(ids[1], "20260101-000002-bbbb");
     free(ids);
-    assert_int_equal(aim_db_runs_with_tag(db, "nothing", &ids, &n), 0);
+    assert_int_equal(aim__db_runs_with_tag(db, "nothing", &ids, &n), 0);
     assert_int_equal(n, 0);
     free(ids);
-    aim_db_close(db);
+    aim__db_close(db);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);

@@ -13,13 +13,13 @@
 
 static void next_cap_doubles_from_first(void **state) {
     (void)state;
-    assert_int_equal(aim_array_next_cap(0, 1, 16), 16);
-    assert_int_equal(aim_array_next_cap(16, 17, 16), 32);  /* one more row: twice the room */
-    assert_int_equal(aim_array_next_cap(16, 100, 8), 128); /* doubled until it holds */
-    assert_int_equal(aim_array_next_cap(0, 100, 16), 128);
-    assert_int_equal(aim_array_next_cap(64, 10, 16), 64);  /* already holds: unchanged */
-    assert_int_equal(aim_array_next_cap(0, 0, 0), 1);
-    assert_int_equal(aim_array_next_cap(SIZE_MAX / 2 + 1, SIZE_MAX, 16), 0); /* overflow */
+    assert_int_equal(aim__array_next_cap(0, 1, 16), 16);
+    assert_int_equal(aim__array_next_cap(16, 17, 16), 32);  /* one more row: twice the room */
+    assert_int_equal(aim__array_next_cap(16, 100, 8), 128); /* doubled until it holds */
+    assert_int_equal(aim__array_next_cap(0, 100, 16), 128);
+    assert_int_equal(aim__array_next_cap(64, 10, 16), 64);  /* already holds: unchanged */
+    assert_int_equal(aim__array_next_cap(0, 0, 0), 1);
+    assert_int_equal(aim__array_next_cap(SIZE_MAX / 2 + 1, SIZE_MAX, 16), 0); /* overflow */
 }
 
 static void reserve_grows_and_keeps_the_rows(void **state) {
@@ -51,9 +51,9 @@ static void a_size_that_overflows_leaves_the_array_as_it_was(void **state) {
     assert_ptr_equal(v, before);
     assert_int_equal(cap, 4);
     assert_true(v[0] == 1.5);
-    assert_int_equal(aim_array_resize(&v, SIZE_MAX / 2, sizeof *v), -ENOMEM);
+    assert_int_equal(aim__array_resize(&v, SIZE_MAX / 2, sizeof *v), -ENOMEM);
     assert_ptr_equal(v, before);
-    assert_int_equal(aim_array_resize(&v, 100, sizeof *v), 0);
+    assert_int_equal(aim__array_resize(&v, 100, sizeof *v), 0);
     assert_true(v[0] == 1.5);
     free(v);
 }

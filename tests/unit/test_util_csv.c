@@ -12,10 +12,10 @@
 /* Field s (at most n bytes) as the writer writes it equals want. */
 static void check_n(const char *s, size_t n, const char *want) {
     aim_strbuf b = AIM_STRBUF_INIT;
-    aim_csv_field(&b, s, n);
+    aim__csv_field(&b, s, n);
     assert_int_equal(b.err, 0);
     assert_string_equal(b.data ? b.data : "", want);
-    aim_strbuf_free(&b);
+    aim__strbuf_free(&b);
 }
 
 static void check(const char *in, const char *want) { check_n(in, (size_t)-1, want); }
@@ -41,9 +41,9 @@ static void comma_quote_and_line_breaks_are_quoted(void **state) {
 static void rows(void **state) {
     aim_strbuf b = AIM_STRBUF_INIT;
     const char *f[] = { "time_s", "a,b", NULL, "q\"" };
-    aim_csv_row(&b, f, 4);
+    aim__csv_row(&b, f, 4);
     assert_string_equal(b.data, "time_s,\"a,b\",,\"q\"\"\"\n");
-    aim_strbuf_free(&b);
+    aim__strbuf_free(&b);
 }
 
 int main(void) {

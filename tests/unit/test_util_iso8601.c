@@ -11,19 +11,19 @@
 
 #include "util/iso8601.h"
 
-static int parse(const char *s, int64_t *ms) { return aim_iso8601_parse(s, strlen(s), ms); }
+static int parse(const char *s, int64_t *ms) { return aim__iso8601_parse(s, strlen(s), ms); }
 
 static void calendar_matches_the_c_library(void **state) {
-    assert_int_equal(aim_iso8601_days_from_civil(1970, 1, 1), 0);
-    assert_int_equal(aim_iso8601_days_from_civil(2000, 3, 1), 11017);
-    assert_int_equal(aim_iso8601_days_from_civil(1900, 1, 1), -25567);
-    assert_int_equal(aim_iso8601_days_in_month(2024, 2), 29);
-    assert_int_equal(aim_iso8601_days_in_month(1900, 2), 28);
-    assert_int_equal(aim_iso8601_days_in_month(2000, 2), 29);
+    assert_int_equal(aim__iso8601_days_from_civil(1970, 1, 1), 0);
+    assert_int_equal(aim__iso8601_days_from_civil(2000, 3, 1), 11017);
+    assert_int_equal(aim__iso8601_days_from_civil(1900, 1, 1), -25567);
+    assert_int_equal(aim__iso8601_days_in_month(2024, 2), 29);
+    assert_int_equal(aim__iso8601_days_in_month(1900, 2), 28);
+    assert_int_equal(aim__iso8601_days_in_month(2000, 2), 29);
     /* every ~11 days from 1901 to 2262, with negative times: gmtime_r agrees */
     for (int64_t s = -2177452800LL; s < 9200000000LL; s += 987654) {
         char mine[40], libc[96];
-        aim_fmt_time_iso(mine, sizeof mine, s * 1000000000 + 7000000);
+        aim__fmt_time_iso(mine, sizeof mine, s * 1000000000 + 7000000);
         time_t t = (time_t)s;
         struct tm tm;
         assert_non_null(gmtime_r(&t, &tm));
@@ -35,20 +35,20 @@ static void calendar_matches_the_c_library(void **state) {
 
 static void formatting(void **state) {
     char buf[40];
-    aim_fmt_time_iso(buf, sizeof buf, 1763733792345678901LL);
+    aim__fmt_time_iso(buf, sizeof buf, 1763733792345678901LL);
     assert_string_equal(buf, "2025-11-21T14:03:12.345Z");
-    aim_fmt_time_iso(buf, sizeof buf, -1); /* floored: the last ms of 1969 */
+    aim__fmt_time_iso(buf, sizeof buf, -1); /* floored: the last ms of 1969 */
     assert_string_equal(buf, "1969-12-31T23:59:59.999Z");
-    aim_fmt_time_human(buf, sizeof buf, 1763733792345678901LL);
+    aim__fmt_time_human(buf, sizeof buf, 1763733792345678901LL);
     assert_string_equal(buf, "2025-11-21 14:03:12");
-    assert_int_equal(aim_iso8601_format(1763733792345LL, 1, buf, sizeof buf), 20);
+    assert_int_equal(aim__iso8601_format(1763733792345LL, 1, buf, sizeof buf), 20);
     assert_string_equal(buf, "2025-11-21T14:03:12Z");
-    aim_iso8601_format(1763733792345LL, 0, buf, sizeof buf);
+    aim__iso8601_format(1763733792345LL, 0, buf, sizeof buf);
     assert_string_equal(buf, "2025-11-21T14:03Z");
-    aim_iso8601_format(INT64_MAX, 1, buf, sizeof buf); /* clamped */
+    aim__iso8601_format(INT64_MAX, 1, buf, sizeof buf); /* clamped */
     assert_string_equal(buf, "9999-12-31T23:59:59Z");
     char small[8];
-    assert_int_equal(aim_iso8601_format(0, 1, small, sizeof small), 7);
+    assert_int_equal(aim__iso8601_format(0, 1, small, sizeof small), 7);
     assert_string_equal(small, "1970-01");
 }
 
@@ -58,17 +58,17 @@ static void round_trips(void **state) {
     for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
         char buf[40];
         int64_t back = -1;
-        aim_iso8601_format(times[i], 1, buf, sizeof buf);
+        aim__iso8601_format(times[i], 1, buf, sizeof buf);
         assert_int_equal(parse(buf, &back), 0);
         assert_true(back == times[i]);
     }
     int64_t ms;
     assert_int_equal(parse("2026-11-21T10:00:00.123+01:30", &ms), 0);
     char buf[40];
-    aim_fmt_time_iso(buf, sizeof buf, ms * 1000000);
+    aim__fmt_time_iso(buf, sizeof buf, ms * 1000000);
     assert_string_equal(buf, "2026-11-21T08:30:00.123Z");
     assert_int_equal(parse("2026-11-21", &ms), 0); /* midnight UTC */
-    aim_iso8601_format(ms, 0, buf, sizeof buf);
+    aim__iso8601_format(ms, 0, buf, sizeof buf);
     assert_string_equal(buf, "2026-11-21T00:00Z");
 }
 

@@ -36,7 +36,7 @@ static int in_c(void **state) {
 
 static void exact(double v, int decimals, const char *want) {
     char out[AIM_NUM_MAX];
-    aim_fmt_exact(out, v, decimals);
+    aim__fmt_exact(out, v, decimals);
     assert_string_equal(out, want);
 }
 
@@ -54,68 +54,68 @@ static void exact_numbers_for_data(void **state) {
     exact(123456.789, 17, "123456.789"); /* decimals lowered until it fits int64 */
     exact(1.5, 25, "1.5");                /* decimals clamped to 0..17 */
     exact(2.5, -3, "3");
-    assert_int_equal(aim_fmt_decimals_for(0.01), 2);
-    assert_int_equal(aim_fmt_decimals_for(1e-6), 6);
-    assert_int_equal(aim_fmt_decimals_for(1.0 / 1024), 10);
-    assert_int_equal(aim_fmt_decimals_for(0), 6);
-    assert_int_equal(aim_fmt_decimals_for(NAN), 6);
+    assert_int_equal(aim__fmt_decimals_for(0.01), 2);
+    assert_int_equal(aim__fmt_decimals_for(1e-6), 6);
+    assert_int_equal(aim__fmt_decimals_for(1.0 / 1024), 10);
+    assert_int_equal(aim__fmt_decimals_for(0), 6);
+    assert_int_equal(aim__fmt_decimals_for(NAN), 6);
     char out[AIM_NUM_MAX];
-    aim_fmt_seconds_us(out, 12300014000LL);
+    aim__fmt_seconds_us(out, 12300014000LL);
     assert_string_equal(out, "12.300014");
-    aim_fmt_seconds_us(out, -1000);
+    aim__fmt_seconds_us(out, -1000);
     assert_string_equal(out, "-0.000001");
-    aim_fmt_seconds_us(out, 499);
+    aim__fmt_seconds_us(out, 499);
     assert_string_equal(out, "0.000000");
 }
 
 static void readable_numbers(void **state) {
     char out[AIM_NUM_MAX];
-    assert_string_equal(aim_fmt_fixed(out, 6348.876, 2), "6348.88");
-    assert_string_equal(aim_fmt_fixed(out, -0.001, 2), "0.00"); /* no "-0.00" */
-    assert_string_equal(aim_fmt_fixed(out, NAN, 2), "n/a");
-    assert_string_equal(aim_fmt_fixed(out, 2e12, 2), "2.000e+12");
-    assert_string_equal(aim_fmt_sig(out, 0.000351, 2, 3), "0.00035");
-    assert_string_equal(aim_fmt_trim(out, 56.30, 2), "56.3");
-    assert_string_equal(aim_fmt_trim(out, 475.0, 2), "475");
+    assert_string_equal(aim__fmt_fixed(out, 6348.876, 2), "6348.88");
+    assert_string_equal(aim__fmt_fixed(out, -0.001, 2), "0.00"); /* no "-0.00" */
+    assert_string_equal(aim__fmt_fixed(out, NAN, 2), "n/a");
+    assert_string_equal(aim__fmt_fixed(out, 2e12, 2), "2.000e+12");
+    assert_string_equal(aim__fmt_sig(out, 0.000351, 2, 3), "0.00035");
+    assert_string_equal(aim__fmt_trim(out, 56.30, 2), "56.3");
+    assert_string_equal(aim__fmt_trim(out, 475.0, 2), "475");
     strcpy(out, "1.500e+12");
-    assert_string_equal(aim_fmt_trim_zeros(out), "1.500e+12");
-    assert_string_equal(aim_fmt_g(out, 0.1, 17), "0.10000000000000001");
-    assert_string_equal(aim_fmt_g(out, 475, 17), "475");
-    assert_string_equal(aim_fmt_g(out, 1.5e-7, 6), "1.5e-07");
-    assert_string_equal(aim_fmt_g(out, NAN, 6), "nan");
-    assert_string_equal(aim_fmt_g(out, -INFINITY, 6), "-inf");
+    assert_string_equal(aim__fmt_trim_zeros(out), "1.500e+12");
+    assert_string_equal(aim__fmt_g(out, 0.1, 17), "0.10000000000000001");
+    assert_string_equal(aim__fmt_g(out, 475, 17), "475");
+    assert_string_equal(aim__fmt_g(out, 1.5e-7, 6), "1.5e-07");
+    assert_string_equal(aim__fmt_g(out, NAN, 6), "nan");
+    assert_string_equal(aim__fmt_g(out, -INFINITY, 6), "-inf");
     char line[64];
-    aim_fmt_energy_short(line, sizeof line, 15660);
+    aim__fmt_energy_short(line, sizeof line, 15660);
     assert_string_equal(line, "15.66 kJ");
-    aim_fmt_duration(line, sizeof line, 43000000000LL);
+    aim__fmt_duration(line, sizeof line, 43000000000LL);
     assert_string_equal(line, "43.0 s");
 }
 
 static void parsing(void **state) {
     double v = 0;
-    assert_int_equal(aim_parse_decimal("3.25", 4, 0, &v), 0);
+    assert_int_equal(aim__parse_decimal("3.25", 4, 0, &v), 0);
     assert_true(v == 3.25);
-    assert_int_equal(aim_parse_decimal("3,25", 4, 0, &v), -EINVAL);
-    assert_int_equal(aim_parse_decimal("0x10", 4, 1, &v), -EINVAL);
-    assert_int_equal(aim_parse_decimal(" 5", 2, 1, &v), -EINVAL);
-    assert_int_equal(aim_parse_decimal("inf", 3, 1, &v), -EINVAL);
+    assert_int_equal(aim__parse_decimal("3,25", 4, 0, &v), -EINVAL);
+    assert_int_equal(aim__parse_decimal("0x10", 4, 1, &v), -EINVAL);
+    assert_int_equal(aim__parse_decimal(" 5", 2, 1, &v), -EINVAL);
+    assert_int_equal(aim__parse_decimal("inf", 3, 1, &v), -EINVAL);
     /* the right shape, but no double holds it: a different error, for a better message */
     v = 7;
-    assert_int_equal(aim_parse_decimal("1e999", 5, 0, &v), -ERANGE);
+    assert_int_equal(aim__parse_decimal("1e999", 5, 0, &v), -ERANGE);
     assert_true(v == 7); /* untouched on error */
-    assert_int_equal(aim_parse_decimal("-2.5e-3", 7, 1, &v), 0);
+    assert_int_equal(aim__parse_decimal("-2.5e-3", 7, 1, &v), 0);
     assert_true(v == -0.0025);
 }
 
 static void bounded_append(void **state) {
     char buf[8] = "";
-    aim_bappendf(buf, sizeof buf, "%s", "ab");
-    aim_bappendf(buf, sizeof buf, "@%04d", 7);
+    aim__bappendf(buf, sizeof buf, "%s", "ab");
+    aim__bappendf(buf, sizeof buf, "@%04d", 7);
     assert_string_equal(buf, "ab@0007");
-    aim_bappendf(buf, sizeof buf, "more"); /* full: nothing, still terminated */
+    aim__bappendf(buf, sizeof buf, "more"); /* full: nothing, still terminated */
     assert_string_equal(buf, "ab@0007");
     char small[4] = "";
-    aim_bappendf(small, sizeof small, "%s", "abcdef"); /* cut at len - 1 */
+    aim__bappendf(small, sizeof small, "%s", "abcdef"); /* cut at len - 1 */
     assert_string_equal(small, "abc");
 }
 

@@ -46,7 +46,7 @@ static void near(double got, double want, double rel) {
 static aim_db *open_db(const char *path) {
     char err[512];
     aim_db *db = NULL;
-    if (aim_db_open(path, 0, &db, err, sizeof err) < 0)
+    if (aim__db_open(path, 0, &db, err, sizeof err) < 0)
         fail_msg("%s", err);
     return db;
 }
@@ -55,16 +55,16 @@ static void insert_chunk(aim_db *db, const char *run_id, int group, int64_t seq,
                          const aim_chunk_column *cols, int ticks, const int64_t *t,
                          const double *v) {
     aim_chunk_encoder *e;
-    assert_int_equal(aim_chunk_encoder_new(n, cols, ticks, &e), 0);
+    assert_int_equal(aim__chunk_encoder_new(n, cols, ticks, &e), 0);
     for (int i = 0; i < ticks; i++)
-        assert_int_equal(aim_chunk_encoder_add(e, t[i], v + i * n, NULL), 0);
+        assert_int_equal(aim__chunk_encoder_add(e, t[i], v + i * n, NULL), 0);
     const uint8_t *blob;
     size_t len;
-    int64_t first = aim_chunk_encoder_first_t(e), last = aim_chunk_encoder_last_t(e);
-    assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
-    assert_int_equal(aim_db_chunk_insert(db, run_id, group, seq, first, last, ticks, blob, len),
+    int64_t first = aim__chunk_encoder_first_t(e), last = aim__chunk_encoder_last_t(e);
+    assert_int_equal(aim__chunk_encoder_finish(e, &blob, &len), 0);
+    assert_int_equal(aim__db_chunk_insert(db, run_id, group, seq, first, last, ticks, blob, len),
                      0);
-    aim_chunk_encoder_free(e);
+    aim__chunk_encoder_free(e);
 }
 
 /* A run of 10 s sampled every second (11 ticks at 0..10 s):
@@ -84,7 +84,7 @@ static void make_run(aim_db *db, const char *id) {
     run.pue = 1.0;
     run.carbon_g = run.facility_energy_j = run.cost = run.price_per_kwh = NAN;
     run.total_energy_j = NAN;
-    assert_int_equal(aim_db_run_insert(db, &run, getpid()), 0);
+    assert_int_equal(aim__db_run_insert(db, &run, getpid()), 0);
     static const char *names[] = { "cpu0", "dram0", "psys0" };
     static const aim_device_kind kinds[] = { AIM_DEV_CPU, AIM_DEV_DRAM, AIM_DEV_PLATFORM };
     static const aim_method methods[] = { AIM_METHOD_MEASURED, AIM_METHOD_DERIVED,
@@ -98,7 +98,7 @@ static void make_run(aim_db *db, const char *id) {
         dev.energy_method = methods[d];
         dev.in_total = d < 2;
         dev.carbon_g = NAN;
-        assert_int_equal(aim_db_device_insert(db, id, d, &dev), 0);
+        assert_int_equal(aim__db_device_insert(db, id, d, &dev), 0);
     }
     static const char *keys[] = { "energy", "power", "energy" };
     static const int groups[] = { 0, 1, 0 };
@@ -115,10 +115,10 @@ static void make_run(aim_db *db, const char *id) {
         s.resolution = res[i];
         s.counter = i != 1;
         s.mean = s.min = s.max = s.mode = s.stddev = NAN;
-        assert_int_equal(aim_db_series_insert(db, id, &s), 0);
+        assert_int_equal(aim__db_series_insert(db, id, &s), 0);
     }
     aim_intensity_point own = { T0_MS, 56 };
-    assert_int_equal(aim_db_steps_insert(db, id, 0, &own, 1), 0);
+    assert_int_equal(aim__db_steps_insert(db, id, 0, &own, 1), 0);
     int64_t t[11];
     double g0[11 * 2], g1[11];
     for (int i = 0; i <= 10; i++) {
@@ -137,7 +137,7 @@ static void make_run(aim_db *db, const char *id) {
 static aim_run_summary load(aim_db *db, const char *id) {
     aim_run_summary run;
     memset(&run, 0, sizeof run);
-    assert_int_equal(aim_db_load_summary(db, id, &run), 0);
+    assert_int_equal(aim__db_load_summary(db, id, &run), 0);
     return run;
 }
 
@@ -163,7 +163,7 @@ static void papers_case(void **state) {
     sc[2].points = &mb;
     sc[2].n = 1;
     aim_whatif_totals tot;
-    assert_int_equal(aim_whatif_replay(db, &run, 1.0, sc, 3, &tot), 0);
+    assert_int_equal(aim__whatif_replay(db, &run, 1.0, sc, 3, &tot), 0);
     assert_true(tot.energy_j == 7485.0);
     assert_int_equal(tot.devices, 1);
     assert_true(tot.ticks == 11); /* group 0's; dram0's group is not needed */
@@ -176,11 +176,11 @@ static void papers_case(void **state) {
     near(sc[1].ratio, 495.39 / 56, 1e-12);
     assert_true(sc[0].ratio == 1.0);
     /* Same PUE for all: 1.2 scales every row, ratios unchanged. */
-    assert_int_equal(aim_whatif_replay(db, &run, 1.2, sc, 3, &tot), 0);
+    assert_int_equal(aim__whatif_replay(db, &run, 1.2, sc, 3, &tot), 0);
     near(sc[2].carbon_g, 7485 / 3.6e6 * 33.67 * 1.2, 1e-12);
     near(sc[2].ratio, 33.67 / 56, 1e-12);
-    aim_run_summary_clear(&run);
-    aim_db_close(db);
+    aim__run_summary_clear(&run);
+    aim__db_close(db);
 }
 
 /* A series that changes inside an interval, on both devices of the total: 100 g/kWh from the
@@ -200,12 +200,12 @@ static void replay_a_time_series(void **state) {
     sc.points = p;
     sc.n = 2;
     aim_whatif_totals tot;
-    assert_int_equal(aim_whatif_replay(db, &run, 1.0, &sc, 1, &tot), 0);
+    assert_int_equal(aim__whatif_replay(db, &run, 1.0, &sc, 1, &tot), 0);
     near(tot.energy_j, 7505, 1e-12);
     near(sc.carbon_g, 2401600 / 3.6e6, 1e-12);
     near(sc.intensity_g_per_kwh, 320, 1e-12);
-    aim_run_summary_clear(&run);
-    aim_db_close(db);
+    aim__run_summary_clear(&run);
+    aim__db_close(db);
 }
 
 /* The public entry: zones from the table, a file, the text table and the JSON document. */
@@ -214,7 +214,7 @@ static void render_zones_and_file(void **state) {
     snprintf(path, sizeof path, "%s/render.db", tmpdir);
     aim_db *db = open_db(path);
     make_run(db, "20260105-120000-render");
-    aim_db_close(db);
+    aim__db_close(db);
     snprintf(csv, sizeof csv, "%s/sk.csv", tmpdir);
     FILE *f = fopen(csv, "w");
     fputs("timestamp,g_per_kwh\n2026-01-05T12:00:00Z,100\n2026-01-05T12:00:04.5Z,500\n", f);
@@ -326,10 +326,10 @@ static void migrates_a_schema_1_store(void **state) {
     memset(&sc, 0, sizeof sc);
     sc.points = run.intensity_points;
     sc.n = run.n_intensity_points;
-    assert_int_equal(aim_whatif_replay(db, &run, 1.0, &sc, 1, NULL), 0);
+    assert_int_equal(aim__whatif_replay(db, &run, 1.0, &sc, 1, NULL), 0);
     near(sc.carbon_g, 0.116433333333333, 1e-12);
-    aim_run_summary_clear(&run);
-    aim_db_close(db);
+    aim__run_summary_clear(&run);
+    aim__db_close(db);
 
     assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
     sqlite3_stmt *st;

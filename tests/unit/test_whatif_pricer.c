@@ -62,13 +62,13 @@ static void make_run(hand_run *h) {
  * (300 W). */
 static void feed(aim_whatif_pricer *p) {
     const int *groups;
-    size_t n = aim_whatif_pricer_groups(p, &groups);
+    size_t n = aim__whatif_pricer_groups(p, &groups);
     for (size_t g = 0; g < n; g++) {
-        aim_whatif_pricer_set_group(p, groups[g]);
+        aim__whatif_pricer_set_group(p, groups[g]);
         for (int s = 1; s <= 10; s++) {
             double v0[2] = { 100, 999 }, v1[1] = { 300 };
             uint8_t ok[2] = { 1, 1 };
-            aim_whatif_pricer_tick((int64_t)s * 1000000000LL, groups[g] == 0 ? v0 : v1, ok, p);
+            aim__whatif_pricer_tick((int64_t)s * 1000000000LL, groups[g] == 0 ? v0 : v1, ok, p);
         }
     }
 }
@@ -92,13 +92,13 @@ static void pricer_on_synthetic_ticks(void **state) {
     sc[1].points = &zone;
     sc[1].n = 1;
     aim_whatif_pricer *p;
-    assert_int_equal(aim_whatif_pricer_new(&h.run, 1.5, sc, 2, &p), 0);
+    assert_int_equal(aim__whatif_pricer_new(&h.run, 1.5, sc, 2, &p), 0);
     const int *groups;
-    assert_int_equal(aim_whatif_pricer_groups(p, &groups), 2);
+    assert_int_equal(aim__whatif_pricer_groups(p, &groups), 2);
     feed(p);
     aim_whatif_totals tot;
-    aim_whatif_pricer_finish(p, &tot);
-    aim_whatif_pricer_free(p);
+    aim__whatif_pricer_finish(p, &tot);
+    aim__whatif_pricer_free(p);
     near(tot.energy_j, 4000, 1e-12);
     assert_true(tot.ticks == 20);
     assert_int_equal(tot.devices, 2);
@@ -112,15 +112,15 @@ static void pricer_on_synthetic_ticks(void **state) {
     near(dev_g[0], (45000 + 275000) / 3.6e6 * 1.5, 1e-12);
     near(dev_g[1], 3 * (45000 + 275000) / 3.6e6 * 1.5, 1e-12);
     assert_true(isnan(dev_g[2]));
-    near(aim_whatif_pue(0, &h.run), 1.0, 0);
+    near(aim__whatif_pue(0, &h.run), 1.0, 0);
     h.run.pue = 1.2;
-    near(aim_whatif_pue(0, &h.run), 1.2, 0);
-    near(aim_whatif_pue(2, &h.run), 2.0, 0);
+    near(aim__whatif_pue(0, &h.run), 1.2, 0);
+    near(aim__whatif_pue(2, &h.run), 2.0, 0);
 }
 
 static void parse_spec(aim_hw_spec *s, const char *item) {
     char err[320];
-    assert_int_equal(aim_hw_spec_parse(item, strlen(item), s, err, sizeof err), 0);
+    assert_int_equal(aim__hw_spec_parse(item, strlen(item), s, err, sizeof err), 0);
 }
 
 /* --hardware on the same run, with stated devices: gpu0 and gpu1 report "Acme X1" (300 W,
@@ -144,18 +144,18 @@ static void hardware_rescale(void **state) {
     res.sc = sc;
     res.n_sc = 1;
     char err[512];
-    assert_int_equal(aim_whatif_hw_add_alt(&res, spec, 2, "Acme Y2", err, sizeof err), 0);
-    assert_int_equal(aim_whatif_hw_add_alt(&res, spec, 2, "Nonesuch Z9", err, sizeof err),
+    assert_int_equal(aim__whatif_hw_add_alt(&res, spec, 2, "Acme Y2", err, sizeof err), 0);
+    assert_int_equal(aim__whatif_hw_add_alt(&res, spec, 2, "Nonesuch Z9", err, sizeof err),
                      -EINVAL);
     assert_non_null(strstr(err, "'Nonesuch Z9' is not in the hardware table"));
     int model_of[3];
-    assert_int_equal(aim_whatif_hw_models(&res, &h.run, spec, 2, model_of, err, sizeof err), 0);
+    assert_int_equal(aim__whatif_hw_models(&res, &h.run, spec, 2, model_of, err, sizeof err), 0);
     assert_int_equal(res.n_models, 1);
     assert_true(res.model[0].stated);
     assert_string_equal(res.model[0].devices, "gpu0, gpu1");
     assert_int_equal(res.model[0].n_devices, 2);
     assert_true(model_of[0] == 0 && model_of[1] == 0 && model_of[2] == -1);
-    assert_int_equal(aim_whatif_hw_ratios(&res, err, sizeof err), 0);
+    assert_int_equal(aim__whatif_hw_ratios(&res, err, sizeof err), 0);
     near(res.alt[0].ratio[0].power_ratio, 0.5, 1e-12);
     near(res.alt[0].ratio[0].speed_ratio, 0.5, 1e-12);
     near(res.alt[0].ratio[0].ratio, 0.25, 1e-12);
@@ -163,7 +163,7 @@ static void hardware_rescale(void **state) {
     res.model[0].energy_j = 3000;
     res.model[0].carbon_g[0] = 8;
     double all[1] = { 10 };
-    aim_whatif_hw_combine(&res, all);
+    aim__whatif_hw_combine(&res, all);
     near(res.gpu_energy_j, 3000, 1e-12);
     near(res.alt[0].gpu_energy_j, 750, 1e-12);
     near(res.alt[0].energy_j, 1750, 1e-12);
@@ -172,13 +172,13 @@ static void hardware_rescale(void **state) {
     /* No GPU energy in the total: refused with the reason. */
     h.dev[0].in_total = h.dev[1].in_total = 0;
     memset(&res, 0, sizeof res);
-    assert_int_equal(aim_whatif_hw_models(&res, &h.run, spec, 2, model_of, err, sizeof err),
+    assert_int_equal(aim__whatif_hw_models(&res, &h.run, spec, 2, model_of, err, sizeof err),
                      -ENODEV);
     assert_non_null(strstr(err, "measured no GPU energy"));
     /* A model the table does not know. */
     h.dev[0].in_total = 1;
     snprintf(h.dev[0].model, sizeof h.dev[0].model, "Nonesuch Z9");
-    assert_int_equal(aim_whatif_hw_models(&res, &h.run, spec, 2, model_of, err, sizeof err),
+    assert_int_equal(aim__whatif_hw_models(&res, &h.run, spec, 2, model_of, err, sizeof err),
                      -ENODATA);
     assert_non_null(strstr(err, "gpu0's model 'Nonesuch Z9'"));
 }

@@ -69,9 +69,9 @@ static void zones_text_and_json(void **state) {
     aim_whatif_result res = { .run = &run, .sc = sc, .n_sc = 2, .pue = 1.5, .pue_is_runs = 1,
                               .tot = { .energy_j = 4000, .ticks = 20, .devices = 2 } };
     aim_strbuf b = AIM_STRBUF_INIT;
-    aim_whatif_text(&b, &res);
+    aim__whatif_text(&b, &res);
     char *text;
-    assert_int_equal(aim_strbuf_steal(&b, &text), 0);
+    assert_int_equal(aim__strbuf_steal(&b, &text), 0);
     if (getenv("SHOW"))
         printf("%s", text);
     contains(text, "aimeter whatif  run 20260105-120000-hand00  \"train\"\n");
@@ -85,7 +85,7 @@ static void zones_text_and_json(void **state) {
     free(text);
 
     char *doc;
-    assert_int_equal(aim_whatif_json(&res, &doc), 0);
+    assert_int_equal(aim__whatif_json(&res, &doc), 0);
     if (getenv("SHOW"))
         printf("%s\n", doc);
     json_t *root = json_loads(doc, 0, NULL);
@@ -148,9 +148,9 @@ static void hardware_text_and_json(void **state) {
     res.ticks = 20;
     res.any_stated = 1;
     aim_strbuf b = AIM_STRBUF_INIT;
-    aim_whatif_hw_text(&b, &res);
+    aim__whatif_hw_text(&b, &res);
     char *text;
-    assert_int_equal(aim_strbuf_steal(&b, &text), 0);
+    assert_int_equal(aim__strbuf_steal(&b, &text), 0);
     if (getenv("SHOW"))
         printf("%s", text);
     contains(text, "Measured: gpu0, gpu1 (Acme X1 PCIe) = Acme X1 as stated with --gpu-spec; "
@@ -165,7 +165,7 @@ static void hardware_text_and_json(void **state) {
     contains(text, "or stated with --gpu-spec: a workload");
     free(text);
     char *doc;
-    assert_int_equal(aim_whatif_hw_json(&res, &doc), 0);
+    assert_int_equal(aim__whatif_hw_json(&res, &doc), 0);
     if (getenv("SHOW"))
         printf("%s\n", doc);
     json_t *root = json_loads(doc, 0, NULL);

@@ -106,18 +106,18 @@ static void history_lookup(void **state) {
 
 static void describe(void **state) {
     char buf[256];
-    assert_int_equal(aim_zone_history_describe("FR", buf, sizeof buf), 2);
+    assert_int_equal(aim__zone_history_describe("FR", buf, sizeof buf), 2);
     assert_string_equal(buf, "yearly history: 2000–2024, Our World in Data; 2021–2025, "
                              "Electricity Maps yearly carbon intensity");
-    assert_int_equal(aim_zone_history_describe("CA-SK", buf, sizeof buf), 2);
+    assert_int_equal(aim__zone_history_describe("CA-SK", buf, sizeof buf), 2);
     assert_string_equal(buf, "yearly history: 2021–2025, Electricity Maps yearly carbon "
                              "intensity; zone tables: 2019");
-    assert_int_equal(aim_zone_history_describe("US-EGRID-SRVC", buf, sizeof buf), 1);
+    assert_int_equal(aim__zone_history_describe("US-EGRID-SRVC", buf, sizeof buf), 1);
     assert_string_equal(buf, "no yearly history; zone tables: 2022");
-    assert_int_equal(aim_zone_history_describe("XX-NOPE", buf, sizeof buf), 0);
+    assert_int_equal(aim__zone_history_describe("XX-NOPE", buf, sizeof buf), 0);
     assert_string_equal(buf, "");
     char tiny[8];
-    aim_zone_history_describe("FR", tiny, sizeof tiny); /* truncated, terminated */
+    aim__zone_history_describe("FR", tiny, sizeof tiny); /* truncated, terminated */
     assert_true(strlen(tiny) < sizeof tiny);
 }
 
@@ -126,7 +126,7 @@ static void describe(void **state) {
 static aim_zone_spec resolve_ok(const char *item) {
     aim_zone_spec s;
     char err[320];
-    int r = aim_zone_spec_resolve(item, strlen(item), &s, err, sizeof err);
+    int r = aim__zone_spec_resolve(item, strlen(item), &s, err, sizeof err);
     if (r != 0)
         fail_msg("%s: %d %s", item, r, err);
     return s;
@@ -136,7 +136,7 @@ static void resolve_fails(const char *item, const char *want) {
     aim_zone_spec s;
     memset(&s, 0x5a, sizeof s);
     char err[320];
-    assert_int_equal(aim_zone_spec_resolve(item, strlen(item), &s, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__zone_spec_resolve(item, strlen(item), &s, err, sizeof err), -EINVAL);
     assert_string_equal(err, want);
     assert_true(s.label[0] == 0x5a); /* untouched */
 }
@@ -185,7 +185,7 @@ static void spec_items(void **state) {
     /* Only the first len bytes count. */
     aim_zone_spec t;
     char err[320];
-    assert_int_equal(aim_zone_spec_resolve("FR@2010,PL", 7, &t, err, sizeof err), 0);
+    assert_int_equal(aim__zone_spec_resolve("FR@2010,PL", 7, &t, err, sizeof err), 0);
     assert_string_equal(t.label, "FR@2010");
 
     resolve_fails("FR@", "bad zone 'FR@': '@' is not a year (@2015), @marginal or @average");
@@ -218,10 +218,10 @@ static void spec_items(void **state) {
     /* An average-only zone with no country row in the marginal table. */
     resolve_fails("WORLD@marginal", "no marginal figure for WORLD (marginal factors are per "
                                     "country: aimeter zones --marginal lists them)");
-    assert_int_equal(aim_zone_spec_resolve("", 0, &t, err, sizeof err), -EINVAL);
-    assert_int_equal(aim_zone_spec_resolve("FR\0@2010", 8, &t, err, sizeof err), -EINVAL);
-    assert_int_equal(aim_zone_spec_resolve(NULL, 2, &t, err, sizeof err), -EINVAL);
-    assert_int_equal(aim_zone_spec_resolve("FR", 2, &t, NULL, 0), 0); /* err optional */
+    assert_int_equal(aim__zone_spec_resolve("", 0, &t, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__zone_spec_resolve("FR\0@2010", 8, &t, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__zone_spec_resolve(NULL, 2, &t, err, sizeof err), -EINVAL);
+    assert_int_equal(aim__zone_spec_resolve("FR", 2, &t, NULL, 0), 0); /* err optional */
 }
 
 /* ------------------------------------------------------------------ aim_whatif_render */
@@ -234,7 +234,7 @@ static void spec_items(void **state) {
 static void make_run(const char *path) {
     char err[512];
     aim_db *db = NULL;
-    if (aim_db_open(path, 0, &db, err, sizeof err) < 0)
+    if (aim__db_open(path, 0, &db, err, sizeof err) < 0)
         fail_msg("%s", err);
     aim_run_summary run;
     memset(&run, 0, sizeof run);
@@ -246,7 +246,7 @@ static void make_run(const char *path) {
     run.pue = 1.0;
     run.carbon_g = run.facility_energy_j = run.cost = run.price_per_kwh = NAN;
     run.total_energy_j = NAN;
-    assert_int_equal(aim_db_run_insert(db, &run, getpid()), 0);
+    assert_int_equal(aim__db_run_insert(db, &run, getpid()), 0);
     aim_device_summary dev;
     memset(&dev, 0, sizeof dev);
     snprintf(dev.name, sizeof dev.name, "cpu0");
@@ -255,7 +255,7 @@ static void make_run(const char *path) {
     dev.energy_method = AIM_METHOD_MEASURED;
     dev.in_total = 1;
     dev.carbon_g = NAN;
-    assert_int_equal(aim_db_device_insert(db, RUN_ID, 0, &dev), 0);
+    assert_int_equal(aim__db_device_insert(db, RUN_ID, 0, &dev), 0);
     aim_series_summary s;
     memset(&s, 0, sizeof s);
     snprintf(s.metric_key, sizeof s.metric_key, "energy");
@@ -264,23 +264,23 @@ static void make_run(const char *path) {
     s.resolution = 1e-6;
     s.counter = 1;
     s.mean = s.min = s.max = s.mode = s.stddev = NAN;
-    assert_int_equal(aim_db_series_insert(db, RUN_ID, &s), 0);
+    assert_int_equal(aim__db_series_insert(db, RUN_ID, &s), 0);
     aim_intensity_point own = { T0_NS / 1000000, 100 };
-    assert_int_equal(aim_db_steps_insert(db, RUN_ID, 0, &own, 1), 0);
+    assert_int_equal(aim__db_steps_insert(db, RUN_ID, 0, &own, 1), 0);
     aim_chunk_column col = { 1e-6, 1 };
     aim_chunk_encoder *e;
-    assert_int_equal(aim_chunk_encoder_new(1, &col, 11, &e), 0);
+    assert_int_equal(aim__chunk_encoder_new(1, &col, 11, &e), 0);
     for (int i = 0; i <= 10; i++) {
         double v = 3600.0 * i;
-        assert_int_equal(aim_chunk_encoder_add(e, i * S_NS, &v, NULL), 0);
+        assert_int_equal(aim__chunk_encoder_add(e, i * S_NS, &v, NULL), 0);
     }
     const uint8_t *blob;
     size_t len;
-    int64_t first = aim_chunk_encoder_first_t(e), last = aim_chunk_encoder_last_t(e);
-    assert_int_equal(aim_chunk_encoder_finish(e, &blob, &len), 0);
-    assert_int_equal(aim_db_chunk_insert(db, RUN_ID, 0, 0, first, last, 11, blob, len), 0);
-    aim_chunk_encoder_free(e);
-    aim_db_close(db);
+    int64_t first = aim__chunk_encoder_first_t(e), last = aim__chunk_encoder_last_t(e);
+    assert_int_equal(aim__chunk_encoder_finish(e, &blob, &len), 0);
+    assert_int_equal(aim__db_chunk_insert(db, RUN_ID, 0, 0, first, last, 11, blob, len), 0);
+    aim__chunk_encoder_free(e);
+    aim__db_close(db);
 }
 
 static json_t *scenario(json_t *scs, size_t i, const char *label, double g_per_kwh,

@@ -45,9 +45,9 @@ static void probe_stage_frame(aim_session *s, aim_tick *t) {
     for (int d = 0; d < s->catalog.n_devices; d++) {
         const aim_device_energy *e = &s->energy[d];
         double v;
-        if (e->counter_slot < 0 || e->derived_power_slot < 0 || !aim_frame_get(f, e->counter_slot, &v))
+        if (e->counter_slot < 0 || e->derived_power_slot < 0 || !aim__frame_get(f, e->counter_slot, &v))
             continue;
-        if (aim_frame_get(f, e->derived_power_slot, &v))
+        if (aim__frame_get(f, e->derived_power_slot, &v))
             rec.derived_seen++;
         else if (e->meter.first_t != f->t_ns) /* a counter's first reading gives no power */
             rec.derived_missing++;
@@ -151,7 +151,7 @@ static void a_sink_in_the_table_receives_the_run(void **state) {
     double *v = calloc((size_t)ns, sizeof *v);
     unsigned char *ok = calloc((size_t)ns, 1);
     assert_true(v && ok);
-    aim_live_read(s->live, &t, dev, v, ok);
+    aim__live_read(s->live, &t, dev, v, ok);
     /* Every series' latest value, the power the energy stage derived included. */
     int derived = 0;
     for (int i = 0; i < ns; i++) {

@@ -47,7 +47,7 @@ static void link_at(const char *root, const char *rel, const char *target) {
 static void etc_timezone(void **state) {
     char *root = tree();
     char code[24], how[128];
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, how, sizeof how), 0);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, how, sizeof how), 0);
     assert_string_equal(code, "FR");
     assert_string_equal(how, "time zone Europe/Paris (/etc/timezone) \u2192 FR");
     tmptree_remove(root);
@@ -58,21 +58,21 @@ static void tz_comes_first_and_finds_provinces(void **state) {
     char code[24], how[128];
     /* America/Regina is in zone.tab as CA; the province table makes it Saskatchewan */
     setenv("TZ", ":America/Regina", 1);
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, how, sizeof how), 0);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, how, sizeof how), 0);
     assert_string_equal(code, "CA-SK");
     assert_string_equal(how, "time zone America/Regina (TZ) \u2192 CA-SK");
     /* a zone over several provinces stays at the country */
     setenv("TZ", "America/Toronto", 1);
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, NULL, 0), 0);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, NULL, 0), 0);
     assert_string_equal(code, "CA");
     /* through tzdata.zi: "L America/Regina Canada/Saskatchewan" */
     setenv("TZ", "Canada/Saskatchewan", 1);
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, how, sizeof how), 0);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, how, sizeof how), 0);
     assert_string_equal(code, "CA-SK");
     assert_string_equal(how, "time zone Canada/Saskatchewan (TZ) \u2192 CA-SK");
     /* a path to a zone file */
     setenv("TZ", "/usr/share/zoneinfo/posix/Asia/Kolkata", 1);
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, NULL, 0), 0);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, NULL, 0), 0);
     assert_string_equal(code, "IN");
     unsetenv("TZ");
     tmptree_remove(root);
@@ -87,7 +87,7 @@ static void no_country_falls_through(void **state) {
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         setenv("TZ", values[i], 1);
         memset(code, 0, sizeof code);
-        assert_int_equal(aim_zone_guess(root, code, sizeof code, NULL, 0), 0);
+        assert_int_equal(aim__zone_guess(root, code, sizeof code, NULL, 0), 0);
         assert_string_equal(code, "FR");
     }
     unsetenv("TZ");
@@ -104,12 +104,12 @@ static void countryless_names_skip_tzdata(void **state) {
     const char *values[] = { "UTC", "Etc/GMT+1", "Zulu", "Etc/Unknown" };
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         setenv("TZ", values[i], 1);
-        assert_int_equal(aim_zone_guess(root, code, sizeof code, NULL, 0), 0);
+        assert_int_equal(aim__zone_guess(root, code, sizeof code, NULL, 0), 0);
         assert_string_equal(code, "FR"); /* /etc/timezone, not Germany */
     }
     /* while a link with a country still goes through it */
     setenv("TZ", "Canada/Saskatchewan", 1);
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, NULL, 0), 0);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, NULL, 0), 0);
     assert_string_equal(code, "DE");
     unsetenv("TZ");
     tmptree_remove(root);
@@ -120,13 +120,13 @@ static void localtime_symlink(void **state) {
     char code[24], how[128];
     drop(root, "etc/timezone");
     link_at(root, "etc/localtime", "../usr/share/zoneinfo/Europe/Kiev"); /* a link name */
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, how, sizeof how), 0);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, how, sizeof how), 0);
     assert_string_equal(code, "UA");
     assert_string_equal(how, "time zone Europe/Kiev (/etc/localtime) \u2192 UA");
     /* Europe/Zurich is only in zone1970.tab ("CH,DE,LI"): its first country */
     drop(root, "etc/localtime");
     link_at(root, "etc/localtime", "/usr/share/zoneinfo/Europe/Zurich");
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, NULL, 0), 0);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, NULL, 0), 0);
     assert_string_equal(code, "CH");
     tmptree_remove(root);
 }
@@ -139,13 +139,13 @@ static void zoneinfo_symlinks_when_tzdata_zi_lacks_the_link(void **state) {
     assert_int_equal(mkdir(path, 0755), 0);
     link_at(root, "usr/share/zoneinfo/US/Eastern", "../America/New_York");
     setenv("TZ", "US/Eastern", 1);
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, NULL, 0), 0);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, NULL, 0), 0);
     assert_string_equal(code, "US");
     /* a link out of the tree leads nowhere */
     link_at(root, "usr/share/zoneinfo/Nowhere", "../../../../x/y");
     setenv("TZ", "Nowhere", 1);
     drop(root, "etc/timezone");
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, NULL, 0), -ENOENT);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, NULL, 0), -ENOENT);
     unsetenv("TZ");
     tmptree_remove(root);
 }
@@ -155,26 +155,26 @@ static void nothing_matches(void **state) {
     char code[24] = "untouched", how[64] = "untouched";
     drop(root, "etc/timezone");
     /* no TZ, no /etc/timezone, no /etc/localtime */
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, how, sizeof how), -ENOENT);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, how, sizeof how), -ENOENT);
     /* UTC containers */
     link_at(root, "etc/localtime", "/usr/share/zoneinfo/Etc/UTC");
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, how, sizeof how), -ENOENT);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, how, sizeof how), -ENOENT);
     /* Antarctica/Troll is AQ in zone.tab, but AQ has no grid in the table */
     put(root, "etc/timezone", "Antarctica/Troll\n");
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, how, sizeof how), -ENOENT);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, how, sizeof how), -ENOENT);
     /* a copied /etc/localtime (not a link) has lost its name */
     drop(root, "etc/timezone");
     drop(root, "etc/localtime");
     put(root, "etc/localtime", "TZif2...");
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, how, sizeof how), -ENOENT);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, how, sizeof how), -ENOENT);
     assert_string_equal(code, "untouched");
     assert_string_equal(how, "untouched");
     /* no tzdata at all */
     put(root, "etc/timezone", "Europe/Paris\n");
     drop(root, "usr/share/zoneinfo/zone.tab");
     drop(root, "usr/share/zoneinfo/zone1970.tab");
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, how, sizeof how), -ENOENT);
-    assert_int_equal(aim_zone_guess("/nonexistent-root", code, sizeof code, how, sizeof how),
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, how, sizeof how), -ENOENT);
+    assert_int_equal(aim__zone_guess("/nonexistent-root", code, sizeof code, how, sizeof how),
                      -ENOENT);
     tmptree_remove(root);
 }
@@ -182,14 +182,14 @@ static void nothing_matches(void **state) {
 static void small_buffers(void **state) {
     char *root = tree();
     char code[2] = "x", how[20];
-    assert_int_equal(aim_zone_guess(root, code, sizeof code, how, sizeof how), -ENOBUFS);
+    assert_int_equal(aim__zone_guess(root, code, sizeof code, how, sizeof how), -ENOBUFS);
     assert_string_equal(code, "x");
     char code3[3];
-    assert_int_equal(aim_zone_guess(root, code3, sizeof code3, how, sizeof how), 0);
+    assert_int_equal(aim__zone_guess(root, code3, sizeof code3, how, sizeof how), 0);
     assert_string_equal(code3, "FR");
     assert_string_equal(how, "time zone Europe/Pa"); /* cut, still NUL-terminated */
-    assert_int_equal(aim_zone_guess(NULL, code3, sizeof code3, NULL, 0), -EINVAL);
-    assert_int_equal(aim_zone_guess(root, NULL, 0, NULL, 0), -EINVAL);
+    assert_int_equal(aim__zone_guess(NULL, code3, sizeof code3, NULL, 0), -EINVAL);
+    assert_int_equal(aim__zone_guess(root, NULL, 0, NULL, 0), -EINVAL);
     tmptree_remove(root);
 }
 
@@ -209,7 +209,7 @@ static void name_parse(void **state) {
         { "UTC", "UTC" },
     };
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        assert_int_equal(aim_tz_name_parse(good[i].in, name, sizeof name), 0);
+        assert_int_equal(aim__tz_name_parse(good[i].in, name, sizeof name), 0);
         assert_string_equal(name, good[i].out);
     }
     static const char *const bad[] = {
@@ -218,8 +218,8 @@ static void name_parse(void **state) {
         "<+03>-3",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(aim_tz_name_parse(bad[i], name, sizeof name), -EINVAL);
-    assert_int_equal(aim_tz_name_parse("America/Argentina/ComodRivadavia", name, 8),
+        assert_int_equal(aim__tz_name_parse(bad[i], name, sizeof name), -EINVAL);
+    assert_int_equal(aim__tz_name_parse("America/Argentina/ComodRivadavia", name, 8),
                      -ENAMETOOLONG);
 }
 
@@ -232,18 +232,18 @@ static void tab_parse(void **state) {
                               "FRA\t+0\tBad/Three\n"
                               "IN\t+2232+08822\tAsia/Kolkata";
     char cc[3];
-    assert_int_equal(aim_tz_tab_country(tab, sizeof tab - 1, "Europe/Berlin", cc), 0);
+    assert_int_equal(aim__tz_tab_country(tab, sizeof tab - 1, "Europe/Berlin", cc), 0);
     assert_string_equal(cc, "DE");
-    assert_int_equal(aim_tz_tab_country(tab, sizeof tab - 1, "Europe/Zurich", cc), 0);
+    assert_int_equal(aim__tz_tab_country(tab, sizeof tab - 1, "Europe/Zurich", cc), 0);
     assert_string_equal(cc, "CH");
-    assert_int_equal(aim_tz_tab_country(tab, sizeof tab - 1, "Asia/Kolkata", cc), 0);
+    assert_int_equal(aim__tz_tab_country(tab, sizeof tab - 1, "Asia/Kolkata", cc), 0);
     assert_string_equal(cc, "IN"); /* last line, no newline */
-    assert_int_equal(aim_tz_tab_country(tab, sizeof tab - 1, "Europe/Paris", cc), -ENOENT);
-    assert_int_equal(aim_tz_tab_country(tab, sizeof tab - 1, "Europe/Berli", cc), -ENOENT);
-    assert_int_equal(aim_tz_tab_country(tab, sizeof tab - 1, "Bad/Lower", cc), -ENOENT);
-    assert_int_equal(aim_tz_tab_country(tab, sizeof tab - 1, "Bad/Three", cc), -ENOENT);
+    assert_int_equal(aim__tz_tab_country(tab, sizeof tab - 1, "Europe/Paris", cc), -ENOENT);
+    assert_int_equal(aim__tz_tab_country(tab, sizeof tab - 1, "Europe/Berli", cc), -ENOENT);
+    assert_int_equal(aim__tz_tab_country(tab, sizeof tab - 1, "Bad/Lower", cc), -ENOENT);
+    assert_int_equal(aim__tz_tab_country(tab, sizeof tab - 1, "Bad/Three", cc), -ENOENT);
     /* len is obeyed: the text is cut inside the Kolkata line */
-    assert_int_equal(aim_tz_tab_country(tab, sizeof tab - 3, "Asia/Kolkata", cc), -ENOENT);
+    assert_int_equal(aim__tz_tab_country(tab, sizeof tab - 3, "Asia/Kolkata", cc), -ENOENT);
 
     static const char zi[] = "# version 2025b\n"
                              "Z Europe/Kyiv 2:2:4 - LMT 1880\n"
@@ -251,16 +251,16 @@ static void tab_parse(void **state) {
                              "L Etc/UTC UTC\n"
                              "L  Odd Spacing\n";
     char target[32];
-    assert_int_equal(aim_tz_zi_link(zi, sizeof zi - 1, "Canada/Saskatchewan", target,
+    assert_int_equal(aim__tz_zi_link(zi, sizeof zi - 1, "Canada/Saskatchewan", target,
                                     sizeof target), 0);
     assert_string_equal(target, "America/Regina");
-    assert_int_equal(aim_tz_zi_link(zi, sizeof zi - 1, "UTC", target, sizeof target), 0);
+    assert_int_equal(aim__tz_zi_link(zi, sizeof zi - 1, "UTC", target, sizeof target), 0);
     assert_string_equal(target, "Etc/UTC");
-    assert_int_equal(aim_tz_zi_link(zi, sizeof zi - 1, "Europe/Kyiv", target, sizeof target),
+    assert_int_equal(aim__tz_zi_link(zi, sizeof zi - 1, "Europe/Kyiv", target, sizeof target),
                      -ENOENT); /* a zone, not a link */
-    assert_int_equal(aim_tz_zi_link(zi, sizeof zi - 1, "Spacing", target, sizeof target),
+    assert_int_equal(aim__tz_zi_link(zi, sizeof zi - 1, "Spacing", target, sizeof target),
                      -ENOENT);
-    assert_int_equal(aim_tz_zi_link(zi, sizeof zi - 1, "Canada/Saskatchewan", target, 8),
+    assert_int_equal(aim__tz_zi_link(zi, sizeof zi - 1, "Canada/Saskatchewan", target, 8),
                      -ENAMETOOLONG);
 }
 

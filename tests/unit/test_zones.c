@@ -21,7 +21,7 @@ static const aim_zone_info *must(const char *code) {
 }
 
 static void world_is_the_owid_average(void **state) {
-    const aim_zone_info *w = aim_zone_world();
+    const aim_zone_info *w = aim__zone_world();
     assert_non_null(w);
     assert_string_equal(w->code, "WORLD");
     assert_float_equal(w->g_per_kwh, 473.01, 1e-9); /* OWID World 2024: 473.0065 */
@@ -305,11 +305,11 @@ static void every_row_is_attributed(void **state) {
 
 static void carbon_grams(void **state) {
     /* 3.6 MJ = 1 kWh at 473.01 g/kWh */
-    assert_float_equal(aim_carbon_g(3.6e6, 473.01), 473.01, 1e-9);
+    assert_float_equal(aim__carbon_g(3.6e6, 473.01), 473.01, 1e-9);
     /* the paper's 7485 J at Saskatchewan's 2024 direct intensity: 0.8412 g */
     const aim_zone_info *z = NULL;
     assert_int_equal(aim_zone_lookup_basis("CA-SK", 0, "direct", &z), 0);
-    assert_float_equal(aim_carbon_g(7485, z->g_per_kwh), 0.8412, 5e-5);
+    assert_float_equal(aim__carbon_g(7485, z->g_per_kwh), 0.8412, 5e-5);
 }
 
 int main(void) {

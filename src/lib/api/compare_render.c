@@ -20,13 +20,13 @@
 #define MAX_COMPARE 256
 
 static int load_run(aim_db *db, aim_store *store, const char *id, aim_run_summary *run) {
-    int r = aim_db_load_summary(db, id, run);
+    int r = aim__db_load_summary(db, id, run);
     if (r >= 0)
-        r = aim_db_workload_load(db, id, run->n_devices, &run->workload);
+        r = aim__db_workload_load(db, id, run->n_devices, &run->workload);
     if (r >= 0)
-        r = aim_db_run_tags_load(db, id, &run->tags, &run->n_tags);
+        r = aim__db_run_tags_load(db, id, &run->tags, &run->n_tags);
     if (r < 0)
-        aim_store_set_error(store, "%s", aim_db_errmsg(db));
+        aim__store_set_error(store, "%s", aim__db_errmsg(db));
     return r < 0 ? r : 0;
 }
 
@@ -34,17 +34,17 @@ static int load_run(aim_db *db, aim_store *store, const char *id, aim_run_summar
 int aim_compare_render(aim_store *store, const char *const *run_ids, size_t n_runs,
                        const char *baseline, const char *by_tag, aim_format format,
                        char **ret_text) {
-    aim_db *db = aim_store_db(store);
+    aim_db *db = aim__store_db(store);
     if (!db || !ret_text || (n_runs && !run_ids)) {
         if (store)
-            aim_store_set_error(store, db ? "no runs or no output given" : "store not open");
+            aim__store_set_error(store, db ? "no runs or no output given" : "store not open");
         return -EINVAL;
     }
-    int rc = aim_store_check_format(store, AIM_OUTPUT_COMPARE, format);
+    int rc = aim__store_check_format(store, AIM_OUTPUT_COMPARE, format);
     if (rc < 0)
         return rc;
-    if (by_tag && !aim_tag_key_valid(by_tag)) {
-        aim_store_set_error(store, "bad tag key '%s': 1-63 of A-Z a-z 0-9 _ . -, starting with "
+    if (by_tag && !aim__tag_key_valid(by_tag)) {
+        aim__store_set_error(store, "bad tag key '%s': 1-63 of A-Z a-z 0-9 _ . -, starting with "
                             "a letter", by_tag);
         return -EINVAL;
     }
@@ -53,13 +53,13 @@ int aim_compare_render(aim_store *store, const char *const *run_ids, size_t n_ru
     char (*tagged)[40] = NULL;
     size_t n_tagged = 0;
     if (n_runs == 0 && by_tag) {
-        int r = aim_db_runs_with_tag(db, by_tag, &tagged, &n_tagged);
+        int r = aim__db_runs_with_tag(db, by_tag, &tagged, &n_tagged);
         if (r < 0) {
-            aim_store_set_error(store, "%s", aim_db_errmsg(db));
+            aim__store_set_error(store, "%s", aim__db_errmsg(db));
             return r;
         }
         if (n_tagged == 0) {
-            aim_store_set_error(store, "no run has the tag '%s' (aimeter run --tag %s=VALUE)",
+            aim__store_set_error(store, "no run has the tag '%s' (aimeter run --tag %s=VALUE)",
                                 by_tag, by_tag);
             free(tagged);
             return -ENOENT;
@@ -67,7 +67,7 @@ int aim_compare_render(aim_store *store, const char *const *run_ids, size_t n_ru
     }
     size_t n_given = n_runs ? n_runs : n_tagged;
     if (n_given == 0) {
-        aim_store_set_error(store, "no runs to compare");
+        aim__store_set_error(store, "no runs to compare");
         return -EINVAL;
     }
     const char **ids = calloc(n_given + 1, sizeof *ids);
@@ -92,7 +92,7 @@ int aim_compare_render(aim_store *store, const char *const *run_ids, size_t n_ru
             ids[n++] = id;
     }
     if (r == 0 && n > MAX_COMPARE) {
-        aim_store_set_error(store, "at most %d runs at a time", MAX_COMPARE);
+        aim__store_set_error(store, "at most %d runs at a time", MAX_COMPARE);
         r = -EINVAL;
     }
     if (r == 0) {
@@ -107,15 +107,15 @@ int aim_compare_render(aim_store *store, const char *const *run_ids, size_t n_ru
             base = i;
     }
     if (r == 0)
-        r = aim_compare_compute(runs, n_loaded, base, by_tag, &q);
+        r = aim__compare_compute(runs, n_loaded, base, by_tag, &q);
     if (r == 0) {
-        r = aim_render(AIM_OUTPUT_COMPARE, format, &q, ret_text);
+        r = aim__render(AIM_OUTPUT_COMPARE, format, &q, ret_text);
     }
     if (r == -ENOMEM)
-        aim_store_set_error(store, "out of memory");
-    aim_compare_result_free(&q);
+        aim__store_set_error(store, "out of memory");
+    aim__compare_result_free(&q);
     for (size_t i = 0; i < n_loaded; i++)
-        aim_run_summary_clear(&runs[i]);
+        aim__run_summary_clear(&runs[i]);
     free(runs);
     free(ids);
     free(tagged);

@@ -167,7 +167,7 @@ void aim_control_client_free(aim_control_client *c) {
 }
 
 int aim_record_key_kind(const char *key) {
-    if (!key || !aim_record_key_valid(key))
+    if (!key || !aim__record_key_valid(key))
         return -EINVAL;
-    return aim_record_default_kind(key) == AIM_RECORD_COUNTER ? 1 : 0;
+    return aim__record_default_kind(key) == AIM_RECORD_COUNTER ? 1 : 0;
 }

@@ -77,7 +77,7 @@ int aim_estimate_compute(aim_estimate *e, const aim_estimate_request *req) {
     q.cpu = e->cpu;
     q.pue = e->pue;
     q.zone = e->zone;
-    int rc = aim_estimate_build(&q, &e->result, e->errmsg, sizeof e->errmsg);
+    int rc = aim__estimate_build(&q, &e->result, e->errmsg, sizeof e->errmsg);
     if (rc < 0)
         return rc;
     e->computed = 1;
@@ -106,29 +106,29 @@ int aim_estimate_render(aim_estimate *e, aim_format format, char **ret_text) {
         return -EINVAL;
     if (!ret_text)
         return fail(e, -EINVAL, "no output given");
-    int rc = aim_render_check(AIM_OUTPUT_ESTIMATE, format, e->errmsg, sizeof e->errmsg);
+    int rc = aim__render_check(AIM_OUTPUT_ESTIMATE, format, e->errmsg, sizeof e->errmsg);
     if (rc < 0)
         return rc;
     if (!e->computed)
         return fail(e, -ENODATA, "nothing computed yet (aim_estimate_compute first)");
-    rc = aim_render(AIM_OUTPUT_ESTIMATE, format, &e->result, ret_text);
+    rc = aim__render(AIM_OUTPUT_ESTIMATE, format, &e->result, ret_text);
     return rc < 0 ? fail(e, rc, aim_strerror(rc)) : 0;
 }
 
 int aim_gpu_table_render(aim_format format, char **ret_text, aim_error *ret_error) {
-    int rc = aim_error_render_start(ret_error, ret_text, AIM_OUTPUT_GPU_TABLE, format);
+    int rc = aim__error_render_start(ret_error, ret_text, AIM_OUTPUT_GPU_TABLE, format);
     if (rc < 0)
         return rc;
     size_t n = aim_gpu_count();
     const aim_gpu_info **rows = calloc(n ? n : 1, sizeof *rows);
     if (!rows)
-        return aim_error_set(ret_error, -ENOMEM, "out of memory");
+        return aim__error_set(ret_error, -ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         rows[i] = aim_gpu_get(i);
     aim_render_gpus in = { .rows = rows, .n = n };
-    rc = aim_render(AIM_OUTPUT_GPU_TABLE, format, &in, ret_text);
+    rc = aim__render(AIM_OUTPUT_GPU_TABLE, format, &in, ret_text);
     free(rows);
     if (rc < 0)
-        return aim_error_set(ret_error, rc, "cannot render the table: %s", aim_strerror(rc));
+        return aim__error_set(ret_error, rc, "cannot render the table: %s", aim_strerror(rc));
     return 0;
 }

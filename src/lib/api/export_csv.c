@@ -65,9 +65,9 @@ static void out_flush(csv_out *o) {
     o->b.len = 0;
 }
 
-static void out_put(csv_out *o, const char *s) { aim_strbuf_append(&o->b, s); }
+static void out_put(csv_out *o, const char *s) { aim__strbuf_append(&o->b, s); }
 
-static void out_putc(csv_out *o, char c) { aim_strbuf_putc(&o->b, c); }
+static void out_putc(csv_out *o, char c) { aim__strbuf_putc(&o->b, c); }
 
 /* At the end of a row: a full block goes out. */
 static void out_row_end(csv_out *o) {
@@ -79,12 +79,12 @@ static void out_row_end(csv_out *o) {
 /* The last block; the callback's error, or -ENOMEM. */
 static int out_finish(csv_out *o) {
     out_flush(o);
-    aim_strbuf_free(&o->b);
+    aim__strbuf_free(&o->b);
     return o->err;
 }
 
 /* One CSV field (util/csv.h: quoted only when it needs it). */
-static void put_field(csv_out *out, const char *s) { aim_csv_field(&out->b, s, (size_t)-1); }
+static void put_field(csv_out *out, const char *s) { aim__csv_field(&out->b, s, (size_t)-1); }
 
 /* ------------------------------------------------------------------ groups */
 
@@ -125,7 +125,7 @@ static int groups_setup(export_ctx *x) {
         }
         x->col_group[i] = gi;
         x->col_pos[i] = x->groups[gi].n++;
-        x->col_decimals[i] = aim_fmt_decimals_for(s->resolution);
+        x->col_decimals[i] = aim__fmt_decimals_for(s->resolution);
     }
     for (int gi = 0; gi < x->n_groups; gi++) {
         group_hold *g = &x->groups[gi];
@@ -134,7 +134,7 @@ static int groups_setup(export_ctx *x) {
         g->held_ok = calloc(gn, 1);
         if (!g->held_v || !g->held_ok)
             return -ENOMEM;
-        int r = aim_db_group_ticks(x->db, x->run_id, g->group, &g->ticks);
+        int r = aim__db_group_ticks(x->db, x->run_id, g->group, &g->ticks);
         if (r < 0)
             return r;
     }
@@ -178,8 +178,8 @@ static void write_header(export_ctx *x, csv_out *out) {
 
 static void write_row(export_ctx *x, int primary, const aim_series_tick *t, csv_out *out) {
     char num[48], wall[40];
-    aim_fmt_seconds_us(num, t->t_rel_ns);
-    aim_fmt_time_iso(wall, sizeof wall, x->run.start_wall_ns + t->t_rel_ns);
+    aim__fmt_seconds_us(num, t->t_rel_ns);
+    aim__fmt_time_iso(wall, sizeof wall, x->run.start_wall_ns + t->t_rel_ns);
     out_put(out, num);
     out_putc(out, ',');
     out_put(out, wall);
@@ -200,7 +200,7 @@ static void write_row(export_ctx *x, int primary, const aim_series_tick *t, csv_
         }
         out_putc(out, ',');
         if (*ok) {
-            aim_fmt_exact(num, *v, x->col_decimals[i]);
+            aim__fmt_exact(num, *v, x->col_decimals[i]);
             out_put(out, num);
         }
     }
@@ -219,19 +219,19 @@ static int export_rows(export_ctx *x, csv_out *out) {
             primary = i;
     int *order = calloc((size_t)x->n_groups, sizeof *order);
     if (!order)
-        return aim_db_set_error(x->db, -ENOMEM, "out of memory");
+        return aim__db_set_error(x->db, -ENOMEM, "out of memory");
     int k = 0;
     for (int i = 0; i < x->n_groups; i++)
         if (i != primary)
             order[k++] = x->groups[i].group;
     order[k] = x->groups[primary].group;
     aim_series_reader *rd = NULL;
-    int r = aim_series_reader_open_run(x->db, &x->run, order, x->n_groups, &rd);
+    int r = aim__series_reader_open_run(x->db, &x->run, order, x->n_groups, &rd);
     aim_series_tick t;
     /* ends with the grid group, as the rows do: the ticks of slower groups after its last
      * one are not read */
-    while (r == 0 && out->err == 0 && (r = aim_series_reader_more(rd, k)) > 0 &&
-           (r = aim_series_reader_next(rd, &t)) > 0) {
+    while (r == 0 && out->err == 0 && (r = aim__series_reader_more(rd, k)) > 0 &&
+           (r = aim__series_reader_next(rd, &t)) > 0) {
         int gi = find_group(x, t.group);
         if (gi == primary)
             write_row(x, primary, &t, out);
@@ -239,41 +239,41 @@ static int export_rows(export_ctx *x, csv_out *out) {
             hold(&x->groups[gi], &t);
         r = 0;
     }
-    aim_series_reader_free(rd);
+    aim__series_reader_free(rd);
     free(order);
     return r;
 }
 
 int aim_export_csv(aim_store *store, const char *run_id, aim_write_fn write, void *userdata) {
-    aim_db *db = aim_store_db(store);
+    aim_db *db = aim__store_db(store);
     if (!db) {
         if (store)
-            aim_store_set_error(store, "store not open");
+            aim__store_set_error(store, "store not open");
         return -EINVAL;
     }
     if (!run_id || !write) {
-        aim_store_set_error(store, "no run or no output given");
+        aim__store_set_error(store, "no run or no output given");
         return -EINVAL;
     }
     export_ctx x = { .store = store, .db = db, .run_id = run_id };
-    int r = aim_db_load_summary(db, run_id, &x.run);
+    int r = aim__db_load_summary(db, run_id, &x.run);
     if (r < 0) {
-        aim_store_set_error(store, "%s", aim_db_errmsg(db));
+        aim__store_set_error(store, "%s", aim__db_errmsg(db));
         return r;
     }
     csv_out out = { .write = write, .userdata = userdata, .b = AIM_STRBUF_INIT };
     r = groups_setup(&x);
     if (r == -ENOMEM)
-        aim_db_set_error(db, r, "out of memory");
+        aim__db_set_error(db, r, "out of memory");
     if (r == 0)
         r = export_rows(&x, &out);
     int w = out_finish(&out);
     if (r == 0 && w < 0)
-        r = aim_db_set_error(db, w, "cannot write the CSV: %s", aim_strerror(w));
+        r = aim__db_set_error(db, w, "cannot write the CSV: %s", aim_strerror(w));
     if (r < 0)
-        aim_store_set_error(store, "%s", aim_db_errmsg(db));
+        aim__store_set_error(store, "%s", aim__db_errmsg(db));
     groups_free(&x);
-    aim_run_summary_clear(&x.run);
+    aim__run_summary_clear(&x.run);
     return r;
 }
 
@@ -290,16 +290,16 @@ static const char *method_name(aim_method m) {
 
 int aim_export_csv_columns(aim_store *store, const char *run_id, aim_write_fn write,
                            void *userdata) {
-    aim_db *db = aim_store_db(store);
+    aim_db *db = aim__store_db(store);
     if (!db || !run_id || !write) {
         if (store)
-            aim_store_set_error(store, "%s", db ? "no run or no output given" : "store not open");
+            aim__store_set_error(store, "%s", db ? "no run or no output given" : "store not open");
         return -EINVAL;
     }
     aim_run_summary run;
-    int r = aim_db_load_summary(db, run_id, &run);
+    int r = aim__db_load_summary(db, run_id, &run);
     if (r < 0) {
-        aim_store_set_error(store, "%s", aim_db_errmsg(db));
+        aim__store_set_error(store, "%s", aim__db_errmsg(db));
         return r;
     }
     csv_out o = { .write = write, .userdata = userdata, .b = AIM_STRBUF_INIT };
@@ -314,7 +314,7 @@ int aim_export_csv_columns(aim_store *store, const char *run_id, aim_write_fn wr
         int d = s->device, counter;
         /* The series a device's energy comes from says how (the report's Method column). */
         if (d >= 0 && d < run.n_devices && run.devices[d].has_energy &&
-            aim_run_energy_series(&run, d, &counter) == i)
+            aim__run_energy_series(&run, d, &counter) == i)
             snprintf(energy, sizeof energy, "%s: %.*s", method_name(run.devices[d].energy_method),
                      (int)sizeof run.devices[d].energy_detail, run.devices[d].energy_detail);
         else if (d >= 0 && d < run.n_devices && s->method == AIM_METHOD_DERIVED &&
@@ -336,8 +336,8 @@ int aim_export_csv_columns(aim_store *store, const char *run_id, aim_write_fn wr
     int w = out_finish(out);
     if (w < 0) {
         r = w;
-        aim_store_set_error(store, "cannot write the column list: %s", aim_strerror(w));
+        aim__store_set_error(store, "cannot write the column list: %s", aim_strerror(w));
     }
-    aim_run_summary_clear(&run);
+    aim__run_summary_clear(&run);
     return r < 0 ? r : 0;
 }

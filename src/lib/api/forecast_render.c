@@ -40,21 +40,21 @@ static int to_fc_instances(const aim_phase_instance *inst, size_t n, aim_fc_inst
 /* Every energy group of the run read once through the curve. */
 static int curve_load(aim_db *db, const aim_run_summary *run, aim_energy_curve **ret) {
     aim_energy_curve *c;
-    int r = aim_energy_curve_new(run, &c);
+    int r = aim__energy_curve_new(run, &c);
     if (r < 0)
         return r;
     const int *groups;
-    size_t n_groups = aim_energy_curve_groups(c, &groups);
+    size_t n_groups = aim__energy_curve_groups(c, &groups);
     for (size_t g = 0; r == 0 && g < n_groups; g++) {
-        aim_energy_curve_set_group(c, groups[g]);
-        r = aim_db_for_each_tick(db, run->id, groups[g], aim_energy_curve_tick, c);
-        if (aim_energy_curve_error(c))
-            r = aim_energy_curve_error(c);
+        aim__energy_curve_set_group(c, groups[g]);
+        r = aim__db_for_each_tick(db, run->id, groups[g], aim__energy_curve_tick, c);
+        if (aim__energy_curve_error(c))
+            r = aim__energy_curve_error(c);
         else if (r == -ENOENT) /* a group with no chunk yet: a run that just began */
             r = 0;
     }
     if (r < 0) {
-        aim_energy_curve_free(c);
+        aim__energy_curve_free(c);
         return r;
     }
     *ret = c;
@@ -63,22 +63,22 @@ static int curve_load(aim_db *db, const aim_run_summary *run, aim_energy_curve *
 
 int aim_forecast_render(aim_store *store, const char *run_id, const aim_forecast_request *req,
                         aim_format format, char **ret_text, int *ret_running) {
-    aim_db *db = aim_store_db(store);
+    aim_db *db = aim__store_db(store);
     if (!db || !run_id || !req || !ret_text) {
         if (store)
-            aim_store_set_error(store, db ? "no run, request or output given" : "store not open");
+            aim__store_set_error(store, db ? "no run, request or output given" : "store not open");
         return -EINVAL;
     }
-    int rc = aim_store_check_format(store, AIM_OUTPUT_FORECAST, format);
+    int rc = aim__store_check_format(store, AIM_OUTPUT_FORECAST, format);
     if (rc < 0)
         return rc;
     if (req->target < 1 || req->target > 1000000) {
-        aim_store_set_error(store, "the number of instances to forecast to must be 1 to 1000000");
+        aim__store_set_error(store, "the number of instances to forecast to must be 1 to 1000000");
         return -EINVAL;
     }
     const char *phase = req->phase && *req->phase ? req->phase : "epoch";
     if (strlen(phase) > 128) {
-        aim_store_set_error(store, "phase name longer than 128 bytes");
+        aim__store_set_error(store, "phase name longer than 128 bytes");
         return -EINVAL;
     }
     aim_run_summary run = { 0 };
@@ -87,11 +87,11 @@ int aim_forecast_render(aim_store *store, const char *run_id, const aim_forecast
     aim_fc_instance *fci = NULL;
     size_t n_inst = 0;
     aim_energy_curve *curve = NULL;
-    int r = aim_db_load_summary(db, run_id, &run);
+    int r = aim__db_load_summary(db, run_id, &run);
     if (r == 0)
-        r = aim_db_phase_instances(db, run_id, &inst, &n_inst);
+        r = aim__db_phase_instances(db, run_id, &inst, &n_inst);
     if (r < 0)
-        aim_store_set_error(store, "%s", aim_db_errmsg(db));
+        aim__store_set_error(store, "%s", aim__db_errmsg(db));
     int running = r == 0 && run.status == AIM_RUN_RUNNING && !run.stale;
     if (r == 0 && ret_running)
         *ret_running = running;
@@ -99,31 +99,31 @@ int aim_forecast_render(aim_store *store, const char *run_id, const aim_forecast
         r = to_fc_instances(inst, n_inst, &fci);
     if (r == 0) {
         char err[1024];
-        r = aim_forecast_plan(&f, &run, phase, req->target, req->skip, fci, n_inst, err,
+        r = aim__forecast_plan(&f, &run, phase, req->target, req->skip, fci, n_inst, err,
                               sizeof err);
         if (r < 0 && r != -ENOMEM)
-            aim_store_set_error(store, "%s", err);
+            aim__store_set_error(store, "%s", err);
         f.running = running;
     }
     if (r == 0) {
         r = curve_load(db, &run, &curve);
         if (r < 0 && r != -ENOMEM)
-            aim_store_set_error(store, "%s", aim_db_errmsg(db));
+            aim__store_set_error(store, "%s", aim__db_errmsg(db));
     }
     if (r == 0) {
-        r = aim_forecast_fit(&f, aim_energy_curve_at, curve);
+        r = aim__forecast_fit(&f, aim__energy_curve_at, curve);
         if (r == -EINVAL)
-            aim_store_set_error(store, "the instances of '%s' cannot be fitted (every one has "
+            aim__store_set_error(store, "the instances of '%s' cannot be fitted (every one has "
                                 "the same number)", phase);
     }
     if (r == 0)
-        r = aim_render(AIM_OUTPUT_FORECAST, format, &f, ret_text);
+        r = aim__render(AIM_OUTPUT_FORECAST, format, &f, ret_text);
     if (r == -ENOMEM)
-        aim_store_set_error(store, "out of memory");
-    aim_energy_curve_free(curve);
-    aim_forecast_result_free(&f);
+        aim__store_set_error(store, "out of memory");
+    aim__energy_curve_free(curve);
+    aim__forecast_result_free(&f);
     free(fci);
     free(inst);
-    aim_run_summary_clear(&run);
+    aim__run_summary_clear(&run);
     return r;
 }

@@ -15,19 +15,19 @@
 int aim_format_parse(const char *name, aim_format *ret) {
     if (!ret)
         return -EINVAL;
-    return aim_render_format_parse(name, ret);
+    return aim__render_format_parse(name, ret);
 }
 
-const char *aim_format_name(aim_format format) { return aim_render_format_name(format); }
+const char *aim_format_name(aim_format format) { return aim__render_format_name(format); }
 
-void aim_error_clear(aim_error *e) {
+void aim__error_clear(aim_error *e) {
     if (!e)
         return;
     e->code = 0;
     e->message[0] = '\0';
 }
 
-int aim_error_set(aim_error *e, int code, const char *fmt, ...) {
+int aim__error_set(aim_error *e, int code, const char *fmt, ...) {
     if (!e)
         return code;
     e->code = code;
@@ -35,17 +35,17 @@ int aim_error_set(aim_error *e, int code, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
-    aim_text_one_line(e->message);
+    aim__text_one_line(e->message);
     return code;
 }
 
-int aim_error_render_start(aim_error *e, char **ret_text, aim_output out, aim_format format) {
+int aim__error_render_start(aim_error *e, char **ret_text, aim_output out, aim_format format) {
     char msg[sizeof e->message];
-    aim_error_clear(e);
+    aim__error_clear(e);
     if (!ret_text)
-        return aim_error_set(e, -EINVAL, "no output given");
-    if (aim_render_check(out, format, msg, sizeof msg) < 0)
-        return aim_error_set(e, -EOPNOTSUPP, "%s", msg);
+        return aim__error_set(e, -EINVAL, "no output given");
+    if (aim__render_check(out, format, msg, sizeof msg) < 0)
+        return aim__error_set(e, -EOPNOTSUPP, "%s", msg);
     return 0;
 }
 
@@ -53,17 +53,17 @@ int aim_zone_resolve(const char *spec, aim_zone_info *ret_row, char *note, size_
                      aim_error *ret_error) {
     aim_zone_spec s;
     char why[sizeof ret_error->message];
-    aim_error_clear(ret_error);
+    aim__error_clear(ret_error);
     if (note && notelen)
         note[0] = '\0';
     if (!spec)
-        return aim_error_set(ret_error, -EINVAL, "no zone given");
-    int r = aim_zone_spec_resolve(spec, strlen(spec), &s, why, sizeof why);
+        return aim__error_set(ret_error, -EINVAL, "no zone given");
+    int r = aim__zone_spec_resolve(spec, strlen(spec), &s, why, sizeof why);
     if (r < 0)
-        return aim_error_set(ret_error, r, "%s", why);
+        return aim__error_set(ret_error, r, "%s", why);
     if (ret_row)
         *ret_row = s.row;
     if (note)
-        aim_zone_spec_national_note(&s, note, notelen);
+        aim__zone_spec_national_note(&s, note, notelen);
     return 0;
 }

@@ -15,7 +15,7 @@
 
 int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns) {
     int64_t ms;
-    if (!text || aim_iso8601_parse(text, strlen(text), &ms) < 0)
+    if (!text || aim__iso8601_parse(text, strlen(text), &ms) < 0)
         return -EINVAL;
     /* ns since 1970 in 64 bits end in April 2262; the parser takes years up to 9999 (found by
      * fuzz/fuzz_wall_time.c: 9999 overflowed the multiplication). */
@@ -29,17 +29,17 @@ int aim_intensity_fetch_render(const aim_intensity_request *req, aim_format form
                                aim_error *ret_error) {
     char errbuf[sizeof ret_error->message];
     const size_t errlen = sizeof errbuf;
-    int r = aim_error_render_start(ret_error, ret_text, AIM_OUTPUT_INTENSITY, format);
+    int r = aim__error_render_start(ret_error, ret_text, AIM_OUTPUT_INTENSITY, format);
     if (r < 0)
         return r;
     if (!req)
-        return aim_error_set(ret_error, -EINVAL, "no request given");
+        return aim__error_set(ret_error, -EINVAL, "no request given");
     if (req->from_ns < 0 || req->to_ns < 0 || req->timeout_ns < 0)
-        return aim_error_set(ret_error, -EINVAL, "negative time");
+        return aim__error_set(ret_error, -EINVAL, "negative time");
     char *def = NULL;
     const char *cache = req->cache_dir;
     if (!cache) {
-        if (aim_provider_default_cache_dir(&def) == 0)
+        if (aim__provider_default_cache_dir(&def) == 0)
             cache = def;
     } else if (!*cache) {
         cache = NULL;
@@ -54,23 +54,23 @@ int aim_intensity_fetch_render(const aim_intensity_request *req, aim_format form
     };
     if (req->direct && (!req->provider || strcmp(req->provider, "electricitymaps") != 0)) {
         free(def);
-        return aim_error_set(ret_error, -EINVAL, "only Electricity Maps offers a choice of direct or lifecycle");
+        return aim__error_set(ret_error, -EINVAL, "only Electricity Maps offers a choice of direct or lifecycle");
     }
     aim_provider_result meta = { .points = NULL };
     aim_prov_series s;
     errbuf[0] = '\0';
-    r = aim_provider_fetch_series(&q, NULL, &meta, &s, errbuf, errlen);
+    r = aim__provider_fetch_series(&q, NULL, &meta, &s, errbuf, errlen);
     free(def);
     if (r < 0)
-        return aim_error_set(ret_error, r, "%s", errbuf[0] ? errbuf : aim_strerror(r));
+        return aim__error_set(ret_error, r, "%s", errbuf[0] ? errbuf : aim_strerror(r));
     aim_intensity_listing l = {
         .provider = req->provider, .zone = meta.zone, .source = meta.source, .note = meta.note,
         .signal = meta.signal, .basis = meta.basis, .fetched_unix_ms = meta.fetched_unix_ms,
         .from_cache = meta.from_cache, .stale = meta.stale, .points = s.p, .n = s.n,
     };
-    r = aim_render(AIM_OUTPUT_INTENSITY, format, &l, ret_text);
-    aim_prov_series_free(&s);
+    r = aim__render(AIM_OUTPUT_INTENSITY, format, &l, ret_text);
+    aim__prov_series_free(&s);
     if (r < 0)
-        return aim_error_set(ret_error, -ENOMEM, "out of memory");
+        return aim__error_set(ret_error, -ENOMEM, "out of memory");
     return 0;
 }

@@ -31,7 +31,7 @@ int aim_store_new(aim_store **ret_store) {
 void aim_store_free(aim_store *store) {
     if (!store)
         return;
-    aim_db_close(store->db);
+    aim__db_close(store->db);
     free(store);
 }
 
@@ -41,18 +41,18 @@ const char *aim_store_errmsg(const aim_store *store) {
     return store->err;
 }
 
-aim_db *aim_store_db(struct aim_store *store) { return store ? store->db : NULL; }
+aim_db *aim__store_db(struct aim_store *store) { return store ? store->db : NULL; }
 
-void aim_store_set_error(struct aim_store *store, const char *fmt, ...) {
+void aim__store_set_error(struct aim_store *store, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(store->err, sizeof store->err, fmt, ap);
     va_end(ap);
-    aim_db_fix_reason(store->err, sizeof store->err, -EIO);
+    aim__db_fix_reason(store->err, sizeof store->err, -EIO);
 }
 
-int aim_store_check_format(struct aim_store *store, aim_output out, aim_format format) {
-    int r = aim_render_check(out, format, store->err, sizeof store->err);
+int aim__store_check_format(struct aim_store *store, aim_output out, aim_format format) {
+    int r = aim__render_check(out, format, store->err, sizeof store->err);
     return r;
 }
 
@@ -73,7 +73,7 @@ int aim_store_open(aim_store *store, const char *path, int readonly) {
         }
         path = owned;
     }
-    int r = aim_db_open(path, readonly, &store->db, store->err, sizeof store->err);
+    int r = aim__db_open(path, readonly, &store->db, store->err, sizeof store->err);
     free(owned);
     return r;
 }
@@ -93,10 +93,10 @@ int aim_store_resolve_run(aim_store *store, const char *ref, char **ret_id) {
     if (r < 0)
         return r;
     if (!ret_id) {
-        aim_store_set_error(store, "no output given");
+        aim__store_set_error(store, "no output given");
         return -EINVAL;
     }
-    return aim_db_resolve_run(store->db, ref, ret_id, store->err, sizeof store->err);
+    return aim__db_resolve_run(store->db, ref, ret_id, store->err, sizeof store->err);
 }
 
 int aim_store_phase_ranges(aim_store *store, const char *run_id, const char *phase,
@@ -105,12 +105,12 @@ int aim_store_phase_ranges(aim_store *store, const char *run_id, const char *pha
     if (r < 0)
         return r;
     if (!run_id || !phase || !ret_ranges || !ret_n) {
-        aim_store_set_error(store, "no run, phase or output given");
+        aim__store_set_error(store, "no run, phase or output given");
         return -EINVAL;
     }
-    r = aim_db_phase_ranges(store->db, run_id, phase, ret_ranges, ret_n);
+    r = aim__db_phase_ranges(store->db, run_id, phase, ret_ranges, ret_n);
     if (r < 0)
-        aim_store_set_error(store, "%s", aim_db_errmsg(store->db));
+        aim__store_set_error(store, "%s", aim__db_errmsg(store->db));
     return r;
 }
 
@@ -119,32 +119,32 @@ int aim_store_list_runs(aim_store *store, aim_format format, size_t limit, char 
     if (r < 0)
         return r;
     if (!ret_text) {
-        aim_store_set_error(store, "no output given");
+        aim__store_set_error(store, "no output given");
         return -EINVAL;
     }
-    r = aim_store_check_format(store, AIM_OUTPUT_RUNS, format);
+    r = aim__store_check_format(store, AIM_OUTPUT_RUNS, format);
     if (r < 0)
         return r;
     aim_run_summary *runs = NULL;
     size_t n = 0;
-    r = aim_db_list_runs(store->db, limit, &runs, &n);
+    r = aim__db_list_runs(store->db, limit, &runs, &n);
     if (r < 0) {
-        snprintf(store->err, sizeof store->err, "%s", aim_db_errmsg(store->db));
+        snprintf(store->err, sizeof store->err, "%s", aim__db_errmsg(store->db));
         return r;
     }
     for (size_t i = 0; i < n && r == 0; i++)
-        r = aim_db_run_tags_load(store->db, runs[i].id, &runs[i].tags, &runs[i].n_tags);
+        r = aim__db_run_tags_load(store->db, runs[i].id, &runs[i].tags, &runs[i].n_tags);
     if (r < 0) {
-        snprintf(store->err, sizeof store->err, "%s", aim_db_errmsg(store->db));
+        snprintf(store->err, sizeof store->err, "%s", aim__db_errmsg(store->db));
     } else {
         aim_render_runs in = { .runs = runs, .n = n };
-        r = aim_render(AIM_OUTPUT_RUNS, format, &in, ret_text);
+        r = aim__render(AIM_OUTPUT_RUNS, format, &in, ret_text);
         if (r < 0)
             snprintf(store->err, sizeof store->err, "cannot render the list of runs as %s: %s",
-                     aim_render_format_name(format), aim_strerror(r));
+                     aim__render_format_name(format), aim_strerror(r));
     }
     for (size_t i = 0; i < n; i++)
-        aim_run_summary_clear(&runs[i]);
+        aim__run_summary_clear(&runs[i]);
     free(runs);
     return r;
 }

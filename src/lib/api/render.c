@@ -18,42 +18,42 @@ int aim_report_render(aim_store *store, const char *run_id, aim_format format,
         return -EINVAL;
     /* Every failure says why in aim_store_errmsg(): the caller prints that line. */
     if (!run_id || !ret_text) {
-        aim_store_set_error(store, "no run or output given");
+        aim__store_set_error(store, "no run or output given");
         return -EINVAL;
     }
-    int r = aim_store_check_format(store, AIM_OUTPUT_REPORT, format);
+    int r = aim__store_check_format(store, AIM_OUTPUT_REPORT, format);
     if (r < 0)
         return r;
-    aim_db *db = aim_store_db(store);
+    aim_db *db = aim__store_db(store);
     if (!db) {
-        aim_store_set_error(store, "store not open");
+        aim__store_set_error(store, "store not open");
         return -EINVAL;
     }
     aim_run_summary run;
     memset(&run, 0, sizeof run);
-    r = aim_db_load_summary(db, run_id, &run);
+    r = aim__db_load_summary(db, run_id, &run);
     if (r >= 0)
-        r = aim_db_workload_load(db, run_id, run.n_devices, &run.workload);
+        r = aim__db_workload_load(db, run_id, run.n_devices, &run.workload);
     if (r >= 0)
-        r = aim_db_extras_load(db, run_id, &run.extras);
+        r = aim__db_extras_load(db, run_id, &run.extras);
     if (r >= 0)
-        r = aim_db_run_tags_load(db, run_id, &run.tags, &run.n_tags);
+        r = aim__db_run_tags_load(db, run_id, &run.tags, &run.n_tags);
     if (r < 0) {
-        aim_store_set_error(store, "%s", aim_db_errmsg(db));
-        aim_run_summary_clear(&run);
+        aim__store_set_error(store, "%s", aim__db_errmsg(db));
+        aim__run_summary_clear(&run);
         return r;
     }
     /* The correlation matrix stored when the run ended: read, never recomputed here; the
      * model reads its families and classes (processing), the report only renders it. */
-    if (aim_db_corr_load(db, run_id, &run.corr) < 0)
+    if (aim__db_corr_load(db, run_id, &run.corr) < 0)
         run.corr = NULL;
     aim_report_model m;
-    r = aim_report_model_build(&run, &m);
+    r = aim__report_model_build(&run, &m);
     if (r == 0)
-        r = aim_render(AIM_OUTPUT_REPORT, format, &m, ret_text);
-    aim_report_model_free(&m);
+        r = aim__render(AIM_OUTPUT_REPORT, format, &m, ret_text);
+    aim__report_model_free(&m);
     if (r < 0)
-        aim_store_set_error(store, "cannot render run %s: %s", run_id, aim_strerror(r));
-    aim_run_summary_clear(&run);
+        aim__store_set_error(store, "cannot render run %s: %s", run_id, aim_strerror(r));
+    aim__run_summary_clear(&run);
     return r;
 }

@@ -34,15 +34,15 @@ int aim_run_info_load(aim_store *store, const char *run_id, aim_run_info **ret_i
     if (!store)
         return -EINVAL;
     if (!run_id || !ret_info) {
-        aim_store_set_error(store, "no run or output given");
+        aim__store_set_error(store, "no run or output given");
         return -EINVAL;
     }
     aim_run_info *info = calloc(1, sizeof *info);
     if (!info) {
-        aim_store_set_error(store, "out of memory");
+        aim__store_set_error(store, "out of memory");
         return -ENOMEM;
     }
-    int r = aim_api_load_run(store, run_id, &info->run);
+    int r = aim__api_load_run(store, run_id, &info->run);
     if (r < 0) {
         free(info);
         return r;
@@ -56,28 +56,28 @@ int aim_run_info_load(aim_store *store, const char *run_id, aim_run_info **ret_i
     if (!order || !info->energy_rank || !info->columns) {
         free(order);
         aim_run_info_free(info);
-        aim_store_set_error(store, "out of memory");
+        aim__store_set_error(store, "out of memory");
         return -ENOMEM;
     }
     for (size_t d = 0; d < nd; d++)
         info->energy_rank[d] = -1;
-    info->n_energy = aim_report_energy_order(run, order);
+    info->n_energy = aim__report_energy_order(run, order);
     for (size_t k = 0; k < info->n_energy; k++)
         info->energy_rank[order[k]] = (int)k;
     free(order);
     for (size_t i = 0; i < ns; i++)
-        aim_api_series_column(run, &run->series[i], info->columns[i], sizeof info->columns[i]);
+        aim__api_series_column(run, &run->series[i], info->columns[i], sizeof info->columns[i]);
     size_t pos = 0, len, o = 0;
     const char *line;
-    while (aim_report_next_line(run->warnings, sizeof run->warnings, &pos, &line, &len)) {
+    while (aim__report_next_line(run->warnings, sizeof run->warnings, &pos, &line, &len)) {
         memcpy(info->warnings + o, line, len);
         o += len;
         info->warnings[o++] = '\n';
     }
     info->warnings[o ? o - 1 : 0] = '\0';
-    aim_fmt_time_iso(info->start_time, sizeof info->start_time, run->start_wall_ns);
+    aim__fmt_time_iso(info->start_time, sizeof info->start_time, run->start_wall_ns);
     if (run->end_wall_ns)
-        aim_fmt_time_iso(info->end_time, sizeof info->end_time, run->end_wall_ns);
+        aim__fmt_time_iso(info->end_time, sizeof info->end_time, run->end_wall_ns);
     *ret_info = info;
     return 0;
 }
@@ -85,7 +85,7 @@ int aim_run_info_load(aim_store *store, const char *run_id, aim_run_info **ret_i
 void aim_run_info_free(aim_run_info *info) {
     if (!info)
         return;
-    aim_run_summary_clear(&info->run);
+    aim__run_summary_clear(&info->run);
     free(info->energy_rank);
     free(info->columns);
     free(info);
@@ -156,9 +156,9 @@ const char *aim_run_info_device_text(const aim_run_info *info, size_t device,
         return NULL;
     switch (field) {
     case AIM_DEVICE_NAME: return d->name;
-    case AIM_DEVICE_KIND: return aim_device_kind_name(d->kind);
+    case AIM_DEVICE_KIND: return aim__device_kind_name(d->kind);
     case AIM_DEVICE_MODEL: return or_null(d->model);
-    case AIM_DEVICE_METHOD: return aim_method_word(d->energy_method);
+    case AIM_DEVICE_METHOD: return aim__method_word(d->energy_method);
     case AIM_DEVICE_DETAIL: return d->energy_detail;
     default: return NULL;
     }
@@ -201,8 +201,8 @@ const char *aim_run_info_series_text(const aim_run_info *info, size_t series,
     case AIM_SERIES_COLUMN: return info->columns[series];
     case AIM_SERIES_DEVICE: return d ? d->name : "?";
     case AIM_SERIES_METRIC: return s->metric_key;
-    case AIM_SERIES_UNIT: return aim_api_series_unit(s);
-    case AIM_SERIES_METHOD: return aim_method_word(s->method);
+    case AIM_SERIES_UNIT: return aim__api_series_unit(s);
+    case AIM_SERIES_METHOD: return aim__method_word(s->method);
     default: return NULL;
     }
 }
@@ -248,7 +248,7 @@ static double phase_total(const aim_run_summary *run, const aim_phase_summary *p
     double sum = 0;
     for (int d = 0; d < run->n_devices; d++)
         if (run->devices[d].in_total)
-            sum += peak ? aim_phase_device_peak_w(p->peak_w[d], p->energy_j[d], p->total_ns)
+            sum += peak ? aim__phase_device_peak_w(p->peak_w[d], p->energy_j[d], p->total_ns)
                         : p->energy_j[d];
     return sum;
 }

@@ -10,51 +10,51 @@
 #include "store/db.h"
 
 static aim_db *open_db(aim_store *store) {
-    aim_db *db = aim_store_db(store);
+    aim_db *db = aim__store_db(store);
     if (!db)
-        aim_store_set_error(store, "store not open");
+        aim__store_set_error(store, "store not open");
     return db;
 }
 
-int aim_api_load_run(aim_store *store, const char *run_id, aim_run_summary *ret) {
+int aim__api_load_run(aim_store *store, const char *run_id, aim_run_summary *ret) {
     memset(ret, 0, sizeof *ret);
     aim_db *db = open_db(store);
     if (!db)
         return -EINVAL;
-    int r = aim_db_load_summary(db, run_id, ret);
+    int r = aim__db_load_summary(db, run_id, ret);
     if (r >= 0)
-        r = aim_db_workload_load(db, run_id, ret->n_devices, &ret->workload);
+        r = aim__db_workload_load(db, run_id, ret->n_devices, &ret->workload);
     if (r < 0) {
-        aim_store_set_error(store, "%s", aim_db_errmsg(db));
-        aim_run_summary_clear(ret);
+        aim__store_set_error(store, "%s", aim__db_errmsg(db));
+        aim__run_summary_clear(ret);
     }
     return r;
 }
 
-int aim_api_group_ticks(aim_store *store, const char *run_id, int group, aim_api_tick_fn fn,
+int aim__api_group_ticks(aim_store *store, const char *run_id, int group, aim_api_tick_fn fn,
                         void *userdata) {
     aim_db *db = open_db(store);
     if (!db)
         return -EINVAL;
-    int r = aim_db_for_each_tick(db, run_id, group, fn, userdata);
+    int r = aim__db_for_each_tick(db, run_id, group, fn, userdata);
     if (r < 0)
-        aim_store_set_error(store, "%s", r == -ENOMEM ? aim_strerror(r) : aim_db_errmsg(db));
+        aim__store_set_error(store, "%s", r == -ENOMEM ? aim_strerror(r) : aim__db_errmsg(db));
     return r;
 }
 
-const char *aim_api_series_unit(const aim_series_summary *s) {
+const char *aim__api_series_unit(const aim_series_summary *s) {
     const aim_metric_info *m = aim_metric_find(s->metric_key);
     return m && m->unit ? m->unit : "";
 }
 
-void aim_api_series_column(const aim_run_summary *run, const aim_series_summary *s, char *out,
+void aim__api_series_column(const aim_run_summary *run, const aim_series_summary *s, char *out,
                            size_t len) {
     const char *dev = s->device >= 0 && s->device < run->n_devices ? run->devices[s->device].name
                                                                    : "?";
     char inst[16] = "";
     if (s->instance >= 0)
         snprintf(inst, sizeof inst, "[%d]", s->instance);
-    const char *unit = aim_api_series_unit(s);
+    const char *unit = aim__api_series_unit(s);
     snprintf(out, len, "%s.%.48s%s%s%s%s", dev, s->metric_key, inst, *unit ? " [" : "", unit,
              *unit ? "]" : "");
 }

@@ -11,20 +11,20 @@
 
 /* The run's summary with its phases and records (run->workload). On error the store's
  * message is set and *ret is cleared. */
-int aim_api_load_run(aim_store *store, const char *run_id, aim_run_summary *ret);
+int aim__api_load_run(aim_store *store, const char *run_id, aim_run_summary *ret);
 
 /* Calls fn for every tick of rate group `group` of the run, in time order (values in the
  * group's slot order). On error the store's message is set. */
 typedef int (*aim_api_tick_fn)(int64_t t_rel_ns, const double *values, const uint8_t *valid,
                                void *userdata);
-int aim_api_group_ticks(aim_store *store, const char *run_id, int group, aim_api_tick_fn fn,
+int aim__api_group_ticks(aim_store *store, const char *run_id, int group, aim_api_tick_fn fn,
                         void *userdata);
 
 /* A series' column name as the export writes it: "gpu0.power [W]",
  * "host.cpu.core_util[3] [%]". */
-void aim_api_series_column(const aim_run_summary *run, const aim_series_summary *s, char *out,
+void aim__api_series_column(const aim_run_summary *run, const aim_series_summary *s, char *out,
                            size_t len);
 /* Its unit, "" when none or unknown to this aimeter. */
-const char *aim_api_series_unit(const aim_series_summary *s);
+const char *aim__api_series_unit(const aim_series_summary *s);
 
 #endif

@@ -103,11 +103,11 @@ int aim_samples_open(aim_store *store, const char *run_id, aim_samples **ret) {
     if (!store)
         return -EINVAL;
     if (!run_id || !ret) {
-        aim_store_set_error(store, "no run or output given");
+        aim__store_set_error(store, "no run or output given");
         return -EINVAL;
     }
     aim_run_summary run;
-    int r = aim_api_load_run(store, run_id, &run);
+    int r = aim__api_load_run(store, run_id, &run);
     if (r < 0)
         return r;
     aim_samples *s = calloc(1, sizeof *s);
@@ -115,13 +115,13 @@ int aim_samples_open(aim_store *store, const char *run_id, aim_samples **ret) {
     if (s)
         s->start_wall_ns = run.start_wall_ns;
     for (size_t g = 0; r >= 0 && g < s->n_groups; g++)
-        r = aim_api_group_ticks(store, run.id, s->groups[g].group, append_tick, &s->groups[g]);
+        r = aim__api_group_ticks(store, run.id, s->groups[g].group, append_tick, &s->groups[g]);
     if (r >= 0)
         r = align(s);
-    aim_run_summary_clear(&run);
+    aim__run_summary_clear(&run);
     if (r < 0) {
         if (r == -ENOMEM)
-            aim_store_set_error(store, "out of memory");
+            aim__store_set_error(store, "out of memory");
         aim_samples_free(s);
         return r;
     }

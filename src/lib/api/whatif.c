@@ -49,7 +49,7 @@ static int add_zones(whatif_req *q, aim_store *store, const char *zones) {
         while (l && p[l - 1] == ' ')
             l--;
         if (l == 0 || l >= sizeof code) {
-            aim_store_set_error(store, "bad zone list '%s': comma-separated zone codes", zones);
+            aim__store_set_error(store, "bad zone list '%s': comma-separated zone codes", zones);
             return -EINVAL;
         }
         memcpy(code, p, l);
@@ -57,15 +57,15 @@ static int add_zones(whatif_req *q, aim_store *store, const char *zones) {
         /* "FR", "FR@2010", "PL@marginal", "aws:us-east-1@2023" (zone_history.h). */
         aim_zone_spec spec;
         char err[320];
-        if (aim_zone_spec_resolve(code, l, &spec, err, sizeof err) < 0) {
-            aim_store_set_error(store, "%s", err);
+        if (aim__zone_spec_resolve(code, l, &spec, err, sizeof err) < 0) {
+            aim__store_set_error(store, "%s", err);
             return -EINVAL;
         }
         if (nz == MAX_ZONES) {
-            aim_store_set_error(store, "at most %d zones at a time", MAX_ZONES);
+            aim__store_set_error(store, "at most %d zones at a time", MAX_ZONES);
             return -EINVAL;
         }
-        aim_whatif_zone_scenario(&spec, code, q->run.start_wall_ns, &q->zone_points[nz++],
+        aim__whatif_zone_scenario(&spec, code, q->run.start_wall_ns, &q->zone_points[nz++],
                                  &q->sc[q->n_sc++]);
         p += len;
         if (*p == ',')
@@ -76,30 +76,30 @@ static int add_zones(whatif_req *q, aim_store *store, const char *zones) {
 
 static int add_file(whatif_req *q, aim_store *store, const char *path) {
     char err[512];
-    int r = aim_step_file_load(path, 1, &q->file, err, sizeof err);
+    int r = aim__step_file_load(path, 1, &q->file, err, sizeof err);
     if (r < 0) {
-        aim_store_set_error(store, "%s", err);
+        aim__store_set_error(store, "%s", err);
         return r;
     }
     aim_whatif_scenario *s = &q->sc[q->n_sc++];
     const char *base = strrchr(path, '/');
     base = base && base[1] ? base + 1 : path;
-    aim_bprintf(s->label, sizeof s->label, "%s", base);
-    aim_bprintf(s->name, sizeof s->name, "file, %zu point%s", q->file.n, q->file.n == 1 ? "" : "s");
+    aim__bprintf(s->label, sizeof s->label, "%s", base);
+    aim__bprintf(s->name, sizeof s->name, "file, %zu point%s", q->file.n, q->file.n == 1 ? "" : "s");
     s->points = q->file.points;
     s->n = q->file.n;
     s->signal = q->file.has_signal ? q->file.signal : AIM_SIGNAL_AVERAGE;
     s->basis = AIM_BASIS_UNKNOWN;
-    aim_bprintf(s->source, sizeof s->source, "file %s, aligned to the run's wall clock", path);
+    aim__bprintf(s->source, sizeof s->source, "file %s, aligned to the run's wall clock", path);
     return 0;
 }
 
-int aim_whatif_check_options(aim_store *store, aim_output out, aim_format format, double pue) {
-    int r = aim_store_check_format(store, out, format);
+int aim__whatif_check_options(aim_store *store, aim_output out, aim_format format, double pue) {
+    int r = aim__store_check_format(store, out, format);
     if (r < 0)
         return r;
     if (pue != 0 && !(pue >= 1.0 && pue <= 5.0)) {
-        aim_store_set_error(store, "PUE must be between 1.0 and 5.0");
+        aim__store_set_error(store, "PUE must be between 1.0 and 5.0");
         return -EINVAL;
     }
     return 0;
@@ -108,48 +108,48 @@ int aim_whatif_check_options(aim_store *store, aim_output out, aim_format format
 int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
                       const char *intensity_file, double pue, aim_format format,
                       char **ret_text) {
-    aim_db *db = aim_store_db(store);
+    aim_db *db = aim__store_db(store);
     if (!db || !run_id || !ret_text) {
         if (store)
-            aim_store_set_error(store, db ? "no run or no output given" : "store not open");
+            aim__store_set_error(store, db ? "no run or no output given" : "store not open");
         return -EINVAL;
     }
-    int rc = aim_whatif_check_options(store, AIM_OUTPUT_WHATIF, format, pue);
+    int rc = aim__whatif_check_options(store, AIM_OUTPUT_WHATIF, format, pue);
     if (rc < 0)
         return rc;
     if ((!zones || !*zones) && !intensity_file) {
-        aim_store_set_error(store, "no zone and no intensity file to compare with");
+        aim__store_set_error(store, "no zone and no intensity file to compare with");
         return -EINVAL;
     }
     whatif_req *q = calloc(1, sizeof *q);
     if (!q) {
-        aim_store_set_error(store, "out of memory");
+        aim__store_set_error(store, "out of memory");
         return -ENOMEM;
     }
-    int r = aim_db_load_summary(db, run_id, &q->run);
+    int r = aim__db_load_summary(db, run_id, &q->run);
     if (r < 0)
-        aim_store_set_error(store, "%s", aim_db_errmsg(db));
+        aim__store_set_error(store, "%s", aim__db_errmsg(db));
     if (r == 0) {
         q->pue_is_runs = pue == 0;
-        q->pue = aim_whatif_pue(pue, &q->run);
-        aim_whatif_run_scenario(&q->run, &q->run_point, &q->sc[q->n_sc++]);
+        q->pue = aim__whatif_pue(pue, &q->run);
+        aim__whatif_run_scenario(&q->run, &q->run_point, &q->sc[q->n_sc++]);
         r = add_zones(q, store, zones);
     }
     if (r == 0 && intensity_file)
         r = add_file(q, store, intensity_file);
     if (r == 0) {
-        r = aim_whatif_replay(db, &q->run, q->pue, q->sc, q->n_sc, &q->tot);
+        r = aim__whatif_replay(db, &q->run, q->pue, q->sc, q->n_sc, &q->tot);
         if (r < 0)
-            aim_store_set_error(store, "%s", aim_db_errmsg(db));
+            aim__store_set_error(store, "%s", aim__db_errmsg(db));
     }
     aim_whatif_result res = { .run = &q->run, .sc = q->sc, .n_sc = q->n_sc, .pue = q->pue,
                               .pue_is_runs = q->pue_is_runs, .tot = q->tot };
     if (r == 0)
-        r = aim_render(AIM_OUTPUT_WHATIF, format, &res, ret_text);
+        r = aim__render(AIM_OUTPUT_WHATIF, format, &res, ret_text);
     if (r == -ENOMEM)
-        aim_store_set_error(store, "out of memory");
-    aim_step_file_clear(&q->file);
-    aim_run_summary_clear(&q->run);
+        aim__store_set_error(store, "out of memory");
+    aim__step_file_clear(&q->file);
+    aim__run_summary_clear(&q->run);
     free(q);
     return r;
 }

@@ -9,5 +9,5 @@
 
 /* The options every what-if rendering checks first: a format `out` has (else -EOPNOTSUPP)
  * and pue 0 (the run's own) or 1.0-5.0 (else -EINVAL), with the store's message set. */
-int aim_whatif_check_options(aim_store *store, aim_output out, aim_format format, double pue);
+int aim__whatif_check_options(aim_store *store, aim_output out, aim_format format, double pue);
 #endif

@@ -42,12 +42,12 @@ static int add_specs(hw_req *q, aim_store *store, const char *list) {
         size_t len = strcspn(p, ";");
         if (len) {
             if (q->n_specs == MAX_SPECS) {
-                aim_store_set_error(store, "at most %d --gpu-spec at a time", MAX_SPECS);
+                aim__store_set_error(store, "at most %d --gpu-spec at a time", MAX_SPECS);
                 return -EINVAL;
             }
             char err[320];
-            if (aim_hw_spec_parse(p, len, &q->spec[q->n_specs], err, sizeof err) < 0) {
-                aim_store_set_error(store, "%s", err);
+            if (aim__hw_spec_parse(p, len, &q->spec[q->n_specs], err, sizeof err) < 0) {
+                aim__store_set_error(store, "%s", err);
                 return -EINVAL;
             }
             q->n_specs++;
@@ -71,7 +71,7 @@ static int each_item(const char *list, aim_store *store, const char *what,
             e--;
         char item[64];
         if (e == s || e - s >= sizeof item) {
-            aim_store_set_error(store, "bad %s list '%s': comma-separated names", what, list);
+            aim__store_set_error(store, "bad %s list '%s': comma-separated names", what, list);
             return -EINVAL;
         }
         memcpy(item, p + s, e - s);
@@ -90,25 +90,25 @@ static int add_zone(hw_req *q, aim_store *store, const char *code) {
     /* The same items as whatif --zones: "FR", "FR@2010", "PL@marginal" (zone_history.h). */
     aim_zone_spec spec;
     char err[320];
-    if (aim_zone_spec_resolve(code, strlen(code), &spec, err, sizeof err) < 0) {
-        aim_store_set_error(store, "%s", err);
+    if (aim__zone_spec_resolve(code, strlen(code), &spec, err, sizeof err) < 0) {
+        aim__store_set_error(store, "%s", err);
         return -EINVAL;
     }
     if (q->res.n_sc > MAX_HW_ZONES) {
-        aim_store_set_error(store, "at most %d zones with --hardware", MAX_HW_ZONES);
+        aim__store_set_error(store, "at most %d zones with --hardware", MAX_HW_ZONES);
         return -EINVAL;
     }
     size_t k = q->res.n_sc - 1;
-    aim_whatif_zone_scenario(&spec, code, q->run.start_wall_ns, &q->zone_points[k],
+    aim__whatif_zone_scenario(&spec, code, q->run.start_wall_ns, &q->zone_points[k],
                              &q->sc[q->res.n_sc++]);
     return 0;
 }
 
 static int add_alt(hw_req *q, aim_store *store, const char *name) {
     char err[512];
-    int r = aim_whatif_hw_add_alt(&q->res, q->spec, q->n_specs, name, err, sizeof err);
+    int r = aim__whatif_hw_add_alt(&q->res, q->spec, q->n_specs, name, err, sizeof err);
     if (r < 0)
-        aim_store_set_error(store, "%s", err);
+        aim__store_set_error(store, "%s", err);
     return r;
 }
 
@@ -126,7 +126,7 @@ static int replay_subset(aim_db *db, hw_req *q, const unsigned char *keep, doubl
         if (keep && !keep[d])
             sub.devices[d].in_total = 0;
     aim_whatif_totals tot;
-    int r = aim_whatif_replay(db, &sub, q->res.pue, q->sc, q->res.n_sc, &tot);
+    int r = aim__whatif_replay(db, &sub, q->res.pue, q->sc, q->res.n_sc, &tot);
     free(sub.devices);
     if (r < 0)
         return r;
@@ -156,7 +156,7 @@ static int replay_models(aim_db *db, hw_req *q, const int *model_of) {
     free(keep);
     if (r < 0)
         return r;
-    aim_whatif_hw_combine(res, all_carbon);
+    aim__whatif_hw_combine(res, all_carbon);
     for (size_t k = 0; k < res->n_sc; k++)
         q->sc[k].carbon_g = all_carbon[k];
     return 0;
@@ -169,12 +169,12 @@ static int plan(hw_req *q, aim_store *store, int **ret_model_of) {
     if (!model_of)
         return -ENOMEM;
     char err[512];
-    int r = aim_whatif_hw_models(&q->res, &q->run, q->spec, q->n_specs, model_of, err,
+    int r = aim__whatif_hw_models(&q->res, &q->run, q->spec, q->n_specs, model_of, err,
                                  sizeof err);
     if (r == 0)
-        r = aim_whatif_hw_ratios(&q->res, err, sizeof err);
+        r = aim__whatif_hw_ratios(&q->res, err, sizeof err);
     if (r < 0) {
-        aim_store_set_error(store, "%s", err);
+        aim__store_set_error(store, "%s", err);
         free(model_of);
         return r;
     }
@@ -192,39 +192,39 @@ int aim_whatif_hardware_render(aim_store *store, const char *run_id, const char 
 int aim_whatif_hardware_render_specs(aim_store *store, const char *run_id, const char *hardware,
                                      const char *specs, const char *zones, double pue,
                                      aim_format format, char **ret_text) {
-    aim_db *db = aim_store_db(store);
+    aim_db *db = aim__store_db(store);
     if (!db || !run_id || !ret_text || !hardware) {
         if (store)
-            aim_store_set_error(store, db ? "no run, hardware or output given" : "store not open");
+            aim__store_set_error(store, db ? "no run, hardware or output given" : "store not open");
         return -EINVAL;
     }
-    int rc = aim_whatif_check_options(store, AIM_OUTPUT_WHATIF_HARDWARE, format, pue);
+    int rc = aim__whatif_check_options(store, AIM_OUTPUT_WHATIF_HARDWARE, format, pue);
     if (rc < 0)
         return rc;
     hw_req *q = calloc(1, sizeof *q);
     if (!q) {
-        aim_store_set_error(store, "out of memory");
+        aim__store_set_error(store, "out of memory");
         return -ENOMEM;
     }
     int r = add_specs(q, store, specs);
     if (r == 0)
         r = each_item(hardware, store, "hardware", add_alt, q);
     if (r == 0 && q->res.n_alts == 0) {
-        aim_store_set_error(store, "no hardware given: --hardware A100,H100,L4");
+        aim__store_set_error(store, "no hardware given: --hardware A100,H100,L4");
         r = -EINVAL;
     }
     if (r == 0) {
-        r = aim_db_load_summary(db, run_id, &q->run);
+        r = aim__db_load_summary(db, run_id, &q->run);
         if (r < 0)
-            aim_store_set_error(store, "%s", aim_db_errmsg(db));
+            aim__store_set_error(store, "%s", aim__db_errmsg(db));
     }
     if (r == 0) {
         q->res.run = &q->run;
         q->res.sc = q->sc;
         q->res.any_stated = q->n_specs > 0;
         q->res.pue_is_runs = pue == 0;
-        q->res.pue = aim_whatif_pue(pue, &q->run);
-        aim_whatif_run_scenario(&q->run, &q->run_point, &q->sc[q->res.n_sc++]);
+        q->res.pue = aim__whatif_pue(pue, &q->run);
+        aim__whatif_run_scenario(&q->run, &q->run_point, &q->sc[q->res.n_sc++]);
         r = each_item(zones, store, "zone", add_zone, q);
     }
     int *model_of = NULL;
@@ -233,14 +233,14 @@ int aim_whatif_hardware_render_specs(aim_store *store, const char *run_id, const
     if (r == 0) {
         r = replay_models(db, q, model_of);
         if (r < 0 && r != -ENOMEM)
-            aim_store_set_error(store, "%s", aim_db_errmsg(db));
+            aim__store_set_error(store, "%s", aim__db_errmsg(db));
     }
     free(model_of);
     if (r == 0)
-        r = aim_render(AIM_OUTPUT_WHATIF_HARDWARE, format, &q->res, ret_text);
+        r = aim__render(AIM_OUTPUT_WHATIF_HARDWARE, format, &q->res, ret_text);
     if (r == -ENOMEM)
-        aim_store_set_error(store, "out of memory");
-    aim_run_summary_clear(&q->run);
+        aim__store_set_error(store, "out of memory");
+    aim__run_summary_clear(&q->run);
     free(q);
     return r;
 }

@@ -12,18 +12,18 @@
 
 static const aim_embodied_info *find_exact(const char *kind, const char *model) {
     char key[AIM_HW_KEY_MAX];
-    if (aim_hw_name_key(model, key, sizeof key) < 0)
+    if (aim__hw_name_key(model, key, sizeof key) < 0)
         return NULL;
     for (size_t i = 0; i < aim_embodied_table_count; i++) {
         const aim_embodied_info *e = &aim_embodied_table[i];
         if (strcasecmp(e->kind, kind) == 0 && strcmp(e->model, "any") != 0 &&
-            aim_hw_name_match(key, e->model, NULL) == 1)
+            aim__hw_name_match(key, e->model, NULL) == 1)
             return e;
     }
     return NULL;
 }
 
-int aim_embodied_find(const char *kind, const char *model, const aim_embodied_info **ret) {
+int aim__embodied_find(const char *kind, const char *model, const aim_embodied_info **ret) {
     if (!kind || !ret)
         return -EINVAL;
     const aim_embodied_info *any = NULL;
@@ -38,7 +38,7 @@ int aim_embodied_find(const char *kind, const char *model, const aim_embodied_in
         e = find_exact(kind, model);
         const aim_gpu_info *g;
         /* "A100 80GB" or nvidia-smi's "NVIDIA A100-SXM4-80GB" reach the canonical name. */
-        if (!e && strcasecmp(kind, "gpu") == 0 && aim_gpu_spec_lookup(model, &g) == 0)
+        if (!e && strcasecmp(kind, "gpu") == 0 && aim__gpu_spec_lookup(model, &g) == 0)
             e = find_exact(kind, g->name);
     }
     *ret = e ? e : any;
@@ -47,7 +47,7 @@ int aim_embodied_find(const char *kind, const char *model, const aim_embodied_in
 
 int aim_embodied_lookup(const char *kind, const char *model,
                         const aim_embodied_info **ret_info) {
-    return aim_embodied_find(kind, model, ret_info);
+    return aim__embodied_find(kind, model, ret_info);
 }
 
 size_t aim_embodied_count(void) {

@@ -16,6 +16,6 @@ extern const size_t aim_embodied_table_count;
 #define AIM_EMBODIED_YEAR_S (365.25 * 86400.0)
 
 /* As aim_embodied_lookup(). */
-int aim_embodied_find(const char *kind, const char *model, const aim_embodied_info **ret);
+int aim__embodied_find(const char *kind, const char *model, const aim_embodied_info **ret);
 
 #endif

@@ -89,7 +89,7 @@ static int key_words(const char *name, int memory, char *out, size_t size, size_
     return 0;
 }
 
-int aim_hw_name_key(const char *name, char *out, size_t size) {
+int aim__hw_name_key(const char *name, char *out, size_t size) {
     if (!name || !out || size == 0)
         return -EINVAL;
     size_t n = 0;
@@ -105,14 +105,14 @@ int aim_hw_name_key(const char *name, char *out, size_t size) {
 /* 1 equal, 2 key is a proper prefix of name's key, 0 neither. */
 static int match_one(const char *key, size_t key_len, const char *name) {
     char k[AIM_HW_KEY_MAX];
-    if (aim_hw_name_key(name, k, sizeof k) < 0)
+    if (aim__hw_name_key(name, k, sizeof k) < 0)
         return 0;
     if (strcmp(k, key) == 0)
         return 1;
     return strncmp(k, key, key_len) == 0 ? 2 : 0;
 }
 
-int aim_hw_name_match(const char *key, const char *name, const char *aliases) {
+int aim__hw_name_match(const char *key, const char *name, const char *aliases) {
     size_t key_len = strlen(key);
     int best = match_one(key, key_len, name);
     for (const char *a = aliases; a && *a && best != 1;) {
@@ -135,7 +135,7 @@ int aim_hw_name_match(const char *key, const char *name, const char *aliases) {
 static const aim_gpu_info *gpu_exact(const char *key, size_t *partial) {
     for (size_t i = 0; i < aim_gpu_spec_table_count; i++) {
         const aim_gpu_info *g = &aim_gpu_spec_table[i];
-        int m = aim_hw_name_match(key, g->name, g->aliases);
+        int m = aim__hw_name_match(key, g->name, g->aliases);
         if (m == 1)
             return g;
         if (partial)
@@ -144,9 +144,9 @@ static const aim_gpu_info *gpu_exact(const char *key, size_t *partial) {
     return NULL;
 }
 
-int aim_gpu_spec_lookup(const char *name, const aim_gpu_info **ret) {
+int aim__gpu_spec_lookup(const char *name, const aim_gpu_info **ret) {
     char key[AIM_HW_KEY_MAX];
-    int r = aim_hw_name_key(name, key, sizeof key);
+    int r = aim__hw_name_key(name, key, sizeof key);
     if (r == -ENAMETOOLONG)
         return -ENOENT;
     if (r < 0)
@@ -168,7 +168,7 @@ int aim_gpu_spec_lookup(const char *name, const aim_gpu_info **ret) {
             while (is_alnum((unsigned char)*w))
                 w++;
             if (w > start && is_memory(start, (size_t)(w - start)) &&
-                aim_parse_decimal(start, (size_t)(w - start) - 2, 0, &gb) < 0) /* "80GB" */
+                aim__parse_decimal(start, (size_t)(w - start) - 2, 0, &gb) < 0) /* "80GB" */
                 gb = NAN;
         }
         if (!isnan(gb) && key_words(name, 0, bare, sizeof bare, &n) == 0 && n > 0) {
@@ -186,16 +186,16 @@ int aim_gpu_spec_lookup(const char *name, const aim_gpu_info **ret) {
     return partial >= 2 ? -EEXIST : -ENOENT;
 }
 
-int aim_cpu_core_lookup(const char *name, const aim_cpu_core_spec **ret) {
+int aim__cpu_core_lookup(const char *name, const aim_cpu_core_spec **ret) {
     char key[AIM_HW_KEY_MAX];
-    int r = aim_hw_name_key(name, key, sizeof key);
+    int r = aim__hw_name_key(name, key, sizeof key);
     if (r == -ENAMETOOLONG)
         return -ENOENT;
     if (r < 0)
         return r;
     size_t partial = 0;
     for (size_t i = 0; i < aim_cpu_core_table_count; i++) {
-        int m = aim_hw_name_match(key, aim_cpu_core_table[i].model, NULL);
+        int m = aim__hw_name_match(key, aim_cpu_core_table[i].model, NULL);
         if (m == 1) {
             if (ret)
                 *ret = &aim_cpu_core_table[i];
@@ -209,17 +209,17 @@ int aim_cpu_core_lookup(const char *name, const aim_cpu_core_spec **ret) {
 /* ---------------------------------------------------------------- public API */
 
 int aim_gpu_lookup(const char *name, const aim_gpu_info **ret_gpu) {
-    return aim_gpu_spec_lookup(name, ret_gpu);
+    return aim__gpu_spec_lookup(name, ret_gpu);
 }
 
 size_t aim_gpu_candidates(const char *name, const aim_gpu_info **ret, size_t max) {
     char key[AIM_HW_KEY_MAX];
-    if (aim_hw_name_key(name, key, sizeof key) < 0)
+    if (aim__hw_name_key(name, key, sizeof key) < 0)
         return 0;
     size_t n = 0;
     for (size_t i = 0; i < aim_gpu_spec_table_count; i++) {
         const aim_gpu_info *g = &aim_gpu_spec_table[i];
-        if (aim_hw_name_match(key, g->name, g->aliases) == 0)
+        if (aim__hw_name_match(key, g->name, g->aliases) == 0)
             continue;
         if (ret && n < max)
             ret[n] = g;
@@ -240,7 +240,7 @@ int aim_cpu_lookup(const char *name, aim_cpu_info *ret_cpu) {
     if (!name || !*name || !ret_cpu)
         return -EINVAL;
     const aim_cpu_core_spec *c;
-    int r = aim_cpu_core_lookup(name, &c);
+    int r = aim__cpu_core_lookup(name, &c);
     if (r == 0) {
         *ret_cpu = (aim_cpu_info){ .model = c->model, .tdp_w = c->tdp_w, .cores = c->cores,
                                    .tdp_per_core_w = c->tdp_per_core_w, .source = c->source,
@@ -252,10 +252,10 @@ int aim_cpu_lookup(const char *name, aim_cpu_info *ret_cpu) {
     /* Not in the per-core table: the estimate source's TDP table knows 50 times more models,
      * /proc/cpuinfo spellings included, but not their core counts. */
     const aim_cpu_tdp *t;
-    if (aim_cpu_tdp_lookup(name, &t) == 0) {
-        *ret_cpu = (aim_cpu_info){ .model = aim_cpu_tdp_model(t), .tdp_w = t->tdp_w, .cores = 0,
-                                   .tdp_per_core_w = NAN, .source = aim_cpu_tdp_source(t),
-                                   .licence = aim_cpu_tdp_licence(t) };
+    if (aim__cpu_tdp_lookup(name, &t) == 0) {
+        *ret_cpu = (aim_cpu_info){ .model = aim__cpu_tdp_model(t), .tdp_w = t->tdp_w, .cores = 0,
+                                   .tdp_per_core_w = NAN, .source = aim__cpu_tdp_source(t),
+                                   .licence = aim__cpu_tdp_licence(t) };
         return 0;
     }
     return r == -EINVAL ? -ENOENT : r;

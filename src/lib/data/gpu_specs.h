@@ -49,17 +49,17 @@ extern const size_t aim_cpu_core_table_count;
 /* Writes the key of name (rule above) into out, NUL-terminated. Returns its length (> 0),
  * -EINVAL for NULL or a name with no letter or digit left, -ENAMETOOLONG when the key
  * would not fit in size bytes. */
-int aim_hw_name_key(const char *name, char *out, size_t size);
+int aim__hw_name_key(const char *name, char *out, size_t size);
 
 /* 1 when key equals the key of name or of one of the '|'-separated aliases; 2 when it is
  * only a proper prefix of one of them; 0 otherwise. */
-int aim_hw_name_match(const char *key, const char *name, const char *aliases);
+int aim__hw_name_match(const char *key, const char *name, const char *aliases);
 
 /* The accelerator named name (rule above). -EINVAL, -ENOENT or -EEXIST as for
  * aim_gpu_lookup(). */
-int aim_gpu_spec_lookup(const char *name, const aim_gpu_info **ret);
+int aim__gpu_spec_lookup(const char *name, const aim_gpu_info **ret);
 
 /* The row of Green Algorithms' CPU table named name, same rule. -EINVAL, -ENOENT, -EEXIST. */
-int aim_cpu_core_lookup(const char *name, const aim_cpu_core_spec **ret);
+int aim__cpu_core_lookup(const char *name, const aim_cpu_core_spec **ret);
 
 #endif

@@ -121,15 +121,15 @@ static int may_match(const token_list *name, const char *model) {
     return 0;
 }
 
-const char *aim_cpu_tdp_model(const aim_cpu_tdp *t) { return aim_cpu_tdp_names + t->model; }
-const char *aim_cpu_tdp_source(const aim_cpu_tdp *t) { return aim_cpu_tdp_origins[t->origin].source; }
-const char *aim_cpu_tdp_licence(const aim_cpu_tdp *t) { return aim_cpu_tdp_origins[t->origin].licence; }
+const char *aim__cpu_tdp_model(const aim_cpu_tdp *t) { return aim_cpu_tdp_names + t->model; }
+const char *aim__cpu_tdp_source(const aim_cpu_tdp *t) { return aim_cpu_tdp_origins[t->origin].source; }
+const char *aim__cpu_tdp_licence(const aim_cpu_tdp *t) { return aim_cpu_tdp_origins[t->origin].licence; }
 
 static int lookup_uncached(const char *model_name, const aim_cpu_tdp **ret);
 
 /* The estimate source asks twice per run (its model and the report's model line) for the same
  * name: remember the last answer. */
-int aim_cpu_tdp_lookup(const char *model_name, const aim_cpu_tdp **ret) {
+int aim__cpu_tdp_lookup(const char *model_name, const aim_cpu_tdp **ret) {
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     static char last_name[MAX_TEXT];
     static const aim_cpu_tdp *last_result;
@@ -167,7 +167,7 @@ static int lookup_uncached(const char *model_name, const aim_cpu_tdp **ret) {
     int best_n = 0;
     size_t best_chars = 0;
     for (size_t i = 0; i < aim_cpu_tdp_table_count; i++) {
-        const char *model = aim_cpu_tdp_model(&aim_cpu_tdp_table[i]);
+        const char *model = aim__cpu_tdp_model(&aim_cpu_tdp_table[i]);
         if (!may_match(&name, model))
             continue;
         tokenize(model, &entry);

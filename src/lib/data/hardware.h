@@ -16,9 +16,9 @@ typedef struct aim_cpu_tdp_origin {
 } aim_cpu_tdp_origin;
 
 /* The model as in the table ("Intel Xeon Gold 6248"), its source and licence. */
-const char *aim_cpu_tdp_model(const aim_cpu_tdp *t);
-const char *aim_cpu_tdp_source(const aim_cpu_tdp *t);
-const char *aim_cpu_tdp_licence(const aim_cpu_tdp *t);
+const char *aim__cpu_tdp_model(const aim_cpu_tdp *t);
+const char *aim__cpu_tdp_source(const aim_cpu_tdp *t);
+const char *aim__cpu_tdp_licence(const aim_cpu_tdp *t);
 
 /* Finds the TDP of a CPU from its /proc/cpuinfo "model name" (e.g. "Intel(R) Xeon(R) Gold
  * 6248 CPU @ 2.50GHz"), matching the table's model names as whole tokens. The rule, applied
@@ -35,6 +35,6 @@ const char *aim_cpu_tdp_licence(const aim_cpu_tdp *t);
  *    first in the table.
  * The returned entry is static. -ENOENT when nothing matches, -EINVAL for NULL/empty.
  * Thread-safe. */
-int aim_cpu_tdp_lookup(const char *model_name, const aim_cpu_tdp **ret);
+int aim__cpu_tdp_lookup(const char *model_name, const aim_cpu_tdp **ret);
 
 #endif

@@ -20,10 +20,10 @@ typedef struct aim_hw_spec {
 
 /* Parses the first len bytes of item into *ret (in place). 0, or -EINVAL with one line in
  * err (always terminated). Thread-safe. */
-int aim_hw_spec_parse(const char *item, size_t len, aim_hw_spec *ret, char *err, size_t errlen);
+int aim__hw_spec_parse(const char *item, size_t len, aim_hw_spec *ret, char *err, size_t errlen);
 
 /* 1 when name means the stated device: its NAME by the table's name rule, or, when it amends
  * a row, any name that resolves to that row. */
-int aim_hw_spec_matches(const aim_hw_spec *s, const char *name);
+int aim__hw_spec_matches(const aim_hw_spec *s, const char *name);
 
 #endif

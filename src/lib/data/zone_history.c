@@ -93,7 +93,7 @@ int aim_zone_history_lookup(const char *code, int year, aim_zone_info *ret_row) 
     return -ENOENT;
 }
 
-int aim_zone_history_describe(const char *code, char *buf, size_t len) {
+int aim__zone_history_describe(const char *code, char *buf, size_t len) {
     if (!buf || !len)
         return 0;
     buf[0] = '\0';
@@ -108,7 +108,7 @@ int aim_zone_history_describe(const char *code, char *buf, size_t len) {
         int gaps = 0;
         for (int k = 0; k < s->n_years; k++)
             gaps += aim_zone_history_values[s->offset + (size_t)k] < 0;
-        aim_bappendf(buf, len, "%s%d–%d%s, %s", named ? "; " : "yearly history: ",
+        aim__bappendf(buf, len, "%s%d–%d%s, %s", named ? "; " : "yearly history: ",
                      s->first_year, s->first_year + s->n_years - 1, gaps ? " (with gaps)" : "",
                      aim_zone_history_sources[s->source].short_name);
         named++;
@@ -132,7 +132,7 @@ int aim_zone_history_describe(const char *code, char *buf, size_t len) {
         const char *sep = named != history ? ", "
                           : history        ? "; zone tables: "
                                            : "no yearly history; zone tables: ";
-        aim_bappendf(buf, len, "%s%d", sep, z->year);
+        aim__bappendf(buf, len, "%s%d", sep, z->year);
         named++;
     }
     return named;
@@ -160,33 +160,33 @@ static int parse_suffix(const char *item, const char *p, size_t n, int *year, in
         is_year = p[i] >= '0' && p[i] <= '9';
     if (is_year) {
         if (*year >= 0)
-            return aim_text_invalid(err, errlen, "bad zone '%s': one @YEAR at most", item);
+            return aim__text_invalid(err, errlen, "bad zone '%s': one @YEAR at most", item);
         *year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
         return 0;
     }
     int sig = equal_nocase(p, n, "marginal") ? 2 : equal_nocase(p, n, "average") ? 1 : 0;
     if (!sig)
-        return aim_text_invalid(err, errlen, "bad zone '%s': '@%.*s' is not a year (@2015), @marginal "
+        return aim__text_invalid(err, errlen, "bad zone '%s': '@%.*s' is not a year (@2015), @marginal "
                        "or @average", item, (int)n, p);
     if (*signal)
-        return aim_text_invalid(err, errlen, "bad zone '%s': one of @marginal, @average at most", item);
+        return aim__text_invalid(err, errlen, "bad zone '%s': one of @marginal, @average at most", item);
     *signal = sig;
     return 0;
 }
 
 static int unknown(const char *code, char *err, size_t errlen) {
-    return aim_text_invalid(err, errlen, "unknown zone '%s' (aimeter zones lists them)", code);
+    return aim__text_invalid(err, errlen, "unknown zone '%s' (aimeter zones lists them)", code);
 }
 
-int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char *err,
+int aim__zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char *err,
                           size_t errlen) {
     char text[128], code[128];
     if (err && errlen)
         err[0] = '\0';
     if (!item || !ret || len == 0 || memchr(item, '\0', len))
-        return aim_text_invalid(err, errlen, "bad zone: empty");
+        return aim__text_invalid(err, errlen, "bad zone: empty");
     if (len >= sizeof text)
-        return aim_text_invalid(err, errlen, "bad zone '%.40s...': too long", item);
+        return aim__text_invalid(err, errlen, "bad zone '%.40s...': too long", item);
     /* Control bytes can match no code; as '?' they cannot break the one-line message. */
     for (size_t i = 0; i < len; i++)
         text[i] = (unsigned char)item[i] < 0x20 || item[i] == 0x7f ? '?' : item[i];
@@ -195,7 +195,7 @@ int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char
     memcpy(code, text, clen);
     code[clen] = '\0';
     if (clen == 0)
-        return aim_text_invalid(err, errlen, "bad zone '%s': the zone code comes first (FR@2015)", text);
+        return aim__text_invalid(err, errlen, "bad zone '%s': the zone code comes first (FR@2015)", text);
     int year = -1, signal = 0; /* year -1: none asked for */
     for (const char *p = text + clen; *p == '@';) {
         p++;
@@ -216,7 +216,7 @@ int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char
         if (aim_zone_lookup_signal(s.zone, 1, &z) < 0) {
             if (aim_zone_lookup(s.zone, &z) < 0)
                 return unknown(code, err, errlen);
-            return aim_text_invalid(err, errlen, "no marginal figure for %s (marginal factors are per "
+            return aim__text_invalid(err, errlen, "no marginal figure for %s (marginal factors are per "
                            "country: aimeter zones --marginal lists them)", s.zone);
         }
         /* The fallback to the country must not make "FR-NOPE@marginal" a zone. */
@@ -224,15 +224,15 @@ int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char
         if (strcmp(z->code, s.zone) != 0 && aim_zone_lookup(s.zone, &avg) < 0)
             return unknown(code, err, errlen);
         if (year >= 0 && z->year != year)
-            return aim_text_invalid(err, errlen, "no %04d marginal figure for %s (the marginal table has "
+            return aim__text_invalid(err, errlen, "no %04d marginal figure for %s (the marginal table has "
                            "%d only: %s)", year, s.zone, z->year, z->source);
         s.row = *z;
     } else if (year >= 0) {
         if (aim_zone_history_lookup(s.zone, year, &s.row) < 0) {
             char have[256];
-            if (!aim_zone_history_describe(s.zone, have, sizeof have))
+            if (!aim__zone_history_describe(s.zone, have, sizeof have))
                 return unknown(code, err, errlen);
-            return aim_text_invalid(err, errlen, "no %04d figure for %s (%s)", year, s.zone, have);
+            return aim__text_invalid(err, errlen, "no %04d figure for %s (%s)", year, s.zone, have);
         }
     } else {
         if (aim_zone_lookup(s.zone, &z) < 0)
@@ -240,23 +240,23 @@ int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char
         s.row = *z;
     }
     s.year = year > 0 ? year : 0;
-    aim_bappendf(s.label, sizeof s.label, "%s", s.zone);
+    aim__bappendf(s.label, sizeof s.label, "%s", s.zone);
     if (year >= 0)
-        aim_bappendf(s.label, sizeof s.label, "@%04d", year);
+        aim__bappendf(s.label, sizeof s.label, "@%04d", year);
     if (s.marginal)
-        aim_bappendf(s.label, sizeof s.label, "@marginal");
+        aim__bappendf(s.label, sizeof s.label, "@marginal");
     if (strcmp(s.row.code, s.zone) != 0)
-        aim_bappendf(s.label, sizeof s.label, " (%s)", s.row.code);
+        aim__bappendf(s.label, sizeof s.label, " (%s)", s.row.code);
     s.national = s.marginal && strcmp(s.row.code, s.zone) != 0;
     *ret = s;
     return 0;
 }
 
-void aim_zone_spec_national_note(const aim_zone_spec *spec, char *buf, size_t len) {
+void aim__zone_spec_national_note(const aim_zone_spec *spec, char *buf, size_t len) {
     if (!len)
         return;
     buf[0] = '\0';
     if (spec && spec->national)
-        aim_bappendf(buf, len, "national figure of %s: %s has no marginal factor of its own",
+        aim__bappendf(buf, len, "national figure of %s: %s has no marginal factor of its own",
                      spec->row.code, spec->zone);
 }

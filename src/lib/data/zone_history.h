@@ -13,7 +13,7 @@
  * yearly carbon intensity", then "; zone tables: 2019" for a year only a zone-table row
  * has. 0 when CODE has no year at all (unknown zone: buf is ""), else the number of history
  * series and zone-table years named. */
-int aim_zone_history_describe(const char *code, char *buf, size_t len);
+int aim__zone_history_describe(const char *code, char *buf, size_t len);
 
 /* One item of a zone list, resolved. */
 typedef struct aim_zone_spec {
@@ -32,7 +32,7 @@ typedef struct aim_zone_spec {
 
 /* What a report says of a national marginal figure, in buf (always terminated): "national
  * figure of CA: CA-SK has no marginal factor of its own". "" when spec is not national. */
-void aim_zone_spec_national_note(const aim_zone_spec *spec, char *buf, size_t len);
+void aim__zone_spec_national_note(const aim_zone_spec *spec, char *buf, size_t len);
 
 /* Resolves the first len bytes of item (need not be terminated): "FR", "ca_sk@marginal",
  * "FR@2010", "aws:us-east-1@2023", "PL@marginal@2021" (suffixes in any order, each kind
@@ -40,7 +40,7 @@ void aim_zone_spec_national_note(const aim_zone_spec *spec, char *buf, size_t le
  * aim_zone_lookup_signal(code, 1), refused with a year the marginal row is not of. -EINVAL
  * with a one-line message in err (always terminated) for a bad suffix, an unknown zone or a
  * year or signal the tables lack; *ret untouched then. Thread-safe. */
-int aim_zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char *err,
+int aim__zone_spec_resolve(const char *item, size_t len, aim_zone_spec *ret, char *err,
                           size_t errlen);
 
 #endif

@@ -61,9 +61,9 @@ int aim_zone_lookup_basis(const char *code, int marginal, const char *basis,
     const char *want_basis = NULL;
     if (basis) {
         aim_basis b;
-        if (aim_basis_parse(basis, &b) < 0 || b == AIM_BASIS_UNKNOWN)
+        if (aim__basis_parse(basis, &b) < 0 || b == AIM_BASIS_UNKNOWN)
             return -EINVAL;
-        want_basis = aim_basis_name(b); /* the table's spelling, for strcmp */
+        want_basis = aim__basis_name(b); /* the table's spelling, for strcmp */
     }
     if (strchr(code, ':')) {
         const aim_cloud_region *r = find_region(code);
@@ -71,7 +71,7 @@ int aim_zone_lookup_basis(const char *code, int marginal, const char *basis,
             return -ENOENT;
         code = r->zone;
     }
-    const char *signal = aim_signal_name(marginal ? AIM_SIGNAL_MARGINAL : AIM_SIGNAL_AVERAGE);
+    const char *signal = aim__signal_name(marginal ? AIM_SIGNAL_MARGINAL : AIM_SIGNAL_AVERAGE);
     size_t len = strlen(code);
     for (;;) {
         const aim_zone_info *z = find_row(code, len, signal, want_basis);
@@ -107,7 +107,7 @@ const aim_zone_info *aim_zone_get(size_t index) {
     return index < aim_zone_table_count ? &aim_zone_table[index] : NULL;
 }
 
-const aim_zone_info *aim_zone_world(void) {
+const aim_zone_info *aim__zone_world(void) {
     const aim_zone_info *z = NULL;
     /* tools/gen_tables.py refuses a table without WORLD, so this cannot fail; the fallback
      * only keeps the "never NULL" promise if someone bypasses the generator. */

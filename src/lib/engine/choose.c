@@ -20,7 +20,7 @@ typedef int (*intensity_step)(const aim_config *cfg, int64_t now_ms, aim_intensi
 
 static int one_point(aim_intensity_series *out, int64_t t_ms, double value) {
     aim_intensity_point p = { .t_unix_ms = t_ms, .g_per_kwh = value };
-    return aim_intensity_series_append(out, &p, 1);
+    return aim__intensity_series_append(out, &p, 1);
 }
 
 static int from_constant(const aim_config *cfg, int64_t now_ms, aim_intensity_series *out,
@@ -39,9 +39,9 @@ static int from_constant(const aim_config *cfg, int64_t now_ms, aim_intensity_se
 static int load_file(const char *path, int allow_signal, aim_intensity_series *out, char *err,
                      size_t errlen) {
     aim_step_file f;
-    int r = aim_step_file_load(path, allow_signal, &f, err, errlen);
+    int r = aim__step_file_load(path, allow_signal, &f, err, errlen);
     if (r == 0)
-        r = aim_intensity_series_append(out, f.points, f.n);
+        r = aim__intensity_series_append(out, f.points, f.n);
     if (r == 0) {
         out->origin = AIM_ORIGIN_FILE;
         out->signal = f.has_signal ? f.signal : AIM_SIGNAL_AVERAGE;
@@ -54,7 +54,7 @@ static int load_file(const char *path, int allow_signal, aim_intensity_series *o
     } else if (r == -ENOMEM) {
         snprintf(err, errlen, "%s: out of memory", path);
     }
-    aim_step_file_clear(&f);
+    aim__step_file_clear(&f);
     return r;
 }
 
@@ -71,9 +71,9 @@ static int from_row(const aim_zone_info *z, aim_intensity_origin origin, const c
                     int64_t now_ms, aim_intensity_series *out) {
     out->origin = origin;
     snprintf(out->zone, sizeof out->zone, "%s", z->code);
-    if (!z->signal || aim_signal_parse(z->signal, &out->signal) < 0)
+    if (!z->signal || aim__signal_parse(z->signal, &out->signal) < 0)
         out->signal = AIM_SIGNAL_AVERAGE;
-    if (!z->basis || aim_basis_parse(z->basis, &out->basis) < 0)
+    if (!z->basis || aim__basis_parse(z->basis, &out->basis) < 0)
         out->basis = AIM_BASIS_UNKNOWN;
     snprintf(out->source, sizeof out->source, "%s%s: %s, %d, %s, %s", prefix,
              z->name ? z->name : z->code, z->source ? z->source : "", z->year,
@@ -98,13 +98,13 @@ static int from_zone(const aim_config *cfg, int64_t now_ms, aim_intensity_series
             n += snprintf(item + n, sizeof item - (size_t)n, "@%04d", cfg->zone_year);
         if (marginal)
             snprintf(item + n, sizeof item - (size_t)n, "@marginal");
-        if (aim_zone_spec_resolve(item, strlen(item), &spec, NULL, 0) == 0)
+        if (aim__zone_spec_resolve(item, strlen(item), &spec, NULL, 0) == 0)
             break;
         if (!marginal || cfg->zone_marginal)
             return 0;
     }
     char note[200], prefix[240] = "";
-    aim_zone_spec_national_note(&spec, note, sizeof note);
+    aim__zone_spec_national_note(&spec, note, sizeof note);
     if (note[0])
         snprintf(prefix, sizeof prefix, "%s; ", note);
     return from_row(&spec.row, AIM_ORIGIN_ZONE, prefix, now_ms, out);
@@ -116,7 +116,7 @@ static int from_guess(const aim_config *cfg, int64_t now_ms, aim_intensity_serie
                       char *err, size_t errlen) {
     char code[24], how[160], prefix[200];
     const aim_zone_info *z = NULL;
-    if (aim_zone_guess(aim_system_root(), code, sizeof code, how, sizeof how) < 0 ||
+    if (aim__zone_guess(aim__system_root(), code, sizeof code, how, sizeof how) < 0 ||
         aim_zone_lookup(code, &z) < 0)
         return 0;
     snprintf(prefix, sizeof prefix, "no zone given, guessed from the %s; ", how);
@@ -125,7 +125,7 @@ static int from_guess(const aim_config *cfg, int64_t now_ms, aim_intensity_serie
 
 static int from_world(const aim_config *cfg, int64_t now_ms, aim_intensity_series *out,
                       char *err, size_t errlen) {
-    const aim_zone_info *z = aim_zone_world();
+    const aim_zone_info *z = aim__zone_world();
     if (!z) {
         out->origin = AIM_ORIGIN_NONE;
         snprintf(out->source, sizeof out->source, "no intensity data");
@@ -150,7 +150,7 @@ static int from_provider(const aim_config *cfg, aim_intensity_series *out,
                          char *why, size_t whylen) {
     if (!ret_live || !cfg->provider[0])
         return 0;
-    int r = aim_run_provider_open(cfg, AIM_RUN_PROVIDER_START_MS, out, ret_live, note, notelen);
+    int r = aim__run_provider_open(cfg, AIM_RUN_PROVIDER_START_MS, out, ret_live, note, notelen);
     if (r == 0)
         return 1;
     if (r == -ENOMEM)
@@ -172,7 +172,7 @@ static void fallback_warning(const aim_config *cfg, const char *why, const aim_i
                  why, out->source);
 }
 
-int aim_intensity_choose_live(const aim_config *cfg, int64_t now_unix_ms,
+int aim__intensity_choose_live(const aim_config *cfg, int64_t now_unix_ms,
                               aim_intensity_series *out, struct aim_run_provider **ret_live,
                               char *warning, size_t warnlen, char *err, size_t errlen) {
     if (err && errlen)
@@ -198,12 +198,12 @@ int aim_intensity_choose_live(const aim_config *cfg, int64_t now_unix_ms,
     return 0;
 }
 
-int aim_intensity_choose(const aim_config *cfg, int64_t now_unix_ms, aim_intensity_series *out,
+int aim__intensity_choose(const aim_config *cfg, int64_t now_unix_ms, aim_intensity_series *out,
                          char *err, size_t errlen) {
-    return aim_intensity_choose_live(cfg, now_unix_ms, out, NULL, NULL, 0, err, errlen);
+    return aim__intensity_choose_live(cfg, now_unix_ms, out, NULL, NULL, 0, err, errlen);
 }
 
-int aim_price_choose(const aim_config *cfg, int64_t now_unix_ms, aim_intensity_series *out,
+int aim__price_choose(const aim_config *cfg, int64_t now_unix_ms, aim_intensity_series *out,
                      char *err, size_t errlen) {
     if (err && errlen)
         err[0] = '\0';

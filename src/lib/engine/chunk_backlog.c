@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void aim_chunk_backlog_init(aim_chunk_backlog *b, size_t max_bytes) {
+void aim__chunk_backlog_init(aim_chunk_backlog *b, size_t max_bytes) {
     memset(b, 0, sizeof *b);
     b->max_bytes = max_bytes ? max_bytes : AIM_BACKLOG_DEFAULT_BYTES;
 }
@@ -39,7 +39,7 @@ static int grow(aim_chunk_backlog *b) {
     return 0;
 }
 
-int aim_chunk_backlog_push(aim_chunk_backlog *b, int group, int64_t seq, int64_t t_first_ns,
+int aim__chunk_backlog_push(aim_chunk_backlog *b, int group, int64_t seq, int64_t t_first_ns,
                            int64_t t_last_ns, int n_ticks, const uint8_t *blob, size_t len) {
     if (group < 0 || group >= AIM_BACKLOG_GROUPS)
         return -EINVAL;
@@ -63,13 +63,13 @@ int aim_chunk_backlog_push(aim_chunk_backlog *b, int group, int64_t seq, int64_t
     return dropped;
 }
 
-const aim_backlog_chunk *aim_chunk_backlog_at(const aim_chunk_backlog *b, size_t i) {
+const aim_backlog_chunk *aim__chunk_backlog_at(const aim_chunk_backlog *b, size_t i) {
     return i < b->n ? slot(b, i) : NULL;
 }
 
-size_t aim_chunk_backlog_count(const aim_chunk_backlog *b) { return b->n; }
+size_t aim__chunk_backlog_count(const aim_chunk_backlog *b) { return b->n; }
 
-uint64_t aim_chunk_backlog_ticks(const aim_chunk_backlog *b, int group) {
+uint64_t aim__chunk_backlog_ticks(const aim_chunk_backlog *b, int group) {
     uint64_t t = 0;
     for (size_t i = 0; i < b->n; i++)
         if (slot(b, i)->group == group)
@@ -77,7 +77,7 @@ uint64_t aim_chunk_backlog_ticks(const aim_chunk_backlog *b, int group) {
     return t;
 }
 
-void aim_chunk_backlog_clear(aim_chunk_backlog *b) {
+void aim__chunk_backlog_clear(aim_chunk_backlog *b) {
     for (size_t i = 0; i < b->n; i++)
         free(slot(b, i)->blob);
     b->n = 0;
@@ -85,10 +85,10 @@ void aim_chunk_backlog_clear(aim_chunk_backlog *b) {
     b->bytes = 0;
 }
 
-void aim_chunk_backlog_free(aim_chunk_backlog *b) {
+void aim__chunk_backlog_free(aim_chunk_backlog *b) {
     if (!b)
         return;
-    aim_chunk_backlog_clear(b);
+    aim__chunk_backlog_clear(b);
     free(b->items);
     b->items = NULL;
     b->cap = 0;

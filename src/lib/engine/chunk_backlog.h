@@ -29,23 +29,23 @@ typedef struct aim_chunk_backlog {
 } aim_chunk_backlog;
 
 /* max_bytes 0: AIM_BACKLOG_DEFAULT_BYTES. */
-void aim_chunk_backlog_init(aim_chunk_backlog *b, size_t max_bytes);
-void aim_chunk_backlog_free(aim_chunk_backlog *b);
+void aim__chunk_backlog_init(aim_chunk_backlog *b, size_t max_bytes);
+void aim__chunk_backlog_free(aim_chunk_backlog *b);
 
 /* Copies the blob (the encoder's buffer is reused) and appends it, first dropping the oldest
  * chunks while the total would exceed the bound (the newest is always kept). Returns the
  * number of chunks dropped (>= 0), or -ENOMEM (the chunk is then dropped and counted) or
  * -EINVAL (group out of range). */
-int aim_chunk_backlog_push(aim_chunk_backlog *b, int group, int64_t seq, int64_t t_first_ns,
+int aim__chunk_backlog_push(aim_chunk_backlog *b, int group, int64_t seq, int64_t t_first_ns,
                            int64_t t_last_ns, int n_ticks, const uint8_t *blob, size_t len);
 
 /* The i-th chunk held (0: the oldest), borrowed until the next push or clear. */
-const aim_backlog_chunk *aim_chunk_backlog_at(const aim_chunk_backlog *b, size_t i);
-size_t aim_chunk_backlog_count(const aim_chunk_backlog *b);
+const aim_backlog_chunk *aim__chunk_backlog_at(const aim_chunk_backlog *b, size_t i);
+size_t aim__chunk_backlog_count(const aim_chunk_backlog *b);
 /* Ticks of `group` held. */
-uint64_t aim_chunk_backlog_ticks(const aim_chunk_backlog *b, int group);
+uint64_t aim__chunk_backlog_ticks(const aim_chunk_backlog *b, int group);
 
 /* After a successful commit: every chunk held is stored; frees them. */
-void aim_chunk_backlog_clear(aim_chunk_backlog *b);
+void aim__chunk_backlog_clear(aim_chunk_backlog *b);
 
 #endif

@@ -110,7 +110,7 @@ int aim_config_set_sources(aim_config *c, const char *list) {
     return 0;
 }
 
-int aim_config_selects(const aim_config *c, const char *name) {
+int aim__config_selects(const aim_config *c, const char *name) {
     if (!c->sources[0])
         return 1;
     size_t len = strlen(name);
@@ -137,7 +137,7 @@ int aim_config_set_zone(aim_config *c, const char *zone) {
     aim_zone_spec spec;
     if (!zone)
         return fail(c, -EINVAL, "no zone given");
-    if (aim_zone_spec_resolve(zone, strlen(zone), &spec, c->errmsg, sizeof c->errmsg) < 0)
+    if (aim__zone_spec_resolve(zone, strlen(zone), &spec, c->errmsg, sizeof c->errmsg) < 0)
         return -EINVAL;
     snprintf(c->zone, sizeof c->zone, "%s", spec.zone);
     c->zone_year = spec.year;
@@ -166,7 +166,7 @@ int aim_config_set_command(aim_config *c, char *const argv[]) {
 int aim_config_set_source_option(aim_config *c, const char *source, const char *key,
                                  const char *value) {
     char err[sizeof c->errmsg];
-    int r = aim_source_option_check(source, key, value, err, sizeof err);
+    int r = aim__source_option_check(source, key, value, err, sizeof err);
     if (r == 0 && value && strlen(value) >= sizeof c->source_options[0].value) {
         snprintf(err, sizeof err, "%s option %s: longer than %zu bytes", source, key,
                  sizeof c->source_options[0].value - 1);
@@ -201,12 +201,12 @@ int aim_config_set_source_option(aim_config *c, const char *source, const char *
     return 0;
 }
 
-int aim_config_source_settings(const aim_config *c, const aim_source_ops *ops,
+int aim__config_source_settings(const aim_config *c, const aim_source_ops *ops,
                                aim_source_setting *out, int max) {
     int n = 0, rank[AIM_CONFIG_MAX_SOURCE_OPTIONS];
     for (int i = 0; i < c->n_source_options; i++) {
         const struct aim_config_source_option *o = &c->source_options[i];
-        int r = aim_source_option_rank(ops, o->source, o->key);
+        int r = aim__source_option_rank(ops, o->source, o->key);
         if (r == 0)
             continue;
         int k = 0;
@@ -226,7 +226,7 @@ int aim_config_set_metrics(aim_config *c, const char *spec) {
     aim_metric_select sel;
     if (spec && strlen(spec) >= sizeof c->metrics)
         return fail(c, -EINVAL, "a metric list is at most %zu bytes", sizeof c->metrics - 1);
-    if (aim_metric_select_parse(spec, &sel, c->errmsg, sizeof c->errmsg) < 0)
+    if (aim__metric_select_parse(spec, &sel, c->errmsg, sizeof c->errmsg) < 0)
         return -EINVAL;
     snprintf(c->metrics, sizeof c->metrics, "%s", spec ? spec : "");
     return 0;
@@ -283,7 +283,7 @@ int aim_config_set_pue(aim_config *c, const char *spec) {
     if (!spec || !*spec)
         return fail(c, -EINVAL, "no PUE given");
     double v;
-    if (aim_parse_decimal(spec, strlen(spec), 0, &v) == 0) {
+    if (aim__parse_decimal(spec, strlen(spec), 0, &v) == 0) {
         /* 1.0 is a facility that spends nothing beyond IT; 3 is already a very poor one. */
         if (!(v >= 1.0) || v > 5.0)
             return fail(c, -ERANGE, "a PUE is 1.0 to 5.0");
@@ -381,7 +381,7 @@ int aim_config_set_provider(aim_config *c, const char *provider, const char *reg
     snprintf(t->provider_region, sizeof t->provider_region, "%s", region ? region : "");
     t->marginal = marginal != 0;
     aim_provider_query q;
-    int r = aim_run_provider_query(t, &q, errbuf, errlen);
+    int r = aim__run_provider_query(t, &q, errbuf, errlen);
     if (r == 0) {
         memcpy(c->provider, t->provider, sizeof c->provider);
         memcpy(c->provider_region, t->provider_region, sizeof c->provider_region);

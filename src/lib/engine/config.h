@@ -23,7 +23,7 @@ struct aim_config {
     char command[1024];       /* argv joined for the record */
     pid_t target_pid;
     /* aim_config_set_source_option: the options given, in the order set, each once per
-     * (source, key); a source sees those it declares (aim_config_source_settings). */
+     * (source, key); a source sees those it declares (aim__config_source_settings). */
     struct aim_config_source_option {
         char source[32];      /* a source's name or a vendor ("nvidia") */
         char key[32];
@@ -53,11 +53,11 @@ struct aim_config {
 };
 
 /* 1 if the comma-separated list `sources` ("" = all) selects the source called name. */
-int aim_config_selects(const aim_config *c, const char *name);
+int aim__config_selects(const aim_config *c, const char *name);
 
 /* The options given that source ops takes, into out (at most max): one per key, the value
  * set under its own name over one set under its vendor. Borrowed from c. Returns how many. */
-int aim_config_source_settings(const aim_config *c, const aim_source_ops *ops,
+int aim__config_source_settings(const aim_config *c, const aim_source_ops *ops,
                                aim_source_setting *out, int max);
 
 #endif

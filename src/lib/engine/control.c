@@ -21,7 +21,7 @@ static void reply(int fd, const char *text) {
 static void handle_line(aim_control *c, aim_control_client *cl, const char *line, size_t len) {
     aim_control_msg m;
     char err[128], out[160];
-    if (aim_control_parse(line, len, &m, err, sizeof err) < 0) {
+    if (aim__control_parse(line, len, &m, err, sizeof err) < 0) {
         c->rejected++;
         snprintf(out, sizeof out, "error %s\n", err);
         reply(cl->fd, out);
@@ -39,7 +39,7 @@ static void handle_line(aim_control *c, aim_control_client *cl, const char *line
         reply(cl->fd, answer);
         return;
     }
-    if (m.op != AIM_CTL_PING && aim_events_push(c->events, &m, NULL) < 0) {
+    if (m.op != AIM_CTL_PING && aim__events_push(c->events, &m, NULL) < 0) {
         c->rejected++;
         reply(cl->fd, "error too many events queued; this one is dropped\n");
         return;
@@ -61,7 +61,7 @@ static void drop_client(aim_control_client *cl) {
     cl->skipping = 0;
 }
 
-void aim_control_receive(aim_control *c, aim_control_client *cl, const char *in, size_t n) {
+void aim__control_receive(aim_control *c, aim_control_client *cl, const char *in, size_t n) {
     for (size_t i = 0; i < n; i++) {
         char ch = in[i];
         if (ch == '\n') {
@@ -82,7 +82,7 @@ void aim_control_receive(aim_control *c, aim_control_client *cl, const char *in,
     }
 }
 
-void aim_control_end_of_stream(aim_control *c, aim_control_client *cl) {
+void aim__control_end_of_stream(aim_control *c, aim_control_client *cl) {
     if (cl->len > 0 && !cl->skipping) /* a last line without its newline */
         handle_line(c, cl, cl->buf, cl->len);
     cl->len = 0;
@@ -95,12 +95,12 @@ static void serve(aim_control *c, aim_control_client *cl) {
     ssize_t n = recv(cl->fd, in, sizeof in, MSG_DONTWAIT);
     cl->last_ns = mono_ns();
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-        aim_control_end_of_stream(c, cl);
+        aim__control_end_of_stream(c, cl);
         drop_client(cl);
         return;
     }
     if (n > 0)
-        aim_control_receive(c, cl, in, (size_t)n);
+        aim__control_receive(c, cl, in, (size_t)n);
 }
 
 static void accept_clients(aim_control *c) {
@@ -178,7 +178,7 @@ static void *control_thread(void *arg) {
     return NULL;
 }
 
-int aim_control_start(aim_control *c, const char *path, aim_events *events,
+int aim__control_start(aim_control *c, const char *path, aim_events *events,
                       const char *run_info) {
     memset(c, 0, sizeof *c);
     /* One reply line: a control character in a store path would break the protocol. */
@@ -213,14 +213,14 @@ int aim_control_start(aim_control *c, const char *path, aim_events *events,
     c->listen_fd = fd;
     snprintf(c->path, sizeof c->path, "%s", path);
     if ((r = pthread_create(&c->thread, NULL, control_thread, c)) != 0) {
-        aim_control_stop(c);
+        aim__control_stop(c);
         return -r;
     }
     c->running = 1;
     return 0;
 }
 
-void aim_control_stop(aim_control *c) {
+void aim__control_stop(aim_control *c) {
     if (c->running) {
         ssize_t w = write(c->wake_fd[1], "x", 1);
         (void)w;

@@ -45,17 +45,17 @@ typedef struct aim_control {
 
 /* Binds path (which must not exist: -EEXIST) with mode 0600 and starts the thread.
  * run_info (may be NULL) is what "run" is answered after "ok ": the run id and the store. */
-int aim_control_start(aim_control *c, const char *path, aim_events *events,
+int aim__control_start(aim_control *c, const char *path, aim_events *events,
                       const char *run_info);
 /* The bytes one client sent, as recv() gave them: any split of the stream (part of a line,
  * several lines) has the same effect as any other. Each complete line is handled: answered on
  * cl->fd, and its event queued. The server thread's job; public for the fuzz target
  * (fuzz/fuzz_control_stream.c), which feeds it without a socket. */
-void aim_control_receive(aim_control *c, aim_control_client *cl, const char *in, size_t n);
+void aim__control_receive(aim_control *c, aim_control_client *cl, const char *in, size_t n);
 /* The client hung up: a last line without its newline is handled. The caller closes cl->fd. */
-void aim_control_end_of_stream(aim_control *c, aim_control_client *cl);
+void aim__control_end_of_stream(aim_control *c, aim_control_client *cl);
 /* Stops the thread, closes every connection and removes the socket file. Safe when
  * start failed or was never called (c zeroed). */
-void aim_control_stop(aim_control *c);
+void aim__control_stop(aim_control *c);
 
 #endif

@@ -9,25 +9,25 @@
 
 #include "store/store.h"
 
-int aim_corr_replay_run(aim_db *db, const aim_run_summary *run, const aim_time_range *ranges,
+int aim__corr_replay_run(aim_db *db, const aim_run_summary *run, const aim_time_range *ranges,
                         size_t n_ranges, aim_corr_matrix **ret) {
     int grid, n_groups;
-    int r = aim_db_corr_grid_group(db, run, &grid, &n_groups);
+    int r = aim__db_corr_grid_group(db, run, &grid, &n_groups);
     if (r < 0)
         return r;
     aim_corr_run_layout rl;
-    r = aim_corr_run_layout_init(&rl, run, n_groups, grid, NULL);
+    r = aim__corr_run_layout_init(&rl, run, n_groups, grid, NULL);
     if (r < 0)
-        return aim_db_set_error(db, r, r == -ENOMEM ? "out of memory"
+        return aim__db_set_error(db, r, r == -ENOMEM ? "out of memory"
                                                     : "run %s: a series has a bad group", run->id);
     aim_corr *c = NULL;
     aim_series_reader *rd = NULL;
     int *groups = calloc((size_t)n_groups, sizeof *groups);
-    r = groups ? aim_corr_new(&rl.layout, &c) : -ENOMEM;
+    r = groups ? aim__corr_new(&rl.layout, &c) : -ENOMEM;
     if (r == 0 && ranges && n_ranges)
-        r = aim_corr_set_ranges(c, ranges, n_ranges);
+        r = aim__corr_set_ranges(c, ranges, n_ranges);
     if (r < 0) {
-        r = aim_db_set_error(db, r, "%s",
+        r = aim__db_set_error(db, r, "%s",
                              r == -ENOMEM ? "out of memory" : "bad correlation layout");
         goto out;
     }
@@ -40,23 +40,23 @@ int aim_corr_replay_run(aim_db *db, const aim_run_summary *run, const aim_time_r
         if (needed)
             groups[n_read++] = g;
     }
-    r = aim_series_reader_open_run(db, run, groups, n_read, &rd);
+    r = aim__series_reader_open_run(db, run, groups, n_read, &rd);
     aim_series_tick t;
-    while (r == 0 && (r = aim_series_reader_next(rd, &t)) > 0) {
+    while (r == 0 && (r = aim__series_reader_next(rd, &t)) > 0) {
         if (t.t_rel_ns > INT64_MIN)
-            aim_corr_watermark(c, t.t_rel_ns - 1);
-        aim_corr_tick(c, t.group, t.t_rel_ns, t.values, t.valid);
+            aim__corr_watermark(c, t.t_rel_ns - 1);
+        aim__corr_tick(c, t.group, t.t_rel_ns, t.values, t.valid);
         r = 0;
     }
     if (r == 0) {
-        r = aim_corr_finish(c, ret);
+        r = aim__corr_finish(c, ret);
         if (r < 0)
-            aim_db_set_error(db, r, "out of memory");
+            aim__db_set_error(db, r, "out of memory");
     }
 out:
-    aim_series_reader_free(rd);
-    aim_corr_free(c);
+    aim__series_reader_free(rd);
+    aim__corr_free(c);
     free(groups);
-    aim_corr_run_layout_clear(&rl);
+    aim__corr_run_layout_clear(&rl);
     return r;
 }

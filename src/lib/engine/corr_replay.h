@@ -14,7 +14,7 @@
  * bit. ranges (may be NULL) restrict the grid ticks to [t0, t1) parts of the run. run is the
  * run's loaded summary. -EBADMSG for a corrupt chunk, -ENOMEM, other -errno from the store
  * (db's message set). */
-int aim_corr_replay_run(aim_db *db, const aim_run_summary *run, const aim_time_range *ranges,
+int aim__corr_replay_run(aim_db *db, const aim_run_summary *run, const aim_time_range *ranges,
                         size_t n_ranges, aim_corr_matrix **ret);
 
 #endif

@@ -12,8 +12,8 @@ static int64_t mono_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-int aim_events_init(aim_events *q, size_t cap) {
-    q->buf = aim_pages_alloc(cap, sizeof *q->buf);
+int aim__events_init(aim_events *q, size_t cap) {
+    q->buf = aim__pages_alloc(cap, sizeof *q->buf);
     if (!q->buf)
         return -ENOMEM;
     q->cap = cap ? cap : 1;
@@ -23,15 +23,15 @@ int aim_events_init(aim_events *q, size_t cap) {
     return 0;
 }
 
-void aim_events_destroy(aim_events *q) {
+void aim__events_destroy(aim_events *q) {
     if (!q->buf)
         return;
     pthread_mutex_destroy(&q->lock);
-    aim_pages_free(q->buf, q->cap, sizeof *q->buf);
+    aim__pages_free(q->buf, q->cap, sizeof *q->buf);
     q->buf = NULL;
 }
 
-int aim_events_push(aim_events *q, const aim_control_msg *msg, int64_t *ret_t) {
+int aim__events_push(aim_events *q, const aim_control_msg *msg, int64_t *ret_t) {
     pthread_mutex_lock(&q->lock);
     int64_t t = mono_ns();
     int r = 0;
@@ -49,7 +49,7 @@ int aim_events_push(aim_events *q, const aim_control_msg *msg, int64_t *ret_t) {
     return r;
 }
 
-size_t aim_events_drain(aim_events *q, aim_event *out, size_t max, int64_t *ret_snapshot) {
+size_t aim__events_drain(aim_events *q, aim_event *out, size_t max, int64_t *ret_snapshot) {
     pthread_mutex_lock(&q->lock);
     size_t n = q->count < max ? q->count : max;
     for (size_t i = 0; i < n; i++)
@@ -62,7 +62,7 @@ size_t aim_events_drain(aim_events *q, aim_event *out, size_t max, int64_t *ret_
     return n;
 }
 
-uint64_t aim_events_dropped(aim_events *q) {
+uint64_t aim__events_dropped(aim_events *q) {
     pthread_mutex_lock(&q->lock);
     uint64_t d = q->dropped;
     pthread_mutex_unlock(&q->lock);

@@ -16,7 +16,7 @@ enum { W_GEN, W_DURATION, W_SAMPLES, W_POWER, W_ENERGY, W_CARBON, W_PHASE };
 struct aim_live {
     atomic_uint_fast64_t seq;     /* odd while the writer writes */
     uint64_t generation;          /* the writer's own count */
-    atomic_int_fast64_t reader_ns;  /* aim_live_note_reader */
+    atomic_int_fast64_t reader_ns;  /* aim__live_note_reader */
     int n_series, n_devices;
     size_t n_words;
     _Atomic uint64_t *w;
@@ -45,7 +45,7 @@ static uint64_t get(const aim_live *l, size_t i) {
     return atomic_load_explicit(&((aim_live *)l)->w[i], memory_order_relaxed);
 }
 
-int aim_live_new(int n_series, int n_devices, aim_live **ret) {
+int aim__live_new(int n_series, int n_devices, aim_live **ret) {
     if (n_series < 0 || n_devices < 0)
         return -EINVAL;
     aim_live *l = calloc(1, sizeof *l);
@@ -67,24 +67,24 @@ int aim_live_new(int n_series, int n_devices, aim_live **ret) {
     return 0;
 }
 
-void aim_live_free(aim_live *l) {
+void aim__live_free(aim_live *l) {
     if (!l)
         return;
     free((void *)l->w);
     free(l);
 }
 
-int aim_live_n_series(const aim_live *l) { return l->n_series; }
-int aim_live_n_devices(const aim_live *l) { return l->n_devices; }
+int aim__live_n_series(const aim_live *l) { return l->n_series; }
+int aim__live_n_devices(const aim_live *l) { return l->n_devices; }
 
-void aim_live_write_begin(aim_live *l) {
+void aim__live_write_begin(aim_live *l) {
     uint_fast64_t s = atomic_load_explicit(&l->seq, memory_order_relaxed);
     atomic_store_explicit(&l->seq, s + 1, memory_order_relaxed);
     /* The odd sequence is visible before any word of the new record. */
     atomic_thread_fence(memory_order_release);
 }
 
-void aim_live_set_totals(aim_live *l, int64_t duration_ns, uint64_t samples, double power_w,
+void aim__live_set_totals(aim_live *l, int64_t duration_ns, uint64_t samples, double power_w,
                          double energy_j, double carbon_g, const char *phase) {
     put(l, W_DURATION, (uint64_t)duration_ns);
     put(l, W_SAMPLES, samples);
@@ -101,12 +101,12 @@ void aim_live_set_totals(aim_live *l, int64_t duration_ns, uint64_t samples, dou
     }
 }
 
-void aim_live_set_device(aim_live *l, int device, double energy_j) {
+void aim__live_set_device(aim_live *l, int device, double energy_j) {
     if (device >= 0 && device < l->n_devices)
         put(l, device_word(device), bits_of(energy_j));
 }
 
-void aim_live_set_series(aim_live *l, int slot, double value, int valid) {
+void aim__live_set_series(aim_live *l, int slot, double value, int valid) {
     if (slot < 0 || slot >= l->n_series)
         return;
     put(l, value_word(l, slot), bits_of(value));
@@ -115,21 +115,21 @@ void aim_live_set_series(aim_live *l, int slot, double value, int valid) {
     put(l, vw, valid ? old | bit : old & ~bit);
 }
 
-void aim_live_write_end(aim_live *l) {
+void aim__live_write_end(aim_live *l) {
     put(l, W_GEN, ++l->generation);
     uint_fast64_t s = atomic_load_explicit(&l->seq, memory_order_relaxed);
     atomic_store_explicit(&l->seq, s + 1, memory_order_release);
 }
 
-void aim_live_note_reader(aim_live *l, int64_t now_ns) {
+void aim__live_note_reader(aim_live *l, int64_t now_ns) {
     atomic_store_explicit(&l->reader_ns, now_ns, memory_order_relaxed);
 }
 
-int64_t aim_live_reader_ns(const aim_live *l) {
+int64_t aim__live_reader_ns(const aim_live *l) {
     return atomic_load_explicit(&((aim_live *)l)->reader_ns, memory_order_relaxed);
 }
 
-int aim_live_try_read(const aim_live *l, aim_live_totals *t, double *device_energy_j,
+int aim__live_try_read(const aim_live *l, aim_live_totals *t, double *device_energy_j,
                       double *values, unsigned char *valid) {
     aim_live *m = (aim_live *)l;
     uint_fast64_t s0 = atomic_load_explicit(&m->seq, memory_order_acquire);
@@ -164,8 +164,8 @@ int aim_live_try_read(const aim_live *l, aim_live_totals *t, double *device_ener
     return 0;
 }
 
-void aim_live_read(const aim_live *l, aim_live_totals *t, double *device_energy_j,
+void aim__live_read(const aim_live *l, aim_live_totals *t, double *device_energy_j,
                    double *values, unsigned char *valid) {
-    while (aim_live_try_read(l, t, device_energy_j, values, valid) < 0)
+    while (aim__live_try_read(l, t, device_energy_j, values, valid) < 0)
         sched_yield(); /* the writer is mid-publication: let it finish */
 }

@@ -6,7 +6,7 @@
  * A sequence lock: the writer makes the sequence odd, writes, makes it even again; a reader
  * copies between two reads of the sequence and keeps the copy only when both are the same
  * even number. Readers never block the writer and never keep a torn copy; the writer never
- * waits and never allocates after aim_live_new. Every word of the record is a relaxed
+ * waits and never allocates after aim__live_new. Every word of the record is a relaxed
  * atomic, so the protocol is data-race free in C11 (and costs a plain move on x86-64). */
 #ifndef AIM_ENGINE_LIVE_H
 #define AIM_ENGINE_LIVE_H
@@ -31,35 +31,35 @@ typedef struct aim_live_totals {
 } aim_live_totals;
 
 /* Room for n_series values and n_devices energies. -ENOMEM, -EINVAL for negative sizes. */
-int aim_live_new(int n_series, int n_devices, aim_live **ret);
-void aim_live_free(aim_live *l);
-int aim_live_n_series(const aim_live *l);
-int aim_live_n_devices(const aim_live *l);
+int aim__live_new(int n_series, int n_devices, aim_live **ret);
+void aim__live_free(aim_live *l);
+int aim__live_n_series(const aim_live *l);
+int aim__live_n_devices(const aim_live *l);
 
 /* The writer (one thread): begin, set what changed, end. What is not set keeps its value
  * from the previous publication; the generation is counted by end. */
-void aim_live_write_begin(aim_live *l);
-void aim_live_set_totals(aim_live *l, int64_t duration_ns, uint64_t samples, double power_w,
+void aim__live_write_begin(aim_live *l);
+void aim__live_set_totals(aim_live *l, int64_t duration_ns, uint64_t samples, double power_w,
                          double energy_j, double carbon_g, const char *phase);
-void aim_live_set_device(aim_live *l, int device, double energy_j);
-void aim_live_set_series(aim_live *l, int slot, double value, int valid);
-void aim_live_write_end(aim_live *l);
+void aim__live_set_device(aim_live *l, int device, double energy_j);
+void aim__live_set_series(aim_live *l, int slot, double value, int valid);
+void aim__live_write_end(aim_live *l);
 
 /* A reader that wants fresh figures says when it last read (monotonic ns); the writer
  * publishes four times a second while one did in the last two seconds, otherwise only at
  * its commits (writer.c). */
-void aim_live_note_reader(aim_live *l, int64_t now_ns);
-int64_t aim_live_reader_ns(const aim_live *l);
+void aim__live_note_reader(aim_live *l, int64_t now_ns);
+int64_t aim__live_reader_ns(const aim_live *l);
 
 /* Readers (any thread). One attempt: 0 with a consistent copy, -EAGAIN when a publication
  * was under way or happened during the copy (nothing usable in the outputs then). values,
  * valid and device_energy_j may be NULL; otherwise they hold n_series, n_series and
  * n_devices entries. */
-int aim_live_try_read(const aim_live *l, aim_live_totals *totals, double *device_energy_j,
+int aim__live_try_read(const aim_live *l, aim_live_totals *totals, double *device_energy_j,
                       double *values, unsigned char *valid);
 /* Retries until a copy is consistent (the writer publishes a few times a second, so one or
  * two attempts). */
-void aim_live_read(const aim_live *l, aim_live_totals *totals, double *device_energy_j,
+void aim__live_read(const aim_live *l, aim_live_totals *totals, double *device_energy_j,
                    double *values, unsigned char *valid);
 
 #endif

@@ -6,23 +6,23 @@
 
 static void on_interval(void *userdata, int dev, int64_t t0_ns, int64_t t1_ns, double carbon_g) {
     aim_phase_backfill *b = userdata;
-    aim_phase_repricer_interval(b->repricer, t0_ns, t1_ns, carbon_g);
+    aim__phase_repricer_interval(b->repricer, t0_ns, t1_ns, carbon_g);
 }
 
 static int store(void *userdata, aim_db *db) {
     aim_phase_backfill *b = userdata;
-    aim_phase_repricer_apply(b->repricer, b->workload->phases);
-    return aim_db_phase_carbon_update(db, b->run_id, b->workload->phases);
+    aim__phase_repricer_apply(b->repricer, b->workload->phases);
+    return aim__db_phase_carbon_update(db, b->run_id, b->workload->phases);
 }
 
-int aim_phase_backfill_init(aim_phase_backfill *b, aim_workload *w, int64_t origin_ns,
+int aim__phase_backfill_init(aim_phase_backfill *b, aim_workload *w, int64_t origin_ns,
                             const char *run_id, aim_backfill_hook *hook) {
     memset(b, 0, sizeof *b);
     memset(hook, 0, sizeof *hook);
     const aim_phase_row *rows;
-    if (!w->ready || aim_phases_rows(w->phases, &rows) == 0)
+    if (!w->ready || aim__phases_rows(w->phases, &rows) == 0)
         return 1;
-    int r = aim_phase_repricer_new(w->phases, origin_ns, &b->repricer);
+    int r = aim__phase_repricer_new(w->phases, origin_ns, &b->repricer);
     if (r < 0)
         return r;
     b->workload = w;
@@ -33,7 +33,7 @@ int aim_phase_backfill_init(aim_phase_backfill *b, aim_workload *w, int64_t orig
     return 0;
 }
 
-void aim_phase_backfill_free(aim_phase_backfill *b) {
-    aim_phase_repricer_free(b->repricer);
+void aim__phase_backfill_free(aim_phase_backfill *b) {
+    aim__phase_repricer_free(b->repricer);
     memset(b, 0, sizeof *b);
 }

@@ -16,7 +16,7 @@ struct aim_ring {
     uint8_t *valid;
 };
 
-int aim_ring_new(int capacity, int width, aim_ring **ret) {
+int aim__ring_new(int capacity, int width, aim_ring **ret) {
     if (capacity < 1 || width < 0)
         return -EINVAL;
     uint64_t cap = 1;
@@ -31,7 +31,7 @@ int aim_ring_new(int capacity, int width, aim_ring **ret) {
     r->values = calloc(cap * w, sizeof *r->values);
     r->valid = calloc(cap * w, 1);
     if (!r->t || !r->values || !r->valid) {
-        aim_ring_free(r);
+        aim__ring_free(r);
         return -ENOMEM;
     }
     r->mask = cap - 1;
@@ -40,7 +40,7 @@ int aim_ring_new(int capacity, int width, aim_ring **ret) {
     return 0;
 }
 
-void aim_ring_free(aim_ring *r) {
+void aim__ring_free(aim_ring *r) {
     if (!r)
         return;
     free(r->t);
@@ -49,7 +49,7 @@ void aim_ring_free(aim_ring *r) {
     free(r);
 }
 
-int aim_ring_push(aim_ring *r, const aim_frame *f) {
+int aim__ring_push(aim_ring *r, const aim_frame *f) {
     uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
     uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
     if (head - tail > r->mask) {
@@ -65,7 +65,7 @@ int aim_ring_push(aim_ring *r, const aim_frame *f) {
     return 0;
 }
 
-int aim_ring_pop(aim_ring *r, aim_frame *out) {
+int aim__ring_pop(aim_ring *r, aim_frame *out) {
     uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
     uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
     if (tail == head)
@@ -79,7 +79,7 @@ int aim_ring_pop(aim_ring *r, aim_frame *out) {
     return 1;
 }
 
-int aim_ring_peek_t(const aim_ring *r, int64_t *ret_t) {
+int aim__ring_peek_t(const aim_ring *r, int64_t *ret_t) {
     aim_ring *m = (aim_ring *)r; /* atomics are loaded through a non-const pointer */
     uint64_t tail = atomic_load_explicit(&m->tail, memory_order_relaxed);
     uint64_t head = atomic_load_explicit(&m->head, memory_order_acquire);
@@ -89,6 +89,6 @@ int aim_ring_peek_t(const aim_ring *r, int64_t *ret_t) {
     return 1;
 }
 
-uint64_t aim_ring_dropped(const aim_ring *r) {
+uint64_t aim__ring_dropped(const aim_ring *r) {
     return atomic_load_explicit(&((aim_ring *)r)->dropped, memory_order_relaxed);
 }

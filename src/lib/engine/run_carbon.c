@@ -17,23 +17,23 @@
 #include "util/numfmt.h"
 #include "store/steps_store.h"
 
-int aim_run_carbon_setup(aim_run_carbon *rc, const aim_config *cfg, int64_t now_wall_ns,
+int aim__run_carbon_setup(aim_run_carbon *rc, const aim_config *cfg, int64_t now_wall_ns,
                          aim_run_summary *run, char *err, size_t errlen) {
     memset(rc, 0, sizeof *rc);
-    if (aim_intensity_series_init(&rc->intensity) < 0)
+    if (aim__intensity_series_init(&rc->intensity) < 0)
         return -ENOMEM;
-    if (aim_intensity_series_init(&rc->price) < 0) {
-        aim_intensity_series_destroy(&rc->intensity);
+    if (aim__intensity_series_init(&rc->price) < 0) {
+        aim__intensity_series_destroy(&rc->intensity);
         return -ENOMEM;
     }
     rc->ready = 1;
     int64_t now_ms = now_wall_ns / 1000000;
-    int r = aim_intensity_choose_live(cfg, now_ms, &rc->intensity, &rc->live, rc->live_warning,
+    int r = aim__intensity_choose_live(cfg, now_ms, &rc->intensity, &rc->live, rc->live_warning,
                                       sizeof rc->live_warning, err, errlen);
     if (rc->live_warning[0]) /* now, while the command waits: never a silent fallback */
-        aim_log(AIM_LOG_WARNING, "%s", rc->live_warning);
+        aim__log(AIM_LOG_WARNING, "%s", rc->live_warning);
     if (r == 0)
-        r = aim_price_choose(cfg, now_ms, &rc->price, err, errlen);
+        r = aim__price_choose(cfg, now_ms, &rc->price, err, errlen);
     if (r < 0)
         return r;
 
@@ -43,7 +43,7 @@ int aim_run_carbon_setup(aim_run_carbon *rc, const aim_config *cfg, int64_t now_
     run->signal = in->signal;
     run->basis = in->basis;
     run->intensity_g_per_kwh =
-        in->n ? in->points[aim_step_index(in->points, in->n, now_ms)].g_per_kwh : NAN;
+        in->n ? in->points[aim__step_index(in->points, in->n, now_ms)].g_per_kwh : NAN;
     rc->pue = cfg->pue >= 1.0 ? cfg->pue : 1.0;
     run->pue = rc->pue;
     snprintf(run->pue_source, sizeof run->pue_source, "%s",
@@ -51,7 +51,7 @@ int aim_run_carbon_setup(aim_run_carbon *rc, const aim_config *cfg, int64_t now_
     if (rc->price.n) {
         snprintf(run->currency, sizeof run->currency, "%s", cfg->currency);
         snprintf(run->price_source, sizeof run->price_source, "%s", rc->price.source);
-        run->price_per_kwh = rc->price.points[aim_step_index(rc->price.points, rc->price.n,
+        run->price_per_kwh = rc->price.points[aim__step_index(rc->price.points, rc->price.n,
                                                              now_ms)].g_per_kwh;
     }
     run->carbon_g = run->cost = run->facility_energy_j = NAN;
@@ -66,11 +66,11 @@ static void add_warning(aim_run_summary *run, const char *line) {
 }
 
 static void warn(aim_run_summary *run, const char *line) {
-    aim_log(AIM_LOG_WARNING, "%s", line);
+    aim__log(AIM_LOG_WARNING, "%s", line);
     add_warning(run, line);
 }
 
-int aim_run_carbon_plan(aim_run_carbon *rc, aim_run_summary *run, int64_t anchor_wall_ns,
+int aim__run_carbon_plan(aim_run_carbon *rc, aim_run_summary *run, int64_t anchor_wall_ns,
                         int64_t anchor_mono_ns) {
     size_t n = run->n_devices > 0 ? (size_t)run->n_devices : 0;
     rc->n_dev = n;
@@ -88,11 +88,11 @@ int aim_run_carbon_plan(aim_run_carbon *rc, aim_run_summary *run, int64_t anchor
                                 written by the sources since */
         add_warning(run, rc->live_warning);
     if (rc->live) {
-        int r = aim_run_provider_start(rc->live, &rc->intensity, 0);
+        int r = aim__run_provider_start(rc->live, &rc->intensity, 0);
         if (r < 0) {
             char line[256];
             snprintf(line, sizeof line, "%s: cannot poll during the run (%s); its first value is "
-                     "used throughout, and history is asked at the end", aim_run_provider_name(rc->live),
+                     "used throughout, and history is asked at the end", aim__run_provider_name(rc->live),
                      strerror(-r));
             warn(run, line);
         }
@@ -103,14 +103,14 @@ int aim_run_carbon_plan(aim_run_carbon *rc, aim_run_summary *run, int64_t anchor
 static void add(aim_intensity_series *s, aim_step_acc *a, int64_t t0, int64_t t1, double e0,
                 double e1) {
     pthread_mutex_lock(&s->lock);
-    aim_step_acc_add(a, s->points, s->n, t0, t1, e0, e1);
+    aim__step_acc_add(a, s->points, s->n, t0, t1, e0, e1);
     int64_t t_ms = t1 / 1000000;
     if (t_ms > s->priced_until_ms)
         s->priced_until_ms = t_ms;
     pthread_mutex_unlock(&s->lock);
 }
 
-void aim_run_carbon_account(aim_run_carbon *rc, int d, int64_t t0_mono_ns, int64_t t1_mono_ns,
+void aim__run_carbon_account(aim_run_carbon *rc, int d, int64_t t0_mono_ns, int64_t t1_mono_ns,
                             double e0_j, double e1_j) {
     if (d < 0 || (size_t)d >= rc->n_dev || !rc->carbon)
         return;
@@ -121,17 +121,17 @@ void aim_run_carbon_account(aim_run_carbon *rc, int d, int64_t t0_mono_ns, int64
         add(&rc->price, &rc->cost[d], t0, t1, e0_j, e1_j);
 }
 
-double aim_run_carbon_device_g(aim_run_carbon *rc, int d, double e_j) {
+double aim__run_carbon_device_g(aim_run_carbon *rc, int d, double e_j) {
     if (d < 0 || (size_t)d >= rc->n_dev || !rc->carbon || !rc->include[d])
         return 0.0;
     aim_intensity_series *in = &rc->intensity;
     pthread_mutex_lock(&in->lock);
-    double g = in->n ? aim_step_acc_value(&rc->carbon[d], in->points, in->n, e_j) * rc->pue : 0.0;
+    double g = in->n ? aim__step_acc_value(&rc->carbon[d], in->points, in->n, e_j) * rc->pue : 0.0;
     pthread_mutex_unlock(&in->lock);
     return g == g ? g : 0.0; /* NaN (no intensity data) counts as nothing */
 }
 
-void aim_run_carbon_refresh(aim_run_carbon *rc, aim_run_summary *run) {
+void aim__run_carbon_refresh(aim_run_carbon *rc, aim_run_summary *run) {
     if (!rc->carbon || rc->repriced) /* re-priced: the figures are final, and the
                                          accumulators belong to the old series */
         return;
@@ -144,16 +144,16 @@ void aim_run_carbon_refresh(aim_run_carbon *rc, aim_run_summary *run) {
     pthread_mutex_lock(&in->lock);
     for (size_t d = 0; d < rc->n_dev; d++)
         run->devices[d].carbon_g =
-            rc->include[d] ? aim_step_acc_value(&rc->carbon[d], in->points, in->n, rc->e_now[d]) *
+            rc->include[d] ? aim__step_acc_value(&rc->carbon[d], in->points, in->n, rc->e_now[d]) *
                                  rc->pue
                            : NAN;
-    run->carbon_g = aim_step_acc_sum(rc->carbon, rc->e_now, rc->include, rc->n_dev, in->points,
+    run->carbon_g = aim__step_acc_sum(rc->carbon, rc->e_now, rc->include, rc->n_dev, in->points,
                                      in->n) * rc->pue;
     /* One value: that value. A series: the energy-weighted mean actually applied, so that
      * carbon = facility kWh × intensity holds in the report whatever the series. */
     if (in->n == 1 || (in->n > 1 && !(facility_kwh > 0)))
         run->intensity_g_per_kwh =
-            in->points[aim_step_index(in->points, in->n, rc->anchor_wall_ns / 1000000)].g_per_kwh;
+            in->points[aim__step_index(in->points, in->n, rc->anchor_wall_ns / 1000000)].g_per_kwh;
     else if (in->n > 1)
         run->intensity_g_per_kwh = run->carbon_g / facility_kwh;
     pthread_mutex_unlock(&in->lock);
@@ -162,7 +162,7 @@ void aim_run_carbon_refresh(aim_run_carbon *rc, aim_run_summary *run) {
     if (!pr->n)
         return;
     pthread_mutex_lock(&pr->lock);
-    run->cost = aim_step_acc_sum(rc->cost, rc->e_now, rc->include, rc->n_dev, pr->points, pr->n) *
+    run->cost = aim__step_acc_sum(rc->cost, rc->e_now, rc->include, rc->n_dev, pr->points, pr->n) *
                 rc->pue;
     if (pr->n > 1 && facility_kwh > 0)
         run->price_per_kwh = run->cost / facility_kwh;
@@ -175,14 +175,14 @@ void aim_run_carbon_refresh(aim_run_carbon *rc, aim_run_summary *run) {
 static int store_new(aim_intensity_series *s, aim_db *db, const char *run_id, int which) {
     pthread_mutex_lock(&s->lock);
     size_t stored = 0;
-    int r = s->n ? aim_db_steps_count(db, run_id, which, &stored) : 0;
+    int r = s->n ? aim__db_steps_count(db, run_id, which, &stored) : 0;
     if (r == 0 && s->n > stored)
-        r = aim_db_steps_insert(db, run_id, which, s->points + stored, s->n - stored);
+        r = aim__db_steps_insert(db, run_id, which, s->points + stored, s->n - stored);
     pthread_mutex_unlock(&s->lock);
     return r;
 }
 
-int aim_run_carbon_store(aim_run_carbon *rc, aim_db *db, const char *run_id) {
+int aim__run_carbon_store(aim_run_carbon *rc, aim_db *db, const char *run_id) {
     if (!rc->ready)
         return 0;
     int r = store_new(&rc->intensity, db, run_id, 0);
@@ -206,21 +206,21 @@ static void coverage(aim_intensity_series *s, const char *what, const char *unit
     base = base && base[1] ? base + 1 : s->file;
     char a[40], b[40], line[512], num[AIM_NUM_MAX];
     if (start_ms < p[0].t_unix_ms) {
-        aim_iso8601_format(p[0].t_unix_ms, 1, a, sizeof a);
-        aim_iso8601_format(start_ms, 1, b, sizeof b);
+        aim__iso8601_format(p[0].t_unix_ms, 1, a, sizeof a);
+        aim__iso8601_format(start_ms, 1, b, sizeof b);
         snprintf(line, sizeof line, "%s file %s starts at %s, after the run started (%s): its "
                  "first value, %s %s, was used before it", what, base, a, b,
-                 aim_fmt_g(num, p[0].g_per_kwh, 6), unit);
+                 aim__fmt_g(num, p[0].g_per_kwh, 6), unit);
         warn(run, line);
     }
     if (n > 1) {
         int64_t covered = p[n - 1].t_unix_ms + (p[n - 1].t_unix_ms - p[n - 2].t_unix_ms);
         if (end_ms > covered) {
-            aim_iso8601_format(covered, 1, a, sizeof a);
-            aim_iso8601_format(end_ms, 1, b, sizeof b);
+            aim__iso8601_format(covered, 1, a, sizeof a);
+            aim__iso8601_format(end_ms, 1, b, sizeof b);
             snprintf(line, sizeof line, "%s file %s covers until %s (its last point plus one "
                      "period), before the run ended (%s): its last value, %s %s, was used "
-                     "after it", what, base, a, b, aim_fmt_g(num, p[n - 1].g_per_kwh, 6), unit);
+                     "after it", what, base, a, b, aim__fmt_g(num, p[n - 1].g_per_kwh, 6), unit);
             warn(run, line);
         }
     }
@@ -236,11 +236,11 @@ static void moved_warning(aim_run_carbon *rc, aim_run_summary *run) {
     }
 }
 
-void aim_run_carbon_finish(aim_run_carbon *rc, aim_run_summary *run) {
+void aim__run_carbon_finish(aim_run_carbon *rc, aim_run_summary *run) {
     if (!rc->ready)
         return;
     /* Nothing may change the series after the last interval was priced. */
-    aim_run_provider_stop(rc->live);
+    aim__run_provider_stop(rc->live);
     char unit[32];
     pthread_mutex_lock(&rc->intensity.lock);
     coverage(&rc->intensity, "intensity", "g/kWh", run);
@@ -292,7 +292,7 @@ static int reprice(aim_run_carbon *rc, aim_db *db, aim_run_summary *run, const a
     }
     aim_whatif_totals tot;
     double t0 = now_s();
-    int r = aim_whatif_replay(db, run, rc->pue, &sc, 1, &tot);
+    int r = aim__whatif_replay(db, run, rc->pue, &sc, 1, &tot);
     double took = now_s() - t0;
     char line[512];
     /* The replay reads counters at their stored resolution (1 µJ): it agrees with the live
@@ -302,14 +302,14 @@ static int reprice(aim_run_carbon *rc, aim_db *db, aim_run_summary *run, const a
         char got[AIM_NUM_MAX], want[AIM_NUM_MAX];
         snprintf(line, sizeof line, "%s: history not applied: the stored samples give %s J, the "
                  "run measured %s J; carbon stays as priced during the run", name,
-                 aim_fmt_g(got, tot.energy_j, 6), aim_fmt_g(want, run->total_energy_j, 6));
+                 aim__fmt_g(got, tot.energy_j, 6), aim__fmt_g(want, run->total_energy_j, 6));
         warn(run, line);
         r = 1;
     } else if (r < 0) {
         snprintf(line, sizeof line, "%s: history not applied: cannot read the stored samples (%s); "
-                 "carbon stays as priced during the run", name, aim_db_errmsg(db));
+                 "carbon stays as priced during the run", name, aim__db_errmsg(db));
         warn(run, line);
-    } else if ((r = aim_intensity_series_replace(&rc->intensity, best->p, best->n)) == 0) {
+    } else if ((r = aim__intensity_series_replace(&rc->intensity, best->p, best->n)) == 0) {
         rc->repriced = 1;
         run->carbon_g = sc.carbon_g;
         for (size_t d = 0; d < n_dev; d++)
@@ -317,7 +317,7 @@ static int reprice(aim_run_carbon *rc, aim_db *db, aim_run_summary *run, const a
         double facility_kwh = run->facility_energy_j / 3.6e6;
         run->intensity_g_per_kwh = best->n == 1 || !(facility_kwh > 0) ? best->p[0].g_per_kwh
                                                                         : run->carbon_g / facility_kwh;
-        aim_log(AIM_LOG_DEBUG, "%s: run re-priced with %zu points from %llu stored samples in %.3f s",
+        aim__log(AIM_LOG_DEBUG, "%s: run re-priced with %zu points from %llu stored samples in %.3f s",
                 name, best->n, (unsigned long long)tot.ticks, took);
         free(device_g);
         return 1;
@@ -326,15 +326,15 @@ static int reprice(aim_run_carbon *rc, aim_db *db, aim_run_summary *run, const a
     return r == -ENOMEM ? r : 0;
 }
 
-void aim_run_carbon_backfill(aim_run_carbon *rc, aim_db *db, aim_run_summary *run,
+void aim__run_carbon_backfill(aim_run_carbon *rc, aim_db *db, aim_run_summary *run,
                              const aim_backfill_hook *hook) {
     if (!rc->ready || !rc->live)
         return;
-    aim_run_provider_stop(rc->live);
-    const char *name = aim_run_provider_name(rc->live);
+    aim__run_provider_stop(rc->live);
+    const char *name = aim__run_provider_name(rc->live);
     char line[640], note[256], source[192];
     uint64_t polls, failures;
-    aim_run_provider_counts(rc->live, &polls, &failures, note, sizeof note);
+    aim__run_provider_counts(rc->live, &polls, &failures, note, sizeof note);
     if (failures) {
         snprintf(line, sizeof line, "%s: %llu of %llu polls during the run failed (last: %.300s)", name,
                  (unsigned long long)failures, (unsigned long long)polls, note);
@@ -344,12 +344,12 @@ void aim_run_carbon_backfill(aim_run_carbon *rc, aim_db *db, aim_run_summary *ru
     int64_t end_ns = run->end_wall_ns ? run->end_wall_ns : run->start_wall_ns + run->duration_ns;
     int64_t to_ms = (end_ns + 999999) / 1000000;
     aim_prov_series best = { 0 };
-    int r = to_ms > from_ms ? aim_run_provider_backfill(rc->live, from_ms, to_ms, AIM_RUN_PROVIDER_BACKFILL_MS,
+    int r = to_ms > from_ms ? aim__run_provider_backfill(rc->live, from_ms, to_ms, AIM_RUN_PROVIDER_BACKFILL_MS,
                                                         &best, source, sizeof source, note, sizeof note)
                             : -EINVAL;
     int changed = 0;
     if (r < 0) {
-        size_t n = aim_run_provider_received(rc->live);
+        size_t n = aim__run_provider_received(rc->live);
         snprintf(line, sizeof line, "%s: no history for the run's span (%.300s); carbon uses the %zu "
                  "value%s received during the run", name, to_ms > from_ms ? note : "run too short",
                  n, n == 1 ? "" : "s");
@@ -377,38 +377,38 @@ void aim_run_carbon_backfill(aim_run_carbon *rc, aim_db *db, aim_run_summary *ru
                  source);
         snprintf(run->intensity_source, sizeof run->intensity_source, "%s", rc->intensity.source);
     }
-    aim_prov_series_free(&best);
+    aim__prov_series_free(&best);
     /* One transaction: the new series with the carbon it gives, or neither. */
-    int s = aim_db_begin(db);
+    int s = aim__db_begin(db);
     if (s == 0) {
         if (changed)
-            s = aim_db_steps_replace(db, run->id, 0, rc->intensity.points, rc->intensity.n);
+            s = aim__db_steps_replace(db, run->id, 0, rc->intensity.points, rc->intensity.n);
         if (s == 0 && changed && hook && hook->store)
             s = hook->store(hook->userdata, db);
         if (s == 0)
-            s = aim_db_run_update(db, run);
+            s = aim__db_run_update(db, run);
         if (s == 0)
-            s = aim_db_commit(db);
+            s = aim__db_commit(db);
         if (s < 0) {
             char keep[256];
-            snprintf(keep, sizeof keep, "%s", aim_db_errmsg(db));
-            aim_db_rollback(db);
-            aim_log(AIM_LOG_WARNING, "%s: could not store the end of the run's history (%s); the "
+            snprintf(keep, sizeof keep, "%s", aim__db_errmsg(db));
+            aim__db_rollback(db);
+            aim__log(AIM_LOG_WARNING, "%s: could not store the end of the run's history (%s); the "
                     "store keeps the carbon priced during the run", name, keep);
         }
     } else {
-        aim_log(AIM_LOG_WARNING, "%s: could not store the end of the run's history (%s); the "
-                "store keeps the carbon priced during the run", name, aim_db_errmsg(db));
+        aim__log(AIM_LOG_WARNING, "%s: could not store the end of the run's history (%s); the "
+                "store keeps the carbon priced during the run", name, aim__db_errmsg(db));
     }
 }
 
-void aim_run_carbon_free(aim_run_carbon *rc) {
+void aim__run_carbon_free(aim_run_carbon *rc) {
     if (!rc)
         return;
-    aim_run_provider_free(rc->live);
+    aim__run_provider_free(rc->live);
     if (rc->ready) {
-        aim_intensity_series_destroy(&rc->intensity);
-        aim_intensity_series_destroy(&rc->price);
+        aim__intensity_series_destroy(&rc->intensity);
+        aim__intensity_series_destroy(&rc->price);
     }
     free(rc->carbon);
     free(rc->cost);

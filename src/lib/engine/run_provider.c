@@ -23,7 +23,7 @@ struct aim_run_provider {
     aim_intensity_point last;      /* the newest point passed to the series */
 };
 
-int aim_run_provider_query(const aim_config *cfg, aim_provider_query *q, char *err, size_t errlen) {
+int aim__run_provider_query(const aim_config *cfg, aim_provider_query *q, char *err, size_t errlen) {
     memset(q, 0, sizeof *q);
     if (!cfg->provider[0]) {
         if (err && errlen)
@@ -42,7 +42,7 @@ int aim_run_provider_query(const aim_config *cfg, aim_provider_query *q, char *e
     }
     q->signal = cfg->marginal ? AIM_SIGNAL_MARGINAL : AIM_SIGNAL_AVERAGE;
     q->basis = AIM_BASIS_LIFECYCLE; /* Electricity Maps' default, the table's basis too */
-    return aim_provider_check_query(q, err, errlen);
+    return aim__provider_check_query(q, err, errlen);
 }
 
 /* "Electricity Maps API v3 carbon-intensity/latest, zone DE, fetched 2026-11-21T10:00:00Z,
@@ -53,12 +53,12 @@ static void describe(char *buf, size_t size, const aim_provider_result *meta) {
              meta->stale ? "" : meta->from_cache ? ", from the disk cache" : "");
 }
 
-int aim_run_provider_open(const aim_config *cfg, int64_t timeout_ms, aim_intensity_series *out,
+int aim__run_provider_open(const aim_config *cfg, int64_t timeout_ms, aim_intensity_series *out,
                           aim_run_provider **ret, char *note, size_t notelen) {
     if (note && notelen)
         note[0] = '\0';
     aim_provider_query q;
-    int r = aim_run_provider_query(cfg, &q, note, notelen);
+    int r = aim__run_provider_query(cfg, &q, note, notelen);
     if (r < 0)
         return r;
     aim_run_provider *p = calloc(1, sizeof *p);
@@ -73,7 +73,7 @@ int aim_run_provider_open(const aim_config *cfg, int64_t timeout_ms, aim_intensi
     p->q = q;
     p->q.provider = p->provider;
     p->q.zone = q.zone ? p->zone : NULL;
-    if (aim_provider_default_cache_dir(&p->cache_dir) < 0)
+    if (aim__provider_default_cache_dir(&p->cache_dir) < 0)
         p->cache_dir = NULL; /* no HOME: every answer from the provider itself */
     p->q.cache_dir = p->cache_dir;
 
@@ -82,16 +82,16 @@ int aim_run_provider_open(const aim_config *cfg, int64_t timeout_ms, aim_intensi
     aim_provider_result meta = { .points = NULL };
     aim_prov_series s;
     char err[256];
-    r = aim_provider_fetch_series(&first, NULL, &meta, &s, err, sizeof err);
+    r = aim__provider_fetch_series(&first, NULL, &meta, &s, err, sizeof err);
     if (r == 0 && s.n == 0)
-        r = aim_prov_fail(err, sizeof err, -ENOENT, "no data");
+        r = aim__prov_fail(err, sizeof err, -ENOENT, "no data");
     if (r == 0)
-        r = aim_intensity_series_append(out, s.p, s.n);
+        r = aim__intensity_series_append(out, s.p, s.n);
     if (r < 0) {
         if (note && notelen)
             snprintf(note, notelen, "%s", err[0] ? err : strerror(-r));
-        aim_prov_series_free(&s);
-        aim_run_provider_free(p);
+        aim__prov_series_free(&s);
+        aim__run_provider_free(p);
         return r;
     }
     out->origin = AIM_ORIGIN_PROVIDER;
@@ -118,9 +118,9 @@ static void on_points(void *userdata, const aim_intensity_point *pts, size_t n,
     aim_intensity_point newest = pts[n - 1];
     pthread_mutex_lock(&p->lock);
     for (size_t i = 0; i < n; i++)
-        if (aim_prov_series_push(&p->received, pts[i].t_unix_ms, pts[i].g_per_kwh) < 0)
+        if (aim__prov_series_push(&p->received, pts[i].t_unix_ms, pts[i].g_per_kwh) < 0)
             break; /* out of memory: the series below still gets the newest point */
-    aim_prov_series_sort_dedupe(&p->received);
+    aim__prov_series_sort_dedupe(&p->received);
     int fresh = newest.t_unix_ms > p->last.t_unix_ms ||
                 (newest.t_unix_ms == p->last.t_unix_ms && newest.g_per_kwh != p->last.g_per_kwh);
     if (fresh)
@@ -137,10 +137,10 @@ static void on_points(void *userdata, const aim_intensity_point *pts, size_t n,
     pthread_mutex_unlock(&s->lock);
     if (newest.t_unix_ms < after)
         newest.t_unix_ms = after;
-    aim_intensity_series_append(s, &newest, 1); /* only this thread appends after the start */
+    aim__intensity_series_append(s, &newest, 1); /* only this thread appends after the start */
 }
 
-int aim_run_provider_start(aim_run_provider *p, aim_intensity_series *series, int64_t cadence_ms) {
+int aim__run_provider_start(aim_run_provider *p, aim_intensity_series *series, int64_t cadence_ms) {
     if (p->feed)
         return -EALREADY;
     aim_provider_query fq = p->q;
@@ -154,32 +154,32 @@ int aim_run_provider_start(aim_run_provider *p, aim_intensity_series *series, in
         fq.cache_dir = NULL;
     }
     p->series = series;
-    int r = aim_provider_feed_new(&fq, cadence_ms, &p->feed);
+    int r = aim__provider_feed_new(&fq, cadence_ms, &p->feed);
     if (r == 0)
-        r = aim_provider_feed_set_callback(p->feed, on_points, p);
+        r = aim__provider_feed_set_callback(p->feed, on_points, p);
     if (r == 0)
-        r = aim_provider_feed_start(p->feed);
+        r = aim__provider_feed_start(p->feed);
     if (r < 0) {
-        aim_provider_feed_free(p->feed);
+        aim__provider_feed_free(p->feed);
         p->feed = NULL;
     }
     return r;
 }
 
-void aim_run_provider_stop(aim_run_provider *p) {
+void aim__run_provider_stop(aim_run_provider *p) {
     if (p && p->feed)
-        aim_provider_feed_stop(p->feed);
+        aim__provider_feed_stop(p->feed);
 }
 
-void aim_run_provider_counts(aim_run_provider *p, uint64_t *ret_polls, uint64_t *ret_failures,
+void aim__run_provider_counts(aim_run_provider *p, uint64_t *ret_polls, uint64_t *ret_failures,
                              char *note, size_t notelen) {
     uint64_t polls = 0, failures = 0;
     if (note && notelen)
         note[0] = '\0';
     if (p->feed) {
-        aim_provider_feed_counts(p->feed, &polls, &failures);
+        aim__provider_feed_counts(p->feed, &polls, &failures);
         aim_intensity_point pt;
-        aim_provider_feed_latest(p->feed, &pt, note, notelen);
+        aim__provider_feed_latest(p->feed, &pt, note, notelen);
     }
     if (ret_polls)
         *ret_polls = polls;
@@ -187,14 +187,14 @@ void aim_run_provider_counts(aim_run_provider *p, uint64_t *ret_polls, uint64_t 
         *ret_failures = failures;
 }
 
-size_t aim_run_provider_received(aim_run_provider *p) {
+size_t aim__run_provider_received(aim_run_provider *p) {
     pthread_mutex_lock(&p->lock);
     size_t n = p->received.n;
     pthread_mutex_unlock(&p->lock);
     return n;
 }
 
-int aim_run_provider_merge(const aim_intensity_point *live, size_t n_live,
+int aim__run_provider_merge(const aim_intensity_point *live, size_t n_live,
                            const aim_intensity_point *hist, size_t n_hist, int64_t from_ms,
                            int64_t to_ms, aim_prov_series *out) {
     memset(out, 0, sizeof *out);
@@ -203,22 +203,22 @@ int aim_run_provider_merge(const aim_intensity_point *live, size_t n_live,
     int r = 0;
     for (size_t i = 0; i < n_live && r == 0; i++)
         if (live[i].t_unix_ms < h0)
-            r = aim_prov_series_push(out, live[i].t_unix_ms, live[i].g_per_kwh);
+            r = aim__prov_series_push(out, live[i].t_unix_ms, live[i].g_per_kwh);
     for (size_t i = 0; i < n_hist && r == 0; i++)
-        r = aim_prov_series_push(out, hist[i].t_unix_ms, hist[i].g_per_kwh);
+        r = aim__prov_series_push(out, hist[i].t_unix_ms, hist[i].g_per_kwh);
     for (size_t i = 0; i < n_live && r == 0; i++)
         if (live[i].t_unix_ms > h1)
-            r = aim_prov_series_push(out, live[i].t_unix_ms, live[i].g_per_kwh);
+            r = aim__prov_series_push(out, live[i].t_unix_ms, live[i].g_per_kwh);
     if (r < 0) {
-        aim_prov_series_free(out);
+        aim__prov_series_free(out);
         return r;
     }
-    aim_prov_series_sort_dedupe(out);
-    aim_prov_series_clip(out, from_ms, to_ms);
+    aim__prov_series_sort_dedupe(out);
+    aim__prov_series_clip(out, from_ms, to_ms);
     return 0;
 }
 
-int aim_run_provider_backfill(aim_run_provider *p, int64_t from_ms, int64_t to_ms,
+int aim__run_provider_backfill(aim_run_provider *p, int64_t from_ms, int64_t to_ms,
                               int64_t timeout_ms, aim_prov_series *ret, char *source,
                               size_t sourcelen, char *note, size_t notelen) {
     if (note && notelen)
@@ -234,16 +234,16 @@ int aim_run_provider_backfill(aim_run_provider *p, int64_t from_ms, int64_t to_m
     aim_provider_result meta = { .points = NULL };
     aim_prov_series hist;
     char err[256];
-    int r = aim_provider_fetch_series(&h, NULL, &meta, &hist, err, sizeof err);
+    int r = aim__provider_fetch_series(&h, NULL, &meta, &hist, err, sizeof err);
     if (r < 0) {
         if (note && notelen)
             snprintf(note, notelen, "%s", err[0] ? err : strerror(-r));
         return r;
     }
     pthread_mutex_lock(&p->lock);
-    r = aim_run_provider_merge(p->received.p, p->received.n, hist.p, hist.n, from_ms, to_ms, ret);
+    r = aim__run_provider_merge(p->received.p, p->received.n, hist.p, hist.n, from_ms, to_ms, ret);
     pthread_mutex_unlock(&p->lock);
-    aim_prov_series_free(&hist);
+    aim__prov_series_free(&hist);
     if (r < 0) {
         if (note && notelen)
             snprintf(note, notelen, "out of memory");
@@ -256,13 +256,13 @@ int aim_run_provider_backfill(aim_run_provider *p, int64_t from_ms, int64_t to_m
     return 0;
 }
 
-const char *aim_run_provider_name(const aim_run_provider *p) { return p->provider; }
+const char *aim__run_provider_name(const aim_run_provider *p) { return p->provider; }
 
-void aim_run_provider_free(aim_run_provider *p) {
+void aim__run_provider_free(aim_run_provider *p) {
     if (!p)
         return;
-    aim_provider_feed_free(p->feed); /* stops the thread first: no callback after this */
-    aim_prov_series_free(&p->received);
+    aim__provider_feed_free(p->feed); /* stops the thread first: no callback after this */
+    aim__prov_series_free(&p->received);
     free(p->cache_dir);
     pthread_mutex_destroy(&p->lock);
     free(p);

@@ -7,7 +7,7 @@
 /* After serving `deadline` and finishing the poll at `now`, the next deadline is the first
  * deadline + k * interval (k >= 1) that is still in the future, so the schedule never
  * drifts; every deadline skipped on the way is counted in *ret_missed, never absorbed. */
-static inline int64_t aim_schedule_next(int64_t deadline, int64_t interval, int64_t now,
+static inline int64_t aim__schedule_next(int64_t deadline, int64_t interval, int64_t now,
                                         uint64_t *ret_missed) {
     int64_t next = deadline + interval;
     if (now < next) {
@@ -27,7 +27,7 @@ typedef struct aim_jitter {
     int64_t max_ns;
 } aim_jitter;
 
-static inline void aim_jitter_add(aim_jitter *j, int64_t late_ns) {
+static inline void aim__jitter_add(aim_jitter *j, int64_t late_ns) {
     if (late_ns < 0)
         late_ns = 0;
     int64_t b = late_ns / 1000;
@@ -38,7 +38,7 @@ static inline void aim_jitter_add(aim_jitter *j, int64_t late_ns) {
 }
 
 /* The p-th percentile (0 < p < 100) in ns, to 1 µs (upper bucket edge); -1 if empty. */
-static inline int64_t aim_jitter_percentile(const aim_jitter *j, double p) {
+static inline int64_t aim__jitter_percentile(const aim_jitter *j, double p) {
     if (j->count == 0)
         return -1;
     uint64_t rank = (uint64_t)((double)j->count * p / 100.0);

@@ -22,7 +22,7 @@
 #include "processing/run_extras.h"
 #include "util/numfmt.h"
 
-int aim_session_fail(aim_session *s, int err, const char *fmt, ...) {
+int aim__session_fail(aim_session *s, int err, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
@@ -45,7 +45,7 @@ int aim_session_new(const aim_config *config, aim_session **ret_session) {
     s->sinks = aim_sinks;
     s->n_sinks = aim_sink_count;
     pthread_mutex_init(&s->lock, NULL);
-    aim_chunk_backlog_init(&s->backlog, 0);
+    aim__chunk_backlog_init(&s->backlog, 0);
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* deadlines are monotonic */
@@ -109,7 +109,7 @@ static int64_t effective_interval(const aim_session *s, const aim_source_ops *op
 /* Opens the selected sources group by group (fastest first) so each group's series slots
  * are contiguous, then adds the power series the engine derives from energy counters. */
 static int open_sources(aim_session *s, const aim_source_env *env) {
-    aim_catalog_init(&s->catalog);
+    aim__catalog_init(&s->catalog);
     /* A group is an interval, plus the one source it holds for sources that block
      * (own_thread); solo -1 is the shared group of that interval. */
     int64_t intervals[AIM_MAX_GROUPS];
@@ -118,7 +118,7 @@ static int open_sources(aim_session *s, const aim_source_env *env) {
     intervals[n] = s->cfg.interval_ns;
     solo[n++] = -1;
     for (int i = 0; i < aim_source_count; i++) {
-        if (!aim_config_selects(&s->cfg, aim_sources[i]->name))
+        if (!aim__config_selects(&s->cfg, aim_sources[i]->name))
             continue;
         int64_t iv = effective_interval(s, aim_sources[i]);
         int own = aim_sources[i]->own_thread ? i : -1;
@@ -153,24 +153,24 @@ static int open_sources(aim_session *s, const aim_source_env *env) {
         g->base = s->catalog.n_series;
         for (int i = 0; i < aim_source_count; i++) {
             const aim_source_ops *ops = aim_sources[i];
-            if (!aim_config_selects(&s->cfg, ops->name) || effective_interval(s, ops) != g->interval_ns ||
+            if (!aim__config_selects(&s->cfg, ops->name) || effective_interval(s, ops) != g->interval_ns ||
                 (ops->own_thread ? solo[gi] != i : solo[gi] != -1))
                 continue;
             if (!ops->open)
                 continue;
             aim_source_ctx ctx;
-            aim_source_ctx_init(&ctx, &s->catalog, i, g->index);
+            aim__source_ctx_init(&ctx, &s->catalog, i, g->index);
             int first_series = s->catalog.n_series;
             aim_source_setting given[AIM_CONFIG_MAX_SOURCE_OPTIONS];
             aim_source_env own = *env; /* with the options this source takes */
             own.options = given;
-            own.n_options = aim_config_source_settings(&s->cfg, ops, given,
+            own.n_options = aim__config_source_settings(&s->cfg, ops, given,
                                                        AIM_CONFIG_MAX_SOURCE_OPTIONS);
             int r = ops->open(&own, &ctx, &s->slots[i].state);
             if (r < 0) {
                 s->catalog.n_series = first_series; /* forget half-declared series */
                 if (r != -ENODEV && r != -EACCES)
-                    aim_source_ctx_warn(&ctx, "%s: could not open (%s)", ops->name, aim_strerror(r));
+                    aim__source_ctx_warn(&ctx, "%s: could not open (%s)", ops->name, aim_strerror(r));
                 continue;
             }
             s->slots[i].open = 1;
@@ -183,14 +183,14 @@ static int open_sources(aim_session *s, const aim_source_env *env) {
             if (cs->metric != AIM_M_ENERGY || cs->method != AIM_METHOD_MEASURED)
                 continue;
             aim_source_ctx ctx;
-            aim_source_ctx_init(&ctx, &s->catalog, -1, g->index);
+            aim__source_ctx_init(&ctx, &s->catalog, -1, g->index);
             int has_power = 0;
             for (int k = 0; k < s->catalog.n_series; k++)
                 has_power |= s->catalog.series[k].device == cs->device &&
                              s->catalog.series[k].metric == AIM_M_POWER &&
                              s->catalog.series[k].instance == cs->instance;
             if (!has_power)
-                aim_source_ctx_add_series(&ctx, cs->device, AIM_M_POWER, cs->instance,
+                aim__source_ctx_add_series(&ctx, cs->device, AIM_M_POWER, cs->instance,
                                           AIM_METHOD_DERIVED);
         }
         g->count = s->catalog.n_series - g->base;
@@ -225,7 +225,7 @@ static int build_summary(aim_session *s) {
     }
     for (int i = 0; i < run->n_series; i++) {
         const aim_catalog_series *cs = &s->catalog.series[i];
-        const aim_metric_info *m = aim_metric_by_id(cs->metric);
+        const aim_metric_info *m = aim__metric_by_id(cs->metric);
         aim_series_summary *ss = &run->series[i];
         ss->slot = i;
         ss->device = cs->device;
@@ -237,7 +237,7 @@ static int build_summary(aim_session *s) {
         ss->resolution = m->resolution;
         ss->counter = m->kind == AIM_KIND_COUNTER;
         ss->mean = ss->min = ss->max = ss->mode = NAN;
-        aim_stats_init(&s->stats[i], m->resolution);
+        aim__stats_init(&s->stats[i], m->resolution);
     }
     size_t o = 0;
     for (int w = 0; w < s->catalog.n_warnings; w++) {
@@ -270,11 +270,11 @@ static int alloc_groups(aim_session *s) {
          * second, so it can fall a whole second behind (a slow commit) without a drop. */
         int64_t per_sec = 1000000000LL / g->interval_ns;
         int cap = per_sec < 32 ? 64 : per_sec > 2048 ? 4096 : (int)(2 * per_sec);
-        int r = aim_frame_alloc(g->base, g->count, &g->frame);
+        int r = aim__frame_alloc(g->base, g->count, &g->frame);
         if (r >= 0)
-            r = aim_frame_alloc(g->base, g->count, &g->wframe);
+            r = aim__frame_alloc(g->base, g->count, &g->wframe);
         if (r >= 0)
-            r = aim_ring_new(cap, g->count, &g->ring);
+            r = aim__ring_new(cap, g->count, &g->ring);
         if (r < 0)
             return r;
         aim_chunk_column *cols = calloc((size_t)g->count + 1, sizeof *cols);
@@ -286,7 +286,7 @@ static int alloc_groups(aim_session *s) {
         }
         /* A commit at most every second; room for a full second of ticks plus slack (a full
          * encoder is flushed early, so this bounds memory, not correctness). */
-        r = aim_chunk_encoder_new(g->count, cols, (int)(per_sec < 1 ? 1 : per_sec) + 16, &g->encoder);
+        r = aim__chunk_encoder_new(g->count, cols, (int)(per_sec < 1 ? 1 : per_sec) + 16, &g->encoder);
         free(cols);
         if (r < 0)
             return r;
@@ -299,14 +299,14 @@ static int alloc_groups(aim_session *s) {
  * samplers, then the writer, whose first job (the run's rows, with a sync) would otherwise
  * compete with them for a CPU; the rings hold two seconds of ticks meanwhile. */
 static int start_threads(aim_session *s) {
-    aim_sampler_first_tick(&s->groups[s->main_group]);
+    aim__sampler_first_tick(&s->groups[s->main_group]);
     for (int gi = 0; gi < s->n_groups; gi++) {
         aim_group *g = &s->groups[gi];
-        if (pthread_create(&g->thread, NULL, aim_sampler_main, g) != 0)
+        if (pthread_create(&g->thread, NULL, aim__sampler_main, g) != 0)
             return -EAGAIN;
         g->thread_started = 1;
     }
-    if (pthread_create(&s->writer, NULL, aim_writer_main, s) != 0)
+    if (pthread_create(&s->writer, NULL, aim__writer_main, s) != 0)
         return -EAGAIN;
     s->writer_started = 1;
     return 0;
@@ -334,8 +334,8 @@ static void join_threads(aim_session *s) {
 static int choose_run_id(aim_session *s) {
     for (int attempt = 0; attempt < 5; attempt++) {
         if (attempt)
-            make_run_id(s->run.id, sizeof s->run.id, aim_wall_ns());
-        int r = aim_db_run_exists(s->db, s->run.id);
+            make_run_id(s->run.id, sizeof s->run.id, aim__wall_ns());
+        int r = aim__db_run_exists(s->db, s->run.id);
         if (r == -ENOENT)
             return 0;
         if (r < 0)
@@ -350,21 +350,21 @@ static int choose_run_id(aim_session *s) {
  * baseline"). */
 static void check_idle_baseline(aim_session *s) {
     double pct;
-    if (aim_db_run_cpu_use(s->db, s->cfg.idle_run_id, &pct) < 0 || !aim_idle_busy(pct) ||
+    if (aim__db_run_cpu_use(s->db, s->cfg.idle_run_id, &pct) < 0 || !aim__idle_busy(pct) ||
         s->catalog.n_warnings >= AIM_MAX_WARNINGS)
         return;
     char *w = s->catalog.warnings[s->catalog.n_warnings++], busy[AIM_NUM_MAX], lim[AIM_NUM_MAX];
     snprintf(w, sizeof s->catalog.warnings[0], "idle baseline %s was not idle: the CPU was "
              "%s %% busy on average (idle means at most %s %%); this run's net energy and "
-             "carbon are not reliable", s->cfg.idle_run_id, aim_fmt_fixed(busy, pct, 1),
-             aim_fmt_trim(lim, AIM_IDLE_MAX_CPU_PCT, 1));
-    aim_log(AIM_LOG_WARNING, "%s", w);
+             "carbon are not reliable", s->cfg.idle_run_id, aim__fmt_fixed(busy, pct, 1),
+             aim__fmt_trim(lim, AIM_IDLE_MAX_CPU_PCT, 1));
+    aim__log(AIM_LOG_WARNING, "%s", w);
 }
 
 
 int aim_session_start(aim_session *s) {
     if (s->started)
-        return aim_session_fail(s, -EALREADY, "session already started");
+        return aim__session_fail(s, -EALREADY, "session already started");
     s->started = 1;
     aim_run_summary *run = &s->run;
 
@@ -373,29 +373,29 @@ int aim_session_start(aim_session *s) {
     if (!path) {
         int r = aim_default_db_path(&default_path);
         if (r < 0)
-            return aim_session_fail(s, r, "cannot determine the store path: %s", aim_strerror(r));
+            return aim__session_fail(s, r, "cannot determine the store path: %s", aim_strerror(r));
         path = default_path;
     }
     char err[sizeof s->errmsg];
     /* The intensity and price inputs and the metric selection first: a bad file or name
      * must fail before the store is created or the command started. */
-    int r = aim_run_carbon_setup(&s->carbon, &s->cfg, aim_wall_ns(), run, err, sizeof err);
+    int r = aim__run_carbon_setup(&s->carbon, &s->cfg, aim__wall_ns(), run, err, sizeof err);
     if (r < 0) {
         free(default_path);
-        return aim_session_fail(s, r, "%s", err);
+        return aim__session_fail(s, r, "%s", err);
     }
     aim_metric_select metric_sel;
     char sel_err[160];
-    if (aim_metric_select_parse(s->cfg.metrics, &metric_sel, sel_err, sizeof sel_err) < 0) {
+    if (aim__metric_select_parse(s->cfg.metrics, &metric_sel, sel_err, sizeof sel_err) < 0) {
         free(default_path);
-        return aim_session_fail(s, -EINVAL, "%s", sel_err);
+        return aim__session_fail(s, -EINVAL, "%s", sel_err);
     }
 
     aim_store_opener opener;
-    aim_store_opener_begin(&opener, path);
+    aim__store_opener_begin(&opener, path);
 
-    s->start_mono_ns = aim_mono_ns();
-    run->start_wall_ns = aim_wall_ns();
+    s->start_mono_ns = aim__mono_ns();
+    run->start_wall_ns = aim__wall_ns();
     make_run_id(run->id, sizeof run->id, run->start_wall_ns);
     default_name(&s->cfg, run->name, sizeof run->name);
     snprintf(run->command, sizeof run->command, "%s", s->cfg.command);
@@ -408,42 +408,42 @@ int aim_session_start(aim_session *s) {
     run->interval_ns = s->cfg.interval_ns;
 
     aim_source_env env = {
-        .sysfs_root = aim_sysfs_root(),
-        .procfs_root = aim_procfs_root(),
+        .sysfs_root = aim__sysfs_root(),
+        .procfs_root = aim__procfs_root(),
         .interval_ns = s->cfg.interval_ns,
         .target_pid = s->cfg.target_pid,
         .metrics = &metric_sel,
     };
     int sources_r = open_sources(s, &env);
 
-    int store_r = aim_store_opener_finish(&opener, &s->db);
+    int store_r = aim__store_opener_finish(&opener, &s->db);
     /* For the control socket's "run" answer: a client may live in another directory. */
     char store_path[PATH_MAX];
     if (store_r < 0 || !realpath(path, store_path))
         snprintf(store_path, sizeof store_path, "%s", path);
     free(default_path);
     if (store_r < 0) /* the store's error first: it is what the user must fix */
-        return aim_session_fail(s, store_r, "%s", opener.err);
+        return aim__session_fail(s, store_r, "%s", opener.err);
     for (int w = 0; w < s->catalog.n_warnings; w++)
-        aim_log(AIM_LOG_WARNING, "%s", s->catalog.warnings[w]);
+        aim__log(AIM_LOG_WARNING, "%s", s->catalog.warnings[w]);
     if (sources_r < 0)
-        return aim_session_fail(s, sources_r, "no source can measure anything here%s",
+        return aim__session_fail(s, sources_r, "no source can measure anything here%s",
                                 s->cfg.sources[0] ? " with the sources selected" : "");
     if (s->cfg.idle_run_id[0]) { /* "last", a prefix: the baseline's full id is what is kept */
         char *id = NULL;
-        if ((r = aim_db_resolve_run(s->db, s->cfg.idle_run_id, &id, err, sizeof err)) < 0)
-            return aim_session_fail(s, r == -ENOENT || r == -EINVAL ? -ESRCH : r,
+        if ((r = aim__db_resolve_run(s->db, s->cfg.idle_run_id, &id, err, sizeof err)) < 0)
+            return aim__session_fail(s, r == -ENOENT || r == -EINVAL ? -ESRCH : r,
                                     "idle baseline: %s", err);
         snprintf(s->cfg.idle_run_id, sizeof s->cfg.idle_run_id, "%s", id);
         free(id);
         check_idle_baseline(s);
     }
     if ((r = choose_run_id(s)) < 0)
-        return aim_session_fail(s, r, "could not record the run: %s",
-                                r == -EEXIST ? "no free run id" : aim_db_errmsg(s->db));
+        return aim__session_fail(s, r, "could not record the run: %s",
+                                r == -EEXIST ? "no free run id" : aim__db_errmsg(s->db));
 
     if ((r = build_summary(s)) < 0)
-        return aim_session_fail(s, r, "out of memory");
+        return aim__session_fail(s, r, "out of memory");
     /* For the control socket's "run" answer (a path too long for one line: "run" then
      * answers an error). */
     size_t id_len = strnlen(run->id, sizeof run->id), path_len = strlen(store_path);
@@ -457,7 +457,7 @@ int aim_session_start(aim_session *s) {
         if (s->stages[k]->start && (r = s->stages[k]->start(s)) < 0)
             return r;
     if ((r = alloc_groups(s)) < 0)
-        return aim_session_fail(s, r, "out of memory");
+        return aim__session_fail(s, r, "out of memory");
     for (size_t k = 0; k < s->n_sinks; k++)
         if (s->sinks[k]->start && (r = s->sinks[k]->start(s)) < 0)
             return r;
@@ -465,30 +465,30 @@ int aim_session_start(aim_session *s) {
      * sync of a new WAL file, is not something start() needs to wait for. */
     if ((r = start_threads(s)) < 0) {
         join_threads(s);
-        return aim_session_fail(s, r, "could not start the sampler threads");
+        return aim__session_fail(s, r, "could not start the sampler threads");
     }
     return 0;
 }
 
 int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
     if (!s->started || !s->db || !s->writer_started)
-        return aim_session_fail(s, -EALREADY, "session is not running");
+        return aim__session_fail(s, -EALREADY, "session is not running");
     if (s->stopped)
-        return aim_session_fail(s, -EALREADY, "session already stopped");
+        return aim__session_fail(s, -EALREADY, "session already stopped");
     s->stopped = 1;
     for (size_t k = 0; k < s->n_stages; k++)
         if (s->stages[k]->stopping)
             s->stages[k]->stopping(s);
     join_threads(s);
-    aim_writer_drain(s);
-    int64_t end_ns = aim_mono_ns();
+    aim__writer_drain(s);
+    int64_t end_ns = aim__mono_ns();
     for (size_t k = 0; k < s->n_stages; k++)
         if (s->stages[k]->end)
             s->stages[k]->end(s, end_ns);
     s->run.status = status;
     s->run.exit_code = exit_code;
-    s->run.end_wall_ns = s->run.start_wall_ns + (aim_mono_ns() - s->start_mono_ns);
-    aim_writer_refresh_summary(s);
+    s->run.end_wall_ns = s->run.start_wall_ns + (aim__mono_ns() - s->start_mono_ns);
+    aim__writer_refresh_summary(s);
     for (size_t k = 0; k < s->n_stages; k++)
         if (s->stages[k]->close)
             s->stages[k]->close(s);
@@ -508,25 +508,25 @@ int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
             s->slots[i].state = NULL;
         }
     if (r < 0 && s->run.samples_lost)
-        return aim_session_fail(s, r, "the store is incomplete: %llu of %llu samples could not "
+        return aim__session_fail(s, r, "the store is incomplete: %llu of %llu samples could not "
                                 "be stored (%s)",
                                 (unsigned long long)s->run.samples_lost,
                                 (unsigned long long)(s->run.samples + s->run.samples_lost),
                                 aim_strerror(r));
     if (r < 0)
-        return aim_session_fail(s, r, "could not store the end of the run: %s", aim_db_errmsg(s->db));
+        return aim__session_fail(s, r, "could not store the end of the run: %s", aim__db_errmsg(s->db));
     return 0;
 }
 
 int aim_session_live(const aim_session *s, aim_live *ret) {
     aim_live l = { 0 };
-    int64_t now = aim_mono_ns();
+    int64_t now = aim__mono_ns();
     if (s->started && s->start_mono_ns)
         l.elapsed_ns = now - s->start_mono_ns;
     if (s->live) { /* the writer publishes more often while someone reads (writer.c) */
-        aim_live_note_reader(s->live, now);
+        aim__live_note_reader(s->live, now);
         aim_live_totals t;
-        aim_live_read(s->live, &t, NULL, NULL, NULL);
+        aim__live_read(s->live, &t, NULL, NULL, NULL);
         l.power_w = t.power_w;
         l.energy_j = t.energy_j;
     }
@@ -550,14 +550,14 @@ void aim_session_free(aim_session *s) {
             aim_sources[i]->close(s->slots[i].state);
     for (int gi = 0; gi < s->n_groups; gi++) {
         aim_group *g = &s->groups[gi];
-        aim_frame_free(g->frame);
-        aim_frame_free(g->wframe);
-        aim_ring_free(g->ring);
-        aim_chunk_encoder_free(g->encoder);
+        aim__frame_free(g->frame);
+        aim__frame_free(g->wframe);
+        aim__ring_free(g->ring);
+        aim__chunk_encoder_free(g->encoder);
     }
-    aim_db_close(s->db);
-    aim_chunk_backlog_free(&s->backlog);
-    aim_run_summary_clear(&s->run);
+    aim__db_close(s->db);
+    aim__chunk_backlog_free(&s->backlog);
+    aim__run_summary_clear(&s->run);
     for (size_t k = 0; k < s->n_sinks; k++)
         if (s->sinks[k]->release)
             s->sinks[k]->release(s);

@@ -109,26 +109,26 @@ struct aim_session {
 
 /* Sets the session's message and returns err: for start() and the stages' and sinks'
  * start hooks. */
-int aim_session_fail(aim_session *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int aim__session_fail(aim_session *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-void *aim_sampler_main(void *group_arg);
+void *aim__sampler_main(void *group_arg);
 /* start(): the group's first tick, taken on the calling thread before its sampler thread
  * exists (which then goes on from it). */
-void aim_sampler_first_tick(aim_group *g);
-void *aim_writer_main(void *session_arg);
+void aim__sampler_first_tick(aim_group *g);
+void *aim__writer_main(void *session_arg);
 
 /* Logs a warning and keeps it with the run (runs.warnings, stored by the next commit).
  * Writer thread, or the session's before the threads start / after they are joined. */
-void aim_session_warn(aim_session *s, const char *line);
+void aim__session_warn(aim_session *s, const char *line);
 
 /* Writer helpers also used by session.c after the threads are joined. */
-int aim_writer_drain(aim_session *s);
-void aim_writer_refresh_summary(aim_session *s);
+int aim__writer_drain(aim_session *s);
+void aim__writer_refresh_summary(aim_session *s);
 
 /* The session a group belongs to (groups are embedded in the session). */
-aim_session *aim_group_session(aim_group *g);
+aim_session *aim__group_session(aim_group *g);
 
-int64_t aim_mono_ns(void);
-int64_t aim_wall_ns(void);
+int64_t aim__mono_ns(void);
+int64_t aim__wall_ns(void);
 
 #endif

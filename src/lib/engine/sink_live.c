@@ -7,8 +7,8 @@
 #include "engine/sink.h"
 
 static int start(aim_session *s) {
-    int r = aim_live_new(s->catalog.n_series, s->catalog.n_devices, &s->live);
-    return r < 0 ? aim_session_fail(s, r, "out of memory") : 0;
+    int r = aim__live_new(s->catalog.n_series, s->catalog.n_devices, &s->live);
+    return r < 0 ? aim__session_fail(s, r, "out of memory") : 0;
 }
 
 static void publish(aim_session *s) {
@@ -23,14 +23,14 @@ static void publish(aim_session *s) {
             power += m->last_power_w;
     }
     aim_live *l = s->live;
-    aim_live_write_begin(l);
-    aim_live_set_totals(l, run->duration_ns, run->samples, power, energy, run->carbon_g,
-                        s->workload.ready ? aim_phases_current(s->workload.phases) : NULL);
+    aim__live_write_begin(l);
+    aim__live_set_totals(l, run->duration_ns, run->samples, power, energy, run->carbon_g,
+                        s->workload.ready ? aim__phases_current(s->workload.phases) : NULL);
     for (int d = 0; d < s->catalog.n_devices; d++)
-        aim_live_set_device(l, d, run->devices[d].has_energy ? s->energy[d].meter.energy_j : 0.0);
+        aim__live_set_device(l, d, run->devices[d].has_energy ? s->energy[d].meter.energy_j : 0.0);
     for (int i = 0; i < s->catalog.n_series; i++)
-        aim_live_set_series(l, i, s->latest[i], s->latest_ok[i]);
-    aim_live_write_end(l);
+        aim__live_set_series(l, i, s->latest[i], s->latest_ok[i]);
+    aim__live_write_end(l);
 }
 
 static int finish(aim_session *s) {
@@ -39,7 +39,7 @@ static int finish(aim_session *s) {
 }
 
 static void release(aim_session *s) {
-    aim_live_free(s->live);
+    aim__live_free(s->live);
     s->live = NULL;
 }
 

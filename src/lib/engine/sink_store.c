@@ -17,16 +17,16 @@ _Static_assert(AIM_MAX_GROUPS <= AIM_BACKLOG_GROUPS, "the backlog counts every g
 /* The encoder's ticks become a chunk held in the backlog until a commit stores it: the
  * sequence is the chunk's whether or not an older one is later dropped at the bound. */
 static void encode_chunk(aim_session *s, aim_group *g) {
-    int n = aim_chunk_encoder_ticks(g->encoder);
+    int n = aim__chunk_encoder_ticks(g->encoder);
     if (n == 0)
         return;
-    int64_t first = aim_chunk_encoder_first_t(g->encoder);
-    int64_t last = aim_chunk_encoder_last_t(g->encoder);
+    int64_t first = aim__chunk_encoder_first_t(g->encoder);
+    int64_t last = aim__chunk_encoder_last_t(g->encoder);
     const uint8_t *blob;
     size_t len;
-    int r = aim_chunk_encoder_finish(g->encoder, &blob, &len);
+    int r = aim__chunk_encoder_finish(g->encoder, &blob, &len);
     if (r >= 0)
-        r = aim_chunk_backlog_push(&s->backlog, g->index, g->chunk_seq++, first, last, n, blob, len);
+        r = aim__chunk_backlog_push(&s->backlog, g->index, g->chunk_seq++, first, last, n, blob, len);
     else
         s->backlog.dropped_ticks[g->index] += (uint64_t)n;
     if (r != 0 && !s->backlog_warned) {
@@ -35,17 +35,17 @@ static void encode_chunk(aim_session *s, aim_group *g) {
         snprintf(line, sizeof line, "store: %s; the oldest samples not yet stored are being dropped",
                  r > 0 ? "the samples waiting for the store reached the memory bound"
                        : "out of memory for the samples waiting for the store");
-        aim_session_warn(s, line);
+        aim__session_warn(s, line);
     }
 }
 
 static void frame(aim_session *s, const aim_tick *t) {
     aim_group *g = t->group;
     const aim_frame *f = t->frame;
-    int r = aim_chunk_encoder_add(g->encoder, t->t_rel, f->values, f->valid);
+    int r = aim__chunk_encoder_add(g->encoder, t->t_rel, f->values, f->valid);
     if (r == -ENOSPC) { /* a full chunk waits for the next commit */
         encode_chunk(s, g);
-        aim_chunk_encoder_add(g->encoder, t->t_rel, f->values, f->valid);
+        aim__chunk_encoder_add(g->encoder, t->t_rel, f->values, f->valid);
     }
 }
 
@@ -54,24 +54,24 @@ static void frame(aim_session *s, const aim_tick *t) {
  * start() checked that the id is free; a run that took it since gets -EEXIST here. */
 static int record_run(aim_session *s) {
     aim_run_summary *run = &s->run;
-    int r = aim_db_begin(s->db);
+    int r = aim__db_begin(s->db);
     if (r < 0)
         return r;
-    r = aim_db_run_insert(s->db, run, getpid());
+    r = aim__db_run_insert(s->db, run, getpid());
     for (int d = 0; d < run->n_devices && r >= 0; d++)
-        r = aim_db_device_insert(s->db, run->id, d, &run->devices[d]);
+        r = aim__db_device_insert(s->db, run->id, d, &run->devices[d]);
     for (int i = 0; i < run->n_series && r >= 0; i++)
-        r = aim_db_series_insert(s->db, run->id, &run->series[i]);
+        r = aim__db_series_insert(s->db, run->id, &run->series[i]);
     if (r >= 0)
-        r = aim_run_carbon_store(&s->carbon, s->db, run->id);
+        r = aim__run_carbon_store(&s->carbon, s->db, run->id);
     if (r >= 0 && (s->cfg.idle_run_id[0] || s->cfg.embodied))
-        r = aim_db_run_set_extras(s->db, run->id, s->cfg.idle_run_id, s->cfg.embodied);
+        r = aim__db_run_set_extras(s->db, run->id, s->cfg.idle_run_id, s->cfg.embodied);
     if (r >= 0)
-        r = aim_db_run_tags_store(s->db, run->id, s->cfg.tags, (size_t)s->cfg.n_tags);
+        r = aim__db_run_tags_store(s->db, run->id, s->cfg.tags, (size_t)s->cfg.n_tags);
     if (r >= 0)
-        r = aim_db_commit(s->db);
+        r = aim__db_commit(s->db);
     else
-        aim_db_rollback(s->db);
+        aim__db_rollback(s->db);
     if (r >= 0)
         s->run_recorded = 1;
     return r;
@@ -86,28 +86,28 @@ static int flush(aim_session *s, int with_chunks) {
         if (r < 0)
             return r;
     }
-    int r = aim_db_begin(s->db);
+    int r = aim__db_begin(s->db);
     if (r < 0)
         return r;
-    size_t n = with_chunks ? aim_chunk_backlog_count(&s->backlog) : 0;
+    size_t n = with_chunks ? aim__chunk_backlog_count(&s->backlog) : 0;
     for (size_t i = 0; i < n && r >= 0; i++) {
-        const aim_backlog_chunk *c = aim_chunk_backlog_at(&s->backlog, i);
-        r = aim_db_chunk_insert(s->db, s->run.id, c->group, c->seq, c->t_first_ns, c->t_last_ns,
+        const aim_backlog_chunk *c = aim__chunk_backlog_at(&s->backlog, i);
+        r = aim__db_chunk_insert(s->db, s->run.id, c->group, c->seq, c->t_first_ns, c->t_last_ns,
                                 c->n_ticks, c->blob, c->len);
     }
     for (size_t k = 0; k < s->n_stages && r >= 0; k++)
         if (s->stages[k]->store)
             r = s->stages[k]->store(s);
     if (r >= 0)
-        r = aim_db_run_update(s->db, &s->run);
+        r = aim__db_run_update(s->db, &s->run);
     if (r < 0) {
-        aim_db_rollback(s->db);
+        aim__db_rollback(s->db);
         return r;
     }
-    if ((r = aim_db_commit(s->db)) < 0) /* rolled back by the store */
+    if ((r = aim__db_commit(s->db)) < 0) /* rolled back by the store */
         return r;
     if (with_chunks)
-        aim_chunk_backlog_clear(&s->backlog);
+        aim__chunk_backlog_clear(&s->backlog);
     return 0;
 }
 
@@ -127,8 +127,8 @@ static void note_store_failure(aim_session *s, int r) {
     s->writer_error = r;
     char line[700];
     snprintf(line, sizeof line, "store: commit failed (%s); will retry, keeping the samples in memory",
-             aim_db_errmsg(s->db));
-    aim_session_warn(s, line);
+             aim__db_errmsg(s->db));
+    aim__session_warn(s, line);
 }
 
 static void open_run(aim_session *s) {
@@ -171,18 +171,18 @@ static int finish(aim_session *s) {
         return 0;
     /* What the store did not take is lost: count it, say so, and store the rest. */
     char why[600];
-    snprintf(why, sizeof why, "%s", r < 0 ? aim_db_errmsg(s->db) : "memory bound reached");
-    for (size_t i = 0; i < aim_chunk_backlog_count(&s->backlog); i++) {
-        const aim_backlog_chunk *c = aim_chunk_backlog_at(&s->backlog, i);
+    snprintf(why, sizeof why, "%s", r < 0 ? aim__db_errmsg(s->db) : "memory bound reached");
+    for (size_t i = 0; i < aim__chunk_backlog_count(&s->backlog); i++) {
+        const aim_backlog_chunk *c = aim__chunk_backlog_at(&s->backlog, i);
         s->backlog.dropped_ticks[c->group] += (uint64_t)c->n_ticks;
     }
-    aim_chunk_backlog_clear(&s->backlog);
-    aim_writer_refresh_summary(s);
+    aim__chunk_backlog_clear(&s->backlog);
+    aim__writer_refresh_summary(s);
     char line[800];
     snprintf(line, sizeof line,
              "store: %llu of %llu samples could not be stored (%s); the run is incomplete",
              (unsigned long long)s->run.samples_lost, (unsigned long long)g0->written_ticks, why);
-    aim_session_warn(s, line);
+    aim__session_warn(s, line);
     int end = flush(s, 0);
     if (end < 0)
         note_store_failure(s, end);

@@ -49,7 +49,7 @@ typedef struct aim_stage {
     const char *name;
     /* start(), once the run's summary and energy plan exist and before the rate groups are
      * allocated: set up and allocate. A negative errno fails the start, with the session's
-     * message set (aim_session_fail). */
+     * message set (aim__session_fail). */
     int (*start)(struct aim_session *s);
     /* Writer: before each batch of frames. */
     void (*batch)(struct aim_session *s);
@@ -79,6 +79,6 @@ extern const aim_stage *const aim_stages[];
 extern const size_t aim_stage_count;
 
 /* The energy stage: hands iv to every stage's interval hook, in table order. */
-void aim_stages_interval(struct aim_session *s, aim_interval *iv);
+void aim__stages_interval(struct aim_session *s, aim_interval *iv);
 
 #endif

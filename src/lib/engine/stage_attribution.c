@@ -22,7 +22,7 @@ static int setup(aim_session *s) {
     int nd = s->catalog.n_devices;
     s->attr = calloc((size_t)nd + 1, sizeof *s->attr);
     if (!s->attr)
-        return aim_session_fail(s, -ENOMEM, "out of memory");
+        return aim__session_fail(s, -ENOMEM, "out of memory");
     for (int d = 0; d < nd; d++) {
         aim_attr_device *a = &s->attr[d];
         const aim_catalog_device *cd = &s->catalog.devices[d];
@@ -33,19 +33,19 @@ static int setup(aim_session *s) {
         switch (cd->kind) {
         case AIM_DEV_CPU:
             a->rule = AIM_ATTR_CPU;
-            a->num_slot = aim_catalog_find_series(&s->catalog, "process", AIM_M_PROC_CPU_UTIL, -1);
-            a->den_slot = aim_catalog_find_series(&s->catalog, "host", AIM_M_CPU_UTIL, -1);
+            a->num_slot = aim__catalog_find_series(&s->catalog, "process", AIM_M_PROC_CPU_UTIL, -1);
+            a->den_slot = aim__catalog_find_series(&s->catalog, "host", AIM_M_CPU_UTIL, -1);
             a->den_scale = logical_cpus(s);
             break;
         case AIM_DEV_DRAM:
             a->rule = AIM_ATTR_DRAM;
-            a->num_slot = aim_catalog_find_series(&s->catalog, "process", AIM_M_PROC_RSS, -1);
-            a->den_slot = aim_catalog_find_series(&s->catalog, "host", AIM_M_MEM_USED, -1);
+            a->num_slot = aim__catalog_find_series(&s->catalog, "process", AIM_M_PROC_RSS, -1);
+            a->den_slot = aim__catalog_find_series(&s->catalog, "host", AIM_M_MEM_USED, -1);
             break;
         case AIM_DEV_GPU:
             a->rule = AIM_ATTR_GPU;
-            a->num_slot = aim_catalog_find_series(&s->catalog, cd->name, AIM_M_GPU_PROC_SM_UTIL, -1);
-            a->den_slot = aim_catalog_find_series(&s->catalog, cd->name, AIM_M_GPU_UTIL, -1);
+            a->num_slot = aim__catalog_find_series(&s->catalog, cd->name, AIM_M_GPU_PROC_SM_UTIL, -1);
+            a->den_slot = aim__catalog_find_series(&s->catalog, cd->name, AIM_M_GPU_UTIL, -1);
             break;
         default: break;
         }
@@ -61,7 +61,7 @@ static void interval(aim_session *s, aim_interval *iv) {
         return;
     double de_j = iv->e1_j - iv->e0_j;
     double share = s->latest_ok[a->num_slot] && s->latest_ok[a->den_slot]
-        ? aim_attr_share(a, s->latest[a->num_slot], s->latest[a->den_slot]) : NAN;
+        ? aim__attr_share(a, s->latest[a->num_slot], s->latest[a->den_slot]) : NAN;
     if (share != share) {
         /* Until the tree's first sample: the energy extrapolated back to the run's start
          * takes the first share known, as the energy itself takes the first reading. Once a
@@ -80,8 +80,8 @@ static int store(aim_session *s) {
         const aim_attr_device *a = &s->attr[d];
         if (a->rule == AIM_ATTR_NONE)
             continue;
-        int r = aim_db_device_attribution(s->db, s->run.id, d, a->energy_j,
-                                          aim_attr_method(a->rule));
+        int r = aim__db_device_attribution(s->db, s->run.id, d, a->energy_j,
+                                          aim__attr_method(a->rule));
         if (r < 0)
             return r;
     }

@@ -15,21 +15,21 @@ static int setup(aim_session *s) {
     for (int gi = 0; gi < s->n_groups; gi++)
         intervals[gi] = s->groups[gi].interval_ns;
     aim_corr_run_layout rl;
-    int r = aim_corr_run_layout_init(&rl, &s->run, s->n_groups, s->main_group, intervals);
+    int r = aim__corr_run_layout_init(&rl, &s->run, s->n_groups, s->main_group, intervals);
     if (r == 0) {
-        r = aim_corr_new(&rl.layout, &s->corr);
-        aim_corr_run_layout_clear(&rl);
+        r = aim__corr_new(&rl.layout, &s->corr);
+        aim__corr_run_layout_clear(&rl);
     }
     if (r < 0) {
         char line[160];
         snprintf(line, sizeof line, "correlation: not kept for this run (%s)", aim_strerror(r));
-        aim_session_warn(s, line);
+        aim__session_warn(s, line);
     }
     return 0;
 }
 
 static void frame(aim_session *s, aim_tick *t) {
-    aim_corr_tick(s->corr, t->group->index, t->t_rel, t->frame->values, t->frame->valid);
+    aim__corr_tick(s->corr, t->group->index, t->t_rel, t->frame->values, t->frame->valid);
 }
 
 /* Stored whether or not every sample was: the matrix covers what the writer saw. */
@@ -38,18 +38,18 @@ static void stored(aim_session *s, int complete) {
     if (!s->corr)
         return;
     aim_corr_matrix *m = NULL;
-    int r = aim_corr_finish(s->corr, &m);
+    int r = aim__corr_finish(s->corr, &m);
     if (r == 0)
-        r = aim_db_corr_save(s->db, s->run.id, m);
+        r = aim__db_corr_save(s->db, s->run.id, m);
     if (r < 0)
-        aim_log(AIM_LOG_WARNING, "correlation: could not store the matrix (%s); `aimeter corr` "
+        aim__log(AIM_LOG_WARNING, "correlation: could not store the matrix (%s); `aimeter corr` "
                 "recomputes it from the samples", r == -ENOMEM ? "out of memory"
-                                                               : aim_db_errmsg(s->db));
-    aim_corr_matrix_free(m);
+                                                               : aim__db_errmsg(s->db));
+    aim__corr_matrix_free(m);
 }
 
 static void release(aim_session *s) {
-    aim_corr_free(s->corr);
+    aim__corr_free(s->corr);
     s->corr = NULL;
 }
 

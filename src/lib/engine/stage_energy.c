@@ -53,8 +53,8 @@ static int plan(aim_session *s) {
             dev->energy_method = AIM_METHOD_ESTIMATED;
             int packages = 0, cpus = 0;
             if (dev->kind == AIM_DEV_CPU) /* the counts its model multiplies by */
-                aim_estimate_cpu_counts(aim_procfs_root(), &packages, &cpus);
-            if (aim_estimate_model_text(dev->energy_detail, sizeof dev->energy_detail, dev->kind,
+                aim__estimate_cpu_counts(aim__procfs_root(), &packages, &cpus);
+            if (aim__estimate_model_text(dev->energy_detail, sizeof dev->energy_detail, dev->kind,
                                         dev->model, packages, cpus) == -EINVAL)
                 snprintf(dev->energy_detail, sizeof dev->energy_detail, "%s model",
                          series_source_name(s, est_power));
@@ -63,7 +63,7 @@ static int plan(aim_session *s) {
          * 0.01 W: the writer integrates the value as stored, so a replay of the chunks gives
          * the run's energy exactly, and 1 µW is below every source's own step (NVML counts
          * mW, hwmon µW), so the integral is in effect unrounded (docs/decisions.md). The
-         * Mode keeps the metric's resolution (aim_stats_init in build_summary). The rate
+         * Mode keeps the metric's resolution (aim__stats_init in build_summary). The rate
          * groups' encoders are made after the stages' start, with this resolution. */
         if (e->counter_slot < 0 && e->power_slot >= 0)
             run->series[e->power_slot].resolution = AIM_INTEGRATED_POWER_RESOLUTION;
@@ -81,7 +81,7 @@ static double power_reading(const aim_session *s, const aim_device_energy *e, co
     double v;
     if (e->power_slot < 0)
         return NAN;
-    if (aim_frame_get(f, e->power_slot, &v))
+    if (aim__frame_get(f, e->power_slot, &v))
         return v;
     if (s->latest && s->latest_ok && s->latest_ok[e->power_slot])
         return s->latest[e->power_slot];
@@ -97,16 +97,16 @@ static void frame(aim_session *s, aim_tick *t) {
          * (none for the first: from the run's start, the edge processing/energy.h extrapolates). */
         int64_t t0 = e->meter.have_last ? e->meter.last_t : e->meter.start_t;
         double e0 = e->meter.energy_j;
-        if (e->counter_slot >= 0 && aim_frame_get(f, e->counter_slot, &v)) {
-            if (aim_energy_meter_counter(&e->meter, f->t_ns, v, &p) && e->derived_power_slot >= 0) {
-                aim_frame_set(f, e->derived_power_slot, p);
+        if (e->counter_slot >= 0 && aim__frame_get(f, e->counter_slot, &v)) {
+            if (aim__energy_meter_counter(&e->meter, f->t_ns, v, &p) && e->derived_power_slot >= 0) {
+                aim__frame_set(f, e->derived_power_slot, p);
                 s->latest[e->derived_power_slot] = p; /* the writer noted the frame before */
                 s->latest_ok[e->derived_power_slot] = 1;
             }
-        } else if (e->counter_slot < 0 && e->power_slot >= 0 && aim_frame_get(f, e->power_slot, &v)) {
+        } else if (e->counter_slot < 0 && e->power_slot >= 0 && aim__frame_get(f, e->power_slot, &v)) {
             /* As stored: a replay of the chunks then integrates exactly the same values. */
-            aim_energy_meter_power(&e->meter, f->t_ns,
-                                   aim_codec_quantise(v, s->run.series[e->power_slot].resolution));
+            aim__energy_meter_power(&e->meter, f->t_ns,
+                                   aim__codec_quantise(v, s->run.series[e->power_slot].resolution));
         } else {
             continue;
         }
@@ -123,7 +123,7 @@ static void frame(aim_session *s, aim_tick *t) {
         double edge = e->meter.edge_delta_j;
         if (edge != 0 && e->meter.first_t > e->meter.start_t && t0 != e->meter.start_t)
             iv.edge_j = edge;
-        aim_stages_interval(s, &iv);
+        aim__stages_interval(s, &iv);
     }
 }
 

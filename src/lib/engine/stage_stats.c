@@ -10,7 +10,7 @@ static void frame(aim_session *s, aim_tick *t) {
     double w = t->span_ns > 0 ? (double)t->span_ns * 1e-9 : 0.0;
     for (int i = 0; i < f->count; i++)
         if (f->valid[i])
-            aim_stats_add(&s->stats[f->base + i], f->values[i], w);
+            aim__stats_add(&s->stats[f->base + i], f->values[i], w);
 }
 
 const aim_stage aim_stage_stats = {

@@ -14,54 +14,54 @@ static void add_channels(aim_session *s) {
         AIM_M_GPU_TENSOR_ACTIVE, AIM_M_GPU_DRAM_ACTIVE, AIM_M_GPU_PCIE_TX,
         AIM_M_GPU_PCIE_RX,       AIM_M_GPU_NVLINK_TX,   AIM_M_GPU_NVLINK_RX,
     };
-    int host = aim_catalog_find_device(&s->catalog, "host");
-    int slot = aim_catalog_find_series(&s->catalog, "host", AIM_M_CPU_UTIL, -1);
+    int host = aim__catalog_find_device(&s->catalog, "host");
+    int slot = aim__catalog_find_series(&s->catalog, "host", AIM_M_CPU_UTIL, -1);
     if (slot >= 0)
-        aim_workload_add_channel(&s->workload, slot, host, aim_metric_by_id(AIM_M_CPU_UTIL)->key);
+        aim__workload_add_channel(&s->workload, slot, host, aim__metric_by_id(AIM_M_CPU_UTIL)->key);
     for (int d = 0; d < s->catalog.n_devices; d++) {
         const aim_catalog_device *cd = &s->catalog.devices[d];
         if (cd->kind != AIM_DEV_GPU)
             continue;
         for (size_t k = 0; k < sizeof gpu_metrics / sizeof gpu_metrics[0]; k++)
-            if ((slot = aim_catalog_find_series(&s->catalog, cd->name, gpu_metrics[k], -1)) >= 0 &&
-                aim_workload_add_channel(&s->workload, slot, d,
-                                         aim_metric_by_id(gpu_metrics[k])->key) < 0)
+            if ((slot = aim__catalog_find_series(&s->catalog, cd->name, gpu_metrics[k], -1)) >= 0 &&
+                aim__workload_add_channel(&s->workload, slot, d,
+                                         aim__metric_by_id(gpu_metrics[k])->key) < 0)
                 return; /* more GPUs than channels: the first ones have their hints */
     }
 }
 
 static int start(aim_session *s) {
-    int r = aim_workload_init(&s->workload, s->cfg.control_path, s->run_info);
+    int r = aim__workload_init(&s->workload, s->cfg.control_path, s->run_info);
     if (r < 0)
-        return aim_session_fail(s, r, r == -EEXIST ? "control socket %s: the path is in use"
+        return aim__session_fail(s, r, r == -EEXIST ? "control socket %s: the path is in use"
                                                    : "control socket %s: %s",
                                 s->cfg.control_path, aim_strerror(r));
     add_channels(s);
     return 0;
 }
 
-static void batch(aim_session *s) { aim_workload_apply(&s->workload); }
+static void batch(aim_session *s) { aim__workload_apply(&s->workload); }
 
-static void frame(aim_session *s, aim_tick *t) { aim_workload_frame(&s->workload, t->frame); }
+static void frame(aim_session *s, aim_tick *t) { aim__workload_frame(&s->workload, t->frame); }
 
 static void interval(aim_session *s, aim_interval *iv) {
     if (iv->edge_j != 0)
-        aim_workload_account(&s->workload, iv->device, iv->edge_t0_ns, iv->edge_t1_ns, iv->edge_j,
+        aim__workload_account(&s->workload, iv->device, iv->edge_t0_ns, iv->edge_t1_ns, iv->edge_j,
                              NAN, iv->g_edge - iv->g0);
-    aim_workload_account(&s->workload, iv->device, iv->t0_ns, iv->t1_ns,
+    aim__workload_account(&s->workload, iv->device, iv->t0_ns, iv->t1_ns,
                          iv->e1_j - iv->e0_j - iv->edge_j, iv->power_w, iv->g1 - iv->g_edge);
 }
 
 /* What comes after the end is not the run's. */
-static void stopping(aim_session *s) { aim_workload_close_socket(&s->workload); }
+static void stopping(aim_session *s) { aim__workload_close_socket(&s->workload); }
 
-static void end(aim_session *s, int64_t t_ns) { aim_workload_finish(&s->workload, t_ns); }
+static void end(aim_session *s, int64_t t_ns) { aim__workload_finish(&s->workload, t_ns); }
 
 static int store(aim_session *s) {
-    return aim_workload_store(&s->workload, s->db, s->run.id, s->start_mono_ns);
+    return aim__workload_store(&s->workload, s->db, s->run.id, s->start_mono_ns);
 }
 
-static void release(aim_session *s) { aim_workload_free(&s->workload); }
+static void release(aim_session *s) { aim__workload_free(&s->workload); }
 
 const aim_stage aim_stage_workload = {
     .name = "workload",

@@ -18,7 +18,7 @@ const aim_sink *const aim_sinks[] = {
 };
 const size_t aim_sink_count = sizeof aim_sinks / sizeof aim_sinks[0];
 
-void aim_stages_interval(struct aim_session *s, aim_interval *iv) {
+void aim__stages_interval(struct aim_session *s, aim_interval *iv) {
     for (size_t k = 0; k < s->n_stages; k++)
         if (s->stages[k]->interval)
             s->stages[k]->interval(s, iv);

@@ -6,14 +6,14 @@
 
 static void *open_store(void *arg) {
     aim_store_opener *o = arg;
-    o->result = aim_db_open(o->path, 0, &o->db, o->err, sizeof o->err);
+    o->result = aim__db_open(o->path, 0, &o->db, o->err, sizeof o->err);
     /* The run's rows are written later, by the writer; the lock is taken and given back
      * now (no write, no sync) so that a locked store fails before any command runs. */
-    if (o->result == 0 && (o->result = aim_db_begin(o->db)) == 0)
-        o->result = aim_db_rollback(o->db);
+    if (o->result == 0 && (o->result = aim__db_begin(o->db)) == 0)
+        o->result = aim__db_rollback(o->db);
     if (o->result < 0 && o->db) {
-        snprintf(o->err, sizeof o->err, "%s", aim_db_errmsg(o->db));
-        aim_db_close(o->db);
+        snprintf(o->err, sizeof o->err, "%s", aim__db_errmsg(o->db));
+        aim__db_close(o->db);
         o->db = NULL;
     }
     return NULL;
@@ -23,7 +23,7 @@ static void *open_store(void *arg) {
  * time on the 2-vCPU VM of docs/performance.md), where it waits until that one blocks: no
  * overlap at all. So the thread starts on the process's other CPUs, and the finish gives
  * it back all of them in case those are busy. */
-void aim_store_opener_begin(aim_store_opener *o, const char *path) {
+void aim__store_opener_begin(aim_store_opener *o, const char *path) {
     memset(o, 0, sizeof *o);
     o->path = path;
     CPU_ZERO(&o->cpus);
@@ -46,7 +46,7 @@ void aim_store_opener_begin(aim_store_opener *o, const char *path) {
         open_store(o);
 }
 
-int aim_store_opener_finish(aim_store_opener *o, aim_db **ret_db) {
+int aim__store_opener_finish(aim_store_opener *o, aim_db **ret_db) {
     if (o->threaded) {
         pthread_setaffinity_np(o->thread, sizeof o->cpus, &o->cpus);
         pthread_join(o->thread, NULL);

@@ -10,7 +10,7 @@
 #include "store/db.h"
 
 typedef struct aim_store_opener {
-    const char *path;   /* kept by the caller until aim_store_opener_finish */
+    const char *path;   /* kept by the caller until aim__store_opener_finish */
     aim_db *db;
     int result;
     char err[512];
@@ -22,9 +22,9 @@ typedef struct aim_store_opener {
 /* Starts opening path for writing: the store is opened and its write lock taken and given
  * back, so that a store another process keeps locked fails now (after the busy timeout),
  * not at the first commit. */
-void aim_store_opener_begin(aim_store_opener *o, const char *path);
+void aim__store_opener_begin(aim_store_opener *o, const char *path);
 /* Waits for it: 0 with the store in *ret_db, or the negative errno with the message in
  * o->err. */
-int aim_store_opener_finish(aim_store_opener *o, aim_db **ret_db);
+int aim__store_opener_finish(aim_store_opener *o, aim_db **ret_db);
 
 #endif

@@ -9,7 +9,7 @@
 #include "engine/config.h"
 #include "util/utf8.h"
 
-int aim_tag_key_valid(const char *key) {
+int aim__tag_key_valid(const char *key) {
     if (!key)
         return 0;
     size_t n = strlen(key);
@@ -26,14 +26,14 @@ int aim_tag_key_valid(const char *key) {
     return 1;
 }
 
-int aim_tag_value_valid(const char *value) {
+int aim__tag_value_valid(const char *value) {
     if (!value || strlen(value) >= AIM_TAG_VALUE_SIZE)
         return 0;
     const unsigned char *p = (const unsigned char *)value;
     while (*p) {
         if (*p < 0x20 || *p == 0x7F)
             return 0;
-        size_t n = aim_utf8_seq(p, 4); /* a NUL ends any sequence early */
+        size_t n = aim__utf8_seq(p, 4); /* a NUL ends any sequence early */
         if (n == 0)
             return 0;
         p += n;
@@ -44,9 +44,9 @@ int aim_tag_value_valid(const char *value) {
 int aim_config_add_tag(aim_config *c, const char *key, const char *value) {
     if (!c)
         return -EINVAL;
-    if (!aim_tag_key_valid(key) || !aim_tag_value_valid(value)) {
+    if (!aim__tag_key_valid(key) || !aim__tag_value_valid(value)) {
         snprintf(c->errmsg, sizeof c->errmsg, "%s",
-                 !aim_tag_key_valid(key)
+                 !aim__tag_key_valid(key)
                      ? "bad tag key: 1-63 of A-Z a-z 0-9 _ . -, starting with a letter"
                      : "bad tag value: 0-255 bytes of UTF-8 without control characters");
         return -EINVAL;

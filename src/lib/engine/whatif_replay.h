@@ -11,7 +11,7 @@
 /* Replays run's samples from db once and prices them in every scenario at PUE pue (>= 1).
  * run is the run's loaded summary. -ENOENT, -EBADMSG (corrupt chunk), -ENOMEM; db's error
  * message says more. */
-int aim_whatif_replay(aim_db *db, const aim_run_summary *run, double pue,
+int aim__whatif_replay(aim_db *db, const aim_run_summary *run, double pue,
                       aim_whatif_scenario *sc, size_t n_sc, aim_whatif_totals *ret_totals);
 
 #endif

@@ -7,59 +7,59 @@
 #include "engine/workload.h"
 #include "util/pages.h"
 
-int aim_workload_init(aim_workload *w, const char *control_path, const char *run_info) {
+int aim__workload_init(aim_workload *w, const char *control_path, const char *run_info) {
     memset(w, 0, sizeof *w);
-    int r = aim_events_init(&w->events, AIM_WORKLOAD_QUEUE);
+    int r = aim__events_init(&w->events, AIM_WORKLOAD_QUEUE);
     if (r < 0)
         return r;
-    w->drain = aim_pages_alloc(AIM_WORKLOAD_QUEUE, sizeof *w->drain);
-    if (!w->drain || aim_phases_new(AIM_WORKLOAD_SPANS, AIM_WORKLOAD_MARKS, &w->phases) < 0 ||
-        aim_records_new(AIM_WORKLOAD_ROWS, &w->records) < 0) {
-        aim_workload_free(w);
+    w->drain = aim__pages_alloc(AIM_WORKLOAD_QUEUE, sizeof *w->drain);
+    if (!w->drain || aim__phases_new(AIM_WORKLOAD_SPANS, AIM_WORKLOAD_MARKS, &w->phases) < 0 ||
+        aim__records_new(AIM_WORKLOAD_ROWS, &w->records) < 0) {
+        aim__workload_free(w);
         return -ENOMEM;
     }
     w->ready = 1;
-    if (control_path && *control_path && (r = aim_control_start(&w->control, control_path,
+    if (control_path && *control_path && (r = aim__control_start(&w->control, control_path,
                                                                 &w->events, run_info)) < 0) {
-        aim_workload_free(w);
+        aim__workload_free(w);
         return r;
     }
     return 0;
 }
 
-void aim_workload_close_socket(aim_workload *w) { aim_control_stop(&w->control); }
+void aim__workload_close_socket(aim_workload *w) { aim__control_stop(&w->control); }
 
-void aim_workload_free(aim_workload *w) {
-    aim_control_stop(&w->control);
-    aim_events_destroy(&w->events);
-    aim_phases_free(w->phases);
-    aim_records_free(w->records);
-    aim_pages_free(w->drain, AIM_WORKLOAD_QUEUE, sizeof *w->drain);
+void aim__workload_free(aim_workload *w) {
+    aim__control_stop(&w->control);
+    aim__events_destroy(&w->events);
+    aim__phases_free(w->phases);
+    aim__records_free(w->records);
+    aim__pages_free(w->drain, AIM_WORKLOAD_QUEUE, sizeof *w->drain);
     memset(w, 0, sizeof *w);
 }
 
-int aim_workload_push(aim_workload *w, const aim_control_msg *m) {
+int aim__workload_push(aim_workload *w, const aim_control_msg *m) {
     if (!w->ready)
         return -ENODEV;
-    return aim_events_push(&w->events, m, NULL);
+    return aim__events_push(&w->events, m, NULL);
 }
 
-void aim_workload_apply(aim_workload *w) {
+void aim__workload_apply(aim_workload *w) {
     if (!w->ready)
         return;
     int64_t snapshot;
-    size_t n = aim_events_drain(&w->events, w->drain, AIM_WORKLOAD_QUEUE, &snapshot);
+    size_t n = aim__events_drain(&w->events, w->drain, AIM_WORKLOAD_QUEUE, &snapshot);
     for (size_t i = 0; i < n; i++) {
         const aim_event *e = &w->drain[i];
         int r = 0;
         switch (e->msg.op) {
-        case AIM_CTL_PHASE_BEGIN: r = aim_phases_begin(w->phases, e->t_ns, e->msg.name); break;
-        case AIM_CTL_PHASE_END: r = aim_phases_end(w->phases, e->t_ns, e->msg.name); break;
-        case AIM_CTL_MARK: r = aim_phases_mark(w->phases, e->t_ns, e->msg.name); break;
+        case AIM_CTL_PHASE_BEGIN: r = aim__phases_begin(w->phases, e->t_ns, e->msg.name); break;
+        case AIM_CTL_PHASE_END: r = aim__phases_end(w->phases, e->t_ns, e->msg.name); break;
+        case AIM_CTL_MARK: r = aim__phases_mark(w->phases, e->t_ns, e->msg.name); break;
         case AIM_CTL_RECORD:
-            r = aim_records_add(w->records, e->t_ns, e->msg.name, e->msg.value, e->msg.kind);
+            r = aim__records_add(w->records, e->t_ns, e->msg.name, e->msg.value, e->msg.kind);
             if (r >= 0)
-                aim_phases_record(w->phases, r, e->msg.value);
+                aim__phases_record(w->phases, r, e->msg.value);
             break;
         case AIM_CTL_PING:
         case AIM_CTL_RUN: break;
@@ -68,7 +68,7 @@ void aim_workload_apply(aim_workload *w) {
     }
 }
 
-int aim_workload_add_channel(aim_workload *w, int slot, int device_idx, const char *key) {
+int aim__workload_add_channel(aim_workload *w, int slot, int device_idx, const char *key) {
     if (w->n_ch == AIM_PHASE_CHANNELS)
         return -ENOSPC;
     int c = w->n_ch++;
@@ -79,7 +79,7 @@ int aim_workload_add_channel(aim_workload *w, int slot, int device_idx, const ch
     return 0;
 }
 
-void aim_workload_frame(aim_workload *w, const aim_frame *f) {
+void aim__workload_frame(aim_workload *w, const aim_frame *f) {
     if (!w->ready)
         return;
     for (int c = 0; c < w->n_ch; c++) {
@@ -87,43 +87,43 @@ void aim_workload_frame(aim_workload *w, const aim_frame *f) {
         if (i < 0 || i >= f->count || !f->valid[i])
             continue;
         if (w->ch_last_t[c])
-            aim_phases_sample(w->phases, c, w->ch_last_t[c], f->t_ns, f->values[i]);
+            aim__phases_sample(w->phases, c, w->ch_last_t[c], f->t_ns, f->values[i]);
         w->ch_last_t[c] = f->t_ns;
     }
 }
 
-void aim_workload_account(aim_workload *w, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
+void aim__workload_account(aim_workload *w, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
                           double power_w, double carbon_g) {
     if (w->ready)
-        aim_phases_account(w->phases, dev, t0_ns, t1_ns, de_j, power_w, carbon_g);
+        aim__phases_account(w->phases, dev, t0_ns, t1_ns, de_j, power_w, carbon_g);
 }
 
-void aim_workload_finish(aim_workload *w, int64_t t_ns) {
+void aim__workload_finish(aim_workload *w, int64_t t_ns) {
     if (w->ready)
-        aim_phases_finish(w->phases, t_ns);
+        aim__phases_finish(w->phases, t_ns);
 }
 
-uint64_t aim_workload_dropped(aim_workload *w) {
+uint64_t aim__workload_dropped(aim_workload *w) {
     if (!w->ready)
         return 0;
-    return aim_events_dropped(&w->events) + aim_phases_dropped(w->phases) +
-           aim_records_dropped(w->records);
+    return aim__events_dropped(&w->events) + aim__phases_dropped(w->phases) +
+           aim__records_dropped(w->records);
 }
 
-int aim_workload_store(aim_workload *w, aim_db *db, const char *run_id, int64_t start_mono_ns) {
+int aim__workload_store(aim_workload *w, aim_db *db, const char *run_id, int64_t start_mono_ns) {
     if (!w->ready)
         return 0;
     const aim_phase_span *spans;
-    size_t n_spans = aim_phases_spans(w->phases, &spans);
+    size_t n_spans = aim__phases_spans(w->phases, &spans);
     const aim_phase_mark *marks;
-    size_t n_marks = aim_phases_marks(w->phases, &marks);
+    size_t n_marks = aim__phases_marks(w->phases, &marks);
     const aim_record_row *rows;
-    size_t n_rows = aim_records_take_rows(w->records, &rows);
-    int r = aim_db_workload_store(db, run_id, start_mono_ns, w->phases, w->spans_from, n_spans,
+    size_t n_rows = aim__records_take_rows(w->records, &rows);
+    int r = aim__db_workload_store(db, run_id, start_mono_ns, w->phases, w->spans_from, n_spans,
                                   w->marks_stored, n_marks, w->records, rows, n_rows,
-                                  aim_workload_dropped(w));
+                                  aim__workload_dropped(w));
     if (r == 0)
-        r = aim_db_phase_metrics_store(db, run_id, w->phases, w->n_ch, w->ch_device,
+        r = aim__db_phase_metrics_store(db, run_id, w->phases, w->n_ch, w->ch_device,
                                        (const char(*)[48])w->ch_key);
     if (r < 0)
         return r; /* the rows taken are lost with the failed commit; the totals are not */

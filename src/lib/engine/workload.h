@@ -26,7 +26,7 @@ typedef struct aim_workload {
     aim_records *records;
     aim_event *drain;              /* the writer's scratch */
     uint64_t refused;              /* events the bookkeeping could not take */
-    /* Channels: metrics averaged per phase for the bottleneck hints (aim_phases_sample). */
+    /* Channels: metrics averaged per phase for the bottleneck hints (aim__phases_sample). */
     int n_ch;
     int ch_slot[AIM_PHASE_CHANNELS], ch_device[AIM_PHASE_CHANNELS];
     char ch_key[AIM_PHASE_CHANNELS][48];
@@ -39,32 +39,32 @@ typedef struct aim_workload {
 /* Allocates the queue and the bookkeeping; with control_path (may be NULL or ""), starts
  * the control socket there, answering "run" with run_info ("RUN_ID STORE_PATH"). -errno
  * (the socket's path in use: -EEXIST). */
-int aim_workload_init(aim_workload *w, const char *control_path, const char *run_info);
+int aim__workload_init(aim_workload *w, const char *control_path, const char *run_info);
 /* Stops accepting from the socket (the command has ended). */
-void aim_workload_close_socket(aim_workload *w);
-void aim_workload_free(aim_workload *w);
+void aim__workload_close_socket(aim_workload *w);
+void aim__workload_free(aim_workload *w);
 
 /* From the API (any thread): queues a message already validated. -ENOBUFS when full,
  * -ENODEV before init. */
-int aim_workload_push(aim_workload *w, const aim_control_msg *m);
+int aim__workload_push(aim_workload *w, const aim_control_msg *m);
 
 /* Session setup: follow series slot (device device_idx, metric key) per phase. -ENOSPC past
  * AIM_PHASE_CHANNELS. */
-int aim_workload_add_channel(aim_workload *w, int slot, int device_idx, const char *key);
+int aim__workload_add_channel(aim_workload *w, int slot, int device_idx, const char *key);
 /* Writer, every frame: the followed series' values over the interval since their last. */
-void aim_workload_frame(aim_workload *w, const struct aim_frame *f);
+void aim__workload_frame(aim_workload *w, const struct aim_frame *f);
 
 /* Writer: applies every queued event. */
-void aim_workload_apply(aim_workload *w);
+void aim__workload_apply(aim_workload *w);
 /* Writer: device dev used de_j over (t0, t1] at power_w, carbon_g grams. */
-void aim_workload_account(aim_workload *w, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
+void aim__workload_account(aim_workload *w, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
                           double power_w, double carbon_g);
 /* Writer, at the end: closes the phases still open at t. */
-void aim_workload_finish(aim_workload *w, int64_t t_ns);
+void aim__workload_finish(aim_workload *w, int64_t t_ns);
 /* Writer, inside the commit's transaction: what changed since the last call. Times are
  * stored relative to start_mono_ns. */
-int aim_workload_store(aim_workload *w, aim_db *db, const char *run_id, int64_t start_mono_ns);
+int aim__workload_store(aim_workload *w, aim_db *db, const char *run_id, int64_t start_mono_ns);
 /* Events that could not be kept (queue full, limits): for the report. */
-uint64_t aim_workload_dropped(aim_workload *w);
+uint64_t aim__workload_dropped(aim_workload *w);
 
 #endif

@@ -28,7 +28,7 @@ static int push(aim_session *s, aim_control_op op, const char *name, double valu
         memcpy(m.name, name, strnlen(name, AIM_CONTROL_NAME_MAX));
     m.value = value;
     m.kind = kind;
-    return aim_workload_push(&s->workload, &m);
+    return aim__workload_push(&s->workload, &m);
 }
 
 int aim_phase_begin(aim_session *s, const char *name) {
@@ -44,13 +44,13 @@ int aim_mark(aim_session *s, const char *text) {
 }
 
 int aim_record_as(aim_session *s, const char *key, double value, int counter) {
-    if (!aim_record_key_valid(key) || !isfinite(value))
+    if (!aim__record_key_valid(key) || !isfinite(value))
         return -EINVAL;
     return push(s, AIM_CTL_RECORD, key, value, counter ? AIM_RECORD_COUNTER : AIM_RECORD_GAUGE);
 }
 
 int aim_record(aim_session *s, const char *key, double value) {
-    if (!aim_record_key_valid(key))
+    if (!aim__record_key_valid(key))
         return -EINVAL;
-    return aim_record_as(s, key, value, aim_record_default_kind(key) == AIM_RECORD_COUNTER);
+    return aim_record_as(s, key, value, aim__record_default_kind(key) == AIM_RECORD_COUNTER);
 }

@@ -27,13 +27,13 @@
 
 static int64_t next_wake(aim_session *s, int64_t now, int64_t last_commit) {
     int64_t due = last_commit + COMMIT_INTERVAL_NS;
-    if (now - aim_live_reader_ns(s->live) < LIVE_READER_GONE_NS && now + WRITER_LIVE_WAKE_NS < due)
+    if (now - aim__live_reader_ns(s->live) < LIVE_READER_GONE_NS && now + WRITER_LIVE_WAKE_NS < due)
         return now + WRITER_LIVE_WAKE_NS;
     return due > now ? due : now;
 }
 
-void aim_session_warn(aim_session *s, const char *line) {
-    aim_log(AIM_LOG_WARNING, "%s", line);
+void aim__session_warn(aim_session *s, const char *line) {
+    aim__log(AIM_LOG_WARNING, "%s", line);
     size_t used = strlen(s->run.warnings);
     snprintf(s->run.warnings + used, sizeof s->run.warnings - used, "%s%s", used ? "\n" : "", line);
 }
@@ -56,7 +56,7 @@ static void process_tick(aim_session *s, aim_group *g, aim_frame *f) {
      * the energy accounting and the chunk but stays out of the statistics: a rate over 1 ms
      * is mostly counter granularity (docs/methodology.md). */
     t.span_ns = t.t_rel - (g->written_ticks ? g->last_t : 0);
-    t.in_stats = !aim_interval_is_short(g->written_ticks ? t.span_ns : g->interval_ns, g->interval_ns);
+    t.in_stats = !aim__interval_is_short(g->written_ticks ? t.span_ns : g->interval_ns, g->interval_ns);
     for (size_t k = 0; k < s->n_stages; k++)
         if (s->stages[k]->frame)
             s->stages[k]->frame(s, &t);
@@ -77,7 +77,7 @@ static void report_source_events(aim_session *s) {
         char msg[200], line[256];
         for (int k = 0; k < 8 && aim_sources[i]->take_event(slot->state, msg, sizeof msg) == 1; k++) {
             snprintf(line, sizeof line, "%s: %s", aim_sources[i]->name, msg);
-            aim_session_warn(s, line);
+            aim__session_warn(s, line);
         }
     }
 }
@@ -92,13 +92,13 @@ static void report_dropped_sources(aim_session *s) {
         char line[256];
         char at[AIM_NUM_MAX];
         snprintf(line, sizeof line, "%s: stopped responding at %s s (%s); the run continued without it",
-                 aim_sources[i]->name, aim_fmt_fixed(at, (double)atomic_load(&slot->drop_t_ns) * 1e-9, 3),
+                 aim_sources[i]->name, aim__fmt_fixed(at, (double)atomic_load(&slot->drop_t_ns) * 1e-9, 3),
                  aim_strerror(atomic_load(&slot->drop_error)));
-        aim_session_warn(s, line);
+        aim__session_warn(s, line);
     }
 }
 
-int aim_writer_drain(aim_session *s) {
+int aim__writer_drain(aim_session *s) {
     int n = 0;
     /* Before the frames (the workload's events): a phase that began before a frame's time
      * is then known when the frame's interval is attributed (processing/phases.h). */
@@ -113,19 +113,19 @@ int aim_writer_drain(aim_session *s) {
         int best = -1;
         int64_t best_t = 0, t;
         for (int gi = 0; gi < s->n_groups; gi++)
-            if (aim_ring_peek_t(s->groups[gi].ring, &t) && (best < 0 || t < best_t)) {
+            if (aim__ring_peek_t(s->groups[gi].ring, &t) && (best < 0 || t < best_t)) {
                 best = gi;
                 best_t = t;
             }
         if (best < 0)
             break;
         aim_group *g = &s->groups[best];
-        aim_ring_pop(g->ring, g->wframe);
+        aim__ring_pop(g->ring, g->wframe);
         process_tick(s, g, g->wframe);
         n++;
     }
     if (n) {
-        aim_writer_refresh_summary(s);
+        aim__writer_refresh_summary(s);
         for (size_t k = 0; k < s->n_sinks; k++)
             if (s->sinks[k]->publish)
                 s->sinks[k]->publish(s);
@@ -134,7 +134,7 @@ int aim_writer_drain(aim_session *s) {
     return n;
 }
 
-void aim_writer_refresh_summary(aim_session *s) {
+void aim__writer_refresh_summary(aim_session *s) {
     aim_run_summary *run = &s->run;
     const aim_group *g0 = &s->groups[s->main_group];
     /* What the store holds once the next commit succeeds: every sample but those lost. */
@@ -142,7 +142,7 @@ void aim_writer_refresh_summary(aim_session *s) {
     run->samples = g0->written_ticks - run->samples_lost;
     run->missed_deadlines = 0;
     for (int gi = 0; gi < s->n_groups; gi++)
-        run->missed_deadlines += atomic_load(&s->groups[gi].missed) + aim_ring_dropped(s->groups[gi].ring);
+        run->missed_deadlines += atomic_load(&s->groups[gi].missed) + aim__ring_dropped(s->groups[gi].ring);
     run->achieved_interval_ns = g0->written_ticks > 1
         ? (g0->last_t - g0->first_t) / (int64_t)(g0->written_ticks - 1) : 0;
     run->duration_ns = g0->written_ticks ? g0->last_t : 0;
@@ -155,7 +155,7 @@ void aim_writer_refresh_summary(aim_session *s) {
         if (dev->in_total)
             run->total_energy_j += dev->energy_j;
     }
-    aim_run_carbon_refresh(&s->carbon, run);
+    aim__run_carbon_refresh(&s->carbon, run);
     for (int i = 0; i < run->n_series; i++) {
         aim_series_summary *ss = &run->series[i];
         const aim_stats *st = &s->stats[i];
@@ -163,20 +163,20 @@ void aim_writer_refresh_summary(aim_session *s) {
         ss->mean = st->count ? st->mean : NAN; /* time-weighted (processing/stats.h) */
         ss->min = st->count ? st->min : NAN;
         ss->max = st->count ? st->max : NAN;
-        ss->mode = aim_stats_mode(st);
-        ss->stddev = aim_stats_stddev(st);
+        ss->mode = aim__stats_mode(st);
+        ss->stddev = aim__stats_stddev(st);
         ss->mode_exact = st->mode_exact;
     }
 }
 
-void *aim_writer_main(void *arg) {
+void *aim__writer_main(void *arg) {
     aim_session *s = arg;
-    int64_t last_commit = aim_mono_ns();
+    int64_t last_commit = aim__mono_ns();
     for (size_t k = 0; k < s->n_sinks; k++)
         if (s->sinks[k]->open)
             s->sinks[k]->open(s);
     for (;;) {
-        int64_t wake = next_wake(s, aim_mono_ns(), last_commit);
+        int64_t wake = next_wake(s, aim__mono_ns(), last_commit);
         struct timespec ts = { .tv_sec = wake / 1000000000, .tv_nsec = wake % 1000000000 };
         pthread_mutex_lock(&s->lock);
         if (!atomic_load(&s->stopping))
@@ -184,12 +184,12 @@ void *aim_writer_main(void *arg) {
         pthread_mutex_unlock(&s->lock);
         if (atomic_load(&s->stopping))
             break;
-        aim_writer_drain(s);
-        if (aim_mono_ns() - last_commit >= COMMIT_INTERVAL_NS) {
+        aim__writer_drain(s);
+        if (aim__mono_ns() - last_commit >= COMMIT_INTERVAL_NS) {
             for (size_t k = 0; k < s->n_sinks; k++)
                 if (s->sinks[k]->commit)
                     s->sinks[k]->commit(s);
-            last_commit = aim_mono_ns();
+            last_commit = aim__mono_ns();
         }
     }
     return NULL;

@@ -23,7 +23,7 @@ static int printable(const char *s, size_t len) {
     return 1;
 }
 
-int aim_record_key_valid(const char *key) {
+int aim__record_key_valid(const char *key) {
     size_t n = key ? strlen(key) : 0;
     if (n == 0 || n > AIM_CONTROL_KEY_MAX || key[0] < 'a' || key[0] > 'z')
         return 0;
@@ -41,7 +41,7 @@ static int ends_with(const char *s, const char *suffix) {
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-aim_record_kind aim_record_default_kind(const char *key) {
+aim_record_kind aim__record_default_kind(const char *key) {
     static const char *const counted[] = { "tokens", "samples", "requests", "inferences",
                                            "images", "steps", "batches", "items" };
     for (size_t i = 0; i < sizeof counted / sizeof counted[0]; i++)
@@ -86,7 +86,7 @@ static int take_name(const char *p, const char *end, aim_control_msg *m, int req
     return 0;
 }
 
-int aim_control_parse(const char *line, size_t len, aim_control_msg *ret, char *err,
+int aim__control_parse(const char *line, size_t len, aim_control_msg *ret, char *err,
                       size_t errlen) {
     if (len > 0 && line[len - 1] == '\r')
         len--;
@@ -95,7 +95,7 @@ int aim_control_parse(const char *line, size_t len, aim_control_msg *ret, char *
     if (!printable(line, len))
         return fail(err, errlen, "control characters in the line");
     /* Names go to the store, the JSON report and terminals: text, not arbitrary bytes. */
-    if (!aim_utf8_valid(line, len))
+    if (!aim__utf8_valid(line, len))
         return fail(err, errlen, "the line is not valid UTF-8");
     const char *p = line, *end = line + len, *w;
     size_t wl;
@@ -132,13 +132,13 @@ int aim_control_parse(const char *line, size_t len, aim_control_msg *ret, char *
             return fail(err, errlen, "record needs a key of 1-48 characters");
         memcpy(m.name, w, wl);
         m.name[wl] = '\0';
-        if (!aim_record_key_valid(m.name))
+        if (!aim__record_key_valid(m.name))
             return fail(err, errlen, "a record key is a-z first, then a-z 0-9 _ . -");
         if (!word(&p, end, &w, &wl))
             return fail(err, errlen, "record needs a value");
-        if (aim_parse_decimal(w, wl, 1, &m.value) < 0)
+        if (aim__parse_decimal(w, wl, 1, &m.value) < 0)
             return fail(err, errlen, "the value is not a finite decimal number");
-        m.kind = aim_record_default_kind(m.name);
+        m.kind = aim__record_default_kind(m.name);
         if (word(&p, end, &w, &wl)) {
             if (is(w, wl, "counter"))
                 m.kind = AIM_RECORD_COUNTER;

@@ -8,7 +8,7 @@
  *                           KEY: 1-48 of [a-z0-9_.-], starting with a letter; VALUE: a
  *                           finite number, C locale; counters add (tokens, samples),
  *                           gauges replace (loss, latency); without a kind, the key decides
- *                           (aim_record_default_kind)
+ *                           (aim__record_default_kind)
  *   ping                    answered "ok", for clients checking the socket
  *   run                     answered "ok RUN_ID STORE_PATH": which run the socket feeds
  * The parser is a pure function over the bytes of one line (without its newline); it never
@@ -43,14 +43,14 @@ typedef struct aim_control_msg {
 
 /* Parses one line (no newline; a trailing '\r' is allowed). Returns 0, or -EINVAL with one
  * line in err saying why. ret is untouched on error. */
-int aim_control_parse(const char *line, size_t len, aim_control_msg *ret, char *err,
+int aim__control_parse(const char *line, size_t len, aim_control_msg *ret, char *err,
                       size_t errlen);
 
 /* Whether a key is a valid record key (see above). */
-int aim_record_key_valid(const char *key);
+int aim__record_key_valid(const char *key);
 
 /* Counter for keys that count things (tokens, samples, requests, inferences, images, steps,
  * batches, items, and any key ending in "_total" or "_count"), gauge otherwise. */
-aim_record_kind aim_record_default_kind(const char *key);
+aim_record_kind aim__record_default_kind(const char *key);
 
 #endif

@@ -15,7 +15,7 @@ typedef enum aim_device_kind {
     AIM_DEV_PROCESS,   /* the monitored process tree */
 } aim_device_kind;
 
-const char *aim_device_kind_name(aim_device_kind kind);
+const char *aim__device_kind_name(aim_device_kind kind);
 
 /* How a series was obtained: the report carries it next to every energy figure. */
 typedef enum aim_method {
@@ -33,13 +33,13 @@ typedef struct aim_frame {
     uint8_t *valid;
 } aim_frame;
 
-static inline void aim_frame_set(aim_frame *f, int slot, double value) {
+static inline void aim__frame_set(aim_frame *f, int slot, double value) {
     f->values[slot - f->base] = value;
     f->valid[slot - f->base] = 1;
 }
 
 /* Returns 1 and stores the value when the slot is in this frame and valid this tick. */
-static inline int aim_frame_get(const aim_frame *f, int slot, double *ret_value) {
+static inline int aim__frame_get(const aim_frame *f, int slot, double *ret_value) {
     if (slot < f->base || slot >= f->base + f->count || !f->valid[slot - f->base])
         return 0;
     *ret_value = f->values[slot - f->base];

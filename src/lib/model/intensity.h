@@ -29,10 +29,10 @@ typedef struct aim_intensity_point {
 } aim_intensity_point;
 
 /* "average"/"marginal", "lifecycle"/"direct"/"unknown"; NULL for an unknown value. */
-const char *aim_signal_name(aim_signal s);
-const char *aim_basis_name(aim_basis b);
+const char *aim__signal_name(aim_signal s);
+const char *aim__basis_name(aim_basis b);
 /* Parses the names above (case-insensitive). -EINVAL when unknown. */
-int aim_signal_parse(const char *text, aim_signal *ret);
-int aim_basis_parse(const char *text, aim_basis *ret);
+int aim__signal_parse(const char *text, aim_signal *ret);
+int aim__basis_parse(const char *text, aim_basis *ret);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include "util/array.h"
 
-int aim_intensity_series_init(aim_intensity_series *s) {
+int aim__intensity_series_init(aim_intensity_series *s) {
     memset(s, 0, sizeof *s);
     if (pthread_mutex_init(&s->lock, NULL) != 0)
         return -ENOMEM;
@@ -16,7 +16,7 @@ int aim_intensity_series_init(aim_intensity_series *s) {
     return 0;
 }
 
-void aim_intensity_series_destroy(aim_intensity_series *s) {
+void aim__intensity_series_destroy(aim_intensity_series *s) {
     if (!s)
         return;
     free(s->points);
@@ -25,7 +25,7 @@ void aim_intensity_series_destroy(aim_intensity_series *s) {
     pthread_mutex_destroy(&s->lock);
 }
 
-int aim_intensity_series_append(aim_intensity_series *s, const aim_intensity_point *points,
+int aim__intensity_series_append(aim_intensity_series *s, const aim_intensity_point *points,
                                 size_t n) {
     if (n && !points)
         return -EINVAL;
@@ -55,7 +55,7 @@ int aim_intensity_series_append(aim_intensity_series *s, const aim_intensity_poi
     return r;
 }
 
-int aim_intensity_series_replace(aim_intensity_series *s, const aim_intensity_point *points,
+int aim__intensity_series_replace(aim_intensity_series *s, const aim_intensity_point *points,
                                  size_t n) {
     if (n && !points)
         return -EINVAL;
@@ -77,7 +77,7 @@ int aim_intensity_series_replace(aim_intensity_series *s, const aim_intensity_po
     return 0;
 }
 
-size_t aim_step_index(const aim_intensity_point *points, size_t n, int64_t t_unix_ms) {
+size_t aim__step_index(const aim_intensity_point *points, size_t n, int64_t t_unix_ms) {
     /* Binary search for the last point with t <= t_unix_ms. */
     size_t lo = 0, hi = n;
     while (lo < hi) {

@@ -17,7 +17,7 @@
 
 #include "model/intensity.h"
 
-/* Where the series came from, in the precedence order of aim_intensity_choose(). */
+/* Where the series came from, in the precedence order of aim__intensity_choose(). */
 typedef enum aim_intensity_origin {
     AIM_ORIGIN_NONE = 0,     /* no data (no price given; no world row in the table) */
     AIM_ORIGIN_CONSTANT,     /* --intensity G / --price X */
@@ -47,25 +47,25 @@ typedef struct aim_intensity_series {
 } aim_intensity_series;
 
 /* Initialises an empty series (mutex included). -ENOMEM. */
-int aim_intensity_series_init(aim_intensity_series *s);
-void aim_intensity_series_destroy(aim_intensity_series *s);
+int aim__intensity_series_init(aim_intensity_series *s);
+void aim__intensity_series_destroy(aim_intensity_series *s);
 
 /* Appends points (thread-safe). Each must be later than the last point already there;
  * times before priced_until_ms are moved up to it (see above). -EINVAL for a point not
  * after the last one or a value that is not finite and >= 0 (nothing is appended then),
  * -ENOMEM. */
-int aim_intensity_series_append(aim_intensity_series *s, const aim_intensity_point *points,
+int aim__intensity_series_append(aim_intensity_series *s, const aim_intensity_point *points,
                                 size_t n);
 
 /* Replaces every point by points[0..n) (thread-safe), strictly increasing, values finite
  * and >= 0; moved is reset. For the end of a run, once its energy has been priced again
  * with them (a provider's back-filled history): the step accumulators that priced the old
  * points are then stale, so the caller stops using them. -EINVAL (nothing changes), -ENOMEM. */
-int aim_intensity_series_replace(aim_intensity_series *s, const aim_intensity_point *points,
+int aim__intensity_series_replace(aim_intensity_series *s, const aim_intensity_point *points,
                                  size_t n);
 
 /* Index of the point in force at t (the last one at or before t; before the first point,
  * the first). n must be > 0. Pure; the caller holds the lock when the series is shared. */
-size_t aim_step_index(const aim_intensity_point *points, size_t n, int64_t t_unix_ms);
+size_t aim__step_index(const aim_intensity_point *points, size_t n, int64_t t_unix_ms);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include "model/metric_select.h"
 
-int aim_metric_is_profiling(aim_metric_id id) {
+int aim__metric_is_profiling(aim_metric_id id) {
     return id >= AIM_M_GPU_GR_ACTIVE && id <= AIM_M_GPU_FP16_ACTIVE;
 }
 
@@ -19,11 +19,11 @@ static int is_gpu_metric(aim_metric_id id) {
 static void add_preset(aim_metric_select *sel, int with_profiling) {
     for (int id = 0; id < AIM_M__COUNT; id++)
         if (is_gpu_metric((aim_metric_id)id) &&
-            (with_profiling || !aim_metric_is_profiling((aim_metric_id)id)))
+            (with_profiling || !aim__metric_is_profiling((aim_metric_id)id)))
             sel->want[id] = 1;
 }
 
-int aim_metric_select_parse(const char *spec, aim_metric_select *ret, char *err, size_t errlen) {
+int aim__metric_select_parse(const char *spec, aim_metric_select *ret, char *err, size_t errlen) {
     aim_metric_select sel;
     memset(&sel, 0, sizeof sel);
     if (!spec || !*spec) {
@@ -50,7 +50,7 @@ int aim_metric_select_parse(const char *spec, aim_metric_select *ret, char *err,
         else if (strcasecmp(item, "full") == 0)
             add_preset(&sel, 1);
         else if (info)
-            sel.want[aim_metric_id_of(info)] = 1; /* host metrics: accepted, always on */
+            sel.want[aim__metric_id_of(info)] = 1; /* host metrics: accepted, always on */
         else {
             if (err)
                 snprintf(err, errlen, "--metrics: \"%s\" is neither basic, full nor a metric "
@@ -65,7 +65,7 @@ int aim_metric_select_parse(const char *spec, aim_metric_select *ret, char *err,
     return 0;
 }
 
-int aim_metric_selected(const aim_metric_select *sel, aim_metric_id id) {
+int aim__metric_selected(const aim_metric_select *sel, aim_metric_id id) {
     if ((unsigned)id >= AIM_M__COUNT)
         return 0;
     if (!sel || sel->mode == AIM_METRICS_DEFAULT || !is_gpu_metric(id))
@@ -73,7 +73,7 @@ int aim_metric_selected(const aim_metric_select *sel, aim_metric_id id) {
     return sel->want[id];
 }
 
-int aim_metric_profiling_forced(const aim_metric_select *sel) {
+int aim__metric_profiling_forced(const aim_metric_select *sel) {
     if (!sel || sel->mode == AIM_METRICS_DEFAULT)
         return 0;
     for (int id = AIM_M_GPU_GR_ACTIVE; id <= AIM_M_GPU_FP16_ACTIVE; id++)

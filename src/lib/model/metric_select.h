@@ -27,18 +27,18 @@ typedef struct aim_metric_select {
 
 /* Parses a --metrics value. "" or NULL selects the default. On error returns -EINVAL and
  * writes one line naming the bad entry into err (when given). ret is untouched on error. */
-int aim_metric_select_parse(const char *spec, aim_metric_select *ret, char *err, size_t errlen);
+int aim__metric_select_parse(const char *spec, aim_metric_select *ret, char *err, size_t errlen);
 
 /* Whether a GPU source samples metric id. sel NULL means the default. Host metrics are
  * always selected. */
-int aim_metric_selected(const aim_metric_select *sel, aim_metric_id id);
+int aim__metric_selected(const aim_metric_select *sel, aim_metric_id id);
 
 /* Whether id is one of DCGM's profiling metrics (left out of basic and, below DCGM's floor,
  * of the default). */
-int aim_metric_is_profiling(aim_metric_id id);
+int aim__metric_is_profiling(aim_metric_id id);
 
 /* Whether a source with only profiling metrics should run at an interval below its floor:
  * only when the user asked for them explicitly (full, or by name). */
-int aim_metric_profiling_forced(const aim_metric_select *sel);
+int aim__metric_profiling_forced(const aim_metric_select *sel);
 
 #endif

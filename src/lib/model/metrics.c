@@ -132,7 +132,7 @@ const aim_metric_info *aim_metric_get(size_t index) {
     return index < AIM_M__COUNT ? &registry[index].info : NULL;
 }
 
-const aim_metric_info *aim_metric_by_id(aim_metric_id id) {
+const aim_metric_info *aim__metric_by_id(aim_metric_id id) {
     return (unsigned)id < AIM_M__COUNT ? &registry[id].info : NULL;
 }
 
@@ -145,17 +145,17 @@ const aim_metric_info *aim_metric_find(const char *key) {
     return NULL;
 }
 
-int aim_metric_id_of(const aim_metric_info *info) {
+int aim__metric_id_of(const aim_metric_info *info) {
     if (!info)
         return -1;
     return (int)(((const metric_row *)(const void *)info) - registry);
 }
 
-const char *aim_metric_component(aim_metric_id id) {
+const char *aim__metric_component(aim_metric_id id) {
     return (unsigned)id < AIM_M__COUNT ? registry[id].component : NULL;
 }
 
-int aim_metric_is_detail(aim_metric_id id) {
+int aim__metric_is_detail(aim_metric_id id) {
     return (unsigned)id < AIM_M__COUNT && registry[id].detail;
 }
 

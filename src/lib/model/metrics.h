@@ -62,15 +62,15 @@ typedef enum aim_metric_id {
     AIM_M__COUNT
 } aim_metric_id;
 
-const aim_metric_info *aim_metric_by_id(aim_metric_id id);
+const aim_metric_info *aim__metric_by_id(aim_metric_id id);
 
 /* Which component a host-level metric belongs to in the report (CPU, DRAM or System). */
-const char *aim_metric_component(aim_metric_id id);
+const char *aim__metric_component(aim_metric_id id);
 
 /* Metrics that are per instance (one per core) are kept out of the text report by default. */
-int aim_metric_is_detail(aim_metric_id id);
+int aim__metric_is_detail(aim_metric_id id);
 
 /* The id of a registry row returned by aim_metric_find()/aim_metric_get(), or -1. */
-int aim_metric_id_of(const aim_metric_info *info);
+int aim__metric_id_of(const aim_metric_info *info);
 
 #endif

@@ -22,13 +22,13 @@ typedef struct aim_probe_report {
 typedef struct aim_source_probe {
     const char *name;        /* "procfs", "rapl", ... */
     const char *description; /* may be NULL */
-    int available;           /* aim_probe_available() */
+    int available;           /* aim__probe_available() */
     aim_probe_report report;
 } aim_source_probe;
 
 /* A source is available when its probe succeeded (rc >= 0) and at least one line says
  * "available". */
-static inline int aim_probe_available(int rc, const aim_probe_report *rep) {
+static inline int aim__probe_available(int rc, const aim_probe_report *rep) {
     for (int k = 0; rc >= 0 && k < rep->count; k++)
         if (strcmp(rep->lines[k].status, "available") == 0)
             return 1;

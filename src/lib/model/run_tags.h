@@ -19,8 +19,8 @@ typedef struct aim_run_tag {
 
 /* 1 when key is 1-63 bytes of A-Z a-z 0-9 _ . - starting with a letter (one spelling for
  * the CLI, JSON keys, CSV columns and SQL values alike). */
-int aim_tag_key_valid(const char *key);
+int aim__tag_key_valid(const char *key);
 /* 1 when value is 0-255 bytes of valid UTF-8 without control characters. */
-int aim_tag_value_valid(const char *value);
+int aim__tag_value_valid(const char *value);
 
 #endif

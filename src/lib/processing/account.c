@@ -9,12 +9,12 @@ static int64_t point_ns(const aim_intensity_point *p) { return p->t_unix_ms * 10
 
 /* Closes the current step at energy e: its share is priced, the next step starts. */
 static void next_step(aim_step_acc *a, const aim_intensity_point *p, double e) {
-    a->done += aim_carbon_g(e - a->seg_start_j, p[a->k].g_per_kwh);
+    a->done += aim__carbon_g(e - a->seg_start_j, p[a->k].g_per_kwh);
     a->seg_start_j = e;
     a->k++;
 }
 
-void aim_step_acc_add(aim_step_acc *a, const aim_intensity_point *p, size_t n, int64_t t0_ns,
+void aim__step_acc_add(aim_step_acc *a, const aim_intensity_point *p, size_t n, int64_t t0_ns,
                       int64_t t1_ns, double e0_j, double e1_j) {
     if (n == 0)
         return;
@@ -29,15 +29,15 @@ void aim_step_acc_add(aim_step_acc *a, const aim_intensity_point *p, size_t n, i
     }
 }
 
-double aim_step_acc_value(const aim_step_acc *a, const aim_intensity_point *p, size_t n,
+double aim__step_acc_value(const aim_step_acc *a, const aim_intensity_point *p, size_t n,
                           double e_now_j) {
     if (n == 0)
         return NAN;
     size_t k = a->k < n ? a->k : n - 1;
-    return a->done + aim_carbon_g(e_now_j - a->seg_start_j, p[k].g_per_kwh);
+    return a->done + aim__carbon_g(e_now_j - a->seg_start_j, p[k].g_per_kwh);
 }
 
-double aim_step_acc_sum(const aim_step_acc *a, const double *e_now_j,
+double aim__step_acc_sum(const aim_step_acc *a, const double *e_now_j,
                         const unsigned char *include, size_t n_dev,
                         const aim_intensity_point *p, size_t n) {
     if (n == 0)
@@ -54,9 +54,9 @@ double aim_step_acc_sum(const aim_step_acc *a, const double *e_now_j,
         if (k == kref)
             pending += e_now_j[d] - a[d].seg_start_j;
         else
-            others += aim_carbon_g(e_now_j[d] - a[d].seg_start_j, p[k].g_per_kwh);
+            others += aim__carbon_g(e_now_j[d] - a[d].seg_start_j, p[k].g_per_kwh);
     }
     if (kref == n)
         return 0.0;
-    return done + aim_carbon_g(pending, p[kref].g_per_kwh) + others;
+    return done + aim__carbon_g(pending, p[kref].g_per_kwh) + others;
 }

@@ -24,18 +24,18 @@ typedef struct aim_step_acc {
 /* The device's energy went from e0_j at wall time t0_ns to e1_j at t1_ns (t1 >= t0; t1 == t0
  * for a first reading, whose energy is priced at the value in force then). p[0..n) is the
  * series, n may grow between calls (appends), never shrink. */
-void aim_step_acc_add(aim_step_acc *a, const aim_intensity_point *p, size_t n, int64_t t0_ns,
+void aim__step_acc_add(aim_step_acc *a, const aim_intensity_point *p, size_t n, int64_t t0_ns,
                       int64_t t1_ns, double e0_j, double e1_j);
 
 /* Σ kWh × value of the device so far, its energy now being e_now_j. NaN when n == 0. */
-double aim_step_acc_value(const aim_step_acc *a, const aim_intensity_point *p, size_t n,
+double aim__step_acc_value(const aim_step_acc *a, const aim_intensity_point *p, size_t n,
                           double e_now_j);
 
 /* The same summed over the devices d < n_dev with include[d]. The devices still in one
  * step are summed as energies first and priced once, so that with one constant value the
- * result is exactly aim_carbon_g(Σ e_now_j, value): a constant-intensity run's carbon is
+ * result is exactly aim__carbon_g(Σ e_now_j, value): a constant-intensity run's carbon is
  * bit for bit total energy × intensity. NaN when n == 0. */
-double aim_step_acc_sum(const aim_step_acc *a, const double *e_now_j,
+double aim__step_acc_sum(const aim_step_acc *a, const double *e_now_j,
                         const unsigned char *include, size_t n_dev,
                         const aim_intensity_point *p, size_t n);
 

@@ -3,7 +3,7 @@
 
 #include "processing/attribution.h"
 
-double aim_attr_share(const aim_attr_device *a, double num, double den) {
+double aim__attr_share(const aim_attr_device *a, double num, double den) {
     if (a->rule == AIM_ATTR_NONE || !isfinite(num) || !isfinite(den) || num < 0 || den < 0)
         return NAN;
     double d = den * a->den_scale;
@@ -13,7 +13,7 @@ double aim_attr_share(const aim_attr_device *a, double num, double den) {
     return s > 1 ? 1 : s;
 }
 
-const char *aim_attr_method(aim_attr_rule rule) {
+const char *aim__attr_method(aim_attr_rule rule) {
     switch (rule) {
     case AIM_ATTR_CPU: return "share of the busy CPU time (proc.cpu_util / (cpu.util x CPUs))";
     case AIM_ATTR_DRAM: return "share of the memory in use (proc.rss / mem.used)";

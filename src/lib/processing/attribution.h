@@ -30,9 +30,9 @@ typedef struct aim_attr_device {
 } aim_attr_device;
 
 /* The share for num and den as the rule reads them; NaN when it cannot be told. */
-double aim_attr_share(const aim_attr_device *a, double num, double den);
+double aim__attr_share(const aim_attr_device *a, double num, double den);
 
 /* The method in words, for the report ("share of busy CPU time (proc.cpu_util / ...)"). */
-const char *aim_attr_method(aim_attr_rule rule);
+const char *aim__attr_method(aim_attr_rule rule);
 
 #endif

@@ -13,7 +13,7 @@
 enum { RANK_TIME, RANK_DEVICE, RANK_ENERGY, RANK_POWER, RANK_CARBON, RANK_COST, RANK_EFFICIENCY,
        RANK_RECORD };
 
-void aim_cmp_free(aim_cmp_table *t) {
+void aim__cmp_free(aim_cmp_table *t) {
     if (!t)
         return;
     for (size_t i = 0; i < t->n_rows; i++) {
@@ -146,7 +146,7 @@ static void add_run(builder *b, const aim_run_summary *run, size_t col) {
     }
 }
 
-int aim_cmp_build(const aim_run_summary *const *runs, size_t n_runs, aim_cmp_table *ret) {
+int aim__cmp_build(const aim_run_summary *const *runs, size_t n_runs, aim_cmp_table *ret) {
     if (!ret || (n_runs && !runs))
         return -EINVAL;
     memset(ret, 0, sizeof *ret);
@@ -155,14 +155,14 @@ int aim_cmp_build(const aim_run_summary *const *runs, size_t n_runs, aim_cmp_tab
     for (size_t i = 0; i < n_runs && !b.err; i++)
         add_run(&b, runs[i], i);
     if (b.err) {
-        aim_cmp_free(ret);
+        aim__cmp_free(ret);
         return b.err;
     }
     sort_rows(ret);
     return 0;
 }
 
-int aim_cmp_group(const aim_cmp_table *in, const size_t *group_of, size_t n_groups,
+int aim__cmp_group(const aim_cmp_table *in, const size_t *group_of, size_t n_groups,
                   aim_cmp_table *ret) {
     if (!in || !ret || (in->n_cols && !group_of))
         return -EINVAL;
@@ -176,7 +176,7 @@ int aim_cmp_group(const aim_cmp_table *in, const size_t *group_of, size_t n_grou
         const aim_cmp_row *src = &in->rows[i];
         aim_cmp_row *r = new_row(ret, &cap, src->key);
         if (!r) {
-            aim_cmp_free(ret);
+            aim__cmp_free(ret);
             return -ENOMEM;
         }
         memcpy(r->label, src->label, sizeof r->label);
@@ -206,7 +206,7 @@ int aim_cmp_group(const aim_cmp_table *in, const size_t *group_of, size_t n_grou
     return 0;
 }
 
-void aim_cmp_finish(aim_cmp_table *t, size_t baseline) {
+void aim__cmp_finish(aim_cmp_table *t, size_t baseline) {
     for (size_t i = 0; i < t->n_rows; i++) {
         aim_cmp_row *r = &t->rows[i];
         double base = baseline < t->n_cols ? r->value[baseline] : NAN;
@@ -260,11 +260,11 @@ static int make_groups(aim_compare_result *q) {
     return 0;
 }
 
-size_t aim_compare_base_col(const aim_compare_result *res) {
+size_t aim__compare_base_col(const aim_compare_result *res) {
     return res->by ? res->group_of[res->baseline] : res->baseline;
 }
 
-int aim_compare_compute(const aim_run_summary *runs, size_t n, size_t baseline, const char *by,
+int aim__compare_compute(const aim_run_summary *runs, size_t n, size_t baseline, const char *by,
                         aim_compare_result *ret) {
     memset(ret, 0, sizeof *ret);
     if (!runs || n == 0 || baseline >= n)
@@ -281,24 +281,24 @@ int aim_compare_compute(const aim_run_summary *runs, size_t n, size_t baseline, 
         for (size_t i = 0; i < n; i++)
             ptrs[i] = &runs[i];
         aim_cmp_table per_run;
-        r = aim_cmp_build(ptrs, n, &per_run);
+        r = aim__cmp_build(ptrs, n, &per_run);
         if (r == 0 && by) {
-            r = aim_cmp_group(&per_run, ret->group_of, ret->n_groups, &ret->table);
-            aim_cmp_free(&per_run);
+            r = aim__cmp_group(&per_run, ret->group_of, ret->n_groups, &ret->table);
+            aim__cmp_free(&per_run);
         } else if (r == 0) {
             ret->table = per_run;
         }
     }
     free(ptrs);
     if (r == 0)
-        aim_cmp_finish(&ret->table, aim_compare_base_col(ret));
+        aim__cmp_finish(&ret->table, aim__compare_base_col(ret));
     return r;
 }
 
-void aim_compare_result_free(aim_compare_result *res) {
+void aim__compare_result_free(aim_compare_result *res) {
     if (!res)
         return;
-    aim_cmp_free(&res->table);
+    aim__cmp_free(&res->table);
     free(res->group_of);
     free(res->groups);
     res->group_of = NULL;

@@ -36,18 +36,18 @@ typedef struct aim_cmp_table {
 /* One column per run, rows in a fixed order of sections (time, devices' energy, total energy,
  * mean power, carbon, cost per currency, J per counter, records), each section in the order
  * of first appearance. runs[i]->workload may be NULL. -ENOMEM (ret cleared), -EINVAL. */
-int aim_cmp_build(const aim_run_summary *const *runs, size_t n_runs, aim_cmp_table *ret);
+int aim__cmp_build(const aim_run_summary *const *runs, size_t n_runs, aim_cmp_table *ret);
 
 /* Columns aggregated into groups: column i of in goes to group group_of[i] < n_groups; each
  * group's value is the mean of its columns' values that are not NaN, sd their sample standard
  * deviation √(Σ(v - mean)² / (n - 1)) (NaN when n < 2), n their count. -ENOMEM, -EINVAL. */
-int aim_cmp_group(const aim_cmp_table *in, const size_t *group_of, size_t n_groups,
+int aim__cmp_group(const aim_cmp_table *in, const size_t *group_of, size_t n_groups,
                   aim_cmp_table *ret);
 
 /* Fills ratio (to column baseline) and best of every row. */
-void aim_cmp_finish(aim_cmp_table *t, size_t baseline);
+void aim__cmp_finish(aim_cmp_table *t, size_t baseline);
 
-void aim_cmp_free(aim_cmp_table *t);
+void aim__cmp_free(aim_cmp_table *t);
 
 /* One group of `aimeter compare --by KEY`: the runs with one value of the tag, or without it. */
 typedef struct aim_cmp_group_info {
@@ -70,15 +70,15 @@ typedef struct aim_compare_result {
 } aim_compare_result;
 
 /* Builds the comparison of runs[0..n) against runs[baseline], grouped by the tag `by` (NULL:
- * one column per run; both borrowed until aim_compare_result_free). 0, -ENOMEM, -EINVAL;
+ * one column per run; both borrowed until aim__compare_result_free). 0, -ENOMEM, -EINVAL;
  * *ret is zeroed first and safe to free on error. */
-int aim_compare_compute(const aim_run_summary *runs, size_t n, size_t baseline, const char *by,
+int aim__compare_compute(const aim_run_summary *runs, size_t n, size_t baseline, const char *by,
                         aim_compare_result *ret);
 
 /* The baseline's column: its group's with by, else its own. */
-size_t aim_compare_base_col(const aim_compare_result *res);
+size_t aim__compare_base_col(const aim_compare_result *res);
 
-/* Frees what aim_compare_compute allocated (not the runs); NULL-safe. */
-void aim_compare_result_free(aim_compare_result *res);
+/* Frees what aim__compare_compute allocated (not the runs); NULL-safe. */
+void aim__compare_result_free(aim_compare_result *res);
 
 #endif

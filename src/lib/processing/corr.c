@@ -89,7 +89,7 @@ struct aim_corr {
     uint64_t ticks, forced;
 };
 
-double aim_corr_quantise(double v, double resolution) {
+double aim__corr_quantise(double v, double resolution) {
     double x = v / resolution;
     if (!(fabs(x) <= QUANT_LIMIT))
         return v;
@@ -98,7 +98,7 @@ double aim_corr_quantise(double v, double resolution) {
 
 static size_t tri(size_t k) { return k * (k - 1) / 2; }
 
-void aim_corr_include(int n_series, const int *instance, uint8_t *include) {
+void aim__corr_include(int n_series, const int *instance, uint8_t *include) {
     int n = 0;
     for (int i = 0; i < n_series; i++) {
         include[i] = 1;
@@ -111,7 +111,7 @@ void aim_corr_include(int n_series, const int *instance, uint8_t *include) {
         }
 }
 
-void aim_corr_free(aim_corr *c) {
+void aim__corr_free(aim_corr *c) {
     if (!c)
         return;
     for (int g = 0; g < c->n_groups; g++) {
@@ -177,7 +177,7 @@ static int check_layout(const aim_corr_layout *l) {
 }
 
 /* Chooses the series that take part: every included one, the last slots dropped beyond
- * AIM_CORR_MAX_SERIES (aim_corr_include() has already left per-instance series out). */
+ * AIM_CORR_MAX_SERIES (aim__corr_include() has already left per-instance series out). */
 static int choose(aim_corr *c, const aim_corr_layout *l) {
     int n = 0;
     for (int i = 0; i < l->n_series; i++)
@@ -205,7 +205,7 @@ static int ring_cap(const aim_corr_layout *l, int g) {
     return cap > 65536 ? 65536 : (int)cap;
 }
 
-int aim_corr_new(const aim_corr_layout *l, aim_corr **ret) {
+int aim__corr_new(const aim_corr_layout *l, aim_corr **ret) {
     int r = check_layout(l);
     if (r < 0 || !ret)
         return -EINVAL;
@@ -220,7 +220,7 @@ int aim_corr_new(const aim_corr_layout *l, aim_corr **ret) {
     c->counter = calloc(slots, 1);
     c->groups = calloc((size_t)l->n_groups, sizeof *c->groups);
     if (!c->slot_of || !c->index_of || !c->res || !c->counter || !c->groups) {
-        aim_corr_free(c);
+        aim__corr_free(c);
         return -ENOMEM;
     }
     c->n_groups = l->n_groups;
@@ -257,7 +257,7 @@ int aim_corr_new(const aim_corr_layout *l, aim_corr **ret) {
         gr->v = calloc(cells, sizeof *gr->v);
         gr->ok = calloc(cells, 1);
         if (!gr->t || !gr->v || !gr->ok) {
-            aim_corr_free(c);
+            aim__corr_free(c);
             return -ENOMEM;
         }
     }
@@ -298,7 +298,7 @@ int aim_corr_new(const aim_corr_layout *l, aim_corr **ret) {
         bad = !bl->mask || !bl->idx || !bl->mean || !bl->m2 || !bl->c;
     }
     if (bad) {
-        aim_corr_free(c);
+        aim__corr_free(c);
         return -ENOMEM;
     }
     *ret = c;
@@ -310,7 +310,7 @@ static int range_cmp(const void *a, const void *b) {
     return x->t0_ns < y->t0_ns ? -1 : x->t0_ns > y->t0_ns;
 }
 
-int aim_corr_set_ranges(aim_corr *c, const aim_time_range *ranges, size_t n) {
+int aim__corr_set_ranges(aim_corr *c, const aim_time_range *ranges, size_t n) {
     if (!c || (n && !ranges) || c->ticks)
         return -EINVAL;
     aim_time_range *copy = malloc((n ? n : 1) * sizeof *copy);
@@ -379,7 +379,7 @@ static void block_flush(aim_corr *c, corr_block *b) {
         int i = b->idx[p];
         for (int q = p + 1; q < k; q++, bp++) {
             int j = b->idx[q];
-            size_t ij = aim_corr_pair_index(n, i, j);
+            size_t ij = aim__corr_pair_index(n, i, j);
             if (c->pn[ij] == 0) {
                 c->pn[ij] = b->count;
                 c->pmx[ij] = b->mean[p];
@@ -505,7 +505,7 @@ static void consume(aim_corr *c, corr_group *g, int64_t t, const double *v, cons
             c->held_ok[i] = 0;
             continue;
         }
-        double q = aim_corr_quantise(v[p], c->res[slot]);
+        double q = aim__corr_quantise(v[p], c->res[slot]);
         if (!c->counter[slot]) {
             c->held_v[i] = q;
             c->held_ok[i] = 1;
@@ -547,7 +547,7 @@ static void emit(aim_corr *c) {
         return;
     /* The run's closing sample, 1-2 ms after the previous tick, makes no row: its counter
      * rates are mostly granularity (processing/stats.h). Live and replay both see it here. */
-    if (c->have_grid_t && aim_interval_is_short(t - c->last_grid_t, c->interval_ns))
+    if (c->have_grid_t && aim__interval_is_short(t - c->last_grid_t, c->interval_ns))
         return;
     c->last_grid_t = t;
     c->have_grid_t = 1;
@@ -599,7 +599,7 @@ static void advance(aim_corr *c) {
     }
 }
 
-void aim_corr_tick(aim_corr *c, int group, int64_t t_ns, const double *values,
+void aim__corr_tick(aim_corr *c, int group, int64_t t_ns, const double *values,
                    const uint8_t *valid) {
     if (!c || c->finished || group < 0 || group >= c->n_groups)
         return;
@@ -636,17 +636,17 @@ void aim_corr_tick(aim_corr *c, int group, int64_t t_ns, const double *values,
     advance(c);
 }
 
-void aim_corr_watermark(aim_corr *c, int64_t t_ns) {
+void aim__corr_watermark(aim_corr *c, int64_t t_ns) {
     if (!c || c->finished || t_ns <= c->watermark)
         return;
     c->watermark = t_ns;
     advance(c);
 }
 
-uint64_t aim_corr_ticks(const aim_corr *c) { return c ? c->ticks : 0; }
-uint64_t aim_corr_forced(const aim_corr *c) { return c ? c->forced : 0; }
+uint64_t aim__corr_ticks(const aim_corr *c) { return c ? c->ticks : 0; }
+uint64_t aim__corr_forced(const aim_corr *c) { return c ? c->forced : 0; }
 
-int aim_corr_finish(aim_corr *c, aim_corr_matrix **ret) {
+int aim__corr_finish(aim_corr *c, aim_corr_matrix **ret) {
     if (!c || !ret)
         return -EINVAL;
     if (!c->finished) {
@@ -657,7 +657,7 @@ int aim_corr_finish(aim_corr *c, aim_corr_matrix **ret) {
         c->finished = 1;
     }
     aim_corr_matrix *m;
-    int r = aim_corr_matrix_new(c->n, &m);
+    int r = aim__corr_matrix_new(c->n, &m);
     if (r < 0)
         return r;
     memcpy(m->slot, c->slot_of, sizeof *m->slot * (size_t)c->n);

@@ -14,7 +14,7 @@
  * blocks, one per validity pattern (all series valid is the usual one): inside a block every
  * series shares the count, so one tick costs one multiply-add per pair. A block is merged
  * into the per-pair state (Chan et al.'s pairwise combination, as stable as Welford) when it
- * is evicted or at the end. Nothing is allocated after aim_corr_new().
+ * is evicted or at the end. Nothing is allocated after aim__corr_new().
  *
  * Ticks may arrive out of time order across groups (the writer drains one group's ring after
  * the other): a grid tick is held back until every other group has delivered a tick at or
@@ -79,45 +79,45 @@ typedef struct aim_corr_matrix {
     double *r;            /* per pair: Pearson r in [-1, 1], NaN when undefined */
 } aim_corr_matrix;
 
-static inline size_t aim_corr_pair_index(int n, int i, int j) {
+static inline size_t aim__corr_pair_index(int n, int i, int j) {
     return (size_t)i * (size_t)(2 * n - i - 1) / 2 + (size_t)(j - i - 1);
 }
 
 /* The value the store gives back for v at this resolution: round(v / res) × res, or v itself
  * when that quotient is beyond 2^53 (the codec then stores raw doubles). */
-double aim_corr_quantise(double v, double resolution);
+double aim__corr_quantise(double v, double resolution);
 
 /* The series a run correlates: all of them, or when there are more than
  * AIM_CORR_MAX_SERIES, all but per-instance ones (instance >= 0: one per core), latest slots
  * first; the live session and the replay both call this so they agree. */
-void aim_corr_include(int n_series, const int *instance, uint8_t *include);
+void aim__corr_include(int n_series, const int *instance, uint8_t *include);
 
 /* -EINVAL for an inconsistent layout, -ENOMEM. */
-int aim_corr_new(const aim_corr_layout *layout, aim_corr **ret);
-void aim_corr_free(aim_corr *c);
+int aim__corr_new(const aim_corr_layout *layout, aim_corr **ret);
+void aim__corr_free(aim_corr *c);
 
 /* Only grid ticks inside one of the ranges ([t0, t1), ns since the run started) are
  * accumulated; the alignment still follows every tick. Copied. -EINVAL, -ENOMEM. Call
  * before the first tick. */
-int aim_corr_set_ranges(aim_corr *c, const aim_time_range *ranges, size_t n);
+int aim__corr_set_ranges(aim_corr *c, const aim_time_range *ranges, size_t n);
 
 /* One tick of a rate group: values/valid hold the group's series in slot order. Ticks of one
  * group must come in time order; groups may interleave in any order. */
-void aim_corr_tick(aim_corr *c, int group, int64_t t_ns, const double *values,
+void aim__corr_tick(aim_corr *c, int group, int64_t t_ns, const double *values,
                    const uint8_t *valid);
 
 /* Promise that no group will deliver a tick at or before t_ns any more (a replay in time
  * order): held-back grid ticks up to t_ns are processed now. */
-void aim_corr_watermark(aim_corr *c, int64_t t_ns);
+void aim__corr_watermark(aim_corr *c, int64_t t_ns);
 
 /* Processes everything held back (no more ticks will come) and computes the matrix (free
- * with aim_corr_matrix_free). The aim_corr may be freed afterwards; feeding it more is a
+ * with aim__corr_matrix_free). The aim_corr may be freed afterwards; feeding it more is a
  * no-op. -ENOMEM. */
-int aim_corr_finish(aim_corr *c, aim_corr_matrix **ret);
+int aim__corr_finish(aim_corr *c, aim_corr_matrix **ret);
 
 /* Grid ticks accumulated so far, and ticks processed without waiting (inexact). */
-uint64_t aim_corr_ticks(const aim_corr *c);
-uint64_t aim_corr_forced(const aim_corr *c);
+uint64_t aim__corr_ticks(const aim_corr *c);
+uint64_t aim__corr_forced(const aim_corr *c);
 
 /* ---------------------------------------------------------------- a run's layout (corr_run.c) */
 
@@ -136,17 +136,17 @@ typedef struct aim_corr_run_layout {
     int *instance;
 } aim_corr_run_layout;
 
-int aim_corr_run_layout_init(aim_corr_run_layout *rl, const struct aim_run_summary *run,
+int aim__corr_run_layout_init(aim_corr_run_layout *rl, const struct aim_run_summary *run,
                              int n_groups, int grid_group, const int64_t *group_interval_ns);
-void aim_corr_run_layout_clear(aim_corr_run_layout *rl);
+void aim__corr_run_layout_clear(aim_corr_run_layout *rl);
 
 /* ---------------------------------------------------------------- the matrix (corr_matrix.c) */
 
 /* An empty matrix for n series (slots to be filled in). -ENOMEM, -EINVAL. */
-int aim_corr_matrix_new(int n, aim_corr_matrix **ret);
-void aim_corr_matrix_free(aim_corr_matrix *m);
+int aim__corr_matrix_new(int n, aim_corr_matrix **ret);
+void aim__corr_matrix_free(aim_corr_matrix *m);
 /* The index of a slot, or -1. */
-int aim_corr_matrix_index(const aim_corr_matrix *m, int slot);
+int aim__corr_matrix_index(const aim_corr_matrix *m, int slot);
 
 typedef enum aim_corr_series_state {
     AIM_CORR_SERIES_VARYING = 0,
@@ -156,7 +156,7 @@ typedef enum aim_corr_series_state {
                                   from its most common one */
 } aim_corr_series_state;
 
-aim_corr_series_state aim_corr_matrix_state(const aim_corr_matrix *m, int i);
+aim_corr_series_state aim__corr_matrix_state(const aim_corr_matrix *m, int i);
 
 /* |r| from which two series that are one quantity by definition (same_key, below) count as
  * identical: their stored resolutions can keep r below AIM_CORR_IDENTICAL_R (memory used in
@@ -168,14 +168,14 @@ aim_corr_series_state aim_corr_matrix_state(const aim_corr_matrix *m, int i);
  * from input number model[i], model[i] < 0 when it is input number -model[i], 0 otherwise.
  * A pair of a model's output and its input is derived: its correlation is the model's, not a
  * finding. model may be NULL (nothing derived). */
-int aim_corr_derived(const int *model, int i, int j);
+int aim__corr_derived(const int *model, int i, int j);
 
 /* Identity classes: rep[i] is the smallest index of the class of series i (pairs of varying
  * series with n >= AIM_CORR_MIN_N and r >= AIM_CORR_IDENTICAL_R, or >= AIM_CORR_DEFINED_R
  * when both have the same non-negative same_key[i], closed transitively; never a derived
  * pair, never a negative r); i itself when it is identical to none. same_key and model may be
  * NULL. rep must hold m->n entries. */
-void aim_corr_classes(const aim_corr_matrix *m, const int *same_key, const int *model,
+void aim__corr_classes(const aim_corr_matrix *m, const int *same_key, const int *model,
                       int *rep);
 
 typedef struct aim_corr_pick {
@@ -196,7 +196,7 @@ typedef enum aim_corr_pick_kind {
  * series are not), with n >= AIM_CORR_MIN_N, |r| >= min_abs, not identical and not derived.
  * Writes up to max picks (out may be NULL when max is 0) and returns how many there are;
  * (size_t)-1 on allocation failure. Ties: larger n first, then by index. */
-size_t aim_corr_select(const aim_corr_matrix *m, const int *rep, const int *model,
+size_t aim__corr_select(const aim_corr_matrix *m, const int *rep, const int *model,
                        aim_corr_pick_kind kind, double min_abs, aim_corr_pick *out, size_t max);
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int aim_corr_matrix_new(int n, aim_corr_matrix **ret) {
+int aim__corr_matrix_new(int n, aim_corr_matrix **ret) {
     if (n < 0 || !ret)
         return -EINVAL;
     aim_corr_matrix *m = calloc(1, sizeof *m);
@@ -24,7 +24,7 @@ int aim_corr_matrix_new(int n, aim_corr_matrix **ret) {
     m->pn = calloc(pairs, sizeof *m->pn);
     m->r = malloc(pairs * sizeof *m->r);
     if (!m->slot || !m->self_n || !m->varying || !m->spread || !m->pn || !m->r) {
-        aim_corr_matrix_free(m);
+        aim__corr_matrix_free(m);
         return -ENOMEM;
     }
     for (size_t i = 0; i < pairs; i++)
@@ -34,7 +34,7 @@ int aim_corr_matrix_new(int n, aim_corr_matrix **ret) {
     return 0;
 }
 
-void aim_corr_matrix_free(aim_corr_matrix *m) {
+void aim__corr_matrix_free(aim_corr_matrix *m) {
     if (!m)
         return;
     free(m->slot);
@@ -46,7 +46,7 @@ void aim_corr_matrix_free(aim_corr_matrix *m) {
     free(m);
 }
 
-int aim_corr_matrix_index(const aim_corr_matrix *m, int slot) {
+int aim__corr_matrix_index(const aim_corr_matrix *m, int slot) {
     /* slots ascend: binary search */
     int lo = 0, hi = m->n - 1;
     while (lo <= hi) {
@@ -61,7 +61,7 @@ int aim_corr_matrix_index(const aim_corr_matrix *m, int slot) {
     return -1;
 }
 
-aim_corr_series_state aim_corr_matrix_state(const aim_corr_matrix *m, int i) {
+aim_corr_series_state aim__corr_matrix_state(const aim_corr_matrix *m, int i) {
     if (m->self_n[i] < AIM_CORR_MIN_N)
         return AIM_CORR_SERIES_NO_DATA;
     if (!m->varying[i])
@@ -70,7 +70,7 @@ aim_corr_series_state aim_corr_matrix_state(const aim_corr_matrix *m, int i) {
 }
 
 static int usable(const aim_corr_matrix *m, int i) {
-    return aim_corr_matrix_state(m, i) == AIM_CORR_SERIES_VARYING;
+    return aim__corr_matrix_state(m, i) == AIM_CORR_SERIES_VARYING;
 }
 
 static int find_root(int *parent, int i) {
@@ -81,11 +81,11 @@ static int find_root(int *parent, int i) {
     return i;
 }
 
-int aim_corr_derived(const int *model, int i, int j) {
+int aim__corr_derived(const int *model, int i, int j) {
     return model && model[i] != 0 && model[i] == -model[j];
 }
 
-void aim_corr_classes(const aim_corr_matrix *m, const int *same_key, const int *model,
+void aim__corr_classes(const aim_corr_matrix *m, const int *same_key, const int *model,
                       int *rep) {
     int n = m->n;
     for (int i = 0; i < n; i++)
@@ -94,12 +94,12 @@ void aim_corr_classes(const aim_corr_matrix *m, const int *same_key, const int *
         if (!usable(m, i))
             continue;
         for (int j = i + 1; j < n; j++) {
-            size_t ij = aim_corr_pair_index(n, i, j);
+            size_t ij = aim__corr_pair_index(n, i, j);
             double limit = same_key && same_key[i] >= 0 && same_key[i] == same_key[j]
                                ? AIM_CORR_DEFINED_R : AIM_CORR_IDENTICAL_R;
             /* signed: r near -1 is one series mirroring the other, not the same quantity */
             if (!usable(m, j) || m->pn[ij] < AIM_CORR_MIN_N || !(m->r[ij] >= limit) ||
-                aim_corr_derived(model, i, j))
+                aim__corr_derived(model, i, j))
                 continue;
             int a = find_root(rep, i), b = find_root(rep, j);
             /* the smaller index is the root, so a class's root is its first series */
@@ -139,24 +139,24 @@ static int wanted(const aim_corr_matrix *m, const int *rep, const int *model,
     if (kind == AIM_CORR_PICK_IDENTICAL)
         return rep[j] == i; /* each member once, with its class's first series */
     if (kind == AIM_CORR_PICK_DERIVED)
-        return aim_corr_derived(model, i, j) && rep[i] == i && rep[j] == j && isfinite(r) &&
+        return aim__corr_derived(model, i, j) && rep[i] == i && rep[j] == j && isfinite(r) &&
                m->pn[ij] >= AIM_CORR_MIN_N;
     if (!usable(m, i) || !usable(m, j) || m->pn[ij] < AIM_CORR_MIN_N || !isfinite(r) ||
-        aim_corr_derived(model, i, j))
+        aim__corr_derived(model, i, j))
         return 0;
     if (rep[i] != i || rep[j] != j || fabs(r) < min_abs)
         return 0;
     return kind == AIM_CORR_PICK_POSITIVE ? r > 0 : r < 0;
 }
 
-size_t aim_corr_select(const aim_corr_matrix *m, const int *rep, const int *model,
+size_t aim__corr_select(const aim_corr_matrix *m, const int *rep, const int *model,
                        aim_corr_pick_kind kind, double min_abs, aim_corr_pick *out, size_t max) {
     int n = m->n;
     size_t total = 0;
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++)
             total += (size_t)wanted(m, rep, model, kind, min_abs, i, j,
-                                   aim_corr_pair_index(n, i, j));
+                                   aim__corr_pair_index(n, i, j));
     if (max == 0 || total == 0)
         return total;
     aim_corr_pick *all = malloc(total * sizeof *all);
@@ -165,7 +165,7 @@ size_t aim_corr_select(const aim_corr_matrix *m, const int *rep, const int *mode
     size_t k = 0;
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++) {
-            size_t ij = aim_corr_pair_index(n, i, j);
+            size_t ij = aim__corr_pair_index(n, i, j);
             if (wanted(m, rep, model, kind, min_abs, i, j, ij))
                 all[k++] = (aim_corr_pick){ .a = i, .b = j, .r = m->r[ij], .n = m->pn[ij] };
         }

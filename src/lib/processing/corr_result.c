@@ -23,20 +23,20 @@ struct aim_corr_result {
     int own;
     int recomputed;
     int *rep;
-    int *model;              /* aim_corr_derived: which series a model computes from which */
+    int *model;              /* aim__corr_derived: which series a model computes from which */
     series_text *text;
     aim_corr_series_info *info;
     size_t n_constant, n_no_data, n_identical, n_sparse, n_derived;
     char errmsg[256];        /* the public API's message (aim_corr_errmsg) */
 };
 
-char *aim_corr_res_errmsg(aim_corr_result *c) { return c->errmsg; }
+char *aim__corr_res_errmsg(aim_corr_result *c) { return c->errmsg; }
 
-void aim_corr_res_free(aim_corr_result *c) {
+void aim__corr_res_free(aim_corr_result *c) {
     if (!c)
         return;
     if (c->own)
-        aim_corr_matrix_free(c->m);
+        aim__corr_matrix_free(c->m);
     free(c->rep);
     free(c->model);
     free(c->text);
@@ -48,52 +48,52 @@ void aim_corr_res_free(aim_corr_result *c) {
  * "s/s" (cores busy). */
 static void rate_unit(char *out, size_t len, const char *unit) {
     if (strcmp(unit, "J") == 0)
-        aim_bprintf(out, len, "W");
+        aim__bprintf(out, len, "W");
     else if (*unit)
-        aim_bprintf(out, len, "%s/s", unit);
+        aim__bprintf(out, len, "%s/s", unit);
     else
-        aim_bprintf(out, len, "/s");
+        aim__bprintf(out, len, "/s");
 }
 
 static void describe(const aim_run_summary *run, const aim_series_summary *s, series_text *t,
                      aim_corr_series_info *info) {
-    const aim_metric_info *mi = aim_series_metric(s);
+    const aim_metric_info *mi = aim__series_metric(s);
     const char *dev = s->device >= 0 && s->device < run->n_devices ? run->devices[s->device].name
                                                                    : "?";
     int rate = s->counter != 0;
-    aim_bprintf(t->device, sizeof t->device, "%.*s", (int)strnlen(dev, sizeof t->device), dev);
-    aim_bprintf(t->key, sizeof t->key, "%.*s",
+    aim__bprintf(t->device, sizeof t->device, "%.*s", (int)strnlen(dev, sizeof t->device), dev);
+    aim__bprintf(t->key, sizeof t->key, "%.*s",
                 (int)strnlen(s->metric_key, sizeof s->metric_key), s->metric_key);
     const char *unit = mi ? mi->unit : "";
     if (rate)
         rate_unit(t->unit, sizeof t->unit, unit);
     else
-        aim_bprintf(t->unit, sizeof t->unit, "%s", unit);
+        aim__bprintf(t->unit, sizeof t->unit, "%s", unit);
     /* Host-level series are named by their component ("CPU Usage", "DRAM Used"): the
      * registry's short labels repeat across components. Others by their device. */
     int host = s->device >= 0 && s->device < run->n_devices &&
                run->devices[s->device].kind == AIM_DEV_HOST;
-    const char *section = host ? aim_section_name(aim_series_section(run, s, mi)) : NULL;
+    const char *section = host ? aim__section_name(aim__series_section(run, s, mi)) : NULL;
     char qual[64] = "", prefix[24] = "";
     if (section)
-        aim_bprintf(prefix, sizeof prefix, "%s ", section);
+        aim__bprintf(prefix, sizeof prefix, "%s ", section);
     if (host && s->instance >= 0)
-        aim_bprintf(qual, sizeof qual, " (#%d)", s->instance);
+        aim__bprintf(qual, sizeof qual, " (#%d)", s->instance);
     else if (!host && s->instance >= 0)
-        aim_bprintf(qual, sizeof qual, " (%s #%d)", t->device, s->instance);
+        aim__bprintf(qual, sizeof qual, " (%s #%d)", t->device, s->instance);
     else if (!host)
-        aim_bprintf(qual, sizeof qual, " (%s)", t->device);
-    aim_bprintf(t->label, sizeof t->label, "%s%s%s%s%s%s%s", prefix, mi ? mi->label : t->key,
+        aim__bprintf(qual, sizeof qual, " (%s)", t->device);
+    aim__bprintf(t->label, sizeof t->label, "%s%s%s%s%s%s%s", prefix, mi ? mi->label : t->key,
                 rate ? " rate" : "", qual, *t->unit ? " [" : "", t->unit, *t->unit ? "]" : "");
     char base[96];
     if (s->instance >= 0)
-        aim_bprintf(base, sizeof base, "%s.%s[%d]", t->device, t->key, s->instance);
+        aim__bprintf(base, sizeof base, "%s.%s[%d]", t->device, t->key, s->instance);
     else
-        aim_bprintf(base, sizeof base, "%s.%s", t->device, t->key);
+        aim__bprintf(base, sizeof base, "%s.%s", t->device, t->key);
     if (rate)
-        aim_bprintf(t->name, sizeof t->name, "rate(%s)", base);
+        aim__bprintf(t->name, sizeof t->name, "rate(%s)", base);
     else
-        aim_bprintf(t->name, sizeof t->name, "%s", base);
+        aim__bprintf(t->name, sizeof t->name, "%s", base);
     /* stored names end up in terminals and tables */
     for (char *p = t->label; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -112,7 +112,7 @@ static void describe(const aim_run_summary *run, const aim_series_summary *s, se
 
 /* Series that are one quantity by definition share a key: memory used and its share of the
  * total, a process tree's CPU time and its CPU use, a device's energy counter and its power. */
-int aim_corr_family_key(const aim_series_summary *s) {
+int aim__corr_family_key(const aim_series_summary *s) {
     static const char *const families[][2] = {
         { "mem.used", "mem.util" },
         { "gpu.mem_used", "gpu.mem_usage" },
@@ -128,8 +128,8 @@ int aim_corr_family_key(const aim_series_summary *s) {
 
 /* The estimate source's models (sources/estimate.c): an estimated CPU's power is a line in
  * the host's CPU use, an estimated DRAM's power is proportional to the memory in use (and so
- * to its share of the total). Output > 0, its input < 0 (corr.h, aim_corr_derived). */
-int aim_corr_model_role(const aim_run_summary *run, const aim_series_summary *s) {
+ * to its share of the total). Output > 0, its input < 0 (corr.h, aim__corr_derived). */
+int aim__corr_model_role(const aim_run_summary *run, const aim_series_summary *s) {
     if (s->device < 0 || s->device >= run->n_devices)
         return 0;
     aim_device_kind kind = run->devices[s->device].kind;
@@ -147,12 +147,12 @@ int aim_corr_model_role(const aim_run_summary *run, const aim_series_summary *s)
     return 0;
 }
 
-int aim_corr_res_derived_role(const aim_corr_result *c, size_t a, size_t b) {
+int aim__corr_res_derived_role(const aim_corr_result *c, size_t a, size_t b) {
     return c && a < (size_t)c->m->n && b < (size_t)c->m->n
                ? (c->model[a] > 0 ? c->model[a] : c->model[b]) : 0;
 }
 
-int aim_corr_res_build(const aim_run_summary *run, aim_corr_matrix *m, int own,
+int aim__corr_res_build(const aim_run_summary *run, aim_corr_matrix *m, int own,
                           int recomputed, aim_corr_result **ret) {
     aim_corr_result *c = calloc(1, sizeof *c);
     size_t n = (size_t)m->n + 1;
@@ -169,9 +169,9 @@ int aim_corr_res_build(const aim_run_summary *run, aim_corr_matrix *m, int own,
     if (!c || !c->rep || !c->model || !c->text || !c->info || !keys) {
         free(keys);
         if (c)
-            aim_corr_res_free(c);
+            aim__corr_res_free(c);
         else if (own)
-            aim_corr_matrix_free(m);
+            aim__corr_matrix_free(m);
         return -ENOMEM;
     }
     static const aim_series_summary unknown = { .device = -1, .instance = -1, .metric = -1,
@@ -184,13 +184,13 @@ int aim_corr_res_build(const aim_run_summary *run, aim_corr_matrix *m, int own,
                 break;
             }
         describe(run, s, &c->text[i], &c->info[i]);
-        keys[i] = aim_corr_family_key(s);
-        c->model[i] = aim_corr_model_role(run, s);
+        keys[i] = aim__corr_family_key(s);
+        c->model[i] = aim__corr_model_role(run, s);
     }
-    aim_corr_classes(m, keys, c->model, c->rep);
+    aim__corr_classes(m, keys, c->model, c->rep);
     free(keys);
     for (int i = 0; i < m->n; i++) {
-        aim_corr_series_state st = aim_corr_matrix_state(m, i);
+        aim_corr_series_state st = aim__corr_matrix_state(m, i);
         c->info[i].status = st == AIM_CORR_SERIES_CONSTANT ? AIM_CORR_CONSTANT
                           : st == AIM_CORR_SERIES_NO_DATA ? AIM_CORR_NO_DATA
                           : st == AIM_CORR_SERIES_SPARSE ? AIM_CORR_SPARSE : AIM_CORR_VARYING;
@@ -201,12 +201,12 @@ int aim_corr_res_build(const aim_run_summary *run, aim_corr_matrix *m, int own,
         c->n_identical += c->rep[i] != i;
         c->n_sparse += st == AIM_CORR_SERIES_SPARSE;
     }
-    c->n_derived = aim_corr_select(m, c->rep, c->model, AIM_CORR_PICK_DERIVED, 0, NULL, 0);
+    c->n_derived = aim__corr_select(m, c->rep, c->model, AIM_CORR_PICK_DERIVED, 0, NULL, 0);
     *ret = c;
     return 0;
 }
 
-void aim_corr_res_info(const aim_corr_result *c, aim_corr_info *ret) {
+void aim__corr_res_info(const aim_corr_result *c, aim_corr_info *ret) {
     if (!c || !ret)
         return;
     *ret = (aim_corr_info){
@@ -226,14 +226,14 @@ void aim_corr_res_info(const aim_corr_result *c, aim_corr_info *ret) {
     };
 }
 
-int aim_corr_res_series(const aim_corr_result *c, size_t index, aim_corr_series_info *ret) {
+int aim__corr_res_series(const aim_corr_result *c, size_t index, aim_corr_series_info *ret) {
     if (!c || !ret || index >= (size_t)c->m->n)
         return -EINVAL;
     *ret = c->info[index];
     return 0;
 }
 
-double aim_corr_res_r(const aim_corr_result *c, size_t a, size_t b, uint64_t *ret_n) {
+double aim__corr_res_r(const aim_corr_result *c, size_t a, size_t b, uint64_t *ret_n) {
     if (!c || a >= (size_t)c->m->n || b >= (size_t)c->m->n)
         return NAN;
     const aim_corr_matrix *m = c->m;
@@ -243,13 +243,13 @@ double aim_corr_res_r(const aim_corr_result *c, size_t a, size_t b, uint64_t *re
         return m->varying[a] && m->self_n[a] >= 2 ? 1.0 : NAN;
     }
     size_t i = a < b ? a : b, j = a < b ? b : a;
-    size_t ij = aim_corr_pair_index(m->n, (int)i, (int)j);
+    size_t ij = aim__corr_pair_index(m->n, (int)i, (int)j);
     if (ret_n)
         *ret_n = m->pn[ij];
     return m->r[ij];
 }
 
-size_t aim_corr_res_pairs(const aim_corr_result *c, aim_corr_kind kind, double min_abs,
+size_t aim__corr_res_pairs(const aim_corr_result *c, aim_corr_kind kind, double min_abs,
                       aim_corr_pair *ret, size_t max) {
     if (!c || (unsigned)kind > AIM_CORR_DERIVED || (max && !ret))
         return 0;
@@ -259,14 +259,14 @@ size_t aim_corr_res_pairs(const aim_corr_result *c, aim_corr_kind kind, double m
                                                     : AIM_CORR_PICK_IDENTICAL;
     if (!(min_abs >= 0))
         min_abs = 0;
-    size_t total = aim_corr_select(c->m, c->rep, c->model, k, min_abs, NULL, 0);
+    size_t total = aim__corr_select(c->m, c->rep, c->model, k, min_abs, NULL, 0);
     size_t want = max < total ? max : total;
     if (want == 0 || total == (size_t)-1)
         return total;
     aim_corr_pick *picks = malloc(want * sizeof *picks);
     if (!picks)
         return (size_t)-1;
-    total = aim_corr_select(c->m, c->rep, c->model, k, min_abs, picks, want);
+    total = aim__corr_select(c->m, c->rep, c->model, k, min_abs, picks, want);
     for (size_t i = 0; i < want && total != (size_t)-1; i++)
         ret[i] = (aim_corr_pair){ .a = (size_t)picks[i].a, .b = (size_t)picks[i].b,
                                   .r = picks[i].r, .n = picks[i].n };

@@ -6,7 +6,7 @@
 #include "processing/corr.h"
 #include "processing/summary.h"
 
-void aim_corr_run_layout_clear(aim_corr_run_layout *rl) {
+void aim__corr_run_layout_clear(aim_corr_run_layout *rl) {
     free(rl->group);
     free(rl->resolution);
     free(rl->counter);
@@ -15,7 +15,7 @@ void aim_corr_run_layout_clear(aim_corr_run_layout *rl) {
     memset(rl, 0, sizeof *rl);
 }
 
-int aim_corr_run_layout_init(aim_corr_run_layout *rl, const aim_run_summary *run, int n_groups,
+int aim__corr_run_layout_init(aim_corr_run_layout *rl, const aim_run_summary *run, int n_groups,
                              int grid_group, const int64_t *group_interval_ns) {
     memset(rl, 0, sizeof *rl);
     int n = run->n_series > 0 ? run->n_series : 0;
@@ -26,13 +26,13 @@ int aim_corr_run_layout_init(aim_corr_run_layout *rl, const aim_run_summary *run
     rl->include = calloc(cells, 1);
     rl->instance = calloc(cells, sizeof *rl->instance);
     if (!rl->group || !rl->resolution || !rl->counter || !rl->include || !rl->instance) {
-        aim_corr_run_layout_clear(rl);
+        aim__corr_run_layout_clear(rl);
         return -ENOMEM;
     }
     for (int i = 0; i < n; i++) {
         const aim_series_summary *s = &run->series[i];
         if (s->group < 0 || s->group >= n_groups) {
-            aim_corr_run_layout_clear(rl);
+            aim__corr_run_layout_clear(rl);
             return -EINVAL;
         }
         rl->group[i] = s->group;
@@ -40,7 +40,7 @@ int aim_corr_run_layout_init(aim_corr_run_layout *rl, const aim_run_summary *run
         rl->counter[i] = s->counter != 0;
         rl->instance[i] = s->instance;
     }
-    aim_corr_include(n, rl->instance, rl->include);
+    aim__corr_include(n, rl->instance, rl->include);
     rl->layout = (aim_corr_layout){
         .n_series = n,
         .group = rl->group,

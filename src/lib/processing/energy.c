@@ -1,6 +1,6 @@
 #include "processing/energy.h"
 
-int aim_energy_meter_counter(aim_energy_meter *m, int64_t t_ns, double joules, double *ret_power_w) {
+int aim__energy_meter_counter(aim_energy_meter *m, int64_t t_ns, double joules, double *ret_power_w) {
     int derived = 0;
     m->edge_delta_j = 0;
     if (!m->have_last) {
@@ -29,7 +29,7 @@ int aim_energy_meter_counter(aim_energy_meter *m, int64_t t_ns, double joules, d
     return derived;
 }
 
-void aim_energy_meter_power(aim_energy_meter *m, int64_t t_ns, double watts) {
+void aim__energy_meter_power(aim_energy_meter *m, int64_t t_ns, double watts) {
     m->edge_delta_j = 0;
     if (m->have_last && t_ns > m->last_t) {
         m->energy_j += 0.5 * (m->last_value + watts) * (double)(t_ns - m->last_t) * 1e-9;

@@ -43,9 +43,9 @@ typedef struct aim_energy_meter {
 
 /* A counter reading in joules at t_ns. Returns 1 and sets *ret_power_w when a power can be
  * derived (a previous reading exists, time advanced, the counter did not go backwards). */
-int aim_energy_meter_counter(aim_energy_meter *m, int64_t t_ns, double joules, double *ret_power_w);
+int aim__energy_meter_counter(aim_energy_meter *m, int64_t t_ns, double joules, double *ret_power_w);
 
 /* A power sample in watts at t_ns: adds ½ (P_prev + P) Δt (P × (t − start_t) for the first). */
-void aim_energy_meter_power(aim_energy_meter *m, int64_t t_ns, double watts);
+void aim__energy_meter_power(aim_energy_meter *m, int64_t t_ns, double watts);
 
 #endif

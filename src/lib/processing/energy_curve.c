@@ -28,7 +28,7 @@ struct aim_energy_curve {
     size_t n_groups;
 };
 
-int aim_energy_curve_tick(int64_t t, const double *values, const uint8_t *valid,
+int aim__energy_curve_tick(int64_t t, const double *values, const uint8_t *valid,
                           void *userdata) {
     aim_energy_curve *cs = userdata;
     for (size_t i = 0; i < cs->n; i++) {
@@ -37,14 +37,14 @@ int aim_energy_curve_tick(int64_t t, const double *values, const uint8_t *valid,
             continue;
         double p;
         if (c->counter)
-            aim_energy_meter_counter(&c->meter, t, values[c->pos], &p);
+            aim__energy_meter_counter(&c->meter, t, values[c->pos], &p);
         else
-            aim_energy_meter_power(&c->meter, t, values[c->pos]);
+            aim__energy_meter_power(&c->meter, t, values[c->pos]);
         if (c->n == c->cap) {
             /* Times and energies side by side: both grow to the one new capacity. */
-            size_t cap = aim_array_next_cap(c->cap, c->n + 1, 1024);
-            if (cap == 0 || aim_array_resize(&c->t, cap, sizeof *c->t) < 0 ||
-                aim_array_resize(&c->e, cap, sizeof *c->e) < 0)
+            size_t cap = aim__array_next_cap(c->cap, c->n + 1, 1024);
+            if (cap == 0 || aim__array_resize(&c->t, cap, sizeof *c->t) < 0 ||
+                aim__array_resize(&c->e, cap, sizeof *c->e) < 0)
                 return cs->err = -ENOMEM;
             c->cap = cap;
         }
@@ -55,7 +55,7 @@ int aim_energy_curve_tick(int64_t t, const double *values, const uint8_t *valid,
     return 0;
 }
 
-void aim_energy_curve_free(aim_energy_curve *cs) {
+void aim__energy_curve_free(aim_energy_curve *cs) {
     if (!cs)
         return;
     for (size_t i = 0; i < cs->n; i++) {
@@ -66,7 +66,7 @@ void aim_energy_curve_free(aim_energy_curve *cs) {
     free(cs);
 }
 
-int aim_energy_curve_new(const aim_run_summary *run, aim_energy_curve **ret) {
+int aim__energy_curve_new(const aim_run_summary *run, aim_energy_curve **ret) {
     aim_energy_curve *cs = calloc(1, sizeof *cs);
     if (!cs)
         return -ENOMEM;
@@ -79,7 +79,7 @@ int aim_energy_curve_new(const aim_run_summary *run, aim_energy_curve **ret) {
         if (!run->devices[d].has_energy || !run->devices[d].in_total)
             continue;
         curve *c = &cs->c[cs->n];
-        int slot = aim_run_energy_series(run, d, &c->counter);
+        int slot = aim__run_energy_series(run, d, &c->counter);
         if (slot < 0)
             continue;
         c->group = run->series[slot].group;
@@ -96,16 +96,16 @@ int aim_energy_curve_new(const aim_run_summary *run, aim_energy_curve **ret) {
     return 0;
 }
 
-size_t aim_energy_curve_groups(const aim_energy_curve *c, const int **ret_groups) {
+size_t aim__energy_curve_groups(const aim_energy_curve *c, const int **ret_groups) {
     *ret_groups = c->groups;
     return c->n_groups;
 }
 
-void aim_energy_curve_set_group(aim_energy_curve *c, int group) { c->group = group; }
+void aim__energy_curve_set_group(aim_energy_curve *c, int group) { c->group = group; }
 
-int aim_energy_curve_error(const aim_energy_curve *c) { return c->err; }
+int aim__energy_curve_error(const aim_energy_curve *c) { return c->err; }
 
-double aim_energy_curve_at(const void *userdata, int64_t t) {
+double aim__energy_curve_at(const void *userdata, int64_t t) {
     const aim_energy_curve *cs = userdata;
     double sum = 0;
     for (size_t i = 0; i < cs->n; i++) {

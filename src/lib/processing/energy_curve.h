@@ -14,20 +14,20 @@
 typedef struct aim_energy_curve aim_energy_curve;
 
 /* 0 or -ENOMEM. run is borrowed until free. */
-int aim_energy_curve_new(const aim_run_summary *run, aim_energy_curve **ret);
+int aim__energy_curve_new(const aim_run_summary *run, aim_energy_curve **ret);
 /* The groups that hold an energy series in the total; the array is borrowed. */
-size_t aim_energy_curve_groups(const aim_energy_curve *c, const int **ret_groups);
-void aim_energy_curve_set_group(aim_energy_curve *c, int group);
+size_t aim__energy_curve_groups(const aim_energy_curve *c, const int **ret_groups);
+void aim__energy_curve_set_group(aim_energy_curve *c, int group);
 /* One tick of the current group (t: ns since the run's start); userdata is the curve.
- * -ENOMEM stops the reader (aim_energy_curve_error says so too). */
-int aim_energy_curve_tick(int64_t t, const double *values, const uint8_t *valid,
+ * -ENOMEM stops the reader (aim__energy_curve_error says so too). */
+int aim__energy_curve_tick(int64_t t, const double *values, const uint8_t *valid,
                           void *userdata);
 /* 0, or the error a tick returned. */
-int aim_energy_curve_error(const aim_energy_curve *c);
+int aim__energy_curve_error(const aim_energy_curve *c);
 /* Σ over devices of their energy (J) at t (ns since the start), linear between samples:
  * 0 before a device's first sample, its last value after its last. userdata: the curve
  * (the signature of aim_energy_at_fn, processing/forecast_run.h). */
-double aim_energy_curve_at(const void *userdata, int64_t t);
-void aim_energy_curve_free(aim_energy_curve *c);
+double aim__energy_curve_at(const void *userdata, int64_t t);
+void aim__energy_curve_free(aim_energy_curve *c);
 
 #endif

@@ -8,16 +8,16 @@
 
 static double run_seconds(const aim_run_summary *run) { return (double)run->duration_ns / 1e9; }
 
-double aim_idle_power(const aim_run_extras *x, const char *name) {
+double aim__idle_power(const aim_run_extras *x, const char *name) {
     for (size_t i = 0; i < x->n_idle; i++)
         if (strncmp(x->idle[i].name, name, sizeof x->idle[i].name) == 0)
             return x->idle[i].power_w;
     return NAN;
 }
 
-aim_idle_split aim_idle_split_of(const aim_run_summary *run, const aim_device_summary *d) {
+aim_idle_split aim__idle_split_of(const aim_run_summary *run, const aim_device_summary *d) {
     aim_idle_split s = { NAN, NAN, NAN, NAN };
-    double p = aim_idle_power(run->extras, d->name);
+    double p = aim__idle_power(run->extras, d->name);
     if (!isfinite(p) || !d->has_energy)
         return s;
     s.idle_j = p * run_seconds(run);
@@ -29,7 +29,7 @@ aim_idle_split aim_idle_split_of(const aim_run_summary *run, const aim_device_su
     return s;
 }
 
-aim_embodied_figure aim_embodied_of(const aim_run_summary *run, const aim_device_summary *d) {
+aim_embodied_figure aim__embodied_of(const aim_run_summary *run, const aim_device_summary *d) {
     aim_embodied_figure f = { NULL, 1, NAN };
     const char *kind = d->kind == AIM_DEV_CPU ? "cpu" : d->kind == AIM_DEV_DRAM ? "dram"
                        : d->kind == AIM_DEV_GPU ? "gpu" : NULL;

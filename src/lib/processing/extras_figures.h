@@ -11,7 +11,7 @@
 #include "processing/summary.h"
 
 /* The baseline's mean power of the device named name (matched by name), or NaN. */
-double aim_idle_power(const aim_run_extras *x, const char *name);
+double aim__idle_power(const aim_run_extras *x, const char *name);
 
 /* A device's split against the baseline; every figure NaN when the baseline has no power for
  * it or it has no energy, the carbon ones NaN also without a carbon figure or energy. */
@@ -21,7 +21,7 @@ typedef struct aim_idle_split {
     double idle_g, net_g;
 } aim_idle_split;
 
-aim_idle_split aim_idle_split_of(const aim_run_summary *run, const aim_device_summary *d);
+aim_idle_split aim__idle_split_of(const aim_run_summary *run, const aim_device_summary *d);
 
 /* A device's embodied carbon: the table row it matched (kind and model as aimeter named
  * them), the units of that row it counts for (DRAM per GB of the run's memory, else 1) and
@@ -33,6 +33,6 @@ typedef struct aim_embodied_figure {
     double g;
 } aim_embodied_figure;
 
-aim_embodied_figure aim_embodied_of(const aim_run_summary *run, const aim_device_summary *d);
+aim_embodied_figure aim__embodied_of(const aim_run_summary *run, const aim_device_summary *d);
 
 #endif

@@ -31,7 +31,7 @@ static int gpu_name_error(const char *name, int rc, char *err, size_t errlen) {
     size_t n = aim_gpu_candidates(name, cand, 8);
     char list[640] = "";
     for (size_t i = 0; i < n && i < 8; i++)
-        aim_bappendf(list, sizeof list, "%s%s", i ? ", " : "", cand[i]->name);
+        aim__bappendf(list, sizeof list, "%s%s", i ? ", " : "", cand[i]->name);
     if (rc == -EEXIST) {
         snprintf(err, errlen, "GPU name '%s' is ambiguous: %s%s (give one of these)",
                  name, list, n > 8 ? ", ..." : "");
@@ -190,7 +190,7 @@ static int gather_pue(const aim_estimate_request *q, aim_estimate_result *e, cha
             if (aim_pue_lookup(q->pue, &pue, &s) < 0) {
                 char names[128] = "";
                 for (const char *const *n = aim_pue_names(); *n; n++)
-                    aim_bappendf(names, sizeof names, "%s%s",
+                    aim__bappendf(names, sizeof names, "%s%s",
                                  n == aim_pue_names() ? "" : ", ", *n);
                 snprintf(err, errlen, "bad --pue '%s': a number from 1 to 5, or %s",
                          q->pue, names);
@@ -227,12 +227,12 @@ static int gather_intensity(const aim_estimate_request *q, aim_estimate_result *
     snprintf(code, sizeof code, "%s%s", q->zone ? q->zone : "WORLD",
              q->marginal && !strcasestr(q->zone, "@marginal") ? "@marginal" : "");
     aim_zone_spec spec;
-    if (aim_zone_spec_resolve(code, strlen(code), &spec, why, sizeof why) < 0) {
+    if (aim__zone_spec_resolve(code, strlen(code), &spec, why, sizeof why) < 0) {
         snprintf(err, errlen, "%s", why);
         return -ENOENT;
     }
     e->zone = spec.row;
-    aim_zone_spec_national_note(&spec, e->zone_note, sizeof e->zone_note);
+    aim__zone_spec_national_note(&spec, e->zone_note, sizeof e->zone_note);
     e->have_zone = 1;
     const aim_zone_info *z = &e->zone;
     snprintf(src, sizeof src, "%szone %s (%s): %s%s%s, %d, %s, %s basis; %s",
@@ -281,7 +281,7 @@ static void gather_embodied(const aim_estimate_request *q, aim_estimate_result *
     }
 }
 
-int aim_estimate_build(const aim_estimate_request *q, aim_estimate_result *e, char *err,
+int aim__estimate_build(const aim_estimate_request *q, aim_estimate_result *e, char *err,
                        size_t errlen) {
     if (!q || !e) {
         snprintf(err, errlen, "no request");

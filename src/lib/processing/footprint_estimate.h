@@ -51,7 +51,7 @@ typedef struct aim_estimate_result {
  * -EEXIST for an ambiguous name, -ERANGE a number out of range) with one line in err saying
  * what to change, naming the option of `aimeter estimate` that sets it (err may be NULL when
  * errlen is 0); *ret is then partly filled. */
-int aim_estimate_build(const aim_estimate_request *req, aim_estimate_result *ret, char *err,
+int aim__estimate_build(const aim_estimate_request *req, aim_estimate_result *ret, char *err,
                        size_t errlen);
 
 #endif

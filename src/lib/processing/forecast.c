@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-int aim_linfit_compute(const double *x, const double *y, size_t n, aim_linfit *ret) {
+int aim__linfit_compute(const double *x, const double *y, size_t n, aim_linfit *ret) {
     if (!x || !y || !ret || n < 2)
         return -EINVAL;
     double sx = 0, sy = 0;
@@ -48,9 +48,9 @@ int aim_linfit_compute(const double *x, const double *y, size_t n, aim_linfit *r
     return 0;
 }
 
-double aim_linfit_at(const aim_linfit *f, double x) { return f->a + f->b * x; }
+double aim__linfit_at(const aim_linfit *f, double x) { return f->a + f->b * x; }
 
-double aim_t975(unsigned df) {
+double aim__t975(unsigned df) {
     /* t(0.975, df) for df = 1..30. */
     static const double table[30] = {
         12.706204736, 4.302652730, 3.182446305, 2.776445105, 2.570581836, 2.446911851,
@@ -73,18 +73,18 @@ double aim_t975(unsigned df) {
     return z + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v);
 }
 
-void aim_linfit_sum(const aim_linfit *f, const double *xs, size_t m, double *ret_sum,
+void aim__linfit_sum(const aim_linfit *f, const double *xs, size_t m, double *ret_sum,
                     double *ret_half) {
     double sum = 0, dev = 0;
     for (size_t j = 0; j < m; j++) {
-        sum += aim_linfit_at(f, xs[j]);
+        sum += aim__linfit_at(f, xs[j]);
         dev += xs[j] - f->xbar;
     }
     double half = 0;
     if (m > 0) {
         double md = (double)m, n = (double)f->n;
         double bracket = md + md * md / n + dev * dev / f->sxx;
-        half = f->n >= 3 ? aim_t975((unsigned)(f->n - 2)) * f->s * sqrt(bracket) : NAN;
+        half = f->n >= 3 ? aim__t975((unsigned)(f->n - 2)) * f->s * sqrt(bracket) : NAN;
     }
     if (ret_sum)
         *ret_sum = sum;
@@ -92,11 +92,11 @@ void aim_linfit_sum(const aim_linfit *f, const double *xs, size_t m, double *ret
         *ret_half = half;
 }
 
-aim_forecast_verdict aim_forecast_check(const aim_linfit *f, double x_last) {
+aim_forecast_verdict aim__forecast_check(const aim_linfit *f, double x_last) {
     if (f->n < AIM_FORECAST_MIN_FIT)
         return AIM_FORECAST_TOO_FEW;
     /* zero within rounding (1e-9 of the mean) is zero: an instance costs something */
-    if (f->b < 0 && !(aim_linfit_at(f, x_last) > 1e-9 * fabs(f->ybar)))
+    if (f->b < 0 && !(aim__linfit_at(f, x_last) > 1e-9 * fabs(f->ybar)))
         return AIM_FORECAST_FALLING;
     if (f->r2 < AIM_FORECAST_MIN_R2 && /* NaN (every value equal): a flat line, fine */
         fabs(f->b) * fabs(x_last - f->xbar) > AIM_FORECAST_TREND_SHARE * fabs(f->ybar))
@@ -104,14 +104,14 @@ aim_forecast_verdict aim_forecast_check(const aim_linfit *f, double x_last) {
     return AIM_FORECAST_OK;
 }
 
-void aim_forecast_bound(double sum, double half, double *ret_value, double *ret_low,
+void aim__forecast_bound(double sum, double half, double *ret_value, double *ret_low,
                         double *ret_high) {
     *ret_value = sum > 0 ? sum : 0;
     *ret_low = isnan(half) ? NAN : sum - half > 0 ? sum - half : 0;
     *ret_high = isnan(half) ? NAN : sum + half > 0 ? sum + half : 0;
 }
 
-long aim_forecast_instance(const char *phase, const char *name) {
+long aim__forecast_instance(const char *phase, const char *name) {
     size_t pl = strlen(phase);
     if (strncmp(name, phase, pl) != 0)
         return AIM_INSTANCE_OTHER;

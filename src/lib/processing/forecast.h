@@ -28,20 +28,20 @@ typedef struct aim_linfit {
 
 /* Fits y = a + b x to n points. -EINVAL when n < 2, a value is not finite, or every x is
  * the same (no slope can be fitted); *ret untouched then. */
-int aim_linfit_compute(const double *x, const double *y, size_t n, aim_linfit *ret);
+int aim__linfit_compute(const double *x, const double *y, size_t n, aim_linfit *ret);
 
 /* a + b x. */
-double aim_linfit_at(const aim_linfit *f, double x);
+double aim__linfit_at(const aim_linfit *f, double x);
 
 /* Student's t quantile t(0.975, df): the two-sided 95 % critical value. Exact to the
  * printed digits for df <= 30 (table), a Cornish-Fisher expansion above (error < 1e-6).
  * NaN for df == 0. */
-double aim_t975(unsigned df);
+double aim__t975(unsigned df);
 
 /* The predicted sum over the m points xs[0..m) and the half-width of its 95 % prediction
  * interval (formula above). m == 0 gives 0 and 0. The half-width is NaN when the fit has
  * no residual variance estimate (n < 3). */
-void aim_linfit_sum(const aim_linfit *f, const double *xs, size_t m, double *ret_sum,
+void aim__linfit_sum(const aim_linfit *f, const double *xs, size_t m, double *ret_sum,
                     double *ret_half);
 
 /* Whether a fitted line is fit to forecast with (docs/methodology.md, "Forecasting"):
@@ -63,12 +63,12 @@ typedef enum aim_forecast_verdict {
 #define AIM_FORECAST_MIN_FIT 3
 #define AIM_FORECAST_MIN_R2 0.5
 #define AIM_FORECAST_TREND_SHARE 0.5
-aim_forecast_verdict aim_forecast_check(const aim_linfit *f, double x_last);
+aim_forecast_verdict aim__forecast_check(const aim_linfit *f, double x_last);
 
 /* A predicted sum of what is still to come and its 95 % interval, bounded at zero: nothing to
  * come costs less than nothing, so the total is never below what has been spent. half NaN:
  * low and high NaN. */
-void aim_forecast_bound(double sum, double half, double *ret_value, double *ret_low,
+void aim__forecast_bound(double sum, double half, double *ret_value, double *ret_low,
                         double *ret_high);
 
 /* Whether the phase instance called `name` is one of `phase`'s (aimeter forecast --phase):
@@ -77,6 +77,6 @@ void aim_forecast_bound(double sum, double half, double *ret_value, double *ret_
  * ("epoch 3", "epoch_3", "epoch3"), AIM_INSTANCE_OTHER otherwise. */
 #define AIM_INSTANCE_OTHER (-1L)
 #define AIM_INSTANCE_SAME (-2L)
-long aim_forecast_instance(const char *phase, const char *name);
+long aim__forecast_instance(const char *phase, const char *name);
 
 #endif

@@ -26,18 +26,18 @@ static void phase_list(char *out, size_t len, const aim_fc_instance *inst, size_
         if (seen)
             continue;
         size_t l = strlen(out);
-        aim_bprintf(out + l, len - l, "%s'%s'", shown ? ", " : "", inst[i].name);
+        aim__bprintf(out + l, len - l, "%s'%s'", shown ? ", " : "", inst[i].name);
         shown++;
     }
     if (shown == 0)
-        aim_bprintf(out, len, "none");
+        aim__bprintf(out, len, "none");
 }
 
 static int select_points(aim_forecast_result *f, const aim_fc_instance *inst, size_t n, char *err,
                          size_t errlen) {
     size_t n_num = 0;
     for (size_t i = 0; i < n; i++) {
-        long k = aim_forecast_instance(f->phase, inst[i].name);
+        long k = aim__forecast_instance(f->phase, inst[i].name);
         n_num += k >= 0;
     }
     f->numbered = n_num > 0;
@@ -46,7 +46,7 @@ static int select_points(aim_forecast_result *f, const aim_fc_instance *inst, si
         return -ENOMEM;
     long order = 0, min_index = -1;
     for (size_t i = 0; i < n; i++) {
-        long k = aim_forecast_instance(f->phase, inst[i].name);
+        long k = aim__forecast_instance(f->phase, inst[i].name);
         if (f->numbered ? k < 0 : k != AIM_INSTANCE_SAME)
             continue;
         if (!inst[i].closed) {
@@ -75,7 +75,7 @@ static int select_points(aim_forecast_result *f, const aim_fc_instance *inst, si
     if (f->n_fit < 2) {
         char list[640];
         phase_list(list, sizeof list, inst, n);
-        aim_bprintf(err, errlen, "run %.*s has %zu completed instance%s of '%s'%s%s%s; a line "
+        aim__bprintf(err, errlen, "run %.*s has %zu completed instance%s of '%s'%s%s%s; a line "
                             "needs 2 to fit (its phases: %s)", (int)strnlen(f->run->id, sizeof f->run->id), f->run->id, f->n_pts,
                             f->n_pts == 1 ? "" : "s", f->phase, f->skip ? " after --skip" : "",
                             f->n_open ? " and one in progress" : "",
@@ -92,7 +92,7 @@ static int plan_future(aim_forecast_result *f, char *err, size_t errlen) {
         if (f->pts[i].index > max_done)
             max_done = f->pts[i].index;
     if (max_done > last) {
-        aim_bprintf(err, errlen, "the run already completed instance %ld of '%s': forecast to "
+        aim__bprintf(err, errlen, "the run already completed instance %ld of '%s': forecast to "
                             "%ld or more", max_done, f->phase, max_done - f->base + 1);
         return -ERANGE;
     }
@@ -122,7 +122,7 @@ static void money(aim_forecast_result *f) {
                         : NAN;
 }
 
-int aim_forecast_fit(aim_forecast_result *f, aim_energy_at_fn energy_at, const void *userdata) {
+int aim__forecast_fit(aim_forecast_result *f, aim_energy_at_fn energy_at, const void *userdata) {
     double *x = calloc(f->n_pts + 1, sizeof *x);
     double *ye = calloc(f->n_pts + 1, sizeof *ye);
     double *yt = calloc(f->n_pts + 1, sizeof *yt);
@@ -145,17 +145,17 @@ int aim_forecast_fit(aim_forecast_result *f, aim_energy_at_fn energy_at, const v
         m++;
     }
     if (r == 0)
-        r = aim_linfit_compute(x, ye, m, &f->fe);
+        r = aim__linfit_compute(x, ye, m, &f->fe);
     if (r == 0)
-        r = aim_linfit_compute(x, yt, m, &f->ft);
+        r = aim__linfit_compute(x, yt, m, &f->ft);
     if (r == 0) {
         for (size_t j = 0; j < f->n_future; j++)
             fx[j] = (double)f->future[j];
-        aim_linfit_sum(&f->fe, fx, f->n_future, &f->rem_e.value, &f->rem_e.half);
-        aim_linfit_sum(&f->ft, fx, f->n_future, &f->rem_t.value, &f->rem_t.half);
+        aim__linfit_sum(&f->fe, fx, f->n_future, &f->rem_e.value, &f->rem_e.half);
+        aim__linfit_sum(&f->ft, fx, f->n_future, &f->rem_t.value, &f->rem_t.half);
         f->x_last = f->n_future ? f->future[f->n_future - 1] : f->base + (long)f->target - 1;
-        f->ve = f->n_future ? aim_forecast_check(&f->fe, (double)f->x_last) : AIM_FORECAST_OK;
-        f->vt = f->n_future ? aim_forecast_check(&f->ft, (double)f->x_last) : AIM_FORECAST_OK;
+        f->ve = f->n_future ? aim__forecast_check(&f->fe, (double)f->x_last) : AIM_FORECAST_OK;
+        f->vt = f->n_future ? aim__forecast_check(&f->ft, (double)f->x_last) : AIM_FORECAST_OK;
         f->upto_e = energy_at(userdata, last_end);
         f->upto_t = (double)last_end / 1e9;
     }
@@ -169,7 +169,7 @@ int aim_forecast_fit(aim_forecast_result *f, aim_energy_at_fn energy_at, const v
 }
 
 
-int aim_forecast_plan(aim_forecast_result *res, const aim_run_summary *run, const char *phase,
+int aim__forecast_plan(aim_forecast_result *res, const aim_run_summary *run, const char *phase,
                       uint64_t target, uint64_t skip, const aim_fc_instance *inst, size_t n,
                       char *err, size_t errlen) {
     memset(res, 0, sizeof *res);
@@ -184,7 +184,7 @@ int aim_forecast_plan(aim_forecast_result *res, const aim_run_summary *run, cons
     return r;
 }
 
-void aim_forecast_result_free(aim_forecast_result *res) {
+void aim__forecast_result_free(aim_forecast_result *res) {
     if (!res)
         return;
     free(res->pts);

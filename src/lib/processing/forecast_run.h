@@ -60,20 +60,20 @@ typedef struct aim_forecast_result {
     double cost_per_j;       /* NaN without a price */
 } aim_forecast_result;
 
-/* Step 1: the instances of `phase` among inst[0..n) (aim_forecast_instance), in start order,
+/* Step 1: the instances of `phase` among inst[0..n) (aim__forecast_instance), in start order,
  * the first `skip` left out of the fit, and the indices still to come up to `target`. res is
  * zeroed first; run and phase are borrowed. -ENODATA (fewer than 2 to fit), -ERANGE (the run
- * is past target), with err set; -ENOMEM. Free res with aim_forecast_result_free either way. */
-int aim_forecast_plan(aim_forecast_result *res, const aim_run_summary *run, const char *phase,
+ * is past target), with err set; -ENOMEM. Free res with aim__forecast_result_free either way. */
+int aim__forecast_plan(aim_forecast_result *res, const aim_run_summary *run, const char *phase,
                       uint64_t target, uint64_t skip, const aim_fc_instance *inst, size_t n,
                       char *err, size_t errlen);
 
 /* Step 2: each instance's energy from energy_at, the two lines, the sums to come, their
  * verdicts and the run's carbon and cost rates. -EINVAL (every instance has the same
  * number), -ENOMEM. */
-int aim_forecast_fit(aim_forecast_result *res, aim_energy_at_fn energy_at, const void *userdata);
+int aim__forecast_fit(aim_forecast_result *res, aim_energy_at_fn energy_at, const void *userdata);
 
 /* NULL-safe; the borrowed run and phase are not freed. */
-void aim_forecast_result_free(aim_forecast_result *res);
+void aim__forecast_result_free(aim_forecast_result *res);
 
 #endif

@@ -6,7 +6,7 @@
 
 static int usable(double v) { return isfinite(v) && v > 0; }
 
-int aim_hw_ratio_compute(const aim_gpu_info *from, const aim_gpu_info *to, aim_hw_ratio *ret) {
+int aim__hw_ratio_compute(const aim_gpu_info *from, const aim_gpu_info *to, aim_hw_ratio *ret) {
     if (!from || !to || !ret)
         return -EINVAL;
     if (!usable(from->tdp_w) || !usable(to->tdp_w))

@@ -20,6 +20,6 @@ typedef struct aim_hw_ratio {
 /* The ratio of `to` to `from`, with the throughput taken from the first column both rows
  * give among peak tensor (FP16/BF16), FP16, FP32 TFLOPS. -EINVAL for NULL rows, -ENODATA
  * when no column is given by both (or a TDP is missing). *ret untouched on error. */
-int aim_hw_ratio_compute(const aim_gpu_info *from, const aim_gpu_info *to, aim_hw_ratio *ret);
+int aim__hw_ratio_compute(const aim_gpu_info *from, const aim_gpu_info *to, aim_hw_ratio *ret);
 
 #endif

@@ -15,7 +15,7 @@ static aim_phase_component component_of(const aim_device_summary *d) {
     }
 }
 
-double aim_phase_power_limit_w(const aim_run_summary *run, int d) {
+double aim__phase_power_limit_w(const aim_run_summary *run, int d) {
     for (int i = 0; i < run->n_series; i++) {
         const aim_series_summary *s = &run->series[i];
         if (s->device == d && s->instance == -1 && s->count > 0 && s->max > 0 &&
@@ -25,13 +25,13 @@ double aim_phase_power_limit_w(const aim_run_summary *run, int d) {
     return NAN;
 }
 
-double aim_phase_peak_w(const aim_phase_summary *p, int d) {
-    return aim_phase_device_peak_w(p->peak_w[d], p->energy_j[d], p->total_ns);
+double aim__phase_peak_w(const aim_phase_summary *p, int d) {
+    return aim__phase_device_peak_w(p->peak_w[d], p->energy_j[d], p->total_ns);
 }
 
-int aim_phase_above_limit(double peak_w, double limit_w) { return peak_w > limit_w * 1.0001; }
+int aim__phase_above_limit(double peak_w, double limit_w) { return peak_w > limit_w * 1.0001; }
 
-aim_phase_figures aim_phase_figures_of(const aim_run_summary *run, const aim_phase_summary *p) {
+aim_phase_figures aim__phase_figures_of(const aim_run_summary *run, const aim_phase_summary *p) {
     aim_phase_figures f;
     memset(&f, 0, sizeof f);
     for (int d = 0; d < run->n_devices; d++) {
@@ -39,7 +39,7 @@ aim_phase_figures aim_phase_figures_of(const aim_run_summary *run, const aim_pha
             continue;
         f.energy_j += p->energy_j[d];
         f.comp_j[component_of(&run->devices[d])] += p->energy_j[d];
-        f.peak_w += aim_phase_peak_w(p, d);
+        f.peak_w += aim__phase_peak_w(p, d);
     }
     f.mean_w = p->total_ns > 0 ? f.energy_j / ((double)p->total_ns / 1e9) : NAN;
     f.share = run->duration_ns > 0 ? 100.0 * (double)p->total_ns / (double)run->duration_ns
@@ -47,11 +47,11 @@ aim_phase_figures aim_phase_figures_of(const aim_run_summary *run, const aim_pha
     return f;
 }
 
-void aim_phase_used_components(const aim_run_summary *run, int used[AIM_PHASE_COMPONENTS]) {
+void aim__phase_used_components(const aim_run_summary *run, int used[AIM_PHASE_COMPONENTS]) {
     memset(used, 0, sizeof(int) * AIM_PHASE_COMPONENTS);
     const aim_workload_summary *w = run->workload;
     for (size_t i = 0; i < w->n_phases; i++) {
-        aim_phase_figures f = aim_phase_figures_of(run, &w->phases[i]);
+        aim_phase_figures f = aim__phase_figures_of(run, &w->phases[i]);
         for (int c = 0; c < AIM_PHASE_COMPONENTS; c++)
             used[c] |= f.comp_j[c] > 0;
     }

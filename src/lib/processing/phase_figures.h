@@ -21,20 +21,20 @@ typedef struct aim_phase_figures {
     double share;                           /* % of the run's time; NaN without a duration */
 } aim_phase_figures;
 
-aim_phase_figures aim_phase_figures_of(const aim_run_summary *run, const aim_phase_summary *p);
+aim_phase_figures aim__phase_figures_of(const aim_run_summary *run, const aim_phase_summary *p);
 
 /* used[c] = 1 when component c has energy in some phase of run->workload (only those get a
  * column). */
-void aim_phase_used_components(const aim_run_summary *run, int used[AIM_PHASE_COMPONENTS]);
+void aim__phase_used_components(const aim_run_summary *run, int used[AIM_PHASE_COMPONENTS]);
 
-/* Device d's peak power in phase p (processing/phases.h, aim_phase_device_peak_w). */
-double aim_phase_peak_w(const aim_phase_summary *p, int d);
+/* Device d's peak power in phase p (processing/phases.h, aim__phase_device_peak_w). */
+double aim__phase_peak_w(const aim_phase_summary *p, int d);
 
 /* Device d's highest enforced power limit over the run (gpu.power_limit), NaN without one. */
-double aim_phase_power_limit_w(const aim_run_summary *run, int d);
+double aim__phase_power_limit_w(const aim_run_summary *run, int d);
 
 /* 1 when a peak is above the limit (beyond rounding): said, never shown as if the device
  * could draw it; 0 without a limit. */
-int aim_phase_above_limit(double peak_w, double limit_w);
+int aim__phase_above_limit(double peak_w, double limit_w);
 
 #endif

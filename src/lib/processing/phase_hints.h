@@ -40,10 +40,10 @@ typedef struct aim_phase_hint {
 } aim_phase_hint;
 
 /* The time-weighted mean of one metric of one device over the phase; NaN when not kept. */
-double aim_phase_metric_mean(const aim_phase_summary *p, int device, const char *key);
+double aim__phase_metric_mean(const aim_phase_summary *p, int device, const char *key);
 
 /* The hint for device `device` (of kind `kind`) in phase p; kind AIM_HINT_NONE when there is
  * none (only host and GPU devices get hints). */
-aim_phase_hint aim_phase_hint_of(const aim_phase_summary *p, int device, aim_device_kind kind);
+aim_phase_hint aim__phase_hint_of(const aim_phase_summary *p, int device, aim_device_kind kind);
 
 #endif

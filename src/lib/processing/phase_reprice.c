@@ -15,16 +15,16 @@ struct aim_phase_repricer {
     double carbon[AIM_PHASE_NAMES];
 };
 
-int aim_phase_repricer_new(const aim_phases *p, int64_t origin_ns, aim_phase_repricer **ret) {
+int aim__phase_repricer_new(const aim_phases *p, int64_t origin_ns, aim_phase_repricer **ret) {
     const aim_phase_row *rows;
-    size_t n_rows = aim_phases_rows(p, &rows);
+    size_t n_rows = aim__phases_rows(p, &rows);
     uint64_t instances = 0;
     for (size_t i = 0; i < n_rows; i++)
         instances += rows[i].instances;
     aim_phase_repricer *r = calloc(1, sizeof *r);
     if (!r)
         return -ENOMEM;
-    r->n_spans = aim_phases_spans(p, &r->spans);
+    r->n_spans = aim__phases_spans(p, &r->spans);
     if (instances != r->n_spans) {
         free(r);
         return -ERANGE;
@@ -40,7 +40,7 @@ int aim_phase_repricer_new(const aim_phases *p, int64_t origin_ns, aim_phase_rep
     return 0;
 }
 
-void aim_phase_repricer_interval(aim_phase_repricer *r, int64_t t0_ns, int64_t t1_ns,
+void aim__phase_repricer_interval(aim_phase_repricer *r, int64_t t0_ns, int64_t t1_ns,
                                  double carbon_g) {
     if (t1_ns <= t0_ns || carbon_g == 0)
         return;
@@ -65,14 +65,14 @@ void aim_phase_repricer_interval(aim_phase_repricer *r, int64_t t0_ns, int64_t t
     r->n_active = keep;
 }
 
-void aim_phase_repricer_apply(const aim_phase_repricer *r, aim_phases *p) {
+void aim__phase_repricer_apply(const aim_phase_repricer *r, aim_phases *p) {
     const aim_phase_row *rows;
-    size_t n_rows = aim_phases_rows(p, &rows);
+    size_t n_rows = aim__phases_rows(p, &rows);
     for (size_t i = 0; i < n_rows && i < AIM_PHASE_NAMES; i++)
-        aim_phases_set_carbon(p, i, r->carbon[i]);
+        aim__phases_set_carbon(p, i, r->carbon[i]);
 }
 
-void aim_phase_repricer_free(aim_phase_repricer *r) {
+void aim__phase_repricer_free(aim_phase_repricer *r) {
     if (r)
         free(r->active);
     free(r);

@@ -32,27 +32,27 @@ struct aim_phases {
     uint64_t dropped;
 };
 
-int aim_phases_new(size_t max_spans, size_t max_marks, aim_phases **ret) {
+int aim__phases_new(size_t max_spans, size_t max_marks, aim_phases **ret) {
     aim_phases *p = calloc(1, sizeof *p);
     if (!p)
         return -ENOMEM;
     p->max_spans = max_spans;
     p->max_marks = max_marks;
-    p->spans = aim_pages_alloc(max_spans, sizeof *p->spans);
-    p->marks = aim_pages_alloc(max_marks, sizeof *p->marks);
+    p->spans = aim__pages_alloc(max_spans, sizeof *p->spans);
+    p->marks = aim__pages_alloc(max_marks, sizeof *p->marks);
     if (!p->spans || !p->marks) {
-        aim_phases_free(p);
+        aim__phases_free(p);
         return -ENOMEM;
     }
     *ret = p;
     return 0;
 }
 
-void aim_phases_free(aim_phases *p) {
+void aim__phases_free(aim_phases *p) {
     if (!p)
         return;
-    aim_pages_free(p->spans, p->max_spans, sizeof *p->spans);
-    aim_pages_free(p->marks, p->max_marks, sizeof *p->marks);
+    aim__pages_free(p->spans, p->max_spans, sizeof *p->spans);
+    aim__pages_free(p->marks, p->max_marks, sizeof *p->marks);
     free(p);
 }
 
@@ -74,7 +74,7 @@ static int row_of(aim_phases *p, const char *name) {
     return p->n_rows++;
 }
 
-int aim_phases_begin(aim_phases *p, int64_t t_ns, const char *name) {
+int aim__phases_begin(aim_phases *p, int64_t t_ns, const char *name) {
     if (!name || !*name)
         return -EINVAL;
     int row = p->depth < AIM_PHASE_DEPTH ? row_of(p, name) : -ENOSPC;
@@ -120,7 +120,7 @@ static void close_top(aim_phases *p, int64_t t_ns, int unterminated) {
         (closed_phase){ o->row, o->start_ns, end };
 }
 
-int aim_phases_end(aim_phases *p, int64_t t_ns, const char *name) {
+int aim__phases_end(aim_phases *p, int64_t t_ns, const char *name) {
     int k = p->depth - 1;
     if (name && *name)
         while (k >= 0 && strncmp(p->rows[p->open[k].row].name, name, AIM_PHASE_NAME_MAX) != 0)
@@ -134,7 +134,7 @@ int aim_phases_end(aim_phases *p, int64_t t_ns, const char *name) {
     return 0;
 }
 
-int aim_phases_mark(aim_phases *p, int64_t t_ns, const char *text) {
+int aim__phases_mark(aim_phases *p, int64_t t_ns, const char *text) {
     if (!text || !*text)
         return -EINVAL;
     if (p->n_marks == p->max_marks) {
@@ -173,12 +173,12 @@ static void attribute(aim_phases *p, int row, int64_t a, int64_t b, int dev, int
     }
 }
 
-double aim_phase_device_peak_w(double peak_w, double energy_j, int64_t total_ns) {
+double aim__phase_device_peak_w(double peak_w, double energy_j, int64_t total_ns) {
     double mean = total_ns > 0 ? energy_j * 1e9 / (double)total_ns : 0;
     return isfinite(mean) && mean > peak_w ? mean : peak_w;
 }
 
-void aim_phases_account(aim_phases *p, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
+void aim__phases_account(aim_phases *p, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
                         double reading_w, double carbon_g) {
     if (dev < 0 || dev >= AIM_PHASE_DEVICES || t1_ns <= t0_ns)
         return;
@@ -191,7 +191,7 @@ void aim_phases_account(aim_phases *p, int dev, int64_t t0_ns, int64_t t1_ns, do
     }
 }
 
-void aim_phases_record(aim_phases *p, int key, double value) {
+void aim__phases_record(aim_phases *p, int key, double value) {
     if (key < 0 || key >= AIM_PHASE_KEYS)
         return;
     for (int k = 0; k < p->depth; k++) {
@@ -211,7 +211,7 @@ static void sample_one(aim_phase_row *r, int ch, int64_t a, int64_t b, int64_t t
     r->ch_w[ch] += w;
 }
 
-void aim_phases_sample(aim_phases *p, int ch, int64_t t0_ns, int64_t t1_ns, double value) {
+void aim__phases_sample(aim_phases *p, int ch, int64_t t0_ns, int64_t t1_ns, double value) {
     if (ch < 0 || ch >= AIM_PHASE_CHANNELS || t1_ns <= t0_ns)
         return;
     for (int k = 0; k < p->depth; k++)
@@ -223,12 +223,12 @@ void aim_phases_sample(aim_phases *p, int ch, int64_t t0_ns, int64_t t1_ns, doub
     }
 }
 
-void aim_phases_finish(aim_phases *p, int64_t t_ns) {
+void aim__phases_finish(aim_phases *p, int64_t t_ns) {
     while (p->depth > 0)
         close_top(p, t_ns, 1);
 }
 
-void aim_phases_prune(aim_phases *p, int64_t t_ns) {
+void aim__phases_prune(aim_phases *p, int64_t t_ns) {
     /* Keep the ring's order: drop from the front while the oldest ended by t, and compact
      * the rest (a few entries; this runs once per writer wake). */
     int kept = 0;
@@ -240,28 +240,28 @@ void aim_phases_prune(aim_phases *p, int64_t t_ns) {
     p->n_recent = kept;
 }
 
-void aim_phases_set_carbon(aim_phases *p, size_t row, double carbon_g) {
+void aim__phases_set_carbon(aim_phases *p, size_t row, double carbon_g) {
     if (row < (size_t)p->n_rows)
         p->rows[row].carbon_g = carbon_g;
 }
 
-size_t aim_phases_rows(const aim_phases *p, const aim_phase_row **ret) {
+size_t aim__phases_rows(const aim_phases *p, const aim_phase_row **ret) {
     *ret = p->rows;
     return (size_t)p->n_rows;
 }
 
-size_t aim_phases_spans(const aim_phases *p, const aim_phase_span **ret) {
+size_t aim__phases_spans(const aim_phases *p, const aim_phase_span **ret) {
     *ret = p->spans;
     return p->n_spans;
 }
 
-size_t aim_phases_marks(const aim_phases *p, const aim_phase_mark **ret) {
+size_t aim__phases_marks(const aim_phases *p, const aim_phase_mark **ret) {
     *ret = p->marks;
     return p->n_marks;
 }
 
-uint64_t aim_phases_dropped(const aim_phases *p) { return p->dropped; }
+uint64_t aim__phases_dropped(const aim_phases *p) { return p->dropped; }
 
-const char *aim_phases_current(const aim_phases *p) {
+const char *aim__phases_current(const aim_phases *p) {
     return p->depth > 0 ? p->rows[p->open[p->depth - 1].row].name : NULL;
 }

@@ -1,6 +1,6 @@
 /* Phases and markers of a run (issue 5): named, nestable intervals and instants from the
  * workload, and the energy, power and carbon of each phase. Pure bookkeeping for the writer
- * thread: all memory is allocated by aim_phases_new, nothing after.
+ * thread: all memory is allocated by aim__phases_new, nothing after.
  *
  * Attribution is by overlap: an accounted interval (t0, t1] of a device, in which the device
  * used dE joules, gives each phase instance [a, b) the share |(t0, t1] ∩ [a, b)| / (t1 - t0)
@@ -34,7 +34,7 @@ typedef struct aim_phase_row {
     int64_t first_ns, last_end_ns; /* run-clock bounds of all its instances */
     int64_t total_ns;              /* summed duration of its closed instances */
     double energy_j[AIM_PHASE_DEVICES];
-    double peak_w[AIM_PHASE_DEVICES]; /* highest power seen while it was open (aim_phases_account) */
+    double peak_w[AIM_PHASE_DEVICES]; /* highest power seen while it was open (aim__phases_account) */
     double win_j[AIM_PHASE_DEVICES];  /* the peak window being filled: energy, time */
     int64_t win_ns[AIM_PHASE_DEVICES];
     double carbon_g;
@@ -43,7 +43,7 @@ typedef struct aim_phase_row {
      * gauges' sum and count (their mean in the phase is rec_sum / rec_n). */
     double rec_sum[AIM_PHASE_KEYS];
     uint64_t rec_n[AIM_PHASE_KEYS];
-    /* Time-weighted sums of the channels (aim_phases_sample): mean = ch_sum / ch_w. */
+    /* Time-weighted sums of the channels (aim__phases_sample): mean = ch_sum / ch_w. */
     double ch_sum[AIM_PHASE_CHANNELS], ch_w[AIM_PHASE_CHANNELS];
 } aim_phase_row;
 
@@ -62,58 +62,58 @@ typedef struct aim_phase_mark {
 typedef struct aim_phases aim_phases;
 
 /* max_spans / max_marks: how many instances and marks are kept for the store; beyond that
- * they still count in the rows, and the overflow is counted (aim_phases_dropped). */
-int aim_phases_new(size_t max_spans, size_t max_marks, aim_phases **ret);
-void aim_phases_free(aim_phases *p);
+ * they still count in the rows, and the overflow is counted (aim__phases_dropped). */
+int aim__phases_new(size_t max_spans, size_t max_marks, aim_phases **ret);
+void aim__phases_free(aim_phases *p);
 
 /* A phase opens at t. -ENOSPC when AIM_PHASE_DEPTH are open or the name table is full
  * (counted; the phase is ignored). */
-int aim_phases_begin(aim_phases *p, int64_t t_ns, const char *name);
+int aim__phases_begin(aim_phases *p, int64_t t_ns, const char *name);
 /* Closes the innermost open phase called name (NULL or "": the innermost of all), and any
  * opened inside it, at t. -ENOENT when none is open by that name (counted). */
-int aim_phases_end(aim_phases *p, int64_t t_ns, const char *name);
+int aim__phases_end(aim_phases *p, int64_t t_ns, const char *name);
 /* An instant. -ENOSPC past max_marks (counted). */
-int aim_phases_mark(aim_phases *p, int64_t t_ns, const char *text);
+int aim__phases_mark(aim_phases *p, int64_t t_ns, const char *text);
 
 /* Device dev used de_j joules over (t0, t1], carbon_g grams (0 for a device outside the
  * run's total); reading_w is its instantaneous power reading at t1, NaN when it has none.
  * A phase's peak is its highest reading; for a device without readings, its highest mean
  * power over windows of AIM_PHASE_PEAK_WINDOW_NS of the phase's time (never the ΔE/Δt of
- * one sampling interval, which counter steps inflate: issue 11). aim_phase_device_peak_w
+ * one sampling interval, which counter steps inflate: issue 11). aim__phase_device_peak_w
  * adds the phase's mean power as a floor. */
-void aim_phases_account(aim_phases *p, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
+void aim__phases_account(aim_phases *p, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
                         double reading_w, double carbon_g);
 
 /* The peak power of device dev in a phase that ran total_ns in all: the recorded peak, and
  * never less than the phase's mean power (an averaged reading, or a phase shorter than one
  * window). */
-double aim_phase_device_peak_w(double peak_w, double energy_j, int64_t total_ns);
+double aim__phase_device_peak_w(double peak_w, double energy_j, int64_t total_ns);
 
 /* Channel ch (a metric the caller follows, < AIM_PHASE_CHANNELS) had value over (t0, t1]:
  * each phase instance overlapping it adds value × overlap, so a phase's mean is weighted by
  * time, as its energy is. */
-void aim_phases_sample(aim_phases *p, int ch, int64_t t0_ns, int64_t t1_ns, double value);
+void aim__phases_sample(aim_phases *p, int ch, int64_t t0_ns, int64_t t1_ns, double value);
 
 /* A record of key (its index) with value, at the current time: it counts in every phase
  * open now (events are applied in time order, so "now" is the record's time). */
-void aim_phases_record(aim_phases *p, int key, double value);
+void aim__phases_record(aim_phases *p, int key, double value);
 
 /* Closes every open phase at t (the end of the run); they are marked unterminated. */
-void aim_phases_finish(aim_phases *p, int64_t t_ns);
+void aim__phases_finish(aim_phases *p, int64_t t_ns);
 
 /* Forget closed instances that ended at or before t: no interval still to come starts
  * before it (the writer passes the oldest time any group may still report). */
-void aim_phases_prune(aim_phases *p, int64_t t_ns);
+void aim__phases_prune(aim_phases *p, int64_t t_ns);
 
-size_t aim_phases_rows(const aim_phases *p, const aim_phase_row **ret);
+size_t aim__phases_rows(const aim_phases *p, const aim_phase_row **ret);
 /* Replaces row's carbon (a re-pricing at the end of the run, phase_reprice.h). */
-void aim_phases_set_carbon(aim_phases *p, size_t row, double carbon_g);
-size_t aim_phases_spans(const aim_phases *p, const aim_phase_span **ret);
-size_t aim_phases_marks(const aim_phases *p, const aim_phase_mark **ret);
+void aim__phases_set_carbon(aim_phases *p, size_t row, double carbon_g);
+size_t aim__phases_spans(const aim_phases *p, const aim_phase_span **ret);
+size_t aim__phases_marks(const aim_phases *p, const aim_phase_mark **ret);
 /* Events that could not be kept: spans and marks past the limits, unmatched ends, phases
  * past the depth or name limits. */
-uint64_t aim_phases_dropped(const aim_phases *p);
+uint64_t aim__phases_dropped(const aim_phases *p);
 /* The name of the innermost open phase, or NULL (for the live status line). */
-const char *aim_phases_current(const aim_phases *p);
+const char *aim__phases_current(const aim_phases *p);
 
 #endif

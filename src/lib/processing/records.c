@@ -15,12 +15,12 @@ struct aim_records {
     uint64_t dropped;
 };
 
-int aim_records_new(size_t max_rows, aim_records **ret) {
+int aim__records_new(size_t max_rows, aim_records **ret) {
     aim_records *r = calloc(1, sizeof *r);
     if (!r)
         return -ENOMEM;
     r->max_rows = max_rows;
-    r->rows = aim_pages_alloc(max_rows, sizeof *r->rows);
+    r->rows = aim__pages_alloc(max_rows, sizeof *r->rows);
     if (!r->rows) {
         free(r);
         return -ENOMEM;
@@ -29,10 +29,10 @@ int aim_records_new(size_t max_rows, aim_records **ret) {
     return 0;
 }
 
-void aim_records_free(aim_records *r) {
+void aim__records_free(aim_records *r) {
     if (!r)
         return;
-    aim_pages_free(r->rows, r->max_rows, sizeof *r->rows);
+    aim__pages_free(r->rows, r->max_rows, sizeof *r->rows);
     free(r);
 }
 
@@ -44,16 +44,16 @@ static int key_of(aim_records *r, const char *key, aim_record_kind kind) {
         return -ENOSPC;
     aim_record_key *k = &r->keys[r->n_keys];
     memset(k, 0, sizeof *k);
-    strcpy(k->key, key); /* valid keys fit: aim_record_key_valid checked the length */
+    strcpy(k->key, key); /* valid keys fit: aim__record_key_valid checked the length */
     k->kind = kind;
     k->min = INFINITY;
     k->max = -INFINITY;
     return r->n_keys++;
 }
 
-int aim_records_add(aim_records *r, int64_t t_ns, const char *key, double value,
+int aim__records_add(aim_records *r, int64_t t_ns, const char *key, double value,
                     aim_record_kind kind) {
-    if (!aim_record_key_valid(key) || !isfinite(value))
+    if (!aim__record_key_valid(key) || !isfinite(value))
         return -EINVAL;
     int i = key_of(r, key, kind);
     if (i < 0) {
@@ -78,16 +78,16 @@ int aim_records_add(aim_records *r, int64_t t_ns, const char *key, double value,
     return i;
 }
 
-size_t aim_records_keys(const aim_records *r, const aim_record_key **ret) {
+size_t aim__records_keys(const aim_records *r, const aim_record_key **ret) {
     *ret = r->keys;
     return (size_t)r->n_keys;
 }
 
-size_t aim_records_take_rows(aim_records *r, const aim_record_row **ret) {
+size_t aim__records_take_rows(aim_records *r, const aim_record_row **ret) {
     *ret = r->rows;
     size_t n = r->n_rows;
     r->n_rows = 0; /* the caller copies them out before the next add (same thread) */
     return n;
 }
 
-uint64_t aim_records_dropped(const aim_records *r) { return r->dropped; }
+uint64_t aim__records_dropped(const aim_records *r) { return r->dropped; }

@@ -14,9 +14,9 @@
 
 /* Rows the model's Overall block gets after the carbon and cost rows; the model must have
  * room for 2 × n_devices + 4 more. */
-void aim_extras_overall_rows(aim_report_model *m, const aim_run_summary *run);
+void aim__extras_overall_rows(aim_report_model *m, const aim_run_summary *run);
 
 /* Why a net figure is negative, in words — never shown without it. Returns out. */
-const char *aim_idle_negative_why(char *out, size_t len, const aim_run_extras *x);
+const char *aim__idle_negative_why(char *out, size_t len, const aim_run_extras *x);
 
 #endif

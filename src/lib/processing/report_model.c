@@ -10,7 +10,7 @@
 #include "processing/stats.h"
 #include "processing/report_extras.h"
 
-size_t aim_report_energy_order(const aim_run_summary *run, int *order) {
+size_t aim__report_energy_order(const aim_run_summary *run, int *order) {
     static const aim_device_kind first[] = { AIM_DEV_CPU, AIM_DEV_DRAM, AIM_DEV_GPU };
     size_t n = 0;
     for (size_t k = 0; k <= sizeof first / sizeof first[0]; k++)
@@ -31,7 +31,7 @@ size_t aim_report_energy_order(const aim_run_summary *run, int *order) {
 static int shown(const aim_series_summary *s, const aim_metric_info *info) {
     if (s->counter || (info && info->kind == AIM_KIND_COUNTER))
         return 0;
-    return !(info && aim_metric_is_detail((aim_metric_id)aim_metric_id_of(info)));
+    return !(info && aim__metric_is_detail((aim_metric_id)aim__metric_id_of(info)));
 }
 
 static void fill_row(aim_report_model *m, const aim_run_summary *run,
@@ -43,33 +43,33 @@ static void fill_row(aim_report_model *m, const aim_run_summary *run,
     char qual[64] = "";
     const aim_device_summary *d = &run->devices[s->device];
     if (qualify_device && s->instance >= 0)
-        aim_bprintf(qual, sizeof qual, " (%.*s #%d)", AIM_FIELD(d->name), s->instance);
+        aim__bprintf(qual, sizeof qual, " (%.*s #%d)", AIM_FIELD(d->name), s->instance);
     else if (qualify_device)
-        aim_bprintf(qual, sizeof qual, " (%.*s)", AIM_FIELD(d->name));
+        aim__bprintf(qual, sizeof qual, " (%.*s)", AIM_FIELD(d->name));
     else if (s->instance >= 0)
-        aim_bprintf(qual, sizeof qual, " (#%d)", s->instance);
+        aim__bprintf(qual, sizeof qual, " (#%d)", s->instance);
     const char *unit = info ? info->unit : "";
     if (info)
-        aim_bprintf(r->label, sizeof r->label, "%s%s%s%s%s", info->label, qual,
+        aim__bprintf(r->label, sizeof r->label, "%s%s%s%s%s", info->label, qual,
                     *unit ? " [" : "", unit, *unit ? "]" : "");
     else
-        aim_bprintf(r->label, sizeof r->label, "%.*s%s", AIM_FIELD(s->metric_key), qual);
+        aim__bprintf(r->label, sizeof r->label, "%.*s%s", AIM_FIELD(s->metric_key), qual);
 
     if (s->count == 0) {
         for (int c = 0; c < 4; c++)
             strcpy(r->cell[c], "n/a");
         return;
     }
-    int dec = aim_unit_decimals(unit);
-    aim_fmt_fixed(r->cell[0], s->mean, dec);
-    aim_fmt_fixed(r->cell[1], s->max, dec);
-    aim_fmt_fixed(r->cell[2], s->min, dec);
+    int dec = aim__unit_decimals(unit);
+    aim__fmt_fixed(r->cell[0], s->mean, dec);
+    aim__fmt_fixed(r->cell[1], s->max, dec);
+    aim__fmt_fixed(r->cell[2], s->min, dec);
     char num[AIM_NUM_MAX];
-    aim_fmt_fixed(num, s->mode, dec);
+    aim__fmt_fixed(num, s->mode, dec);
     /* The mode is exact only while the series had few distinct values (processing/stats.h);
      * say so rather than print a guess as a fact. */
     if (!s->mode_exact && isfinite(s->mode)) {
-        aim_bprintf(r->cell[3], sizeof r->cell[3], "~%s", num);
+        aim__bprintf(r->cell[3], sizeof r->cell[3], "~%s", num);
         m->approx_mode = 1;
     } else {
         memcpy(r->cell[3], num, sizeof num);
@@ -97,12 +97,12 @@ static void component_rows(aim_report_model *m, const aim_run_summary *run,
         for (int i = 0; i < run->n_series; i++) {
             const aim_series_summary *s = &run->series[i];
             const aim_metric_info *info = m->infos[i];
-            if (aim_series_section(run, s, info) != secs[k] || !shown(s, info))
+            if (aim__series_section(run, s, info) != secs[k] || !shown(s, info))
                 continue;
             aim_device_kind kind = run->devices[s->device].kind;
             /* Several sockets or sensors share a section: name the device. */
             int qualify = kind != AIM_DEV_HOST && kind != AIM_DEV_PROCESS;
-            fill_row(m, run, s, info, aim_section_name(secs[k]), qualify);
+            fill_row(m, run, s, info, aim__section_name(secs[k]), qualify);
         }
 }
 
@@ -118,14 +118,14 @@ static void gpu_table(aim_report_model *m, const aim_run_summary *run, int dev) 
         numbered = d->name[i] >= '0' && d->name[i] <= '9';
     char shown_name[48];
     if (numbered)
-        aim_bprintf(shown_name, sizeof shown_name, "GPU %.*s", (int)(nlen - 3), d->name + 3);
+        aim__bprintf(shown_name, sizeof shown_name, "GPU %.*s", (int)(nlen - 3), d->name + 3);
     else
-        aim_bprintf(shown_name, sizeof shown_name, "%.*s", (int)nlen, d->name);
+        aim__bprintf(shown_name, sizeof shown_name, "%.*s", (int)nlen, d->name);
     if (strnlen(d->model, sizeof d->model))
-        aim_bprintf(t->title, sizeof t->title, "%s Detailed Statistics (%.*s)", shown_name,
+        aim__bprintf(t->title, sizeof t->title, "%s Detailed Statistics (%.*s)", shown_name,
                     AIM_FIELD(d->model));
     else
-        aim_bprintf(t->title, sizeof t->title, "%s Detailed Statistics", shown_name);
+        aim__bprintf(t->title, sizeof t->title, "%s Detailed Statistics", shown_name);
 
     for (int cat = 0; cat <= AIM_CAT_APP + 1; cat++)
         for (int i = 0; i < run->n_series; i++) {
@@ -146,73 +146,73 @@ static void overall_rows(aim_report_model *m, const aim_run_summary *run) {
     char num[AIM_NUM_MAX], num2[AIM_NUM_MAX], num3[AIM_NUM_MAX];
     aim_overall_row *r = &m->overall[m->n_overall++];
 
-    aim_bprintf(r->label, sizeof r->label, "Total time");
-    aim_fmt_fixed(r->value, (double)run->duration_ns / 1e9, 2);
-    aim_bprintf(r->unit, sizeof r->unit, "s");
+    aim__bprintf(r->label, sizeof r->label, "Total time");
+    aim__fmt_fixed(r->value, (double)run->duration_ns / 1e9, 2);
+    aim__bprintf(r->unit, sizeof r->unit, "s");
     if (run->duration_ns >= 60 * (int64_t)1000000000)
-        aim_fmt_duration(r->note, sizeof r->note, run->duration_ns);
+        aim__fmt_duration(r->note, sizeof r->note, run->duration_ns);
     if (run->status == AIM_RUN_RUNNING && !run->stale) {
         char human[64];
         memcpy(human, r->note, sizeof human);
         human[sizeof human - 1] = '\0';
-        aim_bprintf(r->note, sizeof r->note, "%s%sso far", human, *human ? " " : "");
+        aim__bprintf(r->note, sizeof r->note, "%s%sso far", human, *human ? " " : "");
     }
 
     size_t n = m->n_energy_order;
     for (size_t k = 0; k < n; k++) {
         const aim_device_summary *d = &run->devices[order[k]];
         r = &m->overall[m->n_overall++];
-        aim_bprintf(r->label, sizeof r->label, "%s energy (%.*s)", aim_device_kind_label(d->kind),
+        aim__bprintf(r->label, sizeof r->label, "%s energy (%.*s)", aim__device_kind_label(d->kind),
                     AIM_FIELD(d->name));
-        aim_fmt_sig(r->value, d->energy_j, 3, 2);
-        aim_bprintf(r->unit, sizeof r->unit, "J");
+        aim__fmt_sig(r->value, d->energy_j, 3, 2);
+        aim__bprintf(r->unit, sizeof r->unit, "J");
         char method[256];
-        aim_report_method_text(method, sizeof method, d->energy_method, d->energy_detail,
+        aim__report_method_text(method, sizeof method, d->energy_method, d->energy_detail,
                                sizeof d->energy_detail);
-        aim_bprintf(r->note, sizeof r->note, "%s%s", method, d->in_total ? "" : " (not in total)");
+        aim__bprintf(r->note, sizeof r->note, "%s%s", method, d->in_total ? "" : " (not in total)");
     }
 
     r = &m->overall[m->n_overall++];
-    aim_bprintf(r->label, sizeof r->label, "Total energy");
+    aim__bprintf(r->label, sizeof r->label, "Total energy");
     if (n == 0) {
         /* 0 J would claim a measurement; there was none. */
         strcpy(r->value, "n/a");
-        aim_bprintf(r->note, sizeof r->note, "no device measured or estimated energy");
+        aim__bprintf(r->note, sizeof r->note, "no device measured or estimated energy");
     } else {
-        aim_fmt_sig(r->value, run->total_energy_j, 3, 2);
-        aim_bprintf(r->unit, sizeof r->unit, "J");
-        aim_bprintf(r->note, sizeof r->note, "= %s kWh%s",
-                    aim_fmt_sig(num, run->total_energy_j / 3.6e6, 3, 6), AIM_REPORT_EDGE_NOTE);
+        aim__fmt_sig(r->value, run->total_energy_j, 3, 2);
+        aim__bprintf(r->unit, sizeof r->unit, "J");
+        aim__bprintf(r->note, sizeof r->note, "= %s kWh%s",
+                    aim__fmt_sig(num, run->total_energy_j / 3.6e6, 3, 6), AIM_REPORT_EDGE_NOTE);
     }
 
     /* Runs of schema 2 record their PUE: IT and facility energy are shown apart. */
     int recorded = run->pue > 0;
     if (recorded && n > 0) {
         double pue = run->pue >= 1.0 ? run->pue : 1.0;
-        aim_bprintf(r->note, sizeof r->note, "= %s kWh, IT equipment%s",
-                    aim_fmt_sig(num, run->total_energy_j / 3.6e6, 3, 6), AIM_REPORT_EDGE_NOTE);
+        aim__bprintf(r->note, sizeof r->note, "= %s kWh, IT equipment%s",
+                    aim__fmt_sig(num, run->total_energy_j / 3.6e6, 3, 6), AIM_REPORT_EDGE_NOTE);
         r = &m->overall[m->n_overall++];
-        aim_bprintf(r->label, sizeof r->label, "Facility energy");
-        aim_fmt_sig(r->value, isfinite(run->facility_energy_j) ? run->facility_energy_j
+        aim__bprintf(r->label, sizeof r->label, "Facility energy");
+        aim__fmt_sig(r->value, isfinite(run->facility_energy_j) ? run->facility_energy_j
                                                                : run->total_energy_j * pue, 3, 2);
-        aim_bprintf(r->unit, sizeof r->unit, "J");
-        aim_bprintf(r->note, sizeof r->note, "= IT energy × PUE %s (%.*s)",
-                    aim_fmt_trim(num, pue, 3), AIM_FIELD(run->pue_source));
+        aim__bprintf(r->unit, sizeof r->unit, "J");
+        aim__bprintf(r->note, sizeof r->note, "= IT energy × PUE %s (%.*s)",
+                    aim__fmt_trim(num, pue, 3), AIM_FIELD(run->pue_source));
     }
 
     r = &m->overall[m->n_overall++];
-    aim_bprintf(r->label, sizeof r->label, "Carbon");
+    aim__bprintf(r->label, sizeof r->label, "Carbon");
     if (n == 0 || !isfinite(run->carbon_g)) {
         strcpy(r->value, "n/a");
         return;
     }
-    aim_fmt_sig(r->value, run->carbon_g, 3, 3);
-    aim_bprintf(r->unit, sizeof r->unit, "g CO2e");
+    aim__fmt_sig(r->value, run->carbon_g, 3, 3);
+    aim__bprintf(r->unit, sizeof r->unit, "g CO2e");
     int zlen = (int)strnlen(run->zone, sizeof run->zone);
     int slen = (int)strnlen(run->intensity_source, sizeof run->intensity_source);
-    aim_bprintf(r->note, sizeof r->note, "(%s kg) at %s g/kWh%s%.*s%s%.*s",
-                aim_fmt_sig(num2, run->carbon_g / 1000.0, 2, 4),
-                aim_fmt_trim(num3, run->intensity_g_per_kwh, 2),
+    aim__bprintf(r->note, sizeof r->note, "(%s kg) at %s g/kWh%s%.*s%s%.*s",
+                aim__fmt_sig(num2, run->carbon_g / 1000.0, 2, 4),
+                aim__fmt_trim(num3, run->intensity_g_per_kwh, 2),
                 zlen || slen ? ", " : "", zlen, run->zone, zlen && slen ? ": " : "", slen,
                 run->intensity_source);
     if (run->n_intensity_points == 0)
@@ -224,54 +224,54 @@ static void overall_rows(aim_report_model *m, const aim_run_summary *run) {
         if (!d->in_total || !isfinite(d->carbon_g))
             continue;
         r = &m->overall[m->n_overall++];
-        aim_bprintf(r->label, sizeof r->label, "%s carbon (%.*s)", aim_device_kind_label(d->kind),
+        aim__bprintf(r->label, sizeof r->label, "%s carbon (%.*s)", aim__device_kind_label(d->kind),
                     AIM_FIELD(d->name));
-        aim_fmt_sig(r->value, d->carbon_g, 3, 3);
-        aim_bprintf(r->unit, sizeof r->unit, "g CO2e");
+        aim__fmt_sig(r->value, d->carbon_g, 3, 3);
+        aim__bprintf(r->unit, sizeof r->unit, "g CO2e");
     }
     r = &m->overall[m->n_overall++];
-    aim_bprintf(r->label, sizeof r->label, "Intensity");
-    aim_fmt_trim(r->value, run->intensity_g_per_kwh, 2);
-    aim_bprintf(r->unit, sizeof r->unit, "g/kWh");
-    aim_report_carbon_method(r->note, sizeof r->note, run);
+    aim__bprintf(r->label, sizeof r->label, "Intensity");
+    aim__fmt_trim(r->value, run->intensity_g_per_kwh, 2);
+    aim__bprintf(r->unit, sizeof r->unit, "g/kWh");
+    aim__report_carbon_method(r->note, sizeof r->note, run);
 
     if (!strnlen(run->currency, sizeof run->currency))
         return;
     r = &m->overall[m->n_overall++];
-    aim_bprintf(r->label, sizeof r->label, "Cost");
-    aim_fmt_sig(r->value, run->cost, 3, 2);
-    aim_bprintf(r->unit, sizeof r->unit, "%.*s", AIM_FIELD(run->currency));
-    aim_report_cost_method(r->note, sizeof r->note, run);
+    aim__bprintf(r->label, sizeof r->label, "Cost");
+    aim__fmt_sig(r->value, run->cost, 3, 2);
+    aim__bprintf(r->unit, sizeof r->unit, "%.*s", AIM_FIELD(run->currency));
+    aim__report_cost_method(r->note, sizeof r->note, run);
 }
 
 static const char *plural(size_t n) { return n == 1 ? "" : "s"; }
 
-void aim_report_carbon_method(char *out, size_t len, const aim_run_summary *run) {
+void aim__report_carbon_method(char *out, size_t len, const aim_run_summary *run) {
     char what[256];
     int zlen = (int)strnlen(run->zone, sizeof run->zone);
-    const char *sig = aim_signal_name(run->signal), *basis = aim_basis_name(run->basis);
-    aim_bprintf(what, sizeof what, "%.*s%s%s, %s%s", zlen, run->zone, zlen ? ", " : "",
+    const char *sig = aim__signal_name(run->signal), *basis = aim__basis_name(run->basis);
+    aim__bprintf(what, sizeof what, "%.*s%s%s, %s%s", zlen, run->zone, zlen ? ", " : "",
                 sig ? sig : "average", run->basis == AIM_BASIS_UNKNOWN ? "basis " : "",
                 basis ? basis : "unknown");
-    aim_bprintf(out, len, "Σ energy × intensity(t) × PUE over %zu intensity point%s (%s; %.*s)",
+    aim__bprintf(out, len, "Σ energy × intensity(t) × PUE over %zu intensity point%s (%s; %.*s)",
                 run->n_intensity_points, plural(run->n_intensity_points), what,
                 AIM_FIELD(run->intensity_source));
 }
 
-void aim_report_cost_method(char *out, size_t len, const aim_run_summary *run) {
+void aim__report_cost_method(char *out, size_t len, const aim_run_summary *run) {
     char num[AIM_NUM_MAX];
     int clen = (int)strnlen(run->currency, sizeof run->currency);
     if (run->n_price_points > 1)
-        aim_bprintf(out, len, "Σ energy × price(t) × PUE over %zu price points (mean %s %.*s/kWh; "
-                    "%.*s)", run->n_price_points, aim_fmt_sig(num, run->price_per_kwh, 3, 2),
+        aim__bprintf(out, len, "Σ energy × price(t) × PUE over %zu price points (mean %s %.*s/kWh; "
+                    "%.*s)", run->n_price_points, aim__fmt_sig(num, run->price_per_kwh, 3, 2),
                     clen, run->currency, AIM_FIELD(run->price_source));
     else
-        aim_bprintf(out, len, "facility energy × %s %.*s/kWh (%.*s)",
-                    aim_fmt_trim(num, run->price_per_kwh, 6), clen, run->currency,
+        aim__bprintf(out, len, "facility energy × %s %.*s/kWh (%.*s)",
+                    aim__fmt_trim(num, run->price_per_kwh, 6), clen, run->currency,
                     AIM_FIELD(run->price_source));
 }
 
-int aim_report_next_line(const char *field, size_t size, size_t *pos, const char **ret_line,
+int aim__report_next_line(const char *field, size_t size, size_t *pos, const char **ret_line,
                          size_t *ret_len) {
     size_t end = strnlen(field, size);
     while (*pos < end) {
@@ -293,21 +293,21 @@ int aim_report_next_line(const char *field, size_t size, size_t *pos, const char
 static void sampling_text(aim_report_model *m, const aim_run_summary *run) {
     char iv[AIM_NUM_MAX], ach[AIM_NUM_MAX], achieved[80] = "";
     if (run->achieved_interval_ns > 0)
-        aim_bprintf(achieved, sizeof achieved, " (achieved %s ms)",
-                    aim_fmt_fixed(ach, (double)run->achieved_interval_ns / 1e6, 2));
+        aim__bprintf(achieved, sizeof achieved, " (achieved %s ms)",
+                    aim__fmt_fixed(ach, (double)run->achieved_interval_ns / 1e6, 2));
     char lost[96] = "";
     if (run->samples_lost) /* the figures above are the run's; the stored series lack these */
-        aim_bprintf(lost, sizeof lost, ", LOST %llu (the store is incomplete)",
+        aim__bprintf(lost, sizeof lost, ", LOST %llu (the store is incomplete)",
                     (unsigned long long)run->samples_lost);
-    aim_bprintf(m->samples, sizeof m->samples, "%llu at %s ms%s, missed deadlines %llu%s",
+    aim__bprintf(m->samples, sizeof m->samples, "%llu at %s ms%s, missed deadlines %llu%s",
                 (unsigned long long)run->samples,
-                aim_fmt_trim(iv, (double)run->interval_ns / 1e6, 3), achieved,
+                aim__fmt_trim(iv, (double)run->interval_ns / 1e6, 3), achieved,
                 (unsigned long long)run->missed_deadlines, lost);
 
     /* "procfs,rapl" as stored; shown as "procfs, rapl". */
     const char *name;
     size_t o = 0, pos = 0, len;
-    while (aim_report_next_source(run, &pos, &name, &len))
+    while (aim__report_next_source(run, &pos, &name, &len))
         if (o + len + 3 < sizeof m->sources) {
             if (o) {
                 memcpy(m->sources + o, ", ", 2);
@@ -341,8 +341,8 @@ static void scrub_all(aim_report_model *m) {
     scrub(m->sources);
 }
 
-void aim_report_model_free(aim_report_model *m) {
-    aim_corr_res_free(m->corr);
+void aim__report_model_free(aim_report_model *m) {
+    aim__corr_res_free(m->corr);
     free(m->energy_order);
     free(m->infos);
     free(m->overall);
@@ -351,7 +351,7 @@ void aim_report_model_free(aim_report_model *m) {
     memset(m, 0, sizeof *m);
 }
 
-int aim_report_model_build(const aim_run_summary *run, aim_report_model *m) {
+int aim__report_model_build(const aim_run_summary *run, aim_report_model *m) {
     memset(m, 0, sizeof *m);
     if (!run || (run->n_devices > 0 && !run->devices) || (run->n_series > 0 && !run->series))
         return -EINVAL;
@@ -366,14 +366,14 @@ int aim_report_model_build(const aim_run_summary *run, aim_report_model *m) {
     if (!m->energy_order || !m->overall || !m->rows || !m->tables || !m->infos)
         return -ENOMEM;
     /* The stored matrix read into families, model roles and classes (corr_result.h). */
-    if (run->corr && aim_corr_res_build(run, run->corr, 0, 0, &m->corr) < 0)
+    if (run->corr && aim__corr_res_build(run, run->corr, 0, 0, &m->corr) < 0)
         return -ENOMEM;
-    m->n_energy_order = aim_report_energy_order(run, m->energy_order);
+    m->n_energy_order = aim__report_energy_order(run, m->energy_order);
     overall_rows(m, run);
-    aim_extras_overall_rows(m, run);
+    aim__extras_overall_rows(m, run);
     /* Looked up once: the tables scan the series once per section and per GPU category. */
     for (size_t i = 0; i < n_ser; i++)
-        m->infos[i] = aim_series_metric(&run->series[i]);
+        m->infos[i] = aim__series_metric(&run->series[i]);
     sampling_text(m, run);
 
     /* Table 4's order: CPU and DRAM, each GPU, then everything else. */

@@ -44,7 +44,7 @@ typedef struct aim_report_model {
     const aim_run_summary *run; /* borrowed: outlives the model */
     aim_corr_result *corr;    /* the result of run->corr (its families and classes); NULL
                                  when the run stored no matrix */
-    int *energy_order;        /* aim_report_energy_order() */
+    int *energy_order;        /* aim__report_energy_order() */
     size_t n_energy_order;
     aim_overall_row *overall;
     size_t n_overall;
@@ -58,24 +58,24 @@ typedef struct aim_report_model {
     const aim_metric_info **infos; /* registry row of each series (internal cache) */
 } aim_report_model;
 
-/* The model of run (kept borrowed in m->run). -EINVAL, -ENOMEM. Free with aim_report_model_free
+/* The model of run (kept borrowed in m->run). -EINVAL, -ENOMEM. Free with aim__report_model_free
  * (also after an error). */
-int aim_report_model_build(const aim_run_summary *run, aim_report_model *ret);
-void aim_report_model_free(aim_report_model *m);
+int aim__report_model_build(const aim_run_summary *run, aim_report_model *ret);
+void aim__report_model_free(aim_report_model *m);
 
 /* Device indices with has_energy, ordered CPU, DRAM, GPU, then the others, each kind in
  * device order. order must hold run->n_devices entries. Returns how many. */
-size_t aim_report_energy_order(const aim_run_summary *run, int *order);
+size_t aim__report_energy_order(const aim_run_summary *run, int *order);
 
 /* The carbon method in words: "Σ energy × intensity(t) × PUE over N intensity points
  * (zone, signal, basis, source)"; the cost's: "facility energy × 0.21 EUR/kWh (…)" or
  * "Σ energy × price(t) × PUE over N price points (…)". */
-void aim_report_carbon_method(char *out, size_t len, const aim_run_summary *run);
-void aim_report_cost_method(char *out, size_t len, const aim_run_summary *run);
+void aim__report_carbon_method(char *out, size_t len, const aim_run_summary *run);
+void aim__report_cost_method(char *out, size_t len, const aim_run_summary *run);
 
 /* Iterates over the non-empty lines of a newline-separated field of `size` bytes (the
  * warnings): start with *pos = 0; returns 0 when there are no more. */
-int aim_report_next_line(const char *field, size_t size, size_t *pos, const char **ret_line,
+int aim__report_next_line(const char *field, size_t size, size_t *pos, const char **ret_line,
                          size_t *ret_len);
 
 /* A run's text field as a "%.*s" pair, safe even if the array is not NUL-terminated. */

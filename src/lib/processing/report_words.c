@@ -4,13 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-int aim_unit_decimals(const char *unit) {
+int aim__unit_decimals(const char *unit) {
     if (unit && (strcmp(unit, "V") == 0 || strcmp(unit, "A") == 0 || strcmp(unit, "GiB") == 0))
         return 3;
     return 2;
 }
 
-const char *aim_method_word(aim_method m) {
+const char *aim__method_word(aim_method m) {
     switch (m) {
     case AIM_METHOD_MEASURED: return "measured";
     case AIM_METHOD_DERIVED: return "derived";
@@ -19,7 +19,7 @@ const char *aim_method_word(aim_method m) {
     return "unknown";
 }
 
-const char *aim_device_kind_label(aim_device_kind kind) {
+const char *aim__device_kind_label(aim_device_kind kind) {
     switch (kind) {
     case AIM_DEV_HOST: return "Host";
     case AIM_DEV_CPU: return "CPU";
@@ -32,7 +32,7 @@ const char *aim_device_kind_label(aim_device_kind kind) {
     return "Other";
 }
 
-const char *aim_report_status_word(const aim_run_summary *run) {
+const char *aim__report_status_word(const aim_run_summary *run) {
     switch (run->status) {
     case AIM_RUN_RUNNING: return run->stale ? "incomplete" : "running";
     case AIM_RUN_COMPLETED: return "completed";
@@ -42,9 +42,9 @@ const char *aim_report_status_word(const aim_run_summary *run) {
     return "unknown";
 }
 
-void aim_report_status_text(char *out, size_t len, const aim_run_summary *run) {
+void aim__report_status_text(char *out, size_t len, const aim_run_summary *run) {
     if (run->status == AIM_RUN_RUNNING) {
-        aim_bprintf(out, len, "%s",
+        aim__bprintf(out, len, "%s",
                     run->stale ? "running \xE2\x80\x94 aimeter process gone (incomplete)"
                                : "running (in progress)");
         return;
@@ -52,12 +52,12 @@ void aim_report_status_text(char *out, size_t len, const aim_run_summary *run) {
     /* First thing a reader sees: the stored series misses part of the run (issue 11). */
     const char *lost = run->samples_lost ? ", store incomplete" : "";
     if (run->exit_code >= 0)
-        aim_bprintf(out, len, "%s (exit %d)%s", aim_report_status_word(run), run->exit_code, lost);
+        aim__bprintf(out, len, "%s (exit %d)%s", aim__report_status_word(run), run->exit_code, lost);
     else
-        aim_bprintf(out, len, "%s%s", aim_report_status_word(run), lost);
+        aim__bprintf(out, len, "%s%s", aim__report_status_word(run), lost);
 }
 
-void aim_report_method_text(char *out, size_t len, aim_method m, const char *detail,
+void aim__report_method_text(char *out, size_t len, aim_method m, const char *detail,
                             size_t detail_len) {
     static const char *const words[] = { "measured", "derived", "estimated", "estimate" };
     size_t n = strnlen(detail, detail_len);
@@ -74,12 +74,12 @@ void aim_report_method_text(char *out, size_t len, aim_method m, const char *det
         }
     }
     if (n)
-        aim_bprintf(out, len, "%s: %.*s", aim_method_word(m), (int)n, detail);
+        aim__bprintf(out, len, "%s: %.*s", aim__method_word(m), (int)n, detail);
     else
-        aim_bprintf(out, len, "%s", aim_method_word(m));
+        aim__bprintf(out, len, "%s", aim__method_word(m));
 }
 
-int aim_report_next_source(const aim_run_summary *run, size_t *pos, const char **ret_name,
+int aim__report_next_source(const aim_run_summary *run, size_t *pos, const char **ret_name,
                            size_t *ret_len) {
     size_t end = strnlen(run->sources, sizeof run->sources);
     for (size_t i = *pos; i < end;) {

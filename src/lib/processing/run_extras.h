@@ -12,7 +12,7 @@
 
 /* 1 when a baseline whose mean CPU use was cpu_pct was not idle; 0 when it was idle or its
  * CPU use is unknown (NaN). */
-static inline int aim_idle_busy(double cpu_pct) { return cpu_pct > AIM_IDLE_MAX_CPU_PCT; }
+static inline int aim__idle_busy(double cpu_pct) { return cpu_pct > AIM_IDLE_MAX_CPU_PCT; }
 
 typedef struct aim_idle_device {
     char name[32];
@@ -39,6 +39,6 @@ typedef struct aim_run_extras {
     size_t n_attr;
 } aim_run_extras;
 
-void aim_run_extras_free(aim_run_extras *x);
+void aim__run_extras_free(aim_run_extras *x);
 
 #endif

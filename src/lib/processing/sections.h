@@ -13,15 +13,15 @@ typedef enum aim_section {
 } aim_section;
 
 /* "CPU", "DRAM", "GPU", "Platform", "Other", "System", "Process"; NULL for AIM_SEC_NONE. */
-const char *aim_section_name(aim_section sec);
+const char *aim__section_name(aim_section sec);
 
 /* The registry row of a series: by its stored key (the authority, should the registry be
  * reordered by a later aimeter), else by id; NULL when this aimeter does not know it. */
-const aim_metric_info *aim_series_metric(const aim_series_summary *s);
+const aim_metric_info *aim__series_metric(const aim_series_summary *s);
 
 /* The section of series s of run (info: its registry row, or NULL); AIM_SEC_NONE when its
  * device index is out of range. */
-aim_section aim_series_section(const aim_run_summary *run, const aim_series_summary *s,
+aim_section aim__series_section(const aim_run_summary *run, const aim_series_summary *s,
                                const aim_metric_info *info);
 
 #endif

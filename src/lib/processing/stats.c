@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-void aim_stats_init(aim_stats *s, double resolution) {
+void aim__stats_init(aim_stats *s, double resolution) {
     memset(s, 0, sizeof *s);
     s->resolution = resolution > 0 ? resolution : 1e-6;
     s->mode_exact = 1;
@@ -34,7 +34,7 @@ static void mode_add(aim_stats *s, int64_t key) {
     s->mode_count[least]++;
 }
 
-void aim_stats_add(aim_stats *s, double v, double weight_s) {
+void aim__stats_add(aim_stats *s, double v, double weight_s) {
     if (!isfinite(v))
         return;
     s->count++;
@@ -56,7 +56,7 @@ void aim_stats_add(aim_stats *s, double v, double weight_s) {
         mode_add(s, (int64_t)q);
 }
 
-double aim_stats_mode(const aim_stats *s) {
+double aim__stats_mode(const aim_stats *s) {
     if (s->count == 0 || s->mode_used == 0)
         return NAN;
     int best = 0;
@@ -68,6 +68,6 @@ double aim_stats_mode(const aim_stats *s) {
     return mode < s->min ? s->min : mode > s->max ? s->max : mode;
 }
 
-double aim_stats_stddev(const aim_stats *s) {
+double aim__stats_stddev(const aim_stats *s) {
     return s->count > 1 ? sqrt(s->m2 / (double)(s->count - 1)) : 0.0;
 }

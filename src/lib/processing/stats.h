@@ -31,18 +31,18 @@ typedef struct aim_stats {
  * takes when the run stops (1-2 ms after its previous tick). Such a sample closes the energy
  * accounting but enters no statistic and no correlation, where a rate over a millisecond is
  * mostly counter granularity (RAPL read 102 W for a constant 80 W). */
-static inline int aim_interval_is_short(int64_t span_ns, int64_t interval_ns) {
+static inline int aim__interval_is_short(int64_t span_ns, int64_t interval_ns) {
     return interval_ns > 0 && span_ns < interval_ns / 2;
 }
 
-void aim_stats_init(aim_stats *s, double resolution);
+void aim__stats_init(aim_stats *s, double resolution);
 /* weight_s: the time the value stands for (the interval the sample closes), >= 0; a series
  * whose samples all weigh 0 has the per-sample mean. */
-void aim_stats_add(aim_stats *s, double value, double weight_s);
+void aim__stats_add(aim_stats *s, double value, double weight_s);
 /* Mode in the metric's unit; NaN when count == 0. Ties go to the smallest value. The most
  * frequent multiple of the resolution, clamped into [min, max] (1.006 W at 0.01 W rounds to
  * 1.01 W, above every sample), so min <= mode <= max always. */
-double aim_stats_mode(const aim_stats *s);
-double aim_stats_stddev(const aim_stats *s);
+double aim__stats_mode(const aim_stats *s);
+double aim__stats_stddev(const aim_stats *s);
 
 #endif

@@ -6,16 +6,16 @@
 #include "processing/workload_summary.h"
 #include "processing/run_extras.h"
 
-void aim_run_summary_clear(aim_run_summary *s) {
+void aim__run_summary_clear(aim_run_summary *s) {
     if (!s)
         return;
     free(s->devices);
     free(s->series);
-    aim_corr_matrix_free(s->corr);
+    aim__corr_matrix_free(s->corr);
     s->corr = NULL;
-    aim_workload_summary_free(s->workload);
+    aim__workload_summary_free(s->workload);
     s->workload = NULL;
-    aim_run_extras_free(s->extras);
+    aim__run_extras_free(s->extras);
     s->extras = NULL;
     free(s->tags);
     s->tags = NULL;
@@ -30,7 +30,7 @@ void aim_run_summary_clear(aim_run_summary *s) {
     s->n_series = 0;
 }
 
-void aim_workload_summary_free(aim_workload_summary *w) {
+void aim__workload_summary_free(aim_workload_summary *w) {
     if (!w)
         return;
     for (size_t i = 0; i < w->n_phases; i++) {
@@ -45,7 +45,7 @@ void aim_workload_summary_free(aim_workload_summary *w) {
     free(w);
 }
 
-void aim_run_extras_free(aim_run_extras *x) {
+void aim__run_extras_free(aim_run_extras *x) {
     if (!x)
         return;
     free(x->idle);

@@ -1,6 +1,6 @@
 /* A finished (or in-progress) run as the report sees it: everything the report, `ls` and
  * the JSON summary need, with no sample data. Built by the store from its tables
- * (aim_db_load_summary) and rendered by report/. */
+ * (aim__db_load_summary) and rendered by report/. */
 #ifndef AIM_SUMMARY_H
 #define AIM_SUMMARY_H
 
@@ -95,6 +95,6 @@ typedef struct aim_run_summary {
 } aim_run_summary;
 
 /* Frees devices/series (not the struct itself). Accepts a zeroed struct. */
-void aim_run_summary_clear(aim_run_summary *s);
+void aim__run_summary_clear(aim_run_summary *s);
 
 #endif

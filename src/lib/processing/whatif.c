@@ -34,7 +34,7 @@ struct aim_whatif_pricer {
     aim_whatif_totals tot;
 };
 
-int aim_run_energy_series(const aim_run_summary *run, int d, int *ret_counter) {
+int aim__run_energy_series(const aim_run_summary *run, int d, int *ret_counter) {
     const aim_device_summary *dev = &run->devices[d];
     const char *key = dev->energy_method == AIM_METHOD_MEASURED ? "energy" : "power";
     aim_method want = dev->energy_method == AIM_METHOD_ESTIMATED ? AIM_METHOD_ESTIMATED
@@ -50,7 +50,7 @@ int aim_run_energy_series(const aim_run_summary *run, int d, int *ret_counter) {
     return -1;
 }
 
-int aim_whatif_pricer_tick(int64_t t_rel, const double *values, const uint8_t *valid,
+int aim__whatif_pricer_tick(int64_t t_rel, const double *values, const uint8_t *valid,
                            void *userdata) {
     aim_whatif_pricer *x = userdata;
     const aim_run_summary *run = x->run;
@@ -66,9 +66,9 @@ int aim_whatif_pricer_tick(int64_t t_rel, const double *values, const uint8_t *v
         int64_t t0 = run->start_wall_ns + (rd->meter.have_last ? rd->meter.last_t : 0);
         double e0 = rd->meter.energy_j, p;
         if (rd->counter)
-            aim_energy_meter_counter(&rd->meter, t_rel, values[rd->pos], &p);
+            aim__energy_meter_counter(&rd->meter, t_rel, values[rd->pos], &p);
         else
-            aim_energy_meter_power(&rd->meter, t_rel, values[rd->pos]);
+            aim__energy_meter_power(&rd->meter, t_rel, values[rd->pos]);
         if (t0 > wall)
             t0 = wall;
         int64_t t0_rel = t0 - run->start_wall_ns;
@@ -79,23 +79,23 @@ int aim_whatif_pricer_tick(int64_t t_rel, const double *values, const uint8_t *v
             aim_step_acc *acc = &x->acc[k * n_dev + d];
             /* As the writer prices an interval for the phases: the accumulator's value
              * after it, less before (a counter's edge refinement over [0, first reading]). */
-            double g0 = s->on_interval ? aim_step_acc_value(acc, s->points, s->n, e0) : 0;
-            aim_step_acc_add(acc, s->points, s->n, t0, wall, e0, e1);
+            double g0 = s->on_interval ? aim__step_acc_value(acc, s->points, s->n, e0) : 0;
+            aim__step_acc_add(acc, s->points, s->n, t0, wall, e0, e1);
             if (!s->on_interval)
                 continue;
             double g_edge = g0;
             if (split) {
-                g_edge = aim_step_acc_value(acc, s->points, s->n, e0 + edge);
+                g_edge = aim__step_acc_value(acc, s->points, s->n, e0 + edge);
                 s->on_interval(s->userdata, (int)d, 0, rd->meter.first_t, (g_edge - g0) * x->pue);
             }
             s->on_interval(s->userdata, (int)d, t0_rel, t_rel,
-                           (aim_step_acc_value(acc, s->points, s->n, e1) - g_edge) * x->pue);
+                           (aim__step_acc_value(acc, s->points, s->n, e1) - g_edge) * x->pue);
         }
     }
     return 0;
 }
 
-void aim_whatif_pricer_free(aim_whatif_pricer *x) {
+void aim__whatif_pricer_free(aim_whatif_pricer *x) {
     if (!x)
         return;
     free(x->dev);
@@ -106,7 +106,7 @@ void aim_whatif_pricer_free(aim_whatif_pricer *x) {
     free(x);
 }
 
-int aim_whatif_pricer_new(const aim_run_summary *run, double pue, aim_whatif_scenario *sc,
+int aim__whatif_pricer_new(const aim_run_summary *run, double pue, aim_whatif_scenario *sc,
                           size_t n_sc, aim_whatif_pricer **ret) {
     size_t n_dev = run->n_devices > 0 ? (size_t)run->n_devices : 0;
     aim_whatif_pricer *x = calloc(1, sizeof *x);
@@ -119,7 +119,7 @@ int aim_whatif_pricer_new(const aim_run_summary *run, double pue, aim_whatif_sce
     x->include = calloc(n_dev + 1, 1);
     x->groups = calloc(n_dev + 1, sizeof *x->groups);
     if (!x->dev || !x->acc || !x->e_now || !x->include || !x->groups) {
-        aim_whatif_pricer_free(x);
+        aim__whatif_pricer_free(x);
         return -ENOMEM;
     }
     for (size_t d = 0; d < n_dev; d++) {
@@ -127,7 +127,7 @@ int aim_whatif_pricer_new(const aim_run_summary *run, double pue, aim_whatif_sce
         rd->pos = -1;
         if (!run->devices[d].has_energy || !run->devices[d].in_total)
             continue;
-        int slot = aim_run_energy_series(run, (int)d, &rd->counter);
+        int slot = aim__run_energy_series(run, (int)d, &rd->counter);
         if (slot < 0)
             continue;
         rd->group = run->series[slot].group;
@@ -146,16 +146,16 @@ int aim_whatif_pricer_new(const aim_run_summary *run, double pue, aim_whatif_sce
     return 0;
 }
 
-size_t aim_whatif_pricer_groups(const aim_whatif_pricer *x, const int **ret_groups) {
+size_t aim__whatif_pricer_groups(const aim_whatif_pricer *x, const int **ret_groups) {
     *ret_groups = x->groups;
     return x->n_groups;
 }
 
-void aim_whatif_pricer_set_group(aim_whatif_pricer *x, int group) {
+void aim__whatif_pricer_set_group(aim_whatif_pricer *x, int group) {
     x->group = group;
 }
 
-void aim_whatif_pricer_finish(aim_whatif_pricer *x, aim_whatif_totals *ret_totals) {
+void aim__whatif_pricer_finish(aim_whatif_pricer *x, aim_whatif_totals *ret_totals) {
     size_t n_dev = x->n_dev, n_sc = x->n_sc;
     aim_whatif_scenario *sc = x->sc;
     double energy = 0;
@@ -168,14 +168,14 @@ void aim_whatif_pricer_finish(aim_whatif_pricer *x, aim_whatif_totals *ret_total
     x->tot.ticks = x->ticks;
     double pue = x->pue, facility_kwh = energy * pue / 3.6e6;
     for (size_t k = 0; k < n_sc; k++) {
-        sc[k].carbon_g = aim_step_acc_sum(&x->acc[k * n_dev], x->e_now, x->include, n_dev,
+        sc[k].carbon_g = aim__step_acc_sum(&x->acc[k * n_dev], x->e_now, x->include, n_dev,
                                           sc[k].points, sc[k].n) * pue;
         sc[k].intensity_g_per_kwh = sc[k].n == 1 || !(facility_kwh > 0)
                                         ? sc[k].points[0].g_per_kwh
                                         : sc[k].carbon_g / facility_kwh;
         sc[k].ratio = n_sc && sc[0].carbon_g > 0 ? sc[k].carbon_g / sc[0].carbon_g : NAN;
         for (size_t d = 0; sc[k].device_g && d < n_dev; d++)
-            sc[k].device_g[d] = x->include[d] ? aim_step_acc_value(&x->acc[k * n_dev + d], sc[k].points,
+            sc[k].device_g[d] = x->include[d] ? aim__step_acc_value(&x->acc[k * n_dev + d], sc[k].points,
                                                                    sc[k].n, x->e_now[d]) * pue
                                               : NAN;
     }
@@ -185,12 +185,12 @@ void aim_whatif_pricer_finish(aim_whatif_pricer *x, aim_whatif_totals *ret_total
 
 /* ------------------------------------------------------------------ scenarios */
 
-void aim_whatif_run_scenario(const aim_run_summary *run, aim_intensity_point *fallback,
+void aim__whatif_run_scenario(const aim_run_summary *run, aim_intensity_point *fallback,
                              aim_whatif_scenario *s) {
     size_t zl = strnlen(run->zone, sizeof run->zone);
-    aim_bprintf(s->label, sizeof s->label, "run%s%.*s%s", zl ? " (" : "", (int)zl, run->zone,
+    aim__bprintf(s->label, sizeof s->label, "run%s%.*s%s", zl ? " (" : "", (int)zl, run->zone,
                 zl ? ")" : "");
-    aim_bprintf(s->name, sizeof s->name, "the run's own series");
+    aim__bprintf(s->name, sizeof s->name, "the run's own series");
     if (run->n_intensity_points) {
         s->points = run->intensity_points;
         s->n = run->n_intensity_points;
@@ -202,12 +202,12 @@ void aim_whatif_run_scenario(const aim_run_summary *run, aim_intensity_point *fa
     }
     s->signal = run->signal;
     s->basis = run->basis;
-    aim_bprintf(s->source, sizeof s->source, "%.*s",
+    aim__bprintf(s->source, sizeof s->source, "%.*s",
                 (int)strnlen(run->intensity_source, sizeof run->intensity_source),
                 run->intensity_source);
 }
 
-void aim_whatif_zone_scenario(const aim_zone_spec *spec, const char *requested,
+void aim__whatif_zone_scenario(const aim_zone_spec *spec, const char *requested,
                               int64_t start_wall_ns, aim_intensity_point *point,
                               aim_whatif_scenario *s) {
     const aim_zone_info *z = &spec->row;
@@ -215,22 +215,22 @@ void aim_whatif_zone_scenario(const aim_zone_spec *spec, const char *requested,
     point->g_per_kwh = z->g_per_kwh;
     s->points = point;
     s->n = 1;
-    aim_bprintf(s->label, sizeof s->label, "%s", spec->label);
-    aim_bprintf(s->zone, sizeof s->zone, "%s", spec->zone);
-    aim_bprintf(s->zone_used, sizeof s->zone_used, "%s", z->code);
-    aim_bprintf(s->requested, sizeof s->requested, "%s", requested);
-    aim_bprintf(s->name, sizeof s->name, "%s", z->name ? z->name : "");
-    if (!z->signal || aim_signal_parse(z->signal, &s->signal) < 0)
+    aim__bprintf(s->label, sizeof s->label, "%s", spec->label);
+    aim__bprintf(s->zone, sizeof s->zone, "%s", spec->zone);
+    aim__bprintf(s->zone_used, sizeof s->zone_used, "%s", z->code);
+    aim__bprintf(s->requested, sizeof s->requested, "%s", requested);
+    aim__bprintf(s->name, sizeof s->name, "%s", z->name ? z->name : "");
+    if (!z->signal || aim__signal_parse(z->signal, &s->signal) < 0)
         s->signal = AIM_SIGNAL_AVERAGE;
-    if (!z->basis || aim_basis_parse(z->basis, &s->basis) < 0)
+    if (!z->basis || aim__basis_parse(z->basis, &s->basis) < 0)
         s->basis = AIM_BASIS_UNKNOWN;
     s->year = z->year;
     char note[200];
-    aim_zone_spec_national_note(spec, note, sizeof note);
-    aim_bprintf(s->source, sizeof s->source, "%s%s%s, %d (%s)", note, note[0] ? "; " : "",
+    aim__zone_spec_national_note(spec, note, sizeof note);
+    aim__bprintf(s->source, sizeof s->source, "%s%s%s, %d (%s)", note, note[0] ? "; " : "",
                 z->source ? z->source : "", z->year, z->licence ? z->licence : "");
 }
 
-double aim_whatif_pue(double pue, const aim_run_summary *run) {
+double aim__whatif_pue(double pue, const aim_run_summary *run) {
     return pue != 0 ? pue : run->pue >= 1.0 ? run->pue : 1.0;
 }

@@ -14,28 +14,28 @@
 
 /* A device by name: one stated with --gpu-spec first (it may amend a table row), else the
  * table's (aim_gpu_lookup). 0, -ENOENT, -EEXIST (ambiguous), -EINVAL. */
-int aim_whatif_hw_find_gpu(const aim_hw_spec *specs, size_t n_specs, const char *name,
+int aim__whatif_hw_find_gpu(const aim_hw_spec *specs, size_t n_specs, const char *name,
                            const aim_gpu_info **ret);
 
 /* Adds the alternative `name` to res->alt. 0, or -EINVAL with err set (not in the table,
  * ambiguous, too many). */
-int aim_whatif_hw_add_alt(aim_whatif_hw_result *res, const aim_hw_spec *specs, size_t n_specs,
+int aim__whatif_hw_add_alt(aim_whatif_hw_result *res, const aim_hw_spec *specs, size_t n_specs,
                           const char *name, char *err, size_t errlen);
 
 /* Groups run's GPUs with an energy figure in the total by table row into res->model, and
  * sets model_of[d] (run->n_devices entries) to each device's model, -1 for the others.
  * -ENODATA (a model not found, too many models), -ENODEV (no GPU energy), err set. */
-int aim_whatif_hw_models(aim_whatif_hw_result *res, const aim_run_summary *run,
+int aim__whatif_hw_models(aim_whatif_hw_result *res, const aim_run_summary *run,
                          const aim_hw_spec *specs, size_t n_specs, int *model_of, char *err,
                          size_t errlen);
 
 /* Every alternative's ratio to every measured model. -ENODATA (no shared throughput figure),
  * err set. */
-int aim_whatif_hw_ratios(aim_whatif_hw_result *res, char *err, size_t errlen);
+int aim__whatif_hw_ratios(aim_whatif_hw_result *res, char *err, size_t errlen);
 
 /* With res->energy_j (the whole run), every model's energy_j and carbon_g filled: the GPU
  * energy and every alternative's energy and carbon (the rest of the machine as measured, its
  * carbon all_carbon[k] minus the GPUs'). all_carbon: the whole run's per scenario. */
-void aim_whatif_hw_combine(aim_whatif_hw_result *res, const double *all_carbon);
+void aim__whatif_hw_combine(aim_whatif_hw_result *res, const double *all_carbon);
 
 #endif

@@ -65,7 +65,7 @@ typedef struct aim_whatif_result {
     const aim_run_summary *run;
     const aim_whatif_scenario *sc;
     size_t n_sc;
-    double pue;                 /* the PUE priced with (aim_whatif_pue) */
+    double pue;                 /* the PUE priced with (aim__whatif_pue) */
     int pue_is_runs;            /* 1: the run's own (no --pue) */
     aim_whatif_totals tot;
 } aim_whatif_result;

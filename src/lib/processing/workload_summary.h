@@ -44,6 +44,6 @@ typedef struct aim_workload_summary {
     uint64_t dropped;
 } aim_workload_summary;
 
-void aim_workload_summary_free(aim_workload_summary *w);
+void aim__workload_summary_free(aim_workload_summary *w);
 
 #endif

@@ -35,7 +35,7 @@ static char why[320];
 static void load(void) {
     static const char *const sonames[] = { "libcurl.so.4", "libcurl-gnutls.so.4", NULL };
     char err[256];
-    if (aim_dynlib_open(&lib, sonames, "AIMETER_LIBCURL", curl_syms,
+    if (aim__dynlib_open(&lib, sonames, "AIMETER_LIBCURL", curl_syms,
                         sizeof curl_syms / sizeof curl_syms[0], &api, err, sizeof err) < 0) {
         snprintf(why, sizeof why, "libcurl is needed for live grid-intensity providers: %s", err);
         return;
@@ -48,7 +48,7 @@ static void load(void) {
     loaded = 1;
 }
 
-const aim_curl_api *aim_curl(const char **ret_why) {
+const aim_curl_api *aim__curl(const char **ret_why) {
     pthread_once(&once, load);
     if (ret_why)
         *ret_why = loaded ? NULL : why;

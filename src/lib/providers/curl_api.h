@@ -31,6 +31,6 @@ typedef struct aim_curl_api {
 /* The loaded and initialised libcurl (libcurl.so.4, once per process, thread-safe), or NULL
  * when it cannot be loaded; then *ret_why (static, may be NULL to ignore) says why in one
  * line. AIMETER_LIBCURL names another file to load (tests). */
-const aim_curl_api *aim_curl(const char **ret_why);
+const aim_curl_api *aim__curl(const char **ret_why);
 
 #endif

@@ -94,7 +94,7 @@ static int parse_unix(const char *s, size_t len, int64_t *ret, char *why, size_t
     return 0;
 }
 
-int aim_step_parse_time(const char *s, size_t len, int64_t *ret_unix_ms, char *why,
+int aim__step_parse_time(const char *s, size_t len, int64_t *ret_unix_ms, char *why,
                         size_t whylen) {
     if (!s || len == 0) {
         say(why, whylen, "empty timestamp");
@@ -114,7 +114,7 @@ int aim_step_parse_time(const char *s, size_t len, int64_t *ret_unix_ms, char *w
         say(why, whylen, "bad date in the timestamp (YYYY-MM-DD expected)");
         return -EINVAL;
     }
-    if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > aim_iso8601_days_in_month(y, (unsigned)mo)) {
+    if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > aim__iso8601_days_in_month(y, (unsigned)mo)) {
         say(why, whylen, "no such date: %04d-%02d-%02d", y, mo, d);
         return -EINVAL;
     }
@@ -166,7 +166,7 @@ int aim_step_parse_time(const char *s, size_t len, int64_t *ret_unix_ms, char *w
         say(why, whylen, "unexpected text after the timestamp");
         return -EINVAL;
     }
-    int64_t secs = aim_iso8601_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+    int64_t secs = aim__iso8601_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
                    h * 3600 + mi * 60 + sec -
                    (int64_t)offset_min * 60;
     if (secs < 0 || secs >= MAX_UNIX_S) {
@@ -181,7 +181,7 @@ int aim_step_parse_time(const char *s, size_t len, int64_t *ret_unix_ms, char *w
  * are refused here, "-0" is 0. */
 static int parse_value(const char *s, size_t len, double *ret, char *why, size_t whylen) {
     double v;
-    int r = aim_parse_decimal(s, len, 1, &v);
+    int r = aim__parse_decimal(s, len, 1, &v);
     if (r == -ERANGE) {
         say(why, whylen, "value out of range: '%.*s'", (int)len, s);
         return -EINVAL;
@@ -301,7 +301,7 @@ static int parse_rows(const char *buf, size_t len, int allow_signal, aim_step_fi
         char why[120];
         int64_t t;
         double v;
-        if (aim_step_parse_time(fs[0].s, fs[0].len, &t, why, sizeof why) < 0)
+        if (aim__step_parse_time(fs[0].s, fs[0].len, &t, why, sizeof why) < 0)
             return bad(f, line_no, "%s", why);
         if (parse_value(fs[1].s, fs[1].len, &v, why, sizeof why) < 0)
             return bad(f, line_no, "%s", why);
@@ -311,12 +311,12 @@ static int parse_rows(const char *buf, size_t len, int allow_signal, aim_step_fi
             size_t n = fs[2].len < sizeof name - 1 ? fs[2].len : sizeof name - 1;
             memcpy(name, fs[2].s, n);
             name[n] = '\0';
-            if (fs[2].len >= sizeof name || aim_signal_parse(name, &sig) < 0)
+            if (fs[2].len >= sizeof name || aim__signal_parse(name, &sig) < 0)
                 return bad(f, line_no, "signal must be average or marginal, not '%.*s'",
                            (int)(fs[2].len > 24 ? 24 : fs[2].len), fs[2].s);
             if (f->has_signal && sig != f->signal)
                 return bad(f, line_no, "signal %s where the rows before say %s",
-                           aim_signal_name(sig), aim_signal_name(f->signal));
+                           aim__signal_name(sig), aim__signal_name(f->signal));
             f->has_signal = 1;
             f->signal = sig;
         }
@@ -334,14 +334,14 @@ static int parse_rows(const char *buf, size_t len, int allow_signal, aim_step_fi
     return 0;
 }
 
-int aim_step_file_parse(const char *buf, size_t len, int allow_signal, aim_step_file *ret) {
+int aim__step_file_parse(const char *buf, size_t len, int allow_signal, aim_step_file *ret) {
     memset(ret, 0, sizeof *ret);
     if (!buf && len)
         return -EINVAL;
     return parse_rows(buf ? buf : "", len, allow_signal, ret);
 }
 
-void aim_step_file_clear(aim_step_file *f) {
+void aim__step_file_clear(aim_step_file *f) {
     if (!f)
         return;
     free(f->points);
@@ -349,7 +349,7 @@ void aim_step_file_clear(aim_step_file *f) {
     f->n = 0;
 }
 
-int aim_step_file_load(const char *path, int allow_signal, aim_step_file *ret, char *err,
+int aim__step_file_load(const char *path, int allow_signal, aim_step_file *ret, char *err,
                        size_t errlen) {
     memset(ret, 0, sizeof *ret);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -406,7 +406,7 @@ int aim_step_file_load(const char *path, int allow_signal, aim_step_file *ret, c
     if (r == -ENOMEM)
         say(err, errlen, "%s: out of memory", path);
     if (r == 0) {
-        r = aim_step_file_parse(buf, used, allow_signal, ret);
+        r = aim__step_file_parse(buf, used, allow_signal, ret);
         if (r == -EBADMSG && ret->error_line > 0)
             say(err, errlen, "%s:%d: %s", path, ret->error_line, ret->error);
         else if (r == -EBADMSG)

@@ -1,7 +1,7 @@
 /* Step-function CSV files: a grid operator's carbon-intensity export (`timestamp,g_per_kwh
  * [,signal]`, --intensity-file) or a time-of-use tariff (`timestamp,price_per_kwh`,
  * --price-file). One parser for both, a pure function over a buffer so that it can be
- * fuzzed and tested line by line; aim_step_file_load() adds the reading of the file.
+ * fuzzed and tested line by line; aim__step_file_load() adds the reading of the file.
  *
  * Rules (docs/methodology.md, "Carbon"):
  *  - one row per line, fields separated by commas, blanks around fields ignored, a field may
@@ -30,7 +30,7 @@
 typedef struct aim_step_file {
     /* (time, value) pairs, strictly increasing in time; the value is g CO2e/kWh for an
      * intensity file and a price per kWh for a price file (the point type is shared). Owned:
-     * aim_step_file_clear() frees it. */
+     * aim__step_file_clear() frees it. */
     aim_intensity_point *points;
     size_t n;
     int has_signal;       /* the file had a signal column */
@@ -45,19 +45,19 @@ typedef struct aim_step_file {
  * 1 for intensity files (a third column is accepted), 0 for price files. Returns 0, or
  * -EBADMSG with error_line/error set, or -ENOMEM. *ret is reset first; clear it after either
  * outcome. */
-int aim_step_file_parse(const char *buf, size_t len, int allow_signal, aim_step_file *ret);
+int aim__step_file_parse(const char *buf, size_t len, int allow_signal, aim_step_file *ret);
 
 /* Reads path and parses it. On error err gets one line for the user: "PATH:LINE: reason"
  * (-EBADMSG), "PATH: reason" (-EBADMSG for a problem of the whole file, -EFBIG for a file
  * over the limit) or "cannot read PATH: strerror" (-errno). */
-int aim_step_file_load(const char *path, int allow_signal, aim_step_file *ret, char *err,
+int aim__step_file_load(const char *path, int allow_signal, aim_step_file *ret, char *err,
                        size_t errlen);
 
-void aim_step_file_clear(aim_step_file *f);
+void aim__step_file_clear(aim_step_file *f);
 
 /* Parses one timestamp field (exactly len bytes) to Unix milliseconds. Returns 0 or -EINVAL
  * with a reason in why (may be NULL). Exposed for the tests. */
-int aim_step_parse_time(const char *s, size_t len, int64_t *ret_unix_ms, char *why,
+int aim__step_parse_time(const char *s, size_t len, int64_t *ret_unix_ms, char *why,
                         size_t whylen);
 
 #endif

@@ -29,9 +29,9 @@ typedef struct provider_desc {
  * Maps' hourly values are revised as data arrive, and 5 minutes keeps the latest estimate
  * without hammering a free key; the UK API works in half hours. */
 static const provider_desc providers[] = {
-    { "electricitymaps", "Electricity Maps", 5 * 60 * 1000, 1, 0, 1, 1, aim_em_fetch },
-    { "watttime", "WattTime", 5 * 60 * 1000, 1, 1, 1, 1, aim_wt_fetch },
-    { "ukgrid", "UK Carbon Intensity API", 30 * 60 * 1000, 1, 0, 0, 0, aim_uk_fetch },
+    { "electricitymaps", "Electricity Maps", 5 * 60 * 1000, 1, 0, 1, 1, aim__em_fetch },
+    { "watttime", "WattTime", 5 * 60 * 1000, 1, 1, 1, 1, aim__wt_fetch },
+    { "ukgrid", "UK Carbon Intensity API", 30 * 60 * 1000, 1, 0, 0, 0, aim__uk_fetch },
 };
 
 static const provider_desc *find(const char *name) {
@@ -41,12 +41,12 @@ static const provider_desc *find(const char *name) {
     return NULL;
 }
 
-int64_t aim_provider_cadence_ms(const char *provider) {
+int64_t aim__provider_cadence_ms(const char *provider) {
     const provider_desc *d = find(provider);
     return d ? d->cadence_ms : 0;
 }
 
-const char *aim_provider_label(const char *provider) {
+const char *aim__provider_label(const char *provider) {
     const provider_desc *d = find(provider);
     return d ? d->label : NULL;
 }
@@ -54,49 +54,49 @@ const char *aim_provider_label(const char *provider) {
 static int check_query(const aim_provider_query *q, const provider_desc **ret, char *err, size_t errlen) {
     const provider_desc *d = find(q->provider);
     if (!d)
-        return aim_prov_fail(err, errlen, -EINVAL, "unknown provider '%s' (electricitymaps, watttime or ukgrid)",
+        return aim__prov_fail(err, errlen, -EINVAL, "unknown provider '%s' (electricitymaps, watttime or ukgrid)",
                              q->provider ? q->provider : "");
     if ((q->signal == AIM_SIGNAL_MARGINAL && !d->has_marginal) ||
         (q->signal == AIM_SIGNAL_AVERAGE && !d->has_average) ||
         (q->signal != AIM_SIGNAL_AVERAGE && q->signal != AIM_SIGNAL_MARGINAL))
-        return aim_prov_fail(err, errlen, -EOPNOTSUPP,
+        return aim__prov_fail(err, errlen, -EOPNOTSUPP,
                              "%s offers no %s signal (average only; WattTime gives marginal)", d->label,
-                             aim_signal_name(q->signal) ? aim_signal_name(q->signal) : "such");
+                             aim__signal_name(q->signal) ? aim__signal_name(q->signal) : "such");
     int has_zone = q->zone && *q->zone;
     if (has_zone) {
         size_t n = strlen(q->zone);
         if (n >= 64 || strspn(q->zone, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") != n ||
             strcmp(q->zone, ".") == 0 || strcmp(q->zone, "..") == 0)
-            return aim_prov_fail(err, errlen, -EINVAL,
+            return aim__prov_fail(err, errlen, -EINVAL,
                                  "zone must be 1-63 letters, digits, '-', '_' or '.'");
     }
     if (q->have_latlon) {
         if (has_zone)
-            return aim_prov_fail(err, errlen, -EINVAL, "give a zone or a position (lat/lon), not both");
+            return aim__prov_fail(err, errlen, -EINVAL, "give a zone or a position (lat/lon), not both");
         if (!isfinite(q->lat) || !isfinite(q->lon) || q->lat < -90 || q->lat > 90 || q->lon < -180 ||
             q->lon > 180)
-            return aim_prov_fail(err, errlen, -EINVAL, "latitude must be within -90..90 and longitude -180..180");
+            return aim__prov_fail(err, errlen, -EINVAL, "latitude must be within -90..90 and longitude -180..180");
         /* Checked here rather than at the fetch, so that a run refuses it before it starts. */
         if (!d->by_position)
-            return aim_prov_fail(err, errlen, -EINVAL,
+            return aim__prov_fail(err, errlen, -EINVAL,
                                  "%s has no latitude/longitude lookup: give a postcode or a region id as its zone",
                                  d->label);
     }
     if (d->needs_location && !has_zone && !q->have_latlon)
-        return aim_prov_fail(err, errlen, -EINVAL, "%s needs a zone or a position (lat/lon)", d->label);
+        return aim__prov_fail(err, errlen, -EINVAL, "%s needs a zone or a position (lat/lon)", d->label);
     if (q->from_unix_ms || q->to_unix_ms) {
         if (q->from_unix_ms < MIN_TIME_MS || q->to_unix_ms <= q->from_unix_ms)
-            return aim_prov_fail(err, errlen, -EINVAL, "the period must end after it starts, after 2000-01-01");
+            return aim__prov_fail(err, errlen, -EINVAL, "the period must end after it starts, after 2000-01-01");
         if (q->to_unix_ms - q->from_unix_ms > MAX_RANGE_MS)
-            return aim_prov_fail(err, errlen, -EINVAL, "the period is longer than 366 days");
+            return aim__prov_fail(err, errlen, -EINVAL, "the period is longer than 366 days");
     }
     if (q->timeout_ms < 0)
-        return aim_prov_fail(err, errlen, -EINVAL, "negative timeout");
+        return aim__prov_fail(err, errlen, -EINVAL, "negative timeout");
     *ret = d;
     return 0;
 }
 
-int aim_provider_check_query(const aim_provider_query *q, char *err, size_t errlen) {
+int aim__provider_check_query(const aim_provider_query *q, char *err, size_t errlen) {
     const provider_desc *d;
     return check_query(q, &d, err, errlen);
 }
@@ -120,7 +120,7 @@ static void reset_meta(aim_provider_result *meta) {
     meta->from_cache = meta->stale = meta->retry_after_s = 0;
 }
 
-int aim_provider_fetch_series(const aim_provider_query *q, const atomic_int *cancel,
+int aim__provider_fetch_series(const aim_provider_query *q, const atomic_int *cancel,
                               aim_provider_result *meta, aim_prov_series *out, char *err,
                               size_t errlen) {
     reset_meta(meta);
@@ -132,12 +132,12 @@ int aim_provider_fetch_series(const aim_provider_query *q, const atomic_int *can
     if (r < 0)
         return r;
     int history = q->from_unix_ms || q->to_unix_ms;
-    int64_t now = aim_prov_now_ms();
+    int64_t now = aim__prov_now_ms();
     char name[256];
     aim_cache_entry cached = { .fetched_ms = 0 };
-    int cacheable = q->cache_dir && aim_cache_name(q, name, sizeof name) == 0;
-    int have_cached = cacheable && aim_cache_load(q->cache_dir, name, &cached) == 0;
-    if (have_cached && aim_cache_fresh(q, &cached, now)) {
+    int cacheable = q->cache_dir && aim__cache_name(q, name, sizeof name) == 0;
+    int have_cached = cacheable && aim__cache_load(q->cache_dir, name, &cached) == 0;
+    if (have_cached && aim__cache_fresh(q, &cached, now)) {
         meta_from_entry(meta, &cached);
         *out = cached.series;
         return 0;
@@ -146,22 +146,22 @@ int aim_provider_fetch_series(const aim_provider_query *q, const atomic_int *can
     aim_prov_ctx *c = calloc(1, sizeof *c); /* secrets: on the heap, wiped before free */
     aim_prov_answer a = { .basis = AIM_BASIS_UNKNOWN };
     if (!c) {
-        aim_cache_entry_free(&cached);
-        return aim_prov_fail(err, errlen, -ENOMEM, "out of memory");
+        aim__cache_entry_free(&cached);
+        return aim__prov_fail(err, errlen, -ENOMEM, "out of memory");
     }
     c->q = q;
     c->cancel = cancel;
-    c->deadline_mono_ms = aim_prov_mono_ms() + (q->timeout_ms > 0 ? q->timeout_ms : DEFAULT_TIMEOUT_MS);
+    c->deadline_mono_ms = aim__prov_mono_ms() + (q->timeout_ms > 0 ? q->timeout_ms : DEFAULT_TIMEOUT_MS);
     r = d->fetch(c, &a, err, errlen);
     if (r == 0) {
-        aim_prov_series_sort_dedupe(&a.series);
+        aim__prov_series_sort_dedupe(&a.series);
         if (history)
-            aim_prov_series_clip(&a.series, q->from_unix_ms, q->to_unix_ms);
+            aim__prov_series_clip(&a.series, q->from_unix_ms, q->to_unix_ms);
         if (a.series.n == 0) {
             char when[48] = "now";
             if (history)
-                aim_iso8601_format(q->from_unix_ms, 0, when, sizeof when);
-            r = aim_prov_fail(err, errlen, -ENOENT, "%s has no data for %s%s", a.source[0] ? a.source : d->label,
+                aim__iso8601_format(q->from_unix_ms, 0, when, sizeof when);
+            r = aim__prov_fail(err, errlen, -ENOENT, "%s has no data for %s%s", a.source[0] ? a.source : d->label,
                               history ? "the period from " : "", when);
             if (a.note[0] && err) {
                 size_t n = strlen(err);
@@ -171,7 +171,7 @@ int aim_provider_fetch_series(const aim_provider_query *q, const atomic_int *can
     }
     if (r == 0) {
         char fetched[40];
-        aim_iso8601_format(now, 1, fetched, sizeof fetched);
+        aim__iso8601_format(now, 1, fetched, sizeof fetched);
         snprintf(meta->zone, sizeof meta->zone, "%s", a.zone[0] ? a.zone : q->zone ? q->zone : "");
         meta->signal = q->signal;
         meta->basis = a.basis;
@@ -184,7 +184,7 @@ int aim_provider_fetch_series(const aim_provider_query *q, const atomic_int *can
             snprintf(e.zone, sizeof e.zone, "%s", meta->zone);
             snprintf(e.source, sizeof e.source, "%s", meta->source);
             snprintf(e.note, sizeof e.note, "%s", meta->note);
-            int cr = aim_cache_store(q->cache_dir, name, &e);
+            int cr = aim__cache_store(q->cache_dir, name, &e);
             if (cr < 0) {
                 size_t n = strlen(meta->note);
                 snprintf(meta->note + n, sizeof meta->note - n, "%scache not written: %s", n ? "; " : "",
@@ -205,8 +205,8 @@ int aim_provider_fetch_series(const aim_provider_query *q, const atomic_int *can
             snprintf(meta->source + n, sizeof meta->source - n, " [stale: provider unreachable]");
             /* Scrubbed before it is cut to fit: a secret straddling the cut would leave
              * its first part behind. */
-            aim_prov_scrub(err, c->secret[0]);
-            aim_prov_scrub(err, c->secret[1]);
+            aim__prov_scrub(err, c->secret[0]);
+            aim__prov_scrub(err, c->secret[1]);
             char why[200];
             snprintf(why, sizeof why, "%s", err ? err : "");
             snprintf(meta->note, sizeof meta->note, "stale cache entry served: %s", why);
@@ -217,26 +217,26 @@ int aim_provider_fetch_series(const aim_provider_query *q, const atomic_int *can
             r = 0;
         }
     }
-    aim_prov_scrub(err, c->secret[0]);
-    aim_prov_scrub(err, c->secret[1]);
+    aim__prov_scrub(err, c->secret[0]);
+    aim__prov_scrub(err, c->secret[1]);
     explicit_bzero(c, sizeof *c);
     free(c);
-    aim_prov_series_free(&a.series);
-    aim_cache_entry_free(&cached);
+    aim__prov_series_free(&a.series);
+    aim__cache_entry_free(&cached);
     return r;
 }
 
-int aim_provider_fetch(const aim_provider_query *q, aim_provider_result *r, char *err, size_t errlen) {
+int aim__provider_fetch(const aim_provider_query *q, aim_provider_result *r, char *err, size_t errlen) {
     aim_prov_series s;
-    int rc = aim_provider_fetch_series(q, NULL, r, &s, err, errlen);
+    int rc = aim__provider_fetch_series(q, NULL, r, &s, err, errlen);
     if (rc < 0)
         return rc;
     r->n = s.n;
     if (s.n > r->cap || !r->points) {
-        rc = aim_prov_fail(err, errlen, -ENOBUFS, "%zu points do not fit in a buffer of %zu", s.n, r->cap);
+        rc = aim__prov_fail(err, errlen, -ENOBUFS, "%zu points do not fit in a buffer of %zu", s.n, r->cap);
     } else {
         memcpy(r->points, s.p, s.n * sizeof *s.p);
     }
-    aim_prov_series_free(&s);
+    aim__prov_series_free(&s);
     return rc;
 }

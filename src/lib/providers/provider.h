@@ -57,22 +57,22 @@ typedef struct aim_provider_result {
  * no data; -ENOBUFS more than cap points (n says how many; the answer was cached, so a
  * retry with a bigger buffer costs no request); -ENOMEM. On any error `err` holds one
  * line for the user (never a secret). Thread-safe. */
-int aim_provider_fetch(const aim_provider_query *q, aim_provider_result *r, char *err,
+int aim__provider_fetch(const aim_provider_query *q, aim_provider_result *r, char *err,
                        size_t errlen);
 
 /* Checks a query without any I/O (provider, signal, zone syntax, position, period), so a
  * run can refuse a typo before it starts. 0, -EINVAL or -EOPNOTSUPP with err filled. */
-int aim_provider_check_query(const aim_provider_query *q, char *err, size_t errlen);
+int aim__provider_check_query(const aim_provider_query *q, char *err, size_t errlen);
 
 /* The provider's own update period, the polling cadence of a run: 5 min for Electricity
  * Maps and WattTime, 30 min for the UK API. 0 for an unknown provider. */
-int64_t aim_provider_cadence_ms(const char *provider);
+int64_t aim__provider_cadence_ms(const char *provider);
 
 /* "Electricity Maps", "WattTime", "UK Carbon Intensity API"; NULL when unknown. */
-const char *aim_provider_label(const char *provider);
+const char *aim__provider_label(const char *provider);
 
 /* $XDG_CACHE_HOME/aimeter/intensity (absolute XDG_CACHE_HOME only), else
  * ~/.cache/aimeter/intensity. Caller frees. -ENOENT when neither HOME nor XDG is set. */
-int aim_provider_default_cache_dir(char **ret_path);
+int aim__provider_default_cache_dir(char **ret_path);
 
 #endif

@@ -24,7 +24,7 @@
 #define CACHE_FILE_MAX (32u << 20)
 #define FINAL_AFTER_MS (24LL * 3600 * 1000)
 
-int aim_provider_default_cache_dir(char **ret_path) {
+int aim__provider_default_cache_dir(char **ret_path) {
     const char *xdg = getenv("XDG_CACHE_HOME");
     const char *home = getenv("HOME");
     char buf[4096];
@@ -44,13 +44,13 @@ int aim_provider_default_cache_dir(char **ret_path) {
     return 0;
 }
 
-int aim_cache_name(const aim_provider_query *q, char *buf, size_t size) {
+int aim__cache_name(const aim_provider_query *q, char *buf, size_t size) {
     char where[96], range[64], lat[AIM_NUM_MAX], lon[AIM_NUM_MAX];
     if (q->zone && *q->zone)
         snprintf(where, sizeof where, "%s", q->zone);
     else if (q->have_latlon)
-        snprintf(where, sizeof where, "lat%s_lon%s", aim_fmt_fixed(lat, q->lat, 4),
-                 aim_fmt_fixed(lon, q->lon, 4));
+        snprintf(where, sizeof where, "lat%s_lon%s", aim__fmt_fixed(lat, q->lat, 4),
+                 aim__fmt_fixed(lon, q->lon, 4));
     else
         snprintf(where, sizeof where, "default");
     for (char *p = where; *p; p++)
@@ -60,7 +60,7 @@ int aim_cache_name(const aim_provider_query *q, char *buf, size_t size) {
         snprintf(range, sizeof range, "%lld-%lld", (long long)q->from_unix_ms, (long long)q->to_unix_ms);
     else
         snprintf(range, sizeof range, "latest");
-    int k = snprintf(buf, size, "%s_%s_%s_%s_%s.json", q->provider, where, aim_signal_name(q->signal),
+    int k = snprintf(buf, size, "%s_%s_%s_%s_%s.json", q->provider, where, aim__signal_name(q->signal),
                      q->basis == AIM_BASIS_DIRECT ? "direct" : "lifecycle", range);
     return k > 0 && (size_t)k < size ? 0 : -ENAMETOOLONG;
 }
@@ -77,9 +77,9 @@ static int copy_str(json_t *root, const char *key, char *dst, size_t size, int r
     return 0;
 }
 
-int aim_cache_parse(const char *text, size_t len, aim_cache_entry *e) {
+int aim__cache_parse(const char *text, size_t len, aim_cache_entry *e) {
     memset(e, 0, sizeof *e);
-    json_t *root = aim_json_parse(text, len, NULL, 0);
+    json_t *root = aim__json_parse(text, len, NULL, 0);
     if (!root)
         return -EPROTO;
     int r = -EPROTO;
@@ -90,8 +90,8 @@ int aim_cache_parse(const char *text, size_t len, aim_cache_entry *e) {
         !json_is_integer(ver) || json_integer_value(ver) != CACHE_VERSION ||
         !json_is_integer(fetched) || json_integer_value(fetched) <= 0 ||
         json_integer_value(fetched) > AIM_ISO8601_MAX_MS || !json_is_array(pts) ||
-        !json_is_string(sig) || aim_signal_parse(json_string_value(sig), &e->signal) < 0 ||
-        !json_is_string(basis) || aim_basis_parse(json_string_value(basis), &e->basis) < 0)
+        !json_is_string(sig) || aim__signal_parse(json_string_value(sig), &e->signal) < 0 ||
+        !json_is_string(basis) || aim__basis_parse(json_string_value(basis), &e->basis) < 0)
         goto out;
     e->fetched_ms = json_integer_value(fetched);
     if (copy_str(root, "zone", e->zone, sizeof e->zone, 1) < 0 ||
@@ -111,18 +111,18 @@ int aim_cache_parse(const char *text, size_t len, aim_cache_entry *e) {
             tm > AIM_ISO8601_MAX_MS)
             goto out;
         prev = tm;
-        if (aim_prov_series_push(&e->series, tm, g) < 0)
+        if (aim__prov_series_push(&e->series, tm, g) < 0)
             goto out;
     }
     r = 0;
 out:
     json_decref(root);
     if (r < 0)
-        aim_cache_entry_free(e);
+        aim__cache_entry_free(e);
     return r;
 }
 
-int aim_cache_load(const char *dir, const char *name, aim_cache_entry *e) {
+int aim__cache_load(const char *dir, const char *name, aim_cache_entry *e) {
     char path[4096];
     int k = snprintf(path, sizeof path, "%s/%s", dir, name);
     if (k < 0 || (size_t)k >= sizeof path)
@@ -146,7 +146,7 @@ int aim_cache_load(const char *dir, const char *name, aim_cache_entry *e) {
     while (len < size && (n = read(fd, text + len, size - len)) > 0)
         len += (size_t)n;
     close(fd);
-    int r = aim_cache_parse(text, len, e);
+    int r = aim__cache_parse(text, len, e);
     free(text);
     return r;
 }
@@ -170,7 +170,7 @@ static int mkdir_p(const char *dir) {
     return 0;
 }
 
-int aim_cache_store(const char *dir, const char *name, const aim_cache_entry *e) {
+int aim__cache_store(const char *dir, const char *name, const aim_cache_entry *e) {
     int r = mkdir_p(dir);
     if (r < 0)
         return r;
@@ -186,13 +186,13 @@ int aim_cache_store(const char *dir, const char *name, const aim_cache_entry *e)
         return -ENOMEM;
     json_t *root = json_pack("{s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "format", CACHE_FORMAT,
                              "version", CACHE_VERSION, "fetched_unix_ms", (json_int_t)e->fetched_ms,
-                             "zone", e->zone, "signal", aim_signal_name(e->signal), "basis",
-                             aim_basis_name(e->basis), "source", e->source, "note", e->note, "points", pts);
+                             "zone", e->zone, "signal", aim__signal_name(e->signal), "basis",
+                             aim__basis_name(e->basis), "source", e->source, "note", e->note, "points", pts);
     if (!root)
         return -ENOMEM;
     /* A file for aimeter itself: compact, and 17 digits so every double reads back exact. */
     char *text = NULL;
-    int dr = aim_json_dump_flags(root, JSON_COMPACT | JSON_REAL_PRECISION(17), 0, &text);
+    int dr = aim__json_dump_flags(root, JSON_COMPACT | JSON_REAL_PRECISION(17), 0, &text);
     json_decref(root);
     if (dr < 0)
         return dr;
@@ -233,11 +233,11 @@ int aim_cache_store(const char *dir, const char *name, const aim_cache_entry *e)
     return r;
 }
 
-int aim_cache_fresh(const aim_provider_query *q, const aim_cache_entry *e, int64_t now_ms) {
+int aim__cache_fresh(const aim_provider_query *q, const aim_cache_entry *e, int64_t now_ms) {
     if ((q->from_unix_ms || q->to_unix_ms) && q->to_unix_ms <= e->fetched_ms - FINAL_AFTER_MS)
         return 1;
     int64_t age = now_ms - e->fetched_ms;
-    return age >= 0 && age < aim_provider_cadence_ms(q->provider);
+    return age >= 0 && age < aim__provider_cadence_ms(q->provider);
 }
 
-void aim_cache_entry_free(aim_cache_entry *e) { aim_prov_series_free(&e->series); }
+void aim__cache_entry_free(aim_cache_entry *e) { aim__prov_series_free(&e->series); }

@@ -17,7 +17,7 @@
 
 #define CRED_FILE_MAX 65536
 
-/* Every variable a provider passes to aim_credentials_get() (provider_em.c,
+/* Every variable a provider passes to aim__credentials_get() (provider_em.c,
  * provider_watttime.c): a new provider with a key adds its variable here too. */
 const char *const *aim_credential_env_names(void) {
     static const char *const names[] = { "ELECTRICITYMAPS_API_KEY", "WATTTIME_USERNAME",
@@ -27,7 +27,7 @@ const char *const *aim_credential_env_names(void) {
 
 static int is_blank(char c) { return c == ' ' || c == '\t'; }
 
-int aim_credentials_parse(const char *text, size_t len, const char *key, char *out,
+int aim__credentials_parse(const char *text, size_t len, const char *key, char *out,
                           size_t outlen, int *ret_line) {
     int found = -ENOENT, line = 0;
     size_t klen = strlen(key);
@@ -66,7 +66,7 @@ int aim_credentials_parse(const char *text, size_t len, const char *key, char *o
             ve--;
         }
         /* A NUL or CR inside would cut or inject a header; DEL is no header character either,
-         * and is refused in the environment variable too (aim_credentials_get). */
+         * and is refused in the environment variable too (aim__credentials_get). */
         for (size_t k = b; k < e; k++)
             if (((unsigned char)text[k] < 0x20 && text[k] != '\t') || text[k] == 0x7f)
                 goto malformed;
@@ -89,7 +89,7 @@ int aim_credentials_parse(const char *text, size_t len, const char *key, char *o
     return found;
 }
 
-int aim_credentials_path(char *buf, size_t size) {
+int aim__credentials_path(char *buf, size_t size) {
     const char *p = getenv("AIMETER_CREDENTIALS");
     int k;
     if (p && *p) {
@@ -107,58 +107,58 @@ int aim_credentials_path(char *buf, size_t size) {
     return k > 0 && (size_t)k < size ? 0 : -ENAMETOOLONG;
 }
 
-int aim_credentials_get(const char *env_name, const char *key, char *out, size_t outlen,
+int aim__credentials_get(const char *env_name, const char *key, char *out, size_t outlen,
                         char *err, size_t errlen) {
     const char *env = getenv(env_name);
     if (env && *env) {
         size_t n = strlen(env);
         if (n + 1 > outlen)
-            return aim_prov_fail(err, errlen, -EACCES, "%s is too long", env_name);
+            return aim__prov_fail(err, errlen, -EACCES, "%s is too long", env_name);
         for (size_t i = 0; i < n; i++)
             if ((unsigned char)env[i] < 0x20 || env[i] == 0x7f)
-                return aim_prov_fail(err, errlen, -EACCES, "%s contains control characters", env_name);
+                return aim__prov_fail(err, errlen, -EACCES, "%s contains control characters", env_name);
         memcpy(out, env, n + 1);
         return 0;
     }
     char path[4096];
-    if (aim_credentials_path(path, sizeof path) < 0)
-        return aim_prov_fail(err, errlen, -EACCES,
+    if (aim__credentials_path(path, sizeof path) < 0)
+        return aim__prov_fail(err, errlen, -EACCES,
                              "no credentials: set %s (see docs/providers.md)", env_name);
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT)
-            return aim_prov_fail(err, errlen, -EACCES,
+            return aim__prov_fail(err, errlen, -EACCES,
                                  "no credentials: set %s, or put '%s = ...' in %s (mode 600; see docs/providers.md)",
                                  env_name, key, path);
-        return aim_prov_fail(err, errlen, -EACCES, "cannot read credentials file %s: %s", path,
+        return aim__prov_fail(err, errlen, -EACCES, "cannot read credentials file %s: %s", path,
                              strerror(errno));
     }
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return aim_prov_fail(err, errlen, -EACCES, "credentials file %s is not a regular file", path);
+        return aim__prov_fail(err, errlen, -EACCES, "credentials file %s is not a regular file", path);
     }
     if (st.st_uid != geteuid()) {
         close(fd);
-        return aim_prov_fail(err, errlen, -EACCES,
+        return aim__prov_fail(err, errlen, -EACCES,
                              "credentials file %s belongs to uid %u, not to you (uid %u): refused",
                              path, (unsigned)st.st_uid, (unsigned)geteuid());
     }
     if (st.st_mode & 077) {
         close(fd);
-        return aim_prov_fail(err, errlen, -EACCES,
+        return aim__prov_fail(err, errlen, -EACCES,
                              "credentials file %s can be read or written by others: run chmod 600 %s",
                              path, path);
     }
     if (st.st_size > CRED_FILE_MAX) {
         close(fd);
-        return aim_prov_fail(err, errlen, -EACCES, "credentials file %s is larger than %d bytes", path,
+        return aim__prov_fail(err, errlen, -EACCES, "credentials file %s is larger than %d bytes", path,
                              CRED_FILE_MAX);
     }
     char *text = malloc(CRED_FILE_MAX);
     if (!text) {
         close(fd);
-        return aim_prov_fail(err, errlen, -ENOMEM, "out of memory");
+        return aim__prov_fail(err, errlen, -ENOMEM, "out of memory");
     }
     size_t len = 0;
     ssize_t k;
@@ -166,17 +166,17 @@ int aim_credentials_get(const char *env_name, const char *key, char *out, size_t
         len += (size_t)k;
     close(fd);
     int line = 0;
-    int r = aim_credentials_parse(text, len, key, out, outlen, &line);
+    int r = aim__credentials_parse(text, len, key, out, outlen, &line);
     explicit_bzero(text, CRED_FILE_MAX);
     free(text);
     if (r == -ENOENT)
-        return aim_prov_fail(err, errlen, -EACCES, "no credentials: set %s, or put '%s = ...' in %s",
+        return aim__prov_fail(err, errlen, -EACCES, "no credentials: set %s, or put '%s = ...' in %s",
                              env_name, key, path);
     if (r == -EINVAL)
-        return aim_prov_fail(err, errlen, -EACCES, "credentials file %s, line %d: expected 'key = value'",
+        return aim__prov_fail(err, errlen, -EACCES, "credentials file %s, line %d: expected 'key = value'",
                              path, line);
     if (r == -ENOBUFS)
-        return aim_prov_fail(err, errlen, -EACCES, "credentials file %s, line %d: value too long", path,
+        return aim__prov_fail(err, errlen, -EACCES, "credentials file %s, line %d: value too long", path,
                              line);
     return r;
 }

@@ -22,39 +22,39 @@
 static int em_zone(json_t *root, aim_prov_parsed *out, char *err, size_t errlen) {
     json_t *z = json_object_get(root, "zone");
     if (!json_is_string(z) || json_string_length(z) == 0 || json_string_length(z) >= sizeof out->zone)
-        return aim_prov_fail(err, errlen, -EPROTO, "answer has no valid \"zone\"");
-    aim_prov_quote(out->zone, sizeof out->zone, json_string_value(z), sizeof out->zone - 1);
+        return aim__prov_fail(err, errlen, -EPROTO, "answer has no valid \"zone\"");
+    aim__prov_quote(out->zone, sizeof out->zone, json_string_value(z), sizeof out->zone - 1);
     return 0;
 }
 
 static int em_point(json_t *pt, size_t index, aim_prov_parsed *out, char *err, size_t errlen) {
     if (!json_is_object(pt))
-        return aim_prov_fail(err, errlen, -EPROTO, "point %zu is not an object", index);
+        return aim__prov_fail(err, errlen, -EPROTO, "point %zu is not an object", index);
     json_t *ci = json_object_get(pt, "carbonIntensity"), *dt = json_object_get(pt, "datetime");
     json_t *eft = json_object_get(pt, "emissionFactorType"), *unit = json_object_get(pt, "unit");
     json_t *est = json_object_get(pt, "isEstimated");
     if (!ci)
-        return aim_prov_fail(err, errlen, -EPROTO, "point %zu has no \"carbonIntensity\"", index);
+        return aim__prov_fail(err, errlen, -EPROTO, "point %zu has no \"carbonIntensity\"", index);
     if (!json_is_string(dt))
-        return aim_prov_fail(err, errlen, -EPROTO, "point %zu has no \"datetime\" string", index);
+        return aim__prov_fail(err, errlen, -EPROTO, "point %zu has no \"datetime\" string", index);
     int64_t t;
-    if (aim_iso8601_parse(json_string_value(dt), json_string_length(dt), &t) < 0)
-        return aim_prov_fail(err, errlen, -EPROTO, "point %zu: \"datetime\" is not an ISO 8601 time", index);
+    if (aim__iso8601_parse(json_string_value(dt), json_string_length(dt), &t) < 0)
+        return aim__prov_fail(err, errlen, -EPROTO, "point %zu: \"datetime\" is not an ISO 8601 time", index);
     if (unit && !json_is_null(unit) &&
         (!json_is_string(unit) || strcasecmp(json_string_value(unit), "gCO2eq/kWh") != 0)) {
         char q[40];
-        aim_prov_quote(q, sizeof q, json_is_string(unit) ? json_string_value(unit) : "?", 32);
-        return aim_prov_fail(err, errlen, -EPROTO, "point %zu: unit \"%s\", expected gCO2eq/kWh", index, q);
+        aim__prov_quote(q, sizeof q, json_is_string(unit) ? json_string_value(unit) : "?", 32);
+        return aim__prov_fail(err, errlen, -EPROTO, "point %zu: unit \"%s\", expected gCO2eq/kWh", index, q);
     }
     if (est && !json_is_boolean(est) && !json_is_null(est))
-        return aim_prov_fail(err, errlen, -EPROTO, "point %zu: \"isEstimated\" is not a boolean", index);
+        return aim__prov_fail(err, errlen, -EPROTO, "point %zu: \"isEstimated\" is not a boolean", index);
     if (eft && !json_is_null(eft)) {
         aim_basis b;
-        if (!json_is_string(eft) || aim_basis_parse(json_string_value(eft), &b) < 0 || b == AIM_BASIS_UNKNOWN)
-            return aim_prov_fail(err, errlen, -EPROTO,
+        if (!json_is_string(eft) || aim__basis_parse(json_string_value(eft), &b) < 0 || b == AIM_BASIS_UNKNOWN)
+            return aim__prov_fail(err, errlen, -EPROTO,
                                  "point %zu: \"emissionFactorType\" is neither lifecycle nor direct", index);
         if (out->basis != AIM_BASIS_UNKNOWN && out->basis != b)
-            return aim_prov_fail(err, errlen, -EPROTO, "points mix lifecycle and direct values");
+            return aim__prov_fail(err, errlen, -EPROTO, "points mix lifecycle and direct values");
         out->basis = b;
     }
     if (json_is_null(ci)) {
@@ -62,24 +62,24 @@ static int em_point(json_t *pt, size_t index, aim_prov_parsed *out, char *err, s
         return 0;
     }
     if (!json_is_number(ci))
-        return aim_prov_fail(err, errlen, -EPROTO, "point %zu: \"carbonIntensity\" is not a number", index);
+        return aim__prov_fail(err, errlen, -EPROTO, "point %zu: \"carbonIntensity\" is not a number", index);
     double g = json_number_value(ci);
     char num[AIM_NUM_MAX];
     if (!isfinite(g) || g < 0 || g > AIM_PROVIDER_MAX_G_PER_KWH)
-        return aim_prov_fail(err, errlen, -EPROTO, "point %zu: carbonIntensity %s g/kWh is not plausible",
-                             index, aim_fmt_g(num, g, 6));
-    int r = aim_prov_series_push(&out->series, t, g);
-    return r < 0 ? aim_prov_fail(err, errlen, r, "too many points") : 0;
+        return aim__prov_fail(err, errlen, -EPROTO, "point %zu: carbonIntensity %s g/kWh is not plausible",
+                             index, aim__fmt_g(num, g, 6));
+    int r = aim__prov_series_push(&out->series, t, g);
+    return r < 0 ? aim__prov_fail(err, errlen, r, "too many points") : 0;
 }
 
-int aim_em_parse(const char *body, size_t len, aim_em_kind kind, aim_prov_parsed *out, char *err,
+int aim__em_parse(const char *body, size_t len, aim_em_kind kind, aim_prov_parsed *out, char *err,
                  size_t errlen) {
-    json_t *root = aim_json_parse(body, len, err, errlen);
+    json_t *root = aim__json_parse(body, len, err, errlen);
     if (!root)
         return -EPROTO;
     int r;
     if (!json_is_object(root)) {
-        r = aim_prov_fail(err, errlen, -EPROTO, "answer is not a JSON object");
+        r = aim__prov_fail(err, errlen, -EPROTO, "answer is not a JSON object");
     } else if ((r = em_zone(root, out, err, errlen)) == 0) {
         if (kind == AIM_EM_LATEST) {
             r = em_point(root, 0, out, err, errlen);
@@ -87,7 +87,7 @@ int aim_em_parse(const char *body, size_t len, aim_em_kind kind, aim_prov_parsed
             const char *key = kind == AIM_EM_HISTORY ? "history" : "data";
             json_t *arr = json_object_get(root, key);
             if (!json_is_array(arr)) {
-                r = aim_prov_fail(err, errlen, -EPROTO, "answer has no \"%s\" array", key);
+                r = aim__prov_fail(err, errlen, -EPROTO, "answer has no \"%s\" array", key);
             } else {
                 size_t i;
                 json_t *pt;
@@ -106,30 +106,30 @@ int aim_em_parse(const char *body, size_t len, aim_em_kind kind, aim_prov_parsed
 static int em_get(aim_prov_ctx *c, const char *url, const char *header, aim_em_kind kind,
                   const char *what, aim_prov_answer *a, char *err, size_t errlen) {
     aim_http_response rs;
-    int r = aim_prov_get(c, url, header, NULL, NULL, &rs, err, errlen);
+    int r = aim__prov_get(c, url, header, NULL, NULL, &rs, err, errlen);
     if (r < 0)
         return r;
     char whatfull[96];
     snprintf(whatfull, sizeof whatfull, "Electricity Maps %s", what);
-    r = aim_prov_http_status(c, &rs, whatfull, a, err, errlen);
+    r = aim__prov_http_status(c, &rs, whatfull, a, err, errlen);
     if (r == 0) {
         aim_prov_parsed p = { .basis = AIM_BASIS_UNKNOWN };
         char perr[200];
-        r = aim_em_parse(rs.body, rs.len, kind, &p, perr, sizeof perr);
+        r = aim__em_parse(rs.body, rs.len, kind, &p, perr, sizeof perr);
         if (r < 0) {
-            aim_prov_fail(err, errlen, r, "Electricity Maps %s: %s", what, perr);
+            aim__prov_fail(err, errlen, r, "Electricity Maps %s: %s", what, perr);
         } else {
             for (size_t i = 0; i < p.series.n && r == 0; i++)
-                r = aim_prov_series_push(&a->series, p.series.p[i].t_unix_ms, p.series.p[i].g_per_kwh);
+                r = aim__prov_series_push(&a->series, p.series.p[i].t_unix_ms, p.series.p[i].g_per_kwh);
             if (r < 0)
-                aim_prov_fail(err, errlen, r, "out of memory");
+                aim__prov_fail(err, errlen, r, "out of memory");
             snprintf(a->zone, sizeof a->zone, "%s", p.zone);
             if (p.basis != AIM_BASIS_UNKNOWN)
                 a->basis = p.basis;
         }
-        aim_prov_parsed_free(&p);
+        aim__prov_parsed_free(&p);
     }
-    aim_http_response_free(&rs);
+    aim__http_response_free(&rs);
     return r;
 }
 
@@ -141,23 +141,23 @@ static int em_url(const aim_provider_query *q, const char *base, const char *pat
         return -ENOBUFS;
     int r;
     if (q->zone && *q->zone) {
-        r = aim_prov_url_add(url, size, "zone", q->zone);
+        r = aim__prov_url_add(url, size, "zone", q->zone);
     } else {
         /* Locale-free: a host program (Python) may have set a decimal comma, and
          * "lat=48,850000" is another query, or none. */
         char lat[AIM_NUM_MAX], lon[AIM_NUM_MAX];
-        aim_fmt_fixed(lat, q->lat, 6);
-        aim_fmt_fixed(lon, q->lon, 6);
-        r = aim_prov_url_add(url, size, "lat", lat);
+        aim__fmt_fixed(lat, q->lat, 6);
+        aim__fmt_fixed(lon, q->lon, 6);
+        r = aim__prov_url_add(url, size, "lat", lat);
         if (r == 0)
-            r = aim_prov_url_add(url, size, "lon", lon);
+            r = aim__prov_url_add(url, size, "lon", lon);
         /* Never the caller's IP location: that would be the grid of wherever the network
          * exits, silently. */
         if (r == 0)
-            r = aim_prov_url_add(url, size, "shouldUseFallbackCallerLookup", "false");
+            r = aim__prov_url_add(url, size, "shouldUseFallbackCallerLookup", "false");
     }
     if (r == 0)
-        r = aim_prov_url_add(url, size, "emissionFactorType",
+        r = aim__prov_url_add(url, size, "emissionFactorType",
                              q->basis == AIM_BASIS_DIRECT ? "direct" : "lifecycle");
     return r;
 }
@@ -167,17 +167,17 @@ static void em_source(const aim_provider_query *q, aim_prov_answer *a, const cha
              a->zone[0] ? a->zone : q->zone ? q->zone : "?");
 }
 
-int aim_em_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) {
+int aim__em_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) {
     const aim_provider_query *q = c->q;
     char key[512], header[600], base[512], url[2048];
-    int r = aim_credentials_get("ELECTRICITYMAPS_API_KEY", "electricitymaps_api_key", key, sizeof key,
+    int r = aim__credentials_get("ELECTRICITYMAPS_API_KEY", "electricitymaps_api_key", key, sizeof key,
                                 err, errlen);
     if (r < 0)
         return r;
     snprintf(c->secret[0], sizeof c->secret[0], "%s", key);
     snprintf(header, sizeof header, "auth-token: %s", key);
     explicit_bzero(key, sizeof key);
-    aim_prov_base_url("AIMETER_ELECTRICITYMAPS_URL", EM_DEFAULT_URL, base, sizeof base);
+    aim__prov_base_url("AIMETER_ELECTRICITYMAPS_URL", EM_DEFAULT_URL, base, sizeof base);
     a->basis = q->basis == AIM_BASIS_DIRECT ? AIM_BASIS_DIRECT : AIM_BASIS_LIFECYCLE;
 
     if (!q->from_unix_ms && !q->to_unix_ms) {
@@ -186,7 +186,7 @@ int aim_em_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
         em_source(q, a, "latest");
         goto out;
     }
-    int64_t now = aim_prov_now_ms();
+    int64_t now = aim__prov_now_ms();
     /* The hourly period containing `from` starts up to an hour before it. */
     int64_t start = q->from_unix_ms - EM_HOUR_MS;
     if (start >= now - EM_HISTORY_SPAN_MS) {
@@ -198,13 +198,13 @@ int aim_em_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
     for (int64_t s = start; s < q->to_unix_ms && r == 0; s += EM_RANGE_CHUNK_MS) {
         int64_t e = s + EM_RANGE_CHUNK_MS < q->to_unix_ms ? s + EM_RANGE_CHUNK_MS : q->to_unix_ms;
         char ts[40], te[40];
-        aim_iso8601_format(s, 1, ts, sizeof ts);
-        aim_iso8601_format(e, 1, te, sizeof te);
+        aim__iso8601_format(s, 1, ts, sizeof ts);
+        aim__iso8601_format(e, 1, te, sizeof te);
         r = em_url(q, base, "carbon-intensity/past-range", url, sizeof url);
         if (r == 0)
-            r = aim_prov_url_add(url, sizeof url, "start", ts);
+            r = aim__prov_url_add(url, sizeof url, "start", ts);
         if (r == 0)
-            r = aim_prov_url_add(url, sizeof url, "end", te);
+            r = aim__prov_url_add(url, sizeof url, "end", te);
         if (r == 0)
             r = em_get(c, url, header, AIM_EM_RANGE, "carbon-intensity/past-range", a, err, errlen);
     }
@@ -221,6 +221,6 @@ int aim_em_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
 out:
     explicit_bzero(header, sizeof header);
     if (r == -ENOBUFS)
-        r = aim_prov_fail(err, errlen, -EINVAL, "the query makes a URL that is too long");
+        r = aim__prov_fail(err, errlen, -EINVAL, "the query makes a URL that is too long");
     return r;
 }

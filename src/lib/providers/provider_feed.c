@@ -41,10 +41,10 @@ static char *dup_or_null(const char *s, int *oom) {
     return d;
 }
 
-int aim_provider_feed_new(const aim_provider_query *q, int64_t cadence_ms, aim_provider_feed **ret) {
+int aim__provider_feed_new(const aim_provider_query *q, int64_t cadence_ms, aim_provider_feed **ret) {
     aim_provider_query latest = *q;
     latest.from_unix_ms = latest.to_unix_ms = 0;
-    int r = aim_provider_check_query(&latest, NULL, 0);
+    int r = aim__provider_check_query(&latest, NULL, 0);
     if (r < 0)
         return r;
     if (cadence_ms < 0)
@@ -77,8 +77,8 @@ int aim_provider_feed_new(const aim_provider_query *q, int64_t cadence_ms, aim_p
     f->q.provider = f->provider;
     f->q.zone = f->zone;
     f->q.cache_dir = f->cache_dir;
-    f->cadence_ms = cadence_ms ? cadence_ms : aim_provider_cadence_ms(q->provider);
-    snprintf(f->note, sizeof f->note, "waiting for the first answer from %s", aim_provider_label(q->provider));
+    f->cadence_ms = cadence_ms ? cadence_ms : aim__provider_cadence_ms(q->provider);
+    snprintf(f->note, sizeof f->note, "waiting for the first answer from %s", aim__provider_label(q->provider));
     *ret = f;
     return 0;
 }
@@ -108,7 +108,7 @@ static void *poll_thread(void *arg) {
         aim_provider_result meta = { .points = NULL };
         aim_prov_series s;
         char err[256];
-        int r = aim_provider_fetch_series(&f->q, &f->stop, &meta, &s, err, sizeof err);
+        int r = aim__provider_fetch_series(&f->q, &f->stop, &meta, &s, err, sizeof err);
         int64_t next = f->cadence_ms;
         int give_up = 0;
         pthread_mutex_lock(&f->lock);
@@ -116,8 +116,8 @@ static void *poll_thread(void *arg) {
         if (r == 0) {
             int oom = 0;
             for (size_t i = 0; i < s.n && !oom; i++)
-                oom = aim_prov_series_push(&f->points, s.p[i].t_unix_ms, s.p[i].g_per_kwh) < 0;
-            aim_prov_series_sort_dedupe(&f->points);
+                oom = aim__prov_series_push(&f->points, s.p[i].t_unix_ms, s.p[i].g_per_kwh) < 0;
+            aim__prov_series_sort_dedupe(&f->points);
             f->meta = meta;
             f->have_meta = 1;
             snprintf(f->note, sizeof f->note, "%s", oom ? "out of memory: points lost" : meta.note);
@@ -139,14 +139,14 @@ static void *poll_thread(void *arg) {
         pthread_mutex_unlock(&f->lock);
         if (r == 0 && f->fn && s.n)
             f->fn(f->fn_data, s.p, s.n, &meta);
-        aim_prov_series_free(&s);
+        aim__prov_series_free(&s);
         if (give_up || nap(f, next))
             break;
     }
     return NULL;
 }
 
-int aim_provider_feed_set_callback(aim_provider_feed *f, aim_provider_feed_fn fn, void *userdata) {
+int aim__provider_feed_set_callback(aim_provider_feed *f, aim_provider_feed_fn fn, void *userdata) {
     if (f->started)
         return -EALREADY;
     f->fn = fn;
@@ -154,7 +154,7 @@ int aim_provider_feed_set_callback(aim_provider_feed *f, aim_provider_feed_fn fn
     return 0;
 }
 
-int aim_provider_feed_start(aim_provider_feed *f) {
+int aim__provider_feed_start(aim_provider_feed *f) {
     if (f->started)
         return -EALREADY;
     int r = pthread_create(&f->thread, NULL, poll_thread, f);
@@ -164,7 +164,7 @@ int aim_provider_feed_start(aim_provider_feed *f) {
     return 0;
 }
 
-int aim_provider_feed_latest(aim_provider_feed *f, aim_intensity_point *ret, char *note, size_t notelen) {
+int aim__provider_feed_latest(aim_provider_feed *f, aim_intensity_point *ret, char *note, size_t notelen) {
     pthread_mutex_lock(&f->lock);
     int r = f->points.n ? 0 : -ENODATA;
     if (r == 0)
@@ -175,7 +175,7 @@ int aim_provider_feed_latest(aim_provider_feed *f, aim_intensity_point *ret, cha
     return r;
 }
 
-int aim_provider_feed_points(aim_provider_feed *f, aim_provider_result *r) {
+int aim__provider_feed_points(aim_provider_feed *f, aim_provider_result *r) {
     pthread_mutex_lock(&f->lock);
     int rc = 0;
     if (f->have_meta) {
@@ -199,7 +199,7 @@ int aim_provider_feed_points(aim_provider_feed *f, aim_provider_result *r) {
     return rc;
 }
 
-void aim_provider_feed_counts(aim_provider_feed *f, uint64_t *ret_polls, uint64_t *ret_failures) {
+void aim__provider_feed_counts(aim_provider_feed *f, uint64_t *ret_polls, uint64_t *ret_failures) {
     pthread_mutex_lock(&f->lock);
     if (ret_polls)
         *ret_polls = f->polls;
@@ -208,7 +208,7 @@ void aim_provider_feed_counts(aim_provider_feed *f, uint64_t *ret_polls, uint64_
     pthread_mutex_unlock(&f->lock);
 }
 
-void aim_provider_feed_stop(aim_provider_feed *f) {
+void aim__provider_feed_stop(aim_provider_feed *f) {
     if (!f || !f->started || f->joined)
         return;
     pthread_mutex_lock(&f->lock);
@@ -219,11 +219,11 @@ void aim_provider_feed_stop(aim_provider_feed *f) {
     f->joined = 1;
 }
 
-void aim_provider_feed_free(aim_provider_feed *f) {
+void aim__provider_feed_free(aim_provider_feed *f) {
     if (!f)
         return;
-    aim_provider_feed_stop(f);
-    aim_prov_series_free(&f->points);
+    aim__provider_feed_stop(f);
+    aim__prov_series_free(&f->points);
     pthread_cond_destroy(&f->cond);
     pthread_mutex_destroy(&f->lock);
     free(f->provider);
@@ -232,10 +232,10 @@ void aim_provider_feed_free(aim_provider_feed *f) {
     free(f);
 }
 
-int aim_provider_backfill(const aim_provider_query *q, int64_t from_ms, int64_t to_ms,
+int aim__provider_backfill(const aim_provider_query *q, int64_t from_ms, int64_t to_ms,
                           aim_provider_result *r, char *err, size_t errlen) {
     aim_provider_query h = *q;
     h.from_unix_ms = from_ms;
     h.to_unix_ms = to_ms;
-    return aim_provider_fetch(&h, r, err, errlen);
+    return aim__provider_fetch(&h, r, err, errlen);
 }

@@ -48,7 +48,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
     return n;
 }
 
-int aim_http_parse_retry_after(const char *value, int64_t now_s) {
+int aim__http_parse_retry_after(const char *value, int64_t now_s) {
     while (*value == ' ' || *value == '\t')
         value++;
     size_t n = strlen(value);
@@ -64,7 +64,7 @@ int aim_http_parse_retry_after(const char *value, int64_t now_s) {
     if (strspn(buf, "0123456789") == n) {
         secs = n > 6 ? 86400 : strtoll(buf, NULL, 10);
     } else {
-        const aim_curl_api *cu = aim_curl(NULL);
+        const aim_curl_api *cu = aim__curl(NULL);
         if (!cu)
             return -1;
         time_t t = cu->getdate(buf, NULL);
@@ -83,7 +83,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata) {
         char v[256];
         memcpy(v, data + sizeof name - 1, n - (sizeof name - 1));
         v[n - (sizeof name - 1)] = '\0';
-        t->retry_after_s = aim_http_parse_retry_after(v, (int64_t)time(NULL));
+        t->retry_after_s = aim__http_parse_retry_after(v, (int64_t)time(NULL));
     } else if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
         t->retry_after_s = -1; /* a new response (after a 100 Continue): forget the old one */
     }
@@ -96,8 +96,8 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
     return t->cancel && atomic_load(t->cancel) ? 1 : 0;
 }
 
-int aim_http_origin(const char *url, char *buf, size_t size) {
-    const aim_curl_api *cu = aim_curl(NULL);
+int aim__http_origin(const char *url, char *buf, size_t size) {
+    const aim_curl_api *cu = aim__curl(NULL);
     if (!cu)
         return -ENOSYS;
     CURLU *u = cu->url();
@@ -128,7 +128,7 @@ int aim_http_origin(const char *url, char *buf, size_t size) {
  * libcurl answers itself, without asking a resolver), is loopback. 1 https, 2 plain http to
  * loopback (the caller then bypasses every proxy), 0 refused. */
 static int origin_allowed(const char *url) {
-    const aim_curl_api *cu = aim_curl(NULL);
+    const aim_curl_api *cu = aim__curl(NULL);
     CURLU *u = cu->url();
     if (!u)
         return 0;
@@ -165,45 +165,45 @@ static int origin_allowed(const char *url) {
 
 static int map_curl_error(CURLcode cc, const transfer *t, const char *origin, const char *detail,
                           char *err, size_t errlen) {
-    const char *d = detail[0] ? detail : aim_curl(NULL)->easy_strerror(cc);
+    const char *d = detail[0] ? detail : aim__curl(NULL)->easy_strerror(cc);
     switch (cc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
-        return aim_prov_fail(err, errlen, -ENETUNREACH, "cannot reach %s: %s", origin, d);
+        return aim__prov_fail(err, errlen, -ENETUNREACH, "cannot reach %s: %s", origin, d);
     case CURLE_OPERATION_TIMEDOUT:
-        return aim_prov_fail(err, errlen, -EAGAIN, "%s did not answer in time: %s", origin, d);
+        return aim__prov_fail(err, errlen, -EAGAIN, "%s did not answer in time: %s", origin, d);
     case CURLE_ABORTED_BY_CALLBACK:
-        return aim_prov_fail(err, errlen, -ECANCELED, "request to %s cancelled", origin);
+        return aim__prov_fail(err, errlen, -ECANCELED, "request to %s cancelled", origin);
     case CURLE_FILESIZE_EXCEEDED:
-        return aim_prov_fail(err, errlen, -EFBIG, "answer from %s is larger than %zu bytes",
+        return aim__prov_fail(err, errlen, -EFBIG, "answer from %s is larger than %zu bytes",
                              origin, t->max);
     case CURLE_WRITE_ERROR:
         if (t->too_big)
-            return aim_prov_fail(err, errlen, -EFBIG, "answer from %s is larger than %zu bytes",
+            return aim__prov_fail(err, errlen, -EFBIG, "answer from %s is larger than %zu bytes",
                                  origin, t->max);
-        return aim_prov_fail(err, errlen, -ENOMEM, "out of memory reading the answer from %s", origin);
+        return aim__prov_fail(err, errlen, -ENOMEM, "out of memory reading the answer from %s", origin);
     case CURLE_OUT_OF_MEMORY:
-        return aim_prov_fail(err, errlen, -ENOMEM, "out of memory");
+        return aim__prov_fail(err, errlen, -ENOMEM, "out of memory");
     case CURLE_PARTIAL_FILE:
-        return aim_prov_fail(err, errlen, -EPROTO, "answer from %s was truncated: %s", origin, d);
+        return aim__prov_fail(err, errlen, -EPROTO, "answer from %s was truncated: %s", origin, d);
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CACERT_BADFILE:
-        return aim_prov_fail(err, errlen, -EPROTO, "TLS with %s failed: %s", origin, d);
+        return aim__prov_fail(err, errlen, -EPROTO, "TLS with %s failed: %s", origin, d);
     default:
-        return aim_prov_fail(err, errlen, -EPROTO, "request to %s failed: %s", origin, d);
+        return aim__prov_fail(err, errlen, -EPROTO, "request to %s failed: %s", origin, d);
     }
 }
 
 /* One request, no redirect followed. */
 static int get_once(const aim_http_request *rq, const char *url, const char *origin, int direct,
                     aim_http_response *rs, char *location, size_t locsize, char *err, size_t errlen) {
-    const aim_curl_api *cu = aim_curl(NULL); /* loaded: aim_http_get checked */
+    const aim_curl_api *cu = aim__curl(NULL); /* loaded: aim__http_get checked */
     CURL *h = cu->easy_init();
     if (!h)
-        return aim_prov_fail(err, errlen, -ENOMEM, "out of memory");
+        return aim__prov_fail(err, errlen, -ENOMEM, "out of memory");
     transfer t = { .max = rq->max_body ? rq->max_body : DEFAULT_MAX_BODY, .retry_after_s = -1,
                    .cancel = rq->cancel };
     char detail[CURL_ERROR_SIZE] = "";
@@ -265,13 +265,13 @@ static int get_once(const aim_http_request *rq, const char *url, const char *ori
             rs->status = status;
             rs->retry_after_s = t.retry_after_s;
             if (!t.body && !(t.body = calloc(1, 1)))
-                r = aim_prov_fail(err, errlen, -ENOMEM, "out of memory");
+                r = aim__prov_fail(err, errlen, -ENOMEM, "out of memory");
             rs->body = t.body;
             rs->len = t.len;
             t.body = NULL;
         }
     } else {
-        aim_prov_fail(err, errlen, r, "out of memory");
+        aim__prov_fail(err, errlen, r, "out of memory");
     }
     free(t.body);
     cu->slist_free_all(hdrs);
@@ -279,18 +279,18 @@ static int get_once(const aim_http_request *rq, const char *url, const char *ori
     return r;
 }
 
-int aim_http_get(const aim_http_request *rq, aim_http_response *rs, char *err, size_t errlen) {
+int aim__http_get(const aim_http_request *rq, aim_http_response *rs, char *err, size_t errlen) {
     memset(rs, 0, sizeof *rs);
     rs->retry_after_s = -1;
     const char *why;
-    if (!aim_curl(&why))
-        return aim_prov_fail(err, errlen, -ENOSYS, "%s", why);
+    if (!aim__curl(&why))
+        return aim__prov_fail(err, errlen, -ENOSYS, "%s", why);
     char origin[512];
-    if (!rq->url || aim_http_origin(rq->url, origin, sizeof origin) < 0)
-        return aim_prov_fail(err, errlen, -EINVAL, "not an http(s) URL");
+    if (!rq->url || aim__http_origin(rq->url, origin, sizeof origin) < 0)
+        return aim__prov_fail(err, errlen, -EINVAL, "not an http(s) URL");
     int allowed = origin_allowed(rq->url);
     if (!allowed)
-        return aim_prov_fail(err, errlen, -EPERM,
+        return aim__prov_fail(err, errlen, -EPERM,
                              "refusing plain http to %s: a key must not cross a network in clear text; "
                              "use https, or http to a loopback address (127.0.0.1, [::1], localhost)",
                              origin);
@@ -301,20 +301,20 @@ int aim_http_get(const aim_http_request *rq, aim_http_response *rs, char *err, s
         if (r < 0 || !location[0])
             return r;
         char to[512];
-        if (aim_http_origin(location, to, sizeof to) < 0 || strcmp(to, origin) != 0 || hop >= MAX_REDIRECTS) {
-            aim_http_response_free(rs);
+        if (aim__http_origin(location, to, sizeof to) < 0 || strcmp(to, origin) != 0 || hop >= MAX_REDIRECTS) {
+            aim__http_response_free(rs);
             if (hop >= MAX_REDIRECTS)
-                return aim_prov_fail(err, errlen, -EPROTO, "%s redirected more than %d times", origin,
+                return aim__prov_fail(err, errlen, -EPROTO, "%s redirected more than %d times", origin,
                                      MAX_REDIRECTS);
-            return aim_prov_fail(err, errlen, -EPROTO, "%s redirected to another host; not followed",
+            return aim__prov_fail(err, errlen, -EPROTO, "%s redirected to another host; not followed",
                                  origin);
         }
-        aim_http_response_free(rs);
+        aim__http_response_free(rs);
         snprintf(url, sizeof url, "%s", location);
     }
 }
 
-void aim_http_response_free(aim_http_response *rs) {
+void aim__http_response_free(aim_http_response *rs) {
     free(rs->body);
     rs->body = NULL;
     rs->len = 0;

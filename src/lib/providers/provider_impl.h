@@ -23,13 +23,13 @@ typedef struct aim_prov_series {
 } aim_prov_series;
 
 /* Appends (0 or -ENOMEM; refuses to grow past 1,000,000 points with -EFBIG). */
-int aim_prov_series_push(aim_prov_series *s, int64_t t_ms, double g_per_kwh);
+int aim__prov_series_push(aim_prov_series *s, int64_t t_ms, double g_per_kwh);
 /* Sorts by time; of points with the same time the one appended last wins. */
-void aim_prov_series_sort_dedupe(aim_prov_series *s);
+void aim__prov_series_sort_dedupe(aim_prov_series *s);
 /* Keeps the points in [from, to), plus the last one before from (the value in force at
  * from). Expects a sorted series. */
-void aim_prov_series_clip(aim_prov_series *s, int64_t from_ms, int64_t to_ms);
-void aim_prov_series_free(aim_prov_series *s);
+void aim__prov_series_clip(aim_prov_series *s, int64_t from_ms, int64_t to_ms);
+void aim__prov_series_free(aim_prov_series *s);
 
 /* What a parse function fills: the points appended, and what the answer said about them. */
 typedef struct aim_prov_parsed {
@@ -42,22 +42,22 @@ typedef struct aim_prov_parsed {
 
 /* ---------------------------------------------------------------- time */
 
-/* ISO 8601 times: util/iso8601.h (aim_iso8601_parse, aim_iso8601_format). */
+/* ISO 8601 times: util/iso8601.h (aim__iso8601_parse, aim__iso8601_format). */
 /* Wall clock now, in ms. */
-int64_t aim_prov_now_ms(void);
+int64_t aim__prov_now_ms(void);
 /* CLOCK_MONOTONIC now, in ms (deadlines). */
-int64_t aim_prov_mono_ms(void);
+int64_t aim__prov_mono_ms(void);
 
 /* ---------------------------------------------------------------- messages */
 
 /* snprintf into err when err is not NULL; returns rc so callers can `return`. */
-int aim_prov_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+int aim__prov_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Replaces every occurrence of secret (when at least 4 bytes) in text by "***". */
-void aim_prov_scrub(char *text, const char *secret);
+void aim__prov_scrub(char *text, const char *secret);
 /* Copies at most max bytes of a provider's own message, printable ASCII only, for
  * quoting in an error line. */
-void aim_prov_quote(char *dst, size_t size, const char *src, size_t max);
+void aim__prov_quote(char *dst, size_t size, const char *src, size_t max);
 
 /* ---------------------------------------------------------------- HTTP */
 
@@ -73,7 +73,7 @@ typedef struct aim_http_request {
 
 typedef struct aim_http_response {
     long status;
-    char *body;         /* NUL-terminated, malloc'd; free with aim_http_response_free */
+    char *body;         /* NUL-terminated, malloc'd; free with aim__http_response_free */
     size_t len;
     int retry_after_s;  /* Retry-After, as seconds from now; -1 when absent */
 } aim_http_response;
@@ -84,16 +84,16 @@ typedef struct aim_http_response {
  * -EPROTO truncated body, TLS or protocol failure, a redirect to another host; -EFBIG body
  * above max_body; -ECANCELED; -ENOMEM. Same-host redirects are followed (at most 3).
  * TLS is verified; headers are never logged. Thread-safe. */
-int aim_http_get(const aim_http_request *rq, aim_http_response *rs, char *err, size_t errlen);
-void aim_http_response_free(aim_http_response *rs);
+int aim__http_get(const aim_http_request *rq, aim_http_response *rs, char *err, size_t errlen);
+void aim__http_response_free(aim_http_response *rs);
 
 /* Retry-After's value: delta-seconds or an HTTP-date. Seconds from now_s (clamped to
  * 0..86400), or -1 when it is neither. */
-int aim_http_parse_retry_after(const char *value, int64_t now_s);
+int aim__http_parse_retry_after(const char *value, int64_t now_s);
 
 /* Scheme, host and port of url ("https://api.x.org:443" style, lower-case) for
  * comparing redirects. -EINVAL when it is not an http(s) URL. */
-int aim_http_origin(const char *url, char *buf, size_t size);
+int aim__http_origin(const char *url, char *buf, size_t size);
 
 /* ---------------------------------------------------------------- credentials */
 
@@ -101,17 +101,17 @@ int aim_http_origin(const char *url, char *buf, size_t size);
  * comments, [sections] ignored, keys case-insensitive, the last occurrence wins, a value
  * may be in double quotes). 0 found; -ENOENT absent; -EINVAL a malformed line (its number
  * in *ret_line) or a value with control characters; -ENOBUFS value longer than outlen-1. */
-int aim_credentials_parse(const char *text, size_t len, const char *key, char *out,
+int aim__credentials_parse(const char *text, size_t len, const char *key, char *out,
                           size_t outlen, int *ret_line);
 
 /* The credentials file path: $AIMETER_CREDENTIALS, else $XDG_CONFIG_HOME/aimeter/credentials
  * (absolute only), else ~/.config/aimeter/credentials. -ENOENT when none can be formed. */
-int aim_credentials_path(char *buf, size_t size);
+int aim__credentials_path(char *buf, size_t size);
 
 /* A secret from the environment variable env_name, else from the credentials file's key.
  * 0; -EACCES (absent: err says where to put it; the file is not yours or others can read
  * it: err says `chmod 600 FILE`; malformed). The caller wipes out with explicit_bzero. */
-int aim_credentials_get(const char *env_name, const char *key, char *out, size_t outlen,
+int aim__credentials_get(const char *env_name, const char *key, char *out, size_t outlen,
                         char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- cache */
@@ -127,19 +127,19 @@ typedef struct aim_cache_entry {
 } aim_cache_entry;
 
 /* The file name for a query ("electricitymaps_DE_average_lifecycle_latest.json"). */
-int aim_cache_name(const aim_provider_query *q, char *buf, size_t size);
+int aim__cache_name(const aim_provider_query *q, char *buf, size_t size);
 /* Parses a cache file's text (untrusted: validated like a provider answer). 0 or -EPROTO. */
-int aim_cache_parse(const char *text, size_t len, aim_cache_entry *e);
+int aim__cache_parse(const char *text, size_t len, aim_cache_entry *e);
 /* Loads dir/name. 0; -ENOENT none; -EPROTO unreadable or corrupt (treated as absent). */
-int aim_cache_load(const char *dir, const char *name, aim_cache_entry *e);
+int aim__cache_load(const char *dir, const char *name, aim_cache_entry *e);
 /* Writes dir/name atomically (temporary file, fsync, rename), mode 0600, creating dir
  * (0700) as needed. 0 or -errno. */
-int aim_cache_store(const char *dir, const char *name, const aim_cache_entry *e);
+int aim__cache_store(const char *dir, const char *name, const aim_cache_entry *e);
 /* 1 when the entry can still be served without asking the provider: history that ended
  * more than a day before it was fetched is final; anything else lives for the provider's
  * cadence. */
-int aim_cache_fresh(const aim_provider_query *q, const aim_cache_entry *e, int64_t now_ms);
-void aim_cache_entry_free(aim_cache_entry *e);
+int aim__cache_fresh(const aim_provider_query *q, const aim_cache_entry *e, int64_t now_ms);
+void aim__cache_entry_free(aim_cache_entry *e);
 
 /* ---------------------------------------------------------------- providers */
 
@@ -163,56 +163,56 @@ typedef struct aim_prov_ctx {
     char secret[2][4096]; /* secrets loaded by this fetch, scrubbed out of err at the end */
 } aim_prov_ctx;
 
-/* GET with the context's remaining time. Same returns as aim_http_get; -EAGAIN when the
+/* GET with the context's remaining time. Same returns as aim__http_get; -EAGAIN when the
  * deadline has already passed. */
-int aim_prov_get(aim_prov_ctx *c, const char *url, const char *header, const char *user,
+int aim__prov_get(aim_prov_ctx *c, const char *url, const char *header, const char *user,
                  const char *password, aim_http_response *rs, char *err, size_t errlen);
 /* 0 for a 2xx status, else the error for it with a message naming `what` (and quoting the
  * provider's own message, when its JSON body has one, with c's secrets scrubbed out before
  * it is cut to length; c may be NULL): 401/403 -EACCES, 400/404/422
  * -ENOENT, 429 -EAGAIN (a->rate_limited, a->retry_after_s), 5xx -EAGAIN, else -EPROTO. */
-int aim_prov_http_status(const aim_prov_ctx *c, const aim_http_response *rs, const char *what,
+int aim__prov_http_status(const aim_prov_ctx *c, const aim_http_response *rs, const char *what,
                          aim_prov_answer *a, char *err, size_t errlen);
 /* The base URL: the env override when set (test or proxy use), else the default.
  * Trailing slashes removed. */
-void aim_prov_base_url(const char *env_name, const char *def, char *buf, size_t size);
+void aim__prov_base_url(const char *env_name, const char *def, char *buf, size_t size);
 /* Appends "&name=escaped(value)" (or "?name=" when url has no '?'). -ENOBUFS. */
-int aim_prov_url_add(char *url, size_t size, const char *name, const char *value);
+int aim__prov_url_add(char *url, size_t size, const char *name, const char *value);
 
 /* Electricity Maps. kind: which endpoint answered, which decides the expected shape. */
 typedef enum aim_em_kind { AIM_EM_LATEST, AIM_EM_HISTORY, AIM_EM_RANGE } aim_em_kind;
-int aim_em_parse(const char *body, size_t len, aim_em_kind kind, aim_prov_parsed *out,
+int aim__em_parse(const char *body, size_t len, aim_em_kind kind, aim_prov_parsed *out,
                  char *err, size_t errlen);
-int aim_em_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen);
+int aim__em_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen);
 
 /* WattTime. expected_signal: "co2_moer"/"co2_aoer"; values converted to g/kWh. */
-int aim_wt_parse_data(const char *body, size_t len, const char *expected_signal,
+int aim__wt_parse_data(const char *body, size_t len, const char *expected_signal,
                       aim_prov_parsed *out, char *err, size_t errlen);
-int aim_wt_parse_login(const char *body, size_t len, char *token, size_t size, char *err,
+int aim__wt_parse_login(const char *body, size_t len, char *token, size_t size, char *err,
                        size_t errlen);
-int aim_wt_parse_region(const char *body, size_t len, char *region, size_t size, char *err,
+int aim__wt_parse_region(const char *body, size_t len, char *region, size_t size, char *err,
                         size_t errlen);
 /* The signal index (a 0-100 percentile): its latest value. */
-int aim_wt_parse_index(const char *body, size_t len, double *ret_percent, char *err,
+int aim__wt_parse_index(const char *body, size_t len, double *ret_percent, char *err,
                        size_t errlen);
-int aim_wt_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen);
+int aim__wt_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen);
 /* Forgets the process's login token (tests). */
-void aim_wt_forget_token(void);
+void aim__wt_forget_token(void);
 
 /* UK Carbon Intensity API: national (`intensity.actual` where published, else the
  * forecast) and regional (forecast only) shapes. */
-int aim_uk_parse(const char *body, size_t len, int regional, aim_prov_parsed *out, char *err,
+int aim__uk_parse(const char *body, size_t len, int regional, aim_prov_parsed *out, char *err,
                  size_t errlen);
-int aim_uk_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen);
+int aim__uk_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen);
 
-void aim_prov_parsed_free(aim_prov_parsed *p);
+void aim__prov_parsed_free(aim_prov_parsed *p);
 
 /* ---------------------------------------------------------------- the core */
 
-/* aim_provider_fetch without the caller's buffer: the points go into *out (which the
- * caller frees with aim_prov_series_free), everything else into meta (whose points/cap are
+/* aim__provider_fetch without the caller's buffer: the points go into *out (which the
+ * caller frees with aim__prov_series_free), everything else into meta (whose points/cap are
  * not used). cancel, when not NULL, aborts a transfer as soon as it becomes non-zero. */
-int aim_provider_fetch_series(const aim_provider_query *q, const atomic_int *cancel,
+int aim__provider_fetch_series(const aim_provider_query *q, const atomic_int *cancel,
                               aim_provider_result *meta, aim_prov_series *out, char *err,
                               size_t errlen);
 

@@ -26,23 +26,23 @@
 static int uk_period(json_t *pt, size_t index, int regional, aim_prov_parsed *out, char *err,
                      size_t errlen) {
     if (!json_is_object(pt))
-        return aim_prov_fail(err, errlen, -EPROTO, "period %zu is not an object", index);
+        return aim__prov_fail(err, errlen, -EPROTO, "period %zu is not an object", index);
     json_t *from = json_object_get(pt, "from"), *to = json_object_get(pt, "to");
     json_t *in = json_object_get(pt, "intensity");
     int64_t tf, tt;
     if (!json_is_string(from) || !json_is_string(to) ||
-        aim_iso8601_parse(json_string_value(from), json_string_length(from), &tf) < 0 ||
-        aim_iso8601_parse(json_string_value(to), json_string_length(to), &tt) < 0 || tt <= tf)
-        return aim_prov_fail(err, errlen, -EPROTO, "period %zu: \"from\"/\"to\" are not ISO 8601 times in order",
+        aim__iso8601_parse(json_string_value(from), json_string_length(from), &tf) < 0 ||
+        aim__iso8601_parse(json_string_value(to), json_string_length(to), &tt) < 0 || tt <= tf)
+        return aim__prov_fail(err, errlen, -EPROTO, "period %zu: \"from\"/\"to\" are not ISO 8601 times in order",
                              index);
     if (!json_is_object(in))
-        return aim_prov_fail(err, errlen, -EPROTO, "period %zu has no \"intensity\" object", index);
+        return aim__prov_fail(err, errlen, -EPROTO, "period %zu has no \"intensity\" object", index);
     json_t *fc = json_object_get(in, "forecast"), *ac = json_object_get(in, "actual");
     json_t *ix = json_object_get(in, "index");
     if (!fc || (!json_is_null(fc) && !json_is_number(fc)) || (ac && !json_is_null(ac) && !json_is_number(ac)))
-        return aim_prov_fail(err, errlen, -EPROTO, "period %zu: intensity.forecast/actual are not numbers", index);
+        return aim__prov_fail(err, errlen, -EPROTO, "period %zu: intensity.forecast/actual are not numbers", index);
     if (ix && !json_is_null(ix) && !json_is_string(ix))
-        return aim_prov_fail(err, errlen, -EPROTO, "period %zu: intensity.index is not a string", index);
+        return aim__prov_fail(err, errlen, -EPROTO, "period %zu: intensity.index is not a string", index);
     json_t *v = !regional && json_is_number(ac) ? ac : fc;
     if (json_is_null(v)) {
         out->skipped++;
@@ -51,15 +51,15 @@ static int uk_period(json_t *pt, size_t index, int regional, aim_prov_parsed *ou
     double g = json_number_value(v);
     char num[AIM_NUM_MAX];
     if (!isfinite(g) || g < 0 || g > AIM_PROVIDER_MAX_G_PER_KWH)
-        return aim_prov_fail(err, errlen, -EPROTO, "period %zu: %s gCO2/kWh is not plausible", index,
-                             aim_fmt_g(num, g, 6));
-    int r = aim_prov_series_push(&out->series, tf, g);
-    return r < 0 ? aim_prov_fail(err, errlen, r, "too many points") : 0;
+        return aim__prov_fail(err, errlen, -EPROTO, "period %zu: %s gCO2/kWh is not plausible", index,
+                             aim__fmt_g(num, g, 6));
+    int r = aim__prov_series_push(&out->series, tf, g);
+    return r < 0 ? aim__prov_fail(err, errlen, r, "too many points") : 0;
 }
 
 static int uk_periods(json_t *arr, int regional, aim_prov_parsed *out, char *err, size_t errlen) {
     if (!json_is_array(arr))
-        return aim_prov_fail(err, errlen, -EPROTO, "answer has no array of periods");
+        return aim__prov_fail(err, errlen, -EPROTO, "answer has no array of periods");
     size_t i;
     json_t *pt;
     json_array_foreach(arr, i, pt) {
@@ -70,16 +70,16 @@ static int uk_periods(json_t *arr, int regional, aim_prov_parsed *out, char *err
     return 0;
 }
 
-int aim_uk_parse(const char *body, size_t len, int regional, aim_prov_parsed *out, char *err,
+int aim__uk_parse(const char *body, size_t len, int regional, aim_prov_parsed *out, char *err,
                  size_t errlen) {
-    json_t *root = aim_json_parse(body, len, err, errlen);
+    json_t *root = aim__json_parse(body, len, err, errlen);
     if (!root)
         return -EPROTO;
     out->basis = AIM_BASIS_DIRECT;
     json_t *data = json_object_get(root, "data");
     int r;
     if (!json_is_object(root) || !data) {
-        r = aim_prov_fail(err, errlen, -EPROTO, "answer has no \"data\"");
+        r = aim__prov_fail(err, errlen, -EPROTO, "answer has no \"data\"");
     } else if (!regional) {
         snprintf(out->zone, sizeof out->zone, "GB");
         r = uk_periods(data, 0, out, err, errlen);
@@ -89,16 +89,16 @@ int aim_uk_parse(const char *body, size_t len, int regional, aim_prov_parsed *ou
         json_t *reg = json_is_array(data) ? json_array_get(data, 0) : data;
         json_t *id = json_object_get(reg, "regionid"), *name = json_object_get(reg, "shortname");
         if (json_is_array(data) && json_array_size(data) != 1) {
-            r = aim_prov_fail(err, errlen, -EPROTO, "answer has %zu regions, expected one", json_array_size(data));
+            r = aim__prov_fail(err, errlen, -EPROTO, "answer has %zu regions, expected one", json_array_size(data));
         } else if (!json_is_object(reg) || !json_is_integer(id) || json_integer_value(id) < 1 ||
                    json_integer_value(id) > 17) {
-            r = aim_prov_fail(err, errlen, -EPROTO, "answer has no region with a \"regionid\" 1-17");
+            r = aim__prov_fail(err, errlen, -EPROTO, "answer has no region with a \"regionid\" 1-17");
         } else if (name && !json_is_string(name)) {
-            r = aim_prov_fail(err, errlen, -EPROTO, "region \"shortname\" is not a string");
+            r = aim__prov_fail(err, errlen, -EPROTO, "region \"shortname\" is not a string");
         } else {
             snprintf(out->zone, sizeof out->zone, "GB-region-%d", (int)json_integer_value(id));
             if (json_is_string(name))
-                aim_prov_quote(out->label, sizeof out->label, json_string_value(name), sizeof out->label - 1);
+                aim__prov_quote(out->label, sizeof out->label, json_string_value(name), sizeof out->label - 1);
             r = uk_periods(json_object_get(reg, "data"), 1, out, err, errlen);
         }
     }
@@ -129,7 +129,7 @@ static int uk_target_parse(const char *zone, uk_target *t, char *err, size_t err
     if (n >= 1 && n <= 2 && strspn(z, "0123456789") == n) {
         int id = atoi(z);
         if (id < 1 || id > 17)
-            return aim_prov_fail(err, errlen, -ENOENT, "no UK region %d (regions are 1-17)", id);
+            return aim__prov_fail(err, errlen, -ENOENT, "no UK region %d (regions are 1-17)", id);
         t->regionid = id;
         return 0;
     }
@@ -146,17 +146,17 @@ static int uk_target_parse(const char *zone, uk_target *t, char *err, size_t err
             return 0;
         }
     }
-    return aim_prov_fail(err, errlen, -EINVAL,
+    return aim__prov_fail(err, errlen, -EINVAL,
                          "UK zone '%s': use GB (national), a region id 1-17, england/scotland/wales, or an "
                          "outward postcode such as RG10",
                          zone);
 }
 
-int aim_uk_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) {
+int aim__uk_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) {
     const aim_provider_query *q = c->q;
     uk_target t;
     if (q->have_latlon && !(q->zone && *q->zone))
-        return aim_prov_fail(err, errlen, -EINVAL,
+        return aim__prov_fail(err, errlen, -EINVAL,
                              "the UK Carbon Intensity API has no latitude/longitude lookup: give a postcode or a "
                              "region id with --zone");
     int r = uk_target_parse(q->zone, &t, err, errlen);
@@ -164,7 +164,7 @@ int aim_uk_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
         return r;
     int regional = t.regionid || t.postcode[0];
     char base[512], where[48] = "", url[1024];
-    aim_prov_base_url("AIMETER_UKGRID_URL", UK_DEFAULT_URL, base, sizeof base);
+    aim__prov_base_url("AIMETER_UKGRID_URL", UK_DEFAULT_URL, base, sizeof base);
     if (t.regionid)
         snprintf(where, sizeof where, "regionid/%d", t.regionid);
     else if (t.postcode[0])
@@ -186,32 +186,32 @@ int aim_uk_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
                 break;
             int64_t e = s + UK_CHUNK_MS < q->to_unix_ms ? s + UK_CHUNK_MS : q->to_unix_ms;
             char ts[40], te[40];
-            aim_iso8601_format(s, 0, ts, sizeof ts);
-            aim_iso8601_format(e, 0, te, sizeof te);
+            aim__iso8601_format(s, 0, ts, sizeof ts);
+            aim__iso8601_format(e, 0, te, sizeof te);
             if (regional)
                 snprintf(url, sizeof url, "%s/regional/intensity/%s/%s/%s", base, ts, te, where);
             else
                 snprintf(url, sizeof url, "%s/intensity/%s/%s", base, ts, te);
         }
         aim_http_response rs;
-        if ((r = aim_prov_get(c, url, NULL, NULL, NULL, &rs, err, errlen)) < 0)
+        if ((r = aim__prov_get(c, url, NULL, NULL, NULL, &rs, err, errlen)) < 0)
             break;
-        r = aim_prov_http_status(c, &rs, "UK Carbon Intensity API", a, err, errlen);
+        r = aim__prov_http_status(c, &rs, "UK Carbon Intensity API", a, err, errlen);
         if (r == 0) {
             aim_prov_parsed p = { .basis = AIM_BASIS_DIRECT };
             char perr[200];
-            r = aim_uk_parse(rs.body, rs.len, regional, &p, perr, sizeof perr);
+            r = aim__uk_parse(rs.body, rs.len, regional, &p, perr, sizeof perr);
             if (r < 0)
-                aim_prov_fail(err, errlen, r, "UK Carbon Intensity API: %s", perr);
+                aim__prov_fail(err, errlen, r, "UK Carbon Intensity API: %s", perr);
             for (size_t i = 0; r == 0 && i < p.series.n; i++)
-                r = aim_prov_series_push(&a->series, p.series.p[i].t_unix_ms, p.series.p[i].g_per_kwh);
+                r = aim__prov_series_push(&a->series, p.series.p[i].t_unix_ms, p.series.p[i].g_per_kwh);
             if (r == 0) {
                 snprintf(a->zone, sizeof a->zone, "%s", p.zone);
                 snprintf(label, sizeof label, "%s", p.label);
             }
-            aim_prov_parsed_free(&p);
+            aim__prov_parsed_free(&p);
         }
-        aim_http_response_free(&rs);
+        aim__http_response_free(&rs);
         if (!history)
             break;
     }

@@ -13,7 +13,7 @@
 
 #define SERIES_MAX 1000000
 
-int aim_prov_series_push(aim_prov_series *s, int64_t t_ms, double g_per_kwh) {
+int aim__prov_series_push(aim_prov_series *s, int64_t t_ms, double g_per_kwh) {
     if (s->n == s->cap && s->cap >= SERIES_MAX)
         return -EFBIG;
     if (AIM_ARRAY_RESERVE(s->p, s->cap, s->n + 1, 64) < 0)
@@ -41,7 +41,7 @@ static void merge_sort(aim_intensity_point *a, aim_intensity_point *tmp, size_t 
     memcpy(a, tmp, n * sizeof *a);
 }
 
-void aim_prov_series_sort_dedupe(aim_prov_series *s) {
+void aim__prov_series_sort_dedupe(aim_prov_series *s) {
     if (s->n < 2)
         return;
     int sorted = 1;
@@ -72,7 +72,7 @@ void aim_prov_series_sort_dedupe(aim_prov_series *s) {
     s->n = w;
 }
 
-void aim_prov_series_clip(aim_prov_series *s, int64_t from_ms, int64_t to_ms) {
+void aim__prov_series_clip(aim_prov_series *s, int64_t from_ms, int64_t to_ms) {
     size_t first = 0;
     while (first < s->n && s->p[first].t_unix_ms <= from_ms)
         first++;
@@ -84,15 +84,15 @@ void aim_prov_series_clip(aim_prov_series *s, int64_t from_ms, int64_t to_ms) {
     s->n = w;
 }
 
-void aim_prov_series_free(aim_prov_series *s) {
+void aim__prov_series_free(aim_prov_series *s) {
     free(s->p);
     s->p = NULL;
     s->n = s->cap = 0;
 }
 
-void aim_prov_parsed_free(aim_prov_parsed *p) { aim_prov_series_free(&p->series); }
+void aim__prov_parsed_free(aim_prov_parsed *p) { aim__prov_series_free(&p->series); }
 
-int aim_prov_fail(char *err, size_t errlen, int rc, const char *fmt, ...) {
+int aim__prov_fail(char *err, size_t errlen, int rc, const char *fmt, ...) {
     if (err && errlen) {
         va_list ap;
         va_start(ap, fmt);
@@ -102,7 +102,7 @@ int aim_prov_fail(char *err, size_t errlen, int rc, const char *fmt, ...) {
     return rc;
 }
 
-void aim_prov_scrub(char *text, const char *secret) {
+void aim__prov_scrub(char *text, const char *secret) {
     size_t sl = secret ? strlen(secret) : 0;
     if (!text || sl < 4)
         return;
@@ -113,7 +113,7 @@ void aim_prov_scrub(char *text, const char *secret) {
     }
 }
 
-void aim_prov_quote(char *dst, size_t size, const char *src, size_t max) {
+void aim__prov_quote(char *dst, size_t size, const char *src, size_t max) {
     size_t w = 0;
     for (size_t i = 0; src && src[i] && i < max && w + 1 < size; i++)
         dst[w++] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
@@ -121,7 +121,7 @@ void aim_prov_quote(char *dst, size_t size, const char *src, size_t max) {
         dst[w] = '\0';
 }
 
-void aim_prov_base_url(const char *env_name, const char *def, char *buf, size_t size) {
+void aim__prov_base_url(const char *env_name, const char *def, char *buf, size_t size) {
     const char *env = getenv(env_name);
     snprintf(buf, size, "%s", env && *env ? env : def);
     size_t n = strlen(buf);
@@ -129,7 +129,7 @@ void aim_prov_base_url(const char *env_name, const char *def, char *buf, size_t 
         buf[--n] = '\0';
 }
 
-int aim_prov_url_add(char *url, size_t size, const char *name, const char *value) {
+int aim__prov_url_add(char *url, size_t size, const char *name, const char *value) {
     static const char hex[] = "0123456789ABCDEF";
     size_t n = strlen(url);
     int k = snprintf(url + n, size - n, "%c%s=", strchr(url, '?') ? '&' : '?', name);
@@ -153,16 +153,16 @@ int aim_prov_url_add(char *url, size_t size, const char *name, const char *value
     return 0;
 }
 
-int aim_prov_get(aim_prov_ctx *c, const char *url, const char *header, const char *user,
+int aim__prov_get(aim_prov_ctx *c, const char *url, const char *header, const char *user,
                  const char *password, aim_http_response *rs, char *err, size_t errlen) {
-    int64_t left = c->deadline_mono_ms - aim_prov_mono_ms();
+    int64_t left = c->deadline_mono_ms - aim__prov_mono_ms();
     if (left <= 0)
-        return aim_prov_fail(err, errlen, -EAGAIN, "timed out (no time left for the next request)");
+        return aim__prov_fail(err, errlen, -EAGAIN, "timed out (no time left for the next request)");
     aim_http_request rq = {
         .url = url, .header = header, .username = user, .password = password,
         .timeout_ms = (long)left, .cancel = c->cancel,
     };
-    return aim_http_get(&rq, rs, err, errlen);
+    return aim__http_get(&rq, rs, err, errlen);
 }
 
 /* msg with this fetch's secrets replaced by "***", then quoted (120 bytes at most) into
@@ -174,9 +174,9 @@ static void quote_scrubbed(const aim_prov_ctx *c, const char *msg, char *buf, si
         return;
     }
     for (size_t i = 0; c && i < sizeof c->secret / sizeof c->secret[0]; i++)
-        aim_prov_scrub(copy, c->secret[i]);
+        aim__prov_scrub(copy, c->secret[i]);
     char q[128];
-    aim_prov_quote(q, sizeof q, copy, 120);
+    aim__prov_quote(q, sizeof q, copy, 120);
     explicit_bzero(copy, strlen(copy));
     free(copy);
     snprintf(buf, size, ": \"%s\"", q);
@@ -187,7 +187,7 @@ static void body_message(const aim_prov_ctx *c, const aim_http_response *rs, cha
     buf[0] = '\0';
     if (!rs->body || rs->len == 0)
         return;
-    json_t *root = aim_json_parse(rs->body, rs->len, NULL, 0);
+    json_t *root = aim__json_parse(rs->body, rs->len, NULL, 0);
     if (!root)
         return;
     static const char *const keys[] = { "message", "error", "detail" };
@@ -201,7 +201,7 @@ static void body_message(const aim_prov_ctx *c, const aim_http_response *rs, cha
     json_decref(root);
 }
 
-int aim_prov_http_status(const aim_prov_ctx *c, const aim_http_response *rs, const char *what,
+int aim__prov_http_status(const aim_prov_ctx *c, const aim_http_response *rs, const char *what,
                          aim_prov_answer *a, char *err, size_t errlen) {
     long st = rs->status;
     if (a)
@@ -211,12 +211,12 @@ int aim_prov_http_status(const aim_prov_ctx *c, const aim_http_response *rs, con
     char msg[160];
     body_message(c, rs, msg, sizeof msg);
     if (st == 401)
-        return aim_prov_fail(err, errlen, -EACCES, "%s: credentials refused (HTTP 401)%s", what, msg);
+        return aim__prov_fail(err, errlen, -EACCES, "%s: credentials refused (HTTP 401)%s", what, msg);
     if (st == 403)
-        return aim_prov_fail(err, errlen, -EACCES, "%s: not allowed for this account (HTTP 403)%s",
+        return aim__prov_fail(err, errlen, -EACCES, "%s: not allowed for this account (HTTP 403)%s",
                              what, msg);
     if (st == 400 || st == 404 || st == 422)
-        return aim_prov_fail(err, errlen, -ENOENT,
+        return aim__prov_fail(err, errlen, -ENOENT,
                              "%s: the provider refused the zone or period (HTTP %ld)%s", what, st, msg);
     if (st == 429) {
         if (a) {
@@ -224,11 +224,11 @@ int aim_prov_http_status(const aim_prov_ctx *c, const aim_http_response *rs, con
             a->retry_after_s = rs->retry_after_s > 0 ? rs->retry_after_s : 0;
         }
         if (rs->retry_after_s >= 0)
-            return aim_prov_fail(err, errlen, -EAGAIN, "%s: rate limited (HTTP 429), retry after %d s",
+            return aim__prov_fail(err, errlen, -EAGAIN, "%s: rate limited (HTTP 429), retry after %d s",
                                  what, rs->retry_after_s);
-        return aim_prov_fail(err, errlen, -EAGAIN, "%s: rate limited (HTTP 429)", what);
+        return aim__prov_fail(err, errlen, -EAGAIN, "%s: rate limited (HTTP 429)", what);
     }
     if (st >= 500 && st < 600)
-        return aim_prov_fail(err, errlen, -EAGAIN, "%s: provider error (HTTP %ld)%s", what, st, msg);
-    return aim_prov_fail(err, errlen, -EPROTO, "%s: unexpected HTTP status %ld", what, st);
+        return aim__prov_fail(err, errlen, -EAGAIN, "%s: provider error (HTTP %ld)%s", what, st, msg);
+    return aim__prov_fail(err, errlen, -EPROTO, "%s: unexpected HTTP status %ld", what, st);
 }

@@ -30,11 +30,11 @@
 /* ---------------------------------------------------------------- parsing */
 
 static json_t *load(const char *body, size_t len, char *err, size_t errlen) {
-    json_t *root = aim_json_parse(body, len, err, errlen);
+    json_t *root = aim__json_parse(body, len, err, errlen);
     if (root && !json_is_object(root)) {
         json_decref(root);
         root = NULL;
-        aim_prov_fail(err, errlen, -EPROTO, "answer is not a JSON object");
+        aim__prov_fail(err, errlen, -EPROTO, "answer is not a JSON object");
     }
     return root;
 }
@@ -69,7 +69,7 @@ static int safe_string(json_t *v, size_t max, const char *extra) {
     return 1;
 }
 
-int aim_wt_parse_data(const char *body, size_t len, const char *expected_signal,
+int aim__wt_parse_data(const char *body, size_t len, const char *expected_signal,
                       aim_prov_parsed *out, char *err, size_t errlen) {
     json_t *root = load(body, len, err, errlen);
     if (!root)
@@ -81,20 +81,20 @@ int aim_wt_parse_data(const char *body, size_t len, const char *expected_signal,
     double factor = 0;
     char q[48];
     if (!json_is_array(data)) {
-        r = aim_prov_fail(err, errlen, -EPROTO, "answer has no \"data\" array");
+        r = aim__prov_fail(err, errlen, -EPROTO, "answer has no \"data\" array");
     } else if (!json_is_object(meta)) {
-        r = aim_prov_fail(err, errlen, -EPROTO, "answer has no \"meta\" object");
+        r = aim__prov_fail(err, errlen, -EPROTO, "answer has no \"meta\" object");
     } else if (!json_is_string(units)) {
-        r = aim_prov_fail(err, errlen, -EPROTO, "answer does not state its units (meta.units)");
+        r = aim__prov_fail(err, errlen, -EPROTO, "answer does not state its units (meta.units)");
     } else if ((factor = unit_factor(json_string_value(units))) == 0) {
-        aim_prov_quote(q, sizeof q, json_string_value(units), 40);
-        r = aim_prov_fail(err, errlen, -EPROTO, "unit \"%s\" is not an intensity (expected lbs_co2_per_mwh)", q);
+        aim__prov_quote(q, sizeof q, json_string_value(units), 40);
+        r = aim__prov_fail(err, errlen, -EPROTO, "unit \"%s\" is not an intensity (expected lbs_co2_per_mwh)", q);
     } else if (sig && !json_is_null(sig) &&
                (!json_is_string(sig) || strcmp(json_string_value(sig), expected_signal) != 0)) {
-        aim_prov_quote(q, sizeof q, json_is_string(sig) ? json_string_value(sig) : "?", 40);
-        r = aim_prov_fail(err, errlen, -EPROTO, "answer is for signal \"%s\", not %s", q, expected_signal);
+        aim__prov_quote(q, sizeof q, json_is_string(sig) ? json_string_value(sig) : "?", 40);
+        r = aim__prov_fail(err, errlen, -EPROTO, "answer is for signal \"%s\", not %s", q, expected_signal);
     } else if (region && !json_is_null(region) && !safe_string(region, sizeof out->zone - 1, "_-.")) {
-        r = aim_prov_fail(err, errlen, -EPROTO, "meta.region is not a region code");
+        r = aim__prov_fail(err, errlen, -EPROTO, "meta.region is not a region code");
     }
     if (r == 0 && json_is_string(region))
         snprintf(out->zone, sizeof out->zone, "%s", json_string_value(region));
@@ -105,11 +105,11 @@ int aim_wt_parse_data(const char *body, size_t len, const char *expected_signal,
             json_t *pt_time = json_object_get(pt, "point_time"), *val = json_object_get(pt, "value");
             int64_t t;
             if (!json_is_object(pt) || !json_is_string(pt_time) || !val) {
-                r = aim_prov_fail(err, errlen, -EPROTO, "point %zu lacks point_time or value", i);
+                r = aim__prov_fail(err, errlen, -EPROTO, "point %zu lacks point_time or value", i);
                 break;
             }
-            if (aim_iso8601_parse(json_string_value(pt_time), json_string_length(pt_time), &t) < 0) {
-                r = aim_prov_fail(err, errlen, -EPROTO, "point %zu: point_time is not an ISO 8601 time", i);
+            if (aim__iso8601_parse(json_string_value(pt_time), json_string_length(pt_time), &t) < 0) {
+                r = aim__prov_fail(err, errlen, -EPROTO, "point %zu: point_time is not an ISO 8601 time", i);
                 break;
             }
             if (json_is_null(val)) {
@@ -117,18 +117,18 @@ int aim_wt_parse_data(const char *body, size_t len, const char *expected_signal,
                 continue;
             }
             if (!json_is_number(val)) {
-                r = aim_prov_fail(err, errlen, -EPROTO, "point %zu: value is not a number", i);
+                r = aim__prov_fail(err, errlen, -EPROTO, "point %zu: value is not a number", i);
                 break;
             }
             double g = json_number_value(val) * factor;
             if (!isfinite(g) || g < 0 || g > AIM_PROVIDER_MAX_G_PER_KWH) {
                 char num[AIM_NUM_MAX];
-                r = aim_prov_fail(err, errlen, -EPROTO, "point %zu: %s g/kWh is not plausible", i,
-                                  aim_fmt_g(num, g, 6));
+                r = aim__prov_fail(err, errlen, -EPROTO, "point %zu: %s g/kWh is not plausible", i,
+                                  aim__fmt_g(num, g, 6));
                 break;
             }
-            if ((r = aim_prov_series_push(&out->series, t, g)) < 0) {
-                aim_prov_fail(err, errlen, r, "too many points");
+            if ((r = aim__prov_series_push(&out->series, t, g)) < 0) {
+                aim__prov_fail(err, errlen, r, "too many points");
                 break;
             }
         }
@@ -146,30 +146,30 @@ static int parse_word(const char *body, size_t len, const char *key, const char 
     json_t *v = json_object_get(root, key);
     int r = 0;
     if (!safe_string(v, size - 1, extra))
-        r = aim_prov_fail(err, errlen, -EPROTO, "%s answer has no valid \"%s\"", what, key);
+        r = aim__prov_fail(err, errlen, -EPROTO, "%s answer has no valid \"%s\"", what, key);
     else
         memcpy(out, json_string_value(v), json_string_length(v) + 1);
     json_decref(root);
     return r;
 }
 
-int aim_wt_parse_login(const char *body, size_t len, char *token, size_t size, char *err,
+int aim__wt_parse_login(const char *body, size_t len, char *token, size_t size, char *err,
                        size_t errlen) {
     /* A JWT is base64url parts joined by dots; anything else could inject a header. */
     return parse_word(body, len, "token", "-_.=+/", "login", token, size, err, errlen);
 }
 
-int aim_wt_parse_region(const char *body, size_t len, char *region, size_t size, char *err,
+int aim__wt_parse_region(const char *body, size_t len, char *region, size_t size, char *err,
                         size_t errlen) {
     return parse_word(body, len, "region", "_-.", "region-from-loc", region, size, err, errlen);
 }
 
-int aim_wt_parse_index(const char *body, size_t len, double *ret_percent, char *err, size_t errlen) {
+int aim__wt_parse_index(const char *body, size_t len, double *ret_percent, char *err, size_t errlen) {
     json_t *root = load(body, len, err, errlen);
     if (!root)
         return -EPROTO;
     json_t *data = json_object_get(root, "data");
-    int r = aim_prov_fail(err, errlen, -EPROTO, "signal-index answer has no value");
+    int r = aim__prov_fail(err, errlen, -EPROTO, "signal-index answer has no value");
     int64_t best = INT64_MIN;
     size_t i;
     json_t *pt;
@@ -178,15 +178,15 @@ int aim_wt_parse_index(const char *body, size_t len, double *ret_percent, char *
             json_t *tv = json_object_get(pt, "point_time"), *v = json_object_get(pt, "value");
             int64_t t;
             if (!json_is_string(tv) || !json_is_number(v) ||
-                aim_iso8601_parse(json_string_value(tv), json_string_length(tv), &t) < 0) {
-                r = aim_prov_fail(err, errlen, -EPROTO, "signal-index point %zu is malformed", i);
+                aim__iso8601_parse(json_string_value(tv), json_string_length(tv), &t) < 0) {
+                r = aim__prov_fail(err, errlen, -EPROTO, "signal-index point %zu is malformed", i);
                 break;
             }
             double p = json_number_value(v);
             if (!isfinite(p) || p < 0 || p > 100) {
                 char num[AIM_NUM_MAX];
-                r = aim_prov_fail(err, errlen, -EPROTO, "signal-index value %s is not a percentile",
-                                  aim_fmt_g(num, p, 6));
+                r = aim__prov_fail(err, errlen, -EPROTO, "signal-index value %s is not a percentile",
+                                  aim__fmt_g(num, p, 6));
                 break;
             }
             if (t > best) {
@@ -210,7 +210,7 @@ static struct {
     int64_t got_mono_ms;
 } tok;
 
-void aim_wt_forget_token(void) {
+void aim__wt_forget_token(void) {
     pthread_mutex_lock(&tok_lock);
     explicit_bzero(&tok, sizeof tok);
     pthread_mutex_unlock(&tok_lock);
@@ -225,7 +225,7 @@ typedef struct wt_call {
 static int login(wt_call *w, int force, char *err, size_t errlen) {
     pthread_mutex_lock(&tok_lock);
     int have = !force && tok.token[0] && strcmp(tok.base, w->base) == 0 && strcmp(tok.user, w->user) == 0 &&
-               aim_prov_mono_ms() - tok.got_mono_ms < WT_TOKEN_REUSE_MS;
+               aim__prov_mono_ms() - tok.got_mono_ms < WT_TOKEN_REUSE_MS;
     if (have)
         snprintf(w->bearer, sizeof w->bearer, "Authorization: Bearer %s", tok.token);
     pthread_mutex_unlock(&tok_lock);
@@ -234,24 +234,24 @@ static int login(wt_call *w, int force, char *err, size_t errlen) {
     char url[600];
     snprintf(url, sizeof url, "%s/login", w->base);
     aim_http_response rs;
-    int r = aim_prov_get(w->c, url, NULL, w->user, w->password, &rs, err, errlen);
+    int r = aim__prov_get(w->c, url, NULL, w->user, w->password, &rs, err, errlen);
     if (r < 0)
         return r;
     if (rs.status == 401 || rs.status == 403) {
-        aim_http_response_free(&rs);
-        return aim_prov_fail(err, errlen, -EACCES,
+        aim__http_response_free(&rs);
+        return aim__prov_fail(err, errlen, -EACCES,
                              "WattTime login refused (HTTP %ld): check WATTTIME_USERNAME and WATTTIME_PASSWORD",
                              rs.status);
     }
-    r = aim_prov_http_status(w->c, &rs, "WattTime login", NULL, err, errlen);
+    r = aim__prov_http_status(w->c, &rs, "WattTime login", NULL, err, errlen);
     char token[4096];
     if (r == 0) {
         char perr[160];
-        r = aim_wt_parse_login(rs.body, rs.len, token, sizeof token, perr, sizeof perr);
+        r = aim__wt_parse_login(rs.body, rs.len, token, sizeof token, perr, sizeof perr);
         if (r < 0)
-            aim_prov_fail(err, errlen, r, "WattTime login: %s", perr);
+            aim__prov_fail(err, errlen, r, "WattTime login: %s", perr);
     }
-    aim_http_response_free(&rs);
+    aim__http_response_free(&rs);
     if (r < 0)
         return r;
     snprintf(w->c->secret[1], sizeof w->c->secret[1], "%s", token);
@@ -260,7 +260,7 @@ static int login(wt_call *w, int force, char *err, size_t errlen) {
     snprintf(tok.base, sizeof tok.base, "%s", w->base);
     snprintf(tok.user, sizeof tok.user, "%s", w->user);
     snprintf(tok.token, sizeof tok.token, "%s", token);
-    tok.got_mono_ms = aim_prov_mono_ms();
+    tok.got_mono_ms = aim__prov_mono_ms();
     pthread_mutex_unlock(&tok_lock);
     explicit_bzero(token, sizeof token);
     return 0;
@@ -276,18 +276,18 @@ static int call(wt_call *w, const char *url, const char *what, aim_prov_answer *
             return r;
         if (w->c->secret[1][0] == '\0') /* a reused token: scrub it from messages too */
             snprintf(w->c->secret[1], sizeof w->c->secret[1], "%s", w->bearer + strlen("Authorization: Bearer "));
-        r = aim_prov_get(w->c, url, w->bearer, NULL, NULL, rs, err, errlen);
+        r = aim__prov_get(w->c, url, w->bearer, NULL, NULL, rs, err, errlen);
         if (r < 0)
             return r;
         if (rs->status == 401 && attempt == 0) {
-            aim_http_response_free(rs);
+            aim__http_response_free(rs);
             continue;
         }
         char whatfull[96];
         snprintf(whatfull, sizeof whatfull, "WattTime %s", what);
-        r = aim_prov_http_status(w->c, rs, whatfull, a, err, errlen);
+        r = aim__prov_http_status(w->c, rs, whatfull, a, err, errlen);
         if (r < 0)
-            aim_http_response_free(rs);
+            aim__http_response_free(rs);
         return r;
     }
 }
@@ -297,8 +297,8 @@ static int call(wt_call *w, const char *url, const char *what, aim_prov_answer *
 static int url_for(const char *base, const char *path, const char *region, const char *signal,
                    char *url, size_t size) {
     snprintf(url, size, "%s/v3/%s", base, path);
-    int r = aim_prov_url_add(url, size, "region", region);
-    return r == 0 ? aim_prov_url_add(url, size, "signal_type", signal) : r;
+    int r = aim__prov_url_add(url, size, "region", region);
+    return r == 0 ? aim__prov_url_add(url, size, "signal_type", signal) : r;
 }
 
 /* GET a data endpoint and append its points (only the earliest when first_only). */
@@ -310,24 +310,24 @@ static int get_data(wt_call *w, const char *url, const char *what, const char *s
         return r;
     aim_prov_parsed p = { .basis = AIM_BASIS_UNKNOWN };
     char perr[200];
-    r = aim_wt_parse_data(rs.body, rs.len, signal, &p, perr, sizeof perr);
-    aim_http_response_free(&rs);
+    r = aim__wt_parse_data(rs.body, rs.len, signal, &p, perr, sizeof perr);
+    aim__http_response_free(&rs);
     if (r < 0) {
-        aim_prov_parsed_free(&p);
-        return aim_prov_fail(err, errlen, r, "WattTime %s: %s", what, perr);
+        aim__prov_parsed_free(&p);
+        return aim__prov_fail(err, errlen, r, "WattTime %s: %s", what, perr);
     }
-    aim_prov_series_sort_dedupe(&p.series);
+    aim__prov_series_sort_dedupe(&p.series);
     size_t b = 0, e = p.series.n;
     if (first_only && e > 1)
         e = 1;
     if (last_only && e > 1)
         b = e - 1;
     for (size_t i = b; i < e && r == 0; i++)
-        r = aim_prov_series_push(&a->series, p.series.p[i].t_unix_ms, p.series.p[i].g_per_kwh);
+        r = aim__prov_series_push(&a->series, p.series.p[i].t_unix_ms, p.series.p[i].g_per_kwh);
     if (p.zone[0])
         snprintf(a->zone, sizeof a->zone, "%s", p.zone);
-    aim_prov_parsed_free(&p);
-    return r < 0 ? aim_prov_fail(err, errlen, r, "out of memory") : 0;
+    aim__prov_parsed_free(&p);
+    return r < 0 ? aim__prov_fail(err, errlen, r, "out of memory") : 0;
 }
 
 /* The current value: forecast's first point, else historical's last, else explain. */
@@ -335,19 +335,19 @@ static int latest(wt_call *w, const char *region, const char *signal, aim_prov_a
                   size_t errlen) {
     char url[1024];
     url_for(w->base, "forecast", region, signal, url, sizeof url);
-    aim_prov_url_add(url, sizeof url, "horizon_hours", "0");
+    aim__prov_url_add(url, sizeof url, "horizon_hours", "0");
     int r = get_data(w, url, "forecast", signal, 1, 0, a, err, errlen);
     snprintf(a->source, sizeof a->source, "WattTime API v3 forecast (current value), region %s, %s", region,
              signal);
     if (!(r == -EACCES && a->http_status == 403))
         return r;
-    int64_t now = aim_prov_now_ms();
+    int64_t now = aim__prov_now_ms();
     char ts[40], te[40];
-    aim_iso8601_format(now - 6 * WT_PERIOD_MS, 1, ts, sizeof ts);
-    aim_iso8601_format(now, 1, te, sizeof te);
+    aim__iso8601_format(now - 6 * WT_PERIOD_MS, 1, ts, sizeof ts);
+    aim__iso8601_format(now, 1, te, sizeof te);
     url_for(w->base, "historical", region, signal, url, sizeof url);
-    aim_prov_url_add(url, sizeof url, "start", ts);
-    aim_prov_url_add(url, sizeof url, "end", te);
+    aim__prov_url_add(url, sizeof url, "start", ts);
+    aim__prov_url_add(url, sizeof url, "end", te);
     r = get_data(w, url, "historical", signal, 0, 1, a, err, errlen);
     snprintf(a->source, sizeof a->source, "WattTime API v3 historical (latest point), region %s, %s", region,
              signal);
@@ -359,27 +359,27 @@ static int latest(wt_call *w, const char *region, const char *signal, aim_prov_a
     double pct;
     char perr[160], idx[96] = "";
     if (call(w, url, "signal-index", NULL, &rs, perr, sizeof perr) == 0) {
-        if (aim_wt_parse_index(rs.body, rs.len, &pct, perr, sizeof perr) == 0)
+        if (aim__wt_parse_index(rs.body, rs.len, &pct, perr, sizeof perr) == 0)
             snprintf(idx, sizeof idx, " (now %.0f)", pct);
-        aim_http_response_free(&rs);
+        aim__http_response_free(&rs);
     }
-    return aim_prov_fail(err, errlen, -EACCES,
+    return aim__prov_fail(err, errlen, -EACCES,
                          "WattTime: this account has no %s values for region %s (HTTP 403), only the "
                          "0-100 signal index%s, which is a percentile, not an intensity; see docs/providers.md",
                          signal, region, idx);
 }
 
-int aim_wt_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) {
+int aim__wt_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) {
     const aim_provider_query *q = c->q;
     char user[256], password[512], base[512];
-    int r = aim_credentials_get("WATTTIME_USERNAME", "watttime_username", user, sizeof user, err, errlen);
+    int r = aim__credentials_get("WATTTIME_USERNAME", "watttime_username", user, sizeof user, err, errlen);
     if (r < 0)
         return r;
-    r = aim_credentials_get("WATTTIME_PASSWORD", "watttime_password", password, sizeof password, err, errlen);
+    r = aim__credentials_get("WATTTIME_PASSWORD", "watttime_password", password, sizeof password, err, errlen);
     if (r < 0)
         return r;
     snprintf(c->secret[0], sizeof c->secret[0], "%s", password);
-    aim_prov_base_url("AIMETER_WATTTIME_URL", WT_DEFAULT_URL, base, sizeof base);
+    aim__prov_base_url("AIMETER_WATTTIME_URL", WT_DEFAULT_URL, base, sizeof base);
     wt_call w = { .c = c, .base = base, .user = user, .password = password };
     const char *signal = q->signal == AIM_SIGNAL_MARGINAL ? "co2_moer" : "co2_aoer";
     a->basis = AIM_BASIS_DIRECT; /* operating emission rates: combustion at the plants */
@@ -391,20 +391,20 @@ int aim_wt_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
         /* Locale-free: a host program (Python) may have set a decimal comma, and
          * "lat=48,850000" is another query, or none. */
         char lat[AIM_NUM_MAX], lon[AIM_NUM_MAX];
-        aim_fmt_fixed(lat, q->lat, 6);
-        aim_fmt_fixed(lon, q->lon, 6);
+        aim__fmt_fixed(lat, q->lat, 6);
+        aim__fmt_fixed(lon, q->lon, 6);
         snprintf(url, sizeof url, "%s/v3/region-from-loc", base);
-        aim_prov_url_add(url, sizeof url, "latitude", lat);
-        aim_prov_url_add(url, sizeof url, "longitude", lon);
-        aim_prov_url_add(url, sizeof url, "signal_type", signal);
+        aim__prov_url_add(url, sizeof url, "latitude", lat);
+        aim__prov_url_add(url, sizeof url, "longitude", lon);
+        aim__prov_url_add(url, sizeof url, "signal_type", signal);
         aim_http_response rs;
         if ((r = call(&w, url, "region-from-loc", a, &rs, err, errlen)) < 0)
             goto out;
         char perr[160];
-        r = aim_wt_parse_region(rs.body, rs.len, region, sizeof region, perr, sizeof perr);
-        aim_http_response_free(&rs);
+        r = aim__wt_parse_region(rs.body, rs.len, region, sizeof region, perr, sizeof perr);
+        aim__http_response_free(&rs);
         if (r < 0) {
-            aim_prov_fail(err, errlen, r, "WattTime region-from-loc: %s", perr);
+            aim__prov_fail(err, errlen, r, "WattTime region-from-loc: %s", perr);
             goto out;
         }
     }
@@ -418,11 +418,11 @@ int aim_wt_fetch(aim_prov_ctx *c, aim_prov_answer *a, char *err, size_t errlen) 
     for (int64_t s = q->from_unix_ms - WT_PERIOD_MS; s < q->to_unix_ms && r == 0; s += WT_CHUNK_MS) {
         int64_t e = s + WT_CHUNK_MS < q->to_unix_ms ? s + WT_CHUNK_MS : q->to_unix_ms;
         char ts[40], te[40];
-        aim_iso8601_format(s, 1, ts, sizeof ts);
-        aim_iso8601_format(e, 1, te, sizeof te);
+        aim__iso8601_format(s, 1, ts, sizeof ts);
+        aim__iso8601_format(e, 1, te, sizeof te);
         url_for(base, "historical", region, signal, url, sizeof url);
-        aim_prov_url_add(url, sizeof url, "start", ts);
-        aim_prov_url_add(url, sizeof url, "end", te);
+        aim__prov_url_add(url, sizeof url, "start", ts);
+        aim__prov_url_add(url, sizeof url, "end", te);
         r = get_data(&w, url, "historical", signal, 0, 0, a, err, errlen);
     }
     snprintf(a->source, sizeof a->source, "WattTime API v3 historical, region %s, %s", region, signal);

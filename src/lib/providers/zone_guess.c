@@ -48,7 +48,7 @@ static int name_char_ok(char c) {
            c == '/' || c == '_' || c == '-' || c == '+';
 }
 
-int aim_tz_name_parse(const char *text, char *ret_name, size_t size) {
+int aim__tz_name_parse(const char *text, char *ret_name, size_t size) {
     if (!text || !ret_name || !size)
         return -EINVAL;
     if (*text == ':') /* POSIX: TZ=":characters", implementation-defined, a file name */
@@ -123,7 +123,7 @@ static int field_is(const char *f, size_t n, const char *s) {
     return f && strlen(s) == n && memcmp(f, s, n) == 0;
 }
 
-int aim_tz_tab_country(const char *text, size_t len, const char *name, char ret_cc[3]) {
+int aim__tz_tab_country(const char *text, size_t len, const char *name, char ret_cc[3]) {
     if (!text || !name || !ret_cc)
         return -EINVAL;
     size_t pos = 0, n, flen;
@@ -148,7 +148,7 @@ int aim_tz_tab_country(const char *text, size_t len, const char *name, char ret_
     return -ENOENT;
 }
 
-int aim_tz_zi_link(const char *text, size_t len, const char *name, char *ret_target,
+int aim__tz_zi_link(const char *text, size_t len, const char *name, char *ret_target,
                    size_t size) {
     if (!text || !name || !ret_target)
         return -EINVAL;
@@ -183,7 +183,7 @@ typedef struct tz_file {
 enum { TAB, TAB1970, ZI, N_FILES };
 
 static int read_all(const char *path, char **ret_text, size_t *ret_len) {
-    int fd = aim_open_ro(path);
+    int fd = aim__open_ro(path);
     if (fd < 0)
         return fd;
     struct stat st;
@@ -219,7 +219,7 @@ static const tz_file *tz_get(const char *root, tz_file *files, int which) {
     if (!f->tried) {
         f->tried = 1;
         char path[PATH_MAX];
-        if (aim_path_join(path, sizeof path, root, f->rel) == 0)
+        if (aim__path_join(path, sizeof path, root, f->rel) == 0)
             read_all(path, &f->text, &f->len);
     }
     return f->text ? f : NULL;
@@ -229,18 +229,18 @@ static const tz_file *tz_get(const char *root, tz_file *files, int which) {
 static int follow_link(const char *root, tz_file *files, const char *name, char *ret,
                        size_t size) {
     const tz_file *zi = tz_get(root, files, ZI);
-    if (zi && aim_tz_zi_link(zi->text, zi->len, name, ret, size) == 0)
+    if (zi && aim__tz_zi_link(zi->text, zi->len, name, ret, size) == 0)
         return 0;
     char rel[TZ_NAME_MAX + 32], path[PATH_MAX], target[PATH_MAX];
     snprintf(rel, sizeof rel, "usr/share/zoneinfo/%s", name);
-    if (aim_path_join(path, sizeof path, root, rel) < 0)
+    if (aim__path_join(path, sizeof path, root, rel) < 0)
         return -ENOENT;
     ssize_t n = readlink(path, target, sizeof target - 1);
     if (n <= 0)
         return -ENOENT;
     target[n] = '\0';
     if (strstr(target, "zoneinfo/") || target[0] == '/')
-        return aim_tz_name_parse(target, ret, size) == 0 ? 0 : -ENOENT;
+        return aim__tz_name_parse(target, ret, size) == 0 ? 0 : -ENOENT;
     /* Relative to the link's own directory: "Kyiv" next to Europe/Kiev, "../America/New_York"
      * from US/Eastern. */
     char joined[TZ_NAME_MAX * 2 + 2];
@@ -258,7 +258,7 @@ static int follow_link(const char *root, tz_file *files, const char *name, char 
     if ((size_t)snprintf(joined, sizeof joined, "%.*s%s%s", dir, name, dir ? "/" : "", t) >=
         sizeof joined)
         return -ENOENT;
-    return aim_tz_name_parse(joined, ret, size) == 0 ? 0 : -ENOENT;
+    return aim__tz_name_parse(joined, ret, size) == 0 ? 0 : -ENOENT;
 }
 
 /* Names that tzdata gives no country: those under Etc/, and their aliases (UTC is the usual time zone of
@@ -289,9 +289,9 @@ static int tz_to_zone(const char *root, tz_file *files, const char *name,
                 return 0;
         char cc[3];
         const tz_file *tab = tz_get(root, files, TAB), *tab1970 = NULL;
-        if ((tab && aim_tz_tab_country(tab->text, tab->len, cur, cc) == 0) ||
+        if ((tab && aim__tz_tab_country(tab->text, tab->len, cur, cc) == 0) ||
             ((tab1970 = tz_get(root, files, TAB1970)) &&
-             aim_tz_tab_country(tab1970->text, tab1970->len, cur, cc) == 0))
+             aim__tz_tab_country(tab1970->text, tab1970->len, cur, cc) == 0))
             return aim_zone_lookup(cc, ret_zone) == 0 ? 0 : -ENOENT;
         if (follow_link(root, files, cur, next, sizeof next) < 0)
             return -ENOENT;
@@ -306,26 +306,26 @@ static int tz_from(const char *root, int i, char *name, size_t size) {
     switch (i) {
     case 0: {
         const char *tz = getenv("TZ");
-        return tz && aim_tz_name_parse(tz, name, size) == 0 ? 0 : -ENOENT;
+        return tz && aim__tz_name_parse(tz, name, size) == 0 ? 0 : -ENOENT;
     }
     case 1:
-        if (aim_path_join(path, sizeof path, root, "etc/timezone") < 0 ||
-            aim_read_text(path, text, sizeof text) < 0)
+        if (aim__path_join(path, sizeof path, root, "etc/timezone") < 0 ||
+            aim__read_text(path, text, sizeof text) < 0)
             return -ENOENT;
-        return aim_tz_name_parse(text, name, size) == 0 ? 0 : -ENOENT;
+        return aim__tz_name_parse(text, name, size) == 0 ? 0 : -ENOENT;
     default: {
-        if (aim_path_join(path, sizeof path, root, "etc/localtime") < 0)
+        if (aim__path_join(path, sizeof path, root, "etc/localtime") < 0)
             return -ENOENT;
         ssize_t n = readlink(path, text, sizeof text - 1);
         if (n <= 0)
             return -ENOENT; /* absent, or a copied file: its name is lost */
         text[n] = '\0';
-        return aim_tz_name_parse(text, name, size) == 0 ? 0 : -ENOENT;
+        return aim__tz_name_parse(text, name, size) == 0 ? 0 : -ENOENT;
     }
     }
 }
 
-int aim_zone_guess(const char *root, char *ret_code, size_t size, char *ret_how,
+int aim__zone_guess(const char *root, char *ret_code, size_t size, char *ret_how,
                    size_t howsize) {
     if (!root || !ret_code)
         return -EINVAL;

@@ -20,7 +20,7 @@
  * the caller then uses the world average; -ENOBUFS when ret_code is too small (24 bytes are
  * always enough); -EINVAL for NULL arguments. Touches nothing on failure. Safe from any
  * thread that does not race a setenv(). */
-int aim_zone_guess(const char *root, char *ret_code, size_t size, char *ret_how,
+int aim__zone_guess(const char *root, char *ret_code, size_t size, char *ret_how,
                    size_t howsize);
 
 /* The pieces, exposed for the tests and the fuzz target. None reads past len. */
@@ -29,16 +29,16 @@ int aim_zone_guess(const char *root, char *ret_code, size_t size, char *ret_how,
  * /etc/localtime link target ("../usr/share/zoneinfo/posix/Europe/Paris"): "Europe/Paris".
  * -EINVAL when the text names no zone file (a POSIX rule such as "CET-1CEST", a path outside
  * zoneinfo, odd characters), -ENAMETOOLONG when it does not fit. */
-int aim_tz_name_parse(const char *text, char *ret_name, size_t size);
+int aim__tz_name_parse(const char *text, char *ret_name, size_t size);
 
 /* The country of time zone name in the text of zone.tab ("FR<TAB>+4852+00220<TAB>
  * Europe/Paris") or zone1970.tab (a comma-separated list, of which the first is taken).
  * Writes two upper-case letters and a NUL into ret_cc. -ENOENT when absent. */
-int aim_tz_tab_country(const char *text, size_t len, const char *name, char ret_cc[3]);
+int aim__tz_tab_country(const char *text, size_t len, const char *name, char ret_cc[3]);
 
 /* The target of link name in the text of tzdata.zi ("L America/Regina Canada/Saskatchewan").
  * -ENOENT when name is not a link there, -ENAMETOOLONG when the target does not fit. */
-int aim_tz_zi_link(const char *text, size_t len, const char *name, char *ret_target,
+int aim__tz_zi_link(const char *text, size_t len, const char *name, char *ret_target,
                    size_t size);
 
 #endif

@@ -7,10 +7,10 @@
 #include "util/strbuf.h"
 
 /* The runs, their groups and the table appended to b, as text or (markdown 1) Markdown. */
-void aim_compare_text(aim_strbuf *b, const aim_compare_result *res, int markdown);
+void aim__compare_text(aim_strbuf *b, const aim_compare_result *res, int markdown);
 /* The JSON document; caller frees *ret_text. 0 or -ENOMEM. */
-int aim_compare_json(const aim_compare_result *res, char **ret_text);
+int aim__compare_json(const aim_compare_result *res, char **ret_text);
 /* One CSV line per row and column, after a header line, appended to b. */
-void aim_compare_csv(aim_strbuf *b, const aim_compare_result *res);
+void aim__compare_csv(aim_strbuf *b, const aim_compare_result *res);
 
 #endif

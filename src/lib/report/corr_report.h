@@ -21,14 +21,14 @@
 
 /* `aimeter corr` (aim_corr_render, aimeter.h; through the renderer table): text, CSV or
  * JSON; matrix: the full matrix instead of the findings. -EINVAL, -ENOMEM. */
-int aim_corr_render_result(const aim_corr_result *c, aim_format format, int matrix,
+int aim__corr_render_result(const aim_corr_result *c, aim_format format, int matrix,
                            double min_abs, size_t top, char **ret_text);
 
 /* The report's "Correlations" section of a run's result (nothing when c is NULL: no matrix
  * stored). */
-void aim_corr_report_text(aim_strbuf *b, const aim_corr_result *c);
-void aim_corr_report_markdown(aim_strbuf *b, const aim_corr_result *c);
+void aim__corr_report_text(aim_strbuf *b, const aim_corr_result *c);
+void aim__corr_report_markdown(aim_strbuf *b, const aim_corr_result *c);
 /* The report JSON's "correlations" value: null when c is NULL. */
-json_t *aim_corr_report_json(const aim_corr_result *c, int *err);
+json_t *aim__corr_report_json(const aim_corr_result *c, int *err);
 
 #endif

@@ -8,6 +8,6 @@
 
 /* json: 1 for JSON (an array, one object per source), 0 for text (a line per source, then
  * one per check). Caller frees *ret_text. -ENOMEM. */
-int aim_devices_render(const aim_source_probe *probes, size_t n, int json, char **ret_text);
+int aim__devices_render(const aim_source_probe *probes, size_t n, int json, char **ret_text);
 
 #endif

@@ -9,11 +9,11 @@
 #include "aimeter.h"
 #include "processing/footprint_estimate.h"
 
-int aim_render_estimate_text(const aim_estimate_result *e, char **ret_text);
-int aim_render_estimate_json(const aim_estimate_result *e, char **ret_text);
+int aim__render_estimate_text(const aim_estimate_result *e, char **ret_text);
+int aim__render_estimate_json(const aim_estimate_result *e, char **ret_text);
 
 /* rows: the table's rows in order (aim_gpu_get). */
-int aim_render_gpu_table_text(const aim_gpu_info *const *rows, size_t n, char **ret_text);
-int aim_render_gpu_table_json(const aim_gpu_info *const *rows, size_t n, char **ret_text);
+int aim__render_gpu_table_text(const aim_gpu_info *const *rows, size_t n, char **ret_text);
+int aim__render_gpu_table_json(const aim_gpu_info *const *rows, size_t n, char **ret_text);
 
 #endif

@@ -8,9 +8,9 @@
 #include "processing/summary.h"
 
 /* The report JSON's "idle" and "embodied" values: null when not asked for. */
-json_t *aim_idle_report_json(const aim_run_summary *run, int *err);
-json_t *aim_embodied_report_json(const aim_run_summary *run, int *err);
+json_t *aim__idle_report_json(const aim_run_summary *run, int *err);
+json_t *aim__embodied_report_json(const aim_run_summary *run, int *err);
 /* The report JSON's "attribution": null when no device has a figure. */
-json_t *aim_attribution_report_json(const aim_run_summary *run, int *err);
+json_t *aim__attribution_report_json(const aim_run_summary *run, int *err);
 
 #endif

@@ -7,8 +7,8 @@
 #include "util/strbuf.h"
 
 /* The forecast as text, appended to b. */
-void aim_forecast_text(aim_strbuf *b, const aim_forecast_result *res);
+void aim__forecast_text(aim_strbuf *b, const aim_forecast_result *res);
 /* The JSON document; caller frees *ret_text. 0 or -ENOMEM. */
-int aim_forecast_json(const aim_forecast_result *res, char **ret_text);
+int aim__forecast_json(const aim_forecast_result *res, char **ret_text);
 
 #endif

@@ -13,26 +13,26 @@
 
 static int render_text(const aim_intensity_listing *l, char **ret_text) {
     aim_strbuf b = AIM_STRBUF_INIT;
-    aim_strbuf_printf(&b, "%s\n", l->source);
-    aim_strbuf_printf(&b, "zone %s, %s signal, %s basis, g CO2e/kWh%s\n", l->zone,
-                      aim_signal_name(l->signal), aim_basis_name(l->basis),
+    aim__strbuf_printf(&b, "%s\n", l->source);
+    aim__strbuf_printf(&b, "zone %s, %s signal, %s basis, g CO2e/kWh%s\n", l->zone,
+                      aim__signal_name(l->signal), aim__basis_name(l->basis),
                       l->stale ? ", stale cache entry" : l->from_cache ? ", from the cache" : "");
     if (l->note[0])
-        aim_strbuf_printf(&b, "note: %s\n", l->note);
-    aim_strbuf_printf(&b, "%-22s %12s\n", "time (UTC)", "g CO2e/kWh");
+        aim__strbuf_printf(&b, "note: %s\n", l->note);
+    aim__strbuf_printf(&b, "%-22s %12s\n", "time (UTC)", "g CO2e/kWh");
     for (size_t i = 0; i < l->n; i++) {
         char t[40], num[AIM_NUM_MAX];
-        aim_iso8601_format(l->points[i].t_unix_ms, 1, t, sizeof t);
-        aim_strbuf_printf(&b, "%-22s %12s\n", t, aim_fmt_fixed(num, l->points[i].g_per_kwh, 2));
+        aim__iso8601_format(l->points[i].t_unix_ms, 1, t, sizeof t);
+        aim__strbuf_printf(&b, "%-22s %12s\n", t, aim__fmt_fixed(num, l->points[i].g_per_kwh, 2));
     }
-    return aim_strbuf_steal(&b, ret_text);
+    return aim__strbuf_steal(&b, ret_text);
 }
 
 static int render_json(const aim_intensity_listing *l, char **ret_text) {
     json_t *pts = json_array();
     for (size_t i = 0; pts && i < l->n; i++) {
         char t[40];
-        aim_iso8601_format(l->points[i].t_unix_ms, 1, t, sizeof t);
+        aim__iso8601_format(l->points[i].t_unix_ms, 1, t, sizeof t);
         json_t *o = json_pack("{s:s, s:I, s:f}", "time", t, "t_unix_ms",
                               (json_int_t)l->points[i].t_unix_ms, "g_per_kwh",
                               l->points[i].g_per_kwh);
@@ -44,20 +44,20 @@ static int render_json(const aim_intensity_listing *l, char **ret_text) {
     if (!pts)
         return -ENOMEM;
     char fetched[40];
-    aim_iso8601_format(l->fetched_unix_ms, 1, fetched, sizeof fetched);
+    aim__iso8601_format(l->fetched_unix_ms, 1, fetched, sizeof fetched);
     json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o}",
                              "provider", l->provider, "zone", l->zone, "signal",
-                             aim_signal_name(l->signal), "basis", aim_basis_name(l->basis), "unit",
+                             aim__signal_name(l->signal), "basis", aim__basis_name(l->basis), "unit",
                              "gCO2e/kWh", "source", l->source, "note", l->note, "fetched", fetched,
                              "from_cache", l->from_cache, "stale", l->stale, "points", pts);
     if (!root)
         return -ENOMEM;
     /* 12 digits: this output predates the report style (docs/decisions.md). */
-    int r = aim_json_dump_flags(root, JSON_INDENT(2) | JSON_REAL_PRECISION(12), 1, ret_text);
+    int r = aim__json_dump_flags(root, JSON_INDENT(2) | JSON_REAL_PRECISION(12), 1, ret_text);
     json_decref(root);
     return r;
 }
 
-int aim_intensity_render(const aim_intensity_listing *l, int json, char **ret_text) {
+int aim__intensity_render(const aim_intensity_listing *l, int json, char **ret_text) {
     return json ? render_json(l, ret_text) : render_text(l, ret_text);
 }

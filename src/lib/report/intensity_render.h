@@ -21,6 +21,6 @@ typedef struct aim_intensity_listing {
 } aim_intensity_listing;
 
 /* json: 1 for JSON, 0 for text; both end with a newline. Caller frees *ret_text. -ENOMEM. */
-int aim_intensity_render(const aim_intensity_listing *l, int json, char **ret_text);
+int aim__intensity_render(const aim_intensity_listing *l, int json, char **ret_text);
 
 #endif

@@ -8,9 +8,9 @@
 
 /* A run's tags as an object {"key": "value", ...} ({} when none). */
 struct aim_run_tag;
-json_t *aim_json_tags(const struct aim_run_tag *tags, size_t n);
+json_t *aim__json_tags(const struct aim_run_tag *tags, size_t n);
 
 /* The stored status: "running", "completed", "failed", "interrupted". */
-const char *aim_json_status(aim_run_status s);
+const char *aim__json_status(aim_run_status s);
 
 #endif

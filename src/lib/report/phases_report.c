@@ -28,10 +28,10 @@ static void efficiency_cells(const aim_run_summary *run, double energy_j, double
                              double units, char j_per[AIM_NUM_MAX], char per_j[AIM_NUM_MAX],
                              char kwh_k[AIM_NUM_MAX], char g_k[AIM_NUM_MAX]) {
     (void)run;
-    aim_fmt_sig(j_per, energy_j / units, 3, 0);
-    aim_fmt_sig(per_j, units / energy_j, 3, 0);
-    aim_fmt_sig(kwh_k, energy_j / 3.6e6 / units * 1000.0, 3, 0);
-    aim_fmt_sig(g_k, carbon_g / units * 1000.0, 3, 0);
+    aim__fmt_sig(j_per, energy_j / units, 3, 0);
+    aim__fmt_sig(per_j, units / energy_j, 3, 0);
+    aim__fmt_sig(kwh_k, energy_j / 3.6e6 / units * 1000.0, 3, 0);
+    aim__fmt_sig(g_k, carbon_g / units * 1000.0, 3, 0);
 }
 
 /* ------------------------------------------------------------------ bottleneck hints */
@@ -40,7 +40,7 @@ static void efficiency_cells(const aim_run_summary *run, double energy_j, double
  * 0 when there is none. */
 static int hint(const aim_run_summary *run, const aim_phase_summary *p, int d, char *what,
                 size_t wsize, char *evidence, size_t esize) {
-    aim_phase_hint h = aim_phase_hint_of(p, d, run->devices[d].kind);
+    aim_phase_hint h = aim__phase_hint_of(p, d, run->devices[d].kind);
     const char *busy = h.busy_is_sm ? "SM active" : "utilisation";
     switch (h.kind) {
     case AIM_HINT_NONE:
@@ -86,10 +86,10 @@ static void text_hints(aim_strbuf *b, const aim_run_summary *run, int md) {
             if (!hint(run, &w->phases[i], d, what, sizeof what, ev, sizeof ev))
                 continue;
             if (first)
-                aim_strbuf_append(b, md ? "\n**Bottleneck hints** (evidence, not certainty):\n\n"
+                aim__strbuf_append(b, md ? "\n**Bottleneck hints** (evidence, not certainty):\n\n"
                                         : "  Bottleneck hints (evidence, not certainty):\n");
             first = 0;
-            aim_strbuf_printf(b, md ? "- %.100s, %.*s: %s %s\n" : "    %.100s, %.*s: %s %s\n",
+            aim__strbuf_printf(b, md ? "- %.100s, %.*s: %s %s\n" : "    %.100s, %.*s: %s %s\n",
                               w->phases[i].name, AIM_FIELD(run->devices[d].name), what, ev);
         }
 }
@@ -99,84 +99,84 @@ static void text_phases(aim_strbuf *b, const aim_run_summary *run, int md) {
     if (w->n_phases == 0)
         return;
     int used[AIM_PHASE_COMPONENTS];
-    aim_phase_used_components(run, used);
-    aim_strbuf_append(b, md ? "\n## Phases\n\n| Phase | Time | Share | Energy" : "\nPhases");
+    aim__phase_used_components(run, used);
+    aim__strbuf_append(b, md ? "\n## Phases\n\n| Phase | Time | Share | Energy" : "\nPhases");
     if (!md) {
-        aim_strbuf_repeat(b, ' ', 22 - 6);
-        aim_strbuf_append(b, "      Time   Share      Energy");
+        aim__strbuf_repeat(b, ' ', 22 - 6);
+        aim__strbuf_append(b, "      Time   Share      Energy");
     }
     for (int c = 0; c < AIM_PHASE_COMPONENTS; c++)
         if (used[c]) {
             if (md)
-                aim_strbuf_printf(b, " | %s", comp_name[c]);
+                aim__strbuf_printf(b, " | %s", comp_name[c]);
             else
-                aim_strbuf_printf(b, "  %10s", comp_name[c]);
+                aim__strbuf_printf(b, "  %10s", comp_name[c]);
         }
-    aim_strbuf_append(b, md ? " | Mean power | Peak power | Carbon |\n|---|---:|---:|---:"
+    aim__strbuf_append(b, md ? " | Mean power | Peak power | Carbon |\n|---|---:|---:|---:"
                             : "   Mean W   Peak W      Carbon");
     if (md) {
         for (int c = 0; c < AIM_PHASE_COMPONENTS; c++)
             if (used[c])
-                aim_strbuf_append(b, "|---:");
-        aim_strbuf_append(b, "|---:|---:|---:|");
+                aim__strbuf_append(b, "|---:");
+        aim__strbuf_append(b, "|---:|---:|---:|");
     }
-    aim_strbuf_endline(b);
+    aim__strbuf_endline(b);
     int unterminated = 0;
     for (size_t i = 0; i < w->n_phases; i++) {
         const aim_phase_summary *p = &w->phases[i];
-        aim_phase_figures f = aim_phase_figures_of(run, p);
+        aim_phase_figures f = aim__phase_figures_of(run, p);
         char label[140], t[32], sh[AIM_NUM_MAX], e[48], mw[AIM_NUM_MAX], pw[AIM_NUM_MAX], cg[48];
         phase_label(label, sizeof label, p);
-        aim_fmt_duration(t, sizeof t, p->total_ns);
-        aim_fmt_fixed(sh, f.share, 1);
-        aim_fmt_energy_short(e, sizeof e, f.energy_j);
-        aim_fmt_fixed(mw, f.mean_w, 2);
-        aim_fmt_fixed(pw, f.peak_w, 2);
-        aim_fmt_carbon_short(cg, sizeof cg, p->carbon_g);
+        aim__fmt_duration(t, sizeof t, p->total_ns);
+        aim__fmt_fixed(sh, f.share, 1);
+        aim__fmt_energy_short(e, sizeof e, f.energy_j);
+        aim__fmt_fixed(mw, f.mean_w, 2);
+        aim__fmt_fixed(pw, f.peak_w, 2);
+        aim__fmt_carbon_short(cg, sizeof cg, p->carbon_g);
         unterminated += p->unterminated > 0;
         if (md) {
-            aim_strbuf_printf(b, "| %s%s | %s | %s %% | %s", label, p->unterminated ? " *" : "",
+            aim__strbuf_printf(b, "| %s%s | %s | %s %% | %s", label, p->unterminated ? " *" : "",
                               t, sh, e);
         } else {
-            aim_strbuf_append(b, "  ");
+            aim__strbuf_append(b, "  ");
             char l2[160];
             snprintf(l2, sizeof l2, "%s%s", label, p->unterminated ? " *" : "");
-            aim_strbuf_pad_right(b, l2, 22);
-            aim_strbuf_pad_left(b, t, 10);
-            aim_strbuf_printf(b, " %5s %%", sh);
-            aim_strbuf_pad_left(b, e, 12);
+            aim__strbuf_pad_right(b, l2, 22);
+            aim__strbuf_pad_left(b, t, 10);
+            aim__strbuf_printf(b, " %5s %%", sh);
+            aim__strbuf_pad_left(b, e, 12);
         }
         for (int c = 0; c < AIM_PHASE_COMPONENTS; c++)
             if (used[c]) {
                 char ce[48];
-                aim_fmt_energy_short(ce, sizeof ce, f.comp_j[c]);
+                aim__fmt_energy_short(ce, sizeof ce, f.comp_j[c]);
                 if (md)
-                    aim_strbuf_printf(b, " | %s", ce);
+                    aim__strbuf_printf(b, " | %s", ce);
                 else
-                    aim_strbuf_printf(b, "  %10s", ce);
+                    aim__strbuf_printf(b, "  %10s", ce);
             }
         if (md)
-            aim_strbuf_printf(b, " | %s W | %s W | %s |", mw, pw, cg);
+            aim__strbuf_printf(b, " | %s W | %s W | %s |", mw, pw, cg);
         else
-            aim_strbuf_printf(b, " %8s %8s %11s", mw, pw, cg);
-        aim_strbuf_endline(b);
+            aim__strbuf_printf(b, " %8s %8s %11s", mw, pw, cg);
+        aim__strbuf_endline(b);
     }
     const char *note = "Share: of the run's time. Nested phases each count their own time and "
                        "energy. Peak W: the sum of each device's highest power reading (without "
                        "readings, its highest mean over 1 s), never below its mean.";
-    aim_strbuf_printf(b, md ? "\n%s%s\n" : "  %s%s\n", note,
+    aim__strbuf_printf(b, md ? "\n%s%s\n" : "  %s%s\n", note,
                       unterminated ? " *: still open when the command ended, closed at the end."
                                    : "");
     for (size_t i = 0; i < w->n_phases; i++)
         for (int d = 0; d < run->n_devices; d++) {
-            double peak = aim_phase_peak_w(&w->phases[i], d);
-            double limit = aim_phase_power_limit_w(run, d);
-            if (!aim_phase_above_limit(peak, limit))
+            double peak = aim__phase_peak_w(&w->phases[i], d);
+            double limit = aim__phase_power_limit_w(run, d);
+            if (!aim__phase_above_limit(peak, limit))
                 continue;
             char pk[AIM_NUM_MAX], lim[AIM_NUM_MAX];
-            aim_fmt_fixed(pk, peak, 2);
-            aim_fmt_fixed(lim, limit, 2);
-            aim_strbuf_printf(b, md ? "\nWarning: %.100s, %.*s: peak %s W above its power limit "
+            aim__fmt_fixed(pk, peak, 2);
+            aim__fmt_fixed(lim, limit, 2);
+            aim__strbuf_printf(b, md ? "\nWarning: %.100s, %.*s: peak %s W above its power limit "
                                       "%s W (a reading above the limit).\n"
                                     : "  Warning: %.100s, %.*s: peak %s W above its power limit "
                                       "%s W (a reading above the limit).\n",
@@ -191,7 +191,7 @@ static void text_dropped(aim_strbuf *b, const aim_run_summary *run, int md) {
     const aim_workload_summary *w = run->workload;
     if (!w->dropped)
         return;
-    aim_strbuf_printf(b, md ? "\n%llu workload event%s not kept (limits: docs/control.md).\n"
+    aim__strbuf_printf(b, md ? "\n%llu workload event%s not kept (limits: docs/control.md).\n"
                             : "\nWorkload: %llu event%s not kept (limits: docs/control.md)\n",
                       (unsigned long long)w->dropped, w->dropped == 1 ? " was" : "s were");
 }
@@ -203,7 +203,7 @@ static void text_efficiency(aim_strbuf *b, const aim_run_summary *run, int md) {
         any |= w->records[k].counter && w->records[k].total > 0;
     if (!any || !(run->total_energy_j > 0))
         return;
-    aim_strbuf_append(b, md ? "\n## Efficiency\n\n| Counter | Scope | Count | J per unit | "
+    aim__strbuf_append(b, md ? "\n## Efficiency\n\n| Counter | Scope | Count | J per unit | "
                               "Units per J | kWh per 1000 | g CO2e per 1000 |\n"
                               "|---|---|---:|---:|---:|---:|---:|\n"
                             : "\nEfficiency          Scope               Count      J/unit     "
@@ -218,7 +218,7 @@ static void text_efficiency(aim_strbuf *b, const aim_run_summary *run, int md) {
                 continue;
             double e = run->total_energy_j, g = run->carbon_g;
             if (scope >= 0) {
-                aim_phase_figures f = aim_phase_figures_of(run, &w->phases[scope]);
+                aim_phase_figures f = aim__phase_figures_of(run, &w->phases[scope]);
                 e = f.energy_j;
                 g = w->phases[scope].carbon_g;
             }
@@ -226,27 +226,27 @@ static void text_efficiency(aim_strbuf *b, const aim_run_summary *run, int md) {
                 continue;
             char a[AIM_NUM_MAX], bb[AIM_NUM_MAX], c[AIM_NUM_MAX], d[AIM_NUM_MAX], n[AIM_NUM_MAX];
             efficiency_cells(run, e, g, units, a, bb, c, d);
-            aim_fmt_trim(n, units, 3);
+            aim__fmt_trim(n, units, 3);
             char sc[140];
             snprintf(sc, sizeof sc, "%.100s", scope < 0 ? "run" : w->phases[scope].name);
             if (md) {
-                aim_strbuf_printf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", rk->key, sc, n, a,
+                aim__strbuf_printf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", rk->key, sc, n, a,
                                   bb, c, d);
             } else {
-                aim_strbuf_append(b, "  ");
-                aim_strbuf_pad_right(b, rk->key, 18);
-                aim_strbuf_pad_right(b, sc, 14);
+                aim__strbuf_append(b, "  ");
+                aim__strbuf_pad_right(b, rk->key, 18);
+                aim__strbuf_pad_right(b, sc, 14);
                 const char *cells[] = { n, a, bb, c, d };
                 static const size_t widths[] = { 10, 10, 10, 12, 12 };
                 for (size_t x = 0; x < 5; x++) {
-                    aim_strbuf_putc(b, ' ');
-                    aim_strbuf_pad_left(b, cells[x], widths[x]);
+                    aim__strbuf_putc(b, ' ');
+                    aim__strbuf_pad_left(b, cells[x], widths[x]);
                 }
-                aim_strbuf_endline(b);
+                aim__strbuf_endline(b);
             }
         }
     }
-    aim_strbuf_append(b, md ? "\nEnergy is IT energy (CPU, DRAM, GPU); carbon includes PUE.\n"
+    aim__strbuf_append(b, md ? "\nEnergy is IT energy (CPU, DRAM, GPU); carbon includes PUE.\n"
                             : "  Energy is IT energy (CPU, DRAM, GPU); carbon includes PUE.\n");
 }
 
@@ -262,7 +262,7 @@ static const char *record_value(char *out, double v) {
         snprintf(out, AIM_NUM_MAX, "n/a");
         return out;
     }
-    return aim_fmt_sig(out, v, 4, 0);
+    return aim__fmt_sig(out, v, 4, 0);
 }
 
 static void text_records(aim_strbuf *b, const aim_run_summary *run, int md) {
@@ -272,16 +272,16 @@ static void text_records(aim_strbuf *b, const aim_run_summary *run, int md) {
     /* Text columns come from aim_table, which sizes each to its widest cell and always
      * leaves two spaces between them: fixed widths ran "1.000" and "-1.000e+308" together. */
     aim_table t;
-    aim_table_init(&t, 7);
+    aim__table_init(&t, 7);
     for (size_t c = 2; c < 7; c++)
-        aim_table_align_right(&t, c);
-    aim_table_row(&t);
+        aim__table_align_right(&t, c);
+    aim__table_row(&t);
     static const char *const head[7] = { "Records", "Kind", "Records", "Total/mean", "Last",
                                          "Min", "Max" };
     for (size_t c = 0; c < 7; c++)
-        aim_table_set(&t, c, "%s", head[c]);
+        aim__table_set(&t, c, "%s", head[c]);
     if (w->n_records && md)
-        aim_strbuf_append(b, "\n## Records\n\n| Key | Kind | Records | Total or mean | "
+        aim__strbuf_append(b, "\n## Records\n\n| Key | Kind | Records | Total or mean | "
                              "Last | Min | Max |\n|---|---|---:|---:|---:|---:|---:|\n");
     for (size_t k = 0; k < w->n_records; k++) {
         const aim_record_summary *r = &w->records[k];
@@ -293,31 +293,31 @@ static void text_records(aim_strbuf *b, const aim_run_summary *run, int md) {
         record_value(mi, range ? r->min : NAN);
         record_value(ma, range ? r->max : NAN);
         if (md) {
-            aim_strbuf_printf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", r->key,
+            aim__strbuf_printf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", r->key,
                               r->counter ? "counter" : "gauge", n, tm, l, mi, ma);
             continue;
         }
-        aim_table_row(&t);
-        aim_table_set(&t, 0, "  %s", r->key);
-        aim_table_set(&t, 1, "%s", r->counter ? "counter" : "gauge");
-        aim_table_set(&t, 2, "%s", n);
-        aim_table_set(&t, 3, "%s", tm);
-        aim_table_set(&t, 4, "%s", l);
-        aim_table_set(&t, 5, "%s", mi);
-        aim_table_set(&t, 6, "%s", ma);
+        aim__table_row(&t);
+        aim__table_set(&t, 0, "  %s", r->key);
+        aim__table_set(&t, 1, "%s", r->counter ? "counter" : "gauge");
+        aim__table_set(&t, 2, "%s", n);
+        aim__table_set(&t, 3, "%s", tm);
+        aim__table_set(&t, 4, "%s", l);
+        aim__table_set(&t, 5, "%s", mi);
+        aim__table_set(&t, 6, "%s", ma);
     }
     if (w->n_records && !md) {
-        aim_strbuf_append(b, "\n");
-        aim_table_text(&t, b, "", 0);
+        aim__strbuf_append(b, "\n");
+        aim__table_text(&t, b, "", 0);
     }
-    aim_table_free(&t);
+    aim__table_free(&t);
     if (w->n_marks)
-        aim_strbuf_printf(b, md ? "\n%zu marker%s (in the store: the marks table).\n"
+        aim__strbuf_printf(b, md ? "\n%zu marker%s (in the store: the marks table).\n"
                                 : "  %zu marker%s (in the store: the marks table)\n",
                           w->n_marks, w->n_marks == 1 ? "" : "s");
 }
 
-void aim_phases_report_text(aim_strbuf *b, const aim_run_summary *run) {
+void aim__phases_report_text(aim_strbuf *b, const aim_run_summary *run) {
     if (!run->workload)
         return;
     text_phases(b, run, 0);
@@ -326,7 +326,7 @@ void aim_phases_report_text(aim_strbuf *b, const aim_run_summary *run) {
     text_dropped(b, run, 0);
 }
 
-void aim_phases_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
+void aim__phases_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
     if (!run->workload)
         return;
     text_phases(b, run, 1);
@@ -335,43 +335,43 @@ void aim_phases_report_markdown(aim_strbuf *b, const aim_run_summary *run) {
     text_dropped(b, run, 1);
 }
 
-json_t *aim_phases_report_json(const aim_run_summary *run, int *err) {
+json_t *aim__phases_report_json(const aim_run_summary *run, int *err) {
     const aim_workload_summary *w = run->workload;
     if (!w)
         return json_null();
     json_t *root = json_object(), *phases = json_array(), *records = json_array();
     for (size_t i = 0; i < w->n_phases; i++) {
         const aim_phase_summary *p = &w->phases[i];
-        aim_phase_figures f = aim_phase_figures_of(run, p);
+        aim_phase_figures f = aim__phase_figures_of(run, p);
         json_t *o = json_object(), *devs = json_array(), *recs = json_object();
-        aim_json_put(o, "name", aim_json_str(p->name, strlen(p->name)), err);
-        aim_json_put(o, "instances", aim_json_count(p->instances), err);
-        aim_json_put(o, "first_s", aim_json_num((double)p->first_ns / 1e9), err);
-        aim_json_put(o, "duration_s", aim_json_num((double)p->total_ns / 1e9), err);
-        aim_json_put(o, "share_pct", aim_json_num(f.share), err);
-        aim_json_put(o, "energy_j", aim_json_num(f.energy_j), err);
-        aim_json_put(o, "mean_power_w", aim_json_num(f.mean_w), err);
-        aim_json_put(o, "peak_power_w", aim_json_num(f.peak_w), err);
-        aim_json_put(o, "carbon_g", aim_json_num(p->carbon_g), err);
-        aim_json_put(o, "unterminated", aim_json_count((uint64_t)p->unterminated), err);
+        aim__json_put(o, "name", aim__json_str(p->name, strlen(p->name)), err);
+        aim__json_put(o, "instances", aim__json_count(p->instances), err);
+        aim__json_put(o, "first_s", aim__json_num((double)p->first_ns / 1e9), err);
+        aim__json_put(o, "duration_s", aim__json_num((double)p->total_ns / 1e9), err);
+        aim__json_put(o, "share_pct", aim__json_num(f.share), err);
+        aim__json_put(o, "energy_j", aim__json_num(f.energy_j), err);
+        aim__json_put(o, "mean_power_w", aim__json_num(f.mean_w), err);
+        aim__json_put(o, "peak_power_w", aim__json_num(f.peak_w), err);
+        aim__json_put(o, "carbon_g", aim__json_num(p->carbon_g), err);
+        aim__json_put(o, "unterminated", aim__json_count((uint64_t)p->unterminated), err);
         for (int d = 0; d < run->n_devices; d++) {
             if (p->energy_j[d] == 0 && p->peak_w[d] == 0)
                 continue;
             json_t *dv = json_object();
-            aim_json_put(dv, "device", aim_json_str(run->devices[d].name,
+            aim__json_put(dv, "device", aim__json_str(run->devices[d].name,
                                                     strnlen(run->devices[d].name, 32)), err);
-            aim_json_put(dv, "energy_j", aim_json_num(p->energy_j[d]), err);
-            double peak = aim_phase_peak_w(p, d), limit = aim_phase_power_limit_w(run, d);
-            aim_json_put(dv, "peak_power_w", aim_json_num(peak), err);
+            aim__json_put(dv, "energy_j", aim__json_num(p->energy_j[d]), err);
+            double peak = aim__phase_peak_w(p, d), limit = aim__phase_power_limit_w(run, d);
+            aim__json_put(dv, "peak_power_w", aim__json_num(peak), err);
             /* true: the peak is above the device's power limit (the text report warns) */
-            aim_json_put(dv, "above_power_limit", json_boolean(aim_phase_above_limit(peak, limit)), err);
-            aim_json_put(dv, "in_total", json_boolean(run->devices[d].in_total), err);
-            aim_json_push(devs, dv, err);
+            aim__json_put(dv, "above_power_limit", json_boolean(aim__phase_above_limit(peak, limit)), err);
+            aim__json_put(dv, "in_total", json_boolean(run->devices[d].in_total), err);
+            aim__json_push(devs, dv, err);
         }
         for (size_t k = 0; k < w->n_records; k++)
             if (p->rec_n[k])
-                aim_json_put(recs, w->records[k].key,
-                             aim_json_num(w->records[k].counter ? p->rec_sum[k]
+                aim__json_put(recs, w->records[k].key,
+                             aim__json_num(w->records[k].counter ? p->rec_sum[k]
                                                                 : p->rec_sum[k] / (double)p->rec_n[k]),
                              err);
         json_t *hints = json_array(), *means = json_array();
@@ -380,54 +380,54 @@ json_t *aim_phases_report_json(const aim_run_summary *run, int *err) {
             if (!hint(run, p, d, what, sizeof what, ev, sizeof ev))
                 continue;
             json_t *h = json_object();
-            aim_json_put(h, "device", aim_json_str(run->devices[d].name,
+            aim__json_put(h, "device", aim__json_str(run->devices[d].name,
                                                    strnlen(run->devices[d].name, 32)), err);
-            aim_json_put(h, "hint", json_string(what), err);
-            aim_json_put(h, "evidence", json_string(ev), err);
-            aim_json_push(hints, h, err);
+            aim__json_put(h, "hint", json_string(what), err);
+            aim__json_put(h, "evidence", json_string(ev), err);
+            aim__json_push(hints, h, err);
         }
         for (size_t k = 0; k < p->n_metrics; k++) {
             const aim_phase_metric *pm = &p->metrics[k];
             if (pm->device < 0 || pm->device >= run->n_devices)
                 continue;
             json_t *mv = json_object();
-            aim_json_put(mv, "device", aim_json_str(run->devices[pm->device].name,
+            aim__json_put(mv, "device", aim__json_str(run->devices[pm->device].name,
                                                     strnlen(run->devices[pm->device].name, 32)),
                          err);
-            aim_json_put(mv, "key", json_string(pm->key), err);
-            aim_json_put(mv, "mean", aim_json_num(pm->mean), err);
-            aim_json_push(means, mv, err);
+            aim__json_put(mv, "key", json_string(pm->key), err);
+            aim__json_put(mv, "mean", aim__json_num(pm->mean), err);
+            aim__json_push(means, mv, err);
         }
-        aim_json_put(o, "hints", hints, err);
-        aim_json_put(o, "metric_means", means, err);
-        aim_json_put(o, "devices", devs, err);
-        aim_json_put(o, "records", recs, err);
-        aim_json_push(phases, o, err);
+        aim__json_put(o, "hints", hints, err);
+        aim__json_put(o, "metric_means", means, err);
+        aim__json_put(o, "devices", devs, err);
+        aim__json_put(o, "records", recs, err);
+        aim__json_push(phases, o, err);
     }
     for (size_t k = 0; k < w->n_records; k++) {
         const aim_record_summary *r = &w->records[k];
         json_t *o = json_object();
-        aim_json_put(o, "key", aim_json_str(r->key, strlen(r->key)), err);
-        aim_json_put(o, "kind", json_string(r->counter ? "counter" : "gauge"), err);
-        aim_json_put(o, "count", aim_json_count(r->count), err);
-        aim_json_put(o, "total", aim_json_num(r->total), err);
-        aim_json_put(o, "mean", aim_json_num(r->count ? r->total / (double)r->count : NAN), err);
+        aim__json_put(o, "key", aim__json_str(r->key, strlen(r->key)), err);
+        aim__json_put(o, "kind", json_string(r->counter ? "counter" : "gauge"), err);
+        aim__json_put(o, "count", aim__json_count(r->count), err);
+        aim__json_put(o, "total", aim__json_num(r->total), err);
+        aim__json_put(o, "mean", aim__json_num(r->count ? r->total / (double)r->count : NAN), err);
         int range = r->count > 0 && r->min <= r->max; /* else never set: null, as in text */
-        aim_json_put(o, "last", aim_json_num(record_number(r->last)), err);
-        aim_json_put(o, "min", aim_json_num(range ? record_number(r->min) : NAN), err);
-        aim_json_put(o, "max", aim_json_num(range ? record_number(r->max) : NAN), err);
+        aim__json_put(o, "last", aim__json_num(record_number(r->last)), err);
+        aim__json_put(o, "min", aim__json_num(range ? record_number(r->min) : NAN), err);
+        aim__json_put(o, "max", aim__json_num(range ? record_number(r->max) : NAN), err);
         if (r->counter && r->total > 0 && run->total_energy_j > 0) {
-            aim_json_put(o, "j_per_unit", aim_json_num(run->total_energy_j / r->total), err);
-            aim_json_put(o, "units_per_j", aim_json_num(r->total / run->total_energy_j), err);
-            aim_json_put(o, "kwh_per_1000", aim_json_num(run->total_energy_j / 3.6e6 / r->total *
+            aim__json_put(o, "j_per_unit", aim__json_num(run->total_energy_j / r->total), err);
+            aim__json_put(o, "units_per_j", aim__json_num(r->total / run->total_energy_j), err);
+            aim__json_put(o, "kwh_per_1000", aim__json_num(run->total_energy_j / 3.6e6 / r->total *
                                                           1000.0), err);
-            aim_json_put(o, "g_per_1000", aim_json_num(run->carbon_g / r->total * 1000.0), err);
+            aim__json_put(o, "g_per_1000", aim__json_num(run->carbon_g / r->total * 1000.0), err);
         }
-        aim_json_push(records, o, err);
+        aim__json_push(records, o, err);
     }
-    aim_json_put(root, "phases", phases, err);
-    aim_json_put(root, "records", records, err);
-    aim_json_put(root, "marks", aim_json_count(w->n_marks), err);
-    aim_json_put(root, "dropped_events", aim_json_count(w->dropped), err);
+    aim__json_put(root, "phases", phases, err);
+    aim__json_put(root, "records", records, err);
+    aim__json_put(root, "marks", aim__json_count(w->n_marks), err);
+    aim__json_put(root, "dropped_events", aim__json_count(w->dropped), err);
     return root;
 }

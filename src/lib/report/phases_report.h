@@ -10,9 +10,9 @@
 #include "processing/summary.h"
 #include "util/strbuf.h"
 
-void aim_phases_report_text(aim_strbuf *b, const aim_run_summary *run);
-void aim_phases_report_markdown(aim_strbuf *b, const aim_run_summary *run);
+void aim__phases_report_text(aim_strbuf *b, const aim_run_summary *run);
+void aim__phases_report_markdown(aim_strbuf *b, const aim_run_summary *run);
 /* The report JSON's "phases" value: null when the run has no workload data. */
-json_t *aim_phases_report_json(const aim_run_summary *run, int *err);
+json_t *aim__phases_report_json(const aim_run_summary *run, int *err);
 
 #endif

@@ -26,11 +26,11 @@ static const char *const format_names[N_FORMATS] = {
     [AIM_FORMAT_CSV] = "csv",
 };
 
-const char *aim_render_format_name(aim_format format) {
+const char *aim__render_format_name(aim_format format) {
     return (unsigned)format < N_FORMATS ? format_names[format] : NULL;
 }
 
-int aim_render_format_parse(const char *name, aim_format *ret) {
+int aim__render_format_parse(const char *name, aim_format *ret) {
     for (unsigned f = 0; name && f < N_FORMATS; f++) {
         if (strcmp(name, format_names[f]) == 0) {
             *ret = (aim_format)f;
@@ -44,37 +44,37 @@ typedef int (*render_fn)(const void *in, char **ret_text);
 
 /* ------------------------------------------------------------------ adapters */
 
-/* A model always has its run (aim_report_model_build); one without is refused, not read. */
+/* A model always has its run (aim__report_model_build); one without is refused, not read. */
 static int report_as(const void *in, int (*fn)(const aim_report_model *, char **), char **t) {
     return ((const aim_report_model *)in)->run ? fn(in, t) : -EINVAL;
 }
-static int report_text(const void *in, char **t) { return report_as(in, aim_report_render_text, t); }
-static int report_json(const void *in, char **t) { return report_as(in, aim_report_render_json, t); }
+static int report_text(const void *in, char **t) { return report_as(in, aim__report_render_text, t); }
+static int report_json(const void *in, char **t) { return report_as(in, aim__report_render_json, t); }
 static int report_markdown(const void *in, char **t) {
-    return report_as(in, aim_report_render_markdown, t);
+    return report_as(in, aim__report_render_markdown, t);
 }
 
 #define RUNS(in) ((const aim_render_runs *)(in))
 #define DEVICES(in) ((const aim_render_devices *)(in))
 #define GPUS(in) ((const aim_render_gpus *)(in))
-static int runs_text(const void *in, char **t) { return aim_runs_render_text(RUNS(in)->runs, RUNS(in)->n, t); }
-static int runs_json(const void *in, char **t) { return aim_runs_render_json(RUNS(in)->runs, RUNS(in)->n, t); }
+static int runs_text(const void *in, char **t) { return aim__runs_render_text(RUNS(in)->runs, RUNS(in)->n, t); }
+static int runs_json(const void *in, char **t) { return aim__runs_render_json(RUNS(in)->runs, RUNS(in)->n, t); }
 static int devices_text(const void *in, char **t) {
-    return aim_devices_render(DEVICES(in)->probes, DEVICES(in)->n, 0, t);
+    return aim__devices_render(DEVICES(in)->probes, DEVICES(in)->n, 0, t);
 }
 static int devices_json(const void *in, char **t) {
-    return aim_devices_render(DEVICES(in)->probes, DEVICES(in)->n, 1, t);
+    return aim__devices_render(DEVICES(in)->probes, DEVICES(in)->n, 1, t);
 }
-static int estimate_text(const void *in, char **t) { return aim_render_estimate_text(in, t); }
-static int estimate_json(const void *in, char **t) { return aim_render_estimate_json(in, t); }
-static int gpus_text(const void *in, char **t) { return aim_render_gpu_table_text(GPUS(in)->rows, GPUS(in)->n, t); }
-static int gpus_json(const void *in, char **t) { return aim_render_gpu_table_json(GPUS(in)->rows, GPUS(in)->n, t); }
-static int intensity_text(const void *in, char **t) { return aim_intensity_render(in, 0, t); }
-static int intensity_json(const void *in, char **t) { return aim_intensity_render(in, 1, t); }
+static int estimate_text(const void *in, char **t) { return aim__render_estimate_text(in, t); }
+static int estimate_json(const void *in, char **t) { return aim__render_estimate_json(in, t); }
+static int gpus_text(const void *in, char **t) { return aim__render_gpu_table_text(GPUS(in)->rows, GPUS(in)->n, t); }
+static int gpus_json(const void *in, char **t) { return aim__render_gpu_table_json(GPUS(in)->rows, GPUS(in)->n, t); }
+static int intensity_text(const void *in, char **t) { return aim__intensity_render(in, 0, t); }
+static int intensity_json(const void *in, char **t) { return aim__intensity_render(in, 1, t); }
 
 static int corr_as(const void *in, aim_format f, char **t) {
     const aim_render_corr *c = in;
-    return aim_corr_render_result(c->result, f, c->matrix, c->min_abs, c->top, t);
+    return aim__corr_render_result(c->result, f, c->matrix, c->min_abs, c->top, t);
 }
 static int corr_text(const void *in, char **t) { return corr_as(in, AIM_FORMAT_TEXT, t); }
 static int corr_json(const void *in, char **t) { return corr_as(in, AIM_FORMAT_JSON, t); }
@@ -86,29 +86,29 @@ static int built(aim_output out, aim_format f, const void *in, char **t) {
     switch (out) {
     case AIM_OUTPUT_COMPARE:
         if (f == AIM_FORMAT_CSV)
-            aim_compare_csv(&b, in);
+            aim__compare_csv(&b, in);
         else
-            aim_compare_text(&b, in, f == AIM_FORMAT_MARKDOWN);
+            aim__compare_text(&b, in, f == AIM_FORMAT_MARKDOWN);
         break;
-    case AIM_OUTPUT_FORECAST: aim_forecast_text(&b, in); break;
-    case AIM_OUTPUT_WHATIF: aim_whatif_text(&b, in); break;
-    case AIM_OUTPUT_WHATIF_HARDWARE: aim_whatif_hw_text(&b, in); break;
+    case AIM_OUTPUT_FORECAST: aim__forecast_text(&b, in); break;
+    case AIM_OUTPUT_WHATIF: aim__whatif_text(&b, in); break;
+    case AIM_OUTPUT_WHATIF_HARDWARE: aim__whatif_hw_text(&b, in); break;
     default: break;
     }
-    return aim_strbuf_steal(&b, t);
+    return aim__strbuf_steal(&b, t);
 }
 static int compare_text(const void *in, char **t) { return built(AIM_OUTPUT_COMPARE, AIM_FORMAT_TEXT, in, t); }
 static int compare_markdown(const void *in, char **t) {
     return built(AIM_OUTPUT_COMPARE, AIM_FORMAT_MARKDOWN, in, t);
 }
 static int compare_csv(const void *in, char **t) { return built(AIM_OUTPUT_COMPARE, AIM_FORMAT_CSV, in, t); }
-static int compare_json(const void *in, char **t) { return aim_compare_json(in, t); }
+static int compare_json(const void *in, char **t) { return aim__compare_json(in, t); }
 static int forecast_text(const void *in, char **t) { return built(AIM_OUTPUT_FORECAST, 0, in, t); }
-static int forecast_json(const void *in, char **t) { return aim_forecast_json(in, t); }
+static int forecast_json(const void *in, char **t) { return aim__forecast_json(in, t); }
 static int whatif_text(const void *in, char **t) { return built(AIM_OUTPUT_WHATIF, 0, in, t); }
-static int whatif_json(const void *in, char **t) { return aim_whatif_json(in, t); }
+static int whatif_json(const void *in, char **t) { return aim__whatif_json(in, t); }
 static int whatif_hw_text(const void *in, char **t) { return built(AIM_OUTPUT_WHATIF_HARDWARE, 0, in, t); }
-static int whatif_hw_json(const void *in, char **t) { return aim_whatif_hw_json(in, t); }
+static int whatif_hw_json(const void *in, char **t) { return aim__whatif_hw_json(in, t); }
 
 /* ------------------------------------------------------------------ the table */
 
@@ -144,7 +144,7 @@ static const struct {
                                                            [AIM_FORMAT_JSON] = whatif_hw_json } },
 };
 
-int aim_render_check(aim_output out, aim_format format, char *msg, size_t len) {
+int aim__render_check(aim_output out, aim_format format, char *msg, size_t len) {
     if ((unsigned)out >= AIM_OUTPUT_COUNT)
         return -EINVAL;
     if ((unsigned)format < N_FORMATS && outputs[out].fn[format])
@@ -163,7 +163,7 @@ int aim_render_check(aim_output out, aim_format format, char *msg, size_t len) {
             snprintf(list + at, sizeof list - at, "%s%s", have == 1 ? "" : have == total ? " or " : ", ",
                      format_names[f]);
         }
-        const char *name = aim_render_format_name(format);
+        const char *name = aim__render_format_name(format);
         if (name)
             snprintf(msg, len, "the %s has no %s output (%s)", outputs[out].what, name, list);
         else
@@ -173,10 +173,10 @@ int aim_render_check(aim_output out, aim_format format, char *msg, size_t len) {
     return -EOPNOTSUPP;
 }
 
-int aim_render(aim_output out, aim_format format, const void *in, char **ret_text) {
+int aim__render(aim_output out, aim_format format, const void *in, char **ret_text) {
     if (!in || !ret_text)
         return -EINVAL;
-    int r = aim_render_check(out, format, NULL, 0);
+    int r = aim__render_check(out, format, NULL, 0);
     if (r < 0)
         return r;
     return outputs[out].fn[format](in, ret_text);

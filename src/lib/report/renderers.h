@@ -13,11 +13,11 @@
 #include "processing/report_model.h"
 #include "processing/summary.h"
 
-int aim_report_render_text(const aim_report_model *m, char **ret_text);
-int aim_report_render_json(const aim_report_model *m, char **ret_text);
-int aim_report_render_markdown(const aim_report_model *m, char **ret_text);
+int aim__report_render_text(const aim_report_model *m, char **ret_text);
+int aim__report_render_json(const aim_report_model *m, char **ret_text);
+int aim__report_render_markdown(const aim_report_model *m, char **ret_text);
 
-/* The outputs. The `in` each renders, for aim_render: */
+/* The outputs. The `in` each renders, for aim__render: */
 typedef enum aim_output {
     AIM_OUTPUT_REPORT = 0,    /* const aim_report_model * */
     AIM_OUTPUT_RUNS,          /* const aim_render_runs * */
@@ -56,14 +56,14 @@ typedef struct aim_render_corr {
 } aim_render_corr;
 
 /* The format's name ("text", "json", "markdown", "csv"); NULL for a value out of range. */
-const char *aim_render_format_name(aim_format format);
+const char *aim__render_format_name(aim_format format);
 /* The format called name (exact, lower case); -EINVAL for NULL or another name. */
-int aim_render_format_parse(const char *name, aim_format *ret);
+int aim__render_format_parse(const char *name, aim_format *ret);
 /* 0 when `out` renders `format`; -EOPNOTSUPP when it does not (an aim_format value out of
  * range too), with "the OUTPUT has no FORMAT output (text or json)" in msg (may be NULL). */
-int aim_render_check(aim_output out, aim_format format, char *msg, size_t len);
+int aim__render_check(aim_output out, aim_format format, char *msg, size_t len);
 /* Renders `in` (the struct the output takes, above) in format: a string the caller frees.
- * -EOPNOTSUPP as aim_render_check, -EINVAL for NULL, -ENOMEM. */
-int aim_render(aim_output out, aim_format format, const void *in, char **ret_text);
+ * -EOPNOTSUPP as aim__render_check, -EINVAL for NULL, -ENOMEM. */
+int aim__render(aim_output out, aim_format format, const void *in, char **ret_text);
 
 #endif

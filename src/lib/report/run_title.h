@@ -7,6 +7,6 @@
 #include "util/strbuf.h"
 
 /* Appends `COMMAND  run ID  "NAME"` (no line end; control characters cleaned). */
-void aim_report_run_title(aim_strbuf *b, const char *command, const aim_run_summary *run);
+void aim__report_run_title(aim_strbuf *b, const char *command, const aim_run_summary *run);
 
 #endif

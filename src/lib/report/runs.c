@@ -27,7 +27,7 @@ typedef struct run_cells {
 
 static void clean_copy(char *out, size_t outlen, const char *s, size_t n, size_t max_cols) {
     aim_strbuf b = AIM_STRBUF_INIT;
-    aim_strbuf_append_clean(&b, s, n);
+    aim__strbuf_append_clean(&b, s, n);
     const char *src = b.data ? b.data : "";
     size_t o = 0, cols = 0;
     for (size_t i = 0; src[i] && o + 5 < outlen; i++) {
@@ -44,7 +44,7 @@ static void clean_copy(char *out, size_t outlen, const char *s, size_t n, size_t
         out[o++] = src[i];
     }
     out[o] = '\0';
-    aim_strbuf_free(&b);
+    aim__strbuf_free(&b);
 }
 
 static void cells_of(run_cells *rc, const aim_run_summary *run) {
@@ -53,11 +53,11 @@ static void cells_of(run_cells *rc, const aim_run_summary *run) {
         clean_copy(rc->c[1], sizeof rc->c[1], run->name, sizeof run->name, NAME_MAX_COLS);
     else
         strcpy(rc->c[1], "-");
-    aim_fmt_time_human(rc->c[2], sizeof rc->c[2], run->start_wall_ns);
-    aim_fmt_duration(rc->c[3], sizeof rc->c[3], run->duration_ns);
-    aim_bprintf(rc->c[4], sizeof rc->c[4], "%s", aim_report_status_word(run));
-    aim_fmt_energy_short(rc->c[5], sizeof rc->c[5], run->total_energy_j);
-    aim_fmt_carbon_short(rc->c[6], sizeof rc->c[6], run->carbon_g);
+    aim__fmt_time_human(rc->c[2], sizeof rc->c[2], run->start_wall_ns);
+    aim__fmt_duration(rc->c[3], sizeof rc->c[3], run->duration_ns);
+    aim__bprintf(rc->c[4], sizeof rc->c[4], "%s", aim__report_status_word(run));
+    aim__fmt_energy_short(rc->c[5], sizeof rc->c[5], run->total_energy_j);
+    aim__fmt_carbon_short(rc->c[6], sizeof rc->c[6], run->carbon_g);
 }
 
 static int render_text(const aim_run_summary *runs, size_t n, char **ret_text) {
@@ -70,7 +70,7 @@ static int render_text(const aim_run_summary *runs, size_t n, char **ret_text) {
     for (size_t i = 0; i < n; i++) {
         cells_of(&cells[i], &runs[i]);
         for (int c = 0; c < N_COLS; c++) {
-            size_t cw = aim_utf8_width(cells[i].c[c]);
+            size_t cw = aim__utf8_width(cells[i].c[c]);
             w[c] = cw > w[c] ? cw : w[c];
         }
     }
@@ -81,16 +81,16 @@ static int render_text(const aim_run_summary *runs, size_t n, char **ret_text) {
         for (int c = 0; c < N_COLS; c++) {
             const char *s = i == 0 ? col_names[c] : cells[i - 1].c[c];
             if (c)
-                aim_strbuf_append(&b, "  ");
+                aim__strbuf_append(&b, "  ");
             if (right[c])
-                aim_strbuf_pad_left(&b, s, w[c]);
+                aim__strbuf_pad_left(&b, s, w[c]);
             else
-                aim_strbuf_pad_right(&b, s, w[c]);
+                aim__strbuf_pad_right(&b, s, w[c]);
         }
-        aim_strbuf_endline(&b);
+        aim__strbuf_endline(&b);
     }
     free(cells);
-    return aim_strbuf_steal(&b, ret_text);
+    return aim__strbuf_steal(&b, ret_text);
 }
 
 static int render_json(const aim_run_summary *runs, size_t n, char **ret_text) {
@@ -100,35 +100,35 @@ static int render_json(const aim_run_summary *runs, size_t n, char **ret_text) {
         const aim_run_summary *r = &runs[i];
         char t[40];
         json_t *o = json_object();
-        aim_json_put(o, "id", aim_json_str(r->id, sizeof r->id), &err);
-        aim_json_put(o, "name", aim_json_str(r->name, sizeof r->name), &err);
-        aim_fmt_time_iso(t, sizeof t, r->start_wall_ns);
-        aim_json_put(o, "start_time", json_string(t), &err);
-        aim_json_put(o, "duration_s", aim_json_num((double)r->duration_ns / 1e9), &err);
-        aim_json_put(o, "status", json_string(aim_json_status(r->status)), &err);
-        aim_json_put(o, "stale", json_boolean(r->stale), &err);
-        aim_json_put(o, "exit_code",
+        aim__json_put(o, "id", aim__json_str(r->id, sizeof r->id), &err);
+        aim__json_put(o, "name", aim__json_str(r->name, sizeof r->name), &err);
+        aim__fmt_time_iso(t, sizeof t, r->start_wall_ns);
+        aim__json_put(o, "start_time", json_string(t), &err);
+        aim__json_put(o, "duration_s", aim__json_num((double)r->duration_ns / 1e9), &err);
+        aim__json_put(o, "status", json_string(aim__json_status(r->status)), &err);
+        aim__json_put(o, "stale", json_boolean(r->stale), &err);
+        aim__json_put(o, "exit_code",
                      r->exit_code >= 0 ? json_integer(r->exit_code) : json_null(), &err);
-        aim_json_put(o, "energy_j", aim_json_num(r->total_energy_j), &err);
-        aim_json_put(o, "carbon_g", aim_json_num(r->carbon_g), &err);
-        aim_json_put(o, "host", aim_json_str(r->host, sizeof r->host), &err);
-        aim_json_put(o, "command", aim_json_str(r->command, sizeof r->command), &err);
-        aim_json_put(o, "tags", aim_json_tags(r->tags, r->n_tags), &err);
+        aim__json_put(o, "energy_j", aim__json_num(r->total_energy_j), &err);
+        aim__json_put(o, "carbon_g", aim__json_num(r->carbon_g), &err);
+        aim__json_put(o, "host", aim__json_str(r->host, sizeof r->host), &err);
+        aim__json_put(o, "command", aim__json_str(r->command, sizeof r->command), &err);
+        aim__json_put(o, "tags", aim__json_tags(r->tags, r->n_tags), &err);
         if (json_array_append_new(arr, o) < 0)
             err = 1;
     }
-    int rc = err ? -ENOMEM : aim_json_dump(arr, ret_text);
+    int rc = err ? -ENOMEM : aim__json_dump(arr, ret_text);
     json_decref(arr);
     return rc;
 }
 
-int aim_runs_render_text(const aim_run_summary *runs, size_t n, char **ret_text) {
+int aim__runs_render_text(const aim_run_summary *runs, size_t n, char **ret_text) {
     if (!ret_text || (n && !runs))
         return -EINVAL;
     return render_text(runs, n, ret_text);
 }
 
-int aim_runs_render_json(const aim_run_summary *runs, size_t n, char **ret_text) {
+int aim__runs_render_json(const aim_run_summary *runs, size_t n, char **ret_text) {
     if (!ret_text || (n && !runs))
         return -EINVAL;
     return render_json(runs, n, ret_text);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void aim_table_init(aim_table *t, size_t cols) {
+void aim__table_init(aim_table *t, size_t cols) {
     memset(t, 0, sizeof *t);
     t->cols = cols;
     t->right = calloc(cols ? cols : 1, 1);
@@ -15,7 +15,7 @@ void aim_table_init(aim_table *t, size_t cols) {
         t->err = -ENOMEM;
 }
 
-void aim_table_free(aim_table *t) {
+void aim__table_free(aim_table *t) {
     if (t->cells)
         for (size_t i = 0; i < t->rows * t->cols; i++)
             free(t->cells[i]);
@@ -24,12 +24,12 @@ void aim_table_free(aim_table *t) {
     memset(t, 0, sizeof *t);
 }
 
-void aim_table_align_right(aim_table *t, size_t col) {
+void aim__table_align_right(aim_table *t, size_t col) {
     if (!t->err && col < t->cols)
         t->right[col] = 1;
 }
 
-void aim_table_row(aim_table *t) {
+void aim__table_row(aim_table *t) {
     if (t->err)
         return;
     if (t->rows == t->cap) {
@@ -46,16 +46,16 @@ void aim_table_row(aim_table *t) {
     t->rows++;
 }
 
-void aim_table_set(aim_table *t, size_t col, const char *fmt, ...) {
+void aim__table_set(aim_table *t, size_t col, const char *fmt, ...) {
     if (t->err || t->rows == 0 || col >= t->cols)
         return;
     va_list ap;
     va_start(ap, fmt);
     aim_strbuf b = AIM_STRBUF_INIT;
-    aim_strbuf_vprintf(&b, fmt, ap);
+    aim__strbuf_vprintf(&b, fmt, ap);
     va_end(ap);
     char *raw = NULL;
-    if (aim_strbuf_steal(&b, &raw) < 0) {
+    if (aim__strbuf_steal(&b, &raw) < 0) {
         t->err = -ENOMEM;
         return;
     }
@@ -72,7 +72,7 @@ static const char *cell_at(const aim_table *t, size_t r, size_t c) {
     return s ? s : "";
 }
 
-void aim_table_text(const aim_table *t, aim_strbuf *b, const char *indent, int rule) {
+void aim__table_text(const aim_table *t, aim_strbuf *b, const char *indent, int rule) {
     if (t->err) {
         b->err = -ENOMEM;
         return;
@@ -84,28 +84,28 @@ void aim_table_text(const aim_table *t, aim_strbuf *b, const char *indent, int r
     }
     for (size_t r = 0; r < t->rows; r++)
         for (size_t c = 0; c < t->cols; c++) {
-            size_t cw = aim_utf8_width(cell_at(t, r, c));
+            size_t cw = aim__utf8_width(cell_at(t, r, c));
             if (cw > w[c])
                 w[c] = cw;
         }
     for (size_t r = 0; r < t->rows; r++) {
-        aim_strbuf_append(b, indent ? indent : "");
+        aim__strbuf_append(b, indent ? indent : "");
         for (size_t c = 0; c < t->cols; c++) {
             if (c)
-                aim_strbuf_append(b, "  ");
+                aim__strbuf_append(b, "  ");
             if (t->right[c])
-                aim_strbuf_pad_left(b, cell_at(t, r, c), w[c]);
+                aim__strbuf_pad_left(b, cell_at(t, r, c), w[c]);
             else
-                aim_strbuf_pad_right(b, cell_at(t, r, c), w[c]);
+                aim__strbuf_pad_right(b, cell_at(t, r, c), w[c]);
         }
-        aim_strbuf_endline(b);
+        aim__strbuf_endline(b);
         if (r == 0 && rule) {
-            aim_strbuf_append(b, indent ? indent : "");
+            aim__strbuf_append(b, indent ? indent : "");
             size_t total = 0;
             for (size_t c = 0; c < t->cols; c++)
                 total += w[c] + (c ? 2 : 0);
-            aim_strbuf_repeat(b, '-', total);
-            aim_strbuf_endline(b);
+            aim__strbuf_repeat(b, '-', total);
+            aim__strbuf_endline(b);
         }
     }
     free(w);
@@ -115,30 +115,30 @@ static void md_cell(aim_strbuf *b, const char *s) {
     size_t n = strlen(s);
     while (n && s[n - 1] == ' ') /* the text layout's padding */
         n--;
-    aim_strbuf_putc(b, ' ');
+    aim__strbuf_putc(b, ' ');
     for (const char *end = s + n; s < end; s++) {
         if (*s == '|')
-            aim_strbuf_putc(b, '\\');
-        aim_strbuf_putc(b, *s);
+            aim__strbuf_putc(b, '\\');
+        aim__strbuf_putc(b, *s);
     }
-    aim_strbuf_append(b, " |");
+    aim__strbuf_append(b, " |");
 }
 
-void aim_table_markdown(const aim_table *t, aim_strbuf *b) {
+void aim__table_markdown(const aim_table *t, aim_strbuf *b) {
     if (t->err) {
         b->err = -ENOMEM;
         return;
     }
     for (size_t r = 0; r < t->rows; r++) {
-        aim_strbuf_putc(b, '|');
+        aim__strbuf_putc(b, '|');
         for (size_t c = 0; c < t->cols; c++)
             md_cell(b, cell_at(t, r, c));
-        aim_strbuf_putc(b, '\n');
+        aim__strbuf_putc(b, '\n');
         if (r == 0) {
-            aim_strbuf_putc(b, '|');
+            aim__strbuf_putc(b, '|');
             for (size_t c = 0; c < t->cols; c++)
-                aim_strbuf_append(b, t->right[c] ? "---:|" : "---|");
-            aim_strbuf_putc(b, '\n');
+                aim__strbuf_append(b, t->right[c] ? "---:|" : "---|");
+            aim__strbuf_putc(b, '\n');
         }
     }
 }

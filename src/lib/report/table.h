@@ -16,18 +16,18 @@ typedef struct aim_table {
 } aim_table;
 
 /* An empty table of `cols` columns, all left-aligned. */
-void aim_table_init(aim_table *t, size_t cols);
-void aim_table_free(aim_table *t);
-void aim_table_align_right(aim_table *t, size_t col);
+void aim__table_init(aim_table *t, size_t cols);
+void aim__table_free(aim_table *t);
+void aim__table_align_right(aim_table *t, size_t col);
 /* Starts a new row (every cell empty). */
-void aim_table_row(aim_table *t);
+void aim__table_row(aim_table *t);
 /* Sets a cell of the latest row (control characters become '?'). */
-void aim_table_set(aim_table *t, size_t col, const char *fmt, ...)
+void aim__table_set(aim_table *t, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Columns separated by two spaces, each line after `indent`; the header is underlined when
  * `rule` is set. */
-void aim_table_text(const aim_table *t, aim_strbuf *b, const char *indent, int rule);
+void aim__table_text(const aim_table *t, aim_strbuf *b, const char *indent, int rule);
 /* | a | b | with a |---| line after the header; '|' in a cell is escaped. */
-void aim_table_markdown(const aim_table *t, aim_strbuf *b);
+void aim__table_markdown(const aim_table *t, aim_strbuf *b);
 
 #endif

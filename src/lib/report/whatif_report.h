@@ -8,13 +8,13 @@
 #include "util/strbuf.h"
 
 /* The --zones table appended to b (at most AIM_WHATIF_MAX_SCENARIOS scenarios shown). */
-void aim_whatif_text(aim_strbuf *b, const aim_whatif_result *res);
+void aim__whatif_text(aim_strbuf *b, const aim_whatif_result *res);
 /* The --zones JSON document; caller frees *ret_text. 0 or -ENOMEM. */
-int aim_whatif_json(const aim_whatif_result *res, char **ret_text);
+int aim__whatif_json(const aim_whatif_result *res, char **ret_text);
 
 /* The --hardware tables appended to b. */
-void aim_whatif_hw_text(aim_strbuf *b, const aim_whatif_hw_result *res);
+void aim__whatif_hw_text(aim_strbuf *b, const aim_whatif_hw_result *res);
 /* The --hardware JSON document; caller frees *ret_text. 0 or -ENOMEM. */
-int aim_whatif_hw_json(const aim_whatif_hw_result *res, char **ret_text);
+int aim__whatif_hw_json(const aim_whatif_hw_result *res, char **ret_text);
 
 #endif

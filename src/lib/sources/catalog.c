@@ -6,27 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-void aim_catalog_init(aim_catalog *cat) { memset(cat, 0, sizeof *cat); }
+void aim__catalog_init(aim_catalog *cat) { memset(cat, 0, sizeof *cat); }
 
-void aim_source_ctx_init(aim_source_ctx *ctx, aim_catalog *cat, int source, int group) {
+void aim__source_ctx_init(aim_source_ctx *ctx, aim_catalog *cat, int source, int group) {
     ctx->catalog = cat;
     ctx->source = source;
     ctx->group = group;
 }
 
-int aim_catalog_find_device(const aim_catalog *cat, const char *name) {
+int aim__catalog_find_device(const aim_catalog *cat, const char *name) {
     for (int i = 0; i < cat->n_devices; i++)
         if (strcmp(cat->devices[i].name, name) == 0)
             return i;
     return -ENOENT;
 }
 
-int aim_source_ctx_add_device(aim_source_ctx *ctx, const char *name, aim_device_kind kind,
+int aim__source_ctx_add_device(aim_source_ctx *ctx, const char *name, aim_device_kind kind,
                               const char *model) {
     aim_catalog *cat = ctx->catalog;
     if (!name || !*name || strlen(name) >= sizeof cat->devices[0].name)
         return -EINVAL;
-    int i = aim_catalog_find_device(cat, name);
+    int i = aim__catalog_find_device(cat, name);
     if (i >= 0) {
         /* A later source may know the model when the first did not (rapl after procfs). */
         if (model && *model && !cat->devices[i].model[0])
@@ -42,7 +42,7 @@ int aim_source_ctx_add_device(aim_source_ctx *ctx, const char *name, aim_device_
     return cat->n_devices++;
 }
 
-int aim_source_ctx_add_series(aim_source_ctx *ctx, int device, aim_metric_id metric,
+int aim__source_ctx_add_series(aim_source_ctx *ctx, int device, aim_metric_id metric,
                               int instance, aim_method method) {
     aim_catalog *cat = ctx->catalog;
     if (device < 0 || device >= cat->n_devices || (unsigned)metric >= AIM_M__COUNT)
@@ -64,14 +64,14 @@ int aim_source_ctx_add_series(aim_source_ctx *ctx, int device, aim_metric_id met
     return cat->n_series++;
 }
 
-int aim_source_ctx_find_series(const aim_source_ctx *ctx, const char *device,
+int aim__source_ctx_find_series(const aim_source_ctx *ctx, const char *device,
                                aim_metric_id metric, int instance) {
-    return aim_catalog_find_series(ctx->catalog, device, metric, instance);
+    return aim__catalog_find_series(ctx->catalog, device, metric, instance);
 }
 
-int aim_catalog_find_series(const aim_catalog *cat, const char *device, aim_metric_id metric,
+int aim__catalog_find_series(const aim_catalog *cat, const char *device, aim_metric_id metric,
                             int instance) {
-    int d = aim_catalog_find_device(cat, device);
+    int d = aim__catalog_find_device(cat, device);
     if (d < 0)
         return -ENOENT;
     for (int i = 0; i < cat->n_series; i++) {
@@ -82,15 +82,15 @@ int aim_catalog_find_series(const aim_catalog *cat, const char *device, aim_metr
     return -ENOENT;
 }
 
-int aim_source_ctx_find_group_series(const aim_source_ctx *ctx, const char *device,
+int aim__source_ctx_find_group_series(const aim_source_ctx *ctx, const char *device,
                                      aim_metric_id metric, int instance) {
-    int slot = aim_source_ctx_find_series(ctx, device, metric, instance);
+    int slot = aim__source_ctx_find_series(ctx, device, metric, instance);
     if (slot < 0 || ctx->catalog->series[slot].group != ctx->group)
         return -ENOENT;
     return slot;
 }
 
-void aim_source_ctx_warn(aim_source_ctx *ctx, const char *fmt, ...) {
+void aim__source_ctx_warn(aim_source_ctx *ctx, const char *fmt, ...) {
     aim_catalog *cat = ctx->catalog;
     if (cat->n_warnings >= AIM_MAX_WARNINGS)
         return;
@@ -101,7 +101,7 @@ void aim_source_ctx_warn(aim_source_ctx *ctx, const char *fmt, ...) {
     cat->n_warnings++;
 }
 
-void aim_probe_add(aim_probe_report *rep, const char *what, const char *status,
+void aim__probe_add(aim_probe_report *rep, const char *what, const char *status,
                    const char *fmt, ...) {
     if (rep->count >= (int)(sizeof rep->lines / sizeof rep->lines[0]))
         return;
@@ -114,7 +114,7 @@ void aim_probe_add(aim_probe_report *rep, const char *what, const char *status,
     va_end(ap);
 }
 
-int aim_frame_alloc(int base, int count, aim_frame **ret) {
+int aim__frame_alloc(int base, int count, aim_frame **ret) {
     if (count < 0)
         return -EINVAL;
     aim_frame *f = calloc(1, sizeof *f);
@@ -124,7 +124,7 @@ int aim_frame_alloc(int base, int count, aim_frame **ret) {
     f->values = calloc(n, sizeof *f->values);
     f->valid = calloc(n, 1);
     if (!f->values || !f->valid) {
-        aim_frame_free(f);
+        aim__frame_free(f);
         return -ENOMEM;
     }
     f->base = base;
@@ -133,7 +133,7 @@ int aim_frame_alloc(int base, int count, aim_frame **ret) {
     return 0;
 }
 
-void aim_frame_free(aim_frame *f) {
+void aim__frame_free(aim_frame *f) {
     if (!f)
         return;
     free(f->values);
@@ -141,7 +141,7 @@ void aim_frame_free(aim_frame *f) {
     free(f);
 }
 
-void aim_frame_reset(aim_frame *f, int64_t t_ns) {
+void aim__frame_reset(aim_frame *f, int64_t t_ns) {
     f->t_ns = t_ns;
     memset(f->valid, 0, (size_t)f->count);
 }

@@ -39,18 +39,18 @@ struct aim_source_ctx {
     int group;         /* rate group its series join */
 };
 
-void aim_catalog_init(aim_catalog *cat);
-void aim_source_ctx_init(aim_source_ctx *ctx, aim_catalog *cat, int source, int group);
+void aim__catalog_init(aim_catalog *cat);
+void aim__source_ctx_init(aim_source_ctx *ctx, aim_catalog *cat, int source, int group);
 
-/* Allocates a zeroed frame covering slots [base, base + count). Free with aim_frame_free. */
-int aim_frame_alloc(int base, int count, aim_frame **ret);
-void aim_frame_free(aim_frame *f);
+/* Allocates a zeroed frame covering slots [base, base + count). Free with aim__frame_free. */
+int aim__frame_alloc(int base, int count, aim_frame **ret);
+void aim__frame_free(aim_frame *f);
 /* Marks every value of the frame invalid (start of a poll). */
-void aim_frame_reset(aim_frame *f, int64_t t_ns);
+void aim__frame_reset(aim_frame *f, int64_t t_ns);
 
-int aim_catalog_find_device(const aim_catalog *cat, const char *name);
+int aim__catalog_find_device(const aim_catalog *cat, const char *name);
 /* The slot of device's series of metric and instance, or -ENOENT. */
-int aim_catalog_find_series(const aim_catalog *cat, const char *device, aim_metric_id metric,
+int aim__catalog_find_series(const aim_catalog *cat, const char *device, aim_metric_id metric,
                             int instance);
 
 #endif

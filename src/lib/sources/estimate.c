@@ -55,7 +55,7 @@ static const char *cpuinfo_value(const char *line, const char *key) {
  * (it is absent in some sandboxes). */
 static int count_stat_cpus(const char *procfs_root) {
     char path[512];
-    if (aim_path_join(path, sizeof path, procfs_root, "stat") < 0)
+    if (aim__path_join(path, sizeof path, procfs_root, "stat") < 0)
         return 0;
     FILE *f = fopen(path, "re");
     if (!f)
@@ -77,7 +77,7 @@ static void read_cpu_facts(const char *procfs_root, cpu_facts *out) {
     int n_ids = 0;
     char path[512];
     FILE *f = NULL;
-    if (aim_path_join(path, sizeof path, procfs_root, "cpuinfo") == 0)
+    if (aim__path_join(path, sizeof path, procfs_root, "cpuinfo") == 0)
         f = fopen(path, "re");
     if (f) {
         char *line = NULL;
@@ -111,7 +111,7 @@ static void read_cpu_facts(const char *procfs_root, cpu_facts *out) {
 /* The CPU line P = a + b*u: from the TDP when the model is in the table, else per logical
  * CPU from the Cloud Carbon Footprint averages. Returns 1 with the table entry, 0 without. */
 static int cpu_model_line(const cpu_facts *cf, double *a, double *b, const aim_cpu_tdp **tdp) {
-    if (cf->model[0] && aim_cpu_tdp_lookup(cf->model, tdp) == 0) {
+    if (cf->model[0] && aim__cpu_tdp_lookup(cf->model, tdp) == 0) {
         double full = cf->n_packages * (*tdp)->tdp_w;
         *a = full * aim_pm_cpu_idle_ratio;
         *b = full * (1 - aim_pm_cpu_idle_ratio);
@@ -122,7 +122,7 @@ static int cpu_model_line(const cpu_facts *cf, double *a, double *b, const aim_c
     return 0;
 }
 
-int aim_estimate_model_text(char *buf, size_t size, int device_kind, const char *cpu_model_name,
+int aim__estimate_model_text(char *buf, size_t size, int device_kind, const char *cpu_model_name,
                             int n_packages, int n_cpus) {
     if (!buf || size == 0)
         return -EINVAL;
@@ -130,40 +130,40 @@ int aim_estimate_model_text(char *buf, size_t size, int device_kind, const char 
     char n1[AIM_NUM_MAX], n2[AIM_NUM_MAX], n3[AIM_NUM_MAX]; /* locale-free figures */
     if (device_kind == AIM_DEV_CPU) {
         const aim_cpu_tdp *t;
-        if (cpu_model_name && *cpu_model_name && aim_cpu_tdp_lookup(cpu_model_name, &t) == 0) {
+        if (cpu_model_name && *cpu_model_name && aim__cpu_tdp_lookup(cpu_model_name, &t) == 0) {
             if (n_packages > 0)
                 n = snprintf(buf, size,
                              "%d package%s x TDP %s W (CodeCarbon table: %s) x (%s + %s x "
                              "utilisation)", n_packages, n_packages == 1 ? "" : "s",
-                             aim_fmt_g(n1, t->tdp_w, 6), aim_cpu_tdp_model(t),
-                             aim_fmt_g(n2, aim_pm_cpu_idle_ratio, 4),
-                             aim_fmt_g(n3, 1 - aim_pm_cpu_idle_ratio, 4));
+                             aim__fmt_g(n1, t->tdp_w, 6), aim__cpu_tdp_model(t),
+                             aim__fmt_g(n2, aim_pm_cpu_idle_ratio, 4),
+                             aim__fmt_g(n3, 1 - aim_pm_cpu_idle_ratio, 4));
             else
                 n = snprintf(buf, size,
                              "TDP %s W per package (CodeCarbon table: %s) x (%s + %s x "
                              "utilisation)",
-                             aim_fmt_g(n1, t->tdp_w, 6), aim_cpu_tdp_model(t),
-                             aim_fmt_g(n2, aim_pm_cpu_idle_ratio, 4),
-                             aim_fmt_g(n3, 1 - aim_pm_cpu_idle_ratio, 4));
+                             aim__fmt_g(n1, t->tdp_w, 6), aim__cpu_tdp_model(t),
+                             aim__fmt_g(n2, aim_pm_cpu_idle_ratio, 4),
+                             aim__fmt_g(n3, 1 - aim_pm_cpu_idle_ratio, 4));
         } else if (n_cpus > 0) {
             n = snprintf(buf, size,
                          "%d logical CPU%s x (%s W + %s W x utilisation) (Cloud Carbon "
                          "Footprint average; model \"%s\" not in the TDP table)",
-                         n_cpus, n_cpus == 1 ? "" : "s", aim_fmt_g(n1, aim_pm_vcpu_w_min, 4),
-                         aim_fmt_g(n2, aim_pm_vcpu_w_max - aim_pm_vcpu_w_min, 4),
+                         n_cpus, n_cpus == 1 ? "" : "s", aim__fmt_g(n1, aim_pm_vcpu_w_min, 4),
+                         aim__fmt_g(n2, aim_pm_vcpu_w_max - aim_pm_vcpu_w_min, 4),
                          cpu_model_name ? cpu_model_name : "");
         } else {
             n = snprintf(buf, size,
                          "%s W + %s W x utilisation per logical CPU (Cloud Carbon "
                          "Footprint average; model \"%s\" not in the TDP table)",
-                         aim_fmt_g(n1, aim_pm_vcpu_w_min, 4),
-                         aim_fmt_g(n2, aim_pm_vcpu_w_max - aim_pm_vcpu_w_min, 4),
+                         aim__fmt_g(n1, aim_pm_vcpu_w_min, 4),
+                         aim__fmt_g(n2, aim_pm_vcpu_w_max - aim_pm_vcpu_w_min, 4),
                          cpu_model_name ? cpu_model_name : "");
         }
     } else if (device_kind == AIM_DEV_DRAM) {
         n = snprintf(buf, size,
                      "%s W per GB of memory in use (Green Algorithms; 1 GiB = %s GB)",
-                     aim_fmt_g(n1, aim_pm_dram_w_per_gb, 4), aim_fmt_g(n2, GB_PER_GIB, 10));
+                     aim__fmt_g(n1, aim_pm_dram_w_per_gb, 4), aim__fmt_g(n2, GB_PER_GIB, 10));
     } else {
         buf[0] = '\0';
         return -EINVAL;
@@ -171,7 +171,7 @@ int aim_estimate_model_text(char *buf, size_t size, int device_kind, const char 
     return n < 0 ? -EINVAL : (size_t)n >= size ? -ENOBUFS : 0;
 }
 
-void aim_estimate_cpu_counts(const char *procfs_root, int *ret_packages, int *ret_cpus) {
+void aim__estimate_cpu_counts(const char *procfs_root, int *ret_packages, int *ret_cpus) {
     cpu_facts cf;
     read_cpu_facts(procfs_root, &cf);
     *ret_packages = cf.n_packages;
@@ -180,23 +180,23 @@ void aim_estimate_cpu_counts(const char *procfs_root, int *ret_packages, int *re
 
 /* Measured already: an energy counter or a power reading of the device. */
 static int measured(const aim_source_ctx *ctx, const char *dev) {
-    return aim_source_ctx_find_series(ctx, dev, AIM_M_ENERGY, -1) >= 0 ||
-           aim_source_ctx_find_series(ctx, dev, AIM_M_POWER, -1) >= 0;
+    return aim__source_ctx_find_series(ctx, dev, AIM_M_ENERGY, -1) >= 0 ||
+           aim__source_ctx_find_series(ctx, dev, AIM_M_POWER, -1) >= 0;
 }
 
 /* Declares the device and its one estimated power series; returns the slot or -errno. */
 static int add_estimated_power(aim_source_ctx *ctx, const char *name, aim_device_kind kind,
                                const char *model) {
-    int d = aim_source_ctx_add_device(ctx, name, kind, model);
+    int d = aim__source_ctx_add_device(ctx, name, kind, model);
     if (d < 0)
         return d;
-    return aim_source_ctx_add_series(ctx, d, AIM_M_POWER, -1, AIM_METHOD_ESTIMATED);
+    return aim__source_ctx_add_series(ctx, d, AIM_M_POWER, -1, AIM_METHOD_ESTIMATED);
 }
 
 static int estimate_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_state) {
     estimate_state st = { .util_slot = -1, .mem_slot = -1, .cpu_slot = -1, .dram_slot = -1 };
-    int util = aim_source_ctx_find_group_series(ctx, "host", AIM_M_CPU_UTIL, -1);
-    int mem = aim_source_ctx_find_group_series(ctx, "host", AIM_M_MEM_USED, -1);
+    int util = aim__source_ctx_find_group_series(ctx, "host", AIM_M_CPU_UTIL, -1);
+    int mem = aim__source_ctx_find_group_series(ctx, "host", AIM_M_MEM_USED, -1);
     int want_cpu = util >= 0 && !measured(ctx, "cpu0");
     int want_dram = mem >= 0 && !measured(ctx, "dram0");
     cpu_facts cf = { .n_packages = 1 };
@@ -233,10 +233,10 @@ static int estimate_poll(void *state, aim_frame *frame) {
     const estimate_state *s = state;
     double v;
     /* An input missing this tick leaves the estimate invalid too: never a made-up 0. */
-    if (s->cpu_slot >= 0 && aim_frame_get(frame, s->util_slot, &v))
-        aim_frame_set(frame, s->cpu_slot, s->cpu_a_w + s->cpu_b_w * clamp01(v / 100.0));
-    if (s->dram_slot >= 0 && aim_frame_get(frame, s->mem_slot, &v))
-        aim_frame_set(frame, s->dram_slot,
+    if (s->cpu_slot >= 0 && aim__frame_get(frame, s->util_slot, &v))
+        aim__frame_set(frame, s->cpu_slot, s->cpu_a_w + s->cpu_b_w * clamp01(v / 100.0));
+    if (s->dram_slot >= 0 && aim__frame_get(frame, s->mem_slot, &v))
+        aim__frame_set(frame, s->dram_slot,
                       aim_pm_dram_w_per_gb * (v > 0 ? v : 0) * GB_PER_GIB);
     return 0;
 }
@@ -250,29 +250,29 @@ static int estimate_probe(const aim_source_env *env, aim_probe_report *rep) {
     double a, b;
     const aim_cpu_tdp *t;
     int known = cpu_model_line(&cf, &a, &b, &t);
-    aim_estimate_model_text(text, sizeof text, AIM_DEV_CPU, cf.model, cf.n_packages, cf.n_cpus);
-    int have_stat = aim_path_join(path, sizeof path, env->procfs_root, "stat") == 0 &&
+    aim__estimate_model_text(text, sizeof text, AIM_DEV_CPU, cf.model, cf.n_packages, cf.n_cpus);
+    int have_stat = aim__path_join(path, sizeof path, env->procfs_root, "stat") == 0 &&
                     access(path, R_OK) == 0;
     if (!have_stat)
-        aim_probe_add(rep, "cpu0 power (estimated)", "absent",
+        aim__probe_add(rep, "cpu0 power (estimated)", "absent",
                       "needs the CPU utilisation from %s", path);
     else if (a + b <= 0)
-        aim_probe_add(rep, "cpu0 power (estimated)", "not supported",
+        aim__probe_add(rep, "cpu0 power (estimated)", "not supported",
                       "no logical CPU listed in cpuinfo or stat");
     else
-        aim_probe_add(rep, "cpu0 power (estimated)", "available",
+        aim__probe_add(rep, "cpu0 power (estimated)", "available",
                       "if no sensor measures the CPU: %s-%s W (%d CPUs, %d package%s, %s "
-                      "model); %s", aim_fmt_fixed(lo, a, 1), aim_fmt_fixed(hi, a + b, 1),
+                      "model); %s", aim__fmt_fixed(lo, a, 1), aim__fmt_fixed(hi, a + b, 1),
                       cf.n_cpus, cf.n_packages,
                       cf.n_packages > 1 ? "s" : "", known ? "TDP" : "per-CPU", text);
-    aim_estimate_model_text(text, sizeof text, AIM_DEV_DRAM, NULL, 0, 0);
-    int have_meminfo = aim_path_join(path, sizeof path, env->procfs_root, "meminfo") == 0 &&
+    aim__estimate_model_text(text, sizeof text, AIM_DEV_DRAM, NULL, 0, 0);
+    int have_meminfo = aim__path_join(path, sizeof path, env->procfs_root, "meminfo") == 0 &&
                        access(path, R_OK) == 0;
     if (have_meminfo)
-        aim_probe_add(rep, "dram0 power (estimated)", "available",
+        aim__probe_add(rep, "dram0 power (estimated)", "available",
                       "if no sensor measures the DRAM: %s", text);
     else
-        aim_probe_add(rep, "dram0 power (estimated)", "absent",
+        aim__probe_add(rep, "dram0 power (estimated)", "absent",
                       "needs the memory in use from %s", path);
     return 0;
 }

@@ -83,12 +83,12 @@ static int scan_sensor(const char *root, const char *dir, hw_sensor *s) {
     memset(s, 0, sizeof *s);
     snprintf(s->dir, sizeof s->dir, "%s", dir);
     snprintf(rel, sizeof rel, "class/hwmon/%s", dir);
-    if (aim_path_join(s->path, sizeof s->path, root, rel) < 0)
+    if (aim__path_join(s->path, sizeof s->path, root, rel) < 0)
         return -ENAMETOOLONG;
     int r = snprintf(path, sizeof path, "%s/name", s->path);
     if (r < 0 || (size_t)r >= sizeof path)
         return -ENAMETOOLONG;
-    r = aim_read_text(path, s->name, sizeof s->name);
+    r = aim__read_text(path, s->name, sizeof s->name);
     if (r <= 0)
         return r < 0 ? r : -EINVAL;
     DIR *d = opendir(s->path);
@@ -120,7 +120,7 @@ static int scan_sensor(const char *root, const char *dir, hw_sensor *s) {
 static void read_label(const hw_sensor *s, const char *prefix, int k, char *buf, size_t size) {
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/%s%d_label", s->path, prefix, k);
-    if (aim_read_text(path, buf, size) < 0)
+    if (aim__read_text(path, buf, size) < 0)
         buf[0] = '\0';
 }
 
@@ -179,7 +179,7 @@ static int hwmon_filter(const struct dirent *de) { return strncmp(de->d_name, "h
 /* The hwmon directories in natural order (hwmon2 before hwmon10). Caller frees. */
 static int list_sensors(const char *root, struct dirent ***ret) {
     char path[PATH_MAX];
-    if (aim_path_join(path, sizeof path, root, "class/hwmon") < 0)
+    if (aim__path_join(path, sizeof path, root, "class/hwmon") < 0)
         return -ENAMETOOLONG;
     int n = scandir(path, ret, hwmon_filter, versionsort);
     return n < 0 ? -errno : n;
@@ -195,7 +195,7 @@ static void free_list(struct dirent **list, int n) {
 static int open_attr(const hw_sensor *s, const char *file) {
     char path[PATH_MAX + 40];
     snprintf(path, sizeof path, "%s/%s", s->path, file);
-    return aim_open_ro(path);
+    return aim__open_ro(path);
 }
 
 /* ------------------------------------------------------------------ open / poll / close */
@@ -270,7 +270,7 @@ static int open_sensor(const hw_sensor *s, const hw_cand *cand, int nc, hw_state
         ch->fd = fd;
         ch->fd_curr = fd2;
         ch->slot = ch->slot_v = ch->slot_a = -1;
-        if (c->kind == HW_ENERGY && aim_pread_u64(fd, &ch->last) == 0)
+        if (c->kind == HW_ENERGY && aim__pread_u64(fd, &ch->last) == 0)
             ch->have_last = 1; /* the zero of "energy since open" */
         if (c->kind != HW_TEMP)
             useful++;
@@ -299,7 +299,7 @@ static int declare_sensor(aim_source_ctx *ctx, const hw_sensor *s, int index,
             ml += (size_t)snprintf(model + ml, sizeof model - ml, "%s%s",
                                    labels++ ? ", " : ": ", c->label);
     }
-    int dev = aim_source_ctx_add_device(ctx, name, kind, model);
+    int dev = aim__source_ctx_add_device(ctx, name, kind, model);
     if (dev < 0)
         return dev;
     for (int i = 0; i < nch; i++) {
@@ -309,14 +309,14 @@ static int declare_sensor(aim_source_ctx *ctx, const hw_sensor *s, int index,
             [HW_POWER] = AIM_M_POWER, [HW_PAIR] = AIM_M_POWER,
             [HW_ENERGY] = AIM_M_ENERGY, [HW_TEMP] = AIM_M_TEMPERATURE,
         };
-        int r = h->slot = aim_source_ctx_add_series(
+        int r = h->slot = aim__source_ctx_add_series(
             ctx, dev, metric[h->kind], inst,
             h->kind == HW_PAIR ? AIM_METHOD_DERIVED : AIM_METHOD_MEASURED);
         if (r >= 0 && h->kind == HW_PAIR) {
-            r = h->slot_v = aim_source_ctx_add_series(ctx, dev, AIM_M_VOLTAGE, inst,
+            r = h->slot_v = aim__source_ctx_add_series(ctx, dev, AIM_M_VOLTAGE, inst,
                                                       AIM_METHOD_MEASURED);
             if (r >= 0)
-                r = h->slot_a = aim_source_ctx_add_series(ctx, dev, AIM_M_CURRENT, inst,
+                r = h->slot_a = aim__source_ctx_add_series(ctx, dev, AIM_M_CURRENT, inst,
                                                           AIM_METHOD_MEASURED);
         }
         if (r < 0)
@@ -354,7 +354,7 @@ static int hwmon_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret
         int useful = open_sensor(s, cand, nc, st, &denied, denied_path, sizeof denied_path);
         if (denied) {
             any_denied = 1;
-            aim_source_ctx_warn(ctx,
+            aim__source_ctx_warn(ctx,
                                 "hwmon: permission denied on sensor %s, its unreadable channels "
                                 "are skipped; run as root or see docs/permissions.md; first "
                                 "denied: %s",
@@ -407,41 +407,41 @@ static int hwmon_poll(void *state, aim_frame *frame) {
         switch (c->kind) {
         case HW_POWER: {
             uint64_t uw;
-            if ((r = aim_pread_u64(c->fd, &uw)) == 0)
-                aim_frame_set(frame, c->slot, (double)uw / 1e6);
+            if ((r = aim__pread_u64(c->fd, &uw)) == 0)
+                aim__frame_set(frame, c->slot, (double)uw / 1e6);
             break;
         }
         case HW_PAIR: {
             int64_t mv, ma;
-            r = aim_pread_i64(c->fd, &mv);
+            r = aim__pread_i64(c->fd, &mv);
             if (r == 0)
-                r = aim_pread_i64(c->fd_curr, &ma);
+                r = aim__pread_i64(c->fd_curr, &ma);
             if (r == 0) {
                 /* mV x mA = µW; in double so that garbage cannot overflow an integer. */
-                aim_frame_set(frame, c->slot, (double)mv * (double)ma / 1e6);
-                aim_frame_set(frame, c->slot_v, (double)mv / 1e3);
-                aim_frame_set(frame, c->slot_a, (double)ma / 1e3);
+                aim__frame_set(frame, c->slot, (double)mv * (double)ma / 1e6);
+                aim__frame_set(frame, c->slot_v, (double)mv / 1e3);
+                aim__frame_set(frame, c->slot_a, (double)ma / 1e3);
             }
             break;
         }
         case HW_ENERGY: {
             uint64_t uj;
-            if ((r = aim_pread_u64(c->fd, &uj)) == 0) {
+            if ((r = aim__pread_u64(c->fd, &uj)) == 0) {
                 /* No standard range file exists for hwmon energy: a decrease is a driver
                  * reload or a reset, taken as a new baseline rather than a negative step. */
                 if (c->have_last && uj >= c->last)
                     c->total += uj - c->last;
                 c->last = uj;
                 c->have_last = 1;
-                aim_frame_set(frame, c->slot, (double)c->total / 1e6);
+                aim__frame_set(frame, c->slot, (double)c->total / 1e6);
             }
             break;
         }
         case HW_TEMP:
         default: {
             int64_t mc;
-            if ((r = aim_pread_i64(c->fd, &mc)) == 0)
-                aim_frame_set(frame, c->slot, (double)mc / 1e3);
+            if ((r = aim__pread_i64(c->fd, &mc)) == 0)
+                aim__frame_set(frame, c->slot, (double)mc / 1e3);
             break;
         }
         }
@@ -467,7 +467,7 @@ static int hwmon_probe(const aim_source_env *env, aim_probe_report *rep) {
     if (nl <= 0) {
         if (nl == 0)
             free_list(list, 0);
-        aim_probe_add(rep, "hwmon", "absent", "no class/hwmon sensors");
+        aim__probe_add(rep, "hwmon", "absent", "no class/hwmon sensors");
         return -ENODEV;
     }
     hw_sensor *s = malloc(sizeof *s);
@@ -477,13 +477,13 @@ static int hwmon_probe(const aim_source_env *env, aim_probe_report *rep) {
         if (scan_sensor(env->sysfs_root, list[i]->d_name, s) < 0)
             continue;
         int nc = sensor_candidates(s, cand, 3 * HW_MAX_CHANNEL);
-        char what[256]; /* aim_probe_add keeps the first 95 characters */
+        char what[256]; /* aim__probe_add keeps the first 95 characters */
         int useful = 0;
         for (int j = 0; j < nc; j++)
             useful += cand[j].kind != HW_TEMP;
         if (useful == 0) {
             snprintf(what, sizeof what, "%s %s", s->dir, s->name);
-            aim_probe_add(rep, what, "not supported", "no power, energy or voltage/current files");
+            aim__probe_add(rep, what, "not supported", "no power, energy or voltage/current files");
             continue;
         }
         for (int j = 0; j < nc; j++) {
@@ -501,16 +501,16 @@ static int hwmon_probe(const aim_source_env *env, aim_probe_report *rep) {
             if (fd >= 0) {
                 close(fd);
                 avail++;
-                aim_probe_add(rep, what, "available", "%s",
+                aim__probe_add(rep, what, "available", "%s",
                               c->kind == HW_ENERGY ? "energy counter (µJ)"
                               : c->kind == HW_PAIR ? "power = voltage x current (mV x mA)"
                                                    : "power (µW)");
             } else if (is_perm(fd)) {
                 denied++;
-                aim_probe_add(rep, what, "no permission",
+                aim__probe_add(rep, what, "no permission",
                               "run as root or see docs/permissions.md");
             } else {
-                aim_probe_add(rep, what, "absent", "%s", aim_strerror(fd));
+                aim__probe_add(rep, what, "absent", "%s", aim_strerror(fd));
             }
         }
     }

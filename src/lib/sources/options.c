@@ -7,7 +7,7 @@
 
 #include "util/strbuf.h"
 
-const char *aim_source_env_option(const aim_source_env *env, const char *key) {
+const char *aim__source_env_option(const aim_source_env *env, const char *key) {
     for (int i = 0; env && i < env->n_options; i++)
         if (strcmp(env->options[i].key, key) == 0)
             return env->options[i].value;
@@ -27,7 +27,7 @@ static int scope_rank(const aim_source_ops *ops, const char *scope) {
     return strcmp(ops->name, scope) == 0 ? 2 : ops->vendor && strcmp(ops->vendor, scope) == 0;
 }
 
-int aim_source_option_rank(const aim_source_ops *ops, const char *scope, const char *key) {
+int aim__source_option_rank(const aim_source_ops *ops, const char *scope, const char *key) {
     return scope && key && declared(ops, key) ? scope_rank(ops, scope) : 0;
 }
 
@@ -47,29 +47,29 @@ static void say_valid(const char *scope, const char *what, char *err, size_t err
     for (int i = 0; scope && i < aim_source_count; i++)
         any |= scope_rank(aim_sources[i], scope) > 0;
     aim_strbuf b = AIM_STRBUF_INIT;
-    aim_strbuf_append(&b, what);
+    aim__strbuf_append(&b, what);
     for (int i = 0; i < aim_source_count; i++) {
         const aim_source_ops *ops = aim_sources[i];
         if (!ops->options || (any && scope_rank(ops, scope) == 0))
             continue;
-        aim_strbuf_printf(&b, "; %s", ops->name);
+        aim__strbuf_printf(&b, "; %s", ops->name);
         if (ops->vendor)
-            aim_strbuf_printf(&b, " (%s)", ops->vendor);
-        aim_strbuf_append(&b, " takes");
+            aim__strbuf_printf(&b, " (%s)", ops->vendor);
+        aim__strbuf_append(&b, " takes");
         for (const aim_source_option *o = ops->options; o->key; o++)
-            aim_strbuf_printf(&b, "%s %s", o == ops->options ? "" : ",", o->key);
+            aim__strbuf_printf(&b, "%s %s", o == ops->options ? "" : ",", o->key);
     }
     char *text = NULL;
-    snprintf(err, errlen, "%s", aim_strbuf_steal(&b, &text) == 0 ? text : what);
+    snprintf(err, errlen, "%s", aim__strbuf_steal(&b, &text) == 0 ? text : what);
     free(text);
 }
 
-int aim_source_option_check(const char *scope, const char *key, const char *value, char *err,
+int aim__source_option_check(const char *scope, const char *key, const char *value, char *err,
                             size_t errlen) {
     int in_scope = 0, takes = 0;
     for (int i = 0; scope && i < aim_source_count; i++) {
         in_scope |= scope_rank(aim_sources[i], scope) > 0;
-        takes |= aim_source_option_rank(aim_sources[i], scope, key) > 0;
+        takes |= aim__source_option_rank(aim_sources[i], scope, key) > 0;
     }
     char what[160];
     if (!in_scope || !takes) {
@@ -81,7 +81,7 @@ int aim_source_option_check(const char *scope, const char *key, const char *valu
         return -ENOENT;
     }
     for (int i = 0; value && i < aim_source_count; i++) { /* NULL: back to the default */
-        if (aim_source_option_rank(aim_sources[i], scope, key) == 0)
+        if (aim__source_option_rank(aim_sources[i], scope, key) == 0)
             continue;
         const aim_source_option *o = declared(aim_sources[i], key);
         if (!*value || (o->check ? o->check(value) : plain_value(value)) < 0) {

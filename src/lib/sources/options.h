@@ -11,12 +11,12 @@
 /* How an option set under scope (a source's name or its vendor) reaches the source ops:
  * 2 by its own name, 1 by its vendor, 0 not at all (nor when ops does not declare key). A
  * value set by name wins over one set by vendor. */
-int aim_source_option_rank(const aim_source_ops *ops, const char *scope, const char *key);
+int aim__source_option_rank(const aim_source_ops *ops, const char *scope, const char *key);
 
 /* 0 when some compiled-in source takes key under scope and value suits every one that does.
  * -ENOENT for a scope or key no source declares, -EINVAL for a bad value; err then says why
  * and names what is valid ("dcgm takes: gpus, host"). */
-int aim_source_option_check(const char *scope, const char *key, const char *value, char *err,
+int aim__source_option_check(const char *scope, const char *key, const char *value, char *err,
                             size_t errlen);
 
 #endif

@@ -66,7 +66,7 @@ static int read_whole_fd(int fd, char **ret_buf, size_t *ret_len) {
         char *buf = malloc(size);
         if (!buf)
             return -ENOMEM;
-        int n = aim_pread_text(fd, buf, size);
+        int n = aim__pread_text(fd, buf, size);
         if (n < 0) {
             free(buf);
             return n;
@@ -82,7 +82,7 @@ static int read_whole_fd(int fd, char **ret_buf, size_t *ret_len) {
 }
 
 static int read_whole(const char *path, char **ret_buf, size_t *ret_len) {
-    int fd = aim_open_ro(path);
+    int fd = aim__open_ro(path);
     if (fd < 0)
         return fd;
     int r = read_whole_fd(fd, ret_buf, ret_len);
@@ -95,17 +95,17 @@ static int is_gone(int err) { return err == -ENOENT || err == -ENODEV || err == 
 /* pread of a file opened at open(). Returns the length (> 0), -ENODEV when the file is gone
  * for good, or another -errno for a failure that may pass. */
 static int read_file(procfs_file *f) {
-    int n = aim_pread_text(f->fd, f->buf, f->size);
+    int n = aim__pread_text(f->fd, f->buf, f->size);
     if (n > 0)
         return n;
     /* Nothing, or an error: the file may have been replaced (a FUSE /proc such as lxcfs was
      * restarted) or removed. Reopening by path tells which; this path is rare. */
-    int fd = aim_open_ro(f->path);
+    int fd = aim__open_ro(f->path);
     if (fd < 0)
         return is_gone(fd) ? -ENODEV : fd;
     close(f->fd);
     f->fd = fd;
-    n = aim_pread_text(f->fd, f->buf, f->size);
+    n = aim__pread_text(f->fd, f->buf, f->size);
     if (n > 0)
         return n;
     return n == 0 ? -ENODATA : (is_gone(n) ? -ENODEV : n);
@@ -126,11 +126,11 @@ static int util_between(const aim_cpu_jiffies *prev, const aim_cpu_jiffies *now,
 static void update_cpu(procfs_state *st, aim_frame *frame, const char *text, size_t len) {
     memset(st->present, 0, (size_t)st->n_cpus);
     aim_cpu_jiffies all;
-    if (aim_parse_proc_stat(text, len, &all, st->cur, st->present, st->n_cpus, NULL) < 0)
+    if (aim__parse_proc_stat(text, len, &all, st->cur, st->present, st->n_cpus, NULL) < 0)
         return; /* garbled: nothing valid this tick; the baselines stay for the next one */
     double u;
     if (st->all_have_prev && util_between(&st->all_prev, &all, &u))
-        aim_frame_set(frame, st->slot_util, u);
+        aim__frame_set(frame, st->slot_util, u);
     st->all_prev = all;
     st->all_have_prev = 1;
     for (int i = 0; i < st->n_cpus; i++) {
@@ -140,7 +140,7 @@ static void update_cpu(procfs_state *st, aim_frame *frame, const char *text, siz
             continue;
         }
         if (c->have_prev && c->slot >= 0 && util_between(&c->prev, &st->cur[i], &u))
-            aim_frame_set(frame, c->slot, u);
+            aim__frame_set(frame, c->slot, u);
         c->prev = st->cur[i];
         c->have_prev = 1;
     }
@@ -148,14 +148,14 @@ static void update_cpu(procfs_state *st, aim_frame *frame, const char *text, siz
 
 static void update_mem(procfs_state *st, aim_frame *frame, const char *text, size_t len) {
     aim_meminfo mi;
-    if (aim_parse_meminfo(text, len, &mi) < 0 || mi.total_kib == 0)
+    if (aim__parse_meminfo(text, len, &mi) < 0 || mi.total_kib == 0)
         return;
     const double kib_per_gib = 1024.0 * 1024.0;
-    aim_frame_set(frame, st->slot_total, (double)mi.total_kib / kib_per_gib);
+    aim__frame_set(frame, st->slot_total, (double)mi.total_kib / kib_per_gib);
     uint64_t used;
-    if (aim_meminfo_used_kib(&mi, &used) == 0) {
-        aim_frame_set(frame, st->slot_used, (double)used / kib_per_gib);
-        aim_frame_set(frame, st->slot_mem_util, 100.0 * (double)used / (double)mi.total_kib);
+    if (aim__meminfo_used_kib(&mi, &used) == 0) {
+        aim__frame_set(frame, st->slot_used, (double)used / kib_per_gib);
+        aim__frame_set(frame, st->slot_mem_util, 100.0 * (double)used / (double)mi.total_kib);
     }
 }
 
@@ -205,12 +205,12 @@ static int open_file(aim_source_ctx *ctx, procfs_file *f, const char *root, cons
                      char **ret_text, size_t *ret_len) {
     f->fd = -1;
     *ret_text = NULL;
-    int r = aim_path_join(f->path, sizeof f->path, root, rel);
+    int r = aim__path_join(f->path, sizeof f->path, root, rel);
     if (r < 0)
         return r;
-    int fd = aim_open_ro(f->path);
+    int fd = aim__open_ro(f->path);
     if (fd == -EACCES) {
-        aim_source_ctx_warn(ctx, "procfs: permission denied on %s; its metrics are skipped",
+        aim__source_ctx_warn(ctx, "procfs: permission denied on %s; its metrics are skipped",
                             f->path);
         return 0;
     }
@@ -223,7 +223,7 @@ static int open_file(aim_source_ctx *ctx, procfs_file *f, const char *root, cons
         free(*ret_text);
         *ret_text = NULL;
         close(fd);
-        fd = aim_open_ro(f->path);
+        fd = aim__open_ro(f->path);
         if (fd < 0)
             return is_gone(fd) ? 0 : fd;
         r = read_whole_fd(fd, ret_text, ret_len);
@@ -239,9 +239,9 @@ static int open_file(aim_source_ctx *ctx, procfs_file *f, const char *root, cons
 static int open_cpu(procfs_state *st, aim_source_ctx *ctx, const char *text, size_t len) {
     aim_cpu_jiffies all;
     int max_cpu;
-    int n = aim_parse_proc_stat(text, len, &all, NULL, NULL, 0, &max_cpu);
+    int n = aim__parse_proc_stat(text, len, &all, NULL, NULL, 0, &max_cpu);
     if (n < 0) {
-        aim_source_ctx_warn(ctx, "procfs: %s has no recognisable cpu line; CPU utilisation "
+        aim__source_ctx_warn(ctx, "procfs: %s has no recognisable cpu line; CPU utilisation "
                             "is skipped", st->stat.path);
         return -EINVAL;
     }
@@ -256,7 +256,7 @@ static int open_cpu(procfs_state *st, aim_source_ctx *ctx, const char *text, siz
     if (!st->stat.buf || !st->cpus || !st->cur || !st->present)
         return -ENOMEM;
     /* The baseline: the first poll already measures the interval since open. */
-    aim_parse_proc_stat(text, len, &st->all_prev, st->cur, st->present, st->n_cpus, NULL);
+    aim__parse_proc_stat(text, len, &st->all_prev, st->cur, st->present, st->n_cpus, NULL);
     st->all_have_prev = 1;
     for (int i = 0; i < st->n_cpus; i++) {
         st->cpus[i].slot = -1;
@@ -267,7 +267,7 @@ static int open_cpu(procfs_state *st, aim_source_ctx *ctx, const char *text, siz
 }
 
 static int declare_cpu_series(procfs_state *st, aim_source_ctx *ctx, int dev) {
-    st->slot_util = aim_source_ctx_add_series(ctx, dev, AIM_M_CPU_UTIL, -1, AIM_METHOD_MEASURED);
+    st->slot_util = aim__source_ctx_add_series(ctx, dev, AIM_M_CPU_UTIL, -1, AIM_METHOD_MEASURED);
     if (st->slot_util < 0)
         return st->slot_util;
     int declared = 0;
@@ -275,14 +275,14 @@ static int declare_cpu_series(procfs_state *st, aim_source_ctx *ctx, int dev) {
         if (!st->present[i])
             continue; /* offline at open: the series list is fixed for the run */
         if (declared == PROCFS_MAX_CORE_SERIES) {
-            aim_source_ctx_warn(ctx, "procfs: per-core utilisation recorded for the first %d "
+            aim__source_ctx_warn(ctx, "procfs: per-core utilisation recorded for the first %d "
                                 "CPUs only; cpu.util still covers all of them", declared);
             break;
         }
-        int slot = aim_source_ctx_add_series(ctx, dev, AIM_M_CPU_CORE_UTIL, i,
+        int slot = aim__source_ctx_add_series(ctx, dev, AIM_M_CPU_CORE_UTIL, i,
                                              AIM_METHOD_MEASURED);
         if (slot == -ENOSPC) {
-            aim_source_ctx_warn(ctx, "procfs: series table full after %d per-core series; "
+            aim__source_ctx_warn(ctx, "procfs: series table full after %d per-core series; "
                                 "cpu.util still covers all CPUs", declared);
             break;
         }
@@ -295,32 +295,32 @@ static int declare_cpu_series(procfs_state *st, aim_source_ctx *ctx, int dev) {
 }
 
 static int declare_mem_series(procfs_state *st, aim_source_ctx *ctx, int dev) {
-    st->slot_used = aim_source_ctx_add_series(ctx, dev, AIM_M_MEM_USED, -1, AIM_METHOD_MEASURED);
+    st->slot_used = aim__source_ctx_add_series(ctx, dev, AIM_M_MEM_USED, -1, AIM_METHOD_MEASURED);
     if (st->slot_used < 0)
         return st->slot_used;
     st->slot_total =
-        aim_source_ctx_add_series(ctx, dev, AIM_M_MEM_TOTAL, -1, AIM_METHOD_MEASURED);
+        aim__source_ctx_add_series(ctx, dev, AIM_M_MEM_TOTAL, -1, AIM_METHOD_MEASURED);
     if (st->slot_total < 0)
         return st->slot_total;
     st->slot_mem_util =
-        aim_source_ctx_add_series(ctx, dev, AIM_M_MEM_UTIL, -1, AIM_METHOD_MEASURED);
+        aim__source_ctx_add_series(ctx, dev, AIM_M_MEM_UTIL, -1, AIM_METHOD_MEASURED);
     return st->slot_mem_util < 0 ? st->slot_mem_util : 0;
 }
 
 static void read_model(const char *root, char *model, size_t size) {
     char path[4096];
     model[0] = '\0';
-    if (aim_path_join(path, sizeof path, root, "cpuinfo") < 0)
+    if (aim__path_join(path, sizeof path, root, "cpuinfo") < 0)
         return;
-    int fd = aim_open_ro(path);
+    int fd = aim__open_ro(path);
     if (fd < 0)
         return;
     /* cpu 0's block comes first and is a few KiB even with a long flags line. */
     char buf[16384];
-    int n = aim_pread_text(fd, buf, sizeof buf);
+    int n = aim__pread_text(fd, buf, sizeof buf);
     close(fd);
     if (n > 0)
-        aim_parse_cpuinfo_model(buf, (size_t)n, model, size);
+        aim__parse_cpuinfo_model(buf, (size_t)n, model, size);
 }
 
 static int procfs_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_state) {
@@ -346,8 +346,8 @@ static int procfs_open(const aim_source_env *env, aim_source_ctx *ctx, void **re
     }
     if (st->meminfo.fd >= 0) {
         aim_meminfo mi;
-        if (aim_parse_meminfo(mem_text, mem_len, &mi) < 0) {
-            aim_source_ctx_warn(ctx, "procfs: %s has no MemTotal; memory metrics are skipped",
+        if (aim__parse_meminfo(mem_text, mem_len, &mi) < 0) {
+            aim__source_ctx_warn(ctx, "procfs: %s has no MemTotal; memory metrics are skipped",
                                 st->meminfo.path);
             close(st->meminfo.fd);
             st->meminfo.fd = -1;
@@ -368,7 +368,7 @@ static int procfs_open(const aim_source_env *env, aim_source_ctx *ctx, void **re
 
     char model[128];
     read_model(env->procfs_root, model, sizeof model);
-    int dev = aim_source_ctx_add_device(ctx, "host", AIM_DEV_HOST, model);
+    int dev = aim__source_ctx_add_device(ctx, "host", AIM_DEV_HOST, model);
     if (dev < 0) {
         r = dev;
         goto fail;
@@ -396,36 +396,36 @@ static int procfs_probe(const aim_source_env *env, aim_probe_report *rep) {
     char path[4096];
     char *text;
     size_t len;
-    int r = aim_path_join(path, sizeof path, env->procfs_root, "stat");
+    int r = aim__path_join(path, sizeof path, env->procfs_root, "stat");
     if (r == 0)
         r = read_whole(path, &text, &len);
     if (r < 0) {
-        aim_probe_add(rep, path, errno_status(r), "cpu.util unavailable: %s", aim_strerror(r));
+        aim__probe_add(rep, path, errno_status(r), "cpu.util unavailable: %s", aim_strerror(r));
     } else {
         aim_cpu_jiffies all;
         int max_cpu;
-        int n = aim_parse_proc_stat(text, len, &all, NULL, NULL, 0, &max_cpu);
+        int n = aim__parse_proc_stat(text, len, &all, NULL, NULL, 0, &max_cpu);
         if (n < 0)
-            aim_probe_add(rep, path, "not supported", "no recognisable cpu line");
+            aim__probe_add(rep, path, "not supported", "no recognisable cpu line");
         else
-            aim_probe_add(rep, path, "available", "cpu.util, cpu.core_util for %d online CPUs",
+            aim__probe_add(rep, path, "available", "cpu.util, cpu.core_util for %d online CPUs",
                           n);
         free(text);
     }
 
-    r = aim_path_join(path, sizeof path, env->procfs_root, "meminfo");
+    r = aim__path_join(path, sizeof path, env->procfs_root, "meminfo");
     if (r == 0)
         r = read_whole(path, &text, &len);
     if (r < 0) {
-        aim_probe_add(rep, path, errno_status(r), "mem.* unavailable: %s", aim_strerror(r));
+        aim__probe_add(rep, path, errno_status(r), "mem.* unavailable: %s", aim_strerror(r));
     } else {
         aim_meminfo mi;
         char gib[AIM_NUM_MAX];
-        if (aim_parse_meminfo(text, len, &mi) < 0)
-            aim_probe_add(rep, path, "not supported", "no MemTotal line");
+        if (aim__parse_meminfo(text, len, &mi) < 0)
+            aim__probe_add(rep, path, "not supported", "no MemTotal line");
         else
-            aim_probe_add(rep, path, "available", "mem.used, mem.total (%s GiB), mem.util%s",
-                          aim_fmt_fixed(gib, (double)mi.total_kib / (1024.0 * 1024.0), 1),
+            aim__probe_add(rep, path, "available", "mem.used, mem.total (%s GiB), mem.util%s",
+                          aim__fmt_fixed(gib, (double)mi.total_kib / (1024.0 * 1024.0), 1),
                           (mi.have & AIM_MEMINFO_AVAILABLE)
                               ? ""
                               : "; no MemAvailable (kernel < 3.14): used = total - free - "

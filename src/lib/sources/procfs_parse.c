@@ -86,7 +86,7 @@ static int parse_cpu_fields(const char *p, const char *nl, aim_cpu_jiffies *ret)
     return 0;
 }
 
-int aim_parse_proc_stat(const char *buf, size_t len, aim_cpu_jiffies *ret_all,
+int aim__parse_proc_stat(const char *buf, size_t len, aim_cpu_jiffies *ret_all,
                         aim_cpu_jiffies *cpus, uint8_t *present, int n_cpus, int *ret_max_cpu) {
     const char *p = buf, *end = buf + len;
     int parsed = 0, max_cpu = -1, have_all = 0;
@@ -175,7 +175,7 @@ static int parse_meminfo_value(const char *p, const char *nl, uint64_t *ret) {
     return 0;
 }
 
-int aim_parse_meminfo(const char *buf, size_t len, aim_meminfo *ret) {
+int aim__parse_meminfo(const char *buf, size_t len, aim_meminfo *ret) {
     aim_meminfo mi;
     memset(&mi, 0, sizeof mi);
     const char *p = buf, *end = buf + len;
@@ -205,7 +205,7 @@ int aim_parse_meminfo(const char *buf, size_t len, aim_meminfo *ret) {
     return (mi.have & AIM_MEMINFO_TOTAL) ? 0 : -EINVAL;
 }
 
-int aim_meminfo_used_kib(const aim_meminfo *mi, uint64_t *ret_used_kib) {
+int aim__meminfo_used_kib(const aim_meminfo *mi, uint64_t *ret_used_kib) {
     if (!(mi->have & AIM_MEMINFO_TOTAL) || mi->total_kib == 0)
         return -EINVAL;
     uint64_t avail;
@@ -227,7 +227,7 @@ int aim_meminfo_used_kib(const aim_meminfo *mi, uint64_t *ret_used_kib) {
 
 /* ---------------------------------------------------------------- /proc/cpuinfo */
 
-int aim_parse_cpuinfo_model(const char *buf, size_t len, char *out, size_t out_size) {
+int aim__parse_cpuinfo_model(const char *buf, size_t len, char *out, size_t out_size) {
     if (out_size == 0)
         return -EINVAL;
     out[0] = '\0';
@@ -267,7 +267,7 @@ int aim_parse_cpuinfo_model(const char *buf, size_t len, char *out, size_t out_s
 enum { S_PPID = 0, S_UTIME = 10, S_STIME = 11, S_CUTIME = 12, S_CSTIME = 13, S_STARTTIME = 18,
        S_RSS = 20, S_NEEDED = 21 };
 
-int aim_parse_pid_stat(const char *buf, size_t len, aim_pid_stat *ret) {
+int aim__parse_pid_stat(const char *buf, size_t len, aim_pid_stat *ret) {
     const char *p = buf, *end = buf + len;
     uint64_t pid;
     if (scan_u64(&p, end, &pid) < 0 || pid == 0 || pid > INT_MAX)
@@ -319,7 +319,7 @@ int aim_parse_pid_stat(const char *buf, size_t len, aim_pid_stat *ret) {
 
 /* ---------------------------------------------------------------- pid lists */
 
-void aim_pid_list_init(aim_pid_list_parser *p) { memset(p, 0, sizeof *p); }
+void aim__pid_list_init(aim_pid_list_parser *p) { memset(p, 0, sizeof *p); }
 
 static int pid_list_emit(aim_pid_list_parser *p, aim_pid_list_fn fn, void *userdata) {
     int r = 0;
@@ -331,7 +331,7 @@ static int pid_list_emit(aim_pid_list_parser *p, aim_pid_list_fn fn, void *userd
     return r;
 }
 
-int aim_pid_list_feed(aim_pid_list_parser *p, const char *buf, size_t len, aim_pid_list_fn fn,
+int aim__pid_list_feed(aim_pid_list_parser *p, const char *buf, size_t len, aim_pid_list_fn fn,
                       void *userdata) {
     for (size_t i = 0; i < len; i++) {
         char c = buf[i];
@@ -354,6 +354,6 @@ int aim_pid_list_feed(aim_pid_list_parser *p, const char *buf, size_t len, aim_p
     return 0;
 }
 
-int aim_pid_list_finish(aim_pid_list_parser *p, aim_pid_list_fn fn, void *userdata) {
+int aim__pid_list_finish(aim_pid_list_parser *p, aim_pid_list_fn fn, void *userdata) {
     return pid_list_emit(p, fn, userdata);
 }

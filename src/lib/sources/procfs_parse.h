@@ -20,7 +20,7 @@ typedef struct aim_cpu_jiffies {
  * malformed is skipped, so that CPU reads as absent. *ret_max_cpu (may be NULL) receives the
  * highest CPU number seen, or -1. Returns the number of CPU lines parsed, or -EINVAL when the
  * aggregate line is missing or malformed (then nothing is valid). */
-int aim_parse_proc_stat(const char *buf, size_t len, aim_cpu_jiffies *ret_all,
+int aim__parse_proc_stat(const char *buf, size_t len, aim_cpu_jiffies *ret_all,
                         aim_cpu_jiffies *cpus, uint8_t *present, int n_cpus, int *ret_max_cpu);
 
 enum {
@@ -43,16 +43,16 @@ typedef struct aim_meminfo {
 
 /* Returns 0 when MemTotal was found, -EINVAL otherwise. Lines without a newline (cut short)
  * are ignored. */
-int aim_parse_meminfo(const char *buf, size_t len, aim_meminfo *ret);
+int aim__parse_meminfo(const char *buf, size_t len, aim_meminfo *ret);
 
 /* Used memory: MemTotal - MemAvailable, or MemTotal - (MemFree + Buffers + Cached) on kernels
  * older than 3.14 that lack MemAvailable. -EINVAL when neither can be computed or the numbers
  * contradict each other (more available than total). */
-int aim_meminfo_used_kib(const aim_meminfo *mi, uint64_t *ret_used_kib);
+int aim__meminfo_used_kib(const aim_meminfo *mi, uint64_t *ret_used_kib);
 
 /* Copies the "model name" of the first processor in /proc/cpuinfo into out (always
  * NUL-terminated, truncated to fit). Returns 0, or -ENOENT when there is none (out = ""). */
-int aim_parse_cpuinfo_model(const char *buf, size_t len, char *out, size_t out_size);
+int aim__parse_cpuinfo_model(const char *buf, size_t len, char *out, size_t out_size);
 
 /* The fields of /proc/<pid>/stat that the process tree needs. */
 typedef struct aim_pid_stat {
@@ -70,7 +70,7 @@ typedef struct aim_pid_stat {
 
 /* Parses one /proc/<pid>/stat line. comm may hold any byte but NUL, spaces and ')'
  * included, so the fields are found after the last ')'. Returns 0 or -EINVAL. */
-int aim_parse_pid_stat(const char *buf, size_t len, aim_pid_stat *ret);
+int aim__parse_pid_stat(const char *buf, size_t len, aim_pid_stat *ret);
 
 
 /* Incremental parser of a blank-separated pid list (/proc/<pid>/task/<tid>/children), fed
@@ -83,13 +83,13 @@ typedef struct aim_pid_list_parser {
 
 typedef int (*aim_pid_list_fn)(int pid, void *userdata);
 
-void aim_pid_list_init(aim_pid_list_parser *p);
+void aim__pid_list_init(aim_pid_list_parser *p);
 /* Calls fn for each complete pid (> 0) in the chunk; a non-zero return from fn stops the
  * parse and is returned. A token holding anything but digits, or too large for a pid, is
  * dropped whole. */
-int aim_pid_list_feed(aim_pid_list_parser *p, const char *buf, size_t len, aim_pid_list_fn fn,
+int aim__pid_list_feed(aim_pid_list_parser *p, const char *buf, size_t len, aim_pid_list_fn fn,
                       void *userdata);
 /* End of input: emits a pending number. */
-int aim_pid_list_finish(aim_pid_list_parser *p, aim_pid_list_fn fn, void *userdata);
+int aim__pid_list_finish(aim_pid_list_parser *p, aim_pid_list_fn fn, void *userdata);
 
 #endif

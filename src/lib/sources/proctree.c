@@ -197,7 +197,7 @@ static int read_pid_stat(int rootfd, int pid, aim_pid_stat *ret) {
     if (n <= 0)
         return -ESRCH;
     /* A stat line longer than buf still has every field we need within the first 1 KiB. */
-    return aim_parse_pid_stat(buf, (size_t)n, ret) < 0 ? -EBADMSG : 0;
+    return aim__parse_pid_stat(buf, (size_t)n, ret) < 0 ? -EBADMSG : 0;
 }
 
 static uint64_t pid_ticks(const aim_pid_stat *ps) {
@@ -270,7 +270,7 @@ static int queue_task_children(void *ud, int tid) {
     if (fd < 0)
         return 0; /* the thread exited */
     aim_pid_list_parser p;
-    aim_pid_list_init(&p);
+    aim__pid_list_init(&p);
     int r = 0;
     for (;;) {
         ssize_t n = read(fd, buf, sizeof buf);
@@ -278,11 +278,11 @@ static int queue_task_children(void *ud, int tid) {
             continue;
         if (n <= 0)
             break;
-        if ((r = aim_pid_list_feed(&p, buf, (size_t)n, push_child, c)) != 0)
+        if ((r = aim__pid_list_feed(&p, buf, (size_t)n, push_child, c)) != 0)
             break;
     }
     if (r == 0)
-        r = aim_pid_list_finish(&p, push_child, c);
+        r = aim__pid_list_finish(&p, push_child, c);
     close(fd);
     return r;
 }
@@ -483,7 +483,7 @@ static int proctree_poll(void *state, aim_frame *frame) {
     if (since_open > st->counter)
         st->counter = since_open;
     double tck = (double)st->clk_tck;
-    aim_frame_set(frame, st->slot_time, (double)st->counter / tck);
+    aim__frame_set(frame, st->slot_time, (double)st->counter / tck);
     if (frame->t_ns <= st->last_t || frame->t_ns - st->last_t >= PT_UTIL_MIN_WINDOW_NS) {
         if (frame->t_ns > st->last_t) {
             double secs = (double)(st->counter - st->last_counter) / tck;
@@ -491,15 +491,15 @@ static int proctree_poll(void *state, aim_frame *frame) {
             /* A tick's rounding at both ends, or a process that joined the tree with time
              * it used before the interval, can read above what the CPUs can give. */
             double util = 100.0 * secs / dt, cap = 100.0 * (double)st->n_cpus;
-            aim_frame_set(frame, st->slot_util, util > cap ? cap : util);
+            aim__frame_set(frame, st->slot_util, util > cap ? cap : util);
         }
         /* A clock that did not advance (or a test's own time base) starts a new interval. */
         st->last_counter = st->counter;
         st->last_t = frame->t_ns;
     }
-    aim_frame_set(frame, st->slot_rss,
+    aim__frame_set(frame, st->slot_rss,
                   (double)w.rss_pages * (double)st->page_size / (1024.0 * 1024.0 * 1024.0));
-    aim_frame_set(frame, st->slot_count, (double)w.count);
+    aim__frame_set(frame, st->slot_count, (double)w.count);
     return 0;
 }
 
@@ -606,7 +606,7 @@ static int proctree_open(const aim_source_env *env, aim_source_ctx *ctx, void **
     }
     st->last_t = now_ns();
 
-    int dev = aim_source_ctx_add_device(ctx, "process", AIM_DEV_PROCESS, alive ? ps.comm : "");
+    int dev = aim__source_ctx_add_device(ctx, "process", AIM_DEV_PROCESS, alive ? ps.comm : "");
     if (dev < 0) {
         r = dev;
         goto fail;
@@ -621,7 +621,7 @@ static int proctree_open(const aim_source_env *env, aim_source_ctx *ctx, void **
         { &st->slot_count, AIM_M_PROC_COUNT },
     };
     for (size_t i = 0; i < sizeof series / sizeof series[0]; i++) {
-        r = aim_source_ctx_add_series(ctx, dev, series[i].metric, -1, AIM_METHOD_MEASURED);
+        r = aim__source_ctx_add_series(ctx, dev, series[i].metric, -1, AIM_METHOD_MEASURED);
         if (r < 0)
             goto fail;
         *series[i].slot = r;
@@ -636,16 +636,16 @@ fail:
 static int proctree_probe(const aim_source_env *env, aim_probe_report *rep) {
     int rootfd = open(env->procfs_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) {
-        aim_probe_add(rep, "process tree", "absent", "%s: %s", env->procfs_root,
+        aim__probe_add(rep, "process tree", "absent", "%s: %s", env->procfs_root,
                       aim_strerror(-errno));
         return 0;
     }
     int pid = env->target_pid > 0 ? (int)env->target_pid : (int)getpid();
     if (has_children_files(rootfd, pid))
-        aim_probe_add(rep, "process tree", "available",
+        aim__probe_add(rep, "process tree", "available",
                       "proc.* for the target's tree, found through task/*/children files");
     else
-        aim_probe_add(rep, "process tree", "available",
+        aim__probe_add(rep, "process tree", "available",
                       "proc.* for the target's tree; no children files (kernel without "
                       "CONFIG_PROC_CHILDREN): every process is scanned once a second, "
                       "members in between");

@@ -6,7 +6,7 @@
  *   open(env, ctx, &state)  -- declare devices and series through ctx; may read files once,
  *                              allocate, open descriptors. -ENODEV: nothing to measure here
  *                              (not an error, the source is skipped); -EACCES with
- *                              aim_source_ctx_warn() naming the fix; other -errno: failure.
+ *                              aim__source_ctx_warn() naming the fix; other -errno: failure.
  *   poll(state, frame)      -- no allocation, no blocking I/O beyond pread() on descriptors
  *                              opened in open(). Returns 0, or -ENODEV/-EIO when the source
  *                              is gone for good (the engine drops it and says so).
@@ -43,48 +43,48 @@ typedef struct aim_source_env {
     pid_t target_pid;         /* root of the monitored process tree, or 0 */
     const struct aim_metric_select *metrics; /* --metrics (metric_select.h), NULL: default */
     /* The options given for this source, only keys it declares (the engine fills them per
-     * source); read them with aim_source_env_option(). */
+     * source); read them with aim__source_env_option(). */
     const aim_source_setting *options;
     int n_options;
 } aim_source_env;
 
 /* The value given for option key, or NULL when none was (the source's default). */
-const char *aim_source_env_option(const aim_source_env *env, const char *key);
+const char *aim__source_env_option(const aim_source_env *env, const char *key);
 
 typedef struct aim_source_ctx aim_source_ctx;
 
 /* Adds a device, or returns the existing one with the same name. Names are short and
  * stable: "host", "cpu0", "dram0", "psys0", "amdgpu0", "process". model and the
  * description may be NULL. Returns the device index (>= 0) or -errno. */
-int aim_source_ctx_add_device(aim_source_ctx *ctx, const char *name, aim_device_kind kind,
+int aim__source_ctx_add_device(aim_source_ctx *ctx, const char *name, aim_device_kind kind,
                               const char *model);
 
 /* Declares a series (device, metric, instance) this source will write at every poll.
  * instance is -1 unless the metric is per instance (a core number, a sensor channel).
- * Returns the slot (>= 0) to pass to aim_frame_set(), or -errno. */
-int aim_source_ctx_add_series(aim_source_ctx *ctx, int device, aim_metric_id metric,
+ * Returns the slot (>= 0) to pass to aim__frame_set(), or -errno. */
+int aim__source_ctx_add_series(aim_source_ctx *ctx, int device, aim_metric_id metric,
                               int instance, aim_method method);
 
 /* Finds a series declared earlier by any source of this session (same device name, metric,
- * instance). Returns its slot or -ENOENT. The slot is readable with aim_frame_get() only
+ * instance). Returns its slot or -ENOENT. The slot is readable with aim__frame_get() only
  * when both series are in the same rate group (true for sources with min_interval 0). */
-int aim_source_ctx_find_series(const aim_source_ctx *ctx, const char *device,
+int aim__source_ctx_find_series(const aim_source_ctx *ctx, const char *device,
                                aim_metric_id metric, int instance);
 
-/* As aim_source_ctx_find_series, but only a series in the caller's own rate group: only
+/* As aim__source_ctx_find_series, but only a series in the caller's own rate group: only
  * then does the frame of the caller's poll hold its value of the same tick. -ENOENT else. */
-int aim_source_ctx_find_group_series(const aim_source_ctx *ctx, const char *device,
+int aim__source_ctx_find_group_series(const aim_source_ctx *ctx, const char *device,
                                      aim_metric_id metric, int instance);
 
 /* A human-readable warning for the run ("RAPL: permission denied on
  * /sys/class/powercap/intel-rapl:0/energy_uj; run as root or add a udev rule (see
  * docs/permissions.md)"). Shown once by the CLI and stored with the run. */
-void aim_source_ctx_warn(aim_source_ctx *ctx, const char *fmt, ...)
+void aim__source_ctx_warn(aim_source_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Capability report for `aimeter devices`: one line per thing the source looked at
  * (model/probe.h). */
-void aim_probe_add(aim_probe_report *rep, const char *what, const char *status,
+void aim__probe_add(aim_probe_report *rep, const char *what, const char *status,
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 typedef struct aim_source_ops {

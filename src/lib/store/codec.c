@@ -82,7 +82,7 @@ static int column_ok(const aim_chunk_column *c) {
     return isfinite(c->resolution) && c->resolution > 0;
 }
 
-int aim_chunk_encoder_new(int n_series, const aim_chunk_column *columns, int max_ticks,
+int aim__chunk_encoder_new(int n_series, const aim_chunk_column *columns, int max_ticks,
                           aim_chunk_encoder **ret) {
     if (!ret || n_series < 0 || n_series > CHUNK_MAX_SERIES || max_ticks < 1 ||
         max_ticks > CHUNK_MAX_TICKS || (n_series > 0 && !columns))
@@ -107,7 +107,7 @@ int aim_chunk_encoder_new(int n_series, const aim_chunk_column *columns, int max
     e->scratch = malloc(e->scratch_cap);
     e->out = malloc(e->out_cap);
     if (!e->columns || !e->t || !e->values || !e->valid || !e->scratch || !e->out) {
-        aim_chunk_encoder_free(e);
+        aim__chunk_encoder_free(e);
         return -ENOMEM;
     }
     if (n_series)
@@ -116,7 +116,7 @@ int aim_chunk_encoder_new(int n_series, const aim_chunk_column *columns, int max
     return 0;
 }
 
-void aim_chunk_encoder_free(aim_chunk_encoder *e) {
+void aim__chunk_encoder_free(aim_chunk_encoder *e) {
     if (!e)
         return;
     free(e->columns);
@@ -128,7 +128,7 @@ void aim_chunk_encoder_free(aim_chunk_encoder *e) {
     free(e);
 }
 
-int aim_chunk_encoder_add(aim_chunk_encoder *e, int64_t t_rel_ns, const double *values,
+int aim__chunk_encoder_add(aim_chunk_encoder *e, int64_t t_rel_ns, const double *values,
                           const uint8_t *valid) {
     if (!e || (e->n_series > 0 && !values))
         return -EINVAL;
@@ -145,13 +145,13 @@ int aim_chunk_encoder_add(aim_chunk_encoder *e, int64_t t_rel_ns, const double *
     return 0;
 }
 
-int aim_chunk_encoder_ticks(const aim_chunk_encoder *e) { return e ? e->n_ticks : 0; }
+int aim__chunk_encoder_ticks(const aim_chunk_encoder *e) { return e ? e->n_ticks : 0; }
 
-int64_t aim_chunk_encoder_first_t(const aim_chunk_encoder *e) {
+int64_t aim__chunk_encoder_first_t(const aim_chunk_encoder *e) {
     return e && e->n_ticks ? e->t[0] : 0;
 }
 
-int64_t aim_chunk_encoder_last_t(const aim_chunk_encoder *e) {
+int64_t aim__chunk_encoder_last_t(const aim_chunk_encoder *e) {
     return e && e->n_ticks ? e->t[e->n_ticks - 1] : 0;
 }
 
@@ -242,7 +242,7 @@ static size_t put_section(uint8_t *out, const uint8_t *body, size_t len, unsigne
     return n + len;
 }
 
-int aim_chunk_encoder_finish(aim_chunk_encoder *e, const uint8_t **ret_blob, size_t *ret_len) {
+int aim__chunk_encoder_finish(aim_chunk_encoder *e, const uint8_t **ret_blob, size_t *ret_len) {
     if (!e || !ret_blob || !ret_len)
         return -EINVAL;
     size_t pos = 0;
@@ -337,7 +337,7 @@ static int next_value(cursor *c, const aim_chunk_column *col, double *ret) {
     return 0;
 }
 
-int aim_chunk_decode(const uint8_t *blob, size_t len, int n_series,
+int aim__chunk_decode(const uint8_t *blob, size_t len, int n_series,
                      const aim_chunk_column *columns, aim_chunk_tick_fn fn, void *userdata) {
     if (n_series < 0 || n_series > CHUNK_MAX_SERIES || (n_series > 0 && !columns) || !fn)
         return -EINVAL;
@@ -393,7 +393,7 @@ int aim_chunk_decode(const uint8_t *blob, size_t len, int n_series,
     return r;
 }
 
-double aim_codec_quantise(double value, double resolution) {
+double aim__codec_quantise(double value, double resolution) {
     double x = value / resolution;
     if (!(fabs(x) <= QUANT_LIMIT) || !(resolution > 0))
         return value;

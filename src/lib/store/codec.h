@@ -28,30 +28,30 @@ typedef struct aim_chunk_encoder aim_chunk_encoder;
  * itself when it is too large to quantise, as the encoder then keeps raw doubles). The
  * writer integrates power through this, so a replay of the stored chunks (aimeter whatif)
  * gives the very same energy. */
-double aim_codec_quantise(double value, double resolution);
+double aim__codec_quantise(double value, double resolution);
 
-int aim_chunk_encoder_new(int n_series, const aim_chunk_column *columns, int max_ticks,
+int aim__chunk_encoder_new(int n_series, const aim_chunk_column *columns, int max_ticks,
                           aim_chunk_encoder **ret);
-void aim_chunk_encoder_free(aim_chunk_encoder *e);
+void aim__chunk_encoder_free(aim_chunk_encoder *e);
 
 /* Appends one tick (frame->count must equal n_series; t_rel_ns is relative to the run
  * start). -ENOSPC when full: finish() first. */
-int aim_chunk_encoder_add(aim_chunk_encoder *e, int64_t t_rel_ns, const double *values,
+int aim__chunk_encoder_add(aim_chunk_encoder *e, int64_t t_rel_ns, const double *values,
                           const uint8_t *valid);
-int aim_chunk_encoder_ticks(const aim_chunk_encoder *e);
-int64_t aim_chunk_encoder_first_t(const aim_chunk_encoder *e);
-int64_t aim_chunk_encoder_last_t(const aim_chunk_encoder *e);
+int aim__chunk_encoder_ticks(const aim_chunk_encoder *e);
+int64_t aim__chunk_encoder_first_t(const aim_chunk_encoder *e);
+int64_t aim__chunk_encoder_last_t(const aim_chunk_encoder *e);
 
 /* Encodes the buffered ticks into an internal buffer (borrowed until the next call) and
  * empties the encoder. */
-int aim_chunk_encoder_finish(aim_chunk_encoder *e, const uint8_t **ret_blob, size_t *ret_len);
+int aim__chunk_encoder_finish(aim_chunk_encoder *e, const uint8_t **ret_blob, size_t *ret_len);
 
 /* Decodes a chunk; calls fn once per tick in order. Returns 0, -EBADMSG on a corrupt or
  * truncated blob (fn may have been called for the ticks before the damage), or fn's
  * negative return. values/valid point to n_series entries, valid only during the call. */
 typedef int (*aim_chunk_tick_fn)(int64_t t_rel_ns, const double *values, const uint8_t *valid,
                                  void *userdata);
-int aim_chunk_decode(const uint8_t *blob, size_t len, int n_series,
+int aim__chunk_decode(const uint8_t *blob, size_t len, int n_series,
                      const aim_chunk_column *columns, aim_chunk_tick_fn fn, void *userdata);
 
 #endif

@@ -11,14 +11,14 @@
 #include "store/db.h"
 
 /* Replaces the run's stored matrix (one transaction unless the caller holds one). */
-int aim_db_corr_save(aim_db *db, const char *run_id, const aim_corr_matrix *m);
+int aim__db_corr_save(aim_db *db, const char *run_id, const aim_corr_matrix *m);
 
 /* The matrix the run stored when it ended. -ENOENT when it stored none (db errmsg set). */
-int aim_db_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret);
+int aim__db_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret);
 
 /* The grid group of a stored run: the lowest group whose stored ticks equal runs.samples (the
  * main group's count), else the group with the most ticks. -ENOENT when it has no chunks. */
-int aim_db_corr_grid_group(aim_db *db, const aim_run_summary *run, int *ret_group,
+int aim__db_corr_grid_group(aim_db *db, const aim_run_summary *run, int *ret_group,
                            int *ret_n_groups);
 
 #endif

@@ -25,33 +25,33 @@ typedef struct aim_db aim_db;
  * -EPROTO (newer schema), -ENOMEM.
  * err receives one line describing the problem (always NUL-terminated). On error *ret is
  * untouched and nothing is left open. */
-int aim_db_open(const char *path, int readonly, aim_db **ret, char *err, size_t errlen);
-void aim_db_close(aim_db *db);
-const char *aim_db_errmsg(const aim_db *db);
+int aim__db_open(const char *path, int readonly, aim_db **ret, char *err, size_t errlen);
+void aim__db_close(aim_db *db);
+const char *aim__db_errmsg(const aim_db *db);
 
-int aim_db_begin(aim_db *db);
+int aim__db_begin(aim_db *db);
 /* The run's idle baseline (a run id, "" for none) and whether its report shows embodied
  * carbon (store/sqlite/extras_store.c). */
-int aim_db_run_set_extras(aim_db *db, const char *run_id, const char *idle_run_id, int embodied);
+int aim__db_run_set_extras(aim_db *db, const char *run_id, const char *idle_run_id, int embodied);
 /* Device idx's energy attributed to the monitored process tree, and how. */
-int aim_db_device_attribution(aim_db *db, const char *run_id, int idx, double joules,
+int aim__db_device_attribution(aim_db *db, const char *run_id, int idx, double joules,
                               const char *method);
 /* The run's mean host CPU use over its samples, in % (series cpu.util): *ret_pct NaN when it
  * has none (no procfs, or too short to take a difference). -EIO. */
-int aim_db_run_cpu_use(aim_db *db, const char *run_id, double *ret_pct);
+int aim__db_run_cpu_use(aim_db *db, const char *run_id, double *ret_pct);
 struct aim_run_extras;
 /* What the report needs of them: *ret NULL when the run has neither. */
-int aim_db_extras_load(aim_db *db, const char *run_id, struct aim_run_extras **ret);
+int aim__db_extras_load(aim_db *db, const char *run_id, struct aim_run_extras **ret);
 
 struct aim_phases;
 /* Per phase, the time-weighted mean of each followed metric (channel c: device ch_device[c],
  * metric ch_key[c]); rewritten at each commit. */
-int aim_db_phase_metrics_store(aim_db *db, const char *run_id, const struct aim_phases *phases,
+int aim__db_phase_metrics_store(aim_db *db, const char *run_id, const struct aim_phases *phases,
                                int n_ch, const int *ch_device, const char (*ch_key)[48]);
 
 /* A run's phases, markers and records for its report: *ret NULL when it has none. */
 struct aim_workload_summary;
-int aim_db_workload_load(aim_db *db, const char *run_id, int n_devices,
+int aim__db_workload_load(aim_db *db, const char *run_id, int n_devices,
                          struct aim_workload_summary **ret);
 /* The workload's phases, markers and records (engine/workload.h): every phase row and its
  * per-device figures, the spans from spans_from on, the marks from marks_from on, the record
@@ -60,90 +60,90 @@ int aim_db_workload_load(aim_db *db, const char *run_id, int n_devices,
 struct aim_phases;
 struct aim_records;
 struct aim_record_row;
-int aim_db_workload_store(aim_db *db, const char *run_id, int64_t start_mono_ns,
+int aim__db_workload_store(aim_db *db, const char *run_id, int64_t start_mono_ns,
                           const struct aim_phases *phases, size_t spans_from, size_t n_spans,
                           size_t marks_from, size_t n_marks, const struct aim_records *records,
                           const struct aim_record_row *rows, size_t n_rows, uint64_t dropped);
 /* Each phase row's carbon as phases has it now (a re-pricing at the end of the run). */
-int aim_db_phase_carbon_update(aim_db *db, const char *run_id, const struct aim_phases *phases);
-int aim_db_commit(aim_db *db);
-int aim_db_rollback(aim_db *db);
+int aim__db_phase_carbon_update(aim_db *db, const char *run_id, const struct aim_phases *phases);
+int aim__db_commit(aim_db *db);
+int aim__db_rollback(aim_db *db);
 
 /* Writing a run (inside a transaction or not). The run row is inserted with status
  * "running" and the pid/host of the aimeter process so a dead writer can be recognised. */
-int aim_db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid);
+int aim__db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid);
 /* 0 when the store holds a run with exactly this id, -ENOENT when not (message set). */
-int aim_db_run_exists(aim_db *db, const char *run_id);
-int aim_db_device_insert(aim_db *db, const char *run_id, int index,
+int aim__db_run_exists(aim_db *db, const char *run_id);
+int aim__db_device_insert(aim_db *db, const char *run_id, int index,
                          const aim_device_summary *dev);
 /* Stores the series with its codec column (resolution, counter) so old chunks decode
  * even if a later aimeter changes the registry. */
-int aim_db_series_insert(aim_db *db, const char *run_id, const aim_series_summary *series);
-int aim_db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
+int aim__db_series_insert(aim_db *db, const char *run_id, const aim_series_summary *series);
+int aim__db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
                         int64_t t_first_ns, int64_t t_last_ns, int n_ticks,
                         const void *blob, size_t len);
 /* Rewrites the run row's progress fields (status, end time, samples, missed deadlines,
  * achieved interval, total energy, carbon, warnings), each device's energy and each
  * series' statistics from run. Called at every commit and at the end. */
-int aim_db_run_update(aim_db *db, const aim_run_summary *run);
+int aim__db_run_update(aim_db *db, const aim_run_summary *run);
 
 /* Appends points of the run's intensity (which = 0) or price (which = 1) series; they must
  * be later than those already stored. */
-int aim_db_steps_insert(aim_db *db, const char *run_id, int which,
+int aim__db_steps_insert(aim_db *db, const char *run_id, int which,
                         const aim_intensity_point *points, size_t n);
 /* How many points of that series the store holds for the run. */
-int aim_db_steps_count(aim_db *db, const char *run_id, int which, size_t *ret_n);
+int aim__db_steps_count(aim_db *db, const char *run_id, int which, size_t *ret_n);
 
-/* Reading. aim_db_load_summary fills *ret (free with aim_run_summary_clear); stale is set
+/* Reading. aim__db_load_summary fills *ret (free with aim__run_summary_clear); stale is set
  * when the run says running but its writer pid is gone on this host. -ENOENT. */
-int aim_db_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret);
-/* aim_db_load_summary also loads the run's intensity and price points into the summary. */
+int aim__db_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret);
+/* aim__db_load_summary also loads the run's intensity and price points into the summary. */
 
-/* Runs newest first, at most limit (0 = all); caller frees each with aim_run_summary_clear
+/* Runs newest first, at most limit (0 = all); caller frees each with aim__run_summary_clear
  * and the array with free(). Devices/series are not loaded (n_devices = n_series = 0). */
-int aim_db_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count);
+int aim__db_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count);
 
 /* "last", a full id or a unique prefix. -ENOENT, -EEXIST (ambiguous; err lists some). */
-int aim_db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen);
+int aim__db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen);
 
 /* Calls fn for every tick of every chunk of group `group` of the run, in time order (the
  * series reader of store.h over that one group).
  * values[i] belongs to the i-th series of that group in slot order (a group's slots are
  * contiguous). -ENOENT for an unknown run or group, -EBADMSG for a corrupt chunk. */
-int aim_db_for_each_tick(aim_db *db, const char *run_id, int group, aim_chunk_tick_fn fn,
+int aim__db_for_each_tick(aim_db *db, const char *run_id, int group, aim_chunk_tick_fn fn,
                          void *userdata);
 
 /* The database behind a public aim_store handle (api/public.c), or NULL if not open. */
 struct aim_store;
-aim_db *aim_store_db(struct aim_store *store);
+aim_db *aim__store_db(struct aim_store *store);
 
 /* Sets the aim_db's error message (printf-style) and returns err, for callers that detect
  * a problem above the store (a corrupt chunk during export, out of memory in a replay). */
-int aim_db_set_error(aim_db *db, int err, const char *fmt, ...)
+int aim__db_set_error(aim_db *db, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Iterates one group's chunks in seq order (the back-end's chunk_iter), so several
  * iterators (one per group, for the series reader) can be live on one aim_db. */
 typedef struct aim_db_chunk_iter aim_db_chunk_iter;
 
-int aim_db_chunk_iter_new(aim_db *db, const char *run_id, int group, aim_db_chunk_iter **ret);
+int aim__db_chunk_iter_new(aim_db *db, const char *run_id, int group, aim_db_chunk_iter **ret);
 /* 1 and a blob borrowed until the next call, 0 at the end, or -errno (db errmsg set).
  * ret_seq may be NULL. */
-int aim_db_chunk_iter_next(aim_db_chunk_iter *it, const uint8_t **ret_blob, size_t *ret_len,
+int aim__db_chunk_iter_next(aim_db_chunk_iter *it, const uint8_t **ret_blob, size_t *ret_len,
                            int64_t *ret_seq);
-void aim_db_chunk_iter_free(aim_db_chunk_iter *it);
+void aim__db_chunk_iter_free(aim_db_chunk_iter *it);
 
 /* Sum of n_ticks over the group's chunks (0 when it has none). */
-int aim_db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_ticks);
+int aim__db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_ticks);
 
 /* The time ranges of every instance of a phase of a run, in the order they began
  * (aim_store_phase_ranges in aimeter.h): *ret_ranges is allocated. -ENOENT when the run has
  * no such phase, -EIO, -ENOMEM; db's message says more. */
-int aim_db_phase_ranges(aim_db *db, const char *run_id, const char *phase,
+int aim__db_phase_ranges(aim_db *db, const char *run_id, const char *phase,
                         aim_time_range **ret_ranges, size_t *ret_n);
 
 /* Replaces the back-end's "not an error" (the reason of a later call that succeeded) in msg by
  * the text of err, a negative errno. Used by every set_error function. */
-void aim_db_fix_reason(char *msg, size_t size, int err);
+void aim__db_fix_reason(char *msg, size_t size, int err);
 
 #endif

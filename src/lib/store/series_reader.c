@@ -33,11 +33,11 @@ static int append_tick(int64_t t, const double *values, const uint8_t *valid, vo
     if (c->count == c->cap) {
         /* A tick is a time and a row of n values and validities: all three grow to the one
          * new capacity in ticks. */
-        size_t cap = aim_array_next_cap(c->cap, c->count + 1, 64);
+        size_t cap = aim__array_next_cap(c->cap, c->count + 1, 64);
         size_t row = (size_t)(c->n ? c->n : 1);
-        if (cap == 0 || aim_array_resize(&c->t, cap, sizeof *c->t) < 0 ||
-            aim_array_resize(&c->v, cap, row * sizeof *c->v) < 0 ||
-            aim_array_resize(&c->ok, cap, row * sizeof *c->ok) < 0)
+        if (cap == 0 || aim__array_resize(&c->t, cap, sizeof *c->t) < 0 ||
+            aim__array_resize(&c->v, cap, row * sizeof *c->v) < 0 ||
+            aim__array_resize(&c->ok, cap, row * sizeof *c->ok) < 0)
             return -ENOMEM;
         c->cap = cap;
     }
@@ -56,7 +56,7 @@ static int peek(aim_series_reader *r, cursor *c) {
         const uint8_t *blob;
         size_t len;
         int64_t seq = 0;
-        int more = aim_db_chunk_iter_next(c->it, &blob, &len, &seq);
+        int more = aim__db_chunk_iter_next(c->it, &blob, &len, &seq);
         if (more < 0)
             return more;
         if (more == 0) {
@@ -64,20 +64,20 @@ static int peek(aim_series_reader *r, cursor *c) {
             break;
         }
         c->count = c->pos = 0;
-        int e = aim_chunk_decode(blob, len, c->n, c->cols, append_tick, c);
+        int e = aim__chunk_decode(blob, len, c->n, c->cols, append_tick, c);
         if (e < 0)
-            return aim_db_set_error(r->db, e, "run %s, group %d: chunk %lld %s", r->run_id,
+            return aim__db_set_error(r->db, e, "run %s, group %d: chunk %lld %s", r->run_id,
                                     c->group, (long long)seq,
                                     e == -EBADMSG ? "is corrupt" : aim_strerror(e));
     }
     return c->pos < c->count;
 }
 
-void aim_series_reader_free(aim_series_reader *r) {
+void aim__series_reader_free(aim_series_reader *r) {
     if (!r)
         return;
     for (int i = 0; r->cs && i < r->n; i++) {
-        aim_db_chunk_iter_free(r->cs[i].it);
+        aim__db_chunk_iter_free(r->cs[i].it);
         free(r->cs[i].cols);
         free(r->cs[i].t);
         free(r->cs[i].v);
@@ -88,7 +88,7 @@ void aim_series_reader_free(aim_series_reader *r) {
     free(r);
 }
 
-int aim_series_reader_open(aim_db *db, const char *run_id, const aim_series_group *groups,
+int aim__series_reader_open(aim_db *db, const char *run_id, const aim_series_group *groups,
                            int n_groups, aim_series_reader **ret) {
     aim_series_reader *r = calloc(1, sizeof *r);
     if (r) {
@@ -97,8 +97,8 @@ int aim_series_reader_open(aim_db *db, const char *run_id, const aim_series_grou
         r->cs = calloc((size_t)(n_groups > 0 ? n_groups : 1), sizeof *r->cs);
     }
     if (!r || !r->run_id || !r->cs) {
-        aim_series_reader_free(r);
-        return aim_db_set_error(db, -ENOMEM, "out of memory");
+        aim__series_reader_free(r);
+        return aim__db_set_error(db, -ENOMEM, "out of memory");
     }
     for (int g = 0; g < n_groups; g++) {
         cursor *c = &r->cs[g];
@@ -107,14 +107,14 @@ int aim_series_reader_open(aim_db *db, const char *run_id, const aim_series_grou
         c->n = groups[g].n;
         c->cols = calloc((size_t)c->n + 1, sizeof *c->cols);
         if (!c->cols) {
-            aim_series_reader_free(r);
-            return aim_db_set_error(db, -ENOMEM, "out of memory");
+            aim__series_reader_free(r);
+            return aim__db_set_error(db, -ENOMEM, "out of memory");
         }
         if (c->n)
             memcpy(c->cols, groups[g].cols, sizeof *c->cols * (size_t)c->n);
-        int e = aim_db_chunk_iter_new(db, run_id, c->group, &c->it);
+        int e = aim__db_chunk_iter_new(db, run_id, c->group, &c->it);
         if (e < 0) {
-            aim_series_reader_free(r);
+            aim__series_reader_free(r);
             return e;
         }
     }
@@ -122,7 +122,7 @@ int aim_series_reader_open(aim_db *db, const char *run_id, const aim_series_grou
     return 0;
 }
 
-int aim_series_reader_open_run(aim_db *db, const aim_run_summary *run, const int *groups,
+int aim__series_reader_open_run(aim_db *db, const aim_run_summary *run, const int *groups,
                                int n_groups, aim_series_reader **ret) {
     size_t ns = (size_t)(run->n_series > 0 ? run->n_series : 0);
     int *all = NULL;
@@ -130,7 +130,7 @@ int aim_series_reader_open_run(aim_db *db, const aim_run_summary *run, const int
         /* every group its series use, in order of first use */
         all = calloc(ns + 1, sizeof *all);
         if (!all)
-            return aim_db_set_error(db, -ENOMEM, "out of memory");
+            return aim__db_set_error(db, -ENOMEM, "out of memory");
         n_groups = 0;
         for (size_t i = 0; i < ns; i++) {
             int k = 0;
@@ -143,7 +143,7 @@ int aim_series_reader_open_run(aim_db *db, const aim_run_summary *run, const int
     }
     aim_series_group *gs = calloc((size_t)(n_groups > 0 ? n_groups : 1), sizeof *gs);
     aim_chunk_column *cols = calloc(ns * (size_t)(n_groups > 0 ? n_groups : 1) + 1, sizeof *cols);
-    int e = gs && cols ? 0 : aim_db_set_error(db, -ENOMEM, "out of memory");
+    int e = gs && cols ? 0 : aim__db_set_error(db, -ENOMEM, "out of memory");
     for (int g = 0; e == 0 && g < n_groups; g++) {
         gs[g].group = groups[g];
         gs[g].cols = cols + ns * (size_t)g;
@@ -154,14 +154,14 @@ int aim_series_reader_open_run(aim_db *db, const aim_run_summary *run, const int
             }
     }
     if (e == 0)
-        e = aim_series_reader_open(db, run->id, gs, n_groups, ret);
+        e = aim__series_reader_open(db, run->id, gs, n_groups, ret);
     free(cols);
     free(gs);
     free(all);
     return e;
 }
 
-int aim_series_reader_next(aim_series_reader *r, aim_series_tick *ret) {
+int aim__series_reader_next(aim_series_reader *r, aim_series_tick *ret) {
     int best = -1;
     for (int g = 0; g < r->n; g++) {
         cursor *c = &r->cs[g];
@@ -186,19 +186,19 @@ int aim_series_reader_next(aim_series_reader *r, aim_series_tick *ret) {
     return 1;
 }
 
-int aim_series_reader_more(aim_series_reader *r, int index) {
+int aim__series_reader_more(aim_series_reader *r, int index) {
     return peek(r, &r->cs[index]);
 }
 
-int aim_series_reader_groups(const aim_series_reader *r) { return r->n; }
+int aim__series_reader_groups(const aim_series_reader *r) { return r->n; }
 
-int aim_series_reader_group(const aim_series_reader *r, int index) { return r->cs[index].group; }
+int aim__series_reader_group(const aim_series_reader *r, int index) { return r->cs[index].group; }
 
 /* ------------------------------------------------------------------ one group (db.h) */
 
-int aim_db_for_each_tick(aim_db *db, const char *run_id, int group, aim_chunk_tick_fn fn,
+int aim__db_for_each_tick(aim_db *db, const char *run_id, int group, aim_chunk_tick_fn fn,
                          void *userdata) {
-    int r = aim_db_run_exists(db, run_id);
+    int r = aim__db_run_exists(db, run_id);
     if (r < 0)
         return r;
     aim_series_group g = { .group = group };
@@ -208,23 +208,23 @@ int aim_db_for_each_tick(aim_db *db, const char *run_id, int group, aim_chunk_ti
         return r;
     g.cols = cols;
     aim_series_reader *rd = NULL;
-    r = aim_series_reader_open(db, run_id, &g, 1, &rd);
+    r = aim__series_reader_open(db, run_id, &g, 1, &rd);
     free(cols);
     int64_t ticks = 0;
     aim_series_tick t;
-    while (r == 0 && (r = aim_series_reader_next(rd, &t)) > 0) {
+    while (r == 0 && (r = aim__series_reader_next(rd, &t)) > 0) {
         ticks++;
         r = fn(t.t_rel_ns, t.values, t.valid, userdata);
     }
-    aim_series_reader_free(rd);
+    aim__series_reader_free(rd);
     if (r == -EBADMSG || r == -EINVAL) {
         /* the replays' messages name the store, as the CLI prints them alone */
         char why[sizeof db->err];
         memcpy(why, db->err, sizeof why);
-        aim_db_set_error(db, r, "%s: %s", db->url ? db->url : "store", why);
+        aim__db_set_error(db, r, "%s: %s", db->url ? db->url : "store", why);
     }
     if (r == 0 && ticks == 0 && g.n == 0)
-        r = aim_db_set_error(db, -ENOENT, "%s: run %s has no group %d",
+        r = aim__db_set_error(db, -ENOENT, "%s: run %s has no group %d",
                              db->url ? db->url : "store", run_id, group);
     return r;
 }

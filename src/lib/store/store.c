@@ -26,7 +26,7 @@ static size_t scheme_len(const char *url) {
     return url[n] == ':' ? n : 0;
 }
 
-int aim_store_backend_for(const char *url, const aim_store_ops **ret_ops, const char **ret_path,
+int aim__store_backend_for(const char *url, const aim_store_ops **ret_ops, const char **ret_path,
                           char *err, size_t errlen) {
     size_t n = scheme_len(url);
     for (size_t i = 0; n && i < N_BACKENDS; i++)
@@ -50,7 +50,7 @@ int aim_store_backend_for(const char *url, const aim_store_ops **ret_ops, const 
     return 0;
 }
 
-int aim_db_open(const char *path, int readonly, aim_db **ret, char *err, size_t errlen) {
+int aim__db_open(const char *path, int readonly, aim_db **ret, char *err, size_t errlen) {
     if (err && errlen)
         err[0] = '\0';
     if (!path || !*path || !ret) {
@@ -60,7 +60,7 @@ int aim_db_open(const char *path, int readonly, aim_db **ret, char *err, size_t 
     }
     const aim_store_ops *ops;
     const char *where;
-    int r = aim_store_backend_for(path, &ops, &where, err, errlen);
+    int r = aim__store_backend_for(path, &ops, &where, err, errlen);
     if (r < 0)
         return r;
     if (!*where) {
@@ -77,7 +77,7 @@ int aim_db_open(const char *path, int readonly, aim_db **ret, char *err, size_t 
     db->ops = ops;
     db->url = strdup(where);
     r = db->url ? ops->open(db, where, readonly)
-                : aim_db_set_error(db, -ENOMEM, "%s: out of memory", path);
+                : aim__db_set_error(db, -ENOMEM, "%s: out of memory", path);
     if (r < 0) {
         if (err && errlen)
             snprintf(err, errlen, "%s", db->err);
@@ -89,7 +89,7 @@ int aim_db_open(const char *path, int readonly, aim_db **ret, char *err, size_t 
     return 0;
 }
 
-void aim_db_close(aim_db *db) {
+void aim__db_close(aim_db *db) {
     if (!db)
         return;
     db->ops->close(db);
@@ -97,18 +97,18 @@ void aim_db_close(aim_db *db) {
     free(db);
 }
 
-const char *aim_db_errmsg(const aim_db *db) { return db ? db->err : "no store"; }
+const char *aim__db_errmsg(const aim_db *db) { return db ? db->err : "no store"; }
 
-int aim_db_set_error(aim_db *db, int err, const char *fmt, ...) {
+int aim__db_set_error(aim_db *db, int err, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(db->err, sizeof db->err, fmt, ap);
     va_end(ap);
-    aim_db_fix_reason(db->err, sizeof db->err, err);
+    aim__db_fix_reason(db->err, sizeof db->err, err);
     return err;
 }
 
-void aim_db_fix_reason(char *msg, size_t size, int err) {
+void aim__db_fix_reason(char *msg, size_t size, int err) {
     /* A back-end's message may describe its last call, which may have succeeded since the
      * one that failed (a finalize, a rollback): its "not an error" would then stand as the
      * reason. The error code's own text says more. */
@@ -123,57 +123,57 @@ void aim_db_fix_reason(char *msg, size_t size, int err) {
 
 /* ------------------------------------------------------------------ dispatch */
 
-int aim_db_begin(aim_db *db) { return db->ops->begin(db); }
-int aim_db_commit(aim_db *db) { return db->ops->commit(db); }
-int aim_db_rollback(aim_db *db) { return db->ops->rollback(db); }
+int aim__db_begin(aim_db *db) { return db->ops->begin(db); }
+int aim__db_commit(aim_db *db) { return db->ops->commit(db); }
+int aim__db_rollback(aim_db *db) { return db->ops->rollback(db); }
 
-int aim_db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid) {
+int aim__db_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid) {
     return db->ops->run_insert(db, run, writer_pid);
 }
-int aim_db_run_exists(aim_db *db, const char *run_id) { return db->ops->run_exists(db, run_id); }
-int aim_db_run_update(aim_db *db, const aim_run_summary *run) {
+int aim__db_run_exists(aim_db *db, const char *run_id) { return db->ops->run_exists(db, run_id); }
+int aim__db_run_update(aim_db *db, const aim_run_summary *run) {
     return db->ops->run_update(db, run);
 }
-int aim_db_run_set_extras(aim_db *db, const char *run_id, const char *idle_run_id, int embodied) {
+int aim__db_run_set_extras(aim_db *db, const char *run_id, const char *idle_run_id, int embodied) {
     return db->ops->run_set_extras(db, run_id, idle_run_id, embodied);
 }
-int aim_db_run_cpu_use(aim_db *db, const char *run_id, double *ret_pct) {
+int aim__db_run_cpu_use(aim_db *db, const char *run_id, double *ret_pct) {
     return db->ops->run_cpu_use(db, run_id, ret_pct);
 }
-int aim_db_extras_load(aim_db *db, const char *run_id, struct aim_run_extras **ret) {
+int aim__db_extras_load(aim_db *db, const char *run_id, struct aim_run_extras **ret) {
     return db->ops->extras_load(db, run_id, ret);
 }
-int aim_db_device_insert(aim_db *db, const char *run_id, int index,
+int aim__db_device_insert(aim_db *db, const char *run_id, int index,
                          const aim_device_summary *dev) {
     return db->ops->device_insert(db, run_id, index, dev);
 }
-int aim_db_device_attribution(aim_db *db, const char *run_id, int idx, double joules,
+int aim__db_device_attribution(aim_db *db, const char *run_id, int idx, double joules,
                               const char *method) {
     return db->ops->device_attribution(db, run_id, idx, joules, method);
 }
-int aim_db_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret) {
+int aim__db_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret) {
     return db->ops->load_summary(db, run_id, ret);
 }
-int aim_db_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count) {
+int aim__db_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count) {
     return db->ops->list_runs(db, limit, ret_runs, ret_count);
 }
-int aim_db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen) {
+int aim__db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen) {
     return db->ops->resolve_run(db, ref, ret_id, err, errlen);
 }
 
-int aim_db_series_insert(aim_db *db, const char *run_id, const aim_series_summary *series) {
+int aim__db_series_insert(aim_db *db, const char *run_id, const aim_series_summary *series) {
     return db->ops->series_insert(db, run_id, series);
 }
-int aim_db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
+int aim__db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
                         int64_t t_first_ns, int64_t t_last_ns, int n_ticks, const void *blob,
                         size_t len) {
     return db->ops->chunk_insert(db, run_id, group, seq, t_first_ns, t_last_ns, n_ticks, blob,
                                  len);
 }
-int aim_db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_ticks) {
+int aim__db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_ticks) {
     return db->ops->group_ticks(db, run_id, group, ret_ticks);
 }
-int aim_db_corr_grid_group(aim_db *db, const aim_run_summary *run, int *ret_group,
+int aim__db_corr_grid_group(aim_db *db, const aim_run_summary *run, int *ret_group,
                            int *ret_n_groups) {
     return db->ops->grid_group(db, run, ret_group, ret_n_groups);
 }
@@ -184,10 +184,10 @@ struct aim_db_chunk_iter {
     void *impl;
 };
 
-int aim_db_chunk_iter_new(aim_db *db, const char *run_id, int group, aim_db_chunk_iter **ret) {
+int aim__db_chunk_iter_new(aim_db *db, const char *run_id, int group, aim_db_chunk_iter **ret) {
     aim_db_chunk_iter *it = calloc(1, sizeof *it);
     if (!it)
-        return aim_db_set_error(db, -ENOMEM, "out of memory");
+        return aim__db_set_error(db, -ENOMEM, "out of memory");
     it->ops = db->ops;
     int r = db->ops->chunk_iter_new(db, run_id, group, &it->impl);
     if (r < 0) {
@@ -197,68 +197,68 @@ int aim_db_chunk_iter_new(aim_db *db, const char *run_id, int group, aim_db_chun
     *ret = it;
     return 0;
 }
-int aim_db_chunk_iter_next(aim_db_chunk_iter *it, const uint8_t **ret_blob, size_t *ret_len,
+int aim__db_chunk_iter_next(aim_db_chunk_iter *it, const uint8_t **ret_blob, size_t *ret_len,
                            int64_t *ret_seq) {
     return it->ops->chunk_iter_next(it->impl, ret_blob, ret_len, ret_seq);
 }
-void aim_db_chunk_iter_free(aim_db_chunk_iter *it) {
+void aim__db_chunk_iter_free(aim_db_chunk_iter *it) {
     if (!it)
         return;
     it->ops->chunk_iter_free(it->impl);
     free(it);
 }
 
-int aim_db_steps_insert(aim_db *db, const char *run_id, int which,
+int aim__db_steps_insert(aim_db *db, const char *run_id, int which,
                         const aim_intensity_point *points, size_t n) {
     return db->ops->steps_insert(db, run_id, which, points, n);
 }
-int aim_db_steps_count(aim_db *db, const char *run_id, int which, size_t *ret_n) {
+int aim__db_steps_count(aim_db *db, const char *run_id, int which, size_t *ret_n) {
     return db->ops->steps_count(db, run_id, which, ret_n);
 }
-int aim_db_steps_replace(aim_db *db, const char *run_id, int which,
+int aim__db_steps_replace(aim_db *db, const char *run_id, int which,
                          const aim_intensity_point *points, size_t n) {
     return db->ops->steps_replace(db, run_id, which, points, n);
 }
 
-int aim_db_workload_store(aim_db *db, const char *run_id, int64_t start_mono_ns,
+int aim__db_workload_store(aim_db *db, const char *run_id, int64_t start_mono_ns,
                           const struct aim_phases *phases, size_t spans_from, size_t n_spans,
                           size_t marks_from, size_t n_marks, const struct aim_records *records,
                           const struct aim_record_row *rows, size_t n_rows, uint64_t dropped) {
     return db->ops->workload_store(db, run_id, start_mono_ns, phases, spans_from, n_spans,
                                    marks_from, n_marks, records, rows, n_rows, dropped);
 }
-int aim_db_workload_load(aim_db *db, const char *run_id, int n_devices,
+int aim__db_workload_load(aim_db *db, const char *run_id, int n_devices,
                          struct aim_workload_summary **ret) {
     return db->ops->workload_load(db, run_id, n_devices, ret);
 }
-int aim_db_phase_metrics_store(aim_db *db, const char *run_id, const struct aim_phases *phases,
+int aim__db_phase_metrics_store(aim_db *db, const char *run_id, const struct aim_phases *phases,
                                int n_ch, const int *ch_device, const char (*ch_key)[48]) {
     return db->ops->phase_metrics_store(db, run_id, phases, n_ch, ch_device, ch_key);
 }
-int aim_db_phase_carbon_update(aim_db *db, const char *run_id, const struct aim_phases *phases) {
+int aim__db_phase_carbon_update(aim_db *db, const char *run_id, const struct aim_phases *phases) {
     return db->ops->phase_carbon_update(db, run_id, phases);
 }
-int aim_db_phase_ranges(aim_db *db, const char *run_id, const char *phase,
+int aim__db_phase_ranges(aim_db *db, const char *run_id, const char *phase,
                         aim_time_range **ret_ranges, size_t *ret_n) {
     return db->ops->phase_ranges(db, run_id, phase, ret_ranges, ret_n);
 }
-int aim_db_phase_instances(aim_db *db, const char *run_id, aim_phase_instance **ret,
+int aim__db_phase_instances(aim_db *db, const char *run_id, aim_phase_instance **ret,
                            size_t *ret_n) {
     return db->ops->phase_instances(db, run_id, ret, ret_n);
 }
-int aim_db_run_tags_store(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n) {
+int aim__db_run_tags_store(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n) {
     return db->ops->run_tags_store(db, run_id, tags, n);
 }
-int aim_db_run_tags_load(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n) {
+int aim__db_run_tags_load(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n) {
     return db->ops->run_tags_load(db, run_id, ret, ret_n);
 }
-int aim_db_runs_with_tag(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n) {
+int aim__db_runs_with_tag(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n) {
     return db->ops->runs_with_tag(db, key, ret, ret_n);
 }
 
-int aim_db_corr_save(aim_db *db, const char *run_id, const aim_corr_matrix *m) {
+int aim__db_corr_save(aim_db *db, const char *run_id, const aim_corr_matrix *m) {
     return db->ops->corr_save(db, run_id, m);
 }
-int aim_db_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret) {
+int aim__db_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret) {
     return db->ops->corr_load(db, run_id, ret);
 }

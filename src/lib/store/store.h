@@ -5,7 +5,7 @@
  * callers never see which back-end they use. sqlite/ is the only back-end today.
  *
  * Errors: each operation returns 0 (or a count) or a negative errno and sets db->err to one
- * line (aim_db_set_error), as the aim_db_* functions document. */
+ * line (aim__db_set_error), as the aim_db_* functions document. */
 #ifndef AIM_STORE_H
 #define AIM_STORE_H
 
@@ -107,7 +107,7 @@ typedef struct aim_store_ops {
 /* The back-end a store URL or path names: "sqlite:PATH", "sqlite://PATH" or a plain path
  * (no "scheme://") name SQLite; *ret_path points into url at the path part. Any other
  * "scheme://" is -EPROTONOSUPPORT with err saying which schemes there are. */
-int aim_store_backend_for(const char *url, const aim_store_ops **ret_ops, const char **ret_path,
+int aim__store_backend_for(const char *url, const aim_store_ops **ret_ops, const char **ret_path,
                           char *err, size_t errlen);
 
 /* The back-ends (one line each in store_url.c). */
@@ -118,7 +118,7 @@ extern const aim_store_ops aim_sqlite_store_ops;
  * The one reader of stored samples: the ticks of one or more rate groups of a run, merged in
  * time order, one decoded chunk per group in memory whatever the run's length. Ties go to
  * the group listed first. Used by the CSV export, the correlation replay, the what-if and
- * forecast replays (aim_db_for_each_tick). */
+ * forecast replays (aim__db_for_each_tick). */
 
 typedef struct aim_series_reader aim_series_reader;
 
@@ -141,22 +141,22 @@ typedef struct aim_series_group {
 } aim_series_group;
 
 /* Opens a reader over the groups listed (copied). -ENOMEM, or the back-end's -errno. */
-int aim_series_reader_open(aim_db *db, const char *run_id, const aim_series_group *groups,
+int aim__series_reader_open(aim_db *db, const char *run_id, const aim_series_group *groups,
                            int n_groups, aim_series_reader **ret);
 /* The same for a loaded run: groups lists group numbers (NULL: every group its series use,
  * in order of first use); columns come from run's series. */
-int aim_series_reader_open_run(aim_db *db, const aim_run_summary *run, const int *groups,
+int aim__series_reader_open_run(aim_db *db, const aim_run_summary *run, const int *groups,
                                int n_groups, aim_series_reader **ret);
 /* 1 and the next tick in time order, 0 at the end, or -errno: -EBADMSG for a corrupt chunk
  * ("run R, group G: chunk S is corrupt" in db's message), -EINVAL for a bad resolution,
  * -ENOMEM. */
-int aim_series_reader_next(aim_series_reader *r, aim_series_tick *ret);
+int aim__series_reader_next(aim_series_reader *r, aim_series_tick *ret);
 /* Whether group index has another tick: 1, 0 at its end, or -errno as next() (it may read
  * the group's next chunk). The CSV export stops when its grid group ends. */
-int aim_series_reader_more(aim_series_reader *r, int index);
+int aim__series_reader_more(aim_series_reader *r, int index);
 /* The number of groups and the group numbers in reading order. */
-int aim_series_reader_groups(const aim_series_reader *r);
-int aim_series_reader_group(const aim_series_reader *r, int index);
-void aim_series_reader_free(aim_series_reader *r);
+int aim__series_reader_groups(const aim_series_reader *r);
+int aim__series_reader_group(const aim_series_reader *r, int index);
+void aim__series_reader_free(aim_series_reader *r);
 
 #endif

@@ -11,14 +11,14 @@
 
 /* Writes the run's tags (once, when the run starts; inside the caller's transaction if it
  * holds one). n == 0 writes nothing. -EIO (db errmsg set). */
-int aim_db_run_tags_store(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n);
+int aim__db_run_tags_store(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n);
 
 /* The run's tags, by key. *ret is NULL when it has none; free it with free(). A store older
  * than schema 7 has none. -EIO, -ENOMEM (db errmsg set). */
-int aim_db_run_tags_load(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n);
+int aim__db_run_tags_load(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n);
 
 /* The ids of the runs that have tag `key`, oldest first. Caller frees *ret. */
-int aim_db_runs_with_tag(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);
+int aim__db_runs_with_tag(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);
 
 /* One instance of a phase as stored in `phases` (times in ns since the run's start). */
 typedef struct aim_phase_instance {
@@ -36,7 +36,7 @@ typedef struct aim_phase_instance {
  * (phase_totals) says how many of its instances aimeter closed itself when the run ended, all
  * at that one time, the latest end of any instance: its last such instances are marked.
  * -EIO, -ENOMEM (db errmsg set). */
-int aim_db_phase_instances(aim_db *db, const char *run_id, aim_phase_instance **ret,
+int aim__db_phase_instances(aim_db *db, const char *run_id, aim_phase_instance **ret,
                            size_t *ret_n);
 
 #endif

@@ -26,7 +26,7 @@
 
 /* ------------------------------------------------------------------ wrap-around */
 
-uint64_t aim_rapl_delta(uint64_t prev, uint64_t cur, uint64_t max_range) {
+uint64_t aim__rapl_delta(uint64_t prev, uint64_t cur, uint64_t max_range) {
     if (cur >= prev)
         return cur - prev;
     if (max_range > 0 && prev <= max_range)
@@ -36,11 +36,11 @@ uint64_t aim_rapl_delta(uint64_t prev, uint64_t cur, uint64_t max_range) {
 
 /* ------------------------------------------------------------------ state */
 
-const char *aim_rapl_backend(const void *state) {
+const char *aim__rapl_backend(const void *state) {
     return state ? ((const rapl_state *)state)->backend : NULL;
 }
 
-void aim_rapl_close_counters(rapl_state *st) {
+void aim__rapl_close_counters(rapl_state *st) {
     for (int i = 0; i < st->n; i++)
         if (st->c[i].fd >= 0)
             close(st->c[i].fd);
@@ -75,10 +75,10 @@ static int declare(aim_source_ctx *ctx, rapl_state *st) {
             kind = AIM_DEV_PLATFORM;
             break;
         }
-        int dev = aim_source_ctx_add_device(ctx, name, kind, NULL);
+        int dev = aim__source_ctx_add_device(ctx, name, kind, NULL);
         if (dev < 0)
             return dev;
-        int slot = aim_source_ctx_add_series(ctx, dev, metric, -1, AIM_METHOD_MEASURED);
+        int slot = aim__source_ctx_add_series(ctx, dev, metric, -1, AIM_METHOD_MEASURED);
         if (slot == -EEXIST) {
             /* Two zones claiming the same package: keep the first, never count twice. */
             c->dead = 1;
@@ -95,7 +95,7 @@ static void rapl_close(void *state) {
     rapl_state *st = state;
     if (!st)
         return;
-    aim_rapl_close_counters(st);
+    aim__rapl_close_counters(st);
     free(st);
 }
 
@@ -104,19 +104,19 @@ static int rapl_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     if (!st)
         return -ENOMEM;
     char denied[4096] = "";
-    int r = aim_rapl_perf_open_all(env->sysfs_root, st);
+    int r = aim__rapl_perf_open_all(env->sysfs_root, st);
     int perf_err = r < 0 ? r : 0;
     if (r > 0) {
         st->backend = "perf";
     } else {
         /* Any perf failure (no PMU, no permission, a PMU the kernel refuses) falls back to
          * powercap silently: the warning, if any, is about what could not be measured. */
-        r = aim_rapl_powercap_open_all(env->sysfs_root, st, denied, sizeof denied);
+        r = aim__rapl_powercap_open_all(env->sysfs_root, st, denied, sizeof denied);
         st->backend = "powercap";
     }
     if (r == -EACCES || (r > 0 && denied[0])) {
         /* Exactly one warning however many zones refused: the fix is the same for all. */
-        aim_source_ctx_warn(ctx,
+        aim__source_ctx_warn(ctx,
                             "RAPL: permission denied (energy_uj is root-only); run as root, "
                             "chmod or a udev rule on energy_uj (see docs/permissions.md), or "
                             "sysctl kernel.perf_event_paranoid=0; first denied: %s",
@@ -127,7 +127,7 @@ static int rapl_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         return -EACCES;
     }
     if (r == -ENODEV && (perf_err == -EACCES || perf_err == -EPERM)) {
-        aim_source_ctx_warn(ctx,
+        aim__source_ctx_warn(ctx,
                             "RAPL: permission denied opening the perf power PMU; run as root, "
                             "sysctl kernel.perf_event_paranoid=0, or setcap cap_perfmon+ep on "
                             "the binary (see docs/permissions.md)");
@@ -155,7 +155,7 @@ static int rapl_poll(void *state, aim_frame *frame) {
         if (c->dead)
             continue;
         uint64_t v;
-        int r = c->is_perf ? aim_rapl_perf_read(c->fd, &v) : aim_pread_u64(c->fd, &v);
+        int r = c->is_perf ? aim__rapl_perf_read(c->fd, &v) : aim__pread_u64(c->fd, &v);
         if (r < 0) {
             /* A counter that fails once has gone (zone unregistered, CPU offline): its
              * series stays invalid rather than resuming with an unknown gap. */
@@ -164,9 +164,9 @@ static int rapl_poll(void *state, aim_frame *frame) {
             c->fd = -1;
             continue;
         }
-        c->total += aim_rapl_delta(c->last, v, c->is_perf ? 0 : c->max_range);
+        c->total += aim__rapl_delta(c->last, v, c->is_perf ? 0 : c->max_range);
         c->last = v;
-        aim_frame_set(frame, c->slot,
+        aim__frame_set(frame, c->slot,
                       c->is_perf ? (double)c->total * c->scale : (double)c->total / 1e6);
         live++;
     }
@@ -175,15 +175,15 @@ static int rapl_poll(void *state, aim_frame *frame) {
 
 /* ------------------------------------------------------------------ probe */
 
-const char *aim_rapl_domain_label(aim_rapl_domain d) {
+const char *aim__rapl_domain_label(aim_rapl_domain d) {
     static const char *const names[] = { "package", "core", "uncore", "dram", "psys" };
     return names[d];
 }
 
 static int rapl_probe(const aim_source_env *env, aim_probe_report *rep) {
     int avail = 0, denied = 0;
-    aim_rapl_perf_probe(env->sysfs_root, rep, &avail, &denied);
-    aim_rapl_powercap_probe(env->sysfs_root, rep, &avail, &denied);
+    aim__rapl_perf_probe(env->sysfs_root, rep, &avail, &denied);
+    aim__rapl_powercap_probe(env->sysfs_root, rep, &avail, &denied);
     return avail > 0 ? 0 : denied > 0 ? -EACCES : -ENODEV;
 }
 

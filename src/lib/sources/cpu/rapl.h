@@ -11,7 +11,7 @@
  * readings cannot be seen (the engine polls far more often than the ~minutes a wrap takes).
  * With max_range 0 (unknown, or a counter that never wraps such as perf) a decrease is
  * taken as a restart: 0 is returned and the new reading becomes the baseline. */
-uint64_t aim_rapl_delta(uint64_t prev, uint64_t cur, uint64_t max_range);
+uint64_t aim__rapl_delta(uint64_t prev, uint64_t cur, uint64_t max_range);
 
 /* The perf `power` PMU as described by sysfs (bus/event_source/devices/power). */
 enum { AIM_RAPL_PERF_MAX_EVENTS = 5, AIM_RAPL_MAX_CPUS = 64 };
@@ -42,21 +42,21 @@ typedef struct aim_rapl_perf_info {
 /* Reads type, events (with their .scale) and cpumask under sysfs_root. Events whose code or
  * scale cannot be parsed are left out. Returns 0, -ENOENT when there is no power PMU,
  * -EINVAL when type or cpumask is malformed, -ENODEV when no usable event or CPU is listed. */
-int aim_rapl_perf_discover(const char *sysfs_root, aim_rapl_perf_info *ret_info);
+int aim__rapl_perf_discover(const char *sysfs_root, aim_rapl_perf_info *ret_info);
 
 /* "event=0x02" -> 2. Only the event= term is accepted (the power PMU has no other).
  * Returns 0 or -EINVAL. */
-int aim_rapl_parse_event(const char *text, uint64_t *ret_config);
+int aim__rapl_parse_event(const char *text, uint64_t *ret_config);
 
 /* A positive, finite decimal such as "2.3283064365386962890625e-10", read in the C locale.
  * Returns 0 or -EINVAL. */
-int aim_rapl_parse_scale(const char *text, double *ret_scale);
+int aim__rapl_parse_scale(const char *text, double *ret_scale);
 
 /* A CPU list such as "0,28" or "0-1,4" into cpus[] (ascending as written). Returns 0 with
  * *ret_n set, -EINVAL when malformed, -E2BIG when more than max CPUs are listed. */
-int aim_rapl_parse_cpulist(const char *text, int *cpus, int max, int *ret_n);
+int aim__rapl_parse_cpulist(const char *text, int *cpus, int max, int *ret_n);
 
 /* "perf" or "powercap": the back-end an opened state uses. */
-const char *aim_rapl_backend(const void *state);
+const char *aim__rapl_backend(const void *state);
 
 #endif

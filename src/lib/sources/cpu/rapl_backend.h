@@ -33,30 +33,30 @@ typedef struct rapl_state {
 } rapl_state;
 
 /* Closes every counter of st and empties it (rapl.c). */
-void aim_rapl_close_counters(rapl_state *st);
+void aim__rapl_close_counters(rapl_state *st);
 
 /* "package", "core", "uncore", "dram" or "psys", for probe lines (rapl.c). */
-const char *aim_rapl_domain_label(aim_rapl_domain d);
+const char *aim__rapl_domain_label(aim_rapl_domain d);
 
 /* perf back-end (rapl_perf.c). Opens every event on every package; all or nothing, so a
  * machine is measured by one back-end only. Returns the number of counters, or -errno of
  * the first failure (the perf_event_open errno: EACCES/EPERM for permission,
  * ENOENT/EINVAL/ENODEV otherwise); st is left empty on failure. */
-int aim_rapl_perf_open_all(const char *root, rapl_state *st);
+int aim__rapl_perf_open_all(const char *root, rapl_state *st);
 
 /* One reading of an opened perf counter: 0 or -errno (-EIO on a short read). */
-int aim_rapl_perf_read(int fd, uint64_t *ret);
+int aim__rapl_perf_read(int fd, uint64_t *ret);
 
 /* Adds a probe line per perf event; counts usable and refused events. */
-void aim_rapl_perf_probe(const char *root, aim_probe_report *rep, int *avail, int *denied);
+void aim__rapl_perf_probe(const char *root, aim_probe_report *rep, int *avail, int *denied);
 
 /* powercap back-end (rapl_powercap.c). Opens energy_uj of every usable zone and takes the
  * baseline reading. Returns the number of counters (> 0), -EACCES when zones exist but
  * none could be read for permission (*denied names the first refused file), -ENODEV when
  * there is nothing. */
-int aim_rapl_powercap_open_all(const char *root, rapl_state *st, char *denied, size_t dsize);
+int aim__rapl_powercap_open_all(const char *root, rapl_state *st, char *denied, size_t dsize);
 
 /* Adds a probe line per powercap zone; counts usable and refused zones. */
-void aim_rapl_powercap_probe(const char *root, aim_probe_report *rep, int *avail, int *denied);
+void aim__rapl_powercap_probe(const char *root, aim_probe_report *rep, int *avail, int *denied);
 
 #endif

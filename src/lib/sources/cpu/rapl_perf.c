@@ -40,7 +40,7 @@ static int hex_digit(char c) {
     return -1;
 }
 
-int aim_rapl_parse_event(const char *text, uint64_t *ret_config) {
+int aim__rapl_parse_event(const char *text, uint64_t *ret_config) {
     static const char prefix[] = "event=";
     if (strncmp(text, prefix, sizeof prefix - 1) != 0)
         return -EINVAL;
@@ -62,7 +62,7 @@ int aim_rapl_parse_event(const char *text, uint64_t *ret_config) {
     return 0;
 }
 
-int aim_rapl_parse_scale(const char *text, double *ret_scale) {
+int aim__rapl_parse_scale(const char *text, double *ret_scale) {
     /* The sysfs file ends in a newline; the number before it is read by the one locale-free
      * parser (no hex, "inf" or "nan", whatever the process locale's decimal separator). */
     size_t len = strcspn(text, "\n ");
@@ -70,7 +70,7 @@ int aim_rapl_parse_scale(const char *text, double *ret_scale) {
     while (*p == '\n' || *p == ' ')
         p++;
     double v;
-    if (*p != '\0' || aim_parse_decimal(text, len, 0, &v) < 0 || !isfinite(v) || v <= 0)
+    if (*p != '\0' || aim__parse_decimal(text, len, 0, &v) < 0 || !isfinite(v) || v <= 0)
         return -EINVAL;
     *ret_scale = v;
     return 0;
@@ -78,13 +78,13 @@ int aim_rapl_parse_scale(const char *text, double *ret_scale) {
 
 static int parse_cpu(const char **p, int *ret) {
     uint64_t v;
-    if (**p < '0' || **p > '9' || aim_scan_u64(p, &v) < 0 || v > 1u << 20)
+    if (**p < '0' || **p > '9' || aim__scan_u64(p, &v) < 0 || v > 1u << 20)
         return -EINVAL;
     *ret = (int)v;
     return 0;
 }
 
-int aim_rapl_parse_cpulist(const char *text, int *cpus, int max, int *ret_n) {
+int aim__rapl_parse_cpulist(const char *text, int *cpus, int max, int *ret_n) {
     const char *p = text;
     int n = 0;
     while (*p && *p != '\n') {
@@ -113,17 +113,17 @@ int aim_rapl_parse_cpulist(const char *text, int *cpus, int max, int *ret_n) {
     return 0;
 }
 
-int aim_rapl_perf_discover(const char *root, aim_rapl_perf_info *ret_info) {
+int aim__rapl_perf_discover(const char *root, aim_rapl_perf_info *ret_info) {
     static const char pmu[] = "bus/event_source/devices/power/";
     char path[4096], rel[256], text[256];
     aim_rapl_perf_info info;
     memset(&info, 0, sizeof info);
 
     snprintf(rel, sizeof rel, "%stype", pmu);
-    if (aim_path_join(path, sizeof path, root, rel) < 0)
+    if (aim__path_join(path, sizeof path, root, rel) < 0)
         return -ENAMETOOLONG;
     uint64_t type;
-    int r = aim_read_u64(path, &type);
+    int r = aim__read_u64(path, &type);
     if (r == -ENOENT || r == -ENOTDIR)
         return -ENOENT;
     if (r < 0)
@@ -133,28 +133,28 @@ int aim_rapl_perf_discover(const char *root, aim_rapl_perf_info *ret_info) {
     info.type = (uint32_t)type;
 
     snprintf(rel, sizeof rel, "%scpumask", pmu);
-    if (aim_path_join(path, sizeof path, root, rel) < 0)
+    if (aim__path_join(path, sizeof path, root, rel) < 0)
         return -ENAMETOOLONG;
-    r = aim_read_text(path, text, sizeof text);
+    r = aim__read_text(path, text, sizeof text);
     if (r == -ENOENT)
         return -ENODEV;
     if (r < 0)
         return r;
-    r = aim_rapl_parse_cpulist(text, info.cpus, AIM_RAPL_MAX_CPUS, &info.n_cpus);
+    r = aim__rapl_parse_cpulist(text, info.cpus, AIM_RAPL_MAX_CPUS, &info.n_cpus);
     if (r < 0)
         return r;
 
     for (int i = 0; i < AIM_RAPL_PERF_MAX_EVENTS; i++) {
         aim_rapl_perf_event *e = &info.events[info.n_events];
         snprintf(rel, sizeof rel, "%sevents/%s", pmu, perf_events[i].name);
-        if (aim_path_join(path, sizeof path, root, rel) < 0 ||
-            aim_read_text(path, text, sizeof text) < 0 ||
-            aim_rapl_parse_event(text, &e->config) < 0)
+        if (aim__path_join(path, sizeof path, root, rel) < 0 ||
+            aim__read_text(path, text, sizeof text) < 0 ||
+            aim__rapl_parse_event(text, &e->config) < 0)
             continue;
         snprintf(rel, sizeof rel, "%sevents/%s.scale", pmu, perf_events[i].name);
-        if (aim_path_join(path, sizeof path, root, rel) < 0 ||
-            aim_read_text(path, text, sizeof text) < 0 ||
-            aim_rapl_parse_scale(text, &e->scale) < 0)
+        if (aim__path_join(path, sizeof path, root, rel) < 0 ||
+            aim__read_text(path, text, sizeof text) < 0 ||
+            aim__rapl_parse_scale(text, &e->scale) < 0)
             continue;
         e->name = perf_events[i].name;
         e->domain = perf_events[i].domain;
@@ -179,7 +179,7 @@ static int perf_open_counter(uint32_t type, uint64_t config, int cpu) {
     return fd < 0 ? -errno : (int)fd;
 }
 
-int aim_rapl_perf_read(int fd, uint64_t *ret) {
+int aim__rapl_perf_read(int fd, uint64_t *ret) {
     uint64_t v;
     ssize_t n;
     do
@@ -203,7 +203,7 @@ static void perf_device_numbers(const char *root, const aim_rapl_perf_info *info
         uint64_t id;
         snprintf(rel, sizeof rel, "devices/system/cpu/cpu%d/topology/physical_package_id",
                  info->cpus[i]);
-        ok = aim_path_join(path, sizeof path, root, rel) == 0 && aim_read_u64(path, &id) == 0 &&
+        ok = aim__path_join(path, sizeof path, root, rel) == 0 && aim__read_u64(path, &id) == 0 &&
              id < 4096;
         for (int j = 0; ok && j < i; j++)
             ok = dev[j] != (int)id;
@@ -218,9 +218,9 @@ static void perf_device_numbers(const char *root, const aim_rapl_perf_info *info
 /* Opens every event on every package; all or nothing, so a machine is measured by one
  * back-end only. Returns the number of counters, or -errno of the first failure (the
  * perf_event_open errno: EACCES/EPERM for permission, ENOENT/EINVAL/ENODEV otherwise). */
-int aim_rapl_perf_open_all(const char *root, rapl_state *st) {
+int aim__rapl_perf_open_all(const char *root, rapl_state *st) {
     aim_rapl_perf_info info;
-    int r = aim_rapl_perf_discover(root, &info);
+    int r = aim__rapl_perf_discover(root, &info);
     if (r < 0)
         return r;
     int dev[AIM_RAPL_MAX_CPUS];
@@ -231,17 +231,17 @@ int aim_rapl_perf_open_all(const char *root, rapl_state *st) {
             if (info.events[e].domain == AIM_RAPL_PSYS && i > 0)
                 continue;
             if (st->n >= RAPL_MAX_COUNTERS) {
-                aim_rapl_close_counters(st);
+                aim__rapl_close_counters(st);
                 return -E2BIG;
             }
             int fd = perf_open_counter(info.type, info.events[e].config, info.cpus[i]);
             uint64_t v = 0;
-            if (fd >= 0 && (r = aim_rapl_perf_read(fd, &v)) < 0) {
+            if (fd >= 0 && (r = aim__rapl_perf_read(fd, &v)) < 0) {
                 close(fd);
                 fd = r;
             }
             if (fd < 0) {
-                aim_rapl_close_counters(st);
+                aim__rapl_close_counters(st);
                 return fd;
             }
             rapl_counter *c = &st->c[st->n++];
@@ -259,16 +259,16 @@ int aim_rapl_perf_open_all(const char *root, rapl_state *st) {
 
 /* ------------------------------------------------------------------ probe */
 
-void aim_rapl_perf_probe(const char *root, aim_probe_report *rep, int *avail, int *denied) {
+void aim__rapl_perf_probe(const char *root, aim_probe_report *rep, int *avail, int *denied) {
     aim_rapl_perf_info info;
-    int r = aim_rapl_perf_discover(root, &info);
+    int r = aim__rapl_perf_discover(root, &info);
     if (r == -ENOENT) {
-        aim_probe_add(rep, "perf power PMU", "absent",
+        aim__probe_add(rep, "perf power PMU", "absent",
                       "no bus/event_source/devices/power (kernel without the RAPL PMU, or a VM)");
         return;
     }
     if (r < 0) {
-        aim_probe_add(rep, "perf power PMU", "not supported", "unusable: %s", aim_strerror(r));
+        aim__probe_add(rep, "perf power PMU", "not supported", "unusable: %s", aim_strerror(r));
         return;
     }
     for (int e = 0; e < info.n_events; e++) {
@@ -278,15 +278,15 @@ void aim_rapl_perf_probe(const char *root, aim_probe_report *rep, int *avail, in
         if (fd >= 0) {
             close(fd);
             ++*avail;
-            aim_probe_add(rep, what, "available", "%s energy, %d package(s), 64-bit counts",
-                          aim_rapl_domain_label(info.events[e].domain), info.n_cpus);
+            aim__probe_add(rep, what, "available", "%s energy, %d package(s), 64-bit counts",
+                          aim__rapl_domain_label(info.events[e].domain), info.n_cpus);
         } else if (fd == -EACCES || fd == -EPERM) {
             ++*denied;
-            aim_probe_add(rep, what, "no permission",
+            aim__probe_add(rep, what, "no permission",
                           "needs root, CAP_PERFMON or sysctl kernel.perf_event_paranoid=0 "
                           "(see docs/permissions.md)");
         } else {
-            aim_probe_add(rep, what, "not supported", "perf_event_open: %s", aim_strerror(fd));
+            aim__probe_add(rep, what, "not supported", "perf_event_open: %s", aim_strerror(fd));
         }
     }
 }

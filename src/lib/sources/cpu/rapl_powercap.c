@@ -47,12 +47,12 @@ static int parse_package_name(const char *name, pc_zone *z) {
         return -EINVAL;
     const char *p = name + sizeof pfx - 1;
     uint64_t pkg, die = 0;
-    if (*p < '0' || *p > '9' || aim_scan_u64(&p, &pkg) < 0 || pkg > 4095)
+    if (*p < '0' || *p > '9' || aim__scan_u64(&p, &pkg) < 0 || pkg > 4095)
         return -EINVAL;
     z->has_die = 0;
     if (strncmp(p, "-die-", 5) == 0) {
         p += 5;
-        if (*p < '0' || *p > '9' || aim_scan_u64(&p, &die) < 0 || die > 4095)
+        if (*p < '0' || *p > '9' || aim__scan_u64(&p, &die) < 0 || die > 4095)
             return -EINVAL;
         z->has_die = 1;
     }
@@ -76,7 +76,7 @@ static int zone_path(char *buf, size_t size, const char *root, const char *dir,
     int n = snprintf(rel, sizeof rel, "class/powercap/%s/%s", dir, file);
     if (n < 0 || (size_t)n >= sizeof rel)
         return -ENAMETOOLONG;
-    return aim_path_join(buf, size, root, rel);
+    return aim__path_join(buf, size, root, rel);
 }
 
 /* Lists the RAPL zones under class/powercap and names them. Zones are identified by their
@@ -85,7 +85,7 @@ static int zone_path(char *buf, size_t size, const char *root, const char *dir,
  * listed (-ENOENT: no powercap). */
 static int pc_discover(const char *root, pc_zone *zones, int max) {
     char path[4096];
-    if (aim_path_join(path, sizeof path, root, "class/powercap") < 0)
+    if (aim__path_join(path, sizeof path, root, "class/powercap") < 0)
         return -ENAMETOOLONG;
     DIR *d = opendir(path);
     if (!d)
@@ -112,7 +112,7 @@ static int pc_discover(const char *root, pc_zone *zones, int max) {
         z->mmio = is_mmio(z->dir);
         z->parent = -1;
         if (zone_path(path, sizeof path, root, z->dir, "name") < 0 ||
-            aim_read_text(path, z->name, sizeof z->name) < 0)
+            aim__read_text(path, z->name, sizeof z->name) < 0)
             continue;
         const char *colon = strchr(z->dir, ':');
         const char *last = strrchr(z->dir, ':');
@@ -188,7 +188,7 @@ static int pc_discover(const char *root, pc_zone *zones, int max) {
 /* Opens energy_uj of every usable zone and takes the baseline reading. Returns the number
  * of counters (> 0), -EACCES when zones exist but none could be read for permission
  * (*denied names the first refused file), -ENODEV when there is nothing. */
-int aim_rapl_powercap_open_all(const char *root, rapl_state *st, char *denied, size_t dsize) {
+int aim__rapl_powercap_open_all(const char *root, rapl_state *st, char *denied, size_t dsize) {
     pc_zone zones[PC_MAX_ZONES];
     int n = pc_discover(root, zones, PC_MAX_ZONES);
     if (n < 0)
@@ -200,8 +200,8 @@ int aim_rapl_powercap_open_all(const char *root, rapl_state *st, char *denied, s
         if (z->skip || zone_path(path, sizeof path, root, z->dir, "energy_uj") < 0)
             continue;
         uint64_t v = 0;
-        int fd = aim_open_ro(path);
-        int r = fd < 0 ? fd : aim_pread_u64(fd, &v);
+        int fd = aim__open_ro(path);
+        int r = fd < 0 ? fd : aim__pread_u64(fd, &v);
         if (r < 0) {
             if (fd >= 0)
                 close(fd);
@@ -216,7 +216,7 @@ int aim_rapl_powercap_open_all(const char *root, rapl_state *st, char *denied, s
         c->dev = z->dev;
         c->last = v;
         if (zone_path(path, sizeof path, root, z->dir, "max_energy_range_uj") < 0 ||
-            aim_read_u64(path, &c->max_range) < 0)
+            aim__read_u64(path, &c->max_range) < 0)
             c->max_range = 0; /* no wrap correction possible; a decrease becomes a restart */
     }
     if (st->n > 0)
@@ -224,11 +224,11 @@ int aim_rapl_powercap_open_all(const char *root, rapl_state *st, char *denied, s
     return n_denied > 0 ? -EACCES : -ENODEV;
 }
 
-void aim_rapl_powercap_probe(const char *root, aim_probe_report *rep, int *avail, int *denied) {
+void aim__rapl_powercap_probe(const char *root, aim_probe_report *rep, int *avail, int *denied) {
     pc_zone zones[PC_MAX_ZONES];
     int n = pc_discover(root, zones, PC_MAX_ZONES);
     if (n <= 0) {
-        aim_probe_add(rep, "powercap intel-rapl", "absent",
+        aim__probe_add(rep, "powercap intel-rapl", "absent",
                       "no class/powercap/intel-rapl:* zones (not Intel/AMD, a VM, or no driver)");
         return;
     }
@@ -237,7 +237,7 @@ void aim_rapl_powercap_probe(const char *root, aim_probe_report *rep, int *avail
         const pc_zone *z = &zones[i];
         snprintf(what, sizeof what, "%s %s energy_uj", z->dir, z->name[0] ? z->name : "?");
         if (z->skip) {
-            aim_probe_add(rep, what, "not supported",
+            aim__probe_add(rep, what, "not supported",
                           z->mmio ? "duplicate of the MSR zone, not counted twice"
                                   : "zone name not recognised");
             continue;
@@ -245,17 +245,17 @@ void aim_rapl_powercap_probe(const char *root, aim_probe_report *rep, int *avail
         uint64_t v;
         int r = zone_path(path, sizeof path, root, z->dir, "energy_uj");
         if (r == 0)
-            r = aim_read_u64(path, &v);
+            r = aim__read_u64(path, &v);
         if (r == 0) {
             ++*avail;
-            aim_probe_add(rep, what, "available", "%s energy", aim_rapl_domain_label(z->domain));
+            aim__probe_add(rep, what, "available", "%s energy", aim__rapl_domain_label(z->domain));
         } else if (r == -EACCES || r == -EPERM) {
             ++*denied;
-            aim_probe_add(rep, what, "no permission",
+            aim__probe_add(rep, what, "no permission",
                           "root-only since 2020: run as root or add a udev rule "
                           "(see docs/permissions.md)");
         } else {
-            aim_probe_add(rep, what, "absent", "%s", aim_strerror(r));
+            aim__probe_add(rep, what, "absent", "%s", aim_strerror(r));
         }
     }
 }

@@ -171,7 +171,7 @@ static const char *dcgm_err(const dcgm_state *st, int r, char *buf, size_t size)
  * laptop without an NVIDIA GPU should not hear about DCGM at every run). */
 static int nvidia_driver_loaded(const aim_source_env *env) {
     char path[512];
-    if (aim_path_join(path, sizeof path, env->sysfs_root, "module/nvidia") < 0)
+    if (aim__path_join(path, sizeof path, env->sysfs_root, "module/nvidia") < 0)
         return 0;
     return access(path, F_OK) == 0;
 }
@@ -195,13 +195,13 @@ static void dcgm_close(void *state) {
         st->api.disconnect(st->h);
     if (st->initialized)
         st->api.shutdown();
-    aim_dynlib_close(&st->lib);
+    aim__dynlib_close(&st->lib);
     free(st->values);
     free(st);
 }
 
 static const char *dcgm_host(const aim_source_env *env) {
-    const char *given = aim_source_env_option(env, "host");
+    const char *given = aim__source_env_option(env, "host");
     const char *host = given && *given ? given : getenv("AIMETER_DCGM_HOST");
     return host && *host ? host : NULL;
 }
@@ -212,7 +212,7 @@ static int dcgm_start(dcgm_state *st, const aim_source_env *env, aim_source_ctx 
     int r;
     if (host) {
         if (!st->api.connect_v2 || !st->api.disconnect) {
-            aim_source_ctx_warn(ctx, "DCGM: %s lacks dcgmConnect_v2; the host engine at %s "
+            aim__source_ctx_warn(ctx, "DCGM: %s lacks dcgmConnect_v2; the host engine at %s "
                                 "cannot be used with this DCGM", st->lib.path, host);
             return -ENODEV;
         }
@@ -224,7 +224,7 @@ static int dcgm_start(dcgm_state *st, const aim_source_env *env, aim_source_ctx 
         };
         r = st->api.connect_v2(host, &p, &st->h);
         if (r != AIM_DCGM_ST_OK) {
-            aim_source_ctx_warn(ctx, "DCGM: cannot connect to nv-hostengine at %s: %s; GPU "
+            aim__source_ctx_warn(ctx, "DCGM: cannot connect to nv-hostengine at %s: %s; GPU "
                                 "profiling metrics are not measured", host,
                                 dcgm_err(st, r, eb, sizeof eb));
             return -ENODEV;
@@ -243,12 +243,12 @@ static int dcgm_start(dcgm_state *st, const aim_source_env *env, aim_source_ctx 
     } else if (st->api.start_embedded) {
         r = st->api.start_embedded(AIM_DCGM_OPERATION_MODE_AUTO, &st->h);
     } else {
-        aim_source_ctx_warn(ctx, "DCGM: %s has neither dcgmStartEmbedded_v2 nor "
+        aim__source_ctx_warn(ctx, "DCGM: %s has neither dcgmStartEmbedded_v2 nor "
                             "dcgmStartEmbedded", st->lib.path);
         return -ENODEV;
     }
     if (r != AIM_DCGM_ST_OK) {
-        aim_source_ctx_warn(ctx, "DCGM: cannot start the embedded host engine: %s; run "
+        aim__source_ctx_warn(ctx, "DCGM: cannot start the embedded host engine: %s; run "
                             "nv-hostengine and give it with --dcgm-host (or AIMETER_DCGM_HOST)",
                             dcgm_err(st, r, eb, sizeof eb));
         return -ENODEV;
@@ -289,7 +289,7 @@ static void read_names(dcgm_state *st, char (*models)[96], char (*uuids)[96]) {
 static void select_gpus(dcgm_state *st, const char *spec, char (*models)[96], char (*uuids)[96]) {
     int sel[AIM_DCGM_MAX_NUM_DEVICES] = { 0 };
     char bad[72]; /* NVML already warns about a bad entry: one warning is enough */
-    aim_gpu_select(spec, st->n_gpus, st->gpu_ids, uuids[0], sizeof uuids[0], sel, bad, sizeof bad);
+    aim__gpu_select(spec, st->n_gpus, st->gpu_ids, uuids[0], sizeof uuids[0], sel, bad, sizeof bad);
     int n = 0;
     for (int i = 0; i < st->n_gpus; i++)
         if (sel[i]) {
@@ -366,17 +366,17 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     char err[320], eb[160];
     /* No driver and no remote host engine: DCGM has nothing to watch, not even a reason to
      * be looked for (gpu_select.h). */
-    if (!dcgm_host(env) && aim_nvidia_driver_absent(env->sysfs_root, "AIMETER_DCGM_LIBRARY")) {
+    if (!dcgm_host(env) && aim__nvidia_driver_absent(env->sysfs_root, "AIMETER_DCGM_LIBRARY")) {
         free(st);
         return -ENODEV;
     }
-    int r = aim_dynlib_open(&st->lib, dcgm_sonames, "AIMETER_DCGM_LIBRARY", dcgm_syms, N_SYMS,
+    int r = aim__dynlib_open(&st->lib, dcgm_sonames, "AIMETER_DCGM_LIBRARY", dcgm_syms, N_SYMS,
                             &st->api, err, sizeof err);
     if (r < 0) {
         if (r != -EOPNOTSUPP)
-            aim_source_ctx_warn(ctx, "DCGM: %s; GPU profiling metrics are not measured", err);
+            aim__source_ctx_warn(ctx, "DCGM: %s; GPU profiling metrics are not measured", err);
         else if (nvidia_driver_loaded(env) || dcgm_host(env))
-            aim_source_ctx_warn(ctx, "DCGM: %s; GPU profiling metrics (SM, tensor, DRAM "
+            aim__source_ctx_warn(ctx, "DCGM: %s; GPU profiling metrics (SM, tensor, DRAM "
                                 "activity) are not measured (install DCGM, "
                                 "datacenter-gpu-manager, to get them)", err);
         free(st);
@@ -384,7 +384,7 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     }
     r = st->api.init();
     if (r != AIM_DCGM_ST_OK) {
-        aim_source_ctx_warn(ctx, "DCGM: dcgmInit failed: %s", dcgm_err(st, r, eb, sizeof eb));
+        aim__source_ctx_warn(ctx, "DCGM: dcgmInit failed: %s", dcgm_err(st, r, eb, sizeof eb));
         dcgm_close(st);
         return -ENODEV;
     }
@@ -410,7 +410,7 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     memset(uuids, 0, sizeof uuids);
     read_names(st, models, uuids);
     const char *origin;
-    const char *spec = aim_gpu_spec(aim_source_env_option(env, "gpus"), &origin);
+    const char *spec = aim__gpu_spec(aim__source_env_option(env, "gpus"), &origin);
     if (spec)
         select_gpus(st, spec, models, uuids);
     if (st->n_gpus == 0) {
@@ -420,9 +420,9 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
 
     /* The default is what the hardware offers at the run's interval (docs/cli.md,
      * --metrics): below DCGM's floor these metrics would repeat one value several ticks. */
-    if (env->interval_ns < DCGM_MIN_INTERVAL_NS && !aim_metric_profiling_forced(env->metrics)) {
+    if (env->interval_ns < DCGM_MIN_INTERVAL_NS && !aim__metric_profiling_forced(env->metrics)) {
         if (!env->metrics || env->metrics->mode == AIM_METRICS_DEFAULT)
-            aim_source_ctx_warn(ctx, "DCGM: profiling metrics (SM, tensor, DRAM activity) not "
+            aim__source_ctx_warn(ctx, "DCGM: profiling metrics (SM, tensor, DRAM activity) not "
                                 "sampled: the interval is below DCGM's ~100 ms floor; "
                                 "--metrics full samples them every 100 ms alongside");
         dcgm_close(st);
@@ -430,7 +430,7 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     }
     unsigned int wanted = 0;
     for (int k = 0; k < N_PROF; k++)
-        if (aim_metric_selected(env->metrics, prof_fields[k].metric))
+        if (aim__metric_selected(env->metrics, prof_fields[k].metric))
             wanted |= 1u << k;
     if (!(wanted & PROF_ACTIVITY_MASK)) {
         dcgm_close(st); /* basic, or a list without profiling metrics: DCGM is not needed */
@@ -441,7 +441,7 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         snprintf(dev, sizeof dev, "gpu%u", st->gpu_ids[i]);
         st->want[i] = wanted;
         for (int k = 0; k < N_PROF; k++) /* someone else measures it already: never twice */
-            if (aim_source_ctx_find_series(ctx, dev, prof_fields[k].metric, -1) >= 0)
+            if (aim__source_ctx_find_series(ctx, dev, prof_fields[k].metric, -1) >= 0)
                 st->want[i] &= ~(1u << k);
     }
     for (int k = 0; k < N_PROF; k++)
@@ -480,7 +480,7 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         st->watching[i] = 1;
         char dev[16];
         snprintf(dev, sizeof dev, "gpu%u", st->gpu_ids[i]);
-        int d = aim_source_ctx_add_device(ctx, dev, AIM_DEV_GPU, models[i][0] ? models[i] : NULL);
+        int d = aim__source_ctx_add_device(ctx, dev, AIM_DEV_GPU, models[i][0] ? models[i] : NULL);
         if (d < 0) {
             dcgm_close(st);
             return d;
@@ -490,7 +490,7 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
             st->slots[e][k] = -1;
             if (!(st->masks[i] >> k & 1u))
                 continue; /* not wanted, or not readable in the same pass as the others */
-            int s = aim_source_ctx_add_series(ctx, d, prof_fields[k].metric, -1,
+            int s = aim__source_ctx_add_series(ctx, d, prof_fields[k].metric, -1,
                                               AIM_METHOD_MEASURED);
             if (s < 0) {
                 dcgm_close(st);
@@ -503,10 +503,10 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
             st->ents[st->n_ents++] = (aim_dcgm_entity_pair){ AIM_DCGM_FE_GPU, st->gpu_ids[i] };
     }
     if (refused[0])
-        aim_source_ctx_warn(ctx, "DCGM: no profiling metrics on %s: %s", refused,
+        aim__source_ctx_warn(ctx, "DCGM: no profiling metrics on %s: %s", refused,
                             dcgm_err(st, first_refusal, eb, sizeof eb));
     if (partial[0])
-        aim_source_ctx_warn(ctx, "DCGM: %s cannot read every profiling field in one pass; "
+        aim__source_ctx_warn(ctx, "DCGM: %s cannot read every profiling field in one pass; "
                             "the fields that fit are measured, the others left out", partial);
     if (st->n_ents == 0) {
         dcgm_close(st);
@@ -571,7 +571,7 @@ static int dcgm_poll(void *state, aim_frame *frame) {
         for (int e = 0; e < st->n_ents; e++)
             if (st->ents[e].entity_id == v->entity_id) {
                 if (st->slots[e][k] >= 0)
-                    aim_frame_set(frame, st->slots[e][k], x * prof_fields[k].scale);
+                    aim__frame_set(frame, st->slots[e][k], x * prof_fields[k].scale);
                 break;
             }
     }
@@ -588,8 +588,8 @@ static int dcgm_take_event(void *state, char *buf, size_t size) {
     char eb[160];
     dcgm_err(st, e->err, eb, sizeof eb);
     char from[AIM_NUM_MAX], to[AIM_NUM_MAX];
-    aim_fmt_fixed(from, (double)e->t_start / 1e9, 2);
-    aim_fmt_fixed(to, (double)e->t_end / 1e9, 2);
+    aim__fmt_fixed(from, (double)e->t_start / 1e9, 2);
+    aim__fmt_fixed(to, (double)e->t_end / 1e9, 2);
     if (e->gone)
         snprintf(buf, size, "host engine lost at %s s (%s); the profiling series stop there",
                  from, eb);
@@ -605,16 +605,16 @@ static int dcgm_probe(const aim_source_env *env, aim_probe_report *rep) {
     aim_dcgm_api api;
     aim_dynlib lib;
     char err[320];
-    int r = aim_dynlib_open(&lib, dcgm_sonames, "AIMETER_DCGM_LIBRARY", dcgm_syms, N_SYMS, &api,
+    int r = aim__dynlib_open(&lib, dcgm_sonames, "AIMETER_DCGM_LIBRARY", dcgm_syms, N_SYMS, &api,
                             err, sizeof err);
     if (r < 0) {
-        aim_probe_add(rep, "libdcgm", r == -EOPNOTSUPP ? "absent" : "not supported", "%s", err);
+        aim__probe_add(rep, "libdcgm", r == -EOPNOTSUPP ? "absent" : "not supported", "%s", err);
         return 0;
     }
-    aim_probe_add(rep, "libdcgm", "available",
+    aim__probe_add(rep, "libdcgm", "available",
                   "%s; profiling fields 1001-1008 (start embedded: %s)", lib.path,
                   api.start_embedded_v2 ? "dcgmStartEmbedded_v2" : "dcgmStartEmbedded");
-    aim_dynlib_close(&lib);
+    aim__dynlib_close(&lib);
     return 0;
 }
 

@@ -119,7 +119,7 @@ _Static_assert(__builtin_offsetof(aim_dcgm_field_value_v2, value) == 32, "dcgmFi
 #define AIM_DCGM_FI_PROF_NVLINK_TX_BYTES 1011 /* bytes per second, all links */
 #define AIM_DCGM_FI_PROF_NVLINK_RX_BYTES 1012
 
-/* The functions aimeter calls, filled by aim_dynlib_open from dcgm.c's symbol table. */
+/* The functions aimeter calls, filled by aim__dynlib_open from dcgm.c's symbol table. */
 typedef struct aim_dcgm_api {
     int (*init)(void);
     int (*shutdown)(void);

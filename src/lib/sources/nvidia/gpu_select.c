@@ -15,8 +15,8 @@
 const aim_source_option aim_nv_gpu_options[] = { AIM_NV_GPUS_OPTION, { NULL, NULL, NULL } };
 
 /* The shape only (items: an index or a UUID-like word, no blanks); which GPUs exist is known
- * at open, where aim_gpu_select ends the list at the first entry that names none. */
-int aim_gpu_list_check(const char *list) {
+ * at open, where aim__gpu_select ends the list at the first entry that names none. */
+int aim__gpu_list_check(const char *list) {
     if (!*list)
         return -EINVAL;
     for (const char *p = list; *p;) {
@@ -33,7 +33,7 @@ int aim_gpu_list_check(const char *list) {
     return 0;
 }
 
-const char *aim_gpu_spec(const char *given, const char **ret_origin) {
+const char *aim__gpu_spec(const char *given, const char **ret_origin) {
     if (given && *given) {
         *ret_origin = "--gpus";
         return given;
@@ -57,7 +57,7 @@ static int uuid_matches(const char *uuid, const char *entry, size_t len) {
            (strncasecmp(uuid, "GPU-", 4) == 0 && strncasecmp(uuid + 4, entry, len) == 0);
 }
 
-int aim_gpu_select(const char *spec, int n, const unsigned int *ids, const char *uuids,
+int aim__gpu_select(const char *spec, int n, const unsigned int *ids, const char *uuids,
                    size_t uuid_stride, int *sel, char *bad, size_t badlen) {
     bad[0] = '\0';
     while (*spec == ' ')
@@ -104,14 +104,14 @@ int aim_gpu_select(const char *spec, int n, const unsigned int *ids, const char 
     return count;
 }
 
-int aim_nvidia_driver_absent(const char *sysfs_root, const char *override_env) {
+int aim__nvidia_driver_absent(const char *sysfs_root, const char *override_env) {
     const char *override = override_env ? getenv(override_env) : NULL;
     char path[PATH_MAX];
     struct stat st;
     if ((override && *override) || !sysfs_root ||
-        aim_path_join(path, sizeof path, sysfs_root, "module") < 0 || stat(path, &st) != 0 ||
+        aim__path_join(path, sizeof path, sysfs_root, "module") < 0 || stat(path, &st) != 0 ||
         !S_ISDIR(st.st_mode) ||
-        aim_path_join(path, sizeof path, sysfs_root, "module/nvidia") < 0 ||
+        aim__path_join(path, sizeof path, sysfs_root, "module/nvidia") < 0 ||
         access(path, F_OK) == 0)
         return 0;
     return access("/dev/nvidiactl", F_OK) != 0 && access("/dev/dxg", F_OK) != 0;

@@ -73,7 +73,7 @@ static const struct {
 };
 
 static const char *nv_strerror(const nv_state *st, aim_nvml_return r) {
-    return aim_nvml_lib_strerror(&st->nl, r);
+    return aim__nvml_lib_strerror(&st->nl, r);
 }
 
 /* ------------------------------------------------------------------ reading */
@@ -162,7 +162,7 @@ static void read_fields(const nv_state *st, nv_gpu *g, nv_reading *rd) {
 }
 
 /* One reading of everything the GPU offers. No allocation, no I/O beyond NVML's own. */
-void aim_nv_read_gpu(const nv_state *st, nv_gpu *g, nv_reading *rd) {
+void aim__nv_read_gpu(const nv_state *st, nv_gpu *g, nv_reading *rd) {
     const aim_nvml_api *a = &st->nl.api;
     memset(rd, 0, sizeof *rd);
     unsigned int u, u2;
@@ -242,7 +242,7 @@ void aim_nv_read_gpu(const nv_state *st, nv_gpu *g, nv_reading *rd) {
 
 /* Reads each selected GPU once and keeps the series it answered; returns 0 when the GPU has
  * anything to measure. Counters get their baseline here. */
-int aim_nv_probe_gpu(const nv_state *st, nv_gpu *g, nv_reading *rd) {
+int aim__nv_probe_gpu(const nv_state *st, nv_gpu *g, nv_reading *rd) {
     for (int s = 0; s < S__COUNT; s++) {
         g->slot[s] = -1;
         g->need[s] = 1;
@@ -255,7 +255,7 @@ int aim_nv_probe_gpu(const nv_state *st, nv_gpu *g, nv_reading *rd) {
         g->field_series[g->n_fields] = field_defs[i].series;
         g->n_fields++;
     }
-    aim_nv_read_gpu(st, g, rd);
+    aim__nv_read_gpu(st, g, rd);
     if (g->mem_mode == -1)
         g->mem_mode = 0;
     /* Keep only the fields that answered, so the poll asks for nothing it cannot have. */
@@ -281,10 +281,10 @@ static int declare_gpu(nv_gpu *g, const nv_reading *rd, const aim_metric_select 
                        aim_source_ctx *ctx, int dev) {
     for (int s = 0; s < S__COUNT; s++) {
         int want = (rd->ok[s] || (s == S_POWER && g->avg_as_power)) &&
-                   aim_metric_selected(sel, aim_nv_series_metric[s]);
+                   aim__metric_selected(sel, aim_nv_series_metric[s]);
         if (!want)
             continue;
-        int slot = aim_source_ctx_add_series(ctx, dev, aim_nv_series_metric[s], -1,
+        int slot = aim__source_ctx_add_series(ctx, dev, aim_nv_series_metric[s], -1,
                                              AIM_METHOD_MEASURED);
         if (slot < 0)
             return slot;
@@ -312,14 +312,14 @@ static void nvml_close(void *state) {
         return;
     if (st->proc_dirfd >= 0)
         close(st->proc_dirfd);
-    aim_nvml_lib_stop(&st->nl);
+    aim__nvml_lib_stop(&st->nl);
     free(st);
 }
 
 /* The selected GPUs into st->g[] (zeroed); returns how many, or -ENODEV. */
-int aim_nv_select_gpus(nv_state *st, const char *gpus, aim_source_ctx *ctx) {
+int aim__nv_select_gpus(nv_state *st, const char *gpus, aim_source_ctx *ctx) {
     aim_nvml_gpu_ref refs[AIM_NVML_MAX_GPUS];
-    int n = aim_nvml_lib_select(&st->nl, gpus, ctx, "nvml", refs);
+    int n = aim__nvml_lib_select(&st->nl, gpus, ctx, "nvml", refs);
     st->n = n > 0 ? n : 0;
     for (int i = 0; i < st->n; i++) {
         nv_gpu *g = &st->g[i];
@@ -332,7 +332,7 @@ int aim_nv_select_gpus(nv_state *st, const char *gpus, aim_source_ctx *ctx) {
 }
 
 /* 1 when the GPU runs in MIG mode (Ampere and newer; NOT_SUPPORTED elsewhere means no). */
-int aim_nv_mig_enabled(const nv_state *st, const nv_gpu *g) {
+int aim__nv_mig_enabled(const nv_state *st, const nv_gpu *g) {
     unsigned int cur = 0, pending = 0;
     return st->nl.api.get_mig_mode &&
            st->nl.api.get_mig_mode(g->h, &cur, &pending) == AIM_NVML_SUCCESS &&
@@ -364,15 +364,15 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         return -ENOMEM;
     st->proc_dirfd = -1;
     char why[320], addr[72];
-    int r = aim_nvml_lib_start(&st->nl, env->sysfs_root, why, sizeof why);
+    int r = aim__nvml_lib_start(&st->nl, env->sysfs_root, why, sizeof why);
     if (r < 0) {
         /* No library and no NVIDIA GPU is the ordinary machine: say nothing. A library that
          * is present but fails, or a GPU without its library (a container started without
          * the NVIDIA runtime), is worth one line. */
         if (r != -EOPNOTSUPP)
-            aim_source_ctx_warn(ctx, "nvml: no NVIDIA GPU measured: %s", why);
-        else if (aim_nvml_pci_device(env->sysfs_root, addr, sizeof addr))
-            aim_source_ctx_warn(ctx, "nvml: NVIDIA GPU at PCI %s not measured: %s (is the "
+            aim__source_ctx_warn(ctx, "nvml: no NVIDIA GPU measured: %s", why);
+        else if (aim__nvml_pci_device(env->sysfs_root, addr, sizeof addr))
+            aim__source_ctx_warn(ctx, "nvml: NVIDIA GPU at PCI %s not measured: %s (is the "
                                 "NVIDIA driver installed, or the container started with the "
                                 "NVIDIA runtime?)", addr, why);
         free(st);
@@ -381,7 +381,7 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     st->target = env->target_pid;
     if (st->target > 0 && env->procfs_root)
         st->proc_dirfd = open(env->procfs_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    r = aim_nv_select_gpus(st, aim_source_env_option(env, "gpus"), ctx);
+    r = aim__nv_select_gpus(st, aim__source_env_option(env, "gpus"), ctx);
     if (r < 0) {
         nvml_close(st);
         return r;
@@ -392,9 +392,9 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         nv_reading rd;
         char name[32], model[AIM_NVML_NAME_BUFFER] = "";
         snprintf(name, sizeof name, "gpu%u", g->index);
-        if (aim_nv_probe_gpu(st, g, &rd) < 0) {
+        if (aim__nv_probe_gpu(st, g, &rd) < 0) {
             /* Selected but silent: a run without it must say so, or its energy looks whole. */
-            aim_source_ctx_warn(ctx, "nvml: %s answered no query at start (%s); it is not "
+            aim__source_ctx_warn(ctx, "nvml: %s answered no query at start (%s); it is not "
                                 "measured, and the run's GPU energy leaves it out", name,
                                 nv_strerror(st, rd.last_err));
             continue;
@@ -408,21 +408,21 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
                 g->avg_as_power = 1;
             rd.ok[S_POWER_AVG] = 0;
         }
-        int dev = aim_source_ctx_add_device(ctx, name, AIM_DEV_GPU, model[0] ? model : NULL);
+        int dev = aim__source_ctx_add_device(ctx, name, AIM_DEV_GPU, model[0] ? model : NULL);
         if (dev < 0) {
             nvml_close(st);
             return dev;
         }
         r = declare_gpu(g, &rd, env->metrics, ctx, dev);
         if (r >= 0)
-            r = aim_nv_declare_proc_series(st, g, env->metrics, ctx, dev);
+            r = aim__nv_declare_proc_series(st, g, env->metrics, ctx, dev);
         if (r < 0) {
             nvml_close(st);
             return r;
         }
         /* MIG: the GPU-level counters cover every instance; say so where it matters. */
-        if (aim_nv_mig_enabled(st, g))
-            aim_source_ctx_warn(ctx, "nvml: %s is in MIG mode%s%s: its power, energy, clocks and "
+        if (aim__nv_mig_enabled(st, g))
+            aim__source_ctx_warn(ctx, "nvml: %s is in MIG mode%s%s: its power, energy, clocks and "
                                 "temperature are the whole GPU's, shared by all its instances; "
                                 "utilisation and per-process samples are not available in MIG "
                                 "mode", name, g->mig_uuid[0] ? ", selected through instance " : "",
@@ -441,7 +441,7 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
     clock_gettime(CLOCK_MONOTONIC, &ts);
     st->t_open_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
     if (kept == 0) {
-        aim_source_ctx_warn(ctx, "nvml: no NVIDIA GPU measured: no selected GPU answered");
+        aim__source_ctx_warn(ctx, "nvml: no NVIDIA GPU measured: no selected GPU answered");
         nvml_close(st);
         return -ENODEV;
     }
@@ -458,7 +458,7 @@ static void put_rate(nv_gpu *g, aim_frame *f, const nv_reading *rd, enum nv_seri
         return;
     unsigned long long c = rd->c[s];
     if (g->ctr_have[s] && f->t_ns > g->ctr_t[s] && c >= g->ctr_last[s])
-        aim_frame_set(f, g->slot[s], (double)(c - g->ctr_last[s]) * bytes_per_unit / 1e9 /
+        aim__frame_set(f, g->slot[s], (double)(c - g->ctr_last[s]) * bytes_per_unit / 1e9 /
                                          ((double)(f->t_ns - g->ctr_t[s]) / 1e9));
     /* A counter that went back wrapped or was reset: this interval is unknown. */
     g->ctr_last[s] = c;
@@ -475,7 +475,7 @@ static int nvml_poll(void *state, aim_frame *f) {
         if (g->lost)
             continue;
         nv_reading rd;
-        aim_nv_read_gpu(st, g, &rd);
+        aim__nv_read_gpu(st, g, &rd);
         g->fail_streak = rd.any_ok ? 0 : g->fail_streak + 1;
         if (rd.lost || g->fail_streak >= NV_LOST_AFTER) {
             g->lost = 1;
@@ -492,25 +492,25 @@ static int nvml_poll(void *state, aim_frame *f) {
             if (g->slot[s] < 0 || !rd.ok[s] || s == S_ENERGY || s == S_PCIE_TX ||
                 s == S_PCIE_RX || s == S_NVL_TX || s == S_NVL_RX)
                 continue;
-            aim_frame_set(f, g->slot[s], rd.v[s]);
+            aim__frame_set(f, g->slot[s], rd.v[s]);
         }
         if (g->avg_as_power && g->slot[S_POWER] >= 0 && rd.ok[S_POWER_AVG])
-            aim_frame_set(f, g->slot[S_POWER], rd.v[S_POWER_AVG]);
+            aim__frame_set(f, g->slot[S_POWER], rd.v[S_POWER_AVG]);
         if (g->slot[S_ENERGY] >= 0 && rd.ok[S_ENERGY]) {
             unsigned long long c = rd.c[S_ENERGY];
             /* Backwards only when the driver reloaded: the counter restarted from 0. */
             g->energy_mj += (double)(c >= g->energy_last ? c - g->energy_last : c);
             g->energy_last = c;
-            aim_frame_set(f, g->slot[S_ENERGY], g->energy_mj / 1000.0);
+            aim__frame_set(f, g->slot[S_ENERGY], g->energy_mj / 1000.0);
         }
         put_rate(g, f, &rd, S_PCIE_TX, 1.0);
         put_rate(g, f, &rd, S_PCIE_RX, 1.0);
         put_rate(g, f, &rd, S_NVL_TX, 1024.0);
         put_rate(g, f, &rd, S_NVL_RX, 1024.0);
         if (g->slot_proc_sm >= 0)
-            aim_nv_poll_proc_sm(st, g, f);
+            aim__nv_poll_proc_sm(st, g, f);
         if (g->slot_proc_mem >= 0)
-            aim_nv_poll_proc_mem(st, g, f);
+            aim__nv_poll_proc_mem(st, g, f);
     }
     return live > 0 ? 0 : -ENODEV;
 }
@@ -529,7 +529,7 @@ static int nvml_take_event(void *state, char *buf, size_t size) {
             others += j != i && atomic_load_explicit(&st->lost_state[j], memory_order_relaxed) == 0;
         char at[AIM_NUM_MAX];
         snprintf(buf, size, "gpu%u lost at %s s (%s); its series stop there%s", st->g[i].index,
-                 aim_fmt_fixed(at, (double)(t < 0 ? 0 : t) / 1e9, 2), nv_strerror(st, err),
+                 aim__fmt_fixed(at, (double)(t < 0 ? 0 : t) / 1e9, 2), nv_strerror(st, err),
                  others ? ", the other GPUs continue" : "");
         return 1;
     }
@@ -544,7 +544,7 @@ const aim_source_ops aim_source_nvml = {
     /* The driver refreshes power every 20-100 ms and the energy counter about every 100 ms;
      * each query is an ioctl, so polling faster than 10 ms only costs CPU time. */
     .min_interval_ns = 10000000,
-    .probe = aim_nv_probe,
+    .probe = aim__nv_probe,
     .open = nvml_open,
     .poll = nvml_poll,
     .close = nvml_close,

@@ -141,7 +141,7 @@ static_assert(offsetof(aim_nvml_process_sample, sm_util) == 16, "smUtil at 16");
 
 #define AIM_NVML_NAME_BUFFER 96 /* NVML_DEVICE_NAME_V2_BUFFER_SIZE, also enough for UUIDs */
 
-/* The functions aimeter calls, filled by aim_dynlib_open from the table in nvml.c. Only
+/* The functions aimeter calls, filled by aim__dynlib_open from the table in nvml.c. Only
  * init, shutdown, count and handle are required; anything else may be NULL (older
  * drivers). Prototypes as documented: every device call takes the handle first. */
 typedef struct aim_nvml_api {

@@ -106,25 +106,25 @@ typedef struct nv_state {
 
 /* nvml.c */
 /* One reading of everything the GPU offers (what g->need asks for). */
-void aim_nv_read_gpu(const nv_state *st, nv_gpu *g, nv_reading *rd);
+void aim__nv_read_gpu(const nv_state *st, nv_gpu *g, nv_reading *rd);
 /* Reads a selected GPU once and keeps the fields it answered; 0 when it has anything. */
-int aim_nv_probe_gpu(const nv_state *st, nv_gpu *g, nv_reading *rd);
+int aim__nv_probe_gpu(const nv_state *st, nv_gpu *g, nv_reading *rd);
 /* The selected GPUs into st->g[]; how many, or -ENODEV. */
-int aim_nv_select_gpus(nv_state *st, const char *gpus, aim_source_ctx *ctx);
+int aim__nv_select_gpus(nv_state *st, const char *gpus, aim_source_ctx *ctx);
 /* 1 when the GPU runs in MIG mode. */
-int aim_nv_mig_enabled(const nv_state *st, const nv_gpu *g);
+int aim__nv_mig_enabled(const nv_state *st, const nv_gpu *g);
 
 /* nvml_proc.c */
 typedef aim_nvml_return (*aim_nv_procs_call)(aim_nvml_device, unsigned int *, void *);
 /* ComputeRunningProcesses version ver (3, 2, 1), or NULL when the driver lacks it. */
-aim_nv_procs_call aim_nv_procs_fn(const nv_state *st, int ver);
+aim_nv_procs_call aim__nv_procs_fn(const nv_state *st, int ver);
 /* Declares gpu.proc_sm_util / gpu.proc_mem where the driver answers and --metrics wants. */
-int aim_nv_declare_proc_series(nv_state *st, nv_gpu *g, const aim_metric_select *sel,
+int aim__nv_declare_proc_series(nv_state *st, nv_gpu *g, const aim_metric_select *sel,
                                aim_source_ctx *ctx, int dev);
-void aim_nv_poll_proc_sm(nv_state *st, nv_gpu *g, aim_frame *f);
-void aim_nv_poll_proc_mem(nv_state *st, nv_gpu *g, aim_frame *f);
+void aim__nv_poll_proc_sm(nv_state *st, nv_gpu *g, aim_frame *f);
+void aim__nv_poll_proc_mem(nv_state *st, nv_gpu *g, aim_frame *f);
 
 /* nvml_probe.c */
-int aim_nv_probe(const aim_source_env *env, aim_probe_report *rep);
+int aim__nv_probe(const aim_source_env *env, aim_probe_report *rep);
 
 #endif

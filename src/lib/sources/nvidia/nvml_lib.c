@@ -51,45 +51,45 @@ static const aim_dynsym nvml_syms[] = {
 };
 #undef SYM
 
-const char *aim_nvml_lib_strerror(const aim_nvml_lib *l, aim_nvml_return r) {
+const char *aim__nvml_lib_strerror(const aim_nvml_lib *l, aim_nvml_return r) {
     const char *s = l->api.error_string ? l->api.error_string(r) : NULL;
     return s ? s : "unknown NVML error";
 }
 
-int aim_nvml_lib_start(aim_nvml_lib *l, const char *sysfs_root, char *why, size_t whylen) {
-    if (aim_nvidia_driver_absent(sysfs_root, "AIMETER_NVML_LIBRARY")) {
+int aim__nvml_lib_start(aim_nvml_lib *l, const char *sysfs_root, char *why, size_t whylen) {
+    if (aim__nvidia_driver_absent(sysfs_root, "AIMETER_NVML_LIBRARY")) {
         memset(l, 0, sizeof *l);
         snprintf(why, whylen, "the NVIDIA driver is not loaded (no nvidia kernel module, no "
                  "/dev/nvidiactl)");
         return -EOPNOTSUPP;
     }
-    int r = aim_dynlib_open(&l->lib, nvml_sonames, "AIMETER_NVML_LIBRARY", nvml_syms,
+    int r = aim__dynlib_open(&l->lib, nvml_sonames, "AIMETER_NVML_LIBRARY", nvml_syms,
                             sizeof nvml_syms / sizeof nvml_syms[0], &l->api, why, whylen);
     if (r < 0)
         return r == -EOPNOTSUPP ? r : -ENODEV;
     aim_nvml_return nr = l->api.init();
     if (nr != AIM_NVML_SUCCESS) {
-        snprintf(why, whylen, "nvmlInit failed (%s)", aim_nvml_lib_strerror(l, nr));
-        aim_dynlib_close(&l->lib);
+        snprintf(why, whylen, "nvmlInit failed (%s)", aim__nvml_lib_strerror(l, nr));
+        aim__dynlib_close(&l->lib);
         return -ENODEV;
     }
     l->inited = 1;
     return 0;
 }
 
-int aim_nvml_lib_start_probe(aim_nvml_lib *l, const char *sysfs_root, aim_probe_report *rep) {
+int aim__nvml_lib_start_probe(aim_nvml_lib *l, const char *sysfs_root, aim_probe_report *rep) {
     char why[320];
-    int r = aim_nvml_lib_start(l, sysfs_root, why, sizeof why);
+    int r = aim__nvml_lib_start(l, sysfs_root, why, sizeof why);
     if (r < 0)
-        aim_probe_add(rep, "libnvidia-ml.so.1", "absent", "%s", why);
+        aim__probe_add(rep, "libnvidia-ml.so.1", "absent", "%s", why);
     return r;
 }
 
-void aim_nvml_lib_stop(aim_nvml_lib *l) {
+void aim__nvml_lib_stop(aim_nvml_lib *l) {
     if (l->inited)
         l->api.shutdown();
     l->inited = 0;
-    aim_dynlib_close(&l->lib);
+    aim__dynlib_close(&l->lib);
 }
 
 /* The GPU (index into handles) a MIG selection entry lives on, or -1. Two spellings: the
@@ -120,19 +120,19 @@ static int mig_parent(const aim_nvml_lib *l, const char *entry, size_t len,
     return -1;
 }
 
-int aim_nvml_lib_select(aim_nvml_lib *l, const char *gpus, aim_source_ctx *ctx, const char *who,
+int aim__nvml_lib_select(aim_nvml_lib *l, const char *gpus, aim_source_ctx *ctx, const char *who,
                         aim_nvml_gpu_ref *refs) {
     unsigned int count = 0;
     aim_nvml_return nr = l->api.get_count(&count);
     if (nr != AIM_NVML_SUCCESS) {
         if (ctx)
-            aim_source_ctx_warn(ctx, "%s: no NVIDIA GPU measured: nvmlDeviceGetCount failed (%s)",
-                                who, aim_nvml_lib_strerror(l, nr));
+            aim__source_ctx_warn(ctx, "%s: no NVIDIA GPU measured: nvmlDeviceGetCount failed (%s)",
+                                who, aim__nvml_lib_strerror(l, nr));
         return -ENODEV;
     }
     int n = count > AIM_NVML_MAX_GPUS ? AIM_NVML_MAX_GPUS : (int)count;
     if (count > AIM_NVML_MAX_GPUS && ctx)
-        aim_source_ctx_warn(ctx, "%s: the driver reports %u GPUs; only the first %d are "
+        aim__source_ctx_warn(ctx, "%s: the driver reports %u GPUs; only the first %d are "
                             "measured", who, count, AIM_NVML_MAX_GPUS);
     aim_nvml_device handles[AIM_NVML_MAX_GPUS];
     char uuids[AIM_NVML_MAX_GPUS][AIM_NVML_NAME_BUFFER];
@@ -147,7 +147,7 @@ int aim_nvml_lib_select(aim_nvml_lib *l, const char *gpus, aim_source_ctx *ctx, 
             uuids[i][0] = '\0';
     }
     const char *origin;
-    const char *spec = aim_gpu_spec(gpus, &origin);
+    const char *spec = aim__gpu_spec(gpus, &origin);
     int sel[AIM_NVML_MAX_GPUS] = { 0 };
     char via_mig[AIM_NVML_MAX_GPUS][AIM_NVML_NAME_BUFFER];
     memset(via_mig, 0, sizeof via_mig);
@@ -176,9 +176,9 @@ int aim_nvml_lib_select(aim_nvml_lib *l, const char *gpus, aim_source_ctx *ctx, 
         unsigned int ids[AIM_NVML_MAX_GPUS];
         for (int i = 0; i < n; i++)
             ids[i] = (unsigned int)i; /* NVML indices */
-        aim_gpu_select(rewritten, n, ids, uuids[0], sizeof uuids[0], sel, bad, sizeof bad);
+        aim__gpu_select(rewritten, n, ids, uuids[0], sizeof uuids[0], sel, bad, sizeof bad);
         if (bad[0] && ctx)
-            aim_source_ctx_warn(ctx, "%s: %s entry \"%s\" names no single one of the %d "
+            aim__source_ctx_warn(ctx, "%s: %s entry \"%s\" names no single one of the %d "
                                 "GPUs; it and the entries after it are ignored", who, origin,
                                 bad, n);
     } else {
@@ -194,16 +194,16 @@ int aim_nvml_lib_select(aim_nvml_lib *l, const char *gpus, aim_source_ctx *ctx, 
             k++;
         }
     if (k == 0 && ctx)
-        aim_source_ctx_warn(ctx, "%s: no NVIDIA GPU measured: %s", who,
+        aim__source_ctx_warn(ctx, "%s: no NVIDIA GPU measured: %s", who,
                             n == 0 ? "the driver reports no GPU"
                             : spec ? "the GPU selection names none"
                                    : "no GPU handle could be opened");
     return k > 0 ? k : -ENODEV;
 }
 
-int aim_nvml_pci_device(const char *sysfs_root, char *ret_addr, size_t size) {
+int aim__nvml_pci_device(const char *sysfs_root, char *ret_addr, size_t size) {
     char path[PATH_MAX], text[32];
-    if (aim_path_join(path, sizeof path, sysfs_root, "bus/pci/devices") < 0)
+    if (aim__path_join(path, sizeof path, sysfs_root, "bus/pci/devices") < 0)
         return 0;
     DIR *d = opendir(path);
     if (!d)
@@ -214,12 +214,12 @@ int aim_nvml_pci_device(const char *sysfs_root, char *ret_addr, size_t size) {
             continue;
         char rel[PATH_MAX];
         snprintf(rel, sizeof rel, "bus/pci/devices/%.64s/vendor", e->d_name);
-        if (aim_path_join(path, sizeof path, sysfs_root, rel) < 0 ||
-            aim_read_text(path, text, sizeof text) < 0 || strncmp(text, "0x10de", 6) != 0)
+        if (aim__path_join(path, sizeof path, sysfs_root, rel) < 0 ||
+            aim__read_text(path, text, sizeof text) < 0 || strncmp(text, "0x10de", 6) != 0)
             continue;
         snprintf(rel, sizeof rel, "bus/pci/devices/%.64s/class", e->d_name);
-        if (aim_path_join(path, sizeof path, sysfs_root, rel) < 0 ||
-            aim_read_text(path, text, sizeof text) < 0 || strncmp(text, "0x03", 4) != 0)
+        if (aim__path_join(path, sizeof path, sysfs_root, rel) < 0 ||
+            aim__read_text(path, text, sizeof text) < 0 || strncmp(text, "0x03", 4) != 0)
             continue;
         snprintf(ret_addr, size, "%.64s", e->d_name);
         found = 1;

@@ -32,25 +32,25 @@ typedef struct aim_nvml_gpu_ref {
  * when sysfs_root's module list shows no NVIDIA driver (then none is looked for); -ENODEV
  * when it is unusable (a required symbol missing, nvmlInit failing); why receives the
  * reason on failure. */
-int aim_nvml_lib_start(aim_nvml_lib *l, const char *sysfs_root, char *why, size_t whylen);
-void aim_nvml_lib_stop(aim_nvml_lib *l);
-/* aim_nvml_lib_start for `aimeter devices`: on failure, one "absent" line saying why. */
-int aim_nvml_lib_start_probe(aim_nvml_lib *l, const char *sysfs_root, aim_probe_report *rep);
+int aim__nvml_lib_start(aim_nvml_lib *l, const char *sysfs_root, char *why, size_t whylen);
+void aim__nvml_lib_stop(aim_nvml_lib *l);
+/* aim__nvml_lib_start for `aimeter devices`: on failure, one "absent" line saying why. */
+int aim__nvml_lib_start_probe(aim_nvml_lib *l, const char *sysfs_root, aim_probe_report *rep);
 
 /* NVML's text for a return code, never NULL. */
-const char *aim_nvml_lib_strerror(const aim_nvml_lib *l, aim_nvml_return r);
+const char *aim__nvml_lib_strerror(const aim_nvml_lib *l, aim_nvml_return r);
 
 /* Fills refs (room for AIM_NVML_MAX_GPUS) with the GPUs to measure and returns how many,
  * or -ENODEV when none. gpus is --gpus (NULL: AIMETER_GPUS, else CUDA_VISIBLE_DEVICES,
  * else all). A selection entry naming a MIG instance ("MIG-<uuid>", or the older
  * "MIG-GPU-<uuid>/<gi>/<ci>") selects the GPU the instance lives on. ctx (may be NULL)
  * receives one warning for a bad entry or an empty result; who prefixes it ("nvml"). */
-int aim_nvml_lib_select(aim_nvml_lib *l, const char *gpus, aim_source_ctx *ctx, const char *who,
+int aim__nvml_lib_select(aim_nvml_lib *l, const char *gpus, aim_source_ctx *ctx, const char *who,
                         aim_nvml_gpu_ref *refs);
 
 /* The PCI address of an NVIDIA display controller (vendor 0x10de, class 0x03xxxx) under
  * sysfs_root, written to ret_addr; 0 when there is none. Without NVML this tells "no NVIDIA
  * GPU here" (nothing to say: most machines) from "a GPU nobody can read" (worth a line). */
-int aim_nvml_pci_device(const char *sysfs_root, char *ret_addr, size_t size);
+int aim__nvml_pci_device(const char *sysfs_root, char *ret_addr, size_t size);
 
 #endif

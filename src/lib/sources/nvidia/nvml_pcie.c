@@ -36,7 +36,7 @@ static void pcie_close(void *state) {
     pcie_state *st = state;
     if (!st)
         return;
-    aim_nvml_lib_stop(&st->nl);
+    aim__nvml_lib_stop(&st->nl);
     free(st);
 }
 
@@ -54,10 +54,10 @@ static int declare(pcie_state *st, const aim_nvml_gpu_ref *ref, const aim_source
                    aim_source_ctx *ctx) {
     char name[32];
     snprintf(name, sizeof name, "gpu%u", ref->index);
-    int want_tx = aim_metric_selected(env->metrics, AIM_M_GPU_PCIE_TX) &&
-                  aim_source_ctx_find_series(ctx, name, AIM_M_GPU_PCIE_TX, -1) < 0;
-    int want_rx = aim_metric_selected(env->metrics, AIM_M_GPU_PCIE_RX) &&
-                  aim_source_ctx_find_series(ctx, name, AIM_M_GPU_PCIE_RX, -1) < 0;
+    int want_tx = aim__metric_selected(env->metrics, AIM_M_GPU_PCIE_TX) &&
+                  aim__source_ctx_find_series(ctx, name, AIM_M_GPU_PCIE_TX, -1) < 0;
+    int want_rx = aim__metric_selected(env->metrics, AIM_M_GPU_PCIE_RX) &&
+                  aim__source_ctx_find_series(ctx, name, AIM_M_GPU_PCIE_RX, -1) < 0;
     double v;
     want_tx = want_tx && read_counter(st, ref->h, AIM_NVML_PCIE_UTIL_TX_BYTES, &v) == AIM_NVML_SUCCESS;
     want_rx = want_rx && read_counter(st, ref->h, AIM_NVML_PCIE_UTIL_RX_BYTES, &v) == AIM_NVML_SUCCESS;
@@ -66,16 +66,16 @@ static int declare(pcie_state *st, const aim_nvml_gpu_ref *ref, const aim_source
     char model[AIM_NVML_NAME_BUFFER] = "";
     if (st->nl.api.get_name && st->nl.api.get_name(ref->h, model, sizeof model) != AIM_NVML_SUCCESS)
         model[0] = '\0';
-    int dev = aim_source_ctx_add_device(ctx, name, AIM_DEV_GPU, model[0] ? model : NULL);
+    int dev = aim__source_ctx_add_device(ctx, name, AIM_DEV_GPU, model[0] ? model : NULL);
     if (dev < 0)
         return dev;
     pcie_gpu *g = &st->g[st->n];
     g->h = ref->h;
     g->slot_tx = g->slot_rx = -1;
-    if (want_tx && (g->slot_tx = aim_source_ctx_add_series(ctx, dev, AIM_M_GPU_PCIE_TX, -1,
+    if (want_tx && (g->slot_tx = aim__source_ctx_add_series(ctx, dev, AIM_M_GPU_PCIE_TX, -1,
                                                            AIM_METHOD_MEASURED)) < 0)
         return g->slot_tx;
-    if (want_rx && (g->slot_rx = aim_source_ctx_add_series(ctx, dev, AIM_M_GPU_PCIE_RX, -1,
+    if (want_rx && (g->slot_rx = aim__source_ctx_add_series(ctx, dev, AIM_M_GPU_PCIE_RX, -1,
                                                            AIM_METHOD_MEASURED)) < 0)
         return g->slot_rx;
     st->n++;
@@ -83,21 +83,21 @@ static int declare(pcie_state *st, const aim_nvml_gpu_ref *ref, const aim_source
 }
 
 static int pcie_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_state) {
-    if (!aim_metric_selected(env->metrics, AIM_M_GPU_PCIE_TX) &&
-        !aim_metric_selected(env->metrics, AIM_M_GPU_PCIE_RX))
+    if (!aim__metric_selected(env->metrics, AIM_M_GPU_PCIE_TX) &&
+        !aim__metric_selected(env->metrics, AIM_M_GPU_PCIE_RX))
         return -ENODEV;
     pcie_state *st = calloc(1, sizeof *st);
     if (!st)
         return -ENOMEM;
     char why[320];
     /* The nvml source has said why NVML is missing, if it is: nothing more to say here. */
-    if (aim_nvml_lib_start(&st->nl, env->sysfs_root, why, sizeof why) < 0) {
+    if (aim__nvml_lib_start(&st->nl, env->sysfs_root, why, sizeof why) < 0) {
         free(st);
         return -ENODEV;
     }
     aim_nvml_gpu_ref refs[AIM_NVML_MAX_GPUS];
-    const char *gpus = aim_source_env_option(env, "gpus");
-    int n = st->nl.api.get_pcie_throughput ? aim_nvml_lib_select(&st->nl, gpus, NULL,
+    const char *gpus = aim__source_env_option(env, "gpus");
+    int n = st->nl.api.get_pcie_throughput ? aim__nvml_lib_select(&st->nl, gpus, NULL,
                                                                   "nvml_pcie", refs)
                                            : -ENODEV;
     for (int i = 0; i < n; i++) {
@@ -126,10 +126,10 @@ static int pcie_poll(void *state, aim_frame *f) {
         aim_nvml_return r = AIM_NVML_SUCCESS;
         if (g->slot_tx >= 0 &&
             (r = read_counter(st, g->h, AIM_NVML_PCIE_UTIL_TX_BYTES, &v)) == AIM_NVML_SUCCESS)
-            aim_frame_set(f, g->slot_tx, v);
+            aim__frame_set(f, g->slot_tx, v);
         if (r != AIM_NVML_ERROR_GPU_IS_LOST && g->slot_rx >= 0 &&
             (r = read_counter(st, g->h, AIM_NVML_PCIE_UTIL_RX_BYTES, &v)) == AIM_NVML_SUCCESS)
-            aim_frame_set(f, g->slot_rx, v);
+            aim__frame_set(f, g->slot_rx, v);
         /* The nvml source reports the lost GPU; this one only stops asking. */
         g->lost = r == AIM_NVML_ERROR_GPU_IS_LOST;
         live += !g->lost;
@@ -141,16 +141,16 @@ static int pcie_probe(const aim_source_env *env, aim_probe_report *rep) {
     pcie_state *st = calloc(1, sizeof *st);
     if (!st)
         return -ENOMEM;
-    if (aim_nvml_lib_start_probe(&st->nl, env->sysfs_root, rep) < 0) {
+    if (aim__nvml_lib_start_probe(&st->nl, env->sysfs_root, rep) < 0) {
         free(st);
         return -ENODEV;
     }
     int avail = 0;
     if (!st->nl.api.get_pcie_throughput) {
-        aim_probe_add(rep, "nvmlDeviceGetPcieThroughput", "absent", "not in this driver's NVML");
+        aim__probe_add(rep, "nvmlDeviceGetPcieThroughput", "absent", "not in this driver's NVML");
     } else {
         aim_nvml_gpu_ref refs[AIM_NVML_MAX_GPUS];
-        int n = aim_nvml_lib_select(&st->nl, aim_source_env_option(env, "gpus"), NULL,
+        int n = aim__nvml_lib_select(&st->nl, aim__source_env_option(env, "gpus"), NULL,
                                     "nvml_pcie", refs);
         for (int i = 0; i < n; i++) {
             char what[96];
@@ -159,19 +159,19 @@ static int pcie_probe(const aim_source_env *env, aim_probe_report *rep) {
             aim_nvml_return r = read_counter(st, refs[i].h, AIM_NVML_PCIE_UTIL_TX_BYTES, &v);
             if (r == AIM_NVML_SUCCESS) {
                 avail++;
-                aim_probe_add(rep, what, "available", "nvmlDeviceGetPcieThroughput (blocks "
+                aim__probe_add(rep, what, "available", "nvmlDeviceGetPcieThroughput (blocks "
                               "~20 ms; used only where the nvml source has no byte counters)");
             } else {
-                aim_probe_add(rep, what, r == AIM_NVML_ERROR_NO_PERMISSION ? "no permission"
+                aim__probe_add(rep, what, r == AIM_NVML_ERROR_NO_PERMISSION ? "no permission"
                               : r == AIM_NVML_ERROR_NOT_SUPPORTED ? "not supported" : "failed",
                               "nvmlDeviceGetPcieThroughput: %s",
-                              aim_nvml_lib_strerror(&st->nl, r));
+                              aim__nvml_lib_strerror(&st->nl, r));
             }
         }
         if (n <= 0)
-            aim_probe_add(rep, "GPUs", "absent", "no GPU selected or reported by the driver");
+            aim__probe_add(rep, "GPUs", "absent", "no GPU selected or reported by the driver");
     }
-    aim_nvml_lib_stop(&st->nl);
+    aim__nvml_lib_stop(&st->nl);
     free(st);
     return avail > 0 ? 0 : -ENODEV;
 }

@@ -69,24 +69,24 @@ static void probe_series(const nv_state *st, const nv_gpu *g, const nv_reading *
     for (int s = 0; s < S__COUNT; s++) {
         char what[96];
         snprintf(what, sizeof what, "gpu%u %s", g->index,
-                 aim_metric_by_id(aim_nv_series_metric[s])->key);
+                 aim__metric_by_id(aim_nv_series_metric[s])->key);
         if (s == S_POWER && !rd->ok[s] && g->avg_as_power) {
-            aim_probe_add(rep, what, "available", "nvmlDeviceGetPowerUsage (a 1 s average on "
+            aim__probe_add(rep, what, "available", "nvmlDeviceGetPowerUsage (a 1 s average on "
                           "Ampere and newer: field 186 is missing)");
             continue;
         }
         if (rd->ok[s]) {
-            aim_probe_add(rep, what, "available", "%s", series_call[s]);
+            aim__probe_add(rep, what, "available", "%s", series_call[s]);
             continue;
         }
         if (!rd->tried[s]) {
-            aim_probe_add(rep, what, "absent", "%s: not in this driver's NVML%s",
+            aim__probe_add(rep, what, "absent", "%s: not in this driver's NVML%s",
                           series_call[s], series_hint(st, (enum nv_series)s, rd, mig));
             continue;
         }
-        aim_probe_add(rep, what, status_word(rd->err[s]), "%s: %s%s", series_call[s],
+        aim__probe_add(rep, what, status_word(rd->err[s]), "%s: %s%s", series_call[s],
                       rd->err[s] == AIM_NVML_SUCCESS ? "no value"
-                                                     : aim_nvml_lib_strerror(&st->nl, rd->err[s]),
+                                                     : aim__nvml_lib_strerror(&st->nl, rd->err[s]),
                       series_hint(st, (enum nv_series)s, rd, mig));
     }
 }
@@ -98,34 +98,34 @@ static void probe_proc_calls(const nv_state *st, const nv_gpu *g, int mig,
     unsigned int count = 0;
     snprintf(what, sizeof what, "gpu%u gpu.proc_sm_util", g->index);
     if (!st->nl.api.get_process_utilization) {
-        aim_probe_add(rep, what, "absent", "nvmlDeviceGetProcessUtilization: not in this "
+        aim__probe_add(rep, what, "absent", "nvmlDeviceGetProcessUtilization: not in this "
                       "driver's NVML");
     } else {
         aim_nvml_return r = st->nl.api.get_process_utilization(g->h, NULL, &count, 0);
         int ok = r == AIM_NVML_SUCCESS || r == AIM_NVML_ERROR_INSUFFICIENT_SIZE ||
                  r == AIM_NVML_ERROR_NOT_FOUND;
-        aim_probe_add(rep, what, ok ? "available" : status_word(r),
+        aim__probe_add(rep, what, ok ? "available" : status_word(r),
                       "nvmlDeviceGetProcessUtilization%s%s%s (for the monitored command's "
-                      "processes)", ok ? "" : ": ", ok ? "" : aim_nvml_lib_strerror(&st->nl, r),
+                      "processes)", ok ? "" : ": ", ok ? "" : aim__nvml_lib_strerror(&st->nl, r),
                       !ok && mig ? "; not available in MIG mode" : "");
     }
     snprintf(what, sizeof what, "gpu%u gpu.proc_mem", g->index);
     aim_nvml_return last = AIM_NVML_ERROR_FUNCTION_NOT_FOUND;
     for (int ver = 3; ver >= 1; ver--) {
-        aim_nv_procs_call fn = aim_nv_procs_fn(st, ver);
+        aim_nv_procs_call fn = aim__nv_procs_fn(st, ver);
         if (!fn)
             continue;
         count = 0;
         last = fn(g->h, &count, NULL);
         if (last == AIM_NVML_SUCCESS || last == AIM_NVML_ERROR_INSUFFICIENT_SIZE) {
-            aim_probe_add(rep, what, "available", "nvmlDeviceGetComputeRunningProcesses%s",
+            aim__probe_add(rep, what, "available", "nvmlDeviceGetComputeRunningProcesses%s",
                           ver == 3 ? "_v3" : ver == 2 ? "_v2" : "");
             return;
         }
     }
-    aim_probe_add(rep, what, status_word(last), "nvmlDeviceGetComputeRunningProcesses: %s",
+    aim__probe_add(rep, what, status_word(last), "nvmlDeviceGetComputeRunningProcesses: %s",
                   last == AIM_NVML_ERROR_FUNCTION_NOT_FOUND ? "not in this driver's NVML"
-                                                            : aim_nvml_lib_strerror(&st->nl, last));
+                                                            : aim__nvml_lib_strerror(&st->nl, last));
 }
 
 /* Static information of one GPU: name, UUID, PCI bus id, MIG mode. */
@@ -146,7 +146,7 @@ static void probe_static(const nv_state *st, const nv_gpu *g, int mig, char *wha
     aim_nvml_return mr = a->get_mig_mode ? a->get_mig_mode(g->h, &cur, &pending)
                                          : AIM_NVML_ERROR_FUNCTION_NOT_FOUND;
     snprintf(what, size, "gpu%u %.80s", g->index, model[0] ? model : "(no name)");
-    aim_probe_add(rep, what, "available", "UUID %s, PCI %s, MIG %s%s",
+    aim__probe_add(rep, what, "available", "UUID %s, PCI %s, MIG %s%s",
                   uuid[0] ? uuid : "unknown", pci.bus_id[0] ? pci.bus_id : "unknown",
                   mr != AIM_NVML_SUCCESS ? "not supported" : mig ? "on" : "off",
                   mr == AIM_NVML_SUCCESS && pending != cur
@@ -155,11 +155,11 @@ static void probe_static(const nv_state *st, const nv_gpu *g, int mig, char *wha
                       : "");
 }
 
-int aim_nv_probe(const aim_source_env *env, aim_probe_report *rep) {
+int aim__nv_probe(const aim_source_env *env, aim_probe_report *rep) {
     nv_state *st = calloc(1, sizeof *st);
     if (!st)
         return -ENOMEM;
-    if (aim_nvml_lib_start_probe(&st->nl, env->sysfs_root, rep) < 0) {
+    if (aim__nvml_lib_start_probe(&st->nl, env->sysfs_root, rep) < 0) {
         free(st);
         return -ENODEV;
     }
@@ -170,18 +170,18 @@ int aim_nv_probe(const aim_source_env *env, aim_probe_report *rep) {
     if (st->nl.api.get_nvml_version &&
         st->nl.api.get_nvml_version(ver, sizeof ver) != AIM_NVML_SUCCESS)
         ver[0] = '\0';
-    aim_probe_add(rep, st->nl.lib.path, "available", "NVML %s, driver %s",
+    aim__probe_add(rep, st->nl.lib.path, "available", "NVML %s, driver %s",
                   ver[0] ? ver : "version unknown", drv[0] ? drv : "version unknown");
     int avail = 0;
-    if (aim_nv_select_gpus(st, aim_source_env_option(env, "gpus"), NULL) > 0) {
+    if (aim__nv_select_gpus(st, aim__source_env_option(env, "gpus"), NULL) > 0) {
         for (int i = 0; i < st->n; i++) {
             nv_gpu *g = &st->g[i];
             char what[96];
-            int mig = aim_nv_mig_enabled(st, g);
+            int mig = aim__nv_mig_enabled(st, g);
             probe_static(st, g, mig, what, sizeof what, rep);
             nv_reading rd;
-            if (aim_nv_probe_gpu(st, g, &rd) < 0) {
-                aim_probe_add(rep, what, "absent", "the GPU answers no query");
+            if (aim__nv_probe_gpu(st, g, &rd) < 0) {
+                aim__probe_add(rep, what, "absent", "the GPU answers no query");
                 continue;
             }
             avail++;
@@ -189,9 +189,9 @@ int aim_nv_probe(const aim_source_env *env, aim_probe_report *rep) {
             probe_proc_calls(st, g, mig, rep);
         }
     } else {
-        aim_probe_add(rep, "GPUs", "absent", "no GPU selected or reported by the driver");
+        aim__probe_add(rep, "GPUs", "absent", "no GPU selected or reported by the driver");
     }
-    aim_nvml_lib_stop(&st->nl);
+    aim__nvml_lib_stop(&st->nl);
     free(st);
     return avail > 0 ? 0 : -ENODEV;
 }

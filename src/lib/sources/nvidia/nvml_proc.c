@@ -18,25 +18,25 @@ static int64_t realtime_us(void) {
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-aim_nv_procs_call aim_nv_procs_fn(const nv_state *st, int ver) {
+aim_nv_procs_call aim__nv_procs_fn(const nv_state *st, int ver) {
     return ver == 3 ? st->nl.api.get_compute_procs_v3
            : ver == 2 ? st->nl.api.get_compute_procs_v2
            : ver == 1 ? st->nl.api.get_compute_procs_v1 : NULL;
 }
 
 /* Declares the per-process series of one GPU that its driver answers (see the top). */
-int aim_nv_declare_proc_series(nv_state *st, nv_gpu *g, const aim_metric_select *sel,
+int aim__nv_declare_proc_series(nv_state *st, nv_gpu *g, const aim_metric_select *sel,
                                aim_source_ctx *ctx, int dev) {
     g->slot_proc_sm = g->slot_proc_mem = -1;
     if (st->target <= 0 || st->proc_dirfd < 0)
         return 0;
     unsigned int count = 0;
     aim_nvml_return r;
-    if (st->nl.api.get_process_utilization && aim_metric_selected(sel, AIM_M_GPU_PROC_SM_UTIL)) {
+    if (st->nl.api.get_process_utilization && aim__metric_selected(sel, AIM_M_GPU_PROC_SM_UTIL)) {
         r = st->nl.api.get_process_utilization(g->h, NULL, &count, 0);
         if (r == AIM_NVML_SUCCESS || r == AIM_NVML_ERROR_INSUFFICIENT_SIZE ||
             r == AIM_NVML_ERROR_NOT_FOUND) {
-            int slot = aim_source_ctx_add_series(ctx, dev, AIM_M_GPU_PROC_SM_UTIL, -1,
+            int slot = aim__source_ctx_add_series(ctx, dev, AIM_M_GPU_PROC_SM_UTIL, -1,
                                                  AIM_METHOD_MEASURED);
             if (slot < 0)
                 return slot;
@@ -45,15 +45,15 @@ int aim_nv_declare_proc_series(nv_state *st, nv_gpu *g, const aim_metric_select 
             g->proc_last_seen_us = (unsigned long long)realtime_us();
         }
     }
-    for (int ver = 3; ver >= 1 && aim_metric_selected(sel, AIM_M_GPU_PROC_MEM); ver--) {
-        aim_nv_procs_call fn = aim_nv_procs_fn(st, ver);
+    for (int ver = 3; ver >= 1 && aim__metric_selected(sel, AIM_M_GPU_PROC_MEM); ver--) {
+        aim_nv_procs_call fn = aim__nv_procs_fn(st, ver);
         if (!fn)
             continue;
         count = 0;
         r = fn(g->h, &count, NULL);
         if (r != AIM_NVML_SUCCESS && r != AIM_NVML_ERROR_INSUFFICIENT_SIZE)
             continue;
-        int slot = aim_source_ctx_add_series(ctx, dev, AIM_M_GPU_PROC_MEM, -1,
+        int slot = aim__source_ctx_add_series(ctx, dev, AIM_M_GPU_PROC_MEM, -1,
                                              AIM_METHOD_MEASURED);
         if (slot < 0)
             return slot;
@@ -74,7 +74,7 @@ static int read_stat_at(int dirfd, int pid, aim_pid_stat *ret) {
         return -1;
     ssize_t n = pread(fd, buf, sizeof buf, 0);
     close(fd);
-    return n > 0 && aim_parse_pid_stat(buf, (size_t)n, ret) == 0 ? 0 : -1;
+    return n > 0 && aim__parse_pid_stat(buf, (size_t)n, ret) == 0 ? 0 : -1;
 }
 
 static int walk_to_target(const nv_state *st, unsigned int pid) {
@@ -110,13 +110,13 @@ static int in_tree(nv_state *st, unsigned int pid) {
 
 /* gpu.proc_sm_util: the newest sample of each pid since the last poll, summed over the
  * tree's pids (see NV_PROC_HOLD_NS for a poll that finds no new sample). */
-void aim_nv_poll_proc_sm(nv_state *st, nv_gpu *g, aim_frame *f) {
+void aim__nv_poll_proc_sm(nv_state *st, nv_gpu *g, aim_frame *f) {
     unsigned int count = NV_MAX_PROCS;
     aim_nvml_return r = st->nl.api.get_process_utilization(g->h, st->psamp, &count,
                                                         g->proc_last_seen_us);
     if (r == AIM_NVML_ERROR_NOT_FOUND) {
         int hold = g->proc_sm_t > 0 && f->t_ns - g->proc_sm_t < NV_PROC_HOLD_NS;
-        aim_frame_set(f, g->slot_proc_sm, hold ? g->proc_sm_last : 0.0);
+        aim__frame_set(f, g->slot_proc_sm, hold ? g->proc_sm_last : 0.0);
         return;
     }
     if (r != AIM_NVML_SUCCESS || count > NV_MAX_PROCS)
@@ -141,7 +141,7 @@ void aim_nv_poll_proc_sm(nv_state *st, nv_gpu *g, aim_frame *f) {
         sum = 100;
     g->proc_sm_last = sum;
     g->proc_sm_t = f->t_ns;
-    aim_frame_set(f, g->slot_proc_sm, sum);
+    aim__frame_set(f, g->slot_proc_sm, sum);
 }
 
 /* The stride of _v3's entries: 24 bytes, or 32 on drivers 535.43-535.86. The buffer was
@@ -156,11 +156,11 @@ static size_t v3_stride(const unsigned char *buf, unsigned int n) {
 }
 
 /* gpu.proc_mem: the memory of the tree's processes; unknown when one of them has none. */
-void aim_nv_poll_proc_mem(nv_state *st, nv_gpu *g, aim_frame *f) {
+void aim__nv_poll_proc_mem(nv_state *st, nv_gpu *g, aim_frame *f) {
     /* Room for NV_MAX_PROCS entries of the largest stride, whatever the driver assumes. */
     memset(st->pinfo, 0xFF, sizeof st->pinfo);
     unsigned int count = NV_MAX_PROCS;
-    if (aim_nv_procs_fn(st, g->procs_ver)(g->h, &count, st->pinfo) != AIM_NVML_SUCCESS ||
+    if (aim__nv_procs_fn(st, g->procs_ver)(g->h, &count, st->pinfo) != AIM_NVML_SUCCESS ||
         count > NV_MAX_PROCS)
         return;
     size_t stride = g->procs_ver == 1 ? AIM_NVML_PROCINFO_V1_SIZE
@@ -178,5 +178,5 @@ void aim_nv_poll_proc_mem(nv_state *st, nv_gpu *g, aim_frame *f) {
             return;
         bytes += mem;
     }
-    aim_frame_set(f, g->slot_proc_mem, (double)bytes / 1073741824.0);
+    aim__frame_set(f, g->slot_proc_mem, (double)bytes / 1073741824.0);
 }

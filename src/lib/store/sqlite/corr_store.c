@@ -11,13 +11,13 @@
 #include "store/sqlite/sqlite_store.h"
 
 static int sql_error(aim_db *db, int rc, const char *what) {
-    sqlite3 *h = aim_db_sqlite(db);
+    sqlite3 *h = aim__db_sqlite(db);
     int err = rc == SQLITE_NOMEM ? -ENOMEM : (rc & 0xff) == SQLITE_BUSY ? -EBUSY : -EIO;
-    return aim_db_set_error(db, err, "%s: %s", what, h ? sqlite3_errmsg(h) : "no store");
+    return aim__db_set_error(db, err, "%s: %s", what, h ? sqlite3_errmsg(h) : "no store");
 }
 
 static int prepare(aim_db *db, const char *sql, sqlite3_stmt **st) {
-    sqlite3 *h = aim_db_sqlite(db);
+    sqlite3 *h = aim__db_sqlite(db);
     if (!h)
         return -EINVAL;
     int rc = sqlite3_prepare_v2(h, sql, -1, st, NULL);
@@ -51,7 +51,7 @@ static int insert_rows(aim_db *db, const char *run_id, const aim_corr_matrix *m)
                 n = m->self_n[i];
                 rv = m->varying[i] ? 1.0 : NAN;
             } else {
-                size_t ij = aim_corr_pair_index(m->n, i, j);
+                size_t ij = aim__corr_pair_index(m->n, i, j);
                 n = m->pn[ij];
                 rv = m->r[ij];
                 if (n == 0)
@@ -81,8 +81,8 @@ static int insert_rows(aim_db *db, const char *run_id, const aim_corr_matrix *m)
     rc = sqlite3_step(upd);
     if (rc != SQLITE_DONE)
         r = sql_error(db, rc, "cannot store correlations");
-    else if (sqlite3_changes(aim_db_sqlite(db)) == 0)
-        r = aim_db_set_error(db, -ENOENT, "no run %s", run_id);
+    else if (sqlite3_changes(aim__db_sqlite(db)) == 0)
+        r = aim__db_set_error(db, -ENOENT, "no run %s", run_id);
 out:
     sqlite3_finalize(del);
     sqlite3_finalize(ins);
@@ -91,19 +91,19 @@ out:
 }
 
 int sq_corr_save(aim_db *db, const char *run_id, const aim_corr_matrix *m) {
-    sqlite3 *h = aim_db_sqlite(db);
+    sqlite3 *h = aim__db_sqlite(db);
     if (!h || !run_id || !m)
         return -EINVAL;
     int own = sqlite3_get_autocommit(h);
-    int r = own ? aim_db_begin(db) : 0;
+    int r = own ? aim__db_begin(db) : 0;
     if (r < 0)
         return r;
     r = insert_rows(db, run_id, m);
     if (own) {
         if (r < 0)
-            aim_db_rollback(db);
+            aim__db_rollback(db);
         else
-            r = aim_db_commit(db);
+            r = aim__db_commit(db);
     }
     return r;
 }
@@ -118,7 +118,7 @@ int sq_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret) {
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL) {
         r = rc == SQLITE_ROW || rc == SQLITE_DONE
-                ? aim_db_set_error(db, -ENOENT, "run %s stored no correlation matrix", run_id)
+                ? aim__db_set_error(db, -ENOENT, "run %s stored no correlation matrix", run_id)
                 : sql_error(db, rc, "cannot read correlations");
         sqlite3_finalize(st);
         return r;
@@ -138,9 +138,9 @@ int sq_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret) {
     sqlite3_finalize(st);
     if (n < 0)
         return sql_error(db, rc, "cannot read correlations");
-    r = aim_corr_matrix_new(n, &m);
+    r = aim__corr_matrix_new(n, &m);
     if (r < 0)
-        return aim_db_set_error(db, r, "out of memory");
+        return aim__db_set_error(db, r, "out of memory");
     m->ticks = ticks > 0 ? (uint64_t)ticks : 0;
     m->exact = exact != 0;
     m->interval_ns = interval;
@@ -174,11 +174,11 @@ int sq_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret) {
         goto fail;
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int a = aim_corr_matrix_index(m, sqlite3_column_int(st, 0));
-        int b = aim_corr_matrix_index(m, sqlite3_column_int(st, 1));
+        int a = aim__corr_matrix_index(m, sqlite3_column_int(st, 0));
+        int b = aim__corr_matrix_index(m, sqlite3_column_int(st, 1));
         if (a < 0 || b < 0 || a >= b)
             continue; /* a pair of a series the matrix does not have: ignore */
-        size_t ab = aim_corr_pair_index(n, a, b);
+        size_t ab = aim__corr_pair_index(n, a, b);
         sqlite3_int64 pn = sqlite3_column_int64(st, 2);
         m->pn[ab] = pn > 0 ? (uint64_t)pn : 0;
         m->r[ab] = sqlite3_column_type(st, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 3);
@@ -191,7 +191,7 @@ int sq_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret) {
     *ret = m;
     return 0;
 fail:
-    aim_corr_matrix_free(m);
+    aim__corr_matrix_free(m);
     return r;
 }
 
@@ -225,7 +225,7 @@ int sq_corr_grid_group(aim_db *db, const aim_run_summary *run, int *ret_group,
     if (rc != SQLITE_DONE)
         return sql_error(db, rc, "cannot read chunks");
     if (most < 0)
-        return aim_db_set_error(db, -ENOENT, "run %s has no samples", run->id);
+        return aim__db_set_error(db, -ENOENT, "run %s has no samples", run->id);
     for (int i = 0; i < run->n_series; i++)
         if (run->series[i].group > max_grp)
             max_grp = run->series[i].group;

@@ -1,5 +1,5 @@
-/* The idle baseline and embodied flags of a run (db.h: aim_db_run_set_extras,
- * aim_db_extras_load). */
+/* The idle baseline and embodied flags of a run (db.h: aim__db_run_set_extras,
+ * aim__db_extras_load). */
 #include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -13,33 +13,33 @@
 
 int sq_run_set_extras(aim_db *adb, const char *run_id, const char *idle_run_id,
                           int embodied) {
-    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3 *db = aim__db_sqlite(adb);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "UPDATE runs SET idle_run_id = ?2, embodied = ?3 WHERE id = ?1",
                            -1, &st, NULL) != SQLITE_OK)
-        return aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+        return aim__db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, idle_run_id ? idle_run_id : "", -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, embodied != 0);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+    return rc == SQLITE_DONE ? 0 : aim__db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
 }
 
 int sq_device_attribution(aim_db *adb, const char *run_id, int idx, double joules,
                               const char *method) {
-    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3 *db = aim__db_sqlite(adb);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "UPDATE devices SET attributed_j = ?3, attributed_method = ?4 "
                                "WHERE run_id = ?1 AND idx = ?2", -1, &st, NULL) != SQLITE_OK)
-        return aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+        return aim__db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, idx);
     sqlite3_bind_double(st, 3, joules);
     sqlite3_bind_text(st, 4, method, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+    return rc == SQLITE_DONE ? 0 : aim__db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
 }
 
 /* Attribution figures of the run's devices, when it has any. */
@@ -52,7 +52,7 @@ static int load_attribution(sqlite3 *db, const char *run_id, aim_run_extras *x) 
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     int r = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (aim_array_resize(&x->attr, x->n_attr + 1, sizeof *x->attr) < 0) {
+        if (aim__array_resize(&x->attr, x->n_attr + 1, sizeof *x->attr) < 0) {
             r = -ENOMEM;
             break;
         }
@@ -66,7 +66,7 @@ static int load_attribution(sqlite3 *db, const char *run_id, aim_run_extras *x) 
 }
 
 int sq_run_cpu_use(aim_db *adb, const char *run_id, double *ret_pct) {
-    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3 *db = aim__db_sqlite(adb);
     sqlite3_stmt *st;
     *ret_pct = NAN;
     if (sqlite3_prepare_v2(db, "SELECT s.mean FROM series s JOIN devices d ON d.run_id = "
@@ -74,14 +74,14 @@ int sq_run_cpu_use(aim_db *adb, const char *run_id, double *ret_pct) {
                                "d.kind = 'host' AND s.metric_key = 'cpu.util' AND "
                                "s.instance = -1 AND s.mean IS NOT NULL LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK)
-        return aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+        return aim__db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *ret_pct = sqlite3_column_double(st, 0);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE
-               ? 0 : aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+               ? 0 : aim__db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
 }
 
 static int load_baseline(sqlite3 *db, aim_run_extras *x) {
@@ -114,13 +114,13 @@ static int load_baseline(sqlite3 *db, aim_run_extras *x) {
 
 int sq_extras_load(aim_db *adb, const char *run_id, aim_run_extras **ret) {
     *ret = NULL;
-    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3 *db = aim__db_sqlite(adb);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT idle_run_id, embodied, (SELECT mean FROM series s "
                                "WHERE s.run_id = runs.id AND s.metric_key = 'mem.total' "
                                "LIMIT 1) FROM runs WHERE id = ?1",
                            -1, &st, NULL) != SQLITE_OK)
-        return aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+        return aim__db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     aim_run_extras *x = NULL;
     int r = 0;
@@ -144,16 +144,16 @@ int sq_extras_load(aim_db *adb, const char *run_id, aim_run_extras **ret) {
     if (r == 0 && x && x->idle_run_id[0])
         r = load_baseline(db, x);
     if (r == 0 && x && x->idle_run_id[0])
-        r = aim_db_run_cpu_use(adb, x->idle_run_id, &x->idle_cpu_pct);
+        r = aim__db_run_cpu_use(adb, x->idle_run_id, &x->idle_cpu_pct);
     if (r == 0 && x)
         r = load_attribution(db, run_id, x);
     if (r == 0 && x && !x->idle_run_id[0] && !x->embodied && x->n_attr == 0) {
-        aim_run_extras_free(x); /* nothing to show */
+        aim__run_extras_free(x); /* nothing to show */
         x = NULL;
     }
     if (r < 0) {
-        aim_run_extras_free(x);
-        return aim_db_set_error(adb, r, "store: cannot read the idle baseline: %s",
+        aim__run_extras_free(x);
+        return aim__db_set_error(adb, r, "store: cannot read the idle baseline: %s",
                                 sqlite3_errmsg(db));
     }
     *ret = x;

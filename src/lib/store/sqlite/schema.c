@@ -276,7 +276,7 @@ static const char *const migrations[] = {
 _Static_assert(sizeof migrations / sizeof migrations[0] == AIM_DB_SCHEMA_VERSION,
                "one migration per schema version");
 
-int aim_schema_migrate(sqlite3 *db, int from, char *err, size_t errlen) {
+int aim__schema_migrate(sqlite3 *db, int from, char *err, size_t errlen) {
     for (int v = from + 1; v <= AIM_DB_SCHEMA_VERSION; v++) {
         int rc = sqlite3_exec(db, migrations[v - 1], NULL, NULL, NULL);
         if (rc != SQLITE_OK) {
@@ -293,7 +293,7 @@ int aim_schema_migrate(sqlite3 *db, int from, char *err, size_t errlen) {
     return rc;
 }
 
-int aim_schema_sync_metrics(sqlite3 *db) {
+int aim__schema_sync_metrics(sqlite3 *db) {
     static const char sql[] =
         "INSERT INTO metrics (key, label, unit, category, kind, description) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
@@ -326,7 +326,7 @@ static int same_text(sqlite3_stmt *st, int col, const char *want) {
     return got && want && strcmp((const char *)got, want) == 0;
 }
 
-int aim_schema_metrics_current(sqlite3 *db, int *ret_current) {
+int aim__schema_metrics_current(sqlite3 *db, int *ret_current) {
     *ret_current = 0;
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db, "SELECT key, label, unit, category, kind, description "
@@ -362,27 +362,27 @@ static int find_name(const char *const *names, int n, const char *text) {
     return -1;
 }
 
-const char *aim_status_text(aim_run_status status) {
+const char *aim__status_text(aim_run_status status) {
     return (unsigned)status < (unsigned)N_OF(status_names) ? status_names[status] : "running";
 }
 
-aim_run_status aim_status_parse(const char *text, aim_run_status fallback) {
+aim_run_status aim__status_parse(const char *text, aim_run_status fallback) {
     int i = find_name(status_names, N_OF(status_names), text);
     return i < 0 ? fallback : (aim_run_status)i;
 }
 
-const char *aim_method_text(aim_method method) {
+const char *aim__method_text(aim_method method) {
     return (unsigned)method < (unsigned)N_OF(method_names) ? method_names[method] : "measured";
 }
 
-aim_method aim_method_parse(const char *text, aim_method fallback) {
+aim_method aim__method_parse(const char *text, aim_method fallback) {
     int i = find_name(method_names, N_OF(method_names), text);
     return i < 0 ? fallback : (aim_method)i;
 }
 
-aim_device_kind aim_device_kind_parse(const char *text, aim_device_kind fallback) {
+aim_device_kind aim__device_kind_parse(const char *text, aim_device_kind fallback) {
     for (int k = AIM_DEV_HOST; k <= AIM_DEV_PROCESS; k++)
-        if (text && strcmp(aim_device_kind_name((aim_device_kind)k), text) == 0)
+        if (text && strcmp(aim__device_kind_name((aim_device_kind)k), text) == 0)
             return (aim_device_kind)k;
     return fallback;
 }

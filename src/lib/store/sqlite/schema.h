@@ -17,23 +17,23 @@
  * time in order, and stamps application_id and user_version. Must run inside a write
  * transaction the caller commits or rolls back. Returns an SQLite result code; err gets
  * the failing step. */
-int aim_schema_migrate(sqlite3 *db, int from, char *err, size_t errlen);
+int aim__schema_migrate(sqlite3 *db, int from, char *err, size_t errlen);
 
 /* Inserts or refreshes the metrics table from the registry (a no-op write when nothing
  * changed). Inside the caller's write transaction. Returns an SQLite result code. */
-int aim_schema_sync_metrics(sqlite3 *db);
+int aim__schema_sync_metrics(sqlite3 *db);
 
-/* Whether the metrics table already holds every registry row as aim_schema_sync_metrics
+/* Whether the metrics table already holds every registry row as aim__schema_sync_metrics
  * would write it (rows for metrics this build lacks do not matter): a read, so that an
  * open finding nothing to do takes no write lock. SQLITE_OK with *ret_current set. */
-int aim_schema_metrics_current(sqlite3 *db, int *ret_current);
+int aim__schema_metrics_current(sqlite3 *db, int *ret_current);
 
 /* The readable TEXT values stored for enum-like columns, and back. The parsers return
  * the fallback for text this aimeter does not know (a newer writer's value). */
-const char *aim_status_text(aim_run_status status);
-aim_run_status aim_status_parse(const char *text, aim_run_status fallback);
-const char *aim_method_text(aim_method method);
-aim_method aim_method_parse(const char *text, aim_method fallback);
-aim_device_kind aim_device_kind_parse(const char *text, aim_device_kind fallback);
+const char *aim__status_text(aim_run_status status);
+aim_run_status aim__status_parse(const char *text, aim_run_status fallback);
+const char *aim__method_text(aim_method method);
+aim_method aim__method_parse(const char *text, aim_method fallback);
+aim_device_kind aim__device_kind_parse(const char *text, aim_device_kind fallback);
 
 #endif

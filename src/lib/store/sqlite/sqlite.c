@@ -166,7 +166,7 @@ static int db_fail(aim_db *db, int rc, const char *what) {
      * "not an error", and rc's own text is the reason. */
     sq_state *q = SQ(db);
     const char *why = sqlite3_errcode(q->h) != SQLITE_OK ? sqlite3_errmsg(q->h) : sqlite3_errstr(rc);
-    return aim_db_set_error(db, errno_from_sqlite(q->h, rc), "%s: %s: %s", q->path, what, why);
+    return aim__db_set_error(db, errno_from_sqlite(q->h, rc), "%s: %s: %s", q->path, what, why);
 }
 
 /* ------------------------------------------------------------------ statements */
@@ -317,22 +317,22 @@ static int check_kind(aim_db *db, enum store_kind kind, int version) {
     /* Our application id with a schema no aimeter ever wrote (a negative user_version):
      * damaged, not an older store to migrate. */
     if (kind == STORE_OURS && version < 0)
-        return aim_db_set_error(db, -EBADMSG,
+        return aim__db_set_error(db, -EBADMSG,
                                 "%s is a damaged aimeter store (schema version %d, which no "
                                 "aimeter writes): refused, left as it is", SQ(db)->path, version);
     if (kind == STORE_FOREIGN)
-        return aim_db_set_error(db, -EBADMSG,
+        return aim__db_set_error(db, -EBADMSG,
                                 "%s is not an aimeter store (an SQLite database of another "
                                 "application; aimeter never writes into one)", SQ(db)->path);
     /* Our stamp with a negative version, which no aimeter writes (a hand edit or damage;
      * 0 is a creation that stopped early): there is no migration from it (found by
      * fuzz/fuzz_store_open.c: -1 indexed migrations[-2]). */
     if (kind == STORE_OURS && version < 0)
-        return aim_db_set_error(db, -EBADMSG,
+        return aim__db_set_error(db, -EBADMSG,
                                 "%s is a damaged aimeter store (schema version %d)", SQ(db)->path,
                                 version);
     if (kind == STORE_OURS && version > AIM_DB_SCHEMA_VERSION)
-        return aim_db_set_error(db, -EPROTO,
+        return aim__db_set_error(db, -EPROTO,
                                 "%s was written by a newer aimeter (schema %d, this one knows "
                                 "%d)", SQ(db)->path, version, AIM_DB_SCHEMA_VERSION);
     return 0;
@@ -340,7 +340,7 @@ static int check_kind(aim_db *db, enum store_kind kind, int version) {
 
 static int open_fail(aim_db *db, int rc, const char *what) {
     if ((rc & 0xff) == SQLITE_NOTADB)
-        return aim_db_set_error(db, -EBADMSG, "%s is not an aimeter store (not an SQLite "
+        return aim__db_set_error(db, -EBADMSG, "%s is not an aimeter store (not an SQLite "
                                 "database)", SQ(db)->path);
     return db_fail(db, rc, what);
 }
@@ -365,7 +365,7 @@ static int enable_wal(aim_db *db) {
             if (rc == SQLITE_ROW) {
                 const unsigned char *mode = sqlite3_column_text(st, 0);
                 if (!mode || strcmp((const char *)mode, "wal") != 0)
-                    aim_log(AIM_LOG_WARNING, "%s: WAL journal not available (journal mode "
+                    aim__log(AIM_LOG_WARNING, "%s: WAL journal not available (journal mode "
                             "%s); concurrent runs will wait for each other", SQ(db)->path,
                             mode ? (const char *)mode : "?");
                 rc = SQLITE_OK;
@@ -406,7 +406,7 @@ static int prepare_writable(aim_db *db) {
      * write, and so no wait for another process's commit (or its lock held longer). */
     int current = 0;
     if (kind == STORE_OURS && version == AIM_DB_SCHEMA_VERSION &&
-        aim_schema_metrics_current(h, &current) == SQLITE_OK && current)
+        aim__schema_metrics_current(h, &current) == SQLITE_OK && current)
         return 0;
 
     rc = sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -422,12 +422,12 @@ static int prepare_writable(aim_db *db) {
     r = check_kind(db, kind, version);
     if (r == 0 && version < AIM_DB_SCHEMA_VERSION) {
         char why[256] = "";
-        rc = aim_schema_migrate(h, kind == STORE_EMPTY ? 0 : version, why, sizeof why);
+        rc = aim__schema_migrate(h, kind == STORE_EMPTY ? 0 : version, why, sizeof why);
         if (rc != SQLITE_OK)
-            r = aim_db_set_error(db, errno_from_sqlite(h, rc), "%s: %s", SQ(db)->path, why);
+            r = aim__db_set_error(db, errno_from_sqlite(h, rc), "%s: %s", SQ(db)->path, why);
     }
     if (r == 0) {
-        rc = aim_schema_sync_metrics(h);
+        rc = aim__schema_sync_metrics(h);
         if (rc != SQLITE_OK)
             r = db_fail(db, rc, "cannot update the metrics table");
     }
@@ -451,10 +451,10 @@ static int prepare_readonly(aim_db *db) {
     if (r < 0)
         return r;
     if (kind == STORE_EMPTY)
-        return aim_db_set_error(db, -ENOENT, "%s: no aimeter store there yet (empty database)",
+        return aim__db_set_error(db, -ENOENT, "%s: no aimeter store there yet (empty database)",
                                 SQ(db)->path);
     if (version < AIM_DB_SCHEMA_VERSION)
-        return aim_db_set_error(db, -EPROTO,
+        return aim__db_set_error(db, -EPROTO,
                                 "%s uses schema %d, older than this aimeter's %d: open it once "
                                 "for writing (any aimeter run) to migrate it", SQ(db)->path,
                                 version, AIM_DB_SCHEMA_VERSION);
@@ -475,12 +475,12 @@ static int cannot_open(aim_db *db, const char *path, int rc) {
             snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
         if (access(dir, W_OK) != 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
             int e = errno;
-            return aim_db_set_error(db, -e, "%s: cannot create the store: directory %s is %s",
+            return aim__db_set_error(db, -e, "%s: cannot create the store: directory %s is %s",
                                     path, dir, e == EROFS ? "on a read-only file system"
                                                           : "not writable (permission denied)");
         }
     }
-    return aim_db_set_error(db, errno_from_sqlite(SQ(db)->h, rc), "%s: cannot open: %s%s%s%s", path,
+    return aim__db_set_error(db, errno_from_sqlite(SQ(db)->h, rc), "%s: cannot open: %s%s%s%s", path,
                             sqlite3_errstr(rc), sys ? " (" : "", sys ? strerror(sys) : "",
                             sys ? ")" : "");
 }
@@ -489,11 +489,11 @@ static int open_checked(aim_db *db, const char *path, int readonly) {
     struct stat st;
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
-            return aim_db_set_error(db, -EISDIR, "%s: is a directory", path);
+            return aim__db_set_error(db, -EISDIR, "%s: is a directory", path);
         /* A device or a FIFO is no store, and SQLite would create its journal beside it
          * (/dev/null-journal, with the process's umask). */
         if (!S_ISREG(st.st_mode))
-            return aim_db_set_error(db, -EBADMSG, "%s is not a regular file (%s): a store is "
+            return aim__db_set_error(db, -EBADMSG, "%s is not a regular file (%s): a store is "
                                     "a regular file, or a new one aimeter creates", path,
                                     S_ISCHR(st.st_mode) ? "a character device"
                                     : S_ISBLK(st.st_mode) ? "a block device"
@@ -506,8 +506,8 @@ static int open_checked(aim_db *db, const char *path, int readonly) {
     } else {
         int e = errno;
         if (e == ENOENT)
-            return aim_db_set_error(db, -ENOENT, "%s: no such store", path);
-        return aim_db_set_error(db, e == ENOTDIR ? -ENOENT : -e, "%s: %s", path, strerror(e));
+            return aim__db_set_error(db, -ENOENT, "%s: no such store", path);
+        return aim__db_set_error(db, e == ENOTDIR ? -ENOENT : -e, "%s: %s", path, strerror(e));
     }
 
     int flags = SQLITE_OPEN_NOMUTEX |
@@ -515,7 +515,7 @@ static int open_checked(aim_db *db, const char *path, int readonly) {
     int rc = sqlite3_open_v2(path, &SQ(db)->h, flags, NULL);
     if (rc != SQLITE_OK) {
         if (!SQ(db)->h)
-            return aim_db_set_error(db, -ENOMEM, "%s: out of memory", path);
+            return aim__db_set_error(db, -ENOMEM, "%s: out of memory", path);
         return cannot_open(db, path, rc);
     }
     sqlite3_extended_result_codes(SQ(db)->h, 1);
@@ -524,7 +524,7 @@ static int open_checked(aim_db *db, const char *path, int readonly) {
      * must hear about it now, not at its first commit. */
     if (!readonly && sqlite3_db_readonly(SQ(db)->h, "main") == 1) {
         int e = access(path, W_OK) < 0 ? errno : EACCES;
-        return aim_db_set_error(db, e == EROFS ? -EROFS : -EACCES, "%s: not writable: %s",
+        return aim__db_set_error(db, e == EROFS ? -EROFS : -EACCES, "%s: not writable: %s",
                                 path, strerror(e == EROFS ? EROFS : EACCES));
     }
     return readonly ? prepare_readonly(db) : prepare_writable(db);
@@ -538,8 +538,8 @@ static void read_fault(aim_db *db) {
         return;
     const char *dash = strchr(v, '-');
     double first, last = 0;
-    if (aim_parse_decimal(v, dash ? (size_t)(dash - v) : strlen(v), 0, &first) < 0 || first < 1 ||
-        (dash && dash[1] && aim_parse_decimal(dash + 1, strlen(dash + 1), 0, &last) < 0))
+    if (aim__parse_decimal(v, dash ? (size_t)(dash - v) : strlen(v), 0, &first) < 0 || first < 1 ||
+        (dash && dash[1] && aim__parse_decimal(dash + 1, strlen(dash + 1), 0, &last) < 0))
         return;
     SQ(db)->fault_first = (int64_t)first;
     SQ(db)->fault_last = dash ? (int64_t)last : (int64_t)first;
@@ -548,7 +548,7 @@ static void read_fault(aim_db *db) {
 int sq_open(aim_db *db, const char *path, int readonly) {
     sq_state *q = calloc(1, sizeof *q);
     if (!q)
-        return aim_db_set_error(db, -ENOMEM, "%s: out of memory", path);
+        return aim__db_set_error(db, -ENOMEM, "%s: out of memory", path);
     db->impl = q;
     q->readonly = readonly;
     snprintf(q->path, sizeof q->path, "%s", path);
@@ -603,11 +603,11 @@ int sq_commit(aim_db *db) {
     if (r < 0 && !sqlite3_get_autocommit(SQ(db)->h)) {
         char keep[sizeof db->err];
         memcpy(keep, db->err, sizeof keep);
-        aim_db_rollback(db);
+        aim__db_rollback(db);
         memcpy(db->err, keep, sizeof keep);
     }
     if (injected)
-        return aim_db_set_error(db, -ENOSPC, "%s: database or disk is full (AIMETER_TEST_STORE_FAULT)",
+        return aim__db_set_error(db, -ENOSPC, "%s: database or disk is full (AIMETER_TEST_STORE_FAULT)",
                                 SQ(db)->path);
     SQ(db)->tx_chunks = 0;
     return r;
@@ -618,7 +618,7 @@ static int auto_begin(aim_db *db, int *began) {
     *began = 0;
     if (!sqlite3_get_autocommit(SQ(db)->h))
         return 0;
-    int r = aim_db_begin(db);
+    int r = aim__db_begin(db);
     *began = r == 0;
     return r;
 }
@@ -629,11 +629,11 @@ static int auto_end(aim_db *db, int began, int r) {
     if (r < 0) {
         char keep[sizeof db->err];
         memcpy(keep, db->err, sizeof keep);
-        aim_db_rollback(db);
+        aim__db_rollback(db);
         memcpy(db->err, keep, sizeof keep);
         return r;
     }
-    return aim_db_commit(db);
+    return aim__db_commit(db);
 }
 
 /* ------------------------------------------------------------------ writing */
@@ -652,7 +652,7 @@ static void bind_run_results(sqlite3_stmt *st, int first, const aim_run_summary 
     bind_real(st, first + 7, run->total_energy_j);
     bind_real(st, first + 8, run->carbon_g);
     bind_text(st, first + 9, run->warnings);
-    const char *signal = aim_signal_name(run->signal), *basis = aim_basis_name(run->basis);
+    const char *signal = aim__signal_name(run->signal), *basis = aim__basis_name(run->basis);
     bind_text(st, first + 10, signal ? signal : "average");
     bind_text(st, first + 11, basis ? basis : "unknown");
     sqlite3_bind_double(st, first + 12, run->pue >= 1.0 ? run->pue : 1.0);
@@ -680,7 +680,7 @@ int sq_run_insert(aim_db *db, const aim_run_summary *run, pid_t writer_pid) {
     sqlite3_bind_int64(st, 7, run->start_wall_ns);
     sqlite3_bind_int64(st, 8, run->end_wall_ns);
     sqlite3_bind_int64(st, 9, run->duration_ns);
-    bind_text(st, 10, aim_status_text(AIM_RUN_RUNNING));
+    bind_text(st, 10, aim__status_text(AIM_RUN_RUNNING));
     sqlite3_bind_int(st, 11, run->exit_code);
     sqlite3_bind_int64(st, 12, run->interval_ns);
     bind_run_results(st, 13, run);
@@ -696,10 +696,10 @@ int sq_device_insert(aim_db *db, const char *run_id, int index,
     bind_text(st, 1, run_id);
     sqlite3_bind_int(st, 2, index);
     bind_text(st, 3, dev->name);
-    bind_text(st, 4, aim_device_kind_name(dev->kind));
+    bind_text(st, 4, aim__device_kind_name(dev->kind));
     bind_text(st, 5, dev->model);
     bind_real(st, 6, dev->has_energy ? dev->energy_j : NAN);
-    bind_text(st, 7, aim_method_text(dev->energy_method));
+    bind_text(st, 7, aim__method_text(dev->energy_method));
     bind_text(st, 8, dev->energy_detail);
     sqlite3_bind_int(st, 9, dev->in_total != 0);
     bind_real(st, 10, dev->in_total && dev->has_energy ? dev->carbon_g : NAN);
@@ -716,7 +716,7 @@ int sq_series_insert(aim_db *db, const char *run_id, const aim_series_summary *s
     sqlite3_bind_int(st, 3, s->device);
     bind_text(st, 4, s->metric_key);
     sqlite3_bind_int(st, 5, s->instance);
-    bind_text(st, 6, aim_method_text(s->method));
+    bind_text(st, 6, aim__method_text(s->method));
     sqlite3_bind_int(st, 7, s->group);
     sqlite3_bind_double(st, 8, s->resolution);
     sqlite3_bind_int(st, 9, s->counter != 0);
@@ -738,7 +738,7 @@ int sq_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
     if (r < 0)
         return r;
     if (len > INT32_MAX)
-        return aim_db_set_error(db, -EFBIG, "%s: chunk too large", SQ(db)->path);
+        return aim__db_set_error(db, -EFBIG, "%s: chunk too large", SQ(db)->path);
     bind_text(st, 1, run_id);
     sqlite3_bind_int(st, 2, group);
     sqlite3_bind_int64(st, 3, seq);
@@ -787,14 +787,14 @@ static int update_run_row(aim_db *db, const aim_run_summary *run) {
     if (r < 0)
         return r;
     bind_text(st, 1, run->id);
-    bind_text(st, 2, aim_status_text(run->status));
+    bind_text(st, 2, aim__status_text(run->status));
     sqlite3_bind_int(st, 3, run->exit_code);
     sqlite3_bind_int64(st, 4, run->end_wall_ns);
     sqlite3_bind_int64(st, 5, run->duration_ns);
     bind_run_results(st, 6, run);
     r = step_done(db, st, "cannot update the run");
     if (r == 0 && sqlite3_changes(SQ(db)->h) == 0)
-        r = aim_db_set_error(db, -ENOENT, "%s: no run %s to update", SQ(db)->path, run->id);
+        r = aim__db_set_error(db, -ENOENT, "%s: no run %s to update", SQ(db)->path, run->id);
     return r;
 }
 
@@ -806,7 +806,7 @@ static int update_devices(aim_db *db, const aim_run_summary *run) {
         bind_text(st, 1, run->id);
         sqlite3_bind_int(st, 2, i);
         bind_real(st, 3, d->has_energy ? d->energy_j : NAN);
-        bind_text(st, 4, aim_method_text(d->energy_method));
+        bind_text(st, 4, aim__method_text(d->energy_method));
         bind_text(st, 5, d->energy_detail);
         sqlite3_bind_int(st, 6, d->in_total != 0);
         bind_text(st, 7, d->model);
@@ -872,7 +872,7 @@ static void read_run_row(aim_db *db, sqlite3_stmt *st, aim_run_summary *run) {
     char status[24];
     sq_col_text(st, 9, status, sizeof status);
     /* An unknown status comes from a newer aimeter; "failed" is the honest reading. */
-    run->status = aim_status_parse(status, AIM_RUN_FAILED);
+    run->status = aim__status_parse(status, AIM_RUN_FAILED);
     run->exit_code = sqlite3_column_int(st, 10);
     run->interval_ns = sqlite3_column_int64(st, 11);
     run->achieved_interval_ns = sqlite3_column_int64(st, 12);
@@ -887,10 +887,10 @@ static void read_run_row(aim_db *db, sqlite3_stmt *st, aim_run_summary *run) {
     sq_col_text(st, 21, run->warnings, sizeof run->warnings);
     char text[24];
     sq_col_text(st, 22, text, sizeof text);
-    if (aim_signal_parse(text, &run->signal) < 0)
+    if (aim__signal_parse(text, &run->signal) < 0)
         run->signal = AIM_SIGNAL_AVERAGE;
     sq_col_text(st, 23, text, sizeof text);
-    if (aim_basis_parse(text, &run->basis) < 0)
+    if (aim__basis_parse(text, &run->basis) < 0)
         run->basis = AIM_BASIS_UNKNOWN;
     run->pue = col_real(st, 24);
     sq_col_text(st, 25, run->pue_source, sizeof run->pue_source);
@@ -915,10 +915,10 @@ static int load_devices(aim_db *db, const char *run_id, aim_run_summary *run, in
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if ((size_t)run->n_devices == cap) {
             /* Two arrays of the same length: both grow to the one new capacity. */
-            size_t grown = aim_array_next_cap(cap, cap + 1, 8);
-            if (grown == 0 || aim_array_resize(&run->devices, grown, sizeof *run->devices) < 0 ||
-                aim_array_resize(&idx, grown, sizeof *idx) < 0) {
-                r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
+            size_t grown = aim__array_next_cap(cap, cap + 1, 8);
+            if (grown == 0 || aim__array_resize(&run->devices, grown, sizeof *run->devices) < 0 ||
+                aim__array_resize(&idx, grown, sizeof *idx) < 0) {
+                r = aim__db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
                 break;
             }
             cap = grown;
@@ -929,12 +929,12 @@ static int load_devices(aim_db *db, const char *run_id, aim_run_summary *run, in
         sq_col_text(st, 1, d->name, sizeof d->name);
         char text[24];
         sq_col_text(st, 2, text, sizeof text);
-        d->kind = aim_device_kind_parse(text, AIM_DEV_OTHER);
+        d->kind = aim__device_kind_parse(text, AIM_DEV_OTHER);
         sq_col_text(st, 3, d->model, sizeof d->model);
         d->has_energy = sqlite3_column_type(st, 4) != SQLITE_NULL;
         d->energy_j = col_real(st, 4);
         sq_col_text(st, 5, text, sizeof text);
-        d->energy_method = aim_method_parse(text, AIM_METHOD_ESTIMATED);
+        d->energy_method = aim__method_parse(text, AIM_METHOD_ESTIMATED);
         sq_col_text(st, 6, d->energy_detail, sizeof d->energy_detail);
         d->in_total = sqlite3_column_int(st, 7) != 0;
         d->carbon_g = col_real(st, 8);
@@ -960,7 +960,7 @@ static int load_series(aim_db *db, const char *run_id, aim_run_summary *run, con
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (AIM_ARRAY_RESERVE(run->series, cap, (size_t)run->n_series + 1, 16) < 0) {
-            r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
+            r = aim__db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
             break;
         }
         aim_series_summary *s = &run->series[run->n_series];
@@ -974,11 +974,11 @@ static int load_series(aim_db *db, const char *run_id, aim_run_summary *run, con
             if (dev_idx[i] == stored)
                 s->device = i;
         sq_col_text(st, 2, s->metric_key, sizeof s->metric_key);
-        s->metric = aim_metric_id_of(aim_metric_find(s->metric_key));
+        s->metric = aim__metric_id_of(aim_metric_find(s->metric_key));
         s->instance = sqlite3_column_int(st, 3);
         char text[24];
         sq_col_text(st, 4, text, sizeof text);
-        s->method = aim_method_parse(text, AIM_METHOD_ESTIMATED);
+        s->method = aim__method_parse(text, AIM_METHOD_ESTIMATED);
         s->group = sqlite3_column_int(st, 5);
         s->resolution = sqlite3_column_double(st, 6);
         s->counter = sqlite3_column_int(st, 7) != 0;
@@ -1009,7 +1009,7 @@ static int load_steps(aim_db *db, int which, const char *run_id, aim_intensity_p
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (AIM_ARRAY_RESERVE(pts, cap, n + 1, 16) < 0) {
-            r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
+            r = aim__db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
             break;
         }
         pts[n].t_unix_ms = sqlite3_column_int64(st, 0);
@@ -1035,13 +1035,13 @@ int sq_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret) {
         return r;
     aim_run_summary *run = calloc(1, sizeof *run);
     if (!run)
-        return aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
+        return aim__db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
     bind_text(st, 1, run_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         read_run_row(db, st, run);
     else if (rc == SQLITE_DONE)
-        r = aim_db_set_error(db, -ENOENT, "%s: no run %s", SQ(db)->path, run_id);
+        r = aim__db_set_error(db, -ENOENT, "%s: no run %s", SQ(db)->path, run_id);
     else
         r = db_fail(db, rc, "cannot read the run");
     finish(st);
@@ -1058,7 +1058,7 @@ int sq_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret) {
         r = load_steps(db, ST_PRICE_SELECT, run_id, &run->price_points, &run->n_price_points);
     free(dev_idx);
     if (r < 0) {
-        aim_run_summary_clear(run);
+        aim__run_summary_clear(run);
         free(run);
         return r;
     }
@@ -1078,7 +1078,7 @@ int sq_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *r
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (AIM_ARRAY_RESERVE(runs, cap, n + 1, 16) < 0) {
-            r = aim_db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
+            r = aim__db_set_error(db, -ENOMEM, "%s: out of memory", SQ(db)->path);
             break;
         }
         read_run_row(db, st, &runs[n++]);
@@ -1115,7 +1115,7 @@ int sq_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t
     if (err && errlen)
         err[0] = '\0';
     if (!ref || !*ref) {
-        r = aim_db_set_error(db, -EINVAL, "no run given");
+        r = aim__db_set_error(db, -EINVAL, "no run given");
         goto out;
     }
     if (strcmp(ref, "last") == 0) {
@@ -1124,7 +1124,7 @@ int sq_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t
             goto out;
         n = collect_ids(db, st, ids, 1);
         if (n == 0)
-            n = aim_db_set_error(db, -ENOENT, "no runs in %s yet", SQ(db)->path);
+            n = aim__db_set_error(db, -ENOENT, "no runs in %s yet", SQ(db)->path);
     } else {
         r = stmt(db, ST_EXACT, &st);
         if (r < 0)
@@ -1139,14 +1139,14 @@ int sq_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t
             n = collect_ids(db, st, ids, 6);
         }
         if (n == 0)
-            n = aim_db_set_error(db, -ENOENT, "no run matches '%s' in %s", ref, SQ(db)->path);
+            n = aim__db_set_error(db, -ENOENT, "no run matches '%s' in %s", ref, SQ(db)->path);
         if (n > 1) {
             char list[256] = "";
             size_t used = 0;
             for (int i = 0; i < n && i < 5; i++)
                 used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
                                          i ? ", " : "", ids[i]);
-            n = aim_db_set_error(db, -EEXIST, "run '%s' is ambiguous: it matches %s%s", ref,
+            n = aim__db_set_error(db, -EEXIST, "run '%s' is ambiguous: it matches %s%s", ref,
                                  list, n > 5 ? ", ..." : "");
         }
     }
@@ -1154,7 +1154,7 @@ int sq_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t
     if (r == 0) {
         char *id = strdup(ids[0]);
         if (!id)
-            r = aim_db_set_error(db, -ENOMEM, "out of memory");
+            r = aim__db_set_error(db, -ENOMEM, "out of memory");
         else
             *ret_id = id;
     }
@@ -1174,7 +1174,7 @@ typedef struct sq_chunk_iter {
 int sq_chunk_iter_new(aim_db *db, const char *run_id, int group, void **ret) {
     sq_chunk_iter *it = calloc(1, sizeof *it);
     if (!it)
-        return aim_db_set_error(db, -ENOMEM, "out of memory");
+        return aim__db_set_error(db, -ENOMEM, "out of memory");
     it->db = db;
     int rc = sqlite3_prepare_v2(SQ(db)->h, "SELECT data, seq FROM chunks WHERE run_id = ?1 AND "
                                 "grp = ?2 ORDER BY seq", -1, &it->st, NULL);
@@ -1238,7 +1238,7 @@ int sq_run_exists(aim_db *db, const char *run_id) {
     bind_text(st, 1, run_id);
     int n = collect_ids(db, st, ids, 1);
     if (n == 0)
-        return aim_db_set_error(db, -ENOENT, "%s: no run %s", SQ(db)->path, run_id);
+        return aim__db_set_error(db, -ENOENT, "%s: no run %s", SQ(db)->path, run_id);
     return n < 0 ? n : 0;
 }
 
@@ -1255,7 +1255,7 @@ int sq_group_columns(aim_db *db, const char *run_id, int group, aim_chunk_column
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (AIM_ARRAY_RESERVE(cols, cap, (size_t)n + 1, 16) < 0) {
-            r = aim_db_set_error(db, -ENOMEM, "out of memory");
+            r = aim__db_set_error(db, -ENOMEM, "out of memory");
             break;
         }
         cols[n].resolution = sqlite3_column_double(st, 0);
@@ -1274,4 +1274,4 @@ int sq_group_columns(aim_db *db, const char *run_id, int group, aim_chunk_column
     return 0;
 }
 
-sqlite3 *aim_db_sqlite(aim_db *db) { return db ? SQ(db)->h : NULL; }
+sqlite3 *aim__db_sqlite(aim_db *db) { return db ? SQ(db)->h : NULL; }

@@ -10,7 +10,7 @@
 #include "store/store.h"
 
 struct sqlite3;
-struct sqlite3 *aim_db_sqlite(aim_db *db);
+struct sqlite3 *aim__db_sqlite(aim_db *db);
 struct sqlite3_stmt;
 /* Column i's text into buf (truncated to size, "" for NULL): the one copy of a stored name. */
 void sq_col_text(struct sqlite3_stmt *st, int i, char *buf, size_t size);

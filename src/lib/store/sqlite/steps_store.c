@@ -8,7 +8,7 @@
 
 int sq_steps_replace(aim_db *db, const char *run_id, int which,
                          const aim_intensity_point *points, size_t n) {
-    sqlite3 *h = aim_db_sqlite(db);
+    sqlite3 *h = aim__db_sqlite(db);
     if (!h || !run_id || (n && !points))
         return -EINVAL;
     sqlite3_stmt *del = NULL;
@@ -23,11 +23,11 @@ int sq_steps_replace(aim_db *db, const char *run_id, int which,
     }
     if (rc != SQLITE_OK) {
         int err = rc == SQLITE_NOMEM ? -ENOMEM : (rc & 0xff) == SQLITE_BUSY ? -EBUSY : -EIO;
-        aim_db_set_error(db, err, "cannot replace the %s series: %s", which ? "price" : "intensity",
+        aim__db_set_error(db, err, "cannot replace the %s series: %s", which ? "price" : "intensity",
                          sqlite3_errmsg(h));
         sqlite3_finalize(del);
         return err;
     }
     sqlite3_finalize(del);
-    return aim_db_steps_insert(db, run_id, which, points, n);
+    return aim__db_steps_insert(db, run_id, which, points, n);
 }

@@ -11,15 +11,15 @@
 #include "util/array.h"
 
 static int fail(aim_db *adb, int err, const char *what) {
-    sqlite3 *db = aim_db_sqlite(adb);
-    return aim_db_set_error(adb, err, "store: %s: %s", what,
+    sqlite3 *db = aim__db_sqlite(adb);
+    return aim__db_set_error(adb, err, "store: %s: %s", what,
                             err == -ENOMEM ? "out of memory" : db ? sqlite3_errmsg(db) : "closed");
 }
 
 int sq_run_tags_store(aim_db *adb, const char *run_id, const aim_run_tag *tags, size_t n) {
     if (n == 0)
         return 0;
-    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3 *db = aim__db_sqlite(adb);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO run_tags (run_id, key, value) "
                                "VALUES (?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
@@ -40,7 +40,7 @@ int sq_run_tags_store(aim_db *adb, const char *run_id, const aim_run_tag *tags, 
 int sq_run_tags_load(aim_db *adb, const char *run_id, aim_run_tag **ret, size_t *ret_n) {
     *ret = NULL;
     *ret_n = 0;
-    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3 *db = aim__db_sqlite(adb);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT key, value FROM run_tags WHERE run_id = ?1 ORDER BY key",
                            -1, &st, NULL) != SQLITE_OK)
@@ -73,7 +73,7 @@ int sq_run_tags_load(aim_db *adb, const char *run_id, aim_run_tag **ret, size_t 
 int sq_runs_with_tag(aim_db *adb, const char *key, char (**ret)[40], size_t *ret_n) {
     *ret = NULL;
     *ret_n = 0;
-    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3 *db = aim__db_sqlite(adb);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT r.id FROM run_tags t JOIN runs r ON r.id = t.run_id "
                                "WHERE t.key = ?1 ORDER BY r.start_wall_ns, r.id",
@@ -102,7 +102,7 @@ int sq_runs_with_tag(aim_db *adb, const char *key, char (**ret)[40], size_t *ret
     return 0;
 }
 
-/* Marks the instances aimeter closed at the end of the run (aim_phases_finish closes every
+/* Marks the instances aimeter closed at the end of the run (aim__phases_finish closes every
  * open one at the same time, after every other end): per name, its last `unterminated`
  * instances that end at the latest end of all. */
 static int mark_unterminated(aim_db *adb, const char *run_id, aim_phase_instance *v, size_t n) {
@@ -111,7 +111,7 @@ static int mark_unterminated(aim_db *adb, const char *run_id, aim_phase_instance
         if (v[i].closed && v[i].end_ns > last_end)
             last_end = v[i].end_ns;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(aim_db_sqlite(adb), "SELECT name, unterminated FROM phase_totals "
+    if (sqlite3_prepare_v2(aim__db_sqlite(adb), "SELECT name, unterminated FROM phase_totals "
                            "WHERE run_id = ?1 AND unterminated > 0", -1, &st, NULL) != SQLITE_OK)
         return fail(adb, -EIO, "cannot read the run's phases");
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
@@ -134,7 +134,7 @@ int sq_phase_instances(aim_db *adb, const char *run_id, aim_phase_instance **ret
                            size_t *ret_n) {
     *ret = NULL;
     *ret_n = 0;
-    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3 *db = aim__db_sqlite(adb);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT phase, depth, start_ns, end_ns FROM phases "
                                "WHERE run_id = ?1 ORDER BY seq", -1, &st, NULL) != SQLITE_OK)

@@ -1,4 +1,4 @@
-/* The workload's rows in the store (aim_db_workload_store, db.h): small tables rewritten at
+/* The workload's rows in the store (aim__db_workload_store, db.h): small tables rewritten at
  * each commit (phases, their devices, record keys, per-phase records: tens of rows), and
  * append-only ones (spans, marks, records) written from where the last commit stopped. */
 #include <errno.h>
@@ -60,9 +60,9 @@ static int store_rows(sqlite3 *db, const char *run_id, int64_t start,
         r = exec_bind(db, &prec, "INSERT INTO phase_records (run_id, phase, key, sum, n) "
                                  "VALUES (?1, ?2, ?3, ?4, ?5)");
     const aim_phase_row *rows;
-    size_t n_rows = aim_phases_rows(phases, &rows);
+    size_t n_rows = aim__phases_rows(phases, &rows);
     const aim_record_key *keys;
-    size_t n_keys = aim_records_keys(records, &keys);
+    size_t n_keys = aim__records_keys(records, &keys);
     for (size_t i = 0; i < n_rows && r == 0; i++) {
         const aim_phase_row *p = &rows[i];
         sqlite3_bind_text(ph, 1, run_id, -1, SQLITE_STATIC);
@@ -131,9 +131,9 @@ static int store_appended(sqlite3 *db, const char *run_id, int64_t start,
         r = exec_bind(db, &rec, "INSERT INTO records (run_id, key, t_ns, value) "
                                 "VALUES (?1, ?2, ?3, ?4)");
     const aim_phase_row *prow;
-    aim_phases_rows(phases, &prow);
+    aim__phases_rows(phases, &prow);
     const aim_phase_span *spans;
-    aim_phases_spans(phases, &spans);
+    aim__phases_spans(phases, &spans);
     for (size_t i = spans_from; i < n_spans && r == 0; i++) {
         sqlite3_bind_text(sp, 1, run_id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(sp, 2, (sqlite3_int64)i);
@@ -147,7 +147,7 @@ static int store_appended(sqlite3 *db, const char *run_id, int64_t start,
         r = step_reset(sp);
     }
     const aim_phase_mark *marks;
-    aim_phases_marks(phases, &marks);
+    aim__phases_marks(phases, &marks);
     for (size_t i = marks_from; i < n_marks && r == 0; i++) {
         sqlite3_bind_text(mk, 1, run_id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(mk, 2, (sqlite3_int64)i);
@@ -156,7 +156,7 @@ static int store_appended(sqlite3 *db, const char *run_id, int64_t start,
         r = step_reset(mk);
     }
     const aim_record_key *keys;
-    aim_records_keys(records, &keys);
+    aim__records_keys(records, &keys);
     for (size_t i = 0; i < n_rows && r == 0; i++) {
         sqlite3_bind_text(rec, 1, run_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(rec, 2, keys[rows[i].key].key, -1, SQLITE_STATIC);
@@ -174,10 +174,10 @@ int sq_workload_store(aim_db *adb, const char *run_id, int64_t start_mono_ns,
                           const aim_phases *phases, size_t spans_from, size_t n_spans,
                           size_t marks_from, size_t n_marks, const aim_records *records,
                           const aim_record_row *rows, size_t n_rows, uint64_t dropped) {
-    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3 *db = aim__db_sqlite(adb);
     const aim_phase_row *prow;
     const aim_record_key *keys;
-    if (aim_phases_rows(phases, &prow) == 0 && aim_records_keys(records, &keys) == 0 &&
+    if (aim__phases_rows(phases, &prow) == 0 && aim__records_keys(records, &keys) == 0 &&
         n_marks == 0 && dropped == 0)
         return 0; /* nothing from the workload: the usual run writes nothing here */
     int r = store_rows(db, run_id, start_mono_ns, phases, records);
@@ -195,7 +195,7 @@ int sq_workload_store(aim_db *adb, const char *run_id, int64_t start_mono_ns,
         }
     }
     if (r < 0)
-        return aim_db_set_error(adb, -EIO, "store: could not write phases and records: %s",
+        return aim__db_set_error(adb, -EIO, "store: could not write phases and records: %s",
                                 sqlite3_errmsg(db));
     return 0;
 }
@@ -318,7 +318,7 @@ static int load(sqlite3 *db, const char *run_id, int n_devices, aim_workload_sum
         if (p < 0)
             continue;
         aim_phase_summary *ps = &w->phases[p];
-        if (aim_array_resize(&ps->metrics, ps->n_metrics + 1, sizeof *ps->metrics) < 0) {
+        if (aim__array_resize(&ps->metrics, ps->n_metrics + 1, sizeof *ps->metrics) < 0) {
             r = -ENOMEM;
             break;
         }
@@ -344,12 +344,12 @@ int sq_workload_load(aim_db *adb, const char *run_id, int n_devices,
     aim_workload_summary *w = calloc(1, sizeof *w);
     if (!w)
         return -ENOMEM;
-    int r = load(aim_db_sqlite(adb), run_id, n_devices, w);
+    int r = load(aim__db_sqlite(adb), run_id, n_devices, w);
     if (r < 0 || (w->n_phases == 0 && w->n_records == 0 && w->n_marks == 0 && w->dropped == 0)) {
-        aim_workload_summary_free(w);
+        aim__workload_summary_free(w);
         *ret = NULL;
-        return r < 0 ? aim_db_set_error(adb, r, "store: cannot read the phases of run %s: %s",
-                                        run_id, sqlite3_errmsg(aim_db_sqlite(adb)))
+        return r < 0 ? aim__db_set_error(adb, r, "store: cannot read the phases of run %s: %s",
+                                        run_id, sqlite3_errmsg(aim__db_sqlite(adb)))
                      : 0;
     }
     *ret = w;
@@ -362,20 +362,20 @@ int sq_phase_ranges(aim_db *adb, const char *run_id, const char *phase,
                         aim_time_range **ret_ranges, size_t *ret_n) {
     if (!adb || !run_id || !phase || !ret_ranges || !ret_n)
         return -EINVAL;
-    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3 *db = aim__db_sqlite(adb);
     sqlite3_stmt *st;
     /* An instance still open (a killed run) reaches the end of the run's samples. */
     if (exec_bind(db, &st, "SELECT start_ns, coalesce(end_ns, (SELECT duration_ns FROM runs "
                            "WHERE id = ?1)) FROM phases WHERE run_id = ?1 AND phase = ?2 "
                            "ORDER BY seq") < 0)
-        return aim_db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
+        return aim__db_set_error(adb, -EIO, "store: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, phase, -1, SQLITE_STATIC);
     aim_time_range *out = NULL;
     size_t n = 0;
     int r = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (aim_array_resize(&out, n + 1, sizeof *out) < 0) {
+        if (aim__array_resize(&out, n + 1, sizeof *out) < 0) {
             r = -ENOMEM;
             break;
         }
@@ -386,7 +386,7 @@ int sq_phase_ranges(aim_db *adb, const char *run_id, const char *phase,
     sqlite3_finalize(st);
     if (r == 0 && n == 0) {
         r = -ENOENT;
-        aim_db_set_error(adb, r, "run %s has no phase called \"%s\"", run_id, phase);
+        aim__db_set_error(adb, r, "run %s has no phase called \"%s\"", run_id, phase);
     }
     if (r < 0) {
         free(out);
@@ -400,10 +400,10 @@ int sq_phase_ranges(aim_db *adb, const char *run_id, const char *phase,
 int sq_phase_metrics_store(aim_db *adb, const char *run_id, const aim_phases *phases,
                                int n_ch, const int *ch_device, const char (*ch_key)[48]) {
     const aim_phase_row *rows;
-    size_t n_rows = aim_phases_rows(phases, &rows);
+    size_t n_rows = aim__phases_rows(phases, &rows);
     if (n_rows == 0 || n_ch == 0)
         return 0;
-    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3 *db = aim__db_sqlite(adb);
     sqlite3_stmt *st = NULL;
     int r = delete_run_rows(db, "phase_metrics", run_id);
     if (r == 0)
@@ -421,15 +421,15 @@ int sq_phase_metrics_store(aim_db *adb, const char *run_id, const aim_phases *ph
             r = step_reset(st);
         }
     sqlite3_finalize(st);
-    return r < 0 ? aim_db_set_error(adb, -EIO, "store: could not write phase metrics: %s",
+    return r < 0 ? aim__db_set_error(adb, -EIO, "store: could not write phase metrics: %s",
                                     sqlite3_errmsg(db))
                  : 0;
 }
 
 int sq_phase_carbon_update(aim_db *adb, const char *run_id, const aim_phases *phases) {
-    sqlite3 *db = aim_db_sqlite(adb);
+    sqlite3 *db = aim__db_sqlite(adb);
     const aim_phase_row *rows;
-    size_t n = aim_phases_rows(phases, &rows);
+    size_t n = aim__phases_rows(phases, &rows);
     sqlite3_stmt *st = NULL;
     int r = n ? exec_bind(db, &st, "UPDATE phase_totals SET carbon_g = ?1 "
                                    "WHERE run_id = ?2 AND name = ?3") : 0;
@@ -441,6 +441,6 @@ int sq_phase_carbon_update(aim_db *adb, const char *run_id, const aim_phases *ph
     }
     sqlite3_finalize(st);
     if (r < 0)
-        aim_db_set_error(adb, r, "storing the phases' carbon: %s", sqlite3_errmsg(db));
+        aim__db_set_error(adb, r, "storing the phases' carbon: %s", sqlite3_errmsg(db));
     return r;
 }
