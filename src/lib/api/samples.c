@@ -11,6 +11,7 @@
 #include "aimeter.h"
 #include "api/run_load.h"
 #include "api/store_error.h"
+#include "util/array.h"
 
 typedef struct group_data {
     int group;
@@ -33,14 +34,10 @@ struct aim_samples {
 static int append_tick(int64_t t, const double *values, const uint8_t *valid, void *userdata) {
     group_data *g = userdata;
     if (g->ticks == g->cap) {
-        size_t cap = g->cap ? 2 * g->cap : 256;
-        int64_t *nt = realloc(g->t, cap * sizeof *nt);
-        if (nt)
-            g->t = nt;
-        double *nv = realloc(g->v, cap * (g->n ? g->n : 1) * sizeof *nv);
-        if (nv)
-            g->v = nv;
-        if (!nt || !nv)
+        /* Times and a row of values per tick: both grow to the one new capacity. */
+        size_t cap = aim__array_next_cap(g->cap, g->ticks + 1, 256);
+        if (cap == 0 || aim__array_resize(&g->t, cap, sizeof *g->t) < 0 ||
+            aim__array_resize(&g->v, cap, (g->n ? g->n : 1) * sizeof *g->v) < 0)
             return -ENOMEM;
         g->cap = cap;
     }

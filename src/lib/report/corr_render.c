@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/md_text.h"
 #include "report/corr_report.h"
 #include "processing/report_words.h"
 #include "report/jsonutil.h"
@@ -518,20 +519,7 @@ void aim__corr_report_text(aim_strbuf *b, const aim_corr_result *c) {
     rows_free(&t);
 }
 
-/* Backslash-escapes what GFM reads as markup or table syntax. */
-static void md(aim_strbuf *b, const char *s) {
-    static const char special[] = "\\`*_[]<>|~&#!";
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch < 0x20 || ch == 0x7f) {
-            aim__strbuf_putc(b, ' ');
-            continue;
-        }
-        if (strchr(special, ch))
-            aim__strbuf_putc(b, '\\');
-        aim__strbuf_putc(b, (char)ch);
-    }
-}
+static void md(aim_strbuf *b, const char *s) { aim__md_text(b, s, strlen(s)); }
 
 static void md_rows(aim_strbuf *b, const aim_corr_result *c, const char *sign,
                     const aim_corr_pair *p, long n) {

@@ -9,25 +9,10 @@
 #include "report/phases_report.h"
 #include "processing/report_model.h"
 #include "report/renderers.h"
+#include "report/md_text.h"
 #include "util/strbuf.h"
 
-/* Backslash-escapes the ASCII punctuation that GFM would read as markup, table syntax or
- * HTML; control characters become spaces (a newline would end the row). */
-static void md_text(aim_strbuf *b, const char *s, size_t n) {
-    static const char special[] = "\\`*_[]<>|~&#!";
-    for (size_t i = 0; i < n && s[i]; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f) {
-            aim__strbuf_putc(b, ' ');
-            continue;
-        }
-        if (strchr(special, c))
-            aim__strbuf_putc(b, '\\');
-        aim__strbuf_putc(b, (char)c);
-    }
-}
-
-static void md(aim_strbuf *b, const char *s) { md_text(b, s, strlen(s)); }
+static void md(aim_strbuf *b, const char *s) { aim__md_text(b, s, strlen(s)); }
 
 /* An inline code span that survives backticks in the text: the fence is one backtick longer
  * than the longest run inside (CommonMark), padded when the text touches a backtick. */
@@ -59,7 +44,7 @@ static void header(aim_strbuf *b, const aim_run_summary *run) {
     md_code(b, run->id, sizeof run->id);
     if (strnlen(run->name, sizeof run->name)) {
         aim__strbuf_append(b, " \"");
-        md_text(b, run->name, sizeof run->name);
+        aim__md_text(b, run->name, sizeof run->name);
         aim__strbuf_putc(b, '"');
     }
     aim__strbuf_append(b, "\n\n- **Status:** ");
@@ -72,11 +57,11 @@ static void header(aim_strbuf *b, const aim_run_summary *run) {
     }
     aim__fmt_time_human(started, sizeof started, run->start_wall_ns);
     aim__strbuf_append(b, "- **Host:** ");
-    md_text(b, run->host, sizeof run->host);
+    aim__md_text(b, run->host, sizeof run->host);
     aim__strbuf_printf(b, ", started %s UTC", started);
     if (strnlen(run->aimeter_version, sizeof run->aimeter_version)) {
         aim__strbuf_append(b, ", aimeter ");
-        md_text(b, run->aimeter_version, sizeof run->aimeter_version);
+        aim__md_text(b, run->aimeter_version, sizeof run->aimeter_version);
     }
     aim__strbuf_putc(b, '\n');
     if (run->status == AIM_RUN_RUNNING && run->stale)
@@ -165,7 +150,7 @@ int aim__report_render_markdown(const aim_report_model *m, char **ret_text) {
             aim__strbuf_append(&b, "\n**Warnings**\n\n");
         first = 0;
         aim__strbuf_append(&b, "- ");
-        md_text(&b, line, len);
+        aim__md_text(&b, line, len);
         aim__strbuf_putc(&b, '\n');
     }
     return aim__strbuf_steal(&b, ret_text);

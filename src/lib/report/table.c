@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 void aim__table_init(aim_table *t, size_t cols) {
     memset(t, 0, sizeof *t);
     t->cols = cols;
@@ -33,13 +35,11 @@ void aim__table_row(aim_table *t) {
     if (t->err)
         return;
     if (t->rows == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 8;
-        char **grown = realloc(t->cells, cap * t->cols * sizeof *grown);
-        if (!grown) {
+        size_t cap = aim__array_next_cap(t->cap, t->rows + 1, 8);
+        if (cap == 0 || aim__array_resize(&t->cells, cap, t->cols * sizeof *t->cells) < 0) {
             t->err = -ENOMEM;
             return;
         }
-        t->cells = grown;
         t->cap = cap;
     }
     memset(&t->cells[t->rows * t->cols], 0, t->cols * sizeof *t->cells);
