@@ -38,6 +38,10 @@ static void config_validation(void **state) {
     char *argv[] = { "python3", "train.py", "--msg", "hello world", "", NULL };
     assert_int_equal(aim_config_set_command(c, argv), 0);
     assert_string_equal(c->command, "python3 train.py --msg 'hello world' ''");
+    /* a quote inside a quoted word reads back as one word in a POSIX shell */
+    char *quoted[] = { "sh", "-c", "mark 'first token'; echo it's", NULL };
+    assert_int_equal(aim_config_set_command(c, quoted), 0);
+    assert_string_equal(c->command, "sh -c 'mark '\\''first token'\\''; echo it'\\''s'");
     assert_int_equal(aim_config_set_zone(c, "no-such-zone"), -EINVAL);
     aim_config_free(c);
     aim_config_free(NULL);

@@ -13,6 +13,7 @@
 #include "sources/source.h"
 #include "sources/options.h"
 #include "util/number.h"
+#include "util/strbuf.h"
 #include "engine/run_provider.h"
 #include "data/zone_history.h"
 
@@ -147,19 +148,33 @@ int aim_config_set_zone(aim_config *c, const char *zone) {
 
 /* Joins argv for the record, quoting words a shell would split. */
 int aim_config_set_command(aim_config *c, char *const argv[]) {
-    size_t o = 0;
-    c->command[0] = '\0';
+    /* As a POSIX shell reads it back: a word with a blank or a shell character goes in single
+     * quotes, and a quote inside it as '\'' (close, escaped quote, reopen); cut at the
+     * field's size. */
+    aim_strbuf b = AIM_STRBUF_INIT;
     for (int i = 0; argv && argv[i]; i++) {
         const char *w = argv[i];
         int quote = !*w || strpbrk(w, " \t\n'\"\\$`*?;&|<>()") != NULL;
-        int n = snprintf(c->command + o, sizeof c->command - o, "%s%s%s%s", i ? " " : "",
-                         quote ? "'" : "", w, quote ? "'" : "");
-        if (n < 0 || (size_t)n >= sizeof c->command - o) {
-            c->command[sizeof c->command - 1] = '\0';
-            break;
+        if (i)
+            aim__strbuf_putc(&b, ' ');
+        if (!quote) {
+            aim__strbuf_append(&b, w);
+            continue;
         }
-        o += (size_t)n;
+        aim__strbuf_putc(&b, '\'');
+        for (; *w; w++)
+            if (*w == '\'')
+                aim__strbuf_append(&b, "'\\''");
+            else
+                aim__strbuf_putc(&b, *w);
+        aim__strbuf_putc(&b, '\'');
     }
+    if (b.err) {
+        aim__strbuf_free(&b);
+        return -ENOMEM;
+    }
+    snprintf(c->command, sizeof c->command, "%s", b.data ? b.data : "");
+    aim__strbuf_free(&b);
     return 0;
 }
 
