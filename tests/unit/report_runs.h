@@ -1,5 +1,6 @@
 /* Hand-made run summaries shared by the report model's and the renderers' tests
- * (test_report_model.c, test_report.c). */
+ * (test_report_model.c and the renderers' tests: test_text.c, test_json.c, test_markdown.c,
+ * test_runs.c, test_renderers.c, test_util_numfmt.c). */
 #ifndef AIM_TEST_REPORT_RUNS_H
 #define AIM_TEST_REPORT_RUNS_H
 

@@ -1,53 +1,28 @@
-/* Correlation: the streaming co-moments against a direct two-pass computation, the grid
- * alignment (sample and hold, staleness, counters as rates, out-of-order groups), ranges,
- * classification, and the replay from the store against the live result.
+/* Correlation (processing/corr.c): the streaming co-moments against a direct two-pass
+ * computation, the grid alignment (sample and hold, staleness, counters as rates,
+ * out-of-order groups), ranges, quantisation, the layout checks. The classification of a
+ * matrix is test_corr_matrix.c's, the replay from the store test_corr_replay.c's, the
+ * renderers test_corr_render.c's.
  *
  * Tolerances: streaming r vs two-pass r within 1e-9 (both are computed in double on the same
- * quantised values; the two-pass sums are the reference, the difference is rounding). The
- * replay from the store repeats the live computation operation for operation, so it must
- * agree to 1e-12 (in practice bit for bit). */
+ * quantised values; the two-pass sums are the reference, the difference is rounding). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sqlite3.h>
-#include <unistd.h>
 
 #include "aimeter.h"
+#include "corr_fixture.h"
 #include "processing/corr.h"
 #include "store/codec.h"
-#include "engine/corr_replay.h"
-#include "store/corr_store.h"
-#include "report/corr_report.h"
-#include "store/db.h"
 
 #define TOL_TWO_PASS 1e-9
-#define TOL_REPLAY 1e-12
 
 /* ------------------------------------------------------------------ helpers */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static double uniform(void) {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (double)((rng_state * 2685821657736338717ull) >> 11) / 9007199254740992.0;
-}
-
-static double normal(void) {
-    double u = uniform(), v = uniform();
-    if (u < 1e-300)
-        u = 1e-300;
-    return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
-}
 
 /* Pearson r over the rows where both are valid, by the textbook two-pass formula. */
 static double two_pass(const double *x, const uint8_t *xok, const double *y, const uint8_t *yok,
@@ -74,44 +49,6 @@ static double two_pass(const double *x, const uint8_t *xok, const double *y, con
     if (!(sxx > 0) || !(syy > 0))
         return NAN;
     return sxy / sqrt(sxx * syy);
-}
-
-static double mat_r(const aim_corr_matrix *m, int i, int j) {
-    if (i == j)
-        return 1;
-    if (i > j) {
-        int t = i;
-        i = j;
-        j = t;
-    }
-    return m->r[aim__corr_pair_index(m->n, i, j)];
-}
-
-static uint64_t mat_n(const aim_corr_matrix *m, int i, int j) {
-    if (i > j) {
-        int t = i;
-        i = j;
-        j = t;
-    }
-    return i == j ? m->self_n[i] : m->pn[aim__corr_pair_index(m->n, i, j)];
-}
-
-/* One group, every slot a gauge at resolution res. */
-static aim_corr *one_group(int n, double res, int64_t interval) {
-    int group[64];
-    double resolution[64];
-    uint8_t counter[64];
-    for (int i = 0; i < n; i++) {
-        group[i] = 0;
-        resolution[i] = res;
-        counter[i] = 0;
-    }
-    aim_corr_layout l = { .n_series = n, .group = group, .resolution = resolution,
-                          .counter = counter, .n_groups = 1, .grid_group = 0,
-                          .interval_ns = interval };
-    aim_corr *c = NULL;
-    assert_int_equal(aim__corr_new(&l, &c), 0);
-    return c;
 }
 
 /* ------------------------------------------------------------------ streaming vs two pass */
@@ -222,52 +159,6 @@ static void test_streaming_matches_two_pass(void **state) {
     free(ok);
 }
 
-/* Issue 11: a series constant but for two samples is no evidence of anything (another series
- * that moves at those two ticks shows r near 1), and a series aimeter computes from another
- * (an estimate from its input) is derived, not a finding and not "identical". */
-static void test_sparse_and_derived(void **state) {
-    (void)state;
-    enum { N = 5, R = 200 };
-    aim_corr *c = one_group(N, 1e-6, 10000000);
-    for (int t = 0; t < R; t++) {
-        double v[N];
-        v[0] = 50 + 20 * normal();                    /* CPU use, say */
-        v[1] = t == 50 || t == 120 ? 9 : 5;           /* constant but for two samples */
-        v[2] = 0.01 * normal() + (t == 50 || t == 120 ? 100 : 0); /* spikes at the same two */
-        v[3] = 30 + 0.5 * v[0];                       /* a model's output from series 0 */
-        v[4] = t == 10 || t == 60 || t == 90 ? 1 : 0; /* three samples off: enough */
-        aim__corr_tick(c, 0, (int64_t)t * 10000000, v, NULL);
-    }
-    aim_corr_matrix *m;
-    assert_int_equal(aim__corr_finish(c, &m), 0);
-    aim__corr_free(c);
-    assert_int_equal(m->spread[1], 2);
-    assert_int_equal(m->spread[0], AIM_CORR_MIN_SPREAD);
-    assert_int_equal(m->spread[4], 3);
-    assert_int_equal(aim__corr_matrix_state(m, 1), AIM_CORR_SERIES_SPARSE);
-    assert_int_equal(aim__corr_matrix_state(m, 4), AIM_CORR_SERIES_VARYING);
-    assert_true(mat_r(m, 1, 2) > 0.99); /* what used to be the top finding */
-    const int model[N] = { -1, 0, 0, 1, 0 };
-    int rep[N];
-    aim__corr_classes(m, NULL, model, rep);
-    assert_int_equal(rep[3], 3); /* r = 1, but derived: not identical */
-    aim_corr_pick picks[16];
-    size_t npos = aim__corr_select(m, rep, model, AIM_CORR_PICK_POSITIVE, 0.3, picks, 16);
-    for (size_t k = 0; k < npos; k++) {
-        assert_false(picks[k].a == 1 || picks[k].b == 1);      /* never the sparse series */
-        assert_false(picks[k].a == 0 && picks[k].b == 3);      /* never the derived pair */
-    }
-    assert_int_equal(aim__corr_select(m, rep, model, AIM_CORR_PICK_IDENTICAL, 0, picks, 16), 0);
-    assert_int_equal(aim__corr_select(m, rep, model, AIM_CORR_PICK_DERIVED, 0, picks, 16), 1);
-    assert_int_equal(picks[0].a, 0);
-    assert_int_equal(picks[0].b, 3);
-    assert_true(picks[0].r > 0.9999);
-    /* without the model the same pair is an identity, as before */
-    aim__corr_classes(m, NULL, NULL, rep);
-    assert_int_equal(rep[3], 0);
-    aim__corr_matrix_free(m);
-}
-
 /* Flapping validity patterns beyond the block cache force evictions and merges; the result
  * must not depend on them. */
 static void test_many_patterns(void **state) {
@@ -299,42 +190,6 @@ static void test_many_patterns(void **state) {
             assert_true(fabs(mat_r(m, i, j) - ref) <= TOL_TWO_PASS);
         }
     aim__corr_matrix_free(m);
-}
-
-/* ------------------------------------------------------------------ the grid */
-
-/* Two groups: the grid at 10 ms (gauges a, b and a counter), a slow group at 35 ms with
- * jitter (gauge s and a counter k). Reference: the grid definition applied directly. */
-enum { G0 = 3, G1 = 2, NSLOT = G0 + G1, GRID_TICKS = 1500, SLOW_TICKS = 430 };
-
-typedef struct two_groups {
-    int64_t tg[GRID_TICKS], ts[SLOW_TICKS];
-    double vg[GRID_TICKS][G0], vs[SLOW_TICKS][G1];
-    uint8_t og[GRID_TICKS][G0], os[SLOW_TICKS][G1];
-} two_groups;
-
-static void make_two_groups(two_groups *d) {
-    double cnt = 0, cnt2 = 0;
-    for (int k = 0; k < GRID_TICKS; k++) {
-        d->tg[k] = (int64_t)k * 10000000 + (int64_t)(uniform() * 200000);
-        double load = sin(k * 0.02) + 0.2 * normal();
-        d->vg[k][0] = 50 + 40 * load;
-        d->vg[k][1] = 10 + 5 * load + normal();
-        cnt += 0.01 * (60 + 30 * load);
-        d->vg[k][2] = cnt;
-        for (int i = 0; i < G0; i++)
-            d->og[k][i] = 1;
-        d->og[k][1] = uniform() > 0.05;
-    }
-    for (int k = 0; k < SLOW_TICKS; k++) {
-        d->ts[k] = (int64_t)k * 35000000 + 3000000 + (int64_t)(uniform() * 500000);
-        double load = sin(d->ts[k] / 10000000.0 * 0.02);
-        d->vs[k][0] = 100 * load + 3 * normal();
-        cnt2 += 0.035 * (5 + load);
-        d->vs[k][1] = cnt2;
-        d->os[k][0] = uniform() > 0.1;
-        d->os[k][1] = uniform() > 0.1;
-    }
 }
 
 static aim_corr *two_group_corr(int live) {
@@ -721,388 +576,6 @@ static void test_layout_checks(void **state) {
     assert_int_equal(inc[AIM_CORR_MAX_SERIES + 1], 0);
 }
 
-/* ------------------------------------------------------------------ through the store */
-
-static char db_path[64];
-
-static int store_setup(void **state) {
-    (void)state;
-    snprintf(db_path, sizeof db_path, "/tmp/aim_corr_%d.db", (int)getpid());
-    unlink(db_path);
-    return 0;
-}
-
-static int store_teardown(void **state) {
-    (void)state;
-    char p[96];
-    unlink(db_path);
-    snprintf(p, sizeof p, "%s-wal", db_path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db_path);
-    unlink(p);
-    return 0;
-}
-
-/* A stored run with the two groups of make_two_groups: host CPU use, cpu0 power and energy
- * at 10 ms (the main group), the process tree's memory and CPU time at 35 ms. */
-static void fill_run(aim_run_summary *run, aim_device_summary *devs, aim_series_summary *ser) {
-    static const struct { int dev; aim_metric_id metric; int group; } spec[NSLOT] = {
-        { 0, AIM_M_CPU_UTIL, 0 }, { 1, AIM_M_POWER, 0 }, { 1, AIM_M_ENERGY, 0 },
-        { 2, AIM_M_PROC_RSS, 1 }, { 2, AIM_M_PROC_CPU_TIME, 1 },
-    };
-    memset(run, 0, sizeof *run);
-    snprintf(run->id, sizeof run->id, "corr-run");
-    snprintf(run->name, sizeof run->name, "corr");
-    run->interval_ns = 10000000;
-    run->status = AIM_RUN_COMPLETED;
-    run->samples = GRID_TICKS;
-    memset(devs, 0, 3 * sizeof *devs);
-    snprintf(devs[0].name, sizeof devs[0].name, "host");
-    devs[0].kind = AIM_DEV_HOST;
-    snprintf(devs[1].name, sizeof devs[1].name, "cpu0");
-    devs[1].kind = AIM_DEV_CPU;
-    snprintf(devs[2].name, sizeof devs[2].name, "process");
-    devs[2].kind = AIM_DEV_PROCESS;
-    for (int i = 0; i < NSLOT; i++) {
-        const aim_metric_info *m = aim__metric_by_id(spec[i].metric);
-        memset(&ser[i], 0, sizeof ser[i]);
-        ser[i].slot = i;
-        ser[i].device = spec[i].dev;
-        ser[i].metric = (int)spec[i].metric;
-        snprintf(ser[i].metric_key, sizeof ser[i].metric_key, "%s", m->key);
-        ser[i].instance = -1;
-        ser[i].group = spec[i].group;
-        ser[i].resolution = m->resolution;
-        ser[i].counter = m->kind == AIM_KIND_COUNTER;
-        ser[i].mean = ser[i].min = ser[i].max = ser[i].mode = NAN;
-    }
-    run->devices = devs;
-    run->n_devices = 3;
-    run->series = ser;
-    run->n_series = NSLOT;
-}
-
-static void store_chunks(aim_db *db, const aim_run_summary *run, const two_groups *d) {
-    aim_chunk_column c0[G0], c1[G1];
-    for (int i = 0; i < G0; i++)
-        c0[i] = (aim_chunk_column){ run->series[i].resolution, run->series[i].counter };
-    for (int i = 0; i < G1; i++)
-        c1[i] = (aim_chunk_column){ run->series[G0 + i].resolution, run->series[G0 + i].counter };
-    aim_chunk_encoder *e0, *e1;
-    assert_int_equal(aim__chunk_encoder_new(G0, c0, 50, &e0), 0);
-    assert_int_equal(aim__chunk_encoder_new(G1, c1, 15, &e1), 0);
-    int64_t seq0 = 0, seq1 = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        aim_chunk_encoder *e = pass ? e1 : e0;
-        int total = pass ? SLOW_TICKS : GRID_TICKS, per = pass ? 15 : 50;
-        for (int k = 0; k < total; k++) {
-            assert_int_equal(aim__chunk_encoder_add(e, pass ? d->ts[k] : d->tg[k],
-                                                   pass ? d->vs[k] : d->vg[k],
-                                                   pass ? d->os[k] : d->og[k]), 0);
-            if (aim__chunk_encoder_ticks(e) == per || k == total - 1) {
-                int64_t first = aim__chunk_encoder_first_t(e), last = aim__chunk_encoder_last_t(e);
-                int n = aim__chunk_encoder_ticks(e);
-                const uint8_t *blob;
-                size_t len;
-                assert_int_equal(aim__chunk_encoder_finish(e, &blob, &len), 0);
-                assert_int_equal(aim__db_chunk_insert(db, run->id, pass, pass ? seq1++ : seq0++,
-                                                     first, last, n, blob, len), 0);
-            }
-        }
-    }
-    aim__chunk_encoder_free(e0);
-    aim__chunk_encoder_free(e1);
-}
-
-/* The session's path: the layout from the run summary, live rings, frames in the writer's
- * batch order (250 ms of the main group, then of the slow one). */
-static aim_corr_matrix *live_matrix(const aim_run_summary *run, const two_groups *d) {
-    static const int64_t iv[2] = { 10000000, 35000000 };
-    aim_corr_run_layout rl;
-    assert_int_equal(aim__corr_run_layout_init(&rl, run, 2, 0, iv), 0);
-    aim_corr *c;
-    assert_int_equal(aim__corr_new(&rl.layout, &c), 0);
-    aim__corr_run_layout_clear(&rl);
-    int a = 0, b = 0;
-    for (int64_t now = 250000000; a < GRID_TICKS || b < SLOW_TICKS; now += 250000000) {
-        for (; a < GRID_TICKS && d->tg[a] < now; a++)
-            aim__corr_tick(c, 0, d->tg[a], d->vg[a], d->og[a]);
-        for (; b < SLOW_TICKS && d->ts[b] < now; b++)
-            aim__corr_tick(c, 1, d->ts[b], d->vs[b], d->os[b]);
-    }
-    aim_corr_matrix *m;
-    assert_int_equal(aim__corr_finish(c, &m), 0);
-    aim__corr_free(c);
-    return m;
-}
-
-static aim_store *open_store(void) {
-    aim_store *st;
-    assert_int_equal(aim_store_new(&st), 0);
-    if (aim_store_open(st, db_path, 1) < 0)
-        fail_msg("open: %s", aim_store_errmsg(st));
-    return st;
-}
-
-static void make_stored_run(two_groups *d, aim_corr_matrix **ret_live) {
-    aim_run_summary run;
-    aim_device_summary devs[3];
-    aim_series_summary ser[NSLOT];
-    fill_run(&run, devs, ser);
-    make_two_groups(d);
-    char err[256];
-    aim_db *db;
-    if (aim__db_open(db_path, 0, &db, err, sizeof err) < 0)
-        fail_msg("%s", err);
-    assert_int_equal(aim__db_begin(db), 0);
-    assert_int_equal(aim__db_run_insert(db, &run, getpid()), 0);
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(aim__db_device_insert(db, run.id, i, &devs[i]), 0);
-    for (int i = 0; i < NSLOT; i++)
-        assert_int_equal(aim__db_series_insert(db, run.id, &ser[i]), 0);
-    assert_int_equal(aim__db_commit(db), 0);
-    store_chunks(db, &run, d);
-    assert_int_equal(aim__db_run_update(db, &run), 0);
-    aim_corr_matrix *live = live_matrix(&run, d);
-    assert_int_equal(aim__db_corr_save(db, run.id, live), 0);
-    aim__db_close(db);
-    *ret_live = live;
-}
-
-/* The stored matrix, and the replay of the stored chunks, equal the live result. */
-static void test_replay_equals_live(void **state) {
-    (void)state;
-    two_groups *d = calloc(1, sizeof *d);
-    aim_corr_matrix *live;
-    make_stored_run(d, &live);
-    aim_store *st = open_store();
-    aim_corr_result *stored = NULL, *replayed = NULL;
-    assert_int_equal(aim_corr_compute(st, "corr-run", NULL, 0, 0, &stored), 0);
-    assert_int_equal(aim_corr_compute(st, "corr-run", NULL, 0, AIM_CORR_RECOMPUTE, &replayed), 0);
-    aim_corr_info si, ri;
-    aim_corr_get_info(stored, &si);
-    aim_corr_get_info(replayed, &ri);
-    assert_int_equal(si.recomputed, 0);
-    assert_int_equal(ri.recomputed, 1);
-    assert_true(si.exact && ri.exact);
-    assert_int_equal(si.ticks, GRID_TICKS);
-    assert_int_equal(ri.ticks, GRID_TICKS);
-    assert_int_equal(si.n_series, NSLOT);
-    assert_int_equal(ri.interval_ns, 10000000);
-    for (size_t i = 0; i < NSLOT; i++)
-        for (size_t j = 0; j < NSLOT; j++) {
-            uint64_t n1, n2;
-            double a = aim_corr_r(stored, i, j, &n1), b = aim_corr_r(replayed, i, j, &n2);
-            assert_int_equal(n1, n2);
-            assert_int_equal(n1, i == j ? live->self_n[i] : mat_n(live, (int)i, (int)j));
-            if (isnan(a) || isnan(b)) {
-                assert_true(isnan(a) && isnan(b));
-                continue;
-            }
-            if (fabs(a - b) > TOL_REPLAY || fabs(a - mat_r(live, (int)i, (int)j)) > TOL_REPLAY)
-                fail_msg("%zu,%zu: stored %.17g replayed %.17g", i, j, a, b);
-        }
-    /* labels come from the registry and the devices */
-    aim_corr_series_info in;
-    assert_int_equal(aim_corr_series(replayed, 2, &in), 0);
-    assert_string_equal(in.label, "Energy rate (cpu0) [W]");
-    assert_string_equal(in.name, "rate(cpu0.energy)");
-    assert_int_equal(in.rate, 1);
-    assert_int_equal(aim_corr_series(replayed, 0, &in), 0);
-    assert_string_equal(in.label, "CPU Usage [%]");
-    assert_int_equal(aim_corr_series(replayed, NSLOT, &in), -EINVAL);
-    assert_true(isnan(aim_corr_r(replayed, 0, NSLOT, NULL)));
-    aim_corr_result_free(stored);
-    aim_corr_result_free(replayed);
-    aim_store_free(st);
-    aim__corr_matrix_free(live);
-    free(d);
-}
-
-/* Ranges replay only their grid ticks; the grid is found from runs.samples. */
-static void test_ranges_and_grid_through_store(void **state) {
-    (void)state;
-    two_groups *d = calloc(1, sizeof *d);
-    aim_corr_matrix *live;
-    make_stored_run(d, &live);
-    aim__corr_matrix_free(live);
-    aim_store *st = open_store();
-    /* grid ticks are at k × 10 ms + [0, 0.2 ms): [1 s, 2 s) holds k = 100 … 199 */
-    aim_time_range rg = { 1000000000LL, 2000000000LL };
-    aim_corr_result *res;
-    assert_int_equal(aim_corr_compute(st, "corr-run", &rg, 1, 0, &res), 0);
-    aim_corr_info in;
-    aim_corr_get_info(res, &in);
-    assert_int_equal(in.recomputed, 1);
-    assert_int_equal(in.ticks, 100);
-    uint64_t n;
-    aim_corr_r(res, 0, 0, &n);
-    assert_int_equal(n, 100);
-    aim_corr_result_free(res);
-    assert_int_equal(aim_corr_compute(st, "no-such-run", NULL, 0, 0, &res), -ENOENT);
-    assert_int_equal(aim_corr_compute(st, "corr-run", NULL, 0, 0x10, &res), -EINVAL);
-    aim_store_free(st);
-
-    /* a run whose samples count is the slow group's: that group is the grid */
-    char err[256];
-    aim_db *db;
-    assert_int_equal(aim__db_open(db_path, 0, &db, err, sizeof err), 0);
-    aim_run_summary run;
-    memset(&run, 0, sizeof run);
-    assert_int_equal(aim__db_load_summary(db, "corr-run", &run), 0);
-    run.samples = SLOW_TICKS;
-    int grid = -1, ng = 0;
-    assert_int_equal(aim__db_corr_grid_group(db, &run, &grid, &ng), 0);
-    assert_int_equal(grid, 1);
-    assert_int_equal(ng, 2);
-    aim_corr_matrix *m;
-    assert_int_equal(aim__corr_replay_run(db, &run, NULL, 0, &m), 0);
-    assert_int_equal(m->ticks, SLOW_TICKS);
-    aim__corr_matrix_free(m);
-    aim__run_summary_clear(&run);
-    aim__db_close(db);
-    free(d);
-}
-
-/* What `aimeter corr` prints, by shape. */
-static void exec_sql(const char *sql) {
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(db_path, &h), SQLITE_OK);
-    char *msg = NULL;
-    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    sqlite3_close(h);
-}
-
-/* Issue 11, through the store and every output: cpu0's power and energy estimated by
- * aimeter's model from the host's CPU use are derived from it (listed apart, with why), not
- * a finding; a matrix stored before its series' spread was counted is replayed. */
-static void test_derived_in_every_format(void **state) {
-    (void)state;
-    two_groups *d = calloc(1, sizeof *d);
-    aim_corr_matrix *live;
-    make_stored_run(d, &live);
-    aim__corr_matrix_free(live);
-    exec_sql("UPDATE series SET method = 'estimated' WHERE slot IN (1, 2)");
-    aim_store *st = open_store();
-    aim_corr_result *res;
-    assert_int_equal(aim_corr_compute(st, "corr-run", NULL, 0, 0, &res), 0);
-    aim_corr_info in;
-    aim_corr_get_info(res, &in);
-    assert_false(in.recomputed);
-    assert_int_equal(in.n_derived, 1);
-    assert_int_equal(in.min_spread, AIM_CORR_MIN_SPREAD);
-    aim_corr_pair p[8];
-    size_t nder = 0;
-    assert_int_equal(aim_corr_pairs(res, AIM_CORR_DERIVED, 0, p, 8, &nder), 0);
-    assert_int_equal(nder, 1);
-    assert_int_equal(p[0].a, 0); /* host CPU use */
-    assert_int_equal(p[0].b, 1); /* cpu0 power */
-    size_t npos = 0;
-    assert_int_equal(aim_corr_pairs(res, AIM_CORR_POSITIVE, 0, p, 8, &npos), 0);
-    for (size_t k = 0; k < npos && k < 8; k++)
-        assert_false(p[k].a == 0 && (p[k].b == 1 || p[k].b == 2));
-    char *text = NULL;
-    assert_int_equal(aim_corr_render(res, AIM_FORMAT_TEXT, 0, 0, 5, &text), 0);
-    assert_non_null(strstr(text, "Derived (one computed from the other by aimeter's own model"));
-    assert_non_null(strstr(text, "aimeter estimates CPU power as a straight line in CPU use"));
-    free(text);
-    assert_int_equal(aim_corr_render(res, AIM_FORMAT_CSV, 0, 0, 5, &text), 0);
-    assert_non_null(strstr(text, "\nderived,host.cpu.util,cpu0.power,"));
-    free(text);
-    assert_int_equal(aim_corr_render(res, AIM_FORMAT_JSON, 0, 0, 5, &text), 0);
-    json_error_t jerr;
-    json_t *root = json_loads(text, 0, &jerr);
-    assert_non_null(root);
-    json_t *der = json_object_get(root, "derived");
-    assert_int_equal(json_array_size(der), 1);
-    assert_non_null(json_string_value(json_object_get(json_array_get(der, 0), "why")));
-    assert_int_equal(json_integer_value(json_object_get(root, "n_derived")), 1);
-    json_decref(root);
-    free(text);
-    aim_corr_result_free(res);
-    /* the report's sections read the same */
-    aim_run_summary run;
-    aim_db *db;
-    char err[256];
-    assert_int_equal(aim__db_open(db_path, 0, &db, err, sizeof err), 0);
-    assert_int_equal(aim__db_load_summary(db, "corr-run", &run), 0);
-    assert_int_equal(aim__db_corr_load(db, "corr-run", &run.corr), 0); /* as render.c does */
-    aim__db_close(db);
-    assert_non_null(run.corr);
-    assert_int_equal(aim__corr_res_build(&run, run.corr, 0, 0, &res), 0); /* as render.c does */
-    aim_strbuf b = AIM_STRBUF_INIT;
-    aim__corr_report_text(&b, res);
-    aim__corr_report_markdown(&b, res);
-    aim__corr_res_free(res);
-    assert_int_equal(aim__strbuf_steal(&b, &text), 0);
-    assert_non_null(strstr(text, "Derived (one computed"));
-    assert_non_null(strstr(text, "\nDerived (one computed"));
-    free(text);
-    aim__run_summary_clear(&run);
-    /* a matrix stored before schema 9 counted no spread: replayed */
-    exec_sql("UPDATE correlations SET spread = NULL");
-    assert_int_equal(aim_corr_compute(st, "corr-run", NULL, 0, 0, &res), 0);
-    aim_corr_get_info(res, &in);
-    assert_true(in.recomputed);
-    assert_int_equal(in.n_derived, 1);
-    aim_corr_result_free(res);
-    aim_store_free(st);
-    free(d);
-}
-
-static void test_render(void **state) {
-    (void)state;
-    two_groups *d = calloc(1, sizeof *d);
-    aim_corr_matrix *live;
-    make_stored_run(d, &live);
-    aim__corr_matrix_free(live);
-    aim_store *st = open_store();
-    aim_corr_result *res;
-    assert_int_equal(aim_corr_compute(st, "corr-run", NULL, 0, 0, &res), 0);
-    char *text = NULL;
-    /* the CSV matrix: a header and a row per series, each with NSLOT + 1 fields */
-    assert_int_equal(aim_corr_render(res, AIM_FORMAT_CSV, 1, 0, 0, &text), 0);
-    int lines = 0, commas = 0;
-    for (char *p = text; *p; p++) {
-        lines += *p == '\n';
-        commas += *p == ',';
-    }
-    assert_int_equal(lines, NSLOT + 1);
-    assert_int_equal(commas, (NSLOT + 1) * NSLOT);
-    assert_true(strncmp(text, "series,host.cpu.util,cpu0.power,rate(cpu0.energy),", 50) == 0);
-    free(text);
-    /* the JSON matrix parses and is square */
-    assert_int_equal(aim_corr_render(res, AIM_FORMAT_JSON, 1, 0.5, 0, &text), 0);
-    json_error_t jerr;
-    json_t *root = json_loads(text, 0, &jerr);
-    assert_non_null(root);
-    assert_string_equal(json_string_value(json_object_get(root, "schema")),
-                        "aimeter.corr-matrix/1");
-    json_t *r = json_object_get(root, "r");
-    assert_int_equal(json_array_size(r), NSLOT);
-    assert_int_equal(json_array_size(json_array_get(r, 0)), NSLOT);
-    assert_true(json_real_value(json_array_get(json_array_get(r, 1), 1)) == 1.0);
-    json_decref(root);
-    free(text);
-    /* findings: top 1 per sign */
-    assert_int_equal(aim_corr_render(res, AIM_FORMAT_JSON, 0, 0, 1, &text), 0);
-    root = json_loads(text, 0, &jerr);
-    assert_non_null(root);
-    assert_true(json_array_size(json_object_get(root, "positive")) <= 1);
-    assert_int_equal(json_array_size(json_object_get(root, "series")), NSLOT);
-    json_decref(root);
-    free(text);
-    assert_int_equal(aim_corr_render(res, AIM_FORMAT_TEXT, 0, 0, 5, &text), 0);
-    assert_non_null(strstr(text, "Pearson r over 1500 ticks of the 10 ms grid"));
-    free(text);
-    assert_int_equal(aim_corr_render(res, (aim_format)42, 0, 0, 5, &text), -EOPNOTSUPP);
-    assert_int_equal(aim_corr_render(res, AIM_FORMAT_TEXT, 0, 1.5, 5, &text), -EINVAL);
-    aim_corr_result_free(res);
-    aim_store_free(st);
-    free(d);
-}
-
 /* Issue 11: the run's closing sample (1 ms after the previous tick) made findings: x constant
  * and y constant all run long, then one closing sample where both jump. It makes no row. */
 static void closing_sample_makes_no_row(void **state) {
@@ -1128,7 +601,6 @@ int main(void) {
         cmocka_unit_test(closing_sample_makes_no_row),
         cmocka_unit_test(test_streaming_matches_two_pass),
         cmocka_unit_test(test_many_patterns),
-        cmocka_unit_test(test_sparse_and_derived),
         cmocka_unit_test(test_grid_alignment),
         cmocka_unit_test(test_counter_rate_by_hand),
         cmocka_unit_test(test_staleness),
@@ -1136,12 +608,6 @@ int main(void) {
         cmocka_unit_test(test_ranges),
         cmocka_unit_test(test_quantise_matches_codec),
         cmocka_unit_test(test_layout_checks),
-        cmocka_unit_test_setup_teardown(test_replay_equals_live, store_setup, store_teardown),
-        cmocka_unit_test_setup_teardown(test_ranges_and_grid_through_store, store_setup,
-                                        store_teardown),
-        cmocka_unit_test_setup_teardown(test_render, store_setup, store_teardown),
-        cmocka_unit_test_setup_teardown(test_derived_in_every_format, store_setup,
-                                        store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /* The report model (processing/report_model.h) from hand-made run summaries: which rows and
  * tables a report has, in which order, with which labels, and the correlation result it
- * carries. The renderers' layout of it: test_report.c. */
+ * carries. The renderers' layout of it: test_text.c, test_json.c, test_markdown.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -14,6 +14,8 @@
 #include "util/number.h"
 #include "util/numfmt.h"
 #include "comma_locale.h"
+#include "report_fixture.h"
+#include "report_runs.h"
 
 static int comma; /* 1 while the tests run under a decimal-comma locale */
 
@@ -119,12 +121,66 @@ static void bounded_append(void **state) {
     assert_string_equal(small, "abc");
 }
 
+static void number_formatting(void **state) {
+    char b[AIM_NUM_MAX];
+    assert_string_equal(aim__fmt_fixed(b, 6348.88, 2), "6348.88");
+    assert_string_equal(aim__fmt_fixed(b, 4.0, 2), "4.00");
+    assert_string_equal(aim__fmt_fixed(b, -0.001, 2), "0.00");
+    assert_string_equal(aim__fmt_fixed(b, -1.5, 2), "-1.50");
+    assert_string_equal(aim__fmt_fixed(b, NAN, 2), "n/a");
+    assert_string_equal(aim__fmt_fixed(b, -INFINITY, 2), "n/a");
+    assert_string_equal(aim__fmt_fixed(b, 1.5e13, 2), "1.500e+13");
+    assert_string_equal(aim__fmt_fixed(b, 1e308, 2), "1.000e+308");
+    assert_string_equal(aim__fmt_trim(b, 475, 2), "475");
+    /* Small figures keep significant digits instead of rounding to zero. */
+    assert_string_equal(aim__fmt_sig(b, 2.0664, 3, 3), "2.066");
+    assert_string_equal(aim__fmt_sig(b, 0.000351234, 3, 3), "0.000351");
+    assert_string_equal(aim__fmt_sig(b, 0.0020664, 2, 4), "0.0021");
+    assert_string_equal(aim__fmt_sig(b, 7.4166e-7, 3, 6), "0.000000742");
+    assert_string_equal(aim__fmt_sig(b, 1e-12, 3, 2), "0.000000000");
+    assert_string_equal(aim__fmt_sig(b, 0.0, 3, 2), "0.00");
+    assert_string_equal(aim__fmt_sig(b, 15655.86, 3, 2), "15655.86");
+    assert_string_equal(aim__fmt_trim(b, 56.30, 2), "56.3");
+    char s[64];
+    aim__fmt_energy_short(s, sizeof s, 999.96);
+    assert_string_equal(s, "1.00 kJ");
+    aim__fmt_carbon_short(s, sizeof s, 0.00035012);
+    assert_string_equal(s, "0.00035 g");
+    aim__fmt_carbon_short(s, sizeof s, NAN);
+    assert_string_equal(s, "-");
+    aim__fmt_time_iso(s, sizeof s, -1);
+    assert_string_equal(s, "1969-12-31T23:59:59.999Z");
+
+    /* Where a comma-decimal locale is installed, the report must still say "6348.88". */
+    static const char *const comma_locales[] = { "de_DE.UTF-8", "fr_FR.UTF-8", "de_DE", "fr_FR" };
+    for (size_t i = 0; i < sizeof comma_locales / sizeof comma_locales[0]; i++) {
+        if (!setlocale(LC_NUMERIC, comma_locales[i]))
+            continue;
+        char probe[16];
+        snprintf(probe, sizeof probe, "%.1f", 1.5);
+        assert_string_equal(probe, "1,5");
+        assert_string_equal(aim__fmt_fixed(b, 6348.88, 2), "6348.88");
+        aim_run_summary r;
+        host_only_run(&r);
+        char *t = render(&r, "text");
+        assert_non_null(strstr(t, "6348.88 J"));
+        free(t);
+        t = render(&r, "json");
+        json_decref(parse(t));
+        free(t);
+        aim__run_summary_clear(&r);
+        break;
+    }
+    setlocale(LC_NUMERIC, "C");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(exact_numbers_for_data, in_c),
         cmocka_unit_test_setup(readable_numbers, in_c),
         cmocka_unit_test_setup(parsing, in_c),
         cmocka_unit_test(bounded_append),
+        cmocka_unit_test(number_formatting),
         cmocka_unit_test_setup(exact_numbers_for_data, with_comma),
         cmocka_unit_test_setup(readable_numbers, with_comma),
         cmocka_unit_test_setup(parsing, with_comma),
