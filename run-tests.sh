@@ -22,8 +22,19 @@ build() { # dir, meson options...
 suite() { # label, build dir, [meson test options...]
   local label=$1 dir=$2; shift 2
   step "$label: unit and fuzz replays"
-  meson test -C "$dir" --suite unit --suite fuzz --print-errorlogs "$@" | tail -n 12
-  cp "$dir/meson-logs/testlog.json" "$results/$label.meson.json" 2>/dev/null || true
+  # A log of its own per label. With --wrapper meson adds the wrapper's name to the log's
+  # (testlog-valgrind-valgrind.json): copying testlog.json had counted the normal run's
+  # results instead, and a failure under valgrind went unseen by the summary.
+  rm -f "$dir"/meson-logs/testlog-"$label"*.json
+  meson test -C "$dir" --suite unit --suite fuzz --print-errorlogs --logbase "testlog-$label" \
+    "$@" | tail -n 12
+  local log
+  log=$(ls "$dir"/meson-logs/testlog-"$label"*.json 2>/dev/null | head -n 1)
+  if [ -n "$log" ]; then
+    cp "$log" "$results/$label.meson.json"
+  else
+    echo "no test log" > "$results/$label-tests.failed"
+  fi
 }
 
 e2e() { # label, build dir

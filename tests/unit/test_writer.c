@@ -124,10 +124,41 @@ static void a_sink_in_the_table_receives_the_run(void **state) {
     memset(&rec, 0, sizeof rec);
     if (aim_session_start(s) != 0)
         fail_msg("start: %s", aim_session_errmsg(s));
-    usleep(100000);
-    /* The package counter moves: the run has energy to show. */
-    assert_int_equal(tmptree_write(sys, "class/powercap/intel-rapl:0/energy_uj", "262153000000\n"), 0);
-    usleep(100000);
+    /* The package counter moves once the energy counters were read (the writer shows them
+     * valid in the live snapshot), and the run stops once the writer has seen the new value:
+     * the run has energy to show however slowly the machine runs (valgrind on a loaded
+     * machine), with no fixed sleep. */
+    int n_series = s->catalog.n_series;
+    double *seen_v = calloc((size_t)n_series, sizeof *seen_v);
+    double *first_v = calloc((size_t)n_series, sizeof *first_v);
+    unsigned char *seen_ok = calloc((size_t)n_series, 1);
+    assert_true(seen_v && first_v && seen_ok);
+    int counters_read = 0, moved = 0;
+    for (int i = 0; i < 120000 && !moved; i++) {
+        aim_live live;
+        aim_live_totals seen;
+        assert_int_equal(aim_session_live(s, &live), 0); /* a reader: the writer publishes */
+        aim__live_read(s->live, &seen, NULL, seen_v, seen_ok);
+        int all = 1, any = 0;
+        for (int k = 0; k < n_series; k++)
+            if (s->catalog.series[k].metric == AIM_M_ENERGY) {
+                any = 1;
+                all &= seen_ok[k];
+                moved |= counters_read && seen_ok[k] && seen_v[k] != first_v[k];
+            }
+        if (!counters_read && any && all) {
+            counters_read = 1;
+            memcpy(first_v, seen_v, (size_t)n_series * sizeof *seen_v);
+            assert_int_equal(tmptree_write(sys, "class/powercap/intel-rapl:0/energy_uj",
+                                           "262153000000\n"), 0);
+        }
+        if (!moved)
+            usleep(1000);
+    }
+    assert_true(counters_read && moved);
+    free(seen_v);
+    free(first_v);
+    free(seen_ok);
     assert_int_equal(aim_session_stop(s, AIM_RUN_COMPLETED, 0), 0);
 
     uint64_t written = 0;

@@ -25,13 +25,17 @@ char *tmptree_copy(const char *fixture) {
 int tmptree_write(const char *root, const char *rel, const char *text) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", root, rel);
-    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    /* Overwritten in place, cut to length after: a source polling the file meanwhile reads
+     * the old or the new text, never the empty file an O_TRUNC open would show it (a sysfs
+     * counter is never empty; a source reading one drops itself as broken). */
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
     size_t len = strlen(text);
-    ssize_t n = write(fd, text, len);
+    ssize_t n = pwrite(fd, text, len, 0);
+    int cut = n == (ssize_t)len ? ftruncate(fd, (off_t)len) : 0;
     close(fd);
-    return n == (ssize_t)len ? 0 : -EIO;
+    return n == (ssize_t)len && cut == 0 ? 0 : -EIO;
 }
 
 int tmptree_chmod(const char *root, const char *rel, unsigned mode) {
