@@ -32,10 +32,10 @@ static const char plot_usage[] =
 
 enum { OPT_FROM = 1000, OPT_TO, OPT_PHASE, OPT_SIZE, OPT_DPI, OPT_TITLE };
 
-/* A whole number of at most 5 digits ("1200"). */
+/* A whole number from 1, at most 5 digits ("1200"); 0 would mean the default to the library. */
 static int parse_pixels(const char *s, size_t len, int *ret) {
     double v;
-    if (len == 0 || len > 5 || aim_parse_number(s, len, &v) < 0 || v != floor(v))
+    if (len == 0 || len > 5 || aim_parse_number(s, len, &v) < 0 || v != floor(v) || v < 1)
         return -EINVAL;
     *ret = (int)v;
     return 0;

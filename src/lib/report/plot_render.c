@@ -1,5 +1,8 @@
-/* aimeter plot's drawing: PLplot (cairo drivers) lays out the axes, ticks, text and legend;
- * this file only says what goes where. Colours are the Okabe-Ito palette, which stays
+/* aimeter plot's drawing: PLplot lays out the axes, ticks, text and legend;
+ * this file only says what goes where. PNG and PDF come from the cairo drivers (antialiased,
+ * system fonts); SVG from PLplot's own svg driver, whose text stays text (<text> elements:
+ * searchable, editable, checked by tests/e2e/test_plot.py) where cairo's would be outlines.
+ * Colours are the Okabe-Ito palette, which stays
  * distinct under the common colour-vision deficiencies; series on the right axis are dashed
  * so the two axes can be told apart without colour. */
 #include <errno.h>
@@ -204,7 +207,7 @@ static void draw(const aim_plot_model *m, const aim_plot_style *st) {
 int aim__plot_render_file(const aim_plot_model *m, const aim_plot_style *st, const char *path,
                           aim_plot_file_format format, char *err, size_t errsize) {
     static const char *const devices[] = { [AIM_PLOT_PNG] = "pngcairo",
-                                           [AIM_PLOT_SVG] = "svgcairo",
+                                           [AIM_PLOT_SVG] = "svg",
                                            [AIM_PLOT_PDF] = "pdfcairo" };
     /* PLplot exits the process when it cannot open its output: the file is tried first */
     FILE *f = fopen(path, "wb");

@@ -1,5 +1,5 @@
-/* Draws a chart model (processing/plot_model.h) into a PNG, SVG or PDF file with PLplot's
- * cairo drivers (docs/decisions.md, "Visualisation"). */
+/* Draws a chart model (processing/plot_model.h) into a PNG, SVG or PDF file with PLplot
+ * (cairo drivers for PNG and PDF, its svg driver for SVG) (docs/decisions.md, "Visualisation"). */
 #ifndef AIM_PLOT_RENDER_H
 #define AIM_PLOT_RENDER_H
 
