@@ -263,9 +263,9 @@ int aim_plot_render(aim_store *store, const char *run_id, const aim_plot_request
         return r;
     }
     double x0 = 0, x1 = 0;
-    /* the plot's width in pixels is about 87 % of the picture's (plot_render.c's margins) */
-    aim__plot_model_init(&x.model, 0, 0, st.width * 87 / 100);
+    aim__plot_model_init(&x.model, 0, 0, st.width);
     r = pick_metrics(&x, req->metrics);
+    x.model.width_px = aim__plot_area_width(&st, x.model.n_axes);
     if (r == 0)
         r = window(&x, req, &x0, &x1);
     if (r == 0) {

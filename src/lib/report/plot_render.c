@@ -132,7 +132,8 @@ static void draw_bands(const aim_plot_model *m) {
     text_size(1.0);
 }
 
-static void draw_legend(const aim_plot_model *m) {
+/* y: the legend's distance below the plot, a share of the plot's height. */
+static void draw_legend(const aim_plot_model *m, double y) {
     PLINT opt[AIM_PLOT_MAX_SERIES], colours[AIM_PLOT_MAX_SERIES], styles[AIM_PLOT_MAX_SERIES];
     PLFLT widths[AIM_PLOT_MAX_SERIES];
     char text[AIM_PLOT_MAX_SERIES][256];
@@ -156,18 +157,38 @@ static void draw_legend(const aim_plot_model *m) {
         text_colours[i] = COL_FG;
     PLFLT w, h;
     /* below the plot, under the time axis's label: it hides no data */
-    pllegend(&w, &h, PL_LEGEND_ROW_MAJOR, PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE, 0.0, 0.2,
+    pllegend(&w, &h, PL_LEGEND_ROW_MAJOR, PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE, 0.0, y,
              0.04, COL_BG, COL_FG, 1, nrow, ncol, n, opt, 0.8, 0.8 * text_scale, 2.0, 0.0,
              text_colours, texts,
              NULL, NULL, NULL, NULL, colours, styles, widths, NULL, NULL, NULL, NULL);
 }
 
+/* The left and right margins, a share of the width: the y-axes' numbers and labels. */
+static void margins(const aim_plot_style *st, int n_axes, double *left, double *right) {
+    double px = st->dpi / 100.0;
+    *left = 110 * px / st->width;
+    *right = (n_axes > 1 ? 120 : 30) * px / st->width;
+    *left = *left < 0.3 ? *left : 0.3;
+    *right = *right < 0.2 ? *right : 0.2;
+}
+
+int aim__plot_area_width(const aim_plot_style *style, int n_axes) {
+    double left, right;
+    margins(style, n_axes, &left, &right);
+    return (int)(style->width * (1 - left - right));
+}
+
 static void draw(const aim_plot_model *m, const aim_plot_style *st) {
     char label[600];
     pladv(0);
-    double right = m->n_axes > 1 ? 0.90 : 0.96;
-    double bottom = m->n_series > 3 ? 0.3 : 0.26;
-    plvpor(0.09, right, bottom, 0.90);
+    /* margins for the text around the plot, in pixels at 100 dpi (the text's size does not
+     * follow the picture's), as a share of the picture; the plot keeps half of it at least */
+    double h = st->height, px = text_scale, left, right;
+    margins(st, m->n_axes, &left, &right);
+    double bottom = (m->n_series > 3 ? 180 : 156) * px / h, top = 60 * px / h;
+    bottom = bottom < 0.35 ? bottom : 0.35;
+    top = top < 0.15 ? top : 0.15;
+    plvpor(left, 1 - right, bottom, 1 - top);
     plwind(m->x0, m->x1, m->ymin[0], m->ymax[0]);
     draw_bands(m);
     plcol0(COL_FG);
@@ -201,7 +222,7 @@ static void draw(const aim_plot_model *m, const aim_plot_style *st) {
         plmtex("t", -3.0, 0.5, 0.5, "no samples in this window");
     text_size(1.0);
     if (m->n_series)
-        draw_legend(m);
+        draw_legend(m, 95 * px / h / (1 - top - bottom));
 }
 
 int aim__plot_render_file(const aim_plot_model *m, const aim_plot_style *st, const char *path,

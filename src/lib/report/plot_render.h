@@ -22,6 +22,10 @@ typedef struct aim_plot_style {
     const char *title;
 } aim_plot_style;
 
+/* The plot's width in pixels inside the picture (the decimation's bucket count), for a
+ * chart with n_axes y-axes. */
+int aim__plot_area_width(const aim_plot_style *style, int n_axes);
+
 /* Draws m into path. PLplot keeps its state in globals: calls are serialised by a mutex, so
  * threads may call this at once (one draws, the others wait). 0, or -errno when path cannot
  * be written (err says why). */
