@@ -9,19 +9,16 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import FIXTURES, assert_one_error, gpu_env, ls_json, run_aimeter
-
-STORE_SQL = FIXTURES / "store" / "golden.sql"
-R4 = "20261207-083158-a90897"  # 2 GPUs, phases epoch 1..3 with a step inside each
-R5 = "20261207-083159-769624"  # no GPU, prefill then decode (left open)
+from conftest import assert_one_error, gpu_env, ls_json, run_aimeter
+# R4: 2 GPUs, phases epoch 1..3 with a step inside each; R5: no GPU, prefill then decode
+# (left open)
+from test_golden import R4, R5, load_store
 
 
 @pytest.fixture
 def golden(tmp_path):
     db = tmp_path / "golden.db"
-    con = sqlite3.connect(db)
-    con.executescript(STORE_SQL.read_text(encoding="utf-8"))
-    con.close()
+    load_store(db)
     return db
 
 

@@ -60,9 +60,12 @@ static int unknown_metric(plot_ctx *x, const char *name) {
             aim__strbuf_append(&b, key);
         i = j;
     }
+    /* the store's message holds 511 bytes: a longer list is cut, and says so */
     const char *all = " (aimeter export --columns lists them)";
-    if (!b.err && b.len > 500 - strlen(all))
-        b.len = 500 - strlen(all) - 4, aim__strbuf_append(&b, " ...");
+    if (!b.err && b.len > 500 - strlen(all)) {
+        b.len = 500 - strlen(all) - 4;
+        aim__strbuf_append(&b, " ...");
+    }
     aim__strbuf_append(&b, all);
     aim__store_set_error(x->store, "%s", b.err ? "unknown metric" : b.data);
     aim__strbuf_free(&b);
