@@ -1,6 +1,7 @@
 """aimeter plot: charts of stored runs drawn by PLplot, checked by structure (SVG parsed as
 XML, the PNG's IHDR chunk, the PDF rendered by pdftoppm), never by timing. The runs are the
 golden store's (tests/fixtures/store/golden.sql) and one measured through the fake NVML."""
+import os
 import shutil
 import sqlite3
 import struct
@@ -199,3 +200,60 @@ def test_help_lists_the_options():
     for opt in ("-m, --metrics", "-o, --output", "--from S", "--to S", "--phase NAME",
                 "--size WxH", "--dpi N", "--title TEXT", "--db PATH"):
         assert opt in r.stdout
+
+
+# Threads drawing at once through the library (ctypes releases the GIL in each call): PLplot's
+# state is global, so aim_plot_render draws one chart at a time (report/plot_render.c).
+CONCURRENT = r"""
+import ctypes, os, sys, threading
+lib = ctypes.CDLL(os.environ["AIMETER_LIBRARY"])
+
+class Req(ctypes.Structure):
+    _fields_ = [("metrics", ctypes.c_char_p), ("output", ctypes.c_char_p),
+                ("width", ctypes.c_int), ("height", ctypes.c_int), ("dpi", ctypes.c_int),
+                ("title", ctypes.c_char_p), ("has_from", ctypes.c_int), ("has_to", ctypes.c_int),
+                ("from_s", ctypes.c_double), ("to_s", ctypes.c_double),
+                ("phase", ctypes.c_char_p)]
+
+lib.aim_store_errmsg.restype = ctypes.c_char_p
+db, run, out = sys.argv[1].encode(), sys.argv[2].encode(), sys.argv[3]
+results = {}
+
+def draw(i):
+    store = ctypes.c_void_p()
+    assert lib.aim_store_new(ctypes.byref(store)) == 0
+    assert lib.aim_store_open(store, db, 1) == 0
+    for k in range(3):
+        ext = ("png", "svg", "pdf")[(i + k) % 3]
+        req = Req(metrics=b"gpu0.power,gpu0.gpu.clock_sm",
+                  output=f"{out}/c{i}-{k}.{ext}".encode(), width=400 + 10 * i, height=300)
+        r = lib.aim_plot_render(store, run, ctypes.byref(req))
+        results[(i, k)] = (r, lib.aim_store_errmsg(store))
+    lib.aim_store_free(store)
+
+threads = [threading.Thread(target=draw, args=(i,)) for i in range(6)]
+for t in threads: t.start()
+for t in threads: t.join()
+bad = {k: v for k, v in results.items() if v[0] != 0}
+print("ok" if len(results) == 18 and not bad else bad)
+"""
+
+
+def test_threads_draw_at_once(golden, tmp_path):
+    from fakeproc import library_env
+    from conftest import PYTHON
+    env = dict(os.environ)
+    env.update(library_env())
+    r = subprocess.run([PYTHON, "-c", CONCURRENT, str(golden), R4, str(tmp_path)], env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stdout + r.stderr
+    for i in range(6):
+        for k in range(3):
+            ext = ("png", "svg", "pdf")[(i + k) % 3]
+            path = tmp_path / f"c{i}-{k}.{ext}"
+            if ext == "png":
+                assert png_size(path) == (400 + 10 * i, 300)
+            elif ext == "svg":
+                assert "gpu0.power [W]" in svg_texts(path)
+            else:
+                assert path.read_bytes().startswith(b"%PDF") and b"%%EOF" in path.read_bytes()
