@@ -702,6 +702,31 @@ AIM_PUBLIC int aim_export_csv(aim_store *store, const char *run_id, aim_write_fn
 AIM_PUBLIC int aim_export_csv_columns(aim_store *store, const char *run_id, aim_write_fn write,
                                       void *userdata);
 
+/* ---------------------------------------------------------------- plots */
+
+/* What aim_plot_render draws (docs/cli.md, "aimeter plot"). Zero-initialise, then set. */
+typedef struct aim_plot_request {
+    const char *metrics;     /* comma-separated series, named as aim_export_csv's columns
+                                without the unit: "gpu0.power,gpu0.sm_clock" */
+    const char *output;      /* the file: its extension (.png, .svg, .pdf) is the format */
+    int width, height;       /* pixels, 100 to 10000 each; 0: 1200 x 600 */
+    int dpi;                 /* 30 to 1200; the text scales with it; 0: 100 */
+    const char *title;       /* NULL: the run's name, else its id */
+    int has_from, has_to;    /* the window, s since the run's start; without: the run's */
+    double from_s, to_s;     /* start and end */
+    const char *phase;       /* NULL, or the window from the first instance of that phase's
+                                start to its last one's end, within from/to */
+} aim_plot_request;
+
+/* Draws a time-series chart of a stored run into req->output: the series on one or two
+ * y-axes (one per unit), the phases as shaded, labelled bands, a series with more than two
+ * samples per pixel as the minimum and maximum of each pixel (said on the chart), gaps in
+ * the samples left open. Errors (detail in aim_store_errmsg()): -EOPNOTSUPP the extension
+ * names no format; -EINVAL an unknown metric (the message lists the run's), more than two
+ * units, more than 8 metrics, a bad size, dpi or window; -ENOENT no such run or phase;
+ * -EIO the file cannot be written; -EBADMSG corrupt samples; -ENOMEM. */
+AIM_PUBLIC int aim_plot_render(aim_store *store, const char *run_id, const aim_plot_request *req);
+
 /* ---------------------------------------------------------------- correlation */
 
 /* Pearson correlation between every pair of a run's series on one aligned grid: the ticks of

@@ -14,6 +14,7 @@ static const char usage[] =
     "  report [RUN]                    the report of a run again (default: last)\n"
     "  export [RUN] --csv FILE         the time series as CSV (--json FILE: the summary)\n"
     "  corr [RUN] [--matrix]           which metrics move together (Pearson r), or the matrix\n"
+    "  plot [RUN] -m M,M -o FILE.png   metrics over time as a chart (PNG, SVG or PDF)\n"
     "  devices                         what can be measured here, and why the rest cannot\n"
     "  whatif RUN --zones A,B          RUN's stored energy re-priced in other grid zones\n"
     "  whatif RUN --hardware A100,L4   RUN's GPU energy rescaled to other accelerators\n"
@@ -57,6 +58,7 @@ int main(int argc, char **argv) {
         { "whatif", cmd_whatif },
         { "intensity", cmd_intensity },
         { "corr", cmd_corr },
+        { "plot", cmd_plot },
         { "mark", cmd_mark },
         { "phase", cmd_phase },
         { "record", cmd_record },

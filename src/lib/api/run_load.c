@@ -47,14 +47,20 @@ const char *aim__api_series_unit(const aim_series_summary *s) {
     return m && m->unit ? m->unit : "";
 }
 
-void aim__api_series_column(const aim_run_summary *run, const aim_series_summary *s, char *out,
-                           size_t len) {
+void aim__api_series_key(const aim_run_summary *run, const aim_series_summary *s, char *out,
+                        size_t len) {
     const char *dev = s->device >= 0 && s->device < run->n_devices ? run->devices[s->device].name
                                                                    : "?";
     char inst[16] = "";
     if (s->instance >= 0)
         snprintf(inst, sizeof inst, "[%d]", s->instance);
+    snprintf(out, len, "%s.%.48s%s", dev, s->metric_key, inst);
+}
+
+void aim__api_series_column(const aim_run_summary *run, const aim_series_summary *s, char *out,
+                           size_t len) {
+    char key[128];
+    aim__api_series_key(run, s, key, sizeof key);
     const char *unit = aim__api_series_unit(s);
-    snprintf(out, len, "%s.%.48s%s%s%s%s", dev, s->metric_key, inst, *unit ? " [" : "", unit,
-             *unit ? "]" : "");
+    snprintf(out, len, "%s%s%s%s", key, *unit ? " [" : "", unit, *unit ? "]" : "");
 }

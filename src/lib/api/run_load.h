@@ -24,6 +24,9 @@ int aim__api_group_ticks(aim_store *store, const char *run_id, int group, aim_ap
  * "host.cpu.core_util[3] [%]". */
 void aim__api_series_column(const aim_run_summary *run, const aim_series_summary *s, char *out,
                            size_t len);
+/* The same without the unit: "gpu0.power", "host.cpu.core_util[3]" (aimeter plot's -m). */
+void aim__api_series_key(const aim_run_summary *run, const aim_series_summary *s, char *out,
+                        size_t len);
 /* Its unit, "" when none or unknown to this aimeter. */
 const char *aim__api_series_unit(const aim_series_summary *s);
 
