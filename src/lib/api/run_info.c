@@ -1,8 +1,8 @@
 /* aim_run_info (aimeter.h, "reading a stored run"): a stored run's summary read through
  * accessors, so that a binding gets the report's figures as numbers instead of parsing the
  * JSON report. The figures the report derives (a phase's energy, share and peak, a
- * counter's J per unit) are derived here from the same summary with the same formulas as
- * report/json.c and report/phases_report.c; docs/api.md lists the fields. */
+ * counter's J per unit) come from the same processing functions the report uses
+ * (phase_figures.h, efficiency.h); docs/api.md lists the fields. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -12,6 +12,8 @@
 #include "api/run_load.h"
 #include "api/store_error.h"
 #include "model/device.h"
+#include "processing/efficiency.h"
+#include "processing/phase_figures.h"
 #include "processing/phases.h"
 #include "processing/records.h"
 #include "processing/summary.h"
@@ -243,32 +245,20 @@ const char *aim_run_info_phase_text(const aim_run_info *info, size_t phase,
     return p && field == AIM_PHASE_NAME ? p->name : NULL;
 }
 
-/* Energy or peak power of the devices counted in the run's total over a phase. */
-static double phase_total(const aim_run_summary *run, const aim_phase_summary *p, int peak) {
-    double sum = 0;
-    for (int d = 0; d < run->n_devices; d++)
-        if (run->devices[d].in_total)
-            sum += peak ? aim__phase_device_peak_w(p->peak_w[d], p->energy_j[d], p->total_ns)
-                        : p->energy_j[d];
-    return sum;
-}
-
 double aim_run_info_phase_number(const aim_run_info *info, size_t phase, aim_phase_field field) {
     const aim_phase_summary *p = phase_at(info, phase);
     if (!p)
         return NAN;
-    const aim_run_summary *run = &info->run;
-    double seconds = (double)p->total_ns / 1e9;
+    /* The report's own figures (processing/phase_figures.h), so both read the same. */
+    aim_phase_figures f = aim__phase_figures_of(&info->run, p);
     switch (field) {
     case AIM_PHASE_INSTANCES: return (double)p->instances;
     case AIM_PHASE_FIRST_S: return (double)p->first_ns / 1e9;
-    case AIM_PHASE_DURATION_S: return seconds;
-    case AIM_PHASE_SHARE_PCT:
-        return run->duration_ns > 0 ? 100.0 * (double)p->total_ns / (double)run->duration_ns
-                                    : NAN;
-    case AIM_PHASE_ENERGY_J: return phase_total(run, p, 0);
-    case AIM_PHASE_MEAN_POWER_W: return p->total_ns > 0 ? phase_total(run, p, 0) / seconds : NAN;
-    case AIM_PHASE_PEAK_POWER_W: return phase_total(run, p, 1);
+    case AIM_PHASE_DURATION_S: return (double)p->total_ns / 1e9;
+    case AIM_PHASE_SHARE_PCT: return f.share;
+    case AIM_PHASE_ENERGY_J: return f.energy_j;
+    case AIM_PHASE_MEAN_POWER_W: return f.mean_w;
+    case AIM_PHASE_PEAK_POWER_W: return f.peak_w;
     case AIM_PHASE_CARBON_G: return p->carbon_g;
     case AIM_PHASE_UNTERMINATED: return p->unterminated;
     default: return NAN;
@@ -314,8 +304,6 @@ const char *aim_run_info_record_text(const aim_run_info *info, size_t record,
 }
 
 /* A stored last/min/max: the store's "never set" sentinel has no value. */
-static double plain(double v) { return isfinite(v) && fabs(v) < AIM_RECORD_SENTINEL ? v : NAN; }
-
 double aim_run_info_record_number(const aim_run_info *info, size_t record,
                                   aim_record_field field) {
     const aim_record_summary *r = record_at(info, record);
@@ -326,18 +314,18 @@ double aim_run_info_record_number(const aim_run_info *info, size_t record,
      * something, in a run that measured energy. */
     int range = r->count > 0 && r->min <= r->max;
     int eff = r->counter && r->total > 0 && run->total_energy_j > 0;
+    aim_efficiency e = aim__efficiency_of(run->total_energy_j, run->carbon_g, r->total);
     switch (field) {
     case AIM_RECORD_FIELD_COUNT: return (double)r->count;
     case AIM_RECORD_FIELD_TOTAL: return r->total;
     case AIM_RECORD_FIELD_MEAN: return r->count ? r->total / (double)r->count : NAN;
-    case AIM_RECORD_FIELD_LAST: return plain(r->last);
-    case AIM_RECORD_FIELD_MIN: return range ? plain(r->min) : NAN;
-    case AIM_RECORD_FIELD_MAX: return range ? plain(r->max) : NAN;
-    case AIM_RECORD_FIELD_J_PER_UNIT: return eff ? run->total_energy_j / r->total : NAN;
-    case AIM_RECORD_FIELD_UNITS_PER_J: return eff ? r->total / run->total_energy_j : NAN;
-    case AIM_RECORD_FIELD_KWH_PER_1000:
-        return eff ? run->total_energy_j / 3.6e6 / r->total * 1000.0 : NAN;
-    case AIM_RECORD_FIELD_G_PER_1000: return eff ? run->carbon_g / r->total * 1000.0 : NAN;
+    case AIM_RECORD_FIELD_LAST: return aim__record_value(r->last);
+    case AIM_RECORD_FIELD_MIN: return range ? aim__record_value(r->min) : NAN;
+    case AIM_RECORD_FIELD_MAX: return range ? aim__record_value(r->max) : NAN;
+    case AIM_RECORD_FIELD_J_PER_UNIT: return eff ? e.j_per_unit : NAN;
+    case AIM_RECORD_FIELD_UNITS_PER_J: return eff ? e.units_per_j : NAN;
+    case AIM_RECORD_FIELD_KWH_PER_1000: return eff ? e.kwh_per_1000 : NAN;
+    case AIM_RECORD_FIELD_G_PER_1000: return eff ? e.g_per_1000 : NAN;
     default: return NAN;
     }
 }

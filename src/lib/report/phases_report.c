@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "processing/efficiency.h"
 #include "processing/phase_figures.h"
 #include "processing/phase_hints.h"
 #include "processing/records.h"
@@ -24,14 +25,14 @@ static void phase_label(char *out, size_t size, const aim_phase_summary *p) {
 }
 
 /* One efficiency line per counter: "tokens  12800  0.0164 J/token ...". */
-static void efficiency_cells(const aim_run_summary *run, double energy_j, double carbon_g,
-                             double units, char j_per[AIM_NUM_MAX], char per_j[AIM_NUM_MAX],
+static void efficiency_cells(double energy_j, double carbon_g, double units,
+                             char j_per[AIM_NUM_MAX], char per_j[AIM_NUM_MAX],
                              char kwh_k[AIM_NUM_MAX], char g_k[AIM_NUM_MAX]) {
-    (void)run;
-    aim__fmt_sig(j_per, energy_j / units, 3, 0);
-    aim__fmt_sig(per_j, units / energy_j, 3, 0);
-    aim__fmt_sig(kwh_k, energy_j / 3.6e6 / units * 1000.0, 3, 0);
-    aim__fmt_sig(g_k, carbon_g / units * 1000.0, 3, 0);
+    aim_efficiency e = aim__efficiency_of(energy_j, carbon_g, units);
+    aim__fmt_sig(j_per, e.j_per_unit, 3, 0);
+    aim__fmt_sig(per_j, e.units_per_j, 3, 0);
+    aim__fmt_sig(kwh_k, e.kwh_per_1000, 3, 0);
+    aim__fmt_sig(g_k, e.g_per_1000, 3, 0);
 }
 
 /* ------------------------------------------------------------------ bottleneck hints */
@@ -225,7 +226,7 @@ static void text_efficiency(aim_strbuf *b, const aim_run_summary *run, int md) {
             if (!(e > 0))
                 continue;
             char a[AIM_NUM_MAX], bb[AIM_NUM_MAX], c[AIM_NUM_MAX], d[AIM_NUM_MAX], n[AIM_NUM_MAX];
-            efficiency_cells(run, e, g, units, a, bb, c, d);
+            efficiency_cells(e, g, units, a, bb, c, d);
             aim__fmt_trim(n, units, 3);
             char sc[140];
             snprintf(sc, sizeof sc, "%.100s", scope < 0 ? "run" : w->phases[scope].name);
@@ -253,12 +254,8 @@ static void text_efficiency(aim_strbuf *b, const aim_run_summary *run, int md) {
 /* A record's figure for the table: "n/a" for what is no value — not finite, or at the edge
  * of the double range (±1e308 and beyond: what "no minimum yet" sentinels look like once
  * they went through a client or a store), so such a sentinel is never shown as a number. */
-static double record_number(double v) {
-    return isfinite(v) && fabs(v) < AIM_RECORD_SENTINEL ? v : NAN;
-}
-
 static const char *record_value(char *out, double v) {
-    if (isnan(record_number(v))) {
+    if (isnan(aim__record_value(v))) {
         snprintf(out, AIM_NUM_MAX, "n/a");
         return out;
     }
@@ -413,15 +410,15 @@ json_t *aim__phases_report_json(const aim_run_summary *run, int *err) {
         aim__json_put(o, "total", aim__json_num(r->total), err);
         aim__json_put(o, "mean", aim__json_num(r->count ? r->total / (double)r->count : NAN), err);
         int range = r->count > 0 && r->min <= r->max; /* else never set: null, as in text */
-        aim__json_put(o, "last", aim__json_num(record_number(r->last)), err);
-        aim__json_put(o, "min", aim__json_num(range ? record_number(r->min) : NAN), err);
-        aim__json_put(o, "max", aim__json_num(range ? record_number(r->max) : NAN), err);
+        aim__json_put(o, "last", aim__json_num(aim__record_value(r->last)), err);
+        aim__json_put(o, "min", aim__json_num(range ? aim__record_value(r->min) : NAN), err);
+        aim__json_put(o, "max", aim__json_num(range ? aim__record_value(r->max) : NAN), err);
         if (r->counter && r->total > 0 && run->total_energy_j > 0) {
-            aim__json_put(o, "j_per_unit", aim__json_num(run->total_energy_j / r->total), err);
-            aim__json_put(o, "units_per_j", aim__json_num(r->total / run->total_energy_j), err);
-            aim__json_put(o, "kwh_per_1000", aim__json_num(run->total_energy_j / 3.6e6 / r->total *
-                                                          1000.0), err);
-            aim__json_put(o, "g_per_1000", aim__json_num(run->carbon_g / r->total * 1000.0), err);
+            aim_efficiency e = aim__efficiency_of(run->total_energy_j, run->carbon_g, r->total);
+            aim__json_put(o, "j_per_unit", aim__json_num(e.j_per_unit), err);
+            aim__json_put(o, "units_per_j", aim__json_num(e.units_per_j), err);
+            aim__json_put(o, "kwh_per_1000", aim__json_num(e.kwh_per_1000), err);
+            aim__json_put(o, "g_per_1000", aim__json_num(e.g_per_1000), err);
         }
         aim__json_push(records, o, err);
     }
