@@ -1,62 +1,14 @@
-/* aimeter plot's drawing: PLplot lays out the axes, ticks, text and legend;
- * this file only says what goes where. PNG and PDF come from the cairo drivers (antialiased,
- * system fonts); SVG from PLplot's own svg driver, whose text stays text (<text> elements:
- * searchable, editable, checked by tests/e2e/test_plot.py) where cairo's would be outlines.
- * Colours are the Okabe-Ito palette, which stays
- * distinct under the common colour-vision deficiencies; series on the right axis are dashed
- * so the two axes can be told apart without colour. */
+/* aimeter plot's time series: PLplot lays out the axes, ticks, text and legend; this file
+ * only says what goes where, on the page of report/plot_page.h (format, palette, mutex).
+ * Series on the right axis are dashed so the two axes can be told apart without colour. */
 #include <errno.h>
 #include <math.h>
 #include <plplot.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "report/plot_render.h"
-
-/* PLplot's state (the current stream, its options, the colour maps) is global. */
-static pthread_mutex_t plot_lock = PTHREAD_MUTEX_INITIALIZER;
-/* The text size of the chart being drawn (dpi / 100; under plot_lock). */
-static double text_scale = 1.0;
-
-static void text_size(double relative) { plschr(0, text_scale * relative); }
-
-enum { COL_BG, COL_FG, COL_SERIES, COL_BAND = COL_SERIES + AIM_PLOT_MAX_SERIES, COL_BAND2,
-       COL_NOTE, N_COLOURS };
-
-/* Okabe & Ito (2008), "Color Universal Design": orange, sky blue, bluish green, vermillion,
- * blue, reddish purple, yellow, black. */
-static const unsigned char okabe_ito[AIM_PLOT_MAX_SERIES][3] = {
-    { 230, 159, 0 }, { 86, 180, 233 }, { 0, 158, 115 }, { 213, 94, 0 },
-    { 0, 114, 178 }, { 204, 121, 167 }, { 240, 228, 66 }, { 0, 0, 0 },
-};
-
-int aim__plot_format_from_path(const char *path, aim_plot_file_format *ret) {
-    static const struct { const char *ext; aim_plot_file_format f; } exts[] = {
-        { ".png", AIM_PLOT_PNG }, { ".svg", AIM_PLOT_SVG }, { ".pdf", AIM_PLOT_PDF },
-    };
-    const char *dot = path ? strrchr(path, '.') : NULL;
-    if (dot && !strchr(dot, '/'))
-        for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
-            if (strcasecmp(dot, exts[i].ext) == 0) {
-                *ret = exts[i].f;
-                return 0;
-            }
-    return -EOPNOTSUPP;
-}
-
-/* PLplot reads '#' as the start of an escape sequence; "##" is a '#'. */
-static void plot_text(char *out, size_t size, const char *s) {
-    size_t o = 0;
-    for (; *s && o + 2 < size; s++) {
-        if (*s == '#')
-            out[o++] = '#';
-        out[o++] = *s;
-    }
-    out[o] = 0;
-}
 
 /* "gpu0.power, gpu1.power [W]": the names of the series on the axis and its unit. */
 static void axis_label(const aim_plot_model *m, int axis, char *out, size_t size) {
@@ -71,7 +23,7 @@ static void axis_label(const aim_plot_model *m, int axis, char *out, size_t size
         o = sizeof raw - 1;
     if (m->unit[axis][0])
         snprintf(raw + o, sizeof raw - o, " [%s]", m->unit[axis]);
-    plot_text(out, size, raw);
+    aim__plot_text(out, size, raw);
 }
 
 /* The series as lines broken at each NaN; a point alone is drawn as a dot. */
@@ -112,24 +64,24 @@ static void draw_bands(const aim_plot_model *m) {
             }
         PLFLT x[4] = { band->x0, band->x1, band->x1, band->x0 };
         PLFLT y[4] = { m->ymin[0], m->ymin[0], m->ymax[0], m->ymax[0] };
-        plcol0(first % 2 ? COL_BAND2 : COL_BAND);
+        plcol0(first % 2 ? AIM_PLOT_COL_BAND2 : AIM_PLOT_COL_BAND);
         plfill(4, x, y);
     }
-    plcol0(COL_NOTE);
-    text_size(0.75);
+    plcol0(AIM_PLOT_COL_NOTE);
+    aim__plot_text_size(0.75);
     for (size_t b = 0; b < m->n_bands; b++) {
         const aim_plot_band *band = &m->bands[b];
         double share = (band->x1 - band->x0) / (m->x1 - m->x0);
         /* about 1 % of the width per character at the default size */
-        if (share < 0.012 * text_scale * (double)(strlen(band->name) + 1) || band->depth > 3)
+        if (share < 0.012 * aim__plot_text_scale() * (double)(strlen(band->name) + 1) || band->depth > 3)
             continue;
         char name[300];
-        plot_text(name, sizeof name, band->name);
+        aim__plot_text(name, sizeof name, band->name);
         double dy = (m->ymax[0] - m->ymin[0]) * 0.05;
         plptex(band->x0 + (m->x1 - m->x0) * 0.004, m->ymax[0] - dy * (1 + band->depth), 1, 0,
                0, name);
     }
-    text_size(1.0);
+    aim__plot_text_size(1.0);
 }
 
 /* y: the legend's distance below the plot, a share of the plot's height. */
@@ -144,21 +96,21 @@ static void draw_legend(const aim_plot_model *m, double y) {
         char raw[200];
         snprintf(raw, sizeof raw, "%s%s", s->name,
                  m->n_axes > 1 ? (s->axis == 0 ? " (left)" : " (right)") : "");
-        plot_text(text[i], sizeof text[i], raw);
+        aim__plot_text(text[i], sizeof text[i], raw);
         texts[i] = text[i];
         opt[i] = PL_LEGEND_LINE;
-        colours[i] = COL_SERIES + i;
+        colours[i] = AIM_PLOT_COL_SERIES + i;
         styles[i] = s->axis == 0 ? 1 : 2;
         widths[i] = 2.0;
     }
     int ncol = n < 3 ? n : 3, nrow = (n + ncol - 1) / ncol;
     PLINT text_colours[AIM_PLOT_MAX_SERIES];
     for (int i = 0; i < n; i++)
-        text_colours[i] = COL_FG;
+        text_colours[i] = AIM_PLOT_COL_FG;
     PLFLT w, h;
     /* below the plot, under the time axis's label: it hides no data */
     pllegend(&w, &h, PL_LEGEND_ROW_MAJOR, PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE, 0.0, y,
-             0.04, COL_BG, COL_FG, 1, nrow, ncol, n, opt, 0.8, 0.8 * text_scale, 2.0, 0.0,
+             0.04, AIM_PLOT_COL_BG, AIM_PLOT_COL_FG, 1, nrow, ncol, n, opt, 0.8, 0.8 * aim__plot_text_scale(), 2.0, 0.0,
              text_colours, texts,
              NULL, NULL, NULL, NULL, colours, styles, widths, NULL, NULL, NULL, NULL);
 }
@@ -180,10 +132,9 @@ int aim__plot_area_width(const aim_plot_style *style, int n_axes) {
 
 static void draw(const aim_plot_model *m, const aim_plot_style *st) {
     char label[600];
-    pladv(0);
     /* margins for the text around the plot, in pixels at 100 dpi (the text's size does not
      * follow the picture's), as a share of the picture; the plot keeps half of it at least */
-    double h = st->height, px = text_scale, left, right;
+    double h = st->height, px = aim__plot_text_scale(), left, right;
     margins(st, m->n_axes, &left, &right);
     double bottom = (m->n_series > 3 ? 180 : 156) * px / h, top = 60 * px / h;
     bottom = bottom < 0.35 ? bottom : 0.35;
@@ -191,71 +142,43 @@ static void draw(const aim_plot_model *m, const aim_plot_style *st) {
     plvpor(left, 1 - right, bottom, 1 - top);
     plwind(m->x0, m->x1, m->ymin[0], m->ymax[0]);
     draw_bands(m);
-    plcol0(COL_FG);
+    plcol0(AIM_PLOT_COL_FG);
     plbox("bcnst", 0, 0, m->n_axes > 1 ? "bnstv" : "bcnstv", 0, 0);
     axis_label(m, 0, label, sizeof label);
-    plot_text(label + 300, 300, st->title ? st->title : "");
+    aim__plot_text(label + 300, 300, st->title ? st->title : "");
     pllab("time since the run's start [s]", label, label + 300);
     size_t drawn = 0;
     for (int i = 0; i < m->n_series; i++)
         if (m->series[i].axis == 0) {
-            draw_series(&m->series[i], COL_SERIES + i);
+            draw_series(&m->series[i], AIM_PLOT_COL_SERIES + i);
             drawn += m->series[i].n_samples;
         }
     if (m->n_axes > 1) {
         plwind(m->x0, m->x1, m->ymin[1], m->ymax[1]);
-        plcol0(COL_FG);
+        plcol0(AIM_PLOT_COL_FG);
         plbox("", 0, 0, "cmstv", 0, 0);
         axis_label(m, 1, label, sizeof label);
         plmtex("r", 5.0, 0.5, 0.5, label);
         for (int i = 0; i < m->n_series; i++)
             if (m->series[i].axis == 1) {
-                draw_series(&m->series[i], COL_SERIES + i);
+                draw_series(&m->series[i], AIM_PLOT_COL_SERIES + i);
                 drawn += m->series[i].n_samples;
             }
     }
-    plcol0(COL_NOTE);
-    text_size(0.8);
+    plcol0(AIM_PLOT_COL_NOTE);
+    aim__plot_text_size(0.8);
     if (m->note[0])
         plmtex("t", 0.6, 1.0, 1.0, m->note);
     if (drawn == 0)
         plmtex("t", -3.0, 0.5, 0.5, "no samples in this window");
-    text_size(1.0);
+    aim__plot_text_size(1.0);
     if (m->n_series)
         draw_legend(m, 95 * px / h / (1 - top - bottom));
 }
 
+static void draw_cb(const void *model, const aim_plot_style *st) { draw(model, st); }
+
 int aim__plot_render_file(const aim_plot_model *m, const aim_plot_style *st, const char *path,
                           aim_plot_file_format format, char *err, size_t errsize) {
-    static const char *const devices[] = { [AIM_PLOT_PNG] = "pngcairo",
-                                           [AIM_PLOT_SVG] = "svg",
-                                           [AIM_PLOT_PDF] = "pdfcairo" };
-    /* PLplot exits the process when it cannot open its output: the file is tried first */
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        int e = errno;
-        snprintf(err, errsize, "cannot write %s: %s", path, strerror(e));
-        return -e;
-    }
-    fclose(f);
-    pthread_mutex_lock(&plot_lock);
-    plsdev(devices[format]);
-    plsfnam(path);
-    plspage((PLFLT)st->dpi, (PLFLT)st->dpi, st->width, st->height, 0, 0);
-    plscmap0n(N_COLOURS);
-    plscol0(COL_BG, 255, 255, 255);
-    plscol0(COL_FG, 0, 0, 0);
-    for (int i = 0; i < AIM_PLOT_MAX_SERIES; i++)
-        plscol0(COL_SERIES + i, okabe_ito[i][0], okabe_ito[i][1], okabe_ito[i][2]);
-    plscol0a(COL_BAND, 128, 128, 128, 0.12);
-    plscol0a(COL_BAND2, 128, 128, 128, 0.22);
-    plscol0(COL_NOTE, 64, 64, 64);
-    plinit();
-    /* text scaled with the resolution asked (100 dpi: PLplot's default size) */
-    text_scale = st->dpi / 100.0;
-    text_size(1.0);
-    draw(m, st);
-    plend();
-    pthread_mutex_unlock(&plot_lock);
-    return 0;
+    return aim__plot_page_draw(st, path, format, draw_cb, m, err, errsize);
 }

@@ -1,0 +1,135 @@
+/* The page every kind of aimeter plot is drawn on (plot_page.h). PNG and PDF come from
+ * PLplot's cairo drivers (antialiased, system fonts); SVG from PLplot's own svg driver, whose
+ * text stays text (<text> elements: searchable, editable, checked by tests/e2e/test_plot*.py)
+ * where cairo's would be outlines. Colours are the Okabe-Ito palette, which stays distinct
+ * under the common colour-vision deficiencies. */
+#include <errno.h>
+#include <plplot.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "report/plot_page.h"
+
+/* PLplot's state (the current stream, its options, the colour maps) is global. */
+static pthread_mutex_t plot_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The text size of the chart being drawn (dpi / 100; under plot_lock). */
+static double text_scale = 1.0;
+
+/* Okabe & Ito (2008), "Color Universal Design": orange, sky blue, bluish green, vermillion,
+ * blue, reddish purple, yellow, black. */
+static const unsigned char okabe_ito[AIM_PLOT_PALETTE][3] = {
+    { 230, 159, 0 }, { 86, 180, 233 }, { 0, 158, 115 }, { 213, 94, 0 },
+    { 0, 114, 178 }, { 204, 121, 167 }, { 240, 228, 66 }, { 0, 0, 0 },
+};
+
+void aim__plot_palette_rgb(int i, int rgb[3]) {
+    i = i < 0 ? 0 : i % AIM_PLOT_PALETTE;
+    for (int k = 0; k < 3; k++)
+        rgb[k] = okabe_ito[i][k];
+}
+
+double aim__plot_text_scale(void) { return text_scale; }
+
+void aim__plot_text_size(double relative) { plschr(0, text_scale * relative); }
+
+int aim__plot_format_from_path(const char *path, aim_plot_file_format *ret) {
+    static const struct { const char *ext; aim_plot_file_format f; } exts[] = {
+        { ".png", AIM_PLOT_PNG }, { ".svg", AIM_PLOT_SVG }, { ".pdf", AIM_PLOT_PDF },
+    };
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    if (dot && !strchr(dot, '/'))
+        for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+            if (strcasecmp(dot, exts[i].ext) == 0) {
+                *ret = exts[i].f;
+                return 0;
+            }
+    return -EOPNOTSUPP;
+}
+
+/* PLplot reads '#' as the start of an escape sequence; "##" is a '#'. */
+void aim__plot_text(char *out, size_t size, const char *s) {
+    size_t o = 0;
+    for (; *s && o + 2 < size; s++) {
+        if (*s == '#')
+            out[o++] = '#';
+        out[o++] = *s;
+    }
+    out[o] = 0;
+}
+
+static double clamp_share(double px, double size, double max) {
+    double share = px * text_scale / size;
+    return share < max ? share : max;
+}
+
+void aim__plot_viewport(const aim_plot_style *st, double left_px, double right_px,
+                        double bottom_px, double top_px) {
+    /* the plot keeps half of the picture each way at least */
+    plvpor(clamp_share(left_px, st->width, 0.3), 1 - clamp_share(right_px, st->width, 0.2),
+           clamp_share(bottom_px, st->height, 0.35), 1 - clamp_share(top_px, st->height, 0.15));
+}
+
+void aim__plot_title(const aim_plot_style *st) {
+    char title[600];
+    aim__plot_text(title, sizeof title, st->title ? st->title : "");
+    plcol0(AIM_PLOT_COL_FG);
+    plmtex("t", 2.0, 0.5, 0.5, title);
+}
+
+void aim__plot_note(const char *note) {
+    char text[300];
+    aim__plot_text(text, sizeof text, note);
+    plcol0(AIM_PLOT_COL_NOTE);
+    aim__plot_text_size(0.8);
+    plmtex("t", 0.6, 1.0, 1.0, text);
+    aim__plot_text_size(1.0);
+}
+
+void aim__plot_message(const char *message) {
+    char text[300];
+    aim__plot_text(text, sizeof text, message);
+    plcol0(AIM_PLOT_COL_NOTE);
+    aim__plot_text_size(0.8);
+    plmtex("t", -3.0, 0.5, 0.5, text);
+    aim__plot_text_size(1.0);
+}
+
+int aim__plot_page_draw(const aim_plot_style *st, const char *path, aim_plot_file_format format,
+                        aim_plot_draw_fn draw, const void *model, char *err, size_t errsize) {
+    static const char *const devices[] = { [AIM_PLOT_PNG] = "pngcairo",
+                                           [AIM_PLOT_SVG] = "svg",
+                                           [AIM_PLOT_PDF] = "pdfcairo" };
+    /* PLplot exits the process when it cannot open its output: the file is tried first */
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        int e = errno;
+        snprintf(err, errsize, "cannot write %s: %s", path, strerror(e));
+        return -e;
+    }
+    fclose(f);
+    pthread_mutex_lock(&plot_lock);
+    plsdev(devices[format]);
+    plsfnam(path);
+    plspage((PLFLT)st->dpi, (PLFLT)st->dpi, st->width, st->height, 0, 0);
+    plscmap0n(AIM_PLOT_N_COLOURS);
+    plscol0(AIM_PLOT_COL_BG, 255, 255, 255);
+    plscol0(AIM_PLOT_COL_FG, 0, 0, 0);
+    for (int i = 0; i < AIM_PLOT_PALETTE; i++)
+        plscol0(AIM_PLOT_COL_SERIES + i, okabe_ito[i][0], okabe_ito[i][1], okabe_ito[i][2]);
+    plscol0a(AIM_PLOT_COL_BAND, 128, 128, 128, 0.12);
+    plscol0a(AIM_PLOT_COL_BAND2, 128, 128, 128, 0.22);
+    plscol0(AIM_PLOT_COL_NOTE, 64, 64, 64);
+    plscol0(AIM_PLOT_COL_UNDEF, 200, 200, 200);
+    plscol0(AIM_PLOT_COL_GRID, 220, 220, 220);
+    plinit();
+    /* text scaled with the resolution asked (100 dpi: PLplot's default size) */
+    text_scale = st->dpi / 100.0;
+    aim__plot_text_size(1.0);
+    pladv(0);
+    draw(model, st);
+    plend();
+    pthread_mutex_unlock(&plot_lock);
+    return 0;
+}
