@@ -716,15 +716,31 @@ typedef struct aim_plot_request {
     double from_s, to_s;     /* start and end */
     const char *phase;       /* NULL, or the window from the first instance of that phase's
                                 start to its last one's end, within from/to */
+    /* Added with the other kinds of chart; zero keeps the time series above. */
+    const char *kind;        /* NULL or "timeseries"; "phases" (per-phase activity bars with
+                                the bottleneck hints), "scatter" (two metrics, with r),
+                                "corr" (heat-map of r), "cumulative" (kWh and g CO2e over
+                                time), "zones" (the run's carbon in other zones) */
+    const char *layout;      /* NULL or "single"; "categories": stacked panels Energy,
+                                Compute, Memory, Communication (time series) */
+    const char *zones;       /* kind "zones": comma-separated zone items, as whatif --zones */
+    double smooth_s;         /* > 0: a centred moving mean over that many seconds (time
+                                series), before decimation */
+    const char *const *more_runs; /* further run ids drawn on the same axes (time series) */
+    size_t n_more_runs;
 } aim_plot_request;
 
-/* Draws a time-series chart of a stored run into req->output: the series on one or two
+/* Draws a chart of a stored run into req->output: req->kind says which (docs/cli.md,
+ * "aimeter plot"); without one, a time-series chart: the series on one or two
  * y-axes (one per unit), the phases as shaded, labelled bands, a series with more than two
  * samples per pixel as the minimum and maximum of each pixel (said on the chart), gaps in
  * the samples left open. Errors (detail in aim_store_errmsg()): -EOPNOTSUPP the extension
  * names no format; -EINVAL an unknown metric (the message lists the run's), more than two
  * units, more than 8 metrics, a bad size, dpi or window; -ENOENT no such run or phase;
- * -EIO the file cannot be written; -EBADMSG corrupt samples; -ENOMEM. */
+ * -EIO the file cannot be written; -EBADMSG corrupt samples; -ENOMEM. The other kinds: -EINVAL
+ * also for an unknown kind or layout (the message lists the valid ones), a scatter without
+ * exactly two metrics, zones without any or with an unknown one; -ENODATA a phases chart of
+ * a run without phases. */
 AIM_PUBLIC int aim_plot_render(aim_store *store, const char *run_id, const aim_plot_request *req);
 
 /* ---------------------------------------------------------------- correlation */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aimeter.h"
+#include "api/plot_kinds.h"
 #include "api/run_load.h"
 #include "api/store_error.h"
 #include "processing/plot_model.h"
@@ -223,8 +224,8 @@ static int add_bands(plot_ctx *x) {
 
 static int check_request(aim_store *store, const aim_plot_request *req, aim_plot_style *st,
                          aim_plot_file_format *format) {
-    if (!req->output || !req->metrics) {
-        aim__store_set_error(store, "no output file or no metric given");
+    if (!req->output) {
+        aim__store_set_error(store, "no output file given");
         return -EINVAL;
     }
     if (aim__plot_format_from_path(req->output, format) < 0) {
@@ -257,8 +258,17 @@ int aim_plot_render(aim_store *store, const char *run_id, const aim_plot_request
     aim_plot_style st;
     aim_plot_file_format format;
     int r = check_request(store, req, &st, &format);
+    aim_plot_kind kind = AIM_PLOT_KIND_TIMESERIES;
+    if (r == 0)
+        r = aim__plot_kind_parse(store, req, &kind);
     if (r < 0)
         return r;
+    if (kind != AIM_PLOT_KIND_TIMESERIES)
+        return aim__plot_kind_render(store, run_id, req, kind, &st, format);
+    if (!req->metrics) {
+        aim__store_set_error(store, "no metric given");
+        return -EINVAL;
+    }
     plot_ctx x = { .store = store, .db = db, .run_id = run_id };
     r = aim__db_load_summary(db, run_id, &x.run);
     if (r < 0) {

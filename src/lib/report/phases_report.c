@@ -37,6 +37,19 @@ static void efficiency_cells(double energy_j, double carbon_g, double units,
 
 /* ------------------------------------------------------------------ bottleneck hints */
 
+const char *aim__phase_hint_word(aim_phase_hint_kind kind) {
+    switch (kind) {
+    case AIM_HINT_NONE: return NULL;
+    case AIM_HINT_CPU_BOUND: return "CPU-bound?";
+    case AIM_HINT_MEMORY_BOUND: return "memory-bound?";
+    case AIM_HINT_COMPUTE_BOUND: return "compute-bound?";
+    case AIM_HINT_COMMUNICATION_BOUND: return "communication-bound?";
+    case AIM_HINT_GPU_IDLE: return "GPU mostly idle";
+    case AIM_HINT_GPU_BUSY: return "GPU busy";
+    }
+    return NULL;
+}
+
 /* A hint in words, with the evidence behind it (processing/phase_hints.h decides which);
  * 0 when there is none. */
 static int hint(const aim_run_summary *run, const aim_phase_summary *p, int d, char *what,
@@ -47,30 +60,30 @@ static int hint(const aim_run_summary *run, const aim_phase_summary *p, int d, c
     case AIM_HINT_NONE:
         return 0;
     case AIM_HINT_CPU_BOUND:
-        snprintf(what, wsize, "CPU-bound?");
+        snprintf(what, wsize, "%s", aim__phase_hint_word(h.kind));
         snprintf(evidence, esize, "CPU use %.0f %% of all CPUs", h.cpu_util);
         return 1;
     case AIM_HINT_MEMORY_BOUND:
-        snprintf(what, wsize, "memory-bound?");
+        snprintf(what, wsize, "%s", aim__phase_hint_word(h.kind));
         snprintf(evidence, esize, "DRAM active %.0f %% while tensor active %.0f %%",
                  h.dram_active, h.tensor_active);
         return 1;
     case AIM_HINT_COMPUTE_BOUND:
-        snprintf(what, wsize, "compute-bound?");
+        snprintf(what, wsize, "%s", aim__phase_hint_word(h.kind));
         snprintf(evidence, esize, "tensor active %.0f %%, SM active %.0f %%, DRAM active %.0f %%",
                  h.tensor_active, h.sm_active, h.dram_active);
         return 1;
     case AIM_HINT_COMMUNICATION_BOUND:
-        snprintf(what, wsize, "communication-bound?");
+        snprintf(what, wsize, "%s", aim__phase_hint_word(h.kind));
         snprintf(evidence, esize, "%s %.0f %% while PCIe %.2f GB/s, NVLink %.2f GB/s", busy,
                  h.busy, h.pcie_gbs, h.nvlink_gbs);
         return 1;
     case AIM_HINT_GPU_IDLE:
-        snprintf(what, wsize, "GPU mostly idle");
+        snprintf(what, wsize, "%s", aim__phase_hint_word(h.kind));
         snprintf(evidence, esize, "%s %.0f %% (waiting on the host or on data?)", busy, h.busy);
         return 1;
     case AIM_HINT_GPU_BUSY:
-        snprintf(what, wsize, "GPU busy");
+        snprintf(what, wsize, "%s", aim__phase_hint_word(h.kind));
         snprintf(evidence, esize, "utilisation %.0f %% (DCGM's profiling metrics would tell "
                  "compute from memory)", h.gpu_util);
         return 1;

@@ -1,0 +1,107 @@
+/* Which kind of chart aim_plot_render draws (api/plot_kinds.h), and the phases chart. */
+#include <errno.h>
+#include <string.h>
+
+#include "api/plot_kinds.h"
+#include "api/run_load.h"
+#include "api/store_error.h"
+#include "processing/plot_phases.h"
+#include "report/plot_draw.h"
+
+static const char *const kind_names[] = {
+    [AIM_PLOT_KIND_TIMESERIES] = "timeseries", [AIM_PLOT_KIND_PHASES] = "phases",
+    [AIM_PLOT_KIND_SCATTER] = "scatter",       [AIM_PLOT_KIND_CORR] = "corr",
+    [AIM_PLOT_KIND_CUMULATIVE] = "cumulative", [AIM_PLOT_KIND_ZONES] = "zones",
+};
+#define N_KINDS (sizeof kind_names / sizeof kind_names[0])
+
+int aim__plot_kind_parse(aim_store *store, const aim_plot_request *req, aim_plot_kind *ret) {
+    aim_plot_kind kind = AIM_PLOT_KIND_TIMESERIES;
+    if (req->kind) {
+        size_t k = 0;
+        while (k < N_KINDS && strcmp(req->kind, kind_names[k]) != 0)
+            k++;
+        if (k == N_KINDS) {
+            aim__store_set_error(store, "unknown kind '%.60s': timeseries, phases, scatter, "
+                                 "corr, cumulative or zones", req->kind);
+            return -EINVAL;
+        }
+        kind = (aim_plot_kind)k;
+    }
+    if (req->layout && strcmp(req->layout, "single") != 0 &&
+        strcmp(req->layout, "categories") != 0) {
+        aim__store_set_error(store, "unknown layout '%.60s': single or categories", req->layout);
+        return -EINVAL;
+    }
+    const char *only = NULL;   /* an option the kind does not take */
+    if (kind != AIM_PLOT_KIND_TIMESERIES) {
+        if (req->layout && strcmp(req->layout, "single") != 0)
+            only = "a layout";
+        else if (req->smooth_s > 0)
+            only = "smoothing";
+        else if (req->n_more_runs)
+            only = "several runs";
+    }
+    if (kind != AIM_PLOT_KIND_ZONES && req->zones)
+        only = "zones";
+    if (only) {
+        aim__store_set_error(store, "%s is for %s charts, not --kind %s", only,
+                             strcmp(only, "zones") == 0 ? "--kind zones" : "time-series",
+                             kind_names[kind]);
+        return -EINVAL;
+    }
+    if (!(req->smooth_s >= 0)) {
+        aim__store_set_error(store, "bad smoothing: a duration of 0 s or more");
+        return -EINVAL;
+    }
+    *ret = kind;
+    return 0;
+}
+
+const char *aim__plot_title_of(const aim_plot_request *req, const aim_run_summary *run) {
+    return req->title ? req->title : run->name[0] ? run->name : run->id;
+}
+
+int aim__plot_draw_failed(aim_store *store, const char *err) {
+    aim__store_set_error(store, "%s", err);
+    return -EIO;
+}
+
+int aim__plot_kind_render(aim_store *store, const char *run_id, const aim_plot_request *req,
+                          aim_plot_kind kind, aim_plot_style *st, aim_plot_file_format format) {
+    switch (kind) {
+    case AIM_PLOT_KIND_PHASES: return aim__plot_phases_render(store, run_id, req, st, format);
+    case AIM_PLOT_KIND_SCATTER: return aim__plot_scatter_render(store, run_id, req, st, format);
+    case AIM_PLOT_KIND_CORR: return aim__plot_corr_render(store, run_id, req, st, format);
+    case AIM_PLOT_KIND_CUMULATIVE:
+        return aim__plot_cumulative_render(store, run_id, req, st, format);
+    case AIM_PLOT_KIND_ZONES: return aim__plot_zones_render(store, run_id, req, st, format);
+    case AIM_PLOT_KIND_TIMESERIES: break;
+    }
+    aim__store_set_error(store, "no such kind of chart");
+    return -EINVAL;
+}
+
+int aim__plot_phases_render(aim_store *store, const char *run_id, const aim_plot_request *req,
+                            aim_plot_style *st, aim_plot_file_format format) {
+    aim_run_summary run;
+    int r = aim__api_load_run(store, run_id, &run);
+    if (r < 0)
+        return r;
+    aim_plot_phases m;
+    r = aim__plot_phases_build(&run, &m);
+    if (r == -ENODATA)
+        aim__store_set_error(store, "run %s has no phases: --kind phases needs a run that "
+                             "marked them (docs/control.md)", run.id);
+    else if (r < 0)
+        aim__store_set_error(store, "%s", aim_strerror(r));
+    if (r == 0) {
+        st->title = aim__plot_title_of(req, &run);
+        char err[300];
+        if (aim__plot_draw_phases(&m, st, req->output, format, err, sizeof err) < 0)
+            r = aim__plot_draw_failed(store, err);
+    }
+    aim__plot_phases_free(&m);
+    aim__run_summary_clear(&run);
+    return r;
+}

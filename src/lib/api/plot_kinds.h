@@ -1,0 +1,48 @@
+/* aim_plot_render's kinds of chart other than the time series (api/plot.c draws that one):
+ * which kind a request names, and one function per kind that reads what it needs from the
+ * store, builds the kind's model (processing/plot_KIND.h) and draws it (report/plot_draw.h). */
+#ifndef AIM_API_PLOT_KINDS_H
+#define AIM_API_PLOT_KINDS_H
+
+#include "aimeter.h"
+#include "processing/summary.h"
+#include "report/plot_page.h"
+
+typedef enum aim_plot_kind {
+    AIM_PLOT_KIND_TIMESERIES,
+    AIM_PLOT_KIND_PHASES,
+    AIM_PLOT_KIND_SCATTER,
+    AIM_PLOT_KIND_CORR,
+    AIM_PLOT_KIND_CUMULATIVE,
+    AIM_PLOT_KIND_ZONES,
+} aim_plot_kind;
+
+/* req->kind (NULL: the time series) and the options only some kinds take: -EINVAL with the
+ * store's message listing the valid kinds, or naming the option the kind does not take. */
+int aim__plot_kind_parse(aim_store *store, const aim_plot_request *req, aim_plot_kind *ret);
+
+/* Draws kind (not the time series) of run_id into req->output; st is checked, its title not
+ * yet set. Errors as aim_plot_render's, with the store's message set. */
+int aim__plot_kind_render(aim_store *store, const char *run_id, const aim_plot_request *req,
+                          aim_plot_kind kind, aim_plot_style *st, aim_plot_file_format format);
+
+/* The chart's title: req->title, else the run's name, else its id. */
+const char *aim__plot_title_of(const aim_plot_request *req, const aim_run_summary *run);
+
+/* Draw failed (err says why): the store's message, -EIO. */
+int aim__plot_draw_failed(aim_store *store, const char *err);
+
+/* One kind each (api/plot_KIND.c), called by aim__plot_kind_render. */
+int aim__plot_phases_render(aim_store *store, const char *run_id, const aim_plot_request *req,
+                            aim_plot_style *st, aim_plot_file_format format);
+int aim__plot_scatter_render(aim_store *store, const char *run_id, const aim_plot_request *req,
+                             aim_plot_style *st, aim_plot_file_format format);
+int aim__plot_corr_render(aim_store *store, const char *run_id, const aim_plot_request *req,
+                          aim_plot_style *st, aim_plot_file_format format);
+int aim__plot_cumulative_render(aim_store *store, const char *run_id,
+                                const aim_plot_request *req, aim_plot_style *st,
+                                aim_plot_file_format format);
+int aim__plot_zones_render(aim_store *store, const char *run_id, const aim_plot_request *req,
+                           aim_plot_style *st, aim_plot_file_format format);
+
+#endif

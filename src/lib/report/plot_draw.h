@@ -1,0 +1,20 @@
+/* The drawings of aimeter plot's kinds other than the time series (report/plot_render.h):
+ * one file each (report/plot_draw_KIND.c), all on the page of report/plot_page.h. Each draws
+ * its model (processing/plot_KIND.h) into path: 0, or -errno when path cannot be written (err
+ * says why). */
+#ifndef AIM_PLOT_DRAW_H
+#define AIM_PLOT_DRAW_H
+
+#include <stddef.h>
+
+#include "processing/plot_phases.h"
+#include "report/plot_page.h"
+
+int aim__plot_draw_phases(const aim_plot_phases *m, const aim_plot_style *st, const char *path,
+                          aim_plot_file_format format, char *err, size_t errsize);
+
+/* A character's width in pixels at relative text size 1, about: what decides whether a label
+ * fits across or is written upright. */
+#define AIM_PLOT_CHAR_PX 7.5
+
+#endif

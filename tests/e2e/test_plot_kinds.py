@@ -1,0 +1,106 @@
+"""aimeter plot --kind phases|scatter|corr|cumulative|zones and the time series' extras, checked
+by structure (SVG parsed as XML: its texts and filled shapes; the PNG's IHDR chunk; the PDF's
+header), never by timing. The runs are the golden store's (tests/fixtures/store/golden.sql)."""
+import re
+import sqlite3
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import assert_one_error
+from test_golden import R1, R2, R4, R5
+from test_plot import golden, plot, png_size, svg_texts  # noqa: F401 (golden is a fixture)
+
+
+def svg_root(path):
+    return ET.parse(path).getroot()
+
+
+def fills(path, rgb):
+    """The filled shapes of one colour (PLplot's svg driver: <polyline fill="#RRGGBB">)."""
+    want = "#%02x%02x%02x" % rgb
+    return [e for e in svg_root(path).iter()
+            if e.tag.endswith("}polyline") and e.get("fill", "").lower() == want]
+
+
+ORANGE, SKY_BLUE = (230, 159, 0), (86, 180, 233)
+
+
+@pytest.fixture
+def hinted(golden):
+    """R2 with DCGM-like phase means: epoch 1 memory-bound on gpu0, epoch 2 compute-bound,
+    epoch 4 CPU-bound on the host."""
+    con = sqlite3.connect(golden)
+    con.executemany("INSERT INTO phase_metrics VALUES (?, ?, ?, ?, ?)", [
+        (R2, "epoch 1", 1, "gpu.dram_active", 72.0), (R2, "epoch 1", 1, "gpu.tensor_active", 8.0),
+        (R2, "epoch 1", 1, "gpu.sm_active", 40.0), (R2, "epoch 2", 1, "gpu.tensor_active", 65.0),
+        (R2, "epoch 2", 1, "gpu.dram_active", 30.0), (R2, "epoch 2", 1, "gpu.sm_active", 85.0)])
+    con.execute("UPDATE phase_metrics SET mean = 93 WHERE run_id = ? AND phase = 'epoch 4' "
+                "AND metric_key = 'cpu.util'", (R2,))
+    con.commit()
+    con.close()
+    return golden
+
+
+def test_phases_bars_and_hints(hinted, tmp_path):
+    out = tmp_path / "phases.svg"
+    r = plot(hinted, R2, "--kind", "phases", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "" and r.stderr == ""
+    texts = svg_texts(out)
+    for t in ("epoch 1", "step (x5)", "epoch 5", "memory-bound?", "compute-bound?",
+              "CPU-bound?", "host", "no hint", "mean activity in the phase [%]",
+              "host CPU use", "gpu0 SM active", "gpu0 DRAM active", "gpu1 utilisation", "train"):
+        assert t in texts, (t, texts)
+    # one bar per phase of the host's CPU use (orange): 6 phases, and one legend box
+    assert len(fills(out, ORANGE)) == 6 + 1
+    # gpu0's SM active (sky blue) only where it was kept: epochs 1 and 2
+    assert len(fills(out, SKY_BLUE)) == 2 + 1
+
+
+def test_phases_png_and_pdf(golden, tmp_path):
+    out = tmp_path / "phases.png"
+    r = plot(golden, R1, "--kind", "phases", "-o", out, "--size", "800x500", "--dpi", "120")
+    assert r.returncode == 0, r.stderr
+    assert png_size(out) == (800, 500)
+    out = tmp_path / "phases.pdf"
+    r = plot(golden, R5, "--kind", "phases", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_phases_of_a_run_without_phases(golden, tmp_path):
+    con = sqlite3.connect(golden)
+    for table in ("phase_metrics", "phase_devices", "phase_records", "phase_totals", "phases"):
+        con.execute(f"DELETE FROM {table} WHERE run_id = ?", (R4,))
+    con.commit()
+    con.close()
+    out = tmp_path / "phases.png"
+    r = plot(golden, R4, "--kind", "phases", "-o", out)
+    line = assert_one_error(r, 65)
+    assert "has no phases" in line
+    assert not out.exists() or out.stat().st_size == 0
+
+
+def test_phases_without_activity_metrics(golden, tmp_path):
+    con = sqlite3.connect(golden)
+    con.execute("DELETE FROM phase_metrics WHERE run_id = ?", (R4,))
+    con.commit()
+    con.close()
+    out = tmp_path / "phases.svg"
+    r = plot(golden, R4, "--kind", "phases", "-o", out)
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    assert "epoch 1" in texts and any("no activity metric" in t for t in texts)
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--kind", "pie"], "timeseries, phases, scatter, corr, cumulative or zones"),
+    (["--kind", "phases", "--layout", "grid"], "single or categories"),
+    (["--kind", "phases", "--zones", "FR"], "--kind zones"),
+])
+def test_bad_kind_or_layout(golden, tmp_path, args, words):
+    out = tmp_path / "c.png"
+    r = plot(golden, R4, "-o", out, *args)
+    line = assert_one_error(r, 64)
+    assert words in line
