@@ -213,7 +213,10 @@ class Req(ctypes.Structure):
                 ("width", ctypes.c_int), ("height", ctypes.c_int), ("dpi", ctypes.c_int),
                 ("title", ctypes.c_char_p), ("has_from", ctypes.c_int), ("has_to", ctypes.c_int),
                 ("from_s", ctypes.c_double), ("to_s", ctypes.c_double),
-                ("phase", ctypes.c_char_p)]
+                ("phase", ctypes.c_char_p), ("kind", ctypes.c_char_p),
+                ("layout", ctypes.c_char_p), ("zones", ctypes.c_char_p),
+                ("smooth_s", ctypes.c_double), ("more_runs", ctypes.c_void_p),
+                ("n_more_runs", ctypes.c_size_t)]
 
 lib.aim_store_errmsg.restype = ctypes.c_char_p
 db, run, out = sys.argv[1].encode(), sys.argv[2].encode(), sys.argv[3]

@@ -104,3 +104,66 @@ def test_bad_kind_or_layout(golden, tmp_path, args, words):
     r = plot(golden, R4, "-o", out, *args)
     line = assert_one_error(r, 64)
     assert words in line
+
+
+# ------------------------------------------------------------------ scatter
+
+def dots(path):
+    """PLplot's svg driver writes each point as a text glyph."""
+    return sum(1 for t in svg_texts(path) if t == "\u2022")
+
+
+def test_scatter_r_is_the_correlation_s(golden, tmp_path):
+    out = tmp_path / "scatter.svg"
+    # aimeter corr R1: Energy rate (gpu0) / Energy rate (gpu1) +0.920 over 26 ticks
+    r = plot(golden, R1, "--kind", "scatter", "-m", "gpu0.energy,gpu1.energy", "-o", out)
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    assert "r = 0.92" in texts, texts
+    assert "rate(gpu0.energy) [W]" in texts and "rate(gpu1.energy) [W]" in texts
+    assert "26 aligned samples, n = 26" in texts
+    assert dots(out) == 26
+
+
+def test_scatter_phase_window(golden, tmp_path):
+    out = tmp_path / "scatter.svg"
+    r = plot(golden, R1, "--kind", "scatter", "-m", "host.cpu.util,cpu0.power", "-o", out,
+             "--phase", "epoch 2")
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    n = int(re.search(r"(\d+) aligned samples", " ".join(texts)).group(1))
+    assert 0 < n < 26 and dots(out) <= n
+    assert "host.cpu.util [%]" in texts and "cpu0.power [W]" in texts
+
+
+def test_scatter_without_common_samples(golden, tmp_path):
+    out = tmp_path / "scatter.png"
+    r = plot(golden, R1, "--kind", "scatter", "-m", "host.cpu.util,cpu0.power", "-o", out,
+             "--from", "500", "--to", "600")
+    assert r.returncode == 0, r.stderr
+    assert png_size(out) == (1200, 600)
+    out = tmp_path / "scatter.svg"
+    plot(golden, R1, "--kind", "scatter", "-m", "host.cpu.util,cpu0.power", "-o", out,
+         "--from", "500", "--to", "600")
+    texts = svg_texts(out)
+    assert "no instant where both metrics have a value" in texts
+    assert any(t.startswith("r undefined") for t in texts)
+
+
+@pytest.mark.parametrize("metrics", ["gpu0.power", "gpu0.power,gpu0.power",
+                                     "gpu0.power,gpu1.power,cpu0.power"])
+def test_scatter_needs_two_metrics(golden, tmp_path, metrics):
+    r = plot(golden, R1, "--kind", "scatter", "-m", metrics, "-o", tmp_path / "s.png")
+    line = assert_one_error(r, 64)
+    assert "exactly two metrics" in line
+
+
+def test_scatter_unknown_metric_and_phase(golden, tmp_path):
+    r = plot(golden, R1, "--kind", "scatter", "-m", "gpu0.power,gpu9.power", "-o",
+             tmp_path / "s.png")
+    assert "unknown metric 'gpu9.power'" in assert_one_error(r, 64)
+    r = plot(golden, R1, "--kind", "scatter", "-m", "gpu0.power,gpu1.power", "-o",
+             tmp_path / "s.png", "--phase", "nope")
+    assert_one_error(r, 66)
+    r = plot(golden, R1, "--kind", "scatter", "-o", tmp_path / "s.png")
+    assert_one_error(r, 64)

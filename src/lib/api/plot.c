@@ -34,104 +34,35 @@ typedef struct plot_ctx {
     aim_plot_model model;
 } plot_ctx;
 
-/* "unknown metric 'X'; this run has: a, b, c[0-15]": consecutive instances of one metric
- * given as a range so that the list fits the one-line message. */
-static int unknown_metric(plot_ctx *x, const char *name) {
-    aim_strbuf b = AIM_STRBUF_INIT;
-    aim__strbuf_printf(&b, "unknown metric '%s'; this run has: ", name);
-    if (x->run.n_series == 0)
-        aim__strbuf_append(&b, "no series");
-    for (int i = 0; i < x->run.n_series; i++) {
-        const aim_series_summary *s = &x->run.series[i];
-        char key[128];
-        aim__api_series_key(&x->run, s, key, sizeof key);
-        int j = i;
-        if (s->instance >= 0) {
-            while (j + 1 < x->run.n_series && x->run.series[j + 1].device == s->device &&
-                   x->run.series[j + 1].instance == x->run.series[j].instance + 1 &&
-                   strcmp(x->run.series[j + 1].metric_key, s->metric_key) == 0)
-                j++;
-            if (j > i)
-                *strrchr(key, '[') = 0;
-        }
-        aim__strbuf_append(&b, i ? ", " : "");
-        if (j > i)
-            aim__strbuf_printf(&b, "%s[%d-%d]", key, s->instance, x->run.series[j].instance);
-        else
-            aim__strbuf_append(&b, key);
-        i = j;
-    }
-    /* the store's message holds 511 bytes: a longer list is cut, and says so */
-    const char *all = " (aimeter export --columns lists them)";
-    if (!b.err && b.len > 500 - strlen(all)) {
-        b.len = 500 - strlen(all) - 4;
-        aim__strbuf_append(&b, " ...");
-    }
-    aim__strbuf_append(&b, all);
-    aim__store_set_error(x->store, "%s", b.err ? "unknown metric" : b.data);
-    aim__strbuf_free(&b);
-    return -EINVAL;
-}
-
 /* The run's series named in list, each with its axis. */
 static int pick_metrics(plot_ctx *x, const char *list) {
-    const char *p = list;
-    while (*p) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
+    int found[AIM_PLOT_MAX_SERIES + 1], n = 0;
+    int r = aim__plot_metric_list(x->store, &x->run, list, found, AIM_PLOT_MAX_SERIES + 1, &n);
+    if (r < 0)
+        return r;
+    for (int k = 0; k < n; k++) {
+        const aim_series_summary *s = &x->run.series[found[k]];
         char name[160];
-        while (len && *p == ' ')
-            p++, len--;
-        while (len && p[len - 1] == ' ')
-            len--;
-        if (len == 0 || len >= sizeof name) {
-            aim__store_set_error(x->store, "bad metric list '%s': names separated by commas",
-                                 list);
+        aim__api_series_key(&x->run, s, name, sizeof name);
+        r = aim__plot_series_add(&x->model, name, aim__api_series_unit(s));
+        if (r == -E2BIG) {
+            aim__store_set_error(x->store, "more than %d metrics: a chart shows %d at most",
+                                 AIM_PLOT_MAX_SERIES, AIM_PLOT_MAX_SERIES);
             return -EINVAL;
         }
-        memcpy(name, p, len);
-        name[len] = 0;
-        int found = -1;
-        for (int i = 0; i < x->run.n_series && found < 0; i++) {
-            char key[128];
-            aim__api_series_key(&x->run, &x->run.series[i], key, sizeof key);
-            if (strcmp(key, name) == 0)
-                found = i;
+        if (r == -EDOM) {
+            aim__store_set_error(x->store,
+                                 "'%s' [%s] would need a third y-axis: a chart has two "
+                                 "units at most (here %s and %s)", name,
+                                 aim__api_series_unit(s), x->model.unit[0], x->model.unit[1]);
+            return -EINVAL;
         }
-        if (found < 0)
-            return unknown_metric(x, name);
-        int dup = 0;
-        for (int k = 0; k < x->n_pick; k++)
-            dup |= x->pick[k].series == found;
-        if (!dup) {
-            const aim_series_summary *s = &x->run.series[found];
-            int r = aim__plot_series_add(&x->model, name, aim__api_series_unit(s));
-            if (r == -E2BIG) {
-                aim__store_set_error(x->store, "more than %d metrics: a chart shows %d at most",
-                                     AIM_PLOT_MAX_SERIES, AIM_PLOT_MAX_SERIES);
-                return -EINVAL;
-            }
-            if (r == -EDOM) {
-                aim__store_set_error(x->store,
-                                     "'%s' [%s] would need a third y-axis: a chart has two "
-                                     "units at most (here %s and %s)", name,
-                                     aim__api_series_unit(s), x->model.unit[0], x->model.unit[1]);
-                return -EINVAL;
-            }
-            picked *pk = &x->pick[x->n_pick++];
-            pk->series = found;
-            pk->group = s->group;
-            pk->pos = 0;
-            for (int i = 0; i < found; i++)
-                pk->pos += x->run.series[i].group == s->group;
-        }
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    if (x->n_pick == 0) {
-        aim__store_set_error(x->store, "no metric given");
-        return -EINVAL;
+        picked *pk = &x->pick[x->n_pick++];
+        pk->series = found[k];
+        pk->group = s->group;
+        pk->pos = 0;
+        for (int i = 0; i < found[k]; i++)
+            pk->pos += x->run.series[i].group == s->group;
     }
     return 0;
 }

@@ -26,6 +26,15 @@ int aim__plot_kind_parse(aim_store *store, const aim_plot_request *req, aim_plot
 int aim__plot_kind_render(aim_store *store, const char *run_id, const aim_plot_request *req,
                           aim_plot_kind kind, aim_plot_style *st, aim_plot_file_format format);
 
+/* The run's series named in list ("gpu0.power, gpu0.gpu.clock_sm": -m, the export's column
+ * names without the unit), each once, in the order given: up to max indices into
+ * run->series in ret (the rest are checked, not returned). -EINVAL with the store's message:
+ * a bad list, none, or an unknown name (aim__plot_unknown_metric). */
+int aim__plot_metric_list(aim_store *store, const aim_run_summary *run, const char *list,
+                          int *ret, int max, int *ret_n);
+/* "unknown metric 'X'; this run has: ..." as the store's message; -EINVAL. */
+int aim__plot_unknown_metric(aim_store *store, const aim_run_summary *run, const char *name);
+
 /* The chart's title: req->title, else the run's name, else its id. */
 const char *aim__plot_title_of(const aim_plot_request *req, const aim_run_summary *run);
 

@@ -6,11 +6,18 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/store.h"
 
 int aim__corr_replay_run(aim_db *db, const aim_run_summary *run, const aim_time_range *ranges,
                         size_t n_ranges, aim_corr_matrix **ret) {
+    return aim__corr_replay_rows(db, run, NULL, ranges, n_ranges, NULL, NULL, ret);
+}
+
+int aim__corr_replay_rows(aim_db *db, const aim_run_summary *run, const uint8_t *include,
+                          const aim_time_range *ranges, size_t n_ranges, aim_corr_row_fn fn,
+                          void *userdata, aim_corr_matrix **ret) {
     int grid, n_groups;
     int r = aim__db_corr_grid_group(db, run, &grid, &n_groups);
     if (r < 0)
@@ -20,12 +27,16 @@ int aim__corr_replay_run(aim_db *db, const aim_run_summary *run, const aim_time_
     if (r < 0)
         return aim__db_set_error(db, r, r == -ENOMEM ? "out of memory"
                                                     : "run %s: a series has a bad group", run->id);
+    if (include)
+        memcpy(rl.include, include, (size_t)run->n_series);
     aim_corr *c = NULL;
     aim_series_reader *rd = NULL;
     int *groups = calloc((size_t)n_groups, sizeof *groups);
     r = groups ? aim__corr_new(&rl.layout, &c) : -ENOMEM;
     if (r == 0 && ranges && n_ranges)
         r = aim__corr_set_ranges(c, ranges, n_ranges);
+    if (r == 0 && fn)
+        aim__corr_set_row_fn(c, fn, userdata);
     if (r < 0) {
         r = aim__db_set_error(db, r, "%s",
                              r == -ENOMEM ? "out of memory" : "bad correlation layout");

@@ -4,6 +4,7 @@
 #define AIM_CORR_REPLAY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "processing/corr.h"
 #include "processing/summary.h"
@@ -16,5 +17,12 @@
  * (db's message set). */
 int aim__corr_replay_run(aim_db *db, const aim_run_summary *run, const aim_time_range *ranges,
                         size_t n_ranges, aim_corr_matrix **ret);
+
+/* The same over the series include[] marks (per series of run; NULL: those the run
+ * correlates, aim__corr_include), handing every row to fn (may be NULL) as it is accumulated
+ * (aim__corr_set_row_fn). */
+int aim__corr_replay_rows(aim_db *db, const aim_run_summary *run, const uint8_t *include,
+                          const aim_time_range *ranges, size_t n_ranges, aim_corr_row_fn fn,
+                          void *userdata, aim_corr_matrix **ret);
 
 #endif

@@ -87,6 +87,9 @@ struct aim_corr {
     uint8_t *nd;
 
     uint64_t ticks, forced;
+
+    aim_corr_row_fn row_fn;   /* sees every row (aim__corr_set_row_fn), or NULL */
+    void *row_userdata;
 };
 
 double aim__corr_quantise(double v, double resolution) {
@@ -564,6 +567,8 @@ static void emit(aim_corr *c) {
                 c->xok[i] = 0;
         }
     }
+    if (c->row_fn)
+        c->row_fn(c->row_userdata, t, c->x, c->xok);
     accumulate(c, c->x, c->xok);
     c->ticks++;
 }
@@ -641,6 +646,11 @@ void aim__corr_watermark(aim_corr *c, int64_t t_ns) {
         return;
     c->watermark = t_ns;
     advance(c);
+}
+
+void aim__corr_set_row_fn(aim_corr *c, aim_corr_row_fn fn, void *userdata) {
+    c->row_fn = fn;
+    c->row_userdata = userdata;
 }
 
 uint64_t aim__corr_ticks(const aim_corr *c) { return c ? c->ticks : 0; }

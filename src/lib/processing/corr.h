@@ -115,6 +115,13 @@ void aim__corr_watermark(aim_corr *c, int64_t t_ns);
  * no-op. -ENOMEM. */
 int aim__corr_finish(aim_corr *c, aim_corr_matrix **ret);
 
+/* Hands fn every row as it is accumulated: the grid tick t_ns and each series' aligned value
+ * (x[i] for matrix index i, valid where ok[i]); aimeter plot --kind scatter draws the very
+ * points the correlation is computed from. Call before the first tick. */
+typedef void (*aim_corr_row_fn)(void *userdata, int64_t t_ns, const double *x,
+                                const uint8_t *ok);
+void aim__corr_set_row_fn(aim_corr *c, aim_corr_row_fn fn, void *userdata);
+
 /* Grid ticks accumulated so far, and ticks processed without waiting (inexact). */
 uint64_t aim__corr_ticks(const aim_corr *c);
 uint64_t aim__corr_forced(const aim_corr *c);

@@ -8,10 +8,15 @@
 #include <stddef.h>
 
 #include "processing/plot_phases.h"
+#include "processing/plot_scatter.h"
 #include "report/plot_page.h"
 
 int aim__plot_draw_phases(const aim_plot_phases *m, const aim_plot_style *st, const char *path,
                           aim_plot_file_format format, char *err, size_t errsize);
+
+int aim__plot_draw_scatter(const aim_plot_scatter *m, const aim_plot_style *st,
+                           const char *path, aim_plot_file_format format, char *err,
+                           size_t errsize);
 
 /* A character's width in pixels at relative text size 1, about: what decides whether a label
  * fits across or is written upright. */

@@ -123,6 +123,7 @@ int aim__plot_page_draw(const aim_plot_style *st, const char *path, aim_plot_fil
     plscol0(AIM_PLOT_COL_NOTE, 64, 64, 64);
     plscol0(AIM_PLOT_COL_UNDEF, 200, 200, 200);
     plscol0(AIM_PLOT_COL_GRID, 220, 220, 220);
+    plscol0a(AIM_PLOT_COL_POINT, okabe_ito[4][0], okabe_ito[4][1], okabe_ito[4][2], 0.5);
     plinit();
     /* text scaled with the resolution asked (100 dpi: PLplot's default size) */
     text_scale = st->dpi / 100.0;

@@ -31,6 +31,7 @@ enum {
     AIM_PLOT_COL_NOTE,          /* dark grey text */
     AIM_PLOT_COL_UNDEF,         /* light grey: a cell with no value */
     AIM_PLOT_COL_GRID,          /* light grey lines */
+    AIM_PLOT_COL_POINT,         /* translucent blue: dense points show as darker */
     AIM_PLOT_N_COLOURS
 };
 
