@@ -167,3 +167,57 @@ def test_scatter_unknown_metric_and_phase(golden, tmp_path):
     assert_one_error(r, 66)
     r = plot(golden, R1, "--kind", "scatter", "-o", tmp_path / "s.png")
     assert_one_error(r, 64)
+
+
+# ------------------------------------------------------------------ corr
+
+def cells(path):
+    """The heat-map's filled cells: cmap1 colours or the undefined grey (not the palette)."""
+    palette = {"#ffffff", "#000000", "#c8c8c8"}
+    return [e for e in svg_root(path).iter()
+            if e.tag.endswith("}polyline") and e.get("fill", "none") not in ("none", "")
+            and e.get("fill").lower() not in palette]
+
+
+def test_corr_heat_map(golden, tmp_path):
+    out = tmp_path / "corr.svg"
+    r = plot(golden, R2, "--kind", "corr", "-o", out, "--size", "1000x1000")
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    # the varying series of R2 (aimeter corr: 11 of them once the constant and per-core
+    # ones are left out), each named on both axes
+    assert texts.count("gpu0.power") == 2 and texts.count("rate(gpu0.energy)") == 2
+    assert "rate(gpu0.energy)" in texts and "1.00" in texts
+    assert "0.94" in texts  # r(gpu0 energy rate, gpu1 energy rate), both triangles
+    assert texts.count("0.94") == 2
+    assert any("constant left out" in t for t in texts)
+    assert "r" in texts and "-1.0" in texts and "1.0" in texts   # the colour bar
+    assert len([t for t in texts if re.fullmatch(r"-?\d\.\d\d", t)]) == 11 * 11
+
+
+def test_corr_chosen_metrics_and_undefined(golden, tmp_path):
+    out = tmp_path / "corr.svg"
+    r = plot(golden, R2, "--kind", "corr", "-m", "gpu0.power,gpu1.power,host.cpu.util", "-o", out,
+             "--size", "800x800")
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    assert texts.count("gpu1.power") == 2
+    # gpu1.power is constant in R2: its row and column are undefined, only the 2 x 2 others
+    # have an r written
+    assert len([t for t in texts if re.fullmatch(r"-?\d\.\d\d", t)]) == 4
+    grey = [e for e in svg_root(out).iter() if e.tag.endswith("}polyline")
+            and (e.get("fill") or "").lower() == "#c8c8c8"]
+    assert len(grey) == 5   # the undefined cells, hatched on top
+
+
+def test_corr_png_pdf_and_phase(golden, tmp_path):
+    out = tmp_path / "corr.png"
+    r = plot(golden, R1, "--kind", "corr", "-o", out, "--phase", "epoch 2", "--size", "600x500")
+    assert r.returncode == 0, r.stderr
+    assert png_size(out) == (600, 500)
+    out = tmp_path / "corr.pdf"
+    r = plot(golden, R5, "--kind", "corr", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    r = plot(golden, R1, "--kind", "corr", "-o", out, "--phase", "nope")
+    assert_one_error(r, 66)

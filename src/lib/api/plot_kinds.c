@@ -1,5 +1,7 @@
 /* Which kind of chart aim_plot_render draws (api/plot_kinds.h), and the phases chart. */
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/plot_kinds.h"
@@ -7,6 +9,9 @@
 #include "api/store_error.h"
 #include "processing/plot_phases.h"
 #include "report/plot_draw.h"
+#include "store/store.h"
+
+#define NS_PER_S 1e9
 
 static const char *const kind_names[] = {
     [AIM_PLOT_KIND_TIMESERIES] = "timeseries", [AIM_PLOT_KIND_PHASES] = "phases",
@@ -65,6 +70,51 @@ const char *aim__plot_title_of(const aim_plot_request *req, const aim_run_summar
 int aim__plot_draw_failed(aim_store *store, const char *err) {
     aim__store_set_error(store, "%s", err);
     return -EIO;
+}
+
+int aim__plot_window_ranges(aim_store *store, aim_db *db, const char *run_id,
+                         const aim_plot_request *req, aim_time_range **ret, size_t *ret_n) {
+    *ret = NULL;
+    *ret_n = 0;
+    if ((req->has_from && !isfinite(req->from_s)) || (req->has_to && !isfinite(req->to_s)) ||
+        (req->has_from && req->has_to && req->from_s >= req->to_s)) {
+        aim__store_set_error(store, "bad time window: --from must be before --to");
+        return -EINVAL;
+    }
+    aim_time_range *ranges = NULL;
+    size_t n = 0;
+    if (req->phase) {
+        int r = aim__db_phase_ranges(db, run_id, req->phase, &ranges, &n);
+        if (r < 0) {
+            aim__store_set_error(store, "%s", aim__db_errmsg(db));
+            return r;
+        }
+    } else if (req->has_from || req->has_to) {
+        ranges = malloc(sizeof *ranges);
+        if (!ranges) {
+            aim__store_set_error(store, "out of memory");
+            return -ENOMEM;
+        }
+        ranges[0] = (aim_time_range){ 0, INT64_MAX };
+        n = 1;
+    }
+    int64_t from = req->has_from ? (int64_t)(req->from_s * NS_PER_S) : INT64_MIN;
+    int64_t to = req->has_to ? (int64_t)(req->to_s * NS_PER_S) : INT64_MAX;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        aim_time_range t = ranges[i];
+        t.t0_ns = t.t0_ns > from ? t.t0_ns : from;
+        t.t1_ns = t.t1_ns < to ? t.t1_ns : to;
+        if (t.t1_ns > t.t0_ns)
+            ranges[kept++] = t;
+    }
+    if (n && !kept) {   /* nothing of the run in the window: a range that holds no tick */
+        ranges[0] = (aim_time_range){ -2, -1 };
+        kept = 1;
+    }
+    *ret = ranges;
+    *ret_n = kept;
+    return 0;
 }
 
 int aim__plot_kind_render(aim_store *store, const char *run_id, const aim_plot_request *req,

@@ -7,6 +7,7 @@
 #include "aimeter.h"
 #include "processing/summary.h"
 #include "report/plot_page.h"
+#include "store/db.h"
 
 typedef enum aim_plot_kind {
     AIM_PLOT_KIND_TIMESERIES,
@@ -37,6 +38,13 @@ int aim__plot_unknown_metric(aim_store *store, const aim_run_summary *run, const
 
 /* The chart's title: req->title, else the run's name, else its id. */
 const char *aim__plot_title_of(const aim_plot_request *req, const aim_run_summary *run);
+
+/* The parts of the run a chart's samples come from: the instances of req->phase (or the
+ * whole run), cut to req's from/to; *ret NULL with n 0: the whole run; a window with nothing
+ * of the run: one range that holds no tick. Allocated (free()). -EINVAL a bad window,
+ * -ENOENT no such phase, -ENOMEM, with the store's message. */
+int aim__plot_window_ranges(aim_store *store, aim_db *db, const char *run_id,
+                            const aim_plot_request *req, aim_time_range **ret, size_t *ret_n);
 
 /* Draw failed (err says why): the store's message, -EIO. */
 int aim__plot_draw_failed(aim_store *store, const char *err);

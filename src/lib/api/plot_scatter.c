@@ -14,8 +14,6 @@
 #include "report/plot_draw.h"
 #include "store/store.h"
 
-#define NS_PER_S 1e9
-
 typedef struct rows {
     aim_plot_scatter *m;
     int x_index;            /* the x metric's matrix index (0 or 1) */
@@ -28,53 +26,6 @@ static void on_row(void *userdata, int64_t t_ns, const double *x, const uint8_t 
     int xi = r->x_index, yi = 1 - xi;
     if (!r->err && ok[0] && ok[1])
         r->err = aim__plot_scatter_add(r->m, x[xi], x[yi]);
-}
-
-/* The parts of the run the rows come from: the phase's instances (or the whole run), cut
- * to --from/--to. *ret NULL with n 0: the whole run. */
-static int window_ranges(aim_store *store, aim_db *db, const char *run_id,
-                         const aim_plot_request *req, aim_time_range **ret, size_t *ret_n) {
-    *ret = NULL;
-    *ret_n = 0;
-    if ((req->has_from && !isfinite(req->from_s)) || (req->has_to && !isfinite(req->to_s)) ||
-        (req->has_from && req->has_to && req->from_s >= req->to_s)) {
-        aim__store_set_error(store, "bad time window: --from must be before --to");
-        return -EINVAL;
-    }
-    aim_time_range *ranges = NULL;
-    size_t n = 0;
-    if (req->phase) {
-        int r = aim__db_phase_ranges(db, run_id, req->phase, &ranges, &n);
-        if (r < 0) {
-            aim__store_set_error(store, "%s", aim__db_errmsg(db));
-            return r;
-        }
-    } else if (req->has_from || req->has_to) {
-        ranges = malloc(sizeof *ranges);
-        if (!ranges) {
-            aim__store_set_error(store, "out of memory");
-            return -ENOMEM;
-        }
-        ranges[0] = (aim_time_range){ 0, INT64_MAX };
-        n = 1;
-    }
-    int64_t from = req->has_from ? (int64_t)(req->from_s * NS_PER_S) : INT64_MIN;
-    int64_t to = req->has_to ? (int64_t)(req->to_s * NS_PER_S) : INT64_MAX;
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        aim_time_range t = ranges[i];
-        t.t0_ns = t.t0_ns > from ? t.t0_ns : from;
-        t.t1_ns = t.t1_ns < to ? t.t1_ns : to;
-        if (t.t1_ns > t.t0_ns)
-            ranges[kept++] = t;
-    }
-    if (n && !kept) {   /* nothing of the run in the window: a range that holds no tick */
-        ranges[0] = (aim_time_range){ -2, -1 };
-        kept = 1;
-    }
-    *ret = ranges;
-    *ret_n = kept;
-    return 0;
 }
 
 int aim__plot_scatter_render(aim_store *store, const char *run_id, const aim_plot_request *req,
@@ -100,7 +51,7 @@ int aim__plot_scatter_render(aim_store *store, const char *run_id, const aim_plo
     aim_time_range *ranges = NULL;
     size_t n_ranges = 0;
     if (r == 0)
-        r = window_ranges(store, db, run_id, req, &ranges, &n_ranges);
+        r = aim__plot_window_ranges(store, db, run_id, req, &ranges, &n_ranges);
     aim_plot_scatter m;
     aim__plot_scatter_init(&m);
     uint8_t *include = r == 0 ? calloc((size_t)run.n_series + 1, 1) : NULL;

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "processing/plot_corr.h"
 #include "processing/plot_phases.h"
 #include "processing/plot_scatter.h"
 #include "report/plot_page.h"
@@ -18,8 +19,11 @@ int aim__plot_draw_scatter(const aim_plot_scatter *m, const aim_plot_style *st,
                            const char *path, aim_plot_file_format format, char *err,
                            size_t errsize);
 
+int aim__plot_draw_corr(const aim_plot_corr *m, const aim_plot_style *st, const char *path,
+                        aim_plot_file_format format, char *err, size_t errsize);
+
 /* A character's width in pixels at relative text size 1, about: what decides whether a label
  * fits across or is written upright. */
-#define AIM_PLOT_CHAR_PX 7.5
+#define AIM_PLOT_CHAR_PX 12.5
 
 #endif
