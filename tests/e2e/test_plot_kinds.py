@@ -221,3 +221,45 @@ def test_corr_png_pdf_and_phase(golden, tmp_path):
     assert out.read_bytes().startswith(b"%PDF")
     r = plot(golden, R1, "--kind", "corr", "-o", out, "--phase", "nope")
     assert_one_error(r, 66)
+
+
+# ------------------------------------------------------------------ cumulative
+
+def test_cumulative_energy_and_carbon(golden, tmp_path):
+    out = tmp_path / "cumulative.svg"
+    r = plot(golden, R2, "--kind", "cumulative", "-o", out)
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    for t in ("energy, facility [kWh]", "carbon [g CO2e]", "time since the run's start [s]",
+              "energy, facility [kWh] (left)", "carbon [g CO2e] (right)"):
+        assert t in texts, (t, texts)
+    # it ends where the report does: 0.000196 kWh, 0.0176 g CO2e (R2's intensity file varies)
+    note = next(t for t in texts if "kWh (IT x PUE" in t)
+    assert note.startswith("0.0001958 kWh (IT x PUE 1.00), 0.01756 g CO2e"), note
+    assert "intensity in force at each instant" in note
+
+
+def test_cumulative_with_pue_png_pdf(golden, tmp_path):
+    out = tmp_path / "cumulative.svg"
+    r = plot(golden, R1, "--kind", "cumulative", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert any("(IT x PUE 1.20)" in t and "run's intensity" in t for t in svg_texts(out))
+    out = tmp_path / "cumulative.png"
+    r = plot(golden, R1, "--kind", "cumulative", "-o", out, "--size", "500x400")
+    assert r.returncode == 0, r.stderr
+    assert png_size(out) == (500, 400)
+    out = tmp_path / "cumulative.pdf"
+    r = plot(golden, R5, "--kind", "cumulative", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_cumulative_of_a_run_without_samples(golden, tmp_path):
+    con = sqlite3.connect(golden)
+    con.execute("DELETE FROM chunks WHERE run_id = ?", (R4,))
+    con.commit()
+    con.close()
+    out = tmp_path / "cumulative.svg"
+    r = plot(golden, R4, "--kind", "cumulative", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert "no energy was recorded" in svg_texts(out)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/run_load.h"
 #include "api/store_error.h"
 #include "processing/energy_curve.h"
 #include "processing/forecast_run.h"
@@ -37,8 +38,7 @@ static int to_fc_instances(const aim_phase_instance *inst, size_t n, aim_fc_inst
     return 0;
 }
 
-/* Every energy group of the run read once through the curve. */
-static int curve_load(aim_db *db, const aim_run_summary *run, aim_energy_curve **ret) {
+int aim__api_energy_curve_load(aim_db *db, const aim_run_summary *run, aim_energy_curve **ret) {
     aim_energy_curve *c;
     int r = aim__energy_curve_new(run, &c);
     if (r < 0)
@@ -106,7 +106,7 @@ int aim_forecast_render(aim_store *store, const char *run_id, const aim_forecast
         f.running = running;
     }
     if (r == 0) {
-        r = curve_load(db, &run, &curve);
+        r = aim__api_energy_curve_load(db, &run, &curve);
         if (r < 0 && r != -ENOMEM)
             aim__store_set_error(store, "%s", aim__db_errmsg(db));
     }

@@ -30,4 +30,12 @@ void aim__api_series_key(const aim_run_summary *run, const aim_series_summary *s
 /* Its unit, "" when none or unknown to this aimeter. */
 const char *aim__api_series_unit(const aim_series_summary *s);
 
+/* The run's cumulative energy curve (processing/energy_curve.h): every energy group of the
+ * run read once through it (aimeter forecast, aimeter plot --kind cumulative). A group
+ * without a chunk yet is empty. -ENOMEM, or the store's error (db's message set). */
+struct aim_db;
+struct aim_energy_curve;
+int aim__api_energy_curve_load(struct aim_db *db, const aim_run_summary *run,
+                               struct aim_energy_curve **ret);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "processing/plot_corr.h"
+#include "processing/plot_cumulative.h"
 #include "processing/plot_phases.h"
 #include "processing/plot_scatter.h"
 #include "report/plot_page.h"
@@ -21,6 +22,10 @@ int aim__plot_draw_scatter(const aim_plot_scatter *m, const aim_plot_style *st,
 
 int aim__plot_draw_corr(const aim_plot_corr *m, const aim_plot_style *st, const char *path,
                         aim_plot_file_format format, char *err, size_t errsize);
+
+int aim__plot_draw_cumulative(const aim_plot_cumulative *m, const aim_plot_style *st,
+                              const char *path, aim_plot_file_format format, char *err,
+                              size_t errsize);
 
 /* A character's width in pixels at relative text size 1, about: what decides whether a label
  * fits across or is written upright. */

@@ -1,0 +1,42 @@
+/* aimeter plot --kind cumulative (api/plot_kinds.h): the run's energy curve read from the
+ * store (api/run_load.h, as aimeter forecast reads it), priced along the run. */
+#include <errno.h>
+
+#include "api/plot_kinds.h"
+#include "api/run_load.h"
+#include "api/store_error.h"
+#include "processing/energy_curve.h"
+#include "processing/plot_cumulative.h"
+#include "report/plot_draw.h"
+#include "store/store.h"
+
+int aim__plot_cumulative_render(aim_store *store, const char *run_id,
+                                const aim_plot_request *req, aim_plot_style *st,
+                                aim_plot_file_format format) {
+    aim_db *db = aim__store_db(store);
+    aim_run_summary run;
+    int r = aim__db_load_summary(db, run_id, &run);
+    if (r < 0) {
+        aim__store_set_error(store, "%s", aim__db_errmsg(db));
+        return r;
+    }
+    aim_energy_curve *curve = NULL;
+    r = aim__api_energy_curve_load(db, &run, &curve);
+    if (r < 0)
+        aim__store_set_error(store, "%s", r == -ENOMEM ? "out of memory" : aim__db_errmsg(db));
+    aim_plot_cumulative m = { 0 };
+    /* a point per two pixels of the picture's width: smooth, and small */
+    if (r == 0 && (r = aim__plot_cumulative_build(&run, aim__energy_curve_at, curve,
+                                                  (size_t)st->width / 2, &m)) < 0)
+        aim__store_set_error(store, "out of memory");
+    if (r == 0) {
+        st->title = aim__plot_title_of(req, &run);
+        char err[300];
+        if (aim__plot_draw_cumulative(&m, st, req->output, format, err, sizeof err) < 0)
+            r = aim__plot_draw_failed(store, err);
+    }
+    aim__plot_cumulative_free(&m);
+    aim__energy_curve_free(curve);
+    aim__run_summary_clear(&run);
+    return r;
+}
