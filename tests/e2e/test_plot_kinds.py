@@ -1,13 +1,14 @@
 """aimeter plot --kind phases|scatter|corr|cumulative|zones and the time series' extras, checked
 by structure (SVG parsed as XML: its texts and filled shapes; the PNG's IHDR chunk; the PDF's
 header), never by timing. The runs are the golden store's (tests/fixtures/store/golden.sql)."""
+import json
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import assert_one_error
+from conftest import assert_one_error, run_aimeter
 from test_golden import R1, R2, R4, R5
 from test_plot import golden, plot, png_size, svg_texts  # noqa: F401 (golden is a fixture)
 
@@ -263,3 +264,42 @@ def test_cumulative_of_a_run_without_samples(golden, tmp_path):
     r = plot(golden, R4, "--kind", "cumulative", "-o", out)
     assert r.returncode == 0, r.stderr
     assert "no energy was recorded" in svg_texts(out)
+
+
+# ------------------------------------------------------------------ zones
+
+def test_zones_bars_with_values(golden, tmp_path):
+    out = tmp_path / "zones.svg"
+    r = plot(golden, R1, "--kind", "zones", "--zones", "CA-SK,CA-MB,PL", "-o", out)
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    for t in ("run (FR)", "CA-SK", "CA-MB", "PL", "carbon [g CO2e]",
+              "grid zone (first: the run as it was priced)"):
+        assert t in texts, (t, texts)
+    # the values aimeter whatif prints for the same zones, one per bar
+    w = run_aimeter("whatif", R1, "--db", golden, "--zones", "CA-SK,CA-MB,PL", "--json")
+    assert w.returncode == 0, w.stderr
+    values = [t for t in texts if t.endswith(" g") and t[0].isdigit()]
+    assert len(values) == 4
+    doc = json.loads(w.stdout)
+    grams = [s["carbon_g"] for s in doc["scenarios"]]
+    assert [float(v[:-2]) for v in values] == pytest.approx(grams, rel=5e-3)
+    # the run's own bar in orange, the three zones in blue
+    assert len(fills(out, ORANGE)) == 1 and len(fills(out, (0, 114, 178))) == 3
+
+
+def test_zones_png_and_many(golden, tmp_path):
+    out = tmp_path / "zones.png"
+    r = plot(golden, R1, "--kind", "zones", "-o", out, "--size", "900x500", "--zones",
+             "CA-SK,CA-MB,FR,PL,US-CAL-CISO,aws:us-east-1,DE,SE,NO,CN-GD,IN,ZA,CA-SK@marginal")
+    assert r.returncode == 0, r.stderr
+    assert png_size(out) == (900, 500)
+
+
+@pytest.mark.parametrize("args,words", [([], "needs --zones"),
+                                        (["--zones", "CA-SK,XX-NOPE"], "XX-NOPE"),
+                                        (["--zones", ""], "needs --zones")])
+def test_zones_bad_input(golden, tmp_path, args, words):
+    out = tmp_path / "zones.png"
+    r = plot(golden, R1, "--kind", "zones", "-o", out, *args)
+    assert words in assert_one_error(r, 64)

@@ -25,7 +25,7 @@
 
 /* ------------------------------------------------------------------ scenarios */
 
-typedef struct whatif_req {
+struct aim_whatif_job {
     aim_run_summary run;
     aim_whatif_scenario sc[MAX_ZONES + 2];
     size_t n_sc;
@@ -36,7 +36,8 @@ typedef struct whatif_req {
     double pue;
     int pue_is_runs;
     aim_whatif_totals tot;
-} whatif_req;
+};
+typedef aim_whatif_job whatif_req;
 
 static int add_zones(whatif_req *q, aim_store *store, const char *zones) {
     size_t nz = 0;
@@ -121,6 +122,30 @@ int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
         aim__store_set_error(store, "no zone and no intensity file to compare with");
         return -EINVAL;
     }
+    aim_whatif_job *q;
+    aim_whatif_result res;
+    int r = aim__whatif_job_run(store, run_id, zones, intensity_file, pue, &q, &res);
+    if (r == 0)
+        r = aim__render(AIM_OUTPUT_WHATIF, format, &res, ret_text);
+    if (r == -ENOMEM)
+        aim__store_set_error(store, "out of memory");
+    aim__whatif_job_free(q);
+    return r;
+}
+
+void aim__whatif_job_free(aim_whatif_job *q) {
+    if (!q)
+        return;
+    aim__step_file_clear(&q->file);
+    aim__run_summary_clear(&q->run);
+    free(q);
+}
+
+int aim__whatif_job_run(aim_store *store, const char *run_id, const char *zones,
+                        const char *intensity_file, double pue, aim_whatif_job **ret,
+                        aim_whatif_result *ret_res) {
+    aim_db *db = aim__store_db(store);
+    *ret = NULL;
     whatif_req *q = calloc(1, sizeof *q);
     if (!q) {
         aim__store_set_error(store, "out of memory");
@@ -142,14 +167,13 @@ int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
         if (r < 0)
             aim__store_set_error(store, "%s", aim__db_errmsg(db));
     }
-    aim_whatif_result res = { .run = &q->run, .sc = q->sc, .n_sc = q->n_sc, .pue = q->pue,
-                              .pue_is_runs = q->pue_is_runs, .tot = q->tot };
-    if (r == 0)
-        r = aim__render(AIM_OUTPUT_WHATIF, format, &res, ret_text);
-    if (r == -ENOMEM)
-        aim__store_set_error(store, "out of memory");
-    aim__step_file_clear(&q->file);
-    aim__run_summary_clear(&q->run);
-    free(q);
-    return r;
+    if (r < 0) {
+        aim__whatif_job_free(q);
+        return r;
+    }
+    *ret_res = (aim_whatif_result){ .run = &q->run, .sc = q->sc, .n_sc = q->n_sc,
+                                    .pue = q->pue, .pue_is_runs = q->pue_is_runs,
+                                    .tot = q->tot };
+    *ret = q;
+    return 0;
 }

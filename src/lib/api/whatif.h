@@ -10,4 +10,14 @@
 /* The options every what-if rendering checks first: a format `out` has (else -EOPNOTSUPP)
  * and pue 0 (the run's own) or 1.0-5.0 (else -EINVAL), with the store's message set. */
 int aim__whatif_check_options(aim_store *store, aim_output out, aim_format format, double pue);
+/* The pricing behind aim_whatif_render, for other renderings of it (aimeter plot --kind
+ * zones): the run's own scenario first, then each zone of the list, then the intensity file
+ * (either may be NULL), replayed at pue (0: the run's). *ret_res borrows from *ret, freed
+ * with aim__whatif_job_free. Errors as aim_whatif_render's, with the store's message set. */
+typedef struct aim_whatif_job aim_whatif_job;
+int aim__whatif_job_run(aim_store *store, const char *run_id, const char *zones,
+                        const char *intensity_file, double pue, aim_whatif_job **ret,
+                        aim_whatif_result *ret_res);
+void aim__whatif_job_free(aim_whatif_job *job);
+
 #endif

@@ -11,6 +11,7 @@
 #include "processing/plot_cumulative.h"
 #include "processing/plot_phases.h"
 #include "processing/plot_scatter.h"
+#include "processing/plot_zones.h"
 #include "report/plot_page.h"
 
 int aim__plot_draw_phases(const aim_plot_phases *m, const aim_plot_style *st, const char *path,
@@ -26,6 +27,9 @@ int aim__plot_draw_corr(const aim_plot_corr *m, const aim_plot_style *st, const 
 int aim__plot_draw_cumulative(const aim_plot_cumulative *m, const aim_plot_style *st,
                               const char *path, aim_plot_file_format format, char *err,
                               size_t errsize);
+
+int aim__plot_draw_zones(const aim_plot_zones *m, const aim_plot_style *st, const char *path,
+                         aim_plot_file_format format, char *err, size_t errsize);
 
 /* A character's width in pixels at relative text size 1, about: what decides whether a label
  * fits across or is written upright. */
