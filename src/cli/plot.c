@@ -156,8 +156,9 @@ int cmd_plot(int argc, char **argv) {
         }
     }
     /* the library checks the kind; only the time series and scatter need metrics */
-    int needs_metrics = !req.kind || strcmp(req.kind, "timeseries") == 0 ||
-                        strcmp(req.kind, "scatter") == 0;
+    int needs_metrics = ((!req.kind || strcmp(req.kind, "timeseries") == 0) &&
+                         !(req.layout && strcmp(req.layout, "categories") == 0)) ||
+                        (req.kind && strcmp(req.kind, "scatter") == 0);
     if ((needs_metrics && !req.metrics) || !req.output) {
         cli_error("plot: %s is required (see aimeter plot --help)",
                   req.output ? "-m METRIC" : "-o FILE");

@@ -303,3 +303,97 @@ def test_zones_bad_input(golden, tmp_path, args, words):
     out = tmp_path / "zones.png"
     r = plot(golden, R1, "--kind", "zones", "-o", out, *args)
     assert words in assert_one_error(r, 64)
+
+
+# ------------------------------------------------------------------ time-series extras
+
+def test_markers_on_the_top_axis(golden, tmp_path):
+    out = tmp_path / "c.svg"
+    r = plot(golden, R1, "-m", "gpu0.power", "-o", out)
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    for t in ("checkpoint 1", "checkpoint 2", "checkpoint 3", "checkpoint 4"):
+        assert t in texts, (t, texts)
+    # in a window: only the markers inside it
+    r = plot(golden, R1, "-m", "gpu0.power", "-o", out, "--from", "0.5", "--to", "0.8")
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    assert "checkpoint 2" in texts and "checkpoint 1" not in texts
+
+
+def test_smoothing_is_said_and_changes_the_line(golden, tmp_path):
+    def points(path):
+        return [e.get("points") for e in svg_root(path).iter()
+                if e.tag.endswith("}polyline") and (e.get("stroke") or "").upper() == "#E69F00"
+                and (e.get("fill") or "none") == "none"]
+    raw, smooth = tmp_path / "raw.svg", tmp_path / "smooth.svg"
+    assert plot(golden, R1, "-m", "gpu0.power", "-o", raw).returncode == 0
+    r = plot(golden, R1, "-m", "gpu0.power", "-o", smooth, "--smooth", "200ms")
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(smooth)
+    assert "gpu0.power (mean over 0.2 s)" in texts
+    # the step from 200 to 400 W becomes a ramp: more distinct points on the line
+    assert points(raw) and points(smooth) and points(raw) != points(smooth)
+
+
+@pytest.mark.parametrize("value", ["0", "-1s", "fast"])
+def test_bad_smoothing(golden, tmp_path, value):
+    r = plot(golden, R1, "-m", "gpu0.power", "-o", tmp_path / "c.png", "--smooth", value)
+    assert "--smooth" in assert_one_error(r, 64)
+
+
+def test_several_runs_on_one_axis(golden, tmp_path):
+    out = tmp_path / "c.svg"
+    r = run_aimeter("plot", R1, R2, R4, "--db", golden, "-m", "gpu0.power", "-o", out)
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    for run in (R1, R2, R4):
+        assert f"train {run[-6:]}: gpu0.power" in texts, (run, texts)
+    # no phases or markers of one run drawn over the others
+    assert "epoch 1" not in texts and "checkpoint 1" not in texts
+    assert "time since the run's start [s]" in texts
+
+
+def test_several_runs_errors(golden, tmp_path):
+    out = tmp_path / "c.png"
+    # R5 has no GPU: the metric is unknown there, and the message lists R5's
+    r = run_aimeter("plot", R1, R5, "--db", golden, "-m", "gpu0.power", "-o", out)
+    assert "unknown metric 'gpu0.power'" in assert_one_error(r, 64)
+    r = run_aimeter("plot", R1, "nope", "--db", golden, "-m", "gpu0.power", "-o", out)
+    assert_one_error(r, 66)
+    r = run_aimeter("plot", R1, R2, "--db", golden, "-m", "gpu0.power", "-o", out, "--kind",
+                    "corr")
+    assert "time-series" in assert_one_error(r, 64)
+    # 3 runs x 3 metrics: past the 8 series of a chart
+    r = run_aimeter("plot", R1, R2, R4, "--db", golden, "-m",
+                    "gpu0.power,gpu1.power,cpu0.power", "-o", out)
+    assert "8 series at most" in assert_one_error(r, 64)
+
+
+def test_layout_categories(golden, tmp_path):
+    out = tmp_path / "c.svg"
+    r = plot(golden, R2, "--layout", "categories", "-o", out)
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    for t in ("Energy", "Compute", "Memory", "[W]", "[%]", "[GiB]", "gpu0.power",
+              "host.cpu.util", "host.mem.used (left)", "time since the run's start [s]"):
+        assert t in texts, (t, texts)
+    # R2's PCIe and NVLink rates are constant: no Communication panel
+    assert "Communication" not in texts
+    assert texts.count("train") == 1   # one title
+    r = plot(golden, R2, "--layout", "categories", "-o", tmp_path / "c.png")
+    assert r.returncode == 0, r.stderr
+    w, h = png_size(tmp_path / "c.png")
+    assert w == 1200 and h == 110 + 320 * 3
+
+
+def test_layout_categories_of_chosen_metrics(golden, tmp_path):
+    out = tmp_path / "c.svg"
+    r = plot(golden, R2, "--layout", "categories", "-o", out, "--size", "900x700", "-m",
+             "gpu0.power,gpu0.gpu.pcie_tx,process.proc.count")
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    assert "Energy" in texts and "Communication" in texts and "Compute" not in texts
+    assert any("1 metric in no panel" in t for t in texts)
+    r = plot(golden, R2, "--layout", "categories", "-o", out, "-m", "process.proc.count")
+    assert "no metric to draw" in assert_one_error(r, 64)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aimeter.h"
+#include "api/plot_ctx.h"
 #include "api/plot_kinds.h"
 #include "api/run_load.h"
 #include "api/store_error.h"
@@ -19,20 +20,6 @@
 
 #define NS_PER_S 1e9
 
-/* A series drawn: the run's series index, its rate group and position within it. */
-typedef struct picked {
-    int series, group, pos;
-} picked;
-
-typedef struct plot_ctx {
-    aim_store *store;
-    aim_db *db;
-    const char *run_id;
-    aim_run_summary run;
-    picked pick[AIM_PLOT_MAX_SERIES];
-    int n_pick;
-    aim_plot_model model;
-} plot_ctx;
 
 /* The run's series named in list, each with its axis. */
 static int pick_metrics(plot_ctx *x, const char *list) {
@@ -196,6 +183,8 @@ int aim_plot_render(aim_store *store, const char *run_id, const aim_plot_request
         return r;
     if (kind != AIM_PLOT_KIND_TIMESERIES)
         return aim__plot_kind_render(store, run_id, req, kind, &st, format);
+    if (req->layout && strcmp(req->layout, "categories") == 0)
+        return aim__plot_categories_render(store, run_id, req, &st, format);
     if (!req->metrics) {
         aim__store_set_error(store, "no metric given");
         return -EINVAL;
@@ -217,8 +206,10 @@ int aim_plot_render(aim_store *store, const char *run_id, const aim_plot_request
         x.model.x1 = x1;
         r = read_samples(&x);
     }
-    if (r == 0)
+    if (r == 0 && !req->n_more_runs)   /* several runs: whose phases would they be? */
         r = add_bands(&x);
+    if (r == 0)
+        r = aim__plot_extras(&x, req);   /* markers, more runs, smoothing (api/plot_extras.c) */
     if (r == 0 && (r = aim__plot_model_finish(&x.model)) < 0)
         aim__store_set_error(store, "%s", aim_strerror(r));
     if (r == 0) {
@@ -234,3 +225,11 @@ int aim_plot_render(aim_store *store, const char *run_id, const aim_plot_request
     aim__run_summary_clear(&x.run);
     return r;
 }
+
+/* For the layouts and extras of api/plot_ctx.h, which build on the same steps. */
+int aim__plot_ctx_pick(plot_ctx *x, const char *list) { return pick_metrics(x, list); }
+int aim__plot_ctx_window(plot_ctx *x, const aim_plot_request *req, double *x0, double *x1) {
+    return window(x, req, x0, x1);
+}
+int aim__plot_ctx_read(plot_ctx *x) { return read_samples(x); }
+int aim__plot_ctx_bands(plot_ctx *x) { return add_bands(x); }

@@ -22,6 +22,7 @@ void aim__plot_model_free(aim_plot_model *m) {
         free(m->series[i].y);
     }
     free(m->bands);
+    free(m->marks);
     memset(m, 0, sizeof *m);
 }
 

@@ -25,6 +25,12 @@ typedef struct aim_plot_band {
     double x0, x1;              /* clipped to the window, s */
 } aim_plot_band;
 
+/* A marker the workload set (aimeter mark), drawn as a tick on the top axis. */
+typedef struct aim_plot_mark {
+    char text[129];
+    double t;                   /* s since the run's start, inside the window */
+} aim_plot_mark;
+
 typedef struct aim_plot_model {
     double x0, x1;              /* the window, s since the run's start (x1 > x0 after finish) */
     int width_px;               /* the plot's width: the decimation's bucket count */
@@ -38,6 +44,8 @@ typedef struct aim_plot_model {
     size_t per_pixel;           /* after finish: 0 when every sample is drawn, else the most
                                    samples one pixel's min/max stands for */
     char note[96];              /* after finish: what the chart says about decimation, or "" */
+    aim_plot_mark *marks;       /* processing/plot_extras.h; in time order */
+    size_t n_marks;
 } aim_plot_model;
 
 /* An empty model over the window [x0, x1] s, drawn width_px pixels wide. */

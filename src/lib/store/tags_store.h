@@ -39,4 +39,14 @@ typedef struct aim_phase_instance {
 int aim__db_phase_instances(aim_db *db, const char *run_id, aim_phase_instance **ret,
                            size_t *ret_n);
 
+/* A marker the workload set (aimeter mark, docs/control.md). */
+typedef struct aim_mark_row {
+    int64_t t_ns;            /* since the run's start */
+    char text[129];
+} aim_mark_row;
+
+/* The run's markers in the order they were set. *ret NULL when none; free it with free().
+ * -EIO, -ENOMEM (db errmsg set). */
+int aim__db_marks(aim_db *db, const char *run_id, aim_mark_row **ret, size_t *ret_n);
+
 #endif

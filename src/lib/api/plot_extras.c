@@ -1,0 +1,126 @@
+/* The time series' extras (api/plot_ctx.h): the run's markers, other runs on the same axes
+ * (x: seconds since each run's start; the legend names each run), and smoothing. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/plot_ctx.h"
+#include "api/plot_kinds.h"
+#include "api/run_load.h"
+#include "api/store_error.h"
+#include "processing/plot_extras.h"
+#include "store/store.h"
+#include "store/tags_store.h"
+
+#define NS_PER_S 1e9
+
+static int add_marks(plot_ctx *x) {
+    aim_mark_row *marks = NULL;
+    size_t n = 0;
+    int r = aim__db_marks(x->db, x->run_id, &marks, &n);
+    if (r < 0) {
+        aim__store_set_error(x->store, "%s", aim__db_errmsg(x->db));
+        return r;
+    }
+    for (size_t i = 0; i < n && r == 0; i++)
+        r = aim__plot_mark_add(&x->model, marks[i].text, (double)marks[i].t_ns / NS_PER_S);
+    free(marks);
+    if (r < 0)
+        aim__store_set_error(x->store, "out of memory");
+    return r;
+}
+
+/* "train 91009a": the run's name and the end of its id, which tells apart runs of one name;
+ * the id alone for a run without a name. */
+static void run_label(const aim_run_summary *run, char *out, size_t size) {
+    size_t len = strlen(run->id);
+    if (run->name[0] && len > 6)
+        snprintf(out, size, "%.60s %s", run->name, run->id + len - 6);
+    else
+        snprintf(out, size, "%s", run->id);
+}
+
+/* Prefixes the names of series [from, to) with the run's label. */
+static void label_series(aim_plot_model *m, int from, int to, const aim_run_summary *run) {
+    char label[80];
+    run_label(run, label, sizeof label);
+    for (int i = from; i < to; i++) {
+        char name[sizeof m->series[0].name];
+        snprintf(name, sizeof name, "%s: %s", label, m->series[i].name);
+        memcpy(m->series[i].name, name, sizeof name);
+    }
+}
+
+/* Another run's samples of the same metrics, moved into x's model as series of their own. */
+static int add_run(plot_ctx *x, const char *run_id, const aim_plot_request *req) {
+    plot_ctx y = { .store = x->store, .db = x->db, .run_id = run_id };
+    int r = aim__db_load_summary(x->db, run_id, &y.run);
+    if (r < 0) {
+        aim__store_set_error(x->store, "%s", aim__db_errmsg(x->db));
+        return r;
+    }
+    aim__plot_model_init(&y.model, x->model.x0, x->model.x1, x->model.width_px);
+    r = aim__plot_ctx_pick(&y, req->metrics);
+    if (r == 0 && x->model.n_series + y.model.n_series > AIM_PLOT_MAX_SERIES) {
+        aim__store_set_error(x->store, "%d runs x %d metrics: a chart shows %d series at most",
+                             (int)req->n_more_runs + 1, y.model.n_series, AIM_PLOT_MAX_SERIES);
+        r = -EINVAL;
+    }
+    if (r == 0 && !req->has_to && !req->phase) {
+        /* the window reaches the longest run's end */
+        double end = (double)y.run.duration_ns / NS_PER_S;
+        if (end > x->model.x1)
+            x->model.x1 = end;
+        y.model.x1 = x->model.x1;
+    }
+    if (r == 0)
+        r = aim__plot_ctx_read(&y);
+    int first = x->model.n_series;
+    for (int k = 0; r == 0 && k < y.model.n_series; k++) {
+        aim_plot_series *s = &y.model.series[k];
+        int i = aim__plot_series_add(&x->model, s->name, y.model.unit[s->axis]);
+        if (i < 0) {   /* the same metrics, so the same units: cannot happen */
+            aim__store_set_error(x->store, "%s", aim_strerror(i));
+            r = i;
+            break;
+        }
+        aim_plot_series *d = &x->model.series[i];
+        d->x = s->x, d->y = s->y, d->n = s->n, d->cap = s->cap, d->n_samples = s->n_samples;
+        s->x = s->y = NULL;
+        s->n = s->cap = 0;
+    }
+    if (r == 0)
+        label_series(&x->model, first, x->model.n_series, &y.run);
+    aim__plot_model_free(&y.model);
+    aim__run_summary_clear(&y.run);
+    return r;
+}
+
+int aim__plot_extras(plot_ctx *x, const aim_plot_request *req) {
+    int r = 0;
+    if (req->n_more_runs) {
+        int mine = x->model.n_series;
+        for (size_t i = 0; i < req->n_more_runs && r == 0; i++)
+            r = add_run(x, req->more_runs[i], req);
+        if (r == 0)
+            label_series(&x->model, 0, mine, &x->run);
+    } else {
+        r = add_marks(x);   /* several runs: whose markers would they be? */
+    }
+    if (r < 0 || !(req->smooth_s > 0))
+        return r;
+    char span[32];
+    snprintf(span, sizeof span, "%g", req->smooth_s);
+    for (int i = 0; i < x->model.n_series && r == 0; i++) {
+        aim_plot_series *s = &x->model.series[i];
+        r = aim__plot_series_smooth(s, req->smooth_s);
+        /* said on the chart: in the legend and the axis label */
+        size_t len = strlen(s->name);
+        snprintf(s->name + len, sizeof s->name - len, " (mean over %s s)", span);
+    }
+    if (r < 0)
+        aim__store_set_error(x->store, "out of memory");
+    return r;
+}
