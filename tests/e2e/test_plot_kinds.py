@@ -27,6 +27,26 @@ def fills(path, rgb):
 ORANGE, SKY_BLUE = (230, 159, 0), (86, 180, 233)
 
 
+def delete_rows(db, run, *tables):
+    con = sqlite3.connect(db)
+    for table in tables:
+        con.execute(f"DELETE FROM {table} WHERE run_id = ?", (run,))
+    con.commit()
+    con.close()
+
+
+def png_and_pdf(db, kind, *args):
+    """The kind drawn as a PNG of R1 at a size asked and as a PDF of R5 (no GPU)."""
+    out = db.parent / f"{kind}.png"
+    r = plot(db, R1, "--kind", kind, "-o", out, "--size", "800x500", "--dpi", "120", *args)
+    assert r.returncode == 0, r.stderr
+    assert png_size(out) == (800, 500)
+    out = db.parent / f"{kind}.pdf"
+    r = plot(db, R5, "--kind", kind, "-o", out, *args)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+
+
 @pytest.fixture
 def hinted(golden):
     """R2 with DCGM-like phase means: epoch 1 memory-bound on gpu0, epoch 2 compute-bound,
@@ -59,23 +79,13 @@ def test_phases_bars_and_hints(hinted, tmp_path):
     assert len(fills(out, SKY_BLUE)) == 2 + 1
 
 
-def test_phases_png_and_pdf(golden, tmp_path):
-    out = tmp_path / "phases.png"
-    r = plot(golden, R1, "--kind", "phases", "-o", out, "--size", "800x500", "--dpi", "120")
-    assert r.returncode == 0, r.stderr
-    assert png_size(out) == (800, 500)
-    out = tmp_path / "phases.pdf"
-    r = plot(golden, R5, "--kind", "phases", "-o", out)
-    assert r.returncode == 0, r.stderr
-    assert out.read_bytes().startswith(b"%PDF")
+def test_phases_png_and_pdf(golden):
+    png_and_pdf(golden, "phases")
 
 
 def test_phases_of_a_run_without_phases(golden, tmp_path):
-    con = sqlite3.connect(golden)
-    for table in ("phase_metrics", "phase_devices", "phase_records", "phase_totals", "phases"):
-        con.execute(f"DELETE FROM {table} WHERE run_id = ?", (R4,))
-    con.commit()
-    con.close()
+    delete_rows(golden, R4, "phase_metrics", "phase_devices", "phase_records", "phase_totals",
+                "phases")
     out = tmp_path / "phases.png"
     r = plot(golden, R4, "--kind", "phases", "-o", out)
     line = assert_one_error(r, 65)
@@ -84,10 +94,7 @@ def test_phases_of_a_run_without_phases(golden, tmp_path):
 
 
 def test_phases_without_activity_metrics(golden, tmp_path):
-    con = sqlite3.connect(golden)
-    con.execute("DELETE FROM phase_metrics WHERE run_id = ?", (R4,))
-    con.commit()
-    con.close()
+    delete_rows(golden, R4, "phase_metrics")
     out = tmp_path / "phases.svg"
     r = plot(golden, R4, "--kind", "phases", "-o", out)
     assert r.returncode == 0, r.stderr
@@ -212,14 +219,10 @@ def test_corr_chosen_metrics_and_undefined(golden, tmp_path):
 
 
 def test_corr_png_pdf_and_phase(golden, tmp_path):
+    png_and_pdf(golden, "corr")
     out = tmp_path / "corr.png"
-    r = plot(golden, R1, "--kind", "corr", "-o", out, "--phase", "epoch 2", "--size", "600x500")
+    r = plot(golden, R1, "--kind", "corr", "-o", out, "--phase", "epoch 2")
     assert r.returncode == 0, r.stderr
-    assert png_size(out) == (600, 500)
-    out = tmp_path / "corr.pdf"
-    r = plot(golden, R5, "--kind", "corr", "-o", out)
-    assert r.returncode == 0, r.stderr
-    assert out.read_bytes().startswith(b"%PDF")
     r = plot(golden, R1, "--kind", "corr", "-o", out, "--phase", "nope")
     assert_one_error(r, 66)
 
@@ -245,21 +248,11 @@ def test_cumulative_with_pue_png_pdf(golden, tmp_path):
     r = plot(golden, R1, "--kind", "cumulative", "-o", out)
     assert r.returncode == 0, r.stderr
     assert any("(IT x PUE 1.20)" in t and "run's intensity" in t for t in svg_texts(out))
-    out = tmp_path / "cumulative.png"
-    r = plot(golden, R1, "--kind", "cumulative", "-o", out, "--size", "500x400")
-    assert r.returncode == 0, r.stderr
-    assert png_size(out) == (500, 400)
-    out = tmp_path / "cumulative.pdf"
-    r = plot(golden, R5, "--kind", "cumulative", "-o", out)
-    assert r.returncode == 0, r.stderr
-    assert out.read_bytes().startswith(b"%PDF")
+    png_and_pdf(golden, "cumulative")
 
 
 def test_cumulative_of_a_run_without_samples(golden, tmp_path):
-    con = sqlite3.connect(golden)
-    con.execute("DELETE FROM chunks WHERE run_id = ?", (R4,))
-    con.commit()
-    con.close()
+    delete_rows(golden, R4, "chunks")
     out = tmp_path / "cumulative.svg"
     r = plot(golden, R4, "--kind", "cumulative", "-o", out)
     assert r.returncode == 0, r.stderr

@@ -61,12 +61,27 @@ static aim_corr_result *result(aim_run_summary *run, aim_device_summary dev[2],
     return c;
 }
 
-static void default_choice(void **state) {
-    (void)state;
+typedef struct fixture {
     aim_run_summary run;
     aim_device_summary dev[2];
     aim_series_summary ser[N];
-    aim_corr_result *c = result(&run, dev, ser);
+    aim_corr_result *c;
+} fixture;
+
+static int setup(void **state) {
+    static fixture f;
+    f.c = result(&f.run, f.dev, f.ser);
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    aim__corr_res_free(((fixture *)*state)->c);
+    return 0;
+}
+
+static void default_choice(void **state) {
+    aim_corr_result *c = ((fixture *)*state)->c;
     aim_plot_corr m;
     assert_int_equal(aim__plot_corr_build(c, NULL, 0, &m), 0);
     assert_int_equal(m.n, 2);
@@ -77,15 +92,10 @@ static void default_choice(void **state) {
     assert_true(m.r[0] == 1 && m.r[3] == 1);
     assert_true(fabs(m.r[1] - 0.4) < 1e-12 && m.r[1] == m.r[2]);
     aim__plot_corr_free(&m);
-    aim__corr_res_free(c);
 }
 
 static void chosen_order_with_undefined(void **state) {
-    (void)state;
-    aim_run_summary run;
-    aim_device_summary dev[2];
-    aim_series_summary ser[N];
-    aim_corr_result *c = result(&run, dev, ser);
+    aim_corr_result *c = ((fixture *)*state)->c;
     aim_plot_corr m;
     const size_t pick[3] = { TEMP, POWER, CORE1 };
     assert_int_equal(aim__plot_corr_build(c, pick, 3, &m), 0);
@@ -97,13 +107,12 @@ static void chosen_order_with_undefined(void **state) {
         assert_true(isnan(m.r[1 * 3 + k]) && isnan(m.r[k * 3 + 1]));
     assert_true(fabs(m.r[0 * 3 + 2] - 0.6) < 1e-12);
     aim__plot_corr_free(&m);
-    aim__corr_res_free(c);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(default_choice),
-        cmocka_unit_test(chosen_order_with_undefined),
+        cmocka_unit_test_setup_teardown(default_choice, setup, teardown),
+        cmocka_unit_test_setup_teardown(chosen_order_with_undefined, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

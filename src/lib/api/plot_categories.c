@@ -56,11 +56,9 @@ int aim__plot_categories_render(aim_store *store, const char *run_id,
     }
     aim_db *db = aim__store_db(store);
     aim_run_summary run;
-    int r = aim__db_load_summary(db, run_id, &run);
-    if (r < 0) {
-        aim__store_set_error(store, "%s", aim__db_errmsg(db));
+    int r = aim__api_load_run(store, run_id, &run);
+    if (r < 0)
         return r;
-    }
     int only[4 * AIM_PLOT_MAX_SERIES], n_only = 0;
     if (req->metrics)
         r = aim__plot_metric_list(store, &run, req->metrics, only, 4 * AIM_PLOT_MAX_SERIES,

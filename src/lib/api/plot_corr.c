@@ -42,11 +42,9 @@ int aim__plot_corr_render(aim_store *store, const char *run_id, const aim_plot_r
                           aim_plot_style *st, aim_plot_file_format format) {
     aim_db *db = aim__store_db(store);
     aim_run_summary run;
-    int r = aim__db_load_summary(db, run_id, &run);
-    if (r < 0) {
-        aim__store_set_error(store, "%s", aim__db_errmsg(db));
+    int r = aim__api_load_run(store, run_id, &run);
+    if (r < 0)
         return r;
-    }
     aim_time_range *ranges = NULL;
     size_t n_ranges = 0, pick[AIM_PLOT_CORR_MAX], n_pick = 0;
     aim_corr_result *res = NULL;

@@ -15,11 +15,9 @@ int aim__plot_cumulative_render(aim_store *store, const char *run_id,
                                 aim_plot_file_format format) {
     aim_db *db = aim__store_db(store);
     aim_run_summary run;
-    int r = aim__db_load_summary(db, run_id, &run);
-    if (r < 0) {
-        aim__store_set_error(store, "%s", aim__db_errmsg(db));
+    int r = aim__api_load_run(store, run_id, &run);
+    if (r < 0)
         return r;
-    }
     aim_energy_curve *curve = NULL;
     r = aim__api_energy_curve_load(db, &run, &curve);
     if (r < 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/plot_kinds.h"
+#include "api/run_load.h"
 #include "api/store_error.h"
 #include "engine/corr_replay.h"
 #include "processing/corr_result.h"
@@ -36,11 +37,9 @@ int aim__plot_scatter_render(aim_store *store, const char *run_id, const aim_plo
         return -EINVAL;
     }
     aim_run_summary run;
-    int r = aim__db_load_summary(db, run_id, &run);
-    if (r < 0) {
-        aim__store_set_error(store, "%s", aim__db_errmsg(db));
+    int r = aim__api_load_run(store, run_id, &run);
+    if (r < 0)
         return r;
-    }
     int idx[3], n = 0;
     r = aim__plot_metric_list(store, &run, req->metrics, idx, 3, &n);
     if (r == 0 && n != 2) {

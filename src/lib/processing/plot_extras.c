@@ -51,3 +51,18 @@ int aim__plot_series_smooth(aim_plot_series *s, double window_s) {
     s->y = out;
     return 0;
 }
+
+void aim__plot_pad_range(double *lo, double *hi) {
+    if (*lo > *hi) {
+        *lo = 0;
+        *hi = 1;
+    } else if (*lo == *hi) {
+        double d = fabs(*lo) > 0 ? fabs(*lo) * 0.1 : 1;
+        *lo -= d;
+        *hi += d;
+    } else {
+        double pad = (*hi - *lo) * 0.05;
+        *lo -= pad;
+        *hi += pad;
+    }
+}

@@ -15,4 +15,8 @@ int aim__plot_mark_add(aim_plot_model *m, const char *text, double t);
  * nothing. 0 or -ENOMEM. */
 int aim__plot_series_smooth(aim_plot_series *s, double window_s);
 
+/* An axis's range from the extremes of its values: padded 5 % each way; one value +-10 %
+ * (+-1 around 0); none (lo > hi): 0 to 1. Every chart's axes are padded alike. */
+void aim__plot_pad_range(double *lo, double *hi);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "processing/plot_extras.h"
 #include "processing/plot_model.h"
 
 void aim__plot_model_init(aim_plot_model *m, double x0, double x1, int width_px) {
@@ -195,18 +196,7 @@ int aim__plot_model_finish(aim_plot_model *m) {
                     hi = s->y[k] > hi ? s->y[k] : hi;
                 }
         }
-        if (lo > hi) {
-            lo = 0;
-            hi = 1;
-        } else if (lo == hi) {
-            double d = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
-            lo -= d;
-            hi += d;
-        } else {
-            double pad = (hi - lo) * 0.05;
-            lo -= pad;
-            hi += pad;
-        }
+        aim__plot_pad_range(&lo, &hi);
         m->ymin[a] = lo;
         m->ymax[a] = hi;
     }

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "processing/plot_extras.h"
+#include "util/array.h"
+
 void aim__plot_scatter_init(aim_plot_scatter *m) {
     memset(m, 0, sizeof *m);
     m->r = NAN;
@@ -22,18 +25,14 @@ void aim__plot_scatter_free(aim_plot_scatter *m) {
 int aim__plot_scatter_add(aim_plot_scatter *m, double x, double y) {
     if (!isfinite(x) || !isfinite(y))
         return 0;
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 1024;
-        double *nx = realloc(m->x, cap * sizeof *nx);
-        if (!nx)
-            return -ENOMEM;
-        m->x = nx;
-        double *ny = realloc(m->y, cap * sizeof *ny);
-        if (!ny)
-            return -ENOMEM;
-        m->y = ny;
-        m->cap = cap;
-    }
+    /* x may grow and y not: the smaller capacity is both's */
+    size_t xcap = m->cap, ycap = m->cap;
+    int r = AIM_ARRAY_RESERVE(m->x, xcap, m->n + 1, 1024);
+    if (r == 0)
+        r = AIM_ARRAY_RESERVE(m->y, ycap, m->n + 1, 1024);
+    m->cap = xcap < ycap ? xcap : ycap;
+    if (r < 0)
+        return r;
     m->x[m->n] = x;
     m->y[m->n] = y;
     m->n++;
@@ -41,25 +40,14 @@ int aim__plot_scatter_add(aim_plot_scatter *m, double x, double y) {
     return 0;
 }
 
-/* [lo, hi] of v padded as the time series' axes are (plot_model.c). */
+/* [lo, hi] of v, padded as every chart's axes are. */
 static void range(const double *v, size_t n, double *ret_lo, double *ret_hi) {
     double lo = INFINITY, hi = -INFINITY;
     for (size_t k = 0; k < n; k++) {
         lo = v[k] < lo ? v[k] : lo;
         hi = v[k] > hi ? v[k] : hi;
     }
-    if (lo > hi) {
-        lo = 0;
-        hi = 1;
-    } else if (lo == hi) {
-        double d = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
-        lo -= d;
-        hi += d;
-    } else {
-        double pad = (hi - lo) * 0.05;
-        lo -= pad;
-        hi += pad;
-    }
+    aim__plot_pad_range(&lo, &hi);
     *ret_lo = lo;
     *ret_hi = hi;
 }

@@ -112,14 +112,7 @@ static void draw(const void *model, const aim_plot_style *st) {
     else
         colour_bar();
     /* the note in the page's bottom right corner: the matrix may be narrower than it */
-    char text[300];
-    aim__plot_text(text, sizeof text, note);
-    plvpor(0, 1, 0, 1);
-    plwind(0, 1, 0, 1);
-    plcol0(AIM_PLOT_COL_NOTE);
-    aim__plot_text_size(0.75);
-    plptex(0.99, 0.015, 1, 0, 1, text);
-    aim__plot_text_size(1.0);
+    aim__plot_corner_note(note);
 }
 
 int aim__plot_draw_corr(const aim_plot_corr *m, const aim_plot_style *st, const char *path,

@@ -87,6 +87,17 @@ void aim__plot_note(const char *note) {
     aim__plot_text_size(1.0);
 }
 
+void aim__plot_corner_note(const char *note) {
+    char text[300];
+    aim__plot_text(text, sizeof text, note);
+    plvpor(0, 1, 0, 1);
+    plwind(0, 1, 0, 1);
+    plcol0(AIM_PLOT_COL_NOTE);
+    aim__plot_text_size(0.75);
+    plptex(0.99, 0.012, 1, 0, 1, text);
+    aim__plot_text_size(1.0);
+}
+
 void aim__plot_message(const char *message) {
     char text[300];
     aim__plot_text(text, sizeof text, message);

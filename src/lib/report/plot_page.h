@@ -66,6 +66,10 @@ void aim__plot_title(const aim_plot_style *st);
 /* A note above the viewport's top right corner ("min/max of ..."), small and grey. */
 void aim__plot_note(const char *note);
 
+/* A note in the picture's bottom right corner, under everything (the viewport is the whole
+ * page afterwards). */
+void aim__plot_corner_note(const char *note);
+
 /* A message in the middle of the viewport ("no samples in this window"). */
 void aim__plot_message(const char *text);
 

@@ -296,12 +296,7 @@ static void draw_panels(const void *data, const aim_plot_style *st) {
         char note[96];
         snprintf(note, sizeof note, "%zu metric%s in no panel, or past two units in one",
                  p->left_out, p->left_out == 1 ? "" : "s");
-        plvpor(0, 1, 0, 1);
-        plwind(0, 1, 0, 1);
-        plcol0(AIM_PLOT_COL_NOTE);
-        aim__plot_text_size(0.75);
-        plptex(0.99, 0.012, 1, 0, 1, note);
-        aim__plot_text_size(1.0);
+        aim__plot_corner_note(note);
     }
 }
 
