@@ -390,3 +390,31 @@ def test_layout_categories_of_chosen_metrics(golden, tmp_path):
     assert any("1 metric in no panel" in t for t in texts)
     r = plot(golden, R2, "--layout", "categories", "-o", out, "-m", "process.proc.count")
     assert "no metric to draw" in assert_one_error(r, 64)
+
+
+# ------------------------------------------------------------------ every kind
+
+KINDS = [["-m", "gpu0.power,gpu0.gpu.clock_sm"], ["--kind", "phases"],
+         ["--kind", "scatter", "-m", "gpu0.power,gpu1.power"], ["--kind", "corr"],
+         ["--kind", "cumulative"], ["--kind", "zones", "--zones", "CA-SK,PL"],
+         ["--layout", "categories"]]
+
+
+@pytest.mark.parametrize("args", KINDS, ids=lambda a: a[1] if a[0] != "-m" else "timeseries")
+def test_every_kind_is_deterministic_and_sized(golden, tmp_path, args):
+    """The same chart twice is the same file in every format (no time stamp: cairo's PDF
+    creation date is fixed), and --size, --dpi and --title are honoured."""
+    for ext in ("svg", "png", "pdf"):
+        a, b = tmp_path / f"a.{ext}", tmp_path / f"b.{ext}"
+        for out in (a, b):
+            r = plot(golden, R1, *args, "-o", out, "--size", "700x560", "--dpi", "110",
+                     "--title", "Fig. #1")
+            assert r.returncode == 0, r.stderr
+        assert a.read_bytes() == b.read_bytes(), ext
+        if ext == "png":
+            assert png_size(a) == (700, 560)
+        elif ext == "svg":
+            assert "Fig. #1" in svg_texts(a)
+            assert 'width="700pt"' in a.read_text() and 'height="560pt"' in a.read_text()
+        else:
+            assert b"/CreationDate (D:20000101000000Z)" in a.read_bytes()

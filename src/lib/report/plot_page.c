@@ -7,6 +7,7 @@
 #include <plplot.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -107,6 +108,26 @@ void aim__plot_message(const char *message) {
     aim__plot_text_size(1.0);
 }
 
+/* cairo (1.16) stamps a PDF with the time it was written, and ignores SOURCE_DATE_EPOCH:
+ * the date's digits are overwritten in place with a fixed one of the same length (the
+ * cross-reference offsets stay right), so that a chart drawn twice is the same file. */
+static void fix_pdf_date(const char *path) {
+    static const char key[] = "/CreationDate (D:", fixed[] = "20000101000000";
+    FILE *f = fopen(path, "r+b");
+    if (!f)
+        return;
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    char *data = size > 0 ? malloc((size_t)size) : NULL;
+    if (data && fseek(f, 0, SEEK_SET) == 0 && fread(data, 1, (size_t)size, f) == (size_t)size) {
+        char *at = memmem(data, (size_t)size, key, sizeof key - 1);
+        if (at && (size_t)(at - data) + sizeof key - 1 + sizeof fixed - 1 <= (size_t)size &&
+            fseek(f, (long)(at - data) + (long)sizeof key - 1, SEEK_SET) == 0)
+            fwrite(fixed, 1, sizeof fixed - 1, f);
+    }
+    free(data);
+    fclose(f);
+}
+
 int aim__plot_page_draw(const aim_plot_style *st, const char *path, aim_plot_file_format format,
                         aim_plot_draw_fn draw, const void *model, char *err, size_t errsize) {
     static const char *const devices[] = { [AIM_PLOT_PNG] = "pngcairo",
@@ -143,5 +164,7 @@ int aim__plot_page_draw(const aim_plot_style *st, const char *path, aim_plot_fil
     draw(model, st);
     plend();
     pthread_mutex_unlock(&plot_lock);
+    if (format == AIM_PLOT_PDF)
+        fix_pdf_date(path);
     return 0;
 }
