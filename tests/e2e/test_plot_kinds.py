@@ -418,3 +418,11 @@ def test_every_kind_is_deterministic_and_sized(golden, tmp_path, args):
             assert 'width="700pt"' in a.read_text() and 'height="560pt"' in a.read_text()
         else:
             assert b"/CreationDate (D:20000101000000Z)" in a.read_bytes()
+
+
+@pytest.mark.parametrize("kind", ["phases", "cumulative", "zones"])
+@pytest.mark.parametrize("extra", [["-m", "gpu0.power"], ["--phase", "epoch 1"], ["--to", "1"]])
+def test_whole_run_kinds_take_no_window(golden, tmp_path, kind, extra):
+    zones = ["--zones", "FR"] if kind == "zones" else []
+    r = plot(golden, R1, "--kind", kind, *zones, "-o", tmp_path / "c.png", *extra)
+    assert "draws the whole run" in assert_one_error(r, 64)

@@ -55,6 +55,14 @@ int aim__plot_kind_parse(aim_store *store, const aim_plot_request *req, aim_plot
                              kind_names[kind]);
         return -EINVAL;
     }
+    /* the whole run's figures: no metric list, no window */
+    if ((kind == AIM_PLOT_KIND_PHASES || kind == AIM_PLOT_KIND_CUMULATIVE ||
+         kind == AIM_PLOT_KIND_ZONES) &&
+        (req->metrics || req->phase || req->has_from || req->has_to)) {
+        aim__store_set_error(store, "--kind %s draws the whole run: it takes no %s",
+                             kind_names[kind], req->metrics ? "-m" : "--phase, --from or --to");
+        return -EINVAL;
+    }
     if (!(req->smooth_s >= 0)) {
         aim__store_set_error(store, "bad smoothing: a duration of 0 s or more");
         return -EINVAL;
