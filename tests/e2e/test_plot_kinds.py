@@ -426,3 +426,25 @@ def test_whole_run_kinds_take_no_window(golden, tmp_path, kind, extra):
     zones = ["--zones", "FR"] if kind == "zones" else []
     r = plot(golden, R1, "--kind", kind, *zones, "-o", tmp_path / "c.png", *extra)
     assert "draws the whole run" in assert_one_error(r, 64)
+
+
+def test_phases_many_groups_use_letters(golden, tmp_path):
+    """30 phases: the hints' words do not fit over a group, so each is a letter, the key under
+    the chart; the names are written upright and the default picture is taller."""
+    con = sqlite3.connect(golden)
+    for i in range(5, 31):
+        name = f"validation step {i}"
+        con.execute("INSERT INTO phase_totals VALUES (?, ?, 1, ?, ?, 500000, 0.0001, 0)",
+                    (R1, name, i * 1000000, i * 1000000 + 500000))
+        con.executemany("INSERT INTO phase_metrics VALUES (?, ?, ?, ?, ?)",
+                        [(R1, name, 0, "cpu.util", 3.0 * i), (R1, name, 1, "gpu.util", 100 - 3.0 * i)])
+    con.commit()
+    con.close()
+    out = tmp_path / "phases.svg"
+    r = plot(golden, R1, "--kind", "phases", "-o", out)
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts(out)
+    assert "phase; hints: U = CPU-bound?, Id = GPU mostly idle" in texts, texts
+    assert texts.count("U") == 4 and "validation step 30" in texts
+    assert "CPU-bound?" not in texts
+    assert 'height="900pt"' in out.read_text()

@@ -153,6 +153,8 @@ int aim__plot_phases_render(aim_store *store, const char *run_id, const aim_plot
                              "marked them (docs/control.md)", run.id);
     else if (r < 0)
         aim__store_set_error(store, "%s", aim_strerror(r));
+    if (r == 0 && !req->height && m.n_groups > 12)
+        st->height = 900;   /* room for the names written upright under many groups */
     if (r == 0) {
         st->title = aim__plot_title_of(req, &run);
         char err[300];

@@ -32,6 +32,39 @@ static int hint_lines(const aim_plot_phases *m, const aim_plot_phase_group *g, c
     return n;
 }
 
+/* A hint's letter when the groups are too narrow for its words; the key under the chart says
+ * what each letter used stands for. */
+static const char *hint_code(aim_phase_hint_kind kind) {
+    switch (kind) {
+    case AIM_HINT_CPU_BOUND: return "U";
+    case AIM_HINT_MEMORY_BOUND: return "M";
+    case AIM_HINT_COMPUTE_BOUND: return "C";
+    case AIM_HINT_COMMUNICATION_BOUND: return "N";
+    case AIM_HINT_GPU_IDLE: return "Id";   /* "I" alone reads as a tick */
+    case AIM_HINT_GPU_BUSY: return "B";
+    case AIM_HINT_NONE: break;
+    }
+    return NULL;
+}
+
+/* The group's distinct hints as letters, one a line; used[kind] set for the key. The
+ * number of lines. */
+static int hint_codes(const aim_plot_phases *m, const aim_plot_phase_group *g, char out[][200],
+                      int max, int used[AIM_HINT_GPU_BUSY + 1]) {
+    int n = 0;
+    for (int k = 0; k < m->n_devices && n < max; k++) {
+        const char *code = hint_code(g->hint[k]);
+        int seen = 0;
+        for (int j = 0; j < k; j++)
+            seen |= g->hint[j] == g->hint[k];
+        if (!code || seen)
+            continue;
+        used[g->hint[k]] = 1;
+        snprintf(out[n++], 200, "%s", code);
+    }
+    return n;
+}
+
 /* Columns of the legend: as many as fit across at about 100 dpi. */
 static int legend_columns(const aim_plot_phases *m, int width) {
     size_t longest = 1;
@@ -93,7 +126,7 @@ static void draw(const void *model, const aim_plot_style *st) {
     int rows = m->n_bars ? (m->n_bars + legend_columns(m, st->width) - 1) /
                                legend_columns(m, st->width) : 0;
     /* under the axis: the names, the axis's label, the legend */
-    double label_px = names_px + CHAR_H_PX * 1.8, legend_px = label_px + CHAR_H_PX * 1.2;
+    double label_px = names_px + CHAR_H_PX * 1.8, legend_px = label_px + CHAR_H_PX * 1.9;
     double bottom = legend_px + 24 * rows + 12, top = 60;
     aim__plot_viewport(st, left, right, bottom, top);
     /* the hints are written at the top of the plot, over the bars' range: room for the
@@ -101,9 +134,19 @@ static void draw(const void *model, const aim_plot_style *st) {
     enum { MAX_LINES = 6 };
     char lines[AIM_PLOT_PHASE_GROUPS][MAX_LINES][200];
     int n_lines[AIM_PLOT_PHASE_GROUPS], most = 1;
+    int codes = 0, used[AIM_HINT_GPU_BUSY + 1] = { 0 };
     for (int i = 0; i < n; i++) {
         n_lines[i] = hint_lines(m, &m->groups[i], lines[i], MAX_LINES);
         most = n_lines[i] > most ? n_lines[i] : most;
+        for (int l = 0; l < n_lines[i]; l++)
+            codes |= (double)strlen(lines[i][l]) * AIM_PLOT_CHAR_PX * 0.75 * ts > plot_px / n;
+    }
+    if (codes) {   /* too narrow for the words: a letter a line */
+        most = 1;
+        for (int i = 0; i < n; i++) {
+            n_lines[i] = hint_codes(m, &m->groups[i], lines[i], MAX_LINES, used);
+            most = n_lines[i] > most ? n_lines[i] : most;
+        }
     }
     PLFLT vx0, vx1, vy0, vy1;
     plgvpd(&vx0, &vx1, &vy0, &vy1);
@@ -131,17 +174,19 @@ static void draw(const void *model, const aim_plot_style *st) {
             plline(4, x, y);
         }
         aim__plot_text_size(0.75);
-        for (int l = 0; l < (n_lines[i] ? n_lines[i] : 1); l++) {
+        for (int l = 0; l < (n_lines[i] || codes ? n_lines[i] : 1); l++) {
             char text[400];
             aim__plot_text(text, sizeof text, n_lines[i] ? lines[i][l] : "no hint");
             /* the word in black, its devices and "no hint" in grey */
-            plcol0(n_lines[i] && l % 2 == 0 ? AIM_PLOT_COL_FG : AIM_PLOT_COL_NOTE);
+            plcol0(n_lines[i] && (codes || l % 2 == 0) ? AIM_PLOT_COL_FG : AIM_PLOT_COL_NOTE);
             plptex(i + 0.5, ymax - line * (l + 1), 1, 0, 0.5, text);
         }
         aim__plot_text_size(1.0);
         char name[300], raw[160];
         snprintf(raw, sizeof raw, g->instances > 1 ? "%s (x%llu)" : "%s", g->name,
                  (unsigned long long)g->instances);
+        if (upright && strlen(raw) > 30)   /* the margin holds 30 characters */
+            memcpy(raw + 27, "...", 4);
         aim__plot_text(name, sizeof name, raw);
         plcol0(AIM_PLOT_COL_FG);
         aim__plot_text_size(0.85);
@@ -154,7 +199,19 @@ static void draw(const void *model, const aim_plot_style *st) {
     plcol0(AIM_PLOT_COL_FG);
     plbox("bc", 0, 0, "bcnstv", 0, 0);
     plmtex("l", 4.0, 0.5, 0.5, "mean activity in the phase [%]");
-    plmtex("b", label_px / CHAR_H_PX, 0.5, 0.5, "phase (text above the bars: bottleneck hints)");
+    char key[400] = "phase (text above the bars: bottleneck hints)";
+    if (codes) {
+        size_t o = (size_t)snprintf(key, sizeof key, "phase; hints:");
+        for (int k = 0; k <= AIM_HINT_GPU_BUSY && o < sizeof key; k++)
+            if (used[k])
+                o += (size_t)snprintf(key + o, sizeof key - o, "%s %s = %s",
+                                      o > 13 ? "," : "", hint_code(k), aim__phase_hint_word(k));
+        if (o == 13)
+            snprintf(key + o, sizeof key - o, " none");
+    }
+    char text[500];
+    aim__plot_text(text, sizeof text, key);
+    plmtex("b", label_px / CHAR_H_PX, 0.5, 0.5, text);
     aim__plot_title(st);
     char note[160];
     note[0] = 0;
