@@ -7,7 +7,8 @@ cd "$(dirname "$0")"
 packages=(gcc meson ninja-build pkg-config libsqlite3-dev libjansson-dev libcurl4-openssl-dev libcmocka-dev
           sqlite3 python3-pytest valgrind python3-numpy python3-pandas python3-torch
           clang libclang-rt-14-dev
-          libplplot-dev plplot-driver-cairo poppler-utils fonts-dejavu-core)
+          libplplot-dev plplot-driver-cairo poppler-utils fonts-dejavu-core
+          python3-pil python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -114,6 +114,33 @@ def test_no_reference_without_a_case():
     assert not stale, f"references no case draws: {stale}"
 
 
+# ------------------------------------------------------------------ docs/images
+
+def test_docs_images_are_what_the_script_makes(tmp_path):
+    """README.md's and docs/cli.md's charts: tools/make_examples.py, run now, draws them the
+    same (run it and commit the images after a change of what charts look like)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_examples", REPO / "tools" / "make_examples.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    made = script.make(BUILD, tmp_path)
+    assert made, "the script makes no image"
+    problems = []
+    for path in made:
+        committed = REPO / "docs" / "images" / path.name
+        if not committed.is_file():
+            problems.append(f"{committed.name}: not committed")
+            continue
+        why = compare_rasters(load_rgb(path), load_rgb(committed))
+        if why:
+            problems.append(f"{committed.name}: {why}")
+    assert not problems, ("docs/images differs from what tools/make_examples.py draws now "
+                          "(run it and commit the images):\n" + "\n".join(problems))
+    for doc in ("README.md", "docs/cli.md"):
+        text = (REPO / doc).read_text()
+        assert any(f"images/{p.name}" in text for p in made), f"{doc} shows no example chart"
+
+
 # ------------------------------------------------------------------ the comparison itself
 
 @pytest.fixture(scope="module")
