@@ -1,7 +1,7 @@
 /* synth_run: writes one synthetic GPU training run into a store, deterministically (same
  * arguments, same bytes of samples), through the store layer as the writer does: the run,
- * its device, four series (gpu0.power, gpu0.gpu.clock_sm, gpu0.gpu.util,
- * gpu0.temperature), the codec's chunks, then phases and marks. No sampling, no clock:
+ * its GPUs, four series each (gpuK.power, gpuK.gpu.clock_sm, gpuK.gpu.util,
+ * gpuK.temperature), the codec's chunks, then phases and marks. No sampling, no clock:
  * bench_plot.py times `aimeter plot` and the HTML report on a one-hour 100 Hz run made in a
  * second or two, and tools/make_examples.py draws docs/images/ from a short one.
  *
@@ -9,9 +9,11 @@
  * followed by "eval" 4 % and a mark "checkpoint K", then "save" for the rest. Training draws
  * about 620 W with a step rhythm and noise; the SM clock drops as power nears the 700 W cap
  * (the shape of the WattsOnAI paper's Figure 2); eval draws less at full clock; the
- * temperature follows the power with a lag.
+ * temperature follows the power with a lag. Each further GPU runs the same steps a little
+ * later and draws a little less.
  *
- * usage: synth_run DB SECONDS HZ [NAME]     prints the run id (fixed: 20261207-120000-5e1f0a) */
+ * usage: synth_run DB SECONDS HZ [NAME [GPUS]]   (GPUS 1 to 8, default 1)
+ * prints the run id (fixed: 20261207-120000-5e1f0a) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +26,11 @@
 
 #define RUN_ID "20261207-120000-5e1f0a"
 #define START_WALL_NS 1796644800000000000LL   /* 2026-12-07T12:00:00Z */
-#define N_SERIES 4
+#define PER_GPU 4
+#define MAX_GPUS 8
 #define INTENSITY 56.0                        /* g/kWh, the built-in FR figure's order */
 
-static const aim_metric_id metric_of[N_SERIES] = { AIM_M_POWER, AIM_M_GPU_CLOCK_SM,
+static const aim_metric_id metric_of[PER_GPU] = { AIM_M_POWER, AIM_M_GPU_CLOCK_SM,
                                                    AIM_M_GPU_UTIL, AIM_M_TEMPERATURE };
 
 typedef struct step { const char *phase; double share; } step;
@@ -45,12 +48,12 @@ static double uniform(void) {   /* xorshift64*: the same numbers on every machin
     return (double)((rng * 2685821657736338717ull) >> 11) / 9007199254740992.0;
 }
 
-/* One tick's values in phase kind k ('l'oad, 't'rain, 'e'val, 's'ave) at t seconds. */
-static void tick_values(char k, double t, double *temp, double *v) {
+/* One tick's values of GPU g in phase kind k ('l'oad, 't'rain, 'e'val, 's'ave) at t s. */
+static void tick_values(int g, char k, double t, double *temp, double *v) {
     double noise = uniform() - 0.5;
     double power, util;
     if (k == 't') {
-        double step_phase = fmod(t, 5.0) / 5.0;   /* a training step: forward, backward, sync */
+        double step_phase = fmod(t + 0.4 * g, 5.0) / 5.0;   /* a training step: forward, backward, sync */
         power = 600 + 70 * sin(2 * M_PI * step_phase) + 40 * noise + (step_phase > 0.88 ? -180 : 0);
         util = step_phase > 0.88 ? 60 + 20 * noise : 97 + 3 * noise;
     } else if (k == 'e') {
@@ -62,6 +65,7 @@ static void tick_values(char k, double t, double *temp, double *v) {
     }
     double clock = 1980 - (power > 520 ? (power - 520) * 1.9 : 0);   /* DVFS under the cap */
     clock = round((clock < 1410 ? 1410 : clock) / 15) * 15;
+    power *= 1 - 0.03 * g;
     *temp += (32 + power * 0.055 - *temp) * 0.002;
     v[0] = power;
     v[1] = clock;
@@ -70,10 +74,12 @@ static void tick_values(char k, double t, double *temp, double *v) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4 || atof(argv[2]) <= 0 || atof(argv[3]) <= 0) {
-        fprintf(stderr, "usage: synth_run DB SECONDS HZ [NAME]\n");
+    int n_gpus = argc > 5 ? atoi(argv[5]) : 1;
+    if (argc < 4 || atof(argv[2]) <= 0 || atof(argv[3]) <= 0 || n_gpus < 1 || n_gpus > MAX_GPUS) {
+        fprintf(stderr, "usage: synth_run DB SECONDS HZ [NAME [GPUS]]\n");
         return 2;
     }
+    const int n_series = PER_GPU * n_gpus;
     const char *path = argv[1];
     double seconds = atof(argv[2]), hz = atof(argv[3]);
     const int64_t interval = (int64_t)llround(1e9 / hz);
@@ -102,17 +108,25 @@ int main(int argc, char **argv) {
     run.intensity_g_per_kwh = INTENSITY;
     run.pue = 1;
     snprintf(run.pue_source, sizeof run.pue_source, "synthetic");
-    aim_device_summary dev = { .name = "gpu0", .kind = AIM_DEV_GPU,
-                               .model = "NVIDIA H100 80GB HBM3", .has_energy = 1, .in_total = 1,
-                               .energy_method = AIM_METHOD_DERIVED,
-                               .energy_detail = "integrated power (synthetic)" };
-    aim_series_summary series[N_SERIES];
-    aim_chunk_column cols[N_SERIES];
+    aim_device_summary devs[MAX_GPUS];
+    memset(devs, 0, sizeof devs);
+    for (int g = 0; g < n_gpus; g++) {
+        aim_device_summary *d = &devs[g];
+        snprintf(d->name, sizeof d->name, "gpu%d", g);
+        snprintf(d->model, sizeof d->model, "NVIDIA H100 80GB HBM3");
+        snprintf(d->energy_detail, sizeof d->energy_detail, "integrated power (synthetic)");
+        d->kind = AIM_DEV_GPU;
+        d->has_energy = d->in_total = 1;
+        d->energy_method = AIM_METHOD_DERIVED;
+    }
+    aim_series_summary series[PER_GPU * MAX_GPUS];
+    aim_chunk_column cols[PER_GPU * MAX_GPUS];
     memset(series, 0, sizeof series);
-    for (int i = 0; i < N_SERIES; i++) {
-        const aim_metric_info *m = aim__metric_by_id(metric_of[i]);
+    for (int i = 0; i < n_series; i++) {
+        const aim_metric_info *m = aim__metric_by_id(metric_of[i % PER_GPU]);
         series[i].slot = i;
-        series[i].metric = (int)metric_of[i];
+        series[i].device = i / PER_GPU;
+        series[i].metric = (int)metric_of[i % PER_GPU];
         snprintf(series[i].metric_key, sizeof series[i].metric_key, "%s", m->key);
         series[i].instance = -1;
         series[i].resolution = cols[i].resolution = m->resolution;
@@ -120,16 +134,16 @@ int main(int argc, char **argv) {
         series[i].min = INFINITY;
         series[i].max = -INFINITY;
     }
-    run.devices = &dev;
-    run.n_devices = 1;
+    run.devices = devs;
+    run.n_devices = n_gpus;
     run.series = series;
-    run.n_series = N_SERIES;
+    run.n_series = n_series;
     int r = aim__db_begin(db);
     if (r == 0)
         r = aim__db_run_insert(db, &run, 0);
-    if (r == 0)
-        r = aim__db_device_insert(db, run.id, 0, &dev);
-    for (int i = 0; i < N_SERIES && r == 0; i++)
+    for (int g = 0; g < n_gpus && r == 0; g++)
+        r = aim__db_device_insert(db, run.id, g, &devs[g]);
+    for (int i = 0; i < n_series && r == 0; i++)
         r = aim__db_series_insert(db, run.id, &series[i]);
     if (r == 0)
         r = aim__db_commit(db);
@@ -143,11 +157,15 @@ int main(int argc, char **argv) {
         r = aim__records_new(16, &records);
     const int per_chunk = 50;
     if (r == 0)
-        r = aim__chunk_encoder_new(N_SERIES, cols, per_chunk, &enc);
+        r = aim__chunk_encoder_new(n_series, cols, per_chunk, &enc);
 
-    double values[N_SERIES], sum[N_SERIES] = { 0 }, sumsq[N_SERIES] = { 0 };
-    uint8_t valid[N_SERIES] = { 1, 1, 1, 1 };
-    double temp = 34, energy = 0, prev_power = NAN;
+    double values[PER_GPU * MAX_GPUS], sum[PER_GPU * MAX_GPUS] = { 0 },
+           sumsq[PER_GPU * MAX_GPUS] = { 0 };
+    uint8_t valid[PER_GPU * MAX_GPUS];
+    memset(valid, 1, sizeof valid);
+    double temp[MAX_GPUS], energy[MAX_GPUS] = { 0 }, prev_power[MAX_GPUS];
+    for (int g = 0; g < MAX_GPUS; g++)
+        temp[g] = 34, prev_power[g] = NAN;
     int64_t seq = 0, duration = ticks * interval;
     size_t step_i = 0;
     int64_t step_end = (int64_t)(plan[0].share * (double)duration);
@@ -171,20 +189,24 @@ int main(int argc, char **argv) {
             step_end = step_i + 1 < N_PLAN ? (int64_t)(share * (double)duration) : duration;
         }
         const char *ph = plan[step_i].phase;
-        tick_values(ph[0] == 'e' && ph[1] == 'p' ? 't' : ph[0], (double)t / 1e9, &temp, values);
-        for (int i = 0; i < N_SERIES; i++) {
+        for (int g = 0; g < n_gpus; g++)
+            tick_values(g, ph[0] == 'e' && ph[1] == 'p' ? 't' : ph[0], (double)t / 1e9, &temp[g],
+                        &values[PER_GPU * g]);
+        for (int i = 0; i < n_series; i++) {
             sum[i] += values[i];
             sumsq[i] += values[i] * values[i];
             series[i].min = values[i] < series[i].min ? values[i] : series[i].min;
             series[i].max = values[i] > series[i].max ? values[i] : series[i].max;
         }
-        if (!isnan(prev_power)) {   /* trapezoids between samples, as the energy stage does */
-            double de = (prev_power + values[0]) / 2 * (double)interval / 1e9;
-            energy += de;
-            aim__phases_account(phases, 0, t - interval, t, de, values[0],
-                                de / 3.6e6 * INTENSITY);
+        for (int g = 0; g < n_gpus; g++) {
+            double p = values[PER_GPU * g];
+            if (!isnan(prev_power[g])) {   /* trapezoids between samples, as the energy stage does */
+                double de = (prev_power[g] + p) / 2 * (double)interval / 1e9;
+                energy[g] += de;
+                aim__phases_account(phases, g, t - interval, t, de, p, de / 3.6e6 * INTENSITY);
+            }
+            prev_power[g] = p;
         }
-        prev_power = values[0];
         r = aim__chunk_encoder_add(enc, t, values, valid);
         if (r == 0 && (aim__chunk_encoder_ticks(enc) == per_chunk || k == ticks - 1)) {
             int64_t first = aim__chunk_encoder_first_t(enc), last = aim__chunk_encoder_last_t(enc);
@@ -203,16 +225,19 @@ int main(int argc, char **argv) {
     if (r == 0) {
         aim__phases_end(phases, duration, NULL);
         aim__phases_finish(phases, duration);
-        for (int i = 0; i < N_SERIES; i++) {
+        for (int i = 0; i < n_series; i++) {
             double n = (double)ticks, mean = sum[i] / n;
             series[i].count = (uint64_t)ticks;
             series[i].mean = series[i].mode = mean;
             series[i].stddev = sqrt(fmax(0, sumsq[i] / n - mean * mean));
         }
-        dev.energy_j = energy;
-        dev.carbon_g = energy / 3.6e6 * INTENSITY;
-        run.total_energy_j = run.facility_energy_j = energy;
-        run.carbon_g = dev.carbon_g;
+        for (int g = 0; g < n_gpus; g++) {
+            devs[g].energy_j = energy[g];
+            devs[g].carbon_g = energy[g] / 3.6e6 * INTENSITY;
+            run.total_energy_j += energy[g];
+            run.carbon_g += devs[g].carbon_g;
+        }
+        run.facility_energy_j = run.total_energy_j;
         run.duration_ns = duration;
         run.end_wall_ns = START_WALL_NS + duration;
         run.samples = (uint64_t)ticks;
