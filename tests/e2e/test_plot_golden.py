@@ -24,6 +24,7 @@ from conftest import BUILD, REPO, run_aimeter
 from plot_images import (compare_rasters, compare_svg, load_rgb, pdf_page_raster,
                          raster_difference)
 from test_golden import R4, R5, load_store
+from test_plot import LSAN
 
 GOLDEN = REPO / "tests" / "golden" / "plots"
 UPDATE = os.environ.get("AIMETER_GOLDEN_UPDATE") == "1"
@@ -66,7 +67,7 @@ def stores(tmp_path_factory):
 
 def draw(stores, store, run, args, path):
     r = run_aimeter("plot", run, "--db", stores[store], *args, "-o", path,
-                    env={"LC_ALL": "C.UTF-8", "TZ": "UTC"})
+                    env={"LC_ALL": "C.UTF-8", "TZ": "UTC", **LSAN})
     assert r.returncode == 0 and r.stderr == "", r.stderr
     return path
 
@@ -116,13 +117,15 @@ def test_no_reference_without_a_case():
 
 # ------------------------------------------------------------------ docs/images
 
-def test_docs_images_are_what_the_script_makes(tmp_path):
+def test_docs_images_are_what_the_script_makes(tmp_path, monkeypatch):
     """README.md's and docs/cli.md's charts: tools/make_examples.py, run now, draws them the
     same (run it and commit the images after a change of what charts look like)."""
     import importlib.util
     spec = importlib.util.spec_from_file_location("make_examples", REPO / "tools" / "make_examples.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
+    for k, v in LSAN.items():
+        monkeypatch.setenv(k, v)   # the script's `aimeter plot` under run-tests.sh's ASan pass
     made = script.make(BUILD, tmp_path)
     assert made, "the script makes no image"
     problems = []

@@ -2,7 +2,6 @@
 (the HTML report in an iframe, else a table), on the golden store's runs and on
 bench/synth_run's synthetic one: fixed runs, nothing timed."""
 import html.parser
-import sqlite3
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -10,21 +9,12 @@ import pytest
 
 import aimeter
 from aimeter import _lib, _plot
-from conftest import BUILD, REPO, run_python
+from conftest import BUILD, run_python
+from test_reading import golden  # noqa: F401  (the golden store, a fixture)
 
-STORE_SQL = REPO / "tests" / "fixtures" / "store" / "golden.sql"
 R4 = "20261207-083158-a90897"   # 2 GPUs, epoch 1..3 each with a nested step
 R5 = "20261207-083159-769624"   # no GPU, prefill then decode (left open)
-SYNTH = "20261207-120000-5e1f0a"
-
-
-@pytest.fixture
-def golden(tmp_path):
-    path = tmp_path / "golden.db"
-    con = sqlite3.connect(path)
-    con.executescript(STORE_SQL.read_text(encoding="utf-8"))
-    con.close()
-    return str(path)
+SYNTH = "20261207-120000-5e1f0a"  # bench/synth_run.c's run
 
 
 def has_html_format():
