@@ -154,6 +154,7 @@ try {
     await page.evaluate(frame);
   } else result.checks.cumulative_toggle = 'skipped';
 
+  await page.evaluate(() => window.scrollTo(0, 0)); // the sticky contents bar at the top
   await page.screenshot({ path: result.screenshot, fullPage: true });
 } catch (e) {
   fail(`check_report: ${e && e.stack || e}`);

@@ -35,7 +35,8 @@ export function cumulativeSection(tl) {
       data: [e.t, e[u.key]],
       series: [{ label: unit === 'kwh' ? 'facility energy' : 'carbon', stroke: '#000', width: 2,
         fill: 'rgba(0, 158, 115, 0.12)', spanGaps: false,
-        value: (p, v) => (v === null || v === undefined ? '—' : `${fmt(v, 4)} ${u.label}`) }],
+        value: (p, v, si, idx) => (idx === null || idx === undefined ? ''
+          : v === null || v === undefined ? '—' : `${fmt(v, 4)} ${u.label}`) }],
     });
   }
   return { el: sec, mount: draw };

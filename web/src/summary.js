@@ -7,7 +7,7 @@ function card(label, value, sub, testid) {
   const m = /^(\S+) (.+)$/.exec(value);
   return h('div', { class: 'card', 'data-testid': testid },
     h('div', { class: 'card-label' }, label),
-    h('div', { class: 'card-value' }, m ? [m[1], h('span', { class: 'card-unit' }, ` ${m[2]}`)] : value),
+    h('div', { class: `card-value${value.length > 12 ? ' long' : ''}` }, m ? [m[1], h('span', { class: 'card-unit' }, ` ${m[2]}`)] : value),
     sub ? h('div', { class: 'card-sub' }, sub) : null);
 }
 
@@ -60,8 +60,10 @@ export function cards(report) {
   // J per unit of work, one card per counted record (tokens, samples, images)
   for (const r of report.workload?.records || []) {
     if (!isNum(r.j_per_unit)) continue;
-    out.push(card(`Energy per ${r.key}`, `${fmt(r.j_per_unit, 4)} J`,
-      `${fmt(r.total, 6)} ${r.key}; ${isNum(r.g_per_1000) ? `${fmt(r.g_per_1000, 3)} g CO₂e per 1000` : ''}`,
+    // "tokens" counts tokens: the card says "per token"
+    const one = r.key.length > 3 && r.key.endsWith('s') && !r.key.endsWith('ss') ? r.key.slice(0, -1) : r.key;
+    out.push(card(`Energy per ${one}`, `${fmt(r.j_per_unit, 4)} J`,
+      `${fmt(r.total, 6)} ${r.key} in all${isNum(r.g_per_1000) ? `; ${fmt(r.g_per_1000, 3)} g CO₂e per 1000` : ''}`,
       `card-per-${r.key}`));
   }
   return h('div', { class: 'cards', 'data-testid': 'cards' }, out);

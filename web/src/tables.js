@@ -40,7 +40,7 @@ export function statsTables(report) {
     return h('div', { class: 'device-stats' },
       h('h3', {}, d.name, d.model ? h('span', { class: 'model' }, ` ${d.model}`) : null,
         h('span', { class: 'kind' }, d.kind)),
-      rows.length ? table(head, rows, { 'data-testid': `stats-${d.name}` })
+      rows.length ? table(head, rows, { class: 'stats', 'data-testid': `stats-${d.name}` })
         : h('p', { class: 'empty' }, 'No series.'));
   });
   return section('stats', 'Statistics', h('p', { class: 'note' },

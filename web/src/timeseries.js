@@ -39,6 +39,19 @@ function aligned(list) {
   return uPlot.join(list.map((s) => [s.t, s.v]));
 }
 
+/** What the shading, strips and ticks on the charts mean (only those the run has). */
+function legendKey(tl) {
+  const top = [...new Set(tl.phases.filter((p) => !p.depth).map((p) => p.name))];
+  const nested = [...new Set(tl.phases.filter((p) => p.depth).map((p) => p.name))];
+  const list = (names) => (names.length > 4 ? `${names.slice(0, 3).join(', ')}, … (${names.length})` : names.join(', '));
+  const items = [
+    top.length ? h('span', {}, h('i', { class: 'key-band' }), ` phases: ${list(top)}`) : null,
+    nested.length ? h('span', {}, h('i', { class: 'key-strip' }), ` nested phases: ${list(nested)}`) : null,
+    tl.marks.length ? h('span', {}, h('i', { class: 'key-mark' }, '▼'), ` marks (${tl.marks.length}): the name under the cursor is read out below a chart`) : null,
+  ].filter(Boolean);
+  return items.length ? h('p', { class: 'key', 'data-testid': 'chart-key' }, items) : null;
+}
+
 export function timeSection(tl) {
   const sec = section('timeline', 'Time series');
   if (!tl.series.length) {
@@ -48,6 +61,8 @@ export function timeSection(tl) {
   const gs = groups(tl.series);
   const decimated = tl.series.filter((s) => s.perBucket > 0);
   sec.append(toolbar());
+  const key = legendKey(tl);
+  if (key) sec.append(key);
   if (decimated.length) {
     const most = Math.max(...decimated.map((s) => s.perBucket));
     sec.append(h('p', { class: 'note', 'data-testid': 'decimation-note' },
@@ -56,9 +71,11 @@ export function timeSection(tl) {
   const hosts = gs.map((g, i) => {
     const host = h('div', { class: 'chart', 'data-testid': `chart-ts-${i}` });
     const shown = Math.min(g.series.length, SHOWN_AT_FIRST);
+    const empty = g.series.every((s) => !s.v.some((v) => v !== null));
     return h('figure', { class: 'chart-box' },
       h('figcaption', {}, title(g),
-        g.series.length > shown ? h('span', { class: 'muted' }, ` — ${shown} of ${g.series.length} series shown; click the legend to show others`) : null),
+        g.series.length > shown ? h('span', { class: 'muted' }, ` — ${shown} of ${g.series.length} series shown; click the legend to show others`) : null,
+        empty ? h('span', { class: 'muted', 'data-testid': 'no-values' }, ' — no value recorded in this window') : null),
       host);
   });
   sec.append(...hosts);
@@ -85,7 +102,9 @@ export function timeSection(tl) {
             show: i < SHOWN_AT_FIRST,
             spanGaps: false,
             points: { show: s.t.length === 1 || s.t.length < 40 },
-            value: (u, v) => (v === null || v === undefined ? '—' : withUnit(v, g.unit, 4)),
+            // the legend reads out the value under the cursor; away from the chart, nothing
+            value: (u, v, si, idx) => (idx === null || idx === undefined ? ''
+              : v === null || v === undefined ? '—' : withUnit(v, g.unit, 4)),
           })),
         });
       });
