@@ -42,18 +42,22 @@ export function panBy(f) {
 
 export function resetRange() { setRange(window0[0], window0[1]); }
 
+/** Runs draw(ctx, box, dpr) over u's plot area: clipped to it, the context restored after. */
+function inPlot(u, draw) {
+  const { ctx } = u;
+  const box = u.bbox;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.left, box.top, box.width, box.height);
+  ctx.clip();
+  draw(ctx, box, uPlot.pxRatio);
+  ctx.restore();
+}
+
 /** The phase bands (depth 0: full height, alternating tints, labelled where they fit; deeper
  * phases: thin strips under the top edge) — drawn under the series. */
 function phasesHook(phases) {
-  return (u) => {
-    if (!phases.length) return;
-    const { ctx } = u;
-    const { left, top, width, height } = u.bbox;
-    const dpr = uPlot.pxRatio;
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(left, top, width, height);
-    ctx.clip();
+  return (u) => phases.length && inPlot(u, (ctx, { left, top, width, height }, dpr) => {
     let k = 0;
     ctx.font = `${11 * dpr}px system-ui, sans-serif`;
     ctx.textBaseline = 'top';
@@ -83,18 +87,12 @@ function phasesHook(phases) {
         ctx.fillRect(a, top + (14 + 4 * p.depth) * dpr, Math.max(b - a, dpr), 3 * dpr);
       }
     }
-    ctx.restore();
-  };
+  });
 }
 
-/** The marks: ticks hanging from the top edge, above the series. */
+/** The marks: ticks rising from the bottom edge and a triangle at the top, over the series. */
 function marksHook(marks) {
-  return (u) => {
-    if (!marks.length) return;
-    const { ctx } = u;
-    const { left, top, width, height } = u.bbox;
-    const dpr = uPlot.pxRatio;
-    ctx.save();
+  return (u) => marks.length && inPlot(u, (ctx, { left, top, width, height }, dpr) => {
     ctx.strokeStyle = MARK;
     ctx.fillStyle = MARK;
     ctx.lineWidth = 1.5 * dpr;
@@ -111,8 +109,7 @@ function marksHook(marks) {
       ctx.lineTo(x, top + 6 * dpr);
       ctx.fill();
     }
-    ctx.restore();
-  };
+  });
 }
 
 /** The y range: from 0 for power and shares, a share's top at 100 % unless a value is above. */
