@@ -195,6 +195,28 @@ def test_edge_cases_draw_without_errors(tmp_path, name):
     assert res["console_errors"] == [] and res["page_errors"] == []
 
 
+def test_data_fetched_from_a_url_draws_the_same(tmp_path):
+    # the live UI's path: no embedded data; the page fetches the JSON (here from a blob: URL,
+    # as file: cannot be fetched) with aimeter.loadUrl and draws it with aimeter.render
+    page = tmp_path / "fetched.html"
+    js = (BUNDLE / "report.js").read_text(encoding="utf-8")
+    css = (BUNDLE / "report.css").read_text(encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<style>{css}</style></head><body><main id=\"aimeter-report\"></main>"
+        f'<script type="application/json" id="source">{embed_json(fixture())}</script>'
+        f"<script>{js}</script><script>"
+        "const url = URL.createObjectURL(new Blob([document.getElementById('source').textContent],"
+        " {type: 'application/json'}));"
+        "window.aimeter.loadUrl(url).then((d) => {"
+        " window.aimeter.render(document.getElementById('aimeter-report'), d);"
+        " window.aimeterReport.ready = true; });"
+        "</script></body></html>", encoding="utf-8")
+    rc, res = check(page, "fetched")
+    assert rc == 0 and res["ok"], res["failures"]
+    assert res["charts"] == 11 and set(res["checks"].values()) == {"ok"}, res
+
+
 def test_check_fails_on_an_external_request(tmp_path):
     # the checker itself: a page reaching outside the file fails it, the URL named
     page = report_html(tmp_path, fixture(), "external", csp=False,

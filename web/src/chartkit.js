@@ -42,6 +42,22 @@ export function panBy(f) {
 
 export function resetRange() { setRange(window0[0], window0[1]); }
 
+// Shift + drag pans: the drag may leave the chart, so the page's pointer is followed (one
+// pair of listeners for every chart).
+let pan = null;
+let panHooked = false;
+function hookPan() {
+  if (panHooked) return;
+  panHooked = true;
+  window.addEventListener('mousemove', (e) => {
+    if (!pan) return;
+    const [a, b] = pan.range;
+    const d = ((pan.x - e.clientX) / pan.w) * (b - a);
+    setRange(a + d, b + d);
+  });
+  window.addEventListener('mouseup', () => { pan = null; });
+}
+
 /** Runs draw(ctx, box, dpr) over u's plot area: clipped to it, the context restored after. */
 function inPlot(u, draw) {
   const { ctx } = u;
@@ -182,38 +198,41 @@ export function makeChart(host, spec) {
     },
   };
   const u = new uPlot(opts, spec.data, plot);
-  let pan = null;
   u.over.addEventListener('mousedown', (e) => {
     if (!e.shiftKey) return;
+    hookPan();
     pan = { x: e.clientX, range: currentRange(), w: u.over.clientWidth };
     e.preventDefault();
   });
-  window.addEventListener('mousemove', (e) => {
-    if (!pan) return;
-    const [a, b] = pan.range;
-    const d = ((pan.x - e.clientX) / pan.w) * (b - a);
-    setRange(a + d, b + d);
-  });
-  window.addEventListener('mouseup', () => { pan = null; });
   const entry = { id: spec.id, title: spec.title, kind: spec.kind, uplot: u, el: host, height0: spec.height || 240 };
   registry.push(entry);
-  new ResizeObserver(() => {
+  entry.resize = new ResizeObserver(() => {
     if (!printing) u.setSize({ width: width(), height: spec.height || 240 });
-  }).observe(host);
+  });
+  entry.resize.observe(host);
   return entry;
 }
 
 export function removeChart(entry) {
   const i = registry.indexOf(entry);
   if (i >= 0) registry.splice(i, 1);
+  entry.resize.disconnect();
   entry.uplot.destroy();
   entry.el.replaceChildren();
+}
+
+/** Every chart gone (a page drawn again, as the live UI will). */
+export function removeCharts() {
+  for (const c of registry.slice()) removeChart(c);
 }
 
 // Print: the charts drawn at the width of an A4 page's text (about 180 mm at 96 dpi), so
 // that nothing is cut off or scaled into blur; the screen size comes back after.
 let printing = false;
+let printHooked = false;
 export function installPrintSizes() {
+  if (printHooked) return;
+  printHooked = true;
   window.addEventListener('beforeprint', () => {
     printing = true;
     for (const c of registry) c.uplot.setSize({ width: 680, height: Math.min(c.uplot.height, 220) });

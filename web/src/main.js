@@ -11,7 +11,7 @@ import { timeSection } from './timeseries.js';
 import { cumulativeSection } from './cumulative.js';
 import { corrSection } from './corr.js';
 import { whatifSection } from './whatif.js';
-import { charts, setWindow, installPrintSizes } from './chartkit.js';
+import { charts, setWindow, installPrintSizes, removeCharts } from './chartkit.js';
 
 const NAV = [['timeline', 'Time series'], ['cumulative', 'Cumulative'], ['energy', 'Energy'],
   ['phases', 'Phases'], ['records', 'Work'], ['whatif', 'What if'], ['correlation', 'Correlation'],
@@ -19,6 +19,7 @@ const NAV = [['timeline', 'Time series'], ['cumulative', 'Cumulative'], ['energy
 
 export function render(root, data) {
   const { report, timeline } = data;
+  removeCharts(); // drawn again: the previous charts go first
   setWindow(timeline.x0, timeline.x1);
   const ts = timeSection(timeline);
   const cum = cumulativeSection(timeline);
