@@ -76,6 +76,7 @@ function phasesHook(phases) {
   return (u) => phases.length && inPlot(u, (ctx, { left, top, width, height }, dpr) => {
     let k = 0;
     ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+    ctx.textAlign = 'left'; // uPlot's axes leave theirs set (right, for the y values)
     ctx.textBaseline = 'top';
     for (const p of phases) {
       const t1 = typeof p.t1 === 'number' ? p.t1 : window0[1]; // an open phase runs to the end
