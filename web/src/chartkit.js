@@ -153,7 +153,8 @@ function readout(u, phases, marks, el) {
  */
 export function makeChart(host, spec) {
   const read = h('div', { class: 'readout', 'aria-live': 'off' }, '\u00a0');
-  const plot = h('div', { class: 'plot' });
+  const plot = h('div', { class: 'plot', role: 'img',
+    'aria-label': `${spec.title}: chart over time; the tables below hold the figures` });
   host.append(plot, read);
   const width = () => Math.max(320, host.clientWidth || 800);
   const y = {
