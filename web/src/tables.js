@@ -51,6 +51,10 @@ export function statsTables(report) {
 export function phaseTable(report) {
   const phases = report.workload?.phases || [];
   if (!phases.length) return null;
+  // each phase's energy also as a bar (the paper's Figure 3 reads at a glance)
+  const most = Math.max(0, ...phases.map((p) => (isNum(p.energy_j) ? p.energy_j : 0)));
+  const bar = (j) => h('span', { class: 'inline-bar', 'aria-hidden': 'true' },
+    h('i', { style: `width:${isNum(j) && most > 0 ? ((100 * j) / most).toFixed(1) : 0}%` }));
   const rows = phases.map((p) => {
     const recs = Object.entries(p.records || {}).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
     const hints = (p.hints || []).map((x) => h('div', { class: 'hint' },
@@ -59,7 +63,8 @@ export function phaseTable(report) {
       h('td', {}, p.name, p.unterminated ? h('span', { class: 'badge warn', title: 'instances still open when the command ended' }, `${p.unterminated} open`) : null),
       num(p.instances), num(p.first_s, withUnit(p.first_s, 's', 3)), num(null, duration(p.duration_s)),
       num(null, isNum(p.share_pct) ? `${fmt(p.share_pct, 3)} %` : '—'),
-      num(null, energy(p.energy_j)), num(null, power(p.mean_power_w)), num(null, power(p.peak_power_w)),
+      h('td', { class: 'num' }, bar(p.energy_j), energy(p.energy_j)),
+      num(null, power(p.mean_power_w)), num(null, power(p.peak_power_w)),
       num(null, carbon(p.carbon_g)), h('td', {}, recs || ''),
       h('td', {}, hints.length ? hints : h('span', { class: 'muted' }, '—')));
   });
