@@ -33,8 +33,8 @@ function heatmap(corr) {
     role: 'img', 'aria-label': `correlation matrix of ${n} series` });
   canvas.width = Math.ceil(size * dpr);
   canvas.height = Math.ceil(size * dpr);
-  canvas.style.width = `${size}px`;
-  canvas.style.height = `${size}px`;
+  canvas.style.width = `${size}px`; // height follows (CSS): a wide matrix shrinks to the page
+
   const ctx = canvas.getContext('2d');
   ctx.scale(dpr, dpr);
   ctx.fillStyle = '#fff';
@@ -61,8 +61,9 @@ function heatmap(corr) {
   const read = h('div', { class: 'readout' }, '\u00a0');
   canvas.addEventListener('mousemove', (e) => {
     const r = canvas.getBoundingClientRect();
-    const j = Math.floor((e.clientX - r.left - margin) / cell);
-    const i = Math.floor((e.clientY - r.top - margin) / cell);
+    const k = size / r.width; // the canvas may be drawn smaller than its size
+    const j = Math.floor(((e.clientX - r.left) * k - margin) / cell);
+    const i = Math.floor(((e.clientY - r.top) * k - margin) / cell);
     if (i < 0 || j < 0 || i >= n || j >= n) { read.textContent = '\u00a0'; return; }
     const v = corr.r[i]?.[j];
     read.textContent = `${corr.names[i]} × ${corr.names[j]}: r = ${isNum(v) ? fmt(v, 3) : 'n/a'}`;
