@@ -88,6 +88,9 @@ try {
   const charts = await page.evaluate(() => (window.aimeterReport?.charts || []).map((c) => ({
     id: c.id, kind: c.kind, testid: c.el.getAttribute('data-testid'),
     shown: c.uplot.series.slice(1).filter((s) => s.show).length, n: c.uplot.series.length - 1,
+    // the first series shown that has a value to draw (hiding an empty one changes nothing)
+    drawable: c.uplot.series.findIndex((s, i) => i > 0 && s.show &&
+      c.uplot.data[i].some((v) => v !== null && v !== undefined)),
   })));
   result.charts = charts.length;
 
@@ -100,16 +103,17 @@ try {
   result.checks.canvases = charts.length ? (empty ? 'failed' : 'ok') : 'skipped';
 
   // hiding a series (a click on its legend entry) changes the drawing
-  const ts = charts.find((c) => c.kind === 'timeseries' && c.shown > 0);
+  const ts = charts.find((c) => c.kind === 'timeseries' && c.drawable > 0);
   if (ts) {
+    const k = ts.drawable;
     const before = await page.evaluate(CANVAS_PROBE, ts.id);
-    const entry = page.locator(`[data-testid="${ts.testid}"] .u-legend tr.u-series`).nth(1);
+    const entry = page.locator(`[data-testid="${ts.testid}"] .u-legend tr.u-series`).nth(k);
     await entry.click();
     await page.evaluate(frame);
     const after = await page.evaluate(CANVAS_PROBE, ts.id);
-    const hidden = await page.evaluate((id) => !window.aimeterReport.charts.find((x) => x.id === id).uplot.series[1].show, ts.id);
+    const hidden = await page.evaluate(([id, i]) => !window.aimeterReport.charts.find((x) => x.id === id).uplot.series[i].show, [ts.id, k]);
     result.checks.toggle = hidden && after.hash !== before.hash ? 'ok' : 'failed';
-    if (result.checks.toggle !== 'ok') fail(`chart ${ts.id}: hiding series 1 changed nothing (hidden ${hidden})`);
+    if (result.checks.toggle !== 'ok') fail(`chart ${ts.id}: hiding series ${k} changed nothing (hidden ${hidden})`);
     await entry.click(); // shown again, for the screenshot
     await page.evaluate(frame);
   } else result.checks.toggle = 'skipped';
