@@ -73,7 +73,9 @@ static void close_bucket(aim_decimator *d) {
     d->gaps_here = 0;
 }
 
-static long bucket_of(const aim_decimator *d, double t) {
+long aim__decimator_bucket(const aim_decimator *d, double t) {
+    if (!(t >= d->x0 && t <= d->x1))
+        return -1;
     double span = d->x1 - d->x0;
     if (!(span > 0))
         return 0;
@@ -90,7 +92,7 @@ int aim__decimator_push(aim_decimator *d, double t, double value, int valid) {
         return d->err;
     if (!(t >= d->x0 && t <= d->x1))
         return 0;
-    long idx = bucket_of(d, t);
+    long idx = aim__decimator_bucket(d, t);
     if (idx != d->bucket) {
         close_bucket(d);
         d->bucket = idx;

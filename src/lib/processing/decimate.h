@@ -52,6 +52,9 @@ void aim__decimator_init(aim_decimator *d, double x0, double x1, size_t buckets)
 /* One sample at t (s); samples come in time order. Outside the window it is ignored.
  * valid 0 or a non-finite value is a gap. 0 or -ENOMEM (and every later call fails too). */
 int aim__decimator_push(aim_decimator *d, double t, double value, int valid);
+/* The bucket t falls in (0 to buckets - 1), or -1 outside the window: for a curve cut in
+ * the same buckets. */
+long aim__decimator_bucket(const aim_decimator *d, double t);
 /* Closes the last bucket: t, v, n and per_bucket are final. 0 or -ENOMEM. */
 int aim__decimator_finish(aim_decimator *d);
 /* Frees the points (t and v may have been taken: set them to NULL first). */
