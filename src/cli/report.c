@@ -1,6 +1,7 @@
 /* aimeter report [RUN]: the report of a stored run, as text, JSON, Markdown or HTML. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,14 +17,16 @@ static const char report_usage[] =
     "  -o, --output FILE write it to FILE instead of standard output\n"
     "      --zones LIST  html: also price the run in these zones (as aimeter whatif\n"
     "                    --zones takes them), besides its own and a default set\n"
+    "      --buckets N   html: the charts' time buckets, each a series' min and max\n"
+    "                    (default 2000, 10 to 1000000): more detail, a larger file\n"
     "      --db PATH     store to read\n"
     "  -h, --help        this help\n";
 
 /* The report rendered and written to out (opened before anything else). */
 static int render_into(aim_store *store, const char *id, aim_format format, const char *zones,
-                       FILE *out, const char *output) {
+                       unsigned buckets, FILE *out, const char *output) {
     char *text = NULL;
-    int r = format == AIM_FORMAT_HTML ? aim_report_render_html(store, id, zones, 0, &text)
+    int r = format == AIM_FORMAT_HTML ? aim_report_render_html(store, id, zones, buckets, &text)
                                       : aim_report_render(store, id, format, &text);
     if (r < 0) {
         cli_error("%s", aim_store_errmsg(store));
@@ -42,13 +45,16 @@ static int render_into(aim_store *store, const char *id, aim_format format, cons
 }
 
 int cmd_report(int argc, char **argv) {
-    enum { OPT_ZONES = 1 };
+    enum { OPT_ZONES = 1, OPT_BUCKETS };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' }, { "format", required_argument, NULL, 'f' },
         { "output", required_argument, NULL, 'o' }, { "zones", required_argument, NULL, OPT_ZONES },
-        { "help", no_argument, NULL, 'h' },     { NULL, 0, NULL, 0 },
+        { "buckets", required_argument, NULL, OPT_BUCKETS }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     const char *db = NULL, *format_name = "text", *output = "-", *zones = NULL;
+    const char *buckets_arg = NULL;
+    unsigned buckets = 0;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
@@ -60,6 +66,17 @@ int cmd_report(int argc, char **argv) {
         case 'f': format_name = optarg; break;
         case 'o': output = optarg; break;
         case OPT_ZONES: zones = optarg; break;
+        case OPT_BUCKETS: {
+            double v;
+            buckets_arg = optarg;
+            if (aim_parse_number(optarg, strlen(optarg), &v) < 0 || v != floor(v) || v < 10 ||
+                v > 1000000) {
+                cli_error("report: bad --buckets '%s': a whole number from 10 to 1000000", optarg);
+                return AIM_EXIT_USAGE;
+            }
+            buckets = (unsigned)v;
+            break;
+        }
         case 'h': fputs(report_usage, stdout); return 0;
         default:
             return cli_bad_option("report", argv);
@@ -70,8 +87,8 @@ int cmd_report(int argc, char **argv) {
     aim_format format;
     if (cli_parse_format("report", format_name, formats, 4, &format))
         return AIM_EXIT_USAGE;
-    if (zones && format != AIM_FORMAT_HTML) {
-        cli_error("report: --zones is for --format html (aimeter whatif prices a run in zones)");
+    if ((zones || buckets_arg) && format != AIM_FORMAT_HTML) {
+        cli_error("report: %s is for --format html", zones ? "--zones" : "--buckets");
         return AIM_EXIT_USAGE;
     }
     const char *ref;
@@ -90,7 +107,7 @@ int cmd_report(int argc, char **argv) {
     char *id = NULL;
     int code = cli_open_run(db, ref, &store, &id);
     if (!code) {
-        code = render_into(store, id, format, zones, out, output);
+        code = render_into(store, id, format, zones, buckets, out, output);
         free(id);
         aim_store_free(store);
     }

@@ -118,6 +118,19 @@ static void interval_at(html_ctx *x, int64_t t1_ns) {
         x->e_t = t;
 }
 
+/* An energy counter's first reading counts the energy since the run's start by extrapolation,
+ * which the next readings refine, and a refinement can take back a little of it: the sums
+ * can dip. A cumulative curve never goes down, so each point is at most every later one
+ * (a running minimum from the end); the last point stays the run's total. */
+static void energy_monotone(aim_html_model *m) {
+    for (size_t i = m->n_energy; i-- > 1;) {
+        if (m->energy_kwh[i - 1] > m->energy_kwh[i])
+            m->energy_kwh[i - 1] = m->energy_kwh[i];
+        if (m->energy_g[i - 1] > m->energy_g[i])
+            m->energy_g[i - 1] = m->energy_g[i];
+    }
+}
+
 static void on_own(void *userdata, int dev, int64_t t0_ns, int64_t t1_ns, double carbon_g) {
     (void)dev;
     (void)t0_ns;
@@ -311,6 +324,8 @@ static int read_samples(html_ctx *x) {
         if (x->e_bucket >= 0)
             energy_point(x, x->e_t, x->e_kwh, x->e_g);
         r = x->e_err;
+        if (r == 0)
+            energy_monotone(&x->m);
     }
     if (r < 0)
         aim__store_set_error(x->store, "%s", r == -ENOMEM ? "out of memory" : aim__db_errmsg(x->db));
