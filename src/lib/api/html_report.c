@@ -235,16 +235,17 @@ static void fill_zones(html_ctx *x) {
 
 /* ------------------------------------------------------------------ series */
 
-/* Every series, in the report's order (each device's, in slot order), with where its values
- * are in its group's ticks. */
+/* Every series, in the report's order (each device's, in slot order; one of a device the run
+ * does not list, last), with where its values are in its group's ticks. */
 static int add_series(html_ctx *x, size_t buckets) {
     const aim_run_summary *run = &x->run;
     size_t n = run->n_series > 0 ? (size_t)run->n_series : 0;
     x->m.series = calloc(n + 1, sizeof *x->m.series);
     if (!x->m.series)
         return -ENOMEM;
-    for (int d = -1; d < run->n_devices; d++)
+    for (int k = 0; k <= run->n_devices; k++)
         for (int i = 0; i < run->n_series; i++) {
+            int d = k < run->n_devices ? k : -1;
             const aim_series_summary *s = &run->series[i];
             int dev = s->device >= 0 && s->device < run->n_devices ? s->device : -1;
             if (dev != d)
