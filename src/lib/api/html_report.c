@@ -243,9 +243,9 @@ static int add_series(html_ctx *x, size_t buckets) {
     x->m.series = calloc(n + 1, sizeof *x->m.series);
     if (!x->m.series)
         return -ENOMEM;
-    for (int k = 0; k <= run->n_devices; k++)
+    for (int pass = 0; pass <= run->n_devices; pass++)
         for (int i = 0; i < run->n_series; i++) {
-            int d = k < run->n_devices ? k : -1;
+            int d = pass < run->n_devices ? pass : -1;
             const aim_series_summary *s = &run->series[i];
             int dev = s->device >= 0 && s->device < run->n_devices ? s->device : -1;
             if (dev != d)
