@@ -173,7 +173,11 @@ static int add_scenarios(html_ctx *x, const char *zones) {
     u->userdata = x;
     x->n_sc = 2;
     /* The user's zones as given (a repeat once), then the defaults not priced yet. */
+    /* zeroed: the optional fields (on_interval, device_g) the zone scenario does not set */
+    static const aim_whatif_scenario none;
     aim_whatif_scenario given[AIM_WHATIF_MAX_ZONES];
+    for (size_t k = 0; k < AIM_WHATIF_MAX_ZONES; k++)
+        given[k] = none;
     size_t n_given = 0;
     int r = aim__whatif_add_zones(x->store, zones, x->run.start_wall_ns, x->zone_points, given,
                                   &n_given);
@@ -185,6 +189,8 @@ static int add_scenarios(html_ctx *x, const char *zones) {
             x->sc[x->n_sc++] = given[k];
     }
     size_t n_def = 0;
+    for (size_t k = 0; k < n_given; k++)
+        given[k] = none;
     if (r == 0)
         r = aim__whatif_add_zones(x->store, default_zones, x->run.start_wall_ns,
                                   x->zone_points + AIM_WHATIF_MAX_ZONES, given, &n_def);
