@@ -28,6 +28,7 @@
 #include "report/renderers.h"
 #include "store/store.h"
 #include "store/tags_store.h"
+#include "util/array.h"
 #include "util/numfmt.h"
 
 #define NS_PER_S 1e9
@@ -77,19 +78,14 @@ static void energy_point(html_ctx *x, double t, double kwh, double g) {
     if (x->e_err)
         return;
     if (m->n_energy == x->e_cap) {
-        size_t cap = x->e_cap ? x->e_cap * 2 : 256;
-        double *a = realloc(m->energy_t, cap * sizeof *a);
-        if (a)
-            m->energy_t = a;
-        double *b = a ? realloc(m->energy_kwh, cap * sizeof *b) : NULL;
-        if (b)
-            m->energy_kwh = b;
-        double *c = b ? realloc(m->energy_g, cap * sizeof *c) : NULL;
-        if (!c) {
+        /* Three arrays side by side: all grow to the one new capacity. */
+        size_t cap = aim__array_next_cap(x->e_cap, m->n_energy + 1, 256);
+        if (cap == 0 || aim__array_resize(&m->energy_t, cap, sizeof *m->energy_t) < 0 ||
+            aim__array_resize(&m->energy_kwh, cap, sizeof *m->energy_kwh) < 0 ||
+            aim__array_resize(&m->energy_g, cap, sizeof *m->energy_g) < 0) {
             x->e_err = -ENOMEM;
             return;
         }
-        m->energy_g = c;
         x->e_cap = cap;
     }
     m->energy_t[m->n_energy] = t;
