@@ -406,7 +406,8 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
     static const struct option longopts[] = {
         { "interval", required_argument, NULL, 'i' }, { "name", required_argument, NULL, 'n' },
         { "db", required_argument, NULL, 'd' },       { "csv", required_argument, NULL, 'c' },
-        { "json", required_argument, NULL, 'j' },     { "html", required_argument, NULL, OPT_HTML },     { "sources", required_argument, NULL, 's' },
+        { "json", required_argument, NULL, 'j' },     { "sources", required_argument, NULL, 's' },
+        { "html", required_argument, NULL, OPT_HTML },
         { "intensity", required_argument, NULL, 'I' }, { "zone", required_argument, NULL, 'z' },
         { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
         { "gpus", required_argument, NULL, 'G' },     { "dcgm-host", required_argument, NULL, 'H' },
