@@ -36,6 +36,7 @@ const aim_store_ops aim_sqlite_store_ops = {
     .phase_carbon_update = sq_phase_carbon_update,
     .phase_ranges = sq_phase_ranges,
     .phase_instances = sq_phase_instances,
+    .marks_load = sq_marks_load,
     .run_tags_store = sq_run_tags_store,
     .run_tags_load = sq_run_tags_load,
     .runs_with_tag = sq_runs_with_tag,
