@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Installs aimeter's build dependencies (Debian/Ubuntu, apt-get), builds it, and measures
-# the bundled example workload. Re-running it is harmless.
+# Installs aimeter's build dependencies (Debian/Ubuntu, apt-get) and the web front end's
+# packages (npm, from web/package-lock.json), builds it, and measures the bundled example
+# workload. Re-running it is harmless.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(gcc meson ninja-build pkg-config libsqlite3-dev libjansson-dev libcurl4-openssl-dev libcmocka-dev
           sqlite3 python3-pytest valgrind python3-numpy python3-pandas python3-torch
           clang libclang-rt-14-dev
-          libplplot-dev plplot-driver-cairo poppler-utils fonts-dejavu-core)
+          libplplot-dev plplot-driver-cairo poppler-utils fonts-dejavu-core
+          python3-pil python3-matplotlib
+          chromium)  # the HTML report's browser test (tests/e2e/test_html_browser.py)
+# Node.js bundles web/ at build time; a node already installed (e.g. from NodeSource) is kept.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -18,6 +23,11 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -q
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# web/'s packages exactly as the lock file pins them (again only when the lock changed)
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  npm ci --prefix web --no-audit --no-fund
 fi
 
 [ -f build/build.ninja ] || meson setup build

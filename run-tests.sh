@@ -9,6 +9,8 @@ cd "$(dirname "$0")"
 export LC_ALL=C.UTF-8
 py=/usr/bin/python3
 results=$(mktemp -d)
+# files the tests leave to look at (the HTML report's screenshots): kept, path printed at the end
+export AIMETER_ARTIFACTS=${AIMETER_ARTIFACTS:-$PWD/build/test-artifacts}
 trap 'rm -rf "$results"' EXIT
 
 step() { echo; echo "== $* =="; }
@@ -85,4 +87,5 @@ if command -v valgrind >/dev/null && [ -f build/build.ninja ]; then
     --timeout-multiplier 10
 fi
 
+echo; echo "test artefacts (screenshots): $AIMETER_ARTIFACTS"
 $py tests/summarize.py "$results"

@@ -25,3 +25,6 @@ echo "## Correlation"
 echo
 echo "## GPU (nvml source on the fake libnvidia-ml)"
 "$build/bench/bench_gpu" "$build/tests/fakes/libfake_nvml.so"
+echo
+echo "## Plots and HTML report (one-hour 100 Hz run)"
+/usr/bin/python3 bench/plot.py "$build" $quick

@@ -76,13 +76,14 @@ typedef enum aim_format {
     AIM_FORMAT_JSON = 1,     /* one JSON document (schemas in docs/report-json.md) */
     AIM_FORMAT_MARKDOWN = 2, /* GitHub-flavoured Markdown */
     AIM_FORMAT_CSV = 3,      /* RFC 4180 CSV with a header row */
+    AIM_FORMAT_HTML = 4,     /* one self-contained HTML document (issue 13): the run's report */
 } aim_format;
 
-/* The format called name: "text", "json", "markdown" or "csv" (exact, lower case, as the
+/* The format called name: "text", "json", "markdown", "csv" or "html" (exact, lower case, as the
  * CLI's --format takes them). -EINVAL for NULL or another name (*ret untouched).
  * Thread-safe. */
 AIM_PUBLIC int aim_format_parse(const char *name, aim_format *ret);
-/* "text", "json", "markdown", "csv"; NULL for a value that is not an aim_format. Static. */
+/* "text", "json", "markdown", "csv", "html"; NULL for a value that is not an aim_format. Static. */
 AIM_PUBLIC const char *aim_format_name(aim_format format);
 
 /* ---------------------------------------------------------------- parsing helpers */
@@ -681,9 +682,23 @@ AIM_PUBLIC int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns);
 
 /* Renders a run's report: AIM_FORMAT_TEXT, AIM_FORMAT_JSON or AIM_FORMAT_MARKDOWN (else
  * -EOPNOTSUPP). O(number of series), independent of the run's length. Caller frees
- * *ret_text with free(). Errors in aim_store_errmsg(). */
+ * *ret_text with free(). Errors in aim_store_errmsg(). AIM_FORMAT_HTML is
+ * aim_report_render_html(store, run_id, NULL, 0, ret_text). */
 AIM_PUBLIC int aim_report_render(aim_store *store, const char *run_id, aim_format format,
                                  char **ret_text);
+
+/* (issue 13) The run's report as one self-contained HTML document: the JSON report, every
+ * series min/max-decimated to `buckets` buckets (0: 2000), the phases and markers, the
+ * cumulative energy and carbon, the correlation matrix and the run priced in other zones
+ * (docs/report-json.md, schema aimeter.html/1), with the charts' CSS and JavaScript inlined:
+ * it opens offline and fetches nothing. zones: comma-separated what-if zones as `aimeter
+ * whatif --zones` takes them, priced besides the run's own and a default set (docs/cli.md);
+ * NULL or "" for the defaults only. Reads every sample once; memory grows with the series and
+ * the buckets, not with the run's length. Caller frees *ret_text with free(). -EINVAL (a bad
+ * zone or bucket count), -ENOENT (no such run), -EBADMSG (a corrupt chunk), -ENOMEM; the
+ * message in aim_store_errmsg(). */
+AIM_PUBLIC int aim_report_render_html(aim_store *store, const char *run_id, const char *zones,
+                                      unsigned buckets, char **ret_text);
 
 /* Where an export's bytes go: called with consecutive pieces of the output (blocks of up to
  * about 64 KiB, whole rows); returns 0, or a negative errno that stops the export, which then

@@ -485,6 +485,31 @@ class Summary:
                 columns = info.columns()
             return store.samples(self.run_id, columns, as_frame)
 
+    # ---------------------------------------------------------------- charts
+
+    def plot(self, metrics: Union[str, List[str]], output: Optional[Union[str, os.PathLike[str]]] = None,
+             *, kind: str = "series", start: Optional[float] = None, end: Optional[float] = None,
+             phase: Optional[str] = None, size: Any = (1200, 600), dpi: int = 100,
+             title: Optional[str] = None) -> Any:
+        """A chart of metrics over time ("gpu0.power,gpu0.gpu.clock_sm" or a list, named as
+        the export's columns without their unit), as `aimeter plot` draws it: one y-axis per
+        unit (two at most), phases shaded and labelled, long runs as min/max per pixel.
+        start/end: the window in s since the run's start; phase: from its first start to its
+        last end. size: (width, height) or "WxH" in pixels, dpi scales the text.
+
+        With matplotlib: returns the matplotlib Figure (and saves it to output when given).
+        Without: output (.png, .svg or .pdf) is drawn by the library, as the CLI draws it,
+        and its path returned; no output is an ImportError saying so."""
+        from ._plot import plot
+        return plot(self, metrics, output, kind=kind, start=start, end=end, phase=phase,
+                    size=size, dpi=dpi, title=title)
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the interactive HTML report inline (an iframe), or a table of the
+        main figures when this libaimeter has no HTML report."""
+        from ._plot import repr_html
+        return repr_html(self)
+
     # ---------------------------------------------------------------- display
 
     def __str__(self) -> str:
@@ -544,6 +569,13 @@ class NotSampled(Summary):
 
     def samples(self, as_frame=None):
         raise RuntimeError(f"no samples here: {self.reason}")
+
+    def plot(self, *args, **kwargs):
+        raise RuntimeError(f"no samples to draw here: {self.reason}")
+
+    def _repr_html_(self):
+        import html
+        return f"<p>aimeter: {html.escape(self.reason)}</p>"
 
     def __repr__(self):
         return f"<aimeter.Summary not sampled: {self.reason}>"

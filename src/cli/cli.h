@@ -99,6 +99,18 @@ int cli_write_columns_to(aim_store *store, const char *run_id, const char *path)
 /* The sidecar's path for csv_path into out; -1 for "-" or a path too long. */
 int cli_csv_columns_path(const char *csv_path, char *out, size_t size);
 
+/* An output opened before the work starts (output.c): path ("-" = stdout) opened for
+ * writing without truncating it; *created says whether this call made the file. NULL with
+ * errno set when it cannot be written. */
+FILE *cli_output_open(const char *path, int *created);
+/* The work is going ahead: the output's old content may go now. */
+void cli_output_truncate(FILE *f);
+/* The work did not happen: closes the output, removing it if cli_output_open made it. */
+void cli_output_discard(FILE *f, const char *path, int created);
+/* Closes an output after the work; a failure is reported unless one already was
+ * (reported). Returns 0 or AIM_EXIT_IOERR. */
+int cli_output_close(FILE *f, const char *path, int reported);
+
 /* Writes text to path ("-" = stdout). Returns 0 or an exit code after printing. */
 int cli_write_file(const char *path, const char *text);
 

@@ -36,6 +36,8 @@ static const char run_usage[] =
     "      --csv FILE           also write the time series as CSV (- for stdout); NAME.csv\n"
     "                           gets NAME.columns.csv: each column's method\n"
     "      --json FILE          also write the summary as JSON (- for stdout)\n"
+    "      --html FILE          also write the HTML report: charts, tables, what-if (- for\n"
+    "                           stdout; aimeter report --format html)\n"
     "      --sources LIST       comma-separated sources (default: all; see aimeter devices)\n"
     "      --intensity G        grid carbon intensity in g CO2e/kWh (overrides --zone)\n"
     "      --intensity-file FILE  intensity over time: CSV timestamp,g_per_kwh[,signal]\n"
@@ -83,8 +85,10 @@ static const char run_usage_more[] =
     "'interrupted'. SIGUSR1 and SIGUSR2 are passed on too; the run ends as COMMAND does.\n"
     "A second Ctrl-C kills COMMAND. See docs/cli.md for exit codes.\n";
 
+enum { OPT_HTML = 1100 }; /* after the carbon options' values (cli.h) */
+
 typedef struct run_opts {
-    const char *db, *csv, *json;
+    const char *db, *csv, *json, *html;
     int quiet;                    /* -q: no status line; -qq: no warnings, no report */
     int keep_credentials;         /* --keep-credentials: the command sees the providers' keys */
     int64_t idle_ns;              /* --idle: measure the idle baseline first, 0: no */
@@ -346,8 +350,27 @@ static int session_exit_code(int err) {
     }
 }
 
-/* After the run: report on stderr, then --csv and --json. */
-static int finish_outputs(const char *run_id, const run_opts *o, FILE *csv, FILE *json) {
+/* The report of the run in format (AIM_FORMAT_JSON, AIM_FORMAT_HTML) written to out. */
+static int write_report(aim_store *store, const char *run_id, aim_format format, FILE *out,
+                        const char *path) {
+    char *text = NULL;
+    int code = 0;
+    int r = aim_report_render(store, run_id, format, &text);
+    if (r < 0) {
+        cli_error("could not render the %s report: %s", format == AIM_FORMAT_HTML ? "HTML" : "JSON",
+                  aim_store_errmsg(store));
+        code = AIM_EXIT_SOFTWARE;
+    } else if (fputs(text, out) < 0 || fflush(out) != 0) {
+        cli_error("writing %s: %s", cli_output_name(path), strerror(errno ? errno : EIO));
+        code = AIM_EXIT_IOERR;
+    }
+    free(text);
+    return code;
+}
+
+/* After the run: report on stderr, then --csv, --json and --html. */
+static int finish_outputs(const char *run_id, const run_opts *o, FILE *csv, FILE *json,
+                          FILE *html) {
     aim_store *store;
     int code = cli_open_store(o->db, &store);
     if (code)
@@ -371,79 +394,12 @@ static int finish_outputs(const char *run_id, const run_opts *o, FILE *csv, FILE
             code = AIM_EXIT_IOERR;
         }
     }
-    if (json) {
-        text = NULL;
-        r = aim_report_render(store, run_id, AIM_FORMAT_JSON, &text);
-        if (r < 0) {
-            cli_error("could not render the JSON report: %s", aim_store_errmsg(store));
-            code = AIM_EXIT_SOFTWARE;
-        } else if (fputs(text, json) < 0 || fflush(json) != 0) {
-            cli_error("writing %s: %s", cli_output_name(o->json), strerror(errno ? errno : EIO));
-            code = AIM_EXIT_IOERR;
-        }
-        free(text);
-    }
+    int wrote = json ? write_report(store, run_id, AIM_FORMAT_JSON, json, o->json) : 0;
+    code = wrote ? wrote : code;
+    wrote = html ? write_report(store, run_id, AIM_FORMAT_HTML, html, o->html) : 0;
+    code = wrote ? wrote : code;
     aim_store_free(store);
     return code;
-}
-
-/* Opens an output without truncating it: the run may still fail to start (store locked,
- * not an aimeter store), and then the user's file must be as it was. *created says
- * whether this call made the file, so that discard_output() removes only what it made. */
-static FILE *open_output(const char *path, int *created) {
-    *created = 0;
-    if (strcmp(path, "-") == 0)
-        return stdout;
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        *created = fd >= 0;
-    }
-    if (fd < 0)
-        return NULL;
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        int e = errno;
-        close(fd);
-        if (*created)
-            unlink(path);
-        errno = e;
-    }
-    return f;
-}
-
-/* The run is going ahead: the output's old content may go now. */
-static void truncate_output(FILE *f) {
-    if (f && f != stdout) {
-        int r = ftruncate(fileno(f), 0); /* fails on a FIFO or a device: nothing to cut */
-        (void)r;
-    }
-}
-
-/* The run did not happen: close an output, removing it if this run created it. */
-static void discard_output(FILE *f, const char *path, int created) {
-    if (!f || f == stdout)
-        return;
-    fclose(f);
-    if (created)
-        unlink(path);
-}
-
-/* Closes an output after the run; a failure is reported unless one already was. */
-static int close_output(FILE *f, const char *path, int reported) {
-    if (!f)
-        return 0;
-    if (f == stdout) {
-        if (fflush(f) == 0 || reported)
-            return reported ? AIM_EXIT_IOERR : 0;
-        cli_error("writing to standard output: %s", strerror(errno ? errno : EIO));
-        return AIM_EXIT_IOERR;
-    }
-    if (fclose(f) != 0 && !reported) {
-        cli_error("writing %s: %s", path, strerror(errno));
-        return AIM_EXIT_IOERR;
-    }
-    return 0;
 }
 
 static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
@@ -451,6 +407,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         { "interval", required_argument, NULL, 'i' }, { "name", required_argument, NULL, 'n' },
         { "db", required_argument, NULL, 'd' },       { "csv", required_argument, NULL, 'c' },
         { "json", required_argument, NULL, 'j' },     { "sources", required_argument, NULL, 's' },
+        { "html", required_argument, NULL, OPT_HTML },
         { "intensity", required_argument, NULL, 'I' }, { "zone", required_argument, NULL, 'z' },
         { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
         { "gpus", required_argument, NULL, 'G' },     { "dcgm-host", required_argument, NULL, 'H' },
@@ -503,6 +460,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             break;
         case 'c': o->csv = optarg; break;
         case 'j': o->json = optarg; break;
+        case OPT_HTML: o->html = optarg; break;
         case 's':
             if (aim_config_set_sources(cfg, optarg) < 0) {
                 char known[256] = "";
@@ -599,7 +557,8 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             return AIM_EXIT_USAGE;
         }
     }
-    if (cli_check_csv_output(o->db, "--csv", o->csv) || cli_check_output(o->db, "--json", o->json))
+    if (cli_check_csv_output(o->db, "--csv", o->csv) || cli_check_output(o->db, "--json", o->json) ||
+        cli_check_output(o->db, "--html", o->html))
         return AIM_EXIT_USAGE;
     if (bad_job && o->quiet < 2) /* said once -q is known */
         cli_warning("SLURM_JOB_ID '%s' is not a valid tag value: not recorded", job);
@@ -714,12 +673,15 @@ int cmd_run(int argc, char **argv) {
         return code;
     }
     /* Outputs are opened before anything runs: a typo in a path must not cost a training run. */
-    FILE *csv = NULL, *json = NULL;
-    int csv_created = 0, json_created = 0;
-    if ((o.csv && !(csv = open_output(o.csv, &csv_created))) ||
-        (o.json && !(json = open_output(o.json, &json_created)))) {
-        cli_error("cannot write %s: %s", csv || !o.csv ? o.json : o.csv, strerror(errno));
-        discard_output(csv, o.csv, csv_created);
+    FILE *csv = NULL, *json = NULL, *html = NULL;
+    int csv_created = 0, json_created = 0, html_created = 0;
+    if ((o.csv && !(csv = cli_output_open(o.csv, &csv_created))) ||
+        (o.json && !(json = cli_output_open(o.json, &json_created))) ||
+        (o.html && !(html = cli_output_open(o.html, &html_created)))) {
+        cli_error("cannot write %s: %s",
+                  o.csv && !csv ? o.csv : o.json && !json ? o.json : o.html, strerror(errno));
+        cli_output_discard(csv, o.csv, csv_created);
+        cli_output_discard(json, o.json, json_created);
         aim_config_free(cfg);
         return AIM_EXIT_CANTCREAT;
     }
@@ -728,8 +690,9 @@ int cmd_run(int argc, char **argv) {
         install_signals(); /* Ctrl-C during the baseline stops it cleanly */
         int idle_code = measure_idle(cfg, o.idle_ns, o.quiet);
         if (idle_code) {
-            discard_output(csv, o.csv, csv_created);
-            discard_output(json, o.json, json_created);
+            cli_output_discard(csv, o.csv, csv_created);
+            cli_output_discard(json, o.json, json_created);
+            cli_output_discard(html, o.html, html_created);
             aim_config_free(cfg);
             return idle_code;
         }
@@ -751,8 +714,9 @@ int cmd_run(int argc, char **argv) {
         cli_error("cannot start %s: %s", child_argv[0], strerror(errno));
         if (control_dir[0])
             rmdir(control_dir);
-        discard_output(csv, o.csv, csv_created);
-        discard_output(json, o.json, json_created);
+        cli_output_discard(csv, o.csv, csv_created);
+        cli_output_discard(json, o.json, json_created);
+        cli_output_discard(html, o.html, html_created);
         aim_config_free(cfg);
         return AIM_EXIT_SOFTWARE;
     }
@@ -771,12 +735,14 @@ int cmd_run(int argc, char **argv) {
         aim_session_free(s);
         if (control_dir[0])
             rmdir(control_dir);
-        discard_output(csv, o.csv, csv_created);
-        discard_output(json, o.json, json_created);
+        cli_output_discard(csv, o.csv, csv_created);
+        cli_output_discard(json, o.json, json_created);
+        cli_output_discard(html, o.html, html_created);
         return session_exit_code(r);
     }
-    truncate_output(csv);
-    truncate_output(json);
+    cli_output_truncate(csv);
+    cli_output_truncate(json);
+    cli_output_truncate(html);
 
     /* Release the child, then learn whether exec worked. */
     release_child(pid, go_fd);
@@ -818,9 +784,10 @@ int cmd_run(int argc, char **argv) {
     if (control_dir[0])
         rmdir(control_dir); /* the socket in it went with the session */
 
-    int out = finish_outputs(run_id, &o, csv, json);
-    out |= close_output(csv, o.csv, out != 0);
-    out |= close_output(json, o.json, out != 0);
+    int out = finish_outputs(run_id, &o, csv, json, html);
+    out |= cli_output_close(csv, o.csv, out != 0);
+    out |= cli_output_close(json, o.json, out != 0);
+    out |= cli_output_close(html, o.html, out != 0);
     (void)out; /* output problems were reported; the command's status is what scripts need */
     return store_incomplete ? AIM_EXIT_IOERR : exit_code;
 }

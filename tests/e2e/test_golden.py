@@ -219,7 +219,8 @@ def test_golden(name, args, files, tmp_path):
 
 def test_every_golden_file_belongs_to_a_case():
     """A renamed or removed case leaves no expected file behind that nothing compares."""
-    known = {"README.md", "estimate"}  # estimate/: test_golden_estimate.py checks its own
+    # estimate/: test_golden_estimate.py checks its own; plots/: test_plot_golden.py
+    known = {"README.md", "estimate", "plots"}
     for name, _, files in CASES:
         known |= {f"{name}.out", f"{name}.err"} | {f"{name}.{f}" for f in files}
     assert len({c[0] for c in CASES}) == len(CASES), "two cases share a name"

@@ -328,8 +328,9 @@ def test_formats_are_the_library_enum():
     """Formats cross the C API as aim_format (issue 12), parsed by the library itself: the
     numbers are aimeter.h's, and a name the library does not know is refused in Python
     rather than rendered as text."""
-    assert [_lib.format_code(n) for n in ("text", "json", "markdown", "csv")] == [0, 1, 2, 3]
+    assert [_lib.format_code(n) for n in ("text", "json", "markdown", "csv", "html")] == \
+        [0, 1, 2, 3, 4]
     with pytest.raises(ValueError):
-        _lib.format_code("html")
+        _lib.format_code("xml")
     with pytest.raises(ValueError):
         _lib.format_code("JSON")

@@ -35,7 +35,8 @@ def test_public_api_is_annotated():
                aimeter.load, aimeter.runs, aimeter.library_version, monitor.start, monitor.stop,
                aimeter.Tracker.phase, aimeter.Tracker.record, aimeter.Tracker.stop,
                aimeter.Tracker.start, aimeter.Summary.samples, aimeter.Summary.j_per,
-               aimeter.Summary.phase, aimeter.Summary.to_dict):
+               aimeter.Summary.phase, aimeter.Summary.to_dict, aimeter.Summary.plot,
+               aimeter.Summary._repr_html_):
         hints = _hints(fn)
         assert "return" in hints, fn
         params = [p for p in inspect.signature(fn).parameters if p not in ("self", "options")]

@@ -264,8 +264,8 @@ static void objectless_functions_fill_the_error(void **state) {
 
 static void formats_parse_and_name(void **state) {
     (void)state;
-    static const char *const names[] = { "text", "json", "markdown", "csv" };
-    for (int f = 0; f < 4; f++) {
+    static const char *const names[] = { "text", "json", "markdown", "csv", "html" };
+    for (int f = 0; f < 5; f++) {
         aim_format got = (aim_format)99;
         assert_int_equal(aim_format_parse(names[f], &got), 0);
         assert_int_equal(got, f);
@@ -273,10 +273,10 @@ static void formats_parse_and_name(void **state) {
     }
     aim_format keep = AIM_FORMAT_CSV;
     assert_int_equal(aim_format_parse("JSON", &keep), -EINVAL); /* exact, as --format takes it */
-    assert_int_equal(aim_format_parse("html", &keep), -EINVAL);
+    assert_int_equal(aim_format_parse("HTML", &keep), -EINVAL);
     assert_int_equal(aim_format_parse(NULL, &keep), -EINVAL);
     assert_int_equal(keep, AIM_FORMAT_CSV);
-    assert_null(aim_format_name((aim_format)4));
+    assert_null(aim_format_name((aim_format)5));
     assert_null(aim_format_name((aim_format)-1));
 }
 

@@ -110,8 +110,8 @@ static int read_samples(plot_ctx *x) {
         r = 0;
         for (int k = 0; k < x->n_pick && r == 0; k++)
             if (x->pick[k].group == t.group && x->pick[k].pos < t.n)
-                r = aim__plot_point(&x->model, k, ts, t.values[x->pick[k].pos],
-                                    t.valid[x->pick[k].pos]);
+                r = aim__plot_ctx_point(x, k, ts, t.values[x->pick[k].pos],
+                                        t.valid[x->pick[k].pos]);
     }
     aim__series_reader_free(rd);
     if (r > 0)
@@ -189,7 +189,7 @@ int aim_plot_render(aim_store *store, const char *run_id, const aim_plot_request
         aim__store_set_error(store, "no metric given");
         return -EINVAL;
     }
-    plot_ctx x = { .store = store, .db = db, .run_id = run_id };
+    plot_ctx x = { .store = store, .db = db, .run_id = run_id, .smooth_s = req->smooth_s };
     r = aim__db_load_summary(db, run_id, &x.run);
     if (r < 0) {
         aim__store_set_error(store, "%s", aim__db_errmsg(db));
@@ -221,6 +221,7 @@ int aim_plot_render(aim_store *store, const char *run_id, const aim_plot_request
             r = -EIO;
         }
     }
+    aim__plot_ctx_smooth_flush(&x);   /* frees what an error left */
     aim__plot_model_free(&x.model);
     aim__run_summary_clear(&x.run);
     return r;

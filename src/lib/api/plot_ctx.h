@@ -4,6 +4,7 @@
 #define AIM_API_PLOT_CTX_H
 
 #include "aimeter.h"
+#include "processing/plot_extras.h"
 #include "processing/plot_model.h"
 #include "processing/summary.h"
 #include "report/plot_page.h"
@@ -22,6 +23,8 @@ typedef struct plot_ctx {
     picked pick[AIM_PLOT_MAX_SERIES];
     int n_pick;
     aim_plot_model model;
+    double smooth_s;                          /* > 0: samples go through smoothers */
+    aim_plot_smoother smooth[AIM_PLOT_MAX_SERIES];
 } plot_ctx;
 
 /* The run's series named in list added to x->model (each with its axis). -EINVAL. */
@@ -33,8 +36,15 @@ int aim__plot_ctx_read(plot_ctx *x);
 /* The run's phase instances as bands. */
 int aim__plot_ctx_bands(plot_ctx *x);
 
+/* One sample of series k into x->model, through its smoother when x->smooth_s > 0
+ * (api/plot_extras.c). 0 or -ENOMEM. */
+int aim__plot_ctx_point(plot_ctx *x, int k, double t, double value, int valid);
+/* The smoothers' last samples into the model, and their memory freed (also on errors). */
+int aim__plot_ctx_smooth_flush(plot_ctx *x);
+
 /* After the bands, before the model is finished: the run's markers (one run), the other
- * runs' samples on the same axes (req->more_runs), each series smoothed (req->smooth_s).
+ * runs' samples on the same axes (req->more_runs), the smoothers flushed and the series
+ * named as smoothed (req->smooth_s).
  * Errors with the store's message set. */
 int aim__plot_extras(plot_ctx *x, const aim_plot_request *req);
 

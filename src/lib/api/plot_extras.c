@@ -19,7 +19,7 @@
 static int add_marks(plot_ctx *x) {
     aim_mark_row *marks = NULL;
     size_t n = 0;
-    int r = aim__db_marks(x->db, x->run_id, &marks, &n);
+    int r = aim__db_marks_load(x->db, x->run_id, &marks, &n);
     if (r < 0) {
         aim__store_set_error(x->store, "%s", aim__db_errmsg(x->db));
         return r;
@@ -55,7 +55,7 @@ static void label_series(aim_plot_model *m, int from, int to, const aim_run_summ
 
 /* Another run's samples of the same metrics, moved into x's model as series of their own. */
 static int add_run(plot_ctx *x, const char *run_id, const aim_plot_request *req) {
-    plot_ctx y = { .store = x->store, .db = x->db, .run_id = run_id };
+    plot_ctx y = { .store = x->store, .db = x->db, .run_id = run_id, .smooth_s = x->smooth_s };
     int r = aim__db_load_summary(x->db, run_id, &y.run);
     if (r < 0) {
         aim__store_set_error(x->store, "%s", aim__db_errmsg(x->db));
@@ -77,6 +77,11 @@ static int add_run(plot_ctx *x, const char *run_id, const aim_plot_request *req)
     }
     if (r == 0)
         r = aim__plot_ctx_read(&y);
+    int rf = aim__plot_ctx_smooth_flush(&y);
+    if (r == 0 && rf < 0) {
+        aim__store_set_error(x->store, "out of memory");
+        r = rf;
+    }
     int first = x->model.n_series;
     for (int k = 0; r == 0 && k < y.model.n_series; k++) {
         aim_plot_series *s = &y.model.series[k];
@@ -86,10 +91,12 @@ static int add_run(plot_ctx *x, const char *run_id, const aim_plot_request *req)
             r = i;
             break;
         }
+        /* the series moves, its decimator with it; its name and axis are x's */
         aim_plot_series *d = &x->model.series[i];
-        d->x = s->x, d->y = s->y, d->n = s->n, d->cap = s->cap, d->n_samples = s->n_samples;
-        s->x = s->y = NULL;
-        s->n = s->cap = 0;
+        int axis = d->axis;
+        *d = *s;
+        d->axis = axis;
+        memset(s, 0, sizeof *s);
     }
     if (r == 0)
         label_series(&x->model, first, x->model.n_series, &y.run);
@@ -98,8 +105,43 @@ static int add_run(plot_ctx *x, const char *run_id, const aim_plot_request *req)
     return r;
 }
 
-int aim__plot_extras(plot_ctx *x, const aim_plot_request *req) {
+typedef struct emit_to {
+    aim_plot_model *m;
+    int series;
+} emit_to;
+
+static int emit_point(void *userdata, double t, double value, int valid) {
+    emit_to *e = userdata;
+    return aim__plot_point(e->m, e->series, t, value, valid);
+}
+
+int aim__plot_ctx_point(plot_ctx *x, int k, double t, double value, int valid) {
+    if (!(x->smooth_s > 0))
+        return aim__plot_point(&x->model, k, t, value, valid);
+    aim_plot_smoother *s = &x->smooth[k];
+    if (!(s->half > 0))
+        aim__plot_smoother_init(s, x->smooth_s);
+    emit_to e = { .m = &x->model, .series = k };
+    return aim__plot_smoother_push(s, t, value, valid, emit_point, &e);
+}
+
+int aim__plot_ctx_smooth_flush(plot_ctx *x) {
     int r = 0;
+    for (int k = 0; k < AIM_PLOT_MAX_SERIES; k++) {
+        emit_to e = { .m = &x->model, .series = k };
+        int rk = aim__plot_smoother_flush(&x->smooth[k], emit_point, &e);
+        r = r < 0 ? r : rk;
+        aim__plot_smoother_free(&x->smooth[k]);
+    }
+    return r;
+}
+
+int aim__plot_extras(plot_ctx *x, const aim_plot_request *req) {
+    int r = aim__plot_ctx_smooth_flush(x);
+    if (r < 0) {
+        aim__store_set_error(x->store, "out of memory");
+        return r;
+    }
     if (req->n_more_runs) {
         int mine = x->model.n_series;
         for (size_t i = 0; i < req->n_more_runs && r == 0; i++)
@@ -113,14 +155,11 @@ int aim__plot_extras(plot_ctx *x, const aim_plot_request *req) {
         return r;
     char span[32];
     snprintf(span, sizeof span, "%g", req->smooth_s);
-    for (int i = 0; i < x->model.n_series && r == 0; i++) {
-        aim_plot_series *s = &x->model.series[i];
-        r = aim__plot_series_smooth(s, req->smooth_s);
+    for (int i = 0; i < x->model.n_series; i++) {
         /* said on the chart: in the legend and the axis label */
+        aim_plot_series *s = &x->model.series[i];
         size_t len = strlen(s->name);
         snprintf(s->name + len, sizeof s->name - len, " (mean over %s s)", span);
     }
-    if (r < 0)
-        aim__store_set_error(x->store, "out of memory");
     return r;
 }

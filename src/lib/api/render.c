@@ -21,6 +21,8 @@ int aim_report_render(aim_store *store, const char *run_id, aim_format format,
         aim__store_set_error(store, "no run or output given");
         return -EINVAL;
     }
+    if (format == AIM_FORMAT_HTML) /* it reads the samples too: api/html_report.c */
+        return aim_report_render_html(store, run_id, NULL, 0, ret_text);
     int r = aim__store_check_format(store, AIM_OUTPUT_REPORT, format);
     if (r < 0)
         return r;

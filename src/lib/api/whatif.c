@@ -39,7 +39,8 @@ struct aim_whatif_job {
 };
 typedef aim_whatif_job whatif_req;
 
-static int add_zones(whatif_req *q, aim_store *store, const char *zones) {
+int aim__whatif_add_zones(aim_store *store, const char *zones, int64_t start_wall_ns,
+                         aim_intensity_point *points, aim_whatif_scenario *sc, size_t *n_sc) {
     size_t nz = 0;
     for (const char *p = zones; p && *p;) {
         size_t len = strcspn(p, ",");
@@ -66,8 +67,7 @@ static int add_zones(whatif_req *q, aim_store *store, const char *zones) {
             aim__store_set_error(store, "at most %d zones at a time", MAX_ZONES);
             return -EINVAL;
         }
-        aim__whatif_zone_scenario(&spec, code, q->run.start_wall_ns, &q->zone_points[nz++],
-                                 &q->sc[q->n_sc++]);
+        aim__whatif_zone_scenario(&spec, code, start_wall_ns, &points[nz++], &sc[(*n_sc)++]);
         p += len;
         if (*p == ',')
             p++;
@@ -158,7 +158,8 @@ int aim__whatif_job_run(aim_store *store, const char *run_id, const char *zones,
         q->pue_is_runs = pue == 0;
         q->pue = aim__whatif_pue(pue, &q->run);
         aim__whatif_run_scenario(&q->run, &q->run_point, &q->sc[q->n_sc++]);
-        r = add_zones(q, store, zones);
+        r = aim__whatif_add_zones(store, zones, q->run.start_wall_ns, q->zone_points, q->sc,
+                                  &q->n_sc);
     }
     if (r == 0 && intensity_file)
         r = add_file(q, store, intensity_file);

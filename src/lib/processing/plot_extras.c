@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 int aim__plot_mark_add(aim_plot_model *m, const char *text, double t) {
     if (!(t >= m->x0 && t <= m->x1))
         return 0;
@@ -19,37 +21,64 @@ int aim__plot_mark_add(aim_plot_model *m, const char *text, double t) {
     return 0;
 }
 
-int aim__plot_series_smooth(aim_plot_series *s, double window_s) {
-    if (!(window_s > 0) || s->n == 0)
-        return 0;
-    double *out = malloc(s->cap * sizeof *out);   /* as large as x: points may follow */
-    if (!out)
-        return -ENOMEM;
-    double half = window_s / 2;
-    size_t k = 0;
-    while (k < s->n) {
-        if (isnan(s->y[k])) {
-            out[k++] = NAN;
-            continue;
-        }
-        /* one segment between gaps: a window sliding over it, its sum kept as it moves */
-        size_t end = k;
-        while (end < s->n && !isnan(s->y[end]))
-            end++;
-        size_t lo = k, hi = k;   /* the window is [lo, hi) */
-        double sum = 0;
-        for (size_t i = k; i < end; i++) {
-            while (hi < end && s->x[hi] <= s->x[i] + half)
-                sum += s->y[hi++];
-            while (s->x[lo] < s->x[i] - half)
-                sum -= s->y[lo++];
-            out[i] = sum / (double)(hi - lo);
-        }
-        k = end;
+void aim__plot_smoother_init(aim_plot_smoother *s, double window_s) {
+    memset(s, 0, sizeof *s);
+    s->half = window_s / 2;
+}
+
+void aim__plot_smoother_free(aim_plot_smoother *s) {
+    if (!s)
+        return;
+    free(s->t);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+/* Emits buffered samples while their window is complete: all of them when `all`, else those
+ * whose window ends before t_new. */
+static int emit(aim_plot_smoother *s, int all, double t_new, aim_plot_emit_fn fn, void *ud) {
+    int r = 0;
+    while (r == 0 && s->next < s->len && (all || s->t[s->next] + s->half < t_new)) {
+        double tc = s->t[s->next];
+        while (s->hi < s->len && s->t[s->hi] <= tc + s->half)
+            s->sum += s->v[s->hi++];
+        while (s->t[s->lo] < tc - s->half)
+            s->sum -= s->v[s->lo++];
+        r = fn(ud, tc, s->sum / (double)(s->hi - s->lo), 1);
+        s->next++;
     }
-    free(s->y);
-    s->y = out;
-    return 0;
+    /* what no later window reaches goes: the buffer holds about one window */
+    if (s->lo > 0 && s->lo >= s->len / 2) {
+        memmove(s->t, s->t + s->lo, (s->len - s->lo) * sizeof *s->t);
+        memmove(s->v, s->v + s->lo, (s->len - s->lo) * sizeof *s->v);
+        s->len -= s->lo, s->next -= s->lo, s->hi -= s->lo, s->lo = 0;
+    }
+    return r;
+}
+
+int aim__plot_smoother_flush(aim_plot_smoother *s, aim_plot_emit_fn fn, void *userdata) {
+    int r = emit(s, 1, 0, fn, userdata);
+    s->len = s->next = s->lo = s->hi = 0;
+    s->sum = 0;
+    return r;
+}
+
+int aim__plot_smoother_push(aim_plot_smoother *s, double t, double value, int valid,
+                            aim_plot_emit_fn fn, void *userdata) {
+    if (!valid || !isfinite(value)) {
+        int r = aim__plot_smoother_flush(s, fn, userdata);
+        return r < 0 ? r : fn(userdata, t, value, 0);
+    }
+    size_t tcap = s->cap, vcap = s->cap;
+    int r = AIM_ARRAY_RESERVE(s->t, tcap, s->len + 1, 256);
+    if (r == 0)
+        r = AIM_ARRAY_RESERVE(s->v, vcap, s->len + 1, 256);
+    s->cap = tcap < vcap ? tcap : vcap;
+    if (r < 0)
+        return r;
+    s->t[s->len] = t;
+    s->v[s->len++] = value;
+    return emit(s, 0, t, fn, userdata);
 }
 
 void aim__plot_pad_range(double *lo, double *hi) {

@@ -8,12 +8,31 @@
 /* A marker at t s since the run's start: kept when inside the window. 0 or -ENOMEM. */
 int aim__plot_mark_add(aim_plot_model *m, const char *text, double t);
 
-/* Replaces each point of s by the mean of the points within window_s / 2 seconds either
- * side of it (a centred moving mean over time, so uneven sampling is weighed by count, not
- * by duration), never across a gap: a NaN point stays, and the points on each side of it
- * are smoothed apart. Runs on the samples as added, before the decimation. window_s <= 0:
- * nothing. 0 or -ENOMEM. */
-int aim__plot_series_smooth(aim_plot_series *s, double window_s);
+/* A centred moving mean over time, as a filter in front of the decimation (samples come one
+ * at a time and are not kept): each valid sample is replaced by the mean of the valid
+ * samples within half the window either side of it, emitted once a later sample shows that
+ * its window is complete; a gap (invalid or non-finite) is an edge: the samples before it
+ * are emitted with what they have, the gap is passed on, and the mean starts again after
+ * it. Memory: the samples of one window. */
+typedef int (*aim_plot_emit_fn)(void *userdata, double t, double value, int valid);
+
+typedef struct aim_plot_smoother {
+    double half;                /* half the window, s */
+    double *t, *v;              /* buffered samples of the current segment */
+    size_t len, cap;
+    size_t next;                /* the next sample to emit */
+    size_t lo, hi;              /* [lo, hi): the window of the latest one emitted */
+    double sum;                 /* of v[lo..hi) */
+} aim_plot_smoother;
+
+void aim__plot_smoother_init(aim_plot_smoother *s, double window_s);
+/* One sample (in time order); fn gets every point whose window is now complete. 0, -ENOMEM
+ * or what fn returned. */
+int aim__plot_smoother_push(aim_plot_smoother *s, double t, double value, int valid,
+                            aim_plot_emit_fn fn, void *userdata);
+/* The samples still waiting, emitted with the part of their window that came. */
+int aim__plot_smoother_flush(aim_plot_smoother *s, aim_plot_emit_fn fn, void *userdata);
+void aim__plot_smoother_free(aim_plot_smoother *s);
 
 /* An axis's range from the extremes of its values: padded 5 % each way; one value +-10 %
  * (+-1 around 0); none (lo > hi): 0 to 1. Every chart's axes are padded alike. */

@@ -21,6 +21,7 @@ void aim__plot_model_free(aim_plot_model *m) {
     for (int i = 0; i < m->n_series; i++) {
         free(m->series[i].x);
         free(m->series[i].y);
+        aim__decimator_free(&m->series[i].dec);
     }
     free(m->bands);
     free(m->marks);
@@ -44,37 +45,17 @@ int aim__plot_series_add(aim_plot_model *m, const char *name, const char *unit) 
     return m->n_series++;
 }
 
-static int push(aim_plot_series *s, double x, double y) {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        double *nx = realloc(s->x, cap * sizeof *nx);
-        if (!nx)
-            return -ENOMEM;
-        s->x = nx;
-        double *ny = realloc(s->y, cap * sizeof *ny);
-        if (!ny)
-            return -ENOMEM;
-        s->y = ny;
-        s->cap = cap;
-    }
-    s->x[s->n] = x;
-    s->y[s->n] = y;
-    s->n++;
-    return 0;
-}
-
 int aim__plot_point(aim_plot_model *m, int i, double t, double value, int valid) {
     if (i < 0 || i >= m->n_series || !(t >= m->x0 && t <= m->x1))
         return 0;
     aim_plot_series *s = &m->series[i];
-    if (!valid || !isfinite(value)) {
-        /* one break is enough, and a line cannot start with one */
-        if (s->n == 0 || isnan(s->y[s->n - 1]))
-            return 0;
-        return push(s, t, NAN);
+    if (!s->started) {
+        /* the window and the width are known once samples come (api/plot.c sets them after
+         * the series) */
+        aim__decimator_init(&s->dec, m->x0, m->x1, (size_t)m->width_px);
+        s->started = 1;
     }
-    s->n_samples++;
-    return push(s, t, value);
+    return aim__decimator_push(&s->dec, t, value, valid);
 }
 
 int aim__plot_band_add(aim_plot_model *m, const char *name, int depth, double t0, double t1) {
@@ -93,92 +74,27 @@ int aim__plot_band_add(aim_plot_model *m, const char *name, int depth, double t0
     return 0;
 }
 
-static int push2(aim_plot_series *s, double x0, double y0, double x1, double y1) {
-    int r = push(s, x0, y0);
-    return r < 0 ? r : push(s, x1, y1);
-}
-
-/* One pixel's bucket while decimating: its extremes and where they were. */
-typedef struct bucket {
-    size_t count;
-    double min, max, t_min, t_max;
-} bucket;
-
-static int bucket_flush(aim_plot_series *out, bucket *b, size_t *most) {
-    if (b->count == 0)
-        return 0;
-    if (b->count > *most)
-        *most = b->count;
-    int r;
-    if (b->t_min == b->t_max && b->min == b->max)
-        r = push(out, b->t_min, b->min);
-    else if (b->t_min <= b->t_max)
-        r = push2(out, b->t_min, b->min, b->t_max, b->max);
-    else
-        r = push2(out, b->t_max, b->max, b->t_min, b->min);
-    b->count = 0;
-    return r;
-}
-
-/* The min/max envelope of s over width buckets across the window, gaps kept. */
-static int decimate(aim_plot_model *m, aim_plot_series *s, size_t *most) {
-    aim_plot_series out = { 0 };
-    bucket b = { 0 };
-    long cur = -1;
-    double span = m->x1 - m->x0;
-    int r = 0;
-    for (size_t k = 0; k < s->n && r == 0; k++) {
-        if (isnan(s->y[k])) {
-            r = bucket_flush(&out, &b, most);
-            if (r == 0)
-                r = push(&out, s->x[k], NAN);
-            continue;
-        }
-        long idx = (long)((s->x[k] - m->x0) / span * m->width_px);
-        if (idx >= m->width_px)
-            idx = m->width_px - 1;
-        if (idx != cur) {
-            r = bucket_flush(&out, &b, most);
-            cur = idx;
-        }
-        double v = s->y[k];
-        if (b.count == 0 || v < b.min) {
-            b.min = v;
-            b.t_min = s->x[k];
-        }
-        if (b.count == 0 || v > b.max) {
-            b.max = v;
-            b.t_max = s->x[k];
-        }
-        b.count++;
-    }
-    if (r == 0)
-        r = bucket_flush(&out, &b, most);
-    if (r < 0) {
-        free(out.x);
-        free(out.y);
-        return r;
-    }
-    free(s->x);
-    free(s->y);
-    s->x = out.x;
-    s->y = out.y;
-    s->n = out.n;
-    s->cap = out.cap;
-    return 0;
-}
-
 int aim__plot_model_finish(aim_plot_model *m) {
     if (!(m->x1 > m->x0))
         m->x1 = m->x0 + 1;   /* a run of one instant still gets an axis */
     size_t most = 0;
     for (int i = 0; i < m->n_series; i++) {
         aim_plot_series *s = &m->series[i];
-        if (s->n_samples > 2 * (size_t)m->width_px) {
-            int r = decimate(m, s, &most);
-            if (r < 0)
-                return r;
-        }
+        if (!s->started)
+            continue;
+        int r = aim__decimator_finish(&s->dec);
+        if (r < 0)
+            return r;
+        free(s->x);
+        free(s->y);
+        s->x = s->dec.t;
+        s->y = s->dec.v;
+        s->n = s->dec.n;
+        s->n_samples = s->dec.samples;
+        most = s->dec.per_bucket > most ? s->dec.per_bucket : most;
+        s->dec.t = s->dec.v = NULL;
+        aim__decimator_free(&s->dec);
+        s->started = 0;
     }
     m->per_pixel = most;
     m->note[0] = 0;

@@ -6,17 +6,23 @@
 
 #include <stddef.h>
 
+#include "processing/decimate.h"
+
 #define AIM_PLOT_MAX_SERIES 8   /* the Okabe-Ito palette has 8 colours */
 #define AIM_PLOT_MAX_AXES 2
 
 typedef struct aim_plot_series {
     char name[160];             /* the CSV export's column name without its unit */
     int axis;                   /* 0: left, 1: right */
-    /* Points as added (every valid sample in the window, NaN y for a gap), then, after
-     * aim__plot_model_finish, the points drawn: a NaN y breaks the line. */
+    /* After aim__plot_model_finish: the points drawn (a NaN y breaks the line) and the valid
+     * samples in the window. */
     double *x, *y;
-    size_t n, cap;
-    size_t n_samples;           /* valid samples in the window */
+    size_t n;
+    size_t n_samples;
+    /* The samples as they come, decimated (processing/decimate.h) over the window as it is
+     * at the series' first sample. */
+    aim_decimator dec;
+    int started;
 } aim_plot_series;
 
 typedef struct aim_plot_band {
@@ -65,9 +71,9 @@ int aim__plot_point(aim_plot_model *m, int i, double t, double value, int valid)
  * -ENOMEM. */
 int aim__plot_band_add(aim_plot_model *m, const char *name, int depth, double t0, double t1);
 
-/* Decimates (a series with more than 2 samples per pixel becomes the minimum and maximum of
- * each pixel's bucket, in the order they came, so peaks survive; a bucket without a sample
- * is a gap), sets the axes' ranges and the note. 0 or -ENOMEM. */
+/* The points drawn: every series decimated with one bucket per pixel (processing/decimate.h:
+ * a pixel with more than 2 samples becomes their minimum and maximum, in the order they came,
+ * so peaks survive), the axes' ranges and the note. 0 or -ENOMEM. */
 int aim__plot_model_finish(aim_plot_model *m);
 
 #endif

@@ -72,12 +72,14 @@ void aim__plot_viewport(const aim_plot_style *st, double left_px, double right_p
            clamp_share(bottom_px, st->height, 0.35), 1 - clamp_share(top_px, st->height, 0.15));
 }
 
-void aim__plot_title(const aim_plot_style *st) {
+void aim__plot_title_at(const aim_plot_style *st, double disp) {
     char title[600];
     aim__plot_text(title, sizeof title, st->title ? st->title : "");
     plcol0(AIM_PLOT_COL_FG);
-    plmtex("t", 2.0, 0.5, 0.5, title);
+    plmtex("t", disp, 0.5, 0.5, title);
 }
+
+void aim__plot_title(const aim_plot_style *st) { aim__plot_title_at(st, 2.0); }
 
 void aim__plot_note(const char *note) {
     char text[300];

@@ -60,8 +60,10 @@ void aim__plot_text(char *out, size_t size, const char *s);
 void aim__plot_viewport(const aim_plot_style *st, double left_px, double right_px,
                         double bottom_px, double top_px);
 
-/* The title above the viewport (st->title, escaped). */
+/* The title above the viewport (st->title, escaped); _at: disp character heights above it
+ * (aim__plot_title: 2, PLplot's pllab). */
 void aim__plot_title(const aim_plot_style *st);
+void aim__plot_title_at(const aim_plot_style *st, double disp);
 
 /* A note above the viewport's top right corner ("min/max of ..."), small and grey. */
 void aim__plot_note(const char *note);

@@ -35,13 +35,13 @@ static const char *unit_label(const aim_plot_model *m, int axis, char *out, size
 }
 
 /* 1 when text fits along the viewport's height at the current character size (a character
- * about three quarters of its height wide). */
+ * about 0.6 of its height wide). */
 static int fits_upright(const char *text) {
     PLFLT def, ht, xmin, xmax, ymin, ymax, vx0, vx1, vy0, vy1;
     plgchr(&def, &ht);
     plgspa(&xmin, &xmax, &ymin, &ymax);
     plgvpd(&vx0, &vx1, &vy0, &vy1);
-    return (double)strlen(text) * ht * 0.75 < (vy1 - vy0) * (ymax - ymin);
+    return (double)strlen(text) * ht * 0.6 < (vy1 - vy0) * (ymax - ymin);
 }
 
 /* The series as lines broken at each NaN; a point alone is drawn as a dot. */
@@ -227,14 +227,16 @@ static void draw(const aim_plot_model *m, const aim_plot_style *st) {
      * follow the picture's), as a share of the picture; the plot keeps half of it at least */
     double h = st->height, px = aim__plot_text_scale(), left, right;
     margins(st, m->n_axes, &left, &right);
-    double bottom = (m->n_series > 3 ? 180 : 156) * px / h, top = 60 * px / h;
+    /* markers: their text above the axis, the note above it, the title above both */
+    double bottom = (m->n_series > 3 ? 180 : 156) * px / h,
+           top = (m->n_marks ? 80 : 60) * px / h;
     bottom = bottom < 0.35 ? bottom : 0.35;
     top = top < 0.15 ? top : 0.15;
     plvpor(left, 1 - right, bottom, 1 - top);
     draw_chart(m, 0);
     plcol0(AIM_PLOT_COL_FG);
     plmtex("b", 3.2, 0.5, 0.5, time_label);
-    aim__plot_title(st);
+    aim__plot_title_at(st, m->n_marks ? 3.0 : 2.0);
     if (m->n_series)
         draw_legend(m, 95 * px / h / (1 - top - bottom));
 }

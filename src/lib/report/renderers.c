@@ -10,6 +10,7 @@
 #include "report/corr_report.h"
 #include "report/devices_render.h"
 #include "report/estimate_render.h"
+#include "report/html_render.h"
 #include "report/forecast_report.h"
 #include "report/intensity_render.h"
 #include "report/renderers.h"
@@ -17,13 +18,14 @@
 #include "report/whatif_report.h"
 #include "util/strbuf.h"
 
-#define N_FORMATS 4
+#define N_FORMATS 5
 
 static const char *const format_names[N_FORMATS] = {
     [AIM_FORMAT_TEXT] = "text",
     [AIM_FORMAT_JSON] = "json",
     [AIM_FORMAT_MARKDOWN] = "markdown",
     [AIM_FORMAT_CSV] = "csv",
+    [AIM_FORMAT_HTML] = "html",
 };
 
 const char *aim__render_format_name(aim_format format) {
@@ -109,6 +111,7 @@ static int whatif_text(const void *in, char **t) { return built(AIM_OUTPUT_WHATI
 static int whatif_json(const void *in, char **t) { return aim__whatif_json(in, t); }
 static int whatif_hw_text(const void *in, char **t) { return built(AIM_OUTPUT_WHATIF_HARDWARE, 0, in, t); }
 static int whatif_hw_json(const void *in, char **t) { return aim__whatif_hw_json(in, t); }
+static int report_html(const void *in, char **t) { return aim__html_render(in, t); }
 
 /* ------------------------------------------------------------------ the table */
 
@@ -142,6 +145,7 @@ static const struct {
                                          [AIM_FORMAT_JSON] = whatif_json } },
     [AIM_OUTPUT_WHATIF_HARDWARE] = { "hardware what-if", { [AIM_FORMAT_TEXT] = whatif_hw_text,
                                                            [AIM_FORMAT_JSON] = whatif_hw_json } },
+    [AIM_OUTPUT_HTML] = { "HTML report", { [AIM_FORMAT_HTML] = report_html } },
 };
 
 int aim__render_check(aim_output out, aim_format format, char *msg, size_t len) {

@@ -30,6 +30,7 @@ typedef enum aim_output {
     AIM_OUTPUT_FORECAST,      /* const aim_forecast_result * (processing/forecast_run.h) */
     AIM_OUTPUT_WHATIF,        /* const aim_whatif_result * (processing/whatif_result.h) */
     AIM_OUTPUT_WHATIF_HARDWARE, /* const aim_whatif_hw_result * */
+    AIM_OUTPUT_HTML,          /* const aim_html_model * (processing/html_model.h) */
     AIM_OUTPUT_COUNT
 } aim_output;
 
@@ -55,7 +56,7 @@ typedef struct aim_render_corr {
     size_t top;
 } aim_render_corr;
 
-/* The format's name ("text", "json", "markdown", "csv"); NULL for a value out of range. */
+/* The format's name ("text", "json", "markdown", "csv", "html"); NULL for a value out of range. */
 const char *aim__render_format_name(aim_format format);
 /* The format called name (exact, lower case); -EINVAL for NULL or another name. */
 int aim__render_format_parse(const char *name, aim_format *ret);

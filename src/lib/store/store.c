@@ -246,8 +246,8 @@ int aim__db_phase_instances(aim_db *db, const char *run_id, aim_phase_instance *
                            size_t *ret_n) {
     return db->ops->phase_instances(db, run_id, ret, ret_n);
 }
-int aim__db_marks(aim_db *db, const char *run_id, aim_mark_row **ret, size_t *ret_n) {
-    return db->ops->marks(db, run_id, ret, ret_n);
+int aim__db_marks_load(aim_db *db, const char *run_id, aim_mark_row **ret, size_t *ret_n) {
+    return db->ops->marks_load(db, run_id, ret, ret_n);
 }
 int aim__db_run_tags_store(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n) {
     return db->ops->run_tags_store(db, run_id, tags, n);

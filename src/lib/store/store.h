@@ -95,7 +95,7 @@ typedef struct aim_store_ops {
                         aim_time_range **ret_ranges, size_t *ret_n);
     int (*phase_instances)(aim_db *db, const char *run_id, aim_phase_instance **ret,
                            size_t *ret_n);
-    int (*marks)(aim_db *db, const char *run_id, aim_mark_row **ret, size_t *ret_n);
+    int (*marks_load)(aim_db *db, const char *run_id, aim_mark_row **ret, size_t *ret_n);
     int (*run_tags_store)(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n);
     int (*run_tags_load)(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n);
     int (*runs_with_tag)(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);

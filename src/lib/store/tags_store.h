@@ -1,5 +1,6 @@
-/* Run tags (table run_tags, docs/store.md) and the phase instances of a run (table phases),
- * read by `aimeter compare` and `aimeter forecast`. Internal. */
+/* Run tags (table run_tags, docs/store.md), the phase instances of a run (table phases),
+ * read by `aimeter compare` and `aimeter forecast`, and its markers (table marks), read by
+ * the HTML report. Internal. */
 #ifndef AIM_TAGS_STORE_H
 #define AIM_TAGS_STORE_H
 
@@ -39,14 +40,14 @@ typedef struct aim_phase_instance {
 int aim__db_phase_instances(aim_db *db, const char *run_id, aim_phase_instance **ret,
                            size_t *ret_n);
 
-/* A marker the workload set (aimeter mark, docs/control.md). */
+/* One marker as stored in `marks` (time in ns since the run's start). */
 typedef struct aim_mark_row {
-    int64_t t_ns;            /* since the run's start */
+    int64_t t_ns;
     char text[129];
 } aim_mark_row;
 
-/* The run's markers in the order they were set. *ret NULL when none; free it with free().
+/* The run's markers in the order they were made. *ret NULL when none; free it with free().
  * -EIO, -ENOMEM (db errmsg set). */
-int aim__db_marks(aim_db *db, const char *run_id, aim_mark_row **ret, size_t *ret_n);
+int aim__db_marks_load(aim_db *db, const char *run_id, aim_mark_row **ret, size_t *ret_n);
 
 #endif

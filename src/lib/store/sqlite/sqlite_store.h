@@ -60,7 +60,7 @@ int sq_phase_carbon_update(aim_db *db, const char *run_id, const struct aim_phas
 int sq_phase_ranges(aim_db *db, const char *run_id, const char *phase,
                     aim_time_range **ret_ranges, size_t *ret_n);
 int sq_phase_instances(aim_db *db, const char *run_id, aim_phase_instance **ret, size_t *ret_n);
-int sq_marks(aim_db *db, const char *run_id, aim_mark_row **ret, size_t *ret_n);
+int sq_marks_load(aim_db *db, const char *run_id, aim_mark_row **ret, size_t *ret_n);
 int sq_run_tags_store(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n);
 int sq_run_tags_load(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n);
 int sq_runs_with_tag(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);

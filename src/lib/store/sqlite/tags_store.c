@@ -1,4 +1,4 @@
-/* Run tags and phase instances in the store (tags_store.h). */
+/* Run tags, phase instances and markers in the store (tags_store.h). */
 #include "store/tags_store.h"
 
 #include <errno.h>
@@ -170,13 +170,13 @@ int sq_phase_instances(aim_db *adb, const char *run_id, aim_phase_instance **ret
     return 0;
 }
 
-int sq_marks(aim_db *adb, const char *run_id, aim_mark_row **ret, size_t *ret_n) {
+int sq_marks_load(aim_db *adb, const char *run_id, aim_mark_row **ret, size_t *ret_n) {
     *ret = NULL;
     *ret_n = 0;
     sqlite3 *db = aim__db_sqlite(adb);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT t_ns, text FROM marks WHERE run_id = ?1 ORDER BY seq",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT t_ns, text FROM marks WHERE run_id = ?1 ORDER BY seq", -1,
+                           &st, NULL) != SQLITE_OK)
         return fail(adb, -EIO, "cannot read the run's markers");
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     aim_mark_row *v = NULL;
@@ -187,9 +187,9 @@ int sq_marks(aim_db *adb, const char *run_id, aim_mark_row **ret, size_t *ret_n)
             r = fail(adb, -ENOMEM, "cannot read the run's markers");
             break;
         }
-        v[n].t_ns = sqlite3_column_int64(st, 0);
-        sq_col_text(st, 1, v[n].text, sizeof v[n].text);
-        n++;
+        aim_mark_row *m = &v[n++];
+        m->t_ns = sqlite3_column_int64(st, 0);
+        sq_col_text(st, 1, m->text, sizeof m->text);
     }
     if (r == 0 && rc != SQLITE_DONE)
         r = fail(adb, -EIO, "cannot read the run's markers");

@@ -1,0 +1,360 @@
+"""Summary.plot() and Summary._repr_html_() (docs/python.md, "Charts and notebooks").
+
+plot() draws with matplotlib when it can be imported, making the choices `aimeter plot`
+makes (docs/cli.md): the Okabe-Ito palette, one y-axis per unit (two at most, the right one
+dashed), phases as shaded bands labelled with their names, min/max decimation to two points
+per pixel said on the chart, units on every axis, the legend under the plot. Without
+matplotlib, a .png/.svg/.pdf output is drawn by the library itself (aim_plot_render, what
+the CLI runs). The samples are read through the library (aim_samples_*), the phases'
+instances through aim_store_phase_ranges: no SQL, no CSV.
+"""
+from __future__ import annotations
+
+import ctypes
+import html
+import math
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+    from .summary import Summary
+
+from . import _lib
+from ._lib import AimeterError
+
+# Okabe & Ito (2008): orange, sky blue, bluish green, vermillion, blue, reddish purple,
+# yellow, black (report/plot_render.c's order).
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442",
+             "#000000")
+MAX_SERIES = 8
+FORMATS = (".png", ".svg", ".pdf")
+KINDS = ("series",)
+
+
+class _TimeRange(ctypes.Structure):
+    _fields_ = [("t0_ns", ctypes.c_int64), ("t1_ns", ctypes.c_int64)]
+
+
+class _PlotRequest(ctypes.Structure):
+    """struct aim_plot_request (aimeter.h)."""
+    _fields_ = [("metrics", ctypes.c_char_p), ("output", ctypes.c_char_p),
+                ("width", ctypes.c_int), ("height", ctypes.c_int), ("dpi", ctypes.c_int),
+                ("title", ctypes.c_char_p), ("has_from", ctypes.c_int), ("has_to", ctypes.c_int),
+                ("from_s", ctypes.c_double), ("to_s", ctypes.c_double),
+                ("phase", ctypes.c_char_p)]
+
+
+_c = ctypes
+_lib.declare({
+    "aim_store_phase_ranges": (_c.c_int, [_c.c_void_p, _c.c_char_p, _c.c_char_p,
+                                          _c.POINTER(_c.POINTER(_TimeRange)),
+                                          _c.POINTER(_c.c_size_t)]),
+    "aim_plot_render": (_c.c_int, [_c.c_void_p, _c.c_char_p, _c.c_void_p]),
+})
+_SERIES_UNIT = 3   # AIM_SERIES_UNIT
+
+
+# ------------------------------------------------------------------ arguments
+
+def _size(size: Any) -> Tuple[int, int]:
+    if isinstance(size, str):
+        parts = size.lower().split("x")
+        try:
+            w, h = (int(p) for p in parts)
+        except ValueError:
+            raise ValueError(f"bad size {size!r}: WIDTHxHEIGHT in pixels, e.g. '1200x600'") from None
+    else:
+        w, h = (int(v) for v in size)
+    if not (100 <= w <= 10000 and 100 <= h <= 10000):
+        raise ValueError(f"bad size {w}x{h}: 100 to 10000 pixels each way")
+    return w, h
+
+
+def _names(metrics: Union[str, Sequence[str]]) -> List[str]:
+    names = metrics.split(",") if isinstance(metrics, str) else list(metrics)
+    names = [str(n).strip() for n in names]
+    if not names or any(not n for n in names):
+        raise ValueError(f"bad metric list {metrics!r}: names separated by commas")
+    seen = []
+    for n in names:
+        if n not in seen:
+            seen.append(n)
+    if len(seen) > MAX_SERIES:
+        raise ValueError(f"more than {MAX_SERIES} metrics: a chart shows {MAX_SERIES} at most")
+    return seen
+
+
+def _check(kind: str, output: Any, dpi: int, start: Any, end: Any) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"kind {kind!r}: Run.plot draws {', '.join(map(repr, KINDS))}")
+    if output is not None and os.path.splitext(os.fspath(output))[1].lower() not in FORMATS:
+        raise ValueError(f"cannot tell the format of {os.fspath(output)!r}: the file must end in "
+                         ".png, .svg or .pdf")
+    if not 30 <= int(dpi) <= 1200:
+        raise ValueError(f"bad dpi {dpi}: 30 to 1200")
+    for v in (start, end):
+        if v is not None and (not math.isfinite(float(v)) or float(v) < 0):
+            raise ValueError(f"bad time {v!r}: seconds since the run's start, 0 or more")
+    if start is not None and end is not None and float(start) >= float(end):
+        raise ValueError("bad time window: start must be before end")
+
+
+# ------------------------------------------------------------------ plot
+
+def plot(summary: Summary, metrics: Union[str, Sequence[str]], output: Any = None, *,
+         kind: str = "series", start: Optional[float] = None, end: Optional[float] = None,
+         phase: Optional[str] = None, size: Any = (1200, 600), dpi: int = 100,
+         title: Optional[str] = None) -> Any:
+    names = _names(metrics)
+    width, height = _size(size)
+    _check(kind, output, dpi, start, end)
+    try:
+        import matplotlib  # noqa: F401  (the figure is made without pyplot's global state)
+        from matplotlib.figure import Figure
+    except ImportError:
+        if output is None:
+            raise ImportError("Run.plot() needs matplotlib to return a figure (Debian: apt "
+                              "install python3-matplotlib; pip install matplotlib); without "
+                              "it, give output='chart.png' (or .svg, .pdf) and the library "
+                              "draws the file") from None
+        return _render_file(summary, names, output, width, height, dpi, title, start, end,
+                            phase)
+    chart = _read(summary, names, start, end, phase)
+    fig = _draw(Figure, chart, width, height, dpi,
+                title if title is not None else summary.name or summary.run_id)
+    if output is not None:
+        fig.savefig(os.fspath(output), dpi=dpi)
+    return fig
+
+
+def _render_file(summary, names, output, width, height, dpi, title, start, end, phase):
+    """The file drawn by aim_plot_render, as `aimeter plot` draws it; returns its path."""
+    from .summary import _Store
+    req = _PlotRequest(metrics=_lib.encode(",".join(names)), output=_lib.encode(output),
+                       width=width, height=height, dpi=int(dpi), title=_lib.encode(title),
+                       has_from=start is not None, has_to=end is not None,
+                       from_s=float(start or 0), to_s=float(end or 0), phase=_lib.encode(phase))
+    # Zeroed room after the struct: a library whose request has grown fields at its end
+    # reads them as 0, their documented default ("zero-initialise, then set").
+    buf = ctypes.create_string_buffer(max(512, ctypes.sizeof(req)))
+    ctypes.memmove(buf, ctypes.byref(req), ctypes.sizeof(req))
+    with _Store(summary.db) as store:
+        r = _lib.lib().aim_plot_render(store.handle, _lib.encode(summary.run_id), buf)
+        if r < 0:
+            store.fail(r, f"chart of run {summary.run_id}")
+    return os.fspath(output)
+
+
+class _Chart:
+    """What is drawn: series (name, unit, axis, times, values), the axes' units, the bands
+    (name, depth, x0, x1) and the window."""
+
+    def __init__(self) -> None:
+        self.series: List[Dict[str, Any]] = []
+        self.units: List[str] = []
+        self.bands: List[Tuple[str, int, float, float]] = []
+        self.x0 = self.x1 = 0.0
+
+
+def _ranges(store: Any, run_id: str, name: str) -> List[Tuple[float, float]]:
+    ptr = ctypes.POINTER(_TimeRange)()
+    n = ctypes.c_size_t()
+    r = _lib.lib().aim_store_phase_ranges(store.handle, _lib.encode(run_id), _lib.encode(name),
+                                          ctypes.byref(ptr), ctypes.byref(n))
+    if r < 0:
+        store.fail(r, f"phase {name!r} of run {run_id}")
+    try:
+        return [(ptr[i].t0_ns / 1e9, ptr[i].t1_ns / 1e9) for i in range(n.value)]
+    finally:
+        _lib.libc().free(ctypes.cast(ptr, ctypes.c_void_p))
+
+
+def _read(summary: Summary, names: List[str], start: Any, end: Any, phase: Optional[str]) -> _Chart:
+    from .summary import _Store
+    chart = _Chart()
+    duration = summary.duration_s or 0.0
+    with _Store(summary.db) as store:
+        with store.run_info(summary.run_id) as info:
+            columns = info.columns()
+            units = [info.item_text("series", i, _SERIES_UNIT) or "" for i in range(len(columns))]
+        keys = [c[:-len(f" [{u}]")] if u and c.endswith(f" [{u}]") else c
+                for c, u in zip(columns, units)]
+        for name in names:
+            if name not in keys:
+                raise ValueError(f"unknown metric {name!r}; this run has: "
+                                 f"{', '.join(keys) or 'no series'}")
+            unit = units[keys.index(name)]
+            if unit not in chart.units:
+                if len(chart.units) == 2:
+                    raise ValueError(f"{name!r} [{unit}] would need a third y-axis: a chart has "
+                                     f"two units at most (here {chart.units[0]} and {chart.units[1]})")
+                chart.units.append(unit)
+            chart.series.append({"name": name, "unit": unit, "axis": chart.units.index(unit),
+                                 "column": keys.index(name), "x": [], "y": []})
+        # the window: the run, the phase's instances, then start/end (as aimeter plot)
+        x0, x1 = 0.0, duration
+        if phase is not None:
+            spans = _ranges(store, summary.run_id, phase)
+            if spans:
+                x0, x1 = min(a for a, _ in spans), max(b for _, b in spans)
+        if start is not None:
+            x0 = max(x0, float(start))
+        if end is not None:
+            x1 = min(x1, float(end))
+        chart.x0, chart.x1 = x0, max(x1, x0)
+        # the phases' instances, a nested one (inside another) one level deeper
+        spans_all = []
+        for p in summary.phases:
+            for a, b in _ranges(store, summary.run_id, p.name or ""):
+                spans_all.append((p.name or "", a, b if b > a else duration))
+        for name, a, b in spans_all:
+            depth = sum(1 for n2, a2, b2 in spans_all
+                        if (a2, b2, n2) != (a, b, name) and a2 <= a and b <= b2 and (b2 - a2) > (b - a))
+            chart.bands.append((name, depth, a, b))
+        rows = store.samples(summary.run_id, columns, False)
+    for row in rows:
+        t = row["time_s"]
+        if t < chart.x0 or t > chart.x1:
+            continue
+        for s in chart.series:
+            v = row[columns[s["column"]]]
+            s["x"].append(t)
+            s["y"].append(math.nan if v is None else v)
+    return chart
+
+
+def _decimate(x: List[float], y: List[float], x0: float, x1: float, pixels: int) -> Tuple[Any, Any, int]:
+    """Min and max of each pixel's samples in the order they came (a one-sample spike
+    survives), when there are more than two samples per pixel; NaNs break the line as gaps.
+    Returns x, y and the most samples a pixel had (0: not decimated)."""
+    import numpy
+    xs, ys = numpy.asarray(x, float), numpy.asarray(y, float)
+    if len(xs) <= 2 * pixels or not x1 > x0:
+        return xs, ys, 0
+    px = numpy.minimum(((xs - x0) / (x1 - x0) * pixels).astype(int), pixels - 1)
+    out_x, out_y, most = [], [], 0
+    edges = numpy.flatnonzero(numpy.diff(px)) + 1
+    for seg in numpy.split(numpy.arange(len(xs)), edges):
+        vals = ys[seg]
+        ok = ~numpy.isnan(vals)
+        most = max(most, len(seg))
+        if not ok.any():
+            out_x.append(xs[seg[0]])
+            out_y.append(math.nan)
+            continue
+        i_min, i_max = seg[ok][numpy.argmin(vals[ok])], seg[ok][numpy.argmax(vals[ok])]
+        for i in sorted({i_min, i_max}):
+            out_x.append(xs[i])
+            out_y.append(ys[i])
+    return numpy.asarray(out_x), numpy.asarray(out_y), most
+
+
+def _draw(Figure: Any, chart: _Chart, width: int, height: int, dpi: int, title: str) -> Any:
+    import numpy
+    fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    left, right = 0.09, 0.91 if len(chart.units) > 1 else 0.96
+    ax = fig.add_axes((left, 0.22, right - left, 0.68))
+    axes = [ax] + ([ax.twinx()] if len(chart.units) > 1 else [])
+    pixels = max(1, int((right - left) * width))
+    most = 0
+    handles = []
+    for i, s in enumerate(chart.series):
+        x, y, n = _decimate(s["x"], s["y"], chart.x0, chart.x1, pixels)
+        most = max(most, n)
+        label = s["name"] + ((" (left)", " (right)")[s["axis"]] if len(chart.units) > 1 else "")
+        line, = axes[s["axis"]].plot(x, y, color=OKABE_ITO[i], linewidth=1.5,
+                                     linestyle="-" if s["axis"] == 0 else "--", label=label)
+        # a sample alone between gaps has no line to be part of: a dot
+        if len(y):
+            finite = ~numpy.isnan(y)
+            prev = numpy.concatenate(([False], finite[:-1]))
+            nxt = numpy.concatenate((finite[1:], [False]))
+            alone = finite & ~prev & ~nxt
+            if alone.any():
+                axes[s["axis"]].plot(x[alone], y[alone], "o", color=OKABE_ITO[i], markersize=3)
+        handles.append(line)
+    for a, unit in zip(axes, chart.units):
+        names = ", ".join(s["name"] for s in chart.series if s["unit"] == unit)
+        a.set_ylabel(f"{names} [{unit}]" if unit else names)
+    ax.set_xlabel("time since the run's start [s]")
+    ax.set_xlim(chart.x0, chart.x1 if chart.x1 > chart.x0 else chart.x0 + 1)
+    first_seen: List[str] = []
+    for name, depth, a, b in chart.bands:
+        if b <= chart.x0 or a >= chart.x1:
+            continue
+        if name not in first_seen:
+            first_seen.append(name)
+        shade = 0.12 if first_seen.index(name) % 2 == 0 else 0.22
+        ax.axvspan(max(a, chart.x0), min(b, chart.x1), color="#808080", alpha=shade, linewidth=0,
+                   zorder=0)
+        share = (min(b, chart.x1) - max(a, chart.x0)) / max(chart.x1 - chart.x0, 1e-12)
+        # about 1 % of the width per character, as the CLI's chart
+        if share >= 0.012 * (len(name) + 1) * (100 / dpi) * (1200 / width) and depth <= 3:
+            ax.text(max(a, chart.x0) + 0.004 * (chart.x1 - chart.x0), 1 - 0.05 * (1 + depth), name,
+                    transform=ax.get_xaxis_transform(), fontsize=8, color="#404040", va="center")
+    if not any(len(s["x"]) and not all(math.isnan(v) for v in s["y"]) for s in chart.series):
+        ax.text(0.5, 0.5, "no samples in this window", transform=ax.transAxes, ha="center",
+                va="center", color="#404040")
+    if most:
+        fig.text(right, 0.915, f"min/max of up to {most} samples per pixel", ha="right",
+                 va="bottom", fontsize=8, color="#404040")
+    fig.suptitle(title, y=0.98)
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 3), frameon=False,
+               bbox_to_anchor=(0.5, 0.0))
+    return fig
+
+
+# ------------------------------------------------------------------ notebooks
+
+def repr_html(summary: Summary) -> str:
+    """The run's interactive HTML report in an iframe (the whole document, attribute-escaped,
+    in srcdoc); a plain table when the library has no HTML report (aim_format_parse("html")
+    fails) or the run cannot be rendered."""
+    from .summary import _Store
+    try:
+        code = _lib.format_code("html")
+    except ValueError:
+        return _table(summary)
+    try:
+        with _Store(summary.db) as store:
+            out = ctypes.c_void_p()
+            r = _lib.lib().aim_report_render(store.handle, _lib.encode(summary.run_id), code,
+                                             ctypes.byref(out))
+            if r < 0:
+                return _table(summary)
+            doc = _lib.take_string(out.value)
+    except AimeterError:
+        return _table(summary)
+    return ('<iframe srcdoc="' + html.escape(doc, quote=True) + '" style="width: 100%; '
+            'height: 720px; border: 1px solid #ddd" title="aimeter report '
+            + html.escape(summary.run_id or "", quote=True) + '"></iframe>')
+
+
+def _number(v: Optional[float], unit: str, digits: int = 4) -> str:
+    return "n/a" if v is None else f"{v:.{digits}g} {unit}".strip()
+
+
+def _table(summary: Summary) -> str:
+    """The summary as a small HTML table (figures as the text report has them)."""
+    e = lambda v: html.escape(str(v), quote=True)  # noqa: E731
+    rows = [("run", summary.run_id), ("name", summary.name), ("status", summary.status),
+            ("duration", _number(summary.duration_s, "s")),
+            ("energy", _number(summary.energy_j, "J")),
+            ("carbon", _number(summary.carbon_g, "g CO2e")),
+            ("intensity", _number(summary.intensity_g_per_kwh, "g/kWh")
+             + (f" ({summary.zone})" if summary.zone else ""))]
+    if summary.cost is not None:
+        rows.append(("cost", f"{summary.cost:.4g} {summary.currency}"))
+    out = ['<table class="aimeter-summary">']
+    out += [f"<tr><th style=\"text-align: left\">{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows]
+    out.append("</table>")
+    if summary.phases:
+        out.append('<table class="aimeter-phases"><tr><th>phase</th><th>instances</th>'
+                   "<th>time</th><th>energy</th><th>mean power</th></tr>")
+        for p in summary.phases:
+            out.append(f"<tr><td>{e(p.name)}</td><td>{p.instances}</td>"
+                       f"<td>{e(_number(p.duration_s, 's'))}</td><td>{e(_number(p.energy_j, 'J'))}</td>"
+                       f"<td>{e(_number(p.mean_power_w, 'W'))}</td></tr>")
+        out.append("</table>")
+    return "".join(out)

@@ -1,0 +1,230 @@
+"""Summary.plot() (matplotlib, else the library's aim_plot_render) and Summary._repr_html_()
+(the HTML report in an iframe, else a table), on the golden store's runs and on
+bench/synth_run's synthetic one: fixed runs, nothing timed."""
+import html.parser
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import aimeter
+from aimeter import _lib, _plot
+from conftest import BUILD, run_python
+from test_reading import golden  # noqa: F401  (the golden store, a fixture)
+
+R4 = "20261207-083158-a90897"   # 2 GPUs, epoch 1..3 each with a nested step
+R5 = "20261207-083159-769624"   # no GPU, prefill then decode (left open)
+SYNTH = "20261207-120000-5e1f0a"  # bench/synth_run.c's run
+
+
+def has_html_format():
+    try:
+        _lib.format_code("html")
+        return True
+    except ValueError:
+        return False
+
+
+def matplotlib_or_skip():
+    return pytest.importorskip("matplotlib", reason="python3-matplotlib (bootstrap.sh) is not installed")
+
+
+# ------------------------------------------------------------------ matplotlib
+
+def test_plot_draws_the_cli_s_choices(golden, tmp_path):
+    matplotlib_or_skip()
+    s = aimeter.load(R4, db=golden)
+    out = tmp_path / "chart.png"
+    fig = s.plot("gpu0.power,gpu0.gpu.clock_sm", out)
+    assert type(fig).__name__ == "Figure"
+    left, right = fig.axes[0], fig.axes[1]          # one y-axis per unit
+    assert left.get_ylabel() == "gpu0.power [W]" and right.get_ylabel() == "gpu0.gpu.clock_sm [MHz]"
+    assert left.get_xlabel() == "time since the run's start [s]"
+    (power,), (clock,) = left.get_lines(), right.get_lines()
+    assert power.get_color() == "#E69F00" and clock.get_color() == "#56B4E9"   # Okabe-Ito
+    assert power.get_linestyle() == "-" and clock.get_linestyle() == "--"     # right: dashed
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["gpu0.power (left)", "gpu0.gpu.clock_sm (right)"]
+    # phases: a band per instance (3 epochs, 3 nested steps), labelled
+    assert len(left.patches) == 6
+    labels = [t.get_text() for t in left.texts]
+    assert {"epoch 1", "epoch 2", "epoch 3", "step"} <= set(labels)
+    assert fig._suptitle.get_text() == "train"
+    assert not any("min/max" in t.get_text() for t in fig.texts)   # 27 samples: none decimated
+    from PIL import Image
+    with Image.open(out) as im:
+        assert im.size == (1200, 600)
+
+
+def test_one_unit_one_axis_title_size(golden, tmp_path):
+    matplotlib_or_skip()
+    fig = aimeter.load(R4, db=golden).plot(["gpu0.power", "gpu1.power"], title="run #4",
+                                           size="640x480", dpi=80)
+    assert len(fig.axes) == 1 and fig.axes[0].get_ylabel() == "gpu0.power, gpu1.power [W]"
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["gpu0.power", "gpu1.power"]
+    assert fig._suptitle.get_text() == "run #4"
+    assert tuple(fig.get_size_inches() * fig.dpi) == (640, 480)
+
+
+def test_long_run_is_decimated_and_says_so(tmp_path):
+    matplotlib_or_skip()
+    db = tmp_path / "synth.db"
+    r = subprocess.run([str(BUILD / "bench" / "synth_run"), str(db), "600", "10"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    fig = aimeter.load(SYNTH, db=db).plot("gpu0.power", size=(400, 300))
+    (line,) = fig.axes[0].get_lines()
+    pixels = int(0.87 * 400)
+    assert len(line.get_xdata()) <= 2 * pixels + 2 < 6000
+    # the peaks survive the decimation: the highest and lowest samples are drawn
+    power = [row["gpu0.power [W]"] for row in aimeter.load(SYNTH, db=db).samples(as_frame=False)]
+    assert max(line.get_ydata()) == max(power) and min(line.get_ydata()) == min(power)
+    notes = [t.get_text() for t in fig.texts if "samples per pixel" in t.get_text()]
+    assert len(notes) == 1 and notes[0].startswith("min/max of up to ")
+
+
+def test_window_phase_and_open_phase(golden):
+    matplotlib_or_skip()
+    s = aimeter.load(R4, db=golden)
+    e2 = s.phase("epoch 2")
+    fig = s.plot("gpu0.power", phase="epoch 2")
+    x0, x1 = fig.axes[0].get_xlim()
+    assert x0 == pytest.approx(e2.first_s) and x1 == pytest.approx(e2.first_s + e2.duration_s)
+    assert all(x0 <= x <= x1 for x in fig.axes[0].get_lines()[0].get_xdata())
+    fig = s.plot("gpu0.power", start=0.2, end=0.6)
+    assert fig.axes[0].get_xlim() == pytest.approx((0.2, 0.6))
+    with pytest.raises(aimeter.AimeterError) as e:
+        s.plot("gpu0.power", phase="decode")
+    assert e.value.errno == 2
+    fig = s.plot("gpu0.power", start=100, end=200)
+    assert "no samples in this window" in [t.get_text() for t in fig.axes[0].texts]
+    # R5: no GPU, its last phase still open at the end: a band to the run's end
+    fig = aimeter.load(R5, db=golden).plot("host.cpu.util,cpu0.power")
+    assert {"prefill", "decode"} <= {t.get_text() for t in fig.axes[0].texts}
+    assert [a.get_ylabel() for a in fig.axes] == ["host.cpu.util [%]", "cpu0.power [W]"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("gpu0.sm_clock",), "unknown metric 'gpu0.sm_clock'; this run has: "),
+    (("gpu0.power,gpu0.gpu.clock_sm,host.cpu.util",), "third y-axis"),
+    (("gpu0.power", "chart.jpg"), ".png, .svg or .pdf"),
+    (("",), "bad metric list"),
+    ((",".join(f"gpu{g}.{m}" for g in (0, 1) for m in ("power", "temperature", "gpu.util",
+                                                         "gpu.clock_sm")) + ",host.cpu.util",),
+     "more than 8 metrics"),
+])
+def test_bad_input_is_a_clear_error(golden, tmp_path, args, message):
+    s = aimeter.load(R4, db=golden)
+    with pytest.raises(ValueError) as e:
+        s.plot(*args)
+    assert message in str(e.value)
+    if "unknown metric" in message:
+        assert "gpu0.gpu.clock_sm" in str(e.value)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"size": "12x600"}, "bad size"), ({"size": "big"}, "bad size"), ({"dpi": 0}, "bad dpi"),
+    ({"start": 1, "end": 0.5}, "start must be before end"), ({"start": -1}, "bad time"),
+    ({"kind": "scatter"}, "kind 'scatter'"),
+])
+def test_bad_options(golden, kwargs, message):
+    with pytest.raises(ValueError) as e:
+        aimeter.load(R4, db=golden).plot("gpu0.power", **kwargs)
+    assert message in str(e.value)
+
+
+# ------------------------------------------------------------------ without matplotlib
+
+NO_MATPLOTLIB = """
+import sys
+sys.modules["matplotlib"] = None          # import matplotlib raises ImportError
+import aimeter
+s = aimeter.load({run!r}, db={db!r})
+print(s.plot("gpu0.power,gpu0.gpu.clock_sm", {out!r}, size="800x400", title="no mpl"))
+try:
+    s.plot("gpu0.power")
+except ImportError as e:
+    print("ImportError:", e)
+"""
+
+
+def test_without_matplotlib_the_library_draws_the_file(golden, tmp_path):
+    out = tmp_path / "chart.svg"
+    r = run_python(NO_MATPLOTLIB.format(run=R4, db=golden, out=str(out)))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == str(out)
+    assert lines[1].startswith("ImportError: Run.plot() needs matplotlib") and "output=" in lines[1]
+    root = ET.parse(out).getroot()   # the CLI's own SVG (PLplot): its texts are text
+    texts = ["".join(e.itertext()) for e in root.iter() if e.tag.endswith("}text")]
+    assert "gpu0.power [W]" in texts and "gpu0.gpu.clock_sm [MHz]" in texts and "no mpl" in texts
+    assert root.get("width") == "800pt"
+    # the library's errors come back as AimeterError with its message
+    r = run_python("import sys\nsys.modules['matplotlib'] = None\nimport aimeter\n"
+                   f"aimeter.load({R4!r}, db={golden!r}).plot('gpu0.power', "
+                   f"{str(tmp_path / 'x.png')!r}, phase='nope')")
+    assert r.returncode != 0 and "AimeterError" in r.stderr and "nope" in r.stderr, r.stderr
+
+
+# ------------------------------------------------------------------ notebooks
+
+class _Iframe(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "iframe":
+            self.found.append(dict(attrs))
+
+
+def iframe_of(markup):
+    p = _Iframe()
+    p.feed(markup)
+    p.close()
+    assert len(p.found) == 1, markup[:200]
+    return p.found[0]
+
+
+def test_repr_html_table_without_the_html_format(golden, monkeypatch):
+    # the library's answer when it has no HTML report (aim_format_parse("html") fails)
+    def no_html(name):
+        raise ValueError(f"{name!r}: not a format")
+    monkeypatch.setattr(_lib, "format_code", no_html)
+    s = aimeter.load(R4, db=golden)
+    out = s._repr_html_()
+    assert out.startswith('<table class="aimeter-summary">') and "<iframe" not in out
+    assert R4 in out and "epoch 2" in out and " J" in out
+    s.name = '<script>alert("x")</script> & co'
+    out = s._repr_html_()
+    assert "<script>" not in out and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in out
+
+
+def test_repr_html_iframe_holds_the_document_escaped(golden, monkeypatch):
+    # Whatever the format, the document goes into srcdoc escaped and comes back the same
+    # (here the Markdown report, which every library has; the next test: the HTML one).
+    md = _lib.format_code("markdown")
+    monkeypatch.setattr(_lib, "format_code", lambda name: md)
+    s = aimeter.load(R5, db=golden)
+    doc = s.markdown() + '\n<b class="x">&amp; "quotes" \'single\'</b>'
+    monkeypatch.setattr(_lib, "take_string", lambda ptr, real=_lib.take_string: real(ptr) +
+                        '\n<b class="x">&amp; "quotes" \'single\'</b>')
+    out = s._repr_html_()
+    assert out.startswith('<iframe srcdoc="') and out.endswith("</iframe>")
+    inner = out[len('<iframe srcdoc="'):out.index('" style=')]
+    assert '"' not in inner and "<" not in inner   # nothing leaves the attribute
+    assert iframe_of(out)["srcdoc"] == doc
+    assert "height" in iframe_of(out)["style"]
+
+
+@pytest.mark.skipif(not has_html_format(), reason="this libaimeter has no HTML report yet "
+                    "(aim_format_parse(\"html\") fails): the i13-html branch adds it")
+def test_repr_html_is_the_html_report_in_an_iframe(golden):
+    s = aimeter.load(R4, db=golden)
+    from aimeter.summary import _Store
+    with _Store(golden) as store:
+        doc = store.render(R4, "html")
+    out = s._repr_html_()
+    assert out.startswith("<iframe ")
+    assert iframe_of(out)["srcdoc"] == doc
+    assert "<html" in doc.lower() and R4 in doc
