@@ -21,13 +21,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, FIXTURES, REPO
+from conftest import BUILD, FIXTURES, REPO, run_aimeter
+from test_golden import load_store
 
 CHECK = REPO / "tests" / "browser" / "check_report.mjs"
 CHROMIUM = Path(os.environ.get("CHROMIUM") or "/usr/bin/chromium")
 NODE = shutil.which("node")
 DATA = FIXTURES / "html" / "report-data.json"
 BUNDLE = BUILD / "web"
+R_TRAIN = "20261207-083158-a90897"   # the golden store's runs: phases, marks, two GPUs
+R_INFER = "20261207-083159-769624"   # failed, prefill and decode
 
 
 def missing():
@@ -231,3 +234,41 @@ def test_check_fails_on_a_console_error(tmp_path):
     d["schema"] = "aimeter.html/0"  # the front end refuses it and says so on the console
     rc, res = check(report_html(tmp_path, d, "bad-schema"), "bad-schema")
     assert rc == 1 and any("unknown report data schema" in e for e in res["console_errors"])
+
+
+# ---------------------------------------------------------------- the real binary's document
+
+def binary_report(tmp_path, db, run, name):
+    """`aimeter report RUN --format html -o FILE`: the document the user opens."""
+    out = tmp_path / f"{name}.html"
+    r = run_aimeter("report", run, "--db", db, "--format", "html", "-o", out)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def assert_works(rc, res):
+    assert rc == 0 and res["ok"], res["failures"]
+    assert res["checks"]["loaded"] == "ok" and res["checks"]["canvases"] == "ok", res["checks"]
+    assert res["blocked"] == [] and res["console_errors"] == [] and res["page_errors"] == []
+
+
+@pytest.mark.parametrize("run", [R_TRAIN, R_INFER])
+def test_binary_report_of_golden_runs(tmp_path, run):
+    db = tmp_path / "golden.db"
+    load_store(db)
+    rc, res = check(binary_report(tmp_path, db, run, f"binary-{run}"), f"binary-{run}")
+    assert_works(rc, res)
+    assert res["checks"]["zoom"] == "ok" and res["checks"]["toggle"] == "ok", res["checks"]
+
+
+def test_binary_report_of_a_long_synthetic_run(tmp_path):
+    # bench/synth_run: ten minutes at 100 Hz on two GPUs, with phases and marks
+    db = tmp_path / "long.db"
+    run = subprocess.run([str(BUILD / "bench" / "synth_run"), str(db), "600", "100", "long", "2"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    page = binary_report(tmp_path, db, run, "binary-long")
+    assert page.stat().st_size < 5_000_000
+    rc, res = check(page, "binary-long")
+    assert_works(rc, res)
+    assert res["checks"] == {"loaded": "ok", "canvases": "ok", "toggle": "ok", "zoom": "ok",
+                             "cumulative_toggle": "ok"}, res["checks"]
