@@ -21,6 +21,16 @@ int aim__plot_mark_add(aim_plot_model *m, const char *text, double t) {
     return 0;
 }
 
+int aim__plot_reserve_pair(double **a, double **b, size_t *cap, size_t need) {
+    /* a may grow and b not: the smaller capacity is both's */
+    size_t acap = *cap, bcap = *cap;
+    int r = AIM_ARRAY_RESERVE(*a, acap, need, 256);
+    if (r == 0)
+        r = AIM_ARRAY_RESERVE(*b, bcap, need, 256);
+    *cap = acap < bcap ? acap : bcap;
+    return r;
+}
+
 void aim__plot_smoother_init(aim_plot_smoother *s, double window_s) {
     memset(s, 0, sizeof *s);
     s->half = window_s / 2;
@@ -69,11 +79,7 @@ int aim__plot_smoother_push(aim_plot_smoother *s, double t, double value, int va
         int r = aim__plot_smoother_flush(s, fn, userdata);
         return r < 0 ? r : fn(userdata, t, value, 0);
     }
-    size_t tcap = s->cap, vcap = s->cap;
-    int r = AIM_ARRAY_RESERVE(s->t, tcap, s->len + 1, 256);
-    if (r == 0)
-        r = AIM_ARRAY_RESERVE(s->v, vcap, s->len + 1, 256);
-    s->cap = tcap < vcap ? tcap : vcap;
+    int r = aim__plot_reserve_pair(&s->t, &s->v, &s->cap, s->len + 1);
     if (r < 0)
         return r;
     s->t[s->len] = t;

@@ -34,6 +34,10 @@ int aim__plot_smoother_push(aim_plot_smoother *s, double t, double value, int va
 int aim__plot_smoother_flush(aim_plot_smoother *s, aim_plot_emit_fn fn, void *userdata);
 void aim__plot_smoother_free(aim_plot_smoother *s);
 
+/* Room for need values in each of two arrays of one capacity (a chart's x and y). 0 or
+ * -ENOMEM (both arrays still valid). */
+int aim__plot_reserve_pair(double **a, double **b, size_t *cap, size_t need);
+
 /* An axis's range from the extremes of its values: padded 5 % each way; one value +-10 %
  * (+-1 around 0); none (lo > hi): 0 to 1. Every chart's axes are padded alike. */
 void aim__plot_pad_range(double *lo, double *hi);

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "processing/plot_extras.h"
-#include "util/array.h"
 
 void aim__plot_scatter_init(aim_plot_scatter *m) {
     memset(m, 0, sizeof *m);
@@ -25,12 +24,7 @@ void aim__plot_scatter_free(aim_plot_scatter *m) {
 int aim__plot_scatter_add(aim_plot_scatter *m, double x, double y) {
     if (!isfinite(x) || !isfinite(y))
         return 0;
-    /* x may grow and y not: the smaller capacity is both's */
-    size_t xcap = m->cap, ycap = m->cap;
-    int r = AIM_ARRAY_RESERVE(m->x, xcap, m->n + 1, 1024);
-    if (r == 0)
-        r = AIM_ARRAY_RESERVE(m->y, ycap, m->n + 1, 1024);
-    m->cap = xcap < ycap ? xcap : ycap;
+    int r = aim__plot_reserve_pair(&m->x, &m->y, &m->cap, m->n + 1);
     if (r < 0)
         return r;
     m->x[m->n] = x;
