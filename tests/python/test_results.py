@@ -17,8 +17,12 @@ def same(a, b):
 
 @pytest.fixture
 def run(db):
+    # Waits for the samples the tests need rather than for a time: on a loaded machine a
+    # fixed sleep gave fewer (test_samples_as_rows once saw 4).
     with aimeter.track("measured", interval="20ms", db=db, quiet=True, zone="FR") as t:
-        time.sleep(0.15)
+        deadline = time.monotonic() + 30
+        while (t.live() or {}).get("samples", 0) < 8 and time.monotonic() < deadline:
+            time.sleep(0.02)
     return t.summary
 
 
