@@ -349,3 +349,31 @@ def test_request_struct_matches_the_header():
     ours = list(_plot.PlotRequest._fields_)
     theirs = [(n, C_TYPES.get(t, f"unknown C type {t!r}")) for n, t in fields]
     assert ours == theirs   # a field added in C (or Python) alone fails here
+
+
+def test_repr_html_of_a_long_run_is_the_cli_s_report(tmp_path):
+    # bench/synth_run's run: 600 s of samples, decimated by the HTML report
+    db = tmp_path / "synth.db"
+    r = subprocess.run([str(BUILD / "bench" / "synth_run"), str(db), "600", "10"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([str(BUILD / "src" / "cli" / "aimeter"), "report", SYNTH, "--format",
+                        "html", "--db", str(db)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    out = aimeter.load(SYNTH, db=db)._repr_html_()
+    assert out.startswith("<iframe ")
+    assert iframe_of(out)["srcdoc"] == r.stdout
+
+
+def test_every_run_object_shows_the_report(golden, tmp_path):
+    # what a user gets for a run: the reader's Summary, the tracker and its summary, monitor's
+    with aimeter.track("shown", interval="20ms", db=str(tmp_path / "t.db"), quiet=True) as t:
+        assert t._repr_html_().startswith("<p>&lt;aimeter.Tracker ")   # running: one line
+    html_doc = t.summary._repr_html_()
+    assert html_doc.startswith("<iframe ") and t._repr_html_() == html_doc
+    assert t.summary.run_id in iframe_of(html_doc)["srcdoc"]
+    aimeter.monitor.start(task_name="shown2", sampling_interval=0.02, db=str(tmp_path / "t.db"),
+                          quiet=True)
+    s = aimeter.monitor.stop()
+    assert s._repr_html_() == aimeter.load(s.run_id, db=tmp_path / "t.db")._repr_html_()
+    assert s._repr_html_().startswith("<iframe ")
