@@ -1,12 +1,15 @@
 """Summary.plot() and Summary._repr_html_() (docs/python.md, "Charts and notebooks").
 
-plot() draws with matplotlib when it can be imported, making the choices `aimeter plot`
-makes (docs/cli.md): the Okabe-Ito palette, one y-axis per unit (two at most, the right one
-dashed), phases as shaded bands labelled with their names, min/max decimation to two points
-per pixel said on the chart, units on every axis, the legend under the plot. Without
-matplotlib, a .png/.svg/.pdf output is drawn by the library itself (aim_plot_render, what
-the CLI runs). The samples are read through the library (aim_samples_*), the phases'
-instances through aim_store_phase_ranges: no SQL, no CSV.
+plot() takes every choice of `aimeter plot` (docs/cli.md). A plain time series (one run,
+one panel, no smoothing) is drawn with matplotlib when it can be imported, making the CLI's
+choices: the Okabe-Ito palette, one y-axis per unit (two at most, the right one dashed),
+phases as shaded bands labelled with their names, markers as ticks from the top axis,
+min/max decimation to two points per pixel said on the chart, units on every axis, the
+legend under the plot. Everything else (the other kinds, the categories layout, smoothing,
+several runs), and every chart when matplotlib is absent, is drawn by the library itself
+(aim_plot_render, what the CLI runs), so the numbers are the library's. The samples are read
+through the library (aim_samples_*), the phases' instances through aim_store_phase_ranges,
+the markers from the HTML report's data (aim_report_render_html): no SQL, no CSV.
 """
 from __future__ import annotations
 
@@ -29,20 +32,26 @@ OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "
              "#000000")
 MAX_SERIES = 8
 FORMATS = (".png", ".svg", ".pdf")
-KINDS = ("series",)
+# plot(kind=...): "series" is the CLI's "timeseries" (both are taken); the library checks
+# the kind, so an unknown one gets its message, which lists the valid ones.
+KINDS = ("series", "phases", "scatter", "corr", "cumulative", "zones")
 
 
 class _TimeRange(ctypes.Structure):
     _fields_ = [("t0_ns", ctypes.c_int64), ("t1_ns", ctypes.c_int64)]
 
 
-class _PlotRequest(ctypes.Structure):
-    """struct aim_plot_request (aimeter.h)."""
+class PlotRequest(ctypes.Structure):
+    """struct aim_plot_request (include/aimeter.h): every field, in its order. The package's
+    one definition; tests/python/test_plot.py compares it with the header's."""
     _fields_ = [("metrics", ctypes.c_char_p), ("output", ctypes.c_char_p),
                 ("width", ctypes.c_int), ("height", ctypes.c_int), ("dpi", ctypes.c_int),
                 ("title", ctypes.c_char_p), ("has_from", ctypes.c_int), ("has_to", ctypes.c_int),
                 ("from_s", ctypes.c_double), ("to_s", ctypes.c_double),
-                ("phase", ctypes.c_char_p)]
+                ("phase", ctypes.c_char_p), ("kind", ctypes.c_char_p),
+                ("layout", ctypes.c_char_p), ("zones", ctypes.c_char_p),
+                ("smooth_s", ctypes.c_double),
+                ("more_runs", ctypes.POINTER(ctypes.c_char_p)), ("n_more_runs", ctypes.c_size_t)]
 
 
 _c = ctypes
@@ -51,6 +60,8 @@ _lib.declare({
                                           _c.POINTER(_c.POINTER(_TimeRange)),
                                           _c.POINTER(_c.c_size_t)]),
     "aim_plot_render": (_c.c_int, [_c.c_void_p, _c.c_char_p, _c.c_void_p]),
+    "aim_report_render_html": (_c.c_int, [_c.c_void_p, _c.c_char_p, _c.c_char_p, _c.c_uint,
+                                          _c.POINTER(_c.c_void_p)]),
 })
 _SERIES_UNIT = 3   # AIM_SERIES_UNIT
 
@@ -58,6 +69,10 @@ _SERIES_UNIT = 3   # AIM_SERIES_UNIT
 # ------------------------------------------------------------------ arguments
 
 def _size(size: Any) -> Tuple[int, int]:
+    """(width, height) in pixels; (0, 0) for None: the library's default, which depends on
+    the chart (1200 x 600, taller for the categories' panels)."""
+    if size is None:
+        return 0, 0
     if isinstance(size, str):
         parts = size.lower().split("x")
         try:
@@ -85,13 +100,11 @@ def _names(metrics: Union[str, Sequence[str]]) -> List[str]:
     return seen
 
 
-def _check(kind: str, output: Any, dpi: int, start: Any, end: Any) -> None:
-    if kind not in KINDS:
-        raise ValueError(f"kind {kind!r}: Run.plot draws {', '.join(map(repr, KINDS))}")
+def _check(output: Any, dpi: int, start: Any, end: Any) -> None:
     if output is not None and os.path.splitext(os.fspath(output))[1].lower() not in FORMATS:
         raise ValueError(f"cannot tell the format of {os.fspath(output)!r}: the file must end in "
                          ".png, .svg or .pdf")
-    if not 30 <= int(dpi) <= 1200:
+    if dpi is not None and not 30 <= int(dpi) <= 1200:
         raise ValueError(f"bad dpi {dpi}: 30 to 1200")
     for v in (start, end):
         if v is not None and (not math.isfinite(float(v)) or float(v) < 0):
@@ -100,50 +113,136 @@ def _check(kind: str, output: Any, dpi: int, start: Any, end: Any) -> None:
         raise ValueError("bad time window: start must be before end")
 
 
+def _smooth_s(smooth: Any) -> float:
+    """smooth= as seconds: None (none), seconds (a number) or a duration string ("5s",
+    "500ms": the CLI's --smooth, parsed by the library's aim_parse_duration)."""
+    if smooth is None:
+        return 0.0
+    if isinstance(smooth, bool):
+        raise TypeError("smooth: seconds or a duration string such as '5s', not a bool")
+    if isinstance(smooth, str):
+        return _lib.parse_duration(smooth.strip()) / 1e9
+    v = float(smooth)
+    if not (math.isfinite(v) and v > 0):
+        raise ValueError(f"bad smooth {smooth!r}: a duration such as 5 (seconds), '5s' or '500ms'")
+    return v
+
+
+def _other_refs(summary: Summary, others: Any) -> List[Any]:
+    """others= as a list of run references (a Summary of the same store, a run id or a
+    prefix of one, "last")."""
+    if others is None:
+        return []
+    if isinstance(others, (str, bytes)) or hasattr(others, "run_id"):
+        others = [others]
+    refs = list(others)
+    for o in refs:
+        if hasattr(o, "run_id"):
+            if o.db is None or summary.db is None or \
+                    os.path.realpath(o.db) != os.path.realpath(summary.db):
+                raise ValueError(f"run {o.run_id} is in another store ({o.db}): several runs "
+                                 "on one chart come from one store")
+        elif not isinstance(o, str):
+            raise TypeError(f"others: runs (Summary objects or run ids), not {type(o).__name__}")
+    return refs
+
+
+class Chart:
+    """A chart the library drew as PNG: what plot() returns without output for a chart
+    matplotlib does not draw. A notebook shows it (_repr_png_); save(path) writes it."""
+
+    def __init__(self, png: bytes, width: int, height: int) -> None:
+        self.png = png
+        self.width, self.height = width, height
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def save(self, path: Any) -> None:
+        """Writes the PNG (path should end in .png; other formats: plot(..., output=))."""
+        with open(os.fspath(path), "wb") as f:
+            f.write(self.png)
+
+    def __repr__(self) -> str:
+        return f"<aimeter.Chart PNG {self.width}x{self.height}, {len(self.png)} bytes>"
+
+
 # ------------------------------------------------------------------ plot
 
-def plot(summary: Summary, metrics: Union[str, Sequence[str]], output: Any = None, *,
-         kind: str = "series", start: Optional[float] = None, end: Optional[float] = None,
-         phase: Optional[str] = None, size: Any = (1200, 600), dpi: int = 100,
-         title: Optional[str] = None) -> Any:
-    names = _names(metrics)
+def plot(summary: Summary, metrics: Union[None, str, Sequence[str]] = None, output: Any = None, *,
+         kind: str = "series", layout: Optional[str] = None, zones: Any = None,
+         smooth: Any = None, others: Any = None, start: Optional[float] = None,
+         end: Optional[float] = None, phase: Optional[str] = None, size: Any = None,
+         dpi: Optional[int] = None, title: Optional[str] = None) -> Any:
+    series = kind in ("series", "timeseries")
+    names = None if metrics is None else _names(metrics)
     width, height = _size(size)
-    _check(kind, output, dpi, start, end)
-    try:
-        import matplotlib  # noqa: F401  (the figure is made without pyplot's global state)
-        from matplotlib.figure import Figure
-    except ImportError:
-        if output is None:
-            raise ImportError("Run.plot() needs matplotlib to return a figure (Debian: apt "
-                              "install python3-matplotlib; pip install matplotlib); without "
-                              "it, give output='chart.png' (or .svg, .pdf) and the library "
-                              "draws the file") from None
-        return _render_file(summary, names, output, width, height, dpi, title, start, end,
-                            phase)
+    _check(output, dpi, start, end)
+    smooth_s = _smooth_s(smooth)
+    refs = _other_refs(summary, others)
+    if not isinstance(zones, (str, type(None))):
+        zones = ",".join(str(z) for z in zones)
+    # as the CLI: a time series needs metrics (but for the categories layout), a scatter two
+    if names is None and ((series and layout != "categories") or kind == "scatter"):
+        raise ValueError(f"kind {kind!r} needs metrics, e.g. plot('gpu0.power,gpu0.gpu.clock_sm')"
+                         " (Summary.samples() has the columns)")
+    matplotlib_draws = series and layout in (None, "single") and not smooth_s and not refs
+    if matplotlib_draws:
+        try:
+            import matplotlib  # noqa: F401  (the figure is made without pyplot's global state)
+            from matplotlib.figure import Figure
+        except ImportError:
+            matplotlib_draws = False
+    request = dict(metrics=None if names is None else ",".join(names), width=width,
+                   height=height, dpi=int(dpi or 0), title=title, start=start, end=end, phase=phase,
+                   kind="timeseries" if series else kind, layout=layout, zones=zones,
+                   smooth_s=smooth_s)
+    if not matplotlib_draws:
+        if output is not None:
+            _render_file(summary, refs, request, output)
+            return os.fspath(output)
+        import tempfile
+        with tempfile.TemporaryDirectory(prefix="aimeter-plot-") as tmp:
+            path = os.path.join(tmp, "chart.png")
+            _render_file(summary, refs, request, path)
+            with open(path, "rb") as f:
+                png = f.read()
+        # the size the library chose (PNG: width and height at bytes 16..24 of IHDR)
+        return Chart(png, int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))
+    assert names is not None
     chart = _read(summary, names, start, end, phase)
-    fig = _draw(Figure, chart, width, height, dpi,
+    dpi = int(dpi or 100)
+    fig = _draw(Figure, chart, width or 1200, height or 600, dpi,
                 title if title is not None else summary.name or summary.run_id)
     if output is not None:
         fig.savefig(os.fspath(output), dpi=dpi)
     return fig
 
 
-def _render_file(summary, names, output, width, height, dpi, title, start, end, phase):
-    """The file drawn by aim_plot_render, as `aimeter plot` draws it; returns its path."""
+def _render_file(summary: Summary, refs: List[Any], r: Dict[str, Any], output: Any) -> None:
+    """The file drawn by aim_plot_render, as `aimeter plot` draws it: the library's errors
+    (an unknown metric, kind, layout or zone, a phase the run lacks) are AimeterError with
+    the library's message as detail."""
     from .summary import _Store
-    req = _PlotRequest(metrics=_lib.encode(",".join(names)), output=_lib.encode(output),
-                       width=width, height=height, dpi=int(dpi), title=_lib.encode(title),
-                       has_from=start is not None, has_to=end is not None,
-                       from_s=float(start or 0), to_s=float(end or 0), phase=_lib.encode(phase))
-    # Zeroed room after the struct: a library whose request has grown fields at its end
-    # reads them as 0, their documented default ("zero-initialise, then set").
-    buf = ctypes.create_string_buffer(max(512, ctypes.sizeof(req)))
-    ctypes.memmove(buf, ctypes.byref(req), ctypes.sizeof(req))
     with _Store(summary.db) as store:
-        r = _lib.lib().aim_plot_render(store.handle, _lib.encode(summary.run_id), buf)
-        if r < 0:
-            store.fail(r, f"chart of run {summary.run_id}")
-    return os.fspath(output)
+        # further runs resolved as the CLI resolves them (an id, a prefix, "last")
+        ids = [_lib.encode(o.run_id if hasattr(o, "run_id") else store.resolve(o)) for o in refs]
+        more = (ctypes.c_char_p * max(len(ids), 1))(*ids)
+        e = _lib.encode
+        req = PlotRequest(metrics=e(r["metrics"]), output=e(output), width=r["width"],
+                          height=r["height"], dpi=r["dpi"], title=e(r["title"]),
+                          has_from=r["start"] is not None, has_to=r["end"] is not None,
+                          from_s=float(r["start"] or 0), to_s=float(r["end"] or 0),
+                          phase=e(r["phase"]), kind=e(r["kind"]), layout=e(r["layout"]),
+                          zones=e(r["zones"]), smooth_s=r["smooth_s"],
+                          more_runs=more if ids else None, n_more_runs=len(ids))
+        # Zeroed room after the struct: a library whose request has grown fields at its end
+        # reads them as 0, their documented default ("zero-initialise, then set").
+        buf = ctypes.create_string_buffer(max(512, ctypes.sizeof(req)))
+        ctypes.memmove(buf, ctypes.byref(req), ctypes.sizeof(req))
+        rc = _lib.lib().aim_plot_render(store.handle, _lib.encode(summary.run_id), buf)
+        if rc < 0:
+            store.fail(rc, f"chart of run {summary.run_id}")
 
 
 class _Chart:
@@ -154,7 +253,25 @@ class _Chart:
         self.series: List[Dict[str, Any]] = []
         self.units: List[str] = []
         self.bands: List[Tuple[str, int, float, float]] = []
+        self.marks: List[Tuple[str, float]] = []
         self.x0 = self.x1 = 0.0
+
+
+def _marks(store: Any, run_id: str) -> List[Tuple[str, float]]:
+    """The run's markers (text, s since the start), as the library reads them: the timeline
+    of its HTML report's data (docs/report-json.md, aimeter.html/1; the fewest buckets, 10,
+    since only the markers are wanted). The library has no other public reader of them."""
+    import json
+    out = ctypes.c_void_p()
+    r = _lib.lib().aim_report_render_html(store.handle, _lib.encode(run_id), None, 10,
+                                          ctypes.byref(out))
+    if r < 0:
+        store.fail(r, f"markers of run {run_id}")
+    doc = _lib.take_string(out.value)
+    head = '<script type="application/json" id="aimeter-data">'
+    a = doc.index(head) + len(head)
+    data = json.loads(doc[a:doc.index("</script>", a)])
+    return [(m["text"], float(m["t"])) for m in data["timeline"]["marks"]]
 
 
 def _ranges(store: Any, run_id: str, name: str) -> List[Tuple[float, float]]:
@@ -212,6 +329,8 @@ def _read(summary: Summary, names: List[str], start: Any, end: Any, phase: Optio
             depth = sum(1 for n2, a2, b2 in spans_all
                         if (a2, b2, n2) != (a, b, name) and a2 <= a and b <= b2 and (b2 - a2) > (b - a))
             chart.bands.append((name, depth, a, b))
+        if summary.marks:
+            chart.marks = _marks(store, summary.run_id or "")
         rows = store.samples(summary.run_id, columns, False)
     for row in rows:
         t = row["time_s"]
@@ -293,6 +412,14 @@ def _draw(Figure: Any, chart: _Chart, width: int, height: int, dpi: int, title: 
         if share >= 0.012 * (len(name) + 1) * (100 / dpi) * (1200 / width) and depth <= 3:
             ax.text(max(a, chart.x0) + 0.004 * (chart.x1 - chart.x0), 1 - 0.05 * (1 + depth), name,
                     transform=ax.get_xaxis_transform(), fontsize=8, color="#404040", va="center")
+    # markers: ticks down from the top axis, their text above it (as the CLI's chart)
+    xaxis = ax.get_xaxis_transform()
+    for text, t in chart.marks:
+        if chart.x0 <= t <= chart.x1:
+            ax.vlines(t, 0.97, 1.0, transform=xaxis, colors="#404040", linewidth=1,
+                      clip_on=False, label="_marker")
+            ax.text(t, 1.01, text, transform=xaxis, fontsize=7, color="#404040", ha="center",
+                    va="bottom")
     if not any(len(s["x"]) and not all(math.isnan(v) for v in s["y"]) for s in chart.series):
         ax.text(0.5, 0.5, "no samples in this window", transform=ax.transAxes, ha="center",
                 va="center", color="#404040")

@@ -512,6 +512,14 @@ class Tracker:
                  "not sampling: " + self.rank.describe() if not self.sampling else "")
         return f"<aimeter.Tracker {self.name!r} {self._state} {where}>".replace("  ", " ")
 
+    def _repr_html_(self) -> str:
+        """In a notebook (`t` after `with aimeter.track(...) as t:`): its summary's report
+        (Summary._repr_html_, the interactive HTML report); before it stopped, one line."""
+        if self.summary is not None:
+            return self.summary._repr_html_()
+        import html
+        return f"<p>{html.escape(repr(self))}: the report shows once it stops</p>"
+
 
 _CO_GENERATOR, _CO_COROUTINE, _CO_ASYNC_GENERATOR = 0x20, 0x80, 0x200
 

@@ -487,22 +487,32 @@ class Summary:
 
     # ---------------------------------------------------------------- charts
 
-    def plot(self, metrics: Union[str, List[str]], output: Optional[Union[str, os.PathLike[str]]] = None,
-             *, kind: str = "series", start: Optional[float] = None, end: Optional[float] = None,
-             phase: Optional[str] = None, size: Any = (1200, 600), dpi: int = 100,
+    def plot(self, metrics: Union[None, str, List[str]] = None,
+             output: Optional[Union[str, os.PathLike[str]]] = None, *, kind: str = "series",
+             layout: Optional[str] = None, zones: Union[None, str, List[str]] = None,
+             smooth: Union[None, float, str] = None, others: Any = None,
+             start: Optional[float] = None, end: Optional[float] = None,
+             phase: Optional[str] = None, size: Any = None, dpi: Optional[int] = None,
              title: Optional[str] = None) -> Any:
-        """A chart of metrics over time ("gpu0.power,gpu0.gpu.clock_sm" or a list, named as
-        the export's columns without their unit), as `aimeter plot` draws it: one y-axis per
-        unit (two at most), phases shaded and labelled, long runs as min/max per pixel.
+        """A chart of the run with the choices of `aimeter plot` (docs/cli.md, docs/python.md
+        "Charts and notebooks"). metrics: "gpu0.power,gpu0.gpu.clock_sm" or a list, named as
+        the export's columns without their unit. kind: "series" (default; "timeseries"),
+        "phases", "scatter" (two metrics), "corr", "cumulative", "zones" (with zones=
+        "CA-SK,CA-MB" or a list). layout="categories": stacked panels Energy, Compute, Memory,
+        Communication. smooth: a centred moving mean over seconds or a duration ("5s").
+        others: further runs on the same axes (Summary objects of this store, run ids).
         start/end: the window in s since the run's start; phase: from its first start to its
-        last end. size: (width, height) or "WxH" in pixels, dpi scales the text.
+        last end. size: (width, height) or "WxH" in pixels (default 1200 x 600; the
+        library makes the categories taller), dpi (default 100) scales the text.
 
-        With matplotlib: returns the matplotlib Figure (and saves it to output when given).
-        Without: output (.png, .svg or .pdf) is drawn by the library, as the CLI draws it,
-        and its path returned; no output is an ImportError saying so."""
+        A plain time series with matplotlib: the matplotlib Figure (saved to output when
+        given). Anything else is drawn by the library, as the CLI draws it: into output
+        (.png, .svg or .pdf; its path returned), or without output a Chart whose PNG a
+        notebook shows. The library's errors are AimeterError with its message."""
         from ._plot import plot
-        return plot(self, metrics, output, kind=kind, start=start, end=end, phase=phase,
-                    size=size, dpi=dpi, title=title)
+        return plot(self, metrics, output, kind=kind, layout=layout, zones=zones, smooth=smooth,
+                    others=others, start=start, end=end, phase=phase, size=size, dpi=dpi,
+                    title=title)
 
     def _repr_html_(self) -> str:
         """In a notebook: the interactive HTML report inline (an iframe), or a table of the

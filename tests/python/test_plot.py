@@ -1,15 +1,18 @@
 """Summary.plot() (matplotlib, else the library's aim_plot_render) and Summary._repr_html_()
 (the HTML report in an iframe, else a table), on the golden store's runs and on
 bench/synth_run's synthetic one: fixed runs, nothing timed."""
+import ctypes
 import html.parser
+import re
 import subprocess
+import types
 import xml.etree.ElementTree as ET
 
 import pytest
 
 import aimeter
 from aimeter import _lib, _plot
-from conftest import BUILD, run_python
+from conftest import BUILD, REPO, run_python
 from test_reading import golden  # noqa: F401  (the golden store, a fixture)
 
 R4 = "20261207-083158-a90897"   # 2 GPUs, epoch 1..3 each with a nested step
@@ -125,7 +128,8 @@ def test_bad_input_is_a_clear_error(golden, tmp_path, args, message):
 @pytest.mark.parametrize("kwargs, message", [
     ({"size": "12x600"}, "bad size"), ({"size": "big"}, "bad size"), ({"dpi": 0}, "bad dpi"),
     ({"start": 1, "end": 0.5}, "start must be before end"), ({"start": -1}, "bad time"),
-    ({"kind": "scatter"}, "kind 'scatter'"),
+    ({"smooth": "soon"}, "bad duration 'soon'"), ({"smooth": -2}, "bad smooth"),
+    ({"others": [types.SimpleNamespace(run_id=R5, db="/elsewhere/aimeter.db")]}, "another store"),
 ])
 def test_bad_options(golden, kwargs, message):
     with pytest.raises(ValueError) as e:
@@ -141,10 +145,8 @@ sys.modules["matplotlib"] = None          # import matplotlib raises ImportError
 import aimeter
 s = aimeter.load({run!r}, db={db!r})
 print(s.plot("gpu0.power,gpu0.gpu.clock_sm", {out!r}, size="800x400", title="no mpl"))
-try:
-    s.plot("gpu0.power")
-except ImportError as e:
-    print("ImportError:", e)
+chart = s.plot("gpu0.power", size=(640, 320))      # no output: the library's PNG
+print(repr(chart), chart._repr_png_()[:8] == b"\\x89PNG\\r\\n\\x1a\\n")
 """
 
 
@@ -154,7 +156,7 @@ def test_without_matplotlib_the_library_draws_the_file(golden, tmp_path):
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == str(out)
-    assert lines[1].startswith("ImportError: Run.plot() needs matplotlib") and "output=" in lines[1]
+    assert lines[1].startswith("<aimeter.Chart PNG 640x320, ") and lines[1].endswith(" True")
     root = ET.parse(out).getroot()   # the CLI's own SVG (PLplot): its texts are text
     texts = ["".join(e.itertext()) for e in root.iter() if e.tag.endswith("}text")]
     assert "gpu0.power [W]" in texts and "gpu0.gpu.clock_sm [MHz]" in texts and "no mpl" in texts
@@ -228,3 +230,150 @@ def test_repr_html_is_the_html_report_in_an_iframe(golden):
     assert out.startswith("<iframe ")
     assert iframe_of(out)["srcdoc"] == doc
     assert "<html" in doc.lower() and R4 in doc
+
+
+# ------------------------------------------------------------------ every kind: the CLI's file
+
+def cli(*args):
+    return subprocess.run([str(BUILD / "src" / "cli" / "aimeter"), "plot", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+# (the CLI's arguments after RUN, plot()'s arguments): the library draws each of them, with
+# matplotlib or without, so the files are the same bytes
+KINDS = [
+    (["-m", "gpu0.power,gpu0.gpu.clock_sm", "--smooth", "200ms"],
+     dict(metrics="gpu0.power,gpu0.gpu.clock_sm", smooth="200ms")),
+    (["-m", "gpu0.power", "--smooth", "0.25"], dict(metrics=["gpu0.power"], smooth=0.25)),
+    (["--layout", "categories", "--from", "0.1", "--to", "0.8"],
+     dict(layout="categories", start=0.1, end=0.8)),
+    (["--kind", "phases", "--title", "per phase"], dict(kind="phases", title="per phase")),
+    (["--kind", "scatter", "-m", "gpu0.power,gpu0.gpu.util", "--phase", "epoch 2"],
+     dict(kind="scatter", metrics="gpu0.power,gpu0.gpu.util", phase="epoch 2")),
+    (["--kind", "corr", "--size", "700x700"], dict(kind="corr", size=(700, 700))),
+    (["--kind", "cumulative", "--dpi", "80"], dict(kind="cumulative", dpi=80)),
+    (["--kind", "zones", "--zones", "CA-SK,CA-MB,FR"],
+     dict(kind="zones", zones=["CA-SK", "CA-MB", "FR"])),
+    (["-m", "host.cpu.util", R5], dict(metrics="host.cpu.util", others=[R5])),
+]
+
+
+@pytest.mark.parametrize("args, kwargs", KINDS, ids=lambda v: " ".join(v) if isinstance(v, list) else None)
+def test_every_kind_is_the_cli_s_file(golden, tmp_path, args, kwargs):
+    ours, theirs = tmp_path / "py.svg", tmp_path / "cli.svg"
+    s = aimeter.load(R4, db=golden)
+    if "others" in kwargs:   # a Summary of the same store is a run too
+        kwargs = dict(kwargs, others=[aimeter.load(R5, db=golden)])
+    assert s.plot(output=ours, **kwargs) == str(ours)
+    r = cli(R4, *args, "-o", str(theirs), "--db", golden)
+    assert r.returncode == 0, r.stderr
+    assert ours.read_bytes() == theirs.read_bytes()
+    ET.parse(ours)
+
+
+def test_png_and_no_output(golden, tmp_path):
+    from PIL import Image
+    s = aimeter.load(R4, db=golden)
+    s.plot(kind="cumulative", output=tmp_path / "py.png", size="640x360")
+    r = cli(R4, "--kind", "cumulative", "--size", "640x360", "-o", str(tmp_path / "cli.png"),
+            "--db", golden)
+    assert r.returncode == 0, r.stderr
+    with Image.open(tmp_path / "py.png") as a, Image.open(tmp_path / "cli.png") as b:
+        assert a.size == b.size == (640, 360)
+    chart = s.plot(kind="corr", size=(500, 400))   # no output: a Chart a notebook shows
+    assert isinstance(chart, _plot.Chart) and chart._repr_png_()[:4] == b"\x89PNG"
+    chart.save(tmp_path / "corr.png")
+    with Image.open(tmp_path / "corr.png") as im:
+        assert im.size == (500, 400)
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    (["-m", "gpu0.nope"], dict(metrics="gpu0.nope", smooth=1)),          # unknown metric
+    (["--kind", "pie"], dict(kind="pie")),                               # unknown kind
+    (["--kind", "zones", "--zones", "XX-NOWHERE"], dict(kind="zones", zones="XX-NOWHERE")),
+    (["--kind", "scatter", "-m", "gpu0.power"], dict(kind="scatter", metrics="gpu0.power")),
+    (["--layout", "grid", "-m", "gpu0.power"], dict(layout="grid", metrics="gpu0.power")),
+    (["--kind", "phases"], dict(kind="phases", run="20261207-083154-1c4460")),
+])
+def test_library_errors_carry_its_message(golden, tmp_path, args, kwargs):
+    run = kwargs.pop("run", R4)
+    r = cli(run, *args, "-o", str(tmp_path / "cli.svg"), "--db", golden)
+    assert r.returncode in (64, 65), r.stderr
+    message = r.stderr.strip().split("plot: ", 1)[1]   # the library's one line
+    with pytest.raises(aimeter.AimeterError) as e:
+        aimeter.load(run, db=golden).plot(output=tmp_path / "py.svg", **kwargs)
+    assert e.value.detail == message and message in str(e.value)
+
+
+def test_series_needs_metrics(golden):
+    with pytest.raises(ValueError, match="needs metrics"):
+        aimeter.load(R4, db=golden).plot()
+
+
+def test_markers_are_ticks_on_the_matplotlib_chart(golden):
+    matplotlib_or_skip()
+    import sqlite3
+    con = sqlite3.connect(golden)
+    texts = [t for (t,) in con.execute("SELECT text FROM marks WHERE run_id = ?", (R4,))]
+    con.close()
+    assert len(texts) == 3
+    fig = aimeter.load(R4, db=golden).plot("gpu0.power")
+    ax = fig.axes[0]
+    assert len(ax.collections) == 3                       # one tick per marker
+    assert set(texts) <= {t.get_text() for t in ax.texts}
+    assert len(ax.get_lines()) == 1                       # the ticks are not series
+
+
+def _header_fields():
+    """aim_plot_request's fields as include/aimeter.h declares them: [(name, C type)]."""
+    text = (REPO / "include" / "aimeter.h").read_text()
+    body = re.search(r"typedef struct aim_plot_request \{(.*?)\} aim_plot_request;", text, re.S)[1]
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    fields = []
+    for decl in filter(None, (d.strip() for d in body.split(";"))):
+        m = re.match(r"((?:const\s+)?\w+(?:\s*\*\s*(?:const\s*)?)*)\s*(\w.*)$", decl, re.S)
+        ctype, names = m[1], m[2]
+        for name in (n.strip() for n in names.split(",")):
+            stars = len(re.match(r"\**", name)[0])
+            fields.append((name.lstrip("*"), re.sub(r"\s+", " ", ctype + "*" * stars).strip()))
+    return fields
+
+
+C_TYPES = {"const char *": ctypes.c_char_p, "int": ctypes.c_int, "double": ctypes.c_double,
+           "size_t": ctypes.c_size_t, "const char *const *": ctypes.POINTER(ctypes.c_char_p)}
+
+
+def test_request_struct_matches_the_header():
+    fields = _header_fields()
+    assert [n for n, _ in fields][:3] == ["metrics", "output", "width"]   # the parse works
+    ours = list(_plot.PlotRequest._fields_)
+    theirs = [(n, C_TYPES.get(t, f"unknown C type {t!r}")) for n, t in fields]
+    assert ours == theirs   # a field added in C (or Python) alone fails here
+
+
+def test_repr_html_of_a_long_run_is_the_cli_s_report(tmp_path):
+    # bench/synth_run's run: 600 s of samples, decimated by the HTML report
+    db = tmp_path / "synth.db"
+    r = subprocess.run([str(BUILD / "bench" / "synth_run"), str(db), "600", "10"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([str(BUILD / "src" / "cli" / "aimeter"), "report", SYNTH, "--format",
+                        "html", "--db", str(db)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    out = aimeter.load(SYNTH, db=db)._repr_html_()
+    assert out.startswith("<iframe ")
+    assert iframe_of(out)["srcdoc"] == r.stdout
+
+
+def test_every_run_object_shows_the_report(golden, tmp_path):
+    # what a user gets for a run: the reader's Summary, the tracker and its summary, monitor's
+    with aimeter.track("shown", interval="20ms", db=str(tmp_path / "t.db"), quiet=True) as t:
+        assert t._repr_html_().startswith("<p>&lt;aimeter.Tracker ")   # running: one line
+    html_doc = t.summary._repr_html_()
+    assert html_doc.startswith("<iframe ") and t._repr_html_() == html_doc
+    assert t.summary.run_id in iframe_of(html_doc)["srcdoc"]
+    aimeter.monitor.start(task_name="shown2", sampling_interval=0.02, db=str(tmp_path / "t.db"),
+                          quiet=True)
+    s = aimeter.monitor.stop()
+    assert s._repr_html_() == aimeter.load(s.run_id, db=tmp_path / "t.db")._repr_html_()
+    assert s._repr_html_().startswith("<iframe ")
