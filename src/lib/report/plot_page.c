@@ -78,14 +78,15 @@ void aim__plot_viewport_px(double *width, double *height) {
 }
 
 /* PLplot's plstrl is not public: the width is estimated from the characters (a code point
- * each, "##" one), each about 0.62 of the character height wide in the sans font the cairo
- * and svg drivers use (measured on the time axis's label). */
+ * each, "##" one), each about 0.7 of the character height wide in the sans font the cairo
+ * and svg drivers use (measured on metric names; wider than prose, it errs on the side of
+ * room). */
 double aim__plot_text_px(const char *text) {
     size_t chars = 0;
     for (const unsigned char *c = (const unsigned char *)text; *c; c++)
         chars += (*c & 0xc0) != 0x80 && !(c[0] == '#' && c > (const unsigned char *)text &&
                                           c[-1] == '#');
-    return (double)chars * 0.62 * char_px();
+    return (double)chars * 0.7 * char_px();
 }
 
 /* PLplot reads '#' as the start of an escape sequence; "##" is a '#'. */
@@ -136,7 +137,9 @@ void aim__plot_corner_note(const char *note) {
     plwind(0, 1, 0, 1);
     plcol0(AIM_PLOT_COL_NOTE);
     aim__plot_text_size(0.75);
-    plptex(0.99, 0.012, 1, 0, 1, text);
+    /* the text's reference a line up from the page's edge: its descenders stay in */
+    double line = 0.009 * (page_width + page_height) * text_scale;
+    plptex(1 - 0.6 * line / page_width, 1.0 * line / page_height, 1, 0, 1, text);
     aim__plot_text_size(1.0);
 }
 
