@@ -119,7 +119,7 @@ void aim__plot_title_at(const aim_plot_style *st, double disp) {
     plmtex("t", disp, 0.5, 0.5, title);
 }
 
-void aim__plot_title(const aim_plot_style *st) { aim__plot_title_at(st, 2.0); }
+void aim__plot_title(const aim_plot_style *st) { aim__plot_title_at(st, 2.3); }
 
 void aim__plot_note(const char *note) {
     char text[300];

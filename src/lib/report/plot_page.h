@@ -77,7 +77,7 @@ void aim__plot_viewport(const aim_plot_style *st, double left_px, double right_p
                         double bottom_px, double top_px);
 
 /* The title above the viewport (st->title, escaped); _at: disp character heights above it
- * (aim__plot_title: 2, PLplot's pllab). */
+ * (aim__plot_title: 2.3, clear of aim__plot_note). */
 void aim__plot_title(const aim_plot_style *st);
 void aim__plot_title_at(const aim_plot_style *st, double disp);
 

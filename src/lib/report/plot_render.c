@@ -42,13 +42,17 @@ static int fits_upright(const char *text) {
     return aim__plot_text_px(text) < 0.95 * h;
 }
 
-/* Every series is drawn solid, 2 points wide: a dashed line is unreadable on dense data (and
- * PLplot writes each dash as a shape of its own); the legend's "(left)"/"(right)" and the
- * axis labels say which axis a series reads on. A line broken at each NaN; a point alone is
- * drawn as a dot. */
+/* Every series is drawn solid: a dashed line is unreadable on dense data (and PLplot writes
+ * each dash as a shape of its own); the legend's "(left)"/"(right)" and the axis labels say
+ * which axis a series reads on. The right axis's lines are thinner, drawn over the left's,
+ * so that a line on each axis stays visible where they coincide. A line broken at each NaN;
+ * a point alone is drawn as a dot. */
+#define WIDTH_LEFT 3.0
+#define WIDTH_RIGHT 2.0
+
 static void draw_series(const aim_plot_series *s, int colour) {
     plcol0(colour);
-    plwidth(2.0);
+    plwidth(s->axis == 0 ? WIDTH_LEFT : WIDTH_RIGHT);
     size_t k = 0;
     while (k < s->n) {
         if (isnan(s->y[k])) {
@@ -137,8 +141,7 @@ static void draw_band_labels(const aim_plot_model *m) {
 }
 
 /* The workload's markers: ticks down from the top axis, labelled above the phase strip (a
- * label that would run into the previous one, or past the plot's ends, is left out; its tick
- * stays). */
+ * label that would run into the previous one is left out; its tick stays). */
 static void draw_marks(const aim_plot_model *m, int labels) {
     double span = m->x1 - m->x0, right_px = -1e9;
     double dy = (m->ymax[0] - m->ymin[0]) * 0.04, at = GAP_PX + band_rows(m) * BAND_ROW_PX;
@@ -155,13 +158,19 @@ static void draw_marks(const aim_plot_model *m, int labels) {
         char text[300];
         aim__plot_text(text, sizeof text, mk->text);
         double pos = (mk->t - m->x0) / span, at_px = pos * m->width_px;
-        double half_px = aim__plot_text_px(text) / 2, plot_px = m->width_px;
-        if (at_px - half_px < right_px + LINES(0.5) || at_px - half_px < -LINES(3) ||
-            at_px + half_px > plot_px + LINES(3))
+        double w_px = aim__plot_text_px(text), just = 0.5;
+        /* centred on its tick; near an end of the plot, ending or starting at it instead, so
+         * that it stays inside the margins */
+        if (at_px - w_px / 2 < -LINES(3))
+            just = 0;
+        else if (at_px + w_px / 2 > m->width_px + LINES(m->n_axes > 1 ? 3 : 1))
+            just = 1;
+        double x0 = at_px - just * w_px;
+        if (x0 < right_px + LINES(0.5))
             continue;
-        right_px = at_px + half_px;
+        right_px = x0 + w_px;
         plcol0(AIM_PLOT_COL_NOTE);
-        aim__plot_mtex_px("t", at, pos, 0.5, text);
+        aim__plot_mtex_px("t", at, pos, just, text);
     }
     aim__plot_text_size(1.0);
 }
@@ -176,7 +185,7 @@ static int legend_columns(char text[][256], int n, double plot_px) {
     }
     aim__plot_text_size(1.0);
     /* each entry: its line sample, the gaps, its text */
-    double entry_px = widest + LINES(5);
+    double entry_px = widest + LINES(8);
     int ncol = n;
     while (ncol > 1 && ncol * entry_px > plot_px)
         ncol--;
@@ -218,7 +227,7 @@ static void draw_legend(const aim_plot_model *m, const aim_plot_style *st, doubl
         opt[i] = PL_LEGEND_LINE;
         colours[i] = AIM_PLOT_COL_SERIES + i;
         styles[i] = 1;
-        widths[i] = 2.0;
+        widths[i] = m->series[i].axis == 0 ? WIDTH_LEFT : WIDTH_RIGHT;
         text_colours[i] = AIM_PLOT_COL_FG;
     }
     PLFLT vx0, vx1, vy0, vy1;
@@ -275,11 +284,11 @@ static int axis_title(const aim_plot_model *m, int axis, const char *side, int u
 
 /* The axes, bands, markers and series of m in the current viewport, with what is stacked
  * above it when labels (the band and marker labels); the samples drawn. */
-static size_t draw_chart(const aim_plot_model *m, int units_only, int labels) {
+static size_t draw_chart(const aim_plot_model *m, int units_only, int labels, int times) {
     plwind(m->x0, m->x1, m->ymin[0], m->ymax[0]);
     draw_bands(m);
     plcol0(AIM_PLOT_COL_FG);
-    plbox("bcnst", 0, 0, m->n_axes > 1 ? "bnstv" : "bcnstv", 0, 0);
+    plbox(times ? "bcnst" : "bcst", 0, 0, m->n_axes > 1 ? "bnstv" : "bcnstv", 0, 0);
     draw_marks(m, labels);
     if (labels)
         draw_band_labels(m);
@@ -332,7 +341,7 @@ static void draw(const aim_plot_model *m, const aim_plot_style *st) {
     bottom = bottom < 0.35 ? bottom : 0.35;
     top = top < 0.2 ? top : 0.2;
     plvpor(left, 1 - right, bottom, 1 - top);
-    draw_chart(m, 0, 1);
+    draw_chart(m, 0, 1, 1);
     plcol0(AIM_PLOT_COL_FG);
     aim__plot_mtex_px("b", TIME_LABEL_PX, 0.5, 0.5, time_label);
     char title[600];
@@ -359,13 +368,17 @@ typedef struct panels {
 } panels;
 
 /* Panels stacked top to bottom, each with a compact legend under it (in one row when it
- * fits); the phase and marker labels over the first only (the panels share the time axis);
- * one title, one time label. */
+ * fits); the panels share the time axis: its numbers under the last only, the phase and
+ * marker labels over the first only; one title, one time label. */
 #define PANEL_NAME_PX LINES(1.3)
 #define PANEL_TICKS_PX LINES(2.7)
+#define PANEL_NO_TICKS_PX LINES(0.7)
 
-static double panel_under_px(const aim_plot_model *m, double plot_px) {
-    return PANEL_TICKS_PX + legend_rows(m, plot_px) * LEGEND_ROW_PX + GAP_PX;
+/* Under a panel: the time axis's numbers (the last) or a gap, its legend's rows. */
+static double legend_at_px(int last) { return last ? PANEL_TICKS_PX : PANEL_NO_TICKS_PX; }
+
+static double panel_under_px(const aim_plot_model *m, double plot_px, int last) {
+    return legend_at_px(last) + legend_rows(m, plot_px) * LEGEND_ROW_PX + GAP_PX;
 }
 
 static void draw_panels(const void *data, const aim_plot_style *st) {
@@ -380,7 +393,7 @@ static void draw_panels(const void *data, const aim_plot_style *st) {
     double under[AIM_PLOT_PANELS_MAX], over[AIM_PLOT_PANELS_MAX], decor = 0;
     for (int i = 0; i < p->n; i++) {
         const aim_plot_model *m = p->models[i];
-        under[i] = panel_under_px(m, plot_px) / h;
+        under[i] = panel_under_px(m, plot_px, i == p->n - 1) / h;
         over[i] = (PANEL_NAME_PX + above_px(m, i == 0)) / h;
         decor += under[i] + over[i];
     }
@@ -391,7 +404,7 @@ static void draw_panels(const void *data, const aim_plot_style *st) {
         double y1 = y - over[i], y0 = y1 - plot_h;
         y = y0 - under[i];
         plvpor(left, 1 - right, y0, y1);
-        draw_chart(m, 1, i == 0);
+        draw_chart(m, 1, i == 0, i == p->n - 1);
         char name[64];
         aim__plot_text(name, sizeof name, p->names[i]);
         plcol0(AIM_PLOT_COL_FG);
@@ -403,12 +416,12 @@ static void draw_panels(const void *data, const aim_plot_style *st) {
                               title);
         }
         if (m->n_series)
-            draw_legend(m, st, PANEL_TICKS_PX);
+            draw_legend(m, st, legend_at_px(i == p->n - 1));
     }
     plcol0(AIM_PLOT_COL_FG);
     /* under the last panel's legend */
     if (p->n)
-        aim__plot_mtex_px("b", panel_under_px(p->models[p->n - 1], plot_px), 0.5, 0.5,
+        aim__plot_mtex_px("b", panel_under_px(p->models[p->n - 1], plot_px, 1), 0.5, 0.5,
                           time_label);
     if (p->left_out) {
         char note[96];
