@@ -55,7 +55,7 @@ static void draw(const void *model, const aim_plot_style *st) {
      * they need; the matrix the rest, as large a square as fits */
     double most = 40 * 0.7 * label_size * L / 0.9;
     label_px = (label_px < most ? label_px : most) + 0.8 * L;
-    double left = label_px + 0.8 * L, right = 7.5 * L, top = 3.2 * L,
+    double left = label_px + 0.8 * L, right = 7.5 * L, top = 3.9 * L,
            bottom = label_px + 2.2 * L;   /* the corner note under the names */
     double side = W - left - right < H - top - bottom ? W - left - right : H - top - bottom;
     if (side < 50)

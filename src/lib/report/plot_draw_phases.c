@@ -135,12 +135,17 @@ static void draw(const void *model, const aim_plot_style *st) {
     char lines[AIM_PLOT_PHASE_GROUPS][MAX_LINES][200];
     int n_lines[AIM_PLOT_PHASE_GROUPS], most = 1;
     int codes = 0, used[AIM_HINT_GPU_BUSY + 1] = { 0 };
+    double group_px, plot_h;
+    aim__plot_viewport_px(&group_px, &plot_h);
+    group_px /= n > 0 ? n : 1;
+    aim__plot_text_size(0.75);   /* the hints' size: the words when every line fits its group */
     for (int i = 0; i < n; i++) {
         n_lines[i] = hint_lines(m, &m->groups[i], lines[i], MAX_LINES);
         most = n_lines[i] > most ? n_lines[i] : most;
         for (int l = 0; l < n_lines[i]; l++)
-            codes |= (double)strlen(lines[i][l]) * AIM_PLOT_CHAR_PX * 0.75 * ts > plot_px / n;
+            codes |= aim__plot_text_px(lines[i][l]) > 0.95 * group_px;
     }
+    aim__plot_text_size(1.0);
     if (codes) {   /* too narrow for the words: a letter a line */
         most = 1;
         for (int i = 0; i < n; i++) {
