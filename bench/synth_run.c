@@ -10,7 +10,10 @@
  * about 620 W with a step rhythm and noise; the SM clock drops as power nears the 700 W cap
  * (the shape of the WattsOnAI paper's Figure 2); eval draws less at full clock; the
  * temperature follows the power with a lag. Each further GPU runs the same steps a little
- * later and draws a little less.
+ * later and draws a little less. Each GPU's utilisation is also averaged per phase, as the
+ * writer's workload channels do (store: phase_metrics), so that `aimeter plot --kind phases`
+ * and the phase report have their bars and bottleneck hints (idle while loading and saving,
+ * busy in the epochs).
  *
  * usage: synth_run DB SECONDS HZ [NAME [GPUS]]   (GPUS 1 to 8, default 1)
  * prints the run id (fixed: 20261207-120000-5e1f0a) */
@@ -200,6 +203,8 @@ int main(int argc, char **argv) {
         }
         for (int g = 0; g < n_gpus; g++) {
             double p = values[PER_GPU * g];
+            /* the utilisation held over the interval up to this sample, weighted by time */
+            aim__phases_sample(phases, g, t - interval, t, values[PER_GPU * g + 2]);
             if (!isnan(prev_power[g])) {   /* trapezoids between samples, as the energy stage does */
                 double de = (prev_power[g] + p) / 2 * (double)interval / 1e9;
                 energy[g] += de;
@@ -248,6 +253,15 @@ int main(int argc, char **argv) {
         if (r == 0)
             r = aim__db_workload_store(db, run.id, 0, phases, 0, n_spans, 0, n_marks, records,
                                        NULL, 0, 0);
+        int ch_device[MAX_GPUS];
+        char ch_key[MAX_GPUS][48];
+        for (int g = 0; g < n_gpus; g++) {
+            ch_device[g] = g;
+            snprintf(ch_key[g], sizeof ch_key[g], "gpu.util");
+        }
+        if (r == 0)
+            r = aim__db_phase_metrics_store(db, run.id, phases, n_gpus, ch_device,
+                                           (const char(*)[48])ch_key);
         if (r == 0)   /* with the devices' energy and the series' figures */
             r = aim__db_run_update(db, &run);
         if (r == 0)

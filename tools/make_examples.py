@@ -8,7 +8,8 @@ stay true; after a change of what the charts look like, run it again and commit 
 
     /usr/bin/python3 tools/make_examples.py [--build build] [--out docs/images]
 
-A new kind of chart is one line of EXAMPLES.
+One chart per kind of `aimeter plot` (and --layout categories); a new one is one line of
+EXAMPLES.
 """
 import argparse
 import os
@@ -20,7 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SECONDS, HZ = 300, 10          # the example run: five minutes at 10 Hz, 3000 samples
 
-# (file under --out, the run's arguments to `aimeter plot` besides the run, --db and -o)
+# (file under --out, the run's arguments to `aimeter plot` besides the run, --db and -o): one
+# chart per kind, at modest sizes (docs/images stays small)
 EXAMPLES = [
     # the WattsOnAI paper's Figure 2: power and SM clock over time, the phases shaded
     ("plot-power-clock.png", ["-m", "gpu0.power,gpu0.gpu.clock_sm", "--size", "1000x450",
@@ -28,6 +30,22 @@ EXAMPLES = [
     # one phase's window, two other units
     ("plot-epoch-util-temp.png", ["-m", "gpu0.gpu.util,gpu0.temperature", "--phase", "epoch 2",
                                   "--size", "1000x450", "--title", "epoch 2: utilisation and temperature"]),
+    # Figure 6: stacked panels by category
+    ("plot-categories.png", ["--layout", "categories", "--size", "1000x600",
+                             "--title", "the run's metrics by category"]),
+    # Figure 3: per-phase activity with the bottleneck hints
+    ("plot-phases.png", ["--kind", "phases", "--size", "900x420",
+                         "--title", "GPU utilisation per phase"]),
+    # Figure 4: two metrics against each other
+    ("plot-scatter.png", ["--kind", "scatter", "-m", "gpu0.power,gpu0.gpu.clock_sm", "--size",
+                          "700x500", "--title", "SM clock against power"]),
+    ("plot-corr.png", ["--kind", "corr", "--size", "700x600",
+                       "--title", "correlations between the run's series"]),
+    ("plot-cumulative.png", ["--kind", "cumulative", "--size", "900x420",
+                             "--title", "energy and carbon since the start"]),
+    # Figure 5: the same run priced in other grid zones
+    ("plot-zones.png", ["--kind", "zones", "--zones", "CA-SK,CA-MB,FR,PL", "--size", "900x420",
+                        "--title", "the run's carbon in other grid zones"]),
 ]
 
 

@@ -23,7 +23,7 @@ import pytest
 from conftest import BUILD, REPO, run_aimeter
 from plot_images import (compare_rasters, compare_svg, load_rgb, pdf_page_raster,
                          raster_difference)
-from test_golden import R4, R5, load_store
+from test_golden import R1, R2, R4, R5, load_store
 from test_plot import LSAN
 
 GOLDEN = REPO / "tests" / "golden" / "plots"
@@ -34,8 +34,8 @@ SYNTH = "20261207-120000-5e1f0a"   # bench/synth_run.c's run id
 # (name, store, run, arguments, formats): each format drawn is compared with its reference,
 # NAME.png, NAME.svg, NAME.pdf.png (the page as pdftoppm renders it; not NAME.png, since
 # poppler and cairo antialias a dense chart's lines differently). A new kind of chart is one
-# line here, then AIMETER_GOLDEN_UPDATE=1. (No SVG of the long run: PLplot writes each dash
-# of a dashed line as an element of its own, about 1 MB there.)
+# line here, then AIMETER_GOLDEN_UPDATE=1. Every kind, --layout categories, markers,
+# --smooth and several runs have one; the cumulative case comes last.
 CASES = [
     ("r4-power-clock", "golden", R4, ["-m", "gpu0.power,gpu0.gpu.clock_sm"], ("png", "svg", "pdf")),
     ("r4-two-gpus-title", "golden", R4, ["-m", "gpu0.power,gpu1.power", "--title", "run #4",
@@ -48,6 +48,32 @@ CASES = [
                                             "--dpi", "120"], ("png", "svg")),
     ("synthetic-decimated", "synthetic", SYNTH, ["-m", "gpu0.power,gpu0.gpu.clock_sm", "--size",
                                                  "640x360", "--dpi", "80"], ("png", "pdf")),
+    # markers over a long run, both series solid (the SVG stays small), phase labels in the
+    # strip above the plot
+    ("synthetic-markers", "synthetic", SYNTH, ["-m", "gpu0.power,gpu0.temperature", "--size",
+                                               "900x420"], ("png", "svg")),
+    ("r1-smooth", "golden", R1, ["-m", "gpu0.power,gpu1.power", "--smooth", "200ms", "--size",
+                                 "800x400"], ("png", "svg")),
+    ("several-runs", "golden", R1, [R2, R4, "-m", "gpu0.power", "--size", "800x400"],
+     ("png", "svg")),
+    ("r2-categories", "golden", R2, ["--layout", "categories", "--size", "900x800"],
+     ("png", "svg")),
+    ("synthetic-categories", "synthetic", SYNTH, ["--layout", "categories", "--size",
+                                                  "900x600"], ("png",)),
+    ("synthetic-phases", "synthetic", SYNTH, ["--kind", "phases", "--size", "800x400"],
+     ("png", "svg")),
+    ("r4-phases", "golden", R4, ["--kind", "phases", "--size", "800x400"], ("png",)),
+    ("r1-scatter", "golden", R1, ["--kind", "scatter", "-m", "gpu0.energy,gpu1.energy",
+                                  "--size", "600x450"], ("png", "svg")),
+    ("synthetic-scatter", "synthetic", SYNTH, ["--kind", "scatter", "-m",
+                                               "gpu0.power,gpu0.gpu.clock_sm", "--size",
+                                               "600x450"], ("png",)),
+    ("r4-corr", "golden", R4, ["--kind", "corr", "--size", "900x800"], ("png", "svg")),
+    ("r1-zones", "golden", R1, ["--kind", "zones", "--zones", "CA-SK,CA-MB,PL", "--size",
+                                "800x400"], ("png", "svg")),
+    # last: where the cumulative curve's data comes from may change (docs/decisions.md)
+    ("r2-cumulative", "golden", R2, ["--kind", "cumulative", "--size", "800x400"],
+     ("png", "svg")),
 ]
 
 

@@ -40,15 +40,23 @@ static void colour_bar(void) {
 
 static void draw(const void *model, const aim_plot_style *st) {
     const aim_plot_corr *m = model;
-    double ts = aim__plot_text_scale(), W = st->width, H = st->height;
+    double W = st->width, H = st->height, L = aim__plot_line_px(st);
     int n = m->n;
-    size_t longest = 4;
-    for (int i = 0; i < n; i++)
-        longest = strlen(m->name[i]) > longest ? strlen(m->name[i]) : longest;
-    longest = longest < 40 ? longest : 40;
-    double label_size = n > 20 ? 0.6 : 0.75;
-    double label_px = (double)longest * AIM_PLOT_CHAR_PX * label_size * ts + 12 * ts;
-    double left = label_px + 30 * ts, right = 140 * ts, top = 60 * ts, bottom = label_px + 45 * ts;
+    double label_size = n > 20 ? 0.6 : 0.75, label_px = 0;
+    aim__plot_text_size(label_size);
+    for (int i = 0; i < n; i++) {
+        char name[330];
+        aim__plot_text(name, sizeof name, m->name[i]);
+        double w = aim__plot_text_px(name);
+        label_px = w > label_px ? w : label_px;
+    }
+    aim__plot_text_size(1.0);
+    /* the names (40 characters at most), the title, the colour bar and the note take what
+     * they need; the matrix the rest, as large a square as fits */
+    double most = 40 * 0.7 * label_size * L / 0.9;
+    label_px = (label_px < most ? label_px : most) + 0.8 * L;
+    double left = label_px + 0.8 * L, right = 7.5 * L, top = 3.9 * L,
+           bottom = label_px + 2.2 * L;   /* the corner note under the names */
     double side = W - left - right < H - top - bottom ? W - left - right : H - top - bottom;
     if (side < 50)
         side = 50;
@@ -59,7 +67,7 @@ static void draw(const void *model, const aim_plot_style *st) {
     plwind(0, n ? n : 1, n ? n : 1, 0);   /* the first series at the top */
     double cell_px = n ? side / n : side;
     /* r written in the cells when "-0.93" fits at a size still readable */
-    double cell_size = cell_px / (6 * AIM_PLOT_CHAR_PX * ts);
+    double cell_size = 0.85 * cell_px / (5 * 0.7 * L / 0.9);
     cell_size = cell_size > 0.8 ? 0.8 : cell_size;
     for (int a = 0; a < n; a++)
         for (int b = 0; b < n; b++) {
@@ -76,12 +84,12 @@ static void draw(const void *model, const aim_plot_style *st) {
                 plfill(4, x, y);
                 plpsty(0);
             }
-            if (isfinite(r) && cell_size >= 0.45) {
+            if (isfinite(r) && cell_size >= 0.55) {
                 char text[16];
                 snprintf(text, sizeof text, "%.2f", r);
                 plcol0(fabs(r) > 0.6 ? AIM_PLOT_COL_BG : AIM_PLOT_COL_FG);
                 aim__plot_text_size(cell_size);
-                plptex(b + 0.5, a + 0.5 + 0.15, 1, 0, 0.5, text);
+                plptex(b + 0.5, a + 0.5, 1, 0, 0.5, text);   /* centred on y */
                 aim__plot_text_size(1.0);
             }
         }

@@ -104,30 +104,34 @@ static void legend(const aim_plot_phases *m, int width, double y) {
              NULL, NULL);
 }
 
-/* Character heights (plmtex's unit) in pixels at 100 dpi, about. */
-#define CHAR_H_PX 19.0
-
 static void draw(const void *model, const aim_plot_style *st) {
     const aim_plot_phases *m = model;
     double ts = aim__plot_text_scale();
     int n = (int)m->n_groups;
+    /* plmtex's unit, a line of text, in pixels at 100 dpi: it follows the page's size */
+    const double char_h = aim__plot_line_px(st) / ts;
     /* names written upright when a group is too narrow for them */
     double left = 90, right = 30, plot_px = st->width * 0.85;
-    size_t longest = 0;
+    double widest = 0;   /* pixels, at the names' size, as written (upright: 30 characters) */
+    aim__plot_text_size(0.85);
     for (int i = 0; i < n; i++) {
-        char name[160];
+        char name[160], text[330];
         snprintf(name, sizeof name, m->groups[i].instances > 1 ? "%s (x%llu)" : "%s",
                  m->groups[i].name, (unsigned long long)m->groups[i].instances);
-        longest = strlen(name) > longest ? strlen(name) : longest;
+        if (strlen(name) > 30)
+            memcpy(name + 27, "...", 4);
+        aim__plot_text(text, sizeof text, name);
+        double w = aim__plot_text_px(text);
+        widest = w > widest ? w : widest;
     }
-    int upright = n && (double)longest * AIM_PLOT_CHAR_PX * 0.85 * ts > 0.9 * plot_px / n;
-    double names_px = upright ? (double)(longest < 30 ? longest : 30) * AIM_PLOT_CHAR_PX * 0.85 + 12
-                              : CHAR_H_PX * 1.6;
+    aim__plot_text_size(1.0);
+    int upright = n && widest > 0.9 * plot_px / n;
+    double names_px = upright ? widest / ts + 0.6 * char_h : char_h * 1.6;
     int rows = m->n_bars ? (m->n_bars + legend_columns(m, st->width) - 1) /
                                legend_columns(m, st->width) : 0;
     /* under the axis: the names, the axis's label, the legend */
-    double label_px = names_px + CHAR_H_PX * 1.8, legend_px = label_px + CHAR_H_PX * 1.9;
-    double bottom = legend_px + 24 * rows + 12, top = 60;
+    double label_px = names_px + char_h * 1.8, legend_px = label_px + char_h * 1.9;
+    double bottom = legend_px + char_h * (1.45 * rows + 0.5), top = 60;
     aim__plot_viewport(st, left, right, bottom, top);
     /* the hints are written at the top of the plot, over the bars' range: room for the
      * most lines a group has */
@@ -135,12 +139,17 @@ static void draw(const void *model, const aim_plot_style *st) {
     char lines[AIM_PLOT_PHASE_GROUPS][MAX_LINES][200];
     int n_lines[AIM_PLOT_PHASE_GROUPS], most = 1;
     int codes = 0, used[AIM_HINT_GPU_BUSY + 1] = { 0 };
+    double group_px, plot_h;
+    aim__plot_viewport_px(&group_px, &plot_h);
+    group_px /= n > 0 ? n : 1;
+    aim__plot_text_size(0.75);   /* the hints' size: the words when every line fits its group */
     for (int i = 0; i < n; i++) {
         n_lines[i] = hint_lines(m, &m->groups[i], lines[i], MAX_LINES);
         most = n_lines[i] > most ? n_lines[i] : most;
         for (int l = 0; l < n_lines[i]; l++)
-            codes |= (double)strlen(lines[i][l]) * AIM_PLOT_CHAR_PX * 0.75 * ts > plot_px / n;
+            codes |= aim__plot_text_px(lines[i][l]) > 0.95 * group_px;
     }
+    aim__plot_text_size(1.0);
     if (codes) {   /* too narrow for the words: a letter a line */
         most = 1;
         for (int i = 0; i < n; i++) {
@@ -150,7 +159,7 @@ static void draw(const void *model, const aim_plot_style *st) {
     }
     PLFLT vx0, vx1, vy0, vy1;
     plgvpd(&vx0, &vx1, &vy0, &vy1);
-    double line_share = 0.8 * CHAR_H_PX * ts / ((vy1 - vy0) * st->height);
+    double line_share = 1.1 * char_h * ts / ((vy1 - vy0) * st->height);
     double free_share = 1 - (most + 0.6) * line_share;
     double ymax = m->ymax * 1.02 / (free_share > 0.4 ? free_share : 0.4);
     double line = ymax * line_share;
@@ -211,7 +220,7 @@ static void draw(const void *model, const aim_plot_style *st) {
     }
     char text[500];
     aim__plot_text(text, sizeof text, key);
-    plmtex("b", label_px / CHAR_H_PX, 0.5, 0.5, text);
+    plmtex("b", label_px / char_h, 0.5, 0.5, text);
     aim__plot_title(st);
     char note[160];
     note[0] = 0;

@@ -2,6 +2,7 @@
  * plot; PLplot draws the axes, ticks and text. */
 #include <math.h>
 #include <plplot.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "report/plot_draw.h"
@@ -44,13 +45,16 @@ static void draw(const void *model, const aim_plot_style *st) {
         snprintf(r, sizeof r, "r undefined (fewer than two points, or a constant metric)");
     plcol0(AIM_PLOT_COL_FG);
     plmtex("t", 0.8, 0.0, 0.0, r);
-    char note[160];
-    if (m->thinned)
-        snprintf(note, sizeof note, "%zu aligned samples (one dot per occupied 2-pixel cell), "
-                 "n = %llu", m->n_rows, (unsigned long long)m->r_n);
+    /* the count once when r is over the samples drawn; both when its grid differs */
+    char note[200];
+    size_t o;
+    if (m->r_n == (uint64_t)m->n_rows)
+        o = (size_t)snprintf(note, sizeof note, "n = %zu aligned samples", m->n_rows);
     else
-        snprintf(note, sizeof note, "%zu aligned samples, n = %llu", m->n_rows,
-                 (unsigned long long)m->r_n);
+        o = (size_t)snprintf(note, sizeof note, "%zu aligned samples; r over %llu ticks",
+                             m->n_rows, (unsigned long long)m->r_n);
+    if (m->thinned && o < sizeof note)
+        snprintf(note + o, sizeof note - o, " (one dot per occupied 2-pixel cell)");
     aim__plot_note(note);
     if (m->n_rows == 0)
         aim__plot_message("no instant where both metrics have a value");

@@ -11,26 +11,35 @@
 
 #define COL_RUN (AIM_PLOT_COL_SERIES + 0)    /* orange: the run as it was priced */
 #define COL_ZONE (AIM_PLOT_COL_SERIES + 4)   /* blue: the zones asked for */
-#define CHAR_H_PX 19.0
-
 static void draw(const void *model, const aim_plot_style *st) {
     const aim_plot_zones *m = model;
     double ts = aim__plot_text_scale();
     int n = (int)m->n;
-    size_t longest = 1;
-    for (int i = 0; i < n; i++)
-        longest = strlen(m->bars[i].label) > longest ? strlen(m->bars[i].label) : longest;
+    /* plmtex's unit, a line of text, in pixels at 100 dpi: it follows the page's size */
+    const double char_h = aim__plot_line_px(st) / ts;
+    /* the names' widths (pixels) across at 0.85, upright at 0.7 */
+    double across = 0, up = 0;
+    for (int i = 0; i < n; i++) {
+        char text[300];
+        aim__plot_text(text, sizeof text, m->bars[i].label);
+        aim__plot_text_size(0.85);
+        double w = aim__plot_text_px(text);
+        across = w > across ? w : across;
+        aim__plot_text_size(0.7);
+        w = aim__plot_text_px(text);
+        up = w > up ? w : up;
+    }
+    aim__plot_text_size(1.0);
     double plot_px = st->width * 0.85;
-    int upright = n && (double)longest * AIM_PLOT_CHAR_PX * 0.85 * ts > 0.9 * plot_px / n;
+    int upright = n && across > 0.9 * plot_px / n;
     double name_size = upright ? 0.7 : 0.85;
-    double names_px = upright ? (double)(longest < 24 ? longest : 24) * AIM_PLOT_CHAR_PX * 0.7
-                              : CHAR_H_PX * 3.0;
-    aim__plot_viewport(st, 110, 30, names_px + CHAR_H_PX * 2.8, 60);
+    double names_px = upright ? up / ts + 0.6 * char_h : char_h * 3.0;
+    aim__plot_viewport(st, 110, 30, names_px + char_h * 3.4, 60);
     /* the values written upright above narrow bars: room for "0.00816 g" above the tallest */
     int values_upright = n && 10 * AIM_PLOT_CHAR_PX * 0.8 * ts > 0.9 * plot_px / n;
     PLFLT vx0, vx1, vy0, vy1;
     plgvpd(&vx0, &vx1, &vy0, &vy1);
-    double text_share = (values_upright ? 10 * AIM_PLOT_CHAR_PX * 0.8 : CHAR_H_PX * 1.5) * ts /
+    double text_share = (values_upright ? 10 * AIM_PLOT_CHAR_PX * 0.8 : char_h * 1.5) * ts /
                         ((vy1 - vy0) * st->height);
     text_share = text_share < 0.5 ? text_share : 0.5;
     double ymax = m->ymax > 0 ? m->ymax / (1 - text_share) : 1;
@@ -71,9 +80,8 @@ static void draw(const void *model, const aim_plot_style *st) {
     plcol0(AIM_PLOT_COL_FG);
     plbox("bc", 0, 0, "bcnstv", 0, 0);
     plmtex("l", 5.0, 0.5, 0.5, "carbon [g CO2e]");
-    /* under the names, upright ones being longer than estimated by a quarter at most */
-    double label_at = upright ? names_px / CHAR_H_PX * 1.25 + 1.2
-                              : (names_px + CHAR_H_PX * 1.2) / CHAR_H_PX;
+    /* under the names */
+    double label_at = upright ? names_px / char_h + 0.6 : (names_px + char_h * 1.2) / char_h;
     plmtex("b", label_at, 0.5, 0.5, "grid zone (first: the run as it was priced)");
     aim__plot_title(st);
     char kwh[AIM_NUM_MAX], note[160];

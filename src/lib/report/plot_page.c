@@ -17,6 +17,8 @@
 static pthread_mutex_t plot_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The text size of the chart being drawn (dpi / 100; under plot_lock). */
 static double text_scale = 1.0;
+/* The page's size in pixels (under plot_lock). */
+static double page_width = 1, page_height = 1;
 
 /* Okabe & Ito (2008), "Color Universal Design": orange, sky blue, bluish green, vermillion,
  * blue, reddish purple, yellow, black. */
@@ -49,6 +51,44 @@ int aim__plot_format_from_path(const char *path, aim_plot_file_format *ret) {
     return -EOPNOTSUPP;
 }
 
+/* PLplot's default character height follows the page: (width + height) / 100 pixels with the
+ * cairo and svg drivers (measured), times the text scale; plmtex's unit is 0.9 of it. */
+double aim__plot_line_px(const aim_plot_style *st) {
+    return 0.009 * (st->width + st->height) * st->dpi / 100.0;
+}
+
+/* The current character height in pixels: PLplot gives it in mm of a 72 dpi page, measured
+ * here against the page's width (one subpage: pladv(0)). */
+static double char_px(void) {
+    PLFLT def, ht, xmin, xmax, ymin, ymax;
+    plgchr(&def, &ht);
+    plgspa(&xmin, &xmax, &ymin, &ymax);
+    return xmax > xmin && ht > 0 ? ht * page_width / (xmax - xmin) : 10;
+}
+
+void aim__plot_mtex_px(const char *side, double px, double pos, double just, const char *text) {
+    plmtex(side, px / (0.9 * char_px()), pos, just, text);
+}
+
+void aim__plot_viewport_px(double *width, double *height) {
+    PLFLT x0, x1, y0, y1;
+    plgvpd(&x0, &x1, &y0, &y1);
+    *width = (x1 - x0) * page_width;
+    *height = (y1 - y0) * page_height;
+}
+
+/* PLplot's plstrl is not public: the width is estimated from the characters (a code point
+ * each, "##" one), each about 0.7 of the character height wide in the sans font the cairo
+ * and svg drivers use (measured on metric names; wider than prose, it errs on the side of
+ * room). */
+double aim__plot_text_px(const char *text) {
+    size_t chars = 0;
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        chars += (*c & 0xc0) != 0x80 && !(c[0] == '#' && c > (const unsigned char *)text &&
+                                          c[-1] == '#');
+    return (double)chars * 0.7 * char_px();
+}
+
 /* PLplot reads '#' as the start of an escape sequence; "##" is a '#'. */
 void aim__plot_text(char *out, size_t size, const char *s) {
     size_t o = 0;
@@ -79,7 +119,7 @@ void aim__plot_title_at(const aim_plot_style *st, double disp) {
     plmtex("t", disp, 0.5, 0.5, title);
 }
 
-void aim__plot_title(const aim_plot_style *st) { aim__plot_title_at(st, 2.0); }
+void aim__plot_title(const aim_plot_style *st) { aim__plot_title_at(st, 2.3); }
 
 void aim__plot_note(const char *note) {
     char text[300];
@@ -97,7 +137,9 @@ void aim__plot_corner_note(const char *note) {
     plwind(0, 1, 0, 1);
     plcol0(AIM_PLOT_COL_NOTE);
     aim__plot_text_size(0.75);
-    plptex(0.99, 0.012, 1, 0, 1, text);
+    /* the text's reference a line up from the page's edge: its descenders stay in */
+    double line = 0.009 * (page_width + page_height) * text_scale;
+    plptex(1 - 0.6 * line / page_width, 1.0 * line / page_height, 1, 0, 1, text);
     aim__plot_text_size(1.0);
 }
 
@@ -161,6 +203,8 @@ int aim__plot_page_draw(const aim_plot_style *st, const char *path, aim_plot_fil
     plinit();
     /* text scaled with the resolution asked (100 dpi: PLplot's default size) */
     text_scale = st->dpi / 100.0;
+    page_width = st->width;
+    page_height = st->height;
     aim__plot_text_size(1.0);
     pladv(0);
     draw(model, st);

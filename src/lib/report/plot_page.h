@@ -52,6 +52,22 @@ int aim__plot_page_draw(const aim_plot_style *st, const char *path, aim_plot_fil
 double aim__plot_text_scale(void);
 void aim__plot_text_size(double relative);
 
+/* One line of text at size 1 (plmtex's unit) in pixels: the text follows the picture's size
+ * and dpi, and so do the margins laid out in lines. Needs no open page. */
+double aim__plot_line_px(const aim_plot_style *st);
+
+/* plmtex with the displacement from the viewport's edge in pixels (to the text's reference
+ * line, as plmtex's), whatever the current character size: text of several sizes stacked
+ * above or under a plot keeps its distances. */
+void aim__plot_mtex_px(const char *side, double px, double pos, double just, const char *text);
+
+/* The current viewport's size in pixels. */
+void aim__plot_viewport_px(double *width, double *height);
+
+/* The width of text at the current character size, in pixels, estimated (PLplot's plstrl is
+ * not public). */
+double aim__plot_text_px(const char *text);
+
 /* s with PLplot's escape character '#' doubled, so that it is printed as written. */
 void aim__plot_text(char *out, size_t size, const char *s);
 
@@ -61,7 +77,7 @@ void aim__plot_viewport(const aim_plot_style *st, double left_px, double right_p
                         double bottom_px, double top_px);
 
 /* The title above the viewport (st->title, escaped); _at: disp character heights above it
- * (aim__plot_title: 2, PLplot's pllab). */
+ * (aim__plot_title: 2.3, clear of aim__plot_note). */
 void aim__plot_title(const aim_plot_style *st);
 void aim__plot_title_at(const aim_plot_style *st, double disp);
 
