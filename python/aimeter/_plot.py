@@ -2,7 +2,7 @@
 
 plot() takes every choice of `aimeter plot` (docs/cli.md). A plain time series (one run,
 one panel, no smoothing) is drawn with matplotlib when it can be imported, making the CLI's
-choices: the Okabe-Ito palette, one y-axis per unit (two at most, the right one dashed),
+choices: the Okabe-Ito palette, one y-axis per unit (two at most, the right one's lines thinner),
 phases as shaded bands labelled with their names, markers as ticks from the top axis,
 min/max decimation to two points per pixel said on the chart, units on every axis, the
 legend under the plot. Everything else (the other kinds, the categories layout, smoothing,
@@ -382,8 +382,9 @@ def _draw(Figure: Any, chart: _Chart, width: int, height: int, dpi: int, title: 
         x, y, n = _decimate(s["x"], s["y"], chart.x0, chart.x1, pixels)
         most = max(most, n)
         label = s["name"] + ((" (left)", " (right)")[s["axis"]] if len(chart.units) > 1 else "")
-        line, = axes[s["axis"]].plot(x, y, color=OKABE_ITO[i], linewidth=1.5,
-                                     linestyle="-" if s["axis"] == 0 else "--", label=label)
+        # solid, the right axis's thinner and over the left's, as the CLI draws them
+        line, = axes[s["axis"]].plot(x, y, color=OKABE_ITO[i], linewidth=(1.5, 1.0)[s["axis"]],
+                                     zorder=2 + s["axis"], label=label)
         # a sample alone between gaps has no line to be part of: a dot
         if len(y):
             finite = ~numpy.isnan(y)

@@ -45,7 +45,8 @@ def test_plot_draws_the_cli_s_choices(golden, tmp_path):
     assert left.get_xlabel() == "time since the run's start [s]"
     (power,), (clock,) = left.get_lines(), right.get_lines()
     assert power.get_color() == "#E69F00" and clock.get_color() == "#56B4E9"   # Okabe-Ito
-    assert power.get_linestyle() == "-" and clock.get_linestyle() == "--"     # right: dashed
+    assert power.get_linestyle() == "-" and clock.get_linestyle() == "-"      # solid, as the CLI
+    assert clock.get_linewidth() < power.get_linewidth()                        # right: thinner
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == ["gpu0.power (left)", "gpu0.gpu.clock_sm (right)"]
     # phases: a band per instance (3 epochs, 3 nested steps), labelled
