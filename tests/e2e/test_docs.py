@@ -60,6 +60,8 @@ NOT_RUN = {
         "runs tests of this suite from inside it; bash -n",
     ("docs/testing.md", "for i in 1 2; do nice -n -5 sh -c"):
         "loads the machine and runs the whole suite from inside it; bash -n",
+    ("docs/testing.md", "AIMETER_BUILD=$PWD/build /usr/bin/python3 -m pytest tests/e2e/test_html_browser.py"):
+        "runs a test file of this suite from inside it; bash -n",
 }
 
 # Blocks that are not code: formulas, a byte layout, a udev rule (docs/permissions.md, as the
