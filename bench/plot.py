@@ -2,7 +2,8 @@
 run on two GPUs (bench/synth_run: power, SM clock, utilisation, temperature each: 8 series,
 360 000 ticks) written into a fresh store, then, through bench/measure (wall, CPU, peak RSS):
 
-- `aimeter plot` of 4 metrics (two powers, two SM clocks) to PNG (target < 1 s), SVG and PDF;
+- `aimeter plot` of 4 metrics (two powers, two SM clocks) to PNG (target < 1 s), SVG and PDF,
+  and `--kind cumulative` (the run's energy and carbon curve) to PNG;
 - `aimeter report --format html` of that run (target < 5 MB), when this build has it (else
   one line says it was skipped);
 - the time until that report is interactive in headless Chromium (target < 2 s), when
@@ -36,13 +37,18 @@ def run(argv):
     return float(wall), float(cpu), int(rss), int(code)
 
 
+def ms(values):
+    """'median ms (min-max)' of times in s."""
+    return (f"{statistics.median(values) * 1e3:.0f} ms "
+            f"({min(values) * 1e3:.0f}-{max(values) * 1e3:.0f})")
+
+
 def timed(argv):
-    """The median wall and CPU time and the highest peak RSS of reps runs of argv."""
+    """The wall and CPU times of reps runs of argv (median, range) and the highest peak RSS."""
     runs = [run(argv) for _ in range(reps)]
     if any(r[3] for r in runs):
         raise SystemExit(f"{' '.join(argv)} exited with {runs[0][3]}")
-    return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs),
-            max(r[2] for r in runs))
+    return ms([r[0] for r in runs]), ms([r[1] for r in runs]), max(r[2] for r in runs)
 
 
 t0 = time.perf_counter()
@@ -50,15 +56,20 @@ run_id = subprocess.run([os.path.join(build, "bench/synth_run"), db, "3600", "10
                         capture_output=True, text=True, check=True).stdout.strip()
 made = time.perf_counter() - t0
 
-print(f"| one-hour 100 Hz run, 2 GPUs x 4 metrics (median of {reps}) | wall | CPU | peak RSS | file |")
+print(f"| one-hour 100 Hz run, 2 GPUs x 4 metrics (median of {reps}, range) | wall | CPU | "
+      "peak RSS | file |")
 print("|---|---|---|---|---|")
 print(f"| writing it (bench/synth_run: 2 880 000 values) | {made * 1e3:.0f} ms | | | "
       f"{os.path.getsize(db) / 1e6:.1f} MB store |")
 for ext in ("png", "svg", "pdf"):
     out = os.path.join(tmp, f"chart.{ext}")
     wall, cpu, rss = timed([aimeter, "plot", run_id, "--db", db, "-m", METRICS, "-o", out])
-    print(f"| `aimeter plot` of 4 metrics to {ext.upper()} (1200x600) | {wall * 1e3:.0f} ms | "
-          f"{cpu * 1e3:.0f} ms | {rss / 1024:.1f} MiB | {os.path.getsize(out) / 1e3:.0f} kB |")
+    print(f"| `aimeter plot` of 4 metrics to {ext.upper()} (1200x600) | {wall} | {cpu} | "
+          f"{rss / 1024:.1f} MiB | {os.path.getsize(out) / 1e3:.0f} kB |")
+out = os.path.join(tmp, "cumulative.png")
+wall, cpu, rss = timed([aimeter, "plot", run_id, "--db", db, "--kind", "cumulative", "-o", out])
+print(f"| `aimeter plot --kind cumulative` to PNG (1200x600) | {wall} | {cpu} | "
+      f"{rss / 1024:.1f} MiB | {os.path.getsize(out) / 1e3:.0f} kB |")
 
 html = os.path.join(tmp, "report.html")
 probe = subprocess.run([aimeter, "report", run_id, "--db", db, "--format", "html", "-o", html],
@@ -69,7 +80,7 @@ if probe.returncode != 0:
           f"({probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else probe.returncode})")
 else:
     wall, cpu, rss = timed([aimeter, "report", run_id, "--db", db, "--format", "html", "-o", html])
-    print(f"| `aimeter report --format html` | {wall * 1e3:.0f} ms | {cpu * 1e3:.0f} ms | "
+    print(f"| `aimeter report --format html` | {wall} | {cpu} | "
           f"{rss / 1024:.1f} MiB | {os.path.getsize(html) / 1e6:.2f} MB |")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     playwright = os.path.join(repo, "web", "node_modules", "playwright-core")
@@ -86,9 +97,12 @@ else:
                                cwd=os.path.join(repo, "web"))
             if r.returncode != 0:
                 raise SystemExit(f"report_interactive.mjs: {r.stderr.strip()}")
-            times.append(float(r.stdout.split()[0]))
-        print(f"| HTML report in headless Chromium (median of {reps}) | value |")
+            times.append(float(r.stdout.split()[0]) / 1e3)
+        version = subprocess.run([chromium, "--version"], capture_output=True,
+                                 text=True).stdout.strip()
+        print(f"| HTML report in headless Chromium (median of {reps}, range) | value |")
         print("|---|---|")
-        print(f"| from navigation to interactive (charts drawn) | {statistics.median(times):.0f} ms |")
+        print(f"| from navigation to interactive (window.aimeterReport.ready, then a frame; "
+              f"{version}) | {ms(times)} |")
 
 shutil.rmtree(tmp, ignore_errors=True)

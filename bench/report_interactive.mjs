@@ -1,8 +1,9 @@
 // The time until an HTML report is interactive in headless Chromium, for bench/plot.py:
-// milliseconds from the start of navigation to the moment its charts are drawn, printed on
-// one line. "Drawn": the page sets window.aimeterReportReady = true (the hook the front end
-// in web/ may set once its charts are drawn), or, without the hook, the page has loaded and
-// it has at least one <canvas> and each has non-blank pixels.
+// milliseconds from the start of navigation to the first frame painted after the front end
+// says its charts are drawn, printed on one line. The front end (web/src/main.js) sets
+// window.aimeterReport.ready = true once render() has drawn every chart (uPlot draws when
+// it is made); the next animation frame is when they are on screen. A page error, a console
+// error or a report that never gets ready (60 s) fails.
 // usage: node bench/report_interactive.mjs CHROMIUM REPORT.html   (playwright-core from web/node_modules)
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -18,27 +19,18 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(pathToFileURL(path.resolve(report)).href, { waitUntil: 'commit' });
-  await page.waitForFunction(() => {
-    if (window.aimeterReportReady !== undefined)
-      return window.aimeterReportReady === true;
-    if (document.readyState !== 'complete')
-      return false;
-    const canvases = [...document.querySelectorAll('canvas')];
-    return canvases.length > 0 && canvases.every((c) => {
-      if (!c.width || !c.height)
-        return false;
-      const ctx = c.getContext('2d');
-      if (!ctx)
-        return true;   // a WebGL canvas: its size is all that can be seen cheaply
-      const data = ctx.getImageData(0, 0, c.width, c.height).data;
-      for (let i = 3; i < data.length; i += 4 * 97)
-        if (data[i] !== 0)
-          return true;
-      return false;
-    });
-  }, null, { polling: 'raf', timeout: 60000 });
-  const ms = await page.evaluate(() => performance.now());
+  // ready, or the front end's own failure message (main.js's show())
+  await page.waitForFunction(() => window.aimeterReport?.ready === true ||
+                                   !!document.querySelector('#aimeter-report .error'),
+                             null, { polling: 'raf', timeout: 60000 });
+  const ms = await page.evaluate(() => new Promise((done) =>
+    requestAnimationFrame(() => done(performance.now()))));
+  const drawn = await page.evaluate(() =>
+    window.aimeterReport.ready === true && window.aimeterReport.charts.length);
+  if (!drawn)
+    errors.push('the report drew no chart');
   if (errors.length)
     throw new Error(`page errors: ${errors.join('; ')}`);
   console.log(ms.toFixed(1));

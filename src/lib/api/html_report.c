@@ -4,10 +4,9 @@
  *   - its series' decimator (processing/decimate.h), so a run of any length costs memory in
  *     proportion to its series and the bucket count, never to its samples;
  *   - the what-if pricer (processing/whatif.h) for the energy groups, which prices the run in
- *     its own series, in the comparison zones, and at a unit intensity of 1 g/kWh: that
- *     scenario's carbon is the facility energy in kWh, so the cumulative energy and carbon
- *     curves come interval by interval from the writer's own meters (on_interval), one
- *     point per bucket.
+ *     the comparison zones and in the two scenarios of the cumulative energy and carbon
+ *     curve (processing/energy_timeline.h, the curve aimeter plot --kind cumulative draws
+ *     too), one point per bucket.
  * The run's JSON report (aim_report_render) and its correlation matrix (aim_corr_compute)
  * come from their own public functions, so the HTML shows the same figures. */
 #include <errno.h>
@@ -21,6 +20,7 @@
 #include "api/store_error.h"
 #include "api/whatif.h"
 #include "data/zone_history.h"
+#include "processing/energy_timeline.h"
 #include "processing/html_model.h"
 #include "processing/report_words.h"
 #include "processing/sections.h"
@@ -28,7 +28,6 @@
 #include "report/renderers.h"
 #include "store/store.h"
 #include "store/tags_store.h"
-#include "util/array.h"
 #include "util/numfmt.h"
 
 #define NS_PER_S 1e9
@@ -49,99 +48,22 @@ typedef struct html_ctx {
     size_t **members;
     size_t *n_members;
     int n_groups;
-    /* the pricing: own (0), unit (1), then the zones */
+    /* the pricing: the curve's own (0) and unit (1), then the zones */
     aim_whatif_scenario sc[MAX_SC];
     size_t n_sc;
-    aim_intensity_point own_point, unit_point, zone_points[2 * AIM_WHATIF_MAX_ZONES];
+    aim_intensity_point zone_points[2 * AIM_WHATIF_MAX_ZONES];
     aim_whatif_pricer *pricer;
     const int *pricer_groups;
     size_t n_pricer_groups;
     aim_whatif_totals tot;
     double pue;
     aim_html_zone zones[MAX_SC];
-    /* the energy curve being built: the current bucket and the sums so far */
-    long e_bucket;
-    double e_t, e_kwh, e_g;
-    size_t e_cap;
-    int e_err;
-    aim_decimator e_grid;         /* no sample: its buckets only */
+    aim_energy_timeline energy;   /* the cumulative energy and carbon */
     /* correlation */
     aim_corr_result *corr;
     const char **corr_names;
     double *corr_r;
 } html_ctx;
-
-/* ------------------------------------------------------------------ energy and carbon */
-
-static void energy_point(html_ctx *x, double t, double kwh, double g) {
-    aim_html_model *m = &x->m;
-    if (x->e_err)
-        return;
-    if (m->n_energy == x->e_cap) {
-        /* Three arrays side by side: all grow to the one new capacity. */
-        size_t cap = aim__array_next_cap(x->e_cap, m->n_energy + 1, 256);
-        if (cap == 0 || aim__array_resize(&m->energy_t, cap, sizeof *m->energy_t) < 0 ||
-            aim__array_resize(&m->energy_kwh, cap, sizeof *m->energy_kwh) < 0 ||
-            aim__array_resize(&m->energy_g, cap, sizeof *m->energy_g) < 0) {
-            x->e_err = -ENOMEM;
-            return;
-        }
-        x->e_cap = cap;
-    }
-    m->energy_t[m->n_energy] = t;
-    m->energy_kwh[m->n_energy] = kwh;
-    m->energy_g[m->n_energy] = g;
-    m->n_energy++;
-}
-
-/* An interval (t0, t1] ns of one device priced: the intervals come in time order (the reader
- * merges the groups so), so the curve keeps the sums at the last interval of each bucket. */
-static void interval_at(html_ctx *x, int64_t t1_ns) {
-    double t = (double)t1_ns / NS_PER_S;
-    /* the decimator's buckets, so that the curves and the series cut time alike; an interval
-     * past the window (a sample after the recorded end) stays in the last bucket */
-    long b = aim__decimator_bucket(&x->e_grid, t);
-    if (b < 0)
-        b = (long)x->m.buckets - 1;
-    if (x->e_bucket < 0) {
-        energy_point(x, x->m.x0, 0, 0);   /* the curve starts at nothing */
-        x->e_bucket = b;
-    } else if (b > x->e_bucket) {
-        energy_point(x, x->e_t, x->e_kwh, x->e_g);
-        x->e_bucket = b;
-    }
-    if (t > x->e_t)
-        x->e_t = t;
-}
-
-/* An energy counter's first reading counts the energy since the run's start by extrapolation,
- * which the next readings refine, and a refinement can take back a little of it: the sums
- * can dip. A cumulative curve never goes down, so each point is at most every later one
- * (a running minimum from the end); the last point stays the run's total. */
-static void energy_monotone(aim_html_model *m) {
-    for (size_t i = m->n_energy; i-- > 1;) {
-        if (m->energy_kwh[i - 1] > m->energy_kwh[i])
-            m->energy_kwh[i - 1] = m->energy_kwh[i];
-        if (m->energy_g[i - 1] > m->energy_g[i])
-            m->energy_g[i - 1] = m->energy_g[i];
-    }
-}
-
-static void on_own(void *userdata, int dev, int64_t t0_ns, int64_t t1_ns, double carbon_g) {
-    (void)dev;
-    (void)t0_ns;
-    html_ctx *x = userdata;
-    interval_at(x, t1_ns);
-    x->e_g += carbon_g;
-}
-
-static void on_unit(void *userdata, int dev, int64_t t0_ns, int64_t t1_ns, double kwh) {
-    (void)dev;
-    (void)t0_ns;
-    html_ctx *x = userdata;
-    interval_at(x, t1_ns);
-    x->e_kwh += kwh;
-}
 
 /* ------------------------------------------------------------------ scenarios */
 
@@ -156,17 +78,7 @@ static int priced(const html_ctx *x, const char *z) {
 }
 
 static int add_scenarios(html_ctx *x, const char *zones) {
-    aim__whatif_run_scenario(&x->run, &x->own_point, &x->sc[0]);
-    x->sc[0].on_interval = on_own;
-    x->sc[0].userdata = x;
-    aim_whatif_scenario *u = &x->sc[1];
-    x->unit_point.t_unix_ms = x->run.start_wall_ns / 1000000;
-    x->unit_point.g_per_kwh = 1;
-    u->points = &x->unit_point;
-    u->n = 1;
-    aim__bprintf(u->label, sizeof u->label, "1 g/kWh");
-    u->on_interval = on_unit;
-    u->userdata = x;
+    aim__energy_timeline_scenarios(&x->energy, &x->run, x->sc);
     x->n_sc = 2;
     /* The user's zones as given (a repeat once), then the defaults not priced yet. */
     /* zeroed: the optional fields (on_interval, device_g) the zone scenario does not set */
@@ -324,11 +236,11 @@ static int read_samples(html_ctx *x) {
         r = aim__decimator_finish(&x->m.series[i].dec);
     if (r == 0) {
         aim__whatif_pricer_finish(x->pricer, &x->tot);
-        if (x->e_bucket >= 0)
-            energy_point(x, x->e_t, x->e_kwh, x->e_g);
-        r = x->e_err;
-        if (r == 0)
-            energy_monotone(&x->m);
+        r = aim__energy_timeline_finish(&x->energy);
+        x->m.energy_t = x->energy.t;     /* borrowed */
+        x->m.energy_kwh = x->energy.kwh;
+        x->m.energy_g = x->energy.g;
+        x->m.n_energy = x->energy.n;
     }
     if (r < 0)
         aim__store_set_error(x->store, "%s", r == -ENOMEM ? "out of memory" : aim__db_errmsg(x->db));
@@ -420,9 +332,7 @@ static void ctx_free(html_ctx *x) {
     free(x->m.series);
     free(x->m.phases);
     free(x->m.marks);
-    free(x->m.energy_t);
-    free(x->m.energy_kwh);
-    free(x->m.energy_g);
+    aim__energy_timeline_free(&x->energy);
     for (int g = 0; x->members && g < x->n_groups; g++)
         free(x->members[g]);
     free(x->members);
@@ -457,12 +367,15 @@ int aim_report_render_html(aim_store *store, const char *run_id, const char *zon
     }
     x->store = store;
     x->db = db;
-    x->e_bucket = -1;
     int r = aim__db_load_summary(db, run_id, &x->run);
     if (r < 0)
         aim__store_set_error(store, "%s", aim__db_errmsg(db));
-    if (r == 0)
+    if (r == 0) {
+        /* the timeline's window: the run, s since its start */
+        double x1 = x->run.duration_ns > 0 ? (double)x->run.duration_ns / NS_PER_S : 0;
+        aim__energy_timeline_init(&x->energy, 0, x1, buckets);
         r = add_scenarios(x, zones);
+    }
     if (r == 0)
         r = aim_report_render(store, run_id, AIM_FORMAT_JSON, &x->report_json);
     if (r == 0) {
@@ -471,10 +384,9 @@ int aim_report_render_html(aim_store *store, const char *run_id, const char *zon
         m->run_name = x->run.name;
         m->report_json = x->report_json;
         m->start_wall_ns = x->run.start_wall_ns;
-        m->x0 = 0;
-        m->x1 = x->run.duration_ns > 0 ? (double)x->run.duration_ns / NS_PER_S : 0;
+        m->x0 = x->energy.grid.x0;
+        m->x1 = x->energy.grid.x1;
         m->buckets = buckets;
-        aim__decimator_init(&x->e_grid, m->x0, m->x1, buckets);
         x->pue = aim__whatif_pue(0, &x->run);
         r = add_series(x, buckets);
         if (r == 0)

@@ -31,11 +31,21 @@ void aim__api_series_key(const aim_run_summary *run, const aim_series_summary *s
 const char *aim__api_series_unit(const aim_series_summary *s);
 
 /* The run's cumulative energy curve (processing/energy_curve.h): every energy group of the
- * run read once through it (aimeter forecast, aimeter plot --kind cumulative). A group
+ * run read once through it, for aimeter forecast's interpolation at any instant. A group
  * without a chunk yet is empty. -ENOMEM, or the store's error (db's message set). */
 struct aim_db;
 struct aim_energy_curve;
 int aim__api_energy_curve_load(struct aim_db *db, const aim_run_summary *run,
                                struct aim_energy_curve **ret);
+
+/* The run's cumulative facility energy and carbon over its duration in buckets buckets
+ * (processing/energy_timeline.h, the curve of the HTML report, which builds it in its own
+ * pass over the samples): the run's energy groups read once, merged in time order, through
+ * the what-if pricer, so it ends at the report's figures; *tl is initialised here and freed
+ * with aim__energy_timeline_free, whatever the result. -ENOMEM, or the store's error (db's
+ * message set). */
+struct aim_energy_timeline;
+int aim__api_energy_timeline_load(struct aim_db *db, const aim_run_summary *run,
+                                  size_t buckets, struct aim_energy_timeline *tl);
 
 #endif

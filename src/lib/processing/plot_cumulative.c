@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "model/intensity_series.h"
-
-#define J_PER_KWH 3.6e6
+#include "processing/whatif.h"
 
 void aim__plot_cumulative_free(aim_plot_cumulative *m) {
     if (!m)
@@ -19,51 +18,60 @@ void aim__plot_cumulative_free(aim_plot_cumulative *m) {
     memset(m, 0, sizeof *m);
 }
 
-/* The intensity in force at t ns after the run's start, g/kWh. */
-static double intensity_at(const aim_run_summary *run, int64_t t_ns) {
-    if (run->n_intensity_points == 0)
-        return run->intensity_g_per_kwh;
-    int64_t wall_ms = (run->start_wall_ns + t_ns) / 1000000;
-    size_t i = aim__step_index(run->intensity_points, run->n_intensity_points, wall_ms);
-    return run->intensity_points[i].g_per_kwh;
+/* Whether the run's stored intensity takes more than one value between its start and end. */
+static int intensity_varies(const aim_run_summary *run) {
+    if (run->n_intensity_points < 2)
+        return 0;
+    const aim_intensity_point *p = run->intensity_points;
+    size_t n = run->n_intensity_points;
+    int64_t start_ms = run->start_wall_ns / 1000000;
+    int64_t end_ms = (run->start_wall_ns + (run->duration_ns > 0 ? run->duration_ns : 0)) / 1000000;
+    size_t i0 = aim__step_index(p, n, start_ms), i1 = aim__step_index(p, n, end_ms);
+    for (size_t i = i0 + 1; i <= i1 && i < n; i++)
+        if (p[i].g_per_kwh != p[i0].g_per_kwh)
+            return 1;
+    return 0;
 }
 
-int aim__plot_cumulative_build(const aim_run_summary *run,
-                               double (*energy_at)(const void *userdata, int64_t t_ns),
-                               const void *userdata, size_t n_points, aim_plot_cumulative *m) {
+int aim__plot_cumulative_build(const aim_run_summary *run, const aim_energy_timeline *tl,
+                               aim_plot_cumulative *m) {
     memset(m, 0, sizeof *m);
-    n_points = n_points < 2 ? 2 : n_points;
-    m->t = malloc(n_points * sizeof *m->t);
-    m->kwh = malloc(n_points * sizeof *m->kwh);
-    m->g = malloc(n_points * sizeof *m->g);
+    double end = run->duration_ns > 0 ? (double)run->duration_ns / 1e9 : 0;
+    /* the curve, and a last point at the run's end when its last sample came earlier:
+     * nothing more was recorded, so the sums stay */
+    size_t n = tl->n;
+    int extend = n == 0 || tl->t[n - 1] < end;
+    size_t cap = n + (size_t)extend + 1;
+    m->t = malloc(cap * sizeof *m->t);
+    m->kwh = malloc(cap * sizeof *m->kwh);
+    m->g = malloc(cap * sizeof *m->g);
     if (!m->t || !m->kwh || !m->g) {
         aim__plot_cumulative_free(m);
         return -ENOMEM;
     }
-    m->n = n_points;
-    m->pue = run->pue > 0 ? run->pue : 1.0;
-    int64_t dur = run->duration_ns > 0 ? run->duration_ns : 0;
-    double prev_j = 0, g = 0, first_i = NAN;
-    for (size_t k = 0; k < n_points; k++) {
-        int64_t t = (int64_t)((double)dur * (double)k / (double)(n_points - 1));
-        double j = energy_at(userdata, t);
-        j = isfinite(j) ? j : prev_j;
-        /* the step's energy at the intensity in force at its start */
-        double i = intensity_at(run, k ? (int64_t)((double)dur * (double)(k - 1) /
-                                                   (double)(n_points - 1)) : 0);
-        if (k == 0)
-            first_i = i;
-        else if (i != first_i)
-            m->intensity_varies = 1;
-        if (isfinite(i))
-            g += (j - prev_j) * m->pue / J_PER_KWH * i;
-        prev_j = j;
-        m->t[k] = (double)t / 1e9;
-        m->kwh[k] = j * m->pue / J_PER_KWH;
-        m->g[k] = g;
+    if (n == 0) {   /* no energy: a flat line from the start */
+        m->t[0] = m->kwh[0] = m->g[0] = 0;
+        n = 1;
+    } else {
+        memcpy(m->t, tl->t, n * sizeof *m->t);
+        memcpy(m->kwh, tl->kwh, n * sizeof *m->kwh);
+        memcpy(m->g, tl->g, n * sizeof *m->g);
     }
-    m->t_max = m->t[n_points - 1] > 0 ? m->t[n_points - 1] : 1;
-    m->kwh_max = m->kwh[n_points - 1];
-    m->g_max = m->g[n_points - 1];
+    if (extend || n < 2) {
+        m->t[n] = end > m->t[n - 1] ? end : m->t[n - 1];
+        m->kwh[n] = m->kwh[n - 1];
+        m->g[n] = m->g[n - 1];
+        n++;
+    }
+    /* without an intensity the run's carbon is unknown (NaN): the line stays at 0 */
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(m->g[i]))
+            m->g[i] = 0;
+    m->n = n;
+    m->pue = aim__whatif_pue(0, run);
+    m->intensity_varies = intensity_varies(run);
+    m->t_max = m->t[n - 1] > 0 ? m->t[n - 1] : 1;
+    m->kwh_max = m->kwh[n - 1];
+    m->g_max = m->g[n - 1];
     return 0;
 }

@@ -1,15 +1,15 @@
 /* The model of aimeter plot --kind cumulative: the run's energy (kWh, facility: IT x PUE)
- * and carbon (g CO2e) from its start to each instant, on a grid of points across the run.
- * The energy comes from the cumulative energy curve (processing/energy_curve.h, handed in
- * as a function); the carbon adds each step's energy at the grid intensity in force then
- * (the run's stored intensity series, a step function; its one value without a series), as
- * the run's own accounting does (docs/methodology.md, "Carbon"). No I/O. */
+ * and carbon (g CO2e) from its start to each instant. The curve is the HTML report's
+ * (processing/energy_timeline.h, handed in): the writer's own accounting replayed, a point
+ * per bucket, ending exactly at the report's energy and carbon whether the run's intensity
+ * varied or not. No I/O. */
 #ifndef AIM_PLOT_CUMULATIVE_H
 #define AIM_PLOT_CUMULATIVE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "processing/energy_timeline.h"
 #include "processing/summary.h"
 
 typedef struct aim_plot_cumulative {
@@ -22,11 +22,10 @@ typedef struct aim_plot_cumulative {
     double t_max, kwh_max, g_max;
 } aim_plot_cumulative;
 
-/* energy_at(userdata, t): the run's IT energy in J from its start to t ns after it
- * (aim__energy_curve_at). n_points >= 2 instants from the start to the end. -ENOMEM. */
-int aim__plot_cumulative_build(const aim_run_summary *run,
-                               double (*energy_at)(const void *userdata, int64_t t_ns),
-                               const void *userdata, size_t n_points, aim_plot_cumulative *ret);
+/* The chart of run's curve tl (finished; copied): at least 2 points, from the start to the
+ * run's end; carbon 0 where the run has no intensity. -ENOMEM. */
+int aim__plot_cumulative_build(const aim_run_summary *run, const aim_energy_timeline *tl,
+                               aim_plot_cumulative *ret);
 void aim__plot_cumulative_free(aim_plot_cumulative *m);
 
 #endif
