@@ -80,8 +80,8 @@ static void draw(const void *model, const aim_plot_style *st) {
     aim__plot_mtex_px("r", 5.0 * L, 0.5, 0.5, carbon_label);
     aim__plot_title_at(st, 2.4);
     char e[AIM_NUM_MAX], c[AIM_NUM_MAX], note[200];
-    aim__fmt_sig(e, m->kwh_max * eu.per, 3, 0);
-    aim__fmt_sig(c, m->g_max * cu.per, 3, 0);
+    aim__fmt_sig(e, m->kwh_max * eu.per, 4, 0);
+    aim__fmt_sig(c, m->g_max * cu.per, 4, 0);
     snprintf(note, sizeof note, "%s %s (IT x PUE %.2f), %s %s CO2e; carbon at the %s", e,
              eu.name, m->pue, c, cu.name,
              m->intensity_varies ? "intensity in force at each instant" : "run's intensity");
