@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_one_error, gpu_env, ls_json, run_aimeter
+from conftest import REPO, assert_one_error, gpu_env, ls_json, run_aimeter
 # R4: 2 GPUs, phases epoch 1..3 with a step inside each; R5: no GPU, prefill then decode
 # (left open)
 from test_golden import R4, R5, load_store
@@ -208,15 +208,10 @@ CONCURRENT = r"""
 import ctypes, os, sys, threading
 lib = ctypes.CDLL(os.environ["AIMETER_LIBRARY"])
 
-class Req(ctypes.Structure):
-    _fields_ = [("metrics", ctypes.c_char_p), ("output", ctypes.c_char_p),
-                ("width", ctypes.c_int), ("height", ctypes.c_int), ("dpi", ctypes.c_int),
-                ("title", ctypes.c_char_p), ("has_from", ctypes.c_int), ("has_to", ctypes.c_int),
-                ("from_s", ctypes.c_double), ("to_s", ctypes.c_double),
-                ("phase", ctypes.c_char_p), ("kind", ctypes.c_char_p),
-                ("layout", ctypes.c_char_p), ("zones", ctypes.c_char_p),
-                ("smooth_s", ctypes.c_double), ("more_runs", ctypes.c_void_p),
-                ("n_more_runs", ctypes.c_size_t)]
+# the Python package's one definition of struct aim_plot_request (tests/python checks it
+# against the header)
+sys.path.insert(0, os.environ["AIMETER_PYTHON"])
+from aimeter._plot import PlotRequest as Req
 
 lib.aim_store_errmsg.restype = ctypes.c_char_p
 db, run, out = sys.argv[1].encode(), sys.argv[2].encode(), sys.argv[3]
@@ -247,6 +242,7 @@ def test_threads_draw_at_once(golden, tmp_path):
     from conftest import PYTHON
     env = dict(os.environ)
     env.update(library_env())
+    env["AIMETER_PYTHON"] = str(REPO / "python")
     r = subprocess.run([PYTHON, "-c", CONCURRENT, str(golden), R4, str(tmp_path)], env=env,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stdout + r.stderr
