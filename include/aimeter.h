@@ -695,8 +695,9 @@ AIM_PUBLIC int aim_report_render(aim_store *store, const char *run_id, aim_forma
  * whatif --zones` takes them, priced besides the run's own and a default set (docs/cli.md);
  * NULL or "" for the defaults only. Reads every sample once; memory grows with the series and
  * the buckets, not with the run's length. Caller frees *ret_text with free(). -EINVAL (a bad
- * zone or bucket count), -ENOENT (no such run), -EBADMSG (a corrupt chunk), -ENOMEM; the
- * message in aim_store_errmsg(). */
+ * zone or bucket count), -ENOENT (no such run), -EBADMSG (a corrupt chunk), -ENOMEM,
+ * -ENOTRECOVERABLE (a broken build: the web assets missing or bad); the message in
+ * aim_store_errmsg(). */
 AIM_PUBLIC int aim_report_render_html(aim_store *store, const char *run_id, const char *zones,
                                       unsigned buckets, char **ret_text);
 

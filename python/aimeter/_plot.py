@@ -454,7 +454,10 @@ def repr_html(summary: Summary) -> str:
             doc = _lib.take_string(out.value)
     except AimeterError:
         return _table(summary)
-    return ('<iframe srcdoc="' + html.escape(doc, quote=True) + '" style="width: 100%; '
+    # sandboxed to scripts only: the report runs in an opaque origin, with no access to the
+    # notebook's page, storage or cookies (it needs none: web/src uses no storage)
+    return ('<iframe sandbox="allow-scripts" srcdoc="' + html.escape(doc, quote=True)
+            + '" style="width: 100%; '
             'height: 720px; border: 1px solid #ddd" title="aimeter report '
             + html.escape(summary.run_id or "", quote=True) + '"></iframe>')
 

@@ -41,6 +41,12 @@ int cli_db_option(const char *arg, const char **ret_db);
 int cli_check_output(const char *db, const char *option, const char *path);
 /* The same for a CSV output and the column list written beside it (NAME.columns.csv). */
 int cli_check_csv_output(const char *db, const char *option, const char *csv);
+/* Refuses outputs of one command that would mix or overwrite each other: two of paths[n]
+ * (NULL: not asked for) naming one file (the same inode, or the same resolved path when
+ * neither exists yet), or more than one "-" (standard output). options[i] names paths[i] in
+ * the message. Returns 0 or AIM_EXIT_USAGE after printing one error line (paths.c). */
+int cli_check_distinct_outputs(const char *command, size_t n, const char *const options[],
+                               const char *const paths[]);
 
 /* Maps a library error from opening or writing the store to an exit code. */
 int cli_store_exit_code(int err);

@@ -45,23 +45,27 @@ static void resolve(const char *path, char *out, size_t size) {
         snprintf(out, size, "%s", path);
 }
 
-/* 1 when out names the file `store` + suffix: the same inode when both exist, else the
- * same resolved path (a -wal or -shm that SQLite has not created yet). */
-static int same_file(const char *out, const struct stat *out_st, int out_exists,
-                     const char *store, const char *suffix) {
+/* 1 when paths a and b name one file: the same inode when both exist, else the same
+ * resolved path (a file not created yet: a -wal SQLite has not made, an output). */
+static int same_path(const char *a, const char *b) {
+    struct stat sa, sb;
+    int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea && eb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea != eb)
+        return 0; /* one exists and the other does not: not the same */
+    char ra[PATH_MAX + 1], rb[PATH_MAX + 1];
+    resolve(a, ra, sizeof ra);
+    resolve(b, rb, sizeof rb);
+    return strcmp(ra, rb) == 0;
+}
+
+/* 1 when out names the file `store` + suffix. */
+static int same_file(const char *out, const char *store, const char *suffix) {
     char name[PATH_MAX];
     if (snprintf(name, sizeof name, "%s%s", store, suffix) >= (int)sizeof name)
         return 0;
-    struct stat st;
-    if (stat(name, &st) == 0) {
-        if (out_exists)
-            return st.st_dev == out_st->st_dev && st.st_ino == out_st->st_ino;
-        return 0; /* the store's file exists and the output does not: not the same */
-    }
-    char a[PATH_MAX + 1], b[PATH_MAX + 1];
-    resolve(out, a, sizeof a);
-    resolve(name, b, sizeof b);
-    return strcmp(a, b) == 0;
+    return same_path(out, name);
 }
 
 int cli_check_output(const char *db, const char *option, const char *path) {
@@ -77,12 +81,10 @@ int cli_check_output(const char *db, const char *option, const char *path) {
             return 0; /* no store to protect */
         db = def;
     }
-    struct stat st;
-    int exists = stat(path, &st) == 0;
     static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
     int code = 0;
     for (size_t i = 0; !code && i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        if (!same_file(path, &st, exists, db, suffixes[i]))
+        if (!same_file(path, db, suffixes[i]))
             continue;
         if (*suffixes[i])
             cli_error("%s %s is the journal of the store %s: writing there would corrupt the "
@@ -103,4 +105,24 @@ int cli_check_csv_output(const char *db, const char *option, const char *csv) {
     if (!code && cli_csv_columns_path(csv, columns, sizeof columns) == 0)
         code = cli_check_output(db, option, columns);
     return code;
+}
+
+int cli_check_distinct_outputs(const char *command, size_t n, const char *const options[],
+                               const char *const paths[]) {
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; paths[i] && j < n; j++) {
+            if (!paths[j])
+                continue;
+            int out_i = strcmp(paths[i], "-") == 0, out_j = strcmp(paths[j], "-") == 0;
+            if (out_i != out_j || !(out_i || same_path(paths[i], paths[j])))
+                continue;
+            if (out_i)
+                cli_error("%s: %s and %s both write to standard output: give one of them a file "
+                          "(- once at most)", command, options[i], options[j]);
+            else
+                cli_error("%s: %s %s and %s %s are the same file: each output needs its own",
+                          command, options[i], paths[i], options[j], paths[j]);
+            return AIM_EXIT_USAGE;
+        }
+    return 0;
 }

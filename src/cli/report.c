@@ -30,8 +30,9 @@ static int render_into(aim_store *store, const char *id, aim_format format, cons
                                       : aim_report_render(store, id, format, &text);
     if (r < 0) {
         cli_error("%s", aim_store_errmsg(store));
+        /* -ENOTRECOVERABLE (a broken build: the web assets) is internal: 70 */
         return r == -EINVAL ? AIM_EXIT_USAGE : r == -ENOENT ? AIM_EXIT_NOINPUT
-                                                            : cli_store_exit_code(r);
+               : r == -ENOTRECOVERABLE ? AIM_EXIT_SOFTWARE : cli_store_exit_code(r);
     }
     cli_output_truncate(out);
     int code = 0;

@@ -560,6 +560,13 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
     if (cli_check_csv_output(o->db, "--csv", o->csv) || cli_check_output(o->db, "--json", o->json) ||
         cli_check_output(o->db, "--html", o->html))
         return AIM_EXIT_USAGE;
+    /* NAME.csv's column list (NAME.columns.csv) is an output too */
+    char columns[4096];
+    int has_columns = o->csv && cli_csv_columns_path(o->csv, columns, sizeof columns) == 0;
+    const char *const out_opts[] = { "--csv", "--csv's column list", "--json", "--html" };
+    const char *const out_paths[] = { o->csv, has_columns ? columns : NULL, o->json, o->html };
+    if (cli_check_distinct_outputs("run", 4, out_opts, out_paths))
+        return AIM_EXIT_USAGE;
     if (bad_job && o->quiet < 2) /* said once -q is known */
         cli_warning("SLURM_JOB_ID '%s' is not a valid tag value: not recorded", job);
     if (optind >= argc) {

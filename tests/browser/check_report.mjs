@@ -6,7 +6,7 @@
 // series and zooming change what a chart shows, the kWh / g CO2e toggle changes the
 // cumulative chart. Takes a full-page screenshot.
 //
-// usage: node tests/browser/check_report.mjs HTMLFILE --screenshot PNG [--json]
+// usage: node tests/browser/check_report.mjs HTMLFILE --screenshot PNG [--json] [--frame]
 // Prints one JSON line (the result); without --json a short summary on stderr too. Exit
 // status 0 when every check that applies passed, 1 when one failed, 2 on bad usage.
 // A check that does not apply (no chart, no carbon series) is reported "skipped".
@@ -28,9 +28,12 @@ function usage(msg) {
 
 const args = process.argv.slice(2);
 let html = null; let shot = null; let jsonOnly = false;
+// --frame: the report is the page's one iframe (a notebook's sandboxed srcdoc one)
+let inFrame = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--screenshot') shot = args[++i];
   else if (args[i] === '--json') jsonOnly = true;
+  else if (args[i] === '--frame') inFrame = true;
   else if (args[i].startsWith('-')) usage(`unknown option ${args[i]}`);
   else if (!html) html = args[i];
   else usage('one HTML file');
@@ -77,15 +80,17 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') result.console_errors.push(m.text()); });
   page.on('pageerror', (e) => result.page_errors.push(String(e && e.message || e)));
   await page.goto(pathToFileURL(resolve(html)).href, { waitUntil: 'load' });
+  // the document the checks read: the page's, or its iframe's with --frame
+  const doc = inFrame ? await (await page.waitForSelector('iframe')).contentFrame() : page;
   try {
-    await page.waitForFunction(() => window.aimeterReport && window.aimeterReport.ready === true, null, { timeout: 15000 });
+    await doc.waitForFunction(() => window.aimeterReport && window.aimeterReport.ready === true, null, { timeout: 15000 });
     result.checks.loaded = 'ok';
   } catch {
     result.checks.loaded = 'failed';
     fail('the report did not finish drawing (window.aimeterReport.ready)');
   }
-  await page.evaluate(frame);
-  const charts = await page.evaluate(() => (window.aimeterReport?.charts || []).map((c) => ({
+  await doc.evaluate(frame);
+  const charts = await doc.evaluate(() => (window.aimeterReport?.charts || []).map((c) => ({
     id: c.id, kind: c.kind, testid: c.el.getAttribute('data-testid'),
     shown: c.uplot.series.slice(1).filter((s) => s.show).length, n: c.uplot.series.length - 1,
     // the first series shown that has a value to draw (hiding an empty one changes nothing)
@@ -97,7 +102,7 @@ try {
   // every chart draws something
   let empty = 0;
   for (const c of charts) {
-    const p = await page.evaluate(CANVAS_PROBE, c.id);
+    const p = await doc.evaluate(CANVAS_PROBE, c.id);
     if (p.drawn === 0) { empty++; fail(`chart ${c.id}: empty canvas`); }
   }
   result.checks.canvases = charts.length ? (empty ? 'failed' : 'ok') : 'skipped';
@@ -106,24 +111,24 @@ try {
   const ts = charts.find((c) => c.kind === 'timeseries' && c.drawable > 0);
   if (ts) {
     const k = ts.drawable;
-    const before = await page.evaluate(CANVAS_PROBE, ts.id);
-    const entry = page.locator(`[data-testid="${ts.testid}"] .u-legend tr.u-series`).nth(k);
+    const before = await doc.evaluate(CANVAS_PROBE, ts.id);
+    const entry = doc.locator(`[data-testid="${ts.testid}"] .u-legend tr.u-series`).nth(k);
     await entry.click();
-    await page.evaluate(frame);
-    const after = await page.evaluate(CANVAS_PROBE, ts.id);
-    const hidden = await page.evaluate(([id, i]) => !window.aimeterReport.charts.find((x) => x.id === id).uplot.series[i].show, [ts.id, k]);
+    await doc.evaluate(frame);
+    const after = await doc.evaluate(CANVAS_PROBE, ts.id);
+    const hidden = await doc.evaluate(([id, i]) => !window.aimeterReport.charts.find((x) => x.id === id).uplot.series[i].show, [ts.id, k]);
     result.checks.toggle = hidden && after.hash !== before.hash ? 'ok' : 'failed';
     if (result.checks.toggle !== 'ok') fail(`chart ${ts.id}: hiding series ${k} changed nothing (hidden ${hidden})`);
     await entry.click(); // shown again, for the screenshot
-    await page.evaluate(frame);
+    await doc.evaluate(frame);
   } else result.checks.toggle = 'skipped';
 
   // a drag across a chart zooms every chart to it; Reset brings the whole run back
   if (charts.length) {
     const c = charts[0];
-    const range = () => page.evaluate(() => window.aimeterReport.charts.map((x) => [x.uplot.scales.x.min, x.uplot.scales.x.max]));
+    const range = () => doc.evaluate(() => window.aimeterReport.charts.map((x) => [x.uplot.scales.x.min, x.uplot.scales.x.max]));
     const r0 = await range();
-    const over = page.locator(`[data-testid="${c.testid}"] .u-over`);
+    const over = doc.locator(`[data-testid="${c.testid}"] .u-over`);
     await over.scrollIntoViewIfNeeded();
     const box = await over.boundingBox();
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
@@ -131,34 +136,34 @@ try {
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
     await page.mouse.up();
-    await page.evaluate(frame);
+    await doc.evaluate(frame);
     const r1 = await range();
     const narrower = r1.every(([a, b], i) => a > r0[i][0] && b < r0[i][1] && b > a);
     result.checks.zoom = narrower ? 'ok' : 'failed';
     result.zoom = { before: r0[0], after: r1[0] };
     if (!narrower) fail(`zoom: x ranges ${JSON.stringify(r0)} -> ${JSON.stringify(r1)}`);
-    await page.locator('[data-testid="zoom-reset"]').click();
-    await page.evaluate(frame);
+    await doc.locator('[data-testid="zoom-reset"]').click();
+    await doc.evaluate(frame);
     const r2 = await range();
     if (JSON.stringify(r2) !== JSON.stringify(r0)) { result.checks.zoom = 'failed'; fail('Reset did not restore the whole run'); }
   } else result.checks.zoom = 'skipped';
 
   // the cumulative chart's kWh / g CO2e toggle
   const cum = charts.find((c) => c.kind === 'cumulative');
-  const gRadio = page.locator('[data-testid="cumulative-g"]');
+  const gRadio = doc.locator('[data-testid="cumulative-g"]');
   if (cum && await gRadio.count() && await gRadio.isEnabled()) {
-    const before = await page.evaluate(CANVAS_PROBE, 'cumulative');
+    const before = await doc.evaluate(CANVAS_PROBE, 'cumulative');
     await gRadio.check();
-    await page.evaluate(frame);
-    const after = await page.evaluate(CANVAS_PROBE, 'cumulative');
-    const unit = await page.locator('[data-testid="chart-cumulative"]').getAttribute('data-unit');
+    await doc.evaluate(frame);
+    const after = await doc.evaluate(CANVAS_PROBE, 'cumulative');
+    const unit = await doc.locator('[data-testid="chart-cumulative"]').getAttribute('data-unit');
     result.checks.cumulative_toggle = unit === 'g' && after.hash !== before.hash && after.drawn > 0 ? 'ok' : 'failed';
     if (result.checks.cumulative_toggle !== 'ok') fail(`kWh/CO2e toggle: unit ${unit}, canvas changed ${after.hash !== before.hash}`);
-    await page.locator('[data-testid="cumulative-kwh"]').check();
-    await page.evaluate(frame);
+    await doc.locator('[data-testid="cumulative-kwh"]').check();
+    await doc.evaluate(frame);
   } else result.checks.cumulative_toggle = 'skipped';
 
-  await page.evaluate(() => window.scrollTo(0, 0)); // the sticky contents bar at the top
+  await doc.evaluate(() => window.scrollTo(0, 0)); // the sticky contents bar at the top
   await page.screenshot({ path: result.screenshot, fullPage: true });
 } catch (e) {
   fail(`check_report: ${e && e.stack || e}`);

@@ -98,10 +98,12 @@ def report_html(tmp_path, data, name="report", **kw):
     return path
 
 
-def check(page, name):
-    """Runs check_report.mjs on page; returns (exit status, its JSON result)."""
+def check(page, name, *options):
+    """Runs check_report.mjs on page (with its options: --frame); returns (exit status, its
+    JSON result)."""
     shot = artifacts() / f"html-{name}.png"
-    r = subprocess.run([NODE, str(CHECK), str(page), "--screenshot", str(shot), "--json"],
+    r = subprocess.run([NODE, str(CHECK), str(page), "--screenshot", str(shot), "--json",
+                        *options],
                        capture_output=True, text=True, timeout=120)
     lines = r.stdout.strip().splitlines()
     assert lines, f"no result line; stderr: {r.stderr}"
@@ -272,3 +274,20 @@ def test_binary_report_of_a_long_synthetic_run(tmp_path):
     assert_works(rc, res)
     assert res["checks"] == {"loaded": "ok", "canvases": "ok", "toggle": "ok", "zoom": "ok",
                              "cumulative_toggle": "ok"}, res["checks"]
+
+
+def test_binary_report_in_a_sandboxed_iframe(tmp_path):
+    """The notebook's frame (python/aimeter/_plot.py, repr_html): the document in srcdoc of
+    an iframe sandboxed to scripts only (an opaque origin: no storage, no cookies, no access
+    to the notebook). The front end must need none of them: it draws, zooms and toggles."""
+    db = tmp_path / "golden.db"
+    load_store(db)
+    doc = binary_report(tmp_path, db, R_TRAIN, "sandboxed-doc").read_text(encoding="utf-8")
+    page = tmp_path / "notebook.html"
+    page.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+                    '<iframe sandbox="allow-scripts" srcdoc="' + html.escape(doc, quote=True)
+                    + '" style="width: 100%; height: 720px"></iframe></body></html>\n',
+                    encoding="utf-8")
+    rc, res = check(page, "sandboxed", "--frame")
+    assert_works(rc, res)
+    assert res["checks"]["zoom"] == "ok" and res["checks"]["toggle"] == "ok", res["checks"]

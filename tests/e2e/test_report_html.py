@@ -190,6 +190,13 @@ def test_zones_and_buckets(golden):
     assert len(tl["energy"]["t"]) <= 11
 
 
+def test_zones_leave_out_the_own_zone(golden):
+    """R1 is priced in FR: --zones FR adds no second FR row (docs/cli.md)."""
+    data, _ = data_of(html_report(golden, R1, "--zones", "FR,CA-SK,FR"))
+    zones = [z["zone"] for z in data["whatif"]["zones"]]
+    assert zones == ["FR", "CA-SK"] + [z for z in DEFAULT_ZONES if z != "FR"]
+
+
 @pytest.mark.parametrize("args", [["--zones", "FR,NOWHERE"], ["--zones", "FR,,SE"],
                                   ["--buckets", "5"], ["--buckets", "x"]])
 def test_bad_options(golden, tmp_path, args):

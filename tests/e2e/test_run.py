@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (AIMETER, EX_USAGE, device, ls_json, rel_close, report_json, run_aimeter)
+from conftest import (AIMETER, EX_USAGE, assert_one_error, device, ls_json, rel_close, report_json, run_aimeter)
 
 
 def run_ok(db, *args, cmd=("sleep", "0.3")):
@@ -250,6 +250,29 @@ def test_csv_and_json_to_stdout(db):
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("time_s,wall_time,")
     check_csv(list(csv.reader(io.StringIO(r.stdout))))
+
+
+@pytest.mark.parametrize("outputs", [
+    ["--json", "-", "--html", "-"],
+    ["--csv", "-", "--json", "-", "--html", "-"],
+    ["--json", "{d}/out", "--html", "{d}/out"],
+    ["--json", "{d}/out", "--html", "{d}/sub/../out"],
+    ["--csv", "{d}/x.csv", "--json", "{d}/x.columns.csv"],
+    ["--json", "{d}/exists", "--html", "{d}/link"],
+])
+def test_outputs_must_differ(db, tmp_path, outputs):
+    """Two outputs naming one file (or both standard output) would mix or overwrite each
+    other: refused before the command starts."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "exists").write_text("keep")
+    (tmp_path / "link").symlink_to(tmp_path / "exists")
+    marker = tmp_path / "started"
+    args = [a.format(d=tmp_path) for a in outputs]
+    r = run_aimeter("run", "--db", db, *args, "--", "touch", marker)
+    line = assert_one_error(r, EX_USAGE)
+    assert "--" in line and ("same file" in line or "standard output" in line), line
+    assert not marker.exists() and not Path(db).exists()
+    assert not (tmp_path / "out").exists() and (tmp_path / "exists").read_text() == "keep"
 
 
 def test_json_option(db, tmp_path):

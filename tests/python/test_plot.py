@@ -213,8 +213,10 @@ def test_repr_html_iframe_holds_the_document_escaped(golden, monkeypatch):
     monkeypatch.setattr(_lib, "take_string", lambda ptr, real=_lib.take_string: real(ptr) +
                         '\n<b class="x">&amp; "quotes" \'single\'</b>')
     out = s._repr_html_()
-    assert out.startswith('<iframe srcdoc="') and out.endswith("</iframe>")
-    inner = out[len('<iframe srcdoc="'):out.index('" style=')]
+    assert out.startswith('<iframe sandbox="allow-scripts" srcdoc="') and out.endswith("</iframe>")
+    # scripts only: no allow-same-origin (the report would reach the notebook's page)
+    assert iframe_of(out)["sandbox"] == "allow-scripts"
+    inner = out[len('<iframe sandbox="allow-scripts" srcdoc="'):out.index('" style=')]
     assert '"' not in inner and "<" not in inner   # nothing leaves the attribute
     assert iframe_of(out)["srcdoc"] == doc
     assert "height" in iframe_of(out)["style"]

@@ -52,14 +52,19 @@ export const carbon = (g, d = 4) =>
   scaled(g, [[1e-3, 'mg CO₂e'], [1, 'g CO₂e'], [1e3, 'kg CO₂e'], [1e6, 't CO₂e']], d);
 export const power = (w, d = 4) => scaled(w, [[1e-3, 'mW'], [1, 'W'], [1e3, 'kW'], [1e6, 'MW']], d);
 
-/** 0.27 s, 12.3 s, 4 min 05 s, 2 h 03 min. */
+/** 0.27 s, 12.3 s, 4 min 05 s, 2 h 03 min. The total is rounded to the unit shown first,
+ * then split: 59.97 s is "1 min 00 s" and 119.6 s "2 min 00 s", never "60 s" or "1 min 60 s". */
 export function duration(s) {
   if (!isNum(s)) return '—';
-  if (s < 60) return `${fmt(s, 3)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${String(Math.round(s - m * 60)).padStart(2, '0')} s`;
-  const hh = Math.floor(m / 60);
-  return `${hh} h ${String(m - hh * 60).padStart(2, '0')} min`;
+  if (Number(s.toPrecision(3)) < 60) return `${fmt(s, 3)} s`;
+  const secs = Math.round(s);
+  if (secs < 3600) {
+    const m = Math.floor(secs / 60);
+    return `${m} min ${String(secs - m * 60).padStart(2, '0')} s`;
+  }
+  const mins = Math.round(s / 60);
+  const hh = Math.floor(mins / 60);
+  return `${hh} h ${String(mins - hh * 60).padStart(2, '0')} min`;
 }
 
 /** An ISO time as "2026-12-07 08:31:54 UTC". */

@@ -80,7 +80,8 @@ static int priced(const html_ctx *x, const char *z) {
 static int add_scenarios(html_ctx *x, const char *zones) {
     aim__energy_timeline_scenarios(&x->energy, &x->run, x->sc);
     x->n_sc = 2;
-    /* The user's zones as given (a repeat once), then the defaults not priced yet. */
+    /* The user's zones as given (a repeat, or the run's own zone, left out), then the
+     * defaults not priced yet. */
     /* zeroed: the optional fields (on_interval, device_g) the zone scenario does not set */
     static const aim_whatif_scenario none;
     aim_whatif_scenario given[AIM_WHATIF_MAX_ZONES];
@@ -89,13 +90,9 @@ static int add_scenarios(html_ctx *x, const char *zones) {
     size_t n_given = 0;
     int r = aim__whatif_add_zones(x->store, zones, x->run.start_wall_ns, x->zone_points, given,
                                   &n_given);
-    for (size_t k = 0; r == 0 && k < n_given; k++) {
-        int seen = 0;
-        for (size_t j = 2; j < x->n_sc; j++)
-            seen |= strcmp(x->sc[j].label, given[k].label) == 0;
-        if (!seen)
+    for (size_t k = 0; r == 0 && k < n_given; k++)
+        if (!priced(x, given[k].label))
             x->sc[x->n_sc++] = given[k];
-    }
     size_t n_def = 0;
     for (size_t k = 0; k < n_given; k++)
         given[k] = none;
@@ -408,7 +405,8 @@ int aim_report_render_html(aim_store *store, const char *run_id, const char *zon
         if (r < 0)
             aim__store_set_error(store, "cannot render run %s as HTML: %s", run_id,
                                  r == -ENOMEM ? "out of memory"
-                                              : "the web front end's assets are missing or bad");
+                                              : "this aimeter's build is broken: the web front "
+                                                "end's assets are missing or bad (rebuild it)");
     }
     ctx_free(x);
     return r;

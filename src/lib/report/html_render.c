@@ -251,10 +251,11 @@ static int holds(const unsigned char *s, size_t n, const char *end) {
 
 int aim__html_render(const aim_html_model *m, char **ret_text) {
     const aim_web_asset *js = aim__web_asset("report.js"), *css = aim__web_asset("report.css");
-    if (!js || !css)
-        return -ENOENT;
-    if (holds(js->data, js->len, "</script") || holds(css->data, css->len, "</style"))
-        return -EINVAL;
+    /* Assets missing, or one that would end its own element: the build is broken, not the
+     * input (-ENOTRECOVERABLE: the CLI's exit 70, not "no input" or "usage"). */
+    if (!js || !css || holds(js->data, js->len, "</script") ||
+        holds(css->data, css->len, "</style"))
+        return -ENOTRECOVERABLE;
     aim_strbuf data = AIM_STRBUF_INIT;
     aim__html_data_json(&data, m);
     if (data.err) {

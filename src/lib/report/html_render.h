@@ -9,9 +9,9 @@
 #include "processing/html_model.h"
 #include "util/strbuf.h"
 
-/* The document of m: a string the caller frees. -ENOMEM; -ENOENT when an asset is missing,
- * -EINVAL when an asset would end its element early ("</script" in the JS, "</style" in
- * the CSS). */
+/* The document of m: a string the caller frees. -ENOMEM; -ENOTRECOVERABLE (a broken build)
+ * when an asset is missing or would end its element early ("</script" in the JS, "</style"
+ * in the CSS). */
 int aim__html_render(const aim_html_model *m, char **ret_text);
 
 /* The DATA of m (aimeter.html/1) as JSON text, appended to b. */
