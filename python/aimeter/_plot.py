@@ -4,7 +4,7 @@ plot() takes every choice of `aimeter plot` (docs/cli.md). A plain time series (
 one panel, no smoothing) is drawn with matplotlib when it can be imported, making the CLI's
 choices: the Okabe-Ito palette, one y-axis per unit (two at most, the right one's lines thinner),
 phases as shaded bands labelled with their names, markers as ticks from the top axis,
-min/max decimation to two points per pixel said on the chart, units on every axis, the
+the CLI's min/max decimation (gaps kept as breaks) said on the chart, units on every axis, the
 legend under the plot. Everything else (the other kinds, the categories layout, smoothing,
 several runs), and every chart when matplotlib is absent, is drawn by the library itself
 (aim_plot_render, what the CLI runs), so the numbers are the library's. The samples are read
@@ -344,29 +344,82 @@ def _read(summary: Summary, names: List[str], start: Any, end: Any, phase: Optio
 
 
 def _decimate(x: List[float], y: List[float], x0: float, x1: float, pixels: int) -> Tuple[Any, Any, int]:
-    """Min and max of each pixel's samples in the order they came (a one-sample spike
-    survives), when there are more than two samples per pixel; NaNs break the line as gaps.
-    Returns x, y and the most samples a pixel had (0: not decimated)."""
+    """The CLI's decimation (src/lib/processing/decimate.c, its rule in decimate.h) over
+    `pixels` buckets of [x0, x1], sample by sample: within a bucket the samples between two
+    gaps form a segment, kept as it is when it has at most 2 samples, else as its minimum and
+    maximum in the order they came (one point when they are one sample); a gap (NaN) ends the
+    segment and is kept as a NaN point that breaks the line (consecutive gaps are one break,
+    a line does not start with one); only a bucket's first gap splits it, a later one followed
+    by a sample in that bucket is folded into its second segment, one still open at the
+    bucket's end is kept. So a gap inside a pixel that also has samples still breaks the
+    line, where the CLI's chart shows a break. Returns x, y and the most samples one
+    segment's min/max stood for (0: every sample kept)."""
     import numpy
-    xs, ys = numpy.asarray(x, float), numpy.asarray(y, float)
-    if len(xs) <= 2 * pixels or not x1 > x0:
-        return xs, ys, 0
-    px = numpy.minimum(((xs - x0) / (x1 - x0) * pixels).astype(int), pixels - 1)
-    out_x, out_y, most = [], [], 0
-    edges = numpy.flatnonzero(numpy.diff(px)) + 1
-    for seg in numpy.split(numpy.arange(len(xs)), edges):
-        vals = ys[seg]
-        ok = ~numpy.isnan(vals)
-        most = max(most, len(seg))
-        if not ok.any():
-            out_x.append(xs[seg[0]])
-            out_y.append(math.nan)
+    x1 = max(x1, x0)
+    span = x1 - x0
+    buckets = max(1, pixels)
+    out_x: List[float] = []
+    out_y: List[float] = []
+    most = 0
+    seg: List[Tuple[float, float]] = []      # the open segment's first two samples
+    lo = hi = (0.0, 0.0)                      # its minimum and maximum (t, v)
+    count = 0
+    bucket, gaps_here, pending, pending_t, in_gap, samples = -1, 0, False, 0.0, False, 0
+
+    def flush() -> None:
+        nonlocal count, most
+        if count <= 2:
+            for t, v in seg[:count]:
+                out_x.append(t)
+                out_y.append(v)
+        else:
+            most = max(most, count)
+            if lo == hi:
+                points = [lo]
+            else:
+                points = [lo, hi] if lo[0] <= hi[0] else [hi, lo]
+            for t, v in points:
+                out_x.append(t)
+                out_y.append(v)
+        count = 0
+        seg.clear()
+
+    for t, v in zip(x, y):
+        if not x0 <= t <= x1:
             continue
-        i_min, i_max = seg[ok][numpy.argmin(vals[ok])], seg[ok][numpy.argmax(vals[ok])]
-        for i in sorted({i_min, i_max}):
-            out_x.append(xs[i])
-            out_y.append(ys[i])
-    return numpy.asarray(out_x), numpy.asarray(out_y), most
+        idx = min(max(int((t - x0) / span * buckets), 0), buckets - 1) if span > 0 else 0
+        if idx != bucket:
+            flush()
+            if pending:
+                out_x.append(pending_t)
+                out_y.append(math.nan)
+            pending, gaps_here, bucket = False, 0, idx
+        if v is None or not math.isfinite(v):
+            if in_gap or samples == 0:
+                continue
+            in_gap = True
+            if gaps_here == 0:
+                flush()
+                out_x.append(t)
+                out_y.append(math.nan)
+                gaps_here = 1
+            else:
+                pending, pending_t = True, t
+            continue
+        in_gap, pending = False, False
+        samples += 1
+        if count < 2:
+            seg.append((t, v))
+        if count == 0 or v < lo[1]:
+            lo = (t, v)
+        if count == 0 or v > hi[1]:
+            hi = (t, v)
+        count += 1
+    flush()
+    if pending:
+        out_x.append(pending_t)
+        out_y.append(math.nan)
+    return numpy.asarray(out_x, float), numpy.asarray(out_y, float), most
 
 
 def _draw(Figure: Any, chart: _Chart, width: int, height: int, dpi: int, title: str) -> Any:

@@ -18,7 +18,8 @@ static const char report_usage[] =
     "      --zones LIST  html: also price the run in these zones (as aimeter whatif\n"
     "                    --zones takes them), besides its own and a default set\n"
     "      --buckets N   html: the charts' time buckets, each a series' min and max\n"
-    "                    (default 2000, 10 to 1000000): more detail, a larger file\n"
+    "                    (and its gaps; default 2000, 10 to 1000000): more detail, a\n"
+    "                    larger file\n"
     "      --db PATH     store to read\n"
     "  -h, --help        this help\n";
 

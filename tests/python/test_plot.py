@@ -87,6 +87,54 @@ def test_long_run_is_decimated_and_says_so(tmp_path):
     assert len(notes) == 1 and notes[0].startswith("min/max of up to ")
 
 
+def test_decimation_is_the_cli_s_rule():
+    """_plot._decimate follows src/lib/processing/decimate.c (decimate.h's rule): a gap
+    inside a bucket that also has samples breaks the line there (a NaN point), consecutive
+    gaps are one break, a later gap of the bucket followed by a sample is folded into its
+    second segment, a flat segment is one point, a line does not start with a gap."""
+    nan = float("nan")
+    x = list(range(20))
+    y = [nan, 9, 4, nan, nan, 2, 7, nan, 3, 5] + [6] * 5 + [nan] * 5
+    y[0] = 1
+    xs, ys, most = _plot._decimate(x, y, 0, 20, 2)
+    assert list(xs) == [0, 1, 3, 5, 6, 10, 15]
+    assert [None if v != v else v for v in ys] == [1, 9, None, 2, 7, 6, None]
+    assert most == 5
+    # a leading gap is no break; two samples or fewer per bucket are kept as they are
+    xs, ys, most = _plot._decimate([0, 1, 2, 3], [nan, 1, nan, 2], 0, 4, 4)
+    assert list(xs) == [1, 2, 3] and ys[0] == 1 and ys[1] != ys[1] and ys[2] == 2 and most == 0
+
+
+def test_gap_inside_a_decimated_pixel_breaks_the_line(tmp_path, monkeypatch):
+    """A run whose gpu0.power misses 3 samples (0.3 s) inside a pixel of 1.7 s: the line
+    breaks there, as the CLI's chart does, instead of bridging the gap with the pixel's
+    min and max."""
+    matplotlib_or_skip()
+    db = tmp_path / "synth.db"
+    r = subprocess.run([str(BUILD / "bench" / "synth_run"), str(db), "600", "10"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    from aimeter.summary import _Store
+    real = _Store.samples
+
+    def with_gap(self, run_id, columns, as_frame):
+        rows = real(self, run_id, columns, as_frame)
+        for row in rows:
+            if 300.0 <= row["time_s"] < 300.25:
+                row["gpu0.power [W]"] = None
+        return rows
+    monkeypatch.setattr(_Store, "samples", with_gap)
+    fig = aimeter.load(SYNTH, db=db).plot("gpu0.power", size=(400, 300))
+    (line,) = fig.axes[0].get_lines()
+    xs, ys = line.get_xdata(), line.get_ydata()
+    breaks = [x for x, v in zip(xs, ys) if v != v]
+    assert len(breaks) == 1 and 300.0 <= breaks[0] < 300.25, breaks
+    # the pixel is decimated (more than 2 samples each) and its samples are drawn around it
+    assert any("samples per pixel" in t.get_text() for t in fig.texts)
+    i = list(xs).index(breaks[0])
+    assert ys[i - 1] == ys[i - 1] and ys[i + 1] == ys[i + 1]
+
+
 def test_window_phase_and_open_phase(golden):
     matplotlib_or_skip()
     s = aimeter.load(R4, db=golden)
