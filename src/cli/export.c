@@ -53,6 +53,13 @@ int cmd_export(int argc, char **argv) {
     if (cli_check_csv_output(db, "--csv", csv) || cli_check_output(db, "--json", json) ||
         cli_check_output(db, "--columns", columns))
         return AIM_EXIT_USAGE;
+    /* as run's outputs: two of them on one file (or both on standard output) would mix */
+    char beside[4096];
+    int has_beside = csv && cli_csv_columns_path(csv, beside, sizeof beside) == 0;
+    const char *const out_opts[] = { "--csv", "--csv's column list", "--json", "--columns" };
+    const char *const out_paths[] = { csv, has_beside ? beside : NULL, json, columns };
+    if (cli_check_distinct_outputs("export", 4, out_opts, out_paths))
+        return AIM_EXIT_USAGE;
     aim_store *store;
     char *id = NULL;
     int code = cli_open_run(db, ref, &store, &id);

@@ -3,6 +3,8 @@ import csv
 import json
 import re
 
+import pytest
+
 from conftest import (EX_NOINPUT, EX_USAGE, assert_one_error, ls_json, make_run,
                       report_json, run_aimeter)
 
@@ -102,6 +104,21 @@ def test_export_csv_and_json(db, tmp_path):
 def test_export_needs_an_output(db):
     make_run(db)
     assert_one_error(run_aimeter("export", "--db", db), EX_USAGE)
+
+
+@pytest.mark.parametrize("outputs", [
+    ["--csv", "-", "--json", "-"],
+    ["--json", "{d}/out", "--columns", "{d}/out"],
+    ["--csv", "{d}/x.csv", "--columns", "{d}/x.columns.csv"],
+])
+def test_export_outputs_must_differ(db, tmp_path, outputs):
+    """As run's: two outputs on one file, or both on standard output, would mix."""
+    make_run(db)
+    args = [a.format(d=tmp_path) for a in outputs]
+    r = run_aimeter("export", "--db", db, *args)
+    line = assert_one_error(r, EX_USAGE)
+    assert "same file" in line or "standard output" in line, line
+    assert r.stdout == "" and not (tmp_path / "out").exists()
 
 
 def test_export_json_to_stdout_defaults_to_last(db):
