@@ -367,6 +367,35 @@ def test_smoothing_is_said_and_changes_the_line(golden, tmp_path):
     assert points(raw) and points(smooth) and points(raw) != points(smooth)
 
 
+def test_smoothing_the_panels(golden, tmp_path):
+    # --layout categories: every panel's lines are smoothed, as their legends say. The
+    # longer legend moves the plots, so the lines are compared by their distinct heights: a
+    # step becomes a ramp
+    def points(path):
+        return [len({p.split(",")[1] for p in e.get("points").split()})
+                for e in svg_root(path).iter()
+                if e.tag.endswith("}polyline") and (e.get("fill") or "none") == "none"
+                and (e.get("stroke") or "").upper() == "#E69F00"]
+    raw, smooth = tmp_path / "raw.svg", tmp_path / "smooth.svg"
+    assert plot(golden, R1, "--layout", "categories", "-o", raw).returncode == 0
+    r = plot(golden, R1, "--layout", "categories", "-o", smooth, "--smooth", "200ms")
+    assert r.returncode == 0, r.stderr
+    assert "gpu0.power (mean over 0.2 s)" in svg_texts(smooth)
+    assert sum(points(smooth)) > sum(points(raw)), (points(raw), points(smooth))
+
+
+@pytest.mark.parametrize("kind", [[], ["--kind", "scatter", "-m", "gpu0.power,gpu1.power"],
+                                  ["--kind", "corr"]])
+@pytest.mark.parametrize("window", [["--from", "10000000000"], ["--to", "-10000000000"],
+                                    ["--from", "-9300000000", "--to", "1"]])
+def test_window_past_int64_nanoseconds(golden, tmp_path, kind, window):
+    # seconds become int64 nanoseconds: past 9.2e9 s a clear refusal, not an undefined cast
+    args = kind or ["-m", "gpu0.power"]
+    r = plot(golden, R1, *args, "-o", tmp_path / "c.svg", *window)
+    assert window[0] in assert_one_error(r, 64)
+    assert not (tmp_path / "c.svg").exists()
+
+
 @pytest.mark.parametrize("value", ["0", "-1s", "fast"])
 def test_bad_smoothing(golden, tmp_path, value):
     r = plot(golden, R1, "-m", "gpu0.power", "-o", tmp_path / "c.png", "--smooth", value)
