@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "report/plot_page.h"
+#include "util/utf8.h"
 
 /* PLplot's state (the current stream, its options, the colour maps) is global. */
 static pthread_mutex_t plot_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -89,14 +90,43 @@ double aim__plot_text_px(const char *text) {
     return (double)chars * 0.7 * char_px();
 }
 
-/* PLplot reads '#' as the start of an escape sequence; "##" is a '#'. */
+/* PLplot reads '#' as the start of an escape sequence; "##" is a '#'. Text that does not
+ * fit is cut between code points (util/utf8.h) and ends with "...", so that the SVG stays
+ * valid UTF-8 and the reader sees the cut; an invalid byte is drawn as '?'. */
 void aim__plot_text(char *out, size_t size, const char *s) {
-    size_t o = 0;
-    for (; *s && o + 2 < size; s++) {
-        if (*s == '#')
-            out[o++] = '#';
-        out[o++] = *s;
+    static const char dots[] = "...";
+    if (size == 0)
+        return;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s), cost = n, keep = 0, used = 0;
+    for (size_t i = 0; i < n; i++)
+        cost += s[i] == '#';
+    /* what is kept: all of s when it fits, else what fits with the dots */
+    size_t room = size - 1, budget = cost <= room ? room : room > 3 ? room - 3 : 0;
+    while (keep < n) {
+        size_t k = aim__utf8_seq(u + keep, n - keep), c = k ? k : 1;
+        if (used + c + (s[keep] == '#') > budget)
+            break;
+        used += c + (s[keep] == '#');
+        keep += c;
     }
+    size_t o = 0;
+    for (size_t i = 0; i < keep;) {
+        size_t k = aim__utf8_seq(u + i, keep - i);
+        if (k == 0) {
+            out[o++] = '?';
+            i++;
+            continue;
+        }
+        if (s[i] == '#')
+            out[o++] = '#';
+        memcpy(out + o, s + i, k);
+        o += k;
+        i += k;
+    }
+    if (keep < n)
+        for (size_t d = 0; d < sizeof dots - 1 && o < room; d++)
+            out[o++] = dots[d];
     out[o] = 0;
 }
 
