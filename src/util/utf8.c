@@ -2,6 +2,7 @@
 #include "util/utf8.h"
 
 #include <stdint.h>
+#include <string.h>
 
 size_t aim__utf8_seq(const unsigned char *s, size_t n) {
     unsigned char c = s[0];
@@ -43,5 +44,35 @@ int aim__utf8_valid(const char *s, size_t n) {
         p += k;
         n -= k;
     }
+    return 1;
+}
+
+size_t aim__utf8_prefix(const char *s, size_t n, size_t max) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t k = aim__utf8_seq(p + i, n - i);
+        k = k ? k : 1;
+        if (i + k > max)
+            break;
+        i += k;
+    }
+    return i;
+}
+
+int aim__utf8_shorten(char *out, size_t size, const char *s) {
+    static const char dots[] = "...";
+    if (size == 0)
+        return 1;
+    size_t n = strlen(s);
+    if (n < size) {
+        memcpy(out, s, n + 1);
+        return 0;
+    }
+    size_t room = size - 1, d = sizeof dots - 1 < room ? sizeof dots - 1 : room;
+    size_t keep = aim__utf8_prefix(s, n, room - d);
+    memcpy(out, s, keep);
+    memcpy(out + keep, dots, d);
+    out[keep + d] = 0;
     return 1;
 }

@@ -113,6 +113,34 @@ def test_run_measured_with_fake_nvml(db, tmp_path):
     assert png_size(out) == (300, 200)
 
 
+def test_a_failed_draw_keeps_the_chart(golden, tmp_path):
+    # the chart is drawn into a file beside it and renamed onto it once complete
+    out = tmp_path / "c.svg"
+    assert plot(golden, R4, "-m", "gpu0.power", "-o", out).returncode == 0
+    old = out.read_bytes()
+
+    def beside():
+        return sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("c.svg"))
+    # refused before drawing
+    r = plot(golden, R4, "-m", "nope", "-o", out)
+    assert r.returncode == 64 and out.read_bytes() == old
+    # PLplot's error exit once the page is drawn (the test seam): it ends the process (70),
+    # the chart is as it was and nothing is left beside it
+    r = run_aimeter("plot", R4, "--db", golden, "-m", "gpu1.power", "-o", out,
+                    env={**LSAN, "AIMETER_TEST_PLOT_FAULT": "exit"})
+    assert r.returncode == 70, r.stderr
+    assert out.read_bytes() == old and beside() == ["c.svg"]
+    # a draw that works replaces it, keeping its mode
+    out.chmod(0o640)
+    r = plot(golden, R4, "-m", "gpu1.power", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() != old and "gpu1.power [W]" in svg_texts(out)
+    assert out.stat().st_mode & 0o777 == 0o640 and beside() == ["c.svg"]
+    # a directory that does not exist: 73 before anything is drawn
+    r = plot(golden, R4, "-m", "gpu1.power", "-o", tmp_path / "none" / "c.svg")
+    assert "cannot write" in assert_one_error(r, 73)
+
+
 def test_unknown_metric_lists_the_run_s(golden, tmp_path):
     out = tmp_path / "chart.png"
     r = plot(golden, R4, "-m", "gpu0.power,gpu0.sm_clock", "-o", out)

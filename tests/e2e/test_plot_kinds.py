@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import assert_one_error, run_aimeter
-from test_golden import R1, R2, R4, R5
+from test_golden import IDLE, R1, R2, R3, R4, R5
 from test_plot import golden, plot, png_size, svg_texts  # noqa: F401 (golden is a fixture)
 
 
@@ -367,6 +367,35 @@ def test_smoothing_is_said_and_changes_the_line(golden, tmp_path):
     assert points(raw) and points(smooth) and points(raw) != points(smooth)
 
 
+def test_smoothing_the_panels(golden, tmp_path):
+    # --layout categories: every panel's lines are smoothed, as their legends say. The
+    # longer legend moves the plots, so the lines are compared by their distinct heights: a
+    # step becomes a ramp
+    def points(path):
+        return [len({p.split(",")[1] for p in e.get("points").split()})
+                for e in svg_root(path).iter()
+                if e.tag.endswith("}polyline") and (e.get("fill") or "none") == "none"
+                and (e.get("stroke") or "").upper() == "#E69F00"]
+    raw, smooth = tmp_path / "raw.svg", tmp_path / "smooth.svg"
+    assert plot(golden, R1, "--layout", "categories", "-o", raw).returncode == 0
+    r = plot(golden, R1, "--layout", "categories", "-o", smooth, "--smooth", "200ms")
+    assert r.returncode == 0, r.stderr
+    assert "gpu0.power (mean over 0.2 s)" in svg_texts(smooth)
+    assert sum(points(smooth)) > sum(points(raw)), (points(raw), points(smooth))
+
+
+@pytest.mark.parametrize("kind", [[], ["--kind", "scatter", "-m", "gpu0.power,gpu1.power"],
+                                  ["--kind", "corr"]])
+@pytest.mark.parametrize("window", [["--from", "10000000000"], ["--to", "-10000000000"],
+                                    ["--from", "-9300000000", "--to", "1"]])
+def test_window_past_int64_nanoseconds(golden, tmp_path, kind, window):
+    # seconds become int64 nanoseconds: past 9.2e9 s a clear refusal, not an undefined cast
+    args = kind or ["-m", "gpu0.power"]
+    r = plot(golden, R1, *args, "-o", tmp_path / "c.svg", *window)
+    assert window[0] in assert_one_error(r, 64)
+    assert not (tmp_path / "c.svg").exists()
+
+
 @pytest.mark.parametrize("value", ["0", "-1s", "fast"])
 def test_bad_smoothing(golden, tmp_path, value):
     r = plot(golden, R1, "-m", "gpu0.power", "-o", tmp_path / "c.png", "--smooth", value)
@@ -383,6 +412,30 @@ def test_several_runs_on_one_axis(golden, tmp_path):
     # no phases or markers of one run drawn over the others
     assert "epoch 1" not in texts and "checkpoint 1" not in texts
     assert "time since the run's start [s]" in texts
+
+
+def test_long_multibyte_run_names(golden, tmp_path):
+    # runs named with 60 characters of 2 and 3 bytes: the legend cuts each name to 60 bytes
+    # between characters, the y-axis label is shortened with "..." and keeps its unit, and
+    # every text of the SVG is valid UTF-8
+    names = {IDLE: "x" + "é" * 59, R1: "a" + "测" * 59, R2: "b" + "é" * 59, R3: "c" + "测" * 59}
+    with sqlite3.connect(golden) as c:
+        for run, name in names.items():
+            c.execute("UPDATE runs SET name = ? WHERE id = ?", (name, run))
+    out = tmp_path / "c.svg"
+    # a tall, small-print chart: the label of 8 long names fits along the axis
+    r = run_aimeter("plot", *names, "--db", golden, "-m", "gpu0.power,gpu1.power", "--size",
+                    "400x10000", "--dpi", "30", "-o", out)
+    assert r.returncode == 0, r.stderr
+    out.read_bytes().decode("utf-8")   # strict: no code point cut in two
+    texts = svg_texts(out)
+    label = [t for t in texts if "gpu0.power, " in t]
+    assert len(label) == 1 and label[0].endswith("... [W]"), label
+    for run, name in names.items():
+        cut = name
+        while len(cut.encode()) > 60:
+            cut = cut[:-1]
+        assert f"{cut} {run[-6:]}: gpu1.power" in texts, (cut, texts)
 
 
 def test_several_runs_errors(golden, tmp_path):

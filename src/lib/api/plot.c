@@ -140,6 +140,25 @@ static int add_bands(plot_ctx *x) {
     return r;
 }
 
+/* --from and --to become int64 nanoseconds for the store's ranges (api/plot_kinds.c): past
+ * 9.2e9 s (292 years) either way they would not fit, and the conversion would be undefined. */
+#define WINDOW_MAX_S 9.2e9
+
+static int check_window(aim_store *store, const aim_plot_request *req) {
+    const char *opt = NULL;
+    double v = 0;
+    if (req->has_from && !(fabs(req->from_s) <= WINDOW_MAX_S))
+        opt = "--from", v = req->from_s;
+    else if (req->has_to && !(fabs(req->to_s) <= WINDOW_MAX_S))
+        opt = "--to", v = req->to_s;
+    if (opt) {
+        aim__store_set_error(store, "bad %s %g: seconds since the run's start, between "
+                             "-9.2e9 and 9.2e9", opt, v);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static int check_request(aim_store *store, const aim_plot_request *req, aim_plot_style *st,
                          aim_plot_file_format *format) {
     if (!req->output) {
@@ -163,7 +182,7 @@ static int check_request(aim_store *store, const aim_plot_request *req, aim_plot
         aim__store_set_error(store, "bad dpi %d: 30 to 1200", st->dpi);
         return -EINVAL;
     }
-    return 0;
+    return check_window(store, req);
 }
 
 int aim_plot_render(aim_store *store, const char *run_id, const aim_plot_request *req) {

@@ -90,6 +90,7 @@ int aim__plot_categories_render(aim_store *store, const char *run_id,
         plot_ctx *x = &panels[k];
         memset(x, 0, sizeof *x);
         x->store = store, x->db = db, x->run_id = run_id;
+        x->smooth_s = req->smooth_s;   /* the panels' samples go through the smoothers too */
         x->run = run;   /* shared: cleared once, below */
         aim__plot_model_init(&x->model, 0, 0, st->width);
         models[k] = &x->model;
@@ -103,8 +104,10 @@ int aim__plot_categories_render(aim_store *store, const char *run_id,
                                     sizeof err) < 0)
             r = aim__plot_draw_failed(store, err);
     }
-    for (int i = 0; i < k; i++)
+    for (int i = 0; i < k; i++) {
+        aim__plot_ctx_smooth_flush(&panels[i]);   /* frees what an error left */
         aim__plot_model_free(&panels[i].model);
+    }
     aim__run_summary_clear(&run);
     return r;
 }

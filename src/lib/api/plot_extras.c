@@ -13,6 +13,7 @@
 #include "processing/plot_extras.h"
 #include "store/store.h"
 #include "store/tags_store.h"
+#include "util/utf8.h"
 
 #define NS_PER_S 1e9
 
@@ -36,8 +37,10 @@ static int add_marks(plot_ctx *x) {
  * the id alone for a run without a name. */
 static void run_label(const aim_run_summary *run, char *out, size_t size) {
     size_t len = strlen(run->id);
-    if (run->name[0] && len > 6)
-        snprintf(out, size, "%.60s %s", run->name, run->id + len - 6);
+    if (run->name[0] && len > 6)   /* 60 bytes of the name at most, cut between code points */
+        snprintf(out, size, "%.*s %s",
+                 (int)aim__utf8_prefix(run->name, strlen(run->name), 60), run->name,
+                 run->id + len - 6);
     else
         snprintf(out, size, "%s", run->id);
 }
@@ -47,9 +50,9 @@ static void label_series(aim_plot_model *m, int from, int to, const aim_run_summ
     char label[80];
     run_label(run, label, sizeof label);
     for (int i = from; i < to; i++) {
-        char name[sizeof m->series[0].name];
+        char name[sizeof label + sizeof m->series[0].name + 2];
         snprintf(name, sizeof name, "%s: %s", label, m->series[i].name);
-        memcpy(m->series[i].name, name, sizeof name);
+        aim__utf8_shorten(m->series[i].name, sizeof m->series[i].name, name);
     }
 }
 
@@ -158,8 +161,11 @@ int aim__plot_extras(plot_ctx *x, const aim_plot_request *req) {
     for (int i = 0; i < x->model.n_series; i++) {
         /* said on the chart: in the legend and the axis label */
         aim_plot_series *s = &x->model.series[i];
-        size_t len = strlen(s->name);
-        snprintf(s->name + len, sizeof s->name - len, " (mean over %s s)", span);
+        char said[48], name[sizeof s->name];
+        snprintf(said, sizeof said, " (mean over %s s)", span);
+        /* the span always said: the name is shortened to leave it room */
+        aim__utf8_shorten(name, sizeof name - strlen(said), s->name);
+        snprintf(s->name, sizeof s->name, "%s%s", name, said);
     }
     return r;
 }

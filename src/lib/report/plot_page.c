@@ -4,14 +4,20 @@
  * where cairo's would be outlines. Colours are the Okabe-Ito palette, which stays distinct
  * under the common colour-vision deficiencies. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <plplot.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "report/plot_page.h"
+#include "util/utf8.h"
 
 /* PLplot's state (the current stream, its options, the colour maps) is global. */
 static pthread_mutex_t plot_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -89,14 +95,43 @@ double aim__plot_text_px(const char *text) {
     return (double)chars * 0.7 * char_px();
 }
 
-/* PLplot reads '#' as the start of an escape sequence; "##" is a '#'. */
+/* PLplot reads '#' as the start of an escape sequence; "##" is a '#'. Text that does not
+ * fit is cut between code points (util/utf8.h) and ends with "...", so that the SVG stays
+ * valid UTF-8 and the reader sees the cut; an invalid byte is drawn as '?'. */
 void aim__plot_text(char *out, size_t size, const char *s) {
-    size_t o = 0;
-    for (; *s && o + 2 < size; s++) {
-        if (*s == '#')
-            out[o++] = '#';
-        out[o++] = *s;
+    static const char dots[] = "...";
+    if (size == 0)
+        return;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s), cost = n, keep = 0, used = 0;
+    for (size_t i = 0; i < n; i++)
+        cost += s[i] == '#';
+    /* what is kept: all of s when it fits, else what fits with the dots */
+    size_t room = size - 1, budget = cost <= room ? room : room > 3 ? room - 3 : 0;
+    while (keep < n) {
+        size_t k = aim__utf8_seq(u + keep, n - keep), c = k ? k : 1;
+        if (used + c + (s[keep] == '#') > budget)
+            break;
+        used += c + (s[keep] == '#');
+        keep += c;
     }
+    size_t o = 0;
+    for (size_t i = 0; i < keep;) {
+        size_t k = aim__utf8_seq(u + i, keep - i);
+        if (k == 0) {
+            out[o++] = '?';
+            i++;
+            continue;
+        }
+        if (s[i] == '#')
+            out[o++] = '#';
+        memcpy(out + o, s + i, k);
+        o += k;
+        i += k;
+    }
+    if (keep < n)
+        for (size_t d = 0; d < sizeof dots - 1 && o < room; d++)
+            out[o++] = dots[d];
     out[o] = 0;
 }
 
@@ -152,6 +187,16 @@ void aim__plot_message(const char *message) {
     aim__plot_text_size(1.0);
 }
 
+/* AIMETER_TEST_PLOT_FAULT=exit: PLplot's error exit once the page is drawn, as on an
+ * internal PLplot error; the tests check that an existing chart is left as it was. */
+void plexit(PLCHAR_VECTOR errormsg);   /* PLplot's error exit (its private plplotP.h) */
+
+static void test_fault(void) {
+    const char *v = getenv("AIMETER_TEST_PLOT_FAULT");
+    if (v && strcmp(v, "exit") == 0)
+        plexit("AIMETER_TEST_PLOT_FAULT");
+}
+
 /* cairo (1.16) stamps a PDF with the time it was written, and ignores SOURCE_DATE_EPOCH:
  * the date's digits are overwritten in place with a fixed one of the same length (the
  * cross-reference offsets stay right), so that a chart drawn twice is the same file. */
@@ -172,22 +217,83 @@ static void fix_pdf_date(const char *path) {
     fclose(f);
 }
 
+/* The picture is drawn into a file of its own beside the chart (same directory, so that
+ * rename() is atomic) and renamed onto it once complete: a draw that fails, or PLplot
+ * ending the process, leaves an existing chart as it was. Set under plot_lock. */
+static char drawing[PATH_MAX + 64];
+
+/* PLplot's plexit() calls this, then exit(): nothing in PLplot's API prevents the exit
+ * (only a longjmp out of the library, which would leave its global stream half-torn-down;
+ * docs/decisions.md). The half-drawn file is removed; the status is EX_SOFTWARE (70, the
+ * CLI's internal error). */
+static int plplot_exit(const char *message) {
+    (void)message;   /* PLplot prints it */
+    if (drawing[0])
+        unlink(drawing);
+    return 70;
+}
+
+/* The chart's file, written through to a link's target; an existing one must be writable
+ * (it is not opened for writing: that would empty it). -errno. */
+static int target_of(const char *path, char *ret, size_t size, struct stat *st, int *exists) {
+    char *real = realpath(path, NULL);
+    int r = 0;
+    *exists = real != NULL;
+    if (*exists && stat(real, st) < 0)
+        r = -errno;
+    else if (*exists && S_ISDIR(st->st_mode))
+        r = -EISDIR;
+    else if (*exists && access(real, W_OK) < 0)
+        r = -errno;
+    else if ((size_t)snprintf(ret, size, "%s", real ? real : path) >= size)
+        r = -ENAMETOOLONG;
+    free(real);
+    return r;
+}
+
+/* A new file beside target ("target.PID.N.tmp"), made with the existing chart's mode, else
+ * with the umask's, as opening the chart itself would. Its name in ret. -errno. */
+static int open_beside(const char *target, const struct stat *st, int exists, char *ret,
+                       size_t size) {
+    static atomic_uint counter;   /* threads may draw at once */
+    for (int tries = 0; tries < 100; tries++) {
+        if ((size_t)snprintf(ret, size, "%s.%ld.%u.tmp", target, (long)getpid(),
+                             atomic_fetch_add(&counter, 1)) >= size)
+            return -ENAMETOOLONG;
+        int fd = open(ret, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno == EEXIST)
+            continue;
+        if (fd < 0)
+            return -errno;
+        if (exists)
+            (void)fchmod(fd, st->st_mode & 07777);   /* best effort: the chart is drawn */
+        close(fd);
+        return 0;
+    }
+    return -EEXIST;
+}
+
 int aim__plot_page_draw(const aim_plot_style *st, const char *path, aim_plot_file_format format,
                         aim_plot_draw_fn draw, const void *model, char *err, size_t errsize) {
     static const char *const devices[] = { [AIM_PLOT_PNG] = "pngcairo",
                                            [AIM_PLOT_SVG] = "svg",
                                            [AIM_PLOT_PDF] = "pdfcairo" };
-    /* PLplot exits the process when it cannot open its output: the file is tried first */
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        int e = errno;
-        snprintf(err, errsize, "cannot write %s: %s", path, strerror(e));
-        return -e;
+    /* PLplot exits the process when it cannot open its output: the file is made first */
+    char target[PATH_MAX + 1], tmp[sizeof drawing];
+    struct stat old;
+    int exists = 0;
+    int r = target_of(path, target, sizeof target, &old, &exists);
+    if (r == 0)
+        r = open_beside(target, &old, exists, tmp, sizeof tmp);
+    if (r < 0) {
+        snprintf(err, errsize, "cannot write %s: %s", path, strerror(-r));
+        return r;
     }
-    fclose(f);
     pthread_mutex_lock(&plot_lock);
+    memcpy(drawing, tmp, sizeof drawing);
+    plsexit(plplot_exit);
     plsdev(devices[format]);
-    plsfnam(path);
+    plsfnam(tmp);
     plspage((PLFLT)st->dpi, (PLFLT)st->dpi, st->width, st->height, 0, 0);
     plscmap0n(AIM_PLOT_N_COLOURS);
     plscol0(AIM_PLOT_COL_BG, 255, 255, 255);
@@ -208,9 +314,17 @@ int aim__plot_page_draw(const aim_plot_style *st, const char *path, aim_plot_fil
     aim__plot_text_size(1.0);
     pladv(0);
     draw(model, st);
+    test_fault();
     plend();
+    drawing[0] = 0;
     pthread_mutex_unlock(&plot_lock);
     if (format == AIM_PLOT_PDF)
-        fix_pdf_date(path);
+        fix_pdf_date(tmp);
+    if (rename(tmp, target) < 0) {
+        int e = errno;
+        unlink(tmp);
+        snprintf(err, errsize, "cannot write %s: %s", path, strerror(e));
+        return -e;
+    }
     return 0;
 }

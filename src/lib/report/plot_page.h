@@ -41,10 +41,12 @@ void aim__plot_palette_rgb(int i, int rgb[3]);
 /* Draws into the page opened for one picture; model is the kind's. */
 typedef void (*aim_plot_draw_fn)(const void *model, const aim_plot_style *style);
 
-/* Opens path as a PLplot page of st's size in format (the file is tried first, as PLplot
- * exits the process when it cannot open it), sets the palette and text size, runs draw, and
- * closes the page. PLplot keeps its state in globals: calls are serialised by one mutex, so
- * threads may call this at once. 0, or -errno when path cannot be written (err says why). */
+/* Draws a PLplot page of st's size in format: the palette and text size set, draw run, the
+ * page closed. The page goes to a new file beside path (made first, as PLplot exits the
+ * process when it cannot open its output) renamed onto path once complete, so an existing
+ * chart is replaced only by a whole one (a link is written through; the chart keeps its
+ * mode). PLplot keeps its state in globals: calls are serialised by one mutex, so threads
+ * may call this at once. 0, or -errno when path cannot be written (err says why). */
 int aim__plot_page_draw(const aim_plot_style *st, const char *path, aim_plot_file_format format,
                         aim_plot_draw_fn draw, const void *model, char *err, size_t errsize);
 

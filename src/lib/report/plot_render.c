@@ -10,21 +10,27 @@
 #include <string.h>
 
 #include "report/plot_render.h"
+#include "util/strbuf.h"
 
-/* "gpu0.power, gpu1.power [W]": the names of the series on the axis and its unit. */
+/* "gpu0.power, gpu1.power [W]": the names of the series on the axis and its unit. The unit
+ * always stays: the names are shortened (with "...") to leave it room. */
 static void axis_label(const aim_plot_model *m, int axis, char *out, size_t size) {
-    char raw[512];
-    size_t o = 0;
-    raw[0] = 0;
+    aim_strbuf names = AIM_STRBUF_INIT;
     for (int i = 0; i < m->n_series; i++)
-        if (m->series[i].axis == axis && o < sizeof raw)
-            o += (size_t)snprintf(raw + o, sizeof raw - o, "%s%s", o ? ", " : "",
-                                  m->series[i].name);
-    if (o >= sizeof raw)
-        o = sizeof raw - 1;
+        if (m->series[i].axis == axis)
+            aim__strbuf_printf(&names, "%s%s", names.len ? ", " : "", m->series[i].name);
+    char raw[48] = "", unit[100];
     if (m->unit[axis][0])
-        snprintf(raw + o, sizeof raw - o, " [%s]", m->unit[axis]);
-    aim__plot_text(out, size, raw);
+        snprintf(raw, sizeof raw, " [%s]", m->unit[axis]);
+    aim__plot_text(unit, sizeof unit, raw);
+    size_t ulen = strlen(unit);
+    if (ulen + 1 >= size) {
+        aim__plot_text(out, size, raw);
+    } else {
+        aim__plot_text(out, size - ulen, names.err || !names.data ? "" : names.data);
+        memcpy(out + strlen(out), unit, ulen + 1);
+    }
+    aim__strbuf_free(&names);
 }
 
 /* "[W]": a panel's axis, whose metrics its legend names. */
@@ -195,10 +201,11 @@ static int legend_columns(char text[][256], int n, double plot_px) {
 static void legend_texts(const aim_plot_model *m, char text[][256]) {
     for (int i = 0; i < m->n_series; i++) {
         const aim_plot_series *s = &m->series[i];
-        char raw[200];
-        snprintf(raw, sizeof raw, "%s%s", s->name,
-                 m->n_axes > 1 ? (s->axis == 0 ? " (left)" : " (right)") : "");
-        aim__plot_text(text[i], sizeof text[i], raw);
+        /* the side stays: the name is shortened to leave it room */
+        const char *side = m->n_axes > 1 ? (s->axis == 0 ? " (left)" : " (right)") : "";
+        size_t room = 256 - strlen(side);
+        aim__plot_text(text[i], room, s->name);
+        memcpy(text[i] + strlen(text[i]), side, strlen(side) + 1);
     }
 }
 
