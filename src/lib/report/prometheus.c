@@ -1,0 +1,265 @@
+/* The Prometheus / OpenMetrics exposition (prometheus.h). One family per name: its # HELP and
+ * # TYPE (and # UNIT in OpenMetrics) once, then every sample of that name, as both formats
+ * require. Names follow node_exporter's and dcgm-exporter's conventions: base units, 0-1
+ * ratios instead of percentages, counters ending in _total (docs/metrics.md). */
+#include "report/prometheus.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/number.h"
+#include "util/numfmt.h"
+
+/* Registry unit -> Prometheus unit and the factor to it. */
+static const struct unit_row {
+    const char *unit, *prom;
+    double scale;
+} units[] = {
+    {"W", "watts", 1.0},       {"J", "joules", 1.0},        {"°C", "celsius", 1.0},
+    {"V", "volts", 1.0},       {"A", "amperes", 1.0},       {"%", "ratio", 0.01},
+    {"GiB", "bytes", 1073741824.0}, {"s", "seconds", 1.0},  {"MHz", "hertz", 1e6},
+    {"GB/s", "bytes_per_second", 1e9},
+};
+
+/* Key prefixes that already name what is measured (cpu.util, gpu.fan, ...); the metrics
+ * without one (power, energy.core, temperature, ...) exist on every kind of device and get
+ * the device kind in front. */
+static const char *const families[] = {"cpu.", "mem.", "proc.", "gpu."};
+
+static const struct unit_row *unit_of(aim_metric_id id) {
+    const aim_metric_info *m = aim__metric_by_id(id);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(m->unit, units[i].unit) == 0)
+            return &units[i];
+    return NULL;
+}
+
+const char *aim__prom_unit(aim_metric_id id) {
+    const struct unit_row *u = unit_of(id);
+    return u ? u->prom : "";
+}
+
+int aim__prom_name(aim_metric_id id, const char *kind, char name[AIM_PROM_NAME_MAX],
+                   double *ret_scale) {
+    if ((int)id < 0 || id >= AIM_M__COUNT || id == AIM_M_ENERGY)
+        return -ENOENT;
+    const aim_metric_info *m = aim__metric_by_id(id);
+    int own = 0;
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+        own |= strncmp(m->key, families[i], strlen(families[i])) == 0;
+    const struct unit_row *u = unit_of(id);
+    int n = snprintf(name, AIM_PROM_NAME_MAX, "aimeter_%s%s%s%s%s%s", own ? "" : kind,
+                     own ? "" : "_", m->key, u ? "_" : "", u ? u->prom : "",
+                     m->kind == AIM_KIND_COUNTER ? "_total" : "");
+    if (n < 0 || n >= AIM_PROM_NAME_MAX)
+        return -ENAMETOOLONG;
+    /* Keys and kinds are [a-z0-9._]; anything else becomes '_' so a name is always valid. */
+    for (char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            *p = '_';
+    if (ret_scale)
+        *ret_scale = u ? u->scale : 1.0;
+    return 0;
+}
+
+/* Escapes of a label value (\\, \", \n) or of HELP text (\\, \n; and \" in OpenMetrics). */
+static void put_escaped(aim_strbuf *b, const char *s, int quote) {
+    for (; *s; s++) {
+        if (*s == '\\')
+            aim__strbuf_append(b, "\\\\");
+        else if (*s == '\n')
+            aim__strbuf_append(b, "\\n");
+        else if (*s == '"' && quote)
+            aim__strbuf_append(b, "\\\"");
+        else
+            aim__strbuf_putc(b, *s);
+    }
+}
+
+static void put_label(aim_strbuf *b, int *first, const char *key, const char *value) {
+    if (!value || !*value)
+        return;
+    aim__strbuf_append(b, *first ? "{" : ",");
+    *first = 0;
+    aim__strbuf_printf(b, "%s=\"", key);
+    put_escaped(b, value, 1);
+    aim__strbuf_putc(b, '"');
+}
+
+static void put_value(aim_strbuf *b, double v) {
+    char num[AIM_NUM_MAX];
+    if (isnan(v))
+        aim__strbuf_append(b, "NaN");
+    else if (isinf(v))
+        aim__strbuf_append(b, v > 0 ? "+Inf" : "-Inf");
+    else {
+        /* The shortest of 15 or 17 digits that reads back as v: "0.45", not
+         * "0.45000000000000001", and never a rounded counter. */
+        double back;
+        aim__fmt_g(num, v, 15);
+        if (aim__parse_decimal(num, strlen(num), 1, &back) < 0 || back != v)
+            aim__fmt_g(num, v, 17);
+        aim__strbuf_append(b, num);
+    }
+    aim__strbuf_putc(b, '\n');
+}
+
+/* The family header. name is the sample name; OpenMetrics names a counter family without
+ * its _total. */
+static void put_header(aim_strbuf *b, const char *name, const char *type, const char *unit,
+                       const char *help, int om) {
+    size_t n = strlen(name);
+    if (om && strcmp(type, "counter") == 0 && n > 6 && strcmp(name + n - 6, "_total") == 0)
+        n -= 6;
+    aim__strbuf_append(b, "# HELP ");
+    aim__strbuf_appendn(b, name, n);
+    aim__strbuf_putc(b, ' ');
+    put_escaped(b, help, 0); /* promtool refuses \" in HELP, in both formats */
+    aim__strbuf_append(b, "\n# TYPE ");
+    aim__strbuf_appendn(b, name, n);
+    aim__strbuf_printf(b, " %s\n", type);
+    if (om && unit && *unit) {
+        aim__strbuf_append(b, "# UNIT ");
+        aim__strbuf_appendn(b, name, n);
+        aim__strbuf_printf(b, " %s\n", unit);
+    }
+}
+
+static void put_run_labels(aim_strbuf *b, int *first, const aim_prom_input *in) {
+    put_label(b, first, "host", in->host);
+    put_label(b, first, "run", in->run);
+    put_label(b, first, "task", in->task);
+}
+
+static void put_device_labels(aim_strbuf *b, int *first, const aim_prom_input *in,
+                              const aim_prom_device *d) {
+    char gpu[16];
+    put_label(b, first, "device", d->name);
+    if (d->gpu >= 0) {
+        snprintf(gpu, sizeof gpu, "%d", d->gpu);
+        put_label(b, first, "gpu", gpu);
+    }
+    put_label(b, first, "uuid", d->uuid);
+    put_label(b, first, "model", d->model);
+    put_run_labels(b, first, in);
+}
+
+static void put_close(aim_strbuf *b, int first) {
+    aim__strbuf_append(b, first ? " " : "} ");
+}
+
+static int series_name(const aim_prom_input *in, int i, char name[AIM_PROM_NAME_MAX],
+                       double *scale) {
+    const aim_prom_series *s = &in->series[i];
+    if (!s->valid || s->device < 0 || s->device >= in->n_devices)
+        return -ENOENT;
+    return aim__prom_name(s->metric, in->devices[s->device].kind, name, scale);
+}
+
+static void put_series(aim_strbuf *b, const aim_prom_input *in, int om) {
+    char name[AIM_PROM_NAME_MAX], other[AIM_PROM_NAME_MAX];
+    double scale;
+    for (int i = 0; i < in->n_series; i++) {
+        if (series_name(in, i, name, &scale) < 0)
+            continue;
+        int seen = 0; /* the family was written with an earlier series */
+        for (int j = 0; j < i && !seen; j++)
+            seen = series_name(in, j, other, NULL) == 0 && strcmp(name, other) == 0;
+        if (seen)
+            continue;
+        const aim_metric_info *m = aim__metric_by_id(in->series[i].metric);
+        put_header(b, name, m->kind == AIM_KIND_COUNTER ? "counter" : "gauge",
+                   aim__prom_unit(in->series[i].metric), m->description, om);
+        for (int j = i; j < in->n_series; j++) {
+            if (series_name(in, j, other, &scale) < 0 || strcmp(name, other) != 0)
+                continue;
+            const aim_prom_series *s = &in->series[j];
+            int first = 1;
+            aim__strbuf_append(b, name);
+            put_device_labels(b, &first, in, &in->devices[s->device]);
+            if (s->instance >= 0) {
+                char core[16];
+                snprintf(core, sizeof core, "%d", s->instance);
+                put_label(b, &first, "core", core);
+            }
+            put_close(b, first);
+            put_value(b, s->value * scale);
+        }
+    }
+}
+
+/* Each device's accounted energy (counter, integrated or estimated: the method label). */
+static void put_device_energy(aim_strbuf *b, const aim_prom_input *in, int om) {
+    char name[AIM_PROM_NAME_MAX], other[AIM_PROM_NAME_MAX];
+    for (int i = 0; i < in->n_devices; i++) {
+        const aim_prom_device *d = &in->devices[i];
+        if (!d->has_energy)
+            continue;
+        snprintf(name, sizeof name, "aimeter_%s_energy_joules_total", d->kind);
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++)
+            seen = in->devices[j].has_energy && strcmp(in->devices[j].kind, d->kind) == 0;
+        if (seen)
+            continue;
+        put_header(b, name, "counter", "joules",
+                   "Energy of the device since the run started; method: measured (a hardware "
+                   "counter), derived (power integrated) or estimated.", om);
+        for (int j = i; j < in->n_devices; j++) {
+            const aim_prom_device *e = &in->devices[j];
+            if (!e->has_energy || strcmp(e->kind, d->kind) != 0)
+                continue;
+            snprintf(other, sizeof other, "aimeter_%s_energy_joules_total", e->kind);
+            int first = 1;
+            aim__strbuf_append(b, other);
+            put_device_labels(b, &first, in, e);
+            put_label(b, &first, "method", e->method);
+            put_close(b, first);
+            put_value(b, e->energy_j);
+        }
+    }
+}
+
+static void put_total(aim_strbuf *b, const aim_prom_input *in, int om, const char *name,
+                      const char *type, const char *unit, const char *help, double v,
+                      int carbon) {
+    int first = 1;
+    put_header(b, name, type, unit, help, om);
+    aim__strbuf_append(b, name);
+    put_run_labels(b, &first, in);
+    if (carbon) {
+        put_label(b, &first, "zone", in->zone);
+        put_label(b, &first, "signal", in->signal);
+    }
+    put_close(b, first);
+    put_value(b, v);
+}
+
+void aim__prom_render(const aim_prom_input *in, int om, aim_strbuf *out) {
+    put_device_energy(out, in, om);
+    put_series(out, in, om);
+    put_total(out, in, om, "aimeter_run_energy_joules_total", "counter", "joules",
+              "Energy of the devices counted in the run's total since it started.",
+              in->energy_j, 0);
+    put_total(out, in, om, "aimeter_run_power_watts", "gauge", "watts",
+              "Summed latest power of the devices counted in the run's total.", in->power_w, 0);
+    put_total(out, in, om, "aimeter_run_duration_seconds", "gauge", "seconds",
+              "Time since the run started.", in->duration_s, 0);
+    put_total(out, in, om, "aimeter_carbon_grams_total", "counter", "grams",
+              "Carbon of the run so far in grams of CO2e (grid intensity over time, PUE "
+              "included).", in->carbon_g, 1);
+    /* The phase changes, so it is a label of an info-style gauge, not of every sample (a
+     * gauge, not OpenMetrics' info type, so one parser reads both formats: promtool's). */
+    int first = 1;
+    put_header(out, "aimeter_run_info", "gauge", NULL,
+               "The run and its innermost open phase (\"\" when none); always 1.", om);
+    aim__strbuf_append(out, "aimeter_run_info");
+    put_run_labels(out, &first, in);
+    aim__strbuf_append(out, first ? "{" : ",");
+    aim__strbuf_append(out, "phase=\"");
+    put_escaped(out, in->phase ? in->phase : "", 1);
+    aim__strbuf_append(out, "\"} 1\n");
+    if (om)
+        aim__strbuf_append(out, "# EOF\n");
+}
