@@ -10,6 +10,7 @@ packages=(gcc meson ninja-build pkg-config libsqlite3-dev libjansson-dev libcurl
           clang libclang-rt-14-dev
           libplplot-dev plplot-driver-cairo poppler-utils fonts-dejavu-core
           python3-pil python3-matplotlib
+          libmicrohttpd-dev prometheus  # /metrics, and promtool that checks it (tests)
           chromium)  # the HTML report's browser test (tests/e2e/test_html_browser.py)
 # Node.js bundles web/ at build time; a node already installed (e.g. from NodeSource) is kept.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

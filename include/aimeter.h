@@ -331,6 +331,17 @@ typedef struct aim_live {
 } aim_live;
 AIM_PUBLIC int aim_session_live(const aim_session *s, aim_live *ret_live);
 
+/* /metrics over HTTP for a started session: the Prometheus text format 0.0.4, or OpenMetrics
+ * 1.0 when the scraper's Accept asks for application/openmetrics-text; names in
+ * docs/metrics.md. A scrape reads the live snapshot only (never the hardware, never blocking
+ * the sampler). address: an IPv4 or IPv6 literal (NULL: 127.0.0.1); the caller decides whether
+ * another than loopback may be served. Stop it before aim_session_free(). -EINVAL (address,
+ * port, session not started), -EADDRINUSE, -EACCES, -ENOMEM. */
+typedef struct aim_metrics_server aim_metrics_server;
+AIM_PUBLIC int aim_metrics_server_start(aim_session *s, const char *address, unsigned port,
+                                        aim_metrics_server **ret_server);
+AIM_PUBLIC void aim_metrics_server_stop(aim_metrics_server *server);
+
 /* ---------------------------------------------------------------- phases, markers, records */
 
 /* From the workload, while the session runs (after aim_session_start, before stop); any

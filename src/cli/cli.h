@@ -25,6 +25,12 @@ enum {
     AIM_EXIT_NOTFOUND = 127,   /* command not found */
 };
 
+/* --prometheus [ADDR:]PORT: ADDR an IPv4 address, [IPv6] or localhost (default 127.0.0.1),
+ * only loopback ones (no token support yet). 0 with addr and *ret_port set, or
+ * AIM_EXIT_USAGE after printing the error (listen.c). */
+int cli_listen_option(const char *opt, const char *text, char *addr, size_t addr_size,
+                      unsigned *ret_port);
+
 /* "aimeter: <message>" on stderr, one line. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

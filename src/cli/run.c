@@ -78,6 +78,8 @@ static const char run_usage_more[] =
     "      --metrics SET        GPU metrics: basic (NVML, nvidia-smi class), full (adds DCGM\n"
     "                           profiling), or a list of metric keys (default: all available\n"
     "                           at the interval)\n"
+    "      --prometheus [ADDR:]PORT  serve /metrics (Prometheus, OpenMetrics) while COMMAND\n"
+    "                           runs, on 127.0.0.1 unless ADDR (loopback only) is given\n"
     "  -q, --quiet              no live status line (-qq: no warnings and no report either)\n"
     "  -h, --help               this help\n"
     "\n"
@@ -85,13 +87,15 @@ static const char run_usage_more[] =
     "'interrupted'. SIGUSR1 and SIGUSR2 are passed on too; the run ends as COMMAND does.\n"
     "A second Ctrl-C kills COMMAND. See docs/cli.md for exit codes.\n";
 
-enum { OPT_HTML = 1100 }; /* after the carbon options' values (cli.h) */
+enum { OPT_HTML = 1100, OPT_PROMETHEUS }; /* after the carbon options' values (cli.h) */
 
 typedef struct run_opts {
     const char *db, *csv, *json, *html;
     int quiet;                    /* -q: no status line; -qq: no warnings, no report */
     int keep_credentials;         /* --keep-credentials: the command sees the providers' keys */
     int64_t idle_ns;              /* --idle: measure the idle baseline first, 0: no */
+    char prom_addr[64];           /* --prometheus: where /metrics is served */
+    unsigned prom_port;           /* 0: not served */
     cli_carbon_opts carbon;
 } run_opts;
 
@@ -408,6 +412,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         { "db", required_argument, NULL, 'd' },       { "csv", required_argument, NULL, 'c' },
         { "json", required_argument, NULL, 'j' },     { "sources", required_argument, NULL, 's' },
         { "html", required_argument, NULL, OPT_HTML },
+        { "prometheus", required_argument, NULL, OPT_PROMETHEUS },
         { "intensity", required_argument, NULL, 'I' }, { "zone", required_argument, NULL, 'z' },
         { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
         { "gpus", required_argument, NULL, 'G' },     { "dcgm-host", required_argument, NULL, 'H' },
@@ -461,6 +466,11 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         case 'c': o->csv = optarg; break;
         case 'j': o->json = optarg; break;
         case OPT_HTML: o->html = optarg; break;
+        case OPT_PROMETHEUS:
+            if (cli_listen_option("--prometheus", optarg, o->prom_addr, sizeof o->prom_addr,
+                                  &o->prom_port))
+                return AIM_EXIT_USAGE;
+            break;
         case 's':
             if (aim_config_set_sources(cfg, optarg) < 0) {
                 char known[256] = "";
@@ -734,8 +744,16 @@ int cmd_run(int argc, char **argv) {
     aim_config_free(cfg);
     if (r == 0)
         r = aim_session_start(s);
-    if (r < 0) {
-        cli_error("%s", s ? aim_session_errmsg(s) : "out of memory");
+    /* /metrics before the command starts, so a scraper sees the whole run. */
+    aim_metrics_server *metrics = NULL;
+    int metrics_err = r == 0 && o.prom_port ?
+        aim_metrics_server_start(s, o.prom_addr, o.prom_port, &metrics) : 0;
+    if (r < 0 || metrics_err < 0) {
+        if (r < 0)
+            cli_error("%s", s ? aim_session_errmsg(s) : "out of memory");
+        else
+            cli_error("cannot serve /metrics on %s port %u: %s", o.prom_addr, o.prom_port,
+                      strerror(-metrics_err));
         close(go_fd); /* the held child exits without running the command */
         close(err_fd);
         waitpid(pid, NULL, 0);
@@ -745,7 +763,7 @@ int cmd_run(int argc, char **argv) {
         cli_output_discard(csv, o.csv, csv_created);
         cli_output_discard(json, o.json, json_created);
         cli_output_discard(html, o.html, html_created);
-        return session_exit_code(r);
+        return r < 0 ? session_exit_code(r) : AIM_EXIT_UNAVAILABLE;
     }
     cli_output_truncate(csv);
     cli_output_truncate(json);
@@ -780,6 +798,7 @@ int cmd_run(int argc, char **argv) {
     r = aim_session_stop(s, run_status, exit_code);
     if (r < 0)
         cli_error("%s", aim_session_errmsg(s));
+    aim_metrics_server_stop(metrics); /* it served the final figures until now */
     /* Measured, but the store does not hold all of it: scripts must not take the stored run
      * for the whole one (the report says what is missing and COMMAND's own status). */
     int store_incomplete = r < 0;

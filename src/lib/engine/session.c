@@ -17,6 +17,7 @@
 #include "util/log.h"
 #include "model/metric_select.h"
 #include "engine/session_internal.h"
+#include "engine/live_view.h"
 #include "engine/sink.h"
 #include "engine/store_opener.h"
 #include "processing/run_extras.h"
@@ -515,6 +516,14 @@ int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
                                 aim_strerror(r));
     if (r < 0)
         return aim__session_fail(s, r, "could not store the end of the run: %s", aim__db_errmsg(s->db));
+    return 0;
+}
+
+int aim__session_live_view(aim_session *s, aim_live **ret_live, const aim_run_summary **ret_run) {
+    if (!s || !s->started || !s->live)
+        return -EINVAL;
+    *ret_live = s->live;
+    *ret_run = &s->run;
     return 0;
 }
 

@@ -1,0 +1,219 @@
+/* /metrics through libmicrohttpd (prom_server.h). One internal polling thread answers every
+ * connection, so the scratch copies of the snapshot are used by one request at a time. The
+ * run's fixed description (device names, kinds, models, series) is copied at start; a scrape
+ * then reads only the seqlock snapshot and renders with report/prometheus.c. Limits so a slow
+ * or hostile client cannot exhaust aimeter: connections (total and per address), 16 KiB of
+ * memory per connection (the request line and headers must fit), a 10 s idle timeout. */
+#include "serve/prom_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "engine/live_view.h"
+#include "model/device.h"
+#include "model/intensity.h"
+#include "processing/report_words.h"
+#include "report/prometheus.h"
+
+#define CONNECTION_LIMIT 32
+#define PER_ADDRESS_LIMIT 16
+#define CONNECTION_MEMORY (16 * 1024)
+#define IDLE_TIMEOUT_S 10
+
+struct aim_prom_server {
+    struct MHD_Daemon *daemon;
+    aim_live *live;
+    aim_prom_input in;             /* the fixed description; figures filled per scrape */
+    char host[128], run[40], task[128], zone[24];
+    aim_prom_device *devices;
+    aim_prom_series *series;
+    double *values, *device_energy;
+    unsigned char *valid;
+};
+
+static int64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
+                             char *body, size_t len, const char *allow) {
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (allow)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    enum MHD_Result ok = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text,
+                                  const char *allow) {
+    char *body = strdup(text);
+    if (!body)
+        return MHD_NO;
+    return reply(c, status, "text/plain; charset=utf-8", body, strlen(body), allow);
+}
+
+/* The scrape: one consistent copy of the snapshot, rendered. */
+static enum MHD_Result metrics(aim_prom_server *srv, struct MHD_Connection *c) {
+    aim_live_totals t;
+    aim__live_note_reader(srv->live, mono_ns()); /* the writer publishes more often now */
+    aim__live_read(srv->live, &t, srv->device_energy, srv->values, srv->valid);
+    aim_prom_input *in = &srv->in;
+    in->phase = t.phase;
+    in->duration_s = (double)t.duration_ns / 1e9;
+    in->power_w = t.power_w;
+    in->energy_j = t.energy_j;
+    in->carbon_g = t.carbon_g;
+    for (int d = 0; d < in->n_devices; d++)
+        srv->devices[d].energy_j = srv->device_energy[d];
+    for (int i = 0; i < in->n_series; i++) {
+        srv->series[i].value = srv->values[i];
+        srv->series[i].valid = srv->valid[i];
+    }
+    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    int om = accept && strstr(accept, "application/openmetrics-text") != NULL;
+    aim_strbuf b = AIM_STRBUF_INIT;
+    aim__prom_render(in, om, &b);
+    size_t len = b.len;
+    char *text;
+    if (aim__strbuf_steal(&b, &text) < 0)
+        return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n", NULL);
+    return reply(c, MHD_HTTP_OK, om ? AIM_OPENMETRICS_CONTENT_TYPE : AIM_PROM_CONTENT_TYPE,
+                 text, len, NULL);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **req_cls) {
+    (void)version;
+    (void)upload_data;
+    (void)upload_data_size;
+    (void)req_cls;
+    if (strcmp(url, "/metrics") != 0)
+        return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: aimeter serves /metrics\n", NULL);
+    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+        return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n", "GET, HEAD");
+    return metrics(cls, c);
+}
+
+/* The GPU index of "gpu3" (the gpu label), -1 for other devices. */
+static int gpu_index(const aim_device_summary *d) {
+    if (d->kind != AIM_DEV_GPU || strncmp(d->name, "gpu", 3) != 0 || !d->name[3])
+        return -1;
+    int n = 0;
+    for (const char *p = d->name + 3; *p; p++) {
+        if (*p < '0' || *p > '9' || n > 100000)
+            return -1;
+        n = n * 10 + (*p - '0');
+    }
+    return n;
+}
+
+static int describe(aim_prom_server *srv, const aim_run_summary *run) {
+    int nd = run->n_devices, ns = run->n_series;
+    srv->devices = calloc((size_t)nd + 1, sizeof *srv->devices);
+    srv->series = calloc((size_t)ns + 1, sizeof *srv->series);
+    srv->values = calloc((size_t)ns + 1, sizeof *srv->values);
+    srv->valid = calloc((size_t)ns + 1, 1);
+    srv->device_energy = calloc((size_t)nd + 1, sizeof *srv->device_energy);
+    if (!srv->devices || !srv->series || !srv->values || !srv->valid || !srv->device_energy)
+        return -ENOMEM;
+    for (int d = 0; d < nd; d++) {
+        const aim_device_summary *ds = &run->devices[d];
+        aim_prom_device *pd = &srv->devices[d];
+        pd->name = ds->name; /* the summary's fixed fields outlive the server */
+        pd->kind = aim__device_kind_name(ds->kind);
+        pd->model = ds->model;
+        pd->method = ds->has_energy ? aim__method_word(ds->energy_method) : NULL;
+        pd->has_energy = ds->has_energy;
+        pd->gpu = gpu_index(ds);
+    }
+    for (int i = 0; i < ns; i++) {
+        const aim_series_summary *ss = &run->series[i];
+        srv->series[i].device = ss->device;
+        srv->series[i].metric = ss->metric < 0 ? AIM_M__COUNT : (aim_metric_id)ss->metric;
+        srv->series[i].instance = ss->instance;
+    }
+    snprintf(srv->host, sizeof srv->host, "%s", run->host);
+    snprintf(srv->run, sizeof srv->run, "%s", run->id);
+    snprintf(srv->task, sizeof srv->task, "%s", run->name);
+    snprintf(srv->zone, sizeof srv->zone, "%s", run->zone);
+    srv->in = (aim_prom_input){
+        .host = srv->host, .run = srv->run, .task = srv->task, .zone = srv->zone,
+        .signal = aim__signal_name(run->signal), .devices = srv->devices, .n_devices = nd,
+        .series = srv->series, .n_series = ns,
+    };
+    return 0;
+}
+
+int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
+                           aim_prom_server **ret) {
+    struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+    const struct sockaddr *sa;
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD; /* no MHD_USE_ERROR_LOG: the library never prints */
+    if (port > 65535)
+        return -EINVAL;
+    if (inet_pton(AF_INET, address, &v4.sin_addr) == 1) {
+        sa = (const struct sockaddr *)&v4;
+    } else if (inet_pton(AF_INET6, address, &v6.sin6_addr) == 1) {
+        sa = (const struct sockaddr *)&v6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        return -EINVAL;
+    }
+    aim_live *live;
+    const aim_run_summary *run;
+    int r = aim__session_live_view(s, &live, &run);
+    if (r < 0)
+        return r;
+    aim_prom_server *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return -ENOMEM;
+    srv->live = live;
+    if ((r = describe(srv, run)) < 0) {
+        aim__prom_server_stop(srv);
+        return r;
+    }
+    srv->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, srv,
+        MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_LIMIT,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+        MHD_OPTION_END);
+    if (!srv->daemon) {
+        /* MHD does not say why; a taken port is by far the likeliest (errno when it kept it). */
+        r = errno == EACCES ? -EACCES : -EADDRINUSE;
+        aim__prom_server_stop(srv);
+        return r;
+    }
+    *ret = srv;
+    return 0;
+}
+
+void aim__prom_server_stop(aim_prom_server *srv) {
+    if (!srv)
+        return;
+    if (srv->daemon)
+        MHD_stop_daemon(srv->daemon);
+    free(srv->devices);
+    free(srv->series);
+    free(srv->values);
+    free(srv->valid);
+    free(srv->device_energy);
+    free(srv);
+}

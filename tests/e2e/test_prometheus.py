@@ -1,0 +1,142 @@
+"""aimeter run --prometheus: /metrics served while the command runs, under the fake NVML
+(tests/fakes/fake_nvml.c, two GPUs). The command waits for a file the test writes, so the
+run lasts exactly as long as the test needs it; nothing here depends on timing."""
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import gpu_env, kill_tree, popen_aimeter, run_aimeter, error_lines
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url, method="GET", accept=None, timeout=20.0):
+    """(status, content type, body); retried while the server is not listening yet."""
+    req = urllib.request.Request(url, method=method)
+    if accept:
+        req.add_header("Accept", accept)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.headers.get("Content-Type"), r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get("Content-Type"), e.read().decode()
+        except (ConnectionError, urllib.error.URLError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def promtool_check(text):
+    """promtool's lint of the exposition: (exit status, output)."""
+    r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
+                       text=True, timeout=60)
+    return r.returncode, r.stdout + r.stderr
+
+
+@pytest.fixture
+def served(tmp_path, db):
+    """A run serving /metrics until the test is done with it: yields (base URL, stop)."""
+    port = free_port()
+    go = tmp_path / "go"
+    proc, _, err = popen_aimeter(
+        "run", "-q", "--sources", "procfs,nvml", "-i", "50ms", "--db", db, "--name", "prom-e2e",
+        "--prometheus", f"127.0.0.1:{port}", "--",
+        "sh", "-c", f"while [ ! -e {go} ]; do sleep 0.02; done",
+        out_dir=tmp_path, env=gpu_env())
+    try:
+        yield f"http://127.0.0.1:{port}", lambda: go.touch(), proc, err
+    finally:
+        go.touch()
+        try:
+            proc.wait(timeout=60)
+        finally:
+            kill_tree(proc)
+
+
+def sample_lines(text, name):
+    return [l for l in text.splitlines() if l.startswith(name + "{")]
+
+
+def test_metrics_are_served_while_the_command_runs(served):
+    url, stop, proc, err = served
+    # Until the GPUs' first samples are published, the exposition may lack them: wait for them.
+    deadline = time.monotonic() + 30
+    while True:
+        status, ctype, text = fetch(url + "/metrics")
+        assert status == 200, text
+        if sample_lines(text, "aimeter_gpu_power_watts") or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert ctype.startswith("text/plain; version=0.0.4")
+    power = sample_lines(text, "aimeter_gpu_power_watts")
+    assert len(power) == 2, text
+    assert 'device="gpu0",gpu="0",' in power[0] and 'task="prom-e2e"' in power[0]
+    assert 'host="' in power[0] and 'run="' in power[0] and 'model="' in power[0]
+    energy = sample_lines(text, "aimeter_gpu_energy_joules_total")
+    assert len(energy) == 2 and all('method="' in l for l in energy), text
+    assert "# TYPE aimeter_gpu_energy_joules_total counter" in text
+    assert "# TYPE aimeter_carbon_grams_total counter" in text
+    assert sample_lines(text, "aimeter_run_info")
+    for line in sample_lines(text, "aimeter_gpu_util_ratio"):
+        assert 0 <= float(line.rsplit(" ", 1)[1]) <= 1, line
+    if shutil.which("promtool"):
+        rc, out = promtool_check(text)
+        assert rc == 0, out
+
+    status, ctype, om = fetch(url + "/metrics", accept="application/openmetrics-text; version=1.0.0")
+    assert status == 200 and ctype.startswith("application/openmetrics-text")
+    assert om.endswith("# EOF\n")
+    assert "# TYPE aimeter_gpu_energy_joules counter" in om
+    assert "# UNIT aimeter_gpu_energy_joules joules" in om
+
+    status, _, _ = fetch(url + "/")
+    assert status == 404
+    status, _, _ = fetch(url + "/metrics/x")
+    assert status == 404
+    status, _, _ = fetch(url + "/metrics", method="POST")
+    assert status == 405
+    status, _, _ = fetch(url + "/metrics", method="DELETE")
+    assert status == 405
+
+    stop()
+    assert proc.wait(timeout=60) == 0, Path(err).read_text()
+
+
+@pytest.mark.parametrize("arg", ["0.0.0.0:10425", "192.0.2.1:10425", "[::]:10425"])
+def test_a_non_loopback_address_is_refused(db, arg):
+    r = run_aimeter("run", "-q", "--db", db, "--prometheus", arg, "--", "true")
+    assert r.returncode == 64
+    assert error_lines(r.stderr) == [
+        f"aimeter: --prometheus {arg}: serving beyond this machine needs a token, which this "
+        "aimeter does not support yet; use a loopback address (docs/cli.md)"]
+
+
+@pytest.mark.parametrize("arg", ["", "0", "65536", "x", "127.0.0.1:", "::1:80", "host.example:80"])
+def test_a_bad_listen_address_is_a_usage_error(db, arg):
+    r = run_aimeter("run", "-q", "--db", db, "--prometheus", arg, "--", "true")
+    assert r.returncode == 64, r.stderr
+    assert len(error_lines(r.stderr)) == 1 and "--prometheus" in r.stderr
+
+
+def test_a_taken_port_is_reported(db):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = run_aimeter("run", "-q", "--db", db, "--sources", "procfs",
+                        "--prometheus", str(port), "--", "true")
+    assert r.returncode == 69, r.stderr
+    assert error_lines(r.stderr) == [
+        f"aimeter: cannot serve /metrics on 127.0.0.1 port {port}: Address already in use"]
