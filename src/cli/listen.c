@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 /* 127.0.0.0/8 and ::1: what may be served without a token. */
 static int is_loopback(const char *addr) {
