@@ -140,3 +140,28 @@ def test_a_taken_port_is_reported(db):
     assert r.returncode == 69, r.stderr
     assert error_lines(r.stderr) == [
         f"aimeter: cannot serve /metrics on 127.0.0.1 port {port}: Address already in use"]
+
+
+def test_a_silent_client_and_an_oversized_header_do_not_stop_scrapes(served):
+    """A client that connects and sends nothing holds one connection, not the server; a
+    request whose headers pass the 16 KiB per connection is refused (431) or cut off."""
+    url, stop, proc, err = served
+    port = int(url.rsplit(":", 1)[1])
+    assert fetch(url + "/metrics")[0] == 200
+    silent = socket.create_connection(("127.0.0.1", port))
+    try:
+        reply = b""
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+            try:
+                s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + b"x" * 65536 +
+                          b"\r\n\r\n")
+                reply = s.recv(4096)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        assert reply == b"" or reply.startswith(b"HTTP/1.1 431"), reply[:80]
+        status, _, text = fetch(url + "/metrics")
+        assert status == 200 and "aimeter_run_info" in text
+    finally:
+        silent.close()
+    stop()
+    assert proc.wait(timeout=60) == 0, Path(err).read_text()
