@@ -26,5 +26,8 @@ echo
 echo "## GPU (nvml source on the fake libnvidia-ml)"
 "$build/bench/bench_gpu" "$build/tests/fakes/libfake_nvml.so"
 echo
+echo "## Prometheus exposition (a /metrics scrape's rendering)"
+"$build/bench/bench_prometheus"
+echo
 echo "## Plots and HTML report (one-hour 100 Hz run)"
 /usr/bin/python3 bench/plot.py "$build" $quick
