@@ -17,7 +17,7 @@ static const char plot_usage[] =
     "Draws a chart of RUN into FILE (the extension is the format). The default kind, a time\n"
     "series, draws RUN's metrics over time: metrics are named as the columns of `aimeter\n"
     "export` without their unit (gpu0.power, host.cpu.util; `aimeter export --columns` lists\n"
-    "them). Two units get two y-axes (left, right; the right one's lines dashed); phases are\n"
+    "them). Two units get two y-axes (left, right; the right one's lines thinner); phases are\n"
     "shaded and labelled. A metric with more than two samples per pixel is drawn as the\n"
     "minimum and maximum of each pixel, so peaks stay, and the chart says so. Gaps in the\n"
     "samples are left open. RUN defaults to the last run; several RUNs share the time axis\n"
