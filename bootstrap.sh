@@ -11,6 +11,8 @@ packages=(gcc meson ninja-build pkg-config libsqlite3-dev libjansson-dev libcurl
           libplplot-dev plplot-driver-cairo poppler-utils fonts-dejavu-core
           python3-pil python3-matplotlib
           libmicrohttpd-dev prometheus  # /metrics, and promtool that checks it (tests)
+          libgnutls28-dev libcrypt-dev libyaml-dev openssl  # TLS, bcrypt and the web-config file
+          libncurses-dev tmux  # aimeter top, and the terminal its test drives
           chromium)  # the HTML report's browser test (tests/e2e/test_html_browser.py)
 # Node.js bundles web/ at build time; a node already installed (e.g. from NodeSource) is kept.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
