@@ -39,7 +39,7 @@ export function cards(report) {
   const cost = report.cost;
   const s = report.sampling || {};
   const dur = run.duration_s;
-  const meanW = isNum(en.total_j) && isNum(dur) && dur > 0 ? en.total_j / dur : null;
+  const meanW = en.mean_power_w;
   const out = [
     card('Duration', duration(dur),
       isNum(s.samples) ? `${fmt(s.samples, 6)} samples every ${withUnit(s.interval_s, 's', 3)}` : null,

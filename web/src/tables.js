@@ -7,12 +7,10 @@ const num = (x, label) => h('td', { class: 'num' }, label ?? fmt(x));
 export function energyTable(report) {
   const devs = report.energy?.devices || [];
   if (!devs.length) return null;
-  const total = report.energy.total_j;
   const rows = devs.map((d) => h('tr', { class: d.in_total ? null : 'muted' },
     h('td', {}, d.device), h('td', {}, d.model || d.kind),
     num(null, energy(d.energy_j)),
-    num(null, isNum(total) && total > 0 && d.in_total && isNum(d.energy_j)
-      ? `${fmt((100 * d.energy_j) / total, 3)} %` : '—'),
+    num(null, isNum(d.share_pct) ? `${fmt(d.share_pct, 3)} %` : '—'),
     num(null, carbon(d.carbon_g)),
     h('td', {}, h('span', { class: `method ${d.method}` }, d.method)),
     h('td', { class: 'detail' }, d.detail + (d.in_total ? '' : ' (overlaps others: not in the total)'))));

@@ -61,6 +61,11 @@ static json_t *energy_object(const aim_run_summary *run, const int *order, size_
     json_t *o = json_object();
     PUT(o, "total_j", n ? aim__json_num(run->total_energy_j) : json_null());
     PUT(o, "total_kwh", n ? aim__json_num(run->total_energy_j / 3.6e6) : json_null());
+    /* The one place the run's mean power and the devices' shares are computed: the HTML
+     * report and other readers take them from here rather than dividing again. */
+    double seconds = (double)run->duration_ns / 1e9;
+    PUT(o, "mean_power_w",
+        n && seconds > 0 ? aim__json_num(run->total_energy_j / seconds) : json_null());
     /* How the energy covers the run's start (docs/methodology.md). */
     PUT(o, "start_edge", n ? json_string("before a device's first reading, its first power (a "
                                          "counter's: its mean over its first second) held "
@@ -85,6 +90,9 @@ static json_t *energy_object(const aim_run_summary *run, const int *order, size_
         PUT(e, "method", json_string(aim__method_word(d->energy_method)));
         PUT(e, "detail", STR(d->energy_detail));
         PUT(e, "in_total", json_boolean(d->in_total));
+        PUT(e, "share_pct", d->in_total && run->total_energy_j > 0
+                                ? aim__json_num(100.0 * d->energy_j / run->total_energy_j)
+                                : json_null());
         PUT(e, "carbon_g", d->in_total && run->n_intensity_points ? aim__json_num(d->carbon_g)
                                                                   : json_null());
         PUSH(devs, e);
