@@ -3,6 +3,7 @@
  * interval unless paused; keys read with a timeout so a key is answered at once. */
 #include <curses.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -41,8 +42,9 @@ static void draw(const top_model *m, const top_screen *s) {
 /* A key: 1 to quit. */
 static int key(int ch, top_screen *s) {
     if (s->help && ch != ERR && ch != KEY_RESIZE) {
-        s->help = 0;
-        return ch == 'q' || ch == 'Q';
+        s->help = 0; /* any key closes the help, and does what it says */
+        if (ch == '?' || ch == 'h')
+            return 0;
     }
     switch (ch) {
     case 'q': case 'Q': return 1;
@@ -76,6 +78,15 @@ int top_curses_run(top_fetch_fn fetch, void *ctx, top_model *m, const top_screen
         int64_t now = mono_ms();
         if (!s.paused && now >= next) {
             fetch(ctx, m, status, sizeof status);
+            /* The view keeps what it had and says that it tries again, first: the
+             * reason may be longer than the line. */
+            if (status[0]) {
+                char why[sizeof status];
+                snprintf(why, sizeof why, "%s", status);
+                snprintf(status, sizeof status,
+                         interval_ms % 1000 ? "retrying every %d ms: %s" : "retrying every %d s: %s",
+                         interval_ms % 1000 ? interval_ms : interval_ms / 1000, why);
+            }
             next = now + interval_ms;
         }
         getmaxyx(stdscr, s.height, s.width);

@@ -267,7 +267,7 @@ static void help_view(lines *l) {
         "d, m, r    devices, metrics, runs (Tab, v: the next view)",
         "s          sort by power, energy, name (metrics: busiest first, or by name)",
         "p, space   pause / resume refreshing",
-        "?          this help (any key closes it)",
+        "?, h       this help (any key closes it)",
         "q          quit",
     };
     aim__strbuf_append(&l->b, "Keys");
