@@ -16,7 +16,7 @@
 #define TOP_DEFAULT_URL "http://127.0.0.1:10425/api/live"
 
 static const char top_usage[] =
-    "Usage: aimeter top [ADDR:PORT | PORT | URL] [--interval DUR] [--plain] [--once]\n"
+    "Usage: aimeter top [ADDR:PORT | PORT | URL] [--interval DUR] [--sort KEY] [--plain | --once]\n"
     "\n"
     "A live view of a running `aimeter run --prometheus` (its GET /api/live): each device's\n"
     "power with its history, energy so far, carbon and its rate, the busiest metrics, the\n"
