@@ -45,13 +45,19 @@ void top_model_clear(top_model *m) {
     memset(m, 0, sizeof *m);
 }
 
+/* Zeroed rows for each element of arr (none when it is not an array); NULL when out of
+ * memory. */
+static void *alloc_rows(json_t *arr, size_t size, int *ret_n) {
+    *ret_n = (int)json_array_size(arr);
+    return calloc((size_t)*ret_n + 1, size);
+}
+
 static int read_devices(json_t *arr, top_device **ret, int *ret_n) {
-    size_t n = json_array_size(arr);
-    top_device *d = calloc(n + 1, sizeof *d);
-    if (!d)
+    top_device *d = alloc_rows(arr, sizeof *d, ret_n);
+    if (!(*ret = d))
         return -ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(arr, i);
+    for (int i = 0; i < *ret_n; i++) {
+        json_t *o = json_array_get(arr, (size_t)i);
         get_str(o, "name", d[i].name, sizeof d[i].name);
         get_str(o, "kind", d[i].kind, sizeof d[i].kind);
         get_str(o, "model", d[i].model, sizeof d[i].model);
@@ -59,36 +65,31 @@ static int read_devices(json_t *arr, top_device **ret, int *ret_n) {
         d[i].power_w = get_num(o, "power_w");
         d[i].energy_j = get_num(o, "energy_j");
     }
-    *ret = d;
-    *ret_n = (int)n;
     return 0;
 }
 
 static int read_series(json_t *arr, top_series **ret, int *ret_n) {
-    size_t n = json_array_size(arr);
-    top_series *s = calloc(n + 1, sizeof *s);
-    if (!s)
+    top_series *s = alloc_rows(arr, sizeof *s, ret_n);
+    if (!(*ret = s))
         return -ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(arr, i);
+    for (int i = 0; i < *ret_n; i++) {
+        json_t *o = json_array_get(arr, (size_t)i);
         get_str(o, "device", s[i].device, sizeof s[i].device);
         get_str(o, "metric", s[i].metric, sizeof s[i].metric);
         get_str(o, "unit", s[i].unit, sizeof s[i].unit);
         s[i].instance = get_int(o, "instance", -1);
         s[i].value = json_is_true(json_object_get(o, "valid")) ? get_num(o, "value") : NAN;
     }
-    *ret = s;
-    *ret_n = (int)n;
     return 0;
 }
 
 static int read_runs(json_t *arr, top_run **ret, int *ret_n) {
-    size_t n = json_array_size(arr);
-    top_run *r = calloc(n + 1, sizeof *r);
+    int n;
+    top_run *r = alloc_rows(arr, sizeof *r, &n);
     if (!r)
         return -ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(arr, i), *rec = json_object_get(o, "records");
+    for (int i = 0; i < n; i++) {
+        json_t *o = json_array_get(arr, (size_t)i), *rec = json_object_get(o, "records");
         get_str(o, "id", r[i].id, sizeof r[i].id);
         get_str(o, "name", r[i].name, sizeof r[i].name);
         get_str(o, "phase", r[i].phase, sizeof r[i].phase);
@@ -97,7 +98,7 @@ static int read_runs(json_t *arr, top_run **ret, int *ret_n) {
         r[i].carbon_g = get_num(o, "carbon_g");
         size_t nr = json_object_size(rec);
         if (!(r[i].records = calloc(nr + 1, sizeof *r[i].records))) {
-            free_runs(r, (int)i + 1);
+            free_runs(r, i + 1);
             return -ENOMEM;
         }
         const char *key;
@@ -114,7 +115,7 @@ static int read_runs(json_t *arr, top_run **ret, int *ret_n) {
         }
     }
     *ret = r;
-    *ret_n = (int)n;
+    *ret_n = n;
     return 0;
 }
 
