@@ -190,3 +190,13 @@ def test_top_in_a_terminal_retries_an_unreachable_endpoint(tmux):
     assert "top exited" not in s
     t.keys("q")
     t.wait_for("top exited 0")
+
+
+def test_top_is_listed_and_has_help():
+    r = run_aimeter("--help")
+    assert any(l.strip().startswith("top ") for l in r.stdout.splitlines()), r.stdout
+    r = run_aimeter("top", "--help")
+    assert r.returncode == 0 and r.stderr == ""
+    assert r.stdout.startswith("Usage: aimeter top ")
+    for opt in ("--interval", "--sort", "--plain", "--once", "--help"):
+        assert opt in r.stdout, opt
