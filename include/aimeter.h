@@ -341,6 +341,16 @@ typedef struct aim_metrics_server aim_metrics_server;
 AIM_PUBLIC int aim_metrics_server_start(aim_session *s, const char *address, unsigned port,
                                         aim_metrics_server **ret_server);
 AIM_PUBLIC void aim_metrics_server_stop(aim_metrics_server *server);
+/* GET /api/live of a serving aimeter (url: "http://127.0.0.1:10425/api/live"): the live
+ * snapshot as JSON (docs/http-api.md) in *ret_body, NUL-terminated, freed by the caller with
+ * free(). timeout_ns: the whole request (0: 5 s). Plain http only to a loopback address or
+ * localhost, never through a proxy. On error *ret_error (may be NULL) gets one line: -EINVAL
+ * a bad URL, -EPERM plain http to another host, -ENETUNREACH nothing listens there, -EAGAIN
+ * timed out, -ENOENT HTTP 404 (not an aimeter live endpoint), -EPROTO another HTTP status or
+ * a broken answer, -EFBIG an answer above 4 MiB, -ENOSYS libcurl cannot be loaded, -ENOMEM.
+ * Thread-safe. */
+AIM_PUBLIC int aim_live_fetch(const char *url, int64_t timeout_ns, char **ret_body,
+                              aim_error *ret_error);
 
 /* ---------------------------------------------------------------- phases, markers, records */
 

@@ -260,6 +260,11 @@ static void objectless_functions_fill_the_error(void **state) {
     req.direct = 1;
     SAYS(aim_intensity_fetch_render(&req, AIM_FORMAT_TEXT, &text, &err), -EINVAL, err.message);
     SAYS(aim_intensity_fetch_render(NULL, AIM_FORMAT_TEXT, &text, &err), -EINVAL, err.message);
+    /* aim_live_fetch refuses without a request: no URL, not http(s), plain http off this
+     * machine (192.0.2.1 is TEST-NET-1: nothing is sent). */
+    SAYS(aim_live_fetch(NULL, 0, &text, &err), -EINVAL, err.message);
+    SAYS(aim_live_fetch("ftp://127.0.0.1/api/live", 0, &text, &err), -EINVAL, err.message);
+    SAYS(aim_live_fetch("http://192.0.2.1:10425/api/live", 0, &text, &err), -EPERM, err.message);
 }
 
 static void formats_parse_and_name(void **state) {

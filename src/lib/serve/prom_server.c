@@ -19,6 +19,7 @@
 #include "model/device.h"
 #include "model/intensity.h"
 #include "processing/report_words.h"
+#include "report/live_json.h"
 #include "report/prometheus.h"
 
 #define CONNECTION_LIMIT 32
@@ -28,6 +29,7 @@
 
 struct aim_prom_server {
     struct MHD_Daemon *daemon;
+    aim_session *session;          /* for the sampler's missed deadlines (/api/live) */
     aim_live *live;
     aim_prom_input in;             /* the fixed description; figures filled per scrape */
     char host[128], run[40], task[128], zone[24];
@@ -66,23 +68,30 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, con
     return reply(c, status, "text/plain; charset=utf-8", body, strlen(body), allow);
 }
 
-/* The scrape: one consistent copy of the snapshot, rendered. */
-static enum MHD_Result metrics(aim_prom_server *srv, struct MHD_Connection *c) {
-    aim_live_totals t;
+/* One consistent copy of the snapshot into srv->in (both endpoints render it); in->phase
+ * points into *t, which the caller keeps while it renders. */
+static void copy_snapshot(aim_prom_server *srv, aim_live_totals *t) {
     aim__live_note_reader(srv->live, mono_ns()); /* the writer publishes more often now */
-    aim__live_read(srv->live, &t, srv->device_energy, srv->values, srv->valid);
+    aim__live_read(srv->live, t, srv->device_energy, srv->values, srv->valid);
     aim_prom_input *in = &srv->in;
-    in->phase = t.phase;
-    in->duration_s = (double)t.duration_ns / 1e9;
-    in->power_w = t.power_w;
-    in->energy_j = t.energy_j;
-    in->carbon_g = t.carbon_g;
+    in->phase = t->phase;
+    in->duration_s = (double)t->duration_ns / 1e9;
+    in->power_w = t->power_w;
+    in->energy_j = t->energy_j;
+    in->carbon_g = t->carbon_g;
     for (int d = 0; d < in->n_devices; d++)
         srv->devices[d].energy_j = srv->device_energy[d];
     for (int i = 0; i < in->n_series; i++) {
         srv->series[i].value = srv->values[i];
         srv->series[i].valid = srv->valid[i];
     }
+}
+
+/* The scrape: one consistent copy of the snapshot, rendered. */
+static enum MHD_Result metrics(aim_prom_server *srv, struct MHD_Connection *c) {
+    aim_live_totals t;
+    aim_prom_input *in = &srv->in;
+    copy_snapshot(srv, &t);
     const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
     int om = accept && strstr(accept, "application/openmetrics-text") != NULL;
     aim_strbuf b = AIM_STRBUF_INIT;
@@ -95,6 +104,22 @@ static enum MHD_Result metrics(aim_prom_server *srv, struct MHD_Connection *c) {
                  text, len, NULL);
 }
 
+/* GET /api/live: the same copy as JSON (report/live_json.c, docs/http-api.md). */
+static enum MHD_Result live_json(aim_prom_server *srv, struct MHD_Connection *c) {
+    aim_live_totals t;
+    aim_live counters; /* the public status-line figures: the sampler's missed deadlines */
+    copy_snapshot(srv, &t);
+    aim_live_json_extra x = { .samples = t.samples };
+    if (aim_session_live(srv->session, &counters) == 0) {
+        x.have_missed = 1;
+        x.missed_deadlines = counters.missed_deadlines;
+    }
+    char *text;
+    if (aim__live_json_render(&srv->in, &x, &text) < 0)
+        return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n", NULL);
+    return reply(c, MHD_HTTP_OK, AIM_LIVE_JSON_CONTENT_TYPE, text, strlen(text), NULL);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **req_cls) {
@@ -102,11 +127,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     (void)upload_data;
     (void)upload_data_size;
     (void)req_cls;
-    if (strcmp(url, "/metrics") != 0)
-        return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: aimeter serves /metrics\n", NULL);
+    int api_live = strcmp(url, "/api/live") == 0;
+    if (strcmp(url, "/metrics") != 0 && !api_live)
+        return reply_text(c, MHD_HTTP_NOT_FOUND,
+                          "not found: aimeter serves /metrics and /api/live\n", NULL);
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
         return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n", "GET, HEAD");
-    return metrics(cls, c);
+    return api_live ? live_json(cls, c) : metrics(cls, c);
 }
 
 /* The GPU index of "gpu3" (the gpu label), -1 for other devices. */
@@ -184,6 +211,7 @@ int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
     if (!srv)
         return -ENOMEM;
     srv->live = live;
+    srv->session = s;
     if ((r = describe(srv, run)) < 0) {
         aim__prom_server_stop(srv);
         return r;

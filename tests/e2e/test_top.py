@@ -1,0 +1,202 @@
+"""GET /api/live and `aimeter top` against `aimeter run --prometheus` under the fake NVML
+(two GPUs; test_prometheus.py's fixture: the run lasts until the test lets it end). The
+plain output is checked as text; the terminal view is driven in tmux (a private server,
+send-keys, capture-pane), polling the pane with generous deadlines and asserting nothing
+about timing."""
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import AIMETER, error_lines, run_aimeter
+from test_prometheus import fetch, free_port, served  # noqa: F401 (the fixture)
+
+
+def live(url, want_gpus=True, timeout=30):
+    """/api/live once the GPUs' power is published."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, ctype, text = fetch(url + "/api/live")
+        assert status == 200, text
+        doc = json.loads(text)
+        powered = [d for d in doc["devices"] if d["kind"] == "gpu" and d["power_w"] is not None]
+        if not want_gpus or len(powered) == 2 or time.monotonic() > deadline:
+            return ctype, doc
+        time.sleep(0.05)
+
+
+def test_api_live_is_the_snapshot_as_json(served):
+    url, stop, proc, err = served
+    ctype, doc = live(url)
+    assert ctype == "application/json"
+    assert doc["schema"] == 1
+    assert doc["run"]["name"] == "prom-e2e" and doc["run"]["id"] and doc["run"]["host"]
+    gpus = [d for d in doc["devices"] if d["kind"] == "gpu"]
+    assert [(g["name"], g["index"]) for g in gpus] == [("gpu0", 0), ("gpu1", 1)]
+    assert all(g["power_w"] > 0 and g["energy_j"] >= 0 and g["model"] for g in gpus), gpus
+    assert set(doc["totals"]) == {"power_w", "energy_j", "carbon_g"}
+    assert doc["sampler"]["samples"] >= 1 and doc["sampler"]["missed_deadlines"] >= 0
+    util = [s for s in doc["series"] if s["metric"] == "gpu.util"]
+    assert len(util) == 2 and all(s["unit"] == "%" and s["valid"] for s in util), util
+    assert [r["id"] for r in doc["runs"]] == [doc["run"]["id"]]
+    assert doc["runs"][0]["records"] == {}
+    assert fetch(url + "/api/live", method="POST")[0] == 405
+    assert fetch(url + "/api/live/x")[0] == 404
+    stop()
+    assert proc.wait(timeout=60) == 0, Path(err).read_text()
+
+
+def test_top_once_prints_one_plain_block(served):
+    url, stop, proc, err = served
+    live(url)
+    port = url.rsplit(":", 1)[1]
+    for where in (f"127.0.0.1:{port}", port, url, url + "/api/live"):
+        r = run_aimeter("top", "--once", where)
+        assert r.returncode == 0, r.stderr
+        out = r.stdout
+        assert out.startswith(f"aimeter top  {url}/api/live\n"), out
+        assert 'run ' in out and '"prom-e2e"' in out
+        rows = [l for l in out.splitlines() if l.startswith(("gpu0 ", "gpu1 "))]
+        assert len(rows) == 2 and all("NVIDIA" in l and " W " in l for l in rows), out
+        assert "\nMETRIC " in out and "gpu.util" in out and "\nRUN " in out
+        assert out.endswith("\n\n") and out.count("aimeter top  ") == 1
+    # Not a terminal: plain blocks without --once too (two, then it is stopped).
+    p = subprocess.Popen([str(AIMETER), "top", "--interval", "100ms", port],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        seen = 0
+        while seen < 2:
+            line = p.stdout.readline()
+            assert line, p.stderr.read()
+            seen += line.startswith("aimeter top  ")
+    finally:
+        p.kill()
+        p.wait(timeout=10)
+    stop()
+    assert proc.wait(timeout=60) == 0, Path(err).read_text()
+
+
+def test_top_unreachable_is_one_line_and_69():
+    port = free_port()
+    r = run_aimeter("top", "--once", str(port))
+    assert r.returncode == 69
+    lines = error_lines(r.stderr)
+    assert len(lines) == 1 and lines[0].startswith(
+        f"aimeter: top: cannot reach http://127.0.0.1:{port}"), r.stderr
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize("args", [["--interval", "0"], ["--interval", "x"], ["--sort", "size"],
+                                  ["1", "2"], ["--bogus"], ["a b"]])
+def test_top_bad_arguments_are_usage_errors(args):
+    r = run_aimeter("top", "--once", *args)
+    assert r.returncode == 64, r.stderr
+    assert len(error_lines(r.stderr)) == 1 and "top" in r.stderr
+
+
+# ------------------------------------------------------------------ the terminal view
+
+class Tmux:
+    """A private tmux server (its own socket, no user configuration) running one command
+    in a 120x40 window; the command's exit status is printed after it so a test can see it."""
+
+    def __init__(self, tmp_path, argv, env):
+        self.sock = f"aimeter-top-{os.getpid()}-{tmp_path.name}"
+        inner = " ".join(shlex.quote(str(a)) for a in argv)
+        self.cmd(["-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40",
+                  f"env {env} {inner}; echo \"top exited $?\"; sleep 120"])
+
+    def cmd(self, args):
+        return subprocess.run(["tmux", "-L", self.sock] + args, capture_output=True, text=True,
+                              timeout=30, check=True).stdout
+
+    def screen(self):
+        return self.cmd(["capture-pane", "-p"])
+
+    def wait_for(self, *texts, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            s = self.screen()
+            if all(t in s for t in texts):
+                return s
+            if time.monotonic() > deadline:
+                pytest.fail(f"the pane never showed {texts}:\n{s}")
+            time.sleep(0.1)
+
+    def keys(self, *keys):
+        self.cmd(["send-keys"] + list(keys))
+
+    def close(self):
+        subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True, timeout=30)
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    if not shutil.which("tmux"):
+        if os.environ.get("CI"):
+            pytest.fail("tmux is missing (apt-get install tmux)")
+        pytest.skip("tmux is not installed")
+    sessions = []
+
+    def start(argv, env="LC_ALL=C.UTF-8"):
+        t = Tmux(tmp_path, argv, env)
+        sessions.append(t)
+        return t
+
+    yield start
+    for t in sessions:
+        t.close()
+
+
+def test_top_in_a_terminal_views_pause_and_quit(served, tmux):
+    url, stop, proc, err = served
+    live(url)
+    t = tmux([AIMETER, "top", "--interval", "200ms", url.rsplit(":", 1)[1]])
+    s = t.wait_for("[devices]", "gpu0 ", "gpu1 ", "NVIDIA", " W ", "█")
+    rows = [l for l in s.splitlines() if l.startswith(("gpu0 ", "gpu1 "))]
+    assert len(rows) == 2, s
+    t.keys("m")
+    s = t.wait_for("[metrics]", "gpu.util")
+    assert "POWER HISTORY" not in s
+    t.keys("r")
+    t.wait_for("[runs]", "prom-e2e")
+    t.keys("?")
+    t.wait_for("q          quit")
+    t.keys("d")  # closes the help
+    t.wait_for("[devices]", "POWER HISTORY")
+    t.keys("p")
+    t.wait_for("[paused]")
+    t.keys("p")
+    deadline = time.monotonic() + 60
+    while "[paused]" in t.screen():
+        assert time.monotonic() < deadline, t.screen()
+        time.sleep(0.1)
+    t.keys("q")
+    t.wait_for("top exited 0")
+    stop()
+    assert proc.wait(timeout=60) == 0, Path(err).read_text()
+
+
+def test_top_in_a_terminal_retries_an_unreachable_endpoint(tmux):
+    port = free_port()
+    t = tmux([AIMETER, "top", "--interval", "200ms", str(port)], env="LC_ALL=C")
+    s = t.wait_for(f"cannot reach http://127.0.0.1:{port}", "retrying every 200 ms",
+                   "waiting for the first snapshot")
+    assert "top exited" not in s
+    t.keys("q")
+    t.wait_for("top exited 0")
+
+
+def test_top_is_listed_and_has_help():
+    r = run_aimeter("--help")
+    assert any(l.strip().startswith("top ") for l in r.stdout.splitlines()), r.stdout
+    r = run_aimeter("top", "--help")
+    assert r.returncode == 0 and r.stderr == ""
+    assert r.stdout.startswith("Usage: aimeter top ")
+    for opt in ("--interval", "--sort", "--plain", "--once", "--help"):
+        assert opt in r.stdout, opt
