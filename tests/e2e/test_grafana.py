@@ -145,6 +145,27 @@ def test_the_dashboard_is_importable_and_names_documented_metrics():
                 f"{what}: {name} is not in docs/metrics.md"
 
 
+def test_the_provisioning_and_scrape_examples_are_valid():
+    """contrib/grafana's Prometheus scrape job passes promtool; the provisioning files say
+    what docs/grafana.md says they do; the dashboard has the data-source variable that
+    resolves ${DS_PROMETHEUS} when it is provisioned rather than imported."""
+    contrib = DASHBOARD.parent
+    if shutil.which("promtool"):
+        r = subprocess.run(["promtool", "check", "config", contrib / "prometheus.yml"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+    (ds_var,) = [v for v in dashboard()["templating"]["list"] if v["type"] == "datasource"]
+    assert ds_var["name"] == "DS_PROMETHEUS" and ds_var["query"] == "prometheus"
+    doc = (REPO / "docs" / "grafana.md").read_text()
+    yaml = pytest.importorskip("yaml")
+    ds = yaml.safe_load((contrib / "provisioning/datasources/aimeter-prometheus.yaml").read_text())
+    assert ds["apiVersion"] == 1 and ds["datasources"][0]["type"] == "prometheus"
+    dash = yaml.safe_load((contrib / "provisioning/dashboards/aimeter.yaml").read_text())
+    (provider,) = dash["providers"]
+    assert provider["type"] == "file"
+    assert f"`{provider['options']['path']}/`" in doc
+
+
 def regex_of(values):
     return "|".join(re.escape(v) for v in values) or ".*"
 
