@@ -15,6 +15,8 @@ import urllib.request
 
 import pytest
 
+from conftest import kill_tree
+
 
 def free_port():
     with socket.socket() as s:
@@ -48,6 +50,20 @@ def prometheus_binary():
             pytest.fail("prometheus is missing (apt-get install prometheus)")
         pytest.skip("prometheus is not installed")
     return server
+
+
+@contextlib.contextmanager
+def until_go(proc, go):
+    """Holds a scraped aimeter whose command waits for the file go; at the end of the block
+    go is written, the run ends (a minute at most) and whatever is left is killed."""
+    try:
+        yield
+    finally:
+        go.touch()
+        try:
+            proc.wait(timeout=60)
+        finally:
+            kill_tree(proc)
 
 
 class Prometheus:

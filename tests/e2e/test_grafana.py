@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AIMETER, BUILD, REPO, gpu_env, kill_tree, popen_aimeter
-from promserver import fetch, free_port, prometheus
+from conftest import AIMETER, BUILD, REPO, gpu_env, popen_aimeter
+from promserver import fetch, free_port, prometheus, until_go
 
 DASHBOARD = REPO / "contrib" / "grafana" / "aimeter.json"
 METRICS_DOC = REPO / "docs" / "metrics.md"
@@ -56,14 +56,8 @@ def target(tmp_path, db):
     """The scraped aimeter until the test is done with it: yields (address, stop, proc, err)."""
     go = tmp_path / "go"
     proc, err, address = start_target(tmp_path, db, go)
-    try:
+    with until_go(proc, go):
         yield address, go.touch, proc, err
-    finally:
-        go.touch()
-        try:
-            proc.wait(timeout=60)
-        finally:
-            kill_tree(proc)
 
 
 def dashboard():

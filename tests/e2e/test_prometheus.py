@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import gpu_env, kill_tree, popen_aimeter, run_aimeter, error_lines
-from promserver import fetch, free_port, prometheus
+from conftest import gpu_env, popen_aimeter, run_aimeter, error_lines
+from promserver import fetch, free_port, prometheus, until_go
 
 
 def promtool_check(text):
@@ -30,14 +30,8 @@ def served(tmp_path, db):
         "--prometheus", f"127.0.0.1:{port}", "--",
         "sh", "-c", f"while [ ! -e {go} ]; do sleep 0.02; done",
         out_dir=tmp_path, env=gpu_env())
-    try:
+    with until_go(proc, go):
         yield f"http://127.0.0.1:{port}", lambda: go.touch(), proc, err
-    finally:
-        go.touch()
-        try:
-            proc.wait(timeout=60)
-        finally:
-            kill_tree(proc)
 
 
 def sample_lines(text, name):
