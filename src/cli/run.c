@@ -437,9 +437,21 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
     };
     int c;
     opterr = 0;
-    /* The batch system's job id, unless --tag gives slurm_job itself (added later, it wins). */
-    const char *job = getenv("SLURM_JOB_ID");
-    int bad_job = job && *job && aim_config_add_tag(cfg, "slurm_job", job) < 0;
+    /* The batch system's job id, unless --tag gives the tag itself (added later, it wins):
+     * Slurm, PBS, Grid Engine. The first bad one is warned about. */
+    static const char *const job_vars[][2] = {
+        { "SLURM_JOB_ID", "slurm_job" }, { "PBS_JOBID", "pbs_job" }, { "JOB_ID", "sge_job" },
+    };
+    const char *job = NULL, *job_var = NULL;
+    int bad_job = 0;
+    for (size_t k = 0; k < sizeof job_vars / sizeof job_vars[0]; k++) {
+        const char *v = getenv(job_vars[k][0]);
+        if (v && *v && aim_config_add_tag(cfg, job_vars[k][1], v) < 0 && !bad_job) {
+            bad_job = 1;
+            job = v;
+            job_var = job_vars[k][0];
+        }
+    }
     while ((c = getopt_long(argc, argv, "+i:n:t:qh", longopts, NULL)) != -1) {
         int64_t ns;
         double g;
@@ -578,7 +590,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
     if (cli_check_distinct_outputs("run", 4, out_opts, out_paths))
         return AIM_EXIT_USAGE;
     if (bad_job && o->quiet < 2) /* said once -q is known */
-        cli_warning("SLURM_JOB_ID '%s' is not a valid tag value: not recorded", job);
+        cli_warning("%s '%s' is not a valid tag value: not recorded", job_var, job);
     if (optind >= argc) {
         cli_error("run: no command given (usage: aimeter run [OPTIONS] -- COMMAND [ARGS...])");
         return AIM_EXIT_USAGE;

@@ -1,43 +1,16 @@
 """aimeter run --prometheus: /metrics served while the command runs, under the fake NVML
 (tests/fakes/fake_nvml.c, two GPUs). The command waits for a file the test writes, so the
 run lasts exactly as long as the test needs it; nothing here depends on timing."""
-import json
-import os
 import shutil
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import gpu_env, kill_tree, popen_aimeter, run_aimeter, error_lines
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url, method="GET", accept=None, timeout=20.0):
-    """(status, content type, body); retried while the server is not listening yet."""
-    req = urllib.request.Request(url, method=method)
-    if accept:
-        req.add_header("Accept", accept)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, r.headers.get("Content-Type"), r.read().decode()
-        except urllib.error.HTTPError as e:
-            return e.code, e.headers.get("Content-Type"), e.read().decode()
-        except (ConnectionError, urllib.error.URLError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+from conftest import gpu_env, popen_aimeter, run_aimeter, error_lines
+from promserver import fetch, free_port, prometheus, until_go
 
 
 def promtool_check(text):
@@ -57,14 +30,8 @@ def served(tmp_path, db):
         "--prometheus", f"127.0.0.1:{port}", "--",
         "sh", "-c", f"while [ ! -e {go} ]; do sleep 0.02; done",
         out_dir=tmp_path, env=gpu_env())
-    try:
+    with until_go(proc, go):
         yield f"http://127.0.0.1:{port}", lambda: go.touch(), proc, err
-    finally:
-        go.touch()
-        try:
-            proc.wait(timeout=60)
-        finally:
-            kill_tree(proc)
 
 
 def sample_lines(text, name):
@@ -173,65 +140,24 @@ def test_a_real_prometheus_server_scrapes_the_run(served, tmp_path):
     """Debian's prometheus scrapes the run every second (loopback, its own data directory);
     its HTTP API then has the series with aimeter's names and labels. Waits for the first
     scrapes with a deadline; asserts nothing about when they happened."""
-    server = shutil.which("prometheus")
-    if not server:
-        if os.environ.get("CI"):
-            pytest.fail("prometheus is missing (apt-get install prometheus)")
-        pytest.skip("prometheus is not installed")
     url, stop, proc, err = served
     assert fetch(url + "/metrics")[0] == 200
-    target = url.split("//", 1)[1]
-    port = free_port()
-    cfg = tmp_path / "prometheus.yml"
-    cfg.write_text("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-                   "scrape_configs:\n  - job_name: aimeter\n"
-                   f"    static_configs:\n      - targets: ['{target}']\n")
-    with open(tmp_path / "prometheus.log", "w") as log:
-        prom = subprocess.Popen([server, f"--config.file={cfg}",
-                                 f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-                                 f"--web.listen-address=127.0.0.1:{port}"],
-                                stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-    try:
-        api = f"http://127.0.0.1:{port}/api/v1/query?query="
-        deadline = time.monotonic() + 60
-        series = []
-        while time.monotonic() < deadline:
-            try:
-                status, _, body = fetch(api + "aimeter_gpu_energy_joules_total", timeout=5)
-            except (ConnectionError, urllib.error.URLError):
-                status = 0
-            if status == 200:
-                series = json.loads(body)["data"]["result"]
-                if len(series) == 2:
-                    break
-            time.sleep(0.2)
-        assert len(series) == 2, (tmp_path / "prometheus.log").read_text()[-2000:]
+    with prometheus(tmp_path, url.split("//", 1)[1]) as prom:
+        series = prom.wait_for("aimeter_gpu_energy_joules_total", lambda r: len(r) == 2)
+        assert len(series) == 2, prom.log_tail()
         labels = sorted((s["metric"]["device"], s["metric"]["gpu"], s["metric"]["method"],
                          s["metric"]["task"], s["metric"]["job"]) for s in series)
         assert labels == [("gpu0", "0", "measured", "prom-e2e", "aimeter"),
                           ("gpu1", "1", "measured", "prom-e2e", "aimeter")]
         # The energy counters only increase: wait for a few scrapes of each, then compare.
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            status, _, body = fetch(api + "aimeter_gpu_energy_joules_total%5B1m%5D")
-            ranges = json.loads(body)["data"]["result"]
-            if len(ranges) == 2 and all(len(r["values"]) >= 3 for r in ranges):
-                break
-            time.sleep(0.2)
+        ranges = prom.wait_for("aimeter_gpu_energy_joules_total[1m]",
+                               lambda r: len(r) == 2 and all(len(x["values"]) >= 3 for x in r))
         for r in ranges:
             values = [float(v) for _, v in r["values"]]
             assert len(values) >= 3 and values == sorted(values) and values[-1] > values[0], r
         # Every exported name arrived as it is documented (no rename by the server).
-        status, _, body = fetch(f"http://127.0.0.1:{port}/api/v1/label/__name__/values")
-        names = set(json.loads(body)["data"])
+        names = set(prom.api("label/__name__/values") or [])
         assert {"aimeter_gpu_power_watts", "aimeter_gpu_util_ratio",
                 "aimeter_carbon_grams_total", "aimeter_run_info"} <= names, names
-    finally:
-        prom.terminate()
-        try:
-            prom.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            prom.kill()
     stop()
     assert proc.wait(timeout=60) == 0, Path(err).read_text()

@@ -24,6 +24,12 @@ static void nothing_published_reads_as_generation_zero(void **state) {
     assert_int_equal(aim__live_try_read(l, &t, NULL, v, ok), 0);
     assert_true(t.generation == 0 && t.samples == 0 && t.phase[0] == '\0');
     assert_true(!ok[0] && !ok[1] && !ok[2]);
+    assert_true(isnan(t.intensity_g_per_kwh)); /* unknown, not 0 g/kWh */
+    aim__live_write_begin(l);
+    aim__live_set_intensity(l, 56.5);
+    aim__live_write_end(l);
+    assert_int_equal(aim__live_try_read(l, &t, NULL, NULL, NULL), 0);
+    assert_true(t.intensity_g_per_kwh == 56.5 && t.generation == 1);
     aim__live_free(l);
     assert_int_equal(aim__live_new(-1, 0, &l), -EINVAL);
 }

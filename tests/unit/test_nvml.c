@@ -790,6 +790,9 @@ static void mig_instances_select_their_gpu(void **unused) {
     assert_true(aim__catalog_find_device(g.cat, "gpu0") < 0);
     assert_true(aim__catalog_find_device(g.cat, "gpu1") >= 0);
     assert_true(aim__catalog_find_device(g.cat, "gpu2") >= 0);
+    /* Each GPU carries the board's own UUID (the exposition's uuid label), not an index's. */
+    assert_string_equal(g.cat->devices[aim__catalog_find_device(g.cat, "gpu2")].uuid,
+                        "GPU-00000002-fake-fake-fake-000000000002");
     /* gpu1 in MIG mode: no utilisation, and one line saying what its numbers cover */
     assert_int_equal(rig_slot(&g, "gpu1", AIM_M_GPU_UTIL, -1), -ENOENT);
     assert_true(rig_slot(&g, "gpu1", AIM_M_ENERGY, -1) >= 0);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +36,14 @@ static const aim_prom_series series[] = {
     {3, AIM_M_CPU_CORE_UTIL, 0, 1, 12.5},
     {3, AIM_M_CPU_CORE_UTIL, 1, 1, 100},
     {3, AIM_M_PROC_CPU_TIME, -1, 1, 3.25},
+    {3, AIM_M_PROC_COUNT, -1, 1, 3},    /* a gauge: promtool refuses one ending in _count */
 };
 
 static aim_prom_input input(void) {
     aim_prom_input in = {
         .host = "node1", .run = "01JRUN", .task = "train\\bert\n", .phase = "decode",
-        .zone = "FR", .signal = "average", .duration_s = 12.5, .power_w = 555.5,
+        .job = "4242", .zone = "FR", .signal = "average", .duration_s = 12.5, .power_w = 555.5,
+        .intensity_g_per_kwh = 56.5,
         .energy_j = 2734.75, .carbon_g = 0.0213, .devices = devices,
         .n_devices = (int)(sizeof devices / sizeof devices[0]), .series = series,
         .n_series = (int)(sizeof series / sizeof series[0]),
@@ -86,6 +89,8 @@ static void names_follow_prometheus_conventions(void **state) {
     assert_string_equal(name, "aimeter_gpu_temperature_celsius");
     assert_int_equal(aim__prom_name(AIM_M_GPU_PCIE_TX, "gpu", name, &scale), 0);
     assert_string_equal(name, "aimeter_gpu_pcie_tx_bytes_per_second");
+    assert_int_equal(aim__prom_name(AIM_M_PROC_COUNT, "process", name, &scale), 0);
+    assert_string_equal(name, "aimeter_proc_processes");
     assert_int_equal(aim__prom_name(AIM_M_ENERGY, "gpu", name, &scale), -ENOENT);
 }
 
@@ -95,7 +100,8 @@ static void text_format_has_families_labels_and_base_units(void **state) {
     assert_non_null(strstr(t, "# TYPE aimeter_gpu_energy_joules_total counter\n"));
     assert_non_null(strstr(t, "aimeter_gpu_energy_joules_total{device=\"gpu1\",gpu=\"1\","
                               "uuid=\"GPU-bbbb\",model=\"NVIDIA A100\",host=\"node1\","
-                              "run=\"01JRUN\",task=\"train\\\\bert\\n\",method=\"derived\"} 700\n"));
+                              "run=\"01JRUN\",task=\"train\\\\bert\\n\",hpc_job=\"4242\","
+                              "method=\"derived\"} 700\n"));
     assert_non_null(strstr(t, "aimeter_cpu_energy_joules_total{device=\"cpu0\","
                               "model=\"Xeon \\\"Gold\\\"\""));
     assert_non_null(strstr(t, "aimeter_gpu_util_ratio{device=\"gpu0\""));
@@ -104,7 +110,12 @@ static void text_format_has_families_labels_and_base_units(void **state) {
     assert_non_null(strstr(t, "} 2147483648\n"));
     assert_non_null(strstr(t, "core=\"1\"} 1\n"));
     assert_non_null(strstr(t, "aimeter_carbon_grams_total{host=\"node1\",run=\"01JRUN\","
-                              "task=\"train\\\\bert\\n\",zone=\"FR\",signal=\"average\"} 0.0213\n"));
+                              "task=\"train\\\\bert\\n\",hpc_job=\"4242\",zone=\"FR\","
+                              "signal=\"average\"} 0.0213\n"));
+    assert_non_null(strstr(t, "# TYPE aimeter_grid_intensity_grams_per_kwh gauge\n"
+                              "aimeter_grid_intensity_grams_per_kwh{host=\"node1\","
+                              "run=\"01JRUN\",task=\"train\\\\bert\\n\",hpc_job=\"4242\","
+                              "zone=\"FR\",signal=\"average\"} 56.5\n"));
     assert_non_null(strstr(t, "phase=\"decode\"} 1\n"));
     /* One family per name, even when its series are not adjacent in the snapshot. */
     assert_int_equal(count(t, "# TYPE aimeter_gpu_power_watts gauge"), 1);
@@ -116,12 +127,29 @@ static void text_format_has_families_labels_and_base_units(void **state) {
     free(t);
 }
 
+/* No job and no known intensity: no hpc_job label and no intensity gauge (never a 0). */
+static void unknown_job_and_intensity_are_left_out(void **state) {
+    (void)state;
+    aim_prom_input in = input();
+    in.job = NULL;
+    in.intensity_g_per_kwh = NAN;
+    aim_strbuf b = AIM_STRBUF_INIT;
+    aim__prom_render(&in, 0, &b);
+    char *t;
+    assert_int_equal(aim__strbuf_steal(&b, &t), 0);
+    assert_null(strstr(t, "hpc_job"));
+    assert_null(strstr(t, "aimeter_grid_intensity"));
+    assert_non_null(strstr(t, "aimeter_carbon_grams_total{"));
+    free(t);
+}
+
 static void openmetrics_has_units_and_eof(void **state) {
     (void)state;
     char *t = render(1);
     assert_non_null(strstr(t, "# TYPE aimeter_gpu_energy_joules counter\n"
                               "# UNIT aimeter_gpu_energy_joules joules\n"));
     assert_non_null(strstr(t, "# UNIT aimeter_gpu_util_ratio ratio\n"));
+    assert_non_null(strstr(t, "# UNIT aimeter_grid_intensity_grams_per_kwh grams_per_kwh\n"));
     assert_non_null(strstr(t, "# TYPE aimeter_run_info gauge\n"));
     assert_non_null(strstr(t, "aimeter_gpu_energy_joules_total{"));
     size_t n = strlen(t);
@@ -201,12 +229,26 @@ static void docs_list_every_exported_name(void **state) {
         if (!strstr(doc, row))
             fail_msg("docs/metrics.md lacks the Prometheus row:\n%s", row);
     }
+    /* And every family the renderer writes besides them (energy, run totals, carbon, grid
+     * intensity, run info) is in a table row: `name`, or `aimeter_<kind>_...` for a device's. */
+    char *t = render(0);
+    for (const char *p = t; (p = strstr(p, "# TYPE ")); p++) {
+        char name[AIM_PROM_NAME_MAX], shown[AIM_PROM_NAME_MAX + 8], kinded[AIM_PROM_NAME_MAX + 8];
+        assert_int_equal(sscanf(p + 7, "%127s", name), 1);
+        snprintf(shown, sizeof shown, "| `%s` |", name);
+        const char *rest = strchr(name + 8, '_'); /* after aimeter_<kind> */
+        snprintf(kinded, sizeof kinded, "`aimeter_<kind>%s`", rest ? rest : "");
+        if (!strstr(doc, shown) && !strstr(doc, kinded))
+            fail_msg("docs/metrics.md lacks a row for %s", name);
+    }
+    free(t);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names_follow_prometheus_conventions),
         cmocka_unit_test(text_format_has_families_labels_and_base_units),
+        cmocka_unit_test(unknown_job_and_intensity_are_left_out),
         cmocka_unit_test(openmetrics_has_units_and_eof),
         cmocka_unit_test(promtool_accepts_both_formats),
         cmocka_unit_test(docs_list_every_exported_name),

@@ -76,9 +76,28 @@ static void config_tags(void **state) {
         assert_int_equal(aim_config_add_tag(c, key, "v"), 0);
     }
     assert_int_equal(aim_config_add_tag(c, "one_more", "v"), -E2BIG);
+    assert_null(aim__config_job_id(c));
     assert_int_equal(aim_config_add_tag(c, "batch", "128"), 0); /* replacing still works */
     assert_int_equal(aim_config_clear_tags(c), 0);
     assert_int_equal(c->n_tags, 0);
+    aim_config_free(c);
+}
+
+/* The batch job id the exposition labels series with: --tag job wins, then Slurm, PBS,
+ * Grid Engine; an empty value is no id. */
+static void job_id_from_tags(void **state) {
+    (void)state;
+    aim_config *c;
+    assert_int_equal(aim_config_new(&c), 0);
+    assert_null(aim__config_job_id(c));
+    assert_int_equal(aim_config_add_tag(c, "sge_job", "9"), 0);
+    assert_string_equal(aim__config_job_id(c), "9");
+    assert_int_equal(aim_config_add_tag(c, "slurm_job", "4242"), 0);
+    assert_string_equal(aim__config_job_id(c), "4242");
+    assert_int_equal(aim_config_add_tag(c, "job", ""), 0);
+    assert_string_equal(aim__config_job_id(c), "4242");
+    assert_int_equal(aim_config_add_tag(c, "job", "train-7"), 0);
+    assert_string_equal(aim__config_job_id(c), "train-7");
     aim_config_free(c);
 }
 
@@ -86,6 +105,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(keys_and_values),
         cmocka_unit_test(config_tags),
+        cmocka_unit_test(job_id_from_tags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

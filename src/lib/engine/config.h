@@ -60,4 +60,9 @@ int aim__config_selects(const aim_config *c, const char *name);
 int aim__config_source_settings(const aim_config *c, const aim_source_ops *ops,
                                aim_source_setting *out, int max);
 
+/* The run's batch-job id, from its tags (engine/tags.c): `job` when given (--tag job=ID),
+ * else `slurm_job` (SLURM_JOB_ID), `pbs_job` (PBS_JOBID), `sge_job` (JOB_ID); NULL when
+ * none. The exposition's hpc_job label (docs/metrics.md). */
+const char *aim__config_job_id(const aim_config *c);
+
 #endif

@@ -4,12 +4,13 @@
 #include "engine/live.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { W_GEN, W_DURATION, W_SAMPLES, W_POWER, W_ENERGY, W_CARBON, W_PHASE };
+enum { W_GEN, W_DURATION, W_SAMPLES, W_POWER, W_ENERGY, W_CARBON, W_INTENSITY, W_PHASE };
 #define PHASE_WORDS ((AIM_LIVE_PHASE_MAX + 7) / 8)
 #define HEADER_WORDS (W_PHASE + PHASE_WORDS)
 
@@ -61,6 +62,7 @@ int aim__live_new(int n_series, int n_devices, aim_live **ret) {
     }
     for (size_t i = 0; i < l->n_words; i++)
         atomic_init(&l->w[i], 0);
+    atomic_init(&l->w[W_INTENSITY], bits_of(NAN)); /* unknown until the writer says */
     atomic_init(&l->seq, 0);
     atomic_init(&l->reader_ns, 0);
     *ret = l;
@@ -99,6 +101,10 @@ void aim__live_set_totals(aim_live *l, int64_t duration_ns, uint64_t samples, do
         memcpy(&u, name + 8 * k, sizeof u);
         put(l, W_PHASE + (size_t)k, u);
     }
+}
+
+void aim__live_set_intensity(aim_live *l, double g_per_kwh) {
+    put(l, W_INTENSITY, bits_of(g_per_kwh));
 }
 
 void aim__live_set_device(aim_live *l, int device, double energy_j) {
@@ -142,6 +148,7 @@ int aim__live_try_read(const aim_live *l, aim_live_totals *t, double *device_ene
     c.power_w = double_of(get(l, W_POWER));
     c.energy_j = double_of(get(l, W_ENERGY));
     c.carbon_g = double_of(get(l, W_CARBON));
+    c.intensity_g_per_kwh = double_of(get(l, W_INTENSITY));
     char name[PHASE_WORDS * 8];
     for (int k = 0; k < PHASE_WORDS; k++) {
         uint64_t u = get(l, W_PHASE + (size_t)k);

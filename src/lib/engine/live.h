@@ -27,6 +27,7 @@ typedef struct aim_live_totals {
     double power_w;          /* summed latest power of the devices in the total */
     double energy_j;         /* summed energy of the devices in the total */
     double carbon_g;         /* the run's carbon so far (PUE included) */
+    double intensity_g_per_kwh; /* the grid intensity in force now; NaN when unknown */
     char phase[AIM_LIVE_PHASE_MAX]; /* the innermost open phase, "" when none */
 } aim_live_totals;
 
@@ -41,6 +42,7 @@ int aim__live_n_devices(const aim_live *l);
 void aim__live_write_begin(aim_live *l);
 void aim__live_set_totals(aim_live *l, int64_t duration_ns, uint64_t samples, double power_w,
                          double energy_j, double carbon_g, const char *phase);
+void aim__live_set_intensity(aim_live *l, double g_per_kwh);
 void aim__live_set_device(aim_live *l, int device, double energy_j);
 void aim__live_set_series(aim_live *l, int slot, double value, int valid);
 void aim__live_write_end(aim_live *l);

@@ -14,4 +14,8 @@
  * summary's series and devices, in order. */
 int aim__session_live_view(aim_session *s, aim_live **ret_live, const aim_run_summary **ret_run);
 
+/* The run's batch-job id (aim__config_job_id), NULL when none; fixed before the session
+ * starts, borrowed for the session's life. */
+const char *aim__session_job_id(const aim_session *s);
+
 #endif

@@ -121,6 +121,17 @@ void aim__run_carbon_account(aim_run_carbon *rc, int d, int64_t t0_mono_ns, int6
         add(&rc->price, &rc->cost[d], t0, t1, e0_j, e1_j);
 }
 
+double aim__run_carbon_intensity_now(aim_run_carbon *rc) {
+    if (!rc->ready)
+        return NAN;
+    aim_intensity_series *in = &rc->intensity;
+    pthread_mutex_lock(&in->lock);
+    double v = in->n ? in->points[aim__step_index(in->points, in->n, in->priced_until_ms)].g_per_kwh
+                     : NAN;
+    pthread_mutex_unlock(&in->lock);
+    return v;
+}
+
 double aim__run_carbon_device_g(aim_run_carbon *rc, int d, double e_j) {
     if (d < 0 || (size_t)d >= rc->n_dev || !rc->carbon || !rc->include[d])
         return 0.0;

@@ -60,6 +60,10 @@ void aim__run_carbon_account(aim_run_carbon *rc, int d, int64_t t0_mono_ns, int6
  * interval's account() to give that interval's carbon to the phases. */
 double aim__run_carbon_device_g(aim_run_carbon *rc, int d, double e_j);
 
+/* The intensity in force at the latest time priced (g CO2e/kWh): the live exposition's
+ * grid intensity gauge. NaN before the series is set up or when it has no point. */
+double aim__run_carbon_intensity_now(aim_run_carbon *rc);
+
 /* Sets run's carbon, per-device carbon, facility energy, intensity and cost from the
  * devices' energies in run (already refreshed). */
 void aim__run_carbon_refresh(aim_run_carbon *rc, aim_run_summary *run);

@@ -223,6 +223,7 @@ static int build_summary(aim_session *s) {
         snprintf(dev->name, sizeof dev->name, "%s", cd->name);
         dev->kind = cd->kind;
         snprintf(dev->model, sizeof dev->model, "%s", cd->model);
+        snprintf(dev->uuid, sizeof dev->uuid, "%s", cd->uuid);
     }
     for (int i = 0; i < run->n_series; i++) {
         const aim_catalog_series *cs = &s->catalog.series[i];
@@ -525,6 +526,10 @@ int aim__session_live_view(aim_session *s, aim_live **ret_live, const aim_run_su
     *ret_live = s->live;
     *ret_run = &s->run;
     return 0;
+}
+
+const char *aim__session_job_id(const aim_session *s) {
+    return s ? aim__config_job_id(&s->cfg) : NULL;
 }
 
 int aim_session_live(const aim_session *s, aim_live *ret) {

@@ -26,6 +26,7 @@ static void publish(aim_session *s) {
     aim__live_write_begin(l);
     aim__live_set_totals(l, run->duration_ns, run->samples, power, energy, run->carbon_g,
                         s->workload.ready ? aim__phases_current(s->workload.phases) : NULL);
+    aim__live_set_intensity(l, aim__run_carbon_intensity_now(&s->carbon));
     for (int d = 0; d < s->catalog.n_devices; d++)
         aim__live_set_device(l, d, run->devices[d].has_energy ? s->energy[d].meter.energy_j : 0.0);
     for (int i = 0; i < s->catalog.n_series; i++)

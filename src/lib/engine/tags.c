@@ -73,3 +73,12 @@ int aim_config_clear_tags(aim_config *c) {
     c->n_tags = 0;
     return 0;
 }
+
+const char *aim__config_job_id(const aim_config *c) {
+    static const char *const keys[] = { "job", "slurm_job", "pbs_job", "sge_job" };
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        for (int i = 0; i < c->n_tags; i++)
+            if (strcmp(c->tags[i].key, keys[k]) == 0 && c->tags[i].value[0])
+                return c->tags[i].value;
+    return NULL;
+}

@@ -30,6 +30,9 @@ typedef struct aim_device_summary {
     char name[32];
     aim_device_kind kind;
     char model[128];
+    char uuid[96];           /* a live run's device identity (NVML/DCGM "GPU-..."), "" when
+                                none; not stored, so a loaded run has "" (the exposition's
+                                uuid label is its only reader) */
     int has_energy;          /* energy_j is meaningful */
     double energy_j;
     aim_method energy_method;

@@ -47,6 +47,14 @@ int aim__prom_name(aim_metric_id id, const char *kind, char name[AIM_PROM_NAME_M
     if ((int)id < 0 || id >= AIM_M__COUNT || id == AIM_M_ENERGY)
         return -ENOENT;
     const aim_metric_info *m = aim__metric_by_id(id);
+    /* A gauge may not end in _count (promtool: that suffix belongs to histograms and
+     * summaries), so the process count is named by what it counts. */
+    if (id == AIM_M_PROC_COUNT) {
+        snprintf(name, AIM_PROM_NAME_MAX, "aimeter_proc_processes");
+        if (ret_scale)
+            *ret_scale = 1.0;
+        return 0;
+    }
     int own = 0;
     for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
         own |= strncmp(m->key, families[i], strlen(families[i])) == 0;
@@ -132,6 +140,9 @@ static void put_run_labels(aim_strbuf *b, int *first, const aim_prom_input *in) 
     put_label(b, first, "host", in->host);
     put_label(b, first, "run", in->run);
     put_label(b, first, "task", in->task);
+    /* Not "job": Prometheus gives every series of a target the scrape job's `job` label and
+     * renames an exported one to exported_job; dcgm-exporter calls it hpc_job too. */
+    put_label(b, first, "hpc_job", in->job);
 }
 
 static void put_device_labels(aim_strbuf *b, int *first, const aim_prom_input *in,
@@ -258,6 +269,11 @@ void aim__prom_render(const aim_prom_input *in, int om, aim_strbuf *out) {
     put_total(out, in, om, "aimeter_carbon_grams_total", "counter", "grams",
               "Carbon of the run so far in grams of CO2e (grid intensity over time, PUE "
               "included).", in->carbon_g, 1);
+    if (!isnan(in->intensity_g_per_kwh))
+        put_total(out, in, om, "aimeter_grid_intensity_grams_per_kwh", "gauge", "grams_per_kwh",
+                  "Carbon intensity of the grid in force now, g CO2e per kWh (the run's "
+                  "intensity series: zone and signal as labelled).",
+                  in->intensity_g_per_kwh, 1);
     /* The phase changes, so it is a label of an info-style gauge, not of every sample (a
      * gauge, not OpenMetrics' info type, so one parser reads both formats: promtool's). */
     int first = 1;

@@ -35,9 +35,11 @@ typedef struct aim_prom_series {
 
 typedef struct aim_prom_input {
     const char *host, *run, *task; /* labels of every sample; NULL or "" are left out */
+    const char *job;               /* the batch job (the hpc_job label of every sample) */
     const char *phase;             /* the innermost open phase, "" when none */
     const char *zone, *signal;     /* of the carbon counter; NULL when unknown */
     double duration_s, power_w, energy_j, carbon_g;
+    double intensity_g_per_kwh;    /* the grid intensity in force; NaN: not exported */
     const aim_prom_device *devices;
     int n_devices;
     const aim_prom_series *series;

@@ -32,7 +32,7 @@ struct aim_prom_server {
     aim_session *session;          /* for the sampler's missed deadlines (/api/live) */
     aim_live *live;
     aim_prom_input in;             /* the fixed description; figures filled per scrape */
-    char host[128], run[40], task[128], zone[24];
+    char host[128], run[40], task[128], zone[24], job[256];
     aim_prom_device *devices;
     aim_prom_series *series;
     double *values, *device_energy;
@@ -79,6 +79,7 @@ static void copy_snapshot(aim_prom_server *srv, aim_live_totals *t) {
     in->power_w = t->power_w;
     in->energy_j = t->energy_j;
     in->carbon_g = t->carbon_g;
+    in->intensity_g_per_kwh = t->intensity_g_per_kwh;
     for (int d = 0; d < in->n_devices; d++)
         srv->devices[d].energy_j = srv->device_energy[d];
     for (int i = 0; i < in->n_series; i++) {
@@ -149,7 +150,7 @@ static int gpu_index(const aim_device_summary *d) {
     return n;
 }
 
-static int describe(aim_prom_server *srv, const aim_run_summary *run) {
+static int describe(aim_prom_server *srv, const aim_run_summary *run, const char *job) {
     int nd = run->n_devices, ns = run->n_series;
     srv->devices = calloc((size_t)nd + 1, sizeof *srv->devices);
     srv->series = calloc((size_t)ns + 1, sizeof *srv->series);
@@ -164,6 +165,7 @@ static int describe(aim_prom_server *srv, const aim_run_summary *run) {
         pd->name = ds->name; /* the summary's fixed fields outlive the server */
         pd->kind = aim__device_kind_name(ds->kind);
         pd->model = ds->model;
+        pd->uuid = ds->uuid;
         pd->method = ds->has_energy ? aim__method_word(ds->energy_method) : NULL;
         pd->has_energy = ds->has_energy;
         pd->gpu = gpu_index(ds);
@@ -178,8 +180,10 @@ static int describe(aim_prom_server *srv, const aim_run_summary *run) {
     snprintf(srv->run, sizeof srv->run, "%s", run->id);
     snprintf(srv->task, sizeof srv->task, "%s", run->name);
     snprintf(srv->zone, sizeof srv->zone, "%s", run->zone);
+    snprintf(srv->job, sizeof srv->job, "%s", job ? job : "");
     srv->in = (aim_prom_input){
-        .host = srv->host, .run = srv->run, .task = srv->task, .zone = srv->zone,
+        .host = srv->host, .run = srv->run, .task = srv->task, .job = srv->job,
+        .zone = srv->zone,
         .signal = aim__signal_name(run->signal), .devices = srv->devices, .n_devices = nd,
         .series = srv->series, .n_series = ns,
     };
@@ -212,7 +216,7 @@ int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
         return -ENOMEM;
     srv->live = live;
     srv->session = s;
-    if ((r = describe(srv, run)) < 0) {
+    if ((r = describe(srv, run, aim__session_job_id(s))) < 0) {
         aim__prom_server_stop(srv);
         return r;
     }

@@ -42,6 +42,15 @@ int aim__source_ctx_add_device(aim_source_ctx *ctx, const char *name, aim_device
     return cat->n_devices++;
 }
 
+int aim__source_ctx_set_device_uuid(aim_source_ctx *ctx, int device, const char *uuid) {
+    aim_catalog *cat = ctx->catalog;
+    if (device < 0 || device >= cat->n_devices)
+        return -EINVAL;
+    if (uuid && *uuid && !cat->devices[device].uuid[0])
+        snprintf(cat->devices[device].uuid, sizeof cat->devices[device].uuid, "%s", uuid);
+    return 0;
+}
+
 int aim__source_ctx_add_series(aim_source_ctx *ctx, int device, aim_metric_id metric,
                               int instance, aim_method method) {
     aim_catalog *cat = ctx->catalog;

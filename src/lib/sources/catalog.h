@@ -13,6 +13,7 @@ typedef struct aim_catalog_device {
     char name[32];
     aim_device_kind kind;
     char model[128];
+    char uuid[96];     /* the vendor's stable identity ("GPU-..."), "" when none */
 } aim_catalog_device;
 
 typedef struct aim_catalog_series {

@@ -59,6 +59,11 @@ typedef struct aim_source_ctx aim_source_ctx;
 int aim__source_ctx_add_device(aim_source_ctx *ctx, const char *name, aim_device_kind kind,
                               const char *model);
 
+/* Gives device (an index from aim__source_ctx_add_device) the vendor's stable identity, e.g.
+ * NVML's "GPU-<uuid>": the uuid label of the live exposition (docs/metrics.md). The first
+ * source to know it wins; NULL or "" changes nothing. Returns 0 or -EINVAL. */
+int aim__source_ctx_set_device_uuid(aim_source_ctx *ctx, int device, const char *uuid);
+
 /* Declares a series (device, metric, instance) this source will write at every poll.
  * instance is -1 unless the metric is per instance (a core number, a sensor channel).
  * Returns the slot (>= 0) to pass to aim__frame_set(), or -errno. */

@@ -485,6 +485,7 @@ static int dcgm_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
             dcgm_close(st);
             return d;
         }
+        aim__source_ctx_set_device_uuid(ctx, d, uuids[i]);
         int e = st->n_ents, any = 0;
         for (int k = 0; k < N_PROF; k++) {
             st->slots[e][k] = -1;

@@ -413,6 +413,10 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
             nvml_close(st);
             return dev;
         }
+        /* The UUID names the board whatever its index (the uuid label of the exposition). */
+        char uuid[AIM_NVML_NAME_BUFFER] = "";
+        if (st->nl.api.get_uuid && st->nl.api.get_uuid(g->h, uuid, sizeof uuid) == AIM_NVML_SUCCESS)
+            aim__source_ctx_set_device_uuid(ctx, dev, uuid);
         r = declare_gpu(g, &rd, env->metrics, ctx, dev);
         if (r >= 0)
             r = aim__nv_declare_proc_series(st, g, env->metrics, ctx, dev);
