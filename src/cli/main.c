@@ -23,6 +23,7 @@ static const char usage[] =
     "  zones [QUERY]                   the built-in grid intensity table and cloud regions\n"
     "  estimate --gpu NAME --hours H   energy and carbon of a run that was not measured\n"
     "  intensity --provider P          the grid's carbon intensity now, from a live provider\n"
+    "  hash-password < FILE            a bcrypt hash of a password for --web-config\n"
     "  mark TEXT | phase begin|end NAME | record KEY VALUE\n"
     "                                  from inside `aimeter run`: markers, phases, numbers\n"
     "\n"
@@ -64,6 +65,7 @@ int main(int argc, char **argv) {
         { "record", cmd_record },
         { "compare", cmd_compare },
         { "forecast", cmd_forecast },
+        { "hash-password", cmd_hash_password },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)

@@ -20,6 +20,7 @@
 #include "model/intensity.h"
 #include "processing/report_words.h"
 #include "report/prometheus.h"
+#include "serve/web_mhd.h"
 
 #define CONNECTION_LIMIT 32
 #define PER_ADDRESS_LIMIT 16
@@ -35,6 +36,8 @@ struct aim_prom_server {
     aim_prom_series *series;
     double *values, *device_energy;
     unsigned char *valid;
+    aim_web_config *web;           /* the web-config file (TLS, credentials); NULL: none */
+    aim_web_auth *auth;            /* NULL: no authentication asked for */
 };
 
 static int64_t mono_ns(void) {
@@ -102,6 +105,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     (void)upload_data;
     (void)upload_data_size;
     (void)req_cls;
+    aim_prom_server *srv = cls;
+    aim_auth_verdict verdict = srv->auth ? aim__web_auth_check(srv->auth,
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)) : 0;
+    if (verdict != AIM_AUTH_OK)
+        return aim__web_mhd_refuse(c, srv->auth, verdict);
     if (strcmp(url, "/metrics") != 0)
         return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: aimeter serves /metrics\n", NULL);
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
@@ -161,6 +169,11 @@ static int describe(aim_prom_server *srv, const aim_run_summary *run) {
 
 int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
                            aim_prom_server **ret) {
+    return aim__prom_server_start_web(s, address, port, NULL, ret);
+}
+
+static int start(aim_session *s, const char *address, unsigned port, aim_web_config *web,
+                 aim_prom_server **ret) {
     struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
     struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
     const struct sockaddr *sa;
@@ -184,7 +197,9 @@ int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
     if (!srv)
         return -ENOMEM;
     srv->live = live;
-    if ((r = describe(srv, run)) < 0) {
+    struct MHD_OptionItem web_options[AIM_WEB_MHD_OPTIONS];
+    if ((r = describe(srv, run)) < 0 || (r = aim__web_mhd_options(web, &flags, web_options)) < 0 ||
+        (r = aim__web_auth_new(web, NULL, &srv->auth)) < 0) {
         aim__prom_server_stop(srv);
         return r;
     }
@@ -194,6 +209,7 @@ int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_LIMIT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+        MHD_OPTION_ARRAY, web_options,
         MHD_OPTION_END);
     if (!srv->daemon) {
         /* MHD does not say why; a taken port is by far the likeliest (errno when it kept it). */
@@ -201,8 +217,17 @@ int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
         aim__prom_server_stop(srv);
         return r;
     }
+    srv->web = web; /* owned from now on */
     *ret = srv;
     return 0;
+}
+
+int aim__prom_server_start_web(aim_session *s, const char *address, unsigned port,
+                               aim_web_config *web, aim_prom_server **ret) {
+    int r = start(s, address, port, web, ret);
+    if (r < 0)
+        aim__web_config_free(web);
+    return r;
 }
 
 void aim__prom_server_stop(aim_prom_server *srv) {
@@ -215,5 +240,7 @@ void aim__prom_server_stop(aim_prom_server *srv) {
     free(srv->values);
     free(srv->valid);
     free(srv->device_energy);
+    aim__web_auth_free(srv->auth);
+    aim__web_config_free(srv->web);
     free(srv);
 }
