@@ -105,11 +105,13 @@ static int b64_value(unsigned char c) {
     return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
-/* Standard base64 (RFC 4648, padding optional) into out; the length, or -1. */
+/* Standard base64 (RFC 4648; the padding may be left out, but what is there must be right)
+ * into out; the length, or -1. */
 static int b64_decode(const char *in, size_t len, char *out, size_t size) {
-    while (len && in[len - 1] == '=')
+    size_t padded = len;
+    while (len && padded - len < 2 && in[len - 1] == '=')
         len--;
-    if (len % 4 == 1)
+    if (len % 4 == 1 || (padded != len && padded % 4 != 0))
         return -1;
     size_t n = 0;
     unsigned acc = 0;
