@@ -1,6 +1,7 @@
 """aimeter run --prometheus: /metrics served while the command runs, under the fake NVML
 (tests/fakes/fake_nvml.c, two GPUs). The command waits for a file the test writes, so the
 run lasts exactly as long as the test needs it; nothing here depends on timing."""
+import contextlib
 import json
 import os
 import shutil
@@ -65,6 +66,34 @@ def served(tmp_path, db):
             proc.wait(timeout=60)
         finally:
             kill_tree(proc)
+
+
+@contextlib.contextmanager
+def prometheus_server(tmp_path, config):
+    """Debian's prometheus with config (the text of prometheus.yml) on a free loopback port,
+    its own data directory and log (tmp_path / "prometheus.log"): yields its port."""
+    server = shutil.which("prometheus")
+    if not server:
+        if os.environ.get("CI"):
+            pytest.fail("prometheus is missing (apt-get install prometheus)")
+        pytest.skip("prometheus is not installed")
+    port = free_port()
+    cfg = tmp_path / "prometheus.yml"
+    cfg.write_text(config)
+    with open(tmp_path / "prometheus.log", "w") as log:
+        prom = subprocess.Popen([server, f"--config.file={cfg}",
+                                 f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+                                 f"--web.listen-address=127.0.0.1:{port}"],
+                                stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+    try:
+        yield port
+    finally:
+        prom.terminate()
+        try:
+            prom.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            prom.kill()
 
 
 def sample_lines(text, name):
@@ -174,26 +203,13 @@ def test_a_real_prometheus_server_scrapes_the_run(served, tmp_path):
     """Debian's prometheus scrapes the run every second (loopback, its own data directory);
     its HTTP API then has the series with aimeter's names and labels. Waits for the first
     scrapes with a deadline; asserts nothing about when they happened."""
-    server = shutil.which("prometheus")
-    if not server:
-        if os.environ.get("CI"):
-            pytest.fail("prometheus is missing (apt-get install prometheus)")
-        pytest.skip("prometheus is not installed")
     url, stop, proc, err = served
     assert fetch(url + "/metrics")[0] == 200
     target = url.split("//", 1)[1]
-    port = free_port()
-    cfg = tmp_path / "prometheus.yml"
-    cfg.write_text("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-                   "scrape_configs:\n  - job_name: aimeter\n"
-                   f"    static_configs:\n      - targets: ['{target}']\n")
-    with open(tmp_path / "prometheus.log", "w") as log:
-        prom = subprocess.Popen([server, f"--config.file={cfg}",
-                                 f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-                                 f"--web.listen-address=127.0.0.1:{port}"],
-                                stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-    try:
+    with prometheus_server(tmp_path,
+                           "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+                           "scrape_configs:\n  - job_name: aimeter\n"
+                           f"    static_configs:\n      - targets: ['{target}']\n") as port:
         api = f"http://127.0.0.1:{port}/api/v1/query?query="
         deadline = time.monotonic() + 60
         series = []
@@ -228,11 +244,5 @@ def test_a_real_prometheus_server_scrapes_the_run(served, tmp_path):
         names = set(json.loads(body)["data"])
         assert {"aimeter_gpu_power_watts", "aimeter_gpu_util_ratio",
                 "aimeter_carbon_grams_total", "aimeter_run_info"} <= names, names
-    finally:
-        prom.terminate()
-        try:
-            prom.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            prom.kill()
     stop()
     assert proc.wait(timeout=60) == 0, Path(err).read_text()

@@ -6,9 +6,6 @@ gives two GPUs; the command waits for a file the test writes, so nothing depends
 import base64
 import http.client
 import json
-import os
-import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -19,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_one_error, gpu_env, kill_tree, ls_json, popen_aimeter, run_aimeter
-from test_prometheus import fetch, free_port
+from test_prometheus import fetch, free_port, prometheus_server
 
 PASSWORD = "correct horse battery staple"
 TOKEN = "tok-5f0c1d9a-e2e"
@@ -264,11 +261,6 @@ def test_a_real_prometheus_scrapes_with_basic_auth_a_token_and_tls(serve, tmp_pa
     """Debian's prometheus scrapes over https, trusting only the test's certificate: one job
     with basic_auth (password_file), one with a bearer token (credentials_file), and one with
     a wrong token, whose target is down (401) while the run samples on."""
-    server = shutil.which("prometheus")
-    if not server:
-        if os.environ.get("CI"):
-            pytest.fail("prometheus is missing (apt-get install prometheus)")
-        pytest.skip("prometheus is not installed")
     cert, key = make_cert(tmp_path)
     s = serve(write_config(tmp_path / "web.yml", hashes, tls=(cert, key)), scheme="https")
     ctx = ssl.create_default_context(cafile=str(cert))
@@ -278,8 +270,7 @@ def test_a_real_prometheus_scrapes_with_basic_auth_a_token_and_tls(serve, tmp_pa
     (tmp_path / "wrong").write_text("not-the-token")
     target = f"127.0.0.1:{s.port}"
     tls = f"    scheme: https\n    tls_config:\n      ca_file: {cert}\n"
-    cfg = tmp_path / "prometheus.yml"
-    cfg.write_text(
+    config = (
         "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
         "scrape_configs:\n"
         f"  - job_name: basic\n{tls}    basic_auth:\n      username: alice\n"
@@ -291,13 +282,7 @@ def test_a_real_prometheus_scrapes_with_basic_auth_a_token_and_tls(serve, tmp_pa
         f"  - job_name: wrong\n{tls}    authorization:\n      type: Bearer\n"
         f"      credentials_file: {tmp_path / 'wrong'}\n"
         f"    static_configs:\n      - targets: ['{target}']\n")
-    port = free_port()
-    with open(tmp_path / "prometheus.log", "w") as log:
-        prom = subprocess.Popen([server, f"--config.file={cfg}",
-                                 f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-                                 f"--web.listen-address=127.0.0.1:{port}"],
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
+    with prometheus_server(tmp_path, config) as port:
         api = f"http://127.0.0.1:{port}/api/v1/query?query="
         deadline = time.monotonic() + 60
         up = {}
@@ -316,12 +301,6 @@ def test_a_real_prometheus_scrapes_with_basic_auth_a_token_and_tls(serve, tmp_pa
         status, _, body = fetch(api + "aimeter_gpu_energy_joules_total")
         jobs = sorted(r["metric"]["job"] for r in json.loads(body)["data"]["result"])
         assert jobs == ["basic", "basic", "bearer", "bearer"], body
-    finally:
-        prom.terminate()
-        try:
-            prom.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            prom.kill()
     assert get(s.url, basic("alice", PASSWORD), context=ctx)[0] == 200  # still serving
     assert s.finish() == 0, Path(s.err).read_text()
     text = Path(s.err).read_text()
