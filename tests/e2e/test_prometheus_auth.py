@@ -307,4 +307,8 @@ def test_a_real_prometheus_scrapes_with_basic_auth_a_token_and_tls(serve, tmp_pa
     assert PASSWORD not in text and TOKEN not in text
     runs = ls_json(db)
     assert len(runs) == 1 and runs[0]["status"] == "completed", runs
-    assert run_aimeter("report", "--db", db).returncode == 0
+    r = run_aimeter("report", "--db", db, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    sampling = json.loads(r.stdout)["sampling"]
+    # Sampled through the scrapes (several seconds at 50 ms), nothing lost.
+    assert sampling["samples"] >= 10 and sampling["store_complete"], sampling

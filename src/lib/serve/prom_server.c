@@ -3,7 +3,8 @@
  * run's fixed description (device names, kinds, models, series) is copied at start; a scrape
  * then reads only the seqlock snapshot and renders with report/prometheus.c. Limits so a slow
  * or hostile client cannot exhaust aimeter: connections (total and per address), 16 KiB of
- * memory per connection (the request line and headers must fit), a 10 s idle timeout. */
+ * memory per connection (the request line and headers must fit), a 10 s idle timeout. With a
+ * web-config file, TLS (web_mhd.c) and, before anything else, the credentials (web_auth.h). */
 #include "serve/prom_server.h"
 
 #include <arpa/inet.h>
@@ -107,7 +108,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     (void)req_cls;
     aim_prom_server *srv = cls;
     aim_auth_verdict verdict = srv->auth ? aim__web_auth_check(srv->auth,
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)) : 0;
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)) : AIM_AUTH_OK;
     if (verdict != AIM_AUTH_OK)
         return aim__web_mhd_refuse(c, srv->auth, verdict);
     if (strcmp(url, "/metrics") != 0)

@@ -99,8 +99,10 @@ static int tls_section(parse *p, const yaml_node_t *m) {
                 r = fail(p, v, "min_version is given twice");
             else if (!version)
                 r = fail(p, v, "min_version must be TLS10, TLS11, TLS12 or TLS13");
-            else
-                r = 0, p->c->min_version = version;
+            else {
+                p->c->min_version = version;
+                r = 0;
+            }
         } else {
             char shown[40];
             snprintf(shown, sizeof shown, "%s", key);
