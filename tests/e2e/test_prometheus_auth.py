@@ -159,6 +159,28 @@ def test_basic_and_bearer_credentials(serve, tmp_path, db, hashes):
         assert not any(secret.encode() in t for t in texts), secret
 
 
+def test_a_flood_of_guesses_never_refuses_a_known_scraper(serve, tmp_path, hashes):
+    """New wrong tokens, one after another, get 401 (checked) or 503 with Retry-After (past
+    the budget for bcrypt checks; how many fit depends on the machine); a scraper whose
+    credentials were checked once is answered 200 in between, every time."""
+    s = serve(write_config(tmp_path / "web.yml", hashes))
+    assert get(s.url, basic("alice", PASSWORD))[0] == 200
+    seen = set()
+    for i in range(40):
+        req = urllib.request.Request(s.url, headers={"Authorization": f"Bearer guess-{i}"})
+        try:
+            urllib.request.urlopen(req, timeout=30)
+            status = 200
+        except urllib.error.HTTPError as e:
+            status = e.code
+            assert status == 401 or e.headers.get("Retry-After") == "1", (i, status)
+        assert status in (401, 503), (i, status)
+        seen.add(status)
+        assert get(s.url, basic("alice", PASSWORD), timeout=0)[0] == 200, i
+    assert 401 in seen
+    assert s.finish() == 0, Path(s.err).read_text()
+
+
 def test_tls_with_a_self_signed_certificate(serve, tmp_path, hashes):
     """https with the certificate as the only CA: 200 with credentials, 401 without; plain
     http to the TLS port gets no metrics. Relative paths are the config file's folder's."""
