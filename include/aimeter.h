@@ -351,6 +351,25 @@ AIM_PUBLIC void aim_metrics_server_stop(aim_metrics_server *server);
  * Thread-safe. */
 AIM_PUBLIC int aim_live_fetch(const char *url, int64_t timeout_ns, char **ret_body,
                               aim_error *ret_error);
+/* (issue 14) The same, with a web-config file (docs/cli.md "Web config": the Prometheus
+ * exporter-toolkit's layout, tls_server_config and basic_auth_users with bcrypt hashes, plus
+ * bearer_tokens) at web_config (NULL: plain HTTP, no credentials asked for). Requests without
+ * the right credentials get 401. The file's secrets are never logged. ret_error (may be NULL)
+ * gets one line, naming the file and line for a bad file. Also -ENOENT / -EACCES (the file),
+ * -EINVAL (its content, a certificate or key that cannot be read or used), -EOPNOTSUPP (TLS
+ * asked for; libmicrohttpd has none). */
+AIM_PUBLIC int aim_metrics_server_start_with(aim_session *s, const char *address, unsigned port,
+                                             const char *web_config, aim_error *ret_error,
+                                             aim_metrics_server **ret_server);
+/* Reads and checks a web-config file as aim_metrics_server_start_with would, without
+ * serving: 0 with *ret_auth 1 when it asks for credentials (a user or a bearer token), 0
+ * when not, and *ret_tls likewise for TLS (either may be NULL); errors as above. */
+AIM_PUBLIC int aim_web_config_check(const char *path, int *ret_auth, int *ret_tls,
+                                    aim_error *ret_error);
+/* A bcrypt hash (cost 10) of password for a web-config file, into *ret_hash (free()).
+ * 0, -EINVAL (empty, or longer than 72 bytes, which bcrypt would cut), -ENOMEM,
+ * -EIO (libxcrypt failed). The password is wiped from the library's copies. */
+AIM_PUBLIC int aim_password_hash(const char *password, char **ret_hash);
 
 /* ---------------------------------------------------------------- phases, markers, records */
 

@@ -26,10 +26,24 @@ enum {
 };
 
 /* --prometheus [ADDR:]PORT: ADDR an IPv4 address, [IPv6] or localhost (default 127.0.0.1),
- * only loopback ones (no token support yet). 0 with addr and *ret_port set, or
+ * only loopback ones (a command without --web-config). 0 with addr and *ret_port set, or
  * AIM_EXIT_USAGE after printing the error (listen.c). */
 int cli_listen_option(const char *opt, const char *text, char *addr, size_t addr_size,
                       unsigned *ret_port);
+/* The same, any address: the command checks it with cli_http_check once --web-config is
+ * known. */
+int cli_listen_parse(const char *opt, const char *text, char *addr, size_t addr_size,
+                     unsigned *ret_port);
+/* Before serving on addr (from cli_listen_parse) with web_config (--web-config FILE, may be
+ * NULL): the file is read and checked (AIM_EXIT_NOINPUT when it cannot be read,
+ * AIM_EXIT_DATAERR for its content, naming file and line), and an address other than
+ * loopback is refused (AIM_EXIT_USAGE) unless the file asks for credentials. 0 or the exit
+ * code, the error printed (listen.c). */
+int cli_http_check(const char *opt, const char *addr, const char *web_config);
+/* cli_http_check, then aim_metrics_server_start_with: 0 with *ret, or an exit code after
+ * printing one line (AIM_EXIT_UNAVAILABLE when the port cannot be served). */
+int cli_start_http(aim_session *s, const char *opt, const char *addr, unsigned port,
+                   const char *web_config, aim_metrics_server **ret);
 
 /* "aimeter: <message>" on stderr, one line. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -178,5 +192,6 @@ int cmd_phase(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
+int cmd_hash_password(int argc, char **argv);
 
 #endif

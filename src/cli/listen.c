@@ -1,5 +1,7 @@
-/* [ADDR:]PORT of --prometheus (and, later, agent --listen): cli.h. */
+/* [ADDR:]PORT of --prometheus (and agent --listen), --web-config, and starting the server:
+ * cli.h. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +17,8 @@ static int is_loopback(const char *addr) {
     return inet_pton(AF_INET6, addr, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
-int cli_listen_option(const char *opt, const char *text, char *addr, size_t addr_size,
-                      unsigned *ret_port) {
+int cli_listen_parse(const char *opt, const char *text, char *addr, size_t addr_size,
+                     unsigned *ret_port) {
     const char *port = text, *colon = strrchr(text, ':');
     char host[64] = "127.0.0.1";
     if (colon) {
@@ -50,12 +52,54 @@ int cli_listen_option(const char *opt, const char *text, char *addr, size_t addr
         cli_error("bad %s '%s': ADDR must be an IPv4 or IPv6 address or localhost", opt, text);
         return AIM_EXIT_USAGE;
     }
-    if (!is_loopback(host)) {
-        cli_error("%s %s: serving beyond this machine needs a token, which this aimeter does "
-                  "not support yet; use a loopback address (docs/cli.md)", opt, text);
-        return AIM_EXIT_USAGE;
-    }
     snprintf(addr, addr_size, "%s", host);
     *ret_port = (unsigned)p;
+    return 0;
+}
+
+int cli_listen_option(const char *opt, const char *text, char *addr, size_t addr_size,
+                      unsigned *ret_port) {
+    int code = cli_listen_parse(opt, text, addr, addr_size, ret_port);
+    if (code == 0 && !is_loopback(addr)) {
+        cli_error("%s %s: serving beyond this machine needs credentials (--web-config); use a "
+                  "loopback address (docs/cli.md)", opt, text);
+        return AIM_EXIT_USAGE;
+    }
+    return code;
+}
+
+int cli_http_check(const char *opt, const char *addr, const char *web_config) {
+    int auth = 0;
+    aim_error e;
+    int r = web_config ? aim_web_config_check(web_config, &auth, NULL, &e) : 0;
+    if (r < 0) {
+        cli_error("%s", e.message);
+        return r == -ENOENT || r == -EACCES || r == -EISDIR ? AIM_EXIT_NOINPUT
+                                                            : AIM_EXIT_DATAERR;
+    }
+    if (!is_loopback(addr) && !auth) {
+        cli_error("%s: %s is not a loopback address; serving beyond this machine needs "
+                  "credentials: --web-config FILE with basic_auth_users or bearer_tokens "
+                  "(docs/cli.md)", opt, addr);
+        return AIM_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int cli_start_http(aim_session *s, const char *opt, const char *addr, unsigned port,
+                   const char *web_config, aim_metrics_server **ret) {
+    int code = cli_http_check(opt, addr, web_config);
+    if (code)
+        return code;
+    aim_error e;
+    int r = aim_metrics_server_start_with(s, addr, port, web_config, &e, ret);
+    if (r == -EADDRINUSE || r == -EACCES) {
+        cli_error("cannot serve /metrics on %s port %u: %s", addr, port, strerror(-r));
+        return AIM_EXIT_UNAVAILABLE;
+    }
+    if (r < 0) { /* the file changed since cli_http_check, or TLS is missing */
+        cli_error("%s", e.message);
+        return r == -EOPNOTSUPP ? AIM_EXIT_UNAVAILABLE : AIM_EXIT_DATAERR;
+    }
     return 0;
 }

@@ -24,6 +24,7 @@ static const char usage[] =
     "  estimate --gpu NAME --hours H   energy and carbon of a run that was not measured\n"
     "  intensity --provider P          the grid's carbon intensity now, from a live provider\n"
     "  top [ADDR:PORT]                 live view of a run serving --prometheus: power, carbon\n"
+    "  hash-password < FILE            a bcrypt hash of a password for --web-config\n"
     "  mark TEXT | phase begin|end NAME | record KEY VALUE\n"
     "                                  from inside `aimeter run`: markers, phases, numbers\n"
     "\n"
@@ -66,6 +67,7 @@ int main(int argc, char **argv) {
         { "compare", cmd_compare },
         { "forecast", cmd_forecast },
         { "top", cmd_top },
+        { "hash-password", cmd_hash_password },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)

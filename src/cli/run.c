@@ -79,7 +79,10 @@ static const char run_usage_more[] =
     "                           profiling), or a list of metric keys (default: all available\n"
     "                           at the interval)\n"
     "      --prometheus [ADDR:]PORT  serve /metrics (Prometheus, OpenMetrics) while COMMAND\n"
-    "                           runs, on 127.0.0.1 unless ADDR (loopback only) is given\n"
+    "                           runs, on 127.0.0.1 unless ADDR is given (another than\n"
+    "                           loopback needs credentials from --web-config)\n"
+    "      --web-config FILE    TLS and credentials for --prometheus: exporter-toolkit's\n"
+    "                           web-config file (bcrypt hashes; docs/cli.md)\n"
     "  -q, --quiet              no live status line (-qq: no warnings and no report either)\n"
     "  -h, --help               this help\n"
     "\n"
@@ -87,7 +90,7 @@ static const char run_usage_more[] =
     "'interrupted'. SIGUSR1 and SIGUSR2 are passed on too; the run ends as COMMAND does.\n"
     "A second Ctrl-C kills COMMAND. See docs/cli.md for exit codes.\n";
 
-enum { OPT_HTML = 1100, OPT_PROMETHEUS }; /* after the carbon options' values (cli.h) */
+enum { OPT_HTML = 1100, OPT_PROMETHEUS, OPT_WEB_CONFIG }; /* after the carbon options' values (cli.h) */
 
 typedef struct run_opts {
     const char *db, *csv, *json, *html;
@@ -96,6 +99,7 @@ typedef struct run_opts {
     int64_t idle_ns;              /* --idle: measure the idle baseline first, 0: no */
     char prom_addr[64];           /* --prometheus: where /metrics is served */
     unsigned prom_port;           /* 0: not served */
+    const char *web_config;       /* --web-config: TLS and credentials for it; NULL: none */
     cli_carbon_opts carbon;
 } run_opts;
 
@@ -413,6 +417,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         { "json", required_argument, NULL, 'j' },     { "sources", required_argument, NULL, 's' },
         { "html", required_argument, NULL, OPT_HTML },
         { "prometheus", required_argument, NULL, OPT_PROMETHEUS },
+        { "web-config", required_argument, NULL, OPT_WEB_CONFIG },
         { "intensity", required_argument, NULL, 'I' }, { "zone", required_argument, NULL, 'z' },
         { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
         { "gpus", required_argument, NULL, 'G' },     { "dcgm-host", required_argument, NULL, 'H' },
@@ -479,10 +484,11 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         case 'j': o->json = optarg; break;
         case OPT_HTML: o->html = optarg; break;
         case OPT_PROMETHEUS:
-            if (cli_listen_option("--prometheus", optarg, o->prom_addr, sizeof o->prom_addr,
-                                  &o->prom_port))
+            if (cli_listen_parse("--prometheus", optarg, o->prom_addr, sizeof o->prom_addr,
+                                 &o->prom_port))
                 return AIM_EXIT_USAGE;
             break;
+        case OPT_WEB_CONFIG: o->web_config = optarg; break;
         case 's':
             if (aim_config_set_sources(cfg, optarg) < 0) {
                 char known[256] = "";
@@ -591,6 +597,13 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         return AIM_EXIT_USAGE;
     if (bad_job && o->quiet < 2) /* said once -q is known */
         cli_warning("%s '%s' is not a valid tag value: not recorded", job_var, job);
+    if (o->web_config && !o->prom_port) {
+        cli_error("run: --web-config is for --prometheus, which is not given");
+        return AIM_EXIT_USAGE;
+    }
+    int code = o->prom_port ? cli_http_check("--prometheus", o->prom_addr, o->web_config) : 0;
+    if (code)
+        return code;
     if (optind >= argc) {
         cli_error("run: no command given (usage: aimeter run [OPTIONS] -- COMMAND [ARGS...])");
         return AIM_EXIT_USAGE;
@@ -759,13 +772,10 @@ int cmd_run(int argc, char **argv) {
     /* /metrics before the command starts, so a scraper sees the whole run. */
     aim_metrics_server *metrics = NULL;
     int metrics_err = r == 0 && o.prom_port ?
-        aim_metrics_server_start(s, o.prom_addr, o.prom_port, &metrics) : 0;
-    if (r < 0 || metrics_err < 0) {
+        cli_start_http(s, "--prometheus", o.prom_addr, o.prom_port, o.web_config, &metrics) : 0;
+    if (r < 0 || metrics_err) {
         if (r < 0)
             cli_error("%s", s ? aim_session_errmsg(s) : "out of memory");
-        else
-            cli_error("cannot serve /metrics on %s port %u: %s", o.prom_addr, o.prom_port,
-                      strerror(-metrics_err));
         close(go_fd); /* the held child exits without running the command */
         close(err_fd);
         waitpid(pid, NULL, 0);
@@ -775,7 +785,7 @@ int cmd_run(int argc, char **argv) {
         cli_output_discard(csv, o.csv, csv_created);
         cli_output_discard(json, o.json, json_created);
         cli_output_discard(html, o.html, html_created);
-        return r < 0 ? session_exit_code(r) : AIM_EXIT_UNAVAILABLE;
+        return r < 0 ? session_exit_code(r) : metrics_err;
     }
     cli_output_truncate(csv);
     cli_output_truncate(json);

@@ -53,6 +53,46 @@ int aim__read_text(const char *path, char *buf, size_t size) {
     return n;
 }
 
+int aim__read_file_alloc(const char *path, size_t max, char **ret_text, size_t *ret_len) {
+    int fd = aim__open_ro(path);
+    if (fd < 0)
+        return fd;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    int r = buf ? 0 : -ENOMEM;
+    while (r == 0) {
+        if (len == cap - 1) {
+            char *bigger = cap > max ? NULL : realloc(buf, cap * 2);
+            if (!bigger) {
+                r = cap > max ? -EFBIG : -ENOMEM;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        ssize_t n = read(fd, buf + len, cap - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            r = -errno;
+        else if (n == 0)
+            break;
+        else
+            len += (size_t)n;
+    }
+    close(fd);
+    if (r == 0 && len > max)
+        r = -EFBIG;
+    if (r < 0) {
+        free(buf);
+        return r;
+    }
+    buf[len] = '\0';
+    *ret_text = buf;
+    *ret_len = len;
+    return 0;
+}
+
 int aim__scan_u64(const char **p, uint64_t *ret_value) {
     const char *s = *p;
     while (*s == ' ' || *s == '\t')

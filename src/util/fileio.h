@@ -14,6 +14,10 @@ int aim__path_join(char *buf, size_t size, const char *root, const char *rel);
  * Returns the length, or -errno (-ENOENT, -EACCES, -ENOBUFS when it does not fit). */
 int aim__read_text(const char *path, char *buf, size_t size);
 
+/* Reads a whole file of at most max bytes into a new NUL-terminated buffer (the caller frees
+ * it; *ret_len without the NUL). -errno from open/read, -EFBIG when it is larger than max. */
+int aim__read_file_alloc(const char *path, size_t max, char **ret_text, size_t *ret_len);
+
 /* Reads a file holding one decimal integer (sysfs attribute). -EINVAL if it is not one. */
 int aim__read_u64(const char *path, uint64_t *ret_value);
 int aim__read_i64(const char *path, int64_t *ret_value);

@@ -105,23 +105,21 @@ class Prometheus:
 
 
 @contextlib.contextmanager
-def prometheus(tmp_path, target, job="aimeter"):
-    """Prometheus scraping target ("127.0.0.1:PORT") every second until the block ends."""
+def prometheus_server(tmp_path, config):
+    """Debian's prometheus with config (the text of prometheus.yml) on a free loopback port,
+    its own data directory and log (tmp_path / "prometheus.log"): yields its port."""
     server = prometheus_binary()
     port = free_port()
     cfg = tmp_path / "prometheus.yml"
-    cfg.write_text("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-                   f"scrape_configs:\n  - job_name: {job}\n"
-                   f"    static_configs:\n      - targets: ['{target}']\n")
-    log = tmp_path / "prometheus.log"
-    with open(log, "w") as out:
+    cfg.write_text(config)
+    with open(tmp_path / "prometheus.log", "w") as out:
         proc = subprocess.Popen([server, f"--config.file={cfg}",
                                  f"--storage.tsdb.path={tmp_path / 'tsdb'}",
                                  f"--web.listen-address=127.0.0.1:{port}"],
                                 stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
     try:
-        yield Prometheus(f"http://127.0.0.1:{port}", log)
+        yield port
     finally:
         proc.terminate()
         try:
@@ -129,3 +127,13 @@ def prometheus(tmp_path, target, job="aimeter"):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def prometheus(tmp_path, target, job="aimeter"):
+    """Prometheus scraping target ("127.0.0.1:PORT") every second until the block ends."""
+    config = ("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+              f"scrape_configs:\n  - job_name: {job}\n"
+              f"    static_configs:\n      - targets: ['{target}']\n")
+    with prometheus_server(tmp_path, config) as port:
+        yield Prometheus(f"http://127.0.0.1:{port}", tmp_path / "prometheus.log")

@@ -27,13 +27,15 @@ import json
 import os
 import re
 import sqlite3
+import ssl
 import subprocess
 
 import pytest
 
-from conftest import AIMETER, BUILD, PYTHON, REPO, gpu_env, ls_json, run_aimeter
+from conftest import AIMETER, BUILD, PYTHON, REPO, gpu_env, kill_tree, ls_json, run_aimeter
 from fakeproc import library_env, sanitizers
 from mock_providers import MockProvider
+from test_prometheus_auth import Served, basic, get, make_cert
 
 DOCS = [REPO / "README.md"] + sorted((REPO / "docs").glob("*.md"))
 EM_KEY = "0123456789abcdef"  # the key docs/providers.md shows in its credentials file
@@ -67,6 +69,9 @@ NOT_RUN = {
 # Blocks that are not code: formulas, a byte layout, a udev rule (docs/permissions.md, as the
 # file it goes into). Keyed by (file, first line).
 NOT_CODE = {
+    ("docs/cli.md", "  - job_name: aimeter"):
+        "a fragment of prometheus.yml; test_prometheus_auth.py scrapes with a real Prometheus "
+        "configured with the same keys",
     ("docs/methodology.md", "P = n_packages × TDP × (r_idle + (1 − r_idle) × u)"): "formula",
     ("docs/methodology.md", "P = n_cpus × (W_min + u × (W_max − W_min))"): "formula",
     ("docs/methodology.md", "P = 0.3725 W/GB × used_GiB × 1.073741824 GB/GiB"): "formula",
@@ -163,7 +168,7 @@ def kind(b):
         return "not code"
     if listed(SAMPLES, b):
         return "sample"
-    if b.lang in ("c", "python", "sql", "ini"):
+    if b.lang in ("c", "python", "sql", "ini", "yaml"):
         return b.lang
     if b.lang in ("sh", "console") or (b.lang == "" and b.first.startswith("$ ")):
         return "shell"
@@ -376,6 +381,26 @@ def test_credentials_block_is_read(tmp_path):
         mock.stop()
     assert r.returncode == 0, r.stderr
     assert mock.requests and mock.requests[0][1]["auth-token"] == EM_KEY
+
+
+# ------------------------------------------------------------------ web-config (yaml)
+
+def test_web_config_block_serves(tmp_path, db):
+    """docs/cli.md's web-config file, as shown, with a certificate of the test's own: https
+    with the passwords the docs say its hashes are of."""
+    (b,) = [b for b in BLOCKS if kind(b) == "yaml"]
+    cert, _ = make_cert(tmp_path)
+    (tmp_path / "web-config.yml").write_text(b.text)
+    s = Served(tmp_path, db, tmp_path / "web-config.yml", scheme="https")
+    try:
+        ctx = ssl.create_default_context(cafile=str(cert))
+        assert get(s.url, basic("prometheus", "change-me"), context=ctx)[0] == 200
+        assert get(s.url, "Bearer a-long-random-token", context=ctx)[0] == 200
+        assert get(s.url, basic("prometheus", "change-it"), context=ctx)[0] == 401
+        assert s.finish() == 0
+    finally:
+        s.go.touch()
+        kill_tree(s.proc)
 
 
 # ------------------------------------------------------------------ synopses

@@ -88,8 +88,9 @@ def test_a_non_loopback_address_is_refused(db, arg):
     r = run_aimeter("run", "-q", "--db", db, "--prometheus", arg, "--", "true")
     assert r.returncode == 64
     assert error_lines(r.stderr) == [
-        f"aimeter: --prometheus {arg}: serving beyond this machine needs a token, which this "
-        "aimeter does not support yet; use a loopback address (docs/cli.md)"]
+        f"aimeter: --prometheus: {arg.rsplit(':', 1)[0].strip('[]')} is not a loopback "
+        "address; serving beyond this machine needs credentials: --web-config FILE with "
+        "basic_auth_users or bearer_tokens (docs/cli.md)"]
 
 
 @pytest.mark.parametrize("arg", ["", "0", "65536", "x", "127.0.0.1:", "::1:80", "host.example:80"])

@@ -3,7 +3,8 @@
  * run's fixed description (device names, kinds, models, series) is copied at start; a scrape
  * then reads only the seqlock snapshot and renders with report/prometheus.c. Limits so a slow
  * or hostile client cannot exhaust aimeter: connections (total and per address), 16 KiB of
- * memory per connection (the request line and headers must fit), a 10 s idle timeout. */
+ * memory per connection (the request line and headers must fit), a 10 s idle timeout. With a
+ * web-config file, TLS (web_mhd.c) and, before anything else, the credentials (web_auth.h). */
 #include "serve/prom_server.h"
 
 #include <arpa/inet.h>
@@ -21,6 +22,7 @@
 #include "processing/report_words.h"
 #include "report/live_json.h"
 #include "report/prometheus.h"
+#include "serve/web_mhd.h"
 
 #define CONNECTION_LIMIT 32
 #define PER_ADDRESS_LIMIT 16
@@ -37,6 +39,8 @@ struct aim_prom_server {
     aim_prom_series *series;
     double *values, *device_energy;
     unsigned char *valid;
+    aim_web_config *web;           /* the web-config file (TLS, credentials); NULL: none */
+    aim_web_auth *auth;            /* NULL: no authentication asked for */
 };
 
 static int64_t mono_ns(void) {
@@ -128,6 +132,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     (void)upload_data;
     (void)upload_data_size;
     (void)req_cls;
+    aim_prom_server *srv = cls;
+    aim_auth_verdict verdict = srv->auth ? aim__web_auth_check(srv->auth,
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)) : AIM_AUTH_OK;
+    if (verdict != AIM_AUTH_OK)
+        return aim__web_mhd_refuse(c, srv->auth, verdict);
     int api_live = strcmp(url, "/api/live") == 0;
     if (strcmp(url, "/metrics") != 0 && !api_live)
         return reply_text(c, MHD_HTTP_NOT_FOUND,
@@ -192,6 +201,11 @@ static int describe(aim_prom_server *srv, const aim_run_summary *run, const char
 
 int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
                            aim_prom_server **ret) {
+    return aim__prom_server_start_web(s, address, port, NULL, ret);
+}
+
+static int start(aim_session *s, const char *address, unsigned port, aim_web_config *web,
+                 aim_prom_server **ret) {
     struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
     struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
     const struct sockaddr *sa;
@@ -216,7 +230,10 @@ int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
         return -ENOMEM;
     srv->live = live;
     srv->session = s;
-    if ((r = describe(srv, run, aim__session_job_id(s))) < 0) {
+    struct MHD_OptionItem web_options[AIM_WEB_MHD_OPTIONS];
+    if ((r = describe(srv, run, aim__session_job_id(s))) < 0 ||
+        (r = aim__web_mhd_options(web, &flags, web_options)) < 0 ||
+        (r = aim__web_auth_new(web, NULL, &srv->auth)) < 0) {
         aim__prom_server_stop(srv);
         return r;
     }
@@ -226,6 +243,7 @@ int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_LIMIT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+        MHD_OPTION_ARRAY, web_options,
         MHD_OPTION_END);
     if (!srv->daemon) {
         /* MHD does not say why; a taken port is by far the likeliest (errno when it kept it). */
@@ -233,8 +251,17 @@ int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
         aim__prom_server_stop(srv);
         return r;
     }
+    srv->web = web; /* owned from now on */
     *ret = srv;
     return 0;
+}
+
+int aim__prom_server_start_web(aim_session *s, const char *address, unsigned port,
+                               aim_web_config *web, aim_prom_server **ret) {
+    int r = start(s, address, port, web, ret);
+    if (r < 0)
+        aim__web_config_free(web);
+    return r;
 }
 
 void aim__prom_server_stop(aim_prom_server *srv) {
@@ -247,5 +274,7 @@ void aim__prom_server_stop(aim_prom_server *srv) {
     free(srv->values);
     free(srv->valid);
     free(srv->device_energy);
+    aim__web_auth_free(srv->auth);
+    aim__web_config_free(srv->web);
     free(srv);
 }
