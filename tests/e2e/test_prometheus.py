@@ -8,67 +8,19 @@ import socket
 import subprocess
 import time
 import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import gpu_env, kill_tree, popen_aimeter, run_aimeter, error_lines
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url, method="GET", accept=None, timeout=20.0):
-    """(status, content type, body); retried while the server is not listening yet."""
-    req = urllib.request.Request(url, method=method)
-    if accept:
-        req.add_header("Accept", accept)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, r.headers.get("Content-Type"), r.read().decode()
-        except urllib.error.HTTPError as e:
-            return e.code, e.headers.get("Content-Type"), e.read().decode()
-        except (ConnectionError, urllib.error.URLError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-def promtool_check(text):
-    """promtool's lint of the exposition: (exit status, output)."""
-    r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
-                       text=True, timeout=60)
-    return r.returncode, r.stdout + r.stderr
+from conftest import run_aimeter, error_lines
+from prom_helpers import fetch, free_port, promtool_check, sample_lines, serving_run
 
 
 @pytest.fixture
 def served(tmp_path, db):
     """A run serving /metrics until the test is done with it: yields (base URL, stop)."""
-    port = free_port()
-    go = tmp_path / "go"
-    proc, _, err = popen_aimeter(
-        "run", "-q", "--sources", "procfs,nvml", "-i", "50ms", "--db", db, "--name", "prom-e2e",
-        "--prometheus", f"127.0.0.1:{port}", "--",
-        "sh", "-c", f"while [ ! -e {go} ]; do sleep 0.02; done",
-        out_dir=tmp_path, env=gpu_env())
-    try:
-        yield f"http://127.0.0.1:{port}", lambda: go.touch(), proc, err
-    finally:
-        go.touch()
-        try:
-            proc.wait(timeout=60)
-        finally:
-            kill_tree(proc)
-
-
-def sample_lines(text, name):
-    return [l for l in text.splitlines() if l.startswith(name + "{")]
+    with serving_run(tmp_path, db) as s:
+        yield s
 
 
 def test_metrics_are_served_while_the_command_runs(served):

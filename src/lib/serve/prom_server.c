@@ -20,6 +20,7 @@
 #include "model/intensity.h"
 #include "processing/report_words.h"
 #include "report/prometheus.h"
+#include "serve/prom_stats.h"
 
 #define CONNECTION_LIMIT 32
 #define PER_ADDRESS_LIMIT 16
@@ -35,6 +36,7 @@ struct aim_prom_server {
     aim_prom_series *series;
     double *values, *device_energy;
     unsigned char *valid;
+    aim_prom_stats stats;          /* the self-metrics (prom_stats.c) */
 };
 
 static int64_t mono_ns(void) {
@@ -85,8 +87,12 @@ static enum MHD_Result metrics(aim_prom_server *srv, struct MHD_Connection *c) {
     }
     const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
     int om = accept && strstr(accept, "application/openmetrics-text") != NULL;
+    aim_prom_self self;
+    aim__prom_stats_scrape(&srv->stats, &self);
+    in->self = &self;
     aim_strbuf b = AIM_STRBUF_INIT;
     aim__prom_render(in, om, &b);
+    in->self = NULL; /* self was this scrape's */
     size_t len = b.len;
     char *text;
     if (aim__strbuf_steal(&b, &text) < 0)
@@ -184,6 +190,7 @@ int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
     if (!srv)
         return -ENOMEM;
     srv->live = live;
+    aim__prom_stats_init(&srv->stats, s, run->aimeter_version);
     if ((r = describe(srv, run)) < 0) {
         aim__prom_server_stop(srv);
         return r;
@@ -194,6 +201,7 @@ int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_LIMIT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+        AIM_PROM_STATS_OPTIONS(&srv->stats),
         MHD_OPTION_END);
     if (!srv->daemon) {
         /* MHD does not say why; a taken port is by far the likeliest (errno when it kept it). */
