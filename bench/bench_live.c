@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "store_files.h"
 #include "engine/session_internal.h"
 
 enum { GPUS = 8, MAX_SCRAPES = 200000 };
@@ -110,15 +111,6 @@ static unsigned free_port(void) {
     return port;
 }
 
-static void remove_store(const char *db) {
-    char side[300];
-    unlink(db);
-    snprintf(side, sizeof side, "%s-wal", db);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", db);
-    unlink(side);
-}
-
 /* One session at interval_ns for seconds, scraped by sc (NULL: not scraped). */
 static int one_run(int64_t interval_ns, double seconds, scraper *sc, const char *db) {
     aim_config *c;
@@ -160,7 +152,7 @@ static int one_run(int64_t interval_ns, double seconds, scraper *sc, const char 
            (double)aim__jitter_percentile(&g->jitter, 99) / 1e3, (double)g->jitter.max_ns / 1e3,
            (unsigned long long)s->run.samples, (unsigned long long)s->run.missed_deadlines);
     aim_session_free(s);
-    remove_store(db);
+    bench_unlink_store(db);
     return 0;
 }
 
