@@ -11,6 +11,7 @@
 
 #include "aimeter.h"
 #include "clock.h"
+#include "store_files.h"
 #include "processing/corr.h"
 #include "engine/corr_replay.h"
 #include "store/corr_store.h"
@@ -303,15 +304,6 @@ static int stored_200(const char *path, double *ret_save_ms, double *ret_report_
     return r;
 }
 
-static void unlink_db(const char *path) {
-    char p[600];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
-
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
     const int ticks = 20000;
@@ -353,7 +345,7 @@ int main(int argc, char **argv) {
     printf("| run with its stored matrix (what `aimeter run` leaves) | %s%.1f ms |\n",
            ok2 && saved == 0 ? "" : "FAILED ", stored);
     printf("| --recompute | %s%.0f ms |\n", ok3 ? "" : "FAILED ", forced);
-    unlink_db(path);
+    bench_unlink_store(path);
     double save_ms = 0, rep_ms = 0, mat_ms = 0;
     int r200 = stored_200(path, &save_ms, &rep_ms, &mat_ms);
     printf("\n| a run of %d series with its stored matrix (%d pairs) | wall |\n|---|---|\n",
@@ -363,6 +355,6 @@ int main(int argc, char **argv) {
     printf("| `aimeter report` (summary, matrix, top pairs) | %s%.1f ms |\n",
            r200 ? "FAILED " : "", rep_ms);
     printf("| `corr --matrix --format csv` | %s%.1f ms |\n", r200 ? "FAILED " : "", mat_ms);
-    unlink_db(path);
+    bench_unlink_store(path);
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "store_files.h"
 #include "engine/session_internal.h"
 
 int main(int argc, char **argv) {
@@ -49,11 +50,6 @@ int main(int argc, char **argv) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("\npeak RSS of this process after all three runs: %.1f MiB\n", ru.ru_maxrss / 1024.0);
-    unlink(db);
-    char side[300];
-    snprintf(side, sizeof side, "%s-wal", db);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", db);
-    unlink(side);
+    bench_unlink_store(db);
     return 0;
 }

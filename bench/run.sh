@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark against a build and prints the tables docs/performance.md records.
 # usage: bench/run.sh [BUILD_DIR] [--quick]
+# The soak of a long run (15 minutes) is separate: bench/soak.py, docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -28,6 +29,9 @@ echo "## GPU (nvml source on the fake libnvidia-ml)"
 echo
 echo "## Prometheus exposition (a /metrics scrape's rendering)"
 "$build/bench/bench_prometheus"
+echo
+echo "## Live: the sampler under 100 scrapes/s, a scrape's round trip (bench_live)"
+"$build/bench/bench_live" "$build/tests/fakes/libfake_nvml.so" "$([ "$quick" = --quick ] && echo 3 || echo 10)" "$([ "$quick" = --quick ] && echo 1 || echo 3)"
 echo
 echo "## Plots and HTML report (one-hour 100 Hz run)"
 /usr/bin/python3 bench/plot.py "$build" $quick

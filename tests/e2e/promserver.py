@@ -1,4 +1,6 @@
-"""A real Prometheus server (Debian's `prometheus`) for the end-to-end tests: loopback only, its
+"""What the tests of the Prometheus endpoint share: a run serving /metrics until the test lets
+it finish, HTTP fetches that wait for the server to listen, promtool's lint, sample lookups,
+and a real Prometheus server (Debian's `prometheus`): loopback only, its
 own data directory under the test's tmp_path, a 1 s scrape interval. Shared by
 test_prometheus.py and test_grafana.py. Waits use generous deadlines; nothing here asserts on
 when a scrape happened."""
@@ -15,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from conftest import kill_tree
+from conftest import gpu_env, kill_tree, popen_aimeter
 
 
 def free_port():
@@ -137,3 +139,42 @@ def prometheus(tmp_path, target, job="aimeter"):
               f"    static_configs:\n      - targets: ['{target}']\n")
     with prometheus_server(tmp_path, config) as port:
         yield Prometheus(f"http://127.0.0.1:{port}", tmp_path / "prometheus.log")
+
+
+def promtool_check(text):
+    """promtool's lint of the exposition: (exit status, output)."""
+    r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
+                       text=True, timeout=60)
+    return r.returncode, r.stdout + r.stderr
+
+
+def sample_lines(text, name):
+    return [l for l in text.splitlines() if l.startswith(name + "{")]
+
+
+def sample_value(text, name):
+    """The value of the one sample called name (the self-metrics have one each)."""
+    lines = sample_lines(text, name)
+    assert len(lines) == 1, (name, text[-2000:])
+    return float(lines[0].rsplit(" ", 1)[1])
+
+
+@contextlib.contextmanager
+def serving_run(tmp_path, db, name="prom-e2e", interval="50ms"):
+    """`aimeter run --prometheus` over two fake NVML GPUs, its command waiting for a file:
+    yields (base URL, stop, the process, its stderr file); the run lasts until stop()."""
+    port = free_port()
+    go = tmp_path / "go"
+    proc, _, err = popen_aimeter(
+        "run", "-q", "--sources", "procfs,nvml", "-i", interval, "--db", db, "--name", name,
+        "--prometheus", f"127.0.0.1:{port}", "--",
+        "sh", "-c", f"while [ ! -e {go} ]; do sleep 0.02; done",
+        out_dir=tmp_path, env=gpu_env())
+    try:
+        yield f"http://127.0.0.1:{port}", go.touch, proc, err
+    finally:
+        go.touch()
+        try:
+            proc.wait(timeout=60)
+        finally:
+            kill_tree(proc)

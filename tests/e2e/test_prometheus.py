@@ -3,39 +3,20 @@
 run lasts exactly as long as the test needs it; nothing here depends on timing."""
 import shutil
 import socket
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import gpu_env, popen_aimeter, run_aimeter, error_lines
-from promserver import fetch, free_port, prometheus, until_go
-
-
-def promtool_check(text):
-    """promtool's lint of the exposition: (exit status, output)."""
-    r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
-                       text=True, timeout=60)
-    return r.returncode, r.stdout + r.stderr
+from conftest import run_aimeter, error_lines
+from promserver import fetch, prometheus, promtool_check, sample_lines, serving_run
 
 
 @pytest.fixture
 def served(tmp_path, db):
     """A run serving /metrics until the test is done with it: yields (base URL, stop)."""
-    port = free_port()
-    go = tmp_path / "go"
-    proc, _, err = popen_aimeter(
-        "run", "-q", "--sources", "procfs,nvml", "-i", "50ms", "--db", db, "--name", "prom-e2e",
-        "--prometheus", f"127.0.0.1:{port}", "--",
-        "sh", "-c", f"while [ ! -e {go} ]; do sleep 0.02; done",
-        out_dir=tmp_path, env=gpu_env())
-    with until_go(proc, go):
-        yield f"http://127.0.0.1:{port}", lambda: go.touch(), proc, err
-
-
-def sample_lines(text, name):
-    return [l for l in text.splitlines() if l.startswith(name + "{")]
+    with serving_run(tmp_path, db) as s:
+        yield s
 
 
 def test_metrics_are_served_while_the_command_runs(served):

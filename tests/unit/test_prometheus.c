@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "report/prometheus.h"
+#include "report/prometheus_self.h"
 
 static const aim_prom_device devices[] = {
     {"cpu0", "cpu", "Xeon \"Gold\"", NULL, "measured", -1, 1, 1234.5},
@@ -39,6 +40,12 @@ static const aim_prom_series series[] = {
     {3, AIM_M_PROC_COUNT, -1, 1, 3},    /* a gauge: promtool refuses one ending in _count */
 };
 
+/* The exporter's own figures: rendered in every exposition below, so promtool checks them. */
+static const aim_prom_self self = {
+    .version = "1.2.3", .ticks = 12345, .missed = 2, .interval_s = 0.1, .connections = 7,
+    .connections_open = 3, .requests = 9, .scrapes = 5,
+};
+
 static aim_prom_input input(void) {
     aim_prom_input in = {
         .host = "node1", .run = "01JRUN", .task = "train\\bert\n", .phase = "decode",
@@ -46,7 +53,7 @@ static aim_prom_input input(void) {
         .intensity_g_per_kwh = 56.5,
         .energy_j = 2734.75, .carbon_g = 0.0213, .devices = devices,
         .n_devices = (int)(sizeof devices / sizeof devices[0]), .series = series,
-        .n_series = (int)(sizeof series / sizeof series[0]),
+        .n_series = (int)(sizeof series / sizeof series[0]), .self = &self,
     };
     return in;
 }
@@ -157,6 +164,37 @@ static void openmetrics_has_units_and_eof(void **state) {
     free(t);
 }
 
+/* The self-metrics: each name once as a family, with the run labels, after the run's series
+ * and before OpenMetrics' # EOF; none without aim_prom_input.self. */
+static void self_metrics_are_rendered_with_the_run_labels(void **state) {
+    (void)state;
+    char *t = render(0);
+    const char *run = "{host=\"node1\",run=\"01JRUN\",task=\"train\\\\bert\\n\",hpc_job=\"4242\"";
+    char want[256];
+    for (int i = 0; aim__prom_self_names[i]; i++) {
+        snprintf(want, sizeof want, "%s%s", aim__prom_self_names[i], run);
+        assert_int_equal(count(t, want), 1);
+    }
+    assert_non_null(strstr(t, "aimeter_build_info{host=\"node1\",run=\"01JRUN\","
+                              "task=\"train\\\\bert\\n\",hpc_job=\"4242\",version=\"1.2.3\"} 1\n"));
+    assert_non_null(strstr(t, "\"} 12345\n# HELP aimeter_sampler_missed_deadlines_total "));
+    assert_non_null(strstr(t, "# TYPE aimeter_scrapes_total counter\n"));
+    assert_non_null(strstr(t, "\"} 0.1\n"));
+    free(t);
+    t = render(1);
+    assert_non_null(strstr(t, "# TYPE aimeter_sampler_ticks counter\n"));
+    assert_non_null(strstr(t, "# UNIT aimeter_sampler_interval_seconds seconds\n"));
+    size_t n = strlen(t);
+    assert_true(n > 6 && strcmp(t + n - 6, "# EOF\n") == 0);
+    free(t);
+    aim_prom_input in = input();
+    in.self = NULL;
+    aim_strbuf b = AIM_STRBUF_INIT;
+    aim__prom_render(&in, 0, &b);
+    assert_null(strstr(b.data, "aimeter_sampler_"));
+    aim__strbuf_free(&b);
+}
+
 /* promtool (Debian's prometheus package) is the reference parser. Missing: skipped on a
  * developer's machine, a failure in CI. `promtool check metrics` lints the text format: the
  * text exposition must pass clean. It reads OpenMetrics with the same parser, where the only
@@ -242,6 +280,17 @@ static void docs_list_every_exported_name(void **state) {
             fail_msg("docs/metrics.md lacks a row for %s", name);
     }
     free(t);
+    /* The self-metrics' table: one row per name, in the order rendered. */
+    const char *at = strstr(doc, "## Self-metrics");
+    assert_non_null(at);
+    for (int i = 0; aim__prom_self_names[i]; i++) {
+        char row[160];
+        snprintf(row, sizeof row, "| `%s` |", aim__prom_self_names[i]);
+        const char *next = strstr(at, row);
+        if (!next)
+            fail_msg("docs/metrics.md's Self-metrics lacks (in this order) the row:\n%s", row);
+        at = next;
+    }
 }
 
 int main(void) {
@@ -250,6 +299,7 @@ int main(void) {
         cmocka_unit_test(text_format_has_families_labels_and_base_units),
         cmocka_unit_test(unknown_job_and_intensity_are_left_out),
         cmocka_unit_test(openmetrics_has_units_and_eof),
+        cmocka_unit_test(self_metrics_are_rendered_with_the_run_labels),
         cmocka_unit_test(promtool_accepts_both_formats),
         cmocka_unit_test(docs_list_every_exported_name),
     };

@@ -17,5 +17,15 @@ int aim__session_live_view(aim_session *s, aim_live **ret_live, const aim_run_su
 /* The run's batch-job id (aim__config_job_id), NULL when none; fixed before the session
  * starts, borrowed for the session's life. */
 const char *aim__session_job_id(const aim_session *s);
+/* The sampler's own counters (live_counters.c), for the exporter's self-metrics: relaxed
+ * atomic reads, any thread, never blocking the sampler. */
+typedef struct aim_live_counters {
+    uint64_t ticks;    /* ticks of the main rate group (the run's interval) so far */
+    uint64_t missed;   /* deadlines missed by every group plus ticks dropped at a full ring:
+                        * the run's missed_deadlines */
+    double interval_s; /* the main group's interval */
+} aim_live_counters;
+/* -EINVAL before the session started. */
+int aim__session_live_counters(aim_session *s, aim_live_counters *ret);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/prometheus_self.h"
 #include "util/number.h"
 #include "util/numfmt.h"
 
@@ -285,6 +286,24 @@ void aim__prom_render(const aim_prom_input *in, int om, aim_strbuf *out) {
     aim__strbuf_append(out, "phase=\"");
     put_escaped(out, in->phase ? in->phase : "", 1);
     aim__strbuf_append(out, "\"} 1\n");
+    if (in->self)
+        aim__prom_render_self(in->self, in, om, out);
     if (om)
         aim__strbuf_append(out, "# EOF\n");
+}
+
+void aim__prom_put_header(aim_strbuf *b, const char *name, const char *type, const char *unit,
+                          const char *help, int om) {
+    put_header(b, name, type, unit, help, om);
+}
+
+void aim__prom_put_sample(aim_strbuf *b, const aim_prom_input *in, const char *name,
+                          const char *key, const char *value, double v) {
+    int first = 1;
+    aim__strbuf_append(b, name);
+    put_run_labels(b, &first, in);
+    if (key)
+        put_label(b, &first, key, value);
+    put_close(b, first);
+    put_value(b, v);
 }

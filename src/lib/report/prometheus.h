@@ -33,6 +33,8 @@ typedef struct aim_prom_series {
     double value;       /* in the registry's unit */
 } aim_prom_series;
 
+typedef struct aim_prom_self aim_prom_self; /* prometheus_self.h */
+
 typedef struct aim_prom_input {
     const char *host, *run, *task; /* labels of every sample; NULL or "" are left out */
     const char *job;               /* the batch job (the hpc_job label of every sample) */
@@ -44,6 +46,7 @@ typedef struct aim_prom_input {
     int n_devices;
     const aim_prom_series *series;
     int n_series;
+    const aim_prom_self *self;     /* the exporter's own metrics; NULL: none */
 } aim_prom_input;
 
 /* The exported name of a metric on a device of `kind` (the kind is used for the metrics every
@@ -57,6 +60,13 @@ const char *aim__prom_unit(aim_metric_id id);
 
 /* The exposition, appended to out. openmetrics: OpenMetrics 1.0 text (# UNIT, # EOF). */
 void aim__prom_render(const aim_prom_input *in, int openmetrics, aim_strbuf *out);
+
+/* The writers prometheus_self.c shares: a family's header, and one sample with the run
+ * labels and, when key is not NULL, one more label. */
+void aim__prom_put_header(aim_strbuf *b, const char *name, const char *type, const char *unit,
+                          const char *help, int openmetrics);
+void aim__prom_put_sample(aim_strbuf *b, const aim_prom_input *in, const char *name,
+                          const char *key, const char *value, double v);
 
 /* Content types of the two formats. */
 #define AIM_PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"

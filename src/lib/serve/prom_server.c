@@ -22,6 +22,7 @@
 #include "processing/report_words.h"
 #include "report/live_json.h"
 #include "report/prometheus.h"
+#include "serve/prom_stats.h"
 #include "serve/web_mhd.h"
 
 #define CONNECTION_LIMIT 32
@@ -41,6 +42,7 @@ struct aim_prom_server {
     unsigned char *valid;
     aim_web_config *web;           /* the web-config file (TLS, credentials); NULL: none */
     aim_web_auth *auth;            /* NULL: no authentication asked for */
+    aim_prom_stats stats;          /* the self-metrics (prom_stats.c) */
 };
 
 static int64_t mono_ns(void) {
@@ -99,8 +101,12 @@ static enum MHD_Result metrics(aim_prom_server *srv, struct MHD_Connection *c) {
     copy_snapshot(srv, &t);
     const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
     int om = accept && strstr(accept, "application/openmetrics-text") != NULL;
+    aim_prom_self self;
+    aim__prom_stats_scrape(&srv->stats, &self);
+    in->self = &self;
     aim_strbuf b = AIM_STRBUF_INIT;
     aim__prom_render(in, om, &b);
+    in->self = NULL; /* self was this scrape's */
     size_t len = b.len;
     char *text;
     if (aim__strbuf_steal(&b, &text) < 0)
@@ -230,6 +236,7 @@ static int start(aim_session *s, const char *address, unsigned port, aim_web_con
         return -ENOMEM;
     srv->live = live;
     srv->session = s;
+    aim__prom_stats_init(&srv->stats, s, run->aimeter_version);
     struct MHD_OptionItem web_options[AIM_WEB_MHD_OPTIONS];
     if ((r = describe(srv, run, aim__session_job_id(s))) < 0 ||
         (r = aim__web_mhd_options(web, &flags, web_options)) < 0 ||
@@ -244,6 +251,7 @@ static int start(aim_session *s, const char *address, unsigned port, aim_web_con
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
         MHD_OPTION_ARRAY, web_options,
+        AIM_PROM_STATS_OPTIONS(&srv->stats),
         MHD_OPTION_END);
     if (!srv->daemon) {
         /* MHD does not say why; a taken port is by far the likeliest (errno when it kept it). */
