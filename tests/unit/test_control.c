@@ -71,7 +71,7 @@ static void lines_become_events_with_replies(void **unused) {
     aim_events q;
     assert_int_equal(aim__events_init(&q, 64), 0);
     aim_control c;
-    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -85,7 +85,7 @@ static void lines_become_events_with_replies(void **unused) {
     assert_string_equal(out, "ok\nok\nok\n");
     send_all(b, "ckpoint\nbogus\n", 14);
     read_lines(b, 2, out, sizeof out);
-    assert_string_equal(out, "ok\nerror unknown message (phase, mark, record, ping, run)\n");
+    assert_string_equal(out, "ok\nerror unknown message (phase, mark, record, ping, run, job)\n");
     close(a);
     close(b);
     aim__control_stop(&c);
@@ -107,7 +107,7 @@ static void run_is_answered_not_queued(void **unused) {
     aim_events q;
     assert_int_equal(aim__events_init(&q, 8), 0);
     aim_control c;
-    assert_int_equal(aim__control_start(&c, path, &q, "20261121-1 /data/my\nstore.db"), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, "20261121-1 /data/my\nstore.db", NULL), 0);
     int a = connect_to(path);
     send_all(a, "run\nrun now\n", 12);
     char out[256];
@@ -115,7 +115,7 @@ static void run_is_answered_not_queued(void **unused) {
     assert_string_equal(out, "ok 20261121-1 /data/my?store.db\nerror run takes no argument\n");
     close(a);
     aim__control_stop(&c);
-    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
     a = connect_to(path);
     send_all(a, "run\n", 4);
     read_lines(a, 1, out, sizeof out);
@@ -132,7 +132,7 @@ static void oversized_lines_and_floods_do_not_disturb(void **unused) {
     aim_events q;
     assert_int_equal(aim__events_init(&q, 16), 0);
     aim_control c;
-    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
     int fd = connect_to(path);
     /* 5000 bytes without a newline, then a good line on the same connection */
     char *big = malloc(5000);
@@ -163,8 +163,8 @@ static void an_existing_path_is_refused(void **unused) {
     aim_events q;
     assert_int_equal(aim__events_init(&q, 4), 0);
     aim_control c, d;
-    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
-    assert_int_equal(aim__control_start(&d, path, &q, NULL), -EEXIST);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
+    assert_int_equal(aim__control_start(&d, path, &q, NULL, NULL), -EEXIST);
     aim__control_stop(&d); /* harmless after a failed start */
     aim__control_stop(&c);
     memset(&d, 0, sizeof d);
@@ -193,7 +193,7 @@ static void idle_clients_never_lock_out_a_new_one(void **unused) {
     aim_events q;
     assert_int_equal(aim__events_init(&q, 16), 0);
     aim_control c;
-    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
     int idle[AIM_CONTROL_CLIENTS];
     char out[256];
     for (int i = 0; i < AIM_CONTROL_CLIENTS; i++) { /* each known to the server, in order */
@@ -225,7 +225,7 @@ static void a_silent_connection_is_closed(void **unused) {
     aim_events q;
     assert_int_equal(aim__events_init(&q, 4), 0);
     aim_control c;
-    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
     atomic_store(&c.idle_ns, 50000000); /* 50 ms instead of 30 s */
     int fd = connect_to(path);
     char out[256];

@@ -14,4 +14,9 @@
  * summary's series and devices, in order. */
 int aim__session_live_view(aim_session *s, aim_live **ret_live, const aim_run_summary **ret_run);
 
+/* An agent's job table (jobs.h; its own lock, never the sampler's), NULL for a run or before
+ * the session started. */
+struct aim_jobs;
+struct aim_jobs *aim__session_jobs(aim_session *s);
+
 #endif

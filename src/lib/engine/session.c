@@ -527,6 +527,8 @@ int aim__session_live_view(aim_session *s, aim_live **ret_live, const aim_run_su
     return 0;
 }
 
+aim_jobs *aim__session_jobs(aim_session *s) { return s && s->started ? s->workload.jobs : NULL; }
+
 int aim_session_live(const aim_session *s, aim_live *ret) {
     aim_live l = { 0 };
     int64_t now = aim__mono_ns();

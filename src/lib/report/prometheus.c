@@ -269,6 +269,24 @@ void aim__prom_render(const aim_prom_input *in, int om, aim_strbuf *out) {
     aim__strbuf_append(out, "phase=\"");
     put_escaped(out, in->phase ? in->phase : "", 1);
     aim__strbuf_append(out, "\"} 1\n");
+    if (in->jobs)
+        aim__prom_render_jobs(in, om, out);
     if (om)
         aim__strbuf_append(out, "# EOF\n");
+}
+
+/* The writers above, for the job families (prometheus_jobs.c). */
+void aim__prom_put_header(aim_strbuf *b, const char *name, const char *type, const char *unit,
+                          const char *help, int om) {
+    put_header(b, name, type, unit, help, om);
+}
+void aim__prom_put_label(aim_strbuf *b, int *first, const char *key, const char *value) {
+    put_label(b, first, key, value);
+}
+void aim__prom_put_run_labels(aim_strbuf *b, int *first, const aim_prom_input *in) {
+    put_run_labels(b, first, in);
+}
+void aim__prom_put_sample_end(aim_strbuf *b, int first, double value) {
+    put_close(b, first);
+    put_value(b, value);
 }

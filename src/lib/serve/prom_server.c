@@ -20,6 +20,7 @@
 #include "model/intensity.h"
 #include "processing/report_words.h"
 #include "report/prometheus.h"
+#include "serve/prom_jobs.h"
 
 #define CONNECTION_LIMIT 32
 #define PER_ADDRESS_LIMIT 16
@@ -35,6 +36,7 @@ struct aim_prom_server {
     aim_prom_series *series;
     double *values, *device_energy;
     unsigned char *valid;
+    aim_prom_jobs *jobs;           /* an agent's (prom_jobs.h), NULL for a run */
 };
 
 static int64_t mono_ns(void) {
@@ -77,6 +79,7 @@ static enum MHD_Result metrics(aim_prom_server *srv, struct MHD_Connection *c) {
     in->power_w = t.power_w;
     in->energy_j = t.energy_j;
     in->carbon_g = t.carbon_g;
+    aim__prom_jobs_fill(srv->jobs, &t, mono_ns(), in);
     for (int d = 0; d < in->n_devices; d++)
         srv->devices[d].energy_j = srv->device_energy[d];
     for (int i = 0; i < in->n_series; i++) {
@@ -184,7 +187,7 @@ int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
     if (!srv)
         return -ENOMEM;
     srv->live = live;
-    if ((r = describe(srv, run)) < 0) {
+    if ((r = describe(srv, run)) < 0 || (r = aim__prom_jobs_new(s, &srv->jobs)) < 0) {
         aim__prom_server_stop(srv);
         return r;
     }
@@ -215,5 +218,6 @@ void aim__prom_server_stop(aim_prom_server *srv) {
     free(srv->values);
     free(srv->valid);
     free(srv->device_energy);
+    aim__prom_jobs_free(srv->jobs);
     free(srv);
 }
