@@ -29,7 +29,8 @@ static const char control_usage[] =
 static int send_line(const char *line, const char *job) {
     const char *path = getenv("AIMETER_CONTROL");
     char agent[108];
-    if ((!path || !*path) && aim_agent_socket_path(0, agent, sizeof agent) == 0)
+    int via_agent = (!path || !*path) && aim_agent_socket_path(0, agent, sizeof agent) == 0;
+    if (via_agent)
         path = agent;
     if (!path || !*path) {
         cli_error("not inside `aimeter run` (AIMETER_CONTROL is not set) and no agent on this "
@@ -60,7 +61,11 @@ static int send_line(const char *line, const char *job) {
         cli_error("no answer from the run at %s", path);
         return AIM_EXIT_UNAVAILABLE;
     default:
-        cli_error("cannot reach the run at %s (%s): has it ended?", path, strerror(-r));
+        if (via_agent)
+            cli_error("not inside `aimeter run` (AIMETER_CONTROL is not set) and no agent "
+                      "answers at %s (%s)", path, strerror(-r));
+        else
+            cli_error("cannot reach the run at %s (%s): has it ended?", path, strerror(-r));
         return AIM_EXIT_UNAVAILABLE;
     }
 }
