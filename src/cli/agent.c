@@ -98,15 +98,11 @@ static int parse_options(int argc, char **argv, aim_config *cfg, agent_opts *o) 
         case 'q': o->quiet++; break;
         case 'h': fputs(agent_usage, stdout); return -1;
         default: {
-            int r = c == '?' ? -1 : cli_session_option(c, optarg, cfg, &o->carbon, &o->db);
-            if (r >= 0) {
-                if (r)
-                    return r;
-                break;
-            }
-            cli_error("agent: unknown or incomplete option '%s' (see aimeter agent --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            int r = cli_session_option("agent", c, optarg, argv[optind - 1], cfg, &o->carbon,
+                                       &o->db);
+            if (r)
+                return r;
+            break;
         }
         }
     }

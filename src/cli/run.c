@@ -292,6 +292,16 @@ static void release_child(pid_t pid, int go_fd) {
     close(go_fd);
 }
 
+/* Releases the held child, then learns whether exec worked (said when it did not). */
+static void start_child(pid_t pid, int go_fd, int err_fd, const char *name) {
+    release_child(pid, go_fd);
+    int exec_errno = 0;
+    ssize_t n = read(err_fd, &exec_errno, sizeof exec_errno);
+    close(err_fd);
+    if (n == (ssize_t)sizeof exec_errno)
+        cli_error("cannot run %s: %s", name, strerror(exec_errno));
+}
+
 static void format_energy(double j, char *buf, size_t size) {
     if (j >= 1e6)
         snprintf(buf, size, "%.2f MJ", j / 1e6);
@@ -464,15 +474,11 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         default: {
             if (c == 'n')
                 o->name = optarg;
-            int r = c == '?' ? -1 : cli_session_option(c, optarg, cfg, &o->carbon, &o->db);
-            if (r >= 0) {
-                if (r)
-                    return r;
-                break;
-            }
-            cli_error("run: unknown or incomplete option '%s' (see aimeter run --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+            int r = cli_session_option("run", c, optarg, argv[optind - 1], cfg, &o->carbon,
+                                       &o->db);
+            if (r)
+                return r;
+            break;
         }
         }
     }
@@ -607,12 +613,7 @@ static int run_joined(const char *sock, const char *path, char **child_argv, con
         cli_join_end(&jn, 2);
         return AIM_EXIT_SOFTWARE;
     }
-    release_child(pid, go_fd);
-    int exec_errno = 0;
-    ssize_t n = read(err_fd, &exec_errno, sizeof exec_errno);
-    close(err_fd);
-    if (n == (ssize_t)sizeof exec_errno)
-        cli_error("cannot run %s: %s", child_argv[0], strerror(exec_errno));
+    start_child(pid, go_fd, err_fd, child_argv[0]);
     int status = wait_child_exit(pid, NULL, 0);
     waitpid(pid, NULL, 0);
     child_pid = 0;
@@ -731,13 +732,7 @@ int cmd_run(int argc, char **argv) {
     cli_output_truncate(json);
     cli_output_truncate(html);
 
-    /* Release the child, then learn whether exec worked. */
-    release_child(pid, go_fd);
-    int exec_errno = 0;
-    ssize_t n = read(err_fd, &exec_errno, sizeof exec_errno);
-    close(err_fd);
-    if (n == (ssize_t)sizeof exec_errno)
-        cli_error("cannot run %s: %s", child_argv[0], strerror(exec_errno));
+    start_child(pid, go_fd, err_fd, child_argv[0]);
 
     int live = o.quiet == 0 && isatty(STDERR_FILENO);
     int status = wait_child_exit(pid, s, live);

@@ -7,8 +7,8 @@
 #include "util/number.h"
 #include "util/numfmt.h"
 
-int cli_session_option(int c, const char *arg, aim_config *cfg, cli_carbon_opts *carbon,
-                       const char **ret_db) {
+int cli_session_option(const char *cmd, int c, const char *arg, const char *given,
+                       aim_config *cfg, cli_carbon_opts *carbon, const char **ret_db) {
     int64_t ns;
     double g;
     switch (c) {
@@ -102,8 +102,10 @@ int cli_session_option(int c, const char *arg, aim_config *cfg, cli_carbon_opts 
     case CLI_OPT_PROVIDER_REGION: case CLI_OPT_LAT: case CLI_OPT_LON: case CLI_OPT_MARGINAL:
         cli_carbon_option(c, arg, carbon);
         break;
-    default:
-        return -1;
+    default: /* getopt's '?', or an option of the command's own it did not take */
+        cli_error("%s: unknown or incomplete option '%s' (see aimeter %s --help)", cmd, given,
+                  cmd);
+        return AIM_EXIT_USAGE;
     }
     return 0;
 }

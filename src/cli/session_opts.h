@@ -26,10 +26,11 @@
     { "lon", required_argument, NULL, CLI_OPT_LON },                                          \
     { "marginal", no_argument, NULL, CLI_OPT_MARGINAL }
 
-/* Option c (getopt's value) with its argument into cfg (the store path into *ret_db, the
- * carbon options into carbon). 0 when taken, AIM_EXIT_USAGE when bad (said), -1 when c is
- * not one of these options. */
-int cli_session_option(int c, const char *arg, aim_config *cfg, cli_carbon_opts *carbon,
-                       const char **ret_db);
+/* Option c (getopt's value) of command cmd ("run") with its argument into cfg (the store
+ * path into *ret_db, the carbon options into carbon). 0 when taken; AIM_EXIT_USAGE (said)
+ * when bad, or when c is none of these options: an unknown or incomplete one, given as the
+ * word `given` on the command line. */
+int cli_session_option(const char *cmd, int c, const char *arg, const char *given,
+                       aim_config *cfg, cli_carbon_opts *carbon, const char **ret_db);
 
 #endif

@@ -1,23 +1,15 @@
 /* The agent's jobs (issue 14): the job table (engine/jobs.h) against a live snapshot written
- * by hand, and the control socket of an agent (engine/control.c with a table): job lines,
- * per-job names, the socket's mode, and two jobs' phases kept apart. */
+ * by hand. An agent's control socket with a table: test_control.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-#include "engine/control.h"
-#include "engine/events.h"
 #include "engine/jobs.h"
 #include "engine/live.h"
 
@@ -117,125 +109,10 @@ static void the_table_is_bounded(void **unused) {
     aim__jobs_free(j);
 }
 
-/* ------------------------------------------------------------ an agent's control socket */
-
-static char dir[48], path[96];
-
-static int setup(void **unused) {
-    snprintf(dir, sizeof dir, "/tmp/aim-test-jobs-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/agent.sock", dir);
-    return 0;
-}
-
-static int teardown(void **unused) {
-    unlink(path);
-    rmdir(dir);
-    return 0;
-}
-
-static int connect_to(const char *p) {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_un a = { .sun_family = AF_UNIX };
-    snprintf(a.sun_path, sizeof a.sun_path, "%s", p);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    return fd;
-}
-
-/* Sends text and reads `lines` reply lines (2 s at most). */
-static void talk(int fd, const char *text, int lines, char *out, size_t size) {
-    size_t len = strlen(text);
-    assert_int_equal(send(fd, text, len, MSG_NOSIGNAL), (ssize_t)len);
-    len = 0;
-    out[0] = '\0';
-    while (lines > 0) {
-        struct pollfd p = { .fd = fd, .events = POLLIN };
-        assert_int_equal(poll(&p, 1, 2000), 1);
-        ssize_t n = recv(fd, out + len, size - 1 - len, 0);
-        assert_true(n > 0);
-        for (ssize_t i = 0; i < n; i++)
-            lines -= out[len + (size_t)i] == '\n';
-        len += (size_t)n;
-        out[len] = '\0';
-    }
-}
-
-static void agent_socket_keeps_jobs_apart(void **unused) {
-    aim_live *l;
-    assert_int_equal(aim__live_new(0, 2, &l), 0);
-    publish(l, 10, 0);
-    aim_jobs *j;
-    assert_int_equal(aim__jobs_new(&l, 2, names, &j), 0);
-    aim_events q;
-    assert_int_equal(aim__events_init(&q, 64), 0);
-    aim_control c;
-    assert_int_equal(aim__control_start(&c, path, &q, NULL, j), 0);
-    struct stat st;
-    assert_int_equal(stat(path, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0666); /* every local user's jobs */
-    int a = connect_to(path), b = connect_to(path), none = connect_to(path);
-    char out[512];
-    talk(a, "job 111\nphase begin train\n", 2, out, sizeof out);
-    assert_string_equal(out, "ok new\nok\n");
-    talk(b, "job 222\njob 222\nphase begin eval\nmark hi\n", 4, out, sizeof out);
-    assert_string_equal(out, "ok new\nok\nok\nok\n");
-    talk(a, "phase end\njob status\n", 2, out, sizeof out);
-    assert_non_null(strstr(out, "ok\nok "));
-    assert_non_null(strstr(out, " gpu0=0 cpu0=0\n"));
-    talk(none, "phase begin plain\njob end\n", 2, out, sizeof out);
-    assert_string_equal(out, "ok\nerror no job on this connection (send job ID first)\n");
-    /* 111 + ": " + 126 bytes > 128 */
-    char long_line[200] = "mark ";
-    memset(long_line + 5, 'x', 126);
-    strcpy(long_line + 131, "\n");
-    talk(a, long_line, 1, out, sizeof out);
-    assert_non_null(strstr(out, "error the name with its job"));
-    talk(a, "job end\nphase begin after\n", 2, out, sizeof out);
-    assert_true(strncmp(out, "ok ", 3) == 0);
-    close(a);
-    close(b);
-    close(none);
-    aim__control_stop(&c);
-    aim_event ev[8];
-    int64_t snap;
-    assert_int_equal(aim__events_drain(&q, ev, 8, &snap), 6);
-    const char *want[] = { "111: train", "222: eval", "222: hi", "111: ", "plain", "after" };
-    const int scope[] = { 5, 5, 5, 5, 0, 0 };
-    for (int k = 0; k < 6; k++) {
-        assert_string_equal(ev[k].msg.name, want[k]);
-        assert_int_equal(ev[k].msg.scope_len, scope[k]);
-    }
-    aim__events_destroy(&q);
-    aim__jobs_free(j);
-    aim__live_free(l);
-}
-
-/* A run's socket (no table) takes `job ID` and changes nothing. */
-static void run_socket_ignores_jobs(void **unused) {
-    aim_events q;
-    assert_int_equal(aim__events_init(&q, 8), 0);
-    aim_control c;
-    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
-    int a = connect_to(path);
-    char out[256];
-    talk(a, "job 7\nphase begin p\njob status\n", 3, out, sizeof out);
-    assert_string_equal(out, "ok\nok\nerror jobs are kept by aimeter agent; this socket is a run's\n");
-    close(a);
-    aim__control_stop(&c);
-    aim_event ev[4];
-    int64_t snap;
-    assert_int_equal(aim__events_drain(&q, ev, 4, &snap), 1);
-    assert_string_equal(ev[0].msg.name, "p");
-    aim__events_destroy(&q);
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(figures_are_the_node_since_the_job_began),
         cmocka_unit_test(the_table_is_bounded),
-        cmocka_unit_test_setup_teardown(agent_socket_keeps_jobs_apart, setup, teardown),
-        cmocka_unit_test_setup_teardown(run_socket_ignores_jobs, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "report/prometheus.h"
+#include "util/fileio.h"
 
 static const aim_prom_job jobs[] = {
     { "4242", "train", 0, 12.5, 3000.25, 0.5 },
@@ -76,12 +77,8 @@ static void promtool_accepts_them(void **unused) {
 
 /* docs/metrics.md lists each job family as "| `NAME` | TYPE | LABELS | ...". */
 static void docs_list_every_job_family(void **unused) {
-    FILE *f = fopen(AIM_FIXTURES_DIR "/../../docs/metrics.md", "r");
-    assert_non_null(f);
     static char doc[1 << 17];
-    size_t n = fread(doc, 1, sizeof doc - 1, f);
-    fclose(f);
-    doc[n] = '\0';
+    assert_true(aim__read_text(AIM_FIXTURES_DIR "/../../docs/metrics.md", doc, sizeof doc) > 0);
     const aim_prom_family *fam;
     size_t k = aim__prom_job_families(&fam);
     assert_int_equal(k, 4);
