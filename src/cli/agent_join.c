@@ -7,46 +7,12 @@
 #include <unistd.h>
 
 #include "cli/agent_join.h"
+#include "util/numlist.h"
 
 int cli_agent_find(char *sock, size_t size) {
     if (aim_agent_socket_path(0, sock, size) < 0)
         return 0;
     return aim_control_send(sock, "ping", NULL, 0) == 0;
-}
-
-/* "SECONDS JOULES GRAMS DEV=J..." of the connection's job: its numbers into fig. */
-typedef struct figures {
-    double s, j, g;
-    int n;
-    char dev[CLI_JOIN_DEVICES][32];
-    double dev_j[CLI_JOIN_DEVICES];
-} figures;
-
-static int parse_figures(const char *text, figures *f) {
-    memset(f, 0, sizeof *f);
-    char *end;
-    const char *p = text;
-    double *v[] = { &f->s, &f->j, &f->g };
-    for (int i = 0; i < 3; i++) {
-        *v[i] = strtod(p, &end);
-        if (end == p)
-            return -1;
-        p = end;
-    }
-    while (*p == ' ' && f->n < CLI_JOIN_DEVICES) {
-        p++;
-        const char *eq = strchr(p, '=');
-        if (!eq || (size_t)(eq - p) >= sizeof f->dev[0])
-            return -1;
-        memcpy(f->dev[f->n], p, (size_t)(eq - p));
-        f->dev[f->n][eq - p] = '\0';
-        f->dev_j[f->n] = strtod(eq + 1, &end);
-        if (end == eq + 1)
-            return -1;
-        f->n++;
-        p = end;
-    }
-    return 0;
 }
 
 static int ask(cli_join *jn, const char *line, char *reply, size_t size) {
@@ -100,8 +66,9 @@ void cli_join_end(cli_join *jn, int quiet) {
                                     sizeof end);
     aim_control_client_free(jn->client);
     jn->client = NULL;
-    figures a, b;
-    if (r < 0 || parse_figures(jn->start, &a) < 0 || parse_figures(end, &b) < 0) {
+    /* `job status` / `job end`: "SECONDS JOULES GRAMS DEVICE=JOULES..." (docs/control.md) */
+    aim_numlist a, b;
+    if (r < 0 || aim__numlist_parse(jn->start, 3, &a) < 0 || aim__numlist_parse(end, 3, &b) < 0) {
         if (quiet < 2)
             cli_warning("the agent at %s did not give the job's figures%s%s", jn->sock,
                         r == -EBADMSG ? ": " : "", r == -EBADMSG ? end : "");
@@ -116,13 +83,13 @@ void cli_join_end(cli_join *jn, int quiet) {
     fprintf(stderr, "aimeter: measured by the agent at %s (run %s in %s), job %s\n", jn->sock,
             run_id, store ? store + 1 : "?", jn->job);
     fprintf(stderr, "  %s: %.1f s, node energy %.1f J, carbon %.3f g CO2e\n", jn->name,
-            b.s - a.s, b.j - a.j, b.g - a.g);
-    for (int i = 0; i < b.n; i++) {
+            b.head[0] - a.head[0], b.head[1] - a.head[1], b.head[2] - a.head[2]);
+    for (int i = 0; i < b.n_pairs; i++) {
         double before = 0;
-        for (int k = 0; k < a.n; k++)
-            if (strcmp(a.dev[k], b.dev[i]) == 0)
-                before = a.dev_j[k];
-        fprintf(stderr, "  %-8s %.1f J\n", b.dev[i], b.dev_j[i] - before);
+        for (int k = 0; k < a.n_pairs; k++)
+            if (strcmp(a.name[k], b.name[i]) == 0)
+                before = a.value[k];
+        fprintf(stderr, "  %-8s %.1f J\n", b.name[i], b.value[i] - before);
     }
     fprintf(stderr, "  the phase '%s: %s' of that run has the details: aimeter report %s\n",
             jn->job, jn->name, run_id);

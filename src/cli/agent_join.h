@@ -8,8 +8,6 @@
 
 #include "cli/cli.h"
 
-#define CLI_JOIN_DEVICES 32
-
 typedef struct cli_join {
     aim_control_client *client;
     char sock[108];

@@ -12,6 +12,7 @@
 
 #include "engine/jobs.h"
 #include "engine/live.h"
+#include "util/numlist.h"
 
 #define S 1000000000LL
 
@@ -41,6 +42,17 @@ static void figures_are_the_node_since_the_job_began(void **unused) {
     char out[256];
     assert_int_equal(aim__jobs_status(j, "42", 15 * S, 0, out, sizeof out), 0);
     assert_string_equal(out, "5 250 2.5 gpu0=150 cpu0=100");
+    /* what a joined `aimeter run` reads back (util/numlist.h) */
+    aim_numlist nl;
+    assert_int_equal(aim__numlist_parse(out, 3, &nl), 0);
+    assert_true(nl.head[0] == 5 && nl.head[1] == 250 && nl.head[2] == 2.5);
+    assert_int_equal(nl.n_pairs, 2);
+    assert_string_equal(nl.name[1], "cpu0");
+    assert_true(nl.value[1] == 100);
+    assert_int_equal(aim__numlist_parse("5 250", 3, &nl), -EINVAL);
+    assert_int_equal(aim__numlist_parse("5 250 1 gpu0", 3, &nl), -EINVAL);
+    assert_int_equal(aim__numlist_parse("5 250 1 =3", 3, &nl), -EINVAL);
+    assert_int_equal(aim__numlist_parse("5 2,5 1", 3, &nl), -EINVAL);
     assert_int_equal(aim__jobs_status(j, "nope", 15 * S, 0, out, sizeof out), -ENOENT);
     aim_job_view v[4];
     aim_live_totals t = { .energy_j = 450, .carbon_g = 4.5 };
