@@ -269,7 +269,8 @@ static void agent_socket_keeps_jobs_apart(void **unused) {
     assert_int_equal(aim__live_new(0, 2, &l), 0);
     publish(l, 10);
     aim_jobs *j;
-    assert_int_equal(aim__jobs_new(&l, 2, names, &j), 0);
+    assert_int_equal(aim__jobs_new(2, names, &j), 0);
+    aim__jobs_attach_live(j, l);
     aim_events q;
     assert_int_equal(aim__events_init(&q, 64), 0);
     aim_control c;

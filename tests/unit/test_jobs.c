@@ -31,7 +31,8 @@ static void figures_are_the_node_since_the_job_began(void **unused) {
     aim_live *l;
     assert_int_equal(aim__live_new(0, 2, &l), 0);
     aim_jobs *j;
-    assert_int_equal(aim__jobs_new(&l, 2, names, &j), 0);
+    assert_int_equal(aim__jobs_new(2, names, &j), 0);
+    aim__jobs_attach_live(j, l);
     publish(l, 100, 1);
     assert_int_equal(aim__jobs_touch(j, "42", 10 * S), 1);  /* new */
     assert_int_equal(aim__jobs_touch(j, "42", 11 * S), 0);  /* known */
@@ -80,9 +81,8 @@ static void figures_are_the_node_since_the_job_began(void **unused) {
 /* A long-running agent never grows: the table is full at AIM_JOBS_MAX, and a new job takes
  * an ended job's place, else the place of the running one silent the longest. */
 static void the_table_is_bounded(void **unused) {
-    aim_live *l = NULL;
     aim_jobs *j;
-    assert_int_equal(aim__jobs_new(&l, 0, NULL, &j), 0); /* no snapshot yet: zeros */
+    assert_int_equal(aim__jobs_new(0, NULL, &j), 0); /* no snapshot attached: zeros */
     char id[16];
     for (int k = 0; k < AIM_JOBS_MAX; k++) {
         snprintf(id, sizeof id, "j%d", k);

@@ -1,6 +1,7 @@
 /* The agent's job table (jobs.h). */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,20 +22,19 @@ typedef struct job {
 
 struct aim_jobs {
     pthread_mutex_t lock;
-    aim_live *const *live;
+    _Atomic(aim_live *) live;        /* NULL until attached */
     int n_dev;
     char names[AIM_JOB_DEVICES][32];
     int64_t linger_ns, idle_ns;
     job jobs[AIM_JOBS_MAX];
 };
 
-int aim__jobs_new(aim_live *const *live, int n_devices, const char *const *device_names,
-                  aim_jobs **ret) {
+int aim__jobs_new(int n_devices, const char *const *device_names, aim_jobs **ret) {
     aim_jobs *j = calloc(1, sizeof *j);
     if (!j)
         return -ENOMEM;
     pthread_mutex_init(&j->lock, NULL);
-    j->live = live;
+    atomic_init(&j->live, NULL);
     j->n_dev = n_devices < AIM_JOB_DEVICES ? n_devices : AIM_JOB_DEVICES;
     for (int d = 0; d < j->n_dev; d++)
         snprintf(j->names[d], sizeof j->names[d], "%s", device_names[d]);
@@ -51,6 +51,8 @@ void aim__jobs_free(aim_jobs *j) {
     free(j);
 }
 
+void aim__jobs_attach_live(aim_jobs *j, aim_live *live) { atomic_store(&j->live, live); }
+
 void aim__jobs_set_times(aim_jobs *j, int64_t linger_ns, int64_t idle_ns) {
     j->linger_ns = linger_ns;
     j->idle_ns = idle_ns;
@@ -61,7 +63,7 @@ void aim__jobs_set_times(aim_jobs *j, int64_t linger_ns, int64_t idle_ns) {
 static void read_node(aim_jobs *j, aim_live_totals *t, double *dev) {
     memset(t, 0, sizeof *t);
     memset(dev, 0, AIM_JOB_DEVICES * sizeof *dev);
-    aim_live *l = *j->live;
+    aim_live *l = atomic_load(&j->live);
     if (!l)
         return;
     double all[AIM_JOB_DEVICES * 4];

@@ -30,10 +30,12 @@ typedef struct aim_job_view {
     double duration_s, energy_j, carbon_g; /* since its first message (to its end) */
 } aim_job_view;
 
-/* live: where the session keeps its snapshot (read at each use: it may appear after the
- * table); device_names: n_devices names ("gpu0"), copied. -ENOMEM. */
-int aim__jobs_new(aim_live *const *live, int n_devices, const char *const *device_names,
-                  aim_jobs **ret);
+/* device_names: n_devices names ("gpu0"), copied. The figures are zeros until a snapshot is
+ * attached. -ENOMEM. */
+int aim__jobs_new(int n_devices, const char *const *device_names, aim_jobs **ret);
+/* The session's snapshot, once it exists (the control thread may already be reading the
+ * table: the pointer is published atomically). */
+void aim__jobs_attach_live(aim_jobs *j, aim_live *live);
 void aim__jobs_free(aim_jobs *j);
 /* Tests: shorter linger and idle times. */
 void aim__jobs_set_times(aim_jobs *j, int64_t linger_ns, int64_t idle_ns);

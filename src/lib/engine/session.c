@@ -462,6 +462,8 @@ int aim_session_start(aim_session *s) {
     for (size_t k = 0; k < s->n_sinks; k++)
         if (s->sinks[k]->start && (r = s->sinks[k]->start(s)) < 0)
             return r;
+    if (s->workload.jobs) /* the agent's control thread already runs: handed over, not shared */
+        aim__jobs_attach_live(s->workload.jobs, s->live);
     /* The run's rows are the writer's first transaction (writer.c): their commit, with the
      * sync of a new WAL file, is not something start() needs to wait for. */
     if ((r = start_threads(s)) < 0) {

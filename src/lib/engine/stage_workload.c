@@ -37,7 +37,7 @@ static int start(aim_session *s) {
         int n = s->catalog.n_devices < AIM_JOB_DEVICES ? s->catalog.n_devices : AIM_JOB_DEVICES;
         for (int d = 0; d < n; d++)
             names[d] = s->catalog.devices[d].name;
-        if (aim__jobs_new(&s->live, n, names, &jobs) < 0)
+        if (aim__jobs_new(n, names, &jobs) < 0)
             return aim__session_fail(s, -ENOMEM, "out of memory");
     }
     int r = aim__workload_init(&s->workload, s->cfg.control_path, s->run_info, jobs);
