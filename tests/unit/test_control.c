@@ -19,6 +19,7 @@
 #include "engine/events.h"
 #include "engine/jobs.h"
 #include "engine/live.h"
+#include "jobs_fixture.h"
 
 static char dir[48], path[96];
 
@@ -249,17 +250,6 @@ static void talk_lines(int fd, const char *text, int lines, char *out, size_t si
     read_lines(fd, lines, out, size);
 }
 
-static const char *const names[] = { "gpu0", "cpu0" };
-
-/* The node has used energy_j so far (gpu0, cpu0 split 60/40). */
-static void publish(aim_live *l, double energy_j) {
-    aim__live_write_begin(l);
-    aim__live_set_totals(l, 0, 0, 0, energy_j, 0, NULL);
-    aim__live_set_device(l, 0, energy_j * 0.6);
-    aim__live_set_device(l, 1, energy_j * 0.4);
-    aim__live_write_end(l);
-}
-
 /* Issue 14: an agent's socket (with a job table) is 0666, says `ok new` for a new job, keeps
  * each connection's phases and marks under its job ("JOB: NAME", scope_len for the scoped
  * end), answers `job status` / `job end` with the node's figures, and refuses a name too long
@@ -267,9 +257,9 @@ static void publish(aim_live *l, double energy_j) {
 static void agent_socket_keeps_jobs_apart(void **unused) {
     aim_live *l;
     assert_int_equal(aim__live_new(0, 2, &l), 0);
-    publish(l, 10);
+    jobs_fixture_publish(l, 10, 0);
     aim_jobs *j;
-    assert_int_equal(aim__jobs_new(2, names, &j), 0);
+    assert_int_equal(aim__jobs_new(2, jobs_fixture_names, &j), 0);
     aim__jobs_attach_live(j, l);
     aim_events q;
     assert_int_equal(aim__events_init(&q, 64), 0);

@@ -12,34 +12,24 @@
 
 #include "engine/jobs.h"
 #include "engine/live.h"
+#include "jobs_fixture.h"
 #include "util/numlist.h"
 
 #define S 1000000000LL
-
-static const char *const names[] = { "gpu0", "cpu0" };
-
-/* The node has used energy_j (gpu0, cpu0 split 60/40) and carbon_g so far. */
-static void publish(aim_live *l, double energy_j, double carbon_g) {
-    aim__live_write_begin(l);
-    aim__live_set_totals(l, 0, 0, 0, energy_j, carbon_g, NULL);
-    aim__live_set_device(l, 0, energy_j * 0.6);
-    aim__live_set_device(l, 1, energy_j * 0.4);
-    aim__live_write_end(l);
-}
 
 static void figures_are_the_node_since_the_job_began(void **unused) {
     aim_live *l;
     assert_int_equal(aim__live_new(0, 2, &l), 0);
     aim_jobs *j;
-    assert_int_equal(aim__jobs_new(2, names, &j), 0);
+    assert_int_equal(aim__jobs_new(2, jobs_fixture_names, &j), 0);
     aim__jobs_attach_live(j, l);
-    publish(l, 100, 1);
+    jobs_fixture_publish(l, 100, 1);
     assert_int_equal(aim__jobs_touch(j, "42", 10 * S), 1);  /* new */
     assert_int_equal(aim__jobs_touch(j, "42", 11 * S), 0);  /* known */
     aim__jobs_phase(j, "42", 1, "train");
     aim__jobs_phase(j, "42", 1, "step");
     aim__jobs_phase(j, "42", 0, "");                        /* step ends */
-    publish(l, 350, 3.5);
+    jobs_fixture_publish(l, 350, 3.5);
     char out[256];
     assert_int_equal(aim__jobs_status(j, "42", 15 * S, 0, out, sizeof out), 0);
     assert_string_equal(out, "5 250 2.5 gpu0=150 cpu0=100");
