@@ -16,6 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t n = strnlen(m.name, sizeof m.name);
         if (n > AIM_CONTROL_NAME_MAX || (m.op == AIM_CTL_RECORD && !aim__record_key_valid(m.name)))
             abort();
+        if (m.op == AIM_CTL_JOB && !aim__job_id_valid(m.name)) /* an agent's job label */
+            abort();
         for (size_t i = 0; i < n; i++)
             if ((unsigned char)m.name[i] < 0x20)
                 abort();

@@ -27,4 +27,25 @@ static inline char *fuzz_copy_cstr(const uint8_t *data, size_t size) {
     return buf;
 }
 
+/* The control socket's replies (docs/control.md): whole lines, each "ok", "ok ..." or
+ * "error ...", without a control character inside. abort() otherwise. */
+static inline void fuzz_check_control_replies(const char *replies, size_t n) {
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)replies[i];
+        if (ch == '\n') {
+            const char *line = replies + start;
+            size_t len = i - start;
+            if (!(len == 2 && memcmp(line, "ok", 2) == 0) && !(len > 3 && memcmp(line, "ok ", 3) == 0) &&
+                !(len > 6 && memcmp(line, "error ", 6) == 0))
+                abort();
+            start = i + 1;
+        } else if (ch < 0x20 || ch == 0x7f) {
+            abort();
+        }
+    }
+    if (start != n)
+        abort();
+}
+
 #endif

@@ -205,6 +205,11 @@ AIM_PUBLIC int aim_config_set_idle_baseline(aim_config *c, const char *run_id);
  * kinds and models (data/embodied.csv); reported separately, never added to operational
  * carbon. */
 AIM_PUBLIC int aim_config_set_embodied(aim_config *c, int on);
+/* The session is a node's agent (`aimeter agent`, docs/agent.md): its control socket is
+ * created mode 0666, for the jobs of every user on the node, and keeps their messages per job
+ * (`job ID`: phases and marks named "JOB: NAME", each job's phases nested on their own);
+ * /metrics adds aimeter_job_info and aimeter_job_energy_joules_total per job. */
+AIM_PUBLIC int aim_config_set_agent(aim_config *c, int on);
 
 /* ---------------------------------------------------------------- carbon zones */
 
@@ -1175,6 +1180,22 @@ AIM_PUBLIC int aim_control_client_new(const char *socket_path, aim_control_clien
 AIM_PUBLIC int aim_control_client_send(aim_control_client *client, const char *line,
                                        char *reply, size_t reply_len);
 AIM_PUBLIC void aim_control_client_free(aim_control_client *client);
+/* The client's messages come from batch job `job` (an agent keeps them per job:
+ * docs/agent.md): "job ID" is sent on every connection the client opens, before its first
+ * line (a run's socket accepts it and changes nothing). NULL or "": none. -EINVAL for an id
+ * that is not 1-64 of A-Z a-z 0-9 _ . - : @ + [ ]. */
+AIM_PUBLIC int aim_control_client_set_job(aim_control_client *client, const char *job);
+/* The job this process belongs to, from the environment: AIMETER_JOB, else SLURM_JOB_ID,
+ * else PBS_JOBID, else JOB_ID (SGE); the first set and valid. NULL when none. Borrowed from
+ * the environment. */
+AIM_PUBLIC const char *aim_job_from_env(void);
+/* The node's agent's control socket (docs/agent.md): $AIMETER_AGENT_SOCKET when set; else,
+ * for a client (listen 0), the first of /run/aimeter/agent.sock and
+ * $XDG_RUNTIME_DIR/aimeter/agent.sock that is a socket; for the agent (listen 1),
+ * /run/aimeter/agent.sock when /run/aimeter is writable (systemd's RuntimeDirectory, or
+ * root), else $XDG_RUNTIME_DIR/aimeter/agent.sock. Into buf; -ENOENT when there is none,
+ * -ENAMETOOLONG past a socket path's 107 bytes. */
+AIM_PUBLIC int aim_agent_socket_path(int listen, char *buf, size_t size);
 
 /* The record rule: 1 when a record key is a counter (it counts things: tokens, samples,
  * requests, inferences, images, steps, batches, items, also as suffixes, and keys ending in

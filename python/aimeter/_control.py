@@ -37,6 +37,10 @@ _lib.declare({
     "aim_control_client_send": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p,
                                                ctypes.POINTER(ctypes.c_char), ctypes.c_size_t]),
     "aim_control_client_free": (None, [ctypes.c_void_p]),
+    "aim_control_client_set_job": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p]),
+    "aim_job_from_env": (ctypes.c_char_p, []),
+    "aim_agent_socket_path": (ctypes.c_int, [ctypes.c_int, ctypes.POINTER(ctypes.c_char),
+                                             ctypes.c_size_t]),
 })
 
 REPLY_MAX = 4352             # a reply line: "ok RUN_ID STORE_PATH" (the library's bound)
@@ -90,6 +94,11 @@ class ControlClient:
                     raise ControlError(f"cannot reach the run at {self.path} "
                                        f"({_lib.strerror(r)}): has it ended?")
                 self._handle = h
+                # The batch job this process is part of: the node's agent keeps the messages
+                # under it (docs/agent.md); a run's socket accepts the line and ignores it.
+                job = lib.aim_job_from_env()
+                if job:
+                    lib.aim_control_client_set_job(h, job)
             buf = ctypes.create_string_buffer(REPLY_MAX)
             r = lib.aim_control_client_send(self._handle, data, buf, REPLY_MAX)
             reply = _reply_line(r, buf)
@@ -145,6 +154,15 @@ def _ask(path: Optional[str], line: str) -> Optional[str]:
     except ValueError:
         return None
     return _reply_line(r, buf)
+
+
+def agent_socket() -> Optional[str]:
+    """The node's agent's control socket (`aimeter agent`, docs/agent.md), when one exists:
+    $AIMETER_AGENT_SOCKET, /run/aimeter/agent.sock or $XDG_RUNTIME_DIR/aimeter/agent.sock."""
+    buf = ctypes.create_string_buffer(108)
+    if _lib.lib().aim_agent_socket_path(0, buf, 108) < 0:
+        return None
+    return buf.value.decode("utf-8", "replace")
 
 
 def ping(path: Optional[str]) -> bool:

@@ -466,7 +466,8 @@ def _at_exit():
 
 def _process_book():
     """The book of the module-level functions when no tracker runs in this process: the
-    outer `aimeter run` ($AIMETER_CONTROL), or local rank 0's job socket on another rank."""
+    outer `aimeter run` ($AIMETER_CONTROL), else the node's agent (`aimeter agent`), or local
+    rank 0's job socket on another rank."""
     global _module_book, _module_pid
     with _module_lock:
         if _module_book is not None:
@@ -475,9 +476,15 @@ def _process_book():
         rank = _ranks.detect()
         outer = os.environ.get("AIMETER_CONTROL")
         paths = []
+        agent = None if outer else _control.agent_socket()
         if outer and _control.ping(outer):
             paths.append(outer)
             owner = "the outer `aimeter run`"
+        elif agent and _control.ping(agent):
+            # No run here, but the node's agent: it keeps the messages under this job.
+            outer = agent
+            paths.append(agent)
+            owner = "the node's agent"
         elif not rank.samples_node:
             # Another rank of a job: local rank 0's tracker may not listen yet; the sink
             # connects when it does (messages before that are dropped, with one warning).

@@ -176,6 +176,7 @@ int cli_carbon_apply(const cli_carbon_opts *o, aim_config *cfg);
 int cli_carbon_pue_error(const char *spec, int err);
 
 int cmd_run(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);

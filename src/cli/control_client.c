@@ -9,28 +9,45 @@
 #include "cli/cli.h"
 
 static const char control_usage[] =
-    "Usage: aimeter mark TEXT...\n"
-    "       aimeter phase begin NAME...\n"
-    "       aimeter phase end [NAME...]\n"
-    "       aimeter record KEY VALUE [counter|gauge]\n"
+    "Usage: aimeter mark [--job ID] TEXT...\n"
+    "       aimeter phase [--job ID] begin NAME...\n"
+    "       aimeter phase [--job ID] end [NAME...]\n"
+    "       aimeter record [--job ID] KEY VALUE [counter|gauge]\n"
     "\n"
     "Tells the `aimeter run` that measures this process: a marker, the start or end of a\n"
     "named phase (nestable), or a number from the workload (tokens, samples, loss, ...).\n"
     "Counters add up (tokens, samples, requests, ..._total); gauges are values (loss).\n"
-    "Works from any process of the measured command, through $AIMETER_CONTROL.\n"
-    "Exit: 0 accepted, 65 refused (the reason is printed), 69 not inside aimeter run or the\n"
-    "run has ended, 64 usage.\n";
+    "Works from any process of the measured command, through $AIMETER_CONTROL; elsewhere,\n"
+    "through the node's agent (aimeter agent), which keeps it under the job: --job ID, else\n"
+    "$AIMETER_JOB, $SLURM_JOB_ID, $PBS_JOBID or $JOB_ID.\n"
+    "Exit: 0 accepted, 65 refused (the reason is printed), 69 not inside aimeter run and no\n"
+    "agent, or the run has ended, 64 usage.\n";
 
-/* Sends one line through the library's client and says what came back; returns an exit
- * code. */
-static int send_line(const char *line) {
+/* Sends one line through the library's client, as job (NULL: none), and says what came
+ * back; returns an exit code. The run's socket (AIMETER_CONTROL) first, else the node's
+ * agent's. */
+static int send_line(const char *line, const char *job) {
     const char *path = getenv("AIMETER_CONTROL");
+    char agent[108];
+    int via_agent = (!path || !*path) && aim_agent_socket_path(0, agent, sizeof agent) == 0;
+    if (via_agent)
+        path = agent;
     if (!path || !*path) {
-        cli_error("not inside `aimeter run` (AIMETER_CONTROL is not set)");
+        cli_error("not inside `aimeter run` (AIMETER_CONTROL is not set) and no agent on this "
+                  "node");
         return AIM_EXIT_UNAVAILABLE;
     }
     char reply[256];
-    int r = aim_control_send(path, line, reply, sizeof reply);
+    aim_control_client *c = NULL;
+    int r = aim_control_client_new(path, &c);
+    if (r == 0 && job && aim_control_client_set_job(c, job) < 0) {
+        aim_control_client_free(c);
+        cli_error("bad job id '%s': 1 to 64 of A-Z a-z 0-9 _ . - : @ + [ ]", job);
+        return AIM_EXIT_USAGE;
+    }
+    if (r == 0)
+        r = aim_control_client_send(c, line, reply, sizeof reply);
+    aim_control_client_free(c);
     switch (r) {
     case 0:
         return AIM_EXIT_OK;
@@ -44,7 +61,11 @@ static int send_line(const char *line) {
         cli_error("no answer from the run at %s", path);
         return AIM_EXIT_UNAVAILABLE;
     default:
-        cli_error("cannot reach the run at %s (%s): has it ended?", path, strerror(-r));
+        if (via_agent)
+            cli_error("not inside `aimeter run` (AIMETER_CONTROL is not set) and no agent "
+                      "answers at %s (%s)", path, strerror(-r));
+        else
+            cli_error("cannot reach the run at %s (%s): has it ended?", path, strerror(-r));
         return AIM_EXIT_UNAVAILABLE;
     }
 }
@@ -73,6 +94,16 @@ static int run_control(const char *what, int argc, char **argv, int min_words) {
         fputs(control_usage, stdout);
         return 0;
     }
+    const char *job = aim_job_from_env();
+    if (argc >= 2 && strcmp(argv[1], "--job") == 0) {
+        if (argc < 3 || !*argv[2]) {
+            cli_error("%s: --job needs an id", what);
+            return AIM_EXIT_USAGE;
+        }
+        job = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     if (argc - 1 < min_words) {
         cli_error("%s: missing arguments (see aimeter %s --help)", what, what);
         return AIM_EXIT_USAGE;
@@ -82,7 +113,8 @@ static int run_control(const char *what, int argc, char **argv, int min_words) {
         cli_error("%s: the message is too long", what);
         return AIM_EXIT_USAGE;
     }
-    return send_line(line);
+    int code = send_line(line, job);
+    return code;
 }
 
 int cmd_mark(int argc, char **argv) { return run_control("mark", argc, argv, 1); }

@@ -27,6 +27,7 @@ static const char usage[] =
     "  hash-password < FILE            a bcrypt hash of a password for --web-config\n"
     "  mark TEXT | phase begin|end NAME | record KEY VALUE\n"
     "                                  from inside `aimeter run`: markers, phases, numbers\n"
+    "  agent [--listen [ADDR:]PORT]    sample this node until stopped: /metrics, jobs' phases\n"
     "\n"
     "RUN is a run id, a unique prefix of one, or 'last'. Every command takes --help.\n"
     "  -h, --help     this help\n"
@@ -64,6 +65,7 @@ int main(int argc, char **argv) {
         { "mark", cmd_mark },
         { "phase", cmd_phase },
         { "record", cmd_record },
+        { "agent", cmd_agent },
         { "compare", cmd_compare },
         { "forecast", cmd_forecast },
         { "top", cmd_top },

@@ -22,6 +22,8 @@
 #include "util/number.h"
 #include "util/numfmt.h"
 #include "cli/control_dirs.h"
+#include "cli/session_opts.h"
+#include "cli/agent_join.h"
 
 /* In two parts: one literal would pass the 4095 bytes ISO C guarantees. */
 static const char run_usage[] =
@@ -83,6 +85,8 @@ static const char run_usage_more[] =
     "                           loopback needs credentials from --web-config)\n"
     "      --web-config FILE    TLS and credentials for --prometheus: exporter-toolkit's\n"
     "                           web-config file (bcrypt hashes; docs/cli.md)\n"
+    "      --no-agent           sample here even when the node's agent answers (by default\n"
+    "                           COMMAND becomes a job of the agent, which measures it)\n"
     "  -q, --quiet              no live status line (-qq: no warnings and no report either)\n"
     "  -h, --help               this help\n"
     "\n"
@@ -90,7 +94,7 @@ static const char run_usage_more[] =
     "'interrupted'. SIGUSR1 and SIGUSR2 are passed on too; the run ends as COMMAND does.\n"
     "A second Ctrl-C kills COMMAND. See docs/cli.md for exit codes.\n";
 
-enum { OPT_HTML = 1100, OPT_PROMETHEUS, OPT_WEB_CONFIG }; /* after the carbon options' values (cli.h) */
+enum { OPT_HTML = 1100, OPT_PROMETHEUS, OPT_WEB_CONFIG, OPT_NO_AGENT }; /* after the carbon options (cli.h) */
 
 typedef struct run_opts {
     const char *db, *csv, *json, *html;
@@ -100,6 +104,8 @@ typedef struct run_opts {
     char prom_addr[64];           /* --prometheus: where /metrics is served */
     unsigned prom_port;           /* 0: not served */
     const char *web_config;       /* --web-config: TLS and credentials for it; NULL: none */
+    int no_agent;                 /* --no-agent: sample here even beside an agent */
+    const char *name;             /* --name */
     cli_carbon_opts carbon;
 } run_opts;
 
@@ -290,6 +296,16 @@ static void release_child(pid_t pid, int go_fd) {
     close(go_fd);
 }
 
+/* Releases the held child, then learns whether exec worked (said when it did not). */
+static void start_child(pid_t pid, int go_fd, int err_fd, const char *name) {
+    release_child(pid, go_fd);
+    int exec_errno = 0;
+    ssize_t n = read(err_fd, &exec_errno, sizeof exec_errno);
+    close(err_fd);
+    if (n == (ssize_t)sizeof exec_errno)
+        cli_error("cannot run %s: %s", name, strerror(exec_errno));
+}
+
 static void format_energy(double j, char *buf, size_t size) {
     if (j >= 1e6)
         snprintf(buf, size, "%.2f MJ", j / 1e6);
@@ -412,32 +428,17 @@ static int finish_outputs(const char *run_id, const run_opts *o, FILE *csv, FILE
 
 static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
     static const struct option longopts[] = {
-        { "interval", required_argument, NULL, 'i' }, { "name", required_argument, NULL, 'n' },
-        { "db", required_argument, NULL, 'd' },       { "csv", required_argument, NULL, 'c' },
-        { "json", required_argument, NULL, 'j' },     { "sources", required_argument, NULL, 's' },
+        CLI_SESSION_LONGOPTS,
+        { "csv", required_argument, NULL, 'c' },      { "json", required_argument, NULL, 'j' },
         { "html", required_argument, NULL, OPT_HTML },
         { "prometheus", required_argument, NULL, OPT_PROMETHEUS },
         { "web-config", required_argument, NULL, OPT_WEB_CONFIG },
-        { "intensity", required_argument, NULL, 'I' }, { "zone", required_argument, NULL, 'z' },
         { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
-        { "gpus", required_argument, NULL, 'G' },     { "dcgm-host", required_argument, NULL, 'H' },
-        { "metrics", required_argument, NULL, 'M' },
         { "idle", required_argument, NULL, 'W' },
         { "idle-baseline", required_argument, NULL, 'B' },
         { "embodied", no_argument, NULL, 'E' },
-        { "tag", required_argument, NULL, 't' },
-        { "cloud", required_argument, NULL, 'z' }, /* an alias: the lookup takes "aws:..." */
-        { "intensity-file", required_argument, NULL, CLI_OPT_INTENSITY_FILE },
-        { "pue", required_argument, NULL, CLI_OPT_PUE },
-        { "price", required_argument, NULL, CLI_OPT_PRICE },
-        { "currency", required_argument, NULL, CLI_OPT_CURRENCY },
-        { "price-file", required_argument, NULL, CLI_OPT_PRICE_FILE },
-        { "provider", required_argument, NULL, CLI_OPT_PROVIDER },
-        { "provider-region", required_argument, NULL, CLI_OPT_PROVIDER_REGION },
-        { "lat", required_argument, NULL, CLI_OPT_LAT },
-        { "lon", required_argument, NULL, CLI_OPT_LON },
-        { "marginal", no_argument, NULL, CLI_OPT_MARGINAL },
         { "keep-credentials", no_argument, NULL, 'K' },
+        { "no-agent", no_argument, NULL, OPT_NO_AGENT },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -458,28 +459,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         }
     }
     while ((c = getopt_long(argc, argv, "+i:n:t:qh", longopts, NULL)) != -1) {
-        int64_t ns;
-        double g;
         switch (c) {
-        case 'i':
-            if (aim_parse_duration(optarg, &ns) < 0 || aim_config_set_interval(cfg, ns) < 0) {
-                cli_error("bad interval '%s': use a duration of at least 1ms, like 100ms, 0.5s or 2s",
-                          optarg);
-                return AIM_EXIT_USAGE;
-            }
-            break;
-        case 'n':
-            if (aim_config_set_name(cfg, optarg) < 0) {
-                cli_error("bad name '%s': 1 to 127 bytes", optarg);
-                return AIM_EXIT_USAGE;
-            }
-            break;
-        case 'd':
-            if (cli_db_option(optarg, NULL))
-                return AIM_EXIT_USAGE;
-            o->db = optarg;
-            aim_config_set_db_path(cfg, optarg);
-            break;
         case 'c': o->csv = optarg; break;
         case 'j': o->json = optarg; break;
         case OPT_HTML: o->html = optarg; break;
@@ -489,32 +469,6 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
                 return AIM_EXIT_USAGE;
             break;
         case OPT_WEB_CONFIG: o->web_config = optarg; break;
-        case 's':
-            if (aim_config_set_sources(cfg, optarg) < 0) {
-                char known[256] = "";
-                for (const char *const *n = aim_source_names(); *n; n++)
-                    aim__bappendf(known, sizeof known, "%s%s",
-                             n == aim_source_names() ? "" : ", ", *n);
-                cli_error("unknown source in '%s' (known: %s)", optarg, known);
-                return AIM_EXIT_USAGE;
-            }
-            break;
-        case 'I':
-            if (aim__parse_decimal(optarg, strlen(optarg), 1, &g) < 0 ||
-                aim_config_set_intensity(cfg, g) < 0) {
-                cli_error("bad intensity '%s': a number of g CO2e per kWh between 0 and 5000", optarg);
-                return AIM_EXIT_USAGE;
-            }
-            break;
-        case 'z': /* checked with --provider, which may take a zone the table lacks */
-            cli_carbon_option(CLI_OPT_ZONE, optarg, &o->carbon);
-            break;
-        case 'G':
-            if (aim_config_set_source_option(cfg, "nvidia", "gpus", optarg) < 0) {
-                cli_error("bad GPU list '%s': comma-separated indices or UUIDs, e.g. 0,2", optarg);
-                return AIM_EXIT_USAGE;
-            }
-            break;
         case 'W':
             if (aim_parse_duration(optarg, &o->idle_ns) < 0) {
                 cli_error("bad --idle '%s': a duration such as 10s", optarg);
@@ -528,61 +482,22 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             }
             break;
         case 'E': aim_config_set_embodied(cfg, 1); break;
-        case 't': {
-            char key[64];
-            const char *eq = strchr(optarg, '=');
-            size_t kl = eq ? (size_t)(eq - optarg) : 0;
-            int r = -EINVAL;
-            if (eq && kl < sizeof key) {
-                memcpy(key, optarg, kl);
-                key[kl] = '\0';
-                r = aim_config_add_tag(cfg, key, eq + 1);
-            }
-            if (r == -E2BIG) {
-                cli_error("too many tags: at most 32");
-                return AIM_EXIT_USAGE;
-            }
-            if (r < 0) {
-                char shown[80]; /* one line whatever was typed */
-                snprintf(shown, sizeof shown, "%s", optarg);
-                for (char *p = shown; *p; p++)
-                    if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        *p = '?';
-                cli_error("bad --tag '%s': KEY=VALUE, KEY 1-63 of A-Z a-z 0-9 _ . - starting with "
-                          "a letter, VALUE up to 255 bytes of text without control characters",
-                          shown);
-                return AIM_EXIT_USAGE;
-            }
-            break;
-        }
-        case 'M':
-            if (aim_config_set_metrics(cfg, optarg) < 0) {
-                cli_error("bad --metrics '%s': basic, full, or comma-separated metric keys "
-                          "(docs/metrics.md)", optarg);
-                return AIM_EXIT_USAGE;
-            }
-            break;
-        case 'H':
-            if (aim_config_set_source_option(cfg, "dcgm", "host", optarg) < 0) {
-                cli_error("bad --dcgm-host '%s': host, host:port or a socket path", optarg);
-                return AIM_EXIT_USAGE;
-            }
-            break;
         case 'q': o->quiet++; break;
         case 'K': o->keep_credentials = 1; break;
-        case CLI_OPT_INTENSITY_FILE: case CLI_OPT_PUE: case CLI_OPT_PRICE:
-        case CLI_OPT_CURRENCY: case CLI_OPT_PRICE_FILE: case CLI_OPT_PROVIDER:
-        case CLI_OPT_PROVIDER_REGION: case CLI_OPT_LAT: case CLI_OPT_LON: case CLI_OPT_MARGINAL:
-            cli_carbon_option(c, optarg, &o->carbon);
-            break;
+        case OPT_NO_AGENT: o->no_agent = 1; break;
         case 'h':
             fputs(run_usage, stdout);
             fputs(run_usage_more, stdout);
             return -1;
-        default:
-            cli_error("run: unknown or incomplete option '%s' (see aimeter run --help)",
-                      argv[optind - 1]);
-            return AIM_EXIT_USAGE;
+        default: {
+            if (c == 'n')
+                o->name = optarg;
+            int r = cli_session_option("run", c, optarg, argv[optind - 1], cfg, &o->carbon,
+                                       &o->db);
+            if (r)
+                return r;
+            break;
+        }
         }
     }
     if (cli_check_csv_output(o->db, "--csv", o->csv) || cli_check_output(o->db, "--json", o->json) ||
@@ -693,6 +608,48 @@ static int make_control_path(char *dir, size_t dirsize, char *sock, size_t socks
     return -1;
 }
 
+/* The outputs only this aimeter's own run can give: refused when the agent measures. */
+static int refuse_when_joined(const run_opts *o) {
+    const char *opt = o->csv ? "--csv" : o->json ? "--json" : o->html ? "--html"
+                    : o->prom_port ? "--prometheus" : o->idle_ns ? "--idle" : NULL;
+    if (!opt)
+        return 0;
+    cli_error("run: %s needs a run of this aimeter's own, but the node's agent measures this "
+              "node; add --no-agent to sample here as well (docs/agent.md)", opt);
+    return AIM_EXIT_USAGE;
+}
+
+/* COMMAND as a job of the node's agent (sock): no sampling here, the agent's figures over
+ * its time at the end (agent_join.h). Returns COMMAND's status. */
+static int run_joined(const char *sock, const char *path, char **child_argv, const run_opts *o) {
+    cli_join jn;
+    const char *base = strrchr(child_argv[0], '/');
+    if (cli_join_begin(&jn, sock, o->name ? o->name : base ? base + 1 : child_argv[0]) < 0) {
+        cli_error("the agent at %s stopped answering; run again, or add --no-agent", sock);
+        return AIM_EXIT_UNAVAILABLE;
+    }
+    int go_fd, err_fd;
+    char **child_env = child_environment(o->keep_credentials);
+    install_signals();
+    pid_t pid = child_env ? spawn_held(path, child_argv, child_env, &go_fd, &err_fd) : -1;
+    free(child_env);
+    if (pid < 0) {
+        cli_error("cannot start %s: %s", child_argv[0], strerror(errno));
+        cli_join_end(&jn, 2);
+        return AIM_EXIT_SOFTWARE;
+    }
+    start_child(pid, go_fd, err_fd, child_argv[0]);
+    int status = wait_child_exit(pid, NULL, 0);
+    waitpid(pid, NULL, 0);
+    child_pid = 0;
+    cli_join_end(&jn, o->quiet);
+    if (status >= 0 && WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (status >= 0 && WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return AIM_EXIT_SOFTWARE;
+}
+
 int cmd_run(int argc, char **argv) {
     aim_config *cfg;
     if (aim_config_new(&cfg) < 0) {
@@ -713,6 +670,12 @@ int cmd_run(int argc, char **argv) {
                   code == AIM_EXIT_NOTFOUND ? "command not found" : "not executable");
         aim_config_free(cfg);
         return code;
+    }
+    char agent_sock[108];
+    if (!o.no_agent && cli_agent_find(agent_sock, sizeof agent_sock)) {
+        aim_config_free(cfg); /* the agent's own settings apply */
+        code = refuse_when_joined(&o);
+        return code ? code : run_joined(agent_sock, path, child_argv, &o);
     }
     /* Outputs are opened before anything runs: a typo in a path must not cost a training run. */
     FILE *csv = NULL, *json = NULL, *html = NULL;
@@ -791,13 +754,7 @@ int cmd_run(int argc, char **argv) {
     cli_output_truncate(json);
     cli_output_truncate(html);
 
-    /* Release the child, then learn whether exec worked. */
-    release_child(pid, go_fd);
-    int exec_errno = 0;
-    ssize_t n = read(err_fd, &exec_errno, sizeof exec_errno);
-    close(err_fd);
-    if (n == (ssize_t)sizeof exec_errno)
-        cli_error("cannot run %s: %s", child_argv[0], strerror(exec_errno));
+    start_child(pid, go_fd, err_fd, child_argv[0]);
 
     int live = o.quiet == 0 && isatty(STDERR_FILENO);
     int status = wait_child_exit(pid, s, live);

@@ -25,6 +25,11 @@ AIMETER = BUILD / "src" / "cli" / "aimeter"
 MLP_TRAIN = BUILD / "examples" / "mlp-train"
 FIXTURES = REPO / "tests" / "fixtures"
 PYTHON = "/usr/bin/python3"
+# An agent running on this machine (aimeter agent, docs/agent.md) must not take the tests'
+# runs and messages: clients and `aimeter run` look for it here, where none listens
+# (test_agent.py points it at its own agents).
+os.environ["AIMETER_AGENT_SOCKET"] = os.path.join(tempfile.gettempdir(), "aimeter-tests-no-agent",
+                                                  "agent.sock")
 
 # Generous: sanitizer builds are several times slower, and CI machines are shared.
 DEFAULT_TIMEOUT = 60

@@ -44,6 +44,12 @@ EM_KEY = "0123456789abcdef"  # the key docs/providers.md shows in its credential
 NOT_RUN = {
     ("README.md", "./bootstrap.sh"):
         "installs packages with apt-get and runs every test; bash -n",
+    ("docs/agent.md", "aimeter agent --listen 10425 --db /tmp/node.db &"):
+        "leaves an agent running in the background; tests/e2e/test_agent.py drives one; bash -n",
+    ("docs/agent.md", "sudo cp contrib/systemd/aimeter-agent.service"):
+        "installs a systemd unit as root; test_systemd_unit.py verifies the unit; bash -n",
+    ("docs/agent.md", "#!/bin/sh"):
+        "a batch script: needs a SLURM job and a running agent (test_agent.py); bash -n",
     ("docs/permissions.md", "sudo groupadd --system power"):
         "changes the system's groups and udev rules as root; bash -n",
     ("docs/providers.md", "mkdir -p ~/.config/aimeter"):
@@ -79,6 +85,10 @@ NOT_CODE = {
     ("docs/methodology.md", "share = kg_CO2e × run_seconds / (lifetime_years × 365.25 × 86400)"): "formula",
     ("docs/cli.md", "E = t x (n_cores x P_core x u_core + n_gpu x P_gpu x u_gpu + mem x 0.3725 W/GB) x PUE"): "formula",
     ("docs/store.md", "byte    format version = 1"): "byte layout (decode_chunk below reads it)",
+    ("docs/agent.md", "aimeter: measured by the agent at /run/aimeter/agent.sock"):
+        "what a joined `aimeter run` prints (test_agent.py checks its lines against an agent)",
+    ("docs/agent.md", "scrape_configs:"):
+        "a Prometheus scrape configuration (test_prometheus.py runs a real Prometheus)",
     ("docs/permissions.md", '# aimeter: members of group "power" may read RAPL energy counters'):
         "a udev rule file",
 }

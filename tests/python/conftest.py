@@ -24,6 +24,11 @@ PYTHON = "/usr/bin/python3"
 PACKAGE_DIR = REPO / "python"
 
 os.environ["AIMETER_LIBRARY"] = str(LIBRARY)
+# An agent running on this machine (aimeter agent, docs/agent.md) must not take the tests'
+# runs and messages: clients and `aimeter run` look for it here, where none listens
+# (test_agent.py points it at its own agents).
+os.environ["AIMETER_AGENT_SOCKET"] = os.path.join(tempfile.gettempdir(), "aimeter-tests-no-agent",
+                                                  "agent.sock")
 sys.path.insert(0, str(PACKAGE_DIR))
 
 RANK_VARS = ("LOCAL_RANK", "RANK", "WORLD_SIZE", "SLURM_LOCALID", "SLURM_PROCID", "SLURM_NTASKS",

@@ -330,3 +330,23 @@ aimeter.mark("from a worker")
 """, env={"LOCAL_RANK": "1"})
         assert r.returncode == 0, r.stderr
     assert t.summary.records["samples"].total == 5 and t.summary.marks == 1
+
+
+def test_outside_a_run_the_module_functions_reach_the_nodes_agent_as_the_job(tmp_path):
+    """Issue 14: without AIMETER_CONTROL, the node's agent (AIMETER_AGENT_SOCKET here, a fake
+    one) gets the messages, each connection first saying its job (SLURM_JOB_ID)."""
+    path = os.path.join(os.environ["XDG_RUNTIME_DIR"], "agent.sock")
+    agent = FakeRun(path)
+    try:
+        r = run_python("""
+import aimeter
+aimeter.phase("train")
+aimeter.mark("saved")
+aimeter.record("tokens", 3)
+""", env={"AIMETER_AGENT_SOCKET": path, "SLURM_JOB_ID": "4242", "AIMETER_CONTROL": ""})
+        assert r.returncode == 0, r.stderr
+    finally:
+        agent.end()
+    # the phase ends with the program (the package's rule), as the job's
+    assert agent.lines == ["job 4242", "phase begin train", "mark saved",
+                           "record tokens 3 counter", "phase end train"], agent.lines

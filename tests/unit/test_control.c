@@ -17,6 +17,9 @@
 
 #include "engine/control.h"
 #include "engine/events.h"
+#include "engine/jobs.h"
+#include "engine/live.h"
+#include "jobs_fixture.h"
 
 static char dir[48], path[96];
 
@@ -71,7 +74,7 @@ static void lines_become_events_with_replies(void **unused) {
     aim_events q;
     assert_int_equal(aim__events_init(&q, 64), 0);
     aim_control c;
-    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -85,7 +88,7 @@ static void lines_become_events_with_replies(void **unused) {
     assert_string_equal(out, "ok\nok\nok\n");
     send_all(b, "ckpoint\nbogus\n", 14);
     read_lines(b, 2, out, sizeof out);
-    assert_string_equal(out, "ok\nerror unknown message (phase, mark, record, ping, run)\n");
+    assert_string_equal(out, "ok\nerror unknown message (phase, mark, record, ping, run, job)\n");
     close(a);
     close(b);
     aim__control_stop(&c);
@@ -107,7 +110,7 @@ static void run_is_answered_not_queued(void **unused) {
     aim_events q;
     assert_int_equal(aim__events_init(&q, 8), 0);
     aim_control c;
-    assert_int_equal(aim__control_start(&c, path, &q, "20261121-1 /data/my\nstore.db"), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, "20261121-1 /data/my\nstore.db", NULL), 0);
     int a = connect_to(path);
     send_all(a, "run\nrun now\n", 12);
     char out[256];
@@ -115,7 +118,7 @@ static void run_is_answered_not_queued(void **unused) {
     assert_string_equal(out, "ok 20261121-1 /data/my?store.db\nerror run takes no argument\n");
     close(a);
     aim__control_stop(&c);
-    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
     a = connect_to(path);
     send_all(a, "run\n", 4);
     read_lines(a, 1, out, sizeof out);
@@ -132,7 +135,7 @@ static void oversized_lines_and_floods_do_not_disturb(void **unused) {
     aim_events q;
     assert_int_equal(aim__events_init(&q, 16), 0);
     aim_control c;
-    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
     int fd = connect_to(path);
     /* 5000 bytes without a newline, then a good line on the same connection */
     char *big = malloc(5000);
@@ -163,8 +166,8 @@ static void an_existing_path_is_refused(void **unused) {
     aim_events q;
     assert_int_equal(aim__events_init(&q, 4), 0);
     aim_control c, d;
-    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
-    assert_int_equal(aim__control_start(&d, path, &q, NULL), -EEXIST);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
+    assert_int_equal(aim__control_start(&d, path, &q, NULL, NULL), -EEXIST);
     aim__control_stop(&d); /* harmless after a failed start */
     aim__control_stop(&c);
     memset(&d, 0, sizeof d);
@@ -193,7 +196,7 @@ static void idle_clients_never_lock_out_a_new_one(void **unused) {
     aim_events q;
     assert_int_equal(aim__events_init(&q, 16), 0);
     aim_control c;
-    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
     int idle[AIM_CONTROL_CLIENTS];
     char out[256];
     for (int i = 0; i < AIM_CONTROL_CLIENTS; i++) { /* each known to the server, in order */
@@ -225,7 +228,7 @@ static void a_silent_connection_is_closed(void **unused) {
     aim_events q;
     assert_int_equal(aim__events_init(&q, 4), 0);
     aim_control c;
-    assert_int_equal(aim__control_start(&c, path, &q, NULL), 0);
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
     atomic_store(&c.idle_ns, 50000000); /* 50 ms instead of 30 s */
     int fd = connect_to(path);
     char out[256];
@@ -241,6 +244,86 @@ static void a_silent_connection_is_closed(void **unused) {
     aim__events_destroy(&q);
 }
 
+/* Sends text, then reads `lines` reply lines. */
+static void talk_lines(int fd, const char *text, int lines, char *out, size_t size) {
+    send_all(fd, text, strlen(text));
+    read_lines(fd, lines, out, size);
+}
+
+/* Issue 14: an agent's socket (with a job table) is 0666, says `ok new` for a new job, keeps
+ * each connection's phases and marks under its job ("JOB: NAME", scope_len for the scoped
+ * end), answers `job status` / `job end` with the node's figures, and refuses a name too long
+ * with its prefix. */
+static void agent_socket_keeps_jobs_apart(void **unused) {
+    aim_live *l;
+    assert_int_equal(aim__live_new(0, 2, &l), 0);
+    jobs_fixture_publish(l, 10, 0);
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(2, jobs_fixture_names, &j), 0);
+    aim__jobs_attach_live(j, l);
+    aim_events q;
+    assert_int_equal(aim__events_init(&q, 64), 0);
+    aim_control c;
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, j), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0666); /* every local user's jobs */
+    int a = connect_to(path), b = connect_to(path), none = connect_to(path);
+    char out[512];
+    talk_lines(a, "job 111\nphase begin train\n", 2, out, sizeof out);
+    assert_string_equal(out, "ok new\nok\n");
+    talk_lines(b, "job 222\njob 222\nphase begin eval\nmark hi\n", 4, out, sizeof out);
+    assert_string_equal(out, "ok new\nok\nok\nok\n");
+    talk_lines(a, "phase end\njob status\n", 2, out, sizeof out);
+    assert_non_null(strstr(out, "ok\nok "));
+    assert_non_null(strstr(out, " gpu0=0 cpu0=0\n"));
+    talk_lines(none, "phase begin plain\njob end\n", 2, out, sizeof out);
+    assert_string_equal(out, "ok\nerror no job on this connection (send job ID first)\n");
+    /* 111 + ": " + 126 bytes > 128 */
+    char long_line[200] = "mark ";
+    memset(long_line + 5, 'x', 126);
+    strcpy(long_line + 131, "\n");
+    talk_lines(a, long_line, 1, out, sizeof out);
+    assert_non_null(strstr(out, "error the name with its job"));
+    talk_lines(a, "job end\nphase begin after\n", 2, out, sizeof out);
+    assert_true(strncmp(out, "ok ", 3) == 0);
+    close(a);
+    close(b);
+    close(none);
+    aim__control_stop(&c);
+    aim_event ev[8];
+    int64_t snap;
+    assert_int_equal(aim__events_drain(&q, ev, 8, &snap), 6);
+    const char *want[] = { "111: train", "222: eval", "222: hi", "111: ", "plain", "after" };
+    const int scope[] = { 5, 5, 5, 5, 0, 0 };
+    for (int k = 0; k < 6; k++) {
+        assert_string_equal(ev[k].msg.name, want[k]);
+        assert_int_equal(ev[k].msg.scope_len, scope[k]);
+    }
+    aim__events_destroy(&q);
+    aim__jobs_free(j);
+    aim__live_free(l);
+}
+
+/* A run's socket (no table) takes `job ID` and changes nothing. */
+static void run_socket_ignores_jobs(void **unused) {
+    aim_events q;
+    assert_int_equal(aim__events_init(&q, 8), 0);
+    aim_control c;
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, NULL), 0);
+    int a = connect_to(path);
+    char out[256];
+    talk_lines(a, "job 7\nphase begin p\njob status\n", 3, out, sizeof out);
+    assert_string_equal(out, "ok\nok\nerror jobs are kept by aimeter agent; this socket is a run's\n");
+    close(a);
+    aim__control_stop(&c);
+    aim_event ev[4];
+    int64_t snap;
+    assert_int_equal(aim__events_drain(&q, ev, 4, &snap), 1);
+    assert_string_equal(ev[0].msg.name, "p");
+    aim__events_destroy(&q);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(lines_become_events_with_replies, setup, teardown),
@@ -249,6 +332,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(an_existing_path_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(idle_clients_never_lock_out_a_new_one, setup, teardown),
         cmocka_unit_test_setup_teardown(a_silent_connection_is_closed, setup, teardown),
+        cmocka_unit_test_setup_teardown(agent_socket_keeps_jobs_apart, setup, teardown),
+        cmocka_unit_test_setup_teardown(run_socket_ignores_jobs, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

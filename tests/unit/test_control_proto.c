@@ -78,6 +78,11 @@ static void rejects_with_a_reason(void **unused) {
         { "ping pong", "ping takes no argument" },
         { "launch missiles", "unknown message" },
         { "mark a\tb", "control characters" },
+        { "job", "job needs an id, end or status" },
+        { "job 1 2", "job takes one word" },
+        { "job a/b", "a job id is A-Z" },
+        { "job 12345678901234567890123456789012345678901234567890123456789012345",
+          "a job id is at most 64 bytes" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         aim_control_msg m;
@@ -155,6 +160,34 @@ static void invalid_utf8_is_refused(void **unused) {
     assert_string_equal(m.name, "\xf0\x9f\x94\xa5 warm-up");
 }
 
+/* Issue 14: `job ID` names the connection's job on an agent's socket; `job end` and
+ * `job status` ask about it. */
+static void jobs(void **unused) {
+    aim_control_msg m;
+    char err[128];
+    assert_int_equal(parse("job 4242", &m, err), 0);
+    assert_int_equal(m.op, AIM_CTL_JOB);
+    assert_string_equal(m.name, "4242");
+    assert_int_equal(m.scope_len, 0);
+    assert_int_equal(parse("job  1234_[1-5].head:0@x+y \r", &m, err), 0);
+    assert_string_equal(m.name, "1234_[1-5].head:0@x+y");
+    assert_int_equal(parse("job end", &m, err), 0);
+    assert_int_equal(m.op, AIM_CTL_JOB_END);
+    assert_int_equal(parse("job status", &m, err), 0);
+    assert_int_equal(m.op, AIM_CTL_JOB_STATUS);
+    char id[80];
+    memset(id, '7', 64);
+    id[64] = '\0';
+    assert_int_equal(aim__job_id_valid(id), 1);
+    id[64] = '7';
+    id[65] = '\0';
+    assert_int_equal(aim__job_id_valid(id), 0);
+    assert_int_equal(aim__job_id_valid(""), 0);
+    assert_int_equal(aim__job_id_valid("end"), 0);
+    assert_int_equal(aim__job_id_valid("a b"), 0);
+    assert_int_equal(aim__job_id_valid("x\xc3\xa9"), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(phases_and_marks),
@@ -162,6 +195,7 @@ int main(void) {
         cmocka_unit_test(rejects_with_a_reason),
         cmocka_unit_test(decimals_ignore_the_locale),
         cmocka_unit_test(invalid_utf8_is_refused),
+        cmocka_unit_test(jobs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,6 +172,39 @@ static void limits_are_counted(void **unused) {
     aim__phases_free(p);
 }
 
+/* Issue 14, the agent's jobs: "A: train" opened, then "B: eval" inside it on the shared
+ * stack; A's end (by name, or anonymous within A's scope) closes A's phases only, and B's
+ * time goes on. Device 0 draws 100 W over 1 s intervals. */
+static void scoped_ends_leave_other_jobs_open(void **unused) {
+    aim_phases *p;
+    assert_int_equal(aim__phases_new(16, 4, &p), 0);
+    assert_int_equal(aim__phases_begin(p, 0, "A: train"), 0);
+    assert_int_equal(aim__phases_begin(p, S, "B: eval"), 0);
+    assert_int_equal(aim__phases_begin(p, S, "A: step"), 0);
+    /* A's anonymous end: its innermost, "A: step", not B's phase on top of the stack's
+     * middle. */
+    assert_int_equal(aim__phases_end_scoped(p, 2 * S, "A: ", 3), 0);
+    assert_string_equal(aim__phases_current(p), "B: eval");
+    /* A ends "A: train" by name: B's eval, opened inside it, stays open. */
+    assert_int_equal(aim__phases_end_scoped(p, 3 * S, "A: train", 3), 0);
+    assert_string_equal(aim__phases_current(p), "B: eval");
+    assert_int_equal(aim__phases_end_scoped(p, 3 * S, "A: ", 3), -ENOENT); /* none left */
+    for (int k = 0; k < 4; k++)
+        aim__phases_account(p, 0, k * S, (k + 1) * S, 100.0, NAN, 0.0);
+    near(row(p, "A: train")->energy_j[0], 300.0);
+    near(row(p, "A: step")->energy_j[0], 100.0);
+    aim__phases_finish(p, 4 * S);
+    near(row(p, "B: eval")->energy_j[0], 300.0);
+    assert_int_equal(row(p, "B: eval")->unterminated, 1);
+    assert_int_equal(row(p, "A: train")->unterminated, 0);
+    /* A plain (unscoped) end still closes everything opened inside, as before. */
+    assert_int_equal(aim__phases_begin(p, 5 * S, "outer"), 0);
+    assert_int_equal(aim__phases_begin(p, 5 * S, "B: inner"), 0);
+    assert_int_equal(aim__phases_end_scoped(p, 6 * S, "outer", 0), 0);
+    assert_null(aim__phases_current(p));
+    aim__phases_free(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(energy_by_overlap),
@@ -180,6 +213,7 @@ int main(void) {
         cmocka_unit_test(peak_not_below_mean),
         cmocka_unit_test(peak_is_not_inflated_by_counter_steps),
         cmocka_unit_test(limits_are_counted),
+        cmocka_unit_test(scoped_ends_leave_other_jobs_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

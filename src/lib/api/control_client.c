@@ -6,7 +6,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -14,12 +16,15 @@
 #include "model/control_proto.h"
 
 #define REPLY_TIMEOUT_MS 5000
+/* Where a system agent listens: systemd's RuntimeDirectory=aimeter (contrib/systemd). */
+#define AIM_AGENT_RUN_DIR "/run/aimeter"
 /* A reply line: "ok RUN_ID STORE_PATH" holds a path (PATH_MAX) and an id. */
 #define REPLY_MAX 4352
 
 struct aim_control_client {
     struct sockaddr_un addr;
     int fd;                   /* -1 when not connected */
+    char job[AIM_CONTROL_JOB_MAX + 1]; /* sent as "job ID" on each connection; "" none */
 };
 
 static int make_addr(const char *path, struct sockaddr_un *addr) {
@@ -148,6 +153,16 @@ int aim_control_client_send(aim_control_client *c, const char *line, char *reply
             if (fd < 0)
                 return fd;
             c->fd = fd;
+            if (c->job[0]) {
+                /* The job first; whatever the reply (an older aimeter does not know the
+                 * line), the message itself is what the caller asked for. */
+                char line_job[AIM_CONTROL_JOB_MAX + 8];
+                snprintf(line_job, sizeof line_job, "job %s", c->job);
+                if (exchange(c->fd, line_job, buf, sizeof buf) < 0) {
+                    disconnect(c);
+                    return -EPROTO;
+                }
+            }
         }
         int r = exchange(c->fd, line, buf, sizeof buf);
         if (r == 0)
@@ -164,6 +179,56 @@ void aim_control_client_free(aim_control_client *c) {
         return;
     disconnect(c);
     free(c);
+}
+
+int aim_control_client_set_job(aim_control_client *c, const char *job) {
+    if (!c || (job && *job && !aim__job_id_valid(job)))
+        return -EINVAL;
+    snprintf(c->job, sizeof c->job, "%s", job ? job : "");
+    disconnect(c); /* the next line goes on a connection that says it */
+    return 0;
+}
+
+const char *aim_job_from_env(void) {
+    static const char *const vars[] = { "AIMETER_JOB", "SLURM_JOB_ID", "PBS_JOBID", "JOB_ID" };
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v && aim__job_id_valid(v))
+            return v;
+    }
+    return NULL;
+}
+
+static int is_socket(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static int put_path(char *buf, size_t size, const char *a, const char *b) {
+    int n = snprintf(buf, size, "%s%s", a, b);
+    if (n < 0 || (size_t)n >= size || (size_t)n >= sizeof ((struct sockaddr_un *)0)->sun_path)
+        return -ENAMETOOLONG;
+    return 0;
+}
+
+int aim_agent_socket_path(int listen, char *buf, size_t size) {
+    if (!buf || !size)
+        return -EINVAL;
+    const char *env = getenv("AIMETER_AGENT_SOCKET");
+    if (env && *env)
+        return put_path(buf, size, env, "");
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    int has_xdg = xdg && xdg[0] == '/';
+    if (listen) {
+        if (geteuid() == 0 || access(AIM_AGENT_RUN_DIR, W_OK) == 0)
+            return put_path(buf, size, AIM_AGENT_RUN_DIR, "/agent.sock");
+        return has_xdg ? put_path(buf, size, xdg, "/aimeter/agent.sock") : -ENOENT;
+    }
+    if (is_socket(AIM_AGENT_RUN_DIR "/agent.sock"))
+        return put_path(buf, size, AIM_AGENT_RUN_DIR, "/agent.sock");
+    if (has_xdg && put_path(buf, size, xdg, "/aimeter/agent.sock") == 0 && is_socket(buf))
+        return 0;
+    return -ENOENT;
 }
 
 int aim_record_key_kind(const char *key) {

@@ -259,6 +259,11 @@ int aim_config_set_embodied(aim_config *c, int on) {
     return 0;
 }
 
+int aim_config_set_agent(aim_config *c, int on) {
+    c->agent = on != 0;
+    return 0;
+}
+
 int aim_config_set_control_socket(aim_config *c, const char *path) {
     if (path && strlen(path) >= sizeof c->control_path)
         return fail(c, -ENAMETOOLONG, "a socket path is at most %zu bytes",

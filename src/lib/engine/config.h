@@ -34,6 +34,7 @@ struct aim_config {
     char control_path[108];   /* the control socket to listen on, "" = none */
     char idle_run_id[40];     /* the run whose device power is the idle level, "" = none */
     int embodied;             /* the report amortises the devices' manufacturing carbon */
+    int agent;                /* aimeter agent: jobs on the control socket (jobs.h) */
     aim_run_tag tags[AIM_MAX_TAGS]; /* --tag KEY=VALUE, stored when the run starts */
     int n_tags;
     /* Carbon and cost (engine/choose.c reads them at the start of a run). */

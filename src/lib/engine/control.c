@@ -18,6 +18,69 @@ static void reply(int fd, const char *text) {
     (void)r;
 }
 
+static int64_t mono_ns(void);
+
+/* `job ...` lines: answered here, nothing queued. */
+static void handle_job(aim_control *c, aim_control_client *cl, const aim_control_msg *m) {
+    char out[AIM_CONTROL_LINE_MAX];
+    if (!c->jobs) { /* a run's socket: a client that always says its job is welcome */
+        if (m->op == AIM_CTL_JOB) {
+            c->accepted++;
+            reply(cl->fd, "ok\n");
+        } else {
+            c->rejected++;
+            reply(cl->fd, "error jobs are kept by aimeter agent; this socket is a run's\n");
+        }
+        return;
+    }
+    if (m->op == AIM_CTL_JOB) {
+        size_t n = strnlen(m->name, AIM_CONTROL_JOB_MAX); /* the parser's bound */
+        memcpy(cl->job, m->name, n);
+        cl->job[n] = '\0';
+        int created = aim__jobs_touch(c->jobs, cl->job, mono_ns());
+        c->accepted++;
+        reply(cl->fd, created ? "ok new\n" : "ok\n");
+        return;
+    }
+    char figures[AIM_CONTROL_LINE_MAX - 8];
+    if (!cl->job[0] || aim__jobs_status(c->jobs, cl->job, mono_ns(), m->op == AIM_CTL_JOB_END,
+                                        figures, sizeof figures) < 0) {
+        c->rejected++;
+        reply(cl->fd, cl->job[0] ? "error the job has been forgotten\n"
+                                 : "error no job on this connection (send job ID first)\n");
+        return;
+    }
+    if (m->op == AIM_CTL_JOB_END)
+        cl->job[0] = '\0';
+    snprintf(out, sizeof out, "ok %s\n", figures);
+    c->accepted++;
+    reply(cl->fd, out);
+}
+
+/* On an agent's socket, a connection with a job: its phase and mark names become "JOB: NAME"
+ * (a phase end is scoped to the job: phases.h), and the job table follows its phases. -1
+ * (replied) when the name does not fit with the prefix. */
+static int scope_to_job(aim_control *c, aim_control_client *cl, aim_control_msg *m) {
+    if (!c->jobs || !cl->job[0] || (m->op != AIM_CTL_PHASE_BEGIN && m->op != AIM_CTL_PHASE_END &&
+                                   m->op != AIM_CTL_MARK && m->op != AIM_CTL_RECORD))
+        return 0;
+    aim__jobs_touch(c->jobs, cl->job, mono_ns()); /* a forgotten job comes back */
+    if (m->op == AIM_CTL_RECORD) /* records are the node's (docs/agent.md) */
+        return 0;
+    if (m->op != AIM_CTL_MARK)
+        aim__jobs_phase(c->jobs, cl->job, m->op == AIM_CTL_PHASE_BEGIN, m->name);
+    char named[AIM_CONTROL_NAME_MAX + 1];
+    int n = snprintf(named, sizeof named, "%s: %s", cl->job, m->name);
+    if (n < 0 || (size_t)n >= sizeof named) {
+        c->rejected++;
+        reply(cl->fd, "error the name with its job (\"JOB: NAME\") is longer than 128 bytes\n");
+        return -1;
+    }
+    memcpy(m->name, named, (size_t)n + 1);
+    m->scope_len = (unsigned char)(strlen(cl->job) + 2);
+    return 0;
+}
+
 static void handle_line(aim_control *c, aim_control_client *cl, const char *line, size_t len) {
     aim_control_msg m;
     char err[128], out[160];
@@ -27,6 +90,12 @@ static void handle_line(aim_control *c, aim_control_client *cl, const char *line
         reply(cl->fd, out);
         return;
     }
+    if (m.op == AIM_CTL_JOB || m.op == AIM_CTL_JOB_END || m.op == AIM_CTL_JOB_STATUS) {
+        handle_job(c, cl, &m);
+        return;
+    }
+    if (scope_to_job(c, cl, &m) < 0)
+        return;
     if (m.op == AIM_CTL_RUN) { /* a question, not an event */
         if (!c->run_info[0]) {
             c->rejected++;
@@ -59,6 +128,7 @@ static void drop_client(aim_control_client *cl) {
     cl->fd = -1;
     cl->len = 0;
     cl->skipping = 0;
+    cl->job[0] = '\0';
 }
 
 void aim__control_receive(aim_control *c, aim_control_client *cl, const char *in, size_t n) {
@@ -123,6 +193,7 @@ static void accept_clients(aim_control *c) {
         c->clients[k].fd = fd;
         c->clients[k].len = 0;
         c->clients[k].skipping = 0;
+        c->clients[k].job[0] = '\0';
         c->clients[k].last_ns = mono_ns();
     }
 }
@@ -179,8 +250,9 @@ static void *control_thread(void *arg) {
 }
 
 int aim__control_start(aim_control *c, const char *path, aim_events *events,
-                      const char *run_info) {
+                      const char *run_info, aim_jobs *jobs) {
     memset(c, 0, sizeof *c);
+    c->jobs = jobs;
     /* One reply line: a control character in a store path would break the protocol. */
     for (size_t i = 0; run_info && run_info[i] && i + 1 < sizeof c->run_info; i++)
         c->run_info[i] = (unsigned char)run_info[i] < 0x20 ? '?' : run_info[i];
@@ -196,8 +268,9 @@ int aim__control_start(aim_control *c, const char *path, aim_events *events,
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
-    /* Only this user may talk to it: the mode is set before anyone can connect. */
-    mode_t old = umask(0177);
+    /* Only this user may talk to a run's socket; an agent's takes every local user's jobs
+     * (docs/agent.md says what they can do). The mode is set before anyone can connect. */
+    mode_t old = umask(jobs ? 0111 : 0177);
     int r = bind(fd, (struct sockaddr *)&addr, sizeof addr);
     umask(old);
     if (r < 0 || listen(fd, 16) < 0 || pipe2(c->wake_fd, O_CLOEXEC) < 0) {

@@ -16,6 +16,7 @@
 
 #include "model/control_proto.h"
 #include "engine/events.h"
+#include "engine/jobs.h"
 
 #define AIM_CONTROL_CLIENTS 64
 /* 30 s: far above the gap between a client's line and its reply, short enough that
@@ -28,6 +29,7 @@ typedef struct aim_control_client {
     size_t len;
     int skipping;                         /* inside an oversized line: drop to its newline */
     int64_t last_ns;                      /* CLOCK_MONOTONIC of its last byte (or accept) */
+    char job[AIM_CONTROL_JOB_MAX + 1];    /* `job ID` on an agent's socket; "" none */
 } aim_control_client;
 
 typedef struct aim_control {
@@ -41,12 +43,16 @@ typedef struct aim_control {
     uint64_t idle_closed;                 /* connections closed for silence or replaced */
     _Atomic int_fast64_t idle_ns;         /* AIM_CONTROL_IDLE_NS; tests may shorten it */
     char run_info[AIM_CONTROL_LINE_MAX];  /* the answer to "run": "RUN_ID STORE_PATH" */
+    aim_jobs *jobs;                       /* an agent's job table (borrowed), NULL in a run */
 } aim_control;
 
 /* Binds path (which must not exist: -EEXIST) with mode 0600 and starts the thread.
- * run_info (may be NULL) is what "run" is answered after "ok ": the run id and the store. */
+ * run_info (may be NULL) is what "run" is answered after "ok ": the run id and the store.
+ * jobs (may be NULL, borrowed): an agent's table; the socket is then mode 0666, for the jobs
+ * of every user on the node, and a connection's phases and marks are its job's ("JOB: NAME",
+ * docs/agent.md); without it, `job` lines are answered ok and change nothing. */
 int aim__control_start(aim_control *c, const char *path, aim_events *events,
-                      const char *run_info);
+                      const char *run_info, aim_jobs *jobs);
 /* The bytes one client sent, as recv() gave them: any split of the stream (part of a line,
  * several lines) has the same effect as any other. Each complete line is handled: answered on
  * cl->fd, and its event queued. The server thread's job; public for the fuzz target

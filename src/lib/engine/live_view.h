@@ -27,5 +27,9 @@ typedef struct aim_live_counters {
 } aim_live_counters;
 /* -EINVAL before the session started. */
 int aim__session_live_counters(aim_session *s, aim_live_counters *ret);
+/* An agent's job table (jobs.h; its own lock, never the sampler's), NULL for a run or before
+ * the session started. */
+struct aim_jobs;
+struct aim_jobs *aim__session_jobs(aim_session *s);
 
 #endif

@@ -463,6 +463,8 @@ int aim_session_start(aim_session *s) {
     for (size_t k = 0; k < s->n_sinks; k++)
         if (s->sinks[k]->start && (r = s->sinks[k]->start(s)) < 0)
             return r;
+    if (s->workload.jobs) /* the agent's control thread already runs: handed over, not shared */
+        aim__jobs_attach_live(s->workload.jobs, s->live);
     /* The run's rows are the writer's first transaction (writer.c): their commit, with the
      * sync of a new WAL file, is not something start() needs to wait for. */
     if ((r = start_threads(s)) < 0) {
@@ -531,6 +533,7 @@ int aim__session_live_view(aim_session *s, aim_live **ret_live, const aim_run_su
 const char *aim__session_job_id(const aim_session *s) {
     return s ? aim__config_job_id(&s->cfg) : NULL;
 }
+aim_jobs *aim__session_jobs(aim_session *s) { return s && s->started ? s->workload.jobs : NULL; }
 
 int aim_session_live(const aim_session *s, aim_live *ret) {
     aim_live l = { 0 };

@@ -31,7 +31,16 @@ static void add_channels(aim_session *s) {
 }
 
 static int start(aim_session *s) {
-    int r = aim__workload_init(&s->workload, s->cfg.control_path, s->run_info);
+    aim_jobs *jobs = NULL;
+    if (s->cfg.agent) {
+        const char *names[AIM_JOB_DEVICES];
+        int n = s->catalog.n_devices < AIM_JOB_DEVICES ? s->catalog.n_devices : AIM_JOB_DEVICES;
+        for (int d = 0; d < n; d++)
+            names[d] = s->catalog.devices[d].name;
+        if (aim__jobs_new(n, names, &jobs) < 0)
+            return aim__session_fail(s, -ENOMEM, "out of memory");
+    }
+    int r = aim__workload_init(&s->workload, s->cfg.control_path, s->run_info, jobs);
     if (r < 0)
         return aim__session_fail(s, r, r == -EEXIST ? "control socket %s: the path is in use"
                                                    : "control socket %s: %s",

@@ -7,11 +7,16 @@
 #include "engine/workload.h"
 #include "util/pages.h"
 
-int aim__workload_init(aim_workload *w, const char *control_path, const char *run_info) {
+int aim__workload_init(aim_workload *w, const char *control_path, const char *run_info,
+                       aim_jobs *jobs) {
     memset(w, 0, sizeof *w);
+    w->jobs = jobs;
     int r = aim__events_init(&w->events, AIM_WORKLOAD_QUEUE);
-    if (r < 0)
+    if (r < 0) {
+        aim__jobs_free(jobs);
+        w->jobs = NULL;
         return r;
+    }
     w->drain = aim__pages_alloc(AIM_WORKLOAD_QUEUE, sizeof *w->drain);
     if (!w->drain || aim__phases_new(AIM_WORKLOAD_SPANS, AIM_WORKLOAD_MARKS, &w->phases) < 0 ||
         aim__records_new(AIM_WORKLOAD_ROWS, &w->records) < 0) {
@@ -20,7 +25,7 @@ int aim__workload_init(aim_workload *w, const char *control_path, const char *ru
     }
     w->ready = 1;
     if (control_path && *control_path && (r = aim__control_start(&w->control, control_path,
-                                                                &w->events, run_info)) < 0) {
+                                                                &w->events, run_info, jobs)) < 0) {
         aim__workload_free(w);
         return r;
     }
@@ -34,6 +39,7 @@ void aim__workload_free(aim_workload *w) {
     aim__events_destroy(&w->events);
     aim__phases_free(w->phases);
     aim__records_free(w->records);
+    aim__jobs_free(w->jobs); /* after the control thread, its writer, has stopped */
     aim__pages_free(w->drain, AIM_WORKLOAD_QUEUE, sizeof *w->drain);
     memset(w, 0, sizeof *w);
 }
@@ -54,7 +60,9 @@ void aim__workload_apply(aim_workload *w) {
         int r = 0;
         switch (e->msg.op) {
         case AIM_CTL_PHASE_BEGIN: r = aim__phases_begin(w->phases, e->t_ns, e->msg.name); break;
-        case AIM_CTL_PHASE_END: r = aim__phases_end(w->phases, e->t_ns, e->msg.name); break;
+        case AIM_CTL_PHASE_END:
+            r = aim__phases_end_scoped(w->phases, e->t_ns, e->msg.name, e->msg.scope_len);
+            break;
         case AIM_CTL_MARK: r = aim__phases_mark(w->phases, e->t_ns, e->msg.name); break;
         case AIM_CTL_RECORD:
             r = aim__records_add(w->records, e->t_ns, e->msg.name, e->msg.value, e->msg.kind);
@@ -62,7 +70,10 @@ void aim__workload_apply(aim_workload *w) {
                 aim__phases_record(w->phases, r, e->msg.value);
             break;
         case AIM_CTL_PING:
-        case AIM_CTL_RUN: break;
+        case AIM_CTL_RUN:
+        case AIM_CTL_JOB:
+        case AIM_CTL_JOB_END:
+        case AIM_CTL_JOB_STATUS: break; /* answered by the control thread */
         }
         (void)r; /* refusals are counted by phases/records themselves */
     }

@@ -11,6 +11,7 @@
 #include "processing/records.h"
 #include "engine/control.h"
 #include "engine/events.h"
+#include "engine/jobs.h"
 #include "store/db.h"
 
 #define AIM_WORKLOAD_QUEUE 65536
@@ -22,6 +23,7 @@ typedef struct aim_workload {
     int ready;
     aim_events events;
     aim_control control;
+    aim_jobs *jobs;                /* the agent's job table (owned), NULL in a run */
     aim_phases *phases;
     aim_records *records;
     aim_event *drain;              /* the writer's scratch */
@@ -37,9 +39,11 @@ typedef struct aim_workload {
 } aim_workload;
 
 /* Allocates the queue and the bookkeeping; with control_path (may be NULL or ""), starts
- * the control socket there, answering "run" with run_info ("RUN_ID STORE_PATH"). -errno
- * (the socket's path in use: -EEXIST). */
-int aim__workload_init(aim_workload *w, const char *control_path, const char *run_info);
+ * the control socket there, answering "run" with run_info ("RUN_ID STORE_PATH"). jobs (may
+ * be NULL; owned from now on, also on error): an agent's job table, whose socket takes every
+ * local user's jobs (control.h). -errno (the socket's path in use: -EEXIST). */
+int aim__workload_init(aim_workload *w, const char *control_path, const char *run_info,
+                       aim_jobs *jobs);
 /* Stops accepting from the socket (the command has ended). */
 void aim__workload_close_socket(aim_workload *w);
 void aim__workload_free(aim_workload *w);

@@ -36,6 +36,13 @@ int aim__record_key_valid(const char *key) {
     return 1;
 }
 
+int aim__job_id_valid(const char *id) {
+    size_t n = id ? strlen(id) : 0;
+    if (n == 0 || n > AIM_CONTROL_JOB_MAX || strcmp(id, "end") == 0 || strcmp(id, "status") == 0)
+        return 0;
+    return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-:@+[]") == n;
+}
+
 static int ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcmp(s + n - m, suffix) == 0;
@@ -111,6 +118,22 @@ int aim__control_parse(const char *line, size_t len, aim_control_msg *ret, char 
         if (p != end)
             return fail(err, errlen, "run takes no argument");
         m.op = AIM_CTL_RUN;
+    } else if (is(w, wl, "job")) {
+        if (!word(&p, end, &w, &wl))
+            return fail(err, errlen, "job needs an id, end or status");
+        if (p != end)
+            return fail(err, errlen, "job takes one word");
+        if (is(w, wl, "end") || is(w, wl, "status")) {
+            m.op = w[0] == 'e' ? AIM_CTL_JOB_END : AIM_CTL_JOB_STATUS;
+        } else {
+            m.op = AIM_CTL_JOB;
+            if (wl > AIM_CONTROL_JOB_MAX)
+                return fail(err, errlen, "a job id is at most 64 bytes");
+            memcpy(m.name, w, wl);
+            m.name[wl] = '\0';
+            if (!aim__job_id_valid(m.name))
+                return fail(err, errlen, "a job id is A-Z a-z 0-9 _ . - : @ + [ ]");
+        }
     } else if (is(w, wl, "mark")) {
         m.op = AIM_CTL_MARK;
         if (take_name(p, end, &m, 1, err, errlen) < 0)
@@ -150,7 +173,7 @@ int aim__control_parse(const char *line, size_t len, aim_control_msg *ret, char 
                 return fail(err, errlen, "too many words after record");
         }
     } else {
-        return fail(err, errlen, "unknown message (phase, mark, record, ping, run)");
+        return fail(err, errlen, "unknown message (phase, mark, record, ping, run, job)");
     }
     *ret = m;
     return 0;

@@ -11,6 +11,9 @@
  *                           (aim__record_default_kind)
  *   ping                    answered "ok", for clients checking the socket
  *   run                     answered "ok RUN_ID STORE_PATH": which run the socket feeds
+ *   job ID                  this connection's messages come from job ID (an agent's socket:
+ *                           they are kept per job; a run's socket accepts and ignores it)
+ *   job end | job status    the connection's job ends / its figures so far (agent only)
  * The parser is a pure function over the bytes of one line (without its newline); it never
  * reads past len, allocates nothing and names the problem in one line on error. */
 #ifndef AIM_CONTROL_PROTO_H
@@ -21,6 +24,7 @@
 #define AIM_CONTROL_LINE_MAX 512
 #define AIM_CONTROL_NAME_MAX 128 /* phase names and mark texts, bytes */
 #define AIM_CONTROL_KEY_MAX 48
+#define AIM_CONTROL_JOB_MAX 64 /* bytes of a job id */
 
 typedef enum aim_control_op {
     AIM_CTL_PHASE_BEGIN,
@@ -29,6 +33,9 @@ typedef enum aim_control_op {
     AIM_CTL_RECORD,
     AIM_CTL_PING,
     AIM_CTL_RUN,
+    AIM_CTL_JOB,        /* name: the job id */
+    AIM_CTL_JOB_END,
+    AIM_CTL_JOB_STATUS,
 } aim_control_op;
 
 typedef enum aim_record_kind { AIM_RECORD_GAUGE = 0, AIM_RECORD_COUNTER = 1 } aim_record_kind;
@@ -39,6 +46,10 @@ typedef struct aim_control_msg {
                                           * anonymous phase end, ping and run */
     double value;
     aim_record_kind kind;
+    /* Set by the agent's control thread, not the parser: name starts with a job's scope
+     * ("JOB: ") this many bytes long, within which a phase end applies (phases.h,
+     * aim__phases_end_scoped); 0 for no job. */
+    unsigned char scope_len;
 } aim_control_msg;
 
 /* Parses one line (no newline; a trailing '\r' is allowed). Returns 0, or -EINVAL with one
@@ -48,6 +59,10 @@ int aim__control_parse(const char *line, size_t len, aim_control_msg *ret, char 
 
 /* Whether a key is a valid record key (see above). */
 int aim__record_key_valid(const char *key);
+
+/* Whether id is a valid job id: 1-64 bytes of A-Z a-z 0-9 _ . - : @ + [ ] (what SLURM, SGE,
+ * PBS and LSF ids are made of), other than the words "end" and "status". */
+int aim__job_id_valid(const char *id);
 
 /* Counter for keys that count things (tokens, samples, requests, inferences, images, steps,
  * batches, items, and any key ending in "_total" or "_count"), gauge otherwise. */

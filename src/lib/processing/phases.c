@@ -99,10 +99,11 @@ int aim__phases_begin(aim_phases *p, int64_t t_ns, const char *name) {
     return 0;
 }
 
-/* Closes the innermost open phase at t; the ring forgets its oldest entry when full (that
- * instance then stops receiving intervals that end later: counted as dropped). */
-static void close_top(aim_phases *p, int64_t t_ns, int unterminated) {
-    open_phase *o = &p->open[--p->depth];
+/* Closes open phase k at t (the ones above it move down a place); the ring forgets its oldest
+ * entry when full (that instance then stops receiving intervals that end later: counted as
+ * dropped). */
+static void close_at(aim_phases *p, int k, int64_t t_ns, int unterminated) {
+    open_phase *o = &p->open[k];
     aim_phase_row *r = &p->rows[o->row];
     int64_t end = t_ns > o->start_ns ? t_ns : o->start_ns;
     r->total_ns += end - o->start_ns;
@@ -118,6 +119,12 @@ static void close_top(aim_phases *p, int64_t t_ns, int unterminated) {
     }
     p->recent[(p->recent_head + p->n_recent++) % AIM_PHASE_RECENT] =
         (closed_phase){ o->row, o->start_ns, end };
+    memmove(&p->open[k], &p->open[k + 1], (size_t)(p->depth - k - 1) * sizeof p->open[0]);
+    p->depth--;
+}
+
+static void close_top(aim_phases *p, int64_t t_ns, int unterminated) {
+    close_at(p, p->depth - 1, t_ns, unterminated);
 }
 
 int aim__phases_end(aim_phases *p, int64_t t_ns, const char *name) {
@@ -131,6 +138,31 @@ int aim__phases_end(aim_phases *p, int64_t t_ns, const char *name) {
     }
     while (p->depth > k) /* the phases opened inside it end with it */
         close_top(p, t_ns, 0);
+    return 0;
+}
+
+/* Whether open phase k's name starts with the scope's prefix. */
+static int in_scope(const aim_phases *p, int k, const char *prefix, size_t len) {
+    return strncmp(p->rows[p->open[k].row].name, prefix, len) == 0;
+}
+
+int aim__phases_end_scoped(aim_phases *p, int64_t t_ns, const char *name, size_t prefix_len) {
+    size_t n = strnlen(name, AIM_PHASE_NAME_MAX + 1);
+    if (prefix_len == 0 || prefix_len > n)
+        return aim__phases_end(p, t_ns, n ? name : NULL);
+    int k = p->depth - 1;
+    while (k >= 0 && !(n > prefix_len ? strncmp(p->rows[p->open[k].row].name, name,
+                                                 AIM_PHASE_NAME_MAX) == 0
+                                       : in_scope(p, k, name, prefix_len)))
+        k--;
+    if (k < 0) {
+        p->dropped++;
+        return -ENOENT;
+    }
+    /* Its scope's phases opened inside it end with it, innermost first; other scopes' stay. */
+    for (int i = p->depth - 1; i >= k; i--)
+        if (in_scope(p, i, name, prefix_len))
+            close_at(p, i, t_ns, 0);
     return 0;
 }
 

@@ -72,6 +72,12 @@ int aim__phases_begin(aim_phases *p, int64_t t_ns, const char *name);
 /* Closes the innermost open phase called name (NULL or "": the innermost of all), and any
  * opened inside it, at t. -ENOENT when none is open by that name (counted). */
 int aim__phases_end(aim_phases *p, int64_t t_ns, const char *name);
+/* The same within a scope (the agent's jobs, docs/agent.md): the phases whose names start
+ * with name's first prefix_len bytes ("JOB: "). name longer than the prefix: the innermost
+ * open phase of exactly that name; name just the prefix: the innermost open phase of the
+ * scope. The scope's phases opened inside it end with it; other scopes' phases, wherever they
+ * sit in the stack, stay open. prefix_len 0: aim__phases_end. -ENOENT as there. */
+int aim__phases_end_scoped(aim_phases *p, int64_t t_ns, const char *name, size_t prefix_len);
 /* An instant. -ENOSPC past max_marks (counted). */
 int aim__phases_mark(aim_phases *p, int64_t t_ns, const char *text);
 

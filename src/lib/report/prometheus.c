@@ -286,12 +286,15 @@ void aim__prom_render(const aim_prom_input *in, int om, aim_strbuf *out) {
     aim__strbuf_append(out, "phase=\"");
     put_escaped(out, in->phase ? in->phase : "", 1);
     aim__strbuf_append(out, "\"} 1\n");
+    if (in->jobs)
+        aim__prom_render_jobs(in, om, out);
     if (in->self)
         aim__prom_render_self(in->self, in, om, out);
     if (om)
         aim__strbuf_append(out, "# EOF\n");
 }
 
+/* The writers above, for the job and self families (prometheus_jobs.c, prometheus_self.c). */
 void aim__prom_put_header(aim_strbuf *b, const char *name, const char *type, const char *unit,
                           const char *help, int om) {
     put_header(b, name, type, unit, help, om);
@@ -306,4 +309,17 @@ void aim__prom_put_sample(aim_strbuf *b, const aim_prom_input *in, const char *n
         put_label(b, &first, key, value);
     put_close(b, first);
     put_value(b, v);
+}
+
+void aim__prom_put_label(aim_strbuf *b, int *first, const char *key, const char *value) {
+    put_label(b, first, key, value);
+}
+
+void aim__prom_put_run_labels(aim_strbuf *b, int *first, const aim_prom_input *in) {
+    put_run_labels(b, first, in);
+}
+
+void aim__prom_put_sample_end(aim_strbuf *b, int first, double value) {
+    put_close(b, first);
+    put_value(b, value);
 }

@@ -34,6 +34,13 @@ typedef struct aim_prom_series {
 } aim_prom_series;
 
 typedef struct aim_prom_self aim_prom_self; /* prometheus_self.h */
+/* A job on an agent's node (prometheus_jobs.c). */
+typedef struct aim_prom_job {
+    const char *id;     /* the job label */
+    const char *phase;  /* its innermost open phase, "" when none */
+    int ended;          /* ended (job end, or silent): shown a few minutes more */
+    double duration_s, energy_j, carbon_g; /* since its first message */
+} aim_prom_job;
 
 typedef struct aim_prom_input {
     const char *host, *run, *task; /* labels of every sample; NULL or "" are left out */
@@ -47,6 +54,8 @@ typedef struct aim_prom_input {
     const aim_prom_series *series;
     int n_series;
     const aim_prom_self *self;     /* the exporter's own metrics; NULL: none */
+    const aim_prom_job *jobs;      /* an agent's jobs (NULL, 0 for a run: no job families) */
+    int n_jobs;
 } aim_prom_input;
 
 /* The exported name of a metric on a device of `kind` (the kind is used for the metrics every
@@ -67,6 +76,21 @@ void aim__prom_put_header(aim_strbuf *b, const char *name, const char *type, con
                           const char *help, int openmetrics);
 void aim__prom_put_sample(aim_strbuf *b, const aim_prom_input *in, const char *name,
                           const char *key, const char *value, double v);
+/* The job families (prometheus_jobs.c), appended by aim__prom_render when in->jobs is set. */
+void aim__prom_render_jobs(const aim_prom_input *in, int openmetrics, aim_strbuf *out);
+
+/* One job family: what docs/metrics.md's job table lists (the unit test compares). */
+typedef struct aim_prom_family {
+    const char *name, *type, *unit, *labels, *help;
+} aim_prom_family;
+size_t aim__prom_job_families(const aim_prom_family **ret);
+
+/* prometheus.c's writers, for prometheus_jobs.c: a family's # HELP / # TYPE (/ # UNIT)
+ * lines, a label (left out when value is NULL or ""), the run labels, the closing brace and
+ * a value with its newline. */
+void aim__prom_put_label(aim_strbuf *b, int *first, const char *key, const char *value);
+void aim__prom_put_run_labels(aim_strbuf *b, int *first, const aim_prom_input *in);
+void aim__prom_put_sample_end(aim_strbuf *b, int first, double value);
 
 /* Content types of the two formats. */
 #define AIM_PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"

@@ -24,6 +24,7 @@
 #include "report/prometheus.h"
 #include "serve/prom_stats.h"
 #include "serve/web_mhd.h"
+#include "serve/prom_jobs.h"
 
 #define CONNECTION_LIMIT 32
 #define PER_ADDRESS_LIMIT 16
@@ -43,6 +44,7 @@ struct aim_prom_server {
     aim_web_config *web;           /* the web-config file (TLS, credentials); NULL: none */
     aim_web_auth *auth;            /* NULL: no authentication asked for */
     aim_prom_stats stats;          /* the self-metrics (prom_stats.c) */
+    aim_prom_jobs *jobs;           /* an agent's (prom_jobs.h), NULL for a run */
 };
 
 static int64_t mono_ns(void) {
@@ -86,6 +88,7 @@ static void copy_snapshot(aim_prom_server *srv, aim_live_totals *t) {
     in->energy_j = t->energy_j;
     in->carbon_g = t->carbon_g;
     in->intensity_g_per_kwh = t->intensity_g_per_kwh;
+    aim__prom_jobs_fill(srv->jobs, t, mono_ns(), in);
     for (int d = 0; d < in->n_devices; d++)
         srv->devices[d].energy_j = srv->device_energy[d];
     for (int i = 0; i < in->n_series; i++) {
@@ -240,7 +243,8 @@ static int start(aim_session *s, const char *address, unsigned port, aim_web_con
     struct MHD_OptionItem web_options[AIM_WEB_MHD_OPTIONS];
     if ((r = describe(srv, run, aim__session_job_id(s))) < 0 ||
         (r = aim__web_mhd_options(web, &flags, web_options)) < 0 ||
-        (r = aim__web_auth_new(web, NULL, &srv->auth)) < 0) {
+        (r = aim__web_auth_new(web, NULL, &srv->auth)) < 0 ||
+        (r = aim__prom_jobs_new(s, &srv->jobs)) < 0) {
         aim__prom_server_stop(srv);
         return r;
     }
@@ -284,5 +288,6 @@ void aim__prom_server_stop(aim_prom_server *srv) {
     free(srv->device_energy);
     aim__web_auth_free(srv->auth);
     aim__web_config_free(srv->web);
+    aim__prom_jobs_free(srv->jobs);
     free(srv);
 }

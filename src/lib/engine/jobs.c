@@ -1,0 +1,224 @@
+/* The agent's job table (jobs.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/jobs.h"
+#include "util/numfmt.h"
+
+typedef struct job {
+    int used, ended;
+    char id[AIM_CONTROL_JOB_MAX + 1];
+    int64_t start_ns, end_ns, last_ns;
+    /* The node's figures at its start and (once ended) at its end. */
+    double start_j, start_g, end_j, end_g;
+    double start_dev[AIM_JOB_DEVICES], end_dev[AIM_JOB_DEVICES];
+    int depth;                           /* open phases, of which the first AIM_JOB_DEPTH */
+    char open[AIM_JOB_DEPTH][AIM_CONTROL_NAME_MAX + 1];
+} job;
+
+struct aim_jobs {
+    pthread_mutex_t lock;
+    _Atomic(aim_live *) live;        /* NULL until attached */
+    int n_dev;
+    char names[AIM_JOB_DEVICES][32];
+    int64_t linger_ns, idle_ns;
+    job jobs[AIM_JOBS_MAX];
+};
+
+int aim__jobs_new(int n_devices, const char *const *device_names, aim_jobs **ret) {
+    aim_jobs *j = calloc(1, sizeof *j);
+    if (!j)
+        return -ENOMEM;
+    pthread_mutex_init(&j->lock, NULL);
+    atomic_init(&j->live, NULL);
+    j->n_dev = n_devices < AIM_JOB_DEVICES ? n_devices : AIM_JOB_DEVICES;
+    for (int d = 0; d < j->n_dev; d++)
+        snprintf(j->names[d], sizeof j->names[d], "%s", device_names[d]);
+    j->linger_ns = AIM_JOB_LINGER_NS;
+    j->idle_ns = AIM_JOB_IDLE_NS;
+    *ret = j;
+    return 0;
+}
+
+void aim__jobs_free(aim_jobs *j) {
+    if (!j)
+        return;
+    pthread_mutex_destroy(&j->lock);
+    free(j);
+}
+
+void aim__jobs_attach_live(aim_jobs *j, aim_live *live) { atomic_store(&j->live, live); }
+
+void aim__jobs_set_times(aim_jobs *j, int64_t linger_ns, int64_t idle_ns) {
+    j->linger_ns = linger_ns;
+    j->idle_ns = idle_ns;
+}
+
+/* The node's figures now, from the live snapshot (lock-free; zeros before the first
+ * publication). dev gets AIM_JOB_DEVICES entries. */
+static void read_node(aim_jobs *j, aim_live_totals *t, double *dev) {
+    memset(t, 0, sizeof *t);
+    memset(dev, 0, AIM_JOB_DEVICES * sizeof *dev);
+    aim_live *l = atomic_load(&j->live);
+    if (!l)
+        return;
+    double all[AIM_JOB_DEVICES * 4];
+    int n = aim__live_n_devices(l);
+    if (n > (int)(sizeof all / sizeof all[0])) {
+        aim__live_read(l, t, NULL, NULL, NULL);
+        return;
+    }
+    aim__live_read(l, t, all, NULL, NULL);
+    for (int d = 0; d < j->n_dev && d < n; d++)
+        dev[d] = all[d];
+}
+
+static void end_job(job *b, int64_t now_ns, const aim_live_totals *t, const double *dev) {
+    b->ended = 1;
+    b->end_ns = now_ns;
+    b->end_j = t->energy_j;
+    b->end_g = t->carbon_g;
+    memcpy(b->end_dev, dev, sizeof b->end_dev);
+}
+
+/* Jobs silent for the idle time end (when the caller has the node's figures: t and dev);
+ * those ended for the linger time are forgotten. Lock held. */
+static void expire(aim_jobs *j, int64_t now_ns, const aim_live_totals *t, const double *dev) {
+    for (int k = 0; k < AIM_JOBS_MAX; k++) {
+        job *b = &j->jobs[k];
+        if (b->used && !b->ended && dev && now_ns - b->last_ns >= j->idle_ns)
+            end_job(b, now_ns, t, dev);
+        if (b->used && b->ended && now_ns - b->end_ns >= j->linger_ns)
+            b->used = 0;
+    }
+}
+
+static job *find(aim_jobs *j, const char *id) {
+    for (int k = 0; k < AIM_JOBS_MAX; k++)
+        if (j->jobs[k].used && strcmp(j->jobs[k].id, id) == 0)
+            return &j->jobs[k];
+    return NULL;
+}
+
+/* A free place, else the oldest ended job's, else the running one silent the longest. */
+static job *place(aim_jobs *j) {
+    job *ended = NULL, *silent = NULL;
+    for (int k = 0; k < AIM_JOBS_MAX; k++) {
+        job *b = &j->jobs[k];
+        if (!b->used)
+            return b;
+        if (b->ended && (!ended || b->end_ns < ended->end_ns))
+            ended = b;
+        if (!b->ended && (!silent || b->last_ns < silent->last_ns))
+            silent = b;
+    }
+    return ended ? ended : silent;
+}
+
+int aim__jobs_touch(aim_jobs *j, const char *id, int64_t now_ns) {
+    aim_live_totals t;
+    double dev[AIM_JOB_DEVICES];
+    read_node(j, &t, dev);
+    pthread_mutex_lock(&j->lock);
+    expire(j, now_ns, &t, dev);
+    job *b = find(j, id);
+    int created = !b || b->ended;
+    if (created) {
+        if (!b)
+            b = place(j);
+        memset(b, 0, sizeof *b);
+        b->used = 1;
+        snprintf(b->id, sizeof b->id, "%s", id);
+        b->start_ns = now_ns;
+        b->start_j = t.energy_j;
+        b->start_g = t.carbon_g;
+        memcpy(b->start_dev, dev, sizeof b->start_dev);
+    }
+    b->last_ns = now_ns;
+    pthread_mutex_unlock(&j->lock);
+    return created;
+}
+
+void aim__jobs_phase(aim_jobs *j, const char *id, int begin, const char *name) {
+    pthread_mutex_lock(&j->lock);
+    job *b = find(j, id);
+    if (b && begin) {
+        if (b->depth < AIM_JOB_DEPTH)
+            snprintf(b->open[b->depth], sizeof b->open[0], "%s", name);
+        b->depth++;
+    } else if (b && b->depth > 0) {
+        int k = b->depth - 1; /* the innermost, or the innermost of that name */
+        if (*name) {
+            int top = k < AIM_JOB_DEPTH ? k : AIM_JOB_DEPTH - 1;
+            while (top >= 0 && strcmp(b->open[top], name) != 0)
+                top--;
+            k = top >= 0 ? top : b->depth; /* not among those followed: nothing ends */
+        }
+        if (k < b->depth)
+            b->depth = k;
+    }
+    pthread_mutex_unlock(&j->lock);
+}
+
+int aim__jobs_status(aim_jobs *j, const char *id, int64_t now_ns, int end, char *out,
+                     size_t size) {
+    aim_live_totals t;
+    double dev[AIM_JOB_DEVICES];
+    read_node(j, &t, dev);
+    pthread_mutex_lock(&j->lock);
+    job *b = find(j, id);
+    if (!b) {
+        pthread_mutex_unlock(&j->lock);
+        return -ENOENT;
+    }
+    if (end && !b->ended)
+        end_job(b, now_ns, &t, dev);
+    b->last_ns = now_ns;
+    const double *to = b->ended ? b->end_dev : dev;
+    int64_t until = b->ended ? b->end_ns : now_ns;
+    double e = (b->ended ? b->end_j : t.energy_j) - b->start_j;
+    double g = (b->ended ? b->end_g : t.carbon_g) - b->start_g;
+    char s[AIM_NUM_MAX], ej[AIM_NUM_MAX], gg[AIM_NUM_MAX];
+    aim__fmt_g(s, (double)(until - b->start_ns) / 1e9, 10);
+    aim__fmt_g(ej, e, 10);
+    aim__fmt_g(gg, g, 10);
+    int n = snprintf(out, size, "%s %s %s", s, ej, gg);
+    for (int d = 0; d < j->n_dev && n >= 0 && (size_t)n < size; d++) {
+        aim__fmt_g(ej, to[d] - b->start_dev[d], 10);
+        /* Devices that do not fit in the reply line are left out, never cut in half. */
+        int w = snprintf(out + n, size - (size_t)n, " %s=%s", j->names[d], ej);
+        if (w < 0 || (size_t)w >= size - (size_t)n) {
+            out[n] = '\0';
+            break;
+        }
+        n += w;
+    }
+    pthread_mutex_unlock(&j->lock);
+    return 0;
+}
+
+size_t aim__jobs_view(aim_jobs *j, int64_t now_ns, const aim_live_totals *totals,
+                      aim_job_view *out, size_t max) {
+    size_t n = 0;
+    pthread_mutex_lock(&j->lock);
+    expire(j, now_ns, totals, NULL); /* idle jobs end at the control thread's next message */
+    for (int k = 0; k < AIM_JOBS_MAX && n < max; k++) {
+        const job *b = &j->jobs[k];
+        if (!b->used)
+            continue;
+        aim_job_view *v = &out[n++];
+        snprintf(v->id, sizeof v->id, "%s", b->id);
+        int top = b->depth < AIM_JOB_DEPTH ? b->depth - 1 : AIM_JOB_DEPTH - 1;
+        snprintf(v->phase, sizeof v->phase, "%s", top >= 0 ? b->open[top] : "");
+        v->ended = b->ended;
+        v->duration_s = (double)((b->ended ? b->end_ns : now_ns) - b->start_ns) / 1e9;
+        v->energy_j = (b->ended ? b->end_j : totals->energy_j) - b->start_j;
+        v->carbon_g = (b->ended ? b->end_g : totals->carbon_g) - b->start_g;
+    }
+    pthread_mutex_unlock(&j->lock);
+    return n;
+}

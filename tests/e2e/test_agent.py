@@ -1,0 +1,244 @@
+"""aimeter agent (issue 14, docs/agent.md): a node-wide session under the fake NVML (two GPUs)
+with /metrics and a control socket for every local job. Jobs are told apart by SLURM_JOB_ID,
+`aimeter run` joins a running agent instead of sampling, SIGTERM stores the run. Each test's
+agent has a socket of its own (AIMETER_AGENT_SOCKET), never the machine's. Nothing depends
+on timing: every wait is for a condition, with a generous deadline."""
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+from conftest import (AIMETER, EX_UNAVAILABLE, EX_USAGE, gpu_env, kill_tree, ls_json,
+                      popen_aimeter, report_json, run_aimeter, assert_one_error)
+from promserver import fetch, free_port, promtool_check
+
+DEADLINE = 60
+
+
+def wait_until(cond, what, timeout=DEADLINE):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def sock_dir():
+    """A short directory for the agent's socket (a socket path holds 107 bytes)."""
+    d = tempfile.mkdtemp(prefix="aim-ag-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+class Agent:
+    def __init__(self, tmp_path, db, sock, extra=()):
+        self.sock, self.db, self.port = sock, db, free_port()
+        self.env = gpu_env(AIMETER_AGENT_SOCKET=sock)
+        # `aimeter` for the commands a joined run starts
+        self.env["PATH"] = f"{AIMETER.parent}:{os.environ['PATH']}"
+        self.proc, _, self.err = popen_aimeter(
+            "agent", "--sources", "procfs,nvml", "-i", "50ms", "--db", db,
+            "--listen", f"127.0.0.1:{self.port}", *extra, out_dir=tmp_path, env=self.env)
+        # The start line comes once the socket listens (a stale file may be there before).
+        wait_until(lambda: "control socket" in self.err.read_text() or self.proc.poll() is not None,
+                   "the agent's start line")
+        assert self.proc.poll() is None, self.err.read_text()
+        self.url = f"http://127.0.0.1:{self.port}/metrics"
+
+    def aimeter(self, *args, job=None, **kw):
+        env = dict(self.env)
+        env.pop("SLURM_JOB_ID", None)
+        if job:
+            env["SLURM_JOB_ID"] = job
+        return run_aimeter(*args, env=env, **kw)
+
+    def metrics(self):
+        status, _, text = fetch(self.url)
+        assert status == 200, text
+        return text
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=DEADLINE)
+
+
+@pytest.fixture
+def agent(tmp_path, db, sock_dir):
+    a = Agent(tmp_path, db, os.path.join(sock_dir, "agent.sock"))
+    try:
+        yield a
+    finally:
+        if a.proc.poll() is None:
+            a.proc.send_signal(signal.SIGTERM)
+            try:
+                a.proc.wait(timeout=DEADLINE)
+            finally:
+                kill_tree(a.proc)
+
+
+def lines_of(text, name):
+    return [ln for ln in text.splitlines() if ln.startswith(name + "{")]
+
+
+def test_jobs_are_labelled_and_kept_apart(agent):
+    # Job 111 opens train; job 222 opens eval, which sits inside train on the agent's stack;
+    # 111's anonymous end must close train only.
+    for job, args in (("111", ("phase", "begin", "train")), ("222", ("phase", "begin", "eval")),
+                      ("111", ("mark", "checkpoint")), ("111", ("phase", "end"))):
+        r = agent.aimeter(*args, job=job)
+        assert r.returncode == 0, r.stderr
+    # --job wins over the environment
+    r = agent.aimeter("record", "--job", "333", "tokens", "5", job="111")
+    assert r.returncode == 0, r.stderr
+
+    def has_jobs():
+        text = agent.metrics()
+        info = lines_of(text, "aimeter_job_info")
+        return (any('hpc_job="222"' in ln and 'phase="eval"' in ln for ln in info)
+                and any('hpc_job="111"' in ln and "phase=" not in ln for ln in info)
+                and len(lines_of(text, "aimeter_job_energy_joules_total")) == 3)
+    wait_until(has_jobs, "the jobs in /metrics")
+    text = agent.metrics()
+    assert promtool_check(text)[0] == 0, promtool_check(text)[1]
+    for ln in lines_of(text, "aimeter_job_energy_joules_total"):
+        assert float(ln.rsplit(" ", 1)[1]) >= 0
+        assert 'host="' in ln and 'run="' in ln
+
+    assert agent.stop() == 0
+    assert not os.path.exists(agent.sock), "the socket outlived the agent"
+    assert "stored" in agent.err.read_text()
+    runs = ls_json(agent.db)
+    assert len(runs) == 1 and runs[0]["status"] == "completed"
+    phases = {p["name"]: p for p in report_json(agent.db)["workload"]["phases"]}
+    assert set(phases) == {"111: train", "222: eval"}
+    assert phases["111: train"]["unterminated"] == 0
+    assert phases["222: eval"]["unterminated"] == 1  # still open at SIGTERM: its job's own
+    with sqlite3.connect(agent.db) as c:
+        marks = [r[0] for r in c.execute("SELECT text FROM marks")]
+    assert marks == ["111: checkpoint"]
+
+
+def test_run_joins_the_agent(agent, tmp_path):
+    r = agent.aimeter("run", "--", "sh", "-c", "aimeter mark inside && echo job=$AIMETER_JOB")
+    assert r.returncode == 0, r.stderr
+    assert "measured by the agent at " + agent.sock in r.stderr
+    assert "node energy" in r.stderr and "gpu0" in r.stderr
+    job = r.stdout.strip().split("=", 1)[1]
+    assert job.startswith("run-")
+    # The command's exit status is run's
+    assert agent.aimeter("run", "--", "sh", "-c", "exit 3").returncode == 3
+    # What needs a run of this aimeter's own is refused, with the way out
+    r = agent.aimeter("run", "--json", str(tmp_path / "s.json"), "--", "true")
+    assert_one_error(r, EX_USAGE)
+    assert "--no-agent" in r.stderr
+    assert agent.stop() == 0
+    runs = ls_json(agent.db)
+    assert len(runs) == 1, "a joined run sampled on its own"
+    names = {p["name"] for p in report_json(agent.db)["workload"]["phases"]}
+    assert f"{job}: sh" in names
+    with sqlite3.connect(agent.db) as c:
+        assert [r[0] for r in c.execute("SELECT text FROM marks")] == [f"{job}: inside"]
+
+
+def test_run_in_a_slurm_job_joins_as_that_job(agent):
+    r = agent.aimeter("run", "-n", "step1", "--", "true", job="9001")
+    assert r.returncode == 0, r.stderr
+    assert "job 9001" in r.stderr
+    wait_until(lambda: any('hpc_job="9001"' in ln
+                           for ln in lines_of(agent.metrics(), "aimeter_job_info")),
+               "job 9001 in /metrics")
+    assert agent.stop() == 0
+    names = {p["name"] for p in report_json(agent.db)["workload"]["phases"]}
+    assert "9001: step1" in names
+
+
+def test_no_agent_samples_itself(agent, tmp_path):
+    own = tmp_path / "own.db"
+    r = agent.aimeter("run", "--no-agent", "--sources", "procfs", "--db", own, "-q", "--",
+                      "true")
+    assert r.returncode == 0, r.stderr
+    assert "measured by the agent" not in r.stderr
+    assert len(ls_json(own)) == 1
+
+
+def test_a_second_agent_on_the_socket_is_refused(agent, tmp_path):
+    (tmp_path / "second").mkdir()
+    proc, _, err = popen_aimeter("agent", "--sources", "procfs", "--no-listen", "--db",
+                                 tmp_path / "second.db", out_dir=tmp_path / "second",
+                                 env={"AIMETER_AGENT_SOCKET": agent.sock})
+    try:
+        assert proc.wait(timeout=DEADLINE) == EX_UNAVAILABLE
+    finally:
+        kill_tree(proc)
+    text = err.read_text()
+    assert "another agent answers on " + agent.sock in text
+    assert len(text.strip().splitlines()) == 1
+    assert agent.aimeter("mark", "still here").returncode == 0  # the first one is untouched
+
+
+def test_a_dead_agents_socket_is_replaced(tmp_path, db, sock_dir):
+    path = os.path.join(sock_dir, "agent.sock")
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(path)  # a socket file nobody listens on, as a killed agent leaves it
+    s.close()
+    a = Agent(tmp_path, db, path)
+    try:
+        assert a.aimeter("mark", "hello", job="1").returncode == 0
+        assert a.stop() == 0
+    finally:
+        kill_tree(a.proc)
+
+
+@pytest.mark.parametrize("args", [
+    ("--bogus",), ("--listen", "0"), ("--listen", "10.1.2.3:10425"), ("--socket", ""),
+    ("--interval", "0"), ("extra",), ("--zone", "XX-NOWHERE"),
+    ("--no-listen", "--web-config", "web-config.yml"), ("--listen", "0.0.0.0:10425"),
+])
+def test_bad_options_exit_64(args):
+    r = run_aimeter("agent", *args)
+    assert_one_error(r, EX_USAGE)
+
+
+def test_listen_takes_a_web_config_with_a_token(tmp_path, db, sock_dir):
+    """--web-config on the agent as on `run --prometheus`: a bearer token asked for on every
+    request, the token itself never in the store."""
+    token = "agent-token-9f2c"
+    hashed = run_aimeter("hash-password", input=token + "\n")
+    assert hashed.returncode == 0, hashed.stderr
+    config = tmp_path / "web-config.yml"
+    config.write_text(f"bearer_tokens:\n  - '{hashed.stdout.strip()}'\n")
+    a = Agent(tmp_path, db, os.path.join(sock_dir, "agent.sock"), ("--web-config", str(config)))
+    try:
+        status, _, _ = fetch(a.url)
+        assert status == 401
+        req = urllib.request.Request(a.url, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            assert r.status == 200 and "aimeter_run_info" in r.read().decode()
+        assert a.stop() == 0
+    finally:
+        kill_tree(a.proc)
+    with open(db, "rb") as f:
+        assert token.encode() not in f.read()
+
+
+def test_clients_without_run_or_agent_say_so(tmp_path):
+    r = run_aimeter("mark", "hello", env={"AIMETER_AGENT_SOCKET": str(tmp_path / "none.sock")})
+    assert r.returncode == EX_UNAVAILABLE
+    assert "no agent" in r.stderr
+    r = run_aimeter("mark", "--job", "a b", "x",
+                    env={"AIMETER_CONTROL": str(tmp_path / "none.sock")})
+    assert_one_error(r, EX_USAGE)
+
+
+def test_help_lists_the_options():
+    r = run_aimeter("agent", "--help")
+    assert r.returncode == 0
+    for opt in ("--listen", "--no-listen", "--socket", "--interval", "--db", "--zone"):
+        assert opt in r.stdout
+    assert "--no-agent" in run_aimeter("run", "--help").stdout

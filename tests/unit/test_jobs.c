@@ -1,0 +1,120 @@
+/* The agent's jobs (issue 14): the job table (engine/jobs.h) against a live snapshot written
+ * by hand. An agent's control socket with a table: test_control.c. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/jobs.h"
+#include "engine/live.h"
+#include "jobs_fixture.h"
+#include "util/numlist.h"
+
+#define S 1000000000LL
+
+static void figures_are_the_node_since_the_job_began(void **unused) {
+    aim_live *l;
+    assert_int_equal(aim__live_new(0, 2, &l), 0);
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(2, jobs_fixture_names, &j), 0);
+    aim__jobs_attach_live(j, l);
+    jobs_fixture_publish(l, 100, 1);
+    assert_int_equal(aim__jobs_touch(j, "42", 10 * S), 1);  /* new */
+    assert_int_equal(aim__jobs_touch(j, "42", 11 * S), 0);  /* known */
+    aim__jobs_phase(j, "42", 1, "train");
+    aim__jobs_phase(j, "42", 1, "step");
+    aim__jobs_phase(j, "42", 0, "");                        /* step ends */
+    jobs_fixture_publish(l, 350, 3.5);
+    char out[256];
+    assert_int_equal(aim__jobs_status(j, "42", 15 * S, 0, out, sizeof out), 0);
+    assert_string_equal(out, "5 250 2.5 gpu0=150 cpu0=100");
+    /* what a joined `aimeter run` reads back (util/numlist.h) */
+    aim_numlist nl;
+    assert_int_equal(aim__numlist_parse(out, 3, &nl), 0);
+    assert_true(nl.head[0] == 5 && nl.head[1] == 250 && nl.head[2] == 2.5);
+    assert_int_equal(nl.n_pairs, 2);
+    assert_string_equal(nl.name[1], "cpu0");
+    assert_true(nl.value[1] == 100);
+    assert_int_equal(aim__numlist_parse("5 250", 3, &nl), -EINVAL);
+    assert_int_equal(aim__numlist_parse("5 250 1 gpu0", 3, &nl), -EINVAL);
+    assert_int_equal(aim__numlist_parse("5 250 1 =3", 3, &nl), -EINVAL);
+    assert_int_equal(aim__numlist_parse("5 2,5 1", 3, &nl), -EINVAL);
+    assert_int_equal(aim__jobs_status(j, "nope", 15 * S, 0, out, sizeof out), -ENOENT);
+    aim_job_view v[4];
+    aim_live_totals t = { .energy_j = 450, .carbon_g = 4.5 };
+    assert_int_equal(aim__jobs_view(j, 16 * S, &t, v, 4), 1);
+    assert_string_equal(v[0].id, "42");
+    assert_string_equal(v[0].phase, "train");
+    assert_int_equal(v[0].ended, 0);
+    assert_true(v[0].energy_j == 350 && v[0].carbon_g == 3.5 && v[0].duration_s == 6);
+    /* The end freezes the figures. */
+    assert_int_equal(aim__jobs_status(j, "42", 20 * S, 1, out, sizeof out), 0);
+    assert_string_equal(out, "10 250 2.5 gpu0=150 cpu0=100");
+    t.energy_j = 1000;
+    assert_int_equal(aim__jobs_view(j, 21 * S, &t, v, 4), 1);
+    assert_true(v[0].ended && v[0].energy_j == 250 && v[0].duration_s == 10);
+    /* Shown for the linger time after its end, then forgotten. */
+    aim__jobs_set_times(j, 5 * S, 100 * S);
+    assert_int_equal(aim__jobs_view(j, 24 * S, &t, v, 4), 1);
+    assert_int_equal(aim__jobs_view(j, 25 * S, &t, v, 4), 0);
+    /* The same id again is a new job. */
+    assert_int_equal(aim__jobs_touch(j, "42", 30 * S), 1);
+    aim__jobs_free(j);
+    aim__live_free(l);
+}
+
+/* A long-running agent never grows: the table is full at AIM_JOBS_MAX, and a new job takes
+ * an ended job's place, else the place of the running one silent the longest. */
+static void the_table_is_bounded(void **unused) {
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(0, NULL, &j), 0); /* no snapshot attached: zeros */
+    char id[16];
+    for (int k = 0; k < AIM_JOBS_MAX; k++) {
+        snprintf(id, sizeof id, "j%d", k);
+        assert_int_equal(aim__jobs_touch(j, id, (k + 1) * S), 1);
+    }
+    aim__jobs_touch(j, "j0", 1000 * S); /* j1 is now the one silent the longest */
+    assert_int_equal(aim__jobs_touch(j, "late", 1001 * S), 1);
+    static aim_job_view v[AIM_JOBS_MAX + 1];
+    aim_live_totals t = { 0 };
+    size_t n = aim__jobs_view(j, 1002 * S, &t, v, AIM_JOBS_MAX + 1);
+    assert_int_equal(n, AIM_JOBS_MAX);
+    int has_j0 = 0, has_j1 = 0, has_late = 0;
+    for (size_t k = 0; k < n; k++) {
+        has_j0 |= strcmp(v[k].id, "j0") == 0;
+        has_j1 |= strcmp(v[k].id, "j1") == 0;
+        has_late |= strcmp(v[k].id, "late") == 0;
+    }
+    assert_true(has_j0 && !has_j1 && has_late);
+    /* An ended job is given up before any running one. */
+    char out[64];
+    assert_int_equal(aim__jobs_status(j, "j5", 1003 * S, 1, out, sizeof out), 0);
+    assert_int_equal(aim__jobs_touch(j, "later", 1004 * S), 1);
+    n = aim__jobs_view(j, 1005 * S, &t, v, AIM_JOBS_MAX + 1);
+    int has_j2 = 0, has_j5 = 0;
+    for (size_t k = 0; k < n; k++) {
+        has_j2 |= strcmp(v[k].id, "j2") == 0;
+        has_j5 |= strcmp(v[k].id, "j5") == 0;
+    }
+    assert_true(has_j2 && !has_j5);
+    /* Silent for the idle time: ended at the next message. */
+    aim__jobs_set_times(j, 1000 * S, 10 * S);
+    aim__jobs_touch(j, "late", 2000 * S);
+    n = aim__jobs_view(j, 2000 * S, &t, v, AIM_JOBS_MAX + 1);
+    for (size_t k = 0; k < n; k++)
+        assert_int_equal(v[k].ended, strcmp(v[k].id, "late") != 0);
+    aim__jobs_free(j);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(figures_are_the_node_since_the_job_began),
+        cmocka_unit_test(the_table_is_bounded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
