@@ -143,3 +143,32 @@ def test_a_real_prometheus_server_scrapes_the_run(served, tmp_path):
                 "aimeter_carbon_grams_total", "aimeter_run_info"} <= names, names
     stop()
     assert proc.wait(timeout=60) == 0, Path(err).read_text()
+
+
+def test_the_live_total_power_is_steady_under_a_stepping_energy_counter(served):
+    """The fake NVML's energy counter moves every 100 ms (as NVML's does) while the run
+    samples every 50 ms: one interval's ΔE/Δt reads 0 W or twice the draw. The live total
+    (/api/live, aimeter_run_power_watts, the status line) takes each GPU's power reading, so it
+    never drops to 0 once the GPUs have been read."""
+    import json
+    url = served[0]
+    deadline = time.monotonic() + 60
+
+    def snapshot():
+        status, _, body = fetch(url + "/api/live")
+        assert status == 200, body
+        return json.loads(body)
+
+    while not all(d.get("power_w") for d in snapshot()["devices"] if d["kind"] == "gpu"):
+        assert time.monotonic() < deadline, "the GPUs' power never arrived"
+        time.sleep(0.05)
+    totals = []
+    seen = set()
+    while len(seen) < 12:  # twelve distinct publications
+        assert time.monotonic() < deadline, f"only {len(seen)} publications"
+        snap = snapshot()
+        if snap["sampler"]["samples"] not in seen:
+            seen.add(snap["sampler"]["samples"])
+            totals.append(snap["totals"]["power_w"])
+        time.sleep(0.03)
+    assert min(totals) > 0, totals

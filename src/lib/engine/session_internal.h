@@ -62,6 +62,12 @@ typedef struct aim_device_energy {
     int power_slot;               /* power series to integrate when there is no counter, or -1 */
     int derived_power_slot;       /* power derived from the counter (engine-filled), or -1 */
     aim_energy_meter meter;
+    /* The live power of a device with a counter and no power reading (sink_live.c): the
+     * counter's mean over the last second or more, from this reference reading on. */
+    int64_t live_ref_t;
+    double live_ref_j;
+    double live_power_w;
+    int live_have_ref, live_have_power;
 } aim_device_energy;
 
 struct aim_session {
