@@ -31,6 +31,15 @@ enum {
 int cli_listen_option(const char *opt, const char *text, char *addr, size_t addr_size,
                       unsigned *ret_port);
 
+/* --retain D, --downsample-after D|off, --downsample-step D (docs/retention.md), as given
+ * (NULL: not given); --downsample-after defaults to 1h when the retention is longer. Applies
+ * them with aim_config_set_retention: 0, or AIM_EXIT_USAGE after printing the error
+ * (retention.c). Nothing given: 0 and cfg unchanged. */
+typedef struct cli_retention {
+    const char *retain, *downsample_after, *downsample_step;
+} cli_retention;
+int cli_retention_apply(aim_config *cfg, const cli_retention *opts);
+
 /* "aimeter: <message>" on stderr, one line. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

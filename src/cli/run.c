@@ -80,6 +80,11 @@ static const char run_usage_more[] =
     "                           at the interval)\n"
     "      --prometheus [ADDR:]PORT  serve /metrics (Prometheus, OpenMetrics) while COMMAND\n"
     "                           runs, on 127.0.0.1 unless ADDR (loopback only) is given\n"
+    "      --retain DURATION    for a long COMMAND: delete samples older than DURATION (7d,\n"
+    "                           12h) while it runs; totals stay exact (docs/retention.md)\n"
+    "      --downsample-after DURATION  keep samples older than DURATION as means, one per\n"
+    "                           --downsample-step (default 1m); default 1h when --retain\n"
+    "                           is longer, off: never\n"
     "  -q, --quiet              no live status line (-qq: no warnings and no report either)\n"
     "  -h, --help               this help\n"
     "\n"
@@ -87,7 +92,7 @@ static const char run_usage_more[] =
     "'interrupted'. SIGUSR1 and SIGUSR2 are passed on too; the run ends as COMMAND does.\n"
     "A second Ctrl-C kills COMMAND. See docs/cli.md for exit codes.\n";
 
-enum { OPT_HTML = 1100, OPT_PROMETHEUS }; /* after the carbon options' values (cli.h) */
+enum { OPT_HTML = 1100, OPT_PROMETHEUS, OPT_RETAIN, OPT_DS_AFTER, OPT_DS_STEP }; /* after the carbon options' values (cli.h) */
 
 typedef struct run_opts {
     const char *db, *csv, *json, *html;
@@ -97,6 +102,7 @@ typedef struct run_opts {
     char prom_addr[64];           /* --prometheus: where /metrics is served */
     unsigned prom_port;           /* 0: not served */
     cli_carbon_opts carbon;
+    cli_retention retention;      /* --retain, --downsample-after, --downsample-step */
 } run_opts;
 
 static volatile sig_atomic_t child_pid;
@@ -413,6 +419,9 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         { "json", required_argument, NULL, 'j' },     { "sources", required_argument, NULL, 's' },
         { "html", required_argument, NULL, OPT_HTML },
         { "prometheus", required_argument, NULL, OPT_PROMETHEUS },
+        { "retain", required_argument, NULL, OPT_RETAIN },
+        { "downsample-after", required_argument, NULL, OPT_DS_AFTER },
+        { "downsample-step", required_argument, NULL, OPT_DS_STEP },
         { "intensity", required_argument, NULL, 'I' }, { "zone", required_argument, NULL, 'z' },
         { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
         { "gpus", required_argument, NULL, 'G' },     { "dcgm-host", required_argument, NULL, 'H' },
@@ -471,6 +480,9 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
                                   &o->prom_port))
                 return AIM_EXIT_USAGE;
             break;
+        case OPT_RETAIN: o->retention.retain = optarg; break;
+        case OPT_DS_AFTER: o->retention.downsample_after = optarg; break;
+        case OPT_DS_STEP: o->retention.downsample_step = optarg; break;
         case 's':
             if (aim_config_set_sources(cfg, optarg) < 0) {
                 char known[256] = "";
@@ -583,7 +595,8 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         cli_error("run: no command given (usage: aimeter run [OPTIONS] -- COMMAND [ARGS...])");
         return AIM_EXIT_USAGE;
     }
-    return cli_carbon_apply(&o->carbon, cfg);
+    int bad = cli_retention_apply(cfg, &o->retention);
+    return bad ? bad : cli_carbon_apply(&o->carbon, cfg);
 }
 
 /* A directory only this user can enter, for the control socket the command gets as
