@@ -20,20 +20,20 @@
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 #include "store_rig.h"
+#include "tmptree.h"
 
-static char tmpdir[64];
+static char *tmpdir; /* the stores of every test, removed at the end (tmptree.h) */
 
 static int setup(void **state) {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/aim_retention_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    tmpdir = strdup("/tmp/aim_retention_XXXXXX");
+    return tmpdir && mkdtemp(tmpdir) ? 0 : -1;
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    tmptree_remove(tmpdir);
+    return 0;
 }
 
 static aim_db *open_db(const char *name, int readonly) {
@@ -119,6 +119,13 @@ static void make_run(aim_db *db, const char *id) {
         store_rig_chunk(db, run.id, 1, c, 1, g1_cols, PER_CHUNK, t, v1, NULL);
     }
     assert_int_equal(aim__db_commit(db), 0);
+}
+
+/* A new store holding make_run's run r1. */
+static aim_db *store_with_run(const char *name) {
+    aim_db *db = open_db(name, 0);
+    make_run(db, "r1");
+    return db;
 }
 
 static void exec(aim_db *db, const char *sql) {
@@ -214,10 +221,27 @@ static void assert_ticks(const ticks *got, const ticks *want, int group) {
     }
 }
 
+/* The run's own figures (the writer's streaming aggregates) are as make_run stored them. */
+static void assert_figures_kept(aim_db *db) {
+    aim_run_summary run;
+    assert_int_equal(aim__db_load_summary(db, "r1", &run), 0);
+    assert_true(run.total_energy_j == 29.7 && run.devices[0].energy_j == 29.7);
+    assert_true(run.series[2].count == TICKS && run.series[0].mean == 10);
+    assert_true(run.series[0].min == 1 && run.series[0].max == 100);
+    aim__run_summary_clear(&run);
+}
+
+/* The group reads as expected() says after downsampling to step before cutoff. */
+static void assert_downsampled(aim_db *db, int group, int64_t step, int64_t cutoff) {
+    ticks got, want;
+    read_group(db, group, &got);
+    expected(group, step, cutoff, &want);
+    assert_ticks(&got, &want, group);
+}
+
 static void prune_deletes_exactly_what_is_older(void **state) {
     (void)state;
-    aim_db *db = open_db("prune.db", 0);
-    make_run(db, "r1");
+    aim_db *db = store_with_run("prune.db");
     exec(db, "INSERT INTO marks (run_id, seq, t_ns, text) VALUES ('r1', 0, 1000000000, 'a'), "
              "('r1', 1, 5000000000, 'b'); "
              "INSERT INTO phases (run_id, seq, phase, depth, start_ns, end_ns) VALUES "
@@ -247,11 +271,7 @@ static void prune_deletes_exactly_what_is_older(void **state) {
     assert_int_equal(count(db, "SELECT COUNT(*) FROM chunks"), 2);
     assert_int_equal(count(db, "SELECT COUNT(*) FROM phases"), 1);
     /* The run's own figures are untouched, and what is left reads. */
-    aim_run_summary run;
-    assert_int_equal(aim__db_load_summary(db, "r1", &run), 0);
-    assert_true(run.total_energy_j == 29.7 && run.devices[0].energy_j == 29.7);
-    assert_true(run.series[2].count == TICKS && run.series[0].mean == 10);
-    aim__run_summary_clear(&run);
+    assert_figures_kept(db);
     ticks x;
     read_group(db, 1, &x);
     assert_int_equal(x.n, 10);
@@ -262,32 +282,24 @@ static void prune_deletes_exactly_what_is_older(void **state) {
 
 static void downsample_in_one_pass(void **state) {
     (void)state;
-    aim_db *db = open_db("one.db", 0);
-    make_run(db, "r1");
+    aim_db *db = store_with_run("one.db");
     /* Buckets of 2 s before 7.5 s (6 s once aligned): chunks 0..5 become one. */
     for (int g = 0; g < 2; g++) {
         assert_int_equal(aim__db_downsample(db, "r1", g, 7500000000LL, 2000000000LL, 64), 6);
-        ticks got, want;
-        read_group(db, g, &got);
-        expected(g, 2000000000LL, 6000000000LL, &want);
-        assert_int_equal(want.n, 3 + 40);
-        assert_ticks(&got, &want, g);
+        assert_downsampled(db, g, 2000000000LL, 6000000000LL);
         /* Nothing left to do: the same call again changes nothing. */
         assert_int_equal(aim__db_downsample(db, "r1", g, 7500000000LL, 2000000000LL, 64), 0);
-        read_group(db, g, &got);
-        assert_ticks(&got, &want, g);
+        assert_downsampled(db, g, 2000000000LL, 6000000000LL);
     }
+    ticks c;
+    read_group(db, 0, &c);
+    assert_int_equal(c.n, 3 + 40);
     assert_int_equal(count(db, "SELECT COUNT(*) FROM chunks WHERE grp = 0"), 1 + 4);
     assert_int_equal(count(db, "SELECT seq FROM chunks WHERE grp = 1 ORDER BY seq LIMIT 1"), 0);
     /* A counter's last reading: the energy between two bucket ends is exact. */
-    ticks c;
     read_group(db, 1, &c);
     assert_true(fabs(c.v[1][0] - c.v[0][0] - (counter(39) - counter(19))) < 2e-6);
-    aim_run_summary run;
-    assert_int_equal(aim__db_load_summary(db, "r1", &run), 0);
-    assert_true(run.total_energy_j == 29.7 && run.devices[0].energy_j == 29.7);
-    assert_true(run.series[0].min == 1 && run.series[0].max == 100);
-    aim__run_summary_clear(&run);
+    assert_figures_kept(db);
     aim__db_close(db);
 }
 
@@ -295,26 +307,19 @@ static void downsample_in_one_pass(void **state) {
  * middle of one, whose rest is kept raw for the next pass. The result is the one pass's. */
 static void downsample_in_small_passes(void **state) {
     (void)state;
-    aim_db *db = open_db("many.db", 0);
-    make_run(db, "r1");
+    aim_db *db = store_with_run("many.db");
     for (int g = 0; g < 2; g++) {
         int passes = 0, r;
         while ((r = aim__db_downsample(db, "r1", g, 6100000000LL, 300000000LL, 2)) > 0)
             assert_true(++passes < 20);
         assert_int_equal(r, 0);
         assert_true(passes >= 3);
-        ticks got, want;
-        read_group(db, g, &got);
-        expected(g, 300000000LL, 6000000000LL, &want);
-        assert_ticks(&got, &want, g);
+        assert_downsampled(db, g, 300000000LL, 6000000000LL);
     }
     /* Then a later cutoff goes on from there, as the agent's passes do. */
     while (aim__db_downsample(db, "r1", 0, 9000000000LL, 300000000LL, 2) > 0)
         ;
-    ticks got, want;
-    read_group(db, 0, &got);
-    expected(0, 300000000LL, 9000000000LL, &want);
-    assert_ticks(&got, &want, 0);
+    assert_downsampled(db, 0, 300000000LL, 9000000000LL);
     assert_int_equal(aim__db_downsample(db, "r1", 0, 1, 300000000LL, 2), 0);
     assert_int_equal(aim__db_downsample(db, "r1", 0, 9000000000LL, 0, 2), -EINVAL);
     aim__db_close(db);
@@ -324,8 +329,7 @@ static void downsample_in_small_passes(void **state) {
  * store) keeps its snapshot: it reads every original tick without an error. */
 static void reader_during_a_pass(void **state) {
     (void)state;
-    aim_db *db = open_db("read.db", 0);
-    make_run(db, "r1");
+    aim_db *db = store_with_run("read.db");
     aim_db *ro = open_db("read.db", 1);
     aim_chunk_column cols[N0];
     memcpy(cols, g0_cols, sizeof cols);

@@ -23,21 +23,29 @@ static int fail(aim_db *db, const char *what) {
     return aim__db_set_error(db, -EIO, "store: %s: %s", what, sqlite3_errmsg(h));
 }
 
-/* Deletes up to max rows of run_id from one table (key: the column that picks the rows). */
+/* sql prepared with run_id as ?1 and the two integers as ?2 and ?3. */
+static int prepare(aim_db *db, const char *sql, const char *run_id, int64_t a, int64_t b,
+                   sqlite3_stmt **ret, const char *what) {
+    if (sqlite3_prepare_v2(aim__db_sqlite(db), sql, -1, ret, NULL) != SQLITE_OK)
+        return fail(db, what);
+    sqlite3_bind_text(*ret, 1, run_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(*ret, 2, a);
+    sqlite3_bind_int64(*ret, 3, b);
+    return 0;
+}
+
+/* Deletes up to max rows of run_id from one table; *ret_n: how many. */
 static int prune_table(aim_db *db, const char *sql, const char *run_id, int64_t before_ns,
                        int max, int *ret_n) {
-    sqlite3 *h = aim__db_sqlite(db);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-        return fail(db, "cannot prune");
-    sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, before_ns);
-    sqlite3_bind_int(st, 3, max);
+    int r = prepare(db, sql, run_id, before_ns, max, &st, "cannot prune");
+    if (r < 0)
+        return r;
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return fail(db, "cannot prune");
-    *ret_n = sqlite3_changes(h);
+    *ret_n = sqlite3_changes(aim__db_sqlite(db));
     return 0;
 }
 
@@ -157,17 +165,14 @@ static void stop_at(bucketer *b, int64_t t) {
  * as they are. */
 static int read_pass(aim_db *db, const char *run_id, int group, int64_t cutoff, int max_chunks,
                      bucketer *b, int64_t **ret_seqs, int *ret_n) {
-    sqlite3 *h = aim__db_sqlite(db);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(h, select_sql, -1, &st, NULL) != SQLITE_OK)
-        return fail(db, "cannot read chunks to downsample");
-    sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, group);
-    sqlite3_bind_int64(st, 3, cutoff);
+    int r = prepare(db, select_sql, run_id, group, cutoff, &st, "cannot read chunks to downsample");
+    if (r < 0)
+        return r;
     sqlite3_bind_int64(st, 4, b->step);
     int64_t *seqs = NULL;
     size_t cap = 0;
-    int n = 0, r = 0, rc;
+    int n = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t t_first = sqlite3_column_int64(st, 1), t_last = sqlite3_column_int64(st, 2);
         int ticks = sqlite3_column_int(st, 3);
