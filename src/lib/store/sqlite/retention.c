@@ -10,10 +10,8 @@
  * bytes) the bucket's last reading, so the difference of two counter readings, the energy
  * between them, stays exact. */
 #include <errno.h>
-#include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "store/sqlite/sqlite_store.h"
 #include "util/array.h"
@@ -95,7 +93,6 @@ typedef struct bucketer {
     uint8_t *ok;
     aim_chunk_encoder *out;    /* the buckets */
     aim_chunk_encoder *rest;   /* the ticks from stop on */
-    int err;
 } bucketer;
 
 static int flush_bucket(bucketer *b) {
