@@ -274,7 +274,8 @@ int aim_config_set_retention(aim_config *c, int64_t retain_ns, int64_t downsampl
     if (retain_ns && downsample_after_ns >= retain_ns)
         return fail(c, -EINVAL, "samples are downsampled before they are deleted: the "
                                 "downsampling age must be shorter than the retention");
-    if (downsample_step_ns && (downsample_step_ns < STEP_MIN_NS || downsample_step_ns > STEP_MAX_NS))
+    if (downsample_step_ns &&
+        (downsample_step_ns < STEP_MIN_NS || downsample_step_ns > STEP_MAX_NS))
         return fail(c, -EINVAL, "a downsampling step is 1 ms to 1 h");
     c->retain_ns = retain_ns;
     c->downsample_after_ns = downsample_after_ns;

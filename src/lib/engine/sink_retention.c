@@ -34,7 +34,8 @@ static void say_applied(aim_session *s) {
     char line[256] = "store: retention:", d[48];
     if (c->retain_ns) {
         aim__fmt_duration(d, sizeof d, c->retain_ns);
-        aim__bappendf(line, sizeof line, " samples, marks and records older than %s deleted;", d);
+        aim__bappendf(line, sizeof line,
+                      " samples, closed phases, marks and records older than %s deleted;", d);
     }
     if (c->downsample_after_ns) {
         char step[48];
