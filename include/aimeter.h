@@ -88,8 +88,8 @@ AIM_PUBLIC const char *aim_format_name(aim_format format);
 
 /* ---------------------------------------------------------------- parsing helpers */
 
-/* Parses a duration such as "100ms", "0.5s", "2s", "1m", "250us", "1h" (a bare number means
- * seconds) into nanoseconds. Returns -EINVAL for malformed text, -ERANGE when it overflows
+/* Parses a duration such as "100ms", "0.5s", "2s", "1m", "250us", "1h", "7d" (a bare number
+ * means seconds) into nanoseconds. Returns -EINVAL for malformed text, -ERANGE when it overflows
  * or is not positive. Thread-safe. */
 AIM_PUBLIC int aim_parse_duration(const char *text, int64_t *ret_ns);
 
@@ -210,6 +210,18 @@ AIM_PUBLIC int aim_config_set_embodied(aim_config *c, int on);
  * (`job ID`: phases and marks named "JOB: NAME", each job's phases nested on their own);
  * /metrics adds aimeter_job_info and aimeter_job_energy_joules_total per job. */
 AIM_PUBLIC int aim_config_set_agent(aim_config *c, int on);
+/* Retention for a long session (an agent, a week-long job; docs/retention.md): while it runs,
+ * its samples older than retain_ns are deleted from the store, with its closed phase
+ * instances, marks and records; those older than downsample_after_ns are replaced by one
+ * value per downsample_step_ns bucket (a gauge's mean, a counter's last reading). The run's
+ * totals, per-device and per-phase energy and carbon and its series statistics are kept
+ * exact (they are computed as it samples). A pass runs on the writer thread after a commit,
+ * every tenth of the shorter age (at most every minute), bounded in size. 0 = never (the
+ * default for each); step 0 = 1 min. -EINVAL for an age under 1 s, a downsampling age not
+ * shorter than the retention, or a step outside 1 ms..1 h; the configuration is unchanged
+ * then. */
+AIM_PUBLIC int aim_config_set_retention(aim_config *c, int64_t retain_ns,
+                                        int64_t downsample_after_ns, int64_t downsample_step_ns);
 
 /* ---------------------------------------------------------------- carbon zones */
 

@@ -44,6 +44,11 @@ static const char agent_usage[] =
     "      --pue X, --price PRICE, --currency C, --price-file FILE, --provider P,\n"
     "      --provider-region R, --lat X --lon Y, --marginal\n"
     "                           carbon and cost, as for aimeter run\n"
+    "      --retain DURATION    delete samples older than DURATION (7d, 12h) as the agent\n"
+    "                           runs; totals stay exact (docs/retention.md; default: keep all)\n"
+    "      --downsample-after DURATION  keep samples older than DURATION as means, one per\n"
+    "                           --downsample-step (default 1m); default 1h when --retain\n"
+    "                           is longer, off: never\n"
     "  -t, --tag KEY=VALUE      tag the agent's run (repeatable)\n"
     "  -q, --quiet              no start and stop lines (-qq: no warnings either)\n"
     "  -h, --help               this help\n"
@@ -51,7 +56,8 @@ static const char agent_usage[] =
     "Exit: 0 after SIGTERM or SIGINT, 64 usage, 69 another agent answers on the socket or the\n"
     "port cannot be bound, 73 the socket cannot be created. See docs/agent.md.\n";
 
-enum { OPT_LISTEN = 1200, OPT_NO_LISTEN, OPT_SOCKET, OPT_WEB_CONFIG };
+enum { OPT_LISTEN = 1200, OPT_NO_LISTEN, OPT_SOCKET, OPT_WEB_CONFIG, OPT_RETAIN, OPT_DS_AFTER,
+       OPT_DS_STEP };
 
 #define AGENT_PORT 10425 /* aimeter's port (docs/cli.md, "Live metrics") */
 
@@ -63,6 +69,7 @@ typedef struct agent_opts {
     unsigned port;        /* 0: --no-listen */
     int quiet;
     cli_carbon_opts carbon;
+    cli_retention retention; /* --retain, --downsample-after, --downsample-step */
 } agent_opts;
 
 static volatile sig_atomic_t stop_requested;
@@ -79,6 +86,9 @@ static int parse_options(int argc, char **argv, aim_config *cfg, agent_opts *o) 
         { "no-listen", no_argument, NULL, OPT_NO_LISTEN },
         { "socket", required_argument, NULL, OPT_SOCKET },
         { "web-config", required_argument, NULL, OPT_WEB_CONFIG },
+        { "retain", required_argument, NULL, OPT_RETAIN },
+        { "downsample-after", required_argument, NULL, OPT_DS_AFTER },
+        { "downsample-step", required_argument, NULL, OPT_DS_STEP },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -92,6 +102,9 @@ static int parse_options(int argc, char **argv, aim_config *cfg, agent_opts *o) 
                 return AIM_EXIT_USAGE;
             break;
         case OPT_WEB_CONFIG: o->web_config = optarg; break;
+        case OPT_RETAIN: o->retention.retain = optarg; break;
+        case OPT_DS_AFTER: o->retention.downsample_after = optarg; break;
+        case OPT_DS_STEP: o->retention.downsample_step = optarg; break;
         case OPT_NO_LISTEN: o->port = 0; break;
         case OPT_SOCKET:
             if (!*optarg || strlen(optarg) >= sizeof ((struct sockaddr_un *)0)->sun_path) {
@@ -121,7 +134,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, agent_opts *o) 
     }
     /* the file and the address are checked before anything is sampled */
     int code = o->port ? cli_http_check("--listen", o->addr, o->web_config) : 0;
-    if (code)
+    if (code || (code = cli_retention_apply(cfg, &o->retention)))
         return code;
     return cli_carbon_apply(&o->carbon, cfg);
 }

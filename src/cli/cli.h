@@ -45,6 +45,15 @@ int cli_http_check(const char *opt, const char *addr, const char *web_config);
 int cli_start_http(aim_session *s, const char *opt, const char *addr, unsigned port,
                    const char *web_config, aim_metrics_server **ret);
 
+/* --retain D, --downsample-after D|off, --downsample-step D (docs/retention.md), as given
+ * (NULL: not given); --downsample-after defaults to 1h when the retention is longer. Applies
+ * them with aim_config_set_retention: 0, or AIM_EXIT_USAGE after printing the error
+ * (retention.c). Nothing given: 0 and cfg unchanged. */
+typedef struct cli_retention {
+    const char *retain, *downsample_after, *downsample_step;
+} cli_retention;
+int cli_retention_apply(aim_config *cfg, const cli_retention *opts);
+
 /* "aimeter: <message>" on stderr, one line. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -87,6 +87,11 @@ static const char run_usage_more[] =
     "                           web-config file (bcrypt hashes; docs/cli.md)\n"
     "      --no-agent           sample here even when the node's agent answers (by default\n"
     "                           COMMAND becomes a job of the agent, which measures it)\n"
+    "      --retain DURATION    for a long COMMAND: delete samples older than DURATION (7d,\n"
+    "                           12h) while it runs; totals stay exact (docs/retention.md)\n"
+    "      --downsample-after DURATION  keep samples older than DURATION as means, one per\n"
+    "                           --downsample-step (default 1m); default 1h when --retain\n"
+    "                           is longer, off: never\n"
     "  -q, --quiet              no live status line (-qq: no warnings and no report either)\n"
     "  -h, --help               this help\n"
     "\n"
@@ -94,7 +99,8 @@ static const char run_usage_more[] =
     "'interrupted'. SIGUSR1 and SIGUSR2 are passed on too; the run ends as COMMAND does.\n"
     "A second Ctrl-C kills COMMAND. See docs/cli.md for exit codes.\n";
 
-enum { OPT_HTML = 1100, OPT_PROMETHEUS, OPT_WEB_CONFIG, OPT_NO_AGENT }; /* after the carbon options (cli.h) */
+enum { OPT_HTML = 1100, OPT_PROMETHEUS, OPT_WEB_CONFIG, OPT_NO_AGENT, OPT_RETAIN, OPT_DS_AFTER,
+       OPT_DS_STEP }; /* after the carbon options (cli.h) */
 
 typedef struct run_opts {
     const char *db, *csv, *json, *html;
@@ -107,6 +113,7 @@ typedef struct run_opts {
     int no_agent;                 /* --no-agent: sample here even beside an agent */
     const char *name;             /* --name */
     cli_carbon_opts carbon;
+    cli_retention retention;      /* --retain, --downsample-after, --downsample-step */
 } run_opts;
 
 static volatile sig_atomic_t child_pid;
@@ -433,6 +440,9 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         { "html", required_argument, NULL, OPT_HTML },
         { "prometheus", required_argument, NULL, OPT_PROMETHEUS },
         { "web-config", required_argument, NULL, OPT_WEB_CONFIG },
+        { "retain", required_argument, NULL, OPT_RETAIN },
+        { "downsample-after", required_argument, NULL, OPT_DS_AFTER },
+        { "downsample-step", required_argument, NULL, OPT_DS_STEP },
         { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
         { "idle", required_argument, NULL, 'W' },
         { "idle-baseline", required_argument, NULL, 'B' },
@@ -469,6 +479,9 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
                 return AIM_EXIT_USAGE;
             break;
         case OPT_WEB_CONFIG: o->web_config = optarg; break;
+        case OPT_RETAIN: o->retention.retain = optarg; break;
+        case OPT_DS_AFTER: o->retention.downsample_after = optarg; break;
+        case OPT_DS_STEP: o->retention.downsample_step = optarg; break;
         case 'W':
             if (aim_parse_duration(optarg, &o->idle_ns) < 0) {
                 cli_error("bad --idle '%s': a duration such as 10s", optarg);
@@ -523,7 +536,8 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         cli_error("run: no command given (usage: aimeter run [OPTIONS] -- COMMAND [ARGS...])");
         return AIM_EXIT_USAGE;
     }
-    return cli_carbon_apply(&o->carbon, cfg);
+    int bad = cli_retention_apply(cfg, &o->retention);
+    return bad ? bad : cli_carbon_apply(&o->carbon, cfg);
 }
 
 /* A directory only this user can enter, for the control socket the command gets as

@@ -1,4 +1,4 @@
-/* Duration parsing: "100ms", "0.5s", "2s", "1m", "250us", "1h"; a bare number is seconds. */
+/* Duration parsing: "100ms", "0.5s", "2s", "1m", "250us", "1h", "7d"; a bare number is seconds. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -29,7 +29,7 @@ int aim_parse_duration(const char *text, int64_t *ret_ns) {
         return -EINVAL;
     static const struct { const char *suffix; double ns; } units[] = {
         { "ns", 1 }, { "us", 1e3 }, { "µs", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-        { "", 1e9 }, { "m", 60e9 }, { "min", 60e9 }, { "h", 3600e9 },
+        { "", 1e9 }, { "m", 60e9 }, { "min", 60e9 }, { "h", 3600e9 }, { "d", 86400e9 },
     };
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strcmp(p, units[i].suffix) != 0)

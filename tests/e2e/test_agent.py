@@ -199,6 +199,7 @@ def test_a_dead_agents_socket_is_replaced(tmp_path, db, sock_dir):
     ("--bogus",), ("--listen", "0"), ("--listen", "10.1.2.3:10425"), ("--socket", ""),
     ("--interval", "0"), ("extra",), ("--zone", "XX-NOWHERE"),
     ("--no-listen", "--web-config", "web-config.yml"), ("--listen", "0.0.0.0:10425"),
+    ("--retain", "500ms"), ("--retain", "1h", "--downsample-after", "2h"),
 ])
 def test_bad_options_exit_64(args):
     r = run_aimeter("agent", *args)

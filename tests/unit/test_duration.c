@@ -23,6 +23,8 @@ static void durations(void **state) {
     assert_true(ns == 60000000000LL);
     assert_int_equal(aim_parse_duration("1.5h", &ns), 0);
     assert_true(ns == 5400000000000LL);
+    assert_int_equal(aim_parse_duration("7d", &ns), 0); /* a retention (docs/retention.md) */
+    assert_true(ns == 7 * 86400000000000LL);
     assert_int_equal(aim_parse_duration(".25s", &ns), 0);
     assert_true(ns == 250000000);
     ns = 7;

@@ -25,9 +25,11 @@ static void the_stages_run_in_the_documented_order(void **state) {
     assert_int_equal(aim_stage_count, sizeof want / sizeof want[0]);
     for (size_t k = 0; k < aim_stage_count; k++)
         assert_string_equal(aim_stages[k]->name, want[k]);
-    assert_int_equal(aim_sink_count, 2);
+    /* retention after the store: its passes run once the commit has stored the chunks. */
+    assert_int_equal(aim_sink_count, 3);
     assert_string_equal(aim_sinks[0]->name, "store");
-    assert_string_equal(aim_sinks[1]->name, "live");
+    assert_string_equal(aim_sinks[1]->name, "retention");
+    assert_string_equal(aim_sinks[2]->name, "live");
     /* A stage that runs at the sampling rate never commits on its own. */
     for (size_t k = 0; k < aim_sink_count; k++)
         assert_non_null(aim_sinks[k]->name);

@@ -264,6 +264,30 @@ int aim_config_set_agent(aim_config *c, int on) {
     return 0;
 }
 
+/* Retention bounds (docs/retention.md): below a second a pass would run at every commit for
+ * nothing; a bucket is read in one pass, so a step is at most an hour. */
+#define RETAIN_MIN_NS 1000000000LL
+#define STEP_DEFAULT_NS 60000000000LL
+#define STEP_MIN_NS 1000000LL
+#define STEP_MAX_NS 3600000000000LL
+
+int aim_config_set_retention(aim_config *c, int64_t retain_ns, int64_t downsample_after_ns,
+                             int64_t downsample_step_ns) {
+    if ((retain_ns && retain_ns < RETAIN_MIN_NS) ||
+        (downsample_after_ns && downsample_after_ns < RETAIN_MIN_NS))
+        return fail(c, -EINVAL, "a retention or downsampling age is 0 (none) or at least 1 s");
+    if (retain_ns && downsample_after_ns >= retain_ns)
+        return fail(c, -EINVAL, "samples are downsampled before they are deleted: the "
+                                "downsampling age must be shorter than the retention");
+    if (downsample_step_ns &&
+        (downsample_step_ns < STEP_MIN_NS || downsample_step_ns > STEP_MAX_NS))
+        return fail(c, -EINVAL, "a downsampling step is 1 ms to 1 h");
+    c->retain_ns = retain_ns;
+    c->downsample_after_ns = downsample_after_ns;
+    c->downsample_step_ns = downsample_step_ns ? downsample_step_ns : STEP_DEFAULT_NS;
+    return 0;
+}
+
 int aim_config_set_control_socket(aim_config *c, const char *path) {
     if (path && strlen(path) >= sizeof c->control_path)
         return fail(c, -ENAMETOOLONG, "a socket path is at most %zu bytes",

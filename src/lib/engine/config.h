@@ -50,6 +50,10 @@ struct aim_config {
     double lat, lon;          /* the machine's position, degrees, when have_location */
     int have_location;
     int marginal;             /* ask the provider for the marginal signal */
+    /* Retention of a long session (aim_config_set_retention, sink_retention.c); 0 = none. */
+    int64_t retain_ns;
+    int64_t downsample_after_ns;
+    int64_t downsample_step_ns;
     char errmsg[256];         /* the last failed setter's message (aim_config_errmsg) */
 };
 

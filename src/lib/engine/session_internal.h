@@ -111,6 +111,8 @@ struct aim_session {
     int run_recorded;             /* the run's rows are committed (sink_store.c) */
     aim_chunk_backlog backlog;    /* encoded chunks no commit has stored yet (sink_store.c) */
     int backlog_warned;           /* the bound was hit and said so */
+    int64_t retention_due_ns;     /* the next retention pass (sink_retention.c), monotonic */
+    int retention_said, retention_failed; /* its warnings, once each */
 };
 
 /* Sets the session's message and returns err: for start() and the stages' and sinks'

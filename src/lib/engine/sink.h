@@ -30,7 +30,7 @@ typedef struct aim_sink {
     void (*release)(struct aim_session *s);
 } aim_sink;
 
-extern const aim_sink aim_sink_store, aim_sink_live;
+extern const aim_sink aim_sink_store, aim_sink_live, aim_sink_retention;
 
 extern const aim_sink *const aim_sinks[];
 extern const size_t aim_sink_count;

@@ -14,6 +14,7 @@ const size_t aim_stage_count = sizeof aim_stages / sizeof aim_stages[0];
 
 const aim_sink *const aim_sinks[] = {
     &aim_sink_store,
+    &aim_sink_retention, /* after the store's commit: old samples deleted or coarser */
     &aim_sink_live,
 };
 const size_t aim_sink_count = sizeof aim_sinks / sizeof aim_sinks[0];

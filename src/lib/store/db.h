@@ -142,6 +142,28 @@ int aim__db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_
 int aim__db_phase_ranges(aim_db *db, const char *run_id, const char *phase,
                         aim_time_range **ret_ranges, size_t *ret_n);
 
+/* Retention of a long run's samples (docs/retention.md), for the writer thread between two
+ * commits: each call is one transaction of its own (not inside aim__db_begin/commit) that
+ * touches a bounded number of rows, so a caller makes passes until one does less than its
+ * bound. Times are ns since the run's start, as the chunks' t_first_ns/t_last_ns.
+ *
+ * prune_before deletes the run's chunks whose last tick is before before_ns, its closed
+ * phase instances that ended before it, and its marks and records made before it: at most
+ * max_rows of each table. The run row, devices, series statistics, phase totals and
+ * per-phase figures and record keys (the writer's own running aggregates) stay. Returns
+ * how many rows went (>= 0) or -errno (-EINVAL, -EIO, -EBUSY; db's message set).
+ *
+ * downsample replaces group's chunks of raw samples before before_ns (rounded down to a
+ * multiple of step_ns) by one tick per step_ns bucket at the bucket's last ns: a gauge's
+ * mean of the bucket's valid values, a counter's last reading (cumulative counters stay
+ * exact at each bucket's end), invalid where the bucket had no value. One pass reads about
+ * max_chunks (>= 2) chunks, then to the end of the bucket it is in. Returns the chunks it
+ * rewrote (0: nothing left to do; a second call with the same arguments returns 0) or
+ * -errno (-EINVAL, -EIO, -EBADMSG for a corrupt chunk, -ENOMEM). */
+int aim__db_prune_before(aim_db *db, const char *run_id, int64_t before_ns, int max_rows);
+int aim__db_downsample(aim_db *db, const char *run_id, int group, int64_t before_ns,
+                      int64_t step_ns, int max_chunks);
+
 /* Replaces the back-end's "not an error" (the reason of a later call that succeeded) in msg by
  * the text of err, a negative errno. Used by every set_error function. */
 void aim__db_fix_reason(char *msg, size_t size, int err);

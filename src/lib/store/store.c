@@ -173,6 +173,13 @@ int aim__db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
 int aim__db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_ticks) {
     return db->ops->group_ticks(db, run_id, group, ret_ticks);
 }
+int aim__db_prune_before(aim_db *db, const char *run_id, int64_t before_ns, int max_rows) {
+    return db->ops->prune_before(db, run_id, before_ns, max_rows);
+}
+int aim__db_downsample(aim_db *db, const char *run_id, int group, int64_t before_ns,
+                      int64_t step_ns, int max_chunks) {
+    return db->ops->downsample(db, run_id, group, before_ns, step_ns, max_chunks);
+}
 int aim__db_corr_grid_group(aim_db *db, const aim_run_summary *run, int *ret_group,
                            int *ret_n_groups) {
     return db->ops->grid_group(db, run, ret_group, ret_n_groups);

@@ -100,6 +100,12 @@ typedef struct aim_store_ops {
     int (*run_tags_load)(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n);
     int (*runs_with_tag)(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);
 
+    /* Retention of a long run (docs/retention.md): each call its own bounded transaction
+     * (never inside begin/commit), times in ns since the run's start, as the chunks'. */
+    int (*prune_before)(aim_db *db, const char *run_id, int64_t before_ns, int max_rows);
+    int (*downsample)(aim_db *db, const char *run_id, int group, int64_t before_ns,
+                      int64_t step_ns, int max_chunks);
+
     /* Correlation matrices (computing them is processing's; store/corr_store.h). */
     int (*corr_save)(aim_db *db, const char *run_id, const aim_corr_matrix *m);
     int (*corr_load)(aim_db *db, const char *run_id, aim_corr_matrix **ret);

@@ -40,6 +40,8 @@ const aim_store_ops aim_sqlite_store_ops = {
     .run_tags_store = sq_run_tags_store,
     .run_tags_load = sq_run_tags_load,
     .runs_with_tag = sq_runs_with_tag,
+    .prune_before = sq_prune_before,
+    .downsample = sq_downsample,
     .corr_save = sq_corr_save,
     .corr_load = sq_corr_load,
 };

@@ -64,6 +64,9 @@ int sq_marks_load(aim_db *db, const char *run_id, aim_mark_row **ret, size_t *re
 int sq_run_tags_store(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n);
 int sq_run_tags_load(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n);
 int sq_runs_with_tag(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);
+int sq_prune_before(aim_db *db, const char *run_id, int64_t before_ns, int max_rows);
+int sq_downsample(aim_db *db, const char *run_id, int group, int64_t before_ns, int64_t step_ns,
+                  int max_chunks);
 int sq_corr_save(aim_db *db, const char *run_id, const aim_corr_matrix *m);
 int sq_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret);
 
