@@ -34,8 +34,11 @@ typedef struct top_record {
     double value;
 } top_record;
 
+/* An entry of "runs": the run itself (kind "run"), or one of an agent's jobs ("job", whose
+ * records are unknown: the node's are the agent run's). */
 typedef struct top_run {
-    char id[40], name[128], phase[64];
+    char kind[8], state[8];   /* "run" / "job"; "running" / "ended" ("" when not said) */
+    char id[72], name[128], phase[64];
     double elapsed_s, energy_j, carbon_g;
     top_record *records;
     int n_records;

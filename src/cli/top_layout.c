@@ -237,18 +237,23 @@ static void runs_table(lines *l, const top_model *m) {
     emit(l);
     for (int i = 0; i < m->n_runs; i++) {
         const top_run *r = &m->runs[i];
-        char dur[48], e[32], per[96] = "-", name[21], phase[16], num[AIM_NUM_MAX];
+        char dur[48], e[32], per[96] = "-", full[96], id[25], name[21], phase[16],
+            num[AIM_NUM_MAX];
         aim__fmt_duration(dur, sizeof dur, isfinite(r->elapsed_s) ? (int64_t)(r->elapsed_s * 1e9) : 0);
         aim__fmt_energy_short(e, sizeof e, r->energy_j);
-        /* J per unit of the first record the run reports (samples, tokens, ...): none while
-         * the server sends no records. */
+        /* J per unit of the first record the run reports (samples, tokens, ...): none before
+         * its first record, nor for an agent's job (records are the node's). */
         if (r->n_records > 0 && r->records[0].value > 0 && isfinite(r->energy_j))
             aim__bprintf(per, sizeof per, "%s J/%s",
                          aim__fmt_sig(num, r->energy_j / r->records[0].value, 3, 0),
                          r->records[0].key);
-        aim__utf8_shorten(name, sizeof name, r->name[0] ? r->name : "-");
+        /* An agent's jobs under its run, indented, with their state where the run's name is. */
+        int job = strcmp(r->kind, "job") == 0;
+        aim__bprintf(full, sizeof full, "%s%s", job ? "  job " : "", r->id[0] ? r->id : "-");
+        aim__utf8_shorten(id, sizeof id, full);
+        aim__utf8_shorten(name, sizeof name, job && r->state[0] ? r->state : r->name[0] ? r->name : "-");
         aim__utf8_shorten(phase, sizeof phase, r->phase[0] ? r->phase : "-");
-        aim__strbuf_pad_right(&l->b, r->id[0] ? r->id : "-", 24);
+        aim__strbuf_pad_right(&l->b, id, 24);
         aim__strbuf_putc(&l->b, ' ');
         aim__strbuf_pad_right(&l->b, name, 20);
         aim__strbuf_putc(&l->b, ' ');

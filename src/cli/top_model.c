@@ -90,6 +90,8 @@ static int read_runs(json_t *arr, top_run **ret, int *ret_n) {
         return -ENOMEM;
     for (int i = 0; i < n; i++) {
         json_t *o = json_array_get(arr, (size_t)i), *rec = json_object_get(o, "records");
+        get_str(o, "kind", r[i].kind, sizeof r[i].kind);
+        get_str(o, "state", r[i].state, sizeof r[i].state);
         get_str(o, "id", r[i].id, sizeof r[i].id);
         get_str(o, "name", r[i].name, sizeof r[i].name);
         get_str(o, "phase", r[i].phase, sizeof r[i].phase);

@@ -160,15 +160,16 @@ def sample_value(text, name):
 
 
 @contextlib.contextmanager
-def serving_run(tmp_path, db, name="prom-e2e", interval="50ms"):
-    """`aimeter run --prometheus` over two fake NVML GPUs, its command waiting for a file:
-    yields (base URL, stop, the process, its stderr file); the run lasts until stop()."""
+def serving_run(tmp_path, db, name="prom-e2e", interval="50ms", prelude=""):
+    """`aimeter run --prometheus` over two fake NVML GPUs, its command (the shell text prelude,
+    then) waiting for a file: yields (base URL, stop, the process, its stderr file); the run
+    lasts until stop()."""
     port = free_port()
     go = tmp_path / "go"
     proc, _, err = popen_aimeter(
         "run", "-q", "--sources", "procfs,nvml", "-i", interval, "--db", db, "--name", name,
         "--prometheus", f"127.0.0.1:{port}", "--",
-        "sh", "-c", f"while [ ! -e {go} ]; do sleep 0.02; done",
+        "sh", "-c", f"{prelude}while [ ! -e {go} ]; do sleep 0.02; done",
         out_dir=tmp_path, env=gpu_env())
     try:
         yield f"http://127.0.0.1:{port}", go.touch, proc, err

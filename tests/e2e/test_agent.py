@@ -4,83 +4,16 @@ with /metrics and a control socket for every local job. Jobs are told apart by S
 agent has a socket of its own (AIMETER_AGENT_SOCKET), never the machine's. Nothing depends
 on timing: every wait is for a condition, with a generous deadline."""
 import os
-import shutil
-import signal
 import socket
 import sqlite3
-import tempfile
-import time
 import urllib.request
 
 import pytest
 
-from conftest import (AIMETER, EX_UNAVAILABLE, EX_USAGE, gpu_env, kill_tree, ls_json,
-                      popen_aimeter, report_json, run_aimeter, assert_one_error)
-from promserver import fetch, free_port, promtool_check
-
-DEADLINE = 60
-
-
-def wait_until(cond, what, timeout=DEADLINE):
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
-@pytest.fixture
-def sock_dir():
-    """A short directory for the agent's socket (a socket path holds 107 bytes)."""
-    d = tempfile.mkdtemp(prefix="aim-ag-")
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
-
-
-class Agent:
-    def __init__(self, tmp_path, db, sock, extra=()):
-        self.sock, self.db, self.port = sock, db, free_port()
-        self.env = gpu_env(AIMETER_AGENT_SOCKET=sock)
-        # `aimeter` for the commands a joined run starts
-        self.env["PATH"] = f"{AIMETER.parent}:{os.environ['PATH']}"
-        self.proc, _, self.err = popen_aimeter(
-            "agent", "--sources", "procfs,nvml", "-i", "50ms", "--db", db,
-            "--listen", f"127.0.0.1:{self.port}", *extra, out_dir=tmp_path, env=self.env)
-        # The start line comes once the socket listens (a stale file may be there before).
-        wait_until(lambda: "control socket" in self.err.read_text() or self.proc.poll() is not None,
-                   "the agent's start line")
-        assert self.proc.poll() is None, self.err.read_text()
-        self.url = f"http://127.0.0.1:{self.port}/metrics"
-
-    def aimeter(self, *args, job=None, **kw):
-        env = dict(self.env)
-        env.pop("SLURM_JOB_ID", None)
-        if job:
-            env["SLURM_JOB_ID"] = job
-        return run_aimeter(*args, env=env, **kw)
-
-    def metrics(self):
-        status, _, text = fetch(self.url)
-        assert status == 200, text
-        return text
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=DEADLINE)
-
-
-@pytest.fixture
-def agent(tmp_path, db, sock_dir):
-    a = Agent(tmp_path, db, os.path.join(sock_dir, "agent.sock"))
-    try:
-        yield a
-    finally:
-        if a.proc.poll() is None:
-            a.proc.send_signal(signal.SIGTERM)
-            try:
-                a.proc.wait(timeout=DEADLINE)
-            finally:
-                kill_tree(a.proc)
-
+from agentproc import DEADLINE, Agent, agent, sock_dir, wait_until  # noqa: F401 (fixtures)
+from conftest import (EX_UNAVAILABLE, EX_USAGE, kill_tree, ls_json, popen_aimeter, report_json,
+                      run_aimeter, assert_one_error)
+from promserver import fetch, promtool_check
 
 def lines_of(text, name):
     return [ln for ln in text.splitlines() if ln.startswith(name + "{")]

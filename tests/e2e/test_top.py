@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from agentproc import agent, sock_dir, wait_until  # noqa: F401 (fixtures)
 from conftest import AIMETER, error_lines, run_aimeter
-from test_prometheus import fetch, free_port, served  # noqa: F401 (the fixture)
+from promserver import fetch, free_port, serving_run
+from test_prometheus import served  # noqa: F401 (the fixture)
 
 
 def live(url, want_gpus=True, timeout=30):
@@ -43,8 +45,8 @@ def test_api_live_is_the_snapshot_as_json(served):
     assert doc["sampler"]["samples"] >= 1 and doc["sampler"]["missed_deadlines"] >= 0
     util = [s for s in doc["series"] if s["metric"] == "gpu.util"]
     assert len(util) == 2 and all(s["unit"] == "%" and s["valid"] for s in util), util
-    assert [r["id"] for r in doc["runs"]] == [doc["run"]["id"]]
-    assert doc["runs"][0]["records"] == {}
+    assert [(r["kind"], r["id"]) for r in doc["runs"]] == [("run", doc["run"]["id"])]
+    assert doc["runs"][0]["records"] == {}  # the command records nothing
     assert fetch(url + "/api/live", method="POST")[0] == 405
     assert fetch(url + "/api/live/x")[0] == 404
     stop()
@@ -79,6 +81,55 @@ def test_top_once_prints_one_plain_block(served):
         p.wait(timeout=10)
     stop()
     assert proc.wait(timeout=60) == 0, Path(err).read_text()
+
+
+def test_a_runs_records_give_top_its_j_per_unit(tmp_path, db):
+    """The command's `aimeter record` (through AIMETER_CONTROL) reaches /api/live's runs and
+    top's runs view as J per token."""
+    prelude = f"{AIMETER} record tokens 400 && {AIMETER} record tokens 600 && "
+    with serving_run(tmp_path, db, name="tok-e2e", prelude=prelude) as (url, stop, proc, err):
+        def recorded():
+            doc = live(url, want_gpus=False)[1]
+            return doc["runs"][0]["records"].get("tokens") == 1000 and doc["totals"]["energy_j"]
+        wait_until(recorded, "the tokens in /api/live")
+        r = run_aimeter("top", "--once", url.rsplit(":", 1)[1])
+        assert r.returncode == 0, r.stderr
+        row = [l for l in r.stdout.splitlines() if '"tok-e2e"' not in l and "tok-e2e" in l]
+        assert len(row) == 1 and " J/tokens" in row[0], r.stdout
+        stop()
+        assert proc.wait(timeout=60) == 0, Path(err).read_text()
+
+
+def test_an_agents_jobs_in_api_live_and_top(agent):
+    """Two jobs on an agent's node (SLURM_JOB_ID), each in its phase: /api/live lists the
+    agent's run, then both jobs with their phases; top --once shows them under the run, and
+    the node's tokens give the run its J/unit."""
+    for job, args in (("111", ("phase", "begin", "train")), ("222", ("phase", "begin", "eval")),
+                      ("111", ("record", "tokens", "5000"))):
+        r = agent.aimeter(*args, job=job)
+        assert r.returncode == 0, r.stderr
+
+    def both():
+        runs = agent.live()["runs"]
+        jobs = {r["id"]: r for r in runs if r["kind"] == "job"}
+        return (runs[0]["kind"] == "run" and runs[0]["records"].get("tokens") == 5000
+                and jobs.get("111", {}).get("phase") == "train"
+                and jobs.get("222", {}).get("phase") == "eval")
+    wait_until(both, "both jobs in /api/live")
+    runs = agent.live()["runs"]
+    assert [r["kind"] for r in runs] == ["run", "job", "job"], runs
+    for j in runs[1:]:
+        assert j["state"] == "running" and "records" not in j, j
+        assert j["energy_j"] >= 0 and j["elapsed_s"] >= 0 and j["carbon_g"] >= 0, j
+    r = agent.aimeter("top", "--once", str(agent.port))
+    assert r.returncode == 0, r.stderr
+    rows = {l.split()[1]: l for l in r.stdout.splitlines() if l.startswith("  job ")}
+    assert set(rows) == {"111", "222"}, r.stdout
+    assert "train" in rows["111"] and "eval" in rows["222"], r.stdout
+    assert all("running" in l for l in rows.values()), r.stdout
+    run_row = [l for l in r.stdout.splitlines() if l.startswith(runs[0]["id"])]
+    assert len(run_row) == 1 and " J/tokens" in run_row[0], r.stdout
+    assert agent.stop() == 0
 
 
 def test_top_unreachable_is_one_line_and_69():

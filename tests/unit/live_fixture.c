@@ -42,3 +42,19 @@ char *live_fixture_json(double gpu0_power_w, double elapsed_s, double carbon_g) 
     series[0].value = 250;
     return text;
 }
+
+char *live_fixture_agent_json(void) {
+    static const aim_prom_job jobs[] = {
+        {"111", "train", 0, 10, 900, 0.25},
+        {"222", "", 1, 2, 100.5, 0.125},
+    };
+    static const aim_live_json_record records[] = { {"tokens", 1000}, {"samples", 8} };
+    aim_prom_input in = live_fixture_input();
+    in.jobs = jobs;
+    in.n_jobs = 2;
+    aim_live_json_extra x = { .samples = 250, .records = records, .n_records = 2 };
+    char *text = NULL;
+    if (aim__live_json_render(&in, &x, &text) < 0)
+        abort();
+    return text;
+}

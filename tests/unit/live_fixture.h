@@ -11,4 +11,8 @@ aim_prom_input live_fixture_input(void);
 /* The rendered /api/live text with gpu0 at power_w (the caller frees it). */
 char *live_fixture_json(double gpu0_power_w, double elapsed_s, double carbon_g);
 
+/* The same as an agent's: two jobs (one ended, one in a phase) and the node's counter
+ * records tokens 1000 and samples 8 (the caller frees it). */
+char *live_fixture_agent_json(void);
+
 #endif

@@ -74,6 +74,48 @@ static void what_is_published_is_what_is_read(void **state) {
     aim__live_free(l);
 }
 
+/* The workload's counter records: none until the first, slots in order with their keys
+ * written once, at most AIM_LIVE_RECORDS, keys cut at their limit. */
+static void counter_records_are_published(void **state) {
+    aim_live *l;
+    assert_int_equal(aim__live_new(0, 0, &l), 0);
+    aim_live_totals t;
+    aim__live_read(l, &t, NULL, NULL, NULL);
+    assert_int_equal(t.n_records, 0);
+    aim__live_write_begin(l);
+    aim__live_set_record(l, 1, "samples", 5); /* not the next slot: ignored */
+    aim__live_set_record(l, 0, "tokens", 1200);
+    aim__live_write_end(l);
+    aim__live_read(l, &t, NULL, NULL, NULL);
+    assert_int_equal(t.n_records, 1);
+    assert_string_equal(t.records[0].key, "tokens");
+    assert_true(t.records[0].total == 1200);
+    char key[80];
+    aim__live_write_begin(l);
+    aim__live_set_record(l, 0, "ignored", 1500.5); /* a slot keeps its key */
+    for (int k = 1; k < AIM_LIVE_RECORDS + 2; k++) {
+        snprintf(key, sizeof key, "k%d-%060d", k, 0);
+        aim__live_set_record(l, k, key, k);
+    }
+    aim__live_write_end(l);
+    aim__live_read(l, &t, NULL, NULL, NULL);
+    assert_int_equal(t.n_records, AIM_LIVE_RECORDS);
+    assert_string_equal(t.records[0].key, "tokens");
+    assert_true(t.records[0].total == 1500.5);
+    for (int k = 1; k < AIM_LIVE_RECORDS; k++) {
+        assert_int_equal(strlen(t.records[k].key), AIM_LIVE_KEY_MAX - 1);
+        assert_true(t.records[k].key[1] == '0' + k && t.records[k].total == k);
+    }
+    /* What a publication does not set keeps its value. */
+    aim__live_write_begin(l);
+    aim__live_set_totals(l, 1, 1, 1, 1, 1, "x");
+    aim__live_write_end(l);
+    aim__live_read(l, &t, NULL, NULL, NULL);
+    assert_int_equal(t.n_records, AIM_LIVE_RECORDS);
+    assert_true(t.records[0].total == 1500.5);
+    aim__live_free(l);
+}
+
 /* The writer mid-publication: a reader's copy is refused, not half old and half new. */
 static void a_copy_during_a_publication_is_refused(void **state) {
     aim_live *l;
@@ -115,6 +157,7 @@ static void *writer_main(void *arg) {
             aim__live_set_series(l, i, (double)(g + (uint64_t)i), (g + (uint64_t)i) % 3 != 0);
         aim__live_set_totals(l, (int64_t)g * 1000, 2 * g, 0.5 * (double)g, (double)g * N_DEV,
                             3.0 * (double)g, phase);
+        aim__live_set_record(l, 0, "tokens", 7.0 * (double)g);
         aim__live_write_end(l);
     }
     return NULL;
@@ -144,6 +187,7 @@ static void a_concurrent_reader_never_keeps_a_torn_record(void **state) {
         assert_true(t.carbon_g == 3.0 * (double)g);
         snprintf(want, sizeof want, "phase-%llu", (unsigned long long)g);
         assert_string_equal(t.phase, want);
+        assert_true(t.n_records == 1 && t.records[0].total == 7.0 * (double)g);
         double sum = 0;
         for (int d = 0; d < N_DEV; d++)
             sum += dev[d];
@@ -162,6 +206,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nothing_published_reads_as_generation_zero),
         cmocka_unit_test(what_is_published_is_what_is_read),
+        cmocka_unit_test(counter_records_are_published),
         cmocka_unit_test(a_copy_during_a_publication_is_refused),
         cmocka_unit_test(a_concurrent_reader_never_keeps_a_torn_record),
     };

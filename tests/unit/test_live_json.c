@@ -121,7 +121,41 @@ static void test_runs(void **state) {
     assert_string_equal(str(r, "name"), "train");
     assert_string_equal(str(r, "phase"), "decode");
     assert_true(num(r, "elapsed_s") == 12.5 && num(r, "energy_j") == 1500.25);
-    assert_true(json_is_object(json_object_get(r, "records")));
+    assert_string_equal(str(r, "kind"), "run");
+    json_t *rec = json_object_get(r, "records");
+    assert_true(json_is_object(rec) && json_object_size(rec) == 0); /* none recorded yet */
+    json_decref(root);
+}
+
+/* An agent: its own run first with the node's counter records, then its jobs, without
+ * records (they are the node's, not a job's). */
+static void test_runs_of_an_agent(void **state) {
+    (void)state;
+    char *text = live_fixture_agent_json();
+    json_t *root = aim__json_parse(text, strlen(text), NULL, 0), *runs;
+    free(text);
+    assert_non_null(root);
+    runs = json_object_get(root, "runs");
+    assert_int_equal(json_array_size(runs), 3);
+    json_t *r = json_array_get(runs, 0), *a = json_array_get(runs, 1), *b = json_array_get(runs, 2);
+    assert_string_equal(str(r, "kind"), "run");
+    assert_string_equal(str(r, "state"), "running");
+    json_t *rec = json_object_get(r, "records");
+    assert_int_equal(json_object_size(rec), 2);
+    assert_true(num(rec, "tokens") == 1000 && num(rec, "samples") == 8);
+    assert_string_equal(json_object_iter_key(json_object_iter(rec)), "tokens"); /* in order */
+    assert_string_equal(str(a, "kind"), "job");
+    assert_string_equal(str(a, "id"), "111");
+    assert_true(json_is_null(json_object_get(a, "name")));
+    assert_string_equal(str(a, "phase"), "train");
+    assert_string_equal(str(a, "state"), "running");
+    assert_true(num(a, "elapsed_s") == 10 && num(a, "energy_j") == 900 &&
+                num(a, "carbon_g") == 0.25);
+    assert_null(json_object_get(a, "records"));
+    assert_string_equal(str(b, "id"), "222");
+    assert_true(json_is_null(json_object_get(b, "phase")));
+    assert_string_equal(str(b, "state"), "ended");
+    assert_true(num(b, "energy_j") == 100.5);
     json_decref(root);
 }
 
@@ -144,6 +178,7 @@ int main(void) {
         cmocka_unit_test(test_devices),
         cmocka_unit_test(test_series),
         cmocka_unit_test(test_runs),
+        cmocka_unit_test(test_runs_of_an_agent),
         cmocka_unit_test(test_no_phase_is_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -183,6 +183,49 @@ static void test_runs_view_and_help(void **state) {
     top_model_clear(&m);
 }
 
+/* An agent's answer: its run with the node's records (J/unit from the first), then its jobs
+ * under it with their state and phase and no J/unit (a job has no records of its own). */
+static void test_runs_view_of_an_agent(void **state) {
+    (void)state;
+    top_model m = { 0 };
+    char *text = live_fixture_agent_json(), err[256] = "";
+    assert_int_equal(top_model_update(&m, text, strlen(text), err, sizeof err), 0);
+    free(text);
+    assert_int_equal(m.n_runs, 3);
+    assert_string_equal(m.runs[0].kind, "run");
+    assert_int_equal(m.runs[0].n_records, 2);
+    assert_string_equal(m.runs[0].records[0].key, "tokens");
+    assert_string_equal(m.runs[1].kind, "job");
+    assert_string_equal(m.runs[1].id, "111");
+    assert_string_equal(m.runs[1].state, "running");
+    assert_string_equal(m.runs[2].state, "ended");
+    assert_int_equal(m.runs[1].n_records, 0);
+    top_screen s = { .view = TOP_VIEW_RUNS, .width = 120, .height = 20 };
+    char *t = screen(&m, &s);
+    const char *run = strstr(t, "20261207-120000-abcdef"), *j1 = strstr(t, "  job 111 "),
+               *j2 = strstr(t, "  job 222 ");
+    assert_true(run && j1 && j2 && run < j1 && j1 < j2);
+    assert_non_null(strstr(run, "1.50 J/tokens")); /* 1500.25 J / 1000 tokens */
+    assert_true(strstr(run, "1.50 J/tokens") < j1);
+    /* job 111: running, in train, no J/unit; job 222: ended, no phase */
+    char line[200];
+    snprintf(line, sizeof line, "%.*s", (int)(strchr(j1, '\n') - j1), j1);
+    assert_non_null(strstr(line, "running"));
+    assert_non_null(strstr(line, "train"));
+    assert_null(strstr(line, "J/"));
+    snprintf(line, sizeof line, "%.*s", (int)(strchr(j2, '\n') - j2), j2);
+    assert_non_null(strstr(line, "ended"));
+    assert_null(strstr(line, "J/"));
+    free(t);
+    aim_strbuf b = AIM_STRBUF_INIT;
+    s.height = 0;
+    top_layout_plain(&m, &s, &b);
+    assert_non_null(strstr(b.data, "  job 111 "));
+    assert_non_null(strstr(b.data, "J/tokens"));
+    aim__strbuf_free(&b);
+    top_model_clear(&m);
+}
+
 static void test_screen_limits_pause_and_status(void **state) {
     (void)state;
     top_model m = { 0 };
@@ -250,6 +293,7 @@ int main(void) {
         cmocka_unit_test(test_devices_view_and_sort),
         cmocka_unit_test(test_metrics_view_busiest_first),
         cmocka_unit_test(test_runs_view_and_help),
+        cmocka_unit_test(test_runs_view_of_an_agent),
         cmocka_unit_test(test_screen_limits_pause_and_status),
         cmocka_unit_test(test_sparkline),
         cmocka_unit_test(test_plain_block),

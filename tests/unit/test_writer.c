@@ -161,6 +161,10 @@ static void a_sink_in_the_table_receives_the_run(void **state) {
     free(seen_v);
     free(first_v);
     free(seen_ok);
+    /* The workload's counters reach the live snapshot (a gauge does not). */
+    assert_int_equal(aim_record(s, "tokens", 100), 0);
+    assert_int_equal(aim_record(s, "loss", 0.5), 0);
+    assert_int_equal(aim_record(s, "tokens", 50), 0);
     assert_int_equal(aim_session_stop(s, AIM_RUN_COMPLETED, 0), 0);
 
     uint64_t written = 0;
@@ -199,6 +203,9 @@ static void a_sink_in_the_table_receives_the_run(void **state) {
     assert_true(t.generation == rec.publishes + 1);
     assert_true(t.samples == s->run.samples && t.duration_ns == s->run.duration_ns);
     assert_true(t.energy_j == s->run.total_energy_j && t.energy_j > 0);
+    assert_int_equal(t.n_records, 1);
+    assert_string_equal(t.records[0].key, "tokens");
+    assert_true(t.records[0].total == 150);
     for (int d = 0; d < s->run.n_devices; d++)
         if (s->run.devices[d].has_energy)
             assert_true(dev[d] == s->run.devices[d].energy_j);

@@ -1,5 +1,5 @@
 /* The live snapshot's sequence lock (live.h). The record is one array of 64-bit words: the
- * scalars, the phase name, the devices' energies, the series' values, then the validity
+ * scalars, the phase name, the counter records (keys and totals), the devices' energies, the series' values, then the validity
  * bits; doubles travel as their bit patterns so every word is one relaxed atomic. */
 #include "engine/live.h"
 
@@ -12,11 +12,16 @@
 
 enum { W_GEN, W_DURATION, W_SAMPLES, W_POWER, W_ENERGY, W_CARBON, W_INTENSITY, W_PHASE };
 #define PHASE_WORDS ((AIM_LIVE_PHASE_MAX + 7) / 8)
-#define HEADER_WORDS (W_PHASE + PHASE_WORDS)
+/* Then the record count and each record slot: its key's words, then its total. */
+#define W_N_RECORDS (W_PHASE + PHASE_WORDS)
+#define KEY_WORDS ((AIM_LIVE_KEY_MAX + 7) / 8)
+#define RECORD_WORD(k) (W_N_RECORDS + 1 + (size_t)(k) * (KEY_WORDS + 1))
+#define HEADER_WORDS RECORD_WORD(AIM_LIVE_RECORDS)
 
 struct aim_live {
     atomic_uint_fast64_t seq;     /* odd while the writer writes */
     uint64_t generation;          /* the writer's own count */
+    int n_records;                /* the writer's own count of record slots set */
     atomic_int_fast64_t reader_ns;  /* aim__live_note_reader */
     int n_series, n_devices;
     size_t n_words;
@@ -44,6 +49,29 @@ static double double_of(uint64_t u) {
 static void put(aim_live *l, size_t i, uint64_t v) { atomic_store_explicit(&l->w[i], v, memory_order_relaxed); }
 static uint64_t get(const aim_live *l, size_t i) {
     return atomic_load_explicit(&((aim_live *)l)->w[i], memory_order_relaxed);
+}
+
+/* A string of at most words * 8 - 1 bytes (NULL: ""), NUL-padded, into the words from first. */
+static void put_text(aim_live *l, size_t first, int words, const char *text) {
+    char buf[PHASE_WORDS * 8 > KEY_WORDS * 8 ? PHASE_WORDS * 8 : KEY_WORDS * 8] = { 0 };
+    if (text)
+        memcpy(buf, text, strnlen(text, (size_t)words * 8 - 1));
+    for (int k = 0; k < words; k++) {
+        uint64_t u;
+        memcpy(&u, buf + 8 * k, sizeof u);
+        put(l, first + (size_t)k, u);
+    }
+}
+
+/* put_text's string back into out (size bytes, at most words * 8), NUL-terminated. */
+static void get_text(const aim_live *l, size_t first, int words, char *out, size_t size) {
+    char buf[PHASE_WORDS * 8 > KEY_WORDS * 8 ? PHASE_WORDS * 8 : KEY_WORDS * 8];
+    for (int k = 0; k < words; k++) {
+        uint64_t u = get(l, first + (size_t)k);
+        memcpy(buf + 8 * k, &u, sizeof u);
+    }
+    memcpy(out, buf, size);
+    out[size - 1] = '\0';
 }
 
 int aim__live_new(int n_series, int n_devices, aim_live **ret) {
@@ -93,18 +121,21 @@ void aim__live_set_totals(aim_live *l, int64_t duration_ns, uint64_t samples, do
     put(l, W_POWER, bits_of(power_w));
     put(l, W_ENERGY, bits_of(energy_j));
     put(l, W_CARBON, bits_of(carbon_g));
-    char name[PHASE_WORDS * 8] = { 0 };
-    if (phase)
-        memcpy(name, phase, strnlen(phase, AIM_LIVE_PHASE_MAX - 1));
-    for (int k = 0; k < PHASE_WORDS; k++) {
-        uint64_t u;
-        memcpy(&u, name + 8 * k, sizeof u);
-        put(l, W_PHASE + (size_t)k, u);
-    }
+    put_text(l, W_PHASE, PHASE_WORDS, phase);
 }
 
 void aim__live_set_intensity(aim_live *l, double g_per_kwh) {
     put(l, W_INTENSITY, bits_of(g_per_kwh));
+}
+
+void aim__live_set_record(aim_live *l, int slot, const char *key, double total) {
+    if (slot < 0 || slot >= AIM_LIVE_RECORDS || slot > l->n_records)
+        return;
+    if (slot == l->n_records) { /* a new key: its name once, then the count */
+        put_text(l, RECORD_WORD(slot), KEY_WORDS, key);
+        put(l, W_N_RECORDS, (uint64_t)++l->n_records);
+    }
+    put(l, RECORD_WORD(slot) + KEY_WORDS, bits_of(total));
 }
 
 void aim__live_set_device(aim_live *l, int device, double energy_j) {
@@ -141,7 +172,7 @@ int aim__live_try_read(const aim_live *l, aim_live_totals *t, double *device_ene
     uint_fast64_t s0 = atomic_load_explicit(&m->seq, memory_order_acquire);
     if (s0 & 1)
         return -EAGAIN;
-    aim_live_totals c;
+    aim_live_totals c = { 0 };
     c.generation = get(l, W_GEN);
     c.duration_ns = (int64_t)get(l, W_DURATION);
     c.samples = get(l, W_SAMPLES);
@@ -149,13 +180,13 @@ int aim__live_try_read(const aim_live *l, aim_live_totals *t, double *device_ene
     c.energy_j = double_of(get(l, W_ENERGY));
     c.carbon_g = double_of(get(l, W_CARBON));
     c.intensity_g_per_kwh = double_of(get(l, W_INTENSITY));
-    char name[PHASE_WORDS * 8];
-    for (int k = 0; k < PHASE_WORDS; k++) {
-        uint64_t u = get(l, W_PHASE + (size_t)k);
-        memcpy(name + 8 * k, &u, sizeof u);
+    get_text(l, W_PHASE, PHASE_WORDS, c.phase, sizeof c.phase);
+    uint64_t n_rec = get(l, W_N_RECORDS);
+    c.n_records = n_rec < AIM_LIVE_RECORDS ? (int)n_rec : AIM_LIVE_RECORDS;
+    for (int k = 0; k < c.n_records; k++) {
+        get_text(l, RECORD_WORD(k), KEY_WORDS, c.records[k].key, sizeof c.records[k].key);
+        c.records[k].total = double_of(get(l, RECORD_WORD(k) + KEY_WORDS));
     }
-    memcpy(c.phase, name, sizeof c.phase);
-    c.phase[sizeof c.phase - 1] = '\0';
     for (int d = 0; device_energy_j && d < l->n_devices; d++)
         device_energy_j[d] = double_of(get(l, device_word(d)));
     for (int i = 0; values && i < l->n_series; i++)

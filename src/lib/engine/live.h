@@ -13,11 +13,23 @@
 
 #include <stdint.h>
 
+#include "model/control_proto.h"
 #include "processing/phases.h"
 
 #define AIM_LIVE_PHASE_MAX (AIM_PHASE_NAME_MAX + 1)
+/* The workload's counter records (tokens, samples, ...) a snapshot carries: the first this
+ * many counter keys of the run, for J/unit in /api/live and `aimeter top`. A fixed number, so
+ * the writer never allocates; later keys are in the report. */
+#define AIM_LIVE_RECORDS 8
+#define AIM_LIVE_KEY_MAX (AIM_CONTROL_KEY_MAX + 1)
 
 typedef struct aim_live aim_live;
+
+/* A counter record of the workload, by key. */
+typedef struct aim_live_record {
+    char key[AIM_LIVE_KEY_MAX];
+    double total;            /* the counter's sum so far */
+} aim_live_record;
 
 /* The scalar part of a snapshot. */
 typedef struct aim_live_totals {
@@ -29,6 +41,8 @@ typedef struct aim_live_totals {
     double carbon_g;         /* the run's carbon so far (PUE included) */
     double intensity_g_per_kwh; /* the grid intensity in force now; NaN when unknown */
     char phase[AIM_LIVE_PHASE_MAX]; /* the innermost open phase, "" when none */
+    int n_records;           /* the counter records so far, at most AIM_LIVE_RECORDS */
+    aim_live_record records[AIM_LIVE_RECORDS];
 } aim_live_totals;
 
 /* Room for n_series values and n_devices energies. -ENOMEM, -EINVAL for negative sizes. */
@@ -45,6 +59,10 @@ void aim__live_set_totals(aim_live *l, int64_t duration_ns, uint64_t samples, do
 void aim__live_set_intensity(aim_live *l, double g_per_kwh);
 void aim__live_set_device(aim_live *l, int device, double energy_j);
 void aim__live_set_series(aim_live *l, int slot, double value, int valid);
+/* Record slot (0 .. AIM_LIVE_RECORDS - 1, others ignored) holds counter key at total. Slots
+ * are taken in order, each key once for the run: a slot's key is written when the slot is
+ * first set, later calls only change its total (so a publication costs one word per key). */
+void aim__live_set_record(aim_live *l, int slot, const char *key, double total);
 void aim__live_write_end(aim_live *l);
 
 /* A reader that wants fresh figures says when it last read (monotonic ns); the writer

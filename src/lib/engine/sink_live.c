@@ -62,6 +62,7 @@ static void publish(aim_session *s) {
         aim__live_set_device(l, d, run->devices[d].has_energy ? s->energy[d].meter.energy_j : 0.0);
     for (int i = 0; i < s->catalog.n_series; i++)
         aim__live_set_series(l, i, s->latest[i], s->latest_ok[i]);
+    aim__workload_live_records(&s->workload, l);
     aim__live_write_end(l);
 }
 

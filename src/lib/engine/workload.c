@@ -114,6 +114,17 @@ void aim__workload_finish(aim_workload *w, int64_t t_ns) {
         aim__phases_finish(w->phases, t_ns);
 }
 
+void aim__workload_live_records(const aim_workload *w, aim_live *l) {
+    if (!w->ready)
+        return;
+    const aim_record_key *keys;
+    size_t n = aim__records_keys(w->records, &keys);
+    int slot = 0;
+    for (size_t i = 0; i < n && slot < AIM_LIVE_RECORDS; i++)
+        if (keys[i].kind == AIM_RECORD_COUNTER) /* a gauge's sum means nothing per joule */
+            aim__live_set_record(l, slot++, keys[i].key, keys[i].total);
+}
+
 uint64_t aim__workload_dropped(aim_workload *w) {
     if (!w->ready)
         return 0;

@@ -12,6 +12,7 @@
 #include "engine/control.h"
 #include "engine/events.h"
 #include "engine/jobs.h"
+#include "engine/live.h"
 #include "store/db.h"
 
 #define AIM_WORKLOAD_QUEUE 65536
@@ -68,6 +69,9 @@ void aim__workload_finish(aim_workload *w, int64_t t_ns);
 /* Writer, inside the commit's transaction: what changed since the last call. Times are
  * stored relative to start_mono_ns. */
 int aim__workload_store(aim_workload *w, aim_db *db, const char *run_id, int64_t start_mono_ns);
+/* Writer, inside a live publication (live.h): the first AIM_LIVE_RECORDS counter keys and
+ * their totals, in the order they first came (a key's slot never changes). */
+void aim__workload_live_records(const aim_workload *w, aim_live *l);
 /* Events that could not be kept (queue full, limits): for the report. */
 uint64_t aim__workload_dropped(aim_workload *w);
 

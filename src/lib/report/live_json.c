@@ -67,19 +67,38 @@ static json_t *series(const aim_prom_input *in, int *err) {
     return arr;
 }
 
-/* The runs (an agent's jobs, later) in progress; `aimeter run` serves itself as the one
- * entry. records: the workload's numbers by key, {} while the live snapshot does not carry
- * them (docs/http-api.md). */
-static json_t *runs(const aim_prom_input *in, int *err) {
-    json_t *arr = json_array(), *o = json_object();
+/* The runs in progress: the run itself (kind "run"; an agent's own session), then an agent's
+ * jobs (kind "job"). records: the run's counter records by key; a job has none, records being
+ * the node's (docs/agent.md), so the field is left out of a job's entry rather than showing
+ * the node's totals as the job's (docs/http-api.md). */
+static json_t *runs(const aim_prom_input *in, const aim_live_json_extra *x, int *err) {
+    json_t *arr = json_array(), *o = json_object(), *rec = json_object();
+    aim__json_put(o, "kind", json_string("run"), err);
     aim__json_put(o, "id", str_or_null(in->run), err);
     aim__json_put(o, "name", str_or_null(in->task), err);
     aim__json_put(o, "phase", str_or_null(in->phase), err);
+    aim__json_put(o, "state", json_string("running"), err);
     aim__json_put(o, "elapsed_s", aim__json_num(in->duration_s), err);
     aim__json_put(o, "energy_j", aim__json_num(in->energy_j), err);
     aim__json_put(o, "carbon_g", aim__json_num(in->carbon_g), err);
-    aim__json_put(o, "records", json_object(), err);
+    for (int k = 0; k < x->n_records; k++)
+        if (x->records[k].key && *x->records[k].key)
+            aim__json_put(rec, x->records[k].key, aim__json_num(x->records[k].total), err);
+    aim__json_put(o, "records", rec, err);
     aim__json_push(arr, o, err);
+    for (int k = 0; k < in->n_jobs; k++) {
+        const aim_prom_job *j = &in->jobs[k];
+        o = json_object();
+        aim__json_put(o, "kind", json_string("job"), err);
+        aim__json_put(o, "id", str_or_null(j->id), err);
+        aim__json_put(o, "name", json_null(), err);
+        aim__json_put(o, "phase", str_or_null(j->phase), err);
+        aim__json_put(o, "state", json_string(j->ended ? "ended" : "running"), err);
+        aim__json_put(o, "elapsed_s", aim__json_num(j->duration_s), err);
+        aim__json_put(o, "energy_j", aim__json_num(j->energy_j), err);
+        aim__json_put(o, "carbon_g", aim__json_num(j->carbon_g), err);
+        aim__json_push(arr, o, err);
+    }
     return arr;
 }
 
@@ -108,7 +127,7 @@ int aim__live_json_render(const aim_prom_input *in, const aim_live_json_extra *e
     aim__json_put(root, "sampler", sampler, &err);
     aim__json_put(root, "devices", devices(in, &err), &err);
     aim__json_put(root, "series", series(in, &err), &err);
-    aim__json_put(root, "runs", runs(in, &err), &err);
+    aim__json_put(root, "runs", runs(in, extra, &err), &err);
     int r = err || !root ? -ENOMEM
                          : aim__json_dump_flags(root, JSON_COMPACT | JSON_PRESERVE_ORDER |
                                                           JSON_REAL_PRECISION(15), 1, ret_text);

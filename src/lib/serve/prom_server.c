@@ -123,7 +123,10 @@ static enum MHD_Result live_json(aim_prom_server *srv, struct MHD_Connection *c)
     aim_live_totals t;
     aim_live counters; /* the public status-line figures: the sampler's missed deadlines */
     copy_snapshot(srv, &t);
-    aim_live_json_extra x = { .samples = t.samples };
+    aim_live_json_record rec[AIM_LIVE_RECORDS];
+    for (int k = 0; k < t.n_records; k++)
+        rec[k] = (aim_live_json_record){ .key = t.records[k].key, .total = t.records[k].total };
+    aim_live_json_extra x = { .samples = t.samples, .records = rec, .n_records = t.n_records };
     if (aim_session_live(srv->session, &counters) == 0) {
         x.have_missed = 1;
         x.missed_deadlines = counters.missed_deadlines;
