@@ -132,11 +132,15 @@ def prometheus_server(tmp_path, config):
 
 
 @contextlib.contextmanager
-def prometheus(tmp_path, target, job="aimeter"):
-    """Prometheus scraping target ("127.0.0.1:PORT") every second until the block ends."""
+def prometheus(tmp_path, targets, job="aimeter"):
+    """Prometheus scraping targets ("127.0.0.1:PORT", or a list of them, each its own
+    `instance`) every second until the block ends."""
+    if isinstance(targets, str):
+        targets = [targets]
+    listed = ", ".join(f"'{t}'" for t in targets)
     config = ("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
               f"scrape_configs:\n  - job_name: {job}\n"
-              f"    static_configs:\n      - targets: ['{target}']\n")
+              f"    static_configs:\n      - targets: [{listed}]\n")
     with prometheus_server(tmp_path, config) as port:
         yield Prometheus(f"http://127.0.0.1:{port}", tmp_path / "prometheus.log")
 
