@@ -61,7 +61,10 @@ void aim__workload_apply(aim_workload *w) {
         switch (e->msg.op) {
         case AIM_CTL_PHASE_BEGIN: r = aim__phases_begin(w->phases, e->t_ns, e->msg.name); break;
         case AIM_CTL_PHASE_END:
-            r = aim__phases_end_scoped(w->phases, e->t_ns, e->msg.name, e->msg.scope_len);
+            r = e->msg.scope_all ? aim__phases_end_scope(w->phases, e->t_ns, e->msg.name,
+                                                         e->msg.scope_len)
+                                 : aim__phases_end_scoped(w->phases, e->t_ns, e->msg.name,
+                                                          e->msg.scope_len);
             break;
         case AIM_CTL_MARK: r = aim__phases_mark(w->phases, e->t_ns, e->msg.name); break;
         case AIM_CTL_RECORD:
@@ -73,7 +76,9 @@ void aim__workload_apply(aim_workload *w) {
         case AIM_CTL_RUN:
         case AIM_CTL_JOB:
         case AIM_CTL_JOB_END:
-        case AIM_CTL_JOB_STATUS: break; /* answered by the control thread */
+        case AIM_CTL_JOB_STATUS:
+        case AIM_CTL_JOB_HOLD:
+        case AIM_CTL_JOB_NODE: break; /* answered by the control thread */
         }
         (void)r; /* refusals are counted by phases/records themselves */
     }

@@ -166,6 +166,16 @@ int aim__phases_end_scoped(aim_phases *p, int64_t t_ns, const char *name, size_t
     return 0;
 }
 
+int aim__phases_end_scope(aim_phases *p, int64_t t_ns, const char *prefix, size_t len) {
+    int n = 0;
+    for (int i = p->depth - 1; len > 0 && i >= 0; i--)
+        if (in_scope(p, i, prefix, len)) {
+            close_at(p, i, t_ns, 1);
+            n++;
+        }
+    return n;
+}
+
 int aim__phases_mark(aim_phases *p, int64_t t_ns, const char *text) {
     if (!text || !*text)
         return -EINVAL;

@@ -78,6 +78,10 @@ int aim__phases_end(aim_phases *p, int64_t t_ns, const char *name);
  * scope. The scope's phases opened inside it end with it; other scopes' phases, wherever they
  * sit in the stack, stay open. prefix_len 0: aim__phases_end. -ENOENT as there. */
 int aim__phases_end_scoped(aim_phases *p, int64_t t_ns, const char *name, size_t prefix_len);
+/* Every open phase whose name starts with prefix (len bytes, "JOB: ") ends at t, marked
+ * unterminated: a job that ended (or fell silent) with phases open (docs/agent.md). Other
+ * scopes' phases stay open. Returns how many ended; none is not an error (nothing counted). */
+int aim__phases_end_scope(aim_phases *p, int64_t t_ns, const char *prefix, size_t len);
 /* An instant. -ENOSPC past max_marks (counted). */
 int aim__phases_mark(aim_phases *p, int64_t t_ns, const char *text);
 
