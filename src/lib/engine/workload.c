@@ -163,5 +163,9 @@ int aim__workload_store(aim_workload *w, aim_db *db, const char *run_id, int64_t
         }
     w->spans_from = first_open;
     w->marks_stored = n_marks;
+    /* An agent: the rows of ended jobs are in the store now and free their places (phases.h),
+     * so a months-long run keeps taking new jobs' phases. A run never releases rows. */
+    if (w->jobs)
+        aim__phases_release(w->phases, w->spans_from);
     return 0;
 }
