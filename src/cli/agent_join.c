@@ -107,6 +107,12 @@ void cli_join_end(cli_join *jn, int quiet) {
                 before = a.value[k];
         fprintf(stderr, "  %-8s %.1f J\n", b.name[i], b.value[i] - before);
     }
-    fprintf(stderr, "  the phase '%s: %s' of that run has the details: aimeter report %s\n",
-            jn->job, jn->name, run_id);
+    /* The agent's store is usually its own (the systemd unit's is: docs/agent.md): point
+     * at it only when this user can read it. */
+    if (store && access(store + 1, R_OK) == 0)
+        fprintf(stderr, "  the phase '%s: %s' of that run has the details: aimeter report %s\n",
+                jn->job, jn->name, run_id);
+    else
+        fprintf(stderr, "  the phase '%s: %s' is in the agent's store, which only the agent's "
+                        "user reads; /metrics shows the job's figures\n", jn->job, jn->name);
 }
