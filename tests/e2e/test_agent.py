@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 
 from agentproc import DEADLINE, Agent, agent, sock_dir, wait_until  # noqa: F401 (fixtures)
+from conftest import gpu_env
 from conftest import (AIMETER, EX_UNAVAILABLE, EX_USAGE, kill_tree, ls_json, popen_aimeter, report_json,
                       run_aimeter, assert_one_error)
 from promserver import fetch, promtool_check
@@ -276,3 +277,38 @@ def test_jobs_phases_end_with_them_and_free_their_rows(agent):
     assert "late: eval" in phases
     with sqlite3.connect(agent.db) as c:
         assert c.execute("SELECT workload_dropped FROM runs").fetchone()[0] == 0
+
+
+def test_an_agent_that_stops_answering_after_the_ping_does_not_cost_the_command(tmp_path, sock_dir):
+    """Finding 11: an agent that answers the ping, then not (stopping): `run` says so in one
+    line and samples the node itself; COMMAND runs and its run is stored."""
+    import threading
+    path = os.path.join(sock_dir, "agent.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(8)
+    srv.settimeout(DEADLINE)
+
+    def serve():
+        conn, _ = srv.accept()  # the ping
+        with conn:
+            conn.recv(64)
+            conn.sendall(b"ok\n")
+        try:
+            while True:  # then every connection is closed unanswered
+                conn, _ = srv.accept()
+                conn.close()
+        except OSError:
+            pass
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        r = run_aimeter("run", "--", "touch", tmp_path / "ran",
+                        env=gpu_env(AIMETER_AGENT_SOCKET=path))
+    finally:
+        srv.close()
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "ran").exists()
+    assert "stopped answering; this run samples the node itself" in r.stderr
+    assert "measured by the agent" not in r.stderr
+    assert len(ls_json(os.environ["AIMETER_DB"])) == 1

@@ -17,12 +17,18 @@
 
 #define S 1000000000LL
 
-static void figures_are_the_node_since_the_job_began(void **unused) {
-    aim_live *l;
-    assert_int_equal(aim__live_new(0, 2, &l), 0);
+/* A table on the two-device fixture node, with its snapshot in *l. */
+static aim_jobs *table_on_node(aim_live **l) {
+    assert_int_equal(aim__live_new(0, 2, l), 0);
     aim_jobs *j;
     assert_int_equal(aim__jobs_new(2, jobs_fixture_names, &j), 0);
-    aim__jobs_attach_live(j, l);
+    aim__jobs_attach_live(j, *l);
+    return j;
+}
+
+static void figures_are_the_node_since_the_job_began(void **unused) {
+    aim_live *l;
+    aim_jobs *j = table_on_node(&l);
     jobs_fixture_publish(l, 100, 1);
     assert_int_equal(aim__jobs_touch(j, "42", 10 * S), 1);  /* new */
     assert_int_equal(aim__jobs_touch(j, "42", 11 * S), 0);  /* known */
@@ -170,10 +176,7 @@ static void jobs_belong_to_their_user(void **unused) {
  * than the job, nor when its id comes back while the ended job is still shown. */
 static void job_counters_never_decrease(void **unused) {
     aim_live *l;
-    assert_int_equal(aim__live_new(0, 2, &l), 0);
-    aim_jobs *j;
-    assert_int_equal(aim__jobs_new(2, jobs_fixture_names, &j), 0);
-    aim__jobs_attach_live(j, l);
+    aim_jobs *j = table_on_node(&l);
     jobs_fixture_publish(l, 500, 5);
     assert_int_equal(aim__jobs_touch(j, "7", 1 * S), 1);
     aim_job_view v[2];
