@@ -14,8 +14,7 @@ typedef struct cli_join {
     char job[72];
     char name[129];
     char run[512];       /* the agent's "RUN_ID STORE_PATH" */
-    char start[512];     /* the job's figures when the command started */
-    int created;         /* this run made the job: it ends it */
+    char start[512];     /* the node's figures when the command started (`job hold`) */
 } cli_join;
 
 /* 1 when an agent answers on the node's agent socket (its path into sock). */
@@ -24,8 +23,10 @@ int cli_agent_find(char *sock, size_t size);
  * phase `name` in it and sets AIMETER_CONTROL and AIMETER_JOB for the command. -1 when the
  * agent stopped answering. */
 int cli_join_begin(cli_join *jn, const char *sock, const char *name);
-/* Ends the phase (and the job, when this run made it) and prints the agent's figures over
- * the command's time on stderr (quiet >= 2: nothing). */
+/* Ends the phase, leaves the job (which ends when no other joined run holds it) and prints
+ * the agent's figures over the command's time on stderr (quiet >= 2: nothing): the node's
+ * figures at the end minus those at the start, or one line when the agent restarted in
+ * between (the two readings then belong to different agent processes). */
 void cli_join_end(cli_join *jn, int quiet);
 
 #endif

@@ -111,6 +111,8 @@ typedef struct run_opts {
     unsigned prom_port;           /* 0: not served */
     const char *web_config;       /* --web-config: TLS and credentials for it; NULL: none */
     int no_agent;                 /* --no-agent: sample here even beside an agent */
+    char own_opt[40];             /* the first option given that only a run of this aimeter's
+                                   * own uses ("--db"): refused when the agent measures */
     const char *name;             /* --name */
     cli_carbon_opts carbon;
     cli_retention retention;      /* --retain, --downsample-after, --downsample-step */
@@ -468,7 +470,17 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             job_var = job_vars[k][0];
         }
     }
-    while ((c = getopt_long(argc, argv, "+i:n:t:qh", longopts, NULL)) != -1) {
+    int li = -1;
+    while ((c = getopt_long(argc, argv, "+i:n:t:qh", longopts, &li)) != -1) {
+        /* Everything but the phase's name, -q, -K and --no-agent configures sampling here. */
+        if (!o->own_opt[0] && c != 'n' && c != 'q' && c != 'K' && c != 'h' &&
+            c != OPT_NO_AGENT && c != '?' && c != ':') {
+            if (li >= 0)
+                snprintf(o->own_opt, sizeof o->own_opt, "--%s", longopts[li].name);
+            else
+                snprintf(o->own_opt, sizeof o->own_opt, "-%c", c);
+        }
+        li = -1;
         switch (c) {
         case 'c': o->csv = optarg; break;
         case 'j': o->json = optarg; break;
@@ -622,26 +634,20 @@ static int make_control_path(char *dir, size_t dirsize, char *sock, size_t socks
     return -1;
 }
 
-/* The outputs only this aimeter's own run can give: refused when the agent measures. */
+/* The options only this aimeter's own run uses (outputs, the store, sources, sampling,
+ * carbon, tags, retention): refused when the agent measures, none is silently ignored. */
 static int refuse_when_joined(const run_opts *o) {
-    const char *opt = o->csv ? "--csv" : o->json ? "--json" : o->html ? "--html"
-                    : o->prom_port ? "--prometheus" : o->idle_ns ? "--idle" : NULL;
-    if (!opt)
+    if (!o->own_opt[0])
         return 0;
     cli_error("run: %s needs a run of this aimeter's own, but the node's agent measures this "
-              "node; add --no-agent to sample here as well (docs/agent.md)", opt);
+              "node; add --no-agent to sample here as well (docs/agent.md)", o->own_opt);
     return AIM_EXIT_USAGE;
 }
 
-/* COMMAND as a job of the node's agent (sock): no sampling here, the agent's figures over
- * its time at the end (agent_join.h). Returns COMMAND's status. */
-static int run_joined(const char *sock, const char *path, char **child_argv, const run_opts *o) {
-    cli_join jn;
-    const char *base = strrchr(child_argv[0], '/');
-    if (cli_join_begin(&jn, sock, o->name ? o->name : base ? base + 1 : child_argv[0]) < 0) {
-        cli_error("the agent at %s stopped answering; run again, or add --no-agent", sock);
-        return AIM_EXIT_UNAVAILABLE;
-    }
+/* COMMAND as a job of the node's agent, joined already (cli_join_begin): no sampling here,
+ * the agent's figures over its time at the end (agent_join.h). Returns COMMAND's status. */
+static int run_joined(cli_join *j, const char *path, char **child_argv, const run_opts *o) {
+    cli_join jn = *j;
     int go_fd, err_fd;
     char **child_env = child_environment(o->keep_credentials);
     install_signals();
@@ -687,9 +693,23 @@ int cmd_run(int argc, char **argv) {
     }
     char agent_sock[108];
     if (!o.no_agent && cli_agent_find(agent_sock, sizeof agent_sock)) {
-        aim_config_free(cfg); /* the agent's own settings apply */
         code = refuse_when_joined(&o);
-        return code ? code : run_joined(agent_sock, path, child_argv, &o);
+        if (code) {
+            aim_config_free(cfg);
+            return code;
+        }
+        cli_join jn;
+        const char *base = strrchr(child_argv[0], '/');
+        if (cli_join_begin(&jn, agent_sock,
+                           o.name ? o.name : base ? base + 1 : child_argv[0]) == 0) {
+            aim_config_free(cfg); /* the agent's own settings apply */
+            return run_joined(&jn, path, child_argv, &o);
+        }
+        /* It answered the ping, then not (stopping, restarting): the command still runs,
+         * measured here (review of issue 14, finding 11). */
+        if (o.quiet < 2)
+            cli_warning("the agent at %s stopped answering; this run samples the node itself",
+                        agent_sock);
     }
     /* Outputs are opened before anything runs: a typo in a path must not cost a training run. */
     FILE *csv = NULL, *json = NULL, *html = NULL;

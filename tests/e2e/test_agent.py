@@ -4,6 +4,7 @@ with /metrics and a control socket for every local job. Jobs are told apart by S
 agent has a socket of its own (AIMETER_AGENT_SOCKET), never the machine's. Nothing depends
 on timing: every wait is for a condition, with a generous deadline."""
 import os
+import subprocess
 import socket
 import sqlite3
 import urllib.request
@@ -11,7 +12,8 @@ import urllib.request
 import pytest
 
 from agentproc import DEADLINE, Agent, agent, sock_dir, wait_until  # noqa: F401 (fixtures)
-from conftest import (EX_UNAVAILABLE, EX_USAGE, kill_tree, ls_json, popen_aimeter, report_json,
+from conftest import gpu_env
+from conftest import (AIMETER, EX_UNAVAILABLE, EX_USAGE, kill_tree, ls_json, popen_aimeter, report_json,
                       run_aimeter, assert_one_error)
 from promserver import fetch, promtool_check
 
@@ -176,3 +178,137 @@ def test_help_lists_the_options():
     for opt in ("--listen", "--no-listen", "--socket", "--interval", "--db", "--zone"):
         assert opt in r.stdout
     assert "--no-agent" in run_aimeter("run", "--help").stdout
+
+
+def _talk(sock_path, lines):
+    """lines to the agent's control socket on one connection; the reply lines."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(sock_path)
+        s.sendall("".join(ln + "\n" for ln in lines).encode())
+        buf = b""
+        while buf.count(b"\n") < len(lines):
+            chunk = s.recv(4096)
+            assert chunk, buf
+            buf += chunk
+    return buf.decode().splitlines()
+
+
+def _figures(stderr):
+    """The numbers of a joined run's report lines (seconds, joules, grams, per device)."""
+    import re
+    lines = [ln for ln in stderr.splitlines() if "node energy" in ln or ln.strip().startswith("gpu")]
+    return [float(x) for ln in lines for x in re.findall(r"-?\d+\.\d+", ln)]
+
+
+def test_two_joined_runs_in_one_job_get_their_own_figures(agent, tmp_path):
+    """Review of issue 14, finding 2: srun --ntasks-per-node=2 aimeter run ... in one batch
+    job. A ends while B still runs (files order them, not time); B's figures are its own,
+    never negative, and the job ends only once both have left."""
+    env = dict(agent.env, SLURM_JOB_ID="4242")
+    d = tmp_path
+    a = subprocess.Popen([str(AIMETER), "run", "-n", "a", "--", "sh", "-c",
+                          f"touch {d}/a.started; while [ ! -f {d}/b.started ]; do sleep 0.05; done"],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_until(lambda: (d / "a.started").exists(), "run A's command")
+    b = subprocess.Popen([str(AIMETER), "run", "-n", "b", "--", "sh", "-c",
+                          f"touch {d}/b.started; while [ ! -f {d}/a.done ]; do sleep 0.05; done"],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, a_err = a.communicate(timeout=DEADLINE)
+    assert a.returncode == 0, a_err
+    # A has left: the job still runs for B
+    info = lines_of(agent.metrics(), "aimeter_job_info")
+    assert any('hpc_job="4242"' in ln and 'state="running"' in ln for ln in info), info
+    (d / "a.done").touch()
+    _, b_err = b.communicate(timeout=DEADLINE)
+    assert b.returncode == 0, b_err
+    for err in (a_err, b_err):
+        assert "node energy" in err, err
+        nums = _figures(err)
+        assert nums and all(x >= 0 for x in nums), err
+    wait_until(lambda: any('hpc_job="4242"' in ln and 'state="ended"' in ln
+                           for ln in lines_of(agent.metrics(), "aimeter_job_info")),
+               "job 4242 ended once both runs left")
+
+
+def test_options_without_effect_when_joined_are_refused(agent, tmp_path):
+    """Finding 10: --db, --tag, --interval ... would be ignored by a joined run."""
+    for args in (("--db", tmp_path / "x.db"), ("--tag", "a=b"), ("-i", "10ms"),
+                 ("--retain", "7d")):
+        r = agent.aimeter("run", *args, "--", "true")
+        assert_one_error(r, EX_USAGE)
+        assert args[0] in r.stderr and "--no-agent" in r.stderr
+
+
+def test_a_long_utf8_name_is_cut_on_a_character(agent):
+    """Finding 12: the phase name is cut at 100 bytes, never inside a character."""
+    r = agent.aimeter("run", "-n", "a" + "é" * 60, "--", "true", job="77")
+    assert r.returncode == 0, r.stderr
+    assert "refused" not in r.stderr, r.stderr
+    assert agent.stop() == 0
+    names = {p["name"] for p in report_json(agent.db)["workload"]["phases"]}
+    assert "77: a" + "é" * 49 in names, names
+
+
+def test_jobs_phases_end_with_them_and_free_their_rows(agent):
+    """Finding 1: jobs that end (or are killed and ended by their epilogue) with phases open
+    close them; 16 such jobs do not fill the node's phase stack, and 90 jobs' phases (more
+    than the 64 rows a run has) are all kept, each job's rows freed once stored."""
+    n = 0
+    for batch in range(3):
+        for k in range(30):
+            job = f"j{n}"
+            n += 1
+            replies = _talk(agent.sock, [f"job {job}", "phase begin train", "job end"])
+            assert replies[0] == "ok new" and replies[1] == "ok", replies
+        # the store has this batch before the next (rows are freed once stored)
+        def stored(count=n):
+            with sqlite3.connect(agent.db) as c:
+                try:
+                    return c.execute("SELECT COUNT(*) FROM phase_totals").fetchone()[0] >= count
+                except sqlite3.OperationalError:
+                    return False
+        wait_until(stored, f"{n} jobs' phases in the store")
+    assert _talk(agent.sock, ["job late", "phase begin eval"]) == ["ok new", "ok"]
+    assert agent.stop() == 0
+    rep = report_json(agent.db)
+    phases = {p["name"]: p for p in rep["workload"]["phases"]}
+    assert all(f"j{k}: train" in phases for k in range(n)), sorted(phases)
+    assert phases["j0: train"]["unterminated"] == 1  # ended by its job's end
+    assert "late: eval" in phases
+    with sqlite3.connect(agent.db) as c:
+        assert c.execute("SELECT workload_dropped FROM runs").fetchone()[0] == 0
+
+
+def test_an_agent_that_stops_answering_after_the_ping_does_not_cost_the_command(tmp_path, sock_dir):
+    """Finding 11: an agent that answers the ping, then not (stopping): `run` says so in one
+    line and samples the node itself; COMMAND runs and its run is stored."""
+    import threading
+    path = os.path.join(sock_dir, "agent.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(8)
+    srv.settimeout(DEADLINE)
+
+    def serve():
+        conn, _ = srv.accept()  # the ping
+        with conn:
+            conn.recv(64)
+            conn.sendall(b"ok\n")
+        try:
+            while True:  # then every connection is closed unanswered
+                conn, _ = srv.accept()
+                conn.close()
+        except OSError:
+            pass
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        r = run_aimeter("run", "--", "touch", tmp_path / "ran",
+                        env=gpu_env(AIMETER_AGENT_SOCKET=path))
+    finally:
+        srv.close()
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "ran").exists()
+    assert "stopped answering; this run samples the node itself" in r.stderr
+    assert "measured by the agent" not in r.stderr
+    assert len(ls_json(os.environ["AIMETER_DB"])) == 1

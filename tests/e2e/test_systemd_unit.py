@@ -51,3 +51,13 @@ def test_hardening_and_places():
         assert re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", help_text), opt
     db = exec_start[exec_start.index("--db") + 1]
     assert db.startswith("/var/lib/aimeter/")
+
+
+def test_no_group_that_a_node_may_lack():
+    """Review of issue 14, finding 13: SupplementaryGroups=power failed with 216/GROUP on a
+    node without that group; the unit names no supplementary group (docs/agent.md says how
+    to add one), and the store stays the agent's own (0750)."""
+    s = settings()
+    assert "SupplementaryGroups" not in s, s.get("SupplementaryGroups")
+    assert s.get("StateDirectoryMode") == ["0750"]
+    assert "SupplementaryGroups=power" in (REPO / "docs" / "agent.md").read_text()

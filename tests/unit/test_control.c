@@ -13,12 +13,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/control.h"
 #include "engine/events.h"
 #include "engine/jobs.h"
 #include "engine/live.h"
+#include "engine/workload.h"
 #include "jobs_fixture.h"
 
 static char dir[48], path[96];
@@ -293,10 +295,12 @@ static void agent_socket_keeps_jobs_apart(void **unused) {
     aim__control_stop(&c);
     aim_event ev[8];
     int64_t snap;
-    assert_int_equal(aim__events_drain(&q, ev, 8, &snap), 6);
-    const char *want[] = { "111: train", "222: eval", "222: hi", "111: ", "plain", "after" };
-    const int scope[] = { 5, 5, 5, 5, 0, 0 };
-    for (int k = 0; k < 6; k++) {
+    /* "111: " twice: the anonymous phase end, then the job's end closing what it left open */
+    assert_int_equal(aim__events_drain(&q, ev, 8, &snap), 7);
+    const char *want[] = { "111: train", "222: eval", "222: hi", "111: ", "plain", "111: ",
+                           "after" };
+    const int scope[] = { 5, 5, 5, 5, 0, 5, 0 };
+    for (int k = 0; k < 7; k++) {
         assert_string_equal(ev[k].msg.name, want[k]);
         assert_int_equal(ev[k].msg.scope_len, scope[k]);
     }
@@ -324,6 +328,119 @@ static void run_socket_ignores_jobs(void **unused) {
     aim__events_destroy(&q);
 }
 
+/* Review finding 1, through the agent's real path (socket, queue, writer's bookkeeping):
+ * 16 jobs each open a phase and end without closing it; their phases end with them, so a
+ * 17th job's phase is kept. Then 16 running jobs fill the node's phase stack: the next
+ * phase begin is answered `error`, not `ok` and dropped later. */
+static void a_jobs_phases_end_with_it(void **unused) {
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(0, NULL, &j), 0);
+    aim_workload w;
+    assert_int_equal(aim__workload_init(&w, path, NULL, j), 0);
+    int fd = connect_to(path);
+    char line[128], out[256];
+    for (int k = 0; k < AIM_PHASE_DEPTH; k++) {
+        snprintf(line, sizeof line, "job e%d\nphase begin train\njob end\n", k);
+        talk_lines(fd, line, 3, out, sizeof out);
+        assert_int_equal(strncmp(out, "ok new\nok\nok ", 13), 0);
+    }
+    talk_lines(fd, "job late\nphase begin eval\n", 2, out, sizeof out);
+    assert_string_equal(out, "ok new\nok\n");
+    aim__workload_apply(&w);
+    assert_string_equal(aim__phases_current(w.phases), "late: eval");
+    assert_int_equal(aim__workload_dropped(&w), 0);
+    const aim_phase_row *rows;
+    size_t n = aim__phases_rows(w.phases, &rows);
+    assert_int_equal(n, AIM_PHASE_DEPTH + 1);
+    assert_int_equal(rows[0].unterminated, 1); /* "e0: train", ended by its job's end */
+    for (int k = 1; k < AIM_PHASE_DEPTH; k++) {
+        snprintf(line, sizeof line, "job r%d\nphase begin step\n", k);
+        talk_lines(fd, line, 2, out, sizeof out);
+        assert_string_equal(out, "ok new\nok\n");
+    }
+    talk_lines(fd, "job full\nphase begin step\n", 2, out, sizeof out);
+    assert_string_equal(out, "ok new\nerror too many phases open on the node (at most 16); "
+                             "this one is dropped\n");
+    aim__workload_apply(&w);
+    assert_int_equal(aim__workload_dropped(&w), 0);
+    close(fd);
+    aim__workload_free(&w);
+}
+
+/* Review finding 2: two joined runs of one batch job each hold it; the first `job end` leaves
+ * it running for the other, and `job hold` / `job node` answer the node's figures with the
+ * agent's instance. */
+static void joined_runs_share_their_job(void **unused) {
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(2, jobs_fixture_names, &j), 0);
+    aim_events q;
+    assert_int_equal(aim__events_init(&q, 64), 0);
+    aim_control c;
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, j), 0);
+    int a = connect_to(path), b = connect_to(path);
+    char out[512], out2[512];
+    talk_lines(a, "job 4242\njob hold\n", 2, out, sizeof out);
+    assert_int_equal(strncmp(out, "ok new\nok ", 10), 0);
+    assert_non_null(strstr(out, " 0 0 gpu0=0 cpu0=0\n"));
+    talk_lines(b, "job 4242\njob hold\njob node\n", 3, out2, sizeof out2);
+    /* the same instance word after "ok " */
+    const char *ia = out + 10, *ib = strchr(out2, '\n') + 4;
+    assert_int_equal(strncmp(ia, ib, (size_t)(strchr(ia, ' ') - ia)), 0);
+    talk_lines(a, "job end\n", 1, out, sizeof out);
+    aim_job_view v[2];
+    aim_live_totals t = { 0 };
+    assert_int_equal(aim__jobs_view(j, 0, &t, v, 2), 1);
+    assert_int_equal(v[0].ended, 0);
+    talk_lines(b, "job end\n", 1, out, sizeof out);
+    assert_int_equal(aim__jobs_view(j, 0, &t, v, 2), 1);
+    assert_int_equal(v[0].ended, 1);
+    talk_lines(b, "job hold\n", 1, out, sizeof out); /* the connection's job has ended */
+    assert_string_equal(out, "error no job on this connection (send job ID first)\n");
+    close(a);
+    close(b);
+    aim__control_stop(&c);
+    aim__events_destroy(&q);
+    aim__jobs_free(j);
+}
+
+/* Review finding 5: the socket knows its peer (SO_PEERCRED); another uid's job id is
+ * refused, for messages and for `job end`. As root, a child with another uid connects. */
+static void another_users_job_is_refused(void **unused) {
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(0, NULL, &j), 0);
+    uid_t peer = geteuid() == 0 ? 65534 : geteuid();
+    assert_int_equal(aim__jobs_touch_as(j, "4242", (uint32_t)peer + 1, 0), 1);
+    aim_events q;
+    assert_int_equal(aim__events_init(&q, 64), 0);
+    aim_control c;
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, j), 0);
+    assert_int_equal(chmod(dir, 0755), 0); /* the child may reach the socket */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (geteuid() == 0 && setuid(peer) < 0)
+            _exit(2);
+        int fd = connect_to(path);
+        char out[256];
+        talk_lines(fd, "job 4242\njob end\nphase begin x\n", 3, out, sizeof out);
+        _exit(strcmp(out, "error the job belongs to another user\n"
+                          "error no job on this connection (send job ID first)\nok\n") == 0
+                  ? 0
+                  : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    aim_job_view v[2];
+    aim_live_totals t = { 0 };
+    assert_int_equal(aim__jobs_view(j, 0, &t, v, 2), 1);
+    assert_int_equal(v[0].ended, 0); /* still running */
+    aim__control_stop(&c);
+    aim__events_destroy(&q);
+    aim__jobs_free(j);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(lines_become_events_with_replies, setup, teardown),
@@ -334,6 +451,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(a_silent_connection_is_closed, setup, teardown),
         cmocka_unit_test_setup_teardown(agent_socket_keeps_jobs_apart, setup, teardown),
         cmocka_unit_test_setup_teardown(run_socket_ignores_jobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_jobs_phases_end_with_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(joined_runs_share_their_job, setup, teardown),
+        cmocka_unit_test_setup_teardown(another_users_job_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,12 +17,18 @@
 
 #define S 1000000000LL
 
-static void figures_are_the_node_since_the_job_began(void **unused) {
-    aim_live *l;
-    assert_int_equal(aim__live_new(0, 2, &l), 0);
+/* A table on the two-device fixture node, with its snapshot in *l. */
+static aim_jobs *table_on_node(aim_live **l) {
+    assert_int_equal(aim__live_new(0, 2, l), 0);
     aim_jobs *j;
     assert_int_equal(aim__jobs_new(2, jobs_fixture_names, &j), 0);
-    aim__jobs_attach_live(j, l);
+    aim__jobs_attach_live(j, *l);
+    return j;
+}
+
+static void figures_are_the_node_since_the_job_began(void **unused) {
+    aim_live *l;
+    aim_jobs *j = table_on_node(&l);
     jobs_fixture_publish(l, 100, 1);
     assert_int_equal(aim__jobs_touch(j, "42", 10 * S), 1);  /* new */
     assert_int_equal(aim__jobs_touch(j, "42", 11 * S), 0);  /* known */
@@ -111,10 +117,130 @@ static void the_table_is_bounded(void **unused) {
     aim__jobs_free(j);
 }
 
+/* Review finding 2: several joined runs of one batch job (srun --ntasks-per-node=N). The
+ * job ends with its last holder's `job end`, not the first one's. */
+static void a_held_job_ends_with_its_last_holder(void **unused) {
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(0, NULL, &j), 0);
+    char out[128];
+    assert_int_equal(aim__jobs_touch(j, "4242", 1 * S), 1);
+    assert_int_equal(aim__jobs_hold(j, "4242"), 0); /* run A */
+    assert_int_equal(aim__jobs_hold(j, "4242"), 0); /* run B */
+    assert_int_equal(aim__jobs_status(j, "4242", 2 * S, 1, out, sizeof out), 0); /* A leaves */
+    aim_job_view v[2];
+    aim_live_totals t = { 0 };
+    assert_int_equal(aim__jobs_view(j, 3 * S, &t, v, 2), 1);
+    assert_int_equal(v[0].ended, 0);
+    assert_int_equal(aim__jobs_status(j, "4242", 4 * S, 1, out, sizeof out), 0); /* B leaves */
+    assert_int_equal(aim__jobs_view(j, 5 * S, &t, v, 2), 1);
+    assert_int_equal(v[0].ended, 1);
+    assert_string_equal(out, "3 0 0");
+    assert_int_equal(aim__jobs_hold(j, "nope"), -ENOENT);
+    /* `job node`: this agent's instance, then the node's own figures. */
+    assert_int_equal(aim__jobs_node(j, 7 * S, out, sizeof out), 0);
+    const char *sp = strchr(out, ' ');
+    assert_non_null(sp);
+    assert_string_equal(sp, " 7 0 0");
+    aim__jobs_free(j);
+}
+
+/* Review finding 5: a job id is its maker's; another user can neither send as it nor end it,
+ * a user's running jobs are capped, and no user's new job pushes out another's. */
+static void jobs_belong_to_their_user(void **unused) {
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(0, NULL, &j), 0);
+    char out[128], id[16];
+    assert_int_equal(aim__jobs_touch_as(j, "4242", 1000, 1 * S), 1);
+    assert_int_equal(aim__jobs_touch_as(j, "4242", 1001, 2 * S), -EPERM);
+    assert_int_equal(aim__jobs_status_as(j, "4242", 1001, 2 * S, 1, out, sizeof out), -EPERM);
+    assert_int_equal(aim__jobs_touch_as(j, "4242", 1000, 3 * S), 0);
+    assert_int_equal(aim__jobs_status_as(j, "4242", 0, 3 * S, 0, out, sizeof out), 0); /* root */
+    for (int k = 1; k < AIM_JOBS_PER_UID; k++) {
+        snprintf(id, sizeof id, "a%d", k);
+        assert_int_equal(aim__jobs_touch_as(j, id, 1000, 4 * S), 1);
+    }
+    assert_int_equal(aim__jobs_touch_as(j, "one-more", 1000, 5 * S), -EDQUOT);
+    /* Other users fill the table with running jobs: a new user's job finds no place, and
+     * nobody's running job was given up for it. */
+    for (int k = AIM_JOBS_PER_UID; k < AIM_JOBS_MAX; k++) {
+        snprintf(id, sizeof id, "b%d", k);
+        assert_int_equal(aim__jobs_touch_as(j, id, 2000 + (uint32_t)(k / AIM_JOBS_PER_UID),
+                                            6 * S), 1);
+    }
+    assert_int_equal(aim__jobs_touch_as(j, "spam", 3000, 7 * S), -ENOSPC);
+    assert_int_equal(aim__jobs_touch_as(j, "4242", 1000, 8 * S), 0); /* still there */
+    aim__jobs_free(j);
+}
+
+/* Review finding 9: a job's counters never go back: not when the reader's snapshot is older
+ * than the job, nor when its id comes back while the ended job is still shown. */
+static void job_counters_never_decrease(void **unused) {
+    aim_live *l;
+    aim_jobs *j = table_on_node(&l);
+    jobs_fixture_publish(l, 500, 5);
+    assert_int_equal(aim__jobs_touch(j, "7", 1 * S), 1);
+    aim_job_view v[2];
+    aim_live_totals old = { .energy_j = 400, .carbon_g = 4 }; /* read before the job came */
+    assert_int_equal(aim__jobs_view(j, 1 * S, &old, v, 2), 1);
+    assert_true(v[0].energy_j == 0 && v[0].carbon_g == 0);
+    jobs_fixture_publish(l, 600, 6);
+    char out[128];
+    assert_int_equal(aim__jobs_status(j, "7", 2 * S, 1, out, sizeof out), 0); /* 100 J */
+    jobs_fixture_publish(l, 650, 6.5);
+    assert_int_equal(aim__jobs_touch(j, "7", 3 * S), 1); /* again, within the linger */
+    aim_live_totals t = { .energy_j = 700, .carbon_g = 7 };
+    assert_int_equal(aim__jobs_view(j, 4 * S, &t, v, 2), 1);
+    assert_true(v[0].energy_j == 150 && v[0].carbon_g == 1.5);
+    /* Its own figures are its own instance's. */
+    jobs_fixture_publish(l, 700, 7);
+    assert_int_equal(aim__jobs_status(j, "7", 4 * S, 0, out, sizeof out), 0);
+    assert_int_equal(strncmp(out, "1 50 0.5 ", 9), 0);
+    aim__jobs_free(j);
+    aim__live_free(l);
+}
+
+static int ended_open[4], n_ended;
+static void record_end(void *ctx, const char *id, int open_phases) {
+    (void)ctx;
+    (void)id;
+    if (n_ended < 4)
+        ended_open[n_ended++] = open_phases;
+}
+
+/* Review finding 1: a job's end, by `job end` or by silence, is told with its open phases
+ * (the control socket then closes them: test_control.c). */
+static void a_jobs_end_is_told_with_its_open_phases(void **unused) {
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(0, NULL, &j), 0);
+    aim__jobs_set_on_end(j, record_end, NULL);
+    n_ended = 0;
+    char out[64];
+    aim__jobs_touch(j, "a", 1 * S);
+    aim__jobs_phase(j, "a", 1, "train");
+    aim__jobs_phase(j, "a", 1, "step");
+    aim__jobs_touch(j, "b", 1 * S);
+    aim__jobs_phase(j, "b", 1, "eval");
+    assert_int_equal(aim__jobs_open_phases(j), 3);
+    assert_int_equal(aim__jobs_status(j, "a", 2 * S, 1, out, sizeof out), 0);
+    assert_int_equal(n_ended, 1);
+    assert_int_equal(ended_open[0], 2);
+    assert_int_equal(aim__jobs_open_phases(j), 1);
+    aim__jobs_set_times(j, 1000 * S, 10 * S);
+    aim__jobs_touch(j, "c", 20 * S); /* b silent for the idle time */
+    assert_int_equal(n_ended, 2);
+    assert_int_equal(ended_open[1], 1);
+    assert_int_equal(aim__jobs_open_phases(j), 0);
+    aim__jobs_free(j);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(figures_are_the_node_since_the_job_began),
         cmocka_unit_test(the_table_is_bounded),
+        cmocka_unit_test(a_held_job_ends_with_its_last_holder),
+        cmocka_unit_test(jobs_belong_to_their_user),
+        cmocka_unit_test(job_counters_never_decrease),
+        cmocka_unit_test(a_jobs_end_is_told_with_its_open_phases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

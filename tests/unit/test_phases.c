@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "processing/phases.h"
@@ -205,6 +206,47 @@ static void scoped_ends_leave_other_jobs_open(void **unused) {
     aim__phases_free(p);
 }
 
+/* Review finding 1: an agent's jobs come and go for months. Each job's end closes its open
+ * phases (unterminated) and, once stored, frees its rows: 200 jobs each with their own phase
+ * names fit in the 64 rows, nothing is dropped, and the spans keep their names. */
+static void ended_jobs_free_their_rows(void **unused) {
+    aim_phases *p;
+    assert_int_equal(aim__phases_new(1000, 4, &p), 0);
+    assert_int_equal(aim__phases_begin(p, 0, "node work"), 0); /* not a job's: stays */
+    char name[32], prefix[16];
+    for (int k = 0; k < 200; k++) {
+        int64_t t = (k + 1) * S;
+        snprintf(prefix, sizeof prefix, "j%d: ", k);
+        snprintf(name, sizeof name, "j%d: train", k);
+        assert_int_equal(aim__phases_begin(p, t, name), 0);
+        if (k % 2 == 0) /* half of them leave it open */
+            assert_int_equal(aim__phases_end_scoped(p, t + S / 2, prefix, strlen(prefix)), 0);
+        assert_int_equal(aim__phases_end_scope(p, t + S / 2, prefix, strlen(prefix)),
+                         k % 2 == 0 ? 0 : 1);
+        aim__phases_account(p, 0, t, t + S, 100.0, NAN, 0.0);
+        aim__phases_prune(p, t + S);
+        /* the commit stored every span (the first open one is "node work", span 0) */
+        aim__phases_release(p, 0);
+    }
+    assert_int_equal(aim__phases_dropped(p), 0);
+    const aim_phase_row *rows;
+    assert_int_equal(aim__phases_rows(p, &rows), 1);
+    assert_string_equal(rows[0].name, "node work");
+    near(rows[0].energy_j[0], 200 * 100.0);
+    const aim_phase_span *spans;
+    assert_int_equal(aim__phases_spans(p, &spans), 201);
+    assert_int_equal(spans[0].row, 0);
+    for (int k = 1; k <= 200; k++)
+        assert_int_equal(spans[k].row, -1); /* stored, their rows gone */
+    /* A name that comes back before its row is freed keeps it. */
+    assert_int_equal(aim__phases_begin(p, 300 * S, "x: a"), 0);
+    aim__phases_end_scope(p, 301 * S, "x: ", 3);
+    assert_int_equal(aim__phases_begin(p, 302 * S, "x: a"), 0);
+    aim__phases_prune(p, 400 * S);
+    assert_int_equal(aim__phases_release(p, 0), 0);
+    aim__phases_free(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(energy_by_overlap),
@@ -214,6 +256,7 @@ int main(void) {
         cmocka_unit_test(peak_is_not_inflated_by_counter_steps),
         cmocka_unit_test(limits_are_counted),
         cmocka_unit_test(scoped_ends_leave_other_jobs_open),
+        cmocka_unit_test(ended_jobs_free_their_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/control.h"
+#include "processing/phases.h"
 
 static void reply(int fd, const char *text) {
     /* Best effort: a client that does not read its replies loses them, the run goes on. */
@@ -19,6 +21,43 @@ static void reply(int fd, const char *text) {
 }
 
 static int64_t mono_ns(void);
+
+/* The jobs table's refusals, as reply lines. */
+static const char *job_refusal(int r) {
+    switch (r) {
+    case -EPERM: return "error the job belongs to another user\n";
+    case -EDQUOT: return "error too many running jobs of this user (at most 32)\n";
+    case -ENOSPC: return "error the agent's job table is full of other users' running jobs\n";
+    default: return "error the job has been forgotten\n";
+    }
+}
+
+/* A job ended (jobs.h, table locked): its open phases end now, and its rows are released once
+ * stored (aim__phases_end_scope), through the event queue so that this comes in order with
+ * the job's other events. Sent with no phase open too: the rows are freed all the same. */
+static void on_job_end(void *ctx, const char *id, int open_phases) {
+    aim_control *c = ctx;
+    (void)open_phases;
+    aim_control_msg m = { .op = AIM_CTL_PHASE_END, .scope_all = 1 };
+    int n = snprintf(m.name, sizeof m.name, "%s: ", id);
+    if (n <= 0 || (size_t)n >= sizeof m.name)
+        return;
+    m.scope_len = (unsigned char)n;
+    aim__events_push(c->events, &m, NULL); /* full: counted there, the run's end closes them */
+}
+
+/* `job node`: "ok INSTANCE SECONDS JOULES GRAMS DEVICE=JOULES..." */
+static void reply_node(aim_control *c, aim_control_client *cl) {
+    char out[AIM_CONTROL_LINE_MAX], figures[AIM_CONTROL_LINE_MAX - 8];
+    if (aim__jobs_node(c->jobs, mono_ns(), figures, sizeof figures) < 0) {
+        c->rejected++;
+        reply(cl->fd, "error the node's figures do not fit in a line\n");
+        return;
+    }
+    snprintf(out, sizeof out, "ok %s\n", figures);
+    c->accepted++;
+    reply(cl->fd, out);
+}
 
 /* `job ...` lines: answered here, nothing queued. */
 static void handle_job(aim_control *c, aim_control_client *cl, const aim_control_msg *m) {
@@ -34,20 +73,39 @@ static void handle_job(aim_control *c, aim_control_client *cl, const aim_control
         return;
     }
     if (m->op == AIM_CTL_JOB) {
+        int created = aim__jobs_touch_as(c->jobs, m->name, cl->uid, mono_ns());
+        if (created < 0) { /* another user's id, or the user's cap: the connection has none */
+            cl->job[0] = '\0';
+            c->rejected++;
+            reply(cl->fd, job_refusal(created));
+            return;
+        }
         size_t n = strnlen(m->name, AIM_CONTROL_JOB_MAX); /* the parser's bound */
         memcpy(cl->job, m->name, n);
         cl->job[n] = '\0';
-        int created = aim__jobs_touch(c->jobs, cl->job, mono_ns());
         c->accepted++;
         reply(cl->fd, created ? "ok new\n" : "ok\n");
         return;
     }
+    if (m->op == AIM_CTL_JOB_NODE) {
+        reply_node(c, cl);
+        return;
+    }
     char figures[AIM_CONTROL_LINE_MAX - 8];
-    if (!cl->job[0] || aim__jobs_status(c->jobs, cl->job, mono_ns(), m->op == AIM_CTL_JOB_END,
-                                        figures, sizeof figures) < 0) {
+    int r = -ENOENT;
+    if (cl->job[0] && m->op == AIM_CTL_JOB_HOLD)
+        r = aim__jobs_hold(c->jobs, cl->job);
+    else if (cl->job[0])
+        r = aim__jobs_status_as(c->jobs, cl->job, cl->uid, mono_ns(), m->op == AIM_CTL_JOB_END,
+                                figures, sizeof figures);
+    if (r < 0) {
         c->rejected++;
-        reply(cl->fd, cl->job[0] ? "error the job has been forgotten\n"
+        reply(cl->fd, cl->job[0] ? job_refusal(r)
                                  : "error no job on this connection (send job ID first)\n");
+        return;
+    }
+    if (m->op == AIM_CTL_JOB_HOLD) { /* the node's figures, for the joined run's start */
+        reply_node(c, cl);
         return;
     }
     if (m->op == AIM_CTL_JOB_END)
@@ -64,9 +122,23 @@ static int scope_to_job(aim_control *c, aim_control_client *cl, aim_control_msg 
     if (!c->jobs || !cl->job[0] || (m->op != AIM_CTL_PHASE_BEGIN && m->op != AIM_CTL_PHASE_END &&
                                    m->op != AIM_CTL_MARK && m->op != AIM_CTL_RECORD))
         return 0;
-    aim__jobs_touch(c->jobs, cl->job, mono_ns()); /* a forgotten job comes back */
+    int r = aim__jobs_touch_as(c->jobs, cl->job, cl->uid, mono_ns()); /* a forgotten job
+                                                                          * comes back */
+    if (r < 0) {
+        c->rejected++;
+        reply(cl->fd, job_refusal(r));
+        return -1;
+    }
     if (m->op == AIM_CTL_RECORD) /* records are the node's (docs/agent.md) */
         return 0;
+    /* The node's phase stack is the writer's (phases.h); the table follows the jobs' share of
+     * it, so a phase that would be dropped is refused here, in its answer. */
+    if (m->op == AIM_CTL_PHASE_BEGIN && aim__jobs_open_phases(c->jobs) >= AIM_PHASE_DEPTH) {
+        c->rejected++;
+        reply(cl->fd, "error too many phases open on the node (at most 16); this one is "
+                      "dropped\n");
+        return -1;
+    }
     if (m->op != AIM_CTL_MARK)
         aim__jobs_phase(c->jobs, cl->job, m->op == AIM_CTL_PHASE_BEGIN, m->name);
     char named[AIM_CONTROL_NAME_MAX + 1];
@@ -90,7 +162,8 @@ static void handle_line(aim_control *c, aim_control_client *cl, const char *line
         reply(cl->fd, out);
         return;
     }
-    if (m.op == AIM_CTL_JOB || m.op == AIM_CTL_JOB_END || m.op == AIM_CTL_JOB_STATUS) {
+    if (m.op == AIM_CTL_JOB || m.op == AIM_CTL_JOB_END || m.op == AIM_CTL_JOB_STATUS ||
+        m.op == AIM_CTL_JOB_HOLD || m.op == AIM_CTL_JOB_NODE) {
         handle_job(c, cl, &m);
         return;
     }
@@ -195,6 +268,12 @@ static void accept_clients(aim_control *c) {
         c->clients[k].skipping = 0;
         c->clients[k].job[0] = '\0';
         c->clients[k].last_ns = mono_ns();
+        /* Whose jobs it may use; unknown: nobody's but its own (a uid no user has). */
+        struct ucred cred;
+        socklen_t len = sizeof cred;
+        c->clients[k].uid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0
+                                ? (uint32_t)cred.uid
+                                : UINT32_MAX;
     }
 }
 
@@ -265,6 +344,8 @@ int aim__control_start(aim_control *c, const char *path, aim_events *events,
         return -EINVAL;
     snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
     c->events = events;
+    if (jobs)
+        aim__jobs_set_on_end(jobs, on_job_end, c);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;

@@ -30,6 +30,7 @@ typedef struct aim_control_client {
     int skipping;                         /* inside an oversized line: drop to its newline */
     int64_t last_ns;                      /* CLOCK_MONOTONIC of its last byte (or accept) */
     char job[AIM_CONTROL_JOB_MAX + 1];    /* `job ID` on an agent's socket; "" none */
+    uint32_t uid;                         /* the peer's (SO_PEERCRED): whose jobs it may use */
 } aim_control_client;
 
 typedef struct aim_control {

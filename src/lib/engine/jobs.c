@@ -5,17 +5,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "engine/jobs.h"
 #include "util/numfmt.h"
 
 typedef struct job {
     int used, ended;
+    int holders;                         /* joined runs that have not left (`job hold`) */
+    uint32_t uid;                        /* who made it (SO_PEERCRED) */
     char id[AIM_CONTROL_JOB_MAX + 1];
     int64_t start_ns, end_ns, last_ns;
     /* The node's figures at its start and (once ended) at its end. */
     double start_j, start_g, end_j, end_g;
     double start_dev[AIM_JOB_DEVICES], end_dev[AIM_JOB_DEVICES];
+    /* /metrics: what an earlier instance of the same id showed while this one was created
+     * during its linger, so the job's counters never go back (docs/agent.md). */
+    double base_j, base_g;
     int depth;                           /* open phases, of which the first AIM_JOB_DEPTH */
     char open[AIM_JOB_DEPTH][AIM_CONTROL_NAME_MAX + 1];
 } job;
@@ -26,6 +33,9 @@ struct aim_jobs {
     int n_dev;
     char names[AIM_JOB_DEVICES][32];
     int64_t linger_ns, idle_ns;
+    char instance[40];               /* this agent process (aim__jobs_node) */
+    aim_jobs_on_end *on_end;
+    void *on_end_ctx;
     job jobs[AIM_JOBS_MAX];
 };
 
@@ -40,6 +50,10 @@ int aim__jobs_new(int n_devices, const char *const *device_names, aim_jobs **ret
         snprintf(j->names[d], sizeof j->names[d], "%s", device_names[d]);
     j->linger_ns = AIM_JOB_LINGER_NS;
     j->idle_ns = AIM_JOB_IDLE_NS;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(j->instance, sizeof j->instance, "%lx-%lx-%ld", (unsigned long)ts.tv_sec,
+             (unsigned long)ts.tv_nsec, (long)getpid());
     *ret = j;
     return 0;
 }
@@ -52,6 +66,11 @@ void aim__jobs_free(aim_jobs *j) {
 }
 
 void aim__jobs_attach_live(aim_jobs *j, aim_live *live) { atomic_store(&j->live, live); }
+
+void aim__jobs_set_on_end(aim_jobs *j, aim_jobs_on_end *fn, void *ctx) {
+    j->on_end = fn;
+    j->on_end_ctx = ctx;
+}
 
 void aim__jobs_set_times(aim_jobs *j, int64_t linger_ns, int64_t idle_ns) {
     j->linger_ns = linger_ns;
@@ -77,7 +96,12 @@ static void read_node(aim_jobs *j, aim_live_totals *t, double *dev) {
         dev[d] = all[d];
 }
 
-static void end_job(job *b, int64_t now_ns, const aim_live_totals *t, const double *dev) {
+static void end_job(aim_jobs *j, job *b, int64_t now_ns, const aim_live_totals *t,
+                    const double *dev) {
+    if (j->on_end) /* its phases end with it, not at the agent's end */
+        j->on_end(j->on_end_ctx, b->id, b->depth);
+    b->depth = 0;
+    b->holders = 0;
     b->ended = 1;
     b->end_ns = now_ns;
     b->end_j = t->energy_j;
@@ -91,7 +115,7 @@ static void expire(aim_jobs *j, int64_t now_ns, const aim_live_totals *t, const 
     for (int k = 0; k < AIM_JOBS_MAX; k++) {
         job *b = &j->jobs[k];
         if (b->used && !b->ended && dev && now_ns - b->last_ns >= j->idle_ns)
-            end_job(b, now_ns, t, dev);
+            end_job(j, b, now_ns, t, dev);
         if (b->used && b->ended && now_ns - b->end_ns >= j->linger_ns)
             b->used = 0;
     }
@@ -104,8 +128,9 @@ static job *find(aim_jobs *j, const char *id) {
     return NULL;
 }
 
-/* A free place, else the oldest ended job's, else the running one silent the longest. */
-static job *place(aim_jobs *j) {
+/* A free place, else the oldest ended job's, else uid's running job silent the longest
+ * (never another user's running job: root's may go for anyone's); NULL when none. */
+static job *place(aim_jobs *j, uint32_t uid) {
     job *ended = NULL, *silent = NULL;
     for (int k = 0; k < AIM_JOBS_MAX; k++) {
         job *b = &j->jobs[k];
@@ -113,25 +138,61 @@ static job *place(aim_jobs *j) {
             return b;
         if (b->ended && (!ended || b->end_ns < ended->end_ns))
             ended = b;
-        if (!b->ended && (!silent || b->last_ns < silent->last_ns))
+        if (!b->ended && (uid == 0 || b->uid == uid) && (!silent || b->last_ns < silent->last_ns))
             silent = b;
     }
     return ended ? ended : silent;
 }
 
+static int running_of(const aim_jobs *j, uint32_t uid) {
+    int n = 0;
+    for (int k = 0; k < AIM_JOBS_MAX; k++)
+        n += j->jobs[k].used && !j->jobs[k].ended && j->jobs[k].uid == uid;
+    return n;
+}
+
+/* The figures /metrics shows for b (locked), from the node's totals. */
+static void shown(const job *b, const aim_live_totals *t, double *e, double *g) {
+    *e = b->base_j + (b->ended ? b->end_j : t->energy_j) - b->start_j;
+    *g = b->base_g + (b->ended ? b->end_g : t->carbon_g) - b->start_g;
+    /* A job made from a newer snapshot than the reader's: nothing yet, never below zero. */
+    *e = *e > b->base_j ? *e : b->base_j;
+    *g = *g > b->base_g ? *g : b->base_g;
+}
+
 int aim__jobs_touch(aim_jobs *j, const char *id, int64_t now_ns) {
+    return aim__jobs_touch_as(j, id, 0, now_ns);
+}
+
+int aim__jobs_touch_as(aim_jobs *j, const char *id, uint32_t uid, int64_t now_ns) {
     aim_live_totals t;
     double dev[AIM_JOB_DEVICES];
     read_node(j, &t, dev);
     pthread_mutex_lock(&j->lock);
     expire(j, now_ns, &t, dev);
     job *b = find(j, id);
+    if (b && uid != 0 && b->uid != uid) {
+        pthread_mutex_unlock(&j->lock);
+        return -EPERM;
+    }
     int created = !b || b->ended;
     if (created) {
-        if (!b)
-            b = place(j);
+        if (uid != 0 && running_of(j, uid) >= AIM_JOBS_PER_UID) {
+            pthread_mutex_unlock(&j->lock);
+            return -EDQUOT;
+        }
+        double base_j = 0, base_g = 0;
+        if (b) /* an ended id again while still shown: its series goes on from there */
+            shown(b, &t, &base_j, &base_g);
+        else if (!(b = place(j, uid))) {
+            pthread_mutex_unlock(&j->lock);
+            return -ENOSPC;
+        }
         memset(b, 0, sizeof *b);
         b->used = 1;
+        b->uid = uid;
+        b->base_j = base_j;
+        b->base_g = base_g;
         snprintf(b->id, sizeof b->id, "%s", id);
         b->start_ns = now_ns;
         b->start_j = t.energy_j;
@@ -164,31 +225,35 @@ void aim__jobs_phase(aim_jobs *j, const char *id, int begin, const char *name) {
     pthread_mutex_unlock(&j->lock);
 }
 
-int aim__jobs_status(aim_jobs *j, const char *id, int64_t now_ns, int end, char *out,
-                     size_t size) {
-    aim_live_totals t;
-    double dev[AIM_JOB_DEVICES];
-    read_node(j, &t, dev);
+int aim__jobs_open_phases(aim_jobs *j) {
+    int n = 0;
+    pthread_mutex_lock(&j->lock);
+    for (int k = 0; k < AIM_JOBS_MAX; k++)
+        if (j->jobs[k].used && !j->jobs[k].ended)
+            n += j->jobs[k].depth;
+    pthread_mutex_unlock(&j->lock);
+    return n;
+}
+
+int aim__jobs_hold(aim_jobs *j, const char *id) {
     pthread_mutex_lock(&j->lock);
     job *b = find(j, id);
-    if (!b) {
-        pthread_mutex_unlock(&j->lock);
-        return -ENOENT;
-    }
-    if (end && !b->ended)
-        end_job(b, now_ns, &t, dev);
-    b->last_ns = now_ns;
-    const double *to = b->ended ? b->end_dev : dev;
-    int64_t until = b->ended ? b->end_ns : now_ns;
-    double e = (b->ended ? b->end_j : t.energy_j) - b->start_j;
-    double g = (b->ended ? b->end_g : t.carbon_g) - b->start_g;
+    if (b && !b->ended)
+        b->holders++;
+    pthread_mutex_unlock(&j->lock);
+    return b && !b->ended ? 0 : -ENOENT;
+}
+
+/* "SECONDS JOULES GRAMS DEVICE=JOULES...": the figures at to minus those at from. */
+static void put_figures(const aim_jobs *j, char *out, size_t size, double seconds, double e,
+                        double g, const double *to, const double *from) {
     char s[AIM_NUM_MAX], ej[AIM_NUM_MAX], gg[AIM_NUM_MAX];
-    aim__fmt_g(s, (double)(until - b->start_ns) / 1e9, 10);
+    aim__fmt_g(s, seconds, 10);
     aim__fmt_g(ej, e, 10);
     aim__fmt_g(gg, g, 10);
     int n = snprintf(out, size, "%s %s %s", s, ej, gg);
     for (int d = 0; d < j->n_dev && n >= 0 && (size_t)n < size; d++) {
-        aim__fmt_g(ej, to[d] - b->start_dev[d], 10);
+        aim__fmt_g(ej, to[d] - (from ? from[d] : 0), 10);
         /* Devices that do not fit in the reply line are left out, never cut in half. */
         int w = snprintf(out + n, size - (size_t)n, " %s=%s", j->names[d], ej);
         if (w < 0 || (size_t)w >= size - (size_t)n) {
@@ -197,6 +262,44 @@ int aim__jobs_status(aim_jobs *j, const char *id, int64_t now_ns, int end, char 
         }
         n += w;
     }
+}
+
+int aim__jobs_node(aim_jobs *j, int64_t now_ns, char *out, size_t size) {
+    aim_live_totals t;
+    double dev[AIM_JOB_DEVICES];
+    read_node(j, &t, dev);
+    int n = snprintf(out, size, "%s ", j->instance);
+    if (n < 0 || (size_t)n >= size)
+        return -ENOSPC;
+    put_figures(j, out + n, size - (size_t)n, (double)now_ns / 1e9, t.energy_j, t.carbon_g, dev,
+                NULL);
+    return 0;
+}
+
+int aim__jobs_status(aim_jobs *j, const char *id, int64_t now_ns, int end, char *out,
+                     size_t size) {
+    return aim__jobs_status_as(j, id, 0, now_ns, end, out, size);
+}
+
+int aim__jobs_status_as(aim_jobs *j, const char *id, uint32_t uid, int64_t now_ns, int end,
+                        char *out, size_t size) {
+    aim_live_totals t;
+    double dev[AIM_JOB_DEVICES];
+    read_node(j, &t, dev);
+    pthread_mutex_lock(&j->lock);
+    job *b = find(j, id);
+    if (!b || (uid != 0 && b->uid != uid)) {
+        pthread_mutex_unlock(&j->lock);
+        return b ? -EPERM : -ENOENT;
+    }
+    if (end && !b->ended && --b->holders <= 0) /* the last holder leaves: the job ends */
+        end_job(j, b, now_ns, &t, dev);
+    b->last_ns = now_ns;
+    const double *to = b->ended ? b->end_dev : dev;
+    int64_t until = b->ended ? b->end_ns : now_ns;
+    double e = (b->ended ? b->end_j : t.energy_j) - b->start_j;
+    double g = (b->ended ? b->end_g : t.carbon_g) - b->start_g;
+    put_figures(j, out, size, (double)(until - b->start_ns) / 1e9, e, g, to, b->start_dev);
     pthread_mutex_unlock(&j->lock);
     return 0;
 }
@@ -216,8 +319,7 @@ size_t aim__jobs_view(aim_jobs *j, int64_t now_ns, const aim_live_totals *totals
         snprintf(v->phase, sizeof v->phase, "%s", top >= 0 ? b->open[top] : "");
         v->ended = b->ended;
         v->duration_s = (double)((b->ended ? b->end_ns : now_ns) - b->start_ns) / 1e9;
-        v->energy_j = (b->ended ? b->end_j : totals->energy_j) - b->start_j;
-        v->carbon_g = (b->ended ? b->end_g : totals->carbon_g) - b->start_g;
+        shown(b, totals, &v->energy_j, &v->carbon_g);
     }
     pthread_mutex_unlock(&j->lock);
     return n;

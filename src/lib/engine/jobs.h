@@ -4,7 +4,10 @@
  * sampler and the writer never touch it, so its mutex can never make them wait. Bounded: at
  * most AIM_JOBS_MAX jobs; an ended job (`job end`, or silent for AIM_JOB_IDLE_NS) stays
  * visible for AIM_JOB_LINGER_NS, and a new job takes the place of the oldest ended one, else
- * of the one silent the longest, so a long-running agent never grows. */
+ * of the same user's job silent the longest, so a long-running agent never grows. A job id
+ * belongs to the uid that made it (the socket's SO_PEERCRED): only that uid or root may send
+ * as it or end it, and a uid has at most AIM_JOBS_PER_UID running jobs, so no user can end
+ * or push out another's (docs/agent.md). */
 #ifndef AIM_ENGINE_JOBS_H
 #define AIM_ENGINE_JOBS_H
 
@@ -19,6 +22,7 @@
 #define AIM_JOB_LINGER_NS 300000000000LL      /* 5 min: an ended job's last scrapes */
 #define AIM_JOB_IDLE_NS 43200000000000LL      /* 12 h without a message: the job has ended */
 #define AIM_JOB_DEVICES 64
+#define AIM_JOBS_PER_UID 32                   /* running jobs of one uid (root: no cap) */
 
 typedef struct aim_jobs aim_jobs;
 
@@ -40,15 +44,35 @@ void aim__jobs_free(aim_jobs *j);
 /* Tests: shorter linger and idle times. */
 void aim__jobs_set_times(aim_jobs *j, int64_t linger_ns, int64_t idle_ns);
 
-/* A message from job id at now (monotonic ns): the job is created when unknown (or ended):
- * 1; 0 when it was known and running. */
+/* Called (table locked: it must not call back into the table) when a job ends, by `job end`
+ * or by silence, with how many of its phases were open: the control socket closes them. */
+typedef void aim_jobs_on_end(void *ctx, const char *id, int open_phases);
+void aim__jobs_set_on_end(aim_jobs *j, aim_jobs_on_end *fn, void *ctx);
+
+/* A message from job id, sent by uid, at now (monotonic ns): the job is created when unknown
+ * (or ended): 1; 0 when it was known and running. -EPERM: the id is another uid's (root may
+ * use any); -EDQUOT: uid has AIM_JOBS_PER_UID running jobs; -ENOSPC: the table is full of
+ * other users' running jobs. aim__jobs_touch: as root (tests). */
+int aim__jobs_touch_as(aim_jobs *j, const char *id, uint32_t uid, int64_t now_ns);
 int aim__jobs_touch(aim_jobs *j, const char *id, int64_t now_ns);
 /* Phase begin/end of job id, name without the job's prefix ("" for an anonymous end). */
 void aim__jobs_phase(aim_jobs *j, const char *id, int begin, const char *name);
+/* Open phases of all running jobs (followed by begin/end above): the node's phase stack. */
+int aim__jobs_open_phases(aim_jobs *j);
+/* Job id gets one more holder (a joined `aimeter run`, `job hold`): `job end` then ends it
+ * only when it is the last holder's. -ENOENT. */
+int aim__jobs_hold(aim_jobs *j, const char *id);
 /* "SECONDS JOULES GRAMS DEVICE=JOULES..." of job id (the node's figures over its time so
- * far), into out; with end, the job ends now. -ENOENT for an unknown job. */
+ * far), into out; with end, one holder leaves and the job ends now if none is left (a job
+ * nobody holds ends at once). -ENOENT for an unknown job, -EPERM for another uid's. */
+int aim__jobs_status_as(aim_jobs *j, const char *id, uint32_t uid, int64_t now_ns, int end,
+                        char *out, size_t size);
 int aim__jobs_status(aim_jobs *j, const char *id, int64_t now_ns, int end, char *out,
                      size_t size);
+/* "INSTANCE SECONDS JOULES GRAMS DEVICE=JOULES..." of the node since the agent started
+ * (`job node`): INSTANCE names this agent process, so a client that reads it twice knows
+ * whether the agent restarted in between and can take the difference itself. */
+int aim__jobs_node(aim_jobs *j, int64_t now_ns, char *out, size_t size);
 /* The jobs (at most max) into out, for /metrics: energy and carbon of running jobs from
  * totals (the reader's copy of the snapshot). Forgets jobs ended longer than the linger time
  * ago. Returns how many. */

@@ -61,7 +61,10 @@ void aim__workload_apply(aim_workload *w) {
         switch (e->msg.op) {
         case AIM_CTL_PHASE_BEGIN: r = aim__phases_begin(w->phases, e->t_ns, e->msg.name); break;
         case AIM_CTL_PHASE_END:
-            r = aim__phases_end_scoped(w->phases, e->t_ns, e->msg.name, e->msg.scope_len);
+            r = e->msg.scope_all ? aim__phases_end_scope(w->phases, e->t_ns, e->msg.name,
+                                                         e->msg.scope_len)
+                                 : aim__phases_end_scoped(w->phases, e->t_ns, e->msg.name,
+                                                          e->msg.scope_len);
             break;
         case AIM_CTL_MARK: r = aim__phases_mark(w->phases, e->t_ns, e->msg.name); break;
         case AIM_CTL_RECORD:
@@ -73,7 +76,9 @@ void aim__workload_apply(aim_workload *w) {
         case AIM_CTL_RUN:
         case AIM_CTL_JOB:
         case AIM_CTL_JOB_END:
-        case AIM_CTL_JOB_STATUS: break; /* answered by the control thread */
+        case AIM_CTL_JOB_STATUS:
+        case AIM_CTL_JOB_HOLD:
+        case AIM_CTL_JOB_NODE: break; /* answered by the control thread */
         }
         (void)r; /* refusals are counted by phases/records themselves */
     }
@@ -105,8 +110,11 @@ void aim__workload_frame(aim_workload *w, const aim_frame *f) {
 
 void aim__workload_account(aim_workload *w, int dev, int64_t t0_ns, int64_t t1_ns, double de_j,
                           double power_w, double carbon_g) {
-    if (w->ready)
-        aim__phases_account(w->phases, dev, t0_ns, t1_ns, de_j, power_w, carbon_g);
+    if (!w->ready)
+        return;
+    aim__phases_account(w->phases, dev, t0_ns, t1_ns, de_j, power_w, carbon_g);
+    if (dev >= 0 && dev < AIM_PHASE_DEVICES && t1_ns > w->acct_t1[dev])
+        w->acct_t1[dev] = t1_ns;
 }
 
 void aim__workload_finish(aim_workload *w, int64_t t_ns) {
@@ -158,5 +166,18 @@ int aim__workload_store(aim_workload *w, aim_db *db, const char *run_id, int64_t
         }
     w->spans_from = first_open;
     w->marks_stored = n_marks;
+    /* An agent: the rows of ended jobs are in the store now and free their places (phases.h),
+     * so a months-long run keeps taking new jobs' phases. Each device's intervals follow one
+     * another, so none reaches back before the earliest of their latest ends: the closed
+     * phases before it are final. A run never releases rows (its output stays as it was). */
+    if (w->jobs) {
+        int64_t oldest = 0;
+        for (int d = 0; d < AIM_PHASE_DEVICES; d++)
+            if (w->acct_t1[d] && (!oldest || w->acct_t1[d] < oldest))
+                oldest = w->acct_t1[d];
+        if (oldest)
+            aim__phases_prune(w->phases, oldest);
+        aim__phases_release(w->phases, w->spans_from);
+    }
     return 0;
 }

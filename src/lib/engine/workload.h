@@ -34,6 +34,9 @@ typedef struct aim_workload {
     int ch_slot[AIM_PHASE_CHANNELS], ch_device[AIM_PHASE_CHANNELS];
     char ch_key[AIM_PHASE_CHANNELS][48];
     int64_t ch_last_t[AIM_PHASE_CHANNELS]; /* 0: no sample yet */
+    /* An agent: the end of the last interval accounted per device (0: none yet), from which
+     * closed phases no interval can reach any more are forgotten (aim__phases_prune). */
+    int64_t acct_t1[AIM_PHASE_DEVICES];
     /* store progress */
     size_t spans_from;             /* first span that may still change (open, or new) */
     size_t marks_stored;

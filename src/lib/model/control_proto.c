@@ -125,6 +125,8 @@ int aim__control_parse(const char *line, size_t len, aim_control_msg *ret, char 
             return fail(err, errlen, "job takes one word");
         if (is(w, wl, "end") || is(w, wl, "status")) {
             m.op = w[0] == 'e' ? AIM_CTL_JOB_END : AIM_CTL_JOB_STATUS;
+        } else if (is(w, wl, "hold") || is(w, wl, "node")) {
+            m.op = w[0] == 'h' ? AIM_CTL_JOB_HOLD : AIM_CTL_JOB_NODE;
         } else {
             m.op = AIM_CTL_JOB;
             if (wl > AIM_CONTROL_JOB_MAX)

@@ -14,6 +14,7 @@
  *   job ID                  this connection's messages come from job ID (an agent's socket:
  *                           they are kept per job; a run's socket accepts and ignores it)
  *   job end | job status    the connection's job ends / its figures so far (agent only)
+ *   job hold | job node     a joined run holds the job / the node's figures (agent only)
  * The parser is a pure function over the bytes of one line (without its newline); it never
  * reads past len, allocates nothing and names the problem in one line on error. */
 #ifndef AIM_CONTROL_PROTO_H
@@ -36,6 +37,8 @@ typedef enum aim_control_op {
     AIM_CTL_JOB,        /* name: the job id */
     AIM_CTL_JOB_END,
     AIM_CTL_JOB_STATUS,
+    AIM_CTL_JOB_HOLD,
+    AIM_CTL_JOB_NODE,
 } aim_control_op;
 
 typedef enum aim_record_kind { AIM_RECORD_GAUGE = 0, AIM_RECORD_COUNTER = 1 } aim_record_kind;
@@ -50,6 +53,9 @@ typedef struct aim_control_msg {
      * ("JOB: ") this many bytes long, within which a phase end applies (phases.h,
      * aim__phases_end_scoped); 0 for no job. */
     unsigned char scope_len;
+    /* Set by the control thread when a job ends: this phase end closes every open phase of
+     * the scope (aim__phases_end_scope), none of them being an error. */
+    unsigned char scope_all;
 } aim_control_msg;
 
 /* Parses one line (no newline; a trailing '\r' is allowed). Returns 0, or -EINVAL with one

@@ -21,6 +21,7 @@ typedef struct closed_phase {
 struct aim_phases {
     aim_phase_row rows[AIM_PHASE_NAMES];
     int n_rows;
+    unsigned char releasable[AIM_PHASE_NAMES]; /* its job ended (aim__phases_end_scope) */
     open_phase open[AIM_PHASE_DEPTH];
     int depth;
     closed_phase recent[AIM_PHASE_RECENT]; /* a ring: oldest at recent_head */
@@ -64,11 +65,14 @@ static void copy_text(char *dst, const char *src) {
 
 static int row_of(aim_phases *p, const char *name) {
     for (int i = 0; i < p->n_rows; i++)
-        if (strncmp(p->rows[i].name, name, AIM_PHASE_NAME_MAX) == 0)
+        if (strncmp(p->rows[i].name, name, AIM_PHASE_NAME_MAX) == 0) {
+            p->releasable[i] = 0; /* in use again */
             return i;
+        }
     if (p->n_rows == AIM_PHASE_NAMES)
         return -ENOSPC;
     aim_phase_row *r = &p->rows[p->n_rows];
+    p->releasable[p->n_rows] = 0;
     memset(r, 0, sizeof *r);
     copy_text(r->name, name);
     return p->n_rows++;
@@ -164,6 +168,63 @@ int aim__phases_end_scoped(aim_phases *p, int64_t t_ns, const char *name, size_t
         if (in_scope(p, i, name, prefix_len))
             close_at(p, i, t_ns, 0);
     return 0;
+}
+
+int aim__phases_end_scope(aim_phases *p, int64_t t_ns, const char *prefix, size_t len) {
+    int n = 0;
+    for (int i = p->depth - 1; len > 0 && i >= 0; i--)
+        if (in_scope(p, i, prefix, len)) {
+            close_at(p, i, t_ns, 1);
+            n++;
+        }
+    for (int r = 0; len > 0 && r < p->n_rows; r++)
+        if (strncmp(p->rows[r].name, prefix, len) == 0)
+            p->releasable[r] = 1;
+    return n;
+}
+
+/* Whether row can still change: an open instance, or a closed one intervals may reach. */
+static int row_live(const aim_phases *p, int row) {
+    for (int k = 0; k < p->depth; k++)
+        if (p->open[k].row == row)
+            return 1;
+    for (int k = 0; k < p->n_recent; k++)
+        if (p->recent[(p->recent_head + k) % AIM_PHASE_RECENT].row == row)
+            return 1;
+    return 0;
+}
+
+/* Every reference to row from into to (-1: dropped), in what may still be read. */
+static void renumber(aim_phases *p, size_t spans_from, int from, int to) {
+    for (int k = 0; k < p->depth; k++)
+        if (p->open[k].row == from)
+            p->open[k].row = to;
+    for (int k = 0; k < p->n_recent; k++) {
+        closed_phase *c = &p->recent[(p->recent_head + k) % AIM_PHASE_RECENT];
+        if (c->row == from)
+            c->row = to;
+    }
+    for (size_t i = spans_from; i < p->n_spans; i++)
+        if (p->spans[i].row == from)
+            p->spans[i].row = to;
+}
+
+size_t aim__phases_release(aim_phases *p, size_t spans_from) {
+    size_t freed = 0;
+    for (int r = p->n_rows - 1; r >= 0; r--) {
+        if (!p->releasable[r] || row_live(p, r))
+            continue;
+        renumber(p, spans_from, r, -1);
+        int last = p->n_rows - 1;
+        if (r != last) { /* the last row takes its place */
+            p->rows[r] = p->rows[last];
+            p->releasable[r] = p->releasable[last];
+            renumber(p, spans_from, last, r);
+        }
+        p->n_rows--;
+        freed++;
+    }
+    return freed;
 }
 
 int aim__phases_mark(aim_phases *p, int64_t t_ns, const char *text) {

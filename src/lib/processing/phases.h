@@ -49,7 +49,7 @@ typedef struct aim_phase_row {
 
 /* One instance, for the store (the phases table) and for overlap. */
 typedef struct aim_phase_span {
-    int row;
+    int row;                  /* -1: its row was released after the span was stored */
     int depth;
     int64_t start_ns, end_ns; /* end INT64_MAX while open */
 } aim_phase_span;
@@ -78,6 +78,20 @@ int aim__phases_end(aim_phases *p, int64_t t_ns, const char *name);
  * scope. The scope's phases opened inside it end with it; other scopes' phases, wherever they
  * sit in the stack, stay open. prefix_len 0: aim__phases_end. -ENOENT as there. */
 int aim__phases_end_scoped(aim_phases *p, int64_t t_ns, const char *name, size_t prefix_len);
+/* A job has ended (docs/agent.md): every open phase whose name starts with prefix (len bytes,
+ * "JOB: ") ends at t, marked unterminated; other scopes' phases stay open. The scope's rows
+ * become releasable: aim__phases_release frees them once final, so that an agent, one run
+ * for months, never runs out of rows. A later begin of such a name keeps its row. Returns
+ * how many ended; none is not an error (nothing counted). */
+int aim__phases_end_scope(aim_phases *p, int64_t t_ns, const char *prefix, size_t len);
+/* After a commit that stored every row and every span before spans_from (the spans from
+ * there on are stored again at each commit): frees the releasable rows that can no longer
+ * change (none of their instances open, or still in the recent ring: aim__phases_prune). The
+ * rows left are compacted (indices change); their spans from spans_from on follow, and the
+ * freed rows' spans there get row -1 (stored, final: the store skips them). The spans before
+ * spans_from keep stale row indices, so the instance count no longer matches the spans and
+ * a later re-pricing is refused (-ERANGE, phase_reprice.h). Returns how many were freed. */
+size_t aim__phases_release(aim_phases *p, size_t spans_from);
 /* An instant. -ENOSPC past max_marks (counted). */
 int aim__phases_mark(aim_phases *p, int64_t t_ns, const char *text);
 

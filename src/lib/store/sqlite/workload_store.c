@@ -38,13 +38,35 @@ static int delete_run_rows(sqlite3 *db, const char *table, const char *run_id) {
     return r;
 }
 
+/* The rows of table (column: the phase's name) of the phases in memory. */
+static int delete_phase_rows(sqlite3 *db, const char *table, const char *column,
+                             const char *run_id, const aim_phases *phases) {
+    char sql[128];
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE run_id = ?1 AND %s = ?2", table, column);
+    sqlite3_stmt *st;
+    if (exec_bind(db, &st, sql) < 0)
+        return -EIO;
+    const aim_phase_row *rows;
+    size_t n = aim__phases_rows(phases, &rows);
+    int r = 0;
+    for (size_t i = 0; i < n && r == 0; i++) {
+        sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, rows[i].name, -1, SQLITE_STATIC);
+        r = step_reset(st);
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
 static int store_rows(sqlite3 *db, const char *run_id, int64_t start,
                       const aim_phases *phases, const aim_records *records) {
-    static const char *const tables[] = { "phase_totals", "phase_devices", "record_keys",
-                                          "phase_records" };
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
-        if (delete_run_rows(db, tables[i], run_id) < 0)
-            return -EIO;
+    /* Per phase name, not the whole run: an agent frees the rows of ended jobs once they are
+     * stored (phases.h, aim__phases_release), and their rows stay. */
+    if (delete_run_rows(db, "record_keys", run_id) < 0 ||
+        delete_phase_rows(db, "phase_totals", "name", run_id, phases) < 0 ||
+        delete_phase_rows(db, "phase_devices", "phase", run_id, phases) < 0 ||
+        delete_phase_rows(db, "phase_records", "phase", run_id, phases) < 0)
+        return -EIO;
     sqlite3_stmt *ph = NULL, *dev = NULL, *key = NULL, *prec = NULL;
     int r = exec_bind(db, &ph, "INSERT INTO phase_totals (run_id, name, instances, first_ns, "
                                "last_end_ns, total_ns, carbon_g, unterminated) "
@@ -135,6 +157,8 @@ static int store_appended(sqlite3 *db, const char *run_id, int64_t start,
     const aim_phase_span *spans;
     aim__phases_spans(phases, &spans);
     for (size_t i = spans_from; i < n_spans && r == 0; i++) {
+        if (spans[i].row < 0)
+            continue; /* stored, and its row released since (aim__phases_release) */
         sqlite3_bind_text(sp, 1, run_id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(sp, 2, (sqlite3_int64)i);
         sqlite3_bind_text(sp, 3, prow[spans[i].row].name, -1, SQLITE_STATIC);
@@ -405,7 +429,7 @@ int sq_phase_metrics_store(aim_db *adb, const char *run_id, const aim_phases *ph
         return 0;
     sqlite3 *db = aim__db_sqlite(adb);
     sqlite3_stmt *st = NULL;
-    int r = delete_run_rows(db, "phase_metrics", run_id);
+    int r = delete_phase_rows(db, "phase_metrics", "phase", run_id, phases);
     if (r == 0)
         r = exec_bind(db, &st, "INSERT OR REPLACE INTO phase_metrics (run_id, phase, device_idx, "
                                "metric_key, mean) VALUES (?1, ?2, ?3, ?4, ?5)");
