@@ -182,6 +182,36 @@ static void new_credentials_beyond_the_budget_wait(void **unused) {
     aim__web_auth_free(a);
 }
 
+/* An unknown user name is checked against a dummy at the users' highest cost (not a fixed
+ * one), so that it takes as long as a known name's check; and it is still refused. */
+static void an_unknown_name_costs_what_the_users_cost(void **unused) {
+    (void)unused;
+    static const int costs[][2] = { { 5, 5 }, { 4, 6 }, { 12, 12 }, { 11, 4 } };
+    for (size_t k = 0; k < sizeof costs / sizeof costs[0]; k++) {
+        aim_web_config *c = calloc(1, sizeof *c);
+        assert_non_null(c);
+        snprintf(c->users[0].name, sizeof c->users[0].name, "alice");
+        snprintf(c->users[1].name, sizeof c->users[1].name, "carol");
+        for (int i = 0; i < 2; i++) /* any hash at that cost: only its cost matters here */
+            assert_int_equal(aim__bcrypt_dummy(costs[k][i], c->users[i].hash,
+                                               AIM_BCRYPT_LEN + 1), 0);
+        c->n_users = 2;
+        aim_web_auth *a = NULL;
+        assert_int_equal(aim__web_auth_new(c, NULL, &a), 0);
+        aim__web_config_free(c);
+        int want = costs[k][0] > costs[k][1] ? costs[k][0] : costs[k][1];
+        assert_int_equal(aim__web_auth_dummy_cost(a), want);
+        aim__web_auth_free(a);
+    }
+    aim_web_auth *a = make(1, 0); /* cost 4: bob is checked (a check is counted), refused */
+    assert_int_equal(aim__web_auth_dummy_cost(a), 4);
+    assert_int_equal(aim__web_auth_check(a, BOB), AIM_AUTH_DENIED);
+    unsigned checks, cached;
+    aim__web_auth_counts(a, &checks, &cached);
+    assert_int_equal(checks, 1);
+    aim__web_auth_free(a);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(right_and_wrong_credentials),
@@ -189,6 +219,7 @@ int main(void) {
         cmocka_unit_test(a_long_password_is_not_cut_to_its_prefix),
         cmocka_unit_test(the_cache_answers_repeats_without_a_check),
         cmocka_unit_test(new_credentials_beyond_the_budget_wait),
+        cmocka_unit_test(an_unknown_name_costs_what_the_users_cost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

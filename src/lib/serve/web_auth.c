@@ -24,6 +24,7 @@ struct aim_web_auth {
     int n_users;
     char tokens[AIM_WEB_MAX_TOKENS][AIM_BCRYPT_LEN + 1];
     int n_tokens;
+    char dummy[AIM_BCRYPT_LEN + 1]; /* an unknown user name's, at the users' highest cost */
     const char *challenges[3];
     int64_t (*clock_ns)(void);
     pthread_mutex_t lock;  /* the cache, the budget and the counts */
@@ -48,6 +49,11 @@ int aim__web_auth_new(const aim_web_config *cfg, int64_t (*clock_ns)(void), aim_
         return -ENOMEM;
     memcpy(a->users, cfg->users, sizeof a->users);
     a->n_users = cfg->n_users;
+    int cost = 4;
+    for (int i = 0; i < a->n_users; i++)
+        if (aim__bcrypt_cost(a->users[i].hash) > cost)
+            cost = aim__bcrypt_cost(a->users[i].hash);
+    aim__bcrypt_dummy(cost, a->dummy, sizeof a->dummy); /* 4-31: cannot fail */
     memcpy(a->tokens, cfg->tokens, sizeof a->tokens);
     a->n_tokens = cfg->n_tokens;
     int n = 0;
@@ -68,6 +74,10 @@ void aim__web_auth_free(aim_web_auth *a) {
         return;
     pthread_mutex_destroy(&a->lock);
     free(a);
+}
+
+int aim__web_auth_dummy_cost(const aim_web_auth *a) {
+    return aim__bcrypt_cost(a->dummy);
 }
 
 const char *const *aim__web_auth_challenges(const aim_web_auth *a) {
@@ -153,15 +163,18 @@ static int check_basic(const aim_web_auth *a, const char *cred) {
     if (!colon)
         return 0;
     size_t user_len = (size_t)(colon - plain), pw_len = (size_t)n - user_len - 1;
-    const char *hash = NULL; /* none: checked against a dummy, at the same cost */
+    const char *hash = a->dummy; /* an unknown name: the dummy, at the users' cost, fails */
+    int known = 0;
     for (int i = 0; i < a->n_users; i++) {
         size_t len = strlen(a->users[i].name);
-        if (len == user_len && aim__equal_ct(a->users[i].name, plain, len))
+        if (len == user_len && aim__equal_ct(a->users[i].name, plain, len)) {
             hash = a->users[i].hash;
+            known = 1;
+        }
     }
     int ok = pw_len <= MAX_PASSWORD && aim__bcrypt_verify(colon + 1, pw_len, hash);
     explicit_bzero(plain, sizeof plain);
-    return ok && hash;
+    return ok && known;
 }
 
 static int check_bearer(const aim_web_auth *a, const char *token) {

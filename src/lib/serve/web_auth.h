@@ -44,6 +44,10 @@ aim_auth_verdict aim__web_auth_check(aim_web_auth *a, const char *authorization)
 /* The WWW-Authenticate values of a 401: Basic and/or Bearer, as configured; NULL ends. */
 const char *const *aim__web_auth_challenges(const aim_web_auth *a);
 
+/* The cost of the hash an unknown user name is checked against: the configured users'
+ * highest, so that a name's existence does not show in the time an answer takes (tests). */
+int aim__web_auth_dummy_cost(const aim_web_auth *a);
+
 /* Checks done and answers from the cache so far (tests). */
 void aim__web_auth_counts(aim_web_auth *a, unsigned *ret_checks, unsigned *ret_cached);
 
