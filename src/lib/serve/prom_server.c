@@ -151,8 +151,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     (void)upload_data_size;
     (void)req_cls;
     aim_prom_server *srv = cls;
-    aim_auth_verdict verdict = srv->auth ? aim__web_auth_check(srv->auth,
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)) : AIM_AUTH_OK;
+    aim_auth_verdict verdict = srv->auth ? aim__web_mhd_check(srv->auth, c) : AIM_AUTH_OK;
     if (verdict != AIM_AUTH_OK)
         return aim__web_mhd_refuse(c, srv->auth, verdict);
     int api_live = strcmp(url, "/api/live") == 0;
