@@ -2,7 +2,9 @@
  * only the right credentials (alice:s3cret, or the token tok-1) pass; anything else is
  * refused (401) or, past the budget of bcrypt checks, deferred (503). The hashes have cost 4
  * (~1 ms) so that the fuzzer still runs fast; the cache and the budget carry over between
- * inputs, as they do between requests. */
+ * inputs, as they do between requests. The client address comes from the input's length
+ * (97 of them, more than the per-address budgets kept, or none), so that those budgets and
+ * their replacement are driven too. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +56,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *h = fuzz_copy_cstr(data, size);
     if (!h)
         return 0;
-    aim_auth_verdict v = aim__web_auth_check(a, h);
+    const unsigned char addr[4] = { 10, 0, 0, (unsigned char)(size % 97) };
+    aim_auth_verdict v = size % 2 ? aim__web_auth_check_from(a, h, addr, sizeof addr)
+                                  : aim__web_auth_check(a, h);
     if (v != AIM_AUTH_OK && v != AIM_AUTH_DENIED && v != AIM_AUTH_BUSY)
         abort();
     if (v == AIM_AUTH_OK && !rightful(h))

@@ -53,7 +53,10 @@ int aim__read_text(const char *path, char *buf, size_t size) {
     return n;
 }
 
-int aim__read_file_alloc(const char *path, size_t max, char **ret_text, size_t *ret_len) {
+/* secret: every buffer given back to malloc is wiped first (explicit_bzero), on growing and
+ * on failing, so a private key leaves no copy in freed memory. */
+static int read_alloc(const char *path, size_t max, int secret, char **ret_text,
+                      size_t *ret_len) {
     int fd = aim__open_ro(path);
     if (fd < 0)
         return fd;
@@ -62,10 +65,15 @@ int aim__read_file_alloc(const char *path, size_t max, char **ret_text, size_t *
     int r = buf ? 0 : -ENOMEM;
     while (r == 0) {
         if (len == cap - 1) {
-            char *bigger = cap > max ? NULL : realloc(buf, cap * 2);
+            char *bigger = cap > max ? NULL : secret ? malloc(cap * 2) : realloc(buf, cap * 2);
             if (!bigger) {
                 r = cap > max ? -EFBIG : -ENOMEM;
                 break;
+            }
+            if (secret) { /* realloc could leave the old copy behind unwiped */
+                memcpy(bigger, buf, len);
+                explicit_bzero(buf, len);
+                free(buf);
             }
             buf = bigger;
             cap *= 2;
@@ -84,6 +92,8 @@ int aim__read_file_alloc(const char *path, size_t max, char **ret_text, size_t *
     if (r == 0 && len > max)
         r = -EFBIG;
     if (r < 0) {
+        if (buf && secret)
+            explicit_bzero(buf, len);
         free(buf);
         return r;
     }
@@ -91,6 +101,21 @@ int aim__read_file_alloc(const char *path, size_t max, char **ret_text, size_t *
     *ret_text = buf;
     *ret_len = len;
     return 0;
+}
+
+int aim__read_file_alloc(const char *path, size_t max, char **ret_text, size_t *ret_len) {
+    return read_alloc(path, max, 0, ret_text, ret_len);
+}
+
+int aim__read_secret_alloc(const char *path, size_t max, char **ret_text, size_t *ret_len) {
+    return read_alloc(path, max, 1, ret_text, ret_len);
+}
+
+void aim__free_secret(char *text, size_t len) {
+    if (!text)
+        return;
+    explicit_bzero(text, len);
+    free(text);
 }
 
 int aim__scan_u64(const char **p, uint64_t *ret_value) {

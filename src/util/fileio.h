@@ -17,6 +17,10 @@ int aim__read_text(const char *path, char *buf, size_t size);
 /* Reads a whole file of at most max bytes into a new NUL-terminated buffer (the caller frees
  * it; *ret_len without the NUL). -errno from open/read, -EFBIG when it is larger than max. */
 int aim__read_file_alloc(const char *path, size_t max, char **ret_text, size_t *ret_len);
+/* The same for a secret (a private key, a file of password hashes): no copy is left in freed
+ * memory, on growing or failing. Free it with aim__free_secret (wipes, then frees). */
+int aim__read_secret_alloc(const char *path, size_t max, char **ret_text, size_t *ret_len);
+void aim__free_secret(char *text, size_t len);
 
 /* Reads a file holding one decimal integer (sysfs attribute). -EINVAL if it is not one. */
 int aim__read_u64(const char *path, uint64_t *ret_value);

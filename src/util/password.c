@@ -47,10 +47,30 @@ int aim__bcrypt_hash(const char *password, int cost, char *out, size_t size) {
     return r;
 }
 
+int aim__bcrypt_cost(const char *hash) {
+    if (!aim__bcrypt_hash_valid(hash))
+        return -1;
+    return (hash[4] - '0') * 10 + (hash[5] - '0');
+}
+
+/* Any salt and digest do: a verification only computes the hash at the setting's cost. */
+static const char dummy[] = "$2b$10$6MU1l/4RZ7BS/CTV8V92IuKjuNcRoufi4RsBipJG3PIrWN2osUuLG";
+
+int aim__bcrypt_dummy(int cost, char *out, size_t size) {
+    if (cost < 4 || cost > 31)
+        return -EINVAL;
+    if (size < AIM_BCRYPT_LEN + 1)
+        return -ENOBUFS;
+    memcpy(out, dummy, AIM_BCRYPT_LEN + 1);
+    out[4] = (char)('0' + cost / 10);
+    out[5] = (char)('0' + cost % 10);
+    return 0;
+}
+
 int aim__bcrypt_verify(const char *password, size_t len, const char *hash) {
-    /* A hash that is not one is checked against this one instead, so that a wrong user
-     * name costs the same as a wrong password (no timing tells which names exist). */
-    static const char dummy[] = "$2b$10$6MU1l/4RZ7BS/CTV8V92IuKjuNcRoufi4RsBipJG3PIrWN2osUuLG";
+    /* A hash that is not one is checked against the cost-10 dummy instead (still a
+     * failure); callers that must not tell names apart pass aim__bcrypt_dummy's at their
+     * users' cost (serve/web_auth.c). */
     int valid = aim__bcrypt_hash_valid(hash);
     if (!valid)
         hash = dummy;

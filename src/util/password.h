@@ -22,6 +22,14 @@ int aim__bcrypt_hash(const char *password, int cost, char *out, size_t size);
  * not one (costs the same as a check). Slow on purpose: the hash's cost. Thread-safe. */
 int aim__bcrypt_verify(const char *password, size_t len, const char *hash);
 
+/* The cost of a bcrypt hash (4-31), -1 when text is not one. */
+int aim__bcrypt_cost(const char *hash);
+
+/* A hash that no password is known to match, at cost (4-31), into out (AIM_BCRYPT_LEN + 1
+ * bytes): what an unknown user name is checked against, so that it costs as much as a
+ * known one. 0, -EINVAL, -ENOBUFS. */
+int aim__bcrypt_dummy(int cost, char *out, size_t size);
+
 /* 1 when a and b (n bytes each) are equal, in a time that depends on n only. */
 int aim__equal_ct(const void *a, const void *b, size_t n);
 

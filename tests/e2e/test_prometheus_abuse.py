@@ -1,5 +1,6 @@
 """Abuse of `aimeter run --prometheus` (issue 14): 200 concurrent scrapes, clients that connect
-and never send, oversized headers, bad paths, bad methods and garbage request lines. Each is
+and never send, clients that send a header byte every few seconds from several addresses,
+oversized headers, bad paths, bad methods and garbage request lines. Each is
 answered with a proper status code or closed unanswered, as docs/cli.md ("Live metrics")
 documents; afterwards the server still answers a normal scrape, the sampler keeps ticking
 (aimeter_sampler_ticks_total rises) and the run's report is complete.
@@ -10,6 +11,7 @@ machine's load; the comparison is bench/bench_live.py's, docs/decisions.md says 
 server cannot delay the sampler holds by construction: it runs in libmicrohttpd's thread and
 reads only the lock-free snapshot and the sampler's atomic counters."""
 import http.client
+import select
 import socket
 import threading
 import time
@@ -22,7 +24,8 @@ from promserver import sample_value, serving_run
 
 pytestmark = pytest.mark.slow
 
-PER_ADDRESS_LIMIT = 16  # serve/prom_server.c, docs/cli.md
+PER_ADDRESS_LIMIT = 8  # serve/prom_server.c, docs/cli.md
+CONNECTION_LIMIT = 64
 
 
 @pytest.fixture
@@ -91,14 +94,13 @@ def still_sampling_and_complete(url, stop, proc, err, db, before):
     while (now := ticks(port)) <= after and time.monotonic() < deadline:
         time.sleep(0.05)
     assert now > after, "the sampler stopped ticking after the abuse"
-    missed = sample_value(text, "aimeter_sampler_missed_deadlines_total")
     stop()
     assert proc.wait(timeout=60) == 0, Path(err).read_text()
     rep = report_json(db)
     assert rep["run"]["status"] == "completed" and rep["run"]["name"] == "prom-abuse"
     s = rep["sampling"]
     assert s["samples"] >= now and s["samples_lost"] == 0 and s["store_complete"], s
-    assert s["missed_deadlines"] >= missed
+    # Missed deadlines: not compared with anything (the module's docstring says why).
     gpus = {d["device"]: d for d in rep["energy"]["devices"] if d["kind"] == "gpu"}
     assert sorted(gpus) == ["gpu0", "gpu1"], rep["energy"]["devices"]
     assert all(d["energy_j"] > 0 and d["method"] == "measured" for d in gpus.values()), gpus
@@ -106,7 +108,7 @@ def still_sampling_and_complete(url, stop, proc, err, db, before):
 
 
 def test_200_concurrent_scrapes_are_all_answered(served, db):
-    """200 clients scrape at once: a connection over the limits (32, 16 per address) is closed
+    """200 clients scrape at once: a connection over the limits (64, 8 per address) is closed
     unanswered and tried again; every client ends with a complete exposition, and the scrape
     counter counts each."""
     url, stop, proc, err = served
@@ -138,8 +140,8 @@ def test_200_concurrent_scrapes_are_all_answered(served, db):
 
 
 def test_silent_clients_hold_only_their_own_address_slots(served, db):
-    """16 clients from one address connect and never send: another address is still served;
-    a 17th connection from the first address is closed unanswered (unless the silent ones
+    """8 clients from one address connect and never send: another address is still served;
+    a 9th connection from the first address is closed unanswered (unless the silent ones
     had been timed out by then); the server closes each silent client at its idle timeout
     (10 s), and the first address is served again."""
     url, stop, proc, err = served
@@ -170,6 +172,65 @@ def test_silent_clients_hold_only_their_own_address_slots(served, db):
                 pass
     finally:
         for s in silent:
+            s.close()
+    still_sampling_and_complete(url, stop, proc, err, db, t0)
+
+
+def test_slow_senders_from_many_addresses_lose_their_connections(served, db):
+    """Clients from 8 addresses (127.0.0.2-9) each open 16 connections and send one header
+    byte to each every 2 s, for ever: enough to fill every slot, and each byte resets
+    libmicrohttpd's idle timeout. The whole-request deadline (10 s from accept) closes each of
+    them while it still sends; a normal scrape from 127.0.0.1, tried again while the slots are
+    taken, is answered 200 in the end. (Before the deadline, 2 addresses x 16 held all 32
+    slots for as long as they trickled: no scrape was ever answered.)"""
+    url, stop, proc, err = served
+    port = port_of(url)
+    t0 = ticks(port)
+    header = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 4096
+    slow = []
+    for a in range(2, 10):
+        for _ in range(16):
+            try:
+                slow.append(socket.create_connection(("127.0.0.1", port), timeout=60,
+                                                     source_address=(f"127.0.0.{a}", 0)))
+            except OSError:  # refused at once: nothing to hold
+                pass
+    closed = [False] * len(slow)
+    done = threading.Event()
+
+    def trickle():
+        """One byte to each socket still open every 2 s; a socket the server ended (end of
+        stream, a reset, or a reply) is marked closed and left alone."""
+        sent = 0
+        while not done.is_set() and not all(closed):
+            for i, s in enumerate(slow):
+                if closed[i]:
+                    continue
+                try:
+                    if select.select([s], [], [], 0)[0]:
+                        s.recv(65536)  # b"", or an answer: the server ended the request
+                        closed[i] = True
+                        continue
+                    s.send(header[sent % len(header):sent % len(header) + 1])
+                except OSError:
+                    closed[i] = True
+            sent += 1
+            done.wait(2)
+
+    sender = threading.Thread(target=trickle)
+    sender.start()
+    try:
+        text = scrape(port, deadline_s=120)  # answered once the deadline freed slots
+        assert "aimeter_sampler_ticks_total" in text
+        assert sample_value(text, "aimeter_http_connections_total") >= CONNECTION_LIMIT
+        deadline = time.monotonic() + 90
+        while not all(closed) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert all(closed), f"{closed.count(False)} of {len(slow)} slow senders still open"
+    finally:
+        done.set()
+        sender.join(timeout=60)
+        for s in slow:
             s.close()
     still_sampling_and_complete(url, stop, proc, err, db, t0)
 

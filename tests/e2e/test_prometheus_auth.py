@@ -8,6 +8,7 @@ import http.client
 import json
 import ssl
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -178,6 +179,67 @@ def test_a_flood_of_guesses_never_refuses_a_known_scraper(serve, tmp_path, hashe
         seen.add(status)
         assert get(s.url, basic("alice", PASSWORD), timeout=0)[0] == 200, i
     assert 401 in seen
+    assert s.finish() == 0, Path(s.err).read_text()
+
+
+def status_from(port, source, authorization, deadline_s=60.0):
+    """(status, Retry-After) of one GET /metrics from the address source; tried again only
+    while the connection is closed unanswered (the connection limits)."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30,
+                                          source_address=(source, 0))
+        try:
+            conn.request("GET", "/metrics", headers={"Authorization": authorization,
+                                                     "Connection": "close"})
+            r = conn.getresponse()
+            r.read()
+            return r.status, r.getheader("Retry-After")
+        except (ConnectionError, http.client.RemoteDisconnected):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+        finally:
+            conn.close()
+
+
+def test_a_concurrent_flood_from_one_address_leaves_a_new_scraper_in(serve, tmp_path, hashes):
+    """6 clients from 127.0.0.2 send new wrong tokens at once, without pause, until they are
+    answered 503 (their address's budget for bcrypt checks is spent; docs/cli.md). While they
+    go on, a scraper from 127.0.0.3 whose credentials the server has never seen (not cached)
+    is checked and answered 200 on its first request: the flood spent its own address's
+    budget, not the shared one. (With one shared budget, the flood kept it empty and the
+    scraper got 503.)"""
+    s = serve(write_config(tmp_path / "web.yml", hashes))
+    port = int(s.url.rsplit(":", 1)[1].split("/")[0])
+    assert get(s.url.replace("/metrics", "/other"))[0] == 401  # listening; no check spent
+    stop, seen, errors = threading.Event(), [], []
+
+    def flood(t):
+        i = 0
+        try:
+            while not stop.is_set():
+                status, retry = status_from(port, "127.0.0.2", f"Bearer guess-{t}-{i}")
+                assert status == 401 or (status == 503 and retry == "1"), (status, retry)
+                seen.append(status)
+                i += 1
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=flood, args=(t,)) for t in range(6)]
+    for t in threads:
+        t.start()
+    try:
+        deadline = time.monotonic() + 120
+        while 503 not in seen and not errors and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert 503 in seen and 401 in seen, (errors, seen[:20])
+        assert status_from(port, "127.0.0.3", basic("alice", PASSWORD)) == (200, None)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=120)
+    assert not errors, errors[:3]
     assert s.finish() == 0, Path(s.err).read_text()
 
 

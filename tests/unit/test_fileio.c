@@ -47,11 +47,36 @@ static void read_u64_from_file(void **state) {
     assert_int_equal(aim__read_u64(path, &v), -ENOENT);
 }
 
+/* The secret variant reads what the plain one reads, past its growing (4 KiB at first), and
+ * refuses a file over max; its wiping of freed copies is not observable from here. */
+static void read_secret_alloc_grows_and_limits(void **state) {
+    (void)state;
+    char path[] = "/tmp/aim_fileio_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static char data[10000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (char)('a' + i % 26);
+    assert_int_equal(write(fd, data, sizeof data), (ssize_t)sizeof data);
+    close(fd);
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(aim__read_secret_alloc(path, 1 << 16, &text, &len), 0);
+    assert_int_equal(len, sizeof data);
+    assert_memory_equal(text, data, sizeof data);
+    assert_int_equal(text[len], '\0');
+    aim__free_secret(text, len);
+    assert_int_equal(aim__read_secret_alloc(path, 5000, &text, &len), -EFBIG);
+    unlink(path);
+    assert_int_equal(aim__read_secret_alloc(path, 5000, &text, &len), -ENOENT);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(path_join_strips_slashes),
         cmocka_unit_test(scan_u64_parses_and_rejects),
         cmocka_unit_test(read_u64_from_file),
+        cmocka_unit_test(read_secret_alloc_grows_and_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,6 +182,79 @@ static void new_credentials_beyond_the_budget_wait(void **unused) {
     aim__web_auth_free(a);
 }
 
+/* One address flooding new wrong credentials uses up its own budget, not the shared one: a
+ * scraper from another address, its right credentials not cached yet, is checked and let in.
+ * A flood from many addresses drains the shared budget: a new address then waits, but one
+ * whose credentials were right before is still checked against its own budget. */
+static void a_flood_from_one_address_does_not_shut_out_another(void **unused) {
+    (void)unused;
+    static const unsigned char a_addr[4] = { 127, 0, 0, 2 }, b_addr[4] = { 127, 0, 0, 3 },
+                               d_addr[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+    aim_web_auth *a = make(1, 1);
+    fake_step = 100000000LL; /* each check "takes" 100 ms */
+    int busy = 0;
+    for (int i = 0; i < 40; i++) {
+        char h[40];
+        snprintf(h, sizeof h, "Bearer guess-%d", i);
+        aim_auth_verdict v = aim__web_auth_check_from(a, h, a_addr, sizeof a_addr);
+        assert_true(v == AIM_AUTH_DENIED || v == AIM_AUTH_BUSY);
+        busy += v == AIM_AUTH_BUSY;
+    }
+    assert_true(busy > 20); /* its own budget: about one check in ten */
+    fake_step = 0;
+    assert_int_equal(aim__web_auth_check_from(a, ALICE, b_addr, sizeof b_addr), AIM_AUTH_OK);
+    unsigned checks, cached;
+    aim__web_auth_counts(a, &checks, &cached);
+    assert_int_equal(cached, 0); /* alice was checked, not answered from the cache */
+
+    /* 100 addresses, each check "taking" 4 s: the shared budget is gone after each check. */
+    fake_step = 4000000000LL;
+    aim_auth_verdict last = AIM_AUTH_BUSY;
+    for (int i = 0; i < 100 || last != AIM_AUTH_DENIED; i++) {
+        assert_true(i < 1000);
+        unsigned char addr[4] = { 10, 0, (unsigned char)(i / 256), (unsigned char)i };
+        char h[40];
+        snprintf(h, sizeof h, "Bearer many-%d", i);
+        last = aim__web_auth_check_from(a, h, addr, sizeof addr);
+    }
+    fake_step = 0;
+    assert_int_equal(aim__web_auth_check_from(a, "Bearer tok-1", d_addr, sizeof d_addr),
+                     AIM_AUTH_BUSY); /* new, from a new address: waits */
+    assert_int_equal(aim__web_auth_check_from(a, "Bearer tok-2", b_addr, sizeof b_addr),
+                     AIM_AUTH_OK); /* new, from an address that was right before: checked */
+    aim__web_auth_free(a);
+}
+
+/* An unknown user name is checked against a dummy at the users' highest cost (not a fixed
+ * one), so that it takes as long as a known name's check; and it is still refused. */
+static void an_unknown_name_costs_what_the_users_cost(void **unused) {
+    (void)unused;
+    static const int costs[][2] = { { 5, 5 }, { 4, 6 }, { 12, 12 }, { 11, 4 } };
+    for (size_t k = 0; k < sizeof costs / sizeof costs[0]; k++) {
+        aim_web_config *c = calloc(1, sizeof *c);
+        assert_non_null(c);
+        snprintf(c->users[0].name, sizeof c->users[0].name, "alice");
+        snprintf(c->users[1].name, sizeof c->users[1].name, "carol");
+        for (int i = 0; i < 2; i++) /* any hash at that cost: only its cost matters here */
+            assert_int_equal(aim__bcrypt_dummy(costs[k][i], c->users[i].hash,
+                                               AIM_BCRYPT_LEN + 1), 0);
+        c->n_users = 2;
+        aim_web_auth *a = NULL;
+        assert_int_equal(aim__web_auth_new(c, NULL, &a), 0);
+        aim__web_config_free(c);
+        int want = costs[k][0] > costs[k][1] ? costs[k][0] : costs[k][1];
+        assert_int_equal(aim__web_auth_dummy_cost(a), want);
+        aim__web_auth_free(a);
+    }
+    aim_web_auth *a = make(1, 0); /* cost 4: bob is checked (a check is counted), refused */
+    assert_int_equal(aim__web_auth_dummy_cost(a), 4);
+    assert_int_equal(aim__web_auth_check(a, BOB), AIM_AUTH_DENIED);
+    unsigned checks, cached;
+    aim__web_auth_counts(a, &checks, &cached);
+    assert_int_equal(checks, 1);
+    aim__web_auth_free(a);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(right_and_wrong_credentials),
@@ -189,6 +262,8 @@ int main(void) {
         cmocka_unit_test(a_long_password_is_not_cut_to_its_prefix),
         cmocka_unit_test(the_cache_answers_repeats_without_a_check),
         cmocka_unit_test(new_credentials_beyond_the_budget_wait),
+        cmocka_unit_test(an_unknown_name_costs_what_the_users_cost),
+        cmocka_unit_test(a_flood_from_one_address_does_not_shut_out_another),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * run's fixed description (device names, kinds, models, series) is copied at start; a scrape
  * then reads only the seqlock snapshot and renders with report/prometheus.c. Limits so a slow
  * or hostile client cannot exhaust aimeter: connections (total and per address), 16 KiB of
- * memory per connection (the request line and headers must fit), a 10 s idle timeout. With a
+ * memory per connection (the request line and headers must fit), a 10 s idle timeout and a
+ * 10 s deadline on each whole request, however slowly it trickles in (web_deadline.h). With a
  * web-config file, TLS (web_mhd.c) and, before anything else, the credentials (web_auth.h). */
 #include "serve/prom_server.h"
 
@@ -23,13 +24,17 @@
 #include "report/live_json.h"
 #include "report/prometheus.h"
 #include "serve/prom_stats.h"
+#include "serve/web_deadline.h"
 #include "serve/web_mhd.h"
 #include "serve/prom_jobs.h"
 
-#define CONNECTION_LIMIT 32
-#define PER_ADDRESS_LIMIT 16
+/* One address holds at most an eighth of the connections: a scraper from elsewhere finds a
+ * free one unless eight addresses gang up, and those lose theirs at the deadline. */
+#define CONNECTION_LIMIT 64
+#define PER_ADDRESS_LIMIT 8
 #define CONNECTION_MEMORY (16 * 1024)
 #define IDLE_TIMEOUT_S 10
+#define REQUEST_DEADLINE_NS (10 * 1000000000LL)
 
 struct aim_prom_server {
     struct MHD_Daemon *daemon;
@@ -45,6 +50,7 @@ struct aim_prom_server {
     aim_web_auth *auth;            /* NULL: no authentication asked for */
     aim_prom_stats stats;          /* the self-metrics (prom_stats.c) */
     aim_prom_jobs *jobs;           /* an agent's (prom_jobs.h), NULL for a run */
+    aim_web_deadline *deadline;    /* the watchdog of each request's deadline */
 };
 
 static int64_t mono_ns(void) {
@@ -145,8 +151,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     (void)upload_data_size;
     (void)req_cls;
     aim_prom_server *srv = cls;
-    aim_auth_verdict verdict = srv->auth ? aim__web_auth_check(srv->auth,
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)) : AIM_AUTH_OK;
+    aim_auth_verdict verdict = srv->auth ? aim__web_mhd_check(srv->auth, c) : AIM_AUTH_OK;
     if (verdict != AIM_AUTH_OK)
         return aim__web_mhd_refuse(c, srv->auth, verdict);
     int api_live = strcmp(url, "/api/live") == 0;
@@ -156,6 +161,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
         return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n", "GET, HEAD");
     return api_live ? live_json(cls, c) : metrics(cls, c);
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode code) {
+    aim_prom_server *srv = cls;
+    aim__prom_stats_connection(&srv->stats, c, socket_context, code);
+    aim__web_deadline_connection(srv->deadline, c, socket_context, code);
+}
+
+static void notify_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                             enum MHD_RequestTerminationCode toe) {
+    (void)req_cls;
+    (void)toe;
+    aim__web_deadline_completed(((aim_prom_server *)cls)->deadline, c);
 }
 
 /* The GPU index of "gpu3" (the gpu label), -1 for other devices. */
@@ -247,7 +266,8 @@ static int start(aim_session *s, const char *address, unsigned port, aim_web_con
     if ((r = describe(srv, run, aim__session_job_id(s))) < 0 ||
         (r = aim__web_mhd_options(web, &flags, web_options)) < 0 ||
         (r = aim__web_auth_new(web, NULL, &srv->auth)) < 0 ||
-        (r = aim__prom_jobs_new(s, &srv->jobs)) < 0) {
+        (r = aim__prom_jobs_new(s, &srv->jobs)) < 0 ||
+        (r = aim__web_deadline_new(CONNECTION_LIMIT, REQUEST_DEADLINE_NS, &srv->deadline)) < 0) {
         aim__prom_server_stop(srv);
         return r;
     }
@@ -258,6 +278,8 @@ static int start(aim_session *s, const char *address, unsigned port, aim_web_con
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
         MHD_OPTION_ARRAY, web_options,
+        MHD_OPTION_NOTIFY_CONNECTION, notify_connection, (void *)srv,
+        MHD_OPTION_NOTIFY_COMPLETED, notify_completed, (void *)srv,
         AIM_PROM_STATS_OPTIONS(&srv->stats),
         MHD_OPTION_END);
     if (!srv->daemon) {
@@ -292,5 +314,6 @@ void aim__prom_server_stop(aim_prom_server *srv) {
     aim__web_auth_free(srv->auth);
     aim__web_config_free(srv->web);
     aim__prom_jobs_free(srv->jobs);
+    aim__web_deadline_free(srv->deadline); /* after the daemon: it notifies until it stops */
     free(srv);
 }

@@ -20,14 +20,14 @@ typedef struct aim_prom_stats {
 
 void aim__prom_stats_init(aim_prom_stats *st, aim_session *s, const char *version);
 
-/* The MHD_start_daemon options that count connections and requests into st. The request
- * callback hands NULL on as the request's req_cls, so an access handler sees what it would
- * without it. */
+/* Counting connections (the server's MHD_OPTION_NOTIFY_CONNECTION callback calls it, with
+ * the deadline's: web_deadline.h) and requests (the MHD_start_daemon options below). The
+ * request callback hands NULL on as the request's req_cls, so an access handler sees what it
+ * would without it. */
 void aim__prom_stats_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                                 enum MHD_ConnectionNotificationCode code);
 void *aim__prom_stats_request(void *cls, const char *uri, struct MHD_Connection *c);
-#define AIM_PROM_STATS_OPTIONS(st)                                                        \
-    MHD_OPTION_NOTIFY_CONNECTION, aim__prom_stats_connection, (void *)(st),             \
+#define AIM_PROM_STATS_OPTIONS(st) \
     MHD_OPTION_URI_LOG_CALLBACK, aim__prom_stats_request, (void *)(st)
 
 /* One scrape: counts it and fills ret with every figure (this scrape included). */

@@ -13,17 +13,26 @@
 #define BAD_ENTRIES 64  /* and more wrong ones, so that repeating one stays cheap */
 #define DIGEST 32       /* SHA-256 */
 #define MAX_PASSWORD 72 /* bcrypt reads no further: a longer one would match its prefix */
+#define ADDRESSES 64    /* client addresses with a budget of their own (web_auth.h) */
 
 typedef struct entry {
     unsigned char digest[DIGEST];
     unsigned char used;
 } entry;
 
+/* One client address's budget; trusted once its credentials were right. */
+typedef struct bucket {
+    unsigned char addr[16], len, trusted;
+    int64_t budget_ns, refilled_ns;
+    uint64_t used; /* when last asked for (a count): the least recent is replaced */
+} bucket;
+
 struct aim_web_auth {
     aim_web_user users[AIM_WEB_MAX_USERS];
     int n_users;
     char tokens[AIM_WEB_MAX_TOKENS][AIM_BCRYPT_LEN + 1];
     int n_tokens;
+    char dummy[AIM_BCRYPT_LEN + 1]; /* an unknown user name's, at the users' highest cost */
     const char *challenges[3];
     int64_t (*clock_ns)(void);
     pthread_mutex_t lock;  /* the cache, the budget and the counts */
@@ -31,6 +40,8 @@ struct aim_web_auth {
     unsigned next_good, next_bad;
     int64_t budget_ns, refilled_ns;
     unsigned checks, cached;
+    bucket addresses[ADDRESSES];
+    uint64_t asked;
 };
 
 static int64_t monotonic_ns(void) {
@@ -48,6 +59,11 @@ int aim__web_auth_new(const aim_web_config *cfg, int64_t (*clock_ns)(void), aim_
         return -ENOMEM;
     memcpy(a->users, cfg->users, sizeof a->users);
     a->n_users = cfg->n_users;
+    int cost = 4;
+    for (int i = 0; i < a->n_users; i++)
+        if (aim__bcrypt_cost(a->users[i].hash) > cost)
+            cost = aim__bcrypt_cost(a->users[i].hash);
+    aim__bcrypt_dummy(cost, a->dummy, sizeof a->dummy); /* 4-31: cannot fail */
     memcpy(a->tokens, cfg->tokens, sizeof a->tokens);
     a->n_tokens = cfg->n_tokens;
     int n = 0;
@@ -70,6 +86,10 @@ void aim__web_auth_free(aim_web_auth *a) {
     free(a);
 }
 
+int aim__web_auth_dummy_cost(const aim_web_auth *a) {
+    return aim__bcrypt_cost(a->dummy);
+}
+
 const char *const *aim__web_auth_challenges(const aim_web_auth *a) {
     return a->challenges;
 }
@@ -79,6 +99,34 @@ void aim__web_auth_counts(aim_web_auth *a, unsigned *ret_checks, unsigned *ret_c
     *ret_checks = a->checks;
     *ret_cached = a->cached;
     pthread_mutex_unlock(&a->lock);
+}
+
+/* budget += rate per second of the time since it was last refilled, up to burst. */
+static void refill(int64_t *budget, int64_t *refilled, int64_t now, int64_t rate, int64_t burst) {
+    *budget += (now - *refilled) / (1000000000LL / rate);
+    if (*budget > burst)
+        *budget = burst;
+    *refilled = now;
+}
+
+/* The bucket of addr (len bytes, at most 16), a new full one if it has none: the least
+ * recently asked for is replaced, one never trusted before a trusted one. Under the lock. */
+static bucket *bucket_of(aim_web_auth *a, const void *addr, size_t len, int64_t now) {
+    bucket *victim = NULL;
+    for (int i = 0; i < ADDRESSES; i++) {
+        bucket *b = &a->addresses[i];
+        if (b->len == len && memcmp(b->addr, addr, len) == 0) {
+            b->used = ++a->asked;
+            return b;
+        }
+        if (!victim || (victim->trusted && !b->trusted) ||
+            (victim->trusted == b->trusted && b->used < victim->used))
+            victim = b;
+    }
+    *victim = (bucket){ .len = (unsigned char)len, .budget_ns = AIM_AUTH_ADDRESS_BURST_NS,
+                        .refilled_ns = now, .used = ++a->asked };
+    memcpy(victim->addr, addr, len);
+    return victim;
 }
 
 /* Every entry is compared, in constant time: how long a lookup takes says nothing. */
@@ -153,15 +201,18 @@ static int check_basic(const aim_web_auth *a, const char *cred) {
     if (!colon)
         return 0;
     size_t user_len = (size_t)(colon - plain), pw_len = (size_t)n - user_len - 1;
-    const char *hash = NULL; /* none: checked against a dummy, at the same cost */
+    const char *hash = a->dummy; /* an unknown name: the dummy, at the users' cost, fails */
+    int known = 0;
     for (int i = 0; i < a->n_users; i++) {
         size_t len = strlen(a->users[i].name);
-        if (len == user_len && aim__equal_ct(a->users[i].name, plain, len))
+        if (len == user_len && aim__equal_ct(a->users[i].name, plain, len)) {
             hash = a->users[i].hash;
+            known = 1;
+        }
     }
     int ok = pw_len <= MAX_PASSWORD && aim__bcrypt_verify(colon + 1, pw_len, hash);
     explicit_bzero(plain, sizeof plain);
-    return ok && hash;
+    return ok && known;
 }
 
 static int check_bearer(const aim_web_auth *a, const char *token) {
@@ -175,6 +226,11 @@ static int check_bearer(const aim_web_auth *a, const char *token) {
 }
 
 aim_auth_verdict aim__web_auth_check(aim_web_auth *a, const char *authorization) {
+    return aim__web_auth_check_from(a, authorization, NULL, 0);
+}
+
+aim_auth_verdict aim__web_auth_check_from(aim_web_auth *a, const char *authorization,
+                                          const void *addr, size_t addr_len) {
     if (!authorization)
         return AIM_AUTH_DENIED;
     size_t len = strnlen(authorization, AIM_AUTH_MAX_HEADER);
@@ -187,13 +243,16 @@ aim_auth_verdict aim__web_auth_check(aim_web_auth *a, const char *authorization)
     unsigned char digest[DIGEST];
     if (gnutls_hash_fast(GNUTLS_DIG_SHA256, authorization, len, digest) < 0)
         return AIM_AUTH_BUSY;
+    if (!addr_len || addr_len > sizeof a->addresses[0].addr)
+        addr = NULL;
 
     pthread_mutex_lock(&a->lock);
     int64_t now = a->clock_ns();
-    a->budget_ns += (now - a->refilled_ns) / (1000000000LL / AIM_AUTH_BUDGET_NS);
-    if (a->budget_ns > AIM_AUTH_BURST_NS)
-        a->budget_ns = AIM_AUTH_BURST_NS;
-    a->refilled_ns = now;
+    refill(&a->budget_ns, &a->refilled_ns, now, AIM_AUTH_BUDGET_NS, AIM_AUTH_BURST_NS);
+    bucket *b = addr ? bucket_of(a, addr, addr_len, now) : NULL;
+    if (b)
+        refill(&b->budget_ns, &b->refilled_ns, now, AIM_AUTH_ADDRESS_BUDGET_NS,
+               AIM_AUTH_ADDRESS_BURST_NS);
     aim_auth_verdict v = AIM_AUTH_BUSY;
     int cached = 1;
     if (in_cache(a->good, GOOD_ENTRIES, digest))
@@ -203,9 +262,14 @@ aim_auth_verdict aim__web_auth_check(aim_web_auth *a, const char *authorization)
     else
         cached = 0;
     a->cached += (unsigned)cached;
-    int may_check = !cached && a->budget_ns > 0;
+    /* An address that was right before is held to its own budget only: a flood from many
+     * addresses, which drains the shared one, does not shut it out. */
+    int may_check = !cached && (!b || b->budget_ns > 0) &&
+                    ((b && b->trusted) || a->budget_ns > 0);
     if (may_check)
         a->checks++;
+    if (cached && v == AIM_AUTH_OK && b)
+        b->trusted = 1;
     pthread_mutex_unlock(&a->lock);
     if (!may_check)
         return v;
@@ -216,6 +280,11 @@ aim_auth_verdict aim__web_auth_check(aim_web_auth *a, const char *authorization)
 
     pthread_mutex_lock(&a->lock);
     a->budget_ns -= spent;
+    if (addr) { /* found again: another thread may have replaced it meanwhile */
+        b = bucket_of(a, addr, addr_len, now);
+        b->budget_ns -= spent;
+        b->trusted |= (unsigned char)ok;
+    }
     if (ok)
         remember(a->good, &a->next_good, GOOD_ENTRIES, digest);
     else

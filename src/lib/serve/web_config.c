@@ -254,7 +254,9 @@ int aim__web_config_parse(const char *text, size_t len, const char *name, const 
 static int read_pem(const char *path, int line, const char *name,
                     const char *what, char **out, size_t *ret_len, char *err, size_t err_size) {
     size_t len;
-    int r = aim__read_file_alloc(path, AIM_WEB_MAX_FILE, out, &len);
+    /* The key (ret_len asked for) is a secret: no copy left in freed memory. */
+    int r = ret_len ? aim__read_secret_alloc(path, AIM_WEB_MAX_FILE, out, &len)
+                    : aim__read_file_alloc(path, AIM_WEB_MAX_FILE, out, &len);
     if (r < 0) {
         snprintf(err, err_size, "%s:%d: cannot read the %s %s: %s", name, line, what, path,
                  strerror(-r));
@@ -290,14 +292,14 @@ static int check_pair(aim_web_config *c, const char *name, char *err, size_t err
 int aim__web_config_load(const char *path, aim_web_config **ret, char *err, size_t err_size) {
     char *text;
     size_t len;
-    int r = aim__read_file_alloc(path, AIM_WEB_MAX_FILE, &text, &len);
+    int r = aim__read_secret_alloc(path, AIM_WEB_MAX_FILE, &text, &len); /* hashes */
     if (r < 0) {
         snprintf(err, err_size, "cannot read the web-config file %s: %s", path, strerror(-r));
         return r;
     }
     char *dir = strdup(path);
     if (!dir) {
-        free(text);
+        aim__free_secret(text, len);
         return -ENOMEM;
     }
     char *slash = strrchr(dir, '/');
@@ -305,7 +307,7 @@ int aim__web_config_load(const char *path, aim_web_config **ret, char *err, size
         *(slash == dir ? slash + 1 : slash) = '\0';
     aim_web_config *c = NULL;
     r = aim__web_config_parse(text, len, path, slash ? dir : ".", &c, err, err_size);
-    free(text);
+    aim__free_secret(text, len);
     free(dir);
     if (r == 0 && c->cert_file)
         r = read_pem(c->cert_file, c->cert_line, path, "certificate", &c->cert_pem, NULL,

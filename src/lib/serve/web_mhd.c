@@ -2,7 +2,9 @@
 #include "serve/web_mhd.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 
 int aim__web_mhd_options(const aim_web_config *cfg, unsigned *flags, struct MHD_OptionItem *items) {
     /* GnuTLS priority strings for exporter-toolkit's min_version (TLS12 by default). */
@@ -44,4 +46,21 @@ enum MHD_Result aim__web_mhd_refuse(struct MHD_Connection *c, const aim_web_auth
                                                                   : MHD_HTTP_UNAUTHORIZED, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+aim_auth_verdict aim__web_mhd_check(aim_web_auth *a, struct MHD_Connection *c) {
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_AUTHORIZATION);
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c,
+        MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const void *)sa;
+        return aim__web_auth_check_from(a, h, &v4->sin_addr, sizeof v4->sin_addr);
+    }
+    if (sa && sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const void *)sa;
+        return aim__web_auth_check_from(a, h, &v6->sin6_addr, sizeof v6->sin6_addr);
+    }
+    return aim__web_auth_check(a, h);
 }

@@ -15,6 +15,10 @@
  * daemon's start. 0, or -EOPNOTSUPP when this libmicrohttpd was built without TLS. */
 int aim__web_mhd_options(const aim_web_config *cfg, unsigned *flags, struct MHD_OptionItem *items);
 
+/* The verdict on c's Authorization header, from c's client address (web_auth.h's budget per
+ * address). */
+aim_auth_verdict aim__web_mhd_check(aim_web_auth *a, struct MHD_Connection *c);
+
 /* Queues the answer for a verdict other than AIM_AUTH_OK: 401 with WWW-Authenticate, or 503
  * with Retry-After. */
 enum MHD_Result aim__web_mhd_refuse(struct MHD_Connection *c, const aim_web_auth *a,
