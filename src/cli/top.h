@@ -67,6 +67,10 @@ typedef struct top_model {
  * or -ENOMEM. */
 int top_model_update(top_model *m, const char *json, size_t len, char *err, size_t errlen);
 void top_model_clear(top_model *m);
+/* s into out (size bytes with the NUL) for the terminal: cut on a character's boundary,
+ * never inside one; control characters (C0, DEL, C1) and bytes that are not UTF-8 become
+ * '?', so the server's text cannot move the cursor or send escape sequences. */
+void top_clean_copy(char *out, size_t size, const char *s);
 
 typedef enum { TOP_VIEW_DEVICES, TOP_VIEW_METRICS, TOP_VIEW_RUNS, TOP_VIEW__COUNT } top_view;
 typedef enum { TOP_SORT_POWER, TOP_SORT_ENERGY, TOP_SORT_NAME, TOP_SORT__COUNT } top_sort;
