@@ -220,3 +220,15 @@ int top_model_update(top_model *m, const char *text, size_t len, char *err, size
     *m = n;
     return 0;
 }
+
+int top_model_apply(top_model *m, const char *source, char *body, char *status, size_t size) {
+    char err[256];
+    int r = top_model_update(m, body, strlen(body), err, sizeof err);
+    free(body);
+    if (r < 0) {
+        snprintf(status, size, "%s: %s", source, err);
+        return -1;
+    }
+    status[0] = '\0';
+    return 0;
+}
