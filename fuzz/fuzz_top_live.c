@@ -1,12 +1,14 @@
 /* `aimeter top` reading /api/live (src/cli/top_model.c) over arbitrary bytes: the answer
  * comes from whatever listens on the port. A parse that succeeds twice (history carried)
  * must lay out within the screen: no line wider than the width, no more lines than the
- * height, no control character reaching the terminal. */
+ * height, no control character (C0, DEL or C1) reaching the terminal, and valid UTF-8 (no
+ * character cut in half). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/top.h"
+#include "util/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,12 +26,13 @@ static void check_screen(const top_model *m, top_view view, int utf8) {
             col = 0;
             continue;
         }
-        if (c < 0x20 || c == 0x7f)
+        if (c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < b.len &&
+                                      (unsigned char)b.data[i + 1] < 0xa0))
             abort();
         if ((c & 0xc0) != 0x80 && ++col > (size_t)s.width)
             abort();
     }
-    if (lines != s.height)
+    if (lines != s.height || !aim__utf8_valid(b.data, b.len))
         abort();
     aim__strbuf_free(&b);
 }

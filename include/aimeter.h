@@ -368,6 +368,23 @@ AIM_PUBLIC void aim_metrics_server_stop(aim_metrics_server *server);
  * Thread-safe. */
 AIM_PUBLIC int aim_live_fetch(const char *url, int64_t timeout_ns, char **ret_body,
                               aim_error *ret_error);
+/* (issue 14) aim_live_fetch with what a server behind a web-config asks for. Zero-initialise
+ * it and set what you need. Secrets are sent only to the URL's own origin and never logged. */
+typedef struct aim_live_fetch_options {
+    const char *url;          /* as aim_live_fetch's; https to any host */
+    int64_t timeout_ns;       /* the whole request; 0: 5 s */
+    const char *bearer_token; /* "Authorization: Bearer TOKEN", or NULL */
+    const char *username;     /* HTTP Basic with password, or NULL */
+    const char *password;
+    const char *ca_file;      /* PEM certificates that verify the https server (a self-signed
+                                 one) instead of the system's; NULL: the system's */
+    const int *cancel;        /* when set: non-zero (set by another thread with an atomic
+                                 store) ends the request soon with -ECANCELED */
+} aim_live_fetch_options;
+/* aim_live_fetch's returns, and -EACCES for HTTP 401 or 403 (no or wrong credentials),
+ * -EPROTO for a TLS failure (a certificate that does not verify), -ECANCELED. */
+AIM_PUBLIC int aim_live_fetch_with(const aim_live_fetch_options *options, char **ret_body,
+                                   aim_error *ret_error);
 /* (issue 14) The same, with a web-config file (docs/cli.md "Web config": the Prometheus
  * exporter-toolkit's layout, tls_server_config and basic_auth_users with bcrypt hashes, plus
  * bearer_tokens) at web_config (NULL: plain HTTP, no credentials asked for). Requests without

@@ -6,6 +6,7 @@
 #ifndef AIM_CLI_TOP_H
 #define AIM_CLI_TOP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,10 @@ typedef struct top_model {
  * or -ENOMEM. */
 int top_model_update(top_model *m, const char *json, size_t len, char *err, size_t errlen);
 void top_model_clear(top_model *m);
+/* s into out (size bytes with the NUL) for the terminal: cut on a character's boundary,
+ * never inside one; control characters (C0, DEL, C1) and bytes that are not UTF-8 become
+ * '?', so the server's text cannot move the cursor or send escape sequences. */
+void top_clean_copy(char *out, size_t size, const char *s);
 
 typedef enum { TOP_VIEW_DEVICES, TOP_VIEW_METRICS, TOP_VIEW_RUNS, TOP_VIEW__COUNT } top_view;
 typedef enum { TOP_SORT_POWER, TOP_SORT_ENERGY, TOP_SORT_NAME, TOP_SORT__COUNT } top_sort;
@@ -95,12 +100,21 @@ void top_layout_plain(const top_model *m, const top_screen *s, aim_strbuf *out);
  * scaled from 0 to the largest value; UTF-8 blocks or ASCII. */
 void top_sparkline(const double *v, int n, int width, int utf8, aim_strbuf *out);
 
-/* The curses view (top_curses.c) until q; fetch() is called every interval_ms unless
- * paused and leaves "" in status or a line saying what failed (shown, and retried at the
- * next refresh). 0, or -1 when the terminal cannot be used (the caller prints plain lines
+/* One GET of the snapshot: 0 with the answer (malloc'd, NUL-terminated) in *ret_body, or
+ * a negative errno with one line in status. The curses view calls it from a thread of its
+ * own: it must be thread-safe, and end soon once *cancel is non-zero. */
+typedef int (*top_fetch_fn)(void *ctx, const atomic_int *cancel, char **ret_body, char *status,
+                            size_t status_len);
+/* An answer into m (top_model_update), body freed: 0 with "" in status, or -1 with
+ * "SOURCE: what is wrong" in status. */
+int top_model_apply(top_model *m, const char *source, char *body, char *status, size_t size);
+
+/* The curses view (top_curses.c) until q, SIGINT, SIGTERM or SIGHUP (its number in
+ * *ret_signal, 0 for q); the terminal is restored either way. fetch() is called every
+ * interval_ms unless paused; a failure is shown on the status line and retried at the next
+ * refresh. 0, or -1 when the terminal cannot be used (the caller prints plain lines
  * instead). */
-typedef void (*top_fetch_fn)(void *ctx, top_model *m, char *status, size_t status_len);
 int top_curses_run(top_fetch_fn fetch, void *ctx, top_model *m, const top_screen *init,
-                   int interval_ms);
+                   int interval_ms, int *ret_signal);
 
 #endif

@@ -9,15 +9,36 @@
 
 #include "cli/top.h"
 #include "util/json.h"
+#include "util/utf8.h"
 
-/* A string field cut to its size, control characters replaced by '?': the server's text
- * must not move the cursor or send escape sequences to the terminal. */
+void top_clean_copy(char *out, size_t size, const char *s) {
+    if (size == 0)
+        return;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s), o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = aim__utf8_seq(u + i, n - i);
+        /* C0, DEL, and C1 (U+0080-U+009F, encoded C2 80 - C2 9F): U+009B is a CSI that
+         * some terminals obey like ESC [. A byte that is not UTF-8 is replaced alone. */
+        int bad = k == 0 || u[i] < 0x20 || u[i] == 0x7f ||
+                  (k == 2 && u[i] == 0xC2 && u[i + 1] < 0xA0);
+        size_t w = bad ? 1 : k;
+        if (o + w >= size)
+            break; /* cut before a character that does not fit whole */
+        if (bad)
+            out[o] = '?';
+        else
+            memcpy(out + o, s + i, k);
+        o += w;
+        i += k ? k : 1;
+    }
+    out[o] = '\0';
+}
+
+/* A string field, cleaned and cut to its size (top_clean_copy). */
 static void get_str(json_t *o, const char *key, char *out, size_t size) {
     const char *s = json_string_value(json_object_get(o, key));
-    snprintf(out, size, "%s", s ? s : "");
-    for (char *p = out; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    top_clean_copy(out, size, s ? s : "");
 }
 
 static double get_num(json_t *o, const char *key) {
@@ -109,10 +130,7 @@ static int read_runs(json_t *arr, top_run **ret, int *ret_n) {
             if (!json_is_number(v))
                 continue;
             top_record *t = &r[i].records[r[i].n_records++];
-            snprintf(t->key, sizeof t->key, "%s", key);
-            for (char *p = t->key; *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                    *p = '?';
+            top_clean_copy(t->key, sizeof t->key, key);
             t->value = json_number_value(v);
         }
     }
@@ -200,5 +218,17 @@ int top_model_update(top_model *m, const char *text, size_t len, char *err, size
     }
     top_model_clear(m);
     *m = n;
+    return 0;
+}
+
+int top_model_apply(top_model *m, const char *source, char *body, char *status, size_t size) {
+    char err[256];
+    int r = top_model_update(m, body, strlen(body), err, sizeof err);
+    free(body);
+    if (r < 0) {
+        snprintf(status, size, "%s: %s", source, err);
+        return -1;
+    }
+    status[0] = '\0';
     return 0;
 }

@@ -5,9 +5,13 @@ send-keys, capture-pane), polling the pane with generous deadlines and asserting
 about timing."""
 import json
 import os
+import re
 import shlex
 import shutil
+import signal
+import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +21,8 @@ from agentproc import agent, sock_dir, wait_until  # noqa: F401 (fixtures)
 from conftest import AIMETER, error_lines, run_aimeter
 from promserver import fetch, free_port, serving_run
 from test_prometheus import served  # noqa: F401 (the fixture)
+from test_prometheus_auth import (PASSWORD, TOKEN, hashes, make_cert,  # noqa: F401 (fixtures)
+                                  serve, write_config)
 
 
 def live(url, want_gpus=True, timeout=30):
@@ -182,6 +188,10 @@ class Tmux:
     def keys(self, *keys):
         self.cmd(["send-keys"] + list(keys))
 
+    def alternate_screen(self):
+        """Whether the pane is in the alternate screen, where curses draws until endwin."""
+        return self.cmd(["display-message", "-p", "#{alternate_on}"]).strip() == "1"
+
     def close(self):
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True, timeout=30)
 
@@ -243,11 +253,205 @@ def test_top_in_a_terminal_retries_an_unreachable_endpoint(tmux):
     t.wait_for("top exited 0")
 
 
+def shown(t, pattern):
+    """The first group of pattern in the pane, polled until it is there."""
+    deadline = time.monotonic() + 60
+    while True:
+        s = t.screen()
+        m = re.search(pattern, s)
+        if m:
+            return m.group(1), s
+        if time.monotonic() > deadline:
+            pytest.fail(f"the pane never showed {pattern}:\n{s}")
+        time.sleep(0.1)
+
+
+def test_top_pause_stops_refreshing_and_sort_reorders(served, tmux):
+    """Paused, the figures stay what they were (the run's elapsed time and sample count do
+    not move over many refresh intervals); resumed, they move again. s changes the sort and
+    with it the order of the metrics view (busiest first, then by name)."""
+    url, stop, proc, err = served
+    live(url)
+    t = tmux([AIMETER, "top", "--interval", "100ms", url.rsplit(":", 1)[1]])
+    figures = r"(elapsed \S+ .*\n.*samples \d+)"
+    first, _ = shown(t, figures)
+    while shown(t, figures)[0] == first:  # refreshing
+        time.sleep(0.1)
+    t.keys("p")
+    t.wait_for("[paused]")
+    frozen, s = shown(t, figures)
+    for _ in range(15):  # 1.5 s, 15 refresh intervals: nothing moves
+        time.sleep(0.1)
+        now, s = shown(t, figures)
+        assert now == frozen and "[paused]" in s, s
+    t.keys("p")
+    deadline = time.monotonic() + 60
+    while shown(t, figures)[0] == frozen or "[paused]" in t.screen():
+        assert time.monotonic() < deadline, t.screen()
+        time.sleep(0.1)
+
+    def metric_rows(s):
+        rows = s.split("METRIC ", 1)[1].splitlines()[1:]
+        return [r.split()[0] for r in rows if r.strip() and not r.startswith("retrying")]
+    t.keys("m")
+    s = t.wait_for("[metrics]", "sort: power", "gpu.util")
+    busiest = metric_rows(s)
+    t.keys("s")
+    t.wait_for("sort: energy")
+    t.keys("s")
+    s = t.wait_for("sort: name")
+    by_name = metric_rows(s)
+    names = [r.split("[")[0] for r in by_name]  # instances in number order under a name
+    assert names == sorted(names) and by_name != busiest, s
+    t.keys("q")
+    t.wait_for("top exited 0")
+    stop()
+    assert proc.wait(timeout=60) == 0, Path(err).read_text()
+
+
+class Silent:
+    """A server that accepts each connection, reads the request and never answers: a fetch
+    from it lasts until top gives up on it."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.held = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            self.held.append(conn)
+
+    def wait_held(self):
+        deadline = time.monotonic() + 60
+        while not self.held:
+            assert time.monotonic() < deadline, "top never asked"
+            time.sleep(0.05)
+        return self.held[-1]
+
+    @staticmethod
+    def still_open(conn):
+        conn.setblocking(False)
+        try:
+            return conn.recv(1, socket.MSG_PEEK) != b""
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+
+    def close(self):
+        self.sock.close()
+        for c in self.held:
+            c.close()
+
+
+@pytest.fixture
+def silent():
+    s = Silent()
+    yield s
+    s.close()
+
+
+def test_top_keys_answer_while_a_fetch_hangs(silent, tmux):
+    """Keys do not wait for the server: while a request is out, unanswered, the help opens
+    (the request is still open when it shows) and q quits."""
+    t = tmux([AIMETER, "top", "--interval", "200ms", str(silent.port)])
+    t.wait_for("waiting for the first snapshot")
+    conn = silent.wait_held()
+    t.keys("?")
+    t.wait_for("q          quit")
+    assert Silent.still_open(conn), "the key waited for the request to end"
+    t.keys("q")
+    t.wait_for("top exited 0")
+    assert not t.alternate_screen()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+                         ids=["SIGINT", "SIGTERM", "SIGHUP"])
+def test_top_signals_restore_the_terminal(silent, tmux, tmp_path, sig):
+    """SIGINT, SIGTERM and SIGHUP end the view as q does (the terminal restored: out of the
+    alternate screen), even with a request out, and exit 128+N as a shell reports them."""
+    pidfile = tmp_path / f"top-{int(sig)}.pid"
+    inner = f"echo $$ > {pidfile}; exec {shlex.quote(str(AIMETER))} top {silent.port}"
+    t = tmux(["sh", "-c", inner])
+    t.wait_for("waiting for the first snapshot")
+    silent.wait_held()
+    assert t.alternate_screen()
+    os.kill(int(pidfile.read_text()), sig)
+    t.wait_for(f"top exited {128 + int(sig)}")
+    assert not t.alternate_screen()
+
+
+def test_top_reads_a_server_with_web_config(serve, tmp_path, hashes):
+    """A run served with --web-config (TLS with a self-signed certificate, a bearer token and
+    basic auth): top reads it with --cacert and --bearer-file, or --user and --password-file;
+    without credentials, or without the certificate, it says why and exits 69."""
+    cert, key = make_cert(tmp_path)
+    s = serve(write_config(tmp_path / "web.yml", hashes, tls=(cert, key)), scheme="https")
+    url = f"https://127.0.0.1:{s.port}"
+    (tmp_path / "token").write_text(TOKEN + "\n")
+    (tmp_path / "password").write_text(PASSWORD + "\n")
+    bearer = ["--cacert", str(cert), "--bearer-file", str(tmp_path / "token")]
+    deadline = time.monotonic() + 60
+    while True:
+        r = run_aimeter("top", "--once", *bearer, url)
+        if r.returncode == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)  # until the run serves
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"aimeter top  {url}/api/live\n") and '"auth-e2e"' in r.stdout
+    assert TOKEN not in r.stdout + r.stderr
+    r = run_aimeter("top", "--once", "--cacert", str(cert), "--user", "alice",
+                    "--password-file", str(tmp_path / "password"), url)
+    assert r.returncode == 0 and '"auth-e2e"' in r.stdout, r.stderr
+    assert PASSWORD not in r.stdout + r.stderr
+    r = run_aimeter("top", "--once", "--cacert", str(cert), url)
+    assert r.returncode == 69 and "HTTP 401" in r.stderr and "asks for credentials" in r.stderr
+    (tmp_path / "wrong").write_text("not-the-token\n")
+    r = run_aimeter("top", "--once", "--cacert", str(cert), "--bearer-file",
+                    str(tmp_path / "wrong"), url)
+    assert r.returncode == 69 and "not accepted" in r.stderr, r.stderr
+    assert "not-the-token" not in r.stderr
+    r = run_aimeter("top", "--once", "--bearer-file", str(tmp_path / "token"), url)
+    assert r.returncode == 69 and "TLS" in r.stderr, r.stderr  # not the system's CA
+    assert TOKEN not in r.stderr
+    assert s.finish() == 0
+
+
+@pytest.mark.parametrize("args, code, says", [
+    (["--user", "alice"], 64, "--user and --password-file"),
+    (["--password-file", "/dev/null"], 64, "--user and --password-file"),
+    (["--bearer-file", "T", "--user", "a", "--password-file", "T"], 64, "not both"),
+    (["--bearer-file", "/nonexistent/token"], 66, "/nonexistent/token"),
+    (["--cacert", "/nonexistent/ca.pem"], 66, "/nonexistent/ca.pem"),
+    (["--bearer-file", "/dev/null"], 65, "empty"),
+])
+def test_top_credential_options_refused(args, code, says):
+    r = run_aimeter("top", "--once", *args, "http://127.0.0.1:1/api/live")
+    assert r.returncode == code, r.stderr
+    lines = error_lines(r.stderr)
+    assert len(lines) == 1 and says in lines[0], r.stderr
+
+
 def test_top_is_listed_and_has_help():
     r = run_aimeter("--help")
     assert any(l.strip().startswith("top ") for l in r.stdout.splitlines()), r.stdout
     r = run_aimeter("top", "--help")
     assert r.returncode == 0 and r.stderr == ""
     assert r.stdout.startswith("Usage: aimeter top ")
-    for opt in ("--interval", "--sort", "--plain", "--once", "--help"):
+    for opt in ("--interval", "--sort", "--plain", "--once", "--help", "--bearer-file",
+                "--user", "--password-file", "--cacert"):
         assert opt in r.stdout, opt

@@ -265,6 +265,15 @@ static void objectless_functions_fill_the_error(void **state) {
     SAYS(aim_live_fetch(NULL, 0, &text, &err), -EINVAL, err.message);
     SAYS(aim_live_fetch("ftp://127.0.0.1/api/live", 0, &text, &err), -EINVAL, err.message);
     SAYS(aim_live_fetch("http://192.0.2.1:10425/api/live", 0, &text, &err), -EPERM, err.message);
+    /* aim_live_fetch_with: no options; a token that would add a header line; credentials
+     * do not open plain http to another host. */
+    SAYS(aim_live_fetch_with(NULL, &text, &err), -EINVAL, err.message);
+    aim_live_fetch_options lo = { .url = "http://127.0.0.1:1/api/live",
+                                  .bearer_token = "t\r\nX-Evil: 1" };
+    SAYS(aim_live_fetch_with(&lo, &text, &err), -EINVAL, err.message);
+    lo.url = "http://192.0.2.1:10425/api/live";
+    lo.bearer_token = "token";
+    SAYS(aim_live_fetch_with(&lo, &text, &err), -EPERM, err.message);
 }
 
 static void formats_parse_and_name(void **state) {

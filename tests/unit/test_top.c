@@ -14,6 +14,7 @@
 
 #include "cli/top.h"
 #include "live_fixture.h"
+#include "util/utf8.h"
 
 static void update(top_model *m, double gpu0_w, double elapsed, double carbon) {
     char *text = live_fixture_json(gpu0_w, elapsed, carbon), err[256] = "";
@@ -285,6 +286,45 @@ static void test_plain_block(void **state) {
     top_model_clear(&m);
 }
 
+/* Server text reaches the terminal only cleaned: C0, DEL and C1 controls (U+009B is a CSI
+ * that some terminals obey) and bytes that are not UTF-8 become '?', and a field too long
+ * for its place is cut between characters, never inside one (review finding 15). */
+static void test_server_text_is_cleaned_and_cut_on_characters(void **state) {
+    (void)state;
+    char out[16];
+    top_clean_copy(out, sizeof out, "a\xc2\x9b" "31mb\x1b[2J\x7f");
+    assert_string_equal(out, "a?31mb?[2J?");
+    top_clean_copy(out, sizeof out, "\xc2\x80\xc2\x9f\xc2\xa0|\x9b\xff");
+    assert_string_equal(out, "??\xc2\xa0|??"); /* U+00A0 is text, not a control */
+    /* 8 x U+00E9 is 16 bytes: 7 fit with the NUL, the 8th is left out whole. */
+    top_clean_copy(out, sizeof out, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+    assert_int_equal(strlen(out), 14);
+    assert_true(aim__utf8_valid(out, strlen(out)));
+    top_clean_copy(out, 4, "ab\xe2\x82\xac"); /* the euro sign does not fit in 1 byte */
+    assert_string_equal(out, "ab");
+
+    static const char json[] =
+        "{\"schema\":1,\"run\":{\"id\":\"x\",\"name\":\"a\\u009b31mb\\u001b\",\"host\":\"h\\u0085\"},"
+        "\"phase\":\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+        "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+        "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\","
+        "\"devices\":[{\"name\":\"\\u20ac\\u20ac\\u20ac\\u20ac\\u20ac\\u20ac\\u20ac\\u20ac"
+        "\\u20ac\\u20ac\\u20ac\",\"kind\":\"gpu\\u009b\"}],\"series\":[],"
+        "\"runs\":[{\"kind\":\"run\",\"id\":\"x\",\"records\":{\"t\\u009bk\":1}}]}";
+    top_model m = { 0 };
+    char err[256];
+    assert_int_equal(top_model_update(&m, json, strlen(json), err, sizeof err), 0);
+    assert_string_equal(m.run_name, "a?31mb?");
+    assert_string_equal(m.host, "h?");
+    assert_string_equal(m.devices[0].kind, "gpu?");
+    /* 11 euro signs (33 bytes) in 32: ten whole ones. 34 x U+00E9 (68 bytes) in 64: 31. */
+    assert_int_equal(strlen(m.devices[0].name), 30);
+    assert_int_equal(strlen(m.phase), 62);
+    assert_true(aim__utf8_valid(m.phase, strlen(m.phase)));
+    assert_string_equal(m.runs[0].records[0].key, "t?k");
+    top_model_clear(&m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_model_reads_the_snapshot),
@@ -297,6 +337,7 @@ int main(void) {
         cmocka_unit_test(test_screen_limits_pause_and_status),
         cmocka_unit_test(test_sparkline),
         cmocka_unit_test(test_plain_block),
+        cmocka_unit_test(test_server_text_is_cleaned_and_cut_on_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

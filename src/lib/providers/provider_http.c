@@ -226,6 +226,8 @@ static int get_once(const aim_http_request *rq, const char *url, const char *ori
     cu->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout < CONNECT_TIMEOUT_MS ? timeout : CONNECT_TIMEOUT_MS);
     cu->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     cu->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (rq->ca_file)
+        cu->easy_setopt(h, CURLOPT_CAINFO, rq->ca_file);
     cu->easy_setopt(h, CURLOPT_USERAGENT, "aimeter/" AIM_VERSION);
     cu->easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     cu->easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");

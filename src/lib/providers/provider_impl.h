@@ -69,6 +69,8 @@ typedef struct aim_http_request {
     long timeout_ms;        /* total; the connect phase gets at most 10 s of it */
     size_t max_body;        /* 0 = 16 MiB */
     const atomic_int *cancel; /* when set and non-zero, the transfer is aborted (-ECANCELED) */
+    const char *ca_file;    /* PEM certificates to verify https with instead of the system's
+                               (a self-signed server); NULL: the system's */
 } aim_http_request;
 
 typedef struct aim_http_response {
