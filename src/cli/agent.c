@@ -56,8 +56,7 @@ static const char agent_usage[] =
     "Exit: 0 after SIGTERM or SIGINT, 64 usage, 69 another agent answers on the socket or the\n"
     "port cannot be bound, 73 the socket cannot be created. See docs/agent.md.\n";
 
-enum { OPT_LISTEN = 1200, OPT_NO_LISTEN, OPT_SOCKET, OPT_WEB_CONFIG, OPT_RETAIN, OPT_DS_AFTER,
-       OPT_DS_STEP };
+enum { OPT_LISTEN = 1200, OPT_NO_LISTEN, OPT_SOCKET, OPT_WEB_CONFIG };
 
 #define AGENT_PORT 10425 /* aimeter's port (docs/cli.md, "Live metrics") */
 
@@ -86,9 +85,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, agent_opts *o) 
         { "no-listen", no_argument, NULL, OPT_NO_LISTEN },
         { "socket", required_argument, NULL, OPT_SOCKET },
         { "web-config", required_argument, NULL, OPT_WEB_CONFIG },
-        { "retain", required_argument, NULL, OPT_RETAIN },
-        { "downsample-after", required_argument, NULL, OPT_DS_AFTER },
-        { "downsample-step", required_argument, NULL, OPT_DS_STEP },
+        CLI_RETENTION_LONGOPTS,
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -102,9 +99,6 @@ static int parse_options(int argc, char **argv, aim_config *cfg, agent_opts *o) 
                 return AIM_EXIT_USAGE;
             break;
         case OPT_WEB_CONFIG: o->web_config = optarg; break;
-        case OPT_RETAIN: o->retention.retain = optarg; break;
-        case OPT_DS_AFTER: o->retention.downsample_after = optarg; break;
-        case OPT_DS_STEP: o->retention.downsample_step = optarg; break;
         case OPT_NO_LISTEN: o->port = 0; break;
         case OPT_SOCKET:
             if (!*optarg || strlen(optarg) >= sizeof ((struct sockaddr_un *)0)->sun_path) {
@@ -116,6 +110,8 @@ static int parse_options(int argc, char **argv, aim_config *cfg, agent_opts *o) 
         case 'q': o->quiet++; break;
         case 'h': fputs(agent_usage, stdout); return -1;
         default: {
+            if (cli_retention_option(c, optarg, &o->retention))
+                break;
             int r = cli_session_option("agent", c, optarg, argv[optind - 1], cfg, &o->carbon,
                                        &o->db);
             if (r)
@@ -172,13 +168,6 @@ static int claim_socket(const char *path) {
     return 0;
 }
 
-static int session_code(int err) {
-    return err == -ENODEV ? AIM_EXIT_UNAVAILABLE
-         : err == -EEXIST ? AIM_EXIT_UNAVAILABLE
-         : err == -ENOMEM || err == -EAGAIN ? AIM_EXIT_SOFTWARE
-                                             : cli_store_exit_code(err);
-}
-
 int cmd_agent(int argc, char **argv) {
     aim_config *cfg;
     if (aim_config_new(&cfg) < 0) {
@@ -222,16 +211,10 @@ int cmd_agent(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a scraper that hangs up is its own problem */
 
-    aim_session *s = NULL;
-    int r = aim_session_new(cfg, &s);
-    aim_config_free(cfg);
-    if (r == 0)
-        r = aim_session_start(s);
-    if (r < 0) {
-        cli_error("agent: %s", s ? aim_session_errmsg(s) : "out of memory");
-        aim_session_free(s);
-        return session_code(r);
-    }
+    aim_session *s;
+    int r = cli_session_open(cfg, "agent", &s);
+    if (r)
+        return r;
     aim_metrics_server *metrics = NULL;
     int served = o.port ? cli_start_http(s, "--listen", o.addr, o.port, o.web_config, &metrics) : 0;
     if (served) {

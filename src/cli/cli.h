@@ -53,6 +53,14 @@ typedef struct cli_retention {
     const char *retain, *downsample_after, *downsample_step;
 } cli_retention;
 int cli_retention_apply(aim_config *cfg, const cli_retention *opts);
+/* Their getopt_long entries (`run` and `agent`), and the parser's side: 1 when c is one of
+ * them (recorded in opts), 0 otherwise. */
+enum { CLI_OPT_RETAIN = 1050, CLI_OPT_DOWNSAMPLE_AFTER, CLI_OPT_DOWNSAMPLE_STEP };
+#define CLI_RETENTION_LONGOPTS                                                               \
+    { "retain", required_argument, NULL, CLI_OPT_RETAIN },                                   \
+    { "downsample-after", required_argument, NULL, CLI_OPT_DOWNSAMPLE_AFTER },               \
+    { "downsample-step", required_argument, NULL, CLI_OPT_DOWNSAMPLE_STEP }
+int cli_retention_option(int c, const char *arg, cli_retention *opts);
 
 /* "aimeter: <message>" on stderr, one line. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -37,3 +37,12 @@ int cli_retention_apply(aim_config *cfg, const cli_retention *opts) {
     }
     return 0;
 }
+
+int cli_retention_option(int c, const char *arg, cli_retention *opts) {
+    switch (c) {
+    case CLI_OPT_RETAIN: opts->retain = arg; return 1;
+    case CLI_OPT_DOWNSAMPLE_AFTER: opts->downsample_after = arg; return 1;
+    case CLI_OPT_DOWNSAMPLE_STEP: opts->downsample_step = arg; return 1;
+    default: return 0;
+    }
+}

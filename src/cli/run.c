@@ -99,8 +99,7 @@ static const char run_usage_more[] =
     "'interrupted'. SIGUSR1 and SIGUSR2 are passed on too; the run ends as COMMAND does.\n"
     "A second Ctrl-C kills COMMAND. See docs/cli.md for exit codes.\n";
 
-enum { OPT_HTML = 1100, OPT_PROMETHEUS, OPT_WEB_CONFIG, OPT_NO_AGENT, OPT_RETAIN, OPT_DS_AFTER,
-       OPT_DS_STEP }; /* after the carbon options (cli.h) */
+enum { OPT_HTML = 1100, OPT_PROMETHEUS, OPT_WEB_CONFIG, OPT_NO_AGENT }; /* after the carbon options (cli.h) */
 
 typedef struct run_opts {
     const char *db, *csv, *json, *html;
@@ -369,20 +368,6 @@ static int wait_child_exit(pid_t pid, const aim_session *s, int live) {
     return status;
 }
 
-static int session_exit_code(int err) {
-    switch (-err) {
-    case ENODEV:
-        return AIM_EXIT_UNAVAILABLE;
-    case ESRCH: /* --idle-baseline names no run */
-        return AIM_EXIT_NOINPUT;
-    case ENOMEM:
-    case EAGAIN:
-        return AIM_EXIT_SOFTWARE;
-    default:
-        return cli_store_exit_code(err);
-    }
-}
-
 /* The report of the run in format (AIM_FORMAT_JSON, AIM_FORMAT_HTML) written to out. */
 static int write_report(aim_store *store, const char *run_id, aim_format format, FILE *out,
                         const char *path) {
@@ -442,9 +427,7 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
         { "html", required_argument, NULL, OPT_HTML },
         { "prometheus", required_argument, NULL, OPT_PROMETHEUS },
         { "web-config", required_argument, NULL, OPT_WEB_CONFIG },
-        { "retain", required_argument, NULL, OPT_RETAIN },
-        { "downsample-after", required_argument, NULL, OPT_DS_AFTER },
-        { "downsample-step", required_argument, NULL, OPT_DS_STEP },
+        CLI_RETENTION_LONGOPTS,
         { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
         { "idle", required_argument, NULL, 'W' },
         { "idle-baseline", required_argument, NULL, 'B' },
@@ -491,9 +474,6 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
                 return AIM_EXIT_USAGE;
             break;
         case OPT_WEB_CONFIG: o->web_config = optarg; break;
-        case OPT_RETAIN: o->retention.retain = optarg; break;
-        case OPT_DS_AFTER: o->retention.downsample_after = optarg; break;
-        case OPT_DS_STEP: o->retention.downsample_step = optarg; break;
         case 'W':
             if (aim_parse_duration(optarg, &o->idle_ns) < 0) {
                 cli_error("bad --idle '%s': a duration such as 10s", optarg);
@@ -515,6 +495,8 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             fputs(run_usage_more, stdout);
             return -1;
         default: {
+            if (cli_retention_option(c, optarg, &o->retention))
+                break;
             if (c == 'n')
                 o->name = optarg;
             int r = cli_session_option("run", c, optarg, argv[optind - 1], cfg, &o->carbon,
@@ -562,25 +544,20 @@ static int measure_idle(aim_config *cfg, int64_t idle_ns, int quiet) {
     aim_config *idle = NULL;
     aim_session *s = NULL;
     char *argv[] = { "(idle baseline)", NULL };
-    int r = aim_config_dup(cfg, &idle);
-    if (r == 0) {
-        aim_config_set_name(idle, "idle baseline");
-        aim_config_set_command(idle, argv);
-        aim_config_set_target_pid(idle, 0);
-        aim_config_set_control_socket(idle, NULL);
-        aim_config_set_idle_baseline(idle, NULL);
-        aim_config_set_embodied(idle, 0);
-        aim_config_clear_tags(idle); /* the baseline is no member of the command's groups */
-        r = aim_session_new(idle, &s);
+    if (aim_config_dup(cfg, &idle) < 0) {
+        cli_error("idle baseline: out of memory");
+        return AIM_EXIT_SOFTWARE;
     }
-    aim_config_free(idle);
-    if (r == 0)
-        r = aim_session_start(s);
-    if (r < 0) {
-        cli_error("idle baseline: %s", s ? aim_session_errmsg(s) : "out of memory");
-        aim_session_free(s);
-        return session_exit_code(r);
-    }
+    aim_config_set_name(idle, "idle baseline");
+    aim_config_set_command(idle, argv);
+    aim_config_set_target_pid(idle, 0);
+    aim_config_set_control_socket(idle, NULL);
+    aim_config_set_idle_baseline(idle, NULL);
+    aim_config_set_embodied(idle, 0);
+    aim_config_clear_tags(idle); /* the baseline is no member of the command's groups */
+    int r = cli_session_open(idle, "idle baseline", &s);
+    if (r)
+        return r;
     if (!quiet)
         cli_warning("measuring the idle baseline for %.1f s (run %s) before the command",
                     (double)idle_ns / 1e9, aim_session_run_id(s));
@@ -596,7 +573,7 @@ static int measure_idle(aim_config *cfg, int64_t idle_ns, int quiet) {
     aim_session_free(s);
     if (interrupted)
         return 130; /* Ctrl-C before the command started: nothing to run */
-    return r < 0 ? session_exit_code(r) : 0;
+    return r < 0 ? cli_session_exit_code(r) : 0;
 }
 
 static int make_control_path(char *dir, size_t dirsize, char *sock, size_t socksize) {
@@ -761,18 +738,13 @@ int cmd_run(int argc, char **argv) {
     }
     aim_config_set_target_pid(cfg, pid);
 
-    aim_session *s = NULL;
-    int r = aim_session_new(cfg, &s);
-    aim_config_free(cfg);
-    if (r == 0)
-        r = aim_session_start(s);
+    aim_session *s;
+    int r = cli_session_open(cfg, NULL, &s);
     /* /metrics before the command starts, so a scraper sees the whole run. */
     aim_metrics_server *metrics = NULL;
     int metrics_err = r == 0 && o.prom_port ?
         cli_start_http(s, "--prometheus", o.prom_addr, o.prom_port, o.web_config, &metrics) : 0;
-    if (r < 0 || metrics_err) {
-        if (r < 0)
-            cli_error("%s", s ? aim_session_errmsg(s) : "out of memory");
+    if (r || metrics_err) {
         close(go_fd); /* the held child exits without running the command */
         close(err_fd);
         waitpid(pid, NULL, 0);
@@ -782,7 +754,7 @@ int cmd_run(int argc, char **argv) {
         cli_output_discard(csv, o.csv, csv_created);
         cli_output_discard(json, o.json, json_created);
         cli_output_discard(html, o.html, html_created);
-        return r < 0 ? session_exit_code(r) : metrics_err;
+        return r ? r : metrics_err;
     }
     cli_output_truncate(csv);
     cli_output_truncate(json);

@@ -109,3 +109,38 @@ int cli_session_option(const char *cmd, int c, const char *arg, const char *give
     }
     return 0;
 }
+
+int cli_session_exit_code(int err) {
+    switch (-err) {
+    case ENODEV: /* no source measures anything */
+    case EEXIST: /* the control socket is taken */
+        return AIM_EXIT_UNAVAILABLE;
+    case ESRCH: /* --idle-baseline names no run */
+        return AIM_EXIT_NOINPUT;
+    case ENOMEM:
+    case EAGAIN:
+        return AIM_EXIT_SOFTWARE;
+    default:
+        return cli_store_exit_code(err);
+    }
+}
+
+int cli_session_open(aim_config *cfg, const char *prefix, aim_session **ret) {
+    aim_session *s = NULL;
+    int r = aim_session_new(cfg, &s);
+    aim_config_free(cfg);
+    if (r == 0)
+        r = aim_session_start(s);
+    if (r == 0) {
+        *ret = s;
+        return 0;
+    }
+    const char *why = s ? aim_session_errmsg(s) : "out of memory";
+    if (prefix)
+        cli_error("%s: %s", prefix, why);
+    else
+        cli_error("%s", why);
+    aim_session_free(s);
+    *ret = NULL;
+    return cli_session_exit_code(r);
+}

@@ -33,4 +33,14 @@
 int cli_session_option(const char *cmd, int c, const char *arg, const char *given,
                        aim_config *cfg, cli_carbon_opts *carbon, const char **ret_db);
 
+/* The exit code of a session that could not start (aim_session_start's -errno): nothing to
+ * measure or the control socket taken 69, an --idle-baseline naming no run 66, out of memory
+ * 70, the store's codes otherwise (cli_store_exit_code). */
+int cli_session_exit_code(int err);
+
+/* aim_session_new from cfg (freed here in every case), then aim_session_start: 0 with *ret
+ * sampling; else *ret NULL, one line on stderr ("PREFIX: reason"; no prefix when NULL) and
+ * the exit code (cli_session_exit_code). */
+int cli_session_open(aim_config *cfg, const char *prefix, aim_session **ret);
+
 #endif

@@ -175,11 +175,5 @@ def serving_run(tmp_path, db, name="prom-e2e", interval="50ms", prelude=""):
         "--prometheus", f"127.0.0.1:{port}", "--",
         "sh", "-c", f"{prelude}while [ ! -e {go} ]; do sleep 0.02; done",
         out_dir=tmp_path, env=gpu_env())
-    try:
+    with until_go(proc, go):
         yield f"http://127.0.0.1:{port}", go.touch, proc, err
-    finally:
-        go.touch()
-        try:
-            proc.wait(timeout=60)
-        finally:
-            kill_tree(proc)
