@@ -79,7 +79,13 @@ int aim__bcrypt_verify(const char *password, size_t len, const char *hash) {
     struct crypt_data *data = calloc(1, sizeof *data);
     if (!data)
         return 0;
-    char *phrase = strndup(password, len);
+    /* len bytes, NULs included, so that all of them are wiped below (strndup would stop at
+     * the first NUL and leave a shorter block). */
+    char *phrase = malloc(len + 1);
+    if (phrase) {
+        memcpy(phrase, password, len);
+        phrase[len] = '\0';
+    }
     const char *h = phrase ? crypt_rn(phrase, hash, data, (int)sizeof *data) : NULL;
     int ok = valid && h && strlen(h) == AIM_BCRYPT_LEN && aim__equal_ct(h, hash, AIM_BCRYPT_LEN);
     if (phrase) {
