@@ -405,6 +405,20 @@ AIM_PUBLIC int aim_web_config_check(const char *path, int *ret_auth, int *ret_tl
  * -EIO (libxcrypt failed). The password is wiped from the library's copies. */
 AIM_PUBLIC int aim_password_hash(const char *password, char **ret_hash);
 
+/* (issue 15) The store's read-only JSON API of `aimeter serve` (docs/http-api.md,
+ * docs/openapi.yaml): /api/runs, /api/runs/{id}, /api/runs/{id}/series, served on address
+ * (an IPv4 or IPv6 literal; NULL: 127.0.0.1) and port from the store at store_path (NULL:
+ * the default store), opened read-only, with the web-config file's TLS and credentials
+ * (web_config: NULL for none; the caller decides whether a non-loopback address needs them,
+ * as the CLI does). The server answers in a thread of its own until aim_api_server_stop.
+ * 0, or -EINVAL (address, port), -ENOENT (no store), -EADDRINUSE, -EACCES, -EOPNOTSUPP
+ * (TLS, none in this libmicrohttpd), -ENOMEM; the message in *ret_error. */
+typedef struct aim_api_server aim_api_server;
+AIM_PUBLIC int aim_api_server_start(const char *store_path, const char *address, unsigned port,
+                                    const char *web_config, aim_error *ret_error,
+                                    aim_api_server **ret_server);
+AIM_PUBLIC void aim_api_server_stop(aim_api_server *server);
+
 /* ---------------------------------------------------------------- phases, markers, records */
 
 /* From the workload, while the session runs (after aim_session_start, before stop); any

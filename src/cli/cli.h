@@ -203,6 +203,7 @@ int cmd_zones(int argc, char **argv);
 int cmd_estimate(int argc, char **argv);
 int cmd_intensity(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_corr(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_mark(int argc, char **argv);
