@@ -5,6 +5,7 @@
  * -m` names them ("gpu0.power"; default: every series); from/to: seconds since the run's
  * start (default: the whole run). */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,23 +82,33 @@ static int read_all(aim_db *db, const aim_run_summary *run, picked *p, size_t n)
     return r > 0 ? 0 : r;
 }
 
-/* A bucket holds at most 2 points without a gap, 6 with one: a series past `points` (gaps)
- * is decimated once more, over its own points, to points / 6 buckets, which keeps every
- * bucket's minimum and maximum. */
-static int bound(picked *p, double x0, double x1, long points) {
-    int r = aim__decimator_finish(&p->dec);
-    if (r < 0 || p->dec.n <= (size_t)points)
-        return r;
+/* Decimates p's points once more into buckets buckets (breaks kept or dropped). */
+static int again(picked *p, double x0, double x1, size_t buckets, int breaks) {
     aim_decimator d;
-    aim__decimator_init(&d, x0, x1, (size_t)(points / 6 > 0 ? points / 6 : 1));
+    int r = 0;
+    aim__decimator_init(&d, x0, x1, buckets);
     for (size_t i = 0; i < p->dec.n && r == 0; i++)
-        r = aim__decimator_push(&d, p->dec.t[i], p->dec.v[i], 1);
+        if (breaks || !isnan(p->dec.v[i]))
+            r = aim__decimator_push(&d, p->dec.t[i], p->dec.v[i], 1);
     if (r == 0)
         r = aim__decimator_finish(&d);
     d.samples = p->dec.samples;
     d.per_bucket = p->dec.per_bucket > d.per_bucket ? p->dec.per_bucket : d.per_bucket;
     aim__decimator_free(&p->dec);
     p->dec = d;
+    return r;
+}
+
+/* A bucket holds at most 2 points without a gap, 6 with one: a series past `points` (gaps)
+ * is decimated once more, over its own points, into points / 6 buckets, and, when even that
+ * is too many (points under 6), into points / 2 without its breaks. Each pass keeps every
+ * bucket's minimum and maximum. */
+static int bound(picked *p, double x0, double x1, long points) {
+    int r = aim__decimator_finish(&p->dec);
+    if (r == 0 && p->dec.n > (size_t)points)
+        r = again(p, x0, x1, (size_t)(points / 6 > 0 ? points / 6 : 1), 1);
+    if (r == 0 && p->dec.n > (size_t)points)
+        r = again(p, x0, x1, (size_t)points / 2, 0);
     return r;
 }
 
