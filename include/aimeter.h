@@ -295,6 +295,27 @@ AIM_PUBLIC int aim_cloud_region_lookup(const char *name, const aim_cloud_region 
 AIM_PUBLIC size_t aim_cloud_region_count(void);
 AIM_PUBLIC const aim_cloud_region *aim_cloud_region_get(size_t index);
 
+/* (issue 15) The tables searched as `aimeter zones [QUERY] [--marginal] [--cloud] [--all]`
+ * lists them (docs/cli.md): query, a case-insensitive substring of a code or name (of a
+ * region, its location or zone, with cloud; NULL: every row); marginal, the marginal table;
+ * cloud, the cloud regions; all, every row, not only those a lookup uses. */
+typedef struct aim_zone_query {
+    const char *query;
+    int marginal, cloud, all;
+} aim_zone_query;
+typedef struct aim_zone_match {
+    const aim_zone_info *zone;
+    const aim_cloud_region *region; /* with cloud, else NULL */
+    size_t index;                   /* in its table */
+    int used;                       /* the row a lookup of its code returns */
+} aim_zone_match;
+/* The rows that match, by code (regions in table order), into ret (cap at least
+ * aim_zone_count() + aim_cloud_region_count()); returns how many (0 for a bad argument). */
+AIM_PUBLIC size_t aim_zone_select(const aim_zone_query *q, aim_zone_match *ret, size_t cap);
+/* The same as `aimeter zones --json` prints it (a JSON array, docs/cli.md); *ret_n (may be
+ * NULL) the rows. Caller frees *ret_text. 0, -EINVAL, -ENOMEM. */
+AIM_PUBLIC int aim_zone_select_json(const aim_zone_query *q, char **ret_text, size_t *ret_n);
+
 /* ---------------------------------------------------------------- sessions */
 
 typedef struct aim_session aim_session;

@@ -85,6 +85,18 @@ def test_run_equals_report(server, store):
             "report", run["id"], "--format", "json", "--db", store)
 
 
+@pytest.mark.parametrize("query,args", [
+    ("", []), ("?q=fr", ["fr"]), ("?marginal=1", ["--marginal"]), ("?cloud=true&q=aws", ["aws", "--cloud"]),
+    ("?all=1&q=de", ["de", "--all"]),
+])
+def test_zones_equal_cli(server, query, args):
+    assert get_json(server + "/api/zones" + query) == cli_json("zones", *args, "--json")
+
+
+def test_hardware_equals_cli(server):
+    assert get_json(server + "/api/hardware") == cli_json("estimate", "--list-gpus", "--json")
+
+
 def test_series_decimated(server):
     full = get_json(f"{server}/api/runs/{TRAIN}/series?points=100000")["series"]
     assert full and all(s["t"] for s in full)
@@ -121,7 +133,7 @@ def raw(base, path, method="GET", headers=None):
     (f"/api/runs/{TRAIN}/series?from=2&to=1", 400), ("/api/runs/no-such-run", 404),
     ("/api/runs/..", 400), ("/api/runs/..%2f..%2fetc%2fpasswd", 404),
     ("/api/runs/%2e%2e%2f%2e%2e%2fetc%2fpasswd", 404), ("/api/..%2f..%2fetc%2fpasswd", 404),
-    ("/etc/passwd", 404), ("/api/nothing", 404),
+    ("/etc/passwd", 404), ("/api/nothing", 404), ("/api/zones?cloud=maybe", 400),
 ])
 def test_bad_requests(server, path, status):
     code, headers, body = raw(server, path)
@@ -177,9 +189,10 @@ def test_openapi_matches_what_is_served(server):
     spec = documented_paths()
     paths = set(spec["paths"])
     # Served by aimeter serve (the router's routes, docs/http-api.md's headings).
-    headings = set(re.findall(r"^## `GET (/api/runs[^`]*)`", (ROOT / "docs" / "http-api.md")
+    headings = set(re.findall(r"^## `GET (/api/(?!live)[^`]*)`", (ROOT / "docs" / "http-api.md")
                               .read_text(), re.M))
-    assert paths == headings == {"/api/runs", "/api/runs/{id}", "/api/runs/{id}/series"}
+    assert paths == headings == {"/api/runs", "/api/runs/{id}", "/api/runs/{id}/series",
+                                 "/api/zones", "/api/hardware"}
     for p in paths:
         assert fetch(server + p.replace("{id}", TRAIN))[0] == 200, p
         assert "get" in spec["paths"][p] and set(spec["paths"][p]) <= {"get", "parameters"}

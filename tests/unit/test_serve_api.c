@@ -218,12 +218,37 @@ static void test_series_decimated(void **state) {
     json_decref(j);
 }
 
+/* The tables: the CLI's own JSON (aim_zone_select_json, aim_gpu_table_render). */
+static void test_tables(void **state) {
+    (void)state;
+    unsigned st;
+    const char *kv[] = { "q", "fr", "marginal", "0", NULL };
+    json_t *j = get("GET", "/api/zones", kv, &st, NULL);
+    assert_int_equal(st, 200);
+    aim_zone_query q = { .query = "fr" };
+    char *text;
+    assert_int_equal(aim_zone_select_json(&q, &text, NULL), 0);
+    json_t *want = json_loads(text, 0, NULL);
+    free(text);
+    assert_true(json_array_size(j) > 0 && json_equal(j, want));
+    json_decref(want);
+    json_decref(j);
+    j = get("HEAD", "/api/hardware", NULL, &st, NULL);
+    assert_int_equal(st, 200);
+    assert_true(json_array_size(j) > 10);
+    json_decref(j);
+    const char *bad[] = { "all", "yes", NULL };
+    expect_error("GET", "/api/zones", bad, 400);
+    expect_error("PUT", "/api/hardware", NULL, 405);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runs_list_and_filters),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_report_is_the_cli_json),
         cmocka_unit_test(test_series_decimated),
+        cmocka_unit_test(test_tables),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -113,7 +113,8 @@ int aim__serve_api_handle(void *ctx, const aim_http_request *req, aim_http_respo
     const char *p = req->path ? req->path : "";
     int runs = strcmp(p, "/api/runs") == 0;
     int run = strncmp(p, "/api/runs/", 10) == 0;
-    if (!runs && !run)
+    int zones = strcmp(p, "/api/zones") == 0, hardware = strcmp(p, "/api/hardware") == 0;
+    if (!runs && !run && !zones && !hardware)
         return aim__serve_api_error(resp, 404, "no such resource: %.128s (docs/http-api.md)", p);
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
         int r = aim__serve_api_error(resp, 405, "method %.16s not allowed: the API is read-only",
@@ -121,5 +122,9 @@ int aim__serve_api_handle(void *ctx, const aim_http_request *req, aim_http_respo
         resp->allow = "GET, HEAD";
         return r;
     }
+    if (zones)
+        return aim__serve_api_zones(req, resp);
+    if (hardware)
+        return aim__serve_api_hardware(resp);
     return runs ? aim__serve_api_runs(store, req, resp) : run_route(store, p + 10, req, resp);
 }

@@ -19,10 +19,13 @@
  * with Allow), 500 (the store failed). */
 int aim__serve_api_handle(void *ctx, const aim_http_request *req, aim_http_response *resp);
 
-/* The routes (serve_api_runs.c, serve_api_series.c); run_id: a full id, resolved. */
+/* The store's routes (serve_api_runs.c, serve_api_series.c); run_id: a full id, resolved. */
 int aim__serve_api_runs(aim_store *store, const aim_http_request *req, aim_http_response *resp);
 int aim__serve_api_series(aim_store *store, const char *run_id, const aim_http_request *req,
                           aim_http_response *resp);
+/* The built-in tables (serve_api_tables.c): no store. */
+int aim__serve_api_zones(const aim_http_request *req, aim_http_response *resp);
+int aim__serve_api_hardware(aim_http_response *resp);
 
 /* resp: {"error": message} with status; 0 or -ENOMEM. */
 int aim__serve_api_error(aim_http_response *resp, unsigned status, const char *fmt, ...)
