@@ -63,13 +63,7 @@ int cmd_serve(int argc, char **argv) {
     }
     if ((code = cli_http_check("--listen", addr, web_config)) != 0)
         return code;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN); /* a client that hangs up is its own problem */
+    cli_stop_signals(on_stop);
     sigset_t block, old;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
