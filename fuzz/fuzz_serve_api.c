@@ -28,13 +28,14 @@ static aim_store *store_once(void) {
     return st;
 }
 
-typedef struct lines { char *text; } lines;
+typedef struct lines { const char *text, *end; } lines; /* NUL-separated, up to end */
 
 /* A parameter's value: the first line after the request line that starts with "key=". */
 static const char *lookup(const aim_http_request *req, const char *key) {
-    const char *p = ((const lines *)req->query_cls)->text;
+    const lines *l = req->query_cls;
+    const char *p = l->text;
     size_t kl = strlen(key);
-    while (p && *p) {
+    while (p && p < l->end) {
         if (strncmp(p, key, kl) == 0 && p[kl] == '=')
             return p + kl + 1;
         p += strlen(p) + 1;
@@ -59,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         method = text;
         path = sp + 1;
     }
-    lines l = { first < n ? text + first + 1 : NULL };
+    lines l = { first < n ? text + first + 1 : NULL, text + n };
     aim_http_request req = { .method = method, .path = path, .query = lookup, .query_cls = &l };
     aim_http_response resp = { 0 };
     int r = aim__serve_api_handle(st, &req, &resp);
