@@ -17,8 +17,14 @@
 typedef struct runs_filter {
     const char *q, *host, *job, *tag_key, *tag_value;
     size_t tag_key_len;
-    int64_t from_ns, to_ns;
-} runs_filter;
+    int64_t from_ms, to_ms;          /* in milliseconds: ISO 8601 reaches the year 9999, */
+} runs_filter;                       /* past int64 nanoseconds (2262) */
+
+/* floor(ns / 1 ms), for a start before 1970 too. */
+static int64_t floor_ms(int64_t ns) {
+    int64_t q = ns / 1000000;
+    return ns % 1000000 < 0 ? q - 1 : q;
+}
 
 static const char *tag_of(const aim_run_summary *r, const char *key, size_t n) {
     for (size_t i = 0; i < r->n_tags; i++)
@@ -53,7 +59,8 @@ static int keep(const runs_filter *f, const aim_run_summary *r) {
         if (!v || strcmp(v, f->tag_value) != 0)
             return 0;
     }
-    return r->start_wall_ns >= f->from_ns && r->start_wall_ns <= f->to_ns;
+    int64_t ms = floor_ms(r->start_wall_ns);
+    return ms >= f->from_ms && ms <= f->to_ms;
 }
 
 /* from/to: an ISO 8601 date or time (util/iso8601.h); a bare date `to` means its whole day. */
@@ -70,15 +77,15 @@ static int time_param(const aim_http_request *req, const char *key, int end, int
     }
     if (end && strlen(v) == 10)
         ms += 86400000LL - 1;
-    *ret = ms * 1000000LL + (end ? 999999 : 0);
+    *ret = ms;
     return 0;
 }
 
 static int parse(const aim_http_request *req, runs_filter *f, long *limit, long *offset,
                  aim_http_response *resp) {
     *f = (runs_filter){ .q = aim__http_query(req, "q"), .host = aim__http_query(req, "host"),
-                        .job = aim__http_query(req, "job"), .from_ns = INT64_MIN,
-                        .to_ns = INT64_MAX };
+                        .job = aim__http_query(req, "job"), .from_ms = INT64_MIN,
+                        .to_ms = INT64_MAX };
     const char *tag = aim__http_query(req, "tag");
     if (tag) {
         const char *eq = strchr(tag, '=');
@@ -91,8 +98,8 @@ static int parse(const aim_http_request *req, runs_filter *f, long *limit, long 
         f->tag_value = eq + 1;
     }
     int r;
-    if ((r = time_param(req, "from", 0, &f->from_ns, resp)) != 0 ||
-        (r = time_param(req, "to", 1, &f->to_ns, resp)) != 0)
+    if ((r = time_param(req, "from", 0, &f->from_ms, resp)) != 0 ||
+        (r = time_param(req, "to", 1, &f->to_ms, resp)) != 0)
         return r;
     if ((r = aim__serve_api_uint(req, "limit", 1, 1000000, limit, resp)) < 0 ||
         (r = aim__serve_api_uint(req, "offset", 0, 1000000000, offset, resp)) < 0)
