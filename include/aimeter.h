@@ -295,6 +295,27 @@ AIM_PUBLIC int aim_cloud_region_lookup(const char *name, const aim_cloud_region 
 AIM_PUBLIC size_t aim_cloud_region_count(void);
 AIM_PUBLIC const aim_cloud_region *aim_cloud_region_get(size_t index);
 
+/* (issue 15) The tables searched as `aimeter zones [QUERY] [--marginal] [--cloud] [--all]`
+ * lists them (docs/cli.md): query, a case-insensitive substring of a code or name (of a
+ * region, its location or zone, with cloud; NULL: every row); marginal, the marginal table;
+ * cloud, the cloud regions; all, every row, not only those a lookup uses. */
+typedef struct aim_zone_query {
+    const char *query;
+    int marginal, cloud, all;
+} aim_zone_query;
+typedef struct aim_zone_match {
+    const aim_zone_info *zone;
+    const aim_cloud_region *region; /* with cloud, else NULL */
+    size_t index;                   /* in its table */
+    int used;                       /* the row a lookup of its code returns */
+} aim_zone_match;
+/* The rows that match, by code (regions in table order), into ret (cap at least
+ * aim_zone_count() + aim_cloud_region_count()); returns how many (0 for a bad argument). */
+AIM_PUBLIC size_t aim_zone_select(const aim_zone_query *q, aim_zone_match *ret, size_t cap);
+/* The same as `aimeter zones --json` prints it (a JSON array, docs/cli.md); *ret_n (may be
+ * NULL) the rows. Caller frees *ret_text. 0, -EINVAL, -ENOMEM. */
+AIM_PUBLIC int aim_zone_select_json(const aim_zone_query *q, char **ret_text, size_t *ret_n);
+
 /* ---------------------------------------------------------------- sessions */
 
 typedef struct aim_session aim_session;
@@ -404,6 +425,20 @@ AIM_PUBLIC int aim_web_config_check(const char *path, int *ret_auth, int *ret_tl
  * 0, -EINVAL (empty, or longer than 72 bytes, which bcrypt would cut), -ENOMEM,
  * -EIO (libxcrypt failed). The password is wiped from the library's copies. */
 AIM_PUBLIC int aim_password_hash(const char *password, char **ret_hash);
+
+/* (issue 15) The store's read-only JSON API of `aimeter serve` (docs/http-api.md,
+ * docs/openapi.yaml): /api/runs, /api/runs/{id}, /api/runs/{id}/series, served on address
+ * (an IPv4 or IPv6 literal; NULL: 127.0.0.1) and port from the store at store_path (NULL:
+ * the default store), opened read-only, with the web-config file's TLS and credentials
+ * (web_config: NULL for none; the caller decides whether a non-loopback address needs them,
+ * as the CLI does). The server answers in a thread of its own until aim_api_server_stop.
+ * 0, or -EINVAL (address, port), -ENOENT (no store), -EADDRINUSE, -EACCES, -EOPNOTSUPP
+ * (TLS, none in this libmicrohttpd), -ENOMEM; the message in *ret_error. */
+typedef struct aim_api_server aim_api_server;
+AIM_PUBLIC int aim_api_server_start(const char *store_path, const char *address, unsigned port,
+                                    const char *web_config, aim_error *ret_error,
+                                    aim_api_server **ret_server);
+AIM_PUBLIC void aim_api_server_stop(aim_api_server *server);
 
 /* ---------------------------------------------------------------- phases, markers, records */
 

@@ -203,13 +203,7 @@ int cmd_agent(int argc, char **argv) {
     aim_config_set_agent(cfg, 1);
     aim_config_set_control_socket(cfg, sock);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN); /* a scraper that hangs up is its own problem */
+    cli_stop_signals(on_stop);
 
     aim_session *s;
     int r = cli_session_open(cfg, "agent", &s);

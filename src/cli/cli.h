@@ -157,6 +157,9 @@ int cli_output_close(FILE *f, const char *path, int reported);
 /* Writes text to path ("-" = stdout). Returns 0 or an exit code after printing. */
 int cli_write_file(const char *path, const char *text);
 
+/* SIGTERM and SIGINT call on_stop (no SA_RESTART), SIGPIPE is ignored: the commands that
+ * serve until stopped (agent, serve). */
+void cli_stop_signals(void (*on_stop)(int));
 /* Installs the library log callback printing warnings to stderr. */
 void cli_install_log(int quiet);
 /* Clears the live status line before a message is printed over it. */
@@ -203,6 +206,7 @@ int cmd_zones(int argc, char **argv);
 int cmd_estimate(int argc, char **argv);
 int cmd_intensity(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_corr(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_mark(int argc, char **argv);

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,16 @@ static void vmessage(const char *kind, const char *fmt, va_list ap) {
     cli_status_clear();
     fprintf(stderr, "aimeter: %s%s\n", kind, text);
     pthread_mutex_unlock(&out_lock);
+}
+
+void cli_stop_signals(void (*on_stop)(int)) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a client that hangs up is its own problem */
 }
 
 void cli_error(const char *fmt, ...) {

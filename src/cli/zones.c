@@ -36,28 +36,6 @@ typedef struct opts {
     int marginal, cloud, all, json, years;
 } opts;
 
-/* ASCII case-insensitive substring test: locale-independent like the lookups. */
-static int contains(const char *hay, const char *needle) {
-    if (!needle || !*needle)
-        return 1;
-    size_t n = strlen(needle);
-    for (; *hay; hay++) {
-        size_t i = 0;
-        for (; i < n; i++) {
-            char a = hay[i], b = needle[i];
-            if (a >= 'A' && a <= 'Z')
-                a = (char)(a - 'A' + 'a');
-            if (b >= 'A' && b <= 'Z')
-                b = (char)(b - 'A' + 'a');
-            if (!a || a != b)
-                break;
-        }
-        if (i == n)
-            return 1;
-    }
-    return 0;
-}
-
 /* Display width of UTF-8 text (code points; the names hold no wide characters). */
 static int width(const char *s) {
     int w = 0;
@@ -65,8 +43,6 @@ static int width(const char *s) {
         w += ((unsigned char)*s & 0xC0) != 0x80;
     return w;
 }
-
-static void json_str(aim_strbuf *b, const char *s) { aim__json_append_str(b, s, (size_t)-1); }
 
 /* s padded with spaces to w columns, or cut to w - 1 columns and "…" when wider. */
 static void put_cell(aim_strbuf *f, const char *s, int w) {
@@ -84,104 +60,9 @@ static void put_cell(aim_strbuf *f, const char *s, int w) {
     aim__strbuf_printf(f, "%.*s\u2026", (int)(p - s), s);
 }
 
-typedef struct match {
-    const aim_zone_info *zone;
-    const aim_cloud_region *region; /* --cloud */
-    size_t index;                   /* table order: the precedence, for a stable sort */
-    int used;                       /* the row a lookup of its code returns */
-} match;
-
-static int by_code(const void *a, const void *b) {
-    const match *x = a, *y = b;
-    int c = strcmp(x->zone->code, y->zone->code);
-    return c ? c : (x->index > y->index) - (x->index < y->index);
-}
-
-static size_t collect_zones(const opts *o, match *m) {
-    size_t n = 0;
-    const char *signal = o->marginal ? "marginal" : "average";
-    for (size_t i = 0; i < aim_zone_count(); i++) {
-        const aim_zone_info *z = aim_zone_get(i), *used = NULL;
-        if (strcmp(z->signal, signal) != 0 ||
-            (!contains(z->code, o->query) && !contains(z->name, o->query)))
-            continue;
-        int is_used = aim_zone_lookup_signal(z->code, o->marginal, &used) == 0 && used == z;
-        if (!is_used && !o->all)
-            continue;
-        m[n++] = (match){ .zone = z, .index = i, .used = is_used };
-    }
-    qsort(m, n, sizeof m[0], by_code);
-    return n;
-}
-
-static size_t collect_regions(const opts *o, match *m) {
-    size_t n = 0;
-    for (size_t i = 0; i < aim_cloud_region_count(); i++) {
-        const aim_cloud_region *r = aim_cloud_region_get(i);
-        char name[128];
-        snprintf(name, sizeof name, "%s:%s", r->provider, r->region);
-        if (!contains(name, o->query) && !contains(r->location, o->query) &&
-            !contains(r->zone, o->query))
-            continue;
-        const aim_zone_info *z = NULL;
-        if (aim_zone_lookup_signal(name, o->marginal, &z) < 0)
-            continue; /* no marginal row for its country: nothing to show */
-        m[n++] = (match){ .zone = z, .region = r, .index = i, .used = 1 };
-    }
-    return n;
-}
-
-static void print_json(aim_strbuf *f, const opts *o, const match *m, size_t n) {
-    aim__strbuf_append(f, "[");
-    for (size_t i = 0; i < n; i++) {
-        const aim_zone_info *z = m[i].zone;
-        aim__strbuf_append(f, i ? ",\n  {" : "\n  {");
-        if (m[i].region) {
-            const aim_cloud_region *r = m[i].region;
-            char name[128];
-            snprintf(name, sizeof name, "%s:%s", r->provider, r->region);
-            aim__strbuf_append(f, "\"cloud\": ");
-            json_str(f, name);
-            aim__strbuf_append(f, ", \"provider\": ");
-            json_str(f, r->provider);
-            aim__strbuf_append(f, ", \"region\": ");
-            json_str(f, r->region);
-            aim__strbuf_append(f, ", \"location\": ");
-            json_str(f, r->location);
-            char lat[AIM_NUM_MAX], lon[AIM_NUM_MAX];
-            aim__strbuf_printf(f, ", \"lat\": %s, \"lon\": %s, \"region_zone\": ",
-                              aim__fmt_fixed(lat, r->lat, 4), aim__fmt_fixed(lon, r->lon, 4));
-            json_str(f, r->zone);
-            aim__strbuf_append(f, ", \"region_source\": ");
-            json_str(f, r->source);
-            aim__strbuf_append(f, ", \"region_licence\": ");
-            json_str(f, r->licence);
-            aim__strbuf_append(f, ", ");
-        }
-        aim__strbuf_append(f, "\"code\": ");
-        json_str(f, z->code);
-        aim__strbuf_append(f, ", \"name\": ");
-        json_str(f, z->name);
-        aim__strbuf_append(f, ", \"g_per_kwh\": ");
-        aim__json_append_real(f, z->g_per_kwh, 17);
-        aim__strbuf_append(f, ", \"signal\": ");
-        json_str(f, z->signal);
-        aim__strbuf_append(f, ", \"basis\": ");
-        json_str(f, z->basis);
-        aim__strbuf_printf(f, ", \"year\": %d, \"source\": ", z->year);
-        json_str(f, z->source);
-        aim__strbuf_append(f, ", \"licence\": ");
-        json_str(f, z->licence);
-        if (o->all && !m[i].region)
-            aim__strbuf_printf(f, ", \"used\": %s", m[i].used ? "true" : "false");
-        aim__strbuf_append(f, "}");
-    }
-    aim__strbuf_append(f, n ? "\n]\n" : "]\n");
-}
-
 #define NAME_MAX_COLS 44 /* names run to 90 columns ("Western Area Power Administration …") */
 
-static void print_text(aim_strbuf *f, const opts *o, const match *m, size_t n) {
+static void print_text(aim_strbuf *f, const opts *o, const aim_zone_match *m, size_t n) {
     int wc = 4, wn = 4, wl = 7, wr = 6, wloc = 8;
     for (size_t i = 0; i < n; i++) {
         const aim_zone_info *z = m[i].zone;
@@ -292,20 +173,25 @@ int cmd_zones(int argc, char **argv) {
     }
     if (o.years)
         return zones_years(&o);
+    aim_zone_query q = { .query = o.query, .marginal = o.marginal, .cloud = o.cloud,
+                         .all = o.all };
     size_t cap = aim_zone_count() + aim_cloud_region_count() + 1;
-    match *m = calloc(cap, sizeof *m);
+    aim_zone_match *m = calloc(cap, sizeof *m);
     if (!m) {
         cli_error("out of memory");
         return AIM_EXIT_SOFTWARE;
     }
-    size_t n = o.cloud ? collect_regions(&o, m) : collect_zones(&o, m);
-    aim_strbuf b = AIM_STRBUF_INIT;
-    if (o.json)
-        print_json(&b, &o, m, n);
-    else if (n)
-        print_text(&b, &o, m, n);
+    size_t n = aim_zone_select(&q, m, cap);
     char *text = NULL;
-    int code = aim__strbuf_steal(&b, &text) == 0 ? 0 : AIM_EXIT_SOFTWARE;
+    int code = 0;
+    if (o.json) {
+        code = aim_zone_select_json(&q, &text, NULL) == 0 ? 0 : AIM_EXIT_SOFTWARE;
+    } else {
+        aim_strbuf b = AIM_STRBUF_INIT;
+        if (n)
+            print_text(&b, &o, m, n);
+        code = aim__strbuf_steal(&b, &text) == 0 ? 0 : AIM_EXIT_SOFTWARE;
+    }
     free(m);
     if (code == 0)
         code = cli_write_file("-", text);

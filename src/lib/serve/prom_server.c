@@ -1,20 +1,14 @@
-/* /metrics through libmicrohttpd (prom_server.h). One internal polling thread answers every
- * connection, so the scratch copies of the snapshot are used by one request at a time. The
- * run's fixed description (device names, kinds, models, series) is copied at start; a scrape
- * then reads only the seqlock snapshot and renders with report/prometheus.c. Limits so a slow
- * or hostile client cannot exhaust aimeter: connections (total and per address), 16 KiB of
- * memory per connection (the request line and headers must fit), a 10 s idle timeout and a
- * 10 s deadline on each whole request, however slowly it trickles in (web_deadline.h). With a
- * web-config file, TLS (web_mhd.c) and, before anything else, the credentials (web_auth.h). */
+/* /metrics and /api/live (prom_server.h): the live routes over the HTTP server
+ * (http_server.h: the socket, the limits, TLS and credentials). Its one polling thread
+ * answers every connection, so the scratch copies of the snapshot are used by one request at
+ * a time. The run's fixed description (device names, kinds, models, series) is copied at
+ * start; a scrape then reads only the seqlock snapshot and renders with report/prometheus.c. */
 #include "serve/prom_server.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "engine/live_view.h"
@@ -24,20 +18,13 @@
 #include "report/live_json.h"
 #include "report/prometheus.h"
 #include "serve/prom_stats.h"
-#include "serve/web_deadline.h"
-#include "serve/web_mhd.h"
+#include "serve/http_server.h"
 #include "serve/prom_jobs.h"
 
-/* One address holds at most an eighth of the connections: a scraper from elsewhere finds a
- * free one unless eight addresses gang up, and those lose theirs at the deadline. */
-#define CONNECTION_LIMIT 64
-#define PER_ADDRESS_LIMIT 8
-#define CONNECTION_MEMORY (16 * 1024)
-#define IDLE_TIMEOUT_S 10
-#define REQUEST_DEADLINE_NS (10 * 1000000000LL)
+#define TEXT_TYPE "text/plain; charset=utf-8"
 
 struct aim_prom_server {
-    struct MHD_Daemon *daemon;
+    aim_http_server *http;
     aim_session *session;          /* for the sampler's missed deadlines (/api/live) */
     aim_live *live;
     aim_prom_input in;             /* the fixed description; figures filled per scrape */
@@ -46,40 +33,14 @@ struct aim_prom_server {
     aim_prom_series *series;
     double *values, *device_energy;
     unsigned char *valid;
-    aim_web_config *web;           /* the web-config file (TLS, credentials); NULL: none */
-    aim_web_auth *auth;            /* NULL: no authentication asked for */
     aim_prom_stats stats;          /* the self-metrics (prom_stats.c) */
     aim_prom_jobs *jobs;           /* an agent's (prom_jobs.h), NULL for a run */
-    aim_web_deadline *deadline;    /* the watchdog of each request's deadline */
 };
 
 static int64_t mono_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
-                             char *body, size_t len, const char *allow) {
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(body);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    if (allow)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-    enum MHD_Result ok = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ok;
-}
-
-static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text,
-                                  const char *allow) {
-    char *body = strdup(text);
-    if (!body)
-        return MHD_NO;
-    return reply(c, status, "text/plain; charset=utf-8", body, strlen(body), allow);
 }
 
 /* One consistent copy of the snapshot into srv->in (both endpoints render it); in->phase
@@ -104,11 +65,11 @@ static void copy_snapshot(aim_prom_server *srv, aim_live_totals *t) {
 }
 
 /* The scrape: one consistent copy of the snapshot, rendered. */
-static enum MHD_Result metrics(aim_prom_server *srv, struct MHD_Connection *c) {
+static int metrics(aim_prom_server *srv, const aim_http_request *req, aim_http_response *resp) {
     aim_live_totals t;
     aim_prom_input *in = &srv->in;
     copy_snapshot(srv, &t);
-    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    const char *accept = req->accept;
     int om = accept && strstr(accept, "application/openmetrics-text") != NULL;
     aim_prom_self self;
     aim__prom_stats_scrape(&srv->stats, &self);
@@ -116,16 +77,13 @@ static enum MHD_Result metrics(aim_prom_server *srv, struct MHD_Connection *c) {
     aim_strbuf b = AIM_STRBUF_INIT;
     aim__prom_render(in, om, &b);
     in->self = NULL; /* self was this scrape's */
-    size_t len = b.len;
-    char *text;
-    if (aim__strbuf_steal(&b, &text) < 0)
-        return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n", NULL);
-    return reply(c, MHD_HTTP_OK, om ? AIM_OPENMETRICS_CONTENT_TYPE : AIM_PROM_CONTENT_TYPE,
-                 text, len, NULL);
+    resp->len = b.len;
+    resp->type = om ? AIM_OPENMETRICS_CONTENT_TYPE : AIM_PROM_CONTENT_TYPE;
+    return aim__strbuf_steal(&b, &resp->body);
 }
 
 /* GET /api/live: the same copy as JSON (report/live_json.c, docs/http-api.md). */
-static enum MHD_Result live_json(aim_prom_server *srv, struct MHD_Connection *c) {
+static int live_json(aim_prom_server *srv, aim_http_response *resp) {
     aim_live_totals t;
     aim_live counters; /* the public status-line figures: the sampler's missed deadlines */
     copy_snapshot(srv, &t);
@@ -137,44 +95,27 @@ static enum MHD_Result live_json(aim_prom_server *srv, struct MHD_Connection *c)
         x.have_missed = 1;
         x.missed_deadlines = counters.missed_deadlines;
     }
-    char *text;
-    if (aim__live_json_render(&srv->in, &x, &text) < 0)
-        return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n", NULL);
-    return reply(c, MHD_HTTP_OK, AIM_LIVE_JSON_CONTENT_TYPE, text, strlen(text), NULL);
+    int r = aim__live_json_render(&srv->in, &x, &resp->body);
+    if (r < 0)
+        return r;
+    resp->len = strlen(resp->body);
+    resp->type = AIM_LIVE_JSON_CONTENT_TYPE;
+    return 0;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
-                              const char *method, const char *version, const char *upload_data,
-                              size_t *upload_data_size, void **req_cls) {
-    (void)version;
-    (void)upload_data;
-    (void)upload_data_size;
-    (void)req_cls;
-    aim_prom_server *srv = cls;
-    aim_auth_verdict verdict = srv->auth ? aim__web_mhd_check(srv->auth, c) : AIM_AUTH_OK;
-    if (verdict != AIM_AUTH_OK)
-        return aim__web_mhd_refuse(c, srv->auth, verdict);
-    int api_live = strcmp(url, "/api/live") == 0;
-    if (strcmp(url, "/metrics") != 0 && !api_live)
-        return reply_text(c, MHD_HTTP_NOT_FOUND,
-                          "not found: aimeter serves /metrics and /api/live\n", NULL);
-    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-        return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n", "GET, HEAD");
-    return api_live ? live_json(cls, c) : metrics(cls, c);
-}
-
-static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
-                              enum MHD_ConnectionNotificationCode code) {
-    aim_prom_server *srv = cls;
-    aim__prom_stats_connection(&srv->stats, c, socket_context, code);
-    aim__web_deadline_connection(srv->deadline, c, socket_context, code);
-}
-
-static void notify_completed(void *cls, struct MHD_Connection *c, void **req_cls,
-                             enum MHD_RequestTerminationCode toe) {
-    (void)req_cls;
-    (void)toe;
-    aim__web_deadline_completed(((aim_prom_server *)cls)->deadline, c);
+/* The live routes (http_server.h's handler); libmicrohttpd's polling thread checked the
+ * credentials first. */
+static int route(void *ctx, const aim_http_request *req, aim_http_response *resp) {
+    aim_prom_server *srv = ctx;
+    int api_live = strcmp(req->path, "/api/live") == 0;
+    if (strcmp(req->path, "/metrics") != 0 && !api_live)
+        return aim__http_respond(resp, 404, TEXT_TYPE,
+                                 "not found: aimeter serves /metrics and /api/live\n");
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+        resp->allow = "GET, HEAD";
+        return aim__http_respond(resp, 405, TEXT_TYPE, "method not allowed\n");
+    }
+    return api_live ? live_json(srv, resp) : metrics(srv, req, resp);
 }
 
 /* The GPU index of "gpu3" (the gpu label), -1 for other devices. */
@@ -235,22 +176,8 @@ int aim__prom_server_start(aim_session *s, const char *address, unsigned port,
     return aim__prom_server_start_web(s, address, port, NULL, ret);
 }
 
-static int start(aim_session *s, const char *address, unsigned port, aim_web_config *web,
+static int start(aim_session *s, const char *address, unsigned port, aim_web_config **web,
                  aim_prom_server **ret) {
-    struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-    struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
-    const struct sockaddr *sa;
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD; /* no MHD_USE_ERROR_LOG: the library never prints */
-    if (port > 65535)
-        return -EINVAL;
-    if (inet_pton(AF_INET, address, &v4.sin_addr) == 1) {
-        sa = (const struct sockaddr *)&v4;
-    } else if (inet_pton(AF_INET6, address, &v6.sin6_addr) == 1) {
-        sa = (const struct sockaddr *)&v6;
-        flags |= MHD_USE_IPv6;
-    } else {
-        return -EINVAL;
-    }
     aim_live *live;
     const aim_run_summary *run;
     int r = aim__session_live_view(s, &live, &run);
@@ -262,58 +189,38 @@ static int start(aim_session *s, const char *address, unsigned port, aim_web_con
     srv->live = live;
     srv->session = s;
     aim__prom_stats_init(&srv->stats, s, run->aimeter_version);
-    struct MHD_OptionItem web_options[AIM_WEB_MHD_OPTIONS];
     if ((r = describe(srv, run, aim__session_job_id(s))) < 0 ||
-        (r = aim__web_mhd_options(web, &flags, web_options)) < 0 ||
-        (r = aim__web_auth_new(web, NULL, &srv->auth)) < 0 ||
-        (r = aim__prom_jobs_new(s, &srv->jobs)) < 0 ||
-        (r = aim__web_deadline_new(CONNECTION_LIMIT, REQUEST_DEADLINE_NS, &srv->deadline)) < 0) {
+        (r = aim__prom_jobs_new(s, &srv->jobs)) < 0) {
         aim__prom_server_stop(srv);
         return r;
     }
-    srv->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, srv,
-        MHD_OPTION_SOCK_ADDR, sa,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_LIMIT,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
-        MHD_OPTION_ARRAY, web_options,
-        MHD_OPTION_NOTIFY_CONNECTION, notify_connection, (void *)srv,
-        MHD_OPTION_NOTIFY_COMPLETED, notify_completed, (void *)srv,
-        AIM_PROM_STATS_OPTIONS(&srv->stats),
-        MHD_OPTION_END);
-    if (!srv->daemon) {
-        /* MHD does not say why; a taken port is by far the likeliest (errno when it kept it). */
-        r = errno == EACCES ? -EACCES : -EADDRINUSE;
+    aim_web_config *taken = *web;
+    *web = NULL; /* the HTTP server's from here, whatever it answers */
+    if ((r = aim__http_server_start(address, port, taken, route, srv, &srv->stats,
+                                    &srv->http)) < 0) {
         aim__prom_server_stop(srv);
         return r;
     }
-    srv->web = web; /* owned from now on */
     *ret = srv;
     return 0;
 }
 
 int aim__prom_server_start_web(aim_session *s, const char *address, unsigned port,
                                aim_web_config *web, aim_prom_server **ret) {
-    int r = start(s, address, port, web, ret);
-    if (r < 0)
-        aim__web_config_free(web);
+    int r = start(s, address, port, &web, ret);
+    aim__web_config_free(web); /* NULL once the HTTP server took it */
     return r;
 }
 
 void aim__prom_server_stop(aim_prom_server *srv) {
     if (!srv)
         return;
-    if (srv->daemon)
-        MHD_stop_daemon(srv->daemon);
+    aim__http_server_stop(srv->http); /* first: no request reads what follows after it */
     free(srv->devices);
     free(srv->series);
     free(srv->values);
     free(srv->valid);
     free(srv->device_energy);
-    aim__web_auth_free(srv->auth);
-    aim__web_config_free(srv->web);
     aim__prom_jobs_free(srv->jobs);
-    aim__web_deadline_free(srv->deadline); /* after the daemon: it notifies until it stops */
     free(srv);
 }

@@ -1,0 +1,80 @@
+/* The store's JSON API (api/serve_api.c): routing and query parsing over arbitrary requests.
+ * Input: the first line is "METHOD PATH" (the path as libmicrohttpd hands it, decoded), each
+ * further line a query parameter "key=value". The store is an empty one (created once): a run
+ * id is looked up and not found. Every answer must be JSON with a status of the API's (200,
+ * 400, 404, 405), an error answer an object with "error", a 405 an Allow header; a crash or a
+ * leak is a failure. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fuzz_util.h"
+
+#include "api/serve_api.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static aim_store *store_once(void) {
+    static aim_store *st;
+    static char path[64];
+    if (st)
+        return st;
+    snprintf(path, sizeof path, "/tmp/aim-fuzz-serve-%d.db", (int)getpid());
+    unlink(path);
+    if (aim_store_new(&st) < 0 || aim_store_open(st, path, 0) < 0)
+        abort();
+    return st;
+}
+
+typedef struct lines { const char *text, *end; } lines; /* NUL-separated, up to end */
+
+/* A parameter's value: the first line after the request line that starts with "key=". */
+static const char *lookup(const aim_http_request *req, const char *key) {
+    const lines *l = req->query_cls;
+    const char *p = l->text;
+    size_t kl = strlen(key);
+    while (p && p < l->end) {
+        if (strncmp(p, key, kl) == 0 && p[kl] == '=')
+            return p + kl + 1;
+        p += strlen(p) + 1;
+    }
+    return NULL;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    aim_store *st = store_once();
+    char *text = fuzz_copy_cstr(data, size);
+    if (!text)
+        return 0;
+    size_t n = strlen(text);
+    for (size_t i = 0; i < n; i++) /* lines as consecutive strings */
+        if (text[i] == '\n')
+            text[i] = '\0';
+    size_t first = strlen(text); /* the request line, before it is cut at its space */
+    char *sp = strchr(text, ' ');
+    const char *method = "GET", *path = text;
+    if (sp) {
+        *sp = '\0';
+        method = text;
+        path = sp + 1;
+    }
+    lines l = { first < n ? text + first + 1 : NULL, text + n };
+    aim_http_request req = { .method = method, .path = path, .query = lookup, .query_cls = &l };
+    aim_http_response resp = { 0 };
+    int r = aim__serve_api_handle(st, &req, &resp);
+    if (r < 0 || !resp.body)
+        abort(); /* an empty store answers every request */
+    json_t *j = json_loadb(resp.body, resp.len, 0, NULL);
+    if (!j || (resp.status != 200 && resp.status != 400 && resp.status != 404 && resp.status != 405))
+        abort();
+    if (resp.status != 200 && !json_is_string(json_object_get(j, "error")))
+        abort();
+    if (resp.status == 405 && !resp.allow)
+        abort();
+    json_decref(j);
+    free(resp.body);
+    free(text);
+    return 0;
+}

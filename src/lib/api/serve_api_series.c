@@ -1,0 +1,183 @@
+/* GET /api/runs/{id}/series (serve_api.h): stored series of a run over a window, each
+ * min/max-decimated server-side (processing/decimate.h, the HTML report's decimation) to at
+ * most `points` points, in one pass over the samples (store/series_reader): a one-hour run
+ * at 1 kHz answers in bounded memory. metrics: comma-separated series keys as `aimeter plot
+ * -m` names them ("gpu0.power"; default: every series); from/to: seconds since the run's
+ * start (default: the whole run). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/run_load.h"
+#include "api/serve_api.h"
+#include "processing/decimate.h"
+#include "processing/summary.h"
+#include "store/db.h"
+#include "store/store.h"
+#include "util/number.h"
+
+typedef struct picked {
+    int series;                    /* index in the run's series */
+    int pos;                       /* its column in its group's ticks */
+    aim_decimator dec;
+} picked;
+
+/* Every series whose key is in the comma list (or all of them); 0, -1 (400 in resp), -ENOMEM. */
+static int pick(const aim_run_summary *run, const char *list, picked *out, size_t *n,
+                aim_http_response *resp) {
+    *n = 0;
+    for (int i = 0; i < run->n_series; i++) {
+        char key[160];
+        aim__api_series_key(run, &run->series[i], key, sizeof key);
+        size_t kl = strlen(key);
+        int want = !list;
+        for (const char *p = list; p && *p && !want;) {
+            const char *c = strchr(p, ',');
+            size_t l = c ? (size_t)(c - p) : strlen(p);
+            want = l == kl && memcmp(p, key, l) == 0;
+            p = c ? c + 1 : p + l;
+        }
+        if (!want)
+            continue;
+        out[*n] = (picked){ .series = i };
+        for (int k = 0; k < i; k++) /* a group's columns are its series in slot order */
+            out[*n].pos += run->series[k].group == run->series[i].group;
+        (*n)++;
+    }
+    if (list && *n == 0) {
+        int r = aim__serve_api_error(resp, 400, "no series of this run matches metrics "
+                                     "'%.128s' (names as in `aimeter plot -m`: gpu0.power)", list);
+        return r < 0 ? r : -1;
+    }
+    return 0;
+}
+
+static int seconds_param(const aim_http_request *req, const char *key, double *ret,
+                         aim_http_response *resp) {
+    const char *v = aim__http_query(req, key);
+    if (!v)
+        return 0;
+    if (aim__parse_decimal(v, strlen(v), 0, ret) < 0) {
+        int r = aim__serve_api_error(resp, 400, "bad %s '%.64s': seconds since the run's start",
+                                     key, v);
+        return r < 0 ? r : -1;
+    }
+    return 0;
+}
+
+/* The one pass: each tick's values to the decimators of the series it carries. */
+static int read_all(aim_db *db, const aim_run_summary *run, picked *p, size_t n) {
+    aim_series_reader *rd = NULL;
+    int r = n > 0 ? aim__series_reader_open_run(db, run, NULL, 0, &rd) : 0;
+    aim_series_tick t;
+    while (r == 0 && rd && (r = aim__series_reader_next(rd, &t)) > 0) {
+        r = 0;
+        double ts = (double)t.t_rel_ns / 1e9;
+        for (size_t k = 0; k < n && r == 0; k++)
+            if (run->series[p[k].series].group == t.group && p[k].pos < t.n)
+                r = aim__decimator_push(&p[k].dec, ts, t.values[p[k].pos], t.valid[p[k].pos]);
+    }
+    aim__series_reader_free(rd);
+    return r > 0 ? 0 : r;
+}
+
+/* Decimates p's points once more into buckets buckets (breaks kept or dropped). */
+static int again(picked *p, double x0, double x1, size_t buckets, int breaks) {
+    aim_decimator d;
+    int r = 0;
+    aim__decimator_init(&d, x0, x1, buckets);
+    for (size_t i = 0; i < p->dec.n && r == 0; i++)
+        if (breaks || !isnan(p->dec.v[i]))
+            r = aim__decimator_push(&d, p->dec.t[i], p->dec.v[i], 1);
+    if (r == 0)
+        r = aim__decimator_finish(&d);
+    d.samples = p->dec.samples;
+    d.per_bucket = p->dec.per_bucket > d.per_bucket ? p->dec.per_bucket : d.per_bucket;
+    aim__decimator_free(&p->dec);
+    p->dec = d;
+    return r;
+}
+
+/* A bucket holds at most 2 points without a gap, 6 with one: a series past `points` (gaps)
+ * is decimated once more, over its own points, into points / 6 buckets, and, when even that
+ * is too many (points under 6), into points / 2 without its breaks. Each pass keeps every
+ * bucket's minimum and maximum. */
+static int bound(picked *p, double x0, double x1, long points) {
+    int r = aim__decimator_finish(&p->dec);
+    if (r == 0 && p->dec.n > (size_t)points)
+        r = again(p, x0, x1, (size_t)(points / 6 > 0 ? points / 6 : 1), 1);
+    if (r == 0 && p->dec.n > (size_t)points)
+        r = again(p, x0, x1, (size_t)points / 2, 0);
+    return r;
+}
+
+static json_t *series_json(const aim_run_summary *run, const picked *p, int *err) {
+    const aim_series_summary *s = &run->series[p->series];
+    char key[160];
+    aim__api_series_key(run, s, key, sizeof key);
+    json_t *o = json_object(), *t = json_array(), *v = json_array();
+    aim__json_put(o, "name", json_string(key), err);
+    aim__json_put(o, "unit", json_string(aim__api_series_unit(s)), err);
+    aim__json_put(o, "samples", aim__json_count(p->dec.samples), err);
+    aim__json_put(o, "per_point", aim__json_count(p->dec.per_bucket ? p->dec.per_bucket : 1), err);
+    for (size_t i = 0; i < p->dec.n; i++) {
+        aim__json_push(t, aim__json_num(p->dec.t[i]), err);
+        aim__json_push(v, aim__json_num(p->dec.v[i]), err); /* NaN: null, a break */
+    }
+    aim__json_put(o, "t", t, err);
+    aim__json_put(o, "v", v, err);
+    return o;
+}
+
+int aim__serve_api_series(aim_store *store, const char *run_id, const aim_http_request *req,
+                          aim_http_response *resp) {
+    aim_run_summary run;
+    int r = aim__api_load_run(store, run_id, &run);
+    if (r < 0)
+        return aim__serve_api_error(resp, r == -ENOENT ? 404 : 500, "%s", aim_store_errmsg(store));
+    double duration = run.duration_ns > 0 ? (double)run.duration_ns / 1e9 : 0;
+    double from = 0, to = duration;
+    long points = AIM_SERVE_POINTS_DEFAULT;
+    picked *p = calloc((size_t)run.n_series + 1, sizeof *p);
+    size_t n = 0;
+    if (!p)
+        r = -ENOMEM;
+    else if ((r = seconds_param(req, "from", &from, resp)) == 0 &&
+             (r = seconds_param(req, "to", &to, resp)) == 0 &&
+             (r = aim__serve_api_uint(req, "points", 2, AIM_SERVE_POINTS_MAX, &points, resp)) >= 0 &&
+             (r = pick(&run, aim__http_query(req, "metrics"), p, &n, resp)) == 0 && to < from) {
+        r = aim__serve_api_error(resp, 400, "from %g s is after to %g s", from, to);
+        r = r < 0 ? r : -1;
+    }
+    if (r >= 0) {
+        for (size_t k = 0; k < n; k++)
+            aim__decimator_init(&p[k].dec, from, to, (size_t)points / 2);
+        r = read_all(aim__store_db(store), &run, p, n);
+        for (size_t k = 0; k < n && r == 0; k++)
+            r = bound(&p[k], from, to, points);
+        if (r == -EBADMSG || r == -EINVAL) {
+            r = aim__serve_api_error(resp, 500, "%s", aim__db_errmsg(aim__store_db(store)));
+        } else if (r == 0) {
+            int err = 0;
+            json_t *o = json_object(), *arr = json_array();
+            aim__json_put(o, "run", json_string(run.id), &err);
+            aim__json_put(o, "from_s", aim__json_num(from), &err);
+            aim__json_put(o, "to_s", aim__json_num(to), &err);
+            aim__json_put(o, "points", json_integer(points), &err);
+            for (size_t k = 0; k < n; k++)
+                aim__json_push(arr, series_json(&run, &p[k], &err), &err);
+            aim__json_put(o, "series", arr, &err);
+            if (err) {
+                json_decref(o);
+                o = NULL;
+            }
+            r = aim__serve_api_json(resp, o);
+        }
+    }
+    for (size_t k = 0; p && k < n; k++)
+        aim__decimator_free(&p[k].dec);
+    free(p);
+    aim__run_summary_clear(&run);
+    return r == -1 ? 0 : r;
+}
