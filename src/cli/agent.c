@@ -225,11 +225,9 @@ int cmd_agent(int argc, char **argv) {
         fprintf(stderr, "aimeter agent: run %s, control socket %s%s\n", aim_session_run_id(s),
                 sock, where);
     }
-    /* Reading the live figures four times a second keeps them that fresh for the jobs' start
-     * and end (engine/jobs.h), whether or not anyone scrapes. */
+    /* The session samples and publishes on its own threads (an agent's snapshot is kept
+     * fresh for its jobs by the writer); this thread only waits for SIGTERM or SIGINT. */
     while (!stop_requested) {
-        aim_live l;
-        aim_session_live(s, &l);
         struct timespec ts = { 0, 250000000L };
         nanosleep(&ts, NULL);
     }

@@ -27,7 +27,10 @@
 
 static int64_t next_wake(aim_session *s, int64_t now, int64_t last_commit) {
     int64_t due = last_commit + COMMIT_INTERVAL_NS;
-    if (now - aim__live_reader_ns(s->live) < LIVE_READER_GONE_NS && now + WRITER_LIVE_WAKE_NS < due)
+    /* An agent's jobs take the node's figures from the snapshot when they begin and end
+     * (jobs.h): it is kept as fresh as for a reader, always. */
+    int fresh = s->cfg.agent || now - aim__live_reader_ns(s->live) < LIVE_READER_GONE_NS;
+    if (fresh && now + WRITER_LIVE_WAKE_NS < due)
         return now + WRITER_LIVE_WAKE_NS;
     return due > now ? due : now;
 }
