@@ -10,6 +10,7 @@ packages=(gcc meson ninja-build pkg-config libsqlite3-dev libjansson-dev libcurl
           clang libclang-rt-14-dev
           libplplot-dev plplot-driver-cairo poppler-utils fonts-dejavu-core
           python3-pil python3-matplotlib
+          python3-jsonschema  # the HTTP API's answers checked against docs/openapi.yaml
           libmicrohttpd-dev prometheus  # /metrics, and promtool that checks it (tests)
           libgnutls28-dev libcrypt-dev libyaml-dev openssl  # TLS, bcrypt and the web-config file
           libncurses-dev tmux  # aimeter top, and the terminal its test drives

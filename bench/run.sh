@@ -33,5 +33,8 @@ echo
 echo "## Live: the sampler under 100 scrapes/s, a scrape's round trip (bench_live)"
 "$build/bench/bench_live" "$build/tests/fakes/libfake_nvml.so" "$([ "$quick" = --quick ] && echo 3 || echo 10)" "$([ "$quick" = --quick ] && echo 1 || echo 3)"
 echo
+echo "## aimeter serve's API: 10,000 runs listed, a one-hour 1 kHz run's series (bench_serve_api)"
+"$build/bench/bench_serve_api" /tmp
+echo
 echo "## Plots and HTML report (one-hour 100 Hz run)"
 /usr/bin/python3 bench/plot.py "$build" $quick

@@ -2,8 +2,8 @@
  * Input: the first line is "METHOD PATH" (the path as libmicrohttpd hands it, decoded), each
  * further line a query parameter "key=value". The store is an empty one (created once): a run
  * id is looked up and not found. Every answer must be JSON with a status of the API's (200,
- * 400, 404, 405), an error answer an object with "error", a 405 an Allow header; a crash or a
- * leak is a failure. */
+ * 400, 403, 404, 405) or an event stream, an error answer an object with "error", a 405 an
+ * Allow header; a crash or a leak is a failure. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,11 +63,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     lines l = { first < n ? text + first + 1 : NULL, text + n };
     aim_http_request req = { .method = method, .path = path, .query = lookup, .query_cls = &l };
     aim_http_response resp = { 0 };
-    int r = aim__serve_api_handle(st, &req, &resp);
-    if (r < 0 || !resp.body)
+    aim_serve_ctx ctx = { .store = st };
+    int r = aim__serve_api_handle(&ctx, &req, &resp);
+    if (r < 0)
         abort(); /* an empty store answers every request */
+    if (resp.stream.next) { /* an event stream (none of an empty store's runs exists) */
+        if (resp.status != 200 || resp.body)
+            abort();
+        resp.stream.free(resp.stream.cls);
+        free(text);
+        return 0;
+    }
+    if (!resp.body)
+        abort();
     json_t *j = json_loadb(resp.body, resp.len, 0, NULL);
-    if (!j || (resp.status != 200 && resp.status != 400 && resp.status != 404 && resp.status != 405))
+    if (!j || (resp.status != 200 && resp.status != 400 && resp.status != 403 &&
+               resp.status != 404 && resp.status != 405))
         abort();
     if (resp.status != 200 && !json_is_string(json_object_get(j, "error")))
         abort();

@@ -315,6 +315,18 @@ AIM_PUBLIC size_t aim_zone_select(const aim_zone_query *q, aim_zone_match *ret, 
 /* The same as `aimeter zones --json` prints it (a JSON array, docs/cli.md); *ret_n (may be
  * NULL) the rows. Caller frees *ret_text. 0, -EINVAL, -ENOMEM. */
 AIM_PUBLIC int aim_zone_select_json(const aim_zone_query *q, char **ret_text, size_t *ret_n);
+/* (issue 15) `aimeter zones --year YEAR`: for each zone aim_zone_select lists for q (its
+ * query and marginal; cloud and all are refused: 0 rows, -EINVAL), the row of that year: the
+ * average one aim_zone_history_lookup gives (what `whatif --zones CODE@YEAR` prices with), or
+ * with marginal the zone's marginal row when it is of that year; zones without that year are
+ * left out. Copied into ret (cap at least aim_zone_count(); static strings), by code;
+ * returns how many. */
+AIM_PUBLIC size_t aim_zone_select_year(const aim_zone_query *q, int year, aim_zone_info *ret,
+                                       size_t cap);
+/* Those rows as aim_zone_select_json prints rows (`aimeter zones --year YEAR --json`).
+ * Caller frees *ret_text. 0, -EINVAL (a bad argument, cloud or all), -ENOMEM. */
+AIM_PUBLIC int aim_zone_year_json(const aim_zone_query *q, int year, char **ret_text,
+                                  size_t *ret_n);
 
 /* ---------------------------------------------------------------- sessions */
 
@@ -426,17 +438,20 @@ AIM_PUBLIC int aim_web_config_check(const char *path, int *ret_auth, int *ret_tl
  * -EIO (libxcrypt failed). The password is wiped from the library's copies. */
 AIM_PUBLIC int aim_password_hash(const char *password, char **ret_hash);
 
-/* (issue 15) The store's read-only JSON API of `aimeter serve` (docs/http-api.md,
- * docs/openapi.yaml): /api/runs, /api/runs/{id}, /api/runs/{id}/series, served on address
- * (an IPv4 or IPv6 literal; NULL: 127.0.0.1) and port from the store at store_path (NULL:
- * the default store), opened read-only, with the web-config file's TLS and credentials
+/* (issue 15) `aimeter serve`: the UI (GET /, /ui/app.js, /ui/app.css) and the store's JSON
+ * API (docs/http-api.md, docs/openapi.yaml): /api/runs, /api/runs/{id}, /api/runs/{id}/series,
+ * the event stream /api/runs/{id}/events, /api/live, ..., served on address (an IPv4 or IPv6
+ * literal; NULL: 127.0.0.1) and port from the store at store_path (NULL: the default store),
+ * opened read-only unless flags has AIM_API_SERVER_ALLOW_IMPORT (then read-write, and POST
+ * /api/profiles stores profiles), with the web-config file's TLS and credentials
  * (web_config: NULL for none; the caller decides whether a non-loopback address needs them,
- * as the CLI does). The server answers in a thread of its own until aim_api_server_stop.
+ * as the CLI does). The server answers in threads of its own until aim_api_server_stop.
  * 0, or -EINVAL (address, port), -ENOENT (no store), -EADDRINUSE, -EACCES, -EOPNOTSUPP
  * (TLS, none in this libmicrohttpd), -ENOMEM; the message in *ret_error. */
 typedef struct aim_api_server aim_api_server;
+#define AIM_API_SERVER_ALLOW_IMPORT 1u
 AIM_PUBLIC int aim_api_server_start(const char *store_path, const char *address, unsigned port,
-                                    const char *web_config, aim_error *ret_error,
+                                    const char *web_config, unsigned flags, aim_error *ret_error,
                                     aim_api_server **ret_server);
 AIM_PUBLIC void aim_api_server_stop(aim_api_server *server);
 
@@ -527,6 +542,25 @@ AIM_PUBLIC int aim_config_set_price_file(aim_config *c, const char *path, const 
 AIM_PUBLIC int aim_whatif_render(aim_store *store, const char *run_id, const char *zones,
                                  const char *intensity_file, double pue, aim_format format,
                                  char **ret_text);
+
+/* (issue 15) `aimeter whatif RUN --rank`: the run priced in every zone of the built-in tables
+ * (the rows `aimeter zones` lists; with marginal, `zones --marginal`'s; with year,
+ * aim_zone_select_year's) at its constant intensity: carbon = replayed IT energy × intensity
+ * × PUE, bit for bit what aim_whatif_render prints for that zone alone ("CODE", "CODE@marginal",
+ * "CODE@YEAR"), sorted by carbon, lowest first (then by code). Zero-initialise. */
+typedef struct aim_whatif_rank_request {
+    int marginal;            /* 1: the marginal table */
+    int year;                /* 0: the current rows; else that year's (1900..2100) */
+    double pue;              /* 0: the run's own; else 1.0..5.0 */
+    size_t limit;            /* 0: every row; else the first limit rows */
+} aim_whatif_rank_request;
+/* format: AIM_FORMAT_TEXT (a table) or AIM_FORMAT_JSON (schema "aimeter.whatif-rank/1",
+ * docs/report-json.md). Caller frees *ret_text. Errors (detail in aim_store_errmsg()):
+ * -ENOENT no such run, -EINVAL bad request (pue, year), -EOPNOTSUPP another format,
+ * -EBADMSG corrupt samples, -ENOMEM. */
+AIM_PUBLIC int aim_whatif_rank_render(aim_store *store, const char *run_id,
+                                      const aim_whatif_rank_request *req, aim_format format,
+                                      char **ret_text);
 
 /* ---------------------------------------------------------------- hardware, PUE, estimates, embodied */
 
@@ -826,6 +860,15 @@ AIM_PUBLIC int aim_export_csv(aim_store *store, const char *run_id, aim_write_fn
  * logical CPUs x (...)"). The CLI writes it beside a CSV file (docs/cli.md). */
 AIM_PUBLIC int aim_export_csv_columns(aim_store *store, const char *run_id, aim_write_fn write,
                                       void *userdata);
+
+/* Renders the run's energy profile as JSON, schema "aimeter.profile/1" (docs/report-json.md):
+ * its host, hardware, energy (total and by device kind), carbon, intensity and PUE, and one
+ * epoch per completed instance of its phase "epoch" (the instances aimeter forecast fits,
+ * each measured as forecast measures it; [] when none). `aimeter export --profile` and GET
+ * /api/runs/{id}/profile print it. Caller frees *ret_text. Errors (detail in
+ * aim_store_errmsg()): -ENOENT no such run, -EINVAL, -EBADMSG corrupt samples, -EIO, -ENOMEM.
+ * Not thread-safe on one store. */
+AIM_PUBLIC int aim_profile_render(aim_store *store, const char *run_id, char **ret_text);
 
 /* ---------------------------------------------------------------- plots */
 

@@ -1,6 +1,8 @@
-// Bundles the report's front end: node web/build.mjs OUTDIR writes OUTDIR/report.js (one
-// minified IIFE, no import left) and OUTDIR/report.css (uPlot's CSS and ours), plus
-// OUTDIR/report.d, the inputs as a Makefile depfile so that meson rebuilds on any change.
+// Bundles the front ends: node web/build.mjs OUTDIR writes OUTDIR/report.js (one minified
+// IIFE, no import left) and OUTDIR/report.css (uPlot's CSS and ours) of the HTML report, and
+// OUTDIR/app.js + OUTDIR/app.css of `aimeter serve`'s UI (entry src/ui/main.js, served as
+// /ui/app.js and /ui/app.css), plus OUTDIR/report.d, the inputs of both as one Makefile
+// depfile so that meson rebuilds on any change.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +22,7 @@ const outdir = resolve(out);
 mkdirSync(outdir, { recursive: true });
 
 const result = await build({
-  entryPoints: { report: join(here, 'src', 'main.js') },
+  entryPoints: { report: join(here, 'src', 'main.js'), app: join(here, 'src', 'ui', 'main.js') },
   bundle: true,
   format: 'iife',
   minify: true,
@@ -40,7 +42,9 @@ for (const [file, tag] of [['report.js', 'script'], ['report.css', 'style']]) {
     process.exit(1);
   }
 }
+// the UI's entry may import no CSS: the build still declares app.css
+if (!existsSync(join(outdir, 'app.css'))) writeFileSync(join(outdir, 'app.css'), '');
 const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(here, p));
 const esc = (p) => p.replace(/ /g, '\\ ');
-writeFileSync(join(outdir, 'report.d'),
-  `${esc(join(outdir, 'report.js'))} ${esc(join(outdir, 'report.css'))}: ${inputs.map(esc).join(' ')}\n`);
+const outputs = ['report.js', 'report.css', 'app.js', 'app.css'].map((f) => esc(join(outdir, f)));
+writeFileSync(join(outdir, 'report.d'), `${outputs.join(' ')}: ${inputs.map(esc).join(' ')}\n`);

@@ -1,4 +1,5 @@
-/* aimeter serve: the store's read-only JSON API (docs/http-api.md) until SIGINT or SIGTERM. */
+/* aimeter serve: the UI and the store's JSON API (docs/http-api.md) until SIGINT or SIGTERM;
+ * read-only unless --allow-import. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -12,13 +13,17 @@
 
 static const char serve_usage[] =
     "Usage: aimeter serve [--listen [ADDR:]PORT] [--db STORE] [--web-config FILE]\n"
+    "                     [--allow-import]\n"
     "\n"
-    "Serves the store's runs as a read-only JSON API (docs/http-api.md) until SIGINT or\n"
-    "SIGTERM, and prints its URL.\n"
+    "Serves the store's runs to a browser (the UI at /) and as a JSON API (/api/...,\n"
+    "docs/http-api.md) until SIGINT or SIGTERM, and prints the UI's URL. Read-only unless\n"
+    "--allow-import.\n"
     "      --listen [ADDR:]PORT  where to listen (default 127.0.0.1:10426); an address\n"
     "                            other than loopback needs --web-config with credentials\n"
     "      --db STORE            store to read (default: the default store)\n"
     "      --web-config FILE     TLS and credentials (docs/cli.md, as for --prometheus)\n"
+    "      --allow-import        open the store read-write and let POST /api/profiles\n"
+    "                            store imported profiles\n"
     "  -h, --help                this help\n"
     "\n"
     "Exit: 0 after SIGINT or SIGTERM, 64 usage, 65 a bad web-config file, 66 no store or\n"
@@ -35,11 +40,12 @@ int cmd_serve(int argc, char **argv) {
     static const struct option longopts[] = {
         { "listen", required_argument, NULL, 'l' }, { "db", required_argument, NULL, 'd' },
         { "web-config", required_argument, NULL, 'w' }, { "help", no_argument, NULL, 'h' },
+        { "allow-import", no_argument, NULL, 'i' },
         { NULL, 0, NULL, 0 },
     };
     const char *db = NULL, *web_config = NULL;
     char addr[64] = "127.0.0.1";
-    unsigned port = SERVE_PORT;
+    unsigned port = SERVE_PORT, flags = 0;
     int c, code;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -53,6 +59,7 @@ int cmd_serve(int argc, char **argv) {
                 return AIM_EXIT_USAGE;
             break;
         case 'w': web_config = optarg; break;
+        case 'i': flags |= AIM_API_SERVER_ALLOW_IMPORT; break;
         case 'h': fputs(serve_usage, stdout); return 0;
         default: return cli_bad_option("serve", argv);
         }
@@ -71,7 +78,7 @@ int cmd_serve(int argc, char **argv) {
     sigprocmask(SIG_BLOCK, &block, &old); /* until sigsuspend: no signal lost in between */
     aim_api_server *srv;
     aim_error e;
-    int r = aim_api_server_start(db, addr, port, web_config, &e, &srv);
+    int r = aim_api_server_start(db, addr, port, web_config, flags, &e, &srv);
     if (r < 0) {
         cli_error("serve: %s", e.message);
         return r == -EADDRINUSE || r == -EACCES || r == -EOPNOTSUPP ? AIM_EXIT_UNAVAILABLE
@@ -82,7 +89,7 @@ int cmd_serve(int argc, char **argv) {
     if (web_config)
         aim_web_config_check(web_config, NULL, &tls, NULL);
     int v6 = strchr(addr, ':') != NULL;
-    printf("aimeter serve: %s://%s%s%s:%u/api/runs\n", tls ? "https" : "http", v6 ? "[" : "",
+    printf("aimeter serve: %s://%s%s%s:%u/\n", tls ? "https" : "http", v6 ? "[" : "",
            addr, v6 ? "]" : "", port);
     fflush(stdout);
     while (!stop)

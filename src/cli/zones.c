@@ -12,6 +12,7 @@
 static const char zones_usage[] =
     "Usage: aimeter zones [QUERY] [--marginal] [--cloud] [--all] [--json]\n"
     "       aimeter zones CODE --years [--json]\n"
+    "       aimeter zones [QUERY] --year YEAR [--marginal] [--json]\n"
     "\n"
     "Lists the built-in grid carbon intensity table: for each zone code, the row that\n"
     "--zone CODE uses (code, name, g CO2e/kWh, basis, year, licence, source). With QUERY,\n"
@@ -23,6 +24,9 @@ static const char zones_usage[] =
     "                  a direct row after a lifecycle one); '*' marks the row --zone uses\n"
     "  -y, --years     CODE's figure for every year the tables have (a zone code or a cloud\n"
     "                  region, exactly): what whatif --zones CODE@YEAR prices with\n"
+    "      --year YEAR each zone's figure of YEAR (the yearly history: what whatif --zones\n"
+    "                  CODE@YEAR prices with; with --marginal, the marginal rows of YEAR);\n"
+    "                  zones without that year are left out\n"
     "  -j, --json      a JSON array instead of the table\n"
     "  -h, --help      this help\n"
     "\n"
@@ -34,6 +38,7 @@ enum { ZONES_NO_MATCH = 1 }; /* like grep: "nothing found" is not an error (docs
 typedef struct opts {
     const char *query;
     int marginal, cloud, all, json, years;
+    long year;                 /* --year, 0 when not given */
 } opts;
 
 /* Display width of UTF-8 text (code points; the names hold no wide characters). */
@@ -147,6 +152,7 @@ int cmd_zones(int argc, char **argv) {
         { "marginal", no_argument, NULL, 'm' }, { "cloud", no_argument, NULL, 'c' },
         { "all", no_argument, NULL, 'a' },      { "json", no_argument, NULL, 'j' },
         { "years", no_argument, NULL, 'y' },    { "help", no_argument, NULL, 'h' },
+        { "year", required_argument, NULL, 'Y' },
         { NULL, 0, NULL, 0 },
     };
     opts o = { 0 };
@@ -159,6 +165,16 @@ int cmd_zones(int argc, char **argv) {
         case 'a': o.all = 1; break;
         case 'j': o.json = 1; break;
         case 'y': o.years = 1; break;
+        case 'Y': {
+            double v;
+            if (aim_parse_number(optarg, strlen(optarg), &v) < 0 || v != (double)(long)v ||
+                v < 1900 || v > 2100) {
+                cli_error("zones: bad --year '%s': a year from 1900 to 2100", optarg);
+                return AIM_EXIT_USAGE;
+            }
+            o.year = (long)v;
+            break;
+        }
         case 'h': fputs(zones_usage, stdout); return 0;
         default:
             cli_error("zones: unknown option '%s' (see aimeter zones --help)", argv[optind - 1]);
@@ -173,6 +189,10 @@ int cmd_zones(int argc, char **argv) {
     }
     if (o.years)
         return zones_years(&o);
+    if (o.year && (o.cloud || o.all)) {
+        cli_error("zones: --year takes no --cloud or --all (yearly figures are per zone)");
+        return AIM_EXIT_USAGE;
+    }
     aim_zone_query q = { .query = o.query, .marginal = o.marginal, .cloud = o.cloud,
                          .all = o.all };
     size_t cap = aim_zone_count() + aim_cloud_region_count() + 1;
@@ -181,11 +201,22 @@ int cmd_zones(int argc, char **argv) {
         cli_error("out of memory");
         return AIM_EXIT_SOFTWARE;
     }
-    size_t n = aim_zone_select(&q, m, cap);
+    aim_zone_info *rows = o.year ? calloc(cap, sizeof *rows) : NULL;
+    if (o.year && !rows) {
+        free(m);
+        cli_error("out of memory");
+        return AIM_EXIT_SOFTWARE;
+    }
+    size_t n = o.year ? aim_zone_select_year(&q, (int)o.year, rows, cap)
+                      : aim_zone_select(&q, m, cap);
+    for (size_t i = 0; o.year && i < n; i++)  /* the table's rows, as aim_zone_select's */
+        m[i] = (aim_zone_match){ .zone = &rows[i], .index = i, .used = 1 };
     char *text = NULL;
     int code = 0;
     if (o.json) {
-        code = aim_zone_select_json(&q, &text, NULL) == 0 ? 0 : AIM_EXIT_SOFTWARE;
+        int r = o.year ? aim_zone_year_json(&q, (int)o.year, &text, NULL)
+                       : aim_zone_select_json(&q, &text, NULL);
+        code = r == 0 ? 0 : AIM_EXIT_SOFTWARE;
     } else {
         aim_strbuf b = AIM_STRBUF_INIT;
         if (n)
@@ -193,6 +224,7 @@ int cmd_zones(int argc, char **argv) {
         code = aim__strbuf_steal(&b, &text) == 0 ? 0 : AIM_EXIT_SOFTWARE;
     }
     free(m);
+    free(rows);
     if (code == 0)
         code = cli_write_file("-", text);
     free(text);

@@ -41,7 +41,8 @@ static json_t *get(const char *method, const char *path, const char *const *kv,
     query q = { kv };
     aim_http_request req = { .method = method, .path = path, .query = lookup, .query_cls = &q };
     aim_http_response resp = { 0 };
-    assert_int_equal(aim__serve_api_handle(store, &req, &resp), 0);
+    aim_serve_ctx ctx = { .store = store };
+    assert_int_equal(aim__serve_api_handle(&ctx, &req, &resp), 0);
     assert_non_null(resp.body);
     assert_string_equal(resp.type, AIM_SERVE_JSON_TYPE);
     *status = resp.status;

@@ -34,7 +34,7 @@ function title(g) {
 
 /** uPlot's aligned data: one x array, every series' values on it (null: a gap; a point
  * another series has but this one not: undefined, which the line spans). */
-function aligned(list) {
+export function aligned(list) {
   if (!list.length) return [[]];
   return uPlot.join(list.map((s) => [s.t, s.v]));
 }

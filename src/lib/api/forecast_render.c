@@ -22,8 +22,8 @@
 #include "store/tags_store.h"
 #include "util/strbuf.h"
 
-/* The store's phase instances as processing takes them. */
-static int to_fc_instances(const aim_phase_instance *inst, size_t n, aim_fc_instance **ret) {
+/* The store's phase instances as processing takes them (run_load.h). */
+int aim__api_fc_instances(const aim_phase_instance *inst, size_t n, aim_fc_instance **ret) {
     aim_fc_instance *out = calloc(n + 1, sizeof *out);
     if (!out)
         return -ENOMEM;
@@ -96,7 +96,7 @@ int aim_forecast_render(aim_store *store, const char *run_id, const aim_forecast
     if (r == 0 && ret_running)
         *ret_running = running;
     if (r == 0)
-        r = to_fc_instances(inst, n_inst, &fci);
+        r = aim__api_fc_instances(inst, n_inst, &fci);
     if (r == 0) {
         char err[1024];
         r = aim__forecast_plan(&f, &run, phase, req->target, req->skip, fci, n_inst, err,

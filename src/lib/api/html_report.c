@@ -1,6 +1,8 @@
-/* aim_report_render_html (aimeter.h): the HTML report's data gathered from the store and
- * handed to report/html_render.h. Every stored sample is read once, through the store's one
- * series reader over all the run's rate groups, and goes to two consumers as it comes:
+/* aim_report_render_html (aimeter.h) and aim__report_html_data (api/html_report.h): the HTML
+ * report's data gathered from the store by one builder, then rendered as the page
+ * (report/html_render.h) or as its data object alone (the API's /view). Every stored sample
+ * is read once, through the store's one series reader over all the run's rate groups, and
+ * goes to two consumers as it comes:
  *   - its series' decimator (processing/decimate.h), so a run of any length costs memory in
  *     proportion to its series and the bucket count, never to its samples;
  *   - the what-if pricer (processing/whatif.h) for the energy groups, which prices the run in
@@ -17,6 +19,7 @@
 
 #include "aimeter.h"
 #include "api/run_load.h"
+#include "api/html_report.h"
 #include "api/store_error.h"
 #include "api/whatif.h"
 #include "data/zone_history.h"
@@ -343,10 +346,14 @@ static void ctx_free(html_ctx *x) {
     free(x);
 }
 
-int aim_report_render_html(aim_store *store, const char *run_id, const char *zones,
-                           unsigned buckets, char **ret_text) {
+/* Everything the page shows, gathered from the store into *ret's model (its figures are the
+ * same whether the page or only its data is wanted: one builder for both, so the API's /view
+ * and the HTML file cannot drift apart). Errors as aim_report_render_html's. */
+static int build(aim_store *store, const char *run_id, const char *zones, unsigned buckets,
+                 html_ctx **ret) {
     aim_db *db = aim__store_db(store);
-    if (!db || !run_id || !ret_text) {
+    *ret = NULL;
+    if (!db || !run_id) {
         if (store)
             aim__store_set_error(store, "%s", db ? "no run or output given" : "store not open");
         return -EINVAL;
@@ -399,15 +406,52 @@ int aim_report_render_html(aim_store *store, const char *run_id, const char *zon
         r = add_phases_marks(x);
     if (r == 0 && (r = add_correlation(x)) < 0)
         aim__store_set_error(store, "out of memory");
-    if (r == 0) {
-        fill_zones(x);
-        r = aim__render(AIM_OUTPUT_HTML, AIM_FORMAT_HTML, &x->m, ret_text);
-        if (r < 0)
-            aim__store_set_error(store, "cannot render run %s as HTML: %s", run_id,
-                                 r == -ENOMEM ? "out of memory"
-                                              : "this aimeter's build is broken: the web front "
-                                                "end's assets are missing or bad (rebuild it)");
+    if (r < 0) {
+        ctx_free(x);
+        return r;
     }
+    fill_zones(x);
+    *ret = x;
+    return 0;
+}
+
+int aim_report_render_html(aim_store *store, const char *run_id, const char *zones,
+                           unsigned buckets, char **ret_text) {
+    if (!ret_text) {
+        if (store)
+            aim__store_set_error(store, "no run or output given");
+        return -EINVAL;
+    }
+    html_ctx *x;
+    int r = build(store, run_id, zones, buckets, &x);
+    if (r < 0)
+        return r;
+    r = aim__render(AIM_OUTPUT_HTML, AIM_FORMAT_HTML, &x->m, ret_text);
+    if (r < 0)
+        aim__store_set_error(store, "cannot render run %s as HTML: %s", run_id,
+                             r == -ENOMEM ? "out of memory"
+                                          : "this aimeter's build is broken: the web front "
+                                            "end's assets are missing or bad (rebuild it)");
     ctx_free(x);
+    return r;
+}
+
+int aim__report_html_data(aim_store *store, const char *run_id, const char *zones,
+                          unsigned buckets, char **ret_json) {
+    if (!ret_json) {
+        if (store)
+            aim__store_set_error(store, "no run or output given");
+        return -EINVAL;
+    }
+    html_ctx *x;
+    int r = build(store, run_id, zones, buckets, &x);
+    if (r < 0)
+        return r;
+    aim_strbuf b = AIM_STRBUF_INIT;
+    aim__html_data_json(&b, &x->m);
+    ctx_free(x);
+    r = aim__strbuf_steal(&b, ret_json);
+    if (r < 0)
+        aim__store_set_error(store, "out of memory");
     return r;
 }

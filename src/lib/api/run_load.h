@@ -38,6 +38,13 @@ struct aim_energy_curve;
 int aim__api_energy_curve_load(struct aim_db *db, const aim_run_summary *run,
                                struct aim_energy_curve **ret);
 
+/* The store's phase instances (store/tags_store.h) as processing's forecast takes them
+ * (forecast_run.h): *ret allocated, free it with free(). -ENOMEM. */
+struct aim_phase_instance;
+struct aim_fc_instance;
+int aim__api_fc_instances(const struct aim_phase_instance *inst, size_t n,
+                          struct aim_fc_instance **ret);
+
 /* The run's cumulative facility energy and carbon over its duration in buckets buckets
  * (processing/energy_timeline.h, the curve of the HTML report, which builds it in its own
  * pass over the samples): the run's energy groups read once, merged in time order, through

@@ -1,7 +1,7 @@
 /* GET /api/runs (serve_api.h): the store's runs, newest first, as `aimeter ls --json` lists
  * them (report/runs.c renders both), filtered: q (a substring of the name), tag=KEY=VALUE,
  * host, job (the run's job tag, as the agent reads it), from/to (ISO 8601 dates or times:
- * runs started in [from, to]), then offset and limit. */
+ * runs started in [from, to]), then offset and limit: filtered and paged in the store. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,47 +20,13 @@ typedef struct runs_filter {
     int64_t from_ms, to_ms;          /* in milliseconds: ISO 8601 reaches the year 9999, */
 } runs_filter;                       /* past int64 nanoseconds (2262) */
 
-/* floor(ns / 1 ms), for a start before 1970 too. */
-static int64_t floor_ms(int64_t ns) {
-    int64_t q = ns / 1000000;
-    return ns % 1000000 < 0 ? q - 1 : q;
-}
-
-static const char *tag_of(const aim_run_summary *r, const char *key, size_t n) {
-    for (size_t i = 0; i < r->n_tags; i++)
-        if (strlen(r->tags[i].key) == n && memcmp(r->tags[i].key, key, n) == 0)
-            return r->tags[i].value;
-    return NULL;
-}
-
-/* The job tags a run joining the agent is known by, first present wins (engine/tags.c). */
-static const char *job_of(const aim_run_summary *r) {
-    static const char *const keys[] = { "job", "slurm_job", "pbs_job", "sge_job" };
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        const char *v = tag_of(r, keys[k], strlen(keys[k]));
-        if (v && v[0])
-            return v;
-    }
-    return NULL;
-}
-
-static int keep(const runs_filter *f, const aim_run_summary *r) {
-    if (f->q && !strstr(r->name, f->q))
-        return 0;
-    if (f->host && strcmp(r->host, f->host) != 0)
-        return 0;
-    if (f->job) {
-        const char *j = job_of(r);
-        if (!j || strcmp(j, f->job) != 0)
-            return 0;
-    }
-    if (f->tag_key) {
-        const char *v = tag_of(r, f->tag_key, f->tag_key_len);
-        if (!v || strcmp(v, f->tag_value) != 0)
-            return 0;
-    }
-    int64_t ms = floor_ms(r->start_wall_ns);
-    return ms >= f->from_ms && ms <= f->to_ms;
+/* ms * 1e6 + add, saturated at int64's ends: a date past 2262 starts no stored run. */
+static int64_t ms_to_ns(int64_t ms, int64_t add) {
+    if (ms >= INT64_MAX / 1000000)
+        return INT64_MAX;
+    if (ms <= INT64_MIN / 1000000)
+        return INT64_MIN;
+    return ms * 1000000 + add;
 }
 
 /* from/to: an ISO 8601 date or time (util/iso8601.h); a bare date `to` means its whole day. */
@@ -107,34 +73,32 @@ static int parse(const aim_http_request *req, runs_filter *f, long *limit, long 
     return 0;
 }
 
+/* The filters and the page are the store's (aim__db_list_runs_where: SQL over 10,000 runs
+ * rather than each loaded and tested here); then the page's tags. */
 int aim__serve_api_runs(aim_store *store, const aim_http_request *req, aim_http_response *resp) {
     runs_filter f;
     long limit = 0, offset = 0;
     int r = parse(req, &f, &limit, &offset, resp);
     if (r != 0)
         return r < -1 ? r : 0;
+    /* started in [from, to] to the millisecond: floor(ns / 1 ms) within them */
+    aim_run_filter where = { .name_part = f.q, .host = f.host, .job = f.job,
+                             .tag_key = f.tag_key, .tag_key_len = f.tag_key_len,
+                             .tag_value = f.tag_value, .from_ns = ms_to_ns(f.from_ms, 0),
+                             .to_ns = f.to_ms == INT64_MAX ? INT64_MAX
+                                                           : ms_to_ns(f.to_ms + 1, -1),
+                             .offset = (size_t)offset, .limit = (size_t)limit };
     aim_db *db = aim__store_db(store);
     aim_run_summary *runs = NULL;
-    size_t n = 0, kept = 0;
-    r = aim__db_list_runs(db, 0, &runs, &n);
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = aim__db_run_tags_load(db, runs[i].id, &runs[i].tags, &runs[i].n_tags);
+    size_t n = 0;
+    r = aim__db_list_runs_where(db, &where, &runs, &n);
+    if (r == 0)
+        r = aim__db_runs_tags_load(db, runs, n);
     if (r < 0) {
         r = aim__serve_api_error(resp, 500, "%s", aim__db_errmsg(db));
     } else {
-        /* Filtered in place, then the page: swapping keeps every summary owned once. */
-        size_t skipped = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (!keep(&f, &runs[i]) || (skipped < (size_t)offset && ++skipped))
-                continue;
-            if (limit > 0 && kept >= (size_t)limit)
-                break;
-            aim_run_summary t = runs[kept];
-            runs[kept++] = runs[i];
-            runs[i] = t;
-        }
         char *text = NULL;
-        r = aim__runs_render_json(runs, kept, &text);
+        r = aim__runs_render_json(runs, n, &text);
         if (r == 0) {
             free(resp->body);
             *resp = (aim_http_response){ .status = 200, .type = AIM_SERVE_JSON_TYPE,

@@ -6,6 +6,7 @@
  * start (default: the whole run). */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,36 +67,55 @@ static int seconds_param(const aim_http_request *req, const char *key, double *r
     return 0;
 }
 
-/* The one pass: each tick's values to the decimators of the series it carries. */
-static int read_all(aim_db *db, const aim_run_summary *run, picked *p, size_t n) {
+/* The one pass: each tick's values to the decimators of the series it carries. Only the
+ * picked series' groups are decoded, from the chunk that holds `from` on, and the pass stops
+ * at the first tick after `to` (the reader merges the groups in time order): a zoom reads
+ * its window, not the run. Points outside the window are ignored by the decimators, so the
+ * answer is the one a whole pass gives. */
+static int read_all(aim_db *db, const aim_run_summary *run, picked *p, size_t n, double from,
+                    double to) {
+    int *groups = calloc(n + 1, sizeof *groups), n_groups = 0;
+    if (!groups)
+        return -ENOMEM;
+    for (size_t k = 0; k < n; k++) {
+        int g = run->series[p[k].series].group, seen = 0;
+        for (int i = 0; i < n_groups; i++)
+            seen |= groups[i] == g;
+        if (!seen)
+            groups[n_groups++] = g;
+    }
+    int64_t from_ns = from > 0 ? (int64_t)(from * 1e9) - 1 : INT64_MIN;
     aim_series_reader *rd = NULL;
-    int r = n > 0 ? aim__series_reader_open_run(db, run, NULL, 0, &rd) : 0;
+    int r = n > 0 ? aim__series_reader_open_run_from(db, run, groups, n_groups, from_ns, &rd) : 0;
     aim_series_tick t;
     while (r == 0 && rd && (r = aim__series_reader_next(rd, &t)) > 0) {
         r = 0;
-        double ts = (double)t.t_rel_ns / 1e9;
+        double ts = (double)t.t_rel_ns / 1e9; /* as the decimators compare it with to */
+        if (ts > to)
+            break;
         for (size_t k = 0; k < n && r == 0; k++)
             if (run->series[p[k].series].group == t.group && p[k].pos < t.n)
                 r = aim__decimator_push(&p[k].dec, ts, t.values[p[k].pos], t.valid[p[k].pos]);
     }
     aim__series_reader_free(rd);
+    free(groups);
     return r > 0 ? 0 : r;
 }
 
-/* Decimates p's points once more into buckets buckets (breaks kept or dropped). */
-static int again(picked *p, double x0, double x1, size_t buckets, int breaks) {
+/* Decimates dec's points once more into buckets buckets (breaks kept or dropped). */
+static int again(aim_decimator *dec, double x0, double x1, size_t buckets, int breaks) {
     aim_decimator d;
     int r = 0;
     aim__decimator_init(&d, x0, x1, buckets);
-    for (size_t i = 0; i < p->dec.n && r == 0; i++)
-        if (breaks || !isnan(p->dec.v[i]))
-            r = aim__decimator_push(&d, p->dec.t[i], p->dec.v[i], 1);
+    for (size_t i = 0; i < dec->n && r == 0; i++)
+        if (breaks || !isnan(dec->v[i]))
+            r = aim__decimator_push(&d, dec->t[i], dec->v[i], 1);
     if (r == 0)
         r = aim__decimator_finish(&d);
-    d.samples = p->dec.samples;
-    d.per_bucket = p->dec.per_bucket > d.per_bucket ? p->dec.per_bucket : d.per_bucket;
-    aim__decimator_free(&p->dec);
-    p->dec = d;
+    d.samples = dec->samples;
+    d.per_bucket = dec->per_bucket > d.per_bucket ? dec->per_bucket : d.per_bucket;
+    aim__decimator_free(dec);
+    *dec = d;
     return r;
 }
 
@@ -103,12 +123,12 @@ static int again(picked *p, double x0, double x1, size_t buckets, int breaks) {
  * is decimated once more, over its own points, into points / 6 buckets, and, when even that
  * is too many (points under 6), into points / 2 without its breaks. Each pass keeps every
  * bucket's minimum and maximum. */
-static int bound(picked *p, double x0, double x1, long points) {
-    int r = aim__decimator_finish(&p->dec);
-    if (r == 0 && p->dec.n > (size_t)points)
-        r = again(p, x0, x1, (size_t)(points / 6 > 0 ? points / 6 : 1), 1);
-    if (r == 0 && p->dec.n > (size_t)points)
-        r = again(p, x0, x1, (size_t)points / 2, 0);
+int aim__serve_api_bound(aim_decimator *dec, double x0, double x1, long points) {
+    int r = aim__decimator_finish(dec);
+    if (r == 0 && dec->n > (size_t)points)
+        r = again(dec, x0, x1, (size_t)(points / 6 > 0 ? points / 6 : 1), 1);
+    if (r == 0 && dec->n > (size_t)points)
+        r = again(dec, x0, x1, (size_t)points / 2, 0);
     return r;
 }
 
@@ -153,9 +173,9 @@ int aim__serve_api_series(aim_store *store, const char *run_id, const aim_http_r
     if (r >= 0) {
         for (size_t k = 0; k < n; k++)
             aim__decimator_init(&p[k].dec, from, to, (size_t)points / 2);
-        r = read_all(aim__store_db(store), &run, p, n);
+        r = read_all(aim__store_db(store), &run, p, n, from, to);
         for (size_t k = 0; k < n && r == 0; k++)
-            r = bound(&p[k], from, to, points);
+            r = aim__serve_api_bound(&p[k].dec, from, to, points);
         if (r == -EBADMSG || r == -EINVAL) {
             r = aim__serve_api_error(resp, 500, "%s", aim__db_errmsg(aim__store_db(store)));
         } else if (r == 0) {

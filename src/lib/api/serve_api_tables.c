@@ -1,7 +1,7 @@
 /* GET /api/zones and /api/hardware (serve_api.h): the built-in tables, as `aimeter zones
  * --json` (aim_zone_select_json) and `aimeter estimate --list-gpus --json`
  * (aim_gpu_table_render) print them. /api/zones takes the command's search: q (its QUERY),
- * and the switches marginal, cloud, all (1 or true; 0 or false). */
+ * and the switches marginal, cloud, all (1 or true; 0 or false), and year (`zones --year`). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +37,16 @@ int aim__serve_api_zones(const aim_http_request *req, aim_http_response *resp) {
     if ((r = flag(req, "marginal", &q.marginal, resp)) != 0 ||
         (r = flag(req, "cloud", &q.cloud, resp)) != 0 || (r = flag(req, "all", &q.all, resp)) != 0)
         return r == -1 ? 0 : r;
+    /* year: `aimeter zones --year Y`, each zone's row of that year (not with cloud or all,
+     * which have no yearly rows). */
+    long year = 0;
+    if ((r = aim__serve_api_uint(req, "year", 1900, 2100, &year, resp)) < 0)
+        return r == -1 ? 0 : r;
+    if (year && (q.cloud || q.all))
+        return aim__serve_api_error(resp, 400, "bad year: not with cloud or all");
     char *text;
-    if ((r = aim_zone_select_json(&q, &text, NULL)) < 0)
+    if ((r = year ? aim_zone_year_json(&q, (int)year, &text, NULL)
+                  : aim_zone_select_json(&q, &text, NULL)) < 0)
         return r;
     return text_body(resp, text);
 }

@@ -1,6 +1,9 @@
-/* aim_api_server_*: the store's JSON API (serve_api.h) over the HTTP server
- * (serve/http_server.h), the store opened read-only for the server's life. */
+/* aim_api_server_*: the UI (serve/ui_routes.h) and the store's JSON API (serve_api.h) over
+ * the HTTP server (serve/http_server.h) with a thread per connection (the event streams
+ * wait), the store opened for the server's life (read-only unless import is allowed) and
+ * used under one mutex. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,23 +11,33 @@
 #include "api/error_out.h"
 #include "api/serve_api.h"
 #include "serve/http_server.h"
+#include "serve/ui_routes.h"
 #include "serve/web_config.h"
 
 struct aim_api_server {
-    aim_store *store;
+    aim_serve_ctx ctx;
+    pthread_mutex_t lock;          /* ctx.store's */
     aim_http_server *http;
 };
+
+/* The server's handler: the UI's paths, else the API's. */
+static int route(void *ctx, const aim_http_request *req, aim_http_response *resp) {
+    if (aim__ui_path(req->path))
+        return aim__ui_handle(req, resp);
+    return aim__serve_api_handle(ctx, req, resp);
+}
 
 AIM_PUBLIC void aim_api_server_stop(aim_api_server *server) {
     if (!server)
         return;
     aim__http_server_stop(server->http); /* first: no request reads the store after it */
-    aim_store_free(server->store);
+    aim_store_free(server->ctx.store);
+    pthread_mutex_destroy(&server->lock);
     free(server);
 }
 
 AIM_PUBLIC int aim_api_server_start(const char *store_path, const char *address, unsigned port,
-                                    const char *web_config, aim_error *ret_error,
+                                    const char *web_config, unsigned flags, aim_error *ret_error,
                                     aim_api_server **ret_server) {
     aim__error_clear(ret_error);
     if (!ret_server)
@@ -33,12 +46,19 @@ AIM_PUBLIC int aim_api_server_start(const char *store_path, const char *address,
     aim_api_server *srv = calloc(1, sizeof *srv);
     if (!srv)
         return aim__error_set(ret_error, -ENOMEM, "out of memory");
-    int r = aim_store_new(&srv->store);
-    if (r == 0 && (r = aim_store_open(srv->store, store_path, 1)) < 0) {
-        aim__error_set(ret_error, r, "%s", aim_store_errmsg(srv->store));
+    pthread_mutex_init(&srv->lock, NULL);
+    int import = (flags & AIM_API_SERVER_ALLOW_IMPORT) != 0;
+    srv->ctx = (aim_serve_ctx){ .flags = import ? AIM_SERVE_ALLOW_IMPORT : 0, .lock = &srv->lock };
+    int r = aim_store_new(&srv->ctx.store);
+    if (r == 0 && (r = aim_store_open(srv->ctx.store, store_path, !import)) < 0) {
+        aim__error_set(ret_error, r, "%s", aim_store_errmsg(srv->ctx.store));
         aim_api_server_stop(srv);
         return r;
     }
+    static const aim_http_options options = {
+        .headers = aim__ui_security_headers, .wants_body = aim__serve_api_wants_body,
+        .threads = 1,
+    };
     aim_web_config *web = NULL;
     char err[sizeof ret_error->message];
     if (r == 0 && web_config && (r = aim__web_config_load(web_config, &web, err, sizeof err)) < 0) {
@@ -47,7 +67,7 @@ AIM_PUBLIC int aim_api_server_start(const char *store_path, const char *address,
         return r;
     }
     if (r == 0)
-        r = aim__http_server_start(addr, port, web, aim__serve_api_handle, srv->store, NULL,
+        r = aim__http_server_start(addr, port, web, route, &srv->ctx, NULL, &options,
                                    &srv->http);
     if (r < 0) {
         if (r == -EOPNOTSUPP)

@@ -144,3 +144,50 @@ AIM_PUBLIC int aim_zone_select_json(const aim_zone_query *q, char **ret_text, si
         *ret_n = n;
     return aim__strbuf_steal(&b, ret_text);
 }
+
+/* The zones aim_zone_select lists (by code), each at year: every code the history tables
+ * have is a code of the zone tables, so none is missed. */
+AIM_PUBLIC size_t aim_zone_select_year(const aim_zone_query *q, int year, aim_zone_info *ret,
+                                       size_t cap) {
+    if (!q || !ret || q->cloud || q->all || cap < aim_zone_count())
+        return 0;
+    aim_zone_match *m = calloc(aim_zone_count() + 1, sizeof *m);
+    if (!m)
+        return 0;
+    size_t n = collect_zones(q, m), k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const aim_zone_info *z = m[i].zone;
+        if (q->marginal) {
+            if (z->year == year)
+                ret[k++] = *z;
+        } else if (aim_zone_history_lookup(z->code, year, &ret[k]) == 0) {
+            k++;
+        }
+    }
+    free(m);
+    return k;
+}
+
+AIM_PUBLIC int aim_zone_year_json(const aim_zone_query *q, int year, char **ret_text,
+                                  size_t *ret_n) {
+    if (!q || !ret_text || q->cloud || q->all)
+        return -EINVAL;
+    size_t cap = aim_zone_count() + 1;
+    aim_zone_info *rows = calloc(cap, sizeof *rows);
+    aim_zone_match *m = calloc(cap, sizeof *m);
+    if (!rows || !m) {
+        free(rows);
+        free(m);
+        return -ENOMEM;
+    }
+    size_t n = aim_zone_select_year(q, year, rows, cap);
+    for (size_t i = 0; i < n; i++)
+        m[i] = (aim_zone_match){ .zone = &rows[i], .index = i, .used = 1 };
+    aim_strbuf b = AIM_STRBUF_INIT;
+    print_json(&b, q, m, n);
+    free(m);
+    free(rows);
+    if (ret_n)
+        *ret_n = n;
+    return aim__strbuf_steal(&b, ret_text);
+}

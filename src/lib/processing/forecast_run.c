@@ -33,8 +33,13 @@ static void phase_list(char *out, size_t len, const aim_fc_instance *inst, size_
         aim__bprintf(out, len, "none");
 }
 
-static int select_points(aim_forecast_result *f, const aim_fc_instance *inst, size_t n, char *err,
-                         size_t errlen) {
+int aim__forecast_points(aim_forecast_result *f, const aim_run_summary *run, const char *phase,
+                         uint64_t skip, const aim_fc_instance *inst, size_t n) {
+    memset(f, 0, sizeof *f);
+    f->run = run;
+    f->phase = phase;
+    f->skip = skip;
+    f->cost_per_j = NAN;
     size_t n_num = 0;
     for (size_t i = 0; i < n; i++) {
         long k = aim__forecast_instance(f->phase, inst[i].name);
@@ -72,6 +77,11 @@ static int select_points(aim_forecast_result *f, const aim_fc_instance *inst, si
         f->pts[i].fitted = i >= f->skip;
         f->n_fit += f->pts[i].fitted;
     }
+    return 0;
+}
+
+static int check_points(aim_forecast_result *f, const aim_fc_instance *inst, size_t n, char *err,
+                        size_t errlen) {
     if (f->n_fit < 2) {
         char list[640];
         phase_list(list, sizeof list, inst, n);
@@ -122,6 +132,17 @@ static void money(aim_forecast_result *f) {
                         : NAN;
 }
 
+void aim__forecast_measure(aim_forecast_result *f, aim_energy_at_fn energy_at,
+                           const void *userdata) {
+    f->obs_e = f->obs_t = 0;
+    for (size_t i = 0; i < f->n_pts; i++) {
+        aim_fc_point *p = &f->pts[i];
+        p->energy_j = energy_at(userdata, p->end_ns) - energy_at(userdata, p->start_ns);
+        f->obs_e += p->energy_j;
+        f->obs_t += p->seconds;
+    }
+}
+
 int aim__forecast_fit(aim_forecast_result *f, aim_energy_at_fn energy_at, const void *userdata) {
     double *x = calloc(f->n_pts + 1, sizeof *x);
     double *ye = calloc(f->n_pts + 1, sizeof *ye);
@@ -130,11 +151,10 @@ int aim__forecast_fit(aim_forecast_result *f, aim_energy_at_fn energy_at, const 
     int r = x && ye && yt && fx ? 0 : -ENOMEM;
     size_t m = 0;
     int64_t last_end = 0;
+    if (r == 0)
+        aim__forecast_measure(f, energy_at, userdata);
     for (size_t i = 0; r == 0 && i < f->n_pts; i++) {
         aim_fc_point *p = &f->pts[i];
-        p->energy_j = energy_at(userdata, p->end_ns) - energy_at(userdata, p->start_ns);
-        f->obs_e += p->energy_j;
-        f->obs_t += p->seconds;
         if (p->end_ns > last_end)
             last_end = p->end_ns;
         if (!p->fitted)
@@ -172,13 +192,10 @@ int aim__forecast_fit(aim_forecast_result *f, aim_energy_at_fn energy_at, const 
 int aim__forecast_plan(aim_forecast_result *res, const aim_run_summary *run, const char *phase,
                       uint64_t target, uint64_t skip, const aim_fc_instance *inst, size_t n,
                       char *err, size_t errlen) {
-    memset(res, 0, sizeof *res);
-    res->run = run;
-    res->phase = phase;
+    int r = aim__forecast_points(res, run, phase, skip, inst, n);
     res->target = target;
-    res->skip = skip;
-    res->cost_per_j = NAN;
-    int r = select_points(res, inst, n, err, errlen);
+    if (r == 0)
+        r = check_points(res, inst, n, err, errlen);
     if (r == 0)
         r = plan_future(res, err, errlen);
     return r;

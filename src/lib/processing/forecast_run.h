@@ -68,6 +68,16 @@ int aim__forecast_plan(aim_forecast_result *res, const aim_run_summary *run, con
                       uint64_t target, uint64_t skip, const aim_fc_instance *inst, size_t n,
                       char *err, size_t errlen);
 
+/* Step 1's first half alone, for a run's profile (api/profile.c): the completed instances of
+ * `phase` in res->pts, in start order, the first `skip` not fitted, however few there are.
+ * res is zeroed first; run and phase are borrowed. -ENOMEM. */
+int aim__forecast_points(aim_forecast_result *res, const aim_run_summary *run, const char *phase,
+                         uint64_t skip, const aim_fc_instance *inst, size_t n);
+/* Each instance's energy from energy_at (the IT energy between its start and its end) and the
+ * totals obs_e, obs_t: step 2's first part, without the lines. */
+void aim__forecast_measure(aim_forecast_result *res, aim_energy_at_fn energy_at,
+                           const void *userdata);
+
 /* Step 2: each instance's energy from energy_at, the two lines, the sums to come, their
  * verdicts and the run's carbon and cost rates. -EINVAL (every instance has the same
  * number), -ENOMEM. */

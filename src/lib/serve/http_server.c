@@ -1,11 +1,14 @@
 /* The HTTP server (http_server.h): libmicrohttpd with one internal polling thread, so a
- * route runs for one request at a time, and the limits below. */
+ * route runs for one request at a time, or (aim_http_options.threads) a thread per
+ * connection, so that a stream's producer may wait for data without holding up the other
+ * connections; and the limits below, the same in both. */
 #include "serve/http_server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,16 +24,38 @@
 #define CONNECTION_MEMORY (16 * 1024)
 #define IDLE_TIMEOUT_S 10
 #define REQUEST_DEADLINE_NS (10 * 1000000000LL)
+#define STREAM_BLOCK 4096
 
 struct aim_http_server {
     struct MHD_Daemon *daemon;
     aim_http_handler handler;
     void *ctx;
+    aim_http_options opts;
     aim_web_config *web;           /* the web-config file (TLS, credentials); NULL: none */
     aim_web_auth *auth;            /* NULL: no authentication asked for */
     aim_prom_stats *stats;         /* NULL: not counted */
     aim_web_deadline *deadline;    /* the watchdog of each request's deadline */
+    atomic_int stopping;           /* the streams end at their next chunk */
 };
+
+/* A request whose body is being read (its req_cls until notify_completed). */
+typedef struct upload {
+    aim_strbuf body;
+    int too_large;                 /* past AIM_HTTP_BODY_MAX: the rest is read and dropped */
+} upload;
+
+/* A stream being sent (MHD_create_response_from_callback's). */
+typedef struct streaming {
+    aim_http_stream s;
+    aim_http_server *srv;
+    aim_strbuf out;                /* the producer's last chunk */
+    size_t sent;                   /* of out */
+    int done;                      /* the producer said its last */
+} streaming;
+
+int64_t aim__http_now_ns(void) {
+    return aim__web_deadline_now();
+}
 
 const char *aim__http_query(const aim_http_request *req, const char *key) {
     return req->query ? req->query(req, key) : NULL;
@@ -46,9 +71,56 @@ int aim__http_respond(aim_http_response *resp, unsigned status, const char *type
     return resp->body ? 0 : -ENOMEM;
 }
 
-static enum MHD_Result queue(struct MHD_Connection *c, aim_http_response *resp) {
-    struct MHD_Response *r = MHD_create_response_from_buffer(resp->len, resp->body,
-                                                             MHD_RESPMEM_MUST_FREE);
+static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max) {
+    (void)pos;
+    streaming *st = cls;
+    while (st->sent == st->out.len) {
+        if (st->done || atomic_load(&st->srv->stopping))
+            return st->done > 0 ? MHD_CONTENT_READER_END_OF_STREAM
+                                : MHD_CONTENT_READER_END_WITH_ERROR;
+        st->out.len = st->sent = 0;
+        int r = st->s.next(st->s.cls, &st->out); /* may wait about a second */
+        if (st->out.err)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        if (r <= 0)
+            st->done = r == 0 ? 1 : -1; /* what it appended still goes out */
+    }
+    size_t n = st->out.len - st->sent < max ? st->out.len - st->sent : max;
+    memcpy(buf, st->out.data + st->sent, n);
+    st->sent += n;
+    return (ssize_t)n;
+}
+
+static void free_stream(void *cls) {
+    streaming *st = cls;
+    if (st->s.free)
+        st->s.free(st->s.cls);
+    aim__strbuf_free(&st->out);
+    free(st);
+}
+
+static struct MHD_Response *stream_response(aim_http_server *srv, aim_http_response *resp) {
+    streaming *st = srv->opts.threads ? calloc(1, sizeof *st) : NULL;
+    struct MHD_Response *r = NULL;
+    free(resp->body); /* a stream has no body of its own */
+    resp->body = NULL;
+    if (st) {
+        *st = (streaming){ .s = resp->stream, .srv = srv };
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, read_stream, st,
+                                              free_stream);
+        if (!r)
+            free(st);
+    }
+    if (!r && resp->stream.free) /* not taken: freed here */
+        resp->stream.free(resp->stream.cls);
+    return r;
+}
+
+static enum MHD_Result queue(aim_http_server *srv, struct MHD_Connection *c,
+                             aim_http_response *resp) {
+    struct MHD_Response *r = resp->stream.next
+        ? stream_response(srv, resp)
+        : MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(resp->body);
         return MHD_NO;
@@ -57,6 +129,10 @@ static enum MHD_Result queue(struct MHD_Connection *c, aim_http_response *resp) 
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->type);
     if (resp->allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+    if (resp->cache_control)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, resp->cache_control);
+    for (const char *const *h = srv->opts.headers; h && h[0] && h[1]; h += 2)
+        MHD_add_response_header(r, h[0], h[1]);
     enum MHD_Result ok = MHD_queue_response(c, resp->status, r);
     MHD_destroy_response(r);
     return ok;
@@ -66,27 +142,81 @@ static const char *mhd_query(const aim_http_request *req, const char *key) {
     return MHD_lookup_connection_value(req->query_cls, MHD_GET_ARGUMENT_KIND, key);
 }
 
+static enum MHD_Result too_large(aim_http_server *srv, struct MHD_Connection *c) {
+    aim_http_response resp = { 0 };
+    if (aim__http_respond(&resp, MHD_HTTP_CONTENT_TOO_LARGE, "application/json; charset=utf-8",
+                          "{\"error\": \"request body too large: at most 1 MiB\"}\n") < 0)
+        return MHD_NO;
+    return queue(srv, c, &resp);
+}
+
+/* Whether the request announces a body larger than the server reads. */
+static int announced_too_large(struct MHD_Connection *c) {
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!v)
+        return 0;
+    unsigned long long n = 0;
+    for (; *v >= '0' && *v <= '9' && n <= AIM_HTTP_BODY_MAX; v++)
+        n = n * 10 + (unsigned)(*v - '0');
+    return n > AIM_HTTP_BODY_MAX;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **req_cls) {
     (void)version;
-    (void)upload_data;
-    (void)upload_data_size;
-    (void)req_cls;
     aim_http_server *srv = cls;
-    aim_auth_verdict verdict = srv->auth ? aim__web_mhd_check(srv->auth, c) : AIM_AUTH_OK;
-    if (verdict != AIM_AUTH_OK)
-        return aim__web_mhd_refuse(c, srv->auth, verdict);
+    upload *up = *req_cls;
+    if (up && *upload_data_size) { /* a piece of the body */
+        /* libmicrohttpd takes no answer before the body's end (chunked: no length known):
+         * past the bound the rest is dropped as it comes, within the request's deadline */
+        if (up->too_large || up->body.len + *upload_data_size > AIM_HTTP_BODY_MAX) {
+            up->too_large = 1;
+            aim__strbuf_free(&up->body);
+        } else {
+            aim__strbuf_appendn(&up->body, upload_data, *upload_data_size);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
     aim_http_request req = {
         .method = method, .path = url, .query = mhd_query, .query_cls = c,
         .accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
+        .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_CONTENT_TYPE),
+        .last_event_id = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID"),
+        .deadline_ns = aim__web_deadline_of(srv->deadline, c),
     };
+    if (!up) { /* the headers are in: check the credentials, then decide on a body */
+        aim_auth_verdict verdict = srv->auth ? aim__web_mhd_check(srv->auth, c) : AIM_AUTH_OK;
+        if (verdict != AIM_AUTH_OK)
+            return aim__web_mhd_refuse(c, srv->auth, verdict, srv->opts.headers);
+        if (srv->opts.wants_body && srv->opts.wants_body(srv->ctx, &req)) {
+            if (announced_too_large(c))
+                return too_large(srv, c);
+            if (!(*req_cls = calloc(1, sizeof(upload))))
+                return MHD_NO;
+            return MHD_YES; /* the body comes in the next calls, then one with size 0 */
+        }
+    } else {
+        if (up->too_large)
+            return too_large(srv, c);
+        if (up->body.err)
+            return MHD_NO;
+        req.body = up->body.data ? up->body.data : "";
+        req.body_len = up->body.len;
+    }
     aim_http_response resp = { .status = MHD_HTTP_OK };
-    if (srv->handler(srv->ctx, &req, &resp) < 0 &&
-        aim__http_respond(&resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
-                          "out of memory\n") < 0)
-        return MHD_NO;
-    return queue(c, &resp);
+    if (srv->handler(srv->ctx, &req, &resp) < 0) {
+        if (resp.stream.free)
+            resp.stream.free(resp.stream.cls);
+        resp.stream = (aim_http_stream){ 0 };
+        if (aim__http_respond(&resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+                              "out of memory\n") < 0)
+            return MHD_NO;
+    }
+    return queue(srv, c, &resp);
 }
 
 static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -104,8 +234,13 @@ static void *notify_request(void *cls, const char *uri, struct MHD_Connection *c
 
 static void notify_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                              enum MHD_RequestTerminationCode toe) {
-    (void)req_cls;
     (void)toe;
+    upload *up = *req_cls;
+    if (up) {
+        aim__strbuf_free(&up->body);
+        free(up);
+        *req_cls = NULL;
+    }
     aim__web_deadline_completed(((aim_http_server *)cls)->deadline, c);
 }
 
@@ -115,6 +250,8 @@ static int start(const char *address, unsigned port, aim_web_config *web,
     struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
     const struct sockaddr *sa;
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD; /* no MHD_USE_ERROR_LOG: the library never prints */
+    if (srv->opts.threads)
+        flags |= MHD_USE_THREAD_PER_CONNECTION;
     if (port > 65535 || !address)
         return -EINVAL;
     if (inet_pton(AF_INET, address, &v4.sin_addr) == 1) {
@@ -149,13 +286,15 @@ static int start(const char *address, unsigned port, aim_web_config *web,
 
 int aim__http_server_start(const char *address, unsigned port, aim_web_config *web,
                            aim_http_handler handler, void *ctx, aim_prom_stats *stats,
-                           aim_http_server **ret) {
+                           const aim_http_options *opts, aim_http_server **ret) {
     aim_http_server *srv = calloc(1, sizeof *srv);
     if (!srv) {
         aim__web_config_free(web);
         return -ENOMEM;
     }
     *srv = (aim_http_server){ .handler = handler, .ctx = ctx, .stats = stats, .web = web };
+    if (opts)
+        srv->opts = *opts;
     int r = start(address, port, web, srv);
     if (r < 0) {
         aim__http_server_stop(srv);
@@ -168,6 +307,7 @@ int aim__http_server_start(const char *address, unsigned port, aim_web_config *w
 void aim__http_server_stop(aim_http_server *srv) {
     if (!srv)
         return;
+    atomic_store(&srv->stopping, 1); /* a stream ends at its producer's next return */
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
     aim__web_auth_free(srv->auth);

@@ -196,7 +196,7 @@ static int start(aim_session *s, const char *address, unsigned port, aim_web_con
     }
     aim_web_config *taken = *web;
     *web = NULL; /* the HTTP server's from here, whatever it answers */
-    if ((r = aim__http_server_start(address, port, taken, route, srv, &srv->stats,
+    if ((r = aim__http_server_start(address, port, taken, route, srv, &srv->stats, NULL,
                                     &srv->http)) < 0) {
         aim__prom_server_stop(srv);
         return r;

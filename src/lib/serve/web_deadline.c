@@ -105,6 +105,21 @@ void aim__web_deadline_connection(aim_web_deadline *d, struct MHD_Connection *c,
     pthread_mutex_unlock(&d->lock);
 }
 
+int64_t aim__web_deadline_now(void) {
+    return now_ns();
+}
+
+int64_t aim__web_deadline_of(aim_web_deadline *d, struct MHD_Connection *c) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c,
+        MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (!info || !info->socket_context)
+        return 0;
+    pthread_mutex_lock(&d->lock);
+    int64_t at = ((slot *)info->socket_context)->since_ns + d->deadline_ns;
+    pthread_mutex_unlock(&d->lock);
+    return at;
+}
+
 void aim__web_deadline_completed(aim_web_deadline *d, struct MHD_Connection *c) {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(c,
         MHD_CONNECTION_INFO_SOCKET_CONTEXT);

@@ -31,4 +31,11 @@ void aim__web_deadline_connection(aim_web_deadline *d, struct MHD_Connection *c,
  * (kept-alive) connection has a deadline of its own from now. */
 void aim__web_deadline_completed(aim_web_deadline *d, struct MHD_Connection *c);
 
+/* When c's request will be cut (CLOCK_MONOTONIC, ns), 0 when c is not tracked: a stream
+ * ends before it (a kept-alive connection's idle time counts). */
+int64_t aim__web_deadline_of(aim_web_deadline *d, struct MHD_Connection *c);
+
+/* CLOCK_MONOTONIC in ns, the watchdog's clock. */
+int64_t aim__web_deadline_now(void);
+
 #endif

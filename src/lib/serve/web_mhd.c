@@ -28,7 +28,7 @@ int aim__web_mhd_options(const aim_web_config *cfg, unsigned *flags, struct MHD_
 }
 
 enum MHD_Result aim__web_mhd_refuse(struct MHD_Connection *c, const aim_web_auth *a,
-                                    aim_auth_verdict v) {
+                                    aim_auth_verdict v, const char *const *headers) {
     static const char denied[] = "unauthorized: this aimeter asks for credentials\n";
     static const char busy[] = "busy checking credentials: retry in a second\n";
     const char *text = v == AIM_AUTH_BUSY ? busy : denied;
@@ -42,6 +42,8 @@ enum MHD_Result aim__web_mhd_refuse(struct MHD_Connection *c, const aim_web_auth
     else
         for (const char *const *ch = aim__web_auth_challenges(a); *ch; ch++)
             MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, *ch);
+    for (size_t i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+        MHD_add_response_header(r, headers[i], headers[i + 1]);
     enum MHD_Result ok = MHD_queue_response(c, v == AIM_AUTH_BUSY ? MHD_HTTP_SERVICE_UNAVAILABLE
                                                                   : MHD_HTTP_UNAUTHORIZED, r);
     MHD_destroy_response(r);

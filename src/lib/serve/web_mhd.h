@@ -20,8 +20,8 @@ int aim__web_mhd_options(const aim_web_config *cfg, unsigned *flags, struct MHD_
 aim_auth_verdict aim__web_mhd_check(aim_web_auth *a, struct MHD_Connection *c);
 
 /* Queues the answer for a verdict other than AIM_AUTH_OK: 401 with WWW-Authenticate, or 503
- * with Retry-After. */
+ * with Retry-After, and headers (name, value, ..., NULL; NULL: none), the server's own. */
 enum MHD_Result aim__web_mhd_refuse(struct MHD_Connection *c, const aim_web_auth *a,
-                                    aim_auth_verdict v);
+                                    aim_auth_verdict v, const char *const *headers);
 
 #endif

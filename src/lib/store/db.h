@@ -103,6 +103,23 @@ int aim__db_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret);
  * and the array with free(). Devices/series are not loaded (n_devices = n_series = 0). */
 int aim__db_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count);
 
+/* The runs GET /api/runs lists (api/serve_api_runs.c), filtered and paged by the store so a
+ * store of 10,000 runs answers a page without loading them all. NULL or 0: any. */
+typedef struct aim_run_filter {
+    const char *name_part;   /* a substring of the name */
+    const char *host;        /* the host, exactly */
+    const char *tag_key;     /* tag_key_len bytes: the run has this tag with value tag_value */
+    size_t tag_key_len;
+    const char *tag_value;
+    const char *job;         /* its job: the first non-empty tag of job, slurm_job, pbs_job,
+                                sge_job (as the agent reads it) */
+    int64_t from_ns, to_ns;  /* started in [from_ns, to_ns] (Unix ns; INT64_MIN/MAX: open) */
+    size_t offset, limit;    /* the page after offset matches; limit 0: all */
+} aim_run_filter;
+/* Those runs newest first, as aim__db_list_runs returns them (no tags, devices or series). */
+int aim__db_list_runs_where(aim_db *db, const aim_run_filter *f, aim_run_summary **ret_runs,
+                            size_t *ret_count);
+
 /* "last", a full id or a unique prefix. -ENOENT, -EEXIST (ambiguous; err lists some). */
 int aim__db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen);
 
@@ -127,6 +144,9 @@ int aim__db_set_error(aim_db *db, int err, const char *fmt, ...)
 typedef struct aim_db_chunk_iter aim_db_chunk_iter;
 
 int aim__db_chunk_iter_new(aim_db *db, const char *run_id, int group, aim_db_chunk_iter **ret);
+/* The same over the chunks that end at or after from_ns (ns since the run's start). */
+int aim__db_chunk_iter_from(aim_db *db, const char *run_id, int group, int64_t from_ns,
+                            aim_db_chunk_iter **ret);
 /* 1 and a blob borrowed until the next call, 0 at the end, or -errno (db errmsg set).
  * ret_seq may be NULL. */
 int aim__db_chunk_iter_next(aim_db_chunk_iter *it, const uint8_t **ret_blob, size_t *ret_len,

@@ -2,6 +2,7 @@
  * back-end and the current chunk decoded; next() hands out the earliest tick of all groups.
  * Memory is one decoded chunk per group whatever the run's length. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,8 +89,8 @@ void aim__series_reader_free(aim_series_reader *r) {
     free(r);
 }
 
-int aim__series_reader_open(aim_db *db, const char *run_id, const aim_series_group *groups,
-                           int n_groups, aim_series_reader **ret) {
+static int open_from(aim_db *db, const char *run_id, const aim_series_group *groups,
+                     int n_groups, int64_t from_ns, aim_series_reader **ret) {
     aim_series_reader *r = calloc(1, sizeof *r);
     if (r) {
         r->db = db;
@@ -112,7 +113,7 @@ int aim__series_reader_open(aim_db *db, const char *run_id, const aim_series_gro
         }
         if (c->n)
             memcpy(c->cols, groups[g].cols, sizeof *c->cols * (size_t)c->n);
-        int e = aim__db_chunk_iter_new(db, run_id, c->group, &c->it);
+        int e = aim__db_chunk_iter_from(db, run_id, c->group, from_ns, &c->it);
         if (e < 0) {
             aim__series_reader_free(r);
             return e;
@@ -122,8 +123,18 @@ int aim__series_reader_open(aim_db *db, const char *run_id, const aim_series_gro
     return 0;
 }
 
+int aim__series_reader_open(aim_db *db, const char *run_id, const aim_series_group *groups,
+                           int n_groups, aim_series_reader **ret) {
+    return open_from(db, run_id, groups, n_groups, INT64_MIN, ret);
+}
+
 int aim__series_reader_open_run(aim_db *db, const aim_run_summary *run, const int *groups,
                                int n_groups, aim_series_reader **ret) {
+    return aim__series_reader_open_run_from(db, run, groups, n_groups, INT64_MIN, ret);
+}
+
+int aim__series_reader_open_run_from(aim_db *db, const aim_run_summary *run, const int *groups,
+                                    int n_groups, int64_t from_ns, aim_series_reader **ret) {
     size_t ns = (size_t)(run->n_series > 0 ? run->n_series : 0);
     int *all = NULL;
     if (!groups) {
@@ -154,7 +165,7 @@ int aim__series_reader_open_run(aim_db *db, const aim_run_summary *run, const in
             }
     }
     if (e == 0)
-        e = aim__series_reader_open(db, run->id, gs, n_groups, ret);
+        e = open_from(db, run->id, gs, n_groups, from_ns, ret);
     free(cols);
     free(gs);
     free(all);

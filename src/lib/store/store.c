@@ -157,6 +157,10 @@ int aim__db_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret) {
 int aim__db_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count) {
     return db->ops->list_runs(db, limit, ret_runs, ret_count);
 }
+int aim__db_list_runs_where(aim_db *db, const aim_run_filter *f, aim_run_summary **ret_runs,
+                            size_t *ret_count) {
+    return db->ops->list_runs_where(db, f, ret_runs, ret_count);
+}
 int aim__db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen) {
     return db->ops->resolve_run(db, ref, ret_id, err, errlen);
 }
@@ -192,11 +196,16 @@ struct aim_db_chunk_iter {
 };
 
 int aim__db_chunk_iter_new(aim_db *db, const char *run_id, int group, aim_db_chunk_iter **ret) {
+    return aim__db_chunk_iter_from(db, run_id, group, INT64_MIN, ret);
+}
+
+int aim__db_chunk_iter_from(aim_db *db, const char *run_id, int group, int64_t from_ns,
+                            aim_db_chunk_iter **ret) {
     aim_db_chunk_iter *it = calloc(1, sizeof *it);
     if (!it)
         return aim__db_set_error(db, -ENOMEM, "out of memory");
     it->ops = db->ops;
-    int r = db->ops->chunk_iter_new(db, run_id, group, &it->impl);
+    int r = db->ops->chunk_iter_new(db, run_id, group, from_ns, &it->impl);
     if (r < 0) {
         free(it);
         return r;
@@ -262,8 +271,21 @@ int aim__db_run_tags_store(aim_db *db, const char *run_id, const aim_run_tag *ta
 int aim__db_run_tags_load(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n) {
     return db->ops->run_tags_load(db, run_id, ret, ret_n);
 }
+int aim__db_runs_tags_load(aim_db *db, aim_run_summary *runs, size_t n) {
+    return db->ops->runs_tags_load(db, runs, n);
+}
 int aim__db_runs_with_tag(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n) {
     return db->ops->runs_with_tag(db, key, ret, ret_n);
+}
+int aim__db_profile_insert(aim_db *db, const aim_profile_row *row, const char *json,
+                           int64_t *ret_id) {
+    return db->ops->profile_insert(db, row, json, ret_id);
+}
+int aim__db_profile_list(aim_db *db, aim_profile_row **ret, size_t *ret_n) {
+    return db->ops->profile_list(db, ret, ret_n);
+}
+int aim__db_profile_get(aim_db *db, int64_t id, aim_profile_row *ret_row, char **ret_json) {
+    return db->ops->profile_get(db, id, ret_row, ret_json);
 }
 
 int aim__db_corr_save(aim_db *db, const char *run_id, const aim_corr_matrix *m) {

@@ -15,6 +15,7 @@
 
 #include "store/corr_store.h"
 #include "store/db.h"
+#include "store/profiles_store.h"
 #include "store/steps_store.h"
 #include "store/tags_store.h"
 
@@ -53,6 +54,8 @@ typedef struct aim_store_ops {
                               const char *method);
     int (*load_summary)(aim_db *db, const char *run_id, aim_run_summary *ret);
     int (*list_runs)(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count);
+    int (*list_runs_where)(aim_db *db, const aim_run_filter *f, aim_run_summary **ret_runs,
+                           size_t *ret_count);
     int (*resolve_run)(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen);
 
     /* Series and their chunks: the chunk writer (series_insert, chunk_insert inside a batch)
@@ -68,8 +71,10 @@ typedef struct aim_store_ops {
     int (*grid_group)(aim_db *db, const aim_run_summary *run, int *ret_group,
                       int *ret_n_groups);
     /* A group's chunks in seq order, the back-end's own iterator (db.h's aim_db_chunk_iter
-     * wraps it): several may be live on one handle. */
-    int (*chunk_iter_new)(aim_db *db, const char *run_id, int group, void **ret);
+     * wraps it): several may be live on one handle. Only the chunks that end at or after
+     * from_ns (INT64_MIN: all), so that a live reader reads only what is new. */
+    int (*chunk_iter_new)(aim_db *db, const char *run_id, int group, int64_t from_ns,
+                          void **ret);
     int (*chunk_iter_next)(void *it, const uint8_t **ret_blob, size_t *ret_len,
                            int64_t *ret_seq);
     void (*chunk_iter_free)(void *it);
@@ -99,6 +104,13 @@ typedef struct aim_store_ops {
     int (*run_tags_store)(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n);
     int (*run_tags_load)(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n);
     int (*runs_with_tag)(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);
+    int (*runs_tags_load)(aim_db *db, aim_run_summary *runs, size_t n);
+
+    /* Imported profiles (store/profiles_store.h). */
+    int (*profile_insert)(aim_db *db, const struct aim_profile_row *row, const char *json,
+                          int64_t *ret_id);
+    int (*profile_list)(aim_db *db, struct aim_profile_row **ret, size_t *ret_n);
+    int (*profile_get)(aim_db *db, int64_t id, struct aim_profile_row *ret_row, char **ret_json);
 
     /* Retention of a long run (docs/retention.md): each call its own bounded transaction
      * (never inside begin/commit), times in ns since the run's start, as the chunks'. */
@@ -154,6 +166,11 @@ int aim__series_reader_open(aim_db *db, const char *run_id, const aim_series_gro
  * in order of first use); columns come from run's series. */
 int aim__series_reader_open_run(aim_db *db, const aim_run_summary *run, const int *groups,
                                int n_groups, aim_series_reader **ret);
+/* The same from the chunks that end at or after from_ns (ns since the run's start): the
+ * ticks from_ns on, and some before it (the rest of the first chunk read). A live view's
+ * poll (api/serve_api_events.c) reads only what is new. */
+int aim__series_reader_open_run_from(aim_db *db, const aim_run_summary *run, const int *groups,
+                                    int n_groups, int64_t from_ns, aim_series_reader **ret);
 /* 1 and the next tick in time order, 0 at the end, or -errno: -EBADMSG for a corrupt chunk
  * ("run R, group G: chunk S is corrupt" in db's message), -EINVAL for a bad resolution,
  * -ENOMEM. */

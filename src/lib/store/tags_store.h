@@ -18,6 +18,10 @@ int aim__db_run_tags_store(aim_db *db, const char *run_id, const aim_run_tag *ta
  * than schema 7 has none. -EIO, -ENOMEM (db errmsg set). */
 int aim__db_run_tags_load(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n);
 
+/* The tags of each of runs[0..n) into its tags/n_tags (one statement for them all: a list of
+ * 10,000 runs). -EIO, -ENOMEM (db errmsg set; the runs loaded so far keep theirs). */
+int aim__db_runs_tags_load(aim_db *db, aim_run_summary *runs, size_t n);
+
 /* The ids of the runs that have tag `key`, oldest first. Caller frees *ret. */
 int aim__db_runs_with_tag(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);
 

@@ -1067,12 +1067,10 @@ int sq_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret) {
     return 0;
 }
 
-int sq_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count) {
-    sqlite3_stmt *st = NULL;
-    int r = stmt(db, ST_RUN_LIST, &st);
-    if (r < 0)
-        return r;
-    sqlite3_bind_int64(st, 1, limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
+/* The runs st's rows are (RUN_COLUMNS), st finished. */
+static int collect_runs(aim_db *db, sqlite3_stmt *st, aim_run_summary **ret_runs,
+                        size_t *ret_count) {
+    int r = 0;
     aim_run_summary *runs = NULL;
     size_t n = 0, cap = 0;
     int rc;
@@ -1093,6 +1091,54 @@ int sq_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *r
     *ret_runs = runs;
     *ret_count = n;
     return 0;
+}
+
+int sq_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count) {
+    sqlite3_stmt *st = NULL;
+    int r = stmt(db, ST_RUN_LIST, &st);
+    if (r < 0)
+        return r;
+    sqlite3_bind_int64(st, 1, limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
+    return collect_runs(db, st, ret_runs, ret_count);
+}
+
+/* One statement whatever the filter (an absent one is bound NULL): no SQL is built from a
+ * request. The job is the first non-empty of the agent's job tags (engine/tags.c). */
+static const char list_where_sql[] =
+    "SELECT " RUN_COLUMNS " FROM runs r WHERE (?1 IS NULL OR instr(r.name, ?1) > 0) "
+    "AND (?2 IS NULL OR r.host = ?2) AND r.start_wall_ns BETWEEN ?3 AND ?4 "
+    "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.key = ?5 "
+    "AND t.value = ?6)) "
+    "AND (?7 IS NULL OR ?7 = COALESCE("
+    "(SELECT value FROM run_tags WHERE run_id = r.id AND key = 'job' AND value <> ''), "
+    "(SELECT value FROM run_tags WHERE run_id = r.id AND key = 'slurm_job' AND value <> ''), "
+    "(SELECT value FROM run_tags WHERE run_id = r.id AND key = 'pbs_job' AND value <> ''), "
+    "(SELECT value FROM run_tags WHERE run_id = r.id AND key = 'sge_job' AND value <> ''))) "
+    "ORDER BY r.start_wall_ns DESC, r.id DESC LIMIT ?8 OFFSET ?9";
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *s, size_t n) {
+    if (s)
+        sqlite3_bind_text(st, i, s, (int)n, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+int sq_list_runs_where(aim_db *db, const aim_run_filter *f, aim_run_summary **ret_runs,
+                       size_t *ret_count) {
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(SQ(db)->h, list_where_sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(db, rc, "cannot list runs");
+    bind_opt(st, 1, f->name_part, f->name_part ? strlen(f->name_part) : 0);
+    bind_opt(st, 2, f->host, f->host ? strlen(f->host) : 0);
+    sqlite3_bind_int64(st, 3, f->from_ns);
+    sqlite3_bind_int64(st, 4, f->to_ns);
+    bind_opt(st, 5, f->tag_key, f->tag_key_len);
+    bind_opt(st, 6, f->tag_value, f->tag_value ? strlen(f->tag_value) : 0);
+    bind_opt(st, 7, f->job, f->job ? strlen(f->job) : 0);
+    sqlite3_bind_int64(st, 8, f->limit == 0 || f->limit > INT64_MAX ? -1 : (sqlite3_int64)f->limit);
+    sqlite3_bind_int64(st, 9, f->offset > INT64_MAX ? INT64_MAX : (sqlite3_int64)f->offset);
+    return collect_runs(db, st, ret_runs, ret_count);
 }
 
 /* Runs a one-column id query; collects up to max ids. Returns the count or -errno. */
@@ -1171,19 +1217,20 @@ typedef struct sq_chunk_iter {
     sqlite3_stmt *st;
 } sq_chunk_iter;
 
-int sq_chunk_iter_new(aim_db *db, const char *run_id, int group, void **ret) {
+int sq_chunk_iter_new(aim_db *db, const char *run_id, int group, int64_t from_ns, void **ret) {
     sq_chunk_iter *it = calloc(1, sizeof *it);
     if (!it)
         return aim__db_set_error(db, -ENOMEM, "out of memory");
     it->db = db;
     int rc = sqlite3_prepare_v2(SQ(db)->h, "SELECT data, seq FROM chunks WHERE run_id = ?1 AND "
-                                "grp = ?2 ORDER BY seq", -1, &it->st, NULL);
+                                "grp = ?2 AND t_last_ns >= ?3 ORDER BY seq", -1, &it->st, NULL);
     if (rc != SQLITE_OK) {
         free(it);
         return db_fail(db, rc, "cannot read chunks");
     }
     bind_text(it->st, 1, run_id);
     sqlite3_bind_int(it->st, 2, group);
+    sqlite3_bind_int64(it->st, 3, from_ns);
     *ret = it;
     return 0;
 }

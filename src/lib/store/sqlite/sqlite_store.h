@@ -31,6 +31,8 @@ int sq_device_attribution(aim_db *db, const char *run_id, int idx, double joules
                           const char *method);
 int sq_load_summary(aim_db *db, const char *run_id, aim_run_summary *ret);
 int sq_list_runs(aim_db *db, size_t limit, aim_run_summary **ret_runs, size_t *ret_count);
+int sq_list_runs_where(aim_db *db, const aim_run_filter *f, aim_run_summary **ret_runs,
+                       size_t *ret_count);
 int sq_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen);
 int sq_series_insert(aim_db *db, const char *run_id, const aim_series_summary *series);
 int sq_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq, int64_t t_first_ns,
@@ -40,7 +42,7 @@ int sq_group_columns(aim_db *db, const char *run_id, int group, aim_chunk_column
 int sq_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_ticks);
 int sq_corr_grid_group(aim_db *db, const aim_run_summary *run, int *ret_group,
                        int *ret_n_groups);
-int sq_chunk_iter_new(aim_db *db, const char *run_id, int group, void **ret);
+int sq_chunk_iter_new(aim_db *db, const char *run_id, int group, int64_t from_ns, void **ret);
 int sq_chunk_iter_next(void *it, const uint8_t **ret_blob, size_t *ret_len, int64_t *ret_seq);
 void sq_chunk_iter_free(void *it);
 int sq_steps_insert(aim_db *db, const char *run_id, int which, const aim_intensity_point *points,
@@ -64,6 +66,10 @@ int sq_marks_load(aim_db *db, const char *run_id, aim_mark_row **ret, size_t *re
 int sq_run_tags_store(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n);
 int sq_run_tags_load(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n);
 int sq_runs_with_tag(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);
+int sq_runs_tags_load(aim_db *db, aim_run_summary *runs, size_t n);
+int sq_profile_insert(aim_db *db, const aim_profile_row *row, const char *json, int64_t *ret_id);
+int sq_profile_list(aim_db *db, aim_profile_row **ret, size_t *ret_n);
+int sq_profile_get(aim_db *db, int64_t id, aim_profile_row *ret_row, char **ret_json);
 int sq_prune_before(aim_db *db, const char *run_id, int64_t before_ns, int max_rows);
 int sq_downsample(aim_db *db, const char *run_id, int group, int64_t before_ns, int64_t step_ns,
                   int max_chunks);

@@ -37,14 +37,12 @@ int sq_run_tags_store(aim_db *adb, const char *run_id, const aim_run_tag *tags, 
     return r;
 }
 
-int sq_run_tags_load(aim_db *adb, const char *run_id, aim_run_tag **ret, size_t *ret_n) {
+/* One run's tags through st (prepared by the caller, reset here). */
+static int tags_of(aim_db *adb, sqlite3_stmt *st, const char *run_id, aim_run_tag **ret,
+                   size_t *ret_n) {
     *ret = NULL;
     *ret_n = 0;
-    sqlite3 *db = aim__db_sqlite(adb);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT key, value FROM run_tags WHERE run_id = ?1 ORDER BY key",
-                           -1, &st, NULL) != SQLITE_OK)
-        return fail(adb, -EIO, "cannot read the run's tags");
+    sqlite3_reset(st);
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     aim_run_tag *tags = NULL;
     size_t n = 0, cap = 0;
@@ -60,7 +58,6 @@ int sq_run_tags_load(aim_db *adb, const char *run_id, aim_run_tag **ret, size_t 
     }
     if (r == 0 && rc != SQLITE_DONE)
         r = fail(adb, -EIO, "cannot read the run's tags");
-    sqlite3_finalize(st);
     if (r < 0) {
         free(tags);
         return r;
@@ -68,6 +65,32 @@ int sq_run_tags_load(aim_db *adb, const char *run_id, aim_run_tag **ret, size_t 
     *ret = tags;
     *ret_n = n;
     return 0;
+}
+
+static const char tags_sql[] = "SELECT key, value FROM run_tags WHERE run_id = ?1 ORDER BY key";
+
+int sq_run_tags_load(aim_db *adb, const char *run_id, aim_run_tag **ret, size_t *ret_n) {
+    *ret = NULL;
+    *ret_n = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(aim__db_sqlite(adb), tags_sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(adb, -EIO, "cannot read the run's tags");
+    int r = tags_of(adb, st, run_id, ret, ret_n);
+    sqlite3_finalize(st);
+    return r;
+}
+
+int sq_runs_tags_load(aim_db *adb, aim_run_summary *runs, size_t n) {
+    if (n == 0)
+        return 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(aim__db_sqlite(adb), tags_sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(adb, -EIO, "cannot read the run's tags");
+    int r = 0;
+    for (size_t i = 0; i < n && r == 0; i++)
+        r = tags_of(adb, st, runs[i].id, &runs[i].tags, &runs[i].n_tags);
+    sqlite3_finalize(st);
+    return r;
 }
 
 int sq_runs_with_tag(aim_db *adb, const char *key, char (**ret)[40], size_t *ret_n) {
