@@ -1138,7 +1138,9 @@ int sq_list_runs_where(aim_db *db, const aim_run_filter *f, aim_run_summary **re
     bind_opt(st, 7, f->job, f->job ? strlen(f->job) : 0);
     sqlite3_bind_int64(st, 8, f->limit == 0 || f->limit > INT64_MAX ? -1 : (sqlite3_int64)f->limit);
     sqlite3_bind_int64(st, 9, f->offset > INT64_MAX ? INT64_MAX : (sqlite3_int64)f->offset);
-    return collect_runs(db, st, ret_runs, ret_count);
+    int r = collect_runs(db, st, ret_runs, ret_count);
+    sqlite3_finalize(st); /* prepared here, not one of the handle's cached statements */
+    return r;
 }
 
 /* Runs a one-column id query; collects up to max ids. Returns the count or -errno. */
