@@ -6,6 +6,8 @@
 import { h } from '../format.js';
 import { normalise } from '../data.js';
 import { render } from '../render.js';
+import { header, cards, warnings } from '../summary.js';
+import { energyTable } from '../tables.js';
 import { charts, removeCharts, setRange, currentRange } from '../chartkit.js';
 import { getJSON, runPath } from './api.js';
 import { params, setParams, onParams, makeHash } from './state.js';
@@ -133,8 +135,29 @@ export function mountRun(el, { id, ui, done }) {
     }
   };
 
+  const describe = (run) => {
+    title.textContent = run.name || run.id || id;
+    sub.textContent = `${run.id || id} · ${run.host || ''} · ${run.stale ? 'incomplete' : run.status || ''}`;
+    document.title = `aimeter · ${run.name || id}`;
+  };
+  // First paint: the run's figures (its report JSON, milliseconds to build) while /view
+  // (every sample of a long run read, decimated and priced) is still being made; the report
+  // drawn from /view replaces them. /view is asked once the summary has answered: the server
+  // serves one store request at a time, and the summary must not wait behind /view. A failed
+  // summary is left to /view to report.
+  ui.summary = false;
+  const summary = getJSON(runPath(id)).catch(() => null);
+  summary.then((report) => {
+    if (stopped || view || !report || tabOf(params()) !== 'report') return;
+    describe(report.run || {});
+    panel.replaceChildren(h('div', { class: 'report-body', 'data-testid': 'report-summary' },
+      header(report), cards(report), warnings(report), energyTable(report)),
+    loading('the time series'));
+    ui.summary = true;
+  });
   (async () => {
     try {
+      await summary;
       view = await getJSON(runPath(id, '/view'));
     } catch (err) {
       if (stopped) return;
@@ -145,9 +168,7 @@ export function mountRun(el, { id, ui, done }) {
     }
     if (stopped) return;
     const run = view.report?.run || {};
-    title.textContent = run.name || run.id || id;
-    sub.textContent = `${run.id || id} · ${run.host || ''} · ${run.stale ? 'incomplete' : run.status || ''}`;
-    document.title = `aimeter · ${run.name || id}`;
+    describe(run);
     ui.run = { id: run.id || id, status: run.status };
     show();
     done();
