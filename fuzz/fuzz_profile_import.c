@@ -1,6 +1,6 @@
 /* The profile importer's parser (report/profile.h) over arbitrary bytes: what POST
  * /api/profiles hands it. The first byte picks the format (even: JSON, odd: CSV), the rest is
- * the body. A success holds at most AIM_PROFILE_MAX_EPOCHS epochs in increasing index order
+ * the body. A success holds at most AIM_PROFILE_MAX_EPOCHS epochs in non-decreasing index order
  * with finite energies >= 0, and renders to JSON that parses back to the same rendering (what
  * the store keeps is what GET /api/profiles/{pid} returns). */
 #include <math.h>
@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (p.n_epochs > AIM_PROFILE_MAX_EPOCHS)
             abort();
         for (size_t i = 0; i < p.n_epochs; i++)
-            if ((i && p.epochs[i].index <= p.epochs[i - 1].index) ||
+            if ((i && p.epochs[i].index < p.epochs[i - 1].index) ||
                 !isfinite(p.epochs[i].energy_j) || p.epochs[i].energy_j < 0)
                 abort();
         char *text = NULL, *again = NULL;

@@ -357,6 +357,29 @@ try {
       await shot('profiles-compare');
     });
   }
+  // --- the server's `event: error` (a store it cannot read): the message is shown and the
+  // stream closed, not reconnected to forever (the answer stands in for the server's)
+  await section('live_error', async () => {
+    const pattern = `**/api/runs/${opt.run}/events*`;
+    let asked = 0;
+    await page.route(pattern, (route) => {
+      asked++;
+      return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' },
+        body: 'retry: 50\nevent: error\ndata: {"error":"database is locked"}\n\n' });
+    });
+    try {
+      await page.goto(`${opt.base}/#/run/${opt.run}?tab=live`, { waitUntil: 'load' });
+      await page.waitForFunction(() => window.aimeterUI.live && window.aimeterUI.live.error, null, { timeout: 10000 });
+      const got = await page.evaluate(() => ({ ...window.aimeterUI.live,
+        status: document.querySelector('[data-testid="live-status"]')?.textContent }));
+      result.live_error = { ...got, asked };
+      if (got.error !== 'database is locked' || !got.closed || !/database is locked/.test(got.status)) {
+        fail('live_error', JSON.stringify(result.live_error));
+      } else ok('live_error');
+    } finally {
+      await page.unroute(pattern);
+    }
+  });
   if (opt.live) {
     await section('live', async () => {
       try {

@@ -84,6 +84,28 @@ try {
     return { hook: await hookOf('whatif'), paths, states, coloured, legend };
   });
 
+  await step('pue_range', async () => {
+    // no device ticked yet: the hardware box shows no command and its copy button is disabled
+    const hwCli = await page.$eval('[data-testid="whatif-hardware"] [data-testid="cli-command"]', (e) => e.textContent);
+    const hwCopyDisabled = await page.$eval('[data-testid="whatif-hardware"] [data-testid="cli-copy"]', (e) => e.disabled);
+    // a typed PUE out of 1.0-5.0: marked, not put in the address, not asked of the server
+    const hash0 = await page.evaluate(() => location.hash);
+    await page.fill('input[data-testid="eq-pue"]', '7');
+    const typed = await page.$eval('input[data-testid="eq-pue"]', (e) => ({ bad: e.classList.contains('bad'), invalid: e.getAttribute('aria-invalid') }));
+    const hashTyped = await page.evaluate(() => location.hash);
+    // a linked one is ignored with a note (the run's own PUE used)
+    await page.goto(`${base}/#/run/${encodeURIComponent(run)}?tab=whatif&pue=0.5`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' });
+    await waitHook(() => window.aimeterUI?.whatif?.synced === true && window.aimeterUI.whatif.pue_ignored === '0.5');
+    const note = await page.$eval('[data-testid="whatif-pue-note"]', (e) => e.textContent);
+    const h = await hookOf('whatif');
+    await page.goto(`${base}/#/run/${encodeURIComponent(run)}?tab=whatif`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' });
+    await waitHook(() => window.aimeterUI?.whatif?.synced === true && !window.aimeterUI.whatif.pue_ignored);
+    return { hw_cli: hwCli, hw_copy_disabled: hwCopyDisabled, typed, hash_unchanged: hash0 === hashTyped,
+      note, pue: h.pue, cli: h.cli };
+  });
+
   // a real click on a point of the shape (a shape's box centre may be sea: France's box
   // holds French Guiana), the topmost element there being the shape
   const clickShape = async (code) => {
@@ -153,7 +175,13 @@ try {
     await waitHook(() => window.aimeterUI.whatif.hardware?.alternatives?.some((a) => a.query === 'MyGPU'));
     const h = await hookOf('whatif');
     await page.screenshot({ path: join(outdir, 'ui-whatif-equations.png'), fullPage: true });
-    return { json: h.hardware, cli: h.hardware_cli };
+    // the typed device is in the permalink: a reload compares it again
+    const hash = await page.evaluate(() => location.hash);
+    await page.reload({ waitUntil: 'load' });
+    await waitHook(() => window.aimeterUI?.whatif?.synced === true &&
+      window.aimeterUI.whatif.hardware?.alternatives?.some((a) => a.query === 'MyGPU'));
+    const again = await hookOf('whatif');
+    return { json: h.hardware, cli: h.hardware_cli, hash, reloaded_cli: again.hardware_cli };
   });
 
   await step('year', async () => {

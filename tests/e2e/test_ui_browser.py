@@ -218,6 +218,13 @@ def test_compare_by_tag_equals_cli(session):
     assert got["cli"] == "aimeter compare --by batch"
 
 
+def test_live_stream_error_is_shown_and_closed(session):
+    """The server's `event: error` {"error": msg}: the message shown, the stream closed."""
+    res = checked(session, "live_error")
+    assert res["live_error"]["closed"] is True
+    assert "database is locked" in res["live_error"]["status"]
+
+
 def test_live_run_moves(session):
     res = checked(session, "live_list", "live_moves", "live_phase", "live_end")
     live = res["live"]

@@ -116,6 +116,18 @@ def test_page_clean(page):
         assert (artifacts() / s).stat().st_size > 0, s
 
 
+def test_pue_out_of_range_and_no_default_hardware(page):
+    """A PUE outside 1.0-5.0 is never asked (typed: marked; linked: ignored with a note), and
+    the hardware box offers no command until a device is chosen."""
+    got = page["steps"]["pue_range"]
+    assert got["hw_cli"] == "" and got["hw_copy_disabled"] is True
+    assert got["typed"] == {"bad": True, "invalid": "true"}
+    assert got["hash_unchanged"]
+    assert "'0.5' is ignored" in got["note"]
+    assert got["pue"] == page["steps"]["initial"]["hook"]["pue"]
+    assert "--pue" not in got["cli"]
+
+
 def test_map_drawn_with_legend(page):
     first = page["steps"]["initial"]
     assert first["paths"] > 150 and first["states"] >= 50
@@ -176,6 +188,9 @@ def test_alternative_hardware_equals_cli(page):
     assert typed["cli"] == (f"aimeter whatif {TRAIN} --hardware A100,MyGPU "
                             "--gpu-spec MyGPU:tdp=350,tflops=200 --zones FR --pue 1.3")
     assert typed["json"] == cli(typed["cli"], page["store"])
+    # kept in the permalink (spec=, --gpu-spec's form): the reloaded page asks the same
+    assert "spec=MyGPU%3Atdp%3D350%2Ctflops%3D200" in typed["hash"], typed["hash"]
+    assert typed["reloaded_cli"] == typed["cli"]
 
 
 def test_year_selector(page):

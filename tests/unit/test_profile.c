@@ -133,6 +133,52 @@ static void test_parse_round_trip(void **state) {
     aim_store_free(s);
 }
 
+/* A run that repeats an epoch's number (a restart: two "epoch 1"): its profile keeps both, as
+ * aimeter forecast does, and the importer takes it back (equal consecutive indices). */
+static void test_repeated_epoch_round_trip(void **state) {
+    (void)state;
+    static const char run[] = "20261207-083154-91009a"; /* epoch 1..4; no other test uses it */
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(db_path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "UPDATE phases SET phase = 'epoch 1' WHERE run_id = "
+                                  "'20261207-083154-91009a' AND phase = 'epoch 2'", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    sqlite3_close(h);
+    aim_store *s = open_store(1);
+    char *text = NULL, *fc = NULL, *again = NULL, err[256] = "";
+    assert_int_equal(aim_profile_render(s, run, &text), 0);
+    aim_forecast_request req = { .target = 1000 };
+    assert_int_equal(aim_forecast_render(s, run, &req, AIM_FORMAT_JSON, &fc, NULL), 0);
+    json_t *j = json_loads(text, 0, NULL), *f = json_loads(fc, 0, NULL);
+    json_t *epochs = json_object_get(j, "epochs"), *inst = json_object_get(f, "instances");
+    assert_int_equal(json_array_size(epochs), 4);
+    assert_int_equal(json_array_size(inst), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(epochs, i), "index")),
+                         json_integer_value(json_object_get(json_array_get(inst, i), "index")));
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(epochs, 0), "index")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(epochs, 1), "index")), 1);
+    aim_profile p;
+    int r = aim__profile_parse(text, strlen(text), AIM_PROFILE_JSON, &p, err, sizeof err);
+    if (r != 0)
+        fail_msg("the exported profile is refused: %d %s", r, err);
+    assert_int_equal(p.n_epochs, 4);
+    assert_int_equal(aim__profile_render(&p, &again), 0);
+    assert_string_equal(text, again);
+    aim__profile_clear(&p);
+    /* the same epochs as CSV */
+    const char csv[] = "epoch,energy_j\n1,5\n1,6\n3,7\n";
+    assert_int_equal(aim__profile_parse(csv, sizeof csv - 1, AIM_PROFILE_CSV, &p, err, sizeof err), 0);
+    assert_int_equal(p.n_epochs, 3);
+    aim__profile_clear(&p);
+    json_decref(j);
+    json_decref(f);
+    free(text);
+    free(fc);
+    free(again);
+    aim_store_free(s);
+}
+
 static void test_parse_csv(void **state) {
     (void)state;
     aim_profile p;
@@ -185,7 +231,7 @@ static void test_parse_errors(void **state) {
         { AIM_PROFILE_JSON, "{\"schema\":\"aimeter.profile/1\",\"epochs\":[{\"index\":1,"
           "\"energy_j\":-1}]}", "epochs[0].energy_j" },
         { AIM_PROFILE_JSON, "{\"schema\":\"aimeter.profile/1\",\"epochs\":[{\"index\":1,"
-          "\"energy_j\":1},{\"index\":1,\"energy_j\":1}]}", "epochs[1].index: 1 after 1" },
+          "\"energy_j\":1},{\"index\":0,\"energy_j\":1}]}", "epochs[1].index: 0 after 1" },
         { AIM_PROFILE_JSON, "{\"schema\":\"aimeter.profile/1\",\"epochs\":[{\"index\":1.5,"
           "\"energy_j\":1}]}", "epochs[0].index" },
         { AIM_PROFILE_JSON, "{\"schema\":\"aimeter.profile/1\",\"epochs\":[{\"index\":1,"
@@ -356,7 +402,7 @@ static void test_routes(void **state) {
         { "/api/profiles/x1", NULL, NULL, "bad profile id", 400 },
         { "/api/profiles", "text/plain", "epoch,energy_j\n1,2\n", "Content-Type", 400 },
         { "/api/profiles", NULL, "epoch,energy_j\n1,2\n", "Content-Type", 400 },
-        { "/api/profiles", "text/csv", "epoch,energy_j\n1,2\n1,3\n", "line 3", 400 },
+        { "/api/profiles", "text/csv", "epoch,energy_j\n2,2\n1,3\n", "line 3", 400 },
         { "/api/profiles", "application/json", "{\"schema\":1}", "schema", 400 },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -390,6 +436,7 @@ int main(void) {
         cmocka_unit_test(test_run_profile_is_forecasts_instances),
         cmocka_unit_test(test_parse_round_trip),
         cmocka_unit_test(test_parse_csv),
+        cmocka_unit_test(test_repeated_epoch_round_trip),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_parse_limits),
         cmocka_unit_test(test_routes),

@@ -8,7 +8,7 @@ import { cliCommand, shellQuote } from '../src/ui/cli.js';
 import { url } from '../src/ui/api.js';
 import { apiParams, selection, toggle, offsetOf, filterProblem, PAGE } from '../src/ui/runsquery.js';
 import { columns, cellText, cellValue, cellCount, ratioText, compareArgv } from '../src/ui/comparefmt.js';
-import { createBuffer, addSamples, addPhase, liveWindow } from '../src/ui/livebuf.js';
+import { createBuffer, addSamples, addPhase, sortPhases, liveWindow, streamError } from '../src/ui/livebuf.js';
 import { epochRows } from '../src/ui/profilecmp.js';
 import { byName, roundWindow } from '../src/ui/zoom.js';
 import { route } from '../src/ui/route.js';
@@ -137,6 +137,44 @@ test('the live buffer appends only new points, trims to the window, follows phas
   assert.deepEqual([buf.phases[1].t1, buf.phases[1].closed], [9, true]);
   assert.equal(addPhase(buf, { name: 'x' }), null);
   assert.deepEqual(liveWindow(createBuffer()), [0, 1]);
+});
+
+test('live phases: found by name and start in a Map, sorted once per redraw, a resumed stream adds none twice', () => {
+  const buf = createBuffer([{ name: 'step', depth: 1, t0: 2, t1: 3, closed: true }, { name: 'epoch 1', depth: 0, t0: 1, closed: false }]);
+  assert.deepEqual(buf.phases.map((p) => p.t0), [1, 2]); // the seed is sorted
+  const held = buf.phases;
+  // 20,000 steps, each begun then ended: one Map entry per instance, no sort per event
+  for (let i = 0; i < 20000; i++) {
+    addPhase(buf, { name: 'step', start_s: 10 + i, end_s: null });
+    addPhase(buf, { name: 'step', start_s: 10 + i, end_s: 10.5 + i });
+  }
+  assert.equal(buf.phases.length, 20002);
+  assert.equal(buf.phaseIndex.size, 20002);
+  assert.equal(buf.phasesSorted, true); // they came in order: nothing to sort
+  // a resumed stream sends the open epoch again (start as the report rounds it) and an
+  // instance that began before the last one seen: found, or appended and sorted lazily
+  const v = buf.phaseVersion;
+  addPhase(buf, { name: 'epoch 1', start_s: 1.0000001, end_s: null });
+  assert.equal(buf.phases.length, 20002);
+  assert.equal(buf.phaseVersion, v); // nothing changed: the list is not redrawn
+  addPhase(buf, { name: 'eval', start_s: 5, end_s: 6 });
+  assert.equal(buf.phases[buf.phases.length - 1].name, 'eval'); // appended, not sorted yet
+  assert.equal(buf.phasesSorted, false);
+  addPhase(buf, { name: 'epoch 1', start_s: 1, end_s: 20010 });
+  assert.equal(sortPhases(buf), held); // the same array (the charts hold it), sorted in place
+  assert.deepEqual(held.slice(0, 4).map((p) => [p.name, p.t0]), [['epoch 1', 1], ['step', 2], ['eval', 5], ['step', 10]]);
+  assert.deepEqual([held[0].t1, held[0].closed], [20010, true]);
+  // the same name at another start is another instance
+  addPhase(buf, { name: 'step', start_s: 10.5, end_s: null });
+  assert.equal(buf.phases.length, 20004);
+});
+
+test("the server's event: error is told apart from the browser's own error event", () => {
+  assert.equal(streamError({ type: 'error' }), null); // a stream that ended: EventSource reconnects
+  assert.equal(streamError({ type: 'error', data: '{"error":"database is locked"}' }), 'database is locked');
+  assert.equal(streamError({ type: 'error', data: 'not json' }), 'not json');
+  assert.equal(streamError({ type: 'error', data: '{}' }), '{}');
+  assert.equal(streamError(null), null);
 });
 
 test('profile epochs side by side: every index of either, ratio of the second to the first', () => {

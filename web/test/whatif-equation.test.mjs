@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { deviceGroups, evaluate, groupEnergy, parseTerm } from '../src/ui/whatif/equation.js';
+import { deviceGroups, evaluate, groupEnergy, parseTerm, parsePue } from '../src/ui/whatif/equation.js';
+import { hardwareArgv, parseSpec } from '../src/ui/whatif/hardware.js';
+import { cliCommand } from '../src/ui/cli.js';
 import { chartColumns, t975, epochsForHours, fitLine, instanceOf, countInstances, defaultTarget } from '../src/ui/whatif/forecast.js';
 
 const close = (a, b, rel = 1e-12) => assert.ok(Math.abs(a - b) <= rel * Math.max(1, Math.abs(b)), `${a} != ${b}`);
@@ -110,6 +112,13 @@ test('no line, no columns; hours become epochs through the time line', () => {
   assert.equal(epochsForHours(fc, (t5 + 1e-9) / 3600), 5);
   assert.equal(epochsForHours(fc, (t5 - 1e-6) / 3600), 4);
   assert.equal(epochsForHours(fc, 0), null);
+  // a count (what --epochs takes), not the last epoch's index: with epochs numbered from 0,
+  // the same instances shifted down by one, the same hours are one epoch more than the index
+  assert.equal(fc.first_index, 1);
+  const zero = { ...fc, first_index: 0, instances: fc.instances.map((i) => ({ ...i, index: i.index - 1 })),
+    fit: { ...fc.fit, time_s: { ...per, intercept: per.intercept + per.slope } } };
+  assert.equal(epochsForHours(zero, (t5 + 1e-9) / 3600), 5); // epochs 0..4: five, index 4
+  assert.equal(epochsForHours(zero, (t5 - 1e-6) / 3600), 4);
 });
 
 test('phase names read as the library reads them', () => {
@@ -134,4 +143,23 @@ test('the first target is past every epoch done, so the server never refuses it'
   assert.equal(defaultTarget([{ name: 'epoch 1', instances: 1 }, { name: 'epoch 9', instances: 1 }], 'epoch'), 10);
   assert.equal(defaultTarget([{ name: 'epoch', instances: 4 }], 'epoch'), 8);
   assert.equal(defaultTarget([], 'epoch'), 2);
+});
+
+test('a PUE is taken from 1.0 to 5.0, as --pue takes it', () => {
+  for (const [t, v] of [['1', 1], ['1.2', 1.2], ['1,5', 1.5], [' 5 ', 5], ['5.0', 5]]) assert.equal(parsePue(t), v, t);
+  for (const t of ['0.9', '0', '5.01', '7', '-1.2', 'x', '', null, undefined]) assert.equal(parsePue(t), null, String(t));
+});
+
+test('the hardware command needs a device: none chosen, no command', () => {
+  assert.equal(hardwareArgv('R1', { names: [] }), null);
+  assert.equal(hardwareArgv('R1', { names: [], zone: 'FR', pue: 1.2 }), null);
+  assert.equal(cliCommand(hardwareArgv('R1', { names: ['A100', 'my gpu'], spec: 'my gpu:tdp=300,tflops=100', zone: 'FR', pue: 1.2 })),
+    "aimeter whatif R1 --hardware 'A100,my gpu' --gpu-spec 'my gpu:tdp=300,tflops=100' --zones FR --pue 1.2");
+});
+
+test("a typed device's figures go into the permalink as --gpu-spec writes them", () => {
+  assert.deepEqual(parseSpec('My GPU:tdp=350,tflops=200'), { name: 'My GPU', tdp: 350, tflops: 200 });
+  assert.deepEqual(parseSpec('X1:tdp=0.5,tflops=1e3'), { name: 'X1', tdp: 0.5, tflops: 1000 });
+  for (const t of ['', null, 'X1', 'X1:tdp=0,tflops=2', 'X1:tdp=3,tflops=-2', ':tdp=1,tflops=2',
+    'a:b:tdp=1,tflops=2', 'X1:tflops=2,tdp=3', 'X1:tdp=1,tflops=2,x=3']) assert.equal(parseSpec(t), null, String(t));
 });

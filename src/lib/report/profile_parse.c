@@ -171,9 +171,11 @@ static int epochs_json(json_t *a, aim_profile *p, char *err, size_t errlen) {
         if (index < 0 || index > MAX_INDEX)
             return aim__text_invalid(err, errlen, "%s.index: a whole number from 0 to %ld",
                                      where, MAX_INDEX);
-        if (p->n_epochs && index <= p->epochs[p->n_epochs - 1].index)
+        /* non-decreasing, not increasing: a run that repeats an epoch's number (a restart
+         * from a checkpoint: two "epoch 1") exports both, as aimeter forecast counts them */
+        if (p->n_epochs && index < p->epochs[p->n_epochs - 1].index)
             return aim__text_invalid(err, errlen, "%s.index: %ld after %ld: epochs go in "
-                                     "increasing index order", where, (long)index,
+                                     "non-decreasing index order", where, (long)index,
                                      p->epochs[p->n_epochs - 1].index);
         double joules, seconds;
         snprintf(field, sizeof field, "%s.energy_j", where);
@@ -336,9 +338,9 @@ static int parse_csv(const char *text, size_t len, aim_profile *p, char *err, si
             return aim__text_invalid(err, errlen, "line %ld: epoch '%.*s': a whole number from "
                                      "0 to %ld", line, (int)(n[0] > 32 ? 32 : n[0]), f[0],
                                      MAX_INDEX);
-        if (p->n_epochs && index <= p->epochs[p->n_epochs - 1].index)
+        if (p->n_epochs && index < p->epochs[p->n_epochs - 1].index) /* as epochs_json */
             return aim__text_invalid(err, errlen, "line %ld: epoch %ld after %ld: epochs go in "
-                                     "increasing order", line, index,
+                                     "non-decreasing order", line, index,
                                      p->epochs[p->n_epochs - 1].index);
         if (p->n_epochs == AIM_PROFILE_MAX_EPOCHS) {
             aim__text_invalid(err, errlen, "line %ld: more than %d epochs", line,

@@ -22,19 +22,23 @@ export function cliCommand(argv) {
 
 /** A "Copy as CLI command" button with the command shown beside it in a selectable <code>
  * (the fallback where the clipboard is refused; the tests read it: data-testid=cli-command).
- * getArgv() is asked again on every click and every permalink change. */
+ * getArgv() is asked again on every click and every permalink change; null: no command yet
+ * (nothing chosen that the command needs): the text is empty and the button disabled. */
 export function cliButton(getArgv) {
   const code = h('code', { class: 'cli-command', 'data-testid': 'cli-command' });
+  let button = null;
   const refresh = () => {
     try {
-      code.textContent = cliCommand(getArgv());
+      const argv = getArgv();
+      code.textContent = argv ? cliCommand(argv) : '';
     } catch {
       code.textContent = '';
     }
+    if (button) button.disabled = code.textContent === '';
     return code.textContent;
   };
   const note = h('span', { class: 'cli-note', 'aria-live': 'polite' });
-  const button = h('button', {
+  button = h('button', {
     type: 'button', class: 'cli-copy', 'data-testid': 'cli-copy',
     onclick: async () => {
       const text = refresh();

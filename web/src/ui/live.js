@@ -1,13 +1,14 @@
 // The Live tab: /api/runs/{id}/events (Server-Sent Events) followed while the run records:
 // the time-series charts (the report's, timeseries.js) move as samples arrive, the phases
 // appear as they begin, the latest value of every series is listed; the stream is closed on
-// `end` (the run finished). EventSource reconnects by itself (the server ends each stream
+// `end` (the run finished) and on `error` (the server could not read the store: its message is
+// shown, and not asked again every second). EventSource reconnects by itself (the server ends each stream
 // after a few seconds with retry: 1000) and sends Last-Event-ID, so nothing is missed.
 import { h, withUnit, fmt } from '../format.js';
 import { timeSection, groups, aligned } from '../timeseries.js';
 import { charts, removeCharts, setWindow } from '../chartkit.js';
 import { eventSource, runPath } from './api.js';
-import { createBuffer, addSamples, addPhase, liveWindow } from './livebuf.js';
+import { createBuffer, addSamples, addPhase, sortPhases, liveWindow, streamError } from './livebuf.js';
 
 const POINTS = 500;
 
@@ -29,7 +30,8 @@ export function mountLive(el, { id, view, ui }) {
   const chartsHost = h('div', { class: 'ui-live-charts' });
   el.replaceChildren(status, h('div', { class: 'ui-live-grid' },
     h('div', {}, h('h3', {}, 'Latest'), latest), h('div', {}, h('h3', {}, 'Phases'), phaseList)), chartsHost);
-  const live = { connected: false, events: 0, points: 0, lastT: null, phases: [], ended: null, redraws: 0 };
+  const live = { connected: false, events: 0, points: 0, lastT: null, phases: [], ended: null, error: null,
+    closed: false, redraws: 0 };
   ui.live = live;
 
   const series = () => buf.order.map((name) => {
@@ -66,6 +68,7 @@ export function mountLive(el, { id, view, ui }) {
       if (c) c.uplot.setData(aligned(g.series));
     });
   };
+  let phasesDrawn = -1; // the buffer's phaseVersion last listed: the list is rebuilt on change only
   const drawText = () => {
     latest.replaceChildren(h('table', {}, h('tbody', {}, buf.order.map((name) => {
       const s = buf.series.get(name);
@@ -73,6 +76,8 @@ export function mountLive(el, { id, view, ui }) {
       return h('tr', { 'data-series': name }, h('td', {}, name),
         h('td', { class: 'num' }, withUnit(v, s.unit, 4)));
     }))));
+    if (phasesDrawn === buf.phaseVersion) return;
+    phasesDrawn = buf.phaseVersion;
     phaseList.replaceChildren(...buf.phases.map((p) => h('li', { 'data-phase': p.name },
       `${p.name}: ${fmt(p.t0, 5)} s → `, p.closed ? `${fmt(p.t1, 5)} s` : h('em', {}, 'open'))));
     if (!buf.phases.length) phaseList.replaceChildren(h('li', { class: 'muted' }, 'none yet'));
@@ -87,6 +92,7 @@ export function mountLive(el, { id, view, ui }) {
     pending = true;
     requestAnimationFrame(() => {
       pending = false;
+      sortPhases(buf); // once per frame, however many phase events came
       if (!tl || fresh) mountCharts(); else update();
       fresh = false;
       drawText();
@@ -96,7 +102,7 @@ export function mountLive(el, { id, view, ui }) {
 
   const es = eventSource(runPath(id, '/events'), { points: POINTS });
   const say = () => {
-    status.textContent = live.ended ? `The run has ended (${live.ended}).`
+    status.textContent = live.error ? `The live stream stopped: ${live.error}` : live.ended ? `The run has ended (${live.ended}).`
       : `Live: ${live.events} updates, last sample at t = ${fmt(buf.lastT, 5)} s.`;
   };
   es.addEventListener('open', () => { live.connected = true; if (!live.events) status.textContent = 'connected, waiting for samples…'; });
@@ -120,11 +126,21 @@ export function mountLive(el, { id, view, ui }) {
     try { data = JSON.parse(e.data); } catch { /* the status stays unknown */ }
     es.close();
     live.connected = false;
+    live.closed = true;
     live.ended = data.status || 'ended';
     say();
     schedule();
   });
-  es.addEventListener('error', () => {
+  es.addEventListener('error', (e) => {
+    // the server's own `event: error` (it could not read the store) carries a message: said,
+    // and the stream closed, or EventSource would reconnect to the same error forever
+    const msg = streamError(e);
+    if (msg !== null) {
+      es.close();
+      Object.assign(live, { connected: false, closed: true, error: msg });
+      say();
+      return;
+    }
     // the server closes each stream after a while: EventSource reconnects by itself; CLOSED
     // means it gave up (not a stream: a run without live data, an old server)
     if (es.readyState === EventSource.CLOSED && !live.ended) {

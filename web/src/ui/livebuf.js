@@ -2,9 +2,19 @@
 // stream sent, appended per series and trimmed to the last `keep` seconds, and the phases
 // as they begin and end.
 
-/** An empty buffer; phases: the run's phases so far ({name, depth, t0, t1, closed}). */
+// A phase instance is known by its name and start, rounded to the millisecond (the report's
+// t0 and the stream's start_s may differ in the last digits): a Map finds it in O(1), where a
+// run of tens of thousands of steps made a search per event quadratic.
+const phaseKey = (name, t0) => `${Math.round(t0 * 1000)}\u0000${name}`;
+
+/** An empty buffer; phases: the run's phases so far ({name, depth, t0, t1, closed}), in the
+ * order they began once sortPhases() ran (addPhase appends; the view sorts once per redraw). */
 export function createBuffer(phases = []) {
-  return { series: new Map(), order: [], lastT: null, firstT: null, points: 0, phases: phases.map((p) => ({ ...p })) };
+  const buf = { series: new Map(), order: [], lastT: null, firstT: null, points: 0, phases: [],
+    phaseIndex: new Map(), phasesSorted: true, phaseVersion: 0 };
+  for (const p of phases) addPhase(buf, { name: p.name, start_s: p.t0, end_s: p.closed === false ? null : p.t1, depth: p.depth });
+  sortPhases(buf);
+  return buf;
 }
 
 /**
@@ -49,18 +59,34 @@ export function addSamples(buf, data, keep = 900) {
   return fresh;
 }
 
-/** A `phase` event ({name, start_s, end_s | null}): a new phase, or one that ended. */
+/** A `phase` event ({name, start_s, end_s | null}): a new phase, or one that ended. A resumed
+ * stream sends again the instances still open and those that began or ended since: found by
+ * name and start, not added twice. O(1) per event; the order is restored by sortPhases(). */
 export function addPhase(buf, ev) {
-  if (!ev || typeof ev.name !== 'string' || typeof ev.start_s !== 'number') return null;
+  if (!ev || typeof ev.name !== 'string' || typeof ev.start_s !== 'number' || !Number.isFinite(ev.start_s)) return null;
   const ended = typeof ev.end_s === 'number';
-  let p = buf.phases.find((x) => x.name === ev.name && Math.abs(x.t0 - ev.start_s) < 1e-3);
+  const key = phaseKey(ev.name, ev.start_s);
+  let p = buf.phaseIndex.get(key);
   if (!p) {
-    p = { name: ev.name, depth: 0, t0: ev.start_s, t1: undefined, closed: false };
+    p = { name: ev.name, depth: typeof ev.depth === 'number' ? ev.depth : 0, t0: ev.start_s, t1: undefined, closed: false };
+    const last = buf.phases[buf.phases.length - 1];
+    if (last && last.t0 > p.t0) buf.phasesSorted = false;
     buf.phases.push(p);
-    buf.phases.sort((a, b) => a.t0 - b.t0);
+    buf.phaseIndex.set(key, p);
+    buf.phaseVersion++;
   }
-  if (ended) { p.t1 = ev.end_s; p.closed = true; }
+  if (ended && !(p.closed && p.t1 === ev.end_s)) { p.t1 = ev.end_s; p.closed = true; buf.phaseVersion++; }
   return p;
+}
+
+/** Puts buf.phases (the same array: the charts hold it) in the order they began; a no-op
+ * while nothing came out of order. Returns buf.phases. */
+export function sortPhases(buf) {
+  if (!buf.phasesSorted) {
+    buf.phases.sort((a, b) => a.t0 - b.t0);
+    buf.phasesSorted = true;
+  }
+  return buf.phases;
 }
 
 /** The x window to draw: the buffered span, at least one second wide. */
@@ -68,4 +94,15 @@ export function liveWindow(buf) {
   if (buf.lastT === null) return [0, 1];
   const x0 = buf.firstT ?? buf.lastT;
   return [x0, Math.max(buf.lastT, x0 + 1)];
+}
+
+/** The message of the server's `event: error` ({"error": msg}), or null for the browser's own
+ * error event (a stream that ended or failed: no data), after which EventSource reconnects. */
+export function streamError(e) {
+  if (!e || typeof e.data !== 'string') return null;
+  try {
+    const d = JSON.parse(e.data);
+    if (d && typeof d.error === 'string' && d.error) return d.error;
+  } catch { /* not JSON: still the server's error */ }
+  return e.data.trim() || 'the server reported an error';
 }

@@ -106,3 +106,14 @@ export function parseTerm(text) {
   const x = Number(s);
   return Number.isFinite(x) && x >= 0 ? x : null;
 }
+
+/** The PUE range aimeter accepts (--pue, the server's ?pue=): 1.0 to 5.0. */
+export const PUE_MIN = 1;
+export const PUE_MAX = 5;
+
+/** A typed or linked PUE: parseTerm's number within PUE_MIN..PUE_MAX, else null (a value the
+ * server would refuse is never asked: the browser logs every 400 as a console error). */
+export function parsePue(text) {
+  const x = parseTerm(text);
+  return x !== null && x >= PUE_MIN && x <= PUE_MAX ? x : null;
+}

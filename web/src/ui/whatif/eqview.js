@@ -3,7 +3,7 @@
 // is an input in its colour, with a note in the same colour saying where its default comes
 // from; the results follow every keystroke (evaluate() in equation.js).
 import { h, fmt, carbon, energy as fmtEnergy } from '../../format.js';
-import { deviceGroups, evaluate, parseTerm } from './equation.js';
+import { deviceGroups, evaluate, parseTerm, parsePue, PUE_MIN, PUE_MAX } from './equation.js';
 
 const term = (cls, ...c) => h('span', { class: `term ${cls}` }, ...c);
 const op = (s) => h('span', { class: 'op' }, s);
@@ -20,13 +20,18 @@ export function makeEquations(report, hooks) {
   let base = null;
   let last = null;
 
-  const input = (testid, cls, title, onvalue) => {
+  // parse: the text to a number, null when it is not one the term takes (the input is marked
+  // bad and onvalue is not called: the last good value stays in use)
+  const input = (testid, cls, title, onvalue, parse = parseTerm) => {
     const el = h('input', { type: 'text', inputmode: 'decimal', class: cls, 'data-testid': testid,
       'aria-label': title, title, spellcheck: 'false', autocomplete: 'off' });
     el.addEventListener('input', () => {
-      const v = el.value.trim() === '' ? null : parseTerm(el.value);
-      el.classList.toggle('bad', el.value.trim() !== '' && v === null);
-      onvalue(v, el.value.trim() === '');
+      const empty = el.value.trim() === '';
+      const v = empty ? null : parse(el.value);
+      el.classList.toggle('bad', !empty && v === null);
+      el.setAttribute('aria-invalid', String(!empty && v === null));
+      if (!empty && v === null && parse !== parseTerm) return;
+      onvalue(v, empty);
       recompute();
     });
     return el;
@@ -37,10 +42,10 @@ export function makeEquations(report, hooks) {
     carbon: h('span', { class: 'result', 'data-testid': 'eq-carbon' }),
     devices: h('span', { class: 'result', 'data-testid': 'eq-devices' }),
   };
-  const pueIn = input('eq-pue', 'small', 'PUE (facility energy / IT energy)', (v, empty) => {
+  const pueIn = input('eq-pue', 'small', `PUE (facility energy / IT energy, ${PUE_MIN} to ${PUE_MAX})`, (v, empty) => {
     edits.pue = empty ? null : v;
     hooks.onPue?.(empty ? null : v);
-  });
+  }, parsePue);
   const intIn = input('eq-intensity', '', 'carbon intensity in g CO2e/kWh', (v, empty) => {
     edits.intensity = empty ? null : v;
   });
@@ -103,7 +108,7 @@ export function makeEquations(report, hooks) {
   function setBaseInputs(all) {
     if (all || edits.pue === null) pueIn.value = num(base.pue, 4);
     if (all || edits.intensity === null) intIn.value = num(base.intensity, 6);
-    pueIn.classList.remove('bad'); intIn.classList.remove('bad');
+    for (const i of [pueIn, intIn]) { i.classList.remove('bad'); i.removeAttribute('aria-invalid'); }
     if (all) for (const r of groupRows) r.fill();
   }
 

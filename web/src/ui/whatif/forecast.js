@@ -99,8 +99,9 @@ export function chartColumns(fc, line = 'energy_j') {
 }
 
 /** Epochs to forecast so that the run lasts about `hours` in all: from the time line
- * (intercept + slope × index per epoch, summed on from the latest completed epoch), the
- * last epoch that ends within the hours; null when the time line does not forecast. */
+ * (intercept + slope × index per epoch, summed on from the latest completed epoch), how many
+ * epochs end within the hours: a count, as --epochs takes it (epochs numbered from 0 or from
+ * 1: the last one's index - first_index + 1); null when the time line does not forecast. */
 export function epochsForHours(fc, hours) {
   const f = fc?.fit?.time_s;
   if (!f || !fc.forecast?.time_s?.ok || !(hours > 0)) return null;
@@ -115,7 +116,8 @@ export function epochsForHours(fc, hours) {
     t += next;
     k++;
   }
-  return k;
+  const first = isNum(fc.first_index) ? fc.first_index : 1;
+  return k - first + 1;
 }
 
 /** Which instance of `phase` a phase called `name` is, as the library reads names

@@ -2,7 +2,7 @@
 // /api/hardware (as `aimeter estimate --list-gpus`) or type a device's figures (TDP, peak
 // TFLOPS), then /api/runs/ID/whatif?hardware=..&specs=.. (= `aimeter whatif ID --hardware
 // .. --gpu-spec ..`): the run's GPU energy × TDP ratio × TFLOPS ratio. The choice is kept in
-// the permalink (hw=A100,H100).
+// the permalink (hw=A100,H100; a typed device as spec=NAME:tdp=W,tflops=T, --gpu-spec's form).
 import { h, fmt, carbon, energy, table } from '../../format.js';
 import { getJSON, runPath } from '../api.js';
 import { cliButton } from '../cli.js';
@@ -15,9 +15,29 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,39}$/;
 /** A table row's name as the CLI takes it: its first alias ("A100"), else its name. */
 export const hwName = (r) => (Array.isArray(r.aliases) && r.aliases.length ? r.aliases[0] : r.name);
 
+/** A typed device as the permalink keeps it (NAME:tdp=W,tflops=T, as --gpu-spec writes it)
+ * -> {name, tdp, tflops}, or null when it is not one (both figures above 0). */
+export function parseSpec(text) {
+  const m = /^(.+):tdp=([^,]+),tflops=([^,]+)$/.exec(String(text ?? ''));
+  if (!m || !NAME.test(m[1])) return null;
+  const tdp = parseTerm(m[2]);
+  const tflops = parseTerm(m[3]);
+  return tdp > 0 && tflops > 0 ? { name: m[1], tdp, tflops } : null;
+}
+
+/** `aimeter whatif ID --hardware ..` for the devices chosen (names: ticked rows, then the
+ * typed device's name; spec: its --gpu-spec), or null while none is: no command stands for
+ * an empty choice (a default device would print figures the page does not show). */
+export function hardwareArgv(id, { names, spec = null, zone = null, pue = null }) {
+  if (!names.length) return null;
+  return ['whatif', id, '--hardware', names.join(','), spec ? '--gpu-spec' : null, spec,
+    zone ? '--zones' : null, zone, pue !== null ? '--pue' : null, pue !== null ? String(pue) : null];
+}
+
 export function makeHardware(id, ctx, { zoneArg, pue }) {
   const chosen = new Set(String(ctxParams(ctx).hw || '').split(',').map((s) => s.trim()).filter(Boolean));
-  let custom = null; // {name, tdp, tflops}
+  const linked = ctxParams(ctx).spec;
+  let custom = parseSpec(linked); // {name, tdp, tflops}
   let seq = 0;
   let shown = false; // a comparison is on the page: it follows the zone and the PUE
   const list = h('div', { class: 'hw-wrap', 'data-testid': 'hw-table' }, h('p', { class: 'note' }, 'Loading the GPU table…'));
@@ -26,16 +46,16 @@ export function makeHardware(id, ctx, { zoneArg, pue }) {
   const cName = h('input', { type: 'text', value: 'custom', 'data-testid': 'hw-custom-name', 'aria-label': 'name' });
   const cTdp = h('input', { type: 'text', inputmode: 'decimal', 'data-testid': 'hw-custom-tdp', 'aria-label': 'TDP in W', placeholder: 'W' });
   const cTf = h('input', { type: 'text', inputmode: 'decimal', 'data-testid': 'hw-custom-tflops', 'aria-label': 'peak TFLOPS', placeholder: 'TFLOPS' });
+  if (custom) {
+    cName.value = custom.name;
+    cTdp.value = String(custom.tdp);
+    cTf.value = String(custom.tflops);
+  } else if (linked) {
+    msg.textContent = `The link's device '${linked}' is ignored: a device is NAME:tdp=W,tflops=T, both figures above 0.`;
+  }
   const names = () => [...chosen, ...(custom ? [custom.name] : [])];
   const spec = () => (custom ? `${custom.name}:tdp=${custom.tdp},tflops=${custom.tflops}` : null);
-  const argv = () => {
-    const n = names();
-    const z = zoneArg();
-    const p = pue();
-    return ['whatif', id, '--hardware', n.length ? n.join(',') : 'A100',
-      spec() ? '--gpu-spec' : null, spec(),
-      z ? '--zones' : null, z, p !== null ? '--pue' : null, p !== null ? String(p) : null];
-  };
+  const argv = () => hardwareArgv(id, { names: names(), spec: spec(), zone: zoneArg(), pue: pue() });
   const cli = cliButton(argv);
   const run = h('button', { type: 'button', 'data-testid': 'hw-compare', onclick: () => compare() }, 'Compare');
   const addCustom = h('button', { type: 'button', 'data-testid': 'hw-custom-add', onclick: () => {
@@ -84,7 +104,7 @@ export function makeHardware(id, ctx, { zoneArg, pue }) {
     const n = names();
     cli.refresh();
     if (!n.length) { msg.textContent = 'Tick at least one device (or type one\u2019s figures).'; return; }
-    ctx.setParams?.({ hw: [...chosen].join(',') || null });
+    ctx.setParams?.({ hw: [...chosen].join(',') || null, spec: spec() });
     const mine = ++seq;
     try {
       const a = await getJSON(runPath(id, '/whatif'), { hardware: n.join(','), specs: spec(), zones: zoneArg(), pue: pue() });
@@ -116,7 +136,7 @@ export function makeHardware(id, ctx, { zoneArg, pue }) {
     }
   }
 
-  loadTable().then(() => { if (chosen.size) compare(); });
+  loadTable().then(() => { if (chosen.size || custom) compare(); });
   return {
     el,
     /** The zone, signal, year or PUE changed: the comparison shown is asked again. */

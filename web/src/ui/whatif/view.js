@@ -6,7 +6,7 @@ import { h, fmt, carbon } from '../../format.js';
 import { getJSON, runPath } from '../api.js';
 import { cliButton } from '../cli.js';
 import { zoneIndex, rowFor, zoneArg } from './codes.js';
-import { parseTerm } from './equation.js';
+import { parsePue, PUE_MIN, PUE_MAX } from './equation.js';
 import { makeMap, legend, shapeCodes } from './map.js';
 import { makeEquations } from './eqview.js';
 import { makeRank } from './rank.js';
@@ -25,7 +25,7 @@ export function mountWhatif(el, ctx) {
     zone: typeof p.zone === 'string' && p.zone ? p.zone.toUpperCase() : null,
     signal: p.signal === 'marginal' ? 'marginal' : 'average',
     year: /^\d{4}$/.test(p.year || '') ? Number(p.year) : null,
-    pue: parseTerm(p.pue),
+    pue: parsePue(p.pue),
   };
   const set = (patch) => ctx.setParams?.(patch);
   let alive = true;
@@ -36,6 +36,16 @@ export function mountWhatif(el, ctx) {
 
   const error = h('p', { class: 'whatif-error', role: 'alert', 'data-testid': 'whatif-error' });
   const showError = (e) => { error.textContent = e ? String(e.message || e) : ''; };
+  // a permalink's pue= outside what --pue takes is not asked (the server would refuse it):
+  // the run's own PUE is used, and said so
+  const pueNote = h('p', { class: 'note', 'data-testid': 'whatif-pue-note' });
+  const notePue = (text) => {
+    const bad = typeof text === 'string' && text !== '' && parsePue(text) === null;
+    pueNote.textContent = bad ? `The link's PUE '${text}' is ignored (a PUE is ${PUE_MIN} to ${PUE_MAX}): the run's own PUE is used.` : '';
+    pueNote.hidden = !bad;
+    h0.set({ pue_ignored: bad ? text : null });
+  };
+  notePue(p.pue);
 
   // controls
   const signalSel = h('select', { 'data-testid': 'whatif-signal', 'aria-label': 'signal' },
@@ -93,7 +103,7 @@ export function mountWhatif(el, ctx) {
     h('p', { class: 'note' }, 'The run\u2019s measured energy re-priced as if it had drawn from another grid: click a zone on the map (or pick one below), edit the equation\u2019s terms, rank every zone, or try other hardware. Every figure is the one the printed aimeter command gives.'),
     h('div', { class: 'whatif-bar' },
       h('label', {}, 'Signal ', signalSel), h('label', {}, 'Year ', yearSel), h('label', {}, 'Zone ', zoneSel)),
-    error, result,
+    error, pueNote, result,
     h('div', { class: 'maps' }, world.el, us.el),
     legend('Click a zone to re-price the run there.'), mapNote,
     eq.el, rank.el, hardware.el));
@@ -222,7 +232,8 @@ export function mountWhatif(el, ctx) {
       const zone = typeof q.zone === 'string' && q.zone ? q.zone.toUpperCase() : null;
       const signal = q.signal === 'marginal' ? 'marginal' : 'average';
       const year = /^\d{4}$/.test(q.year || '') ? Number(q.year) : null;
-      const pue = parseTerm(q.pue);
+      const pue = parsePue(q.pue);
+      notePue(q.pue);
       if (signal !== st.signal || year !== st.year || pue !== st.pue) {
         Object.assign(st, { zone, signal, year, pue });
         signalSel.value = signal;
