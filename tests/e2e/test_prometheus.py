@@ -104,7 +104,7 @@ def test_a_silent_client_and_an_oversized_header_do_not_stop_scrapes(served):
         reply = b""
         with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
             try:
-                s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + b"x" * 65536 +
+                s.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"x" * 65536 +
                           b"\r\n\r\n")
                 reply = s.recv(4096)
             except (BrokenPipeError, ConnectionResetError):
@@ -114,6 +114,22 @@ def test_a_silent_client_and_an_oversized_header_do_not_stop_scrapes(served):
         assert status == 200 and "aimeter_run_info" in text
     finally:
         silent.close()
+    stop()
+    assert proc.wait(timeout=60) == 0, Path(err).read_text()
+
+
+def test_a_rebound_name_is_misdirected(served):
+    """Without credentials the run's server answers only to its own names (DNS rebinding):
+    Host evil.example gets 421; localhost and 127.0.0.1 scrape."""
+    url, stop, proc, err = served
+    port = int(url.rsplit(":", 1)[1])
+    assert fetch(url + "/metrics")[0] == 200  # serving (fetch waits for the port)
+    for host, want in ((b"evil.example", b"421"), (b"localhost:%d" % port, b"200"),
+                       (b"127.0.0.1", b"200")):
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n")
+            reply = s.recv(4096)
+        assert reply.startswith(b"HTTP/1.1 " + want), (host, reply[:200])
     stop()
     assert proc.wait(timeout=60) == 0, Path(err).read_text()
 

@@ -162,7 +162,7 @@ def test_silent_clients_hold_only_their_own_address_slots(served, db):
         assert sample_value(text, "aimeter_http_connections_total") >= PER_ADDRESS_LIMIT + 2
         # Over the per-address limit: closed unanswered. (Answered only if the idle timeout
         # had closed the silent ones first, which a very slow machine could see.)
-        reply = raw(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        reply = raw(port, b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         assert reply == b"" or status_of(reply) == 200, reply[:80]
         for s in silent:  # each is closed by the server: recv returns b"" (or a reset)
             s.settimeout(60)
@@ -186,7 +186,7 @@ def test_slow_senders_from_many_addresses_lose_their_connections(served, db):
     url, stop, proc, err = served
     port = port_of(url)
     t0 = ticks(port)
-    header = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 4096
+    header = b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 4096
     slow = []
     for a in range(2, 10):
         for _ in range(16):
@@ -239,7 +239,7 @@ GARBAGE = [b"\x00\x01\x02\xff\r\n\r\n", b"GARBAGE\r\n\r\n", b"GET\r\n\r\n"]
 
 
 def request(method, path, extra=b""):
-    return (method + b" " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + extra +
+    return (method + b" " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra +
             b"\r\n")
 
 
@@ -267,7 +267,7 @@ def test_bad_requests_get_proper_status_codes(served, db):
         # Malformed header line, HTTP/0.9-style line, unknown version.
         request(b"GET", b"/metrics", b"nocolon\r\n"): 400,
         b"GET /metrics\r\n\r\n": 400,
-        b"GET /metrics HTTP/9.9\r\nHost: x\r\n\r\n": 505,
+        b"GET /metrics HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n": 505,
     }
     for data, want in cases.items():
         reply = raw(port, data)

@@ -70,7 +70,7 @@ def request(base, path, method="GET", headers=None, body=None, timeout=30):
     """(status, headers, body bytes) of one request as written."""
     host, port = base.split("//")[1].split(":")
     c = http.client.HTTPConnection(host, int(port), timeout=timeout)
-    c.putrequest(method, path, skip_accept_encoding=True)
+    c.putrequest(method, path, skip_host="Host" in (headers or {}), skip_accept_encoding=True)
     for k, v in (headers or {}).items():
         c.putheader(k, v)
     if body is not None:
@@ -155,6 +155,42 @@ def test_unauthorised_answers_carry_the_headers(store, tmp_path):
         stop(proc)
 
 
+# ------------------------------------------------------------------ DNS rebinding, origins
+
+def test_only_its_own_names_without_credentials(server, store, tmp_path):
+    """A page elsewhere can point a name of its own at 127.0.0.1 (DNS rebinding): its requests
+    then carry that name in Host, refused with 421; loopback names and the listen address
+    pass. A POST whose Origin is another site's is refused (403) before any route."""
+    port = server.rsplit(":", 1)[1]
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", "[::2]"):
+        code, h, body = request(server, "/api/runs", headers={"Host": host})
+        assert code == 421, (host, body)
+        assert body.count(b"\n") == 1 and b"misdirected" in body
+        assert_security_headers(h)
+    assert request(server, "/", headers={"Host": "evil.example"})[0] == 421
+    for host in ("localhost", f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}"):
+        assert request(server, "/api/runs", headers={"Host": host})[0] == 200, host
+    code, _, body = request(server, "/api/profiles", "POST",
+                            headers={"Origin": "http://evil.example",
+                                     "Content-Type": "application/json"}, body=b"{}")
+    assert code == 403 and b"another origin" in body, body
+    code, _, body = request(server, "/api/profiles", "POST",
+                            headers={"Origin": f"http://127.0.0.1:{port}",
+                                     "Content-Type": "application/json"}, body=b"{}")
+    assert code == 403 and b"--allow-import" in body, body  # past the origin check
+    # with credentials, the name is not checked (the credentials are): 401, not 421
+    r = run_aimeter("hash-password", input="tok-ui\n")
+    cfg = tmp_path / "web.yml"
+    cfg.write_text(f"bearer_tokens:\n  - '{r.stdout.strip()}'\n")
+    proc, base = start(store, tmp_path / "auth", "--web-config", cfg)
+    try:
+        assert request(base, "/api/runs", headers={"Host": "aimeter.example"})[0] == 401
+        assert request(base, "/api/runs", headers={"Host": "aimeter.example",
+                                                   "Authorization": "Bearer tok-ui"})[0] == 200
+    finally:
+        stop(proc)
+
+
 # ------------------------------------------------------------------ request bodies
 
 def raw_exchange(base, head, body_chunks=()):
@@ -195,25 +231,23 @@ def test_post_bodies(server):
     assert code == 403, body
     assert "--allow-import" in json.loads(body)["error"]
     assert h["cache-control"] == "no-store"
-    # a body announced past 1 MiB: 413 before any of it is sent
-    code, text = raw_exchange(server, "POST /api/profiles HTTP/1.1\r\nHost: x\r\n"
+    # without --allow-import no body is read: 403 at once, even for one announced past 1 MiB
+    code, text = raw_exchange(server, "POST /api/profiles HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                       "Content-Type: application/json\r\n"
                                       f"Content-Length: {MIB + 1}\r\n\r\n")
-    assert code == 413, text
-    assert "1 MiB" in text and "content-security-policy" in text.lower()
-    # a chunked one that grows past 1 MiB: 413 too
-    chunk = b"x" * 65536
-    chunks = [b"%x\r\n" % len(chunk) + chunk + b"\r\n" for _ in range(MIB // len(chunk) + 2)]
-    code, text = raw_exchange(server, "POST /api/profiles HTTP/1.1\r\nHost: x\r\n"
-                                      "Content-Type: application/json\r\n"
-                                      "Transfer-Encoding: chunked\r\n\r\n", chunks + [b"0\r\n\r\n"])
-    assert code == 413, text
+    assert code == 403 and "--allow-import" in text, text
     # the server still answers afterwards
     assert request(server, "/api/runs")[0] == 200
 
 
 def test_allow_import(store, tmp_path):
     assert "--allow-import" in run_aimeter("serve", "--help").stdout
+    # a store that is not there is not made: 66, as without the option
+    missing = tmp_path / "no" / "such.db"
+    r = run_aimeter("serve", "--db", missing, "--listen", str(free_port()), "--allow-import")
+    assert r.returncode == 66, r.stderr
+    assert "no such store" in r.stderr
+    assert not missing.parent.exists()
     copy = tmp_path / "rw.db"
     copy.write_bytes(Path(store).read_bytes())
     proc, base = start(copy, tmp_path / "serve", "--allow-import")
@@ -223,8 +257,18 @@ def test_allow_import(store, tmp_path):
                                 headers={"Content-Type": "application/json"}, body=b"{")
         assert code == 400, body
         assert "error" in json.loads(body)
-        code, text = raw_exchange(base, "POST /api/profiles HTTP/1.1\r\nHost: x\r\n"
+        # a body announced past 1 MiB: 413 before any of it is sent
+        code, text = raw_exchange(base, "POST /api/profiles HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                         f"Content-Length: {2 * MIB}\r\n\r\n")
+        assert code == 413, text
+        assert "1 MiB" in text and "content-security-policy" in text.lower()
+        # a chunked one that grows past 1 MiB: 413 too
+        chunk = b"x" * 65536
+        chunks = [b"%x\r\n" % len(chunk) + chunk + b"\r\n" for _ in range(MIB // len(chunk) + 2)]
+        code, text = raw_exchange(base, "POST /api/profiles HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                        "Content-Type: application/json\r\n"
+                                        "Transfer-Encoding: chunked\r\n\r\n",
+                                  chunks + [b"0\r\n\r\n"])
         assert code == 413, text
     finally:
         stop(proc)

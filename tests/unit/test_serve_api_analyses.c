@@ -148,6 +148,20 @@ static void test_view_is_the_pages_data(void **state) {
     }
     const char *few[] = { "buckets", "5", NULL };
     expect_error("/api/runs/" TRAIN "/view", few, 400, "buckets");
+    /* the work under the store's lock is bounded: buckets and zones */
+    const char *many[] = { "buckets", "20001", NULL };
+    expect_error("/api/runs/" TRAIN "/view", many, 400, "buckets");
+    char zones[33 * 3] = "";
+    for (int i = 0; i < 33; i++)
+        strcat(zones, i ? ",FR" : "FR");
+    const char *lots[] = { "zones", zones, NULL };
+    expect_error("/api/runs/" TRAIN "/view", lots, 400, "at most 32");
+    expect_error("/api/runs/" TRAIN "/whatif", lots, 400, "zones");
+    char hw[33 * 5] = "";
+    for (int i = 0; i < 33; i++)
+        strcat(hw, i ? ",A100" : "A100");
+    const char *gpus[] = { "hardware", hw, NULL };
+    expect_error("/api/runs/" TRAIN "/whatif", gpus, 400, "hardware");
     const char *zone[] = { "zones", "NOWHERE", NULL };
     expect_error("/api/runs/" TRAIN "/view", zone, 400, "zones");
     const char *path[] = { "zones", "../../etc/passwd", NULL };
@@ -386,6 +400,11 @@ static void test_compare(void **state) {
     expect_error("/api/compare", trailing, 400, "runs");
     const char *unknown[] = { "runs", TRAIN ",nosuchrun", NULL };
     expect_error("/api/compare", unknown, 404, "nosuchrun");
+    /* a prefix of several runs: the request's to fix (400), as /api/runs/{prefix} */
+    const char *ambiguous[] = { "runs", "2026," INFER, NULL };
+    expect_error("/api/compare", ambiguous, 400, "runs");
+    const char *ambiguous_base[] = { "runs", TRAIN "," INFER, "baseline", "2026", NULL };
+    expect_error("/api/compare", ambiguous_base, 400, "baseline");
     const char *bad_base[] = { "runs", TRAIN "," INFER, "baseline", "a/b", NULL };
     expect_error("/api/compare", bad_base, 400, "baseline");
     const char *bad_by[] = { "runs", TRAIN "," INFER, "by", "-x", NULL };

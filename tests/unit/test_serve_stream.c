@@ -67,6 +67,32 @@ static void count_free(void *cls) {
     ((counting *)cls)->freed++;
 }
 
+/* A source with nothing to send, ever. */
+static int quiet_poll(void *cls, aim_strbuf *out) {
+    (void)out;
+    ((counting *)cls)->polls++;
+    return 1;
+}
+
+/* A poll with nothing new still writes (a comment line): a client gone is noticed on that
+ * write and the stream ends then, not polling on until its budget. */
+static void test_empty_poll_writes_a_comment(void **state) {
+    (void)state;
+    counting c = { 0 };
+    aim_sse_source src = { quiet_poll, count_free, &c };
+    aim_http_stream s;
+    assert_int_equal(aim__sse_stream(&src, AIM_SSE_BUDGET_NS, NULL, &s), 0);
+    aim_strbuf out = AIM_STRBUF_INIT;
+    assert_int_equal(s.next(s.cls, &out), 1); /* the retry */
+    out.len = 0;
+    assert_int_equal(s.next(s.cls, &out), 1);
+    assert_int_equal(c.polls, 1);
+    assert_int_equal(out.len, 3);
+    assert_memory_equal(out.data, ":\n\n", 3);
+    s.free(s.cls);
+    aim__strbuf_free(&out);
+}
+
 static int64_t fake_now;
 static int64_t fake_clock(void) {
     fake_now += 1000000000LL; /* one second per look */
@@ -355,6 +381,97 @@ static void test_events_of_a_completed_run(void **state) {
     aim_store_free(st);
 }
 
+/* The open stream of GET /api/runs/{id}/events (its retry already read). */
+static aim_http_stream open_events(aim_serve_ctx *ctx, const char *id) {
+    char path[128];
+    snprintf(path, sizeof path, "/api/runs/%s/events", id);
+    query q = { NULL };
+    aim_http_request req = { .method = "GET", .path = path, .query = lookup, .query_cls = &q };
+    aim_http_response resp = { 0 };
+    assert_int_equal(aim__serve_api_handle(ctx, &req, &resp), 0);
+    assert_non_null(resp.stream.next);
+    aim_strbuf out = AIM_STRBUF_INIT;
+    assert_int_equal(resp.stream.next(resp.stream.cls, &out), 1); /* retry */
+    aim__strbuf_free(&out);
+    return resp.stream;
+}
+
+static int count_of(const char *text, const char *what) {
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, what)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* A running run's phases are known by name and start: retention deleting a closed instance
+ * (the others move up the list) hides no instance's end; a resumed stream sends only what
+ * began or ended after its resume point. */
+static void test_events_phase_identity(void **state) {
+    (void)state;
+    sql("CREATE TABLE saved_ph AS SELECT * FROM phases WHERE run_id = '" TRAIN "';"
+        "UPDATE runs SET status = 'running' WHERE id = '" TRAIN "';"
+        "UPDATE phases SET end_ns = NULL WHERE run_id = '" TRAIN "' AND seq = 5;");
+    aim_store *st = open_store();
+    aim_serve_ctx ctx = { .store = st };
+    aim_http_stream s = open_events(&ctx, TRAIN);
+    aim_strbuf out = AIM_STRBUF_INIT;
+    assert_int_equal(s.next(s.cls, &out), 1);
+    assert_int_equal(count_of(out.data, "event: phase\n"), 6); /* all, on the first poll */
+    assert_int_equal(count_of(out.data, "\"end_s\":null"), 1);
+    out.len = 0;
+    /* retention deletes the first instance; the open one ends */
+    sql("DELETE FROM phases WHERE run_id = '" TRAIN "' AND seq = 0;"
+        "UPDATE phases SET end_ns = 1291526590 WHERE run_id = '" TRAIN "' AND seq = 5;");
+    assert_int_equal(s.next(s.cls, &out), 1);
+    aim__strbuf_putc(&out, '\0');
+    assert_int_equal(count_of(out.data, "event: phase\n"), 1);
+    assert_non_null(strstr(out.data, "\"name\":\"step\",\"start_s\":0.870454869,"
+                                     "\"end_s\":1.29152659"));
+    s.free(s.cls);
+    aim__strbuf_free(&out);
+    aim_store_free(st);
+    sql("DELETE FROM phases WHERE run_id = '" TRAIN "';"
+        "INSERT INTO phases SELECT * FROM saved_ph; DROP TABLE saved_ph;"
+        "UPDATE runs SET status = 'completed' WHERE id = '" TRAIN "';");
+
+    /* resumed after every instance ended: none is sent again */
+    st = open_store();
+    unsigned status;
+    char *text = stream(st, "GET", "/api/runs/" TRAIN "/events", NULL, "99", &status, NULL);
+    assert_int_equal(status, 200);
+    assert_null(strstr(text, "event: phase"));
+    assert_non_null(strstr(text, "event: end"));
+    free(text);
+    text = stream(st, "GET", "/api/runs/" TRAIN "/events", NULL, "1.0", &status, NULL);
+    assert_int_equal(count_of(text, "event: phase\n"), 6); /* within the slack: all again */
+    free(text);
+    aim_store_free(st);
+}
+
+/* A store that fails mid-stream: an `error` event, and the stream ends normally (0), so that
+ * the browser's EventSource is told instead of reconnecting forever. */
+static void test_events_store_error(void **state) {
+    (void)state;
+    sql("UPDATE runs SET status = 'running' WHERE id = '" INFER "';");
+    aim_store *st = open_store();
+    aim_serve_ctx ctx = { .store = st };
+    aim_http_stream s = open_events(&ctx, INFER);
+    aim_strbuf out = AIM_STRBUF_INIT;
+    assert_int_equal(s.next(s.cls, &out), 1);
+    out.len = 0;
+    sql("ALTER TABLE runs RENAME TO runs_away;");
+    assert_int_equal(s.next(s.cls, &out), 0);
+    aim__strbuf_putc(&out, '\0');
+    const char *e = strstr(out.data, "event: error\ndata: {\"error\":\"");
+    assert_non_null(e);
+    assert_non_null(strstr(e, "\"}\n\n"));
+    s.free(s.cls);
+    aim__strbuf_free(&out);
+    aim_store_free(st);
+    sql("ALTER TABLE runs_away RENAME TO runs;"
+        "UPDATE runs SET status = 'completed' WHERE id = '" INFER "';");
+}
+
 static void test_events_bad_input(void **state) {
     (void)state;
     aim_store *st = open_store();
@@ -388,6 +505,8 @@ static void test_post_routes(void **state) {
     aim_http_request req = { .method = "POST", .path = "/api/runs" };
     assert_int_equal(aim__serve_api_wants_body(&ctx, &req), 0); /* GET only: no body read */
     req.path = "/api/profiles";
+    assert_int_equal(aim__serve_api_wants_body(&ctx, &req), 0); /* no import: 403 unread */
+    ctx.flags = AIM_SERVE_ALLOW_IMPORT;
     assert_int_equal(aim__serve_api_wants_body(&ctx, &req), 1);
     req.method = "GET";
     assert_int_equal(aim__serve_api_wants_body(&ctx, &req), 0);
@@ -408,9 +527,12 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_event_framing),
         cmocka_unit_test(test_stream_ends_by_itself),
+        cmocka_unit_test(test_empty_poll_writes_a_comment),
         cmocka_unit_test(test_budget_within_the_deadline),
         cmocka_unit_test(test_live_lists_running_runs),
         cmocka_unit_test(test_events_of_a_completed_run),
+        cmocka_unit_test(test_events_phase_identity),
+        cmocka_unit_test(test_events_store_error),
         cmocka_unit_test(test_events_bad_input),
         cmocka_unit_test(test_post_routes),
     };

@@ -226,8 +226,10 @@ static int dispatch(aim_serve_ctx *ctx, const aim_http_request *req, aim_http_re
 }
 
 int aim__serve_api_wants_body(void *ctx, const aim_http_request *req) {
-    (void)ctx;
     const char *arg;
+    /* the only body is an import's: without --allow-import the route answers 403 unread */
+    if (!(((const aim_serve_ctx *)ctx)->flags & AIM_SERVE_ALLOW_IMPORT))
+        return 0;
     const aim_serve_route *route = find(routes, COUNT(routes), req->path ? req->path : "", &arg);
     return route && strcmp(req->method, "POST") == 0 && allowed(route->allow, "POST");
 }

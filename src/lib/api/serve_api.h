@@ -47,7 +47,8 @@ typedef struct aim_serve_route {
  * (bad input), 404 (no such route or run), 405 (a method the route does not take, with
  * Allow), 500 (the store failed); Cache-Control: no-store. */
 int aim__serve_api_handle(void *ctx, const aim_http_request *req, aim_http_response *resp);
-/* aim_http_options.wants_body: whether req's route takes a POST body. */
+/* aim_http_options.wants_body: whether req's route takes a POST body (only with
+ * AIM_SERVE_ALLOW_IMPORT in ctx's flags: without it the route refuses, 403, the body unread). */
 int aim__serve_api_wants_body(void *ctx, const aim_http_request *req);
 
 /* The store's routes (serve_api_runs.c, serve_api_series.c); run_id: a full id, resolved. */

@@ -13,6 +13,9 @@
 
 #define MAX_LIST 1024       /* the longest zones, hardware, specs or runs list taken */
 #define MAX_RUNS 64         /* runs in one comparison */
+/* Bounds on the work one request does under the store's lock (every other request waits) */
+#define MAX_ZONES 32        /* zones of a what-if or a view, hardware of a what-if */
+#define MAX_BUCKETS 20000   /* a view's buckets */
 #define YEAR_MIN 1900
 #define YEAR_MAX 2100
 
@@ -80,7 +83,10 @@ static int pue_param(const aim_http_request *req, double *ret, aim_http_response
  * the parameter before any rendering. 0, or -1 (bad). */
 static int zones_ok(const char *zones, aim_http_response *resp) {
     char item[64];
+    int n = 0;
     for (const char *p = zones; *p;) {
+        if (++n > MAX_ZONES)
+            return bad(aim__serve_api_error(resp, 400, "bad zones: at most %d", MAX_ZONES));
         size_t l = strcspn(p, ",");
         aim_error e = { 0 };
         if (l == 0 || l >= sizeof item)
@@ -119,7 +125,7 @@ int aim__serve_api_view(aim_serve_ctx *ctx, const char *run_id, const aim_http_r
     long buckets = 0;
     int r;
     if ((r = list_param(req, "zones", &zones, resp)) < 0 ||
-        (r = aim__serve_api_uint(req, "buckets", 10, 1000000, &buckets, resp)) < 0)
+        (r = aim__serve_api_uint(req, "buckets", 10, MAX_BUCKETS, &buckets, resp)) < 0)
         return r == -1 ? 0 : r;
     if (zones && (r = zones_ok(zones, resp)) < 0)
         return r == -1 ? 0 : r;
@@ -174,6 +180,11 @@ int aim__serve_api_whatif(aim_serve_ctx *ctx, const char *run_id, const aim_http
             return aim__serve_api_error(resp, 400, "bad %s: it goes with rank=1", rank_only[i]);
     if (specs && !hardware)
         return aim__serve_api_error(resp, 400, "bad specs: they go with hardware");
+    size_t items = 1;
+    for (const char *p = hardware; p && *p; p++)
+        items += *p == ',';
+    if (hardware && items > MAX_ZONES)
+        return aim__serve_api_error(resp, 400, "bad hardware: at most %d", MAX_ZONES);
     if (!zones && !hardware)
         return aim__serve_api_error(resp, 400, "missing zones: say zones=FR,PL, rank=1 or "
                                     "hardware=A100,H100");
@@ -212,7 +223,7 @@ int aim__serve_api_forecast(aim_serve_ctx *ctx, const char *run_id,
 }
 
 /* One id of a list: checked, resolved (a prefix, as the CLI takes it) into *ret. 0, -1
- * (answered: 400, 404), or -ENOMEM. */
+ * (answered: 400, also for a prefix of several runs; 404), or -ENOMEM. */
 static int resolve(aim_serve_ctx *ctx, const char *key, const char *s, size_t n, char **ret,
                    aim_http_response *resp) {
     if (!aim__serve_api_id_ok(s, n))
@@ -225,7 +236,8 @@ static int resolve(aim_serve_ctx *ctx, const char *key, const char *s, size_t n,
     if (r == -ENOENT)
         return bad(aim__serve_api_error(resp, 404, "no run %s in the store", ref));
     if (r < 0)
-        return bad(aim__serve_api_error(resp, r == -EINVAL ? 400 : 500, "bad %s: %s", key,
+        return bad(aim__serve_api_error(resp, r == -EINVAL || r == -EEXIST ? 400 : 500,
+                                        "bad %s: %s", key,
                                                aim_store_errmsg(ctx->store)));
     return 0;
 }

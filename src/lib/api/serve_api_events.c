@@ -4,9 +4,11 @@
  *     {"from_s", "to_s", "series": [{"name", "unit", "t": [], "v": []}]}, the samples after
  *     Last-Event-ID (or since=S, or the last 60 s), each series decimated as /series does to
  *     at most points (default 500) points;
- *   event: phase, data: {"name", "start_s", "end_s" | null}: every instance on the first poll,
- *     then each that began or ended;
- *   event: end, data: {"status", "stale"}: the run is no longer running (the stream ends).
+ *   event: phase, data: {"name", "start_s", "end_s" | null}: every instance on the first poll
+ *     (resumed with Last-Event-ID or since: only those open, or begun or ended after it), then
+ *     each that began or ended, known by its name and start (not its place in the list);
+ *   event: end, data: {"status", "stale"}: the run is no longer running (the stream ends);
+ *   event: error, data: {"error"}: the run is gone or the store failed (the stream ends).
  * The stream ends by itself within 8 s (sse.h); the browser's EventSource comes back with
  * Last-Event-ID. The store is used under the server's lock, taken for each poll. */
 #include <errno.h>
@@ -30,6 +32,10 @@
 #define EVENTS_POINTS_DEFAULT 500
 #define FIRST_WINDOW_NS (60 * 1000000000LL)
 #define POLL_NS 500000000L
+/* A resumed stream re-sends the instances that began or ended this long before its resume
+ * point too: the store may hold a phase's change only after the samples past it (a repeat
+ * is harmless, the client keys instances by name and start). */
+#define RESUME_SLACK_NS (5 * 1000000000LL)
 /* one line per event (no indent), otherwise the report style */
 #define SSE_JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
@@ -39,9 +45,12 @@ typedef struct events {
     long points;
     int64_t after_ns;              /* the samples up to it are sent */
     int have_after;                /* 0: the first poll takes the last 60 s */
-    aim_phase_instance *phases;    /* as the client knows them */
+    aim_phase_instance *phases;    /* as the client knows them, sorted by by_identity */
     size_t n_phases;
     int polls;
+    int polls_done;                /* the phases were looked at once */
+    int resumed;                   /* Last-Event-ID or since: the client knows the phases... */
+    int64_t resume_ns;             /* ...that ended before it */
 } events;
 
 typedef struct decimated {
@@ -128,15 +137,39 @@ static int phase_event(const aim_phase_instance *p, aim_strbuf *out) {
     return r;
 }
 
-/* The instances that began (past the ones known) or ended (known open, now closed). */
+/* An instance's identity is its name and start, not its place in the list: retention may
+ * delete a running run's closed instances, moving the others up. */
+static int by_identity(const void *a, const void *b) {
+    const aim_phase_instance *x = a, *y = b;
+    if (x->start_ns != y->start_ns)
+        return x->start_ns < y->start_ns ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* Whether p is worth sending: on the first poll, each instance (a resumed stream: only those
+ * open, or begun or ended after the resume point, less a slack for an instance stored after
+ * the samples that set it); later, those that began (not known) or ended (known open). */
+static int phase_news(const events *ev, const aim_phase_instance *p) {
+    if (ev->polls_done == 0)
+        return !ev->resumed || !p->closed || p->start_ns >= ev->resume_ns - RESUME_SLACK_NS ||
+               p->end_ns >= ev->resume_ns - RESUME_SLACK_NS;
+    const aim_phase_instance *known = ev->n_phases
+        ? bsearch(p, ev->phases, ev->n_phases, sizeof *p, by_identity) : NULL;
+    return !known || (p->closed && !known->closed);
+}
+
+/* The instances that began or ended since the client last heard (phase_news). */
 static int phase_events(events *ev, aim_db *db, aim_strbuf *out) {
     aim_phase_instance *ph = NULL;
     size_t n = 0;
     int r = aim__db_phase_instances(db, ev->run_id, &ph, &n);
+    if (r == 0 && n > 1)
+        qsort(ph, n, sizeof *ph, by_identity); /* the order they began; for bsearch */
     for (size_t i = 0; i < n && r == 0; i++)
-        if (i >= ev->n_phases || (ph[i].closed && !ev->phases[i].closed))
+        if (phase_news(ev, &ph[i]))
             r = phase_event(&ph[i], out);
     if (r == 0) {
+        ev->polls_done = 1;
         free(ev->phases);
         ev->phases = ph;
         ev->n_phases = n;
@@ -176,6 +209,27 @@ static int poll_store(events *ev, aim_strbuf *out) {
     return r < 0 ? r : live;
 }
 
+/* A failed poll as the stream's last event, so that the stream ends normally: an
+ * EventSource that lost its connection would come back forever, one told closes. */
+static int error_event(const events *ev, int err, aim_strbuf *out) {
+    char msg[320];
+    const char *why = aim__db_errmsg(aim__store_db(ev->ctx->store));
+    if (err == -ENOENT)
+        snprintf(msg, sizeof msg, "no run %s in the store", ev->run_id);
+    else
+        snprintf(msg, sizeof msg, "%s", why && *why ? why : strerror(-err));
+    int bad = 0;
+    json_t *o = json_object();
+    aim__json_put(o, "error", aim__json_str(msg, sizeof msg), &bad);
+    char *text = NULL;
+    int r = !bad ? aim__json_dump_flags(o, SSE_JSON_FLAGS, 0, &text) : -ENOMEM;
+    json_decref(o);
+    if (r == 0)
+        aim__sse_event(out, "error", NULL, text);
+    free(text);
+    return r < 0 ? r : 0;
+}
+
 static int events_poll(void *cls, aim_strbuf *out) {
     events *ev = cls;
     if (ev->polls++ > 0) { /* the first answers at once; then twice a second */
@@ -185,6 +239,8 @@ static int events_poll(void *cls, aim_strbuf *out) {
     if (ev->ctx->lock)
         pthread_mutex_lock(ev->ctx->lock);
     int r = poll_store(ev, out);
+    if (r < 0)
+        r = error_event(ev, r, out); /* under the lock: the store's message */
     if (ev->ctx->lock)
         pthread_mutex_unlock(ev->ctx->lock);
     return r;
@@ -229,7 +285,8 @@ int aim__serve_api_events(aim_serve_ctx *ctx, const char *run_id, const aim_http
     events *ev = calloc(1, sizeof *ev);
     if (!ev)
         return -ENOMEM;
-    *ev = (events){ .ctx = ctx, .points = points, .after_ns = after, .have_after = have };
+    *ev = (events){ .ctx = ctx, .points = points, .after_ns = after, .have_after = have,
+                    .resumed = have, .resume_ns = after };
     strcpy(ev->run_id, run_id);
     aim_sse_source src = { .poll = events_poll, .free = events_free, .cls = ev };
     aim_http_stream stream;

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "aimeter.h"
 #include "api/error_out.h"
@@ -50,7 +51,17 @@ AIM_PUBLIC int aim_api_server_start(const char *store_path, const char *address,
     int import = (flags & AIM_API_SERVER_ALLOW_IMPORT) != 0;
     srv->ctx = (aim_serve_ctx){ .flags = import ? AIM_SERVE_ALLOW_IMPORT : 0, .lock = &srv->lock };
     int r = aim_store_new(&srv->ctx.store);
-    if (r == 0 && (r = aim_store_open(srv->ctx.store, store_path, !import)) < 0) {
+    /* a store that is not there is an error with import too (the read-only open says so, as
+     * without it): a read-write open would create it, and its directory */
+    struct stat sb;
+    int missing = import && store_path && stat(store_path, &sb) < 0 && errno == ENOENT;
+    if (r == 0 && (r = aim_store_open(srv->ctx.store, store_path, !import || missing)) == 0 &&
+        missing) { /* it came between the two looks: not served read-only */
+        aim__error_set(ret_error, -ENOENT, "%s: no such store", store_path);
+        aim_api_server_stop(srv);
+        return -ENOENT;
+    }
+    if (r < 0 && srv->ctx.store) {
         aim__error_set(ret_error, r, "%s", aim_store_errmsg(srv->ctx.store));
         aim_api_server_stop(srv);
         return r;

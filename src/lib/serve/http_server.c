@@ -16,6 +16,7 @@
 #include "serve/web_auth.h"
 #include "serve/web_deadline.h"
 #include "serve/web_mhd.h"
+#include "serve/web_origin.h"
 
 /* One address holds at most an eighth of the connections: a client from elsewhere finds a
  * free one unless eight addresses gang up, and those lose theirs at the deadline. */
@@ -35,6 +36,8 @@ struct aim_http_server {
     aim_web_auth *auth;            /* NULL: no authentication asked for */
     aim_prom_stats *stats;         /* NULL: not counted */
     aim_web_deadline *deadline;    /* the watchdog of each request's deadline */
+    char listen[64];               /* the address literal listened on (web_origin.h) */
+    int tls;                       /* https: a POST's own origin (web_origin.h) */
     atomic_int stopping;           /* the streams end at their next chunk */
 };
 
@@ -150,6 +153,15 @@ static enum MHD_Result too_large(aim_http_server *srv, struct MHD_Connection *c)
     return queue(srv, c, &resp);
 }
 
+/* A one-line text answer of status (a refusal before any route). */
+static enum MHD_Result refuse(aim_http_server *srv, struct MHD_Connection *c, unsigned status,
+                              const char *text) {
+    aim_http_response resp = { 0 };
+    if (aim__http_respond(&resp, status, "text/plain; charset=utf-8", text) < 0)
+        return MHD_NO;
+    return queue(srv, c, &resp);
+}
+
 /* Whether the request announces a body larger than the server reads. */
 static int announced_too_large(struct MHD_Connection *c) {
     const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -188,10 +200,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         .last_event_id = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID"),
         .deadline_ns = aim__web_deadline_of(srv->deadline, c),
     };
-    if (!up) { /* the headers are in: check the credentials, then decide on a body */
+    if (!up) { /* the headers are in: Host, credentials, Origin, then decide on a body */
+        const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+        /* without credentials only a name of this server: no DNS rebinding (web_origin.h) */
+        if (!srv->auth && !aim__web_host_ok(host, srv->listen))
+            return refuse(srv, c, 421, "misdirected request: this aimeter answers to localhost, "
+                                       "127.0.0.1, [::1] or the address it listens on\n");
         aim_auth_verdict verdict = srv->auth ? aim__web_mhd_check(srv->auth, c) : AIM_AUTH_OK;
         if (verdict != AIM_AUTH_OK)
             return aim__web_mhd_refuse(c, srv->auth, verdict, srv->opts.headers);
+        if (strcmp(method, "POST") == 0 &&
+            !aim__web_origin_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"), host,
+                                srv->tls))
+            return refuse(srv, c, MHD_HTTP_FORBIDDEN, "forbidden: a POST from another origin\n");
         if (srv->opts.wants_body && srv->opts.wants_body(srv->ctx, &req)) {
             if (announced_too_large(c))
                 return too_large(srv, c);
@@ -264,10 +285,14 @@ static int start(const char *address, unsigned port, aim_web_config *web,
     }
     struct MHD_OptionItem web_options[AIM_WEB_MHD_OPTIONS];
     int r;
+    if (strlen(address) >= sizeof srv->listen)
+        return -EINVAL;
+    strcpy(srv->listen, address);
     if ((r = aim__web_mhd_options(web, &flags, web_options)) < 0 ||
         (r = aim__web_auth_new(web, NULL, &srv->auth)) < 0 ||
         (r = aim__web_deadline_new(CONNECTION_LIMIT, REQUEST_DEADLINE_NS, &srv->deadline)) < 0)
         return r;
+    srv->tls = (flags & MHD_USE_TLS) != 0;
     srv->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, srv,
         MHD_OPTION_SOCK_ADDR, sa,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,

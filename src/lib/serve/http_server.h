@@ -4,7 +4,8 @@
  * limits that keep a slow or hostile client from exhausting aimeter (connections in total
  * and per address, 16 KiB of memory per connection, a 10 s idle timeout and a 10 s deadline
  * on each whole request: web_deadline.h), the web-config file's TLS and credentials (checked
- * before any route), the self-metrics' counting (prom_stats.h) when asked, request bodies
+ * before any route; without credentials, a Host naming this server: 421 else; a POST's Origin,
+ * when sent, its own: 403 else; web_origin.h), the self-metrics' counting (prom_stats.h) when asked, request bodies
  * (at most 1 MiB, for the routes that take one), headers on every answer (the UI's security
  * headers), and streamed answers (Server-Sent Events, sse.h) in a thread per connection.
  * What a path answers is the route callback's: a pure function of the request, no

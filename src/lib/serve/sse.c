@@ -59,7 +59,13 @@ static int next(void *cls, aim_strbuf *out) {
     }
     if (s->clock() - s->start_ns >= s->budget_ns)
         return 0;
-    return s->src.poll(s->src.cls, out);
+    size_t before = out->len;
+    int r = s->src.poll(s->src.cls, out);
+    /* nothing new: a comment line, so that a client gone is noticed on this write and its
+     * stream ends now, not at its budget */
+    if (r == 1 && out->len == before)
+        aim__strbuf_append(out, ":\n\n");
+    return r;
 }
 
 static void free_sse(void *cls) {

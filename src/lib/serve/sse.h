@@ -2,7 +2,8 @@
  * streams (http_server.h): the framing of one event, and a stream that ends by itself. A
  * stream first sends "retry: 1000" (the browser's EventSource reconnects a second after the
  * end, sending the last id it saw as Last-Event-ID), then what its source produces, and ends
- * when the source says so or, at the latest, a poll after its budget: with a source that
+ * when the source says so or, at the latest, a poll after its budget (a poll that finds
+ * nothing sends the comment ":", so that a client gone is noticed on the write): with a source that
  * waits at most a second per poll, under AIM_SSE_BUDGET_NS + 1 s, well within the request
  * deadline of 10 s (web_deadline.h) that every request keeps. */
 #ifndef AIM_SERVE_SSE_H
