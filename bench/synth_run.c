@@ -219,10 +219,14 @@ int main(int argc, char **argv) {
             const uint8_t *blob;
             size_t len;
             r = aim__chunk_encoder_finish(enc, &blob, &len);
+            const uint8_t *summary; /* with its summary, as the writer stores it */
+            size_t summary_len;
+            aim__chunk_encoder_summary(enc, &summary, &summary_len);
             if (r == 0)
                 r = aim__db_begin(db);
             if (r == 0)
-                r = aim__db_chunk_insert(db, run.id, 0, seq++, first, last, n, blob, len);
+                r = aim__db_chunk_insert_summary(db, run.id, 0, seq++, first, last, n, blob, len,
+                                                summary, summary_len);
             if (r == 0)
                 r = aim__db_commit(db);
         }

@@ -85,6 +85,7 @@ NOT_CODE = {
     ("docs/methodology.md", "share = kg_CO2e × run_seconds / (lifetime_years × 365.25 × 86400)"): "formula",
     ("docs/cli.md", "E = t x (n_cores x P_core x u_core + n_gpu x P_gpu x u_gpu + mem x 0.3725 W/GB) x PUE"): "formula",
     ("docs/store.md", "byte    format version = 1"): "byte layout (decode_chunk below reads it)",
+    ("docs/store.md", "byte    summary version = 1"): "byte layout of chunks.summary",
     ("docs/agent.md", "aimeter: measured by the agent at /run/aimeter/agent.sock"):
         "what a joined `aimeter run` prints (test_agent.py checks its lines against an agent)",
     ("docs/agent.md", "scrape_configs:"):

@@ -18,7 +18,10 @@ void store_rig_chunk(aim_db *db, const char *run_id, int group, int64_t seq, int
     const uint8_t *blob;
     size_t len;
     assert_int_equal(aim__chunk_encoder_finish(e, &blob, &len), 0);
-    assert_int_equal(aim__db_chunk_insert(db, run_id, group, seq, first, last, ticks, blob, len),
-                     0);
+    const uint8_t *sum; /* with its summary, as the writer stores it */
+    size_t sum_len;
+    aim__chunk_encoder_summary(e, &sum, &sum_len);
+    assert_int_equal(aim__db_chunk_insert_summary(db, run_id, group, seq, first, last, ticks, blob,
+                                                  len, sum, sum_len), 0);
     aim__chunk_encoder_free(e);
 }

@@ -13,8 +13,8 @@
 static void push(aim_chunk_backlog *b, int group, int64_t seq, int ticks, size_t len, int want) {
     uint8_t blob[64];
     memset(blob, (int)seq, sizeof blob);
-    assert_int_equal(aim__chunk_backlog_push(b, group, seq, seq * 10, seq * 10 + 9, ticks, blob, len),
-                     want);
+    assert_int_equal(aim__chunk_backlog_push(b, group, seq, seq * 10, seq * 10 + 9, ticks, blob,
+                                            len, NULL, 0), want);
 }
 
 static void keeps_every_chunk_in_order_until_cleared(void **state) {
@@ -35,6 +35,33 @@ static void keeps_every_chunk_in_order_until_cleared(void **state) {
     assert_int_equal(aim__chunk_backlog_count(&b), 0);
     assert_int_equal(b.bytes, 0);
     assert_int_equal(b.dropped_ticks[0] + b.dropped_ticks[1], 0);
+    aim__chunk_backlog_free(&b);
+}
+
+/* A chunk's summary (chunks.summary) is kept with it, copied, and counted in the bound. */
+static void keeps_the_summary_with_its_chunk(void **state) {
+    (void)state;
+    aim_chunk_backlog b;
+    aim__chunk_backlog_init(&b, 100);
+    uint8_t blob[40], sum[20];
+    memset(blob, 1, sizeof blob);
+    memset(sum, 2, sizeof sum);
+    assert_int_equal(aim__chunk_backlog_push(&b, 0, 0, 0, 9, 5, blob, 40, sum, 20), 0);
+    sum[0] = 9;
+    const aim_backlog_chunk *c = aim__chunk_backlog_at(&b, 0);
+    assert_int_equal(c->len, 40);
+    assert_int_equal(c->summary_len, 20);
+    assert_int_equal(c->summary[0], 2); /* a copy */
+    assert_int_equal(c->summary[19], 2);
+    assert_int_equal(c->blob[39], 1);
+    assert_int_equal(b.bytes, 60);
+    /* 60 + 50 > 100: the first goes */
+    assert_int_equal(aim__chunk_backlog_push(&b, 0, 1, 10, 19, 5, blob, 30, sum, 20), 1);
+    assert_int_equal(b.bytes, 50);
+    assert_int_equal(aim__chunk_backlog_push(&b, 0, 2, 20, 29, 5, blob, 30, NULL, 7), 0);
+    assert_null(aim__chunk_backlog_at(&b, 1)->summary);
+    assert_int_equal(aim__chunk_backlog_at(&b, 1)->summary_len, 0);
+    assert_int_equal(b.bytes, 80);
     aim__chunk_backlog_free(&b);
 }
 
@@ -77,6 +104,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(keeps_every_chunk_in_order_until_cleared),
         cmocka_unit_test(drops_the_oldest_at_the_bound_and_counts_them),
+        cmocka_unit_test(keeps_the_summary_with_its_chunk),
         cmocka_unit_test(refuses_a_group_out_of_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aimeter.h"
 #include "api/run_load.h"
 #include "api/serve_api.h"
 #include "processing/decimate.h"
 #include "processing/summary.h"
+#include "store/codec.h"
 #include "store/db.h"
 #include "store/store.h"
 #include "util/number.h"
@@ -67,17 +69,132 @@ static int seconds_param(const aim_http_request *req, const char *key, double *r
     return 0;
 }
 
-/* The one pass: each tick's values to the decimators of the series it carries. Only the
- * picked series' groups are decoded, from the chunk that holds `from` on, and the pass stops
- * at the first tick after `to` (the reader merges the groups in time order): a zoom reads
- * its window, not the run. Points outside the window are ignored by the decimators, so the
- * answer is the one a whole pass gives. */
+/* One group's pass (read_all): its chunks from the one that holds `from` on, each merged
+ * into the decimators of the picked series it carries. */
+typedef struct group_pass {
+    picked *p;
+    size_t n;
+    int *col;                      /* [n]: p[k]'s column in this group, -1 when elsewhere */
+    double to;
+    int past;                      /* a tick after `to` was met: the group is done */
+    aim_chunk_col_summary *cs;     /* [group's columns] */
+} group_pass;
+
+static int push_tick(int64_t t_rel_ns, const double *values, const uint8_t *valid, void *ud) {
+    group_pass *g = ud;
+    double ts = (double)t_rel_ns / 1e9; /* as the decimators compare it with to */
+    if (ts > g->to) { /* the rest of the chunk is still read: a damaged one is still said */
+        g->past = 1;
+        return 0;
+    }
+    int r = 0;
+    for (size_t k = 0; k < g->n && r == 0; k++)
+        if (g->col[k] >= 0)
+            r = aim__decimator_push(&g->p[k].dec, ts, values[g->col[k]], valid[g->col[k]]);
+    return r;
+}
+
+/* The chunk by its summary when it has one, every picked column of it is free of gaps and it
+ * lies in one bucket: 1 when merged so (the decimators then are as its samples would leave
+ * them), 0 when it must be decoded, -ENOMEM. */
+static int push_summary(group_pass *g, int n_cols, const aim_chunk_column *cols,
+                        const uint8_t *sum, size_t len) {
+    aim_chunk_summary h;
+    if (!sum || aim__chunk_summary_decode(sum, len, n_cols, cols, &h, g->cs) < 0 ||
+        h.n_ticks < 1)
+        return 0;
+    if ((double)h.t_first / 1e9 > g->to)
+        return 0; /* the group's last chunk read: decoded, as a whole pass would */
+    picked *first = NULL;
+    for (size_t k = 0; k < g->n; k++) {
+        if (g->col[k] < 0)
+            continue;
+        const aim_chunk_col_summary *c = &g->cs[g->col[k]];
+        if (c->dirty || c->count != h.n_ticks)
+            return 0;
+        if (!first)
+            first = &g->p[k];
+    }
+    if (!first)
+        return 1; /* no picked column here (cannot happen: the group was picked) */
+    /* every decimator has the one window and buckets: the first one answers for all */
+    double t0 = (double)h.t_first / 1e9, t1 = (double)h.t_last / 1e9;
+    long b = aim__decimator_bucket(&first->dec, t0);
+    if (b < 0 || aim__decimator_bucket(&first->dec, t1) != b)
+        return 0;
+    for (size_t k = 0; k < g->n; k++) {
+        if (g->col[k] < 0)
+            continue;
+        const aim_chunk_col_summary *c = &g->cs[g->col[k]];
+        aim_decimate_run run = { .count = (size_t)c->count, .t_last = t1,
+                                   .t = { (double)c->t[0] / 1e9, (double)c->t[1] / 1e9 },
+                                   .v = { c->v[0], c->v[1] },
+                                   .t_min = (double)c->t_min / 1e9, .v_min = c->v_min,
+                                   .t_max = (double)c->t_max / 1e9, .v_max = c->v_max };
+        int r = aim__decimator_push_run(&g->p[k].dec, &run);
+        if (r < 0)
+            return r;
+        if (r == 0) /* it is pushed whole or not at all: checked above for every decimator */
+            return -EINVAL;
+    }
+    return 1;
+}
+
+static int read_group(aim_db *db, const aim_run_summary *run, int group, group_pass *g,
+                      int64_t from_ns) {
+    int n_cols = 0;
+    for (int i = 0; i < run->n_series; i++)
+        n_cols += run->series[i].group == group;
+    aim_chunk_column *cols = calloc((size_t)n_cols + 1, sizeof *cols);
+    g->cs = calloc((size_t)n_cols + 1, sizeof *g->cs);
+    int r = cols && g->cs ? 0 : -ENOMEM;
+    for (int i = 0, c = 0; r == 0 && i < run->n_series; i++)
+        if (run->series[i].group == group)
+            cols[c++] = (aim_chunk_column){ run->series[i].resolution, run->series[i].counter };
+    for (size_t k = 0; k < g->n; k++)
+        g->col[k] = run->series[g->p[k].series].group == group ? g->p[k].pos : -1;
+    aim_db_chunk_iter *it = NULL;
+    if (r == 0)
+        r = aim__db_chunk_iter_from(db, run->id, group, from_ns, &it);
+    g->past = 0;
+    while (r == 0 && !g->past) {
+        const uint8_t *blob, *sum = NULL;
+        size_t len, sum_len = 0;
+        int64_t seq = 0;
+        int more = aim__db_chunk_iter_next(it, &blob, &len, &seq);
+        if (more <= 0) {
+            r = more;
+            break;
+        }
+        aim__db_chunk_iter_summary(it, &sum, &sum_len);
+        r = push_summary(g, n_cols, cols, sum, sum_len);
+        if (r == 0)
+            r = aim__chunk_decode(blob, len, n_cols, cols, push_tick, g);
+        else if (r > 0)
+            r = 0;
+        if (r == -EBADMSG || r == -EINVAL) /* the series reader's words */
+            r = aim__db_set_error(db, r, "run %s, group %d: chunk %lld %s", run->id, group,
+                                  (long long)seq, r == -EBADMSG ? "is corrupt" : aim_strerror(r));
+    }
+    aim__db_chunk_iter_free(it);
+    free(cols);
+    free(g->cs);
+    g->cs = NULL;
+    return r;
+}
+
+/* The one pass, group by group (a series is in one group, and its decimator sees its samples
+ * in time order either way): only the picked series' groups are read, from the chunk that
+ * holds `from` on, to the first tick after `to`: a zoom reads its window, not the run. A chunk
+ * that lies in one bucket is merged by its stored summary (chunks.summary) without decoding
+ * it; the others are decoded tick by tick. Points outside the window are ignored by the
+ * decimators, so the answer is the one a whole pass gives. */
 static int read_all(aim_db *db, const aim_run_summary *run, picked *p, size_t n, double from,
                     double to) {
     int *groups = calloc(n + 1, sizeof *groups), n_groups = 0;
-    if (!groups)
-        return -ENOMEM;
-    for (size_t k = 0; k < n; k++) {
+    int *col = calloc(n + 1, sizeof *col);
+    int r = groups && col ? 0 : -ENOMEM;
+    for (size_t k = 0; r == 0 && k < n; k++) {
         int g = run->series[p[k].series].group, seen = 0;
         for (int i = 0; i < n_groups; i++)
             seen |= groups[i] == g;
@@ -85,21 +202,12 @@ static int read_all(aim_db *db, const aim_run_summary *run, picked *p, size_t n,
             groups[n_groups++] = g;
     }
     int64_t from_ns = from > 0 ? (int64_t)(from * 1e9) - 1 : INT64_MIN;
-    aim_series_reader *rd = NULL;
-    int r = n > 0 ? aim__series_reader_open_run_from(db, run, groups, n_groups, from_ns, &rd) : 0;
-    aim_series_tick t;
-    while (r == 0 && rd && (r = aim__series_reader_next(rd, &t)) > 0) {
-        r = 0;
-        double ts = (double)t.t_rel_ns / 1e9; /* as the decimators compare it with to */
-        if (ts > to)
-            break;
-        for (size_t k = 0; k < n && r == 0; k++)
-            if (run->series[p[k].series].group == t.group && p[k].pos < t.n)
-                r = aim__decimator_push(&p[k].dec, ts, t.values[p[k].pos], t.valid[p[k].pos]);
-    }
-    aim__series_reader_free(rd);
+    group_pass g = { .p = p, .n = n, .col = col, .to = to };
+    for (int i = 0; r == 0 && i < n_groups; i++)
+        r = read_group(db, run, groups[i], &g, from_ns);
+    free(col);
     free(groups);
-    return r > 0 ? 0 : r;
+    return r;
 }
 
 /* Decimates dec's points once more into buckets buckets (breaks kept or dropped). */

@@ -18,7 +18,7 @@ static void drop_oldest(aim_chunk_backlog *b) {
     aim_backlog_chunk *c = slot(b, 0);
     b->dropped_ticks[c->group] += (uint64_t)c->n_ticks;
     b->dropped_chunks++;
-    b->bytes -= c->len;
+    b->bytes -= c->len + c->summary_len;
     free(c->blob);
     c->blob = NULL;
     b->head = (b->head + 1) % b->cap;
@@ -40,15 +40,19 @@ static int grow(aim_chunk_backlog *b) {
 }
 
 int aim__chunk_backlog_push(aim_chunk_backlog *b, int group, int64_t seq, int64_t t_first_ns,
-                           int64_t t_last_ns, int n_ticks, const uint8_t *blob, size_t len) {
+                           int64_t t_last_ns, int n_ticks, const uint8_t *blob, size_t len,
+                           const uint8_t *summary, size_t summary_len) {
     if (group < 0 || group >= AIM_BACKLOG_GROUPS)
         return -EINVAL;
+    if (!summary)
+        summary_len = 0;
     int dropped = 0;
-    while (b->n && b->bytes + len > b->max_bytes) {
+    while (b->n && b->bytes + len + summary_len > b->max_bytes) {
         drop_oldest(b);
         dropped++;
     }
-    uint8_t *copy = malloc(len ? len : 1);
+    /* one allocation: the summary right after the blob */
+    uint8_t *copy = malloc(len + summary_len ? len + summary_len : 1);
     if (!copy || (b->n == b->cap && grow(b) < 0)) {
         free(copy);
         b->dropped_ticks[group] += (uint64_t)n_ticks;
@@ -57,9 +61,12 @@ int aim__chunk_backlog_push(aim_chunk_backlog *b, int group, int64_t seq, int64_
     }
     if (len)
         memcpy(copy, blob, len);
-    *slot(b, b->n) = (aim_backlog_chunk){ group, seq, t_first_ns, t_last_ns, n_ticks, copy, len };
+    if (summary_len)
+        memcpy(copy + len, summary, summary_len);
+    *slot(b, b->n) = (aim_backlog_chunk){ group, seq, t_first_ns, t_last_ns, n_ticks, copy, len,
+                                          summary ? copy + len : NULL, summary_len };
     b->n++;
-    b->bytes += len;
+    b->bytes += len + summary_len;
     return dropped;
 }
 

@@ -18,6 +18,8 @@ typedef struct aim_backlog_chunk {
     int n_ticks;
     uint8_t *blob;
     size_t len;
+    const uint8_t *summary;       /* its summary (codec.h), in blob's allocation; NULL: none */
+    size_t summary_len;
 } aim_backlog_chunk;
 
 typedef struct aim_chunk_backlog {
@@ -32,12 +34,14 @@ typedef struct aim_chunk_backlog {
 void aim__chunk_backlog_init(aim_chunk_backlog *b, size_t max_bytes);
 void aim__chunk_backlog_free(aim_chunk_backlog *b);
 
-/* Copies the blob (the encoder's buffer is reused) and appends it, first dropping the oldest
+/* Copies the blob and its summary (summary may be NULL; the encoder's buffers are reused)
+ * and appends them, first dropping the oldest
  * chunks while the total would exceed the bound (the newest is always kept). Returns the
  * number of chunks dropped (>= 0), or -ENOMEM (the chunk is then dropped and counted) or
  * -EINVAL (group out of range). */
 int aim__chunk_backlog_push(aim_chunk_backlog *b, int group, int64_t seq, int64_t t_first_ns,
-                           int64_t t_last_ns, int n_ticks, const uint8_t *blob, size_t len);
+                           int64_t t_last_ns, int n_ticks, const uint8_t *blob, size_t len,
+                           const uint8_t *summary, size_t summary_len);
 
 /* The i-th chunk held (0: the oldest), borrowed until the next push or clear. */
 const aim_backlog_chunk *aim__chunk_backlog_at(const aim_chunk_backlog *b, size_t i);

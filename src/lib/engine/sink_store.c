@@ -25,8 +25,12 @@ static void encode_chunk(aim_session *s, aim_group *g) {
     const uint8_t *blob;
     size_t len;
     int r = aim__chunk_encoder_finish(g->encoder, &blob, &len);
+    const uint8_t *sum;
+    size_t sum_len;
+    aim__chunk_encoder_summary(g->encoder, &sum, &sum_len);
     if (r >= 0)
-        r = aim__chunk_backlog_push(&s->backlog, g->index, g->chunk_seq++, first, last, n, blob, len);
+        r = aim__chunk_backlog_push(&s->backlog, g->index, g->chunk_seq++, first, last, n, blob,
+                                   len, sum, sum_len);
     else
         s->backlog.dropped_ticks[g->index] += (uint64_t)n;
     if (r != 0 && !s->backlog_warned) {
@@ -92,8 +96,9 @@ static int flush(aim_session *s, int with_chunks) {
     size_t n = with_chunks ? aim__chunk_backlog_count(&s->backlog) : 0;
     for (size_t i = 0; i < n && r >= 0; i++) {
         const aim_backlog_chunk *c = aim__chunk_backlog_at(&s->backlog, i);
-        r = aim__db_chunk_insert(s->db, s->run.id, c->group, c->seq, c->t_first_ns, c->t_last_ns,
-                                c->n_ticks, c->blob, c->len);
+        r = aim__db_chunk_insert_summary(s->db, s->run.id, c->group, c->seq, c->t_first_ns,
+                                        c->t_last_ns, c->n_ticks, c->blob, c->len, c->summary,
+                                        c->summary_len);
     }
     for (size_t k = 0; k < s->n_stages && r >= 0; k++)
         if (s->stages[k]->store)

@@ -132,6 +132,38 @@ int aim__decimator_push(aim_decimator *d, double t, double value, int valid) {
     return 0;
 }
 
+int aim__decimator_push_run(aim_decimator *d, const aim_decimate_run *run) {
+    if (d->err)
+        return d->err;
+    long idx = aim__decimator_bucket(d, run->t[0]);
+    /* the bucket is monotonic in t: every sample between lies in the same one */
+    if (run->count == 0 || idx < 0 || aim__decimator_bucket(d, run->t_last) != idx)
+        return 0;
+    if (idx != d->bucket) {
+        close_bucket(d);
+        d->bucket = idx;
+    }
+    /* what push() does for each valid sample, folded */
+    d->in_gap = 0;
+    d->pending = 0;
+    d->samples += run->count;
+    aim_decimate_seg *s = &d->seg;
+    for (size_t k = 0; s->count + k < 2 && k < run->count; k++) {
+        s->t[s->count + k] = run->t[k];
+        s->v[s->count + k] = run->v[k];
+    }
+    if (s->count == 0 || run->v_min < s->v_min) {
+        s->v_min = run->v_min;
+        s->t_min = run->t_min;
+    }
+    if (s->count == 0 || run->v_max > s->v_max) {
+        s->v_max = run->v_max;
+        s->t_max = run->t_max;
+    }
+    s->count += run->count;
+    return 1;
+}
+
 int aim__decimator_finish(aim_decimator *d) {
     close_bucket(d);
     return d->err;

@@ -52,6 +52,19 @@ void aim__decimator_init(aim_decimator *d, double x0, double x1, size_t buckets)
 /* One sample at t (s); samples come in time order. Outside the window it is ignored.
  * valid 0 or a non-finite value is a gap. 0 or -ENOMEM (and every later call fails too). */
 int aim__decimator_push(aim_decimator *d, double t, double value, int valid);
+/* A run of count >= 1 valid, finite samples in time order from t[0] to t_last, given by its
+ * first two samples (t[1], v[1] meaningful when count > 1) and its minimum and maximum each
+ * at its first occurrence: a stored chunk's summary (store/codec.h). */
+typedef struct aim_decimate_run {
+    size_t count;
+    double t[2], v[2];
+    double t_min, v_min, t_max, v_max;
+    double t_last;
+} aim_decimate_run;
+/* Pushes such a run at once when it lies in one bucket of the window: the decimator is then
+ * exactly as pushing its samples one by one would leave it. 1 when merged, 0 when not (the
+ * run spans buckets or leaves the window, or is empty: push its samples instead), -ENOMEM. */
+int aim__decimator_push_run(aim_decimator *d, const aim_decimate_run *run);
 /* The bucket t falls in (0 to buckets - 1), or -1 outside the window: for a curve cut in
  * the same buckets. */
 long aim__decimator_bucket(const aim_decimator *d, double t);

@@ -30,6 +30,10 @@
 #define VARINT_MAX 10
 /* Beyond 2^53 steps an integer no longer round-trips through a double exactly. */
 #define QUANT_LIMIT 9007199254740992.0
+#define SUMMARY_VERSION 1
+/* A column's summary at most: its count and four (time, value) pairs of varints (or
+ * a varint and a double). */
+#define SUMMARY_COL_MAX (VARINT_MAX + 4 * 2 * VARINT_MAX)
 
 struct aim_chunk_encoder {
     int n_series;
@@ -43,6 +47,8 @@ struct aim_chunk_encoder {
     size_t scratch_cap;
     uint8_t *out;
     size_t out_cap;
+    uint8_t *summary;  /* the last chunk's summary (codec.h) */
+    size_t summary_cap, summary_len;
 };
 
 static uint64_t zz_enc(uint64_t v) { return (v << 1) ^ (0 - (v >> 63)); }
@@ -106,7 +112,10 @@ int aim__chunk_encoder_new(int n_series, const aim_chunk_column *columns, int ma
     e->valid = malloc(cells ? cells : 1);
     e->scratch = malloc(e->scratch_cap);
     e->out = malloc(e->out_cap);
-    if (!e->columns || !e->t || !e->values || !e->valid || !e->scratch || !e->out) {
+    e->summary_cap = 1 + 4 * VARINT_MAX + (size_t)n_series * SUMMARY_COL_MAX;
+    e->summary = malloc(e->summary_cap);
+    if (!e->columns || !e->t || !e->values || !e->valid || !e->scratch || !e->out ||
+        !e->summary) {
         aim__chunk_encoder_free(e);
         return -ENOMEM;
     }
@@ -125,6 +134,7 @@ void aim__chunk_encoder_free(aim_chunk_encoder *e) {
     free(e->valid);
     free(e->scratch);
     free(e->out);
+    free(e->summary);
     free(e);
 }
 
@@ -178,7 +188,40 @@ static void put_le64(uint8_t *p, uint64_t v) {
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static size_t encode_column(const aim_chunk_encoder *e, int col, uint8_t *p, unsigned *flags) {
+/* A column's summary (codec.h) as the indices of its ticks, gathered while the column is
+ * encoded: the values are then written as the chunk holds them (a quantum, or a raw double)
+ * and read back with the decoder's arithmetic. */
+typedef struct col_picks {
+    int count, dirty;
+    int first[2], min, max;
+    double lo, hi;
+} col_picks;
+
+/* Valid tick i, of value v as the decoder returns it; the decimator's tie rules: the first
+ * occurrence of the minimum and of the maximum stays. */
+static inline __attribute__((always_inline)) void pick(col_picks *cp, int i, double v) {
+    if (!isfinite(v))
+        cp->dirty = 1;
+    if (cp->count < 2)
+        cp->first[cp->count] = i;
+    if (cp->count == 0 || v < cp->lo) {
+        cp->lo = v;
+        cp->min = i;
+    }
+    if (cp->count == 0 || v > cp->hi) {
+        cp->hi = v;
+        cp->max = i;
+    }
+    cp->count++;
+}
+
+/* The quantum the encoder stores for a value of a quantised column. */
+static uint64_t quantum(double v, double resolution) {
+    return (uint64_t)llround(v / resolution);
+}
+
+static size_t encode_column(const aim_chunk_encoder *e, int col, uint8_t *p, unsigned *flags,
+                            col_picks *ret_picks) {
     const double *vals = &e->values[(size_t)col * (size_t)e->max_ticks];
     const uint8_t *ok = &e->valid[(size_t)col * (size_t)e->max_ticks];
     const aim_chunk_column *c = &e->columns[col];
@@ -200,6 +243,8 @@ static size_t encode_column(const aim_chunk_encoder *e, int col, uint8_t *p, uns
         len = bytes;
     }
 
+    /* a local the compiler keeps in registers: the bytes written through p cannot alias it */
+    col_picks picks = { .dirty = (*flags & FLAG_BITMAP) != 0 }, *cp = &picks;
     size_t start = len;
     uint64_t prev = 0, prev_d = 0;
     int k = 0;
@@ -210,6 +255,7 @@ static size_t encode_column(const aim_chunk_encoder *e, int col, uint8_t *p, uns
         if (!(fabs(x) <= QUANT_LIMIT))  /* also catches NaN */
             goto raw;
         uint64_t q = (uint64_t)llround(x);
+        pick(cp, i, (double)(int64_t)q * c->resolution); /* next_value's arithmetic */
         if (k == 0) {
             len += put_uvarint(p + len, zz_enc(q));
         } else {
@@ -220,19 +266,23 @@ static size_t encode_column(const aim_chunk_encoder *e, int col, uint8_t *p, uns
         prev = q;
         k++;
     }
+    *ret_picks = picks;
     return len;
 
 raw:
     *flags |= FLAG_RAW;
     len = start;
+    cp->count = 0;
     for (int i = 0; i < n; i++) {
         if (!ok[i])
             continue;
+        pick(cp, i, vals[i]);
         uint64_t bits;
         memcpy(&bits, &vals[i], sizeof bits);
         put_le64(p + len, bits);
         len += 8;
     }
+    *ret_picks = picks;
     return len;
 }
 
@@ -242,10 +292,118 @@ static size_t put_section(uint8_t *out, const uint8_t *body, size_t len, unsigne
     return n + len;
 }
 
+/* ------------------------------------------------------------------ summaries */
+
+static size_t put_point(const aim_chunk_encoder *e, int col, int raw, int i, uint8_t *p) {
+    size_t n = put_uvarint(p, zz_enc((uint64_t)e->t[i] - (uint64_t)e->t[0]));
+    double v = e->values[(size_t)col * (size_t)e->max_ticks + (size_t)i];
+    if (!raw)
+        return n + put_uvarint(p + n, zz_enc(quantum(v, e->columns[col].resolution)));
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    put_le64(p + n, bits);
+    return n + 8;
+}
+
+/*   u8 version (1), uvarint n_series, uvarint n_ticks, zigzag t_first, zigzag t_last - t_first
+ *   per column: uvarint (count << 2 | raw << 1 | dirty); unless dirty or count 0, the points
+ *   first, second (count > 1), minimum, maximum: each zigzag (t - t_first), then the value as
+ *   the chunk holds it: a zigzag quantum, or (raw) a little-endian double. */
+static size_t summary_header(const aim_chunk_encoder *e, uint8_t *p) {
+    size_t n = 0;
+    int64_t t0 = e->n_ticks ? e->t[0] : 0, t1 = e->n_ticks ? e->t[e->n_ticks - 1] : 0;
+    p[n++] = SUMMARY_VERSION;
+    n += put_uvarint(p + n, (uint64_t)e->n_series);
+    n += put_uvarint(p + n, (uint64_t)e->n_ticks);
+    n += put_uvarint(p + n, zz_enc((uint64_t)t0));
+    n += put_uvarint(p + n, zz_enc((uint64_t)t1 - (uint64_t)t0));
+    return n;
+}
+
+static size_t summary_column(const aim_chunk_encoder *e, int col, int raw, const col_picks *cp,
+                             uint8_t *p) {
+    size_t n = put_uvarint(p, (uint64_t)cp->count << 2 | (uint64_t)raw << 1 |
+                                  (uint64_t)(cp->dirty != 0));
+    if (cp->dirty || cp->count == 0)
+        return n;
+    n += put_point(e, col, raw, cp->first[0], p + n);
+    if (cp->count > 1)
+        n += put_point(e, col, raw, cp->first[1], p + n);
+    n += put_point(e, col, raw, cp->min, p + n);
+    n += put_point(e, col, raw, cp->max, p + n);
+    return n;
+}
+
+void aim__chunk_encoder_summary(const aim_chunk_encoder *e, const uint8_t **ret_blob,
+                                size_t *ret_len) {
+    *ret_blob = e ? e->summary : NULL;
+    *ret_len = e ? e->summary_len : 0;
+}
+
+static int get_point(const uint8_t **pp, const uint8_t *end, int64_t t0, int raw,
+                     const aim_chunk_column *col, int64_t *t, double *v) {
+    uint64_t z, x;
+    if (get_uvarint(pp, end, &z) < 0)
+        return -EBADMSG;
+    *t = (int64_t)((uint64_t)t0 + zz_dec(z));
+    if (!raw) {
+        if (get_uvarint(pp, end, &x) < 0)
+            return -EBADMSG;
+        *v = (double)(int64_t)zz_dec(x) * col->resolution;
+        return 0;
+    }
+    if (end - *pp < 8)
+        return -EBADMSG;
+    x = 0;
+    for (int i = 0; i < 8; i++)
+        x |= (uint64_t)(*pp)[i] << (8 * i);
+    *pp += 8;
+    memcpy(v, &x, sizeof *v);
+    return 0;
+}
+
+int aim__chunk_summary_decode(const uint8_t *blob, size_t len, int n_series,
+                              const aim_chunk_column *columns, aim_chunk_summary *ret,
+                              aim_chunk_col_summary *cols) {
+    if (!blob || len < 1 || blob[0] != SUMMARY_VERSION || n_series < 0 || !ret ||
+        (n_series > 0 && (!cols || !columns)))
+        return -EBADMSG;
+    const uint8_t *p = blob + 1, *end = blob + len;
+    uint64_t ns, nt, z0, zd;
+    if (get_uvarint(&p, end, &ns) < 0 || get_uvarint(&p, end, &nt) < 0 ||
+        get_uvarint(&p, end, &z0) < 0 || get_uvarint(&p, end, &zd) < 0 ||
+        ns != (uint64_t)n_series || nt > CHUNK_MAX_TICKS)
+        return -EBADMSG;
+    ret->n_series = n_series;
+    ret->n_ticks = (int)nt;
+    ret->t_first = (int64_t)zz_dec(z0);
+    ret->t_last = (int64_t)((uint64_t)ret->t_first + zz_dec(zd));
+    for (int i = 0; i < n_series; i++) {
+        aim_chunk_col_summary *cs = &cols[i];
+        const aim_chunk_column *c = &columns[i];
+        uint64_t h;
+        memset(cs, 0, sizeof *cs);
+        if (get_uvarint(&p, end, &h) < 0 || (h >> 2) > nt)
+            return -EBADMSG;
+        cs->count = (int)(h >> 2);
+        cs->dirty = (int)(h & 1);
+        int raw = (int)((h >> 1) & 1);
+        if (cs->dirty || cs->count == 0)
+            continue;
+        if (get_point(&p, end, ret->t_first, raw, c, &cs->t[0], &cs->v[0]) < 0 ||
+            (cs->count > 1 && get_point(&p, end, ret->t_first, raw, c, &cs->t[1], &cs->v[1]) < 0) ||
+            get_point(&p, end, ret->t_first, raw, c, &cs->t_min, &cs->v_min) < 0 ||
+            get_point(&p, end, ret->t_first, raw, c, &cs->t_max, &cs->v_max) < 0)
+            return -EBADMSG;
+    }
+    return p == end ? 0 : -EBADMSG;
+}
+
 int aim__chunk_encoder_finish(aim_chunk_encoder *e, const uint8_t **ret_blob, size_t *ret_len) {
     if (!e || !ret_blob || !ret_len)
         return -EINVAL;
     size_t pos = 0;
+    size_t spos = summary_header(e, e->summary);
     e->out[pos++] = CHUNK_VERSION;
     pos += put_uvarint(e->out + pos, (uint64_t)e->n_series);
     pos += put_uvarint(e->out + pos, (uint64_t)e->n_ticks);
@@ -253,9 +411,12 @@ int aim__chunk_encoder_finish(aim_chunk_encoder *e, const uint8_t **ret_blob, si
     pos += put_section(e->out + pos, e->scratch, len, 0);
     for (int c = 0; c < e->n_series; c++) {
         unsigned flags;
-        len = encode_column(e, c, e->scratch, &flags);
+        col_picks cp;
+        len = encode_column(e, c, e->scratch, &flags, &cp);
         pos += put_section(e->out + pos, e->scratch, len, flags);
+        spos += summary_column(e, c, (flags & FLAG_RAW) != 0, &cp, e->summary + spos);
     }
+    e->summary_len = spos;
     e->n_ticks = 0;
     *ret_blob = e->out;
     *ret_len = pos;

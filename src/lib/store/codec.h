@@ -46,6 +46,37 @@ int64_t aim__chunk_encoder_last_t(const aim_chunk_encoder *e);
  * empties the encoder. */
 int aim__chunk_encoder_finish(aim_chunk_encoder *e, const uint8_t **ret_blob, size_t *ret_len);
 
+/* Each chunk's summary, computed by finish() from the values as the decoder will return
+ * them (quantised; raw doubles as given), so that a reader can use it instead of decoding
+ * the chunk and get the very same numbers (api/serve_api_series.c). Per column: */
+typedef struct aim_chunk_col_summary {
+    int count;                 /* valid samples */
+    int dirty;                 /* 1: some tick invalid or some value non-finite (then only
+                                  count is kept: a reader decodes such a chunk) */
+    int64_t t[2];              /* the first two valid samples (count of them kept) */
+    double v[2];
+    int64_t t_min, t_max;      /* the minimum and maximum, each at its first occurrence */
+    double v_min, v_max;
+} aim_chunk_col_summary;
+
+typedef struct aim_chunk_summary {
+    int n_series;
+    int n_ticks;
+    int64_t t_first, t_last;   /* the chunk's first and last tick */
+} aim_chunk_summary;
+
+/* The summary of the chunk the last finish() encoded, as bytes (docs/store.md), borrowed
+ * until the next finish(): a buffer allocated by encoder_new, so this never allocates. */
+void aim__chunk_encoder_summary(const aim_chunk_encoder *e, const uint8_t **ret_blob,
+                                size_t *ret_len);
+
+/* Reads a summary written by the above, with the chunk's columns (values are stored as its
+ * quanta): 0, or -EBADMSG when it is damaged, of another version, or not of n_series
+ * columns. cols has n_series entries. */
+int aim__chunk_summary_decode(const uint8_t *blob, size_t len, int n_series,
+                              const aim_chunk_column *columns, aim_chunk_summary *ret,
+                              aim_chunk_col_summary *cols);
+
 /* Decodes a chunk; calls fn once per tick in order. Returns 0, -EBADMSG on a corrupt or
  * truncated blob (fn may have been called for the ticks before the damage), or fn's
  * negative return. values/valid point to n_series entries, valid only during the call. */

@@ -14,7 +14,10 @@
 #include "processing/summary.h"
 #include "store/codec.h"
 
-#define AIM_DB_SCHEMA_VERSION 10
+#define AIM_DB_SCHEMA_VERSION 11
+/* The oldest schema a read-only open reads as it is (no migration without a write): schema
+ * 11 only added chunks.summary, which a reader does without (it decodes such chunks). */
+#define AIM_DB_SCHEMA_READABLE 10
 
 typedef struct aim_db aim_db;
 
@@ -82,6 +85,12 @@ int aim__db_series_insert(aim_db *db, const char *run_id, const aim_series_summa
 int aim__db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
                         int64_t t_first_ns, int64_t t_last_ns, int n_ticks,
                         const void *blob, size_t len);
+/* The same with the chunk's summary (aim__chunk_encoder_summary; NULL: none), what the writer
+ * and a retention store, so that a reader may skip decoding it (chunks.summary). */
+int aim__db_chunk_insert_summary(aim_db *db, const char *run_id, int group, int64_t seq,
+                                int64_t t_first_ns, int64_t t_last_ns, int n_ticks,
+                                const void *blob, size_t len, const void *summary,
+                                size_t summary_len);
 /* Rewrites the run row's progress fields (status, end time, samples, missed deadlines,
  * achieved interval, total energy, carbon, warnings), each device's energy and each
  * series' statistics from run. Called at every commit and at the end. */
@@ -151,6 +160,9 @@ int aim__db_chunk_iter_from(aim_db *db, const char *run_id, int group, int64_t f
  * ret_seq may be NULL. */
 int aim__db_chunk_iter_next(aim_db_chunk_iter *it, const uint8_t **ret_blob, size_t *ret_len,
                            int64_t *ret_seq);
+/* The summary stored with the chunk next() last returned (store/codec.h), borrowed as its
+ * blob: 1 and the bytes, or 0 when it has none (written before schema 11, by a test). */
+int aim__db_chunk_iter_summary(aim_db_chunk_iter *it, const uint8_t **ret, size_t *ret_len);
 void aim__db_chunk_iter_free(aim_db_chunk_iter *it);
 
 /* Sum of n_ticks over the group's chunks (0 when it has none). */

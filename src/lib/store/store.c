@@ -172,7 +172,14 @@ int aim__db_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
                         int64_t t_first_ns, int64_t t_last_ns, int n_ticks, const void *blob,
                         size_t len) {
     return db->ops->chunk_insert(db, run_id, group, seq, t_first_ns, t_last_ns, n_ticks, blob,
-                                 len);
+                                 len, NULL, 0);
+}
+int aim__db_chunk_insert_summary(aim_db *db, const char *run_id, int group, int64_t seq,
+                                int64_t t_first_ns, int64_t t_last_ns, int n_ticks,
+                                const void *blob, size_t len, const void *summary,
+                                size_t summary_len) {
+    return db->ops->chunk_insert(db, run_id, group, seq, t_first_ns, t_last_ns, n_ticks, blob,
+                                 len, summary, summary_len);
 }
 int aim__db_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_ticks) {
     return db->ops->group_ticks(db, run_id, group, ret_ticks);
@@ -216,6 +223,9 @@ int aim__db_chunk_iter_from(aim_db *db, const char *run_id, int group, int64_t f
 int aim__db_chunk_iter_next(aim_db_chunk_iter *it, const uint8_t **ret_blob, size_t *ret_len,
                            int64_t *ret_seq) {
     return it->ops->chunk_iter_next(it->impl, ret_blob, ret_len, ret_seq);
+}
+int aim__db_chunk_iter_summary(aim_db_chunk_iter *it, const uint8_t **ret, size_t *ret_len) {
+    return it->ops->chunk_iter_summary(it->impl, ret, ret_len);
 }
 void aim__db_chunk_iter_free(aim_db_chunk_iter *it) {
     if (!it)

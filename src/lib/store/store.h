@@ -63,7 +63,7 @@ typedef struct aim_store_ops {
     int (*series_insert)(aim_db *db, const char *run_id, const aim_series_summary *series);
     int (*chunk_insert)(aim_db *db, const char *run_id, int group, int64_t seq,
                         int64_t t_first_ns, int64_t t_last_ns, int n_ticks, const void *blob,
-                        size_t len);
+                        size_t len, const void *summary, size_t summary_len);
     /* A group's codec columns in slot order (*ret allocated, may be NULL when n is 0). */
     int (*group_columns)(aim_db *db, const char *run_id, int group, aim_chunk_column **ret,
                          int *ret_n);
@@ -77,6 +77,8 @@ typedef struct aim_store_ops {
                           void **ret);
     int (*chunk_iter_next)(void *it, const uint8_t **ret_blob, size_t *ret_len,
                            int64_t *ret_seq);
+    /* The current chunk's summary (db.h's aim__db_chunk_iter_summary). */
+    int (*chunk_iter_summary)(void *it, const uint8_t **ret, size_t *ret_len);
     void (*chunk_iter_free)(void *it);
 
     /* The run's intensity and price steps. */

@@ -27,6 +27,7 @@ const aim_store_ops aim_sqlite_store_ops = {
     .grid_group = sq_corr_grid_group,
     .chunk_iter_new = sq_chunk_iter_new,
     .chunk_iter_next = sq_chunk_iter_next,
+    .chunk_iter_summary = sq_chunk_iter_summary,
     .chunk_iter_free = sq_chunk_iter_free,
     .steps_insert = sq_steps_insert,
     .steps_count = sq_steps_count,

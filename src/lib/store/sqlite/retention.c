@@ -147,7 +147,11 @@ static int put_chunk(aim_db *db, const char *run_id, int group, int64_t seq,
     const uint8_t *blob;
     size_t len;
     int r = aim__chunk_encoder_finish(e, &blob, &len);
-    return r < 0 ? r : sq_chunk_insert(db, run_id, group, seq, first, last, n, blob, len);
+    const uint8_t *sum;
+    size_t sum_len;
+    aim__chunk_encoder_summary(e, &sum, &sum_len);
+    return r < 0 ? r : sq_chunk_insert(db, run_id, group, seq, first, last, n, blob, len, sum,
+                                       sum_len);
 }
 
 static void stop_at(bucketer *b, int64_t t) {

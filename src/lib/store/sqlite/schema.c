@@ -261,6 +261,12 @@ static const char migration_9[] =
 static const char migration_10[] =
     "ALTER TABLE runs ADD COLUMN samples_lost INTEGER NOT NULL DEFAULT 0; -- taken, not stored\n";
 
+/* Per chunk and column, what a chart's min/max decimation needs of it (count, gaps, first
+ * samples, minimum and maximum: store/codec.h), so that /series can skip decoding a chunk
+ * that falls in one bucket (issue 15). NULL for chunks written before: those are decoded. */
+static const char migration_11[] =
+    "ALTER TABLE chunks ADD COLUMN summary BLOB; -- per column count, first samples, min, max; NULL: none\n";
+
 static const char *const migrations[] = {
     migration_1,
     migration_2,
@@ -272,6 +278,7 @@ static const char *const migrations[] = {
     migration_8,
     migration_9,
     migration_10,
+    migration_11,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == AIM_DB_SCHEMA_VERSION,
                "one migration per schema version");

@@ -60,7 +60,7 @@ static const char *const stmt_sql[ST__COUNT] = {
                          "stddev, mode_exact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
                          "?11, ?12, ?13, ?14, ?15, ?16)",
     [ST_CHUNK_INSERT] = "INSERT INTO chunks (run_id, grp, seq, t_first_ns, t_last_ns, n_ticks, "
-                        "data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "data, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_RUN_UPDATE] = "UPDATE runs SET status = ?2, exit_code = ?3, end_wall_ns = ?4, "
                       "duration_ns = ?5, achieved_interval_ns = ?6, samples = ?7, "
                       "missed_deadlines = ?8, sources = ?9, zone = ?10, "
@@ -116,6 +116,7 @@ typedef struct sq_state {
     int64_t fault_first, fault_last;
     int64_t sample_commits;          /* commits of transactions that inserted a chunk */
     int tx_chunks;                   /* the open transaction inserted a chunk */
+    int summaries;                   /* chunks.summary exists (schema 11 on) */
 } sq_state;
 
 #define SQ(db) ((sq_state *)(db)->impl)
@@ -453,11 +454,12 @@ static int prepare_readonly(aim_db *db) {
     if (kind == STORE_EMPTY)
         return aim__db_set_error(db, -ENOENT, "%s: no aimeter store there yet (empty database)",
                                 SQ(db)->path);
-    if (version < AIM_DB_SCHEMA_VERSION)
+    if (version < AIM_DB_SCHEMA_READABLE)
         return aim__db_set_error(db, -EPROTO,
                                 "%s uses schema %d, older than this aimeter's %d: open it once "
                                 "for writing (any aimeter run) to migrate it", SQ(db)->path,
                                 version, AIM_DB_SCHEMA_VERSION);
+    SQ(db)->summaries = version >= 11;
     return 0;
 }
 
@@ -527,7 +529,11 @@ static int open_checked(aim_db *db, const char *path, int readonly) {
         return aim__db_set_error(db, e == EROFS ? -EROFS : -EACCES, "%s: not writable: %s",
                                 path, strerror(e == EROFS ? EROFS : EACCES));
     }
-    return readonly ? prepare_readonly(db) : prepare_writable(db);
+    if (readonly)
+        return prepare_readonly(db);
+    int r = prepare_writable(db);
+    SQ(db)->summaries = 1; /* migrated to this schema */
+    return r;
 }
 
 /* "FIRST", "FIRST-LAST" or "FIRST-" (for ever): the store's test seam for a disk that fills
@@ -732,7 +738,7 @@ int sq_series_insert(aim_db *db, const char *run_id, const aim_series_summary *s
 
 int sq_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
                         int64_t t_first_ns, int64_t t_last_ns, int n_ticks, const void *blob,
-                        size_t len) {
+                        size_t len, const void *summary, size_t summary_len) {
     sqlite3_stmt *st = NULL;
     int r = stmt(db, ST_CHUNK_INSERT, &st);
     if (r < 0)
@@ -748,6 +754,10 @@ int sq_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq,
     /* STATIC: the blob (the writer's backlog copy) outlives this step, and copying it again
      * would be an avoidable memcpy of the ingest path. */
     sqlite3_bind_blob(st, 7, blob ? blob : "", (int)len, SQLITE_STATIC);
+    if (summary && summary_len <= INT32_MAX)
+        sqlite3_bind_blob(st, 8, summary, (int)summary_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 8);
     SQ(db)->tx_chunks = 1;
     return step_done(db, st, "cannot insert a chunk");
 }
@@ -1224,8 +1234,12 @@ int sq_chunk_iter_new(aim_db *db, const char *run_id, int group, int64_t from_ns
     if (!it)
         return aim__db_set_error(db, -ENOMEM, "out of memory");
     it->db = db;
-    int rc = sqlite3_prepare_v2(SQ(db)->h, "SELECT data, seq FROM chunks WHERE run_id = ?1 AND "
-                                "grp = ?2 AND t_last_ns >= ?3 ORDER BY seq", -1, &it->st, NULL);
+    /* A store of schema 10 read as it is has no summaries: NULL in their place. */
+    int rc = sqlite3_prepare_v2(SQ(db)->h, SQ(db)->summaries
+                                ? "SELECT data, seq, summary FROM chunks WHERE run_id = ?1 AND "
+                                  "grp = ?2 AND t_last_ns >= ?3 ORDER BY seq"
+                                : "SELECT data, seq, NULL FROM chunks WHERE run_id = ?1 AND "
+                                  "grp = ?2 AND t_last_ns >= ?3 ORDER BY seq", -1, &it->st, NULL);
     if (rc != SQLITE_OK) {
         free(it);
         return db_fail(db, rc, "cannot read chunks");
@@ -1252,6 +1266,15 @@ int sq_chunk_iter_next(void *iter, const uint8_t **ret_blob, size_t *ret_len,
     if (ret_seq)
         *ret_seq = sqlite3_column_int64(it->st, 1);
     return 1;
+}
+
+int sq_chunk_iter_summary(void *iter, const uint8_t **ret, size_t *ret_len) {
+    sq_chunk_iter *it = iter;
+    const void *blob = sqlite3_column_blob(it->st, 2);
+    int len = sqlite3_column_bytes(it->st, 2);
+    *ret = blob;
+    *ret_len = (size_t)(blob && len > 0 ? len : 0);
+    return blob && len > 0;
 }
 
 void sq_chunk_iter_free(void *iter) {

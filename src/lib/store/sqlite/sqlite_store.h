@@ -36,7 +36,8 @@ int sq_list_runs_where(aim_db *db, const aim_run_filter *f, aim_run_summary **re
 int sq_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen);
 int sq_series_insert(aim_db *db, const char *run_id, const aim_series_summary *series);
 int sq_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq, int64_t t_first_ns,
-                    int64_t t_last_ns, int n_ticks, const void *blob, size_t len);
+                    int64_t t_last_ns, int n_ticks, const void *blob, size_t len,
+                    const void *summary, size_t summary_len);
 int sq_group_columns(aim_db *db, const char *run_id, int group, aim_chunk_column **ret,
                      int *ret_n);
 int sq_group_ticks(aim_db *db, const char *run_id, int group, int64_t *ret_ticks);
@@ -44,6 +45,7 @@ int sq_corr_grid_group(aim_db *db, const aim_run_summary *run, int *ret_group,
                        int *ret_n_groups);
 int sq_chunk_iter_new(aim_db *db, const char *run_id, int group, int64_t from_ns, void **ret);
 int sq_chunk_iter_next(void *it, const uint8_t **ret_blob, size_t *ret_len, int64_t *ret_seq);
+int sq_chunk_iter_summary(void *it, const uint8_t **ret, size_t *ret_len);
 void sq_chunk_iter_free(void *it);
 int sq_steps_insert(aim_db *db, const char *run_id, int which, const aim_intensity_point *points,
                     size_t n);
