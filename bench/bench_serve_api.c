@@ -21,20 +21,11 @@
 #include "store/db.h"
 #include "store/store.h"
 #include "store_files.h"
+#include "serve_rig.h"
 
 #define N_RUNS 10000
 #define REPEAT 7
 #define SYNTH_ID "20261207-120000-5e1f0a"
-
-typedef struct query { const char *const *kv; } query;
-
-static const char *lookup(const aim_http_request *req, const char *key) {
-    const char *const *kv = ((const query *)req->query_cls)->kv;
-    for (size_t i = 0; kv && kv[i]; i += 2)
-        if (strcmp(kv[i], key) == 0)
-            return kv[i + 1];
-    return NULL;
-}
 
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -44,8 +35,8 @@ static int cmp_double(const void *a, const void *b) {
 /* Times REPEAT calls of GET path?kv and prints a row. */
 static void time_get(aim_store *store, const char *label, const char *path,
                      const char *const *kv, double target_ms) {
-    query q = { kv };
-    aim_http_request req = { .method = "GET", .path = path, .query = lookup, .query_cls = &q };
+    serve_rig_query q;
+    aim_http_request req = serve_rig_request(&q, "GET", path, kv);
     aim_serve_ctx ctx = { .store = store };
     double ms[REPEAT], cpu[REPEAT];
     size_t bytes = 0;

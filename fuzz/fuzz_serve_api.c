@@ -13,6 +13,7 @@
 #include "fuzz_util.h"
 
 #include "api/serve_api.h"
+#include "serve_request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,40 +29,13 @@ static aim_store *store_once(void) {
     return st;
 }
 
-typedef struct lines { const char *text, *end; } lines; /* NUL-separated, up to end */
-
-/* A parameter's value: the first line after the request line that starts with "key=". */
-static const char *lookup(const aim_http_request *req, const char *key) {
-    const lines *l = req->query_cls;
-    const char *p = l->text;
-    size_t kl = strlen(key);
-    while (p && p < l->end) {
-        if (strncmp(p, key, kl) == 0 && p[kl] == '=')
-            return p + kl + 1;
-        p += strlen(p) + 1;
-    }
-    return NULL;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     aim_store *st = store_once();
     char *text = fuzz_copy_cstr(data, size);
     if (!text)
         return 0;
-    size_t n = strlen(text);
-    for (size_t i = 0; i < n; i++) /* lines as consecutive strings */
-        if (text[i] == '\n')
-            text[i] = '\0';
-    size_t first = strlen(text); /* the request line, before it is cut at its space */
-    char *sp = strchr(text, ' ');
-    const char *method = "GET", *path = text;
-    if (sp) {
-        *sp = '\0';
-        method = text;
-        path = sp + 1;
-    }
-    lines l = { first < n ? text + first + 1 : NULL, text + n };
-    aim_http_request req = { .method = method, .path = path, .query = lookup, .query_cls = &l };
+    fuzz_lines l;
+    aim_http_request req = fuzz_serve_parse(text, &l);
     aim_http_response resp = { 0 };
     aim_serve_ctx ctx = { .store = st };
     int r = aim__serve_api_handle(&ctx, &req, &resp);

@@ -225,10 +225,18 @@ try {
     await waitHook(() => window.aimeterUI.whatif.local_edits === true);
     const edited = await hookOf('whatif');
     const devices = await page.$eval('[data-testid="eq-group-gpu"]', (e) => e.textContent);
+    // the edited term is in the permalink: a reload shows the same equation and result
+    await page.waitForFunction(() => location.hash.includes('eq='), null, { timeout: T });
+    const editedHash = await page.evaluate(() => location.hash);
+    await page.reload({ waitUntil: 'load' });
+    await waitHook(() => window.aimeterUI?.whatif?.synced && window.aimeterUI.whatif.local_edits === true);
+    const reloaded = { hook: await hookOf('whatif'),
+      count: await page.$eval('input[data-testid="eq-count-gpu"]', (e) => e.value) };
     await page.click('[data-testid="eq-reset"]');
     await waitHook(() => window.aimeterUI.whatif.synced && window.aimeterUI.whatif.local_edits === false &&
       !(window.aimeterUI.whatif.cli || '').includes('--pue'));
-    return { before, edited, devices, reset: await hookOf('whatif'), hash: await page.evaluate(() => location.hash) };
+    return { before, edited, devices, editedHash, reloaded, reset: await hookOf('whatif'),
+      hash: await page.evaluate(() => location.hash) };
   });
 
   await step('too_few', async () => {

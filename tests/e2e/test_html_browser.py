@@ -44,8 +44,11 @@ def missing():
     return None
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def browser_present():
+    """Skips the module without a browser, fails it in CI. Module-scoped so that it runs before
+    a module's own fixtures start a server; the UI tests import it (an autouse fixture applies
+    to the module it is imported into)."""
     what = missing()
     if what and os.environ.get("CI"):
         pytest.fail(f"CI: the browser test needs {what}; bootstrap.sh installs it")

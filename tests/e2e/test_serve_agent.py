@@ -5,12 +5,10 @@ them; once the agent stops, the run is complete and leaves /api/live. The agent 
 the fake NVML with its own control socket; nothing depends on timing (every wait is for a
 condition, with a generous deadline)."""
 import json
-import signal
-import subprocess
 
-from agentproc import DEADLINE, Agent, sock_dir, wait_until  # noqa: F401 (fixture)
-from conftest import kill_tree, popen_aimeter
-from promserver import fetch, free_port
+from agentproc import DEADLINE, agent, sock_dir, wait_until  # noqa: F401 (fixtures)
+from promserver import fetch
+from serveproc import serving
 from test_agent import _talk
 
 
@@ -20,19 +18,12 @@ def _live(base):
     return json.loads(body)["runs"]
 
 
-def test_serve_shows_the_agents_run_live(tmp_path, db, sock_dir):
-    agent = Agent(tmp_path, db, f"{sock_dir}/agent.sock")
-    port = free_port()
+def test_serve_shows_the_agents_run_live(tmp_path, db, agent):
     (tmp_path / "serve").mkdir()
-    serve, out, err = popen_aimeter("serve", "--db", db, "--listen", f"127.0.0.1:{port}",
-                                    out_dir=tmp_path / "serve")
-    try:
-        wait_until(lambda: "http" in out.read_text() or serve.poll() is not None, "serve's URL")
-        assert serve.poll() is None, err.read_text()
-        base = f"http://127.0.0.1:{port}"
+    with serving(db, tmp_path / "serve", timeout=DEADLINE) as base:
         # the agent's session, once its writer has stored the first samples
-        wait_until(lambda: any(r["latest"] for r in _live(base)), "the agent's run in /api/live",
-                   timeout=DEADLINE)
+        wait_until(lambda: any(r["latest"] for r in _live(base)),
+                   "the agent's run in /api/live", timeout=DEADLINE)
         (run,) = _live(base)
         assert "gpu0.power" in run["latest"] and run["latest"]["gpu0.power"]["unit"] == "W"
         # a job's phase on the node: open in the agent's run, named after its job
@@ -45,16 +36,3 @@ def test_serve_shows_the_agents_run_live(tmp_path, db, sock_dir):
         # the agent stops: its run is complete and no longer live
         assert agent.stop() == 0, agent.err.read_text()
         assert _live(base) == []
-    finally:
-        if agent.proc.poll() is None:
-            agent.proc.send_signal(signal.SIGTERM)
-            try:
-                agent.proc.wait(timeout=DEADLINE)
-            finally:
-                kill_tree(agent.proc)
-        serve.send_signal(signal.SIGTERM)
-        try:
-            serve.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            pass
-        kill_tree(serve)

@@ -22,9 +22,7 @@ cumulative-kwh, zoom-reset, import-file, import-go, import-message, live-status.
 Skipped when Chromium or web/node_modules is missing, except in CI ($CI set), where that is a
 failure (as test_html_browser.py)."""
 import json
-import os
 import re
-import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -34,23 +32,15 @@ from pathlib import Path
 import pytest
 
 from conftest import AIMETER, FAKE_NVML, TWO_GPU_SCENARIO, kill_tree, popen_aimeter, run_aimeter
-from promserver import fetch, free_port
-from test_html_browser import NODE, artifacts, missing
+from promserver import fetch
+from serveproc import serving
+from test_html_browser import NODE, artifacts, browser_present  # noqa: F401 (autouse fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK = ROOT / "tests" / "browser" / "check_ui.mjs"
 STORE_SQL = ROOT / "tests" / "fixtures" / "store" / "golden.sql"
 TRAIN = "20261207-083158-a90897"
 INFER = "20261207-083159-769624"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def browser_present():
-    what = missing()
-    if what and os.environ.get("CI"):
-        pytest.fail(f"CI: the browser test needs {what}; bootstrap.sh installs it")
-    if what:
-        pytest.skip(f"no {what}")
 
 
 def wait_until(what, predicate, timeout=20.0):
@@ -75,66 +65,50 @@ def session(tmp_path_factory):
     runtime = tempfile.mkdtemp(prefix="aim-ui-")
     env = {"XDG_RUNTIME_DIR": runtime, "AIMETER_DB": str(tmp / "default.db"),
            "AIMETER_SYSTEM_ROOT": str(tmp / "no-system-root"), "LC_ALL": "C.UTF-8"}
-    port = free_port()
-    (tmp / "serve").mkdir()
-    serve, out, err = popen_aimeter("serve", "--db", store, "--listen", f"127.0.0.1:{port}",
-                                    out_dir=tmp / "serve", env=env)
     # a second server, on a store of its own, that takes imports
     import_store = tmp / "import.db"
     con = sqlite3.connect(import_store)
     con.executescript(STORE_SQL.read_text())
     con.close()
-    import_port = free_port()
-    (tmp / "serve-import").mkdir()
-    importer, import_out, import_err = popen_aimeter(
-        "serve", "--db", import_store, "--allow-import", "--listen", f"127.0.0.1:{import_port}",
-        out_dir=tmp / "serve-import", env=env)
     go, stop = tmp / "GO", tmp / "STOP"
     # the workload waits for the files the browser script writes: a phase begins on GO, the
     # run ends on STOP; nothing depends on timing
     script = (f"while [ ! -f {go} ]; do sleep 0.05; done; {AIMETER} phase begin train; "
               f"while [ ! -f {stop} ]; do sleep 0.05; done")
-    (tmp / "run").mkdir()
-    runner, _, run_err = popen_aimeter(
-        "run", "--db", store, "--name", "live-ui", "--", "sh", "-c", script, out_dir=tmp / "run",
-        env={**env, "AIMETER_NVML_LIBRARY": FAKE_NVML,
-             "AIMETER_FAKE_NVML_SCENARIO": TWO_GPU_SCENARIO})
-    try:
-        for proc, o, e in ((serve, out, err), (importer, import_out, import_err)):
-            wait_until("aimeter serve's URL", lambda: "http" in o.read_text() or proc.poll() is not None)
-            assert proc.poll() is None, e.read_text()
-        base = f"http://127.0.0.1:{port}"
-
-        def live_id():
-            assert runner.poll() is None, run_err.read_text()
-            code, _, body = fetch(base + "/api/live")
-            runs = json.loads(body)["runs"] if code == 200 else []
-            return next((r["id"] for r in runs if r["name"] == "live-ui"), None)
-        live = wait_until("the live run in /api/live", live_id)
-        r = subprocess.run([NODE, str(CHECK), base, "--shots", str(artifacts()), "--run", TRAIN,
-                            "--compare", f"{TRAIN},{INFER}", "--filter", "train",
-                            "--live", live, "--live-go", str(go), "--live-stop", str(stop),
-                            "--import-base", f"http://127.0.0.1:{import_port}", "--json"], capture_output=True, text=True, timeout=240)
-        lines = r.stdout.strip().splitlines()
-        assert lines, f"check_ui.mjs printed no result; stderr: {r.stderr}"
-        result = json.loads(lines[-1])
-        result["rc"] = r.returncode
-        # the script lets the workload go; written here too in case it died first
-        go.write_text("go\n")
-        stop.write_text("stop\n")
-        runner.wait(timeout=30)
-        yield {"result": result, "store": store, "live": live, "import_store": import_store}
-    finally:
-        go.write_text("go\n")
-        stop.write_text("stop\n")
-        for proc in (serve, importer):
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pass
-            kill_tree(proc)
-        kill_tree(runner)
+    for d in ("serve", "serve-import", "run"):
+        (tmp / d).mkdir()
+    with serving(store, tmp / "serve", env=env) as base, \
+            serving(import_store, tmp / "serve-import", "--allow-import", env=env) as import_base:
+        runner, _, run_err = popen_aimeter(
+            "run", "--db", store, "--name", "live-ui", "--", "sh", "-c", script,
+            out_dir=tmp / "run", env={**env, "AIMETER_NVML_LIBRARY": FAKE_NVML,
+                                      "AIMETER_FAKE_NVML_SCENARIO": TWO_GPU_SCENARIO})
+        try:
+            def live_id():
+                assert runner.poll() is None, run_err.read_text()
+                code, _, body = fetch(base + "/api/live")
+                runs = json.loads(body)["runs"] if code == 200 else []
+                return next((r["id"] for r in runs if r["name"] == "live-ui"), None)
+            live = wait_until("the live run in /api/live", live_id)
+            r = subprocess.run([NODE, str(CHECK), base, "--shots", str(artifacts()), "--run",
+                                TRAIN,
+                                "--compare", f"{TRAIN},{INFER}", "--filter", "train",
+                                "--live", live, "--live-go", str(go), "--live-stop", str(stop),
+                                "--import-base", import_base, "--json"],
+                               capture_output=True, text=True, timeout=240)
+            lines = r.stdout.strip().splitlines()
+            assert lines, f"check_ui.mjs printed no result; stderr: {r.stderr}"
+            result = json.loads(lines[-1])
+            result["rc"] = r.returncode
+            # the script lets the workload go; written here too in case it died first
+            go.write_text("go\n")
+            stop.write_text("stop\n")
+            runner.wait(timeout=30)
+            yield {"result": result, "store": store, "live": live, "import_store": import_store}
+        finally:
+            go.write_text("go\n")
+            stop.write_text("stop\n")
+            kill_tree(runner)
 
 
 def checked(session, *names):

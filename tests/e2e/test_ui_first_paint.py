@@ -4,18 +4,12 @@ whole report replaces them: tests/browser/check_ui_first_paint.mjs holds /view b
 browser until the summary is on screen, so nothing depends on which request is faster.
 Skipped without Chromium or web/node_modules, except in CI (as test_html_browser.py)."""
 import json
-import os
-import signal
 import sqlite3
 import subprocess
 from pathlib import Path
 
-import pytest
-
-from conftest import kill_tree, popen_aimeter
-from promserver import free_port
-from test_html_browser import NODE, artifacts, missing
-from test_ui_browser import wait_until
+from serveproc import serving
+from test_html_browser import NODE, artifacts, browser_present  # noqa: F401 (autouse fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK = ROOT / "tests" / "browser" / "check_ui_first_paint.mjs"
@@ -23,27 +17,13 @@ STORE_SQL = ROOT / "tests" / "fixtures" / "store" / "golden.sql"
 TRAIN = "20261207-083158-a90897"
 
 
-@pytest.fixture(autouse=True)
-def browser_present():
-    what = missing()
-    if what and os.environ.get("CI"):
-        pytest.fail(f"CI: the browser test needs {what}; bootstrap.sh installs it")
-    if what:
-        pytest.skip(f"no {what}")
-
-
 def test_summary_painted_before_the_report(tmp_path):
     store = tmp_path / "golden.db"
     con = sqlite3.connect(store)
     con.executescript(STORE_SQL.read_text())
     con.close()
-    port = free_port()
-    serve, out, err = popen_aimeter("serve", "--db", store, "--listen", f"127.0.0.1:{port}",
-                                    out_dir=tmp_path)
-    try:
-        wait_until("aimeter serve's URL", lambda: "http" in out.read_text() or serve.poll() is not None)
-        assert serve.poll() is None, err.read_text()
-        r = subprocess.run([NODE, str(CHECK), f"http://127.0.0.1:{port}", TRAIN, "--screenshot",
+    with serving(store, tmp_path) as base:
+        r = subprocess.run([NODE, str(CHECK), base, TRAIN, "--screenshot",
                             str(artifacts() / "ui-first-paint.png")],
                            capture_output=True, text=True, timeout=120)
         lines = r.stdout.strip().splitlines()
@@ -56,10 +36,3 @@ def test_summary_painted_before_the_report(tmp_path):
         assert summary["cards"] >= 3               # time, energy, carbon ...
         assert "503.8" in summary["text"] or "504" in summary["text"]  # its energy in J
         assert result["report"]
-    finally:
-        serve.send_signal(signal.SIGTERM)
-        try:
-            serve.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            pass
-        kill_tree(serve)

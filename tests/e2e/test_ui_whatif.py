@@ -30,19 +30,15 @@ code[data-testid=cli-command].
 Skipped when Chromium or web/node_modules is missing, except in CI ($CI set)."""
 import json
 import math
-import os
 import shlex
-import signal
 import subprocess
-import time
-from pathlib import Path
 
 import pytest
 
-from conftest import REPO, kill_tree, popen_aimeter, run_aimeter
-from promserver import free_port
+from conftest import REPO, run_aimeter
+from serveproc import serving
 from test_golden import load_store
-from test_html_browser import NODE, artifacts, missing
+from test_html_browser import NODE, artifacts, browser_present  # noqa: F401 (autouse fixture)
 
 CHECK = REPO / "tests" / "browser" / "check_ui_whatif.mjs"
 TRAIN = "20261207-083158-a90897"
@@ -51,31 +47,13 @@ SHOTS = ("ui-whatif-initial.png", "ui-whatif-equations.png", "ui-whatif-marginal
          "ui-whatif-forecast.png")
 
 
-@pytest.fixture(autouse=True)
-def browser_present():
-    what = missing()
-    if what and os.environ.get("CI"):
-        pytest.fail(f"CI: the browser test needs {what}; bootstrap.sh installs it")
-    if what:
-        pytest.skip(f"no {what}")
-
-
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     """The golden store served; the checker's report of the page (one browser session)."""
     tmp = tmp_path_factory.mktemp("ui-whatif")
     store = tmp / "golden.db"
     load_store(store)
-    port = free_port()
-    proc, out, err = popen_aimeter("serve", "--db", store, "--listen", f"127.0.0.1:{port}",
-                                   out_dir=tmp)
-    try:
-        deadline = time.monotonic() + 20
-        while "http" not in out.read_text():
-            assert proc.poll() is None, err.read_text()
-            assert time.monotonic() < deadline, "aimeter serve printed no URL"
-            time.sleep(0.02)
-        base = f"http://127.0.0.1:{port}"
+    with serving(store, tmp) as base:
         shots = artifacts()
         for s in SHOTS:
             (shots / s).unlink(missing_ok=True)
@@ -88,10 +66,6 @@ def page(tmp_path_factory):
         res["rc"] = r.returncode
         res["store"] = store
         yield res
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
-        kill_tree(proc)
 
 
 def cli(command, store):
@@ -251,8 +225,13 @@ def test_device_term_edited_then_reset(page):
     assert close(edited["energy_j"], before["energy_j"] + gpu_j)
     assert close(edited["carbon_g"], edited["energy_j"] / 3.6e6 * before["pue"] * before["intensity_g_per_kwh"])
     assert "kJ" in got["devices"] or "J" in got["devices"]
-    # Reset: the run's own PUE again, the figure the CLI prints without --pue
-    assert "pue=" not in got["hash"]
+    # the edit is in the permalink (the GPUs are the third group: cpu, dram, gpu), and a
+    # reload gives the same equation and result
+    assert "eq=g2.count%3A4" in got["editedHash"] or "eq=g2.count:4" in got["editedHash"]
+    assert got["reloaded"]["count"] == "4"
+    assert close(got["reloaded"]["hook"]["carbon_g"], edited["carbon_g"])
+    # Reset: the run's own PUE again, the figure the CLI prints without --pue, no edits kept
+    assert "pue=" not in got["hash"] and "eq=" not in got["hash"]
     want = cli(reset["cli"], page["store"])
     assert want["pue_is_runs"] and reset["server_carbon_g"] == want["scenarios"][1]["carbon_g"]
     assert close(reset["carbon_g"], want["scenarios"][1]["carbon_g"])

@@ -20,6 +20,7 @@
 #include "api/serve_api.h"
 #include "report/profile.h"
 #include "util/fileio.h"
+#include "serve_rig.h"
 
 #define TRAIN "20261207-083158-a90897"
 #define INFER "20261207-083159-769624"
@@ -36,29 +37,13 @@ static aim_store *open_store(int readonly) {
 
 static int setup(void **state) {
     (void)state;
-    assert_non_null(mkdtemp(dir));
-    snprintf(db_path, sizeof db_path, "%s/g.db", dir);
-    char *sql = NULL;
-    size_t len;
-    assert_int_equal(aim__read_file_alloc(AIM_FIXTURES_DIR "/store/golden.sql", 64u << 20, &sql,
-                                          &len), 0);
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(db_path, &h), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(h);
-    free(sql);
+    assert_int_equal(serve_rig_temp_db(dir, db_path, sizeof db_path, SERVE_RIG_GOLDEN_SQL), 0);
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
-    char p[200];
-    const char *const suffixes[] = { "", "-wal", "-shm" };
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", db_path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(dir);
+    serve_rig_remove_db(dir, db_path);
     return 0;
 }
 
@@ -294,25 +279,16 @@ static void test_parse_limits(void **state) {
 
 /* --------------------------------------------------------------------------- routes */
 
-typedef struct query { const char *const *kv; } query;
-
-static const char *lookup(const aim_http_request *req, const char *key) {
-    const char *const *kv = ((const query *)req->query_cls)->kv;
-    for (size_t i = 0; kv && kv[i]; i += 2)
-        if (strcmp(kv[i], key) == 0)
-            return kv[i + 1];
-    return NULL;
-}
-
 /* method path?kv with body: the answer's status in *status, its body in *ret_text (freed by
  * the caller, NULL to drop it), parsed. */
 static json_t *call(aim_store *s, unsigned flags, const char *method, const char *path,
                     const char *const *kv, const char *type, const char *body,
                     unsigned *status, char **ret_text) {
-    query q = { kv };
-    aim_http_request req = { .method = method, .path = path, .query = lookup, .query_cls = &q,
-                             .body = body, .body_len = body ? strlen(body) : 0,
-                             .content_type = type };
+    serve_rig_query q;
+    aim_http_request req = serve_rig_request(&q, method, path, kv);
+    req.body = body;
+    req.body_len = body ? strlen(body) : 0;
+    req.content_type = type;
     aim_http_response resp = { 0 };
     aim_serve_ctx ctx = { .store = s, .flags = flags };
     assert_int_equal(aim__serve_api_handle(&ctx, &req, &resp), 0);

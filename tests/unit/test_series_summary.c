@@ -26,6 +26,7 @@
 #include "store/db.h"
 #include "store/store.h"
 #include "util/fileio.h"
+#include "serve_rig.h"
 
 #define RUN_ID "20261207-120000-aaaaaa"
 
@@ -308,23 +309,13 @@ static aim_store *open_ro(const char *path) {
     return s;
 }
 
-typedef struct query { const char *const *kv; } query; /* key, value, ..., NULL */
-
-static const char *lookup(const aim_http_request *req, const char *key) {
-    const char *const *kv = ((const query *)req->query_cls)->kv;
-    for (size_t i = 0; kv && kv[i]; i += 2)
-        if (strcmp(kv[i], key) == 0)
-            return kv[i + 1];
-    return NULL;
-}
-
 /* GET /api/runs/ID/series?kv: the body (the caller frees), its status in *status. */
 static char *series(aim_store *s, const char *id, const char *const *kv, unsigned *status,
                     size_t *len) {
     char path[96];
     snprintf(path, sizeof path, "/api/runs/%s/series", id);
-    query q = { kv };
-    aim_http_request req = { .method = "GET", .path = path, .query = lookup, .query_cls = &q };
+    serve_rig_query q;
+    aim_http_request req = serve_rig_request(&q, "GET", path, kv);
     aim_http_response resp = { 0 };
     aim_serve_ctx ctx = { .store = s };
     assert_int_equal(aim__serve_api_handle(&ctx, &req, &resp), 0);

@@ -17,6 +17,7 @@
 #include "aimeter.h"
 #include "api/serve_api.h"
 #include "util/fileio.h"
+#include "serve_rig.h"
 
 #define TRAIN "20261207-083158-a90897"
 #define INFER "20261207-083159-769624"
@@ -25,21 +26,11 @@ static char dir[] = "/tmp/aim-serve-api-XXXXXX";
 static char db_path[160];
 static aim_store *store;
 
-typedef struct query { const char *const *kv; } query; /* key, value, ..., NULL */
-
-static const char *lookup(const aim_http_request *req, const char *key) {
-    const char *const *kv = ((const query *)req->query_cls)->kv;
-    for (size_t i = 0; kv && kv[i]; i += 2)
-        if (strcmp(kv[i], key) == 0)
-            return kv[i + 1];
-    return NULL;
-}
-
 /* GET path?kv: the answer parsed, its status in *status (the caller decrefs). */
 static json_t *get(const char *method, const char *path, const char *const *kv,
                    unsigned *status, const char **allow) {
-    query q = { kv };
-    aim_http_request req = { .method = method, .path = path, .query = lookup, .query_cls = &q };
+    serve_rig_query q;
+    aim_http_request req = serve_rig_request(&q, method, path, kv);
     aim_http_response resp = { 0 };
     aim_serve_ctx ctx = { .store = store };
     assert_int_equal(aim__serve_api_handle(&ctx, &req, &resp), 0);
@@ -57,16 +48,7 @@ static json_t *get(const char *method, const char *path, const char *const *kv,
 
 static int setup(void **state) {
     (void)state;
-    assert_non_null(mkdtemp(dir));
-    snprintf(db_path, sizeof db_path, "%s/g.db", dir);
-    char *sql = NULL;
-    size_t len;
-    assert_int_equal(aim__read_file_alloc(AIM_FIXTURES_DIR "/store/golden.sql", 64u << 20, &sql, &len), 0);
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(db_path, &h), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(h);
-    free(sql);
+    assert_int_equal(serve_rig_temp_db(dir, db_path, sizeof db_path, SERVE_RIG_GOLDEN_SQL), 0);
     assert_int_equal(aim_store_new(&store), 0);
     assert_int_equal(aim_store_open(store, db_path, 1), 0);
     return 0;
@@ -75,8 +57,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
     (void)state;
     aim_store_free(store);
-    unlink(db_path);
-    rmdir(dir);
+    serve_rig_remove_db(dir, db_path);
     return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "serve/sse.h"
 #include "store/store.h"
 #include "util/fileio.h"
+#include "serve_rig.h"
 
 #define TRAIN "20261207-083158-a90897"
 #define INFER "20261207-083159-769624"
@@ -160,21 +161,13 @@ static void sql(const char *text) {
 
 static int setup(void **state) {
     (void)state;
-    assert_non_null(mkdtemp(dir));
-    snprintf(db_path, sizeof db_path, "%s/g.db", dir);
-    char *text = NULL;
-    size_t len;
-    assert_int_equal(aim__read_file_alloc(AIM_FIXTURES_DIR "/store/golden.sql", 64u << 20, &text,
-                                          &len), 0);
-    sql(text);
-    free(text);
+    assert_int_equal(serve_rig_temp_db(dir, db_path, sizeof db_path, SERVE_RIG_GOLDEN_SQL), 0);
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
-    unlink(db_path);
-    rmdir(dir);
+    serve_rig_remove_db(dir, db_path);
     return 0;
 }
 
@@ -258,23 +251,13 @@ static void test_live_lists_running_runs(void **state) {
 
 /* ------------------------------------------------------------------ the events route */
 
-typedef struct query { const char *const *kv; } query;
-
-static const char *lookup(const aim_http_request *req, const char *key) {
-    const char *const *kv = ((const query *)req->query_cls)->kv;
-    for (size_t i = 0; kv && kv[i]; i += 2)
-        if (strcmp(kv[i], key) == 0)
-            return kv[i + 1];
-    return NULL;
-}
-
 /* The whole stream of GET path?kv (Last-Event-ID: last), or NULL with *status when it
  * answered without one. */
 static char *stream(aim_store *st, const char *method, const char *path, const char *const *kv,
                     const char *last, unsigned *status, const char **allow) {
-    query q = { kv };
-    aim_http_request req = { .method = method, .path = path, .query = lookup, .query_cls = &q,
-                             .last_event_id = last };
+    serve_rig_query q;
+    aim_http_request req = serve_rig_request(&q, method, path, kv);
+    req.last_event_id = last;
     aim_http_response resp = { 0 };
     aim_serve_ctx ctx = { .store = st };
     assert_int_equal(aim__serve_api_handle(&ctx, &req, &resp), 0);
@@ -385,8 +368,8 @@ static void test_events_of_a_completed_run(void **state) {
 static aim_http_stream open_events(aim_serve_ctx *ctx, const char *id) {
     char path[128];
     snprintf(path, sizeof path, "/api/runs/%s/events", id);
-    query q = { NULL };
-    aim_http_request req = { .method = "GET", .path = path, .query = lookup, .query_cls = &q };
+    serve_rig_query q;
+    aim_http_request req = serve_rig_request(&q, "GET", path, NULL);
     aim_http_response resp = { 0 };
     assert_int_equal(aim__serve_api_handle(ctx, &req, &resp), 0);
     assert_non_null(resp.stream.next);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { deviceGroups, evaluate, groupEnergy, parseTerm, parsePue } from '../src/ui/whatif/equation.js';
+import { deviceGroups, evaluate, groupEnergy, parseTerm, parsePue, editsToParam, paramToEdits } from '../src/ui/whatif/equation.js';
 import { hardwareArgv, parseSpec } from '../src/ui/whatif/hardware.js';
 import { cliCommand } from '../src/ui/cli.js';
 import { chartColumns, t975, epochsForHours, fitLine, instanceOf, countInstances, defaultTarget } from '../src/ui/whatif/forecast.js';
@@ -162,4 +162,22 @@ test("a typed device's figures go into the permalink as --gpu-spec writes them",
   assert.deepEqual(parseSpec('X1:tdp=0.5,tflops=1e3'), { name: 'X1', tdp: 0.5, tflops: 1000 });
   for (const t of ['', null, 'X1', 'X1:tdp=0,tflops=2', 'X1:tdp=3,tflops=-2', ':tdp=1,tflops=2',
     'a:b:tdp=1,tflops=2', 'X1:tflops=2,tdp=3', 'X1:tdp=1,tflops=2,x=3']) assert.equal(parseSpec(t), null, String(t));
+});
+
+test('the edited terms go into the permalink and come back as the same result', () => {
+  const groups = deviceGroups(report);
+  const [cpu, dram, gpu] = groups;
+  const edits = { pue: null, intensity: 350, groups: { [gpu.key]: { count: 4, util: 80 }, [dram.key]: { hours: 2 } } };
+  const text = editsToParam(groups, edits);
+  assert.equal(text, 'intensity:350,g1.hours:2,g2.count:4,g2.util:80');
+  const back = paramToEdits(groups, text);
+  assert.equal(back.ignored, 0);
+  const base = { energy_j: 503.7758, pue: 1.2, intensity: 418 };
+  assert.equal(evaluate(base, groups, back).carbon_g, evaluate(base, groups, edits).carbon_g);
+  assert.equal(editsToParam(groups, { intensity: null, groups: { [cpu.key]: { count: null } } }), null);
+  // what a group cannot take, or a bad number, is left out and counted
+  const bad = paramToEdits(groups, 'g1.util:5,g9.count:1,intensity:-3,g0.power:x,nonsense,g0.count:2');
+  assert.equal(bad.ignored, 5);
+  assert.deepEqual(bad.groups, { [cpu.key]: { count: 2 } });
+  assert.equal(bad.intensity, null);
 });

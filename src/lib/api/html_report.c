@@ -415,15 +415,21 @@ static int build(aim_store *store, const char *run_id, const char *zones, unsign
     return 0;
 }
 
-int aim_report_render_html(aim_store *store, const char *run_id, const char *zones,
-                           unsigned buckets, char **ret_text) {
-    if (!ret_text) {
+/* build() for an entry point whose output is ret: -EINVAL when there is none. */
+static int build_for(aim_store *store, const char *run_id, const char *zones, unsigned buckets,
+                     const void *ret, html_ctx **x) {
+    if (!ret) {
         if (store)
             aim__store_set_error(store, "no run or output given");
         return -EINVAL;
     }
+    return build(store, run_id, zones, buckets, x);
+}
+
+int aim_report_render_html(aim_store *store, const char *run_id, const char *zones,
+                           unsigned buckets, char **ret_text) {
     html_ctx *x;
-    int r = build(store, run_id, zones, buckets, &x);
+    int r = build_for(store, run_id, zones, buckets, ret_text, &x);
     if (r < 0)
         return r;
     r = aim__render(AIM_OUTPUT_HTML, AIM_FORMAT_HTML, &x->m, ret_text);
@@ -438,13 +444,8 @@ int aim_report_render_html(aim_store *store, const char *run_id, const char *zon
 
 int aim__report_html_data(aim_store *store, const char *run_id, const char *zones,
                           unsigned buckets, char **ret_json) {
-    if (!ret_json) {
-        if (store)
-            aim__store_set_error(store, "no run or output given");
-        return -EINVAL;
-    }
     html_ctx *x;
-    int r = build(store, run_id, zones, buckets, &x);
+    int r = build_for(store, run_id, zones, buckets, ret_json, &x);
     if (r < 0)
         return r;
     aim_strbuf b = AIM_STRBUF_INIT;

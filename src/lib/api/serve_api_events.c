@@ -121,6 +121,18 @@ static int samples_event(events *ev, aim_db *db, const aim_run_summary *run, int
     return r;
 }
 
+/* The event of type `event` whose data is o (consumed; err: one of its values failed): 0, or
+ * -ENOMEM with nothing written. */
+static int json_event(aim_strbuf *out, const char *event, json_t *o, int err) {
+    char *text = NULL;
+    int r = !err ? aim__json_dump_flags(o, SSE_JSON_FLAGS, 0, &text) : -ENOMEM;
+    json_decref(o);
+    if (r == 0)
+        aim__sse_event(out, event, NULL, text);
+    free(text);
+    return r;
+}
+
 static int phase_event(const aim_phase_instance *p, aim_strbuf *out) {
     int err = 0;
     json_t *o = json_object();
@@ -128,13 +140,7 @@ static int phase_event(const aim_phase_instance *p, aim_strbuf *out) {
     aim__json_put(o, "start_s", aim__json_num((double)p->start_ns / 1e9), &err);
     aim__json_put(o, "end_s", p->closed ? aim__json_num((double)p->end_ns / 1e9) : json_null(),
                   &err);
-    char *text = NULL;
-    int r = !err ? aim__json_dump_flags(o, SSE_JSON_FLAGS, 0, &text) : -ENOMEM;
-    json_decref(o);
-    if (r == 0)
-        aim__sse_event(out, "phase", NULL, text);
-    free(text);
-    return r;
+    return json_event(out, "phase", o, err);
 }
 
 /* An instance's identity is its name and start, not its place in the list: retention may
@@ -221,12 +227,7 @@ static int error_event(const events *ev, int err, aim_strbuf *out) {
     int bad = 0;
     json_t *o = json_object();
     aim__json_put(o, "error", aim__json_str(msg, sizeof msg), &bad);
-    char *text = NULL;
-    int r = !bad ? aim__json_dump_flags(o, SSE_JSON_FLAGS, 0, &text) : -ENOMEM;
-    json_decref(o);
-    if (r == 0)
-        aim__sse_event(out, "error", NULL, text);
-    free(text);
+    int r = json_event(out, "error", o, bad);
     return r < 0 ? r : 0;
 }
 

@@ -117,3 +117,37 @@ export function parsePue(text) {
   const x = parseTerm(text);
   return x !== null && x >= PUE_MIN && x <= PUE_MAX ? x : null;
 }
+
+// The equation's edited terms in the permalink (eq=): `intensity:350,g1.count:4,g1.util:80`,
+// a device group by its position in deviceGroups() (the report's order, stable for a run).
+const EQ_FIELDS = { count: 'count', power: 'power_w', hours: 'hours', util: 'util' };
+
+/** edits ({intensity, groups: {key: {count, power_w, hours, util}}}) -> the eq= text, null
+ * when nothing is edited. */
+export function editsToParam(groups, edits) {
+  const out = [];
+  if (isNum(edits?.intensity)) out.push(`intensity:${edits.intensity}`);
+  groups.forEach((g, i) => {
+    const e = edits?.groups?.[g.key] || {};
+    for (const [name, field] of Object.entries(EQ_FIELDS))
+      if (isNum(e[field]) && (field !== 'util' || g.util)) out.push(`g${i}.${name}:${e[field]}`);
+  });
+  return out.length ? out.join(',') : null;
+}
+
+/** The eq= text back to edits for these groups: {intensity, groups} with only what it names;
+ * a term it cannot take (unknown, out of range, a utilisation the group has not) is left out
+ * and counted in `ignored`. */
+export function paramToEdits(groups, text) {
+  const edits = { intensity: null, groups: {}, ignored: 0 };
+  for (const item of String(text ?? '').split(',').filter(Boolean)) {
+    const m = /^(intensity|g(\d{1,3})\.(count|power|hours|util)):(.+)$/.exec(item);
+    const v = m ? parseTerm(m[4]) : null;
+    if (!m || v === null) { edits.ignored++; continue; }
+    if (m[1] === 'intensity') { edits.intensity = v; continue; }
+    const g = groups[Number(m[2])];
+    if (!g || (m[3] === 'util' && !g.util)) { edits.ignored++; continue; }
+    (edits.groups[g.key] ||= {})[EQ_FIELDS[m[3]]] = v;
+  }
+  return edits;
+}

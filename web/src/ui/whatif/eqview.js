@@ -14,7 +14,7 @@ const num = (x, d = 6) => (typeof x === 'number' && Number.isFinite(x) ? fmt(x, 
  * onChange(result, edits)}. Returns {el, setBase(base), setPue(pue), result(), edits}.
  * base: {energy_j, pue, pue_source, intensity, intensity_label, intensity_source, samples}.
  */
-export function makeEquations(report, hooks) {
+export function makeEquations(report, hooks, initial = null) {
   const groups = deviceGroups(report);
   const edits = { pue: null, intensity: null, groups: {} };
   let base = null;
@@ -83,7 +83,9 @@ export function makeEquations(report, hooks) {
       h('span', { class: 't-power' }, `power = the ${g.method || 'measured'} energy ${fmtEnergy(g.energy_j)} / (devices × hours)`),
       g.source ? ` (${g.source})` : '',
       util ? h('span', { class: 't-util' }, `; utilisation: the run's mean ${g.util_key} (energy taken proportional to it)`) : null);
-    return { g, row, res, fill, note };
+    const inputs = { count: count.firstChild, power_w: power.firstChild, hours: hours.firstChild,
+      util: util ? util.firstChild : null };
+    return { g, row, res, fill, note, e, inputs };
   });
 
   function recompute() {
@@ -112,6 +114,20 @@ export function makeEquations(report, hooks) {
     if (all) for (const r of groupRows) r.fill();
   }
 
+  // the permalink's edited terms (paramToEdits), once the defaults are in the inputs
+  function applyInitial() {
+    if (initial.intensity !== null) {
+      edits.intensity = initial.intensity;
+      intIn.value = num(initial.intensity, 6);
+    }
+    for (const r of groupRows)
+      for (const [k, v] of Object.entries(initial.groups[r.g.key] || {}))
+        if (r.inputs[k]) {
+          r.e[k] = v;
+          r.inputs[k].value = num(v, 6);
+        }
+  }
+
   const el = h('section', { class: 'eq-box', 'data-testid': 'whatif-equations' },
     h('h3', {}, 'The equations (edit any coloured term)'),
     h('div', { class: 'eq' }, term('t-carbon', 'carbon'), op('='), term('t-energy', out.energy), op('×'),
@@ -138,6 +154,7 @@ export function makeEquations(report, hooks) {
       base = b;
       if (!keepIntensity) edits.intensity = null;
       setBaseInputs(first);
+      if (first && initial) applyInitial();
       notes.pue.textContent = `PUE ${num(b.pue, 4)}: ${b.pue_is_runs ? `the run's own (${b.pue_source || 'as stored'})` : 'given (--pue)'}`;
       notes.intensity.textContent = `intensity ${fmt(b.intensity, 5)} g CO₂e/kWh: ${b.intensity_label}; ${b.intensity_source || ''}`;
       recompute();

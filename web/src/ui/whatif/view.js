@@ -6,7 +6,7 @@ import { h, fmt, carbon } from '../../format.js';
 import { getJSON, runPath } from '../api.js';
 import { cliButton } from '../cli.js';
 import { zoneIndex, rowFor, zoneArg } from './codes.js';
-import { parsePue, PUE_MIN, PUE_MAX } from './equation.js';
+import { parsePue, PUE_MIN, PUE_MAX, deviceGroups, editsToParam, paramToEdits } from './equation.js';
 import { makeMap, legend, shapeCodes } from './map.js';
 import { makeEquations } from './eqview.js';
 import { makeRank } from './rank.js';
@@ -79,6 +79,7 @@ export function mountWhatif(el, ctx) {
   const us = makeMap('us', 'United States: states', pick);
   const mapNote = h('p', { class: 'note', 'data-testid': 'map-note' });
 
+  const groups = deviceGroups(report);
   const eq = makeEquations(report, {
     onPue(v) {
       st.pue = v;
@@ -91,8 +92,11 @@ export function mountWhatif(el, ctx) {
         Object.values(edits.groups).some((g) => Object.values(g).some((x) => x !== null && x !== undefined));
       h0.set({ carbon_g: r.carbon_g, energy_j: r.energy_j, pue: r.pue, intensity_g_per_kwh: r.intensity,
         local_edits: localOnly });
+      // the edited terms in the permalink (no aimeter option takes them, so no command does)
+      const text = editsToParam(groups, edits);
+      if ((ctxParams(ctx).eq ?? null) !== text) set({ eq: text });
     },
-  });
+  }, typeof p.eq === 'string' && p.eq ? paramToEdits(groups, p.eq) : null);
   if (st.pue !== null) eq.setPue(st.pue);
 
   const rank = makeRank(id, { pick, selected: () => st.zone, onError: showError });
