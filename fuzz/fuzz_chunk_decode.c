@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int n = data[0] % 33;
     uint32_t counters = (uint32_t)data[1] | (uint32_t)data[2] << 8 | (uint32_t)data[3] << 16 |
                         (uint32_t)data[4] << 24;
-    aim_chunk_column cols[32];
+    aim_chunk_column cols[32] = { 0 }; /* zeroed: gcc -O2 with ASan cannot tell that only n are read */
     for (int i = 0; i < n; i++) {
         cols[i].resolution = res[i % 4];
         cols[i].counter = (int)((counters >> i) & 1);
