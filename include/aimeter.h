@@ -501,6 +501,28 @@ AIM_PUBLIC int aim_store_resolve_run(aim_store *store, const char *ref, char **r
 AIM_PUBLIC int aim_store_list_runs(aim_store *store, aim_format format, size_t limit,
                                    char **ret_text);
 
+/* (issue 16) `aimeter push`: copies the stored run run_id (a full id, as
+ * aim_store_resolve_run gives it) from src into dest (open for writing; any back-end on
+ * either side, e.g. a node's SQLite store into a shared PostgreSQL one), in one transaction
+ * of dest, idempotently: a run pushed twice, or again after a push that was cut off, is in
+ * dest once, row for row; only the chunks of samples dest lacks are written. A run still
+ * being recorded may be pushed: what it had committed is copied (ret_stats->running says
+ * so) and a later push adds the rest. dest then holds the run as src does (its row, devices,
+ * series, phases, records, tags, ... replaced; chunks src no longer has removed).
+ * ret_stats may be NULL. Errors (detail in aim_store_errmsg(dest)): -ENOENT no such run in
+ * src, -EPROTO dest's schema lacks a table or column src has, -EINVAL (a store not open,
+ * dest being src), -ECONNREFUSED the server went away, -EBUSY, -EROFS, -EACCES, -EIO,
+ * -ENOMEM. */
+typedef struct aim_push_stats {
+    uint64_t rows;           /* rows written besides samples: the run, its devices, ... */
+    uint64_t chunks_written; /* chunks of samples dest lacked, written */
+    uint64_t chunks_present; /* chunks dest already had: left alone */
+    uint64_t chunks_removed; /* chunks src no longer has (a retention), removed from dest */
+    int running;             /* 1: the run was still being recorded */
+} aim_push_stats;
+AIM_PUBLIC int aim_store_push_run(aim_store *dest, aim_store *src, const char *run_id,
+                                  aim_push_stats *ret_stats);
+
 /* ---------------------------------------------------------------- carbon method, cost, what-if */
 
 /* Carbon = Σ over every sample interval of ΔE × intensity(t) × PUE, with intensity a step

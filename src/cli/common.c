@@ -94,6 +94,16 @@ int cli_store_exit_code(int err) {
         return AIM_EXIT_DATAERR;
     case EBUSY:
         return AIM_EXIT_TEMPFAIL;
+    case EPROTONOSUPPORT: /* a store URL of a scheme aimeter does not know (or not built in) */
+    case EINVAL:          /* a store URL it refuses (a password in it: docs/store.md) */
+        return AIM_EXIT_USAGE;
+    case ECONNREFUSED: /* the store's server is down or not there */
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+    case ETIMEDOUT:
+    case ECONNRESET:
+    case ECONNABORTED:
+        return AIM_EXIT_UNAVAILABLE;
     case ENOENT:
     case ENOTDIR:
     case EACCES:
@@ -116,7 +126,8 @@ int cli_open_store(const char *db_path, aim_store **ret_store) {
     char *def = NULL;
     if (!db_path && aim_default_db_path(&def) == 0)
         db_path = def;
-    if (db_path && access(db_path, F_OK) != 0) {
+    /* a server's store (a URL) is there or not as its server says: the open tells */
+    if (db_path && !cli_store_is_url(db_path) && access(db_path, F_OK) != 0) {
         cli_error("no store at %s (nothing measured yet; use --db or AIMETER_DB)", db_path);
         free(def);
         aim_store_free(store);

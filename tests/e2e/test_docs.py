@@ -70,6 +70,8 @@ NOT_RUN = {
         "loads the machine and runs the whole suite from inside it; bash -n",
     ("docs/testing.md", "AIMETER_BUILD=$PWD/build /usr/bin/python3 -m pytest tests/e2e/test_html_browser.py"):
         "runs a test file of this suite from inside it; bash -n",
+    ("docs/store.md", "# this node's runs into the shared store"):
+        "needs a PostgreSQL server; tests/e2e/test_push.py pushes into one; bash -n",
 }
 
 # Blocks that are not code: formulas, a byte layout, a udev rule (docs/permissions.md, as the
@@ -92,6 +94,8 @@ NOT_CODE = {
         "a Prometheus scrape configuration (test_prometheus.py runs a real Prometheus)",
     ("docs/permissions.md", '# aimeter: members of group "power" may read RAPL energy counters'):
         "a udev rule file",
+    ("docs/cli.md", "pushed 20261207-083158-a90897: 4 chunks (0 already there)"):
+        "what `aimeter push` prints (test_push.py checks these lines on the golden store's runs)",
 }
 
 # Output samples (unlabelled blocks that show what a command prints): the command (run on the

@@ -20,6 +20,7 @@
 #include "engine/live_view.h"
 #include "engine/sink.h"
 #include "engine/store_opener.h"
+#include "store/store.h"
 #include "processing/run_extras.h"
 #include "util/numfmt.h"
 
@@ -421,7 +422,11 @@ int aim_session_start(aim_session *s) {
     int store_r = aim__store_opener_finish(&opener, &s->db);
     /* For the control socket's "run" answer: a client may live in another directory. */
     char store_path[PATH_MAX];
-    if (store_r < 0 || !realpath(path, store_path))
+    /* A server's URL (and a sqlite: URL) is given as it is; only a plain path is resolved. */
+    const aim_store_ops *backend;
+    const char *file = NULL;
+    if (store_r < 0 || aim__store_backend_for(path, &backend, &file, NULL, 0) < 0 ||
+        file != path || !realpath(path, store_path))
         snprintf(store_path, sizeof store_path, "%s", path);
     free(default_path);
     if (store_r < 0) /* the store's error first: it is what the user must fix */

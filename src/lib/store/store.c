@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aim_config.h"
 #include "aimeter.h"
 
 /* The back-ends, by URL scheme. */
@@ -26,9 +27,27 @@ static size_t scheme_len(const char *url) {
     return url[n] == ':' ? n : 0;
 }
 
+/* PostgreSQL's URL schemes: libpq reads the whole URL (store/postgres/pg.h). */
+static const char *const pg_schemes[] = { "postgresql", "postgres" };
+
 int aim__store_backend_for(const char *url, const aim_store_ops **ret_ops, const char **ret_path,
                           char *err, size_t errlen) {
     size_t n = scheme_len(url);
+    for (size_t i = 0; n && i < sizeof pg_schemes / sizeof pg_schemes[0]; i++)
+        if (strlen(pg_schemes[i]) == n && strncmp(url, pg_schemes[i], n) == 0 &&
+            strncmp(url + n, "://", 3) == 0) {
+#if AIM_HAVE_POSTGRES
+            *ret_ops = &aim_postgres_store_ops;
+            *ret_path = url;
+            return 0;
+#else
+            /* Not the URL itself: unparsed, it may hold a password. */
+            if (err && errlen)
+                snprintf(err, errlen, "%s:// store: this aimeter was built without PostgreSQL "
+                         "(install libpq-dev and rebuild)", pg_schemes[i]);
+            return -EPROTONOSUPPORT;
+#endif
+        }
     for (size_t i = 0; n && i < N_BACKENDS; i++)
         if (strlen(backends[i]->name) == n && strncmp(url, backends[i]->name, n) == 0) {
             const char *path = url + n + 1;
@@ -41,8 +60,8 @@ int aim__store_backend_for(const char *url, const aim_store_ops **ret_ops, const
     /* Only "scheme://" is a URL: a file may well be called "runs:old.db". */
     if (n && strncmp(url + n, "://", 3) == 0) {
         if (err && errlen)
-            snprintf(err, errlen, "%s: unknown store type \"%.*s\" (stores are a file path or "
-                     "sqlite:PATH)", url, (int)n, url);
+            snprintf(err, errlen, "%s: unknown store type \"%.*s\" (stores are a file path, "
+                     "sqlite:PATH or postgresql://...)", url, (int)n, url);
         return -EPROTONOSUPPORT;
     }
     *ret_ops = backends[0];

@@ -24,7 +24,7 @@
 struct aim_db {
     const struct aim_store_ops *ops;
     void *impl;
-    char *url;                 /* the path part of the URL it was opened with */
+    char *url;                 /* the path part of the URL (PostgreSQL: the whole URL) */
     char err[512];
 };
 
@@ -126,13 +126,17 @@ typedef struct aim_store_ops {
 } aim_store_ops;
 
 /* The back-end a store URL or path names: "sqlite:PATH", "sqlite://PATH" or a plain path
- * (no "scheme://") name SQLite; *ret_path points into url at the path part. Any other
- * "scheme://" is -EPROTONOSUPPORT with err saying which schemes there are. */
+ * (no "scheme://") name SQLite; *ret_path points into url at the path part.
+ * "postgresql://..." and "postgres://..." name PostgreSQL with *ret_path the whole URL
+ * (-EPROTONOSUPPORT when built without libpq). Any other "scheme://" is -EPROTONOSUPPORT
+ * with err saying which schemes there are. */
 int aim__store_backend_for(const char *url, const aim_store_ops **ret_ops, const char **ret_path,
                           char *err, size_t errlen);
 
 /* The back-ends (one line each in store_url.c). */
 extern const aim_store_ops aim_sqlite_store_ops;
+/* postgresql:// and postgres:// (store/postgres/; open gets the whole URL). */
+extern const aim_store_ops aim_postgres_store_ops;
 
 /* ------------------------------------------------------------------ the series reader
  *

@@ -1,0 +1,683 @@
+/* The statement interface (store/sql/sql.h) over libpq. Choices (docs/store.md,
+ * docs/decisions.md): parameters travel in binary with their type named (int8, float8, text,
+ * bytea), so no number is formatted and no text needs a NUL; results come back as text (one
+ * parser per type here, bytea in hex), since a binary result would need a decoder per type
+ * the server may pick (numeric for sum(), bool, ...). A statement run a third time is
+ * prepared on the server under a name and run by that name from then on: the writer's chunk
+ * insert and the readers' cached statements are parsed and planned once per connection. */
+#include <endian.h>
+#include <errno.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/postgres/pg.h"
+#include "store/postgres/placeholders.h"
+#include "util/number.h"
+
+/* Type OIDs of pg_type.h (stable since PostgreSQL 7). */
+enum { OID_BYTEA = 17, OID_INT8 = 20, OID_TEXT = 25, OID_FLOAT8 = 701 };
+
+/* Names of finalized server-side statements not yet deallocated: they go with the next
+ * BEGIN in one round trip (or all at once when this many wait), not one round trip each;
+ * and inside a failed transaction the server takes no DEALLOCATE. */
+#define PENDING_MAX 64
+
+/* Runs of a statement before it is prepared on the server: one run or two is a one-off (a
+ * filtered list, a schema query) for which preparing costs a round trip more; the writer's
+ * inserts and the cached readers run thousands of times (docs/decisions.md: 30-50 % less time
+ * per chunk insert, several times less per cached SELECT). A -D measures without. */
+#ifndef PREPARE_AFTER
+#define PREPARE_AFTER 2
+#endif
+
+typedef struct pg_conn {
+    aim_sql base;
+    PGconn *pg;
+    int64_t changes;
+    unsigned next_name;
+    int tx_err;                      /* the errno of the failure that aborted the transaction */
+    int n_pending;
+    char pending[PENDING_MAX][16];
+} pg_conn;
+
+#define PGC(c) ((pg_conn *)(c))
+
+enum { ST_IDLE, ST_ROWS, ST_DONE };
+
+typedef struct blob_buf {
+    unsigned char *p;
+    size_t cap;
+} blob_buf;
+
+typedef struct pg_stmt {
+    aim_sql_stmt base;
+    char *sql;                       /* with $N */
+    int n;                           /* parameters */
+    const char **values;
+    int *lengths, *formats;
+    Oid *types, *prep_types;
+    uint64_t *nums;                  /* int8/float8 values in network order */
+    PGresult *res;
+    int state, row, rows;
+    blob_buf *blobs;                 /* per column of res: its decoded bytea */
+    int n_blobs;
+    unsigned runs;
+    char name[16];                   /* "" until prepared on the server */
+} pg_stmt;
+
+#define PGS(st) ((pg_stmt *)(st))
+
+/* ------------------------------------------------------------------ errors */
+
+/* sql.h's mapping, by SQLSTATE (PostgreSQL's appendix A). */
+static int errno_of(const char *state, int lost) {
+    if (lost)
+        return -ECONNREFUSED;
+    if (!state || strlen(state) != 5)
+        return -EIO;
+    if (strcmp(state, "23503") == 0)
+        return -ENOENT;
+    if (strncmp(state, "23", 2) == 0)
+        return -EEXIST;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+        strcmp(state, "55P03") == 0)
+        return -EBUSY;
+    if (strcmp(state, "53100") == 0)
+        return -ENOSPC;
+    if (strcmp(state, "53200") == 0)
+        return -ENOMEM;
+    if (strcmp(state, "25006") == 0)
+        return -EROFS;
+    if (strncmp(state, "28", 2) == 0 || strcmp(state, "42501") == 0)
+        return -EACCES;
+    if (strncmp(state, "XX00", 4) == 0 && (state[4] == '1' || state[4] == '2'))
+        return -EBADMSG;   /* data_corrupted, index_corrupted */
+    /* Connection exceptions, and the server shutting down or not yet up. */
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)
+        return -ECONNREFUSED;
+    return -EIO;
+}
+
+/* libpq's own message (a refused connection: the reason, then a hint on indented lines) as
+ * one line, every run of blanks one space. */
+static void one_line(char *buf, size_t size, const char *text) {
+    size_t n = 0;
+    for (const char *p = text; *p && n + 1 < size; p++) {
+        int blank = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+        if (!blank)
+            buf[n++] = *p;
+        else if (n && buf[n - 1] != ' ')
+            buf[n++] = ' ';
+    }
+    while (n && buf[n - 1] == ' ')
+        n--;
+    buf[n] = '\0';
+}
+
+/* The failure a result (or its absence) reports: c's message, and the errno. */
+static int fail_result(aim_sql *c, const PGresult *res) {
+    PGconn *pg = PGC(c)->pg;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!msg || !*msg)
+        msg = res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : PQerrorMessage(pg);
+    if (!res && PQstatus(pg) != CONNECTION_BAD && !*msg)
+        msg = "out of memory";
+    char line[sizeof c->err];
+    one_line(line, sizeof line, msg);
+    int err = !res && PQstatus(pg) != CONNECTION_BAD ? -ENOMEM
+                                                     : errno_of(state, PQstatus(pg) == CONNECTION_BAD);
+    if (PQtransactionStatus(pg) == PQTRANS_INERROR && !PGC(c)->tx_err)
+        PGC(c)->tx_err = err;
+    return aim__sql_fail(c, err, "%s", line[0] ? line : "unknown error");
+}
+
+/* Rows written by a command: INSERT, UPDATE and DELETE only, as SQLite counts them. */
+static void count_changes(pg_conn *pc, const PGresult *res) {
+    const char *tag = PQcmdStatus((PGresult *)res);
+    if (strncmp(tag, "INSERT", 6) == 0 || strncmp(tag, "UPDATE", 6) == 0 ||
+        strncmp(tag, "DELETE", 6) == 0)
+        pc->changes = strtoll(PQcmdTuples((PGresult *)res), NULL, 10);
+}
+
+/* A command without rows or parameters (BEGIN, a script): 0 or -errno. */
+static int run_command(aim_sql *c, const char *sql) {
+    PGresult *res = PQexec(PGC(c)->pg, sql);
+    ExecStatusType s = PQresultStatus(res);
+    int r = 0;
+    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_EMPTY_QUERY)
+        count_changes(PGC(c), res);
+    else
+        r = fail_result(c, res);
+    PQclear(res);
+    return r;
+}
+
+/* The DEALLOCATEs waiting, then `then` (NULL: nothing), as one script; the queue is empty
+ * after it. */
+static void pending_script(pg_conn *pc, const char *then, char *sql, size_t size) {
+    size_t at = 0;
+    sql[0] = '\0';
+    for (int i = 0; i < pc->n_pending; i++)
+        at += (size_t)snprintf(sql + at, size - at, "DEALLOCATE %s;", pc->pending[i]);
+    if (then)
+        snprintf(sql + at, size - at, "%s", then);
+    pc->n_pending = 0;
+}
+
+#define PENDING_SQL (PENDING_MAX * 28 + 16)
+
+/* ------------------------------------------------------------------ statements */
+
+static int pg_prepare(aim_sql *c, const char *sql, aim_sql_stmt **ret) {
+    char *text;
+    int n;
+    int r = aim__pg_placeholders(sql, &text, &n);
+    if (r == -EINVAL)
+        return aim__sql_fail(c, r, "bad parameter number in: %.200s", sql);
+    if (r < 0)
+        return aim__sql_fail(c, r, "out of memory");
+    pg_stmt *s = calloc(1, sizeof *s);
+    size_t k = n ? (size_t)n : 1;
+    if (s) {
+        s->values = calloc(k, sizeof *s->values);
+        s->lengths = calloc(k, sizeof *s->lengths);
+        s->formats = calloc(k, sizeof *s->formats);
+        s->types = calloc(k, sizeof *s->types);
+        s->prep_types = calloc(k, sizeof *s->prep_types);
+        s->nums = calloc(k, sizeof *s->nums);
+    }
+    if (!s || !s->values || !s->lengths || !s->formats || !s->types || !s->prep_types ||
+        !s->nums) {
+        if (s) {
+            free(s->values); free(s->lengths); free(s->formats);
+            free(s->types); free(s->prep_types); free(s->nums);
+        }
+        free(s);
+        free(text);
+        return aim__sql_fail(c, -ENOMEM, "out of memory");
+    }
+    s->base.conn = c;
+    s->sql = text;
+    s->n = n;
+    *ret = &s->base;
+    return 0;
+}
+
+static int param(pg_stmt *s, int i) {
+    if (i < 1 || i > s->n)
+        return aim__sql_fail(s->base.conn, -ERANGE, "parameter %d out of range (statement has %d)",
+                             i, s->n);
+    return i - 1;
+}
+
+static int bind_word(aim_sql_stmt *st, int i, uint64_t host, Oid type) {
+    pg_stmt *s = PGS(st);
+    int k = param(s, i);
+    if (k < 0)
+        return k;
+    s->nums[k] = htobe64(host);
+    s->values[k] = (const char *)&s->nums[k];
+    s->lengths[k] = 8;
+    s->formats[k] = 1;
+    s->types[k] = type;
+    return 0;
+}
+
+static int pg_bind_int64(aim_sql_stmt *st, int i, int64_t v) {
+    return bind_word(st, i, (uint64_t)v, OID_INT8);
+}
+
+static int pg_bind_double(aim_sql_stmt *st, int i, double v) {
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);  /* IEEE 754, as float8's binary form */
+    return bind_word(st, i, u, OID_FLOAT8);
+}
+
+static int bind_bytes(aim_sql_stmt *st, int i, const void *p, size_t len, Oid type) {
+    pg_stmt *s = PGS(st);
+    int k = param(s, i);
+    if (k < 0)
+        return k;
+    if (len > INT32_MAX)
+        return aim__sql_fail(st->conn, -E2BIG, "parameter %d: %zu bytes, more than a "
+                             "PostgreSQL value holds", i, len);
+    /* Binary text is the bytes themselves: no copy, and no NUL needed after them. */
+    s->values[k] = len ? (const char *)p : "";
+    s->lengths[k] = (int)len;
+    s->formats[k] = 1;
+    s->types[k] = type;
+    return 0;
+}
+
+static int pg_bind_text(aim_sql_stmt *st, int i, const char *p, size_t len) {
+    return bind_bytes(st, i, p, len, OID_TEXT);
+}
+
+static int pg_bind_blob(aim_sql_stmt *st, int i, const void *p, size_t len) {
+    return bind_bytes(st, i, p, len, OID_BYTEA);
+}
+
+static int pg_bind_null(aim_sql_stmt *st, int i) {
+    pg_stmt *s = PGS(st);
+    int k = param(s, i);
+    if (k < 0)
+        return k;
+    s->values[k] = NULL;
+    s->lengths[k] = 0;
+    s->formats[k] = 0;
+    s->types[k] = 0;   /* the server infers it */
+    return 0;
+}
+
+/* Whether the statement prepared on the server takes the values bound now: a type it was
+ * prepared with is fixed; a NULL fits any. */
+static int types_fit(const pg_stmt *s) {
+    for (int k = 0; k < s->n; k++)
+        if (s->values[k] && s->types[k] != s->prep_types[k])
+            return 0;
+    return 1;
+}
+
+/* Queues s's server-side statement for deallocation. A full queue inside a failed
+ * transaction drops the name: the statement then lives until the connection ends. */
+static void deallocate(pg_stmt *s) {
+    pg_conn *pc = PGC(s->base.conn);
+    if (!s->name[0])
+        return;
+    if (PQstatus(pc->pg) == CONNECTION_OK) {
+        if (pc->n_pending == PENDING_MAX && PQtransactionStatus(pc->pg) != PQTRANS_INERROR) {
+            char sql[PENDING_SQL];
+            pending_script(pc, NULL, sql, sizeof sql);
+            PQclear(PQexec(pc->pg, sql));
+        }
+        if (pc->n_pending < PENDING_MAX)
+            memcpy(pc->pending[pc->n_pending++], s->name, sizeof s->name);
+    }
+    s->name[0] = '\0';
+}
+
+/* Prepares s on the server under a new name with the types bound now. */
+static int server_prepare(pg_stmt *s) {
+    pg_conn *pc = PGC(s->base.conn);
+    deallocate(s);
+    char name[16];
+    snprintf(name, sizeof name, "aim_%u", ++pc->next_name);
+    PGresult *res = PQprepare(pc->pg, name, s->sql, s->n, s->types);
+    int r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : fail_result(&pc->base, res);
+    PQclear(res);
+    if (r == 0) {
+        memcpy(s->name, name, sizeof name);
+        memcpy(s->prep_types, s->types, (size_t)s->n * sizeof *s->types);
+    }
+    return r;
+}
+
+static int execute(pg_stmt *s) {
+    pg_conn *pc = PGC(s->base.conn);
+    PQclear(s->res);
+    s->res = NULL;
+    if (s->runs >= PREPARE_AFTER && (!s->name[0] || !types_fit(s))) {
+        int r = server_prepare(s);
+        if (r < 0)
+            return r;
+    }
+    s->runs++;
+    PGresult *res = s->name[0]
+        ? PQexecPrepared(pc->pg, s->name, s->n, s->values, s->lengths, s->formats, 0)
+        : PQexecParams(pc->pg, s->sql, s->n, s->types, s->values, s->lengths, s->formats, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        int r = fail_result(&pc->base, res);
+        PQclear(res);
+        return r;
+    }
+    count_changes(pc, res);
+    s->res = res;
+    s->rows = PQntuples(res);
+    s->row = -1;
+    return 0;
+}
+
+static int pg_step(aim_sql_stmt *st) {
+    pg_stmt *s = PGS(st);
+    if (s->state != ST_ROWS) {
+        int r = execute(s);
+        if (r < 0) {
+            s->state = ST_IDLE;
+            return r;
+        }
+        s->state = ST_ROWS;
+    }
+    if (++s->row < s->rows)
+        return 1;
+    s->state = ST_DONE;
+    PQclear(s->res);
+    s->res = NULL;
+    return 0;
+}
+
+/* The current row's value of column i, NULL for SQL NULL or no row. */
+static const char *value(pg_stmt *s, int i) {
+    if (!s->res || s->row < 0 || s->row >= s->rows || i < 0 || i >= PQnfields(s->res) ||
+        PQgetisnull(s->res, s->row, i))
+        return NULL;
+    return PQgetvalue(s->res, s->row, i);
+}
+
+static int pg_column_is_null(aim_sql_stmt *st, int i) {
+    return value(PGS(st), i) == NULL;
+}
+
+/* float8's and numeric's text (and bool's): PostgreSQL writes no locale's commas. */
+static double text_double(const char *t) {
+    if (strcmp(t, "t") == 0)
+        return 1;
+    if (strcmp(t, "f") == 0 || !*t)
+        return 0;
+    if (strcmp(t, "Infinity") == 0)
+        return INFINITY;
+    if (strcmp(t, "-Infinity") == 0)
+        return -INFINITY;
+    if (strcmp(t, "NaN") == 0)
+        return NAN;
+    size_t len = strlen(t);
+    /* numeric may carry more digits than the parser takes: those past a double's 17 do not
+     * change it. */
+    if (len > 127 && !strpbrk(t, "eE") && strchr(t, '.') && (size_t)(strchr(t, '.') - t) < 100)
+        len = 127;
+    double d = 0;
+    return aim__parse_decimal(t, len, 1, &d) == 0 ? d : 0;
+}
+
+static int64_t pg_column_int64(aim_sql_stmt *st, int i) {
+    const char *t = value(PGS(st), i);
+    if (!t)
+        return 0;
+    if (t[0] == 't' && !t[1])
+        return 1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(t, &end, 10);
+    if (end != t && errno == 0 && (*end == '\0' || (*end == '.' && !strpbrk(end, "eE"))))
+        return v;   /* an integer, or a numeric's fraction dropped (as SQLite casts) */
+    double d = text_double(t);
+    if (isnan(d))
+        return 0;
+    if (d >= 9223372036854775807.0)
+        return INT64_MAX;
+    if (d <= -9223372036854775808.0)
+        return INT64_MIN;
+    return (int64_t)d;
+}
+
+static double pg_column_double(aim_sql_stmt *st, int i) {
+    const char *t = value(PGS(st), i);
+    return t ? text_double(t) : NAN;
+}
+
+static const char *pg_column_text(aim_sql_stmt *st, int i) {
+    return value(PGS(st), i);
+}
+
+static int hex_digit(char ch) {
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* bytea's hex output ("\x0a1b...", bytea_output = hex, set at connect) into a buffer of the
+ * statement's per column: two blobs of one row (a chunk and its summary) live together. */
+static const void *pg_column_blob(aim_sql_stmt *st, int i, size_t *ret_len) {
+    pg_stmt *s = PGS(st);
+    const char *t = value(s, i);
+    *ret_len = 0;
+    if (!t)
+        return NULL;
+    if (t[0] != '\\' || t[1] != 'x') {   /* not bytea: its text, as SQLite gives */
+        *ret_len = strlen(t);
+        return t;
+    }
+    int nf = PQnfields(s->res);
+    if (s->n_blobs < nf) {
+        blob_buf *b = realloc(s->blobs, (size_t)nf * sizeof *b);
+        if (!b)
+            return NULL;
+        memset(b + s->n_blobs, 0, (size_t)(nf - s->n_blobs) * sizeof *b);
+        s->blobs = b;
+        s->n_blobs = nf;
+    }
+    size_t n = (strlen(t) - 2) / 2;
+    blob_buf *b = &s->blobs[i];
+    if (b->cap < n + 1) {
+        unsigned char *p = realloc(b->p, n + 1);
+        if (!p)
+            return NULL;
+        b->p = p;
+        b->cap = n + 1;
+    }
+    const char *h = t + 2;
+    for (size_t k = 0; k < n; k++) {
+        int hi = hex_digit(h[2 * k]), lo = hex_digit(h[2 * k + 1]);
+        if (hi < 0 || lo < 0)
+            return NULL;
+        b->p[k] = (unsigned char)(hi << 4 | lo);
+    }
+    *ret_len = n;
+    return b->p;   /* never NULL for an empty blob: NULL means SQL NULL */
+}
+
+static void pg_reset(aim_sql_stmt *st) {
+    pg_stmt *s = PGS(st);
+    PQclear(s->res);
+    s->res = NULL;
+    s->state = ST_IDLE;
+    for (int k = 0; k < s->n; k++) {
+        s->values[k] = NULL;
+        s->lengths[k] = s->formats[k] = 0;
+        s->types[k] = 0;
+    }
+}
+
+static void pg_finalize(aim_sql_stmt *st) {
+    pg_stmt *s = PGS(st);
+    PQclear(s->res);
+    deallocate(s);
+    for (int k = 0; k < s->n_blobs; k++)
+        free(s->blobs[k].p);
+    free(s->blobs);
+    free(s->values);
+    free(s->lengths);
+    free(s->formats);
+    free(s->types);
+    free(s->prep_types);
+    free(s->nums);
+    free(s->sql);
+    free(s);
+}
+
+/* ------------------------------------------------------------------ connection */
+
+static int pg_exec(aim_sql *c, const char *script) {
+    return run_command(c, script);
+}
+
+static int64_t pg_changes(aim_sql *c) {
+    return PGC(c)->changes;
+}
+
+static int pg_begin(aim_sql *c) {
+    pg_conn *pc = PGC(c);
+    pc->tx_err = 0;
+    if (!pc->n_pending || PQtransactionStatus(pc->pg) != PQTRANS_IDLE)
+        return run_command(c, "BEGIN");
+    char sql[PENDING_SQL];
+    pending_script(pc, "BEGIN", sql, sizeof sql);
+    int r = run_command(c, sql);
+    /* A DEALLOCATE that failed (the statement gone with a reset session) stopped the
+     * script before its BEGIN. */
+    if (r < 0 && PQstatus(pc->pg) == CONNECTION_OK && PQtransactionStatus(pc->pg) == PQTRANS_IDLE)
+        r = run_command(c, "BEGIN");
+    return r;
+}
+
+static int pg_commit(aim_sql *c) {
+    pg_conn *pc = PGC(c);
+    /* The server answers COMMIT of a failed transaction with a ROLLBACK and no error: the
+     * caller must hear that nothing was written, with the first failure's cause. */
+    if (PQtransactionStatus(pc->pg) == PQTRANS_INERROR) {
+        int err = pc->tx_err ? pc->tx_err : -EIO;
+        char why[sizeof c->err];
+        snprintf(why, sizeof why, "%s", c->err);
+        run_command(c, "ROLLBACK");
+        return aim__sql_fail(c, err, "transaction rolled back: %s", why[0] ? why : "a statement failed");
+    }
+    int r = run_command(c, "COMMIT");
+    if (r < 0 && PQtransactionStatus(pc->pg) != PQTRANS_IDLE)
+        PQclear(PQexec(pc->pg, "ROLLBACK"));   /* sql.h: a failed commit rolls back */
+    return r;
+}
+
+static int pg_rollback(aim_sql *c) {
+    PGC(c)->tx_err = 0;
+    return run_command(c, "ROLLBACK");
+}
+
+static int pg_in_transaction(aim_sql *c) {
+    PGTransactionStatusType t = PQtransactionStatus(PGC(c)->pg);
+    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+static void pg_close(aim_sql *c) {
+    PQfinish(PGC(c)->pg);   /* its server-side statements end with it */
+    free(c);
+}
+
+static const aim_sql_driver pg_driver = {
+    .dialect = AIM_SQL_POSTGRES,
+    .prepare = pg_prepare,
+    .bind_int64 = pg_bind_int64,
+    .bind_double = pg_bind_double,
+    .bind_text = pg_bind_text,
+    .bind_blob = pg_bind_blob,
+    .bind_null = pg_bind_null,
+    .step = pg_step,
+    .column_is_null = pg_column_is_null,
+    .column_int64 = pg_column_int64,
+    .column_double = pg_column_double,
+    .column_text = pg_column_text,
+    .column_blob = pg_column_blob,
+    .reset = pg_reset,
+    .finalize = pg_finalize,
+    .exec = pg_exec,
+    .changes = pg_changes,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .in_transaction = pg_in_transaction,
+    .close = pg_close,
+};
+
+/* ------------------------------------------------------------------ connecting */
+
+/* libpq prints the server's notices (a WARNING for ROLLBACK outside a transaction) on
+ * stderr by default; the library never prints. */
+static void quiet(void *arg, const char *message) {
+    (void)arg;
+    (void)message;
+}
+
+/* Whether the parsed options set key (from the URL). */
+static const char *option(PQconninfoOption *opts, const char *key) {
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, key) == 0)
+            return o->val && *o->val ? o->val : NULL;
+    return NULL;
+}
+
+/* Why a connection failed, from libpq's text (no SQLSTATE comes back from a refused
+ * start-up): authentication and a missing database said apart from an unreachable server. */
+static int connect_errno(const char *msg) {
+    if (strstr(msg, "authentication failed") || strstr(msg, "no password supplied") ||
+        strstr(msg, "permission denied") || strstr(msg, "no pg_hba.conf entry") ||
+        strstr(msg, "not permitted to log in") ||
+        (strstr(msg, "role \"") && strstr(msg, "does not exist")))
+        return -EACCES;   /* SQLSTATE class 28 on the server's side */
+    if (strstr(msg, "database \"") && strstr(msg, "does not exist"))
+        return -ENOENT;
+    return -ECONNREFUSED;
+}
+
+int aim__pg_connect(const char *url, aim_sql **ret, char *err, size_t errlen) {
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &why);
+    if (!opts) {
+        char line[400];
+        one_line(line, sizeof line, why ? why : "out of memory");
+        snprintf(err, errlen, "%s: not a valid PostgreSQL URL: %s", url, line);
+        PQfreemem(why);
+        return why ? -EINVAL : -ENOMEM;
+    }
+    if (option(opts, "password")) {
+        PQconninfoFree(opts);
+        /* Not even the URL in the message: it holds the secret. */
+        snprintf(err, errlen, "a password in a PostgreSQL URL is refused (it would show in "
+                 "argv, ps and logs): put it in ~/.pgpass, PGPASSFILE, a service file or "
+                 "PGPASSWORD instead");
+        return -EINVAL;
+    }
+    int own_timeout = option(opts, "connect_timeout") || getenv("PGCONNECT_TIMEOUT");
+    PQconninfoFree(opts);
+
+    /* Later keywords win: ours first, then the URL (expanded from dbname), which may set
+     * its own application_name, client_encoding or connect_timeout. */
+    const char *keys[5], *vals[5];
+    int n = 0;
+    keys[n] = "application_name", vals[n++] = "aimeter";
+    keys[n] = "client_encoding", vals[n++] = "UTF8";
+    if (!own_timeout)
+        keys[n] = "connect_timeout", vals[n++] = "10";
+    keys[n] = "dbname", vals[n++] = url;
+    keys[n] = NULL, vals[n] = NULL;
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    if (!pg) {
+        snprintf(err, errlen, "%s: out of memory", url);
+        return -ENOMEM;
+    }
+    if (PQstatus(pg) != CONNECTION_OK) {
+        char line[400];
+        one_line(line, sizeof line, PQerrorMessage(pg));
+        int r = connect_errno(line);
+        snprintf(err, errlen, "%s: cannot connect: %s", url, line[0] ? line : "unknown error");
+        PQfinish(pg);
+        return r;
+    }
+    PQsetNoticeProcessor(pg, quiet, NULL);
+    pg_conn *pc = calloc(1, sizeof *pc);
+    if (!pc) {
+        PQfinish(pg);
+        snprintf(err, errlen, "%s: out of memory", url);
+        return -ENOMEM;
+    }
+    pc->base.drv = &pg_driver;
+    pc->base.h = pg;
+    pc->pg = pg;
+    /* What the driver's parsers rely on, whatever the server's or role's defaults: shortest
+     * exact doubles (PostgreSQL 12 on; 17 digits before), bytea in hex. */
+    int r = run_command(&pc->base, "SET extra_float_digits = 3; SET bytea_output = 'hex'");
+    if (r < 0) {
+        snprintf(err, errlen, "%s: %s", url, pc->base.err);
+        pg_close(&pc->base);
+        return r;
+    }
+    *ret = &pc->base;
+    return 0;
+}

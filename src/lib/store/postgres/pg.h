@@ -1,0 +1,28 @@
+/* The PostgreSQL back-end's parts (docs/store.md, "PostgreSQL"): the statement driver over
+ * libpq (driver.c), the schema (schema.c) and the open (postgres.c). Seen by store/ alone. */
+#ifndef AIM_STORE_PG_H
+#define AIM_STORE_PG_H
+
+#include <stddef.h>
+
+#include "store/sql/sql.h"
+#include "store/store.h"
+
+/* Connects to the server a postgresql:// or postgres:// URL names, as the driver's
+ * connection. The URL goes to libpq whole (sslmode and the rest pass through) with
+ * connect_timeout 10 unless it or PGCONNECT_TIMEOUT sets one, and application_name aimeter
+ * unless it sets one. A password in the URL is refused before anything is sent (-EINVAL):
+ * it would be seen in argv, ps and logs. Errors (err names the URL): -EINVAL, -ENOMEM,
+ * -EACCES (authentication), -ENOENT (no such database), -ECONNREFUSED (anything else). */
+int aim__pg_connect(const char *url, aim_sql **ret, char *err, size_t errlen);
+
+/* The PostgreSQL store's open (aim_store_ops.open): url is the whole URL. */
+int aim__pg_open(aim_db *db, const char *url, int readonly);
+
+/* Schema (schema.c): creating a new store's tables at AIM_DB_SCHEMA_VERSION, and migrating
+ * one of an older version (from, at least the base schema's). Inside the caller's
+ * transaction; 0 or -errno (c's message says why). */
+int aim__pg_schema_create(aim_sql *c);
+int aim__pg_schema_migrate(aim_sql *c, int from);
+
+#endif

@@ -1,0 +1,565 @@
+/* The PostgreSQL driver (store/postgres/driver.c) and open (postgres.c) against a real server:
+ * the one AIMETER_TEST_PG_URL names (tests/tools/pg_tmp.sh start DIR prints one). Without it
+ * the tests that need no server run and the program exits 77 (skipped), saying why. Each
+ * test works in a schema of its own (search_path in the URL's options). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store/db.h"
+#include "store/postgres/pg.h"
+#include "store/postgres/placeholders.h"
+#include "store/sql/sql.h"
+#include "store/store.h"
+
+static const char *base_url;
+
+/* The schemas made, dropped at the end: NAME_PID, so that two runs of this program on one
+ * server (two builds) do not meet. */
+static char made[32][64];
+static int n_made;
+
+/* The server's URL with search_path set to a new, empty schema for name. */
+static void schema_url(char *buf, size_t size, const char *name) {
+    char schema[64];
+    snprintf(schema, sizeof schema, "%s_%ld", name, (long)getpid());
+    snprintf(buf, size, "%s%coptions=-csearch_path%%3D%s", base_url,
+             strchr(base_url, '?') ? '&' : '?', schema);
+    aim_sql *c = NULL;
+    char err[512];
+    assert_int_equal(aim__pg_connect(base_url, &c, err, sizeof err), 0);
+    char sql[256];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema,
+             schema);
+    assert_int_equal(aim__sql_exec(c, sql), 0);
+    aim__sql_close(c);
+    if (n_made < 32)
+        snprintf(made[n_made++], sizeof made[0], "%s", schema);
+}
+
+static void drop_schemas(void) {
+    aim_sql *c = NULL;
+    char err[512], sql[128];
+    if (aim__pg_connect(base_url, &c, err, sizeof err) < 0)
+        return;
+    for (int i = 0; i < n_made; i++) {
+        snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %.63s CASCADE", made[i]);
+        aim__sql_exec(c, sql);
+    }
+    aim__sql_close(c);
+}
+
+static aim_sql *connect_schema(const char *schema) {
+    char url[1024], err[512];
+    schema_url(url, sizeof url, schema);
+    aim_sql *c = NULL;
+    int r = aim__pg_connect(url, &c, err, sizeof err);
+    if (r < 0)
+        fail_msg("%s", err);
+    return c;
+}
+
+static aim_sql_stmt *prep(aim_sql *c, const char *sql) {
+    aim_sql_stmt *st = NULL;
+    int r = aim__sql_prepare(c, sql, &st);
+    if (r < 0)
+        fail_msg("%s: %s", sql, aim__sql_errmsg(c));
+    return st;
+}
+
+/* ------------------------------------------------------------------ without a server */
+
+static void placeholders_outside_quotes(void **state) {
+    (void)state;
+    char *out;
+    int n;
+    assert_int_equal(aim__pg_placeholders("SELECT '?1', \"a?\", ?2, ? -- ?3\n"
+                                          "/* ? /* ?9 */ ? */ ?1, 'it''s ?', ?10", &out, &n), 0);
+    assert_string_equal(out, "SELECT '?1', \"a?\", $2, $3 -- ?3\n"
+                             "/* ? /* ?9 */ ? */ $1, 'it''s ?', $10");
+    assert_int_equal(n, 10);
+    free(out);
+    /* A bare ? after ?N takes the next number, as SQLite numbers it. */
+    assert_int_equal(aim__pg_placeholders("?5 ? ?2 ?", &out, &n), 0);
+    assert_string_equal(out, "$5 $6 $2 $7");
+    assert_int_equal(n, 7);
+    free(out);
+    assert_int_equal(aim__pg_placeholders("x = ?0", &out, &n), -EINVAL);
+    assert_int_equal(aim__pg_placeholders("x = ?65536", &out, &n), -EINVAL);
+    assert_int_equal(aim__pg_placeholders("x = ?99999999999999999999", &out, &n), -EINVAL);
+    /* An open quote runs to the end, untouched. */
+    assert_int_equal(aim__pg_placeholders("'?", &out, &n), 0);
+    assert_string_equal(out, "'?");
+    assert_int_equal(n, 0);
+    free(out);
+}
+
+static void password_in_url_refused_before_connecting(void **state) {
+    (void)state;
+    char err[512];
+    aim_sql *c = NULL;
+    /* No server there: a refusal after trying to connect would say "cannot connect". */
+    const char *urls[] = { "postgresql://u:s3cret@/db?host=/nonexistent-h3",
+                           "postgres:///db?host=/nonexistent-h3&password=s3cret" };
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(aim__pg_connect(urls[i], &c, err, sizeof err), -EINVAL);
+        assert_non_null(strstr(err, "~/.pgpass"));
+        assert_null(strstr(err, "s3cret"));
+        aim_db *db = NULL;
+        assert_int_equal(aim__db_open(urls[i], 1, &db, err, sizeof err), -EINVAL);
+        assert_null(strstr(err, "s3cret"));
+    }
+}
+
+static void schemes_name_postgres(void **state) {
+    (void)state;
+    const aim_store_ops *ops = NULL;
+    const char *path = NULL;
+    char err[256];
+    const char *url = "postgres://h/db?sslmode=require";
+    assert_int_equal(aim__store_backend_for(url, &ops, &path, err, sizeof err), 0);
+    assert_ptr_equal(ops, &aim_postgres_store_ops);
+    assert_ptr_equal(path, url);   /* the whole URL, not its path part */
+    assert_int_equal(aim__store_backend_for("postgresql://u@/d", &ops, &path, err, sizeof err), 0);
+    assert_ptr_equal(ops, &aim_postgres_store_ops);
+    assert_int_equal(aim__store_backend_for("mysql://x/y", &ops, &path, err, sizeof err),
+                     -EPROTONOSUPPORT);
+    assert_non_null(strstr(err, "postgresql://"));
+    /* No "//": still a file name, as before. */
+    assert_int_equal(aim__store_backend_for("postgres:old.db", &ops, &path, err, sizeof err), 0);
+    assert_ptr_equal(ops, &aim_sqlite_store_ops);
+}
+
+static void unreachable_server_is_econnrefused(void **state) {
+    (void)state;
+    char err[512];
+    aim_sql *c = NULL;
+    const char *url = "postgresql://u@/db?host=/nonexistent-h3";
+    assert_int_equal(aim__pg_connect(url, &c, err, sizeof err), -ECONNREFUSED);
+    assert_non_null(strstr(err, url));   /* messages name the URL */
+    assert_null(strchr(err, '\n'));
+}
+
+/* ------------------------------------------------------------------ with a server */
+
+static void placeholders_on_the_server(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_ph");
+    aim_sql_stmt *st = prep(c, "SELECT ?2, '?1' || ?1, ?2 + 1, ? ");
+    assert_int_equal(aim__sql_bind_text(st, 1, "a"), 0);
+    assert_int_equal(aim__sql_bind_int64(st, 2, 41), 0);
+    assert_int_equal(aim__sql_bind_text(st, 3, "bare"), 0);
+    assert_int_equal(aim__sql_step(st), 1);
+    assert_int_equal(aim__sql_column_int64(st, 0), 41);
+    assert_string_equal(aim__sql_column_text(st, 1), "?1a");
+    assert_int_equal(aim__sql_column_int64(st, 2), 42);
+    assert_string_equal(aim__sql_column_text(st, 3), "bare");
+    assert_int_equal(aim__sql_step(st), 0);
+    /* A parameter the statement lacks. */
+    assert_int_equal(aim__sql_bind_int64(st, 4, 1), -ERANGE);
+    aim__sql_finalize(st);
+    aim__sql_close(c);
+}
+
+static void types_round_trip(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_types");
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE t (k BIGINT PRIMARY KEY, i BIGINT, "
+                                      "d DOUBLE PRECISION, s TEXT, b BYTEA)"), 0);
+    static const int64_t ints[] = { INT64_MIN, INT64_MAX, 0, -1, 1700000000123456789 };
+    static const double dbls[] = { 0.1, -1e300, 5e-324, DBL_MAX, 1.0 / 3, -0.0 };
+    const char text[] = "naïve 'quoted' \"x\" ?1 tail";
+    const unsigned char blob[] = { 0, 1, 0, 255, '\\', 'x', 0 };
+    aim_sql_stmt *ins = prep(c, "INSERT INTO t (k, i, d, s, b) VALUES (?1, ?2, ?3, ?4, ?5)");
+    for (int k = 0; k < 6; k++) {
+        assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+        if (k < 5)
+            assert_int_equal(aim__sql_bind_int64(ins, 2, ints[k]), 0);
+        else
+            assert_int_equal(aim__sql_bind_null(ins, 2), 0);
+        assert_int_equal(aim__sql_bind_double(ins, 3, dbls[k]), 0);
+        /* A length shorter than the text: no NUL after it is needed. */
+        assert_int_equal(aim__sql_bind_text_len(ins, 4, text, k == 1 ? 5 : SIZE_MAX), 0);
+        assert_int_equal(aim__sql_bind_blob(ins, 5, k == 2 ? (const void *)"" : blob,
+                                            k == 2 ? 0 : sizeof blob), 0);
+        assert_int_equal(aim__sql_step(ins), 0);
+        assert_int_equal(aim__sql_changes(c), 1);
+        aim__sql_reset(ins);
+    }
+    /* Infinities, and NaN as NULL (sql.c), and NULLs of every type. */
+    static const double specials[] = { INFINITY, -INFINITY, NAN };
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(aim__sql_bind_int64(ins, 1, 10 + k), 0);
+        assert_int_equal(aim__sql_bind_null(ins, 2), 0);
+        assert_int_equal(aim__sql_bind_double(ins, 3, specials[k]), 0);
+        assert_int_equal(aim__sql_bind_text(ins, 4, NULL), 0);
+        assert_int_equal(aim__sql_bind_blob(ins, 5, NULL, 0), 0);
+        assert_int_equal(aim__sql_step(ins), 0);
+        aim__sql_reset(ins);
+    }
+    aim__sql_finalize(ins);
+
+    aim_sql_stmt *sel = prep(c, "SELECT k, i, d, s, b FROM t ORDER BY k");
+    for (int k = 0; k < 6; k++) {
+        assert_int_equal(aim__sql_step(sel), 1);
+        assert_int_equal(aim__sql_column_int64(sel, 0), k);
+        if (k < 5)
+            assert_int_equal(aim__sql_column_int64(sel, 1), ints[k]);
+        else
+            assert_true(aim__sql_column_is_null(sel, 1));
+        double d = aim__sql_column_double(sel, 2);
+        assert_memory_equal(&d, &dbls[k], sizeof d);   /* bit for bit, -0.0 too */
+        assert_string_equal(aim__sql_column_text(sel, 3), k == 1 ? "naïv" : text);
+        size_t len = 99;
+        const void *b = aim__sql_column_blob(sel, 4, &len);
+        assert_non_null(b);   /* an empty blob is not NULL */
+        assert_int_equal(len, k == 2 ? 0 : sizeof blob);
+        if (len)
+            assert_memory_equal(b, blob, len);
+    }
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(aim__sql_step(sel), 1);
+        double d = aim__sql_column_double(sel, 2);
+        if (k < 2)
+            assert_true(isinf(d) && (d > 0) == (k == 0));
+        else
+            assert_true(isnan(d) && aim__sql_column_is_null(sel, 2));
+        assert_null(aim__sql_column_text(sel, 3));
+        size_t len = 99;
+        assert_null(aim__sql_column_blob(sel, 4, &len));
+        assert_int_equal(len, 0);
+        assert_int_equal(aim__sql_column_int64(sel, 1), 0);
+    }
+    assert_int_equal(aim__sql_step(sel), 0);
+    /* Stepped to its end, it runs again. */
+    assert_int_equal(aim__sql_step(sel), 1);
+    assert_int_equal(aim__sql_column_int64(sel, 0), 0);
+    aim__sql_finalize(sel);
+    aim__sql_close(c);
+}
+
+static void booleans_and_numeric_results(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_bool");
+    aim_sql_stmt *st = prep(c, "SELECT true, false, 1 < 2, sum(v), avg(v), count(*), "
+                               "sum(v)::numeric * 1.5 FROM (VALUES (1::bigint), (2), "
+                               "(9223372036854775806)) AS x(v)");
+    assert_int_equal(aim__sql_step(st), 1);
+    assert_int_equal(aim__sql_column_int64(st, 0), 1);
+    assert_int_equal(aim__sql_column_int64(st, 1), 0);
+    assert_int_equal(aim__sql_column_int(st, 2), 1);
+    /* sum() of BIGINT is numeric: beyond int64 here, read as the nearest end. */
+    assert_int_equal(aim__sql_column_int64(st, 3), INT64_MAX);
+    assert_true(aim__sql_column_double(st, 4) > 3.07e18);
+    assert_int_equal(aim__sql_column_int64(st, 5), 3);
+    aim__sql_finalize(st);
+    st = prep(c, "SELECT sum(v), avg(v), avg(v)::double precision FROM (VALUES (1::bigint), "
+                 "(2)) AS x(v)");
+    assert_int_equal(aim__sql_step(st), 1);
+    assert_int_equal(aim__sql_column_int64(st, 0), 3);
+    assert_int_equal(aim__sql_column_int64(st, 1), 1);   /* 1.5000...: the fraction dropped */
+    assert_true(aim__sql_column_double(st, 1) == 1.5);
+    assert_true(aim__sql_column_double(st, 2) == 1.5);
+    aim__sql_finalize(st);
+    aim__sql_close(c);
+}
+
+static void changes_count_writes_only(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_changes");
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE t (k BIGINT PRIMARY KEY, v BIGINT)"), 0);
+    assert_int_equal(aim__sql_exec(c, "INSERT INTO t VALUES (1, 0), (2, 0), (3, 1)"), 0);
+    assert_int_equal(aim__sql_changes(c), 3);
+    aim_sql_stmt *st = prep(c, "UPDATE t SET v = ?1 WHERE v = 0");
+    assert_int_equal(aim__sql_bind_int64(st, 1, 5), 0);
+    assert_int_equal(aim__sql_step(st), 0);
+    assert_int_equal(aim__sql_changes(c), 2);
+    aim__sql_finalize(st);
+    st = prep(c, "SELECT k FROM t");
+    while (aim__sql_step(st) == 1)
+        ;
+    aim__sql_finalize(st);
+    assert_int_equal(aim__sql_changes(c), 2);   /* a SELECT is no write */
+    st = prep(c, "INSERT INTO t VALUES (?1, 0) ON CONFLICT (k) DO NOTHING RETURNING k");
+    assert_int_equal(aim__sql_bind_int64(st, 1, 1), 0);
+    assert_int_equal(aim__sql_step(st), 0);
+    assert_int_equal(aim__sql_changes(c), 0);
+    assert_int_equal(aim__sql_bind_int64(st, 1, 4), 0);
+    assert_int_equal(aim__sql_step(st), 1);
+    assert_int_equal(aim__sql_column_int64(st, 0), 4);
+    assert_int_equal(aim__sql_step(st), 0);
+    assert_int_equal(aim__sql_changes(c), 1);
+    aim__sql_finalize(st);
+    aim__sql_close(c);
+}
+
+static int64_t count_rows(aim_sql *c, const char *sql) {
+    aim_sql_stmt *st = prep(c, sql);
+    assert_int_equal(aim__sql_step(st), 1);
+    int64_t n = aim__sql_column_int64(st, 0);
+    aim__sql_finalize(st);
+    return n;
+}
+
+static void transactions(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_tx");
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE t (k BIGINT PRIMARY KEY)"), 0);
+    assert_int_equal(aim__sql_in_transaction(c), 0);
+    assert_int_equal(aim__sql_begin(c), 0);
+    assert_int_equal(aim__sql_in_transaction(c), 1);
+    assert_int_equal(aim__sql_exec(c, "INSERT INTO t VALUES (1)"), 0);
+    assert_int_equal(aim__sql_rollback(c), 0);
+    assert_int_equal(aim__sql_in_transaction(c), 0);
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM t"), 0);
+    assert_int_equal(aim__sql_begin(c), 0);
+    assert_int_equal(aim__sql_exec(c, "INSERT INTO t VALUES (1)"), 0);
+    assert_int_equal(aim__sql_commit(c), 0);
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM t"), 1);
+    /* A failed statement spoils the transaction: its commit fails with that cause and
+     * writes nothing. */
+    assert_int_equal(aim__sql_begin(c), 0);
+    assert_int_equal(aim__sql_exec(c, "INSERT INTO t VALUES (2)"), 0);
+    assert_int_equal(aim__sql_exec(c, "INSERT INTO t VALUES (1)"), -EEXIST);
+    assert_int_equal(aim__sql_in_transaction(c), 1);
+    assert_int_equal(aim__sql_commit(c), -EEXIST);
+    assert_non_null(strstr(aim__sql_errmsg(c), "rolled back"));
+    assert_int_equal(aim__sql_in_transaction(c), 0);
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM t"), 1);
+    /* A rollback outside a transaction is no error (and prints nothing). */
+    assert_int_equal(aim__sql_rollback(c), 0);
+    aim__sql_close(c);
+}
+
+static void errors_map_to_errno(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_err");
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE p (k BIGINT PRIMARY KEY); "
+                                      "CREATE TABLE ch (k BIGINT REFERENCES p(k)); "
+                                      "INSERT INTO p VALUES (1)"), 0);
+    aim_sql_stmt *st = prep(c, "INSERT INTO p VALUES (?1)");
+    assert_int_equal(aim__sql_bind_int64(st, 1, 1), 0);
+    assert_int_equal(aim__sql_step(st), -EEXIST);
+    assert_non_null(strstr(aim__sql_errmsg(c), "duplicate key"));
+    assert_null(strchr(aim__sql_errmsg(c), '\n'));
+    aim__sql_finalize(st);
+    st = prep(c, "INSERT INTO ch VALUES (?1)");
+    assert_int_equal(aim__sql_bind_int64(st, 1, 7), 0);
+    assert_int_equal(aim__sql_step(st), -ENOENT);
+    aim__sql_finalize(st);
+    /* A syntax error is found when the statement runs (prepare is local). */
+    st = prep(c, "SELEC 1");
+    assert_int_equal(aim__sql_step(st), -EIO);
+    assert_non_null(strstr(aim__sql_errmsg(c), "syntax error"));
+    aim__sql_finalize(st);
+    assert_int_equal(aim__sql_exec(c, "SET default_transaction_read_only = on"), 0);
+    assert_int_equal(aim__sql_exec(c, "INSERT INTO p VALUES (3)"), -EROFS);
+    /* The server gone: the connection is refused from then on. */
+    assert_int_equal(aim__sql_exec(c, "SELECT pg_terminate_backend(pg_backend_pid())"), -ECONNREFUSED);
+    assert_int_equal(aim__sql_exec(c, "SELECT 1"), -ECONNREFUSED);
+    aim__sql_close(c);
+}
+
+/* A refused start-up has no SQLSTATE: the driver tells the causes apart. */
+static void refused_connections(void **state) {
+    (void)state;
+    char url[1024], err[512];
+    aim_sql *c = NULL;
+    /* The same server, as a role that does not exist (trust authentication: no password). */
+    const char *at = strchr(base_url, '@');
+    if (!at || strncmp(base_url, "postgresql://", 13) != 0) {
+        skip();
+        return;
+    }
+    snprintf(url, sizeof url, "postgresql://nosuchrole%s", at);
+    assert_int_equal(aim__pg_connect(url, &c, err, sizeof err), -EACCES);
+    assert_non_null(strstr(err, "nosuchrole"));
+    /* A database that does not exist. */
+    const char *slash = strchr(at, '/');
+    assert_non_null(slash);
+    snprintf(url, sizeof url, "%.*s/nosuchdb%s", (int)(slash - base_url), base_url,
+             slash + strcspn(slash, "?"));
+    assert_int_equal(aim__pg_connect(url, &c, err, sizeof err), -ENOENT);
+    assert_non_null(strstr(err, "nosuchdb"));
+    assert_null(strchr(err, '\n'));
+}
+
+/* Run a third time a statement is prepared on the server; a type that changes prepares it
+ * again; one finalized inside a failed transaction is deallocated later. */
+static void repeated_statements(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_rep");
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE t (k BIGINT PRIMARY KEY, v DOUBLE PRECISION)"),
+                     0);
+    aim_sql_stmt *ins = prep(c, "INSERT INTO t (k, v) VALUES (?1, ?2)");
+    for (int k = 0; k < 5; k++) {
+        assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+        if (k == 0 || k == 3)
+            assert_int_equal(aim__sql_bind_null(ins, 2), 0);
+        else if (k == 4)
+            assert_int_equal(aim__sql_bind_int64(ins, 2, 7), 0);   /* int into a double */
+        else
+            assert_int_equal(aim__sql_bind_double(ins, 2, k + 0.5), 0);
+        assert_int_equal(aim__sql_step(ins), 0);
+        aim__sql_reset(ins);
+    }
+    /* Prepared at the third run, again at the fifth (an int64 where a double was): the
+     * first waits to be deallocated with the next BEGIN. */
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM pg_prepared_statements"), 2);
+    assert_int_equal(count_rows(c, "SELECT sum(v) FROM t"), 11);   /* 1.5 + 2.5 + 7 */
+    assert_int_equal(aim__sql_begin(c), 0);
+    assert_int_equal(aim__sql_exec(c, "SELECT 1/0"), -EIO);
+    aim__sql_finalize(ins);   /* the server takes no DEALLOCATE now */
+    assert_int_equal(aim__sql_rollback(c), 0);
+    /* It goes with the next BEGIN. */
+    assert_int_equal(aim__sql_begin(c), 0);
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM pg_prepared_statements"), 0);
+    assert_int_equal(aim__sql_rollback(c), 0);
+    aim__sql_close(c);
+}
+
+/* ------------------------------------------------------------------ opening a store */
+
+static void open_creates_and_reopens(void **state) {
+    (void)state;
+    char url[1024], err[512];
+    schema_url(url, sizeof url, "pgt_open");
+    aim_db *db = NULL;
+    /* Read-only, nothing there yet. */
+    assert_int_equal(aim__db_open(url, 1, &db, err, sizeof err), -ENOENT);
+    assert_non_null(strstr(err, "no aimeter store at"));
+    assert_non_null(strstr(err, url));
+    assert_int_equal(aim__db_open(url, 0, &db, err, sizeof err), 0);
+    aim__db_close(db);
+    assert_int_equal(aim__db_open(url, 1, &db, err, sizeof err), 0);
+    aim__db_close(db);
+    aim_sql *c = NULL;
+    assert_int_equal(aim__pg_connect(url, &c, err, sizeof err), 0);
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT value::bigint = %d FROM aimeter_meta WHERE key = "
+             "'schema_version'", AIM_DB_SCHEMA_VERSION);
+    assert_int_equal(count_rows(c, sql), 1);
+    assert_true(count_rows(c, "SELECT count(*) FROM metrics") > 10);
+    aim__sql_close(c);
+}
+
+static void foreign_database_refused(void **state) {
+    (void)state;
+    char url[1024], err[512];
+    schema_url(url, sizeof url, "pgt_foreign");
+    aim_sql *c = NULL;
+    assert_int_equal(aim__pg_connect(url, &c, err, sizeof err), 0);
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE runs (x int)"), 0);
+    aim_db *db = NULL;
+    for (int ro = 0; ro < 2; ro++) {
+        assert_int_equal(aim__db_open(url, ro, &db, err, sizeof err), -EBADMSG);
+        assert_non_null(strstr(err, "not an aimeter store"));
+    }
+    /* Untouched. */
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM pg_tables WHERE schemaname = "
+                                   "current_schema()"), 1);
+    aim__sql_close(c);
+}
+
+static void newer_schema_refused(void **state) {
+    (void)state;
+    char url[1024], err[512];
+    schema_url(url, sizeof url, "pgt_newer");
+    aim_db *db = NULL;
+    assert_int_equal(aim__db_open(url, 0, &db, err, sizeof err), 0);
+    aim__db_close(db);
+    aim_sql *c = NULL;
+    assert_int_equal(aim__pg_connect(url, &c, err, sizeof err), 0);
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE aimeter_meta SET value = '%d' WHERE key = "
+             "'schema_version'", AIM_DB_SCHEMA_VERSION + 1);
+    assert_int_equal(aim__sql_exec(c, sql), 0);
+    for (int ro = 0; ro < 2; ro++) {
+        assert_int_equal(aim__db_open(url, ro, &db, err, sizeof err), -EPROTO);
+        assert_non_null(strstr(err, "newer aimeter"));
+    }
+    aim__sql_close(c);
+}
+
+/* Two nodes opening one new store at once: both succeed, one schema. */
+static void concurrent_creation(void **state) {
+    (void)state;
+    char url[1024], err[512];
+    schema_url(url, sizeof url, "pgt_race");
+    int go[2];
+    assert_int_equal(pipe(go), 0);
+    pid_t kids[2];
+    for (int i = 0; i < 2; i++) {
+        kids[i] = fork();
+        assert_true(kids[i] >= 0);
+        if (kids[i] == 0) {
+            char b;
+            close(go[1]);
+            if (read(go[0], &b, 1) < 0)
+                _exit(3);
+            aim_db *db = NULL;
+            int r = aim__db_open(url, 0, &db, err, sizeof err);
+            if (r < 0)
+                fprintf(stderr, "child %d: %s\n", i, err);
+            aim__db_close(db);
+            _exit(r == 0 ? 0 : 1);
+        }
+    }
+    close(go[0]);
+    close(go[1]);   /* both start now */
+    for (int i = 0; i < 2; i++) {
+        int status = 0;
+        assert_int_equal(waitpid(kids[i], &status, 0), kids[i]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    aim_sql *c = NULL;
+    assert_int_equal(aim__pg_connect(url, &c, err, sizeof err), 0);
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM aimeter_meta WHERE key = "
+                                   "'schema_version'"), 1);
+    aim__sql_close(c);
+}
+
+int main(void) {
+    const struct CMUnitTest offline[] = {
+        cmocka_unit_test(placeholders_outside_quotes),
+        cmocka_unit_test(password_in_url_refused_before_connecting),
+        cmocka_unit_test(schemes_name_postgres),
+        cmocka_unit_test(unreachable_server_is_econnrefused),
+    };
+    int failed = cmocka_run_group_tests_name("pg_offline", offline, NULL, NULL);
+    base_url = getenv("AIMETER_TEST_PG_URL");
+    if (failed || !base_url || !*base_url) {
+        if (!failed)
+            printf("test_pg_driver: AIMETER_TEST_PG_URL is not set (the URL "
+                   "`bash tests/tools/pg_tmp.sh start DIR` prints): server tests skipped\n");
+        return failed ? failed : 77;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(placeholders_on_the_server),
+        cmocka_unit_test(types_round_trip),
+        cmocka_unit_test(booleans_and_numeric_results),
+        cmocka_unit_test(changes_count_writes_only),
+        cmocka_unit_test(transactions),
+        cmocka_unit_test(errors_map_to_errno),
+        cmocka_unit_test(refused_connections),
+        cmocka_unit_test(repeated_statements),
+        cmocka_unit_test(open_creates_and_reopens),
+        cmocka_unit_test(foreign_database_refused),
+        cmocka_unit_test(newer_schema_refused),
+        cmocka_unit_test(concurrent_creation),
+    };
+    failed = cmocka_run_group_tests_name("pg_server", tests, NULL, NULL);
+    drop_schemas();
+    return failed;
+}
