@@ -229,6 +229,10 @@ class Options:
         # The Python process (and its children: DataLoader workers) is the workload: its CPU
         # time, memory and GPU use are recorded as the run's process tree.
         lib.aim_config_set_target_pid(cfg, os.getpid())
+        # A node of a batch job: its coordinates (job, node, ranks, user) as the run's tags,
+        # so that `aimeter report --job` finds it (docs/python.md, "Several processes").
+        if _lib.has("aim_config_add_job_tags"):
+            lib.aim_config_add_job_tags(cfg, b"python")
 
 
 def _need(symbol, option):

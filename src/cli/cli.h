@@ -70,9 +70,6 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * would be stored elsewhere than its report is looked for). Returns 0 with *ret_db = arg
  * (ret_db may be NULL), or AIM_EXIT_USAGE after printing the error (paths.c). */
 int cli_db_option(const char *arg, const char **ret_db);
-/* 1 when the store name is a URL ("scheme://...", as the store reads it: docs/store.md)
- * rather than a file: no file of that name is looked for, resolved or protected (paths.c). */
-int cli_store_is_url(const char *db);
 
 /* Refuses an output path (a command's `option`, e.g. "--csv") that is the store db (NULL:
  * the default store) or its -wal, -shm or -journal file: the same inode when the file exists,
@@ -90,6 +87,10 @@ int cli_check_distinct_outputs(const char *command, size_t n, const char *const 
 
 /* Maps a library error from opening or writing the store to an exit code. */
 int cli_store_exit_code(int err);
+/* The same for an error of opening a store (aim_store_open, a session's start): there, and
+ * only there, -EINVAL is the store location's refusal (a password in a URL) and a usage
+ * error (64). */
+int cli_store_open_exit_code(int err);
 
 /* Opens the store for reading commands: "no store at PATH" → AIM_EXIT_NOINPUT etc.
  * Returns 0 and sets *ret_store, or an exit code after printing the error. */
@@ -218,6 +219,7 @@ int cmd_record(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_jobs(int argc, char **argv);
 int cmd_hash_password(int argc, char **argv);
 
 #endif

@@ -95,7 +95,6 @@ int cli_store_exit_code(int err) {
     case EBUSY:
         return AIM_EXIT_TEMPFAIL;
     case EPROTONOSUPPORT: /* a store URL of a scheme aimeter does not know (or not built in) */
-    case EINVAL:          /* a store URL it refuses (a password in it: docs/store.md) */
         return AIM_EXIT_USAGE;
     case ECONNREFUSED: /* the store's server is down or not there */
     case EHOSTUNREACH:
@@ -117,6 +116,12 @@ int cli_store_exit_code(int err) {
     }
 }
 
+int cli_store_open_exit_code(int err) {
+    /* a store URL the open refuses (a password in it: docs/store.md); any other -EINVAL
+     * (a library's bug, a bad argument) stays internal: 70 */
+    return err == -EINVAL ? AIM_EXIT_USAGE : cli_store_exit_code(err);
+}
+
 int cli_open_store(const char *db_path, aim_store **ret_store) {
     aim_store *store;
     if (aim_store_new(&store) < 0) {
@@ -126,8 +131,11 @@ int cli_open_store(const char *db_path, aim_store **ret_store) {
     char *def = NULL;
     if (!db_path && aim_default_db_path(&def) == 0)
         db_path = def;
-    /* a server's store (a URL) is there or not as its server says: the open tells */
-    if (db_path && !cli_store_is_url(db_path) && access(db_path, F_OK) != 0) {
+    /* a server's store (a URL) is there or not as its server says, and an unknown scheme or
+     * no path (sqlite:) is the open's to refuse: only a file store's file is looked for */
+    const char *file = NULL;
+    if (db_path && aim_store_location_file(db_path, &file) == 1 && *file &&
+        access(file, F_OK) != 0) {
         cli_error("no store at %s (nothing measured yet; use --db or AIMETER_DB)", db_path);
         free(def);
         aim_store_free(store);
@@ -136,7 +144,8 @@ int cli_open_store(const char *db_path, aim_store **ret_store) {
     int r = aim_store_open(store, db_path, 1);
     free(def);
     if (r < 0) {
-        int code = cli_store_failed(store, r);
+        cli_error("%s", aim_store_errmsg(store));
+        int code = r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_open_exit_code(r);
         aim_store_free(store);
         return code;
     }

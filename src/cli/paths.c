@@ -21,18 +21,6 @@ int cli_db_option(const char *arg, const char **ret_db) {
     return 0;
 }
 
-int cli_store_is_url(const char *db) {
-    /* RFC 3986: a letter, then letters, digits, '+', '-', '.'; only "scheme://" is a URL
-     * (a file may well be called "runs:old.db") */
-    size_t n = 0;
-    if (!db || !((db[0] >= 'a' && db[0] <= 'z') || (db[0] >= 'A' && db[0] <= 'Z')))
-        return 0;
-    while ((db[n] >= 'a' && db[n] <= 'z') || (db[n] >= 'A' && db[n] <= 'Z') ||
-           (db[n] >= '0' && db[n] <= '9') || db[n] == '+' || db[n] == '-' || db[n] == '.')
-        n++;
-    return strncmp(db + n, "://", 3) == 0;
-}
-
 /* path with its directory resolved (symbolic links, "..", relative to the working
  * directory), so that two spellings of one file compare equal even when it does not exist
  * yet. Falls back to path itself when its directory cannot be resolved either. */
@@ -93,10 +81,15 @@ int cli_check_output(const char *db, const char *option, const char *path) {
             return 0; /* no store to protect */
         db = def;
     }
-    if (cli_store_is_url(db)) { /* a server's store: no file of ours to overwrite */
+    /* The store's file as the store reads the location (sqlite:PATH, sqlite://PATH, a
+     * plain path); a server's store has no file of ours to overwrite, and an unknown scheme
+     * is refused by the open. */
+    const char *file = NULL;
+    if (aim_store_location_file(db, &file) != 1 || !*file) {
         free(def);
         return 0;
     }
+    db = file;
     static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
     int code = 0;
     for (size_t i = 0; !code && i < sizeof suffixes / sizeof suffixes[0]; i++) {

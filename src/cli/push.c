@@ -10,15 +10,18 @@
 #include "util/json.h"
 
 static const char push_usage[] =
-    "Usage: aimeter push [--db SRC] --to DEST [--json] [RUN...]\n"
+    "Usage: aimeter push [--db SRC] --to DEST [--mirror] [--json] [RUN...]\n"
     "\n"
     "Copies runs from the store SRC into the store DEST (created when it is a file that does\n"
     "not exist yet), e.g. a node's runs into a shared PostgreSQL store. Pushing again writes\n"
     "only what DEST lacks: a run is never there twice, and a push that was cut off is\n"
     "completed by the next. RUN is a run id, a unique prefix or 'last'; none: every run in SRC.\n"
+    "DEST keeps the samples SRC's retention has since pruned or downsampled, unless --mirror.\n"
     "\n"
     "      --to DEST  the store to copy into: a path or a URL (postgresql://USER@HOST/DB)\n"
     "      --db SRC   the store to copy from (default: $AIMETER_DB, else the default store)\n"
+    "      --mirror   make DEST's samples of each run equal SRC's: remove the chunks SRC no\n"
+    "                 longer has, replace those it has downsampled\n"
     "      --json     the counts as JSON on standard output\n"
     "  -h, --help     this help\n";
 
@@ -78,12 +81,14 @@ static int named_runs(aim_store *store, char **refs, size_t n, char ***ret_ids) 
     return 0;
 }
 
-/* 1 when src and dest are one file (a store cannot be pushed into itself). */
+/* 1 when src and dest are one store (a store cannot be pushed into itself): one file, as
+ * the store reads their locations (sqlite:PATH is PATH), or one server URL. */
 static int same_store(const char *src, const char *dest) {
     struct stat a, b;
-    if (!src || cli_store_is_url(src) || cli_store_is_url(dest))
+    const char *fa = NULL, *fb = NULL;
+    if (!src || aim_store_location_file(src, &fa) != 1 || aim_store_location_file(dest, &fb) != 1)
         return src && strcmp(src, dest) == 0;
-    return stat(src, &a) == 0 && stat(dest, &b) == 0 && a.st_dev == b.st_dev &&
+    return stat(fa, &a) == 0 && stat(fb, &b) == 0 && a.st_dev == b.st_dev &&
            a.st_ino == b.st_ino;
 }
 
@@ -92,6 +97,7 @@ static void put_stats(json_t *o, const aim_push_stats *st, int *err) {
     aim__json_put(o, "chunks_written", aim__json_count(st->chunks_written), err);
     aim__json_put(o, "chunks_present", aim__json_count(st->chunks_present), err);
     aim__json_put(o, "chunks_removed", aim__json_count(st->chunks_removed), err);
+    aim__json_put(o, "chunks_kept", aim__json_count(st->chunks_kept), err);
     aim__json_put(o, "rows", aim__json_count(st->rows), err);
 }
 
@@ -102,20 +108,31 @@ static void say_pushed(const char *id, const aim_push_stats *st) {
            n == 1 ? "" : "s", (unsigned long long)st->chunks_present);
     if (st->chunks_removed)
         printf(", %llu removed", (unsigned long long)st->chunks_removed);
+    if (st->chunks_kept) /* DEST's history beyond what SRC's retention left */
+        printf(", %llu kept that the source has pruned or downsampled",
+               (unsigned long long)st->chunks_kept);
     printf(")%s\n", st->running ? "; still running: what it had stored so far, push it again "
                                   "once it has ended" : "");
 }
 
-static int push_runs(aim_store *dest, aim_store *src, char **ids, size_t n, int json) {
+static int push_runs(aim_store *dest, aim_store *src, char **ids, size_t n, unsigned flags,
+                     int json) {
     json_t *root = json ? json_object() : NULL, *runs = json ? json_array() : NULL;
     aim_push_stats total = { 0 };
-    int err = json && (!root || !runs) ? -ENOMEM : 0, code = 0;
+    int err = json && (!root || !runs) ? -ENOMEM : 0, code = 0, clash = 0;
     size_t pushed = 0;
     if (n == 0 && !json)
         printf("nothing to push: the store has no runs\n");
     for (size_t i = 0; i < n && !code; i++) {
         aim_push_stats st;
-        int r = aim_store_push_run(dest, src, ids[i], &st);
+        int r = aim_store_push_run(dest, src, ids[i], flags, &st);
+        if (r == -EEXIST) {
+            /* another node's run under the same id: this one is not copied, and the runs
+             * after it are (else every later push of this node would stop here) */
+            cli_error("%s", aim_store_errmsg(dest));
+            clash = 1;
+            continue;
+        }
         if (r < 0) {
             code = cli_store_failed(dest, r);
             break;
@@ -124,6 +141,7 @@ static int push_runs(aim_store *dest, aim_store *src, char **ids, size_t n, int 
         total.chunks_written += st.chunks_written;
         total.chunks_present += st.chunks_present;
         total.chunks_removed += st.chunks_removed;
+        total.chunks_kept += st.chunks_kept;
         total.rows += st.rows;
         if (!json) {
             say_pushed(ids[i], &st);
@@ -136,6 +154,8 @@ static int push_runs(aim_store *dest, aim_store *src, char **ids, size_t n, int 
         aim__json_put(o, "running", json_boolean(st.running), &err);
         aim__json_push(runs, o, &err);
     }
+    if (!code && clash)
+        code = AIM_EXIT_DATAERR;
     if (json) {
         /* Also after a failure: the runs pushed before it are in DEST. */
         aim__json_put(root, "runs", runs, &err);
@@ -158,11 +178,13 @@ static int push_runs(aim_store *dest, aim_store *src, char **ids, size_t n, int 
 int cmd_push(int argc, char **argv) {
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' }, { "to", required_argument, NULL, 't' },
-        { "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+        { "json", no_argument, NULL, 'j' }, { "mirror", no_argument, NULL, 'm' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *db = NULL, *to = NULL;
     int json = 0, c;
+    unsigned flags = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -178,6 +200,7 @@ int cmd_push(int argc, char **argv) {
             to = optarg;
             break;
         case 'j': json = 1; break;
+        case 'm': flags |= AIM_PUSH_MIRROR; break;
         case 'h': fputs(push_usage, stdout); return 0;
         default:
             return cli_bad_option("push", argv);
@@ -213,11 +236,11 @@ int cmd_push(int argc, char **argv) {
         int r = aim_store_open(dest, to, 0);
         if (r < 0) { /* "no such" here is a file that cannot be made: 73, not 66 */
             cli_error("%s", aim_store_errmsg(dest));
-            code = r == -ENOENT ? AIM_EXIT_CANTCREAT : cli_store_exit_code(r);
+            code = r == -ENOENT ? AIM_EXIT_CANTCREAT : cli_store_open_exit_code(r);
         }
     }
     if (!code)
-        code = push_runs(dest, src, ids, n, json);
+        code = push_runs(dest, src, ids, n, flags, json);
     for (size_t i = 0; ids && i < n; i++)
         free(ids[i]);
     free(ids);

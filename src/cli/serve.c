@@ -85,7 +85,7 @@ int cmd_serve(int argc, char **argv) {
                : r == -ENOENT                                    ? AIM_EXIT_NOINPUT
                /* the store's name: an unknown scheme, a password in a URL; its server down */
                : r == -EPROTONOSUPPORT || r == -EINVAL || r == -ECONNREFUSED
-                   ? cli_store_exit_code(r)
+                   ? cli_store_open_exit_code(r)
                    : AIM_EXIT_DATAERR;
     }
     int tls = 0;

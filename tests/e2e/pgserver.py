@@ -51,6 +51,19 @@ class PgServer:
     def stop(self):
         subprocess.run(["bash", str(PG_TMP), "stop", self.dir], capture_output=True, timeout=120)
 
+    def halt(self):
+        """Stops the server, keeping its data (a server that goes away): resume() restarts it."""
+        r = subprocess.run(["bash", str(PG_TMP), "halt", self.dir], capture_output=True,
+                           text=True, timeout=120)
+        if r.returncode != 0:
+            raise RuntimeError(f"pg_tmp.sh halt failed ({r.returncode}): {r.stderr}")
+
+    def resume(self):
+        r = subprocess.run(["bash", str(PG_TMP), "resume", self.dir], capture_output=True,
+                           text=True, timeout=180)
+        if r.returncode != 0:
+            raise RuntimeError(f"pg_tmp.sh resume failed ({r.returncode}): {r.stderr}")
+
 
 def is_url(store):
     return "://" in str(store)

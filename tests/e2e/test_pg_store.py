@@ -12,20 +12,22 @@ pushed from SQLite into fresh databases of the session's server (pgserver.py). T
   - `aimeter run --db postgresql://...` stores its run there and `report` reads it back, as
     with AIMETER_DB; a password in the URL is refused (exit 64) and never printed; an
     unknown scheme is a usage error that creates no file; a server that is not there is
-    exit 69.
+    exit 69 for a reader (`run` spools: test_spool.py).
 """
 import json
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 import types
 import urllib.parse
 
 import pytest
 
-from conftest import (AIMETER, EX_UNAVAILABLE, EX_USAGE, assert_one_error, gpu_env, ls_json,
-                      run_aimeter)
+from conftest import (AIMETER, EX_UNAVAILABLE, EX_USAGE, assert_one_error, gpu_env, kill_tree,
+                      ls_json, popen_aimeter, run_aimeter)
+from pgserver import PgUnavailable, pg_server_running, query
 from promserver import fetch
 from serveproc import serving
 from test_golden import CASES, GOLDEN, INTENSITY, check, check_streams, clean_env, load_store
@@ -222,6 +224,19 @@ def test_password_in_the_url_is_refused_and_never_shown(pg_server, tmp_path):
     r = run_aimeter("ls", env={"AIMETER_DB": url})
     assert_one_error(r, EX_USAGE)
     assert secret not in r.stdout + r.stderr
+    # nor when the URL is malformed (libpq's reason quotes it), of a mistyped scheme, or
+    # holds it as sslpassword (the key's passphrase), refused too
+    for bad in (f"postgresql://x:{secret}@localhost/aimeter?bogus=1",
+                f"postgresql://x:{secret}@[::1/aimeter",
+                f"postgres1://x:{secret}@h/aimeter",
+                f"postgresql://x@/aimeter?host={host}&sslpassword={secret}",
+                f"postgresql://x@/aimeter?host={host}&pass%77ord={secret}"):
+        for args in (["ls"], ["report"], ["run", "-q", "--", "touch", marker], ["serve"]):
+            r = run_aimeter(*with_db(args, bad), cwd=tmp_path)
+            assert_one_error(r, EX_USAGE)
+            assert secret not in r.stdout + r.stderr, (bad, r.stderr)
+            assert "***" in r.stderr or "refused" in r.stderr, r.stderr
+    assert not marker.exists(), "the command ran although its store was refused"
 
 
 @pytest.mark.parametrize("args", [["ls"], ["report"], ["export", "--csv", "-"],
@@ -239,8 +254,128 @@ def test_a_server_that_is_not_there_is_unavailable(tmp_path):
     gone = tempfile.mkdtemp(prefix="aimpg-none-", dir="/tmp")  # no server listens here
     try:
         url = f"postgresql://aimeter@/aimeter?host={gone}"
-        for args in (["ls"], ["run", "-q", "--", "true"]):
-            r = run_aimeter(*with_db(args, url), cwd=tmp_path)
-            assert_one_error(r, EX_UNAVAILABLE)
+        # `run` measures all the same, into its spool (test_spool.py)
+        r = run_aimeter(*with_db(["ls"], url), cwd=tmp_path)
+        assert_one_error(r, EX_UNAVAILABLE)
     finally:
         os.rmdir(gone)
+
+
+# ---------------------------------------------------------------- text that is not UTF-8
+
+LATIN1 = "caf\udce9"  # argv byte 0xe9 (os.fsencode): "café" in Latin-1, not UTF-8
+
+
+def run_raw(*args):
+    """aimeter with args, its output as bytes (it echoes the command's own bytes)."""
+    return subprocess.run([str(AIMETER), *map(str, args)], stdin=subprocess.DEVNULL,
+                          capture_output=True, timeout=120)
+
+
+def test_text_that_is_not_utf8_is_stored(pg_url, tmp_path):
+    """A command line with Latin-1 bytes: PostgreSQL takes only UTF-8, so the driver stores
+    each invalid sequence as U+FFFD rather than losing the run (and every later push)."""
+    r = run_raw("run", "-q", "--db", pg_url, "--spool", tmp_path / "spool.db", "-n", "latin",
+                "-i", "50ms", "--sources", "procfs", "--", "sh", "-c", "true", LATIN1)
+    assert r.returncode == 0, r.stderr
+    (run,) = ls_json(pg_url)
+    assert run["status"] == "completed"
+    assert run["command"].endswith("caf\ufffd"), run["command"]
+
+
+def test_push_of_a_run_with_text_that_is_not_utf8(pg_url, tmp_path):
+    db = tmp_path / "runs.db"
+    r = run_raw("run", "-q", "--db", db, "-n", "latin", "-i", "50ms", "--sources", "procfs",
+                "--", "sh", "-c", "true", LATIN1)
+    assert r.returncode == 0, r.stderr
+    push(db, pg_url)
+    (run,) = ls_json(pg_url)
+    assert run["command"].endswith("caf\ufffd"), run["command"]
+    # pushed again (a later push is not blocked by it): nothing new
+    push(db, pg_url)
+
+
+# ---------------------------------------------------------------- a server restart
+
+
+@pytest.fixture
+def own_pg():
+    """A PostgreSQL server of this test's own, which it restarts (the session's serves the
+    other tests)."""
+    try:
+        with pg_server_running() as server:
+            yield server
+    except PgUnavailable as e:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is missing in CI: {e}")
+        pytest.skip(f"PostgreSQL tests skipped: {e}")
+
+
+def restart(server):
+    """pg_ctl stop then start on the server's data directory: every connection is cut."""
+    server.halt()
+    server.resume()
+
+
+def test_serve_answers_after_a_server_restart(own_pg, tmp_path):
+    """`aimeter serve` holds one connection for its life: after the server restarts, the next
+    request is answered on a new one (not a 5xx for ever)."""
+    src = tmp_path / "golden.db"
+    load_store(src)
+    url = own_pg.createdb()
+    push(src, url)
+    with serving(url, tmp_path) as base:
+        code, _, before = fetch(base + "/api/runs")
+        assert code == 200, before
+        restart(own_pg)
+        for path in ("/api/runs", f"/api/runs/{R1}"):
+            code, _, body = fetch(base + path)
+            assert code == 200, (path, body)
+        assert json.loads(fetch(base + "/api/runs")[2]) == json.loads(before)
+
+
+def test_run_goes_on_across_a_server_restart(own_pg, tmp_path):
+    """A run into PostgreSQL while its server restarts: the run ends completed, with every
+    sample on the server. Driven by what the store holds (the command waits on a FIFO), not
+    by sleeps."""
+    url, go = own_pg.createdb(), tmp_path / "go"
+    os.mkfifo(go)
+    proc, _, err = popen_aimeter("run", "-q", "--db", url, "--spool", tmp_path / "spool.db",
+                                 "--upload-interval", "50ms", "-i", "20ms", "--sources",
+                                 "procfs", "-n", "restarted", "--", "sh", "-c",
+                                 f"read x < {go}", out_dir=tmp_path)
+
+    def chunks():
+        try:
+            return int(query(url, "SELECT count(*) FROM chunks")[0][0])
+        except AssertionError:  # the schema not there yet, or the server restarting
+            return 0
+
+    def wait_for(cond, what):
+        deadline = time.monotonic() + 120  # a bound for a hang, not a timing assertion
+        while not cond():
+            assert proc.poll() is None, f"{what}: {err.read_text()}"
+            assert time.monotonic() < deadline, f"{what}: not reached"
+            time.sleep(0.05)
+
+    try:
+        wait_for(lambda: chunks() >= 2, "the first chunks on the server")
+        restart(own_pg)
+        after = chunks()
+        wait_for(lambda: chunks() >= after + 2, "chunks stored after the restart")
+        with open(go, "w") as f:
+            f.write("x\n")
+        assert proc.wait(timeout=120) == 0, err.read_text()
+    finally:
+        kill_tree(proc)
+    ((run_id, samples, lost, status),) = query(
+        url, "SELECT id, samples, samples_lost, status FROM runs")
+    assert status == "completed" and lost == "0", err.read_text()
+    keys = sorted((int(g), int(q)) for g, q in query(
+        url, f"SELECT grp, seq FROM chunks WHERE run_id = '{run_id}'"))
+    for g in {g for g, _ in keys}:
+        seqs = [q for gg, q in keys if gg == g]
+        assert seqs == list(range(len(seqs))), f"group {g}: seqs {seqs}"
+    ticks = query(url, f"SELECT grp, sum(n_ticks) FROM chunks WHERE run_id = '{run_id}' "
+                  "GROUP BY grp")
+    assert samples in {t for _, t in ticks}, (samples, ticks)

@@ -2,7 +2,10 @@
 runs copied into an empty store report and export exactly as they do from the golden store;
 pushed again, not a row more and every chunk "already there"; a destination that lost rows
 (a push cut off, a spool half uploaded) is completed exactly; a run still being recorded is
-pushed as far as it is stored and completed by the next push; the exit codes of docs/cli.md.
+pushed as far as it is stored and completed by the next push; the destination keeps the
+history the source's retention has since pruned or downsampled, unless --mirror; another
+node's run under the same id is refused (65) and left as it is; a `sqlite:` store's file is
+protected as a plain path's; the exit codes of docs/cli.md.
 
 Each test runs with an SQLite destination and with a PostgreSQL one (pgserver.py's store_url:
 a throw-away server, skipped where PostgreSQL is not installed). Rows are counted by the
@@ -17,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (EX_DATAERR, EX_NOINPUT, EX_UNAVAILABLE, EX_USAGE, kill_tree, popen_aimeter,
-                      run_aimeter)
+from conftest import (EX_DATAERR, EX_NOINPUT, EX_SOFTWARE, EX_UNAVAILABLE, EX_USAGE, kill_tree,
+                      popen_aimeter, run_aimeter)
 
 GOLDEN_SQL = Path(__file__).resolve().parents[1] / "fixtures" / "store" / "golden.sql"
 TRAIN = "20261207-083158-a90897"   # train, phases, 2 GPUs: 2 groups x 2 chunks
@@ -134,7 +137,8 @@ def test_push_twice_adds_nothing(src, store_url):
     assert doc["chunks_present"] == doc["chunks"] == first["chunks"] == 21
     train = next(x for x in doc["runs"] if x["id"] == TRAIN)
     assert train == {"id": TRAIN, "chunks": 4, "chunks_written": 0, "chunks_present": 4,
-                     "chunks_removed": 0, "rows": train["rows"], "running": False}
+                     "chunks_removed": 0, "chunks_kept": 0, "rows": train["rows"],
+                     "running": False}
     assert counts(store_url) == first == counts(src)
     # One run by a prefix of its id, and `last`: the same, nothing new.
     out = pushed_ok(src, store_url, TRAIN[:17], "last")
@@ -205,10 +209,111 @@ def test_push_while_a_real_run_records(store_url, tmp_path):
     assert r.returncode == 0, r.stderr
     (second,) = json.loads(r.stdout)["runs"]
     assert second["running"] is False
-    assert second["chunks_present"] + second["chunks_removed"] == first["chunks_written"]
+    assert second["chunks_present"] + second["chunks_kept"] == first["chunks_written"]
     assert second["chunks"] == int(sql(db, "SELECT count(*) FROM chunks")[0])
     assert counts(store_url) == counts(db)
     same_outputs(db, store_url, first["id"])
+
+
+def node_copy(src, tmp_path, name):
+    """A copy of the golden store: what a node's store may become."""
+    path = str(tmp_path / name)
+    shutil.copy(src, path)
+    return path
+
+
+def chunk_prints(store, run_id):
+    """The run's chunks by key, with what tells two versions apart (docs/store.md)."""
+    return sorted(sql(store, "SELECT grp || ':' || seq || ':' || n_ticks || ':' || t_last_ns || "
+                             f"':' || length(data) FROM chunks WHERE run_id = '{run_id}'"))
+
+
+def test_push_keeps_what_the_source_pruned_or_downsampled(src, store_url, tmp_path):
+    """The node's retention deleted a chunk and downsampled another (the same key, fewer
+    ticks) since the last push: the next push keeps the destination's raw samples; --mirror
+    makes it equal to the node's store."""
+    pushed_ok(src, store_url)
+    before = counts(store_url)
+    raw = chunk_prints(store_url, TRAIN)
+    node = node_copy(src, tmp_path, "node.db")
+    sql(node, f"DELETE FROM chunks WHERE run_id = '{TRAIN}' AND grp = 1 AND seq = 0;"
+              f"UPDATE chunks SET n_ticks = 2, data = substr(data, 1, 40) "
+              f"WHERE run_id = '{TRAIN}' AND grp = 0 AND seq = 1")
+    r = push(node, store_url, TRAIN, "--json")
+    assert r.returncode == 0, r.stderr
+    (run,) = json.loads(r.stdout)["runs"]
+    assert (run["chunks_written"], run["chunks_present"], run["chunks_kept"],
+            run["chunks_removed"]) == (0, 2, 2, 0)
+    assert counts(store_url) == before
+    assert chunk_prints(store_url, TRAIN) == raw
+    same_outputs(src, store_url, TRAIN)
+    out = pushed_ok(node, store_url, TRAIN)
+    assert out == (f"pushed {TRAIN}: 2 chunks (2 already there, 2 kept that the source has "
+                   "pruned or downsampled)\n"), out
+    out = pushed_ok(node, store_url, TRAIN, "--mirror")
+    assert out == f"pushed {TRAIN}: 3 chunks (2 already there, 1 removed)\n", out
+    assert chunk_prints(store_url, TRAIN) == chunk_prints(node, TRAIN)
+    assert counts(store_url, TRAIN) == counts(node, TRAIN)
+
+
+def test_push_refuses_another_nodes_run_with_the_same_id(src, store_url, tmp_path):
+    """Run ids are unique per store only: another node's run may carry one the destination
+    has. Its push is refused (65, one line naming the run there), the destination's run left
+    as it is (even with --mirror), and the node's other runs are pushed."""
+    pushed_ok(src, store_url)
+    before = counts(store_url)
+    raw = chunk_prints(store_url, TRAIN)
+    other = node_copy(src, tmp_path, "other.db")
+    sql(other, f"UPDATE runs SET host = 'node-b' WHERE id = '{TRAIN}';"
+               f"DELETE FROM chunks WHERE run_id = '{TRAIN}' AND seq = 1;"
+               f"DELETE FROM run_tags WHERE run_id = '{TRAIN}'")
+    for args in ([TRAIN], [TRAIN, "--mirror"]):
+        r = push(other, store_url, *args)
+        assert r.returncode == EX_DATAERR, r.stderr
+        assert r.stdout == "" and r.stderr.count("\n") == 1, r.stderr
+        assert f"run {TRAIN} in " in r.stderr, r.stderr
+        assert "is another run (host golden-host, started 2026-12-07T08:31:58" in r.stderr
+        assert "not copied" in r.stderr, r.stderr
+        assert counts(store_url) == before
+        assert chunk_prints(store_url, TRAIN) == raw
+    r = push(other, store_url)  # every run: the others are pushed, the clash is refused
+    assert r.returncode == EX_DATAERR, r.stderr
+    assert r.stderr.count("\n") == 1 and "is another run" in r.stderr, r.stderr
+    assert f"pushed {INFER}: 2 chunks (2 already there)" in r.stdout.splitlines()
+    assert TRAIN not in r.stdout
+    assert counts(store_url) == before
+    same_outputs(src, store_url, TRAIN)
+
+
+def test_a_sqlite_url_names_its_file(src, tmp_path):
+    """sqlite:PATH and sqlite://PATH are the file PATH to every check: an output onto the
+    store's own file is refused (64) and the store left whole, the store is found, and
+    pushing into the same file by another spelling is pushing into itself."""
+    size = os.path.getsize(src)
+    for url in (f"sqlite://{src}", f"sqlite:{src}"):
+        r = run_aimeter("export", TRAIN, "--db", url, "--csv", src)
+        assert r.returncode == EX_USAGE, r.stderr
+        assert "is the store itself" in r.stderr, r.stderr
+        assert os.path.getsize(src) == size
+        r = run_aimeter("ls", "--db", url)
+        assert r.returncode == 0 and TRAIN in r.stdout, r.stderr
+        r = push(src, url)
+        assert r.returncode == EX_USAGE and "the store pushed from" in r.stderr, r.stderr
+    assert runs_in(src) == 6
+
+
+def test_einval_is_a_usage_error_only_when_opening_the_store(src, tmp_path):
+    """-EINVAL is 64 only as the open's refusal of a store location (a password in a URL:
+    test_pg_store.py); past the open it is the library's, and 70: here `corr` on a damaged
+    run (no sample interval, no stored matrix) whose layout the library refuses."""
+    damaged = node_copy(src, tmp_path, "damaged.db")
+    sql(damaged, f"UPDATE runs SET interval_ns = 0, corr_ticks = NULL WHERE id = '{TRAIN}';"
+                 "DELETE FROM correlations")
+    r = run_aimeter("corr", TRAIN, "--db", damaged)
+    assert r.returncode == EX_SOFTWARE, r.stderr
+    assert r.stderr.count("\n") == 1, r.stderr
+    r = run_aimeter("ls", "--db", "sqlite:")  # no path: the open refuses the location
+    assert r.returncode == EX_USAGE, r.stderr
 
 
 def test_push_back_from_postgresql(src, pg_url, tmp_path):

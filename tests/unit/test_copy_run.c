@@ -1,8 +1,9 @@
 /* The run copier (store/copy_store.h, `aimeter push`): a run copied into another store is
  * there row for row, a second copy writes nothing, a copy cut off half-way is completed, a
- * growing run gets only its new chunks, a rewritten or pruned chunk follows the source, a
- * column the destination lacks is refused and one both have is copied without a change to
- * the copier. The source is an SQLite file; the destination one too, or a PostgreSQL
+ * growing run gets only its new chunks, a rewritten or pruned chunk follows the source (or,
+ * with AIM_COPY_KEEP_EXTRA, push's default, the destination keeps its own), another run under
+ * the same id in the destination is refused with nothing written, a column the destination
+ * lacks is refused and one both have is copied without a change to the copier. The source is an SQLite file; the destination one too, or a PostgreSQL
  * database in the store suite's PostgreSQL pass (store_rig.h). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -299,8 +300,9 @@ static void copies_a_growing_run(void **state) {
                      50);
 }
 
-/* A retention pruned chunk 0 and rewrote chunk 1 of group 0 under its key: the destination
- * follows, unless asked to keep what the source dropped (a spool). */
+/* A retention pruned chunk 0 and rewrote chunk 1 of group 0 under its key (a downsample):
+ * the destination follows, unless asked to keep what it has (push's default, a spool): then
+ * neither the pruned chunk is removed nor the raw chunk replaced by the downsampled one. */
 static void follows_a_retention(void **state) {
     (void)state;
     char src[256], dst[256], dst2[256];
@@ -321,10 +323,69 @@ static void follows_a_retention(void **state) {
 
     copy_ok(src, dst2, RUN_A, AIM_COPY_KEEP_EXTRA, &st);
     assert_int_equal(st.chunks_removed, 0);
-    assert_int_equal(st.chunks_written, 1);
+    assert_int_equal(st.chunks_written, 0);
+    assert_int_equal(st.chunks_kept, 2);
+    assert_int_equal(st.chunks_present, 8);
     assert_int_equal(dst_count(dst2, "chunks", RUN_A), 10);
     assert_int_equal(store_rig_sql_int(dst2, "SELECT n_ticks FROM chunks WHERE run_id = '"
-                                             RUN_A "' AND grp = 0 AND seq = 1"), 3);
+                                             RUN_A "' AND grp = 0 AND seq = 1"), 10);
+    /* A chunk the source adds later is still copied. */
+    src_exec(src, "INSERT INTO chunks (run_id, grp, seq, t_first_ns, t_last_ns, n_ticks, data) "
+                  "VALUES ('" RUN_A "', 0, 9, 9000, 9900, 10, X'0102');");
+    copy_ok(src, dst2, RUN_A, AIM_COPY_KEEP_EXTRA, &st);
+    assert_int_equal(st.chunks_written, 1);
+    assert_int_equal(st.chunks_kept, 2);
+    assert_int_equal(dst_count(dst2, "chunks", RUN_A), 11);
+}
+
+/* The destination's sum of the chunks' times and sizes, and its run's host: what the
+ * refused copies below must leave as they were. */
+static int64_t dst_print(const char *dst) {
+    return store_rig_sql_int(dst, "SELECT sum(length(data) + t_last_ns + seq) FROM chunks") +
+           store_rig_sql_int(dst, "SELECT count(*) FROM runs WHERE host = 'node-7'") * 1000003 +
+           store_rig_sql_int(dst, "SELECT count(*) FROM records") * 7919;
+}
+
+/* Run ids are unique per store only (a start second and 24 random bits): another node's run
+ * may have the same one. A destination run of that id with another host or start time is
+ * another run: the copy is refused and writes nothing (no row replaced, no chunk removed). */
+static void refuses_another_run_under_the_same_id(void **state) {
+    (void)state;
+    char src[256], dst[256];
+    paths(src, dst, sizeof src, "clash");
+    make_source(src, 3, AIM_RUN_COMPLETED);
+    aim_copy_stats st;
+    copy_ok(src, dst, RUN_A, 0, &st);
+    int64_t before = dst_print(dst);
+    /* The other node's run: another host, fewer chunks, other records. */
+    src_exec(src, "UPDATE runs SET host = 'node-8' WHERE id = '" RUN_A "';"
+                  "DELETE FROM chunks WHERE run_id = '" RUN_A "' AND seq > 0;"
+                  "DELETE FROM records WHERE run_id = '" RUN_A "';");
+    for (unsigned flags = 0; flags <= AIM_COPY_KEEP_EXTRA; flags++) {
+        aim_db *from = open_db(src, 1), *to = open_db(dst, 0);
+        st.rows = -7;
+        assert_int_equal(aim__store_copy_run(from, to, RUN_A, flags, &st), -EEXIST);
+        assert_int_equal(st.rows, -7);
+        const char *msg = aim__db_errmsg(to);
+        assert_non_null(strstr(msg, "run " RUN_A " in "));
+        assert_non_null(strstr(msg, "is another run (host node-7, started 1970-01-01T"));
+        assert_non_null(strstr(msg, "not copied"));
+        aim__db_close(from);
+        aim__db_close(to);
+        assert_int_equal(dst_print(dst), before);
+    }
+    /* The same host, another start time: another run too. */
+    src_exec(src, "UPDATE runs SET host = 'node-7', start_wall_ns = 1001 WHERE id = '" RUN_A
+                  "';");
+    aim_db *from = open_db(src, 1), *to = open_db(dst, 0);
+    assert_int_equal(aim__store_copy_run(from, to, RUN_A, 0, NULL), -EEXIST);
+    aim__db_close(from);
+    aim__db_close(to);
+    assert_int_equal(dst_print(dst), before);
+    /* The run itself (host and start as the destination has them) is copied as before. */
+    src_exec(src, "UPDATE runs SET start_wall_ns = 1000 WHERE id = '" RUN_A "';");
+    copy_ok(src, dst, RUN_A, 0, &st);
+    assert_int_equal(st.chunks_removed, 4);
 }
 
 /* A column the source has and the destination lacks (a migration on one side only) stops
@@ -398,25 +459,64 @@ static void public_push(void **state) {
     assert_int_equal(aim_store_open(from, src, 1), 0);
     assert_int_equal(aim_store_open(to, dst, 0), 0);
     aim_push_stats st = { .rows = 99 };
-    assert_int_equal(aim_store_push_run(NULL, from, RUN_A, &st), -EINVAL);
-    assert_int_equal(aim_store_push_run(to, closed, RUN_A, &st), -EINVAL);
+    assert_int_equal(aim_store_push_run(NULL, from, RUN_A, 0, &st), -EINVAL);
+    assert_int_equal(aim_store_push_run(to, closed, RUN_A, 0, &st), -EINVAL);
     assert_string_equal(aim_store_errmsg(to), "store not open");
-    assert_int_equal(aim_store_push_run(to, to, RUN_A, &st), -EINVAL);
-    assert_int_equal(aim_store_push_run(to, from, NULL, &st), -EINVAL);
-    assert_int_equal(aim_store_push_run(to, from, "20991231-000000-ffffff", &st), -ENOENT);
+    assert_int_equal(aim_store_push_run(to, to, RUN_A, 0, &st), -EINVAL);
+    assert_int_equal(aim_store_push_run(to, from, NULL, 0, &st), -EINVAL);
+    assert_int_equal(aim_store_push_run(to, from, RUN_A, 2, &st), -EINVAL);
+    assert_string_equal(aim_store_errmsg(to), "unknown push flags");
+    assert_int_equal(aim_store_push_run(to, from, "20991231-000000-ffffff", 0, &st), -ENOENT);
     assert_non_null(strstr(aim_store_errmsg(to), "no run 20991231-000000-ffffff"));
     assert_int_equal(st.rows, 99); /* untouched on error */
-    assert_int_equal(aim_store_push_run(to, from, RUN_A, &st), 0);
+    assert_int_equal(aim_store_push_run(to, from, RUN_A, 0, &st), 0);
     assert_int_equal(st.chunks_written, 6);
     assert_int_equal(st.chunks_present, 0);
     assert_int_equal(st.chunks_removed, 0);
     assert_true(st.running);
     assert_true(st.rows > 0);
-    assert_int_equal(aim_store_push_run(to, from, RUN_A, NULL), 0);
-    assert_int_equal(aim_store_push_run(to, from, RUN_A, &st), 0);
+    assert_int_equal(aim_store_push_run(to, from, RUN_A, 0, NULL), 0);
+    assert_int_equal(aim_store_push_run(to, from, RUN_A, 0, &st), 0);
     assert_int_equal(st.chunks_written, 0);
     assert_int_equal(st.chunks_present, 6);
     aim_store_free(closed);
+    aim_store_free(from);
+    aim_store_free(to);
+    same_rows(src, dst, RUN_A);
+}
+
+/* A push keeps the destination's history the source's retention pruned or downsampled (a
+ * node's store keeps little, the central one everything); AIM_PUSH_MIRROR makes it equal. */
+static void public_push_keeps_history_unless_mirrored(void **state) {
+    (void)state;
+    char src[256], dst[256];
+    paths(src, dst, sizeof src, "mirror");
+    make_source(src, 4, AIM_RUN_COMPLETED);
+    aim_store *from, *to;
+    assert_int_equal(aim_store_new(&from), 0);
+    assert_int_equal(aim_store_new(&to), 0);
+    assert_int_equal(aim_store_open(to, dst, 0), 0);
+    aim_push_stats st;
+    assert_int_equal(aim_store_open(from, src, 1), 0);
+    assert_int_equal(aim_store_push_run(to, from, RUN_A, 0, &st), 0);
+    aim_store_free(from);
+    src_exec(src, "DELETE FROM chunks WHERE run_id = '" RUN_A "' AND seq = 0;"
+                  "UPDATE chunks SET data = X'00', t_last_ns = 2950, n_ticks = 2 "
+                  "WHERE run_id = '" RUN_A "' AND seq = 1;");
+    assert_int_equal(aim_store_new(&from), 0);
+    assert_int_equal(aim_store_open(from, src, 1), 0);
+    assert_int_equal(aim_store_push_run(to, from, RUN_A, 0, &st), 0);
+    assert_int_equal(st.chunks_removed, 0);
+    assert_int_equal(st.chunks_written, 0);
+    assert_int_equal(st.chunks_kept, 4);
+    assert_int_equal(st.chunks_present, 4);
+    assert_int_equal(dst_count(dst, "chunks", RUN_A), 8);
+    assert_int_equal(store_rig_sql_int(dst, "SELECT sum(n_ticks) FROM chunks WHERE run_id = '"
+                                            RUN_A "'"), 80);
+    assert_int_equal(aim_store_push_run(to, from, RUN_A, AIM_PUSH_MIRROR, &st), 0);
+    assert_int_equal(st.chunks_removed, 2);
+    assert_int_equal(st.chunks_written, 2);
+    assert_int_equal(st.chunks_kept, 0);
     aim_store_free(from);
     aim_store_free(to);
     same_rows(src, dst, RUN_A);
@@ -428,10 +528,12 @@ int main(void) {
         cmocka_unit_test(completes_a_cut_off_copy),
         cmocka_unit_test(copies_a_growing_run),
         cmocka_unit_test(follows_a_retention),
+        cmocka_unit_test(refuses_another_run_under_the_same_id),
         cmocka_unit_test(refuses_a_column_the_destination_lacks),
         cmocka_unit_test(copies_a_column_both_have),
         cmocka_unit_test(unknown_run_and_bad_arguments),
         cmocka_unit_test(public_push),
+        cmocka_unit_test(public_push_keeps_history_unless_mirrored),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

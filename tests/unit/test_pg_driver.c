@@ -20,6 +20,7 @@
 #include "store/postgres/pg.h"
 #include "store/postgres/placeholders.h"
 #include "store/sql/sql.h"
+#include "store/sql/sql_store.h"
 #include "store/store.h"
 
 static const char *base_url;
@@ -110,10 +111,11 @@ static void password_in_url_refused_before_connecting(void **state) {
     aim_sql *c = NULL;
     /* No server there: a refusal after trying to connect would say "cannot connect". */
     const char *urls[] = { "postgresql://u:s3cret@/db?host=/nonexistent-h3",
-                           "postgres:///db?host=/nonexistent-h3&password=s3cret" };
-    for (size_t i = 0; i < 2; i++) {
+                           "postgres:///db?host=/nonexistent-h3&password=s3cret",
+                           "postgres:///db?host=/nonexistent-h3&sslpassword=s3cret" };
+    for (size_t i = 0; i < 3; i++) {
         assert_int_equal(aim__pg_connect(urls[i], &c, err, sizeof err), -EINVAL);
-        assert_non_null(strstr(err, "~/.pgpass"));
+        assert_non_null(strstr(err, i < 2 ? "~/.pgpass" : "sslpassword"));
         assert_null(strstr(err, "s3cret"));
         aim_db *db = NULL;
         assert_int_equal(aim__db_open(urls[i], 1, &db, err, sizeof err), -EINVAL);
@@ -364,9 +366,9 @@ static void errors_map_to_errno(void **state) {
     aim__sql_finalize(st);
     assert_int_equal(aim__sql_exec(c, "SET default_transaction_read_only = on"), 0);
     assert_int_equal(aim__sql_exec(c, "INSERT INTO p VALUES (3)"), -EROFS);
-    /* The server gone: the connection is refused from then on. */
+    /* The connection lost under a statement: that statement fails as a lost connection
+     * (reconnects: connection_made_again). */
     assert_int_equal(aim__sql_exec(c, "SELECT pg_terminate_backend(pg_backend_pid())"), -ECONNREFUSED);
-    assert_int_equal(aim__sql_exec(c, "SELECT 1"), -ECONNREFUSED);
     aim__sql_close(c);
 }
 
@@ -425,6 +427,208 @@ static void repeated_statements(void **state) {
     assert_int_equal(aim__sql_begin(c), 0);
     assert_int_equal(count_rows(c, "SELECT count(*) FROM pg_prepared_statements"), 0);
     assert_int_equal(aim__sql_rollback(c), 0);
+    aim__sql_close(c);
+}
+
+
+/* ------------------------------------------------------------------ text, connections, names */
+
+/* Text that is not UTF-8 (a Latin-1 argument) is stored, each bad sequence as U+FFFD. */
+static void invalid_utf8_is_repaired(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_utf8");
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE t (k BIGINT PRIMARY KEY, s TEXT)"), 0);
+    static const char *const in[] = { "caf\xe9", "ok \xc3\xa9t\xc3\xa9", "\xff\xfe", "a\xc3",
+                                      "\xed\xa0\x80x", "" };
+    static const char *const out[] = { "caf\xef\xbf\xbd", "ok \xc3\xa9t\xc3\xa9",
+                                       "\xef\xbf\xbd\xef\xbf\xbd", "a\xef\xbf\xbd",
+                                       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx", "" };
+    aim_sql_stmt *ins = prep(c, "INSERT INTO t (k, s) VALUES (?1, ?2)");
+    for (int k = 0; k < 6; k++) {   /* past PREPARE_AFTER: named and unnamed runs alike */
+        assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+        assert_int_equal(aim__sql_bind_text(ins, 2, in[k]), 0);
+        if (aim__sql_step(ins) != 0)
+            fail_msg("%s", aim__sql_errmsg(c));
+        aim__sql_reset(ins);
+    }
+    /* A NUL inside a length: the text ends there (PostgreSQL's text holds none). */
+    assert_int_equal(aim__sql_bind_int64(ins, 1, 6), 0);
+    assert_int_equal(aim__sql_bind_text_len(ins, 2, "ab\0\xe9", 4), 0);
+    assert_int_equal(aim__sql_step(ins), 0);
+    aim__sql_finalize(ins);
+    aim_sql_stmt *sel = prep(c, "SELECT s FROM t ORDER BY k");
+    for (int k = 0; k < 6; k++) {
+        assert_int_equal(aim__sql_step(sel), 1);
+        assert_string_equal(aim__sql_column_text(sel, 0), out[k]);
+    }
+    assert_int_equal(aim__sql_step(sel), 1);
+    assert_string_equal(aim__sql_column_text(sel, 0), "ab");
+    aim__sql_finalize(sel);
+    aim__sql_close(c);
+}
+
+/* The backend pid of c's connection. */
+static int64_t backend_pid(aim_sql *c) {
+    return count_rows(c, "SELECT pg_backend_pid()");
+}
+
+/* Terminates the backend pid from a connection of its own, waiting until it is gone. */
+static void terminate(int64_t pid) {
+    aim_sql *killer = NULL;
+    char err[512], sql[128];
+    assert_int_equal(aim__pg_connect(base_url, &killer, err, sizeof err), 0);
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld, 60000)::int", (long long)pid);
+    assert_int_equal(count_rows(killer, sql), 1);
+    aim__sql_close(killer);
+}
+
+/* A connection the server dropped (a restart, a terminated backend) is made again by the
+ * next BEGIN or statement outside a transaction, with the session's settings and its
+ * statements prepared again; a loss inside a transaction fails that transaction. */
+static void connection_made_again(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_reset");
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE t (k BIGINT PRIMARY KEY, d DOUBLE PRECISION, "
+                                      "b BYTEA)"), 0);
+    aim_sql_stmt *ins = prep(c, "INSERT INTO t (k, d, b) VALUES (?1, ?2, ?3)");
+    int64_t k = 0;
+    for (; k < 3; k++) {   /* prepared on the server by the third run */
+        assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+        assert_int_equal(aim__sql_bind_double(ins, 2, 0.1), 0);
+        assert_int_equal(aim__sql_bind_blob(ins, 3, "\x01", 1), 0);
+        assert_int_equal(aim__sql_step(ins), 0);
+        aim__sql_reset(ins);
+    }
+    int64_t first = backend_pid(c);
+    terminate(first);
+    /* The next transaction works, on a new connection, its statement prepared there. */
+    if (aim__sql_begin(c) < 0)
+        fail_msg("begin after the backend was terminated: %s", aim__sql_errmsg(c));
+    assert_int_equal(aim__sql_bind_int64(ins, 1, k++), 0);
+    assert_int_equal(aim__sql_bind_double(ins, 2, 0.1), 0);
+    assert_int_equal(aim__sql_bind_blob(ins, 3, "\x01", 1), 0);
+    if (aim__sql_step(ins) != 0)
+        fail_msg("insert on the new connection: %s", aim__sql_errmsg(c));
+    aim__sql_reset(ins);
+    assert_int_equal(aim__sql_commit(c), 0);
+    assert_true(backend_pid(c) != first);
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM pg_prepared_statements"), 1);
+    /* The session's settings are back: doubles exact, bytea in hex. */
+    aim_sql_stmt *sel = prep(c, "SELECT d, b FROM t WHERE k = 3");
+    assert_int_equal(aim__sql_step(sel), 1);
+    assert_true(aim__sql_column_double(sel, 0) == 0.1);
+    size_t len = 0;
+    const unsigned char *b = aim__sql_column_blob(sel, 1, &len);
+    assert_int_equal(len, 1);
+    assert_int_equal(b[0], 1);
+    aim__sql_finalize(sel);
+    /* Lost inside a transaction: that transaction fails, the next one works. */
+    assert_int_equal(aim__sql_begin(c), 0);
+    assert_int_equal(aim__sql_exec(c, "INSERT INTO t (k) VALUES (100)"), 0);
+    terminate(backend_pid(c));
+    assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+    assert_int_equal(aim__sql_bind_double(ins, 2, 0.1), 0);
+    assert_int_equal(aim__sql_bind_blob(ins, 3, "\x01", 1), 0);
+    assert_int_equal(aim__sql_step(ins), -ECONNREFUSED);
+    aim__sql_reset(ins);
+    assert_int_equal(aim__sql_in_transaction(c), 1);
+    assert_true(aim__sql_commit(c) < 0);
+    assert_int_equal(aim__sql_in_transaction(c), 0);
+    assert_int_equal(aim__sql_begin(c), 0);
+    assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+    assert_int_equal(aim__sql_bind_double(ins, 2, 0.1), 0);
+    assert_int_equal(aim__sql_bind_blob(ins, 3, "\x01", 1), 0);
+    assert_int_equal(aim__sql_step(ins), 0);
+    assert_int_equal(aim__sql_commit(c), 0);
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM t"), k + 1);   /* not row 100 */
+    aim__sql_finalize(ins);
+    aim__sql_close(c);
+}
+
+/* A read-only store's session stays read-only on its new connection. */
+static void read_only_survives_a_new_connection(void **state) {
+    (void)state;
+    char url[1024], err[512];
+    schema_url(url, sizeof url, "pgt_ro_reset");
+    aim_db *db = NULL;
+    assert_int_equal(aim__db_open(url, 0, &db, err, sizeof err), 0);
+    aim__db_close(db);
+    assert_int_equal(aim__db_open(url, 1, &db, err, sizeof err), 0);
+    aim_sql *c = aim__db_sql(db);
+    terminate(backend_pid(c));
+    assert_int_equal(aim__sql_exec(c, "SELECT 1"), 0);
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE x (k int)"), -EROFS);
+    aim__db_close(db);
+}
+
+/* Behind a pooler in transaction mode (PgBouncer) a prepared name is gone by the next
+ * transaction (SQLSTATE 26000): the driver runs unnamed from then on. Here the name is
+ * deallocated behind its back. */
+static void statement_name_gone(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_bouncer");
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE t (k BIGINT PRIMARY KEY)"), 0);
+    aim_sql_stmt *ins = prep(c, "INSERT INTO t (k) VALUES (?1)");
+    aim_sql_stmt *cnt = prep(c, "SELECT count(*) FROM t WHERE k >= ?1");
+    int64_t k = 0;
+    for (; k < 3; k++) {
+        assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+        assert_int_equal(aim__sql_step(ins), 0);
+        aim__sql_reset(ins);
+        assert_int_equal(aim__sql_bind_int64(cnt, 1, 0), 0);
+        assert_int_equal(aim__sql_step(cnt), 1);
+        aim__sql_reset(cnt);
+    }
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM pg_prepared_statements"), 2);
+    assert_int_equal(aim__sql_exec(c, "DEALLOCATE ALL"), 0);
+    /* Outside a transaction: run again unnamed, at once. */
+    assert_int_equal(aim__sql_bind_int64(ins, 1, k++), 0);
+    if (aim__sql_step(ins) != 0)
+        fail_msg("after DEALLOCATE ALL: %s", aim__sql_errmsg(c));
+    aim__sql_reset(ins);
+    /* Inside one: the other statement's name is not used either. */
+    assert_int_equal(aim__sql_begin(c), 0);
+    assert_int_equal(aim__sql_bind_int64(cnt, 1, 0), 0);
+    assert_int_equal(aim__sql_step(cnt), 1);
+    assert_int_equal(aim__sql_column_int64(cnt, 0), k);
+    aim__sql_reset(cnt);
+    assert_int_equal(aim__sql_commit(c), 0);
+    for (int i = 0; i < 3; i++, k++) {
+        assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+        assert_int_equal(aim__sql_step(ins), 0);
+        aim__sql_reset(ins);
+    }
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM pg_prepared_statements"), 0);
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM t"), k);
+    aim__sql_finalize(ins);
+    aim__sql_finalize(cnt);
+    aim__sql_close(c);
+}
+
+/* A name gone inside a transaction fails that transaction; its retry works. */
+static void statement_name_gone_in_a_transaction(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_bouncer_tx");
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE t (k BIGINT PRIMARY KEY)"), 0);
+    aim_sql_stmt *ins = prep(c, "INSERT INTO t (k) VALUES (?1)");
+    int64_t k = 0;
+    for (; k < 3; k++) {
+        assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+        assert_int_equal(aim__sql_step(ins), 0);
+        aim__sql_reset(ins);
+    }
+    assert_int_equal(aim__sql_begin(c), 0);
+    assert_int_equal(aim__sql_exec(c, "DEALLOCATE ALL"), 0);
+    assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+    assert_true(aim__sql_step(ins) < 0);
+    aim__sql_reset(ins);
+    assert_true(aim__sql_commit(c) < 0);
+    assert_int_equal(aim__sql_begin(c), 0);
+    assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+    assert_int_equal(aim__sql_step(ins), 0);
+    assert_int_equal(aim__sql_commit(c), 0);
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM t"), k + 1);
+    aim__sql_finalize(ins);
     aim__sql_close(c);
 }
 
@@ -491,32 +695,55 @@ static void newer_schema_refused(void **state) {
     aim__sql_close(c);
 }
 
-/* Two nodes opening one new store at once: both succeed, one schema. */
+/* Two nodes opening one new store at once: both succeed, one schema. The test holds the
+ * store's schema lock (postgres.c's advisory key) while both children open, so that both are
+ * inside the window for sure (each found no store and waits to create it) before it lets
+ * them go: no child may finish while the lock is held. */
+#define SCHEMA_LOCK_KEY "27418991315412338"
+
 static void concurrent_creation(void **state) {
     (void)state;
-    char url[1024], err[512];
+    char url[1024], err[512], kid_url[1200], sql[512];
     schema_url(url, sizeof url, "pgt_race");
-    int go[2];
-    assert_int_equal(pipe(go), 0);
+    /* The children's backends, told apart from any other's by their application_name. */
+    char app[64];
+    snprintf(app, sizeof app, "pgt_race_%ld", (long)getpid());
+    snprintf(kid_url, sizeof kid_url, "%s&application_name=%s", url, app);
+    aim_sql *holder = NULL;
+    assert_int_equal(aim__pg_connect(base_url, &holder, err, sizeof err), 0);
+    assert_int_equal(aim__sql_exec(holder, "SELECT pg_advisory_lock(" SCHEMA_LOCK_KEY ")"), 0);
     pid_t kids[2];
     for (int i = 0; i < 2; i++) {
         kids[i] = fork();
         assert_true(kids[i] >= 0);
         if (kids[i] == 0) {
-            char b;
-            close(go[1]);
-            if (read(go[0], &b, 1) < 0)
-                _exit(3);
             aim_db *db = NULL;
-            int r = aim__db_open(url, 0, &db, err, sizeof err);
+            int r = aim__db_open(kid_url, 0, &db, err, sizeof err);
             if (r < 0)
                 fprintf(stderr, "child %d: %s\n", i, err);
             aim__db_close(db);
             _exit(r == 0 ? 0 : 1);
         }
     }
-    close(go[0]);
-    close(go[1]);   /* both start now */
+    /* Until both wait for the lock (a condition, not a time: the bound is for a hang). */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON "
+             "a.pid = l.pid WHERE l.locktype = 'advisory' AND NOT l.granted AND "
+             "a.application_name = '%s'", app);
+    int waiting = 0;
+    for (int tries = 0; tries < 60 * 100 && waiting < 2; tries++) {
+        for (int i = 0; i < 2; i++) {
+            int status;
+            if (waitpid(kids[i], &status, WNOHANG) == kids[i])
+                fail_msg("child %d finished its open while the schema lock was held: the "
+                         "open does not take it", i);
+        }
+        waiting = (int)count_rows(holder, sql);
+        if (waiting < 2)
+            usleep(10000);
+    }
+    assert_int_equal(waiting, 2);
+    assert_int_equal(aim__sql_exec(holder, "SELECT pg_advisory_unlock(" SCHEMA_LOCK_KEY ")"), 0);
+    aim__sql_close(holder);
     for (int i = 0; i < 2; i++) {
         int status = 0;
         assert_int_equal(waitpid(kids[i], &status, 0), kids[i]);
@@ -554,6 +781,11 @@ int main(void) {
         cmocka_unit_test(errors_map_to_errno),
         cmocka_unit_test(refused_connections),
         cmocka_unit_test(repeated_statements),
+        cmocka_unit_test(invalid_utf8_is_repaired),
+        cmocka_unit_test(connection_made_again),
+        cmocka_unit_test(read_only_survives_a_new_connection),
+        cmocka_unit_test(statement_name_gone),
+        cmocka_unit_test(statement_name_gone_in_a_transaction),
         cmocka_unit_test(open_creates_and_reopens),
         cmocka_unit_test(foreign_database_refused),
         cmocka_unit_test(newer_schema_refused),

@@ -55,11 +55,9 @@ AIM_PUBLIC int aim_api_server_start(const char *store_path, const char *address,
     /* a store that is not there is an error with import too (the read-only open says so, as
      * without it): a read-write open would create it, and its directory */
     struct stat sb;
-    const aim_store_ops *backend; /* a server's store (a URL) has no file to look for */
-    const char *file = NULL;
-    int missing = import && store_path &&
-                  aim__store_backend_for(store_path, &backend, &file, NULL, 0) == 0 &&
-                  strcmp(backend->name, "sqlite") == 0 && stat(file, &sb) < 0 && errno == ENOENT;
+    const char *file = NULL; /* a server's store (a URL) has no file to look for */
+    int missing = import && store_path && aim_store_location_file(store_path, &file) == 1 &&
+                  stat(file, &sb) < 0 && errno == ENOENT;
     if (r == 0 && (r = aim_store_open(srv->ctx.store, store_path, !import || missing)) == 0 &&
         missing) { /* it came between the two looks: not served read-only */
         aim__error_set(ret_error, -ENOENT, "%s: no such store", store_path);

@@ -153,6 +153,48 @@ static int scope_to_job(aim_control *c, aim_control_client *cl, aim_control_msg 
     return 0;
 }
 
+/* `job info KEY=VALUE...`: the batch system's word on the connection's job (root only:
+ * it names the job's user, whose job it then is). */
+static void handle_job_info(aim_control *c, aim_control_client *cl, const char *line,
+                            size_t len, const aim_control_msg *m) {
+    const char *why = NULL;
+    aim_job_info info;
+    if (!c->jobs)
+        why = "error jobs are kept by aimeter agent; this socket is a run's\n";
+    else if (cl->uid != 0)
+        why = "error job info is root's (the batch system's node hook)\n";
+    else if (!cl->job[0])
+        why = "error no job on this connection (send job ID first)\n";
+    else if (len > 0 && line[len - 1] == '\r')
+        len--;
+    if (!why && aim__job_info_parse(line + m->info_off, len - m->info_off, &info, NULL, 0) < 0)
+        why = "error bad job info\n"; /* the parser took it: not reached */
+    int r = why ? 0 : aim__jobs_info(c->jobs, cl->job, &info, mono_ns());
+    if (!why && r < 0)
+        why = job_refusal(r);
+    if (why) {
+        c->rejected++;
+        reply(cl->fd, why);
+        return;
+    }
+    c->accepted++;
+    reply(cl->fd, "ok\n");
+}
+
+/* Another rank's phases, sent by the Python package as "[rank N] NAME" (docs/python.md):
+ * scoped to the rank (phases.h), so that a rank's phase end never ends a phase of rank 0 or
+ * of another rank that began inside it. */
+static void scope_to_rank(aim_control_msg *m) {
+    if (m->scope_len || (m->op != AIM_CTL_PHASE_BEGIN && m->op != AIM_CTL_PHASE_END) ||
+        strncmp(m->name, "[rank ", 6) != 0)
+        return;
+    size_t i = 6;
+    while (m->name[i] >= '0' && m->name[i] <= '9' && i < 16)
+        i++;
+    if (i > 6 && m->name[i] == ']' && m->name[i + 1] == ' ')
+        m->scope_len = (unsigned char)(i + 2);
+}
+
 static void handle_line(aim_control *c, aim_control_client *cl, const char *line, size_t len) {
     aim_control_msg m;
     char err[128], out[160];
@@ -162,6 +204,10 @@ static void handle_line(aim_control *c, aim_control_client *cl, const char *line
         reply(cl->fd, out);
         return;
     }
+    if (m.op == AIM_CTL_JOB_INFO) {
+        handle_job_info(c, cl, line, len, &m);
+        return;
+    }
     if (m.op == AIM_CTL_JOB || m.op == AIM_CTL_JOB_END || m.op == AIM_CTL_JOB_STATUS ||
         m.op == AIM_CTL_JOB_HOLD || m.op == AIM_CTL_JOB_NODE) {
         handle_job(c, cl, &m);
@@ -169,6 +215,7 @@ static void handle_line(aim_control *c, aim_control_client *cl, const char *line
     }
     if (scope_to_job(c, cl, &m) < 0)
         return;
+    scope_to_rank(&m);
     if (m.op == AIM_CTL_RUN) { /* a question, not an event */
         if (!c->run_info[0]) {
             c->rejected++;

@@ -19,28 +19,46 @@ typedef struct aim_copy_stats {
     int64_t chunks_present; /* chunks already there, the same: left alone */
     int64_t chunks_removed; /* destination chunks the source no longer has (a retention pruned
                                them), removed */
+    int64_t chunks_kept;    /* AIM_COPY_KEEP_EXTRA: destination chunks the source no longer
+                               has, or has in another version, left as they are */
     int running;            /* the run was still being recorded: what it had committed then
                                was copied */
 } aim_copy_stats;
 
-/* Keep the destination's chunks that the source no longer has (a spool that drops the
- * chunks it has uploaded) instead of removing them. */
+/* Keep the destination's chunks that the source no longer has (a retention pruned them, a
+ * spool dropped the chunks it uploaded) or has in another version under the same key (a
+ * retention downsampled them: the destination's raw samples are worth more), instead of
+ * removing or replacing them. Without it the destination is made equal to the source
+ * (`aimeter push --mirror`). */
 #define AIM_COPY_KEEP_EXTRA 1u
 
 /* Copies run_id from `from` into `to` in one transaction of `to` (its own: not inside a
  * begin/commit of the caller's), reading `from` in one snapshot: the run's row is inserted or updated, each other table with a run_id column
  * (devices, series, steps, phases, marks, records, tags, correlations, ...) is replaced by
  * the source's rows, and the chunks of samples are copied by their key (run, group, seq):
- * only those the destination lacks or holds in another version; with no flag, those it has
- * but the source no longer has are removed, so that the destination equals the source. The
+ * only those the destination lacks, and with no flag those it holds in another version; with
+ * no flag, those it has but the source no longer has are removed, so that the destination
+ * equals the source (AIM_COPY_KEEP_EXTRA keeps them). The
  * tables and columns are the stores' own (read from their catalogues when copying), so a
  * column a later migration adds is copied without a change here. The metric rows the run's
  * series name are added to the destination when it lacks them.
  * 0 and *ret (may be NULL), or -errno with to's message saying why (naming the store):
- * -ENOENT no such run in `from`, -EPROTO the destination's schema lacks a table or column
+ * -ENOENT no such run in `from`, -EEXIST the destination has another run under that id (its
+ * host or start time differ: ids are unique per store only; nothing is written), -EPROTO
+ * the destination's schema lacks a table or column
  * the source has (the stores' schemas differ), -EOPNOTSUPP a store that is not an SQL store,
  * -EINVAL, -ENOMEM, or the engines' errors (-EBUSY, -ECONNREFUSED, -EROFS, -EIO, ...). */
 int aim__store_copy_run(aim_db *from, aim_db *to, const char *run_id, unsigned flags,
                         aim_copy_stats *ret);
+
+/* Removes run_id and every row of it from db, in one transaction: the spool's clean-up once
+ * a run that ended is uploaded (docs/store.md, "When the server is unreachable: the spool").
+ * 0 (also when there was no such run), or -errno with db's message. */
+int aim__store_drop_run(aim_db *db, const char *run_id);
+
+/* Where a server store's runs are spooled when no --spool is given: $STATE_DIRECTORY/spool.db
+ * (systemd's StateDirectory=), else $XDG_DATA_HOME/aimeter/spool.db, else
+ * ~/.local/share/aimeter/spool.db. Caller frees. -ENOENT (no home), -ENOMEM. */
+int aim__default_spool_path(char **ret_path);
 
 #endif

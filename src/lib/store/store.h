@@ -106,6 +106,8 @@ typedef struct aim_store_ops {
     int (*run_tags_store)(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n);
     int (*run_tags_load)(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n);
     int (*runs_with_tag)(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);
+    int (*runs_with_tag_value)(aim_db *db, const char *key, const char *value, char (**ret)[40],
+                               size_t *ret_n);
     int (*runs_tags_load)(aim_db *db, aim_run_summary *runs, size_t n);
 
     /* Imported profiles (store/profiles_store.h). */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <libpq-fe.h>
 #include <math.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,10 @@
 
 #include "store/postgres/pg.h"
 #include "store/postgres/placeholders.h"
+#include "store/redact.h"
 #include "util/number.h"
+#include "util/strbuf.h"
+#include "util/utf8.h"
 
 /* Type OIDs of pg_type.h (stable since PostgreSQL 7). */
 enum { OID_BYTEA = 17, OID_INT8 = 20, OID_TEXT = 25, OID_FLOAT8 = 701 };
@@ -40,6 +44,13 @@ typedef struct pg_conn {
     int64_t changes;
     unsigned next_name;
     int tx_err;                      /* the errno of the failure that aborted the transaction */
+    int in_tx;                       /* begun, not yet committed or rolled back (whatever
+                                      * became of the connection meanwhile) */
+    unsigned epoch;                  /* connections made (resets): a name prepared in an
+                                      * earlier one is gone */
+    int unnamed_only;                /* server-side names do not last (a pooler in transaction
+                                      * mode): every statement runs unnamed from then on */
+    char setup[256];                 /* the session's SETs, run again on a new connection */
     int n_pending;
     char pending[PENDING_MAX][16];
 } pg_conn;
@@ -67,6 +78,9 @@ typedef struct pg_stmt {
     int n_blobs;
     unsigned runs;
     char name[16];                   /* "" until prepared on the server */
+    unsigned epoch;                  /* the connection's epoch the name belongs to */
+    aim_strbuf *fixed;               /* per parameter: text repaired into UTF-8 (NULL until
+                                      * one needs it) */
 } pg_stmt;
 
 #define PGS(st) ((pg_stmt *)(st))
@@ -155,6 +169,47 @@ static int run_command(aim_sql *c, const char *sql) {
         r = fail_result(c, res);
     PQclear(res);
     return r;
+}
+
+/* Whether a transaction is open: libpq's word while the connection lives; once it is lost,
+ * whether one was begun and not ended (the caller must still hear it failed). */
+static int tx_open(const pg_conn *pc) {
+    PGTransactionStatusType t = PQtransactionStatus(pc->pg);
+    return pc->in_tx || t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+/* A connection the server dropped (a restart, a terminated backend) is made again before
+ * a statement or BEGIN outside a transaction: a long-lived store (a run's writer, serve) then
+ * outlives a server restart. Only outside a transaction: a loss inside one fails that
+ * transaction, whose writes went with the connection (the caller retries the batch). A
+ * statement that failed with the connection is not run again here: whether the server ran it
+ * is unknown. The new connection's server has none of the old one's named statements
+ * (epoch), nor its SETs (run again). 0, or -ECONNREFUSED while the server stays away. */
+static int revive(pg_conn *pc) {
+    if (tx_open(pc))
+        return 0;
+    /* A server that hung up while the connection was idle left its last words (a FATAL
+     * notice) and an end of file on the socket, which an idle connection never has to read:
+     * read what is there without blocking, so that the loss is seen before a statement is
+     * sent. A few rounds: the notice, then the end. */
+    int fd = PQsocket(pc->pg);
+    for (int i = 0; i < 4 && fd >= 0 && PQstatus(pc->pg) == CONNECTION_OK; i++) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (poll(&p, 1, 0) <= 0 || !PQconsumeInput(pc->pg))
+            break;
+    }
+    if (PQstatus(pc->pg) == CONNECTION_OK)
+        return 0;
+    PQreset(pc->pg);
+    if (PQstatus(pc->pg) != CONNECTION_OK) {
+        char line[sizeof pc->base.err];
+        one_line(line, sizeof line, PQerrorMessage(pc->pg));
+        return aim__sql_fail(&pc->base, -ECONNREFUSED, "connection lost, not made again: %s",
+                             line[0] ? line : "unknown error");
+    }
+    pc->epoch++;
+    pc->n_pending = 0;
+    return run_command(&pc->base, pc->setup);
 }
 
 /* The DEALLOCATEs waiting, then `then` (NULL: nothing), as one script; the queue is empty
@@ -254,7 +309,27 @@ static int bind_bytes(aim_sql_stmt *st, int i, const void *p, size_t len, Oid ty
     return 0;
 }
 
+/* The server takes only valid UTF-8 text, without NUL: one argument of a command line in
+ * Latin-1 would make the whole run unstorable (and every later push of it). Such text is
+ * stored with each invalid sequence replaced by U+FFFD, up to a NUL (util/strbuf.h's repair,
+ * util/utf8.h's rule), in a buffer of the statement's; valid text, the rule, is bound as it
+ * is, without a copy. */
 static int pg_bind_text(aim_sql_stmt *st, int i, const char *p, size_t len) {
+    pg_stmt *s = PGS(st);
+    if (len && (memchr(p, '\0', len) || !aim__utf8_valid(p, len))) {
+        int k = param(s, i);
+        if (k < 0)
+            return k;
+        if (!s->fixed && !(s->fixed = calloc((size_t)s->n, sizeof *s->fixed)))
+            return aim__sql_fail(st->conn, -ENOMEM, "out of memory");
+        aim_strbuf *b = &s->fixed[k];
+        aim__strbuf_free(b);
+        aim__strbuf_append_utf8(b, p, len);
+        if (b->err)
+            return aim__sql_fail(st->conn, -ENOMEM, "out of memory");
+        p = b->len ? b->data : "";
+        len = b->len;
+    }
     return bind_bytes(st, i, p, len, OID_TEXT);
 }
 
@@ -289,7 +364,9 @@ static void deallocate(pg_stmt *s) {
     pg_conn *pc = PGC(s->base.conn);
     if (!s->name[0])
         return;
-    if (PQstatus(pc->pg) == CONNECTION_OK) {
+    /* A name of an earlier connection, or one a pooler may have put anywhere: nothing to
+     * deallocate here. */
+    if (PQstatus(pc->pg) == CONNECTION_OK && s->epoch == pc->epoch && !pc->unnamed_only) {
         if (pc->n_pending == PENDING_MAX && PQtransactionStatus(pc->pg) != PQTRANS_INERROR) {
             char sql[PENDING_SQL];
             pending_script(pc, NULL, sql, sizeof sql);
@@ -308,31 +385,71 @@ static int server_prepare(pg_stmt *s) {
     char name[16];
     snprintf(name, sizeof name, "aim_%u", ++pc->next_name);
     PGresult *res = PQprepare(pc->pg, name, s->sql, s->n, s->types);
-    int r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : fail_result(&pc->base, res);
-    PQclear(res);
-    if (r == 0) {
+    int r = 0;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        /* The name taken on this server connection: not ours, so a pooler shares it between
+         * clients (and names do not last): unnamed from then on, this run too when no
+         * transaction was spoilt by the failure. */
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (state && strcmp(state, "42P05") == 0) {
+            pc->unnamed_only = 1;
+            pc->n_pending = 0;
+        }
+        r = pc->unnamed_only && !tx_open(pc) ? 0 : fail_result(&pc->base, res);
+    } else {
         memcpy(s->name, name, sizeof name);
         memcpy(s->prep_types, s->types, (size_t)s->n * sizeof *s->types);
+        s->epoch = pc->epoch;
     }
+    PQclear(res);
     return r;
+}
+
+/* Whether res failed because the server has no statement of that name. */
+static int name_unknown(const PGresult *res) {
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    return state && strcmp(state, "26000") == 0;   /* invalid_sql_statement_name */
+}
+
+static PGresult *run_unnamed(pg_conn *pc, pg_stmt *s) {
+    return PQexecParams(pc->pg, s->sql, s->n, s->types, s->values, s->lengths, s->formats, 0);
 }
 
 static int execute(pg_stmt *s) {
     pg_conn *pc = PGC(s->base.conn);
     PQclear(s->res);
     s->res = NULL;
-    if (s->runs >= PREPARE_AFTER && (!s->name[0] || !types_fit(s))) {
-        int r = server_prepare(s);
+    int r = revive(pc);
+    if (r < 0)
+        return r;
+    if (s->name[0] && (s->epoch != pc->epoch || pc->unnamed_only))
+        s->name[0] = '\0';   /* gone with its connection, or never to be trusted */
+    if (!pc->unnamed_only && s->runs >= PREPARE_AFTER && (!s->name[0] || !types_fit(s))) {
+        r = server_prepare(s);
         if (r < 0)
             return r;
     }
     s->runs++;
     PGresult *res = s->name[0]
         ? PQexecPrepared(pc->pg, s->name, s->n, s->values, s->lengths, s->formats, 0)
-        : PQexecParams(pc->pg, s->sql, s->n, s->types, s->values, s->lengths, s->formats, 0);
+        : run_unnamed(pc, s);
     ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && s->name[0] && name_unknown(res)) {
+        /* Prepared, and gone: a pooler in transaction mode (PgBouncer) hands each
+         * transaction another server connection, or a DEALLOCATE ALL ran. Unnamed from then
+         * on, on this connection; run once more now unless the failure spoilt a
+         * transaction (the caller's retry runs it then). */
+        pc->unnamed_only = 1;
+        pc->n_pending = 0;
+        s->name[0] = '\0';
+        if (!tx_open(pc)) {
+            PQclear(res);
+            res = run_unnamed(pc, s);
+            st = PQresultStatus(res);
+        }
+    }
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        int r = fail_result(&pc->base, res);
+        r = fail_result(&pc->base, res);
         PQclear(res);
         return r;
     }
@@ -491,6 +608,9 @@ static void pg_finalize(aim_sql_stmt *st) {
     pg_stmt *s = PGS(st);
     PQclear(s->res);
     deallocate(s);
+    for (int k = 0; s->fixed && k < s->n; k++)
+        aim__strbuf_free(&s->fixed[k]);
+    free(s->fixed);
     for (int k = 0; k < s->n_blobs; k++)
         free(s->blobs[k].p);
     free(s->blobs);
@@ -507,7 +627,8 @@ static void pg_finalize(aim_sql_stmt *st) {
 /* ------------------------------------------------------------------ connection */
 
 static int pg_exec(aim_sql *c, const char *script) {
-    return run_command(c, script);
+    int r = revive(PGC(c));
+    return r < 0 ? r : run_command(c, script);
 }
 
 static int64_t pg_changes(aim_sql *c) {
@@ -517,20 +638,28 @@ static int64_t pg_changes(aim_sql *c) {
 static int pg_begin(aim_sql *c) {
     pg_conn *pc = PGC(c);
     pc->tx_err = 0;
-    if (!pc->n_pending || PQtransactionStatus(pc->pg) != PQTRANS_IDLE)
-        return run_command(c, "BEGIN");
-    char sql[PENDING_SQL];
-    pending_script(pc, "BEGIN", sql, sizeof sql);
-    int r = run_command(c, sql);
-    /* A DEALLOCATE that failed (the statement gone with a reset session) stopped the
-     * script before its BEGIN. */
-    if (r < 0 && PQstatus(pc->pg) == CONNECTION_OK && PQtransactionStatus(pc->pg) == PQTRANS_IDLE)
+    int r = revive(pc);
+    if (r < 0)
+        return r;
+    if (!pc->n_pending || PQtransactionStatus(pc->pg) != PQTRANS_IDLE) {
         r = run_command(c, "BEGIN");
+    } else {
+        char sql[PENDING_SQL];
+        pending_script(pc, "BEGIN", sql, sizeof sql);
+        r = run_command(c, sql);
+        /* A DEALLOCATE that failed (the statement gone with a reset session) stopped the
+         * script before its BEGIN. */
+        if (r < 0 && PQstatus(pc->pg) == CONNECTION_OK &&
+            PQtransactionStatus(pc->pg) == PQTRANS_IDLE)
+            r = run_command(c, "BEGIN");
+    }
+    pc->in_tx = r == 0;
     return r;
 }
 
 static int pg_commit(aim_sql *c) {
     pg_conn *pc = PGC(c);
+    pc->in_tx = 0;   /* ended, whatever the answer: a lost connection took it along */
     /* The server answers COMMIT of a failed transaction with a ROLLBACK and no error: the
      * caller must hear that nothing was written, with the first failure's cause. */
     if (PQtransactionStatus(pc->pg) == PQTRANS_INERROR) {
@@ -547,13 +676,17 @@ static int pg_commit(aim_sql *c) {
 }
 
 static int pg_rollback(aim_sql *c) {
-    PGC(c)->tx_err = 0;
+    pg_conn *pc = PGC(c);
+    pc->tx_err = 0;
+    pc->in_tx = 0;
+    /* The server ends the transaction of a connection it lost: rolled back already. */
+    if (PQstatus(pc->pg) != CONNECTION_OK)
+        return 0;
     return run_command(c, "ROLLBACK");
 }
 
 static int pg_in_transaction(aim_sql *c) {
-    PGTransactionStatusType t = PQtransactionStatus(PGC(c)->pg);
-    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+    return tx_open(PGC(c));
 }
 
 static void pg_close(aim_sql *c) {
@@ -617,21 +750,27 @@ static int connect_errno(const char *msg) {
 }
 
 int aim__pg_connect(const char *url, aim_sql **ret, char *err, size_t errlen) {
+    /* Every message names the URL without its secrets (store/redact.h). */
+    char shown[1024];
+    aim__store_redact(url, shown, sizeof shown);
     char *why = NULL;
     PQconninfoOption *opts = PQconninfoParse(url, &why);
     if (!opts) {
         char line[400];
         one_line(line, sizeof line, why ? why : "out of memory");
-        snprintf(err, errlen, "%s: not a valid PostgreSQL URL: %s", url, line);
+        snprintf(err, errlen, "%s: not a valid PostgreSQL URL: %s", shown, line);
+        aim__store_scrub(err, errlen, url);   /* libpq's text may quote the URL */
         PQfreemem(why);
         return why ? -EINVAL : -ENOMEM;
     }
-    if (option(opts, "password")) {
+    if (option(opts, "password") || option(opts, "sslpassword")) {
+        int ssl = !option(opts, "password");
         PQconninfoFree(opts);
         /* Not even the URL in the message: it holds the secret. */
-        snprintf(err, errlen, "a password in a PostgreSQL URL is refused (it would show in "
-                 "argv, ps and logs): put it in ~/.pgpass, PGPASSFILE, a service file or "
-                 "PGPASSWORD instead");
+        snprintf(err, errlen, "%s in a PostgreSQL URL is refused (it would show in "
+                 "argv, ps and logs): put it in %s instead", ssl ? "an sslpassword" : "a password",
+                 ssl ? "a service file (PGSERVICEFILE) or an unencrypted key file"
+                     : "~/.pgpass, PGPASSFILE, a service file or PGPASSWORD");
         return -EINVAL;
     }
     int own_timeout = option(opts, "connect_timeout") || getenv("PGCONNECT_TIMEOUT");
@@ -649,14 +788,14 @@ int aim__pg_connect(const char *url, aim_sql **ret, char *err, size_t errlen) {
     keys[n] = NULL, vals[n] = NULL;
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (!pg) {
-        snprintf(err, errlen, "%s: out of memory", url);
+        snprintf(err, errlen, "%s: out of memory", shown);
         return -ENOMEM;
     }
     if (PQstatus(pg) != CONNECTION_OK) {
         char line[400];
         one_line(line, sizeof line, PQerrorMessage(pg));
         int r = connect_errno(line);
-        snprintf(err, errlen, "%s: cannot connect: %s", url, line[0] ? line : "unknown error");
+        snprintf(err, errlen, "%s: cannot connect: %s", shown, line[0] ? line : "unknown error");
         PQfinish(pg);
         return r;
     }
@@ -664,20 +803,33 @@ int aim__pg_connect(const char *url, aim_sql **ret, char *err, size_t errlen) {
     pg_conn *pc = calloc(1, sizeof *pc);
     if (!pc) {
         PQfinish(pg);
-        snprintf(err, errlen, "%s: out of memory", url);
+        snprintf(err, errlen, "%s: out of memory", shown);
         return -ENOMEM;
     }
     pc->base.drv = &pg_driver;
     pc->base.h = pg;
     pc->pg = pg;
     /* What the driver's parsers rely on, whatever the server's or role's defaults: shortest
-     * exact doubles (PostgreSQL 12 on; 17 digits before), bytea in hex. */
-    int r = run_command(&pc->base, "SET extra_float_digits = 3; SET bytea_output = 'hex'");
+     * exact doubles (PostgreSQL 12 on; 17 digits before), bytea in hex. Run again on each
+     * new connection (revive). */
+    snprintf(pc->setup, sizeof pc->setup, "SET extra_float_digits = 3; SET bytea_output = 'hex'");
+    int r = run_command(&pc->base, pc->setup);
     if (r < 0) {
-        snprintf(err, errlen, "%s: %s", url, pc->base.err);
+        snprintf(err, errlen, "%s: %s", shown, pc->base.err);
         pg_close(&pc->base);
         return r;
     }
     *ret = &pc->base;
     return 0;
+}
+
+int aim__pg_session_set(aim_sql *c, const char *set) {
+    pg_conn *pc = PGC(c);
+    size_t have = strlen(pc->setup);
+    if (have + 2 + strlen(set) >= sizeof pc->setup)
+        return aim__sql_fail(c, -E2BIG, "session settings too long");
+    int r = pg_exec(c, set);
+    if (r == 0)
+        snprintf(pc->setup + have, sizeof pc->setup - have, "; %s", set);
+    return r;
 }

@@ -11,10 +11,17 @@
 /* Connects to the server a postgresql:// or postgres:// URL names, as the driver's
  * connection. The URL goes to libpq whole (sslmode and the rest pass through) with
  * connect_timeout 10 unless it or PGCONNECT_TIMEOUT sets one, and application_name aimeter
- * unless it sets one. A password in the URL is refused before anything is sent (-EINVAL):
- * it would be seen in argv, ps and logs. Errors (err names the URL): -EINVAL, -ENOMEM,
+ * unless it sets one. A password in the URL (user:pw@, password=, sslpassword=) is refused
+ * before anything is sent (-EINVAL): it would be seen in argv, ps and logs. A connection the
+ * server drops later is made again before the next statement outside a transaction.
+ * Errors (err names the URL, its secrets redacted: store/redact.h): -EINVAL, -ENOMEM,
  * -EACCES (authentication), -ENOENT (no such database), -ECONNREFUSED (anything else). */
 int aim__pg_connect(const char *url, aim_sql **ret, char *err, size_t errlen);
+
+/* Runs set (a SET of the session, e.g. default_transaction_read_only) on c and keeps it:
+ * a connection the driver makes again after the server dropped it (a restart) gets it too.
+ * 0 or -errno (c's message says why). */
+int aim__pg_session_set(aim_sql *c, const char *set);
 
 /* The PostgreSQL store's open (aim_store_ops.open): url is the whole URL. */
 int aim__pg_open(aim_db *db, const char *url, int readonly);

@@ -11,6 +11,7 @@
 
 #include "store/db.h"
 #include "store/postgres/pg.h"
+#include "store/redact.h"
 #include "store/sql/sql_store.h"
 
 /* pg_advisory_xact_lock's key for creating or migrating a store: "aimeter" in ASCII. */
@@ -79,7 +80,7 @@ static int sql_fail(aim_db *db, aim_sql *c, const char *url, int err, const char
 }
 
 static int prepare_readonly(aim_db *db, aim_sql *c, const char *url) {
-    int r = aim__sql_exec(c, "SET default_transaction_read_only = on");
+    int r = aim__pg_session_set(c, "SET default_transaction_read_only = on");
     if (r < 0)
         return sql_fail(db, c, url, r, "cannot make the session read-only");
     enum store_kind kind;
@@ -162,11 +163,14 @@ int aim__pg_open(aim_db *db, const char *url, int readonly) {
     int r = aim__pg_connect(url, &c, why, sizeof why);
     if (r < 0)
         return aim__db_set_error(db, r, "%s", why);
-    r = readonly ? prepare_readonly(db, c, url) : prepare_writable(db, c, url);
+    /* Every message below, and the store's own (display path), name it without secrets. */
+    char shown[1024];
+    aim__store_redact(url, shown, sizeof shown);
+    r = readonly ? prepare_readonly(db, c, shown) : prepare_writable(db, c, shown);
     if (r < 0) {
         aim__sql_close(c);
         return r;
     }
     /* chunks.summary exists in every PostgreSQL store. */
-    return aim__sql_store_attach(db, c, url, readonly, 1);
+    return aim__sql_store_attach(db, c, shown, readonly, 1);
 }

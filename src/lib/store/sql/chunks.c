@@ -21,18 +21,26 @@ static const char group_ticks_sql[] =
     "SELECT count(*), CAST(coalesce(sum(n_ticks), 0) AS BIGINT) FROM chunks "
     "WHERE run_id = ?1 AND grp = ?2";
 
-/* The iterator's pages: a server engine hands a statement's whole result at once, so the
- * iterator asks for PAGE chunks at a time, after the last seq it read; one iterator holds one
- * page at most, whatever the run's length. A store of schema 10 read as it is has no
+/* The iterator's pages, their size the dialect's choice (page_size). SQLite steps a
+ * statement's rows lazily, in one read snapshot: the whole group is ONE page (no limit), so
+ * that a retention pass that rewrites old chunks meanwhile (store/sql/retention.c: a bucket
+ * takes its first seq, the others are deleted) cannot make the reader skip the merged data.
+ * A server engine (PostgreSQL) hands a statement's whole result at once: the iterator asks
+ * for PG_PAGE chunks at a time, after the last seq it read, and holds one page at most,
+ * whatever the run's length; its pages are separate snapshots (docs/store.md: aimeter's
+ * writers never downsample a PostgreSQL store). A store of schema 10 read as it is has no
  * summaries: NULL in their place. */
-#define PAGE 64
+#define PG_PAGE 64
 static const char *const page_sql[2] = {
     "SELECT data, seq, NULL FROM chunks WHERE run_id = ?1 AND grp = ?2 AND t_last_ns >= ?3 "
-    "AND seq > ?4 ORDER BY seq LIMIT 64",
+    "AND seq > ?4 ORDER BY seq LIMIT ?5",
     "SELECT data, seq, summary FROM chunks WHERE run_id = ?1 AND grp = ?2 AND t_last_ns >= ?3 "
-    "AND seq > ?4 ORDER BY seq LIMIT 64",
+    "AND seq > ?4 ORDER BY seq LIMIT ?5",
 };
-_Static_assert(PAGE == 64, "page_sql's LIMIT is PAGE");
+
+static int64_t page_size(aim_db *db) {
+    return aim__sql_dialect(S(db)->conn) == AIM_SQL_SQLITE ? INT64_MAX : PG_PAGE;
+}
 
 int sql_chunk_insert(aim_db *db, const char *run_id, int group, int64_t seq, int64_t t_first_ns,
                      int64_t t_last_ns, int n_ticks, const void *blob, size_t len,
@@ -68,7 +76,8 @@ typedef struct sql_chunk_iter {
     int group;
     int64_t from_ns;
     int64_t last_seq;         /* of the last chunk handed out */
-    int in_page;              /* rows read of the current page */
+    int64_t page;             /* chunks per page (page_size) */
+    int64_t in_page;          /* rows read of the current page */
     int running;              /* the statement is inside a page */
     int done;
 } sql_chunk_iter;
@@ -83,6 +92,7 @@ int sql_chunk_iter_new(aim_db *db, const char *run_id, int group, int64_t from_n
     it->group = group;
     it->from_ns = from_ns;
     it->last_seq = INT64_MIN;
+    it->page = page_size(db);
     int r = aim__sql_prepare(S(db)->conn, page_sql[S(db)->summaries != 0], &it->st);
     if (r < 0) {
         free(it->run_id);
@@ -102,6 +112,7 @@ static int step(sql_chunk_iter *it) {
             aim__sql_bind_int64(it->st, 2, it->group);
             aim__sql_bind_int64(it->st, 3, it->from_ns);
             aim__sql_bind_int64(it->st, 4, it->last_seq);
+            aim__sql_bind_int64(it->st, 5, it->page);
             it->running = 1;
             it->in_page = 0;
         }
@@ -112,7 +123,7 @@ static int step(sql_chunk_iter *it) {
             return 1;
         }
         /* Done or failed: the page is over (reset also unbinds). */
-        int full = it->in_page == PAGE;
+        int full = it->in_page == it->page;
         aim__sql_reset(it->st);
         it->running = 0;
         if (r < 0 || !full)

@@ -18,6 +18,7 @@
 
 #include "store/sql/sql_store.h"
 #include "util/array.h"
+#include "util/iso8601.h"
 #include "util/strbuf.h"
 
 #define NAME_MAX_LEN 64
@@ -357,8 +358,37 @@ static int dst_run(copier *x, const char *sql, const char *what) {
 
 /* ------------------------------------------------------------------ the copy */
 
+/* Refuses to touch a destination run of the same id that is another run: ids are a start
+ * second and 24 random bits, unique in the store that made them only, so two nodes of one
+ * job may well have made the same one. A run is the same when its host and start time are:
+ * a copy of it (an earlier push) or nothing at all. -EEXIST with nothing written. */
+static int check_same_run(copier *x, const char *host, int64_t start_ns) {
+    aim_sql_stmt *st;
+    int r = aim__sql_prepare(x->dst, "SELECT host, start_wall_ns FROM runs WHERE id = ?1", &st);
+    if (r < 0)
+        return fail(x, r, 0, "cannot read the run");
+    aim__sql_bind_text(st, 1, x->run_id);
+    r = aim__sql_step(st);
+    if (r == 1) {
+        const char *dhost = aim__sql_column_text(st, 0);
+        int64_t dstart = aim__sql_column_int64(st, 1);
+        if (strcmp(dhost ? dhost : "", host) != 0 || dstart != start_ns) {
+            char when[32];
+            aim__fmt_time_iso(when, sizeof when, dstart);
+            r = aim__db_set_error(x->to, -EEXIST, "run %s in %s is another run (host %.64s, "
+                                  "started %s); not copied", x->run_id, store_name(x->to),
+                                  dhost ? dhost : "", when);
+        }
+    } else if (r < 0) {
+        r = fail(x, r, 0, "cannot read the run");
+    }
+    aim__sql_finalize(st);
+    return r < 0 ? r : 0;
+}
+
 /* The run's row: inserted, or updated where a copy of it is there (its totals and status
- * change until the run ends). Sets st.running from its status. */
+ * change until the run ends), unless the destination's run of that id is another run.
+ * Sets st.running from its status. */
 static int copy_run_row(copier *x) {
     table t;
     int r = load_table(x, "runs", &t);
@@ -367,19 +397,27 @@ static int copy_run_row(copier *x) {
         return r;
     }
     aim_sql_stmt *st;
-    r = aim__sql_prepare(x->src, "SELECT status FROM runs WHERE id = ?1", &st);
+    r = aim__sql_prepare(x->src, "SELECT status, host, start_wall_ns FROM runs WHERE id = ?1",
+                         &st);
     if (r < 0) {
         free(t.cols);
         return fail(x, r, 1, "cannot read the run");
     }
     aim__sql_bind_text(st, 1, x->run_id);
     r = aim__sql_step(st);
+    char host[256] = "";
+    int64_t start_ns = 0;
     if (r == 1) {
         const char *status = aim__sql_column_text(st, 0);
         x->st.running = status && strcmp(status, "running") == 0;
+        const char *h = aim__sql_column_text(st, 1);
+        snprintf(host, sizeof host, "%s", h ? h : "");
+        start_ns = aim__sql_column_int64(st, 2);
     }
     aim__sql_finalize(st);
-    if (r == 0)
+    if (r == 1)
+        r = check_same_run(x, host, start_ns);
+    else if (r == 0)
         r = aim__db_set_error(x->to, -ENOENT, "%s: no run %s", store_name(x->from), x->run_id);
     else if (r < 0)
         r = fail(x, r, 1, "cannot read the run");
@@ -555,6 +593,8 @@ static int copy_chunks(copier *x) {
         int c = i < ns && j < nd ? cmp_key(&src[i], &dst[j]) : i < ns ? -1 : 1;
         if (c == 0 && same_chunk(&src[i], &dst[j])) {
             x->st.chunks_present++;
+        } else if (c == 0 && (x->flags & AIM_COPY_KEEP_EXTRA)) {
+            x->st.chunks_kept++; /* the source's was downsampled: the destination's is raw */
         } else if (c == 0) {
             r = delete_chunk(x, &s, &dst[j]);
             if (r == 0)
@@ -564,6 +604,8 @@ static int copy_chunks(copier *x) {
         } else if (!(x->flags & AIM_COPY_KEEP_EXTRA)) {
             r = delete_chunk(x, &s, &dst[j]);
             x->st.chunks_removed += r == 0;
+        } else {
+            x->st.chunks_kept++; /* pruned (or dropped by a spool) at the source */
         }
         i += c <= 0;
         j += c >= 0;
@@ -645,5 +687,65 @@ int aim__store_copy_run(aim_db *from, aim_db *to, const char *run_id, unsigned f
         snapshot_end(&x);
     if (r == 0 && ret)
         *ret = x.st;
+    return r;
+}
+
+/* ------------------------------------------------------------------ dropping a run */
+
+/* The spool's clean-up (copy_store.h): every per-run table, then the run's row, in one
+ * transaction; the tables read from the catalogue as the copy reads them. */
+int aim__store_drop_run(aim_db *db, const char *run_id) {
+    if (!db || !run_id || !*run_id)
+        return -EINVAL;
+    aim_sql *c = aim__db_sql(db);
+    if (!c)
+        return aim__db_set_error(db, -EOPNOTSUPP, "%s is not an SQL store", store_name(db));
+    char (*names)[NAME_MAX_LEN] = NULL;
+    size_t n = 0, cap = 0;
+    aim_sql_stmt *st = NULL;
+    int r = aim__sql_prepare(c, run_tables_sql(c), &st);
+    while (r == 0 && (r = aim__sql_step(st)) == 1) {
+        const char *name = aim__sql_column_text(st, 0);
+        if (!plain_name(name))
+            continue; /* not aimeter's: left alone */
+        if (AIM_ARRAY_RESERVE(names, cap, n + 1, 16) < 0) {
+            r = -ENOMEM;
+            break;
+        }
+        snprintf(names[n++], NAME_MAX_LEN, "%s", name);
+    }
+    aim__sql_finalize(st);
+    if (r < 0) {
+        free(names);
+        return aim__db_set_error(db, r, "%s: cannot list the tables: %s", store_name(db),
+                                 r == -ENOMEM ? "out of memory" : aim__sql_errmsg(c));
+    }
+    r = aim__db_begin(db);
+    /* Children first (chunks among them), the run's row last: whatever foreign keys say. */
+    for (size_t i = 0; r == 0 && i <= n; i++) {
+        char sql[160];
+        if (i < n)
+            snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE run_id = ?1", names[i]);
+        else
+            snprintf(sql, sizeof sql, "DELETE FROM runs WHERE id = ?1");
+        r = aim__sql_prepare(c, sql, &st);
+        if (r == 0) {
+            aim__sql_bind_text(st, 1, run_id);
+            r = aim__sql_step(st);
+            aim__sql_finalize(st);
+        }
+        if (r < 0)
+            r = aim__db_set_error(db, r, "%s: cannot remove run %s: %s", store_name(db), run_id,
+                                  aim__sql_errmsg(c));
+        else
+            r = 0;
+    }
+    free(names);
+    if (r == 0)
+        return aim__db_commit(db);
+    char why[sizeof db->err];
+    memcpy(why, db->err, sizeof why);
+    aim__db_rollback(db);
+    memcpy(db->err, why, sizeof why);
     return r;
 }

@@ -108,6 +108,8 @@ int sql_marks_load(aim_db *db, const char *run_id, aim_mark_row **ret, size_t *r
 int sql_run_tags_store(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n);
 int sql_run_tags_load(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n);
 int sql_runs_with_tag(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);
+int sql_runs_with_tag_value(aim_db *db, const char *key, const char *value, char (**ret)[40],
+                            size_t *ret_n);
 int sql_runs_tags_load(aim_db *db, aim_run_summary *runs, size_t n);
 int sql_profile_insert(aim_db *db, const aim_profile_row *row, const char *json,
                        int64_t *ret_id);
@@ -141,6 +143,7 @@ int sql_corr_load(aim_db *db, const char *run_id, aim_corr_matrix **ret);
     .phase_instances = sql_phase_instances, .marks_load = sql_marks_load,                    \
     .run_tags_store = sql_run_tags_store, .run_tags_load = sql_run_tags_load,                \
     .runs_with_tag = sql_runs_with_tag, .runs_tags_load = sql_runs_tags_load,                \
+    .runs_with_tag_value = sql_runs_with_tag_value,                                          \
     .profile_insert = sql_profile_insert, .profile_list = sql_profile_list,                  \
     .profile_get = sql_profile_get, .prune_before = sql_prune_before,                        \
     .downsample = sql_downsample, .corr_save = sql_corr_save, .corr_load = sql_corr_load

@@ -98,15 +98,17 @@ int sql_runs_tags_load(aim_db *adb, aim_run_summary *runs, size_t n) {
     return r;
 }
 
-int sql_runs_with_tag(aim_db *adb, const char *key, char (**ret)[40], size_t *ret_n) {
+/* The ids the statement (key in ?1, value in ?2 when given) returns. */
+static int tagged_ids(aim_db *adb, const char *sql, const char *key, const char *value,
+                      char (**ret)[40], size_t *ret_n) {
     *ret = NULL;
     *ret_n = 0;
     aim_sql_stmt *st;
-    if (prep(adb, "SELECT r.id FROM run_tags t JOIN runs r "
-                         "ON r.id = t.run_id WHERE t.key = ?1 ORDER BY r.start_wall_ns, r.id",
-                         &st) < 0)
+    if (prep(adb, sql, &st) < 0)
         return fail(adb, -EIO, "cannot look the tag up");
     aim__sql_bind_text(st, 1, key);
+    if (value)
+        aim__sql_bind_text(st, 2, value);
     char (*ids)[40] = NULL;
     size_t n = 0, cap = 0;
     int r = 0, rc;
@@ -127,6 +129,19 @@ int sql_runs_with_tag(aim_db *adb, const char *key, char (**ret)[40], size_t *re
     *ret = ids;
     *ret_n = n;
     return 0;
+}
+
+int sql_runs_with_tag(aim_db *adb, const char *key, char (**ret)[40], size_t *ret_n) {
+    return tagged_ids(adb, "SELECT r.id FROM run_tags t JOIN runs r "
+                           "ON r.id = t.run_id WHERE t.key = ?1 ORDER BY r.start_wall_ns, r.id",
+                      key, NULL, ret, ret_n);
+}
+
+int sql_runs_with_tag_value(aim_db *adb, const char *key, const char *value, char (**ret)[40],
+                            size_t *ret_n) {
+    return tagged_ids(adb, "SELECT r.id FROM run_tags t JOIN runs r ON r.id = t.run_id "
+                           "WHERE t.key = ?1 AND t.value = ?2 ORDER BY r.start_wall_ns, r.id",
+                      key, value, ret, ret_n);
 }
 
 /* Marks the instances aimeter closed at the end of the run (aim__phases_finish closes every
