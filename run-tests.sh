@@ -21,6 +21,18 @@ build() { # dir, meson options...
   ninja -C "$dir" >/dev/null
 }
 
+# meson's log of the pass labelled label (--logbase testlog-LABEL) into the results; a pass
+# that wrote none counts as failed.
+keep_log() { # label, build dir
+  local label=$1 dir=$2 log
+  log=$(ls "$dir"/meson-logs/testlog-"$label"*.json 2>/dev/null | head -n 1)
+  if [ -n "$log" ]; then
+    cp "$log" "$results/$label.meson.json"
+  else
+    echo "no test log" > "$results/$label-tests.failed"
+  fi
+}
+
 suite() { # label, build dir, [meson test options...]
   local label=$1 dir=$2; shift 2
   step "$label: unit and fuzz replays"
@@ -30,13 +42,7 @@ suite() { # label, build dir, [meson test options...]
   rm -f "$dir"/meson-logs/testlog-"$label"*.json
   meson test -C "$dir" --suite unit --suite fuzz --print-errorlogs --logbase "testlog-$label" \
     "$@" | tail -n 12
-  local log
-  log=$(ls "$dir"/meson-logs/testlog-"$label"*.json 2>/dev/null | head -n 1)
-  if [ -n "$log" ]; then
-    cp "$log" "$results/$label.meson.json"
-  else
-    echo "no test log" > "$results/$label-tests.failed"
-  fi
+  keep_log "$label" "$dir"
 }
 
 e2e() { # label, build dir
@@ -64,13 +70,7 @@ postgres() { # label, build dir
   AIMETER_TEST_PG_DIR=$pgdir AIMETER_TEST_PG_URL=$url \
     meson test -C "$dir" --suite store --suite pg --print-errorlogs \
     --logbase "testlog-$label" | tail -n 12
-  local log
-  log=$(ls "$dir"/meson-logs/testlog-"$label"*.json 2>/dev/null | head -n 1)
-  if [ -n "$log" ]; then
-    cp "$log" "$results/$label.meson.json"
-  else
-    echo "no test log" > "$results/$label-tests.failed"
-  fi
+  keep_log "$label" "$dir"
   bash tests/tools/pg_tmp.sh stop "$pgdir"
 }
 

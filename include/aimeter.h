@@ -549,6 +549,13 @@ AIM_PUBLIC int aim_store_push_run(aim_store *dest, aim_store *src, const char *r
  * only: nothing is opened. */
 AIM_PUBLIC int aim_store_location_file(const char *location, const char **ret_path);
 
+/* (issue 16) location as a message may show it (docs/store.md, "PostgreSQL"): into buf (size
+ * bytes with the NUL, truncated to fit), with the secrets of a "scheme://" URL of any scheme
+ * (the password in user:SECRET@host, the values of password= and sslpassword=) replaced by
+ * "***"; a plain path is copied as it is. For every message that names a store location a
+ * user gave, before (or without) an open that would redact it. 0, or -EINVAL (no buf). */
+AIM_PUBLIC int aim_store_location_redact(const char *location, char *buf, size_t size);
+
 /* ---------------------------------------------------------------- carbon method, cost, what-if */
 
 /* Carbon = Σ over every sample interval of ΔE × intensity(t) × PUE, with intensity a step

@@ -9,14 +9,16 @@
  *       socket is not the default one) for the tasks, so `aimeter run` and the Python
  *       package inside join the agent as this job
  *   job_epilog (slurmd, once per job and node, root): `job ID`, `job end`
- * It never blocks or fails a job: an agent that is absent or does not answer within
- * two seconds makes every hook a no-op, said at SLURM's debug level. Options:
+ * It never blocks or fails a job: an agent that is absent or does not answer a line in full
+ * within two seconds (the whole exchange, monotonic clock) makes every hook a no-op, said at
+ * SLURM's debug level. Options:
  *   --aimeter=off            the job is not told to the agent (no job run; its own
  *                            `aimeter` calls still work)
  *   --aimeter=tag:K=V[,...]  tags for the job's runs (at most 8)
  *   --aimeter=on             the default
  * plugstack.conf arguments: socket=PATH (default /run/aimeter/agent.sock). */
 #include <errno.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <slurm/spank.h>
@@ -65,6 +68,19 @@ static int tag_ok(const char *kv) {
     return 1;
 }
 
+/* The job run's own tags, which say whose and which run it is: a user's tag must not file it
+ * under another job or user, nor win the double-measurement choice. The agent refuses them
+ * too (src/lib/model/job_info.c aim__job_info_tag_reserved, the same list). */
+static const char *reserved_key(const char *kv) {
+    static const char *const keys[] = { "job",  "node",        "node_rank", "ranks",
+                                        "user", "measured_by", "agent_run", "cgroup" };
+    size_t n = strcspn(kv, "=");
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strlen(keys[i]) == n && strncmp(kv, keys[i], n) == 0)
+            return keys[i];
+    return NULL;
+}
+
 static int take_option(int val, const char *arg, int remote) {
     (void)val;
     (void)remote;
@@ -80,6 +96,13 @@ static int take_option(int val, const char *arg, int remote) {
     snprintf(copy, sizeof copy, "%s", arg);
     int n = 0;
     for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        const char *own = strncmp(t, "tag:", 4) == 0 ? reserved_key(t + 4) : NULL;
+        if (own) {
+            slurm_error("aimeter: --aimeter=%s: tag:%s is aimeter's own (job node node_rank "
+                        "ranks user measured_by agent_run cgroup are set by the agent)", arg,
+                        own);
+            return -1;
+        }
         if (strncmp(t, "tag:", 4) != 0 || !tag_ok(t + 4) || ++n > 8) {
             slurm_error("aimeter: --aimeter=%s: off, on, or tag:KEY=VALUE (at most 8, "
                         "separated by commas; KEY: A-Z a-z 0-9 _ . - from a letter)", arg);
@@ -114,14 +137,24 @@ static void read_option(spank_t sp) {
         take_option(0, arg, 1);
 }
 
+/* Milliseconds left until deadline (CLOCK_MONOTONIC ns), 0 when past. */
+static int left_ms(int64_t deadline) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t left = deadline - ((int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+    return left <= 0 ? 0 : (int)((left + 999999) / 1000000);
+}
+
 /* Sends each of lines (each ending in '\n') and reads one reply line for each; 0 when every
- * reply is "ok...", -1 otherwise (said at debug level). Never waits more than 2 s a line. */
+ * reply is "ok...", -1 otherwise (said at debug level). Each exchange (a line and its reply)
+ * has EXCHANGE_MS in all, however slowly a peer trickles its bytes: the deadline is the
+ * monotonic clock's, and every wait polls for what is left of it. */
+#define EXCHANGE_MS 2000
 static int talk(const char *const *lines, int n) {
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
-    struct timeval tv = { 2, 0 };
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct timeval tv = { EXCHANGE_MS / 1000, 0 }; /* connect and send: one exchange's time */
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock_path);
@@ -133,6 +166,10 @@ static int talk(const char *const *lines, int n) {
     }
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t deadline = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec +
+                           (int64_t)EXCHANGE_MS * 1000000LL;
         size_t len = strlen(lines[i]);
         char reply[LINE];
         size_t got = 0;
@@ -140,18 +177,30 @@ static int talk(const char *const *lines, int n) {
             rc = -1;
             break;
         }
-        while (got + 1 < sizeof reply) {
-            ssize_t r = recv(fd, reply + got, 1, 0);
-            if (r <= 0 || reply[got] == '\n')
+        int done = 0;
+        while (!done && got + 1 < sizeof reply) {
+            struct pollfd p = { .fd = fd, .events = POLLIN };
+            int ms = left_ms(deadline);
+            if (ms == 0 || poll(&p, 1, ms) <= 0) {
+                if (ms > 0 && errno == EINTR)
+                    continue;
+                rc = -1; /* the exchange's time is up */
                 break;
-            got++;
+            }
+            ssize_t r = recv(fd, reply + got, 1, MSG_DONTWAIT);
+            if (r < 0 && (errno == EAGAIN || errno == EINTR))
+                continue;
+            if (r <= 0 || reply[got] == '\n')
+                done = 1;
+            else
+                got++;
         }
         reply[got] = '\0';
-        if (strncmp(reply, "ok", 2) != 0) {
-            slurm_debug("aimeter: the agent at %s answered '%s' to %.*s", sock_path, reply,
-                        (int)(len - 1), lines[i]);
+        if (rc == 0 && strncmp(reply, "ok", 2) != 0)
             rc = -1;
-        }
+        if (rc < 0)
+            slurm_debug("aimeter: the agent at %s answered '%s' to %.*s%s", sock_path, reply,
+                        (int)(len - 1), lines[i], done ? "" : " (no whole line in time)");
     }
     close(fd);
     return rc;

@@ -136,7 +136,9 @@ int cli_open_store(const char *db_path, aim_store **ret_store) {
     const char *file = NULL;
     if (db_path && aim_store_location_file(db_path, &file) == 1 && *file &&
         access(file, F_OK) != 0) {
-        cli_error("no store at %s (nothing measured yet; use --db or AIMETER_DB)", db_path);
+        char shown[4096]; /* a sqlite://user:SECRET@... location is a URL all the same */
+        aim_store_location_redact(db_path, shown, sizeof shown);
+        cli_error("no store at %s (nothing measured yet; use --db or AIMETER_DB)", shown);
         free(def);
         aim_store_free(store);
         return AIM_EXIT_NOINPUT;

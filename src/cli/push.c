@@ -216,8 +216,10 @@ int cmd_push(int argc, char **argv) {
         src_name = def;
     int same = same_store(src_name, to);
     free(def);
-    if (same) {
-        cli_error("push: --to %s is the store pushed from (--db, or the default store)", to);
+    if (same) { /* named before any open: its secrets are hidden here (docs/store.md) */
+        char shown[4096];
+        aim_store_location_redact(to, shown, sizeof shown);
+        cli_error("push: --to %s is the store pushed from (--db, or the default store)", shown);
         return AIM_EXIT_USAGE;
     }
     aim_store *src;

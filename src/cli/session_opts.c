@@ -99,7 +99,9 @@ int cli_session_option(const char *cmd, int c, const char *arg, const char *give
         break;
     case CLI_OPT_SPOOL:
         if (aim_config_set_spool(cfg, arg) < 0) {
-            cli_error("bad --spool '%s': a local SQLite file's path, not a URL", arg);
+            char shown[4096]; /* a server's URL, refused: it may hold a password */
+            aim_store_location_redact(arg, shown, sizeof shown);
+            cli_error("bad --spool '%s': a local SQLite file's path, not a URL", shown);
             return AIM_EXIT_USAGE;
         }
         break;

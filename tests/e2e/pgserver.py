@@ -106,10 +106,9 @@ def pg_server_running():
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def pg_server():
-    """The session's PostgreSQL server: a skip with pg_tmp.sh's reason when PostgreSQL is not
-    installed, a failure in CI."""
+def pg_server_or_skip():
+    """A fixture's body (`yield from`): a server of the fixture's own for its length; a skip
+    with pg_tmp.sh's reason when PostgreSQL is not installed, a failure in CI."""
     try:
         with pg_server_running() as server:
             yield server
@@ -117,6 +116,12 @@ def pg_server():
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is missing in CI: {e}")
         pytest.skip(f"PostgreSQL tests skipped: {e}")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's PostgreSQL server (pg_server_or_skip)."""
+    yield from pg_server_or_skip()
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 Two "nodes" are two `aimeter run` processes measuring the fake NVML's two GPUs, with the
 same SLURM_JOB_ID and different SLURMD_NODENAME (the node tag's own variable: no host name
 is faked), into ONE store, SQLite or PostgreSQL (store_url). A third run on node n1 of the
-same job overlaps n1's: the node is measured twice, counted once with a warning. Then:
+same job lies inside n1's (FIFO-gated, not timed): the node is measured twice, counted once
+with a warning. Then:
   - the job tags are set from the environment (job, node, node_rank, ranks, user,
     measured_by), a --tag given by the user wins;
   - `report --job` totals are the sums of the counted nodes' own `report --json` totals, per
@@ -15,7 +16,9 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
+import time
 
 import pytest
 
@@ -30,31 +33,61 @@ def node_env(node, node_id, gtids, **extra):
                    SLURM_GTIDS=gtids, SLURM_JOB_USER="ada", **extra)
 
 
-def start(store, name, seconds, env, *extra):
-    """An `aimeter run` of one node: a phase "train" and a samples counter inside it."""
+def start(store, name, env, *extra, inside=""):
+    """An `aimeter run` of one node: a phase "train" and a samples counter inside it, and the
+    shell commands inside run within the phase. Its own process group (killed at the end)."""
     a = str(AIMETER)
-    script = (f"{a} phase begin train; {a} record samples 64; sleep {seconds}; "
-              f"{a} phase end train")
+    script = f"{a} phase begin train; {a} record samples 64; {inside} {a} phase end train"
     cmd = [a, "run", "-q", "--no-agent", "--db", str(store), "-n", name, "-i", "50ms", *extra,
            "--", "sh", "-c", script]
     full = dict(os.environ, **{k: str(v) for k, v in env.items()})
     return subprocess.Popen(cmd, env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, start_new_session=True)
+
+
+def release(fifo):
+    """Writes a line into fifo if a reader waits there (never blocks: no reader, nothing)."""
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:
+        return
+    with os.fdopen(fd, "w") as f:
+        f.write("go\n")
 
 
 @pytest.fixture
-def job_store(store_url):
-    """The store with the job's three runs: n1 (1.5 s), n2 (0.8 s), and n1 again (0.3 s,
-    overlapping the first n1: started together), plus an unrelated run. Returns (store,
-    {name: run id})."""
-    procs = {
-        "n1": start(store_url, "n1", 1.5, node_env("n1", "0", "0,1,2,3")),
-        "n2": start(store_url, "n2", 0.8, node_env("n2", "1", "4,5,6,7"), "--tag", "user=grace"),
-        "n1-again": start(store_url, "n1-again", 0.3, node_env("n1", "0", "0,1,2,3")),
-    }
-    for name, p in procs.items():
-        out, err = p.communicate(timeout=120)
-        assert p.returncode == 0, f"{name}: {err}"
+def job_store(store_url, tmp_path):
+    """The store with the job's three runs: n1, n2, and n1 again inside n1's window, plus an
+    unrelated run. Returns (store, {name: run id}). The overlap is made by construction, not
+    by sleeps: n1 signals it is inside its phase, then blocks on a FIFO; n1-again runs to its
+    end meanwhile; only then is n1 released. So n1-again starts after n1 and ends before it,
+    and n1 is the longer of the two whatever the machine's load."""
+    inside, go = tmp_path / "n1-inside", tmp_path / "n1-go"
+    os.mkfifo(go)
+    n1 = start(store_url, "n1", node_env("n1", "0", "0,1,2,3"),
+               inside=f": > {inside}; read x < {go};")
+    procs = {"n1": n1}
+    try:
+        deadline = time.monotonic() + 60  # until n1's command runs (no timing asserted)
+        while not inside.exists():
+            assert n1.poll() is None and time.monotonic() < deadline, n1.communicate()[1]
+            time.sleep(0.02)
+        procs["n2"] = start(store_url, "n2", node_env("n2", "1", "4,5,6,7"), "--tag",
+                            "user=grace")
+        procs["n1-again"] = start(store_url, "n1-again", node_env("n1", "0", "0,1,2,3"))
+        for name in ("n1-again", "n2"):
+            out, err = procs[name].communicate(timeout=120)
+            assert procs[name].returncode == 0, f"{name}: {err}"
+        assert n1.poll() is None  # still blocked: n1-again lay inside its window
+        release(go)
+        out, err = n1.communicate(timeout=120)
+        assert n1.returncode == 0, f"n1: {err}"
+    finally:
+        release(go)
+        for p in procs.values():
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=10)
     r = run_aimeter("run", "-q", "--no-agent", "--db", store_url, "-n", "alone", "--", "true")
     assert r.returncode == 0, r.stderr
     ids = dict(query(store_url, "SELECT name, id FROM runs"))
@@ -99,6 +132,9 @@ def test_report_job_sums_the_nodes_and_counts_a_node_once(job_store):
     assert a["energy"]["total_j"] > 0 and b["energy"]["total_j"] > 0
     assert by_node["n1"]["energy_j"] == pytest.approx(a["energy"]["total_j"], rel=1e-9)
     assert by_node["n2"]["energy_j"] == pytest.approx(b["energy"]["total_j"], rel=1e-9)
+    # a run measures its whole node: the node's figure is the node's own, said so
+    assert by_node["n1"]["method"] == "node"
+    assert by_node["n1"]["node_energy_j"] == pytest.approx(by_node["n1"]["energy_j"], rel=1e-9)
     assert job["energy_j"] == pytest.approx(a["energy"]["total_j"] + b["energy"]["total_j"],
                                             rel=1e-9)
     assert job["carbon_g"] == pytest.approx(a["carbon"]["g"] + b["carbon"]["g"], rel=1e-9)

@@ -20,17 +20,16 @@ import shutil
 import subprocess
 import tempfile
 import time
-import types
 import urllib.parse
 
 import pytest
 
 from conftest import (AIMETER, EX_UNAVAILABLE, EX_USAGE, assert_one_error, gpu_env, kill_tree,
                       ls_json, popen_aimeter, run_aimeter)
-from pgserver import PgUnavailable, pg_server_running, query
+from pgserver import pg_server_or_skip, query
 from promserver import fetch
 from serveproc import serving
-from test_golden import CASES, GOLDEN, INTENSITY, check, check_streams, clean_env, load_store
+from test_golden import CASES, load_store, run_case
 
 # The golden store's runs (test_golden.py): R1 has four epochs, R5 no GPU.
 R1 = "20261207-083154-91009a"
@@ -95,23 +94,7 @@ def test_golden_on_postgresql(golden_pg, name, args, files, tmp_path):
     """The golden outputs, read from PostgreSQL: byte for byte what SQLite gives."""
     work = tmp_path / "work"
     work.mkdir()
-    shutil.copyfile(INTENSITY, work / "golden-intensity.csv")
-    r = subprocess.run([str(AIMETER), *args, "--db", golden_pg], cwd=work,
-                       env=clean_env(tmp_path), stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=120)
-    where = golden_pg.encode()
-    r = types.SimpleNamespace(returncode=r.returncode,
-                              stdout=r.stdout.replace(where, b"golden.db"),
-                              stderr=r.stderr.replace(where, b"golden.db"))
-    problems = []
-    check_streams(GOLDEN, name, r, problems)
-    for f in files:
-        out = work / f
-        if not out.is_file():
-            problems.append(f"{f}: not written")
-            continue
-        check(GOLDEN / f"{name}.{f}", out.read_bytes(), problems)
-    assert not problems, f"{name}: aimeter {' '.join(args)}\n" + "\n".join(problems)
+    run_case(name, args, files, tmp_path, work, golden_pg)
 
 
 # ---------------------------------------------------------------- a measured run, both stores
@@ -302,13 +285,7 @@ def test_push_of_a_run_with_text_that_is_not_utf8(pg_url, tmp_path):
 def own_pg():
     """A PostgreSQL server of this test's own, which it restarts (the session's serves the
     other tests)."""
-    try:
-        with pg_server_running() as server:
-            yield server
-    except PgUnavailable as e:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is missing in CI: {e}")
-        pytest.skip(f"PostgreSQL tests skipped: {e}")
+    yield from pg_server_or_skip()
 
 
 def restart(server):

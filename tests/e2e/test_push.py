@@ -376,3 +376,24 @@ def test_push_to_an_unreachable_server(src, pg_server, tmp_path):
     r = push(src, f"postgresql://aimeter@/aimeter?host={tmp_path}")
     assert r.returncode == EX_UNAVAILABLE, r.stderr
     assert r.stdout == "" and r.stderr.count("\n") == 1, r.stderr
+
+
+@pytest.mark.parametrize("args,code,shown", [
+    # --to the store pushed from: refused before either is opened
+    (["push", "--db", "postgresql://u:s3cret@/db?host=/nonexistent",
+      "--to", "postgresql://u:s3cret@/db?host=/nonexistent"], EX_USAGE,
+     "--to postgresql://u:***@/db?host=/nonexistent is the store pushed from"),
+    # a file store's URL that is not there: said before the open
+    (["ls", "--db", "sqlite://u:s3cret@nowhere/x.db"], EX_NOINPUT,
+     "no store at sqlite://u:***@nowhere/x.db"),
+    # a server's URL as the spool: refused while the options are read
+    (["run", "--spool", "postgresql://h/db?password=s3cret", "--", "true"], EX_USAGE,
+     "bad --spool 'postgresql://h/db?password=***'"),
+])
+def test_locations_named_before_an_open_hide_their_secrets(args, code, shown):
+    """The CLI's own messages that name a store location given on the command line (before,
+    or without, an open that would redact it) show it with its secrets as ***."""
+    r = run_aimeter(*args)
+    assert r.returncode == code, r.stderr
+    assert shown in r.stderr, r.stderr
+    assert "s3cret" not in r.stdout + r.stderr

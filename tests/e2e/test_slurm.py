@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -238,6 +239,28 @@ def test_a_batch_job_gets_its_run_from_the_agent(slurm_any_store):
     assert [p["name"] for p in whole["phases"]] == ["train"]
 
 
+def test_a_joined_run_does_not_end_the_jobs_window(slurm):
+    """Review finding 4: `aimeter run -- true` in the batch script joins the job and leaves;
+    the job's run still covers the whole job (its phase after the joined run is in it)."""
+    agent, cluster = slurm
+    script = cluster.d / "prep.sh"
+    script.write_text("#!/bin/sh\n"
+                      "aimeter run -- true\n"
+                      "aimeter phase begin train\n"
+                      "aimeter phase end\n")
+    r = cluster.run("sbatch", "--wait", "--parsable", "-o", str(cluster.d / "prep.txt"),
+                    str(script))
+    assert r.returncode == 0, r.stderr + cluster.log("slurmd")
+    job = r.stdout.strip().split(";")[0]
+    wait_until(lambda: job in job_runs(agent.db), f"the run of job {job}", DEADLINE)
+    assert agent.stop() == 0  # every job run written
+    runs = [x for x in ls_json(agent.db) if x["name"] == f"job {job}"]
+    assert len(runs) == 1, runs
+    rep = report_json(agent.db, runs[0]["id"])
+    phases = {p["name"] for p in (rep.get("workload") or {}).get("phases", [])}
+    assert "train" in phases, ((cluster.d / "prep.txt").read_text(), rep.get("workload"))
+
+
 def test_srun_jobs_and_aimeter_off(slurm):
     agent, cluster = slurm
     r = cluster.run("srun", "-N1", "-n1", "sh", "-c", "echo job=$SLURM_JOB_ID aim=$AIMETER_JOB")
@@ -252,6 +275,9 @@ def test_srun_jobs_and_aimeter_off(slurm):
     # a bad option is the user's error, said by srun; no job is started
     r = cluster.run("srun", "-N1", "--aimeter=colour", "true")
     assert r.returncode != 0 and "--aimeter" in r.stderr
+    # the job run's own tags are aimeter's (review finding 5)
+    r = cluster.run("srun", "-N1", "--aimeter=tag:project=x,tag:measured_by=run", "true")
+    assert r.returncode != 0 and "tag:measured_by is aimeter's own" in r.stderr, r.stderr
     wait_until(lambda: job in job_runs(agent.db), f"the run of job {job}", DEADLINE)
     assert off not in job_runs(agent.db)
     assert agent.stop() == 0
@@ -285,3 +311,42 @@ def test_a_job_running_when_the_agent_stops_gets_a_cut_run(slurm):
     assert run["status"] == "interrupted"
     warnings = report_json(agent.db, run["id"])["warnings"]
     assert any("the agent stopped while the job ran" in w for w in warnings), warnings
+
+
+def test_a_trickling_peer_never_holds_a_job(slurm):
+    """Review finding 11c: a peer on the agent's socket that answers one byte a second, never
+    a whole line, holds each of the plugin's exchanges 2 s at most (not 2 s a byte: ~17 min
+    a job). The job finishes well within the test's deadline."""
+    agent, cluster = slurm
+    assert agent.stop() == 0
+    if os.path.exists(agent.sock):
+        os.unlink(agent.sock)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(agent.sock)
+    server.listen(8)
+    stop = threading.Event()
+
+    def trickle(conn):
+        with conn:
+            while not stop.is_set():
+                try:
+                    conn.sendall(b"o" if not stop.wait(1) else b"")
+                except OSError:
+                    return
+
+    def accept():
+        server.settimeout(0.5)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            threading.Thread(target=trickle, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        r = cluster.run("srun", "-N1", "-n1", "sh", "-c", "echo ran")
+        assert r.returncode == 0 and "ran" in r.stdout, r.stderr
+    finally:
+        stop.set()
+        server.close()

@@ -12,13 +12,14 @@ so that the waits are short."""
 import os
 import signal
 import sqlite3
+import subprocess
 import time
 
 import pytest
 
 from agentproc import DEADLINE, Agent, sock_dir, wait_until  # noqa: F401 (fixture)
 from conftest import kill_tree, popen_aimeter, run_aimeter
-from pgserver import PgUnavailable, pg_server_running, query
+from pgserver import pg_server_or_skip, query
 
 FAST = ("--upload-interval", "50ms")
 
@@ -26,13 +27,7 @@ FAST = ("--upload-interval", "50ms")
 @pytest.fixture
 def own_pg():
     """A PostgreSQL server of this test's own, which it may halt and resume."""
-    try:
-        with pg_server_running() as server:
-            yield server
-    except PgUnavailable as e:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is missing in CI: {e}")
-        pytest.skip(f"PostgreSQL tests skipped: {e}")
+    yield from pg_server_or_skip()
 
 
 def lite(path, sql):
@@ -172,3 +167,99 @@ def test_agent_uploads_its_run_and_what_was_left_in_the_spool(own_pg, tmp_path, 
     assert_every_sample_once(url, agent_id)
     assert chunk_keys(query(url, f"SELECT grp, seq FROM chunks WHERE run_id = '{left}'"))
     assert lite(spool, "SELECT id FROM runs") == []  # both uploaded and ended
+
+
+def server_pids(server):
+    """The processes of this test's own server: its postmaster (postmaster.pid) and the
+    postmaster's children (the backends, the uploader's among them). Never another's."""
+    with open(os.path.join(server.dir, "data", "postmaster.pid")) as f:
+        pm = int(f.readline())
+    kids = subprocess.run(["pgrep", "-P", str(pm)], capture_output=True, text=True).stdout
+    return [pm] + [int(p) for p in kids.split()]
+
+
+def signal_server(server, sig):
+    for pid in server_pids(server):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def test_stalled_server_does_not_hold_the_end_of_the_run(own_pg, tmp_path):
+    """A server that stops answering mid-statement (its processes SIGSTOPped: the kernel
+    still holds the connection, so no error ever comes) is given up at the end's deadline:
+    `aimeter run` returns with the run kept in the spool while the server is still stopped,
+    and a push after it resumes uploads the run once."""
+    url, spool, go = own_pg.createdb(), str(tmp_path / "spool.db"), tmp_path / "go"
+    os.mkfifo(go)
+    proc, _, err = popen_aimeter("run", "--db", url, "--spool", spool, *FAST, "-i", "20ms",
+                                 "--sources", "procfs", "--", "sh", "-c", f"read x < {go}",
+                                 out_dir=tmp_path)
+    try:
+        wait_until(lambda: proc.poll() is None and int((pg_rows(
+            url, "SELECT count(*) FROM chunks") or [("0",)])[0][0]) >= 2, "the first upload")
+        (run_id,) = pg_rows(url, "SELECT id FROM runs")[0]
+        signal_server(own_pg, signal.SIGSTOP)
+        with open(go, "w") as f:
+            f.write("x\n")
+        # before the fix: waited until SIGCONT (here: the test's timeout)
+        assert proc.wait(timeout=DEADLINE) == 0, err.read_text()
+        stderr = err.read_text()
+        push_cmd = f"aimeter push --db {spool} --to {url}"
+        assert "kept in the spool" in stderr and push_cmd in stderr, stderr
+        assert [i for (i,) in lite(spool, "SELECT id FROM runs")] == [run_id]
+    finally:
+        signal_server(own_pg, signal.SIGCONT)
+        kill_tree(proc)
+    p = run_aimeter("push", "--db", spool, "--to", url)
+    assert p.returncode == 0, p.stderr
+    assert [i for (i,) in query(url, "SELECT id FROM runs")] == [run_id]
+    assert_every_sample_once(url, run_id)
+    assert chunk_keys(query(url, f"SELECT grp, seq FROM chunks WHERE run_id = '{run_id}'")) \
+        == chunk_keys(lite(spool, f"SELECT grp, seq FROM chunks WHERE run_id = '{run_id}'"))
+
+
+def test_a_run_id_taken_on_the_server_is_uploaded_under_a_new_id(own_pg, tmp_path, sock_dir):
+    """Ids are unique per store only: a spooled run whose id the server holds for another
+    run (another host) is not an outage. The agent renames it in the spool, uploads it under
+    the new id with a warning saying so, and leaves the server's run alone."""
+    url, spool = own_pg.createdb(), str(tmp_path / "spool.db")
+    own_pg.halt()
+    r = run_aimeter("run", "-q", "--db", url, "--spool", spool, *FAST, "-i", "20ms",
+                    "--sources", "procfs", "--", "true")
+    assert r.returncode == 0, r.stderr
+    ((left,),) = lite(spool, "SELECT id FROM runs")
+    spooled = chunk_keys(lite(spool, f"SELECT grp, seq FROM chunks WHERE run_id = '{left}'"))
+    own_pg.resume()
+    # the server gets another node's run under the same id
+    other = str(tmp_path / "other.db")
+    src, dst = sqlite3.connect(spool), sqlite3.connect(other)
+    src.backup(dst)
+    src.close()
+    dst.execute(f"UPDATE runs SET host = 'another-node' WHERE id = '{left}'")
+    dst.commit()
+    dst.close()
+    p = run_aimeter("push", "--db", other, "--to", url)
+    assert p.returncode == 0, p.stderr
+    a = Agent(tmp_path, url, os.path.join(sock_dir, "agent.sock"),
+              extra=("--spool", spool, *FAST))
+    try:
+        wait_until(lambda: a.proc.poll() is None and len(pg_rows(url, "SELECT id FROM runs")) == 3
+                   and all(i != left for (i,) in lite(spool, "SELECT id FROM runs")),
+                   "the left run uploaded under a new id and removed from the spool")
+        a.proc.send_signal(signal.SIGTERM)
+        assert a.proc.wait(timeout=DEADLINE) == 0, a.err.read_text()
+    finally:
+        kill_tree(a.proc)
+    assert query(url, f"SELECT host FROM runs WHERE id = '{left}'") == [("another-node",)]
+    renamed = query(url, "SELECT id FROM runs WHERE host <> 'another-node' AND "
+                         f"warnings LIKE '%run id {left} was taken%'")
+    assert len(renamed) == 1, query(url, "SELECT id, host FROM runs")
+    ((new_id,),) = renamed
+    warnings = warnings_of(url, new_id)
+    assert new_id != left and f"uploaded as {new_id}" in warnings, warnings
+    assert new_id[:16] == left[:16]  # the same second
+    assert chunk_keys(query(url, f"SELECT grp, seq FROM chunks WHERE run_id = '{new_id}'")) \
+        == spooled
+    assert lite(spool, "SELECT id FROM runs") == []

@@ -88,14 +88,9 @@ static void psql(const char *url, const char *sql, char *out, size_t size) {
     unlink(file);
 }
 
-int64_t store_rig_sql_int(const char *location, const char *sql) {
-    if (store_rig_pg()) {
-        char out[64];
-        psql(location, sql, out, sizeof out);
-        return strtoll(out, NULL, 10);
-    }
+int64_t store_rig_sqlite_int(const char *path, const char *sql) {
     sqlite3 *h;
-    assert_int_equal(sqlite3_open_v2(location, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
         fail_msg("%s: %s", sql, sqlite3_errmsg(h));
@@ -106,16 +101,49 @@ int64_t store_rig_sql_int(const char *location, const char *sql) {
     return v;
 }
 
+void store_rig_sqlite_exec(const char *path, const char *sql) {
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(h);
+}
+
+aim_db *store_rig_open(const char *location, int readonly) {
+    char err[512];
+    aim_db *db = NULL;
+    int r = aim__db_open(location, readonly, &db, err, sizeof err);
+    if (r < 0)
+        fail_msg("aim__db_open(%s): %d %s", location, r, err);
+    return db;
+}
+
+int store_rig_mkdtemp(char *dir, size_t size, const char *prefix) {
+    snprintf(dir, size, "/tmp/%s_XXXXXX", prefix);
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+int store_rig_rmtree(const char *dir) {
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int64_t store_rig_sql_int(const char *location, const char *sql) {
+    if (store_rig_pg()) {
+        char out[64];
+        psql(location, sql, out, sizeof out);
+        return strtoll(out, NULL, 10);
+    }
+    return store_rig_sqlite_int(location, sql);
+}
+
 void store_rig_sql_exec(const char *location, const char *sql) {
     if (store_rig_pg()) {
         char out[64];
         psql(location, sql, out, sizeof out);
         return;
     }
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(location, &h), SQLITE_OK);
-    char *msg = NULL;
-    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    sqlite3_close(h);
+    store_rig_sqlite_exec(location, sql);
 }

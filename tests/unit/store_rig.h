@@ -29,6 +29,19 @@ int64_t store_rig_sql_int(const char *location, const char *sql);
 /* Runs sql (statements without results) on the store at location, outside aimeter. */
 void store_rig_sql_exec(const char *location, const char *sql);
 
+/* The same on the SQLite file at path whatever back-end the suite runs on (a copy's source
+ * is always a file). */
+int64_t store_rig_sqlite_int(const char *path, const char *sql);
+void store_rig_sqlite_exec(const char *path, const char *sql);
+
+/* aim__db_open of location; fails the test, with the store's message, when it cannot. */
+aim_db *store_rig_open(const char *location, int readonly);
+
+/* A fresh directory /tmp/PREFIX_XXXXXX into dir (size bytes), and its removal with all it
+ * holds: the bodies of a cmocka setup and teardown (0, or -1 on failure). */
+int store_rig_mkdtemp(char *dir, size_t size, const char *prefix);
+int store_rig_rmtree(const char *dir);
+
 /* A test about files (parent directories, SQLite headers, a foreign file, the default path)
  * has nothing to test on PostgreSQL: it says so and is skipped there. */
 #define STORE_RIG_FILES_ONLY(why)                                                           \

@@ -29,15 +29,12 @@ static char tmpdir[64];
 
 static int setup(void **state) {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/aim_pages_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return store_rig_mkdtemp(tmpdir, sizeof tmpdir, "aim_pages");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return store_rig_rmtree(tmpdir);
 }
 
 /* Chunk seq of group g spans [seq * 1000, seq * 1000 + 999]; its blob and summary say
@@ -56,20 +53,13 @@ static char where[160]; /* the location of the last store_with's store */
 /* A second connection to the store at `where`: another process's, as far as the first
  * handle's snapshots go. */
 static aim_db *other_handle(void) {
-    char err[512];
-    aim_db *db = NULL;
-    if (aim__db_open(where, 0, &db, err, sizeof err) < 0)
-        fail_msg("aim__db_open(%s): %s", where, err);
-    return db;
+    return store_rig_open(where, 0);
 }
 
 /* A run with n0 chunks in group 0 and n1 in group 1. */
 static aim_db *store_with(const char *name, int n0, int n1) {
-    char err[512];
     store_rig_location(where, sizeof where, tmpdir, name);
-    aim_db *db = NULL;
-    if (aim__db_open(where, 0, &db, err, sizeof err) < 0)
-        fail_msg("aim__db_open(%s): %s", where, err);
+    aim_db *db = store_rig_open(where, 0);
     aim_run_summary run;
     memset(&run, 0, sizeof run);
     snprintf(run.id, sizeof run.id, RUN);

@@ -12,7 +12,6 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,48 +30,14 @@ static char tmpdir[64];
 
 static int setup(void **state) {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/aim_copy_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return store_rig_mkdtemp(tmpdir, sizeof tmpdir, "aim_copy");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return store_rig_rmtree(tmpdir);
 }
 
-static aim_db *open_db(const char *path, int readonly) {
-    char err[512];
-    aim_db *db = NULL;
-    int r = aim__db_open(path, readonly, &db, err, sizeof err);
-    if (r < 0)
-        fail_msg("aim__db_open(%s): %d %s", path, r, err);
-    return db;
-}
-
-/* The source is always a file: read and written with sqlite3 directly. */
-static int64_t src_int(const char *path, const char *sql) {
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(h));
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
-}
-
-static void src_exec(const char *path, const char *sql) {
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
-    char *msg = NULL;
-    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    sqlite3_close(h);
-}
 
 static void make_run(aim_run_summary *run, const char *id, int64_t start) {
     memset(run, 0, sizeof *run);
@@ -126,7 +91,7 @@ static void put_chunk(aim_db *db, const char *id, int g, int seq) {
 /* A source store at path with run A (2 devices, 3 series, 2 groups of chunks 0..n_chunks-1,
  * tags, intensity steps, marks and records) and run B (one chunk), both `status`. */
 static void make_source(const char *path, int n_chunks, aim_run_status status) {
-    aim_db *db = open_db(path, 0);
+    aim_db *db = store_rig_open(path, 0);
     const char *ids[] = { RUN_A, RUN_B };
     for (int k = 0; k < 2; k++) {
         aim_run_summary run;
@@ -150,12 +115,13 @@ static void make_source(const char *path, int n_chunks, aim_run_status status) {
         aim__run_summary_clear(&run);
     }
     aim__db_close(db);
-    src_exec(path, "INSERT INTO marks (run_id, seq, t_ns, text) VALUES "
-                   "('" RUN_A "', 0, 5, 'start'), ('" RUN_A "', 1, 7, 'it''s done');"
-                   "INSERT INTO records (run_id, key, t_ns, value) VALUES "
-                   "('" RUN_A "', 'tokens', 5, 512), ('" RUN_A "', 'tokens', 5, 512),"
-                   "('" RUN_A "', 'tokens', 9, 1024.5), ('" RUN_B "', 'loss', 1, 0.5);"
-                   "INSERT INTO marks (run_id, seq, t_ns, text) VALUES ('" RUN_B "', 0, 1, 'b');");
+    store_rig_sqlite_exec(path, "INSERT INTO marks (run_id, seq, t_ns, text) VALUES "
+                                "('" RUN_A "', 0, 5, 'start'), ('" RUN_A "', 1, 7, 'it''s done');"
+                                "INSERT INTO records (run_id, key, t_ns, value) VALUES "
+                                "('" RUN_A "', 'tokens', 5, 512), ('" RUN_A "', 'tokens', 5, 512),"
+                                "('" RUN_A "', 'tokens', 9, 1024.5), ('" RUN_B "', 'loss', 1, 0.5);"
+                                "INSERT INTO marks (run_id, seq, t_ns, text) VALUES "
+                                "('" RUN_B "', 0, 1, 'b');");
 }
 
 /* The per-run tables the checks count rows of (by run_id; runs by id). */
@@ -177,7 +143,7 @@ static void same_rows(const char *src, const char *dst, const char *id) {
     char sql[256];
     for (size_t i = 0; i < N_TABLES; i++) {
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE run_id = '%s'", tables[i], id);
-        int64_t want = src_int(src, sql);
+        int64_t want = store_rig_sqlite_int(src, sql);
         assert_true(want > 0);
         if (dst_count(dst, tables[i], id) != want)
             fail_msg("%s: %lld rows, the source has %lld", tables[i],
@@ -186,21 +152,21 @@ static void same_rows(const char *src, const char *dst, const char *id) {
     assert_int_equal(dst_count(dst, "runs", id), 1);
     snprintf(sql, sizeof sql, "SELECT sum(length(data) * 7 + t_first_ns * 3 + t_last_ns + grp "
              "* 11 + seq * 13) FROM chunks WHERE run_id = '%s'", id);
-    assert_int_equal(store_rig_sql_int(dst, sql), src_int(src, sql));
+    assert_int_equal(store_rig_sql_int(dst, sql), store_rig_sqlite_int(src, sql));
     snprintf(sql, sizeof sql, "SELECT sum(length(text) + t_ns) FROM marks WHERE run_id = '%s'",
              id);
-    assert_int_equal(store_rig_sql_int(dst, sql), src_int(src, sql));
+    assert_int_equal(store_rig_sql_int(dst, sql), store_rig_sqlite_int(src, sql));
     snprintf(sql, sizeof sql, "SELECT CAST(sum(value * 2) AS INTEGER) FROM records WHERE "
              "run_id = '%s'", id);
-    assert_int_equal(store_rig_sql_int(dst, sql), src_int(src, sql));
+    assert_int_equal(store_rig_sql_int(dst, sql), store_rig_sqlite_int(src, sql));
     snprintf(sql, sizeof sql, "SELECT count(*) FROM runs WHERE id = '%s' AND status = "
              "'completed' AND name = 'train' AND command = 'python train.py ''a b'''", id);
-    assert_int_equal(store_rig_sql_int(dst, sql), src_int(src, sql));
+    assert_int_equal(store_rig_sql_int(dst, sql), store_rig_sqlite_int(src, sql));
 }
 
 static void copy_ok(const char *src, const char *dst, const char *id, unsigned flags,
                     aim_copy_stats *st) {
-    aim_db *from = open_db(src, 1), *to = open_db(dst, 0);
+    aim_db *from = store_rig_open(src, 1), *to = store_rig_open(dst, 0);
     int r = aim__store_copy_run(from, to, id, flags, st);
     if (r < 0)
         fail_msg("copy %s: %d %s", id, r, aim__db_errmsg(to));
@@ -277,7 +243,7 @@ static void copies_a_growing_run(void **state) {
     assert_int_equal(store_rig_sql_int(dst, "SELECT count(*) FROM runs WHERE status = 'running'"),
                      1);
 
-    aim_db *db = open_db(src, 0);
+    aim_db *db = store_rig_open(src, 0);
     aim_run_summary run;
     make_run(&run, RUN_A, 1000);
     run.status = AIM_RUN_COMPLETED;
@@ -312,9 +278,11 @@ static void follows_a_retention(void **state) {
     aim_copy_stats st;
     copy_ok(src, dst, RUN_A, 0, &st);
     copy_ok(src, dst2, RUN_A, 0, &st);
-    src_exec(src, "DELETE FROM chunks WHERE run_id = '" RUN_A "' AND grp = 0 AND seq = 0;"
-                  "UPDATE chunks SET data = X'00010203', t_last_ns = 1950, n_ticks = 3 "
-                  "WHERE run_id = '" RUN_A "' AND grp = 0 AND seq = 1;");
+    store_rig_sqlite_exec(src, "DELETE FROM chunks "
+                               "WHERE run_id = '" RUN_A "' AND grp = 0 AND seq = 0;"
+                               "UPDATE chunks SET data = X'00010203', t_last_ns = 1950, "
+                               "n_ticks = 3 "
+                               "WHERE run_id = '" RUN_A "' AND grp = 0 AND seq = 1;");
     copy_ok(src, dst, RUN_A, 0, &st);
     assert_int_equal(st.chunks_removed, 1);
     assert_int_equal(st.chunks_written, 1);
@@ -330,8 +298,9 @@ static void follows_a_retention(void **state) {
     assert_int_equal(store_rig_sql_int(dst2, "SELECT n_ticks FROM chunks WHERE run_id = '"
                                              RUN_A "' AND grp = 0 AND seq = 1"), 10);
     /* A chunk the source adds later is still copied. */
-    src_exec(src, "INSERT INTO chunks (run_id, grp, seq, t_first_ns, t_last_ns, n_ticks, data) "
-                  "VALUES ('" RUN_A "', 0, 9, 9000, 9900, 10, X'0102');");
+    store_rig_sqlite_exec(src, "INSERT INTO chunks "
+                               "(run_id, grp, seq, t_first_ns, t_last_ns, n_ticks, data) "
+                               "VALUES ('" RUN_A "', 0, 9, 9000, 9900, 10, X'0102');");
     copy_ok(src, dst2, RUN_A, AIM_COPY_KEEP_EXTRA, &st);
     assert_int_equal(st.chunks_written, 1);
     assert_int_equal(st.chunks_kept, 2);
@@ -358,11 +327,11 @@ static void refuses_another_run_under_the_same_id(void **state) {
     copy_ok(src, dst, RUN_A, 0, &st);
     int64_t before = dst_print(dst);
     /* The other node's run: another host, fewer chunks, other records. */
-    src_exec(src, "UPDATE runs SET host = 'node-8' WHERE id = '" RUN_A "';"
-                  "DELETE FROM chunks WHERE run_id = '" RUN_A "' AND seq > 0;"
-                  "DELETE FROM records WHERE run_id = '" RUN_A "';");
+    store_rig_sqlite_exec(src, "UPDATE runs SET host = 'node-8' WHERE id = '" RUN_A "';"
+                               "DELETE FROM chunks WHERE run_id = '" RUN_A "' AND seq > 0;"
+                               "DELETE FROM records WHERE run_id = '" RUN_A "';");
     for (unsigned flags = 0; flags <= AIM_COPY_KEEP_EXTRA; flags++) {
-        aim_db *from = open_db(src, 1), *to = open_db(dst, 0);
+        aim_db *from = store_rig_open(src, 1), *to = store_rig_open(dst, 0);
         st.rows = -7;
         assert_int_equal(aim__store_copy_run(from, to, RUN_A, flags, &st), -EEXIST);
         assert_int_equal(st.rows, -7);
@@ -375,15 +344,15 @@ static void refuses_another_run_under_the_same_id(void **state) {
         assert_int_equal(dst_print(dst), before);
     }
     /* The same host, another start time: another run too. */
-    src_exec(src, "UPDATE runs SET host = 'node-7', start_wall_ns = 1001 WHERE id = '" RUN_A
-                  "';");
-    aim_db *from = open_db(src, 1), *to = open_db(dst, 0);
+    store_rig_sqlite_exec(src, "UPDATE runs SET host = 'node-7', start_wall_ns = 1001 "
+                               "WHERE id = '" RUN_A "';");
+    aim_db *from = store_rig_open(src, 1), *to = store_rig_open(dst, 0);
     assert_int_equal(aim__store_copy_run(from, to, RUN_A, 0, NULL), -EEXIST);
     aim__db_close(from);
     aim__db_close(to);
     assert_int_equal(dst_print(dst), before);
     /* The run itself (host and start as the destination has them) is copied as before. */
-    src_exec(src, "UPDATE runs SET start_wall_ns = 1000 WHERE id = '" RUN_A "';");
+    store_rig_sqlite_exec(src, "UPDATE runs SET start_wall_ns = 1000 WHERE id = '" RUN_A "';");
     copy_ok(src, dst, RUN_A, 0, &st);
     assert_int_equal(st.chunks_removed, 4);
 }
@@ -395,8 +364,8 @@ static void refuses_a_column_the_destination_lacks(void **state) {
     char src[256], dst[256];
     paths(src, dst, sizeof src, "col");
     make_source(src, 2, AIM_RUN_COMPLETED);
-    src_exec(src, "ALTER TABLE devices ADD COLUMN watts_cap BIGINT;");
-    aim_db *from = open_db(src, 1), *to = open_db(dst, 0);
+    store_rig_sqlite_exec(src, "ALTER TABLE devices ADD COLUMN watts_cap BIGINT;");
+    aim_db *from = store_rig_open(src, 1), *to = store_rig_open(dst, 0);
     aim_copy_stats st = { .rows = -7 };
     assert_int_equal(aim__store_copy_run(from, to, RUN_A, 0, &st), -EPROTO);
     assert_int_equal(st.rows, -7); /* untouched on error */
@@ -416,9 +385,10 @@ static void copies_a_column_both_have(void **state) {
     char src[256], dst[256];
     paths(src, dst, sizeof src, "newcol");
     make_source(src, 2, AIM_RUN_COMPLETED);
-    src_exec(src, "ALTER TABLE devices ADD COLUMN watts_cap BIGINT;"
-                  "UPDATE devices SET watts_cap = 300 + idx WHERE run_id = '" RUN_A "';");
-    aim_db *to = open_db(dst, 0); /* made, then given the column */
+    store_rig_sqlite_exec(src, "ALTER TABLE devices ADD COLUMN watts_cap BIGINT;"
+                               "UPDATE devices SET watts_cap = 300 + idx "
+                               "WHERE run_id = '" RUN_A "';");
+    aim_db *to = store_rig_open(dst, 0); /* made, then given the column */
     aim__db_close(to);
     store_rig_sql_exec(dst, "ALTER TABLE devices ADD COLUMN watts_cap BIGINT;");
     aim_copy_stats st;
@@ -432,7 +402,7 @@ static void unknown_run_and_bad_arguments(void **state) {
     char src[256], dst[256];
     paths(src, dst, sizeof src, "bad");
     make_source(src, 1, AIM_RUN_COMPLETED);
-    aim_db *from = open_db(src, 1), *to = open_db(dst, 0);
+    aim_db *from = store_rig_open(src, 1), *to = store_rig_open(dst, 0);
     assert_int_equal(aim__store_copy_run(from, to, "20991231-000000-ffffff", 0, NULL), -ENOENT);
     assert_non_null(strstr(aim__db_errmsg(to), "no run 20991231-000000-ffffff"));
     assert_int_equal(aim__store_copy_run(from, to, "", 0, NULL), -EINVAL);
@@ -500,9 +470,9 @@ static void public_push_keeps_history_unless_mirrored(void **state) {
     assert_int_equal(aim_store_open(from, src, 1), 0);
     assert_int_equal(aim_store_push_run(to, from, RUN_A, 0, &st), 0);
     aim_store_free(from);
-    src_exec(src, "DELETE FROM chunks WHERE run_id = '" RUN_A "' AND seq = 0;"
-                  "UPDATE chunks SET data = X'00', t_last_ns = 2950, n_ticks = 2 "
-                  "WHERE run_id = '" RUN_A "' AND seq = 1;");
+    store_rig_sqlite_exec(src, "DELETE FROM chunks WHERE run_id = '" RUN_A "' AND seq = 0;"
+                               "UPDATE chunks SET data = X'00', t_last_ns = 2950, n_ticks = 2 "
+                               "WHERE run_id = '" RUN_A "' AND seq = 1;");
     assert_int_equal(aim_store_new(&from), 0);
     assert_int_equal(aim_store_open(from, src, 1), 0);
     assert_int_equal(aim_store_push_run(to, from, RUN_A, 0, &st), 0);

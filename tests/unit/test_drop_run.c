@@ -27,15 +27,12 @@ static char tmpdir[64];
 
 static int setup(void **state) {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/aim_drop_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return store_rig_mkdtemp(tmpdir, sizeof tmpdir, "aim_drop");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return store_rig_rmtree(tmpdir);
 }
 
 /* Run id with a device, a series, a tag, two chunks and a mark. */
@@ -99,6 +96,55 @@ static void drops_the_run_and_nothing_else(void **state) {
     aim__db_close(db);
 }
 
+/* The uploader's clean-up removes a run only as it copied it (aim__store_drop_run_if): a
+ * chunk, a tag changed in place, or a warning added to the run's row since the copy read it
+ * (the `aimeter run` whose status said completed while it still wrote) keeps the run in the
+ * spool (-ESTALE) until a copy has taken them; then it is removed. */
+static void drops_only_what_was_copied(void **state) {
+    (void)state;
+    char where[512], dest[600], err[512];
+    store_rig_location(where, sizeof where, tmpdir, "spool.db");
+    snprintf(dest, sizeof dest, "%s/server.db", tmpdir);
+    aim_db *db = NULL, *to = NULL;
+    assert_int_equal(aim__db_open(where, 0, &db, err, sizeof err), 0);
+    assert_int_equal(aim__db_open(dest, 0, &to, err, sizeof err), 0);
+    add_run(db, RUN_A);
+    aim_copy_stats st;
+    uint64_t fp = 0;
+    assert_int_equal(aim__store_copy_run(db, to, RUN_A, AIM_COPY_FINGERPRINT, &st), 0);
+    assert_int_equal(aim__store_run_fingerprint(db, RUN_A, &fp), 0);
+    assert_true(fp == st.fingerprint); /* the same rows read twice: the same fingerprint */
+    /* Each write after the copy keeps the run; a copy after it lets it go. */
+    for (int change = 0; change < 3; change++) {
+        if (change == 0) {
+            assert_int_equal(aim__db_begin(db), 0);
+            assert_int_equal(aim__db_chunk_insert(db, RUN_A, 0, 2, 2000, 2900, 10, "blob", 4), 0);
+            assert_int_equal(aim__db_commit(db), 0);
+        } else if (change == 1) {
+            aim_run_tag tag = { "batch", "64" }; /* the same row count, another value */
+            assert_int_equal(aim__db_run_tags_store(db, RUN_A, &tag, 1), 0);
+        } else {
+            aim_run_summary run;
+            assert_int_equal(aim__db_load_summary(db, RUN_A, &run), 0);
+            snprintf(run.warnings, sizeof run.warnings, "store: late warning");
+            assert_int_equal(aim__db_run_update(db, &run), 0);
+            aim__run_summary_clear(&run);
+        }
+        assert_int_equal(aim__store_drop_run_if(db, RUN_A, st.fingerprint), -ESTALE);
+        assert_non_null(strstr(aim__db_errmsg(db), "written to since it was copied"));
+        assert_int_equal(rows_of(where, RUN_A), 7); /* 3 chunks from the first change on */
+        assert_int_equal(aim__store_copy_run(db, to, RUN_A, AIM_COPY_FINGERPRINT, &st), 0);
+    }
+    assert_int_equal(store_rig_sqlite_int(dest, "SELECT count(*) FROM chunks"), 3);
+    assert_int_equal(store_rig_sqlite_int(dest, "SELECT count(*) FROM runs WHERE warnings "
+                                                "LIKE '%late warning%'"), 1);
+    assert_int_equal(aim__store_drop_run_if(db, RUN_A, st.fingerprint), 0);
+    assert_int_equal(rows_of(where, RUN_A), 0);
+    assert_int_equal(aim__store_drop_run_if(db, RUN_A, st.fingerprint), 0); /* gone already */
+    aim__db_close(to);
+    aim__db_close(db);
+}
+
 /* Where the spool is when --spool is not given: systemd's StateDirectory first (its first
  * entry), else the XDG data directory, like the default store. */
 static void the_default_spool_path(void **state) {
@@ -121,9 +167,42 @@ static void the_default_spool_path(void **state) {
     free(p);
 }
 
+/* A run whose id the server holds for another run is renamed in the spool
+ * (aim__store_rename_run): its row and every row of each per-run table move to the new id
+ * in one transaction, the row's other columns kept; another run is left alone; a taken new
+ * id or a missing run changes nothing. */
+static void renames_every_row_of_the_run(void **state) {
+    (void)state;
+    char where[512], err[512];
+    store_rig_location(where, sizeof where, tmpdir, "spool.db");
+    aim_db *db = NULL;
+    assert_int_equal(aim__db_open(where, 0, &db, err, sizeof err), 0);
+    add_run(db, RUN_A);
+    add_run(db, RUN_B);
+    const char *renamed = "20260101-000001-cccccc";
+    assert_int_equal(aim__store_rename_run(db, RUN_A, renamed), 0);
+    assert_int_equal(rows_of(where, RUN_A), 0);
+    assert_int_equal(rows_of(where, renamed), 6);
+    assert_int_equal(rows_of(where, RUN_B), 6);
+    aim_run_summary run;
+    assert_int_equal(aim__db_load_summary(db, renamed, &run), 0);
+    assert_string_equal(run.name, "train");
+    assert_string_equal(run.host, "node-7");
+    assert_int_equal(run.start_wall_ns, 1000);
+    aim__run_summary_clear(&run);
+    /* the new id taken, or no such run: nothing moves */
+    assert_int_equal(aim__store_rename_run(db, renamed, RUN_B), -EEXIST);
+    assert_int_equal(aim__store_rename_run(db, RUN_A, "20260101-000001-dddddd"), -ENOENT);
+    assert_int_equal(rows_of(where, renamed), 6);
+    assert_int_equal(rows_of(where, RUN_B), 6);
+    aim__db_close(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(renames_every_row_of_the_run, setup, teardown),
         cmocka_unit_test_setup_teardown(drops_the_run_and_nothing_else, setup, teardown),
+        cmocka_unit_test_setup_teardown(drops_only_what_was_copied, setup, teardown),
         cmocka_unit_test(the_default_spool_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

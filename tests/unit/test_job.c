@@ -145,8 +145,11 @@ static void test_double_measurement(void **state) {
     aim_job_result r;
     assert_int_equal(aim__job_build("42", runs, 4, &r), 0);
     assert_int_equal(r.n_runs, 4);
-    assert_int_equal(r.n_nodes, 3); /* n1 once, n2 twice (one after the other) */
+    assert_int_equal(r.n_nodes, 2); /* n1 once; n2's two steps summed in its one row */
     near(r.energy_j, 4000 + 3000 + 300);
+    assert_string_equal(r.nodes[1].node, "n2");
+    assert_int_equal(r.nodes[1].n_runs, 2);
+    near(r.nodes[1].energy_j, 3300);
     assert_int_equal(r.n_warnings, 1);
     assert_non_null(strstr(r.warnings[0], "node n1 measured twice"));
     assert_non_null(strstr(r.warnings[0], "from run direct (aimeter run, measured directly)"));
@@ -161,6 +164,81 @@ static void test_double_measurement(void **state) {
     near(r.energy_j, 2500);
     aim__job_free(&r);
     free_runs(runs, 2);
+}
+
+/* An agent restarted while the job ran (H8): its job window on n1 was cut at its stop
+ * (interrupted) and the restarted agent's window begins at the job's next step. The two do
+ * not overlap: both count, summed as n1's one row (energy, carbon, time, phases, work), no
+ * warning, and the cut is not the job's failure. An overlapping third run on n1 is still a
+ * double measurement. */
+static void test_consecutive_runs_of_a_node_sum(void **state) {
+    (void)state;
+    aim_run_summary runs[4];
+    const ph w1[] = { { "train", 0, 50, 500 } };
+    const ph w2[] = { { "train", 0, 30, 300 }, { "eval", 30, 40, 100 } };
+    const ph o[] = { { "train", 0, 90, 900 } };
+    make_run(&runs[0], "win-2", "n1", "agent", T0 + 60 * S, 40, 400, 0.4, w2, 2, 20);
+    make_run(&runs[1], "other", "n2", "run", T0, 100, 1000, 1, o, 1, 100);
+    make_run(&runs[2], "win-1", "n1", "agent", T0, 55, 600, 0.6, w1, 1, 50);
+    runs[2].status = AIM_RUN_INTERRUPTED; /* cut at the agent's stop */
+    aim_job_result r;
+    assert_int_equal(aim__job_build("42", runs, 3, &r), 0);
+    assert_int_equal(r.n_warnings, 0);
+    assert_int_equal(r.n_runs, 3);
+    assert_int_equal(r.n_nodes, 2);
+    const aim_job_node *n1 = &r.nodes[0];
+    assert_string_equal(n1->node, "n1");
+    assert_int_equal(n1->n_runs, 2);
+    assert_string_equal(n1->runs[0]->id, "win-1"); /* by start */
+    assert_string_equal(n1->runs[1]->id, "win-2");
+    assert_string_equal(n1->run->id, "win-1");
+    assert_string_equal(n1->measured_by, "agent");
+    near(n1->energy_j, 1000);
+    near(n1->carbon_g, 1.0);
+    assert_true(n1->start_wall_ns == T0 && n1->end_wall_ns == T0 + 100 * S);
+    assert_true(n1->duration_ns == 95 * S);
+    near(r.energy_j, 2000);
+    near(r.carbon_g, 2.0);
+    assert_string_equal(aim__job_state(&r), "completed");
+    const aim_job_phase *t = phase(&r, "train");
+    assert_int_equal(t->n_per_node, 2); /* one entry per node, n1's two runs in one */
+    size_t k = r.nodes[t->per_node[0].node].node[1] == '1' ? 0 : 1;
+    assert_true(t->per_node[k].duration_ns == 80 * S);
+    near(t->per_node[k].energy_j, 800);
+    assert_int_equal(t->per_node[k].instances, 2);
+    assert_true(t->per_node[k].start_wall_ns == T0 && t->per_node[k].end_wall_ns == T0 + 90 * S);
+    assert_true(t->spread_ns == 10 * S); /* n2's 90 s against n1's 80 s */
+    near(r.counters[0].total, 170);
+    char *json = NULL;
+    assert_int_equal(aim__job_json(&r, &json), 0);
+    const char *ids = strstr(json, "\"runs\": [");
+    assert_non_null(ids);
+    assert_true(strstr(ids, "\"win-1\"") && strstr(ids, "\"win-1\"") < strstr(ids, "\"win-2\"") &&
+                strstr(ids, "\"win-2\"") < strstr(ids, "]"));
+    free(json);
+    aim_strbuf b = AIM_STRBUF_INIT;
+    aim__job_text(&b, &r, 0);
+    assert_non_null(strstr(b.data, "win-1, win-2 (agent)"));
+    assert_non_null(strstr(b.data, "Nodes: 2 (runs: 3)"));
+    aim__strbuf_free(&b);
+    aim__job_free(&r);
+    /* The node's last run cut short: the job failed there (as with one run). */
+    runs[2].status = AIM_RUN_COMPLETED;
+    runs[0].status = AIM_RUN_INTERRUPTED;
+    assert_int_equal(aim__job_build("42", runs, 3, &r), 0);
+    assert_string_equal(aim__job_state(&r), "failed");
+    aim__job_free(&r);
+    /* A direct run across both windows: a double measurement of each, counted once. */
+    runs[0].status = AIM_RUN_COMPLETED;
+    make_run(&runs[3], "direct", "n1", "run", T0 + 10 * S, 80, 900, 0.9, NULL, 0, 0);
+    assert_int_equal(aim__job_build("42", runs, 4, &r), 0);
+    assert_int_equal(r.n_nodes, 2);
+    assert_int_equal(r.nodes[0].n_runs, 1);
+    assert_string_equal(r.nodes[0].run->id, "direct");
+    assert_int_equal(r.n_warnings, 2);
+    near(r.energy_j, 1900);
+    aim__job_free(&r);
+    free_runs(runs, 4);
 }
 
 /* Node n2's clock is 30 s ahead: its phase moves on the time axis, but durations, energies
@@ -227,6 +305,53 @@ static void test_renderers(void **state) {
                                 "warnings\n42,ada,2,", 62) == 0);
     aim__strbuf_free(&b);
     aim__job_free(&r);
+    free_runs(runs, 3);
+}
+
+/* Review finding 3 (issue 16): jobs 42 and 43 at once on node n1, each an agent's job run
+ * whose total is the job's attributed share (a tag says how) and whose device rows keep the
+ * node's energy. Each job reports its own figure, the node's as context and the method;
+ * together they stay within the node's. A directly measured node is the whole node's. */
+static void test_attributed_job_runs_report_the_jobs_share(void **state) {
+    (void)state;
+    aim_run_summary runs[3];
+    make_run(&runs[0], "j42", "n1", "agent", T0, 60, 485, 4.85, NULL, 0, 0);
+    make_run(&runs[1], "j43", "n1", "agent", T0, 60, 450, 4.5, NULL, 0, 0);
+    make_run(&runs[2], "r42", "n2", "run", T0, 60, 700, 7, NULL, 0, 0);
+    snprintf(runs[1].tags[0].value, sizeof runs[1].tags[0].value, "43");
+    for (int k = 0; k < 2; k++) {
+        runs[k].devices[0].energy_j = 1000; /* the node's, over the job's window */
+        snprintf(runs[k].tags[3].key, sizeof runs[k].tags[3].key, "attribution");
+        snprintf(runs[k].tags[3].value, sizeof runs[k].tags[3].value, "cgroup,gpus");
+    }
+    aim_job_result a, b;
+    aim_run_summary job42[2] = { runs[0], runs[2] };
+    assert_int_equal(aim__job_build("42", job42, 2, &a), 0);
+    assert_int_equal(aim__job_build("43", &runs[1], 1, &b), 0);
+    near(a.nodes[0].energy_j, 485);
+    near(a.nodes[0].node_energy_j, 1000);
+    assert_string_equal(a.nodes[0].method, "cgroup,gpus");
+    near(a.nodes[1].energy_j, 700);
+    near(a.nodes[1].node_energy_j, 700);
+    assert_string_equal(a.nodes[1].method, "node");
+    near(a.energy_j, 1185);
+    near(a.carbon_g, 11.85);
+    near(b.energy_j, 450);
+    assert_true(a.nodes[0].energy_j + b.nodes[0].energy_j <= b.nodes[0].node_energy_j);
+    char *json = NULL;
+    assert_int_equal(aim__job_json(&a, &json), 0);
+    assert_non_null(strstr(json, "\"node_energy_j\": 1000"));
+    assert_non_null(strstr(json, "\"method\": \"cgroup,gpus\""));
+    assert_non_null(strstr(json, "\"method\": \"node\""));
+    free(json);
+    aim_strbuf t = AIM_STRBUF_INIT;
+    aim__job_text(&t, &a, 0);
+    assert_non_null(strstr(t.data, "attributed by cgroup + GPUs allotted"));
+    assert_non_null(strstr(t.data, "measured whole node"));
+    assert_non_null(strstr(t.data, "Energy: 1185.00 J"));
+    aim__strbuf_free(&t);
+    aim__job_free(&a);
+    aim__job_free(&b);
     free_runs(runs, 3);
 }
 
@@ -330,9 +455,11 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_totals_and_straggler),
         cmocka_unit_test(test_double_measurement),
+        cmocka_unit_test(test_consecutive_runs_of_a_node_sum),
         cmocka_unit_test(test_skew_changes_no_duration),
         cmocka_unit_test(test_no_runs),
         cmocka_unit_test(test_renderers),
+        cmocka_unit_test(test_attributed_job_runs_report_the_jobs_share),
         cmocka_unit_test(test_rank_phases_outlive_rank_0s),
         cmocka_unit_test(test_tags_from_slurm),
         cmocka_unit_test(test_tags_from_torchrun),

@@ -78,6 +78,13 @@ static aim_sql_stmt *prep(aim_sql *c, const char *sql) {
     return st;
 }
 
+/* Runs ins, an INSERT of one BIGINT ?1, for k. */
+static void insert_k(aim_sql_stmt *ins, int64_t k) {
+    assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+    assert_int_equal(aim__sql_step(ins), 0);
+    aim__sql_reset(ins);
+}
+
 /* ------------------------------------------------------------------ without a server */
 
 static void placeholders_outside_quotes(void **state) {
@@ -572,9 +579,7 @@ static void statement_name_gone(void **state) {
     aim_sql_stmt *cnt = prep(c, "SELECT count(*) FROM t WHERE k >= ?1");
     int64_t k = 0;
     for (; k < 3; k++) {
-        assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
-        assert_int_equal(aim__sql_step(ins), 0);
-        aim__sql_reset(ins);
+        insert_k(ins, k);
         assert_int_equal(aim__sql_bind_int64(cnt, 1, 0), 0);
         assert_int_equal(aim__sql_step(cnt), 1);
         aim__sql_reset(cnt);
@@ -594,9 +599,7 @@ static void statement_name_gone(void **state) {
     aim__sql_reset(cnt);
     assert_int_equal(aim__sql_commit(c), 0);
     for (int i = 0; i < 3; i++, k++) {
-        assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
-        assert_int_equal(aim__sql_step(ins), 0);
-        aim__sql_reset(ins);
+        insert_k(ins, k);
     }
     assert_int_equal(count_rows(c, "SELECT count(*) FROM pg_prepared_statements"), 0);
     assert_int_equal(count_rows(c, "SELECT count(*) FROM t"), k);
@@ -613,9 +616,7 @@ static void statement_name_gone_in_a_transaction(void **state) {
     aim_sql_stmt *ins = prep(c, "INSERT INTO t (k) VALUES (?1)");
     int64_t k = 0;
     for (; k < 3; k++) {
-        assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
-        assert_int_equal(aim__sql_step(ins), 0);
-        aim__sql_reset(ins);
+        insert_k(ins, k);
     }
     assert_int_equal(aim__sql_begin(c), 0);
     assert_int_equal(aim__sql_exec(c, "DEALLOCATE ALL"), 0);

@@ -50,12 +50,7 @@ static aim_db *open_db(const char *name, int readonly) {
         store_rig_location(made[n_made].path, sizeof made[n_made].path, tmpdir, name);
         path = made[n_made++].path;
     }
-    char err[512];
-    aim_db *db = NULL;
-    int r = aim__db_open(path, readonly, &db, err, sizeof err);
-    if (r < 0)
-        fail_msg("aim__db_open(%s): %d %s", path, r, err);
-    return db;
+    return store_rig_open(path, readonly);
 }
 
 /* Group 0: two gauges (power in W at 1 mW, cpu.util at 0.1 %); group 1: an energy counter

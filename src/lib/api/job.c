@@ -46,6 +46,20 @@ static int load_runs(aim_db *db, char (*ids)[40], size_t n, int workload, run_se
     return 0;
 }
 
+/* The store's database, once it is open and out renders format (else the store's message
+ * says why). */
+static int open_for(aim_store *store, aim_output out, aim_format format, aim_db **ret_db) {
+    int r = aim__store_check_format(store, out, format);
+    if (r < 0)
+        return r;
+    *ret_db = aim__store_db(store);
+    if (!*ret_db) {
+        aim__store_set_error(store, "store not open");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 int aim_job_report_render(aim_store *store, const char *job, aim_format format, char **ret_text) {
     if (!store)
         return -EINVAL;
@@ -53,14 +67,10 @@ int aim_job_report_render(aim_store *store, const char *job, aim_format format, 
         aim__store_set_error(store, "no job or output given");
         return -EINVAL;
     }
-    int r = aim__store_check_format(store, AIM_OUTPUT_JOB, format);
+    aim_db *db;
+    int r = open_for(store, AIM_OUTPUT_JOB, format, &db);
     if (r < 0)
         return r;
-    aim_db *db = aim__store_db(store);
-    if (!db) {
-        aim__store_set_error(store, "store not open");
-        return -EINVAL;
-    }
     char (*ids)[40] = NULL;
     size_t n = 0;
     r = aim__db_runs_with_tag_value(db, "job", job, &ids, &n);
@@ -115,14 +125,10 @@ int aim_jobs_render(aim_store *store, const char *user, int64_t since_wall_ns, a
         aim__store_set_error(store, "no output given");
         return -EINVAL;
     }
-    int r = aim__store_check_format(store, AIM_OUTPUT_JOBS, format);
+    aim_db *db;
+    int r = open_for(store, AIM_OUTPUT_JOBS, format, &db);
     if (r < 0)
         return r;
-    aim_db *db = aim__store_db(store);
-    if (!db) {
-        aim__store_set_error(store, "store not open");
-        return -EINVAL;
-    }
     char (*ids)[40] = NULL;
     size_t n = 0;
     r = aim__db_runs_with_tag(db, "job", &ids, &n);

@@ -96,7 +96,10 @@ static void handle_job(aim_control *c, aim_control_client *cl, const aim_control
     if (cl->job[0] && m->op == AIM_CTL_JOB_HOLD)
         r = aim__jobs_hold(c->jobs, cl->job);
     else if (cl->job[0])
-        r = aim__jobs_status_as(c->jobs, cl->job, cl->uid, mono_ns(), m->op == AIM_CTL_JOB_END,
+        r = aim__jobs_status_as(c->jobs, cl->job, cl->uid, mono_ns(),
+                                m->op == AIM_CTL_JOB_END     ? AIM_JOB_END
+                                : m->op == AIM_CTL_JOB_LEAVE ? AIM_JOB_END_HOLD
+                                                             : 0,
                                 figures, sizeof figures);
     if (r < 0) {
         c->rejected++;
@@ -108,7 +111,7 @@ static void handle_job(aim_control *c, aim_control_client *cl, const aim_control
         reply_node(c, cl);
         return;
     }
-    if (m->op == AIM_CTL_JOB_END)
+    if (m->op == AIM_CTL_JOB_END || m->op == AIM_CTL_JOB_LEAVE)
         cl->job[0] = '\0';
     snprintf(out, sizeof out, "ok %s\n", figures);
     c->accepted++;
@@ -185,14 +188,16 @@ static void handle_job_info(aim_control *c, aim_control_client *cl, const char *
  * scoped to the rank (phases.h), so that a rank's phase end never ends a phase of rank 0 or
  * of another rank that began inside it. */
 static void scope_to_rank(aim_control_msg *m) {
-    if (m->scope_len || (m->op != AIM_CTL_PHASE_BEGIN && m->op != AIM_CTL_PHASE_END) ||
-        strncmp(m->name, "[rank ", 6) != 0)
+    size_t at = m->scope_len; /* under an agent's job the scope nests: "42: [rank 3] " */
+    const char *name = m->name + at;
+    if ((m->op != AIM_CTL_PHASE_BEGIN && m->op != AIM_CTL_PHASE_END) ||
+        strncmp(name, "[rank ", 6) != 0)
         return;
     size_t i = 6;
-    while (m->name[i] >= '0' && m->name[i] <= '9' && i < 16)
+    while (name[i] >= '0' && name[i] <= '9' && i < 16)
         i++;
-    if (i > 6 && m->name[i] == ']' && m->name[i + 1] == ' ')
-        m->scope_len = (unsigned char)(i + 2);
+    if (i > 6 && name[i] == ']' && name[i + 1] == ' ' && at + i + 2 <= 255)
+        m->scope_len = (unsigned char)(at + i + 2);
 }
 
 static void handle_line(aim_control *c, aim_control_client *cl, const char *line, size_t len) {
@@ -209,7 +214,7 @@ static void handle_line(aim_control *c, aim_control_client *cl, const char *line
         return;
     }
     if (m.op == AIM_CTL_JOB || m.op == AIM_CTL_JOB_END || m.op == AIM_CTL_JOB_STATUS ||
-        m.op == AIM_CTL_JOB_HOLD || m.op == AIM_CTL_JOB_NODE) {
+        m.op == AIM_CTL_JOB_HOLD || m.op == AIM_CTL_JOB_NODE || m.op == AIM_CTL_JOB_LEAVE) {
         handle_job(c, cl, &m);
         return;
     }

@@ -184,7 +184,8 @@ int aim__job_run_build(const aim_job_ended *e, const aim_run_summary *agent,
                             (e->last.node_busy_us - e->first.node_busy_us));
     if (e->last.mem_n > 0)
         mem_share = clamp01(e->last.mem_share_sum / e->last.mem_n);
-    int gpu_k = 0;
+    int gpu_k = 0, by_cgroup = 0, by_gpus = 0, whole = 0;
+    double job_j = 0, node_j = 0;
     for (int d = 0; d < nd; d++) {
         aim_device_summary *dv = &out->devices[d];
         *dv = agent->devices[d];
@@ -210,6 +211,33 @@ int aim__job_run_build(const aim_job_ended *e, const aim_run_summary *agent,
                 methods[d] = "the GPUs the batch system gave the job (whole)";
             }
         }
+        /* The job's total: its share where one is known, else the whole device (a node
+         * meter, a GPU with no allotment known): never more than the node's. */
+        node_j += dv->energy_j;
+        if (attributed[d] == attributed[d]) {
+            job_j += attributed[d];
+            if (dv->kind == AIM_DEV_GPU)
+                by_gpus = 1;
+            else
+                by_cgroup = 1;
+        } else {
+            job_j += dv->energy_j;
+            whole = 1;
+        }
+    }
+    /* The job's figures are its attributed energy; the node's stay in the device rows (their
+     * energy_j; the job's in attributed_j) and the `attribution` tag says how the total was
+     * made (docs/methodology.md, "Jobs across nodes"). No device counted: the node's. */
+    char how[32] = "";
+    if (by_cgroup || by_gpus) {
+        double scale = node_j > 0 ? job_j / node_j : 0;
+        out->total_energy_j = e->energy_j * scale;
+        out->carbon_g = e->carbon_g * scale;
+        out->facility_energy_j *= scale;
+        out->cost *= scale;
+        snprintf(how, sizeof how, "%s%s%s%s%s", by_cgroup ? "cgroup" : "",
+                 by_cgroup && by_gpus ? "," : "", by_gpus ? "gpus" : "",
+                 whole ? "," : "", whole ? "node" : "");
     }
     size_t n = 0;
     for (int k = 0; k < e->info.n_tags; k++)
@@ -225,6 +253,7 @@ int aim__job_run_build(const aim_job_ended *e, const aim_run_summary *agent,
     add_tag(tags, &n, "user", e->info.user);
     add_tag(tags, &n, "measured_by", "agent");
     add_tag(tags, &n, "agent_run", agent->id);
+    add_tag(tags, &n, "attribution", how[0] ? how : "node");
     if (e->info.cgroup[0] == '/' && e->info.cgroup[1])
         add_tag(tags, &n, "cgroup", e->info.cgroup + 1); /* relative to /sys/fs/cgroup */
     *n_tags = n;

@@ -1,7 +1,8 @@
 /* The run an agent stores for each batch job that ended on its node (docs/agent.md, "Job
  * runs"; /work contract "Agent job runs"): the node's energy over the job's window (the
  * agent's counters at its end minus those at its start), the job's share of it from its
- * cgroup (CPU time, memory) and the GPUs it was given, the job's tags and its phases. The
+ * cgroup (CPU time, memory) and the GPUs it was given (the run's total), the job's tags
+ * and its phases. The
  * control thread fills an aim_job_ended when the job ends (jobs.c); the writer thread stores
  * it at a commit (sink_job_runs.c), so the sampler never waits for it. */
 #ifndef AIM_ENGINE_JOB_RUN_H
@@ -42,13 +43,19 @@ typedef struct aim_job_ended {
     int cut;                              /* the agent stopped while the job ran */
 } aim_job_ended;
 
-#define AIM_JOB_RUN_TAGS 16
+/* the plugin's --aimeter=tag: ones (AIM_JOB_INFO_TAGS) and the agent's nine (job, node,
+ * node_rank, ranks, user, measured_by, agent_run, attribution, cgroup) */
+#define AIM_JOB_RUN_TAGS (AIM_JOB_INFO_TAGS + 9)
 
 /* The job run of e from the agent's run summary (its devices, carbon settings, id): into
  * out (devices allocated: aim__run_summary_clear), its tags (at most AIM_JOB_RUN_TAGS) into
  * tags/n_tags, and per device the energy attributed to the job (attributed[d], NaN: no
  * figure) and how (methods[d], static text or NULL). The run id is made from the agent's
- * run id, the job id and its start, so the same window is always the same run. -ENOMEM. */
+ * run id, the job id and its start, so the same window is always the same run. The run's
+ * total, carbon, facility energy and cost are the job's: the sum over the counted devices
+ * of attributed[d] where known, else the device's whole energy (its tag `attribution` says
+ * which: "cgroup", "gpus", "node", comma-separated); its devices keep the node's energy.
+ * -ENOMEM. */
 int aim__job_run_build(const aim_job_ended *e, const aim_run_summary *agent,
                        aim_run_summary *out, aim_run_tag *tags, size_t *n_tags,
                        double *attributed, const char **methods);

@@ -26,6 +26,66 @@ static int read_index(const char *s, long *ret) {
     return 0;
 }
 
+typedef struct rank_run {
+    long lo, hi;
+} rank_run;
+
+/* The pieces ("N" or "N-M") of list into runs from *n on (at most max in all). */
+static int read_runs(const char *list, rank_run *runs, size_t *n, size_t max) {
+    for (const char *p = list; *p;) {
+        char word[32];
+        size_t w = strcspn(p, ",");
+        if (w == 0 || w >= sizeof word || *n >= max)
+            return -EINVAL;
+        memcpy(word, p, w);
+        word[w] = '\0';
+        char *dash = strchr(word, '-');
+        if (dash)
+            *dash = '\0';
+        rank_run r;
+        if (read_index(word, &r.lo) < 0 || read_index(dash ? dash + 1 : word, &r.hi) < 0 ||
+            r.hi < r.lo)
+            return -EINVAL;
+        runs[(*n)++] = r;
+        p += w;
+        if (*p == ',' && !*++p)
+            return -EINVAL;
+    }
+    return 0;
+}
+
+static int by_lo(const void *a, const void *b) {
+    const rank_run *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+int aim__job_ranks_union(const char *list, const char *more, char *out, size_t len) {
+    if (!list || !more || !out || len == 0)
+        return -EINVAL;
+    rank_run runs[128];
+    size_t n = 0;
+    if (read_runs(list, runs, &n, 128) < 0 || read_runs(more, runs, &n, 128) < 0)
+        return -EINVAL;
+    qsort(runs, n, sizeof runs[0], by_lo);
+    char buf[512];
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n;) {
+        long lo = runs[i].lo, hi = runs[i].hi;
+        for (i++; i < n && runs[i].lo <= hi + 1; i++) /* overlapping or next to it: one run */
+            hi = runs[i].hi > hi ? runs[i].hi : hi;
+        int k = lo == hi ? snprintf(buf + o, sizeof buf - o, "%s%ld", o ? "," : "", lo)
+                         : snprintf(buf + o, sizeof buf - o, "%s%ld-%ld", o ? "," : "", lo, hi);
+        if (k < 0 || (size_t)k >= sizeof buf - o)
+            return -ENOSPC;
+        o += (size_t)k;
+    }
+    if (o >= len)
+        return -ENOSPC;
+    memcpy(out, buf, o + 1);
+    return 0;
+}
+
 static const char *first_set(aim_env_lookup env, void *ud, const char *const *names) {
     for (; *names; names++) {
         const char *v = env(*names, ud);

@@ -25,5 +25,9 @@ size_t aim__job_tags_from(aim_env_lookup env, void *userdata, const char *measur
  * folded, in the list's order. -EINVAL for anything but numbers and commas, -ENOSPC when it
  * does not fit in len. */
 int aim__job_ranks_fold(const char *list, char *out, size_t len);
+/* The union of two rank lists of numbers and ranges ("0-3,8" and "4": "0-4,8"), sorted and
+ * folded like aim__job_ranks_fold, into out (may be list itself). -EINVAL for anything but
+ * numbers, ranges and commas (or more than 128 pieces), -ENOSPC when it does not fit. */
+int aim__job_ranks_union(const char *list, const char *more, char *out, size_t len);
 
 #endif

@@ -8,12 +8,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/job_tags.h"
 #include "engine/jobs.h"
 #include "util/numfmt.h"
 
 typedef struct job {
     int used, ended;
     int holders;                         /* joined runs that have not left (`job hold`) */
+    int batch;                           /* root's `job info` came: the batch system holds it
+                                          * until its own `job end` (root's, with no hold) */
     uint32_t uid;                        /* who made it (SO_PEERCRED) */
     char id[AIM_CONTROL_JOB_MAX + 1];
     int64_t start_ns, end_ns, last_ns;
@@ -43,7 +46,7 @@ struct aim_jobs {
     job jobs[AIM_JOBS_MAX];
     aim_job_ended pending[AIM_JOBS_PENDING]; /* ended jobs' runs, oldest at p_head */
     int p_head, p_n;
-    uint64_t p_dropped;
+    uint64_t p_dropped, p_dropped_told;
 };
 
 _Static_assert(AIM_JOB_DEVICES == AIM_JOB_RUN_DEVICES, "one device bound");
@@ -135,6 +138,7 @@ static void end_job(aim_jobs *j, job *b, int64_t now_ns, const aim_live_totals *
         j->on_end(j->on_end_ctx, b->id, b->depth);
     b->depth = 0;
     b->holders = 0;
+    b->batch = 0;
     b->ended = 1;
     b->end_ns = now_ns;
     b->end_j = t->energy_j;
@@ -193,21 +197,21 @@ int aim__jobs_take_ended(aim_jobs *j, int64_t until_ns, aim_job_ended *out, uint
     return got;
 }
 
-/* The ranks of another task of the job on the node join the list ("0,1" + "3" = "0,1,3");
- * a list already holding them, or one that would not fit, stays as it is. */
+uint64_t aim__jobs_take_dropped(aim_jobs *j) {
+    pthread_mutex_lock(&j->lock);
+    uint64_t n = j->p_dropped - j->p_dropped_told;
+    j->p_dropped_told = j->p_dropped;
+    pthread_mutex_unlock(&j->lock);
+    return n;
+}
+
+/* The ranks of another task of the job on the node join the list ("0-3" + "4" = "0-4"),
+ * folded so that a busy node's ranks fit; a list that would not fit stays as it is. */
 static void add_ranks(char *list, size_t size, const char *more) {
     if (!more[0])
         return;
-    if (!list[0]) {
+    if (aim__job_ranks_union(list, more, list, size) < 0 && !list[0]) /* list unchanged */
         snprintf(list, size, "%s", more);
-        return;
-    }
-    size_t n = strlen(list), m = strlen(more);
-    for (const char *p = list; (p = strstr(p, more)) != NULL; p++)
-        if ((p == list || p[-1] == ',') && (p[m] == ',' || !p[m]))
-            return;
-    if (n + 1 + m < size)
-        snprintf(list + n, size - n, ",%s", more);
 }
 
 int aim__jobs_info(aim_jobs *j, const char *id, const aim_job_info *info, int64_t now_ns) {
@@ -245,6 +249,7 @@ int aim__jobs_info(aim_jobs *j, const char *id, const aim_job_info *info, int64_
             memcpy(k->tag_value, info->tag_value, sizeof k->tag_value);
         }
         b->has_info = 1;
+        b->batch = 1; /* a joined run's or a user's `job end` no longer ends its window */
         merge_usage(b, &u);
     }
     pthread_mutex_unlock(&j->lock);
@@ -435,8 +440,15 @@ int aim__jobs_status_as(aim_jobs *j, const char *id, uint32_t uid, int64_t now_n
         pthread_mutex_unlock(&j->lock);
         return b ? -EPERM : -ENOENT;
     }
-    if (end && !b->ended && --b->holders <= 0) /* the last holder leaves: the job ends */
-        end_job(j, b, now_ns, &t, dev, 0);
+    if (end && !b->ended) {
+        if (end == AIM_JOB_END && uid == 0 && b->batch) /* the batch system's end: its tasks
+                                                         * are gone */
+            b->batch = b->holders = 0;
+        else if (b->holders > 0) /* a joined run leaves, or a user ends their own hold */
+            b->holders--;
+        if (b->holders == 0 && !b->batch) /* the last holder leaves: the job ends */
+            end_job(j, b, now_ns, &t, dev, 0);
+    }
     b->last_ns = now_ns;
     const double *to = b->ended ? b->end_dev : dev;
     int64_t until = b->ended ? b->end_ns : now_ns;

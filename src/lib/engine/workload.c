@@ -80,6 +80,7 @@ void aim__workload_apply(aim_workload *w) {
         case AIM_CTL_JOB_END:
         case AIM_CTL_JOB_STATUS:
         case AIM_CTL_JOB_HOLD:
+        case AIM_CTL_JOB_LEAVE:
         case AIM_CTL_JOB_INFO:
         case AIM_CTL_JOB_NODE: break; /* answered by the control thread */
         }

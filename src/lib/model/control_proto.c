@@ -137,6 +137,8 @@ int aim__control_parse(const char *line, size_t len, aim_control_msg *ret, char 
             m.op = w[0] == 'e' ? AIM_CTL_JOB_END : AIM_CTL_JOB_STATUS;
         } else if (is(w, wl, "hold") || is(w, wl, "node")) {
             m.op = w[0] == 'h' ? AIM_CTL_JOB_HOLD : AIM_CTL_JOB_NODE;
+        } else if (is(w, wl, "leave")) {
+            m.op = AIM_CTL_JOB_LEAVE;
         } else {
             m.op = AIM_CTL_JOB;
             if (wl > AIM_CONTROL_JOB_MAX)

@@ -41,6 +41,7 @@ typedef enum aim_control_op {
     AIM_CTL_JOB_HOLD,
     AIM_CTL_JOB_NODE,
     AIM_CTL_JOB_INFO,   /* info_off: where the KEY=VALUE words begin (model/job_info.h) */
+    AIM_CTL_JOB_LEAVE,  /* a joined run's end: one hold of the job goes (engine/jobs.h) */
 } aim_control_op;
 
 typedef enum aim_record_kind { AIM_RECORD_GAUGE = 0, AIM_RECORD_COUNTER = 1 } aim_record_kind;

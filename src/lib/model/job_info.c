@@ -45,6 +45,18 @@ static int take_int(const char *v, size_t n, long long max, long long *ret) {
 #define PATH_SET NAME_SET "/:@+"
 #define LIST_SET DIGITS ",-"
 
+int aim__job_info_tag_reserved(const char *key) {
+    /* The tags of the job's run that say whose and which it is (engine/job_run.c): a user's
+     * `--aimeter=tag:` must not file the run under another job or user, nor win the
+     * double-measurement choice (measured_by). contrib/slurm/aimeter_spank.c has the list. */
+    static const char *const reserved[] = { "job",  "node",        "node_rank", "ranks",
+                                            "user", "measured_by", "agent_run", "cgroup" };
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (strcmp(key, reserved[i]) == 0)
+            return 1;
+    return 0;
+}
+
 int aim__job_info_parse(const char *text, size_t len, aim_job_info *ret, char *err,
                         size_t errlen) {
     aim_job_info m;
@@ -103,6 +115,9 @@ int aim__job_info_parse(const char *text, size_t len, aim_job_info *ret, char *e
             if (take(v, tk, NAME_SET, key, sizeof m.tag_key[0]) || !strchr(LETTERS, key[0]) ||
                 (tv && take(eq2 + 1, tv, PATH_SET "=,", val, sizeof m.tag_value[0])))
                 return fail(err, errlen, "a tag's key is A-Z a-z 0-9 _ . - from a letter");
+            if (aim__job_info_tag_reserved(key))
+                return fail(err, errlen, "tag keys job node node_rank ranks user measured_by "
+                                         "agent_run cgroup are the agent's own");
             m.n_tags++;
             break;
         }

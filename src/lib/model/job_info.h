@@ -25,9 +25,13 @@ typedef struct aim_job_info {
 } aim_job_info;
 
 /* Parses "KEY=VALUE KEY=VALUE..." (keys uid, user, cgroup, node, node_rank, ranks, gpus,
- * tag; each at most once but tag) of len bytes into ret. 0, or -EINVAL with one line in err.
+ * tag; each at most once but tag; a tag's key not one of the run's own, below) of len
+ * bytes into ret. 0, or -EINVAL with one line in err.
  * Values have no spaces; every field has its own character set (job_info.c). */
 int aim__job_info_parse(const char *text, size_t len, aim_job_info *ret, char *err,
                         size_t errlen);
+/* Whether key is one of the job run's own tags (job node node_rank ranks user measured_by
+ * agent_run cgroup), which a tag=K=V word may not set: the parser refuses it. */
+int aim__job_info_tag_reserved(const char *key);
 
 #endif

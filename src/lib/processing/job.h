@@ -6,6 +6,9 @@
  * - A node measured twice (two of the job's runs on one node whose wall-clock windows
  *   overlap) is counted once: the run that measured directly (measured_by run or python)
  *   over an agent's job window, then the longer run, then the older id; a warning names both.
+ * - Runs of one node one after the other (two steps of the job, or an agent's job window cut
+ *   by the agent's restart and the next one after it) are all counted, summed into the
+ *   node's one row, with no warning.
  * - Phases are matched across nodes by name; each node's instance is placed on the wall clock
  *   by its run's anchor (start_wall_ns + the monotonic offset within the run), and its
  *   duration and energy come from the run's own monotonic clock, so a skewed node clock
@@ -20,19 +23,31 @@
 #include "processing/summary.h"
 
 typedef struct aim_job_node {
-    const aim_run_summary *run; /* borrowed: the run counted for this node */
+    const aim_run_summary *run; /* borrowed: the node's first run counted (runs[0]) */
+    const aim_run_summary **runs; /* every run counted for the node, by start (borrowed) */
+    size_t n_runs;
     char node[128];
     char node_rank[16];          /* "" when unknown */
     char ranks[256];             /* "0-3", "" when unknown */
-    char measured_by[16];        /* "run", "python", "agent", "" (older runs) */
-    double energy_j, carbon_g;   /* the run's totals (as its own report gives them) */
-    int has_carbon;
+    char measured_by[32];        /* "run", "python", "agent", "" (older runs); runs that
+                                    differ: their values in order, "agent,run" */
+    int64_t start_wall_ns, end_wall_ns; /* the first run's start, the last end */
+    int64_t duration_ns;         /* the runs' durations summed: the time measured */
+    double energy_j, carbon_g;   /* the runs' totals (as their own reports give them), summed:
+                                    the job's share where an agent attributed it */
+    int has_carbon;              /* every run has a carbon figure */
+    double node_energy_j;        /* the whole node's over the same windows (context) */
+    char method[32];             /* how energy_j was made, the runs' `attribution` tags:
+                                    "node" (measured whole node), "cgroup" (the job's
+                                    cgroup share of CPU/DRAM), "gpus" (the GPUs allotted),
+                                    comma-separated where parts differ */
 } aim_job_node;
 
 typedef struct aim_job_phase_node {
     size_t node;                 /* index in nodes */
-    int64_t start_wall_ns, end_wall_ns; /* first begin, last end, on the node's anchor */
-    int64_t duration_ns;         /* time inside the phase (monotonic, every instance) */
+    int64_t start_wall_ns, end_wall_ns; /* first begin, last end, each on its run's anchor */
+    int64_t duration_ns;         /* time inside the phase (monotonic, every instance of
+                                    every run of the node) */
     double energy_j;             /* devices counted in the node's total */
     uint64_t instances;
 } aim_job_phase_node;

@@ -163,6 +163,13 @@ static int in_scope(const aim_phases *p, int k, const char *prefix, size_t len) 
     return strncmp(p->rows[p->open[k].row].name, prefix, len) == 0;
 }
 
+/* Whether open phase k was begun in exactly that scope: "42: " is not "42: [rank 3] ", whose
+ * prefix it is (a rank's phases under an agent's job end in their own scope). */
+static int same_scope(const aim_phases *p, int k, const char *prefix, size_t len) {
+    size_t own = p->open[k].scope_len; /* 0: begun unscoped, its name says */
+    return (own == len || own == 0) && in_scope(p, k, prefix, len);
+}
+
 int aim__phases_end_scoped(aim_phases *p, int64_t t_ns, const char *name, size_t prefix_len) {
     size_t n = strnlen(name, AIM_PHASE_NAME_MAX + 1);
     if (prefix_len == 0 || prefix_len > n)
@@ -170,16 +177,18 @@ int aim__phases_end_scoped(aim_phases *p, int64_t t_ns, const char *name, size_t
     int k = p->depth - 1;
     while (k >= 0 && !(n > prefix_len ? strncmp(p->rows[p->open[k].row].name, name,
                                                  AIM_PHASE_NAME_MAX) == 0
-                                       : in_scope(p, k, name, prefix_len)))
+                                       : same_scope(p, k, name, prefix_len)))
         k--;
     if (k < 0) {
         p->dropped++;
         return -ENOENT;
     }
-    /* Its scope's phases opened inside it end with it, innermost first; other scopes' stay. */
-    for (int i = p->depth - 1; i >= k; i--)
-        if (in_scope(p, i, name, prefix_len))
+    /* Its scope's phases opened inside it end with it, innermost first; other scopes' stay,
+     * a scope nested in it too ("42: [rank 3] " in "42: "). */
+    for (int i = p->depth - 1; i > k; i--)
+        if (same_scope(p, i, name, prefix_len))
             close_at(p, i, t_ns, 0);
+    close_at(p, k, t_ns, 0);
     return 0;
 }
 

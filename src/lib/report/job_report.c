@@ -23,15 +23,33 @@ static void fixed(char *out, double v, int decimals) {
 
 /* ------------------------------------------------------------------ tables */
 
-/* The per-node table (energy, carbon, share) into t. */
+/* How a node's energy was made (aim_job_node.method, "cgroup,gpus") in words. */
+static void method_text(char *out, size_t size, const char *method) {
+    size_t at = 0;
+    out[0] = '\0';
+    for (const char *p = method; *p && at < size;) {
+        size_t len = strcspn(p, ",");
+        const char *w = len == 4 && strncmp(p, "node", 4) == 0     ? "measured whole node"
+                        : len == 6 && strncmp(p, "cgroup", 6) == 0 ? "attributed by cgroup"
+                        : len == 4 && strncmp(p, "gpus", 4) == 0   ? "GPUs allotted"
+                                                                   : NULL;
+        if (w)
+            at += (size_t)snprintf(out + at, size - at, "%s%s", at ? " + " : "", w);
+        p += len + (p[len] == ',');
+    }
+    if (!out[0])
+        snprintf(out, size, "measured whole node");
+}
+
+/* The per-node table (energy, carbon, share, the node's whole energy, how) into t. */
 static void node_table(aim_table *t, const aim_job_result *r) {
-    aim__table_init(t, 8);
-    for (size_t c = 4; c < 8; c++)
+    aim__table_init(t, 10);
+    for (size_t c = 4; c < 9; c++)
         aim__table_align_right(t, c);
     aim__table_row(t);
     const char *head[] = { "Node", "Rank", "Ranks", "Run", "Energy [J]", "kWh", "Carbon [g]",
-                           "Share [%]" };
-    for (size_t c = 0; c < 8; c++)
+                           "Share [%]", "Node [J]", "Energy of the job" };
+    for (size_t c = 0; c < 10; c++)
         aim__table_set(t, c, "%s", head[c]);
     char e[AIM_NUM_MAX], k[AIM_NUM_MAX], g[AIM_NUM_MAX], s[AIM_NUM_MAX];
     for (size_t i = 0; i < r->n_nodes; i++) {
@@ -40,7 +58,12 @@ static void node_table(aim_table *t, const aim_job_result *r) {
         aim__table_set(t, 0, "%s", n->node);
         aim__table_set(t, 1, "%s", n->node_rank[0] ? n->node_rank : "-");
         aim__table_set(t, 2, "%s", n->ranks[0] ? n->ranks : "-");
-        aim__table_set(t, 3, "%s%s%s%s", n->run->id, n->measured_by[0] ? " (" : "",
+        /* A node's runs one after the other (two steps) are its one row: every id named. */
+        char ids[512] = "";
+        for (size_t j = 0, at = 0; j < n->n_runs && at < sizeof ids; j++)
+            at += (size_t)snprintf(ids + at, sizeof ids - at, "%s%s", j ? ", " : "",
+                                   n->runs[j]->id);
+        aim__table_set(t, 3, "%s%s%s%s", ids, n->measured_by[0] ? " (" : "",
                        n->measured_by, n->measured_by[0] ? ")" : "");
         fixed(e, n->energy_j, 2);
         fixed(k, n->energy_j / 3.6e6, 6);
@@ -50,6 +73,11 @@ static void node_table(aim_table *t, const aim_job_result *r) {
         aim__table_set(t, 5, "%s", k);
         aim__table_set(t, 6, "%s", g);
         aim__table_set(t, 7, "%s", s);
+        fixed(e, n->node_energy_j, 2);
+        aim__table_set(t, 8, "%s", e);
+        char how[96];
+        method_text(how, sizeof how, n->method);
+        aim__table_set(t, 9, "%s", how);
     }
     aim__table_row(t);
     aim__table_set(t, 0, "total");
@@ -61,6 +89,11 @@ static void node_table(aim_table *t, const aim_job_result *r) {
     aim__table_set(t, 5, "%s", k);
     aim__table_set(t, 6, "%s", g);
     aim__table_set(t, 7, "100.0");
+    double node_j = 0;
+    for (size_t i = 0; i < r->n_nodes; i++)
+        node_j += r->nodes[i].node_energy_j;
+    fixed(e, node_j, 2);
+    aim__table_set(t, 8, "%s", e);
 }
 
 static void seconds(char *out, int64_t ns) { aim__fmt_fixed(out, (double)ns / 1e9, 3); }
@@ -293,12 +326,18 @@ int aim__job_json(const aim_job_result *r, char **ret_text) {
         aim__json_put(o, "run", aim__json_str(n->run->id, strlen(n->run->id)), &err);
         aim__json_put(o, "measured_by",
                       aim__json_str_or_null(n->measured_by, strlen(n->measured_by)), &err);
-        aim__json_put(o, "start", aim__json_time(n->run->start_wall_ns), &err);
-        aim__json_put(o, "duration_s", aim__json_num((double)n->run->duration_ns / 1e9), &err);
+        json_t *ids = json_array();
+        for (size_t j = 0; j < n->n_runs; j++)
+            aim__json_push(ids, aim__json_str(n->runs[j]->id, strlen(n->runs[j]->id)), &err);
+        aim__json_put(o, "runs", ids, &err);
+        aim__json_put(o, "start", aim__json_time(n->start_wall_ns), &err);
+        aim__json_put(o, "duration_s", aim__json_num((double)n->duration_ns / 1e9), &err);
         aim__json_put(o, "energy_j", aim__json_num(n->energy_j), &err);
         aim__json_put(o, "carbon_g", num_or_null(n->carbon_g, n->has_carbon), &err);
         aim__json_put(o, "share_pct",
                       num_or_null(100.0 * n->energy_j / r->energy_j, r->energy_j > 0), &err);
+        aim__json_put(o, "node_energy_j", aim__json_num(n->node_energy_j), &err);
+        aim__json_put(o, "method", aim__json_str(n->method, strlen(n->method)), &err);
         aim__json_push(nodes, o, &err);
     }
     aim__json_put(root, "per_node", nodes, &err);

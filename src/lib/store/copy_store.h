@@ -23,6 +23,8 @@ typedef struct aim_copy_stats {
                                has, or has in another version, left as they are */
     int running;            /* the run was still being recorded: what it had committed then
                                was copied */
+    uint64_t fingerprint;   /* AIM_COPY_FINGERPRINT: the source's run as the copy read it, for
+                               aim__store_drop_run_if */
 } aim_copy_stats;
 
 /* Keep the destination's chunks that the source no longer has (a retention pruned them, a
@@ -31,6 +33,10 @@ typedef struct aim_copy_stats {
  * removing or replacing them. Without it the destination is made equal to the source
  * (`aimeter push --mirror`). */
 #define AIM_COPY_KEEP_EXTRA 1u
+
+/* Also read the source run's fingerprint (aim__store_run_fingerprint) in the copy's snapshot
+ * into stats.fingerprint: what was copied, so that the spool deletes only that. */
+#define AIM_COPY_FINGERPRINT 2u
 
 /* Copies run_id from `from` into `to` in one transaction of `to` (its own: not inside a
  * begin/commit of the caller's), reading `from` in one snapshot: the run's row is inserted or updated, each other table with a run_id column
@@ -55,6 +61,27 @@ int aim__store_copy_run(aim_db *from, aim_db *to, const char *run_id, unsigned f
  * a run that ended is uploaded (docs/store.md, "When the server is unreachable: the spool").
  * 0 (also when there was no such run), or -errno with db's message. */
 int aim__store_drop_run(aim_db *db, const char *run_id);
+
+/* A hash of every row of run_id in db (the run's row and every per-run table's rows, each
+ * column's value, and its chunks' keys, times, ticks and sizes): another commit to the run
+ * (a chunk, a warning, a correlation, a re-priced carbon) changes it. 0, -errno (db's
+ * message). Rows are hashed as a set (their order is the engine's). */
+int aim__store_run_fingerprint(aim_db *db, const char *run_id, uint64_t *ret);
+
+/* aim__store_drop_run, only when the run is still what was copied: its fingerprint, read in
+ * the drop's own write transaction (nothing else can commit to the store meanwhile:
+ * SQLite's write lock; PostgreSQL's serializable isolation), equals `copied` (the copy's
+ * stats.fingerprint, AIM_COPY_FINGERPRINT). -ESTALE, nothing removed, when something was
+ * written to the run since the copy read it: copy it again first. The uploader's clean-up
+ * of the spool (docs/store.md, "When the server is unreachable: the spool"). */
+int aim__store_drop_run_if(aim_db *db, const char *run_id, uint64_t copied);
+
+/* Gives run_id the id new_id in db, in one transaction: its row and every row of each
+ * per-run table (the tables read from the catalogue, as the copy reads them). The uploader's
+ * answer to a run id the server holds for another run (docs/store.md, "When the server is
+ * unreachable: the spool"): the spooled run is uploaded under a new id. 0, or -errno with
+ * db's message: -ENOENT no such run, -EEXIST new_id is taken in db. */
+int aim__store_rename_run(aim_db *db, const char *run_id, const char *new_id);
 
 /* Where a server store's runs are spooled when no --spool is given: $STATE_DIRECTORY/spool.db
  * (systemd's StateDirectory=), else $XDG_DATA_HOME/aimeter/spool.db, else

@@ -71,6 +71,11 @@ int aim__db_workload_store(aim_db *db, const char *run_id, int64_t start_mono_ns
 int aim__db_phase_carbon_update(aim_db *db, const char *run_id, const struct aim_phases *phases);
 int aim__db_commit(aim_db *db);
 int aim__db_rollback(aim_db *db);
+/* A server store's bounds (store.h's cancel and statement_timeout): -EOPNOTSUPP for a local
+ * file. aim__db_cancel is thread-safe: the statement another thread runs on db fails at
+ * once (a stalled server), and every later one; db is then only to be closed. */
+int aim__db_cancel(aim_db *db);
+int aim__db_statement_timeout(aim_db *db, int64_t ms);
 
 /* Writing a run (inside a transaction or not). The run row is inserted with status
  * "running" and the pid/host of the aimeter process so a dead writer can be recognised. */

@@ -1,6 +1,8 @@
-/* An agent's job run gets the job's phases (docs/slurm.md): the agent's rows named
- * "JOB: NAME" (phase_totals, phase_devices) and its instances within the job's window
- * (phases) are copied to the job's run as NAME, their times moved to the job run's start.
+/* An agent's job run gets the job's phases (docs/slurm.md): the agent's instances named
+ * "JOB: NAME" within the job's window (phases) are copied to the job's run as NAME, their
+ * times moved to the job run's start, and NAME's totals (phase_totals, phase_devices) are
+ * made from those instances only: the agent's figures for "JOB: NAME" times the window's
+ * share of its time, so a job id that recurs in one agent run is never counted twice.
  * Internal; one statement per table, inside the caller's transaction when it holds one. */
 #ifndef AIM_STORE_JOB_PHASES_H
 #define AIM_STORE_JOB_PHASES_H

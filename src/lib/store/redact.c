@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/number.h"
+
 size_t aim__store_scheme_len(const char *url) {
     size_t n = 0;
     if (!((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z')))
@@ -16,24 +18,16 @@ size_t aim__store_scheme_len(const char *url) {
     return url[n] == ':' ? n : 0;
 }
 
-static int hex(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Whether the query parameter name key[0..n) names a secret once percent-decoded. */
 static int secret_key(const char *key, size_t n) {
     char name[16];
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         char c = key[i];
-        if (c == '%' && i + 2 < n && hex(key[i + 1]) >= 0 && hex(key[i + 2]) >= 0) {
-            c = (char)(hex(key[i + 1]) << 4 | hex(key[i + 2]));
+        int hi = i + 2 < n ? aim__hex_digit(key[i + 1]) : -1;
+        int lo = i + 2 < n ? aim__hex_digit(key[i + 2]) : -1;
+        if (c == '%' && hi >= 0 && lo >= 0) {
+            c = (char)(hi << 4 | lo);
             i += 2;
         }
         if (k + 1 >= sizeof name)

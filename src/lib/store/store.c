@@ -117,6 +117,14 @@ void aim__db_close(aim_db *db) {
 
 const char *aim__db_errmsg(const aim_db *db) { return db ? db->err : "no store"; }
 
+int aim__db_cancel(aim_db *db) {
+    return db && db->ops->cancel ? db->ops->cancel(db) : -EOPNOTSUPP;
+}
+
+int aim__db_statement_timeout(aim_db *db, int64_t ms) {
+    return db && db->ops->statement_timeout ? db->ops->statement_timeout(db, ms) : -EOPNOTSUPP;
+}
+
 int aim__db_set_error(aim_db *db, int err, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -125,6 +125,13 @@ typedef struct aim_store_ops {
     /* Correlation matrices (computing them is processing's; store/corr_store.h). */
     int (*corr_save)(aim_db *db, const char *run_id, const aim_corr_matrix *m);
     int (*corr_load)(aim_db *db, const char *run_id, aim_corr_matrix **ret);
+
+    /* A server's bounds (NULL for a local file): cancel makes the statement db runs now, in
+     * another thread, fail at once (and every later one; db is then only to be closed); it
+     * is the one operation that may be called while another thread uses db, never during
+     * close. statement_timeout bounds each later statement of the session (ms). */
+    int (*cancel)(aim_db *db);
+    int (*statement_timeout)(aim_db *db, int64_t ms);
 } aim_store_ops;
 
 /* The back-end a store URL or path names: "sqlite:PATH", "sqlite://PATH" or a plain path

@@ -10,10 +10,12 @@
 #include <libpq-fe.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "store/postgres/pg.h"
 #include "store/postgres/placeholders.h"
@@ -53,6 +55,11 @@ typedef struct pg_conn {
     char setup[256];                 /* the session's SETs, run again on a new connection */
     int n_pending;
     char pending[PENDING_MAX][16];
+    /* aim__pg_cancel, from another thread: `lock` guards the socket against a reset that
+     * replaces it meanwhile. */
+    pthread_mutex_t lock;
+    int cancelled;                   /* every statement fails from then on */
+    int resetting;                   /* PQreset runs: its socket is not to be touched */
 } pg_conn;
 
 #define PGC(c) ((pg_conn *)(c))
@@ -200,7 +207,18 @@ static int revive(pg_conn *pc) {
     }
     if (PQstatus(pc->pg) == CONNECTION_OK)
         return 0;
+    pthread_mutex_lock(&pc->lock);
+    int cancelled = pc->cancelled;
+    pc->resetting = !cancelled;
+    pthread_mutex_unlock(&pc->lock);
+    if (cancelled)
+        return aim__sql_fail(&pc->base, -ECANCELED, "connection cancelled (no answer in time)");
     PQreset(pc->pg);
+    pthread_mutex_lock(&pc->lock);
+    pc->resetting = 0;
+    if (pc->cancelled && PQsocket(pc->pg) >= 0)
+        shutdown(PQsocket(pc->pg), SHUT_RDWR);   /* cancelled during the reset */
+    pthread_mutex_unlock(&pc->lock);
     if (PQstatus(pc->pg) != CONNECTION_OK) {
         char line[sizeof pc->base.err];
         one_line(line, sizeof line, PQerrorMessage(pc->pg));
@@ -541,16 +559,6 @@ static const char *pg_column_text(aim_sql_stmt *st, int i) {
     return value(PGS(st), i);
 }
 
-static int hex_digit(char ch) {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* bytea's hex output ("\x0a1b...", bytea_output = hex, set at connect) into a buffer of the
  * statement's per column: two blobs of one row (a chunk and its summary) live together. */
 static const void *pg_column_blob(aim_sql_stmt *st, int i, size_t *ret_len) {
@@ -583,7 +591,7 @@ static const void *pg_column_blob(aim_sql_stmt *st, int i, size_t *ret_len) {
     }
     const char *h = t + 2;
     for (size_t k = 0; k < n; k++) {
-        int hi = hex_digit(h[2 * k]), lo = hex_digit(h[2 * k + 1]);
+        int hi = aim__hex_digit(h[2 * k]), lo = aim__hex_digit(h[2 * k + 1]);
         if (hi < 0 || lo < 0)
             return NULL;
         b->p[k] = (unsigned char)(hi << 4 | lo);
@@ -691,6 +699,7 @@ static int pg_in_transaction(aim_sql *c) {
 
 static void pg_close(aim_sql *c) {
     PQfinish(PGC(c)->pg);   /* its server-side statements end with it */
+    pthread_mutex_destroy(&PGC(c)->lock);
     free(c);
 }
 
@@ -778,10 +787,17 @@ int aim__pg_connect(const char *url, aim_sql **ret, char *err, size_t errlen) {
 
     /* Later keywords win: ours first, then the URL (expanded from dbname), which may set
      * its own application_name, client_encoding or connect_timeout. */
-    const char *keys[5], *vals[5];
+    const char *keys[10], *vals[10];
     int n = 0;
     keys[n] = "application_name", vals[n++] = "aimeter";
     keys[n] = "client_encoding", vals[n++] = "UTF8";
+    /* Over TCP, a server host that vanished (power, network) is noticed in about a minute,
+     * not the kernel's two hours: probes after 30 s idle, 3 unanswered 10 s apart; data
+     * unacknowledged for 60 s ends the connection. libpq ignores them on a Unix socket. */
+    keys[n] = "keepalives_idle", vals[n++] = "30";
+    keys[n] = "keepalives_interval", vals[n++] = "10";
+    keys[n] = "keepalives_count", vals[n++] = "3";
+    keys[n] = "tcp_user_timeout", vals[n++] = "60000";
     if (!own_timeout)
         keys[n] = "connect_timeout", vals[n++] = "10";
     keys[n] = "dbname", vals[n++] = url;
@@ -809,6 +825,7 @@ int aim__pg_connect(const char *url, aim_sql **ret, char *err, size_t errlen) {
     pc->base.drv = &pg_driver;
     pc->base.h = pg;
     pc->pg = pg;
+    pthread_mutex_init(&pc->lock, NULL);
     /* What the driver's parsers rely on, whatever the server's or role's defaults: shortest
      * exact doubles (PostgreSQL 12 on; 17 digits before), bytea in hex. Run again on each
      * new connection (revive). */
@@ -832,4 +849,18 @@ int aim__pg_session_set(aim_sql *c, const char *set) {
     if (r == 0)
         snprintf(pc->setup + have, sizeof pc->setup - have, "; %s", set);
     return r;
+}
+
+/* Shutting the socket down (not closing it: the descriptor stays the connection's until
+ * PQfinish, so no other file can take its number) wakes the thread that waits on it with an
+ * end of file, whatever the server does: a PQcancel would itself wait for a stalled server.
+ * A server that resumes finds its client gone and rolls the transaction back. */
+int aim__pg_cancel(aim_sql *c) {
+    pg_conn *pc = PGC(c);
+    pthread_mutex_lock(&pc->lock);
+    pc->cancelled = 1;
+    if (!pc->resetting && PQsocket(pc->pg) >= 0)
+        shutdown(PQsocket(pc->pg), SHUT_RDWR);
+    pthread_mutex_unlock(&pc->lock);
+    return 0;
 }

@@ -6,5 +6,7 @@
 const aim_store_ops aim_postgres_store_ops = {
     .name = "postgresql",
     .open = aim__pg_open,
-    AIM_SQL_STORE_OPS
+    AIM_SQL_STORE_OPS,
+    .cancel = aim__pg_store_cancel,
+    .statement_timeout = aim__pg_store_statement_timeout,
 };

@@ -4,6 +4,7 @@
 #define AIM_STORE_PG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store/sql/sql.h"
 #include "store/store.h"
@@ -23,8 +24,15 @@ int aim__pg_connect(const char *url, aim_sql **ret, char *err, size_t errlen);
  * 0 or -errno (c's message says why). */
 int aim__pg_session_set(aim_sql *c, const char *set);
 
-/* The PostgreSQL store's open (aim_store_ops.open): url is the whole URL. */
+/* Makes the statement c runs now (in another thread) fail at once, and every later one:
+ * the socket is shut down. Thread-safe against c's own use, not against its close. 0. */
+int aim__pg_cancel(aim_sql *c);
+
+/* The PostgreSQL store's open (aim_store_ops.open): url is the whole URL. Its bounds
+ * (store.h): cancel (aim__pg_cancel) and statement_timeout (SET for the session). */
 int aim__pg_open(aim_db *db, const char *url, int readonly);
+int aim__pg_store_cancel(aim_db *db);
+int aim__pg_store_statement_timeout(aim_db *db, int64_t ms);
 
 /* Schema (schema.c): creating a new store's tables at AIM_DB_SCHEMA_VERSION, and migrating
  * one of an older version (from, at least the base schema's). Inside the caller's

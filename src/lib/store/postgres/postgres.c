@@ -79,17 +79,24 @@ static int sql_fail(aim_db *db, aim_sql *c, const char *url, int err, const char
     return aim__db_set_error(db, err, "%s: %s: %s", url, what, aim__sql_errmsg(c));
 }
 
+/* What the database at url holds (identify), refused with the store's message unless
+ * this aimeter may open it (check_kind). */
+static int read_kind(aim_db *db, aim_sql *c, const char *url, enum store_kind *kind,
+                     int *version) {
+    char table[64] = "";
+    int r = identify(c, kind, version, table, sizeof table);
+    if (r < 0)
+        return sql_fail(db, c, url, r, "cannot read the schema");
+    return check_kind(db, url, *kind, *version, table);
+}
+
 static int prepare_readonly(aim_db *db, aim_sql *c, const char *url) {
     int r = aim__pg_session_set(c, "SET default_transaction_read_only = on");
     if (r < 0)
         return sql_fail(db, c, url, r, "cannot make the session read-only");
     enum store_kind kind;
     int version;
-    char table[64] = "";
-    r = identify(c, &kind, &version, table, sizeof table);
-    if (r < 0)
-        return sql_fail(db, c, url, r, "cannot read the schema");
-    r = check_kind(db, url, kind, version, table);
+    r = read_kind(db, c, url, &kind, &version);
     if (r < 0)
         return r;
     if (kind == STORE_EMPTY)
@@ -109,11 +116,7 @@ static int create_or_migrate(aim_db *db, aim_sql *c, const char *url) {
     /* Again under the lock: another aimeter may have created or migrated it meanwhile. */
     enum store_kind kind;
     int version;
-    char table[64] = "";
-    r = identify(c, &kind, &version, table, sizeof table);
-    if (r < 0)
-        return sql_fail(db, c, url, r, "cannot read the schema");
-    r = check_kind(db, url, kind, version, table);
+    r = read_kind(db, c, url, &kind, &version);
     if (r < 0)
         return r;
     if (kind == STORE_EMPTY)
@@ -130,11 +133,7 @@ static int create_or_migrate(aim_db *db, aim_sql *c, const char *url) {
 static int prepare_writable(aim_db *db, aim_sql *c, const char *url) {
     enum store_kind kind;
     int version;
-    char table[64] = "";
-    int r = identify(c, &kind, &version, table, sizeof table);
-    if (r < 0)
-        return sql_fail(db, c, url, r, "cannot read the schema");
-    r = check_kind(db, url, kind, version, table);
+    int r = read_kind(db, c, url, &kind, &version);
     if (r < 0)
         return r;
     /* The usual open: a store of this schema with an up-to-date metrics table needs no
@@ -173,4 +172,22 @@ int aim__pg_open(aim_db *db, const char *url, int readonly) {
     }
     /* chunks.summary exists in every PostgreSQL store. */
     return aim__sql_store_attach(db, c, shown, readonly, 1);
+}
+
+int aim__pg_store_cancel(aim_db *db) {
+    aim_sql *c = aim__db_sql(db);
+    return c ? aim__pg_cancel(c) : -EINVAL;
+}
+
+/* A SET of the session (kept across a reconnect, aim__pg_session_set): the server ends a
+ * statement that runs longer (a lock held by another client, a server too slow). */
+int aim__pg_store_statement_timeout(aim_db *db, int64_t ms) {
+    aim_sql *c = aim__db_sql(db);
+    if (!c || ms < 0)
+        return -EINVAL;
+    char set[64];
+    snprintf(set, sizeof set, "SET statement_timeout = %lld", (long long)ms);
+    int r = aim__pg_session_set(c, set);
+    return r < 0 ? aim__db_set_error(db, r, "%s: cannot set statement_timeout: %s",
+                                     AIM_SQL_STORE(db)->path, aim__sql_errmsg(c)) : 0;
 }

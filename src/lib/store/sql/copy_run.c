@@ -638,6 +638,131 @@ static int copy(copier *x) {
     return r;
 }
 
+/* ------------------------------------------------------------------ fingerprint */
+
+/* FNV-1a (64 bits): a change detector, not a defence against anyone. */
+#define FP_OFFSET 14695981039346656037ULL
+#define FP_PRIME 1099511628211ULL
+
+static uint64_t fp_bytes(uint64_t h, const void *p, size_t n) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * FP_PRIME;
+    return h;
+}
+
+static uint64_t fp_u64(uint64_t h, uint64_t v) { return fp_bytes(h, &v, sizeof v); }
+
+/* Every row of t that `where` (?1 = the run) selects on the source, hashed as a set (the sum
+ * of the rows' hashes: their order is the engine's), into *h with the table's name and count. */
+static int fp_table(copier *x, const table *t, const char *where, uint64_t *h) {
+    aim_sql_stmt *sel = NULL;
+    int r = prepare_select(x, t, where, &sel);
+    if (r < 0)
+        return r;
+    aim__sql_bind_text(sel, 1, x->run_id);
+    uint64_t sum = 0, count = 0;
+    while ((r = aim__sql_step(sel)) == 1) {
+        uint64_t rh = FP_OFFSET;
+        for (int i = 0; i < t->n; i++) {
+            unsigned char tag = aim__sql_column_is_null(sel, i) ? 0 : (unsigned char)(1 + t->cols[i].kind);
+            rh = fp_bytes(rh, &tag, 1);
+            if (tag == 0)
+                continue;
+            if (t->cols[i].kind == K_INT) {
+                rh = fp_u64(rh, (uint64_t)aim__sql_column_int64(sel, i));
+            } else if (t->cols[i].kind == K_DOUBLE) {
+                double d = aim__sql_column_double(sel, i);
+                uint64_t bits;
+                memcpy(&bits, &d, sizeof bits);
+                rh = fp_u64(rh, bits);
+            } else if (t->cols[i].kind == K_BLOB) {
+                size_t len = 0;
+                const void *p = aim__sql_column_blob(sel, i, &len);
+                rh = fp_bytes(fp_u64(rh, len), p ? p : "", p ? len : 0);
+            } else {
+                const char *v = aim__sql_column_text(sel, i);
+                size_t len = v ? strlen(v) : 0;
+                rh = fp_bytes(fp_u64(rh, len), v ? v : "", len);
+            }
+        }
+        sum += rh;
+        count++;
+    }
+    aim__sql_finalize(sel);
+    if (r < 0)
+        return fail(x, r, 1, "cannot read %s", t->name);
+    *h = fp_u64(fp_u64(fp_bytes(*h, t->name, strlen(t->name) + 1), sum), count);
+    return 0;
+}
+
+static int cmp_names(const void *a, const void *b) { return strcmp(a, b); }
+
+/* The source's run (x->run_id) hashed: its row, each per-run table's rows (by table name),
+ * its chunks' keys and fingerprints (not their data: a rewrite changes its times, ticks or
+ * size, as copy_chunks compares them). */
+static int run_fingerprint(copier *x, uint64_t *ret) {
+    uint64_t h = FP_OFFSET;
+    table t;
+    int r = read_columns(x, 1, "runs", &t);
+    if (r == 0)
+        r = fp_table(x, &t, "\"id\" = ?1", &h);
+    free(t.cols);
+    char (*names)[NAME_MAX_LEN] = NULL;
+    size_t n = 0, cap = 0;
+    aim_sql_stmt *st = NULL;
+    if (r == 0 && (r = aim__sql_prepare(x->src, run_tables_sql(x->src), &st)) < 0)
+        r = fail(x, r, 1, "cannot read the list of tables");
+    while (r == 0 && (r = aim__sql_step(st)) == 1) {
+        const char *name = aim__sql_column_text(st, 0);
+        r = 0;
+        if (!plain_name(name) || strcmp(name, "chunks") == 0)
+            continue; /* not aimeter's (the copy refuses those), or hashed by key below */
+        if (AIM_ARRAY_RESERVE(names, cap, n + 1, 16) < 0) {
+            r = fail(x, -ENOMEM, 1, "cannot read the list of tables");
+            break;
+        }
+        snprintf(names[n++], NAME_MAX_LEN, "%s", name);
+    }
+    if (r < 0 && r != -ENOMEM && st)
+        r = fail(x, r, 1, "cannot read the list of tables");
+    aim__sql_finalize(st);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_names);
+    for (size_t i = 0; r >= 0 && i < n; i++) {
+        r = read_columns(x, 1, names[i], &t);
+        if (r == 0)
+            r = fp_table(x, &t, "run_id = ?1", &h);
+        free(t.cols);
+    }
+    free(names);
+    chunk_key *keys = NULL;
+    size_t nk = 0;
+    if (r >= 0)
+        r = chunk_keys(x, 1, &keys, &nk);
+    for (size_t i = 0; r >= 0 && i < nk; i++) {
+        const chunk_key *k = &keys[i];
+        uint64_t v[6] = { (uint64_t)k->grp, (uint64_t)k->seq, (uint64_t)k->t_first,
+                          (uint64_t)k->t_last, (uint64_t)k->n_ticks, (uint64_t)k->len };
+        h = fp_bytes(h, v, sizeof v);
+    }
+    free(keys);
+    if (r < 0)
+        return r;
+    *ret = fp_u64(h, nk);
+    return 0;
+}
+
+int aim__store_run_fingerprint(aim_db *db, const char *run_id, uint64_t *ret) {
+    if (!db || !run_id || !*run_id || !ret)
+        return -EINVAL;
+    copier x = { .from = db, .to = db, .run_id = run_id };
+    x.src = x.dst = aim__db_sql(db);
+    if (!x.src)
+        return aim__db_set_error(db, -EOPNOTSUPP, "%s is not an SQL store", store_name(db));
+    return run_fingerprint(&x, ret);
+}
+
 /* The source is read in one snapshot, so that the run's row, its tables and its chunks are
  * of one commit of a run still being written. Deferred on SQLite: a read lock, no write
  * lock, and the writer goes on (WAL). */
@@ -670,7 +795,11 @@ int aim__store_copy_run(aim_db *from, aim_db *to, const char *run_id, unsigned f
     int r = own_snapshot ? snapshot_begin(&x) : 0;
     if (r < 0)
         return r;
-    r = aim__db_begin(to);
+    /* First: the snapshot (SQLite's deferred BEGIN) starts at this read. */
+    if (flags & AIM_COPY_FINGERPRINT)
+        r = run_fingerprint(&x, &x.st.fingerprint);
+    if (r == 0)
+        r = aim__db_begin(to);
     if (r == 0) {
         r = copy(&x);
         if (r == 0) {
@@ -694,25 +823,32 @@ int aim__store_copy_run(aim_db *from, aim_db *to, const char *run_id, unsigned f
 
 /* The spool's clean-up (copy_store.h): every per-run table, then the run's row, in one
  * transaction; the tables read from the catalogue as the copy reads them. */
-int aim__store_drop_run(aim_db *db, const char *run_id) {
-    if (!db || !run_id || !*run_id)
-        return -EINVAL;
-    aim_sql *c = aim__db_sql(db);
-    if (!c)
-        return aim__db_set_error(db, -EOPNOTSUPP, "%s is not an SQL store", store_name(db));
+static int drop_run(aim_db *db, const char *run_id, const uint64_t *copied);
+
+int aim__store_drop_run(aim_db *db, const char *run_id) { return drop_run(db, run_id, NULL); }
+
+int aim__store_drop_run_if(aim_db *db, const char *run_id, uint64_t copied) {
+    return drop_run(db, run_id, &copied);
+}
+
+/* db's per-run tables (a run_id column; aimeter's names only), from its catalogue. */
+static int list_run_tables(aim_db *db, aim_sql *c, char (**ret)[NAME_MAX_LEN], size_t *ret_n) {
     char (*names)[NAME_MAX_LEN] = NULL;
     size_t n = 0, cap = 0;
     aim_sql_stmt *st = NULL;
     int r = aim__sql_prepare(c, run_tables_sql(c), &st);
     while (r == 0 && (r = aim__sql_step(st)) == 1) {
         const char *name = aim__sql_column_text(st, 0);
-        if (!plain_name(name))
+        if (!plain_name(name)) {
+            r = 0;
             continue; /* not aimeter's: left alone */
+        }
         if (AIM_ARRAY_RESERVE(names, cap, n + 1, 16) < 0) {
             r = -ENOMEM;
             break;
         }
         snprintf(names[n++], NAME_MAX_LEN, "%s", name);
+        r = 0; /* the next row */
     }
     aim__sql_finalize(st);
     if (r < 0) {
@@ -720,7 +856,138 @@ int aim__store_drop_run(aim_db *db, const char *run_id) {
         return aim__db_set_error(db, r, "%s: cannot list the tables: %s", store_name(db),
                                  r == -ENOMEM ? "out of memory" : aim__sql_errmsg(c));
     }
+    *ret = names;
+    *ret_n = n;
+    return 0;
+}
+
+/* The runs row of `from` inserted as `to` (?1, ?2): every column the store has, id
+ * replaced, so that a column a migration adds is carried without a change here. */
+static int runs_row_copy_sql(aim_sql *c, aim_strbuf *sql) {
+    aim_sql_stmt *st = NULL;
+    aim_strbuf cols = { 0 }, vals = { 0 };
+    int r = aim__sql_prepare(c, columns_sql(c), &st);
+    if (r == 0)
+        r = aim__sql_bind_text(st, 1, "runs");
+    while (r == 0 && (r = aim__sql_step(st)) == 1) {
+        const char *name = aim__sql_column_text(st, 0);
+        if (!plain_name(name)) {
+            r = 0;
+            continue;
+        }
+        aim__strbuf_printf(&cols, "%s\"%s\"", cols.len ? ", " : "", name);
+        if (strcmp(name, "id") == 0)
+            aim__strbuf_printf(&vals, "%s?2", vals.len ? ", " : "");
+        else
+            aim__strbuf_printf(&vals, "%s\"%s\"", vals.len ? ", " : "", name);
+        r = 0; /* the next row */
+    }
+    aim__sql_finalize(st);
+    if (r == 0 && (cols.err || vals.err))
+        r = -ENOMEM;
+    if (r == 0)
+        aim__strbuf_printf(sql, "INSERT INTO runs (%s) SELECT %s FROM runs WHERE id = ?1",
+                            cols.data, vals.data);
+    if (r == 0 && sql->err)
+        r = -ENOMEM;
+    aim__strbuf_free(&cols);
+    aim__strbuf_free(&vals);
+    return r;
+}
+
+/* One statement with ?1 = from, ?2 = to (when it has it). */
+static int run_two(aim_sql *c, const char *sql, const char *from, const char *to) {
+    aim_sql_stmt *st = NULL;
+    int r = aim__sql_prepare(c, sql, &st);
+    if (r == 0 && (r = aim__sql_bind_text(st, 1, from)) == 0 && strstr(sql, "?2"))
+        r = aim__sql_bind_text(st, 2, to);
+    if (r == 0)
+        r = aim__sql_step(st);
+    aim__sql_finalize(st);
+    return r < 0 ? r : 0;
+}
+
+/* The copy of the run's row under the new id first, then every per-run table's rows moved
+ * to it, then the old row: the foreign keys to runs(id) hold at every statement. */
+int aim__store_rename_run(aim_db *db, const char *run_id, const char *new_id) {
+    if (!db || !run_id || !*run_id || !new_id || !*new_id || strlen(new_id) >= 40)
+        return -EINVAL;
+    aim_sql *c = aim__db_sql(db);
+    if (!c)
+        return aim__db_set_error(db, -EOPNOTSUPP, "%s is not an SQL store", store_name(db));
+    char (*names)[NAME_MAX_LEN] = NULL;
+    size_t n = 0;
+    int r = list_run_tables(db, c, &names, &n);
+    if (r < 0)
+        return r;
+    aim_strbuf ins = { 0 };
+    r = runs_row_copy_sql(c, &ins);
+    if (r < 0) {
+        free(names);
+        aim__strbuf_free(&ins);
+        return aim__db_set_error(db, r, "%s: cannot read the runs table: %s", store_name(db),
+                                 r == -ENOMEM ? "out of memory" : aim__sql_errmsg(c));
+    }
     r = aim__db_begin(db);
+    if (r == 0 && aim__db_run_exists(db, run_id) == -ENOENT)
+        r = aim__db_set_error(db, -ENOENT, "%s: no run %s", store_name(db), run_id);
+    else if (r == 0 && aim__db_run_exists(db, new_id) == 0)
+        r = aim__db_set_error(db, -EEXIST, "%s: run %s exists already", store_name(db), new_id);
+    if (r == 0 && (r = run_two(c, ins.data, run_id, new_id)) < 0)
+        r = aim__db_set_error(db, r, "%s: cannot rename run %s: %s", store_name(db), run_id,
+                              aim__sql_errmsg(c));
+    for (size_t i = 0; r == 0 && i <= n; i++) {
+        char sql[160];
+        if (i < n)
+            snprintf(sql, sizeof sql, "UPDATE \"%s\" SET run_id = ?2 WHERE run_id = ?1", names[i]);
+        else
+            snprintf(sql, sizeof sql, "DELETE FROM runs WHERE id = ?1");
+        if ((r = run_two(c, sql, run_id, new_id)) < 0)
+            r = aim__db_set_error(db, r, "%s: cannot rename run %s: %s", store_name(db), run_id,
+                                  aim__sql_errmsg(c));
+    }
+    free(names);
+    aim__strbuf_free(&ins);
+    if (r == 0)
+        return aim__db_commit(db);
+    char why[sizeof db->err];
+    memcpy(why, db->err, sizeof why);
+    aim__db_rollback(db);
+    memcpy(db->err, why, sizeof why);
+    return r;
+}
+
+/* copied: remove only when the run's fingerprint, read inside the deleting transaction,
+ * equals it. */
+static int drop_run(aim_db *db, const char *run_id, const uint64_t *copied) {
+    if (!db || !run_id || !*run_id)
+        return -EINVAL;
+    aim_sql *c = aim__db_sql(db);
+    if (!c)
+        return aim__db_set_error(db, -EOPNOTSUPP, "%s is not an SQL store", store_name(db));
+    char (*names)[NAME_MAX_LEN] = NULL;
+    size_t n = 0;
+    aim_sql_stmt *st = NULL;
+    int r = list_run_tables(db, c, &names, &n);
+    if (r < 0)
+        return r;
+    r = aim__db_begin(db);
+    if (r == 0 && copied) {
+        /* The check and the deletes in one transaction that no other commit can come
+         * between: SQLite's BEGIN IMMEDIATE holds the write lock already; PostgreSQL's
+         * serializable isolation fails one of two that overlap. */
+        if (aim__sql_dialect(c) != AIM_SQL_SQLITE &&
+            (r = aim__sql_exec(c, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")) < 0)
+            r = aim__db_set_error(db, r, "%s: cannot remove run %s: %s", store_name(db), run_id,
+                                  aim__sql_errmsg(c));
+        uint64_t now = 0;
+        int gone = r == 0 && aim__db_run_exists(db, run_id) == -ENOENT; /* nothing to remove */
+        if (r == 0 && !gone)
+            r = aim__store_run_fingerprint(db, run_id, &now);
+        if (r == 0 && !gone && now != *copied)
+            r = aim__db_set_error(db, -ESTALE, "%s: run %s was written to since it was copied: "
+                                  "kept (copied again, it can be removed)", store_name(db), run_id);
+    }
     /* Children first (chunks among them), the run's row last: whatever foreign keys say. */
     for (size_t i = 0; r == 0 && i <= n; i++) {
         char sql[160];
