@@ -14,6 +14,8 @@ packages=(gcc meson ninja-build pkg-config libsqlite3-dev libjansson-dev libcurl
           libmicrohttpd-dev prometheus  # /metrics, and promtool that checks it (tests)
           libgnutls28-dev libcrypt-dev libyaml-dev openssl  # TLS, bcrypt and the web-config file
           libncurses-dev tmux  # aimeter top, and the terminal its test drives
+          libpq-dev postgresql  # the PostgreSQL store, and the server its tests start
+          libslurm-dev slurm-wlm munge  # the SPANK plugin, and the one-node SLURM of its test
           chromium)  # the HTML report's browser test (tests/e2e/test_html_browser.py)
 # Node.js bundles web/ at build time; a node already installed (e.g. from NodeSource) is kept.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
@@ -27,6 +29,20 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -q
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Debian's package makes a cluster ("main") and may start it: the tests start servers of
+  # their own (tests/tools/pg_tmp.sh), so one just installed is not left running.
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v pg_lsclusters >/dev/null; then
+    pg_lsclusters --no-header 2>/dev/null | while read -r version cluster _ status _; do
+      [ "$status" = online ] && $sudo pg_ctlcluster "$version" "$cluster" stop || true
+    done
+  fi
+  # slurm-wlm and munge start their daemons on install: the tests start their own
+  # (tests/e2e/test_slurm.py, on loopback ports with a key of their own).
+  for unit in slurmctld slurmd munge; do
+    if [[ " ${missing[*]} " == *" slurm-wlm "* || " ${missing[*]} " == *" munge "* ]]; then
+      $sudo systemctl disable --now "$unit" >/dev/null 2>&1 || $sudo service "$unit" stop >/dev/null 2>&1 || true
+    fi
+  done
 fi
 
 # web/'s packages exactly as the lock file pins them (again only when the lock changed)

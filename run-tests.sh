@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: cmocka unit tests, fuzz-corpus replays and pytest end-to-end tests on a
-# normal build, the same under ASan+UBSan, the fuzz targets under libFuzzer (clang), and the
+# normal build (the store's tests also on a PostgreSQL server), the same under ASan+UBSan, the fuzz targets under libFuzzer (clang), and the
 # unit tests under valgrind; the Python
 # package's tests (tests/python) on the normal build. The last line
 # is the summary: "aimeter tests: N passed, N failed".
@@ -21,6 +21,18 @@ build() { # dir, meson options...
   ninja -C "$dir" >/dev/null
 }
 
+# meson's log of the pass labelled label (--logbase testlog-LABEL) into the results; a pass
+# that wrote none counts as failed.
+keep_log() { # label, build dir
+  local label=$1 dir=$2 log
+  log=$(ls "$dir"/meson-logs/testlog-"$label"*.json 2>/dev/null | head -n 1)
+  if [ -n "$log" ]; then
+    cp "$log" "$results/$label.meson.json"
+  else
+    echo "no test log" > "$results/$label-tests.failed"
+  fi
+}
+
 suite() { # label, build dir, [meson test options...]
   local label=$1 dir=$2; shift 2
   step "$label: unit and fuzz replays"
@@ -30,13 +42,7 @@ suite() { # label, build dir, [meson test options...]
   rm -f "$dir"/meson-logs/testlog-"$label"*.json
   meson test -C "$dir" --suite unit --suite fuzz --print-errorlogs --logbase "testlog-$label" \
     "$@" | tail -n 12
-  local log
-  log=$(ls "$dir"/meson-logs/testlog-"$label"*.json 2>/dev/null | head -n 1)
-  if [ -n "$log" ]; then
-    cp "$log" "$results/$label.meson.json"
-  else
-    echo "no test log" > "$results/$label-tests.failed"
-  fi
+  keep_log "$label" "$dir"
 }
 
 e2e() { # label, build dir
@@ -44,6 +50,28 @@ e2e() { # label, build dir
   step "$label: end-to-end (pytest)"
   AIMETER_BUILD="$PWD/$dir" $py -m pytest tests/e2e -q -p no:cacheprovider \
     --junitxml="$results/$label.junit.xml" | tail -n 15
+}
+
+# The store's unit tests (meson suite 'store') once more on PostgreSQL, with the driver's own
+# (suite 'pg', on the server's database AIMETER_TEST_PG_URL): a throw-away server
+# (tests/tools/pg_tmp.sh) that store_rig.c makes a fresh database on for every store a test
+# opens (AIMETER_TEST_PG_DIR). The end-to-end suite starts its own
+# (tests/e2e/pgserver.py). A missing PostgreSQL counts as a failure: bootstrap.sh installs it.
+postgres() { # label, build dir
+  local label=$1 dir=$2 pgdir url
+  step "$label: the store's tests on PostgreSQL"
+  pgdir=$(mktemp -d /tmp/aimpg-XXXXXX)
+  if ! url=$(bash tests/tools/pg_tmp.sh start "$pgdir"); then
+    echo "no PostgreSQL server" > "$results/$label-server.failed"
+    rm -rf "$pgdir"
+    return
+  fi
+  rm -f "$dir"/meson-logs/testlog-"$label"*.json
+  AIMETER_TEST_PG_DIR=$pgdir AIMETER_TEST_PG_URL=$url \
+    meson test -C "$dir" --suite store --suite pg --print-errorlogs \
+    --logbase "testlog-$label" | tail -n 12
+  keep_log "$label" "$dir"
+  bash tests/tools/pg_tmp.sh stop "$pgdir"
 }
 
 pytests() { # label, build dir: the Python package over that build's libaimeter
@@ -55,6 +83,7 @@ pytests() { # label, build dir: the Python package over that build's libaimeter
 
 if build build; then
   suite normal build
+  postgres postgres build
   e2e normal build
   pytests normal build
 else

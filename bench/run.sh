@@ -2,6 +2,8 @@
 # Runs every benchmark against a build and prints the tables docs/performance.md records.
 # usage: bench/run.sh [BUILD_DIR] [--quick]
 # The soak of a long run (15 minutes) is separate: bench/soak.py, docs/performance.md.
+# The PostgreSQL store's benches are separate too (they start their own servers):
+# bench/pg_bench.sh BUILD_DIR [--quick].
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}

@@ -222,6 +222,14 @@ AIM_PUBLIC int aim_config_set_agent(aim_config *c, int on);
  * then. */
 AIM_PUBLIC int aim_config_set_retention(aim_config *c, int64_t retain_ns,
                                         int64_t downsample_after_ns, int64_t downsample_step_ns);
+/* When the store is a server (postgresql://), the run is written into a local SQLite spool
+ * and uploaded to the server from it every upload interval, and once more at the end
+ * (docs/store.md, "When the server is unreachable: the spool"). The spool's path: NULL = the
+ * default ($STATE_DIRECTORY/spool.db under systemd, else $XDG_DATA_HOME/aimeter/spool.db);
+ * -EINVAL for "", a URL or a path longer than 4095 bytes. Unused with a local store. */
+AIM_PUBLIC int aim_config_set_spool(aim_config *c, const char *path);
+/* The time between uploads to a server store: 0 = 5 s; -EINVAL outside 10 ms..1 h. */
+AIM_PUBLIC int aim_config_set_upload_interval(aim_config *c, int64_t interval_ns);
 
 /* ---------------------------------------------------------------- carbon zones */
 
@@ -368,6 +376,11 @@ AIM_PUBLIC void aim_session_free(aim_session *s);
 /* Borrowed run id, e.g. "20261121-140312-3f9a". Valid for the session's lifetime. */
 AIM_PUBLIC const char *aim_session_run_id(const aim_session *s);
 
+/* After aim_session_stop, when the store is a server: the spool's path if the run is still
+ * only there (the server could not be reached at the end; `aimeter push --db SPOOL --to
+ * URL` uploads it), else NULL. Borrowed, valid for the session's lifetime. */
+AIM_PUBLIC const char *aim_session_spool_pending(const aim_session *s);
+
 /* The last error detail of this session (never NULL). */
 AIM_PUBLIC const char *aim_session_errmsg(const aim_session *s);
 
@@ -500,6 +513,48 @@ AIM_PUBLIC int aim_store_resolve_run(aim_store *store, const char *ref, char **r
  * -EOPNOTSUPP). Caller frees. Errors in aim_store_errmsg(). */
 AIM_PUBLIC int aim_store_list_runs(aim_store *store, aim_format format, size_t limit,
                                    char **ret_text);
+
+/* (issue 16) `aimeter push`: copies the stored run run_id (a full id, as
+ * aim_store_resolve_run gives it) from src into dest (open for writing; any back-end on
+ * either side, e.g. a node's SQLite store into a shared PostgreSQL one), in one transaction
+ * of dest, idempotently: a run pushed twice, or again after a push that was cut off, is in
+ * dest once, row for row; only the chunks of samples dest lacks are written. A run still
+ * being recorded may be pushed: what it had committed is copied (ret_stats->running says
+ * so) and a later push adds the rest. dest then holds the run's row, devices, series,
+ * phases, records, tags, ... as src does (replaced). Its chunks of samples: dest keeps the
+ * ones src no longer has or has in another version (src's retention pruned or downsampled
+ * them: dest's history stays whole) unless flags has AIM_PUSH_MIRROR, which makes dest's
+ * chunks equal src's (those removed, these replaced). ret_stats may be NULL. Errors (detail
+ * in aim_store_errmsg(dest)): -ENOENT no such run in src, -EEXIST dest holds another run
+ * under that id (another host or start time: ids are unique per store only; nothing is
+ * written), -EPROTO dest's schema lacks a table or column src has, -EINVAL (a store not
+ * open, dest being src, an unknown flag), -ECONNREFUSED the server went away, -EBUSY,
+ * -EROFS, -EACCES, -EIO, -ENOMEM. */
+typedef struct aim_push_stats {
+    uint64_t rows;           /* rows written besides samples: the run, its devices, ... */
+    uint64_t chunks_written; /* chunks of samples dest lacked, written */
+    uint64_t chunks_present; /* chunks dest already had: left alone */
+    uint64_t chunks_removed; /* AIM_PUSH_MIRROR: chunks src no longer has, removed from dest */
+    int running;             /* 1: the run was still being recorded */
+    uint64_t chunks_kept;    /* chunks src no longer has or has downsampled, kept in dest */
+} aim_push_stats;
+#define AIM_PUSH_MIRROR 1u /* dest's chunks of the run made equal to src's */
+AIM_PUBLIC int aim_store_push_run(aim_store *dest, aim_store *src, const char *run_id,
+                                  unsigned flags, aim_push_stats *ret_stats);
+
+/* (issue 16) What a store location (as aim_store_open takes it) names: 1 and *ret_path (may
+ * be NULL; points into location) the file of a file store (a plain path, sqlite:PATH,
+ * sqlite://PATH), 0 a server's store (postgresql://...: no file of ours), -EPROTONOSUPPORT
+ * a scheme:// aimeter does not know (or was built without), -EINVAL no location. Parses
+ * only: nothing is opened. */
+AIM_PUBLIC int aim_store_location_file(const char *location, const char **ret_path);
+
+/* (issue 16) location as a message may show it (docs/store.md, "PostgreSQL"): into buf (size
+ * bytes with the NUL, truncated to fit), with the secrets of a "scheme://" URL of any scheme
+ * (the password in user:SECRET@host, the values of password= and sslpassword=) replaced by
+ * "***"; a plain path is copied as it is. For every message that names a store location a
+ * user gave, before (or without) an open that would redact it. 0, or -EINVAL (no buf). */
+AIM_PUBLIC int aim_store_location_redact(const char *location, char *buf, size_t size);
 
 /* ---------------------------------------------------------------- carbon method, cost, what-if */
 
@@ -823,6 +878,19 @@ AIM_PUBLIC int aim_parse_wall_time(const char *text, int64_t *ret_unix_ns);
 
 /* ---------------------------------------------------------------- reports and export */
 
+/* A batch job across nodes (docs/cli.md, `aimeter report --job`): the runs tagged job=JOB
+ * combined, per node and in total, phases aligned across nodes, stragglers, a node measured
+ * twice counted once with a warning. format: AIM_FORMAT_TEXT, _JSON (schema "aimeter.job/1",
+ * docs/report-json.md), _MARKDOWN or _HTML. Caller frees *ret_text. -ENOENT when no run has
+ * the job's tag; errors in aim_store_errmsg(). Reads summaries only, never samples. */
+AIM_PUBLIC int aim_job_report_render(aim_store *store, const char *job, aim_format format,
+                                     char **ret_text);
+/* The store's jobs, newest first, one line each (`aimeter jobs`): user NULL for all, since
+ * (Unix ns) 0 for all, else the jobs that ended (or run) after it. format: AIM_FORMAT_TEXT,
+ * _CSV or _JSON (schema "aimeter.jobs/1"). Caller frees *ret_text. */
+AIM_PUBLIC int aim_jobs_render(aim_store *store, const char *user, int64_t since_wall_ns,
+                               aim_format format, char **ret_text);
+
 /* Renders a run's report: AIM_FORMAT_TEXT, AIM_FORMAT_JSON or AIM_FORMAT_MARKDOWN (else
  * -EOPNOTSUPP). O(number of series), independent of the run's length. Caller frees
  * *ret_text with free(). Errors in aim_store_errmsg(). AIM_FORMAT_HTML is
@@ -1036,6 +1104,12 @@ AIM_PUBLIC const char *aim_corr_errmsg(const aim_corr_result *result);
  * -E2BIG past 32 tags. aim_config_clear_tags removes them all. */
 AIM_PUBLIC int aim_config_add_tag(aim_config *c, const char *key, const char *value);
 AIM_PUBLIC int aim_config_clear_tags(aim_config *c);
+/* The job tags of a run that measures one node of a batch job (docs/cli.md, "Jobs"): job,
+ * node, node_rank, ranks, user and measured_by (measured_by: "run", "python", "agent"), read
+ * from the environment (AIMETER_JOB, SLURM_*, torchrun's GROUP_RANK/LOCAL_WORLD_SIZE, PBS,
+ * SGE); none outside a job. A key the configuration already has keeps its value (--tag
+ * wins). Returns how many were added, or -EINVAL. Not thread-safe (reads the environment). */
+AIM_PUBLIC int aim_config_add_job_tags(aim_config *c, const char *measured_by);
 
 /* Runs side by side (docs/cli.md, `aimeter compare`): time, energy per device and in total,
  * mean power, carbon, cost, energy per unit of each counter the workloads recorded, and the

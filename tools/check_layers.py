@@ -2,9 +2,9 @@
 """The one-way layer rule of docs/architecture.md, read from the sources.
 
 Every quoted #include of a file under src/ must name its own layer or a layer the table below
-lets it use; only store/sqlite/ may name SQLite; each src/views/LAYER (the include directory
+lets it use; only store/sqlite/ may name SQLite and only store/postgres/ libpq; each src/views/LAYER (the include directory
 the build gives a layer's library) must link exactly the layers the table allows; a store
-back-end's headers (store/sqlite/) are seen by the store alone. Prints one
+back-end's headers (store/sqlite/, store/postgres/, store/sql/) are seen by the store alone. Prints one
 line per broken rule, naming the file, and exits 1; prints a one-line summary and exits 0
 when all hold. Usage: check_layers.py [ROOT] (default: the checkout this file is in)."""
 import os
@@ -29,6 +29,7 @@ MAY_USE = {
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
 SQLITE = re.compile(r"\bsqlite3\w*\b")
+LIBPQ = re.compile(r"libpq-fe\.h|\bPQ[a-z]\w*\(|\bPGconn\b|\bPGresult\b")
 
 
 def layer_dir(root, layer):
@@ -81,7 +82,8 @@ def check(root):
                 problems.append(f"{rel}: #include \"{inc}\" has no layer; write \"{layer}/{inc}\"")
             elif layer == "cli" and tgt not in (None, "util", "cli"):
                 problems.append(f"{rel}: #include \"{inc}\": cli may use aimeter.h and util only")
-            elif inc.startswith("store/sqlite/") and not rel.startswith("src/lib/store/"):
+            elif inc.startswith(("store/sqlite/", "store/postgres/", "store/sql/")) and \
+                    not rel.startswith("src/lib/store/"):
                 problems.append(f"{rel}: #include \"{inc}\": only the store may see a back-end; "
                                 f"use store/store.h")
             elif tgt and tgt != layer and tgt not in MAY_USE[layer]:
@@ -89,6 +91,8 @@ def check(root):
                                 f"(it may use {', '.join(sorted(MAY_USE[layer])) or 'nothing'})")
         if SQLITE.search(text) and not rel.startswith("src/lib/store/sqlite/"):
             problems.append(f"{rel}: names SQLite; only src/lib/store/sqlite/ may")
+        if LIBPQ.search(text) and not rel.startswith("src/lib/store/postgres/"):
+            problems.append(f"{rel}: names libpq; only src/lib/store/postgres/ may")
     views = os.path.join(root, "src", "views")
     for layer in MAY_USE:
         if not os.path.isdir(layer_dir(root, layer)):
@@ -115,7 +119,7 @@ def main():
     if problems:
         return 1
     n = sum(1 for _ in source_files(root))
-    print(f"{n} files: every include goes down the layers; SQLite only in store/sqlite/")
+    print(f"{n} files: every include goes down the layers; SQLite only in store/sqlite/, libpq only in store/postgres/")
     return 0
 
 

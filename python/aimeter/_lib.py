@@ -110,11 +110,14 @@ _OPTIONAL = {
     "aim_config_set_price": (c_int, [c_void_p, c_double, c_char_p]),
     "aim_config_set_price_file": (c_int, [c_void_p, c_char_p, c_char_p]),
     "aim_config_set_control_socket": (c_int, [c_void_p, c_char_p]),
+    "aim_config_add_job_tags": (c_int, [c_void_p, c_char_p]),
     # phases, markers and records (issue 5): Tracker.phase/mark/record need them
     "aim_phase_begin": (c_int, [c_void_p, c_char_p]),
     "aim_phase_end": (c_int, [c_void_p, c_char_p]),
     "aim_mark": (c_int, [c_void_p, c_char_p]),
     "aim_record_as": (c_int, [c_void_p, c_char_p, c_double, c_int]),
+    # a server store's spool (issue 16): where the run is when the server was not reachable
+    "aim_session_spool_pending": (c_char_p, [c_void_p]),
 }
 
 # Signatures declared by the modules that use them (summary.py, _control.py), when they are

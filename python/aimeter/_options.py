@@ -229,6 +229,10 @@ class Options:
         # The Python process (and its children: DataLoader workers) is the workload: its CPU
         # time, memory and GPU use are recorded as the run's process tree.
         lib.aim_config_set_target_pid(cfg, os.getpid())
+        # A node of a batch job: its coordinates (job, node, ranks, user) as the run's tags,
+        # so that `aimeter report --job` finds it (docs/python.md, "Several processes").
+        if _lib.has("aim_config_add_job_tags"):
+            lib.aim_config_add_job_tags(cfg, b"python")
 
 
 def _need(symbol, option):
@@ -320,7 +324,7 @@ def parse(options, default=None):
     dcgm = options.get("dcgm_host")
     o.dcgm_host = None if dcgm is None else str(dcgm)
     # Absolute now: the Summary keeps the paths, and the program may chdir before reading.
-    o.db = _abs(_path(options.get("db"), "db"))
+    o.db = _store(_path(options.get("db"), "db"))
     o.csv = _abs(_path(options.get("csv"), "csv"))
     o.json = _abs(_path(options.get("json"), "json"))
     for option in ("csv", "json"):
@@ -360,6 +364,8 @@ def _not_the_store(path, db, option):
         store = db or _lib.default_db_path()
     except _lib.AimeterError:
         return  # no store path at all: nothing to overwrite
+    if _is_url(store):
+        return  # a server's store (PostgreSQL): no file to overwrite
     for suffix in _STORE_FILES:
         name = store + suffix
         if os.path.exists(name):
@@ -374,6 +380,21 @@ def _not_the_store(path, db, option):
 
 def _abs(path):
     return None if path is None else os.path.abspath(path)
+
+
+def _is_url(store):
+    """A store named by a URL ("SCHEME://...", as the store reads it: docs/store.md; the
+    scheme a letter, then letters, digits, '+', '-', '.'). No `re`: importing aimeter stays
+    light (tests/python/test_process.py)."""
+    scheme, sep, _ = store.partition("://")
+    return bool(sep) and scheme[:1].isascii() and scheme[:1].isalpha() and \
+        all(c.isascii() and (c.isalnum() or c in "+-.") for c in scheme)
+
+
+def _store(name):
+    """The store as given when it is a URL (postgresql://...), else its absolute path: a URL
+    made a path would be an SQLite file in a folder named "postgresql:"."""
+    return name if name is None or _is_url(name) else _abs(name)
 
 
 def _path(value, option):

@@ -419,6 +419,11 @@ class Tracker:
             _lib.install_log_callback()  # if start()'s thread has not done it yet
             try:
                 session.stop(status, exit_code)
+                # A server store that could not be reached: the run is read from the spool.
+                if _lib.has("aim_session_spool_pending"):
+                    spooled = _lib.lib().aim_session_spool_pending(session.handle)
+                    if spooled:
+                        self._db = spooled.decode("utf-8", "surrogateescape")
             finally:
                 session.free()
                 if self._job is not None:

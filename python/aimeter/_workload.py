@@ -166,9 +166,10 @@ class NativeSink:
 
 class RemoteSink:
     """A run's control socket: the outer `aimeter run` ($AIMETER_CONTROL), or local rank 0's
-    tracker. On a rank other than local rank 0, phases are not sent (rank 0's phases stand
-    for the node: every rank sending them would count each phase once per rank), markers are
-    sent prefixed with the rank, records are sent (counters add up to the node's work).
+    tracker. On a rank other than local rank 0, phases and markers are sent labelled with the
+    rank ("[rank 3] epoch 1": the run keeps each rank's phases apart from rank 0's, which
+    stand for the node, and a rank's phase end is scoped to that rank), records are sent as
+    they are (counters add up to the node's work).
 
     Messages that cannot be delivered (the run ended, rank 0 has not started yet) are
     dropped and counted: `dropped`, and one warning on the "aimeter" logger. A lost
@@ -180,7 +181,6 @@ class RemoteSink:
     def __init__(self, paths, rank=None):
         self.paths = [p for p in paths if p]
         self.rank = rank
-        self.sends_phases = rank is None or rank.samples_node
         if rank is None or rank.samples_node:
             self.prefix = ""
         elif rank.rank is not None:
@@ -247,10 +247,10 @@ class RemoteSink:
         raise ValueError(f"the run refused {line!r}: {reason}")
 
     def begin(self, name):
-        return self._send("phase begin " + name) if self.sends_phases else True
+        return self._send("phase begin " + _truncate_utf8(self.prefix + name, NAME_MAX))
 
     def end(self, name):
-        return self._send("phase end " + name) if self.sends_phases else True
+        return self._send("phase end " + _truncate_utf8(self.prefix + name, NAME_MAX))
 
     def mark(self, text):
         return self._send("mark " + _truncate_utf8(self.prefix + text, NAME_MAX))

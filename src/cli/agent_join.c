@@ -69,7 +69,10 @@ void cli_join_end(cli_join *jn, int quiet) {
     snprintf(line, sizeof line, "phase end %s", jn->name);
     ask(jn, line, reply, sizeof reply);
     int r = aim_control_client_send(jn->client, "job node", end, sizeof end);
-    ask(jn, "job end", reply, sizeof reply); /* leaves the job: the last one out ends it */
+    /* Leaves the job: the last one out ends it, but never a job the batch system holds
+     * (`job info`: its own `job end` does). An agent older than `job leave` gets `job end`. */
+    if (aim_control_client_send(jn->client, "job leave", reply, sizeof reply) == -EBADMSG)
+        ask(jn, "job end", reply, sizeof reply);
     aim_control_client_free(jn->client);
     jn->client = NULL;
     /* `job hold` / `job node`: "INSTANCE SECONDS JOULES GRAMS DEVICE=JOULES..." of the node

@@ -87,6 +87,10 @@ int cli_check_distinct_outputs(const char *command, size_t n, const char *const 
 
 /* Maps a library error from opening or writing the store to an exit code. */
 int cli_store_exit_code(int err);
+/* The same for an error of opening a store (aim_store_open, a session's start): there, and
+ * only there, -EINVAL is the store location's refusal (a password in a URL) and a usage
+ * error (64). */
+int cli_store_open_exit_code(int err);
 
 /* Opens the store for reading commands: "no store at PATH" → AIM_EXIT_NOINPUT etc.
  * Returns 0 and sets *ret_store, or an exit code after printing the error. */
@@ -214,6 +218,8 @@ int cmd_phase(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+int cmd_jobs(int argc, char **argv);
 int cmd_hash_password(int argc, char **argv);
 
 #endif

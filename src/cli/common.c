@@ -94,6 +94,15 @@ int cli_store_exit_code(int err) {
         return AIM_EXIT_DATAERR;
     case EBUSY:
         return AIM_EXIT_TEMPFAIL;
+    case EPROTONOSUPPORT: /* a store URL of a scheme aimeter does not know (or not built in) */
+        return AIM_EXIT_USAGE;
+    case ECONNREFUSED: /* the store's server is down or not there */
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+    case ETIMEDOUT:
+    case ECONNRESET:
+    case ECONNABORTED:
+        return AIM_EXIT_UNAVAILABLE;
     case ENOENT:
     case ENOTDIR:
     case EACCES:
@@ -107,6 +116,12 @@ int cli_store_exit_code(int err) {
     }
 }
 
+int cli_store_open_exit_code(int err) {
+    /* a store URL the open refuses (a password in it: docs/store.md); any other -EINVAL
+     * (a library's bug, a bad argument) stays internal: 70 */
+    return err == -EINVAL ? AIM_EXIT_USAGE : cli_store_exit_code(err);
+}
+
 int cli_open_store(const char *db_path, aim_store **ret_store) {
     aim_store *store;
     if (aim_store_new(&store) < 0) {
@@ -116,8 +131,14 @@ int cli_open_store(const char *db_path, aim_store **ret_store) {
     char *def = NULL;
     if (!db_path && aim_default_db_path(&def) == 0)
         db_path = def;
-    if (db_path && access(db_path, F_OK) != 0) {
-        cli_error("no store at %s (nothing measured yet; use --db or AIMETER_DB)", db_path);
+    /* a server's store (a URL) is there or not as its server says, and an unknown scheme or
+     * no path (sqlite:) is the open's to refuse: only a file store's file is looked for */
+    const char *file = NULL;
+    if (db_path && aim_store_location_file(db_path, &file) == 1 && *file &&
+        access(file, F_OK) != 0) {
+        char shown[4096]; /* a sqlite://user:SECRET@... location is a URL all the same */
+        aim_store_location_redact(db_path, shown, sizeof shown);
+        cli_error("no store at %s (nothing measured yet; use --db or AIMETER_DB)", shown);
         free(def);
         aim_store_free(store);
         return AIM_EXIT_NOINPUT;
@@ -125,7 +146,8 @@ int cli_open_store(const char *db_path, aim_store **ret_store) {
     int r = aim_store_open(store, db_path, 1);
     free(def);
     if (r < 0) {
-        int code = cli_store_failed(store, r);
+        cli_error("%s", aim_store_errmsg(store));
+        int code = r == -ENOENT ? AIM_EXIT_NOINPUT : cli_store_open_exit_code(r);
         aim_store_free(store);
         return code;
     }

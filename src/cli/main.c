@@ -29,6 +29,8 @@ static const char usage[] =
     "                                  from inside `aimeter run`: markers, phases, numbers\n"
     "  agent [--listen [ADDR:]PORT]    sample this node until stopped: /metrics, jobs' phases\n"
     "  serve [--listen [ADDR:]PORT]    the store's runs as a read-only JSON API over HTTP\n"
+    "  push --to DEST [RUN...]         copy runs into another store (PostgreSQL), idempotently\n"
+    "  jobs [--user U] [--since 7d]    batch jobs across nodes, one line each (report --job ID)\n"
     "\n"
     "RUN is a run id, a unique prefix of one, or 'last'. Every command takes --help.\n"
     "  -h, --help     this help\n"
@@ -71,6 +73,8 @@ int main(int argc, char **argv) {
         { "forecast", cmd_forecast },
         { "top", cmd_top },
         { "serve", cmd_serve },
+        { "push", cmd_push },
+        { "jobs", cmd_jobs },
         { "hash-password", cmd_hash_password },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -81,6 +81,15 @@ int cli_check_output(const char *db, const char *option, const char *path) {
             return 0; /* no store to protect */
         db = def;
     }
+    /* The store's file as the store reads the location (sqlite:PATH, sqlite://PATH, a
+     * plain path); a server's store has no file of ours to overwrite, and an unknown scheme
+     * is refused by the open. */
+    const char *file = NULL;
+    if (aim_store_location_file(db, &file) != 1 || !*file) {
+        free(def);
+        return 0;
+    }
+    db = file;
     static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
     int code = 0;
     for (size_t i = 0; !code && i < sizeof suffixes / sizeof suffixes[0]; i++) {

@@ -9,8 +9,11 @@
 
 static const char report_usage[] =
     "Usage: aimeter report [RUN] [--format text|json|markdown|html] [--db PATH] [-o FILE]\n"
+    "       aimeter report --job ID [--format text|json|markdown|html] [--db S] [-o FILE]\n"
     "\n"
     "Prints the report of RUN (an id, a unique prefix, or 'last', the default).\n"
+    "  -j, --job ID      the report of batch job ID across its nodes (runs tagged job=ID):\n"
+    "                    per node and total, phases aligned, stragglers, json aimeter.job/1\n"
     "  -f, --format FMT  text (default), json (schema in docs/report-json.md), markdown, or\n"
     "                    html: one self-contained page with interactive charts, the tables\n"
     "                    and the run priced in other zones; it opens offline\n"
@@ -24,11 +27,12 @@ static const char report_usage[] =
     "  -h, --help        this help\n";
 
 /* The report rendered and written to out (opened before anything else). */
-static int render_into(aim_store *store, const char *id, aim_format format, const char *zones,
-                       unsigned buckets, FILE *out, const char *output) {
+static int render_into(aim_store *store, const char *id, const char *job, aim_format format,
+                       const char *zones, unsigned buckets, FILE *out, const char *output) {
     char *text = NULL;
-    int r = format == AIM_FORMAT_HTML ? aim_report_render_html(store, id, zones, buckets, &text)
-                                      : aim_report_render(store, id, format, &text);
+    int r = job ? aim_job_report_render(store, job, format, &text)
+            : format == AIM_FORMAT_HTML ? aim_report_render_html(store, id, zones, buckets, &text)
+                                        : aim_report_render(store, id, format, &text);
     if (r < 0) {
         cli_error("%s", aim_store_errmsg(store));
         /* -ENOTRECOVERABLE (a broken build: the web assets) is internal: 70 */
@@ -52,14 +56,15 @@ int cmd_report(int argc, char **argv) {
         { "db", required_argument, NULL, 'd' }, { "format", required_argument, NULL, 'f' },
         { "output", required_argument, NULL, 'o' }, { "zones", required_argument, NULL, OPT_ZONES },
         { "buckets", required_argument, NULL, OPT_BUCKETS }, { "help", no_argument, NULL, 'h' },
+        { "job", required_argument, NULL, 'j' },
         { NULL, 0, NULL, 0 },
     };
     const char *db = NULL, *format_name = "text", *output = "-", *zones = NULL;
-    const char *buckets_arg = NULL;
+    const char *buckets_arg = NULL, *job = NULL;
     unsigned buckets = 0;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:o:j:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             if (cli_db_option(optarg, &db))
@@ -67,6 +72,7 @@ int cmd_report(int argc, char **argv) {
             break;
         case 'f': format_name = optarg; break;
         case 'o': output = optarg; break;
+        case 'j': job = optarg; break;
         case OPT_ZONES: zones = optarg; break;
         case OPT_BUCKETS: {
             double v;
@@ -93,8 +99,16 @@ int cmd_report(int argc, char **argv) {
         cli_error("report: %s is for --format html", zones ? "--zones" : "--buckets");
         return AIM_EXIT_USAGE;
     }
-    const char *ref;
-    if (cli_run_operand("report", argc, argv, &ref))
+    if (job && (zones || buckets_arg)) {
+        cli_error("report: %s is for a run's report, not --job", zones ? "--zones" : "--buckets");
+        return AIM_EXIT_USAGE;
+    }
+    if (job && optind < argc) {
+        cli_error("report: --job takes no RUN ('%s')", argv[optind]);
+        return AIM_EXIT_USAGE;
+    }
+    const char *ref = NULL;
+    if (!job && cli_run_operand("report", argc, argv, &ref))
         return AIM_EXIT_USAGE;
     if (cli_check_output(db, "-o", output))
         return AIM_EXIT_USAGE;
@@ -107,9 +121,9 @@ int cmd_report(int argc, char **argv) {
     }
     aim_store *store;
     char *id = NULL;
-    int code = cli_open_run(db, ref, &store, &id);
+    int code = job ? cli_open_store(db, &store) : cli_open_run(db, ref, &store, &id);
     if (!code) {
-        code = render_into(store, id, format, zones, buckets, out, output);
+        code = render_into(store, id, job, format, zones, buckets, out, output);
         free(id);
         aim_store_free(store);
     }

@@ -35,6 +35,9 @@ static const char run_usage[] =
     "  -i, --interval DURATION  sampling interval: 100ms (default), 0.5s, 2s, 10ms; at least 1ms\n"
     "  -n, --name NAME          name of the run (default: the command's name)\n"
     "      --db PATH            store (default $AIMETER_DB, else $XDG_DATA_HOME/aimeter/aimeter.db)\n"
+    "      --spool PATH         with a postgresql:// store: the local file the run is written\n"
+    "                           to and uploaded from (default $XDG_DATA_HOME/aimeter/spool.db)\n"
+    "      --upload-interval DURATION  time between uploads to the server (default 5s)\n"
     "      --csv FILE           also write the time series as CSV (- for stdout); NAME.csv\n"
     "                           gets NAME.columns.csv: each column's method\n"
     "      --json FILE          also write the summary as JSON (- for stdout)\n"
@@ -453,6 +456,8 @@ static int parse_options(int argc, char **argv, aim_config *cfg, run_opts *o) {
             job_var = job_vars[k][0];
         }
     }
+    /* The job's coordinates (job, node, ranks, user): --tag, added after, wins. */
+    aim_config_add_job_tags(cfg, "run");
     int li = -1;
     while ((c = getopt_long(argc, argv, "+i:n:t:qh", longopts, &li)) != -1) {
         /* Everything but the phase's name, -q, -K and --no-agent configures sampling here. */
@@ -791,6 +796,13 @@ int cmd_run(int argc, char **argv) {
     child_pid = 0;
     char run_id[64];
     snprintf(run_id, sizeof run_id, "%s", aim_session_run_id(s));
+    /* A server that could not be reached: the run is in the spool (a warning said so), and
+     * the report is read from there. */
+    char spooled[4096] = "";
+    if (aim_session_spool_pending(s))
+        snprintf(spooled, sizeof spooled, "%s", aim_session_spool_pending(s));
+    if (spooled[0])
+        o.db = spooled;
     aim_session_free(s);
     if (control_dir[0])
         rmdir(control_dir); /* the socket in it went with the session */

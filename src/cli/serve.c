@@ -83,7 +83,10 @@ int cmd_serve(int argc, char **argv) {
         cli_error("serve: %s", e.message);
         return r == -EADDRINUSE || r == -EACCES || r == -EOPNOTSUPP ? AIM_EXIT_UNAVAILABLE
                : r == -ENOENT                                    ? AIM_EXIT_NOINPUT
-                                                                 : AIM_EXIT_DATAERR;
+               /* the store's name: an unknown scheme, a password in a URL; its server down */
+               : r == -EPROTONOSUPPORT || r == -EINVAL || r == -ECONNREFUSED
+                   ? cli_store_open_exit_code(r)
+                   : AIM_EXIT_DATAERR;
     }
     int tls = 0;
     if (web_config)

@@ -97,6 +97,20 @@ int cli_session_option(const char *cmd, int c, const char *arg, const char *give
             return AIM_EXIT_USAGE;
         }
         break;
+    case CLI_OPT_SPOOL:
+        if (aim_config_set_spool(cfg, arg) < 0) {
+            char shown[4096]; /* a server's URL, refused: it may hold a password */
+            aim_store_location_redact(arg, shown, sizeof shown);
+            cli_error("bad --spool '%s': a local SQLite file's path, not a URL", shown);
+            return AIM_EXIT_USAGE;
+        }
+        break;
+    case CLI_OPT_UPLOAD_INTERVAL:
+        if (aim_parse_duration(arg, &ns) < 0 || aim_config_set_upload_interval(cfg, ns) < 0) {
+            cli_error("bad --upload-interval '%s': a duration of 10ms to 1h, like 5s", arg);
+            return AIM_EXIT_USAGE;
+        }
+        break;
     case CLI_OPT_INTENSITY_FILE: case CLI_OPT_PUE: case CLI_OPT_PRICE:
     case CLI_OPT_CURRENCY: case CLI_OPT_PRICE_FILE: case CLI_OPT_PROVIDER:
     case CLI_OPT_PROVIDER_REGION: case CLI_OPT_LAT: case CLI_OPT_LON: case CLI_OPT_MARGINAL:
@@ -129,6 +143,7 @@ int cli_session_open(aim_config *cfg, const char *prefix, aim_session **ret) {
     aim_session *s = NULL;
     int r = aim_session_new(cfg, &s);
     aim_config_free(cfg);
+    int starting = r == 0;
     if (r == 0)
         r = aim_session_start(s);
     if (r == 0) {
@@ -142,5 +157,7 @@ int cli_session_open(aim_config *cfg, const char *prefix, aim_session **ret) {
         cli_error("%s", why);
     aim_session_free(s);
     *ret = NULL;
-    return cli_session_exit_code(r);
+    /* the start opens the store: there -EINVAL is its location's refusal (a password in a
+     * URL), a usage error; elsewhere -EINVAL stays internal */
+    return starting && r == -EINVAL ? cli_store_open_exit_code(r) : cli_session_exit_code(r);
 }

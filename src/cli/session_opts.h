@@ -24,7 +24,12 @@
     { "provider-region", required_argument, NULL, CLI_OPT_PROVIDER_REGION },                  \
     { "lat", required_argument, NULL, CLI_OPT_LAT },                                          \
     { "lon", required_argument, NULL, CLI_OPT_LON },                                          \
-    { "marginal", no_argument, NULL, CLI_OPT_MARGINAL }
+    { "marginal", no_argument, NULL, CLI_OPT_MARGINAL },                                      \
+    { "spool", required_argument, NULL, CLI_OPT_SPOOL },                                      \
+    { "upload-interval", required_argument, NULL, CLI_OPT_UPLOAD_INTERVAL }
+
+/* A server store's spool (docs/store.md, "When the server is unreachable: the spool"). */
+enum { CLI_OPT_SPOOL = 1070, CLI_OPT_UPLOAD_INTERVAL };
 
 /* Option c (getopt's value) of command cmd ("run") with its argument into cfg (the store
  * path into *ret_db, the carbon options into carbon). 0 when taken; AIM_EXIT_USAGE (said)

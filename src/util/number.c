@@ -70,3 +70,13 @@ int aim_parse_number(const char *text, size_t len, double *ret) {
             return -EINVAL;
     return text ? aim__parse_decimal(text, len, 0, ret) : -EINVAL;
 }
+
+int aim__hex_digit(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

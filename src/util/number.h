@@ -11,4 +11,7 @@
  * leading '+' or '-'. */
 int aim__parse_decimal(const char *text, size_t len, int allow_sign, double *ret);
 
+/* The value of one hex digit (0-9, a-f, A-F), -1 for any other character. */
+int aim__hex_digit(char c);
+
 #endif

@@ -225,6 +225,10 @@ def mlp_train():
     return str(MLP_TRAIN)
 
 
+# PostgreSQL: the session's server, a fresh database, a store on either back-end (pgserver.py)
+from pgserver import pg_server, pg_url, store_url  # noqa: E402,F401
+
+
 @pytest.fixture(name="run_aimeter")
 def _run_aimeter_fixture():
     return run_aimeter

@@ -50,15 +50,20 @@ def row(doc, key):
 def test_tags_are_stored_and_listed(db):
     rid = tagged_run(db, "batch=32", "lr=0.1", "batch=64", env={"SLURM_JOB_ID": "4242"})
     tags = {"batch": "64", "lr": "0.1", "slurm_job": "4242"}  # the later --tag wins
-    assert ls_json(db)[0]["tags"] == tags
-    assert report_json(db, rid)["run"]["tags"] == tags
+    # In a batch job the run also carries the job's tags (docs/cli.md, "Jobs"): node and user
+    # are this machine's, so only their presence is checked.
+    listed = ls_json(db)[0]["tags"]
+    assert {k: listed[k] for k in tags} == tags
+    assert listed["job"] == "4242" and listed["measured_by"] == "run"
+    assert set(listed) == set(tags) | {"job", "measured_by", "node", "user"}
+    assert report_json(db, rid)["run"]["tags"] == listed
     con = sqlite3.connect(db)
     rows = sorted(con.execute("SELECT key, value FROM run_tags WHERE run_id = ?", (rid,)))
     con.close()
-    assert rows == sorted(tags.items())
+    assert rows == sorted(listed.items())
     # an explicit slurm_job wins over the environment's
     tagged_run(db, "slurm_job=override", env={"SLURM_JOB_ID": "4242"})
-    assert ls_json(db)[0]["tags"] == {"slurm_job": "override"}
+    assert ls_json(db)[0]["tags"]["slurm_job"] == "override"
 
 
 def test_bad_tags_are_usage_errors(db):

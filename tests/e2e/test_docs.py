@@ -42,6 +42,12 @@ EM_KEY = "0123456789abcdef"  # the key docs/providers.md shows in its credential
 
 # Blocks that are not run, only syntax-checked, and why. Keyed by (file, first line).
 NOT_RUN = {
+    ("docs/slurm.md", "sudo install -m 0755 build/contrib/slurm/aimeter_spank.so"):
+        "installs the SPANK plugin on a SLURM node as root; test_slurm.py loads it; bash -n",
+    ("docs/slurm.md", "sbatch --aimeter=tag:project=llm"):
+        "needs a SLURM cluster; tests/e2e/test_slurm.py starts one and runs such jobs; bash -n",
+    ("docs/slurm.md", "aimeter jobs --user alice"):
+        "needs a store with job runs; test_slurm.py makes them, the jobs tests run both; bash -n",
     ("README.md", "./bootstrap.sh"):
         "installs packages with apt-get and runs every test; bash -n",
     ("docs/agent.md", "aimeter agent --listen 10425 --db /tmp/node.db &"):
@@ -70,11 +76,18 @@ NOT_RUN = {
         "loads the machine and runs the whole suite from inside it; bash -n",
     ("docs/testing.md", "AIMETER_BUILD=$PWD/build /usr/bin/python3 -m pytest tests/e2e/test_html_browser.py"):
         "runs a test file of this suite from inside it; bash -n",
+    ("docs/store.md", "# this node's runs into the shared store"):
+        "needs a PostgreSQL server; tests/e2e/test_push.py pushes into one; bash -n",
 }
 
 # Blocks that are not code: formulas, a byte layout, a udev rule (docs/permissions.md, as the
 # file it goes into). Keyed by (file, first line).
 NOT_CODE = {
+    ("docs/agent.md", "# sudo systemctl edit aimeter-agent"):
+        "a systemd override for a fleet's agents; test_spool.py runs an agent with --db "
+        "postgresql:// and --spool; test_systemd_unit.py verifies the unit",
+    ("docs/slurm.md", "optional /usr/lib/x86_64-linux-gnu/slurm-wlm/aimeter_spank.so"):
+        "a plugstack.conf line; test_slurm.py writes one that loads the built plugin",
     ("docs/cli.md", "  - job_name: aimeter"):
         "a fragment of prometheus.yml; test_prometheus_auth.py scrapes with a real Prometheus "
         "configured with the same keys",
@@ -92,6 +105,8 @@ NOT_CODE = {
         "a Prometheus scrape configuration (test_prometheus.py runs a real Prometheus)",
     ("docs/permissions.md", '# aimeter: members of group "power" may read RAPL energy counters'):
         "a udev rule file",
+    ("docs/cli.md", "pushed 20261207-083158-a90897: 4 chunks (0 already there)"):
+        "what `aimeter push` prints (test_push.py checks these lines on the golden store's runs)",
 }
 
 # Output samples (unlabelled blocks that show what a command prints): the command (run on the

@@ -12,6 +12,12 @@ from conftest import (FAKE_NVML, FIXTURES, device, gpu_env, metric, rel_close,
                       report_json, run_aimeter)
 
 
+@pytest.fixture
+def db(store_url):
+    """Each test on both store back-ends: SQLite and PostgreSQL (pgserver.py)."""
+    return store_url
+
+
 def counter_energy_from_csv(db, dev):
     """A counter device's energy worked out from the exported samples by the documented rule
     (docs/methodology.md, "Energy over the whole run"): the counter's rise from its first

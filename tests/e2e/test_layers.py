@@ -77,6 +77,16 @@ def test_only_the_store_sees_its_back_end(tmp_path):
         'back-end; use store/store.h']
 
 
+def test_libpq_and_the_shared_sql_stay_in_the_store(tmp_path):
+    root = copy_tree(tmp_path)
+    append(root / "src/lib/api/public.c", "/* PQexec(conn, sql) */")
+    append(root / "src/lib/engine/writer.c", '#include "store/sql/sql.h"')
+    lines = run_check(root).stdout.splitlines()
+    assert "src/lib/api/public.c: names libpq; only src/lib/store/postgres/ may" in lines
+    assert ('src/lib/engine/writer.c: #include "store/sql/sql.h": only the store may see a '
+            'back-end; use store/store.h') in lines
+
+
 def test_a_view_wider_than_the_table_is_named(tmp_path):
     root = copy_tree(tmp_path)
     (root / "src/views/report/store").symlink_to("../../lib/store")

@@ -11,6 +11,12 @@ import pytest
 from conftest import AIMETER, gpu_env, report_json, run_aimeter
 
 
+@pytest.fixture
+def db(store_url):
+    """Each test on both store back-ends: SQLite and PostgreSQL (pgserver.py)."""
+    return store_url
+
+
 def workload(script):
     """A shell command line for `aimeter run -- sh -c`, with `aimeter` on its PATH."""
     return ["sh", "-c", f'PATH="{AIMETER.parent}:$PATH"; {script}']

@@ -1,9 +1,16 @@
 """Phases, markers and records from the measured command, through the control socket that
-`aimeter run` exports as AIMETER_CONTROL (docs/control.md)."""
-import sqlite3
+`aimeter run` exports as AIMETER_CONTROL (docs/control.md). Each on both store back-ends
+(SQLite and PostgreSQL, pgserver.py)."""
+import pytest
 
 from conftest import AIMETER, report_json, run_aimeter
 from fakeproc import run_tracked
+from pgserver import query
+
+
+@pytest.fixture
+def db(store_url):
+    return store_url
 
 PY = "/usr/bin/python3"
 
@@ -113,12 +120,10 @@ def test_many_processes_mark_at_once(db):
     r = run_aimeter("run", "-q", "--sources", "procfs,estimate", "--db", db, "--",
                     *workload(script))
     assert r.returncode == 0, r.stderr
-    con = sqlite3.connect(db)
-    marks = sorted(t for (t,) in con.execute("SELECT text FROM marks"))
+    marks = sorted(t for (t,) in query(db, "SELECT text FROM marks"))
     assert marks == sorted(f"m{i}" for i in range(1, 21))
-    (n,) = con.execute("SELECT count(*) FROM phases WHERE phase = 'after' AND end_ns IS NOT NULL").fetchone()
-    assert n == 1
-    con.close()
+    [(n,)] = query(db, "SELECT count(*) FROM phases WHERE phase = 'after' AND end_ns IS NOT NULL")
+    assert int(n) == 1
 
 
 def test_corr_restricted_to_a_phase(db):

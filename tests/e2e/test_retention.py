@@ -31,7 +31,7 @@ def store_state(db):
         if row is None:
             return None
         n, oldest = con.execute("SELECT COUNT(*), MIN(t_first_ns) FROM chunks").fetchone()
-        # A downsampled chunk's ticks sit on its buckets' last ns (store/sqlite/retention.c).
+        # A downsampled chunk's ticks sit on its buckets' last ns (store/sql/retention.c).
         coarse = con.execute("SELECT COUNT(*) FROM chunks WHERE t_last_ns % ? = ? - 1",
                              (STEP_NS, STEP_NS)).fetchone()[0]
         pages = con.execute("PRAGMA page_count").fetchone()[0]

@@ -1,4 +1,4 @@
-"""`aimeter ls`, `report [RUN]` and `export`: reading the store back."""
+"""`aimeter ls`, `report [RUN]` and `export`: reading the store back, from SQLite and PostgreSQL."""
 import csv
 import json
 import re
@@ -7,6 +7,13 @@ import pytest
 
 from conftest import (EX_NOINPUT, EX_USAGE, assert_one_error, ls_json, make_run,
                       report_json, run_aimeter)
+
+
+@pytest.fixture
+def db(store_url):
+    """Every test here on both back-ends: an SQLite file and a PostgreSQL database
+    (pgserver.py)."""
+    return store_url
 
 
 def test_ls_newest_first(db):

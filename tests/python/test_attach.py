@@ -227,21 +227,30 @@ def start_ranks(tmp_path, db, extra_env, n=2):
 
 
 def test_other_ranks_send_records_and_markers_to_local_rank_0s_run(db, tmp_path):
-    out = start_ranks(tmp_path, db, {"AIMETER_JOB_ID": "job-42"})
+    out = start_ranks(tmp_path, db, {"AIMETER_JOB_ID": "job-42", "AIMETER_JOB": "job-42",
+                                     "SLURMD_NODENAME": "n7", "GROUP_RANK": "0",
+                                     "LOCAL_WORLD_SIZE": "2"})
     runs = stored_runs(db)
     assert len(runs) == 1, runs               # rank 0 sampled; rank 1 attached
     run_id = runs[0]["id"]
     assert out[0] == ["0", "True", "True", run_id, "True"]
     assert out[1] == ["1", "False", "False", run_id, "True"]   # rank 1 knows rank 0's run
     s = aimeter.load(run_id, db=db)
-    # rank 0's phase stands for the node; rank 1's would have counted it twice
-    assert [(p.name, p.instances) for p in s.phases] == [("epoch 1", 1)]
+    # rank 0's phase stands for the node; rank 1's is kept apart, labelled by its rank
+    assert sorted((p.name, p.instances) for p in s.phases) == [("[rank 1] epoch 1", 1),
+                                                                ("epoch 1", 1)]
     assert s.records["samples"].total == 64 + 128      # the node's work: both ranks
     import sqlite3
     con = sqlite3.connect(db)
     marks = sorted(t for (t,) in con.execute("SELECT text FROM marks"))
     con.close()
     assert marks == ["[rank 1] saw batch", "saw batch"]
+    # the node's run carries the job's tags (`aimeter report --job` finds it by them)
+    con = sqlite3.connect(db)
+    tags = dict(con.execute("SELECT key, value FROM run_tags"))
+    con.close()
+    assert {k: tags.get(k) for k in ("job", "node", "node_rank", "ranks", "measured_by")} == {
+        "job": "job-42", "node": "n7", "node_rank": "0", "ranks": "0-1", "measured_by": "python"}
     # the socket and its run-info file are gone with the run
     assert os.listdir(os.environ["XDG_RUNTIME_DIR"]) == []
 
@@ -259,7 +268,8 @@ def test_ranks_inside_aimeter_run_all_attach_to_it(db, tmp_path):
     runs = stored_runs(db)
     assert len(runs) == 1, runs               # only the outer run: no rank sampled
     s = aimeter.load(runs[0]["id"], db=db)
-    assert [(p.name, p.instances) for p in s.phases] == [("ddp", 1), ("epoch 1", 1)]
+    assert sorted((p.name, p.instances) for p in s.phases) == [
+        ("[rank 1] ddp", 1), ("[rank 1] epoch 1", 1), ("ddp", 1), ("epoch 1", 1)]
     assert s.records["samples"].total == 192
 
 
@@ -294,7 +304,7 @@ import logging, aimeter
 logging.basicConfig()
 for i in range(3):
     aimeter.record("samples", 8)     # no tracker here, rank 0 not listening (yet)
-aimeter.phase("epoch 1")             # phases of other ranks are not sent anyway
+aimeter.phase("epoch 1")             # dropped too (counted in the one warning)
 print("ok")
 """, env={"LOCAL_RANK": "1", "AIMETER_JOB_ID": "lonely"})
     assert r.returncode == 0, r.stderr

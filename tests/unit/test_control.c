@@ -404,6 +404,46 @@ static void joined_runs_share_their_job(void **unused) {
     aim__jobs_free(j);
 }
 
+/* Issue 16 review findings 4 and 6, on the socket: a joined run (`job hold` ... `job leave`,
+ * here as root too) leaves a job that had `job info` running: the batch system holds it until
+ * root's `job end` (the epilog's). Another rank's phase under the job nests
+ * both scopes ("42: [rank 3] fwd", scope_len 13), so rank 0's ends leave it open. */
+static void the_batch_systems_job_outlives_a_joined_run(void **unused) {
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(2, jobs_fixture_names, &j), 0);
+    aim_events q;
+    assert_int_equal(aim__events_init(&q, 64), 0);
+    aim_control c;
+    assert_int_equal(aim__control_start(&c, path, &q, NULL, j), 0);
+    int hook = connect_to(path), run = connect_to(path);
+    char out[512];
+    talk_lines(hook, "job 42\njob info uid=0 user=root\n", 2, out, sizeof out);
+    assert_string_equal(out, "ok new\nok\n");
+    talk_lines(run, "job 42\njob hold\nphase begin [rank 3] fwd\nphase begin step\n", 4, out,
+               sizeof out);
+    talk_lines(run, "job leave\n", 1, out, sizeof out);
+    assert_true(strncmp(out, "ok ", 3) == 0);
+    aim_job_view v[2];
+    aim_live_totals t = { 0 };
+    assert_int_equal(aim__jobs_view(j, 0, &t, v, 2), 1);
+    assert_int_equal(v[0].ended, 0); /* the joined run left; the job goes on */
+    talk_lines(hook, "job 42\njob end\n", 2, out, sizeof out); /* the epilog */
+    assert_int_equal(aim__jobs_view(j, 0, &t, v, 2), 1);
+    assert_int_equal(v[0].ended, 1);
+    close(hook);
+    close(run);
+    aim__control_stop(&c);
+    aim_event ev[8];
+    int64_t snap;
+    assert_true(aim__events_drain(&q, ev, 8, &snap) >= 2);
+    assert_string_equal(ev[0].msg.name, "42: [rank 3] fwd");
+    assert_int_equal(ev[0].msg.scope_len, 13);
+    assert_string_equal(ev[1].msg.name, "42: step");
+    assert_int_equal(ev[1].msg.scope_len, 4);
+    aim__events_destroy(&q);
+    aim__jobs_free(j);
+}
+
 /* Review finding 5: the socket knows its peer (SO_PEERCRED); another uid's job id is
  * refused, for messages and for `job end`. As root, a child with another uid connects. */
 static void another_users_job_is_refused(void **unused) {
@@ -460,6 +500,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(run_socket_ignores_jobs, setup, teardown),
         cmocka_unit_test_setup_teardown(a_jobs_phases_end_with_it, setup, teardown),
         cmocka_unit_test_setup_teardown(joined_runs_share_their_job, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_batch_systems_job_outlives_a_joined_run, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(another_users_job_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

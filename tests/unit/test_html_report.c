@@ -115,15 +115,12 @@ static char tmpdir[64];
 
 static int setup(void **state) {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/aim_html_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return store_rig_mkdtemp(tmpdir, sizeof tmpdir, "aim_html");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return store_rig_rmtree(tmpdir);
 }
 
 #define N_METRICS 4

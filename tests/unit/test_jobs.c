@@ -126,12 +126,14 @@ static void a_held_job_ends_with_its_last_holder(void **unused) {
     assert_int_equal(aim__jobs_touch(j, "4242", 1 * S), 1);
     assert_int_equal(aim__jobs_hold(j, "4242"), 0); /* run A */
     assert_int_equal(aim__jobs_hold(j, "4242"), 0); /* run B */
-    assert_int_equal(aim__jobs_status(j, "4242", 2 * S, 1, out, sizeof out), 0); /* A leaves */
+    assert_int_equal(aim__jobs_status(j, "4242", 2 * S, AIM_JOB_END_HOLD, out, sizeof out),
+                     0); /* A leaves */
     aim_job_view v[2];
     aim_live_totals t = { 0 };
     assert_int_equal(aim__jobs_view(j, 3 * S, &t, v, 2), 1);
     assert_int_equal(v[0].ended, 0);
-    assert_int_equal(aim__jobs_status(j, "4242", 4 * S, 1, out, sizeof out), 0); /* B leaves */
+    assert_int_equal(aim__jobs_status(j, "4242", 4 * S, AIM_JOB_END_HOLD, out, sizeof out),
+                     0); /* B leaves */
     assert_int_equal(aim__jobs_view(j, 5 * S, &t, v, 2), 1);
     assert_int_equal(v[0].ended, 1);
     assert_string_equal(out, "3 0 0");

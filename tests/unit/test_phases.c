@@ -247,6 +247,30 @@ static void ended_jobs_free_their_rows(void **unused) {
     aim__phases_free(p);
 }
 
+/* Review finding 6 (issue 16): under the agent, another rank's phases nest two scopes, the
+ * job's and the rank's ("42: [rank 3] fwd"). Rank 0 ending "42: step" closes its own job
+ * scope's phases only: rank 3's phase opened inside it ends at 900 s, by its own end. */
+static void a_ranks_phase_under_a_job_ends_in_its_own_scope(void **unused) {
+    aim_phases *p;
+    assert_int_equal(aim__phases_new(16, 4, &p), 0);
+    assert_int_equal(aim__phases_begin_scoped(p, 100 * S, "42: step", 4), 0);
+    assert_int_equal(aim__phases_begin_scoped(p, 200 * S, "42: [rank 3] fwd", 13), 0);
+    assert_int_equal(aim__phases_begin_scoped(p, 250 * S, "42: inner", 4), 0);
+    assert_int_equal(aim__phases_end_scoped(p, 300 * S, "42: step", 4), 0);
+    assert_string_equal(aim__phases_current(p), "42: [rank 3] fwd");
+    assert_int_equal(aim__phases_end_scoped(p, 400 * S, "42: ", 4), -ENOENT); /* none of 0's */
+    assert_int_equal(aim__phases_end_scoped(p, 900 * S, "42: [rank 3] fwd", 13), 0);
+    assert_null(aim__phases_current(p));
+    const aim_phase_span *spans;
+    assert_int_equal(aim__phases_spans(p, &spans), 3);
+    assert_true(spans[0].end_ns == 300 * S && spans[2].end_ns == 300 * S);
+    assert_true(spans[1].end_ns == 900 * S);
+    /* the job's end (aim__phases_end_scope) still closes every phase of it, ranks' too */
+    assert_int_equal(aim__phases_begin_scoped(p, 1000 * S, "42: [rank 3] bwd", 13), 0);
+    assert_int_equal(aim__phases_end_scope(p, 1100 * S, "42: ", 4), 1);
+    aim__phases_free(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(energy_by_overlap),
@@ -257,6 +281,7 @@ int main(void) {
         cmocka_unit_test(limits_are_counted),
         cmocka_unit_test(scoped_ends_leave_other_jobs_open),
         cmocka_unit_test(ended_jobs_free_their_rows),
+        cmocka_unit_test(a_ranks_phase_under_a_job_ends_in_its_own_scope),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

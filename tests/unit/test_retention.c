@@ -1,4 +1,4 @@
-/* Retention of a long run's samples (store/db.h, store/sqlite/retention.c, docs/retention.md)
+/* Retention of a long run's samples (store/db.h, store/sql/retention.c, docs/retention.md)
  * on synthetic stores: pruning deletes exactly the rows before the time and keeps the run's
  * aggregates; downsampling leaves bucket means (gauges) and last readings (counters), the
  * same in one pass or in many small ones, and nothing more to do afterwards; a reader that
@@ -10,14 +10,13 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "aimeter.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/sql_store.h"
 #include "store/store.h"
 #include "store_rig.h"
 #include "tmptree.h"
@@ -36,14 +35,22 @@ static int teardown(void **state) {
     return 0;
 }
 
+/* The store called name: made by its first open (a file on SQLite, a fresh database on
+ * PostgreSQL: store_rig.h), the same one when opened again. */
 static aim_db *open_db(const char *name, int readonly) {
-    char path[128], err[512];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    aim_db *db = NULL;
-    int r = aim__db_open(path, readonly, &db, err, sizeof err);
-    if (r < 0)
-        fail_msg("aim__db_open(%s): %d %s", path, r, err);
-    return db;
+    static struct { char name[32]; char path[512]; } made[16];
+    static int n_made;
+    const char *path = NULL;
+    for (int i = 0; i < n_made && !path; i++)
+        if (strcmp(made[i].name, name) == 0)
+            path = made[i].path;
+    if (!path) {
+        assert_true(n_made < 16);
+        snprintf(made[n_made].name, sizeof made[n_made].name, "%s", name);
+        store_rig_location(made[n_made].path, sizeof made[n_made].path, tmpdir, name);
+        path = made[n_made++].path;
+    }
+    return store_rig_open(path, readonly);
 }
 
 /* Group 0: two gauges (power in W at 1 mW, cpu.util at 0.1 %); group 1: an energy counter
@@ -129,17 +136,16 @@ static aim_db *store_with_run(const char *name) {
 }
 
 static void exec(aim_db *db, const char *sql) {
-    char *msg = NULL;
-    if (sqlite3_exec(aim__db_sqlite(db), sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
+    if (aim__sql_exec(aim__db_sql(db), sql) < 0)
+        fail_msg("%s: %s", sql, aim__sql_errmsg(aim__db_sql(db)));
 }
 
 static int64_t count(aim_db *db, const char *sql) {
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(aim__db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    aim_sql_stmt *st;
+    assert_int_equal(aim__sql_prepare(aim__db_sql(db), sql, &st), 0);
+    assert_int_equal(aim__sql_step(st), 1);
+    int64_t n = aim__sql_column_int64(st, 0);
+    aim__sql_finalize(st);
     return n;
 }
 

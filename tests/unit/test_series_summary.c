@@ -27,6 +27,7 @@
 #include "store/store.h"
 #include "util/fileio.h"
 #include "serve_rig.h"
+#include "store_rig.h"
 
 #define RUN_ID "20261207-120000-aaaaaa"
 
@@ -372,6 +373,7 @@ static const char *const metrics_all[] = { "", "gpu0.gpu.util", "gpu0.energy", "
 /* The route with summaries answers as without (the copy whose summaries are NULL decodes
  * every chunk): clean and dirty random runs, several seeds. */
 static void summaries_answer_as_decoding(void **state) {
+    STORE_RIG_FILES_ONLY("compares a store file with its copy (VACUUM INTO)");
     char with[128], without[128];
     snprintf(with, sizeof with, "%s/with.db", dir);
     snprintf(without, sizeof without, "%s/without.db", dir);
@@ -391,6 +393,7 @@ static void summaries_answer_as_decoding(void **state) {
 
 /* A retention's downsampled chunks carry summaries too, and answer as decoding them. */
 static void downsampled_chunks_answer_as_decoding(void **state) {
+    STORE_RIG_FILES_ONLY("compares a store file with its copy (VACUUM INTO)");
     char with[128], without[128];
     snprintf(with, sizeof with, "%s/ds.db", dir);
     snprintf(without, sizeof without, "%s/ds-none.db", dir);
@@ -419,6 +422,7 @@ static void downsampled_chunks_answer_as_decoding(void **state) {
 /* The summaries are used: with every chunk's data destroyed, one bucket over the whole
  * (clean) run still answers, by the summaries alone, what the intact store answers. */
 static void summaries_are_used(void **state) {
+    STORE_RIG_FILES_ONLY("compares a store file with its copy (VACUUM INTO)");
     char with[128], broken[128];
     snprintf(with, sizeof with, "%s/clean.db", dir);
     snprintf(broken, sizeof broken, "%s/broken.db", dir);
@@ -531,6 +535,7 @@ static void check_against_reference(aim_store *store, const char *id, const char
  * series reader and decimator do, and, migrated (schema 11, every summary NULL), the same
  * bytes. */
 static void schema_10_store_still_serves(void **state) {
+    STORE_RIG_FILES_ONLY("the golden store is an SQLite file of schema 10");
     char old[128], migrated[128], *sql = NULL;
     size_t len;
     snprintf(old, sizeof old, "%s/golden.db", dir);
@@ -570,7 +575,7 @@ static void schema_10_store_still_serves(void **state) {
 /* The writer's chunks carry summaries; a chunk stored without one reads as none. */
 static void the_store_keeps_summaries(void **state) {
     char path[128];
-    snprintf(path, sizeof path, "%s/keep.db", dir);
+    store_rig_location(path, sizeof path, dir, "keep.db");
     unlink(path);
     make_run(path, 2, 1, 99);
     aim_db *db = open_rw(path);

@@ -31,7 +31,13 @@ static int teardown(void **state) {
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* A new store named name: a file in the test's directory, or a fresh PostgreSQL database
+ * (store_rig.h); the tests about files use file_in_tmp. */
 static void path_in_tmp(char *buf, size_t size, const char *name) {
+    store_rig_location(buf, size, tmpdir, name);
+}
+
+static void file_in_tmp(char *buf, size_t size, const char *name) {
     snprintf(buf, size, "%s/%s", tmpdir, name);
 }
 
@@ -111,24 +117,11 @@ static void insert_full(aim_db *db, aim_run_summary *run, pid_t pid) {
 }
 
 static int sql_int(const char *path, const char *sql) {
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
+    return (int)store_rig_sql_int(path, sql);
 }
 
 static void sql_exec(const char *path, const char *sql) {
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
-    char *msg = NULL;
-    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    sqlite3_close(h);
+    store_rig_sql_exec(path, sql);
 }
 
 /* ------------------------------------------------------------------ tests */
@@ -137,12 +130,14 @@ static void create_roundtrip_every_field(void **state) {
     char path[128];
     path_in_tmp(path, sizeof path, "new/sub/aimeter.db");
     aim_db *db = open_db(path, 0);
-    struct stat st;
-    char dir[128];
-    path_in_tmp(dir, sizeof dir, "new/sub");
-    assert_int_equal(stat(dir, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0700);
-    assert_int_equal(sql_int(path, "PRAGMA user_version"), AIM_DB_SCHEMA_VERSION);
+    if (!store_rig_pg()) { /* the file's directories and header */
+        struct stat st;
+        char dir[128];
+        file_in_tmp(dir, sizeof dir, "new/sub");
+        assert_int_equal(stat(dir, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0700);
+        assert_int_equal(sql_int(path, "PRAGMA user_version"), AIM_DB_SCHEMA_VERSION);
+    }
     assert_int_equal(sql_int(path, "SELECT count(*) FROM metrics WHERE key = 'energy' AND "
                                    "unit = 'J' AND kind = 'counter'"), 1);
 
@@ -316,6 +311,7 @@ static void list_and_resolve(void **state) {
 /* Our application id with a schema version no aimeter writes: refused as damaged, with the
  * path in the message; before, -1 indexed the migration table at -2 (fuzz_store_open). */
 static void refuses_an_impossible_schema_version(void **state) {
+    STORE_RIG_FILES_ONLY("SQLite's user_version header field");
     char path[128], err[512];
     aim_db *db = NULL;
     static const char *const versions[] = { "-1", "-2147483648" };
@@ -337,6 +333,7 @@ static void refuses_an_impossible_schema_version(void **state) {
 }
 
 static void refuses_what_is_not_ours(void **state) {
+    STORE_RIG_FILES_ONLY("files that are not SQLite stores");
     char path[128], err[512];
     aim_db *db = NULL;
 
@@ -392,6 +389,7 @@ static void refuses_what_is_not_ours(void **state) {
 }
 
 static void migrates_an_older_store(void **state) {
+    STORE_RIG_FILES_ONLY("an SQLite file stamped with schema 0");
     /* Schema 0 of an aimeter store: stamped, no tables yet (a creation that stopped before
      * migration 1). Opening it writable runs every migration. */
     char path[128], err[512];
@@ -412,6 +410,7 @@ static void migrates_an_older_store(void **state) {
 }
 
 static void bad_paths(void **state) {
+    STORE_RIG_FILES_ONLY("file paths");
     char err[512];
     aim_db *db = NULL;
     /* Root can write anywhere, so cover what it can observe: a path below a regular file,
@@ -503,13 +502,17 @@ static int refuse(void *calls, const void *data, size_t len) {
 }
 
 /* A public store handle on a new store file in the test's directory. */
-static aim_store *store_in_tmp(const char *name) {
-    char path[128];
-    path_in_tmp(path, sizeof path, name);
+static aim_store *store_at(const char *path) {
     aim_store *store;
     assert_int_equal(aim_store_new(&store), 0);
     assert_int_equal(aim_store_open(store, path, 0), 0);
     return store;
+}
+
+static aim_store *store_in_tmp(const char *name) {
+    char path[128];
+    path_in_tmp(path, sizeof path, name);
+    return store_at(path);
 }
 
 /* The CSV export of a run as text (free it), asserting it returns want. */
@@ -578,6 +581,7 @@ static void simultaneous_creation(void **state) {
  * connection's write lock; one whose metrics table is stale (an older build's label, a
  * metric missing) takes the lock and brings it up to date. */
 static void current_store_opens_without_the_write_lock(void **state) {
+    STORE_RIG_FILES_ONLY("SQLite's file write lock");
     char path[128];
     path_in_tmp(path, sizeof path, "locked/aimeter.db");
     aim__db_close(open_db(path, 0));
@@ -613,14 +617,17 @@ static void concurrent_writers(void **state) {
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 0);
     }
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
-    sqlite3_finalize(st);
-    sqlite3_close(h);
+    if (!store_rig_pg()) { /* the file is intact (PostgreSQL keeps its own) */
+        sqlite3 *h;
+        assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+    }
 
     aim_db *db = open_db(path, 1);
     for (int i = 0; i < 2; i++) {
@@ -756,7 +763,7 @@ static void stale_runs(void **state) {
 static void csv_export_two_groups(void **state) {
     char path[128];
     path_in_tmp(path, sizeof path, "csv.db");
-    aim_store *store = store_in_tmp("csv.db");
+    aim_store *store = store_at(path);
     assert_int_equal(aim_store_open(store, path, 0), -EALREADY);
     aim_db *db = aim__store_db(store);
     assert_non_null(db);
@@ -844,11 +851,8 @@ static void csv_export_two_groups(void **state) {
     assert_int_equal(calls, 1);
 
     /* A corrupt chunk is reported, not exported as garbage. */
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(h, "UPDATE chunks SET data = x'01ff' WHERE grp = 1", NULL,
-                                  NULL, NULL), SQLITE_OK);
-    sqlite3_close(h);
+    sql_exec(path, store_rig_pg() ? "UPDATE chunks SET data = decode('01ff', 'hex') WHERE grp = 1"
+                                  : "UPDATE chunks SET data = x'01ff' WHERE grp = 1");
     free(csv_of(store, run.id, -EBADMSG));
     assert_non_null(strstr(aim_store_errmsg(store), "corrupt"));
 
@@ -917,6 +921,7 @@ static void csv_export_same_time_ticks(void **state) {
 }
 
 static void default_path(void **state) {
+    STORE_RIG_FILES_ONLY("the default store file");
     char *p = NULL;
     setenv("AIMETER_DB", "/x/y.db", 1);
     assert_int_equal(aim_default_db_path(&p), 0);
@@ -978,6 +983,7 @@ static void render_missing_run_says_why(void **state) {
 }
 
 static void store_path_not_a_regular_file(void **state) {
+    STORE_RIG_FILES_ONLY("device files and FIFOs");
     char err[512];
     aim_db *db = NULL;
     int journal_before = access("/dev/null-journal", F_OK) == 0;
@@ -999,6 +1005,7 @@ static void store_path_not_a_regular_file(void **state) {
 }
 
 static void store_negative_schema_is_damage(void **state) {
+    STORE_RIG_FILES_ONLY("SQLite's user_version header field");
     char path[128];
     path_in_tmp(path, sizeof path, "negative.db");
     aim_db *db = open_db(path, 0);

@@ -1,4 +1,4 @@
-/* The run_tags table (store/tags_store.h, store/sqlite/tags_store.c) written and read back,
+/* The run_tags table (store/tags_store.h, store/sql/tags_store.c) written and read back,
  * with the list of tagged runs. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include "aimeter.h"
 #include "store/db.h"
 #include "store/tags_store.h"
+#include "store_rig.h"
 
 static void insert_run(aim_db *db, const char *id, int64_t start) {
     aim_run_summary run;
@@ -30,9 +31,9 @@ static void insert_run(aim_db *db, const char *id, int64_t start) {
 
 static void stored_and_read_back(void **state) {
     (void)state;
-    char dir[] = "/tmp/aim_tags_XXXXXX", path[64], err[256];
+    char dir[] = "/tmp/aim_tags_XXXXXX", path[128], err[256];
     assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/t.db", dir);
+    store_rig_location(path, sizeof path, dir, "t.db");
     aim_db *db = NULL;
     assert_int_equal(aim__db_open(path, 0, &db, err, sizeof err), 0);
     insert_run(db, "20260101-000002-bbbb", 2000);

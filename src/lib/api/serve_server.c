@@ -14,6 +14,7 @@
 #include "serve/http_server.h"
 #include "serve/ui_routes.h"
 #include "serve/web_config.h"
+#include "store/store.h"
 
 struct aim_api_server {
     aim_serve_ctx ctx;
@@ -54,7 +55,9 @@ AIM_PUBLIC int aim_api_server_start(const char *store_path, const char *address,
     /* a store that is not there is an error with import too (the read-only open says so, as
      * without it): a read-write open would create it, and its directory */
     struct stat sb;
-    int missing = import && store_path && stat(store_path, &sb) < 0 && errno == ENOENT;
+    const char *file = NULL; /* a server's store (a URL) has no file to look for */
+    int missing = import && store_path && aim_store_location_file(store_path, &file) == 1 &&
+                  stat(file, &sb) < 0 && errno == ENOENT;
     if (r == 0 && (r = aim_store_open(srv->ctx.store, store_path, !import || missing)) == 0 &&
         missing) { /* it came between the two looks: not served read-only */
         aim__error_set(ret_error, -ENOENT, "%s: no such store", store_path);

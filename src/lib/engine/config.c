@@ -85,6 +85,28 @@ int aim_config_set_db_path(aim_config *c, const char *path) {
     return 0;
 }
 
+int aim_config_set_spool(aim_config *c, const char *path) {
+    if (!path) {
+        c->spool_path[0] = '\0';
+        return 0;
+    }
+    if (!*path || strlen(path) >= sizeof c->spool_path)
+        return fail(c, -EINVAL, "a spool is a path of 1 to 4095 bytes");
+    if (strstr(path, "://"))
+        return fail(c, -EINVAL, "a spool is a local SQLite file, not a URL");
+    snprintf(c->spool_path, sizeof c->spool_path, "%s", path);
+    return 0;
+}
+
+/* At least 10 ms (a test's pace; each upload is a transaction on the server), at most an
+ * hour (the spool would hold that much). */
+int aim_config_set_upload_interval(aim_config *c, int64_t interval_ns) {
+    if (interval_ns && (interval_ns < 10000000LL || interval_ns > 3600000000000LL))
+        return fail(c, -EINVAL, "an upload interval is 10 ms to 1 h");
+    c->upload_interval_ns = interval_ns;
+    return 0;
+}
+
 static int source_known(const char *name, size_t len) {
     for (int i = 0; i < aim_source_count; i++)
         if (strlen(aim_sources[i]->name) == len && strncmp(aim_sources[i]->name, name, len) == 0)

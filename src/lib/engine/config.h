@@ -54,6 +54,9 @@ struct aim_config {
     int64_t retain_ns;
     int64_t downsample_after_ns;
     int64_t downsample_step_ns;
+    /* A server store's local spool (engine/uploader.c): "" = the default place. */
+    char spool_path[4096];
+    int64_t upload_interval_ns; /* between uploads to the server; 0 = the default (5 s) */
     char errmsg[256];         /* the last failed setter's message (aim_config_errmsg) */
 };
 

@@ -96,7 +96,10 @@ static void handle_job(aim_control *c, aim_control_client *cl, const aim_control
     if (cl->job[0] && m->op == AIM_CTL_JOB_HOLD)
         r = aim__jobs_hold(c->jobs, cl->job);
     else if (cl->job[0])
-        r = aim__jobs_status_as(c->jobs, cl->job, cl->uid, mono_ns(), m->op == AIM_CTL_JOB_END,
+        r = aim__jobs_status_as(c->jobs, cl->job, cl->uid, mono_ns(),
+                                m->op == AIM_CTL_JOB_END     ? AIM_JOB_END
+                                : m->op == AIM_CTL_JOB_LEAVE ? AIM_JOB_END_HOLD
+                                                             : 0,
                                 figures, sizeof figures);
     if (r < 0) {
         c->rejected++;
@@ -108,7 +111,7 @@ static void handle_job(aim_control *c, aim_control_client *cl, const aim_control
         reply_node(c, cl);
         return;
     }
-    if (m->op == AIM_CTL_JOB_END)
+    if (m->op == AIM_CTL_JOB_END || m->op == AIM_CTL_JOB_LEAVE)
         cl->job[0] = '\0';
     snprintf(out, sizeof out, "ok %s\n", figures);
     c->accepted++;
@@ -153,6 +156,50 @@ static int scope_to_job(aim_control *c, aim_control_client *cl, aim_control_msg 
     return 0;
 }
 
+/* `job info KEY=VALUE...`: the batch system's word on the connection's job (root only:
+ * it names the job's user, whose job it then is). */
+static void handle_job_info(aim_control *c, aim_control_client *cl, const char *line,
+                            size_t len, const aim_control_msg *m) {
+    const char *why = NULL;
+    aim_job_info info;
+    if (!c->jobs)
+        why = "error jobs are kept by aimeter agent; this socket is a run's\n";
+    else if (cl->uid != 0)
+        why = "error job info is root's (the batch system's node hook)\n";
+    else if (!cl->job[0])
+        why = "error no job on this connection (send job ID first)\n";
+    else if (len > 0 && line[len - 1] == '\r')
+        len--;
+    if (!why && aim__job_info_parse(line + m->info_off, len - m->info_off, &info, NULL, 0) < 0)
+        why = "error bad job info\n"; /* the parser took it: not reached */
+    int r = why ? 0 : aim__jobs_info(c->jobs, cl->job, &info, mono_ns());
+    if (!why && r < 0)
+        why = job_refusal(r);
+    if (why) {
+        c->rejected++;
+        reply(cl->fd, why);
+        return;
+    }
+    c->accepted++;
+    reply(cl->fd, "ok\n");
+}
+
+/* Another rank's phases, sent by the Python package as "[rank N] NAME" (docs/python.md):
+ * scoped to the rank (phases.h), so that a rank's phase end never ends a phase of rank 0 or
+ * of another rank that began inside it. */
+static void scope_to_rank(aim_control_msg *m) {
+    size_t at = m->scope_len; /* under an agent's job the scope nests: "42: [rank 3] " */
+    const char *name = m->name + at;
+    if ((m->op != AIM_CTL_PHASE_BEGIN && m->op != AIM_CTL_PHASE_END) ||
+        strncmp(name, "[rank ", 6) != 0)
+        return;
+    size_t i = 6;
+    while (name[i] >= '0' && name[i] <= '9' && i < 16)
+        i++;
+    if (i > 6 && name[i] == ']' && name[i + 1] == ' ' && at + i + 2 <= 255)
+        m->scope_len = (unsigned char)(at + i + 2);
+}
+
 static void handle_line(aim_control *c, aim_control_client *cl, const char *line, size_t len) {
     aim_control_msg m;
     char err[128], out[160];
@@ -162,13 +209,18 @@ static void handle_line(aim_control *c, aim_control_client *cl, const char *line
         reply(cl->fd, out);
         return;
     }
+    if (m.op == AIM_CTL_JOB_INFO) {
+        handle_job_info(c, cl, line, len, &m);
+        return;
+    }
     if (m.op == AIM_CTL_JOB || m.op == AIM_CTL_JOB_END || m.op == AIM_CTL_JOB_STATUS ||
-        m.op == AIM_CTL_JOB_HOLD || m.op == AIM_CTL_JOB_NODE) {
+        m.op == AIM_CTL_JOB_HOLD || m.op == AIM_CTL_JOB_NODE || m.op == AIM_CTL_JOB_LEAVE) {
         handle_job(c, cl, &m);
         return;
     }
     if (scope_to_job(c, cl, &m) < 0)
         return;
+    scope_to_rank(&m);
     if (m.op == AIM_CTL_RUN) { /* a question, not an event */
         if (!c->run_info[0]) {
             c->rejected++;

@@ -8,12 +8,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/job_tags.h"
 #include "engine/jobs.h"
 #include "util/numfmt.h"
 
 typedef struct job {
     int used, ended;
     int holders;                         /* joined runs that have not left (`job hold`) */
+    int batch;                           /* root's `job info` came: the batch system holds it
+                                          * until its own `job end` (root's, with no hold) */
     uint32_t uid;                        /* who made it (SO_PEERCRED) */
     char id[AIM_CONTROL_JOB_MAX + 1];
     int64_t start_ns, end_ns, last_ns;
@@ -25,6 +28,10 @@ typedef struct job {
     double base_j, base_g;
     int depth;                           /* open phases, of which the first AIM_JOB_DEPTH */
     char open[AIM_JOB_DEPTH][AIM_CONTROL_NAME_MAX + 1];
+    int64_t start_wall_ns;
+    int has_info;                        /* `job info` came: the job gets a run */
+    aim_job_info info;
+    aim_job_usage first, last;           /* its cgroup's readings (job_run.h) */
 } job;
 
 struct aim_jobs {
@@ -37,7 +44,36 @@ struct aim_jobs {
     aim_jobs_on_end *on_end;
     void *on_end_ctx;
     job jobs[AIM_JOBS_MAX];
+    aim_job_ended pending[AIM_JOBS_PENDING]; /* ended jobs' runs, oldest at p_head */
+    int p_head, p_n;
+    uint64_t p_dropped, p_dropped_told;
 };
+
+_Static_assert(AIM_JOB_DEVICES == AIM_JOB_RUN_DEVICES, "one device bound");
+
+static job *find(aim_jobs *j, const char *id);
+
+/* The wall clock at monotonic time now_ns. */
+static int64_t wall_of(int64_t now_ns) {
+    struct timespec w, m;
+    clock_gettime(CLOCK_REALTIME, &w);
+    clock_gettime(CLOCK_MONOTONIC, &m);
+    return now_ns + ((int64_t)w.tv_sec - (int64_t)m.tv_sec) * 1000000000LL +
+           (w.tv_nsec - m.tv_nsec);
+}
+
+/* A reading u of the job's cgroup joins its first and latest. */
+static void merge_usage(job *b, const aim_job_usage *u) {
+    if (u->cpu_ok && !b->first.cpu_ok)
+        b->first = *u;
+    if (u->cpu_ok) {
+        b->last.cpu_ok = 1;
+        b->last.cg_cpu_us = u->cg_cpu_us;
+        b->last.node_busy_us = u->node_busy_us;
+    }
+    b->last.mem_share_sum += u->mem_share_sum;
+    b->last.mem_n += u->mem_n;
+}
 
 int aim__jobs_new(int n_devices, const char *const *device_names, aim_jobs **ret) {
     aim_jobs *j = calloc(1, sizeof *j);
@@ -97,16 +133,127 @@ static void read_node(aim_jobs *j, aim_live_totals *t, double *dev) {
 }
 
 static void end_job(aim_jobs *j, job *b, int64_t now_ns, const aim_live_totals *t,
-                    const double *dev) {
+                    const double *dev, int cut) {
     if (j->on_end) /* its phases end with it, not at the agent's end */
         j->on_end(j->on_end_ctx, b->id, b->depth);
     b->depth = 0;
     b->holders = 0;
+    b->batch = 0;
     b->ended = 1;
     b->end_ns = now_ns;
     b->end_j = t->energy_j;
     b->end_g = t->carbon_g;
     memcpy(b->end_dev, dev, sizeof b->end_dev);
+    if (!b->has_info)
+        return;
+    aim_job_usage u = { 0 };
+    aim__job_usage_read(b->info.cgroup, &u); /* a few small files, the control thread's */
+    merge_usage(b, &u);
+    if (j->p_n == AIM_JOBS_PENDING) { /* the writer is far behind: the oldest goes */
+        j->p_head = (j->p_head + 1) % AIM_JOBS_PENDING;
+        j->p_n--;
+        j->p_dropped++;
+    }
+    aim_job_ended *e = &j->pending[(j->p_head + j->p_n++) % AIM_JOBS_PENDING];
+    memset(e, 0, sizeof *e);
+    snprintf(e->id, sizeof e->id, "%s", b->id);
+    e->info = b->info;
+    e->start_mono_ns = b->start_ns;
+    e->end_mono_ns = now_ns;
+    e->start_wall_ns = b->start_wall_ns;
+    e->end_wall_ns = b->start_wall_ns + (now_ns - b->start_ns); /* one clock: the monotonic */
+    e->energy_j = b->end_j - b->start_j;
+    e->carbon_g = b->end_g - b->start_g;
+    e->n_dev = j->n_dev;
+    for (int d = 0; d < j->n_dev; d++)
+        e->dev_j[d] = b->end_dev[d] - b->start_dev[d];
+    e->first = b->first;
+    e->last = b->last;
+    e->cut = cut;
+}
+
+void aim__jobs_cut_running(aim_jobs *j, int64_t now_ns) {
+    aim_live_totals t;
+    double dev[AIM_JOB_DEVICES];
+    read_node(j, &t, dev);
+    pthread_mutex_lock(&j->lock);
+    for (int k = 0; k < AIM_JOBS_MAX; k++)
+        if (j->jobs[k].used && !j->jobs[k].ended && j->jobs[k].has_info)
+            end_job(j, &j->jobs[k], now_ns, &t, dev, 1);
+    pthread_mutex_unlock(&j->lock);
+}
+
+int aim__jobs_take_ended(aim_jobs *j, int64_t until_ns, aim_job_ended *out, uint64_t *dropped) {
+    pthread_mutex_lock(&j->lock);
+    int got = j->p_n > 0 && j->pending[j->p_head].end_mono_ns <= until_ns;
+    if (got) {
+        *out = j->pending[j->p_head];
+        j->p_head = (j->p_head + 1) % AIM_JOBS_PENDING;
+        j->p_n--;
+    }
+    if (dropped)
+        *dropped = j->p_dropped;
+    pthread_mutex_unlock(&j->lock);
+    return got;
+}
+
+uint64_t aim__jobs_take_dropped(aim_jobs *j) {
+    pthread_mutex_lock(&j->lock);
+    uint64_t n = j->p_dropped - j->p_dropped_told;
+    j->p_dropped_told = j->p_dropped;
+    pthread_mutex_unlock(&j->lock);
+    return n;
+}
+
+/* The ranks of another task of the job on the node join the list ("0-3" + "4" = "0-4"),
+ * folded so that a busy node's ranks fit; a list that would not fit stays as it is. */
+static void add_ranks(char *list, size_t size, const char *more) {
+    if (!more[0])
+        return;
+    if (aim__job_ranks_union(list, more, list, size) < 0 && !list[0]) /* list unchanged */
+        snprintf(list, size, "%s", more);
+}
+
+int aim__jobs_info(aim_jobs *j, const char *id, const aim_job_info *info, int64_t now_ns) {
+    int created = aim__jobs_touch_as(j, id, 0, now_ns);
+    if (created < 0)
+        return created;
+    aim_job_usage u = { 0 };
+    aim__job_usage_read(info->cgroup, &u);
+    pthread_mutex_lock(&j->lock);
+    job *b = find(j, id);
+    if (b && !b->ended) {
+        if (info->uid >= 0) /* the job is its user's: their own messages are then accepted */
+            b->uid = (uint32_t)info->uid;
+        aim_job_info *k = &b->info;
+        if (b->has_info && info->cgroup[0] && strcmp(k->cgroup, info->cgroup) != 0) {
+            memset(&b->first, 0, sizeof b->first); /* another cgroup: readings start again */
+            memset(&b->last, 0, sizeof b->last);
+        }
+        if (!b->has_info)
+            *k = *info;
+#define TAKE(f) if (info->f[0]) snprintf(k->f, sizeof k->f, "%s", info->f)
+        TAKE(user);
+        TAKE(cgroup);
+        TAKE(node);
+        add_ranks(k->ranks, sizeof k->ranks, info->ranks);
+        TAKE(gpus);
+#undef TAKE
+        if (info->node_rank >= 0)
+            k->node_rank = info->node_rank;
+        if (info->uid >= 0)
+            k->uid = info->uid;
+        if (info->n_tags) {
+            k->n_tags = info->n_tags;
+            memcpy(k->tag_key, info->tag_key, sizeof k->tag_key);
+            memcpy(k->tag_value, info->tag_value, sizeof k->tag_value);
+        }
+        b->has_info = 1;
+        b->batch = 1; /* a joined run's or a user's `job end` no longer ends its window */
+        merge_usage(b, &u);
+    }
+    pthread_mutex_unlock(&j->lock);
+    return created;
 }
 
 /* Jobs silent for the idle time end (when the caller has the node's figures: t and dev);
@@ -115,7 +262,7 @@ static void expire(aim_jobs *j, int64_t now_ns, const aim_live_totals *t, const 
     for (int k = 0; k < AIM_JOBS_MAX; k++) {
         job *b = &j->jobs[k];
         if (b->used && !b->ended && dev && now_ns - b->last_ns >= j->idle_ns)
-            end_job(j, b, now_ns, t, dev);
+            end_job(j, b, now_ns, t, dev, 0);
         if (b->used && b->ended && now_ns - b->end_ns >= j->linger_ns)
             b->used = 0;
     }
@@ -195,6 +342,7 @@ int aim__jobs_touch_as(aim_jobs *j, const char *id, uint32_t uid, int64_t now_ns
         b->base_g = base_g;
         snprintf(b->id, sizeof b->id, "%s", id);
         b->start_ns = now_ns;
+        b->start_wall_ns = wall_of(now_ns);
         b->start_j = t.energy_j;
         b->start_g = t.carbon_g;
         memcpy(b->start_dev, dev, sizeof b->start_dev);
@@ -292,8 +440,15 @@ int aim__jobs_status_as(aim_jobs *j, const char *id, uint32_t uid, int64_t now_n
         pthread_mutex_unlock(&j->lock);
         return b ? -EPERM : -ENOENT;
     }
-    if (end && !b->ended && --b->holders <= 0) /* the last holder leaves: the job ends */
-        end_job(j, b, now_ns, &t, dev);
+    if (end && !b->ended) {
+        if (end == AIM_JOB_END && uid == 0 && b->batch) /* the batch system's end: its tasks
+                                                         * are gone */
+            b->batch = b->holders = 0;
+        else if (b->holders > 0) /* a joined run leaves, or a user ends their own hold */
+            b->holders--;
+        if (b->holders == 0 && !b->batch) /* the last holder leaves: the job ends */
+            end_job(j, b, now_ns, &t, dev, 0);
+    }
     b->last_ns = now_ns;
     const double *to = b->ended ? b->end_dev : dev;
     int64_t until = b->ended ? b->end_ns : now_ns;

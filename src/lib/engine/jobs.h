@@ -14,8 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/job_run.h"
 #include "engine/live.h"
 #include "model/control_proto.h"
+#include "model/job_info.h"
 
 #define AIM_JOBS_MAX 256
 #define AIM_JOB_DEPTH 8                       /* phases followed per job for its label */
@@ -23,6 +25,8 @@
 #define AIM_JOB_IDLE_NS 43200000000000LL      /* 12 h without a message: the job has ended */
 #define AIM_JOB_DEVICES 64
 #define AIM_JOBS_PER_UID 32                   /* running jobs of one uid (root: no cap) */
+#define AIM_JOBS_PENDING AIM_JOBS_MAX         /* ended jobs waiting for their run's store:
+                                               * as many as the table holds */
 
 typedef struct aim_jobs aim_jobs;
 
@@ -57,14 +61,35 @@ int aim__jobs_touch_as(aim_jobs *j, const char *id, uint32_t uid, int64_t now_ns
 int aim__jobs_touch(aim_jobs *j, const char *id, int64_t now_ns);
 /* Phase begin/end of job id, name without the job's prefix ("" for an anonymous end). */
 void aim__jobs_phase(aim_jobs *j, const char *id, int begin, const char *name);
+/* `job info` (root only: the caller checks): job id is created when unknown, becomes
+ * info->uid's when one is given, keeps the info (fields given replace the earlier ones) and
+ * has its cgroup read. A job that had it gets a run when it ends (job_run.h): its figures
+ * wait in a queue of AIM_JOBS_PENDING (the oldest dropped beyond, counted) for
+ * aim__jobs_take_ended. Returns as aim__jobs_touch_as. */
+int aim__jobs_info(aim_jobs *j, const char *id, const aim_job_info *info, int64_t now_ns);
+/* The agent stops: every running job that had `job info` ends now, cut (its run says so). */
+void aim__jobs_cut_running(aim_jobs *j, int64_t now_ns);
+/* The oldest ended job waiting for its run, if it ended at or before until_ns (monotonic):
+ * into out, 1; 0 when none. *dropped (may be NULL): how many were dropped so far. */
+int aim__jobs_take_ended(aim_jobs *j, int64_t until_ns, aim_job_ended *out, uint64_t *dropped);
+/* How many ended jobs' runs were dropped from a full queue since the last call (the writer
+ * warns with it: aim__session_warn). */
+uint64_t aim__jobs_take_dropped(aim_jobs *j);
 /* Open phases of all running jobs (followed by begin/end above): the node's phase stack. */
 int aim__jobs_open_phases(aim_jobs *j);
 /* Job id gets one more holder (a joined `aimeter run`, `job hold`): `job end` then ends it
  * only when it is the last holder's. -ENOENT. */
 int aim__jobs_hold(aim_jobs *j, const char *id);
+/* The end argument below: AIM_JOB_END for `job end`, AIM_JOB_END_HOLD for `job leave` (a
+ * joined run that sent `job hold` leaves). */
+#define AIM_JOB_END 1
+#define AIM_JOB_END_HOLD 2
 /* "SECONDS JOULES GRAMS DEVICE=JOULES..." of job id (the node's figures over its time so
  * far), into out; with end, one holder leaves and the job ends now if none is left (a job
- * nobody holds ends at once). -ENOENT for an unknown job, -EPERM for another uid's. */
+ * nobody holds ends at once). A job that had root's `job info` is also held by the batch
+ * system: only root's AIM_JOB_END (its epilog) releases that, and ends the job whatever
+ * holders are left (the job's tasks are gone); a user's end or a joined run's leave only
+ * lets go of one hold. -ENOENT for an unknown job, -EPERM for another uid's. */
 int aim__jobs_status_as(aim_jobs *j, const char *id, uint32_t uid, int64_t now_ns, int end,
                         char *out, size_t size);
 int aim__jobs_status(aim_jobs *j, const char *id, int64_t now_ns, int end, char *out,

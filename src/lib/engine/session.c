@@ -20,6 +20,10 @@
 #include "engine/live_view.h"
 #include "engine/sink.h"
 #include "engine/store_opener.h"
+#include "engine/uploader.h"
+#include "store/copy_store.h"
+#include "store/redact.h"
+#include "store/store.h"
 #include "processing/run_extras.h"
 #include "util/numfmt.h"
 
@@ -60,6 +64,9 @@ int aim_session_new(const aim_config *config, aim_session **ret_session) {
 
 const char *aim_session_run_id(const aim_session *s) { return s->run.id; }
 const char *aim_session_errmsg(const aim_session *s) { return s->errmsg; }
+const char *aim_session_spool_pending(const aim_session *s) {
+    return s && s->stopped ? aim__uploader_pending(s->uploader) : NULL;
+}
 
 const char *aim_run_status_name(aim_run_status status) {
     static const char *const names[] = { "running", "completed", "failed", "interrupted" };
@@ -393,8 +400,23 @@ int aim_session_start(aim_session *s) {
         return aim__session_fail(s, -EINVAL, "%s", sel_err);
     }
 
-    aim_store_opener opener;
-    aim__store_opener_begin(&opener, path);
+    /* A server store: the run is written into a local spool as into a local store, and the
+     * uploader takes it to the server (uploader.c); the server is connected to meanwhile,
+     * and one that cannot be reached now is tried again later. */
+    char *spool = NULL;
+    aim_store_opener opener, server_opener;
+    int to_server = aim__store_is_server(path);
+    if (to_server) {
+        r = s->cfg.spool_path[0] ? ((spool = strdup(s->cfg.spool_path)) ? 0 : -ENOMEM)
+                                 : aim__default_spool_path(&spool);
+        if (r < 0) {
+            free(default_path);
+            return aim__session_fail(s, r, "cannot determine the spool's path (give --spool): "
+                                     "%s", aim_strerror(r));
+        }
+        aim__store_opener_begin(&server_opener, path);
+    }
+    aim__store_opener_begin(&opener, to_server ? spool : path);
 
     s->start_mono_ns = aim__mono_ns();
     run->start_wall_ns = aim__wall_ns();
@@ -419,10 +441,31 @@ int aim_session_start(aim_session *s) {
     int sources_r = open_sources(s, &env);
 
     int store_r = aim__store_opener_finish(&opener, &s->db);
+    if (to_server) {
+        aim_db *server = NULL;
+        int server_r = aim__store_opener_finish(&server_opener, &server);
+        /* Unreachable: measured all the same. Anything else (a password in the URL, refused
+         * credentials, no such database, a newer schema) is the user's to fix, now. */
+        if (server_r < 0 && server_r != -ECONNREFUSED && store_r == 0) {
+            store_r = server_r;
+            snprintf(opener.err, sizeof opener.err, "%s", server_opener.err);
+        }
+        if (store_r == 0 &&
+            (store_r = aim__uploader_new(path, spool, server, s->cfg.upload_interval_ns,
+                                         s->cfg.agent, &s->uploader)) < 0)
+            snprintf(opener.err, sizeof opener.err, "out of memory");
+        else if (store_r < 0)
+            aim__db_close(server);
+        free(spool);
+    }
     /* For the control socket's "run" answer: a client may live in another directory. */
     char store_path[PATH_MAX];
-    if (store_r < 0 || !realpath(path, store_path))
-        snprintf(store_path, sizeof store_path, "%s", path);
+    /* A server's URL (and a sqlite: URL) is given as it is; only a plain path is resolved. */
+    const aim_store_ops *backend;
+    const char *file = NULL;
+    if (store_r < 0 || aim__store_backend_for(path, &backend, &file, NULL, 0) < 0 ||
+        file != path || !realpath(path, store_path))
+        aim__store_redact(path, store_path, sizeof store_path);   /* a URL's secrets out */
     free(default_path);
     if (store_r < 0) /* the store's error first: it is what the user must fix */
         return aim__session_fail(s, store_r, "%s", opener.err);
@@ -505,6 +548,7 @@ int aim_session_stop(aim_session *s, aim_run_status status, int exit_code) {
     for (size_t k = 0; k < s->n_stages; k++)
         if (s->stages[k]->stored)
             s->stages[k]->stored(s, r == 0);
+    aim__uploader_finish(s); /* a server store's spool: the last upload (uploader.h) */
     for (int i = 0; i < aim_source_count; i++)
         if (s->slots[i].open) {
             aim_sources[i]->close(s->slots[i].state);

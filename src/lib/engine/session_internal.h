@@ -113,6 +113,7 @@ struct aim_session {
     int backlog_warned;           /* the bound was hit and said so */
     int64_t retention_due_ns;     /* the next retention pass (sink_retention.c), monotonic */
     int retention_said, retention_failed; /* its warnings, once each */
+    struct aim_uploader *uploader; /* a server store's spool uploader (uploader.c), or NULL */
 };
 
 /* Sets the session's message and returns err: for start() and the stages' and sinks'

@@ -30,7 +30,8 @@ typedef struct aim_sink {
     void (*release)(struct aim_session *s);
 } aim_sink;
 
-extern const aim_sink aim_sink_store, aim_sink_live, aim_sink_retention;
+extern const aim_sink aim_sink_store, aim_sink_live, aim_sink_retention, aim_sink_upload;
+extern const aim_sink aim_sink_job_runs; /* an agent's job runs (job_run.h) */
 
 extern const aim_sink *const aim_sinks[];
 extern const size_t aim_sink_count;

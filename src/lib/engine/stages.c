@@ -14,7 +14,9 @@ const size_t aim_stage_count = sizeof aim_stages / sizeof aim_stages[0];
 
 const aim_sink *const aim_sinks[] = {
     &aim_sink_store,
+    &aim_sink_job_runs, /* after the store's commit: the agent's ended jobs */
     &aim_sink_retention, /* after the store's commit: old samples deleted or coarser */
+    &aim_sink_upload,    /* a server store's spool: its notes into the run's warnings */
     &aim_sink_live,
 };
 const size_t aim_sink_count = sizeof aim_sinks / sizeof aim_sinks[0];

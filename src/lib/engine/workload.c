@@ -59,7 +59,9 @@ void aim__workload_apply(aim_workload *w) {
         const aim_event *e = &w->drain[i];
         int r = 0;
         switch (e->msg.op) {
-        case AIM_CTL_PHASE_BEGIN: r = aim__phases_begin(w->phases, e->t_ns, e->msg.name); break;
+        case AIM_CTL_PHASE_BEGIN:
+            r = aim__phases_begin_scoped(w->phases, e->t_ns, e->msg.name, e->msg.scope_len);
+            break;
         case AIM_CTL_PHASE_END:
             r = e->msg.scope_all ? aim__phases_end_scope(w->phases, e->t_ns, e->msg.name,
                                                          e->msg.scope_len)
@@ -78,6 +80,8 @@ void aim__workload_apply(aim_workload *w) {
         case AIM_CTL_JOB_END:
         case AIM_CTL_JOB_STATUS:
         case AIM_CTL_JOB_HOLD:
+        case AIM_CTL_JOB_LEAVE:
+        case AIM_CTL_JOB_INFO:
         case AIM_CTL_JOB_NODE: break; /* answered by the control thread */
         }
         (void)r; /* refusals are counted by phases/records themselves */

@@ -101,6 +101,17 @@ static void report_dropped_sources(aim_session *s) {
     }
 }
 
+/* An agent's ended jobs whose runs were dropped (jobs.h: more waited than the queue holds). */
+static void report_dropped_job_runs(aim_session *s) {
+    uint64_t n = s->workload.jobs ? aim__jobs_take_dropped(s->workload.jobs) : 0;
+    if (!n)
+        return;
+    char line[200];
+    snprintf(line, sizeof line, "agent: the runs of %llu ended jobs were not stored (more than "
+             "%d waited for the store)", (unsigned long long)n, AIM_JOBS_PENDING);
+    aim__session_warn(s, line);
+}
+
 int aim__writer_drain(aim_session *s) {
     int n = 0;
     /* Before the frames (the workload's events): a phase that began before a frame's time
@@ -134,6 +145,7 @@ int aim__writer_drain(aim_session *s) {
                 s->sinks[k]->publish(s);
     }
     report_dropped_sources(s);
+    report_dropped_job_runs(s);
     return n;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "model/control_proto.h"
+#include "model/job_info.h"
 #include "util/number.h"
 #include "util/utf8.h"
 
@@ -121,12 +122,23 @@ int aim__control_parse(const char *line, size_t len, aim_control_msg *ret, char 
     } else if (is(w, wl, "job")) {
         if (!word(&p, end, &w, &wl))
             return fail(err, errlen, "job needs an id, end or status");
+        if (is(w, wl, "info")) { /* KEY=VALUE words: checked here, read by the agent */
+            aim_job_info info;
+            if (aim__job_info_parse(p, (size_t)(end - p), &info, err, errlen) < 0)
+                return -EINVAL;
+            m.op = AIM_CTL_JOB_INFO;
+            m.info_off = (unsigned short)(p - line);
+            *ret = m;
+            return 0;
+        }
         if (p != end)
             return fail(err, errlen, "job takes one word");
         if (is(w, wl, "end") || is(w, wl, "status")) {
             m.op = w[0] == 'e' ? AIM_CTL_JOB_END : AIM_CTL_JOB_STATUS;
         } else if (is(w, wl, "hold") || is(w, wl, "node")) {
             m.op = w[0] == 'h' ? AIM_CTL_JOB_HOLD : AIM_CTL_JOB_NODE;
+        } else if (is(w, wl, "leave")) {
+            m.op = AIM_CTL_JOB_LEAVE;
         } else {
             m.op = AIM_CTL_JOB;
             if (wl > AIM_CONTROL_JOB_MAX)

@@ -15,6 +15,7 @@
  *                           they are kept per job; a run's socket accepts and ignores it)
  *   job end | job status    the connection's job ends / its figures so far (agent only)
  *   job hold | job node     a joined run holds the job / the node's figures (agent only)
+ *   job info KEY=VALUE...   root: the job's user, cgroup, node rank, ranks (model/job_info.h)
  * The parser is a pure function over the bytes of one line (without its newline); it never
  * reads past len, allocates nothing and names the problem in one line on error. */
 #ifndef AIM_CONTROL_PROTO_H
@@ -39,6 +40,8 @@ typedef enum aim_control_op {
     AIM_CTL_JOB_STATUS,
     AIM_CTL_JOB_HOLD,
     AIM_CTL_JOB_NODE,
+    AIM_CTL_JOB_INFO,   /* info_off: where the KEY=VALUE words begin (model/job_info.h) */
+    AIM_CTL_JOB_LEAVE,  /* a joined run's end: one hold of the job goes (engine/jobs.h) */
 } aim_control_op;
 
 typedef enum aim_record_kind { AIM_RECORD_GAUGE = 0, AIM_RECORD_COUNTER = 1 } aim_record_kind;
@@ -56,6 +59,8 @@ typedef struct aim_control_msg {
     /* Set by the control thread when a job ends: this phase end closes every open phase of
      * the scope (aim__phases_end_scope), none of them being an error. */
     unsigned char scope_all;
+    /* `job info`: the offset in the parsed line of its KEY=VALUE words (root only). */
+    unsigned short info_off;
 } aim_control_msg;
 
 /* Parses one line (no newline; a trailing '\r' is allowed). Returns 0, or -EINVAL with one

@@ -1,5 +1,5 @@
 /* A run's tags: KEY=VALUE pairs given at the start (`aimeter run --tag`, aim_config_add_tag),
- * stored in the run_tags table (store/sqlite/tags_store.c) and read back into aim_run_summary.tags.
+ * stored in the run_tags table (store/sql/tags_store.c) and read back into aim_run_summary.tags.
  * They are what `aimeter compare --by KEY` groups repeated runs by. */
 #ifndef AIM_RUN_TAGS_H
 #define AIM_RUN_TAGS_H

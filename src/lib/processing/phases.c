@@ -11,6 +11,7 @@ typedef struct open_phase {
     int row;
     int span;        /* index in spans, or -1 when the span table was full */
     int64_t start_ns;
+    size_t scope_len;   /* its scope's prefix ("JOB: ", "[rank 3] "), 0 for none */
 } open_phase;
 
 typedef struct closed_phase {
@@ -79,6 +80,10 @@ static int row_of(aim_phases *p, const char *name) {
 }
 
 int aim__phases_begin(aim_phases *p, int64_t t_ns, const char *name) {
+    return aim__phases_begin_scoped(p, t_ns, name, 0);
+}
+
+int aim__phases_begin_scoped(aim_phases *p, int64_t t_ns, const char *name, size_t scope_len) {
     if (!name || !*name)
         return -EINVAL;
     int row = p->depth < AIM_PHASE_DEPTH ? row_of(p, name) : -ENOSPC;
@@ -92,6 +97,7 @@ int aim__phases_begin(aim_phases *p, int64_t t_ns, const char *name) {
     open_phase *o = &p->open[p->depth];
     o->row = row;
     o->start_ns = t_ns;
+    o->scope_len = scope_len;
     o->span = -1;
     if (p->n_spans < p->max_spans) {
         o->span = (int)p->n_spans;
@@ -136,18 +142,32 @@ int aim__phases_end(aim_phases *p, int64_t t_ns, const char *name) {
     if (name && *name)
         while (k >= 0 && strncmp(p->rows[p->open[k].row].name, name, AIM_PHASE_NAME_MAX) != 0)
             k--;
+    else /* the innermost of the unscoped ones: a scope's phases end within their scope */
+        while (k >= 0 && p->open[k].scope_len)
+            k--;
     if (k < 0) {
         p->dropped++;
         return -ENOENT;
     }
-    while (p->depth > k) /* the phases opened inside it end with it */
-        close_top(p, t_ns, 0);
+    /* The phases opened inside it end with it, but a scope's (begun scoped) stay open: they
+     * belong to another job or rank, and end in their own scope. */
+    for (int i = p->depth - 1; i > k; i--)
+        if (!p->open[i].scope_len)
+            close_at(p, i, t_ns, 0);
+    close_at(p, k, t_ns, 0);
     return 0;
 }
 
 /* Whether open phase k's name starts with the scope's prefix. */
 static int in_scope(const aim_phases *p, int k, const char *prefix, size_t len) {
     return strncmp(p->rows[p->open[k].row].name, prefix, len) == 0;
+}
+
+/* Whether open phase k was begun in exactly that scope: "42: " is not "42: [rank 3] ", whose
+ * prefix it is (a rank's phases under an agent's job end in their own scope). */
+static int same_scope(const aim_phases *p, int k, const char *prefix, size_t len) {
+    size_t own = p->open[k].scope_len; /* 0: begun unscoped, its name says */
+    return (own == len || own == 0) && in_scope(p, k, prefix, len);
 }
 
 int aim__phases_end_scoped(aim_phases *p, int64_t t_ns, const char *name, size_t prefix_len) {
@@ -157,16 +177,18 @@ int aim__phases_end_scoped(aim_phases *p, int64_t t_ns, const char *name, size_t
     int k = p->depth - 1;
     while (k >= 0 && !(n > prefix_len ? strncmp(p->rows[p->open[k].row].name, name,
                                                  AIM_PHASE_NAME_MAX) == 0
-                                       : in_scope(p, k, name, prefix_len)))
+                                       : same_scope(p, k, name, prefix_len)))
         k--;
     if (k < 0) {
         p->dropped++;
         return -ENOENT;
     }
-    /* Its scope's phases opened inside it end with it, innermost first; other scopes' stay. */
-    for (int i = p->depth - 1; i >= k; i--)
-        if (in_scope(p, i, name, prefix_len))
+    /* Its scope's phases opened inside it end with it, innermost first; other scopes' stay,
+     * a scope nested in it too ("42: [rank 3] " in "42: "). */
+    for (int i = p->depth - 1; i > k; i--)
+        if (same_scope(p, i, name, prefix_len))
             close_at(p, i, t_ns, 0);
+    close_at(p, k, t_ns, 0);
     return 0;
 }
 

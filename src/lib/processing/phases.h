@@ -69,8 +69,13 @@ void aim__phases_free(aim_phases *p);
 /* A phase opens at t. -ENOSPC when AIM_PHASE_DEPTH are open or the name table is full
  * (counted; the phase is ignored). */
 int aim__phases_begin(aim_phases *p, int64_t t_ns, const char *name);
-/* Closes the innermost open phase called name (NULL or "": the innermost of all), and any
- * opened inside it, at t. -ENOENT when none is open by that name (counted). */
+/* The same for a phase of a scope (an agent's job "JOB: ", another rank "[rank 3] "; scope_len
+ * bytes of name's prefix): an unscoped end (aim__phases_end) of a phase it opened inside does
+ * not end it; only its own scope's ends do (aim__phases_end_scoped, _end_scope). */
+int aim__phases_begin_scoped(aim_phases *p, int64_t t_ns, const char *name, size_t scope_len);
+/* Closes the innermost open phase called name (NULL or "": the innermost unscoped one), and
+ * any opened inside it but those begun scoped, at t. -ENOENT when none is open by that name
+ * (counted). */
 int aim__phases_end(aim_phases *p, int64_t t_ns, const char *name);
 /* The same within a scope (the agent's jobs, docs/agent.md): the phases whose names start
  * with name's first prefix_len bytes ("JOB: "). name longer than the prefix: the innermost

@@ -1,5 +1,5 @@
 /* What a report needs for the idle baseline and embodied carbon (issue 4), loaded from the
- * store (store/sqlite/extras_store.c); aim_run_summary.extras owns it. */
+ * store (store/sql/extras_store.c); aim_run_summary.extras owns it. */
 #ifndef AIM_RUN_EXTRAS_H
 #define AIM_RUN_EXTRAS_H
 

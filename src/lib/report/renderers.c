@@ -13,6 +13,7 @@
 #include "report/html_render.h"
 #include "report/forecast_report.h"
 #include "report/intensity_render.h"
+#include "report/job_report.h"
 #include "report/renderers.h"
 #include "report/report.h"
 #include "report/whatif_report.h"
@@ -95,6 +96,18 @@ static int built(aim_output out, aim_format f, const void *in, char **t) {
     case AIM_OUTPUT_FORECAST: aim__forecast_text(&b, in); break;
     case AIM_OUTPUT_WHATIF: aim__whatif_text(&b, in); break;
     case AIM_OUTPUT_WHATIF_HARDWARE: aim__whatif_hw_text(&b, in); break;
+    case AIM_OUTPUT_JOB:
+        if (f == AIM_FORMAT_HTML)
+            aim__job_html(&b, in);
+        else
+            aim__job_text(&b, in, f == AIM_FORMAT_MARKDOWN);
+        break;
+    case AIM_OUTPUT_JOBS:
+        if (f == AIM_FORMAT_CSV)
+            aim__jobs_csv(&b, in);
+        else
+            aim__jobs_text(&b, in);
+        break;
     default: break;
     }
     return aim__strbuf_steal(&b, t);
@@ -112,6 +125,13 @@ static int whatif_json(const void *in, char **t) { return aim__whatif_json(in, t
 static int whatif_hw_text(const void *in, char **t) { return built(AIM_OUTPUT_WHATIF_HARDWARE, 0, in, t); }
 static int whatif_hw_json(const void *in, char **t) { return aim__whatif_hw_json(in, t); }
 static int report_html(const void *in, char **t) { return aim__html_render(in, t); }
+static int job_text(const void *in, char **t) { return built(AIM_OUTPUT_JOB, AIM_FORMAT_TEXT, in, t); }
+static int job_markdown(const void *in, char **t) { return built(AIM_OUTPUT_JOB, AIM_FORMAT_MARKDOWN, in, t); }
+static int job_html(const void *in, char **t) { return built(AIM_OUTPUT_JOB, AIM_FORMAT_HTML, in, t); }
+static int job_json(const void *in, char **t) { return aim__job_json(in, t); }
+static int jobs_text(const void *in, char **t) { return built(AIM_OUTPUT_JOBS, AIM_FORMAT_TEXT, in, t); }
+static int jobs_csv(const void *in, char **t) { return built(AIM_OUTPUT_JOBS, AIM_FORMAT_CSV, in, t); }
+static int jobs_json(const void *in, char **t) { return aim__jobs_json(in, t); }
 
 /* ------------------------------------------------------------------ the table */
 
@@ -146,6 +166,11 @@ static const struct {
     [AIM_OUTPUT_WHATIF_HARDWARE] = { "hardware what-if", { [AIM_FORMAT_TEXT] = whatif_hw_text,
                                                            [AIM_FORMAT_JSON] = whatif_hw_json } },
     [AIM_OUTPUT_HTML] = { "HTML report", { [AIM_FORMAT_HTML] = report_html } },
+    [AIM_OUTPUT_JOB] = { "job report", { [AIM_FORMAT_TEXT] = job_text, [AIM_FORMAT_JSON] = job_json,
+                                         [AIM_FORMAT_MARKDOWN] = job_markdown,
+                                         [AIM_FORMAT_HTML] = job_html } },
+    [AIM_OUTPUT_JOBS] = { "list of jobs", { [AIM_FORMAT_TEXT] = jobs_text, [AIM_FORMAT_JSON] = jobs_json,
+                                            [AIM_FORMAT_CSV] = jobs_csv } },
 };
 
 int aim__render_check(aim_output out, aim_format format, char *msg, size_t len) {

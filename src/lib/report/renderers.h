@@ -31,6 +31,8 @@ typedef enum aim_output {
     AIM_OUTPUT_WHATIF,        /* const aim_whatif_result * (processing/whatif_result.h) */
     AIM_OUTPUT_WHATIF_HARDWARE, /* const aim_whatif_hw_result * */
     AIM_OUTPUT_HTML,          /* const aim_html_model * (processing/html_model.h) */
+    AIM_OUTPUT_JOB,           /* const aim_job_result * (processing/job.h) */
+    AIM_OUTPUT_JOBS,          /* const aim_render_jobs * (report/job_report.h) */
     AIM_OUTPUT_COUNT
 } aim_output;
 

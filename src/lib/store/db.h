@@ -34,7 +34,7 @@ const char *aim__db_errmsg(const aim_db *db);
 
 int aim__db_begin(aim_db *db);
 /* The run's idle baseline (a run id, "" for none) and whether its report shows embodied
- * carbon (store/sqlite/extras_store.c). */
+ * carbon (store/sql/extras_store.c). */
 int aim__db_run_set_extras(aim_db *db, const char *run_id, const char *idle_run_id, int embodied);
 /* Device idx's energy attributed to the monitored process tree, and how. */
 int aim__db_device_attribution(aim_db *db, const char *run_id, int idx, double joules,
@@ -59,7 +59,7 @@ int aim__db_workload_load(aim_db *db, const char *run_id, int n_devices,
 /* The workload's phases, markers and records (engine/workload.h): every phase row and its
  * per-device figures, the spans from spans_from on, the marks from marks_from on, the record
  * keys and the given record rows; times relative to start_mono_ns. Inside the commit's
- * transaction (store/sqlite/workload_store.c). */
+ * transaction (store/sql/workload_store.c). */
 struct aim_phases;
 struct aim_records;
 struct aim_record_row;
@@ -71,6 +71,11 @@ int aim__db_workload_store(aim_db *db, const char *run_id, int64_t start_mono_ns
 int aim__db_phase_carbon_update(aim_db *db, const char *run_id, const struct aim_phases *phases);
 int aim__db_commit(aim_db *db);
 int aim__db_rollback(aim_db *db);
+/* A server store's bounds (store.h's cancel and statement_timeout): -EOPNOTSUPP for a local
+ * file. aim__db_cancel is thread-safe: the statement another thread runs on db fails at
+ * once (a stalled server), and every later one; db is then only to be closed. */
+int aim__db_cancel(aim_db *db);
+int aim__db_statement_timeout(aim_db *db, int64_t ms);
 
 /* Writing a run (inside a transaction or not). The run row is inserted with status
  * "running" and the pid/host of the aimeter process so a dead writer can be recognised. */

@@ -8,27 +8,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aim_config.h"
 #include "aimeter.h"
+#include "store/redact.h"
 
 /* The back-ends, by URL scheme. */
 static const aim_store_ops *const backends[] = { &aim_sqlite_store_ops };
 #define N_BACKENDS (sizeof backends / sizeof backends[0])
 
-/* A scheme is letters, digits, '+', '-', '.' after a first letter (RFC 3986). */
-static size_t scheme_len(const char *url) {
-    size_t n = 0;
-    if (!((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z')))
-        return 0;
-    while (url[n] && (url[n] == '+' || url[n] == '-' || url[n] == '.' ||
-                      (url[n] >= 'a' && url[n] <= 'z') || (url[n] >= 'A' && url[n] <= 'Z') ||
-                      (url[n] >= '0' && url[n] <= '9')))
-        n++;
-    return url[n] == ':' ? n : 0;
-}
+/* PostgreSQL's URL schemes: libpq reads the whole URL (store/postgres/pg.h). */
+static const char *const pg_schemes[] = { "postgresql", "postgres" };
 
 int aim__store_backend_for(const char *url, const aim_store_ops **ret_ops, const char **ret_path,
                           char *err, size_t errlen) {
-    size_t n = scheme_len(url);
+    size_t n = aim__store_scheme_len(url);
+    for (size_t i = 0; n && i < sizeof pg_schemes / sizeof pg_schemes[0]; i++)
+        if (strlen(pg_schemes[i]) == n && strncmp(url, pg_schemes[i], n) == 0 &&
+            strncmp(url + n, "://", 3) == 0) {
+#if AIM_HAVE_POSTGRES
+            *ret_ops = &aim_postgres_store_ops;
+            *ret_path = url;
+            return 0;
+#else
+            /* Not the URL itself: unparsed, it may hold a password. */
+            if (err && errlen)
+                snprintf(err, errlen, "%s:// store: this aimeter was built without PostgreSQL "
+                         "(install libpq-dev and rebuild)", pg_schemes[i]);
+            return -EPROTONOSUPPORT;
+#endif
+        }
     for (size_t i = 0; n && i < N_BACKENDS; i++)
         if (strlen(backends[i]->name) == n && strncmp(url, backends[i]->name, n) == 0) {
             const char *path = url + n + 1;
@@ -40,9 +48,12 @@ int aim__store_backend_for(const char *url, const aim_store_ops **ret_ops, const
         }
     /* Only "scheme://" is a URL: a file may well be called "runs:old.db". */
     if (n && strncmp(url + n, "://", 3) == 0) {
-        if (err && errlen)
-            snprintf(err, errlen, "%s: unknown store type \"%.*s\" (stores are a file path or "
-                     "sqlite:PATH)", url, (int)n, url);
+        if (err && errlen) {
+            char shown[1024];   /* a mistyped scheme's URL may hold a password all the same */
+            aim__store_redact(url, shown, sizeof shown);
+            snprintf(err, errlen, "%s: unknown store type \"%.*s\" (stores are a file path, "
+                     "sqlite:PATH or postgresql://...)", shown, (int)n, url);
+        }
         return -EPROTONOSUPPORT;
     }
     *ret_ops = backends[0];
@@ -63,24 +74,31 @@ int aim__db_open(const char *path, int readonly, aim_db **ret, char *err, size_t
     int r = aim__store_backend_for(path, &ops, &where, err, errlen);
     if (r < 0)
         return r;
+    /* The location as every message shows it (db->url, the back-end's messages): its
+     * secrets replaced (store/redact.h). */
+    char shown[4200];
+    aim__store_redact(path, shown, sizeof shown);
     if (!*where) {
         if (err && errlen)
-            snprintf(err, errlen, "%s: no store path given", path);
+            snprintf(err, errlen, "%s: no store path given", shown);
         return -EINVAL;
     }
     aim_db *db = calloc(1, sizeof *db);
     if (!db) {
         if (err && errlen)
-            snprintf(err, errlen, "%s: out of memory", path);
+            snprintf(err, errlen, "%s: out of memory", shown);
         return -ENOMEM;
     }
     db->ops = ops;
-    db->url = strdup(where);
+    db->url = strdup(where == path && strcmp(shown, path) != 0 ? shown : where);
     r = db->url ? ops->open(db, where, readonly)
-                : aim__db_set_error(db, -ENOMEM, "%s: out of memory", path);
+                : aim__db_set_error(db, -ENOMEM, "%s: out of memory", shown);
     if (r < 0) {
-        if (err && errlen)
+        if (err && errlen) {
             snprintf(err, errlen, "%s", db->err);
+            /* A back-end's message may quote the URL its own way (libpq's does). */
+            aim__store_scrub(err, errlen, path);
+        }
         free(db->url);
         free(db);
         return r;
@@ -98,6 +116,14 @@ void aim__db_close(aim_db *db) {
 }
 
 const char *aim__db_errmsg(const aim_db *db) { return db ? db->err : "no store"; }
+
+int aim__db_cancel(aim_db *db) {
+    return db && db->ops->cancel ? db->ops->cancel(db) : -EOPNOTSUPP;
+}
+
+int aim__db_statement_timeout(aim_db *db, int64_t ms) {
+    return db && db->ops->statement_timeout ? db->ops->statement_timeout(db, ms) : -EOPNOTSUPP;
+}
 
 int aim__db_set_error(aim_db *db, int err, const char *fmt, ...) {
     va_list ap;
@@ -286,6 +312,10 @@ int aim__db_runs_tags_load(aim_db *db, aim_run_summary *runs, size_t n) {
 }
 int aim__db_runs_with_tag(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n) {
     return db->ops->runs_with_tag(db, key, ret, ret_n);
+}
+int aim__db_runs_with_tag_value(aim_db *db, const char *key, const char *value,
+                                char (**ret)[40], size_t *ret_n) {
+    return db->ops->runs_with_tag_value(db, key, value, ret, ret_n);
 }
 int aim__db_profile_insert(aim_db *db, const aim_profile_row *row, const char *json,
                            int64_t *ret_id) {

@@ -24,7 +24,7 @@
 struct aim_db {
     const struct aim_store_ops *ops;
     void *impl;
-    char *url;                 /* the path part of the URL it was opened with */
+    char *url;                 /* the path part of the URL (PostgreSQL: the whole URL) */
     char err[512];
 };
 
@@ -106,6 +106,8 @@ typedef struct aim_store_ops {
     int (*run_tags_store)(aim_db *db, const char *run_id, const aim_run_tag *tags, size_t n);
     int (*run_tags_load)(aim_db *db, const char *run_id, aim_run_tag **ret, size_t *ret_n);
     int (*runs_with_tag)(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);
+    int (*runs_with_tag_value)(aim_db *db, const char *key, const char *value, char (**ret)[40],
+                               size_t *ret_n);
     int (*runs_tags_load)(aim_db *db, aim_run_summary *runs, size_t n);
 
     /* Imported profiles (store/profiles_store.h). */
@@ -123,16 +125,27 @@ typedef struct aim_store_ops {
     /* Correlation matrices (computing them is processing's; store/corr_store.h). */
     int (*corr_save)(aim_db *db, const char *run_id, const aim_corr_matrix *m);
     int (*corr_load)(aim_db *db, const char *run_id, aim_corr_matrix **ret);
+
+    /* A server's bounds (NULL for a local file): cancel makes the statement db runs now, in
+     * another thread, fail at once (and every later one; db is then only to be closed); it
+     * is the one operation that may be called while another thread uses db, never during
+     * close. statement_timeout bounds each later statement of the session (ms). */
+    int (*cancel)(aim_db *db);
+    int (*statement_timeout)(aim_db *db, int64_t ms);
 } aim_store_ops;
 
 /* The back-end a store URL or path names: "sqlite:PATH", "sqlite://PATH" or a plain path
- * (no "scheme://") name SQLite; *ret_path points into url at the path part. Any other
- * "scheme://" is -EPROTONOSUPPORT with err saying which schemes there are. */
+ * (no "scheme://") name SQLite; *ret_path points into url at the path part.
+ * "postgresql://..." and "postgres://..." name PostgreSQL with *ret_path the whole URL
+ * (-EPROTONOSUPPORT when built without libpq). Any other "scheme://" is -EPROTONOSUPPORT
+ * with err saying which schemes there are. */
 int aim__store_backend_for(const char *url, const aim_store_ops **ret_ops, const char **ret_path,
                           char *err, size_t errlen);
 
 /* The back-ends (one line each in store_url.c). */
 extern const aim_store_ops aim_sqlite_store_ops;
+/* postgresql:// and postgres:// (store/postgres/; open gets the whole URL). */
+extern const aim_store_ops aim_postgres_store_ops;
 
 /* ------------------------------------------------------------------ the series reader
  *

@@ -24,6 +24,9 @@ int aim__db_runs_tags_load(aim_db *db, aim_run_summary *runs, size_t n);
 
 /* The ids of the runs that have tag `key`, oldest first. Caller frees *ret. */
 int aim__db_runs_with_tag(aim_db *db, const char *key, char (**ret)[40], size_t *ret_n);
+/* The same for the runs whose tag `key` is `value` (a job's runs: key "job"), oldest first. */
+int aim__db_runs_with_tag_value(aim_db *db, const char *key, const char *value,
+                                char (**ret)[40], size_t *ret_n);
 
 /* One instance of a phase as stored in `phases` (times in ns since the run's start). */
 typedef struct aim_phase_instance {

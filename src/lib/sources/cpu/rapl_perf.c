@@ -30,16 +30,6 @@ static const struct {
     { "energy-psys", AIM_RAPL_PSYS },
 };
 
-static int hex_digit(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int aim__rapl_parse_event(const char *text, uint64_t *ret_config) {
     static const char prefix[] = "event=";
     if (strncmp(text, prefix, sizeof prefix - 1) != 0)
@@ -49,10 +39,10 @@ int aim__rapl_parse_event(const char *text, uint64_t *ret_config) {
         p += 2;
     uint64_t v = 0;
     int n = 0;
-    for (; hex_digit(*p) >= 0; p++, n++) {
+    for (; aim__hex_digit(*p) >= 0; p++, n++) {
         if (v > (UINT64_MAX >> 4))
             return -EINVAL;
-        v = (v << 4) | (uint64_t)hex_digit(*p);
+        v = (v << 4) | (uint64_t)aim__hex_digit(*p);
     }
     while (*p == '\n' || *p == ' ')
         p++;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model/metrics.h"
 #include "store/db.h"
 
 static const char migration_1[] =
@@ -298,98 +297,4 @@ int aim__schema_migrate(sqlite3 *db, int from, char *err, size_t errlen) {
     if (rc != SQLITE_OK)
         snprintf(err, errlen, "cannot stamp schema version: %s", sqlite3_errmsg(db));
     return rc;
-}
-
-int aim__schema_sync_metrics(sqlite3 *db) {
-    static const char sql[] =
-        "INSERT INTO metrics (key, label, unit, category, kind, description) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-        "ON CONFLICT(key) DO UPDATE SET label = ?2, unit = ?3, category = ?4, kind = ?5, "
-        "description = ?6 WHERE label IS NOT ?2 OR unit IS NOT ?3 OR category IS NOT ?4 "
-        "OR kind IS NOT ?5 OR description IS NOT ?6";
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return rc;
-    for (size_t i = 0; i < aim_metric_count() && rc == SQLITE_OK; i++) {
-        const aim_metric_info *m = aim_metric_get(i);
-        sqlite3_bind_text(st, 1, m->key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, m->label, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, m->unit, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, aim_category_name(m->category), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, m->kind == AIM_KIND_COUNTER ? "counter" : "gauge", -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, m->description, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static int same_text(sqlite3_stmt *st, int col, const char *want) {
-    const unsigned char *got = sqlite3_column_text(st, col);
-    return got && want && strcmp((const char *)got, want) == 0;
-}
-
-int aim__schema_metrics_current(sqlite3 *db, int *ret_current) {
-    *ret_current = 0;
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db, "SELECT key, label, unit, category, kind, description "
-                                    "FROM metrics", -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return rc;
-    size_t n = aim_metric_count(), matched = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const unsigned char *key = sqlite3_column_text(st, 0);
-        const aim_metric_info *m = key ? aim_metric_find((const char *)key) : NULL;
-        if (!m)
-            continue;
-        matched += same_text(st, 1, m->label) && same_text(st, 2, m->unit) &&
-                   same_text(st, 3, aim_category_name(m->category)) &&
-                   same_text(st, 4, m->kind == AIM_KIND_COUNTER ? "counter" : "gauge") &&
-                   same_text(st, 5, m->description);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return rc;
-    *ret_current = matched == n;
-    return SQLITE_OK;
-}
-
-static const char *const status_names[] = { "running", "completed", "failed", "interrupted" };
-static const char *const method_names[] = { "measured", "derived", "estimated" };
-#define N_OF(a) (int)(sizeof(a) / sizeof((a)[0]))
-
-static int find_name(const char *const *names, int n, const char *text) {
-    for (int i = 0; text && i < n; i++)
-        if (strcmp(names[i], text) == 0)
-            return i;
-    return -1;
-}
-
-const char *aim__status_text(aim_run_status status) {
-    return (unsigned)status < (unsigned)N_OF(status_names) ? status_names[status] : "running";
-}
-
-aim_run_status aim__status_parse(const char *text, aim_run_status fallback) {
-    int i = find_name(status_names, N_OF(status_names), text);
-    return i < 0 ? fallback : (aim_run_status)i;
-}
-
-const char *aim__method_text(aim_method method) {
-    return (unsigned)method < (unsigned)N_OF(method_names) ? method_names[method] : "measured";
-}
-
-aim_method aim__method_parse(const char *text, aim_method fallback) {
-    int i = find_name(method_names, N_OF(method_names), text);
-    return i < 0 ? fallback : (aim_method)i;
-}
-
-aim_device_kind aim__device_kind_parse(const char *text, aim_device_kind fallback) {
-    for (int k = AIM_DEV_HOST; k <= AIM_DEV_PROCESS; k++)
-        if (text && strcmp(aim__device_kind_name((aim_device_kind)k), text) == 0)
-            return (aim_device_kind)k;
-    return fallback;
 }

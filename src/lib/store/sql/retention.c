@@ -10,44 +10,44 @@
  * bytes) the bucket's last reading, so the difference of two counter readings, the energy
  * between them, stays exact. */
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/sql_store.h"
 #include "util/array.h"
 
 static int fail(aim_db *db, const char *what) {
-    sqlite3 *h = aim__db_sqlite(db);
-    return aim__db_set_error(db, -EIO, "store: %s: %s", what, sqlite3_errmsg(h));
+    return aim__db_set_error(db, -EIO, "store: %s: %s", what, aim__sql_errmsg(aim__db_sql(db)));
 }
 
 /* sql prepared with run_id as ?1 and the two integers as ?2 and ?3. */
 static int prepare(aim_db *db, const char *sql, const char *run_id, int64_t a, int64_t b,
-                   sqlite3_stmt **ret, const char *what) {
-    if (sqlite3_prepare_v2(aim__db_sqlite(db), sql, -1, ret, NULL) != SQLITE_OK)
+                   aim_sql_stmt **ret, const char *what) {
+    if (aim__sql_prepare(aim__db_sql(db), sql, ret) < 0)
         return fail(db, what);
-    sqlite3_bind_text(*ret, 1, run_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(*ret, 2, a);
-    sqlite3_bind_int64(*ret, 3, b);
+    aim__sql_bind_text(*ret, 1, run_id);
+    aim__sql_bind_int64(*ret, 2, a);
+    aim__sql_bind_int64(*ret, 3, b);
     return 0;
 }
 
 /* Deletes up to max rows of run_id from one table; *ret_n: how many. */
 static int prune_table(aim_db *db, const char *sql, const char *run_id, int64_t before_ns,
                        int max, int *ret_n) {
-    sqlite3_stmt *st;
+    aim_sql_stmt *st;
     int r = prepare(db, sql, run_id, before_ns, max, &st, "cannot prune");
     if (r < 0)
         return r;
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
+    int rc = aim__sql_step(st);
+    if (rc != 0) {
+        aim__sql_finalize(st);
         return fail(db, "cannot prune");
-    *ret_n = sqlite3_changes(aim__db_sqlite(db));
+    }
+    *ret_n = (int)aim__sql_changes(aim__db_sql(db));
+    aim__sql_finalize(st);
     return 0;
 }
 
-int sq_prune_before(aim_db *db, const char *run_id, int64_t before_ns, int max_rows) {
+int sql_prune_before(aim_db *db, const char *run_id, int64_t before_ns, int max_rows) {
     /* Whole chunks only (their last tick is older); closed phase instances, marks and
      * records by their time. The run's totals, per-phase figures and record keys are
      * aggregates the writer keeps itself: they stay. */
@@ -58,25 +58,32 @@ int sq_prune_before(aim_db *db, const char *run_id, int64_t before_ns, int max_r
         "run_id = ?1 AND end_ns IS NOT NULL AND end_ns < ?2 LIMIT ?3)",
         "DELETE FROM marks WHERE run_id = ?1 AND seq IN (SELECT seq FROM marks WHERE "
         "run_id = ?1 AND t_ns < ?2 LIMIT ?3)",
-        "DELETE FROM records WHERE rowid IN (SELECT rowid FROM records WHERE run_id = ?1 AND "
-        "t_ns < ?2 LIMIT ?3)",
+    };
+    /* records has no key of its own: a row is named by the engine's row address. */
+    static const char *const records_sql[] = {
+        [AIM_SQL_SQLITE] = "DELETE FROM records WHERE rowid IN (SELECT rowid FROM records "
+                           "WHERE run_id = ?1 AND t_ns < ?2 LIMIT ?3)",
+        [AIM_SQL_POSTGRES] = "DELETE FROM records WHERE ctid IN (SELECT ctid FROM records "
+                             "WHERE run_id = ?1 AND t_ns < ?2 LIMIT ?3)",
     };
     if (!run_id || max_rows < 1)
         return aim__db_set_error(db, -EINVAL, "store: prune: bad arguments");
-    int r = sq_begin(db);
+    int r = sql_begin(db);
     if (r < 0)
         return r;
     int total = 0;
-    for (size_t i = 0; i < sizeof sql / sizeof sql[0] && r >= 0; i++) {
+    for (size_t i = 0; i <= sizeof sql / sizeof sql[0] && r >= 0; i++) {
         int n = 0;
-        r = prune_table(db, sql[i], run_id, before_ns, max_rows, &n);
+        r = prune_table(db, i < sizeof sql / sizeof sql[0]
+                                ? sql[i] : records_sql[aim__sql_dialect(aim__db_sql(db))],
+                        run_id, before_ns, max_rows, &n);
         total += n;
     }
     if (r < 0) {
-        sq_rollback(db);
+        sql_rollback(db);
         return r;
     }
-    r = sq_commit(db);
+    r = sql_commit(db);
     return r < 0 ? r : total;
 }
 
@@ -150,8 +157,8 @@ static int put_chunk(aim_db *db, const char *run_id, int group, int64_t seq,
     const uint8_t *sum;
     size_t sum_len;
     aim__chunk_encoder_summary(e, &sum, &sum_len);
-    return r < 0 ? r : sq_chunk_insert(db, run_id, group, seq, first, last, n, blob, len, sum,
-                                       sum_len);
+    return r < 0 ? r : sql_chunk_insert(db, run_id, group, seq, first, last, n, blob, len, sum,
+                                        sum_len);
 }
 
 static void stop_at(bucketer *b, int64_t t) {
@@ -166,17 +173,17 @@ static void stop_at(bucketer *b, int64_t t) {
  * as they are. */
 static int read_pass(aim_db *db, const char *run_id, int group, int64_t cutoff, int max_chunks,
                      bucketer *b, int64_t **ret_seqs, int *ret_n) {
-    sqlite3_stmt *st;
+    aim_sql_stmt *st;
     int r = prepare(db, select_sql, run_id, group, cutoff, &st, "cannot read chunks to downsample");
     if (r < 0)
         return r;
-    sqlite3_bind_int64(st, 4, b->step);
+    aim__sql_bind_int64(st, 4, b->step);
     int64_t *seqs = NULL;
     size_t cap = 0;
     int n = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t t_first = sqlite3_column_int64(st, 1), t_last = sqlite3_column_int64(st, 2);
-        int ticks = sqlite3_column_int(st, 3);
+    while ((rc = aim__sql_step(st)) == 1) {
+        int64_t t_first = aim__sql_column_int64(st, 1), t_last = aim__sql_column_int64(st, 2);
+        int ticks = aim__sql_column_int(st, 3);
         if (t_first >= b->stop || aim__chunk_encoder_ticks(b->rest) > 0)
             break;
         if (b->k >= 0 && aim__chunk_encoder_ticks(b->out) + ticks >= DS_MAX_TICKS - 1)
@@ -185,10 +192,10 @@ static int read_pass(aim_db *db, const char *run_id, int group, int64_t cutoff, 
             r = aim__db_set_error(db, -ENOMEM, "out of memory");
             break;
         }
-        seqs[n++] = sqlite3_column_int64(st, 0);
-        const void *blob = sqlite3_column_blob(st, 4);
-        int len = sqlite3_column_bytes(st, 4);
-        r = aim__chunk_decode(blob, (size_t)(len > 0 ? len : 0), b->n, b->cols, bucket_tick, b);
+        seqs[n++] = aim__sql_column_int64(st, 0);
+        size_t len = 0;
+        const void *blob = aim__sql_column_blob(st, 4, &len);
+        r = aim__chunk_decode(blob, len, b->n, b->cols, bucket_tick, b);
         if (r < 0) {
             r = aim__db_set_error(db, r == -EBADMSG ? r : -EIO,
                                   "store: run %s, group %d: chunk %lld %s", run_id, group,
@@ -199,9 +206,9 @@ static int read_pass(aim_db *db, const char *run_id, int group, int64_t cutoff, 
         if (n >= max_chunks)
             stop_at(b, t_last);
     }
-    if (r == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (r == 0 && rc < 0)
         r = fail(db, "cannot read chunks to downsample");
-    sqlite3_finalize(st);
+    aim__sql_finalize(st);
     if (r == 0)
         r = flush_bucket(b);
     if (r < 0) {
@@ -215,21 +222,20 @@ static int read_pass(aim_db *db, const char *run_id, int group, int64_t cutoff, 
 
 static int rewrite(aim_db *db, const char *run_id, int group, const int64_t *seqs, int n,
                    bucketer *b) {
-    sqlite3 *h = aim__db_sqlite(db);
-    sqlite3_stmt *del;
-    if (sqlite3_prepare_v2(h, "DELETE FROM chunks WHERE run_id = ?1 AND grp = ?2 AND seq = ?3",
-                           -1, &del, NULL) != SQLITE_OK)
+    aim_sql_stmt *del;
+    if (aim__sql_prepare(aim__db_sql(db), "DELETE FROM chunks WHERE run_id = ?1 AND grp = ?2 "
+                         "AND seq = ?3", &del) < 0)
         return fail(db, "cannot delete chunks");
     int r = 0;
     for (int i = 0; i < n && r == 0; i++) {
-        sqlite3_bind_text(del, 1, run_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int(del, 2, group);
-        sqlite3_bind_int64(del, 3, seqs[i]);
-        if (sqlite3_step(del) != SQLITE_DONE)
+        aim__sql_bind_text(del, 1, run_id);
+        aim__sql_bind_int64(del, 2, group);
+        aim__sql_bind_int64(del, 3, seqs[i]);
+        if (aim__sql_step(del) != 0)
             r = fail(db, "cannot delete chunks");
-        sqlite3_reset(del);
+        aim__sql_reset(del);
     }
-    sqlite3_finalize(del);
+    aim__sql_finalize(del);
     /* The buckets take the first seq, the ticks kept as they are the last: the group's
      * chunks stay in time order and no new seq is taken from the writer's. */
     if (r == 0)
@@ -239,8 +245,8 @@ static int rewrite(aim_db *db, const char *run_id, int group, const int64_t *seq
     return r;
 }
 
-int sq_downsample(aim_db *db, const char *run_id, int group, int64_t before_ns, int64_t step_ns,
-                  int max_chunks) {
+int sql_downsample(aim_db *db, const char *run_id, int group, int64_t before_ns, int64_t step_ns,
+                   int max_chunks) {
     if (!run_id || step_ns < 1 || max_chunks < 2)
         return aim__db_set_error(db, -EINVAL, "store: downsample: bad arguments");
     int64_t cutoff = before_ns > 0 ? before_ns / step_ns * step_ns : 0;
@@ -248,7 +254,7 @@ int sq_downsample(aim_db *db, const char *run_id, int group, int64_t before_ns, 
         return 0;
     aim_chunk_column *cols = NULL;
     int n_cols = 0;
-    int r = sq_group_columns(db, run_id, group, &cols, &n_cols);
+    int r = sql_group_columns(db, run_id, group, &cols, &n_cols);
     if (r < 0)
         return r;
     bucketer b = { .n = n_cols, .cols = cols, .step = step_ns, .stop = cutoff, .k = -1 };
@@ -266,7 +272,7 @@ int sq_downsample(aim_db *db, const char *run_id, int group, int64_t before_ns, 
                    aim__chunk_encoder_new(n_cols, cols, DS_MAX_TICKS, &b.rest) < 0))
         r = aim__db_set_error(db, -ENOMEM, "out of memory");
     if (r == 0)
-        r = sq_begin(db);
+        r = sql_begin(db);
     if (r == 0) {
         r = read_pass(db, run_id, group, cutoff, max_chunks, &b, &seqs, &n_seqs);
         /* Nothing to gain from one chunk that only moves (its ticks all kept as they are,
@@ -276,9 +282,9 @@ int sq_downsample(aim_db *db, const char *run_id, int group, int64_t before_ns, 
         if (r == 0 && !idle)
             r = rewrite(db, run_id, group, seqs, n_seqs, &b);
         if (r < 0 || idle)
-            sq_rollback(db);
+            sql_rollback(db);
         else
-            r = sq_commit(db);
+            r = sql_commit(db);
         if (r == 0 && !idle)
             r = n_seqs;
     }
