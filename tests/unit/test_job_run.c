@@ -45,8 +45,8 @@ static void job_info_is_parsed_and_checked(void **unused) {
     static const char *const bad[] = {
         "cgroup=relative/path", "cgroup=/a/../../etc", "cgroup=/a b", "uid=-1", "uid=x",
         "node_rank=1e3", "user=al;ice", "ranks=0-3;rm", "color=red", "uid=1 uid=2", "user",
-        "tag=9x=1", "tag=k", "tag=a=1 tag=b=1 tag=c=1 tag=d=1 tag=e=1 tag=f=1 tag=g=1 "
-        "tag=h=1 tag=i=1",
+        "tag=9x=1", "tag=k", ("tag=a=1 tag=b=1 tag=c=1 tag=d=1 tag=e=1 tag=f=1 tag=g=1 "
+                              "tag=h=1 tag=i=1"),
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(parse(bad[i], &in), -EINVAL);

@@ -197,8 +197,12 @@ static int rename_spooled(aim_uploader *u, const char *old, char *new_id, size_t
             uint64_t x = (uint64_t)aim__mono_ns() * 2654435761u + (uint64_t)attempt;
             memcpy(rnd, &x, sizeof rnd);
         }
-        size_t keep = strlen(old) > 6 ? strlen(old) - 6 : 0;
-        snprintf(new_id, size, "%.*s%02x%02x%02x", (int)keep, old, rnd[0], rnd[1], rnd[2]);
+        /* The kept head copied by hand: gcc -O2 with ASan took old for NULL in "%.*s". */
+        size_t len = strlen(old), keep = len > 6 ? len - 6 : 0;
+        if (keep + 7 > size)
+            return -EINVAL;
+        memcpy(new_id, old, keep);
+        snprintf(new_id + keep, size - keep, "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
         if (strcmp(new_id, old) == 0 || aim__db_run_exists(u->server, new_id) != -ENOENT)
             continue; /* taken there too (or the server cannot say: tried again later) */
         r = aim__store_rename_run(u->spool_db, old, new_id);
