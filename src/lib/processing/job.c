@@ -366,7 +366,8 @@ int aim__job_build(const char *job, const aim_run_summary *runs, size_t n, aim_j
         return rc;
     for (size_t k = 0; k < r->n_phases; k++)
         finish_phase(&r->phases[k]);
-    qsort(r->phases, r->n_phases, sizeof *r->phases, by_start);
+    if (r->n_phases > 1) /* qsort's base may not be NULL, even for no element (UBSan) */
+        qsort(r->phases, r->n_phases, sizeof *r->phases, by_start);
     for (size_t k = 0; k < r->n_counters; k++)
         r->counters[k].j_per_unit = r->counters[k].total > 0 ? r->energy_j / r->counters[k].total
                                                             : NAN;
