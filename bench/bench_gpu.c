@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,8 @@
 #include "util/dynlib.h"
 #include "sources/source.h"
 #include "sources/nvidia/nvml_abi.h"
+#include "sources/nvidia/nvml_internal.h" /* to make every poll find new process samples */
+#include "model/job_slots.h"
 
 #define N_GPUS 8
 #define N_STEPS 64 /* the fake keeps at most 64 steps per trace */
@@ -86,13 +89,14 @@ static int source_index(const char *name) {
 }
 
 /* Opens the nvml source into cat; returns its state or NULL. */
-static void *open_source(aim_catalog *cat, aim_frame **ret_frame, pid_t target) {
+static void *open_source_in(aim_catalog *cat, aim_frame **ret_frame, pid_t target,
+                            const char *procfs, const aim_job_slots *slots) {
     int idx = source_index("nvml");
     aim__catalog_init(cat);
     aim_source_ctx ctx;
     aim__source_ctx_init(&ctx, cat, idx, 0);
-    aim_source_env env = { .sysfs_root = "/sys", .procfs_root = "/proc",
-                           .interval_ns = 10000000, .target_pid = target };
+    aim_source_env env = { .sysfs_root = "/sys", .procfs_root = procfs,
+                           .interval_ns = 10000000, .target_pid = target, .job_slots = slots };
     void *st = NULL;
     if (idx < 0 || aim_sources[idx]->open(&env, &ctx, &st) < 0) {
         for (int w = 0; w < cat->n_warnings; w++)
@@ -106,7 +110,27 @@ static void *open_source(aim_catalog *cat, aim_frame **ret_frame, pid_t target) 
     return st;
 }
 
+static void *open_source(aim_catalog *cat, aim_frame **ret_frame, pid_t target) {
+    return open_source_in(cat, ret_frame, target, "/proc", NULL);
+}
+
 /* ------------------------------------------------------------------ 1. cost per poll */
+
+/* The GPUs' handles and the batch of fields the source asks each for (nvml.c). */
+static void fake_handles(aim_nvml_device h[N_GPUS], aim_nvml_field_value fv[N_GPUS][6]) {
+    static const unsigned ids[6] = { AIM_NVML_FI_POWER_INSTANT, AIM_NVML_FI_MEMORY_TEMP,
+                                     AIM_NVML_FI_PCIE_COUNT_TX_BYTES, AIM_NVML_FI_PCIE_COUNT_RX_BYTES,
+                                     AIM_NVML_FI_NVLINK_THROUGHPUT_DATA_TX,
+                                     AIM_NVML_FI_NVLINK_THROUGHPUT_DATA_RX };
+    memset(fv, 0, N_GPUS * sizeof fv[0]);
+    for (int g = 0; g < N_GPUS; g++) {
+        api.get_handle_by_index((unsigned)g, &h[g]);
+        for (int i = 0; i < 6; i++) {
+            fv[g][i].field_id = ids[i];
+            fv[g][i].scope_id = i >= 4 ? AIM_NVML_SCOPE_ALL_LINKS : 0;
+        }
+    }
+}
 
 /* One poll's worth of calls for one GPU, as the source makes them (nvml.c read_gpu). The
  * field array is prepared once: filling it is aimeter's work, not the library's. */
@@ -146,11 +170,10 @@ static void fake_calls(aim_nvml_device h, aim_nvml_field_value *fv, int n_fields
 /* procs: the benchmark's own process is the monitored tree, and each GPU runs this process
  * (1: in the tree, found at once), or (2) also its parent (not in the tree: the source walks
  * /proc parent links up to init to find out, on every poll). */
-static int bench_cost(const char *scenario, int polls, int procs) {
-    char text[4096];
-    size_t o = (size_t)snprintf(text, sizeof text, "gpus %d\n", N_GPUS);
-    for (int k = 0; k < N_GPUS && o < sizeof text; k++)
-        o += (size_t)snprintf(text + o, sizeof text - o,
+static size_t gpu_lines(char *text, size_t size) {
+    size_t o = (size_t)snprintf(text, size, "gpus %d\n", N_GPUS);
+    for (int k = 0; k < N_GPUS && o < size; k++)
+        o += (size_t)snprintf(text + o, size - o,
                               "gpu%d name Fake H100\ngpu%d power 0:300000 1:450000 2:200000\n"
                               "gpu%d temperature 61\ngpu%d mem_temp 70\ngpu%d fan 40\n"
                               "gpu%d pstate 0\ngpu%d throttle 4\ngpu%d power_limit 700000\n"
@@ -159,6 +182,12 @@ static int bench_cost(const char *scenario, int polls, int procs) {
                               "gpu%d pcie 5 16\ngpu%d pcie_rate 2e9 1e9\n"
                               "gpu%d nvlink_rate 1e7 1e7\n",
                               k, k, k, k, k, k, k, k, k, k, k, k, k, k);
+    return o;
+}
+
+static int bench_cost(const char *scenario, int polls, int procs) {
+    char text[4096];
+    size_t o = gpu_lines(text, sizeof text);
     for (int k = 0; procs && k < N_GPUS && o < sizeof text; k++)
         o += (size_t)snprintf(text + o, sizeof text - o, "gpu%d proc %d 40 4294967296\n", k,
                               (int)getpid());
@@ -191,18 +220,7 @@ static int bench_cost(const char *scenario, int polls, int procs) {
     api.init();
     aim_nvml_device h[N_GPUS];
     aim_nvml_field_value fv[N_GPUS][6];
-    static const unsigned ids[6] = { AIM_NVML_FI_POWER_INSTANT, AIM_NVML_FI_MEMORY_TEMP,
-                                     AIM_NVML_FI_PCIE_COUNT_TX_BYTES, AIM_NVML_FI_PCIE_COUNT_RX_BYTES,
-                                     AIM_NVML_FI_NVLINK_THROUGHPUT_DATA_TX,
-                                     AIM_NVML_FI_NVLINK_THROUGHPUT_DATA_RX };
-    memset(fv, 0, sizeof fv);
-    for (int g = 0; g < N_GPUS; g++) {
-        api.get_handle_by_index((unsigned)g, &h[g]);
-        for (int i = 0; i < 6; i++) {
-            fv[g][i].field_id = ids[i];
-            fv[g][i].scope_id = i >= 4 ? AIM_NVML_SCOPE_ALL_LINKS : 0;
-        }
-    }
+    fake_handles(h, fv);
     for (int w = 0; w < 100; w++)
         for (int g = 0; g < N_GPUS; g++)
             fake_calls(h[g], fv[g], 6, procs);
@@ -225,6 +243,90 @@ static int bench_cost(const char *scenario, int polls, int procs) {
     ops->close(st);
     aim__frame_free(f);
     return 0;
+}
+
+/* An agent's job slots (issue 16): 4 jobs, each GPU running 2 job processes and 1 outside
+ * any job, their /proc/PID/{stat,cgroup} in a fixture tree; every poll finds a new sample of
+ * each process (the fake gives one per 100 ms: the poll's last-seen time is reset), the
+ * worst case: the pid-to-job matching at every tick. */
+static int bench_jobs(const char *scenario, int polls) {
+    char root[] = "/tmp/bench_gpu_proc_XXXXXX", path[256], text[8192];
+    if (!mkdtemp(root))
+        return -1;
+    size_t o = gpu_lines(text, sizeof text);
+    for (int k = 0; k < N_GPUS; k++)
+        for (int p = 0; p < 3 && o < sizeof text; p++) {
+            int pid = 1000 + 3 * k + p;
+            o += (size_t)snprintf(text + o, sizeof text - o, "gpu%d proc %d %d 1073741824\n", k,
+                                  pid, 20 + p);
+            snprintf(path, sizeof path, "%s/%d", root, pid);
+            mkdir(path, 0755);
+            char line[128];
+            snprintf(path, sizeof path, "%s/%d/stat", root, pid);
+            snprintf(line, sizeof line, "%d (python3) S 1 %d %d 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 "
+                     "%d 1000 10 0\n", pid, pid, pid, 500 + pid);
+            write_file(path, line);
+            snprintf(path, sizeof path, "%s/%d/cgroup", root, pid);
+            if (p < 2)
+                snprintf(line, sizeof line, "0::/system.slice/slurmstepd.scope/job_%d/step_0/"
+                         "user/task_%d\n", (3 * k + p) % 4, p);
+            else
+                snprintf(line, sizeof line, "0::/user.slice/user-1000.slice/session-1.scope\n");
+            write_file(path, line);
+        }
+    if (o >= sizeof text || write_file(scenario, text) < 0)
+        return -1;
+    setenv("AIMETER_FAKE_NVML_SCENARIO", scenario, 1);
+    static aim_job_slots slots;
+    aim__job_slots_init(&slots);
+    for (int j = 0; j < 4; j++) {
+        snprintf(path, sizeof path, "/system.slice/slurmstepd.scope/job_%d", j);
+        aim__job_slots_claim(&slots, path, 0, NULL);
+    }
+    static aim_catalog cat;
+    aim_frame *f;
+    nv_state *st = open_source_in(&cat, &f, 0, root, &slots);
+    if (!st)
+        return -1;
+    const aim_source_ops *ops = aim_sources[source_index("nvml")];
+    for (int w = 0; w < 100; w++)
+        ops->poll(st, f);
+    double c0 = thread_cpu_ns();
+    for (int k = 0; k < polls; k++) {
+        for (int g = 0; g < st->n; g++)
+            st->g[g].proc_last_seen_us = 0;
+        aim__frame_reset(f, mono_ns());
+        ops->poll(st, f);
+    }
+    double total = (thread_cpu_ns() - c0) / polls;
+    int valid = 0;
+    for (int s = 0; s < cat.n_series; s++)
+        valid += f->valid[s];
+    api.init();
+    aim_nvml_device h[N_GPUS];
+    aim_nvml_field_value fv[N_GPUS][6];
+    fake_handles(h, fv);
+    static aim_nvml_process_sample samples[128];
+    c0 = thread_cpu_ns();
+    for (int k = 0; k < polls; k++)
+        for (int g = 0; g < N_GPUS; g++) {
+            fake_calls(h[g], fv[g], 6, 0);
+            unsigned int n = 128;
+            papi.util(h[g], samples, &n, 0);
+        }
+    double fake = (thread_cpu_ns() - c0) / polls;
+    api.shutdown();
+    const char *what = "agent, 4 jobs: 2 job + 1 other process per GPU, new samples every poll";
+    printf("| %s: nvml source, total | %d (%d valid) | %.2f | %.2f |\n", what, cat.n_series,
+           valid, total / 1e3, total / 1e3 / N_GPUS);
+    printf("| %s: fake library alone (16 calls per GPU) | | %.2f | %.2f |\n", what, fake / 1e3,
+           fake / 1e3 / N_GPUS);
+    printf("| %s: **aimeter's own cost = total − fake** | | **%.2f** | %.2f |\n", what,
+           (total - fake) / 1e3, (total - fake) / 1e3 / N_GPUS);
+    ops->close(st);
+    aim__frame_free(f);
+    snprintf(text, sizeof text, "rm -rf '%s'", root);
+    return system(text) == 0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ 2. energy */
@@ -386,6 +488,8 @@ int main(int argc, char **argv) {
     int r = bench_cost(scenario, polls, 0);
     for (int procs = 1; r == 0 && procs <= 2; procs++)
         r = bench_cost(scenario, polls, procs);
+    if (r == 0 && papi.util)
+        r = bench_jobs(scenario, polls);
     if (r == 0) {
         printf("| target (issue 3): aimeter's own cost | | ≤ 50 | |\n");
         printf("\n");

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import time
 
@@ -22,6 +23,30 @@ def wait_until(cond, what, timeout=DEADLINE):
     while not cond():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
+
+
+def talk(sock_path, lines, timeout=DEADLINE):
+    """lines to an agent's control socket on one connection; the reply lines."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(sock_path)
+        s.sendall("".join(ln + "\n" for ln in lines).encode())
+        buf = b""
+        while buf.count(b"\n") < len(lines):
+            chunk = s.recv(4096)
+            assert chunk, buf
+            buf += chunk
+    return buf.decode().splitlines()
+
+
+def stop_agent(proc):
+    """SIGTERM, waited for; whatever is left of its process group killed."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=DEADLINE)
+        finally:
+            kill_tree(proc)
 
 
 @pytest.fixture
@@ -78,9 +103,4 @@ def agent(tmp_path, db, sock_dir):
     try:
         yield a
     finally:
-        if a.proc.poll() is None:
-            a.proc.send_signal(signal.SIGTERM)
-            try:
-                a.proc.wait(timeout=DEADLINE)
-            finally:
-                kill_tree(a.proc)
+        stop_agent(a.proc)

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from agentproc import DEADLINE, Agent, agent, sock_dir, wait_until  # noqa: F401 (fixtures)
+from agentproc import DEADLINE, Agent, agent, sock_dir, talk, wait_until  # noqa: F401 (fixtures)
 from conftest import gpu_env
 from conftest import (AIMETER, EX_UNAVAILABLE, EX_USAGE, kill_tree, ls_json, popen_aimeter, report_json,
                       run_aimeter, assert_one_error)
@@ -180,19 +180,6 @@ def test_help_lists_the_options():
     assert "--no-agent" in run_aimeter("run", "--help").stdout
 
 
-def _talk(sock_path, lines):
-    """lines to the agent's control socket on one connection; the reply lines."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.connect(sock_path)
-        s.sendall("".join(ln + "\n" for ln in lines).encode())
-        buf = b""
-        while buf.count(b"\n") < len(lines):
-            chunk = s.recv(4096)
-            assert chunk, buf
-            buf += chunk
-    return buf.decode().splitlines()
-
-
 def _figures(stderr):
     """The numbers of a joined run's report lines (seconds, joules, grams, per device)."""
     import re
@@ -258,7 +245,7 @@ def test_jobs_phases_end_with_them_and_free_their_rows(agent):
         for k in range(30):
             job = f"j{n}"
             n += 1
-            replies = _talk(agent.sock, [f"job {job}", "phase begin train", "job end"])
+            replies = talk(agent.sock, [f"job {job}", "phase begin train", "job end"])
             assert replies[0] == "ok new" and replies[1] == "ok", replies
         # the store has this batch before the next (rows are freed once stored)
         def stored(count=n):
@@ -268,7 +255,7 @@ def test_jobs_phases_end_with_them_and_free_their_rows(agent):
                 except sqlite3.OperationalError:
                     return False
         wait_until(stored, f"{n} jobs' phases in the store")
-    assert _talk(agent.sock, ["job late", "phase begin eval"]) == ["ok new", "ok"]
+    assert talk(agent.sock, ["job late", "phase begin eval"]) == ["ok new", "ok"]
     assert agent.stop() == 0
     rep = report_json(agent.db)
     phases = {p["name"]: p for p in rep["workload"]["phases"]}

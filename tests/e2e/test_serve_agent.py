@@ -6,10 +6,9 @@ the fake NVML with its own control socket; nothing depends on timing (every wait
 condition, with a generous deadline)."""
 import json
 
-from agentproc import DEADLINE, agent, sock_dir, wait_until  # noqa: F401 (fixtures)
+from agentproc import DEADLINE, agent, sock_dir, talk, wait_until  # noqa: F401 (fixtures)
 from promserver import fetch
 from serveproc import serving
-from test_agent import _talk
 
 
 def _live(base):
@@ -27,7 +26,7 @@ def test_serve_shows_the_agents_run_live(tmp_path, db, agent):
         (run,) = _live(base)
         assert "gpu0.power" in run["latest"] and run["latest"]["gpu0.power"]["unit"] == "W"
         # a job's phase on the node: open in the agent's run, named after its job
-        assert _talk(agent.sock, ["job 4711", "phase begin train"]) == ["ok new", "ok"]
+        assert talk(agent.sock, ["job 4711", "phase begin train"]) == ["ok new", "ok"]
         wait_until(lambda: any(p["name"] == "4711: train" for p in _live(base)[0]["phases"]),
                    "the job's phase in /api/live", timeout=DEADLINE)
         # the run's event stream carries the phase too

@@ -21,6 +21,7 @@
 #include "jobs_fixture.h"
 #include "model/control_proto.h"
 #include "model/job_info.h"
+#include "model/job_slots.h"
 
 #define S 1000000000LL
 
@@ -409,9 +410,267 @@ static void concurrent_jobs_on_one_node_each_get_their_share(void **unused) {
         aim__run_summary_clear(&run[k]);
 }
 
+
+/* An empty job slot table (tens of KiB: on the heap). */
+static aim_job_slots *new_slots(void) {
+    aim_job_slots *slots = malloc(sizeof *slots);
+    assert_non_null(slots);
+    aim__job_slots_init(slots);
+    return slots;
+}
+
+/* Issue 16, NVML per-process data: jobs sharing a GPU (MPS, --gres=shard: both allotted it)
+ * get their processes' share of it; a GPU allotted to one job that no other job's processes
+ * used stays that job's whole; a job without an allotment gets its processes' share, not
+ * every GPU whole; without process figures, the allotment as before. Each run's
+ * `attribution` tag says which were used. */
+static void a_shared_gpu_is_split_by_the_jobs_processes(void **unused) {
+    aim_device_summary devs[2] = {
+        { .name = "gpu0", .kind = AIM_DEV_GPU, .has_energy = 1, .in_total = 1 },
+        { .name = "gpu1", .kind = AIM_DEV_GPU, .has_energy = 1, .in_total = 1 },
+    };
+    aim_run_summary agent = { .id = "20261207-100000-abcdef", .host = "n1", .pue = 1.0,
+                              .devices = devs, .n_devices = 2 };
+    /* gpu0 1000 J shared by A (600 J by its processes) and B (200 J); C has no allotment and
+     * nothing on gpu0; D was given gpu1 (200 J), its processes alone there. */
+    static const struct {
+        const char *id, *gpus;
+        int known0, known1;
+        double proc0, other0, proc1, other1;
+        double want0, want1; /* NaN: no figure (counted whole) */
+        const char *how;
+    } c[] = {
+        { "A", "0", 1, 1, 600, 200, 0, 150, 600, 0, "gpu-processes" },
+        { "B", "0", 1, 0, 200, 600, 0, 0, 200, 0, "gpus,gpu-processes" },
+        { "C", "", 1, 0, 0, 800, 0, 0, 0, NAN, "gpu-processes,node" },
+        { "D", "1", 1, 1, 0, 800, 150, 0, 0, 200, "gpus,gpu-processes" },
+        { "E", "0", 0, 0, 0, 0, 0, 0, 1000, 0, "gpus" }, /* no process figures: as before */
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        aim_job_ended e;
+        memset(&e, 0, sizeof e);
+        snprintf(e.id, sizeof e.id, "%s", c[i].id);
+        snprintf(e.info.gpus, sizeof e.info.gpus, "%s", c[i].gpus);
+        e.info.node_rank = -1;
+        e.gpu_slot = -1;
+        e.start_wall_ns = 100 * S;
+        e.end_wall_ns = 200 * S;
+        e.energy_j = 1200;
+        e.n_dev = 2;
+        e.dev_j[0] = 1000, e.dev_j[1] = 200;
+        e.gpu.known[0] = c[i].known0, e.gpu.known[1] = c[i].known1;
+        e.gpu.device_j[0] = 1000, e.gpu.device_j[1] = 200;
+        e.gpu.joules[0] = c[i].proc0, e.gpu.other_j[0] = c[i].other0;
+        e.gpu.joules[1] = c[i].proc1, e.gpu.other_j[1] = c[i].other1;
+        aim_run_summary run;
+        aim_run_tag tags[AIM_JOB_RUN_TAGS];
+        size_t nt = 0;
+        double attr[AIM_JOB_RUN_DEVICES];
+        const char *meth[AIM_JOB_RUN_DEVICES];
+        assert_int_equal(aim__job_run_build(&e, &agent, &run, tags, &nt, attr, meth), 0);
+        const double want[2] = { c[i].want0, c[i].want1 };
+        double total = 0;
+        for (int d = 0; d < 2; d++) {
+            if (want[d] != want[d]) {
+                assert_true(attr[d] != attr[d]);
+                total += e.dev_j[d];
+            } else {
+                assert_true(fabs(attr[d] - want[d]) < 1e-9);
+                total += want[d];
+            }
+        }
+        assert_true(fabs(run.total_energy_j - total) < 1e-9);
+        const char *how = NULL;
+        for (size_t t = 0; t < nt; t++)
+            if (strcmp(tags[t].key, "attribution") == 0)
+                how = tags[t].value;
+        assert_non_null(how);
+        assert_string_equal(how, c[i].how);
+        aim__run_summary_clear(&run);
+    }
+    /* A's and B's shares of the shared GPU never pass its energy. */
+    assert_true(c[0].want0 + c[1].want0 <= 1000);
+    /* An impossible figure (more than the device) is clamped to the device's energy. */
+    aim_job_ended e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.id, sizeof e.id, "F");
+    e.info.node_rank = -1;
+    e.n_dev = 2;
+    e.energy_j = 1200;
+    e.dev_j[0] = 1000, e.dev_j[1] = 200;
+    e.gpu.known[0] = 1, e.gpu.joules[0] = 1500, e.gpu.device_j[0] = 1000;
+    aim_run_summary run;
+    aim_run_tag tags[AIM_JOB_RUN_TAGS];
+    size_t nt = 0;
+    double attr[AIM_JOB_RUN_DEVICES];
+    const char *meth[AIM_JOB_RUN_DEVICES];
+    assert_int_equal(aim__job_run_build(&e, &agent, &run, tags, &nt, attr, meth), 0);
+    assert_true(attr[0] == 1000);
+    assert_non_null(strstr(meth[0], "processes"));
+    aim__run_summary_clear(&run);
+    /* The slot counted the writer's intervals in the window (380 J of the GPU, 285 the
+     * job's), the device row is the live snapshot's window (400 J): the job's fraction of it,
+     * so two jobs together never pass the device's energy whatever the windows' edges. */
+    e.gpu.joules[0] = 285, e.gpu.device_j[0] = 380, e.dev_j[0] = 400;
+    assert_int_equal(aim__job_run_build(&e, &agent, &run, tags, &nt, attr, meth), 0);
+    assert_true(fabs(attr[0] - 300) < 1e-9);
+    aim__run_summary_clear(&run);
+}
+
+/* The job table and the job slots: `job info` with a cgroup claims a slot (the NVML source
+ * then tells the job's processes apart), the job's end clears its cgroup but keeps the slot
+ * until the writer has taken its figures, so the slot's sums never mix two jobs; the run's
+ * figures are the job's share over its window and the other jobs' meanwhile. */
+static void a_jobs_slot_follows_it_to_its_run(void **unused) {
+    aim_job_slots *slots = new_slots();
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(2, jobs_fixture_names, &j), 0);
+    aim__jobs_attach_slots(j, slots);
+    aim_job_info a, b, none;
+    assert_int_equal(parse("uid=1000 cgroup=/system.slice/job_1 gpus=0", &a), 0);
+    assert_int_equal(parse("uid=1001 cgroup=/system.slice/job_2 gpus=0", &b), 0);
+    assert_int_equal(parse("uid=1002 gpus=0", &none), 0);
+    assert_int_equal(aim__jobs_info(j, "1", &a, 1 * S), 1);
+    assert_int_equal(aim__jobs_info(j, "2", &b, 1 * S), 1);
+    assert_int_equal(aim__jobs_info(j, "3", &none, 1 * S), 1); /* no cgroup: no slot */
+    char cg[AIM_JOB_SLOT_CGROUP];
+    assert_int_equal(aim__job_slots_read_cgroup(slots, 0, cg, sizeof cg), 0);
+    assert_string_equal(cg, "/system.slice/job_1");
+    assert_int_equal(aim__job_slots_read_cgroup(slots, 1, cg, sizeof cg), 0);
+    assert_string_equal(cg, "/system.slice/job_2");
+    assert_int_equal(aim__job_slots_read_cgroup(slots, 2, cg, sizeof cg), 0);
+    assert_string_equal(cg, "");
+    /* the writer: gpu0 (device 0) 100 J at 2 s, job 1's processes half of it, job 2's 30 % */
+    double shares[AIM_JOB_SLOTS] = { 0.5, 0.3 };
+    aim__job_slots_account(slots, 0, 2 * S, 100, shares, 1, 0);
+    char out[256];
+    assert_int_equal(aim__jobs_status(j, "1", 5 * S, AIM_JOB_END, out, sizeof out), 0);
+    assert_int_equal(aim__job_slots_read_cgroup(slots, 0, cg, sizeof cg), 0);
+    assert_string_equal(cg, ""); /* its processes no longer count */
+    /* after job 1's end: counted for job 2 only */
+    aim__job_slots_account(slots, 0, 6 * S, 100, shares, 1, 0);
+    /* ended but not taken: its slot is not given to a new job */
+    aim_job_info c;
+    assert_int_equal(parse("uid=1003 cgroup=/system.slice/job_4", &c), 0);
+    assert_int_equal(aim__jobs_info(j, "4", &c, 6 * S), 1);
+    assert_int_equal(aim__job_slots_read_cgroup(slots, 2, cg, sizeof cg), 0);
+    assert_string_equal(cg, "/system.slice/job_4");
+    /* the writer settles the jobs ended by then: figures taken, the slot free */
+    aim__jobs_settle_gpu(j, 4 * S); /* job 1 ended at 5 s: not yet */
+    aim_job_ended e;
+    assert_int_equal(aim__jobs_take_ended(j, 4 * S, &e, NULL), 0);
+    aim__jobs_settle_gpu(j, 7 * S);
+    assert_int_equal(aim__jobs_take_ended(j, INT64_MAX, &e, NULL), 1);
+    assert_string_equal(e.id, "1");
+    assert_int_equal(e.gpu_slot, -1); /* taken */
+    assert_true(e.gpu.known[0] && !e.gpu.known[1]);
+    assert_true(fabs(e.gpu.joules[0] - 50) < 1e-9 && fabs(e.gpu.other_j[0] - 30) < 1e-9);
+    unsigned owner;
+    assert_int_equal(aim__job_slots_claim(slots, "/x/job_5", 8 * S, &owner), 0); /* free */
+    aim__job_slots_end(slots, 0, 8 * S);
+    aim__job_slots_release(slots, 0);
+    /* job 3 (no cgroup) ends: no slot to take */
+    assert_int_equal(aim__jobs_status(j, "3", 8 * S, AIM_JOB_END, out, sizeof out), 0);
+    assert_int_equal(aim__jobs_take_ended(j, INT64_MAX, &e, NULL), 1);
+    assert_string_equal(e.id, "3");
+    assert_int_equal(e.gpu_slot, -1);
+    assert_true(!e.gpu.known[0]);
+    /* the agent stops: the running jobs' slots go with their cut runs */
+    aim__jobs_cut_running(j, 9 * S);
+    int seen = 0;
+    while (aim__jobs_take_ended(j, INT64_MAX, &e, NULL) == 1) {
+        assert_true(e.cut && e.gpu_slot >= 0);
+        aim__job_run_take_gpu(&e, slots);
+        if (strcmp(e.id, "2") == 0) /* both intervals were in its window */
+            assert_true(fabs(e.gpu.joules[0] - 60) < 1e-9 && e.gpu.known[0]);
+        seen++;
+    }
+    assert_int_equal(seen, 2); /* jobs 2 and 4 */
+    for (int k = 0; k < AIM_JOB_SLOTS; k++) { /* every slot free again */
+        char path[32];
+        snprintf(path, sizeof path, "/y/job_%d", k);
+        assert_int_equal(aim__job_slots_claim(slots, path, 10 * S, NULL), k);
+    }
+    aim__jobs_free(j);
+    free(slots);
+}
+
+/* Two jobs with the same cgroup (a node where jobs have none of their own: the plugin then
+ * sends the task's, the same for every job): their processes cannot be told apart, so
+ * neither job's GPUs are split by processes, and both runs say why. */
+static void jobs_sharing_a_cgroup_are_not_split(void **unused) {
+    aim_job_slots *slots = new_slots();
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(2, jobs_fixture_names, &j), 0);
+    aim__jobs_attach_slots(j, slots);
+    aim_job_info a;
+    assert_int_equal(parse("uid=1000 cgroup=/system.slice/slurmd.service gpus=0", &a), 0);
+    assert_int_equal(aim__jobs_info(j, "1", &a, 1 * S), 1);
+    assert_int_equal(aim__jobs_info(j, "2", &a, 2 * S), 1);
+    double shares[AIM_JOB_SLOTS] = { 1.0 };
+    aim__job_slots_account(slots, 0, 3 * S, 100, shares, 1, 0);
+    char out[256];
+    assert_int_equal(aim__jobs_status(j, "1", 4 * S, AIM_JOB_END, out, sizeof out), 0);
+    assert_int_equal(aim__jobs_status(j, "2", 4 * S, AIM_JOB_END, out, sizeof out), 0);
+    aim__jobs_settle_gpu(j, INT64_MAX);
+    aim_device_summary devs[2] = {
+        { .name = "gpu0", .kind = AIM_DEV_GPU, .has_energy = 1, .in_total = 1 },
+        { .name = "cpu0", .kind = AIM_DEV_CPU, .has_energy = 1, .in_total = 1 },
+    };
+    aim_run_summary agent = { .id = "20261207-100000-abcdef", .host = "n1", .pue = 1.0,
+                              .devices = devs, .n_devices = 2 };
+    for (int k = 0; k < 2; k++) {
+        aim_job_ended e;
+        assert_int_equal(aim__jobs_take_ended(j, INT64_MAX, &e, NULL), 1);
+        assert_int_equal(e.gpu_slot_err, -EEXIST);
+        assert_true(!e.gpu.known[0]);
+        e.dev_j[0] = 100;
+        e.energy_j = 100;
+        aim_run_summary run;
+        aim_run_tag tags[AIM_JOB_RUN_TAGS];
+        size_t nt = 0;
+        double attr[AIM_JOB_RUN_DEVICES];
+        const char *meth[AIM_JOB_RUN_DEVICES];
+        assert_int_equal(aim__job_run_build(&e, &agent, &run, tags, &nt, attr, meth), 0);
+        assert_true(attr[0] == 100); /* by the allotment, as before */
+        assert_non_null(strstr(run.warnings, "same or a nested cgroup"));
+        aim__run_summary_clear(&run);
+    }
+    aim__jobs_free(j);
+    free(slots);
+}
+
+/* A full queue drops the oldest ended job's run: its slot is freed with it, or the node
+ * would run out of slots for good. */
+static void a_dropped_runs_slot_is_freed(void **unused) {
+    aim_job_slots *slots = new_slots();
+    aim_jobs *j;
+    assert_int_equal(aim__jobs_new(0, NULL, &j), 0);
+    aim__jobs_attach_slots(j, slots);
+    char id[16], text[64], out[128];
+    aim_job_info in;
+    for (int k = 0; k < AIM_JOBS_PENDING + AIM_JOB_SLOTS; k++) {
+        snprintf(id, sizeof id, "%d", k);
+        snprintf(text, sizeof text, "uid=1000 cgroup=/s/job_%d", k);
+        assert_int_equal(parse(text, &in), 0);
+        assert_int_equal(aim__jobs_info(j, id, &in, (k + 1) * S), 1);
+        assert_int_equal(aim__jobs_status(j, id, (k + 1) * S, AIM_JOB_END, out, sizeof out), 0);
+    }
+    /* The first AIM_JOB_SLOTS jobs had slots, and their runs were dropped: all free. */
+    assert_true(aim__jobs_take_dropped(j) == AIM_JOB_SLOTS);
+    int claimed = aim__job_slots_claim(slots, "/z/job_1", 0, NULL);
+    assert_true(claimed >= 0);
+    aim__jobs_free(j);
+    free(slots);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrent_jobs_on_one_node_each_get_their_share),
+        cmocka_unit_test(a_shared_gpu_is_split_by_the_jobs_processes),
+        cmocka_unit_test(a_jobs_slot_follows_it_to_its_run),
+        cmocka_unit_test(a_dropped_runs_slot_is_freed),
+        cmocka_unit_test(jobs_sharing_a_cgroup_are_not_split),
         cmocka_unit_test(job_info_is_parsed_and_checked),
         cmocka_unit_test(the_batch_system_holds_a_job_until_its_own_end),
         cmocka_unit_test(job_info_refuses_the_runs_own_tags),

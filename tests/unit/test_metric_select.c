@@ -37,11 +37,13 @@ static void basic_is_nvml_without_profiling(void **unused) {
     assert_true(aim__metric_selected(&sel, AIM_M_GPU_UTIL));
     assert_true(aim__metric_selected(&sel, AIM_M_GPU_PCIE_TX));
     assert_true(aim__metric_selected(&sel, AIM_M_GPU_PROC_MEM));
+    assert_true(aim__metric_selected(&sel, AIM_M_GPU_JOB_SM_UTIL)); /* an agent's job shares */
     assert_false(aim__metric_selected(&sel, AIM_M_GPU_SM_ACTIVE));
     assert_false(aim__metric_selected(&sel, AIM_M_GPU_FP16_ACTIVE));
     assert_false(aim__metric_profiling_forced(&sel));
-    /* power, energy, temperature and the 23 NVML-side gpu.* metrics; 8 profiling ones not */
-    assert_int_equal(count_selected(&sel), 3 + (AIM_M_GPU_PROC_MEM - AIM_M_GPU_POWER_AVG + 1) - 8);
+    /* power, energy, temperature and the 24 NVML-side gpu.* metrics; 8 profiling ones not */
+    assert_int_equal(count_selected(&sel),
+                     3 + (AIM_M_GPU_JOB_SM_UTIL - AIM_M_GPU_POWER_AVG + 1) - 8);
     /* host metrics are never deselected */
     assert_true(aim__metric_selected(&sel, AIM_M_CPU_UTIL));
     assert_true(aim__metric_selected(&sel, AIM_M_PROC_RSS));

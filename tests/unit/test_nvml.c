@@ -843,6 +843,504 @@ static void pcie_throughput_only_where_the_counters_are_missing(void **unused) {
     close_rig(&g);
 }
 
+/* ---------------------------------------------------------------- the agent's job slots */
+
+#include "model/job_slots.h"
+#include "sources/nvidia/nvml_internal.h" /* NV_PID_RECHECK_NS */
+
+/* The agent's slot table the source reads (static: about 30 KiB), and a procfs fixture of
+ * <pid>/stat and <pid>/cgroup for pids that need not exist, so that which job a GPU process
+ * belongs to is the test's choice. */
+static aim_job_slots job_slots;
+static char *held_procfs;
+/* Added to the monotonic clock for the frame time of job_poll: a test moves the source's
+ * frame clock on (NV_PID_RECHECK_NS) without waiting, and later polls stay after it. */
+static int64_t frame_skew;
+
+static int job_teardown(void **state) {
+    int r = teardown(state); /* closes the rig before its procfs goes */
+    tmptree_remove(held_procfs);
+    held_procfs = NULL;
+    frame_skew = 0;
+    return r;
+}
+
+static const char *make_procfs(void) {
+    char tmpl[] = "/tmp/aim-test-nvml-proc-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    held_procfs = strdup(tmpl);
+    assert_non_null(held_procfs);
+    frame_skew = 0;
+    return held_procfs;
+}
+
+static void put_pid_file(const char *root, int pid, const char *name, const char *text) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%d", root, pid);
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        fail_msg("mkdir %s: %s", path, strerror(errno));
+    snprintf(path, sizeof path, "%s/%d/%s", root, pid, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A process of the fixture: its stat (parent 1, start time start: a new start time is a
+ * recycled pid) and its cgroup file, v1 lines first as on a hybrid host, then the v2 line
+ * "0::PATH" the source reads. */
+static void fake_pid(const char *root, int pid, unsigned long long start, const char *cgroup) {
+    char text[512];
+    snprintf(text, sizeof text,
+             "%d (python3) S 1 %d %d 0 -1 4194560 100 0 0 0 10 5 0 0 20 0 4 0 %llu 123456789 "
+             "2000 18446744073709551615 1 1 0 0\n", pid, pid, pid, start);
+    put_pid_file(root, pid, "stat", text);
+    snprintf(text, sizeof text, "12:cpuset:/\n1:name=systemd:/user.slice\n0::%s\n", cgroup);
+    put_pid_file(root, pid, "cgroup", text);
+}
+
+static void prepare_job_rig(rig *g, const aim_metric_select *sel) {
+    rig_prepare(g, &aim_source_nvml);
+    held_rig = g;
+    g->env.job_slots = &job_slots;
+    g->env.metrics = sel;
+}
+
+static void open_job_rig(rig *g, const char *procfs, const aim_metric_select *sel) {
+    prepare_job_rig(g, sel);
+    rig_open_prepared(g, NULL, procfs, 0);
+}
+
+/* A claim from the test's control thread at the present time. */
+static int claim(const char *cgroup) {
+    return aim__job_slots_claim(&job_slots, cgroup, now_ns(), NULL);
+}
+
+/* Whether gpu declares gpu.job_sm_util: all 17 series (the 16 slots, then instance 16 for
+ * the processes in no job) on consecutive frame slots, or none (a failure when only some
+ * are). */
+static int job_series(const rig *g, const char *gpu) {
+    int first = rig_slot(g, gpu, AIM_M_GPU_JOB_SM_UTIL, 0), n = 0;
+    for (int k = 0; k < AIM_JOB_SLOT_SERIES; k++) {
+        int s = rig_slot(g, gpu, AIM_M_GPU_JOB_SM_UTIL, k);
+        if (s >= 0) {
+            assert_int_equal(s, first + k);
+            n++;
+        }
+    }
+    assert_int_equal(AIM_JOB_SLOT_NOBODY, 16);
+    assert_int_equal(rig_slot(g, gpu, AIM_M_GPU_JOB_SM_UTIL, AIM_JOB_SLOT_SERIES), -ENOENT);
+    assert_int_equal(rig_slot(g, gpu, AIM_M_GPU_JOB_SM_UTIL, -1), -ENOENT);
+    if (n != 0 && n != AIM_JOB_SLOT_SERIES)
+        fail_msg("%s declares %d of the %d gpu.job_sm_util series", gpu, n, AIM_JOB_SLOT_SERIES);
+    return n == AIM_JOB_SLOT_SERIES;
+}
+
+/* The catalogue's GPU series other than gpu.job_sm_util; fails the test when one of them
+ * comes after a gpu.job_sm_util series (the job series are optional: they are declared
+ * last, so that a full table never costs a GPU its own series). */
+static int own_series_before_job_series(const rig *g) {
+    int own = 0, first_job = -1;
+    for (int i = 0; i < g->cat->n_series; i++) {
+        const aim_catalog_series *s = &g->cat->series[i];
+        if (g->cat->devices[s->device].kind != AIM_DEV_GPU)
+            continue;
+        if (s->metric == AIM_M_GPU_JOB_SM_UTIL) {
+            if (first_job < 0)
+                first_job = i;
+            continue;
+        }
+        own++;
+        if (first_job >= 0)
+            fail_msg("series %d (%s metric %d) after the job series from %d", i,
+                     g->cat->devices[s->device].name, (int)s->metric, first_job);
+    }
+    return own;
+}
+
+static void agent_declares_job_series_where_process_samples_answer(void **unused) {
+    /* gpu1 does not answer nvmlDeviceGetProcessUtilization; gpu0 answers with no process
+     * yet (NOT_FOUND is an answer); gpu2 has one. */
+    write_scenario("gpus 3\ngpu1 unsupported proc_util\ngpu2 proc 4001 10 1000\n");
+    const char *procfs = make_procfs();
+    aim__job_slots_init(&job_slots);
+    static rig g; /* static: teardown closes it after a failed assertion */
+    open_job_rig(&g, procfs, NULL);
+    assert_int_equal(g.rc, 0);
+    assert_int_equal(g.cat->n_warnings, 0);
+    assert_int_equal(job_series(&g, "gpu0"), 1);
+    assert_int_equal(job_series(&g, "gpu1"), 0);
+    assert_int_equal(job_series(&g, "gpu2"), 1);
+    /* Every GPU's own series first (gpu2's too, though gpu0's job series could have gone
+     * before them), then the job series in GPU order. */
+    assert_int_equal(own_series_before_job_series(&g), 3 * 23);
+    assert_int_equal(g.cat->n_series, 3 * 23 + 2 * AIM_JOB_SLOT_SERIES);
+    assert_true(rig_slot(&g, "gpu0", AIM_M_GPU_JOB_SM_UTIL, 0) <
+                rig_slot(&g, "gpu2", AIM_M_GPU_JOB_SM_UTIL, 0));
+    /* No monitored tree in an agent: the tree's series are not declared. */
+    const char *gpus[] = { "gpu0", "gpu1", "gpu2" };
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(rig_slot(&g, gpus[i], AIM_M_GPU_PROC_SM_UTIL, -1), -ENOENT);
+        assert_int_equal(rig_slot(&g, gpus[i], AIM_M_GPU_PROC_MEM, -1), -ENOENT);
+    }
+    /* Before any job: every declared series reads 0 (valid), whether or not the fake has a
+     * sample newer than open yet (pid 4001 has no procfs entry: nobody's, and on gpu2 the
+     * series of processes in no job has it once a sample comes). */
+    assert_int_equal(poll_now(&g), 0);
+    for (int k = 0; k < AIM_JOB_SLOTS; k++) {
+        assert_near(rig_value(&g, "gpu0", AIM_M_GPU_JOB_SM_UTIL, k), 0.0);
+        assert_near(rig_value(&g, "gpu2", AIM_M_GPU_JOB_SM_UTIL, k), 0.0);
+    }
+    assert_near(rig_value(&g, "gpu0", AIM_M_GPU_JOB_SM_UTIL, AIM_JOB_SLOT_NOBODY), 0.0);
+    double nobody = rig_value(&g, "gpu2", AIM_M_GPU_JOB_SM_UTIL, AIM_JOB_SLOT_NOBODY);
+    assert_true(nobody == 0.0 || nobody == 10.0);
+    close_rig(&g);
+
+    /* Outside an agent (no slot table), and in one without a procfs to read cgroups from:
+     * none. */
+    rig_open(&g, &aim_source_nvml, NULL, procfs, 0);
+    held_rig = &g;
+    assert_int_equal(g.rc, 0);
+    assert_int_equal(job_series(&g, "gpu0"), 0);
+    assert_int_equal(job_series(&g, "gpu2"), 0);
+    close_rig(&g);
+    open_job_rig(&g, NULL, NULL); /* the rig's "/nonexistent" */
+    assert_int_equal(g.rc, 0);
+    assert_int_equal(job_series(&g, "gpu0"), 0);
+    close_rig(&g);
+}
+
+static void job_series_follow_the_metrics_selection(void **unused) {
+    write_scenario("gpus 1\n");
+    const char *procfs = make_procfs();
+    aim__job_slots_init(&job_slots);
+    aim_metric_select sel;
+    static rig g; /* static: teardown closes it after a failed assertion */
+    /* Named: declared. */
+    assert_int_equal(aim__metric_select_parse("gpu.util,gpu.job_sm_util", &sel, NULL, 0), 0);
+    open_job_rig(&g, procfs, &sel);
+    assert_int_equal(g.rc, 0);
+    assert_int_equal(job_series(&g, "gpu0"), 1);
+    own_series_before_job_series(&g);
+    close_rig(&g);
+    /* A list that leaves it out: none, as for every other GPU metric. */
+    assert_int_equal(aim__metric_select_parse("gpu.util", &sel, NULL, 0), 0);
+    open_job_rig(&g, procfs, &sel);
+    assert_int_equal(g.rc, 0);
+    assert_true(rig_slot(&g, "gpu0", AIM_M_GPU_UTIL, -1) >= 0);
+    assert_int_equal(job_series(&g, "gpu0"), 0);
+    close_rig(&g);
+}
+
+/* The job series are optional: with the session's series table too full for a GPU's 17,
+ * that GPU and the ones after it have none, one warning says so, and every GPU keeps its
+ * own series (which come first). The catalogue is filled beforehand as other sources
+ * would have filled it. */
+static void a_full_series_table_costs_the_job_series_only(void **unused) {
+    write_scenario("gpus 2\n");
+    const char *procfs = make_procfs();
+    aim__job_slots_init(&job_slots);
+    static rig g; /* static: teardown closes it after a failed assertion */
+    /* How many series the two GPUs need of their own. */
+    open_job_rig(&g, procfs, NULL);
+    assert_int_equal(g.rc, 0);
+    int own = own_series_before_job_series(&g);
+    assert_int_equal(g.cat->n_series, own + 2 * AIM_JOB_SLOT_SERIES);
+    close_rig(&g);
+
+    /* Room for exactly gpu0's 17 after the GPUs' own: gpu0 gets them, gpu1 (16 left) not;
+     * then none at all (16 left for gpu0). */
+    static const struct {
+        int room;       /* left for the job series once both GPUs declared their own */
+        int gpu0, gpu1; /* whether each has job series */
+        const char *first_short; /* the GPU the warning names */
+    } cases[] = {
+        { 2 * AIM_JOB_SLOT_SERIES, 1, 1, NULL },
+        { 2 * AIM_JOB_SLOT_SERIES - 1, 1, 0, "gpu1" },
+        { AIM_JOB_SLOT_SERIES, 1, 0, "gpu1" },
+        { AIM_JOB_SLOT_SERIES - 1, 0, 0, "gpu0" },
+        { 0, 0, 0, "gpu0" },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        prepare_job_rig(&g, NULL);
+        int filler = aim__source_ctx_add_device(&g.ctx, "filler0", AIM_DEV_OTHER, NULL);
+        assert_true(filler >= 0);
+        int fill = AIM_MAX_SERIES - own - cases[c].room;
+        for (int i = 0; i < fill; i++)
+            assert_int_equal(aim__source_ctx_add_series(&g.ctx, filler, AIM_M_TEMPERATURE, i,
+                                                       AIM_METHOD_MEASURED), i);
+        assert_int_equal(rig_open_prepared(&g, NULL, procfs, 0), 0);
+        if (job_series(&g, "gpu0") != cases[c].gpu0 || job_series(&g, "gpu1") != cases[c].gpu1)
+            fail_msg("case %zu (room %d): gpu0 %d gpu1 %d job series, expected %d %d", c,
+                     cases[c].room, job_series(&g, "gpu0"), job_series(&g, "gpu1"),
+                     cases[c].gpu0, cases[c].gpu1);
+        /* Both GPUs' own series, all of them. */
+        assert_int_equal(own_series_before_job_series(&g), own);
+        assert_true(rig_slot(&g, "gpu1", AIM_M_ENERGY, -1) >= 0);
+        assert_true(rig_slot(&g, "gpu1", AIM_M_GPU_UTIL, -1) >= 0);
+        if (!cases[c].first_short) {
+            assert_int_equal(g.cat->n_warnings, 0);
+        } else {
+            assert_int_equal(g.cat->n_warnings, 1);
+            char name[16];
+            snprintf(name, sizeof name, "%s and", cases[c].first_short);
+            assert_non_null(strstr(g.cat->warnings[0], "series table is full"));
+            if (!strstr(g.cat->warnings[0], name))
+                fail_msg("case %zu: warning \"%s\" does not name %s", c, g.cat->warnings[0],
+                         cases[c].first_short);
+        }
+        /* The source runs as usual; the job series it has read 0 with no job. */
+        assert_int_equal(poll_now(&g), 0);
+        assert_true(rig_get(&g, "gpu1", AIM_M_ENERGY, -1, NULL));
+        if (cases[c].gpu0)
+            assert_near(rig_value(&g, "gpu0", AIM_M_GPU_JOB_SM_UTIL, 3), 0.0);
+        close_rig(&g);
+    }
+}
+
+/* A poll whose frame time is after every earlier one (frame_skew included). */
+static int job_poll(rig *g) {
+    g->t_ns = now_ns() + frame_skew;
+    return rig_poll(g);
+}
+
+/* The fake gives process samples once per 100 ms of real time and NOT_FOUND to a poll that
+ * has seen the current one: 110 ms after the last poll there is always a new sample, so
+ * each of these polls reads this tick's samples, not held values. Not a timing assertion:
+ * a slower machine only waits longer than needed. */
+static void poll_new_samples(rig *g) {
+    sleep_s(0.11);
+    assert_int_equal(job_poll(g), 0);
+}
+
+/* Series 0..16 of gpu.job_sm_util on gpu against want (the first n slots; the others 0)
+ * and nobody (the processes in no job, series 16); a failure names the caller's line. */
+static void expect_job_sm_at(int line, const rig *g, const char *gpu, const double *want,
+                             int n, double nobody) {
+    for (int k = 0; k < AIM_JOB_SLOT_SERIES; k++) {
+        double v = rig_value(g, gpu, AIM_M_GPU_JOB_SM_UTIL, k);
+        double w = k == AIM_JOB_SLOT_NOBODY ? nobody : k < n ? want[k] : 0.0;
+        if (!(fabs(v - w) <= 1e-9)) /* NaN fails too */
+            fail_msg("line %d: %s gpu.job_sm_util series %d = %g, expected %g", line, gpu, k,
+                     v, w);
+    }
+}
+#define expect_job_sm(g, gpu, ...) expect_job_sm_at(__LINE__, g, gpu, __VA_ARGS__)
+
+static void job_share_sums_each_jobs_processes(void **unused) {
+    const char *procfs = make_procfs();
+    fake_pid(procfs, 4001, 5000, "/slurm/job_1/step_0/user/task_0"); /* below job 1 */
+    fake_pid(procfs, 4002, 5000, "/slurm/job_1");                    /* job 1 itself */
+    fake_pid(procfs, 4003, 5000, "/slurm/job_10/step_batch");        /* job 10, not job 1 */
+    fake_pid(procfs, 4004, 5000, "/system.slice/sshd.service");      /* no job's */
+    fake_pid(procfs, 4005, 5000, "/slurm/job_10");                   /* job 10, 0 % */
+    /* 4006: no procfs entry (gone, or another pid namespace): no job's */
+    fake_pid(procfs, 4007, 5000, "/");                               /* the root: no job's */
+    fake_pid(procfs, 4008, 5000, "/slurm/job_11");                   /* no slot's */
+    /* gpu0: job 1 has 30 % (its older 90 % sample is not the newest) + 20 %; job 10 25 %;
+     * 8 + 4 + 2 + 1 % are in no job. gpu1: job 1 70 + 50 %, capped at 100; job 10 5 %. */
+    write_scenario("gpus 2\n"
+                   "gpu0 util 100 50\n"
+                   "gpu0 proc 4001 30 1000 90\n"
+                   "gpu0 proc 4002 20 1000\n"
+                   "gpu0 proc 4003 25 1000\n"
+                   "gpu0 proc 4004 8 1000\n"
+                   "gpu0 proc 4005 0 1000\n"
+                   "gpu0 proc 4006 4 1000\n"
+                   "gpu0 proc 4007 2 1000\n"
+                   "gpu0 proc 4008 1 1000\n"
+                   "gpu1 proc 4001 70 1000\n"
+                   "gpu1 proc 4002 50 1000\n"
+                   "gpu1 proc 4003 5 1000\n");
+    aim__job_slots_init(&job_slots);
+    static rig g; /* static: teardown closes it after a failed assertion */
+    open_job_rig(&g, procfs, NULL);
+    assert_int_equal(g.rc, 0);
+    assert_int_equal(job_series(&g, "gpu0"), 1);
+    assert_int_equal(job_series(&g, "gpu1"), 1);
+
+    /* No job yet: every process on the GPUs is in no job (gpu1's 125 % capped). */
+    poll_new_samples(&g);
+    expect_job_sm(&g, "gpu0", NULL, 0, 30 + 20 + 25 + 8 + 4 + 2 + 1);
+    expect_job_sm(&g, "gpu1", NULL, 0, 100);
+
+    /* Two jobs start (and a third whose processes use no GPU). */
+    assert_int_equal(claim("/slurm/job_1"), 0);
+    assert_int_equal(claim("/slurm/job_10"), 1);
+    assert_int_equal(claim("/slurm/job_3"), 2);
+    poll_new_samples(&g);
+    expect_job_sm(&g, "gpu0", (const double[]){ 50, 25, 0 }, 3, 8 + 4 + 2 + 1);
+    expect_job_sm(&g, "gpu1", (const double[]){ 100, 5, 0 }, 3, 0);
+    /* Again at once: a new sample or the held one, the same figures. */
+    assert_int_equal(job_poll(&g), 0);
+    expect_job_sm(&g, "gpu0", (const double[]){ 50, 25, 0 }, 3, 15);
+    expect_job_sm(&g, "gpu1", (const double[]){ 100, 5, 0 }, 3, 0);
+
+    /* Job 1 ends (the slot stays taken until its run is stored): its pids still run and
+     * still have samples, but no longer count for it, from the next poll on, whether that
+     * poll finds a new sample or holds the last; with a new sample they are in no job. */
+    unsigned gen = aim__job_slots_gen(&job_slots);
+    aim__job_slots_end(&job_slots, 0, now_ns());
+    assert_true(aim__job_slots_gen(&job_slots) != gen);
+    assert_int_equal(job_poll(&g), 0);
+    double nobody = rig_value(&g, "gpu0", AIM_M_GPU_JOB_SM_UTIL, AIM_JOB_SLOT_NOBODY);
+    assert_true(nobody == 15 || nobody == 15 + 50); /* held, or the new sample */
+    expect_job_sm(&g, "gpu0", (const double[]){ 0, 25, 0 }, 3, nobody);
+    poll_new_samples(&g);
+    expect_job_sm(&g, "gpu0", (const double[]){ 0, 25, 0 }, 3, 15 + 50);
+    expect_job_sm(&g, "gpu1", (const double[]){ 0, 5, 0 }, 3, 100);
+
+    /* The slot freed and claimed again for job 1, and a job moved into job 1's step 0 (a
+     * job's cgroup inside another's: claims refuse it, a move does not): each pid is the
+     * deepest one's. */
+    aim__job_slots_release(&job_slots, 0);
+    assert_int_equal(claim("/slurm/job_1"), 0);
+    assert_int_equal(claim("/slurm/job_9"), 3);
+    aim__job_slots_set_cgroup(&job_slots, 3, "/slurm/job_1/step_0");
+    poll_new_samples(&g);
+    expect_job_sm(&g, "gpu0", (const double[]){ 20, 25, 0, 30 }, 4, 15);
+    expect_job_sm(&g, "gpu1", (const double[]){ 50, 5, 0, 70 }, 4, 0);
+    /* The other way round (the deeper cgroup in the lower slot): depth decides, not the
+     * slots' order. */
+    aim__job_slots_set_cgroup(&job_slots, 0, "/slurm/job_1/step_0");
+    aim__job_slots_set_cgroup(&job_slots, 3, "/slurm/job_1");
+    poll_new_samples(&g);
+    expect_job_sm(&g, "gpu0", (const double[]){ 30, 25, 0, 20 }, 4, 15);
+    expect_job_sm(&g, "gpu1", (const double[]){ 70, 5, 0, 50 }, 4, 0);
+
+    /* A second job in job 10's cgroup: neither can be told from the other, so job 10's
+     * slot is emptied and its processes are in no job's. */
+    assert_int_equal(claim("/slurm/job_10"), -EEXIST);
+    poll_new_samples(&g);
+    expect_job_sm(&g, "gpu0", (const double[]){ 30, 0, 0, 20 }, 4, 15 + 25);
+    expect_job_sm(&g, "gpu1", (const double[]){ 70, 0, 0, 50 }, 4, 5);
+
+    /* Pid 4002 exits and the number comes back as a process outside any job (a new start
+     * time): once the source reads its start time again (NV_PID_RECHECK_NS of frame time
+     * later; the frame clock is moved on, no waiting), its cgroup is read again although
+     * no slot changed. */
+    fake_pid(procfs, 4002, 9000, "/system.slice/cron.service");
+    frame_skew += NV_PID_RECHECK_NS;
+    poll_new_samples(&g);
+    expect_job_sm(&g, "gpu0", (const double[]){ 30, 0, 0, 0 }, 4, 40 + 20);
+    expect_job_sm(&g, "gpu1", (const double[]){ 70, 0, 0, 0 }, 4, 5 + 50);
+    close_rig(&g);
+}
+
+/* When the process call fails, the series of slots with a job hold their last value (as
+ * the tree's series is held by the writer), and the others read 0: a job that ended, and a
+ * slot that went to a new job since the last reading, whose held value was the earlier
+ * job's (what the source cleared when the slot's cgroup changed). The failure comes from
+ * the fake's clock (gpu0 fail_at); the steps before it take a few hundred ms of the 2 s. */
+static void job_series_hold_only_for_slots_with_a_job(void **unused) {
+    const char *procfs = make_procfs();
+    fake_pid(procfs, 5001, 100, "/slurm/job_a");
+    fake_pid(procfs, 5002, 100, "/slurm/job_b");
+    fake_pid(procfs, 5003, 100, "/slurm/job_c/step_0");
+    fake_pid(procfs, 5004, 100, "/user.slice/user-1000.slice");
+    const double fail_at = 2.0;
+    char text[256];
+    snprintf(text, sizeof text,
+             "gpus 1\ngpu0 fail_at %.1f\ngpu0 proc 5001 40 1000\ngpu0 proc 5002 30 1000\n"
+             "gpu0 proc 5003 20 1000\ngpu0 proc 5004 10 1000\n", fail_at);
+    write_scenario(text);
+    fake_ref f;
+    fake_hold(&f, AIM_FAKE_NVML);
+    aim__job_slots_init(&job_slots);
+    static rig g; /* static: teardown closes it after a failed assertion */
+    open_job_rig(&g, procfs, NULL);
+    assert_int_equal(g.rc, 0);
+    assert_int_equal(claim("/slurm/job_a"), 0);
+    assert_int_equal(claim("/slurm/job_b"), 1);
+    assert_int_equal(claim("/slurm/job_c"), 2);
+    poll_new_samples(&g);
+    if (now_s() - f.t0 > fail_at - 0.5)
+        fail_msg("the steps before the failure took %.2f s of %.1f", now_s() - f.t0, fail_at);
+    assert_true(rig_get(&g, "gpu0", AIM_M_GPU_UTIL, -1, NULL)); /* not failing yet */
+    expect_job_sm(&g, "gpu0", (const double[]){ 40, 30, 20 }, 3, 10);
+
+    /* Before the next reading: job c ends, and job b's slot goes to job d (its run stored
+     * at once), whose processes are not on the GPU. */
+    aim__job_slots_end(&job_slots, 2, now_ns());
+    aim__job_slots_end(&job_slots, 1, now_ns());
+    aim__job_slots_release(&job_slots, 1);
+    assert_int_equal(claim("/slurm/job_d"), 1);
+
+    sleep_s(fail_at + 0.05 - (now_s() - f.t0));
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(job_poll(&g), 0);
+        /* The failure path indeed: the GPU's own series are not valid. */
+        assert_false(rig_get(&g, "gpu0", AIM_M_GPU_UTIL, -1, NULL));
+        assert_false(rig_get(&g, "gpu0", AIM_M_POWER, -1, NULL));
+        /* Job a holds; job d has no reading of its own yet; job c ended; the processes in
+         * no job hold theirs. */
+        expect_job_sm(&g, "gpu0", (const double[]){ 40, 0, 0 }, 3, 10);
+    }
+    close_rig(&g);
+    fake_release(&f);
+}
+
+/* The source remembers NV_TREE_WAYS pids per set (pid % NV_TREE_SETS): more GPU processes
+ * in one set than that replace each other's entries at every poll, and each must still be
+ * summed for its own job. Six pids of set 33 in three jobs, with SM % that are powers of
+ * two, so that a sum tells which pids it holds. */
+static void pids_of_one_cache_set_each_count_for_their_job(void **unused) {
+    const char *procfs = make_procfs();
+    static const int pids[6] = { 4001, 4065, 4129, 4193, 4257, 4321 };
+    static const char *const cgroups[6] = {
+        "/slurm/job_a", "/slurm/job_b/step_0", "/slurm/job_a/step_1", "/system.slice/x.service",
+        "/slurm/job_a", "/slurm/job_b",
+    };
+    char text[512] = "gpus 2\n";
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(pids[i] % NV_TREE_SETS, pids[0] % NV_TREE_SETS);
+        fake_pid(procfs, pids[i], 100 + i, cgroups[i]);
+        /* gpu0: pid i has 2^i %; gpu1 the same pids in the reverse order, 2^(5-i) %. */
+        snprintf(text + strlen(text), sizeof text - strlen(text), "gpu0 proc %d %d 1000\n",
+                 pids[i], 1 << i);
+    }
+    for (int i = 5; i >= 0; i--)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "gpu1 proc %d %d 1000\n",
+                 pids[i], 1 << (5 - i));
+    assert_true(6 > NV_TREE_WAYS);
+    write_scenario(text);
+    aim__job_slots_init(&job_slots);
+    static rig g; /* static: teardown closes it after a failed assertion */
+    open_job_rig(&g, procfs, NULL);
+    assert_int_equal(g.rc, 0);
+    assert_int_equal(claim("/slurm/job_a"), 0);
+    assert_int_equal(claim("/slurm/job_b"), 1);
+    /* job a: pids 0, 2, 4; job b: 1, 5; no job: 3. */
+    const double a0 = 1 + 4 + 16, b0 = 2 + 32, n0 = 8;
+    const double a1 = 32 + 8 + 2, b1 = 16 + 1, n1 = 4;
+    for (int round = 0; round < 3; round++) {
+        poll_new_samples(&g);
+        expect_job_sm(&g, "gpu0", (const double[]){ a0, b0 }, 2, n0);
+        expect_job_sm(&g, "gpu1", (const double[]){ a1, b1 }, 2, n1);
+    }
+    /* Past the recheck time (each pid's start time read again): the same. */
+    frame_skew += NV_PID_RECHECK_NS;
+    poll_new_samples(&g);
+    expect_job_sm(&g, "gpu0", (const double[]){ a0, b0 }, 2, n0);
+    expect_job_sm(&g, "gpu1", (const double[]){ a1, b1 }, 2, n1);
+    /* The slots change: job b ends, its pids are in no job. */
+    aim__job_slots_end(&job_slots, 1, now_ns());
+    for (int round = 0; round < 2; round++) {
+        poll_new_samples(&g);
+        expect_job_sm(&g, "gpu0", (const double[]){ a0, 0 }, 2, n0 + b0);
+        expect_job_sm(&g, "gpu1", (const double[]){ a1, 0 }, 2, n1 + b1);
+    }
+    /* A pid of the set recycled into job b's successor: its new cgroup is read. */
+    aim__job_slots_release(&job_slots, 1);
+    assert_int_equal(claim("/slurm/job_e"), 1);
+    fake_pid(procfs, pids[3], 999, "/slurm/job_e");
+    frame_skew += NV_PID_RECHECK_NS;
+    poll_new_samples(&g);
+    expect_job_sm(&g, "gpu0", (const double[]){ a0, 8 }, 2, b0);
+    expect_job_sm(&g, "gpu1", (const double[]){ a1, 4 }, 2, b1);
+    close_rig(&g);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(discovers_gpus_with_units_and_scaling, setup, teardown),
@@ -864,6 +1362,18 @@ int main(void) {
         cmocka_unit_test_setup_teardown(mig_instances_select_their_gpu, setup, teardown),
         cmocka_unit_test_setup_teardown(pcie_throughput_only_where_the_counters_are_missing,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(agent_declares_job_series_where_process_samples_answer,
+                                        setup, job_teardown),
+        cmocka_unit_test_setup_teardown(job_series_follow_the_metrics_selection, setup,
+                                        job_teardown),
+        cmocka_unit_test_setup_teardown(a_full_series_table_costs_the_job_series_only, setup,
+                                        job_teardown),
+        cmocka_unit_test_setup_teardown(job_share_sums_each_jobs_processes, setup,
+                                        job_teardown),
+        cmocka_unit_test_setup_teardown(job_series_hold_only_for_slots_with_a_job, setup,
+                                        job_teardown),
+        cmocka_unit_test_setup_teardown(pids_of_one_cache_set_each_count_for_their_job, setup,
+                                        job_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,8 +20,8 @@
 static void the_stages_run_in_the_documented_order(void **state) {
     /* energy closes the intervals the others price and share; carbon before the workload,
      * which takes its grams; statistics last, counting the power energy derives. */
-    static const char *const want[] = { "energy", "carbon", "attribution", "workload",
-                                        "correlation", "statistics" };
+    static const char *const want[] = { "energy", "carbon", "attribution", "job GPU shares",
+                                        "workload", "correlation", "statistics" };
     assert_int_equal(aim_stage_count, sizeof want / sizeof want[0]);
     for (size_t k = 0; k < aim_stage_count; k++)
         assert_string_equal(aim_stages[k]->name, want[k]);

@@ -87,6 +87,17 @@ void aim__job_usage_read(const char *cgroup, aim_job_usage *u) {
 
 static double clamp01(double x) { return x < 0 ? 0 : x > 1 ? 1 : x; }
 
+void aim__job_run_take_gpu(aim_job_ended *e, aim_job_slots *slots) {
+    if (e->gpu_slot < 0 || !slots)
+        return;
+    int n = e->n_dev < AIM_JOB_SLOT_DEVICES ? e->n_dev : AIM_JOB_SLOT_DEVICES;
+    int r = aim__job_slots_figures(slots, e->gpu_slot, e->gpu_owner, n, &e->gpu);
+    if (r == -EEXIST) /* a later job had the same cgroup: nothing known, and said */
+        e->gpu_slot_err = r;
+    aim__job_slots_release(slots, e->gpu_slot);
+    e->gpu_slot = -1;
+}
+
 /* Whether GPU index k is in the list "0,2-3". */
 static int in_list(const char *list, int k) {
     const char *p = list;
@@ -153,9 +164,21 @@ int aim__job_run_build(const aim_job_ended *e, const aim_run_summary *agent,
     out->end_wall_ns = e->end_wall_ns;
     out->duration_ns = e->end_wall_ns - e->start_wall_ns;
     out->status = e->cut ? AIM_RUN_INTERRUPTED : AIM_RUN_COMPLETED;
+    size_t at = 0;
     if (e->cut)
-        snprintf(out->warnings, sizeof out->warnings,
-                 "the agent stopped while the job ran: its figures end at the agent's stop");
+        at += (size_t)snprintf(out->warnings, sizeof out->warnings,
+                               "the agent stopped while the job ran: its figures end at the "
+                               "agent's stop");
+    /* Why its GPUs could not be split by its processes (docs/methodology.md, "Attribution"). */
+    const char *why = e->gpu_slot_err == -ENOSPC
+        ? "more jobs ran at once on the node than the agent's 16 job slots: this job's GPUs "
+          "are counted by its allotment, not by its processes"
+        : e->gpu_slot_err == -EEXIST
+        ? "another job on the node had the same or a nested cgroup: the jobs' processes "
+          "cannot be told apart, so this job's GPUs are counted by its allotment"
+        : NULL;
+    if (why && at < sizeof out->warnings)
+        snprintf(out->warnings + at, sizeof out->warnings - at, "%s%s", at ? "\n" : "", why);
     out->exit_code = -1;
     out->interval_ns = agent->interval_ns;
     snprintf(out->sources, sizeof out->sources, "%s", agent->sources);
@@ -177,14 +200,14 @@ int aim__job_run_build(const aim_job_ended *e, const aim_run_summary *agent,
     out->n_devices = nd;
     /* The job's shares over its window (docs/methodology.md, "Attribution"): the cgroup's CPU
      * time over the node's busy time, its memory over the memory in use (mean of the
-     * readings), and the GPUs the batch system gave it whole. */
+     * readings), and per GPU its processes' share or its allotment (job_run.h). */
     double cpu_share = NAN, mem_share = NAN;
     if (e->first.cpu_ok && e->last.cpu_ok && e->last.node_busy_us > e->first.node_busy_us)
         cpu_share = clamp01((e->last.cg_cpu_us - e->first.cg_cpu_us) /
                             (e->last.node_busy_us - e->first.node_busy_us));
     if (e->last.mem_n > 0)
         mem_share = clamp01(e->last.mem_share_sum / e->last.mem_n);
-    int gpu_k = 0, by_cgroup = 0, by_gpus = 0, whole = 0;
+    int gpu_k = 0, by_cgroup = 0, by_gpus = 0, by_procs = 0, whole = 0;
     double job_j = 0, node_j = 0;
     for (int d = 0; d < nd; d++) {
         aim_device_summary *dv = &out->devices[d];
@@ -205,10 +228,31 @@ int aim__job_run_build(const aim_job_ended *e, const aim_run_summary *agent,
             methods[d] = "the job's share of the memory in use (cgroup memory.current / "
                          "mem.used, mean of the agent's readings)";
         } else if (dv->kind == AIM_DEV_GPU) {
-            int k = gpu_k++;
-            if (e->info.gpus[0]) {
-                attributed[d] = in_list(e->info.gpus, k) ? dv->energy_j : 0;
+            int k = gpu_k++, allotted = e->info.gpus[0] ? in_list(e->info.gpus, k) : -1;
+            /* The fractions of the device's energy over the intervals the slot counted: its
+             * window there is the writer's, the device's energy here the live snapshot's at
+             * the job's start and end (a few hundred ms apart at most). */
+            int known = d < AIM_JOB_SLOT_DEVICES && e->gpu.known[d] && e->gpu.device_j[d] > 0;
+            double mine = known ? e->gpu.joules[d] / e->gpu.device_j[d] : 0;
+            double others = known ? e->gpu.other_j[d] / e->gpu.device_j[d] : 0;
+            /* "No other job's processes": below a thousandth of the device's energy, so that
+             * rounding never takes a GPU from the job it was given to. */
+            int alone = !known || others <= 1e-3;
+            if (allotted == 1 && alone) {
+                attributed[d] = dv->energy_j;
+                methods[d] = known ? "the GPU the batch system gave the job, used by no other "
+                                     "job's processes (whole)"
+                                   : "the GPUs the batch system gave the job (whole)";
+                by_gpus = 1;
+            } else if (known) {
+                attributed[d] = clamp01(mine) * dv->energy_j;
+                methods[d] = "the job's processes' share of SM time (NVML process samples in "
+                             "the job's cgroup: gpu.job_sm_util / gpu.util)";
+                by_procs = 1;
+            } else if (allotted == 0) {
+                attributed[d] = 0;
                 methods[d] = "the GPUs the batch system gave the job (whole)";
+                by_gpus = 1;
             }
         }
         /* The job's total: its share where one is known, else the whole device (a node
@@ -216,9 +260,7 @@ int aim__job_run_build(const aim_job_ended *e, const aim_run_summary *agent,
         node_j += dv->energy_j;
         if (attributed[d] == attributed[d]) {
             job_j += attributed[d];
-            if (dv->kind == AIM_DEV_GPU)
-                by_gpus = 1;
-            else
+            if (dv->kind != AIM_DEV_GPU)
                 by_cgroup = 1;
         } else {
             job_j += dv->energy_j;
@@ -228,16 +270,20 @@ int aim__job_run_build(const aim_job_ended *e, const aim_run_summary *agent,
     /* The job's figures are its attributed energy; the node's stay in the device rows (their
      * energy_j; the job's in attributed_j) and the `attribution` tag says how the total was
      * made (docs/methodology.md, "Jobs across nodes"). No device counted: the node's. */
-    char how[32] = "";
-    if (by_cgroup || by_gpus) {
+    char how[48] = "";
+    if (by_cgroup || by_gpus || by_procs) {
         double scale = node_j > 0 ? job_j / node_j : 0;
         out->total_energy_j = e->energy_j * scale;
         out->carbon_g = e->carbon_g * scale;
         out->facility_energy_j *= scale;
         out->cost *= scale;
-        snprintf(how, sizeof how, "%s%s%s%s%s", by_cgroup ? "cgroup" : "",
-                 by_cgroup && by_gpus ? "," : "", by_gpus ? "gpus" : "",
-                 whole ? "," : "", whole ? "node" : "");
+        const char *words[4] = { by_cgroup ? "cgroup" : NULL, by_gpus ? "gpus" : NULL,
+                                 by_procs ? "gpu-processes" : NULL, whole ? "node" : NULL };
+        size_t len = 0;
+        for (int w = 0; w < 4; w++)
+            if (words[w])
+                len += (size_t)snprintf(how + len, sizeof how - len, "%s%s", len ? "," : "",
+                                        words[w]);
     }
     size_t n = 0;
     for (int k = 0; k < e->info.n_tags; k++)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "model/job_info.h"
+#include "model/job_slots.h"
 #include "model/run_tags.h"
 #include "processing/summary.h"
 
@@ -41,7 +42,19 @@ typedef struct aim_job_ended {
     double dev_j[AIM_JOB_RUN_DEVICES];    /* per device of the agent's run */
     aim_job_usage first, last;            /* the cgroup at the job's start and latest */
     int cut;                              /* the agent stopped while the job ran */
+    /* Its processes' GPU use (model/job_slots.h): the job slot it had (-1: none), the
+     * claim's owner, why it had none (-ENOSPC every slot taken, -EEXIST another job had the
+     * same cgroup, 0) and the figures aim__job_run_take_gpu takes from the slot. */
+    int gpu_slot;
+    unsigned gpu_owner;
+    int gpu_slot_err;
+    aim_job_gpu_figures gpu;
 } aim_job_ended;
+
+/* Writer, once every frame of e's window is in (two seconds after its end, or at the
+ * agent's stop): e's GPU figures from its slot (e->gpu), and the slot freed for another job.
+ * Nothing when e had no slot. */
+void aim__job_run_take_gpu(aim_job_ended *e, aim_job_slots *slots);
 
 /* the plugin's --aimeter=tag: ones (AIM_JOB_INFO_TAGS) and the agent's nine (job, node,
  * node_rank, ranks, user, measured_by, agent_run, attribution, cgroup) */
@@ -54,7 +67,10 @@ typedef struct aim_job_ended {
  * run id, the job id and its start, so the same window is always the same run. The run's
  * total, carbon, facility energy and cost are the job's: the sum over the counted devices
  * of attributed[d] where known, else the device's whole energy (its tag `attribution` says
- * which: "cgroup", "gpus", "node", comma-separated); its devices keep the node's energy.
+ * which: "cgroup", "gpus", "gpu-processes", "node", comma-separated); its devices keep the
+ * node's energy. A GPU is the job's whole when it was allotted to the job and no other
+ * job's processes used it in the window; else, when its processes' share was known, that
+ * share (shared GPUs, jobs without an allotment); else by the allotment (whole or none).
  * -ENOMEM. */
 int aim__job_run_build(const aim_job_ended *e, const aim_run_summary *agent,
                        aim_run_summary *out, aim_run_tag *tags, size_t *n_tags,

@@ -32,6 +32,11 @@ typedef struct job {
     int has_info;                        /* `job info` came: the job gets a run */
     aim_job_info info;
     aim_job_usage first, last;           /* its cgroup's readings (job_run.h) */
+    int slot;                            /* its job slot (model/job_slots.h), -1: none */
+    unsigned owner;                      /* the slot's claim */
+    int slot_err;                        /* why it has none (claimed once): 0, -ENOSPC,
+                                          * -EEXIST */
+    int slot_tried;
 } job;
 
 struct aim_jobs {
@@ -43,6 +48,7 @@ struct aim_jobs {
     char instance[40];               /* this agent process (aim__jobs_node) */
     aim_jobs_on_end *on_end;
     void *on_end_ctx;
+    aim_job_slots *slots;            /* the session's, NULL: jobs' GPUs by allotment only */
     job jobs[AIM_JOBS_MAX];
     aim_job_ended pending[AIM_JOBS_PENDING]; /* ended jobs' runs, oldest at p_head */
     int p_head, p_n;
@@ -103,6 +109,17 @@ void aim__jobs_free(aim_jobs *j) {
 
 void aim__jobs_attach_live(aim_jobs *j, aim_live *live) { atomic_store(&j->live, live); }
 
+void aim__jobs_attach_slots(aim_jobs *j, aim_job_slots *slots) { j->slots = slots; }
+
+/* A running job's slot goes back at once (its place is taken; lock held). */
+static void drop_slot(aim_jobs *j, job *b, int64_t now_ns) {
+    if (b->slot < 0 || !j->slots)
+        return;
+    aim__job_slots_end(j->slots, b->slot, now_ns);
+    aim__job_slots_release(j->slots, b->slot);
+    b->slot = -1;
+}
+
 void aim__jobs_set_on_end(aim_jobs *j, aim_jobs_on_end *fn, void *ctx) {
     j->on_end = fn;
     j->on_end_ctx = ctx;
@@ -150,6 +167,8 @@ static void end_job(aim_jobs *j, job *b, int64_t now_ns, const aim_live_totals *
     aim__job_usage_read(b->info.cgroup, &u); /* a few small files, the control thread's */
     merge_usage(b, &u);
     if (j->p_n == AIM_JOBS_PENDING) { /* the writer is far behind: the oldest goes */
+        if (j->slots && j->pending[j->p_head].gpu_slot >= 0)
+            aim__job_slots_release(j->slots, j->pending[j->p_head].gpu_slot);
         j->p_head = (j->p_head + 1) % AIM_JOBS_PENDING;
         j->p_n--;
         j->p_dropped++;
@@ -170,6 +189,13 @@ static void end_job(aim_jobs *j, job *b, int64_t now_ns, const aim_live_totals *
     e->first = b->first;
     e->last = b->last;
     e->cut = cut;
+    /* Its processes no longer count; the slot is the run's until the writer has stored it. */
+    e->gpu_slot = j->slots ? b->slot : -1;
+    e->gpu_owner = b->owner;
+    e->gpu_slot_err = b->slot_err;
+    if (e->gpu_slot >= 0)
+        aim__job_slots_end(j->slots, e->gpu_slot, now_ns);
+    b->slot = -1;
 }
 
 void aim__jobs_cut_running(aim_jobs *j, int64_t now_ns) {
@@ -195,6 +221,18 @@ int aim__jobs_take_ended(aim_jobs *j, int64_t until_ns, aim_job_ended *out, uint
         *dropped = j->p_dropped;
     pthread_mutex_unlock(&j->lock);
     return got;
+}
+
+void aim__jobs_settle_gpu(aim_jobs *j, int64_t until_ns) {
+    if (!j->slots)
+        return;
+    pthread_mutex_lock(&j->lock);
+    for (int i = 0; i < j->p_n; i++) {
+        aim_job_ended *e = &j->pending[(j->p_head + i) % AIM_JOBS_PENDING];
+        if (e->end_mono_ns <= until_ns)
+            aim__job_run_take_gpu(e, j->slots);
+    }
+    pthread_mutex_unlock(&j->lock);
 }
 
 uint64_t aim__jobs_take_dropped(aim_jobs *j) {
@@ -226,7 +264,8 @@ int aim__jobs_info(aim_jobs *j, const char *id, const aim_job_info *info, int64_
         if (info->uid >= 0) /* the job is its user's: their own messages are then accepted */
             b->uid = (uint32_t)info->uid;
         aim_job_info *k = &b->info;
-        if (b->has_info && info->cgroup[0] && strcmp(k->cgroup, info->cgroup) != 0) {
+        int moved = b->has_info && info->cgroup[0] && strcmp(k->cgroup, info->cgroup) != 0;
+        if (moved) {
             memset(&b->first, 0, sizeof b->first); /* another cgroup: readings start again */
             memset(&b->last, 0, sizeof b->last);
         }
@@ -251,6 +290,17 @@ int aim__jobs_info(aim_jobs *j, const char *id, const aim_job_info *info, int64_
         b->has_info = 1;
         b->batch = 1; /* a joined run's or a user's `job end` no longer ends its window */
         merge_usage(b, &u);
+        /* A job cgroup: the job's processes on the GPUs are told apart from then on. */
+        if (j->slots && k->cgroup[0] == '/' && k->cgroup[1]) {
+            if (b->slot < 0 && !b->slot_tried) { /* once: a refused claim is not retried */
+                b->slot_tried = 1;
+                int r = aim__job_slots_claim(j->slots, k->cgroup, now_ns, &b->owner);
+                b->slot = r >= 0 ? r : -1;
+                b->slot_err = r >= 0 ? 0 : r; /* its GPUs go by its allotment, said in its run */
+            } else if (moved) {
+                aim__job_slots_set_cgroup(j->slots, b->slot, k->cgroup);
+            }
+        }
     }
     pthread_mutex_unlock(&j->lock);
     return created;
@@ -335,7 +385,10 @@ int aim__jobs_touch_as(aim_jobs *j, const char *id, uint32_t uid, int64_t now_ns
             pthread_mutex_unlock(&j->lock);
             return -ENOSPC;
         }
+        if (b->used && !b->ended) /* a silent running job pushed out */
+            drop_slot(j, b, now_ns);
         memset(b, 0, sizeof *b);
+        b->slot = -1;
         b->used = 1;
         b->uid = uid;
         b->base_j = base_j;

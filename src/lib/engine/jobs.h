@@ -44,6 +44,11 @@ int aim__jobs_new(int n_devices, const char *const *device_names, aim_jobs **ret
 /* The session's snapshot, once it exists (the control thread may already be reading the
  * table: the pointer is published atomically). */
 void aim__jobs_attach_live(aim_jobs *j, aim_live *live);
+/* The session's job slots (model/job_slots.h), before the control thread runs: a job with a
+ * cgroup (`job info`) claims one, so that its processes' GPU use is told apart, and its
+ * ended run carries it (aim_job_ended.gpu_slot) until the writer takes its figures
+ * (aim__jobs_settle_gpu). */
+void aim__jobs_attach_slots(aim_jobs *j, aim_job_slots *slots);
 void aim__jobs_free(aim_jobs *j);
 /* Tests: shorter linger and idle times. */
 void aim__jobs_set_times(aim_jobs *j, int64_t linger_ns, int64_t idle_ns);
@@ -72,6 +77,10 @@ void aim__jobs_cut_running(aim_jobs *j, int64_t now_ns);
 /* The oldest ended job waiting for its run, if it ended at or before until_ns (monotonic):
  * into out, 1; 0 when none. *dropped (may be NULL): how many were dropped so far. */
 int aim__jobs_take_ended(aim_jobs *j, int64_t until_ns, aim_job_ended *out, uint64_t *dropped);
+/* Writer: the GPU figures of every ended job that ended at or before until_ns (monotonic)
+ * taken from its job slot, and the slot freed (aim__job_run_take_gpu), whether or not its
+ * run can be stored yet, so that a store that refuses runs never holds every slot. */
+void aim__jobs_settle_gpu(aim_jobs *j, int64_t until_ns);
 /* How many ended jobs' runs were dropped from a full queue since the last call (the writer
  * warns with it: aim__session_warn). */
 uint64_t aim__jobs_take_dropped(aim_jobs *j);

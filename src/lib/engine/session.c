@@ -15,6 +15,7 @@
 #include "data/carbon.h"
 #include "util/fileio.h"
 #include "util/log.h"
+#include "model/job_slots.h"
 #include "model/metric_select.h"
 #include "engine/session_internal.h"
 #include "engine/live_view.h"
@@ -399,6 +400,14 @@ int aim_session_start(aim_session *s) {
         free(default_path);
         return aim__session_fail(s, -EINVAL, "%s", sel_err);
     }
+    /* An agent's jobs: each GPU's process samples split by job (model/job_slots.h). */
+    if (s->cfg.agent) {
+        if (!(s->job_slots = malloc(sizeof *s->job_slots))) {
+            free(default_path);
+            return aim__session_fail(s, -ENOMEM, "out of memory");
+        }
+        aim__job_slots_init(s->job_slots);
+    }
 
     /* A server store: the run is written into a local spool as into a local store, and the
      * uploader takes it to the server (uploader.c); the server is connected to meanwhile,
@@ -436,6 +445,7 @@ int aim_session_start(aim_session *s) {
         .procfs_root = aim__procfs_root(),
         .interval_ns = s->cfg.interval_ns,
         .target_pid = s->cfg.target_pid,
+        .job_slots = s->job_slots,
         .metrics = &metric_sel,
     };
     int sources_r = open_sources(s, &env);
@@ -625,6 +635,7 @@ void aim_session_free(aim_session *s) {
     for (size_t k = 0; k < s->n_stages; k++)
         if (s->stages[k]->release)
             s->stages[k]->release(s);
+    free(s->job_slots); /* after the stages' release: the job table used it */
     free(s->stats);
     free(s->energy);
     free(s->latest);

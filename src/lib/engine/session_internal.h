@@ -88,6 +88,10 @@ struct aim_session {
     aim_run_carbon carbon;        /* intensity and price series, carbon and cost accounting */
     aim_workload workload;        /* phases, markers and records from the workload */
     aim_attr_device *attr;        /* per device: the process tree's share (stage_attribution.c) */
+    /* An agent's job slots (model/job_slots.h): the NVML source splits each GPU's process
+     * samples by them, the job GPU stage their energy, the job table claims them. */
+    struct aim_job_slots *job_slots;
+    struct aim_job_gpu *job_gpu;  /* per device: its job series (stage_job_gpu.c) */
     double *latest;               /* per series: its latest value (writer thread) */
     unsigned char *latest_ok;
     aim_live *live;               /* the live snapshot (sink_live.c) */

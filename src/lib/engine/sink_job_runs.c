@@ -19,12 +19,13 @@
 
 #define JOB_RUN_DELAY_NS 2000000000LL
 
-static int store_job_run(aim_session *s, const aim_job_ended *e) {
+static int store_job_run(aim_session *s, aim_job_ended *e) {
     aim_run_summary run;
     aim_run_tag tags[AIM_JOB_RUN_TAGS];
     size_t n_tags = 0;
     double attributed[AIM_JOB_RUN_DEVICES];
     const char *methods[AIM_JOB_RUN_DEVICES];
+    aim__job_run_take_gpu(e, s->job_slots); /* taken already (settle), unless cut short */
     int r = aim__job_run_build(e, &s->run, &run, tags, &n_tags, attributed, methods);
     if (r < 0)
         return r;
@@ -75,11 +76,20 @@ static void store_ended(aim_session *s, int64_t until_ns) {
     }
 }
 
-static void commit(aim_session *s) { store_ended(s, aim__mono_ns() - JOB_RUN_DELAY_NS); }
+/* Jobs ended JOB_RUN_DELAY_NS ago: every frame of their window has been through the stages
+ * (the writer is far less behind), so their GPU figures are complete. */
+static void commit(aim_session *s) {
+    int64_t until = aim__mono_ns() - JOB_RUN_DELAY_NS;
+    if (s->workload.jobs)
+        aim__jobs_settle_gpu(s->workload.jobs, until);
+    store_ended(s, until);
+}
 
 static int finish(aim_session *s) {
-    if (s->workload.jobs) /* the control thread has stopped: nothing else ends them now */
+    if (s->workload.jobs) { /* the control thread has stopped: nothing else ends them now */
         aim__jobs_cut_running(s->workload.jobs, aim__mono_ns());
+        aim__jobs_settle_gpu(s->workload.jobs, INT64_MAX); /* the last frame is in */
+    }
     store_ended(s, INT64_MAX);
     return 0;
 }

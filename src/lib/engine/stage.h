@@ -72,7 +72,7 @@ typedef struct aim_stage {
 } aim_stage;
 
 extern const aim_stage aim_stage_energy, aim_stage_carbon, aim_stage_attribution,
-    aim_stage_workload, aim_stage_corr, aim_stage_stats;
+    aim_stage_workload, aim_stage_corr, aim_stage_stats, aim_stage_job_gpu;
 
 /* The table, in the order the writer runs it. */
 extern const aim_stage *const aim_stages[];

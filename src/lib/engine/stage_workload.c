@@ -39,6 +39,7 @@ static int start(aim_session *s) {
             names[d] = s->catalog.devices[d].name;
         if (aim__jobs_new(n, names, &jobs) < 0)
             return aim__session_fail(s, -ENOMEM, "out of memory");
+        aim__jobs_attach_slots(jobs, s->job_slots);
     }
     int r = aim__workload_init(&s->workload, s->cfg.control_path, s->run_info, jobs);
     if (r < 0)

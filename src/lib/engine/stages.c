@@ -6,6 +6,7 @@ const aim_stage *const aim_stages[] = {
     &aim_stage_energy,      /* closes each device's interval, derives power from counters */
     &aim_stage_carbon,      /* prices the interval: the workload's phases take its grams */
     &aim_stage_attribution, /* the process tree's share of the interval */
+    &aim_stage_job_gpu,     /* an agent's jobs' shares of each GPU's interval */
     &aim_stage_workload,    /* phases, markers and records */
     &aim_stage_corr,        /* correlation co-moments */
     &aim_stage_stats,       /* per-series statistics, with the derived power */

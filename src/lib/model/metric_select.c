@@ -13,7 +13,7 @@ int aim__metric_is_profiling(aim_metric_id id) {
 /* The metrics a GPU source can give; what `basic` selects is these minus profiling. */
 static int is_gpu_metric(aim_metric_id id) {
     return id == AIM_M_POWER || id == AIM_M_ENERGY || id == AIM_M_TEMPERATURE ||
-           (id >= AIM_M_GPU_POWER_AVG && id <= AIM_M_GPU_PROC_MEM);
+           (id >= AIM_M_GPU_POWER_AVG && id <= AIM_M_GPU_JOB_SM_UTIL);
 }
 
 static void add_preset(aim_metric_select *sel, int with_profiling) {

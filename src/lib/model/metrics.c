@@ -124,6 +124,11 @@ static const metric_row registry[AIM_M__COUNT] = {
     [AIM_M_GPU_PROC_MEM] = ROW("gpu.proc_mem", "Process GPU Memory", "GiB", AIM_CAT_MEMORY,
         AIM_KIND_GAUGE, 1.0 / 1024.0, "Process", 0,
         "GPU memory used by the monitored process tree on this GPU."),
+    [AIM_M_GPU_JOB_SM_UTIL] = ROW("gpu.job_sm_util", "Job SM Utilization", "%",
+        AIM_CAT_COMPUTE, AIM_KIND_GAUGE, 1.0, NULL, 1,
+        "An agent's: SM utilisation on this GPU of the processes of the batch job in one job "
+        "slot (instance = slot, 0-15; 16: processes in no job), from NVML process samples "
+        "matched to the jobs' cgroups."),
 };
 
 size_t aim_metric_count(void) { return AIM_M__COUNT; }

@@ -59,6 +59,8 @@ typedef enum aim_metric_id {
     AIM_M_GPU_FP16_ACTIVE,  /* %, DCGM */
     AIM_M_GPU_PROC_SM_UTIL, /* %, the monitored process tree's share of SM time (NVML samples) */
     AIM_M_GPU_PROC_MEM,     /* GiB, GPU memory used by the monitored process tree */
+    AIM_M_GPU_JOB_SM_UTIL,  /* %, one agent job slot's processes' share of SM time (instance =
+                             * slot, model/job_slots.h; AIM_JOB_SLOT_NOBODY: no job's) */
     AIM_M__COUNT
 } aim_metric_id;
 

@@ -13,6 +13,15 @@ double aim__attr_share(const aim_attr_device *a, double num, double den) {
     return s > 1 ? 1 : s;
 }
 
+void aim__attr_job_shares(const double *sm, int n, double util, double *shares) {
+    double all = 0;
+    for (int k = 0; k <= n; k++)
+        all += isfinite(sm[k]) && sm[k] > 0 ? sm[k] : 0;
+    double den = isfinite(util) && util > all ? util : all;
+    for (int k = 0; k < n; k++)
+        shares[k] = den > 0 && isfinite(sm[k]) && sm[k] > 0 ? sm[k] / den : 0;
+}
+
 const char *aim__attr_method(aim_attr_rule rule) {
     switch (rule) {
     case AIM_ATTR_CPU: return "share of the busy CPU time (proc.cpu_util / (cpu.util x CPUs))";

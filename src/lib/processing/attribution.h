@@ -32,6 +32,13 @@ typedef struct aim_attr_device {
 /* The share for num and den as the rule reads them; NaN when it cannot be told. */
 double aim__attr_share(const aim_attr_device *a, double num, double den);
 
+/* The shares of one GPU interval among an agent's jobs (engine/stage_job_gpu.c): sm[0..n)
+ * each job's processes' SM % and sm[n] that of the processes in no job, util the GPU's
+ * utilisation %. Each job's share is its SM over max(util, all processes' SM), so that the
+ * shares never add up to more than 1 (samples of the processes and of the GPU are taken at
+ * different times); an interval where nothing ran gives 0 to all. Into shares[0..n). */
+void aim__attr_job_shares(const double *sm, int n, double util, double *shares);
+
 /* The method in words, for the report ("share of busy CPU time (proc.cpu_util / ...)"). */
 const char *aim__attr_method(aim_attr_rule rule);
 

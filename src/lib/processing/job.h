@@ -37,9 +37,10 @@ typedef struct aim_job_node {
                                     the job's share where an agent attributed it */
     int has_carbon;              /* every run has a carbon figure */
     double node_energy_j;        /* the whole node's over the same windows (context) */
-    char method[32];             /* how energy_j was made, the runs' `attribution` tags:
+    char method[64];             /* how energy_j was made, the runs' `attribution` tags:
                                     "node" (measured whole node), "cgroup" (the job's
                                     cgroup share of CPU/DRAM), "gpus" (the GPUs allotted),
+                                    "gpu-processes" (the job's processes' share of a GPU),
                                     comma-separated where parts differ */
 } aim_job_node;
 

@@ -32,7 +32,9 @@ static void method_text(char *out, size_t size, const char *method) {
         const char *w = len == 4 && strncmp(p, "node", 4) == 0     ? "measured whole node"
                         : len == 6 && strncmp(p, "cgroup", 6) == 0 ? "attributed by cgroup"
                         : len == 4 && strncmp(p, "gpus", 4) == 0   ? "GPUs allotted"
-                                                                   : NULL;
+                        : len == 13 && strncmp(p, "gpu-processes", 13) == 0
+                            ? "GPUs by the job's processes"
+                            : NULL;
         if (w)
             at += (size_t)snprintf(out + at, size - at, "%s%s", at ? " + " : "", w);
         p += len + (p[len] == ',');
@@ -75,7 +77,7 @@ static void node_table(aim_table *t, const aim_job_result *r) {
         aim__table_set(t, 7, "%s", s);
         fixed(e, n->node_energy_j, 2);
         aim__table_set(t, 8, "%s", e);
-        char how[96];
+        char how[128];
         method_text(how, sizeof how, n->method);
         aim__table_set(t, 9, "%s", how);
     }

@@ -45,7 +45,9 @@ const char *aim__prom_unit(aim_metric_id id) {
 
 int aim__prom_name(aim_metric_id id, const char *kind, char name[AIM_PROM_NAME_MAX],
                    double *ret_scale) {
-    if ((int)id < 0 || id >= AIM_M__COUNT || id == AIM_M_ENERGY)
+    /* A job slot's number means nothing to a dashboard: each job's own figures are the
+     * aimeter_job_* families (prom_jobs.c). */
+    if ((int)id < 0 || id >= AIM_M__COUNT || id == AIM_M_ENERGY || id == AIM_M_GPU_JOB_SM_UTIL)
         return -ENOENT;
     const aim_metric_info *m = aim__metric_by_id(id);
     /* A gauge may not end in _count (promtool: that suffix belongs to histograms and

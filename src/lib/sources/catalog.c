@@ -154,3 +154,7 @@ void aim__frame_reset(aim_frame *f, int64_t t_ns) {
     f->t_ns = t_ns;
     memset(f->valid, 0, (size_t)f->count);
 }
+
+int aim__source_ctx_series_room(const aim_source_ctx *ctx) {
+    return AIM_MAX_SERIES - ctx->catalog->n_series;
+}

@@ -41,6 +41,9 @@ typedef struct aim_source_env {
     const char *procfs_root;  /* "/proc" unless AIMETER_PROCFS_ROOT */
     int64_t interval_ns;      /* the run's sampling interval */
     pid_t target_pid;         /* root of the monitored process tree, or 0 */
+    /* The agent's job slots (model/job_slots.h): a source that can tell which job a GPU
+     * process belongs to declares gpu.job_sm_util per slot; NULL outside an agent. */
+    const struct aim_job_slots *job_slots;
     const struct aim_metric_select *metrics; /* --metrics (metric_select.h), NULL: default */
     /* The options given for this source, only keys it declares (the engine fills them per
      * source); read them with aim__source_env_option(). */
@@ -69,6 +72,10 @@ int aim__source_ctx_set_device_uuid(aim_source_ctx *ctx, int device, const char 
  * Returns the slot (>= 0) to pass to aim__frame_set(), or -errno. */
 int aim__source_ctx_add_series(aim_source_ctx *ctx, int device, aim_metric_id metric,
                               int instance, aim_method method);
+
+/* How many more series the session's table takes (a source with optional series leaves
+ * room for the others' essential ones). */
+int aim__source_ctx_series_room(const aim_source_ctx *ctx);
 
 /* Finds a series declared earlier by any source of this session (same device name, metric,
  * instance). Returns its slot or -ENOENT. The slot is readable with aim__frame_get() only

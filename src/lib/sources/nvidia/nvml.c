@@ -31,6 +31,8 @@
  * summed, at most 100), and gpu.proc_mem, their memory (ComputeRunningProcesses _v3, else
  * _v2, else the plain one). A pid counts when its /proc/<pid>/stat parent links reach the
  * target within NV_TREE_DEPTH steps; only the pids NVML lists are looked at.
+ * In an agent (env->job_slots), gpu.job_sm_util per GPU and job slot: the same samples summed
+ * over the pids whose /proc/<pid>/cgroup lies in the slot's job cgroup (nvml_proc.c).
  * take_event turns each GPU given up into one line
  * of the run's warnings (when, and NVML's reason); poll only records it, with atomics. */
 #include <errno.h>
@@ -379,7 +381,8 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         return -ENODEV;
     }
     st->target = env->target_pid;
-    if (st->target > 0 && env->procfs_root)
+    st->slots = env->job_slots;
+    if ((st->target > 0 || st->slots) && env->procfs_root)
         st->proc_dirfd = open(env->procfs_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     r = aim__nv_select_gpus(st, aim__source_env_option(env, "gpus"), ctx);
     if (r < 0) {
@@ -417,6 +420,7 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         char uuid[AIM_NVML_NAME_BUFFER] = "";
         if (st->nl.api.get_uuid && st->nl.api.get_uuid(g->h, uuid, sizeof uuid) == AIM_NVML_SUCCESS)
             aim__source_ctx_set_device_uuid(ctx, dev, uuid);
+        g->dev = dev;
         r = declare_gpu(g, &rd, env->metrics, ctx, dev);
         if (r >= 0)
             r = aim__nv_declare_proc_series(st, g, env->metrics, ctx, dev);
@@ -436,6 +440,10 @@ static int nvml_open(const aim_source_env *env, aim_source_ctx *ctx, void **ret_
         kept++;
     }
     st->n = kept;
+    if (st->slots && (r = aim__nv_declare_job_series(st, ctx)) < 0) {
+        nvml_close(st);
+        return r;
+    }
     for (int i = 0; i < AIM_NVML_MAX_GPUS; i++) {
         atomic_init(&st->lost_state[i], 0);
         atomic_init(&st->lost_t_ns[i], 0);
@@ -473,6 +481,9 @@ static void put_rate(nv_gpu *g, aim_frame *f, const nv_reading *rd, enum nv_seri
 static int nvml_poll(void *state, aim_frame *f) {
     nv_state *st = state;
     st->poll_no++;
+    st->poll_t_ns = f->t_ns;
+    if (st->slots)
+        aim__nv_refresh_job_slots(st);
     int live = 0;
     for (int i = 0; i < st->n; i++) {
         nv_gpu *g = &st->g[i];
@@ -511,7 +522,7 @@ static int nvml_poll(void *state, aim_frame *f) {
         put_rate(g, f, &rd, S_PCIE_RX, 1.0);
         put_rate(g, f, &rd, S_NVL_TX, 1024.0);
         put_rate(g, f, &rd, S_NVL_RX, 1024.0);
-        if (g->slot_proc_sm >= 0)
+        if (g->slot_proc_sm >= 0 || g->slot_job_sm >= 0)
             aim__nv_poll_proc_sm(st, g, f);
         if (g->slot_proc_mem >= 0)
             aim__nv_poll_proc_mem(st, g, f);

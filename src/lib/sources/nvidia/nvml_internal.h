@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "model/job_slots.h"
 #include "model/metric_select.h"
 #include "sources/source.h"
 #include "sources/nvidia/nvml_abi.h"
@@ -16,18 +17,29 @@
 #define NV_LOST_AFTER 10 /* polls in a row with every call failing */
 #define NV_MAX_PROCS 128 /* process samples / running processes read per GPU and poll */
 #define NV_TREE_DEPTH 64 /* parent links followed from a GPU process towards the target */
-#define NV_TREE_CACHE 64 /* remembered verdicts, by pid: GPU processes are few */
+#define NV_TREE_SETS 64  /* remembered pids: sets by pid, NV_TREE_WAYS pids per set, the */
+#define NV_TREE_WAYS 4   /* longest unchecked one replaced (GPU processes are few) */
+#define NV_TREE_CACHE (NV_TREE_SETS * NV_TREE_WAYS)
 
 /* A pid's tree membership, valid while its start time is the same (the pid was not
- * recycled) and rechecked at most once per poll: without it, every GPU and both
+ * recycled), rechecked at most once per NV_PID_RECHECK_NS: without it, every GPU and both
  * per-process series walked the parent links of every GPU process at every tick, ~280 µs
  * a tick for 8 GPUs on a shared node. */
 typedef struct nv_tree_entry {
     int pid;
     uint64_t start;
     uint64_t poll;
-    int verdict;
+    int64_t checked_ns;       /* poll time its start time was last read (NV_PID_RECHECK_NS) */
+    int verdict;              /* in the monitored tree */
+    /* The agent's job slot of the pid's cgroup (-1: none), for the slots' generation
+     * job_gen; job_known 0: not read yet for this pid. */
+    int job_known, job;
+    unsigned job_gen;
 } nv_tree_entry;
+/* How long a pid's entry stands before its start time is read again: a pid recycled within
+ * it is taken for the old process until then. Reading /proc/<pid>/stat at every poll cost
+ * ~1 µs per GPU process and tick (91 µs a tick for 24 processes, bench_gpu). */
+#define NV_PID_RECHECK_NS 1000000000LL
 /* How long the last per-process SM share stands when the driver has no newer sample: its
  * sample period is 1/6 s to 1 s, so a poll often comes between two. After that, no sample
  * means no process of the tree ran on the GPU: 0. */
@@ -82,6 +94,11 @@ typedef struct nv_gpu {
     unsigned long long proc_last_seen_us; /* newest process sample seen */
     double proc_sm_last;
     int64_t proc_sm_t;                   /* frame time of proc_sm_last; 0: none yet */
+    int dev;                             /* its device in the catalogue */
+    int proc_util_ok;                    /* ProcessUtilization answered at open */
+    int slot_job_sm;                     /* gpu.job_sm_util of slot 0, the other slots and
+                                          * the processes in no job follow; -1: none */
+    double job_sm_last[AIM_JOB_SLOT_SERIES]; /* as proc_sm_last, per series */
     char mig_uuid[AIM_NVML_NAME_BUFFER]; /* the MIG instance that selected it, or "" */
 } nv_gpu;
 
@@ -97,8 +114,16 @@ typedef struct nv_state {
     int n;
     nv_gpu g[AIM_NVML_MAX_GPUS];
     pid_t target;     /* root of the monitored tree, 0: none */
-    int proc_dirfd;   /* procfs root, for the tree walk; -1: none */
-    uint64_t poll_no; /* polls so far: a tree verdict is rechecked once per poll */
+    int proc_dirfd;   /* procfs root, for the tree walk and cgroups; -1: none */
+    /* The agent's job slots (model/job_slots.h), NULL outside an agent, and the poll's copy
+     * of their cgroups, made at generation job_gen ("" : no job in the slot). */
+    const aim_job_slots *slots;
+    unsigned job_gen;
+    int job_gen_ok;   /* job_cg holds generation job_gen */
+    char job_cg[AIM_JOB_SLOTS][AIM_JOB_SLOT_CGROUP];
+    double job_sum[AIM_JOB_SLOT_SERIES]; /* poll's scratch */
+    uint64_t poll_no; /* polls so far */
+    int64_t poll_t_ns; /* the poll's frame time */
     nv_tree_entry tree_cache[NV_TREE_CACHE];
     aim_nvml_process_sample psamp[NV_MAX_PROCS];           /* poll's scratch */
     unsigned char pinfo[NV_MAX_PROCS * AIM_NVML_PROCINFO_MAX_SIZE];
@@ -118,9 +143,15 @@ int aim__nv_mig_enabled(const nv_state *st, const nv_gpu *g);
 typedef aim_nvml_return (*aim_nv_procs_call)(aim_nvml_device, unsigned int *, void *);
 /* ComputeRunningProcesses version ver (3, 2, 1), or NULL when the driver lacks it. */
 aim_nv_procs_call aim__nv_procs_fn(const nv_state *st, int ver);
-/* Declares gpu.proc_sm_util / gpu.proc_mem where the driver answers and --metrics wants. */
+/* Declares gpu.proc_sm_util / gpu.proc_mem (a monitored tree) and gpu.job_sm_util (the
+ * agent's job slots) where the driver answers and --metrics wants. */
 int aim__nv_declare_proc_series(nv_state *st, nv_gpu *g, const aim_metric_select *sel,
                                aim_source_ctx *ctx, int dev);
+/* After every GPU's own series: gpu.job_sm_util per job slot where room is left. */
+int aim__nv_declare_job_series(nv_state *st, aim_source_ctx *ctx);
+/* Once per poll: the copy of the job slots' cgroups, renewed when they changed. */
+void aim__nv_refresh_job_slots(nv_state *st);
+/* gpu.proc_sm_util and gpu.job_sm_util, from one call. */
 void aim__nv_poll_proc_sm(nv_state *st, nv_gpu *g, aim_frame *f);
 void aim__nv_poll_proc_mem(nv_state *st, nv_gpu *g, aim_frame *f);
 
