@@ -16,6 +16,9 @@ packages=(gcc meson ninja-build pkg-config libsqlite3-dev libjansson-dev libcurl
           libncurses-dev tmux  # aimeter top, and the terminal its test drives
           libpq-dev postgresql  # the PostgreSQL store, and the server its tests start
           libslurm-dev slurm-wlm munge  # the SPANK plugin, and the one-node SLURM of its test
+          python3-mesonpy python3-venv python3-pip  # pip install of the Python package (docs/install.md)
+          debhelper dh-python lintian chrpath  # the Debian packages (debian/, tests/e2e/test_debian.py)
+          bash-completion zsh  # the shell completion and its tests (tests/e2e/test_man_completion.py)
           chromium)  # the HTML report's browser test (tests/e2e/test_html_browser.py)
 # Node.js bundles web/ at build time; a node already installed (e.g. from NodeSource) is kept.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

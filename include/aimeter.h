@@ -505,8 +505,11 @@ AIM_PUBLIC const char *aim_store_errmsg(const aim_store *store);
  * ~/.local/share/aimeter/aimeter.db). Caller frees with free(). */
 AIM_PUBLIC int aim_default_db_path(char **ret_path);
 
-/* Resolves "last", a full run id or a unique prefix of one. Caller frees *ret_id with
- * free(). -ENOENT no such run, -EEXIST (ambiguous prefix: errmsg lists candidates). */
+/* Resolves a RUN as every command takes it (docs/cli.md, "RUN"): "last" (the newest run),
+ * a full run id, a unique prefix of one, or a run's name (its newest run of that name),
+ * else a unique prefix of a name. Caller frees *ret_id with free(). -ENOENT no such run,
+ * -EEXIST ambiguous (several ids begin with it, it begins several names, or it is both a
+ * name and the start of another run's id: errmsg lists the candidates). */
 AIM_PUBLIC int aim_store_resolve_run(aim_store *store, const char *ref, char **ret_id);
 
 /* Renders the list of runs, newest first, as AIM_FORMAT_TEXT or AIM_FORMAT_JSON (else
@@ -555,6 +558,89 @@ AIM_PUBLIC int aim_store_location_file(const char *location, const char **ret_pa
  * "***"; a plain path is copied as it is. For every message that names a store location a
  * user gave, before (or without) an open that would redact it. 0, or -EINVAL (no buf). */
 AIM_PUBLIC int aim_store_location_redact(const char *location, char *buf, size_t size);
+
+/* (issue 17) Which runs aim_store_find_runs and aim_store_list_runs_where take (`aimeter
+ * ls` filters, docs/cli.md); every criterion given must hold, NULL or 0 is "any". */
+typedef struct aim_run_query {
+    const char *name;         /* the run's name exactly, or a shell pattern when it has *, ?
+                                 or [ (fnmatch(3): `train-*`) */
+    const char *const *tags;  /* n_tags of "KEY=VALUE" (that tag with that value) or "KEY"
+                                 (that tag, any value) */
+    size_t n_tags;
+    const char *host;         /* the host it was recorded on, exactly */
+    int64_t since_wall_ns;    /* started at or after (Unix ns); 0: any */
+    int64_t until_wall_ns;    /* started before (Unix ns); 0: any */
+    unsigned statuses;        /* AIM_RUNS_* bits: its status is one of them; 0: any */
+    size_t limit;             /* at most this many, the newest; 0: all */
+} aim_run_query;
+/* A run's status as `aimeter ls` shows it: the stored one, except that a run stored as
+ * running whose aimeter process is gone (checked on the host that recorded it) is
+ * incomplete. */
+#define AIM_RUNS_RUNNING 0x01u
+#define AIM_RUNS_COMPLETED 0x02u
+#define AIM_RUNS_FAILED 0x04u
+#define AIM_RUNS_INTERRUPTED 0x08u
+#define AIM_RUNS_INCOMPLETE 0x10u
+
+/* (issue 17) One run as aim_store_find_runs lists it. */
+typedef struct aim_run_entry {
+    char id[40];
+    char name[128];
+    char host[128];
+    int64_t start_wall_ns;    /* Unix ns */
+    int64_t last_wall_ns;     /* its end, or its last commit while it was recorded */
+    unsigned status;          /* one AIM_RUNS_* bit */
+    int here;                 /* 1: recorded on this machine (its process could be checked) */
+} aim_run_entry;
+
+/* (issue 17) The runs matching q (NULL: all), newest first (start time, then id): *ret
+ * (free() it; NULL when none) and *ret_n. -EINVAL (a tag that is no KEY or KEY=VALUE, a
+ * store not open), -ENOMEM, the store's errors; aim_store_errmsg() says more. */
+AIM_PUBLIC int aim_store_find_runs(aim_store *store, const aim_run_query *q,
+                                   aim_run_entry **ret, size_t *ret_n);
+/* The same runs rendered as aim_store_list_runs renders them (AIM_FORMAT_TEXT, JSON; CSV
+ * where this aimeter has it, else -EOPNOTSUPP). Caller frees *ret_text. */
+AIM_PUBLIC int aim_store_list_runs_where(aim_store *store, const aim_run_query *q,
+                                         aim_format format, char **ret_text);
+
+/* (issue 17) The runs that use run_id (a full id) as their idle baseline (their reports
+ * subtract its power, aim_config_set_idle_baseline), newest first: *ret (free() it; NULL
+ * when none), *ret_n. -EINVAL, -ENOMEM, the store's errors. */
+AIM_PUBLIC int aim_store_run_dependents(aim_store *store, const char *run_id,
+                                        aim_run_entry **ret, size_t *ret_n);
+
+/* (issue 17) `aimeter rm`: removes the runs run_ids[0..n) (full ids) from the store (open
+ * for writing) with every row of theirs (devices, series, samples, phases, tags, ...), each
+ * in one transaction. Nothing is removed unless every one may be: -ENOENT one is not there;
+ * -EPERM one is still being recorded (its status says running and its process is alive, or
+ * it was recorded on another machine, where that cannot be checked) without
+ * AIM_REMOVE_RUNNING, or is the idle baseline of a run that stays without
+ * AIM_REMOVE_BASELINE (errmsg names the runs). AIM_REMOVE_DRY_RUN: the checks only. Then
+ * -EBUSY, -EROFS, -ECONNREFUSED, -EIO as the store fails (the runs before the one that
+ * failed are removed). removed (may be NULL) is called with each run as it goes (with
+ * AIM_REMOVE_DRY_RUN: each that would), in the order given; a run listed twice goes once. */
+typedef void (*aim_run_entry_fn)(void *userdata, const aim_run_entry *run);
+#define AIM_REMOVE_RUNNING 1u  /* also a run that may still be being recorded: its writer
+                                  then fails to store the rest */
+#define AIM_REMOVE_BASELINE 2u /* also a run other runs use as their idle baseline: their
+                                  reports then say it is gone */
+#define AIM_REMOVE_DRY_RUN 4u  /* check, remove nothing */
+AIM_PUBLIC int aim_store_remove_runs(aim_store *store, const char *const *run_ids, size_t n,
+                                     unsigned flags, aim_run_entry_fn removed, void *userdata);
+
+/* (issue 17) `aimeter gc`'s space: a file store's size in bytes and the part of it that is
+ * free pages (a removal leaves them), and with AIM_RECLAIM_VACUUM (else only measured) the
+ * free pages given back to the file system (SQLite's VACUUM: the whole file rewritten under
+ * the write lock, which a long store holds for as long as a copy of it takes); size_after
+ * is the size then. -EOPNOTSUPP on a server's store (PostgreSQL: its autovacuum reclaims
+ * space), -EBUSY (a writer held the lock beyond the busy timeout), -ENOSPC, -EIO. */
+typedef struct aim_reclaim_stats {
+    int64_t size_before;
+    int64_t free_before;
+    int64_t size_after;       /* = size_before without AIM_RECLAIM_VACUUM */
+} aim_reclaim_stats;
+#define AIM_RECLAIM_VACUUM 1u
+AIM_PUBLIC int aim_store_reclaim(aim_store *store, unsigned flags, aim_reclaim_stats *ret);
 
 /* ---------------------------------------------------------------- carbon method, cost, what-if */
 

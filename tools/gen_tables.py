@@ -4,6 +4,7 @@
   gen_tables.py zones ZONES_CSV [ZONES_CSV...] [CLOUD_CSV] OUT_C
   gen_tables.py history HISTORY_CSV [HISTORY_CSV...] OUT_C
   gen_tables.py cpu CPU_TDP_CSV POWER_MODEL_CSV OUT_C
+  gen_tables.py iso ISO3166_CSV OUT_C
 
 The declarations live in src/lib/data/tables.h. Every row is validated here so a bad edit
 of a CSV file fails the build with a message instead of compiling into wrong numbers.
@@ -18,6 +19,7 @@ ZONE_FIELDS = ["code", "name", "g_per_kwh", "signal", "basis", "year", "source",
 CLOUD_FIELDS = ["provider", "region", "zone", "location", "lat", "lon", "source", "licence"]
 CPU_FIELDS = ["model", "tdp_w", "source", "licence"]
 MODEL_FIELDS = ["key", "value", "unit", "source", "licence", "derivation"]
+ISO_FIELDS = ["alpha3", "alpha2", "name", "source", "licence"]
 
 
 def die(path, line, msg):
@@ -258,6 +260,27 @@ def gen_cpu(src, model_src, out):
     write(out, lines)
 
 
+def gen_iso(src, out):
+    """ISO 3166-1 alpha-3 -> alpha-2 ("USA" -> "US"), sorted by alpha-3, so that a zone
+    may be named as CodeCarbon and many datasets name countries."""
+    lines = [HEADER.format(src="data/iso3166.csv"), '#include "data/tables.h"\n\n',
+             "const aim_iso3166 aim_iso3166_table[] = {\n"]
+    seen2, seen3 = set(), set()
+    rows = sorted(read(src, ISO_FIELDS), key=lambda lr: lr[1]["alpha3"])
+    for line, r in rows:
+        a3, a2 = r["alpha3"], r["alpha2"]
+        if not re.fullmatch(r"[A-Z]{3}", a3) or not re.fullmatch(r"[A-Z]{2}", a2):
+            die(src, line, f"codes must be 3 and 2 capital letters, not {a3!r}, {a2!r}")
+        if a3 in seen3 or a2 in seen2:
+            die(src, line, f"{a3}/{a2} given twice")
+        seen3.add(a3)
+        seen2.add(a2)
+        lines.append(f"    {{ {c_string(a3)}, {c_string(a2)} }},\n")
+    lines.append("};\n")
+    lines.append(f"const size_t aim_iso3166_table_count = {len(rows)};\n")
+    write(out, lines)
+
+
 def write(out, lines):
     with open(out, "w", encoding="utf-8") as f:
         f.writelines(lines)
@@ -270,6 +293,8 @@ def main(argv):
         gen_history(argv[2:-1], argv[-1])
     elif len(argv) == 5 and argv[1] == "cpu":
         gen_cpu(argv[2], argv[3], argv[4])
+    elif len(argv) == 4 and argv[1] == "iso":
+        gen_iso(argv[2], argv[3])
     elif argv[1:2] in (["gpu"], ["embodied"]):  # the estimate's tables: gen_hw_tables.py
         import gen_hw_tables
         if not gen_hw_tables.main(argv):

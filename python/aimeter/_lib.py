@@ -6,8 +6,9 @@ works on a machine where the library is missing: the error comes when something 
 
 Search order (the first that exists wins):
   1. $AIMETER_LIBRARY, a path to libaimeter.so.0 (tests, side-by-side builds);
-  2. next to the package: aimeter/libaimeter.so.0 (a bundled copy), then the library
-     directory that `meson install` wrote into aimeter/_install.py;
+  2. inside the package: aimeter/libaimeter.so.0 (where the wheel puts it: pip install,
+     docs/install.md), then the library directory that `meson install` wrote into
+     aimeter/_install.py;
   3. the source tree's build: <repo>/build/src/lib/libaimeter.so.0 (PYTHONPATH=python);
   4. the system's libaimeter.so.0 (ld.so's search path).
 """
@@ -142,7 +143,7 @@ def _candidates():
         # An explicit choice is the only choice: falling back would hide a typo.
         return [env]
     here = os.path.dirname(os.path.abspath(__file__))
-    paths = [os.path.join(here, SONAME)]
+    paths = [os.path.join(here, SONAME)]  # the wheel's (python/meson.build)
     try:
         from . import _install  # written by `meson install` (python/meson.build)
         paths.append(os.path.join(_install.LIBDIR, SONAME))

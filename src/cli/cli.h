@@ -95,6 +95,9 @@ int cli_store_open_exit_code(int err);
 /* Opens the store for reading commands: "no store at PATH" → AIM_EXIT_NOINPUT etc.
  * Returns 0 and sets *ret_store, or an exit code after printing the error. */
 int cli_open_store(const char *db_path, aim_store **ret_store);
+/* As cli_open_store, but for writing (rm, gc): a file store that is not there is "no store"
+ * (66), never created. */
+int cli_open_store_rw(const char *db_path, aim_store **ret_store);
 
 /* Resolves RUN ("last" when NULL) and prints the error when it fails. Returns 0 or an
  * exit code. Caller frees *ret_id. */
@@ -220,6 +223,8 @@ int cmd_compare(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
 int cmd_hash_password(int argc, char **argv);
 
 #endif

@@ -122,7 +122,9 @@ int cli_store_open_exit_code(int err) {
     return err == -EINVAL ? AIM_EXIT_USAGE : cli_store_exit_code(err);
 }
 
-int cli_open_store(const char *db_path, aim_store **ret_store) {
+/* The store at db_path (NULL: the default), read-only or for writing; a file store that is not
+ * there is "no store" (66), never created. */
+static int open_store(const char *db_path, int read_only, aim_store **ret_store) {
     aim_store *store;
     if (aim_store_new(&store) < 0) {
         cli_error("out of memory");
@@ -143,7 +145,7 @@ int cli_open_store(const char *db_path, aim_store **ret_store) {
         aim_store_free(store);
         return AIM_EXIT_NOINPUT;
     }
-    int r = aim_store_open(store, db_path, 1);
+    int r = aim_store_open(store, db_path, read_only);
     free(def);
     if (r < 0) {
         cli_error("%s", aim_store_errmsg(store));
@@ -153,6 +155,14 @@ int cli_open_store(const char *db_path, aim_store **ret_store) {
     }
     *ret_store = store;
     return 0;
+}
+
+int cli_open_store(const char *db_path, aim_store **ret_store) {
+    return open_store(db_path, 1, ret_store);
+}
+
+int cli_open_store_rw(const char *db_path, aim_store **ret_store) {
+    return open_store(db_path, 0, ret_store);
 }
 
 int cli_bad_option(const char *cmd, char **argv) {
@@ -177,7 +187,8 @@ int cli_store_failed(aim_store *store, int r) {
 
 int cli_resolve_run(aim_store *store, const char *ref, char **ret_id) {
     if (ref && !*ref) {
-        cli_error("an empty RUN names no run: give a run id, a unique prefix of one, or last");
+        cli_error("an empty RUN names no run: give a run id, a unique prefix of one, a run's "
+                  "name or last");
         return AIM_EXIT_USAGE;
     }
     int r = aim_store_resolve_run(store, ref ? ref : "last", ret_id);

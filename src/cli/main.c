@@ -10,7 +10,7 @@ static const char usage[] =
     "\n"
     "Commands:\n"
     "  run [OPTIONS] -- CMD [ARGS...]  run CMD, sample while it runs, print the report\n"
-    "  ls                              runs in the store, newest first\n"
+    "  ls [--name N] [--tag K=V] ...   runs in the store, newest first (filtered; -q: ids only)\n"
     "  report [RUN]                    the report of a run again (default: last)\n"
     "  export [RUN] --csv FILE         the time series as CSV (--json FILE: the summary)\n"
     "  corr [RUN] [--matrix]           which metrics move together (Pearson r), or the matrix\n"
@@ -31,8 +31,11 @@ static const char usage[] =
     "  serve [--listen [ADDR:]PORT]    the store's runs as a read-only JSON API over HTTP\n"
     "  push --to DEST [RUN...]         copy runs into another store (PostgreSQL), idempotently\n"
     "  jobs [--user U] [--since 7d]    batch jobs across nodes, one line each (report --job ID)\n"
+    "  rm RUN... [--dry-run]           remove runs from the store, with all recorded about them\n"
+    "  gc [--dry-run]                  remove runs a dead aimeter left running; reclaim space\n"
     "\n"
-    "RUN is a run id, a unique prefix of one, or 'last'. Every command takes --help.\n"
+    "RUN is a run id, a unique prefix of one, a run's name (its newest run), or 'last'.\n"
+    "Every command takes --help.\n"
     "  -h, --help     this help\n"
     "  -V, --version  print the version\n"
     "\n"
@@ -75,6 +78,8 @@ int main(int argc, char **argv) {
         { "serve", cmd_serve },
         { "push", cmd_push },
         { "jobs", cmd_jobs },
+        { "rm", cmd_rm },
+        { "gc", cmd_gc },
         { "hash-password", cmd_hash_password },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -76,8 +76,26 @@ NOT_RUN = {
         "loads the machine and runs the whole suite from inside it; bash -n",
     ("docs/testing.md", "AIMETER_BUILD=$PWD/build /usr/bin/python3 -m pytest tests/e2e/test_html_browser.py"):
         "runs a test file of this suite from inside it; bash -n",
+    ("docs/install.md", "/usr/bin/python3 -m venv --system-site-packages ~/venvs/aimeter"):
+        "builds the package and installs it into a venv: tests/e2e/test_pip_install.py runs "
+        "this block as it is, in a copy of the tree; bash -n",
+    ("docs/install.md", "/usr/bin/python3 -m pip wheel --no-build-isolation"):
+        "builds the wheel and installs it into a venv: tests/e2e/test_pip_install.py runs "
+        "this block as it is, in a copy of the tree; bash -n",
     ("docs/store.md", "# this node's runs into the shared store"):
         "needs a PostgreSQL server; tests/e2e/test_push.py pushes into one; bash -n",
+    ("docs/packaging.md", "meson install -C build"):
+        "installs into the system's prefix as root; test_man_completion.py installs into a "
+        "DESTDIR and checks the places; bash -n",
+    ("docs/packaging.md", "sudo apt-get install --no-install-recommends debhelper"):
+        "installs packages as root and builds the .debs (a minute or two); test_debian.py "
+        "builds, lints and runs them; bash -n",
+    ("docs/packaging.md", "docker build -t aimeter ."):
+        "no image registry is reachable from these machines: the image cannot be built; bash -n",
+    ("docs/packaging.md", "docker run --rm --gpus all"):
+        "needs the image (not buildable here), GPUs and the NVIDIA Container Toolkit; bash -n",
+    ("docs/packaging.md", "docker run --rm --runtime=nvidia"):
+        "needs the image (not buildable here), GPUs and the NVIDIA Container Toolkit; bash -n",
 }
 
 # Blocks that are not code: formulas, a byte layout, a udev rule (docs/permissions.md, as the

@@ -4,6 +4,7 @@ Expected values are copied from the reference rows named next to them; the prece
 recomputes, in Python, which row of data/zones*.csv each code should give."""
 import csv
 import json
+import os
 
 import pytest
 
@@ -186,3 +187,23 @@ def test_years_of_one_zone():
     assert_one_error(run_aimeter("zones", "XX", "--years"), 1)
     assert_one_error(run_aimeter("zones", "--years"), EX_USAGE)
     assert_one_error(run_aimeter("zones", "FR", "--years", "--marginal"), EX_USAGE)
+
+
+@pytest.mark.parametrize("given, zone", [("USA", "US"), ("fra", "FR"), ("DEU@marginal", "DE"),
+                                         ("GBR@2015", "GB")])
+def test_iso3_country_codes_name_their_zone(db, given, zone):
+    # CodeCarbon's country_iso_code is ISO 3166-1 alpha-3 (data/iso3166.csv).
+    r = run_aimeter("run", "-qq", "--db", db, "--zone", given, "--", "true")
+    assert r.returncode == 0, r.stderr
+    assert report_json(db)["carbon"]["zone"] == zone
+
+
+def test_the_iso3166_table_is_debians():
+    path = "/usr/share/iso-codes/json/iso_3166-1.json"
+    if not os.path.exists(path):
+        pytest.skip("iso-codes is not installed")
+    with open(path, encoding="utf-8") as f:
+        published = {e["alpha_3"]: e["alpha_2"] for e in json.load(f)["3166-1"]}
+    with open(REPO / "data" / "iso3166.csv", encoding="utf-8", newline="") as f:
+        ours = {r["alpha3"]: r["alpha2"] for r in csv.DictReader(f)}
+    assert ours.pop("XKX") == "XK" and ours == published

@@ -80,7 +80,7 @@ static void store_functions_say_why(void **state) {
     SAYS(aim_store_list_runs(st, AIM_FORMAT_MARKDOWN, 0, &text), -EOPNOTSUPP,
          aim_store_errmsg(st));
     assert_string_equal(aim_store_errmsg(st),
-                        "the list of runs has no markdown output (text or json)");
+                        "the list of runs has no markdown output (text, json or csv)");
     FRESH();
     SAYS(aim_store_list_runs(st, AIM_FORMAT_TEXT, 0, NULL), -EINVAL, aim_store_errmsg(st));
     FRESH();

@@ -82,7 +82,12 @@ static void runs_listing(void **state) {
     assert_string_equal(t, "[]\n");
     free(t);
     aim_render_runs in = { .runs = runs, .n = 3 };
-    assert_int_equal(aim__render(AIM_OUTPUT_RUNS, AIM_FORMAT_CSV, &in, &t), -EOPNOTSUPP);
+    assert_int_equal(aim__render(AIM_OUTPUT_RUNS, AIM_FORMAT_MARKDOWN, &in, &t), -EOPNOTSUPP);
+    /* CSV (report/runs_csv.c, tested by test_runs_csv) through the table */
+    assert_int_equal(aim__render(AIM_OUTPUT_RUNS, AIM_FORMAT_CSV, &in, &t), 0);
+    assert_non_null(strstr(t, "20261119-090000-bbbb,a very long experiment name that goes on "
+                              "and on,"));
+    free(t);
     for (int i = 0; i < 3; i++)
         aim__run_summary_clear(&runs[i]);
 }

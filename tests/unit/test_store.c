@@ -818,13 +818,15 @@ static void csv_export_two_groups(void **state) {
     char *text = csv_of(store, run.id, 0);
     size_t len = 0;
     FILE *out;
+    /* Issue 17: a device's columns together (the host's mem.used is in the slow group),
+     * devices in the documented order: the store's slots do not set it. */
     assert_string_equal(text,
-        "time_s,wall_time,host.cpu.util [%],host.cpu.core_util[3] [%],cpu0.energy [J],"
-        "host.mem.used [GiB],process.proc.count\n"
-        "0.000000,2023-11-14T22:13:20.123Z,12.3,,0,,\n"
-        "0.100000,2023-11-14T22:13:20.223Z,50.1,99.9,12.345679,3.5,2\n"
-        "0.200000,2023-11-14T22:13:20.323Z,0,0,25.000001,3.5,2\n"
-        "0.300000,2023-11-14T22:13:20.423Z,100,,37.5,3.5009765625,\n"); /* issue 11: the
+        "time_s,wall_time,host.cpu.util [%],host.cpu.core_util[3] [%],host.mem.used [GiB],"
+        "cpu0.energy [J],process.proc.count\n"
+        "0.000000,2023-11-14T22:13:20.123Z,12.3,,,0,\n"
+        "0.100000,2023-11-14T22:13:20.223Z,50.1,99.9,3.5,12.345679,2\n"
+        "0.200000,2023-11-14T22:13:20.323Z,0,0,3.5,25.000001,2\n"
+        "0.300000,2023-11-14T22:13:20.423Z,100,,3.5009765625,37.5,\n"); /* issue 11: the
                                              stored 3.5 GiB + 1 MiB in full, not 3.501 */
     free(text);
 
@@ -836,8 +838,8 @@ static void csv_export_two_groups(void **state) {
         "column,device,metric,unit,method,energy\n"
         "host.cpu.util [%],host,cpu.util,%,measured,\n"
         "host.cpu.core_util[3] [%],host,cpu.core_util,%,measured,\n"
-        "cpu0.energy [J],cpu0,energy,J,measured,measured: rapl energy counter\n"
         "host.mem.used [GiB],host,mem.used,GiB,measured,\n"
+        "cpu0.energy [J],cpu0,energy,J,measured,measured: rapl energy counter\n"
         "process.proc.count,process,proc.count,,measured,\n");
     free(text);
 

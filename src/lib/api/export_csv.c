@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "aimeter.h"
+#include "processing/column_order.h"
 #include "processing/whatif.h"
 #include "store/store.h"
 #include "util/strbuf.h"
@@ -50,6 +51,7 @@ typedef struct export_ctx {
     int *col_group;           /* per series (slot order): its group */
     int *col_pos;             /* and its position within the group */
     int *col_decimals;
+    int *order;               /* the series in column order (processing/column_order.h) */
 } export_ctx;
 
 /* ------------------------------------------------------------------ output */
@@ -97,6 +99,7 @@ static void groups_free(export_ctx *x) {
     free(x->col_group);
     free(x->col_pos);
     free(x->col_decimals);
+    free(x->order);
 }
 
 static int find_group(const export_ctx *x, int group) {
@@ -114,7 +117,9 @@ static int groups_setup(export_ctx *x) {
     x->col_group = calloc(n, sizeof *x->col_group);
     x->col_pos = calloc(n, sizeof *x->col_pos);
     x->col_decimals = calloc(n, sizeof *x->col_decimals);
-    if (!x->groups || !x->col_group || !x->col_pos || !x->col_decimals)
+    x->order = calloc(n, sizeof *x->order);
+    if (!x->groups || !x->col_group || !x->col_pos || !x->col_decimals || !x->order ||
+        aim__series_column_order(&x->run, x->order) < 0)
         return -ENOMEM;
     for (int i = 0; i < ns; i++) {
         const aim_series_summary *s = &x->run.series[i];
@@ -167,9 +172,9 @@ static void column_name(const aim_run_summary *run, const aim_series_summary *s,
 
 static void write_header(export_ctx *x, csv_out *out) {
     out_put(out, "time_s,wall_time");
-    for (int i = 0; i < x->run.n_series; i++) {
+    for (int c = 0; c < x->run.n_series; c++) {
         char name[256];
-        column_name(&x->run, &x->run.series[i], name, sizeof name);
+        column_name(&x->run, &x->run.series[x->order[c]], name, sizeof name);
         out_putc(out, ',');
         put_field(out, name);
     }
@@ -183,7 +188,8 @@ static void write_row(export_ctx *x, int primary, const aim_series_tick *t, csv_
     out_put(out, num);
     out_putc(out, ',');
     out_put(out, wall);
-    for (int i = 0; i < x->run.n_series; i++) {
+    for (int c = 0; c < x->run.n_series; c++) {
+        int i = x->order[c];
         const group_hold *g = &x->groups[x->col_group[i]];
         int pos = x->col_pos[i];
         const double *v;
@@ -302,11 +308,19 @@ int aim_export_csv_columns(aim_store *store, const char *run_id, aim_write_fn wr
         aim__store_set_error(store, "%s", aim__db_errmsg(db));
         return r;
     }
+    int *order = calloc((size_t)(run.n_series > 0 ? run.n_series : 1), sizeof *order);
+    if (!order || aim__series_column_order(&run, order) < 0) {
+        free(order);
+        aim__run_summary_clear(&run);
+        aim__store_set_error(store, "out of memory");
+        return -ENOMEM;
+    }
     csv_out o = { .write = write, .userdata = userdata, .b = AIM_STRBUF_INIT };
     csv_out *out = &o;
     out_put(out, "column,device,metric,unit,method,energy");
     out_row_end(out);
-    for (int i = 0; i < run.n_series; i++) {
+    for (int c = 0; c < run.n_series; c++) {
+        int i = order[c];
         const aim_series_summary *s = &run.series[i];
         const aim_metric_info *m = aim_metric_find(s->metric_key);
         char name[256], energy[sizeof run.devices[0].energy_detail + 64] = "";
@@ -338,6 +352,7 @@ int aim_export_csv_columns(aim_store *store, const char *run_id, aim_write_fn wr
         r = w;
         aim__store_set_error(store, "cannot write the column list: %s", aim_strerror(w));
     }
+    free(order);
     aim__run_summary_clear(&run);
     return r < 0 ? r : 0;
 }

@@ -37,6 +37,13 @@ extern const double aim_zone_history_values[];
 extern const aim_cloud_region aim_cloud_region_table[];
 extern const size_t aim_cloud_region_table_count;
 
+/* data/iso3166.csv: ISO 3166-1 alpha-3 -> alpha-2, sorted by alpha-3 (zones.c). */
+typedef struct aim_iso3166 {
+    const char *alpha3, *alpha2;
+} aim_iso3166;
+extern const aim_iso3166 aim_iso3166_table[];
+extern const size_t aim_iso3166_table_count;
+
 /* data/cpu_tdp.csv. */
 extern const aim_cpu_tdp aim_cpu_tdp_table[];
 extern const char aim_cpu_tdp_names[];

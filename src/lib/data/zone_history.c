@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "data/carbon.h"
 #include "data/tables.h"
 #include "util/numfmt.h"
 #include "util/text.h"
@@ -38,6 +39,9 @@ static int zone_of(const char *code, char out[24]) {
             return -ENOENT;
         code = r->zone;
     }
+    const char *alpha2 = aim__zone_alpha2_of(code);
+    if (alpha2)
+        code = alpha2;
     return canonical(code, strlen(code), out);
 }
 

@@ -54,6 +54,15 @@ static const aim_cloud_region *find_region(const char *name) {
     return NULL;
 }
 
+const char *aim__zone_alpha2_of(const char *code) {
+    if (strlen(code) != 3)
+        return NULL;
+    for (size_t i = 0; i < aim_iso3166_table_count; i++)
+        if (equal_n(aim_iso3166_table[i].alpha3, code, 3))
+            return aim_iso3166_table[i].alpha2;
+    return NULL;
+}
+
 int aim_zone_lookup_basis(const char *code, int marginal, const char *basis,
                           const aim_zone_info **ret_zone) {
     if (!code || !*code || !ret_zone)
@@ -71,6 +80,9 @@ int aim_zone_lookup_basis(const char *code, int marginal, const char *basis,
             return -ENOENT;
         code = r->zone;
     }
+    const char *alpha2 = aim__zone_alpha2_of(code);
+    if (alpha2)
+        code = alpha2;
     const char *signal = aim__signal_name(marginal ? AIM_SIGNAL_MARGINAL : AIM_SIGNAL_AVERAGE);
     size_t len = strlen(code);
     for (;;) {

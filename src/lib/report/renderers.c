@@ -16,6 +16,7 @@
 #include "report/job_report.h"
 #include "report/renderers.h"
 #include "report/report.h"
+#include "report/runs_csv.h"
 #include "report/whatif_report.h"
 #include "util/strbuf.h"
 
@@ -62,6 +63,7 @@ static int report_markdown(const void *in, char **t) {
 #define GPUS(in) ((const aim_render_gpus *)(in))
 static int runs_text(const void *in, char **t) { return aim__runs_render_text(RUNS(in)->runs, RUNS(in)->n, t); }
 static int runs_json(const void *in, char **t) { return aim__runs_render_json(RUNS(in)->runs, RUNS(in)->n, t); }
+static int runs_csv(const void *in, char **t) { return aim__runs_render_csv(RUNS(in)->runs, RUNS(in)->n, t); }
 static int devices_text(const void *in, char **t) {
     return aim__devices_render(DEVICES(in)->probes, DEVICES(in)->n, 0, t);
 }
@@ -143,7 +145,8 @@ static const struct {
                                         [AIM_FORMAT_JSON] = report_json,
                                         [AIM_FORMAT_MARKDOWN] = report_markdown } },
     [AIM_OUTPUT_RUNS] = { "list of runs", { [AIM_FORMAT_TEXT] = runs_text,
-                                            [AIM_FORMAT_JSON] = runs_json } },
+                                            [AIM_FORMAT_JSON] = runs_json,
+                                            [AIM_FORMAT_CSV] = runs_csv } },
     [AIM_OUTPUT_DEVICES] = { "list of devices", { [AIM_FORMAT_TEXT] = devices_text,
                                                   [AIM_FORMAT_JSON] = devices_json } },
     [AIM_OUTPUT_ESTIMATE] = { "estimate", { [AIM_FORMAT_TEXT] = estimate_text,

@@ -134,7 +134,10 @@ typedef struct aim_run_filter {
 int aim__db_list_runs_where(aim_db *db, const aim_run_filter *f, aim_run_summary **ret_runs,
                             size_t *ret_count);
 
-/* "last", a full id or a unique prefix. -ENOENT, -EEXIST (ambiguous; err lists some). */
+/* RUN as every command takes it (store/sql/runs.c; docs/cli.md, "RUN"): "last", a full id,
+ * a unique prefix of one, a run's name (its newest run), a unique prefix of a name. -ENOENT,
+ * -EEXIST (ambiguous: several ids or names, or a name that is also the start of other runs'
+ * ids; err lists some). */
 int aim__db_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen);
 
 /* Calls fn for every tick of every chunk of group `group` of the run, in time order (the

@@ -634,6 +634,68 @@ static int collect_ids(aim_db *db, aim_sql_stmt *st, char ids[][40], int max) {
     return r;
 }
 
+/* RUN as the commands take it (db.h): "last", a full id, a unique prefix of one, or a run's
+ * name (its latest run), else a unique prefix of a name. Names are free text: one that is
+ * also an id prefix is ambiguous, never silently one of the two. */
+static const char named_sql[] =
+    "SELECT id FROM runs WHERE name = ?1 ORDER BY start_wall_ns DESC, id DESC";
+static const char name_prefix_sql[] =
+    "SELECT name FROM runs WHERE name <> '' AND "
+    "substr(name, 1, length(CAST(?1 AS TEXT))) = ?1 GROUP BY name ORDER BY name LIMIT 6";
+
+/* One statement of this file's own (not kept prepared: a lookup is one per command) with
+ * ?1 = ref, its first column's texts into out[0..max) (size each): the row count or -errno. */
+static int lookup_texts(aim_db *db, const char *sql, const char *ref, char *out, size_t size,
+                        int max) {
+    aim_sql_stmt *st = NULL;
+    int r = aim__sql_prepare(S(db)->conn, sql, &st);
+    if (r < 0)
+        return aim__db_set_error(db, r, "%s: cannot look the run up: %s", S(db)->path,
+                                 aim__sql_errmsg(S(db)->conn));
+    bind_text(st, 1, ref);
+    int n = 0, rc;
+    while ((rc = aim__sql_step(st)) == 1) {
+        if (n < max)
+            aim__sql_column_text_copy(st, 0, out + (size_t)n * size, size);
+        n++;
+    }
+    r = rc == 0 ? n : aim__sql_store_fail(db, rc, "cannot look the run up");
+    aim__sql_finalize(st);
+    return r;
+}
+
+/* ", "-separated items[0..min(n, 5)) into buf, then ", ..." when there are more. */
+static void join_some(char *buf, size_t size, const char *items, size_t item_size, int n,
+                      int quote) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && i < 5 && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, quote ? "%s\"%s\"" : "%s%s",
+                                 i ? ", " : "", items + (size_t)i * item_size);
+    if (n > 5 && used < size)
+        snprintf(buf + used, size - used, ", ...");
+}
+
+/* ref, neither an id's start nor a name: the latest run of the one name it begins. 1 (the
+ * id in ids[0]) or -errno (db's message set). */
+static int resolve_name_prefix(aim_db *db, const char *ref, char ids[][40]) {
+    char names[6][sizeof ((aim_run_summary *)0)->name];
+    int k = lookup_texts(db, name_prefix_sql, ref, names[0], sizeof names[0], 6);
+    if (k < 0)
+        return k;
+    if (k == 0)
+        return aim__db_set_error(db, -ENOENT, "no run matches '%s' in %s", ref, S(db)->path);
+    if (k > 1) {
+        char list[768];
+        join_some(list, sizeof list, names[0], sizeof names[0], k, 1);
+        return aim__db_set_error(db, -EEXIST, "run '%s' is ambiguous: it begins the names %s "
+                                 "(give a whole name or an id)", ref, list);
+    }
+    int n = lookup_texts(db, named_sql, names[0], ids[0], sizeof ids[0], 1);
+    return n == 0 ? aim__db_set_error(db, -ENOENT, "no run matches '%s' in %s", ref, S(db)->path)
+                  : n < 0 ? n : 1;
+}
+
 int sql_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_t errlen) {
     char ids[6][40];
     aim_sql_stmt *st = NULL;
@@ -663,17 +725,29 @@ int sql_resolve_run(aim_db *db, const char *ref, char **ret_id, char *err, size_
                 goto out;
             bind_text(st, 1, ref);
             n = collect_ids(db, st, ids, 6);
+            /* An id prefix that is also a name: both are listed, neither is taken (unless
+             * the name's latest run is the one run the prefix matches). */
+            char named[1][40];
+            int m = n >= 0 ? lookup_texts(db, named_sql, ref, named[0], sizeof named[0], 1) : 0;
+            if (m < 0) {
+                n = m;
+            } else if (m > 0 && n > 0 && !(n == 1 && strcmp(ids[0], named[0]) == 0)) {
+                char list[256];
+                join_some(list, sizeof list, ids[0], sizeof ids[0], n, 0);
+                n = aim__db_set_error(db, -EEXIST, "run '%s' is ambiguous: the name of %d run%s "
+                                      "(the latest %s) and the start of the id of %s (give a "
+                                      "full id)", ref, m, m == 1 ? "" : "s", named[0], list);
+            } else if (n == 0 && m > 0) {
+                memcpy(ids[0], named[0], sizeof ids[0]);
+                n = 1;
+            } else if (n == 0) {
+                n = resolve_name_prefix(db, ref, ids);
+            }
         }
-        if (n == 0)
-            n = aim__db_set_error(db, -ENOENT, "no run matches '%s' in %s", ref, S(db)->path);
         if (n > 1) {
-            char list[256] = "";
-            size_t used = 0;
-            for (int i = 0; i < n && i < 5; i++)
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
-                                         i ? ", " : "", ids[i]);
-            n = aim__db_set_error(db, -EEXIST, "run '%s' is ambiguous: it matches %s%s", ref,
-                                  list, n > 5 ? ", ..." : "");
+            char list[256];
+            join_some(list, sizeof list, ids[0], sizeof ids[0], n, 0);
+            n = aim__db_set_error(db, -EEXIST, "run '%s' is ambiguous: it matches %s", ref, list);
         }
     }
     r = n < 0 ? n : 0;
