@@ -24,8 +24,15 @@
  * push-10hz|push-1khz: `aimeter push` instead (AIMETER, the binary): the chunked run written
  * into a new SQLite store beside DATADIR, then `aimeter push --db SQLITE --to URL RUN` timed
  * (wall; its CPU by wait4; the server's), and once more (nothing new: the idempotent check).
- * usage: bench_pg_layout URL DATADIR 10hz|1khz|push-10hz|push-1khz [SECONDS [AIMETER]].
- * Never fails on a timing. */
+ *
+ * read-10hz|read-1khz: the chunked reads alone, PostgreSQL against SQLite: the chunked run
+ * written into the server and into a new SQLite store beside DATADIR, then on each, median
+ * of 5 calls: every chunk and its summary through the store's iterator (nothing decoded: the
+ * driver's cost), the /series handler over the whole run, the energy of the power series
+ * (series reader). On PostgreSQL twice, interleaved: results as text (the driver before issue
+ * 16's binary results: store/postgres/results.h) and in binary (the driver's default).
+ * usage: bench_pg_layout URL DATADIR 10hz|1khz|push-10hz|push-1khz|read-10hz|read-1khz
+ * [SECONDS [AIMETER]]. Never fails on a timing. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -42,6 +49,8 @@
 #include "pg_server_cpu.h"
 #include "serve_rig.h"
 #include "store/db.h"
+#include "store/postgres/results.h"
+#include "store/sql/sql_store.h"
 #include "store_files.h"
 
 #define REPEAT 5
@@ -335,17 +344,129 @@ static int bench_push(const char *url, const char *datadir, const shape *s, node
     return 0;
 }
 
+/* Every chunk of the run's group 0 and its summary, through the store's iterator: the
+ * bytes read (nothing decoded). */
+static int chunks_only(void *arg) {
+    query *q = arg;
+    aim_db_chunk_iter *it;
+    if (aim__db_chunk_iter_new(reader_db, q->n->run.id, 0, &it) < 0)
+        return -1;
+    const uint8_t *blob, *sum;
+    size_t len, sum_len, bytes = 0;
+    int r;
+    while ((r = aim__db_chunk_iter_next(it, &blob, &len, NULL)) == 1) {
+        bytes += len;
+        if (aim__db_chunk_iter_summary(it, &sum, &sum_len) == 1)
+            bytes += sum_len;
+    }
+    aim__db_chunk_iter_free(it);
+    q->from = (double)bytes;
+    return r;
+}
+
+/* Results as text (on) or in binary on the store's connections, where they are PostgreSQL. */
+static void text_results(aim_store *store, int on) {
+    aim_sql *c[2] = { aim__db_sql(reader_db), aim__db_sql(aim__store_db(store)) };
+    for (int i = 0; i < 2; i++)
+        if (aim__sql_dialect(c[i]) == AIM_SQL_POSTGRES)
+            aim__pg_text_results(c[i], on);
+}
+
+typedef struct read_costs { cost chunks, series, energy; double bytes, joules; } read_costs;
+
+static read_costs read_once(aim_store *store, node_run *n) {
+    read_costs rc;
+    double dur = (double)n->run.duration_ns * 1e-9;
+    query whole = { store, n, 0, dur, 0 }, walk = { .n = n }, e = { .n = n };
+    rc.chunks = timed(chunks_only, &walk, NULL);
+    rc.series = timed(series_route, &whole, NULL);
+    rc.energy = timed(energy_reader, &e, NULL);
+    rc.bytes = walk.from;
+    rc.joules = e.from;
+    if (whole.status != 200)
+        rc.joules = NAN;
+    return rc;
+}
+
+static int open_reader(const char *url, aim_store **store) {
+    char err[512];
+    if (aim_store_new(store) < 0 || aim_store_open(*store, url, 1) < 0 ||
+        aim__db_open(url, 1, &reader_db, err, sizeof err) < 0) {
+        fprintf(stderr, "bench_pg_layout: cannot open %s read-only\n", url);
+        return -1;
+    }
+    return 0;
+}
+
+static void read_row(const char *what, cost pg_text, cost pg_bin, cost lite) {
+    printf("| %s | %.1f; %.1f + %.1f | %.1f; %.1f + %.1f | %.1f; %.1f |\n", what,
+           pg_text.wall * 1e3, pg_text.client * 1e3, pg_text.server * 1e3, pg_bin.wall * 1e3,
+           pg_bin.client * 1e3, pg_bin.server * 1e3, lite.wall * 1e3, lite.client * 1e3);
+}
+
+/* The chunked reads on PostgreSQL (text results, then binary, twice interleaved: the best
+ * of the two of each) and on SQLite. */
+static int bench_read(const char *url, const char *datadir, const shape *s, node_run *n) {
+    char src[480];
+    snprintf(src, sizeof src, "%s/../read-src-%d.db", datadir, (int)getpid());
+    cost ci;
+    if (ingest_chunked(url, s, n, &ci) < 0 || ingest_chunked(src, s, n, &ci) < 0)
+        return 1;
+    exec_ok("VACUUM ANALYZE chunks");
+    aim_store *store;
+    if (open_reader(url, &store) < 0)
+        return 1;
+    read_costs t[2], b[2];
+    for (int round = 0; round < 2; round++) {
+        text_results(store, 1);
+        t[round] = read_once(store, n);
+        text_results(store, 0);
+        b[round] = read_once(store, n);
+    }
+    aim__db_close(reader_db);
+    aim_store_free(store);
+    if (open_reader(src, &store) < 0)
+        return 1;
+    read_costs l = read_once(store, n);
+    aim__db_close(reader_db);
+    aim_store_free(store);
+    bench_unlink_store(src);
+    /* The round with less client CPU, per figure. */
+#define LESS(r, f) r[r[1].f.client < r[0].f.client].f
+    read_costs pt = t[0], pb = b[0];
+    pt.chunks = LESS(t, chunks), pt.series = LESS(t, series), pt.energy = LESS(t, energy);
+    pb.chunks = LESS(b, chunks), pb.series = LESS(b, series), pb.energy = LESS(b, energy);
+#undef LESS
+    double vals = (double)n->run.samples * n->run.n_series;
+    printf("| chunked reads, %s: %d series, %.0f s, %.0f values, %.2f MB of chunks + summaries "
+           "(median of %d; per call: wall ms; CPU client + server ms) | PostgreSQL, text results | "
+           "PostgreSQL, binary results | SQLite (wall; CPU) |\n", s->name, n->run.n_series,
+           s->seconds, vals, pt.bytes / 1e6, REPEAT);
+    printf("|---|---|---|---|\n");
+    read_row("every chunk and summary through the iterator (not decoded)", pt.chunks, pb.chunks,
+             l.chunks);
+    read_row("/series?points=2000, whole run (route handler)", pt.series, pb.series, l.series);
+    read_row("energy of the power series (series reader + trapezoid)", pt.energy, pb.energy,
+             l.energy);
+    printf("\nchecks: bytes read %.0f / %.0f / %.0f; energy %.6f / %.6f / %.6f J (text, binary, "
+           "SQLite); other round's client CPU, chunks: text %.1f ms, binary %.1f ms\n", pt.bytes,
+           pb.bytes, l.bytes, pt.joules, pb.joules, l.joules,
+           t[t[1].chunks.client >= t[0].chunks.client].chunks.client * 1e3,
+           b[b[1].chunks.client >= b[0].chunks.client].chunks.client * 1e3);
+    return 0;
+}
+
 static void row(const char *what, cost c) {
     printf("| %s | %.1f | %.1f | %.1f |\n", what, c.wall * 1e3, c.client * 1e3, c.server * 1e3);
 }
 
 int main(int argc, char **argv) {
     const char *kind = argc > 3 ? argv[3] : "";
-    int push = strncmp(kind, "push-", 5) == 0;
-    kind += push ? 5 : 0;
+    int push = strncmp(kind, "push-", 5) == 0, read = strncmp(kind, "read-", 5) == 0;
+    kind += push || read ? 5 : 0;
     if (argc < 4 || (strcmp(kind, "10hz") && strcmp(kind, "1khz")) || (push && argc < 6)) {
-        fprintf(stderr, "usage: bench_pg_layout URL DATADIR 10hz|1khz|push-10hz|push-1khz "
-                "[SECONDS [AIMETER]]\n");
+        fprintf(stderr, "usage: bench_pg_layout URL DATADIR 10hz|1khz|push-10hz|push-1khz|"
+                "read-10hz|read-1khz [SECONDS [AIMETER]]\n");
         return 2;
     }
     const char *url = argv[1];
@@ -369,6 +490,13 @@ int main(int argc, char **argv) {
     aim__db_close(db);
     if (push)
         return bench_push(url, argv[2], &s, &n, argv[5]);
+    if (read) {
+        fresh_run(&n, &s);
+        char del[256];
+        snprintf(del, sizeof del, "DELETE FROM runs WHERE id = '%s'", n.run.id);
+        exec_ok(del);
+        return bench_read(url, argv[2], &s, &n);
+    }
     fresh_run(&n, &s);
     char sql[256];
     snprintf(sql, sizeof sql, "DELETE FROM runs WHERE id = '%s'", n.run.id);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The PostgreSQL benchmarks (issue 16; docs/performance.md, "PostgreSQL store"), each on a
 # throw-away server of tests/tools/pg_tmp.sh (fsync off, as the tests run it), then the
-# real-time ingest once more on a server with fsync on (a durable server's commits).
+# real-time ingest once more on a server with fsync on (a durable server's commits). The
+# chunked reads (bench_pg_layout read-*) compare the driver's results as text and in binary.
 # usage: bench/pg_bench.sh [BUILD_DIR] [--quick]   (needs PostgreSQL and a build with it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,9 @@ for shape in 10hz 1khz; do
   echo
   echo "## aimeter push, $shape"
   "$build/bench/bench_pg_layout" "$url" "$pg/data" "push-$shape" "$hour" "$build/src/cli/aimeter"
+  echo
+  echo "## Chunked reads: PostgreSQL (results as text, in binary) and SQLite, $shape"
+  "$build/bench/bench_pg_layout" "$url" "$pg/data" "read-$shape" "$hour"
   echo
 done
 # The same real-time ingest on another throw-away server, restarted durable: fsync,

@@ -19,6 +19,7 @@ import pytest
 
 from agentproc import DEADLINE, Agent, sock_dir, wait_until  # noqa: F401 (fixture)
 from conftest import kill_tree, popen_aimeter, run_aimeter
+from pgproxy import HeldServer, unix_socket_of
 from pgserver import pg_server_or_skip, query
 
 FAST = ("--upload-interval", "50ms")
@@ -262,4 +263,207 @@ def test_a_run_id_taken_on_the_server_is_uploaded_under_a_new_id(own_pg, tmp_pat
     assert new_id[:16] == left[:16]  # the same second
     assert chunk_keys(query(url, f"SELECT grp, seq FROM chunks WHERE run_id = '{new_id}'")) \
         == spooled
+    assert lite(spool, "SELECT id FROM runs") == []
+
+
+# ------------------------------------------------------------------ a server that never answers
+# The start waits for the server's connection only a bounded time (docs/store.md, "When the
+# server is unreachable"); a connection still being made is the uploader's. pgproxy.HeldServer
+# is a host that accepts the TCP connection and never says a word: libpq waits for its first
+# bytes until connect_timeout, which the URLs set to 0 (for ever), so nothing here depends on
+# a duration: before the fix the measured command never started. The command writes a file
+# when it starts and then waits on a FIFO; the listener says whether aimeter's connection is
+# still held at that point.
+
+def held_command(started, go):
+    return ("sh", "-c", f"echo started > {started}; read x < {go}")
+
+
+def push_lines(stderr, spool, url):
+    """The warnings logged with the push command (the report repeats the run's warnings)."""
+    push_cmd = f"aimeter push --db {spool} --to {url}"
+    return [ln for ln in stderr.splitlines()
+            if ln.startswith("aimeter: warning: ") and push_cmd in ln]
+
+
+def start_held_run(tmp_path, url, *extra):
+    spool, started, go = str(tmp_path / "spool.db"), tmp_path / "started", tmp_path / "go"
+    os.mkfifo(go)
+    proc, _, err = popen_aimeter("run", "--db", url, "--spool", spool, *FAST, "-i", "20ms",
+                                 "--sources", "procfs", *extra, "--",
+                                 *held_command(started, go), out_dir=tmp_path)
+    return proc, err, spool, started, go
+
+
+def release(go):
+    with open(go, "w") as f:
+        f.write("x\n")
+
+
+def test_a_server_that_never_answers_does_not_hold_the_start(tmp_path):
+    """The host accepts and stays silent for the whole run: the command starts while
+    aimeter's connection is still held, the run completes into the spool, and its end says
+    how to push it (the connection still pending at the end is let go within the end's
+    deadline)."""
+    with HeldServer() as held:
+        url = held.url("aimeter", "aimeter")
+        proc, err, spool, started, go = start_held_run(tmp_path, url)
+        try:
+            wait_until(lambda: started.exists() or proc.poll() is not None,
+                       "the measured command to start")
+            assert started.exists(), err.read_text()
+            wait_until(lambda: held.counts()[0] >= 1, "aimeter's connection accepted")
+            # the connection begun before the command ran is held still: the start did not
+            # wait for it to end
+            accepted, closed, _ = held.counts()
+            assert accepted == 1 and closed == 0, held.counts()
+            release(go)
+            assert proc.wait(timeout=DEADLINE) == 0, err.read_text()
+        finally:
+            kill_tree(proc)
+        stderr = err.read_text()
+    ends = push_lines(stderr, spool, url)
+    assert len(ends) == 1 and "cannot be reached at the end of the run" in ends[0], stderr
+    ((run_id, status, warnings),) = lite(spool, "SELECT id, status, warnings FROM runs")
+    assert status == "completed" and ends[0].split("warning: ", 1)[1] in warnings, warnings
+    assert lite(spool, f"SELECT 1 FROM chunks WHERE run_id = '{run_id}'")
+    assert f"run {run_id}" in stderr  # the report, read from the spool
+
+
+def test_a_connection_made_after_the_start_is_the_uploaders(pg_server, tmp_path):
+    """The host is silent until the command has started, then passes the connection (and
+    any later one) to a real server: the uploader takes over the connection start() began
+    and uploads the run over it as if it had been made at the start."""
+    direct = pg_server.createdb()
+    dbname = direct.split("@/", 1)[1].split("?", 1)[0]
+    with HeldServer() as held:
+        url = held.url("aimeter", dbname)
+        proc, err, spool, started, go = start_held_run(tmp_path, url)
+        try:
+            wait_until(lambda: started.exists() or proc.poll() is not None,
+                       "the measured command to start")
+            assert started.exists(), err.read_text()
+            wait_until(lambda: held.counts()[0] >= 1, "aimeter's connection accepted")
+            assert held.counts()[:2] == (1, 0), held.counts()
+            held.proxy_to(unix_socket_of(direct))
+            wait_until(lambda: proc.poll() is None and int((pg_rows(
+                direct, "SELECT count(*) FROM chunks") or [("0",)])[0][0]) >= 2,
+                "uploads over the connection made at the start")
+            # one connection: the start's, taken over (no other was made; the report
+            # `aimeter run` prints at its end reads the server on a connection of its own)
+            assert held.counts() == (1, 0, 1), held.counts()
+            release(go)
+            assert proc.wait(timeout=DEADLINE) == 0, err.read_text()
+        finally:
+            kill_tree(proc)
+    ((run_id,),) = query(direct, "SELECT id FROM runs")
+    assert_every_sample_once(direct, run_id)
+    w = warnings_of(direct, run_id)
+    assert "cannot" not in w and "kept in the spool" not in w, w
+    assert lite(spool, "SELECT id FROM runs") == []  # uploaded whole: gone from the spool
+
+
+def test_a_refusal_after_the_start_is_a_warning_and_the_run_stays_in_the_spool(pg_server,
+                                                                              tmp_path):
+    """The server answers only once the command has started, and refuses (no such
+    database): what would have failed the start is now the run's warning, with the push
+    command; the run is kept in the spool and the command's status is aimeter's."""
+    socket_path = unix_socket_of(pg_server.url)
+    with HeldServer() as held:
+        url = held.url("aimeter", "no_such_db")
+        proc, err, spool, started, go = start_held_run(tmp_path, url)
+        try:
+            wait_until(lambda: started.exists() or proc.poll() is not None,
+                       "the measured command to start")
+            assert started.exists(), err.read_text()
+            held.proxy_to(socket_path)
+            wait_until(lambda: proc.poll() is None and any(
+                "refused the run" in (w or "") for (w,) in lite(spool,
+                                                                "SELECT warnings FROM runs")),
+                "the refusal noted in the spool")
+            release(go)
+            assert proc.wait(timeout=DEADLINE) == 0, err.read_text()
+        finally:
+            kill_tree(proc)
+        stderr = err.read_text()
+        assert held.counts()[0] == 1, held.counts()  # not tried again
+    ends = push_lines(stderr, spool, url)
+    assert len(ends) == 1, stderr
+    assert "refused the run" in ends[0], ends[0]
+    ((status, warnings),) = lite(spool, "SELECT status, warnings FROM runs")
+    assert status == "completed" and 'database "no_such_db" does not exist' in warnings
+    assert "cannot be reached" not in warnings, warnings  # one line says it
+
+
+@pytest.mark.parametrize("case", ["no such database", "unknown role", "newer schema"])
+def test_a_refusal_at_the_start_still_fails_the_start(pg_server, tmp_path, case):
+    """Errors the server says within the start's wait keep failing the start, before the
+    command runs, with their exit code and one line (a local server answers in
+    milliseconds; the wait is a second past the spool's and the sources' opening)."""
+    host = pg_server.url.split("host=", 1)[1]
+    if case == "no such database":
+        url, code, says = f"postgresql://aimeter@/no_such_db?host={host}", 73, "does not exist"
+    elif case == "unknown role":
+        url, code, says = f"postgresql://nobody_here@/aimeter?host={host}", 73, "does not exist"
+    else:
+        url, code, says = pg_server.createdb(), 65, "newer aimeter"
+        r = run_aimeter("run", "-q", "--db", url, "--spool", tmp_path / "first.db",
+                        "--sources", "procfs", "--", "true")
+        assert r.returncode == 0, r.stderr
+        query(url, "UPDATE aimeter_meta SET value = '999' WHERE key = 'schema_version'")
+    ran = tmp_path / "ran"
+    r = run_aimeter("run", "--db", url, "--spool", tmp_path / "spool.db", "--sources", "procfs",
+                    "--", "sh", "-c", f"echo ran > {ran}")
+    assert r.returncode == code, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and says in lines[0], r.stderr
+    assert not ran.exists()
+
+
+def test_own_run_id_taken_on_the_server_meanwhile_is_renamed_at_its_end(pg_server, tmp_path):
+    """Another node's run under this run's id reaches the server while the run records and
+    before its first upload (the server is reached through HeldServer, held silent until
+    then): the run is renamed in the spool at its end, uploaded under the new id with the
+    warning saying so, the report names the new id, and the other node's run is left as it
+    was."""
+    direct = pg_server.createdb()
+    dbname = direct.split("@/", 1)[1].split("?", 1)[0]
+    with HeldServer() as held:
+        url = held.url("aimeter", dbname)
+        proc, err, spool, started, go = start_held_run(tmp_path, url)
+        try:
+            wait_until(lambda: proc.poll() is None and started.exists() and
+                       lite(spool, "SELECT id FROM runs"), "the run recorded in the spool")
+            ((run_id,),) = lite(spool, "SELECT id FROM runs")
+            # another node's run, same id, pushed to the server meanwhile
+            other = str(tmp_path / "other.db")
+            src, dst = sqlite3.connect(spool), sqlite3.connect(other)
+            src.backup(dst)
+            src.close()
+            dst.execute(f"UPDATE runs SET host = 'another-node' WHERE id = '{run_id}'")
+            dst.commit()
+            dst.close()
+            p = run_aimeter("push", "--db", other, "--to", direct)
+            assert p.returncode == 0, p.stderr
+            other_chunks = chunk_keys(query(
+                direct, f"SELECT grp, seq FROM chunks WHERE run_id = '{run_id}'"))
+            # the uploader's connection reaches the server now
+            held.proxy_to(unix_socket_of(direct))
+            wait_until(lambda: held.counts()[2] >= 1, "aimeter's connection passed on")
+            release(go)
+            assert proc.wait(timeout=DEADLINE) == 0, err.read_text()
+        finally:
+            kill_tree(proc)
+        stderr = err.read_text()
+    assert query(direct, f"SELECT host FROM runs WHERE id = '{run_id}'") == [("another-node",)]
+    assert chunk_keys(query(direct, f"SELECT grp, seq FROM chunks WHERE run_id = '{run_id}'")) \
+        == other_chunks
+    renamed = query(direct, "SELECT id FROM runs WHERE host <> 'another-node'")
+    assert len(renamed) == 1, query(direct, "SELECT id, host FROM runs")
+    ((new_id,),) = renamed
+    assert new_id != run_id and new_id[:16] == run_id[:16]  # the same second
+    line = f"run id {run_id} was taken on the server {url} by another run; uploaded as {new_id}"
+    assert line in warnings_of(direct, new_id), warnings_of(direct, new_id)
+    assert line in stderr and f"run {new_id}" in stderr, stderr  # the report names it
+    assert_every_sample_once(direct, new_id)
     assert lite(spool, "SELECT id FROM runs") == []

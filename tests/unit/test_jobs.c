@@ -235,9 +235,39 @@ static void a_jobs_end_is_told_with_its_open_phases(void **unused) {
     aim__jobs_free(j);
 }
 
+/* Ranks' phases under one job (the Python package sends "[rank N] NAME"): rank 0 ending its
+ * outer phase by name ends its own inner ones, never another rank's (the writer's phases do
+ * the same: processing/phases.h), so the job's label stays the phase still open. */
+static void a_ranks_phases_outlive_rank_0s_end(void **unused) {
+    aim_live *l;
+    aim_jobs *j = table_on_node(&l);
+    assert_int_equal(aim__jobs_touch(j, "42", 1 * S), 1);
+    aim__jobs_phase(j, "42", 1, "epoch");
+    aim__jobs_phase(j, "42", 1, "[rank 1] epoch");
+    aim__jobs_phase(j, "42", 1, "step");
+    aim__jobs_phase(j, "42", 1, "[rank 1] step");
+    assert_int_equal(aim__jobs_open_phases(j), 4);
+    aim__jobs_phase(j, "42", 0, "epoch"); /* rank 0: its step ends with it */
+    assert_int_equal(aim__jobs_open_phases(j), 2);
+    aim_job_view v[2];
+    aim_live_totals t = { 0 };
+    assert_int_equal(aim__jobs_view(j, 2 * S, &t, v, 2), 1);
+    assert_string_equal(v[0].phase, "[rank 1] step");
+    aim__jobs_phase(j, "42", 0, "[rank 1] "); /* rank 1's innermost */
+    assert_int_equal(aim__jobs_view(j, 2 * S, &t, v, 2), 1);
+    assert_string_equal(v[0].phase, "[rank 1] epoch");
+    aim__jobs_phase(j, "42", 0, "[rank 2] epoch"); /* not open: nothing ends */
+    assert_int_equal(aim__jobs_open_phases(j), 1);
+    aim__jobs_phase(j, "42", 0, "");
+    assert_int_equal(aim__jobs_open_phases(j), 0);
+    aim__jobs_free(j);
+    aim__live_free(l);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(figures_are_the_node_since_the_job_began),
+        cmocka_unit_test(a_ranks_phases_outlive_rank_0s_end),
         cmocka_unit_test(the_table_is_bounded),
         cmocka_unit_test(a_held_job_ends_with_its_last_holder),
         cmocka_unit_test(jobs_belong_to_their_user),

@@ -19,6 +19,7 @@
 #include "store/db.h"
 #include "store/postgres/pg.h"
 #include "store/postgres/placeholders.h"
+#include "store/postgres/results.h"
 #include "store/sql/sql.h"
 #include "store/sql/sql_store.h"
 #include "store/store.h"
@@ -474,6 +475,370 @@ static void invalid_utf8_is_repaired(void **state) {
     aim__sql_close(c);
 }
 
+/* ------------------------------------------------------------------ binary results */
+
+/* One column of one row as every accessor read it, copied (the pointers die with the row). */
+typedef struct read_cell {
+    int is_null;
+    int64_t i;
+    double d;
+    char *text;
+    unsigned char *blob;
+    size_t blob_len;
+    int blob_null;
+} read_cell;
+
+static read_cell read_all(aim_sql_stmt *st, int col) {
+    read_cell r = { 0 };
+    r.is_null = aim__sql_column_is_null(st, col);
+    r.i = aim__sql_column_int64(st, col);
+    r.d = aim__sql_column_double(st, col);
+    const char *t = aim__sql_column_text(st, col);
+    r.text = t ? strdup(t) : NULL;
+    size_t len = 99;
+    const void *b = aim__sql_column_blob(st, col, &len);
+    r.blob_null = b == NULL;
+    r.blob_len = len;
+    if (b) {
+        r.blob = malloc(len ? len : 1);
+        assert_non_null(r.blob);
+        memcpy(r.blob, b, len);
+    }
+    return r;
+}
+
+static void free_cell(read_cell *r) {
+    free(r->text);
+    free(r->blob);
+}
+
+/* a and b the same to the bit (NaN equal to NaN, -0.0 not to 0.0). */
+static void same_cell(const read_cell *a, const read_cell *b, int row, int col) {
+    if (a->is_null != b->is_null || a->i != b->i || (a->text == NULL) != (b->text == NULL) ||
+        (a->text && strcmp(a->text, b->text) != 0) || a->blob_null != b->blob_null ||
+        a->blob_len != b->blob_len || (a->blob && memcmp(a->blob, b->blob, a->blob_len) != 0) ||
+        !(memcmp(&a->d, &b->d, sizeof a->d) == 0 || (isnan(a->d) && isnan(b->d))))
+        fail_msg("row %d column %d: text result null %d int %lld double %.17g text \"%.60s\" "
+                 "blob %zu; binary null %d int %lld double %.17g text \"%.60s\" blob %zu", row, col,
+                 a->is_null, (long long)a->i, a->d, a->text ? a->text : "(null)", a->blob_len,
+                 b->is_null, (long long)b->i, b->d, b->text ? b->text : "(null)", b->blob_len);
+}
+
+static uint64_t xorshift(uint64_t *x) {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* A SELECT's result comes in binary and every accessor reads it as it reads the same result
+ * as text (results.h switches that): integers at their ends, doubles to the bit (-0.0, the
+ * smallest subnormal, infinities, NaN), numerics of every shape, bytea empty and large and
+ * with NULs, text in UTF-8, NULLs of each. */
+static void binary_results_read_as_text_ones(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_binary");
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE v (k BIGINT PRIMARY KEY, i8 BIGINT, "
+                                      "i4 INTEGER, i2 SMALLINT, d DOUBLE PRECISION, n NUMERIC, "
+                                      "b BYTEA, t TEXT, vc VARCHAR(64), bo BOOLEAN)"), 0);
+    static const int64_t i8s[] = { INT64_MIN, INT64_MAX, 0, -1, 1, 9007199254740993LL,
+                                   -9007199254740993LL, 1700000000123456789LL };
+    static const int64_t i4s[] = { INT32_MIN, INT32_MAX, 0, -1, 123456 };
+    static const int64_t i2s[] = { INT16_MIN, INT16_MAX, 0, -1, 42 };
+    static const double ds[] = { 0.1, -0.0, 0.0, DBL_MAX, -DBL_MAX, DBL_MIN, 5e-324, INFINITY,
+                                 -INFINITY, 1e15, 1e14, 123456789012345.6, 1e-4, 1e-5, 1.0 / 3,
+                                 9007199254740992.0, -2.5, 1e21, 0.5, 0 /* NaN, below */ };
+    enum { NAN_ROW = 19 };
+    static const char *const ns[] = {
+        "0", "-0.5", "1.5", "12345678901234567890.123456789", "0.00000000000000000001", "NaN",
+        "Infinity", "-Infinity", "9223372036854775807", "9223372036854775808",
+        "-9223372036854775809", "123.4500", "10000", "0.0001", "100000000", "-1e-3",
+        "3.14159265358979323846264338327950288419716939937510", "-0.00001230", "1e30", "-7" };
+    const char *ts[] = { "", "naïve ✓ 😀 'q' \"x\"", "\\x41 is not a bytea", "plain", "t" };
+    enum { N_ROWS = 20, BIG = 1 << 20 };
+    unsigned char *big = malloc(BIG);
+    assert_non_null(big);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (size_t k = 0; k < BIG; k++)
+        big[k] = (unsigned char)xorshift(&x);
+    static const unsigned char nuls[] = { 0, 1, 0, 255, '\\', 'x', 0 };
+    aim_sql_stmt *ins = prep(c, "INSERT INTO v VALUES (?1, ?2, CAST(?3 AS INTEGER), "
+                                "CAST(?4 AS SMALLINT), ?5, CAST(?6 AS NUMERIC), ?7, ?8, ?9, "
+                                "?10 <> 0)");
+    for (int k = 0; k < N_ROWS; k++) {
+        assert_int_equal(aim__sql_bind_int64(ins, 1, k), 0);
+        assert_int_equal(aim__sql_bind_int64(ins, 2, i8s[k % 8]), 0);
+        assert_int_equal(aim__sql_bind_int64(ins, 3, i4s[k % 5]), 0);
+        assert_int_equal(aim__sql_bind_int64(ins, 4, i2s[k % 5]), 0);
+        assert_int_equal(aim__sql_bind_double(ins, 5, ds[k]), 0);
+        assert_int_equal(aim__sql_bind_text(ins, 6, ns[k]), 0);
+        if (k % 4 == 0)
+            assert_int_equal(aim__sql_bind_blob(ins, 7, "", 0), 0);
+        else if (k % 4 == 1)
+            assert_int_equal(aim__sql_bind_blob(ins, 7, big, BIG - k), 0);
+        else if (k % 4 == 2)
+            assert_int_equal(aim__sql_bind_blob(ins, 7, nuls, sizeof nuls), 0);
+        else
+            assert_int_equal(aim__sql_bind_null(ins, 7), 0);
+        assert_int_equal(aim__sql_bind_text(ins, 8, ts[k % 5]), 0);
+        assert_int_equal(aim__sql_bind_text(ins, 9, ts[(k + 1) % 5]), 0);
+        assert_int_equal(aim__sql_bind_int64(ins, 10, k % 2), 0);
+        assert_int_equal(aim__sql_step(ins), 0);
+        aim__sql_reset(ins);
+    }
+    /* A row of NULLs, and a NaN (bound, a NaN is NULL: sql.h). */
+    assert_int_equal(aim__sql_bind_int64(ins, 1, N_ROWS), 0);
+    for (int p = 2; p <= 10; p++)
+        assert_int_equal(aim__sql_bind_null(ins, p), 0);
+    assert_int_equal(aim__sql_step(ins), 0);
+    aim__sql_finalize(ins);
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE v SET d = 'NaN' WHERE k = %d", NAN_ROW);
+    assert_int_equal(aim__sql_exec(c, sql), 0);
+
+    enum { COLS = 10 };
+    static read_cell text_cells[N_ROWS + 1][COLS];
+    aim_sql_stmt *sel = prep(c, "SELECT i8, i4, i2, d, n, b, t, vc, bo, k FROM v ORDER BY k");
+    aim__pg_text_results(c, 1);
+    for (int k = 0; k <= N_ROWS; k++) {
+        assert_int_equal(aim__sql_step(sel), 1);
+        assert_int_equal(aim__pg_result_binary(sel), 0);
+        for (int col = 0; col < COLS; col++)
+            text_cells[k][col] = read_all(sel, col);
+    }
+    assert_int_equal(aim__sql_step(sel), 0);
+    aim__pg_text_results(c, 0);
+    for (int k = 0; k <= N_ROWS; k++) {
+        assert_int_equal(aim__sql_step(sel), 1);
+        assert_int_equal(aim__pg_result_binary(sel), 1);
+        for (int col = 0; col < COLS; col++) {
+            read_cell b = read_all(sel, col);
+            same_cell(&text_cells[k][col], &b, k, col);
+            free_cell(&b);
+        }
+        if (k == N_ROWS) {
+            for (int col = 0; col < COLS - 1; col++)
+                assert_true(aim__sql_column_is_null(sel, col));
+            size_t len = 99;
+            assert_null(aim__sql_column_blob(sel, 5, &len));
+            assert_int_equal(len, 0);
+            assert_null(aim__sql_column_text(sel, 6));
+            assert_int_equal(aim__sql_column_int64(sel, 0), 0);
+            assert_true(isnan(aim__sql_column_double(sel, 3)));
+            continue;
+        }
+        /* And right, not only the same. */
+        assert_int_equal(aim__sql_column_int64(sel, 0), i8s[k % 8]);
+        assert_int_equal(aim__sql_column_int64(sel, 1), i4s[k % 5]);
+        assert_int_equal(aim__sql_column_int64(sel, 2), i2s[k % 5]);
+        double d = aim__sql_column_double(sel, 3);
+        if (k == NAN_ROW)
+            assert_true(isnan(d) && !aim__sql_column_is_null(sel, 3));
+        else
+            assert_memory_equal(&d, &ds[k], sizeof d);
+        size_t len = 99;
+        const unsigned char *b = aim__sql_column_blob(sel, 5, &len);
+        if (k % 4 == 3) {
+            assert_null(b);
+        } else {
+            assert_non_null(b);   /* an empty blob is not NULL */
+            assert_int_equal(len, k % 4 == 0 ? 0 : k % 4 == 1 ? (size_t)(BIG - k) : sizeof nuls);
+            if (len)
+                assert_memory_equal(b, k % 4 == 1 ? big : nuls, len);
+        }
+        assert_string_equal(aim__sql_column_text(sel, 6), ts[k % 5]);
+        assert_string_equal(aim__sql_column_text(sel, 7), ts[(k + 1) % 5]);
+        assert_int_equal(aim__sql_column_int64(sel, 8), k % 2);
+        assert_string_equal(aim__sql_column_text(sel, 8), k % 2 ? "t" : "f");
+    }
+    assert_int_equal(aim__sql_step(sel), 0);
+    for (int k = 0; k <= N_ROWS; k++)
+        for (int col = 0; col < COLS; col++)
+            free_cell(&text_cells[k][col]);
+    aim__sql_finalize(sel);
+    free(big);
+
+    /* Some numerics by value. */
+    sel = prep(c, "SELECT n FROM v WHERE k = ?1");
+    static const struct { int k; int64_t i; double d; const char *text; } nv[] = {
+        { 2, 1, 1.5, "1.5" }, { 1, 0, -0.5, "-0.5" },
+        { 8, INT64_MAX, 9223372036854775807.0, NULL },
+        { 9, INT64_MAX, 9223372036854775808.0, NULL },
+        { 10, INT64_MIN, -9223372036854775808.0, NULL },
+        { 11, 123, 123.45, "123.4500" }, { 4, 0, 1e-20, "0.00000000000000000001" },
+        { 15, 0, -0.001, "-0.001" }, { 17, 0, -0.0000123, "-0.00001230" },
+        { 18, INT64_MAX, 1e30, "1000000000000000000000000000000" },
+    };
+    for (size_t j = 0; j < sizeof nv / sizeof nv[0]; j++) {
+        assert_int_equal(aim__sql_bind_int64(sel, 1, nv[j].k), 0);
+        assert_int_equal(aim__sql_step(sel), 1);
+        assert_int_equal(aim__pg_result_binary(sel), 1);
+        assert_int_equal(aim__sql_column_int64(sel, 0), nv[j].i);
+        assert_true(aim__sql_column_double(sel, 0) == nv[j].d);
+        if (nv[j].text)
+            assert_string_equal(aim__sql_column_text(sel, 0), nv[j].text);
+        aim__sql_reset(sel);
+    }
+    for (int k = 5; k <= 7; k++) {   /* NaN, Infinity, -Infinity */
+        assert_int_equal(aim__sql_bind_int64(sel, 1, k), 0);
+        assert_int_equal(aim__sql_step(sel), 1);
+        double d = aim__sql_column_double(sel, 0);
+        assert_true(k == 5 ? isnan(d) : isinf(d) && (d > 0) == (k == 6));
+        assert_string_equal(aim__sql_column_text(sel, 0), ns[k]);
+        aim__sql_reset(sel);
+    }
+    aim__sql_finalize(sel);
+    aim__sql_close(c);
+}
+
+/* A binary float8 or numeric read as text is the server's own text for it: checked against
+ * d::text over the powers of two (every exponent: the shortest digits' edge cases), random
+ * bit patterns and decimals; and numerics of random shapes, and the server's quotients. */
+static void binary_numbers_as_the_servers_text(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_binary_text");
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE f (k BIGINT PRIMARY KEY, d DOUBLE PRECISION); "
+                                      "CREATE TABLE n (k BIGINT PRIMARY KEY, n NUMERIC)"), 0);
+    assert_int_equal(aim__sql_begin(c), 0);
+    aim_sql_stmt *ins = prep(c, "INSERT INTO f VALUES (?1, ?2)");
+    int64_t k = 0;
+    uint64_t x = 0x2545f4914f6cdd1dull;
+    for (int e = -1074; e <= 1023; e++)
+        for (int sign = 0; sign < 2; sign++) {
+            assert_int_equal(aim__sql_bind_int64(ins, 1, k++), 0);
+            assert_int_equal(aim__sql_bind_double(ins, 2, (sign ? -1 : 1) * ldexp(1.0, e)), 0);
+            assert_int_equal(aim__sql_step(ins), 0);
+            aim__sql_reset(ins);
+        }
+    for (int j = 0; j < 6000; j++) {
+        double d;
+        if (j < 3000) {   /* any bit pattern but a NaN's */
+            uint64_t u = xorshift(&x);
+            memcpy(&d, &u, sizeof d);
+            if (isnan(d))
+                continue;
+        } else {          /* decimals of a few digits, at every scale */
+            d = (double)(xorshift(&x) % 100000) * pow(10, (int)(xorshift(&x) % 60) - 30);
+            if (j % 3 == 0)
+                d = nextafter(d, INFINITY);
+        }
+        assert_int_equal(aim__sql_bind_int64(ins, 1, k++), 0);
+        assert_int_equal(aim__sql_bind_double(ins, 2, d), 0);
+        assert_int_equal(aim__sql_step(ins), 0);
+        aim__sql_reset(ins);
+    }
+    aim__sql_finalize(ins);
+    ins = prep(c, "INSERT INTO n VALUES (?1, CAST(?2 AS NUMERIC))");
+    for (int j = 0; j < 2000; j++) {
+        char num[128];
+        int at = 0, ints = (int)(xorshift(&x) % 30), fracs = (int)(xorshift(&x) % 30);
+        if (xorshift(&x) % 2)
+            num[at++] = '-';
+        num[at++] = (char)('0' + xorshift(&x) % 10);
+        for (int i = 0; i < ints; i++)
+            num[at++] = (char)('0' + xorshift(&x) % 10);
+        if (fracs) {
+            num[at++] = '.';
+            for (int i = 0; i < fracs; i++)
+                num[at++] = (char)('0' + (j % 5 == 0 && i < fracs - 1 ? 0 : xorshift(&x) % 10));
+        }
+        num[at] = '\0';
+        assert_int_equal(aim__sql_bind_int64(ins, 1, j), 0);
+        assert_int_equal(aim__sql_bind_text(ins, 2, num), 0);
+        assert_int_equal(aim__sql_step(ins), 0);
+        aim__sql_reset(ins);
+    }
+    aim__sql_finalize(ins);
+    assert_int_equal(aim__sql_commit(c), 0);
+
+    const char *const checks[] = {
+        "SELECT d::text, d FROM f ORDER BY k",
+        "SELECT n::text, n FROM n ORDER BY k",
+        "SELECT (n / 7)::text, n / 7 FROM n ORDER BY k",
+        "SELECT (n * n * 1e-40)::text, n * n * 1e-40 FROM n ORDER BY k",
+        "SELECT avg(n)::text, avg(n), sum(n)::text, sum(n) FROM n",
+    };
+    for (size_t q = 0; q < sizeof checks / sizeof checks[0]; q++) {
+        aim_sql_stmt *sel = prep(c, checks[q]);
+        int rows = 0;
+        while (aim__sql_step(sel) == 1) {
+            assert_int_equal(aim__pg_result_binary(sel), 1);
+            for (int col = 0; col + 1 < (q == 4 ? 4 : 2); col += 2) {
+                const char *server = aim__sql_column_text(sel, col);
+                const char *ours = aim__sql_column_text(sel, col + 1);
+                if (!server || !ours || strcmp(server, ours) != 0)
+                    fail_msg("%s, row %d: the server writes \"%s\", the driver \"%s\"", checks[q],
+                             rows, server ? server : "(null)", ours ? ours : "(null)");
+                /* And it reads as the number the text reads as. */
+                double a = aim__sql_column_double(sel, col);
+                double b = aim__sql_column_double(sel, col + 1);
+                assert_true(memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b)));
+                assert_int_equal(aim__sql_column_int64(sel, col),
+                                 aim__sql_column_int64(sel, col + 1));
+            }
+            rows++;
+        }
+        assert_true(rows > 0);
+        aim__sql_finalize(sel);
+    }
+    aim__sql_close(c);
+}
+
+/* A SELECT with a column of a type without a binary reader here (a timestamp) is run once
+ * more as text, and as text from then on; a statement that is not a SELECT takes text (run
+ * twice it would write twice); a SELECT behind comments and parentheses is one. */
+static void other_results_as_text(void **state) {
+    (void)state;
+    aim_sql *c = connect_schema("pgt_binary_fallback");
+    assert_int_equal(aim__sql_exec(c, "CREATE TABLE t (k BIGINT PRIMARY KEY, at TIMESTAMPTZ)"), 0);
+    assert_int_equal(aim__sql_exec(c, "INSERT INTO t VALUES (1, '2026-12-07 12:00:00+00')"), 0);
+    aim_sql_stmt *st = prep(c, "SELECT k, at, at::text FROM t");
+    for (int run = 0; run < 4; run++) {   /* unnamed, then prepared on the server */
+        assert_int_equal(aim__sql_step(st), 1);
+        assert_int_equal(aim__pg_result_binary(st), 0);
+        assert_int_equal(aim__sql_column_int64(st, 0), 1);
+        assert_string_equal(aim__sql_column_text(st, 1), aim__sql_column_text(st, 2));
+        assert_int_equal(aim__sql_step(st), 0);
+    }
+    aim__sql_finalize(st);
+    st = prep(c, "INSERT INTO t (k) VALUES (?1) RETURNING k, 0.5::float8");
+    assert_int_equal(aim__sql_bind_int64(st, 1, 2), 0);
+    assert_int_equal(aim__sql_step(st), 1);
+    assert_int_equal(aim__pg_result_binary(st), 0);
+    assert_int_equal(aim__sql_column_int64(st, 0), 2);
+    assert_true(aim__sql_column_double(st, 1) == 0.5);
+    assert_int_equal(aim__sql_step(st), 0);
+    aim__sql_finalize(st);
+    assert_int_equal(count_rows(c, "SELECT count(*) FROM t"), 2);   /* written once */
+    st = prep(c, "WITH x AS (SELECT 5::bigint AS a) SELECT a FROM x");
+    assert_int_equal(aim__sql_step(st), 1);
+    assert_int_equal(aim__pg_result_binary(st), 0);
+    assert_int_equal(aim__sql_column_int64(st, 0), 5);
+    aim__sql_finalize(st);
+    st = prep(c, " /* a /* nested */ comment */ -- and a line\n (SeLeCt 6::bigint)");
+    assert_int_equal(aim__sql_step(st), 1);
+    assert_int_equal(aim__pg_result_binary(st), 1);
+    assert_int_equal(aim__sql_column_int64(st, 0), 6);
+    aim__sql_finalize(st);
+    /* A function returning void (the store's advisory lock) is read in binary. */
+    st = prep(c, "SELECT pg_advisory_xact_lock(7), 'a'::name, 'b'::char(3), 'c'::varchar, "
+                 "'{\"j\": 1}'::json, 32767::int2, 2147483647::int4");
+    assert_int_equal(aim__sql_step(st), 1);
+    assert_int_equal(aim__pg_result_binary(st), 1);
+    assert_string_equal(aim__sql_column_text(st, 0), "");
+    assert_false(aim__sql_column_is_null(st, 0));
+    assert_string_equal(aim__sql_column_text(st, 1), "a");
+    assert_string_equal(aim__sql_column_text(st, 2), "b  ");
+    assert_string_equal(aim__sql_column_text(st, 3), "c");
+    assert_string_equal(aim__sql_column_text(st, 4), "{\"j\": 1}");
+    assert_int_equal(aim__sql_column_int64(st, 5), 32767);
+    assert_string_equal(aim__sql_column_text(st, 5), "32767");
+    assert_true(aim__sql_column_double(st, 6) == 2147483647.0);
+    assert_string_equal(aim__sql_column_text(st, 6), "2147483647");
+    aim__sql_finalize(st);
+    aim__sql_close(c);
+}
+
 /* The backend pid of c's connection. */
 static int64_t backend_pid(aim_sql *c) {
     return count_rows(c, "SELECT pg_backend_pid()");
@@ -777,6 +1142,9 @@ int main(void) {
         cmocka_unit_test(placeholders_on_the_server),
         cmocka_unit_test(types_round_trip),
         cmocka_unit_test(booleans_and_numeric_results),
+        cmocka_unit_test(binary_results_read_as_text_ones),
+        cmocka_unit_test(binary_numbers_as_the_servers_text),
+        cmocka_unit_test(other_results_as_text),
         cmocka_unit_test(changes_count_writes_only),
         cmocka_unit_test(transactions),
         cmocka_unit_test(errors_map_to_errno),

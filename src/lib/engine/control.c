@@ -190,14 +190,11 @@ static void handle_job_info(aim_control *c, aim_control_client *cl, const char *
 static void scope_to_rank(aim_control_msg *m) {
     size_t at = m->scope_len; /* under an agent's job the scope nests: "42: [rank 3] " */
     const char *name = m->name + at;
-    if ((m->op != AIM_CTL_PHASE_BEGIN && m->op != AIM_CTL_PHASE_END) ||
-        strncmp(name, "[rank ", 6) != 0)
+    if (m->op != AIM_CTL_PHASE_BEGIN && m->op != AIM_CTL_PHASE_END)
         return;
-    size_t i = 6;
-    while (name[i] >= '0' && name[i] <= '9' && i < 16)
-        i++;
-    if (i > 6 && name[i] == ']' && name[i + 1] == ' ' && at + i + 2 <= 255)
-        m->scope_len = (unsigned char)(at + i + 2);
+    size_t scope = aim__control_rank_scope(name);
+    if (scope && at + scope <= 255)
+        m->scope_len = (unsigned char)(at + scope);
 }
 
 static void handle_line(aim_control *c, aim_control_client *cl, const char *line, size_t len) {

@@ -405,6 +405,21 @@ int aim__jobs_touch_as(aim_jobs *j, const char *id, uint32_t uid, int64_t now_ns
     return created;
 }
 
+/* Whether followed phase k of b is in the rank scope of name (its first scope bytes). */
+static int same_rank(const job *b, int k, const char *name, size_t scope) {
+    return aim__control_rank_scope(b->open[k]) == scope && strncmp(b->open[k], name, scope) == 0;
+}
+
+/* b's followed phase k leaves the list (those after it move down). */
+static void drop_open(job *b, int k) {
+    int tracked = b->depth < AIM_JOB_DEPTH ? b->depth : AIM_JOB_DEPTH;
+    for (int i = k; i + 1 < tracked; i++)
+        memcpy(b->open[i], b->open[i + 1], sizeof b->open[i]);
+    if (b->depth > AIM_JOB_DEPTH) /* one not followed moves into the list: its name unknown */
+        b->open[AIM_JOB_DEPTH - 1][0] = '\0';
+    b->depth--;
+}
+
 void aim__jobs_phase(aim_jobs *j, const char *id, int begin, const char *name) {
     pthread_mutex_lock(&j->lock);
     job *b = find(j, id);
@@ -412,16 +427,24 @@ void aim__jobs_phase(aim_jobs *j, const char *id, int begin, const char *name) {
         if (b->depth < AIM_JOB_DEPTH)
             snprintf(b->open[b->depth], sizeof b->open[0], "%s", name);
         b->depth++;
+    } else if (b && b->depth > 0 && !*name) {
+        b->depth--; /* the innermost */
     } else if (b && b->depth > 0) {
-        int k = b->depth - 1; /* the innermost, or the innermost of that name */
-        if (*name) {
-            int top = k < AIM_JOB_DEPTH ? k : AIM_JOB_DEPTH - 1;
-            while (top >= 0 && strcmp(b->open[top], name) != 0)
-                top--;
-            k = top >= 0 ? top : b->depth; /* not among those followed: nothing ends */
-        }
-        if (k < b->depth)
-            b->depth = k;
+        /* As the writer's phases do (processing/phases.h): the innermost of that name, or
+         * of that rank's for a bare "[rank N] ", ends with its rank's phases opened inside
+         * it; other ranks' stay open. */
+        size_t scope = aim__control_rank_scope(name);
+        int k = (b->depth < AIM_JOB_DEPTH ? b->depth : AIM_JOB_DEPTH) - 1;
+        while (k >= 0 && !(name[scope] ? strcmp(b->open[k], name) == 0
+                                       : same_rank(b, k, name, scope)))
+            k--;
+        /* not among those followed: nothing ends */
+        for (int i = (b->depth < AIM_JOB_DEPTH ? b->depth : AIM_JOB_DEPTH) - 1; k >= 0 && i > k;
+             i--)
+            if (same_rank(b, i, name, scope))
+                drop_open(b, i);
+        if (k >= 0)
+            drop_open(b, k);
     }
     pthread_mutex_unlock(&j->lock);
 }

@@ -21,6 +21,7 @@
 #include "engine/live_view.h"
 #include "engine/sink.h"
 #include "engine/store_opener.h"
+#include "engine/upload_plan.h"
 #include "engine/uploader.h"
 #include "store/copy_store.h"
 #include "store/redact.h"
@@ -413,7 +414,7 @@ int aim_session_start(aim_session *s) {
      * uploader takes it to the server (uploader.c); the server is connected to meanwhile,
      * and one that cannot be reached now is tried again later. */
     char *spool = NULL;
-    aim_store_opener opener, server_opener;
+    aim_store_opener opener, *server_opener = NULL;
     int to_server = aim__store_is_server(path);
     if (to_server) {
         r = s->cfg.spool_path[0] ? ((spool = strdup(s->cfg.spool_path)) ? 0 : -ENOMEM)
@@ -423,7 +424,11 @@ int aim_session_start(aim_session *s) {
             return aim__session_fail(s, r, "cannot determine the spool's path (give --spool): "
                                      "%s", aim_strerror(r));
         }
-        aim__store_opener_begin(&server_opener, path);
+        if ((r = aim__store_pending_begin(path, &server_opener)) < 0) {
+            free(spool);
+            free(default_path);
+            return aim__session_fail(s, r, "out of memory");
+        }
     }
     aim__store_opener_begin(&opener, to_server ? spool : path);
 
@@ -452,20 +457,33 @@ int aim_session_start(aim_session *s) {
 
     int store_r = aim__store_opener_finish(&opener, &s->db);
     if (to_server) {
+        /* The server is waited for only so long (upload_plan.h): a host that drops packets
+         * answers nothing until libpq's connect_timeout, and the command must not wait on
+         * it. A connection still being made is the uploader's to take over, on its thread. */
         aim_db *server = NULL;
-        int server_r = aim__store_opener_finish(&server_opener, &server);
-        /* Unreachable: measured all the same. Anything else (a password in the URL, refused
-         * credentials, no such database, a newer schema) is the user's to fix, now. */
-        if (server_r < 0 && server_r != -ECONNREFUSED && store_r == 0) {
-            store_r = server_r;
-            snprintf(opener.err, sizeof opener.err, "%s", server_opener.err);
-        }
         if (store_r == 0 &&
-            (store_r = aim__uploader_new(path, spool, server, s->cfg.upload_interval_ns,
-                                         s->cfg.agent, &s->uploader)) < 0)
-            snprintf(opener.err, sizeof opener.err, "out of memory");
-        else if (store_r < 0)
+            aim__store_pending_wait(server_opener, aim__mono_ns() + AIM_UPLOAD_START_WAIT_NS)) {
+            char server_err[sizeof opener.err];
+            int server_r = aim__store_pending_take(server_opener, &server, server_err,
+                                                   sizeof server_err);
+            server_opener = NULL;
+            /* Unreachable: measured all the same. Anything else (a password in the URL,
+             * refused credentials, no such database, a newer schema) is the user's to fix,
+             * now. */
+            if (server_r < 0 && server_r != -ECONNREFUSED) {
+                store_r = server_r;
+                snprintf(opener.err, sizeof opener.err, "%s", server_err);
+            }
+        }
+        if (store_r == 0) {
+            store_r = aim__uploader_new(path, spool, server, server_opener,
+                                        s->cfg.upload_interval_ns, s->cfg.agent, &s->uploader);
+            if (store_r < 0)
+                snprintf(opener.err, sizeof opener.err, "out of memory");
+        } else {
             aim__db_close(server);
+            aim__store_pending_abandon(server_opener); /* the spool's error is the one said */
+        }
         free(spool);
     }
     /* For the control socket's "run" answer: a client may live in another directory. */

@@ -12,6 +12,16 @@
 #define AIM_UPLOAD_BACKOFF_MAX_NS 30000000000LL
 /* ...and never more often than every upload interval. The default interval: */
 #define AIM_UPLOAD_INTERVAL_DEFAULT_NS 5000000000LL
+/* How long start() waits for the server's connection once the spool and the sources are
+ * open (they are opened meanwhile, so the server had that long already): what comes back
+ * by then keeps the start's behaviour (refused credentials, no such database, a newer
+ * schema fail the start; unreachable is measured all the same), and a connection still
+ * being made is handed to the uploader (engine/session.c). A server on the same site
+ * answers its connect, authentication and schema read in milliseconds, one a continent away
+ * (~150 ms round trips, TLS and SCRAM) in under a second; a host that drops packets would
+ * otherwise hold the measured command for libpq's connect_timeout (10 s), or for ever with
+ * connect_timeout=0. One second bounds what that costs every start. */
+#define AIM_UPLOAD_START_WAIT_NS 1000000000LL
 
 typedef struct aim_upload_plan {
     int64_t interval_ns;     /* between uploads while the server answers */

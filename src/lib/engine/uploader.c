@@ -7,7 +7,9 @@
  * next try. Every upload, the last ones too, runs on the uploader's thread: the session's
  * end waits for it at most the final wait, then cancels what it does (aim__db_cancel: a
  * server that stalls, SIGSTOPped or behind a dead link, answers nothing) and keeps the run
- * in the spool. */
+ * in the spool. Connections are made on an opener's thread (engine/store_opener.h) that the
+ * uploader's waits for and lets go of when the end gives up; the first may be start()'s,
+ * handed on while still being made (a host that answers nothing must not hold the start). */
 #include "engine/uploader.h"
 
 #include <errno.h>
@@ -21,6 +23,7 @@
 
 #include "engine/session_internal.h"
 #include "engine/sink.h"
+#include "engine/store_opener.h"
 #include "engine/upload_plan.h"
 #include "store/copy_store.h"
 #include "store/redact.h"
@@ -34,6 +37,14 @@ struct aim_uploader {
     char url[4096], spool[4096], run_id[40];
     char shown[4096];        /* url as messages show it (store/redact.h) */
     aim_db *server;          /* NULL: not connected (opened again at the next try) */
+    /* The connection being made, on a thread of its own (engine/store_opener.h): the one
+     * start() began and handed on while it was still pending, or the thread's own for the
+     * next try. The thread's, or free_uploader's when the thread never ran. */
+    aim_store_opener *opening;
+    int from_start;          /* opening is start()'s: refused, the run is not uploaded */
+    int opened;              /* opening finished (its notification, under lock) */
+    int refused;             /* the server refused start()'s connection for a reason of the
+                                user's (not an outage): nothing is uploaded, a warning says so */
     aim_db *spool_db;        /* the uploader's own handle on the spool */
     aim_upload_plan plan;
     int agent;
@@ -43,7 +54,7 @@ struct aim_uploader {
     pthread_mutex_t lock;    /* stop, notes */
     pthread_cond_t wake;
     int stop;
-    char notes[MAX_NOTES][700];
+    char notes[MAX_NOTES][2600]; /* the end's line is as long (aim__uploader_finish) */
     int n_notes;
     int uploaded;            /* the end of the run reached the server */
     uint64_t copied;         /* the run as the last successful upload read it (its fingerprint:
@@ -55,7 +66,8 @@ struct aim_uploader {
     pthread_cond_t done_cv;
     int cancelled;           /* the end gave up: nothing more is tried */
     int running;             /* the thread has not returned */
-    int abandoned;           /* the end did not wait for it: the thread frees u */
+    int abandoned;           /* the end did not wait for it: its handles are the thread's */
+    int released;            /* the sink let go of u: the abandoned thread frees it */
     int clash;               /* the server holds another run under this run's id: renamed in
                                 the spool at the end, once the writer is done with it */
 };
@@ -78,16 +90,20 @@ int aim__store_is_server(const char *path) {
 }
 
 int aim__uploader_new(const char *url, const char *spool_path, aim_db *server,
-                      int64_t interval_ns, int agent, aim_uploader **ret) {
+                      aim_store_opener *pending, int64_t interval_ns, int agent,
+                      aim_uploader **ret) {
     aim_uploader *u = calloc(1, sizeof *u);
     if (!u) {
         aim__db_close(server);
+        aim__store_pending_abandon(pending);
         return -ENOMEM;
     }
     snprintf(u->url, sizeof u->url, "%s", url);
     aim__store_redact(url, u->shown, sizeof u->shown);
     snprintf(u->spool, sizeof u->spool, "%s", spool_path);
     u->server = server;
+    u->opening = pending;
+    u->from_start = pending != NULL;
     u->agent = agent;
     aim__upload_plan_init(&u->plan, interval_ns, aim__mono_ns());
     pthread_mutex_init(&u->lock, NULL);
@@ -140,12 +156,62 @@ static int cancelled(aim_uploader *u) {
     return c;
 }
 
+/* The server refused start()'s connection (open_handles). */
+static int refused(aim_uploader *u) {
+    pthread_mutex_lock(&u->lock);
+    int f = u->refused;
+    pthread_mutex_unlock(&u->lock);
+    return f;
+}
+
 /* The end has begun: the writer is done with the run (set under the lock by the end). */
 static int final(aim_uploader *u) {
     pthread_mutex_lock(&u->lock);
     int f = u->final;
     pthread_mutex_unlock(&u->lock);
     return f;
+}
+
+/* The opener's notification (store_opener.h: on its thread, under its lock). */
+static void opener_done(void *arg) {
+    aim_uploader *u = arg;
+    pthread_mutex_lock(&u->lock);
+    u->opened = 1;
+    pthread_cond_broadcast(&u->wake);
+    pthread_mutex_unlock(&u->lock);
+}
+
+/* The server's connection: start()'s when it handed one on, else a new one, opened on a
+ * thread of the opener's own and waited for here until it is made, or the end gives up
+ * (cancel) or stops the thread: a connect to a host that answers nothing (its packets
+ * dropped) ends only at libpq's connect_timeout, and the end's deadline must hold. Given
+ * up, the opener is let go (its thread closes what it opened). 0 with the connection in
+ * *ret, or the failure (u->why says it). */
+static int connect_server(aim_uploader *u, aim_db **ret) {
+    aim_store_opener *o = u->opening;
+    if (!o) {
+        if (aim__store_pending_begin(u->url, &o) < 0) {
+            snprintf(u->why, sizeof u->why, "out of memory");
+            return -ENOMEM;
+        }
+        u->opening = o;
+        u->from_start = 0;
+    }
+    pthread_mutex_lock(&u->lock);
+    u->opened = 0;
+    pthread_mutex_unlock(&u->lock);
+    int done = aim__store_pending_notify(o, opener_done, u);
+    pthread_mutex_lock(&u->lock);
+    while (!done && !(done = u->opened) && !u->cancelled && !u->stop)
+        pthread_cond_wait(&u->wake, &u->lock);
+    pthread_mutex_unlock(&u->lock);
+    u->opening = NULL;
+    if (!done) {
+        aim__store_pending_abandon(o);
+        snprintf(u->why, sizeof u->why, "no answer before the end's deadline");
+        return -ECANCELED;
+    }
+    return aim__store_pending_take(o, ret, u->why, sizeof u->why);
 }
 
 /* Both handles, opened where they are not: 0, or the failure (u->why says it). u->server
@@ -160,7 +226,9 @@ static int open_handles(aim_uploader *u) {
         r = aim__db_open(u->spool, 0, &u->spool_db, u->why, sizeof u->why);
     if (r == 0 && !u->server) {
         aim_db *db = NULL;
-        r = aim__db_open(u->url, 0, &db, u->why, sizeof u->why);
+        int from_start = u->from_start;
+        u->from_start = 0;
+        r = connect_server(u, &db);
         if (r == 0)
             aim__db_statement_timeout(db, UPLOAD_STATEMENT_TIMEOUT_MS);
         pthread_mutex_lock(&u->lock);
@@ -170,9 +238,20 @@ static int open_handles(aim_uploader *u) {
         } else if (r == 0) {
             u->server = db;
             db = NULL;
+        } else if (from_start && r != -ECONNREFUSED && r != -ECANCELED && r != -ENOMEM) {
+            /* What start() refuses when the server says it in time (a password in the URL,
+             * refused credentials, no such database, a newer schema): the user's to fix,
+             * not an outage; the run stays in the spool, as when the server is away at the
+             * end, and no upload is tried again. */
+            u->refused = 1;
         }
         pthread_mutex_unlock(&u->lock);
         aim__db_close(db);
+        if (u->refused)
+            /* (The reason last: a logged line is cut at 511 bytes, the run keeps it whole.) */
+            note(u, "store: %.400s refused the run: it is kept in the spool %.400s and not "
+                 "uploaded; `aimeter push --db %.400s --to %.400s` uploads it once this is "
+                 "fixed: %.400s", u->shown, u->spool, u->spool, u->shown, u->why);
     }
     return r;
 }
@@ -275,7 +354,11 @@ static void upload_leftovers(aim_uploader *u) {
 /* One upload of the run: 1 done, 0 nothing to upload yet (the run's rows are not in the
  * spool), or the failure (u->why says it). The plan is told. */
 static int upload(aim_uploader *u) {
+    if (u->refused)
+        return -EPERM; /* said once, when the server refused it */
     int r = open_handles(u);
+    if (r < 0 && u->refused)
+        return r;
     aim_copy_stats st;
     int ending = final(u);
     if (r == 0 && u->clash && !ending) {
@@ -327,7 +410,9 @@ static int upload(aim_uploader *u) {
     wall_text(when, sizeof when, wall);
     if (r < 0) {
         disconnect(u);
-        if (aim__upload_plan_failed(&u->plan, now, wall) == AIM_UPLOAD_WENT_DOWN)
+        /* (Once the end gave up, its own line says so: aim__uploader_finish.) */
+        if (aim__upload_plan_failed(&u->plan, now, wall) == AIM_UPLOAD_WENT_DOWN &&
+            !cancelled(u))
             note(u, "store: cannot upload to %s since %s (%s); the run is kept in the spool %s "
                  "and uploaded when the server answers", u->shown, when, u->why, u->spool);
         return r;
@@ -343,6 +428,7 @@ static int upload(aim_uploader *u) {
 }
 
 static int drop_uploaded(aim_uploader *u);
+static void free_uploader(aim_uploader *u);
 
 static void *upload_main(void *arg) {
     aim_uploader *u = arg;
@@ -372,22 +458,34 @@ static void *upload_main(void *arg) {
         upload(u);
         pthread_mutex_lock(&u->lock);
     }
-    u->running = 0;
-    int abandoned = u->abandoned;
-    pthread_cond_broadcast(&u->done_cv);
-    pthread_mutex_unlock(&u->lock);
-    if (abandoned) { /* the session went on without it: its handles end here (u is left) */
-        disconnect(u);
-        aim__db_close(u->spool_db);
-        u->spool_db = NULL;
+    if (!u->abandoned) {
+        u->running = 0;
+        pthread_cond_broadcast(&u->done_cv);
+        pthread_mutex_unlock(&u->lock);
+        return NULL;
     }
+    /* The end went on without it (stop_thread): its handles end here, and u with the last
+     * of the two to let go (release, or this). */
+    pthread_mutex_unlock(&u->lock);
+    disconnect(u);
+    aim__db_close(u->spool_db);
+    u->spool_db = NULL;
+    aim__store_pending_abandon(u->opening);
+    u->opening = NULL;
+    pthread_mutex_lock(&u->lock);
+    u->running = 0;
+    int last = u->released;
+    pthread_mutex_unlock(&u->lock);
+    if (last)
+        free_uploader(u);
     return NULL;
 }
 
 /* The thread stopped and joined, waiting at most until deadline (monotonic ns): one stuck
- * in a call that cancel could not reach (a connect to a stalled server, bounded by its
- * connect_timeout) is left to end on its own and close its handles; u is then never freed
- * (a few kilobytes, once, rather than a wait without end). 1 joined, 0 abandoned. */
+ * in a call that cancel could not reach is left to end on its own (detached) and close its
+ * handles; u is then freed by whichever of it and release() lets go last. (A connect is not
+ * such a call: it runs on an opener's thread, which the uploader's lets go of.) 1 joined,
+ * 0 abandoned. */
 static int stop_thread(aim_uploader *u, int64_t deadline) {
     if (!u->started)
         return !u->abandoned;
@@ -510,6 +608,8 @@ int aim__uploader_finish(aim_session *s) {
             u->uploaded = 1;
             return 0;
         }
+        if (refused(u))
+            break;
         pthread_mutex_lock(&u->lock);
         int notes = u->n_notes;
         pthread_mutex_unlock(&u->lock);
@@ -539,25 +639,37 @@ int aim__uploader_finish(aim_session *s) {
                      d == -ETIMEDOUT ? "no answer in time" : aim__db_errmsg(u->spool_db));
         return 0;
     }
-    /* Given up: the statement in flight (a server that stalls answers nothing) fails now;
-     * the thread is waited for a little longer, then left to end on its own. */
-    cancel_uploads(u);
+    /* The reason, read while the thread waits for requests (-ETIMEDOUT: it may still be
+     * busy, and writes u->why). */
+    char why[sizeof u->why];
     if (r == -ETIMEDOUT) {
         char waited[48];
         aim__fmt_duration(waited, sizeof waited, wait_ns);
-        snprintf(u->why, sizeof u->why, "no answer within %s", waited);
+        snprintf(why, sizeof why, "no answer within %s", waited);
+    } else {
+        snprintf(why, sizeof why, "%s", u->why);
+    }
+    /* Given up: the statement in flight (a server that stalls answers nothing) fails now, a
+     * connection still being made is let go; the thread is waited for a little longer, then
+     * left to end on its own. */
+    cancel_uploads(u);
+    if (refused(u)) { /* its warning, with the push command, is the run's already */
+        stop_thread(u, aim__mono_ns() + 2000000000LL);
+        store_warnings(s);
+        return 0;
     }
     stop_thread(u, aim__mono_ns() + 2000000000LL);
     char line[2600];
     snprintf(line, sizeof line, "store: %.400s cannot be reached at the end of the run (%.400s): "
              "the run is kept in the spool %.400s; `aimeter push --db %.400s --to %.400s` "
-             "uploads it", u->shown, u->why, u->spool, u->spool, u->shown);
+             "uploads it", u->shown, why, u->spool, u->spool, u->shown);
     aim__session_warn(s, line);
     store_warnings(s);
     return 0; /* the measurement is whole, in the spool */
 }
 
 static void free_uploader(aim_uploader *u) {
+    aim__store_pending_abandon(u->opening); /* the thread never ran: start()'s, pending */
     aim__db_close(u->server);
     aim__db_close(u->spool_db);
     pthread_cond_destroy(&u->wake);
@@ -572,7 +684,12 @@ static void release(aim_session *s) {
         return;
     s->uploader = NULL;
     /* Not finished (a start that failed): nothing to wait for but the thread's own call. */
-    if (stop_thread(u, aim__mono_ns() + aim__upload_plan_final_wait_ns(&u->plan)))
+    stop_thread(u, aim__mono_ns() + aim__upload_plan_final_wait_ns(&u->plan));
+    pthread_mutex_lock(&u->lock);
+    int thread_frees = u->abandoned && u->running; /* stuck still: it frees u when done */
+    u->released = 1;
+    pthread_mutex_unlock(&u->lock);
+    if (!thread_frees)
         free_uploader(u);
 }
 

@@ -192,3 +192,12 @@ int aim__control_parse(const char *line, size_t len, aim_control_msg *ret, char 
     *ret = m;
     return 0;
 }
+
+size_t aim__control_rank_scope(const char *name) {
+    if (strncmp(name, "[rank ", 6) != 0)
+        return 0;
+    size_t i = 6;
+    while (name[i] >= '0' && name[i] <= '9' && i < 16)
+        i++;
+    return i > 6 && name[i] == ']' && name[i + 1] == ' ' ? i + 2 : 0;
+}

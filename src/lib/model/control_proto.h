@@ -70,6 +70,9 @@ int aim__control_parse(const char *line, size_t len, aim_control_msg *ret, char 
 
 /* Whether a key is a valid record key (see above). */
 int aim__record_key_valid(const char *key);
+/* The length of a phase name's rank scope, "[rank N] " (another rank's phase, sent so by the
+ * Python package: docs/python.md), or 0 for a name without one. */
+size_t aim__control_rank_scope(const char *name);
 
 /* Whether id is a valid job id: 1-64 bytes of A-Z a-z 0-9 _ . - : @ + [ ] (what SLURM, SGE,
  * PBS and LSF ids are made of), other than the words "end" and "status". */

@@ -1,10 +1,14 @@
 /* The statement interface (store/sql/sql.h) over libpq. Choices (docs/store.md,
  * docs/decisions.md): parameters travel in binary with their type named (int8, float8, text,
- * bytea), so no number is formatted and no text needs a NUL; results come back as text (one
- * parser per type here, bytea in hex), since a binary result would need a decoder per type
- * the server may pick (numeric for sum(), bool, ...). A statement run a third time is
- * prepared on the server under a name and run by that name from then on: the writer's chunk
- * insert and the readers' cached statements are parsed and planned once per connection. */
+ * bytea), so no number is formatted and no text needs a NUL. A SELECT's result comes back in
+ * binary too (bytea as its bytes, not hex twice their size; int8 and float8 as 8 bytes in
+ * network order, exact), read by the column's type (PQftype) for the types read here
+ * (readable()); a SELECT whose result holds another type (a timestamp, jsonb, ...) is run
+ * once more as text, and as text from then on. Every other statement (INSERT ... RETURNING
+ * and the like) takes its result as text: run twice it would write twice. Text results have
+ * one parser per type here (bytea in hex). A statement run a third time is prepared on the
+ * server under a name and run by that name from then on: the writer's chunk insert and the
+ * readers' cached statements are parsed and planned once per connection. */
 #include <endian.h>
 #include <errno.h>
 #include <libpq-fe.h>
@@ -15,17 +19,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "store/postgres/pg.h"
 #include "store/postgres/placeholders.h"
+#include "store/postgres/results.h"
 #include "store/redact.h"
 #include "util/number.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"
 
-/* Type OIDs of pg_type.h (stable since PostgreSQL 7). */
-enum { OID_BYTEA = 17, OID_INT8 = 20, OID_TEXT = 25, OID_FLOAT8 = 701 };
+/* Type OIDs of pg_type.h (stable since PostgreSQL 7; void since 7.3). */
+enum {
+    OID_BOOL = 16, OID_BYTEA = 17, OID_NAME = 19, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23,
+    OID_TEXT = 25, OID_JSON = 114, OID_FLOAT8 = 701, OID_UNKNOWN = 705, OID_BPCHAR = 1042,
+    OID_VARCHAR = 1043, OID_NUMERIC = 1700, OID_VOID = 2278
+};
 
 /* Names of finalized server-side statements not yet deallocated: they go with the next
  * BEGIN in one round trip (or all at once when this many wait), not one round trip each;
@@ -52,6 +62,7 @@ typedef struct pg_conn {
                                       * earlier one is gone */
     int unnamed_only;                /* server-side names do not last (a pooler in transaction
                                       * mode): every statement runs unnamed from then on */
+    int text_results;                /* every result as text (aim__pg_text_results) */
     char setup[256];                 /* the session's SETs, run again on a new connection */
     int n_pending;
     char pending[PENDING_MAX][16];
@@ -66,6 +77,8 @@ typedef struct pg_conn {
 
 enum { ST_IDLE, ST_ROWS, ST_DONE };
 
+/* A column's bytes made by the driver: a text result's bytea decoded, or a binary result's
+ * value written as text. */
 typedef struct blob_buf {
     unsigned char *p;
     size_t cap;
@@ -81,8 +94,10 @@ typedef struct pg_stmt {
     uint64_t *nums;                  /* int8/float8 values in network order */
     PGresult *res;
     int state, row, rows;
-    blob_buf *blobs;                 /* per column of res: its decoded bytea */
+    blob_buf *blobs;                 /* per column of res: its decoded bytea, or its text */
     int n_blobs;
+    int text_result;                 /* results as text: not a SELECT, or one with a column
+                                      * of a type not read in binary here */
     unsigned runs;
     char name[16];                   /* "" until prepared on the server */
     unsigned epoch;                  /* the connection's epoch the name belongs to */
@@ -246,6 +261,37 @@ static void pending_script(pg_conn *pc, const char *then, char *sql, size_t size
 
 /* ------------------------------------------------------------------ statements */
 
+/* Whether sql is a SELECT (after blanks, comments and opening parentheses): a statement that
+ * only reads, so that running it once more (its result as text) changes nothing. A WITH may
+ * hold an INSERT: not a SELECT here. */
+static int is_select(const char *sql) {
+    const char *p = sql;
+    for (;;) {
+        p += strspn(p, " \t\r\n\f(");
+        if (p[0] == '-' && p[1] == '-') {
+            p += strcspn(p, "\n");
+        } else if (p[0] == '/' && p[1] == '*') {
+            int depth = 0;   /* PostgreSQL's block comments nest */
+            for (; *p; p++) {
+                if (p[0] == '/' && p[1] == '*')
+                    depth++, p++;
+                else if (p[0] == '*' && p[1] == '/' && --depth == 0) {
+                    p += 2;
+                    break;
+                } else if (p[0] == '*' && p[1] == '/')
+                    p++;
+            }
+        } else {
+            break;
+        }
+    }
+    if (strncasecmp(p, "select", 6) != 0)
+        return 0;
+    char c = p[6];
+    return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '_' || c == '$' || (unsigned char)c >= 0x80);
+}
+
 static int pg_prepare(aim_sql *c, const char *sql, aim_sql_stmt **ret) {
     char *text;
     int n;
@@ -277,6 +323,7 @@ static int pg_prepare(aim_sql *c, const char *sql, aim_sql_stmt **ret) {
     s->base.conn = c;
     s->sql = text;
     s->n = n;
+    s->text_result = !is_select(text);
     *ret = &s->base;
     return 0;
 }
@@ -429,8 +476,33 @@ static int name_unknown(const PGresult *res) {
     return state && strcmp(state, "26000") == 0;   /* invalid_sql_statement_name */
 }
 
-static PGresult *run_unnamed(pg_conn *pc, pg_stmt *s) {
-    return PQexecParams(pc->pg, s->sql, s->n, s->types, s->values, s->lengths, s->formats, 0);
+/* Runs s, by its name if it has one, its result in binary (format 1) or as text (0). */
+static PGresult *run(pg_conn *pc, pg_stmt *s, int format) {
+    if (s->name[0])
+        return PQexecPrepared(pc->pg, s->name, s->n, s->values, s->lengths, s->formats, format);
+    return PQexecParams(pc->pg, s->sql, s->n, s->types, s->values, s->lengths, s->formats,
+                        format);
+}
+
+/* The types whose binary form is read here (the column accessors below): every type the
+ * store's SQL selects, and numeric (sum() and avg() of integers). */
+static int readable_type(Oid t) {
+    switch (t) {
+    case OID_BOOL: case OID_BYTEA: case OID_NAME: case OID_INT8: case OID_INT2: case OID_INT4:
+    case OID_TEXT: case OID_JSON: case OID_FLOAT8: case OID_UNKNOWN: case OID_BPCHAR:
+    case OID_VARCHAR: case OID_NUMERIC: case OID_VOID:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Whether every column of a binary result is of a type read here. */
+static int readable(const PGresult *res) {
+    for (int i = 0, nf = PQnfields(res); i < nf; i++)
+        if (PQfformat(res, i) && !readable_type(PQftype(res, i)))
+            return 0;
+    return 1;
 }
 
 static int execute(pg_stmt *s) {
@@ -448,9 +520,8 @@ static int execute(pg_stmt *s) {
             return r;
     }
     s->runs++;
-    PGresult *res = s->name[0]
-        ? PQexecPrepared(pc->pg, s->name, s->n, s->values, s->lengths, s->formats, 0)
-        : run_unnamed(pc, s);
+    int format = !s->text_result && !pc->text_results;
+    PGresult *res = run(pc, s, format);
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && s->name[0] && name_unknown(res)) {
         /* Prepared, and gone: a pooler in transaction mode (PgBouncer) hands each
@@ -462,9 +533,17 @@ static int execute(pg_stmt *s) {
         s->name[0] = '\0';
         if (!tx_open(pc)) {
             PQclear(res);
-            res = run_unnamed(pc, s);
+            res = run(pc, s, format);
             st = PQresultStatus(res);
         }
+    }
+    if (st == PGRES_TUPLES_OK && format && !readable(res)) {
+        /* A column of a type without a binary reader here: a SELECT (is_select), so running
+         * it again changes nothing; as text from then on. */
+        s->text_result = 1;
+        PQclear(res);
+        res = run(pc, s, 0);
+        st = PQresultStatus(res);
     }
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         r = fail_result(&pc->base, res);
@@ -508,6 +587,322 @@ static int pg_column_is_null(aim_sql_stmt *st, int i) {
     return value(PGS(st), i) == NULL;
 }
 
+/* Column i of the current row: its value (NULL: SQL NULL), whether it came in binary, its
+ * type and its length. libpq ends every value with a NUL, a binary one too. */
+typedef struct cell {
+    const char *v;
+    int binary;
+    Oid type;
+    int len;
+} cell;
+
+static cell cell_of(pg_stmt *s, int i) {
+    cell c = { value(s, i), 0, 0, 0 };
+    if (c.v) {
+        c.binary = PQfformat(s->res, i) == 1;
+        c.type = PQftype(s->res, i);
+        c.len = PQgetlength(s->res, s->row, i);
+    }
+    return c;
+}
+
+/* Column i's buffer of the driver's own bytes, at least n of them: NULL without memory. */
+static unsigned char *column_buf(pg_stmt *s, int i, size_t n) {
+    int nf = PQnfields(s->res);
+    if (s->n_blobs < nf) {
+        blob_buf *b = realloc(s->blobs, (size_t)nf * sizeof *b);
+        if (!b)
+            return NULL;
+        memset(b + s->n_blobs, 0, (size_t)(nf - s->n_blobs) * sizeof *b);
+        s->blobs = b;
+        s->n_blobs = nf;
+    }
+    blob_buf *b = &s->blobs[i];
+    if (b->cap < n) {
+        unsigned char *p = realloc(b->p, n);
+        if (!p)
+            return NULL;
+        b->p = p;
+        b->cap = n;
+    }
+    return b->p;
+}
+
+/* Binary values: integers in network byte order, float8 as its IEEE 754 bits in it. */
+static uint64_t be_u64(const char *v) {
+    uint64_t u;
+    memcpy(&u, v, sizeof u);
+    return be64toh(u);
+}
+
+static uint32_t be_u32(const char *v) {
+    uint32_t u;
+    memcpy(&u, v, sizeof u);
+    return be32toh(u);
+}
+
+static uint16_t be_u16(const char *v) {
+    uint16_t u;
+    memcpy(&u, v, sizeof u);
+    return be16toh(u);
+}
+
+static double be_double(const char *v) {
+    uint64_t u = be_u64(v);
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+/* The double that digits[0].digits[1..nd-1] x 10^e10 reads as (correctly rounded); 0 for
+ * none. */
+static double read_digits(const char *digits, int nd, int e10) {
+    char back[64];   /* "d.ddde-5" */
+    int k = snprintf(back, sizeof back, "%c%s%.*se%d", digits[0], nd > 1 ? "." : "", nd - 1,
+                     digits + 1, e10);
+    double r = 0;
+    return k > 0 && aim__parse_decimal(back, (size_t)k, 0, &r) == 0 ? r : 0;
+}
+
+/* Whether digits x 10^e10 (as read_digits) is exactly halfway between a (positive, finite)
+ * and a neighbouring double: 1 above a, -1 below, else 0. a = M x 2^X; the midpoints are
+ * K x 2^Y with K odd (2M+1 above; 2M-1 below, or 4M-1 a quarter-step lower at a power of
+ * two). D x 10^E (D's odd part Dodd x 2^t) is K x 2^Y exactly when t + E = Y and
+ * Dodd x 5^E = K (E < 0: Dodd = K x 5^-E). */
+static int on_boundary(const char *digits, int nd, int e10, double a) {
+    uint64_t bits, d = 0;
+    memcpy(&bits, &a, sizeof bits);
+    unsigned eb = (unsigned)(bits >> 52) & 0x7ff;
+    uint64_t frac = bits & ((UINT64_C(1) << 52) - 1);
+    uint64_t m = eb ? frac | UINT64_C(1) << 52 : frac;
+    int x = eb ? (int)eb - 1075 : -1074;
+    for (int k = 0; k < nd; k++)
+        d = d * 10 + (uint64_t)(digits[k] - '0');
+    if (d == 0)
+        return 0;
+    int t = 0;
+    for (; !(d & 1); d >>= 1)
+        t++;
+    int e = e10 - (nd - 1);
+    int quarter = frac == 0 && eb > 1;
+    const uint64_t ks[2] = { 2 * m + 1, quarter ? 4 * m - 1 : 2 * m - 1 };
+    const int ys[2] = { x - 1, quarter ? x - 2 : x - 1 };
+    int n = e < 0 ? -e : e;
+    if (n > 27)
+        return 0;   /* 5^28 > 2^64: no K (< 2^55) and no D (< 10^17) holds it */
+    uint64_t p5 = 1;
+    for (int k = 0; k < n; k++)
+        p5 *= 5;
+    for (int j = 0; j < 2; j++) {
+        if (t + e != ys[j])
+            continue;
+        if (e >= 0 ? ks[j] % p5 == 0 && ks[j] / p5 == d : d % p5 == 0 && d / p5 == ks[j])
+            return j == 0 ? 1 : -1;
+    }
+    return 0;
+}
+
+/* float8's text as the server writes it (extra_float_digits > 0, PostgreSQL 12 on, its Ryu
+ * shortest output, src/common/d2s.c): the fewest significant digits strictly inside the
+ * interval of decimals that read back as the double, of those the nearest; fixed-point
+ * where the first digit's power of ten is -4 to 14, else d.ddde+XX (printf's %e form). out
+ * holds FLOAT8_TEXT bytes. No locale's radix: the digits are picked out of printf's %e,
+ * each candidate read back by aim__parse_decimal. */
+#define FLOAT8_TEXT 40
+
+static void float8_text(double d, char *out) {
+    if (isnan(d)) {
+        strcpy(out, "NaN");
+        return;
+    }
+    if (isinf(d)) {
+        strcpy(out, d > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    char *o = out;
+    if (signbit(d))
+        *o++ = '-';
+    double a = fabs(d);
+    if (a == 0) {
+        strcpy(o, "0");
+        return;
+    }
+    char digits[24];
+    int nd = 0, e10 = 0;
+    for (int p = 1; p <= 17; p++) {
+        /* The p digits nearest a (printf rounds correctly)... */
+        char e[64];
+        snprintf(e, sizeof e, "%.*e", p - 1, a);
+        const char *q = e;
+        nd = 0;
+        for (; *q && *q != 'e' && nd < 17; q++)
+            if (*q >= '0' && *q <= '9')
+                digits[nd++] = *q;
+        q = strchr(q, 'e');
+        e10 = q ? (int)strtol(q + 1, NULL, 10) : 0;
+        /* The server's Ryu takes no decimal on the boundary (acceptBounds false). */
+        double r = read_digits(digits, nd, e10);
+        int bound = r == a ? on_boundary(digits, nd, e10, a) : 0;
+        if (p == 17 || (r == a && !bound))
+            break;
+        /* ...or the p digits on a's other side, one unit in the last digit up or down: where
+         * the nearest is on a boundary, or a's neighbours are not equally far (a power of
+         * two). */
+        if (r < a || bound < 0) {
+            int k = nd - 1;
+            for (; k >= 0 && digits[k] == '9'; k--)
+                digits[k] = '0';
+            if (k >= 0) {
+                digits[k]++;
+            } else {   /* 99 -> 100: one digit more to the left */
+                digits[0] = '1';
+                e10++;
+            }
+        } else {
+            int k = nd - 1;
+            for (; k >= 0 && digits[k] == '0'; k--)
+                digits[k] = '9';
+            digits[k]--;   /* k >= 0: the first digit is not 0 */
+            if (digits[0] == '0') {   /* 100 -> 099 = 99.9 */
+                memmove(digits, digits + 1, (size_t)nd - 1);
+                digits[nd - 1] = '9';
+                e10--;
+            }
+        }
+        if (read_digits(digits, nd, e10) == a && !on_boundary(digits, nd, e10, a))
+            break;
+    }
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    if (e10 >= -4 && e10 < 15) {
+        if (e10 < 0) {
+            *o++ = '0';
+            *o++ = '.';
+            for (int z = 0; z < -e10 - 1; z++)
+                *o++ = '0';
+            memcpy(o, digits, (size_t)nd);
+            o += nd;
+        } else {
+            for (int k = 0; k < nd || k <= e10; k++) {
+                if (k == e10 + 1)
+                    *o++ = '.';
+                *o++ = k < nd ? digits[k] : '0';
+            }
+        }
+        *o = '\0';
+    } else {
+        *o++ = digits[0];
+        if (nd > 1) {
+            *o++ = '.';
+            memcpy(o, digits + 1, (size_t)nd - 1);
+            o += nd - 1;
+        }
+        snprintf(o, 16, "e%c%02d", e10 < 0 ? '-' : '+', e10 < 0 ? -e10 : e10);
+    }
+}
+
+/* numeric's binary form (ndigits, weight, sign, dscale, then ndigits base-10000 digits,
+ * each 16 bits) as the server's text writes it (numeric.c's get_str_from_var): the integer
+ * part without leading zeros, then dscale decimals. Into column i's buffer; NULL without
+ * memory, "" for a malformed value. */
+static const char *numeric_text(pg_stmt *s, int i, const char *v, int len) {
+    if (len < 8)
+        return "";
+    int ndigits = (int16_t)be_u16(v), weight = (int16_t)be_u16(v + 2);
+    unsigned sign = be_u16(v + 4);
+    int dscale = (int16_t)be_u16(v + 6);
+    if (sign == 0xC000)
+        return "NaN";
+    if (sign == 0xD000)
+        return "Infinity";
+    if (sign == 0xF000)
+        return "-Infinity";
+    if (ndigits < 0 || dscale < 0 || len != 8 + 2 * ndigits || (sign != 0 && sign != 0x4000))
+        return "";
+    size_t size = (size_t)(weight >= 0 ? weight + 1 : 1) * 4 + (size_t)dscale + 8;
+    char *out = (char *)column_buf(s, i, size), *o = out;
+    if (!out)
+        return NULL;
+    const char *dig = v + 8;
+#define DIGIT(d) ((d) >= 0 && (d) < ndigits ? (int)(be_u16(dig + 2 * (d)) % 10000) : 0)
+    if (sign == 0x4000)
+        *o++ = '-';
+    int d;
+    if (weight < 0) {
+        d = weight + 1;
+        *o++ = '0';
+    } else {
+        for (d = 0; d <= weight; d++) {
+            int x = DIGIT(d), put = d > 0;
+            for (int p = 1000; p > 1; p /= 10) {
+                int q = x / p;
+                x -= q * p;
+                put |= q > 0;
+                if (put)
+                    *o++ = (char)('0' + q);
+            }
+            *o++ = (char)('0' + x);
+        }
+    }
+    if (dscale > 0) {
+        *o++ = '.';
+        char *end = o + dscale;
+        for (int k = 0; k < dscale; d++, k += 4) {
+            int x = DIGIT(d);
+            for (int p = 1000; p >= 1; p /= 10) {
+                *o++ = (char)('0' + x / p);
+                x %= p;
+            }
+        }
+        o = end;
+    }
+#undef DIGIT
+    *o = '\0';
+    return out;
+}
+
+/* Column i's value as text, the server's text for it: a text result's as it came; a binary
+ * one's text-like types as they came, the others written here as the server writes them
+ * (into column i's buffer). NULL for SQL NULL (or no memory). */
+static const char *cell_text(pg_stmt *s, int i, cell c) {
+    if (!c.v || !c.binary)
+        return c.v;
+    char *buf;
+    switch (c.type) {
+    case OID_BOOL:
+        return c.len == 1 && c.v[0] ? "t" : "f";
+    case OID_INT8: case OID_INT4: case OID_INT2:
+        if (!(buf = (char *)column_buf(s, i, 24)))
+            return NULL;
+        snprintf(buf, 24, "%lld", c.len == 8 ? (long long)(int64_t)be_u64(c.v)
+                                  : c.len == 4 ? (long long)(int32_t)be_u32(c.v)
+                                  : c.len == 2 ? (long long)(int16_t)be_u16(c.v) : 0LL);
+        return buf;
+    case OID_FLOAT8:
+        if (!(buf = (char *)column_buf(s, i, FLOAT8_TEXT)))
+            return NULL;
+        float8_text(c.len == 8 ? be_double(c.v) : 0, buf);
+        return buf;
+    case OID_NUMERIC:
+        return numeric_text(s, i, c.v, c.len);
+    case OID_BYTEA: {
+        /* bytea_output hex's "\x0a1b...". */
+        static const char hex[] = "0123456789abcdef";
+        if (!(buf = (char *)column_buf(s, i, 2 * (size_t)c.len + 3)))
+            return NULL;
+        buf[0] = '\\', buf[1] = 'x';
+        for (size_t k = 0; k < (size_t)c.len; k++) {
+            buf[2 + 2 * k] = hex[(unsigned char)c.v[k] >> 4];
+            buf[3 + 2 * k] = hex[(unsigned char)c.v[k] & 15];
+        }
+        buf[2 + 2 * (size_t)c.len] = '\0';
+        return buf;
+    }
+    default:   /* text, varchar, bpchar, name, unknown, json, void: the text itself */
+        return c.v;
+    }
+}
+
 /* float8's and numeric's text (and bool's): PostgreSQL writes no locale's commas. */
 static double text_double(const char *t) {
     if (strcmp(t, "t") == 0)
@@ -529,18 +924,8 @@ static double text_double(const char *t) {
     return aim__parse_decimal(t, len, 1, &d) == 0 ? d : 0;
 }
 
-static int64_t pg_column_int64(aim_sql_stmt *st, int i) {
-    const char *t = value(PGS(st), i);
-    if (!t)
-        return 0;
-    if (t[0] == 't' && !t[1])
-        return 1;
-    char *end;
-    errno = 0;
-    long long v = strtoll(t, &end, 10);
-    if (end != t && errno == 0 && (*end == '\0' || (*end == '.' && !strpbrk(end, "eE"))))
-        return v;   /* an integer, or a numeric's fraction dropped (as SQLite casts) */
-    double d = text_double(t);
+/* A double as an integer as SQLite casts one: the fraction dropped, the ends kept. */
+static int64_t double_int64(double d) {
     if (isnan(d))
         return 0;
     if (d >= 9223372036854775807.0)
@@ -550,54 +935,96 @@ static int64_t pg_column_int64(aim_sql_stmt *st, int i) {
     return (int64_t)d;
 }
 
+static int64_t pg_column_int64(aim_sql_stmt *st, int i) {
+    pg_stmt *s = PGS(st);
+    cell c = cell_of(s, i);
+    if (!c.v)
+        return 0;
+    if (c.binary) {
+        if (c.type == OID_INT8 && c.len == 8)
+            return (int64_t)be_u64(c.v);
+        if (c.type == OID_INT4 && c.len == 4)
+            return (int32_t)be_u32(c.v);
+        if (c.type == OID_INT2 && c.len == 2)
+            return (int16_t)be_u16(c.v);
+        if (c.type == OID_BOOL)
+            return c.len == 1 && c.v[0];
+        if (c.type == OID_FLOAT8 && c.len == 8)
+            return double_int64(be_double(c.v));
+    }
+    const char *t = cell_text(s, i, c);
+    if (!t)
+        return 0;
+    if (t[0] == 't' && !t[1])
+        return 1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(t, &end, 10);
+    if (end != t && errno == 0 && (*end == '\0' || (*end == '.' && !strpbrk(end, "eE"))))
+        return v;   /* an integer, or a numeric's fraction dropped (as SQLite casts) */
+    return double_int64(text_double(t));
+}
+
 static double pg_column_double(aim_sql_stmt *st, int i) {
-    const char *t = value(PGS(st), i);
-    return t ? text_double(t) : NAN;
+    pg_stmt *s = PGS(st);
+    cell c = cell_of(s, i);
+    if (!c.v)
+        return NAN;
+    if (c.binary) {
+        if (c.type == OID_FLOAT8 && c.len == 8)
+            return be_double(c.v);
+        if (c.type == OID_INT8 && c.len == 8)
+            return (double)(int64_t)be_u64(c.v);
+        if (c.type == OID_INT4 && c.len == 4)
+            return (int32_t)be_u32(c.v);
+        if (c.type == OID_INT2 && c.len == 2)
+            return (int16_t)be_u16(c.v);
+        if (c.type == OID_BOOL)
+            return c.len == 1 && c.v[0];
+    }
+    const char *t = cell_text(s, i, c);
+    return t ? text_double(t) : 0;
 }
 
 static const char *pg_column_text(aim_sql_stmt *st, int i) {
-    return value(PGS(st), i);
+    pg_stmt *s = PGS(st);
+    return cell_text(s, i, cell_of(s, i));
 }
 
-/* bytea's hex output ("\x0a1b...", bytea_output = hex, set at connect) into a buffer of the
- * statement's per column: two blobs of one row (a chunk and its summary) live together. */
+/* A bytea's bytes: a binary result's as they came; a text result's hex ("\x0a1b...",
+ * bytea_output = hex, set at connect) decoded into a buffer of the statement's per column
+ * (two blobs of one row, a chunk and its summary, live together). Another type: its text,
+ * as SQLite gives. */
 static const void *pg_column_blob(aim_sql_stmt *st, int i, size_t *ret_len) {
     pg_stmt *s = PGS(st);
-    const char *t = value(s, i);
+    cell c = cell_of(s, i);
     *ret_len = 0;
+    if (!c.v)
+        return NULL;
+    if (c.type == OID_BYTEA && c.binary) {
+        *ret_len = (size_t)c.len;
+        return c.v;   /* never NULL for an empty blob: NULL means SQL NULL */
+    }
+    const char *t = cell_text(s, i, c);
     if (!t)
         return NULL;
-    if (t[0] != '\\' || t[1] != 'x') {   /* not bytea: its text, as SQLite gives */
-        *ret_len = strlen(t);
+    if (c.type != OID_BYTEA || t[0] != '\\' || t[1] != 'x') {
+        *ret_len = t == c.v ? (size_t)c.len : strlen(t);
         return t;
     }
-    int nf = PQnfields(s->res);
-    if (s->n_blobs < nf) {
-        blob_buf *b = realloc(s->blobs, (size_t)nf * sizeof *b);
-        if (!b)
-            return NULL;
-        memset(b + s->n_blobs, 0, (size_t)(nf - s->n_blobs) * sizeof *b);
-        s->blobs = b;
-        s->n_blobs = nf;
-    }
-    size_t n = (strlen(t) - 2) / 2;
-    blob_buf *b = &s->blobs[i];
-    if (b->cap < n + 1) {
-        unsigned char *p = realloc(b->p, n + 1);
-        if (!p)
-            return NULL;
-        b->p = p;
-        b->cap = n + 1;
-    }
+    size_t n = ((size_t)c.len - 2) / 2;
+    unsigned char *p = column_buf(s, i, n + 1);
+    if (!p)
+        return NULL;
     const char *h = t + 2;
     for (size_t k = 0; k < n; k++) {
         int hi = aim__hex_digit(h[2 * k]), lo = aim__hex_digit(h[2 * k + 1]);
         if (hi < 0 || lo < 0)
             return NULL;
-        b->p[k] = (unsigned char)(hi << 4 | lo);
+        p[k] = (unsigned char)(hi << 4 | lo);
     }
     *ret_len = n;
-    return b->p;   /* never NULL for an empty blob: NULL means SQL NULL */
+    return p;
 }
 
 static void pg_reset(aim_sql_stmt *st) {
@@ -863,4 +1290,12 @@ int aim__pg_cancel(aim_sql *c) {
         shutdown(PQsocket(pc->pg), SHUT_RDWR);
     pthread_mutex_unlock(&pc->lock);
     return 0;
+}
+
+void aim__pg_text_results(aim_sql *c, int on) {
+    PGC(c)->text_results = on != 0;
+}
+
+int aim__pg_result_binary(aim_sql_stmt *st) {
+    return PGS(st)->res && PQbinaryTuples(PGS(st)->res);
 }
